@@ -1,0 +1,142 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DeliveryJob, DeliveryReceipt, PublishFailure, ReconcileResult } from '../api/types';
+import type { Store } from '../store/types';
+import { RECONNECT_REQUIRED, toPublishFailure } from './errors';
+import { type AccountContext, PublishError, type PublishRequest } from './platforms/adapter';
+import type { PlatformRegistry } from './platforms/registry';
+
+export interface ActivityDeps {
+  store: Store;
+  platforms: PlatformRegistry;
+}
+
+/** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/**
+ * The activities of a post workflow. Credentials never travel through Temporal: each activity
+ * loads them by account id when it runs.
+ */
+export function createActivities({ store, platforms }: ActivityDeps) {
+  async function request(job: DeliveryJob): Promise<{
+    req: Omit<PublishRequest, 'signal'>;
+    adapter: NonNullable<ReturnType<PlatformRegistry['get']>>;
+  }> {
+    const adapter = platforms.get(job.target.platform);
+    const account = await store.getAccount(job.target.accountId);
+    if (!adapter)
+      throw publishError(
+        'system',
+        'internal',
+        `platform.${job.target.platform}.unavailable`,
+        `This Postflow cannot publish to ${job.target.platform}.`,
+      );
+    if (!account)
+      throw publishError(
+        'validation',
+        'user',
+        'account.not_found',
+        `Account ${job.target.accountId} no longer exists.`,
+      );
+    if (account.status !== 'active') {
+      throw publishError(
+        'auth',
+        'user',
+        'account.reconnection_required',
+        `Account ${account.id} must be reconnected before it can publish.`,
+      );
+    }
+    const context: AccountContext = {
+      id: account.id,
+      platform: account.platform,
+      name: account.name,
+      credentials: await store.accountCredentials(account.id),
+    };
+    return {
+      adapter,
+      req: {
+        postId: job.postId,
+        account: context,
+        target: job.target,
+        content: { ...job.content, ...job.target.overrides },
+        ref: `${job.postId}/${job.target.accountId}`,
+      },
+    };
+  }
+
+  return {
+    /** Makes the post public on one account. Irreversible: runs with a single attempt. */
+    async publishTarget(job: DeliveryJob): Promise<DeliveryReceipt> {
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        const { adapter, req } = await request(job);
+        return await adapter.publish({ ...req, signal: ctx.cancellationSignal });
+      } catch (err) {
+        throw toPublishFailure(err);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
+    /** Looks for the post on the platform after an unknown outcome. Read-only: retried freely. */
+    async findPublished(job: DeliveryJob): Promise<ReconcileResult> {
+      const { adapter, req } = await request(job);
+      if (!adapter.findExisting) return { searchable: false };
+      return {
+        searchable: true,
+        receipt: await adapter.findExisting({ ...req, signal: Context.current().cancellationSignal }),
+      };
+    },
+
+    /**
+     * Refreshes the account's access token. When the platform refuses for good, the account is
+     * marked `reconnect_required` and a non-retryable `AccountReconnectRequired` is thrown.
+     */
+    async refreshAccount(accountId: string): Promise<void> {
+      const account = await store.getAccount(accountId);
+      const adapter = account && platforms.get(account.platform);
+      if (!account || !adapter?.refresh) {
+        throw ApplicationFailure.nonRetryable(
+          `Account ${accountId} cannot refresh its token.`,
+          RECONNECT_REQUIRED,
+        );
+      }
+      try {
+        const credentials = await store.accountCredentials(accountId);
+        const fresh = await adapter.refresh({
+          id: account.id,
+          platform: account.platform,
+          name: account.name,
+          credentials,
+        });
+        await store.updateAccountCredentials(accountId, fresh);
+      } catch (err) {
+        if (err instanceof PublishError && !err.failure.retryable) {
+          await store.setAccountStatus(accountId, 'reconnect_required', err.failure.message);
+          throw ApplicationFailure.nonRetryable(err.failure.message, RECONNECT_REQUIRED);
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+export type PostflowActivities = ReturnType<typeof createActivities>;
+
+function publishError(
+  category: PublishFailure['category'],
+  causedBy: PublishFailure['caused_by'],
+  code: string,
+  message: string,
+) {
+  return new PublishError({
+    category,
+    caused_by: causedBy,
+    code,
+    message,
+    retryable: false,
+    outcomeUnknown: false,
+  });
+}

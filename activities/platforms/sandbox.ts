@@ -1,0 +1,131 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ulid } from 'ulid';
+import type { SandboxOptions } from '../../api/sandbox-options';
+import type { PublishFailure } from '../../api/types';
+import type { Store } from '../../store/types';
+import { type PlatformAdapter, PublishError, type PublishRequest } from './adapter';
+
+/**
+ * The built-in `sandbox` platform: publishes into Postflow's own store, so Postflow can be tried
+ * and automations tested without real accounts. Its options inject each failure class the engine
+ * handles; see docs/sandbox.md.
+ */
+export function createSandboxAdapter(store: Store, publicUrl: string): PlatformAdapter {
+  const failures: Record<NonNullable<SandboxOptions['failure']>, (o: SandboxOptions) => PublishFailure> = {
+    transient: () => ({
+      category: 'platform',
+      caused_by: 'platform',
+      code: 'platform.sandbox.unavailable',
+      message: 'Sandbox answered 503 Service Unavailable.',
+      retryable: true,
+      outcomeUnknown: false,
+    }),
+    rate_limit: (o) => ({
+      category: 'rate_limit',
+      caused_by: 'platform',
+      code: 'platform.sandbox.rate_limit',
+      message: 'Sandbox answered 429 Too Many Requests.',
+      retryable: true,
+      outcomeUnknown: false,
+      retryAfterMs: (o.retry_after_s ?? 2) * 1000,
+    }),
+    auth_expired: () => ({
+      category: 'auth',
+      caused_by: 'user',
+      code: 'platform.sandbox.auth',
+      message: 'Sandbox answered 401: access token expired.',
+      retryable: false,
+      outcomeUnknown: false,
+      refreshable: true,
+    }),
+    auth_revoked: () => ({
+      category: 'auth',
+      caused_by: 'user',
+      code: 'platform.sandbox.auth',
+      message: 'Sandbox answered 401: access token revoked.',
+      retryable: false,
+      outcomeUnknown: false,
+      refreshable: true,
+    }),
+    validation: () => ({
+      category: 'validation',
+      caused_by: 'user',
+      code: 'platform.sandbox.rejected',
+      message: 'Sandbox rejected the post (400): injected validation failure.',
+      retryable: false,
+      outcomeUnknown: false,
+    }),
+    unknown: () => ({
+      category: 'system',
+      caused_by: 'platform',
+      code: 'publishing.delivery.timeout',
+      message: 'Sandbox made the post but its answer was lost (injected timeout).',
+      retryable: true,
+      outcomeUnknown: true,
+    }),
+  };
+  /** Failures that never pass with retries, whatever `fail_times` says. */
+  const permanent = new Set(['auth_revoked', 'validation']);
+
+  const optionsOf = (req: PublishRequest): SandboxOptions => req.target.options as SandboxOptions;
+  const receiptOf = (platformPostId: string, publishedAt: string) => ({
+    platformPostId,
+    permalink: `${publicUrl}/v1/sandbox/posts/${platformPostId}`,
+    publishedAt,
+  });
+
+  return {
+    platform: 'sandbox',
+
+    async publish(req) {
+      const options = optionsOf(req);
+      const attempt = await store.sandbox.nextAttempt(req.ref);
+      const injected =
+        options.failure && (!options.only_accounts || options.only_accounts.includes(req.account.id));
+      const failing = injected && (permanent.has(options.failure!) || attempt <= (options.fail_times ?? 1));
+      if (failing && options.failure === 'auth_revoked') {
+        // The platform revoked the grant: the refresh that follows must fail too.
+        await store.updateAccountCredentials(req.account.id, { ...req.account.credentials, revoked: 'true' });
+      }
+      if (failing && options.failure !== 'unknown')
+        throw new PublishError(failures[options.failure!](options));
+
+      // Like a real platform, the post exists once the request is processed, before the answer arrives.
+      const item = {
+        platformPostId: `sbx_${ulid()}`,
+        accountId: req.account.id,
+        ref: req.ref,
+        text: req.content.text,
+        title: req.content.title ?? null,
+        mediaIds: req.content.mediaIds,
+        options: req.target.options,
+        publishedAt: new Date().toISOString(),
+      };
+      await store.sandbox.record(item);
+      if (options.latency_ms) await delay(options.latency_ms, undefined, { signal: req.signal });
+      if (failing) throw new PublishError(failures.unknown(options));
+      return receiptOf(item.platformPostId, item.publishedAt);
+    },
+
+    async findExisting(req) {
+      const item = await store.sandbox.findByRef(req.account.id, req.ref);
+      return item ? receiptOf(item.platformPostId, item.publishedAt) : null;
+    },
+
+    async refresh(account) {
+      // The sandbox has no real tokens; an account whose token was "revoked" cannot be refreshed.
+      const revoked = account.credentials.revoked === 'true';
+      if (revoked) {
+        throw new PublishError({
+          category: 'auth',
+          caused_by: 'user',
+          code: 'account.reconnection_required',
+          message: 'The sandbox refresh token was revoked; reconnect the account.',
+          retryable: false,
+          outcomeUnknown: false,
+        });
+      }
+      return { ...account.credentials, access_token: `sbx_tok_${ulid()}` };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The contract's error envelope and codes (socialapi-contract §1.1):
+ * `{ "error": { "code", "message", "meta" }, "request_id" }`.
+ */
+
+/** One problem with a request, located by its field path (e.g. `targets[1].account_id`). */
+export interface Issue {
+  field: string;
+  code: string;
+  message: string;
+  /** Set when the problem comes from a platform's rules. */
+  platform?: string;
+}
+
+/**
+ * Thrown by the contract, the client and the HTTP API for anything the caller must fix or know.
+ * The HTTP layer turns it into the envelope with `status`.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly meta?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** A 400 that lists every problem at once; `meta.field` names the first, `meta.errors` all. */
+export function validationError(issues: Issue[]): ApiError {
+  const [first] = issues;
+  if (issues.length === 1) {
+    return new ApiError(400, first.code, `${first.field}: ${first.message}`, {
+      field: first.field,
+      ...(first.platform ? { platform: first.platform } : {}),
+      errors: issues,
+    });
+  }
+  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  return new ApiError(400, 'validation.body_invalid', `${issues.length} problems: ${summary}`, {
+    field: first.field,
+    errors: issues,
+  });
+}
+
+export function postNotFound(id: string): ApiError {
+  return new ApiError(404, 'post.not_found', `No post with id ${id}.`, { resource: 'post', id });
+}
+
+export function accountNotFound(id: string, field: string): ApiError {
+  return new ApiError(
+    404,
+    'account.not_found',
+    `${field}: no account with id ${id}; list yours with GET /v1/accounts.`,
+    {
+      resource: 'account',
+      id,
+      field,
+    },
+  );
+}
+
+/** The error body every failed request answers with. */
+export function errorEnvelope(err: ApiError, requestId: string) {
+  return {
+    error: { code: err.code, message: err.message, ...(err.meta ? { meta: err.meta } : {}) },
+    request_id: requestId,
+  };
+}

@@ -1,0 +1,247 @@
+import { ApiError, type Issue, validationError } from './errors';
+import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
+import { createPostSchema, type CreatePostBody, type TargetBody, updatePostSchema } from './schemas';
+import type { PostContent, PostMode, PostSpec, TargetSpec } from './types';
+import { zodIssues } from './zod-issues';
+
+/** What the normaliser needs to know about an account. */
+export interface AccountInfo {
+  platform: string;
+  status: 'active' | 'reconnect_required';
+}
+
+export interface NormaliseContext {
+  id: string;
+  userId: string;
+  now: Date;
+  /** Looks up one of the caller's accounts; `undefined` when it does not exist or is someone else's. */
+  account: (id: string) => AccountInfo | undefined;
+}
+
+/** How far in the past a `scheduled_at` may lie (clock skew, slow clients) before it is refused. */
+const PAST_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Turns a `POST /v1/posts` body of either dialect into a `PostSpec`, or throws an `ApiError`
+ * that lists every problem: 400 for the body, 404 `account.not_found` for unknown accounts.
+ */
+export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostSpec {
+  const parsed = createPostSchema.safeParse(body ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const req = parsed.data;
+  const issues: Issue[] = [];
+
+  if (req.account_ids && req.targets) {
+    issues.push({
+      field: 'targets',
+      code: 'validation.field_invalid',
+      message: 'send either account_ids (seed) or targets, not both.',
+    });
+  }
+  if (req.media?.some((m) => m.source_type !== 'media_id')) {
+    issues.push({
+      field: 'media',
+      code: 'validation.field_invalid',
+      message: 'only source_type "media_id" is supported yet.',
+    });
+  }
+  const targetBodies: Array<TargetBody & { field: string }> = req.targets
+    ? req.targets.map((t, i) => ({ ...t, field: `targets[${i}]` }))
+    : (req.account_ids ?? []).map((account_id, i) => ({ account_id, field: `account_ids[${i}]` }));
+
+  const mode = resolveMode(req);
+  if (mode !== 'draft' && targetBodies.length === 0) {
+    issues.push({
+      field: 'account_ids',
+      code: 'validation.field_required',
+      message: 'at least one account is needed to publish or schedule.',
+    });
+  }
+  if (mode === 'scheduled' && Date.parse(req.scheduled_at!) < ctx.now.getTime() - PAST_TOLERANCE_MS) {
+    issues.push({
+      field: 'scheduled_at',
+      code: 'validation.field_invalid',
+      message: 'is in the past; omit it to publish now.',
+    });
+  }
+  const seen = new Set<string>();
+  for (const t of targetBodies) {
+    if (seen.has(t.account_id)) {
+      issues.push({
+        field: t.field,
+        code: 'validation.field_invalid',
+        message: `account ${t.account_id} is listed twice.`,
+      });
+    }
+    seen.add(t.account_id);
+    if (t.scheduled_at) {
+      issues.push({
+        field: `${t.field}.scheduled_at`,
+        code: 'validation.field_invalid',
+        message: 'per-target schedules are not supported; use the post-level scheduled_at.',
+      });
+    }
+  }
+  if (issues.length) throw validationError(issues);
+
+  const unknown = targetBodies.filter((t) => !ctx.account(t.account_id));
+  if (unknown.length) {
+    const [first] = unknown;
+    throw new ApiError(
+      404,
+      'account.not_found',
+      `No account ${unknown.map((t) => t.account_id).join(', ')}; list yours with GET /v1/accounts.`,
+      {
+        resource: 'account',
+        id: first.account_id,
+        field: first.field,
+        errors: unknown.map((t) => ({
+          field: t.field,
+          code: 'account.not_found',
+          message: `no account with id ${t.account_id}.`,
+        })),
+      },
+    );
+  }
+  const disconnected = targetBodies.find((t) => ctx.account(t.account_id)!.status !== 'active');
+  if (disconnected) {
+    throw new ApiError(
+      403,
+      'account.reconnection_required',
+      `Account ${disconnected.account_id} must be reconnected before it can publish.`,
+      {
+        id: disconnected.account_id,
+        field: disconnected.field,
+      },
+    );
+  }
+
+  const content: PostContent = {
+    text: req.text,
+    ...(req.title !== undefined ? { title: req.title } : {}),
+    ...(req.first_comment !== undefined ? { firstComment: req.first_comment } : {}),
+    ...(req.visibility !== undefined ? { visibility: req.visibility } : {}),
+    mediaIds: req.media ? req.media.map((m) => m.source) : (req.media_ids ?? []),
+  };
+  const platformOptions = req.platform_options ?? req.platform_data ?? {};
+  const optionsRoot = req.platform_options ? 'platform_options' : 'platform_data';
+  const targets = targetBodies.map((t) =>
+    buildTarget(t, ctx.account(t.account_id)!.platform, platformOptions),
+  );
+
+  const spec: PostSpec = {
+    id: ctx.id,
+    userId: ctx.userId,
+    mode,
+    ...(mode === 'scheduled' ? { scheduledAt: new Date(Date.parse(req.scheduled_at!)).toISOString() } : {}),
+    content,
+    platformOptions,
+    targets,
+    createdAt: ctx.now.toISOString(),
+  };
+  const ruleIssues = checkTargets(spec, (t, i) =>
+    req.targets
+      ? `targets[${i}].platform_data`
+      : isKeyedByPlatform(platformOptions)
+        ? `${optionsRoot}.${t.platform}`
+        : optionsRoot,
+  );
+  if (ruleIssues.length) throw validationError(ruleIssues);
+  return spec;
+}
+
+/**
+ * Applies a `PATCH /v1/posts/{id}` body to a post's spec and checks the result like a new post.
+ * Changing `platform_options` re-derives every target's options from it.
+ */
+export function applyPostUpdate(spec: PostSpec, body: unknown, now: Date): PostSpec {
+  const parsed = updatePostSchema.safeParse(body ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const patch = parsed.data;
+  if (patch.scheduled_at && Date.parse(patch.scheduled_at) < now.getTime() - PAST_TOLERANCE_MS) {
+    throw validationError([
+      {
+        field: 'scheduled_at',
+        code: 'validation.field_invalid',
+        message: 'is in the past; use POST /v1/posts/{id}/publish to publish now.',
+      },
+    ]);
+  }
+  const platformOptions = patch.platform_options ?? patch.platform_data ?? spec.platformOptions;
+  const next: PostSpec = {
+    ...spec,
+    ...(patch.scheduled_at
+      ? { mode: 'scheduled', scheduledAt: new Date(Date.parse(patch.scheduled_at)).toISOString() }
+      : {}),
+    content: {
+      ...spec.content,
+      ...(patch.text !== undefined ? { text: patch.text } : {}),
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.first_comment !== undefined ? { firstComment: patch.first_comment } : {}),
+      ...(patch.visibility !== undefined ? { visibility: patch.visibility } : {}),
+      ...(patch.media_ids !== undefined ? { mediaIds: patch.media_ids } : {}),
+    },
+    platformOptions,
+    targets:
+      platformOptions === spec.platformOptions
+        ? spec.targets
+        : spec.targets.map((t) => buildTarget({ account_id: t.accountId }, t.platform, platformOptions)),
+  };
+  const issues = checkTargets(next, (t) =>
+    isKeyedByPlatform(platformOptions) ? `platform_options.${t.platform}` : 'platform_options',
+  );
+  if (issues.length) throw validationError(issues);
+  return next;
+}
+
+function resolveMode(req: CreatePostBody): PostMode {
+  if (req.publish_now) return 'now';
+  if (req.scheduled_at) return 'scheduled';
+  // The seed dialect publishes at once when no schedule is given; the current one drafts.
+  return req.account_ids?.length ? 'now' : 'draft';
+}
+
+/**
+ * `platform_options` / `platform_data` is either keyed by platform slug
+ * (`{ "instagram": { "content_type": "feed" } }`) or flat, applying to every target.
+ */
+function isKeyedByPlatform(options: Record<string, unknown>): boolean {
+  const keys = Object.keys(options);
+  return keys.length > 0 && keys.every((k) => k in PLATFORM_RULES && isObject(options[k]));
+}
+
+function buildTarget(t: TargetBody, platform: string, platformOptions: Record<string, unknown>): TargetSpec {
+  const shared = isKeyedByPlatform(platformOptions)
+    ? ((platformOptions[platform] as Record<string, unknown> | undefined) ?? {})
+    : platformOptions;
+  const options = {
+    ...shared,
+    ...(t.platform_data ?? {}),
+    ...(t.board_id ? { board_id: t.board_id } : {}),
+    ...(t.page_id ? { page_id: t.page_id } : {}),
+  };
+  const overrides: Partial<PostContent> = {
+    ...(t.text !== undefined ? { text: t.text } : {}),
+    ...(t.title !== undefined ? { title: t.title } : {}),
+    ...(t.first_comment !== undefined ? { firstComment: t.first_comment } : {}),
+    ...(t.visibility !== undefined ? { visibility: t.visibility } : {}),
+    ...(t.media_ids !== undefined ? { mediaIds: t.media_ids } : {}),
+    ...(t.media !== undefined ? { mediaIds: t.media.map((m) => m.source) } : {}),
+  };
+  return {
+    accountId: t.account_id,
+    platform,
+    options,
+    ...(Object.keys(overrides).length ? { overrides } : {}),
+  };
+}
+
+function checkTargets(spec: PostSpec, optionsField: (t: TargetSpec, index: number) => string): Issue[] {
+  return spec.targets.flatMap((t, i) =>
+    checkPlatformRules(t.platform, { ...spec.content, ...t.overrides }, t.options, optionsField(t, i)),
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

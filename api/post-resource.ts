@@ -1,0 +1,64 @@
+import type { PostResource, PostSpec, PostState } from './types';
+
+/** A post's state before anything happened to it: the workflow starts from it. */
+export function initialPostState(spec: PostSpec, now: string): PostState {
+  return {
+    spec,
+    status: spec.mode === 'draft' ? 'draft' : spec.mode === 'scheduled' ? 'scheduled' : 'publishing',
+    deliveries: spec.targets.map((t) => ({
+      accountId: t.accountId,
+      platform: t.platform,
+      status: 'pending',
+      attempts: 0,
+      retries: 0,
+    })),
+    updatedAt: now,
+  };
+}
+
+/**
+ * Builds the Post resource from the workflow's state. Pure and deterministic: the workflow's
+ * `post` query calls it, and so does anything that renders a post.
+ */
+export function toPostResource(state: PostState): PostResource {
+  const { spec, deliveries } = state;
+  const failures = deliveries.filter((d) => d.status === 'failed' && d.error);
+  return {
+    id: spec.id,
+    user_id: spec.userId,
+    account_ids: spec.targets.map((t) => t.accountId),
+    text: spec.content.text,
+    title: spec.content.title ?? null,
+    media_ids: spec.content.mediaIds,
+    platform_options: spec.platformOptions,
+    scheduled_at: spec.scheduledAt ?? null,
+    status: state.status,
+    retry_count: deliveries.reduce((sum, d) => sum + d.retries, 0),
+    error_message: failures.map((d) => `${d.accountId} (${d.platform}): ${d.error?.message}`).join('; '),
+    created_at: spec.createdAt,
+    updated_at: state.updatedAt,
+    results: deliveries.map((d) => ({
+      account_id: d.accountId,
+      platform: d.platform,
+      status: d.status,
+      platform_post_id: d.receipt?.platformPostId ?? '',
+      permalink: d.receipt?.permalink ?? '',
+      error: d.error && d.status === 'failed' ? d.error.message : '',
+    })),
+    targets: deliveries.map((d) => ({
+      account_id: d.accountId,
+      platform: d.platform,
+      status: d.status,
+      platform_post_id: d.receipt?.platformPostId ?? null,
+      permalink: d.receipt?.permalink ?? null,
+      published_at: d.receipt?.publishedAt ?? null,
+      attempts: d.attempts,
+      error: d.status === 'failed' ? (d.error ?? null) : null,
+    })),
+  };
+}
+
+/** Final states: nothing more happens to the post unless someone asks for a retry. */
+export function isSettled(status: PostResource['status']): boolean {
+  return status === 'published' || status === 'partial' || status === 'failed' || status === 'cancelled';
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { Issue } from './errors';
+import { zodIssues } from './zod-issues';
+
+/**
+ * Options of the built-in `sandbox` platform (`platform_options.sandbox`, or a target's
+ * `platform_data`). They make the sandbox misbehave the way real platforms do, so every path of
+ * the engine can be tried without real accounts. See docs/sandbox.md.
+ */
+export const sandboxOptionsSchema = z
+  .object({
+    /** The failure to inject. Omit for a clean publish. */
+    failure: z
+      .enum(['transient', 'rate_limit', 'auth_expired', 'auth_revoked', 'validation', 'unknown'])
+      .optional(),
+    /** How many publish calls fail before one succeeds (transient, rate_limit, auth_expired, unknown). @default 1 */
+    fail_times: z.number().int().min(1).max(100).optional(),
+    /** Retry-After sent with `rate_limit`, in seconds. @default 2 */
+    retry_after_s: z.number().min(0).max(86_400).optional(),
+    /** Delay before the sandbox answers each publish call, in milliseconds. @default 0 */
+    latency_ms: z.number().int().min(0).max(600_000).optional(),
+    /** Inject the failure only for these account ids (all targets when omitted). */
+    only_accounts: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type SandboxOptions = z.infer<typeof sandboxOptionsSchema>;
+
+export function checkSandboxOptions(options: Record<string, unknown>): Issue[] {
+  const parsed = sandboxOptionsSchema.safeParse(options);
+  return parsed.success ? [] : zodIssues(parsed.error);
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * Request schemas of the posts contract. Unknown fields are ignored (as the hosted API does);
+ * every known field is checked, and every problem is reported at once.
+ */
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
+const NAIVE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+
+/** An RFC 3339 instant. A wall-clock time without offset is refused, never guessed. */
+export const instantSchema = z.string().superRefine((value, ctx) => {
+  if (NAIVE.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" has no UTC offset, so the instant is ambiguous; add Z or an offset, e.g. 2026-04-01T10:00:00Z or 2026-04-01T12:00:00+02:00.`,
+    });
+  } else if (!INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not an RFC 3339 instant such as 2026-04-01T10:00:00Z.`,
+    });
+  }
+});
+
+const options = z.record(z.string(), z.unknown());
+const idList = z.array(z.string().min(1, 'must not be empty')).max(100, 'at most 100 entries.');
+const visibility = z.enum(['public', 'private', 'connections_only', 'logged_in']);
+
+const mediaInput = z.object({
+  source_type: z.enum(['media_id', 'url', 'platform_attachment_id']),
+  source: z.string().min(1),
+});
+
+const target = z.object({
+  account_id: z.string().min(1, 'must not be empty'),
+  text: z.string().optional(),
+  title: z.string().optional(),
+  first_comment: z.string().optional(),
+  visibility: visibility.optional(),
+  media_ids: idList.optional(),
+  media: z.array(mediaInput).optional(),
+  scheduled_at: instantSchema.optional(),
+  platform_data: options.optional(),
+  page_id: z.string().optional(),
+  board_id: z.string().optional(),
+});
+
+/** `POST /v1/posts`: the seed dialect and the current one in one schema. */
+export const createPostSchema = z.object({
+  text: z.string().min(1, 'must not be empty.'),
+  title: z.string().optional(),
+  first_comment: z.string().optional(),
+  visibility: visibility.optional(),
+  // seed dialect
+  account_ids: idList.optional(),
+  platform_options: options.optional(),
+  // current dialect
+  targets: z.array(target).max(100, 'at most 100 targets.').optional(),
+  platform_data: options.optional(),
+  publish_now: z.boolean().optional(),
+  media: z.array(mediaInput).max(35).optional(),
+  // both
+  media_ids: idList.optional(),
+  scheduled_at: instantSchema.optional(),
+});
+
+export type CreatePostBody = z.infer<typeof createPostSchema>;
+export type TargetBody = z.infer<typeof target>;
+
+/** `PATCH /v1/posts/{id}`: reschedule and/or edit the content of a draft or scheduled post. */
+export const updatePostSchema = z.object({
+  text: z.string().min(1, 'must not be empty.').optional(),
+  title: z.string().optional(),
+  first_comment: z.string().optional(),
+  visibility: visibility.optional(),
+  media_ids: idList.optional(),
+  platform_options: options.optional(),
+  platform_data: options.optional(),
+  scheduled_at: instantSchema.optional(),
+  account_ids: z
+    .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })
+    .optional(),
+  targets: z
+    .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })
+    .optional(),
+});
+
+export type UpdatePostBody = z.infer<typeof updatePostSchema>;
+
+/** `POST /v1/accounts`. */
+export const createAccountSchema = z.object({
+  platform: z.string().min(1),
+  name: z.string().min(1).max(200),
+  username: z.string().max(200).optional(),
+  credentials: z.record(z.string(), z.string()).optional(),
+});
+
+export type CreateAccountBody = z.infer<typeof createAccountSchema>;

@@ -1,0 +1,171 @@
+/**
+ * The internal shapes every part of Postflow shares. Pure types: safe to import from workflow code.
+ *
+ * Both request dialects (seed `account_ids` and current `targets[]`) normalise to one `PostSpec`;
+ * the workflow keeps a `PostState`; the HTTP API and the client return a `PostResource`.
+ */
+
+/** Lifecycle of a post. */
+export type PostStatus =
+  'draft' | 'scheduled' | 'publishing' | 'published' | 'partial' | 'failed' | 'cancelled';
+
+/** Lifecycle of one delivery (one target account of a post). */
+export type TargetStatus = 'pending' | 'publishing' | 'published' | 'failed';
+
+/** How a post was asked to go out. */
+export type PostMode = 'now' | 'scheduled' | 'draft';
+
+/** Every failure is classified once, by the platform adapter, into one of these. */
+export type ErrorCategory = 'validation' | 'auth' | 'rate_limit' | 'platform' | 'system';
+
+export type Visibility = 'public' | 'private' | 'connections_only' | 'logged_in';
+
+export const POST_STATUSES: readonly PostStatus[] = [
+  'draft',
+  'scheduled',
+  'publishing',
+  'published',
+  'partial',
+  'failed',
+  'cancelled',
+];
+
+/** What is published. Post-level values; a target may override some of them. */
+export interface PostContent {
+  text: string;
+  title?: string;
+  firstComment?: string;
+  visibility?: Visibility;
+  mediaIds: string[];
+}
+
+/** One target account of a post, with its platform resolved and its options already merged. */
+export interface TargetSpec {
+  accountId: string;
+  platform: string;
+  /** Platform options for this target: post-level options for its platform, then target-level ones. */
+  options: Record<string, unknown>;
+  /** Per-target content overrides (current dialect). */
+  overrides?: Partial<PostContent>;
+}
+
+/** The normalised post: the workflow's input. */
+export interface PostSpec {
+  /** `post_<ULID>`; also the workflow id. */
+  id: string;
+  userId: string;
+  mode: PostMode;
+  /** RFC 3339 instant (always with an offset or `Z`); set when `mode` is `scheduled`. */
+  scheduledAt?: string;
+  content: PostContent;
+  /** `platform_options` / `platform_data` exactly as given, echoed in the Post resource. */
+  platformOptions: Record<string, unknown>;
+  targets: TargetSpec[];
+  /** RFC 3339 instant the post was created. */
+  createdAt: string;
+}
+
+/** A failure as the Post resource reports it. */
+export interface DeliveryError {
+  category: ErrorCategory;
+  /** Who has to act: the user (fix the post or account), the platform, or Postflow itself. */
+  caused_by: 'user' | 'platform' | 'internal';
+  code: string;
+  message: string;
+}
+
+/** Proof of publication returned by a platform. */
+export interface DeliveryReceipt {
+  platformPostId: string;
+  permalink: string;
+  publishedAt: string;
+}
+
+/** One target's delivery as the workflow tracks it. */
+export interface DeliveryState {
+  accountId: string;
+  platform: string;
+  status: TargetStatus;
+  /** Publish calls made for this target, across automatic and requested retries. */
+  attempts: number;
+  /** Automatic retries: publish calls beyond the first of each run. */
+  retries: number;
+  receipt?: DeliveryReceipt;
+  error?: DeliveryError;
+}
+
+/** The workflow's whole state; the `post` query turns it into a `PostResource`. */
+export interface PostState {
+  spec: PostSpec;
+  status: PostStatus;
+  deliveries: DeliveryState[];
+  updatedAt: string;
+}
+
+/** One entry of the seed-era `results[]`. */
+export interface PostResultResource {
+  account_id: string;
+  platform: string;
+  status: TargetStatus;
+  platform_post_id: string;
+  permalink: string;
+  error: string;
+}
+
+/** One entry of the current `targets[]`. */
+export interface PostTargetResource {
+  account_id: string;
+  platform: string;
+  status: TargetStatus;
+  platform_post_id: string | null;
+  permalink: string | null;
+  published_at: string | null;
+  attempts: number;
+  error: DeliveryError | null;
+}
+
+/** The Post resource: the seed's fields and the current `targets[]` side by side. */
+export interface PostResource {
+  id: string;
+  user_id: string;
+  account_ids: string[];
+  text: string;
+  title: string | null;
+  media_ids: string[];
+  platform_options: Record<string, unknown>;
+  scheduled_at: string | null;
+  status: PostStatus;
+  retry_count: number;
+  error_message: string;
+  created_at: string;
+  updated_at: string;
+  results: PostResultResource[];
+  targets: PostTargetResource[];
+}
+
+/**
+ * A classified publish failure, as adapters report it and the workflow decides on it.
+ * Crosses the activity boundary as the details of an `ApplicationFailure` of type `PublishError`.
+ */
+export const PUBLISH_ERROR_TYPE = 'PublishError';
+
+export interface PublishFailure extends DeliveryError {
+  /** True when retrying cannot publish twice: the failure proves nothing was published. */
+  retryable: boolean;
+  /** True when the request may have reached the platform: reconcile before any retry. */
+  outcomeUnknown: boolean;
+  /** The platform asked us to wait this long (Retry-After, rate-limit reset). */
+  retryAfterMs?: number;
+  /** The access token expired: refreshing it may let a retry succeed. */
+  refreshable?: boolean;
+}
+
+/** What a delivery needs to publish one target; carries no credentials (activities load them). */
+export interface DeliveryJob {
+  postId: string;
+  target: TargetSpec;
+  content: PostContent;
+}
+
+/** The answer of a reconcile: can the platform be searched, and was the post found there. */
+export type ReconcileResult = { searchable: false } | { searchable: true; receipt: DeliveryReceipt | null };

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import type { Issue } from './errors';
+
+/** `['targets', 1, 'account_id']` → `targets[1].account_id` */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+}
+
+/** Turns zod's issues into the contract's, keeping every one. */
+export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): Issue[] {
+  return error.issues.map((issue) => {
+    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    const path = fieldPath([...prefix, ...issue.path]) || 'body';
+    if (issue.code === 'unrecognized_keys') {
+      return {
+        field: path,
+        code: 'validation.field_invalid',
+        message: `unknown option(s) ${issue.keys.join(', ')}.`,
+      };
+    }
+    return {
+      field: path,
+      code: missing ? 'validation.field_required' : 'validation.field_invalid',
+      message: missing ? 'is required.' : issue.message,
+    };
+  });
+}

@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PostflowConfig } from '../worker/config';
+import { startDevServer } from '../worker/dev-server';
+import { ensureTemporalCli } from '../worker/temporal-cli';
+import { type Log, type Service, openConfiguredStore, startApi, startWorker } from './services';
+
+/**
+ * `postflow dev`: everything on one machine. The Temporal dev server (state in
+ * `<home>/temporal.db`) unless TEMPORAL_ADDRESS names one, a worker, and the HTTP API.
+ */
+export async function runDev(config: PostflowConfig, log: Log): Promise<Service[]> {
+  const services: Service[] = [];
+  let address = config.temporalAddress;
+  if (!address) {
+    const binary = await ensureTemporalCli(config.toolsDir, log);
+    mkdirSync(config.home, { recursive: true });
+    log(
+      `Starting the Temporal dev server (gRPC ${config.devServerPort}, UI ${config.devServerUiPort}, state in ${config.home})…`,
+    );
+    const server = await startDevServer({
+      binary,
+      dbFile: join(config.home, 'temporal.db'),
+      port: config.devServerPort,
+      uiPort: config.devServerUiPort,
+      namespace: config.namespace,
+    });
+    services.push({ name: 'temporal', stop: () => server.stop() });
+    address = server.address;
+    log(`Temporal UI on http://localhost:${config.devServerUiPort}`);
+  }
+  const store = openConfiguredStore(config);
+  services.push({ name: 'store', stop: () => store.close() });
+  services.push(await startWorker(config, address, store, log));
+  services.push(await startApi(config, address, store, log));
+  return services;
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { ApiError } from '../api/errors';
+import { loadConfig } from '../worker/config';
+import { runDev } from './dev';
+import { connectClient, openConfiguredStore, type Service, startApi, startWorker } from './services';
+
+const USAGE = `postflow — durable social publishing on Temporal
+
+Usage:
+  postflow dev                      Temporal dev server + worker + HTTP API (what npm start runs)
+  postflow worker                   a worker, against TEMPORAL_ADDRESS (default 127.0.0.1:7233)
+  postflow api                      the HTTP API, against TEMPORAL_ADDRESS
+  postflow post create --file F [--idempotency-key K]
+                                    create a post from a POST /v1/posts JSON body
+  postflow post get <post id>       print a post
+
+Configuration comes from the environment; see the README.`;
+
+const log = (line: string) => console.log(line);
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
+
+  switch (command) {
+    case 'dev':
+      return runUntilSignal(() => runDev(config, log));
+    case 'worker':
+      return runUntilSignal(async () => {
+        const store = openConfiguredStore(config);
+        return [{ name: 'store', stop: () => store.close() }, await startWorker(config, address, store, log)];
+      });
+    case 'api':
+      return runUntilSignal(async () => {
+        const store = openConfiguredStore(config);
+        return [{ name: 'store', stop: () => store.close() }, await startApi(config, address, store, log)];
+      });
+    case 'post':
+      return postCommand(rest, config, address);
+    default:
+      console.log(USAGE);
+      if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
+  }
+}
+
+async function postCommand(
+  args: string[],
+  config: ReturnType<typeof loadConfig>,
+  address: string,
+): Promise<void> {
+  const store = openConfiguredStore(config);
+  const { connection, client } = await connectClient(config, address, store);
+  try {
+    const [sub, ...params] = args;
+    if (sub === 'create') {
+      const file = option(params, '--file');
+      if (!file) throw new Error('post create needs --file <payload.json>.');
+      const key = option(params, '--idempotency-key');
+      const { post } = await client.posts.create(JSON.parse(readFileSync(file, 'utf8')), {
+        ...(key ? { idempotencyKey: key } : {}),
+        waitMs: config.syncWaitMs,
+      });
+      console.log(JSON.stringify(post, null, 2));
+    } else if (sub === 'get' && params[0]) {
+      console.log(JSON.stringify(await client.posts.get(params[0]), null, 2));
+    } else {
+      console.log(USAGE);
+      process.exitCode = 2;
+    }
+  } finally {
+    await connection.close();
+    await store.close();
+  }
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Starts services, then stops them in reverse order on SIGINT/SIGTERM (a second signal forces exit). */
+async function runUntilSignal(start: () => Promise<Service[]>): Promise<void> {
+  let services: Service[] = [];
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
+    stopping = true;
+    log(`${signal}: stopping…`);
+    for (const service of [...services].reverse()) {
+      await service.stop().catch((err: unknown) => console.error(`Stopping ${service.name} failed:`, err));
+    }
+    log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  services = await start();
+  log('Postflow is running. Ctrl-C stops it.');
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ApiError) console.error(`${err.code}: ${err.message}`);
+  else console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import { Client, Connection } from '@temporalio/client';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PostflowClient } from '../client';
+import { buildApp } from '../server/app';
+import { generateApiKey, openStore } from '../store';
+import type { Store } from '../store/types';
+import type { PostflowConfig } from '../worker/config';
+import { ensureSearchAttributes } from '../worker/search-attributes';
+import { NativeConnection, createPostflowWorker } from '../worker/worker';
+
+/** The user every key and resource belongs to until multi-user key management lands. */
+export const DEFAULT_USER = 'usr_default';
+
+export type Log = (line: string) => void;
+
+/** A running part of Postflow, stopped in reverse order of starting. */
+export interface Service {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export function openConfiguredStore(config: PostflowConfig): Store {
+  return openStore(config.home);
+}
+
+/** Starts a worker on `address`; resolves once it polls. */
+export async function startWorker(
+  config: PostflowConfig,
+  address: string,
+  store: Store,
+  log: Log,
+): Promise<Service> {
+  const admin = await Connection.connect({ address });
+  await ensureSearchAttributes(admin, config.namespace).finally(() => admin.close());
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createPostflowWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    store,
+    publicUrl: config.publicUrl,
+  });
+  const running = worker.run();
+  log(`Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}).`);
+  return {
+    name: 'worker',
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export async function connectClient(config: PostflowConfig, address: string, store: Store) {
+  const connection = await Connection.connect({ address });
+  const added = await ensureSearchAttributes(connection, config.namespace);
+  const temporal = new Client({ connection, namespace: config.namespace });
+  if (added.length)
+    console.log(`Registered search attributes ${added.join(', ')} in namespace ${config.namespace}.`);
+  return {
+    connection,
+    client: new PostflowClient({ temporal, store, taskQueue: config.taskQueue, userId: DEFAULT_USER }),
+  };
+}
+
+/** Starts the HTTP API on `address`'s Temporal; resolves once it listens. */
+export async function startApi(
+  config: PostflowConfig,
+  address: string,
+  store: Store,
+  log: Log,
+): Promise<Service> {
+  const { connection, client } = await connectClient(config, address, store);
+  await ensureApiKey(config, store, log);
+  const app = buildApp({ client, store, syncWaitMs: config.syncWaitMs });
+  await app.listen({ host: config.host, port: config.port });
+  log(`HTTP API on http://${config.host}:${config.port} (public URL ${config.publicUrl}).`);
+  return {
+    name: 'api',
+    async stop() {
+      await app.close();
+      await connection.close();
+    },
+  };
+}
+
+/**
+ * Makes sure there is a key to call the API with: the one in POSTFLOW_API_KEY, or, on first start,
+ * a new one, printed once and kept in `<home>/api-key` (mode 0600) for the embedded setup.
+ */
+export async function ensureApiKey(config: PostflowConfig, store: Store, log: Log): Promise<void> {
+  const keyFile = join(config.home, 'api-key');
+  if (config.apiKey) {
+    if (!(await store.findApiKey(config.apiKey)))
+      await store.addApiKey(DEFAULT_USER, config.apiKey, 'POSTFLOW_API_KEY');
+    log('API key: the one in POSTFLOW_API_KEY.');
+  } else if ((await store.countApiKeys()) === 0) {
+    const key = generateApiKey();
+    await store.addApiKey(DEFAULT_USER, key, 'first start');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    log(`Created an API key (also saved in ${keyFile}):\n\n    ${key}\n`);
+  } else if (existsSync(keyFile)) {
+    log(`API key: the one in ${keyFile}.`);
+  }
+}

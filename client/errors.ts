@@ -1,0 +1,41 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { ApiError, postNotFound } from '../api/errors';
+import { NOTHING_TO_RETRY, STATE_INVALID } from '../workflows/messages';
+
+/**
+ * Translates what Temporal says about a post into the contract's errors. Anything else is
+ * rethrown unchanged (the HTTP layer answers it with a 5xx that hides internals).
+ */
+export function toApiError(err: unknown, postId: string): unknown {
+  if (err instanceof ApiError) return err;
+  if (err instanceof WorkflowNotFoundError) return postNotFound(postId);
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const { type, message } = err.cause;
+    if (type === STATE_INVALID)
+      return new ApiError(409, STATE_INVALID, message, { id: postId, ...detailsOf(err.cause) });
+    if (type === NOTHING_TO_RETRY) return new ApiError(400, NOTHING_TO_RETRY, message, { id: postId });
+  }
+  if (isDeadlineExceeded(err)) {
+    return new ApiError(
+      503,
+      'system.unavailable',
+      'No Postflow worker answered in time; the post is safe and will proceed when a worker runs. Try again shortly.',
+      { id: postId },
+    );
+  }
+  return err;
+}
+
+function detailsOf(failure: ApplicationFailure): Record<string, unknown> {
+  const [details] = failure.details ?? [];
+  return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
+}
+
+function isDeadlineExceeded(err: unknown): boolean {
+  // gRPC DEADLINE_EXCEEDED (4) is what a query or update gets when no worker picks it up.
+  const code =
+    (err as { code?: unknown } | undefined)?.code ??
+    (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return code === 4;
+}

@@ -1,0 +1,245 @@
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ApiError } from '../api/errors';
+import { applyPostUpdate, normaliseCreatePost, type AccountInfo } from '../api/normalise';
+import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
+import type { PostResource, PostSpec } from '../api/types';
+import type { Store } from '../store/types';
+import * as messages from '../workflows/messages';
+import {
+  PostAccountIdsKey,
+  PostScheduledAtKey,
+  PostStatusKey,
+  PostUserIdKey,
+} from '../workflows/search-attributes';
+import { toApiError } from './errors';
+import { newPostId, postIdForKey } from './post-id';
+
+export { newPostId, postIdForKey } from './post-id';
+
+/** The workflow type name other languages start (see docs/workflow-contract.md). */
+export const WORKFLOW_TYPE = 'publishPost';
+
+export interface PostflowClientOptions {
+  temporal: Client;
+  store: Store;
+  /** Task queue of the Postflow workers. @default 'postflow' */
+  taskQueue?: string;
+  /** The user whose posts this client sees and creates. @default 'usr_default' */
+  userId?: string;
+  /** How long queries and updates may wait for a worker before failing with 503. @default 10 000 ms */
+  rpcTimeoutMs?: number;
+  /**
+   * Start posts with Postflow's search attributes (needed to list and filter them). Turn off only
+   * on a server that cannot register them, such as the time-skipping test server. @default true
+   */
+  searchAttributes?: boolean;
+}
+
+export interface CreateOptions {
+  /** Maps to the post id: repeating a request with the same key returns the same post. */
+  idempotencyKey?: string;
+  /** For a publish-now post, wait up to this long for every target to settle. @default 0 */
+  waitMs?: number;
+}
+
+/**
+ * The typed Postflow client over `@temporalio/client`. The HTTP API and the CLI use it, so every
+ * entry point validates the same way. Every method works on the posts of one user.
+ */
+export class PostflowClient {
+  readonly taskQueue: string;
+  readonly userId: string;
+  private readonly rpcTimeoutMs: number;
+
+  constructor(private readonly options: PostflowClientOptions) {
+    this.taskQueue = options.taskQueue ?? 'postflow';
+    this.userId = options.userId ?? 'usr_default';
+    this.rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
+  }
+
+  /** The same client acting for another user (the HTTP API makes one per request). */
+  forUser(userId: string): PostflowClient {
+    return new PostflowClient({ ...this.options, userId });
+  }
+
+  readonly posts = {
+    /**
+     * Creates a post from a `POST /v1/posts` body (either dialect). Bad input throws an `ApiError`
+     * and starts nothing. Returns the post and whether this call created it.
+     */
+    create: async (
+      body: unknown,
+      options: CreateOptions = {},
+    ): Promise<{ post: PostResource; created: boolean }> => {
+      const id = options.idempotencyKey ? postIdForKey(this.userId, options.idempotencyKey) : newPostId();
+      if (options.idempotencyKey) {
+        const existing = await this.findExisting(id);
+        if (existing) return { post: existing, created: false };
+      }
+      const spec = normaliseCreatePost(body, {
+        id,
+        userId: this.userId,
+        now: new Date(),
+        account: await this.accountLookup(body),
+      });
+      try {
+        await this.start(spec);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        return { post: await this.posts.get(id), created: false };
+      }
+      if (spec.mode === 'now' && options.waitMs) {
+        return { post: await this.posts.waitForResult(id, { timeoutMs: options.waitMs }), created: true };
+      }
+      return { post: toPostResource(initialPostState(spec, spec.createdAt)), created: true };
+    },
+
+    /** The Post resource; 404 `post.not_found` for unknown ids and other users' posts. */
+    get: async (id: string): Promise<PostResource> => {
+      const post = await this.call(id, () => this.handle(id).query(messages.postQuery));
+      if (post.user_id !== this.userId)
+        throw toApiError(new ApiError(404, 'post.not_found', `No post with id ${id}.`), id);
+      return post;
+    },
+
+    /** Applies a `PATCH` body: reschedule and/or edit a draft or scheduled post. */
+    update: async (id: string, body: unknown): Promise<PostResource> => {
+      await this.posts.get(id);
+      const spec = await this.call(id, () => this.handle(id).query(messages.specQuery));
+      const next = applyPostUpdate(spec, body, new Date());
+      const onlyReschedule = next.content === spec.content && next.platformOptions === spec.platformOptions;
+      if (onlyReschedule && next.scheduledAt && next.scheduledAt !== spec.scheduledAt) {
+        return this.update(id, messages.reschedule, next.scheduledAt);
+      }
+      return this.update(id, messages.editPost, next);
+    },
+
+    /** Cancels a draft or scheduled post (409 `post.state_invalid` once delivery started). */
+    cancel: async (id: string): Promise<PostResource> => {
+      await this.posts.get(id);
+      return this.update(id, messages.cancel);
+    },
+
+    /** Publishes a draft or scheduled post now. */
+    publishNow: async (id: string): Promise<PostResource> => {
+      await this.posts.get(id);
+      return this.update(id, messages.publishNow);
+    },
+
+    /** Re-runs the failed targets of a `partial` or `failed` post. */
+    retry: async (id: string): Promise<PostResource> => {
+      await this.posts.get(id);
+      return this.update(id, messages.retryFailed);
+    },
+
+    /** Waits until the post is settled or `timeoutMs` passes, then returns it as it is. */
+    waitForResult: async (id: string, { timeoutMs }: { timeoutMs: number }): Promise<PostResource> => {
+      const post = await this.posts.get(id);
+      if (isSettled(post.status)) return post;
+      try {
+        return await this.options.temporal.workflow.withDeadline(
+          Date.now() + timeoutMs + this.rpcTimeoutMs,
+          () => this.handle(id).executeUpdate(messages.awaitSettled, { args: [timeoutMs] }),
+        );
+      } catch (err) {
+        // The workflow closed meanwhile (a published post completes at once), or no worker took
+        // the update in time: either way, report the post as it is now.
+        const mapped = toApiError(err, id);
+        if (mapped instanceof ApiError && (mapped.code === 'post.not_found' || mapped.status === 503))
+          return this.posts.get(id);
+        throw mapped;
+      }
+    },
+  };
+
+  private handle(id: string) {
+    return this.options.temporal.workflow.getHandle(id);
+  }
+
+  private async start(spec: PostSpec): Promise<void> {
+    await this.options.temporal.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: this.taskQueue,
+      workflowId: spec.id,
+      args: [spec],
+      // A concurrent duplicate joins the running post; a closed one is never started again.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes:
+        this.options.searchAttributes === false
+          ? []
+          : [
+              { key: PostStatusKey, value: initialPostState(spec, spec.createdAt).status },
+              { key: PostAccountIdsKey, value: spec.targets.map((t) => t.accountId) },
+              { key: PostUserIdKey, value: spec.userId },
+              ...(spec.scheduledAt ? [{ key: PostScheduledAtKey, value: new Date(spec.scheduledAt) }] : []),
+            ],
+    });
+  }
+
+  private async findExisting(id: string): Promise<PostResource | undefined> {
+    try {
+      await this.handle(id).describe();
+    } catch (err) {
+      if (toApiError(err, id) instanceof ApiError) return undefined;
+      throw err;
+    }
+    return this.posts.get(id);
+  }
+
+  /** Loads the accounts a create body names, for the normaliser's synchronous lookups. */
+  private async accountLookup(body: unknown): Promise<(id: string) => AccountInfo | undefined> {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as {
+      account_ids?: unknown;
+      targets?: unknown;
+    };
+    const ids = [
+      ...(Array.isArray(b.account_ids) ? b.account_ids : []),
+      ...(Array.isArray(b.targets)
+        ? b.targets.map((t) => (t as { account_id?: unknown } | null)?.account_id)
+        : []),
+    ].filter((id): id is string => typeof id === 'string');
+    const accounts = new Map<string, AccountInfo>();
+    for (const id of new Set(ids)) {
+      const account = await this.options.store.getAccount(id, this.userId);
+      if (account) accounts.set(id, { platform: account.platform, status: account.status });
+    }
+    return (id) => accounts.get(id);
+  }
+
+  private async update<Args extends unknown[]>(
+    id: string,
+    def: UpdateDefinition<PostResource, Args>,
+    ...args: Args
+  ): Promise<PostResource> {
+    // The SDK's overloads split updates with and without arguments; the definitions above are typed.
+    return this.call(id, () =>
+      this.handle(id).executeUpdate<PostResource, [unknown]>(def.name, {
+        args: args as unknown as [unknown],
+      }),
+    );
+  }
+
+  /** Runs one Temporal call for a post with a deadline, translating its errors to the contract's. */
+  private async call<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.options.temporal.workflow.withDeadline(Date.now() + this.rpcTimeoutMs, fn);
+    } catch (err) {
+      throw await this.explainClosed(toApiError(err, id), id);
+    }
+  }
+
+  /** An update sent to a post whose workflow has closed: say why, with its status, as a 409. */
+  private async explainClosed(err: unknown, id: string): Promise<unknown> {
+    if (!(err instanceof ApiError) || err.code !== 'post.not_found') return err;
+    try {
+      const status = (await this.handle(id).query(messages.postQuery)).status;
+      return new ApiError(409, messages.STATE_INVALID, `The post is ${status}; it can no longer change.`, {
+        id,
+        status,
+      });
+    } catch {
+      return err;
+    }
+  }
+}

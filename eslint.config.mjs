@@ -1,0 +1,49 @@
+// ESLint flat config. Workflow code runs in Temporal's deterministic sandbox, so it may import
+// only the workflow SDK, its own folder and the contract's types; the rules below enforce that.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.postflow/**', '.tools/**', 'coverage/**', '*.js', '*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins,
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/store/**', '**/server/**', '**/client/**'],
+              message: 'Workflows import activity types only (import type), never side-effecting modules.',
+              allowTypeImports: true,
+            },
+            {
+              group: [
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+                'fastify',
+                'better-sqlite3',
+                'ulid',
+                'zod',
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

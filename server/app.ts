@@ -1,0 +1,50 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { PostflowClient } from '../client';
+import type { Store } from '../store/types';
+import { bearerAuth } from './auth';
+import { registerErrorHandling } from './errors';
+import { accountRoutes } from './routes/accounts';
+import { postRoutes } from './routes/posts';
+import { sandboxRoutes } from './routes/sandbox';
+
+export interface AppOptions {
+  client: PostflowClient;
+  store: Store;
+  /** How long a publish-now request waits for the post to settle. */
+  syncWaitMs: number;
+  logger?: boolean;
+}
+
+const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Builds the HTTP API (not listening yet). */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // The contract: a client's X-Request-ID is kept when well-formed, else 8 hex characters are made.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given)
+        ? given
+        : randomBytes(4).toString('hex');
+    },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-ID', request.id);
+  });
+  app.decorateRequest('userId', '');
+  registerErrorHandling(app);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.register(async (v1) => {
+    v1.addHook('onRequest', bearerAuth(options.store));
+    postRoutes(v1, options.client, options.syncWaitMs);
+    accountRoutes(v1, options.store);
+    sandboxRoutes(v1, options.store);
+  });
+  return app;
+}

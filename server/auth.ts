@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../api/errors';
+import type { Store } from '../store/types';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The user the request's API key belongs to. */
+    userId: string;
+  }
+}
+
+/**
+ * Bearer API keys. The store keeps only their SHA-256, so a lookup by hash is also a
+ * constant-time comparison of the key itself.
+ */
+export function bearerAuth(store: Store) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization;
+    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+    if (!match) {
+      throw new ApiError(401, 'auth.unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
+    }
+    const owner = await store.findApiKey(match[1]);
+    if (!owner) throw new ApiError(401, 'auth.invalid_key', 'The API key is not valid (unknown or revoked).');
+    request.userId = owner.userId;
+  };
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError, validationError } from '../../api/errors';
+import { createAccountSchema } from '../../api/schemas';
+import { zodIssues } from '../../api/zod-issues';
+import { AVAILABLE_PLATFORMS } from '../../activities/platforms/registry';
+import type { Account, Store } from '../../store/types';
+
+/** The account resource; credentials are write-only and never leave the store. */
+export function accountResource(a: Account) {
+  return {
+    id: a.id,
+    platform: a.platform,
+    name: a.name,
+    username: a.username,
+    status: a.status,
+    reconnect_reason: a.reconnectReason,
+    created_at: a.createdAt,
+  };
+}
+
+export function accountRoutes(app: FastifyInstance, store: Store): void {
+  app.post('/v1/accounts', async (request, reply) => {
+    const parsed = createAccountSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const { platform, name, username, credentials } = parsed.data;
+    if (!(AVAILABLE_PLATFORMS as readonly string[]).includes(platform)) {
+      throw validationError([
+        {
+          field: 'platform',
+          code: 'validation.field_invalid',
+          message: `"${platform}" is not available in this Postflow; use one of: ${AVAILABLE_PLATFORMS.join(', ')}.`,
+        },
+      ]);
+    }
+    const account = await store.createAccount({
+      userId: request.userId,
+      platform,
+      name,
+      ...(username ? { username } : {}),
+      ...(credentials ? { credentials } : {}),
+    });
+    return reply.status(201).send(accountResource(account));
+  });
+
+  app.get('/v1/accounts', async (request) => {
+    const data = (await store.listAccounts(request.userId)).map(accountResource);
+    return { count: data.length, data };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/accounts/:id', async (request) => {
+    const account = await store.getAccount(request.params.id, request.userId);
+    if (!account)
+      throw new ApiError(404, 'account.not_found', `No account with id ${request.params.id}.`, {
+        resource: 'account',
+        id: request.params.id,
+      });
+    return accountResource(account);
+  });
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError, errorEnvelope } from '../../api/errors';
+import type { PostResource } from '../../api/types';
+import type { PostflowClient } from '../../client';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** `/v1/posts`: thin handlers over the client, which owns validation and Temporal. */
+export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWaitMs: number): void {
+  const posts = (userId: string) => client.forUser(userId).posts;
+
+  app.post('/v1/posts', async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
+      throw new ApiError(
+        400,
+        'validation.field_invalid',
+        'Idempotency-Key must be 1–255 printable ASCII characters.',
+        { field: 'Idempotency-Key' },
+      );
+    }
+    const { post, created } = await posts(request.userId).create(request.body, {
+      ...(key ? { idempotencyKey: key } : {}),
+      waitMs: syncWaitMs,
+    });
+    if (!created) reply.header('Idempotent-Replayed', 'true');
+    return sendCreated(reply, post, request.id);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/posts/:id', async (request) =>
+    posts(request.userId).get(request.params.id),
+  );
+
+  app.patch<{ Params: { id: string } }>('/v1/posts/:id', async (request) =>
+    posts(request.userId).update(request.params.id, request.body),
+  );
+
+  app.delete<{ Params: { id: string } }>('/v1/posts/:id', async (request) => {
+    const post = await posts(request.userId).cancel(request.params.id);
+    return { success: true, id: post.id, status: post.status, post };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/posts/:id/publish', async (request, reply) => {
+    const api = posts(request.userId);
+    await api.publishNow(request.params.id);
+    return sendCreated(
+      reply,
+      await api.waitForResult(request.params.id, { timeoutMs: syncWaitMs }),
+      request.id,
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/posts/:id/retry', async (request) => {
+    const post = await posts(request.userId).retry(request.params.id);
+    return { success: true, post };
+  });
+}
+
+/**
+ * The create/publish answer: 201 when published, scheduled, drafted or still publishing;
+ * 207 when some targets failed; 422 `publishing.delivery.all_failed` when all did (with the post).
+ */
+function sendCreated(reply: FastifyReply, post: PostResource, requestId: string) {
+  if (post.status === 'partial') return reply.status(207).send(post);
+  if (post.status === 'failed') {
+    const err = new ApiError(
+      422,
+      'publishing.delivery.all_failed',
+      `Every target failed: ${post.error_message}`,
+      { post_id: post.id, post },
+    );
+    return reply.status(422).send(errorEnvelope(err, requestId));
+  }
+  return reply.status(201).send(post);
+}

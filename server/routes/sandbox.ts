@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../api/errors';
+import type { SandboxItem, Store } from '../../store/types';
+
+function itemResource(item: SandboxItem) {
+  return {
+    platform_post_id: item.platformPostId,
+    account_id: item.accountId,
+    post_id: item.ref.split('/')[0],
+    text: item.text,
+    title: item.title,
+    media_ids: item.mediaIds,
+    platform_options: item.options,
+    published_at: item.publishedAt,
+  };
+}
+
+/** What the sandbox platform has "published": the place to check automations end to end. */
+export function sandboxRoutes(app: FastifyInstance, store: Store): void {
+  app.get<{ Params: { account_id: string } }>('/v1/sandbox/:account_id/posts', async (request) => {
+    const account = await store.getAccount(request.params.account_id, request.userId);
+    if (!account || account.platform !== 'sandbox') {
+      throw new ApiError(
+        404,
+        'account.not_found',
+        `No sandbox account with id ${request.params.account_id}.`,
+        { resource: 'account', id: request.params.account_id },
+      );
+    }
+    return { data: (await store.sandbox.list(account.id)).map(itemResource) };
+  });
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SecretBox } from './secret-box';
+import { openSqliteStore } from './sqlite-store';
+import type { Store } from './types';
+
+export type * from './types';
+export { SecretBox } from './secret-box';
+export { generateApiKey, hashApiKey } from './sqlite-store';
+
+/**
+ * The key that encrypts credentials at rest: `POSTFLOW_SECRET_KEY` (32 bytes, base64), or a key
+ * created once in `<home>/secret.key` (mode 0600) for the embedded setup.
+ */
+export function loadSecretKey(home: string, fromEnv = process.env.POSTFLOW_SECRET_KEY): Buffer {
+  if (fromEnv) return Buffer.from(fromEnv, 'base64');
+  const file = join(home, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(home, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process (API or worker) created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** Opens the store under `home` (the embedded SQLite file `postflow.db`). */
+export function openStore(home: string): Store {
+  mkdirSync(home, { recursive: true });
+  return openSqliteStore(join(home, 'postflow.db'), new SecretBox(loadSecretKey(home)));
+}

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * Postflow's configuration, from the environment. Every variable is documented in the README.
+ */
+export interface PostflowConfig {
+  /** State of the embedded setup: SQLite store, Temporal's SQLite file, the secret key. */
+  home: string;
+  /** An existing Temporal frontend (`host:port`). Unset: `postflow dev` starts the dev server. */
+  temporalAddress: string | undefined;
+  namespace: string;
+  taskQueue: string;
+  /** gRPC and UI ports of the embedded dev server. */
+  devServerPort: number;
+  devServerUiPort: number;
+  /** HTTP API. */
+  host: string;
+  port: number;
+  publicUrl: string;
+  /** An API key to accept (created for the default user if unknown). */
+  apiKey: string | undefined;
+  /** How long `POST /v1/posts` waits for a publish-now post to settle before answering. */
+  syncWaitMs: number;
+  /** Project-local tools (the Temporal CLI build). */
+  toolsDir: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
+  const port = intFrom(env, 'POSTFLOW_PORT', 8080);
+  const devServerPort = intFrom(env, 'POSTFLOW_TEMPORAL_PORT', 7233);
+  return {
+    home: resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow')),
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.POSTFLOW_TASK_QUEUE || 'postflow',
+    devServerPort,
+    devServerUiPort: intFrom(env, 'POSTFLOW_TEMPORAL_UI_PORT', devServerPort + 1000),
+    host: env.POSTFLOW_HOST || '127.0.0.1',
+    port,
+    publicUrl: (env.POSTFLOW_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
+    apiKey: env.POSTFLOW_API_KEY || undefined,
+    syncWaitMs: intFrom(env, 'POSTFLOW_SYNC_WAIT_MS', 30_000),
+    toolsDir: resolve(env.POSTFLOW_TOOLS_DIR ?? join(projectRoot(), '.tools')),
+  };
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}".`);
+  return value;
+}
+
+/** The folder holding Postflow's package.json (works from sources and from dist/). */
+export function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}

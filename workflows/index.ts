@@ -1,0 +1,2 @@
+/** The workflow bundle's entry: workflow functions only. */
+export { publishPost } from './publish-post';

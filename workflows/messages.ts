@@ -1,0 +1,36 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { PostResource, PostSpec } from '../api/types';
+
+/**
+ * The messages a post workflow answers. Shared by the workflow and the client.
+ * Changes are Updates, not Signals, so the caller learns at once whether one was accepted;
+ * a refused change fails with an ApplicationFailure whose type is the contract's error code.
+ */
+
+/** The Post resource, at any time (also after the workflow has closed). */
+export const postQuery = defineQuery<PostResource>('post');
+
+/** The normalised spec the post runs on; the client applies edits to it. */
+export const specQuery = defineQuery<PostSpec>('spec');
+
+/** Moves a draft or scheduled post to a new instant (RFC 3339). */
+export const reschedule = defineUpdate<PostResource, [scheduledAt: string]>('reschedule');
+
+/** Replaces the content and options of a draft or scheduled post (the client validates the spec). */
+export const editPost = defineUpdate<PostResource, [spec: PostSpec]>('editPost');
+
+/** Publishes a draft or scheduled post now. */
+export const publishNow = defineUpdate<PostResource>('publishNow');
+
+/** Cancels a draft or scheduled post. Once delivery has started it cannot be cancelled. */
+export const cancel = defineUpdate<PostResource>('cancel');
+
+/** Re-runs the failed targets of a `partial` or `failed` post. */
+export const retryFailed = defineUpdate<PostResource>('retryFailed');
+
+/** Waits until the post is settled (published, partial, failed or cancelled) or `timeoutMs` passes. */
+export const awaitSettled = defineUpdate<PostResource, [timeoutMs: number]>('awaitSettled');
+
+/** ApplicationFailure types the update validators use; the client maps them to HTTP errors. */
+export const STATE_INVALID = 'post.state_invalid';
+export const NOTHING_TO_RETRY = 'post.no_retryable_deliveries';
