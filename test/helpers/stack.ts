@@ -1,0 +1,176 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { projectRoot } from '../../worker/config';
+import { type DevServer, startDevServer } from '../../worker/dev-server';
+import { temporalCli } from './tools';
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * The whole Postflow stack as a user runs it, in separate processes: a Temporal dev server with
+ * its SQLite file, `postflow worker` and `postflow api` (the built CLI), all on free ports.
+ */
+export class Stack {
+  readonly apiKey = `sapi_key_${'0123456789abcdef'.repeat(4).slice(0, 62)}`;
+  readonly home = mkdtempSync(join(tmpdir(), 'postflow-stack-'));
+  temporal!: DevServer;
+  temporalPort!: number;
+  apiPort!: number;
+  worker?: ChildProcess;
+  api?: ChildProcess;
+  client!: Client;
+  private connection?: Connection;
+  private readonly output: string[] = [];
+
+  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  async start(): Promise<this> {
+    this.temporalPort = await freePort();
+    this.apiPort = await freePort();
+    await this.startTemporal();
+    await Promise.all([this.startWorker(), this.startApi()]);
+    this.connection = await Connection.connect({ address: this.temporal.address });
+    this.client = new Client({ connection: this.connection });
+    return this;
+  }
+
+  async startTemporal(): Promise<void> {
+    this.temporal = await startDevServer({
+      binary: await temporalCli(),
+      dbFile: join(this.home, 'temporal.db'),
+      port: this.temporalPort,
+    });
+  }
+
+  async startWorker(): Promise<void> {
+    this.worker = await this.spawnPostflow('worker', /Worker polling/);
+  }
+
+  async startApi(): Promise<void> {
+    this.api = await this.spawnPostflow('api', /HTTP API on/);
+  }
+
+  /** Kills the worker process abruptly (SIGKILL) or asks it to stop (SIGTERM); resolves on exit. */
+  async stopWorker(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    return stopProcess(this.worker, signal);
+  }
+
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResponse<T>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.apiKey}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async createSandboxAccount(name = 'Sandbox'): Promise<string> {
+    const { status, body } = await this.request('POST', '/v1/accounts', { platform: 'sandbox', name });
+    if (status !== 201) throw new Error(`account creation failed: ${status} ${JSON.stringify(body)}`);
+    return body.id;
+  }
+
+  /** Polls GET /v1/posts/{id} until `done` holds (for posts that settle after the response). */
+  async waitForPost(
+    id: string,
+    done: (post: any) => boolean = (p) => !['scheduled', 'publishing', 'draft'].includes(p.status),
+    timeoutMs = 90_000,
+  ) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { status, body } = await this.request('GET', `/v1/posts/${id}`);
+      if (status === 200 && done(body)) return body;
+      if (Date.now() > deadline)
+        throw new Error(`post ${id} did not settle: ${status} ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.connection?.close();
+    await Promise.all([stopProcess(this.api, 'SIGTERM'), stopProcess(this.worker, 'SIGTERM')]);
+    await this.temporal?.stop();
+  }
+
+  /** The last lines the Postflow processes printed, for failure messages. */
+  logs(): string {
+    return this.output.join('\n');
+  }
+
+  private async spawnPostflow(command: string, ready: RegExp): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'cli', 'postflow.js'), command], {
+      env: {
+        ...process.env,
+        POSTFLOW_HOME: this.home,
+        TEMPORAL_ADDRESS: this.temporal.address,
+        POSTFLOW_PORT: String(this.apiPort),
+        POSTFLOW_API_KEY: this.apiKey,
+        POSTFLOW_TASK_QUEUE: 'postflow',
+        ...this.extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`postflow ${command} did not start:\n${this.logs()}`)),
+        60_000,
+      );
+      const onLine = (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+          this.output.push(`[${command}] ${line}`);
+          if (this.output.length > 200) this.output.shift();
+          if (ready.test(line)) {
+            clearTimeout(timer);
+            resolve(child);
+          }
+        }
+      };
+      child.stdout!.on('data', onLine);
+      child.stderr!.on('data', onLine);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`postflow ${command} exited with ${code}:\n${this.logs()}`));
+      });
+    });
+  }
+}
+
+async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<number | null> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  return exited;
+}

@@ -1,0 +1,195 @@
+import { Stack } from '../helpers/stack';
+
+/**
+ * Publishing through the real stack: Temporal dev server, `postflow worker`, `postflow api`,
+ * real HTTP, the sandbox platform with injected failures.
+ */
+let stack: Stack;
+let accounts: string[];
+
+beforeAll(async () => {
+  stack = await new Stack().start();
+  accounts = [
+    await stack.createSandboxAccount('one'),
+    await stack.createSandboxAccount('two'),
+    await stack.createSandboxAccount('three'),
+  ];
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const sandboxPosts = async (accountId: string) =>
+  (await stack.request('GET', `/v1/sandbox/${accountId}/posts`)).body.data as any[];
+const postsOf = async (accountId: string, postId: string) =>
+  (await sandboxPosts(accountId)).filter((p) => p.post_id === postId);
+
+test('an immediate post to three accounts publishes once on each and answers 201 published', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: accounts,
+    text: 'Hello, three',
+  });
+
+  expect(status).toBe(201);
+  expect(body).toMatchObject({
+    status: 'published',
+    text: 'Hello, three',
+    account_ids: accounts,
+    retry_count: 0,
+    error_message: '',
+  });
+  expect(body.results).toHaveLength(3);
+  for (const [i, accountId] of accounts.entries()) {
+    expect(body.results[i]).toMatchObject({
+      account_id: accountId,
+      platform: 'sandbox',
+      status: 'published',
+      error: '',
+    });
+    expect(body.targets[i]).toMatchObject({
+      account_id: accountId,
+      status: 'published',
+      attempts: 1,
+      error: null,
+    });
+    const made = await postsOf(accountId, body.id);
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({
+      text: 'Hello, three',
+      platform_post_id: body.results[i].platform_post_id,
+    });
+  }
+});
+
+test('when one target fails for good the post is partial (207) and names the failure', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: accounts.slice(0, 2),
+    text: 'one of two',
+    platform_options: { sandbox: { failure: 'validation', only_accounts: [accounts[1]] } },
+  });
+
+  expect(status).toBe(207);
+  expect(body.status).toBe('partial');
+  expect(body.results[0]).toMatchObject({ status: 'published', error: '' });
+  expect(body.results[1]).toMatchObject({ status: 'failed', error: expect.stringContaining('rejected') });
+  expect(body.targets[1].error).toMatchObject({
+    category: 'validation',
+    caused_by: 'user',
+    code: 'platform.sandbox.rejected',
+  });
+  expect(body.error_message).toContain(accounts[1]);
+  expect(await postsOf(accounts[1], body.id)).toHaveLength(0);
+});
+
+test('when every target fails the answer is 422 publishing.delivery.all_failed with the post', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[0]],
+    text: 'never',
+    platform_options: { sandbox: { failure: 'validation' } },
+  });
+
+  expect(status).toBe(422);
+  expect(body.error.code).toBe('publishing.delivery.all_failed');
+  expect(body.error.meta.post).toMatchObject({ status: 'failed' });
+  expect(body.request_id).toEqual(expect.any(String));
+});
+
+test('a transient failure is retried and counted in retry_count', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[0]],
+    text: 'third time lucky',
+    platform_options: { sandbox: { failure: 'transient', fail_times: 2 } },
+  });
+
+  expect(status).toBe(201);
+  expect(body).toMatchObject({ status: 'published', retry_count: 2 });
+  expect(body.targets[0].attempts).toBe(3);
+  expect(await postsOf(accounts[0], body.id)).toHaveLength(1);
+});
+
+test('a 429 with Retry-After becomes a durable timer of that length, then the post publishes', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[0]],
+    text: 'slow down',
+    platform_options: { sandbox: { failure: 'rate_limit', retry_after_s: 3 } },
+  });
+
+  expect(status).toBe(201);
+  expect(body).toMatchObject({ status: 'published', retry_count: 1 });
+  const history = await stack.client.workflow.getHandle(body.id).fetchHistory();
+  const timers = history
+    .events!.filter((e) => e.timerStartedEventAttributes)
+    .map((e) => e.timerStartedEventAttributes!.startToFireTimeout);
+  expect(timers.map((t) => Number(t!.seconds))).toContain(3);
+});
+
+test('an unknown outcome is reconciled: the post made before the answer was lost is not published again', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[2]],
+    text: 'did it go out?',
+    platform_options: { sandbox: { failure: 'unknown' } },
+  });
+
+  expect(status).toBe(201);
+  expect(body).toMatchObject({ status: 'published', retry_count: 0 });
+  expect(body.targets[0].attempts).toBe(1);
+  const made = await postsOf(accounts[2], body.id);
+  expect(made).toHaveLength(1);
+  expect(body.results[0].platform_post_id).toBe(made[0].platform_post_id);
+});
+
+test('an expired token is refreshed once and the post goes out; a revoked one asks for reconnection', async () => {
+  const expired = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[0]],
+    text: 'token expired',
+    platform_options: { sandbox: { failure: 'auth_expired' } },
+  });
+  expect(expired.body).toMatchObject({ status: 'published', retry_count: 1 });
+
+  const revokedAccount = await stack.createSandboxAccount('revoked');
+  const revoked = await stack.request('POST', '/v1/posts', {
+    account_ids: [revokedAccount],
+    text: 'token revoked',
+    platform_options: { sandbox: { failure: 'auth_revoked' } },
+  });
+  expect(revoked.status).toBe(422);
+  expect(revoked.body.error.meta.post.targets[0].error).toMatchObject({
+    category: 'auth',
+    code: 'account.reconnection_required',
+  });
+  expect((await stack.request('GET', `/v1/accounts/${revokedAccount}`)).body).toMatchObject({
+    status: 'reconnect_required',
+  });
+
+  const refused = await stack.request('POST', '/v1/posts', { account_ids: [revokedAccount], text: 'again' });
+  expect(refused.status).toBe(403);
+  expect(refused.body.error.code).toBe('account.reconnection_required');
+});
+
+test('retrying a partial post re-runs only its failed target', async () => {
+  const { body } = await stack.request('POST', '/v1/posts', {
+    account_ids: accounts.slice(0, 2),
+    text: 'retry me',
+    platform_options: { sandbox: { failure: 'validation', only_accounts: [accounts[1]] } },
+  });
+  expect(body.status).toBe('partial');
+
+  const retried = await stack.request('POST', `/v1/posts/${body.id}/retry`);
+  expect(retried.status).toBe(200);
+  expect(retried.body).toMatchObject({ success: true, post: { status: 'publishing' } });
+
+  const settled = await stack.waitForPost(body.id);
+  expect(settled.status).toBe('partial');
+  expect(settled.targets[0].attempts).toBe(1); // the published target was left alone
+  expect(settled.targets[1].attempts).toBe(2);
+  expect(await postsOf(accounts[0], body.id)).toHaveLength(1);
+
+  const published = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[0]],
+    text: 'all good',
+  });
+  const nothingToRetry = await stack.request('POST', `/v1/posts/${published.body.id}/retry`);
+  expect(nothingToRetry.status).toBe(409);
+  expect(nothingToRetry.body.error.code).toBe('post.state_invalid');
+});
