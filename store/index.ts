@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretBox } from './secret-box';
 import { openSqliteStore } from './sqlite-store';
@@ -18,11 +18,16 @@ export function loadSecretKey(home: string, fromEnv = process.env.POSTFLOW_SECRE
   const file = join(home, 'secret.key');
   if (!existsSync(file)) {
     mkdirSync(home, { recursive: true });
+    // Write aside, then link into place: the API and the worker may start together, and neither
+    // must ever read a half-written key.
+    const draft = `${file}.${process.pid}`;
+    writeFileSync(draft, randomBytes(32).toString('base64'), { mode: 0o600 });
     try {
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+      linkSync(draft, file);
     } catch (err) {
-      // Another process (API or worker) created it first: use theirs.
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(draft);
     }
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
