@@ -16,7 +16,9 @@ afterAll(async () => {
 });
 
 const sandboxPosts = async (accountId: string, postId: string) =>
-  ((await stack.request('GET', `/v1/sandbox/${accountId}/posts`)).body.data as any[]).filter((p) => p.post_id === postId);
+  ((await stack.request('GET', `/v1/sandbox/${accountId}/posts`)).body.data as any[]).filter(
+    (p) => p.post_id === postId,
+  );
 
 test('a worker killed with SIGKILL mid-fan-out is replaced and every target is published exactly once', async () => {
   const accounts = await Promise.all(['a', 'b', 'c'].map((n) => stack.createSandboxAccount(n)));
@@ -39,7 +41,9 @@ test('a worker killed with SIGKILL mid-fan-out is replaced and every target is p
   for (const accountId of accounts) {
     const made = await sandboxPosts(accountId, body.id);
     expect(made).toHaveLength(1);
-    expect(post.results.find((r: any) => r.account_id === accountId).platform_post_id).toBe(made[0].platform_post_id);
+    expect(post.results.find((r: any) => r.account_id === accountId).platform_post_id).toBe(
+      made[0].platform_post_id,
+    );
   }
 });
 

@@ -1,0 +1,238 @@
+import { inDays, inMinutes } from '../helpers/fixtures';
+import { Stack } from '../helpers/stack';
+
+/** The HTTP API through real HTTP: auth, errors, idempotency and the post lifecycle. */
+let stack: Stack;
+let account: string;
+
+beforeAll(async () => {
+  stack = await new Stack().start();
+  account = await stack.createSandboxAccount();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const countPostWorkflows = async () =>
+  (await stack.client.workflow.count('WorkflowType="publishPost"')).count;
+
+describe('authentication', () => {
+  test('every /v1 route needs a valid bearer key; /healthz does not', async () => {
+    const missing = await fetch(`${stack.baseUrl}/v1/accounts`);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({
+      error: { code: 'auth.unauthorized' },
+      request_id: expect.any(String),
+    });
+
+    const wrong = await stack.request('GET', '/v1/accounts', undefined, {
+      authorization: 'Bearer sapi_key_nope',
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('auth.invalid_key');
+
+    expect((await fetch(`${stack.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  test('a well-formed X-Request-ID is echoed, otherwise one is made', async () => {
+    const echoed = await stack.request('GET', '/v1/posts/post_missing', undefined, {
+      'x-request-id': 'trace_42',
+    });
+    expect(echoed.headers.get('x-request-id')).toBe('trace_42');
+    expect(echoed.body.request_id).toBe('trace_42');
+
+    const made = await stack.request('GET', '/v1/accounts', undefined, { 'x-request-id': 'not valid!' });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}$/);
+  });
+});
+
+describe('bad input starts nothing', () => {
+  test('every problem is reported at once, with field paths, and no workflow starts', async () => {
+    const before = await countPostWorkflows();
+    const { status, body } = await stack.request('POST', '/v1/posts', {
+      account_ids: [account, ''],
+      text: '',
+      scheduled_at: '2026-04-01T10:00:00',
+      platform_options: { sandbox: { failure: 'sometimes' } },
+    });
+
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('validation.body_invalid');
+    const fields = body.error.meta.errors.map((e: any) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['account_ids[1]', 'text', 'scheduled_at']));
+    expect(body.error.meta.errors.find((e: any) => e.field === 'scheduled_at').message).toMatch(
+      /no UTC offset/,
+    );
+    expect(await countPostWorkflows()).toBe(before);
+  });
+
+  test('platform rules are checked at creation, before the schedule', async () => {
+    const { status, body } = await stack.request('POST', '/v1/posts', {
+      account_ids: [account],
+      text: 'x',
+      scheduled_at: inDays(3),
+      platform_options: { sandbox: { failure: 'sometimes' } },
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({
+      code: 'validation.field_invalid',
+      meta: { field: 'platform_options.sandbox.failure', platform: 'sandbox' },
+    });
+  });
+
+  test('an unknown account is a 404 account.not_found naming it', async () => {
+    const before = await countPostWorkflows();
+    const { status, body } = await stack.request('POST', '/v1/posts', {
+      account_ids: [account, 'acc_unknown'],
+      text: 'hi',
+    });
+    expect(status).toBe(404);
+    expect(body.error).toMatchObject({
+      code: 'account.not_found',
+      meta: { id: 'acc_unknown', field: 'account_ids[1]' },
+    });
+    expect(await countPostWorkflows()).toBe(before);
+  });
+
+  test('malformed JSON is a 400 in the error envelope', async () => {
+    const { status, body } = await stack.request('POST', '/v1/posts', '{"text": ');
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('validation.body_invalid');
+  });
+});
+
+describe('idempotency', () => {
+  test('repeating a request with the same Idempotency-Key returns the same post and publishes once', async () => {
+    const payload = { account_ids: [account], text: 'only once' };
+    const first = await stack.request('POST', '/v1/posts', payload, {
+      'idempotency-key': 'n8n-run-7-item-0',
+    });
+    const again = await stack.request('POST', '/v1/posts', payload, {
+      'idempotency-key': 'n8n-run-7-item-0',
+    });
+
+    expect(first.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const made = (await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data.filter(
+      (p: any) => p.post_id === first.body.id,
+    );
+    expect(made).toHaveLength(1);
+  });
+});
+
+describe('the post lifecycle', () => {
+  test('a scheduled post can be read, rescheduled, edited and cancelled; then it refuses changes', async () => {
+    const created = await stack.request('POST', '/v1/posts', {
+      account_ids: [account],
+      text: 'later',
+      scheduled_at: inDays(2),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'scheduled', results: [{ status: 'pending' }] });
+    const id = created.body.id;
+    expect(id).toMatch(/^post_[0-9A-HJKMNP-TV-Z]{26}$/);
+
+    expect((await stack.request('GET', `/v1/posts/${id}`)).body).toMatchObject({ id, status: 'scheduled' });
+
+    const newTime = inDays(3);
+    const rescheduled = await stack.request('PATCH', `/v1/posts/${id}`, { scheduled_at: newTime });
+    expect(rescheduled.status).toBe(200);
+    expect(rescheduled.body.scheduled_at).toBe(newTime);
+
+    const edited = await stack.request('PATCH', `/v1/posts/${id}`, { text: 'later, edited' });
+    expect(edited.body).toMatchObject({ text: 'later, edited', scheduled_at: newTime, status: 'scheduled' });
+
+    const badEdit = await stack.request('PATCH', `/v1/posts/${id}`, { scheduled_at: '2026-01-01 10:00' });
+    expect(badEdit.status).toBe(400);
+
+    const cancelled = await stack.request('DELETE', `/v1/posts/${id}`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ success: true, status: 'cancelled' });
+
+    const tooLate = await stack.request('PATCH', `/v1/posts/${id}`, { text: 'too late' });
+    expect(tooLate.status).toBe(409);
+    expect(tooLate.body.error).toMatchObject({ code: 'post.state_invalid', meta: { status: 'cancelled' } });
+  });
+
+  test('a published post cannot be cancelled (409 post.state_invalid)', async () => {
+    const { body } = await stack.request('POST', '/v1/posts', {
+      account_ids: [account],
+      text: 'out already',
+    });
+    expect(body.status).toBe('published');
+    const refused = await stack.request('DELETE', `/v1/posts/${body.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('post.state_invalid');
+  });
+
+  test('a scheduled post can be published now', async () => {
+    const { body } = await stack.request('POST', '/v1/posts', {
+      account_ids: [account],
+      text: 'why wait',
+      scheduled_at: inMinutes(60),
+    });
+    const published = await stack.request('POST', `/v1/posts/${body.id}/publish`);
+    expect(published.status).toBe(201);
+    expect(published.body.status).toBe('published');
+  });
+
+  test('a current-dialect post without publish_now or scheduled_at is a draft; publishing it sends it', async () => {
+    const draft = await stack.request('POST', '/v1/posts', {
+      targets: [{ account_id: account }],
+      text: 'draft first',
+    });
+    expect(draft.status).toBe(201);
+    expect(draft.body.status).toBe('draft');
+    const published = await stack.request('POST', `/v1/posts/${draft.body.id}/publish`);
+    expect(published.body.status).toBe('published');
+  });
+
+  test("another user's post is not found, and cannot be changed", async () => {
+    const id = `post_${Date.now()}OTHER`;
+    const spec = {
+      id,
+      userId: 'usr_other',
+      mode: 'draft',
+      content: { text: 'theirs', mediaIds: [] },
+      platformOptions: {},
+      targets: [],
+      createdAt: new Date().toISOString(),
+    };
+    await stack.client.workflow.start('publishPost', { taskQueue: 'postflow', workflowId: id, args: [spec] });
+
+    const read = await stack.request('GET', `/v1/posts/${id}`);
+    expect(read.status).toBe(404);
+    expect(read.body.error.code).toBe('post.not_found');
+    expect((await stack.request('DELETE', `/v1/posts/${id}`)).status).toBe(404);
+    expect((await stack.client.workflow.getHandle(id).query('post')) as any).toMatchObject({
+      status: 'draft',
+    });
+  });
+});
+
+describe('accounts', () => {
+  test('accounts are created and listed without their credentials', async () => {
+    const created = await stack.request('POST', '/v1/accounts', {
+      platform: 'sandbox',
+      name: 'With secret',
+      credentials: { access_token: 'tok_secret' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.id).toMatch(/^acc_[0-9A-Z]{26}$/);
+    expect(JSON.stringify(created.body)).not.toContain('tok_secret');
+
+    const list = await stack.request('GET', '/v1/accounts');
+    expect(list.body.count).toBe(list.body.data.length);
+    expect(list.body.data.map((a: any) => a.id)).toContain(created.body.id);
+    expect(JSON.stringify(list.body)).not.toContain('tok_secret');
+  });
+
+  test('a platform this Postflow cannot publish to is refused with the list of those it can', async () => {
+    const { status, body } = await stack.request('POST', '/v1/accounts', { platform: 'myspace', name: 'x' });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'validation.field_invalid', meta: { field: 'platform' } });
+    expect(body.error.message).toContain('sandbox');
+  });
+});
