@@ -13,7 +13,8 @@ export interface AppOptions {
   store: Store;
   /** How long a publish-now request waits for the post to settle. */
   syncWaitMs: number;
-  logger?: boolean;
+  /** Log level of the API's own log (unexpected errors are logged at `error`). @default 'warn' */
+  logLevel?: string;
 }
 
 const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -21,7 +22,7 @@ const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 /** Builds the HTTP API (not listening yet). */
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: { level: options.logLevel ?? 'warn' },
     bodyLimit: 1024 * 1024,
     // The contract: a client's X-Request-ID is kept when well-formed, else 8 hex characters are made.
     requestIdHeader: false,

@@ -81,3 +81,125 @@ test('a post scheduled a week ahead publishes at its instant, not before', async
     });
   });
 });
+
+const sandboxItem = (postId: string) => store.sandbox.findByRef(accountId, `${postId}/${accountId}`);
+
+test('rescheduling to a later instant moves the publication there', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'moved',
+    scheduled_at: inDays(1),
+  });
+
+  await withWorker(async () => {
+    const later = inDays(3);
+    expect(await client.posts.update(post.id, { scheduled_at: later })).toMatchObject({
+      status: 'scheduled',
+      scheduled_at: later,
+    });
+
+    await env.sleep(2 * 86_400_000);
+    expect((await client.posts.get(post.id)).status).toBe('scheduled');
+    expect(await sandboxItem(post.id)).toBeUndefined();
+
+    await env.sleep(86_400_000 + 60_000);
+    expect((await client.posts.waitForResult(post.id, { timeoutMs: 30_000 })).status).toBe('published');
+  });
+});
+
+test('rescheduling to an earlier instant publishes then', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'sooner',
+    scheduled_at: inDays(30),
+  });
+
+  await withWorker(async () => {
+    await client.posts.update(post.id, { scheduled_at: inDays(1) });
+    await env.sleep(86_400_000 + 60_000);
+    expect((await client.posts.waitForResult(post.id, { timeoutMs: 30_000 })).status).toBe('published');
+  });
+});
+
+test('a cancelled post never publishes, and its workflow completes', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'never mind',
+    scheduled_at: inDays(1),
+  });
+
+  await withWorker(async () => {
+    expect((await client.posts.cancel(post.id)).status).toBe('cancelled');
+    const result = await env.client.workflow.getHandle(post.id).result();
+    expect(result.status).toBe('cancelled');
+    await env.sleep(2 * 86_400_000);
+    expect(await sandboxItem(post.id)).toBeUndefined();
+  });
+});
+
+test('an edit before the schedule is what gets published', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'first draft',
+    scheduled_at: inDays(1),
+  });
+
+  await withWorker(async () => {
+    expect(await client.posts.update(post.id, { text: 'final words', title: 'Title' })).toMatchObject({
+      text: 'final words',
+      title: 'Title',
+      status: 'scheduled',
+    });
+    await env.sleep(86_400_000 + 60_000);
+    expect((await client.posts.waitForResult(post.id, { timeoutMs: 30_000 })).status).toBe('published');
+    expect(await sandboxItem(post.id)).toMatchObject({ text: 'final words', title: 'Title' });
+  });
+});
+
+test('publish now sends a post scheduled a month ahead at once', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'right now',
+    scheduled_at: inDays(30),
+  });
+
+  await withWorker(async () => {
+    expect((await client.posts.publishNow(post.id)).status).toBe('publishing');
+    const published = await client.posts.waitForResult(post.id, { timeoutMs: 30_000 });
+    expect(published.status).toBe('published');
+    expect(Date.parse(published.updated_at)).toBeLessThan(Date.parse(inDays(1)));
+  });
+});
+
+test('changes are refused once delivery has started, with post.state_invalid', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'done',
+    scheduled_at: inDays(1),
+  });
+
+  await withWorker(async () => {
+    await client.posts.publishNow(post.id);
+    await client.posts.waitForResult(post.id, { timeoutMs: 30_000 });
+    await expect(client.posts.cancel(post.id)).rejects.toMatchObject({
+      status: 409,
+      code: 'post.state_invalid',
+    });
+    await expect(client.posts.update(post.id, { text: 'too late' })).rejects.toMatchObject({
+      status: 409,
+      code: 'post.state_invalid',
+    });
+  });
+});
+
+test('a draft waits without a deadline until it is published', async () => {
+  const { post } = await client.posts.create({ targets: [{ account_id: accountId }], text: 'a draft' });
+  expect(post.status).toBe('draft');
+
+  await withWorker(async () => {
+    await env.sleep(365 * 86_400_000);
+    expect((await client.posts.get(post.id)).status).toBe('draft');
+    await client.posts.publishNow(post.id);
+    expect((await client.posts.waitForResult(post.id, { timeoutMs: 30_000 })).status).toBe('published');
+  });
+});
