@@ -10,7 +10,6 @@ import { createActivities } from '../../activities';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
-import { inDays } from '../helpers/fixtures';
 import { tempStore } from '../helpers/fixtures';
 import { javaTestServer } from '../helpers/tools';
 
@@ -45,6 +44,11 @@ beforeEach(() => {
   client = new PostflowClient({ temporal: env.client, store, taskQueue, searchAttributes: false });
 });
 
+/** Instants on the test server's clock, which runs ahead of the wall clock as tests skip time. */
+async function inDays(days: number): Promise<string> {
+  return new Date((await env.currentTimeMs()) + days * 86_400_000).toISOString();
+}
+
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -59,7 +63,7 @@ async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 test('a post scheduled a week ahead publishes at its instant, not before', async () => {
-  const scheduledAt = inDays(7);
+  const scheduledAt = await inDays(7);
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'next week',
@@ -88,11 +92,11 @@ test('rescheduling to a later instant moves the publication there', async () => 
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'moved',
-    scheduled_at: inDays(1),
+    scheduled_at: await inDays(1),
   });
 
   await withWorker(async () => {
-    const later = inDays(3);
+    const later = await inDays(3);
     expect(await client.posts.update(post.id, { scheduled_at: later })).toMatchObject({
       status: 'scheduled',
       scheduled_at: later,
@@ -111,11 +115,11 @@ test('rescheduling to an earlier instant publishes then', async () => {
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'sooner',
-    scheduled_at: inDays(30),
+    scheduled_at: await inDays(30),
   });
 
   await withWorker(async () => {
-    await client.posts.update(post.id, { scheduled_at: inDays(1) });
+    await client.posts.update(post.id, { scheduled_at: await inDays(1) });
     await env.sleep(86_400_000 + 60_000);
     expect((await client.posts.waitForResult(post.id, { timeoutMs: 30_000 })).status).toBe('published');
   });
@@ -125,7 +129,7 @@ test('a cancelled post never publishes, and its workflow completes', async () =>
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'never mind',
-    scheduled_at: inDays(1),
+    scheduled_at: await inDays(1),
   });
 
   await withWorker(async () => {
@@ -141,7 +145,7 @@ test('an edit before the schedule is what gets published', async () => {
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'first draft',
-    scheduled_at: inDays(1),
+    scheduled_at: await inDays(1),
   });
 
   await withWorker(async () => {
@@ -160,14 +164,14 @@ test('publish now sends a post scheduled a month ahead at once', async () => {
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'right now',
-    scheduled_at: inDays(30),
+    scheduled_at: await inDays(30),
   });
 
   await withWorker(async () => {
     expect((await client.posts.publishNow(post.id)).status).toBe('publishing');
     const published = await client.posts.waitForResult(post.id, { timeoutMs: 30_000 });
     expect(published.status).toBe('published');
-    expect(Date.parse(published.updated_at)).toBeLessThan(Date.parse(inDays(1)));
+    expect(Date.parse(published.updated_at)).toBeLessThan(Date.parse(await inDays(1)));
   });
 });
 
@@ -175,7 +179,7 @@ test('changes are refused once delivery has started, with post.state_invalid', a
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'done',
-    scheduled_at: inDays(1),
+    scheduled_at: await inDays(1),
   });
 
   await withWorker(async () => {
