@@ -177,6 +177,12 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
           .get(accountId, ref) as SandboxRow | undefined;
         return row && toSandboxItem(row);
       },
+      async get(platformPostId) {
+        const row = db
+          .prepare('SELECT * FROM sandbox_posts WHERE platform_post_id = ?')
+          .get(platformPostId) as SandboxRow | undefined;
+        return row && toSandboxItem(row);
+      },
       async nextAttempt(ref) {
         return (nextAttempt.get(ref) as { attempts: number }).attempts;
       },

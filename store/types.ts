@@ -61,6 +61,7 @@ export interface Store {
     record(item: SandboxItem): Promise<void>;
     list(accountId: string): Promise<SandboxItem[]>;
     findByRef(accountId: string, ref: string): Promise<SandboxItem | undefined>;
+    get(platformPostId: string): Promise<SandboxItem | undefined>;
     /** Counts publish calls per ref (1 on the first), durably, so injected failures survive restarts. */
     nextAttempt(ref: string): Promise<number>;
   };

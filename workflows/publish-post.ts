@@ -1,4 +1,4 @@
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -7,7 +7,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
 import { deliver } from './delivery';

@@ -29,4 +29,20 @@ export function sandboxRoutes(app: FastifyInstance, store: Store): void {
     }
     return { data: (await store.sandbox.list(account.id)).map(itemResource) };
   });
+
+  // The permalink of a sandbox post.
+  app.get<{ Params: { platform_post_id: string } }>(
+    '/v1/sandbox/posts/:platform_post_id',
+    async (request) => {
+      const item = await store.sandbox.get(request.params.platform_post_id);
+      const owner = item && (await store.getAccount(item.accountId, request.userId));
+      if (!item || !owner) {
+        throw new ApiError(404, 'resource.not_found', `No sandbox post ${request.params.platform_post_id}.`, {
+          resource: 'sandbox_post',
+          id: request.params.platform_post_id,
+        });
+      }
+      return itemResource(item);
+    },
+  );
 }

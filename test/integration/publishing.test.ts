@@ -20,6 +20,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** A history as text, with every payload's base64 `data` decoded, so a search sees what it carries. */
+function readableHistory(history: unknown): string {
+  return JSON.stringify(history, (key, value) =>
+    key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
+  );
+}
+
 const sandboxPosts = async (accountId: string) =>
   (await stack.request('GET', `/v1/sandbox/${accountId}/posts`)).body.data as any[];
 const postsOf = async (accountId: string, postId: string) =>
@@ -192,4 +199,40 @@ test('retrying a partial post re-runs only its failed target', async () => {
   const nothingToRetry = await stack.request('POST', `/v1/posts/${published.body.id}/retry`);
   expect(nothingToRetry.status).toBe(409);
   expect(nothingToRetry.body.error.code).toBe('post.state_invalid');
+});
+
+test('posts are indexed by status, accounts and user for visibility queries', async () => {
+  const { body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[1]],
+    text: 'find me',
+    scheduled_at: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+  const query = `PostflowStatus = "scheduled" AND PostflowAccountIds = "${accounts[1]}" AND PostflowUserId = "usr_default"`;
+  const found: string[] = [];
+  for await (const wf of stack.client.workflow.list({ query })) found.push(wf.workflowId);
+  expect(found).toContain(body.id);
+
+  await stack.request('DELETE', `/v1/posts/${body.id}`);
+  const cancelled: string[] = [];
+  for await (const wf of stack.client.workflow.list({ query: `PostflowStatus = "cancelled"` }))
+    cancelled.push(wf.workflowId);
+  expect(cancelled).toContain(body.id);
+});
+
+test('account credentials never enter the workflow history', async () => {
+  const created = await stack.request('POST', '/v1/accounts', {
+    platform: 'sandbox',
+    name: 'secretive',
+    credentials: { access_token: 'tok_super_secret_123', refresh_token: 'ref_super_secret_456' },
+  });
+  const { body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [created.body.id],
+    text: 'no secrets',
+    platform_options: { sandbox: { failure: 'auth_expired' } },
+  });
+  expect(body.status).toBe('published');
+
+  const history = readableHistory(await stack.client.workflow.getHandle(body.id).fetchHistory());
+  expect(history).toContain('no secrets');
+  expect(history).not.toMatch(/super_secret|sbx_tok_/);
 });
