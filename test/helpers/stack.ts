@@ -8,15 +8,23 @@ import { projectRoot } from '../../worker/config';
 import { type DevServer, startDevServer } from '../../worker/dev-server';
 import { temporalCli } from './tools';
 
-/** A free TCP port on loopback. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on loopback, never one this process handed out before. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+      server.on('error', reject);
     });
-    server.on('error', reject);
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export interface HttpResponse<T = any> {
