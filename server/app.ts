@@ -23,6 +23,7 @@ const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'warn' },
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     // The contract: a client's X-Request-ID is kept when well-formed, else 8 hex characters are made.
     requestIdHeader: false,

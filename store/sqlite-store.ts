@@ -61,6 +61,8 @@ export function hashApiKey(rawKey: string): string {
 export function openSqliteStore(path: string, box: SecretBox): Store {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits, not a crash.
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 

@@ -79,10 +79,13 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
 
     async publish(req) {
       const options = optionsOf(req);
-      const attempt = await store.sandbox.nextAttempt(req.ref);
       const injected =
         options.failure && (!options.only_accounts || options.only_accounts.includes(req.account.id));
-      const failing = injected && (permanent.has(options.failure!) || attempt <= (options.fail_times ?? 1));
+      // Calls are counted (durably) only where a failure is injected: a clean publish writes once.
+      const failing =
+        injected &&
+        (permanent.has(options.failure!) ||
+          (await store.sandbox.nextAttempt(req.ref)) <= (options.fail_times ?? 1));
       if (failing && options.failure === 'auth_revoked') {
         // The platform revoked the grant: the refresh that follows must fail too.
         await store.updateAccountCredentials(req.account.id, { ...req.account.credentials, revoked: 'true' });

@@ -74,11 +74,16 @@ export class Stack {
   }
 
   async startWorker(): Promise<void> {
-    this.worker = await this.spawnPostflow('worker', /Worker polling/);
+    this.worker = await this.spawnNode([this.cli, 'worker'], 'worker', /Worker polling/);
   }
 
   async startApi(): Promise<void> {
-    this.api = await this.spawnPostflow('api', /HTTP API on/);
+    this.api = await this.spawnNode([this.cli, 'api'], 'api', /HTTP API on/);
+  }
+
+  /** The built `postflow` CLI. */
+  get cli(): string {
+    return join(projectRoot(), 'dist', 'cli', 'postflow.js');
   }
 
   /** Kills the worker process abruptly (SIGKILL) or asks it to stop (SIGTERM); resolves on exit. */
@@ -138,8 +143,18 @@ export class Stack {
     return this.output.join('\n');
   }
 
-  private async spawnPostflow(command: string, ready: RegExp): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'cli', 'postflow.js'), command], {
+  /**
+   * Starts a Node.js process configured for this stack (home, Temporal address, API port and key)
+   * and resolves once it prints a line matching `ready`.
+   */
+  async spawnNode(
+    args: string[],
+    label: string,
+    ready: RegExp,
+    env: Record<string, string> = {},
+  ): Promise<ChildProcess> {
+    const command = label;
+    const child = spawn(process.execPath, args, {
       env: {
         ...process.env,
         POSTFLOW_HOME: this.home,
@@ -148,6 +163,7 @@ export class Stack {
         POSTFLOW_API_KEY: this.apiKey,
         POSTFLOW_TASK_QUEUE: 'postflow',
         ...this.extraEnv,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

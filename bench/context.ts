@@ -1,0 +1,90 @@
+import { Client, Connection } from '@temporalio/client';
+import { PostflowClient } from '../client';
+import { openStore } from '../store';
+import type { Store } from '../store/types';
+import { Stack } from '../test/helpers/stack';
+
+/** Sizes of one bench run: `short` keeps CI honest in a few minutes, `full` is what gets published. */
+export interface Settings {
+  form: 'short' | 'full';
+  targets: number[];
+  /** Length of one throughput measurement (posts kept in flight, replaced as they complete). */
+  secondsPerRun: number;
+  repetitions: number;
+  /** Fixed latency of the sandbox's publish call and of the baseline's no-op activity. */
+  latencyMs: number;
+  precision: { posts: number; windowS: number; burst: number };
+  apiClients: number[];
+  apiSecondsPerLevel: number;
+  sleepingPosts: number[];
+  workers: number[];
+}
+
+export const SETTINGS: Record<'short' | 'full', Settings> = {
+  short: {
+    form: 'short',
+    targets: [1, 5, 20],
+    secondsPerRun: 4,
+    repetitions: 3,
+    latencyMs: 20,
+    precision: { posts: 200, windowS: 30, burst: 100 },
+    apiClients: [1, 10, 50],
+    apiSecondsPerLevel: 2,
+    sleepingPosts: [0, 100, 500],
+    workers: [1, 2, 4],
+  },
+  full: {
+    form: 'full',
+    targets: [1, 5, 20],
+    secondsPerRun: 15,
+    repetitions: 5,
+    latencyMs: 20,
+    precision: { posts: 10_000, windowS: 600, burst: 1_000 },
+    apiClients: [1, 10, 50],
+    apiSecondsPerLevel: 10,
+    sleepingPosts: [0, 1_000, 10_000],
+    workers: [1, 2, 4],
+  },
+};
+
+export const TASK_QUEUE = 'postflow';
+
+/** A running stack plus direct clients to it, shared by the phases. */
+export interface BenchContext {
+  settings: Settings;
+  stack: Stack;
+  store: Store;
+  temporal: Client;
+  client: PostflowClient;
+  accounts: string[];
+  log: (line: string) => void;
+  close(): Promise<void>;
+}
+
+export async function openContext(
+  settings: Settings,
+  log: (line: string) => void,
+  accountCount: number,
+): Promise<BenchContext> {
+  const stack = await new Stack({ POSTFLOW_SYNC_WAIT_MS: '0' }).start();
+  const accounts: string[] = [];
+  for (let i = 0; i < accountCount; i++) accounts.push(await stack.createSandboxAccount(`bench-${i}`));
+  const store = openStore(stack.home);
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  const temporal = new Client({ connection });
+  const client = new PostflowClient({ temporal, store, taskQueue: TASK_QUEUE });
+  return {
+    settings,
+    stack,
+    store,
+    temporal,
+    client,
+    accounts,
+    log,
+    async close() {
+      await connection.close();
+      await store.close();
+      await stack.stop();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/** Renders bench/results/latest.json as the Markdown table the README quotes. */
+export function renderMarkdown(r: any): string {
+  const n = Object.keys(r.ceiling_ratio);
+  const api = r.api as Record<string, Record<string, { p50: number; p99: number; per_s: number }>>;
+  const lines = [
+    `# Postflow benchmark (${r.settings.form} form, ${r.generated_at})`,
+    '',
+    `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gb} GB; Node ${r.machine.node}; ` +
+      `Temporal SDK ${r.machine.temporal_sdk}; ${r.machine.temporal_server} (${r.machine.temporal_backend}).`,
+    `Settings: sandbox and baseline latency ${r.settings.latencyMs} ms, ${r.settings.repetitions} repetitions (medians).`,
+    '',
+    '## Ceiling ratio and history cost',
+    '',
+    '| targets | Postflow posts/s | baseline posts/s | ratio | events per post | baseline events | minimum |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...n.map(
+      (k) =>
+        `| ${k} | ${r.postflow_posts_per_s[k]} | ${r.baseline_posts_per_s[k]} | **${r.ceiling_ratio[k]}** | ${r.history_events[k]} | ${r.baseline_history_events[k]} | ${r.history_minimum[k]} |`,
+    ),
+    '',
+    '## Schedule precision',
+    '',
+    `${r.precision_posts} posts over ${r.settings.precision.windowS} s and a burst of ${r.precision_burst} due in the same second: ` +
+      `lag from scheduled_at to the publish call p50 **${r.fire_lag_ms.p50} ms**, p99 **${r.fire_lag_ms.p99} ms**, max ${r.fire_lag_ms.max} ms; ` +
+      `the burst drained in **${r.burst_1000_drain_s} s**.`,
+    '',
+    '## API overhead (latency ms p50 / p99, calls/s)',
+    '',
+    '| clients | POST /v1/posts | bare workflow.start | GET /v1/posts/{id} | bare query |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.entries(api).map(
+      ([c, f]) =>
+        `| ${c} | ${f.api_create.p50} / ${f.api_create.p99} (${f.api_create.per_s}/s) | ${f.bare_start.p50} / ${f.bare_start.p99} (${f.bare_start.per_s}/s) | ` +
+        `${f.api_get.p50} / ${f.api_get.p99} (${f.api_get.per_s}/s) | ${f.bare_query.p50} / ${f.bare_query.p99} (${f.bare_query.per_s}/s) |`,
+    ),
+    '',
+    `At 50 clients the API adds **${Math.round(r.api_create_overhead * 100)} %** to the bare start (p50).`,
+    '',
+    '## Memory (RSS MB) with sleeping posts',
+    '',
+    '| sleeping posts | worker | Temporal dev server |',
+    '| --- | --- | --- |',
+    ...Object.keys(r.worker_rss_mb).map((k) => `| ${k} | ${r.worker_rss_mb[k]} | ${r.temporal_rss_mb[k]} |`),
+    '',
+    '## Scale-out (5-target posts)',
+    '',
+    '| workers | posts/s | CPU share server / workers |',
+    '| --- | --- | --- |',
+    ...Object.keys(r.scale_out_posts_per_s).map(
+      (k) =>
+        `| ${k} | ${r.scale_out_posts_per_s[k]} | ${r.scale_out_cpu_share[k].server} / ${r.scale_out_cpu_share[k].workers} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig, projectRoot } from '../worker/config';
+import { temporalCli } from '../test/helpers/tools';
+import { openContext, SETTINGS } from './context';
+import { describeMachine } from './machine';
+import { measureApiOverhead } from './phases/api-overhead';
+import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
+import { measureMemory } from './phases/memory';
+import { measurePrecision } from './phases/precision';
+import { measureScaleOut } from './phases/scale-out';
+import { renderMarkdown } from './report';
+
+/**
+ * `npm run bench` (full form, results in bench/results/) or `npm run bench -- --short` (CI form,
+ * results in bench/results/short/). Every figure is measured beside its baseline in the same run.
+ */
+async function main(): Promise<void> {
+  const short = process.argv.includes('--short');
+  const settings = SETTINGS[short ? 'short' : 'full'];
+  const outDir = join(projectRoot(), 'bench', 'results', ...(short ? ['short'] : []));
+  const log = (line: string) => console.log(line);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const started = Date.now();
+  const machine = describeMachine(await temporalCli());
+  log(`Postflow bench, ${settings.form} form, on ${machine.cpu} (${machine.cores} cores)`);
+
+  const ctx = await openContext(settings, log, Math.max(...settings.targets));
+  let figures: Record<string, unknown> = {};
+  try {
+    log('Ceiling ratio and history cost…');
+    let workers = await useBenchWorkers(ctx, 1, []);
+    const ceiling = await measureCeiling(ctx);
+    log('Scale-out…');
+    const scale = await measureScaleOut(ctx, workers);
+    workers = scale.workers;
+    await Promise.all(workers.map(stopChild));
+    await ctx.stack.startWorker();
+    log('API overhead…');
+    const api = await measureApiOverhead(ctx);
+    log('Schedule precision…');
+    const precision = await measurePrecision(ctx);
+    figures = {
+      ...ceiling,
+      scale_out_posts_per_s: scale.scale_out_posts_per_s,
+      scale_out_cpu_share: scale.scale_out_cpu_share,
+      ...api,
+      ...precision,
+    };
+  } finally {
+    await ctx.close();
+  }
+
+  log('Memory with sleeping posts…');
+  const memoryCtx = await openContext(settings, log, 1);
+  try {
+    figures = { ...figures, ...(await measureMemory(memoryCtx)) };
+  } finally {
+    await memoryCtx.close();
+  }
+
+  const result = {
+    generated_at: new Date().toISOString(),
+    duration_s: Math.round((Date.now() - started) / 1000),
+    machine,
+    settings,
+    ...figures,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(outDir, 'latest.md'), renderMarkdown(result));
+  drawChart(join(outDir, 'latest.json'), join(outDir, 'latest.png'), log);
+  log(`Results in ${outDir}/latest.{json,md,png} (${result.duration_s} s).`);
+}
+
+/** Draws the chart with matplotlib, in a virtualenv under .tools made on first use. */
+function drawChart(source: string, target: string, log: (line: string) => void): void {
+  const venv = join(loadConfig().toolsDir, 'bench-venv');
+  const python = join(venv, 'bin', 'python');
+  if (!existsSync(join(venv, '.ready'))) {
+    log('Installing matplotlib for the chart (first run only)…');
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(
+      python,
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', 'matplotlib==3.11.2'],
+      { stdio: 'inherit' },
+    );
+    writeFileSync(join(venv, '.ready'), '');
+  }
+  execFileSync(python, [join(projectRoot(), 'bench', 'chart.py'), source, target], { stdio: 'inherit' });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
