@@ -3,12 +3,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DeliveryJob, DeliveryReceipt, PublishFailure, ReconcileResult } from '../api/types';
 import type { Store } from '../store/types';
 import { RECONNECT_REQUIRED, toPublishFailure } from './errors';
+import { createWebhookActivities } from './webhooks';
 import { type AccountContext, PublishError, type PublishRequest } from './platforms/adapter';
 import type { PlatformRegistry } from './platforms/registry';
 
 export interface ActivityDeps {
   store: Store;
   platforms: PlatformRegistry;
+  /** Allow webhook URLs on private networks and plain http (development, tests). @default false */
+  allowPrivateUrls?: boolean;
 }
 
 /** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
@@ -18,7 +21,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * The activities of a post workflow. Credentials never travel through Temporal: each activity
  * loads them by account id when it runs.
  */
-export function createActivities({ store, platforms }: ActivityDeps) {
+export function createActivities({ store, platforms, allowPrivateUrls = false }: ActivityDeps) {
   async function request(job: DeliveryJob): Promise<{
     req: Omit<PublishRequest, 'signal'>;
     adapter: NonNullable<ReturnType<PlatformRegistry['get']>>;
@@ -66,6 +69,8 @@ export function createActivities({ store, platforms }: ActivityDeps) {
   }
 
   return {
+    ...createWebhookActivities({ store, allowPrivateUrls }),
+
     /** Makes the post public on one account. Irreversible: runs with a single attempt. */
     async publishTarget(job: DeliveryJob): Promise<DeliveryReceipt> {
       const ctx = Context.current();

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError } from '../api/errors';
 import { loadConfig } from '../worker/config';
 import { runDev } from './dev';
+import { keysCommand } from './keys';
 import { connectClient, openConfiguredStore, type Service, startApi, startWorker } from './services';
 
 const USAGE = `postflow — durable social publishing on Temporal
@@ -15,6 +16,10 @@ Usage:
   postflow post create --file F [--idempotency-key K]
                                     create a post from a POST /v1/posts JSON body
   postflow post get <post id>       print a post
+  postflow keys create [--user U] [--scopes posts:read,…] [--name N]
+                                    create an API key (printed once)
+  postflow keys list [--user U]     list keys (never the keys themselves)
+  postflow keys revoke <key id>     revoke a key at once
 
 Configuration comes from the environment; see the README.`;
 
@@ -41,6 +46,15 @@ async function main(argv: string[]): Promise<void> {
       });
     case 'post':
       return postCommand(rest, config, address);
+    case 'keys': {
+      const store = openConfiguredStore(config);
+      try {
+        process.exitCode = await keysCommand(rest, store, log);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
     default:
       console.log(USAGE);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;

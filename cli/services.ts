@@ -40,6 +40,7 @@ export async function startWorker(
     taskQueue: config.taskQueue,
     store,
     publicUrl: config.publicUrl,
+    allowPrivateUrls: config.allowPrivateUrls,
   });
   const running = worker.run();
   log(`Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}).`);
@@ -74,7 +75,13 @@ export async function startApi(
 ): Promise<Service> {
   const { connection, client } = await connectClient(config, address, store);
   await ensureApiKey(config, store, log);
-  const app = buildApp({ client, store, syncWaitMs: config.syncWaitMs });
+  const app = buildApp({
+    client,
+    store,
+    syncWaitMs: config.syncWaitMs,
+    publicUrl: config.publicUrl,
+    allowPrivateUrls: config.allowPrivateUrls,
+  });
   await app.listen({ host: config.host, port: config.port });
   log(`HTTP API on http://${config.host}:${config.port} (public URL ${config.publicUrl}).`);
   return {

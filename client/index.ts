@@ -3,6 +3,8 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { ApiError } from '../api/errors';
 import { applyPostUpdate, normaliseCreatePost, type AccountInfo } from '../api/normalise';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
+import { type ValidationReport, validatePostBody } from '../api/validate';
+import { AVAILABLE_PLATFORMS } from '../activities/platforms/registry';
 import type { PostResource, PostSpec } from '../api/types';
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
@@ -94,6 +96,14 @@ export class PostflowClient {
       }
       return { post: toPostResource(initialPostState(spec, spec.createdAt)), created: true };
     },
+
+    /** A dry run of `create`: every problem and warning, nothing created. */
+    validate: async (body: unknown): Promise<ValidationReport> =>
+      validatePostBody(
+        body,
+        { now: new Date(), account: await this.accountLookup(body) },
+        AVAILABLE_PLATFORMS,
+      ),
 
     /** The Post resource; 404 `post.not_found` for unknown ids and other users' posts. */
     get: async (id: string): Promise<PostResource> => {

@@ -4,13 +4,19 @@ import type { PostflowClient } from '../client';
 import type { Store } from '../store/types';
 import { bearerAuth } from './auth';
 import { registerErrorHandling } from './errors';
+import { openApiDocument } from './openapi';
 import { accountRoutes } from './routes/accounts';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface AppOptions {
   client: PostflowClient;
   store: Store;
+  /** Where clients reach the API (the OpenAPI document's server URL). */
+  publicUrl?: string;
+  /** Let webhook URLs use http and private addresses (development, tests). @default false */
+  allowPrivateUrls?: boolean;
   /** How long a publish-now request waits for the post to settle. */
   syncWaitMs: number;
   /** Log level of the API's own log (unexpected errors are logged at `error`). @default 'warn' */
@@ -41,12 +47,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerErrorHandling(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const openApi = openApiDocument(options.publicUrl ?? '/');
+  app.get('/openapi.json', async () => openApi);
 
   app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(options.store));
     postRoutes(v1, options.client, options.syncWaitMs);
     accountRoutes(v1, options.store);
     sandboxRoutes(v1, options.store);
+    webhookRoutes(v1, options.store, options.allowPrivateUrls ?? false);
   });
   return app;
 }

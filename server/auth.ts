@@ -1,13 +1,20 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api/errors';
-import type { Store } from '../store/types';
+import type { ApiScope, Store } from '../store/types';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The user the request's API key belongs to. */
     userId: string;
   }
+  interface FastifyContextConfig {
+    /** The scope a key needs for this route. */
+    scope?: ApiScope;
+  }
 }
+
+/** Route options requiring a scope: `app.get(path, scope('posts:read'), handler)`. */
+export const scope = (needed: ApiScope) => ({ config: { scope: needed } });
 
 /**
  * Bearer API keys. The store keeps only their SHA-256, so a lookup by hash is also a
@@ -22,6 +29,12 @@ export function bearerAuth(store: Store) {
     }
     const owner = await store.findApiKey(match[1]);
     if (!owner) throw new ApiError(401, 'auth.invalid_key', 'The API key is not valid (unknown or revoked).');
+    const needed = request.routeOptions.config.scope;
+    if (needed && !owner.scopes.includes(needed)) {
+      throw new ApiError(403, 'auth.insufficient_scope', `This API key lacks the "${needed}" scope.`, {
+        required_scope: needed,
+      });
+    }
     request.userId = owner.userId;
   };
 }

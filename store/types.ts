@@ -17,6 +17,8 @@ export interface Account {
 }
 
 export interface NewAccount {
+  /** Set when the id was reserved beforehand (idempotency); made up otherwise. */
+  id?: string;
   userId: string;
   platform: string;
   name: string;
@@ -24,9 +26,30 @@ export interface NewAccount {
   credentials?: Record<string, string>;
 }
 
+/** What an API key may do (contract §1, scoped keys). */
+export const API_SCOPES = [
+  'posts:read',
+  'posts:write',
+  'media:read',
+  'media:write',
+  'accounts:read',
+  'accounts:manage',
+  'webhooks:manage',
+] as const;
+
+export type ApiScope = (typeof API_SCOPES)[number];
+
 export interface ApiKeyOwner {
   keyId: string;
   userId: string;
+  scopes: ApiScope[];
+}
+
+/** An API key as listed: never the key itself, which only its creator saw once. */
+export interface ApiKeyInfo extends ApiKeyOwner {
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
 }
 
 /** One post made on the sandbox platform. */
@@ -42,6 +65,30 @@ export interface SandboxItem {
   publishedAt: string;
 }
 
+export interface WebhookEndpoint {
+  id: string;
+  userId: string;
+  url: string;
+  events: string[];
+  isActive: boolean;
+  createdAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** One event sent (or being sent) to one endpoint, across its attempts. */
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  event: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Store {
   createAccount(input: NewAccount): Promise<Account>;
   /** An account, optionally only if it belongs to `userId`. */
@@ -53,9 +100,54 @@ export interface Store {
   setAccountStatus(id: string, status: AccountStatus, reason?: string): Promise<void>;
 
   /** Stores a key (hashed) for a user and returns its id. */
-  addApiKey(userId: string, rawKey: string, name: string): Promise<string>;
+  addApiKey(userId: string, rawKey: string, name: string, scopes?: readonly ApiScope[]): Promise<string>;
+  /** The owner of a key that exists and is not revoked. */
   findApiKey(rawKey: string): Promise<ApiKeyOwner | undefined>;
   countApiKeys(): Promise<number>;
+  listApiKeys(userId?: string): Promise<ApiKeyInfo[]>;
+  /** Revokes a key at once; returns false when there is no such key. */
+  revokeApiKey(keyId: string): Promise<boolean>;
+
+  /**
+   * Idempotency keys of creating requests other than posts (whose key maps to the workflow id):
+   * the first request with a key records the resource it made; a repeat finds it.
+   */
+  idempotency: {
+    find(userId: string, scope: string, key: string): Promise<string | undefined>;
+    /** Reserves the key for a resource id about to be created; returns the id that holds it (another request's if it won). */
+    reserve(userId: string, scope: string, key: string, resourceId: string): Promise<string>;
+    /** Releases a reservation whose creation failed, so a retry with the key can try again. */
+    release(userId: string, scope: string, key: string): Promise<void>;
+  };
+
+  webhooks: {
+    /** Stores an endpoint with its signing secret (encrypted at rest). */
+    create(input: {
+      id?: string;
+      userId: string;
+      url: string;
+      events: string[];
+      secret: string;
+    }): Promise<WebhookEndpoint>;
+    get(id: string, userId?: string): Promise<WebhookEndpoint | undefined>;
+    list(userId: string): Promise<WebhookEndpoint[]>;
+    update(
+      id: string,
+      patch: Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'isActive'>>,
+    ): Promise<WebhookEndpoint | undefined>;
+    remove(id: string): Promise<boolean>;
+    /** The decrypted signing secret; only the delivery activity calls this. */
+    secret(id: string): Promise<string | undefined>;
+    /** Active endpoints of a user subscribed to an event. */
+    subscribers(userId: string, event: string): Promise<WebhookEndpoint[]>;
+    /** Records an attempt (creating the delivery on the first one). */
+    recordAttempt(
+      delivery: { id: string; endpointId: string; event: string },
+      outcome: { statusCode: number | null; error: string | null; succeeded: boolean },
+    ): Promise<void>;
+    finish(deliveryId: string, status: DeliveryStatus): Promise<void>;
+    deliveries(endpointId: string, limit: number): Promise<WebhookDelivery[]>;
+  };
 
   sandbox: {
     record(item: SandboxItem): Promise<void>;

@@ -24,6 +24,8 @@ export interface PostflowConfig {
   syncWaitMs: number;
   /** Project-local tools (the Temporal CLI build). */
   toolsDir: string;
+  /** Let webhook URLs use plain http and private or loopback addresses (development, tests). */
+  allowPrivateUrls: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     apiKey: env.POSTFLOW_API_KEY || undefined,
     syncWaitMs: intFrom(env, 'POSTFLOW_SYNC_WAIT_MS', 30_000),
     toolsDir: resolve(env.POSTFLOW_TOOLS_DIR ?? join(projectRoot(), '.tools')),
+    allowPrivateUrls: env.POSTFLOW_ALLOW_PRIVATE_URLS === 'true',
   };
 }
 

@@ -9,6 +9,7 @@ export interface PostflowWorkerOptions {
   taskQueue: string;
   store: Store;
   publicUrl: string;
+  allowPrivateUrls?: boolean;
 }
 
 /**
@@ -22,7 +23,11 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ store: options.store, platforms }),
+    activities: createActivities({
+      store: options.store,
+      platforms,
+      allowPrivateUrls: options.allowPrivateUrls ?? false,
+    }),
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.
     shutdownGraceTime: '20 seconds',
   });

@@ -1,2 +1,3 @@
 /** The workflow bundle's entry: workflow functions only. */
 export { publishPost } from './publish-post';
+export { deliverWebhook } from './webhook-delivery';

@@ -3,15 +3,35 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  log,
+  ParentClosePolicy,
+  proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { PostflowActivities } from '../activities';
+import {
+  deletedEvent,
+  type PostEvent,
+  retriedEvent,
+  scheduledEvent,
+  settledEvent,
+  updatedEvent,
+} from '../api/post-events';
+import { deliverWebhook } from './webhook-delivery';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
 import { deliver } from './delivery';
 import * as messages from './messages';
 import { PostScheduledAtKey, PostStatusKey, PostUserIdKey } from './search-attributes';
+
+/** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
+const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+});
 
 /** How long a `partial` or `failed` post accepts a `retryFailed` request after its delivery ended. */
 export const RETRY_WINDOW: Duration = '7 days';
@@ -24,6 +44,8 @@ export const RETRY_WINDOW: Duration = '7 days';
 export async function publishPost(spec: PostSpec): Promise<PostResource> {
   const post = new Post(spec);
   post.handleMessages();
+  void post.sendEvents();
+  if (spec.mode === 'scheduled') post.emit(scheduledEvent(post.resource()));
 
   if ((await post.waitUntilDue()) === 'deliver') {
     await post.deliver(post.state.deliveries);
@@ -33,7 +55,7 @@ export async function publishPost(spec: PostSpec): Promise<PostResource> {
       await post.deliver(retry);
     }
   }
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && post.eventsSent());
   return post.resource();
 }
 
@@ -50,6 +72,9 @@ class Post {
    * still runs posts.
    */
   private readonly indexed = workflowInfo().typedSearchAttributes.get(PostUserIdKey) !== undefined;
+  /** Events waiting to be handed to their webhook deliveries, in order. */
+  private readonly outbox: PostEvent[] = [];
+  private eventCount = 0;
 
   constructor(spec: PostSpec) {
     this.state = initialPostState(spec, new Date().toISOString());
@@ -61,6 +86,44 @@ class Post {
 
   failedDeliveries(): DeliveryState[] {
     return this.state.deliveries.filter((d) => d.status === 'failed');
+  }
+
+  emit(event: PostEvent): void {
+    this.outbox.push(event);
+  }
+
+  eventsSent(): boolean {
+    return this.outbox.length === 0;
+  }
+
+  /**
+   * Runs beside the post's life: hands each event to one durable delivery workflow per
+   * subscribed endpoint. Webhooks never hold up or fail a post: a lookup that fails drops the event.
+   */
+  async sendEvents(): Promise<never> {
+    for (;;) {
+      await condition(() => this.outbox.length > 0);
+      const event = this.outbox[0];
+      const seq = ++this.eventCount;
+      try {
+        for (const endpointId of await webhookSubscribers(this.state.spec.userId, event.event)) {
+          const deliveryId = `dlv_${this.state.spec.id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`;
+          await startChild(deliverWebhook, {
+            workflowId: deliveryId,
+            args: [{ deliveryId, endpointId, event }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          }).catch((err: unknown) =>
+            log.warn('webhook delivery not started', { deliveryId, error: String(err) }),
+          );
+        }
+      } catch (err) {
+        log.warn('post event dropped: subscribers could not be looked up', {
+          event: event.event,
+          error: String(err),
+        });
+      }
+      this.outbox.shift();
+    }
   }
 
   /** Sleeps durably until `scheduled_at` (drafts until asked); returns how the wait ended. */
@@ -93,6 +156,7 @@ class Post {
     this.setStatus(
       published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial',
     );
+    this.emit(settledEvent(this.resource()));
   }
 
   /** Waits for a `retryFailed` request; returns the deliveries to re-run, or nothing when the window passed. */
@@ -114,6 +178,7 @@ class Post {
         this.setStatus('scheduled');
         this.index({ key: PostScheduledAtKey, value: new Date(scheduledAt) });
         this.revision++;
+        this.emit(updatedEvent(this.resource(), ['scheduled_at']));
         return this.resource();
       },
       { validator: (_scheduledAt: string) => this.requireStatus('draft', 'scheduled') },
@@ -121,24 +186,36 @@ class Post {
     setHandler(
       messages.editPost,
       (spec) => {
+        const changed = changedFields(this.state.spec, spec);
         this.state.spec = spec;
         this.setStatus(
           spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing',
         );
         this.index({ key: PostScheduledAtKey, value: spec.scheduledAt ? new Date(spec.scheduledAt) : null });
         this.revision++;
+        this.emit(updatedEvent(this.resource(), changed));
         return this.resource();
       },
       { validator: (spec) => this.validateEdit(spec) },
     );
     setHandler(messages.publishNow, () => this.changeStatus('publishing'), waiting);
-    setHandler(messages.cancel, () => this.changeStatus('cancelled'), waiting);
+    setHandler(
+      messages.cancel,
+      () => {
+        const was = this.state.status;
+        const post = this.changeStatus('cancelled');
+        this.emit(deletedEvent(post, was));
+        return post;
+      },
+      waiting,
+    );
     setHandler(
       messages.retryFailed,
       () => {
         this.retryRequested = this.failedDeliveries();
         for (const d of this.retryRequested) d.status = 'pending';
         this.setStatus('publishing');
+        this.emit(retriedEvent(this.resource(), this.retryRequested.length));
         return this.resource();
       },
       { validator: () => this.validateRetry() },
@@ -205,4 +282,18 @@ class Post {
       });
     }
   }
+}
+
+/** The Post resource fields an edit changed, for `post.updated`. */
+function changedFields(before: PostSpec, after: PostSpec): string[] {
+  const fields: Array<[string, unknown, unknown]> = [
+    ['text', before.content.text, after.content.text],
+    ['title', before.content.title, after.content.title],
+    ['first_comment', before.content.firstComment, after.content.firstComment],
+    ['visibility', before.content.visibility, after.content.visibility],
+    ['media_ids', before.content.mediaIds, after.content.mediaIds],
+    ['platform_options', before.platformOptions, after.platformOptions],
+    ['scheduled_at', before.scheduledAt, after.scheduledAt],
+  ];
+  return fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([name]) => name);
 }

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError, validationError } from '../../api/errors';
+import { scope } from '../auth';
+import { createOnce } from '../idempotency';
+import { ulid } from 'ulid';
 import { createAccountSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
 import { AVAILABLE_PLATFORMS } from '../../activities/platforms/registry';
@@ -19,7 +22,7 @@ export function accountResource(a: Account) {
 }
 
 export function accountRoutes(app: FastifyInstance, store: Store): void {
-  app.post('/v1/accounts', async (request, reply) => {
+  app.post('/v1/accounts', scope('accounts:manage'), async (request, reply) => {
     const parsed = createAccountSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
     const { platform, name, username, credentials } = parsed.data;
@@ -32,22 +35,32 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
         },
       ]);
     }
-    const account = await store.createAccount({
-      userId: request.userId,
-      platform,
-      name,
-      ...(username ? { username } : {}),
-      ...(credentials ? { credentials } : {}),
-    });
+    const account = await createOnce(
+      store,
+      request,
+      reply,
+      'accounts',
+      `acc_${ulid()}`,
+      (id) => store.getAccount(id, request.userId),
+      (id) =>
+        store.createAccount({
+          id,
+          userId: request.userId,
+          platform,
+          name,
+          ...(username ? { username } : {}),
+          ...(credentials ? { credentials } : {}),
+        }),
+    );
     return reply.status(201).send(accountResource(account));
   });
 
-  app.get('/v1/accounts', async (request) => {
+  app.get('/v1/accounts', scope('accounts:read'), async (request) => {
     const data = (await store.listAccounts(request.userId)).map(accountResource);
     return { count: data.length, data };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/accounts/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/accounts/:id', scope('accounts:read'), async (request) => {
     const account = await store.getAccount(request.params.id, request.userId);
     if (!account)
       throw new ApiError(404, 'account.not_found', `No account with id ${request.params.id}.`, {

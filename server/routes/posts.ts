@@ -1,24 +1,18 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, errorEnvelope } from '../../api/errors';
+import { scope } from '../auth';
+import { idempotencyKeyOf } from '../idempotency';
 import type { PostResource } from '../../api/types';
 import type { PostflowClient } from '../../client';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import { PLATFORM_RULES } from '../../api/platform-rules';
+import { platformConstraints } from '../../api/validate';
 
 /** `/v1/posts`: thin handlers over the client, which owns validation and Temporal. */
 export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWaitMs: number): void {
   const posts = (userId: string) => client.forUser(userId).posts;
 
-  app.post('/v1/posts', async (request, reply) => {
-    const key = request.headers['idempotency-key'];
-    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
-      throw new ApiError(
-        400,
-        'validation.field_invalid',
-        'Idempotency-Key must be 1–255 printable ASCII characters.',
-        { field: 'Idempotency-Key' },
-      );
-    }
+  app.post('/v1/posts', scope('posts:write'), async (request, reply) => {
+    const key = idempotencyKeyOf(request);
     const { post, created } = await posts(request.userId).create(request.body, {
       ...(key ? { idempotencyKey: key } : {}),
       waitMs: syncWaitMs,
@@ -27,30 +21,60 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     return sendCreated(reply, post, request.id);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/posts/:id', async (request) =>
+  app.post('/v1/posts/validate', scope('posts:read'), async (request) =>
+    posts(request.userId).validate(request.body),
+  );
+
+  app.get<{ Querystring: { platform?: string } }>(
+    '/v1/posts/validate',
+    scope('posts:read'),
+    async (request) => {
+      const wanted = request.query.platform ? [request.query.platform] : Object.keys(PLATFORM_RULES);
+      const data: Record<string, unknown> = {};
+      for (const platform of wanted) {
+        const constraints = platformConstraints(platform);
+        if (!constraints) {
+          throw new ApiError(
+            400,
+            'validation.field_invalid',
+            `Unknown platform "${platform}"; use one of ${Object.keys(PLATFORM_RULES).join(', ')}.`,
+            { field: 'platform' },
+          );
+        }
+        data[platform] = constraints;
+      }
+      return { data };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/v1/posts/:id', scope('posts:read'), async (request) =>
     posts(request.userId).get(request.params.id),
   );
 
-  app.patch<{ Params: { id: string } }>('/v1/posts/:id', async (request) =>
+  app.patch<{ Params: { id: string } }>('/v1/posts/:id', scope('posts:write'), async (request) =>
     posts(request.userId).update(request.params.id, request.body),
   );
 
-  app.delete<{ Params: { id: string } }>('/v1/posts/:id', async (request) => {
+  app.delete<{ Params: { id: string } }>('/v1/posts/:id', scope('posts:write'), async (request) => {
     const post = await posts(request.userId).cancel(request.params.id);
     return { success: true, id: post.id, status: post.status, post };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/posts/:id/publish', async (request, reply) => {
-    const api = posts(request.userId);
-    await api.publishNow(request.params.id);
-    return sendCreated(
-      reply,
-      await api.waitForResult(request.params.id, { timeoutMs: syncWaitMs }),
-      request.id,
-    );
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/posts/:id/publish',
+    scope('posts:write'),
+    async (request, reply) => {
+      const api = posts(request.userId);
+      await api.publishNow(request.params.id);
+      return sendCreated(
+        reply,
+        await api.waitForResult(request.params.id, { timeoutMs: syncWaitMs }),
+        request.id,
+      );
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/v1/posts/:id/retry', async (request) => {
+  app.post<{ Params: { id: string } }>('/v1/posts/:id/retry', scope('posts:write'), async (request) => {
     const post = await posts(request.userId).retry(request.params.id);
     return { success: true, post };
   });

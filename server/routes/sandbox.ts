@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../api/errors';
+import { scope } from '../auth';
 import type { SandboxItem, Store } from '../../store/types';
 
 function itemResource(item: SandboxItem) {
@@ -17,22 +18,27 @@ function itemResource(item: SandboxItem) {
 
 /** What the sandbox platform has "published": the place to check automations end to end. */
 export function sandboxRoutes(app: FastifyInstance, store: Store): void {
-  app.get<{ Params: { account_id: string } }>('/v1/sandbox/:account_id/posts', async (request) => {
-    const account = await store.getAccount(request.params.account_id, request.userId);
-    if (!account || account.platform !== 'sandbox') {
-      throw new ApiError(
-        404,
-        'account.not_found',
-        `No sandbox account with id ${request.params.account_id}.`,
-        { resource: 'account', id: request.params.account_id },
-      );
-    }
-    return { data: (await store.sandbox.list(account.id)).map(itemResource) };
-  });
+  app.get<{ Params: { account_id: string } }>(
+    '/v1/sandbox/:account_id/posts',
+    scope('posts:read'),
+    async (request) => {
+      const account = await store.getAccount(request.params.account_id, request.userId);
+      if (!account || account.platform !== 'sandbox') {
+        throw new ApiError(
+          404,
+          'account.not_found',
+          `No sandbox account with id ${request.params.account_id}.`,
+          { resource: 'account', id: request.params.account_id },
+        );
+      }
+      return { data: (await store.sandbox.list(account.id)).map(itemResource) };
+    },
+  );
 
   // The permalink of a sandbox post.
   app.get<{ Params: { platform_post_id: string } }>(
     '/v1/sandbox/posts/:platform_post_id',
+    scope('posts:read'),
     async (request) => {
       const item = await store.sandbox.get(request.params.platform_post_id);
       const owner = item && (await store.getAccount(item.accountId, request.userId));

@@ -48,6 +48,8 @@ export class Stack {
   client!: Client;
   private connection?: Connection;
   private readonly output: string[] = [];
+  /** Every process this stack started, so none outlives it. */
+  private readonly spawned: ChildProcess[] = [];
 
   constructor(private readonly extraEnv: Record<string, string> = {}) {}
 
@@ -55,14 +57,20 @@ export class Stack {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
+  /** Starts everything; if any part fails, stops the parts already running before rethrowing. */
   async start(): Promise<this> {
-    this.temporalPort = await freePort();
-    this.apiPort = await freePort();
-    await this.startTemporal();
-    await Promise.all([this.startWorker(), this.startApi()]);
-    this.connection = await Connection.connect({ address: this.temporal.address });
-    this.client = new Client({ connection: this.connection });
-    return this;
+    try {
+      this.temporalPort = await freePort();
+      this.apiPort = await freePort();
+      await this.startTemporal();
+      await Promise.all([this.startWorker(), this.startApi()]);
+      this.connection = await Connection.connect({ address: this.temporal.address });
+      this.client = new Client({ connection: this.connection });
+      return this;
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
   }
 
   async startTemporal(): Promise<void> {
@@ -136,6 +144,7 @@ export class Stack {
     await this.connection?.close();
     await Promise.all([stopProcess(this.api, 'SIGTERM'), stopProcess(this.worker, 'SIGTERM')]);
     await this.temporal?.stop();
+    for (const child of this.spawned) child.kill('SIGKILL');
   }
 
   /** The last lines the Postflow processes printed, for failure messages. */
@@ -167,6 +176,7 @@ export class Stack {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.spawned.push(child);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`postflow ${command} did not start:\n${this.logs()}`)),

@@ -37,10 +37,10 @@ function startDev(): Promise<{ child: ChildProcess; output: string[] }> {
   const child = spawn(process.execPath, [cli, 'dev'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`postflow dev did not start:\n${output.join('')}`)),
-      90_000,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM'); // it stops its dev server on the way out
+      reject(new Error(`postflow dev did not start:\n${output.join('')}`));
+    }, 90_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString('utf8'));
       if (output.join('').includes('Postflow is running')) {

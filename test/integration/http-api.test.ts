@@ -1,3 +1,7 @@
+import Ajv2020 from 'ajv/dist/2020';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../../worker/config';
 import { inDays, inMinutes } from '../helpers/fixtures';
 import { Stack } from '../helpers/stack';
 
@@ -209,6 +213,102 @@ describe('the post lifecycle', () => {
     expect((await stack.client.workflow.getHandle(id).query('post')) as any).toMatchObject({
       status: 'draft',
     });
+  });
+});
+
+describe('dry-run validation', () => {
+  test('platforms[] without accounts lists every rule problem per platform and creates nothing', async () => {
+    const before = await countPostWorkflows();
+    const { status, body } = await stack.request('POST', '/v1/posts/validate', {
+      text: 'x'.repeat(600),
+      platforms: ['threads', 'instagram', 'sandbox'],
+      platform_data: { instagram: {} },
+    });
+    expect(status).toBe(200);
+    expect(body.valid).toBe(false);
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          platform: 'threads',
+          field: 'text',
+          message: expect.stringContaining('at most 500'),
+        }),
+        expect.objectContaining({ platform: 'instagram', field: 'media_ids' }),
+        expect.objectContaining({ platform: 'instagram', field: 'platform_data.instagram.content_type' }),
+      ]),
+    );
+    expect(body.errors.some((e: any) => e.platform === 'sandbox')).toBe(false);
+    expect(body.warnings.map((w: any) => w.platform)).toEqual(['threads', 'instagram']);
+    expect(await countPostWorkflows()).toBe(before);
+  });
+
+  test('with accounts it runs exactly the checks of POST /v1/posts', async () => {
+    const ok = await stack.request('POST', '/v1/posts/validate', { account_ids: [account], text: 'fine' });
+    expect(ok.body).toEqual({ valid: true, errors: [], warnings: [] });
+
+    const unknown = await stack.request('POST', '/v1/posts/validate', {
+      account_ids: ['acc_nope'],
+      text: 'x',
+      scheduled_at: '2026-01-01T10:00',
+    });
+    expect(unknown.body.valid).toBe(false);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'scheduled_at', code: 'validation.field_invalid' });
+
+    const missing = await stack.request('POST', '/v1/posts/validate', {
+      account_ids: ['acc_nope'],
+      text: 'x',
+    });
+    expect(missing.body.errors[0]).toMatchObject({ code: 'account.not_found', field: 'account_ids[0]' });
+  });
+
+  test("GET /v1/posts/validate answers a platform's constraints", async () => {
+    const { status, body } = await stack.request('GET', '/v1/posts/validate?platform=instagram');
+    expect(status).toBe(200);
+    expect(body.data.instagram).toMatchObject({
+      text: { max_length: 2200 },
+      carousel: { supported: true, max_items: 10 },
+      scheduling: { supported: true },
+      required_options: [{ key: 'content_type', values: ['feed', 'reel', 'carousel', 'stories'] }],
+    });
+    expect(Object.keys((await stack.request('GET', '/v1/posts/validate')).body.data)).toContain('sandbox');
+    const unknown = await stack.request('GET', '/v1/posts/validate?platform=myspace');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.meta.field).toBe('platform');
+  });
+});
+
+describe('the OpenAPI document', () => {
+  test('is valid OpenAPI 3.1, and real answers match its schemas', async () => {
+    const res = await fetch(`${stack.baseUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as any;
+    const run = spawnSync(process.execPath, [join(projectRoot(), 'test', 'tools', 'validate-openapi.mjs')], {
+      input: JSON.stringify(doc),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(run.stdout)).toEqual({ valid: true, errors: [] });
+    expect(doc.openapi).toBe('3.1.0');
+
+    const ajv = new Ajv2020({ strict: false });
+    for (const [name, schema] of Object.entries(doc.components.schemas))
+      ajv.addSchema(schema as object, `#/components/schemas/${name}`);
+    const check = (name: string, value: unknown) => {
+      const validate = ajv.getSchema(`#/components/schemas/${name}`)!;
+      expect([name, validate(value), validate.errors ?? null]).toEqual([name, true, null]);
+    };
+    const post = await stack.request('POST', '/v1/posts', {
+      account_ids: [account],
+      text: 'per the schema',
+      scheduled_at: inDays(1),
+    });
+    check('Post', post.body);
+    check('Error', (await stack.request('GET', '/v1/posts/post_nope')).body);
+    check('Account', (await stack.request('GET', `/v1/accounts/${account}`)).body);
+    check(
+      'ValidationReport',
+      (await stack.request('POST', '/v1/posts/validate', { text: 'x', platforms: ['sandbox'] })).body,
+    );
+    check('CreatePost', { account_ids: [account], text: 'x', scheduled_at: inDays(1) });
   });
 });
 

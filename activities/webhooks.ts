@@ -1,0 +1,98 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { PostEvent } from '../api/post-events';
+import type { Store } from '../store/types';
+import { checkOutboundUrl } from './net-guard';
+import { signatureHeaders } from './webhook-signature';
+
+/** One event on its way to one endpoint. */
+export interface WebhookJob {
+  deliveryId: string;
+  endpointId: string;
+  event: PostEvent;
+}
+
+export interface WebhookDeps {
+  store: Store;
+  allowPrivateUrls: boolean;
+}
+
+/** A receiver has this long to answer 2xx (contract §6). */
+const ANSWER_WITHIN_MS = 10_000;
+
+/** POSTs a signed event; resolves with the status code, or throws on a network failure. */
+export async function postSigned(
+  url: string,
+  secret: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...headers,
+      ...signatureHeaders(secret, body, Math.floor(Date.now() / 1000)),
+    },
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
+  await response.arrayBuffer().catch(() => undefined);
+  return response.status;
+}
+
+export function createWebhookActivities({ store, allowPrivateUrls }: WebhookDeps) {
+  return {
+    /** The endpoints of a user that want this event (run as a local activity: cheap, read-only). */
+    async webhookSubscribers(userId: string, event: string): Promise<string[]> {
+      return (await store.webhooks.subscribers(userId, event)).map((e) => e.id);
+    },
+
+    /**
+     * One delivery attempt. Throws (for the delivery workflow's schedule to retry) unless the
+     * receiver answered 2xx; an endpoint that is gone or disabled ends the delivery quietly.
+     */
+    async sendWebhook(job: WebhookJob): Promise<'delivered' | 'skipped'> {
+      const endpoint = await store.webhooks.get(job.endpointId);
+      const secret = endpoint && (await store.webhooks.secret(endpoint.id));
+      if (!endpoint || !endpoint.isActive || !secret) return 'skipped';
+      const delivery = { id: job.deliveryId, endpointId: endpoint.id, event: job.event.event };
+      const refused = await checkOutboundUrl(endpoint.url, allowPrivateUrls);
+      if (refused) {
+        await store.webhooks.recordAttempt(delivery, {
+          statusCode: null,
+          error: `URL ${refused}`,
+          succeeded: false,
+        });
+        throw ApplicationFailure.nonRetryable(`Webhook URL ${refused}`, 'WebhookUrlRefused');
+      }
+      let status: number | null = null;
+      let error: string | null = null;
+      try {
+        status = await postSigned(endpoint.url, secret, JSON.stringify(job.event), {
+          'X-SocialAPI-Event': job.event.event,
+          'X-SocialAPI-Delivery': job.deliveryId,
+        });
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+      const succeeded = status !== null && status >= 200 && status < 300;
+      await store.webhooks.recordAttempt(delivery, {
+        statusCode: status,
+        error: succeeded ? null : (error ?? `answered ${status}`),
+        succeeded,
+      });
+      if (!succeeded)
+        throw ApplicationFailure.retryable(
+          `Webhook endpoint answered ${status ?? error}`,
+          'WebhookNotAccepted',
+        );
+      return 'delivered';
+    },
+
+    /** Marks a delivery failed after its last attempt. */
+    async failWebhookDelivery(deliveryId: string): Promise<void> {
+      await store.webhooks.finish(deliveryId, 'failed');
+    },
+  };
+}

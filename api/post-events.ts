@@ -1,0 +1,91 @@
+import type { PostResource } from './types';
+
+/**
+ * Post events (contract §6): what webhooks receive. Pure, so the workflow builds them.
+ * Envelope: `{ "event": "<type>", "data": { … } }`.
+ */
+export const POST_EVENTS = [
+  'post.scheduled',
+  'post.published',
+  'post.partial',
+  'post.failed',
+  'post.updated',
+  'post.deleted',
+  'post.retried',
+] as const;
+
+export type PostEventType = (typeof POST_EVENTS)[number];
+
+/** Every event an endpoint can subscribe to, with what it means (`GET /v1/webhooks/events`). */
+export const EVENT_CATALOG: Record<PostEventType | 'webhook.test', string> = {
+  'post.scheduled': 'A post was scheduled.',
+  'post.published': 'Every target of a post was published.',
+  'post.partial': 'Some targets of a post were published, some failed.',
+  'post.failed': 'Every target of a post failed.',
+  'post.updated': 'A draft or scheduled post was edited or rescheduled (changed_fields).',
+  'post.deleted': 'A draft or scheduled post was cancelled (was_status).',
+  'post.retried': 'The failed targets of a post are being retried (retried_count).',
+  'webhook.test': 'A test ping, sent when an endpoint is registered or tested.',
+};
+
+export interface PostEvent {
+  event: PostEventType;
+  data: Record<string, unknown>;
+}
+
+const results = (post: PostResource) =>
+  post.results.map((r, i) => ({ ...r, error_code: post.targets[i]?.error?.code ?? null }));
+
+export function scheduledEvent(post: PostResource): PostEvent {
+  return {
+    event: 'post.scheduled',
+    data: {
+      post_id: post.id,
+      status: post.status,
+      scheduled_at: post.scheduled_at,
+      targets: post.targets.map((t) => ({ account_id: t.account_id, platform: t.platform })),
+    },
+  };
+}
+
+/** `post.published`, `post.partial` or `post.failed`, from the settled post. */
+export function settledEvent(post: PostResource): PostEvent {
+  const event =
+    post.status === 'published'
+      ? 'post.published'
+      : post.status === 'partial'
+        ? 'post.partial'
+        : 'post.failed';
+  return {
+    event,
+    data: {
+      post_id: post.id,
+      status: post.status,
+      error_message: post.error_message,
+      results: results(post),
+    },
+  };
+}
+
+export function updatedEvent(post: PostResource, changedFields: string[]): PostEvent {
+  return {
+    event: 'post.updated',
+    data: {
+      post_id: post.id,
+      status: post.status,
+      scheduled_at: post.scheduled_at,
+      changed_fields: changedFields,
+    },
+  };
+}
+
+export function deletedEvent(post: PostResource, wasStatus: string): PostEvent {
+  return { event: 'post.deleted', data: { post_id: post.id, status: post.status, was_status: wasStatus } };
+}
+
+export function retriedEvent(post: PostResource, retriedCount: number): PostEvent {
+  return {
+    event: 'post.retried',
+    data: { post_id: post.id, status: post.status, retried_count: retriedCount },
+  };
+}

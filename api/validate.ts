@@ -1,0 +1,127 @@
+import { ApiError, type Issue } from './errors';
+import { normaliseCreatePost, type NormaliseContext } from './normalise';
+import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
+import { createPostSchema } from './schemas';
+import { zodIssues } from './zod-issues';
+import { z } from 'zod';
+
+/** One problem found by a dry run, in the contract's shape. */
+export interface ValidationIssue {
+  platform: string | null;
+  field: string;
+  message: string;
+  code: string;
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}
+
+const dryRunExtras = z.object({
+  platforms: z.array(z.string().min(1)).max(20).optional(),
+});
+
+/**
+ * `POST /v1/posts/validate`: checks a post body without creating anything. With `platforms[]` it
+ * checks the content against those platforms' rules (no accounts needed); with accounts or
+ * targets it runs exactly the checks `POST /v1/posts` runs.
+ */
+export function validatePostBody(
+  body: unknown,
+  ctx: Omit<NormaliseContext, 'id' | 'userId'>,
+  available: readonly string[],
+): ValidationReport {
+  const errors: ValidationIssue[] = [];
+  const warnings: ValidationIssue[] = [];
+  const toIssue = (i: Issue): ValidationIssue => ({
+    platform: i.platform ?? null,
+    field: i.field,
+    message: i.message,
+    code: i.code,
+  });
+
+  const extras = dryRunExtras.safeParse(body ?? {});
+  if (!extras.success) errors.push(...zodIssues(extras.error).map(toIssue));
+  const platforms = extras.success ? (extras.data.platforms ?? []) : [];
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const hasAccounts = Array.isArray(b.account_ids) || Array.isArray(b.targets);
+
+  if (hasAccounts) {
+    try {
+      normaliseCreatePost(body, { ...ctx, id: 'post_DRYRUN', userId: 'dry-run' });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const listed = (err.meta?.errors as Issue[] | undefined) ?? [
+        { field: String(err.meta?.field ?? 'body'), code: err.code, message: err.message },
+      ];
+      errors.push(...listed.map((i) => toIssue({ ...i, code: i.code ?? err.code })));
+    }
+  } else {
+    const parsed = createPostSchema.safeParse(body ?? {});
+    if (!parsed.success) errors.push(...zodIssues(parsed.error).map(toIssue));
+    else {
+      const data = parsed.data;
+      const options = (data.platform_data ?? data.platform_options ?? {}) as Record<string, unknown>;
+      const content = {
+        text: data.text,
+        ...(data.title ? { title: data.title } : {}),
+        mediaIds: data.media_ids ?? data.media?.map((m) => m.source) ?? [],
+      };
+      for (const platform of platforms) {
+        if (!PLATFORM_RULES[platform]) {
+          errors.push({
+            platform,
+            field: 'platforms',
+            message: `unknown platform "${platform}".`,
+            code: 'validation.field_invalid',
+          });
+          continue;
+        }
+        const own = (options[platform] ?? {}) as Record<string, unknown>;
+        errors.push(...checkPlatformRules(platform, content, own, `platform_data.${platform}`).map(toIssue));
+      }
+    }
+    if (platforms.length === 0) {
+      errors.push({
+        platform: null,
+        field: 'platforms',
+        message: 'name platforms[], account_ids[] or targets[] to validate against.',
+        code: 'validation.field_required',
+      });
+    }
+  }
+  for (const platform of platforms.filter((p) => PLATFORM_RULES[p] && !available.includes(p))) {
+    warnings.push({
+      platform,
+      field: 'platforms',
+      message: `this Postflow cannot publish to ${platform} yet.`,
+      code: 'platform.unavailable',
+    });
+  }
+  return { valid: errors.length === 0, errors, warnings };
+}
+
+/** `GET /v1/posts/validate?platform=`: a platform's constraints in the contract's shape. */
+export function platformConstraints(platform: string) {
+  const rules = PLATFORM_RULES[platform];
+  if (!rules) return undefined;
+  return {
+    text: { max_length: rules.textMaxLength, counting_mode: 'chars' as const },
+    ...(rules.titleMaxLength
+      ? { title: { max_length: rules.titleMaxLength, required: !!rules.titleRequired } }
+      : {}),
+    media: { min_items: rules.media.min, max_items: rules.media.max },
+    carousel: {
+      supported: rules.media.max > 1,
+      min_items: rules.media.max > 1 ? 2 : 0,
+      max_items: rules.media.max,
+    },
+    scheduling: { supported: true, mode: 'server_side' as const },
+    required_options: rules.requiredOptions.map((o) => ({
+      key: o.key,
+      ...(o.values ? { values: o.values } : {}),
+    })),
+  };
+}
