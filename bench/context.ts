@@ -36,8 +36,8 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
   full: {
     form: 'full',
     targets: [1, 5, 20],
-    secondsPerRun: 15,
-    repetitions: 5,
+    secondsPerRun: 10,
+    repetitions: 3,
     latencyMs: 20,
     precision: { posts: 10_000, windowS: 600, burst: 1_000 },
     apiClients: [1, 10, 50],
