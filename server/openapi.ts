@@ -199,6 +199,10 @@ export function openApiDocument(serverUrl: string): Json {
             '404': error('No such account'),
           },
         },
+        delete: {
+          summary: 'Delete an account and its credentials',
+          responses: { '204': { description: 'Deleted' }, ...AUTH_ERRORS, '404': error('No such account') },
+        },
       },
       '/v1/sandbox/{account_id}/posts': {
         parameters: [id('account_id')],

@@ -217,6 +217,10 @@ export function openSqliteStore(path: string, box: SecretBox): Store {
       );
     },
 
+    async deleteAccount(id) {
+      return db.prepare('DELETE FROM accounts WHERE id = ?').run(id).changes > 0;
+    },
+
     async addApiKey(userId, rawKey, name, scopes = API_SCOPES) {
       const id = `key_${ulid()}`;
       db.prepare(

@@ -98,6 +98,8 @@ export interface Store {
   accountCredentials(id: string): Promise<Record<string, string>>;
   updateAccountCredentials(id: string, credentials: Record<string, string>): Promise<void>;
   setAccountStatus(id: string, status: AccountStatus, reason?: string): Promise<void>;
+  /** Deletes an account and its credentials; returns false when there was none. */
+  deleteAccount(id: string): Promise<boolean>;
 
   /** Stores a key (hashed) for a user and returns its id. */
   addApiKey(userId: string, rawKey: string, name: string, scopes?: readonly ApiScope[]): Promise<string>;

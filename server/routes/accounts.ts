@@ -69,4 +69,22 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
       });
     return accountResource(account);
   });
+
+  // Disconnect: the account and its credentials are deleted at once (204). Posts that still
+  // target it fail that target with account.not_found when they run.
+  app.delete<{ Params: { id: string } }>(
+    '/v1/accounts/:id',
+    scope('accounts:manage'),
+    async (request, reply) => {
+      const account = await store.getAccount(request.params.id, request.userId);
+      if (!account) {
+        throw new ApiError(404, 'account.not_found', `No account with id ${request.params.id}.`, {
+          resource: 'account',
+          id: request.params.id,
+        });
+      }
+      await store.deleteAccount(account.id);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -329,6 +329,33 @@ describe('accounts', () => {
     expect(JSON.stringify(list.body)).not.toContain('tok_secret');
   });
 
+  test('a deleted account is gone, and a post scheduled for it fails that target with account.not_found', async () => {
+    const doomed = await stack.createSandboxAccount('doomed');
+    const scheduled = await stack.request('POST', '/v1/posts', {
+      account_ids: [doomed],
+      text: 'orphan',
+      scheduled_at: inDays(1),
+    });
+
+    const deleted = await fetch(`${stack.baseUrl}/v1/accounts/${doomed}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+    });
+    expect(deleted.status).toBe(204);
+    expect((await stack.request('GET', `/v1/accounts/${doomed}`)).status).toBe(404);
+    expect((await stack.request('DELETE', `/v1/accounts/${doomed}`)).status).toBe(404);
+    expect(
+      (await stack.request('POST', '/v1/posts', { account_ids: [doomed], text: 'x' })).body.error.code,
+    ).toBe('account.not_found');
+
+    const published = await stack.request('POST', `/v1/posts/${scheduled.body.id}/publish`);
+    expect(published.status).toBe(422);
+    expect(published.body.error.meta.post.targets[0].error).toMatchObject({
+      code: 'account.not_found',
+      caused_by: 'user',
+    });
+  });
+
   test('a platform this Postflow cannot publish to is refused with the list of those it can', async () => {
     const { status, body } = await stack.request('POST', '/v1/accounts', { platform: 'myspace', name: 'x' });
     expect(status).toBe(400);
