@@ -49,15 +49,16 @@ export function postNotFound(id: string): ApiError {
   return new ApiError(404, 'post.not_found', `No post with id ${id}.`, { resource: 'post', id });
 }
 
-export function accountNotFound(id: string, field: string): ApiError {
+/** 404 `account.not_found`; `field` locates the id in the request when it came from the body. */
+export function accountNotFound(id: string, field?: string): ApiError {
   return new ApiError(
     404,
     'account.not_found',
-    `${field}: no account with id ${id}; list yours with GET /v1/accounts.`,
+    `No account with id ${id}; list yours with GET /v1/accounts.`,
     {
       resource: 'account',
       id,
-      field,
+      ...(field ? { field } : {}),
     },
   );
 }

@@ -1,6 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { ApiError } from '../api/errors';
+import { ApiError, postNotFound } from '../api/errors';
 import { applyPostUpdate, normaliseCreatePost, type AccountInfo } from '../api/normalise';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
@@ -108,8 +108,7 @@ export class PostflowClient {
     /** The Post resource; 404 `post.not_found` for unknown ids and other users' posts. */
     get: async (id: string): Promise<PostResource> => {
       const post = await this.call(id, () => this.handle(id).query(messages.postQuery));
-      if (post.user_id !== this.userId)
-        throw toApiError(new ApiError(404, 'post.not_found', `No post with id ${id}.`), id);
+      if (post.user_id !== this.userId) throw postNotFound(id);
       return post;
     },
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError, validationError } from '../../api/errors';
+import { accountNotFound, validationError } from '../../api/errors';
 import { scope } from '../auth';
 import { createOnce } from '../idempotency';
 import { ulid } from 'ulid';
@@ -22,6 +22,13 @@ export function accountResource(a: Account) {
 }
 
 export function accountRoutes(app: FastifyInstance, store: Store): void {
+  /** The caller's account; another user's is as absent as a missing one. */
+  const owned = async (id: string, userId: string) => {
+    const account = await store.getAccount(id, userId);
+    if (!account) throw accountNotFound(id);
+    return account;
+  };
+
   app.post('/v1/accounts', scope('accounts:manage'), async (request, reply) => {
     const parsed = createAccountSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -61,13 +68,7 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
   });
 
   app.get<{ Params: { id: string } }>('/v1/accounts/:id', scope('accounts:read'), async (request) => {
-    const account = await store.getAccount(request.params.id, request.userId);
-    if (!account)
-      throw new ApiError(404, 'account.not_found', `No account with id ${request.params.id}.`, {
-        resource: 'account',
-        id: request.params.id,
-      });
-    return accountResource(account);
+    return accountResource(await owned(request.params.id, request.userId));
   });
 
   // Disconnect: the account and its credentials are deleted at once (204). Posts that still
@@ -76,14 +77,7 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
     '/v1/accounts/:id',
     scope('accounts:manage'),
     async (request, reply) => {
-      const account = await store.getAccount(request.params.id, request.userId);
-      if (!account) {
-        throw new ApiError(404, 'account.not_found', `No account with id ${request.params.id}.`, {
-          resource: 'account',
-          id: request.params.id,
-        });
-      }
-      await store.deleteAccount(account.id);
+      await store.deleteAccount((await owned(request.params.id, request.userId)).id);
       return reply.status(204).send();
     },
   );

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../../api/errors';
+import { accountNotFound, ApiError } from '../../api/errors';
 import { scope } from '../auth';
 import type { SandboxItem, Store } from '../../store/types';
 
@@ -23,14 +23,7 @@ export function sandboxRoutes(app: FastifyInstance, store: Store): void {
     scope('posts:read'),
     async (request) => {
       const account = await store.getAccount(request.params.account_id, request.userId);
-      if (!account || account.platform !== 'sandbox') {
-        throw new ApiError(
-          404,
-          'account.not_found',
-          `No sandbox account with id ${request.params.account_id}.`,
-          { resource: 'account', id: request.params.account_id },
-        );
-      }
+      if (!account || account.platform !== 'sandbox') throw accountNotFound(request.params.account_id);
       return { data: (await store.sandbox.list(account.id)).map(itemResource) };
     },
   );

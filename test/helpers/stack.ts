@@ -162,7 +162,6 @@ export class Stack {
     ready: RegExp,
     env: Record<string, string> = {},
   ): Promise<ChildProcess> {
-    const command = label;
     const child = spawn(process.execPath, args, {
       env: {
         ...process.env,
@@ -178,13 +177,10 @@ export class Stack {
     });
     this.spawned.push(child);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`postflow ${command} did not start:\n${this.logs()}`)),
-        60_000,
-      );
+      const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${this.logs()}`)), 60_000);
       const onLine = (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-          this.output.push(`[${command}] ${line}`);
+          this.output.push(`[${label}] ${line}`);
           if (this.output.length > 200) this.output.shift();
           if (ready.test(line)) {
             clearTimeout(timer);
@@ -196,7 +192,7 @@ export class Stack {
       child.stderr!.on('data', onLine);
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`postflow ${command} exited with ${code}:\n${this.logs()}`));
+        reject(new Error(`${label} exited with ${code}:\n${this.logs()}`));
       });
     });
   }
