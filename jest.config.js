@@ -10,4 +10,5 @@ module.exports = {
   // The Temporal native runtime keeps a handle open after the last test (sdk-typescript #928).
   forceExit: true,
   globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
 };

@@ -12,7 +12,7 @@ import { baselineActivities } from './baseline/activities';
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
-  const store = openStore(config.home);
+  const store = await openStore(config.home, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress ?? '127.0.0.1:7233' });
   const worker = await Worker.create({
     connection,

@@ -69,7 +69,7 @@ export async function openContext(
   const stack = await new Stack({ POSTFLOW_SYNC_WAIT_MS: '0' }).start();
   const accounts: string[] = [];
   for (let i = 0; i < accountCount; i++) accounts.push(await stack.createSandboxAccount(`bench-${i}`));
-  const store = openStore(stack.home);
+  const store = await openStore(stack.home);
   const connection = await Connection.connect({ address: stack.temporal.address });
   const temporal = new Client({ connection });
   const client = new PostflowClient({ temporal, store, taskQueue: TASK_QUEUE });

@@ -29,7 +29,7 @@ export async function runDev(config: PostflowConfig, log: Log): Promise<Service[
     address = server.address;
     log(`Temporal UI on http://localhost:${config.devServerUiPort}`);
   }
-  const store = openConfiguredStore(config);
+  const store = await openConfiguredStore(config);
   services.push({ name: 'store', stop: () => store.close() });
   services.push(await startWorker(config, address, store, log));
   services.push(await startApi(config, address, store, log));

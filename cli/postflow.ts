@@ -36,18 +36,18 @@ async function main(argv: string[]): Promise<void> {
       return runUntilSignal(() => runDev(config, log));
     case 'worker':
       return runUntilSignal(async () => {
-        const store = openConfiguredStore(config);
+        const store = await openConfiguredStore(config);
         return [{ name: 'store', stop: () => store.close() }, await startWorker(config, address, store, log)];
       });
     case 'api':
       return runUntilSignal(async () => {
-        const store = openConfiguredStore(config);
+        const store = await openConfiguredStore(config);
         return [{ name: 'store', stop: () => store.close() }, await startApi(config, address, store, log)];
       });
     case 'post':
       return postCommand(rest, config, address);
     case 'keys': {
-      const store = openConfiguredStore(config);
+      const store = await openConfiguredStore(config);
       try {
         process.exitCode = await keysCommand(rest, store, log);
       } finally {
@@ -66,7 +66,7 @@ async function postCommand(
   config: ReturnType<typeof loadConfig>,
   address: string,
 ): Promise<void> {
-  const store = openConfiguredStore(config);
+  const store = await openConfiguredStore(config);
   const { connection, client } = await connectClient(config, address, store);
   try {
     const [sub, ...params] = args;

@@ -20,8 +20,8 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function openConfiguredStore(config: PostflowConfig): Store {
-  return openStore(config.home);
+export function openConfiguredStore(config: PostflowConfig): Promise<Store> {
+  return openStore(config.home, config.databaseUrl);
 }
 
 /** Starts a worker on `address`; resolves once it polls. */

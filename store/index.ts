@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretBox } from './secret-box';
-import { openSqliteStore } from './sqlite-store';
+import { openPostgresDatabase } from './postgres-database';
+import { openSqlStore } from './sql-store';
+import { openSqliteDatabase } from './sqlite-database';
 import type { Store } from './types';
 
 export type * from './types';
 export { SecretBox } from './secret-box';
-export { generateApiKey, hashApiKey } from './sqlite-store';
+export { generateApiKey, hashApiKey } from './api-keys';
 
 /**
  * The key that encrypts credentials at rest: `POSTFLOW_SECRET_KEY` (32 bytes, base64), or a key
@@ -33,8 +35,20 @@ export function loadSecretKey(home: string, fromEnv = process.env.POSTFLOW_SECRE
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-/** Opens the store under `home` (the embedded SQLite file `postflow.db`). */
-export function openStore(home: string): Store {
+/**
+ * Opens the store: PostgreSQL when `databaseUrl` is given (`DATABASE_URL=postgres://…`), else the
+ * embedded SQLite file `<home>/postflow.db`. Either way the schema is brought up to date first.
+ */
+export async function openStore(home: string, databaseUrl?: string): Promise<Store> {
   mkdirSync(home, { recursive: true });
-  return openSqliteStore(join(home, 'postflow.db'), new SecretBox(loadSecretKey(home)));
+  const box = new SecretBox(loadSecretKey(home));
+  const db = databaseUrl
+    ? await openPostgresDatabase(databaseUrl)
+    : openSqliteDatabase(join(home, 'postflow.db'));
+  try {
+    return await openSqlStore(db, box);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }

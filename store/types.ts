@@ -1,6 +1,6 @@
 /**
- * Postflow's own state outside Temporal: accounts (with encrypted credentials), API keys (hashed)
- * and the sandbox platform's published items. Async so a networked database can implement it.
+ * Postflow's own state outside Temporal: accounts (with encrypted credentials), API keys (hashed),
+ * webhooks, media and the sandbox platform's published items. Async: SQLite or PostgreSQL.
  */
 
 export type AccountStatus = 'active' | 'reconnect_required';
@@ -89,6 +89,21 @@ export interface WebhookDelivery {
   updatedAt: string;
 }
 
+export type MediaStatus = 'pending' | 'ready' | 'failed';
+
+/** A file in a user's media library; its bytes live in the media storage under `storageKey`. */
+export interface MediaItem {
+  id: string;
+  userId: string;
+  filename: string;
+  contentType: string;
+  /** Known once the bytes are stored (upload) or verified (presigned flow). */
+  sizeBytes: number | null;
+  status: MediaStatus;
+  storageKey: string;
+  createdAt: string;
+}
+
 export interface Store {
   createAccount(input: NewAccount): Promise<Account>;
   /** An account, optionally only if it belongs to `userId`. */
@@ -149,6 +164,16 @@ export interface Store {
     ): Promise<void>;
     finish(deliveryId: string, status: DeliveryStatus): Promise<void>;
     deliveries(endpointId: string, limit: number): Promise<WebhookDelivery[]>;
+  };
+
+  media: {
+    create(item: Omit<MediaItem, 'createdAt'>): Promise<MediaItem>;
+    get(id: string, userId?: string): Promise<MediaItem | undefined>;
+    /** A page of a user's media, newest first, after the cursor (a media id) when given. */
+    list(userId: string, page: { after?: string; limit: number }): Promise<MediaItem[]>;
+    setStatus(id: string, status: MediaStatus, sizeBytes?: number): Promise<void>;
+    remove(id: string): Promise<boolean>;
+    usage(userId: string): Promise<{ usedBytes: number; count: number }>;
   };
 
   sandbox: {

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { projectRoot } from '../worker/config';
+import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
+import { freePort } from './helpers/stack';
 import { javaTestServer, temporalCli } from './helpers/tools';
 
 /**
  * Runs once before any test file: builds the CLI the integration tests start as processes, and
- * builds or resolves the servers they run against.
+ * builds or resolves the servers they run against, and starts the PostgreSQL server that the store
+ * and API tests also run on (each test file makes its own database in it).
  */
 export default async function globalSetup(): Promise<void> {
   const tsc = spawnSync(
@@ -18,4 +21,7 @@ export default async function globalSetup(): Promise<void> {
   if (tsc.status !== 0) throw new Error('Building dist/ failed.');
   await temporalCli();
   javaTestServer();
+  const postgres = startPostgres(await freePort());
+  process.env[POSTGRES_URL_ENV] = postgres.url;
+  process.env[POSTGRES_DIR_ENV] = postgres.dir;
 }

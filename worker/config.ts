@@ -5,8 +5,10 @@ import { dirname, join, resolve } from 'node:path';
  * Postflow's configuration, from the environment. Every variable is documented in the README.
  */
 export interface PostflowConfig {
-  /** State of the embedded setup: SQLite store, Temporal's SQLite file, the secret key. */
+  /** State of the embedded setup: SQLite store, Temporal's SQLite file, the secret key, media files. */
   home: string;
+  /** PostgreSQL for Postflow's store (`postgres://…`); unset: the SQLite file in `home`. */
+  databaseUrl: string | undefined;
   /** An existing Temporal frontend (`host:port`). Unset: `postflow dev` starts the dev server. */
   temporalAddress: string | undefined;
   namespace: string;
@@ -33,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
   const devServerPort = intFrom(env, 'POSTFLOW_TEMPORAL_PORT', 7233);
   return {
     home: resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow')),
+    databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.POSTFLOW_TASK_QUEUE || 'postflow',

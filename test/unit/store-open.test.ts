@@ -9,8 +9,10 @@ test('several processes opening a new store at once all succeed and agree on its
   const home = mkdtempSync(join(tmpdir(), 'postflow-open-'));
   const script = `
     const { openStore } = require(${JSON.stringify(join(projectRoot(), 'dist', 'store'))});
-    const store = openStore(process.argv[1]);
-    store.countApiKeys().then((n) => { console.log('ok ' + n); return store.close(); });
+    openStore(process.argv[1]).then(async (store) => {
+      console.log('ok ' + (await store.countApiKeys()));
+      await store.close();
+    });
   `;
   const runs = Array.from(
     { length: 6 },

@@ -29,7 +29,7 @@ beforeAll(async () => {
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
   });
-  ({ store } = tempStore());
+  ({ store } = await tempStore());
   accountId = (await store.createAccount({ userId: 'usr_default', platform: 'sandbox', name: 'Sandbox' })).id;
 });
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: javaTestServer() } },
   });
-  ({ store } = tempStore());
+  ({ store } = await tempStore());
   receiver = await new WebhookReceiver().start();
 });
 

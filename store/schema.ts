@@ -1,0 +1,94 @@
+import { API_SCOPES } from './types';
+
+/**
+ * The store's tables, in SQL that SQLite and PostgreSQL both run unchanged (TEXT timestamps in
+ * ISO 8601, INTEGER flags), so one set of statements and migrations serves both databases.
+ */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS accounts (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  name TEXT NOT NULL,
+  username TEXT,
+  status TEXT NOT NULL DEFAULT 'active',
+  reconnect_reason TEXT,
+  credentials TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS accounts_user ON accounts (user_id);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sandbox_posts (
+  platform_post_id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  body TEXT NOT NULL,
+  published_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sandbox_posts_account ON sandbox_posts (account_id, published_at);
+CREATE INDEX IF NOT EXISTS sandbox_posts_ref ON sandbox_posts (account_id, ref);
+CREATE TABLE IF NOT EXISTS sandbox_attempts (
+  ref TEXT PRIMARY KEY,
+  attempts INTEGER NOT NULL
+);
+`;
+
+/**
+ * Changes to the schema after its first version, applied in order and recorded in
+ * SQLite's `PRAGMA user_version` or PostgreSQL's `postflow_schema` table, so an existing `postflow.db` is brought up to date on open.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: scoped and revocable API keys
+  `ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT '${API_SCOPES.join(' ')}';
+   ALTER TABLE api_keys ADD COLUMN revoked_at TEXT;`,
+  // 2: webhook endpoints and their delivery log
+  `CREATE TABLE webhook_endpoints (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     url TEXT NOT NULL,
+     events TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     is_active INTEGER NOT NULL DEFAULT 1,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX webhook_endpoints_user ON webhook_endpoints (user_id);
+   CREATE TABLE webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     endpoint_id TEXT NOT NULL,
+     event TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     last_status_code INTEGER,
+     last_error TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at);`,
+  // 3: idempotency keys of creating requests
+  `CREATE TABLE idempotency_keys (
+     user_id TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     key TEXT NOT NULL,
+     resource_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (user_id, scope, key)
+   );`,
+  // 4: the media library (files on disk or in an S3-compatible bucket; rows say where)
+  `CREATE TABLE media (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     filename TEXT NOT NULL,
+     content_type TEXT NOT NULL,
+     size_bytes BIGINT,
+     status TEXT NOT NULL,
+     storage_key TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX media_user ON media (user_id, id);`,
+];

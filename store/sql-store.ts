@@ -1,0 +1,466 @@
+import { ulid } from 'ulid';
+import { hashApiKey } from './api-keys';
+import { MIGRATIONS, SCHEMA } from './schema';
+import type { SecretBox } from './secret-box';
+import type { SqlDatabase } from './sql';
+import {
+  API_SCOPES,
+  type Account,
+  type AccountStatus,
+  type ApiScope,
+  type DeliveryStatus,
+  type MediaItem,
+  type MediaStatus,
+  type NewAccount,
+  type SandboxItem,
+  type Store,
+  type WebhookEndpoint,
+} from './types';
+
+const now = () => new Date().toISOString();
+
+/**
+ * The store over SQLite or PostgreSQL: the same statements and migrations for both. Credentials
+ * and webhook secrets are sealed with `box` before they reach the database.
+ */
+export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Store> {
+  await db.migrate(SCHEMA, MIGRATIONS);
+  const accountColumns = 'id, user_id, platform, name, username, status, reconnect_reason, created_at';
+
+  return {
+    async createAccount(input: NewAccount) {
+      const account: Account = {
+        id: input.id ?? `acc_${ulid()}`,
+        userId: input.userId,
+        platform: input.platform,
+        name: input.name,
+        username: input.username ?? null,
+        status: 'active',
+        reconnectReason: null,
+        createdAt: now(),
+      };
+      await db.run(
+        `INSERT INTO accounts (id, user_id, platform, name, username, status, credentials, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          account.id,
+          account.userId,
+          account.platform,
+          account.name,
+          account.username,
+          account.status,
+          box.seal(JSON.stringify(input.credentials ?? {})),
+          account.createdAt,
+        ],
+      );
+      return account;
+    },
+    async getAccount(id, userId) {
+      const row = await db.get<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`, [id]);
+      return row && (userId === undefined || row.user_id === userId) ? toAccount(row) : undefined;
+    },
+    async listAccounts(userId) {
+      const rows = await db.all<AccountRow>(
+        `SELECT ${accountColumns} FROM accounts WHERE user_id = ? ORDER BY id`,
+        [userId],
+      );
+      return rows.map(toAccount);
+    },
+    async accountCredentials(id) {
+      const row = await db.get<{ credentials: string | null }>(
+        'SELECT credentials FROM accounts WHERE id = ?',
+        [id],
+      );
+      return row?.credentials ? (JSON.parse(box.open(row.credentials)) as Record<string, string>) : {};
+    },
+    async updateAccountCredentials(id, credentials) {
+      await db.run('UPDATE accounts SET credentials = ? WHERE id = ?', [
+        box.seal(JSON.stringify(credentials)),
+        id,
+      ]);
+    },
+    async setAccountStatus(id, status, reason) {
+      await db.run('UPDATE accounts SET status = ?, reconnect_reason = ? WHERE id = ?', [
+        status,
+        reason ?? null,
+        id,
+      ]);
+    },
+    async deleteAccount(id) {
+      return (await db.run('DELETE FROM accounts WHERE id = ?', [id])) > 0;
+    },
+
+    async addApiKey(userId, rawKey, name, scopes = API_SCOPES) {
+      const id = `key_${ulid()}`;
+      await db.run(
+        'INSERT INTO api_keys (id, user_id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [id, userId, name, hashApiKey(rawKey), scopes.join(' '), now()],
+      );
+      return id;
+    },
+    async findApiKey(rawKey) {
+      const row = await db.get<KeyRow>(
+        'SELECT id, user_id, scopes FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+        [hashApiKey(rawKey)],
+      );
+      return row && { keyId: row.id, userId: row.user_id, scopes: toScopes(row.scopes) };
+    },
+    async countApiKeys() {
+      const row = await db.get<{ n: number }>('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL');
+      return Number(row?.n ?? 0);
+    },
+    async listApiKeys(userId) {
+      const rows =
+        userId === undefined
+          ? await db.all<KeyRow>('SELECT * FROM api_keys ORDER BY id')
+          : await db.all<KeyRow>('SELECT * FROM api_keys WHERE user_id = ? ORDER BY id', [userId]);
+      return rows.map((r) => ({
+        keyId: r.id,
+        userId: r.user_id,
+        name: r.name,
+        scopes: toScopes(r.scopes),
+        createdAt: r.created_at,
+        revokedAt: r.revoked_at,
+      }));
+    },
+    async revokeApiKey(keyId) {
+      const changed = await db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
+        now(),
+        keyId,
+      ]);
+      return changed > 0;
+    },
+
+    idempotency: {
+      async find(userId, scope, key) {
+        const row = await db.get<{ resource_id: string }>(
+          'SELECT resource_id FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
+          [userId, scope, key],
+        );
+        return row?.resource_id;
+      },
+      async reserve(userId, scope, key, resourceId) {
+        await db.run(
+          `INSERT INTO idempotency_keys (user_id, scope, key, resource_id, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          [userId, scope, key, resourceId, now()],
+        );
+        return (await this.find(userId, scope, key))!;
+      },
+      async release(userId, scope, key) {
+        await db.run('DELETE FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?', [
+          userId,
+          scope,
+          key,
+        ]);
+      },
+    },
+
+    webhooks: {
+      async create({ id, userId, url, events, secret }) {
+        const endpoint: WebhookEndpoint = {
+          id: id ?? `wh_${ulid()}`,
+          userId,
+          url,
+          events,
+          isActive: true,
+          createdAt: now(),
+        };
+        await db.run(
+          'INSERT INTO webhook_endpoints (id, user_id, url, events, secret, is_active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)',
+          [endpoint.id, userId, url, events.join(' '), box.seal(secret), endpoint.createdAt],
+        );
+        return endpoint;
+      },
+      async get(id, userId) {
+        const row = await db.get<EndpointRow>('SELECT * FROM webhook_endpoints WHERE id = ?', [id]);
+        return row && (userId === undefined || row.user_id === userId) ? toEndpoint(row) : undefined;
+      },
+      async list(userId) {
+        const rows = await db.all<EndpointRow>(
+          'SELECT * FROM webhook_endpoints WHERE user_id = ? ORDER BY id',
+          [userId],
+        );
+        return rows.map(toEndpoint);
+      },
+      async update(id, patch) {
+        const row = await db.get<EndpointRow>('SELECT * FROM webhook_endpoints WHERE id = ?', [id]);
+        if (!row) return undefined;
+        const next = { ...toEndpoint(row), ...patch };
+        await db.run('UPDATE webhook_endpoints SET url = ?, events = ?, is_active = ? WHERE id = ?', [
+          next.url,
+          next.events.join(' '),
+          next.isActive ? 1 : 0,
+          id,
+        ]);
+        return next;
+      },
+      async remove(id) {
+        return (await db.run('DELETE FROM webhook_endpoints WHERE id = ?', [id])) > 0;
+      },
+      async secret(id) {
+        const row = await db.get<{ secret: string }>('SELECT secret FROM webhook_endpoints WHERE id = ?', [
+          id,
+        ]);
+        return row && box.open(row.secret);
+      },
+      async subscribers(userId, event) {
+        const rows = await db.all<EndpointRow>(
+          'SELECT * FROM webhook_endpoints WHERE user_id = ? AND is_active = 1 ORDER BY id',
+          [userId],
+        );
+        return rows.map(toEndpoint).filter((e) => e.events.includes(event));
+      },
+      async recordAttempt(delivery, outcome) {
+        const at = now();
+        await db.run(
+          `INSERT INTO webhook_deliveries (id, endpoint_id, event, status, attempts, last_status_code, last_error, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET attempts = webhook_deliveries.attempts + 1, status = excluded.status,
+             last_status_code = excluded.last_status_code, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+          [
+            delivery.id,
+            delivery.endpointId,
+            delivery.event,
+            outcome.succeeded ? 'succeeded' : 'pending',
+            outcome.statusCode,
+            outcome.error,
+            at,
+            at,
+          ],
+        );
+      },
+      async finish(deliveryId, status) {
+        await db.run('UPDATE webhook_deliveries SET status = ?, updated_at = ? WHERE id = ?', [
+          status,
+          now(),
+          deliveryId,
+        ]);
+      },
+      async deliveries(endpointId, limit) {
+        const rows = await db.all<DeliveryRow>(
+          'SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?',
+          [endpointId, limit],
+        );
+        return rows.map((r) => ({
+          id: r.id,
+          endpointId: r.endpoint_id,
+          event: r.event,
+          status: r.status,
+          attempts: r.attempts,
+          lastStatusCode: r.last_status_code,
+          lastError: r.last_error,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        }));
+      },
+    },
+
+    media: {
+      async create(item) {
+        const created: MediaItem = { ...item, createdAt: now() };
+        await db.run(
+          `INSERT INTO media (id, user_id, filename, content_type, size_bytes, status, storage_key, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            item.id,
+            item.userId,
+            item.filename,
+            item.contentType,
+            item.sizeBytes,
+            item.status,
+            item.storageKey,
+            created.createdAt,
+          ],
+        );
+        return created;
+      },
+      async get(id, userId) {
+        const row = await db.get<MediaRow>('SELECT * FROM media WHERE id = ?', [id]);
+        return row && (userId === undefined || row.user_id === userId) ? toMedia(row) : undefined;
+      },
+      async list(userId, { after, limit }) {
+        // Media ids are time-ordered (UUIDv7), so "newest first after the cursor" is an index range.
+        const rows =
+          after === undefined
+            ? await db.all<MediaRow>('SELECT * FROM media WHERE user_id = ? ORDER BY id DESC LIMIT ?', [
+                userId,
+                limit,
+              ])
+            : await db.all<MediaRow>(
+                'SELECT * FROM media WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+                [userId, after, limit],
+              );
+        return rows.map(toMedia);
+      },
+      async setStatus(id, status, sizeBytes) {
+        await db.run('UPDATE media SET status = ?, size_bytes = COALESCE(?, size_bytes) WHERE id = ?', [
+          status,
+          sizeBytes ?? null,
+          id,
+        ]);
+      },
+      async remove(id) {
+        return (await db.run('DELETE FROM media WHERE id = ?', [id])) > 0;
+      },
+      async usage(userId) {
+        const row = await db.get<{ used: number | null; n: number }>(
+          "SELECT sum(size_bytes) AS used, count(*) AS n FROM media WHERE user_id = ? AND status = 'ready'",
+          [userId],
+        );
+        return { usedBytes: Number(row?.used ?? 0), count: Number(row?.n ?? 0) };
+      },
+    },
+
+    sandbox: {
+      async record(item: SandboxItem) {
+        const { platformPostId, accountId, ref, publishedAt, ...body } = item;
+        await db.run(
+          'INSERT INTO sandbox_posts (platform_post_id, account_id, ref, body, published_at) VALUES (?, ?, ?, ?, ?)',
+          [platformPostId, accountId, ref, JSON.stringify(body), publishedAt],
+        );
+      },
+      async list(accountId) {
+        const rows = await db.all<SandboxRow>(
+          'SELECT * FROM sandbox_posts WHERE account_id = ? ORDER BY published_at, platform_post_id',
+          [accountId],
+        );
+        return rows.map(toSandboxItem);
+      },
+      async findByRef(accountId, ref) {
+        const row = await db.get<SandboxRow>('SELECT * FROM sandbox_posts WHERE account_id = ? AND ref = ?', [
+          accountId,
+          ref,
+        ]);
+        return row && toSandboxItem(row);
+      },
+      async get(platformPostId) {
+        const row = await db.get<SandboxRow>('SELECT * FROM sandbox_posts WHERE platform_post_id = ?', [
+          platformPostId,
+        ]);
+        return row && toSandboxItem(row);
+      },
+      async nextAttempt(ref) {
+        const row = await db.get<{ attempts: number }>(
+          `INSERT INTO sandbox_attempts (ref, attempts) VALUES (?, 1)
+           ON CONFLICT (ref) DO UPDATE SET attempts = sandbox_attempts.attempts + 1 RETURNING attempts`,
+          [ref],
+        );
+        return Number(row!.attempts);
+      },
+    },
+
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+interface AccountRow {
+  id: string;
+  user_id: string;
+  platform: string;
+  name: string;
+  username: string | null;
+  status: AccountStatus;
+  reconnect_reason: string | null;
+  created_at: string;
+}
+
+function toAccount(r: AccountRow): Account {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    platform: r.platform,
+    name: r.name,
+    username: r.username,
+    status: r.status,
+    reconnectReason: r.reconnect_reason,
+    createdAt: r.created_at,
+  };
+}
+
+interface KeyRow {
+  id: string;
+  user_id: string;
+  name: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toScopes = (scopes: string) => scopes.split(' ').filter(Boolean) as ApiScope[];
+
+interface EndpointRow {
+  id: string;
+  user_id: string;
+  url: string;
+  events: string;
+  is_active: number;
+  created_at: string;
+}
+
+function toEndpoint(r: EndpointRow): WebhookEndpoint {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    url: r.url,
+    events: r.events.split(' ').filter(Boolean),
+    isActive: Number(r.is_active) === 1,
+    createdAt: r.created_at,
+  };
+}
+
+interface DeliveryRow {
+  id: string;
+  endpoint_id: string;
+  event: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface MediaRow {
+  id: string;
+  user_id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number | null;
+  status: MediaStatus;
+  storage_key: string;
+  created_at: string;
+}
+
+function toMedia(r: MediaRow): MediaItem {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    filename: r.filename,
+    contentType: r.content_type,
+    sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
+    status: r.status,
+    storageKey: r.storage_key,
+    createdAt: r.created_at,
+  };
+}
+
+interface SandboxRow {
+  platform_post_id: string;
+  account_id: string;
+  ref: string;
+  body: string;
+  published_at: string;
+}
+
+function toSandboxItem(row: SandboxRow): SandboxItem {
+  return {
+    platformPostId: row.platform_post_id,
+    accountId: row.account_id,
+    ref: row.ref,
+    publishedAt: row.published_at,
+    ...(JSON.parse(row.body) as Omit<SandboxItem, 'platformPostId' | 'accountId' | 'ref' | 'publishedAt'>),
+  };
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { openPostgresDatabase } from '../../store/postgres-database';
+import { MIGRATIONS, SCHEMA } from '../../store/schema';
+import { SecretBox } from '../../store/secret-box';
+import { newMediaId } from '../../store/media-id';
+import { openSqlStore } from '../../store/sql-store';
+import { openSqliteDatabase } from '../../store/sqlite-database';
+import type { SqlDatabase } from '../../store/sql';
+import type { Store } from '../../store/types';
+import { DATABASES, type DatabaseKind, tempStore } from '../helpers/fixtures';
+import { freshPostgresDatabase } from '../helpers/postgres';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+/** One suite, two databases: the same code and migrations must behave the same on both. */
+describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
+  let store: Store;
+  beforeAll(async () => {
+    ({ store } = await tempStore(kind));
+  });
+  afterAll(() => store.close());
+
+  test('accounts: create, read per user, credentials sealed, status, delete', async () => {
+    const account = await store.createAccount({
+      userId: 'usr_a',
+      platform: 'sandbox',
+      name: 'Main',
+      credentials: { access_token: 'tok-1' },
+    });
+    expect(account).toMatchObject({ id: expect.stringMatching(/^acc_/), status: 'active', username: null });
+    expect(await store.getAccount(account.id)).toEqual(account);
+    expect(await store.getAccount(account.id, 'usr_a')).toEqual(account);
+    expect(await store.getAccount(account.id, 'usr_b')).toBeUndefined();
+    expect(await store.listAccounts('usr_a')).toEqual([account]);
+    expect(await store.listAccounts('usr_b')).toEqual([]);
+    expect(await store.accountCredentials(account.id)).toEqual({ access_token: 'tok-1' });
+
+    await store.updateAccountCredentials(account.id, { access_token: 'tok-2', refresh_token: 'r' });
+    expect(await store.accountCredentials(account.id)).toEqual({ access_token: 'tok-2', refresh_token: 'r' });
+    await store.setAccountStatus(account.id, 'reconnect_required', 'token revoked');
+    expect(await store.getAccount(account.id)).toMatchObject({
+      status: 'reconnect_required',
+      reconnectReason: 'token revoked',
+    });
+    expect(await store.deleteAccount(account.id)).toBe(true);
+    expect(await store.deleteAccount(account.id)).toBe(false);
+    expect(await store.accountCredentials(account.id)).toEqual({});
+  });
+
+  test('API keys: stored hashed, found while not revoked, scoped', async () => {
+    const before = await store.countApiKeys();
+    const keyId = await store.addApiKey('usr_k', 'sapi_key_secret', 'ci', ['posts:read']);
+    expect(await store.findApiKey('sapi_key_secret')).toEqual({
+      keyId,
+      userId: 'usr_k',
+      scopes: ['posts:read'],
+    });
+    expect(await store.findApiKey('sapi_key_other')).toBeUndefined();
+    expect(await store.countApiKeys()).toBe(before + 1);
+    const [listed] = await store.listApiKeys('usr_k');
+    expect(listed).toMatchObject({ keyId, name: 'ci', revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain('sapi_key_secret');
+    expect(await store.revokeApiKey(keyId)).toBe(true);
+    expect(await store.revokeApiKey(keyId)).toBe(false);
+    expect(await store.findApiKey('sapi_key_secret')).toBeUndefined();
+    expect(await store.countApiKeys()).toBe(before);
+  });
+
+  test('idempotency: the first reservation wins, a release frees the key', async () => {
+    const results = await Promise.all(
+      ['res_1', 'res_2', 'res_3'].map((id) => store.idempotency.reserve('usr_i', 'accounts', 'k1', id)),
+    );
+    expect(new Set(results).size).toBe(1);
+    expect(await store.idempotency.find('usr_i', 'accounts', 'k1')).toBe(results[0]);
+    expect(await store.idempotency.find('usr_other', 'accounts', 'k1')).toBeUndefined();
+    await store.idempotency.release('usr_i', 'accounts', 'k1');
+    expect(await store.idempotency.reserve('usr_i', 'accounts', 'k1', 'res_9')).toBe('res_9');
+  });
+
+  test('webhooks: endpoints, subscribers, secrets and the delivery log', async () => {
+    const endpoint = await store.webhooks.create({
+      userId: 'usr_w',
+      url: 'https://example.com/hook',
+      events: ['post.published', 'post.failed'],
+      secret: 'whsec_1',
+    });
+    expect(await store.webhooks.get(endpoint.id, 'usr_x')).toBeUndefined();
+    expect(await store.webhooks.secret(endpoint.id)).toBe('whsec_1');
+    expect((await store.webhooks.subscribers('usr_w', 'post.failed')).map((e) => e.id)).toEqual([
+      endpoint.id,
+    ]);
+    expect(await store.webhooks.subscribers('usr_w', 'post.updated')).toEqual([]);
+    await store.webhooks.update(endpoint.id, { isActive: false });
+    expect(await store.webhooks.subscribers('usr_w', 'post.failed')).toEqual([]);
+    expect(await store.webhooks.list('usr_w')).toEqual([{ ...endpoint, isActive: false }]);
+
+    const delivery = { id: 'del_1', endpointId: endpoint.id, event: 'post.failed' };
+    await store.webhooks.recordAttempt(delivery, { statusCode: 500, error: 'HTTP 500', succeeded: false });
+    await store.webhooks.recordAttempt(delivery, { statusCode: 200, error: null, succeeded: true });
+    await store.webhooks.finish('del_1', 'succeeded');
+    expect(await store.webhooks.deliveries(endpoint.id, 10)).toEqual([
+      expect.objectContaining({ id: 'del_1', attempts: 2, status: 'succeeded', lastStatusCode: 200 }),
+    ]);
+    expect(await store.webhooks.remove(endpoint.id)).toBe(true);
+    expect(await store.webhooks.get(endpoint.id)).toBeUndefined();
+  });
+
+  test('media: newest first by cursor, status and size, usage, per user', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = newMediaId(Date.now() + i);
+      ids.push(id);
+      await store.media.create({
+        id,
+        userId: 'usr_m',
+        filename: `f${i}.png`,
+        contentType: 'image/png',
+        sizeBytes: i === 4 ? null : 100 + i,
+        status: i === 4 ? 'pending' : 'ready',
+        storageKey: `usr_m/${id}`,
+      });
+    }
+    const first = await store.media.list('usr_m', { limit: 2 });
+    expect(first.map((m) => m.id)).toEqual([ids[4], ids[3]]);
+    const second = await store.media.list('usr_m', { after: first[1].id, limit: 10 });
+    expect(second.map((m) => m.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(await store.media.usage('usr_m')).toEqual({ usedBytes: 100 + 101 + 102 + 103, count: 4 });
+
+    await store.media.setStatus(ids[4], 'ready', 2_500_000_000);
+    expect(await store.media.get(ids[4])).toMatchObject({ status: 'ready', sizeBytes: 2_500_000_000 });
+    expect(await store.media.get(ids[4], 'usr_other')).toBeUndefined();
+    expect(await store.media.remove(ids[4])).toBe(true);
+    expect(await store.media.remove(ids[4])).toBe(false);
+    expect(await store.media.list('usr_other', { limit: 10 })).toEqual([]);
+  });
+
+  test('sandbox: records, finds by ref, counts attempts durably', async () => {
+    const item = {
+      platformPostId: 'sbx_1',
+      accountId: 'acc_s',
+      ref: 'post_1/acc_s',
+      text: 'hello',
+      title: null,
+      mediaIds: [],
+      options: {},
+      publishedAt: new Date().toISOString(),
+    };
+    await store.sandbox.record(item);
+    expect(await store.sandbox.findByRef('acc_s', 'post_1/acc_s')).toEqual(item);
+    expect(await store.sandbox.get('sbx_1')).toEqual(item);
+    expect(await store.sandbox.list('acc_s')).toEqual([item]);
+    expect([await store.sandbox.nextAttempt('r'), await store.sandbox.nextAttempt('r')]).toEqual([1, 2]);
+  });
+});
+
+describe.each(DATABASES)('migrations on %s', (kind: DatabaseKind) => {
+  const open = async (): Promise<SqlDatabase> =>
+    kind === 'postgres'
+      ? openPostgresDatabase(await freshPostgresDatabase())
+      : openSqliteDatabase(join(mkdtempSync(join(tmpdir(), 'postflow-mig-')), 'postflow.db'));
+
+  test('a database made by an older version is brought up to date, its data kept', async () => {
+    const db = await open();
+    // The schema as version 3 left it, with an account in it.
+    await db.migrate(SCHEMA, MIGRATIONS.slice(0, 3));
+    await db.run(
+      "INSERT INTO accounts (id, user_id, platform, name, status, created_at) VALUES ('acc_old', 'usr_o', 'sandbox', 'Old', 'active', '2026-01-01T00:00:00.000Z')",
+    );
+    const store = await openSqlStore(db, new SecretBox(randomBytes(32)));
+    try {
+      expect(await store.getAccount('acc_old')).toMatchObject({ name: 'Old', status: 'active' });
+      expect(await store.media.list('usr_o', { limit: 1 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+test('PostgreSQL: processes migrating a new database at once agree on one schema', async () => {
+  const url = await freshPostgresDatabase();
+  const box = new SecretBox(randomBytes(32));
+  const stores = await Promise.all(
+    Array.from({ length: 5 }, async () => openSqlStore(await openPostgresDatabase(url), box)),
+  );
+  try {
+    expect(await Promise.all(stores.map((s) => s.countApiKeys()))).toEqual([0, 0, 0, 0, 0]);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+});
