@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DeliveryJob, DeliveryReceipt, PublishFailure, ReconcileResult } from '../api/types';
+import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
+import { resolveMedia } from './media';
 import { RECONNECT_REQUIRED, toPublishFailure } from './errors';
 import { createWebhookActivities } from './webhooks';
 import { type AccountContext, PublishError, type PublishRequest } from './platforms/adapter';
@@ -10,6 +12,7 @@ import type { PlatformRegistry } from './platforms/registry';
 export interface ActivityDeps {
   store: Store;
   platforms: PlatformRegistry;
+  media: MediaLibrary;
   /** Allow webhook URLs on private networks and plain http (development, tests). @default false */
   allowPrivateUrls?: boolean;
 }
@@ -21,8 +24,11 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * The activities of a post workflow. Credentials never travel through Temporal: each activity
  * loads them by account id when it runs.
  */
-export function createActivities({ store, platforms, allowPrivateUrls = false }: ActivityDeps) {
-  async function request(job: DeliveryJob): Promise<{
+export function createActivities({ store, platforms, media, allowPrivateUrls = false }: ActivityDeps) {
+  async function request(
+    job: DeliveryJob,
+    { withMedia }: { withMedia: boolean },
+  ): Promise<{
     req: Omit<PublishRequest, 'signal'>;
     adapter: NonNullable<ReturnType<PlatformRegistry['get']>>;
   }> {
@@ -56,13 +62,17 @@ export function createActivities({ store, platforms, allowPrivateUrls = false }:
       name: account.name,
       credentials: await store.accountCredentials(account.id),
     };
+    const content = { ...job.content, ...job.target.overrides };
     return {
       adapter,
       req: {
         postId: job.postId,
         account: context,
         target: job.target,
-        content: { ...job.content, ...job.target.overrides },
+        content,
+        media: withMedia
+          ? await resolveMedia(content.media, account.userId, { store, library: media, allowPrivateUrls })
+          : [],
         ref: `${job.postId}/${job.target.accountId}`,
       },
     };
@@ -76,7 +86,7 @@ export function createActivities({ store, platforms, allowPrivateUrls = false }:
       const ctx = Context.current();
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        const { adapter, req } = await request(job);
+        const { adapter, req } = await request(job, { withMedia: true });
         return await adapter.publish({ ...req, signal: ctx.cancellationSignal });
       } catch (err) {
         throw toPublishFailure(err);
@@ -87,7 +97,7 @@ export function createActivities({ store, platforms, allowPrivateUrls = false }:
 
     /** Looks for the post on the platform after an unknown outcome. Read-only: retried freely. */
     async findPublished(job: DeliveryJob): Promise<ReconcileResult> {
-      const { adapter, req } = await request(job);
+      const { adapter, req } = await request(job, { withMedia: false });
       if (!adapter.findExisting) return { searchable: false };
       return {
         searchable: true,

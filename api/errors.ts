@@ -70,3 +70,10 @@ export function errorEnvelope(err: ApiError, requestId: string) {
     request_id: requestId,
   };
 }
+
+export function mediaNotFound(id: string): ApiError {
+  return new ApiError(404, 'media.not_found', `No media ${id}; list yours with GET /v1/media.`, {
+    resource: 'media',
+    id,
+  });
+}

@@ -1,7 +1,7 @@
 import { ApiError, type Issue, validationError } from './errors';
 import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
 import { createPostSchema, type CreatePostBody, type TargetBody, updatePostSchema } from './schemas';
-import type { PostContent, PostMode, PostSpec, TargetSpec } from './types';
+import type { MediaRef, PostContent, PostMode, PostSpec, TargetSpec } from './types';
 import { zodIssues } from './zod-issues';
 
 /** What the normaliser needs to know about an account. */
@@ -16,6 +16,11 @@ export interface NormaliseContext {
   now: Date;
   /** Looks up one of the caller's accounts; `undefined` when it does not exist or is someone else's. */
   account: (id: string) => AccountInfo | undefined;
+  /**
+   * Why a media item cannot be used (not in the caller's library, not uploaded yet, a URL that
+   * points into a private network); `undefined` when it can. Absent: media is not checked.
+   */
+  mediaProblem?: (media: MediaRef) => string | undefined;
 }
 
 /** How far in the past a `scheduled_at` may lie (clock skew, slow clients) before it is refused. */
@@ -36,13 +41,6 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
       field: 'targets',
       code: 'validation.field_invalid',
       message: 'send either account_ids (seed) or targets, not both.',
-    });
-  }
-  if (req.media?.some((m) => m.source_type !== 'media_id')) {
-    issues.push({
-      field: 'media',
-      code: 'validation.field_invalid',
-      message: 'only source_type "media_id" is supported yet.',
     });
   }
   const targetBodies: Array<TargetBody & { field: string }> = req.targets
@@ -82,6 +80,7 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
       });
     }
   }
+  issues.push(...mediaIssues(req, targetBodies, ctx.mediaProblem));
   if (issues.length) throw validationError(issues);
 
   const unknown = targetBodies.filter((t) => !ctx.account(t.account_id));
@@ -121,7 +120,7 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
     ...(req.title !== undefined ? { title: req.title } : {}),
     ...(req.first_comment !== undefined ? { firstComment: req.first_comment } : {}),
     ...(req.visibility !== undefined ? { visibility: req.visibility } : {}),
-    mediaIds: req.media ? req.media.map((m) => m.source) : (req.media_ids ?? []),
+    media: mediaOf(req) ?? [],
   };
   const platformOptions = req.platform_options ?? req.platform_data ?? {};
   const optionsRoot = req.platform_options ? 'platform_options' : 'platform_data';
@@ -154,10 +153,17 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
  * Applies a `PATCH /v1/posts/{id}` body to a post's spec and checks the result like a new post.
  * Changing `platform_options` re-derives every target's options from it.
  */
-export function applyPostUpdate(spec: PostSpec, body: unknown, now: Date): PostSpec {
+export function applyPostUpdate(
+  spec: PostSpec,
+  body: unknown,
+  now: Date,
+  mediaProblem?: NormaliseContext['mediaProblem'],
+): PostSpec {
   const parsed = updatePostSchema.safeParse(body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const patch = parsed.data;
+  const badMedia = mediaIssues(patch, [], mediaProblem);
+  if (badMedia.length) throw validationError(badMedia);
   if (patch.scheduled_at && Date.parse(patch.scheduled_at) < now.getTime() - PAST_TOLERANCE_MS) {
     throw validationError([
       {
@@ -179,7 +185,7 @@ export function applyPostUpdate(spec: PostSpec, body: unknown, now: Date): PostS
       ...(patch.title !== undefined ? { title: patch.title } : {}),
       ...(patch.first_comment !== undefined ? { firstComment: patch.first_comment } : {}),
       ...(patch.visibility !== undefined ? { visibility: patch.visibility } : {}),
-      ...(patch.media_ids !== undefined ? { mediaIds: patch.media_ids } : {}),
+      ...(mediaOf(patch) !== undefined ? { media: mediaOf(patch) } : {}),
     },
     platformOptions,
     targets:
@@ -225,8 +231,7 @@ function buildTarget(t: TargetBody, platform: string, platformOptions: Record<st
     ...(t.title !== undefined ? { title: t.title } : {}),
     ...(t.first_comment !== undefined ? { firstComment: t.first_comment } : {}),
     ...(t.visibility !== undefined ? { visibility: t.visibility } : {}),
-    ...(t.media_ids !== undefined ? { mediaIds: t.media_ids } : {}),
-    ...(t.media !== undefined ? { mediaIds: t.media.map((m) => m.source) } : {}),
+    ...(mediaOf(t) !== undefined ? { media: mediaOf(t) } : {}),
   };
   return {
     accountId: t.account_id,
@@ -244,4 +249,52 @@ function checkTargets(spec: PostSpec, optionsField: (t: TargetSpec, index: numbe
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `media[]` (current) or `media_ids` (seed; ignored when `media` is given) as media refs. */
+export function mediaOf(body: {
+  media?: ReadonlyArray<{ source_type: string; source: string }>;
+  media_ids?: readonly string[];
+}): MediaRef[] | undefined {
+  if (body.media)
+    return body.media.map((m) => ({
+      source_type: m.source_type as MediaRef['source_type'],
+      source: m.source,
+    }));
+  return body.media_ids?.map((source) => ({ source_type: 'media_id', source }));
+}
+
+/** Every media item of the post and its targets that cannot be used, with its field. */
+function mediaIssues(
+  req: Parameters<typeof mediaOf>[0],
+  targets: Array<TargetBody & { field: string }>,
+  problem: NormaliseContext['mediaProblem'],
+): Issue[] {
+  const lists: Array<{ field: string; body: Parameters<typeof mediaOf>[0] }> = [
+    { field: '', body: req },
+    ...targets.map((t) => ({ field: `${t.field}.`, body: t })),
+  ];
+  return lists.flatMap(({ field, body }) =>
+    (mediaOf(body) ?? []).flatMap((media, i) => {
+      const where = body.media ? `${field}media[${i}]` : `${field}media_ids[${i}]`;
+      if ((media.source_type as string) === 'platform_attachment_id') {
+        return [
+          {
+            field: `${where}.source_type`,
+            code: 'validation.field_invalid',
+            message: 'platform_attachment_id is not supported yet; upload the file or give its URL.',
+          },
+        ];
+      }
+      const why = problem?.(media);
+      if (!why) return [];
+      return [
+        {
+          field: body.media ? `${where}.source` : where,
+          code: media.source_type === 'media_id' ? 'media.not_found' : 'validation.field_invalid',
+          message: why,
+        },
+      ];
+    }),
+  );
 }

@@ -94,7 +94,7 @@ export function checkPlatformRules(
       `${platform} allows at most ${rules.titleMaxLength} characters.`,
     );
   }
-  const media = content.mediaIds.length;
+  const media = content.media.length;
   if (media < rules.media.min || media > rules.media.max) {
     const range =
       rules.media.min === rules.media.max

@@ -1,4 +1,4 @@
-import type { PostResource, PostSpec, PostState } from './types';
+import type { MediaRef, PostResource, PostSpec, PostState } from './types';
 
 /** A post's state before anything happened to it: the workflow starts from it. */
 export function initialPostState(spec: PostSpec, now: string): PostState {
@@ -29,7 +29,8 @@ export function toPostResource(state: PostState): PostResource {
     account_ids: spec.targets.map((t) => t.accountId),
     text: spec.content.text,
     title: spec.content.title ?? null,
-    media_ids: spec.content.mediaIds,
+    media_ids: mediaIdsOf(spec.content.media),
+    media: spec.content.media,
     platform_options: spec.platformOptions,
     scheduled_at: spec.scheduledAt ?? null,
     status: state.status,
@@ -61,4 +62,9 @@ export function toPostResource(state: PostState): PostResource {
 /** Final states: nothing more happens to the post unless someone asks for a retry. */
 export function isSettled(status: PostResource['status']): boolean {
   return status === 'published' || status === 'partial' || status === 'failed' || status === 'cancelled';
+}
+
+/** The library ids among a post's media (what `media_ids` reports). */
+export function mediaIdsOf(media: readonly MediaRef[]): string[] {
+  return media.filter((m) => m.source_type === 'media_id').map((m) => m.source);
 }

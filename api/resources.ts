@@ -24,6 +24,7 @@ export const postResourceSchema = z.object({
   text: z.string(),
   title: z.string().nullable(),
   media_ids: z.array(z.string()),
+  media: z.array(z.object({ source_type: z.enum(['media_id', 'url']), source: z.string() })),
   platform_options: options,
   scheduled_at: z.string().nullable(),
   status: z.enum(POST_STATUSES as [string, ...string[]]),
@@ -88,7 +89,14 @@ export const sandboxItemSchema = z.object({
   post_id: z.string(),
   text: z.string(),
   title: z.string().nullable(),
-  media_ids: z.array(z.string()),
+  media: z.array(
+    z.object({
+      source_type: z.string(),
+      source: z.string(),
+      content_type: z.string(),
+      size_bytes: z.number(),
+    }),
+  ),
   platform_options: options,
   published_at: z.string(),
 });

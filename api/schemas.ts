@@ -75,6 +75,7 @@ export const updatePostSchema = z.object({
   first_comment: z.string().optional(),
   visibility: visibility.optional(),
   media_ids: idList.optional(),
+  media: z.array(mediaInput).max(35).optional(),
   platform_options: options.optional(),
   platform_data: options.optional(),
   scheduled_at: instantSchema.optional(),

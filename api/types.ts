@@ -30,13 +30,22 @@ export const POST_STATUSES: readonly PostStatus[] = [
   'cancelled',
 ];
 
+/**
+ * One media item of a post, as the contract's `MediaInput`: a file of the caller's media library
+ * (`media_id`) or a public URL fetched at publish time (`url`). Order is carousel order.
+ */
+export interface MediaRef {
+  source_type: 'media_id' | 'url';
+  source: string;
+}
+
 /** What is published. Post-level values; a target may override some of them. */
 export interface PostContent {
   text: string;
   title?: string;
   firstComment?: string;
   visibility?: Visibility;
-  mediaIds: string[];
+  media: MediaRef[];
 }
 
 /** One target account of a post, with its platform resolved and its options already merged. */
@@ -131,7 +140,9 @@ export interface PostResource {
   account_ids: string[];
   text: string;
   title: string | null;
+  /** Library media only (the seed-era field); `media` lists every item, URLs too. */
   media_ids: string[];
+  media: MediaRef[];
   platform_options: Record<string, unknown>;
   scheduled_at: string | null;
   status: PostStatus;

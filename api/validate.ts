@@ -1,5 +1,5 @@
 import { ApiError, type Issue } from './errors';
-import { normaliseCreatePost, type NormaliseContext } from './normalise';
+import { mediaOf, normaliseCreatePost, type NormaliseContext } from './normalise';
 import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
 import { createPostSchema } from './schemas';
 import { zodIssues } from './zod-issues';
@@ -67,7 +67,7 @@ export function validatePostBody(
       const content = {
         text: data.text,
         ...(data.title ? { title: data.title } : {}),
-        mediaIds: data.media_ids ?? data.media?.map((m) => m.source) ?? [],
+        media: mediaOf(data) ?? [],
       };
       for (const platform of platforms) {
         if (!PLATFORM_RULES[platform]) {

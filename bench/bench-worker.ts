@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createPlatformRegistry } from '../activities/platforms/registry';
+import { configuredMediaLibrary } from '../cli/services';
 import { openStore } from '../store';
 import { loadConfig } from '../worker/config';
 import { baselineActivities } from './baseline/activities';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       ...createActivities({
         store,
         platforms: createPlatformRegistry({ store, publicUrl: config.publicUrl }),
+        media: configuredMediaLibrary(config),
       }),
       ...baselineActivities,
     },

@@ -3,7 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostflowClient } from '../client';
 import { buildApp } from '../server/app';
-import { generateApiKey, openStore } from '../store';
+import { type MediaLibrary, openMediaLibrary } from '../media';
+import { generateApiKey, loadSecretKey, openStore } from '../store';
 import type { Store } from '../store/types';
 import type { PostflowConfig } from '../worker/config';
 import { ensureSearchAttributes } from '../worker/search-attributes';
@@ -24,6 +25,11 @@ export function openConfiguredStore(config: PostflowConfig): Promise<Store> {
   return openStore(config.home, config.databaseUrl);
 }
 
+/** Media storage and URL signing as configured (the same secret key as the store's). */
+export function configuredMediaLibrary(config: PostflowConfig): MediaLibrary {
+  return openMediaLibrary(config, loadSecretKey(config.home));
+}
+
 /** Starts a worker on `address`; resolves once it polls. */
 export async function startWorker(
   config: PostflowConfig,
@@ -39,6 +45,7 @@ export async function startWorker(
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     store,
+    media: configuredMediaLibrary(config),
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,
   });
@@ -62,7 +69,13 @@ export async function connectClient(config: PostflowConfig, address: string, sto
     console.log(`Registered search attributes ${added.join(', ')} in namespace ${config.namespace}.`);
   return {
     connection,
-    client: new PostflowClient({ temporal, store, taskQueue: config.taskQueue, userId: DEFAULT_USER }),
+    client: new PostflowClient({
+      temporal,
+      store,
+      taskQueue: config.taskQueue,
+      userId: DEFAULT_USER,
+      allowPrivateUrls: config.allowPrivateUrls,
+    }),
   };
 }
 
@@ -78,6 +91,7 @@ export async function startApi(
   const app = buildApp({
     client,
     store,
+    media: configuredMediaLibrary(config),
     syncWaitMs: config.syncWaitMs,
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,

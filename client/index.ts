@@ -1,19 +1,15 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import { ApiError, postNotFound } from '../api/errors';
-import { applyPostUpdate, normaliseCreatePost, type AccountInfo } from '../api/normalise';
+import { applyPostUpdate, mediaOf, normaliseCreatePost, type AccountInfo } from '../api/normalise';
+import { checkOutboundUrl } from '../activities/net-guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
 import { AVAILABLE_PLATFORMS } from '../activities/platforms/registry';
-import type { PostResource, PostSpec } from '../api/types';
+import type { MediaRef, PostResource, PostSpec } from '../api/types';
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
-import {
-  PostAccountIdsKey,
-  PostScheduledAtKey,
-  PostStatusKey,
-  PostUserIdKey,
-} from '../workflows/search-attributes';
+import { initialSearchAttributes } from '../workflows/search-attributes';
 import { toApiError } from './errors';
 import { newPostId, postIdForKey } from './post-id';
 
@@ -36,6 +32,8 @@ export interface PostflowClientOptions {
    * on a server that cannot register them, such as the time-skipping test server. @default true
    */
   searchAttributes?: boolean;
+  /** Accept media URLs on plain http and private addresses (development, tests). @default false */
+  allowPrivateUrls?: boolean;
 }
 
 export interface CreateOptions {
@@ -84,6 +82,7 @@ export class PostflowClient {
         userId: this.userId,
         now: new Date(),
         account: await this.accountLookup(body),
+        mediaProblem: await this.mediaCheck(body),
       });
       try {
         await this.start(spec);
@@ -101,7 +100,11 @@ export class PostflowClient {
     validate: async (body: unknown): Promise<ValidationReport> =>
       validatePostBody(
         body,
-        { now: new Date(), account: await this.accountLookup(body) },
+        {
+          now: new Date(),
+          account: await this.accountLookup(body),
+          mediaProblem: await this.mediaCheck(body),
+        },
         AVAILABLE_PLATFORMS,
       ),
 
@@ -116,7 +119,7 @@ export class PostflowClient {
     update: async (id: string, body: unknown): Promise<PostResource> => {
       await this.posts.get(id);
       const spec = await this.call(id, () => this.handle(id).query(messages.specQuery));
-      const next = applyPostUpdate(spec, body, new Date());
+      const next = applyPostUpdate(spec, body, new Date(), await this.mediaCheck(body));
       const onlyReschedule = next.content === spec.content && next.platformOptions === spec.platformOptions;
       if (onlyReschedule && next.scheduledAt && next.scheduledAt !== spec.scheduledAt) {
         return this.update(id, messages.reschedule, next.scheduledAt);
@@ -140,6 +143,22 @@ export class PostflowClient {
     retry: async (id: string): Promise<PostResource> => {
       await this.posts.get(id);
       return this.update(id, messages.retryFailed);
+    },
+
+    /** Posts of this user that may still publish with a media file (draft, scheduled, publishing). */
+    usingMedia: async (mediaId: string): Promise<string[]> => {
+      const query = [
+        `WorkflowType = '${WORKFLOW_TYPE}'`,
+        `PostflowUserId = ${visibilityString(this.userId)}`,
+        `PostflowMediaIds = ${visibilityString(mediaId)}`,
+        `PostflowStatus IN ('draft', 'scheduled', 'publishing')`,
+      ].join(' AND ');
+      const ids: string[] = [];
+      for await (const execution of this.options.temporal.workflow.list({ query })) {
+        if (execution.status.name === 'RUNNING') ids.push(execution.workflowId);
+        if (ids.length === 10) break;
+      }
+      return ids;
     },
 
     /** Waits until the post is settled or `timeoutMs` passes, then returns it as it is. */
@@ -177,12 +196,9 @@ export class PostflowClient {
       typedSearchAttributes:
         this.options.searchAttributes === false
           ? []
-          : [
-              { key: PostStatusKey, value: initialPostState(spec, spec.createdAt).status },
-              { key: PostAccountIdsKey, value: spec.targets.map((t) => t.accountId) },
-              { key: PostUserIdKey, value: spec.userId },
-              ...(spec.scheduledAt ? [{ key: PostScheduledAtKey, value: new Date(spec.scheduledAt) }] : []),
-            ],
+          : (initialSearchAttributes(spec, initialPostState(spec, spec.createdAt).status).filter(
+              (pair) => pair.value !== null,
+            ) as SearchAttributePair[]),
     });
   }
 
@@ -214,6 +230,45 @@ export class PostflowClient {
       if (account) accounts.set(id, { platform: account.platform, status: account.status });
     }
     return (id) => accounts.get(id);
+  }
+
+  /**
+   * Checks every media item a body names (post level and per target): library media must be the
+   * caller's and uploaded; URLs must be public (checked again when the post is published).
+   */
+  private async mediaCheck(body: unknown): Promise<(media: MediaRef) => string | undefined> {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const levels = [b, ...(Array.isArray(b.targets) ? b.targets : [])].filter(
+      (x): x is Parameters<typeof mediaOf>[0] => typeof x === 'object' && x !== null,
+    );
+    const problems = new Map<string, string | undefined>();
+    for (const level of levels) {
+      let refs: MediaRef[];
+      try {
+        refs = (mediaOf(level) ?? []).filter((m) => typeof m?.source === 'string');
+      } catch {
+        continue; // malformed lists are reported by the schema
+      }
+      for (const ref of refs) {
+        const key = `${ref.source_type}:${ref.source}`;
+        if (problems.has(key)) continue;
+        problems.set(key, await this.mediaProblem(ref));
+      }
+    }
+    return (media) => problems.get(`${media.source_type}:${media.source}`);
+  }
+
+  private async mediaProblem(media: MediaRef): Promise<string | undefined> {
+    if (media.source_type === 'url') {
+      const why = await checkOutboundUrl(media.source, this.options.allowPrivateUrls ?? false);
+      return why && `media URL ${why}`;
+    }
+    if (media.source_type !== 'media_id') return undefined;
+    const item = await this.options.store.media.get(media.source, this.userId);
+    if (!item) return `no media ${media.source} in your library; upload it with POST /v1/media/upload.`;
+    if (item.status !== 'ready')
+      return `media ${media.source} is ${item.status}; finish its upload with POST /v1/media/${media.source}/verify.`;
+    return undefined;
   }
 
   private async update<Args extends unknown[]>(
@@ -251,4 +306,11 @@ export class PostflowClient {
       return err;
     }
   }
+}
+
+/** A string literal for a visibility query; ids never contain quotes, and anything else is refused. */
+export function visibilityString(value: string): string {
+  if (!/^[\w.:@+-]*$/.test(value))
+    throw new ApiError(400, 'validation.field_invalid', `"${value}" contains characters ids never have.`);
+  return `'${value}'`;
 }

@@ -1,11 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { PostflowClient } from '../client';
+import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { bearerAuth } from './auth';
 import { registerErrorHandling } from './errors';
 import { openApiDocument } from './openapi';
 import { accountRoutes } from './routes/accounts';
+import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { webhookRoutes } from './routes/webhooks';
@@ -13,6 +15,7 @@ import { webhookRoutes } from './routes/webhooks';
 export interface AppOptions {
   client: PostflowClient;
   store: Store;
+  media: MediaLibrary;
   /** Where clients reach the API (the OpenAPI document's server URL). */
   publicUrl?: string;
   /** Let webhook URLs use http and private addresses (development, tests). @default false */
@@ -49,11 +52,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   const openApi = openApiDocument(options.publicUrl ?? '/');
   app.get('/openapi.json', async () => openApi);
+  mediaFileRoutes(app, { store: options.store, library: options.media });
 
   app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(options.store));
     postRoutes(v1, options.client, options.syncWaitMs);
     accountRoutes(v1, options.store);
+    mediaRoutes(v1, { store: options.store, library: options.media, client: options.client });
     sandboxRoutes(v1, options.store);
     webhookRoutes(v1, options.store, options.allowPrivateUrls ?? false);
   });

@@ -60,7 +60,8 @@ export interface SandboxItem {
   ref: string;
   text: string;
   title: string | null;
-  mediaIds: string[];
+  /** The media as the sandbox received it: what it was, and the bytes' type and size. */
+  media: Array<{ sourceType: string; source: string; contentType: string; sizeBytes: number }>;
   options: Record<string, unknown>;
   publishedAt: string;
 }

@@ -26,15 +26,20 @@ export interface PostflowConfig {
   syncWaitMs: number;
   /** Project-local tools (the Temporal CLI build). */
   toolsDir: string;
-  /** Let webhook URLs use plain http and private or loopback addresses (development, tests). */
+  /** Let webhook and media URLs use plain http and private or loopback addresses (development, tests). */
   allowPrivateUrls: boolean;
+  /** Folder of uploaded media files (API and workers must share it). @default `<home>/media` */
+  mediaDir: string;
+  /** Per-user media storage quota in bytes; unset: unlimited. */
+  storageLimitBytes: number | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
   const port = intFrom(env, 'POSTFLOW_PORT', 8080);
   const devServerPort = intFrom(env, 'POSTFLOW_TEMPORAL_PORT', 7233);
+  const home = resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow'));
   return {
-    home: resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow')),
+    home,
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -48,6 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     syncWaitMs: intFrom(env, 'POSTFLOW_SYNC_WAIT_MS', 30_000),
     toolsDir: resolve(env.POSTFLOW_TOOLS_DIR ?? join(projectRoot(), '.tools')),
     allowPrivateUrls: env.POSTFLOW_ALLOW_PRIVATE_URLS === 'true',
+    mediaDir: resolve(env.POSTFLOW_MEDIA_DIR || join(home, 'media')),
+    storageLimitBytes: env.POSTFLOW_STORAGE_LIMIT_BYTES
+      ? intFrom(env, 'POSTFLOW_STORAGE_LIMIT_BYTES', 0)
+      : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createPlatformRegistry } from '../activities/platforms/registry';
+import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 
 export interface PostflowWorkerOptions {
@@ -8,6 +9,7 @@ export interface PostflowWorkerOptions {
   namespace: string;
   taskQueue: string;
   store: Store;
+  media: MediaLibrary;
   publicUrl: string;
   allowPrivateUrls?: boolean;
 }
@@ -26,6 +28,7 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     activities: createActivities({
       store: options.store,
       platforms,
+      media: options.media,
       allowPrivateUrls: options.allowPrivateUrls ?? false,
     }),
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.

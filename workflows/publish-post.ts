@@ -25,7 +25,12 @@ import { initialPostState, isSettled, toPostResource } from '../api/post-resourc
 import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
 import { deliver } from './delivery';
 import * as messages from './messages';
-import { PostScheduledAtKey, PostStatusKey, PostUserIdKey } from './search-attributes';
+import {
+  contentSearchAttributes,
+  PostScheduledAtKey,
+  PostStatusKey,
+  PostUserIdKey,
+} from './search-attributes';
 
 /** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
 const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
@@ -191,7 +196,7 @@ class Post {
         this.setStatus(
           spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing',
         );
-        this.index({ key: PostScheduledAtKey, value: spec.scheduledAt ? new Date(spec.scheduledAt) : null });
+        if (this.indexed) upsertSearchAttributes(contentSearchAttributes(spec));
         this.revision++;
         this.emit(updatedEvent(this.resource(), changed));
         return this.resource();
@@ -291,7 +296,7 @@ function changedFields(before: PostSpec, after: PostSpec): string[] {
     ['title', before.content.title, after.content.title],
     ['first_comment', before.content.firstComment, after.content.firstComment],
     ['visibility', before.content.visibility, after.content.visibility],
-    ['media_ids', before.content.mediaIds, after.content.mediaIds],
+    ['media', before.content.media, after.content.media],
     ['platform_options', before.platformOptions, after.platformOptions],
     ['scheduled_at', before.scheduledAt, after.scheduledAt],
   ];

@@ -1,4 +1,10 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type SearchAttributeUpdatePair,
+} from '@temporalio/common';
+import { mediaIdsOf } from '../api/post-resource';
+import type { PostSpec, PostStatus } from '../api/types';
 
 /**
  * Custom search attributes of post workflows: listing and filtering posts is a visibility query
@@ -14,5 +20,46 @@ export const PostAccountIdsKey = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD_LIST,
 );
 export const PostUserIdKey = defineSearchAttributeKey('PostflowUserId', SearchAttributeType.KEYWORD);
+export const PostPlatformsKey = defineSearchAttributeKey(
+  'PostflowPlatforms',
+  SearchAttributeType.KEYWORD_LIST,
+);
+/** Library media the post uses: a media file still in use by a pending post cannot be deleted. */
+export const PostMediaIdsKey = defineSearchAttributeKey('PostflowMediaIds', SearchAttributeType.KEYWORD_LIST);
+/** The start of the post's text, for `GET /v1/posts?search=` (full-text, case-insensitive words). */
+export const PostTextKey = defineSearchAttributeKey('PostflowText', SearchAttributeType.TEXT);
 
-export const POST_SEARCH_ATTRIBUTES = [PostStatusKey, PostScheduledAtKey, PostAccountIdsKey, PostUserIdKey];
+export const POST_SEARCH_ATTRIBUTES = [
+  PostStatusKey,
+  PostScheduledAtKey,
+  PostAccountIdsKey,
+  PostUserIdKey,
+  PostPlatformsKey,
+  PostMediaIdsKey,
+  PostTextKey,
+];
+
+/** Search attribute values are capped (2 KB by default); the text is indexed up to this many bytes. */
+const INDEXED_TEXT_BYTES = 1800;
+
+/** The attributes that follow the post's content: set at start and again after each edit. */
+export function contentSearchAttributes(spec: PostSpec): SearchAttributeUpdatePair[] {
+  let text = spec.content.text;
+  while (new TextEncoder().encode(text).length > INDEXED_TEXT_BYTES) text = text.slice(0, -64);
+  return [
+    { key: PostScheduledAtKey, value: spec.scheduledAt ? new Date(spec.scheduledAt) : null },
+    { key: PostMediaIdsKey, value: mediaIdsOf(spec.content.media) },
+    { key: PostTextKey, value: text },
+  ];
+}
+
+/** Every attribute of a post as it starts. */
+export function initialSearchAttributes(spec: PostSpec, status: PostStatus): SearchAttributeUpdatePair[] {
+  return [
+    { key: PostStatusKey, value: status },
+    { key: PostAccountIdsKey, value: spec.targets.map((t) => t.accountId) },
+    { key: PostPlatformsKey, value: [...new Set(spec.targets.map((t) => t.platform))] },
+    { key: PostUserIdKey, value: spec.userId },
+    ...contentSearchAttributes(spec),
+  ];
+}

@@ -1,4 +1,5 @@
 import type { DeliveryReceipt, PostContent, PublishFailure, TargetSpec } from '../../api/types';
+import type { MediaFile } from '../media';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
 export interface AccountContext {
@@ -15,6 +16,8 @@ export interface PublishRequest {
   target: TargetSpec;
   /** The post's content with the target's overrides applied. */
   content: PostContent;
+  /** `content.media`, resolved: metadata, bytes and fetchable URLs (empty for `findExisting`). */
+  media: MediaFile[];
   /** `<post id>/<account id>`: what `findExisting` looks for after an unknown outcome. */
   ref: string;
   /** Aborted when the activity is cancelled or the worker shuts down. */

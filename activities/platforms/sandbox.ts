@@ -100,7 +100,18 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
         ref: req.ref,
         text: req.content.text,
         title: req.content.title ?? null,
-        mediaIds: req.content.mediaIds,
+        media: await Promise.all(
+          req.media.map(async (file) => {
+            // Like a platform that ingests the files: every byte is read, URLs are fetched.
+            const { bytes, contentType } = await file.load();
+            return {
+              sourceType: file.ref.source_type,
+              source: file.ref.source,
+              contentType,
+              sizeBytes: bytes.length,
+            };
+          }),
+        ),
         options: req.target.options,
         publishedAt: new Date().toISOString(),
       };

@@ -10,7 +10,12 @@ function itemResource(item: SandboxItem) {
     post_id: item.ref.split('/')[0],
     text: item.text,
     title: item.title,
-    media_ids: item.mediaIds,
+    media: item.media.map((m) => ({
+      source_type: m.sourceType,
+      source: m.source,
+      content_type: m.contentType,
+      size_bytes: m.sizeBytes,
+    })),
     platform_options: item.options,
     published_at: item.publishedAt,
   };

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { type MediaLibrary, openMediaLibrary } from '../../media';
 import { SecretBox } from '../../store/secret-box';
 import { openPostgresDatabase } from '../../store/postgres-database';
 import { openSqlStore } from '../../store/sql-store';
@@ -20,6 +21,11 @@ export async function tempStore(kind: DatabaseKind = 'sqlite'): Promise<{ store:
       ? await openPostgresDatabase(await freshPostgresDatabase())
       : openSqliteDatabase(join(dir, 'postflow.db'));
   return { store: await openSqlStore(db, new SecretBox(randomBytes(32))), dir };
+}
+
+/** A media library on disk in `dir`, with a throwaway signing key. */
+export function tempMedia(dir: string, publicUrl = 'http://postflow.test'): MediaLibrary {
+  return openMediaLibrary({ home: dir, publicUrl }, randomBytes(32));
 }
 
 export const inDays = (days: number, from = Date.now()) => new Date(from + days * 86_400_000).toISOString();

@@ -199,7 +199,7 @@ describe('the post lifecycle', () => {
       id,
       userId: 'usr_other',
       mode: 'draft',
-      content: { text: 'theirs', mediaIds: [] },
+      content: { text: 'theirs', media: [] },
       platformOptions: {},
       targets: [],
       createdAt: new Date().toISOString(),

@@ -142,7 +142,7 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
       ref: 'post_1/acc_s',
       text: 'hello',
       title: null,
-      mediaIds: [],
+      media: [{ sourceType: 'media_id', source: 'm1', contentType: 'image/png', sizeBytes: 3 }],
       options: {},
       publishedAt: new Date().toISOString(),
     };

@@ -37,7 +37,7 @@ describe('the seed dialect', () => {
       userId: 'usr_1',
       mode: 'scheduled',
       scheduledAt: '2026-04-01T10:00:00.000Z',
-      content: { text: 'Check out our new product!', mediaIds: [] },
+      content: { text: 'Check out our new product!', media: [] },
       platformOptions: {},
       targets: [{ accountId: 'acc_sb', platform: 'sandbox', options: {} }],
       createdAt: '2026-03-14T09:00:00.000Z',
@@ -116,7 +116,7 @@ describe('the current dialect', () => {
       },
       ctx,
     );
-    expect(spec.content.mediaIds).toEqual(['med_1']);
+    expect(spec.content.media).toEqual([{ source_type: 'media_id', source: 'med_1' }]);
   });
 });
 

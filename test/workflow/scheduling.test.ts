@@ -10,12 +10,13 @@ import { createActivities } from '../../activities';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
-import { tempStore } from '../helpers/fixtures';
+import { tempMedia, tempStore } from '../helpers/fixtures';
 import { javaTestServer } from '../helpers/tools';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 let store: Store;
+let dir: string;
 let client: PostflowClient;
 let accountId: string;
 let taskQueue: string;
@@ -29,7 +30,7 @@ beforeAll(async () => {
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
   });
-  ({ store } = await tempStore());
+  ({ store, dir } = await tempStore());
   accountId = (await store.createAccount({ userId: 'usr_default', platform: 'sandbox', name: 'Sandbox' })).id;
 });
 
@@ -57,6 +58,7 @@ async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
     activities: createActivities({
       store,
       platforms: createPlatformRegistry({ store, publicUrl: 'http://postflow.test' }),
+      media: tempMedia(dir),
     }),
   });
   return worker.runUntil(fn);

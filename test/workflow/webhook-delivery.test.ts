@@ -3,13 +3,14 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
 import type { Store } from '../../store/types';
-import { tempStore } from '../helpers/fixtures';
+import { tempMedia, tempStore } from '../helpers/fixtures';
 import { WebhookReceiver } from '../helpers/receiver';
 import { javaTestServer } from '../helpers/tools';
 
 /** The delivery schedule of webhooks (contract §6), with time skipping and a real HTTP receiver. */
 let env: TestWorkflowEnvironment;
 let store: Store;
+let dir: string;
 let receiver: WebhookReceiver;
 
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: javaTestServer() } },
   });
-  ({ store } = await tempStore());
+  ({ store, dir } = await tempStore());
   receiver = await new WebhookReceiver().start();
 });
 
@@ -42,6 +43,7 @@ async function deliver(deliveryId: string) {
     activities: createActivities({
       store,
       platforms: createPlatformRegistry({ store, publicUrl: 'http://x' }),
+      media: tempMedia(dir),
       allowPrivateUrls: true,
     }),
   });

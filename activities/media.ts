@@ -1,0 +1,135 @@
+import { buffer } from 'node:stream/consumers';
+import type { MediaRef, PublishFailure } from '../api/types';
+import type { MediaLibrary } from '../media';
+import type { Store } from '../store/types';
+import { checkOutboundUrl } from './net-guard';
+import { PublishError } from './platforms/adapter';
+
+/** One media item of a post, ready for an adapter: metadata now, bytes on demand. */
+export interface MediaFile {
+  ref: MediaRef;
+  /** Library media: its stored type and size; URL media: null until loaded. */
+  contentType: string | null;
+  sizeBytes: number | null;
+  /** The bytes and their type (URL media is fetched now, through the SSRF guard). */
+  load(): Promise<{ bytes: Buffer; contentType: string }>;
+  /** A URL platforms can fetch the file from (a signed Postflow URL for library media). */
+  publicUrl(ttlMs?: number): string;
+}
+
+/** Past this, a URL's file is refused: the contract's upload limit. */
+const MAX_URL_MEDIA_BYTES = 50 * 1024 * 1024;
+const MAX_REDIRECTS = 3;
+
+export interface MediaResolverDeps {
+  store: Store;
+  library: MediaLibrary;
+  allowPrivateUrls: boolean;
+}
+
+/**
+ * Resolves a post's media for one publish. Problems the user must fix (media deleted, URL not
+ * public) fail the target at once; a URL that is down is a platform-style transient failure.
+ */
+export async function resolveMedia(
+  refs: readonly MediaRef[],
+  userId: string,
+  { store, library, allowPrivateUrls }: MediaResolverDeps,
+): Promise<MediaFile[]> {
+  const files: MediaFile[] = [];
+  for (const ref of refs) {
+    if (ref.source_type === 'media_id') {
+      const item = await store.media.get(ref.source, userId);
+      if (!item || item.status !== 'ready') {
+        throw userError('media.not_found', `Media ${ref.source} is no longer in the library.`);
+      }
+      files.push({
+        ref,
+        contentType: item.contentType,
+        sizeBytes: item.sizeBytes,
+        async load() {
+          const stream = await library.storage.read(item.storageKey);
+          if (!stream) throw userError('media.not_found', `The file of media ${ref.source} is missing.`);
+          return { bytes: await buffer(stream), contentType: item.contentType };
+        },
+        publicUrl: (ttlMs = 3_600_000) => library.signer.url('GET', item.id, ttlMs).url,
+      });
+    } else {
+      const why = await checkOutboundUrl(ref.source, allowPrivateUrls);
+      if (why) throw userError('publishing.media.url_refused', `Media URL ${why}`);
+      files.push({
+        ref,
+        contentType: null,
+        sizeBytes: null,
+        load: () => fetchGuarded(ref.source, allowPrivateUrls),
+        publicUrl: () => ref.source,
+      });
+    }
+  }
+  return files;
+}
+
+/** GETs a media URL, re-checking every redirect against the SSRF guard. */
+async function fetchGuarded(
+  url: string,
+  allowPrivateUrls: boolean,
+): Promise<{ bytes: Buffer; contentType: string }> {
+  let current = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const why = await checkOutboundUrl(current, allowPrivateUrls);
+    if (why) throw userError('publishing.media.url_refused', `Media URL ${why}`);
+    let response: Response;
+    try {
+      response = await fetch(current, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    } catch (err) {
+      throw transientError(`Could not fetch media ${url}: ${(err as Error).message}.`);
+    }
+    if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+      current = new URL(response.headers.get('location')!, current).toString();
+      continue;
+    }
+    if (response.status >= 500 || response.status === 429) {
+      throw transientError(`Fetching media ${url} answered ${response.status}.`);
+    }
+    if (!response.ok)
+      throw userError('publishing.media.unreachable', `Fetching media ${url} answered ${response.status}.`);
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > MAX_URL_MEDIA_BYTES) throw tooLarge(url);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (bytes.length > MAX_URL_MEDIA_BYTES) throw tooLarge(url);
+    return {
+      bytes,
+      contentType: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
+    };
+  }
+  throw userError(
+    'publishing.media.unreachable',
+    `Media URL ${url} redirects more than ${MAX_REDIRECTS} times.`,
+  );
+}
+
+const tooLarge = (url: string) =>
+  userError('publishing.media.too_large', `Media ${url} is larger than ${MAX_URL_MEDIA_BYTES} bytes.`);
+
+function userError(code: string, message: string): PublishError {
+  const failure: PublishFailure = {
+    category: 'validation',
+    caused_by: 'user',
+    code,
+    message,
+    retryable: false,
+    outcomeUnknown: false,
+  };
+  return new PublishError(failure);
+}
+
+function transientError(message: string): PublishError {
+  return new PublishError({
+    category: 'platform',
+    caused_by: 'platform',
+    code: 'publishing.media.fetch_failed',
+    message,
+    retryable: true,
+    outcomeUnknown: false,
+  });
+}

@@ -1,0 +1,52 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type MediaStorage, MediaTooLarge } from './storage';
+
+const SAFE_KEY = /^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+
+/**
+ * Media files in a local folder (`<POSTFLOW_HOME>/media`). Writes go to a temporary file renamed
+ * into place, so a reader never sees half a file. API and worker must share the folder.
+ */
+export function diskStorage(root: string): MediaStorage {
+  const pathOf = (key: string) => {
+    if (!SAFE_KEY.test(key)) throw new Error(`Unsafe media key "${key}".`);
+    return join(root, key);
+  };
+  return {
+    async write(key, body, maxBytes = Number.POSITIVE_INFINITY) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const draft = `${path}.${process.pid}.${Date.now()}.part`;
+      let size = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          done(size > maxBytes ? new MediaTooLarge(maxBytes) : null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, counter, createWriteStream(draft));
+        await rename(draft, path);
+        return size;
+      } catch (err) {
+        await rm(draft, { force: true });
+        throw err;
+      }
+    },
+    async read(key) {
+      const path = pathOf(key);
+      if (!(await stat(path).catch(() => undefined))) return undefined;
+      return createReadStream(path) as Readable;
+    },
+    async size(key) {
+      return (await stat(pathOf(key)).catch(() => undefined))?.size;
+    },
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}
