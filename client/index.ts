@@ -11,9 +11,11 @@ import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { toApiError } from './errors';
+import { listPosts, type PostListQuery, type PostPage } from './post-list';
 import { newPostId, postIdForKey } from './post-id';
 
 export { newPostId, postIdForKey } from './post-id';
+export type { PostListQuery, PostPage } from './post-list';
 
 /** The workflow type name other languages start (see docs/workflow-contract.md). */
 export const WORKFLOW_TYPE = 'publishPost';
@@ -144,6 +146,18 @@ export class PostflowClient {
       await this.posts.get(id);
       return this.update(id, messages.retryFailed);
     },
+
+    /**
+     * A page of this user's posts (`GET /v1/posts`): filtered by visibility, sorted, cut at the
+     * cursor. Posts started without Postflow's search attributes are not listed.
+     */
+    list: async (query: PostListQuery = {}): Promise<PostPage> =>
+      listPosts(this.options.temporal, WORKFLOW_TYPE, visibilityId(this.userId), query, (id) =>
+        this.posts.get(id).catch((err: unknown) => {
+          if (err instanceof ApiError && err.code === 'post.not_found') return undefined;
+          throw err;
+        }),
+      ),
 
     /** Posts of this user that may still publish with a media file (draft, scheduled, publishing). */
     usingMedia: async (mediaId: string): Promise<string[]> => {
@@ -308,9 +322,11 @@ export class PostflowClient {
   }
 }
 
-/** A string literal for a visibility query; ids never contain quotes, and anything else is refused. */
-export function visibilityString(value: string): string {
+/** An id checked for a visibility query: ids never contain quotes, and anything else is refused. */
+function visibilityId(value: string): string {
   if (!/^[\w.:@+-]*$/.test(value))
     throw new ApiError(400, 'validation.field_invalid', `"${value}" contains characters ids never have.`);
-  return `'${value}'`;
+  return value;
 }
+
+const visibilityString = (value: string) => `'${visibilityId(value)}'`;

@@ -3,7 +3,7 @@ import { ApiError, errorEnvelope } from '../../api/errors';
 import { scope } from '../auth';
 import { idempotencyKeyOf } from '../idempotency';
 import type { PostResource } from '../../api/types';
-import type { PostflowClient } from '../../client';
+import type { PostflowClient, PostListQuery } from '../../client';
 import { PLATFORM_RULES } from '../../api/platform-rules';
 import { platformConstraints } from '../../api/validate';
 
@@ -20,6 +20,10 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     if (!created) reply.header('Idempotent-Replayed', 'true');
     return sendCreated(reply, post, request.id);
   });
+
+  app.get<{ Querystring: PostListQuery }>('/v1/posts', scope('posts:read'), async (request) =>
+    posts(request.userId).list(request.query),
+  );
 
   app.post('/v1/posts/validate', scope('posts:read'), async (request) =>
     posts(request.userId).validate(request.body),

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,22 @@ export class Stack {
 
   async startApi(): Promise<void> {
     this.api = await this.spawnNode([this.cli, 'api'], 'api', /HTTP API on/);
+  }
+
+  /** Runs a `postflow` CLI command against this stack's store (e.g. `keys create`); its stdout. */
+  runCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const run = spawnSync(process.execPath, [this.cli, ...args], {
+      env: { ...process.env, POSTFLOW_HOME: this.home, ...this.extraEnv },
+      encoding: 'utf8',
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  }
+
+  /** A new API key of another user, with every scope. */
+  keyForUser(userId: string): string {
+    const run = this.runCli('keys', 'create', '--user', userId, '--name', 'test');
+    if (run.status !== 0) throw new Error(`keys create failed: ${run.stderr}`);
+    return (JSON.parse(run.stdout) as { key: string }).key;
   }
 
   /** The built `postflow` CLI. */
