@@ -1,6 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DeliveryJob, DeliveryReceipt, PublishFailure, ReconcileResult } from '../api/types';
+import type {
+  DeliveryJob,
+  DeliveryReceipt,
+  PublishFailure,
+  ReconcileResult,
+  UnpublishJob,
+  UnpublishResult,
+} from '../api/types';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { resolveMedia } from './media';
@@ -103,6 +110,44 @@ export function createActivities({ store, platforms, media, allowPrivateUrls = f
         searchable: true,
         receipt: await adapter.findExisting({ ...req, signal: Context.current().cancellationSignal }),
       };
+    },
+
+    /**
+     * Deletes one published target from its platform and records it, so the Post resource leaves
+     * it out. A failure the platform calls final is an outcome; a transient one is thrown, and retried.
+     */
+    async unpublishTarget(job: UnpublishJob): Promise<UnpublishResult> {
+      const result = (outcome: UnpublishResult['outcome'], message?: string): UnpublishResult => ({
+        platform: job.platform,
+        account_id: job.accountId,
+        outcome,
+        ...(message ? { message } : {}),
+      });
+      const adapter = platforms.get(job.platform);
+      const account = await store.getAccount(job.accountId);
+      if (!adapter?.unpublish)
+        return result('not_supported', `${job.platform} offers no way to delete posts.`);
+      if (!account) return result('failed', `Account ${job.accountId} no longer exists.`);
+      try {
+        const outcome = await adapter.unpublish({
+          account: {
+            id: account.id,
+            platform: account.platform,
+            name: account.name,
+            credentials: await store.accountCredentials(account.id),
+          },
+          platformPostId: job.platformPostId,
+          signal: Context.current().cancellationSignal,
+        });
+        if (outcome === 'not_supported')
+          return result('not_supported', `${job.platform} does not allow deleting this post.`);
+        await store.unpublished.record(job.postId, job.accountId);
+        return result('deleted');
+      } catch (err) {
+        if (err instanceof PublishError && !err.failure.retryable)
+          return result('failed', err.failure.message);
+        throw toPublishFailure(err);
+      }
     },
 
     /**

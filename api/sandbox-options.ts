@@ -21,6 +21,8 @@ export const sandboxOptionsSchema = z
     latency_ms: z.number().int().min(0).max(600_000).optional(),
     /** Inject the failure only for these account ids (all targets when omitted). */
     only_accounts: z.array(z.string()).optional(),
+    /** `false`: the published post cannot be deleted through the API, like TikTok's. @default true */
+    deletable: z.boolean().optional(),
   })
   .strict();
 

@@ -180,3 +180,19 @@ export interface DeliveryJob {
 
 /** The answer of a reconcile: can the platform be searched, and was the post found there. */
 export type ReconcileResult = { searchable: false } | { searchable: true; receipt: DeliveryReceipt | null };
+
+/** One published target to delete from its platform. */
+export interface UnpublishJob {
+  postId: string;
+  accountId: string;
+  platform: string;
+  platformPostId: string;
+}
+
+/** What happened to one target of a deleted post (contract §2.9). */
+export interface UnpublishResult {
+  platform: string;
+  account_id: string;
+  outcome: 'deleted' | 'not_supported' | 'failed';
+  message?: string;
+}

@@ -6,7 +6,7 @@ import { checkOutboundUrl } from '../activities/net-guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
 import { AVAILABLE_PLATFORMS } from '../activities/platforms/registry';
-import type { MediaRef, PostResource, PostSpec } from '../api/types';
+import type { MediaRef, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes } from '../workflows/search-attributes';
@@ -19,6 +19,14 @@ export type { PostListQuery, PostPage } from './post-list';
 
 /** The workflow type name other languages start (see docs/workflow-contract.md). */
 export const WORKFLOW_TYPE = 'publishPost';
+const UNPUBLISH_WORKFLOW_TYPE = 'unpublishPost';
+
+/** The answer of `posts.delete`: per-target outcomes, and the post as it remains (null: gone). */
+export interface DeleteResult {
+  deleted: boolean;
+  results: UnpublishResult[];
+  post: PostResource | null;
+}
 
 export interface PostflowClientOptions {
   temporal: Client;
@@ -110,11 +118,79 @@ export class PostflowClient {
         AVAILABLE_PLATFORMS,
       ),
 
-    /** The Post resource; 404 `post.not_found` for unknown ids and other users' posts. */
+    /**
+     * The Post resource; 404 `post.not_found` for unknown ids, other users' posts, and posts
+     * deleted from every platform. Targets deleted from their platform are left out.
+     */
     get: async (id: string): Promise<PostResource> => {
       const post = await this.call(id, () => this.handle(id).query(messages.postQuery));
       if (post.user_id !== this.userId) throw postNotFound(id);
-      return post;
+      const deleted = new Set(await this.options.store.unpublished.accounts(id));
+      if (deleted.size === 0) return post;
+      const live = withoutTargets(post, deleted);
+      if (live.targets.length === 0) throw postNotFound(id);
+      return live;
+    },
+
+    /**
+     * `DELETE /v1/posts/{id}`: cancels a draft, scheduled or failed post; deletes a published or
+     * partial one from its platforms (only `platform`'s copies when given), each target with its
+     * outcome. Targets that cannot be deleted stay live and the post keeps them.
+     */
+    delete: async (id: string, { platform }: { platform?: string } = {}): Promise<DeleteResult> => {
+      const post = await this.posts.get(id);
+      if (post.status === 'publishing') {
+        throw new ApiError(
+          409,
+          messages.STATE_INVALID,
+          'The post is being published; delete it once it has settled.',
+          {
+            id,
+            status: post.status,
+          },
+        );
+      }
+      const live = post.targets.filter(
+        (t) => t.status === 'published' && t.platform_post_id && (!platform || t.platform === platform),
+      );
+      if (live.length === 0) {
+        if (platform) return { deleted: false, results: [], post };
+        const cancelled = post.status === 'cancelled' ? post : await this.update(id, messages.cancel);
+        return { deleted: true, results: [], post: cancelled };
+      }
+      const jobs: UnpublishJob[] = live.map((t) => ({
+        postId: id,
+        accountId: t.account_id,
+        platform: t.platform,
+        platformPostId: t.platform_post_id!,
+      }));
+      const results = await this.options.temporal.workflow.execute<
+        (jobs: UnpublishJob[]) => Promise<UnpublishResult[]>
+      >(UNPUBLISH_WORKFLOW_TYPE, {
+        taskQueue: this.taskQueue,
+        workflowId: `unpublish_${id.replace(/^post_/, '')}${platform ? `_${platform}` : ''}`,
+        args: [jobs],
+        // A repeated DELETE joins the one running, or tries again the targets still live.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      const remaining = await this.posts.get(id).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 'post.not_found') return undefined;
+        throw err;
+      });
+      // Nothing left live: end a partial post's retry window too.
+      if (
+        remaining &&
+        remaining.targets.every((t) => t.status !== 'published') &&
+        remaining.status === 'partial'
+      ) {
+        await this.update(id, messages.cancel).catch(() => undefined);
+      }
+      return {
+        deleted: results.every((r) => r.outcome === 'deleted'),
+        results,
+        post: remaining ?? null,
+      };
     },
 
     /** Applies a `PATCH` body: reschedule and/or edit a draft or scheduled post. */
@@ -330,3 +406,13 @@ function visibilityId(value: string): string {
 }
 
 const visibilityString = (value: string) => `'${visibilityId(value)}'`;
+
+/** The post without the targets deleted from their platforms. */
+function withoutTargets(post: PostResource, deleted: ReadonlySet<string>): PostResource {
+  return {
+    ...post,
+    account_ids: post.account_ids.filter((a) => !deleted.has(a)),
+    results: post.results.filter((r) => !deleted.has(r.account_id)),
+    targets: post.targets.filter((t) => !deleted.has(t.account_id)),
+  };
+}

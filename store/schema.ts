@@ -91,4 +91,11 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX media_user ON media (user_id, id);`,
+  // 5: targets of published posts deleted from their platform (DELETE /v1/posts/{id})
+  `CREATE TABLE unpublished_targets (
+     post_id TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     deleted_at TEXT NOT NULL,
+     PRIMARY KEY (post_id, account_id)
+   );`,
 ];

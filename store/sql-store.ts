@@ -312,6 +312,22 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
     },
 
+    unpublished: {
+      async record(postId, accountId) {
+        await db.run(
+          'INSERT INTO unpublished_targets (post_id, account_id, deleted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+          [postId, accountId, now()],
+        );
+      },
+      async accounts(postId) {
+        const rows = await db.all<{ account_id: string }>(
+          'SELECT account_id FROM unpublished_targets WHERE post_id = ? ORDER BY account_id',
+          [postId],
+        );
+        return rows.map((r) => r.account_id);
+      },
+    },
+
     sandbox: {
       async record(item: SandboxItem) {
         const { platformPostId, accountId, ref, publishedAt, ...body } = item;
@@ -339,6 +355,9 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           platformPostId,
         ]);
         return row && toSandboxItem(row);
+      },
+      async remove(platformPostId) {
+        return (await db.run('DELETE FROM sandbox_posts WHERE platform_post_id = ?', [platformPostId])) > 0;
       },
       async nextAttempt(ref) {
         const row = await db.get<{ attempts: number }>(

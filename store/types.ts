@@ -177,11 +177,19 @@ export interface Store {
     usage(userId: string): Promise<{ usedBytes: number; count: number }>;
   };
 
+  /** Targets of published posts deleted from their platforms; the Post resource leaves them out. */
+  unpublished: {
+    record(postId: string, accountId: string): Promise<void>;
+    accounts(postId: string): Promise<string[]>;
+  };
+
   sandbox: {
     record(item: SandboxItem): Promise<void>;
     list(accountId: string): Promise<SandboxItem[]>;
     findByRef(accountId: string, ref: string): Promise<SandboxItem | undefined>;
     get(platformPostId: string): Promise<SandboxItem | undefined>;
+    /** Removes a post, as a platform delete does; false when there was none. */
+    remove(platformPostId: string): Promise<boolean>;
     /** Counts publish calls per ref (1 on the first), durably, so injected failures survive restarts. */
     nextAttempt(ref: string): Promise<number>;
   };

@@ -1,3 +1,4 @@
 /** The workflow bundle's entry: workflow functions only. */
 export { publishPost } from './publish-post';
 export { deliverWebhook } from './webhook-delivery';
+export { unpublishPost } from './unpublish-post';

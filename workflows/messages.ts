@@ -22,7 +22,10 @@ export const editPost = defineUpdate<PostResource, [spec: PostSpec]>('editPost')
 /** Publishes a draft or scheduled post now. */
 export const publishNow = defineUpdate<PostResource>('publishNow');
 
-/** Cancels a draft or scheduled post. Once delivery has started it cannot be cancelled. */
+/**
+ * Cancels a draft or scheduled post, or ends the retry window of a failed or partial one. A post
+ * being delivered cannot be cancelled.
+ */
 export const cancel = defineUpdate<PostResource>('cancel');
 
 /** Re-runs the failed targets of a `partial` or `failed` post. */

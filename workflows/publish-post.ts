@@ -166,7 +166,7 @@ class Post {
 
   /** Waits for a `retryFailed` request; returns the deliveries to re-run, or nothing when the window passed. */
   async retryRequestedWithin(window: Duration): Promise<DeliveryState[] | undefined> {
-    await condition(() => this.retryRequested !== undefined, window);
+    await condition(() => this.retryRequested !== undefined || this.state.status === 'cancelled', window);
     const requested = this.retryRequested;
     this.retryRequested = undefined;
     return requested;
@@ -212,7 +212,9 @@ class Post {
         this.emit(deletedEvent(post, was));
         return post;
       },
-      waiting,
+      // A failed or partial post waits for retries; cancelling it ends the wait. (The client
+      // unpublishes a partial post's published targets first.)
+      { validator: () => this.requireStatus('draft', 'scheduled', 'failed', 'partial') },
     );
     setHandler(
       messages.retryFailed,

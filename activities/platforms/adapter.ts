@@ -24,6 +24,13 @@ export interface PublishRequest {
   signal: AbortSignal;
 }
 
+/** One delete of one published post from one account. */
+export interface UnpublishRequest {
+  account: AccountContext;
+  platformPostId: string;
+  signal: AbortSignal;
+}
+
 /**
  * One social platform. Adapters contain no Temporal code: they classify their own failures by
  * throwing `PublishError`, and the activity layer maps that to Temporal once (activities/errors.ts).
@@ -34,6 +41,12 @@ export interface PlatformAdapter {
   publish(request: PublishRequest): Promise<DeliveryReceipt>;
   /** Looks the post up on the platform; absent where the platform offers no lookup. */
   findExisting?(request: PublishRequest): Promise<DeliveryReceipt | null>;
+  /**
+   * Deletes a published post from the platform: `deleted` once it is gone (also when it was gone
+   * already), `not_supported` when this post cannot be deleted through the API (it stays live).
+   * Absent where the platform offers no delete at all. Failures throw `PublishError`.
+   */
+  unpublish?(request: UnpublishRequest): Promise<'deleted' | 'not_supported'>;
   /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
   refresh?(account: AccountContext): Promise<Record<string, string>>;
 }

@@ -126,6 +126,14 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
       return item ? receiptOf(item.platformPostId, item.publishedAt) : null;
     },
 
+    async unpublish(req) {
+      const item = await store.sandbox.get(req.platformPostId);
+      // `deletable: false` plays a platform whose posts stay live (TikTok, Instagram feed posts).
+      if (item && (item.options as SandboxOptions).deletable === false) return 'not_supported';
+      if (item) await store.sandbox.remove(req.platformPostId);
+      return 'deleted';
+    },
+
     async refresh(account) {
       // The sandbox has no real tokens; an account whose token was "revoked" cannot be refreshed.
       const revoked = account.credentials.revoked === 'true';

@@ -59,10 +59,24 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     posts(request.userId).update(request.params.id, request.body),
   );
 
-  app.delete<{ Params: { id: string } }>('/v1/posts/:id', scope('posts:write'), async (request) => {
-    const post = await posts(request.userId).cancel(request.params.id);
-    return { success: true, id: post.id, status: post.status, post };
-  });
+  app.delete<{ Params: { id: string }; Querystring: { platform?: string } }>(
+    '/v1/posts/:id',
+    scope('posts:write'),
+    async (request) => {
+      const { platform } = request.query;
+      const { deleted, results, post } = await posts(request.userId).delete(request.params.id, {
+        ...(platform ? { platform } : {}),
+      });
+      return {
+        success: true,
+        deleted,
+        results,
+        id: request.params.id,
+        status: post?.status ?? 'deleted',
+        post,
+      };
+    },
+  );
 
   app.post<{ Params: { id: string } }>(
     '/v1/posts/:id/publish',
