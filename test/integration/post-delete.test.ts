@@ -106,11 +106,7 @@ test('a failed post is cancelled (its retry window ends); a partial one loses it
   expect(partial.status).toBe('partial');
   const { body } = await stack.request('DELETE', `/v1/posts/${partial.id}`);
   expect(body.results).toEqual([{ platform: 'sandbox', account_id: ok, outcome: 'deleted' }]);
-  const { body: after } = await stack
-    .waitForPost(partial.id, (p) => p.status === 'cancelled')
-    .then((p) => ({
-      body: p,
-    }));
+  const after = await stack.waitForPost(partial.id, (p) => p.status === 'cancelled');
   expect(after.targets).toEqual([expect.objectContaining({ account_id: bad, status: 'failed' })]);
 });
 
