@@ -98,3 +98,15 @@ export const createAccountSchema = z.object({
 });
 
 export type CreateAccountBody = z.infer<typeof createAccountSchema>;
+
+/** `PATCH /v1/accounts/{id}`: rename, or reconnect with fresh credentials. */
+export const updateAccountSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    username: z.string().max(200).nullable().optional(),
+    credentials: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+/** `POST /v1/accounts/{id}/reconnect`: the account's new credentials. */
+export const reconnectAccountSchema = z.object({ credentials: z.record(z.string(), z.string()) }).strict();

@@ -86,6 +86,14 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         id,
       ]);
     },
+    async updateAccount(id, patch) {
+      if (patch.name !== undefined)
+        await db.run('UPDATE accounts SET name = ? WHERE id = ?', [patch.name, id]);
+      if (patch.username !== undefined)
+        await db.run('UPDATE accounts SET username = ? WHERE id = ?', [patch.username, id]);
+      const row = await db.get<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`, [id]);
+      return row && toAccount(row);
+    },
     async deleteAccount(id) {
       return (await db.run('DELETE FROM accounts WHERE id = ?', [id])) > 0;
     },

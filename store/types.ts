@@ -114,6 +114,8 @@ export interface Store {
   accountCredentials(id: string): Promise<Record<string, string>>;
   updateAccountCredentials(id: string, credentials: Record<string, string>): Promise<void>;
   setAccountStatus(id: string, status: AccountStatus, reason?: string): Promise<void>;
+  /** Renames an account; returns it as it is now. */
+  updateAccount(id: string, patch: { name?: string; username?: string | null }): Promise<Account | undefined>;
   /** Deletes an account and its credentials; returns false when there was none. */
   deleteAccount(id: string): Promise<boolean>;
 

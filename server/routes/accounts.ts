@@ -3,7 +3,7 @@ import { accountNotFound, validationError } from '../../api/errors';
 import { scope } from '../auth';
 import { createOnce } from '../idempotency';
 import { ulid } from 'ulid';
-import { createAccountSchema } from '../../api/schemas';
+import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
 import { AVAILABLE_PLATFORMS } from '../../activities/platforms/registry';
 import type { Account, Store } from '../../store/types';
@@ -70,6 +70,36 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Params: { id: string } }>('/v1/accounts/:id', scope('accounts:read'), async (request) => {
     return accountResource(await owned(request.params.id, request.userId));
   });
+
+  /**
+   * Fresh credentials reconnect the account: it is `active` again and publishes at once (posts
+   * that failed with account.reconnection_required can be retried).
+   */
+  const reconnect = async (id: string, credentials: Record<string, string>) => {
+    await store.updateAccountCredentials(id, credentials);
+    await store.setAccountStatus(id, 'active');
+  };
+
+  app.patch<{ Params: { id: string } }>('/v1/accounts/:id', scope('accounts:manage'), async (request) => {
+    const account = await owned(request.params.id, request.userId);
+    const parsed = updateAccountSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const { credentials, ...profile } = parsed.data;
+    if (credentials) await reconnect(account.id, credentials);
+    return accountResource((await store.updateAccount(account.id, profile))!);
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/accounts/:id/reconnect',
+    scope('accounts:manage'),
+    async (request) => {
+      const account = await owned(request.params.id, request.userId);
+      const parsed = reconnectAccountSchema.safeParse(request.body ?? {});
+      if (!parsed.success) throw validationError(zodIssues(parsed.error));
+      await reconnect(account.id, parsed.data.credentials);
+      return accountResource((await store.getAccount(account.id))!);
+    },
+  );
 
   // Disconnect: the account and its credentials are deleted at once (204). Posts that still
   // target it fail that target with account.not_found when they run.

@@ -172,6 +172,29 @@ test('an expired token is refreshed once and the post goes out; a revoked one as
   const refused = await stack.request('POST', '/v1/posts', { account_ids: [revokedAccount], text: 'again' });
   expect(refused.status).toBe(403);
   expect(refused.body.error.code).toBe('account.reconnection_required');
+
+  // Reconnecting with fresh credentials makes the account publish again.
+  const badBody = await stack.request('POST', `/v1/accounts/${revokedAccount}/reconnect`, { token: 'x' });
+  expect(badBody.status).toBe(400);
+  const reconnected = await stack.request('POST', `/v1/accounts/${revokedAccount}/reconnect`, {
+    credentials: { access_token: 'fresh' },
+  });
+  expect(reconnected.status).toBe(200);
+  expect(reconnected.body).toMatchObject({ id: revokedAccount, status: 'active', reconnect_reason: null });
+  const again = await stack.request('POST', '/v1/posts', { account_ids: [revokedAccount], text: 'back' });
+  expect(again.body).toMatchObject({ status: 'published' });
+});
+
+test('PATCH /v1/accounts/{id} renames an account; unknown fields and accounts are refused', async () => {
+  const account = await stack.createSandboxAccount('old name');
+  const renamed = await stack.request('PATCH', `/v1/accounts/${account}`, {
+    name: 'New name',
+    username: '@new',
+  });
+  expect(renamed.body).toMatchObject({ id: account, name: 'New name', username: '@new', status: 'active' });
+  const unknownField = await stack.request('PATCH', `/v1/accounts/${account}`, { platform: 'instagram' });
+  expect(unknownField.status).toBe(400);
+  expect((await stack.request('PATCH', '/v1/accounts/acc_nope', { name: 'x' })).status).toBe(404);
 });
 
 test('retrying a partial post re-runs only its failed target', async () => {
