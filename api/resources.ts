@@ -101,6 +101,70 @@ export const sandboxItemSchema = z.object({
   published_at: z.string(),
 });
 
+const pagination = z.object({ has_more: z.boolean(), limit: z.number().int(), next_cursor: z.string() });
+
+export const postPageSchema = z.object({ data: z.array(postResourceSchema), pagination });
+
+export const deletePostResultSchema = z.object({
+  success: z.boolean(),
+  deleted: z.boolean(),
+  id: z.string(),
+  status: z.string(),
+  results: z.array(
+    z.object({
+      platform: z.string(),
+      account_id: z.string(),
+      outcome: z.enum(['deleted', 'not_supported', 'failed']),
+      message: z.string().optional(),
+    }),
+  ),
+  post: postResourceSchema.nullable(),
+});
+
+export const mediaResourceSchema = z.object({
+  id: z.string(),
+  filename: z.string(),
+  content_type: z.string(),
+  size_bytes: z.number().int().nullable(),
+  status: z.enum(['pending', 'ready', 'failed']),
+  /** A signed download URL, valid one hour; null until the file is ready. */
+  url: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export const mediaPageSchema = z.object({ data: z.array(mediaResourceSchema), pagination });
+
+export const uploadUrlSchema = z.object({
+  media_id: z.string(),
+  upload_url: z.string(),
+  expires_at: z.string(),
+});
+
+export const storageUsageSchema = z.object({
+  used_bytes: z.number().int(),
+  limit_bytes: z.number().int(),
+  count: z.number().int(),
+});
+
+export const webhookResourceSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  is_active: z.boolean(),
+  created_at: z.string(),
+});
+
+export const webhookDeliverySchema = z.object({
+  id: z.string(),
+  event: z.string(),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  attempts: z.number().int(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
 // Compile-time: the schema and the type describe the same object, both ways.
 type SchemaPost = z.infer<typeof postResourceSchema>;
 export const postSchemaMatchesType: [PostResource] extends [SchemaPost] ? true : never = true;

@@ -28,6 +28,12 @@ export interface AppOptions {
 
 const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    servedRoutes: string[];
+  }
+}
+
 /** Builds the HTTP API (not listening yet). */
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
@@ -43,6 +49,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
         : randomBytes(4).toString('hex');
     },
   });
+  // Every route served, as "METHOD /path" (the OpenAPI test checks each one is documented).
+  const served: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') served.push(`${method} ${route.url}`);
+  });
+  app.decorate('servedRoutes', served);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-ID', request.id);
   });

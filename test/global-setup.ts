@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectRoot } from '../worker/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
 import { freePort } from './helpers/stack';
@@ -10,6 +12,8 @@ import { javaTestServer, temporalCli } from './helpers/tools';
  * and API tests also run on (each test file makes its own database in it).
  */
 export default async function globalSetup(): Promise<void> {
+  // A clean build: tsc leaves the output of deleted or moved sources behind, which could shadow new modules.
+  rmSync(join(projectRoot(), 'dist'), { recursive: true, force: true });
   const tsc = spawnSync(
     process.execPath,
     [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { inDays } from '../helpers/fixtures';
+import { openApiChecker } from '../helpers/openapi';
 import { Stack } from '../helpers/stack';
 
 /** The media library through the real stack: both upload flows, listing, quota, use in posts. */
@@ -65,13 +66,14 @@ test('a multipart upload is ready at once, and its signed URL serves the bytes',
   expect(served.headers.get('content-type')).toBe('image/png');
   expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
 
-  const tampered = await fetch(body.url.replace(/signature=\w/, 'signature=0'));
+  const signature = new URL(body.url).searchParams.get('signature')!;
+  const forged = `${signature[0] === '0' ? '1' : '0'}${signature.slice(1)}`;
+  const tampered = await fetch(body.url.replace(signature, forged));
   expect(tampered.status).toBe(403);
   expect(((await tampered.json()) as any).error.code).toBe('media.url_invalid');
-  expect((await stack.request('GET', `/v1/media/${body.id}`)).body).toMatchObject({
-    id: body.id,
-    status: 'ready',
-  });
+  const stored = (await stack.request('GET', `/v1/media/${body.id}`)).body;
+  expect(stored).toMatchObject({ id: body.id, status: 'ready' });
+  (await openApiChecker(stack.baseUrl))('Media', stored);
 });
 
 test('an upload without a file or over 50 MB is refused with 400 and stores nothing', async () => {
@@ -119,6 +121,7 @@ test('presigned flow: upload-url, PUT with the same type, verify; pending until 
     expires_at: expect.any(String),
   });
   expect(Date.parse(body.expires_at) - Date.now()).toBeGreaterThan(14 * 60_000);
+  (await openApiChecker(stack.baseUrl))('UploadUrl', body);
 
   const early = await stack.request('POST', `/v1/media/${body.media_id}/verify`);
   expect(early.status).toBe(400);
@@ -179,7 +182,10 @@ test('listing pages newest first by cursor; storage reports usage and the quota'
   }
   expect(seen.length).toBeGreaterThanOrEqual(3);
   expect([...seen].sort().reverse()).toEqual(seen);
+  const check = await openApiChecker(stack.baseUrl);
+  check('MediaPage', (await stack.request('GET', '/v1/media?limit=2')).body);
   const storage = (await stack.request('GET', '/v1/media/storage')).body;
+  check('StorageUsage', storage);
   expect(storage).toEqual({ used_bytes: expect.any(Number), limit_bytes: QUOTA, count: expect.any(Number) });
   expect((await stack.request('GET', '/v1/media?limit=500')).body.error.code).toBe(
     'validation.field_invalid',

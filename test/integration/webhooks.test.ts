@@ -1,5 +1,6 @@
 import { inDays } from '../helpers/fixtures';
 import { signaturesValid, WebhookReceiver } from '../helpers/receiver';
+import { openApiChecker } from '../helpers/openapi';
 import { Stack } from '../helpers/stack';
 
 /** Webhooks through the real stack: registration with a test ping, signed post events, the log. */
@@ -46,6 +47,8 @@ test('registering sends a signed test ping and shows the secret once', async () 
   expect(listed.body.data.map((w: any) => w.id)).toContain(body.id);
   expect(JSON.stringify(listed.body)).not.toContain(body.secret);
   expect((await stack.request('GET', `/v1/webhooks/${body.id}`)).body).not.toHaveProperty('secret');
+  const check = await openApiChecker(stack.baseUrl);
+  check('Webhook', (await stack.request('GET', `/v1/webhooks/${body.id}`)).body);
   await stack.request('DELETE', `/v1/webhooks/${body.id}`);
 });
 
@@ -120,6 +123,8 @@ test('post events arrive signed, once per subscribed event, with a delivery id a
       (d: any) => d.status === 'succeeded' && d.attempts === 1 && d.last_status_code === 200,
     ),
   ).toBe(true);
+  const check = await openApiChecker(stack.baseUrl);
+  for (const delivery of log.body.data) check('WebhookDelivery', delivery);
   await stack.request('DELETE', `/v1/webhooks/${hook.id}`);
 });
 
