@@ -25,6 +25,13 @@ export function openConfiguredStore(config: PostflowConfig): Promise<Store> {
   return openStore(config.home, config.databaseUrl);
 }
 
+/** Where the store lives, for the startup log: never the password of a database URL. */
+export function describeStore(config: PostflowConfig): string {
+  if (!config.databaseUrl) return `SQLite ${join(config.home, 'postflow.db')}`;
+  const url = new URL(config.databaseUrl);
+  return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+}
+
 /** Media storage and URL signing as configured (the same secret key as the store's). */
 export function configuredMediaLibrary(config: PostflowConfig): MediaLibrary {
   return openMediaLibrary(config, loadSecretKey(config.home));
@@ -40,6 +47,7 @@ export async function startWorker(
   const admin = await Connection.connect({ address });
   await ensureSearchAttributes(admin, config.namespace).finally(() => admin.close());
   const connection = await NativeConnection.connect({ address });
+  log(`Store: ${describeStore(config)}; media in ${config.mediaDir}.`);
   const worker = await createPostflowWorker({
     connection,
     namespace: config.namespace,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../../worker/config';
 import { type DevServer, startDevServer } from '../../worker/dev-server';
+import { freshPostgresDatabase } from './postgres';
 import { temporalCli } from './tools';
 
 const handedOut = new Set<number>();
@@ -51,7 +52,11 @@ export class Stack {
   /** Every process this stack started, so none outlives it. */
   private readonly spawned: ChildProcess[] = [];
 
-  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+  private readonly extraEnv: Record<string, string>;
+
+  constructor(extraEnv: Record<string, string> = {}) {
+    this.extraEnv = { ...extraEnv };
+  }
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.apiPort}`;
@@ -60,6 +65,10 @@ export class Stack {
   /** Starts everything; if any part fails, stops the parts already running before rethrowing. */
   async start(): Promise<this> {
     try {
+      // `POSTFLOW_TEST_DATABASE=postgres` runs the stack on a new PostgreSQL database instead of SQLite.
+      if (process.env.POSTFLOW_TEST_DATABASE === 'postgres' && !this.extraEnv.DATABASE_URL) {
+        this.extraEnv.DATABASE_URL = await freshPostgresDatabase();
+      }
       this.temporalPort = await freePort();
       this.apiPort = await freePort();
       await this.startTemporal();

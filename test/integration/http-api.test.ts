@@ -22,6 +22,11 @@ afterAll(async () => {
 const countPostWorkflows = async () =>
   (await stack.client.workflow.count('WorkflowType="publishPost"')).count;
 
+test('the stack runs on the store this run asked for (SQLite, or PostgreSQL with POSTFLOW_TEST_DATABASE)', () => {
+  const expected = process.env.POSTFLOW_TEST_DATABASE === 'postgres' ? 'Store: PostgreSQL' : 'Store: SQLite';
+  expect(stack.logs()).toContain(expected);
+});
+
 describe('authentication', () => {
   test('every /v1 route needs a valid bearer key; /healthz does not', async () => {
     const missing = await fetch(`${stack.baseUrl}/v1/accounts`);

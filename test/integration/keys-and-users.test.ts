@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { Stack } from '../helpers/stack';
 
 /** Scoped, revocable API keys made with the CLI, and users who never see each other's resources. */
@@ -13,11 +12,7 @@ afterAll(async () => {
 });
 
 function keys(...args: string[]): { status: number | null; stdout: string } {
-  const run = spawnSync(process.execPath, [stack.cli, 'keys', ...args], {
-    env: { ...process.env, POSTFLOW_HOME: stack.home },
-    encoding: 'utf8',
-  });
-  return { status: run.status, stdout: run.stdout };
+  return stack.runCli('keys', ...args);
 }
 
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
