@@ -14,7 +14,7 @@ export interface MediaFile {
   /** The bytes and their type (URL media is fetched now, through the SSRF guard). */
   load(): Promise<{ bytes: Buffer; contentType: string }>;
   /** A URL platforms can fetch the file from (a signed Postflow URL for library media). */
-  publicUrl(ttlMs?: number): string;
+  publicUrl(ttlMs?: number): Promise<string>;
 }
 
 /** Past this, a URL's file is refused: the contract's upload limit. */
@@ -52,7 +52,7 @@ export async function resolveMedia(
           if (!stream) throw userError('media.not_found', `The file of media ${ref.source} is missing.`);
           return { bytes: await buffer(stream), contentType: item.contentType };
         },
-        publicUrl: (ttlMs = 3_600_000) => library.signer.url('GET', item.id, ttlMs).url,
+        publicUrl: (ttlMs = 3_600_000) => library.downloadUrl(item, ttlMs),
       });
     } else {
       const why = await checkOutboundUrl(ref.source, allowPrivateUrls);
@@ -62,7 +62,7 @@ export async function resolveMedia(
         contentType: null,
         sizeBytes: null,
         load: () => fetchGuarded(ref.source, allowPrivateUrls),
-        publicUrl: () => ref.source,
+        publicUrl: async () => ref.source,
       });
     }
   }

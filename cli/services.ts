@@ -32,6 +32,10 @@ export function describeStore(config: PostflowConfig): string {
   return `PostgreSQL ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
 }
 
+function describeMedia(config: PostflowConfig): string {
+  return config.s3 ? `s3://${config.s3.bucket}/${config.s3.prefix}` : config.mediaDir;
+}
+
 /** Media storage and URL signing as configured (the same secret key as the store's). */
 export function configuredMediaLibrary(config: PostflowConfig): MediaLibrary {
   return openMediaLibrary(config, loadSecretKey(config.home));
@@ -47,7 +51,7 @@ export async function startWorker(
   const admin = await Connection.connect({ address });
   await ensureSearchAttributes(admin, config.namespace).finally(() => admin.close());
   const connection = await NativeConnection.connect({ address });
-  log(`Store: ${describeStore(config)}; media in ${config.mediaDir}.`);
+  log(`Store: ${describeStore(config)}; media in ${describeMedia(config)}.`);
   const worker = await createPostflowWorker({
     connection,
     namespace: config.namespace,

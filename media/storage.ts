@@ -9,6 +9,11 @@ export interface MediaStorage {
   /** Size of what is stored under `key`, or undefined. */
   size(key: string): Promise<number | undefined>;
   remove(key: string): Promise<void>;
+  /**
+   * A URL that lets anyone holding it PUT (with `contentType`) or GET the file directly, where the
+   * storage can make one (S3). Absent: Postflow serves the file itself at signed URLs.
+   */
+  presign?(method: 'GET' | 'PUT', key: string, ttlMs: number, contentType?: string): Promise<string>;
 }
 
 export class MediaTooLarge extends Error {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { S3Config } from '../media/s3-storage';
 
 /**
  * Postflow's configuration, from the environment. Every variable is documented in the README.
@@ -32,6 +33,8 @@ export interface PostflowConfig {
   mediaDir: string;
   /** Per-user media storage quota in bytes; unset: unlimited. */
   storageLimitBytes: number | undefined;
+  /** An S3-compatible bucket for media instead of `mediaDir` (POSTFLOW_S3_BUCKET set). */
+  s3: S3Config | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
@@ -54,6 +57,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     toolsDir: resolve(env.POSTFLOW_TOOLS_DIR ?? join(projectRoot(), '.tools')),
     allowPrivateUrls: env.POSTFLOW_ALLOW_PRIVATE_URLS === 'true',
     mediaDir: resolve(env.POSTFLOW_MEDIA_DIR || join(home, 'media')),
+    s3: env.POSTFLOW_S3_BUCKET
+      ? {
+          bucket: env.POSTFLOW_S3_BUCKET,
+          ...(env.POSTFLOW_S3_ENDPOINT ? { endpoint: env.POSTFLOW_S3_ENDPOINT } : {}),
+          region: env.POSTFLOW_S3_REGION || env.AWS_REGION || 'us-east-1',
+          prefix: env.POSTFLOW_S3_PREFIX ?? '',
+          // S3-compatible servers mostly want path-style URLs; AWS itself wants virtual hosts.
+          forcePathStyle: (env.POSTFLOW_S3_FORCE_PATH_STYLE ?? String(!!env.POSTFLOW_S3_ENDPOINT)) === 'true',
+        }
+      : undefined,
     storageLimitBytes: env.POSTFLOW_STORAGE_LIMIT_BYTES
       ? intFrom(env, 'POSTFLOW_STORAGE_LIMIT_BYTES', 0)
       : undefined,

@@ -25,13 +25,13 @@ export interface MediaRouteDeps {
 
 /** `/v1/media`: the media library (contract §3), and the signed `/media-files/{id}` endpoint. */
 export function mediaRoutes(app: FastifyInstance, { store, library, client }: MediaRouteDeps): void {
-  const resource = (m: MediaItem) => ({
+  const resource = async (m: MediaItem) => ({
     id: m.id,
     filename: m.filename,
     content_type: m.contentType,
     size_bytes: m.sizeBytes,
     status: m.status,
-    url: m.status === 'ready' ? library.signer.url('GET', m.id, DOWNLOAD_URL_TTL_MS).url : null,
+    url: m.status === 'ready' ? await library.downloadUrl(m, DOWNLOAD_URL_TTL_MS) : null,
     created_at: m.createdAt,
   });
   const owned = async (id: string, userId: string) => {
@@ -99,7 +99,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
           });
         },
       );
-      return reply.status(201).send({ media_id: item.id, ...resource(item) });
+      return reply.status(201).send({ media_id: item.id, ...(await resource(item)) });
     });
   });
 
@@ -130,7 +130,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
         });
       }
       const id = newMediaId();
-      await store.media.create({
+      const item = await store.media.create({
         id,
         userId: request.userId,
         filename: filename!,
@@ -139,14 +139,14 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
         status: 'pending',
         storageKey: mediaKey(request.userId, id),
       });
-      const upload = library.signer.url('PUT', id, UPLOAD_URL_TTL_MS);
+      const upload = await library.uploadUrl(item, UPLOAD_URL_TTL_MS);
       return { media_id: id, upload_url: upload.url, expires_at: upload.expiresAt };
     },
   );
 
   app.post<{ Params: { id: string } }>('/v1/media/:id/verify', scope('media:write'), async (request) => {
     const item = await owned(request.params.id, request.userId);
-    if (item.status === 'ready') return { success: true, media: resource(item) };
+    if (item.status === 'ready') return { success: true, media: await resource(item) };
     const size = await library.storage.size(item.storageKey);
     if (size === undefined) {
       throw new ApiError(
@@ -166,7 +166,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
       throw err;
     }
     await store.media.setStatus(item.id, 'ready', size);
-    return { success: true, media: resource({ ...item, status: 'ready', sizeBytes: size }) };
+    return { success: true, media: await resource({ ...item, status: 'ready', sizeBytes: size }) };
   });
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
@@ -192,7 +192,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
       const page = items.slice(0, limit);
       const hasMore = items.length > limit;
       return {
-        data: page.map(resource),
+        data: await Promise.all(page.map(resource)),
         pagination: { has_more: hasMore, limit, next_cursor: hasMore ? page[page.length - 1].id : '' },
       };
     },

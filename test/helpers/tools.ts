@@ -63,3 +63,28 @@ export function javaTestServer(): string {
   log(`Java test server ready: ${launcher}`);
   return launcher;
 }
+
+/**
+ * moto's S3-compatible server (PyPI `moto[server]`), in a virtualenv under .tools made on first
+ * use; returns the virtualenv's python (run it as `python -m moto.server`).
+ */
+export function motoServer(): string {
+  const venv = join(toolsDir(), 'moto-venv');
+  const python = join(venv, 'bin', 'python');
+  if (existsSync(join(venv, '.ready'))) return python;
+  log('Installing moto (an S3-compatible server for the media tests) from PyPI (first run only)…');
+  rmSync(venv, { recursive: true, force: true });
+  for (const [command, args] of [
+    ['python3', ['-m', 'venv', venv]],
+    [
+      join(venv, 'bin', 'python'),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', 'moto[server]==5.2.5'],
+    ],
+  ] as const) {
+    const run = spawnSync(command, [...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${run.status}).`);
+  }
+  writeFileSync(join(venv, '.ready'), '');
+  log(`moto ready in ${venv}`);
+  return python;
+}
