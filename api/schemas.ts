@@ -108,5 +108,8 @@ export const updateAccountSchema = z
   })
   .strict();
 
+/** `POST /v1/posts/{id}/unpublish`: one account's copy, or every published one. */
+export const unpublishSchema = z.object({ account_id: z.string().min(1).optional() });
+
 /** `POST /v1/accounts/{id}/reconnect`: the account's new credentials. */
 export const reconnectAccountSchema = z.object({ credentials: z.record(z.string(), z.string()) }).strict();

@@ -9,7 +9,7 @@ import { AVAILABLE_PLATFORMS } from '../activities/platforms/registry';
 import type { MediaRef, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
-import { initialSearchAttributes } from '../workflows/search-attributes';
+import { initialSearchAttributes, mediaRef, platformPostRef } from '../workflows/search-attributes';
 import { toApiError } from './errors';
 import { listPosts, type PostListQuery, type PostPage } from './post-list';
 import { newPostId, postIdForKey } from './post-id';
@@ -122,7 +122,10 @@ export class PostflowClient {
      * The Post resource; 404 `post.not_found` for unknown ids, other users' posts, and posts
      * deleted from every platform. Targets deleted from their platform are left out.
      */
-    get: async (id: string): Promise<PostResource> => {
+    get: async (idOrPlatformId: string): Promise<PostResource> => {
+      const id = idOrPlatformId.startsWith('post_')
+        ? idOrPlatformId
+        : await this.byPlatformPostId(idOrPlatformId);
       const post = await this.call(id, () => this.handle(id).query(messages.postQuery));
       if (post.user_id !== this.userId) throw postNotFound(id);
       const deleted = new Set(await this.options.store.unpublished.accounts(id));
@@ -137,8 +140,11 @@ export class PostflowClient {
      * partial one from its platforms (only `platform`'s copies when given), each target with its
      * outcome. Targets that cannot be deleted stay live and the post keeps them.
      */
-    delete: async (id: string, { platform }: { platform?: string } = {}): Promise<DeleteResult> => {
-      const post = await this.posts.get(id);
+    delete: async (
+      id: string,
+      { platform, accountId }: { platform?: string; accountId?: string } = {},
+    ): Promise<DeleteResult> => {
+      const post = await this.mutable(id);
       if (post.status === 'publishing') {
         throw new ApiError(
           409,
@@ -151,10 +157,14 @@ export class PostflowClient {
         );
       }
       const live = post.targets.filter(
-        (t) => t.status === 'published' && t.platform_post_id && (!platform || t.platform === platform),
+        (t) =>
+          t.status === 'published' &&
+          t.platform_post_id &&
+          (!platform || t.platform === platform) &&
+          (!accountId || t.account_id === accountId),
       );
       if (live.length === 0) {
-        if (platform) return { deleted: false, results: [], post };
+        if (platform || accountId) return { deleted: false, results: [], post };
         const cancelled = post.status === 'cancelled' ? post : await this.update(id, messages.cancel);
         return { deleted: true, results: [], post: cancelled };
       }
@@ -168,7 +178,7 @@ export class PostflowClient {
         (jobs: UnpublishJob[]) => Promise<UnpublishResult[]>
       >(UNPUBLISH_WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
-        workflowId: `unpublish_${id.replace(/^post_/, '')}${platform ? `_${platform}` : ''}`,
+        workflowId: `unpublish_${id.replace(/^post_/, '')}${[platform, accountId].map((s) => (s ? `_${s}` : '')).join('')}`,
         args: [jobs],
         // A repeated DELETE joins the one running, or tries again the targets still live.
         workflowIdConflictPolicy: 'USE_EXISTING',
@@ -195,7 +205,7 @@ export class PostflowClient {
 
     /** Applies a `PATCH` body: reschedule and/or edit a draft or scheduled post. */
     update: async (id: string, body: unknown): Promise<PostResource> => {
-      await this.posts.get(id);
+      await this.mutable(id);
       const spec = await this.call(id, () => this.handle(id).query(messages.specQuery));
       const next = applyPostUpdate(spec, body, new Date(), await this.mediaCheck(body));
       const onlyReschedule = next.content === spec.content && next.platformOptions === spec.platformOptions;
@@ -207,19 +217,19 @@ export class PostflowClient {
 
     /** Cancels a draft or scheduled post (409 `post.state_invalid` once delivery started). */
     cancel: async (id: string): Promise<PostResource> => {
-      await this.posts.get(id);
+      await this.mutable(id);
       return this.update(id, messages.cancel);
     },
 
     /** Publishes a draft or scheduled post now. */
     publishNow: async (id: string): Promise<PostResource> => {
-      await this.posts.get(id);
+      await this.mutable(id);
       return this.update(id, messages.publishNow);
     },
 
     /** Re-runs the failed targets of a `partial` or `failed` post. */
     retry: async (id: string): Promise<PostResource> => {
-      await this.posts.get(id);
+      await this.mutable(id);
       return this.update(id, messages.retryFailed);
     },
 
@@ -240,7 +250,7 @@ export class PostflowClient {
       const query = [
         `WorkflowType = '${WORKFLOW_TYPE}'`,
         `PostflowUserId = ${visibilityString(this.userId)}`,
-        `PostflowMediaIds = ${visibilityString(mediaId)}`,
+        `PostflowRefs = ${visibilityString(mediaRef(mediaId))}`,
         `PostflowStatus IN ('draft', 'scheduled', 'publishing')`,
       ].join(' AND ');
       const ids: string[] = [];
@@ -270,6 +280,42 @@ export class PostflowClient {
       }
     },
   };
+
+  /** A post that a change may address: changes take only Postflow's post id (contract §2). */
+  private mutable(id: string): Promise<PostResource> {
+    if (!id.startsWith('post_')) return Promise.reject(postNotFound(id));
+    return this.posts.get(id);
+  }
+
+  /**
+   * The post that published `platformPostId` (the contract lets GET take one): 404 when none,
+   * 409 `ambiguous_post_id` when several of this user's posts carry it.
+   */
+  private async byPlatformPostId(platformPostId: string): Promise<string> {
+    if (!/^[\w.:@+-]{1,200}$/.test(platformPostId)) throw postNotFound(platformPostId);
+    const query = [
+      `WorkflowType = '${WORKFLOW_TYPE}'`,
+      `PostflowUserId = ${visibilityString(this.userId)}`,
+      `PostflowRefs = ${visibilityString(platformPostRef(platformPostId))}`,
+    ].join(' AND ');
+    const ids = new Set<string>();
+    for await (const execution of this.options.temporal.workflow.list({ query })) {
+      ids.add(execution.workflowId);
+      if (ids.size > 1) {
+        throw new ApiError(
+          409,
+          'ambiguous_post_id',
+          `Several posts were published as ${platformPostId}; use the post id.`,
+          {
+            id: platformPostId,
+          },
+        );
+      }
+    }
+    const [id] = ids;
+    if (!id) throw postNotFound(platformPostId);
+    return id;
+  }
 
   private handle(id: string) {
     return this.options.temporal.workflow.getHandle(id);

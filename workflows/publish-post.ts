@@ -27,6 +27,8 @@ import { deliver } from './delivery';
 import * as messages from './messages';
 import {
   contentSearchAttributes,
+  postRefs,
+  PostRefsKey,
   PostScheduledAtKey,
   PostStatusKey,
   PostUserIdKey,
@@ -158,6 +160,9 @@ class Post {
       }),
     );
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
+    if (this.state.deliveries.some((d) => d.receipt)) {
+      this.index({ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) });
+    }
     this.setStatus(
       published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial',
     );
@@ -196,7 +201,7 @@ class Post {
         this.setStatus(
           spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing',
         );
-        if (this.indexed) upsertSearchAttributes(contentSearchAttributes(spec));
+        if (this.indexed) upsertSearchAttributes(contentSearchAttributes(spec, this.state.deliveries));
         this.revision++;
         this.emit(updatedEvent(this.resource(), changed));
         return this.resource();

@@ -4,7 +4,7 @@ import {
   type SearchAttributeUpdatePair,
 } from '@temporalio/common';
 import { mediaIdsOf } from '../api/post-resource';
-import type { PostSpec, PostStatus } from '../api/types';
+import type { DeliveryState, PostSpec, PostStatus } from '../api/types';
 
 /**
  * Custom search attributes of post workflows: listing and filtering posts is a visibility query
@@ -24,8 +24,12 @@ export const PostPlatformsKey = defineSearchAttributeKey(
   'PostflowPlatforms',
   SearchAttributeType.KEYWORD_LIST,
 );
-/** Library media the post uses: a media file still in use by a pending post cannot be deleted. */
-export const PostMediaIdsKey = defineSearchAttributeKey('PostflowMediaIds', SearchAttributeType.KEYWORD_LIST);
+/**
+ * Other things a post refers to, as `kind:id`: `media:<media id>` (a media file in use cannot be
+ * deleted) and `platform_post:<id>` (`GET /v1/posts/{id}` takes a platform's id too). One list
+ * for all: SQL visibility allows only three KeywordList attributes per namespace.
+ */
+export const PostRefsKey = defineSearchAttributeKey('PostflowRefs', SearchAttributeType.KEYWORD_LIST);
 /** The start of the post's text, for `GET /v1/posts?search=` (full-text, case-insensitive words). */
 export const PostTextKey = defineSearchAttributeKey('PostflowText', SearchAttributeType.TEXT);
 
@@ -35,20 +39,34 @@ export const POST_SEARCH_ATTRIBUTES = [
   PostAccountIdsKey,
   PostUserIdKey,
   PostPlatformsKey,
-  PostMediaIdsKey,
+  PostRefsKey,
   PostTextKey,
 ];
+
+export const mediaRef = (mediaId: string) => `media:${mediaId}`;
+export const platformPostRef = (platformPostId: string) => `platform_post:${platformPostId}`;
+
+/** The `PostflowRefs` of a post: its library media and the ids its published targets got. */
+export function postRefs(spec: PostSpec, deliveries: readonly DeliveryState[] = []): string[] {
+  return [
+    ...mediaIdsOf(spec.content.media).map(mediaRef),
+    ...deliveries.flatMap((d) => (d.receipt ? [platformPostRef(d.receipt.platformPostId)] : [])),
+  ];
+}
 
 /** Search attribute values are capped (2 KB by default); the text is indexed up to this many bytes. */
 const INDEXED_TEXT_BYTES = 1800;
 
-/** The attributes that follow the post's content: set at start and again after each edit. */
-export function contentSearchAttributes(spec: PostSpec): SearchAttributeUpdatePair[] {
+/** The attributes that follow the post's content and deliveries: set at start, after edits and deliveries. */
+export function contentSearchAttributes(
+  spec: PostSpec,
+  deliveries: readonly DeliveryState[] = [],
+): SearchAttributeUpdatePair[] {
   let text = spec.content.text;
   while (new TextEncoder().encode(text).length > INDEXED_TEXT_BYTES) text = text.slice(0, -64);
   return [
     { key: PostScheduledAtKey, value: spec.scheduledAt ? new Date(spec.scheduledAt) : null },
-    { key: PostMediaIdsKey, value: mediaIdsOf(spec.content.media) },
+    { key: PostRefsKey, value: postRefs(spec, deliveries) },
     { key: PostTextKey, value: text },
   ];
 }

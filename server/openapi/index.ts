@@ -18,6 +18,7 @@ import {
   createPostSchema,
   reconnectAccountSchema,
   updateAccountSchema,
+  unpublishSchema,
   updatePostSchema,
 } from '../../api/schemas';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
@@ -78,6 +79,7 @@ export function openApiDocument(serverUrl: string): Json {
           CreateAccount: createAccountSchema,
           UpdateAccount: updateAccountSchema,
           ReconnectAccount: reconnectAccountSchema,
+          Unpublish: unpublishSchema,
           CreateWebhook: createWebhookSchema,
           UpdateWebhook: updateWebhookSchema,
         }),

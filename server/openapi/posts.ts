@@ -90,7 +90,10 @@ export const postPaths: Record<string, Json> = {
   },
   '/v1/posts/{id}': {
     parameters: [pathId('id')],
-    get: { summary: 'Get a post', responses: postAnswer },
+    get: {
+      summary: 'Get a post, by its id or by a platform post id it was published as',
+      responses: { ...postAnswer, '409': error('A platform post id of several posts (ambiguous_post_id)') },
+    },
     patch: {
       summary: 'Reschedule or edit a draft or scheduled post',
       requestBody: body(ref('UpdatePost')),
@@ -113,6 +116,24 @@ export const postPaths: Record<string, Json> = {
         ...AUTH_ERRORS,
         '404': error('No such post'),
         '409': error("Not allowed in the post's state"),
+      },
+    },
+  },
+  '/v1/posts/{id}/unpublish': {
+    parameters: [pathId('id')],
+    post: {
+      summary: "Delete a published post from its platforms (or one account's copy); the post is kept",
+      requestBody: { required: false, content: { 'application/json': { schema: ref('Unpublish') } } },
+      responses: {
+        '200': json(
+          success({ results: { type: 'array', items: { type: 'object' } } }, ['results']),
+          'Per-target outcomes',
+        ),
+        '400': error('Invalid body'),
+        ...AUTH_ERRORS,
+        '404': error('No such post or account'),
+        '409': error('Nothing published to remove (post.state_invalid)'),
+        '501': error('The platform cannot delete this post (resource.not_supported)'),
       },
     },
   },

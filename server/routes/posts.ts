@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, errorEnvelope } from '../../api/errors';
+import { accountNotFound, ApiError, errorEnvelope, validationError } from '../../api/errors';
+import { unpublishSchema } from '../../api/schemas';
+import { zodIssues } from '../../api/zod-issues';
 import { scope } from '../auth';
 import { idempotencyKeyOf } from '../idempotency';
 import type { PostResource } from '../../api/types';
@@ -91,6 +93,37 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
       );
     },
   );
+
+  // Removes a published post from its platforms (all, or one account's copy) and keeps the record.
+  app.post<{ Params: { id: string } }>('/v1/posts/:id/unpublish', scope('posts:write'), async (request) => {
+    const parsed = unpublishSchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const accountId = parsed.data.account_id;
+    const post = await posts(request.userId).get(request.params.id);
+    if (accountId && !post.account_ids.includes(accountId)) throw accountNotFound(accountId, 'account_id');
+    if (!post.targets.some((t) => t.status === 'published' && (!accountId || t.account_id === accountId))) {
+      throw new ApiError(
+        409,
+        'post.state_invalid',
+        'Nothing of this post is published; cancel it with DELETE instead.',
+        {
+          id: post.id,
+          status: post.status,
+        },
+      );
+    }
+    const { results } = await posts(request.userId).delete(request.params.id, accountId ? { accountId } : {});
+    const unsupported = results.filter((r) => r.outcome === 'not_supported');
+    if (unsupported.length) {
+      throw new ApiError(
+        501,
+        'resource.not_supported',
+        `${unsupported.map((r) => r.platform).join(', ')} does not allow deleting this post; it stays live there.`,
+        { results },
+      );
+    }
+    return { success: results.every((r) => r.outcome === 'deleted'), results };
+  });
 
   app.post<{ Params: { id: string } }>('/v1/posts/:id/retry', scope('posts:write'), async (request) => {
     const post = await posts(request.userId).retry(request.params.id);

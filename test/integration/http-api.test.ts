@@ -29,6 +29,22 @@ test('the stack runs on the store this run asked for (SQLite, or PostgreSQL with
 
 describe('authentication', () => {
   test('every /v1 route needs a valid bearer key; /healthz does not', async () => {
+    const app = buildApp({ client: {} as never, store: {} as never, media: {} as never, syncWaitMs: 0 });
+    await app.ready();
+    const routes = app.servedRoutes.filter((r) => r.includes(' /v1/'));
+    await app.close();
+    expect(routes.length).toBeGreaterThan(30);
+    for (const route of routes) {
+      const [method, path] = route.split(' ');
+      const url = `${stack.baseUrl}${path.replace(/:(\w+)/g, 'x_$1')}`;
+      const response = await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' ? null : '{}',
+      });
+      expect([route, response.status]).toEqual([route, 401]);
+    }
+
     const missing = await fetch(`${stack.baseUrl}/v1/accounts`);
     expect(missing.status).toBe(401);
     expect(await missing.json()).toMatchObject({
@@ -175,6 +191,33 @@ describe('the post lifecycle', () => {
     const refused = await stack.request('PATCH', `/v1/posts/${body.id}`, { scheduled_at: inDays(1) });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('post.state_invalid');
+  });
+
+  test('publish answers 207 when some targets fail, 422 when all do, 409 once published, 404 for no post', async () => {
+    const other = await stack.createSandboxAccount('other');
+    const schedule = async (options: object) =>
+      (
+        await stack.request('POST', '/v1/posts', {
+          account_ids: [account, other],
+          text: 'publish codes',
+          scheduled_at: inDays(1),
+          platform_options: { sandbox: { failure: 'validation', ...options } },
+        })
+      ).body.id as string;
+    const partial = await stack.request(
+      'POST',
+      `/v1/posts/${await schedule({ only_accounts: [other] })}/publish`,
+    );
+    expect([partial.status, partial.body.status]).toEqual([207, 'partial']);
+    const failed = await stack.request('POST', `/v1/posts/${await schedule({})}/publish`);
+    expect([failed.status, failed.body.error.code]).toEqual([422, 'publishing.delivery.all_failed']);
+    expect(failed.body.error.meta.post.status).toBe('failed');
+    const again = await stack.request('POST', `/v1/posts/${partial.body.id}/publish`);
+    expect([again.status, again.body.error.code]).toEqual([409, 'post.state_invalid']);
+    const none = await stack.request('POST', '/v1/posts/post_01ARZ3NDEKTSV4RRFFQ69G5FAV/publish');
+    expect([none.status, none.body.error.code]).toEqual([404, 'post.not_found']);
+    const noRetry = await stack.request('POST', '/v1/posts/post_01ARZ3NDEKTSV4RRFFQ69G5FAV/retry');
+    expect([noRetry.status, noRetry.body.error.code]).toEqual([404, 'post.not_found']);
   });
 
   test('a scheduled post can be published now', async () => {

@@ -263,7 +263,7 @@ test('media used by a scheduled post cannot be deleted (409 media.in_use) until 
     scheduled_at: inDays(2),
   });
   // Visibility is eventually consistent: wait until the post is indexed with its media.
-  const query = `PostflowMediaIds = '${image.id}'`;
+  const query = `PostflowRefs = 'media:${image.id}'`;
   for (let i = 0; (await stack.client.workflow.count(query)).count === 0; i++) {
     if (i > 100) throw new Error('the post never showed up in visibility');
     await new Promise((r) => setTimeout(r, 100));

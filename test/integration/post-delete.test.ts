@@ -123,3 +123,58 @@ test('a post being published cannot be deleted (409 post.state_invalid); unknown
   expect(refused.body.error.code).toBe('post.state_invalid');
   expect((await stack.request('DELETE', '/v1/posts/post_01ARZ3NDEKTSV4RRFFQ69G5FAV')).status).toBe(404);
 });
+
+test("unpublish removes one account's copy (501 where the platform cannot); the post stays", async () => {
+  const first = await stack.createSandboxAccount('first');
+  const sticky = await stack.createSandboxAccount('sticky');
+  const post = await publishedPost([
+    { account_id: first },
+    { account_id: sticky, platform_data: { deletable: false } },
+  ]);
+  const one = await stack.request('POST', `/v1/posts/${post.id}/unpublish`, { account_id: first });
+  expect(one.status).toBe(200);
+  expect(one.body).toEqual({
+    success: true,
+    results: [{ platform: 'sandbox', account_id: first, outcome: 'deleted' }],
+  });
+  expect((await stack.request('GET', `/v1/sandbox/${first}/posts`)).body.data).toEqual([]);
+
+  const refused = await stack.request('POST', `/v1/posts/${post.id}/unpublish`, {});
+  expect(refused.status).toBe(501);
+  expect(refused.body.error).toMatchObject({ code: 'resource.not_supported' });
+  expect((await stack.request('GET', `/v1/posts/${post.id}`)).body.account_ids).toEqual([sticky]);
+  const stranger = await stack.request('POST', `/v1/posts/${post.id}/unpublish`, { account_id: 'acc_nope' });
+  expect(stranger.status).toBe(404);
+});
+
+test('GET takes a platform post id too; changes take only the post id; an id of several posts is 409', async () => {
+  const account = await stack.createSandboxAccount();
+  const post = await publishedPost([{ account_id: account }]);
+  const platformPostId = post.targets[0].platform_post_id;
+  // Visibility learns the platform id a moment after the post settles.
+  for (let i = 0; (await stack.request('GET', `/v1/posts/${platformPostId}`)).status !== 200; i++) {
+    if (i > 100) throw new Error('the platform post id never became searchable');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect((await stack.request('GET', `/v1/posts/${platformPostId}`)).body.id).toBe(post.id);
+  expect((await stack.request('DELETE', `/v1/posts/${platformPostId}`)).status).toBe(404);
+  expect((await stack.request('GET', '/v1/posts/sbx_unknown')).status).toBe(404);
+
+  // Another service starts a post directly that claims the same platform post id.
+  const spec = (await stack.client.workflow.getHandle(post.id).query<{ userId: string }>('spec')) as object;
+  await stack.client.workflow.start('publishPost', {
+    taskQueue: 'postflow',
+    workflowId: 'post_01ARZ3NDEKTSV4RRFFQ69G5FAW',
+    args: [{ ...spec, id: 'post_01ARZ3NDEKTSV4RRFFQ69G5FAW', mode: 'draft' }],
+    searchAttributes: { PostflowUserId: ['usr_default'], PostflowRefs: [`platform_post:${platformPostId}`] },
+  });
+  for (let i = 0; ; i++) {
+    const { status, body } = await stack.request('GET', `/v1/posts/${platformPostId}`);
+    if (status === 409) {
+      expect(body.error.code).toBe('ambiguous_post_id');
+      break;
+    }
+    if (i > 100) throw new Error(`never ambiguous: ${status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
