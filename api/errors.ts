@@ -64,9 +64,30 @@ export function accountNotFound(id: string, field?: string): ApiError {
 }
 
 /** The error body every failed request answers with. */
+/**
+ * Seed-era flat codes (`{ "error": "…", "code": "account_not_found" }`), still what the official
+ * Python SDK 0.3.0 maps to its exception classes, for the current codes that had one.
+ */
+const LEGACY_CODES: Record<string, string> = {
+  'auth.unauthorized': 'unauthorized',
+  'auth.invalid_key': 'invalid_token',
+  'account.not_found': 'account_not_found',
+  'post.not_found': 'not_found',
+  'media.not_found': 'not_found',
+  'resource.not_found': 'not_found',
+  'billing.storage_quota': 'storage_quota_exceeded',
+  'resource.not_supported': 'not_supported',
+};
+
+/**
+ * The error body: the current envelope (`error.code`, `error.message`, `error.meta`) for today's
+ * clients, plus top-level `code` and `message` that seed-era clients read.
+ */
 export function errorEnvelope(err: ApiError, requestId: string) {
   return {
     error: { code: err.code, message: err.message, ...(err.meta ? { meta: err.meta } : {}) },
+    code: LEGACY_CODES[err.code] ?? err.code,
+    message: err.message,
     request_id: requestId,
   };
 }

@@ -58,6 +58,9 @@ export const postResourceSchema = z.object({
 
 export const errorEnvelopeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), meta: options.optional() }),
+  /** The seed-era flat code (e.g. `account_not_found`), or the current code where none existed. */
+  code: z.string(),
+  message: z.string(),
   request_id: z.string(),
 });
 

@@ -57,6 +57,8 @@ describe('authentication', () => {
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('auth.invalid_key');
+    // Seed-era clients (the Python SDK 0.3.0) read a flat `code` beside the envelope.
+    expect(wrong.body).toMatchObject({ code: 'invalid_token', message: wrong.body.error.message });
 
     expect((await fetch(`${stack.baseUrl}/healthz`)).status).toBe(200);
   });
@@ -118,6 +120,7 @@ describe('bad input starts nothing', () => {
       code: 'account.not_found',
       meta: { id: 'acc_unknown', field: 'account_ids[1]' },
     });
+    expect(body.code).toBe('account_not_found');
     expect(await countPostWorkflows()).toBe(before);
   });
 
