@@ -44,8 +44,8 @@ export async function postSigned(
 export function createWebhookActivities({ store, allowPrivateUrls }: WebhookDeps) {
   return {
     /** The endpoints of a user that want this event (run as a local activity: cheap, read-only). */
-    async webhookSubscribers(userId: string, event: string): Promise<string[]> {
-      return (await store.webhooks.subscribers(userId, event)).map((e) => e.id);
+    async webhookSubscribers(userId: string, event: string, postId: string): Promise<string[]> {
+      return (await store.webhooks.subscribers(userId, event, postId)).map((e) => e.id);
     },
 
     /**

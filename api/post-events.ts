@@ -16,6 +16,14 @@ export const POST_EVENTS = [
 
 export type PostEventType = (typeof POST_EVENTS)[number];
 
+/** Events after which a post is done (until someone retries it): what a `callback_url` receives. */
+export const FINAL_POST_EVENTS: PostEventType[] = [
+  'post.published',
+  'post.partial',
+  'post.failed',
+  'post.deleted',
+];
+
 /** Every event an endpoint can subscribe to, with what it means (`GET /v1/webhooks/events`). */
 export const EVENT_CATALOG: Record<PostEventType | 'webhook.test', string> = {
   'post.scheduled': 'A post was scheduled.',

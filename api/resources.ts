@@ -154,6 +154,8 @@ export const webhookResourceSchema = z.object({
   url: z.string(),
   events: z.array(z.string()),
   is_active: z.boolean(),
+  /** Set for a post's `callback_url`: the endpoint receives only that post's final events. */
+  post_id: z.string().nullable(),
   created_at: z.string(),
 });
 

@@ -63,6 +63,11 @@ export const createPostSchema = z.object({
   // both
   media_ids: idList.optional(),
   scheduled_at: instantSchema.optional(),
+  /**
+   * Postflow extension: a URL that receives this post's final event (published, partial, failed
+   * or deleted), signed like a webhook — e.g. an n8n execution's resume URL.
+   */
+  callback_url: z.url({ error: 'must be an absolute URL.' }).max(2048).optional(),
 });
 
 export type CreatePostBody = z.infer<typeof createPostSchema>;

@@ -1,6 +1,8 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
-import { ApiError, postNotFound } from '../api/errors';
+import { randomBytes } from 'node:crypto';
+import { ApiError, postNotFound, validationError } from '../api/errors';
+import { FINAL_POST_EVENTS } from '../api/post-events';
 import { applyPostUpdate, mediaOf, normaliseCreatePost, type AccountInfo } from '../api/normalise';
 import { checkOutboundUrl } from '../activities/net-guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
@@ -94,6 +96,7 @@ export class PostflowClient {
         account: await this.accountLookup(body),
         mediaProblem: await this.mediaCheck(body),
       });
+      await this.registerCallback(body, spec.id);
       try {
         await this.start(spec);
       } catch (err) {
@@ -280,6 +283,26 @@ export class PostflowClient {
       }
     },
   };
+
+  /**
+   * A create body's `callback_url` becomes a webhook endpoint bound to the post, subscribed to
+   * its final events, so the post's own event delivery (durable, signed, retried) calls it.
+   */
+  private async registerCallback(body: unknown, postId: string): Promise<void> {
+    const url = (body as { callback_url?: unknown }).callback_url;
+    if (typeof url !== 'string') return;
+    const refused = await checkOutboundUrl(url, this.options.allowPrivateUrls ?? false);
+    if (refused) {
+      throw validationError([{ field: 'callback_url', code: 'validation.field_invalid', message: refused }]);
+    }
+    await this.options.store.webhooks.create({
+      userId: this.userId,
+      url,
+      events: FINAL_POST_EVENTS,
+      secret: randomBytes(32).toString('hex'),
+      postId,
+    });
+  }
 
   /** A post that a change may address: changes take only Postflow's post id (contract §2). */
   private mutable(id: string): Promise<PostResource> {

@@ -59,6 +59,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reply.header('X-Request-ID', request.id);
   });
   app.decorateRequest('userId', '');
+  app.decorateRequest('apiKey', null as never);
   registerErrorHandling(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -69,6 +70,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(options.store));
     postRoutes(v1, options.client, options.syncWaitMs);
+    // Who am I: any valid key, whatever its scopes. Clients (the n8n credential test) use it to
+    // tell a Postflow API with a working key from a wrong URL that happens to answer 200.
+    v1.get('/v1/me', async (request) => ({
+      service: 'postflow',
+      user_id: request.userId,
+      key_id: request.apiKey.keyId,
+      scopes: request.apiKey.scopes,
+    }));
     accountRoutes(v1, options.store);
     mediaRoutes(v1, { store: options.store, library: options.media, client: options.client });
     sandboxRoutes(v1, options.store);

@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api/errors';
-import type { ApiScope, Store } from '../store/types';
+import type { ApiKeyOwner, ApiScope, Store } from '../store/types';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The user the request's API key belongs to. */
     userId: string;
+    /** The request's API key: its id and scopes (never the key). */
+    apiKey: ApiKeyOwner;
   }
   interface FastifyContextConfig {
     /** The scope a key needs for this route. */
@@ -36,5 +38,6 @@ export function bearerAuth(store: Store) {
       });
     }
     request.userId = owner.userId;
+    request.apiKey = owner;
   };
 }

@@ -98,4 +98,6 @@ export const MIGRATIONS: readonly string[] = [
      deleted_at TEXT NOT NULL,
      PRIMARY KEY (post_id, account_id)
    );`,
+  // 6: webhook endpoints bound to one post (a create request's callback_url)
+  `ALTER TABLE webhook_endpoints ADD COLUMN post_id TEXT;`,
 ];

@@ -165,18 +165,19 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
     },
 
     webhooks: {
-      async create({ id, userId, url, events, secret }) {
+      async create({ id, userId, url, events, secret, postId }) {
         const endpoint: WebhookEndpoint = {
           id: id ?? `wh_${ulid()}`,
           userId,
           url,
           events,
           isActive: true,
+          postId: postId ?? null,
           createdAt: now(),
         };
         await db.run(
-          'INSERT INTO webhook_endpoints (id, user_id, url, events, secret, is_active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)',
-          [endpoint.id, userId, url, events.join(' '), box.seal(secret), endpoint.createdAt],
+          'INSERT INTO webhook_endpoints (id, user_id, url, events, secret, is_active, post_id, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
+          [endpoint.id, userId, url, events.join(' '), box.seal(secret), endpoint.postId, endpoint.createdAt],
         );
         return endpoint;
       },
@@ -212,10 +213,10 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         ]);
         return row && box.open(row.secret);
       },
-      async subscribers(userId, event) {
+      async subscribers(userId, event, postId) {
         const rows = await db.all<EndpointRow>(
-          'SELECT * FROM webhook_endpoints WHERE user_id = ? AND is_active = 1 ORDER BY id',
-          [userId],
+          'SELECT * FROM webhook_endpoints WHERE user_id = ? AND is_active = 1 AND (post_id IS NULL OR post_id = ?) ORDER BY id',
+          [userId, postId],
         );
         return rows.map(toEndpoint).filter((e) => e.events.includes(event));
       },
@@ -424,6 +425,7 @@ interface EndpointRow {
   url: string;
   events: string;
   is_active: number;
+  post_id: string | null;
   created_at: string;
 }
 
@@ -434,6 +436,7 @@ function toEndpoint(r: EndpointRow): WebhookEndpoint {
     url: r.url,
     events: r.events.split(' ').filter(Boolean),
     isActive: Number(r.is_active) === 1,
+    postId: r.post_id,
     createdAt: r.created_at,
   };
 }

@@ -72,6 +72,8 @@ export interface WebhookEndpoint {
   url: string;
   events: string[];
   isActive: boolean;
+  /** Set for a post's own callback (`callback_url`): only that post's events go there. */
+  postId: string | null;
   createdAt: string;
 }
 
@@ -148,6 +150,7 @@ export interface Store {
       url: string;
       events: string[];
       secret: string;
+      postId?: string;
     }): Promise<WebhookEndpoint>;
     get(id: string, userId?: string): Promise<WebhookEndpoint | undefined>;
     list(userId: string): Promise<WebhookEndpoint[]>;
@@ -158,8 +161,8 @@ export interface Store {
     remove(id: string): Promise<boolean>;
     /** The decrypted signing secret; only the delivery activity calls this. */
     secret(id: string): Promise<string | undefined>;
-    /** Active endpoints of a user subscribed to an event. */
-    subscribers(userId: string, event: string): Promise<WebhookEndpoint[]>;
+    /** Active endpoints of a user subscribed to an event of a post (its own callback included). */
+    subscribers(userId: string, event: string, postId: string): Promise<WebhookEndpoint[]>;
     /** Records an attempt (creating the delivery on the first one). */
     recordAttempt(
       delivery: { id: string; endpointId: string; event: string },

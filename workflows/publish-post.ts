@@ -113,7 +113,11 @@ class Post {
       const event = this.outbox[0];
       const seq = ++this.eventCount;
       try {
-        for (const endpointId of await webhookSubscribers(this.state.spec.userId, event.event)) {
+        for (const endpointId of await webhookSubscribers(
+          this.state.spec.userId,
+          event.event,
+          this.state.spec.id,
+        )) {
           const deliveryId = `dlv_${this.state.spec.id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`;
           await startChild(deliverWebhook, {
             workflowId: deliveryId,

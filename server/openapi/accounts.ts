@@ -1,6 +1,27 @@
 import { AUTH_ERRORS, body, error, idempotencyKey, json, type Json, pathId, ref } from './shared';
 
 export const accountPaths: Record<string, Json> = {
+  '/v1/me': {
+    get: {
+      summary: 'The user and scopes of the calling API key (needs no scope)',
+      responses: {
+        '200': json(
+          {
+            type: 'object',
+            properties: {
+              service: { const: 'postflow' },
+              user_id: { type: 'string' },
+              key_id: { type: 'string' },
+              scopes: { type: 'array', items: { type: 'string' } },
+            },
+            required: ['service', 'user_id', 'key_id', 'scopes'],
+          },
+          'The key',
+        ),
+        '401': error('Missing, unknown or revoked API key'),
+      },
+    },
+  },
   '/v1/accounts': {
     post: {
       summary: 'Register an account with its credentials',

@@ -12,7 +12,14 @@ import { scope } from '../auth';
 import { createOnce } from '../idempotency';
 
 function webhookResource(e: WebhookEndpoint) {
-  return { id: e.id, url: e.url, events: e.events, is_active: e.isActive, created_at: e.createdAt };
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    is_active: e.isActive,
+    post_id: e.postId,
+    created_at: e.createdAt,
+  };
 }
 
 /** Sends the `webhook.test` ping (signed, no delivery id); resolves with the receiver's status or why it failed. */

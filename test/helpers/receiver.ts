@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 export interface Received {
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   json: any;
@@ -33,7 +34,13 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        this.received.push({ headers: req.headers, body, json: JSON.parse(body || 'null'), at: Date.now() });
+        this.received.push({
+          path: req.url ?? '',
+          headers: req.headers,
+          body,
+          json: JSON.parse(body || 'null'),
+          at: Date.now(),
+        });
         res.statusCode = this.answers.shift() ?? 200;
         res.end('ok');
       });

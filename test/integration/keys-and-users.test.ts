@@ -49,6 +49,13 @@ test('a key limited to posts:read can read posts but not create them (403 auth.i
   ).toBe('accounts:read');
 });
 
+test('GET /v1/me answers any valid key with its user and scopes', async () => {
+  const reader = JSON.parse(keys('create', '--scopes', 'media:read', '--user', 'usr_me').stdout);
+  const { status, body } = await stack.request('GET', '/v1/me', undefined, as(reader.key));
+  expect(status).toBe(200);
+  expect(body).toEqual({ service: 'postflow', user_id: 'usr_me', key_id: reader.id, scopes: ['media:read'] });
+});
+
 test('a revoked key is refused at once, and listing keys never shows a key', async () => {
   const { key, id } = JSON.parse(keys('create').stdout);
   expect((await stack.request('GET', '/v1/accounts', undefined, as(key))).status).toBe(200);

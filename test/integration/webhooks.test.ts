@@ -226,3 +226,31 @@ test('the events catalog, the test endpoint, idempotent registration and ownersh
   );
   expect(acc2.body.id).toBe(acc1.body.id);
 });
+
+test("a post's callback_url receives that post's final event only, signed, and shows as a post-bound endpoint", async () => {
+  const callbackUrl = `${receiver.url}/callback-1`;
+  const { body: post } = await stack.request('POST', '/v1/posts', {
+    account_ids: [account],
+    text: 'call me back',
+    callback_url: callbackUrl,
+  });
+  expect(post.status).toBe('published');
+  await stack.request('POST', '/v1/posts', { account_ids: [account], text: 'not mine' });
+
+  const call = await receiver.waitFor((r) => r.path === '/hooks/callback-1');
+  expect(call.json).toMatchObject({ event: 'post.published', data: { post_id: post.id } });
+  const endpoint = (await stack.request('GET', '/v1/webhooks')).body.data.find(
+    (w: { post_id: string | null }) => w.post_id === post.id,
+  );
+  expect(endpoint).toMatchObject({ url: callbackUrl, events: expect.arrayContaining(['post.published']) });
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(receiver.received.filter((r) => r.path === '/hooks/callback-1')).toHaveLength(1);
+
+  const refused = await stack.request('POST', '/v1/posts', {
+    account_ids: [account],
+    text: 'x',
+    callback_url: 'not a url',
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.meta.field).toBe('callback_url');
+});

@@ -87,12 +87,12 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     });
     expect(await store.webhooks.get(endpoint.id, 'usr_x')).toBeUndefined();
     expect(await store.webhooks.secret(endpoint.id)).toBe('whsec_1');
-    expect((await store.webhooks.subscribers('usr_w', 'post.failed')).map((e) => e.id)).toEqual([
+    expect((await store.webhooks.subscribers('usr_w', 'post.failed', 'post_1')).map((e) => e.id)).toEqual([
       endpoint.id,
     ]);
-    expect(await store.webhooks.subscribers('usr_w', 'post.updated')).toEqual([]);
+    expect(await store.webhooks.subscribers('usr_w', 'post.updated', 'post_1')).toEqual([]);
     await store.webhooks.update(endpoint.id, { isActive: false });
-    expect(await store.webhooks.subscribers('usr_w', 'post.failed')).toEqual([]);
+    expect(await store.webhooks.subscribers('usr_w', 'post.failed', 'post_1')).toEqual([]);
     expect(await store.webhooks.list('usr_w')).toEqual([{ ...endpoint, isActive: false }]);
 
     const delivery = { id: 'del_1', endpointId: endpoint.id, event: 'post.failed' };
@@ -102,6 +102,17 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.webhooks.deliveries(endpoint.id, 10)).toEqual([
       expect.objectContaining({ id: 'del_1', attempts: 2, status: 'succeeded', lastStatusCode: 200 }),
     ]);
+    const callback = await store.webhooks.create({
+      userId: 'usr_w',
+      url: 'https://example.com/resume',
+      events: ['post.published'],
+      secret: 's',
+      postId: 'post_mine',
+    });
+    expect(
+      (await store.webhooks.subscribers('usr_w', 'post.published', 'post_mine')).map((e) => e.id),
+    ).toEqual([callback.id]);
+    expect(await store.webhooks.subscribers('usr_w', 'post.published', 'post_other')).toEqual([]);
     expect(await store.webhooks.remove(endpoint.id)).toBe(true);
     expect(await store.webhooks.get(endpoint.id)).toBeUndefined();
   });
