@@ -1,0 +1,112 @@
+import type {
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { accountDescription, accountOperations } from './resources/account';
+import { mediaDescription, mediaOperations } from './resources/media';
+import { postDescription, postOperations } from './resources/post';
+import { resumeWebhooks, resumeWithFinalPost } from './resources/post/wait';
+import { postflowRequest } from './transport';
+
+type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+
+const operations: Record<string, Record<string, Operation>> = {
+	account: accountOperations,
+	media: mediaOperations,
+	post: postOperations,
+};
+
+export class Postflow implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Postflow',
+		name: 'postflow',
+		icon: { light: 'file:postflow.svg', dark: 'file:postflow.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Publish and schedule social posts durably, exactly once, with Postflow',
+		defaults: { name: 'Postflow' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'postflowApi', required: true }],
+		webhooks: resumeWebhooks,
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Account', value: 'account' },
+					{ name: 'Media', value: 'media' },
+					{ name: 'Post', value: 'post' },
+				],
+				default: 'post',
+			},
+			...postDescription,
+			...mediaDescription,
+			...accountDescription,
+		],
+	};
+
+	methods = {
+		loadOptions: {
+			/** The accounts of the key's user, for the account picker. */
+			async getAccounts(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const answer = await postflowRequest.call(this, 'GET', '/v1/accounts');
+				const accounts =
+					(answer.data as Array<{ id: string; name: string; platform: string; status: string }>) ??
+					[];
+				return accounts.map((a) => ({
+					name: `${a.name} (${a.platform}${a.status === 'active' ? '' : `, ${a.status}`})`,
+					value: a.id,
+				}));
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const output: INodeExecutionData[] = [];
+		for (let i = 0; i < items.length; i++) {
+			const resource = this.getNodeParameter('resource', i) as string;
+			const operation = this.getNodeParameter('operation', i) as string;
+			try {
+				const run = operations[resource]?.[operation];
+				if (!run) {
+					throw new NodeOperationError(
+						this.getNode(),
+						`The operation "${operation}" is not supported for ${resource}`,
+						{
+							itemIndex: i,
+						},
+					);
+				}
+				output.push(...(await run.call(this, i)));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					output.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					continue;
+				}
+				// Postflow's refusals are already NodeApiErrors (the constructor hands them back unchanged).
+				throw error instanceof NodeApiError
+					? new NodeApiError(this.getNode(), error as unknown as JsonObject)
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			}
+		}
+		return [output];
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return resumeWithFinalPost.call(this);
+	}
+}

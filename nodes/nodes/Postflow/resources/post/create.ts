@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { postflowRequest } from '../../transport';
+import { contentBody, contentOptions, mediaBody, mediaField } from './content-fields';
+import { FINAL_STATUSES, waitForFinalPost } from './wait';
+
+const showOnlyForPostCreate = { operation: ['create'], resource: ['post'] };
+
+export const postCreateDescription: INodeProperties[] = [
+	{
+		displayName: 'When',
+		name: 'mode',
+		type: 'options',
+		default: 'now',
+		displayOptions: { show: showOnlyForPostCreate },
+		options: [
+			{ name: 'Publish Now', value: 'now', description: 'Publish at once' },
+			{
+				name: 'Save as Draft',
+				value: 'draft',
+				description: 'Keep it until it is published or scheduled',
+			},
+			{ name: 'Schedule', value: 'schedule', description: 'Publish at a given time' },
+		],
+	},
+	{
+		displayName: 'Account Names or IDs',
+		name: 'accountIds',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getAccounts' },
+		default: [],
+		description:
+			'The accounts to publish to. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show: { ...showOnlyForPostCreate, mode: ['now', 'schedule'] } },
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'e.g. Our spring collection is out!',
+		displayOptions: { show: showOnlyForPostCreate },
+	},
+	{
+		displayName: 'Scheduled At',
+		name: 'scheduledAt',
+		type: 'dateTime',
+		required: true,
+		default: '',
+		description: 'When to publish; Postflow holds the post durably until then',
+		displayOptions: { show: { ...showOnlyForPostCreate, mode: ['schedule'] } },
+	},
+	mediaField(showOnlyForPostCreate),
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to pause this execution until the post is published, partial or failed (days later for a scheduled post), then output the final post. Postflow calls the execution back; nothing polls.',
+		displayOptions: { show: { ...showOnlyForPostCreate, mode: ['now', 'schedule'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: showOnlyForPostCreate },
+		options: [
+			...contentOptions,
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description:
+					'Requests with the same key make one post. Empty: a key derived from the workflow, this node, the item and the post, so re-running the same item never posts twice; set one (e.g. with the date) to post the same content again on purpose.',
+			},
+		],
+	},
+];
+
+export async function createPost(
+	this: IExecuteFunctions,
+	i: number,
+): Promise<INodeExecutionData[]> {
+	const mode = this.getNodeParameter('mode', i) as 'now' | 'schedule' | 'draft';
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const accountIds =
+		mode === 'draft' ? [] : (this.getNodeParameter('accountIds', i, []) as string[]);
+	if (mode !== 'draft' && accountIds.length === 0) {
+		throw new NodeOperationError(this.getNode(), 'No account chosen [item ' + i + ']', {
+			itemIndex: i,
+			description:
+				'Choose at least one account in "Account Names or IDs", or save the post as a draft.',
+		});
+	}
+	const body: IDataObject = {
+		text: this.getNodeParameter('text', i) as string,
+		...(accountIds.length
+			? { targets: accountIds.map((accountId) => ({ account_id: accountId })) }
+			: {}),
+		...(mode === 'now' ? { publish_now: true } : {}),
+		...(mode === 'schedule'
+			? { scheduled_at: toInstant(this.getNodeParameter('scheduledAt', i) as string) }
+			: {}),
+		media: mediaBody(this.getNodeParameter('media', i, {}) as IDataObject),
+		...contentBody(options),
+	};
+	const wait =
+		mode !== 'draft' && (this.getNodeParameter('waitForCompletion', i, false) as boolean);
+	const key = (options.idempotencyKey as string) || derivedKey(this, i, body);
+	if (wait) body.callback_url = resumeUrl(this);
+
+	const post = await postflowRequest.call(this, 'POST', '/v1/posts', {
+		body,
+		headers: { 'Idempotency-Key': key },
+		itemIndex: i,
+		postOnAllFailed: true,
+	});
+	if (wait && !FINAL_STATUSES.includes(String(post.status))) return waitForFinalPost(this, i, post);
+	return [{ json: post, pairedItem: { item: i } }];
+}
+
+/** n8n's dateTime values may lack an offset; Postflow refuses naive times, so send UTC. */
+function toInstant(value: string): string {
+	const time = Date.parse(value);
+	return Number.isNaN(time) ? value : new Date(time).toISOString();
+}
+
+/** Stable for the same workflow, node, item and post; different when any of them changes. */
+function derivedKey(context: IExecuteFunctions, i: number, body: IDataObject): string {
+	const parts = [
+		context.getWorkflow().id ?? '',
+		context.getNode().name,
+		String(i),
+		JSON.stringify(context.getInputData()[i]?.json ?? {}),
+		JSON.stringify(body),
+	];
+	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40)}`;
+}
+
+/** Where Postflow calls this execution back: its resume URL, addressed to this node. */
+function resumeUrl(context: IExecuteFunctions): string {
+	const base = context.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
+	const url = new URL(base);
+	url.pathname = `${url.pathname.replace(/\/$/, '')}/${context.getNode().id}`;
+	return url.toString();
+}

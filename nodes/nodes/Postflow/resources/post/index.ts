@@ -1,0 +1,76 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { createPost, postCreateDescription } from './create';
+import { getPost, postGetDescription } from './get';
+import { getManyPosts, postGetManyDescription } from './getMany';
+import { cancelPost, postActionsDescription, publishPostNow, retryPost } from './simple-actions';
+import { postUpdateDescription, updatePost } from './update';
+
+export const postOperations = {
+	cancel: cancelPost,
+	create: createPost,
+	get: getPost,
+	getAll: getManyPosts,
+	publishNow: publishPostNow,
+	retry: retryPost,
+	update: updatePost,
+};
+
+export const postDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['post'] } },
+		default: 'create',
+		options: [
+			{
+				name: 'Cancel',
+				value: 'cancel',
+				action: 'Cancel a post',
+				description: 'Cancel a scheduled or draft post; delete a published one from its platforms',
+			},
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a post',
+				description: 'Publish now, schedule, or save a draft',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a post',
+				description: "Get a post and every account's result",
+			},
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				action: 'Get many posts',
+				description: 'List posts with filters',
+			},
+			{
+				name: 'Publish Now',
+				value: 'publishNow',
+				action: 'Publish a post now',
+				description: 'Publish a draft or scheduled post at once',
+			},
+			{
+				name: 'Retry Failed',
+				value: 'retry',
+				action: 'Retry a post',
+				description: 'Publish the failed accounts of a post again',
+			},
+			{
+				name: 'Update',
+				value: 'update',
+				action: 'Update a post',
+				description: 'Reschedule or edit a draft or scheduled post',
+			},
+		],
+	},
+	...postCreateDescription,
+	...postGetDescription,
+	...postGetManyDescription,
+	...postUpdateDescription,
+	...postActionsDescription,
+];

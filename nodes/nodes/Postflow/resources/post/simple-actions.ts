@@ -1,0 +1,54 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { postflowRequest } from '../../transport';
+
+/** Cancel, Publish Now and Retry Failed take only the post: one description, three calls. */
+const showOnlyForPostActions = { operation: ['cancel', 'publishNow', 'retry'], resource: ['post'] };
+
+export const postActionsDescription: INodeProperties[] = [
+	{
+		displayName: 'Post ID',
+		name: 'postId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. post_01JABCDEFGHJKMNPQRSTVWXYZ0',
+		displayOptions: { show: showOnlyForPostActions },
+	},
+];
+
+const path = (i: number, context: IExecuteFunctions, suffix = '') =>
+	`/v1/posts/${encodeURIComponent(context.getNodeParameter('postId', i) as string)}${suffix}`;
+
+/** Cancels a scheduled or draft post; a published one is deleted from its platforms. */
+export async function cancelPost(
+	this: IExecuteFunctions,
+	i: number,
+): Promise<INodeExecutionData[]> {
+	const answer = await postflowRequest.call(this, 'DELETE', path(i, this), { itemIndex: i });
+	return [{ json: answer, pairedItem: { item: i } }];
+}
+
+/** Publishes a draft or scheduled post now; answers the post (published, partial or failed). */
+export async function publishPostNow(
+	this: IExecuteFunctions,
+	i: number,
+): Promise<INodeExecutionData[]> {
+	const post = await postflowRequest.call(this, 'POST', path(i, this, '/publish'), {
+		itemIndex: i,
+		postOnAllFailed: true,
+	});
+	return [{ json: post, pairedItem: { item: i } }];
+}
+
+/** Re-runs the failed targets of a partial or failed post. */
+export async function retryPost(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
+	const answer = await postflowRequest.call(this, 'POST', path(i, this, '/retry'), {
+		itemIndex: i,
+	});
+	return [{ json: (answer.post as IDataObject | undefined) ?? answer, pairedItem: { item: i } }];
+}
