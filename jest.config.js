@@ -1,7 +1,7 @@
 /** Jest runs TypeScript through swc (fast, no type check: `npm run typecheck` does that). */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/nodes/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Tests start real Temporal servers and processes; two cores do not run several at once well.

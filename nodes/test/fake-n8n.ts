@@ -1,0 +1,131 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
+
+/** One HTTP call the node made, as the fake received it. */
+export interface Call {
+	method: string;
+	url: string;
+	body?: unknown;
+	qs?: IDataObject;
+	headers?: IDataObject;
+	authenticated: boolean;
+}
+
+type Answer = { statusCode: number; body: unknown; headers?: IDataObject };
+type Route = (call: Call) => Answer | undefined;
+
+export const node: INode = {
+	id: 'node-1234',
+	name: 'Postflow',
+	type: 'n8n-nodes-postflow.postflow',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+/**
+ * A small fake of n8n's execute functions: parameters per item, the credential, and HTTP answered
+ * by routes (the first route that returns an answer wins; anything else is a 404).
+ */
+export function fakeExecute(options: {
+	items?: IDataObject[];
+	params: IDataObject | IDataObject[];
+	routes?: Route[];
+	continueOnFail?: boolean;
+	binary?: { data: Buffer; mimeType: string; fileName: string };
+}) {
+	const calls: Call[] = [];
+	const waits: Date[] = [];
+	const items = (options.items ?? [{}]).map((json) => ({
+		json,
+		...(options.binary
+			? {
+					binary: {
+						data: {
+							data: '',
+							mimeType: options.binary.mimeType,
+							fileName: options.binary.fileName,
+						},
+					},
+				}
+			: {}),
+	}));
+	const answer = (call: Call) => {
+		calls.push(call);
+		for (const route of options.routes ?? []) {
+			const found = route(call);
+			if (found) return found;
+		}
+		return {
+			statusCode: 404,
+			body: {
+				error: { code: 'resource.not_found', message: `no route ${call.method} ${call.url}` },
+			},
+		};
+	};
+	const request = (authenticated: boolean) => async (req: IHttpRequestOptions) => {
+		const url = `${req.baseURL ?? ''}${req.url}`;
+		const response = answer({
+			method: req.method ?? 'GET',
+			url,
+			body: req.body,
+			qs: req.qs,
+			headers: req.headers as IDataObject,
+			authenticated,
+		});
+		if (req.returnFullResponse) return { ...response, headers: response.headers ?? {} };
+		return response.body;
+	};
+	const context = {
+		getInputData: () => items,
+		getNodeParameter: (name: string, i: number, fallback?: unknown) => {
+			const params = Array.isArray(options.params) ? options.params[i] : options.params;
+			return name in params ? params[name] : fallback;
+		},
+		getNode: () => node,
+		getWorkflow: () => ({ id: 'wf-1', name: 'Test', active: false }),
+		getCredentials: async () => ({ baseUrl: 'http://postflow.test/', apiKey: 'sapi_key_test' }),
+		continueOnFail: () => options.continueOnFail ?? false,
+		evaluateExpression: (expression: string) => {
+			if (expression.includes('$execution.resumeUrl'))
+				return 'http://n8n.test/webhook-waiting/77?signature=abc';
+			throw new Error(`unexpected expression ${expression}`);
+		},
+		putExecutionToWait: async (until: Date) => {
+			waits.push(until);
+		},
+		helpers: {
+			httpRequestWithAuthentication: async function (
+				this: unknown,
+				credential: string,
+				req: IHttpRequestOptions,
+			) {
+				if (credential !== 'postflowApi') throw new Error(`unexpected credential ${credential}`);
+				return request(true)(req);
+			},
+			httpRequest: request(false),
+			assertBinaryData: () => ({
+				mimeType: options.binary?.mimeType,
+				fileName: options.binary?.fileName,
+			}),
+			getBinaryDataBuffer: async () => options.binary!.data,
+		},
+	};
+	return { context: context as unknown as IExecuteFunctions, calls, waits };
+}
+
+/** A route answering `method path` (path without the base URL and query). */
+export function on(
+	method: string,
+	path: string | RegExp,
+	reply: (call: Call) => Answer | unknown,
+): Route {
+	return (call) => {
+		const target = call.url.replace('http://postflow.test', '');
+		const matches = typeof path === 'string' ? target === path : path.test(target);
+		if (call.method !== method || !matches) return undefined;
+		const result = reply(call);
+		return result && typeof result === 'object' && 'statusCode' in (result as object)
+			? (result as Answer)
+			: { statusCode: 200, body: result };
+	};
+}

@@ -1,0 +1,336 @@
+import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
+import { Postflow } from '../nodes/Postflow/Postflow.node';
+import { fakeExecute, on } from './fake-n8n';
+
+const post = (status: string, extra: IDataObject = {}) => ({
+	id: 'post_1',
+	status,
+	targets: [],
+	...extra,
+});
+const run = async (fake: ReturnType<typeof fakeExecute>) =>
+	(await new Postflow().execute.call(fake.context))[0];
+
+describe('Post: Create', () => {
+	const base = {
+		resource: 'post',
+		operation: 'create',
+		text: 'Hello',
+		accountIds: ['acc_1', 'acc_2'],
+		options: {},
+	};
+
+	test('publish now sends the current dialect with media, an idempotency key, and outputs the post', async () => {
+		const fake = fakeExecute({
+			params: {
+				...base,
+				mode: 'now',
+				media: {
+					items: [
+						{ sourceType: 'media_id', source: 'm1' },
+						{ sourceType: 'url', source: ' https://x.test/a.png ' },
+					],
+				},
+				options: { title: 'T', platformData: '{"sandbox":{"latency_ms":1}}' },
+			},
+			routes: [on('POST', '/v1/posts', () => ({ statusCode: 201, body: post('published') }))],
+		});
+		const output = await run(fake);
+		expect(output).toEqual([{ json: post('published'), pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]).toMatchObject({
+			method: 'POST',
+			authenticated: true,
+			body: {
+				text: 'Hello',
+				targets: [{ account_id: 'acc_1' }, { account_id: 'acc_2' }],
+				publish_now: true,
+				media: [
+					{ source_type: 'media_id', source: 'm1' },
+					{ source_type: 'url', source: 'https://x.test/a.png' },
+				],
+				title: 'T',
+				platform_data: { sandbox: { latency_ms: 1 } },
+			},
+			headers: { 'Idempotency-Key': expect.stringMatching(/^n8n-[0-9a-f]{40}$/) },
+		});
+	});
+
+	test('the derived idempotency key is the same for a re-run of the same item, and differs per item', async () => {
+		const keyOf = async (items: IDataObject[], index = 0) => {
+			const fake = fakeExecute({
+				items,
+				params: { ...base, mode: 'now' },
+				routes: [on('POST', '/v1/posts', () => post('published'))],
+			});
+			await run(fake);
+			return (fake.calls[index].headers as IDataObject)['Idempotency-Key'];
+		};
+		expect(await keyOf([{ row: 1 }])).toBe(await keyOf([{ row: 1 }]));
+		expect(await keyOf([{ row: 1 }])).not.toBe(await keyOf([{ row: 2 }]));
+		expect(await keyOf([{ row: 1 }, { row: 1 }], 0)).not.toBe(
+			await keyOf([{ row: 1 }, { row: 1 }], 1),
+		);
+		const fake = fakeExecute({
+			params: { ...base, mode: 'now', options: { idempotencyKey: 'mine' } },
+			routes: [on('POST', '/v1/posts', () => post('published'))],
+		});
+		await run(fake);
+		expect((fake.calls[0].headers as IDataObject)['Idempotency-Key']).toBe('mine');
+	});
+
+	test('schedule sends an RFC 3339 instant; a draft sends no accounts', async () => {
+		const scheduled = fakeExecute({
+			params: { ...base, mode: 'schedule', scheduledAt: '2030-01-01T10:00:00' },
+			routes: [on('POST', '/v1/posts', () => post('scheduled'))],
+		});
+		await run(scheduled);
+		expect(scheduled.calls[0].body).toMatchObject({
+			scheduled_at: expect.stringMatching(/^2030-01-01T\d\d:00:00\.000Z$/),
+		});
+		const draft = fakeExecute({
+			params: { ...base, mode: 'draft' },
+			routes: [on('POST', '/v1/posts', () => post('draft'))],
+		});
+		await run(draft);
+		expect(draft.calls[0].body).not.toHaveProperty('targets');
+		expect(draft.calls[0].body).not.toHaveProperty('publish_now');
+	});
+
+	test('no account to publish to is refused before any request', async () => {
+		const fake = fakeExecute({ params: { ...base, mode: 'now', accountIds: [] } });
+		await expect(run(fake)).rejects.toBeInstanceOf(NodeOperationError);
+		expect(fake.calls).toEqual([]);
+	});
+
+	test('when every target failed (422) the failed post is the output, not an error', async () => {
+		const failed = post('failed');
+		const fake = fakeExecute({
+			params: { ...base, mode: 'now' },
+			routes: [
+				on('POST', '/v1/posts', () => ({
+					statusCode: 422,
+					body: {
+						error: {
+							code: 'publishing.delivery.all_failed',
+							message: 'all',
+							meta: { post: failed },
+						},
+					},
+				})),
+			],
+		});
+		expect((await run(fake))[0].json).toEqual(failed);
+	});
+
+	test('wait for completion hands Postflow the resume URL of this node, then waits', async () => {
+		const fake = fakeExecute({
+			params: {
+				...base,
+				mode: 'schedule',
+				scheduledAt: '2030-01-01T10:00:00Z',
+				waitForCompletion: true,
+			},
+			routes: [on('POST', '/v1/posts', () => post('scheduled'))],
+		});
+		const output = await run(fake);
+		expect((fake.calls[0].body as IDataObject).callback_url).toBe(
+			'http://n8n.test/webhook-waiting/77/node-1234?signature=abc',
+		);
+		expect(fake.waits).toEqual([WAIT_INDEFINITELY]);
+		expect(output[0].json).toEqual(post('scheduled'));
+	});
+
+	test('wait for completion on a post that is already final does not wait; with two items it is refused', async () => {
+		const done = fakeExecute({
+			params: { ...base, mode: 'now', waitForCompletion: true },
+			routes: [on('POST', '/v1/posts', () => post('published'))],
+		});
+		await run(done);
+		expect(done.waits).toEqual([]);
+		const two = fakeExecute({
+			items: [{}, {}],
+			params: { ...base, mode: 'now', waitForCompletion: true },
+			routes: [on('POST', '/v1/posts', () => post('publishing'))],
+		});
+		await expect(run(two)).rejects.toThrow('one item per execution');
+	});
+});
+
+describe('errors', () => {
+	const params = { resource: 'post', operation: 'get', postId: 'post_x' };
+
+	test('a refusal is a NodeApiError with the contract code, message, field and request id', async () => {
+		const fake = fakeExecute({
+			params,
+			routes: [
+				on('GET', '/v1/posts/post_x', () => ({
+					statusCode: 404,
+					body: {
+						error: { code: 'post.not_found', message: 'No post post_x.', meta: { field: 'id' } },
+						request_id: 'r1',
+					},
+				})),
+			],
+		});
+		const error = (await run(fake).catch((e: unknown) => e)) as NodeApiError;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('post.not_found: No post post_x.');
+		expect(error.description).toContain('Field: id.');
+		expect(error.description).toContain('r1');
+		expect(error.httpCode).toBe('404');
+	});
+
+	test('a wrong base URL answering HTML is reported as such, not as success', async () => {
+		const fake = fakeExecute({
+			params,
+			routes: [
+				on('GET', '/v1/posts/post_x', () => ({ statusCode: 200, body: '<html>login</html>' })),
+			],
+		});
+		await expect(run(fake)).rejects.toThrow("without Postflow's JSON");
+	});
+
+	test('with continue on fail, the error becomes the item', async () => {
+		const fake = fakeExecute({ params, continueOnFail: true });
+		expect(await run(fake)).toEqual([
+			{ json: { error: expect.stringContaining('resource.not_found') }, pairedItem: { item: 0 } },
+		]);
+	});
+});
+
+describe('other post operations', () => {
+	test('get many pages with the cursor until the limit, passing the filters', async () => {
+		const pages: Record<string, IDataObject> = {
+			'': {
+				data: [post('scheduled', { id: 'p1' }), post('scheduled', { id: 'p2' })],
+				pagination: { has_more: true, next_cursor: 'c1' },
+			},
+			c1: {
+				data: [post('scheduled', { id: 'p3' })],
+				pagination: { has_more: false, next_cursor: '' },
+			},
+		};
+		const fake = fakeExecute({
+			params: {
+				resource: 'post',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { status: 'scheduled', accountIds: 'acc_1, acc_2', from: '2030-01-01T00:00:00Z' },
+			},
+			routes: [on('GET', '/v1/posts', (call) => pages[String(call.qs?.cursor ?? '')])],
+		});
+		const output = await run(fake);
+		expect(output.map((o) => o.json.id)).toEqual(['p1', 'p2', 'p3']);
+		expect(fake.calls[0].qs).toMatchObject({
+			status: 'scheduled',
+			account_ids: 'acc_1,acc_2',
+			from: '2030-01-01T00:00:00.000Z',
+		});
+		const limited = fakeExecute({
+			params: { resource: 'post', operation: 'getAll', returnAll: false, limit: 1, filters: {} },
+			routes: [on('GET', '/v1/posts', (call) => pages[String(call.qs?.cursor ?? '')])],
+		});
+		expect((await run(limited)).map((o) => o.json.id)).toEqual(['p1']);
+		expect(limited.calls).toHaveLength(1);
+	});
+
+	test('update, cancel, publish now and retry call their endpoints', async () => {
+		const cases: Array<[IDataObject, string, string]> = [
+			[
+				{
+					operation: 'update',
+					updateFields: { text: 'New', scheduledAt: '2030-02-01T09:00:00Z' },
+					media: {},
+				},
+				'PATCH',
+				'/v1/posts/post_1',
+			],
+			[{ operation: 'cancel' }, 'DELETE', '/v1/posts/post_1'],
+			[{ operation: 'publishNow' }, 'POST', '/v1/posts/post_1/publish'],
+			[{ operation: 'retry' }, 'POST', '/v1/posts/post_1/retry'],
+		];
+		for (const [params, method, path] of cases) {
+			const fake = fakeExecute({
+				params: { resource: 'post', postId: 'post_1', ...params },
+				routes: [on(method, path, () => ({ success: true, post: post('publishing') }))],
+			});
+			const output = await run(fake);
+			expect([path, fake.calls[0].method]).toEqual([path, method]);
+			expect(output).toHaveLength(1);
+		}
+		const update = fakeExecute({
+			params: {
+				resource: 'post',
+				operation: 'update',
+				postId: 'post_1',
+				updateFields: { text: 'New', scheduledAt: '2030-02-01T09:00:00Z' },
+				media: {},
+			},
+			routes: [on('PATCH', '/v1/posts/post_1', () => post('scheduled'))],
+		});
+		await run(update);
+		expect(update.calls[0].body).toEqual({ text: 'New', scheduled_at: '2030-02-01T09:00:00.000Z' });
+	});
+});
+
+describe('Media: Upload and Account: Get Many', () => {
+	test('binary data goes up through the signed upload URL (no API key on the PUT), then verify', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'media',
+				operation: 'upload',
+				source: 'binary',
+				binaryPropertyName: 'data',
+			},
+			binary: { data: Buffer.from('PNGDATA'), mimeType: 'image/png', fileName: 'a.png' },
+			routes: [
+				on('GET', '/v1/media/upload-url', () => ({
+					media_id: 'm1',
+					upload_url: 'http://postflow.test/media-files/m1?expires=1&signature=s',
+				})),
+				(call) =>
+					call.method === 'PUT' ? { statusCode: 200, body: { success: true } } : undefined,
+				on('POST', '/v1/media/m1/verify', () => ({
+					success: true,
+					media: { id: 'm1', status: 'ready', size_bytes: 7 },
+				})),
+			],
+		});
+		expect((await run(fake))[0].json).toEqual({
+			media_id: 'm1',
+			id: 'm1',
+			status: 'ready',
+			size_bytes: 7,
+		});
+		expect(fake.calls[0].qs).toEqual({ media_type: 'image/png', filename: 'a.png' });
+		expect(fake.calls[1]).toMatchObject({
+			method: 'PUT',
+			authenticated: false,
+			headers: { 'content-type': 'image/png' },
+		});
+		expect(Buffer.from(fake.calls[1].body as Buffer).toString()).toBe('PNGDATA');
+	});
+
+	test('accounts are listed one item each, and offered in the account picker', async () => {
+		const accounts = {
+			count: 2,
+			data: [
+				{ id: 'a1', name: 'One', platform: 'sandbox', status: 'active' },
+				{ id: 'a2', name: 'Two', platform: 'sandbox', status: 'reconnect_required' },
+			],
+		};
+		const fake = fakeExecute({
+			params: { resource: 'account', operation: 'getAll' },
+			routes: [on('GET', '/v1/accounts', () => accounts)],
+		});
+		expect((await run(fake)).map((o) => o.json.id)).toEqual(['a1', 'a2']);
+		const options = await new Postflow().methods.loadOptions.getAccounts.call(
+			fake.context as unknown as ILoadOptionsFunctions,
+		);
+		expect(options).toEqual([
+			{ name: 'One (sandbox)', value: 'a1' },
+			{ name: 'Two (sandbox, reconnect_required)', value: 'a2' },
+		]);
+	});
+});
