@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../worker/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
 import { freePort } from './helpers/stack';
-import { javaTestServer, motoServer, temporalCli } from './helpers/tools';
+import { javaTestServer, motoServer, n8nBinary, temporalCli } from './helpers/tools';
 
 /**
  * Runs once before any test file: builds the CLI the integration tests start as processes, and
@@ -26,6 +26,7 @@ export default async function globalSetup(): Promise<void> {
   await temporalCli();
   javaTestServer();
   motoServer();
+  await n8nBinary();
   const postgres = startPostgres(await freePort());
   process.env[POSTGRES_URL_ENV] = postgres.url;
   process.env[POSTGRES_DIR_ENV] = postgres.dir;

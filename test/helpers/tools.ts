@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -87,4 +87,44 @@ export function motoServer(): string {
   writeFileSync(join(venv, '.ready'), '');
   log(`moto ready in ${venv}`);
   return python;
+}
+
+/** The n8n version the community node's end-to-end tests run in (it runs on Node 20). */
+export const N8N_VERSION = '2.8.4';
+
+/**
+ * A real n8n, installed from npm into .tools on first use (several minutes; progress is printed).
+ * `xlsx` is overridden to the registry's package: n8n 2.8 fetches it from a CDN otherwise.
+ */
+export async function n8nBinary(): Promise<string> {
+  const home = join(toolsDir(), `n8n-${N8N_VERSION}`);
+  const binary = join(home, 'node_modules', 'n8n', 'bin', 'n8n');
+  if (existsSync(join(home, '.ready'))) return binary;
+  log(
+    `Installing n8n ${N8N_VERSION} from npm for the community node's end-to-end tests (first run only, ~6 min)…`,
+  );
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, 'package.json'), JSON.stringify({ private: true, overrides: { xlsx: '0.18.5' } }));
+  const started = Date.now();
+  const ticker = setInterval(() => log(`  … ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(
+        'npm',
+        ['install', `n8n@${N8N_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'],
+        {
+          cwd: home,
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`npm install n8n@${N8N_VERSION} failed (exit ${code}).`);
+  } finally {
+    clearInterval(ticker);
+  }
+  writeFileSync(join(home, '.ready'), '');
+  log(`n8n ${N8N_VERSION} ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  return binary;
 }
