@@ -84,7 +84,7 @@ export class N8n {
     if (run.status !== 0) throw new Error(`import:credentials failed:\n${run.output}`);
   }
 
-  importWorkflow(workflow: { id: string }): void {
+  importWorkflow(workflow: { id: string; [field: string]: unknown }): void {
     const file = join(this.home, `workflow-${workflow.id}.json`);
     writeFileSync(file, JSON.stringify(workflow));
     const run = this.cli('import:workflow', `--input=${file}`);

@@ -1,4 +1,5 @@
 import { N8n } from '../helpers/n8n';
+import { WebhookReceiver } from '../helpers/receiver';
 import { Stack } from '../helpers/stack';
 import { N8N_VERSION } from '../helpers/tools';
 
@@ -9,6 +10,7 @@ import { N8N_VERSION } from '../helpers/tools';
 let stack: Stack;
 let n8n: N8n;
 let account: string;
+let receiver: WebhookReceiver;
 const credentials = { postflowApi: { id: 'pfCredential0001', name: 'Postflow' } };
 
 const manualWorkflow = (id: string, parameters: object) => ({
@@ -39,6 +41,7 @@ const manualWorkflow = (id: string, parameters: object) => ({
 });
 
 beforeAll(async () => {
+  receiver = await new WebhookReceiver().start();
   stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true', POSTFLOW_SYNC_WAIT_MS: '30000' }).start();
   account = await stack.createSandboxAccount('n8n');
   n8n = await new N8n().setUp();
@@ -53,6 +56,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await n8n?.stop();
   await stack?.stop();
+  await receiver?.stop();
+});
+
+/** An HTTP Request node that POSTs its item to the receiver at `path` (how these workflows report). */
+const report = (name: string, path: string, x: number) => ({
+  id: name,
+  name,
+  type: 'n8n-nodes-base.httpRequest',
+  typeVersion: 4.2,
+  position: [x, 0],
+  parameters: {
+    method: 'POST',
+    url: `${receiver.url}/${path}`,
+    sendBody: true,
+    specifyBody: 'json',
+    jsonBody: '={{ JSON.stringify($json) }}',
+    options: {},
+  },
 });
 
 test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the node returns the Post`, async () => {
@@ -77,4 +98,118 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
   const again = n8n.execute('pfPublishNow0001');
   expect(again.nodes.Postflow[0].json.id).toBe(item.json.id);
   expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(1);
+});
+
+describe('with n8n running', () => {
+  beforeAll(async () => {
+    // Fires when a post is published: the trigger registers its URL with Postflow on activation.
+    n8n.importWorkflow({
+      id: 'pfTriggered00001',
+      name: 'Postflow trigger',
+      active: false,
+      settings: {},
+      nodes: [
+        {
+          id: 'trigger',
+          name: 'Postflow Trigger',
+          type: 'n8n-nodes-postflow.postflowTrigger',
+          typeVersion: 1,
+          position: [0, 0],
+          webhookId: '5d1a0a2e-7a43-4b8e-9a53-3b1f0c9e1a01',
+          parameters: { events: ['post.published'] },
+          credentials,
+        },
+        report('Report', 'triggered', 200),
+      ],
+      connections: { 'Postflow Trigger': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+    });
+    // Schedules a post a few seconds ahead and waits for it: the execution resumes when Postflow
+    // calls it back, then reports the final post.
+    n8n.importWorkflow({
+      id: 'pfWaitForPost001',
+      name: 'Wait for a post',
+      active: false,
+      settings: {},
+      nodes: [
+        {
+          id: 'hook',
+          name: 'Start',
+          type: 'n8n-nodes-base.webhook',
+          typeVersion: 2,
+          position: [0, 0],
+          webhookId: '0b8f6c1e-2f0e-4c52-8d0d-6a4c2e9b7f02',
+          parameters: {
+            httpMethod: 'POST',
+            path: 'schedule-and-wait',
+            responseMode: 'onReceived',
+            options: {},
+          },
+        },
+        {
+          id: 'postflow-wait',
+          name: 'Postflow',
+          type: 'n8n-nodes-postflow.postflow',
+          typeVersion: 1,
+          position: [200, 0],
+          parameters: {
+            resource: 'post',
+            operation: 'create',
+            mode: 'schedule',
+            accountIds: [account],
+            text: '={{ $json.body.text }}',
+            scheduledAt: '={{ $json.body.scheduled_at }}',
+            waitForCompletion: true,
+            options: {},
+          },
+          credentials,
+        },
+        report('Report', 'waited', 400),
+      ],
+      connections: {
+        Start: { main: [[{ node: 'Postflow', type: 'main', index: 0 }]] },
+        Postflow: { main: [[{ node: 'Report', type: 'main', index: 0 }]] },
+      },
+    });
+    for (const id of ['pfTriggered00001', 'pfWaitForPost001']) {
+      const run = n8n.cli('publish:workflow', `--id=${id}`);
+      if (run.status !== 0) throw new Error(`publish:workflow failed:\n${run.output}`);
+    }
+    await n8n.start();
+  }, 300_000);
+
+  test('the trigger registers on activation and fires with the event when a post is published', async () => {
+    const hooks = (await stack.request('GET', '/v1/webhooks')).body.data;
+    expect(hooks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ url: expect.stringContaining(n8n.url), events: ['post.published'] }),
+      ]),
+    );
+    const { body: post } = await stack.request('POST', '/v1/posts', {
+      account_ids: [account],
+      text: 'Trigger me',
+    });
+    expect(post.status).toBe('published');
+    const fired = await receiver.waitFor(
+      (r) => r.path === '/hooks/triggered' && r.json?.post_id === post.id,
+      60_000,
+    );
+    expect(fired.json).toMatchObject({ event: 'post.published', post_id: post.id, status: 'published' });
+  });
+
+  test('wait for completion pauses the execution until the scheduled post is published, then outputs it', async () => {
+    const scheduledAt = new Date(Date.now() + 8_000).toISOString();
+    const started = await fetch(`${n8n.url}/webhook/schedule-and-wait`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Waited for', scheduled_at: scheduledAt }),
+    });
+    expect(started.status).toBe(200);
+    // While the post is scheduled the execution waits: nothing is reported yet.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(receiver.received.filter((r) => r.path === '/hooks/waited')).toEqual([]);
+
+    const waited = await receiver.waitFor((r) => r.path === '/hooks/waited', 90_000);
+    expect(waited.json).toMatchObject({ status: 'published', text: 'Waited for', scheduled_at: scheduledAt });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
+  });
 });
