@@ -312,6 +312,60 @@ describe('Media: Upload and Account: Get Many', () => {
 		expect(Buffer.from(fake.calls[1].body as Buffer).toString()).toBe('PNGDATA');
 	});
 
+	test('a URL is downloaded, then uploaded the same way; a file without a content type is refused', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'media',
+				operation: 'upload',
+				source: 'url',
+				url: 'https://files.test/cats/cat%201.jpg',
+			},
+			routes: [
+				(call) =>
+					call.url === 'https://files.test/cats/cat%201.jpg'
+						? {
+								statusCode: 200,
+								body: Buffer.from('JPEG'),
+								headers: { 'content-type': 'image/jpeg; charset=binary' },
+							}
+						: undefined,
+				on('GET', '/v1/media/upload-url', () => ({
+					media_id: 'm2',
+					upload_url: 'http://postflow.test/media-files/m2?s=1',
+				})),
+				(call) =>
+					call.method === 'PUT' ? { statusCode: 200, body: { success: true } } : undefined,
+				on('POST', '/v1/media/m2/verify', () => ({
+					success: true,
+					media: { id: 'm2', status: 'ready' },
+				})),
+			],
+		});
+		expect((await run(fake))[0].json).toMatchObject({ media_id: 'm2', status: 'ready' });
+		expect(fake.calls[1].qs).toEqual({ media_type: 'image/jpeg', filename: 'cat 1.jpg' });
+		expect(fake.calls[2]).toMatchObject({
+			method: 'PUT',
+			authenticated: false,
+			headers: { 'content-type': 'image/jpeg' },
+		});
+
+		const untyped = fakeExecute({
+			params: {
+				resource: 'media',
+				operation: 'upload',
+				source: 'url',
+				url: 'https://files.test/blob',
+			},
+			routes: [
+				(call) =>
+					call.url === 'https://files.test/blob'
+						? { statusCode: 200, body: Buffer.from('?'), headers: {} }
+						: undefined,
+			],
+		});
+		await expect(run(untyped)).rejects.toThrow('no content type');
+	});
+
 	test('accounts are listed one item each, and offered in the account picker', async () => {
 		const accounts = {
 			count: 2,
