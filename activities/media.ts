@@ -85,27 +85,44 @@ async function fetchGuarded(
       throw transientError(`Could not fetch media ${url}: ${(err as Error).message}.`);
     }
     if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+      await response.body?.cancel();
       current = new URL(response.headers.get('location')!, current).toString();
       continue;
     }
     if (response.status >= 500 || response.status === 429) {
+      await response.body?.cancel();
       throw transientError(`Fetching media ${url} answered ${response.status}.`);
     }
-    if (!response.ok)
+    if (!response.ok) {
+      await response.body?.cancel();
       throw userError('publishing.media.unreachable', `Fetching media ${url} answered ${response.status}.`);
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > MAX_URL_MEDIA_BYTES) throw tooLarge(url);
-    const bytes = Buffer.from(await response.arrayBuffer());
-    if (bytes.length > MAX_URL_MEDIA_BYTES) throw tooLarge(url);
-    return {
-      bytes,
-      contentType: response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
-    };
+    }
+    if (Number(response.headers.get('content-length') ?? 0) > MAX_URL_MEDIA_BYTES) {
+      await response.body?.cancel();
+      throw tooLarge(url);
+    }
+    const contentType = response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
+    return { bytes: await readCapped(response, url), contentType };
   }
   throw userError(
     'publishing.media.unreachable',
     `Media URL ${url} redirects more than ${MAX_REDIRECTS} times.`,
   );
+}
+
+/** The body, read as it streams and abandoned as soon as it passes the cap (no Content-Length needed). */
+async function readCapped(response: Response, url: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.length;
+    if (size > MAX_URL_MEDIA_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(url);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 const tooLarge = (url: string) =>

@@ -29,16 +29,21 @@ export async function checkOutboundUrl(raw: string, allowPrivate: boolean): Prom
 export function isPrivateAddress(address: string): boolean {
   if (isIP(address) === 6) {
     const a = address.toLowerCase();
-    if (a.startsWith('::ffff:')) return isPrivateAddress(a.slice(7));
+    // IPv4 embedded in IPv6 (mapped ::ffff:, NAT64 64:ff9b::, deprecated compatible ::) is judged as
+    // the IPv4 address it carries, in either notation (`::ffff:127.0.0.1` or `::ffff:7f00:1`).
+    const embedded = a.match(/^(?:::ffff:|64:ff9b::|::)(.+)$/);
+    if (embedded && embedded[1] !== '1' && embedded[1] !== '') return isPrivateAddress(toIpv4(embedded[1]));
     return (
       a === '::1' ||
       a === '::' ||
       a.startsWith('fc') ||
       a.startsWith('fd') ||
-      a.startsWith('fe80') ||
+      /^fe[89ab]/.test(a) ||
+      /^fe[c-f]/.test(a) ||
       a.startsWith('ff')
     );
   }
+  if (isIP(address) !== 4) return true;
   const [a, b] = address.split('.').map(Number);
   return (
     a === 0 ||
@@ -51,4 +56,13 @@ export function isPrivateAddress(address: string): boolean {
     (a === 198 && (b === 18 || b === 19)) ||
     a >= 224
   );
+}
+
+/** `7f00:1` (two hex groups) or `127.0.0.1` as dotted IPv4; anything else is returned unchanged. */
+function toIpv4(tail: string): string {
+  if (isIP(tail) === 4) return tail;
+  const groups = tail.split(':');
+  if (groups.length !== 2 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return tail;
+  const [high, low] = groups.map((g) => parseInt(g, 16));
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }

@@ -1,4 +1,4 @@
-import type { MediaRef, PostResource, PostSpec, PostState } from './types';
+import type { MediaRef, PostContent, PostResource, PostSpec, PostState } from './types';
 
 /** A post's state before anything happened to it: the workflow starts from it. */
 export function initialPostState(spec: PostSpec, now: string): PostState {
@@ -67,4 +67,22 @@ export function isSettled(status: PostResource['status']): boolean {
 /** The library ids among a post's media (what `media_ids` reports). */
 export function mediaIdsOf(media: readonly MediaRef[]): string[] {
   return media.filter((m) => m.source_type === 'media_id').map((m) => m.source);
+}
+
+/**
+ * Specs written before media URLs existed carry `content.mediaIds` (library ids only), and other
+ * languages may still send it: read it as `media`, so such posts keep running and rendering.
+ */
+export function upgradeSpec(spec: PostSpec): PostSpec {
+  const upgrade = <C extends Partial<PostContent> | undefined>(content: C): C => {
+    const legacy = (content as { mediaIds?: string[] } | undefined)?.mediaIds;
+    if (!content || content.media || !legacy) return content;
+    const { mediaIds: _legacy, ...rest } = content as C & { mediaIds?: string[] };
+    return { ...rest, media: legacy.map((source) => ({ source_type: 'media_id' as const, source })) } as C;
+  };
+  return {
+    ...spec,
+    content: { ...upgrade(spec.content), media: upgrade(spec.content).media ?? [] },
+    targets: spec.targets.map((t) => (t.overrides ? { ...t, overrides: upgrade(t.overrides) } : t)),
+  };
 }

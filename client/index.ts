@@ -1,6 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, postNotFound, validationError } from '../api/errors';
 import { FINAL_POST_EVENTS } from '../api/post-events';
 import { applyPostUpdate, mediaOf, normaliseCreatePost, type AccountInfo } from '../api/normalise';
@@ -87,7 +87,11 @@ export class PostflowClient {
       const id = options.idempotencyKey ? postIdForKey(this.userId, options.idempotencyKey) : newPostId();
       if (options.idempotencyKey) {
         const existing = await this.findExisting(id);
-        if (existing) return { post: existing, created: false };
+        if (existing) {
+          // A repeat may come from a new caller waiting for the result (an n8n re-run): call it too.
+          await this.registerCallback(body, id);
+          return { post: existing, created: false };
+        }
       }
       const spec = normaliseCreatePost(body, {
         id,
@@ -248,13 +252,13 @@ export class PostflowClient {
         }),
       ),
 
-    /** Posts of this user that may still publish with a media file (draft, scheduled, publishing). */
+    /** Posts of this user that may still publish with a media file (to come, or retryable). */
     usingMedia: async (mediaId: string): Promise<string[]> => {
       const query = [
         `WorkflowType = '${WORKFLOW_TYPE}'`,
         `PostflowUserId = ${visibilityString(this.userId)}`,
         `PostflowRefs = ${visibilityString(mediaRef(mediaId))}`,
-        `PostflowStatus IN ('draft', 'scheduled', 'publishing')`,
+        `PostflowStatus IN ('draft', 'scheduled', 'publishing', 'partial', 'failed')`,
       ].join(' AND ');
       const ids: string[] = [];
       for await (const execution of this.options.temporal.workflow.list({ query })) {
@@ -286,22 +290,34 @@ export class PostflowClient {
 
   /**
    * A create body's `callback_url` becomes a webhook endpoint bound to the post, subscribed to
-   * its final events, so the post's own event delivery (durable, signed, retried) calls it.
+   * its final events, so the post's own event delivery (durable, signed, retried) calls it. The
+   * URL gets `post_id` added, so the receiver knows which post to read. One endpoint per post and
+   * URL (its id derives from both), however often the request is repeated.
    */
   private async registerCallback(body: unknown, postId: string): Promise<void> {
-    const url = (body as { callback_url?: unknown }).callback_url;
-    if (typeof url !== 'string') return;
-    const refused = await checkOutboundUrl(url, this.options.allowPrivateUrls ?? false);
+    const given = (body as { callback_url?: unknown }).callback_url;
+    if (typeof given !== 'string') return;
+    const refused = await checkOutboundUrl(given, this.options.allowPrivateUrls ?? false);
     if (refused) {
       throw validationError([{ field: 'callback_url', code: 'validation.field_invalid', message: refused }]);
     }
-    await this.options.store.webhooks.create({
-      userId: this.userId,
-      url,
-      events: FINAL_POST_EVENTS,
-      secret: randomBytes(32).toString('hex'),
-      postId,
-    });
+    const url = new URL(given);
+    url.searchParams.set('post_id', postId);
+    const id = `wh_cb_${createHash('sha256').update(`${postId}\n${given}`).digest('hex').slice(0, 26)}`;
+    const webhooks = this.options.store.webhooks;
+    if (await webhooks.get(id)) return;
+    try {
+      await webhooks.create({
+        id,
+        userId: this.userId,
+        url: url.toString(),
+        events: FINAL_POST_EVENTS,
+        secret: randomBytes(32).toString('hex'),
+        postId,
+      });
+    } catch (err) {
+      if (!(await webhooks.get(id))) throw err; // a concurrent repeat made it first: fine
+    }
   }
 
   /** A post that a change may address: changes take only Postflow's post id (contract §2). */

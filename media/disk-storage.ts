@@ -5,7 +5,8 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type MediaStorage, MediaTooLarge } from './storage';
 
-const SAFE_KEY = /^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+$/;
+/** `<user id>/<media id>`: characters ids may have, and never a `.` or `..` segment. */
+const SAFE_KEY = /^(?!\.{1,2}\/)[\w.@+:-]+\/(?!\.{1,2}$)[\w.@+:-]+$/;
 
 /**
  * Media files in a local folder (`<POSTFLOW_HOME>/media`). Writes go to a temporary file renamed
@@ -46,6 +47,7 @@ export function diskStorage(root: string): MediaStorage {
       return (await stat(pathOf(key)).catch(() => undefined))?.size;
     },
     async remove(key) {
+      if (!SAFE_KEY.test(key)) return;
       await rm(pathOf(key), { force: true });
     },
   };

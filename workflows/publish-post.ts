@@ -21,7 +21,7 @@ import {
   updatedEvent,
 } from '../api/post-events';
 import { deliverWebhook } from './webhook-delivery';
-import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
+import { initialPostState, isSettled, toPostResource, upgradeSpec } from '../api/post-resource';
 import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
 import { deliver } from './delivery';
 import * as messages from './messages';
@@ -48,7 +48,8 @@ export const RETRY_WINDOW: Duration = '7 days';
  * wait until it is due → deliver to every target at once → settle as published, partial or
  * failed → re-deliver failed targets when asked, within the retry window.
  */
-export async function publishPost(spec: PostSpec): Promise<PostResource> {
+export async function publishPost(input: PostSpec): Promise<PostResource> {
+  const spec = upgradeSpec(input);
   const post = new Post(spec);
   post.handleMessages();
   void post.sendEvents();

@@ -49,7 +49,11 @@ export const platformPostRef = (platformPostId: string) => `platform_post:${plat
 /** The `PostflowRefs` of a post: its library media and the ids its published targets got. */
 export function postRefs(spec: PostSpec, deliveries: readonly DeliveryState[] = []): string[] {
   return [
-    ...mediaIdsOf(spec.content.media).map(mediaRef),
+    ...new Set(
+      [spec.content.media, ...spec.targets.map((t) => t.overrides?.media ?? [])]
+        .flatMap(mediaIdsOf)
+        .map(mediaRef),
+    ),
     ...deliveries.flatMap((d) => (d.receipt ? [platformPostRef(d.receipt.platformPostId)] : [])),
   ];
 }

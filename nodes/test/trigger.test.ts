@@ -9,7 +9,7 @@ const hookUrl = 'http://n8n.test/webhook/abc/webhook';
 /** The execute fake, plus what hooks and webhooks use: static data, the webhook URL, the request. */
 function fakeHooks(
 	routes: Parameters<typeof fakeExecute>[0]['routes'],
-	request: { body?: unknown; headers?: IDataObject; raw?: string } = {},
+	request: { body?: unknown; headers?: IDataObject; raw?: string; query?: IDataObject } = {},
 ) {
 	const fake = fakeExecute({ params: { events: ['post.published', 'post.failed'] }, routes });
 	const state: IDataObject = {};
@@ -19,6 +19,7 @@ function fakeHooks(
 		getNodeWebhookUrl: () => hookUrl,
 		getBodyData: () => request.body,
 		getHeaderData: () => request.headers ?? {},
+		getQueryData: () => request.query ?? {},
 		getRequestObject: () => ({
 			rawBody: request.raw !== undefined ? Buffer.from(request.raw) : undefined,
 		}),
@@ -54,7 +55,11 @@ describe('Postflow Trigger', () => {
 				statusCode: 201,
 				body: { id: 'wh_1', url: (call.body as IDataObject).url, secret: 's3cret' },
 			})),
-			on('GET', '/v1/webhooks/wh_1', () => ({ id: 'wh_1', url: hookUrl })),
+			on('GET', '/v1/webhooks/wh_1', () => ({
+				id: 'wh_1',
+				url: hookUrl,
+				events: ['post.failed', 'post.published'],
+			})),
 			on('DELETE', '/v1/webhooks/wh_1', () => ({ success: true })),
 		]);
 		expect(await methods.checkExists.call(fake.hooks)).toBe(false);
@@ -62,6 +67,12 @@ describe('Postflow Trigger', () => {
 		expect(fake.calls[0].body).toEqual({ url: hookUrl, events: ['post.published', 'post.failed'] });
 		expect(fake.state).toEqual({ webhookId: 'wh_1', secret: 's3cret' });
 		expect(await methods.checkExists.call(fake.hooks)).toBe(true);
+		// The events were edited since: the registration no longer fits.
+		const changed = fakeHooks([
+			on('GET', '/v1/webhooks/wh_1', () => ({ id: 'wh_1', url: hookUrl, events: ['post.failed'] })),
+		]);
+		changed.state.webhookId = 'wh_1';
+		expect(await methods.checkExists.call(changed.hooks)).toBe(false);
 		expect(await methods.delete.call(fake.hooks)).toBe(true);
 		expect(fake.state).toEqual({});
 	});
@@ -103,6 +114,18 @@ describe('Postflow Trigger', () => {
 			noWebhookResponse: true,
 		});
 
+		// The untimed v1 signature alone is not accepted: it could be replayed.
+		const v1 = `sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`;
+		const replayable = fakeHooks([], {
+			body: event,
+			raw,
+			headers: { 'x-socialapi-signature': v1 },
+		});
+		replayable.state.secret = 's3cret';
+		expect(await new PostflowTrigger().webhook.call(replayable.webhook)).toEqual({
+			noWebhookResponse: true,
+		});
+
 		const ping = fakeHooks([], { body: { event: 'webhook.test', data: {} } });
 		expect(await new PostflowTrigger().webhook.call(ping.webhook)).toEqual({
 			webhookResponse: { received: true },
@@ -114,7 +137,9 @@ describe('Wait for completion: the resume call', () => {
 	test("Postflow's final event resumes the execution with the post read fresh", async () => {
 		const final = { id: 'post_1', status: 'published', targets: [] };
 		const fake = fakeHooks([on('GET', '/v1/posts/post_1', () => final)], {
-			body: { event: 'post.published', data: { post_id: 'post_1', status: 'published' } },
+			// The body names another post: the post_id Postflow put in the callback URL wins.
+			body: { event: 'post.published', data: { post_id: 'post_other', status: 'published' } },
+			query: { post_id: 'post_1' },
 		});
 		expect(await new Postflow().webhook.call(fake.webhook)).toEqual({
 			webhookResponse: { received: true },

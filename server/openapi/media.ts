@@ -91,7 +91,7 @@ export const mediaPaths: Record<string, Json> = {
         '204': { description: 'Deleted' },
         ...AUTH_ERRORS,
         '404': error('No such media'),
-        '409': error('A draft, scheduled or publishing post uses it (media.in_use; meta.post_ids)'),
+        '409': error('A post that may still publish uses it (media.in_use; meta.post_ids)'),
       },
     },
   },

@@ -15,7 +15,13 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const UPLOAD_URL_TTL_MS = 15 * 60_000;
 const DOWNLOAD_URL_TTL_MS = 60 * 60_000;
 const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const CONTENT_TYPE = /^[a-z]+\/[a-z0-9.+-]+$/i;
+/**
+ * What the library takes: images and videos. Other types (HTML, SVG, scripts) would be served from
+ * the API's own origin by the signed download URL, so they are refused.
+ */
+const CONTENT_TYPE = /^(image\/(?!svg)[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/i;
+/** Largest file a signed upload URL takes (the quota, when set, may be smaller). */
+export const MAX_SIGNED_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024;
 
 export interface MediaRouteDeps {
   store: Store;
@@ -59,7 +65,17 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
         throw fileRequired('Send the file as multipart/form-data in the field "file".');
       const file = await request.file();
       if (!file || file.fieldname !== 'file') throw fileRequired('The multipart field "file" is missing.');
-      const contentType = CONTENT_TYPE.test(file.mimetype) ? file.mimetype : 'application/octet-stream';
+      if (!CONTENT_TYPE.test(file.mimetype)) {
+        throw new ApiError(
+          400,
+          'validation.unsupported_media_type',
+          `"${file.mimetype}" is not an image or video type.`,
+          {
+            field: 'file',
+          },
+        );
+      }
+      const contentType = file.mimetype;
       const item = await createOnce(
         store,
         request,
@@ -118,8 +134,8 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
         mediaType &&
           !CONTENT_TYPE.test(mediaType) && {
             field: 'media_type',
-            code: 'validation.field_invalid',
-            message: 'must be a MIME type such as image/png.',
+            code: 'validation.unsupported_media_type',
+            message: 'must be an image or video MIME type such as image/png or video/mp4.',
           },
         !filename && { field: 'filename', code: 'validation.field_required', message: 'give the file name.' },
       ].filter(Boolean) as Array<{ field: string; code: string; message: string }>;
@@ -281,7 +297,31 @@ export function mediaFileRoutes(
             },
           );
         }
-        await library.storage.write(item.storageKey, request.body as Readable);
+        // No 50 MB cap on this path (the contract), but never more than the remaining quota.
+        const { usedBytes } = await store.media.usage(item.userId);
+        const cap = Math.min(
+          MAX_SIGNED_UPLOAD_BYTES,
+          (library.limitBytes ?? Number.POSITIVE_INFINITY) - usedBytes,
+        );
+        const tooLarge = () =>
+          new ApiError(
+            413,
+            'billing.storage_quota',
+            'The file is larger than this upload may take (size cap or storage quota).',
+            {
+              max_bytes: Math.max(cap, 0),
+            },
+          );
+        if (Number(request.headers['content-length'] ?? 0) > cap) throw tooLarge();
+        try {
+          await library.storage.write(item.storageKey, request.body as Readable, Math.max(cap, 0));
+        } catch (err) {
+          if (err instanceof MediaTooLarge) {
+            await library.storage.remove(item.storageKey);
+            throw tooLarge();
+          }
+          throw err;
+        }
         return reply.status(200).send({ success: true });
       },
     );
@@ -295,6 +335,9 @@ export function mediaFileRoutes(
         reply.header('content-type', item.contentType);
         if (item.sizeBytes !== null) reply.header('content-length', item.sizeBytes);
         reply.header('cache-control', 'private, max-age=300');
+        // Served from the API's origin: never let a browser run it as a page.
+        reply.header('x-content-type-options', 'nosniff');
+        reply.header('content-security-policy', "sandbox; default-src 'none'");
         return reply.send(stream);
       },
     );

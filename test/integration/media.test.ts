@@ -68,6 +68,8 @@ test('a multipart upload is ready at once, and its signed URL serves the bytes',
 
   const signature = new URL(body.url).searchParams.get('signature')!;
   const forged = `${signature[0] === '0' ? '1' : '0'}${signature.slice(1)}`;
+  expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(served.headers.get('content-security-policy')).toContain('sandbox');
   const tampered = await fetch(body.url.replace(signature, forged));
   expect(tampered.status).toBe(403);
   expect(((await tampered.json()) as any).error.code).toBe('media.url_invalid');
@@ -93,6 +95,18 @@ test('an upload without a file or over 50 MB is refused with 400 and stores noth
   expect(huge.status).toBe(400);
   expect(huge.body.error).toMatchObject({ code: 'validation.file_too_large', meta: { field: 'file' } });
   expect((await stack.request('GET', '/v1/media/storage')).body).toEqual(before);
+});
+
+test('only images and videos are taken: HTML or SVG would run from the API origin', async () => {
+  const html = await upload(Buffer.from('<script>alert(1)</script>'), 'x.html', 'text/html');
+  expect(html.status).toBe(400);
+  expect(html.body.error).toMatchObject({
+    code: 'validation.unsupported_media_type',
+    meta: { field: 'file' },
+  });
+  const svg = await stack.request('GET', '/v1/media/upload-url?media_type=image/svg%2Bxml&filename=a.svg');
+  expect(svg.status).toBe(400);
+  expect(svg.body.error.code).toBe('validation.unsupported_media_type');
 });
 
 test('an Idempotency-Key makes a repeated upload return the first media', async () => {

@@ -237,14 +237,18 @@ test("a post's callback_url receives that post's final event only, signed, and s
   expect(post.status).toBe('published');
   await stack.request('POST', '/v1/posts', { account_ids: [account], text: 'not mine' });
 
-  const call = await receiver.waitFor((r) => r.path === '/hooks/callback-1');
+  const call = await receiver.waitFor((r) => r.path.startsWith('/hooks/callback-1'));
   expect(call.json).toMatchObject({ event: 'post.published', data: { post_id: post.id } });
   const endpoint = (await stack.request('GET', '/v1/webhooks')).body.data.find(
     (w: { post_id: string | null }) => w.post_id === post.id,
   );
-  expect(endpoint).toMatchObject({ url: callbackUrl, events: expect.arrayContaining(['post.published']) });
+  expect(endpoint).toMatchObject({
+    url: `${callbackUrl}?post_id=${post.id}`,
+    events: expect.arrayContaining(['post.published']),
+  });
   await new Promise((r) => setTimeout(r, 1000));
-  expect(receiver.received.filter((r) => r.path === '/hooks/callback-1')).toHaveLength(1);
+  expect(receiver.received.filter((r) => r.path.startsWith('/hooks/callback-1'))).toHaveLength(1);
+  expect(call.path).toBe(`/hooks/callback-1?post_id=${post.id}`);
 
   const refused = await stack.request('POST', '/v1/posts', {
     account_ids: [account],

@@ -44,6 +44,8 @@ describe('disk storage', () => {
     );
     expect(await storage.size('usr_1/b')).toBeUndefined();
     await expect(storage.write('../etc/passwd', Readable.from(['x']))).rejects.toThrow('Unsafe media key');
+    await expect(storage.write('usr/..', Readable.from(['x']))).rejects.toThrow('Unsafe media key');
+    expect(await storage.write('alice@example.com/m1', Readable.from([Buffer.alloc(3)]))).toBe(3);
     await storage.remove('usr_1/a');
     expect(await storage.read('usr_1/a')).toBeUndefined();
   });

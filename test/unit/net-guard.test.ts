@@ -15,11 +15,22 @@ describe('outbound URL guard (SSRF)', () => {
     'fd00::1',
     'fe80::1',
     '::ffff:127.0.0.1',
+    // IPv4-mapped addresses in hex, as URL parsing writes them ([::ffff:127.0.0.1] → ::ffff:7f00:1)
+    '::ffff:7f00:1',
+    '::ffff:a00:1',
+    '64:ff9b::a9fe:a9fe',
+    '::7f00:1',
+    'fec0::1',
   ])('%s is private', (address) => expect(isPrivateAddress(address)).toBe(true));
 
-  test.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700::1111'])('%s is public', (address) =>
-    expect(isPrivateAddress(address)).toBe(false),
+  test.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700::1111', '::ffff:808:808'])(
+    '%s is public',
+    (address) => expect(isPrivateAddress(address)).toBe(false),
   );
+
+  test('a URL with a bracketed IPv4-mapped host is refused', async () => {
+    expect(await checkOutboundUrl('https://[::ffff:127.0.0.1]/x', false)).toMatch(/private or loopback/);
+  });
 
   test('loopback, private and link-local hosts and plain http are refused unless allowed', async () => {
     expect(await checkOutboundUrl('https://127.0.0.1/hook', false)).toMatch(/private or loopback/);

@@ -1,5 +1,7 @@
 import { ApiError } from '../../api/errors';
 import { type AccountInfo, applyPostUpdate, normaliseCreatePost } from '../../api/normalise';
+import { upgradeSpec } from '../../api/post-resource';
+import type { PostSpec } from '../../api/types';
 
 const accounts: Record<string, AccountInfo> = {
   acc_ig: { platform: 'instagram', status: 'active' },
@@ -217,4 +219,20 @@ describe('updates', () => {
       ApiError,
     );
   });
+});
+
+test('a spec written before media URLs (content.mediaIds) is read as media refs', () => {
+  const legacy = {
+    id: 'post_01JABCDEFGHJKMNPQRSTVWXYZ0',
+    userId: 'usr_default',
+    mode: 'draft',
+    content: { text: 'old', mediaIds: ['m1'] },
+    platformOptions: {},
+    targets: [{ accountId: 'acc_1', platform: 'sandbox', options: {}, overrides: { mediaIds: ['m2'] } }],
+    createdAt: '2026-01-01T00:00:00.000Z',
+  } as unknown as PostSpec;
+  const spec = upgradeSpec(legacy);
+  expect(spec.content).toEqual({ text: 'old', media: [{ source_type: 'media_id', source: 'm1' }] });
+  expect(spec.targets[0].overrides).toEqual({ media: [{ source_type: 'media_id', source: 'm2' }] });
+  expect(upgradeSpec(spec)).toEqual(spec);
 });

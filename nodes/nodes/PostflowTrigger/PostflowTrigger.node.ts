@@ -91,7 +91,10 @@ export class PostflowTrigger implements INodeType {
 						'GET',
 						`/v1/webhooks/${state.webhookId}`,
 					);
-					return endpoint.url === this.getNodeWebhookUrl('default');
+					const events = [...(this.getNodeParameter('events') as string[])].sort().join();
+					const registered = [...((endpoint.events as string[]) ?? [])].sort().join();
+					// A changed event list needs a new registration (create() runs when this is false).
+					return endpoint.url === this.getNodeWebhookUrl('default') && events === registered;
 				} catch (error) {
 					if (error instanceof NodeApiError && error.httpCode === '404') {
 						delete state.webhookId;
@@ -155,7 +158,10 @@ export class PostflowTrigger implements INodeType {
 	}
 }
 
-/** Checks X-SocialAPI-Signature-V2 (timestamped) or, from older senders, X-SocialAPI-Signature. */
+/**
+ * Checks X-SocialAPI-Signature-V2, which signs the timestamp with the body, so a captured delivery
+ * cannot be replayed later. (Postflow also sends the untimed v1 header; it is not accepted here.)
+ */
 function validSignature(headers: IDataObject, raw: string, secret: string): boolean {
 	const sign = (data: string) =>
 		`sha256=${createHmac('sha256', secret).update(data).digest('hex')}`;
@@ -163,10 +169,9 @@ function validSignature(headers: IDataObject, raw: string, secret: string): bool
 		a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 	const v2 = headers['x-socialapi-signature-v2'];
 	const timestamp = Number(headers['x-socialapi-timestamp']);
-	if (typeof v2 === 'string' && Number.isFinite(timestamp)) {
-		const age = Math.abs(Date.now() / 1000 - timestamp);
-		return age <= MAX_AGE_SECONDS && same(v2, sign(`${timestamp}.${raw}`));
-	}
-	const v1 = headers['x-socialapi-signature'];
-	return typeof v1 === 'string' && same(v1, sign(raw));
+	if (typeof v2 !== 'string' || !Number.isFinite(timestamp)) return false;
+	return (
+		Math.abs(Date.now() / 1000 - timestamp) <= MAX_AGE_SECONDS &&
+		same(v2, sign(`${timestamp}.${raw}`))
+	);
 }

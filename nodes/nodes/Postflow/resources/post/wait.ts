@@ -59,7 +59,8 @@ export async function waitForFinalPost(
  */
 export async function resumeWithFinalPost(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const event = this.getBodyData() as { event?: string; data?: { post_id?: string } };
-	const postId = event.data?.post_id;
+	// Postflow adds the post's id to the callback URL it was given; trust that over the body.
+	const postId = String((this.getQueryData() as IDataObject).post_id ?? '') || event.data?.post_id;
 	if (!postId || !String(event.event ?? '').startsWith('post.')) {
 		return { webhookResponse: { received: false }, noWebhookResponse: false };
 	}
