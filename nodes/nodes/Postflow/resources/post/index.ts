@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { createPost, postCreateDescription } from './create';
-import { getPost, postGetDescription } from './get';
+import { getPost } from './get';
 import { getManyPosts, postGetManyDescription } from './getMany';
-import { cancelPost, postActionsDescription, publishPostNow, retryPost } from './simple-actions';
+import { cancelPost, publishPostNow, retryPost } from './simple-actions';
 import { postUpdateDescription, updatePost } from './update';
 
 export const postOperations = {
@@ -68,9 +68,19 @@ export const postDescription: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Post ID',
+		name: 'postId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. post_01JABCDEFGHJKMNPQRSTVWXYZ0',
+		description: 'The post to act on. Get also takes the ID a platform gave the published post.',
+		displayOptions: {
+			show: { operation: ['cancel', 'get', 'publishNow', 'retry', 'update'], resource: ['post'] },
+		},
+	},
 	...postCreateDescription,
-	...postGetDescription,
 	...postGetManyDescription,
 	...postUpdateDescription,
-	...postActionsDescription,
 ];

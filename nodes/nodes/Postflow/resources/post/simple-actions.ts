@@ -1,25 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { postflowRequest } from '../../transport';
 
-/** Cancel, Publish Now and Retry Failed take only the post: one description, three calls. */
-const showOnlyForPostActions = { operation: ['cancel', 'publishNow', 'retry'], resource: ['post'] };
-
-export const postActionsDescription: INodeProperties[] = [
-	{
-		displayName: 'Post ID',
-		name: 'postId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. post_01JABCDEFGHJKMNPQRSTVWXYZ0',
-		displayOptions: { show: showOnlyForPostActions },
-	},
-];
+/** Cancel, Publish Now and Retry Failed take only the post (the shared Post ID field). */
 
 const path = (i: number, context: IExecuteFunctions, suffix = '') =>
 	`/v1/posts/${encodeURIComponent(context.getNodeParameter('postId', i) as string)}${suffix}`;

@@ -11,16 +11,6 @@ const showOnlyForPostUpdate = { operation: ['update'], resource: ['post'] };
 
 export const postUpdateDescription: INodeProperties[] = [
 	{
-		displayName: 'Post ID',
-		name: 'postId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. post_01JABCDEFGHJKMNPQRSTVWXYZ0',
-		description: 'A draft or scheduled post',
-		displayOptions: { show: showOnlyForPostUpdate },
-	},
-	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
 		type: 'collection',
