@@ -245,7 +245,7 @@ export class PostflowClient {
      * cursor. Posts started without Postflow's search attributes are not listed.
      */
     list: async (query: PostListQuery = {}): Promise<PostPage> =>
-      listPosts(this.options.temporal, WORKFLOW_TYPE, visibilityId(this.userId), query, (id) =>
+      listPosts(this.options.temporal, this.ownPosts(), query, (id) =>
         this.posts.get(id).catch((err: unknown) => {
           if (err instanceof ApiError && err.code === 'post.not_found') return undefined;
           throw err;
@@ -255,8 +255,7 @@ export class PostflowClient {
     /** Posts of this user that may still publish with a media file (to come, or retryable). */
     usingMedia: async (mediaId: string): Promise<string[]> => {
       const query = [
-        `WorkflowType = '${WORKFLOW_TYPE}'`,
-        `PostflowUserId = ${visibilityString(this.userId)}`,
+        ...this.ownPosts(),
         `PostflowRefs = ${visibilityString(mediaRef(mediaId))}`,
         `PostflowStatus IN ('draft', 'scheduled', 'publishing', 'partial', 'failed')`,
       ].join(' AND ');
@@ -330,11 +329,15 @@ export class PostflowClient {
    * The post that published `platformPostId` (the contract lets GET take one): 404 when none,
    * 409 `ambiguous_post_id` when several of this user's posts carry it.
    */
+  /** Visibility clauses selecting this user's post workflows (every post query starts with them). */
+  private ownPosts(): string[] {
+    return [`WorkflowType = '${WORKFLOW_TYPE}'`, `PostflowUserId = ${visibilityString(this.userId)}`];
+  }
+
   private async byPlatformPostId(platformPostId: string): Promise<string> {
     if (!/^[\w.:@+-]{1,200}$/.test(platformPostId)) throw postNotFound(platformPostId);
     const query = [
-      `WorkflowType = '${WORKFLOW_TYPE}'`,
-      `PostflowUserId = ${visibilityString(this.userId)}`,
+      ...this.ownPosts(),
       `PostflowRefs = ${visibilityString(platformPostRef(platformPostId))}`,
     ].join(' AND ');
     const ids = new Set<string>();

@@ -45,13 +45,13 @@ const ID = /^[\w.:@+-]+$/;
  */
 export async function listPosts(
   temporal: Client,
-  workflowType: string,
-  userId: string,
+  /** The visibility clauses that select the caller's posts. */
+  ownPosts: readonly string[],
   raw: PostListQuery,
   read: (id: string) => Promise<PostResource | undefined>,
 ): Promise<PostPage> {
   const q = parseQuery(raw);
-  const clauses = [`WorkflowType = '${workflowType}'`, `PostflowUserId = '${userId}'`];
+  const clauses = [...ownPosts];
   if (q.status) clauses.push(`PostflowStatus = '${q.status}'`);
   if (q.accountIds.length)
     clauses.push(`PostflowAccountIds IN (${q.accountIds.map((a) => `'${a}'`).join(', ')})`);
