@@ -6,11 +6,15 @@ import { PublishError } from './platforms/adapter';
 export const RECONNECT_REQUIRED = 'AccountReconnectRequired';
 
 /**
- * The one place where adapter errors become Temporal failures. Always non-retryable: the workflow,
- * not the activity retry policy, decides what happens next (reconcile, durable sleep, retry, fail).
- * A failure nobody classified may have happened after the request was sent, so its outcome is unknown.
+ * The one place where adapter errors become Temporal failures. A failure nobody classified may
+ * have happened after the request was sent, so its outcome is unknown.
+ *
+ * Failures of the publish call are never retried by Temporal: the workflow decides what happens
+ * next (reconcile, durable sleep, refresh, retry, fail). Steps that change nothing visible
+ * (`retryHere`: prepare and the checks) let Temporal retry transient failures in place, waiting
+ * what the platform asked for; only final ones and expired tokens go back to the workflow.
  */
-export function toPublishFailure(err: unknown): ApplicationFailure {
+export function toPublishFailure(err: unknown, { retryHere = false } = {}): ApplicationFailure {
   const failure: PublishFailure =
     err instanceof PublishError
       ? err.failure
@@ -22,10 +26,14 @@ export function toPublishFailure(err: unknown): ApplicationFailure {
           retryable: true,
           outcomeUnknown: true,
         };
+  const transient = (failure.retryable || failure.outcomeUnknown) && !failure.refreshable;
   return ApplicationFailure.create({
     type: PUBLISH_ERROR_TYPE,
     message: failure.message,
-    nonRetryable: true,
+    nonRetryable: !(retryHere && transient),
+    ...(retryHere && transient && failure.retryAfterMs !== undefined
+      ? { nextRetryDelay: failure.retryAfterMs }
+      : {}),
     details: [failure],
   });
 }

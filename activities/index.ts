@@ -13,8 +13,18 @@ import type { Store } from '../store/types';
 import { resolveMedia } from './media';
 import { RECONNECT_REQUIRED, toPublishFailure } from './errors';
 import { createWebhookActivities } from './webhooks';
-import { type AccountContext, PublishError, type PublishRequest } from './platforms/adapter';
-import type { PlatformRegistry } from './platforms/registry';
+import {
+  type AccountContext,
+  isProcessing,
+  type PlatformAdapter,
+  type Prepared,
+  PublishError,
+  type PublishRequest,
+  type Published,
+  type StepState,
+} from './platforms/adapter';
+import type { ConcurrencyLimit } from './platforms/limiter';
+import { concurrencyLimits, type PlatformRegistry } from './platforms/registry';
 
 export interface ActivityDeps {
   store: Store;
@@ -22,6 +32,8 @@ export interface ActivityDeps {
   media: MediaLibrary;
   /** Allow webhook URLs on private networks and plain http (development, tests). @default false */
   allowPrivateUrls?: boolean;
+  /** Each platform's concurrency limit in this worker. @default from the environment and the rules */
+  limit?: (platform: string) => ConcurrencyLimit;
 }
 
 /** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
@@ -31,7 +43,13 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * The activities of a post workflow. Credentials never travel through Temporal: each activity
  * loads them by account id when it runs.
  */
-export function createActivities({ store, platforms, media, allowPrivateUrls = false }: ActivityDeps) {
+export function createActivities({
+  store,
+  platforms,
+  media,
+  allowPrivateUrls = false,
+  limit = concurrencyLimits(),
+}: ActivityDeps) {
   async function request(
     job: DeliveryJob,
     { withMedia }: { withMedia: boolean },
@@ -81,35 +99,79 @@ export function createActivities({ store, platforms, media, allowPrivateUrls = f
           ? await resolveMedia(content.media, account.userId, { store, library: media, allowPrivateUrls })
           : [],
         ref: `${job.postId}/${job.target.accountId}`,
+        // Deliveries started before `startedAt` existed: look back a day.
+        since: job.startedAt ?? new Date(Date.now() - 86_400_000).toISOString(),
       },
     };
+  }
+
+  /**
+   * Runs one step of a delivery on the platform: loads the account, resolves media if the step
+   * needs it, waits for a slot under the platform's concurrency limit, heartbeats while it runs
+   * (so a dead worker is noticed in seconds), and turns every failure into a classified one.
+   */
+  async function step<T>(
+    job: DeliveryJob,
+    options: { withMedia: boolean; repeatable: boolean },
+    call: (adapter: PlatformAdapter, req: PublishRequest) => Promise<T>,
+  ): Promise<T> {
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      const { adapter, req } = await request(job, options);
+      return await limit(job.target.platform).run(() =>
+        call(adapter, { ...req, signal: ctx.cancellationSignal }),
+      );
+    } catch (err) {
+      throw toPublishFailure(err, { retryHere: options.repeatable });
+    } finally {
+      clearInterval(beat);
+    }
   }
 
   return {
     ...createWebhookActivities({ store, allowPrivateUrls }),
 
+    /**
+     * Everything before the irreversible call: uploads, containers. Invisible to followers, so
+     * any failure may be retried; an unknown outcome here cannot publish anything.
+     */
+    async prepareTarget(job: DeliveryJob): Promise<PreparedStep> {
+      if (!platforms.get(job.target.platform)?.prepare) return { ready: {} };
+      return step(job, { withMedia: true, repeatable: true }, async (adapter, req) =>
+        stepOf(await adapter.prepare!(req)),
+      );
+    },
+
+    /** Asks the platform again whether what `prepareTarget` made is ready. Read-only. */
+    async checkPreparedTarget(job: DeliveryJob, state: StepState): Promise<PreparedStep> {
+      return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
+        stepOf(await adapter.checkPrepared!(req, state)),
+      );
+    },
+
     /** Makes the post public on one account. Irreversible: runs with a single attempt. */
-    async publishTarget(job: DeliveryJob): Promise<DeliveryReceipt> {
-      const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
-        const { adapter, req } = await request(job, { withMedia: true });
-        return await adapter.publish({ ...req, signal: ctx.cancellationSignal });
-      } catch (err) {
-        throw toPublishFailure(err);
-      } finally {
-        clearInterval(beat);
-      }
+    async publishTarget(job: DeliveryJob, prepared: StepState = {}): Promise<PublishedStep> {
+      return step(job, { withMedia: true, repeatable: false }, async (adapter, req) =>
+        stepOf(await adapter.publish(req, prepared)),
+      );
+    },
+
+    /** Polls a publish the platform finishes on its own time (video processing). Read-only. */
+    async checkPublishedTarget(job: DeliveryJob, state: StepState): Promise<PublishedStep> {
+      return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
+        stepOf(await adapter.checkPublished!(req, state)),
+      );
     },
 
     /** Looks for the post on the platform after an unknown outcome. Read-only: retried freely. */
     async findPublished(job: DeliveryJob): Promise<ReconcileResult> {
       const { adapter, req } = await request(job, { withMedia: false });
       if (!adapter.findExisting) return { searchable: false };
-      return {
-        searchable: true,
-        receipt: await adapter.findExisting({ ...req, signal: Context.current().cancellationSignal }),
-      };
+      const receipt = await limit(job.target.platform).run(() =>
+        adapter.findExisting!({ ...req, signal: Context.current().cancellationSignal }),
+      );
+      return { searchable: true, receipt };
     },
 
     /**
@@ -171,7 +233,8 @@ export function createActivities({ store, platforms, media, allowPrivateUrls = f
           name: account.name,
           credentials,
         });
-        await store.updateAccountCredentials(accountId, fresh);
+        // Platforms may leave out fields that did not change (the refresh token itself).
+        await store.updateAccountCredentials(accountId, { ...credentials, ...fresh });
       } catch (err) {
         if (err instanceof PublishError && !err.failure.retryable) {
           await store.setAccountStatus(accountId, 'reconnect_required', err.failure.message);
@@ -184,6 +247,18 @@ export function createActivities({ store, platforms, media, allowPrivateUrls = f
 }
 
 export type PostflowActivities = ReturnType<typeof createActivities>;
+
+/** A prepare or check step's answer, as the workflow sees it. */
+export type PreparedStep = { ready: StepState } | { processing: StepState; pollAfterMs: number };
+/** A publish or check step's answer: the receipt, or still processing. */
+export type PublishedStep = { receipt: DeliveryReceipt } | { processing: StepState; pollAfterMs: number };
+
+function stepOf(result: Prepared): PreparedStep;
+function stepOf(result: Published): PublishedStep;
+function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
+  if (isProcessing(result)) return { processing: result.processing, pollAfterMs: result.pollAfterMs };
+  return 'ready' in result ? { ready: result.ready } : { receipt: result };
+}
 
 function publishError(
   category: PublishFailure['category'],

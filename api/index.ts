@@ -17,5 +17,5 @@ export {
   instantSchema,
   type CreateAccountBody,
 } from './schemas';
-export { sandboxOptionsSchema, type SandboxOptions } from './sandbox-options';
+export { sandboxOptionsSchema, type SandboxOptions } from './platform-rules/sandbox';
 export { zodIssues, fieldPath } from './zod-issues';

@@ -1,5 +1,5 @@
 import { ApiError, type Issue, validationError } from './errors';
-import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
+import { checkPlatformRules, type MediaInfo, PLATFORM_RULES } from './platform-rules';
 import { createPostSchema, type CreatePostBody, type TargetBody, updatePostSchema } from './schemas';
 import type { MediaRef, PostContent, PostMode, PostSpec, TargetSpec } from './types';
 import { zodIssues } from './zod-issues';
@@ -16,11 +16,18 @@ export interface NormaliseContext {
   now: Date;
   /** Looks up one of the caller's accounts; `undefined` when it does not exist or is someone else's. */
   account: (id: string) => AccountInfo | undefined;
+  /** What the caller's media library knows about the post's media. Absent: media is not checked. */
+  media?: MediaLookup;
+}
+
+export interface MediaLookup {
   /**
    * Why a media item cannot be used (not in the caller's library, not uploaded yet, a URL that
-   * points into a private network); `undefined` when it can. Absent: media is not checked.
+   * points into a private network); `undefined` when it can.
    */
-  mediaProblem?: (media: MediaRef) => string | undefined;
+  problem(media: MediaRef): string | undefined;
+  /** The item's kind and type where known (library items), for the platforms' media rules. */
+  info(media: MediaRef): MediaInfo | undefined;
 }
 
 /** How far in the past a `scheduled_at` may lie (clock skew, slow clients) before it is refused. */
@@ -80,7 +87,7 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
       });
     }
   }
-  issues.push(...mediaIssues(req, targetBodies, ctx.mediaProblem));
+  issues.push(...mediaIssues(req, targetBodies, ctx.media));
   if (issues.length) throw validationError(issues);
 
   const unknown = targetBodies.filter((t) => !ctx.account(t.account_id));
@@ -138,7 +145,7 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
     targets,
     createdAt: ctx.now.toISOString(),
   };
-  const ruleIssues = checkTargets(spec, (t, i) =>
+  const ruleIssues = checkTargets(spec, ctx.media, (t, i) =>
     req.targets
       ? `targets[${i}].platform_data`
       : isKeyedByPlatform(platformOptions)
@@ -153,16 +160,11 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
  * Applies a `PATCH /v1/posts/{id}` body to a post's spec and checks the result like a new post.
  * Changing `platform_options` re-derives every target's options from it.
  */
-export function applyPostUpdate(
-  spec: PostSpec,
-  body: unknown,
-  now: Date,
-  mediaProblem?: NormaliseContext['mediaProblem'],
-): PostSpec {
+export function applyPostUpdate(spec: PostSpec, body: unknown, now: Date, media?: MediaLookup): PostSpec {
   const parsed = updatePostSchema.safeParse(body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const patch = parsed.data;
-  const badMedia = mediaIssues(patch, [], mediaProblem);
+  const badMedia = mediaIssues(patch, [], media);
   if (badMedia.length) throw validationError(badMedia);
   if (patch.scheduled_at && Date.parse(patch.scheduled_at) < now.getTime() - PAST_TOLERANCE_MS) {
     throw validationError([
@@ -193,7 +195,7 @@ export function applyPostUpdate(
         ? spec.targets
         : spec.targets.map((t) => buildTarget({ account_id: t.accountId }, t.platform, platformOptions)),
   };
-  const issues = checkTargets(next, (t) =>
+  const issues = checkTargets(next, media, (t) =>
     isKeyedByPlatform(platformOptions) ? `platform_options.${t.platform}` : 'platform_options',
   );
   if (issues.length) throw validationError(issues);
@@ -241,10 +243,16 @@ function buildTarget(t: TargetBody, platform: string, platformOptions: Record<st
   };
 }
 
-function checkTargets(spec: PostSpec, optionsField: (t: TargetSpec, index: number) => string): Issue[] {
-  return spec.targets.flatMap((t, i) =>
-    checkPlatformRules(t.platform, { ...spec.content, ...t.overrides }, t.options, optionsField(t, i)),
-  );
+function checkTargets(
+  spec: PostSpec,
+  media: MediaLookup | undefined,
+  optionsField: (t: TargetSpec, index: number) => string,
+): Issue[] {
+  return spec.targets.flatMap((t, i) => {
+    const content = { ...spec.content, ...t.overrides };
+    const known = content.media.map((m) => media?.info(m) ?? { kind: 'unknown' as const });
+    return checkPlatformRules(t.platform, content, t.options, optionsField(t, i), known);
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -268,7 +276,7 @@ export function mediaOf(body: {
 function mediaIssues(
   req: Parameters<typeof mediaOf>[0],
   targets: Array<TargetBody & { field: string }>,
-  problem: NormaliseContext['mediaProblem'],
+  lookup: MediaLookup | undefined,
 ): Issue[] {
   const lists: Array<{ field: string; body: Parameters<typeof mediaOf>[0] }> = [
     { field: '', body: req },
@@ -286,7 +294,7 @@ function mediaIssues(
           },
         ];
       }
-      const why = problem?.(media);
+      const why = lookup?.problem(media);
       if (!why) return [];
       return [
         {

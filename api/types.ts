@@ -176,6 +176,8 @@ export interface DeliveryJob {
   postId: string;
   target: TargetSpec;
   content: PostContent;
+  /** When this delivery run began: reconcile ignores the account's posts from before it. */
+  startedAt?: string;
 }
 
 /** The answer of a reconcile: can the platform be searched, and was the post found there. */

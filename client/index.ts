@@ -3,7 +3,14 @@ import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, postNotFound, validationError } from '../api/errors';
 import { FINAL_POST_EVENTS } from '../api/post-events';
-import { applyPostUpdate, mediaOf, normaliseCreatePost, type AccountInfo } from '../api/normalise';
+import {
+  type AccountInfo,
+  applyPostUpdate,
+  type MediaLookup,
+  mediaOf,
+  normaliseCreatePost,
+} from '../api/normalise';
+import type { MediaInfo } from '../api/platform-rules';
 import { checkOutboundUrl } from '../activities/net-guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
@@ -98,7 +105,7 @@ export class PostflowClient {
         userId: this.userId,
         now: new Date(),
         account: await this.accountLookup(body),
-        mediaProblem: await this.mediaCheck(body),
+        media: await this.mediaCheck(body),
       });
       await this.registerCallback(body, spec.id);
       try {
@@ -120,7 +127,7 @@ export class PostflowClient {
         {
           now: new Date(),
           account: await this.accountLookup(body),
-          mediaProblem: await this.mediaCheck(body),
+          media: await this.mediaCheck(body),
         },
         AVAILABLE_PLATFORMS,
       ),
@@ -414,12 +421,13 @@ export class PostflowClient {
    * Checks every media item a body names (post level and per target): library media must be the
    * caller's and uploaded; URLs must be public (checked again when the post is published).
    */
-  private async mediaCheck(body: unknown): Promise<(media: MediaRef) => string | undefined> {
+  private async mediaCheck(body: unknown): Promise<MediaLookup> {
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const levels = [b, ...(Array.isArray(b.targets) ? b.targets : [])].filter(
       (x): x is Parameters<typeof mediaOf>[0] => typeof x === 'object' && x !== null,
     );
     const problems = new Map<string, string | undefined>();
+    const infos = new Map<string, MediaInfo>();
     for (const level of levels) {
       let refs: MediaRef[];
       try {
@@ -430,23 +438,40 @@ export class PostflowClient {
       for (const ref of refs) {
         const key = `${ref.source_type}:${ref.source}`;
         if (problems.has(key)) continue;
-        problems.set(key, await this.mediaProblem(ref));
+        const { problem, info } = await this.mediaProblem(ref);
+        problems.set(key, problem);
+        if (info) infos.set(key, info);
       }
     }
-    return (media) => problems.get(`${media.source_type}:${media.source}`);
+    const keyOf = (media: MediaRef) => `${media.source_type}:${media.source}`;
+    return { problem: (media) => problems.get(keyOf(media)), info: (media) => infos.get(keyOf(media)) };
   }
 
-  private async mediaProblem(media: MediaRef): Promise<string | undefined> {
+  private async mediaProblem(media: MediaRef): Promise<{ problem?: string; info?: MediaInfo }> {
     if (media.source_type === 'url') {
       const why = await checkOutboundUrl(media.source, this.options.allowPrivateUrls ?? false);
-      return why && `media URL ${why}`;
+      return why ? { problem: `media URL ${why}` } : {};
     }
-    if (media.source_type !== 'media_id') return undefined;
+    if (media.source_type !== 'media_id') return {};
     const item = await this.options.store.media.get(media.source, this.userId);
-    if (!item) return `no media ${media.source} in your library; upload it with POST /v1/media/upload.`;
+    if (!item)
+      return { problem: `no media ${media.source} in your library; upload it with POST /v1/media/upload.` };
     if (item.status !== 'ready')
-      return `media ${media.source} is ${item.status}; finish its upload with POST /v1/media/${media.source}/verify.`;
-    return undefined;
+      return {
+        problem: `media ${media.source} is ${item.status}; finish its upload with POST /v1/media/${media.source}/verify.`,
+      };
+    const kind = item.contentType.startsWith('image/')
+      ? 'image'
+      : item.contentType.startsWith('video/')
+        ? 'video'
+        : 'unknown';
+    return {
+      info: {
+        kind,
+        contentType: item.contentType,
+        ...(item.sizeBytes !== null ? { sizeBytes: item.sizeBytes } : {}),
+      },
+    };
   }
 
   private async update<Args extends unknown[]>(

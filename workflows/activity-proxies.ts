@@ -18,6 +18,20 @@ export const { publishTarget } = proxyActivities<PostflowActivities>({
 });
 
 /**
+ * Preparing (uploads, containers) and checking processing status change nothing the followers
+ * see, so Temporal retries their transient failures in place, honouring a platform's
+ * Retry-After; a final failure or an expired token goes back to the workflow. Uploads of large
+ * videos take time, hence the long start-to-close with a heartbeat to notice a dead worker.
+ */
+export const { prepareTarget, checkPreparedTarget, checkPublishedTarget } =
+  proxyActivities<PostflowActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '30 seconds',
+    scheduleToCloseTimeout: '2 hours',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+  });
+
+/**
  * Looking a post up on the platform changes nothing, so it retries freely with backoff, for as
  * long as a platform outage reasonably lasts.
  */

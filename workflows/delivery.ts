@@ -1,6 +1,21 @@
-import { ActivityFailure, ApplicationFailure, sleep, TimeoutFailure } from '@temporalio/workflow';
-import { type DeliveryJob, type DeliveryState, PUBLISH_ERROR_TYPE, type PublishFailure } from '../api/types';
-import { findPublished, publishTarget, refreshAccount } from './activity-proxies';
+import { ActivityFailure, ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
+import type { PublishedStep } from '../activities';
+import type { StepState } from '../activities/platforms/adapter';
+import {
+  type DeliveryJob,
+  type DeliveryReceipt,
+  type DeliveryState,
+  PUBLISH_ERROR_TYPE,
+  type PublishFailure,
+} from '../api/types';
+import {
+  checkPreparedTarget,
+  checkPublishedTarget,
+  findPublished,
+  prepareTarget,
+  publishTarget,
+  refreshAccount,
+} from './activity-proxies';
 
 /** Publish calls per delivery run before a retryable failure becomes final. */
 export const MAX_PUBLISH_ATTEMPTS = 6;
@@ -11,6 +26,11 @@ const BACKOFF_CAP_MS = 10 * 60_000;
 const RETRY_AFTER_CAP_MS = 24 * 3_600_000;
 /** Give a platform a moment to show a post whose creation answer was lost, before looking it up. */
 const RECONCILE_SETTLE_MS = 2_000;
+/** How long a platform may process an upload or a publish (videos) before the delivery gives up on it. */
+export const PROCESSING_DEADLINE_MS = 2 * 3_600_000;
+/** Bounds on the pause between two processing checks, whatever the platform suggests. */
+const POLL_MIN_MS = 1_000;
+const POLL_MAX_MS = 5 * 60_000;
 
 /**
  * Runs one target's delivery to a final state (`published` or `failed`); never throws.
@@ -21,7 +41,8 @@ const RECONCILE_SETTLE_MS = 2_000;
  * - a rate limit waits its Retry-After, a transient failure an exponential backoff, as durable timers;
  * - anything else is final.
  */
-export async function deliver(delivery: DeliveryState, job: DeliveryJob, touch: () => void): Promise<void> {
+export async function deliver(delivery: DeliveryState, run: DeliveryJob, touch: () => void): Promise<void> {
+  const job: DeliveryJob = { ...run, startedAt: new Date().toISOString() };
   const update = (patch: Partial<DeliveryState>) => {
     Object.assign(delivery, patch);
     touch();
@@ -42,26 +63,94 @@ export async function deliver(delivery: DeliveryState, job: DeliveryJob, touch: 
 
     runAttempts += 1;
     update({ attempts: delivery.attempts + 1, retries: delivery.retries + (runAttempts > 1 ? 1 : 0) });
-    try {
-      const receipt = await publishTarget(job);
-      return update({ status: 'published', receipt, error: undefined });
-    } catch (err) {
-      const failure = classify(err);
-      update({ error: errorOf(failure) });
-      outcomeUnknown = failure.outcomeUnknown;
+    const attempt = await publishOnce(job);
+    if ('receipt' in attempt)
+      return update({ status: 'published', receipt: attempt.receipt, error: undefined });
 
-      if (failure.refreshable && !refreshed) {
-        refreshed = true;
-        if (!(await tokenRefreshed(job.target.accountId))) {
-          return update({ status: 'failed', error: reconnectRequired(job.target.accountId) });
-        }
-        continue;
+    const { failure } = attempt;
+    update({ error: errorOf(failure) });
+    outcomeUnknown = failure.outcomeUnknown;
+    if (failure.refreshable && !refreshed) {
+      refreshed = true;
+      if (!(await tokenRefreshed(job.target.accountId))) {
+        return update({ status: 'failed', error: reconnectRequired(job.target.accountId) });
       }
-      if (!failure.retryable && !failure.outcomeUnknown) return update({ status: 'failed' });
-      if ((failure.retryAfterMs ?? 0) > RETRY_AFTER_CAP_MS) return update({ status: 'failed' });
-      await sleep(outcomeUnknown ? RECONCILE_SETTLE_MS : (failure.retryAfterMs ?? backoff(runAttempts)));
+      continue;
+    }
+    if (!failure.retryable && !failure.outcomeUnknown) return update({ status: 'failed' });
+    if ((failure.retryAfterMs ?? 0) > RETRY_AFTER_CAP_MS) return update({ status: 'failed' });
+    await sleep(outcomeUnknown ? RECONCILE_SETTLE_MS : (failure.retryAfterMs ?? backoff(runAttempts)));
+  }
+}
+
+/**
+ * One attempt at making the post public, step by step (docs/platforms.md):
+ * prepare (uploads, containers) → wait while the platform processes them → publish → wait while
+ * it processes the post. Waits are durable timers. What failed before the publish call cannot
+ * have published anything; what fails after it never leads to a second publish call here.
+ */
+async function publishOnce(
+  job: DeliveryJob,
+): Promise<{ receipt: DeliveryReceipt } | { failure: PublishFailure }> {
+  if (!patched('platform-steps')) {
+    // Posts started before adapters had steps: a single publish call, whose answer was the receipt.
+    try {
+      const answer = (await publishTarget(job)) as PublishedStep | DeliveryReceipt;
+      return { receipt: 'receipt' in answer ? answer.receipt : (answer as DeliveryReceipt) };
+    } catch (err) {
+      return { failure: classify(err) };
     }
   }
+  let prepared: StepState;
+  try {
+    let step = await prepareTarget(job);
+    const deadline = Date.now() + PROCESSING_DEADLINE_MS;
+    while ('processing' in step) {
+      await pollPause(step.pollAfterMs, deadline, job);
+      step = await checkPreparedTarget(job, step.processing);
+    }
+    prepared = step.ready;
+  } catch (err) {
+    // Nothing was published yet: whatever happened, trying again cannot duplicate the post.
+    const failure = classify(err);
+    return {
+      failure: { ...failure, outcomeUnknown: false, retryable: failure.retryable || failure.outcomeUnknown },
+    };
+  }
+  try {
+    let step = await publishTarget(job, prepared);
+    const deadline = Date.now() + PROCESSING_DEADLINE_MS;
+    while ('processing' in step) {
+      await pollPause(step.pollAfterMs, deadline, job);
+      step = await checkPublishedTarget(job, step.processing);
+    }
+    return { receipt: step.receipt };
+  } catch (err) {
+    return { failure: classify(err) };
+  }
+}
+
+/** Waits before the next processing check, as a durable timer; past the deadline, the wait has failed. */
+async function pollPause(pollAfterMs: number, deadline: number, job: DeliveryJob): Promise<void> {
+  if (Date.now() >= deadline) {
+    throw ApplicationFailure.create({
+      type: PUBLISH_ERROR_TYPE,
+      message: 'processing timed out',
+      nonRetryable: true,
+      details: [
+        {
+          category: 'platform',
+          caused_by: 'platform',
+          code: `platform.${job.target.platform}.processing_timeout`,
+          message: `${job.target.platform} was still processing the post after ${PROCESSING_DEADLINE_MS / 3_600_000} hours.`,
+          retryable: false,
+          // After the publish call the post may yet appear: let reconcile look before any retry.
+          outcomeUnknown: true,
+        } satisfies PublishFailure,
+      ],
+    });
+  }
+  await sleep(Math.min(Math.max(pollAfterMs, POLL_MIN_MS), POLL_MAX_MS));
 }
 
 async function reconcile(job: DeliveryJob) {

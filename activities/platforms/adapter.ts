@@ -20,6 +20,11 @@ export interface PublishRequest {
   media: MediaFile[];
   /** `<post id>/<account id>`: what `findExisting` looks for after an unknown outcome. */
   ref: string;
+  /**
+   * When this delivery began (RFC 3339). A platform without a place for `ref` is searched by
+   * content; its posts from before this instant (less clock skew) cannot be this delivery's.
+   */
+  since: string;
   /** Aborted when the activity is cancelled or the worker shuts down. */
   signal: AbortSignal;
 }
@@ -32,13 +37,50 @@ export interface UnpublishRequest {
 }
 
 /**
+ * What an adapter keeps between the steps of one delivery: upload ids, container ids, a publish
+ * id to poll. It travels through workflow history, so it is plain JSON and never holds a secret.
+ */
+export type StepState = { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The platform is still working (processing a video, a container not yet ready). The workflow
+ * waits `pollAfterMs` as a durable timer, then calls the matching `check…` step with `state`.
+ */
+export interface Processing {
+  processing: StepState;
+  pollAfterMs: number;
+}
+
+/** Work done before the irreversible call; invisible to the account's followers. */
+export type Prepared = { ready: StepState } | Processing;
+
+/** What the publish call (or a later check) returns: proof of publication, or "still processing". */
+export type Published = DeliveryReceipt | Processing;
+
+export const isProcessing = (value: object): value is Processing => 'processing' in value;
+
+/**
  * One social platform. Adapters contain no Temporal code: they classify their own failures by
  * throwing `PublishError`, and the activity layer maps that to Temporal once (activities/errors.ts).
+ *
+ * A delivery runs the steps by their side effects (docs/platforms.md):
+ *   prepare → checkPrepared* → publish → checkPublished*
+ * `prepare` and the checks may run any number of times; `publish` only when nothing was published.
  */
 export interface PlatformAdapter {
   readonly platform: string;
-  /** Makes the post public. Irreversible: the engine never calls it twice unless proven safe. */
-  publish(request: PublishRequest): Promise<DeliveryReceipt>;
+  /** Uploads media, creates containers: everything the followers cannot see yet. Retried freely. */
+  prepare?(request: PublishRequest): Promise<Prepared>;
+  /** Asks again whether what `prepare` made is ready (a container being processed). Read-only. */
+  checkPrepared?(request: PublishRequest, state: StepState): Promise<Prepared>;
+  /**
+   * Makes the post public, with what `prepare` returned (`{}` without a prepare step).
+   * Irreversible: the engine never calls it twice unless proven safe.
+   */
+  publish(request: PublishRequest, prepared: StepState): Promise<Published>;
+  /** Polls a publish the platform finishes asynchronously (TikTok, YouTube processing). Read-only. */
+  checkPublished?(request: PublishRequest, state: StepState): Promise<Published>;
   /** Looks the post up on the platform; absent where the platform offers no lookup. */
   findExisting?(request: PublishRequest): Promise<DeliveryReceipt | null>;
   /**
@@ -49,6 +91,19 @@ export interface PlatformAdapter {
   unpublish?(request: UnpublishRequest): Promise<'deleted' | 'not_supported'>;
   /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
   refresh?(account: AccountContext): Promise<Record<string, string>>;
+}
+
+/** How an adapter is set up: where its platform is, how long a call may take. */
+export interface AdapterOptions {
+  /**
+   * The platform API's base URL: `POSTFLOW_<PLATFORM>_API_URL` when set (a proxy, a test fake),
+   * else the official one. Self-hosted platforms (Mastodon, Bluesky) read theirs from the account.
+   */
+  baseUrl?: string;
+  /** How long one call may take before its answer counts as lost. @default 60 s */
+  timeoutMs?: number;
+  /** Settings by environment variable: OAuth clients (`POSTFLOW_<PLATFORM>_CLIENT_ID`, `_SECRET`). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Thrown by adapters for every failure, already classified. */

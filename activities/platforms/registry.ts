@@ -1,5 +1,8 @@
+import { PLATFORM_RULES } from '../../api/platform-rules';
 import type { Store } from '../../store/types';
-import type { PlatformAdapter } from './adapter';
+import type { AdapterOptions, PlatformAdapter } from './adapter';
+import { ConcurrencyLimit } from './limiter';
+import { createMastodonAdapter } from './mastodon';
 import { createSandboxAdapter } from './sandbox';
 
 /** Platform slug → adapter. Adding a platform means adding its file and one line here. */
@@ -9,12 +12,59 @@ export interface PlatformDeps {
   store: Store;
   /** Base URL where Postflow is reachable (permalinks of sandbox posts, media for URL-fetching platforms). */
   publicUrl: string;
+  /** Where platform settings come from (API base URLs, OAuth clients). @default process.env */
+  env?: Record<string, string | undefined>;
 }
 
+/** Calls one worker makes to one platform at once, unless its rules say otherwise. */
+const DEFAULT_CONCURRENCY = 4;
+
 export function createPlatformRegistry(deps: PlatformDeps): PlatformRegistry {
-  const adapters = [createSandboxAdapter(deps.store, deps.publicUrl)];
+  const env = deps.env ?? process.env;
+  const timeout = Number(env.POSTFLOW_PLATFORM_TIMEOUT_MS);
+  /** Each adapter's options: its API base URL (official unless overridden), timeout, environment. */
+  const options = (platform: string, official: string): AdapterOptions => ({
+    baseUrl: apiBaseUrl(env, platform, official),
+    ...(Number.isInteger(timeout) && timeout > 0 ? { timeoutMs: timeout } : {}),
+    env,
+  });
+  const adapters = [
+    createSandboxAdapter(deps.store, deps.publicUrl),
+    createMastodonAdapter(options('mastodon', '')),
+  ];
   return new Map(adapters.map((a) => [a.platform, a]));
 }
 
+/**
+ * A platform API's base URL: `POSTFLOW_<PLATFORM>_API_URL` when set (a proxy, a test double),
+ * else the platform's own.
+ */
+export function apiBaseUrl(env: PlatformDeps['env'], platform: string, official: string): string {
+  return (env?.[`POSTFLOW_${platform.toUpperCase()}_API_URL`] || official).replace(/\/$/, '');
+}
+
+/**
+ * One concurrency limit per platform, from `POSTFLOW_<PLATFORM>_CONCURRENCY` or the platform's
+ * rules: every call of a delivery (prepare, publish, checks) takes a slot.
+ */
+export function concurrencyLimits(
+  env: PlatformDeps['env'] = process.env,
+): (platform: string) => ConcurrencyLimit {
+  const limits = new Map<string, ConcurrencyLimit>();
+  return (platform) => {
+    let limit = limits.get(platform);
+    if (!limit) {
+      const configured = Number(env[`POSTFLOW_${platform.toUpperCase()}_CONCURRENCY`]);
+      const max =
+        Number.isInteger(configured) && configured > 0
+          ? configured
+          : (PLATFORM_RULES[platform]?.maxConcurrentCalls ?? DEFAULT_CONCURRENCY);
+      limit = new ConcurrencyLimit(max);
+      limits.set(platform, limit);
+    }
+    return limit;
+  };
+}
+
 /** Platforms this build can publish to (accounts may only be created for these). */
-export const AVAILABLE_PLATFORMS = ['sandbox'] as const;
+export const AVAILABLE_PLATFORMS = ['sandbox', 'mastodon'] as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Issue } from './errors';
-import { zodIssues } from './zod-issues';
+import type { Issue } from '../errors';
+import { zodIssues } from '../zod-issues';
+import type { PlatformRules } from './types';
 
 /**
  * Options of the built-in `sandbox` platform (`platform_options.sandbox`, or a target's
@@ -28,7 +29,15 @@ export const sandboxOptionsSchema = z
 
 export type SandboxOptions = z.infer<typeof sandboxOptionsSchema>;
 
-export function checkSandboxOptions(options: Record<string, unknown>): Issue[] {
-  const parsed = sandboxOptionsSchema.safeParse(options);
-  return parsed.success ? [] : zodIssues(parsed.error);
-}
+/** The sandbox takes anything a real platform might, with generous limits. */
+export const sandboxRules: PlatformRules = {
+  textMaxLength: 10_000,
+  media: { min: 0, max: 20 },
+  requiredOptions: [],
+  // Postflow's own store: no platform limit to respect.
+  maxConcurrentCalls: 1_000,
+  check: ({ options }): Issue[] => {
+    const parsed = sandboxOptionsSchema.safeParse(options);
+    return parsed.success ? [] : zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` }));
+  },
+};

@@ -1,0 +1,160 @@
+import type { ErrorCategory, PublishFailure } from '../../api/types';
+import { PublishError } from './adapter';
+
+/** How long one platform call may take before it counts as lost. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** Socket errors raised before a request is written: the platform cannot have seen it. */
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** The longest platform message quoted in a failure. */
+const MESSAGE_MAX = 300;
+
+export interface CallOptions {
+  platform: string;
+  signal: AbortSignal;
+  /**
+   * The call makes the post public: a lost answer (timeout, reset, 5xx) leaves its outcome unknown,
+   * so the engine looks the post up before anything else. Other calls are simply retried.
+   */
+  irreversible?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * `fetch` for platform APIs. Network failures come back classified: a connection that never
+ * opened is a plain retry; one lost after the request was sent leaves the outcome unknown. The
+ * URL is never quoted in a failure (Meta and others take tokens in query strings).
+ */
+export async function platformFetch(url: string, init: RequestInit, call: CallOptions): Promise<Response> {
+  const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.any([call.signal, timeout]) });
+  } catch (err) {
+    if (call.signal.aborted) throw err; // cancelled by Temporal: not a platform failure
+    const code = errorCode(err);
+    const sent = !NOT_SENT.has(code ?? '');
+    const timedOut = timeout.aborted;
+    throw new PublishError(
+      {
+        category: 'platform',
+        caused_by: 'platform',
+        code: timedOut ? `platform.${call.platform}.timeout` : `platform.${call.platform}.unreachable`,
+        message: timedOut
+          ? `${call.platform} did not answer within ${Math.round((call.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s.`
+          : `Could not reach ${call.platform} (${code ?? 'connection failed'}).`,
+        retryable: true,
+        outcomeUnknown: !!call.irreversible && (sent || timedOut),
+      },
+      { cause: err },
+    );
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * A platform's JSON answer. Each adapter reads the fields its platform documents; the shapes are
+ * too many and too loose to type one by one.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PlatformBody = Record<string, any>;
+
+/** The body of a platform answer: parsed JSON when it is JSON, else `{ text }`. */
+export async function readBody(response: Response): Promise<PlatformBody> {
+  const text = await response.text();
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { text: text.slice(0, MESSAGE_MAX) };
+  }
+}
+
+/** Milliseconds to wait from a `Retry-After` header (seconds or an HTTP date); undefined without one. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Milliseconds until an epoch-seconds reset header (X's `x-rate-limit-reset`) or an ISO timestamp (Mastodon). */
+export function resetAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const at = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A platform's failure, described by the adapter's error table. */
+export interface FailureRule {
+  category: ErrorCategory;
+  /** Appended to `platform.<slug>.`. */
+  code: string;
+  retryable?: boolean;
+  /** A 401-like answer: refreshing the access token may let a retry succeed. */
+  refreshable?: boolean;
+  /** The platform may have acted although it answered with an error (some 5xx). */
+  mayHaveActed?: boolean;
+}
+
+/** What HTTP status codes mean when the platform's body says nothing more specific. */
+export function ruleForStatus(status: number): FailureRule {
+  if (status === 401) return { category: 'auth', code: 'auth', refreshable: true };
+  if (status === 403) return { category: 'auth', code: 'forbidden' };
+  if (status === 408) return { category: 'platform', code: 'timeout', retryable: true, mayHaveActed: true };
+  if (status === 429) return { category: 'rate_limit', code: 'rate_limit', retryable: true };
+  // 503 says the request was not handled; other 5xx may come after the platform acted.
+  if (status === 503) return { category: 'platform', code: 'unavailable', retryable: true };
+  if (status >= 500) return { category: 'platform', code: 'api_error', retryable: true, mayHaveActed: true };
+  return { category: 'validation', code: 'rejected' };
+}
+
+/**
+ * Builds the classified failure for a platform's error answer. `message` is the platform's own
+ * words (from its error body); `retryAfter` what its headers or body asked for.
+ */
+export function platformFailure(
+  platform: string,
+  rule: FailureRule,
+  message: string,
+  { irreversible = false, retryAfter }: { irreversible?: boolean; retryAfter?: number } = {},
+): PublishError {
+  const failure: PublishFailure = {
+    category: rule.category,
+    caused_by: rule.category === 'validation' || rule.category === 'auth' ? 'user' : 'platform',
+    code: `platform.${platform}.${rule.code}`,
+    message: `${platform}: ${message}`.slice(0, MESSAGE_MAX),
+    retryable: !!rule.retryable,
+    outcomeUnknown: irreversible && !!rule.mayHaveActed,
+    ...(rule.refreshable ? { refreshable: true } : {}),
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+  };
+  return new PublishError(failure);
+}
+
+/** A failure found before any call (a media type the platform refuses): the user must change the post. */
+export function rejected(platform: string, code: string, message: string): PublishError {
+  return platformFailure(platform, { category: 'validation', code }, message);
+}
+
+/** Clock skew allowed between Postflow and a platform when comparing a post's time with `since`. */
+const SKEW_MS = 2 * 60_000;
+
+/** Whether a platform post created at `createdAt` may belong to a delivery that began at `since`. */
+export function postedSince(createdAt: unknown, since: string): boolean {
+  const at = Date.parse(String(createdAt));
+  return Number.isNaN(at) || at >= Date.parse(since) - SKEW_MS;
+}

@@ -1,0 +1,231 @@
+import { type AccountContext, type PlatformAdapter, PublishError } from '../../activities/platforms/adapter';
+import { checkPlatformRules, type MediaInfo } from '../../api/platform-rules';
+import type { PostContent } from '../../api/types';
+import type { FakePlatform, FakeResponse } from '../fakes/fake-platform';
+import { MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+
+/** What the shared suite needs to know about one platform. */
+export interface ContractSubject<F extends FakePlatform> {
+  platform: string;
+  /** Starts the platform's fake (the suite stops it). */
+  startFake(): Promise<F>;
+  /** The adapter under test, pointed at `baseUrl` (the fake's), with `timeoutMs` for each call. */
+  adapter(options: { baseUrl: string; timeoutMs: number }): PlatformAdapter;
+  /** An account the fake accepts; with a refresh token where the platform has them. */
+  account(fake: F): AccountContext;
+  /** A post the platform publishes, with the media it takes. */
+  post: { content: PostContent; options: Record<string, unknown>; media: TestMedia[] };
+  /** Posts the rules refuse at creation, and the fields their problems must name. */
+  invalid: Array<{
+    name: string;
+    content: PostContent;
+    options?: Record<string, unknown>;
+    media?: MediaInfo[];
+    fields: string[];
+  }>;
+  /** The irreversible call, where faults are injected. */
+  publishCall: { method: string; path: string | RegExp };
+  /** The fake's ledger: every post it published, with its text and number of media. */
+  published(fake: F): Array<{ id: string; text: string; media: number }>;
+  /** The platform's documented error answers, one per class. */
+  errors: {
+    validation: FakeResponse;
+    auth: FakeResponse;
+    rateLimit: FakeResponse & { expectedRetryAfterMs: number };
+    server: FakeResponse;
+  };
+  /** Which optional capabilities the platform has. */
+  reconciles: boolean;
+  refreshes: boolean;
+  unpublishes: boolean;
+}
+
+/** Every call in these tests gives up after this long (the `hang` fault). */
+const TIMEOUT_MS = 1_000;
+
+/**
+ * The one suite every platform adapter passes (docs/platforms.md): rules, the real publishing
+ * flow against the platform's fake, each error class from the platform's documented answers,
+ * unknown outcomes and reconcile, token refresh, delete.
+ */
+export function adapterContract<F extends FakePlatform>(subject: ContractSubject<F>): void {
+  describe(`${subject.platform} adapter contract`, () => {
+    let fake: F;
+    let adapter: PlatformAdapter;
+    const host = new MediaHost();
+
+    beforeAll(async () => {
+      await host.start();
+      fake = await subject.startFake();
+      adapter = subject.adapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS });
+    });
+    afterAll(async () => {
+      await fake?.stop();
+      await host.stop();
+    });
+
+    // Each request posts its own text: platforms searched by content must not mistake one for another.
+    let n = 0;
+    const request = (account = subject.account(fake)) => {
+      n += 1;
+      const content = { ...subject.post.content, text: `${subject.post.content.text} #${n}` };
+      return publishRequest(account, content, subject.post.options, host.serve(subject.post.media));
+    };
+    const failureOf = async (promise: Promise<unknown>) => {
+      const err = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(PublishError);
+      return (err as PublishError).failure;
+    };
+
+    test('the rules accept the post and refuse each invalid one, naming its fields', () => {
+      const known = subject.post.media.map((m) => ({
+        kind: m.contentType.startsWith('image/') ? ('image' as const) : ('video' as const),
+        contentType: m.contentType,
+        sizeBytes: m.bytes.length,
+      }));
+      const options = subject.post.options;
+      expect(
+        checkPlatformRules(subject.platform, subject.post.content, options, 'platform_data', known),
+      ).toEqual([]);
+      for (const bad of subject.invalid) {
+        const issues = checkPlatformRules(
+          subject.platform,
+          bad.content,
+          bad.options ?? options,
+          'platform_data',
+          bad.media,
+        );
+        expect({ name: bad.name, fields: issues.map((i) => i.field).sort() }).toEqual({
+          name: bad.name,
+          fields: [...bad.fields].sort(),
+        });
+        for (const issue of issues) expect(issue.platform).toBe(subject.platform);
+      }
+    });
+
+    test('publishes the post once, with its media, and returns where it lives', async () => {
+      const before = subject.published(fake).length;
+      const receipt = await runDelivery(adapter, request());
+      const ledger = subject.published(fake);
+      expect(ledger).toHaveLength(before + 1);
+      const post = ledger.at(-1)!;
+      expect(receipt.platformPostId).toBe(post.id);
+      expect(post.media).toBe(subject.post.media.length);
+      expect(post.text).toContain(subject.post.content.text);
+      expect(receipt.permalink).toMatch(/^https?:\/\//);
+      expect(Number.isNaN(Date.parse(receipt.publishedAt))).toBe(false);
+    });
+
+    test('a validation answer fails for good, and publishes nothing', async () => {
+      const before = subject.published(fake).length;
+      fake.inject(subject.publishCall, subject.errors.validation);
+      const failure = await failureOf(runDelivery(adapter, request()));
+      expect(failure).toMatchObject({ category: 'validation', retryable: false, outcomeUnknown: false });
+      expect(failure.code).toMatch(new RegExp(`^platform\\.${subject.platform}\\.`));
+      expect(subject.published(fake)).toHaveLength(before);
+    });
+
+    test('an auth answer asks for a token refresh where the platform has one', async () => {
+      fake.inject(subject.publishCall, subject.errors.auth);
+      const failure = await failureOf(runDelivery(adapter, request()));
+      expect(failure).toMatchObject({ category: 'auth', retryable: false, outcomeUnknown: false });
+      expect(!!failure.refreshable).toBe(subject.refreshes);
+    });
+
+    test('a rate limit is retryable after the wait the platform asked for', async () => {
+      fake.inject(subject.publishCall, subject.errors.rateLimit);
+      const failure = await failureOf(runDelivery(adapter, request()));
+      expect(failure).toMatchObject({ category: 'rate_limit', retryable: true, outcomeUnknown: false });
+      expect(failure.retryAfterMs).toBeGreaterThan(subject.errors.rateLimit.expectedRetryAfterMs - 2_000);
+      expect(failure.retryAfterMs).toBeLessThanOrEqual(subject.errors.rateLimit.expectedRetryAfterMs + 1_000);
+    });
+
+    test('a server error is retryable, and no blind retry where the platform may have acted', async () => {
+      fake.inject(subject.publishCall, subject.errors.server);
+      const failure = await failureOf(runDelivery(adapter, request()));
+      expect(failure.category).toBe('platform');
+      expect(failure.retryable || failure.outcomeUnknown).toBe(true);
+    });
+
+    test('a lost answer leaves the outcome unknown; reconcile finds the one post', async () => {
+      const before = subject.published(fake).length;
+      const req = request();
+      fake.inject(subject.publishCall, { kind: 'lose-answer' });
+      const failure = await failureOf(runDelivery(adapter, req));
+      expect(failure.outcomeUnknown).toBe(true);
+      const ledger = subject.published(fake);
+      expect(ledger).toHaveLength(before + 1);
+      if (subject.reconciles) {
+        expect((await adapter.findExisting!(req))?.platformPostId).toBe(ledger.at(-1)!.id);
+        expect(await adapter.findExisting!(request())).toBeNull();
+      } else {
+        expect(adapter.findExisting).toBeUndefined();
+      }
+    });
+
+    test('a platform that does not answer in time leaves the outcome unknown', async () => {
+      fake.inject(subject.publishCall, { kind: 'hang' });
+      const failure = await failureOf(runDelivery(adapter, request()));
+      expect(failure).toMatchObject({ category: 'platform', retryable: true, outcomeUnknown: true });
+    });
+
+    test('a connection that never opened is retried without doubt', async () => {
+      const nowhere = 'http://127.0.0.1:1';
+      const down = subject.adapter({ baseUrl: nowhere, timeoutMs: TIMEOUT_MS });
+      const account = withUrl(subject.account(fake), fake.url, nowhere);
+      const failure = await failureOf(runDelivery(down, request(account)));
+      expect(failure).toMatchObject({ retryable: true, outcomeUnknown: false });
+    });
+
+    if (subject.refreshes) {
+      test('refreshes an expired token, and a dead refresh token means reconnecting', async () => {
+        const account = subject.account(fake);
+        const expired = { ...account.credentials, expires_at: new Date(Date.now() - 1000).toISOString() };
+        const calls = fake.requests.length;
+        const failure = await failureOf(runDelivery(adapter, request({ ...account, credentials: expired })));
+        expect(failure).toMatchObject({ category: 'auth', refreshable: true });
+        expect(fake.requests.length).toBe(calls); // known expired: the platform is not even called
+
+        const fresh = await adapter.refresh!(account);
+        expect(fresh.access_token).toBeTruthy();
+        expect(fresh.access_token).not.toBe(account.credentials.access_token);
+        const renewed = { ...account, credentials: { ...account.credentials, ...fresh } };
+        await expect(runDelivery(adapter, request(renewed))).resolves.toHaveProperty('platformPostId');
+
+        const dead = { ...account, credentials: { ...account.credentials, refresh_token: 'rt_revoked' } };
+        const refused = await failureOf(adapter.refresh!(dead));
+        expect(refused).toMatchObject({ category: 'auth', retryable: false });
+      });
+    } else {
+      test('has no token to refresh', () => {
+        expect(adapter.refresh).toBeUndefined();
+      });
+    }
+
+    if (subject.unpublishes) {
+      test('deletes a published post, and deleting it again is not an error', async () => {
+        const account = subject.account(fake);
+        const receipt = await runDelivery(adapter, request(account));
+        const signal = new AbortController().signal;
+        const del = { account, platformPostId: receipt.platformPostId, signal };
+        expect(await adapter.unpublish!(del)).toBe('deleted');
+        expect(subject.published(fake).some((p) => p.id === receipt.platformPostId)).toBe(false);
+        expect(await adapter.unpublish!(del)).toBe('deleted');
+      });
+    }
+  });
+}
+
+/** Accounts of self-hosted platforms (Mastodon, Bluesky) carry their server's URL. */
+function withUrl(account: AccountContext, from: string, to: string): AccountContext {
+  const credentials = Object.fromEntries(
+    Object.entries(account.credentials).map(([k, v]) => [
+      k,
+      v.startsWith(from) ? to + v.slice(from.length) : v,
+    ]),
+  );
+  return { ...account, credentials };
+}

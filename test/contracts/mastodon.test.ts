@@ -1,0 +1,93 @@
+import { createMastodonAdapter } from '../../activities/platforms/mastodon';
+import { MastodonFake } from '../fakes/mastodon';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+
+const text = (t: string) => ({ text: t, media: [] });
+const image = { kind: 'image' as const };
+const video = { kind: 'video' as const };
+
+adapterContract({
+  platform: 'mastodon',
+  startFake: () => new MastodonFake().start(),
+  adapter: ({ timeoutMs }) => createMastodonAdapter({ timeoutMs }),
+  account: (fake) => ({
+    id: 'acc_mastodon',
+    platform: 'mastodon',
+    name: 'Mastodon',
+    credentials: fake.credentials(),
+  }),
+  post: {
+    content: { text: 'Hello from Postflow & friends <3', media: [] },
+    options: { alt_texts: ['A single pixel', 'Another pixel'] },
+    media: [
+      { contentType: 'image/png', bytes: PNG_1X1 },
+      { contentType: 'image/png', bytes: PNG_1X1 },
+    ],
+  },
+  invalid: [
+    { name: 'text over 500 characters', content: text('x'.repeat(501)), fields: ['text'] },
+    {
+      name: 'five media',
+      content: { text: 'hi', media: Array(5).fill({ source_type: 'url', source: 'https://e.x/a.png' }) },
+      fields: ['media_ids'],
+    },
+    {
+      name: 'an unknown visibility',
+      content: text('hi'),
+      options: { visibility: 'everyone' },
+      fields: ['platform_data.visibility'],
+    },
+    {
+      name: 'a video with an image',
+      content: { text: 'hi', media: Array(2).fill({ source_type: 'url', source: 'https://e.x/a' }) },
+      media: [video, image],
+      fields: ['media'],
+    },
+  ],
+  publishCall: { method: 'POST', path: '/api/v1/statuses' },
+  published: (fake) => fake.statuses.map((s) => ({ id: s.id, text: s.text, media: s.mediaIds.length })),
+  errors: {
+    validation: { status: 422, body: { error: "Validation failed: Text can't be blank" } },
+    auth: { status: 401, body: { error: 'The access token is invalid' } },
+    rateLimit: {
+      status: 429,
+      body: { error: 'Too many requests' },
+      headers: {
+        'x-ratelimit-limit': '300',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': new Date(Date.now() + 30_000).toISOString(),
+      },
+      expectedRetryAfterMs: 30_000,
+    },
+    server: { status: 500, body: { error: "We're sorry, but something went wrong on our end." } },
+  },
+  reconciles: true,
+  refreshes: false,
+  unpublishes: true,
+});
+
+describe('mastodon video', () => {
+  test('is uploaded, polled while the server processes it, then posted alone', async () => {
+    const fake = await new MastodonFake().start();
+    const host = await new MediaHost().start();
+    try {
+      const adapter = createMastodonAdapter();
+      const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials: fake.credentials() };
+      const req = publishRequest(
+        account,
+        { text: 'A clip', media: [] },
+        {},
+        host.serve([{ contentType: 'video/mp4', bytes: FAKE_MP4 }]),
+      );
+      const prepared = await adapter.prepare!(req);
+      expect(prepared).toMatchObject({ processing: { waiting: [expect.any(String)] }, pollAfterMs: 2_000 });
+      const receipt = await runDelivery(adapter, req);
+      expect(fake.statuses.at(-1)).toMatchObject({ id: receipt.platformPostId, text: 'A clip' });
+      expect(fake.requests.filter((r) => r.path.startsWith('/api/v1/media/')).length).toBeGreaterThan(0);
+    } finally {
+      await fake.stop();
+      await host.stop();
+    }
+  });
+});

@@ -1,0 +1,124 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MediaFile } from '../../activities/media';
+import {
+  type AccountContext,
+  isProcessing,
+  type PlatformAdapter,
+  type PublishRequest,
+} from '../../activities/platforms/adapter';
+import type { DeliveryReceipt, MediaRef, PostContent } from '../../api/types';
+
+/** Processing checks a test delivery makes before it gives up. */
+const MAX_POLLS = 50;
+const POLL_PAUSE_MS = 5;
+
+/**
+ * The steps of one delivery as the workflow runs them (prepare → checks → publish → checks),
+ * without Temporal: what an adapter does for one target, end to end against its fake.
+ */
+export async function runDelivery(adapter: PlatformAdapter, req: PublishRequest): Promise<DeliveryReceipt> {
+  let prepared = adapter.prepare ? await adapter.prepare(req) : { ready: {} };
+  for (let polls = 0; isProcessing(prepared); polls++) {
+    if (polls >= MAX_POLLS) throw new Error('prepare never finished processing');
+    await pause();
+    prepared = await adapter.checkPrepared!(req, prepared.processing);
+  }
+  let published = await adapter.publish(req, prepared.ready);
+  for (let polls = 0; isProcessing(published); polls++) {
+    if (polls >= MAX_POLLS) throw new Error('publish never finished processing');
+    await pause();
+    published = await adapter.checkPublished!(req, published.processing);
+  }
+  return published;
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, POLL_PAUSE_MS));
+
+export interface TestMedia {
+  contentType: string;
+  bytes: Buffer;
+}
+
+/**
+ * Serves test media over HTTP, the way Postflow serves library media at its public URL, for
+ * platforms that fetch media by URL (Instagram, Threads, Pinterest, TikTok pull).
+ */
+export class MediaHost {
+  private readonly files = new Map<string, TestMedia>();
+  private server = createServer((req, res) => {
+    const file = this.files.get(new URL(req.url ?? '/', 'http://x').pathname);
+    if (!file) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
+    res.end(file.bytes);
+  });
+  url = '';
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The post's media as an adapter receives it: metadata, bytes on demand, a fetchable URL. */
+  serve(media: TestMedia[]): MediaFile[] {
+    return media.map((item, i) => {
+      const path = `/media/${Date.now()}-${i}${extension(item.contentType)}`;
+      this.files.set(path, item);
+      const ref: MediaRef = { source_type: 'url', source: `${this.url}${path}` };
+      return {
+        ref,
+        contentType: item.contentType,
+        sizeBytes: item.bytes.length,
+        load: async () => ({ bytes: item.bytes, contentType: item.contentType }),
+        publicUrl: async () => ref.source,
+      };
+    });
+  }
+}
+
+function extension(contentType: string): string {
+  return (
+    { 'image/png': '.png', 'image/jpeg': '.jpg', 'video/mp4': '.mp4', 'image/gif': '.gif' }[contentType] ?? ''
+  );
+}
+
+let refs = 0;
+
+/** A publish request for one target, as the activity layer builds it. */
+export function publishRequest(
+  account: AccountContext,
+  content: PostContent,
+  options: Record<string, unknown>,
+  media: MediaFile[],
+  signal = new AbortController().signal,
+): PublishRequest {
+  refs += 1;
+  const postId = `post_CONTRACT${Date.now()}${refs}`;
+  return {
+    postId,
+    account,
+    target: { accountId: account.id, platform: account.platform, options },
+    content,
+    media,
+    ref: `${postId}/${account.id}`,
+    since: new Date().toISOString(),
+    signal,
+  };
+}
+
+/** A tiny valid PNG (1×1), the image every contract test uploads. */
+export const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A few bytes labelled as MP4: fakes check types and sizes, never decode video. */
+export const FAKE_MP4 = Buffer.concat([
+  Buffer.from('0000001866747970', 'hex'),
+  Buffer.from('mp42fake-video'),
+]);

@@ -1,0 +1,218 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** One request as a fake platform route sees it. */
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  raw: Buffer;
+  /** The body parsed as JSON or as a form, when it is one. */
+  body: any;
+  /** The bearer token of the `Authorization` header, if any. */
+  bearer: string | undefined;
+}
+
+export interface FakeResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
+
+export interface Route {
+  method: string;
+  /** Exact path, or a pattern whose named groups become `params`. */
+  path: string | RegExp;
+  handle: (req: FakeRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>;
+}
+
+/**
+ * What a fault does to the next matching request:
+ * - an answer (`status`, `body`, `headers`) instead of the route's, the route never runs;
+ * - `reset`: the connection drops before the route runs (nothing happened);
+ * - `lose-answer`: the route runs (the post exists), then the connection drops before the answer;
+ * - `hang`: the request is never answered.
+ */
+export type Fault = FakeResponse | { kind: 'reset' } | { kind: 'lose-answer' } | { kind: 'hang' };
+
+interface PendingFault {
+  method?: string;
+  path: string | RegExp;
+  fault: Fault;
+  times: number;
+}
+
+/**
+ * The common part of every platform fake: an HTTP server on a free loopback port, a route table,
+ * fault injection, a request log, and OAuth-style tokens. Each platform's fake adds its routes,
+ * documented payloads and error bodies, and its own ledger of what was published.
+ */
+export class FakePlatform {
+  readonly requests: Array<Pick<FakeRequest, 'method' | 'path'>> = [];
+  /** Access tokens the fake accepts; `expire(token)` makes one answer like an expired token. */
+  readonly accessTokens = new Set<string>();
+  /** refresh token → client id that may use it. */
+  readonly refreshTokens = new Map<string, string>();
+  private readonly faults: PendingFault[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server?: Server;
+  private counter = 0;
+  url = '';
+
+  /** The platform's endpoints; subclasses add theirs in their constructor. */
+  protected readonly routes: Route[] = [];
+
+  constructor(readonly name: string) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Makes the next `times` requests matching `method` and `path` misbehave. */
+  inject(match: { method?: string; path: string | RegExp }, fault: Fault, times = 1): void {
+    this.faults.push({ ...match, fault, times });
+  }
+
+  /** A fresh id, unique in this fake (platform post ids, upload ids). */
+  nextId(prefix = ''): string {
+    this.counter += 1;
+    return `${prefix}${Date.now()}${String(this.counter).padStart(4, '0')}`;
+  }
+
+  /** Issues a token pair the fake accepts; returns it as an account's credentials would hold it. */
+  issueTokens(clientId = 'client-1'): { access_token: string; refresh_token: string } {
+    const access = `at_${this.nextId()}`;
+    const refresh = `rt_${this.nextId()}`;
+    this.accessTokens.add(access);
+    this.refreshTokens.set(refresh, clientId);
+    return { access_token: access, refresh_token: refresh };
+  }
+
+  /** Exchanges a refresh token (single use, like most platforms rotate them); undefined when dead. */
+  rotate(
+    refreshToken: string,
+    clientId?: string,
+  ): { access_token: string; refresh_token: string } | undefined {
+    const owner = this.refreshTokens.get(refreshToken);
+    if (!owner || (clientId !== undefined && owner !== clientId)) return undefined;
+    this.refreshTokens.delete(refreshToken);
+    return this.issueTokens(owner);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const raw = Buffer.concat(chunks);
+    const request: FakeRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      raw,
+      body: parseBody(raw, String(req.headers['content-type'] ?? '')),
+      bearer: /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1],
+    };
+    this.requests.push({ method: request.method, path: request.path });
+
+    const fault = this.takeFault(request);
+    if (fault && 'kind' in fault && fault.kind === 'reset') return void req.socket.destroy();
+    if (fault && 'kind' in fault && fault.kind === 'hang') return;
+    let answer: FakeResponse;
+    if (fault && !('kind' in fault)) answer = fault;
+    else {
+      answer = await this.route(request);
+      if (fault && 'kind' in fault && fault.kind === 'lose-answer') return void req.socket.destroy();
+    }
+    const isJson =
+      answer.body !== undefined && typeof answer.body !== 'string' && !Buffer.isBuffer(answer.body);
+    res.writeHead(answer.status, {
+      ...(isJson ? { 'content-type': 'application/json' } : {}),
+      ...answer.headers,
+    });
+    res.end(isJson ? JSON.stringify(answer.body) : (answer.body as string | Buffer | undefined));
+  }
+
+  private takeFault(req: FakeRequest): Fault | undefined {
+    const i = this.faults.findIndex(
+      (f) => (!f.method || f.method === req.method) && matches(f.path, req.path),
+    );
+    if (i < 0) return undefined;
+    const pending = this.faults[i]!;
+    pending.times -= 1;
+    if (pending.times <= 0) this.faults.splice(i, 1);
+    return pending.fault;
+  }
+
+  private async route(req: FakeRequest): Promise<FakeResponse> {
+    for (const route of this.routes) {
+      if (route.method !== req.method) continue;
+      if (typeof route.path === 'string') {
+        if (route.path === req.path) return route.handle(req, {});
+        continue;
+      }
+      const m = route.path.exec(req.path);
+      if (m) return route.handle(req, m.groups ?? {});
+    }
+    return { status: 404, body: { error: `no route ${req.method} ${req.path} in the ${this.name} fake` } };
+  }
+}
+
+function matches(pattern: string | RegExp, path: string): boolean {
+  return typeof pattern === 'string' ? pattern === path : pattern.test(path);
+}
+
+function parseBody(raw: Buffer, contentType: string): unknown {
+  if (raw.length === 0) return {};
+  if (contentType.includes('application/json')) {
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      return {};
+    }
+  }
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  }
+  if (contentType.startsWith('multipart/form-data')) return parseMultipart(raw, contentType);
+  return {};
+}
+
+/** Multipart bodies as `{ field: string | { filename, contentType, data } }` (fakes check uploads). */
+function parseMultipart(raw: Buffer, contentType: string): Record<string, unknown> {
+  const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
+  if (!boundary) return {};
+  const fields: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = raw.indexOf(delimiter);
+  while (start >= 0) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split).toString('utf8');
+    const data = part.subarray(split + 4);
+    const name = /name="([^"]+)"/.exec(head)?.[1];
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1];
+    if (name)
+      fields[name] = filename !== undefined ? { filename, contentType: type, data } : data.toString('utf8');
+    start = next;
+  }
+  return fields;
+}

@@ -1,0 +1,162 @@
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+
+interface Status {
+  id: string;
+  text: string;
+  mediaIds: string[];
+  visibility: string;
+  createdAt: string;
+}
+
+/**
+ * A Mastodon server as its REST API documents it (docs.joinmastodon.org/methods/statuses,
+ * /methods/media): media uploads that process asynchronously (202, then 206 while polled),
+ * statuses with Idempotency-Key, `{ "error": … }` bodies, rate limits with X-RateLimit-Reset.
+ */
+export class MastodonFake extends FakePlatform {
+  readonly statuses: Status[] = [];
+  private readonly media = new Map<string, { pollsLeft: number; contentType: string }>();
+  private readonly idempotency = new Map<string, Status>();
+
+  constructor() {
+    super('mastodon');
+    this.routes.push(...this.endpoints());
+  }
+
+  /** An account's credentials on this server. */
+  credentials(): Record<string, string> {
+    const token = `mst_${this.nextId()}`;
+    this.accessTokens.add(token);
+    return { instance_url: this.url, access_token: token };
+  }
+
+  private endpoints(): Route[] {
+    const authed =
+      (handle: (req: FakeRequest, params: Record<string, string>) => FakeResponse) =>
+      (req: FakeRequest, params: Record<string, string>): FakeResponse =>
+        req.bearer && this.accessTokens.has(req.bearer)
+          ? handle(req, params)
+          : { status: 401, body: { error: 'The access token is invalid' } };
+    return [
+      {
+        method: 'POST',
+        path: '/api/v2/media',
+        handle: authed((req) => {
+          const file = req.body.file as { contentType?: string; data: Buffer } | undefined;
+          if (!file || !file.data.length)
+            return { status: 422, body: { error: "Validation failed: File can't be blank" } };
+          const id = this.nextId();
+          const video = String(file.contentType).startsWith('video/');
+          // Images are ready at once (200); videos are processed (202, url null, polled).
+          this.media.set(id, { pollsLeft: video ? 1 : 0, contentType: String(file.contentType) });
+          return {
+            status: video ? 202 : 200,
+            body: { id, type: video ? 'video' : 'image', url: video ? null : `${this.url}/media/${id}` },
+          };
+        }),
+      },
+      {
+        method: 'GET',
+        path: /^\/api\/v1\/media\/(?<id>[^/]+)$/,
+        handle: authed((_req, { id }) => {
+          const item = this.media.get(id!);
+          if (!item) return { status: 404, body: { error: 'Record not found' } };
+          if (item.pollsLeft > 0) {
+            item.pollsLeft -= 1;
+            return { status: 206, body: { id, url: null } };
+          }
+          return { status: 200, body: { id, url: `${this.url}/media/${id}` } };
+        }),
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/statuses',
+        handle: authed((req) => {
+          const key = String(req.headers['idempotency-key'] ?? '');
+          const seen = key && this.idempotency.get(key);
+          if (seen) return { status: 200, body: this.entity(seen) };
+          const text = String(req.body.status ?? '');
+          const mediaIds: string[] = Array.isArray(req.body.media_ids) ? req.body.media_ids.map(String) : [];
+          if (!text && mediaIds.length === 0)
+            return { status: 422, body: { error: "Validation failed: Text can't be blank" } };
+          if ([...text].length > 500)
+            return {
+              status: 422,
+              body: { error: 'Validation failed: Text character limit of 500 exceeded' },
+            };
+          const unknown = mediaIds.find((id) => !this.media.has(id) || this.media.get(id)!.pollsLeft > 0);
+          if (unknown)
+            return { status: 422, body: { error: 'Cannot attach files that have not finished processing' } };
+          const status: Status = {
+            id: this.nextId(),
+            text,
+            mediaIds,
+            visibility: String(req.body.visibility ?? 'public'),
+            createdAt: new Date().toISOString(),
+          };
+          this.statuses.push(status);
+          if (key) this.idempotency.set(key, status);
+          return { status: 200, body: this.entity(status) };
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/api/v1/accounts/verify_credentials',
+        handle: authed(() => ({ status: 200, body: { id: '1', username: 'postflow', acct: 'postflow' } })),
+      },
+      {
+        method: 'GET',
+        path: /^\/api\/v1\/accounts\/1\/statuses$/,
+        handle: authed((req) => {
+          const limit = Number(req.query.get('limit') ?? 20);
+          return {
+            status: 200,
+            body: [...this.statuses]
+              .reverse()
+              .slice(0, limit)
+              .map((s) => this.entity(s)),
+          };
+        }),
+      },
+      {
+        method: 'DELETE',
+        path: /^\/api\/v1\/statuses\/(?<id>[^/]+)$/,
+        handle: authed((_req, { id }) => {
+          const i = this.statuses.findIndex((s) => s.id === id);
+          if (i < 0) return { status: 404, body: { error: 'Record not found' } };
+          const [status] = this.statuses.splice(i, 1);
+          return { status: 200, body: this.entity(status!) };
+        }),
+      },
+    ];
+  }
+
+  /** The Status entity, with its content as HTML like Mastodon renders it. */
+  private entity(s: Status) {
+    const html = s.text
+      .split(/\n{2,}/)
+      .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br />')}</p>`)
+      .join('');
+    return {
+      id: s.id,
+      created_at: s.createdAt,
+      visibility: s.visibility,
+      uri: `${this.url}/users/postflow/statuses/${s.id}`,
+      url: `${this.url}/@postflow/${s.id}`,
+      content: html,
+      media_attachments: s.mediaIds.map((id) => ({
+        id,
+        type: this.media.get(id)?.contentType.split('/')[0],
+      })),
+    };
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
