@@ -118,6 +118,25 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
       await store.sandbox.record(item);
       if (options.latency_ms) await delay(options.latency_ms, undefined, { signal: req.signal });
       if (failing) throw new PublishError(failures.unknown(options));
+      if (options.processing_polls) {
+        return {
+          processing: { platform_post_id: item.platformPostId, polls_left: options.processing_polls },
+          pollAfterMs: (options.poll_after_s ?? 5) * 1000,
+        };
+      }
+      return receiptOf(item.platformPostId, item.publishedAt);
+    },
+
+    async checkPublished(req, state) {
+      const left = Number(state.polls_left) - 1;
+      const item = await store.sandbox.get(String(state.platform_post_id));
+      if (!item) throw new PublishError(failures.validation(optionsOf(req)));
+      if (left > 0) {
+        return {
+          processing: { ...state, polls_left: left },
+          pollAfterMs: (optionsOf(req).poll_after_s ?? 5) * 1000,
+        };
+      }
       return receiptOf(item.platformPostId, item.publishedAt);
     },
 

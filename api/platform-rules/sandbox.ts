@@ -22,6 +22,13 @@ export const sandboxOptionsSchema = z
     latency_ms: z.number().int().min(0).max(600_000).optional(),
     /** Inject the failure only for these account ids (all targets when omitted). */
     only_accounts: z.array(z.string()).optional(),
+    /**
+     * The sandbox "processes" the post after the publish call (like a TikTok or YouTube video)
+     * and answers "still processing" to this many status checks before it is live. @default 0
+     */
+    processing_polls: z.number().int().min(0).max(100).optional(),
+    /** The pause the sandbox asks for between two status checks, in seconds. @default 5 */
+    poll_after_s: z.number().min(1).max(3_600).optional(),
     /** `false`: the published post cannot be deleted through the API, like TikTok's. @default true */
     deletable: z.boolean().optional(),
   })

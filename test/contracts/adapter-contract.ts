@@ -2,7 +2,7 @@ import { type AccountContext, type PlatformAdapter, PublishError } from '../../a
 import { checkPlatformRules, type MediaInfo } from '../../api/platform-rules';
 import type { PostContent } from '../../api/types';
 import type { FakePlatform, FakeResponse } from '../fakes/fake-platform';
-import { MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import { closedPortUrl, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /** What the shared suite needs to know about one platform. */
 export interface ContractSubject<F extends FakePlatform> {
@@ -173,7 +173,7 @@ export function adapterContract<F extends FakePlatform>(subject: ContractSubject
     });
 
     test('a connection that never opened is retried without doubt', async () => {
-      const nowhere = 'http://127.0.0.1:1';
+      const nowhere = await closedPortUrl();
       const down = subject.adapter({ baseUrl: nowhere, timeoutMs: TIMEOUT_MS });
       const account = withUrl(subject.account(fake), fake.url, nowhere);
       const failure = await failureOf(runDelivery(down, request(account)));

@@ -122,3 +122,12 @@ export const FAKE_MP4 = Buffer.concat([
   Buffer.from('0000001866747970', 'hex'),
   Buffer.from('mp42fake-video'),
 ]);
+
+/** The URL of a loopback port nothing listens on (connections are refused). */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}

@@ -209,3 +209,25 @@ test('a draft waits without a deadline until it is published', async () => {
     expect((await client.posts.waitForResult(post.id, { timeoutMs: 30_000 })).status).toBe('published');
   });
 });
+
+test('a post the platform processes after the publish call is checked on durable timers until it is live', async () => {
+  const { post } = await client.posts.create({
+    account_ids: [accountId],
+    text: 'a long video',
+    platform_options: { sandbox: { processing_polls: 3, poll_after_s: 600 } },
+  });
+  const done = await withWorker(async () => {
+    await env.sleep(31 * 60_000);
+    return client.posts.waitForResult(post.id, { timeoutMs: 30_000 });
+  });
+  expect(done.status).toBe('published');
+  expect(done.targets[0]).toMatchObject({ status: 'published', attempts: 1 });
+  // One publish call, then three checks 10 minutes apart: half an hour of the test server's clock.
+  const history = await env.client.workflow.getHandle(post.id).fetchHistory();
+  const scheduled = history.events!.flatMap((e) =>
+    e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name] : [],
+  );
+  expect(scheduled.filter((n) => n === 'publishTarget')).toHaveLength(1);
+  expect(scheduled.filter((n) => n === 'checkPublishedTarget')).toHaveLength(3);
+  expect(history.events!.filter((e) => e.timerStartedEventAttributes).length).toBeGreaterThanOrEqual(3);
+});
