@@ -68,3 +68,12 @@ export function concurrencyLimits(
 
 /** Platforms this build can publish to (accounts may only be created for these). */
 export const AVAILABLE_PLATFORMS = ['sandbox', 'mastodon'] as const;
+
+/**
+ * The credentials an account of each platform must carry (`POST /v1/accounts` refuses an account
+ * without them); the README's platform table explains each.
+ */
+export const REQUIRED_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
+  sandbox: [],
+  mastodon: ['instance_url', 'access_token'],
+};

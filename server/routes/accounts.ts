@@ -5,7 +5,7 @@ import { createOnce } from '../idempotency';
 import { ulid } from 'ulid';
 import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
-import { AVAILABLE_PLATFORMS } from '../../activities/platforms/registry';
+import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../activities/platforms/registry';
 import type { Account, Store } from '../../store/types';
 
 /** The account resource; credentials are write-only and never leave the store. */
@@ -41,6 +41,16 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
           message: `"${platform}" is not available in this Postflow; use one of: ${AVAILABLE_PLATFORMS.join(', ')}.`,
         },
       ]);
+    }
+    const missing = (REQUIRED_CREDENTIALS[platform] ?? []).filter((key) => !credentials?.[key]);
+    if (missing.length) {
+      throw validationError(
+        missing.map((key) => ({
+          field: `credentials.${key}`,
+          code: 'validation.field_required',
+          message: `a ${platform} account needs "${key}" in its credentials (see the README's platform table).`,
+        })),
+      );
     }
     const account = await createOnce(
       store,

@@ -420,4 +420,17 @@ describe('accounts', () => {
     expect(body.error).toMatchObject({ code: 'validation.field_invalid', meta: { field: 'platform' } });
     expect(body.error.message).toContain('sandbox');
   });
+
+  test('an account without the credentials its platform needs is refused, naming each', async () => {
+    const { status, body } = await stack.request('POST', '/v1/accounts', {
+      platform: 'mastodon',
+      name: 'Mastodon',
+      credentials: { access_token: 'tok' },
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({
+      code: 'validation.field_required',
+      meta: { field: 'credentials.instance_url' },
+    });
+  });
 });
