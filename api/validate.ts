@@ -108,11 +108,19 @@ export function platformConstraints(platform: string) {
   const rules = PLATFORM_RULES[platform];
   if (!rules) return undefined;
   return {
-    text: { max_length: rules.textMaxLength, counting_mode: 'chars' as const },
+    // The contract's modes are chars, utf16 and bytes; Bluesky's graphemes and X's weighted count are ours.
+    text: {
+      max_length: rules.textMaxLength,
+      counting_mode: rules.textCounting && rules.textCounting !== 'codepoints' ? rules.textCounting : 'chars',
+    },
     ...(rules.titleMaxLength
       ? { title: { max_length: rules.titleMaxLength, required: !!rules.titleRequired } }
       : {}),
-    media: { min_items: rules.media.min, max_items: rules.media.max },
+    media: {
+      min_items: rules.media.min,
+      max_items: rules.media.max,
+      ...(rules.media.kinds ? { kinds: rules.media.kinds } : {}),
+    },
     carousel: {
       supported: rules.media.max > 1,
       min_items: rules.media.max > 1 ? 2 : 0,
