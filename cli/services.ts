@@ -9,6 +9,7 @@ import type { Store } from '../store/types';
 import type { PostflowConfig } from '../worker/config';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
+import { describeSecurity, temporalConnectionOptions } from '../worker/temporal-connection';
 
 /** The user every key and resource belongs to until multi-user key management lands. */
 export const DEFAULT_USER = 'usr_default';
@@ -41,6 +42,15 @@ export function configuredMediaLibrary(config: PostflowConfig): MediaLibrary {
   return openMediaLibrary(config, loadSecretKey(config.home));
 }
 
+/** The embedded dev server is local and plaintext; any other Temporal gets the configured security. */
+function connectionOptions(config: PostflowConfig, address: string) {
+  return temporalConnectionOptions(
+    address,
+    config.namespace,
+    config.temporalAddress ? config.temporalSecurity : { tls: false },
+  );
+}
+
 /** Starts a worker on `address`; resolves once it polls. */
 export async function startWorker(
   config: PostflowConfig,
@@ -48,9 +58,10 @@ export async function startWorker(
   store: Store,
   log: Log,
 ): Promise<Service> {
-  const admin = await Connection.connect({ address });
+  const options = connectionOptions(config, address);
+  const admin = await Connection.connect(options);
   await ensureSearchAttributes(admin, config.namespace).finally(() => admin.close());
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(options);
   log(`Store: ${describeStore(config)}; media in ${describeMedia(config)}.`);
   const worker = await createPostflowWorker({
     connection,
@@ -62,7 +73,9 @@ export async function startWorker(
     allowPrivateUrls: config.allowPrivateUrls,
   });
   const running = worker.run();
-  log(`Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}).`);
+  log(
+    `Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}, ${describeSecurity(config.temporalSecurity)}).`,
+  );
   return {
     name: 'worker',
     async stop() {
@@ -74,7 +87,7 @@ export async function startWorker(
 }
 
 export async function connectClient(config: PostflowConfig, address: string, store: Store) {
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(connectionOptions(config, address));
   const added = await ensureSearchAttributes(connection, config.namespace);
   const temporal = new Client({ connection, namespace: config.namespace });
   if (added.length)

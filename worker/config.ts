@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { S3Config } from '../media/s3-storage';
+import { type TemporalSecurity, temporalSecurityFrom } from './temporal-connection';
 
 /**
  * Postflow's configuration, from the environment. Every variable is documented in the README.
@@ -13,6 +14,8 @@ export interface PostflowConfig {
   /** An existing Temporal frontend (`host:port`). Unset: `postflow dev` starts the dev server. */
   temporalAddress: string | undefined;
   namespace: string;
+  /** TLS, mTLS or an API key for a secured cluster or Temporal Cloud (`TEMPORAL_TLS_*`, `TEMPORAL_API_KEY`). */
+  temporalSecurity: TemporalSecurity;
   taskQueue: string;
   /** gRPC and UI ports of the embedded dev server. */
   devServerPort: number;
@@ -46,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalSecurity: temporalSecurityFrom(env),
     taskQueue: env.POSTFLOW_TASK_QUEUE || 'postflow',
     devServerPort,
     devServerUiPort: intFrom(env, 'POSTFLOW_TEMPORAL_UI_PORT', devServerPort + 1000),
