@@ -117,17 +117,44 @@ async function publishOnce(
       failure: { ...failure, outcomeUnknown: false, retryable: failure.retryable || failure.outcomeUnknown },
     };
   }
+  let published: PublishedStep;
   try {
-    let step = await publishTarget(job, prepared);
-    const deadline = Date.now() + PROCESSING_DEADLINE_MS;
-    while ('processing' in step) {
-      await pollPause(step.pollAfterMs, deadline, job);
-      step = await checkPublishedTarget(job, step.processing);
-    }
-    return { receipt: step.receipt };
+    published = await publishTarget(job, prepared);
   } catch (err) {
     return { failure: classify(err) };
   }
+  return untilLive(job, published);
+}
+
+/**
+ * After the publish call, polls the platform while it processes the post. The post may already
+ * be live, so no failure here may lead to a second publish call: an expired token is refreshed
+ * and the same publish polled again; a failure the platform reports for the post is final; any
+ * other (checks that keep failing, processing that never ends) leaves the outcome unknown, for
+ * reconcile to settle.
+ */
+async function untilLive(
+  job: DeliveryJob,
+  first: PublishedStep,
+): Promise<{ receipt: DeliveryReceipt } | { failure: PublishFailure }> {
+  const deadline = Date.now() + PROCESSING_DEADLINE_MS;
+  let step = first;
+  let refreshed = false;
+  while ('processing' in step) {
+    try {
+      await pollPause(step.pollAfterMs, deadline, job);
+      step = await checkPublishedTarget(job, step.processing);
+    } catch (err) {
+      const failure = classify(err);
+      if (failure.refreshable && !refreshed) {
+        refreshed = true;
+        if (await tokenRefreshed(job.target.accountId)) continue;
+      }
+      const final = !failure.retryable && !failure.outcomeUnknown && !failure.refreshable;
+      return { failure: final ? failure : { ...failure, outcomeUnknown: true } };
+    }
+  }
+  return { receipt: step.receipt };
 }
 
 /** Waits before the next processing check, as a durable timer; past the deadline, the wait has failed. */

@@ -2,8 +2,17 @@ import { PLATFORM_RULES } from '../../api/platform-rules';
 import type { Store } from '../../store/types';
 import type { AdapterOptions, PlatformAdapter } from './adapter';
 import { ConcurrencyLimit } from './limiter';
+import { createFacebookAdapter } from './facebook';
+import { createGoogleAdapter } from './google';
+import { createInstagramAdapter } from './instagram';
+import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin';
 import { createMastodonAdapter } from './mastodon';
+import { createPinterestAdapter } from './pinterest';
 import { createSandboxAdapter } from './sandbox';
+import { createThreadsAdapter } from './threads';
+import { createTikTokAdapter } from './tiktok';
+import { createTwitterAdapter } from './twitter';
+import { createYoutubeAdapter } from './youtube';
 
 /** Platform slug → adapter. Adding a platform means adding its file and one line here. */
 export type PlatformRegistry = ReadonlyMap<string, PlatformAdapter>;
@@ -30,7 +39,17 @@ export function createPlatformRegistry(deps: PlatformDeps): PlatformRegistry {
   });
   const adapters = [
     createSandboxAdapter(deps.store, deps.publicUrl),
+    createFacebookAdapter(options('facebook', 'https://graph.facebook.com')),
+    createGoogleAdapter(options('google', 'https://mybusiness.googleapis.com')),
+    createInstagramAdapter(options('instagram', 'https://graph.instagram.com')),
+    createLinkedInAdapter(options('linkedin', 'https://api.linkedin.com')),
+    createLinkedInPageAdapter(options('linkedin_page', 'https://api.linkedin.com')),
     createMastodonAdapter(options('mastodon', '')),
+    createPinterestAdapter(options('pinterest', 'https://api.pinterest.com')),
+    createThreadsAdapter(options('threads', 'https://graph.threads.net')),
+    createTikTokAdapter(options('tiktok', 'https://open.tiktokapis.com')),
+    createTwitterAdapter(options('twitter', 'https://api.x.com')),
+    createYoutubeAdapter(options('youtube', 'https://www.googleapis.com')),
   ];
   return new Map(adapters.map((a) => [a.platform, a]));
 }
@@ -67,7 +86,20 @@ export function concurrencyLimits(
 }
 
 /** Platforms this build can publish to (accounts may only be created for these). */
-export const AVAILABLE_PLATFORMS = ['sandbox', 'mastodon'] as const;
+export const AVAILABLE_PLATFORMS = [
+  'sandbox',
+  'facebook',
+  'google',
+  'instagram',
+  'linkedin',
+  'linkedin_page',
+  'mastodon',
+  'pinterest',
+  'threads',
+  'tiktok',
+  'twitter',
+  'youtube',
+] as const;
 
 /**
  * The credentials an account of each platform must carry (`POST /v1/accounts` refuses an account
@@ -75,5 +107,15 @@ export const AVAILABLE_PLATFORMS = ['sandbox', 'mastodon'] as const;
  */
 export const REQUIRED_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
   sandbox: [],
+  facebook: ['page_id', 'access_token'],
+  google: ['access_token', 'location_name'],
+  instagram: ['access_token', 'user_id'],
+  linkedin: ['access_token'],
+  linkedin_page: ['access_token'],
   mastodon: ['instance_url', 'access_token'],
+  pinterest: ['access_token'],
+  threads: ['access_token'],
+  tiktok: ['access_token', 'refresh_token'],
+  twitter: ['access_token'],
+  youtube: ['access_token'],
 };

@@ -1,8 +1,11 @@
+import { linkedinFamilyRules } from './linkedin';
 import type { PlatformRules } from './types';
 
-/** linkedin_page: rules from socialapi-contract §5, refined from the platform's documentation by its adapter. */
-export const linkedinPageRules: PlatformRules = {
-  textMaxLength: 3000,
-  media: { min: 0, max: 20 },
-  requiredOptions: [],
-};
+/**
+ * A LinkedIn organization page's posts (urn:li:organization): the member rules, but pages have no
+ * connections, so only public or logged-in members (Posts API `visibility`).
+ */
+export const linkedinPageRules: PlatformRules = linkedinFamilyRules('LinkedIn pages', [
+  'public',
+  'logged_in',
+]);

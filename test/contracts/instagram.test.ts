@@ -1,0 +1,236 @@
+import { createInstagramAdapter } from '../../activities/platforms/instagram';
+import { InstagramFake } from '../fakes/instagram';
+import { MetaGraphFake } from '../fakes/meta-graph';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+
+const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
+const png: TestMedia = { contentType: 'image/png', bytes: PNG_1X1 };
+const mp4: TestMedia = { contentType: 'video/mp4', bytes: FAKE_MP4 };
+
+adapterContract({
+  platform: 'instagram',
+  startFake: () => new InstagramFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createInstagramAdapter({ baseUrl, timeoutMs }),
+  account: (fake) => ({
+    id: 'acc_ig',
+    platform: 'instagram',
+    name: 'Instagram',
+    credentials: fake.credentials(),
+  }),
+  post: {
+    content: { text: 'Hello from Postflow #carousel', media: urls(2) },
+    options: { content_type: 'carousel', alt_text: 'A single pixel' },
+    media: [png, mp4],
+  },
+  invalid: [
+    { name: 'no media', content: { text: 'hi', media: [] }, fields: ['media_ids'] },
+    {
+      name: 'no content_type',
+      content: { text: 'hi', media: urls(1) },
+      options: {},
+      fields: ['platform_data.content_type'],
+    },
+    {
+      name: 'a caption over 2200 characters',
+      content: { text: 'x'.repeat(2201), media: urls(1) },
+      options: { content_type: 'feed' },
+      fields: ['text'],
+    },
+    { name: 'eleven items', content: { text: 'hi', media: urls(11) }, fields: ['media_ids'] },
+    {
+      name: 'a carousel of one',
+      content: { text: 'hi', media: urls(1) },
+      options: { content_type: 'carousel' },
+      fields: ['media_ids'],
+    },
+    {
+      name: 'a reel of an image, with a bad cover',
+      content: { text: 'hi', media: urls(1) },
+      options: { content_type: 'reel', cover_url: 'cover.png' },
+      media: [{ kind: 'image' }],
+      fields: ['media[0]', 'platform_data.cover_url'],
+    },
+    {
+      name: 'four collaborators on a feed post',
+      content: { text: 'hi', media: urls(1) },
+      options: { content_type: 'feed', collaborators: 'a,b,c,d', share_to_feed: true },
+      fields: ['platform_data.collaborators', 'platform_data.share_to_feed'],
+    },
+  ],
+  publishCall: { method: 'POST', path: /\/media_publish$/ },
+  published: (fake) => fake.published.map((m) => ({ id: m.id, text: m.caption, media: m.items })),
+  errors: {
+    validation: MetaGraphFake.error(400, 9004, 'The image format is not supported.', { subcode: 2207005 }),
+    auth: MetaGraphFake.error(400, 190, 'Error validating access token: Session has expired.', {
+      subcode: 463,
+    }),
+    rateLimit: {
+      ...MetaGraphFake.error(400, 4, 'Application request limit reached', {
+        transient: true,
+        headers: {
+          'x-business-use-case-usage': JSON.stringify({
+            '17841400000000001': [
+              {
+                type: 'instagram',
+                call_count: 100,
+                total_cputime: 12,
+                total_time: 14,
+                estimated_time_to_regain_access: 7,
+              },
+            ],
+          }),
+        },
+      }),
+      expectedRetryAfterMs: 7 * 60_000,
+    },
+    server: MetaGraphFake.error(500, 2, 'Service temporarily unavailable', { transient: true }),
+  },
+  reconciles: true,
+  refreshes: true,
+  unpublishes: false,
+});
+
+describe('instagram specifics', () => {
+  let fake: InstagramFake;
+  const host = new MediaHost();
+  const adapter = () => createInstagramAdapter({ baseUrl: fake.url });
+  const account = () => ({
+    id: 'acc_ig',
+    platform: 'instagram',
+    name: 'IG',
+    credentials: fake.credentials(),
+  });
+  beforeAll(async () => {
+    await host.start();
+    fake = await new InstagramFake().start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await host.stop();
+  });
+
+  test('a carousel: children by URL, the video polled while processing, then the CAROUSEL container', async () => {
+    const req = publishRequest(
+      account(),
+      { text: 'Two items', media: [] },
+      { content_type: 'carousel' },
+      host.serve([png, mp4]),
+    );
+    const prepared = await adapter().prepare!(req);
+    expect(prepared).toMatchObject({ processing: { pending: [expect.any(String)] }, pollAfterMs: 60_000 });
+    const receipt = await runDelivery(adapter(), req);
+    const post = fake.published.at(-1)!;
+    expect(post).toMatchObject({
+      id: receipt.platformPostId,
+      mediaType: 'CAROUSEL_ALBUM',
+      items: 2,
+      caption: 'Two items',
+    });
+    const children = [...fake.containers.values()].filter((c) => c.carouselItem).slice(-2);
+    expect(children.map((c) => c.params.image_url ?? c.params.video_url)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\.png$/), expect.stringMatching(/\.mp4$/)]),
+    );
+    expect(children.map((c) => c.params.media_type)).toEqual(expect.arrayContaining(['VIDEO']));
+    expect(receipt.permalink).toMatch(/^https:\/\/www\.instagram\.com\/p\//);
+  });
+
+  test('a feed video goes out as a reel shared to the feed; reel options are mapped', async () => {
+    const options = { content_type: 'feed', video_cover_timestamp_ms: 1500, collaborators: ['@ana', 'bo'] };
+    await runDelivery(
+      adapter(),
+      publishRequest(account(), { text: 'Clip', media: [] }, options, host.serve([mp4])),
+    );
+    expect(fake.published.at(-1)!.params).toMatchObject({
+      media_type: 'REELS',
+      share_to_feed: 'true',
+      thumb_offset: '1500',
+      caption: 'Clip',
+      collaborators: '["ana","bo"]',
+    });
+  });
+
+  test('a story takes no caption, and reconcile finds it among the stories', async () => {
+    const req = publishRequest(
+      account(),
+      { text: 'Ignored', media: [] },
+      { content_type: 'stories' },
+      host.serve([png]),
+    );
+    const receipt = await runDelivery(adapter(), req);
+    expect(fake.published.at(-1)).toMatchObject({ mediaType: 'STORIES', caption: '' });
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(receipt.platformPostId);
+  });
+
+  test('a container Meta cannot fetch fails for good, naming the media', async () => {
+    const req = publishRequest(
+      account(),
+      { text: 'Gone', media: [] },
+      { content_type: 'feed' },
+      host.serve([png]),
+    );
+    req.media[0]!.publicUrl = async () => `${host.url}/missing.png`;
+    await expect(runDelivery(adapter(), req)).rejects.toMatchObject({
+      failure: { category: 'validation', code: 'platform.instagram.media_rejected', retryable: false },
+    });
+  });
+
+  test('the daily publishing limit is a rate limit to retry a day later', async () => {
+    fake.inject(
+      { method: 'POST', path: /\/media_publish$/ },
+      MetaGraphFake.error(
+        400,
+        9,
+        'You reached maximum number of posts that is allowed to be published by Content Publishing API.',
+        {
+          subcode: 2207042,
+        },
+      ),
+    );
+    const req = publishRequest(
+      account(),
+      { text: 'One more', media: [] },
+      { content_type: 'feed' },
+      host.serve([png]),
+    );
+    await expect(runDelivery(adapter(), req)).rejects.toMatchObject({
+      failure: { category: 'rate_limit', code: 'platform.instagram.publish_limit', retryAfterMs: 86_400_000 },
+    });
+  });
+
+  test('a checkpointed account is not refreshable: the user must sign in to Instagram', async () => {
+    fake.inject(
+      { method: 'POST', path: /\/media_publish$/ },
+      MetaGraphFake.error(400, 190, 'The user has not confirmed', { subcode: 464 }),
+    );
+    const req = publishRequest(
+      account(),
+      { text: 'Blocked', media: [] },
+      { content_type: 'feed' },
+      host.serve([png]),
+    );
+    const failure = await runDelivery(adapter(), req).catch((e) => e.failure);
+    expect(failure).toMatchObject({ category: 'auth', code: 'platform.instagram.reconnect' });
+    expect(failure.refreshable).toBeUndefined();
+  });
+
+  test('refresh: ig_refresh_token with the long-lived token, which lands in both token fields', async () => {
+    const acc = account();
+    const fresh = await adapter().refresh!(acc);
+    expect(fresh.access_token).not.toBe(acc.credentials.access_token);
+    expect(fresh.refresh_token).toBe(fresh.access_token);
+    expect(Date.parse(fresh.expires_at!) - Date.now()).toBeGreaterThan(59 * 86_400_000);
+    const token = acc.credentials.access_token!;
+    const withoutRefresh = { ...acc, credentials: { user_id: fake.userId, access_token: token } };
+    expect((await adapter().refresh!(withoutRefresh)).access_token).toBeTruthy();
+  });
+
+  test('a token in its last week is refreshed before publishing', async () => {
+    const acc = account();
+    acc.credentials.expires_at = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const req = publishRequest(acc, { text: 'Soon', media: [] }, { content_type: 'feed' }, host.serve([png]));
+    await expect(runDelivery(adapter(), req)).rejects.toMatchObject({
+      failure: { category: 'auth', refreshable: true },
+    });
+  });
+});

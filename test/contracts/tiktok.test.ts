@@ -1,0 +1,259 @@
+import { PublishError } from '../../activities/platforms/adapter';
+import { createTikTokAdapter } from '../../activities/platforms/tiktok';
+import type { MediaRef } from '../../api/types';
+import { TikTokFake } from '../fakes/tiktok';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+
+const env = { POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1', POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1' };
+const url: MediaRef = { source_type: 'url', source: 'https://e.x/m' };
+const text = (t: string, media = 1) => ({ text: t, media: Array(media).fill(url) });
+const image = { kind: 'image' as const, contentType: 'image/jpeg' };
+const video = { kind: 'video' as const, contentType: 'video/mp4' };
+const publicPost = { privacy_level: 'PUBLIC_TO_EVERYONE' };
+
+adapterContract({
+  platform: 'tiktok',
+  startFake: () => new TikTokFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createTikTokAdapter({ baseUrl, timeoutMs, env }),
+  account: (fake) => ({
+    id: 'acc_tiktok',
+    platform: 'tiktok',
+    name: 'TikTok',
+    credentials: fake.credentials(),
+  }),
+  post: {
+    content: { text: 'A clip from Postflow 🎬 #postflow', media: [url] },
+    options: publicPost,
+    media: [{ contentType: 'video/mp4', bytes: FAKE_MP4 }],
+  },
+  invalid: [
+    { name: 'a caption over 2200 UTF-16 units', content: text('😀'.repeat(1101)), fields: ['text'] },
+    { name: 'no media', content: text('hi', 0), fields: ['media_ids'] },
+    { name: 'no privacy level', content: text('hi'), options: {}, fields: ['platform_data.privacy_level'] },
+    {
+      name: 'an unknown privacy level',
+      content: text('hi'),
+      options: { privacy_level: 'EVERYONE' },
+      fields: ['platform_data.privacy_level'],
+    },
+    { name: 'a video with an image', content: text('hi', 2), media: [video, image], fields: ['media'] },
+    { name: 'two videos', content: text('hi', 2), media: [video, video], fields: ['media'] },
+    { name: 'a single photo', content: text('hi'), media: [image], fields: ['media'] },
+    {
+      name: 'PNG photos',
+      content: text('hi', 2),
+      media: [image, { kind: 'image', contentType: 'image/png' }],
+      fields: ['media[1]'],
+    },
+    {
+      name: 'a photo title over 90',
+      content: { ...text('hi', 2), title: 'x'.repeat(91) },
+      media: [image, image],
+      fields: ['title'],
+    },
+    {
+      name: 'private branded content',
+      content: text('hi'),
+      options: { privacy_level: 'SELF_ONLY', brand_content_toggle: true },
+      fields: ['platform_data.brand_content_toggle'],
+    },
+    {
+      name: 'options of the wrong type',
+      content: text('hi', 2),
+      options: { ...publicPost, disable_comment: 'yes', photo_cover_index: 2, media_type: 'carousel' },
+      fields: [
+        'platform_data.disable_comment',
+        'platform_data.photo_cover_index',
+        'platform_data.media_type',
+      ],
+    },
+  ],
+  publishCall: { method: 'POST', path: '/v2/post/publish/video/init/' },
+  published: (fake) =>
+    fake.posts.filter((p) => !p.failReason).map((p) => ({ id: p.id, text: p.text, media: p.media })),
+  errors: {
+    validation: {
+      status: 400,
+      body: { data: {}, error: { code: 'invalid_params', message: 'Invalid post_info.', log_id: 'l1' } },
+    },
+    auth: {
+      status: 401,
+      body: {
+        data: {},
+        error: { code: 'access_token_invalid', message: 'The token is invalid.', log_id: 'l2' },
+      },
+    },
+    rateLimit: {
+      status: 429,
+      body: { data: {}, error: { code: 'rate_limit_exceeded', message: 'Too many requests.', log_id: 'l3' } },
+      expectedRetryAfterMs: 60_000,
+    },
+    server: {
+      status: 500,
+      body: { data: {}, error: { code: 'internal_error', message: 'Something went wrong.', log_id: 'l4' } },
+    },
+  },
+  reconciles: false,
+  refreshes: true,
+  unpublishes: false,
+});
+
+describe('tiktok specifics', () => {
+  let fake: TikTokFake;
+  let host: MediaHost;
+  const adapter = () => createTikTokAdapter({ baseUrl: fake.url, timeoutMs: 1_000, env });
+  const account = () => ({ id: 'acc_t', platform: 'tiktok', name: 'T', credentials: fake.credentials() });
+  const request = (options: Record<string, unknown>, media: TestMedia[], title?: string) =>
+    publishRequest(
+      account(),
+      { text: 'Postflow on TikTok', media: media.map(() => url), ...(title ? { title } : {}) },
+      options,
+      host.serve(media),
+    );
+  const failureOf = async (promise: Promise<unknown>) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PublishError);
+    return (err as PublishError).failure;
+  };
+  const clip = [{ contentType: 'video/mp4', bytes: FAKE_MP4 }];
+  const photos = [
+    { contentType: 'image/jpeg', bytes: PNG_1X1 },
+    { contentType: 'image/jpeg', bytes: PNG_1X1 },
+  ];
+
+  beforeEach(async () => {
+    fake = await new TikTokFake().start();
+    host = await new MediaHost().start();
+  });
+  afterEach(async () => {
+    await fake.stop();
+    await host.stop();
+  });
+
+  test('a photo post goes to content/init with the images pulled by URL, and links to the photo', async () => {
+    const receipt = await runDelivery(
+      adapter(),
+      request({ ...publicPost, photo_cover_index: 1 }, photos, 'Two'),
+    );
+    const post = fake.posts.at(-1)!;
+    expect(post).toMatchObject({ kind: 'photo', media: 2, title: 'Two', text: 'Postflow on TikTok' });
+    expect(post.sourceInfo).toMatchObject({ source: 'PULL_FROM_URL', photo_cover_index: 1 });
+    expect((post.sourceInfo.photo_images as string[])[0]).toMatch(new RegExp(`^${host.url}/media/`));
+    expect(receipt.platformPostId).toBe(post.id);
+    expect(receipt.permalink).toBe(`https://www.tiktok.com/@postflow.creator/photo/${post.id}`);
+  });
+
+  test('polls the status until the publish completes, and keeps the 19-digit post id exact', async () => {
+    fake.processingPolls = 3;
+    const receipt = await runDelivery(adapter(), request(publicPost, clip));
+    expect(fake.requests.filter((r) => r.path === '/v2/post/publish/status/fetch/')).toHaveLength(4);
+    expect(receipt.platformPostId).toMatch(/^\d{19}$/);
+    expect(receipt.platformPostId).toBe(fake.posts.at(-1)!.id);
+    expect(receipt.permalink).toBe(
+      `https://www.tiktok.com/@postflow.creator/video/${receipt.platformPostId}`,
+    );
+  });
+
+  test('refuses a privacy level the creator is not offered, before the irreversible call', async () => {
+    const failure = await failureOf(
+      runDelivery(adapter(), request({ privacy_level: 'FOLLOWER_OF_CREATOR' }, clip)),
+    );
+    expect(failure).toMatchObject({
+      category: 'validation',
+      code: 'platform.tiktok.privacy_level_option_mismatch',
+      retryable: false,
+      outcomeUnknown: false,
+    });
+    expect(fake.requests.some((r) => r.path.endsWith('/init/'))).toBe(false);
+  });
+
+  test('interactions stay off unless asked for, and off when the creator turned them off', async () => {
+    fake.creator = { ...fake.creator, comment_disabled: true };
+    const options = {
+      ...publicPost,
+      disable_comment: false,
+      disable_duet: false,
+      video_cover_timestamp_ms: 1500,
+    };
+    await runDelivery(adapter(), request({ ...options, is_aigc: true }, clip));
+    expect(fake.posts.at(-1)!.postInfo).toMatchObject({
+      privacy_level: 'PUBLIC_TO_EVERYONE',
+      disable_comment: true,
+      disable_duet: false,
+      disable_stitch: true,
+      video_cover_timestamp_ms: 1500,
+      brand_content_toggle: false,
+      is_aigc: true,
+    });
+  });
+
+  test('a private post has no public id: the receipt keeps the publish id and links the profile', async () => {
+    const receipt = await runDelivery(adapter(), request({ privacy_level: 'SELF_ONLY' }, clip));
+    expect(receipt.platformPostId).toBe(fake.posts.at(-1)!.publishId);
+    expect(receipt.permalink).toBe('https://www.tiktok.com/@postflow.creator');
+  });
+
+  test('a FAILED publish is final and proves nothing was published', async () => {
+    const failure = await failureOf(
+      runDelivery(adapter(), request(publicPost, [{ contentType: 'video/x-msvideo', bytes: FAKE_MP4 }])),
+    );
+    expect(failure).toMatchObject({
+      category: 'validation',
+      code: 'platform.tiktok.media_rejected',
+      retryable: false,
+      outcomeUnknown: false,
+    });
+    expect(failure.message).toContain('file_format_check_failed');
+  });
+
+  test('an unverified media domain is an operator problem, not retried', async () => {
+    fake.verifiedPrefixes = ['https://media.postflow.example/'];
+    const failure = await failureOf(runDelivery(adapter(), request(publicPost, clip)));
+    expect(failure).toMatchObject({
+      category: 'system',
+      code: 'platform.tiktok.url_ownership_unverified',
+      retryable: false,
+      outcomeUnknown: false,
+    });
+  });
+
+  test('the daily post cap fails the post instead of retrying', async () => {
+    fake.inject(
+      { path: '/v2/post/publish/video/init/' },
+      {
+        status: 403,
+        body: { data: {}, error: { code: 'spam_risk_too_many_posts', message: 'Daily cap.', log_id: 'x' } },
+      },
+    );
+    const failure = await failureOf(runDelivery(adapter(), request(publicPost, clip)));
+    expect(failure).toMatchObject({ category: 'rate_limit', retryable: false, outcomeUnknown: false });
+  });
+
+  test('a failing status check after init never looks like "nothing was published"', async () => {
+    fake.inject(
+      { path: '/v2/post/publish/status/fetch/' },
+      { status: 503, body: { data: {}, error: { code: 'x' } } },
+    );
+    const failure = await failureOf(runDelivery(adapter(), request(publicPost, clip)));
+    expect(failure).toMatchObject({ category: 'platform', retryable: true, outcomeUnknown: true });
+  });
+
+  test('the refresh grant sends client_key and client_secret in the form; a wrong client is refused', async () => {
+    const acc = account();
+    const fresh = await createTikTokAdapter({ baseUrl: fake.url, env }).refresh!(acc);
+    expect(fresh).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String) });
+    expect(Date.parse(fresh.expires_at!)).toBeGreaterThan(Date.now());
+    const wrong = createTikTokAdapter({
+      baseUrl: fake.url,
+      env: { POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1', POSTFLOW_TIKTOK_CLIENT_SECRET: 'nope' },
+    });
+    const refused = await failureOf(
+      wrong.refresh!({ ...acc, credentials: { ...acc.credentials, ...fresh } }),
+    );
+    expect(refused).toMatchObject({ category: 'auth', code: 'account.reconnection_required' });
+  });
+});

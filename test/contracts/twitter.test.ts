@@ -1,0 +1,311 @@
+import { isProcessing } from '../../activities/platforms/adapter';
+import { createTwitterAdapter } from '../../activities/platforms/twitter';
+import { checkPlatformRules } from '../../api/platform-rules';
+import { xLength } from '../../api/platform-rules/twitter';
+import { TwitterFake } from '../fakes/twitter';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+
+const text = (t: string) => ({ text: t, media: [] });
+const withMedia = (n: number) => ({
+  text: 'hi',
+  media: Array(n).fill({ source_type: 'url', source: 'https://e.x/a' }),
+});
+const image = { kind: 'image' as const, contentType: 'image/png' };
+const gif = { kind: 'image' as const, contentType: 'image/gif' };
+const video = { kind: 'video' as const, contentType: 'video/mp4' };
+const inSeconds = (s: number) => String(Math.ceil((Date.now() + s * 1000) / 1000));
+
+adapterContract({
+  platform: 'twitter',
+  startFake: () => new TwitterFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createTwitterAdapter({ baseUrl, timeoutMs }),
+  account: (fake) => ({ id: 'acc_x', platform: 'twitter', name: 'X', credentials: fake.credentials() }),
+  post: {
+    content: { text: 'Hello from Postflow & friends <3 https://postflow.dev/launch', media: [] },
+    options: { alt_texts: ['A single pixel', 'Another pixel'], reply_settings: 'following' },
+    media: [
+      { contentType: 'image/png', bytes: PNG_1X1 },
+      { contentType: 'image/png', bytes: PNG_1X1 },
+    ],
+  },
+  invalid: [
+    { name: 'text over 280 weighted characters', content: text('字'.repeat(141)), fields: ['text'] },
+    // Each code point of a Devanagari syllable counts (twitter-text); graphemes would count 141.
+    { name: 'Devanagari over 280 as X counts it', content: text('कि'.repeat(141)), fields: ['text'] },
+    { name: 'neither text nor media', content: text(' '), fields: ['text'] },
+    { name: 'five images', content: withMedia(5), fields: ['media_ids'] },
+    { name: 'a video with an image', content: withMedia(2), media: [video, image], fields: ['media'] },
+    { name: 'a GIF with an image', content: withMedia(2), media: [gif, image], fields: ['media'] },
+    {
+      name: 'an image over 5 MB',
+      content: withMedia(1),
+      media: [{ ...image, sizeBytes: 6 * 1024 * 1024 }],
+      fields: ['media[0]'],
+    },
+    {
+      name: 'an unknown reply_settings',
+      content: text('hi'),
+      options: { reply_settings: 'everyone' },
+      fields: ['platform_data.reply_settings'],
+    },
+    {
+      name: 'a reply target that is no id',
+      content: text('hi'),
+      options: { in_reply_to_tweet_id: 'abc' },
+      fields: ['platform_data.in_reply_to_tweet_id'],
+    },
+    {
+      name: 'excluded users without a reply',
+      content: text('hi'),
+      options: { exclude_reply_user_ids: ['12'] },
+      fields: ['platform_data.exclude_reply_user_ids'],
+    },
+    {
+      name: 'a quote with media',
+      content: withMedia(1),
+      options: { quote_tweet_id: '1346889436626259968' },
+      fields: ['platform_data.quote_tweet_id'],
+    },
+    {
+      name: 'a flag that is not boolean',
+      content: text('hi'),
+      options: { made_with_ai: 'yes' },
+      fields: ['platform_data.made_with_ai'],
+    },
+    {
+      name: 'a thread with an empty and an overlong segment',
+      content: text('hi'),
+      options: { thread: ['ok', '', 'x'.repeat(281)] },
+      fields: ['platform_data.thread[1]', 'platform_data.thread[2]'],
+    },
+  ],
+  publishCall: { method: 'POST', path: '/2/tweets' },
+  published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.mediaIds.length })),
+  errors: {
+    validation: {
+      status: 400,
+      body: {
+        title: 'Invalid Request',
+        detail: 'One or more parameters to your request was invalid.',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+        errors: [{ message: 'Your media IDs are invalid.' }],
+      },
+    },
+    auth: {
+      status: 401,
+      body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
+    },
+    rateLimit: {
+      status: 429,
+      body: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
+      headers: {
+        'x-rate-limit-limit': '100',
+        'x-rate-limit-remaining': '0',
+        'x-rate-limit-reset': inSeconds(30),
+      },
+      expectedRetryAfterMs: 30_000,
+    },
+    server: {
+      status: 500,
+      body: {
+        title: 'Internal Server Error',
+        detail: 'Internal Server Error',
+        type: 'about:blank',
+        status: 500,
+      },
+    },
+  },
+  reconciles: true,
+  refreshes: true,
+  unpublishes: true,
+});
+
+describe('twitter specifics', () => {
+  let fake: TwitterFake;
+  const host = new MediaHost();
+  const adapter = () => createTwitterAdapter({ baseUrl: fake.url });
+  const account = () => ({ id: 'acc_x', platform: 'twitter', name: 'X', credentials: fake.credentials() });
+  let n = 0;
+  const request = (options: Record<string, unknown> = {}, media = [] as Parameters<MediaHost['serve']>[0]) =>
+    publishRequest(account(), text(`Specific post ${++n}`), options, host.serve(media));
+
+  beforeAll(async () => {
+    await host.start();
+    fake = await new TwitterFake().start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await host.stop();
+  });
+
+  test('a video is uploaded in chunks, polled with X’s check_after_secs, then posted', async () => {
+    const req = request({}, [{ contentType: 'video/mp4', bytes: FAKE_MP4 }]);
+    const prepared = await adapter().prepare!(req);
+    expect(prepared).toMatchObject({ processing: { waiting: [expect.any(String)] }, pollAfterMs: 3_000 });
+    const receipt = await runDelivery(adapter(), req);
+    const post = fake.posts.at(-1)!;
+    expect(post).toMatchObject({ id: receipt.platformPostId, mediaIds: [expect.any(String)] });
+    expect(fake.media.get(post.mediaIds[0]!)).toMatchObject({
+      category: 'tweet_video',
+      finalized: true,
+      pollsLeft: 0,
+    });
+    expect(fake.requests.some((r) => /^\/2\/media\/upload\/\d+\/append$/.test(r.path))).toBe(true);
+  });
+
+  test('a GIF goes chunked as tweet_gif and keeps its alt text; image alt texts go in media metadata', async () => {
+    await runDelivery(
+      adapter(),
+      request({ alt_text: 'A looping pixel' }, [{ contentType: 'image/gif', bytes: PNG_1X1 }]),
+    );
+    expect(fake.media.get(fake.posts.at(-1)!.mediaIds[0]!)).toMatchObject({
+      category: 'tweet_gif',
+      altText: 'A looping pixel',
+    });
+    await runDelivery(
+      adapter(),
+      request(
+        { alt_texts: ['first', 'second'] },
+        Array(2).fill({ contentType: 'image/png', bytes: PNG_1X1 }),
+      ),
+    );
+    const ids = fake.posts.at(-1)!.mediaIds;
+    expect(ids.map((id) => fake.media.get(id)?.altText)).toEqual(['first', 'second']);
+  });
+
+  test('text is counted the way twitter-text counts it', () => {
+    expect(xLength('👨‍👩‍👧‍👦 字 a https://example.com/a/very/long/path')).toBe(2 + 1 + 2 + 1 + 1 + 1 + 23);
+    expect(xLength('क्षि')).toBe(4); // four code points, each weighing 1
+    expect(xLength('cafe\u0301')).toBe(4); // counted after NFC normalisation
+  });
+
+  test('options map onto the POST /2/tweets body', async () => {
+    const options = {
+      reply_settings: 'mentionedUsers',
+      in_reply_to_tweet_id: '1346889436626259968',
+      exclude_reply_user_ids: ['2244994945'],
+      made_with_ai: true,
+      geo_place_id: 'f7eb2fa2fea288b1',
+    };
+    expect(checkPlatformRules('twitter', text('hi'), options, 'platform_data')).toEqual([]);
+    await runDelivery(adapter(), request(options));
+    expect(fake.posts.at(-1)!.body).toEqual({
+      text: `Specific post ${n}`,
+      reply_settings: 'mentionedUsers',
+      reply: { in_reply_to_tweet_id: '1346889436626259968', exclude_reply_user_ids: ['2244994945'] },
+      made_with_ai: true,
+      geo: { place_id: 'f7eb2fa2fea288b1' },
+    });
+  });
+
+  test('a thread posts each segment as a reply to the one before, once even when a step is retried', async () => {
+    const req = request({ thread: ['second', 'third'] });
+    let step = await adapter().publish(req, {});
+    const root = fake.posts.at(-1)!;
+    expect(isProcessing(step)).toBe(true);
+    // The answer to the first reply is lost: the step fails, is retried, and finds the reply.
+    fake.inject({ method: 'POST', path: '/2/tweets' }, { kind: 'lose-answer' });
+    const state = isProcessing(step) ? step.processing : {};
+    await expect(adapter().checkPublished!(req, state)).rejects.toMatchObject({
+      failure: { retryable: true, outcomeUnknown: false },
+    });
+    step = await adapter().checkPublished!(req, state);
+    while (isProcessing(step)) step = await adapter().checkPublished!(req, step.processing);
+    expect(step.platformPostId).toBe(root.id);
+    const thread = fake.posts.slice(-3);
+    expect(thread.map((p) => [p.text, p.replyTo])).toEqual([
+      [root.text, undefined],
+      ['second', root.id],
+      ['third', thread[1]!.id],
+    ]);
+  });
+
+  test('a duplicate refusal of this delivery’s own post resumes from it instead of failing', async () => {
+    const req = request({ thread: ['follow-up'] });
+    fake.inject({ method: 'POST', path: '/2/tweets' }, { kind: 'lose-answer' });
+    await expect(adapter().publish(req, {})).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+    const root = fake.posts.at(-1)!;
+    // Say reconcile has not seen it yet: publishing again meets X's duplicate check.
+    const receipt = await runDelivery(adapter(), req);
+    expect(receipt.platformPostId).toBe(root.id);
+    expect(fake.posts.filter((p) => p.text === root.text)).toHaveLength(1);
+    expect(fake.posts.at(-1)).toMatchObject({ text: 'follow-up', replyTo: root.id });
+  });
+
+  test('a duplicate X cannot show among this delivery’s posts stays an unknown outcome, for reconcile', async () => {
+    const first = request();
+    await runDelivery(adapter(), first);
+    const again = { ...first, since: new Date(Date.now() + 10 * 60_000).toISOString() };
+    await expect(adapter().publish(again, {})).rejects.toMatchObject({
+      failure: { category: 'validation', code: 'platform.twitter.duplicate', outcomeUnknown: true },
+    });
+  });
+
+  test('a spent 24-hour post allowance waits for its own reset, and a usage cap is final', async () => {
+    fake.inject(
+      { path: '/2/tweets' },
+      {
+        status: 429,
+        body: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
+        headers: {
+          'x-rate-limit-remaining': '90',
+          'x-rate-limit-reset': inSeconds(60),
+          'x-user-limit-24hour-remaining': '0',
+          'x-user-limit-24hour-reset': inSeconds(3600),
+        },
+      },
+    );
+    const limited = await adapter()
+      .publish(request(), {})
+      .catch((e) => e.failure);
+    expect(limited.retryAfterMs).toBeGreaterThan(3_590_000);
+    fake.inject(
+      { path: '/2/tweets' },
+      {
+        status: 429,
+        body: {
+          title: 'UsageCapExceeded',
+          detail: 'Usage cap exceeded: Monthly product cap',
+          type: 'https://api.twitter.com/2/problems/usage-capped',
+          period: 'Monthly',
+          scope: 'Product',
+        },
+      },
+    );
+    const capped = await adapter()
+      .publish(request(), {})
+      .catch((e) => e.failure);
+    expect(capped).toMatchObject({
+      category: 'rate_limit',
+      code: 'platform.twitter.usage_capped',
+      retryable: false,
+    });
+  });
+
+  test('a confidential client refreshes with HTTP Basic, a public client with client_id', async () => {
+    fake.clients.set('public-1', undefined);
+    await createTwitterAdapter({ baseUrl: fake.url }).refresh!(account());
+    const publicAccount = { ...account(), credentials: fake.credentials('public-1') };
+    const fresh = await createTwitterAdapter({ baseUrl: fake.url }).refresh!(publicAccount);
+    expect(fresh).toMatchObject({
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      expires_at: expect.any(String),
+    });
+    expect(fake.refreshes.slice(-2)).toEqual([
+      { clientAuth: 'basic', clientId: 'client-1' },
+      { clientAuth: 'body', clientId: 'public-1' },
+    ]);
+  });
+
+  test('the operator’s OAuth client is used when the account brings none', async () => {
+    const { client_id: _id, client_secret: _secret, ...credentials } = fake.credentials();
+    const env = { POSTFLOW_TWITTER_CLIENT_ID: 'client-1', POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1' };
+    const fresh = await createTwitterAdapter({ baseUrl: fake.url, env }).refresh!({
+      ...account(),
+      credentials,
+    });
+    expect(fresh.access_token).toBeTruthy();
+  });
+});

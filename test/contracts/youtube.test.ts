@@ -1,0 +1,344 @@
+import { createYoutubeAdapter } from '../../activities/platforms/youtube';
+import { googleError } from '../fakes/google';
+import { YoutubeFake } from '../fakes/youtube';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+
+const fakes: YoutubeFake[] = [];
+const envOf = (fake: YoutubeFake) => ({
+  POSTFLOW_YOUTUBE_CLIENT_ID: fake.client.id,
+  POSTFLOW_YOUTUBE_CLIENT_SECRET: fake.client.secret,
+  POSTFLOW_YOUTUBE_TOKEN_URL: `${fake.url}/token`,
+});
+const account = (fake: YoutubeFake) => ({
+  id: 'acc_youtube',
+  platform: 'youtube',
+  name: 'Bakery TV',
+  credentials: fake.credentials(),
+});
+const clip = [{ contentType: 'video/mp4', bytes: FAKE_MP4 }];
+/** A post with one video; `title: null` leaves the title out. */
+const video = (text: string, title: string | null = 'A clip') => ({
+  text,
+  ...(title !== null ? { title } : {}),
+  media: [{ source_type: 'url' as const, source: 'https://e.x/a.mp4' }],
+});
+const youtubeError = (code: number, reason: string, message: string, domain = 'youtube.video') =>
+  googleError(code, undefined, message, { reason, domain });
+
+/** Google's daily quotas reset at midnight Pacific Time; computed apart from the adapter's helper. */
+function untilPacificMidnight(): number {
+  const pt = new Date(new Date().toLocaleString('en-US', { timeZone: 'America/Los_Angeles' }));
+  const midnight = new Date(pt);
+  midnight.setHours(24, 0, 0, 0);
+  return midnight.getTime() - pt.getTime();
+}
+
+adapterContract({
+  platform: 'youtube',
+  startFake: async () => {
+    const fake = await new YoutubeFake().start();
+    fakes.push(fake);
+    return fake;
+  },
+  adapter: ({ baseUrl, timeoutMs }) => createYoutubeAdapter({ baseUrl, timeoutMs, env: envOf(fakes[0]!) }),
+  account,
+  post: {
+    content: { ...video('How we bake sourdough, start to finish'), title: 'Sourdough day' },
+    options: {
+      tags: ['bread', 'sourdough baking'],
+      category_id: '26',
+      made_for_kids: false,
+      license: 'creativeCommon',
+    },
+    media: clip,
+  },
+  invalid: [
+    { name: 'no title', content: video('hi', null), fields: ['title'] },
+    { name: 'a title over 100 characters', content: video('hi', 't'.repeat(101)), fields: ['title'] },
+    { name: 'a description over 5,000 bytes', content: video('é'.repeat(2501)), fields: ['text'] },
+    { name: 'angle brackets', content: video('a <b> c', 'x > y'), fields: ['text', 'title'] },
+    { name: 'no video', content: { text: 'hi', title: 'A clip', media: [] }, fields: ['media_ids'] },
+    {
+      name: 'an image',
+      content: video('hi'),
+      media: [{ kind: 'image' }],
+      fields: ['media[0]'],
+    },
+    {
+      name: 'bad option values',
+      content: video('hi'),
+      options: {
+        made_for_kids: 'no',
+        license: 'cc-by',
+        category_id: 'music',
+        default_language: 'english!',
+        tags: Array(60).fill('ten chars!'),
+        publish_at: '2020-01-01T00:00:00Z',
+        recording_date: 'yesterday',
+        playlist_id: 'not a playlist',
+      },
+      fields: [
+        'platform_data.made_for_kids',
+        'platform_data.license',
+        'platform_data.category_id',
+        'platform_data.default_language',
+        'platform_data.tags',
+        'platform_data.publish_at',
+        'platform_data.recording_date',
+        'platform_data.playlist_id',
+      ],
+    },
+    {
+      name: 'the title only in the options, too long',
+      content: video('hi', null),
+      options: { title: 'x'.repeat(101) },
+      fields: ['platform_data.title'],
+    },
+  ],
+  publishCall: { method: 'PUT', path: '/upload/youtube/v3/videos' },
+  published: (fake) =>
+    fake.videos.map((v) => ({ id: v.id, text: v.description, media: v.bytes > 0 ? 1 : 0 })),
+  errors: {
+    validation: youtubeError(
+      400,
+      'invalidTitle',
+      'The request metadata specifies an invalid or empty video title.',
+    ),
+    auth: {
+      ...googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.', {
+        reason: 'authError',
+      }),
+    },
+    rateLimit: {
+      ...youtubeError(
+        403,
+        'quotaExceeded',
+        'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+        'youtube.quota',
+      ),
+      // Read when the test checks it, so the day's remaining time is measured then.
+      get expectedRetryAfterMs() {
+        return untilPacificMidnight();
+      },
+    },
+    server: youtubeError(500, 'backendError', 'Backend Error', 'global'),
+  },
+  reconciles: true,
+  refreshes: true,
+  unpublishes: true,
+});
+
+describe('youtube', () => {
+  let fake: YoutubeFake;
+  let host: MediaHost;
+  beforeAll(async () => {
+    fake = await new YoutubeFake().start();
+    host = await new MediaHost().start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await host.stop();
+  });
+  const adapter = () => createYoutubeAdapter({ baseUrl: fake.url, env: envOf(fake) });
+  const request = (content: ReturnType<typeof video>, options: Record<string, unknown> = {}, media = clip) =>
+    publishRequest(account(fake), content, options, host.serve(media));
+
+  test('uploads in one resumable session, then polls processing as YouTube estimates it', async () => {
+    const req = request(video('Processing demo'));
+    const published = await adapter().publish(req, {});
+    const state = (published as unknown as { processing: { video_id: string } }).processing;
+    expect(published).toEqual({ processing: { video_id: fake.videos.at(-1)!.id }, pollAfterMs: 5_000 });
+    // Only ids in workflow history: no session URL, no token.
+    expect(JSON.stringify(state)).not.toMatch(/upload_id|at_|http/);
+    const first = await adapter().checkPublished!(req, state);
+    expect(first).toMatchObject({ processing: { video_id: state.video_id, polls: 1 }, pollAfterMs: 7_000 });
+    const receipt = await runDeliveryFrom(req, first);
+    expect(receipt).toEqual({
+      platformPostId: state.video_id,
+      permalink: `https://www.youtube.com/watch?v=${state.video_id}`,
+      publishedAt: expect.any(String),
+    });
+    const calls = fake.requests.filter((r) => r.path === '/upload/youtube/v3/videos').map((r) => r.method);
+    expect(calls.slice(-2)).toEqual(['POST', 'PUT']);
+  });
+
+  /** Polls checkPublished from a processing answer until the receipt. */
+  async function runDeliveryFrom(req: ReturnType<typeof request>, published: unknown) {
+    let answer = published as { processing?: Record<string, never> };
+    for (let i = 0; i < 10 && answer.processing; i++) {
+      answer = (await adapter().checkPublished!(req, answer.processing)) as typeof answer;
+    }
+    return answer;
+  }
+
+  test('maps the options and visibility onto the video resource', async () => {
+    const publishAt = new Date(Date.now() + 86_400_000).toISOString();
+    await runDelivery(
+      adapter(),
+      request(video('Scheduled'), {
+        tags: 'bread, rye',
+        category_id: '26',
+        default_language: 'en',
+        made_for_kids: false,
+        embeddable: false,
+        public_stats_viewable: true,
+        contains_synthetic_media: true,
+        license: 'creativeCommon',
+        publish_at: publishAt,
+        recording_date: '2026-05-01T00:00:00Z',
+        notify_subscribers: false,
+      }),
+    );
+    expect(fake.videos.at(-1)).toMatchObject({
+      title: 'A clip',
+      description: 'Scheduled',
+      tags: ['bread', 'rye'],
+      categoryId: '26',
+      notifySubscribers: false,
+      recordingDetails: { recordingDate: '2026-05-01T00:00:00Z' },
+      status: {
+        privacyStatus: 'private', // publish_at forces private until then
+        publishAt,
+        selfDeclaredMadeForKids: false,
+        embeddable: false,
+        publicStatsViewable: true,
+        containsSyntheticMedia: true,
+        license: 'creativeCommon',
+      },
+    });
+
+    await runDelivery(
+      adapter(),
+      publishRequest(
+        account(fake),
+        { ...video('Unlisted'), visibility: 'connections_only' },
+        {},
+        host.serve(clip),
+      ),
+    );
+    expect(fake.videos.at(-1)).toMatchObject({
+      status: { privacyStatus: 'unlisted' },
+      notifySubscribers: true,
+      categoryId: '22',
+    });
+  });
+
+  test('adds the video to a playlist once, and a playlist YouTube refuses does not fail the delivery', async () => {
+    const req = request(video('For the playlist'), { playlist_id: 'PLfavourites' });
+    const receipt = await runDelivery(adapter(), req);
+    expect(fake.playlists.get('PLfavourites')).toEqual([receipt.platformPostId]);
+    // A check repeated after the insert (a retried activity) does not insert again.
+    await adapter().checkPublished!(req, { video_id: receipt.platformPostId, playlist_id: 'PLfavourites' });
+    expect(fake.playlists.get('PLfavourites')).toEqual([receipt.platformPostId]);
+
+    await expect(
+      runDelivery(adapter(), request(video('Lost playlist'), { playlist_id: 'PLgone' })),
+    ).resolves.toHaveProperty('platformPostId');
+  });
+
+  test('a metadata error at the session start fails before any byte is sent', async () => {
+    const before = fake.videos.length;
+    const failure = await runDelivery(adapter(), request(video('x', 'bad <title>'))).catch((e) => e.failure);
+    expect(failure).toMatchObject({
+      category: 'validation',
+      code: 'platform.youtube.invalid_title',
+      outcomeUnknown: false,
+    });
+    expect(fake.videos).toHaveLength(before);
+    expect(fake.requests.at(-1)).toEqual({ method: 'POST', path: '/upload/youtube/v3/videos' });
+  });
+
+  test('a failed session start is safe to retry: nothing was created', async () => {
+    fake.inject(
+      { method: 'POST', path: '/upload/youtube/v3/videos' },
+      youtubeError(503, 'backendError', 'Backend Error', 'global'),
+    );
+    const failure = await runDelivery(adapter(), request(video('retry me'))).catch((e) => e.failure);
+    expect(failure).toMatchObject({ category: 'platform', retryable: true, outcomeUnknown: false });
+  });
+
+  test('the daily upload limit waits a day; an image is refused before any call', async () => {
+    fake.inject(
+      { method: 'PUT', path: '/upload/youtube/v3/videos' },
+      youtubeError(400, 'uploadLimitExceeded', 'The user has exceeded the number of videos they may upload.'),
+    );
+    const limited = await runDelivery(adapter(), request(video('one too many'))).catch((e) => e.failure);
+    expect(limited).toMatchObject({
+      category: 'rate_limit',
+      retryable: true,
+      retryAfterMs: 86_400_000,
+      outcomeUnknown: false,
+    });
+
+    const calls = fake.requests.length;
+    const image = await runDelivery(
+      adapter(),
+      request(video('pic'), {}, [{ contentType: 'image/png', bytes: PNG_1X1 }]),
+    ).catch((e) => e.failure);
+    expect(image).toMatchObject({ category: 'validation', code: 'platform.youtube.media_type' });
+    expect(fake.requests.length).toBe(calls);
+  });
+
+  test('an upload YouTube received only in part created nothing, and is retried', async () => {
+    const before = fake.videos.length;
+    fake.inject(
+      { method: 'PUT', path: '/upload/youtube/v3/videos' },
+      { status: 308, headers: { range: 'bytes=0-3' } },
+    );
+    const failure = await runDelivery(adapter(), request(video('partial'))).catch((e) => e.failure);
+    expect(failure).toMatchObject({
+      code: 'platform.youtube.upload_incomplete',
+      retryable: true,
+      outcomeUnknown: false,
+    });
+    expect(fake.videos).toHaveLength(before);
+  });
+
+  test('a video YouTube rejects while processing fails the delivery for good', async () => {
+    fake.inject(
+      { method: 'GET', path: '/youtube/v3/videos' },
+      {
+        status: 200,
+        body: {
+          items: [
+            {
+              id: 'x',
+              status: { uploadStatus: 'rejected', rejectionReason: 'duplicate' },
+              processingDetails: { processingStatus: 'succeeded' },
+            },
+          ],
+        },
+      },
+    );
+    const failure = await adapter().checkPublished!(request(video('dup')), { video_id: 'x' }).catch(
+      (e) => e.failure,
+    );
+    expect(failure).toMatchObject({
+      category: 'validation',
+      retryable: false,
+      message: expect.stringContaining('duplicate'),
+    });
+  });
+
+  test('refresh posts the grant to Google with the client in the body', async () => {
+    const acc = account(fake);
+    const fresh = await adapter().refresh!(acc);
+    expect(fake.tokenRequests.at(-1)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: acc.credentials.refresh_token,
+      client_id: fake.client.id,
+      client_secret: fake.client.secret,
+    });
+    expect(fresh.access_token).toMatch(/^ya29\./);
+  });
+
+  test("reconcile without channel_id looks in the token owner's channel", async () => {
+    const req = request(video('mine only'));
+    await runDelivery(adapter(), req);
+    const { channel_id: _none, ...credentials } = req.account.credentials;
+    const found = await adapter().findExisting!({ ...req, account: { ...req.account, credentials } });
+    expect(found?.platformPostId).toBe(fake.videos.at(-1)!.id);
+    expect(fake.requests.some((r) => r.path === '/youtube/v3/channels')).toBe(true);
+  });
+});

@@ -1,0 +1,267 @@
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+
+/**
+ * Google's error body (cloud.google.com/apis/design/errors): `code`, `message`, canonical
+ * `status`, and for v3-era APIs (YouTube) `errors[{message, domain, reason}]`.
+ */
+export function googleError(
+  code: number,
+  status: string | undefined,
+  message: string,
+  extra: { reason?: string; domain?: string; details?: unknown[] } = {},
+): FakeResponse {
+  return {
+    status: code,
+    body: {
+      error: {
+        code,
+        message,
+        ...(extra.reason
+          ? { errors: [{ message, domain: extra.domain ?? 'global', reason: extra.reason }] }
+          : {}),
+        ...(status ? { status } : {}),
+        ...(extra.details ? { details: extra.details } : {}),
+      },
+    },
+  };
+}
+
+export const UNAUTHENTICATED = googleError(
+  401,
+  'UNAUTHENTICATED',
+  'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+  { reason: 'authError' },
+);
+
+/** Accepts only the fake's access tokens, like Google's front end. */
+export function authed(
+  fake: FakePlatform,
+  handle: (req: FakeRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>,
+) {
+  return (req: FakeRequest, params: Record<string, string>) =>
+    req.bearer && fake.accessTokens.has(req.bearer) ? handle(req, params) : UNAUTHENTICATED;
+}
+
+/**
+ * Google's token endpoint (`POST /token`, form body) for the refresh grant: a new access token
+ * for an hour, no new refresh token (Google does not rotate them). Refused grants answer
+ * `invalid_grant` / `invalid_client` as Google does.
+ */
+export function tokenRoute(fake: FakePlatform, log: Array<Record<string, string>>): Route {
+  return {
+    method: 'POST',
+    path: '/token',
+    handle: (req) => {
+      const form = req.body as Record<string, string>;
+      log.push(form);
+      if (form.grant_type !== 'refresh_token') {
+        return {
+          status: 400,
+          body: { error: 'unsupported_grant_type', error_description: 'Invalid grant_type.' },
+        };
+      }
+      const owner = fake.refreshTokens.get(form.refresh_token ?? '');
+      if (!owner) {
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
+        };
+      }
+      if (owner !== form.client_id || !form.client_secret) {
+        return { status: 401, body: { error: 'invalid_client', error_description: 'Unauthorized' } };
+      }
+      const access = `ya29.${fake.nextId()}`;
+      fake.accessTokens.add(access);
+      return {
+        status: 200,
+        body: {
+          access_token: access,
+          expires_in: 3599,
+          scope: 'https://www.googleapis.com/auth/business.manage',
+          token_type: 'Bearer',
+        },
+      };
+    },
+  };
+}
+
+interface LocalPost {
+  name: string;
+  summary?: string;
+  topicType: string;
+  photo?: string;
+  createTime: string;
+  state: 'PROCESSING' | 'LIVE';
+  body: Record<string, unknown>;
+}
+
+const TOPICS = ['STANDARD', 'EVENT', 'OFFER', 'ALERT'];
+const ACTIONS = ['BOOK', 'ORDER', 'SHOP', 'LEARN_MORE', 'SIGN_UP', 'CALL'];
+
+/**
+ * Google Business Profile's local posts (mybusiness.googleapis.com/v4, accounts.locations.
+ * localPosts): create (fetching the photo from `sourceUrl` and refusing what Google refuses with
+ * INVALID_ARGUMENT and a ValidationError), get, list (pageSize/pageToken), delete; posts with a
+ * photo are PROCESSING until asked about once; OAuth refresh at `/token`.
+ */
+export class GoogleBusinessFake extends FakePlatform {
+  readonly posts: LocalPost[] = [];
+  readonly location = 'accounts/1111/locations/2222';
+  /** The OAuth client the fake's refresh tokens belong to (the operator's, by environment). */
+  readonly client = { id: 'gbp-client.apps.googleusercontent.com', secret: 'gbp-secret' };
+  /** Every form posted to `/token`, to check the grant's shape. */
+  readonly tokenRequests: Array<Record<string, string>> = [];
+
+  constructor() {
+    super('google');
+    this.routes.push(tokenRoute(this, this.tokenRequests), ...this.endpoints());
+  }
+
+  /** An account's credentials: tokens for an hour and the location it posts to. */
+  credentials(): Record<string, string> {
+    return {
+      ...this.issueTokens(this.client.id),
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      location_name: this.location,
+    };
+  }
+
+  private endpoints(): Route[] {
+    const posts = new RegExp(`^/v4/${this.location}/localPosts$`);
+    const one = new RegExp(`^/v4/(?<name>${this.location}/localPosts/[^/]+)$`);
+    return [
+      { method: 'POST', path: posts, handle: authed(this, (req) => this.create(req)) },
+      {
+        method: 'GET',
+        path: posts,
+        handle: authed(this, (req) => {
+          const size = Math.min(Number(req.query.get('pageSize') ?? 20), 100);
+          const from = Number(req.query.get('pageToken') ?? 0);
+          const newest = [...this.posts].reverse();
+          const page = newest.slice(from, from + size);
+          return {
+            status: 200,
+            body: {
+              localPosts: page.map((p) => this.entity(p)),
+              ...(from + size < newest.length ? { nextPageToken: String(from + size) } : {}),
+            },
+          };
+        }),
+      },
+      {
+        method: 'GET',
+        path: one,
+        handle: authed(this, (_req, { name }) => {
+          const post = this.posts.find((p) => p.name === name);
+          if (!post) return notFound();
+          const answer = this.entity(post);
+          post.state = 'LIVE'; // reviewed by the time it is asked about
+          return { status: 200, body: answer };
+        }),
+      },
+      {
+        method: 'DELETE',
+        path: one,
+        handle: authed(this, (_req, { name }) => {
+          const i = this.posts.findIndex((p) => p.name === name);
+          if (i < 0) return notFound();
+          this.posts.splice(i, 1);
+          return { status: 200, body: {} };
+        }),
+      },
+      // Any other location: not one this user manages.
+      {
+        method: 'POST',
+        path: /^\/v4\/accounts\/[^/]+\/locations\/[^/]+\/localPosts$/,
+        handle: authed(this, () =>
+          googleError(403, 'PERMISSION_DENIED', 'The caller does not have permission'),
+        ),
+      },
+    ];
+  }
+
+  private async create(req: FakeRequest): Promise<FakeResponse> {
+    const b = req.body as Record<string, any>;
+    const problems: Array<{ field: string; message: string }> = [];
+    if (!TOPICS.includes(b.topicType)) problems.push({ field: 'topic_type', message: 'Invalid topic type' });
+    if (typeof b.summary === 'string' && [...b.summary].length > 1500) {
+      problems.push({ field: 'summary', message: 'Summary is too long' });
+    }
+    if (
+      (b.topicType === 'EVENT' || b.topicType === 'OFFER') &&
+      !(b.event?.title && b.event?.schedule?.startDate)
+    ) {
+      problems.push({ field: 'event', message: 'Event title and schedule are required' });
+    }
+    if (b.topicType === 'ALERT' && b.alertType !== 'COVID_19') {
+      problems.push({ field: 'alert_type', message: 'Alert type is required' });
+    }
+    if (b.callToAction && !ACTIONS.includes(b.callToAction.actionType)) {
+      problems.push({ field: 'call_to_action.action_type', message: 'Invalid action type' });
+    }
+    const media = Array.isArray(b.media) ? b.media : [];
+    if (media.length > 1) problems.push({ field: 'media', message: 'Only one photo is allowed' });
+    const photo = media[0];
+    if (photo) {
+      const fetched =
+        photo.mediaFormat === 'PHOTO' ? await fetchPhoto(String(photo.sourceUrl)) : 'not a PHOTO';
+      if (fetched)
+        problems.push({ field: 'media.source_url', message: `Could not fetch the photo: ${fetched}` });
+    }
+    if (problems.length) {
+      return googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', {
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.mybusiness.v4.ValidationError',
+            errorDetails: problems.map((p) => ({ code: 3, ...p })),
+          },
+        ],
+      });
+    }
+    const post: LocalPost = {
+      name: `${this.location}/localPosts/${this.nextId()}`,
+      ...(b.summary ? { summary: b.summary } : {}),
+      topicType: b.topicType,
+      ...(photo ? { photo: String(photo.sourceUrl) } : {}),
+      createTime: new Date().toISOString(),
+      state: photo ? 'PROCESSING' : 'LIVE',
+      body: b,
+    };
+    this.posts.push(post);
+    return { status: 200, body: this.entity(post) };
+  }
+
+  private entity(p: LocalPost) {
+    const id = p.name.split('/').at(-1);
+    return {
+      ...p.body,
+      name: p.name,
+      createTime: p.createTime,
+      updateTime: p.createTime,
+      state: p.state,
+      ...(p.state === 'LIVE'
+        ? { searchUrl: `https://local.google.com/place?id=2222&use=posts&lpsid=${id}` }
+        : {}),
+      ...(p.photo
+        ? { media: [{ mediaFormat: 'PHOTO', googleUrl: `https://lh3.googleusercontent.com/p/${id}` }] }
+        : {}),
+    };
+  }
+}
+
+const notFound = () => googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
+
+/** Google fetches `sourceUrl` itself: it must answer with a JPEG or PNG. Returns the problem, if any. */
+async function fetchPhoto(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return `HTTP ${response.status}`;
+    const type = response.headers.get('content-type') ?? '';
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (!['image/jpeg', 'image/png'].includes(type)) return `type ${type}`;
+    if (bytes.length < 10 * 1024) return 'smaller than 10 KB';
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -1,0 +1,181 @@
+import type { FakeRequest, FakeResponse, Route } from './fake-platform';
+import { MetaGraphFake } from './meta-graph';
+
+interface Container {
+  id: string;
+  mediaType: string;
+  caption: string;
+  carouselItem: boolean;
+  children: string[];
+  /** Status polls left before IN_PROGRESS turns FINISHED (videos are processed). */
+  pollsLeft: number;
+  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED';
+  params: Record<string, string>;
+}
+
+export interface InstagramMedia {
+  id: string;
+  caption: string;
+  mediaType: string;
+  /** Items in it: 1, or the carousel's children. */
+  items: number;
+  params: Record<string, string>;
+  timestamp: string;
+}
+
+const MEDIA_TYPES = ['REELS', 'STORIES', 'CAROUSEL', 'VIDEO', 'IMAGE'];
+
+/**
+ * The Instagram API with Instagram Login (graph.instagram.com) as its Content Publishing docs
+ * describe it: containers from public media URLs (fetched here), status_code IN_PROGRESS →
+ * FINISHED over polls for videos, carousels of 2–10 finished children, media_publish, the
+ * account's media and stories, refresh_access_token (ig_refresh_token). No delete.
+ */
+export class InstagramFake extends MetaGraphFake {
+  readonly userId = '17841400000000001';
+  readonly published: InstagramMedia[] = [];
+  readonly containers = new Map<string, Container>();
+
+  constructor() {
+    super('instagram', 'v25.0');
+    this.routes.push(...this.endpoints());
+  }
+
+  credentials(): Record<string, string> {
+    return { user_id: this.userId, ...this.longLivedToken() };
+  }
+
+  private endpoints(): Route[] {
+    return [
+      {
+        method: 'POST',
+        path: this.at('/(?<user>\\d+)/media'),
+        handle: this.authed((r, p) => this.create(r, p.user!)),
+      },
+      {
+        method: 'POST',
+        path: this.at('/(?<user>\\d+)/media_publish'),
+        handle: this.authed((r, p) => this.publish(r, p.user!)),
+      },
+      {
+        method: 'GET',
+        path: this.at('/(?<user>\\d+)/(?<edge>media|stories)'),
+        handle: this.authed((r, p) => this.list(r, p.user!, p.edge!)),
+      },
+      { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      this.refreshRoute('ig_refresh_token'),
+    ];
+  }
+
+  private async create(req: FakeRequest, user: string): Promise<FakeResponse> {
+    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    const b = req.body as Record<string, string>;
+    const mediaType = b.media_type ?? 'IMAGE';
+    if (!MEDIA_TYPES.includes(mediaType))
+      return MetaGraphFake.error(400, 100, `Invalid parameter: media_type ${mediaType}`);
+    if ((b.caption ?? '').length > 2200)
+      return MetaGraphFake.error(400, 24, 'The caption is too long', { subcode: 2207010 });
+    let children: string[] = [];
+    let pollsLeft = 0;
+    if (mediaType === 'CAROUSEL') {
+      children = (b.children ?? '').split(',').filter(Boolean);
+      if (children.length < 2 || children.length > 10)
+        return MetaGraphFake.error(400, 100, 'Carousels need 2 to 10 children', { subcode: 2207028 });
+      const bad = children.find(
+        (id) => this.containers.get(id)?.status !== 'FINISHED' || !this.containers.get(id)?.carouselItem,
+      );
+      if (bad) return MetaGraphFake.error(400, 24, 'Media ID is not available', { subcode: 2207006 });
+    } else {
+      const url = b.video_url ?? b.image_url;
+      if (!url)
+        return MetaGraphFake.error(400, 100, 'Only photo or video can be accepted as media type.', {
+          subcode: 2207023,
+        });
+      const media = await this.fetchMedia(url);
+      if (!media)
+        return MetaGraphFake.error(
+          400,
+          9004,
+          'Media download has failed. The media URI does not meet our requirements.',
+          {
+            subcode: 2207052,
+          },
+        );
+      if (b.image_url && !media.contentType.startsWith('image/'))
+        return MetaGraphFake.error(400, 9004, 'The image format is not supported.', { subcode: 2207005 });
+      if (b.video_url) pollsLeft = 1; // videos are processed: one poll sees IN_PROGRESS
+    }
+    const id = this.nextId('1790');
+    this.containers.set(id, {
+      id,
+      mediaType,
+      caption: b.caption ?? '',
+      carouselItem: b.is_carousel_item === 'true',
+      children,
+      pollsLeft,
+      status: pollsLeft ? 'IN_PROGRESS' : 'FINISHED',
+      params: b,
+    });
+    return { status: 200, body: { id } };
+  }
+
+  private publish(req: FakeRequest, user: string): FakeResponse {
+    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    const container = this.containers.get(String(req.body.creation_id));
+    if (!container) return MetaGraphFake.notFound(String(req.body.creation_id));
+    if (container.status !== 'FINISHED' || container.carouselItem)
+      return MetaGraphFake.error(400, 9007, 'Media ID is not available', { subcode: 2207027 });
+    container.status = 'PUBLISHED';
+    const media: InstagramMedia = {
+      id: this.nextId('1800'),
+      caption: container.caption,
+      mediaType: container.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : container.mediaType,
+      items: container.children.length || 1,
+      params: container.params,
+      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+    };
+    this.published.push(media);
+    return { status: 200, body: { id: media.id } };
+  }
+
+  private list(req: FakeRequest, user: string, edge: string): FakeResponse {
+    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    const limit = Number(req.query.get('limit') ?? 25);
+    const data = [...this.published]
+      .reverse()
+      .filter((m) => (edge === 'stories') === (m.mediaType === 'STORIES'))
+      .slice(0, limit)
+      .map((m) => this.entity(m));
+    return { status: 200, body: { data, paging: {} } };
+  }
+
+  private node(id: string): FakeResponse {
+    const container = this.containers.get(id);
+    if (container) {
+      if (container.status === 'IN_PROGRESS') {
+        if (container.pollsLeft > 0) container.pollsLeft -= 1;
+        else container.status = 'FINISHED';
+      }
+      return {
+        status: 200,
+        body: {
+          id,
+          status_code: container.status,
+          status: container.status === 'IN_PROGRESS' ? 'In Progress' : 'Finished',
+        },
+      };
+    }
+    const media = this.published.find((m) => m.id === id);
+    return media ? { status: 200, body: this.entity(media) } : MetaGraphFake.notFound(id);
+  }
+
+  private entity(m: InstagramMedia) {
+    return {
+      id: m.id,
+      ...(m.mediaType === 'STORIES' ? {} : { caption: m.caption }),
+      media_type: m.mediaType === 'REELS' ? 'VIDEO' : m.mediaType === 'STORIES' ? 'IMAGE' : m.mediaType,
+      timestamp: m.timestamp,
+      permalink: `https://www.instagram.com/p/${m.id.slice(-11)}/`,
+    };
+  }
+}

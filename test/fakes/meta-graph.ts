@@ -1,0 +1,112 @@
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+
+/** Long-lived tokens live 60 days (Meta answers `expires_in` in seconds). */
+export const LONG_LIVED_SECONDS = 5_184_000;
+
+type Handler = (req: FakeRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>;
+
+/**
+ * What the Meta fakes (Instagram, Threads, Facebook) share: Graph API paths under a version,
+ * Graph error bodies (`{"error":{"message","type","code","error_subcode","fbtrace_id"}}`),
+ * tokens checked from the `Authorization` header, the long-lived token refresh, and fetching
+ * media by URL the way Meta's crawler does.
+ */
+export class MetaGraphFake extends FakePlatform {
+  constructor(
+    name: string,
+    readonly version: string,
+  ) {
+    super(name);
+  }
+
+  /** A Graph path pattern under this fake's version (`/v25.0/…`), named groups as params. */
+  protected at(pattern: string): RegExp {
+    return new RegExp(`^/${this.version.replace('.', '\\.')}${pattern}$`);
+  }
+
+  /** A long-lived token the fake accepts, as the account's credentials hold it. */
+  longLivedToken(): Record<string, string> {
+    const token = `${this.name.slice(0, 2).toUpperCase()}AA${this.nextId()}`;
+    this.accessTokens.add(token);
+    return {
+      access_token: token,
+      refresh_token: token,
+      expires_at: new Date(Date.now() + LONG_LIVED_SECONDS * 1000).toISOString(),
+    };
+  }
+
+  /** A Graph error body, as Meta sends it. */
+  static error(
+    status: number,
+    code: number,
+    message: string,
+    extra: { subcode?: number; type?: string; transient?: boolean; headers?: Record<string, string> } = {},
+  ): FakeResponse {
+    return {
+      status,
+      ...(extra.headers ? { headers: extra.headers } : {}),
+      body: {
+        error: {
+          message,
+          type: extra.type ?? 'OAuthException',
+          code,
+          ...(extra.subcode !== undefined ? { error_subcode: extra.subcode } : {}),
+          ...(extra.transient !== undefined ? { is_transient: extra.transient } : {}),
+          fbtrace_id: 'AbCdEfGhIjK',
+        },
+      },
+    };
+  }
+
+  static readonly invalidToken = MetaGraphFake.error(
+    400,
+    190,
+    'Invalid OAuth access token - Cannot parse access token',
+  );
+  static readonly notFound = (id: string) =>
+    MetaGraphFake.error(
+      400,
+      100,
+      `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      { subcode: 33, type: 'GraphMethodException' },
+    );
+
+  /** Runs `handle` only for a token this fake issued (sent as `Authorization: Bearer`). */
+  protected authed(handle: Handler): Route['handle'] {
+    return (req, params) =>
+      req.bearer && this.accessTokens.has(req.bearer) ? handle(req, params) : MetaGraphFake.invalidToken;
+  }
+
+  /** `GET /refresh_access_token?grant_type=…&access_token=…` (the long-lived token, in the query). */
+  protected refreshRoute(grantType: string): Route {
+    return {
+      method: 'GET',
+      path: '/refresh_access_token',
+      handle: (req) => {
+        const token = req.query.get('access_token') ?? '';
+        if (req.query.get('grant_type') !== grantType)
+          return MetaGraphFake.error(400, 100, 'Invalid grant_type', { type: 'IGApiException' });
+        if (!this.accessTokens.has(token)) return MetaGraphFake.invalidToken;
+        const fresh = `${this.name.slice(0, 2).toUpperCase()}AA${this.nextId()}`;
+        this.accessTokens.add(fresh);
+        return {
+          status: 200,
+          body: { access_token: fresh, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+        };
+      },
+    };
+  }
+
+  /** Fetches a media URL like Meta's crawler: it must answer 200 with an image or video type. */
+  protected async fetchMedia(url: string): Promise<{ contentType: string; size: number } | undefined> {
+    try {
+      const response = await fetch(url);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!response.ok || !/^(image|video)\//.test(contentType) || !bytes.length) return undefined;
+      return { contentType, size: bytes.length };
+    } catch {
+      return undefined;
+    }
+  }
+}

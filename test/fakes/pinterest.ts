@@ -1,0 +1,219 @@
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+
+export interface Pin {
+  id: string;
+  boardId: string;
+  title?: string;
+  description: string;
+  link?: string;
+  altText?: string;
+  mediaType: 'image' | 'video';
+  mediaSource: Record<string, unknown>;
+  /** UTC without an offset, as Pinterest writes it. */
+  createdAt: string;
+}
+
+interface Upload {
+  status: 'registered' | 'processing' | 'succeeded' | 'failed';
+  pollsLeft: number;
+  key: string;
+}
+
+const LIMITS = { title: 100, description: 800, link: 2048, alt_text: 500 } as const;
+
+/**
+ * Pinterest API v5 as documented (developers.pinterest.com/docs/api/v5): Pins created on a board
+ * from an image URL (the fake fetches it, like Pinterest) or a registered video (`POST /v5/media`,
+ * an S3-style form upload, status registered → processing → succeeded), board Pin listing, delete,
+ * `{ code, message }` errors, and the refresh grant with HTTP Basic client credentials.
+ */
+export class PinterestFake extends FakePlatform {
+  readonly pins: Pin[] = [];
+  readonly boards = new Set(['1022106146619113835']);
+  readonly uploads = new Map<string, Upload>();
+  readonly clients = new Map([['1484362', 'app-secret-1']]);
+  /** Media status polls a video stays `processing`. */
+  processingPolls = 1;
+  private pinCount = 0;
+
+  constructor() {
+    super('pinterest');
+    this.routes.push(...this.endpoints());
+  }
+
+  credentials(): Record<string, string> {
+    return {
+      ...this.issueTokens('1484362'),
+      expires_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    };
+  }
+
+  private endpoints(): Route[] {
+    const authed =
+      (handle: (req: FakeRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>) =>
+      (req: FakeRequest, params: Record<string, string>) =>
+        req.bearer && this.accessTokens.has(req.bearer)
+          ? handle(req, params)
+          : error(401, 2, 'Authentication failed.');
+    return [
+      { method: 'POST', path: '/v5/pins', handle: authed((req) => this.createPin(req)) },
+      {
+        method: 'GET',
+        path: /^\/v5\/boards\/(?<id>[^/]+)\/pins$/,
+        handle: authed((req, { id }) => {
+          if (!this.boards.has(id!)) return error(404, 40, 'Board not found.');
+          const size = Math.min(Number(req.query.get('page_size') ?? 25), 250);
+          const items = this.pins
+            .filter((p) => p.boardId === id)
+            .reverse()
+            .slice(0, size);
+          return { status: 200, body: { items: items.map((p) => this.entity(p)), bookmark: null } };
+        }),
+      },
+      {
+        method: 'DELETE',
+        path: /^\/v5\/pins\/(?<id>[^/]+)$/,
+        handle: authed((_req, { id }) => {
+          const i = this.pins.findIndex((p) => p.id === id);
+          if (i < 0) return error(404, 50, 'Pin not found.');
+          this.pins.splice(i, 1);
+          return { status: 204 };
+        }),
+      },
+      {
+        method: 'POST',
+        path: '/v5/media',
+        handle: authed((req) => {
+          if (req.body.media_type !== 'video') return error(400, 1, 'media_type must be video.');
+          const id = this.nextId();
+          const key = `uploads/${id}.mp4`;
+          this.uploads.set(id, { status: 'registered', pollsLeft: this.processingPolls, key });
+          return {
+            status: 201,
+            body: {
+              media_id: id,
+              media_type: 'video',
+              upload_url: `${this.url}/s3-upload`,
+              upload_parameters: {
+                key,
+                'x-amz-algorithm': 'AWS4-HMAC-SHA256',
+                'x-amz-signature': 'sig',
+                policy: 'p',
+              },
+            },
+          };
+        }),
+      },
+      {
+        method: 'GET',
+        path: /^\/v5\/media\/(?<id>[^/]+)$/,
+        handle: authed((_req, { id }) => {
+          const upload = this.uploads.get(id!);
+          if (!upload) return error(404, 3, 'Media not found.');
+          if (upload.status === 'processing' && upload.pollsLeft-- <= 0) upload.status = 'succeeded';
+          return { status: 200, body: { media_id: id, media_type: 'video', status: upload.status } };
+        }),
+      },
+      { method: 'POST', path: '/s3-upload', handle: (req) => this.s3(req) },
+      { method: 'POST', path: '/v5/oauth/token', handle: (req) => this.token(req) },
+    ];
+  }
+
+  private async createPin(req: FakeRequest): Promise<FakeResponse> {
+    const b = req.body as Record<string, any>;
+    if (!b.board_id || !this.boards.has(String(b.board_id))) return error(404, 40, 'Board not found.');
+    for (const key of Object.keys(LIMITS) as Array<keyof typeof LIMITS>) {
+      if (b[key] !== undefined && [...String(b[key])].length > LIMITS[key]) {
+        return error(400, 1, `Invalid request: '${key}' is too long.`);
+      }
+    }
+    const source = (b.media_source ?? {}) as Record<string, unknown>;
+    let mediaType: Pin['mediaType'];
+    if (source.source_type === 'image_url') {
+      const response = await fetch(String(source.url)).catch(() => undefined);
+      const type = response?.headers.get('content-type') ?? '';
+      await response?.arrayBuffer();
+      if (!response?.ok || !type.startsWith('image/')) {
+        return error(400, 1, 'Sorry we could not fetch the image.');
+      }
+      mediaType = 'image';
+    } else if (source.source_type === 'video_id') {
+      const upload = this.uploads.get(String(source.media_id));
+      if (upload?.status !== 'succeeded')
+        return error(400, 1, 'Media upload not found or not yet processed.');
+      if (!source.cover_image_url && source.cover_image_key_frame_time === undefined) {
+        return error(400, 1, 'A video Pin needs cover_image_url or cover_image_key_frame_time.');
+      }
+      mediaType = 'video';
+    } else {
+      return error(400, 1, 'Invalid media_source.');
+    }
+    this.pinCount += 1;
+    const pin: Pin = {
+      id: `${1022106146600000000n + BigInt(this.pinCount)}`,
+      boardId: String(b.board_id),
+      ...(b.title !== undefined ? { title: String(b.title) } : {}),
+      description: String(b.description ?? ''),
+      ...(b.link !== undefined ? { link: String(b.link) } : {}),
+      ...(b.alt_text !== undefined ? { altText: String(b.alt_text) } : {}),
+      mediaType,
+      mediaSource: source,
+      createdAt: new Date().toISOString().slice(0, 19),
+    };
+    this.pins.push(pin);
+    return { status: 201, body: this.entity(pin) };
+  }
+
+  /** The S3 form upload: every signed field, then the file; 204 like S3. */
+  private s3(req: FakeRequest): FakeResponse {
+    if (req.headers.authorization)
+      return { status: 400, body: '<Error><Code>InvalidArgument</Code></Error>' };
+    const upload = [...this.uploads.values()].find((u) => u.key === req.body.key);
+    const file = req.body.file as { data?: Buffer } | undefined;
+    if (!upload || req.body['x-amz-signature'] !== 'sig' || !file?.data?.length) {
+      return { status: 403, body: '<Error><Code>AccessDenied</Code></Error>' };
+    }
+    upload.status = 'processing';
+    return { status: 204 };
+  }
+
+  private token(req: FakeRequest): FakeResponse {
+    const basic = /^Basic (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const [id, secret] = Buffer.from(basic ?? '', 'base64')
+      .toString()
+      .split(':');
+    if (!id || this.clients.get(id) !== secret) return error(401, 2, 'Authentication failed.');
+    if (req.body.grant_type !== 'refresh_token') return error(400, 1, 'Unsupported grant_type.');
+    const pair = this.rotate(String(req.body.refresh_token ?? ''), id);
+    if (!pair) return error(400, 1, 'Invalid refresh token.');
+    return {
+      status: 200,
+      body: {
+        response_type: 'refresh_token',
+        access_token: pair.access_token,
+        token_type: 'bearer',
+        expires_in: 2_592_000,
+        refresh_token: pair.refresh_token,
+        refresh_token_expires_in: 5_184_000,
+        scope: 'boards:read pins:read pins:write',
+      },
+    };
+  }
+
+  private entity(p: Pin) {
+    return {
+      id: p.id,
+      created_at: p.createdAt,
+      board_id: p.boardId,
+      title: p.title ?? null,
+      description: p.description,
+      link: p.link ?? null,
+      alt_text: p.altText ?? null,
+      media: { media_type: p.mediaType },
+    };
+  }
+}
+
+export function error(status: number, code: number, message: string): FakeResponse {
+  return { status, body: { code, message } };
+}

@@ -1,0 +1,188 @@
+import type { FakeRequest, FakeResponse, Route } from './fake-platform';
+import { MetaGraphFake } from './meta-graph';
+
+interface Container {
+  id: string;
+  mediaType: string;
+  carouselItem: boolean;
+  children: string[];
+  pollsLeft: number;
+  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED';
+  params: Record<string, string>;
+}
+
+export interface ThreadsPost {
+  id: string;
+  text: string;
+  mediaType: string;
+  /** Images and videos in it (0 for text). */
+  items: number;
+  params: Record<string, string>;
+  timestamp: string;
+}
+
+const REPLY_CONTROLS = ['everyone', 'accounts_you_follow', 'mentioned_only'];
+
+/**
+ * The Threads API (graph.threads.net/v1.0) as its Posts docs describe it: containers TEXT, IMAGE,
+ * VIDEO (processed: IN_PROGRESS → FINISHED over polls) and CAROUSEL (2–20 finished items), media
+ * fetched from public URLs, threads_publish, the account's threads with `since`, delete, and
+ * refresh_access_token (th_refresh_token).
+ */
+export class ThreadsFake extends MetaGraphFake {
+  readonly userId = '25012345678901234';
+  readonly published: ThreadsPost[] = [];
+  readonly containers = new Map<string, Container>();
+
+  constructor() {
+    super('threads', 'v1.0');
+    this.routes.push(...this.endpoints());
+  }
+
+  credentials(): Record<string, string> {
+    return { user_id: this.userId, ...this.longLivedToken() };
+  }
+
+  private endpoints(): Route[] {
+    const mine = (user: string) => user === this.userId || user === 'me';
+    return [
+      {
+        method: 'POST',
+        path: this.at('/(?<user>\\w+)/threads'),
+        handle: this.authed((r, p) => (mine(p.user!) ? this.create(r) : MetaGraphFake.notFound(p.user!))),
+      },
+      {
+        method: 'POST',
+        path: this.at('/(?<user>\\w+)/threads_publish'),
+        handle: this.authed((r, p) => (mine(p.user!) ? this.publish(r) : MetaGraphFake.notFound(p.user!))),
+      },
+      {
+        method: 'GET',
+        path: this.at('/(?<user>\\w+)/threads'),
+        handle: this.authed((r, p) => (mine(p.user!) ? this.list(r) : MetaGraphFake.notFound(p.user!))),
+      },
+      { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      { method: 'DELETE', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.remove(p.id!)) },
+      this.refreshRoute('th_refresh_token'),
+    ];
+  }
+
+  private async create(req: FakeRequest): Promise<FakeResponse> {
+    const b = req.body as Record<string, string>;
+    const type = b.media_type ?? '';
+    const text = b.text ?? '';
+    if (!['TEXT', 'IMAGE', 'VIDEO', 'CAROUSEL'].includes(type))
+      return MetaGraphFake.error(400, 100, 'The parameter media_type is required.', {
+        type: 'THApiException',
+      });
+    if ([...text].length > 500)
+      return MetaGraphFake.error(400, 100, 'Param text must be at most 500 characters long.');
+    if (b.reply_control && !REPLY_CONTROLS.includes(b.reply_control))
+      return MetaGraphFake.error(
+        400,
+        100,
+        'Param reply_control must be one of {everyone, accounts_you_follow, mentioned_only}',
+      );
+    if (b.link_attachment && type !== 'TEXT')
+      return MetaGraphFake.error(400, 100, 'link_attachment is only available for text posts.');
+    if (type === 'TEXT' && !text)
+      return MetaGraphFake.error(400, 100, 'Param text is required for TEXT posts.');
+    let children: string[] = [];
+    let pollsLeft = 0;
+    if (type === 'CAROUSEL') {
+      children = (b.children ?? '').split(',').filter(Boolean);
+      if (children.length < 2 || children.length > 20)
+        return MetaGraphFake.error(400, 100, 'A carousel needs 2 to 20 children.');
+      if (
+        children.some(
+          (id) => this.containers.get(id)?.status !== 'FINISHED' || !this.containers.get(id)?.carouselItem,
+        )
+      )
+        return MetaGraphFake.error(400, 100, 'Carousel children must be finished carousel items.');
+    } else if (type !== 'TEXT') {
+      const url = type === 'VIDEO' ? b.video_url : b.image_url;
+      if (!url)
+        return MetaGraphFake.error(
+          400,
+          100,
+          `Param ${type === 'VIDEO' ? 'video_url' : 'image_url'} is required.`,
+        );
+      if (!(await this.fetchMedia(url)))
+        return MetaGraphFake.error(400, 100, 'The media could not be fetched from the URL.');
+      if (type === 'VIDEO') pollsLeft = 1;
+    }
+    const id = this.nextId('1');
+    this.containers.set(id, {
+      id,
+      mediaType: type,
+      carouselItem: b.is_carousel_item === 'true',
+      children,
+      pollsLeft,
+      status: pollsLeft ? 'IN_PROGRESS' : 'FINISHED',
+      params: b,
+    });
+    return { status: 200, body: { id } };
+  }
+
+  private publish(req: FakeRequest): FakeResponse {
+    const container = this.containers.get(String(req.body.creation_id));
+    if (!container) return MetaGraphFake.notFound(String(req.body.creation_id));
+    if (container.status !== 'FINISHED' || container.carouselItem)
+      return MetaGraphFake.error(400, 24, 'The requested resource does not exist', { subcode: 4279009 });
+    container.status = 'PUBLISHED';
+    const post: ThreadsPost = {
+      id: this.nextId('1'),
+      text: container.params.text ?? '',
+      mediaType:
+        container.mediaType === 'CAROUSEL'
+          ? 'CAROUSEL_ALBUM'
+          : container.mediaType.replace('TEXT', 'TEXT_POST'),
+      items: container.mediaType === 'TEXT' ? 0 : container.children.length || 1,
+      params: container.params,
+      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+    };
+    this.published.push(post);
+    return { status: 200, body: { id: post.id } };
+  }
+
+  private list(req: FakeRequest): FakeResponse {
+    const since = Number(req.query.get('since') ?? 0) * 1000;
+    const limit = Number(req.query.get('limit') ?? 25);
+    const data = [...this.published]
+      .reverse()
+      .filter((p) => Date.parse(p.timestamp) >= since)
+      .slice(0, limit)
+      .map((p) => this.entity(p));
+    return { status: 200, body: { data, paging: {} } };
+  }
+
+  private node(id: string): FakeResponse {
+    const container = this.containers.get(id);
+    if (container) {
+      if (container.status === 'IN_PROGRESS') {
+        if (container.pollsLeft > 0) container.pollsLeft -= 1;
+        else container.status = 'FINISHED';
+      }
+      return { status: 200, body: { id, status: container.status } };
+    }
+    const post = this.published.find((p) => p.id === id);
+    return post ? { status: 200, body: this.entity(post) } : MetaGraphFake.notFound(id);
+  }
+
+  private remove(id: string): FakeResponse {
+    const i = this.published.findIndex((p) => p.id === id);
+    if (i < 0) return MetaGraphFake.notFound(id);
+    this.published.splice(i, 1);
+    return { status: 200, body: { success: true, deleted_id: id } };
+  }
+
+  private entity(p: ThreadsPost) {
+    return {
+      id: p.id,
+      media_type: p.mediaType,
+      text: p.text,
+      timestamp: p.timestamp,
+      permalink: `https://www.threads.net/@postflow/post/${p.id.slice(-11)}`,
+    };
+  }
+}
