@@ -1,5 +1,14 @@
 import type { FakePlatform } from '../fakes/fake-platform';
+import { FacebookFake } from '../fakes/facebook';
+import { GoogleBusinessFake } from '../fakes/google';
+import { InstagramFake } from '../fakes/instagram';
+import { LinkedInFake } from '../fakes/linkedin';
 import { MastodonFake } from '../fakes/mastodon';
+import { PinterestFake } from '../fakes/pinterest';
+import { ThreadsFake } from '../fakes/threads';
+import { TikTokFake } from '../fakes/tiktok';
+import { TwitterFake } from '../fakes/twitter';
+import { YoutubeFake } from '../fakes/youtube';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
 
@@ -13,21 +22,109 @@ interface PlatformCase {
   /** The account's credentials, as a user would give them to POST /v1/accounts. */
   credentials(): Record<string, string>;
   /** The target of the shared post: its options and the media it takes. */
-  target(media: { image: string; video: string }): Record<string, unknown>;
+  target(media: { image: string; photo: string; video: string }): Record<string, unknown>;
   /** What the fake published: ids and texts. */
   published(): Array<{ id: string; text: string }>;
 }
 
-const mastodon = new MastodonFake();
+const board = '1022106146619113835';
+/** Google Business Profile takes photos of 10 KB and more. */
+const PHOTO = Buffer.concat([PNG_1X1, Buffer.alloc(11 * 1024)]);
+
+function platform<F extends FakePlatform>(
+  name: string,
+  fake: F,
+  credentials: (fake: F) => Record<string, string>,
+  target: PlatformCase['target'],
+  published: (fake: F) => Array<{ id: string; text: string }>,
+): PlatformCase {
+  return {
+    platform: name,
+    fake,
+    credentials: () => credentials(fake),
+    target,
+    published: () => published(fake),
+  };
+}
 
 const cases: PlatformCase[] = [
-  {
-    platform: 'mastodon',
-    fake: mastodon,
-    credentials: () => mastodon.credentials(),
-    target: ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
-    published: () => mastodon.statuses.map((s) => ({ id: s.id, text: s.text })),
-  },
+  platform(
+    'facebook',
+    new FacebookFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image] }),
+    (f) => f.published.map((p) => ({ id: p.id, text: p.message })),
+  ),
+  platform(
+    'google',
+    new GoogleBusinessFake(),
+    (f) => f.credentials(),
+    ({ photo }) => ({ media_ids: [photo], platform_data: { topicType: 'STANDARD' } }),
+    (f) => f.posts.map((p) => ({ id: p.name, text: p.summary ?? '' })),
+  ),
+  platform(
+    'instagram',
+    new InstagramFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image], platform_data: { content_type: 'feed' } }),
+    (f) => f.published.map((m) => ({ id: m.id, text: m.caption })),
+  ),
+  platform(
+    'linkedin',
+    new LinkedInFake(),
+    (f) => f.credentials('person'),
+    ({ image }) => ({ media_ids: [image] }),
+    (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+  ),
+  platform(
+    'linkedin_page',
+    new LinkedInFake(),
+    (f) => f.credentials('organization'),
+    () => ({}),
+    (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+  ),
+  platform(
+    'mastodon',
+    new MastodonFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
+    (f) => f.statuses.map((s) => ({ id: s.id, text: s.text })),
+  ),
+  platform(
+    'pinterest',
+    new PinterestFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image], board_id: board, title: 'Everywhere' }),
+    (f) => f.pins.map((p) => ({ id: p.id, text: p.description })),
+  ),
+  platform(
+    'threads',
+    new ThreadsFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image] }),
+    (f) => f.published.map((p) => ({ id: p.id, text: p.text })),
+  ),
+  platform(
+    'tiktok',
+    new TikTokFake(),
+    (f) => f.credentials(),
+    ({ video }) => ({ media_ids: [video], platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
+    (f) => f.posts.filter((p) => !p.failReason).map((p) => ({ id: p.id, text: p.text })),
+  ),
+  platform(
+    'twitter',
+    new TwitterFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image] }),
+    (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+  ),
+  platform(
+    'youtube',
+    new YoutubeFake(),
+    (f) => f.credentials(),
+    ({ video }) => ({ media_ids: [video], title: 'Postflow, everywhere' }),
+    (f) => f.videos.map((v) => ({ id: v.id, text: v.description })),
+  ),
 ];
 
 let stack: Stack;
@@ -64,6 +161,7 @@ async function upload(bytes: Buffer, contentType: string, filename: string): Pro
 test('one post reaches an account of every platform once, each with its platform post id', async () => {
   const media = {
     image: await upload(PNG_1X1, 'image/png', 'pixel.png'),
+    photo: await upload(PHOTO, 'image/png', 'photo.png'),
     video: await upload(FAKE_MP4, 'video/mp4', 'clip.mp4'),
   };
   const targets = [];
