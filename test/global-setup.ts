@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../worker/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
 import { freePort } from './helpers/stack';
+import { pdsHome } from './helpers/pds';
 import { javaTestServer, motoServer, n8nBinary, temporalCli } from './helpers/tools';
 
 /**
@@ -27,6 +28,7 @@ export default async function globalSetup(): Promise<void> {
   javaTestServer();
   motoServer();
   await n8nBinary();
+  await pdsHome();
   const postgres = startPostgres(await freePort());
   process.env[POSTGRES_URL_ENV] = postgres.url;
   process.env[POSTGRES_DIR_ENV] = postgres.dir;

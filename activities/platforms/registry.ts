@@ -2,6 +2,7 @@ import { PLATFORM_RULES } from '../../api/platform-rules';
 import type { Store } from '../../store/types';
 import type { AdapterOptions, PlatformAdapter } from './adapter';
 import { ConcurrencyLimit } from './limiter';
+import { createBlueskyAdapter } from './bluesky';
 import { createFacebookAdapter } from './facebook';
 import { createGoogleAdapter } from './google';
 import { createInstagramAdapter } from './instagram';
@@ -39,6 +40,7 @@ export function createPlatformRegistry(deps: PlatformDeps): PlatformRegistry {
   });
   const adapters = [
     createSandboxAdapter(deps.store, deps.publicUrl),
+    createBlueskyAdapter(options('bluesky', 'https://bsky.social')),
     createFacebookAdapter(options('facebook', 'https://graph.facebook.com')),
     createGoogleAdapter(options('google', 'https://mybusiness.googleapis.com')),
     createInstagramAdapter(options('instagram', 'https://graph.instagram.com')),
@@ -88,6 +90,7 @@ export function concurrencyLimits(
 /** Platforms this build can publish to (accounts may only be created for these). */
 export const AVAILABLE_PLATFORMS = [
   'sandbox',
+  'bluesky',
   'facebook',
   'google',
   'instagram',
@@ -107,6 +110,7 @@ export const AVAILABLE_PLATFORMS = [
  */
 export const REQUIRED_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
   sandbox: [],
+  bluesky: ['identifier', 'app_password'],
   facebook: ['page_id', 'access_token'],
   google: ['access_token', 'location_name'],
   instagram: ['access_token', 'user_id'],

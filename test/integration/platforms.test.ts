@@ -1,4 +1,5 @@
 import type { FakePlatform } from '../fakes/fake-platform';
+import { BlueskyFake } from '../fakes/bluesky';
 import { FacebookFake } from '../fakes/facebook';
 import { GoogleBusinessFake } from '../fakes/google';
 import { InstagramFake } from '../fakes/instagram';
@@ -48,6 +49,13 @@ function platform<F extends FakePlatform>(
 }
 
 const cases: PlatformCase[] = [
+  platform(
+    'bluesky',
+    new BlueskyFake(),
+    (f) => f.appPasswordCredentials(),
+    ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
+    (f) => f.posts.map((p) => ({ id: p.uri, text: String(p.record.text) })),
+  ),
   platform(
     'facebook',
     new FacebookFake(),
