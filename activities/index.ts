@@ -23,7 +23,7 @@ import {
   type Published,
   type StepState,
 } from './platforms/adapter';
-import type { ConcurrencyLimit } from './platforms/limiter';
+import { type ConcurrencyLimit, SlotWaitTimeout } from './platforms/limiter';
 import { concurrencyLimits, type PlatformRegistry } from './platforms/registry';
 
 export interface ActivityDeps {
@@ -35,6 +35,15 @@ export interface ActivityDeps {
   /** Each platform's concurrency limit in this worker. @default from the environment and the rules */
   limit?: (platform: string) => ConcurrencyLimit;
 }
+
+/**
+ * How long a step waits for a free slot under its platform's concurrency limit before giving up
+ * (nothing sent, retried): well under the publish call's five-minute limit.
+ */
+const SLOT_WAIT_MS = 2 * 60_000;
+
+/** A refresh this recent is not repeated: concurrent deliveries of one account share it. */
+const RECENT_REFRESH_MS = 60_000;
 
 /** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -50,6 +59,8 @@ export function createActivities({
   allowPrivateUrls = false,
   limit = concurrencyLimits(),
 }: ActivityDeps) {
+  /** account id → the refresh in flight on this worker. */
+  const refreshing = new Map<string, Promise<void>>();
   async function request(
     job: DeliveryJob,
     { withMedia }: { withMedia: boolean },
@@ -119,10 +130,15 @@ export function createActivities({
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const { adapter, req } = await request(job, options);
-      return await limit(job.target.platform).run(() =>
-        call(adapter, { ...req, signal: ctx.cancellationSignal }),
-      );
+      return await limit(job.target.platform).run(() => {
+        // Cancelled or timed out while queued: the call must not go out any more.
+        if (ctx.cancellationSignal.aborted)
+          throw new Error('The activity was cancelled before its turn came.');
+        return call(adapter, { ...req, signal: ctx.cancellationSignal });
+      }, SLOT_WAIT_MS);
     } catch (err) {
+      if (err instanceof SlotWaitTimeout)
+        throw toPublishFailure(busy(job.target.platform, err), { retryHere: options.repeatable });
       throw toPublishFailure(err, { retryHere: options.repeatable });
     } finally {
       clearInterval(beat);
@@ -164,14 +180,21 @@ export function createActivities({
       );
     },
 
-    /** Looks for the post on the platform after an unknown outcome. Read-only: retried freely. */
+    /**
+     * Looks for the post on the platform after an unknown outcome. Read-only: transient failures
+     * are retried in place; a final one (permissions, an expired token) goes back to the workflow.
+     */
     async findPublished(job: DeliveryJob): Promise<ReconcileResult> {
-      const { adapter, req } = await request(job, { withMedia: false });
-      if (!adapter.findExisting) return { searchable: false };
-      const receipt = await limit(job.target.platform).run(() =>
-        adapter.findExisting!({ ...req, signal: Context.current().cancellationSignal }),
-      );
-      return { searchable: true, receipt };
+      try {
+        const { adapter, req } = await request(job, { withMedia: false });
+        if (!adapter.findExisting) return { searchable: false };
+        const receipt = await limit(job.target.platform).run(() =>
+          adapter.findExisting!({ ...req, signal: Context.current().cancellationSignal }),
+        );
+        return { searchable: true, receipt };
+      } catch (err) {
+        throw toPublishFailure(err, { retryHere: true });
+      }
     },
 
     /**
@@ -215,35 +238,57 @@ export function createActivities({
     /**
      * Refreshes the account's access token. When the platform refuses for good, the account is
      * marked `reconnect_required` and a non-retryable `AccountReconnectRequired` is thrown.
+     * Several deliveries of one account share one refresh: platforms that rotate refresh tokens
+     * (X, TikTok, Pinterest) refuse the second use of the old one.
      */
     async refreshAccount(accountId: string): Promise<void> {
-      const account = await store.getAccount(accountId);
-      const adapter = account && platforms.get(account.platform);
-      if (!account || !adapter?.refresh) {
-        throw ApplicationFailure.nonRetryable(
-          `Account ${accountId} cannot refresh its token.`,
-          RECONNECT_REQUIRED,
-        );
+      let running = refreshing.get(accountId);
+      if (!running) {
+        running = refresh(accountId).finally(() => refreshing.delete(accountId));
+        refreshing.set(accountId, running);
       }
-      try {
-        const credentials = await store.accountCredentials(accountId);
-        const fresh = await adapter.refresh({
-          id: account.id,
-          platform: account.platform,
-          name: account.name,
-          credentials,
-        });
-        // Platforms may leave out fields that did not change (the refresh token itself).
-        await store.updateAccountCredentials(accountId, { ...credentials, ...fresh });
-      } catch (err) {
-        if (err instanceof PublishError && !err.failure.retryable) {
-          await store.setAccountStatus(accountId, 'reconnect_required', err.failure.message);
-          throw ApplicationFailure.nonRetryable(err.failure.message, RECONNECT_REQUIRED);
-        }
-        throw err;
-      }
+      return running;
     },
   };
+
+  async function refresh(accountId: string): Promise<void> {
+    const account = await store.getAccount(accountId);
+    const adapter = account && platforms.get(account.platform);
+    if (!account || !adapter?.refresh) {
+      throw ApplicationFailure.nonRetryable(
+        `Account ${accountId} cannot refresh its token.`,
+        RECONNECT_REQUIRED,
+      );
+    }
+    const credentials = await store.accountCredentials(accountId);
+    // Another delivery (on this worker or another) refreshed moments ago: use its tokens.
+    const refreshedAt = Date.parse(credentials.refreshed_at ?? '');
+    if (Date.now() - refreshedAt < RECENT_REFRESH_MS) return;
+    try {
+      const fresh = await adapter.refresh({
+        id: account.id,
+        platform: account.platform,
+        name: account.name,
+        credentials,
+      });
+      // Platforms may leave out fields that did not change (the refresh token itself).
+      await store.updateAccountCredentials(accountId, {
+        ...credentials,
+        ...fresh,
+        refreshed_at: new Date().toISOString(),
+      });
+    } catch (err) {
+      if (err instanceof PublishError && !err.failure.retryable) {
+        // Refused because another worker used the rotating refresh token first: not a dead account.
+        const now = await store.accountCredentials(accountId);
+        if (now.refresh_token !== credentials.refresh_token || now.access_token !== credentials.access_token)
+          return;
+        await store.setAccountStatus(accountId, 'reconnect_required', err.failure.message);
+        throw ApplicationFailure.nonRetryable(err.failure.message, RECONNECT_REQUIRED);
+      }
+      throw err;
+    }
+  }
 }
 
 export type PostflowActivities = ReturnType<typeof createActivities>;
@@ -258,6 +303,20 @@ function stepOf(result: Published): PublishedStep;
 function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
   if (isProcessing(result)) return { processing: result.processing, pollAfterMs: result.pollAfterMs };
   return 'ready' in result ? { ready: result.ready } : { receipt: result };
+}
+
+function busy(platform: string, err: SlotWaitTimeout): PublishError {
+  return new PublishError(
+    {
+      category: 'rate_limit',
+      caused_by: 'internal',
+      code: `platform.${platform}.busy`,
+      message: `${platform}: this worker's calls to ${platform} were all busy for ${Math.round(err.waitedMs / 1000)} s; trying again later.`,
+      retryable: true,
+      outcomeUnknown: false,
+    },
+    { cause: err },
+  );
 }
 
 function publishError(

@@ -78,7 +78,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       key_id: request.apiKey.keyId,
       scopes: request.apiKey.scopes,
     }));
-    accountRoutes(v1, options.store);
+    accountRoutes(v1, options.store, options.allowPrivateUrls ?? false);
     mediaRoutes(v1, { store: options.store, library: options.media, client: options.client });
     sandboxRoutes(v1, options.store);
     webhookRoutes(v1, options.store, options.allowPrivateUrls ?? false);

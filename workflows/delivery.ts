@@ -26,6 +26,8 @@ const BACKOFF_CAP_MS = 10 * 60_000;
 const RETRY_AFTER_CAP_MS = 24 * 3_600_000;
 /** Give a platform a moment to show a post whose creation answer was lost, before looking it up. */
 const RECONCILE_SETTLE_MS = 2_000;
+/** When the first look finds nothing, look again after this long before believing the post absent. */
+export const RECONCILE_SECOND_LOOK_MS = 30_000;
 /** How long a platform may process an upload or a publish (videos) before the delivery gives up on it. */
 export const PROCESSING_DEADLINE_MS = 2 * 3_600_000;
 /** Bounds on the pause between two processing checks, whatever the platform suggests. */
@@ -56,7 +58,7 @@ export async function deliver(delivery: DeliveryState, run: DeliveryJob, touch: 
     if (outcomeUnknown) {
       const found = await reconcile(job);
       if (found === 'unsearchable') return update({ status: 'failed', error: unconfirmed(delivery) });
-      if (found) return update({ status: 'published', receipt: found, error: undefined });
+      if (found !== 'absent') return update({ status: 'published', receipt: found, error: undefined });
       outcomeUnknown = false; // proven absent: publishing again cannot duplicate
     }
     if (runAttempts >= MAX_PUBLISH_ATTEMPTS) return update({ status: 'failed' });
@@ -96,7 +98,9 @@ async function publishOnce(
     // Posts started before adapters had steps: a single publish call, whose answer was the receipt.
     try {
       const answer = (await publishTarget(job)) as PublishedStep | DeliveryReceipt;
-      return { receipt: 'receipt' in answer ? answer.receipt : (answer as DeliveryReceipt) };
+      if ('receipt' in answer) return { receipt: answer.receipt };
+      if ('processing' in answer) return { failure: stillProcessing(job) };
+      return { receipt: answer };
     } catch (err) {
       return { failure: classify(err) };
     }
@@ -157,6 +161,18 @@ async function untilLive(
   return { receipt: step.receipt };
 }
 
+/** The old single-call path cannot poll: a post still processing is left to reconcile. */
+function stillProcessing(job: DeliveryJob): PublishFailure {
+  return {
+    category: 'platform',
+    caused_by: 'platform',
+    code: `platform.${job.target.platform}.processing`,
+    message: `${job.target.platform} is still processing the post; checking the platform before any retry.`,
+    retryable: true,
+    outcomeUnknown: true,
+  };
+}
+
 /** Waits before the next processing check, as a durable timer; past the deadline, the wait has failed. */
 async function pollPause(pollAfterMs: number, deadline: number, job: DeliveryJob): Promise<void> {
   if (Date.now() >= deadline) {
@@ -180,9 +196,35 @@ async function pollPause(pollAfterMs: number, deadline: number, job: DeliveryJob
   await sleep(Math.min(Math.max(pollAfterMs, POLL_MIN_MS), POLL_MAX_MS));
 }
 
-async function reconcile(job: DeliveryJob) {
-  const result = await findPublished(job);
-  return result.searchable ? result.receipt : 'unsearchable';
+/**
+ * Settles an unknown outcome by looking the post up on the platform. Platforms list new posts
+ * late, so a miss is believed only after a second look a little later. A look that cannot be made
+ * (no lookup, permissions, a token that cannot be refreshed) is "unsearchable": never a reason to
+ * publish again.
+ */
+async function reconcile(job: DeliveryJob): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
+  const first = await lookUp(job);
+  if (first !== 'absent' || !patched('reconcile-second-look')) return first;
+  await sleep(RECONCILE_SECOND_LOOK_MS);
+  return lookUp(job);
+}
+
+async function lookUp(job: DeliveryJob): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
+  let refreshed = false;
+  for (;;) {
+    try {
+      const result = await findPublished(job);
+      if (!result.searchable) return 'unsearchable';
+      return result.receipt ?? 'absent';
+    } catch (err) {
+      const failure = classify(err);
+      if (failure.refreshable && !refreshed) {
+        refreshed = true;
+        if (await tokenRefreshed(job.target.accountId)) continue;
+      }
+      return 'unsearchable';
+    }
+  }
 }
 
 async function tokenRefreshed(accountId: string): Promise<boolean> {

@@ -240,6 +240,8 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
         const body = await xrpc(serviceOf(req.account), 'com.atproto.repo.getRecord', req.signal, {
           query: { repo, collection: COLLECTION, rkey: recordKeyFor(req.ref) },
         });
+        // The key is derived from this delivery; the text check guards against a stray collision.
+        if (String(body.value?.text ?? '') !== req.content.text) return null;
         return receipt(String(body.uri), String(body.value?.createdAt ?? new Date().toISOString()));
       } catch (err) {
         if (xrpcError(err) === 'RecordNotFound') return null;

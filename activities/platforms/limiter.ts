@@ -1,23 +1,54 @@
+/** Thrown when no slot freed up within the wait allowed: the call was never made. */
+export class SlotWaitTimeout extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`No free slot after ${Math.round(waitedMs / 1000)} s.`);
+    this.name = 'SlotWaitTimeout';
+  }
+}
+
 /**
  * At most `max` calls at once; the rest wait their turn in order. One per platform per worker
  * keeps a burst of posts under the platform's concurrency limits (docs/platforms.md).
  */
 export class ConcurrencyLimit {
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<{ grant: () => void }> = [];
 
   constructor(readonly max: number) {}
 
-  async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /**
+   * Runs `call` in a slot. With `maxWaitMs`, gives up waiting after that long (SlotWaitTimeout),
+   * so a call queued behind slow ones fails cleanly instead of eating its activity's timeout.
+   */
+  async run<T>(call: () => Promise<T>, maxWaitMs?: number): Promise<T> {
+    if (this.running >= this.max) await this.waitForSlot(maxWaitMs);
     else this.running += 1;
     try {
       return await call();
     } finally {
       const next = this.waiting.shift();
       if (next)
-        next(); // hand the slot over without releasing it
+        next.grant(); // hand the slot over without releasing it
       else this.running -= 1;
     }
+  }
+
+  private waitForSlot(maxWaitMs: number | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        grant: () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer =
+        maxWaitMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiting.splice(this.waiting.indexOf(entry), 1);
+              reject(new SlotWaitTimeout(maxWaitMs));
+            }, maxWaitMs);
+      this.waiting.push(entry);
+    });
   }
 }

@@ -39,8 +39,9 @@ const ERROR_CODES: Readonly<Record<string, FailureRule>> = {
   // 403: the token lacks a scope (w_member_social, w_organization_social, r_member_social)
   // or the member lost their role on the page.
   ACCESS_DENIED: { category: 'auth', code: 'forbidden' },
-  // 422: LinkedIn refuses the same commentary from the same author twice in a short while.
-  DUPLICATE_POST: { category: 'validation', code: 'duplicate' },
+  // 422: LinkedIn refuses the same commentary from the same author twice in a short while; on a
+  // repeated publish call that may be the first one having gone through: reconcile first.
+  DUPLICATE_POST: { category: 'validation', code: 'duplicate', mayHaveActed: true },
   // 426: the LinkedIn-Version header names a sunset version; the operator must move it.
   NONEXISTENT_VERSION: { category: 'system', code: 'version' },
   VERSION_MISSING: { category: 'system', code: 'version' },

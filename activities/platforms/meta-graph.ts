@@ -65,7 +65,8 @@ export const META_ERRORS: readonly MetaErrorRow[] = [
   { codes: [3, 10, ...range(200, 299)], rule: { category: 'auth', code: 'permission' } },
   // 368: temporarily blocked for policy violations; retrying soon only extends the block.
   { codes: [368], rule: { category: 'platform', code: 'blocked' } },
-  { codes: [506], rule: { category: 'validation', code: 'duplicate' } },
+  // 506 duplicate: on a repeated publish call it may mean the first one went through; reconcile.
+  { codes: [506], rule: { category: 'validation', code: 'duplicate', mayHaveActed: true } },
   { codes: [1609005], rule: { category: 'validation', code: 'link' } },
 ];
 
@@ -83,7 +84,7 @@ export function metaRule(
   let rule: MetaRule | undefined = row?.rule;
   // Meta flags passing trouble with `is_transient` even on codes it does not document.
   if (!rule && error.is_transient === true)
-    rule = { category: 'platform', code: 'transient', retryable: true };
+    rule = { category: 'platform', code: 'transient', retryable: true, mayHaveActed: true };
   rule ??= status === 400 ? { category: 'validation', code: 'rejected' } : ruleForStatus(status);
   if (rule.refreshable && !refreshes) rule = { ...rule, refreshable: false };
   return rule;

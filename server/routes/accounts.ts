@@ -7,6 +7,7 @@ import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from
 import { zodIssues } from '../../api/zod-issues';
 import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../activities/platforms/registry';
 import type { Account, Store } from '../../store/types';
+import { checkOutboundUrl } from '../../activities/net-guard';
 
 /** The account resource; credentials are write-only and never leave the store. */
 export function accountResource(a: Account) {
@@ -21,7 +22,24 @@ export function accountResource(a: Account) {
   };
 }
 
-export function accountRoutes(app: FastifyInstance, store: Store): void {
+/**
+ * Credentials that name a server the worker will send the account's tokens to (self-hosted
+ * platforms): they must be public https URLs, like webhook URLs.
+ */
+const SERVER_URL_CREDENTIALS = ['instance_url', 'service', 'video_service'];
+
+export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUrls: boolean): void {
+  /** Refuses credentials whose server URLs point into private networks (SSRF), naming each. */
+  const checkServerUrls = async (credentials: Record<string, string> | undefined) => {
+    const issues = [];
+    for (const key of SERVER_URL_CREDENTIALS) {
+      const url = credentials?.[key];
+      const why = url === undefined ? undefined : await checkOutboundUrl(url, allowPrivateUrls);
+      if (why) issues.push({ field: `credentials.${key}`, code: 'validation.field_invalid', message: why });
+    }
+    if (issues.length) throw validationError(issues);
+  };
+
   /** The caller's account; another user's is as absent as a missing one. */
   const owned = async (id: string, userId: string) => {
     const account = await store.getAccount(id, userId);
@@ -52,6 +70,7 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
         })),
       );
     }
+    await checkServerUrls(credentials);
     const account = await createOnce(
       store,
       request,
@@ -86,6 +105,7 @@ export function accountRoutes(app: FastifyInstance, store: Store): void {
    * that failed with account.reconnection_required can be retried).
    */
   const reconnect = async (id: string, credentials: Record<string, string>) => {
+    await checkServerUrls(credentials);
     await store.updateAccountCredentials(id, credentials);
     await store.setAccountStatus(id, 'active');
   };

@@ -89,16 +89,19 @@ adapterContract({
       },
     },
     auth: { status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } },
-    rateLimit: {
-      status: 429,
-      body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' },
-      headers: {
-        'ratelimit-limit': '5000',
-        'ratelimit-remaining': '0',
-        'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 30),
-        'ratelimit-policy': '5000;w=3600',
-      },
-      expectedRetryAfterMs: 30_000,
+    // A getter: the reset instant is computed when the fault is injected, not when the file loads.
+    get rateLimit() {
+      return {
+        status: 429,
+        body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' },
+        headers: {
+          'ratelimit-limit': '5000',
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 30),
+          'ratelimit-policy': '5000;w=3600',
+        },
+        expectedRetryAfterMs: 30_000,
+      };
     },
     server: { status: 500, body: { error: 'InternalServerError', message: 'Internal Server Error' } },
   },

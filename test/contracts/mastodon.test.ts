@@ -50,15 +50,18 @@ adapterContract({
   errors: {
     validation: { status: 422, body: { error: "Validation failed: Text can't be blank" } },
     auth: { status: 401, body: { error: 'The access token is invalid' } },
-    rateLimit: {
-      status: 429,
-      body: { error: 'Too many requests' },
-      headers: {
-        'x-ratelimit-limit': '300',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': new Date(Date.now() + 30_000).toISOString(),
-      },
-      expectedRetryAfterMs: 30_000,
+    // A getter: the reset instant is computed when the fault is injected, not when the file loads.
+    get rateLimit() {
+      return {
+        status: 429,
+        body: { error: 'Too many requests' },
+        headers: {
+          'x-ratelimit-limit': '300',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': new Date(Date.now() + 30_000).toISOString(),
+        },
+        expectedRetryAfterMs: 30_000,
+      };
     },
     server: { status: 500, body: { error: "We're sorry, but something went wrong on our end." } },
   },

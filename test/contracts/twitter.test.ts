@@ -96,15 +96,18 @@ adapterContract({
       status: 401,
       body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' },
     },
-    rateLimit: {
-      status: 429,
-      body: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
-      headers: {
-        'x-rate-limit-limit': '100',
-        'x-rate-limit-remaining': '0',
-        'x-rate-limit-reset': inSeconds(30),
-      },
-      expectedRetryAfterMs: 30_000,
+    // A getter: the reset instant is computed when the fault is injected, not when the file loads.
+    get rateLimit() {
+      return {
+        status: 429,
+        body: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
+        headers: {
+          'x-rate-limit-limit': '100',
+          'x-rate-limit-remaining': '0',
+          'x-rate-limit-reset': inSeconds(30),
+        },
+        expectedRetryAfterMs: 30_000,
+      };
     },
     server: {
       status: 500,

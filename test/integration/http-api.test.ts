@@ -433,4 +433,19 @@ describe('accounts', () => {
       meta: { field: 'credentials.instance_url' },
     });
   });
+
+  test("a self-hosted platform's server must be a public https URL: tokens are sent there", async () => {
+    for (const instance of ['http://127.0.0.1:3000', 'https://10.0.0.5', 'not a url']) {
+      const { status, body } = await stack.request('POST', '/v1/accounts', {
+        platform: 'mastodon',
+        name: 'Mastodon',
+        credentials: { instance_url: instance, access_token: 'tok' },
+      });
+      expect(status).toBe(400);
+      expect(body.error).toMatchObject({
+        code: 'validation.field_invalid',
+        meta: { field: 'credentials.instance_url' },
+      });
+    }
+  });
 });

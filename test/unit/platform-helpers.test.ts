@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PublishError } from '../../activities/platforms/adapter';
 import { platformFetch, postedSince, resetAfterMs, retryAfterMs } from '../../activities/platforms/http';
-import { ConcurrencyLimit } from '../../activities/platforms/limiter';
+import { ConcurrencyLimit, SlotWaitTimeout } from '../../activities/platforms/limiter';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../../activities/platforms/oauth2';
 import { textLength } from '../../api/platform-rules/text-length';
 import { closedPortUrl } from '../contracts/run-delivery';
@@ -205,4 +205,20 @@ test('a concurrency limit runs at most its maximum at once, the rest in order', 
   );
   expect(peak).toBe(2);
   expect(order).toHaveLength(5);
+});
+
+test('a call that waits too long for a slot gives up without running', async () => {
+  const limit = new ConcurrencyLimit(1);
+  let release!: () => void;
+  const holder = limit.run(() => new Promise<void>((resolve) => (release = resolve)));
+  let ran = false;
+  await expect(
+    limit.run(async () => {
+      ran = true;
+    }, 20),
+  ).rejects.toBeInstanceOf(SlotWaitTimeout);
+  expect(ran).toBe(false);
+  release();
+  await holder;
+  await expect(limit.run(async () => 'free again', 20)).resolves.toBe('free again');
 });
