@@ -1,0 +1,153 @@
+/**
+ * Records workflow histories from real runs, for the replay test (test/replay/replay.test.ts):
+ * starts the whole stack (dev server, `postflow worker`, `postflow api`), plays each scenario
+ * through the HTTP API with the sandbox platform, and writes every workflow's history (posts,
+ * unpublishes, webhook deliveries) to `test/replay/histories/<label>/`.
+ *
+ *   npm run replay:record -- <label>      # e.g. the release or commit the histories come from
+ *
+ * Commit the files: CI replays them against the current workflow code, so a change that would
+ * break posts already running fails before it ships (docs/decisions.md, "Upgrades").
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { POST_EVENTS } from '../../api/post-events';
+import { projectRoot } from '../../worker/config';
+import { Stack } from '../helpers/stack';
+import { WebhookReceiver } from '../helpers/receiver';
+import { temporalCli } from '../helpers/tools';
+
+type Api = Stack['request'];
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+const settled = (p: { status: string }) => !['scheduled', 'publishing', 'draft'].includes(p.status);
+
+/** Each scenario returns the ids of the posts it made; `undefined` when this version refuses it. */
+const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => Promise<string | undefined>> =
+  {
+    async 'now-two-targets'(api, stack, [a, b]) {
+      return (await api('POST', '/v1/posts', { account_ids: [a, b], text: 'now' })).body.id;
+    },
+    async scheduled(api, stack, [a]) {
+      const id = (
+        await api('POST', '/v1/posts', { account_ids: [a], text: 'soon', scheduled_at: inSeconds(3) })
+      ).body.id;
+      await stack.waitForPost(id, settled);
+      return id;
+    },
+    async 'edited-rescheduled'(api, stack, [a]) {
+      const id = (
+        await api('POST', '/v1/posts', { account_ids: [a], text: 'draft', scheduled_at: inSeconds(3600) })
+      ).body.id;
+      await api('PATCH', `/v1/posts/${id}`, { text: 'edited', scheduled_at: inSeconds(2) });
+      await stack.waitForPost(id, settled);
+      return id;
+    },
+    async cancelled(api, _stack, [a]) {
+      const id = (
+        await api('POST', '/v1/posts', { account_ids: [a], text: 'never', scheduled_at: inSeconds(3600) })
+      ).body.id;
+      await api('DELETE', `/v1/posts/${id}`);
+      return id;
+    },
+    async 'partial-then-retried'(api, stack, [a, b]) {
+      const body = {
+        account_ids: [a, b],
+        text: 'half',
+        platform_options: { sandbox: { failure: 'validation', only_accounts: [b] } },
+      };
+      const id = (await api('POST', '/v1/posts', body)).body.id;
+      await stack.waitForPost(id, settled);
+      const retried = await api('POST', `/v1/posts/${id}/retry`);
+      if (retried.status !== 200)
+        throw new Error(`retry refused: ${retried.status} ${JSON.stringify(retried.body)}`);
+      // The sandbox refuses the post again: the retried target fails a second time.
+      await stack.waitForPost(id, (p) => settled(p) && p.targets[1].attempts === 2);
+      return id;
+    },
+    async 'transient-retried'(api, _stack, [a]) {
+      const options = { sandbox: { failure: 'transient', fail_times: 2 } };
+      return (await api('POST', '/v1/posts', { account_ids: [a], text: 'flaky', platform_options: options }))
+        .body.id;
+    },
+    async 'rate-limited'(api, _stack, [a]) {
+      const options = { sandbox: { failure: 'rate_limit', retry_after_s: 1 } };
+      return (
+        await api('POST', '/v1/posts', { account_ids: [a], text: 'slow down', platform_options: options })
+      ).body.id;
+    },
+    async 'unknown-reconciled'(api, _stack, [a]) {
+      const options = { sandbox: { failure: 'unknown' } };
+      return (
+        await api('POST', '/v1/posts', { account_ids: [a], text: 'lost answer', platform_options: options })
+      ).body.id;
+    },
+    async 'processing-polled'(api, _stack, [a]) {
+      const options = { sandbox: { processing_polls: 2, poll_after_s: 1 } };
+      const made = await api('POST', '/v1/posts', {
+        account_ids: [a],
+        text: 'video',
+        platform_options: options,
+      });
+      return made.status >= 400 ? undefined : made.body.id;
+    },
+    async 'deleted-from-platform'(api, stack, [a]) {
+      const id = (await api('POST', '/v1/posts', { account_ids: [a], text: 'regret' })).body.id;
+      await stack.waitForPost(id, settled);
+      await api('DELETE', `/v1/posts/${id}`);
+      return id;
+    },
+  };
+
+async function main(label: string): Promise<void> {
+  const receiver = await new WebhookReceiver().start();
+  const stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true' }).start();
+  try {
+    const api: Api = (...args) => stack.request(...args);
+    await api('POST', '/v1/webhooks', { url: receiver.url, events: [...POST_EVENTS] });
+    const accounts = [await stack.createSandboxAccount('one'), await stack.createSandboxAccount('two')];
+    // RECORD_ONLY=name,name plays only those scenarios (when adding one).
+    const only = process.env.RECORD_ONLY?.split(',');
+    const made = await Promise.all(
+      Object.entries(scenarios)
+        .filter(([name]) => !only || only.includes(name))
+        .map(async ([name, play]) => [name, await play(api, stack, accounts)] as const),
+    );
+    const names = new Map(made.filter(([, id]) => id).map(([name, id]) => [id!, name]));
+    for (const id of names.keys()) await stack.waitForPost(id, settled).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // let webhook deliveries and unpublishes finish
+
+    const dir = join(projectRoot(), 'test', 'replay', 'histories', label);
+    mkdirSync(dir, { recursive: true });
+    let count = 0;
+    for await (const execution of stack.client.workflow.list()) {
+      const history = await stack.client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .fetchHistory();
+      const scenario = names.get(execution.workflowId) ?? names.get(execution.workflowId.split('/')[0]!);
+      const file = `${execution.type}-${scenario ?? 'child'}-${execution.workflowId.replace(/[^\w-]+/g, '_')}.json`;
+      writeFileSync(join(dir, file), JSON.stringify(history) + '\n');
+      count += 1;
+    }
+    const skipped = made.filter(([, id]) => !id).map(([name]) => name);
+    console.log(
+      `Recorded ${count} histories in ${dir}.${skipped.length ? ` Not in this version: ${skipped.join(', ')}.` : ''}`,
+    );
+  } finally {
+    await stack.stop();
+    await receiver.stop();
+  }
+}
+
+const label = process.argv[2];
+if (!label || !/^[\w.-]+$/.test(label)) {
+  console.error('usage: npm run replay:record -- <label>   (letters, digits, dots and dashes)');
+  process.exit(2);
+}
+main(label).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

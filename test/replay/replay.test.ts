@@ -1,0 +1,47 @@
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Upgrades without breaking running posts: histories recorded from real runs of earlier versions
+ * (`npm run replay:record -- <label>`) are replayed against the current workflow code. A change
+ * to the workflows' commands without `patched()` fails here, before it reaches running posts.
+ */
+const root = join(__dirname, 'histories');
+const recordings = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) =>
+    readdirSync(join(root, d.name))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ label: d.name, file: f, path: join(root, d.name, f) })),
+  );
+
+test('recordings cover every workflow type and the scenarios of each release', () => {
+  const types = new Set(recordings.map((r) => r.file.split('-')[0]));
+  expect([...types].sort()).toEqual(['deliverWebhook', 'publishPost', 'unpublishPost']);
+  const labels = new Set(recordings.map((r) => r.label));
+  expect(labels.size).toBeGreaterThanOrEqual(2);
+  for (const label of labels) {
+    const scenarios = recordings.filter((r) => r.label === label && r.file.startsWith('publishPost-'));
+    expect(scenarios.length).toBeGreaterThanOrEqual(9);
+  }
+});
+
+test('every recorded history replays against the current workflow code', async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const histories = recordings.map((r) => {
+    const json = JSON.parse(readFileSync(r.path, 'utf8'));
+    return { workflowId: `${r.label}/${r.file}`, history: historyFromJSON(json) };
+  });
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
+  expect(histories.length).toBe(recordings.length);
+});
