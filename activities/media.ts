@@ -2,7 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import type { MediaRef, PublishFailure } from '../api/types';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
-import { checkOutboundUrl } from './net-guard';
+import { checkOutboundUrl, outboundDispatcher, withDispatcher } from './net-guard';
 import { PublishError } from './platforms/adapter';
 
 /** One media item of a post, ready for an adapter: metadata now, bytes on demand. */
@@ -80,7 +80,11 @@ async function fetchGuarded(
     if (why) throw userError('publishing.media.url_refused', `Media URL ${why}`);
     let response: Response;
     try {
-      response = await fetch(current, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+      response = await fetch(current, {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(60_000),
+        ...withDispatcher(outboundDispatcher(allowPrivateUrls)),
+      });
     } catch (err) {
       throw transientError(`Could not fetch media ${url}: ${(err as Error).message}.`);
     }

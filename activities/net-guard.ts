@@ -1,5 +1,7 @@
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { Agent } from 'undici';
 
 /**
  * Refuses URLs that would make Postflow call into its own network (SSRF): loopback, private,
@@ -65,4 +67,49 @@ function toIpv4(tail: string): string {
   if (groups.length !== 2 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return tail;
   const [high, low] = groups.map((g) => parseInt(g, 16));
   return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A DNS lookup for outgoing connections that refuses private and loopback addresses. The check
+ * above resolves the name once; an attacker's DNS can answer differently a moment later (DNS
+ * rebinding). Connecting through this lookup pins the check to the address actually dialled.
+ */
+export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  lookupCallback(hostname, { all: true, family: options.family ?? 0 }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const blocked = addresses.find((a) => isPrivateAddress(a.address));
+    if (blocked) {
+      const refused = Object.assign(
+        new Error(`${hostname} resolved to a private or loopback address (${blocked.address}); refused.`),
+        { code: 'EPRIVATEADDRESS' },
+      );
+      return callback(refused, []);
+    }
+    if (options.all) return callback(null, addresses);
+    const [first] = addresses;
+    return callback(null, first!.address, first!.family);
+  });
+}
+
+let publicOnly: Agent | undefined;
+
+/**
+ * The `dispatcher` for `fetch` calls to user-given URLs (media, webhooks): connections only to
+ * public addresses, checked when connecting. Undefined when private URLs are allowed.
+ */
+export function outboundDispatcher(allowPrivate: boolean): Agent | undefined {
+  if (allowPrivate) return undefined;
+  publicOnly ??= new Agent({ connect: { lookup: publicOnlyLookup } });
+  return publicOnly;
+}
+
+/** `fetch` options carrying a dispatcher (Node's fetch takes undici's; its types do not say so). */
+export function withDispatcher(dispatcher: Agent | undefined): RequestInit {
+  return dispatcher ? ({ dispatcher } as unknown as RequestInit) : {};
 }

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PostEvent } from '../api/post-events';
 import type { Store } from '../store/types';
-import { checkOutboundUrl } from './net-guard';
+import { checkOutboundUrl, outboundDispatcher, withDispatcher } from './net-guard';
 import { signatureHeaders } from './webhook-signature';
 
 /** One event on its way to one endpoint. */
@@ -25,6 +25,7 @@ export async function postSigned(
   secret: string,
   body: string,
   headers: Record<string, string>,
+  allowPrivateUrls: boolean,
 ): Promise<number> {
   const response = await fetch(url, {
     method: 'POST',
@@ -36,6 +37,7 @@ export async function postSigned(
     body,
     redirect: 'manual',
     signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    ...withDispatcher(outboundDispatcher(allowPrivateUrls)),
   });
   await response.arrayBuffer().catch(() => undefined);
   return response.status;
@@ -69,10 +71,16 @@ export function createWebhookActivities({ store, allowPrivateUrls }: WebhookDeps
       let status: number | null = null;
       let error: string | null = null;
       try {
-        status = await postSigned(endpoint.url, secret, JSON.stringify(job.event), {
-          'X-SocialAPI-Event': job.event.event,
-          'X-SocialAPI-Delivery': job.deliveryId,
-        });
+        status = await postSigned(
+          endpoint.url,
+          secret,
+          JSON.stringify(job.event),
+          {
+            'X-SocialAPI-Event': job.event.event,
+            'X-SocialAPI-Delivery': job.deliveryId,
+          },
+          allowPrivateUrls,
+        );
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
       }

@@ -27,13 +27,20 @@ async function ping(
   url: string,
   secret: string,
   webhookId: string,
+  allowPrivateUrls: boolean,
 ): Promise<{ ok: boolean; status: number | null; error?: string }> {
   const body = JSON.stringify({
     event: 'webhook.test',
     data: { webhook_id: webhookId, message: 'Postflow test ping' },
   });
   try {
-    const status = await postSigned(url, secret, body, { 'X-SocialAPI-Event': 'webhook.test' });
+    const status = await postSigned(
+      url,
+      secret,
+      body,
+      { 'X-SocialAPI-Event': 'webhook.test' },
+      allowPrivateUrls,
+    );
     return { ok: status >= 200 && status < 300, status };
   } catch (err) {
     return { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
@@ -74,7 +81,7 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
       (id) => store.webhooks.get(id, request.userId),
       async (id) => {
         secret = randomBytes(32).toString('hex');
-        const answer = await ping(url, secret, id);
+        const answer = await ping(url, secret, id, allowPrivateUrls);
         if (!answer.ok) {
           throw new ApiError(
             400,
@@ -137,7 +144,12 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
   app.post<{ Params: { id: string } }>('/v1/webhooks/:id/test', manage, async (request) => {
     const endpoint = await owned(request.params.id, request.userId);
     await checkUrl(endpoint.url);
-    const answer = await ping(endpoint.url, (await store.webhooks.secret(endpoint.id))!, endpoint.id);
+    const answer = await ping(
+      endpoint.url,
+      (await store.webhooks.secret(endpoint.id))!,
+      endpoint.id,
+      allowPrivateUrls,
+    );
     return {
       success: answer.ok,
       status_code: answer.status,

@@ -1,4 +1,12 @@
-import { checkOutboundUrl, isPrivateAddress } from '../../activities/net-guard';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  checkOutboundUrl,
+  isPrivateAddress,
+  outboundDispatcher,
+  publicOnlyLookup,
+  withDispatcher,
+} from '../../activities/net-guard';
 import { signatureHeaders } from '../../activities/webhook-signature';
 import { createHmac } from 'node:crypto';
 
@@ -53,5 +61,33 @@ test('webhook signatures follow the contract: v1 over the body, v2 over "<timest
     'X-SocialAPI-Signature': hmac('{"event":"post.published"}'),
     'X-SocialAPI-Signature-V2': hmac('1700000000.{"event":"post.published"}'),
     'X-SocialAPI-Timestamp': '1700000000',
+  });
+});
+
+describe('connections pinned to public addresses (DNS rebinding)', () => {
+  test('the lookup refuses a name that resolves to loopback', async () => {
+    const err = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      publicOnlyLookup('localhost', {}, (e) => resolve(e)),
+    );
+    expect(err).toMatchObject({ code: 'EPRIVATEADDRESS' });
+  });
+
+  test('a fetch through the outbound dispatcher never reaches a private address, whatever the URL check said', async () => {
+    let reached = false;
+    const server = createServer((_req, res) => {
+      reached = true;
+      res.end('secret');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      // As if the name had resolved to a public address when checked, then to loopback when dialled.
+      const answer = fetch(`http://localhost:${port}/`, withDispatcher(outboundDispatcher(false)));
+      await expect(answer).rejects.toThrow();
+      expect(reached).toBe(false);
+      expect(outboundDispatcher(true)).toBeUndefined();
+    } finally {
+      server.close();
+    }
   });
 });
