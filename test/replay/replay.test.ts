@@ -1,4 +1,4 @@
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const recordings = readdirSync(root, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) =>
     readdirSync(join(root, d.name))
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.binpb'))
       .map((f) => ({ label: d.name, file: f, path: join(root, d.name, f) })),
   );
 
@@ -35,8 +35,8 @@ test('every recorded history replays against the current workflow code', async (
     logger: new DefaultLogger('WARN'),
   });
   const histories = recordings.map((r) => {
-    const json = JSON.parse(readFileSync(r.path, 'utf8'));
-    return { workflowId: `${r.label}/${r.file}`, history: historyFromJSON(json) };
+    const history = temporal.api.history.v1.History.decode(readFileSync(r.path));
+    return { workflowId: `${r.label}/${r.file}`, history };
   });
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
