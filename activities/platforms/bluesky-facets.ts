@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { languages } from '../../api/platform-rules/bluesky';
 import type { StepState } from './adapter';
+import { altTextAt } from './content';
 
 /**
  * Bluesky's post record, the parts that are pure computation: rich-text facets, the record key,
@@ -150,12 +151,12 @@ export function postRecord(text: string, o: Record<string, unknown>, prepared: S
     ? {
         $type: 'app.bsky.embed.video',
         video: prepared.video,
-        ...(altText(o, 0) ? { alt: altText(o, 0) } : {}),
+        ...(altTextAt(o, 0) ? { alt: altTextAt(o, 0) } : {}),
       }
     : images.length
       ? {
           $type: 'app.bsky.embed.images',
-          images: images.map((item, i) => ({ ...(item as object), alt: altText(o, i) ?? '' })),
+          images: images.map((item, i) => ({ ...(item as object), alt: altTextAt(o, i) ?? '' })),
         }
       : undefined;
   return {
@@ -169,12 +170,6 @@ export function postRecord(text: string, o: Record<string, unknown>, prepared: S
       ? { labels: { $type: 'com.atproto.label.defs#selfLabels', values: labels.map((val) => ({ val })) } }
       : {}),
   };
-}
-
-function altText(options: Record<string, unknown>, i: number): string | undefined {
-  const texts = options.alt_texts;
-  if (Array.isArray(texts) && typeof texts[i] === 'string') return texts[i];
-  return i === 0 && typeof options.alt_text === 'string' ? options.alt_text : undefined;
 }
 
 /**

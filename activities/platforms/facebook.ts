@@ -12,6 +12,7 @@ import {
   sameText,
   strings,
 } from './meta-graph';
+import { searchableText } from './content';
 
 const PLATFORM = 'facebook';
 /** Video uploads also go to graph.facebook.com (graph-video.facebook.com is deprecated). */
@@ -139,6 +140,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
     },
 
     async findExisting(req) {
+      const text = searchableText(PLATFORM, req.content.text);
       const api = client(req);
       const video = req.media.some((f) => mediaKind(f) === 'video');
       const since = Math.floor(Date.parse(req.since) / 1000) - SKEW_S;
@@ -150,8 +152,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       });
       const found = (Array.isArray(body.data) ? body.data : []).find(
         (p: PlatformBody) =>
-          postedSince(p.created_time, req.since) &&
-          sameText(video ? p.description : p.message, req.content.text),
+          postedSince(p.created_time, req.since) && sameText(video ? p.description : p.message, text),
       );
       return found ? absolute(receiptFrom(String(found.id), found, POST_FIELDS)) : null;
     },

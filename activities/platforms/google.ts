@@ -3,6 +3,7 @@ import type { AdapterOptions, PlatformAdapter, PublishRequest, StepState } from 
 import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './google-api';
 import { type PlatformBody, postedSince, rejected } from './http';
 import { assertTokenFresh } from './oauth2';
+import { sameText, searchableText } from './content';
 
 const PLATFORM = 'google';
 const OFFICIAL_URL = 'https://mybusiness.googleapis.com';
@@ -88,7 +89,7 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
 
     async findExisting(req) {
       const location = locationOf(req);
-      const summary = normalise(req.content.text);
+      const summary = searchableText(PLATFORM, req.content.text);
       let pageToken = '';
       // The order of localPosts.list is not documented: read a few pages, match on content and time.
       for (let page = 0; page < RECONCILE_PAGES; page++) {
@@ -98,9 +99,7 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
         });
         const { body } = await call(req)('GET', `${base}/v4/${location}/localPosts?${query}`);
         const posts: PlatformBody[] = Array.isArray(body.localPosts) ? body.localPosts : [];
-        const found = posts.find(
-          (p) => postedSince(p.createTime, req.since) && normalise(String(p.summary ?? '')) === summary,
-        );
+        const found = posts.find((p) => postedSince(p.createTime, req.since) && sameText(p.summary, summary));
         if (found) return receiptOf(found);
         pageToken = typeof body.nextPageToken === 'string' ? body.nextPageToken : '';
         if (!pageToken) break;
@@ -172,5 +171,3 @@ function resourcePath(name: string): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const isObject = (value: unknown): value is Record<string, any> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();

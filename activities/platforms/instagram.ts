@@ -17,6 +17,7 @@ import {
   sameText,
   strings,
 } from './meta-graph';
+import { searchableText } from './content';
 
 const PLATFORM = 'instagram';
 /** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
@@ -161,6 +162,7 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
 
     async findExisting(req) {
       const stories = contentType(req) === 'stories';
+      const text = stories ? '' : searchableText(PLATFORM, req.content.text);
       const body = await client(req)('GET', `${userPath(req)}/${stories ? 'stories' : 'media'}`, {
         fields: 'id,caption,timestamp,permalink,media_type',
         limit: RECONCILE_WINDOW,
@@ -169,7 +171,7 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
         (m: Record<string, unknown>) =>
           postedSince(m.timestamp, req.since) &&
           // Stories have no caption: a story of this delivery is one posted since it began.
-          (stories || sameText(m.caption, req.content.text)),
+          (stories || sameText(m.caption, text)),
       );
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
     },

@@ -9,6 +9,7 @@ import {
   retryAfterMs,
   ruleForStatus,
 } from './http';
+import { altTextAt } from './content';
 
 /**
  * What the LinkedIn family (`linkedin`, `linkedin_page`) shares: the versioned REST API's calls and
@@ -266,7 +267,7 @@ export function contentOf(
   articleUrl: string | undefined,
 ) {
   const o = req.target.options;
-  const alt = (i: number) => altText(o, i);
+  const alt = (i: number) => altTextAt(o, i);
   if (articleUrl) {
     const thumb = assets.find((a) => a.kind === 'image');
     const article = {
@@ -287,11 +288,6 @@ export function contentOf(
     return { content: { media } };
   }
   return {};
-}
-
-function altText(o: Record<string, unknown>, i: number): string | undefined {
-  if (Array.isArray(o.alt_texts) && typeof o.alt_texts[i] === 'string') return o.alt_texts[i];
-  return i === 0 ? str(o.alt_text) : undefined;
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -26,6 +26,8 @@ import {
   uploadVideo,
 } from './linkedin-api';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
+import { sameText, searchableText } from './content';
+import { stringList } from './content';
 
 /**
  * One member (`linkedin`) or organization page (`linkedin_page`) of LinkedIn. The two differ only
@@ -149,7 +151,7 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
     },
 
     async checkPrepared(req, state) {
-      return pending(req, assetsOf(state), strings(state.waiting));
+      return pending(req, assetsOf(state), stringList(state.waiting));
     },
 
     async publish(req, prepared: StepState) {
@@ -181,11 +183,11 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
         undefined,
         { 'x-restli-method': 'FINDER' },
       );
-      const text = normalise(req.content.text);
+      const text = searchableText(req.account.platform, req.content.text);
       const found = ((body.elements ?? []) as PlatformBody[]).find(
         (p) =>
           postedSince(isoOf(p.createdAt), req.since) &&
-          normalise(fromLittleText(String(p.commentary ?? ''))) === text,
+          sameText(fromLittleText(String(p.commentary ?? '')), text),
       );
       return found ? receipt(String(found.id), isoOf(found.publishedAt ?? found.createdAt)) : null;
     },
@@ -281,5 +283,3 @@ function assetsOf(state: StepState): Asset[] {
 const isoOf = (ms: unknown) =>
   typeof ms === 'number' ? new Date(ms).toISOString() : new Date().toISOString();
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -19,6 +19,7 @@ import {
   retryAfterMs,
   ruleForStatus,
 } from './http';
+import { altTextAt, sameText, searchableText, stringList } from './content';
 
 const PLATFORM = 'mastodon';
 /** Mastodon asks clients to poll processing media no more often than this. */
@@ -93,7 +94,7 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     const { bytes, contentType } = await file.load();
     const form = new FormData();
     form.set('file', new Blob([bytes], { type: contentType }), `media-${i}`);
-    const alt = altText(req, i);
+    const alt = altTextAt(req.target.options, i);
     if (alt) form.set('description', alt);
     const { body } = await call(req)('POST', '/api/v2/media', form);
     return { id: String(body.id), ready: body.url !== null && body.url !== undefined };
@@ -125,14 +126,14 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     },
 
     async checkPrepared(req, state) {
-      return pending(req, strings(state.media_ids), strings(state.waiting));
+      return pending(req, stringList(state.media_ids), stringList(state.waiting));
     },
 
     async publish(req, prepared: StepState) {
       const o = req.target.options;
       const status = {
         status: req.content.text,
-        media_ids: strings(prepared.media_ids),
+        media_ids: stringList(prepared.media_ids),
         visibility: String(o.visibility ?? VISIBILITY[req.content.visibility ?? 'public'] ?? 'public'),
         ...(o.spoiler_text ? { spoiler_text: String(o.spoiler_text) } : {}),
         ...(o.sensitive !== undefined ? { sensitive: Boolean(o.sensitive) } : {}),
@@ -153,10 +154,10 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
         'GET',
         `/api/v1/accounts/${encodeURIComponent(String(me.id))}/statuses?limit=${RECONCILE_WINDOW}&exclude_replies=true&exclude_reblogs=true`,
       );
-      const text = normalise(req.content.text);
+      const text = searchableText(PLATFORM, req.content.text);
       const found = (Array.isArray(statuses) ? statuses : Object.values(statuses)).find(
         (s: PlatformBody) =>
-          postedSince(s.created_at, req.since) && normalise(plainText(String(s.content ?? ''))) === text,
+          postedSince(s.created_at, req.since) && sameText(plainText(String(s.content ?? '')), text),
       );
       return found ? receiptOf(found) : null;
     },
@@ -198,14 +199,6 @@ function receiptOf(status: PlatformBody) {
   };
 }
 
-function altText(req: PublishRequest, i: number): string | undefined {
-  const texts = req.target.options.alt_texts;
-  if (Array.isArray(texts) && typeof texts[i] === 'string') return texts[i];
-  return i === 0 && typeof req.target.options.alt_text === 'string' ? req.target.options.alt_text : undefined;
-}
-
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-
 /** Mastodon returns statuses as HTML; reconcile compares their plain text. */
 function plainText(html: string): string {
   return html
@@ -218,5 +211,3 @@ function plainText(html: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 }
-
-const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();

@@ -380,8 +380,7 @@ export function receiptFrom(
 }
 
 /** Reconcile compares texts whitespace-insensitively: platforms trim and fold line breaks. */
-export const sameText = (a: unknown, b: unknown) => normalise(String(a ?? '')) === normalise(String(b ?? ''));
-const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
+export { sameText } from './content';
 
 /** What a file is, from its stored type or, for URL media not yet fetched, its URL's extension. */
 export function mediaKind(file: { contentType: string | null; ref: { source: string } }): 'image' | 'video' {

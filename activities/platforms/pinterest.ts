@@ -12,6 +12,7 @@ import {
   ruleForStatus,
 } from './http';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
+import { sameText, searchableText } from './content';
 
 const PLATFORM = 'pinterest';
 /** Pinterest names no polling interval for video processing. */
@@ -123,11 +124,12 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
         `/v5/boards/${encodeURIComponent(boardOf(req))}/pins?page_size=${RECONCILE_PAGE}`,
       );
       const want = fields(req);
+      searchableText(PLATFORM, `${want.description ?? ''}${want.title ?? ''}`);
       const found = (Array.isArray(page.items) ? page.items : []).find(
         (pin: PlatformBody) =>
           postedSince(utc(pin.created_at), req.since) &&
-          normalise(pin.description) === normalise(want.description) &&
-          (!want.title || normalise(pin.title) === normalise(want.title)),
+          sameText(pin.description, want.description) &&
+          (!want.title || sameText(pin.title, want.title)),
       );
       return found ? receiptOf(found) : null;
     },
@@ -236,11 +238,6 @@ function utc(value: unknown): string {
   const text = String(value ?? '');
   return /T[\d:.]+$/.test(text) ? `${text}Z` : text;
 }
-
-const normalise = (text: unknown) =>
-  String(text ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
 
 const timeout = (options: AdapterOptions) => (options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
 

@@ -17,6 +17,7 @@ import {
   sameText,
   strings,
 } from './meta-graph';
+import { searchableText } from './content';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';
@@ -117,14 +118,14 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     },
 
     async findExisting(req) {
+      const text = searchableText(PLATFORM, req.content.text);
       const body = await client(req)('GET', `${userPath(req)}/threads`, {
         fields: 'id,text,timestamp,permalink,media_type',
         since: Math.floor(Date.parse(req.since) / 1000) - SKEW_S,
         limit: RECONCILE_WINDOW,
       });
       const found = (Array.isArray(body.data) ? body.data : []).find(
-        (t: Record<string, unknown>) =>
-          postedSince(t.timestamp, req.since) && sameText(t.text, req.content.text),
+        (t: Record<string, unknown>) => postedSince(t.timestamp, req.since) && sameText(t.text, text),
       );
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
     },

@@ -1,6 +1,7 @@
 import type { MediaFile } from '../media';
 import type { Prepared, PublishRequest, StepState } from './adapter';
 import { type PlatformBody, rejected } from './http';
+import { altTextAt } from './content';
 
 const PLATFORM = 'twitter';
 /**
@@ -143,7 +144,8 @@ function uploadedOf(body: PlatformBody, knownId?: string): Uploaded {
 /** prepare: every file uploaded; the step waits while X still processes any of them. */
 export async function prepareMedia(api: XCall, req: PublishRequest): Promise<Prepared> {
   const uploaded = [];
-  for (const [i, file] of req.media.entries()) uploaded.push(await uploadMedia(api, file, altText(req, i)));
+  for (const [i, file] of req.media.entries())
+    uploaded.push(await uploadMedia(api, file, altTextAt(req.target.options, i)));
   return mediaStep(uploaded);
 }
 
@@ -160,12 +162,6 @@ function mediaStep(uploads: Uploaded[], all?: string[]): Prepared {
   if (!waiting.length) return { ready: { media_ids: ids } };
   const pollAfterMs = Math.max(...waiting.map((u) => u.checkAfterMs!));
   return { processing: { media_ids: ids, waiting: waiting.map((u) => u.id) }, pollAfterMs };
-}
-
-function altText(req: PublishRequest, i: number): string | undefined {
-  const texts = req.target.options.alt_texts;
-  if (Array.isArray(texts) && typeof texts[i] === 'string') return texts[i];
-  return i === 0 && typeof req.target.options.alt_text === 'string' ? req.target.options.alt_text : undefined;
 }
 
 export const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

@@ -22,6 +22,7 @@ import {
 } from './http';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
 import { checkMedia, prepareMedia, strings, type XCall } from './twitter-media';
+import { searchableText } from './content';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';
@@ -211,6 +212,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
     },
 
     async findExisting(req) {
+      searchableText(PLATFORM, req.content.text);
       const root = await findRoot(req, await userId(req));
       return root ? receiptOf(req, String(root.id)) : null;
     },

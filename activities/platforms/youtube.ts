@@ -9,6 +9,7 @@ import {
 import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './google-api';
 import { type PlatformBody, postedSince, rejected } from './http';
 import { assertTokenFresh } from './oauth2';
+import { sameText } from './content';
 
 const PLATFORM = 'youtube';
 const OFFICIAL_URL = 'https://www.googleapis.com';
@@ -211,13 +212,13 @@ export function createYoutubeAdapter(options: AdapterOptions = {}): PlatformAdap
           maxResults: String(RECONCILE_WINDOW),
         }),
       );
-      const title = normalise(titleOf(req));
-      const description = normalise(req.content.text);
+      const title = titleOf(req);
+      const description = req.content.text;
       const found = (Array.isArray(body.items) ? body.items : []).find(
         (item: PlatformBody) =>
           postedSince(item.snippet?.publishedAt, req.since) &&
-          normalise(String(item.snippet?.title ?? '')) === title &&
-          normalise(String(item.snippet?.description ?? '')) === description,
+          sameText(item.snippet?.title, title) &&
+          sameText(item.snippet?.description, description),
       );
       if (!found) return null;
       return receiptOf(String(found.contentDetails?.videoId ?? found.snippet?.resourceId?.videoId), found);
@@ -289,5 +290,3 @@ function receiptOf(id: string, video: PlatformBody): DeliveryReceipt {
     publishedAt: new Date(String(video.snippet?.publishedAt ?? Date.now())).toISOString(),
   };
 }
-
-const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();

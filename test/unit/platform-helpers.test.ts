@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PublishError } from '../../activities/platforms/adapter';
 import { platformFetch, postedSince, resetAfterMs, retryAfterMs } from '../../activities/platforms/http';
+import { altTextAt, sameText, searchableText, stringList } from '../../activities/platforms/content';
 import { ConcurrencyLimit, SlotWaitTimeout } from '../../activities/platforms/limiter';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../../activities/platforms/oauth2';
 import { textLength } from '../../api/platform-rules/text-length';
@@ -221,4 +222,36 @@ test('a call that waits too long for a slot gives up without running', async () 
   release();
   await holder;
   await expect(limit.run(async () => 'free again', 20)).resolves.toBe('free again');
+});
+
+describe('recognising a post by its content', () => {
+  test('texts match across whitespace changes platforms make', () => {
+    expect(sameText('Hello\n\nworld ', 'Hello world')).toBe(true);
+    expect(sameText('Hello world', 'Hello, world')).toBe(false);
+    expect(sameText(undefined, '')).toBe(true);
+  });
+
+  test('a post without text cannot be looked up by content: the lookup is refused, not empty', () => {
+    expect(searchableText('demo', 'some words')).toBe('some words');
+    const refused = (() => {
+      try {
+        searchableText('demo', ' \n ');
+      } catch (err) {
+        return (err as PublishError).failure;
+      }
+    })();
+    expect(refused).toMatchObject({
+      code: 'platform.demo.unsearchable',
+      retryable: false,
+      outcomeUnknown: false,
+    });
+  });
+
+  test('alt text per media item, the single alt_text for the first; list options as strings', () => {
+    expect(altTextAt({ alt_texts: ['a', 'b'] }, 1)).toBe('b');
+    expect(altTextAt({ alt_text: 'only' }, 0)).toBe('only');
+    expect(altTextAt({ alt_text: 'only' }, 1)).toBeUndefined();
+    expect(stringList([1, 'x'])).toEqual(['1', 'x']);
+    expect(stringList('x')).toEqual([]);
+  });
 });
