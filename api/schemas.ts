@@ -23,7 +23,46 @@ export const instantSchema = z.string().superRefine((value, ctx) => {
   }
 });
 
-const options = z.record(z.string(), z.unknown());
+/** No platform's options nest deeper than a few levels; deeper is a hostile or broken body. */
+const OPTIONS_MAX_DEPTH = 16;
+
+/**
+ * Platform options: any JSON object nested at most OPTIONS_MAX_DEPTH deep, in which no key may
+ * name a member of Object.prototype (`toString`, `valueOf`, `constructor`, `__proto__`…). Such
+ * keys mean nothing to any platform, and an own `toString` makes a value impossible to turn into
+ * text.
+ */
+const options = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  // A loop over a stack, not recursion, and paths as parent links: bodies may nest thousands deep.
+  type Step = { key: PropertyKey; up?: Step };
+  const pathOf = (step: Step): PropertyKey[] => {
+    const path: PropertyKey[] = [];
+    for (let s: Step | undefined = step; s; s = s.up) path.unshift(s.key);
+    return path;
+  };
+  const pending: Array<{ node: unknown; at?: Step; depth: number }> = [{ node: value, depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { node, at, depth } = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > OPTIONS_MAX_DEPTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at ? pathOf(at) : [],
+        message: `nests deeper than ${OPTIONS_MAX_DEPTH} levels.`,
+      });
+      continue;
+    }
+    const list = Array.isArray(node);
+    for (const [key, child] of Object.entries(node)) {
+      const step = { key: list ? Number(key) : key, up: at };
+      if (!list && Object.prototype.hasOwnProperty.call(Object.prototype, key)) {
+        ctx.addIssue({ code: 'custom', path: pathOf(step), message: `the key "${key}" is not allowed.` });
+      } else pending.push({ node: child, at: step, depth: depth + 1 });
+    }
+  }
+});
+/** The platform options schema, as every post body's `platform_options`/`platform_data` uses it. */
+export const platformOptionsSchema = options;
 const idList = z.array(z.string().min(1, 'must not be empty')).max(100, 'at most 100 entries.');
 const visibility = z.enum(['public', 'private', 'connections_only', 'logged_in']);
 

@@ -19,7 +19,8 @@ export async function keysCommand(
   if (sub === 'create') {
     const scopes = (option('--scopes')
       ?.split(',')
-      .map((s) => s.trim()) ?? [...API_SCOPES]) as ApiScope[];
+      // Without --scopes: every scope but payloads:decode, which reads any user's payloads.
+      .map((s) => s.trim()) ?? API_SCOPES.filter((s) => s !== 'payloads:decode')) as ApiScope[];
     const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
     if (unknown.length) {
       print(`Unknown scope(s) ${unknown.join(', ')}; use any of ${API_SCOPES.join(', ')}.`);

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../api/errors';
 import { loadConfig } from '../worker/config';
+import { createLogger, installLogger, loggingOptionsFrom, processLogger } from '../worker/logging';
+import { installTemporalRuntime } from '../worker/runtime';
 import { runDev } from './dev';
 import { keysCommand } from './keys';
 import { connectClient, openConfiguredStore, type Service, startApi, startWorker } from './services';
+import { startTelemetry } from './telemetry';
 
 const USAGE = `postflow — durable social publishing on Temporal
 
@@ -23,33 +25,66 @@ Usage:
 
 Configuration comes from the environment; see the README.`;
 
-const log = (line: string) => console.log(line);
+/** Commands that run services: they log to stdout. The others answer on stdout and log to stderr. */
+const SERVICE_NAMES: Record<string, string> = {
+  dev: 'postflow',
+  worker: 'postflow-worker',
+  api: 'postflow-api',
+};
+
+/** The services' progress lines (docs/observability.md: JSON, or pretty in `postflow dev`). */
+const log = (line: string) => processLogger().info(line);
+/** A command's answer (`keys`), for people and scripts: plain stdout. */
+const print = (line: string) => console.log(line);
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  const service = command ? SERVICE_NAMES[command] : undefined;
+  const logger = installLogger(
+    createLogger({ ...loggingOptionsFrom(process.env, command), fd: service ? 1 : 2 }),
+  );
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Only processes with a worker use Temporal's native runtime (the client is plain JS). Installed
+  // there alone: its log forwarding keeps a process alive, and `keys`/`post` must exit when done.
+  if (command === 'dev' || command === 'worker') {
+    const metricsAddress = process.env.POSTFLOW_WORKER_METRICS_ADDR || undefined;
+    installTemporalRuntime({ logger, metricsAddress });
+    if (metricsAddress) log(`Temporal worker metrics on http://${metricsAddress}/metrics.`);
+  }
   const address = config.temporalAddress ?? `127.0.0.1:${config.devServerPort}`;
 
   switch (command) {
     case 'dev':
-      return runUntilSignal(() => runDev(config, log));
+      return runUntilSignal(async () => [
+        ...(await startTelemetry(service!)),
+        ...(await runDev(config, log)),
+      ]);
     case 'worker':
       return runUntilSignal(async () => {
+        const telemetry = await startTelemetry(service!);
         const store = await openConfiguredStore(config);
-        return [{ name: 'store', stop: () => store.close() }, await startWorker(config, address, store, log)];
+        return [
+          ...telemetry,
+          { name: 'store', stop: () => store.close() },
+          await startWorker(config, address, store, log),
+        ];
       });
     case 'api':
       return runUntilSignal(async () => {
+        const telemetry = await startTelemetry(service!);
         const store = await openConfiguredStore(config);
-        return [{ name: 'store', stop: () => store.close() }, await startApi(config, address, store, log)];
+        return [
+          ...telemetry,
+          { name: 'store', stop: () => store.close() },
+          await startApi(config, address, store, log),
+        ];
       });
     case 'post':
       return postCommand(rest, config, address);
     case 'keys': {
       const store = await openConfiguredStore(config);
       try {
-        process.exitCode = await keysCommand(rest, store, log);
+        process.exitCode = await keysCommand(rest, store, print);
       } finally {
         await store.close();
       }
@@ -108,7 +143,9 @@ async function runUntilSignal(start: () => Promise<Service[]>): Promise<void> {
     stopping = true;
     log(`${signal}: stopping…`);
     for (const service of [...services].reverse()) {
-      await service.stop().catch((err: unknown) => console.error(`Stopping ${service.name} failed:`, err));
+      await service
+        .stop()
+        .catch((err: unknown) => processLogger().error({ err }, `Stopping ${service.name} failed.`));
     }
     log('Stopped.');
     process.exit(0);
@@ -120,7 +157,14 @@ async function runUntilSignal(start: () => Promise<Service[]>): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ApiError) console.error(`${err.code}: ${err.message}`);
-  else console.error(err instanceof Error ? err.message : err);
+  const message =
+    err instanceof ApiError
+      ? `${err.code}: ${err.message}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  // A service that cannot start says so in its log; a command, to the person who ran it.
+  if (SERVICE_NAMES[process.argv[2] ?? '']) processLogger().fatal({ err }, message);
+  else console.error(message);
   process.exit(1);
 });

@@ -2,7 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostflowClient } from '../client';
+import { postflowDataConverter } from '../codec/data-converter';
+import { EncryptionCodec } from '../codec/encryption-codec';
 import { buildApp } from '../server/app';
+import { visibilityPostCounter } from '../server/post-counts';
 import { type MediaLibrary, openMediaLibrary } from '../media';
 import { generateApiKey, loadSecretKey, openStore } from '../store';
 import type { Store } from '../store/types';
@@ -10,6 +13,9 @@ import type { PostflowConfig } from '../worker/config';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
 import { describeSecurity, temporalConnectionOptions } from '../worker/temporal-connection';
+import { processLogger } from '../worker/logging';
+import { processMetrics } from '../worker/metrics';
+import { activeTracing } from '../worker/tracing';
 
 /** The user every key and resource belongs to until multi-user key management lands. */
 export const DEFAULT_USER = 'usr_default';
@@ -71,10 +77,11 @@ export async function startWorker(
     media: configuredMediaLibrary(config),
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,
+    dataConverter: postflowDataConverter(config.payloadKeys),
   });
   const running = worker.run();
   log(
-    `Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}, ${describeSecurity(config.temporalSecurity)}).`,
+    `Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}, ${describeSecurity(config.temporalSecurity)}, ${describePayloads(config)}).`,
   );
   return {
     name: 'worker',
@@ -89,19 +96,38 @@ export async function startWorker(
 export async function connectClient(config: PostflowConfig, address: string, store: Store) {
   const connection = await Connection.connect(connectionOptions(config, address));
   const added = await ensureSearchAttributes(connection, config.namespace);
-  const temporal = new Client({ connection, namespace: config.namespace });
+  const dataConverter = postflowDataConverter(config.payloadKeys);
+  const temporal = new Client({
+    connection,
+    namespace: config.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+    // With tracing on, each start, update and query is a span, and the workflow continues its trace.
+    ...(activeTracing() ? { interceptors: { workflow: activeTracing()!.clientInterceptors() } } : {}),
+  });
   if (added.length)
-    console.log(`Registered search attributes ${added.join(', ')} in namespace ${config.namespace}.`);
+    processLogger().info(
+      `Registered search attributes ${added.join(', ')} in namespace ${config.namespace}.`,
+    );
   return {
     connection,
+    temporal,
     client: new PostflowClient({
       temporal,
       store,
       taskQueue: config.taskQueue,
       userId: DEFAULT_USER,
       allowPrivateUrls: config.allowPrivateUrls,
+      // Search attributes are not encrypted by the codec, so with it on the text is not indexed.
+      indexText: !dataConverter,
     }),
   };
+}
+
+/** For logs: whether payloads are encrypted, and with which key id (never the key). */
+function describePayloads(config: PostflowConfig): string {
+  return config.payloadKeys.length
+    ? `payloads encrypted with key "${config.payloadKeys[0].id}"`
+    : 'payloads not encrypted';
 }
 
 /** Starts the HTTP API on `address`'s Temporal; resolves once it listens. */
@@ -111,18 +137,27 @@ export async function startApi(
   store: Store,
   log: Log,
 ): Promise<Service> {
-  const { connection, client } = await connectClient(config, address, store);
+  const { connection, client, temporal } = await connectClient(config, address, store);
   await ensureApiKey(config, store, log);
+  const metrics = processMetrics();
+  metrics.countPostsWith(visibilityPostCounter(temporal));
   const app = buildApp({
     client,
     store,
+    logger: processLogger(),
+    metrics,
     media: configuredMediaLibrary(config),
     syncWaitMs: config.syncWaitMs,
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,
+    ...(config.payloadKeys.length
+      ? { codec: { codec: new EncryptionCodec(config.payloadKeys), corsOrigins: config.codecCorsOrigins } }
+      : {}),
   });
   await app.listen({ host: config.host, port: config.port });
-  log(`HTTP API on http://${config.host}:${config.port} (public URL ${config.publicUrl}).`);
+  log(
+    `HTTP API on http://${config.host}:${config.port} (public URL ${config.publicUrl}, ${describePayloads(config)}${config.payloadKeys.length ? ', codec endpoint /codec' : ''}).`,
+  );
   return {
     name: 'api',
     async stop() {

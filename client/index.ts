@@ -14,6 +14,7 @@ import type { MediaInfo } from '../api/platform-rules';
 import { checkOutboundUrl } from '../activities/net-guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
+import { createPostSchema } from '../api/schemas';
 import { AVAILABLE_PLATFORMS } from '../activities/platforms/registry';
 import type { MediaRef, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
 import type { Store } from '../store/types';
@@ -53,6 +54,12 @@ export interface PostflowClientOptions {
   searchAttributes?: boolean;
   /** Accept media URLs on plain http and private addresses (development, tests). @default false */
   allowPrivateUrls?: boolean;
+  /**
+   * Index the post's text for `search` (the `PostflowText` search attribute). Search attributes
+   * are stored in clear even when payloads are encrypted, so turn it off with the payload codec;
+   * `search` is then refused. @default true
+   */
+  indexText?: boolean;
 }
 
 export interface CreateOptions {
@@ -251,13 +258,15 @@ export class PostflowClient {
      * A page of this user's posts (`GET /v1/posts`): filtered by visibility, sorted, cut at the
      * cursor. Posts started without Postflow's search attributes are not listed.
      */
-    list: async (query: PostListQuery = {}): Promise<PostPage> =>
-      listPosts(this.options.temporal, this.ownPosts(), query, (id) =>
+    list: async (query: PostListQuery = {}): Promise<PostPage> => {
+      if (this.options.indexText === false && query.search?.trim()) throw searchUnavailable();
+      return listPosts(this.options.temporal, this.ownPosts(), query, (id) =>
         this.posts.get(id).catch((err: unknown) => {
           if (err instanceof ApiError && err.code === 'post.not_found') return undefined;
           throw err;
         }),
-      ),
+      );
+    },
 
     /** Posts of this user that may still publish with a media file (to come, or retryable). */
     usingMedia: async (mediaId: string): Promise<string[]> => {
@@ -301,7 +310,7 @@ export class PostflowClient {
    * URL (its id derives from both), however often the request is repeated.
    */
   private async registerCallback(body: unknown, postId: string): Promise<void> {
-    const given = (body as { callback_url?: unknown }).callback_url;
+    const given = (body as { callback_url?: unknown } | null | undefined)?.callback_url;
     if (typeof given !== 'string') return;
     const refused = await checkOutboundUrl(given, this.options.allowPrivateUrls ?? false);
     if (refused) {
@@ -381,9 +390,9 @@ export class PostflowClient {
       typedSearchAttributes:
         this.options.searchAttributes === false
           ? []
-          : (initialSearchAttributes(spec, initialPostState(spec, spec.createdAt).status).filter(
-              (pair) => pair.value !== null,
-            ) as SearchAttributePair[]),
+          : (initialSearchAttributes(spec, initialPostState(spec, spec.createdAt).status, {
+              text: this.options.indexText !== false,
+            }).filter((pair) => pair.value !== null) as SearchAttributePair[]),
     });
   }
 
@@ -399,6 +408,7 @@ export class PostflowClient {
 
   /** Loads the accounts a create body names, for the normaliser's synchronous lookups. */
   private async accountLookup(body: unknown): Promise<(id: string) => AccountInfo | undefined> {
+    if (!wellFormed(body)) return () => undefined;
     const b = (typeof body === 'object' && body !== null ? body : {}) as {
       account_ids?: unknown;
       targets?: unknown;
@@ -422,6 +432,7 @@ export class PostflowClient {
    * caller's and uploaded; URLs must be public (checked again when the post is published).
    */
   private async mediaCheck(body: unknown): Promise<MediaLookup> {
+    if (!wellFormed(body)) return { problem: () => undefined, info: () => undefined };
     const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const levels = [b, ...(Array.isArray(b.targets) ? b.targets : [])].filter(
       (x): x is Parameters<typeof mediaOf>[0] => typeof x === 'object' && x !== null,
@@ -528,4 +539,25 @@ function withoutTargets(post: PostResource, deleted: ReadonlySet<string>): PostR
     results: post.results.filter((r) => !deleted.has(r.account_id)),
     targets: post.targets.filter((t) => !deleted.has(t.account_id)),
   };
+}
+
+/** With payload encryption the text is not in visibility, so a text search cannot be answered. */
+function searchUnavailable(): ApiError {
+  return validationError([
+    {
+      field: 'search',
+      code: 'validation.field_invalid',
+      message:
+        'Text search is unavailable: payload encryption is on, so post text is not indexed (see docs/security.md).',
+    },
+  ]);
+}
+
+/**
+ * Whether a post body passes the schema. A body that does not is refused before any account or
+ * media lookup is used, so none is made: a hostile body may name a hundred thousand accounts or
+ * URLs (each URL a DNS lookup).
+ */
+function wellFormed(body: unknown): boolean {
+  return createPostSchema.safeParse(body ?? {}).success;
 }

@@ -1,10 +1,14 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { PostflowClient } from '../client';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { bearerAuth } from './auth';
+import { clientErrorEnvelope, strictJsonBodies } from './body-guards';
+import { codecEndpoint, type CodecEndpointOptions } from './codec-endpoint';
 import { registerErrorHandling } from './errors';
+import { observeRequests } from './request-observer';
+import type { PostflowMetrics } from '../worker/metrics';
 import { openApiDocument } from './openapi';
 import { accountRoutes } from './routes/accounts';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
@@ -24,6 +28,12 @@ export interface AppOptions {
   syncWaitMs: number;
   /** Log level of the API's own log (unexpected errors are logged at `error`). @default 'warn' */
   logLevel?: string;
+  /** The process's logger (pino); replaces `logLevel`. @default a pino logger of fastify's at `logLevel` */
+  logger?: FastifyBaseLogger;
+  /** Where request counts and durations go (docs/observability.md). @default not counted */
+  metrics?: PostflowMetrics;
+  /** Serve Temporal's remote codec protocol at /codec (only when payloads are encrypted). */
+  codec?: CodecEndpointOptions;
 }
 
 const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -37,9 +47,12 @@ declare module 'fastify' {
 /** Builds the HTTP API (not listening yet). */
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'warn' },
+    ...(options.logger
+      ? { loggerInstance: options.logger }
+      : { logger: { level: options.logLevel ?? 'warn' } }),
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
+    clientErrorHandler: clientErrorEnvelope,
     // The contract: a client's X-Request-ID is kept when well-formed, else 8 hex characters are made.
     requestIdHeader: false,
     genReqId: (req) => {
@@ -55,17 +68,20 @@ export function buildApp(options: AppOptions): FastifyInstance {
     for (const method of [route.method].flat()) if (method !== 'HEAD') served.push(`${method} ${route.url}`);
   });
   app.decorate('servedRoutes', served);
+  observeRequests(app, options.metrics);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-ID', request.id);
   });
   app.decorateRequest('userId', '');
   app.decorateRequest('apiKey', null as never);
   registerErrorHandling(app);
+  strictJsonBodies(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const openApi = openApiDocument(options.publicUrl ?? '/');
   app.get('/openapi.json', async () => openApi);
   mediaFileRoutes(app, { store: options.store, library: options.media });
+  if (options.codec) codecEndpoint(app, options.store, options.codec);
 
   app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(options.store));

@@ -1,5 +1,3 @@
-import { API_SCOPES } from './types';
-
 /**
  * The store's tables, in SQL that SQLite and PostgreSQL both run unchanged (TEXT timestamps in
  * ISO 8601, INTEGER flags), so one set of statements and migrations serves both databases.
@@ -45,7 +43,8 @@ CREATE TABLE IF NOT EXISTS sandbox_attempts (
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: scoped and revocable API keys
-  `ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT '${API_SCOPES.join(' ')}';
+  // The scopes of that time, spelled out: keys made before scopes existed get no scope added later.
+  `ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage';
    ALTER TABLE api_keys ADD COLUMN revoked_at TEXT;`,
   // 2: webhook endpoints and their delivery log
   `CREATE TABLE webhook_endpoints (

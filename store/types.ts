@@ -35,6 +35,8 @@ export const API_SCOPES = [
   'accounts:read',
   'accounts:manage',
   'webhooks:manage',
+  // Temporal's codec endpoint (/codec): decrypts any user's post payloads, so for operators only.
+  'payloads:decode',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];

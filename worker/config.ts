@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { S3Config } from '../media/s3-storage';
+import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
 import { type TemporalSecurity, temporalSecurityFrom } from './temporal-connection';
 
 /**
@@ -38,12 +39,17 @@ export interface PostflowConfig {
   storageLimitBytes: number | undefined;
   /** An S3-compatible bucket for media instead of `mediaDir` (POSTFLOW_S3_BUCKET set). */
   s3: S3Config | undefined;
+  /** `POSTFLOW_PAYLOAD_KEYS`: encrypt Temporal payloads (the first key encrypts, all decrypt); empty: off. */
+  payloadKeys: PayloadKey[];
+  /** Browser origins (the Temporal UI) allowed to call the codec endpoint `/codec`. */
+  codecCorsOrigins: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
   const port = intFrom(env, 'POSTFLOW_PORT', 8080);
   const devServerPort = intFrom(env, 'POSTFLOW_TEMPORAL_PORT', 7233);
   const home = resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow'));
+  const devServerUiPort = intFrom(env, 'POSTFLOW_TEMPORAL_UI_PORT', devServerPort + 1000);
   return {
     home,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -52,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     temporalSecurity: temporalSecurityFrom(env),
     taskQueue: env.POSTFLOW_TASK_QUEUE || 'postflow',
     devServerPort,
-    devServerUiPort: intFrom(env, 'POSTFLOW_TEMPORAL_UI_PORT', devServerPort + 1000),
+    devServerUiPort,
     host: env.POSTFLOW_HOST || '127.0.0.1',
     port,
     publicUrl: (env.POSTFLOW_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
@@ -71,6 +77,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
           forcePathStyle: (env.POSTFLOW_S3_FORCE_PATH_STYLE ?? String(!!env.POSTFLOW_S3_ENDPOINT)) === 'true',
         }
       : undefined,
+    payloadKeys: payloadKeysFrom(env),
+    codecCorsOrigins: (
+      env.POSTFLOW_CODEC_CORS_ORIGINS ||
+      `http://localhost:${devServerUiPort},http://127.0.0.1:${devServerUiPort}`
+    )
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     storageLimitBytes: env.POSTFLOW_STORAGE_LIMIT_BYTES
       ? intFrom(env, 'POSTFLOW_STORAGE_LIMIT_BYTES', 0)
       : undefined,

@@ -1,8 +1,13 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createPlatformRegistry } from '../activities/platforms/registry';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
+import { observeActivities } from './activity-observer';
+import { deliverySinks } from './delivery-sinks';
+import { type PostflowMetrics, processMetrics } from './metrics';
+import { activeTracing } from './tracing';
 
 export interface PostflowWorkerOptions {
   connection: NativeConnection;
@@ -12,6 +17,10 @@ export interface PostflowWorkerOptions {
   media: MediaLibrary;
   publicUrl: string;
   allowPrivateUrls?: boolean;
+  /** Payload codec (encryption) and failure converter; the client must use the same. @default Temporal's */
+  dataConverter?: DataConverter;
+  /** Where the worker's metrics go. @default this process's */
+  metrics?: PostflowMetrics;
 }
 
 /**
@@ -20,17 +29,31 @@ export interface PostflowWorkerOptions {
  */
 export async function createPostflowWorker(options: PostflowWorkerOptions): Promise<Worker> {
   const platforms = createPlatformRegistry({ store: options.store, publicUrl: options.publicUrl });
+  const metrics = options.metrics ?? processMetrics();
+  const tracing = activeTracing()?.worker();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     activities: createActivities({
       store: options.store,
       platforms,
       media: options.media,
       allowPrivateUrls: options.allowPrivateUrls ?? false,
     }),
+    // Logs with post, account and platform on every line; delivery metrics; with tracing on, spans
+    // for workflows and activities that continue the trace of the request (docs/observability.md).
+    // Tracing's interceptors come first, so Postflow's run inside the spans.
+    interceptors: {
+      activity: [...(tracing?.activity ?? []), observeActivities(metrics)],
+      workflowModules: [
+        ...(tracing?.workflowModules ?? []),
+        require.resolve('../workflows/observability-interceptors'),
+      ],
+    },
+    sinks: { ...tracing?.sinks, ...deliverySinks(metrics) },
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.
     shutdownGraceTime: '20 seconds',
   });

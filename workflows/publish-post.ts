@@ -24,6 +24,7 @@ import { deliverWebhook } from './webhook-delivery';
 import { initialPostState, isSettled, toPostResource, upgradeSpec } from '../api/post-resource';
 import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
 import { deliver } from './delivery';
+import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
 import {
   contentSearchAttributes,
@@ -31,6 +32,7 @@ import {
   PostRefsKey,
   PostScheduledAtKey,
   PostStatusKey,
+  PostTextKey,
   PostUserIdKey,
 } from './search-attributes';
 
@@ -80,6 +82,10 @@ class Post {
    * still runs posts.
    */
   private readonly indexed = workflowInfo().typedSearchAttributes.get(PostUserIdKey) !== undefined;
+  /** Whether the text is indexed too: not when the post started without it (payload encryption on). */
+  private readonly textIndexing = {
+    text: workflowInfo().typedSearchAttributes.get(PostTextKey) !== undefined,
+  };
   /** Events waiting to be handed to their webhook deliveries, in order. */
   private readonly outbox: PostEvent[] = [];
   private eventCount = 0;
@@ -158,12 +164,14 @@ class Post {
   async deliver(deliveries: DeliveryState[]): Promise<void> {
     this.setStatus('publishing');
     const { spec } = this.state;
+    const settled = observeDeliveryRun(spec, deliveries);
     await Promise.all(
       deliveries.map((delivery) => {
         const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
         return deliver(delivery, { postId: spec.id, target, content: spec.content }, () => this.touch());
       }),
     );
+    settled();
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
     if (this.state.deliveries.some((d) => d.receipt)) {
       this.index({ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) });
@@ -206,7 +214,8 @@ class Post {
         this.setStatus(
           spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing',
         );
-        if (this.indexed) upsertSearchAttributes(contentSearchAttributes(spec, this.state.deliveries));
+        if (this.indexed)
+          upsertSearchAttributes(contentSearchAttributes(spec, this.state.deliveries, this.textIndexing));
         this.revision++;
         this.emit(updatedEvent(this.resource(), changed));
         return this.resource();

@@ -61,27 +61,42 @@ export function postRefs(spec: PostSpec, deliveries: readonly DeliveryState[] = 
 /** Search attribute values are capped (2 KB by default); the text is indexed up to this many bytes. */
 const INDEXED_TEXT_BYTES = 1800;
 
+/**
+ * Whether the post's text goes into `PostflowText`. Search attributes are stored in clear, so with
+ * payload encryption the client starts posts without it, and the workflow, seeing it absent at
+ * start, never adds it (decided from the start event, so replay is deterministic).
+ */
+export interface TextIndexing {
+  text: boolean;
+}
+
 /** The attributes that follow the post's content and deliveries: set at start, after edits and deliveries. */
 export function contentSearchAttributes(
   spec: PostSpec,
   deliveries: readonly DeliveryState[] = [],
+  indexing: TextIndexing = { text: true },
 ): SearchAttributeUpdatePair[] {
-  let text = spec.content.text;
-  while (new TextEncoder().encode(text).length > INDEXED_TEXT_BYTES) text = text.slice(0, -64);
-  return [
+  const pairs: SearchAttributeUpdatePair[] = [
     { key: PostScheduledAtKey, value: spec.scheduledAt ? new Date(spec.scheduledAt) : null },
     { key: PostRefsKey, value: postRefs(spec, deliveries) },
-    { key: PostTextKey, value: text },
   ];
+  if (!indexing.text) return pairs;
+  let text = spec.content.text;
+  while (new TextEncoder().encode(text).length > INDEXED_TEXT_BYTES) text = text.slice(0, -64);
+  return [...pairs, { key: PostTextKey, value: text }];
 }
 
 /** Every attribute of a post as it starts. */
-export function initialSearchAttributes(spec: PostSpec, status: PostStatus): SearchAttributeUpdatePair[] {
+export function initialSearchAttributes(
+  spec: PostSpec,
+  status: PostStatus,
+  indexing: TextIndexing = { text: true },
+): SearchAttributeUpdatePair[] {
   return [
     { key: PostStatusKey, value: status },
     { key: PostAccountIdsKey, value: spec.targets.map((t) => t.accountId) },
     { key: PostPlatformsKey, value: [...new Set(spec.targets.map((t) => t.platform))] },
     { key: PostUserIdKey, value: spec.userId },
-    ...contentSearchAttributes(spec),
+    ...contentSearchAttributes(spec, [], indexing),
   ];
 }

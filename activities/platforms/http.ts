@@ -1,5 +1,6 @@
 import type { ErrorCategory, PublishFailure } from '../../api/types';
 import { PublishError } from './adapter';
+import { observePlatformCall } from '../platform-call-telemetry';
 
 /** How long one platform call may take before it counts as lost. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -34,7 +35,9 @@ export interface CallOptions {
 export async function platformFetch(url: string, init: RequestInit, call: CallOptions): Promise<Response> {
   const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.any([call.signal, timeout]) });
+    return await observePlatformCall(call.platform, url, init, !!call.irreversible, () =>
+      fetch(url, { ...init, signal: AbortSignal.any([call.signal, timeout]) }),
+    );
   } catch (err) {
     if (call.signal.aborted) throw err; // cancelled by Temporal: not a platform failure
     const code = errorCode(err);

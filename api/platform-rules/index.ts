@@ -18,8 +18,12 @@ import type { MediaInfo, PlatformRules, TextCounting } from './types';
 
 export type { MediaInfo, PlatformRules, PostForRules, TextCounting } from './types';
 
-/** Every platform's rules, one file each (`api/platform-rules/<platform>.ts`). */
-export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = {
+/**
+ * Every platform's rules, one file each (`api/platform-rules/<platform>.ts`). A null-prototype
+ * object: platform names come from requests, and "constructor" or "toString" must not find
+ * Object.prototype's members.
+ */
+export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = Object.assign(Object.create(null), {
   sandbox: sandboxRules,
   instagram: instagramRules,
   facebook: facebookRules,
@@ -33,7 +37,7 @@ export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = {
   pinterest: pinterestRules,
   bluesky: blueskyRules,
   mastodon: mastodonRules,
-};
+});
 
 /**
  * Checks one target's content and options against its platform's rules.

@@ -25,6 +25,7 @@ import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-sche
 import { accountPaths } from './accounts';
 import { mediaPaths } from './media';
 import { postPaths } from './posts';
+import { withBodyErrors } from './body-errors';
 import { json, type Json, schemaOf } from './shared';
 import { webhookPaths } from './webhooks';
 
@@ -65,10 +66,7 @@ export function openApiDocument(serverUrl: string): Json {
           responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') },
         },
       },
-      ...postPaths,
-      ...mediaPaths,
-      ...accountPaths,
-      ...webhookPaths,
+      ...withBodyErrors({ ...postPaths, ...mediaPaths, ...accountPaths, ...webhookPaths }),
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: sapi_key_…' } },

@@ -1,4 +1,17 @@
-import { AUTH_ERRORS, error, idempotencyKey, json, type Json, pathId, query, ref, success } from './shared';
+import { z } from 'zod';
+import { mediaResourceSchema } from '../../api/resources';
+import {
+  AUTH_ERRORS,
+  error,
+  idempotencyKey,
+  json,
+  type Json,
+  pathId,
+  query,
+  ref,
+  schemaOf,
+  success,
+} from './shared';
 
 const signed = [query('expires', 'Unix time the URL expires'), query('signature', 'The URL signature')];
 
@@ -21,12 +34,8 @@ export const mediaPaths: Record<string, Json> = {
       },
       responses: {
         '201': json(
-          {
-            allOf: [
-              ref('Media'),
-              { type: 'object', properties: { media_id: { type: 'string' } }, required: ['media_id'] },
-            ],
-          },
+          // The resource plus its `media_id` (an allOf with the closed resource schema would refuse it).
+          schemaOf(mediaResourceSchema.extend({ media_id: z.string() }), 'output'),
           'Stored',
         ),
         '400': error('No file, or larger than 50 MB (validation.field_required, validation.file_too_large)'),

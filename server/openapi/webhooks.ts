@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { POST_EVENTS } from '../../api/post-events';
+import { webhookResourceSchema } from '../../api/resources';
 import {
   AUTH_ERRORS,
   body,
@@ -9,6 +11,7 @@ import {
   pathId,
   query,
   ref,
+  schemaOf,
   success,
 } from './shared';
 
@@ -38,18 +41,15 @@ export const webhookPaths: Record<string, Json> = {
       requestBody: body(ref('CreateWebhook')),
       responses: {
         '201': json(
-          {
-            allOf: [
-              ref('Webhook'),
-              {
-                type: 'object',
-                properties: {
-                  secret: { type: 'string', description: 'Shown once' },
-                  message: { type: 'string' },
-                },
-              },
-            ],
-          },
+          // The resource plus what only this answer carries (an allOf of the closed resource
+          // schema and these would refuse every real answer).
+          schemaOf(
+            webhookResourceSchema.extend({
+              secret: z.string().optional().describe('Shown once'),
+              message: z.string(),
+            }),
+            'output',
+          ),
           'Registered',
         ),
         '400': error('Invalid body or URL (validation.*)'),

@@ -63,7 +63,9 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
     uploads.post('/v1/media/upload', scope('media:write'), async (request, reply) => {
       if (!request.isMultipart())
         throw fileRequired('Send the file as multipart/form-data in the field "file".');
-      const file = await request.file();
+      const file = await request.file().catch((err: unknown) => {
+        throw malformedMultipart(err) ?? err;
+      });
       if (!file || file.fieldname !== 'file') throw fileRequired('The multipart field "file" is missing.');
       if (!CONTENT_TYPE.test(file.mimetype)) {
         throw new ApiError(
@@ -92,6 +94,8 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
             await checkQuota(request.userId, size);
           } catch (err) {
             await library.storage.remove(key);
+            const malformed = malformedMultipart(err);
+            if (malformed) throw malformed;
             throw err instanceof MediaTooLarge || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
               ? new ApiError(
                   400,
@@ -341,6 +345,18 @@ export function mediaFileRoutes(
         return reply.send(stream);
       },
     );
+  });
+}
+
+/**
+ * busboy's parse errors (no boundary, a body that ends mid-part) carry no status; they are the
+ * client's malformed request, a 400, not a failure of ours.
+ */
+function malformedMultipart(err: unknown): ApiError | undefined {
+  const message = err instanceof Error ? err.message : '';
+  if (!/^Multipart: |unexpected end of multipart data/i.test(message)) return undefined;
+  return new ApiError(400, 'validation.body_invalid', `The multipart body is malformed: ${message}.`, {
+    field: 'file',
   });
 }
 

@@ -1,0 +1,52 @@
+import { STATUS_CODES } from 'node:http';
+import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { ApiError, errorEnvelope } from '../api/errors';
+
+/**
+ * JSON bodies must be valid UTF-8. Node would decode invalid bytes to U+FFFD and a post would
+ * publish that mojibake; the client is told instead. Parsing itself stays fastify's (with its
+ * `__proto__` and `constructor.prototype` poisoning checks).
+ */
+export function strictJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(
+        new ApiError(400, 'validation.body_invalid', 'The body is not valid UTF-8.', { field: 'body' }),
+        undefined,
+      );
+      return;
+    }
+    void parseJson(request, bytes.toString('utf8'), done);
+  });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before fastify sees them (headers over 16 KB, malformed
+ * request lines) still get the contract's error envelope, as fastify's default handler does with
+ * its own shape. There is no request yet, so the request id is made here.
+ */
+export function clientErrorEnvelope(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'validation.headers_too_large', 'The request headers are larger than 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'validation.request_timeout', 'The request did not arrive in time.']
+        : [400, 'validation.request_malformed', 'The request is not well-formed HTTP.'];
+  const body = JSON.stringify(
+    errorEnvelope(new ApiError(status, code, message), randomBytes(4).toString('hex')),
+  );
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SCHEMATHESIS_VERSION, schemathesisCli } from '../helpers/schemathesis';
+import { WebhookReceiver } from '../helpers/receiver';
+import { Stack } from '../helpers/stack';
+
+/**
+ * schemathesis against the running stack's own /openapi.json (issue #6 "Bad input"): generated
+ * requests, valid and invalid, to every operation; no answer may be a 5xx, every answer must
+ * match the documented schema, and every status must be a documented one.
+ */
+
+/** Per operation and phase; `POSTFLOW_SCHEMATHESIS_EXAMPLES` raises it for a longer run. */
+const MAX_EXAMPLES = Number(process.env.POSTFLOW_SCHEMATHESIS_EXAMPLES ?? 25);
+const CHECKS = ['not_a_server_error', 'response_schema_conformance', 'status_code_conformance'];
+/** Fixed, so a failure reproduces; the report prints it with every failure. */
+const SEED = 20260401;
+
+let stack: Stack;
+let receiver: WebhookReceiver;
+let st: string;
+/** The run's config file and report. */
+const dir = mkdtempSync(join(tmpdir(), 'postflow-schemathesis-'));
+
+beforeAll(async () => {
+  st = schemathesisCli();
+  // Webhook endpoints are pinged when created; this one answers.
+  receiver = await new WebhookReceiver().start();
+  stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true', POSTFLOW_SYNC_WAIT_MS: '30000' }).start();
+}, 600_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Real resources, so operations on `{id}` answer with them (and their schemas get checked), not only 404. */
+async function existingIds(): Promise<Record<string, string>> {
+  const account = await stack.createSandboxAccount('Fuzzed');
+  const post = await stack.request('POST', '/v1/posts', {
+    text: 'A draft the fuzzer may edit',
+    targets: [{ account_id: account }],
+  });
+  const webhook = await stack.request('POST', '/v1/webhooks', {
+    url: receiver.url,
+    events: ['post.published'],
+  });
+  const form = new FormData();
+  form.append('file', new Blob([Buffer.from('GIF89a')], { type: 'image/gif' }), 'a.gif');
+  const media = await fetch(`${stack.baseUrl}/v1/media/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}` },
+    body: form,
+  }).then((r) => r.json() as Promise<{ id: string }>);
+  expect({ post: post.body, webhook: webhook.body, media }).toEqual({
+    post: expect.objectContaining({ id: expect.any(String) }),
+    webhook: expect.objectContaining({ id: expect.any(String) }),
+    media: expect.objectContaining({ id: expect.any(String) }),
+  });
+  return { account, post: post.body.id, webhook: webhook.body.id, media: media.id };
+}
+
+/** schemathesis.toml: the ids above for every `{id}` operation of their resource. */
+function configFile(dir: string, ids: Record<string, string>): string {
+  const operations = Object.entries({
+    '/v1/accounts/{id}': ids.account,
+    '/v1/accounts/{id}/reconnect': ids.account,
+    '/v1/sandbox/{account_id}/posts': ids.account,
+    '/v1/posts/{id}': ids.post,
+    '/v1/posts/{id}/publish': ids.post,
+    '/v1/posts/{id}/retry': ids.post,
+    '/v1/posts/{id}/unpublish': ids.post,
+    '/v1/webhooks/{id}': ids.webhook,
+    '/v1/webhooks/{id}/test': ids.webhook,
+    '/v1/webhooks/{id}/deliveries': ids.webhook,
+    '/v1/media/{id}': ids.media,
+    '/v1/media/{id}/verify': ids.media,
+  }).map(([path, id]) => {
+    const name = path.includes('{account_id}') ? 'account_id' : 'id';
+    return `[[operations]]\ninclude-path = "${path}"\nparameters = { "path.${name}" = "${id}" }\n`;
+  });
+  const file = join(dir, 'schemathesis.toml');
+  writeFileSync(file, operations.join('\n'));
+  return file;
+}
+
+function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+interface Report {
+  running_time: number;
+  operations: { tested: number; selected: number };
+  test_cases: { generated: number; with_failures: number; errored: number };
+  failures: Array<{ code: string; title: string; operations: string[] }>;
+  errors: unknown[];
+}
+
+test('schemathesis finds no 5xx, no schema mismatch and no undocumented status', async () => {
+  const config = configFile(dir, await existingIds());
+  const { code, output } = await run(
+    st,
+    [
+      '--config-file',
+      config,
+      'run',
+      `${stack.baseUrl}/openapi.json`,
+      '--url',
+      stack.baseUrl,
+      '--header',
+      `Authorization: Bearer ${stack.apiKey}`,
+      '--checks',
+      CHECKS.join(','),
+      '--phases',
+      'examples,coverage,fuzzing',
+      '--max-examples',
+      String(MAX_EXAMPLES),
+      '--seed',
+      String(SEED),
+      '--workers',
+      '2',
+      '--no-color',
+      '--report',
+      'json',
+      '--report-dir',
+      dir,
+    ],
+    dir,
+  );
+  const reportFile = readdirSync(dir).find((f) => f.startsWith('json-'));
+  if (!reportFile) throw new Error(`schemathesis wrote no report (exit ${code}):\n${output}`);
+  const report = JSON.parse(readFileSync(join(dir, reportFile), 'utf8')) as Report;
+  process.stdout.write(
+    `[bad-input] schemathesis ${SCHEMATHESIS_VERSION}: ${report.test_cases.generated} generated requests ` +
+      `on ${report.operations.tested} of ${report.operations.selected} operations ` +
+      `(max ${MAX_EXAMPLES} examples per operation and phase, seed ${SEED}) in ` +
+      `${Math.round(report.running_time)} s; checks ${CHECKS.join(', ')}; ` +
+      `${report.test_cases.with_failures} failing, ${report.test_cases.errored} errored\n`,
+  );
+  // On failure, schemathesis's own output names each failing request and how to reproduce it.
+  if (code !== 0) process.stderr.write(output);
+  expect({ failures: report.failures, errors: report.errors, exit: code }).toEqual({
+    failures: [],
+    errors: [],
+    exit: 0,
+  });
+  expect(report.operations.tested).toBe(report.operations.selected);
+  // The healthz after thousands of hostile requests: the API is still up.
+  expect((await stack.request('GET', '/healthz')).status).toBe(200);
+}, 900_000);
