@@ -24,6 +24,8 @@ interface PlatformCase {
   credentials(): Record<string, string>;
   /** The target of the shared post: its options and the media it takes. */
   target(media: { image: string; photo: string; video: string }): Record<string, unknown>;
+  /** The target of a video post, where the platform takes video. */
+  video?(media: { video: string }): Record<string, unknown>;
   /** What the fake published: ids and texts. */
   published(): Array<{ id: string; text: string }>;
 }
@@ -38,6 +40,7 @@ function platform<F extends FakePlatform>(
   credentials: (fake: F) => Record<string, string>,
   target: PlatformCase['target'],
   published: (fake: F) => Array<{ id: string; text: string }>,
+  video?: PlatformCase['video'],
 ): PlatformCase {
   return {
     platform: name,
@@ -45,8 +48,14 @@ function platform<F extends FakePlatform>(
     credentials: () => credentials(fake),
     target,
     published: () => published(fake),
+    ...(video ? { video } : {}),
   };
 }
+
+/** A video target with these options (and whatever else the platform needs). */
+const videoWith =
+  (extra: Record<string, unknown> = {}) =>
+  ({ video }: { video: string }) => ({ media_ids: [video], ...extra });
 
 const cases: PlatformCase[] = [
   platform(
@@ -55,6 +64,7 @@ const cases: PlatformCase[] = [
     (f) => f.appPasswordCredentials(),
     ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
     (f) => f.posts.map((p) => ({ id: p.uri, text: String(p.record.text) })),
+    videoWith(),
   ),
   platform(
     'facebook',
@@ -62,6 +72,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.published.map((p) => ({ id: p.id, text: p.message })),
+    videoWith(),
   ),
   platform(
     'google',
@@ -76,6 +87,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image], platform_data: { content_type: 'feed' } }),
     (f) => f.published.map((m) => ({ id: m.id, text: m.caption })),
+    videoWith({ platform_data: { content_type: 'reel' } }),
   ),
   platform(
     'linkedin',
@@ -83,6 +95,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials('person'),
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+    videoWith(),
   ),
   platform(
     'linkedin_page',
@@ -97,6 +110,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
     (f) => f.statuses.map((s) => ({ id: s.id, text: s.text })),
+    videoWith(),
   ),
   platform(
     'pinterest',
@@ -104,6 +118,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image], board_id: board, title: 'Everywhere' }),
     (f) => f.pins.map((p) => ({ id: p.id, text: p.description })),
+    videoWith({ board_id: board, title: 'Everywhere' }),
   ),
   platform(
     'threads',
@@ -111,6 +126,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.published.map((p) => ({ id: p.id, text: p.text })),
+    videoWith(),
   ),
   platform(
     'tiktok',
@@ -118,6 +134,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ video }) => ({ media_ids: [video], platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
     (f) => f.posts.filter((p) => !p.failReason).map((p) => ({ id: p.id, text: p.text })),
+    videoWith({ platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
   ),
   platform(
     'twitter',
@@ -125,6 +142,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+    videoWith(),
   ),
   platform(
     'youtube',
@@ -132,6 +150,7 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ video }) => ({ media_ids: [video], title: 'Postflow, everywhere' }),
     (f) => f.videos.map((v) => ({ id: v.id, text: v.description })),
+    videoWith({ title: 'Postflow, everywhere' }),
   ),
 ];
 
@@ -205,3 +224,34 @@ test('one post reaches an account of every platform once, each with its platform
     expect(post.targets[i].permalink).toMatch(/^https?:\/\//);
   }
 });
+
+test('a video post reaches every platform that takes video once, through its upload and processing flow', async () => {
+  const video = await upload(FAKE_MP4, 'video/mp4', 'clip.mp4');
+  const accounts = (await stack.request('GET', '/v1/accounts')).body.data as Array<{
+    id: string;
+    platform: string;
+  }>;
+  const withVideo = cases.filter((c) => c.video);
+  const before = new Map(withVideo.map((c) => [c.platform, c.published().length]));
+  const created = await stack.request('POST', '/v1/posts', {
+    text: 'Postflow, in motion',
+    targets: withVideo.map((c) => ({
+      account_id: accounts.find((a) => a.platform === c.platform)!.id,
+      ...c.video!({ video }),
+    })),
+    publish_now: true,
+  });
+  expect([200, 201, 202]).toContain(created.status);
+  const post = await stack.waitForPost(
+    created.body.id,
+    (p) => !['scheduled', 'publishing'].includes(p.status),
+  );
+  expect(post.targets.map((t: any) => [t.platform, t.status, t.error?.message ?? null])).toEqual(
+    withVideo.map((c) => [c.platform, 'published', null]),
+  );
+  for (const [i, c] of withVideo.entries()) {
+    const ledger = c.published();
+    expect([c.platform, ledger.length]).toEqual([c.platform, before.get(c.platform)! + 1]);
+    expect(post.targets[i].platform_post_id).toBe(ledger.at(-1)!.id);
+  }
+}, 300_000); // platforms poll processing videos on durable timers (Instagram, Threads: 30 s)
