@@ -9,13 +9,13 @@
  * Commit the files: CI replays them against the current workflow code, so a change that would
  * break posts already running fails before it ships (docs/decisions.md, "Upgrades").
  */
-import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POST_EVENTS } from '../../api/post-events';
 import { projectRoot } from '../../worker/config';
 import { Stack } from '../helpers/stack';
 import { WebhookReceiver } from '../helpers/receiver';
+import { scrubbed } from './scrub';
 
 type Api = Stack['request'];
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
@@ -125,7 +125,7 @@ async function main(label: string): Promise<void> {
       const scenario = names.get(execution.workflowId) ?? names.get(execution.workflowId.split('/')[0]!);
       const file = `${execution.type}-${scenario ?? 'child'}-${execution.workflowId.replace(/[^\w-]+/g, '_')}.binpb`;
       // Binary protobuf: the SDK's JSON conversion fails when npm nests two protobufjs copies.
-      writeFileSync(join(dir, file), temporal.api.history.v1.History.encode(history).finish());
+      writeFileSync(join(dir, file), scrubbed(history));
       count += 1;
     }
     const skipped = made.filter(([, id]) => !id).map(([name]) => name);

@@ -28,6 +28,13 @@ test('recordings cover every workflow type and the scenarios of each release', (
   }
 });
 
+test('recordings carry no stack traces (they name paths on the recording machine)', () => {
+  for (const r of recordings) {
+    const bytes = readFileSync(r.path).toString('latin1');
+    expect([r.file, /\/(node_modules|dist)\/|\bat \w+ \(/.test(bytes)]).toEqual([r.file, false]);
+  }
+});
+
 test('every recorded history replays against the current workflow code', async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const workflowBundle = await bundleWorkflowCode({
