@@ -26,7 +26,9 @@ export function toPublishFailure(err: unknown, { retryHere = false } = {}): Appl
           retryable: true,
           outcomeUnknown: true,
         };
-  const transient = (failure.retryable || failure.outcomeUnknown) && !failure.refreshable;
+  // A final failure whose outcome is unknown (a check after the publish call) goes back to the
+  // workflow at once, which reconciles; retrying it in place for hours would only delay that.
+  const transient = failure.retryable && !failure.refreshable;
   return ApplicationFailure.create({
     type: PUBLISH_ERROR_TYPE,
     message: failure.message,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toPublishFailure } from '../../activities/errors';
 import { PublishError } from '../../activities/platforms/adapter';
 import { platformFetch, postedSince, resetAfterMs, retryAfterMs } from '../../activities/platforms/http';
 import { altTextAt, sameText, searchableText, stringList } from '../../activities/platforms/content';
@@ -253,5 +254,32 @@ describe('recognising a post by its content', () => {
     expect(altTextAt({ alt_text: 'only' }, 1)).toBeUndefined();
     expect(stringList([1, 'x'])).toEqual(['1', 'x']);
     expect(stringList('x')).toEqual([]);
+  });
+});
+
+describe('which step failures Temporal retries in place', () => {
+  const failure = (patch: Partial<PublishError['failure']>) =>
+    new PublishError({
+      category: 'platform',
+      caused_by: 'platform',
+      code: 'platform.demo.x',
+      message: 'x',
+      retryable: false,
+      outcomeUnknown: false,
+      ...patch,
+    });
+
+  test('a transient failure of a prepare or check step is retried in place, after the wait asked for', () => {
+    const retried = toPublishFailure(failure({ retryable: true, retryAfterMs: 5_000 }), { retryHere: true });
+    expect(retried.nonRetryable).toBe(false);
+    expect(retried.nextRetryDelay).toBe(5_000);
+  });
+
+  test('a final failure with an unknown outcome, an expired token, or any publish failure goes back to the workflow', () => {
+    expect(toPublishFailure(failure({ outcomeUnknown: true }), { retryHere: true }).nonRetryable).toBe(true);
+    expect(
+      toPublishFailure(failure({ retryable: true, refreshable: true }), { retryHere: true }).nonRetryable,
+    ).toBe(true);
+    expect(toPublishFailure(failure({ retryable: true })).nonRetryable).toBe(true);
   });
 });
