@@ -4,7 +4,7 @@ import type { PostflowClient } from '../client';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { bearerAuth } from './auth';
-import { clientErrorEnvelope, strictJsonBodies } from './body-guards';
+import { clientErrorEnvelope, continueOnlyWhenReading, strictJsonBodies } from './body-guards';
 import { codecEndpoint, type CodecEndpointOptions } from './codec-endpoint';
 import { registerErrorHandling } from './errors';
 import { observeRequests } from './request-observer';
@@ -76,6 +76,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.decorateRequest('apiKey', null as never);
   registerErrorHandling(app);
   strictJsonBodies(app);
+  continueOnlyWhenReading(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const openApi = openApiDocument(options.publicUrl ?? '/');

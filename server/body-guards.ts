@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, errorEnvelope } from '../api/errors';
 
 /**
@@ -49,4 +49,30 @@ export function clientErrorEnvelope(err: NodeJS.ErrnoException, socket: Socket):
     );
   }
   socket.destroy(err);
+}
+
+/**
+ * `Expect: 100-continue` (curl sends it for large bodies): the client waits for "100 Continue"
+ * before it sends the body. Node would say "continue" to every request at once; Postflow says it
+ * only when the body will be read, after authentication and within the route's body limit. A
+ * request refused by then (401, 413) gets its answer before any body byte is sent, instead of a
+ * connection reset half-way through a body the server never reads.
+ */
+export function continueOnlyWhenReading(app: FastifyInstance): void {
+  app.server.on('checkContinue', (req, res) => {
+    app.routing(req, res);
+  });
+  app.addHook('preParsing', async (request, reply, payload) => {
+    if (request.headers.expect?.toLowerCase() === '100-continue' && withinLimit(request)) {
+      reply.raw.writeContinue();
+    }
+    return payload;
+  });
+}
+
+function withinLimit(request: FastifyRequest): boolean {
+  // Multipart uploads are limited by the upload parser as they stream, not by the route's limit.
+  if (request.headers['content-type']?.startsWith('multipart/')) return true;
+  const length = Number(request.headers['content-length'] ?? 0);
+  return !(length > (request.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY));
 }
