@@ -168,10 +168,23 @@ export async function startApi(
 }
 
 /**
- * Makes sure there is a key to call the API with: the one in POSTFLOW_API_KEY, or, on first start,
- * a new one, printed once and kept in `<home>/api-key` (mode 0600) for the embedded setup.
+ * A new key is shown to the person at the terminal, never written into the log: logs are shipped
+ * to collectors, and a key there is a key leaked. Without a terminal it is only in the key file.
  */
-export async function ensureApiKey(config: PostflowConfig, store: Store, log: Log): Promise<void> {
+function showOnTerminal(key: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\n    Your API key: ${key}\n\n`);
+}
+
+/**
+ * Makes sure there is a key to call the API with: the one in POSTFLOW_API_KEY, or, on first start,
+ * a new one, shown once on the terminal and kept in `<home>/api-key` (mode 0600) for the embedded setup.
+ */
+export async function ensureApiKey(
+  config: PostflowConfig,
+  store: Store,
+  log: Log,
+  showOnce: (key: string) => void = showOnTerminal,
+): Promise<void> {
   const keyFile = join(config.home, 'api-key');
   if (config.apiKey) {
     if (!(await store.findApiKey(config.apiKey)))
@@ -181,7 +194,8 @@ export async function ensureApiKey(config: PostflowConfig, store: Store, log: Lo
     const key = generateApiKey();
     await store.addApiKey(DEFAULT_USER, key, 'first start');
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
-    log(`Created an API key (also saved in ${keyFile}):\n\n    ${key}\n`);
+    log(`Created an API key, saved in ${keyFile} (read it there; keys are never logged).`);
+    showOnce(key);
   } else if (existsSync(keyFile)) {
     log(`API key: the one in ${keyFile}.`);
   }

@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureApiKey } from '../../cli/services';
+import { openStore } from '../../store';
+import { loadConfig } from '../../worker/config';
+
+test('the first start makes a key that is saved and shown once, and never written into the log', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'first-key-'));
+  const config = loadConfig({ POSTFLOW_HOME: home });
+  const store = await openStore(home);
+  const logged: string[] = [];
+  const shown: string[] = [];
+  try {
+    await ensureApiKey(
+      config,
+      store,
+      (line) => logged.push(line),
+      (key) => shown.push(key),
+    );
+    expect(shown).toHaveLength(1);
+    const saved = readFileSync(join(home, 'api-key'), 'utf8').trim();
+    expect(saved).toBe(shown[0]);
+    expect(statSync(join(home, 'api-key')).mode & 0o777).toBe(0o600);
+    expect(await store.findApiKey(saved)).toBeTruthy();
+    expect(logged.join('\n')).toContain(join(home, 'api-key'));
+    expect(logged.join('\n')).not.toContain(saved);
+
+    // The next start finds it: nothing new is made or shown.
+    await ensureApiKey(
+      config,
+      store,
+      (line) => logged.push(line),
+      (key) => shown.push(key),
+    );
+    expect(shown).toHaveLength(1);
+    expect(logged.join('\n')).not.toContain(saved);
+  } finally {
+    await store.close();
+  }
+});
