@@ -10,9 +10,8 @@ import {
   mediaKind,
   receiptFrom,
   sameText,
-  strings,
 } from './meta-graph';
-import { searchableText } from './content';
+import { searchableText, stringList } from './content';
 
 const PLATFORM = 'facebook';
 /** Video uploads also go to graph.facebook.com (graph-video.facebook.com is deprecated). */
@@ -109,7 +108,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
         return receiptOrPoll(client(req), String(body.post_id ?? body.id));
       }
       const attached: GraphParams = {};
-      strings(prepared.photos).forEach(
+      stringList(prepared.photos).forEach(
         (id, i) => (attached[`attached_media[${i}]`] = JSON.stringify({ media_fbid: id })),
       );
       const body = await api('POST', `${pagePath(req)}/feed`, {

@@ -15,9 +15,8 @@ import {
   receiptOrPoll,
   refreshLongLivedToken,
   sameText,
-  strings,
 } from './meta-graph';
-import { searchableText } from './content';
+import { searchableText, stringList } from './content';
 
 const PLATFORM = 'instagram';
 /** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
@@ -114,10 +113,10 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
   /** Polls what is pending; once the children are ready, makes the carousel container. */
   const advance = async (req: PublishRequest, state: StepState): Promise<Prepared> => {
     const api = client(req);
-    const pending = await pendingContainers(PLATFORM, api, strings(state.pending), CONTAINER);
+    const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
     if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
     if (state.parent) return { ready: { container: String(state.parent) } };
-    const children = strings(state.children);
+    const children = stringList(state.children);
     if (children.length === 1) return { ready: { container: children[0]! } };
     const parent = await container(api, req, {
       media_type: 'CAROUSEL',

@@ -388,4 +388,3 @@ export function mediaKind(file: { contentType: string | null; ref: { source: str
   return /\.(mp4|mov|m4v|webm|avi|mkv)(\?|#|$)/i.test(file.ref.source) ? 'video' : 'image';
 }
 
-export const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

@@ -15,9 +15,8 @@ import {
   receiptOrPoll,
   refreshLongLivedToken,
   sameText,
-  strings,
 } from './meta-graph';
-import { searchableText } from './content';
+import { searchableText, stringList } from './content';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';
@@ -63,10 +62,10 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
   /** Polls what is pending; once the items are ready, makes the carousel container over them. */
   const advance = async (req: PublishRequest, state: StepState): Promise<Prepared> => {
     const api = client(req);
-    const pending = await pendingContainers(PLATFORM, api, strings(state.pending), CONTAINER);
+    const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
     if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
     if (state.parent) return { ready: { container: String(state.parent) } };
-    const items = strings(state.items);
+    const items = stringList(state.items);
     if (items.length === 1) return { ready: { container: items[0]! } };
     const parent = await container(api, req, {
       media_type: 'CAROUSEL',

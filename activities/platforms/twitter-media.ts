@@ -1,7 +1,7 @@
 import type { MediaFile } from '../media';
 import type { Prepared, PublishRequest, StepState } from './adapter';
 import { type PlatformBody, rejected } from './http';
-import { altTextAt } from './content';
+import { altTextAt, stringList } from './content';
 
 const PLATFORM = 'twitter';
 /**
@@ -152,8 +152,8 @@ export async function prepareMedia(api: XCall, req: PublishRequest): Promise<Pre
 /** checkPrepared: asks again about the files X was still processing. */
 export async function checkMedia(api: XCall, state: StepState): Promise<Prepared> {
   const waiting = [];
-  for (const id of strings(state.waiting)) waiting.push(await mediaStatus(api, id));
-  return mediaStep(waiting, strings(state.media_ids));
+  for (const id of stringList(state.waiting)) waiting.push(await mediaStatus(api, id));
+  return mediaStep(waiting, stringList(state.media_ids));
 }
 
 function mediaStep(uploads: Uploaded[], all?: string[]): Prepared {
@@ -164,4 +164,3 @@ function mediaStep(uploads: Uploaded[], all?: string[]): Prepared {
   return { processing: { media_ids: ids, waiting: waiting.map((u) => u.id) }, pollAfterMs };
 }
 
-export const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

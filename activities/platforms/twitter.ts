@@ -21,8 +21,8 @@ import {
   ruleForStatus,
 } from './http';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
-import { checkMedia, prepareMedia, strings, type XCall } from './twitter-media';
-import { searchableText } from './content';
+import { checkMedia, prepareMedia, type XCall } from './twitter-media';
+import { searchableText, stringList } from './content';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';
@@ -191,7 +191,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
 
     async checkPublished(req, state) {
       assertTokenFresh(PLATFORM, req.account.credentials);
-      const ids = strings(state.thread_ids);
+      const ids = stringList(state.thread_ids);
       const text = threadOf(req)[ids.length - 1];
       if (text === undefined) return receiptOf(req, ids[0]!);
       const parent = ids.at(-1)!;
@@ -245,7 +245,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
 /** The `POST /2/tweets` body of the post itself (the thread's root); poll is not supported. */
 function tweetOf(req: PublishRequest, prepared: StepState): PlatformBody {
   const o = req.target.options;
-  const mediaIds = strings(prepared.media_ids);
+  const mediaIds = stringList(prepared.media_ids);
   return {
     ...(req.content.text ? { text: req.content.text } : {}),
     ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}),
@@ -261,7 +261,7 @@ function tweetOf(req: PublishRequest, prepared: StepState): PlatformBody {
 function replyOf(o: Record<string, unknown>): PlatformBody {
   const reply: PlatformBody = { in_reply_to_tweet_id: String(o.in_reply_to_tweet_id) };
   if (Array.isArray(o.exclude_reply_user_ids))
-    reply.exclude_reply_user_ids = strings(o.exclude_reply_user_ids);
+    reply.exclude_reply_user_ids = stringList(o.exclude_reply_user_ids);
   if (o.auto_populate_reply_metadata === true) reply.auto_populate_reply_metadata = true;
   return reply;
 }
@@ -271,7 +271,7 @@ const replySettings = (req: PublishRequest) =>
   req.target.options.reply_settings ? { reply_settings: String(req.target.options.reply_settings) } : {};
 
 const threadOf = (req: PublishRequest): string[] =>
-  Array.isArray(req.target.options.thread) ? strings(req.target.options.thread) : [];
+  Array.isArray(req.target.options.thread) ? stringList(req.target.options.thread) : [];
 
 function idOf(answer: PlatformBody): string {
   const id = answer.data?.id;
