@@ -387,4 +387,3 @@ export function mediaKind(file: { contentType: string | null; ref: { source: str
   if (file.contentType) return file.contentType.startsWith('video/') ? 'video' : 'image';
   return /\.(mp4|mov|m4v|webm|avi|mkv)(\?|#|$)/i.test(file.ref.source) ? 'video' : 'image';
 }
-

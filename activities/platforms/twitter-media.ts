@@ -163,4 +163,3 @@ function mediaStep(uploads: Uploaded[], all?: string[]): Prepared {
   const pollAfterMs = Math.max(...waiting.map((u) => u.checkAfterMs!));
   return { processing: { media_ids: ids, waiting: waiting.map((u) => u.id) }, pollAfterMs };
 }
-
