@@ -72,6 +72,12 @@ export interface PostSpec {
   targets: TargetSpec[];
   /** RFC 3339 instant the post was created. */
   createdAt: string;
+  /**
+   * Platform slug → the task queue of that platform's calls (prepare, checks, publish, lookup,
+   * token refresh), decided by the client from `POSTFLOW_PLATFORM_QUEUES` when it starts the post.
+   * Platforms not named, and posts started without it, use the workflow's own task queue.
+   */
+  platformQueues?: Record<string, string>;
 }
 
 /** A failure as the Post resource reports it. */
@@ -189,6 +195,8 @@ export interface UnpublishJob {
   accountId: string;
   platform: string;
   platformPostId: string;
+  /** The task queue of the platform's calls (see `PostSpec.platformQueues`); unset: the workflow's. */
+  taskQueue?: string;
 }
 
 /** What happened to one target of a deleted post (contract §2.9). */

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { PostflowConfig } from '../worker/config';
 import { startDevServer } from '../worker/dev-server';
 import { ensureTemporalCli } from '../worker/temporal-cli';
-import { type Log, type Service, openConfiguredStore, startApi, startWorker } from './services';
+import {
+  type Log,
+  type Service,
+  openConfiguredStore,
+  startApi,
+  startPlatformWorkers,
+  startWorker,
+} from './services';
 
 /**
  * `postflow dev`: everything on one machine. The Temporal dev server (state in
@@ -32,6 +39,9 @@ export async function runDev(config: PostflowConfig, log: Log): Promise<Service[
   const store = await openConfiguredStore(config);
   services.push({ name: 'store', stop: () => store.close() });
   services.push(await startWorker(config, address, store, log));
+  // One machine serves every queue: platforms routed to their own queue get their workers here too.
+  if (config.platformQueues.length)
+    services.push(await startPlatformWorkers(config, address, store, log, config.platformQueues));
   services.push(await startApi(config, address, store, log));
   return services;
 }

@@ -6,7 +6,15 @@ import { createLogger, installLogger, loggingOptionsFrom, processLogger } from '
 import { installTemporalRuntime } from '../worker/runtime';
 import { runDev } from './dev';
 import { keysCommand } from './keys';
-import { connectClient, openConfiguredStore, type Service, startApi, startWorker } from './services';
+import { parsePlatformList } from '../worker/platform-queues';
+import {
+  connectClient,
+  openConfiguredStore,
+  type Service,
+  startApi,
+  startPlatformWorkers,
+  startWorker,
+} from './services';
 import { startTelemetry } from './telemetry';
 
 const USAGE = `postflow — durable social publishing on Temporal
@@ -14,6 +22,9 @@ const USAGE = `postflow — durable social publishing on Temporal
 Usage:
   postflow dev                      Temporal dev server + worker + HTTP API (what npm start runs)
   postflow worker                   a worker, against TEMPORAL_ADDRESS (default 127.0.0.1:7233)
+  postflow worker --platforms youtube,tiktok
+                                    a worker for those platforms' own task queues only
+                                    (POSTFLOW_PLATFORM_QUEUES; see docs/deploy.md)
   postflow api                      the HTTP API, against TEMPORAL_ADDRESS
   postflow post create --file F [--idempotency-key K]
                                     create a post from a POST /v1/posts JSON body
@@ -59,16 +70,25 @@ async function main(argv: string[]): Promise<void> {
         ...(await startTelemetry(service!)),
         ...(await runDev(config, log)),
       ]);
-    case 'worker':
+    case 'worker': {
+      // Checked before anything starts, so a typo fails at once with the list of platforms.
+      const platforms = rest.includes('--platforms')
+        ? parsePlatformList(option(rest, '--platforms'), '--platforms')
+        : config.workerPlatforms;
+      if (rest.includes('--platforms') && !platforms.length)
+        throw new Error('--platforms needs a list of platforms, e.g. --platforms youtube,tiktok.');
       return runUntilSignal(async () => {
         const telemetry = await startTelemetry(service!);
         const store = await openConfiguredStore(config);
         return [
           ...telemetry,
           { name: 'store', stop: () => store.close() },
-          await startWorker(config, address, store, log),
+          platforms.length
+            ? await startPlatformWorkers(config, address, store, log, platforms)
+            : await startWorker(config, address, store, log),
         ];
       });
+    }
     case 'api':
       return runUntilSignal(async () => {
         const telemetry = await startTelemetry(service!);

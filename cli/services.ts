@@ -12,6 +12,8 @@ import type { Store } from '../store/types';
 import type { PostflowConfig } from '../worker/config';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
+import { platformQueuesFrom, platformWorkerSettings } from '../worker/platform-queues';
+import { createPlatformWorkers } from '../worker/platform-worker';
 import { describeSecurity, temporalConnectionOptions } from '../worker/temporal-connection';
 import { processLogger } from '../worker/logging';
 import { processMetrics } from '../worker/metrics';
@@ -93,6 +95,46 @@ export async function startWorker(
   };
 }
 
+/**
+ * Starts `postflow worker --platforms …`: activity-only workers on the given platforms' queues
+ * (docs/deploy.md, "Sizing per platform"); resolves once they poll.
+ */
+export async function startPlatformWorkers(
+  config: PostflowConfig,
+  address: string,
+  store: Store,
+  log: Log,
+  platforms: string[],
+): Promise<Service> {
+  const queues = platforms.map((p) => platformWorkerSettings(p, config.taskQueue));
+  const connection = await NativeConnection.connect(connectionOptions(config, address));
+  log(`Store: ${describeStore(config)}; media in ${describeMedia(config)}.`);
+  const workers = await createPlatformWorkers({
+    connection,
+    namespace: config.namespace,
+    store,
+    media: configuredMediaLibrary(config),
+    publicUrl: config.publicUrl,
+    allowPrivateUrls: config.allowPrivateUrls,
+    dataConverter: postflowDataConverter(config.payloadKeys),
+    queues,
+  });
+  const running = workers.map((w) => w.run());
+  for (const q of queues) {
+    log(
+      `Worker polling task queue "${q.taskQueue}" on ${address} (${q.platform} activities only, at most ${q.maxConcurrentActivityTaskExecutions} at once in this worker, ${q.maxTaskQueueActivitiesPerSecond === undefined ? 'no queue rate' : `${q.maxTaskQueueActivitiesPerSecond}/s across the queue`}; namespace ${config.namespace}, ${describeSecurity(config.temporalSecurity)}, ${describePayloads(config)}).`,
+    );
+  }
+  return {
+    name: `worker ${platforms.join(',')}`,
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all(running);
+      await connection.close();
+    },
+  };
+}
+
 export async function connectClient(config: PostflowConfig, address: string, store: Store) {
   const connection = await Connection.connect(connectionOptions(config, address));
   const added = await ensureSearchAttributes(connection, config.namespace);
@@ -115,6 +157,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       temporal,
       store,
       taskQueue: config.taskQueue,
+      platformQueues: platformQueuesFrom(config.platformQueues, config.taskQueue),
       userId: DEFAULT_USER,
       allowPrivateUrls: config.allowPrivateUrls,
       // Search attributes are not encrypted by the codec, so with it on the text is not indexed.

@@ -20,6 +20,7 @@ import type { MediaRef, PostResource, PostSpec, UnpublishJob, UnpublishResult } 
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes, mediaRef, platformPostRef } from '../workflows/search-attributes';
+import { type PlatformQueues, routingFor } from '../worker/platform-queues';
 import { toApiError } from './errors';
 import { listPosts, type PostListQuery, type PostPage } from './post-list';
 import { newPostId, postIdForKey } from './post-id';
@@ -43,6 +44,12 @@ export interface PostflowClientOptions {
   store: Store;
   /** Task queue of the Postflow workers. @default 'postflow' */
   taskQueue?: string;
+  /**
+   * Platforms whose calls run on their own task queue (platform → queue, `POSTFLOW_PLATFORM_QUEUES`),
+   * served by `postflow worker --platforms`. Each new post carries its platforms' queues in its
+   * input (docs/deploy.md, "Sizing per platform"). @default none: every call on `taskQueue`
+   */
+  platformQueues?: PlatformQueues;
   /** The user whose posts this client sees and creates. @default 'usr_default' */
   userId?: string;
   /** How long queries and updates may wait for a worker before failing with 503. @default 10 000 ms */
@@ -194,6 +201,9 @@ export class PostflowClient {
         accountId: t.account_id,
         platform: t.platform,
         platformPostId: t.platform_post_id!,
+        ...(this.options.platformQueues?.[t.platform]
+          ? { taskQueue: this.options.platformQueues[t.platform] }
+          : {}),
       }));
       const results = await this.options.temporal.workflow.execute<
         (jobs: UnpublishJob[]) => Promise<UnpublishResult[]>
@@ -380,10 +390,13 @@ export class PostflowClient {
   }
 
   private async start(spec: PostSpec): Promise<void> {
+    // The routing is decided here, once, and travels in the input: the workflow stays a pure
+    // function of its history, and a post keeps the queues it started with (docs/decisions.md).
+    const platformQueues = routingFor(spec.targets, this.options.platformQueues ?? {});
     await this.options.temporal.workflow.start(WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId: spec.id,
-      args: [spec],
+      args: [platformQueues ? { ...spec, platformQueues } : spec],
       // A concurrent duplicate joins the running post; a closed one is never started again.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

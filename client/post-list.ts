@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { ApiError, type Issue, validationError } from '../api/errors';
 import { POST_STATUSES, type PostResource } from '../api/types';
-import { PostScheduledAtKey } from '../workflows/search-attributes';
+import { PostScheduledAtKey, searchWords } from '../workflows/search-attributes';
 
 export const POST_SORTS = ['scheduled_asc', 'scheduled_desc', 'created_asc', 'created_desc'] as const;
 export type PostSort = (typeof POST_SORTS)[number];
@@ -57,7 +57,7 @@ export async function listPosts(
     clauses.push(`PostflowAccountIds IN (${q.accountIds.map((a) => `'${a}'`).join(', ')})`);
   if (q.platform) clauses.push(`PostflowPlatforms = '${q.platform}'`);
   // Every word must appear (one full-text match per word: a multi-word match means any of them).
-  for (const word of q.search?.split(' ') ?? []) clauses.push(`PostflowText = '${word}'`);
+  for (const word of searchWords(q.search ?? '')) clauses.push(`PostflowText = '${word}'`);
   if (q.from || q.to) {
     // A post's date is its schedule, or for drafts and publish-now posts, its creation.
     const range = (field: string) =>

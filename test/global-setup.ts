@@ -3,7 +3,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../worker/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
-import { freePort } from './helpers/stack';
+import { clusterMode, freePort } from './helpers/stack';
+import { TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './helpers/temporal-cluster';
+import { temporalServer } from './helpers/temporal-server';
 import { pdsHome } from './helpers/pds';
 import { javaTestServer, motoServer, n8nBinary, temporalCli } from './helpers/tools';
 
@@ -25,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
   );
   if (tsc.status !== 0) throw new Error('Building dist/ failed.');
   await temporalCli();
+  await temporalServer();
   javaTestServer();
   motoServer();
   await n8nBinary();
@@ -32,4 +35,12 @@ export default async function globalSetup(): Promise<void> {
   const postgres = startPostgres(await freePort());
   process.env[POSTGRES_URL_ENV] = postgres.url;
   process.env[POSTGRES_DIR_ENV] = postgres.dir;
+  // `POSTFLOW_TEST_TEMPORAL=cluster`: one production-shaped Temporal for every stack (test/helpers/stack.ts).
+  if (clusterMode()) {
+    const cluster = await TemporalCluster.start({
+      postgresUrl: postgres.url,
+      log: (line) => process.stderr.write(`[temporal-cluster] ${line}\n`),
+    });
+    process.env[TEMPORAL_CLUSTER_HOME_ENV] = cluster.home;
+  }
 }

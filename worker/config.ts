@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { S3Config } from '../media/s3-storage';
 import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
+import { parsePlatformList } from './platform-queues';
 import { type TemporalSecurity, temporalSecurityFrom } from './temporal-connection';
 
 /**
@@ -18,6 +19,10 @@ export interface PostflowConfig {
   /** TLS, mTLS or an API key for a secured cluster or Temporal Cloud (`TEMPORAL_TLS_*`, `TEMPORAL_API_KEY`). */
   temporalSecurity: TemporalSecurity;
   taskQueue: string;
+  /** `POSTFLOW_PLATFORM_QUEUES`: platforms whose calls new posts send to `<taskQueue>-<platform>`. */
+  platformQueues: string[];
+  /** `POSTFLOW_WORKER_PLATFORMS`: `postflow worker` serves only these platforms' queues (`--platforms` wins). */
+  workerPlatforms: string[];
   /** gRPC and UI ports of the embedded dev server. */
   devServerPort: number;
   devServerUiPort: number;
@@ -57,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     temporalSecurity: temporalSecurityFrom(env),
     taskQueue: env.POSTFLOW_TASK_QUEUE || 'postflow',
+    platformQueues: parsePlatformList(env.POSTFLOW_PLATFORM_QUEUES, 'POSTFLOW_PLATFORM_QUEUES'),
+    workerPlatforms: parsePlatformList(env.POSTFLOW_WORKER_PLATFORMS, 'POSTFLOW_WORKER_PLATFORMS'),
     devServerPort,
     devServerUiPort,
     host: env.POSTFLOW_HOST || '127.0.0.1',

@@ -5,10 +5,15 @@ import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
-const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+/** Every type, so an attribute of a new type cannot go out as UNSPECIFIED (a real cluster refuses that). */
+const INDEXED_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
 };
 
 /**

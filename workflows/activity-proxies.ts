@@ -1,8 +1,12 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
 
 /**
  * Activity options, grouped by side effect. Read this file first when reviewing retry policy.
+ *
+ * Every activity here calls the platform, so each can run on the platform's own task queue
+ * (`PostSpec.platformQueues`, docs/deploy.md "Sizing per platform"); `platformCalls(queue)`
+ * returns them for one queue, `platformCalls()` for the workflow's own.
  */
 
 /**
@@ -11,11 +15,11 @@ import type { PostflowActivities } from '../activities';
  * (by the failure, or by reconcile) that nothing was published. The heartbeat timeout notices a
  * dead worker in seconds instead of waiting for the start-to-close timeout.
  */
-export const { publishTarget } = proxyActivities<PostflowActivities>({
+const PUBLISH: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { maximumAttempts: 1 },
-});
+};
 
 /**
  * Preparing (uploads, containers) and checking processing status change nothing the followers
@@ -23,26 +27,49 @@ export const { publishTarget } = proxyActivities<PostflowActivities>({
  * Retry-After; a final failure or an expired token goes back to the workflow. Uploads of large
  * videos take time, hence the long start-to-close with a heartbeat to notice a dead worker.
  */
-export const { prepareTarget, checkPreparedTarget, checkPublishedTarget } =
-  proxyActivities<PostflowActivities>({
-    startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '30 seconds',
-    scheduleToCloseTimeout: '2 hours',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
-  });
+const PREPARE_AND_CHECK: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+};
 
 /**
  * Looking a post up on the platform changes nothing, so it retries freely with backoff, for as
  * long as a platform outage reasonably lasts.
  */
-export const { findPublished } = proxyActivities<PostflowActivities>({
+const FIND: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '2 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+};
 
 /** A token refresh is idempotent on our side; a refused refresh is final (non-retryable). */
-export const { refreshAccount } = proxyActivities<PostflowActivities>({
+const REFRESH: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
-});
+};
+
+/**
+ * The platform-calling activities of a delivery, scheduled on `taskQueue` (unset: the workflow's
+ * own, exactly as before per-platform queues existed, so older histories replay unchanged).
+ */
+export function platformCalls(taskQueue?: string) {
+  const on = (options: ActivityOptions): ActivityOptions => (taskQueue ? { ...options, taskQueue } : options);
+  const { publishTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
+  const { prepareTarget, checkPreparedTarget, checkPublishedTarget } = proxyActivities<PostflowActivities>(
+    on(PREPARE_AND_CHECK),
+  );
+  const { findPublished } = proxyActivities<PostflowActivities>(on(FIND));
+  const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
+  return {
+    publishTarget,
+    prepareTarget,
+    checkPreparedTarget,
+    checkPublishedTarget,
+    findPublished,
+    refreshAccount,
+  };
+}
+
+export type PlatformCalls = ReturnType<typeof platformCalls>;

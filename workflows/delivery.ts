@@ -8,17 +8,16 @@ import {
   PUBLISH_ERROR_TYPE,
   type PublishFailure,
 } from '../api/types';
-import {
-  checkPreparedTarget,
-  checkPublishedTarget,
-  findPublished,
-  prepareTarget,
-  publishTarget,
-  refreshAccount,
-} from './activity-proxies';
+import { type PlatformCalls, platformCalls } from './activity-proxies';
 
-/** Publish calls per delivery run before a retryable failure becomes final. */
+/** Publish calls per delivery run before a retryable failure becomes final (but see OUTAGE_WINDOW_MS). */
 export const MAX_PUBLISH_ATTEMPTS = 6;
+/**
+ * How long after its run began a delivery keeps retrying when the platform keeps failing in ways
+ * that published nothing (down, 503, 429): six attempts take about a minute, and an outage lasts
+ * minutes, sometimes an hour. Like the steps Temporal retries in place (activity-proxies.ts).
+ */
+export const OUTAGE_WINDOW_MS = 2 * 3_600_000;
 /** Backoff between automatic retries: 2 s, 4 s, 8 s … capped at 10 minutes. */
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_CAP_MS = 10 * 60_000;
@@ -42,8 +41,18 @@ const POLL_MAX_MS = 5 * 60_000;
  * - an expired token is refreshed once;
  * - a rate limit waits its Retry-After, a transient failure an exponential backoff, as durable timers;
  * - anything else is final.
+ *
+ * The platform's calls go to `taskQueue` when the post routes its platform to a queue of its own
+ * (`PostSpec.platformQueues`), else to the workflow's queue. Only the activities' task queue
+ * differs, never which commands run, so the routing needs no `patched()` (docs/decisions.md).
  */
-export async function deliver(delivery: DeliveryState, run: DeliveryJob, touch: () => void): Promise<void> {
+export async function deliver(
+  delivery: DeliveryState,
+  run: DeliveryJob,
+  touch: () => void,
+  taskQueue?: string,
+): Promise<void> {
+  const calls = platformCalls(taskQueue);
   const job: DeliveryJob = { ...run, startedAt: new Date().toISOString() };
   const update = (patch: Partial<DeliveryState>) => {
     Object.assign(delivery, patch);
@@ -56,16 +65,16 @@ export async function deliver(delivery: DeliveryState, run: DeliveryJob, touch: 
 
   for (;;) {
     if (outcomeUnknown) {
-      const found = await reconcile(job);
+      const found = await reconcile(job, calls);
       if (found === 'unsearchable') return update({ status: 'failed', error: unconfirmed(delivery) });
       if (found !== 'absent') return update({ status: 'published', receipt: found, error: undefined });
       outcomeUnknown = false; // proven absent: publishing again cannot duplicate
     }
-    if (runAttempts >= MAX_PUBLISH_ATTEMPTS) return update({ status: 'failed' });
+    if (runAttempts >= MAX_PUBLISH_ATTEMPTS && !withinOutageWindow(job)) return update({ status: 'failed' });
 
     runAttempts += 1;
     update({ attempts: delivery.attempts + 1, retries: delivery.retries + (runAttempts > 1 ? 1 : 0) });
-    const attempt = await publishOnce(job);
+    const attempt = await publishOnce(job, calls);
     if ('receipt' in attempt)
       return update({ status: 'published', receipt: attempt.receipt, error: undefined });
 
@@ -74,7 +83,7 @@ export async function deliver(delivery: DeliveryState, run: DeliveryJob, touch: 
     outcomeUnknown = failure.outcomeUnknown;
     if (failure.refreshable && !refreshed) {
       refreshed = true;
-      if (!(await tokenRefreshed(job.target.accountId))) {
+      if (!(await tokenRefreshed(job.target.accountId, calls))) {
         return update({ status: 'failed', error: reconnectRequired(job.target.accountId) });
       }
       continue;
@@ -93,7 +102,9 @@ export async function deliver(delivery: DeliveryState, run: DeliveryJob, touch: 
  */
 async function publishOnce(
   job: DeliveryJob,
+  calls: PlatformCalls,
 ): Promise<{ receipt: DeliveryReceipt } | { failure: PublishFailure }> {
+  const { prepareTarget, checkPreparedTarget, publishTarget } = calls;
   if (!patched('platform-steps')) {
     // Posts started before adapters had steps: a single publish call, whose answer was the receipt.
     try {
@@ -127,7 +138,7 @@ async function publishOnce(
   } catch (err) {
     return { failure: classify(err) };
   }
-  return untilLive(job, published);
+  return untilLive(job, published, calls);
 }
 
 /**
@@ -140,6 +151,7 @@ async function publishOnce(
 async function untilLive(
   job: DeliveryJob,
   first: PublishedStep,
+  calls: PlatformCalls,
 ): Promise<{ receipt: DeliveryReceipt } | { failure: PublishFailure }> {
   const deadline = Date.now() + PROCESSING_DEADLINE_MS;
   let step = first;
@@ -147,12 +159,12 @@ async function untilLive(
   while ('processing' in step) {
     try {
       await pollPause(step.pollAfterMs, deadline, job);
-      step = await checkPublishedTarget(job, step.processing);
+      step = await calls.checkPublishedTarget(job, step.processing);
     } catch (err) {
       const failure = classify(err);
       if (failure.refreshable && !refreshed) {
         refreshed = true;
-        if (await tokenRefreshed(job.target.accountId)) continue;
+        if (await tokenRefreshed(job.target.accountId, calls)) continue;
       }
       const final = !failure.retryable && !failure.outcomeUnknown && !failure.refreshable;
       return { failure: final ? failure : { ...failure, outcomeUnknown: true } };
@@ -202,34 +214,40 @@ async function pollPause(pollAfterMs: number, deadline: number, job: DeliveryJob
  * (no lookup, permissions, a token that cannot be refreshed) is "unsearchable": never a reason to
  * publish again.
  */
-async function reconcile(job: DeliveryJob): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
-  const first = await lookUp(job);
+async function reconcile(
+  job: DeliveryJob,
+  calls: PlatformCalls,
+): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
+  const first = await lookUp(job, calls);
   if (first !== 'absent' || !patched('reconcile-second-look')) return first;
   await sleep(RECONCILE_SECOND_LOOK_MS);
-  return lookUp(job);
+  return lookUp(job, calls);
 }
 
-async function lookUp(job: DeliveryJob): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
+async function lookUp(
+  job: DeliveryJob,
+  calls: PlatformCalls,
+): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
   let refreshed = false;
   for (;;) {
     try {
-      const result = await findPublished(job);
+      const result = await calls.findPublished(job);
       if (!result.searchable) return 'unsearchable';
       return result.receipt ?? 'absent';
     } catch (err) {
       const failure = classify(err);
       if (failure.refreshable && !refreshed) {
         refreshed = true;
-        if (await tokenRefreshed(job.target.accountId)) continue;
+        if (await tokenRefreshed(job.target.accountId, calls)) continue;
       }
       return 'unsearchable';
     }
   }
 }
 
-async function tokenRefreshed(accountId: string): Promise<boolean> {
+async function tokenRefreshed(accountId: string, calls: PlatformCalls): Promise<boolean> {
   try {
-    await refreshAccount(accountId);
+    await calls.refreshAccount(accountId);
     return true;
   } catch {
     return false;
@@ -253,6 +271,14 @@ export function classify(err: unknown): PublishFailure {
     retryable: true,
     outcomeUnknown: true,
   };
+}
+
+/**
+ * Whether a delivery that used its attempts still waits for the platform to come back. Runs
+ * recorded before this rule failed at the sixth attempt, and replay them so.
+ */
+function withinOutageWindow(job: DeliveryJob): boolean {
+  return Date.now() - Date.parse(job.startedAt!) < OUTAGE_WINDOW_MS && patched('outage-window');
 }
 
 function backoff(attempt: number): number {

@@ -168,7 +168,12 @@ class Post {
     await Promise.all(
       deliveries.map((delivery) => {
         const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
-        return deliver(delivery, { postId: spec.id, target, content: spec.content }, () => this.touch());
+        return deliver(
+          delivery,
+          { postId: spec.id, target, content: spec.content },
+          () => this.touch(),
+          spec.platformQueues?.[target.platform],
+        );
       }),
     );
     settled();

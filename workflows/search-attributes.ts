@@ -58,6 +58,19 @@ export function postRefs(spec: PostSpec, deliveries: readonly DeliveryState[] = 
   ];
 }
 
+/**
+ * The words of a text as `PostflowText` indexes them and `search` looks them up: lower case,
+ * without punctuation. PostgreSQL's SQL visibility casts the value to a tsvector as it is (no case
+ * folding; "sale," stays one token), unlike SQLite's and Elasticsearch's analyzers, so the value
+ * is normalised before it goes in.
+ */
+export function searchWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
 /** Search attribute values are capped (2 KB by default); the text is indexed up to this many bytes. */
 const INDEXED_TEXT_BYTES = 1800;
 
@@ -81,7 +94,7 @@ export function contentSearchAttributes(
     { key: PostRefsKey, value: postRefs(spec, deliveries) },
   ];
   if (!indexing.text) return pairs;
-  let text = spec.content.text;
+  let text = searchWords(spec.content.text).join(' ');
   while (new TextEncoder().encode(text).length > INDEXED_TEXT_BYTES) text = text.slice(0, -64);
   return [...pairs, { key: PostTextKey, value: text }];
 }

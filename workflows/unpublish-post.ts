@@ -1,4 +1,9 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  type ActivityOptions,
+  ApplicationFailure,
+  proxyActivities,
+} from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
 import type { UnpublishJob, UnpublishResult } from '../api/types';
 
@@ -6,7 +11,7 @@ import type { UnpublishJob, UnpublishResult } from '../api/types';
  * A platform delete is idempotent (deleting what is gone is success), so it retries with
  * backoff through outages; after that the target is reported as failed and stays live.
  */
-const { unpublishTarget } = proxyActivities<PostflowActivities>({
+const UNPUBLISH: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: {
     initialInterval: '2 seconds',
@@ -14,7 +19,17 @@ const { unpublishTarget } = proxyActivities<PostflowActivities>({
     maximumInterval: '1 minute',
     maximumAttempts: 6,
   },
-});
+};
+
+/**
+ * The delete calls the platform, so it runs on the platform's own queue when the client routed
+ * it there (`UnpublishJob.taskQueue`, from `POSTFLOW_PLATFORM_QUEUES`); jobs without one, as in
+ * every unpublish started before, use the workflow's queue.
+ */
+function unpublishTarget(job: UnpublishJob): Promise<UnpublishResult> {
+  const options = job.taskQueue ? { ...UNPUBLISH, taskQueue: job.taskQueue } : UNPUBLISH;
+  return proxyActivities<PostflowActivities>(options).unpublishTarget(job);
+}
 
 /**
  * Deletes a published post from its platforms (`DELETE /v1/posts/{id}`): every target at once,

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../../worker/config';
 import { type DevServer, startDevServer } from '../../worker/dev-server';
 import { freshPostgresDatabase } from './postgres';
+import { freshNamespace, TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './temporal-cluster';
 import { temporalCli } from './tools';
 
 const handedOut = new Set<number>();
@@ -35,8 +36,15 @@ export interface HttpResponse<T = any> {
 }
 
 /**
+ * `POSTFLOW_TEST_TEMPORAL=cluster`: stacks run against the production-shaped Temporal server the
+ * jest global setup starts (PostgreSQL persistence, SQL visibility), each in its own namespace.
+ */
+export const clusterMode = () => process.env.POSTFLOW_TEST_TEMPORAL === 'cluster';
+
+/**
  * The whole Postflow stack as a user runs it, in separate processes: a Temporal dev server with
- * its SQLite file, `postflow worker` and `postflow api` (the built CLI), all on free ports.
+ * its SQLite file (or, in cluster mode, a fresh namespace on the shared Temporal cluster),
+ * `postflow worker` and `postflow api` (the built CLI), all on free ports.
  */
 export class Stack {
   readonly apiKey = `sapi_key_${'0123456789abcdef'.repeat(4).slice(0, 62)}`;
@@ -47,6 +55,10 @@ export class Stack {
   worker?: ChildProcess;
   api?: ChildProcess;
   client!: Client;
+  /** The Temporal namespace the processes and `client` use: `default` on the dev server. */
+  namespace = 'default';
+  /** In cluster mode, the shared cluster (its server is restarted by `temporal.stop()` + `startTemporal()`). */
+  cluster?: TemporalCluster;
   private connection?: Connection;
   private readonly output: string[] = [];
   /** Every process this stack started, so none outlives it. */
@@ -69,12 +81,24 @@ export class Stack {
       if (process.env.POSTFLOW_TEST_DATABASE === 'postgres' && !this.extraEnv.DATABASE_URL) {
         this.extraEnv.DATABASE_URL = await freshPostgresDatabase();
       }
-      this.temporalPort = await freePort();
+      if (clusterMode()) {
+        const home = process.env[TEMPORAL_CLUSTER_HOME_ENV];
+        if (!home)
+          throw new Error(
+            `${TEMPORAL_CLUSTER_HOME_ENV} is not set: the jest global setup starts the cluster.`,
+          );
+        this.cluster = TemporalCluster.attach(home);
+        this.namespace = freshNamespace();
+        this.extraEnv.TEMPORAL_NAMESPACE = this.namespace;
+      } else {
+        this.temporalPort = await freePort();
+      }
       this.apiPort = await freePort();
       await this.startTemporal();
+      if (this.cluster) await this.cluster.createNamespace(this.namespace);
       await Promise.all([this.startWorker(), this.startApi()]);
       this.connection = await Connection.connect({ address: this.temporal.address });
-      this.client = new Client({ connection: this.connection });
+      this.client = new Client({ connection: this.connection, namespace: this.namespace });
       return this;
     } catch (err) {
       await this.stop().catch(() => undefined);
@@ -83,6 +107,18 @@ export class Stack {
   }
 
   async startTemporal(): Promise<void> {
+    if (this.cluster) {
+      const cluster = this.cluster;
+      await cluster.startServer();
+      this.temporalPort = Number(cluster.address.split(':').pop());
+      this.temporal = {
+        address: cluster.address,
+        // Another process may have started the server: only its pid is known (the bench reads it).
+        process: { pid: cluster.pid } as DevServer['process'],
+        stop: () => cluster.stopServer(),
+      };
+      return;
+    }
     this.temporal = await startDevServer({
       binary: await temporalCli(),
       dbFile: join(this.home, 'temporal.db'),
@@ -168,7 +204,8 @@ export class Stack {
   async stop(): Promise<void> {
     await this.connection?.close();
     await Promise.all([stopProcess(this.api, 'SIGTERM'), stopProcess(this.worker, 'SIGTERM')]);
-    await this.temporal?.stop();
+    // The shared cluster outlives each stack; the global teardown stops it.
+    if (!this.cluster) await this.temporal?.stop();
     for (const child of this.spawned) child.kill('SIGKILL');
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SCHEMATHESIS_VERSION, schemathesisCli } from '../helpers/schemathesis';
 import { WebhookReceiver } from '../helpers/receiver';
 import { Stack } from '../helpers/stack';
+import { recordFigures } from '../helpers/figures';
 
 /**
  * schemathesis against the running stack's own /openapi.json (issue #6 "Bad input"): generated
@@ -140,13 +141,22 @@ test('schemathesis finds no 5xx, no schema mismatch and no undocumented status',
   const reportFile = readdirSync(dir).find((f) => f.startsWith('json-'));
   if (!reportFile) throw new Error(`schemathesis wrote no report (exit ${code}):\n${output}`);
   const report = JSON.parse(readFileSync(join(dir, reportFile), 'utf8')) as Report;
-  process.stdout.write(
-    `[bad-input] schemathesis ${SCHEMATHESIS_VERSION}: ${report.test_cases.generated} generated requests ` +
-      `on ${report.operations.tested} of ${report.operations.selected} operations ` +
-      `(max ${MAX_EXAMPLES} examples per operation and phase, seed ${SEED}) in ` +
-      `${Math.round(report.running_time)} s; checks ${CHECKS.join(', ')}; ` +
-      `${report.test_cases.with_failures} failing, ${report.test_cases.errored} errored\n`,
-  );
+  recordFigures('schemathesis', {
+    columns: ['generated requests', 'operations', 'time', 'failing', 'errored'],
+    rows: [
+      [
+        report.test_cases.generated.toLocaleString('en'),
+        `${report.operations.tested} of ${report.operations.selected}`,
+        `${Math.round(report.running_time)} s`,
+        report.test_cases.with_failures,
+        report.test_cases.errored,
+      ],
+    ],
+    notes: [
+      `schemathesis ${SCHEMATHESIS_VERSION}, at most ${MAX_EXAMPLES} examples per operation and phase, ` +
+        `seed ${SEED}; checks ${CHECKS.map((c) => `\`${c}\``).join(', ')}.`,
+    ],
+  });
   // On failure, schemathesis's own output names each failing request and how to reproduce it.
   if (code !== 0) process.stderr.write(output);
   expect({ failures: report.failures, errors: report.errors, exit: code }).toEqual({

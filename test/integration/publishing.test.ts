@@ -231,16 +231,25 @@ test('posts are indexed by status, accounts and user for visibility queries', as
     scheduled_at: new Date(Date.now() + 86_400_000).toISOString(),
   });
   const query = `PostflowStatus = "scheduled" AND PostflowAccountIds = "${accounts[1]}" AND PostflowUserId = "usr_default"`;
-  const found: string[] = [];
-  for await (const wf of stack.client.workflow.list({ query })) found.push(wf.workflowId);
-  expect(found).toContain(body.id);
+  expect(await listedUntilFound(query, body.id)).toContain(body.id);
 
   await stack.request('DELETE', `/v1/posts/${body.id}`);
-  const cancelled: string[] = [];
-  for await (const wf of stack.client.workflow.list({ query: `PostflowStatus = "cancelled"` }))
-    cancelled.push(wf.workflowId);
-  expect(cancelled).toContain(body.id);
+  expect(await listedUntilFound(`PostflowStatus = "cancelled"`, body.id)).toContain(body.id);
 });
+
+/**
+ * The workflow ids a visibility query lists, polled for up to 30 s until `id` is among them:
+ * visibility is eventually consistent (on a PostgreSQL-backed cluster it trails by moments).
+ */
+async function listedUntilFound(query: string, id: string): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found: string[] = [];
+    for await (const wf of stack.client.workflow.list({ query })) found.push(wf.workflowId);
+    if (found.includes(id) || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 test('account credentials never enter the workflow history', async () => {
   const created = await stack.request('POST', '/v1/accounts', {

@@ -18,6 +18,7 @@ import type { PostContent, PostSpec } from '../../api/types';
 import { validatePostBody } from '../../api/validate';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
 import { zodIssues } from '../../api/zod-issues';
+import { recordFigures } from '../helpers/figures';
 
 /**
  * Bad input never breaks Postflow (issue #6): whatever JSON a client sends, the contract layer
@@ -34,8 +35,11 @@ const counted: Record<string, number> = {};
 
 afterAll(() => {
   const total = Object.values(counted).reduce((a, b) => a + b, 0);
-  const lines = Object.entries(counted).map(([name, n]) => `  ${name}: ${n}`);
-  process.stdout.write(`[bad-input] property runs: ${total} in total\n${lines.join('\n')}\n`);
+  recordFigures('properties', {
+    columns: ['property', 'runs'],
+    rows: [...Object.entries(counted), ['**total**', `**${total.toLocaleString('en')}**`]],
+    notes: [`${RUNS} runs per property (\`POSTFLOW_PROPERTY_RUNS\`).`],
+  });
 });
 
 /** Asserts a property over `RUNS` inputs and counts them for the report. */

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, projectRoot } from '../../worker/config';
+
+/** The server version the Temporal CLI v1.5.1 embeds, so both builds share Go's module and build caches. */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
+
+/** The Go module (go.mod with `tool` directives) that pins the server and its SQL tool. */
+export const TEMPORAL_SERVER_MODULE_DIR = join(projectRoot(), 'deploy', 'temporal-server');
+
+export interface TemporalServerBinaries {
+  /** `temporal-server` (go.temporal.io/server/cmd/server). */
+  server: string;
+  /** `temporal-sql-tool` (go.temporal.io/server/cmd/tools/sql), with the schemas embedded. */
+  sqlTool: string;
+}
+
+const log = (line: string) => process.stderr.write(`[tools] ${line}\n`);
+
+/**
+ * The Temporal server and its SQL schema tool, built with `go build` from deploy/temporal-server
+ * into `.tools/temporal-server-<version>/` on first use (a few minutes on two cores, progress is
+ * printed), reused after.
+ */
+export async function temporalServer(): Promise<TemporalServerBinaries> {
+  const home = join(loadConfig().toolsDir, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+  const binaries = { server: join(home, 'temporal-server'), sqlTool: join(home, 'temporal-sql-tool') };
+  if (existsSync(binaries.server) && existsSync(binaries.sqlTool)) return binaries;
+
+  // Build into a private folder and move it into place, so an interrupted build leaves nothing half-made.
+  const staging = `${home}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  log(
+    `Building the Temporal server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool with go build (first run only, a few minutes)…`,
+  );
+  const started = Date.now();
+  let packages = 0;
+  let downloads = 0;
+  const tail: string[] = [];
+  const child = spawn(
+    'go',
+    [
+      'build',
+      '-v',
+      '-o',
+      `${staging}/`,
+      'go.temporal.io/server/cmd/server',
+      'go.temporal.io/server/cmd/tools/sql',
+    ],
+    {
+      cwd: TEMPORAL_SERVER_MODULE_DIR,
+      env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      if (line.startsWith('go: downloading')) downloads++;
+      else packages++;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    }
+  });
+  const progress = setInterval(() => {
+    log(
+      `  … ${Math.round((Date.now() - started) / 1000)} s: ${downloads} modules downloaded, ${packages} packages built`,
+    );
+  }, 15_000);
+  const code = await new Promise<number | null>((done, fail) =>
+    child.on('error', fail).on('close', done),
+  ).finally(() => clearInterval(progress));
+  if (code !== 0 || !existsSync(join(staging, 'server')) || !existsSync(join(staging, 'sql'))) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(
+      `go build of the Temporal server ${TEMPORAL_SERVER_VERSION} failed (exit ${code}):\n${tail.join('\n')}`,
+    );
+  }
+  renameSync(join(staging, 'server'), join(staging, 'temporal-server'));
+  renameSync(join(staging, 'sql'), join(staging, 'temporal-sql-tool'));
+  rmSync(home, { recursive: true, force: true });
+  renameSync(staging, home);
+  log(`Temporal server built in ${Math.round((Date.now() - started) / 1000)} s: ${home}`);
+  return binaries;
+}
