@@ -26,6 +26,15 @@ export default async function globalSetup(): Promise<void> {
     },
   );
   if (tsc.status !== 0) throw new Error('Building dist/ failed.');
+  // As `npm run build` does: workers spawned by the tests load prebuilt workflow bundles.
+  const bundles = spawnSync(
+    process.execPath,
+    [join(projectRoot(), 'dist', 'worker', 'build-workflow-bundles.js')],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (bundles.status !== 0) throw new Error('Building the workflow bundles failed.');
   await temporalCli();
   await temporalServer();
   javaTestServer();

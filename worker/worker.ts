@@ -8,6 +8,7 @@ import { observeActivities } from './activity-observer';
 import { deliverySinks } from './delivery-sinks';
 import { type PostflowMetrics, processMetrics } from './metrics';
 import { activeTracing } from './tracing';
+import { POSTFLOW_WORKFLOW_INTERCEPTORS, workflowCodeOptions } from './workflow-bundle';
 
 export interface PostflowWorkerOptions {
   connection: NativeConnection;
@@ -31,11 +32,18 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
   const platforms = createPlatformRegistry({ store: options.store, publicUrl: options.publicUrl });
   const metrics = options.metrics ?? processMetrics();
   const tracing = activeTracing()?.worker();
+  // Tracing's interceptors come first, so Postflow's run inside the spans.
+  const code = workflowCodeOptions({
+    interceptorModules: [...(tracing?.workflowModules ?? []), POSTFLOW_WORKFLOW_INTERCEPTORS],
+    failureConverterPath: options.dataConverter?.failureConverterPath,
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...('workflowBundle' in code
+      ? { workflowBundle: code.workflowBundle }
+      : { workflowsPath: code.workflowsPath }),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     activities: createActivities({
       store: options.store,
@@ -45,13 +53,10 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     }),
     // Logs with post, account and platform on every line; delivery metrics; with tracing on, spans
     // for workflows and activities that continue the trace of the request (docs/observability.md).
-    // Tracing's interceptors come first, so Postflow's run inside the spans.
+    // The workflow interceptors are in the prebuilt bundle when there is one.
     interceptors: {
       activity: [...(tracing?.activity ?? []), observeActivities(metrics)],
-      workflowModules: [
-        ...(tracing?.workflowModules ?? []),
-        require.resolve('../workflows/observability-interceptors'),
-      ],
+      ...('workflowModules' in code ? { workflowModules: code.workflowModules } : {}),
     },
     sinks: { ...tracing?.sinks, ...deliverySinks(metrics) },
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.
