@@ -23,7 +23,7 @@ test('recorded figures are rendered into their block of the page; other blocks s
     ].join('\n'),
   );
   process.env.POSTFLOW_FIGURES_DIR = dir;
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const log = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     recordFigures('chaos', {
       columns: ['what', 'count'],
