@@ -1,4 +1,4 @@
-"""Draws bench/results/latest.json as a PNG: ceiling, API latency, memory, scale-out."""
+"""Draws bench/results/latest.json as a PNG: ceiling, API latency, memory, scale-out (dev server and cluster)."""
 import json
 import sys
 
@@ -42,7 +42,17 @@ a.legend()
 
 a = ax[1][1]
 workers = list(r["scale_out_posts_per_s"].keys())
-a.bar(workers, [r["scale_out_posts_per_s"][k] for k in workers])
+x = range(len(workers))
+if "scale_out_cluster_posts_per_s" in r:
+    a.bar([i - 0.2 for i in x], [r["scale_out_posts_per_s"][k] for k in workers], 0.4, label="dev server")
+    a.bar([i + 0.2 for i in x], [r["scale_out_cluster_posts_per_s"][k] for k in workers], 0.4,
+          label="temporal-server + PostgreSQL")
+    # Headroom above the bars for the legend.
+    a.set_ylim(0, 1.3 * max(list(r["scale_out_posts_per_s"].values()) + list(r["scale_out_cluster_posts_per_s"].values())))
+    a.legend(fontsize=8, loc="upper left")
+else:
+    a.bar(list(x), [r["scale_out_posts_per_s"][k] for k in workers])
+a.set_xticks(list(x), workers)
 a.set_xlabel("worker processes")
 a.set_ylabel("5-target posts / s")
 a.set_title(f"Scale-out; fire lag p99 {r['fire_lag_ms']['p99']} ms")

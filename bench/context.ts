@@ -71,7 +71,8 @@ export async function openContext(
   for (let i = 0; i < accountCount; i++) accounts.push(await stack.createSandboxAccount(`bench-${i}`));
   const store = await openStore(stack.home);
   const connection = await Connection.connect({ address: stack.temporal.address });
-  const temporal = new Client({ connection });
+  // On the production-shaped Temporal the stack has a namespace of its own (`default` on the dev server).
+  const temporal = new Client({ connection, namespace: stack.namespace });
   const client = new PostflowClient({ temporal, store, taskQueue: TASK_QUEUE });
   return {
     settings,

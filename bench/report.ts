@@ -42,15 +42,49 @@ export function renderMarkdown(r: any): string {
     '| --- | --- | --- |',
     ...Object.keys(r.worker_rss_mb).map((k) => `| ${k} | ${r.worker_rss_mb[k]} | ${r.temporal_rss_mb[k]} |`),
     '',
-    '## Scale-out (5-target posts)',
-    '',
-    '| workers | posts/s | CPU share server / workers |',
-    '| --- | --- | --- |',
-    ...Object.keys(r.scale_out_posts_per_s).map(
-      (k) =>
-        `| ${k} | ${r.scale_out_posts_per_s[k]} | ${r.scale_out_cpu_share[k].server} / ${r.scale_out_cpu_share[k].workers} |`,
-    ),
-    '',
+    ...scaleOut(r),
   ];
   return lines.join('\n');
+}
+
+/**
+ * Scale-out on the dev server and, measured in the same run, on the production-shaped Temporal
+ * (its "server" counts the Temporal server and the PostgreSQL processes).
+ */
+function scaleOut(r: any): string[] {
+  const workers = Object.keys(r.scale_out_posts_per_s);
+  const cpu = (share: { server: number; workers: number }) => `${share.server} / ${share.workers}`;
+  const perPost = (figures: Record<string, { server: number; workers: number }> | undefined, k: string) =>
+    figures ? `${figures[k].server} / ${figures[k].workers}` : '—';
+  if (!r.scale_out_cluster_posts_per_s)
+    return [
+      '## Scale-out (5-target posts)',
+      '',
+      '| workers | posts/s | CPU share server / workers | CPU ms per post server / workers |',
+      '| --- | --- | --- | --- |',
+      ...workers.map(
+        (k) =>
+          `| ${k} | ${r.scale_out_posts_per_s[k]} | ${cpu(r.scale_out_cpu_share[k])} | ${perPost(r.scale_out_cpu_ms_per_post, k)} |`,
+      ),
+      '',
+    ];
+  return [
+    '## Scale-out (5-target posts)',
+    '',
+    `Dev server (the baseline), then the production-shaped Temporal: ${r.scale_out_cluster_backend}. ` +
+      "There the server's CPU counts the Temporal server and every PostgreSQL process (PostgreSQL's part in brackets).",
+    '',
+    '| workers | dev server posts/s | CPU share server / workers | CPU ms per post server / workers |' +
+      ' cluster posts/s | CPU share server (PostgreSQL) / workers | CPU ms per post server / workers | cluster / dev server |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...workers.map((k) => {
+      const share = r.scale_out_cluster_cpu_share[k];
+      return (
+        `| ${k} | ${r.scale_out_posts_per_s[k]} | ${cpu(r.scale_out_cpu_share[k])} | ${perPost(r.scale_out_cpu_ms_per_post, k)} | ` +
+        `${r.scale_out_cluster_posts_per_s[k]} | ${share.server} (${share.postgres}) / ${share.workers} | ` +
+        `${perPost(r.scale_out_cluster_cpu_ms_per_post, k)} | **${r.scale_out_cluster_vs_dev[k]}** |`
+      );
+    }),
+    '',
+  ];
 }

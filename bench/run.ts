@@ -11,7 +11,9 @@ import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
 import { measureMemory } from './phases/memory';
 import { measurePrecision } from './phases/precision';
 import { measureScaleOut } from './phases/scale-out';
+import { measureScaleOutOnCluster } from './phases/scale-out-cluster';
 import { renderMarkdown } from './report';
+import { round } from './stats';
 
 /**
  * `npm run bench` (full form, results in bench/results/) or `npm run bench -- --short` (CI form,
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     log('Ceiling ratio and history cost…');
     let workers = await useBenchWorkers(ctx, 1, []);
     const ceiling = await measureCeiling(ctx);
-    log('Scale-out…');
+    log('Scale-out on the dev server…');
     const scale = await measureScaleOut(ctx, workers);
     workers = scale.workers;
     await Promise.all(workers.map(stopChild));
@@ -47,12 +49,24 @@ async function main(): Promise<void> {
       ...ceiling,
       scale_out_posts_per_s: scale.scale_out_posts_per_s,
       scale_out_cpu_share: scale.scale_out_cpu_share,
+      scale_out_cpu_ms_per_post: scale.scale_out_cpu_ms_per_post,
       ...api,
       ...precision,
     };
   } finally {
     await ctx.close();
   }
+
+  log('Scale-out on the production-shaped Temporal (PostgreSQL persistence, SQL visibility)…');
+  const cluster = await measureScaleOutOnCluster(settings, log);
+  figures = {
+    ...figures,
+    ...cluster,
+    scale_out_cluster_vs_dev: relativeTo(
+      cluster.scale_out_cluster_posts_per_s,
+      figures.scale_out_posts_per_s as Record<string, number>,
+    ),
+  };
 
   log('Memory with sleeping posts…');
   const memoryCtx = await openContext(settings, log, 1);
@@ -74,6 +88,11 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.md'), renderMarkdown(result));
   drawChart(join(outDir, 'latest.json'), join(outDir, 'latest.png'), log);
   log(`Results in ${outDir}/latest.{json,md,png} (${result.duration_s} s).`);
+}
+
+/** Each figure of `figures` over the same key's figure in `baseline`. */
+function relativeTo(figures: Record<string, number>, baseline: Record<string, number>) {
+  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v / baseline[k], 2)]));
 }
 
 /** Draws the chart with matplotlib, in a virtualenv under .tools made on first use. */

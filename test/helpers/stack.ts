@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,7 +206,9 @@ export class Stack {
     await Promise.all([stopProcess(this.api, 'SIGTERM'), stopProcess(this.worker, 'SIGTERM')]);
     // The shared cluster outlives each stack; the global teardown stops it.
     if (!this.cluster) await this.temporal?.stop();
-    for (const child of this.spawned) child.kill('SIGKILL');
+    await Promise.all(this.spawned.map((child) => stopProcess(child, 'SIGKILL')));
+    // Each stack's home (store, Temporal's SQLite file, media) would otherwise pile up in /tmp.
+    rmSync(this.home, { recursive: true, force: true, maxRetries: 3 });
   }
 
   /** The last lines the Postflow processes printed, for failure messages. */

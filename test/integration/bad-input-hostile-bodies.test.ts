@@ -1,4 +1,5 @@
 import { rawRequest, type RawResponse } from '../helpers/raw-http';
+import { inMinutes } from '../helpers/fixtures';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -68,10 +69,13 @@ test('a body over the 1 MB limit: 413 validation.body_too_large', async () => {
 });
 
 test('Expect: 100-continue: the body is asked for only after authentication and within the limit', async () => {
-  const small = Buffer.from(JSON.stringify({ account_ids: [account], text: 'continued' }));
+  // Scheduled, so the answer does not wait for a publish (the raw client's limit is 30 s).
+  const small = Buffer.from(
+    JSON.stringify({ account_ids: [account], text: 'continued', scheduled_at: inMinutes(60) }),
+  );
   const created = await postExpectingContinue('/v1/posts', small);
   expect([created.status, created.continued]).toEqual([201, true]);
-  expect(JSON.parse(created.body)).toMatchObject({ text: 'continued' });
+  expect(JSON.parse(created.body)).toMatchObject({ text: 'continued', status: 'scheduled' });
   const unauthenticated = await postExpectingContinue('/v1/posts', small, { authorization: 'Bearer nope' });
   await expectRefused(unauthenticated, 401, /^auth\./);
   expect(unauthenticated.continued).toBe(false);
