@@ -2,7 +2,8 @@
  * The two forms of the chaos run. The long form is the proof (`npm run chaos`); the short form
  * runs in CI (`test/integration/chaos.test.ts`, `npm run chaos -- --short`). Rates are picked so
  * that the long form reaches its minimums in about a quarter of an hour on two cores: a worker
- * takes about 5 s to start (it bundles the workflow code), so two workers are killed in turn.
+ * takes a second or two to start from the prebuilt workflow bundle (more on a loaded machine), so
+ * two workers are killed in turn.
  */
 export interface ChaosSettings {
   form: 'short' | 'long';
