@@ -32,7 +32,8 @@ export function strictJsonBodies(app: FastifyInstance): void {
  * its own shape. There is no request yet, so the request id is made here.
  */
 export function clientErrorEnvelope(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // Already answered (the rest of the request still arriving is drained), or gone.
+  if (err.code === 'ECONNRESET' || socket.destroyed || socket.writableEnded) return;
   const [status, code, message] =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'validation.headers_too_large', 'The request headers are larger than 16 KB.']
@@ -42,13 +43,31 @@ export function clientErrorEnvelope(err: NodeJS.ErrnoException, socket: Socket):
   const body = JSON.stringify(
     errorEnvelope(new ApiError(status, code, message), randomBytes(4).toString('hex')),
   );
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+  if (!socket.writable) {
+    socket.destroy(err);
+    return;
   }
-  socket.destroy(err);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  lingerThenClose(socket);
+}
+
+/** How long a refused connection is drained before it is closed regardless. */
+const LINGER_MS = 5_000;
+
+/**
+ * A lingering close, as nginx does: the client may still be sending the rest of the refused
+ * request (a 64 KB header, say). Closing with its bytes unread would answer them with a reset,
+ * and a client still writing would lose the answer to it; so what arrives is read and dropped
+ * until the client closes its side, for at most a few seconds.
+ */
+function lingerThenClose(socket: Socket): void {
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
+  socket.once('end', () => socket.destroy());
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
 
 /**
