@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runGoWithProgress } from './go-command';
 
 /** The newest Temporal CLI that `go install` can build (later tags carry a replace directive). */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -20,29 +20,10 @@ export async function ensureTemporalCli(toolsDir: string, log: (line: string) =>
   mkdirSync(staging, { recursive: true });
   log(`Building the Temporal CLI (${TEMPORAL_CLI_MODULE}) with go install; first run only, a few minutes…`);
   const started = Date.now();
-  let packages = 0;
-  let downloads = 0;
-  const tail: string[] = [];
-  const child = spawn('go', ['install', '-v', TEMPORAL_CLI_MODULE], {
-    env: { ...process.env, GOBIN: staging, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const { code, tail } = await runGoWithProgress(['install', '-v', TEMPORAL_CLI_MODULE], {
+    env: { GOBIN: staging },
+    log,
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n').filter(Boolean)) {
-      if (line.startsWith('go: downloading')) downloads++;
-      else packages++;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-    }
-  });
-  const progress = setInterval(() => {
-    log(
-      `  … ${Math.round((Date.now() - started) / 1000)} s: ${downloads} modules downloaded, ${packages} packages built`,
-    );
-  }, 15_000);
-  const code = await new Promise<number | null>((done, fail) =>
-    child.on('error', fail).on('close', done),
-  ).finally(() => clearInterval(progress));
   if (code !== 0 || !existsSync(join(staging, 'temporal'))) {
     rmSync(staging, { recursive: true, force: true });
     throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}):\n${tail.join('\n')}`);

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, projectRoot } from '../../worker/config';
+import { runGoWithProgress } from '../../worker/go-command';
 
 /** The server version the Temporal CLI v1.5.1 embeds, so both builds share Go's module and build caches. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
@@ -36,11 +36,7 @@ export async function temporalServer(): Promise<TemporalServerBinaries> {
     `Building the Temporal server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool with go build (first run only, a few minutes)…`,
   );
   const started = Date.now();
-  let packages = 0;
-  let downloads = 0;
-  const tail: string[] = [];
-  const child = spawn(
-    'go',
+  const { code, tail } = await runGoWithProgress(
     [
       'build',
       '-v',
@@ -49,28 +45,8 @@ export async function temporalServer(): Promise<TemporalServerBinaries> {
       'go.temporal.io/server/cmd/server',
       'go.temporal.io/server/cmd/tools/sql',
     ],
-    {
-      cwd: TEMPORAL_SERVER_MODULE_DIR,
-      env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    { cwd: TEMPORAL_SERVER_MODULE_DIR, log },
   );
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n').filter(Boolean)) {
-      if (line.startsWith('go: downloading')) downloads++;
-      else packages++;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-    }
-  });
-  const progress = setInterval(() => {
-    log(
-      `  … ${Math.round((Date.now() - started) / 1000)} s: ${downloads} modules downloaded, ${packages} packages built`,
-    );
-  }, 15_000);
-  const code = await new Promise<number | null>((done, fail) =>
-    child.on('error', fail).on('close', done),
-  ).finally(() => clearInterval(progress));
   if (code !== 0 || !existsSync(join(staging, 'server')) || !existsSync(join(staging, 'sql'))) {
     rmSync(staging, { recursive: true, force: true });
     throw new Error(
