@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
 import type { PublishedStep } from '../activities';
 import type { StepState } from '../activities/platforms/adapter';
+import { needsPrepare } from '../api/platform-steps';
 import {
   type DeliveryJob,
   type DeliveryReceipt,
@@ -118,7 +119,7 @@ async function publishOnce(
   }
   let prepared: StepState;
   try {
-    let step = await prepareTarget(job);
+    let step = skipsPrepare(job) ? { ready: {} } : await prepareTarget(job);
     const deadline = Date.now() + PROCESSING_DEADLINE_MS;
     while ('processing' in step) {
       await pollPause(step.pollAfterMs, deadline, job);
@@ -171,6 +172,14 @@ async function untilLive(
     }
   }
   return { receipt: step.receipt };
+}
+
+/**
+ * A prepare step that would do nothing (no prepare for the platform, or nothing to upload) is not
+ * scheduled. Runs recorded before this rule scheduled it, and replay so.
+ */
+function skipsPrepare(job: DeliveryJob): boolean {
+  return !needsPrepare(job.target, job.content) && patched('skip-empty-prepare');
 }
 
 /** The old single-call path cannot poll: a post still processing is left to reconcile. */

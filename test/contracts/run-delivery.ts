@@ -7,6 +7,7 @@ import {
   type PlatformAdapter,
   type PublishRequest,
 } from '../../activities/platforms/adapter';
+import { needsPrepare } from '../../api/platform-steps';
 import type { DeliveryReceipt, MediaRef, PostContent } from '../../api/types';
 
 /** Processing checks a test delivery makes before it gives up. */
@@ -18,7 +19,9 @@ const POLL_PAUSE_MS = 5;
  * without Temporal: what an adapter does for one target, end to end against its fake.
  */
 export async function runDelivery(adapter: PlatformAdapter, req: PublishRequest): Promise<DeliveryReceipt> {
-  let prepared = adapter.prepare ? await adapter.prepare(req) : { ready: {} };
+  // Like the workflow: a prepare step with nothing to do is skipped (api/platform-steps.ts).
+  const content = { ...req.content, media: req.media.map((file) => file.ref) };
+  let prepared = needsPrepare(req.target, content) ? await adapter.prepare!(req) : { ready: {} };
   for (let polls = 0; isProcessing(prepared); polls++) {
     if (polls >= MAX_POLLS) throw new Error('prepare never finished processing');
     await pause();

@@ -18,3 +18,12 @@ export async function publishFailureCodes(client: Client, postId: string): Promi
   }
   return codes;
 }
+
+/** The activity types a post's workflow scheduled, in order (`prepareTarget`, `publishTarget` …). */
+export async function scheduledActivities(client: Client, postId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(postId).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}

@@ -12,6 +12,7 @@ import { TwitterFake } from '../fakes/twitter';
 import { YoutubeFake } from '../fakes/youtube';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
+import { scheduledActivities } from '../helpers/history';
 
 /**
  * One post to one account of every platform at once, through the real stack (Temporal dev
@@ -223,6 +224,35 @@ test('one post reaches an account of every platform once, each with its platform
     expect(ledger[0]!.text).toContain('Postflow, everywhere at once');
     expect(post.targets[i].permalink).toMatch(/^https?:\/\//);
   }
+});
+
+test('a text post skips the prepare step where it would do nothing, and still publishes once', async () => {
+  const accounts = (await stack.request('GET', '/v1/accounts')).body.data as Array<{
+    id: string;
+    platform: string;
+  }>;
+  // Platforms whose prepare only uploads media, plus one that always prepares (containers).
+  const textOnly = cases.filter((c) => ['mastodon', 'twitter', 'facebook', 'threads'].includes(c.platform));
+  const before = new Map(textOnly.map((c) => [c.platform, c.published().length]));
+  const created = await stack.request('POST', '/v1/posts', {
+    text: 'Postflow, just words',
+    targets: textOnly.map((c) => ({ account_id: accounts.find((a) => a.platform === c.platform)!.id })),
+    publish_now: true,
+  });
+  expect([200, 201, 202]).toContain(created.status);
+  const post = await stack.waitForPost(
+    created.body.id,
+    (p) => !['scheduled', 'publishing'].includes(p.status),
+  );
+  expect(post.targets.map((t: any) => [t.platform, t.status])).toEqual(
+    textOnly.map((c) => [c.platform, 'published']),
+  );
+  for (const c of textOnly) expect(c.published().length - before.get(c.platform)!).toBe(1);
+
+  const activities = await scheduledActivities(stack.client, created.body.id);
+  expect(activities.filter((a) => a === 'publishTarget')).toHaveLength(textOnly.length);
+  // Only Threads, whose text posts are containers too, ran a prepare step.
+  expect(activities.filter((a) => a === 'prepareTarget')).toHaveLength(1);
 });
 
 test('a video post reaches every platform that takes video once, through its upload and processing flow', async () => {

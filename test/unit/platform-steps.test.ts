@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PlatformAdapter, PublishRequest } from '../../activities/platforms/adapter';
+import { createPlatformRegistry } from '../../activities/platforms/registry';
+import { needsPrepare, PREPARE_STEP } from '../../api/platform-steps';
+import type { PostContent, TargetSpec } from '../../api/types';
+import type { Store } from '../../store/types';
+
+/** Records every request and refuses it, so a publish call shows what it would have sent. */
+class RecordingPlatform {
+  readonly requests: { method: string; path: string; body: string }[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      this.requests.push({ method: req.method ?? '', path: req.url ?? '', body });
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"recorded"}');
+    });
+  });
+  url = '';
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const platform = new RecordingPlatform();
+let registry: ReadonlyMap<string, PlatformAdapter>;
+
+beforeAll(async () => {
+  await platform.start();
+  const env = Object.fromEntries(
+    Object.keys(PREPARE_STEP).map((p) => [`POSTFLOW_${p.toUpperCase()}_API_URL`, platform.url]),
+  );
+  registry = createPlatformRegistry({ store: {} as Store, publicUrl: 'http://postflow.test', env });
+});
+afterAll(() => platform.stop());
+
+const far = new Date(Date.now() + 30 * 86_400_000).toISOString();
+
+function textOnly(adapter: PlatformAdapter): PublishRequest {
+  const target: TargetSpec = { accountId: 'acc_1', platform: adapter.platform, options: {} };
+  const content: PostContent = { text: 'Hello from Postflow', media: [] };
+  return {
+    postId: 'post_1',
+    account: {
+      id: 'acc_1',
+      platform: adapter.platform,
+      name: 'Test',
+      credentials: {
+        access_token: 'token',
+        refresh_token: 'refresh',
+        expires_at: far,
+        instance_url: platform.url,
+        page_id: '1',
+        person_urn: 'urn:li:person:1',
+        organization_urn: 'urn:li:organization:1',
+        author_urn: 'urn:li:person:1',
+      },
+    },
+    target,
+    content,
+    media: [],
+    ref: 'post_1/acc_1',
+    since: new Date().toISOString(),
+    signal: new AbortController().signal,
+  };
+}
+
+describe('the prepare step table (api/platform-steps.ts)', () => {
+  it('names exactly the platforms whose adapters have a prepare step', () => {
+    const withPrepare = [...registry.values()].filter((a) => a.prepare).map((a) => a.platform);
+    expect(withPrepare.sort()).toEqual(Object.keys(PREPARE_STEP).sort());
+  });
+
+  it('asks for prepare on media, on target media overrides, and always where the table says so', () => {
+    const target = (platform: string, overrides?: Partial<PostContent>): TargetSpec => ({
+      accountId: 'a',
+      platform,
+      options: {},
+      ...(overrides ? { overrides } : {}),
+    });
+    const text: PostContent = { text: 'hi', media: [] };
+    const image: PostContent = {
+      text: 'hi',
+      media: [{ source_type: 'url', source: 'https://x.test/a.png' }],
+    };
+    expect(needsPrepare(target('sandbox'), image)).toBe(false);
+    expect(needsPrepare(target('youtube'), image)).toBe(false);
+    expect(needsPrepare(target('mastodon'), text)).toBe(false);
+    expect(needsPrepare(target('mastodon'), image)).toBe(true);
+    expect(needsPrepare(target('mastodon', { media: image.media }), text)).toBe(true);
+    expect(needsPrepare(target('mastodon', { media: [] }), image)).toBe(false);
+    expect(needsPrepare(target('instagram'), text)).toBe(true);
+    expect(needsPrepare(target('constructor'), text)).toBe(false);
+  });
+
+  const withMedia = Object.entries(PREPARE_STEP)
+    .filter(([, need]) => need === 'with-media')
+    .map(([p]) => p);
+
+  it.each(withMedia)(
+    '%s: without media, prepare calls nothing and publish sends the same with or without it',
+    async (name) => {
+      const adapter = registry.get(name)!;
+      const req = textOnly(adapter);
+      platform.requests.length = 0;
+      const prepared = await adapter.prepare!(req);
+      expect(platform.requests).toEqual([]);
+      expect('ready' in prepared).toBe(true);
+      const ready = 'ready' in prepared ? prepared.ready : {};
+
+      await expect(adapter.publish(req, ready)).rejects.toThrow();
+      const afterPrepare = platform.requests.splice(0);
+      await expect(adapter.publish(req, {})).rejects.toThrow();
+      const skipped = platform.requests.splice(0);
+      expect(afterPrepare.length).toBeGreaterThan(0);
+      expect(skipped).toEqual(afterPrepare);
+    },
+  );
+});
