@@ -184,12 +184,12 @@ export function createActivities({
      * Looks for the post on the platform after an unknown outcome. Read-only: transient failures
      * are retried in place; a final one (permissions, an expired token) goes back to the workflow.
      */
-    async findPublished(job: DeliveryJob): Promise<ReconcileResult> {
+    async findPublished(job: DeliveryJob, prepared?: StepState): Promise<ReconcileResult> {
       try {
         const { adapter, req } = await request(job, { withMedia: false });
         if (!adapter.findExisting) return { searchable: false };
         const receipt = await limit(job.target.platform).run(() =>
-          adapter.findExisting!({ ...req, signal: Context.current().cancellationSignal }),
+          adapter.findExisting!({ ...req, signal: Context.current().cancellationSignal }, prepared),
         );
         return { searchable: true, receipt };
       } catch (err) {

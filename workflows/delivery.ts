@@ -62,11 +62,13 @@ export async function deliver(
   let runAttempts = 0;
   let outcomeUnknown = false;
   let refreshed = false;
+  /** What prepare made for the attempt whose outcome is unknown: some platforms can be asked about it. */
+  let prepared: StepState | undefined;
   update({ status: 'publishing' });
 
   for (;;) {
     if (outcomeUnknown) {
-      const found = await reconcile(job, calls);
+      const found = await reconcile(job, calls, prepared);
       if (found === 'unsearchable') return update({ status: 'failed', error: unconfirmed(delivery) });
       if (found !== 'absent') return update({ status: 'published', receipt: found, error: undefined });
       outcomeUnknown = false; // proven absent: publishing again cannot duplicate
@@ -80,6 +82,7 @@ export async function deliver(
       return update({ status: 'published', receipt: attempt.receipt, error: undefined });
 
     const { failure } = attempt;
+    prepared = attempt.prepared;
     update({ error: errorOf(failure) });
     outcomeUnknown = failure.outcomeUnknown;
     if (failure.refreshable && !refreshed) {
@@ -101,10 +104,7 @@ export async function deliver(
  * it processes the post. Waits are durable timers. What failed before the publish call cannot
  * have published anything; what fails after it never leads to a second publish call here.
  */
-async function publishOnce(
-  job: DeliveryJob,
-  calls: PlatformCalls,
-): Promise<{ receipt: DeliveryReceipt } | { failure: PublishFailure }> {
+async function publishOnce(job: DeliveryJob, calls: PlatformCalls): Promise<Attempt> {
   const { prepareTarget, checkPreparedTarget, publishTarget } = calls;
   if (!patched('platform-steps')) {
     // Posts started before adapters had steps: a single publish call, whose answer was the receipt.
@@ -137,10 +137,14 @@ async function publishOnce(
   try {
     published = await publishTarget(job, prepared);
   } catch (err) {
-    return { failure: classify(err) };
+    return { failure: classify(err), prepared };
   }
-  return untilLive(job, published, calls);
+  const live = await untilLive(job, published, calls);
+  return 'failure' in live ? { ...live, prepared } : live;
 }
+
+/** An attempt's end: the receipt, or a failure (with what prepare made, once the publish call ran). */
+type Attempt = { receipt: DeliveryReceipt } | { failure: PublishFailure; prepared?: StepState };
 
 /**
  * After the publish call, polls the platform while it processes the post. The post may already
@@ -226,21 +230,24 @@ async function pollPause(pollAfterMs: number, deadline: number, job: DeliveryJob
 async function reconcile(
   job: DeliveryJob,
   calls: PlatformCalls,
+  prepared?: StepState,
 ): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
-  const first = await lookUp(job, calls);
+  const first = await lookUp(job, calls, prepared);
   if (first !== 'absent' || !patched('reconcile-second-look')) return first;
   await sleep(RECONCILE_SECOND_LOOK_MS);
-  return lookUp(job, calls);
+  return lookUp(job, calls, prepared);
 }
 
+/** One look, with what prepare made when the publish call ran (`findExisting`'s second argument). */
 async function lookUp(
   job: DeliveryJob,
   calls: PlatformCalls,
+  prepared?: StepState,
 ): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
   let refreshed = false;
   for (;;) {
     try {
-      const result = await calls.findPublished(job);
+      const result = await (prepared ? calls.findPublished(job, prepared) : calls.findPublished(job));
       if (!result.searchable) return 'unsearchable';
       return result.receipt ?? 'absent';
     } catch (err) {

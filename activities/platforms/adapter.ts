@@ -81,8 +81,13 @@ export interface PlatformAdapter {
   publish(request: PublishRequest, prepared: StepState): Promise<Published>;
   /** Polls a publish the platform finishes asynchronously (TikTok, YouTube processing). Read-only. */
   checkPublished?(request: PublishRequest, state: StepState): Promise<Published>;
-  /** Looks the post up on the platform; absent where the platform offers no lookup. */
-  findExisting?(request: PublishRequest): Promise<DeliveryReceipt | null>;
+  /**
+   * Looks the post up on the platform; absent where the platform offers no lookup. `prepared` is
+   * what `prepare` returned for the attempt whose outcome is unknown, when its publish call ran
+   * (unset when the lookup follows an older run): a platform that can be asked about what it
+   * prepared (a container's status) answers exactly instead of searching the account's posts.
+   */
+  findExisting?(request: PublishRequest, prepared?: StepState): Promise<DeliveryReceipt | null>;
   /**
    * Deletes a published post from the platform: `deleted` once it is gone (also when it was gone
    * already), `not_supported` when this post cannot be deleted through the API (it stays live).
