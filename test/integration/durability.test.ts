@@ -15,6 +15,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 const sandboxPosts = async (accountId: string, postId: string) =>
   ((await stack.request('GET', `/v1/sandbox/${accountId}/posts`)).body.data as any[]).filter(
     (p) => p.post_id === postId,
@@ -70,9 +74,10 @@ test('a worker stopped with SIGTERM finishes its running publish calls before it
   const { body } = await stack.request('POST', '/v1/posts', {
     account_ids: [accountId],
     text: 'let me finish',
-    platform_options: { sandbox: { latency_ms: 2_000 } },
+    platform_options: { sandbox: { latency_ms: 4_000 } },
   });
-  await stack.waitForPost(body.id, (p) => p.targets[0].status === 'publishing');
+  // The sandbox records the post, then takes 4 s to answer: stop the worker inside that call.
+  await waitFor(async () => (await sandboxPosts(accountId, body.id)).length === 1);
 
   expect(await stack.stopWorker('SIGTERM')).toBe(0);
   await stack.startWorker();
