@@ -9,11 +9,12 @@ const X_URL_WEIGHT = 23;
  * From twitter-text's v3 configuration: Latin-1 through Hangul Jamo, and general punctuation.
  */
 const X_LIGHT_RANGES: ReadonlyArray<[number, number]> = [
-  [0, 4351],
-  [8192, 8205],
-  [8208, 8223],
-  [8242, 8247],
+  [0x0000, 0x10ff],
+  [0x2000, 0x200d],
+  [0x2010, 0x201f],
+  [0x2032, 0x2037],
 ];
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
 
 /** The length of `text` as a platform counts it against its limit. */
 export function textLength(text: string, counting: TextCounting = 'codepoints'): number {
@@ -31,20 +32,31 @@ export function textLength(text: string, counting: TextCounting = 'codepoints'):
   }
 }
 
+/**
+ * X's weighted length as twitter-text v3 computes it (docs.x.com "Counting characters"): the
+ * text NFC-normalised, every code point weighed on its own (so a Devanagari syllable of three
+ * code points counts 3), an emoji sequence 2 whatever its code points, every URL 23. URLs without
+ * a scheme (example.com), which X also counts as 23, are not detected: that needs twitter-text's
+ * TLD list, so such a text may be refused by X at publish time.
+ */
 function xWeightedLength(text: string): number {
   let length = 0;
-  const withoutUrls = text.replace(URL_PATTERN, () => {
+  const rest = text.normalize('NFC').replace(URL_PATTERN, () => {
     length += X_URL_WEIGHT;
     return '';
   });
-  for (const { segment } of graphemes.segment(withoutUrls)) {
-    const code = segment.codePointAt(0)!;
-    // An emoji sequence (several code points in one grapheme) counts as one heavy character.
-    const light = segment.length <= 2 && X_LIGHT_RANGES.some(([from, to]) => code >= from && code <= to);
-    length += light ? 1 : 2;
+  for (const { segment } of graphemes.segment(rest)) {
+    if (isEmoji(segment)) length += 2;
+    else for (const char of segment) length += xWeight(char.codePointAt(0)!);
   }
   return length;
 }
+
+/** A pictograph outside the light ranges, or any sequence made an emoji by VS16, ZWJ or a keycap. */
+const isEmoji = (g: string) =>
+  EMOJI.test(g) && (xWeight(g.codePointAt(0)!) === 2 || /[\ufe0f\u200d\u20e3]/.test(g));
+
+const xWeight = (code: number) => (X_LIGHT_RANGES.some(([from, to]) => code >= from && code <= to) ? 1 : 2);
 
 /** How a count is named in messages. */
 export const COUNTING_UNITS: Record<TextCounting, string> = {

@@ -20,16 +20,6 @@ const ALT_TEXT_MAX = 1_000;
 const THREAD_MAX = 25;
 /** X's per-category file limits (media best practices): images 5 MB, GIFs 15 MB, videos 512 MB. */
 const MAX_BYTES = { image: 5 * 1024 * 1024, gif: 15 * 1024 * 1024, video: 512 * 1024 * 1024 };
-/** twitter-text v3: code points in these ranges weigh 1, all others 2; an emoji 2; a URL 23. */
-const LIGHT = [
-  [0x0000, 0x10ff],
-  [0x2000, 0x200d],
-  [0x2010, 0x201f],
-  [0x2032, 0x2037],
-] as const;
-const URL = /https?:\/\/[^\s]+/g;
-const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
  * X (docs.x.com): 280 characters as X weighs them (most scripts 1, CJK and emoji 2, every URL
@@ -51,12 +41,6 @@ export const twitterRules: PlatformRules = {
     const problem = (field: string, message: string, code = 'validation.field_invalid') =>
       issues.push({ field, code, message });
 
-    if (xLength(content.text) > TEXT_MAX && textLength(content.text, 'weighted') <= TEXT_MAX) {
-      problem(
-        'text',
-        `is ${xLength(content.text)} characters as X counts them; X allows at most ${TEXT_MAX}.`,
-      );
-    }
     if (!content.text.trim() && content.media.length === 0) {
       problem(
         'text',
@@ -161,29 +145,5 @@ function checkThread(thread: unknown, problem: (field: string, message: string) 
   });
 }
 
-/**
- * X's weighted length as twitter-text v3 computes it (docs.x.com "Counting characters"): the
- * text NFC-normalised, every code point weighed on its own (so a Devanagari syllable of three
- * code points counts 3), an emoji sequence 2 whatever its code points, every URL 23. The shared
- * `weighted` count (text-length.ts) weighs whole graphemes and undercounts such scripts; this
- * check catches what it lets through. URLs without a scheme (example.com), which X also counts
- * as 23, are not detected here either: that needs twitter-text's TLD list.
- */
-export function xLength(text: string): number {
-  let length = 0;
-  const rest = text.normalize('NFC').replace(URL, () => {
-    length += 23;
-    return '';
-  });
-  for (const { segment } of graphemes.segment(rest)) {
-    if (isEmoji(segment)) length += 2;
-    else for (const char of segment) length += weight(char.codePointAt(0)!);
-  }
-  return length;
-}
-
-/** A pictograph outside the light ranges, or any sequence made an emoji by VS16, ZWJ or a keycap. */
-const isEmoji = (g: string) =>
-  EMOJI.test(g) && (weight(g.codePointAt(0)!) === 2 || /[\ufe0f\u200d\u20e3]/.test(g));
-
-const weight = (code: number) => (LIGHT.some(([from, to]) => code >= from && code <= to) ? 1 : 2);
+/** X's weighted length (text-length.ts, `weighted`): what X counts against its 280. */
+export const xLength = (text: string): number => textLength(text, 'weighted');

@@ -23,6 +23,10 @@ describe('text as each platform counts it', () => {
     expect(textLength('see https://example.com/a/very/long/path/that/keeps/going', 'weighted')).toBe(4 + 23);
     expect(textLength('日本', 'weighted')).toBe(4);
     expect(textLength('👋🏽!', 'weighted')).toBe(3);
+    // Every code point on its own, after NFC: a Devanagari syllable of four, a decomposed é one.
+    expect(textLength('क्षि', 'weighted')).toBe(4);
+    expect(textLength('cafe\u0301', 'weighted')).toBe(4);
+    expect(textLength('1\ufe0f\u20e3', 'weighted')).toBe(2); // a keycap emoji
   });
 });
 
