@@ -16,6 +16,7 @@ import { platformQueuesFrom, platformWorkerSettings } from '../worker/platform-q
 import { createPlatformWorkers } from '../worker/platform-worker';
 import { describeSecurity, temporalConnectionOptions } from '../worker/temporal-connection';
 import { processLogger } from '../worker/logging';
+import { warnAboutUnservedQueues } from './queue-check';
 import { processMetrics } from '../worker/metrics';
 import { activeTracing } from '../worker/tracing';
 
@@ -198,12 +199,19 @@ export async function startApi(
       : {}),
   });
   await app.listen({ host: config.host, port: config.port });
+  const cancelQueueCheck = warnAboutUnservedQueues(
+    connection,
+    config.namespace,
+    platformQueuesFrom(config.platformQueues, config.taskQueue),
+    (line) => processLogger().warn(line),
+  );
   log(
     `HTTP API on http://${config.host}:${config.port} (public URL ${config.publicUrl}, ${describePayloads(config)}${config.payloadKeys.length ? ', codec endpoint /codec' : ''}).`,
   );
   return {
     name: 'api',
     async stop() {
+      cancelQueueCheck();
       await app.close();
       await connection.close();
     },

@@ -55,6 +55,12 @@ let env: Record<string, string>;
 let apiUrl: string;
 const apiKey = `sapi_key_${randomBytes(31).toString('hex')}`;
 const running: ChildProcess[] = [];
+const outputs = new Map<ChildProcess, string[]>();
+
+/** Resolves once a started process has printed a line matching `pattern`. */
+async function printed(child: ChildProcess, pattern: RegExp): Promise<void> {
+  while (!pattern.test(outputs.get(child)!.join(''))) await new Promise((r) => setTimeout(r, 200));
+}
 
 beforeAll(async () => {
   const home = mkdtempSync(join(tmpdir(), 'postflow-deploy-'));
@@ -80,14 +86,15 @@ afterAll(async () => {
 });
 
 /** Runs a process file's command line as the runner would (a shell in the install folder). */
-function start(command: string, ready: RegExp): Promise<ChildProcess> {
+function start(command: string, ready: RegExp, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn('sh', ['-c', `exec ${command}`], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push(child);
   const output: string[] = [];
+  outputs.set(child, output);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`"${command}" did not start:\n${output.join('')}`)),
@@ -147,4 +154,39 @@ test('the Procfile and the systemd units start workers and an API that publish t
   expect(await stop(api)).toBe(0);
   expect(await stop(worker)).toBe(0);
   expect(await stop(systemdWorker)).toBe(0);
+});
+
+test("the platform worker template serves its platform's own queue", async () => {
+  const platformUnit = unit('postflow-platform-worker@.service');
+  expect(platformUnit).toMatchObject({
+    EnvironmentFile: '/etc/postflow/postflow.env',
+    KillSignal: 'SIGTERM',
+  });
+  // systemd puts the instance name (after the @) where the unit says %i.
+  const command = platformUnit.ExecStart!.replaceAll('/opt/postflow', root).replaceAll('%i', 'sandbox');
+
+  const general = await start(procfile().worker!, /Worker polling/);
+  const api = await start(procfile().api!, /HTTP API on/, { POSTFLOW_PLATFORM_QUEUES: 'sandbox' });
+  // No worker polls the sandbox's queue yet: the API says so, with the command that fixes it.
+  await printed(
+    api,
+    /No worker polls task queue \\?"postflow-sandbox\\?".*postflow worker --platforms sandbox/,
+  );
+
+  const sandboxWorker = await start(command, /Worker polling task queue \\?"postflow-sandbox\\?"/);
+  const account = await call('POST', '/v1/accounts', { platform: 'sandbox', name: 'routed' });
+  const post = await call('POST', '/v1/posts', {
+    account_ids: [account.body.id],
+    text: 'through its own queue',
+  });
+  expect(post.status).toBe(201);
+  expect(post.body).toMatchObject({ status: 'published' });
+
+  // Without the platform worker, nothing serves postflow-sandbox: a new post waits.
+  expect(await stop(sandboxWorker)).toBe(0);
+  const waiting = await call('POST', '/v1/posts', { account_ids: [account.body.id], text: 'queued' });
+  expect(waiting.body.status).toBe('publishing');
+
+  expect(await stop(api)).toBe(0);
+  expect(await stop(general)).toBe(0);
 });
