@@ -10,6 +10,7 @@ import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './goog
 import { type PlatformBody, postedSince, rejected } from './http';
 import { assertTokenFresh } from './oauth2';
 import { sameText } from './content';
+import { chunkBytesFrom, DEFAULT_RESUME, type ResumePolicy, uploadInChunks } from './youtube-upload';
 
 const PLATFORM = 'youtube';
 const OFFICIAL_URL = 'https://www.googleapis.com';
@@ -61,13 +62,20 @@ const YOUTUBE_REASONS: Readonly<Record<string, GoogleRule>> = {
  * Credentials: `access_token`, `refresh_token`, `expires_at`, and optionally `channel_id` (the
  * channel reconcile searches; without it, the token's own channel, `mine=true`).
  * publish: starting the upload session (metadata only, creates nothing: safe to repeat), then the
- * one PUT of the bytes whose completion creates the video: that PUT alone is irreversible.
+ * bytes in chunks (`POSTFLOW_YOUTUBE_CHUNK_BYTES`, default 8 MiB), resumed in place from the
+ * server's offset after a failure (youtube-upload.ts); only the final chunk's completion creates
+ * the video, so only its failure, when the session cannot tell, is an unknown outcome.
  * checkPublished: videos.list until processed, then the optional playlist insert. Reconcile: the
  * channel's uploads playlist, by title and description, since the delivery began. The session
  * URL never enters workflow history (it is a capability to the upload).
  */
-export function createYoutubeAdapter(options: AdapterOptions = {}): PlatformAdapter {
+export function createYoutubeAdapter(
+  options: AdapterOptions = {},
+  resume: Partial<ResumePolicy> = {},
+): PlatformAdapter {
   const base = (options.baseUrl || OFFICIAL_URL).replace(/\/$/, '');
+  const chunkBytes = chunkBytesFrom(options.env);
+  const policy: ResumePolicy = { ...DEFAULT_RESUME, ...resume };
   const call = googleCaller(PLATFORM, options, YOUTUBE_REASONS);
   const api = (path: string, query: Record<string, string>) =>
     `${base}/youtube/v3/${path}?${new URLSearchParams(query)}`;
@@ -177,14 +185,24 @@ export function createYoutubeAdapter(options: AdapterOptions = {}): PlatformAdap
       if (!contentType.startsWith('video/') && contentType !== 'application/octet-stream') {
         throw rejected(PLATFORM, 'media_type', `takes video files only, not ${contentType}.`);
       }
-      const session = await startUpload(req, bytes.length, contentType);
-      // Step 2: all the bytes in one PUT; when it completes, the video exists.
-      const { body } = await call(req, true)('PUT', session, new Uint8Array(bytes), {
-        'content-type': contentType,
-      });
+      const video = await uploadInChunks(
+        {
+          platform: PLATFORM,
+          // A fresh session is also how an expired one is replaced: it creates nothing.
+          openSession: () => startUpload(req, bytes.length, contentType),
+          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+          contentType,
+          chunkBytes,
+          accessToken: req.account.credentials.access_token ?? '',
+          signal: req.signal,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          reasons: YOUTUBE_REASONS,
+        },
+        policy,
+      );
       const playlist = req.target.options.playlist_id;
       const state: StepState = {
-        video_id: String(body.id),
+        video_id: String(video.id),
         ...(typeof playlist === 'string' ? { playlist_id: playlist } : {}),
       };
       return { processing: state, pollAfterMs: POLL_MIN_MS };

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type { PublishError } from '../../activities/platforms/adapter';
 import { createYoutubeAdapter } from '../../activities/platforms/youtube';
 import { googleError } from '../fakes/google';
 import { YoutubeFake } from '../fakes/youtube';
@@ -41,7 +43,11 @@ adapterContract({
     fakes.push(fake);
     return fake;
   },
-  adapter: ({ baseUrl, timeoutMs }) => createYoutubeAdapter({ baseUrl, timeoutMs, env: envOf(fakes[0]!) }),
+  // The suite injects one fault into the upload PUT and checks the engine's fallback for it (an
+  // unknown outcome, then reconcile). With no tries of its own, the adapter hands every failure
+  // on, as when the upload session cannot be asked; its own resuming is tested below.
+  adapter: ({ baseUrl, timeoutMs }) =>
+    createYoutubeAdapter({ baseUrl, timeoutMs, env: envOf(fakes[0]!) }, { maxFailures: 0 }),
   account,
   post: {
     content: { ...video('How we bake sourdough, start to finish'), title: 'Sourdough day' },
@@ -280,21 +286,6 @@ describe('youtube', () => {
     expect(fake.requests.length).toBe(calls);
   });
 
-  test('an upload YouTube received only in part created nothing, and is retried', async () => {
-    const before = fake.videos.length;
-    fake.inject(
-      { method: 'PUT', path: '/upload/youtube/v3/videos' },
-      { status: 308, headers: { range: 'bytes=0-3' } },
-    );
-    const failure = await runDelivery(adapter(), request(video('partial'))).catch((e) => e.failure);
-    expect(failure).toMatchObject({
-      code: 'platform.youtube.upload_incomplete',
-      retryable: true,
-      outcomeUnknown: false,
-    });
-    expect(fake.videos).toHaveLength(before);
-  });
-
   test('a video YouTube rejects while processing fails the delivery for good', async () => {
     fake.inject(
       { method: 'GET', path: '/youtube/v3/videos' },
@@ -340,5 +331,154 @@ describe('youtube', () => {
     const found = await adapter().findExisting!({ ...req, account: { ...req.account, credentials } });
     expect(found?.platformPostId).toBe(fake.videos.at(-1)!.id);
     expect(fake.requests.some((r) => r.path === '/youtube/v3/channels')).toBe(true);
+  });
+
+  describe('the upload in chunks', () => {
+    const CHUNK = 512 * 1024;
+    /** Three chunks: two full ones and a shorter last one. */
+    const movie = randomBytes(2 * CHUNK + 300_000);
+    const total = movie.length;
+    const chunked = (maxFailures = 5) =>
+      createYoutubeAdapter(
+        { baseUrl: fake.url, env: { ...envOf(fake), POSTFLOW_YOUTUBE_CHUNK_BYTES: String(CHUNK) } },
+        { maxFailures, backoffMs: () => 1 },
+      );
+    const upload = (text: string) => request(video(text), {}, [{ contentType: 'video/mp4', bytes: movie }]);
+    /** What the fake logs from now on: the chunks as [first, last, answer], status queries, videos. */
+    const watch = () => {
+      const chunks = fake.chunks.length;
+      const queries = fake.statusQueries;
+      const videos = fake.videos.length;
+      const sessions = fake.requests.filter((r) => r.method === 'POST').length;
+      return {
+        chunks: () => fake.chunks.slice(chunks).map((c) => [c.first, c.last, c.status]),
+        uploads: () => new Set(fake.chunks.slice(chunks).map((c) => c.uploadId)).size,
+        queries: () => fake.statusQueries - queries,
+        videos: () => fake.videos.slice(videos),
+        sessions: () => fake.requests.filter((r) => r.method === 'POST').length - sessions,
+      };
+    };
+    const failureOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => {
+          throw new Error('expected the upload to fail');
+        },
+        (e: PublishError) => e.failure,
+      );
+
+    test('sends the video in chunks of the configured size; the last one creates it, bytes intact', async () => {
+      const log = watch();
+      const receipt = await runDelivery(chunked(), upload('in chunks'));
+      expect(log.chunks()).toEqual([
+        [0, CHUNK - 1, 308],
+        [CHUNK, 2 * CHUNK - 1, 308],
+        [2 * CHUNK, total - 1, 201],
+      ]);
+      expect(log.queries()).toBe(0);
+      const [made] = log.videos();
+      expect(log.videos()).toHaveLength(1);
+      expect(receipt.platformPostId).toBe(made!.id);
+      expect(made!.data.equals(movie)).toBe(true);
+    });
+
+    test('a reset in the middle of a chunk resumes from the offset the session holds', async () => {
+      const log = watch();
+      fake.failChunk(2, 'reset-mid-chunk'); // the fake keeps 256 KiB of the second chunk
+      const kept = CHUNK + 256 * 1024;
+      const receipt = await runDelivery(chunked(), upload('reset mid-chunk'));
+      expect(log.chunks()).toEqual([
+        [0, CHUNK - 1, 308],
+        [CHUNK, 2 * CHUNK - 1, 308], // its answer never arrived
+        [kept, kept + CHUNK - 1, 308],
+        [kept + CHUNK, total - 1, 201],
+      ]);
+      expect(log.queries()).toBe(1);
+      expect(log.uploads()).toBe(1);
+      expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
+      expect(log.videos()[0]!.data.equals(movie)).toBe(true);
+    });
+
+    test.each([
+      ['a reset before the fake reads it', 'reset' as const],
+      ['a 503', youtubeError(503, 'backendError', 'Backend Error', 'global')],
+    ])('%s on a middle chunk: the session is asked, and that chunk sent again', async (_name, fault) => {
+      const log = watch();
+      fake.failChunk(2, fault);
+      const receipt = await runDelivery(chunked(), upload(`middle chunk ${_name}`));
+      const answered = fault === 'reset' ? [] : [[CHUNK, 2 * CHUNK - 1, 503]];
+      expect(log.chunks()).toEqual([
+        [0, CHUNK - 1, 308],
+        ...answered,
+        [CHUNK, 2 * CHUNK - 1, 308],
+        [2 * CHUNK, total - 1, 201],
+      ]);
+      expect(log.queries()).toBe(1);
+      expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
+      expect(log.videos()[0]!.data.equals(movie)).toBe(true);
+    });
+
+    test('a lost answer on the final chunk is settled by asking the session: one video, no reconcile', async () => {
+      const log = watch();
+      fake.failChunk(3, 'lose-answer');
+      const published = await chunked().publish(upload('lost final answer'), {});
+      expect(log.videos()).toHaveLength(1);
+      expect(published).toEqual({ processing: { video_id: log.videos()[0]!.id }, pollAfterMs: 5_000 });
+      expect(log.chunks().map(([, , status]) => status)).toEqual([308, 308, 201]);
+      expect(log.queries()).toBe(1);
+      expect(log.sessions()).toBe(1);
+    });
+
+    test('a session that expires before the last chunk is replaced: the upload starts over, one video', async () => {
+      const log = watch();
+      fake.failChunk(2, 'expire-session');
+      const receipt = await runDelivery(chunked(), upload('expired session'));
+      expect(log.chunks()).toEqual([
+        [0, CHUNK - 1, 308],
+        [CHUNK, 2 * CHUNK - 1, 404],
+        [0, CHUNK - 1, 308],
+        [CHUNK, 2 * CHUNK - 1, 308],
+        [2 * CHUNK, total - 1, 201],
+      ]);
+      expect([log.sessions(), log.uploads()]).toEqual([2, 2]);
+      expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
+      expect(log.videos()[0]!.data.equals(movie)).toBe(true);
+    });
+
+    test('a lost final answer the session cannot settle is an unknown outcome; reconcile finds the video', async () => {
+      const log = watch();
+      fake.failChunk(3, 'lose-answer');
+      fake.failStatusQueries(3);
+      const req = upload('unsettled');
+      const failure = await failureOf(chunked(2).publish(req, {}));
+      expect(failure).toMatchObject({ category: 'platform', retryable: true, outcomeUnknown: true });
+      expect(log.queries()).toBe(2); // the tries allowed, then the engine takes over
+      expect(JSON.stringify(failure)).not.toMatch(/upload_id|127\.0\.0\.1/); // the session URL is a capability
+      expect(log.videos()).toHaveLength(1);
+      expect((await adapter().findExisting!(req))?.platformPostId).toBe(log.videos()[0]!.id);
+      fake.failStatusQueries(0);
+    });
+
+    test('failures before the final chunk that outlast the tries are a plain retry: nothing was published', async () => {
+      const log = watch();
+      fake.failChunk(2, 'reset');
+      fake.failStatusQueries(5);
+      const failure = await failureOf(chunked(2).publish(upload('gave up early'), {}));
+      expect(failure).toMatchObject({ category: 'platform', retryable: true, outcomeUnknown: false });
+      expect(JSON.stringify(failure)).not.toMatch(/upload_id|127\.0\.0\.1/);
+      expect(log.chunks()).toEqual([[0, CHUNK - 1, 308]]);
+      expect(log.videos()).toHaveLength(0);
+      fake.failStatusQueries(0);
+    });
+
+    test('POSTFLOW_YOUTUBE_CHUNK_BYTES must be a positive multiple of 256 KiB', () => {
+      for (const bad of ['1000000', '0', '-262144', '8MB', '262144.5']) {
+        expect(() => createYoutubeAdapter({ env: { POSTFLOW_YOUTUBE_CHUNK_BYTES: bad } })).toThrow(
+          `POSTFLOW_YOUTUBE_CHUNK_BYTES must be a positive multiple of 262144 (256 KiB), e.g. 8388608 (8 MiB); got "${bad}".`,
+        );
+      }
+      for (const good of ['262144', '16777216', '', undefined]) {
+        expect(() => createYoutubeAdapter({ env: { POSTFLOW_YOUTUBE_CHUNK_BYTES: good } })).not.toThrow();
+      }
+    });
   });
 });

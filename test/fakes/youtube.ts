@@ -11,6 +11,8 @@ interface Video {
   recordingDetails?: Record<string, unknown>;
   notifySubscribers: boolean;
   bytes: number;
+  /** The uploaded bytes, assembled from the chunks. */
+  data: Buffer;
   contentType: string;
   publishedAt: string;
   /** videos.list answers still processing this many more times. */
@@ -22,6 +24,35 @@ interface Session {
   size: number;
   contentType: string;
   notifySubscribers: boolean;
+  /** The bytes received so far: `data[0…received)`. */
+  data: Buffer;
+  received: number;
+  /** Set once the final chunk completed the upload. */
+  video?: Video;
+}
+
+/** Google's chunk unit: every chunk but the last is a multiple of 256 KiB. */
+const CHUNK_UNIT = 256 * 1024;
+
+/**
+ * What a planned fault does to one chunk (a PUT carrying bytes; status queries are never hit):
+ * - `reset`: the connection drops before the fake reads the chunk (nothing of it kept);
+ * - `reset-mid-chunk`: the fake keeps the chunk's first half (in 256 KiB units), then drops the
+ *   connection, as when a network breaks mid-way;
+ * - `lose-answer`: the chunk is handled (the final one creates the video), the answer is lost;
+ * - `expire-session`: the session is gone (404) from this chunk on;
+ * - an answer (a 503…): given instead, nothing of the chunk kept.
+ */
+export type ChunkFault = 'reset' | 'reset-mid-chunk' | 'lose-answer' | 'expire-session' | FakeResponse;
+
+/** One PUT that carried bytes, as the fake received it. */
+export interface ChunkRecord {
+  uploadId: string;
+  first: number;
+  last: number;
+  total: number;
+  /** The fake's answer, also when a fault then dropped the connection before it went out. */
+  status: number;
 }
 
 const PRIVACY = ['public', 'private', 'unlisted'];
@@ -31,7 +62,9 @@ const youtubeError = (code: number, reason: string, message: string, domain = 'y
 
 /**
  * YouTube Data API v3 as its docs describe it: the resumable upload (POST …/upload/youtube/v3/
- * videos?uploadType=resumable → Location; PUT the bytes → 201 and the video), videos.list with
+ * videos?uploadType=resumable → Location; PUT the bytes, whole or in chunks → 308 + Range until
+ * complete, then 201 and the video; empty PUT → where the upload stands; 404 once the session is
+ * gone), chunk faults (`failChunk`), videos.list with
  * status/processingDetails (processing over a few polls, then processed), channels.list for the
  * uploads playlist, playlistItems.list/insert, videos.delete, `{ error: { errors: [{ reason }] } }`
  * bodies, and Google's token endpoint at `/token`.
@@ -44,6 +77,15 @@ export class YoutubeFake extends FakePlatform {
   readonly tokenRequests: Array<Record<string, string>> = [];
   /** Upload sessions by upload_id. */
   private readonly sessions = new Map<string, Session>();
+  /** Every chunk received, in order; and how many status queries (empty PUTs) were asked. */
+  readonly chunks: ChunkRecord[] = [];
+  statusQueries = 0;
+  /** A planned chunk fault: `left` more chunks pass before it is armed for the next one. */
+  private plan?: { left: number; fault: ChunkFault };
+  /** Status queries still to be answered with an error (an outage of the upload server). */
+  private statusFaults: { left: number; answer: FakeResponse } = { left: 0, answer: { status: 503 } };
+  /** The fault the next chunk meets inside the handler. */
+  private armed?: 'reset-mid-chunk' | 'expire-session' | FakeResponse;
   /** How many videos.list answers say "processing" for a new video. */
   processingPolls = 2;
 
@@ -58,6 +100,34 @@ export class YoutubeFake extends FakePlatform {
       expires_at: new Date(Date.now() + 3_600_000).toISOString(),
       channel_id: this.channelId,
     };
+  }
+
+  /**
+   * Makes the `n`-th chunk from now on (1-based; chunks carry bytes, status queries do not count)
+   * misbehave once. Chunks are sent one after another, so the fault is armed when the chunk
+   * before it is answered.
+   */
+  failChunk(n: number, fault: ChunkFault): void {
+    this.plan = { left: n - 1, fault };
+    if (n <= 1) this.arm();
+  }
+
+  /** Answers the next `times` status queries with `answer` (Google's 503 by default). */
+  failStatusQueries(
+    times: number,
+    answer = youtubeError(503, 'backendError', 'Backend Error', 'global'),
+  ): void {
+    this.statusFaults = { left: times, answer };
+  }
+
+  private arm(): void {
+    const fault = this.plan!.fault;
+    this.plan = undefined;
+    const upload = { method: 'PUT', path: '/upload/youtube/v3/videos' };
+    if (fault === 'reset') return this.inject(upload, { kind: 'reset' });
+    if (fault === 'lose-answer') return this.inject(upload, { kind: 'lose-answer' });
+    if (fault === 'reset-mid-chunk') this.inject(upload, { kind: 'lose-answer' });
+    this.armed = fault;
   }
 
   get uploadsPlaylist(): string {
@@ -210,19 +280,84 @@ export class YoutubeFake extends FakePlatform {
       size,
       contentType,
       notifySubscribers: req.query.get('notifySubscribers') !== 'false',
+      data: Buffer.alloc(size),
+      received: 0,
     });
     const location = `${this.url}/upload/youtube/v3/videos?uploadType=resumable&part=${parts.join(',')}&upload_id=${uploadId}`;
     return { status: 200, headers: { location }, body: '' };
   }
 
-  /** Step 2: the bytes, all at once; a complete upload creates the video (201 and its resource). */
+  /**
+   * Step 2: the bytes, in one PUT or in chunks (`Content-Range: bytes first-last/total`); 308 with
+   * `Range: bytes=0-N` until the last byte is in, then 201 and the video. An empty PUT with
+   * `Content-Range: bytes *\/total` asks where the upload stands. Unknown or expired session: 404.
+   */
   private upload(req: FakeRequest): FakeResponse {
-    const session = this.sessions.get(req.query.get('upload_id') ?? '');
-    if (!session) return { status: 404, body: 'Not Found' }; // expired or unknown session: start again
-    if (req.raw.length < session.size) {
-      return { status: 308, headers: { range: `bytes=0-${req.raw.length - 1}` } };
+    const uploadId = req.query.get('upload_id') ?? '';
+    const session = this.sessions.get(uploadId);
+    const range = String(req.headers['content-range'] ?? '');
+    if (req.raw.length === 0 && /^bytes \*\/\d+$/.test(range)) {
+      this.statusQueries += 1;
+      if (this.statusFaults.left > 0) {
+        this.statusFaults.left -= 1;
+        return this.statusFaults.answer;
+      }
+      if (!session) return { status: 404, body: 'Not Found' };
+      return session.video ? { status: 200, body: this.entity(session.video) } : this.incomplete(session);
     }
-    this.sessions.delete(req.query.get('upload_id')!);
+    // Without Content-Range, the whole file in one PUT.
+    const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(range);
+    const [first, last, total] = m
+      ? [Number(m[1]), Number(m[2]), Number(m[3])]
+      : [0, req.raw.length - 1, session?.size ?? req.raw.length];
+    const record: ChunkRecord = { uploadId, first, last, total, status: 0 };
+    this.chunks.push(record);
+    const answer = this.chunk(req, uploadId, session, first, last, total);
+    record.status = answer.status;
+    if (this.plan && --this.plan.left <= 0) this.arm();
+    return answer;
+  }
+
+  private chunk(
+    req: FakeRequest,
+    uploadId: string,
+    session: Session | undefined,
+    first: number,
+    last: number,
+    total: number,
+  ): FakeResponse {
+    const fault = this.armed;
+    this.armed = undefined;
+    if (fault === 'expire-session') this.sessions.delete(uploadId);
+    if (!session || fault === 'expire-session') return { status: 404, body: 'Not Found' };
+    if (fault && fault !== 'reset-mid-chunk') return fault;
+    if (session.video) return { status: 200, body: this.entity(session.video) };
+    if (total !== session.size || last - first + 1 !== req.raw.length || last >= total) {
+      return youtubeError(400, 'badRequest', 'Content-Range does not match the upload.', 'global');
+    }
+    if (last + 1 < total && req.raw.length % CHUNK_UNIT !== 0) {
+      return youtubeError(400, 'badRequest', 'A chunk must be a multiple of 256 KiB.', 'global');
+    }
+    // A chunk that does not start where the upload stands is not taken: the answer says where it stands.
+    if (first !== session.received) return this.incomplete(session);
+    const kept =
+      fault === 'reset-mid-chunk' ? Math.floor(req.raw.length / 2 / CHUNK_UNIT) * CHUNK_UNIT : req.raw.length;
+    req.raw.copy(session.data, first, 0, kept);
+    session.received = first + kept;
+    if (session.received < session.size) return this.incomplete(session);
+    session.video = this.createVideo(session);
+    return { status: 201, body: this.entity(session.video) };
+  }
+
+  /** 308 Resume Incomplete, with Range once the server holds any byte. */
+  private incomplete(session: Session): FakeResponse {
+    return {
+      status: 308,
+      headers: session.received > 0 ? { range: `bytes=0-${session.received - 1}` } : {},
+    };
+  }
+
+  private createVideo(session: Session): Video {
     const { snippet, status = {}, recordingDetails } = session.resource;
     const video: Video = {
       id: this.nextId('v').slice(-11),
@@ -233,13 +368,14 @@ export class YoutubeFake extends FakePlatform {
       status: { privacyStatus: 'public', ...status },
       ...(recordingDetails ? { recordingDetails } : {}),
       notifySubscribers: session.notifySubscribers,
-      bytes: req.raw.length,
+      bytes: session.size,
+      data: session.data,
       contentType: session.contentType,
       publishedAt: new Date().toISOString(),
       pollsLeft: this.processingPolls,
     };
     this.videos.push(video);
-    return { status: 201, body: this.entity(video) };
+    return video;
   }
 
   private listPlaylist(req: FakeRequest): FakeResponse {
