@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type {
   DeliveryJob,
   DeliveryReceipt,
@@ -11,7 +10,8 @@ import type {
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { resolveMedia } from './media';
-import { RECONNECT_REQUIRED, toPublishFailure } from './errors';
+import { toPublishFailure } from './errors';
+import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import {
   type AccountContext,
@@ -42,9 +42,6 @@ export interface ActivityDeps {
  */
 const SLOT_WAIT_MS = 2 * 60_000;
 
-/** A refresh this recent is not repeated: concurrent deliveries of one account share it. */
-const RECENT_REFRESH_MS = 60_000;
-
 /** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
 const HEARTBEAT_EVERY_MS = 2_000;
 
@@ -59,8 +56,6 @@ export function createActivities({
   allowPrivateUrls = false,
   limit = concurrencyLimits(),
 }: ActivityDeps) {
-  /** account id → the refresh in flight on this worker. */
-  const refreshing = new Map<string, Promise<void>>();
   async function request(
     job: DeliveryJob,
     { withMedia }: { withMedia: boolean },
@@ -139,7 +134,10 @@ export function createActivities({
     } catch (err) {
       if (err instanceof SlotWaitTimeout)
         throw toPublishFailure(busy(job.target.platform, err), { retryHere: options.repeatable });
-      throw toPublishFailure(err, { retryHere: options.repeatable });
+      // A token the platform revoked: the account is marked for reconnection (token-upkeep.ts).
+      throw toPublishFailure(await settleRevokedToken(store, job.target.accountId, err), {
+        retryHere: options.repeatable,
+      });
     } finally {
       clearInterval(beat);
     }
@@ -147,6 +145,8 @@ export function createActivities({
 
   return {
     ...createWebhookActivities({ store, allowPrivateUrls }),
+    // refreshAccount (deliveries) and the token-upkeep job's renewals.
+    ...createTokenActivities({ store, platforms }),
 
     /**
      * Everything before the irreversible call: uploads, containers. Invisible to followers, so
@@ -193,7 +193,9 @@ export function createActivities({
         );
         return { searchable: true, receipt };
       } catch (err) {
-        throw toPublishFailure(err, { retryHere: true });
+        throw toPublishFailure(await settleRevokedToken(store, job.target.accountId, err), {
+          retryHere: true,
+        });
       }
     },
 
@@ -234,61 +236,7 @@ export function createActivities({
         throw toPublishFailure(err);
       }
     },
-
-    /**
-     * Refreshes the account's access token. When the platform refuses for good, the account is
-     * marked `reconnect_required` and a non-retryable `AccountReconnectRequired` is thrown.
-     * Several deliveries of one account share one refresh: platforms that rotate refresh tokens
-     * (X, TikTok, Pinterest) refuse the second use of the old one.
-     */
-    async refreshAccount(accountId: string): Promise<void> {
-      let running = refreshing.get(accountId);
-      if (!running) {
-        running = refresh(accountId).finally(() => refreshing.delete(accountId));
-        refreshing.set(accountId, running);
-      }
-      return running;
-    },
   };
-
-  async function refresh(accountId: string): Promise<void> {
-    const account = await store.getAccount(accountId);
-    const adapter = account && platforms.get(account.platform);
-    if (!account || !adapter?.refresh) {
-      throw ApplicationFailure.nonRetryable(
-        `Account ${accountId} cannot refresh its token.`,
-        RECONNECT_REQUIRED,
-      );
-    }
-    const credentials = await store.accountCredentials(accountId);
-    // Another delivery (on this worker or another) refreshed moments ago: use its tokens.
-    const refreshedAt = Date.parse(credentials.refreshed_at ?? '');
-    if (Date.now() - refreshedAt < RECENT_REFRESH_MS) return;
-    try {
-      const fresh = await adapter.refresh({
-        id: account.id,
-        platform: account.platform,
-        name: account.name,
-        credentials,
-      });
-      // Platforms may leave out fields that did not change (the refresh token itself).
-      await store.updateAccountCredentials(accountId, {
-        ...credentials,
-        ...fresh,
-        refreshed_at: new Date().toISOString(),
-      });
-    } catch (err) {
-      if (err instanceof PublishError && !err.failure.retryable) {
-        // Refused because another worker used the rotating refresh token first: not a dead account.
-        const now = await store.accountCredentials(accountId);
-        if (now.refresh_token !== credentials.refresh_token || now.access_token !== credentials.access_token)
-          return;
-        await store.setAccountStatus(accountId, 'reconnect_required', err.failure.message);
-        throw ApplicationFailure.nonRetryable(err.failure.message, RECONNECT_REQUIRED);
-      }
-      throw err;
-    }
-  }
 }
 
 export type PostflowActivities = ReturnType<typeof createActivities>;

@@ -41,8 +41,13 @@ export interface PostEvent {
   data: Record<string, unknown>;
 }
 
+/** The seed's per-target results, with the current target's error code and metadata (warnings). */
 const results = (post: PostResource) =>
-  post.results.map((r, i) => ({ ...r, error_code: post.targets[i]?.error?.code ?? null }));
+  post.results.map((r, i) => ({
+    ...r,
+    error_code: post.targets[i]?.error?.code ?? null,
+    metadata: post.targets[i]?.metadata ?? {},
+  }));
 
 export function scheduledEvent(post: PostResource): PostEvent {
   return {

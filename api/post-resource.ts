@@ -1,4 +1,12 @@
-import type { MediaRef, PostContent, PostResource, PostSpec, PostState } from './types';
+import type {
+  DeliveryReceipt,
+  MediaRef,
+  PostContent,
+  PostResource,
+  PostSpec,
+  PostState,
+  TargetMetadata,
+} from './types';
 
 /** A post's state before anything happened to it: the workflow starts from it. */
 export function initialPostState(spec: PostSpec, now: string): PostState {
@@ -51,12 +59,24 @@ export function toPostResource(state: PostState): PostResource {
       platform: d.platform,
       status: d.status,
       platform_post_id: d.receipt?.platformPostId ?? null,
-      permalink: d.receipt?.permalink ?? null,
+      // A permalink the platform would not give and the id cannot build is absent, not "".
+      permalink: d.receipt?.permalink || null,
       published_at: d.receipt?.publishedAt ?? null,
       attempts: d.attempts,
       error: d.status === 'failed' ? (d.error ?? null) : null,
+      metadata: targetMetadata(d.receipt),
     })),
   };
+}
+
+/**
+ * A target's `metadata`: what the platform told about the post, and the warnings of what did not
+ * work after it went live (docs/platforms.md "Live means published").
+ */
+export function targetMetadata(receipt: DeliveryReceipt | undefined): TargetMetadata {
+  if (!receipt) return {};
+  const warnings = receipt.warnings ?? [];
+  return { ...receipt.metadata, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** Final states: nothing more happens to the post unless someone asks for a retry. */

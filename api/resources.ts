@@ -17,6 +17,23 @@ export const deliveryErrorSchema = z.object({
   message: z.string(),
 });
 
+export const deliveryWarningSchema = z.object({ code: z.string(), message: z.string() });
+
+/** `targets[].metadata`: free-form platform facts; `warnings` is Postflow's one reserved key. */
+export const targetMetadataSchema = z
+  .object({
+    warnings: z
+      .array(deliveryWarningSchema)
+      .optional()
+      .describe(
+        'What did not work after the post went live (a thread reply refused, the permalink unreadable). The target stays published: publishing again would duplicate the post.',
+      ),
+  })
+  .catchall(z.unknown())
+  .describe(
+    'What the platform told about the post, e.g. X `thread_post_ids` (root first) and `thread_failed_at_index`. `{}` when there is nothing.',
+  );
+
 export const postResourceSchema = z.object({
   id: z.string(),
   user_id: z.string(),
@@ -52,6 +69,7 @@ export const postResourceSchema = z.object({
       published_at: z.string().nullable(),
       attempts: z.number().int(),
       error: deliveryErrorSchema.nullable(),
+      metadata: targetMetadataSchema,
     }),
   ),
 });

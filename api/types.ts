@@ -89,11 +89,29 @@ export interface DeliveryError {
   message: string;
 }
 
+/** Plain JSON: what may travel through workflow history and come out in the Post resource. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Something that did not work after the post went live (a thread reply refused, the permalink
+ * unreadable). The target stays `published`: the post is on the platform, and publishing it again
+ * would duplicate it. `code` reads `platform.<slug>.<what>`, e.g. `platform.twitter.thread_incomplete`.
+ */
+export interface DeliveryWarning {
+  code: string;
+  message: string;
+}
+
 /** Proof of publication returned by a platform. */
 export interface DeliveryReceipt {
   platformPostId: string;
+  /** Empty when the platform could not be asked for it and it cannot be built from the id. */
   permalink: string;
   publishedAt: string;
+  /** Platform facts about the post (the contract's `targets[].metadata`), e.g. X `thread_post_ids`. */
+  metadata?: { [key: string]: JsonValue };
+  /** What did not work after the post went live; reported, never turned into a failure. */
+  warnings?: DeliveryWarning[];
 }
 
 /** One target's delivery as the workflow tracks it. */
@@ -137,6 +155,17 @@ export interface PostTargetResource {
   published_at: string | null;
   attempts: number;
   error: DeliveryError | null;
+  /**
+   * The receipt's metadata, and its warnings as `metadata.warnings` (the contract's `metadata` is
+   * a free-form object, so clients of the contract read it unchanged). `{}` when there is none.
+   */
+  metadata: TargetMetadata;
+}
+
+/** `targets[].metadata`: platform facts plus, when something failed after going live, `warnings`. */
+export interface TargetMetadata {
+  [key: string]: unknown;
+  warnings?: DeliveryWarning[];
 }
 
 /** The Post resource: the seed's fields and the current `targets[]` side by side. */
@@ -175,6 +204,11 @@ export interface PublishFailure extends DeliveryError {
   retryAfterMs?: number;
   /** The access token expired: refreshing it may let a retry succeed. */
   refreshable?: boolean;
+  /**
+   * The platform refused the account's token for good (revoked, invalidated): no post can succeed
+   * until the user reconnects the account, so the engine marks it `reconnect_required`.
+   */
+  reconnect?: boolean;
 }
 
 /** What a delivery needs to publish one target; carries no credentials (activities load them). */

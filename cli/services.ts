@@ -11,6 +11,7 @@ import { generateApiKey, loadSecretKey, openStore } from '../store';
 import type { Store } from '../store/types';
 import type { PostflowConfig } from '../worker/config';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { keepTokenUpkeepScheduled } from '../worker/token-upkeep-schedule';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
 import { platformQueuesFrom, platformWorkerSettings } from '../worker/platform-queues';
 import { createPlatformWorkers } from '../worker/platform-worker';
@@ -69,7 +70,17 @@ export async function startWorker(
 ): Promise<Service> {
   const options = connectionOptions(config, address);
   const admin = await Connection.connect(options);
-  await ensureSearchAttributes(admin, config.namespace).finally(() => admin.close());
+  try {
+    await ensureSearchAttributes(admin, config.namespace);
+    // The token-upkeep job's schedule: idempotent, so every worker may ensure it.
+    await keepTokenUpkeepScheduled(
+      new Client({ connection: admin, namespace: config.namespace }),
+      config.taskQueue,
+      log,
+    );
+  } finally {
+    await admin.close();
+  }
   const connection = await NativeConnection.connect(options);
   log(`Store: ${describeStore(config)}; media in ${describeMedia(config)}.`);
   const worker = await createPostflowWorker({

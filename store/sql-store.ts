@@ -66,6 +66,14 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       );
       return rows.map(toAccount);
     },
+    async activeAccountsOn(platforms) {
+      if (!platforms.length) return [];
+      const rows = await db.all<AccountRow>(
+        `SELECT ${accountColumns} FROM accounts WHERE status = 'active' AND platform IN (${platforms.map(() => '?').join(', ')}) ORDER BY id`,
+        [...platforms],
+      );
+      return rows.map(toAccount);
+    },
     async accountCredentials(id) {
       const row = await db.get<{ credentials: string | null }>(
         'SELECT credentials FROM accounts WHERE id = ?',

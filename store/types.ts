@@ -114,6 +114,8 @@ export interface Store {
   /** An account, optionally only if it belongs to `userId`. */
   getAccount(id: string, userId?: string): Promise<Account | undefined>;
   listAccounts(userId: string): Promise<Account[]>;
+  /** Active accounts of every user on these platforms (the token-upkeep job), by id. */
+  activeAccountsOn(platforms: readonly string[]): Promise<Account[]>;
   /** Decrypted credentials; only activities call this, when they run. */
   accountCredentials(id: string): Promise<Record<string, string>>;
   updateAccountCredentials(id: string, credentials: Record<string, string>): Promise<void>;

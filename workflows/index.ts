@@ -2,3 +2,4 @@
 export { publishPost } from './publish-post';
 export { deliverWebhook } from './webhook-delivery';
 export { unpublishPost } from './unpublish-post';
+export { tokenUpkeep } from './token-upkeep';

@@ -1,4 +1,4 @@
-import type { DeliveryReceipt, PostContent, PublishFailure, TargetSpec } from '../../api/types';
+import type { DeliveryReceipt, JsonValue, PostContent, PublishFailure, TargetSpec } from '../../api/types';
 import type { MediaFile } from '../media';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
@@ -41,7 +41,7 @@ export interface UnpublishRequest {
  * id to poll. It travels through workflow history, so it is plain JSON and never holds a secret.
  */
 export type StepState = { [key: string]: JsonValue };
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue };
 
 /**
  * The platform is still working (processing a video, a container not yet ready). The workflow
@@ -79,7 +79,11 @@ export interface PlatformAdapter {
    * Irreversible: the engine never calls it twice unless proven safe.
    */
   publish(request: PublishRequest, prepared: StepState): Promise<Published>;
-  /** Polls a publish the platform finishes asynchronously (TikTok, YouTube processing). Read-only. */
+  /**
+   * Polls a publish the platform finishes asynchronously (TikTok, YouTube processing). Read-only.
+   * Once the post is live, a failure for good here becomes the receipt with a warning, never a
+   * failed target (live-receipt.ts).
+   */
   checkPublished?(request: PublishRequest, state: StepState): Promise<Published>;
   /**
    * Looks the post up on the platform; absent where the platform offers no lookup. `prepared` is
@@ -96,6 +100,11 @@ export interface PlatformAdapter {
   unpublish?(request: UnpublishRequest): Promise<'deleted' | 'not_supported'>;
   /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
   refresh?(account: AccountContext): Promise<Record<string, string>>;
+  /**
+   * For tokens refreshable only while still valid (Meta's long-lived ones): renew them this long
+   * before `expires_at`. The token-upkeep job renews such accounts even when they do not post.
+   */
+  renewWindowMs?: number;
 }
 
 /** How an adapter is set up: where its platform is, how long a call may take. */

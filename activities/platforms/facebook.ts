@@ -1,5 +1,13 @@
 import type { DeliveryReceipt } from '../../api/types';
-import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, Published } from './adapter';
+import type {
+  AdapterOptions,
+  PlatformAdapter,
+  Prepared,
+  PublishRequest,
+  Published,
+  StepState,
+} from './adapter';
+import { failedForGood, liveReceipt, warningOf, withWarning } from './live-receipt';
 import { platformFailure, type PlatformBody, postedSince, rejected } from './http';
 import {
   type GraphCall,
@@ -55,10 +63,13 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
     try {
       return await receipt(api, id);
     } catch {
-      return { processing: { post_id: id }, pollAfterMs: RECEIPT_POLL_MS }; // never fail a done publish
+      // Never fail a done publish: checkPublished reads it again (and keeps when it went live).
+      return {
+        processing: { post_id: id, published_at: new Date().toISOString() },
+        pollAfterMs: RECEIPT_POLL_MS,
+      };
     }
   };
-
   return {
     platform: PLATFORM,
 
@@ -93,7 +104,10 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
           ...(req.content.text ? { description: req.content.text } : {}),
           ...(typeof o.title === 'string' ? { title: o.title } : {}),
         });
-        return { processing: { video_id: String(body.id) }, pollAfterMs: VIDEO_POLL_MS };
+        return {
+          processing: { video_id: String(body.id), published_at: new Date().toISOString() },
+          pollAfterMs: VIDEO_POLL_MS,
+        };
       }
       if (prepared.shape === 'photo') {
         const alt =
@@ -121,11 +135,34 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
 
     async checkPublished(req, state) {
       const api = client(req);
-      if (state.post_id) return receipt(api, String(state.post_id));
+      if (state.post_id) {
+        return liveReceipt(
+          () => receipt(api, String(state.post_id)),
+          () => builtReceipt(req, state),
+          (err) =>
+            warningOf(
+              PLATFORM,
+              'permalink_unavailable',
+              'The post is live, but Facebook did not give its link',
+              err,
+            ),
+        );
+      }
       const id = String(state.video_id);
-      const body = await api('GET', `/${encodeURIComponent(id)}`, {
-        fields: 'status,permalink_url,created_time',
-      });
+      let body: PlatformBody;
+      try {
+        body = await api('GET', `/${encodeURIComponent(id)}`, {
+          fields: 'status,permalink_url,created_time',
+        });
+      } catch (err) {
+        // The video is on the Page already: a status read refused for good does not unpublish it.
+        if (!failedForGood(err)) throw err;
+        const why = 'The video is on the Page, but Facebook did not say whether it finished processing';
+        return withWarning(
+          builtReceipt(req, state),
+          warningOf(PLATFORM, 'video_status_unavailable', why, err),
+        );
+      }
       const status = String(body.status?.video_status ?? '');
       if (status === 'ready') return absolute(receiptFrom(id, body, POST_FIELDS));
       if (status === 'error' || status === 'expired') {
@@ -135,7 +172,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
           `could not process the video (${status}); check its format (MP4 advised) and that its URL is public.`,
         );
       }
-      return { processing: { video_id: id }, pollAfterMs: VIDEO_POLL_MS };
+      return { processing: state, pollAfterMs: VIDEO_POLL_MS };
     },
 
     async findExisting(req) {
@@ -197,6 +234,30 @@ function feedOptions(req: PublishRequest): GraphParams {
     });
   }
   return params;
+}
+
+/**
+ * The receipt of a live post whose permalink Facebook would not give: the link built from the ids
+ * (`<page>_<post>` → the Page's post; a video → the Page's video), the time it went live.
+ */
+function builtReceipt(req: PublishRequest, state: StepState): DeliveryReceipt {
+  const page = encodeURIComponent(req.account.credentials.page_id ?? '');
+  const at = Date.parse(String(state.published_at ?? ''));
+  const publishedAt = new Date(Number.isNaN(at) ? Date.now() : at).toISOString();
+  if (state.video_id) {
+    const id = String(state.video_id);
+    return {
+      platformPostId: id,
+      permalink: `https://www.facebook.com/${page}/videos/${encodeURIComponent(id)}/`,
+      publishedAt,
+    };
+  }
+  const id = String(state.post_id);
+  const [owner, post] = id.split('_');
+  const permalink = post
+    ? `https://www.facebook.com/${encodeURIComponent(owner!)}/posts/${encodeURIComponent(post)}`
+    : `https://www.facebook.com/${encodeURIComponent(id)}`;
+  return { platformPostId: id, permalink, publishedAt };
 }
 
 /** Video permalinks come back relative (`/page/videos/1/`). */

@@ -4,6 +4,7 @@ import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './goog
 import { type PlatformBody, postedSince, rejected } from './http';
 import { assertTokenFresh } from './oauth2';
 import { sameText, searchableText } from './content';
+import { failedForGood, warningOf, withWarning } from './live-receipt';
 
 const PLATFORM = 'google';
 const OFFICIAL_URL = 'https://mybusiness.googleapis.com';
@@ -62,7 +63,9 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
       );
     }
     if (post.state === 'PROCESSING') {
-      return { processing: { name: String(post.name) }, pollAfterMs: REVIEW_POLL_MS };
+      const processing: StepState = { name: String(post.name) };
+      if (typeof post.createTime === 'string') processing.create_time = post.createTime;
+      return { processing, pollAfterMs: REVIEW_POLL_MS };
     }
     return receiptOf(post);
   };
@@ -83,8 +86,20 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
     },
 
     async checkPublished(req, state: StepState) {
-      const { body } = await call(req)('GET', `${base}/v4/${resourcePath(String(state.name))}`);
-      return receiptOrPoll(body);
+      let post: PlatformBody;
+      try {
+        post = (await call(req)('GET', `${base}/v4/${resourcePath(String(state.name))}`)).body;
+      } catch (err) {
+        // Google has the post (under review): a status read refused for good does not remove it.
+        // Published with a warning; Google may still reject it, which only Google's UI will show.
+        if (!failedForGood(err)) throw err;
+        const why = 'Google accepted the post for review, but would not say whether the review passed';
+        return withWarning(
+          receiptOf({ name: state.name, createTime: state.create_time ?? new Date().toISOString() }),
+          warningOf(PLATFORM, 'review_unconfirmed', why, err),
+        );
+      }
+      return receiptOrPoll(post);
     },
 
     async findExisting(req) {

@@ -109,6 +109,8 @@ export interface FailureRule {
   retryable?: boolean;
   /** A 401-like answer: refreshing the access token may let a retry succeed. */
   refreshable?: boolean;
+  /** The token itself is dead (revoked, invalidated): the account must be reconnected. */
+  reconnect?: boolean;
   /** The platform may have acted although it answered with an error (some 5xx). */
   mayHaveActed?: boolean;
 }
@@ -143,6 +145,7 @@ export function platformFailure(
     retryable: !!rule.retryable,
     outcomeUnknown: irreversible && !!rule.mayHaveActed,
     ...(rule.refreshable ? { refreshable: true } : {}),
+    ...(rule.reconnect ? { reconnect: true } : {}),
     ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
   };
   return new PublishError(failure);

@@ -5,18 +5,20 @@ import {
   assertMetaTokenFresh,
   type GraphCall,
   graphClient,
+  META_RENEW_WINDOW_MS,
   type GraphParams,
   type GraphSettings,
   mediaKind,
   type MetaErrorRow,
   pendingContainers,
   receiptFrom,
-  receiptOf,
+  liveMetaReceipt,
   receiptOrPoll,
   refreshLongLivedToken,
   sameText,
 } from './meta-graph';
 import { searchableText, stringList } from './content';
+import { containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
 
 const PLATFORM = 'instagram';
 /** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
@@ -88,8 +90,11 @@ type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
  *
  * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
  * Instagram fetches), polled until FINISHED; for a carousel, then the CAROUSEL container of the
- * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the account's
- * latest media by caption since the delivery began (stories: the account's current stories).
+ * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the status of
+ * the container the lost publish call was given (meta-container-reconcile.ts): PUBLISHED → the
+ * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
+ * absent. Without a readable container: the latest media by caption since the delivery began
+ * (stories: the account's current stories).
  * No delete: the Instagram API with Instagram Login has no media delete.
  */
 export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAdapter {
@@ -115,9 +120,9 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
     const api = client(req);
     const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
     if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
-    if (state.parent) return { ready: { container: String(state.parent) } };
+    if (state.parent) return readyContainer(String(state.parent));
     const children = stringList(state.children);
-    if (children.length === 1) return { ready: { container: children[0]! } };
+    if (children.length === 1) return readyContainer(children[0]!);
     const parent = await container(api, req, {
       media_type: 'CAROUSEL',
       children: children.join(','),
@@ -128,6 +133,7 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
 
   return {
     platform: PLATFORM,
+    renewWindowMs: META_RENEW_WINDOW_MS,
 
     async prepare(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
@@ -156,17 +162,32 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
     },
 
     async checkPublished(req, state) {
-      return receiptOf(client(req), String(state.published_id), POST_FIELDS);
+      return liveMetaReceipt(PLATFORM, client(req), state, POST_FIELDS);
     },
 
-    async findExisting(req) {
+    async findExisting(req, prepared) {
       const stories = contentType(req) === 'stories';
+      const api = client(req);
+      const verdict = await containerVerdict(PLATFORM, api, prepared, CONTAINER, req.since);
+      if ('absent' in verdict) return null;
+      const latest = async () =>
+        (
+          await api('GET', `${userPath(req)}/${stories ? 'stories' : 'media'}`, {
+            fields: 'id,caption,timestamp,permalink,media_type',
+            limit: RECONCILE_WINDOW,
+          })
+        ).data;
+      if ('published' in verdict) {
+        // Known to exist: only its id is looked for. A story (no caption) is the one closest in
+        // time to the publish call, never merely "a story since the delivery began".
+        const caption = req.content.text ?? '';
+        const ours = (m: Record<string, unknown>) => stories || sameText(m.caption, caption);
+        return publishedAmong(PLATFORM, await latest(), verdict.since, ours, POST_FIELDS);
+      }
+      // Without a readable container (older runs): the account's latest media, by caption.
       const text = stories ? '' : searchableText(PLATFORM, req.content.text);
-      const body = await client(req)('GET', `${userPath(req)}/${stories ? 'stories' : 'media'}`, {
-        fields: 'id,caption,timestamp,permalink,media_type',
-        limit: RECONCILE_WINDOW,
-      });
-      const found = (Array.isArray(body.data) ? body.data : []).find(
+      const listed: unknown = await latest();
+      const found = (Array.isArray(listed) ? listed : []).find(
         (m: Record<string, unknown>) =>
           postedSince(m.timestamp, req.since) &&
           // Stories have no caption: a story of this delivery is one posted since it began.

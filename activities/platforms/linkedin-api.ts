@@ -34,7 +34,7 @@ export const DEFAULT_LINKEDIN_VERSION = '202605';
  */
 const ERROR_CODES: Readonly<Record<string, FailureRule>> = {
   // 401: the member revoked the app. Its refresh token is revoked with it: reconnect.
-  REVOKED_ACCESS_TOKEN: { category: 'auth', code: 'revoked' },
+  REVOKED_ACCESS_TOKEN: { category: 'auth', code: 'revoked', reconnect: true },
   EXPIRED_ACCESS_TOKEN: { category: 'auth', code: 'expired', refreshable: true },
   INVALID_ACCESS_TOKEN: { category: 'auth', code: 'auth', refreshable: true },
   // 403: the token lacks a scope (w_member_social, w_organization_social, r_member_social)

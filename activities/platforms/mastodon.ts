@@ -41,7 +41,9 @@ const VISIBILITY: Record<string, string> = {
  */
 function ruleFor(status: number): FailureRule {
   if (status === 422) return { category: 'validation', code: 'rejected' };
-  if (status === 401) return { category: 'auth', code: 'auth' }; // tokens never expire: no refresh
+  // Mastodon tokens never expire and have no refresh: a 401 means the token was revoked (the user
+  // removed the app, or an admin suspended the account), so it stays refused until a reconnect.
+  if (status === 401) return { category: 'auth', code: 'auth', reconnect: true };
   return ruleForStatus(status);
 }
 

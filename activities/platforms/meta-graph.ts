@@ -1,5 +1,6 @@
 import type { DeliveryReceipt } from '../../api/types';
-import { type AccountContext, type Published, PublishError } from './adapter';
+import { type AccountContext, type Published, PublishError, type StepState } from './adapter';
+import { liveReceipt, warningOf } from './live-receipt';
 import {
   type FailureRule,
   platformFailure,
@@ -10,6 +11,7 @@ import {
   retryAfterMs,
   ruleForStatus,
 } from './http';
+import { renewDueBeforeCall, tokenExpired } from './token-expiry';
 
 /**
  * The Meta family (Instagram, Threads, Facebook Pages): one Graph API client, one error table,
@@ -41,13 +43,16 @@ const HOUR_MS = 3_600_000;
  * `refreshable` is dropped for platforms without a refresh flow (Facebook Page tokens).
  */
 export const META_ERRORS: readonly MetaErrorRow[] = [
-  // 190 subcodes the user must fix in Meta's own apps: a new token from a refresh cannot help.
-  // 458 app not installed, 459 checkpoint, 460 password changed, 464 unconfirmed user, 492 session.
+  // 190 subcodes a refresh cannot help. 458 app removed, 460 password changed, 492 invalid session:
+  // Meta invalidated the token itself, so the account must be reconnected (marked so).
   {
     codes: [190, 102],
-    subcodes: [458, 459, 460, 464, 492],
-    rule: { category: 'auth', code: 'reconnect' },
+    subcodes: [458, 460, 492],
+    rule: { category: 'auth', code: 'reconnect', reconnect: true },
   },
+  // 459 checkpoint, 464 unconfirmed user: the user must fix their Meta account in Meta's own apps;
+  // the token works again afterwards, so the account is not marked.
+  { codes: [190, 102], subcodes: [459, 464], rule: { category: 'auth', code: 'reconnect' } },
   // 190 without those subcodes (463 expired, 467 invalid): a token problem a refresh may fix.
   { codes: [190, 102], rule: { category: 'auth', code: 'auth', refreshable: true } },
   // 100/33: the object does not exist (or this token cannot see it) — "already gone" on delete.
@@ -86,7 +91,8 @@ export function metaRule(
   if (!rule && error.is_transient === true)
     rule = { category: 'platform', code: 'transient', retryable: true, mayHaveActed: true };
   rule ??= status === 400 ? { category: 'validation', code: 'rejected' } : ruleForStatus(status);
-  if (rule.refreshable && !refreshes) rule = { ...rule, refreshable: false };
+  // Without a refresh flow (Facebook Page tokens), a token Meta calls invalid stays invalid.
+  if (rule.refreshable && !refreshes) rule = { ...rule, refreshable: false, reconnect: true };
   return rule;
 }
 
@@ -208,13 +214,18 @@ function graphFailure(
 const subcodeText = (error: PlatformBody) =>
   error.error_subcode !== undefined ? `/${error.error_subcode}` : '';
 
-/** Renew a long-lived token this long before it expires: Meta refreshes only unexpired tokens. */
-const RENEW_WINDOW_MS = 7 * 24 * HOUR_MS;
+/**
+ * Renew a long-lived token this long before it expires: Meta refreshes only unexpired tokens.
+ * Seven days leave the daily token-upkeep job (workflows/token-upkeep.ts) several tries.
+ */
+export const META_RENEW_WINDOW_MS = 7 * 24 * HOUR_MS;
 
 /**
  * Instagram and Threads long-lived tokens live 60 days and can be refreshed only while valid (and
  * at least 24 h old). So a token in its last week counts as due: the engine refreshes it before
- * the platform is called, instead of waiting for an expiry that would force a reconnect.
+ * the platform is called, instead of waiting for an expiry that would force a reconnect. When
+ * that early renewal fails while the token still works, the refresh activity defers it
+ * (token-expiry.ts) and the call goes ahead with the current token; only an expired token stops it.
  * (The shared `assertTokenFresh` needs a `refresh_token`, which Meta does not issue.)
  */
 export function assertMetaTokenFresh(
@@ -222,13 +233,15 @@ export function assertMetaTokenFresh(
   credentials: Record<string, string>,
   now = Date.now(),
 ) {
-  const expiresAt = credentials.expires_at ? Date.parse(credentials.expires_at) : NaN;
-  if (Number.isNaN(expiresAt) || expiresAt - RENEW_WINDOW_MS > now) return;
+  if (!renewDueBeforeCall(credentials, META_RENEW_WINDOW_MS, now)) return;
+  const expired = tokenExpired(credentials, now);
   throw new PublishError({
     category: 'auth',
     caused_by: 'user',
     code: `platform.${platform}.auth`,
-    message: `${platform}: the access token expires at ${credentials.expires_at}; refreshing it.`,
+    message: expired
+      ? `${platform}: the access token expired at ${credentials.expires_at}; refreshing it.`
+      : `${platform}: the access token expires at ${credentials.expires_at}; renewing it first.`,
     retryable: false,
     outcomeUnknown: false,
     refreshable: true,
@@ -351,8 +364,35 @@ export async function receiptOrPoll(
   try {
     return await receiptOf(api, id, fields);
   } catch {
-    return { processing: { published_id: id }, pollAfterMs };
+    // When the post went live: the receipt's time should checkPublished never read it.
+    return { processing: { published_id: id, published_at: new Date().toISOString() }, pollAfterMs };
   }
+}
+
+/**
+ * `checkPublished` of a post already live: reads its permalink and time. Should Meta refuse that
+ * read for good (a permission the token lacks, the post hidden), the receipt carries the id, no
+ * permalink (Instagram and Threads links use a shortcode the id does not give) and a warning:
+ * the target is published, never failed (live-receipt.ts). Transient failures are retried.
+ */
+export function liveMetaReceipt(
+  platform: string,
+  api: GraphCall,
+  state: StepState,
+  fields: { permalink: string; time: string },
+): Promise<DeliveryReceipt> {
+  const id = String(state.published_id);
+  return liveReceipt(
+    () => receiptOf(api, id, fields),
+    () => receiptFrom(id, { [fields.time]: state.published_at }, fields),
+    (err) =>
+      warningOf(
+        platform,
+        'permalink_unavailable',
+        `The post is live, but ${platform} did not give its link`,
+        err,
+      ),
+  );
 }
 
 export async function receiptOf(

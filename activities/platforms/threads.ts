@@ -5,18 +5,20 @@ import {
   assertMetaTokenFresh,
   type GraphCall,
   graphClient,
+  META_RENEW_WINDOW_MS,
   type GraphParams,
   type GraphSettings,
   isGone,
   mediaKind,
   pendingContainers,
   receiptFrom,
-  receiptOf,
+  liveMetaReceipt,
   receiptOrPoll,
   refreshLongLivedToken,
   sameText,
 } from './meta-graph';
 import { searchableText, stringList } from './content';
+import { containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';
@@ -43,7 +45,10 @@ const SKEW_S = 120;
  * prepare: one container (`POST /{user}/threads`, media_type TEXT, IMAGE or VIDEO with the
  * media's public URL, which Threads fetches), or a CAROUSEL container over 2–20 item
  * containers, each polled until FINISHED. publish: `POST /{user}/threads_publish`.
- * Reconcile: the account's threads since the delivery began, by text. Delete: `DELETE /{id}`.
+ * Reconcile: the status of the container the lost publish call was given
+ * (meta-container-reconcile.ts): PUBLISHED → the post's id from the account's threads since the
+ * container was ready; FINISHED, EXPIRED, ERROR → absent. Without a readable container: the
+ * account's threads since the delivery began, by text. Delete: `DELETE /{id}`.
  */
 export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const settings: GraphSettings = {
@@ -64,9 +69,9 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     const api = client(req);
     const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
     if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
-    if (state.parent) return { ready: { container: String(state.parent) } };
+    if (state.parent) return readyContainer(String(state.parent));
     const items = stringList(state.items);
-    if (items.length === 1) return { ready: { container: items[0]! } };
+    if (items.length === 1) return readyContainer(items[0]!);
     const parent = await container(api, req, {
       media_type: 'CAROUSEL',
       children: items.join(','),
@@ -77,6 +82,7 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
 
   return {
     platform: PLATFORM,
+    renewWindowMs: META_RENEW_WINDOW_MS,
 
     async prepare(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
@@ -113,17 +119,30 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     },
 
     async checkPublished(req, state) {
-      return receiptOf(client(req), String(state.published_id), POST_FIELDS);
+      return liveMetaReceipt(PLATFORM, client(req), state, POST_FIELDS);
     },
 
-    async findExisting(req) {
+    async findExisting(req, prepared) {
+      const api = client(req);
+      const verdict = await containerVerdict(PLATFORM, api, prepared, CONTAINER, req.since);
+      if ('absent' in verdict) return null;
+      const threadsSince = async (since: string) =>
+        (
+          await api('GET', `${userPath(req)}/threads`, {
+            fields: 'id,text,timestamp,permalink,media_type',
+            since: Math.floor(Date.parse(since) / 1000) - SKEW_S,
+            limit: RECONCILE_WINDOW,
+          })
+        ).data;
+      if ('published' in verdict) {
+        // Known to exist: only its id is looked for (a post without text: the closest in time).
+        const ours = (t: Record<string, unknown>) => sameText(t.text, req.content.text ?? '');
+        return publishedAmong(PLATFORM, await threadsSince(verdict.since), verdict.since, ours, POST_FIELDS);
+      }
+      // Without a readable container (older runs): the account's threads since then, by text.
       const text = searchableText(PLATFORM, req.content.text);
-      const body = await client(req)('GET', `${userPath(req)}/threads`, {
-        fields: 'id,text,timestamp,permalink,media_type',
-        since: Math.floor(Date.parse(req.since) / 1000) - SKEW_S,
-        limit: RECONCILE_WINDOW,
-      });
-      const found = (Array.isArray(body.data) ? body.data : []).find(
+      const listed: unknown = await threadsSince(req.since);
+      const found = (Array.isArray(listed) ? listed : []).find(
         (t: Record<string, unknown>) => postedSince(t.timestamp, req.since) && sameText(t.text, text),
       );
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;

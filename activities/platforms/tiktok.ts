@@ -66,7 +66,8 @@ const FAIL_REASONS: Record<string, FailureRule> = {
   photo_pull_failed: { category: 'platform', code: 'pull_failed', retryable: true },
   internal: { category: 'platform', code: 'api_error', retryable: true },
   publish_cancelled: { category: 'platform', code: 'publish_cancelled' },
-  auth_removed: { category: 'auth', code: 'auth_removed' },
+  // The creator removed Postflow's authorization: its tokens are dead until a reconnect.
+  auth_removed: { category: 'auth', code: 'auth_removed', reconnect: true },
 };
 
 /**

@@ -23,6 +23,7 @@ import {
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
 import { checkMedia, prepareMedia, type XCall } from './twitter-media';
 import { searchableText, stringList } from './content';
+import { failedForGood, warningOf, withWarning } from './live-receipt';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';
@@ -77,7 +78,8 @@ const ERROR_TABLE: ReadonlyArray<{ status?: number; type?: string; detail?: RegE
  * prepare: media uploads (polled while X processes video/GIF); publish: `POST /2/tweets`. A
  * thread (`thread[]`) continues in `checkPublished`, one reply per step: before posting a reply
  * the adapter looks for one already replying to the previous post with that text (its parent's
- * id is unique to this delivery), so a retried step never posts a segment twice. Reconcile reads
+ * id is unique to this delivery), so a retried step never posts a segment twice; a reply refused
+ * for good ends the thread there, published with a warning (live-receipt.ts). Reconcile reads
  * the account's posts since the delivery began and compares text (X rewrites links to t.co).
  */
 export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdapter {
@@ -149,7 +151,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
 
   /** After the root: the thread's next reply, or the receipt once every segment is posted. */
   const threadStep = (req: PublishRequest, ids: string[], user?: string): Published => {
-    if (ids.length > threadOf(req).length) return receiptOf(req, ids[0]!);
+    if (ids.length > threadOf(req).length) return threadReceipt(req, ids);
     return {
       processing: { thread_ids: ids, ...(user ? { user_id: user } : {}) },
       pollAfterMs: THREAD_STEP_MS,
@@ -193,20 +195,36 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
       assertTokenFresh(PLATFORM, req.account.credentials);
       const ids = stringList(state.thread_ids);
       const text = threadOf(req)[ids.length - 1];
-      if (text === undefined) return receiptOf(req, ids[0]!);
+      if (text === undefined) return threadReceipt(req, ids);
       const parent = ids.at(-1)!;
-      const user = await userId(req, state);
-      let reply = await findReply(req, user, parent, text);
-      if (!reply) {
-        const body = { text, reply: { in_reply_to_tweet_id: parent }, ...replySettings(req) };
-        try {
-          reply = (await client(req)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS)).data;
-        } catch (err) {
-          if (!isDuplicate(err)) throw err;
-          reply = await findReply(req, user, parent, text);
-          // X says the reply exists but does not list it yet: this step is retried in place.
-          if (!reply) throw platformFailure(PLATFORM, UNLISTED, 'X does not list the thread reply yet.');
+      let user: string | undefined;
+      let reply: PlatformBody | undefined;
+      try {
+        user = await userId(req, state);
+        reply = await findReply(req, user, parent, text);
+        if (!reply) {
+          const body = { text, reply: { in_reply_to_tweet_id: parent }, ...replySettings(req) };
+          try {
+            reply = (await client(req)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS)).data;
+          } catch (err) {
+            if (!isDuplicate(err)) throw err;
+            reply = await findReply(req, user, parent, text);
+            // X says the reply exists but does not list it yet: this step is retried in place.
+            if (!reply) throw platformFailure(PLATFORM, UNLISTED, 'X does not list the thread reply yet.');
+          }
         }
+      } catch (err) {
+        // The root (and the replies so far) are live: a reply refused for good ends the thread
+        // there, published with a warning. Never a failure, which would invite posting it all again.
+        if (!failedForGood(err)) throw err;
+        const why = `The post is live, but X refused part ${ids.length + 1} of the thread; the thread stops there`;
+        return withWarning(
+          {
+            ...threadReceipt(req, ids),
+            metadata: { thread_post_ids: ids, thread_failed_at_index: ids.length },
+          },
+          warningOf(PLATFORM, 'thread_incomplete', why, err),
+        );
       }
       return threadStep(req, [...ids, idOf({ data: reply })], user);
     },
@@ -278,6 +296,15 @@ function idOf(answer: PlatformBody): string {
   if (typeof id === 'string' && id) return id;
   const rule: FailureRule = { category: 'platform', code: 'api_error', mayHaveActed: true };
   throw platformFailure(PLATFORM, rule, 'X answered without a post id.', { irreversible: true });
+}
+
+/**
+ * The receipt of a post and, for a thread, its posts: `metadata.thread_post_ids`, root first (the
+ * contract's `targets[].metadata`).
+ */
+function threadReceipt(req: PublishRequest, ids: string[]): DeliveryReceipt {
+  const receipt = receiptOf(req, ids[0]!);
+  return threadOf(req).length ? { ...receipt, metadata: { thread_post_ids: ids } } : receipt;
 }
 
 /** X post ids are snowflakes: their creation time is in the id (ms since 2010-11-04T01:42:54.657Z). */

@@ -1,7 +1,9 @@
+import { isProcessing, PublishError, type StepState } from '../../activities/platforms/adapter';
 import { createInstagramAdapter } from '../../activities/platforms/instagram';
 import { InstagramFake } from '../fakes/instagram';
 import { MetaGraphFake } from '../fakes/meta-graph';
 import { adapterContract } from './adapter-contract';
+import { containerReconcileSuite } from './container-reconcile';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
@@ -91,6 +93,22 @@ adapterContract({
   unpublishes: false,
 });
 
+containerReconcileSuite({
+  platform: 'instagram',
+  startFake: () => new InstagramFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createInstagramAdapter({ baseUrl, timeoutMs }),
+  account: (fake) => ({ id: 'acc_ig', platform: 'instagram', name: 'IG', credentials: fake.credentials() }),
+  post: {
+    content: { text: 'A carousel from Postflow', media: urls(2) },
+    options: { content_type: 'carousel' },
+    media: [png, mp4],
+  },
+  publishCall: { method: 'POST', path: /\/media_publish$/ },
+  listCall: /\/(media|stories)$/,
+  statusField: 'status_code',
+  published: (fake) => fake.published.map((m) => ({ id: m.id, text: m.caption })),
+});
+
 describe('instagram specifics', () => {
   let fake: InstagramFake;
   const host = new MediaHost();
@@ -160,6 +178,47 @@ describe('instagram specifics', () => {
     const receipt = await runDelivery(adapter(), req);
     expect(fake.published.at(-1)).toMatchObject({ mediaType: 'STORIES', caption: '' });
     expect((await adapter().findExisting!(req))?.platformPostId).toBe(receipt.platformPostId);
+  });
+
+  /** A story's prepare, then a publish call whose outcome is unknown (`hang`: it never arrived). */
+  const storyUnknown = async (fault: 'hang' | 'lose-answer') => {
+    const req = publishRequest(
+      account(),
+      { text: '', media: [] },
+      { content_type: 'stories' },
+      host.serve([png]),
+    );
+    let step = await adapter().prepare!(req);
+    while (isProcessing(step)) step = await adapter().checkPrepared!(req, step.processing);
+    fake.inject({ method: 'POST', path: /\/media_publish$/ }, { kind: fault });
+    const publisher = createInstagramAdapter({
+      baseUrl: fake.url,
+      timeoutMs: fault === 'hang' ? 1_000 : 15_000,
+    });
+    const err = await publisher.publish(req, step.ready).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PublishError);
+    expect((err as PublishError).failure.outcomeUnknown).toBe(true);
+    return { req, prepared: step.ready as StepState };
+  };
+
+  test('a story reconciles by its container, not by "any story since the delivery began"', async () => {
+    const { req, prepared } = await storyUnknown('hang');
+    const someoneElses = fake.postFromApp('STORIES', ''); // posted in the app meanwhile
+    // The old search would take that story for ours; the FINISHED container says ours is absent.
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(someoneElses.id);
+    expect(await adapter().findExisting!(req, prepared)).toBeNull();
+    const receipt = await runDelivery(adapter(), req);
+    expect(
+      fake.published.filter((m) => m.id === receipt.platformPostId && m.mediaType === 'STORIES'),
+    ).toHaveLength(1);
+  });
+
+  test("a published story is told from the account's other stories by when its container was ready", async () => {
+    fake.postFromApp('STORIES', '', new Date(Date.now() - 90_000));
+    const { req, prepared } = await storyUnknown('lose-answer');
+    const ours = fake.published.at(-1)!;
+    fake.postFromApp('STORIES', '', new Date(Date.now() + 60_000));
+    expect((await adapter().findExisting!(req, prepared))?.platformPostId).toBe(ours.id);
   });
 
   test('a container Meta cannot fetch fails for good, naming the media', async () => {

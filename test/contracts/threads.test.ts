@@ -4,6 +4,7 @@ import { threadsTextLength } from '../../api/platform-rules/threads';
 import { MetaGraphFake } from '../fakes/meta-graph';
 import { ThreadsFake } from '../fakes/threads';
 import { adapterContract } from './adapter-contract';
+import { containerReconcileSuite } from './container-reconcile';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
@@ -70,6 +71,22 @@ adapterContract({
   reconciles: true,
   refreshes: true,
   unpublishes: true,
+});
+
+containerReconcileSuite({
+  platform: 'threads',
+  startFake: () => new ThreadsFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createThreadsAdapter({ baseUrl, timeoutMs }),
+  account: (fake) => ({ id: 'acc_th', platform: 'threads', name: 'T', credentials: fake.credentials() }),
+  post: {
+    content: { text: 'A picture and a clip from Postflow', media: urls(2) },
+    options: {},
+    media: [png, mp4],
+  },
+  publishCall: { method: 'POST', path: /\/threads_publish$/ },
+  listCall: /\/threads$/,
+  statusField: 'status',
+  published: (fake) => fake.published.map((p) => ({ id: p.id, text: p.text })),
 });
 
 describe('threads specifics', () => {

@@ -1,15 +1,13 @@
 import type { FakeRequest, FakeResponse, Route } from './fake-platform';
+import { type ContainerLife, ContainerRules } from './meta-containers';
 import { MetaGraphFake } from './meta-graph';
 
-interface Container {
+interface Container extends ContainerLife {
   id: string;
   mediaType: string;
   caption: string;
   carouselItem: boolean;
   children: string[];
-  /** Status polls left before IN_PROGRESS turns FINISHED (videos are processed). */
-  pollsLeft: number;
-  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED';
   params: Record<string, string>;
 }
 
@@ -24,17 +22,27 @@ export interface InstagramMedia {
 }
 
 const MEDIA_TYPES = ['REELS', 'STORIES', 'CAROUSEL', 'VIDEO', 'IMAGE'];
+const STATUS_TEXT = {
+  IN_PROGRESS: 'In Progress',
+  FINISHED: 'Finished',
+  PUBLISHED: 'Published',
+  EXPIRED: 'Expired',
+  ERROR: 'Error',
+};
 
 /**
  * The Instagram API with Instagram Login (graph.instagram.com) as its Content Publishing docs
  * describe it: containers from public media URLs (fetched here), status_code IN_PROGRESS →
  * FINISHED over polls for videos, carousels of 2–10 finished children, media_publish, the
- * account's media and stories, refresh_access_token (ig_refresh_token). No delete.
+ * account's media and stories, refresh_access_token (ig_refresh_token). No delete. Containers
+ * expire unpublished and turn PUBLISHED on media_publish; `rules` can make the media list lag
+ * (meta-containers.ts).
  */
 export class InstagramFake extends MetaGraphFake {
   readonly userId = '17841400000000001';
   readonly published: InstagramMedia[] = [];
   readonly containers = new Map<string, Container>();
+  readonly rules = new ContainerRules();
 
   constructor() {
     super('instagram', 'v25.0');
@@ -82,7 +90,7 @@ export class InstagramFake extends MetaGraphFake {
       if (children.length < 2 || children.length > 10)
         return MetaGraphFake.error(400, 100, 'Carousels need 2 to 10 children', { subcode: 2207028 });
       const bad = children.find(
-        (id) => this.containers.get(id)?.status !== 'FINISHED' || !this.containers.get(id)?.carouselItem,
+        (id) => !this.isReady(this.containers.get(id)) || !this.containers.get(id)?.carouselItem,
       );
       if (bad) return MetaGraphFake.error(400, 24, 'Media ID is not available', { subcode: 2207006 });
     } else {
@@ -114,6 +122,7 @@ export class InstagramFake extends MetaGraphFake {
       children,
       pollsLeft,
       status: pollsLeft ? 'IN_PROGRESS' : 'FINISHED',
+      createdAt: Date.now(),
       params: b,
     });
     return { status: 200, body: { id } };
@@ -123,9 +132,10 @@ export class InstagramFake extends MetaGraphFake {
     if (user !== this.userId) return MetaGraphFake.notFound(user);
     const container = this.containers.get(String(req.body.creation_id));
     if (!container) return MetaGraphFake.notFound(String(req.body.creation_id));
+    if (this.rules.current(container) === 'EXPIRED')
+      return MetaGraphFake.error(400, -2, 'The media has expired; upload it again.', { subcode: 2207020 });
     if (container.status !== 'FINISHED' || container.carouselItem)
       return MetaGraphFake.error(400, 9007, 'Media ID is not available', { subcode: 2207027 });
-    container.status = 'PUBLISHED';
     const media: InstagramMedia = {
       id: this.nextId('1800'),
       caption: container.caption,
@@ -135,7 +145,26 @@ export class InstagramFake extends MetaGraphFake {
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
     };
     this.published.push(media);
+    this.rules.published(container, media.id);
     return { status: 200, body: { id: media.id } };
+  }
+
+  /** A post made in Instagram's app, not through the API (no container). */
+  postFromApp(mediaType: string, caption: string, at = new Date()): InstagramMedia {
+    const media: InstagramMedia = {
+      id: this.nextId('1800'),
+      caption,
+      mediaType,
+      items: 1,
+      params: {},
+      timestamp: at.toISOString().replace(/\.\d{3}Z$/, '+0000'),
+    };
+    this.published.push(media);
+    return media;
+  }
+
+  private isReady(c: Container | undefined): boolean {
+    return !!c && this.rules.current(c) === 'FINISHED';
   }
 
   private list(req: FakeRequest, user: string, edge: string): FakeResponse {
@@ -144,6 +173,7 @@ export class InstagramFake extends MetaGraphFake {
     const data = [...this.published]
       .reverse()
       .filter((m) => (edge === 'stories') === (m.mediaType === 'STORIES'))
+      .filter((m) => this.rules.listed(m.id))
       .slice(0, limit)
       .map((m) => this.entity(m));
     return { status: 200, body: { data, paging: {} } };
@@ -152,18 +182,9 @@ export class InstagramFake extends MetaGraphFake {
   private node(id: string): FakeResponse {
     const container = this.containers.get(id);
     if (container) {
-      if (container.status === 'IN_PROGRESS') {
-        if (container.pollsLeft > 0) container.pollsLeft -= 1;
-        else container.status = 'FINISHED';
-      }
-      return {
-        status: 200,
-        body: {
-          id,
-          status_code: container.status,
-          status: container.status === 'IN_PROGRESS' ? 'In Progress' : 'Finished',
-        },
-      };
+      // IG Container fields: id, status_code, status (and copyright_check_status); no media id.
+      const status = this.rules.read(container);
+      return { status: 200, body: { id, status_code: status, status: STATUS_TEXT[status] } };
     }
     const media = this.published.find((m) => m.id === id);
     return media ? { status: 200, body: this.entity(media) } : MetaGraphFake.notFound(id);

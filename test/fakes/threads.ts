@@ -1,13 +1,12 @@
 import type { FakeRequest, FakeResponse, Route } from './fake-platform';
+import { type ContainerLife, ContainerRules } from './meta-containers';
 import { MetaGraphFake } from './meta-graph';
 
-interface Container {
+interface Container extends ContainerLife {
   id: string;
   mediaType: string;
   carouselItem: boolean;
   children: string[];
-  pollsLeft: number;
-  status: 'IN_PROGRESS' | 'FINISHED' | 'PUBLISHED';
   params: Record<string, string>;
 }
 
@@ -27,12 +26,14 @@ const REPLY_CONTROLS = ['everyone', 'accounts_you_follow', 'mentioned_only'];
  * The Threads API (graph.threads.net/v1.0) as its Posts docs describe it: containers TEXT, IMAGE,
  * VIDEO (processed: IN_PROGRESS → FINISHED over polls) and CAROUSEL (2–20 finished items), media
  * fetched from public URLs, threads_publish, the account's threads with `since`, delete, and
- * refresh_access_token (th_refresh_token).
+ * refresh_access_token (th_refresh_token). Containers expire unpublished and turn PUBLISHED on
+ * threads_publish; `rules` can make the list of threads lag (meta-containers.ts).
  */
 export class ThreadsFake extends MetaGraphFake {
   readonly userId = '25012345678901234';
   readonly published: ThreadsPost[] = [];
   readonly containers = new Map<string, Container>();
+  readonly rules = new ContainerRules();
 
   constructor() {
     super('threads', 'v1.0');
@@ -95,7 +96,7 @@ export class ThreadsFake extends MetaGraphFake {
         return MetaGraphFake.error(400, 100, 'A carousel needs 2 to 20 children.');
       if (
         children.some(
-          (id) => this.containers.get(id)?.status !== 'FINISHED' || !this.containers.get(id)?.carouselItem,
+          (id) => !this.isReady(this.containers.get(id)) || !this.containers.get(id)?.carouselItem,
         )
       )
         return MetaGraphFake.error(400, 100, 'Carousel children must be finished carousel items.');
@@ -119,6 +120,7 @@ export class ThreadsFake extends MetaGraphFake {
       children,
       pollsLeft,
       status: pollsLeft ? 'IN_PROGRESS' : 'FINISHED',
+      createdAt: Date.now(),
       params: b,
     });
     return { status: 200, body: { id } };
@@ -127,9 +129,8 @@ export class ThreadsFake extends MetaGraphFake {
   private publish(req: FakeRequest): FakeResponse {
     const container = this.containers.get(String(req.body.creation_id));
     if (!container) return MetaGraphFake.notFound(String(req.body.creation_id));
-    if (container.status !== 'FINISHED' || container.carouselItem)
+    if (!this.isReady(container) || container.carouselItem)
       return MetaGraphFake.error(400, 24, 'The requested resource does not exist', { subcode: 4279009 });
-    container.status = 'PUBLISHED';
     const post: ThreadsPost = {
       id: this.nextId('1'),
       text: container.params.text ?? '',
@@ -142,7 +143,26 @@ export class ThreadsFake extends MetaGraphFake {
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
     };
     this.published.push(post);
+    this.rules.published(container, post.id);
     return { status: 200, body: { id: post.id } };
+  }
+
+  /** A thread posted in the Threads app, not through the API (no container). */
+  postFromApp(text: string, at = new Date()): ThreadsPost {
+    const post: ThreadsPost = {
+      id: this.nextId('1'),
+      text,
+      mediaType: 'TEXT_POST',
+      items: 0,
+      params: {},
+      timestamp: at.toISOString().replace(/\.\d{3}Z$/, '+0000'),
+    };
+    this.published.push(post);
+    return post;
+  }
+
+  private isReady(c: Container | undefined): boolean {
+    return !!c && this.rules.current(c) === 'FINISHED';
   }
 
   private list(req: FakeRequest): FakeResponse {
@@ -151,6 +171,7 @@ export class ThreadsFake extends MetaGraphFake {
     const data = [...this.published]
       .reverse()
       .filter((p) => Date.parse(p.timestamp) >= since)
+      .filter((p) => this.rules.listed(p.id))
       .slice(0, limit)
       .map((p) => this.entity(p));
     return { status: 200, body: { data, paging: {} } };
@@ -159,11 +180,8 @@ export class ThreadsFake extends MetaGraphFake {
   private node(id: string): FakeResponse {
     const container = this.containers.get(id);
     if (container) {
-      if (container.status === 'IN_PROGRESS') {
-        if (container.pollsLeft > 0) container.pollsLeft -= 1;
-        else container.status = 'FINISHED';
-      }
-      return { status: 200, body: { id, status: container.status } };
+      // Threads container fields: id, status, error_message (on ERROR); no media id.
+      return { status: 200, body: { id, status: this.rules.read(container) } };
     }
     const post = this.published.find((p) => p.id === id);
     return post ? { status: 200, body: this.entity(post) } : MetaGraphFake.notFound(id);

@@ -179,14 +179,15 @@ const rows: Row[] = [
   {
     platform: 'mastodon',
     // Mastodon tokens do not expire: a 401 means the token was revoked, and there is no refresh.
+    // The account is marked for reconnection, so later posts fail at once with the same hint.
     fault: '401, the token was revoked (no refresh on Mastodon)',
     arrange: (_marker, credentials) => void mastodon.accessTokens.delete(credentials.access_token!),
     expected: {
       status: 'failed',
-      code: 'platform.mastodon.auth',
+      code: 'account.reconnection_required',
       attempts: 1,
-      codes: ['platform.mastodon.auth'],
-      accountStatus: 'active',
+      codes: ['account.reconnection_required'],
+      accountStatus: 'reconnect_required',
     },
   },
   {
