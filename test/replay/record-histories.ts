@@ -16,6 +16,7 @@ import { projectRoot } from '../../worker/config';
 import { Stack } from '../helpers/stack';
 import { WebhookReceiver } from '../helpers/receiver';
 import { scrubbed } from './scrub';
+import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
 
 type Api = Stack['request'];
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
@@ -96,6 +97,24 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       await api('DELETE', `/v1/posts/${id}`);
       return id;
     },
+    /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
+    async 'token-upkeep'(_api, stack) {
+      const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);
+      const exists = await schedule.describe().then(
+        () => true,
+        () => false,
+      );
+      if (!exists) return undefined;
+      await schedule.trigger();
+      for (;;) {
+        const [run] = (await schedule.describe()).info.recentActions;
+        if (run) {
+          await stack.client.workflow.getHandle(run.action.workflow.workflowId).result();
+          return run.action.workflow.workflowId;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
   };
 
 async function main(label: string): Promise<void> {
@@ -113,7 +132,8 @@ async function main(label: string): Promise<void> {
         .map(async ([name, play]) => [name, await play(api, stack, accounts)] as const),
     );
     const names = new Map(made.filter(([, id]) => id).map(([name, id]) => [id!, name]));
-    for (const id of names.keys()) await stack.waitForPost(id, settled).catch(() => undefined);
+    for (const id of names.keys())
+      if (id.startsWith('post_')) await stack.waitForPost(id, settled).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // let webhook deliveries and unpublishes finish
 
     const dir = join(projectRoot(), 'test', 'replay', 'histories', label);
