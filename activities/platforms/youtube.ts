@@ -10,6 +10,7 @@ import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './goog
 import { type PlatformBody, postedSince, rejected } from './http';
 import { assertTokenFresh } from './oauth2';
 import { sameText } from './content';
+import { failedForGood, warningOf, withWarning } from './live-receipt';
 import { chunkBytesFrom, DEFAULT_RESUME, type ResumePolicy, uploadInChunks } from './youtube-upload';
 
 const PLATFORM = 'youtube';
@@ -151,24 +152,41 @@ export function createYoutubeAdapter(
         : POLL_DEFAULT_MS;
       return { processing: { ...state, polls }, pollAfterMs: wait };
     }
-    if (typeof state.playlist_id === 'string') await addToPlaylist(req, id, state.playlist_id);
-    return receiptOf(id, video);
+    const receipt = receiptOf(id, video);
+    if (typeof state.playlist_id !== 'string') return receipt;
+    const refused = await addToPlaylist(req, id, state.playlist_id);
+    return refused
+      ? withWarning(
+          receipt,
+          warningOf(
+            PLATFORM,
+            'playlist_failed',
+            `The video is live but not in playlist ${state.playlist_id}`,
+            refused,
+          ),
+        )
+      : receipt;
   };
 
   /**
    * playlistItems.insert, once: a retried check first asks whether the video is in the playlist.
-   * Best effort like first comments: the video is live either way, so a playlist YouTube refuses
-   * (not found, not the user's) does not fail the delivery; transient failures and 401 are retried.
+   * The video is live either way ("Live means published", docs/platforms.md), so a playlist
+   * YouTube refuses (not found, not the user's) comes back as the refusal, for a warning on the
+   * receipt; transient failures and an expired token are thrown, and the check retried.
    */
-  const addToPlaylist = async (req: PublishRequest, videoId: string, playlistId: string) => {
+  const addToPlaylist = async (
+    req: PublishRequest,
+    videoId: string,
+    playlistId: string,
+  ): Promise<PublishError | undefined> => {
     try {
       const { body } = await call(req)('GET', api('playlistItems', { part: 'id', playlistId, videoId }));
-      if (Array.isArray(body.items) && body.items.length > 0) return;
+      if (Array.isArray(body.items) && body.items.length > 0) return undefined;
       const item = { snippet: { playlistId, resourceId: { kind: 'youtube#video', videoId } } };
       await call(req)('POST', api('playlistItems', { part: 'snippet' }), JSON.stringify(item));
+      return undefined;
     } catch (err) {
-      const f = err instanceof PublishError ? err.failure : undefined;
-      if (f && !f.retryable && !f.refreshable) return;
+      if (failedForGood(err)) return err;
       throw err;
     }
   };

@@ -230,7 +230,7 @@ describe('youtube', () => {
     });
   });
 
-  test('adds the video to a playlist once, and a playlist YouTube refuses does not fail the delivery', async () => {
+  test('adds the video to a playlist once, and a playlist YouTube refuses is a warning on a published video', async () => {
     const req = request(video('For the playlist'), { playlist_id: 'PLfavourites' });
     const receipt = await runDelivery(adapter(), req);
     expect(fake.playlists.get('PLfavourites')).toEqual([receipt.platformPostId]);
@@ -238,9 +238,16 @@ describe('youtube', () => {
     await adapter().checkPublished!(req, { video_id: receipt.platformPostId, playlist_id: 'PLfavourites' });
     expect(fake.playlists.get('PLfavourites')).toEqual([receipt.platformPostId]);
 
-    await expect(
-      runDelivery(adapter(), request(video('Lost playlist'), { playlist_id: 'PLgone' })),
-    ).resolves.toHaveProperty('platformPostId');
+    const before = fake.videos.length;
+    const live = await runDelivery(adapter(), request(video('Lost playlist'), { playlist_id: 'PLgone' }));
+    expect(fake.videos).toHaveLength(before + 1);
+    expect(live.platformPostId).toBe(fake.videos.at(-1)!.id);
+    expect(live.warnings).toEqual([
+      {
+        code: 'platform.youtube.playlist_failed',
+        message: expect.stringContaining('not in playlist PLgone'),
+      },
+    ]);
   });
 
   test('a metadata error at the session start fails before any byte is sent', async () => {
