@@ -16,7 +16,7 @@ import { GoogleBusinessFake, googleError } from '../fakes/google';
 import { InstagramFake } from '../fakes/instagram';
 import { MetaGraphFake } from '../fakes/meta-graph';
 import { ThreadsFake } from '../fakes/threads';
-import { TwitterFake } from '../fakes/twitter';
+import { TwitterFake, X_CLIENT_FORBIDDEN } from '../fakes/twitter';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest } from './run-delivery';
 
 /**
@@ -27,21 +27,12 @@ import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest } from './run-delivery';
  */
 
 const text = (t: string) => ({ text: t, media: [] });
-/** Permission refusals as each platform words them: final, not refreshable. */
-const X_FORBIDDEN = {
-  status: 403,
-  body: {
-    title: 'Forbidden',
-    detail: 'You are not permitted to perform this action.',
-    type: 'https://api.twitter.com/2/problems/client-forbidden',
-    status: 403,
-  },
-};
 const X_RATE_LIMITED = {
   status: 429,
   body: { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 },
   headers: { 'retry-after': '30' },
 };
+/** A permission refusal as Meta words it: final, not refreshable. */
 const META_PERMISSION = MetaGraphFake.error(400, 10, 'Application does not have permission for this action');
 
 const processingOf = (step: Published) => {
@@ -109,7 +100,7 @@ describe('X: a thread reply refused for good', () => {
     const root = fake.posts.at(-1)!;
     const next = await adapter().checkPublished!(req, processingOf(published));
     const first = fake.posts.at(-1)!;
-    fake.inject({ method: 'POST', path: '/2/tweets' }, X_FORBIDDEN);
+    fake.inject({ method: 'POST', path: '/2/tweets' }, X_CLIENT_FORBIDDEN);
     const result = await adapter().checkPublished!(req, processingOf(next));
     expect(isProcessing(result)).toBe(false);
     expect(result).toMatchObject({
@@ -134,7 +125,7 @@ describe('X: a thread reply refused for good', () => {
     const req = thread(['two']);
     const start = fake.posts.length;
     const published = await adapter().publish(req, {});
-    fake.inject({ method: 'GET', path: /^\/2\/users\/\d+\/tweets$/ }, X_FORBIDDEN);
+    fake.inject({ method: 'GET', path: /^\/2\/users\/\d+\/tweets$/ }, X_CLIENT_FORBIDDEN);
     const result = (await adapter().checkPublished!(req, processingOf(published))) as DeliveryReceipt;
     const root = fake.posts.at(-1)!;
     expect(result).toMatchObject({

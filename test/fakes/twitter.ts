@@ -1,6 +1,17 @@
 import { xLength } from '../../api/platform-rules/twitter';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
 
+/** X's answer to a call the app may not make (a problem of type client-forbidden): final, not a token problem. */
+export const X_CLIENT_FORBIDDEN: FakeResponse = {
+  status: 403,
+  body: {
+    title: 'Forbidden',
+    detail: 'You are not permitted to perform this action.',
+    type: 'https://api.twitter.com/2/problems/client-forbidden',
+    status: 403,
+  },
+};
+
 interface Post {
   id: string;
   /** The text as sent. */

@@ -1,6 +1,6 @@
 import { FacebookFake } from '../fakes/facebook';
 import { MetaGraphFake } from '../fakes/meta-graph';
-import { TwitterFake } from '../fakes/twitter';
+import { TwitterFake, X_CLIENT_FORBIDDEN } from '../fakes/twitter';
 import { scheduledActivities } from '../helpers/history';
 import { openApiChecker } from '../helpers/openapi';
 import { WebhookReceiver } from '../helpers/receiver';
@@ -53,18 +53,7 @@ test('a thread cut short and a permalink denied are published once, with metadat
   const page = await account('facebook', facebook.credentials());
 
   // X: the lookup before the first reply is refused for good (an app without read access).
-  twitter.inject(
-    { method: 'GET', path: /^\/2\/users\/\d+\/tweets$/ },
-    {
-      status: 403,
-      body: {
-        title: 'Forbidden',
-        detail: 'You are not permitted to perform this action.',
-        type: 'https://api.twitter.com/2/problems/client-forbidden',
-        status: 403,
-      },
-    },
-  );
+  twitter.inject({ method: 'GET', path: /^\/2\/users\/\d+\/tweets$/ }, X_CLIENT_FORBIDDEN);
   // Facebook: both reads of the new post's permalink are refused (the token lacks the permission).
   facebook.inject(
     { method: 'GET', path: /\/\d+_\d+$/ },
