@@ -1,8 +1,6 @@
 import { PublishError } from './adapter';
 import { platformFetch, readBody } from './http';
-
-/** Refresh a token this long before it expires, so it does not expire during the publish call. */
-const EXPIRY_MARGIN_MS = 60_000;
+import { tokenExpired } from './token-expiry';
 
 export interface RefreshGrant {
   platform: string;
@@ -72,8 +70,7 @@ function tokenFields(token: Record<string, unknown>): Record<string, string> {
  * to), so the engine refreshes it before the platform is called at all.
  */
 export function assertTokenFresh(platform: string, credentials: Record<string, string>, now = Date.now()) {
-  const expiresAt = credentials.expires_at ? Date.parse(credentials.expires_at) : NaN;
-  if (!credentials.refresh_token || Number.isNaN(expiresAt) || expiresAt - EXPIRY_MARGIN_MS > now) return;
+  if (!credentials.refresh_token || !tokenExpired(credentials, now)) return;
   throw new PublishError({
     category: 'auth',
     caused_by: 'user',
