@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { PublishError } from './adapter';
 import { googleFailure, type GoogleRule } from './google-api';
 import { type PlatformBody, platformFetch, readBody } from './http';
@@ -92,7 +93,8 @@ export async function uploadInChunks(
       // Before the final chunk completes nothing exists: a plain retry for the engine.
       throw new PublishError({ ...error.failure, retryable: true, outcomeUnknown: false });
     }
-    await pause(policy.backoffMs(failures), upload.signal);
+    // Rejects as soon as the activity is cancelled.
+    await delay(policy.backoffMs(failures), undefined, { signal: upload.signal });
   };
 
   /** The empty PUT asking where the upload stands; a refusal while the final chunk is unsettled settles nothing. */
@@ -227,20 +229,3 @@ const sessionGone = (platform: string) =>
 /** A completed upload whose answer names no video: it exists, but which one only reconcile can say. */
 const noVideoId = (platform: string) =>
   uploadFailure(platform, 'upload_answer', 'the completed upload answered no video id.', true);
-
-/** Waits `ms`, or rejects as soon as the activity is cancelled. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const done = () => {
-      signal.removeEventListener('abort', cancel);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const cancel = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', cancel, { once: true });
-  });
-}
