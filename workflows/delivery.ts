@@ -247,7 +247,7 @@ async function lookUp(
   let refreshed = false;
   for (;;) {
     try {
-      const result = await (prepared ? calls.findPublished(job, prepared) : calls.findPublished(job));
+      const result = await calls.findPublished(job, prepared);
       if (!result.searchable) return 'unsearchable';
       return result.receipt ?? 'absent';
     } catch (err) {
