@@ -21,6 +21,7 @@ import {
   PublishError,
   type PublishRequest,
   type Published,
+  type Reusable,
   type StepState,
 } from './platforms/adapter';
 import { type ConcurrencyLimit, SlotWaitTimeout } from './platforms/limiter';
@@ -123,13 +124,13 @@ export function createActivities({
   ): Promise<T> {
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    const signal = withDeadline(ctx);
     try {
       const { adapter, req } = await request(job, options);
       return await limit(job.target.platform).run(() => {
-        // Cancelled or timed out while queued: the call must not go out any more.
-        if (ctx.cancellationSignal.aborted)
-          throw new Error('The activity was cancelled before its turn came.');
-        return call(adapter, { ...req, signal: ctx.cancellationSignal });
+        // Cancelled or past the deadline while queued: the call must not go out any more.
+        if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
+        return call(adapter, { ...req, signal });
       }, SLOT_WAIT_MS);
     } catch (err) {
       if (err instanceof SlotWaitTimeout)
@@ -163,6 +164,18 @@ export function createActivities({
     async checkPreparedTarget(job: DeliveryJob, state: StepState): Promise<PreparedStep> {
       return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
         stepOf(await adapter.checkPrepared!(req, state)),
+      );
+    },
+
+    /**
+     * Whether what prepare made for a publish call since proven absent can be published now
+     * (a Meta container not yet expired): reusing it makes the platform itself refuse a second
+     * post should the first call land after all. Read-only; `renew` where the adapter cannot tell.
+     */
+    async reusePrepared(job: DeliveryJob, prepared: StepState): Promise<Reusable> {
+      if (!platforms.get(job.target.platform)?.reusable) return 'renew';
+      return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
+        adapter.reusable!(req, prepared),
       );
     },
 
@@ -251,6 +264,18 @@ function stepOf(result: Published): PublishedStep;
 function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
   if (isProcessing(result)) return { processing: result.processing, pollAfterMs: result.pollAfterMs };
   return 'ready' in result ? { ready: result.ready } : { receipt: result };
+}
+
+/**
+ * The activity's cancellation signal, also aborted at the activity's schedule-to-close deadline
+ * when it has one (the publish call): past it, the workflow may already have looked the post up
+ * and found nothing, so a call still running here must not land. Node's fetch aborts with it.
+ */
+function withDeadline(ctx: Context): AbortSignal {
+  const { scheduledTimestampMs, scheduleToCloseTimeoutMs } = ctx.info;
+  if (!scheduleToCloseTimeoutMs) return ctx.cancellationSignal;
+  const left = scheduledTimestampMs + scheduleToCloseTimeoutMs - Date.now();
+  return AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(Math.max(left, 0))]);
 }
 
 function busy(platform: string, err: SlotWaitTimeout): PublishError {

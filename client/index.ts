@@ -258,10 +258,13 @@ export class PostflowClient {
       return this.update(id, messages.publishNow);
     },
 
-    /** Re-runs the failed targets of a `partial` or `failed` post. */
-    retry: async (id: string): Promise<PostResource> => {
+    /**
+     * Re-runs the failed targets of a `partial` or `failed` post; targets the platform may already
+     * have published are looked up first (`force`: see `RetryOptions`).
+     */
+    retry: async (id: string, options: messages.RetryOptions = {}): Promise<PostResource> => {
       await this.mutable(id);
-      return this.update(id, messages.retryFailed);
+      return this.update(id, messages.retryFailed, options);
     },
 
     /**

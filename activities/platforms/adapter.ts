@@ -54,6 +54,8 @@ export interface Processing {
 
 /** Work done before the irreversible call; invisible to the account's followers. */
 export type Prepared = { ready: StepState } | Processing;
+/** What a publish call proven absent was given, now: publishable again, gone, or consumed after all. */
+export type Reusable = 'reuse' | 'renew' | 'taken';
 
 /** What the publish call (or a later check) returns: proof of publication, or "still processing". */
 export type Published = DeliveryReceipt | Processing;
@@ -92,6 +94,14 @@ export interface PlatformAdapter {
    * prepared (a container's status) answers exactly instead of searching the account's posts.
    */
   findExisting?(request: PublishRequest, prepared?: StepState): Promise<DeliveryReceipt | null>;
+  /**
+   * Whether what `prepare` returned for a publish call since proven absent can still be published
+   * (`reuse`: a Meta container neither expired nor failed), must be made anew (`renew`), or was
+   * consumed by that call after all (`taken`: the post exists, the engine looks it up). Where prepare's result is the platform's own
+   * guard against a second post (a container publishes once), reusing it keeps a late first call
+   * from duplicating the post. Absent: every attempt prepares anew.
+   */
+  reusable?(request: PublishRequest, prepared: StepState): Promise<Reusable>;
   /**
    * Deletes a published post from the platform: `deleted` once it is gone (also when it was gone
    * already), `not_supported` when this post cannot be deleted through the API (it stays live).

@@ -18,6 +18,7 @@ import {
   createPostSchema,
   reconnectAccountSchema,
   updateAccountSchema,
+  retrySchema,
   unpublishSchema,
   updatePostSchema,
 } from '../../api/schemas';
@@ -78,6 +79,7 @@ export function openApiDocument(serverUrl: string): Json {
           UpdateAccount: updateAccountSchema,
           ReconnectAccount: reconnectAccountSchema,
           Unpublish: unpublishSchema,
+          Retry: retrySchema,
           CreateWebhook: createWebhookSchema,
           UpdateWebhook: updateWebhookSchema,
         }),

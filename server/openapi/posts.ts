@@ -141,12 +141,15 @@ export const postPaths: Record<string, Json> = {
     parameters: [pathId('id')],
     post: {
       summary: 'Retry the failed targets of a partial or failed post',
+      description:
+        'Targets the platform may already have published (error.code publishing.delivery.unconfirmed) are looked up on the platform before anything is published again. Where the platform offers no lookup, the retry is refused (409) unless the body says "force": true.',
+      requestBody: { required: false, content: { 'application/json': { schema: ref('Retry') } } },
       responses: {
         '200': json(success({ post: ref('Post') }, ['post']), 'Retrying'),
-        '400': error('Nothing to retry (post.no_retryable_deliveries)'),
+        '400': error('Nothing to retry (post.no_retryable_deliveries), or an invalid body'),
         ...AUTH_ERRORS,
         '404': error('No such post'),
-        '409': error("Not allowed in the post's state"),
+        '409': error("Not allowed in the post's state, or unconfirmed targets without force"),
       },
     },
   },
