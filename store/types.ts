@@ -41,6 +41,12 @@ export const API_SCOPES = [
 
 export type ApiScope = (typeof API_SCOPES)[number];
 
+/**
+ * What a key gets unless its scopes are named: everything a user does with their own resources.
+ * `payloads:decode` reads every user's payloads, so only a key minted for it has it.
+ */
+export const USER_SCOPES: readonly ApiScope[] = API_SCOPES.filter((s) => s !== 'payloads:decode');
+
 export interface ApiKeyOwner {
   keyId: string;
   userId: string;
@@ -125,7 +131,7 @@ export interface Store {
   /** Deletes an account and its credentials; returns false when there was none. */
   deleteAccount(id: string): Promise<boolean>;
 
-  /** Stores a key (hashed) for a user and returns its id. */
+  /** Stores a key (hashed) for a user and returns its id; without `scopes`, the user scopes. */
   addApiKey(userId: string, rawKey: string, name: string, scopes?: readonly ApiScope[]): Promise<string>;
   /** The owner of a key that exists and is not revoked. */
   findApiKey(rawKey: string): Promise<ApiKeyOwner | undefined>;
