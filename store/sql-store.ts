@@ -170,6 +170,12 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           key,
         ]);
       },
+      async purge(scope, createdBefore) {
+        return db.run('DELETE FROM idempotency_keys WHERE scope = ? AND created_at < ?', [
+          scope,
+          createdBefore.toISOString(),
+        ]);
+      },
     },
 
     webhooks: {

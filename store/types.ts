@@ -141,8 +141,8 @@ export interface Store {
   revokeApiKey(keyId: string): Promise<boolean>;
 
   /**
-   * Idempotency keys of creating requests other than posts (whose key maps to the workflow id):
-   * the first request with a key records the resource it made; a repeat finds it.
+   * Idempotency keys of creating requests: the first request with a key records the resource it
+   * made; a repeat finds it. Post keys (scope `posts`) live for a set time, then are purged.
    */
   idempotency: {
     find(userId: string, scope: string, key: string): Promise<string | undefined>;
@@ -150,6 +150,8 @@ export interface Store {
     reserve(userId: string, scope: string, key: string, resourceId: string): Promise<string>;
     /** Releases a reservation whose creation failed, so a retry with the key can try again. */
     release(userId: string, scope: string, key: string): Promise<void>;
+    /** Deletes a scope's keys recorded before `createdBefore`; returns how many. */
+    purge(scope: string, createdBefore: Date): Promise<number>;
   };
 
   webhooks: {
