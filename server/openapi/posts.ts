@@ -36,6 +36,9 @@ export const postPaths: Record<string, Json> = {
         '400': error('Invalid body (validation.*, media.not_found), every problem in meta.errors'),
         ...AUTH_ERRORS,
         '404': error('Unknown account (account.not_found)'),
+        '409': error(
+          "The Idempotency-Key's post is past Temporal's retention; nothing published again (idempotency.post_gone, the post id in meta.id)",
+        ),
         '422': error('Every target failed (publishing.delivery.all_failed); the post in meta.post'),
       },
     },
