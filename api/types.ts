@@ -89,6 +89,18 @@ export interface DeliveryError {
   message: string;
 }
 
+/**
+ * A target's failure as the Post resource shows it. The contract's `caused_by` values are `user`,
+ * `platform` and `system`; the engine's `internal` is shown as `system` (see docs/decisions.md
+ * "Field types").
+ */
+export interface TargetErrorResource {
+  category: ErrorCategory;
+  caused_by: 'user' | 'platform' | 'system';
+  code: string;
+  message: string;
+}
+
 /** Plain JSON: what may travel through workflow history and come out in the Post resource. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -206,7 +218,7 @@ export interface PostTargetResource {
   permalink: string | null;
   published_at: string | null;
   attempts: number;
-  error: DeliveryError | null;
+  error: TargetErrorResource | null;
   /**
    * The receipt's metadata, and its warnings as `metadata.warnings` (the contract's `metadata` is
    * a free-form object, so clients of the contract read it unchanged). `{}` when there is none.

@@ -1,17 +1,6 @@
 import { POST_STATUSES } from '../../api/types';
 import { POST_SORTS } from '../../client/post-list';
-import {
-  AUTH_ERRORS,
-  body,
-  error,
-  idempotencyKey,
-  json,
-  type Json,
-  pathId,
-  query,
-  ref,
-  success,
-} from './shared';
+import { AUTH_ERRORS, body, error, idempotencyKey, json, type Json, pathId, query, ref } from './shared';
 
 const postAnswer = {
   '200': json(ref('Post'), 'The post'),
@@ -82,10 +71,7 @@ export const postPaths: Record<string, Json> = {
       summary: 'Per-platform constraints',
       parameters: [query('platform', 'One platform (all when omitted)')],
       responses: {
-        '200': json(
-          { type: 'object', properties: { data: { type: 'object' } }, required: ['data'] },
-          'Constraints by platform',
-        ),
+        '200': json(ref('PlatformConstraintsList'), 'Constraints by platform'),
         '400': error('Unknown platform'),
         ...AUTH_ERRORS,
       },
@@ -128,10 +114,7 @@ export const postPaths: Record<string, Json> = {
       summary: "Delete a published post from its platforms (or one account's copy); the post is kept",
       requestBody: { required: false, content: { 'application/json': { schema: ref('Unpublish') } } },
       responses: {
-        '200': json(
-          success({ results: { type: 'array', items: { type: 'object' } } }, ['results']),
-          'Per-target outcomes',
-        ),
+        '200': json(ref('UnpublishResult'), 'Per-target outcomes'),
         '400': error('Invalid body'),
         ...AUTH_ERRORS,
         '404': error('No such post or account'),
@@ -148,7 +131,7 @@ export const postPaths: Record<string, Json> = {
         'Targets the platform may already have published (error.code publishing.delivery.unconfirmed) are looked up on the platform before anything is published again. Where the platform offers no lookup, the retry is refused (409) unless the body says "force": true.',
       requestBody: { required: false, content: { 'application/json': { schema: ref('Retry') } } },
       responses: {
-        '200': json(success({ post: ref('Post') }, ['post']), 'Retrying'),
+        '200': json(ref('RetryResult'), 'Retrying'),
         '400': error('Nothing to retry (post.no_retryable_deliveries), or an invalid body'),
         ...AUTH_ERRORS,
         '404': error('No such post'),
