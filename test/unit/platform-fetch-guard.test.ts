@@ -147,7 +147,7 @@ describe('platformFetch on a host an account supplied', () => {
     ['a loopback IP literal', (port: number) => `https://127.0.0.1:${port}/api`],
     ['an IPv4-mapped loopback literal', (port: number) => `https://[::ffff:127.0.0.1]:${port}/api`],
     ['plain http', (port: number) => `http://localhost:${port}/api`],
-  ])('%s is refused before connecting (Node skips the lookup for literals)', async (_name, url) => {
+  ])('%s is refused before any connection is opened', async (_name, url) => {
     const failure = await failureOf(
       platformFetch(
         url(internal.port),
