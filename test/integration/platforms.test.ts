@@ -298,10 +298,12 @@ test('a Mastodon instance that redirects the publish to an internal address fail
   const internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/admin`;
   try {
     const mastodon = cases.find((c) => c.platform === 'mastodon')!;
-    const accounts = (await stack.request('GET', '/v1/accounts')).body.data as Array<{
-      id: string;
-      platform: string;
-    }>;
+    const account = await stack.request('POST', '/v1/accounts', {
+      platform: 'mastodon',
+      name: 'redirecting instance',
+      credentials: mastodon.credentials(),
+    });
+    expect(account.status).toBe(201);
     // Private URLs are allowed in this stack (the fakes are on loopback): redirects stay refused.
     mastodon.fake.inject(
       { method: 'POST', path: '/api/v1/statuses' },
@@ -310,20 +312,18 @@ test('a Mastodon instance that redirects the publish to an internal address fail
     const before = mastodon.published().length;
     const created = await stack.request('POST', '/v1/posts', {
       text: 'Postflow, redirected',
-      targets: [{ account_id: accounts.find((a) => a.platform === 'mastodon')!.id }],
+      targets: [{ account_id: account.body.id }],
       publish_now: true,
     });
-    expect([200, 201, 202]).toContain(created.status);
-    const post = await stack.waitForPost(
-      created.body.id,
-      (p) => !['scheduled', 'publishing'].includes(p.status),
-    );
+    // publish_now waits for the outcome: every target failed.
+    expect([created.status, created.body.error?.code]).toEqual([422, 'publishing.delivery.all_failed']);
+    const post = await stack.waitForPost(created.body.error.meta.post.id);
     expect(post.targets[0]).toMatchObject({
       status: 'failed',
       error: { code: 'platform.mastodon.redirect_refused' },
     });
     const listed = await stack.request('GET', '/v1/posts');
-    for (const shown of [JSON.stringify(post), JSON.stringify(listed.body)]) {
+    for (const shown of [JSON.stringify(created.body), JSON.stringify(post), JSON.stringify(listed.body)]) {
       expect(shown).not.toContain('INTERNAL');
       expect(shown).not.toContain(internalUrl);
     }
