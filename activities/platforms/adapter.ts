@@ -1,5 +1,6 @@
 import type { DeliveryReceipt, JsonValue, PostContent, PublishFailure, TargetSpec } from '../../api/types';
 import type { MediaFile } from '../media';
+import type { OutboundPolicy } from '../net-guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
 export interface AccountContext {
@@ -128,6 +129,11 @@ export interface AdapterOptions {
   timeoutMs?: number;
   /** Settings by environment variable: OAuth clients (`POSTFLOW_<PLATFORM>_CLIENT_ID`, `_SECRET`). */
   env?: Record<string, string | undefined>;
+  /**
+   * How calls to servers an account names (Mastodon's `instance_url`, Bluesky's `service`) are
+   * guarded against SSRF. @default public https addresses only (`PUBLIC_ONLY`)
+   */
+  outbound?: OutboundPolicy;
 }
 
 /** Thrown by adapters for every failure, already classified. */
