@@ -43,6 +43,9 @@ export interface ActivityDeps {
  */
 const SLOT_WAIT_MS = 2 * 60_000;
 
+/** Deadlines longer than this are not the publish call's (and would overflow Node's timers). */
+const MAX_DEADLINE_MS = 24 * 3_600_000;
+
 /** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
 const HEARTBEAT_EVERY_MS = 2_000;
 
@@ -124,7 +127,9 @@ export function createActivities({
   ): Promise<T> {
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-    const signal = withDeadline(ctx);
+    // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
+    const deadline = options.repeatable ? undefined : withDeadline(ctx);
+    const signal = deadline?.signal ?? ctx.cancellationSignal;
     try {
       const { adapter, req } = await request(job, options);
       return await limit(job.target.platform).run(() => {
@@ -141,6 +146,7 @@ export function createActivities({
       });
     } finally {
       clearInterval(beat);
+      deadline?.clear();
     }
   }
 
@@ -271,11 +277,21 @@ function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
  * when it has one (the publish call): past it, the workflow may already have looked the post up
  * and found nothing, so a call still running here must not land. Node's fetch aborts with it.
  */
-function withDeadline(ctx: Context): AbortSignal {
+function withDeadline(ctx: Context): { signal: AbortSignal; clear: () => void } {
   const { scheduledTimestampMs, scheduleToCloseTimeoutMs } = ctx.info;
-  if (!scheduleToCloseTimeoutMs) return ctx.cancellationSignal;
-  const left = scheduledTimestampMs + scheduleToCloseTimeoutMs - Date.now();
-  return AbortSignal.any([ctx.cancellationSignal, AbortSignal.timeout(Math.max(left, 0))]);
+  if (!scheduleToCloseTimeoutMs || scheduleToCloseTimeoutMs > MAX_DEADLINE_MS)
+    return { signal: ctx.cancellationSignal, clear: () => {} };
+  // Time spent queued, by the server's clock against ours: a worker clock behind the server's
+  // counts none (the one-minute landing margin covers a short queue), one ahead only shortens the call.
+  const queued = Math.min(Math.max(Date.now() - scheduledTimestampMs, 0), scheduleToCloseTimeoutMs);
+  // A timer held here, not AbortSignal.timeout: that one's signal may be collected before it fires.
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new Error('The publish call reached its deadline.')),
+    scheduleToCloseTimeoutMs - queued,
+  );
+  const signal = AbortSignal.any([ctx.cancellationSignal, deadline.signal]);
+  return { signal, clear: () => clearTimeout(timer) };
 }
 
 function busy(platform: string, err: SlotWaitTimeout): PublishError {
