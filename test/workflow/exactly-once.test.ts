@@ -14,6 +14,7 @@ import { PostflowClient } from '../../client';
 import type { PostResource } from '../../api/types';
 import type { Store } from '../../store/types';
 import { HISTORY_BOUND } from '../../workflows/delivery';
+import { recordFigures } from '../helpers/figures';
 import { tempMedia, tempStore } from '../helpers/fixtures';
 import { javaTestServer } from '../helpers/tools';
 
@@ -198,6 +199,13 @@ test('a platform that stays processing for 6 hours: the post ends final, and eve
   });
 
   const runs = await historyLengths(post.id, firstRun);
+  recordFigures('history-bound', {
+    columns: ['run', 'history events'],
+    rows: runs.map((length, i) => [i + 1, length]),
+    notes: [
+      `One post to 40 sandbox accounts whose posts stay "processing" for over 6 hours of the time-skipping server's clock; the processing deadline (2 h) passes, the lookup finds each post: published, one publication each. Hand-over bound: ${HISTORY_BOUND} events.`,
+    ],
+  });
   expect(runs.length).toBeGreaterThan(1); // it continued as new
   // A run hands over at its next wait past the bound: each delivery finishes the check it is in.
   for (const length of runs) expect(length).toBeLessThan(HISTORY_BOUND + 40 * 10);
