@@ -30,6 +30,7 @@ const INPUTS = new Set([
   'UpdateAccount',
   'ReconnectAccount',
   'Unpublish',
+  'Retry',
   'CreateWebhook',
   'UpdateWebhook',
 ]);
