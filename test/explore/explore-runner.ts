@@ -29,6 +29,7 @@ export const failed = (outcome: Outcome) => outcome.verdict.violations.length > 
 export function describeOutcome(outcome: Outcome): string {
   return [
     `${labelOf(outcome.schedule)} → ${outcome.status}`,
+    ...outcome.targets.flatMap((t) => (t.error ? [`  target ${t.status}: ${t.error.code}: ${t.error.message}`] : [])),
     ...outcome.verdict.details.map((d) => `  ✗ ${d}`),
     `  calls: ${outcome.calls.join(' ')}`,
     ...(outcome.log.length ? [`  events: ${outcome.log.join('; ')}`] : []),

@@ -36,6 +36,8 @@ export interface CallRecord {
   answer?: 'receipt' | 'processing' | 'refused' | 'unknown';
   /** find: what the look answered. */
   found?: 'present' | 'absent' | 'failed';
+  /** checkPublished: the platform failed the publication at this check (it is gone). */
+  failedPublication?: boolean;
 }
 
 /** What a family lets the layer do to its platform's processing (families.ts). */
@@ -212,7 +214,10 @@ export class FaultLayer {
         const call = await plan.next('checkPublished');
         const before = readFailure(platform, call.fault, plan);
         if (before) throw before;
-        if (processing && plan.isFailing(state) && plan.checkFailing(state)) await processing.fail(state);
+        if (processing && plan.isFailing(state) && plan.checkFailing(state)) {
+          await processing.fail(state);
+          call.failedPublication = true;
+        }
         const answer = await real.checkPublished!(req, state);
         return answer;
       },

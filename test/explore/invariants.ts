@@ -8,8 +8,9 @@ import type { AccountPlan } from './fault-layer';
  * - `duplicate`: at most one publication per (post, target) on the platform, once every late
  *   call has landed;
  * - `phantom`: a target reported `published` exists on the platform with that id;
- * - `blind-republish`: no publish call follows one whose outcome was unknown (answer lost, call
- *   cut off) unless a look-up found the post absent in between;
+ * - `blind-republish`: no publish call follows one that reached the platform (whatever its answer:
+ *   lost, cut off, processing) unless a look-up found the post absent, or the platform failed
+ *   the publication, in between;
  * - `overdue`: the post reaches a final status within the bound of simulated time of each run;
  * - `history`: every run's history stays under the bound.
  */
@@ -39,17 +40,19 @@ export function checkInvariants({ post, plan, ledger, overdue, historyEvents, hi
       details.push(['phantom', `reported published as ${target.platform_post_id}, not on the platform`]);
     }
   }
-  let unknownSince: number | undefined;
+  // A publication the platform may hold: from a publish call that reached it (whatever the
+  // engine heard back) until a look-up finds it absent or the platform fails it.
+  let mayExistSince: number | undefined;
   for (const call of plan.calls) {
-    if (call.kind === 'find' && call.found === 'absent') unknownSince = undefined;
+    if ((call.kind === 'find' && call.found === 'absent') || call.failedPublication) mayExistSince = undefined;
     if (call.kind !== 'publish') continue;
-    if (unknownSince !== undefined) {
+    if (mayExistSince !== undefined) {
       details.push([
         'blind-republish',
-        `publish call #${call.k} after call #${unknownSince}, whose outcome was unknown, with no look-up finding it absent`,
+        `publish call #${call.k} while call #${mayExistSince}'s publication may exist, with no look-up finding it absent`,
       ]);
     }
-    if (call.answer === 'unknown') unknownSince = call.k;
+    if (call.acted === 'now' || call.acted === 'late') mayExistSince = call.k;
   }
   if (overdue) details.push(['overdue', `still ${post.status} past the bound`]);
   if (historyEvents.some((n) => n > historyBound)) {

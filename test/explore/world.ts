@@ -67,6 +67,8 @@ export class World {
   private readonly workers: Worker[] = [];
   private running: Array<Promise<void>> = [];
   private counter = 0;
+  /** The one sleep on the test server in progress, which every waiting driver shares. */
+  private tick: Promise<void> | undefined;
   private readonly nonce = randomBytes(3).toString('hex');
 
   private constructor(
@@ -204,8 +206,8 @@ export class World {
   }
 
   /**
-   * Lets simulated time run until the post settles, firing the `settled` events in order at
-   * each settlement (until one of them sets it going again), within SETTLE_BOUND_MS of each run.
+   * Lets simulated time run until the post settles, firing the `settled` events in order, one
+   * each time the post is found settled, within SETTLE_BOUND_MS of each run.
    */
   private async drive(
     client: PostflowClient,
@@ -220,29 +222,41 @@ export class World {
     let historyEvents: number[] = [];
     for (;;) {
       const post = await client.posts.get(postId);
+      if (process.env.EXPLORE_VERBOSE === '2') {
+        process.stdout.write(`[explore] ${postId} ${post.status} at ${(await this.env.currentTimeMs()) - runStarted} ms\n`);
+      }
       if (isSettled(post.status)) {
-        let restarted = false;
-        while (onSettle.length && !restarted) {
-          const answer = await fire(onSettle.shift()!);
-          restarted = answer === 'accepted' && !isSettled((await client.posts.get(postId)).status);
-        }
-        if (!restarted) {
+        if (!onSettle.length) {
           historyEvents = await historySizes(this.env, postId, firstRunId);
           return { final: post, overdue: false, historyEvents };
         }
-        runStarted = await this.env.currentTimeMs();
+        // One event per look at the settled post: what it set going (a retry) runs, and settles, first.
+        if ((await fire(onSettle.shift()!)) === 'accepted') runStarted = await this.env.currentTimeMs();
         continue;
       }
       if (++steps % HISTORY_EVERY_STEPS === 0) {
         historyEvents = await historySizes(this.env, postId, firstRunId);
+        if (process.env.EXPLORE_VERBOSE) {
+          const simulated = Math.round(((await this.env.currentTimeMs()) - runStarted) / 60_000);
+          process.stdout.write(`[explore] ${postId} ${post.status} after ${simulated} min, history ${historyEvents.join('+')}\n`);
+        }
         if (historyEvents.some((n) => n > HISTORY_BOUND)) return { final: post, overdue: false, historyEvents };
       }
       if ((await this.env.currentTimeMs()) - runStarted > SETTLE_BOUND_MS) {
         historyEvents = await historySizes(this.env, postId, firstRunId);
         return { final: post, overdue: true, historyEvents };
       }
-      await this.env.sleep(STEP_MS);
+      await this.passTime();
     }
+  }
+
+  /**
+   * Lets simulated time run by STEP_MS. The test server deadlocks when several clients sleep on
+   * it at once, so all the drivers share one sleep at a time.
+   */
+  private passTime(): Promise<void> {
+    this.tick ??= this.env.sleep(STEP_MS).finally(() => (this.tick = undefined));
+    return this.tick;
   }
 
   private async fireEvent(
@@ -305,9 +319,14 @@ async function historySizes(env: TestWorkflowEnvironment, postId: string, firstR
   return sizes;
 }
 
+/** The platform calls, repeated ones counted (`checkPublished ×1020`). */
 function callsOf(plan: AccountPlan): string[] {
-  return plan.calls.map((c) => {
+  const out: Array<{ call: string; times: number }> = [];
+  for (const c of plan.calls) {
     const what = c.kind === 'publish' ? c.answer : c.kind === 'find' ? c.found : undefined;
-    return `${c.kind}${c.fault === 'ok' ? '' : `[${c.fault}]`}${what ? `→${what}` : ''}`;
-  });
+    const call = `${c.kind}${c.fault === 'ok' ? '' : `[${c.fault}]`}${what ? `→${what}` : ''}`;
+    if (out.at(-1)?.call === call) out.at(-1)!.times += 1;
+    else out.push({ call, times: 1 });
+  }
+  return out.map(({ call, times }) => (times > 1 ? `${call} ×${times}` : call));
 }
