@@ -12,14 +12,30 @@ export async function runAll(
   const outcomes: Outcome[] = new Array(schedules.length);
   let next = 0;
   let done = 0;
+  // Nothing finished for a minute: say what is still running (a stuck schedule is a finding too).
+  let lastDone = -1;
+  const watchdog = setInterval(() => {
+    if (done === lastDone)
+      process.stdout.write(
+        `[explore] no schedule finished for 60 s; running:\n  ${world.inFlightReport().join('\n  ')}\n`,
+      );
+    lastDone = done;
+  }, 60_000);
   const lane = async () => {
     while (next < schedules.length) {
       const i = next++;
       outcomes[i] = await world.run(schedules[i]!);
-      onOutcome?.(outcomes[i]!, ++done);
+      done += 1;
+      onOutcome?.(outcomes[i]!, done);
+      if (process.env.EXPLORE_VERBOSE)
+        process.stdout.write(`[explore] done ${done}/${schedules.length}: ${labelOf(schedules[i]!)}\n`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, schedules.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, schedules.length) }, lane));
+  } finally {
+    clearInterval(watchdog);
+  }
   return outcomes;
 }
 
@@ -29,7 +45,9 @@ export const failed = (outcome: Outcome) => outcome.verdict.violations.length > 
 export function describeOutcome(outcome: Outcome): string {
   return [
     `${labelOf(outcome.schedule)} → ${outcome.status}`,
-    ...outcome.targets.flatMap((t) => (t.error ? [`  target ${t.status}: ${t.error.code}: ${t.error.message}`] : [])),
+    ...outcome.targets.flatMap((t) =>
+      t.error ? [`  target ${t.status}: ${t.error.code}: ${t.error.message}`] : [],
+    ),
     ...outcome.verdict.details.map((d) => `  ✗ ${d}`),
     `  calls: ${outcome.calls.join(' ')}`,
     ...(outcome.log.length ? [`  events: ${outcome.log.join('; ')}`] : []),

@@ -19,7 +19,9 @@ import { type Outcome, World } from './world';
  */
 const CONCURRENCY = 24;
 const SEED = Number(process.env.EXPLORE_SEED ?? 20_261_203);
-const only = process.env.EXPLORE_SCHEDULE ? (JSON.parse(process.env.EXPLORE_SCHEDULE) as Schedule) : undefined;
+const only = process.env.EXPLORE_SCHEDULE
+  ? (JSON.parse(process.env.EXPLORE_SCHEDULE) as Schedule)
+  : undefined;
 
 jest.setTimeout(300_000);
 
@@ -59,14 +61,22 @@ if (only) {
     });
   });
 
-  test.each(FAMILIES.map((f) => [f]))('%s: every one-fault schedule keeps every invariant', async (family) => {
-    const outcomes = await runAll(world, enumerate(family, 1), CONCURRENCY);
-    histories.push(...outcomes.filter((_, i) => i % 8 === 0));
-    expect(counterexamples(outcomes)).toEqual([]);
-  });
+  test.each(FAMILIES.map((f) => [f]))(
+    '%s: every one-fault schedule keeps every invariant',
+    async (family) => {
+      const outcomes = await runAll(world, enumerate(family, 1), CONCURRENCY);
+      histories.push(...outcomes.filter((_, i) => i % 8 === 0));
+      expect(counterexamples(outcomes)).toEqual([]);
+    },
+  );
 
   test('random schedules (fast-check, seeded) keep every invariant', async () => {
-    const result = await checkProperty(world, { seed: SEED, batches: 4, batchSize: 12, timeLimitMs: 120_000 });
+    const result = await checkProperty(world, {
+      seed: SEED,
+      batches: 4,
+      batchSize: 12,
+      timeLimitMs: 120_000,
+    });
     expect(result.counterexample ?? 'none').toBe('none');
   });
 
@@ -74,7 +84,11 @@ if (only) {
     const errors: string[] = [];
     for (const outcome of histories) {
       const history = await world.env.client.workflow.getHandle(outcome.postId).fetchHistory();
-      const result = await Worker.runReplayHistory({ workflowBundle: world.bundle }, history, outcome.postId).then(
+      const result = await Worker.runReplayHistory(
+        { workflowBundle: world.bundle },
+        history,
+        outcome.postId,
+      ).then(
         () => undefined,
         (err: unknown) => String(err),
       );

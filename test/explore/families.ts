@@ -137,7 +137,9 @@ function sandbox({ store }: FamilyDeps): Family {
     credentials: () => ({}),
     content: text,
     ledger: async (marker, accountId) =>
-      (await store.sandbox.list(accountId)).filter((i) => i.text.includes(marker)).map((i) => i.platformPostId),
+      (await store.sandbox.list(accountId))
+        .filter((i) => i.text.includes(marker))
+        .map((i) => i.platformPostId),
     stop: async () => undefined,
   };
 }
@@ -164,7 +166,8 @@ async function tiktok({ host }: FamilyDeps): Promise<Family> {
       },
       fail: async (state) => {
         const post = postOf(state);
-        if (post) post.failReason = 'internal';
+        // A final reason: `internal` is retryable, and TikTok's check would be retried in place for hours.
+        if (post) post.failReason = 'file_format_check_failed';
       },
     },
     credentials: () => fake.credentials(),

@@ -158,10 +158,15 @@ export class FaultLayer {
    * The real adapter with the schedule's faults in front of it. Optional steps stay optional
    * (the engine decides from their presence), except `checkPublished`, which processing faults need.
    */
-  wrap(real: PlatformAdapter, processing?: ProcessingControl, mapSince?: (since: string) => string): PlatformAdapter {
+  wrap(
+    real: PlatformAdapter,
+    processing?: ProcessingControl,
+    mapSince?: (since: string) => string,
+  ): PlatformAdapter {
     const planOf = (accountId: string) => this.plans.get(accountId);
     const platform = real.platform;
-    const adjusted = (req: PublishRequest): PublishRequest => (mapSince ? { ...req, since: mapSince(req.since) } : req);
+    const adjusted = (req: PublishRequest): PublishRequest =>
+      mapSince ? { ...req, since: mapSince(req.since) } : req;
 
     const wrapped: PlatformAdapter = {
       platform,

@@ -32,9 +32,17 @@ export interface Observed {
   historyBound: number;
 }
 
-export function checkInvariants({ post, plan, ledger, overdue, historyEvents, historyBound }: Observed): Verdict {
+export function checkInvariants({
+  post,
+  plan,
+  ledger,
+  overdue,
+  historyEvents,
+  historyBound,
+}: Observed): Verdict {
   const details: Array<[Violation, string]> = [];
-  if (ledger.length > 1) details.push(['duplicate', `the platform shows ${ledger.length} posts: ${ledger.join(', ')}`]);
+  if (ledger.length > 1)
+    details.push(['duplicate', `the platform shows ${ledger.length} posts: ${ledger.join(', ')}`]);
   for (const target of post.targets) {
     if (target.status === 'published' && !ledger.includes(target.platform_post_id ?? '')) {
       details.push(['phantom', `reported published as ${target.platform_post_id}, not on the platform`]);
@@ -44,7 +52,8 @@ export function checkInvariants({ post, plan, ledger, overdue, historyEvents, hi
   // engine heard back) until a look-up finds it absent or the platform fails it.
   let mayExistSince: number | undefined;
   for (const call of plan.calls) {
-    if ((call.kind === 'find' && call.found === 'absent') || call.failedPublication) mayExistSince = undefined;
+    if ((call.kind === 'find' && call.found === 'absent') || call.failedPublication)
+      mayExistSince = undefined;
     if (call.kind !== 'publish') continue;
     if (mayExistSince !== undefined) {
       details.push([
@@ -58,5 +67,8 @@ export function checkInvariants({ post, plan, ledger, overdue, historyEvents, hi
   if (historyEvents.some((n) => n > historyBound)) {
     details.push(['history', `runs' histories: ${historyEvents.join(', ')} events (bound ${historyBound})`]);
   }
-  return { violations: [...new Set(details.map(([v]) => v))], details: details.map(([v, d]) => `${v}: ${d}`) };
+  return {
+    violations: [...new Set(details.map(([v]) => v))],
+    details: details.map(([v, d]) => `${v}: ${d}`),
+  };
 }

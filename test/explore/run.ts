@@ -29,7 +29,11 @@ function settingsFrom(args: string[]): Settings {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  return { seed: value('seed', Date.now() % 1_000_000), total: value('total', 10_000), concurrency: value('concurrency', 32) };
+  return {
+    seed: value('seed', Date.now() % 1_000_000),
+    total: value('total', 10_000),
+    concurrency: value('concurrency', 32),
+  };
 }
 
 type Kind = 'regression' | '1-fault' | '2-fault' | 'random';
@@ -41,10 +45,18 @@ async function main(): Promise<void> {
   const results: Array<{ kind: Kind; outcome: Outcome }> = [];
   const progress = (kind: Kind) => (outcome: Outcome, done: number) => {
     results.push({ kind, outcome });
-    if (done % 250 === 0) console.log(`[explore] ${kind}: ${done} schedules, ${results.filter((r) => failed(r.outcome)).length} failing so far`);
+    if (done % 250 === 0)
+      console.log(
+        `[explore] ${kind}: ${done} schedules, ${results.filter((r) => failed(r.outcome)).length} failing so far`,
+      );
   };
   try {
-    await runAll(world, REGRESSIONS.map((r) => r.schedule), settings.concurrency, progress('regression'));
+    await runAll(
+      world,
+      REGRESSIONS.map((r) => r.schedule),
+      settings.concurrency,
+      progress('regression'),
+    );
     for (const family of FAMILIES) {
       await runAll(world, enumerate(family, 1), settings.concurrency, progress('1-fault'));
       await runAll(world, enumerate(family, 2), settings.concurrency, progress('2-fault'));
@@ -66,7 +78,9 @@ async function main(): Promise<void> {
     for (const line of minimal) console.log(`[explore] counterexample: ${line}`);
     recordFigures('exploration', figures(results, settings, Date.now() - started));
     const bad = results.filter((r) => failed(r.outcome)).length;
-    console.log(`[explore] ${results.length} schedules, ${bad} broke an invariant: ${bad ? 'FAILED' : 'PASSED'}`);
+    console.log(
+      `[explore] ${results.length} schedules, ${bad} broke an invariant: ${bad ? 'FAILED' : 'PASSED'}`,
+    );
     await world.stop();
     process.exit(bad ? 1 : 0);
   } catch (err) {

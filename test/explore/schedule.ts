@@ -136,7 +136,12 @@ export function enumerate(family: FamilyName, faultCount: 1 | 2): Schedule[] {
     for (const a of vocabulary) {
       if (faultCount === 1) place([[i, a]]);
       else
-        for (let j = i + 1; j < ENUMERATED_CALLS; j++) for (const b of vocabulary) place([[i, a], [j, b]]);
+        for (let j = i + 1; j < ENUMERATED_CALLS; j++)
+          for (const b of vocabulary)
+            place([
+              [i, a],
+              [j, b],
+            ]);
     }
   }
   return out;
@@ -162,7 +167,8 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
           at: fc.integer({ min: 0, max: 6 }).map<EventPoint>(
             (call) => ({ call }),
             (value) => {
-              if (typeof value !== 'object' || value === null || !('call' in value)) throw new Error('not a call point');
+              if (typeof value !== 'object' || value === null || !('call' in value))
+                throw new Error('not a call point');
               return (value as { call: number }).call;
             },
           ),

@@ -20,7 +20,7 @@ import { tempMedia, tempStore } from '../helpers/fixtures';
 import { type Family, startFamily } from './families';
 import { type AccountPlan, FaultLayer } from './fault-layer';
 import { checkInvariants, type Verdict } from './invariants';
-import { type EventName, FAMILIES, type FamilyName, type Schedule, type ScheduledEvent } from './schedule';
+import { type EventName, FAMILIES, type FamilyName, labelOf, type Schedule, type ScheduledEvent } from './schedule';
 
 /**
  * The exploration's world: Temporal's time-skipping test server, the real workflow code on two
@@ -67,6 +67,11 @@ export class World {
   private readonly workers: Worker[] = [];
   private running: Array<Promise<void>> = [];
   private counter = 0;
+  /** The schedules running now, with their plans (what `stalled()` reports). */
+  private readonly inFlight = new Map<
+    string,
+    { schedule: Schedule; plan: AccountPlan; postId: () => string; phase: string }
+  >();
   /** The one sleep on the test server in progress, which every waiting driver shares. */
   private tick: Promise<void> | undefined;
   private readonly nonce = randomBytes(3).toString('hex');
@@ -92,7 +97,8 @@ export class World {
     const { store, dir } = await tempStore();
     const host = await new MediaHost().start();
     const families = new Map<FamilyName, Family>();
-    for (const name of options.families ?? FAMILIES) families.set(name, await startFamily(name, { store, host }));
+    for (const name of options.families ?? FAMILIES)
+      families.set(name, await startFamily(name, { store, host }));
     const client = (taskQueue: string) =>
       new PostflowClient({
         temporal: env.client,
@@ -102,10 +108,17 @@ export class World {
         allowPrivateUrls: true,
         rpcTimeoutMs: 60_000,
       });
-    const world = new World(env, store, host, families, {
-      cached: client(CACHED_QUEUE),
-      replay: client(REPLAY_QUEUE),
-    }, bundle);
+    const world = new World(
+      env,
+      store,
+      host,
+      families,
+      {
+        cached: client(CACHED_QUEUE),
+        replay: client(REPLAY_QUEUE),
+      },
+      bundle,
+    );
 
     // Fakes stamp posts with the wall clock, the engine's `since` is simulated time, which runs
     // ahead: a look-up searches from before the world began instead (texts are unique per post).
@@ -166,22 +179,35 @@ export class World {
         if (typeof e.at === 'object' && e.at.call === k) await fire(e);
       }
     });
+    const running = { schedule, plan, postId: () => postId, phase: 'creating' };
+    this.inFlight.set(marker, running);
     const startedAt = await this.env.currentTimeMs();
     try {
       const scheduled = schedule.start === 'scheduled';
       const { post } = await client.posts.create({
         account_ids: [account.id],
         ...family.content(marker),
-        ...(scheduled ? { scheduled_at: new Date(startedAt + 10 * 60_000).toISOString() } : { publish_now: true }),
+        ...(scheduled
+          ? { scheduled_at: new Date(startedAt + 10 * 60_000).toISOString() }
+          : { publish_now: true }),
       });
       postId = post.id;
       const firstRunId = (await this.env.client.workflow.getHandle(postId).describe()).runId;
       for (const e of schedule.events.filter((e) => e.at === 'created')) await fire(e);
 
+      running.phase = 'driving';
       const { final, overdue, historyEvents } = await this.drive(client, postId, firstRunId, schedule, fire);
+      running.phase = 'checking';
       await plan.landLate();
       const ledger = await family.ledger(marker, account.id);
-      const verdict = checkInvariants({ post: final, plan, ledger, overdue, historyEvents, historyBound: HISTORY_BOUND });
+      const verdict = checkInvariants({
+        post: final,
+        plan,
+        ledger,
+        overdue,
+        historyEvents,
+        historyBound: HISTORY_BOUND,
+      });
       return {
         schedule,
         postId,
@@ -195,14 +221,24 @@ export class World {
         verdict,
       };
     } finally {
+      running.phase = 'terminating';
       this.layer.forget(account.id);
       if (postId) {
-        await this.env.client.workflow
-          .getHandle(postId)
-          .terminate('exploration over')
-          .catch(() => undefined);
+        await withinMs(
+          10_000,
+          this.env.client.workflow.getHandle(postId).terminate('exploration over'),
+        ).catch(() => undefined);
       }
+      this.inFlight.delete(marker);
     }
+  }
+
+  /** The schedules still running, with their calls so far: what a watchdog prints when nothing moves. */
+  inFlightReport(): string[] {
+    return [...this.inFlight.values()].map(
+      ({ schedule, plan, postId, phase }) =>
+        `${postId() || '(not created)'} ${phase} ${labelOf(schedule)}: ${callsOf(plan).join(' ')}`,
+    );
   }
 
   /**
@@ -223,7 +259,9 @@ export class World {
     for (;;) {
       const post = await client.posts.get(postId);
       if (process.env.EXPLORE_VERBOSE === '2') {
-        process.stdout.write(`[explore] ${postId} ${post.status} at ${(await this.env.currentTimeMs()) - runStarted} ms\n`);
+        process.stdout.write(
+          `[explore] ${postId} ${post.status} at ${(await this.env.currentTimeMs()) - runStarted} ms\n`,
+        );
       }
       if (isSettled(post.status)) {
         if (!onSettle.length) {
@@ -238,9 +276,12 @@ export class World {
         historyEvents = await historySizes(this.env, postId, firstRunId);
         if (process.env.EXPLORE_VERBOSE) {
           const simulated = Math.round(((await this.env.currentTimeMs()) - runStarted) / 60_000);
-          process.stdout.write(`[explore] ${postId} ${post.status} after ${simulated} min, history ${historyEvents.join('+')}\n`);
+          process.stdout.write(
+            `[explore] ${postId} ${post.status} after ${simulated} min, history ${historyEvents.join('+')}\n`,
+          );
         }
-        if (historyEvents.some((n) => n > HISTORY_BOUND)) return { final: post, overdue: false, historyEvents };
+        if (historyEvents.some((n) => n > HISTORY_BOUND))
+          return { final: post, overdue: false, historyEvents };
       }
       if ((await this.env.currentTimeMs()) - runStarted > SETTLE_BOUND_MS) {
         historyEvents = await historySizes(this.env, postId, firstRunId);
@@ -287,7 +328,11 @@ export class World {
           });
           break;
         case 'reconnectRequired':
-          await this.store.setAccountStatus(accountId, 'reconnect_required', 'explored: marked by another post');
+          await this.store.setAccountStatus(
+            accountId,
+            'reconnect_required',
+            'explored: marked by another post',
+          );
           break;
         case 'reconnect':
           await this.store.setAccountStatus(accountId, 'active');
@@ -301,11 +346,24 @@ export class World {
   }
 }
 
+/** `promise`, or a rejection after `ms` of real time. */
+function withinMs<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Events per run of the post's workflow, following continue-as-new from its first run (the
  * engine may continue as new; each run's history must stay bounded).
  */
-async function historySizes(env: TestWorkflowEnvironment, postId: string, firstRunId: string): Promise<number[]> {
+async function historySizes(
+  env: TestWorkflowEnvironment,
+  postId: string,
+  firstRunId: string,
+): Promise<number[]> {
   const sizes: number[] = [];
   let runId: string | undefined = firstRunId;
   while (runId && sizes.length < 100) {
