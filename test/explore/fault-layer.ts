@@ -113,19 +113,24 @@ export class AccountPlan {
 
   /** Counts a processing check of a publication set to fail; true once it should fail. */
   checkFailing(state: StepState): boolean {
-    const key = JSON.stringify(state);
+    const key = publicationOf(state);
     const seen = (this.failingStates.get(key) ?? 0) + 1;
     this.failingStates.set(key, seen);
     return seen === CHECKS_BEFORE_FAILING;
   }
 
   isFailing(state: StepState): boolean {
-    return this.failingStates.has(JSON.stringify(state));
+    return this.failingStates.has(publicationOf(state));
   }
 
   markFailing(state: StepState): void {
-    this.failingStates.set(JSON.stringify(state), 0);
+    this.failingStates.set(publicationOf(state), 0);
   }
+}
+
+/** Which publication a processing state is about (its polls change the rest of the state). */
+function publicationOf(state: StepState): string {
+  return String(state.platform_post_id ?? state.publish_id ?? JSON.stringify(state));
 }
 
 /**
@@ -184,13 +189,15 @@ export class FaultLayer {
         if (fault === 'late') {
           call.acted = 'late';
           call.answer = 'unknown';
-          // The request is on its way; the worker is cut off and its activity times out. The
-          // platform accepts the request minutes later, whatever the engine does meanwhile.
+          // The request is on its way when the worker is cut off from Temporal: its heartbeats
+          // stop, so Temporal times the call out. The platform accepts the request minutes
+          // later, whatever the engine does meanwhile.
           const landing = { ...adjusted(req), signal: new AbortController().signal };
           plan.addLate({
             landAtMs: call.atMs + LATE_LANDING_MS,
             land: async () => void (await real.publish(landing, prepared)),
           });
+          await cutOff(req.signal);
           throw new Error('explore: the worker was cut off while the publish call was in flight');
         }
         const published = await real.publish(adjusted(req), prepared);
@@ -279,6 +286,24 @@ export class FaultLayer {
     if (real.renewWindowMs !== undefined) wrapped.renewWindowMs = real.renewWindowMs;
     return wrapped;
   }
+}
+
+/**
+ * Plays a worker cut off from Temporal during the current activity: its heartbeats stop, so
+ * Temporal times the activity out (heartbeat timeout, real seconds: time does not skip while an
+ * activity runs); the activity gives up a little after that, or when it is cancelled.
+ */
+async function cutOff(signal: AbortSignal): Promise<void> {
+  const ctx = Context.current();
+  Object.assign(ctx, { heartbeat: () => undefined });
+  const timeoutMs = ctx.info.heartbeatTimeoutMs ?? 15_000;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs + 5_000);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** A publish call's failure before anything was sent, or undefined when the call goes out. */
