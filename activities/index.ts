@@ -21,6 +21,7 @@ import {
   PublishError,
   type PublishRequest,
   type Published,
+  type Reusable,
   type StepState,
 } from './platforms/adapter';
 import { type ConcurrencyLimit, SlotWaitTimeout } from './platforms/limiter';
@@ -41,6 +42,9 @@ export interface ActivityDeps {
  * (nothing sent, retried): well under the publish call's five-minute limit.
  */
 const SLOT_WAIT_MS = 2 * 60_000;
+
+/** Deadlines longer than this are not the publish call's (and would overflow Node's timers). */
+const MAX_DEADLINE_MS = 24 * 3_600_000;
 
 /** How often a running publish call reports it is alive, so a dead worker is noticed quickly. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -123,13 +127,15 @@ export function createActivities({
   ): Promise<T> {
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
+    const deadline = options.repeatable ? undefined : withDeadline(ctx);
+    const signal = deadline?.signal ?? ctx.cancellationSignal;
     try {
       const { adapter, req } = await request(job, options);
       return await limit(job.target.platform).run(() => {
-        // Cancelled or timed out while queued: the call must not go out any more.
-        if (ctx.cancellationSignal.aborted)
-          throw new Error('The activity was cancelled before its turn came.');
-        return call(adapter, { ...req, signal: ctx.cancellationSignal });
+        // Cancelled or past the deadline while queued: the call must not go out any more.
+        if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
+        return call(adapter, { ...req, signal });
       }, SLOT_WAIT_MS);
     } catch (err) {
       if (err instanceof SlotWaitTimeout)
@@ -140,6 +146,7 @@ export function createActivities({
       });
     } finally {
       clearInterval(beat);
+      deadline?.clear();
     }
   }
 
@@ -163,6 +170,18 @@ export function createActivities({
     async checkPreparedTarget(job: DeliveryJob, state: StepState): Promise<PreparedStep> {
       return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
         stepOf(await adapter.checkPrepared!(req, state)),
+      );
+    },
+
+    /**
+     * Whether what prepare made for a publish call since proven absent can be published now
+     * (a Meta container not yet expired): reusing it makes the platform itself refuse a second
+     * post should the first call land after all. Read-only; `renew` where the adapter cannot tell.
+     */
+    async reusePrepared(job: DeliveryJob, prepared: StepState): Promise<Reusable> {
+      if (!platforms.get(job.target.platform)?.reusable) return 'renew';
+      return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
+        adapter.reusable!(req, prepared),
       );
     },
 
@@ -251,6 +270,28 @@ function stepOf(result: Published): PublishedStep;
 function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
   if (isProcessing(result)) return { processing: result.processing, pollAfterMs: result.pollAfterMs };
   return 'ready' in result ? { ready: result.ready } : { receipt: result };
+}
+
+/**
+ * The activity's cancellation signal, also aborted at the activity's schedule-to-close deadline
+ * when it has one (the publish call): past it, the workflow may already have looked the post up
+ * and found nothing, so a call still running here must not land. Node's fetch aborts with it.
+ */
+function withDeadline(ctx: Context): { signal: AbortSignal; clear: () => void } {
+  const { scheduledTimestampMs, scheduleToCloseTimeoutMs } = ctx.info;
+  if (!scheduleToCloseTimeoutMs || scheduleToCloseTimeoutMs > MAX_DEADLINE_MS)
+    return { signal: ctx.cancellationSignal, clear: () => {} };
+  // Time spent queued, by the server's clock against ours: a worker clock behind the server's
+  // counts none (the one-minute landing margin covers a short queue), one ahead only shortens the call.
+  const queued = Math.min(Math.max(Date.now() - scheduledTimestampMs, 0), scheduleToCloseTimeoutMs);
+  // A timer held here, not AbortSignal.timeout: that one's signal may be collected before it fires.
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new Error('The publish call reached its deadline.')),
+    scheduleToCloseTimeoutMs - queued,
+  );
+  const signal = AbortSignal.any([ctx.cancellationSignal, deadline.signal]);
+  return { signal, clear: () => clearTimeout(timer) };
 }
 
 function busy(platform: string, err: SlotWaitTimeout): PublishError {

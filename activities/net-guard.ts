@@ -1,14 +1,41 @@
-import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
+
+/**
+ * Every address a name resolves to (`family` 0: both). Production uses the system resolver; tests
+ * inject one they control (a name that rebinds from a public address to loopback).
+ */
+export type Resolve = (hostname: string, family: number) => Promise<LookupAddress[]>;
+
+const systemResolve: Resolve = (hostname, family) =>
+  lookup(hostname, { all: true, family: family as 0 | 4 | 6 });
+
+/**
+ * How requests to a host a user supplied (an account's Mastodon `instance_url`, Bluesky `service`,
+ * a webhook, a media URL) may go out.
+ */
+export interface OutboundPolicy {
+  /** Plain http and private or loopback addresses allowed (POSTFLOW_ALLOW_PRIVATE_URLS: development, tests). */
+  allowPrivate: boolean;
+  /** How names are resolved when connecting. @default the system resolver */
+  resolve?: Resolve;
+}
+
+/** The production policy: https to public addresses only. */
+export const PUBLIC_ONLY: OutboundPolicy = { allowPrivate: false };
 
 /**
  * Refuses URLs that would make Postflow call into its own network (SSRF): loopback, private,
  * link-local and other non-public ranges, and plain http, unless explicitly allowed (local
  * development and tests: POSTFLOW_ALLOW_PRIVATE_URLS=true).
  */
-export async function checkOutboundUrl(raw: string, allowPrivate: boolean): Promise<string | undefined> {
+export async function checkOutboundUrl(
+  raw: string,
+  allowPrivate: boolean,
+  resolve: Resolve = systemResolve,
+): Promise<string | undefined> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -18,9 +45,7 @@ export async function checkOutboundUrl(raw: string, allowPrivate: boolean): Prom
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must use https.';
   if (allowPrivate) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host)
-    ? [host]
-    : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  const addresses = isIP(host) ? [host] : (await resolve(host, 0).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) return `host ${host} does not resolve.`;
   const blocked = addresses.find(isPrivateAddress);
   return blocked
@@ -69,44 +94,84 @@ function toIpv4(tail: string): string {
   return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
+/**
+ * Why a request to `raw`, on a host a user supplied, may not be sent; undefined when it may. The
+ * URL's own parts only: a name's addresses are judged when connecting (`outboundDispatcher`),
+ * because Node skips the connect-time lookup for a literal IP, which must therefore be judged here.
+ */
+export function refusedTarget(raw: string, allowPrivate: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a valid URL.';
+  }
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must use https.';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivate && isIP(host) && isPrivateAddress(host))
+    return 'points at a private or loopback address; only public hosts are allowed.';
+  return undefined;
+}
+
 type LookupCallback = (
   err: NodeJS.ErrnoException | null,
   address: string | LookupAddress[],
   family?: number,
 ) => void;
 
+/** The code of the connection error raised when a name resolves to a private or loopback address. */
+export const PRIVATE_ADDRESS_REFUSED = 'EPRIVATEADDRESS';
+
 /**
  * A DNS lookup for outgoing connections that refuses private and loopback addresses. The check
  * above resolves the name once; an attacker's DNS can answer differently a moment later (DNS
  * rebinding). Connecting through this lookup pins the check to the address actually dialled.
  */
-export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  lookupCallback(hostname, { all: true, family: options.family ?? 0 }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const blocked = addresses.find((a) => isPrivateAddress(a.address));
-    if (blocked) {
-      const refused = Object.assign(
-        new Error(`${hostname} resolved to a private or loopback address (${blocked.address}); refused.`),
-        { code: 'EPRIVATEADDRESS' },
-      );
-      return callback(refused, []);
-    }
-    if (options.all) return callback(null, addresses);
-    const [first] = addresses;
-    return callback(null, first!.address, first!.family);
-  });
+export function publicOnlyLookupVia(resolve: Resolve) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    resolve(hostname, options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : (options.family ?? 0))
+      .then((addresses) => {
+        if (addresses.length === 0) {
+          return callback(
+            Object.assign(new Error(`${hostname} does not resolve.`), { code: 'ENOTFOUND' }),
+            [],
+          );
+        }
+        const blocked = addresses.find((a) => isPrivateAddress(a.address));
+        if (blocked) {
+          const refused = Object.assign(
+            new Error(`${hostname} resolved to a private or loopback address (${blocked.address}); refused.`),
+            { code: PRIVATE_ADDRESS_REFUSED },
+          );
+          return callback(refused, []);
+        }
+        if (options.all) return callback(null, addresses);
+        const [first] = addresses;
+        return callback(null, first!.address, first!.family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, []));
+  };
 }
 
+export const publicOnlyLookup = publicOnlyLookupVia(systemResolve);
+
 let publicOnly: Agent | undefined;
+const publicOnlyVia = new WeakMap<Resolve, Agent>();
 
 /**
- * The `dispatcher` for `fetch` calls to user-given URLs (media, webhooks): connections only to
- * public addresses, checked when connecting. Undefined when private URLs are allowed.
+ * The `dispatcher` for `fetch` calls to user-given URLs (media, webhooks, self-hosted platforms):
+ * connections only to public addresses, checked when connecting. Undefined when private URLs are
+ * allowed.
  */
-export function outboundDispatcher(allowPrivate: boolean): Agent | undefined {
+export function outboundDispatcher(allowPrivate: boolean, resolve?: Resolve): Agent | undefined {
   if (allowPrivate) return undefined;
-  publicOnly ??= new Agent({ connect: { lookup: publicOnlyLookup } });
-  return publicOnly;
+  if (!resolve) return (publicOnly ??= new Agent({ connect: { lookup: publicOnlyLookup } }));
+  let agent = publicOnlyVia.get(resolve);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: publicOnlyLookupVia(resolve) } });
+    publicOnlyVia.set(resolve, agent);
+  }
+  return agent;
 }
 
 /** `fetch` options carrying a dispatcher (Node's fetch takes undici's; its types do not say so). */

@@ -1,10 +1,12 @@
 import type {
+  DeliveryError,
   DeliveryReceipt,
   MediaRef,
   PostContent,
   PostResource,
   PostSpec,
   PostState,
+  TargetErrorResource,
   TargetMetadata,
 } from './types';
 
@@ -63,10 +65,15 @@ export function toPostResource(state: PostState): PostResource {
       permalink: d.receipt?.permalink || null,
       published_at: d.receipt?.publishedAt ?? null,
       attempts: d.attempts,
-      error: d.status === 'failed' ? (d.error ?? null) : null,
+      error: d.status === 'failed' && d.error ? targetError(d.error) : null,
       metadata: targetMetadata(d.receipt),
     })),
   };
+}
+
+/** The resource's error: the contract's four fields only, whatever else the engine keeps with it. */
+function targetError({ category, caused_by, code, message }: DeliveryError): TargetErrorResource {
+  return { category, caused_by: caused_by === 'internal' ? 'system' : caused_by, code, message };
 }
 
 /**

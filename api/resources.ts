@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PostResource } from './types';
+import type { ValidationReport } from './validate';
 import { POST_STATUSES } from './types';
 
 /**
@@ -12,7 +13,7 @@ const targetStatus = z.enum(['pending', 'publishing', 'published', 'failed']);
 
 export const deliveryErrorSchema = z.object({
   category: z.enum(['validation', 'auth', 'rate_limit', 'platform', 'system']),
-  caused_by: z.enum(['user', 'platform', 'internal']),
+  caused_by: z.enum(['user', 'platform', 'system']),
   code: z.string(),
   message: z.string(),
 });
@@ -188,6 +189,78 @@ export const webhookDeliverySchema = z.object({
   updated_at: z.string(),
 });
 
-// Compile-time: the schema and the type describe the same object, both ways.
+// The other answers, so that every JSON answer of the API has an exact schema in /openapi.json
+// (test/integration/field-types.test.ts checks real answers against them).
+
+export const accountListSchema = z.object({ count: z.number().int(), data: z.array(accountResourceSchema) });
+
+export const webhookCreatedSchema = webhookResourceSchema.extend({
+  secret: z.string().optional().describe('Shown once; absent on an idempotent replay'),
+  message: z.string(),
+});
+export const webhookListSchema = z.object({ count: z.number().int(), data: z.array(webhookResourceSchema) });
+export const webhookEventListSchema = z.object({
+  data: z.array(z.object({ event: z.string(), description: z.string() })),
+});
+export const webhookTestResultSchema = z.object({
+  success: z.boolean(),
+  /** The receiver's HTTP status; null when it could not be reached (then `error` says why). */
+  status_code: z.number().int().nullable(),
+  error: z.string().optional(),
+});
+export const webhookDeletedSchema = z.object({ success: z.boolean(), id: z.string() });
+export const webhookDeliveryListSchema = z.object({ data: z.array(webhookDeliverySchema) });
+
+export const unpublishResultSchema = z.object({
+  success: z.boolean(),
+  results: deletePostResultSchema.shape.results,
+});
+export const retryResultSchema = z.object({ success: z.boolean(), post: postResourceSchema });
+
+export const mediaUploadedSchema = mediaResourceSchema.extend({ media_id: z.string() });
+export const mediaVerifiedSchema = z.object({ success: z.boolean(), media: mediaResourceSchema });
+
+export const sandboxListSchema = z.object({ data: z.array(sandboxItemSchema) });
+
+export const meSchema = z.object({
+  service: z.literal('postflow'),
+  user_id: z.string(),
+  key_id: z.string(),
+  scopes: z.array(z.string()),
+});
+
+const itemRange = { min_items: z.number().int(), max_items: z.number().int() };
+/** `GET /v1/posts/validate`: one platform's constraints (contract §2.10, with Postflow's own keys). */
+export const platformConstraintsSchema = z.object({
+  text: z.object({
+    max_length: z.number().int(),
+    counting_mode: z
+      .enum(['chars', 'utf16', 'bytes', 'graphemes', 'weighted'])
+      .describe(
+        'The contract has chars, utf16 and bytes; graphemes (Bluesky) and weighted (X) are Postflow’s',
+      ),
+  }),
+  title: z.object({ max_length: z.number().int(), required: z.boolean() }).optional(),
+  media: z.object({ ...itemRange, kinds: z.array(z.enum(['image', 'video'])).optional() }),
+  carousel: z.object({ supported: z.boolean(), ...itemRange }),
+  scheduling: z.object({ supported: z.boolean(), mode: z.enum(['native', 'server_side']) }),
+  required_options: z.array(z.object({ key: z.string(), values: z.array(z.string()).optional() })),
+});
+export const platformConstraintsListSchema = z.object({
+  data: z.record(z.string(), platformConstraintsSchema),
+});
+
+// What the serializers return is typed by these (`: AccountResource`…), so the compiler holds them
+// to the schemas /openapi.json is made from.
+export type AccountResource = z.infer<typeof accountResourceSchema>;
+export type MediaResource = z.infer<typeof mediaResourceSchema>;
+export type WebhookResource = z.infer<typeof webhookResourceSchema>;
+export type WebhookDeliveryResource = z.infer<typeof webhookDeliverySchema>;
+export type SandboxItemResource = z.infer<typeof sandboxItemSchema>;
+export type PlatformConstraints = z.infer<typeof platformConstraintsSchema>;
+
+// Compile-time: the types the code returns fit the schemas.
 type SchemaPost = z.infer<typeof postResourceSchema>;
 export const postSchemaMatchesType: [PostResource] extends [SchemaPost] ? true : never = true;
+type SchemaReport = z.infer<typeof validationReportSchema>;
+export const reportSchemaMatchesType: [ValidationReport] extends [SchemaReport] ? true : never = true;

@@ -155,5 +155,11 @@ export const updateAccountSchema = z
 /** `POST /v1/posts/{id}/unpublish`: one account's copy, or every published one. */
 export const unpublishSchema = z.object({ account_id: z.string().min(1).optional() });
 
+/**
+ * `POST /v1/posts/{id}/retry`: an optional body. `force` publishes again targets the platform may
+ * already have published where it offers no way to check (a person looked); see docs/decisions.md.
+ */
+export const retrySchema = z.object({ force: z.boolean().optional() }).strict();
+
 /** `POST /v1/accounts/{id}/reconnect`: the account's new credentials. */
 export const reconnectAccountSchema = z.object({ credentials: z.record(z.string(), z.string()) }).strict();

@@ -89,6 +89,18 @@ export interface DeliveryError {
   message: string;
 }
 
+/**
+ * A target's failure as the Post resource shows it. The contract's `caused_by` values are `user`,
+ * `platform` and `system`; the engine's `internal` is shown as `system` (see docs/decisions.md
+ * "Field types").
+ */
+export interface TargetErrorResource {
+  category: ErrorCategory;
+  caused_by: 'user' | 'platform' | 'system';
+  code: string;
+  message: string;
+}
+
 /** Plain JSON: what may travel through workflow history and come out in the Post resource. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -125,6 +137,58 @@ export interface DeliveryState {
   retries: number;
   receipt?: DeliveryReceipt;
   error?: DeliveryError;
+  /** What the engine must remember between runs of this delivery; never in the Post resource. */
+  engine?: DeliveryMemory;
+}
+
+/**
+ * A delivery's memory, carried across retry requests and continue-as-new (workflows/delivery.ts).
+ * Ids, instants and flags only: it lives in workflow history.
+ */
+export interface DeliveryMemory {
+  /** The platform may have the post: a publish call's outcome is unknown, and nothing proved it absent. */
+  unknown?: UnknownOutcome;
+  /** The platform offers no way to look a post up: an unknown outcome there can only be settled by a person. */
+  noLookup?: boolean;
+  /** Where a delivery that handed over to a new run (continue-as-new) picks up. */
+  resume?: DeliveryCursor;
+}
+
+/** A publish call whose outcome is unknown. */
+export interface UnknownOutcome {
+  /** When the run of that call began: the lookup ignores the account's posts from before it. */
+  since: string;
+  /** Epoch ms after which that call can no longer land on the platform (its deadline, plus a margin). */
+  landsBy: number;
+  /** What prepare made for that call (a container): the lookup asks about it, a retry reuses it. */
+  prepared?: { [key: string]: JsonValue };
+}
+
+/** Counters of one delivery run, carried over continue-as-new. */
+export interface DeliveryRun {
+  startedAt: string;
+  attempts: number;
+  refreshed: boolean;
+}
+
+/** A place in a delivery where it can hand over to a new run: before a wait. */
+export type DeliveryCursor =
+  /** Before the next attempt, after a pause until `wakeAt` (epoch ms). */
+  | { step: 'attempt'; run: DeliveryRun; wakeAt: number }
+  /** Polling what prepare made. */
+  | ({ step: 'preparing' } & ProcessingWait)
+  /** Polling the post after the publish call, which was given `prepared`. */
+  | ({ step: 'live'; prepared: { [key: string]: JsonValue } } & ProcessingWait);
+
+/** A wait for the platform's processing, between two checks. */
+export interface ProcessingWait {
+  run: DeliveryRun;
+  processing: { [key: string]: JsonValue };
+  pollAfterMs: number;
+  /** Checks made so far: the pause grows with them. */
+  polls: number;
+  /** Epoch ms when the platform's processing counts as timed out. */
+  deadline: number;
 }
 
 /** The workflow's whole state; the `post` query turns it into a `PostResource`. */
@@ -154,7 +218,7 @@ export interface PostTargetResource {
   permalink: string | null;
   published_at: string | null;
   attempts: number;
-  error: DeliveryError | null;
+  error: TargetErrorResource | null;
   /**
    * The receipt's metadata, and its warnings as `metadata.warnings` (the contract's `metadata` is
    * a free-form object, so clients of the contract read it unchanged). `{}` when there is none.

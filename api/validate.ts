@@ -4,6 +4,7 @@ import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
 import { createPostSchema } from './schemas';
 import { zodIssues } from './zod-issues';
 import { z } from 'zod';
+import type { PlatformConstraints } from './resources';
 
 /** One problem found by a dry run, in the contract's shape. */
 export interface ValidationIssue {
@@ -104,7 +105,7 @@ export function validatePostBody(
 }
 
 /** `GET /v1/posts/validate?platform=`: a platform's constraints in the contract's shape. */
-export function platformConstraints(platform: string) {
+export function platformConstraints(platform: string): PlatformConstraints | undefined {
   const rules = PLATFORM_RULES[platform];
   if (!rules) return undefined;
   return {
@@ -119,7 +120,7 @@ export function platformConstraints(platform: string) {
     media: {
       min_items: rules.media.min,
       max_items: rules.media.max,
-      ...(rules.media.kinds ? { kinds: rules.media.kinds } : {}),
+      ...(rules.media.kinds ? { kinds: [...rules.media.kinds] } : {}),
     },
     carousel: {
       supported: rules.media.max > 1,
@@ -129,7 +130,7 @@ export function platformConstraints(platform: string) {
     scheduling: { supported: true, mode: 'server_side' as const },
     required_options: rules.requiredOptions.map((o) => ({
       key: o.key,
-      ...(o.values ? { values: o.values } : {}),
+      ...(o.values ? { values: [...o.values] } : {}),
     })),
   };
 }

@@ -1,5 +1,5 @@
 import { generateApiKey } from '../store';
-import { API_SCOPES, type ApiScope, type Store } from '../store/types';
+import { API_SCOPES, type ApiScope, type Store, USER_SCOPES } from '../store/types';
 import { DEFAULT_USER } from './services';
 
 /**
@@ -19,8 +19,8 @@ export async function keysCommand(
   if (sub === 'create') {
     const scopes = (option('--scopes')
       ?.split(',')
-      // Without --scopes: every scope but payloads:decode, which reads any user's payloads.
-      .map((s) => s.trim()) ?? API_SCOPES.filter((s) => s !== 'payloads:decode')) as ApiScope[];
+      // Without --scopes: the user scopes; payloads:decode reads any user's payloads.
+      .map((s) => s.trim()) ?? USER_SCOPES) as ApiScope[];
     const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
     if (unknown.length) {
       print(`Unknown scope(s) ${unknown.join(', ')}; use any of ${API_SCOPES.join(', ')}.`);

@@ -8,7 +8,7 @@ import { buildApp } from '../server/app';
 import { visibilityPostCounter } from '../server/post-counts';
 import { type MediaLibrary, openMediaLibrary } from '../media';
 import { generateApiKey, loadSecretKey, openStore } from '../store';
-import type { Store } from '../store/types';
+import { type Store, USER_SCOPES } from '../store/types';
 import type { PostflowConfig } from '../worker/config';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { keepTokenUpkeepScheduled } from '../worker/token-upkeep-schedule';
@@ -174,6 +174,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       allowPrivateUrls: config.allowPrivateUrls,
       // Search attributes are not encrypted by the codec, so with it on the text is not indexed.
       indexText: !dataConverter,
+      idempotencyKeyDays: config.idempotencyKeyDays,
     }),
   };
 }
@@ -240,6 +241,8 @@ function showOnTerminal(key: string): void {
 /**
  * Makes sure there is a key to call the API with: the one in POSTFLOW_API_KEY, or, on first start,
  * a new one, shown once on the terminal and kept in `<home>/api-key` (mode 0600) for the embedded setup.
+ * Either gets the user scopes only: `payloads:decode` keys are minted on purpose (`postflow keys create
+ * --scopes payloads:decode`).
  */
 export async function ensureApiKey(
   config: PostflowConfig,
@@ -250,11 +253,11 @@ export async function ensureApiKey(
   const keyFile = join(config.home, 'api-key');
   if (config.apiKey) {
     if (!(await store.findApiKey(config.apiKey)))
-      await store.addApiKey(DEFAULT_USER, config.apiKey, 'POSTFLOW_API_KEY');
+      await store.addApiKey(DEFAULT_USER, config.apiKey, 'POSTFLOW_API_KEY', USER_SCOPES);
     log('API key: the one in POSTFLOW_API_KEY.');
   } else if ((await store.countApiKeys()) === 0) {
     const key = generateApiKey();
-    await store.addApiKey(DEFAULT_USER, key, 'first start');
+    await store.addApiKey(DEFAULT_USER, key, 'first start', USER_SCOPES);
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
     log(`Created an API key, saved in ${keyFile} (read it there; keys are never logged).`);
     showOnce(key);

@@ -1,5 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { SearchAttributePair, UpdateDefinition } from '@temporalio/common';
+import { type SearchAttributePair, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, postNotFound, validationError } from '../api/errors';
 import { FINAL_POST_EVENTS } from '../api/post-events';
@@ -23,14 +23,17 @@ import { initialSearchAttributes, mediaRef, platformPostRef } from '../workflows
 import { type PlatformQueues, routingFor } from '../worker/platform-queues';
 import { toApiError } from './errors';
 import { listPosts, type PostListQuery, type PostPage } from './post-list';
-import { newPostId, postIdForKey } from './post-id';
+import { DEFAULT_IDEMPOTENCY_KEY_DAYS, newPostId, postIdForKey } from './post-id';
 
-export { newPostId, postIdForKey } from './post-id';
+export { DEFAULT_IDEMPOTENCY_KEY_DAYS, newPostId, postIdForKey } from './post-id';
 export type { PostListQuery, PostPage } from './post-list';
 
 /** The workflow type name other languages start (see docs/workflow-contract.md). */
 export const WORKFLOW_TYPE = 'publishPost';
 const UNPUBLISH_WORKFLOW_TYPE = 'unpublishPost';
+/** The store's idempotency scope of post keys. */
+const POST_KEYS = 'posts';
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The answer of `posts.delete`: per-target outcomes, and the post as it remains (null: gone). */
 export interface DeleteResult {
@@ -67,10 +70,19 @@ export interface PostflowClientOptions {
    * `search` is then refused. @default true
    */
   indexText?: boolean;
+  /**
+   * How long the store remembers a post's idempotency key, from the request that first used it
+   * (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`). Within it a repeat never publishes again, even once the
+   * namespace's retention has removed the post's run (docs/decisions.md). @default 90
+   */
+  idempotencyKeyDays?: number;
 }
 
 export interface CreateOptions {
-  /** Maps to the post id: repeating a request with the same key returns the same post. */
+  /**
+   * Maps to the post id: repeating a request with the same key returns the same post, whatever
+   * its body. The key is remembered for `idempotencyKeyDays`.
+   */
   idempotencyKey?: string;
   /** For a publish-now post, wait up to this long for every target to settle. @default 0 */
   waitMs?: number;
@@ -105,14 +117,11 @@ export class PostflowClient {
       body: unknown,
       options: CreateOptions = {},
     ): Promise<{ post: PostResource; created: boolean }> => {
-      const id = options.idempotencyKey ? postIdForKey(this.userId, options.idempotencyKey) : newPostId();
-      if (options.idempotencyKey) {
-        const existing = await this.findExisting(id);
-        if (existing) {
-          // A repeat may come from a new caller waiting for the result (an n8n re-run): call it too.
-          await this.registerCallback(body, id);
-          return { post: existing, created: false };
-        }
+      const key = options.idempotencyKey;
+      const id = key ? postIdForKey(this.userId, key) : newPostId();
+      if (key) {
+        const replayed = await this.replayOf(key, id, body);
+        if (replayed) return { post: replayed, created: false };
       }
       const spec = normaliseCreatePost(body, {
         id,
@@ -126,8 +135,12 @@ export class PostflowClient {
         await this.start(spec);
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        if (key) await this.rememberKey(key, id);
         return { post: await this.posts.get(id), created: false };
       }
+      // Recorded once the run exists: a crash before this line leaves the run, which the next
+      // repeat finds by its derived id and records then; nothing is recorded for a post never started.
+      if (key) await this.rememberKey(key, id);
       if (spec.mode === 'now' && options.waitMs) {
         return { post: await this.posts.waitForResult(id, { timeoutMs: options.waitMs }), created: true };
       }
@@ -258,10 +271,13 @@ export class PostflowClient {
       return this.update(id, messages.publishNow);
     },
 
-    /** Re-runs the failed targets of a `partial` or `failed` post. */
-    retry: async (id: string): Promise<PostResource> => {
+    /**
+     * Re-runs the failed targets of a `partial` or `failed` post; targets the platform may already
+     * have published are looked up first (`force`: see `RetryOptions`).
+     */
+    retry: async (id: string, options: messages.RetryOptions = {}): Promise<PostResource> => {
       await this.mutable(id);
-      return this.update(id, messages.retryFailed);
+      return this.update(id, messages.retryFailed, options);
     },
 
     /**
@@ -409,12 +425,40 @@ export class PostflowClient {
     });
   }
 
+  /**
+   * The post an idempotency key already made, or undefined when it made none. The store remembers
+   * the key for `idempotencyKeyDays`, however long Temporal keeps the run: a key it remembers whose
+   * run is gone (past the namespace's retention) is refused with 409 `idempotency.post_gone`, never
+   * published again. A run found without a record (made before keys were recorded, or by a process
+   * that stopped between starting it and recording the key) is recorded now.
+   */
+  private async replayOf(key: string, id: string, body: unknown): Promise<PostResource | undefined> {
+    const keys = this.options.store.idempotency;
+    const days = this.options.idempotencyKeyDays ?? DEFAULT_IDEMPOTENCY_KEY_DAYS;
+    await keys.purge(POST_KEYS, new Date(Date.now() - days * DAY_MS));
+    const recorded = await keys.find(this.userId, POST_KEYS, key);
+    const existing = await this.findExisting(id);
+    if (!existing) {
+      if (recorded) throw postGone(recorded);
+      return undefined;
+    }
+    if (!recorded) await this.rememberKey(key, id);
+    // A repeat may come from a new caller waiting for the result (an n8n re-run): call it too.
+    await this.registerCallback(body, id);
+    return existing;
+  }
+
+  private async rememberKey(key: string, id: string): Promise<void> {
+    await this.options.store.idempotency.reserve(this.userId, POST_KEYS, key, id);
+  }
+
+  /** The post whose run has this id; undefined only when Temporal has no such run. */
   private async findExisting(id: string): Promise<PostResource | undefined> {
     try {
       await this.handle(id).describe();
     } catch (err) {
-      if (toApiError(err, id) instanceof ApiError) return undefined;
-      throw err;
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw toApiError(err, id);
     }
     return this.posts.get(id);
   }
@@ -552,6 +596,16 @@ function withoutTargets(post: PostResource, deleted: ReadonlySet<string>): PostR
     results: post.results.filter((r) => !deleted.has(r.account_id)),
     targets: post.targets.filter((t) => !deleted.has(t.account_id)),
   };
+}
+
+/** A repeat of a key whose post Temporal no longer keeps: refused, so it is not published twice. */
+function postGone(id: string): ApiError {
+  return new ApiError(
+    409,
+    'idempotency.post_gone',
+    `This Idempotency-Key already created ${id}, which has passed Temporal's retention and can no longer be shown; it was not published again. Send a new key to publish a new post.`,
+    { id },
+  );
 }
 
 /** With payload encryption the text is not in visibility, so a text search cannot be answered. */

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 
+/**
+ * How long the store remembers a post's idempotency key by default (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`):
+ * as long as the longest retention Temporal Cloud offers, so a key outlives the run it made.
+ */
+export const DEFAULT_IDEMPOTENCY_KEY_DAYS = 90;
+
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** A new post id: `post_<ULID>`. It is also the post's workflow id. */

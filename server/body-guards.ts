@@ -9,12 +9,21 @@ import { ApiError, errorEnvelope } from '../api/errors';
  * JSON bodies must be valid UTF-8. Node would decode invalid bytes to U+FFFD and a post would
  * publish that mojibake; the client is told instead. Parsing itself stays fastify's (with its
  * `__proto__` and `constructor.prototype` poisoning checks).
+ *
+ * An empty body is no body, whatever the Content-Type: HTTP clients send
+ * `Content-Type: application/json` with nothing on DELETE and on bodiless POSTs (`/retry`,
+ * `/publish`). Routes that take no body ignore it; routes with an optional body read it as `{}`;
+ * routes that need one refuse it with their own validation error.
  */
 export function strictJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
+    if (bytes.length === 0) {
+      done(null, undefined);
+      return;
+    }
     if (!isUtf8(bytes)) {
       done(
         new ApiError(400, 'validation.body_invalid', 'The body is not valid UTF-8.', { field: 'body' }),

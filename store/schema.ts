@@ -99,4 +99,12 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // 6: webhook endpoints bound to one post (a create request's callback_url)
   `ALTER TABLE webhook_endpoints ADD COLUMN post_id TEXT;`,
+  // 7: post idempotency keys live for a set time; purging the old ones is a range of this index
+  `CREATE INDEX idempotency_keys_age ON idempotency_keys (scope, created_at);`,
+  // 8: the first-start key and POSTFLOW_API_KEY were made with every scope, payloads:decode (any
+  // user's payloads) included; they keep the user scopes. Keys minted with --scopes are untouched.
+  `UPDATE api_keys
+     SET scopes = 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage'
+   WHERE name IN ('first start', 'POSTFLOW_API_KEY')
+     AND scopes = 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage payloads:decode';`,
 ];

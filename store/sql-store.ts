@@ -4,7 +4,6 @@ import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
 import {
-  API_SCOPES,
   type Account,
   type AccountStatus,
   type ApiScope,
@@ -14,6 +13,7 @@ import {
   type NewAccount,
   type SandboxItem,
   type Store,
+  USER_SCOPES,
   type WebhookEndpoint,
 } from './types';
 
@@ -106,7 +106,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       return (await db.run('DELETE FROM accounts WHERE id = ?', [id])) > 0;
     },
 
-    async addApiKey(userId, rawKey, name, scopes = API_SCOPES) {
+    async addApiKey(userId, rawKey, name, scopes = USER_SCOPES) {
       const id = `key_${ulid()}`;
       await db.run(
         'INSERT INTO api_keys (id, user_id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -168,6 +168,12 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           userId,
           scope,
           key,
+        ]);
+      },
+      async purge(scope, createdBefore) {
+        return db.run('DELETE FROM idempotency_keys WHERE scope = ? AND created_at < ?', [
+          scope,
+          createdBefore.toISOString(),
         ]);
       },
     },

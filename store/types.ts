@@ -41,6 +41,12 @@ export const API_SCOPES = [
 
 export type ApiScope = (typeof API_SCOPES)[number];
 
+/**
+ * What a key gets unless its scopes are named: everything a user does with their own resources.
+ * `payloads:decode` reads every user's payloads, so only a key minted for it has it.
+ */
+export const USER_SCOPES: readonly ApiScope[] = API_SCOPES.filter((s) => s !== 'payloads:decode');
+
 export interface ApiKeyOwner {
   keyId: string;
   userId: string;
@@ -125,7 +131,7 @@ export interface Store {
   /** Deletes an account and its credentials; returns false when there was none. */
   deleteAccount(id: string): Promise<boolean>;
 
-  /** Stores a key (hashed) for a user and returns its id. */
+  /** Stores a key (hashed) for a user and returns its id; without `scopes`, the user scopes. */
   addApiKey(userId: string, rawKey: string, name: string, scopes?: readonly ApiScope[]): Promise<string>;
   /** The owner of a key that exists and is not revoked. */
   findApiKey(rawKey: string): Promise<ApiKeyOwner | undefined>;
@@ -135,8 +141,8 @@ export interface Store {
   revokeApiKey(keyId: string): Promise<boolean>;
 
   /**
-   * Idempotency keys of creating requests other than posts (whose key maps to the workflow id):
-   * the first request with a key records the resource it made; a repeat finds it.
+   * Idempotency keys of creating requests: the first request with a key records the resource it
+   * made; a repeat finds it. Post keys (scope `posts`) live for a set time, then are purged.
    */
   idempotency: {
     find(userId: string, scope: string, key: string): Promise<string | undefined>;
@@ -144,6 +150,8 @@ export interface Store {
     reserve(userId: string, scope: string, key: string, resourceId: string): Promise<string>;
     /** Releases a reservation whose creation failed, so a retry with the key can try again. */
     release(userId: string, scope: string, key: string): Promise<void>;
+    /** Deletes a scope's keys recorded before `createdBefore`; returns how many. */
+    purge(scope: string, createdBefore: Date): Promise<number>;
   };
 
   webhooks: {

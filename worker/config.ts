@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../client/post-id';
 import type { S3Config } from '../media/s3-storage';
 import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
 import { parsePlatformList } from './platform-queues';
@@ -34,6 +35,8 @@ export interface PostflowConfig {
   apiKey: string | undefined;
   /** How long `POST /v1/posts` waits for a publish-now post to settle before answering. */
   syncWaitMs: number;
+  /** How long the store remembers a post's idempotency key (days, at least 1). */
+  idempotencyKeyDays: number;
   /** Project-local tools (the Temporal CLI build). */
   toolsDir: string;
   /** Let webhook and media URLs use plain http and private or loopback addresses (development, tests). */
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     publicUrl: (env.POSTFLOW_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
     apiKey: env.POSTFLOW_API_KEY || undefined,
     syncWaitMs: intFrom(env, 'POSTFLOW_SYNC_WAIT_MS', 30_000),
+    idempotencyKeyDays: positiveIntFrom(env, 'POSTFLOW_IDEMPOTENCY_KEY_DAYS', DEFAULT_IDEMPOTENCY_KEY_DAYS),
     toolsDir: resolve(env.POSTFLOW_TOOLS_DIR ?? join(projectRoot(), '.tools')),
     allowPrivateUrls: env.POSTFLOW_ALLOW_PRIVATE_URLS === 'true',
     mediaDir: resolve(env.POSTFLOW_MEDIA_DIR || join(home, 'media')),
@@ -103,6 +107,12 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}".`);
+  return value;
+}
+
+function positiveIntFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = intFrom(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1, got "${env[name]}".`);
   return value;
 }
 

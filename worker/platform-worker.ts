@@ -22,7 +22,11 @@ export interface PlatformWorkersOptions extends Omit<PostflowWorkerOptions, 'tas
  * workers of a queue should be given the same rate: the server keeps the last poller's.
  */
 export async function createPlatformWorkers(options: PlatformWorkersOptions): Promise<Worker[]> {
-  const platforms = createPlatformRegistry({ store: options.store, publicUrl: options.publicUrl });
+  const platforms = createPlatformRegistry({
+    store: options.store,
+    publicUrl: options.publicUrl,
+    allowPrivateUrls: options.allowPrivateUrls ?? false,
+  });
   const metrics = options.metrics ?? processMetrics();
   const tracing = activeTracing()?.worker();
   // One set of activities for the process: concurrent deliveries of one account on different

@@ -29,7 +29,11 @@ export interface PostflowWorkerOptions {
  * needed, on any machines; Temporal spreads the work between them.
  */
 export async function createPostflowWorker(options: PostflowWorkerOptions): Promise<Worker> {
-  const platforms = createPlatformRegistry({ store: options.store, publicUrl: options.publicUrl });
+  const platforms = createPlatformRegistry({
+    store: options.store,
+    publicUrl: options.publicUrl,
+    allowPrivateUrls: options.allowPrivateUrls ?? false,
+  });
   const metrics = options.metrics ?? processMetrics();
   const tracing = activeTracing()?.worker();
   // Tracing's interceptors come first, so Postflow's run inside the spans.

@@ -10,13 +10,22 @@ import type { PostflowActivities } from '../activities';
  */
 
 /**
+ * How long a publish call may run, counted from when the workflow schedules it. The activity
+ * aborts its platform calls at this deadline (activities/index.ts), so a worker cut off from
+ * Temporal cannot land the call later: reconcile believes "absent" only after it (delivery.ts).
+ */
+export const PUBLISH_DEADLINE_MS = 5 * 60_000;
+
+/**
  * The publish call is irreversible: a retried attempt whose predecessor timed out but still went
  * through would post twice. So it runs once; the workflow decides every retry, after proving
  * (by the failure, or by reconcile) that nothing was published. The heartbeat timeout notices a
- * dead worker in seconds instead of waiting for the start-to-close timeout.
+ * dead worker in seconds instead of waiting for the deadline; schedule-to-close is the deadline
+ * itself, known to both the workflow and the activity.
  */
 const PUBLISH: ActivityOptions = {
-  startToCloseTimeout: '5 minutes',
+  startToCloseTimeout: PUBLISH_DEADLINE_MS,
+  scheduleToCloseTimeout: PUBLISH_DEADLINE_MS,
   heartbeatTimeout: '15 seconds',
   retry: { maximumAttempts: 1 },
 };
@@ -57,9 +66,8 @@ const REFRESH: ActivityOptions = {
 export function platformCalls(taskQueue?: string) {
   const on = (options: ActivityOptions): ActivityOptions => (taskQueue ? { ...options, taskQueue } : options);
   const { publishTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
-  const { prepareTarget, checkPreparedTarget, checkPublishedTarget } = proxyActivities<PostflowActivities>(
-    on(PREPARE_AND_CHECK),
-  );
+  const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
+    proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
   const { findPublished } = proxyActivities<PostflowActivities>(on(FIND));
   const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
   return {
@@ -67,6 +75,7 @@ export function platformCalls(taskQueue?: string) {
     prepareTarget,
     checkPreparedTarget,
     checkPublishedTarget,
+    reusePrepared,
     findPublished,
     refreshAccount,
   };

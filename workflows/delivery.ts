@@ -1,15 +1,32 @@
-import { ActivityFailure, ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
-import type { PublishedStep } from '../activities';
+import { patched, sleep, workflowInfo } from '@temporalio/workflow';
+import type { PreparedStep, PublishedStep } from '../activities';
 import type { StepState } from '../activities/platforms/adapter';
 import { needsPrepare } from '../api/platform-steps';
-import {
-  type DeliveryJob,
-  type DeliveryReceipt,
-  type DeliveryState,
-  PUBLISH_ERROR_TYPE,
-  type PublishFailure,
+import type {
+  DeliveryCursor,
+  DeliveryError,
+  DeliveryJob,
+  DeliveryMemory,
+  DeliveryReceipt,
+  DeliveryRun,
+  DeliveryState,
+  PublishFailure,
 } from '../api/types';
-import { type PlatformCalls, platformCalls } from './activity-proxies';
+import { type PlatformCalls, platformCalls, PUBLISH_DEADLINE_MS } from './activity-proxies';
+import {
+  classify,
+  errorOf,
+  reconnectRequired,
+  reportsOnThePost,
+  stillProcessing,
+  takenAfterAll,
+  timedOut,
+  unconfirmed,
+} from './delivery-failures';
+import { reconcile, tokenRefreshed } from './reconcile';
+import { pollPause } from './processing-wait';
+
+export { classify } from './delivery-failures';
 
 /** Publish calls per delivery run before a retryable failure becomes final (but see OUTAGE_WINDOW_MS). */
 export const MAX_PUBLISH_ATTEMPTS = 6;
@@ -26,19 +43,36 @@ const BACKOFF_CAP_MS = 10 * 60_000;
 const RETRY_AFTER_CAP_MS = 24 * 3_600_000;
 /** Give a platform a moment to show a post whose creation answer was lost, before looking it up. */
 const RECONCILE_SETTLE_MS = 2_000;
-/** When the first look finds nothing, look again after this long before believing the post absent. */
-export const RECONCILE_SECOND_LOOK_MS = 30_000;
+/**
+ * After its deadline, a publish call a lost worker was still making may yet be processed by the
+ * platform for a moment: the lookup that may decide "absent" waits this much longer.
+ */
+export const LANDING_MARGIN_MS = 60_000;
 /** How long a platform may process an upload or a publish (videos) before the delivery gives up on it. */
 export const PROCESSING_DEADLINE_MS = 2 * 3_600_000;
-/** Bounds on the pause between two processing checks, whatever the platform suggests. */
-const POLL_MIN_MS = 1_000;
-const POLL_MAX_MS = 5 * 60_000;
+/**
+ * A run hands over to a new one (continue-as-new) past this many history events, or when
+ * Temporal suggests it: well under the server's 51,200-event limit, and small enough that
+ * replaying a run stays cheap.
+ */
+export const HISTORY_BOUND = 5_000;
+
+/**
+ * One patch for this revision of the engine (docs/decisions.md "Unknown outcomes are state"): it
+ * remembers unknown outcomes across runs, waits out a lost call's deadline, reuses what prepare
+ * made, backs off its polls and hands long deliveries over to a new run. One marker per post.
+ */
+export const EXACTLY_ONCE_PATCH = 'exactly-once-v2';
+
+/** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
+export type DeliveryEnd = 'settled' | 'handed-over';
 
 /**
  * Runs one target's delivery to a final state (`published` or `failed`); never throws.
  *
  * pending → publishing → published | failed, where every failure is classified and:
- * - an unknown outcome is reconciled (looked up on the platform) before anything else;
+ * - an unknown outcome ("the platform may have it") is remembered, and reconciled (looked up on
+ *   the platform) before any publish call, in this run or any later one;
  * - an expired token is refreshed once;
  * - a rate limit waits its Retry-After, a transient failure an exponential backoff, as durable timers;
  * - anything else is final.
@@ -46,136 +80,329 @@ const POLL_MAX_MS = 5 * 60_000;
  * The platform's calls go to `taskQueue` when the post routes its platform to a queue of its own
  * (`PostSpec.platformQueues`), else to the workflow's queue. Only the activities' task queue
  * differs, never which commands run, so the routing needs no `patched()` (docs/decisions.md).
+ * When `handOver()` says the history is long, the delivery stops before its next wait and leaves
+ * where it was in its memory, for the next run (continue-as-new) to pick up.
  */
 export async function deliver(
   delivery: DeliveryState,
-  run: DeliveryJob,
+  job: DeliveryJob,
   touch: () => void,
   taskQueue?: string,
-): Promise<void> {
-  const calls = platformCalls(taskQueue);
-  const job: DeliveryJob = { ...run, startedAt: new Date().toISOString() };
-  const update = (patch: Partial<DeliveryState>) => {
-    Object.assign(delivery, patch);
-    touch();
-  };
-  let runAttempts = 0;
-  let outcomeUnknown = false;
-  let refreshed = false;
-  /** What prepare made for the attempt whose outcome is unknown: some platforms can be asked about it. */
-  let prepared: StepState | undefined;
-  update({ status: 'publishing' });
-
-  for (;;) {
-    if (outcomeUnknown) {
-      const found = await reconcile(job, calls, prepared);
-      if (found === 'unsearchable') return update({ status: 'failed', error: unconfirmed(delivery) });
-      if (found !== 'absent') return update({ status: 'published', receipt: found, error: undefined });
-      outcomeUnknown = false; // proven absent: publishing again cannot duplicate
-    }
-    if (runAttempts >= MAX_PUBLISH_ATTEMPTS && !withinOutageWindow(job)) return update({ status: 'failed' });
-
-    runAttempts += 1;
-    update({ attempts: delivery.attempts + 1, retries: delivery.retries + (runAttempts > 1 ? 1 : 0) });
-    const attempt = await publishOnce(job, calls);
-    if ('receipt' in attempt)
-      return update({ status: 'published', receipt: attempt.receipt, error: undefined });
-
-    const { failure } = attempt;
-    prepared = attempt.prepared;
-    update({ error: errorOf(failure) });
-    outcomeUnknown = failure.outcomeUnknown;
-    if (failure.refreshable && !refreshed) {
-      refreshed = true;
-      if (!(await tokenRefreshed(job.target.accountId, calls))) {
-        return update({ status: 'failed', error: reconnectRequired(job.target.accountId) });
-      }
-      continue;
-    }
-    if (!failure.retryable && !failure.outcomeUnknown) return update({ status: 'failed' });
-    if ((failure.retryAfterMs ?? 0) > RETRY_AFTER_CAP_MS) return update({ status: 'failed' });
-    await sleep(outcomeUnknown ? RECONCILE_SETTLE_MS : (failure.retryAfterMs ?? backoff(runAttempts)));
-  }
+  handOver: () => boolean = () => false,
+): Promise<DeliveryEnd> {
+  return new Delivery(delivery, job, touch, platformCalls(taskQueue), handOver).run();
 }
 
-/**
- * One attempt at making the post public, step by step (docs/platforms.md):
- * prepare (uploads, containers) → wait while the platform processes them → publish → wait while
- * it processes the post. Waits are durable timers. What failed before the publish call cannot
- * have published anything; what fails after it never leads to a second publish call here.
- */
-async function publishOnce(job: DeliveryJob, calls: PlatformCalls): Promise<Attempt> {
-  const { prepareTarget, checkPreparedTarget, publishTarget } = calls;
-  if (!patched('platform-steps')) {
-    // Posts started before adapters had steps: a single publish call, whose answer was the receipt.
+/** Whether a run's history is long enough to hand over to a new run. */
+export function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= HISTORY_BOUND;
+}
+
+/** An attempt's end: the receipt, a failure, or a hand-over before a wait. */
+type Attempt =
+  | { receipt: DeliveryReceipt }
+  | { failure: PublishFailure; prepared?: StepState; landsBy?: number }
+  | { handedOver: true };
+
+class Delivery {
+  /** Runs recorded before this revision replay the engine they ran on: forgetful between runs. */
+  private readonly current = patched(EXACTLY_ONCE_PATCH);
+  private readonly memory: DeliveryMemory;
+  private readonly counters: DeliveryRun;
+  private readonly job: DeliveryJob;
+  private resumeAt: DeliveryCursor | undefined;
+  /** What prepare made for a call proven absent since: the next attempt publishes it instead of preparing anew. */
+  private reuse: StepState | undefined;
+
+  constructor(
+    private readonly state: DeliveryState,
+    job: DeliveryJob,
+    private readonly touch: () => void,
+    private readonly calls: PlatformCalls,
+    private readonly historyLong: () => boolean,
+  ) {
+    if (!this.current) state.engine = undefined;
+    this.memory = state.engine ??= {};
+    this.resumeAt = this.memory.resume;
+    delete this.memory.resume;
+    this.counters = this.resumeAt?.run ?? {
+      startedAt: new Date().toISOString(),
+      attempts: 0,
+      refreshed: false,
+    };
+    this.job = { ...job, startedAt: this.counters.startedAt };
+  }
+
+  async run(): Promise<DeliveryEnd> {
+    this.update({ status: 'publishing' });
+    for (;;) {
+      const cursor = this.resumeAt;
+      this.resumeAt = undefined;
+      if (cursor?.step === 'attempt') await sleep(Math.max(cursor.wakeAt - Date.now(), 1));
+      if (cursor?.step !== 'preparing' && cursor?.step !== 'live') {
+        if ((await this.settleUnknownOutcome()) === 'settled') return 'settled';
+        if (this.counters.attempts >= MAX_PUBLISH_ATTEMPTS && !withinOutageWindow(this.job))
+          return this.fail();
+        this.counters.attempts += 1;
+        this.update({
+          attempts: this.state.attempts + 1,
+          retries: this.state.retries + (this.counters.attempts > 1 ? 1 : 0),
+        });
+      }
+      const attempt = await this.attempt(cursor);
+      if ('handedOver' in attempt) return 'handed-over';
+      if ('receipt' in attempt) return this.published(attempt.receipt);
+
+      const { failure } = attempt;
+      this.update({ error: errorOf(failure) });
+      if (failure.outcomeUnknown) {
+        this.memory.unknown = {
+          since: this.counters.startedAt,
+          landsBy: attempt.landsBy ?? Date.now(),
+          ...(attempt.prepared ? { prepared: attempt.prepared } : {}),
+        };
+      }
+      if (failure.refreshable && !this.counters.refreshed) {
+        this.counters.refreshed = true;
+        if (!(await tokenRefreshed(this.job.target.accountId, this.calls))) {
+          return this.fail(reconnectRequired(this.job.target.accountId));
+        }
+        continue;
+      }
+      if (!failure.retryable && !failure.outcomeUnknown) return this.fail();
+      if ((failure.retryAfterMs ?? 0) > RETRY_AFTER_CAP_MS) return this.fail();
+      const pause = this.memory.unknown
+        ? RECONCILE_SETTLE_MS
+        : (failure.retryAfterMs ?? backoff(this.counters.attempts));
+      if (this.handsOver({ step: 'attempt', run: this.counters, wakeAt: Date.now() + pause }))
+        return 'handed-over';
+      await sleep(pause);
+    }
+  }
+
+  /**
+   * Before any publish call: a post the platform may have is looked up. Found → published; proven
+   * absent → publishing may go on, with what that call's prepare made; no way to look → the
+   * delivery ends unconfirmed (a person has to look), never publishing again on a guess.
+   */
+  private async settleUnknownOutcome(): Promise<'settled' | 'publish'> {
+    const unknown = this.memory.unknown;
+    if (!unknown) return 'publish';
+    const found = await reconcile(
+      { ...this.job, startedAt: unknown.since },
+      this.calls,
+      unknown,
+      this.current,
+    );
+    if (found === 'absent') {
+      delete this.memory.unknown;
+      if (this.current) this.reuse = unknown.prepared;
+      return 'publish';
+    }
+    if (found === 'no-lookup' || found === 'unsearchable') {
+      if (found === 'no-lookup' && this.current) this.memory.noLookup = true;
+      this.fail(unconfirmed(this.state.platform, found));
+      return 'settled';
+    }
+    this.published(found);
+    return 'settled';
+  }
+
+  /**
+   * One attempt at making the post public, step by step (docs/platforms.md): prepare (uploads,
+   * containers) → wait while the platform processes them → publish → wait while it processes
+   * the post. Waits are durable timers. What failed before the publish call cannot have published
+   * anything; what fails after it never leads to a second publish call here. `cursor` resumes an
+   * attempt a previous run handed over in the middle of a wait.
+   */
+  private async attempt(cursor?: DeliveryCursor): Promise<Attempt> {
+    const { job, calls } = this;
+    if (!cursor && !patched('platform-steps')) return this.singleCall();
+    let prepared: StepState;
+    let published: PublishedStep;
+    let landsBy: number | undefined;
+    if (cursor?.step === 'live') {
+      prepared = cursor.prepared;
+      published = { processing: cursor.processing, pollAfterMs: cursor.pollAfterMs };
+    } else {
+      try {
+        let step: PreparedStep;
+        let polls = 0;
+        let deadline: number;
+        if (cursor?.step === 'preparing') {
+          step = { processing: cursor.processing, pollAfterMs: cursor.pollAfterMs };
+          ({ polls, deadline } = cursor);
+        } else {
+          const reused = await this.reused();
+          // The call proven absent landed after all: the post exists, and reconcile finds it.
+          if (reused === 'taken')
+            return { failure: takenAfterAll(job), prepared: this.reuse, landsBy: Date.now() };
+          step = reused ? { ready: reused } : await this.prepare();
+          deadline = Date.now() + PROCESSING_DEADLINE_MS;
+        }
+        while ('processing' in step) {
+          const { processing, pollAfterMs } = step;
+          if (
+            this.handsOver({
+              step: 'preparing',
+              run: this.counters,
+              processing,
+              pollAfterMs,
+              polls,
+              deadline,
+            })
+          )
+            return { handedOver: true };
+          await pollPause(this.pollWait(pollAfterMs, polls++), deadline, job);
+          step = await calls.checkPreparedTarget(job, processing);
+        }
+        prepared = step.ready;
+      } catch (err) {
+        // Nothing was published yet: whatever happened, trying again cannot duplicate the post.
+        const failure = classify(err);
+        return {
+          failure: {
+            ...failure,
+            outcomeUnknown: false,
+            retryable: failure.retryable || failure.outcomeUnknown,
+          },
+        };
+      }
+      const calledAt = Date.now();
+      try {
+        published = await calls.publishTarget(job, prepared);
+      } catch (err) {
+        // A call Temporal gave up on (a lost worker) may still be running somewhere until its
+        // deadline; one that ended by itself is over, but for the platform's own processing.
+        landsBy = timedOut(err) ? calledAt + PUBLISH_DEADLINE_MS + LANDING_MARGIN_MS : Date.now();
+        return { failure: classify(err), prepared, landsBy };
+      }
+    }
+    const live = await this.untilLive(published, prepared, cursor?.step === 'live' ? cursor : undefined);
+    return 'failure' in live ? { ...live, prepared } : live;
+  }
+
+  /** Posts started before adapters had steps: a single publish call, whose answer was the receipt. */
+  private async singleCall(): Promise<Attempt> {
     try {
-      const answer = (await publishTarget(job)) as PublishedStep | DeliveryReceipt;
+      const answer = (await this.calls.publishTarget(this.job)) as PublishedStep | DeliveryReceipt;
       if ('receipt' in answer) return { receipt: answer.receipt };
-      if ('processing' in answer) return { failure: stillProcessing(job) };
+      if ('processing' in answer) return { failure: stillProcessing(this.job) };
       return { receipt: answer };
     } catch (err) {
       return { failure: classify(err) };
     }
   }
-  let prepared: StepState;
-  try {
-    let step = skipsPrepare(job) ? { ready: {} } : await prepareTarget(job);
-    const deadline = Date.now() + PROCESSING_DEADLINE_MS;
+
+  /**
+   * What an earlier call proven absent was given, while the platform still takes it (a Meta
+   * container publishes once: reusing it is the platform's own guard against that call landing
+   * late); `taken` when it did land. Kept until the platform answers, so a failed check asks again.
+   */
+  private async reused(): Promise<StepState | 'taken' | undefined> {
+    const reuse = this.reuse;
+    if (!reuse) return undefined;
+    const verdict = await this.calls.reusePrepared(this.job, reuse);
+    if (verdict === 'taken') return 'taken';
+    this.reuse = undefined;
+    return verdict === 'reuse' ? reuse : undefined;
+  }
+
+  /** A fresh prepare, or nothing when prepare would do nothing. */
+  private async prepare(): Promise<PreparedStep> {
+    if (skipsPrepare(this.job)) return { ready: {} };
+    return this.calls.prepareTarget(this.job);
+  }
+
+  /**
+   * After the publish call, polls the platform while it processes the post. The post may already
+   * be live, so no failure here may lead to a second publish call: an expired token is refreshed
+   * and the same publish polled again; only a failure the platform reports about this post is
+   * final; any other (an account marked for reconnection, a refused permission, checks that keep
+   * failing, processing that never ends) leaves the outcome unknown, for reconcile to settle.
+   */
+  private async untilLive(
+    first: PublishedStep,
+    prepared: StepState,
+    cursor?: Extract<DeliveryCursor, { step: 'live' }>,
+  ): Promise<Attempt> {
+    const deadline = cursor?.deadline ?? Date.now() + PROCESSING_DEADLINE_MS;
+    let polls = cursor?.polls ?? 0;
+    let step = first;
+    let refreshed = false;
     while ('processing' in step) {
-      await pollPause(step.pollAfterMs, deadline, job);
-      step = await checkPreparedTarget(job, step.processing);
-    }
-    prepared = step.ready;
-  } catch (err) {
-    // Nothing was published yet: whatever happened, trying again cannot duplicate the post.
-    const failure = classify(err);
-    return {
-      failure: { ...failure, outcomeUnknown: false, retryable: failure.retryable || failure.outcomeUnknown },
-    };
-  }
-  let published: PublishedStep;
-  try {
-    published = await publishTarget(job, prepared);
-  } catch (err) {
-    return { failure: classify(err), prepared };
-  }
-  const live = await untilLive(job, published, calls);
-  return 'failure' in live ? { ...live, prepared } : live;
-}
-
-/** An attempt's end: the receipt, or a failure (with what prepare made, once the publish call ran). */
-type Attempt = { receipt: DeliveryReceipt } | { failure: PublishFailure; prepared?: StepState };
-
-/**
- * After the publish call, polls the platform while it processes the post. The post may already
- * be live, so no failure here may lead to a second publish call: an expired token is refreshed
- * and the same publish polled again; a failure the platform reports for the post is final; any
- * other (checks that keep failing, processing that never ends) leaves the outcome unknown, for
- * reconcile to settle.
- */
-async function untilLive(
-  job: DeliveryJob,
-  first: PublishedStep,
-  calls: PlatformCalls,
-): Promise<{ receipt: DeliveryReceipt } | { failure: PublishFailure }> {
-  const deadline = Date.now() + PROCESSING_DEADLINE_MS;
-  let step = first;
-  let refreshed = false;
-  while ('processing' in step) {
-    try {
-      await pollPause(step.pollAfterMs, deadline, job);
-      step = await calls.checkPublishedTarget(job, step.processing);
-    } catch (err) {
-      const failure = classify(err);
-      if (failure.refreshable && !refreshed) {
-        refreshed = true;
-        if (await tokenRefreshed(job.target.accountId, calls)) continue;
+      const { processing, pollAfterMs } = step;
+      const here = {
+        step: 'live' as const,
+        run: this.counters,
+        processing,
+        pollAfterMs,
+        polls,
+        deadline,
+        prepared,
+      };
+      if (this.handsOver(here)) return { handedOver: true };
+      try {
+        await pollPause(this.pollWait(pollAfterMs, polls++), deadline, this.job);
+        step = await this.calls.checkPublishedTarget(this.job, processing);
+      } catch (err) {
+        const failure = classify(err);
+        if (failure.refreshable && !refreshed) {
+          refreshed = true;
+          if (await tokenRefreshed(this.job.target.accountId, this.calls)) continue;
+        }
+        const final = this.current
+          ? reportsOnThePost(failure)
+          : !failure.retryable && !failure.outcomeUnknown && !failure.refreshable;
+        return { failure: final ? failure : { ...failure, outcomeUnknown: true } };
       }
-      const final = !failure.retryable && !failure.outcomeUnknown && !failure.refreshable;
-      return { failure: final ? failure : { ...failure, outcomeUnknown: true } };
     }
+    return { receipt: step.receipt };
   }
-  return { receipt: step.receipt };
+
+  /**
+   * The pause before the next processing check: what the platform suggests, growing by half with
+   * every check (a video stuck for hours costs dozens of checks, not thousands of history events).
+   */
+  private pollWait(pollAfterMs: number, polls: number): number {
+    return this.current ? Math.max(pollAfterMs, 1_000 * 1.5 ** polls) : pollAfterMs;
+  }
+
+  /** Leaves `cursor` in the delivery's memory when the run should hand over; says whether it did. */
+  private handsOver(cursor: DeliveryCursor): boolean {
+    if (!this.current || !this.historyLong()) return false;
+    this.memory.resume = cursor;
+    return true;
+  }
+
+  private published(receipt: DeliveryReceipt): 'settled' {
+    delete this.memory.unknown;
+    this.update({ status: 'published', receipt, error: undefined });
+    return 'settled';
+  }
+
+  /**
+   * Ends the delivery `failed`. While the platform may have the post, the failure says so
+   * (`publishing.delivery.unconfirmed`, with why it could not be settled), whatever else went wrong.
+   */
+  private fail(error?: DeliveryError): 'settled' {
+    const unknown = this.current && this.memory.unknown;
+    const reason = error ?? this.state.error;
+    this.update({
+      status: 'failed',
+      error:
+        unknown && reason?.code !== 'publishing.delivery.unconfirmed'
+          ? unconfirmed(this.state.platform, reason)
+          : reason,
+    });
+    return 'settled';
+  }
+
+  private update(patch: Partial<DeliveryState>): void {
+    Object.assign(this.state, patch);
+    this.touch();
+  }
 }
 
 /**
@@ -184,109 +411,6 @@ async function untilLive(
  */
 function skipsPrepare(job: DeliveryJob): boolean {
   return !needsPrepare(job.target, job.content) && patched('skip-empty-prepare');
-}
-
-/** The old single-call path cannot poll: a post still processing is left to reconcile. */
-function stillProcessing(job: DeliveryJob): PublishFailure {
-  return {
-    category: 'platform',
-    caused_by: 'platform',
-    code: `platform.${job.target.platform}.processing`,
-    message: `${job.target.platform} is still processing the post; checking the platform before any retry.`,
-    retryable: true,
-    outcomeUnknown: true,
-  };
-}
-
-/** Waits before the next processing check, as a durable timer; past the deadline, the wait has failed. */
-async function pollPause(pollAfterMs: number, deadline: number, job: DeliveryJob): Promise<void> {
-  if (Date.now() >= deadline) {
-    throw ApplicationFailure.create({
-      type: PUBLISH_ERROR_TYPE,
-      message: 'processing timed out',
-      nonRetryable: true,
-      details: [
-        {
-          category: 'platform',
-          caused_by: 'platform',
-          code: `platform.${job.target.platform}.processing_timeout`,
-          message: `${job.target.platform} was still processing the post after ${PROCESSING_DEADLINE_MS / 3_600_000} hours.`,
-          retryable: false,
-          // After the publish call the post may yet appear: let reconcile look before any retry.
-          outcomeUnknown: true,
-        } satisfies PublishFailure,
-      ],
-    });
-  }
-  await sleep(Math.min(Math.max(pollAfterMs, POLL_MIN_MS), POLL_MAX_MS));
-}
-
-/**
- * Settles an unknown outcome by looking the post up on the platform. Platforms list new posts
- * late, so a miss is believed only after a second look a little later. A look that cannot be made
- * (no lookup, permissions, a token that cannot be refreshed) is "unsearchable": never a reason to
- * publish again.
- */
-async function reconcile(
-  job: DeliveryJob,
-  calls: PlatformCalls,
-  prepared?: StepState,
-): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
-  const first = await lookUp(job, calls, prepared);
-  if (first !== 'absent' || !patched('reconcile-second-look')) return first;
-  await sleep(RECONCILE_SECOND_LOOK_MS);
-  return lookUp(job, calls, prepared);
-}
-
-/** One look, with what prepare made when the publish call ran (`findExisting`'s second argument). */
-async function lookUp(
-  job: DeliveryJob,
-  calls: PlatformCalls,
-  prepared?: StepState,
-): Promise<DeliveryReceipt | 'absent' | 'unsearchable'> {
-  let refreshed = false;
-  for (;;) {
-    try {
-      const result = await calls.findPublished(job, prepared);
-      if (!result.searchable) return 'unsearchable';
-      return result.receipt ?? 'absent';
-    } catch (err) {
-      const failure = classify(err);
-      if (failure.refreshable && !refreshed) {
-        refreshed = true;
-        if (await tokenRefreshed(job.target.accountId, calls)) continue;
-      }
-      return 'unsearchable';
-    }
-  }
-}
-
-async function tokenRefreshed(accountId: string, calls: PlatformCalls): Promise<boolean> {
-  try {
-    await calls.refreshAccount(accountId);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads the classification an activity attached to its failure; anything else is an unknown outcome. */
-export function classify(err: unknown): PublishFailure {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === PUBLISH_ERROR_TYPE && cause.details?.[0]) {
-    return cause.details[0] as PublishFailure;
-  }
-  const timedOut = cause instanceof TimeoutFailure;
-  return {
-    category: 'system',
-    caused_by: 'internal',
-    code: timedOut ? 'publishing.delivery.timeout' : 'system.internal',
-    message: timedOut
-      ? 'The publish call did not finish (worker stopped or platform too slow); checking the platform before any retry.'
-      : `The publish call failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`,
-    retryable: true,
-    outcomeUnknown: true,
-  };
 }
 
 /**
@@ -299,26 +423,4 @@ function withinOutageWindow(job: DeliveryJob): boolean {
 
 function backoff(attempt: number): number {
   return Math.min(BACKOFF_BASE_MS * 2 ** (attempt - 1), BACKOFF_CAP_MS);
-}
-
-function errorOf({ category, caused_by, code, message }: PublishFailure) {
-  return { category, caused_by, code, message };
-}
-
-function unconfirmed(delivery: DeliveryState) {
-  return {
-    category: 'system' as const,
-    caused_by: 'platform' as const,
-    code: 'publishing.delivery.unconfirmed',
-    message: `The publish call to ${delivery.platform} may have succeeded, and ${delivery.platform} offers no way to check. Look at the account before publishing again.`,
-  };
-}
-
-function reconnectRequired(accountId: string) {
-  return {
-    category: 'auth' as const,
-    caused_by: 'user' as const,
-    code: 'account.reconnection_required',
-    message: `The access token of account ${accountId} expired and could not be refreshed; reconnect the account, then retry.`,
-  };
 }

@@ -28,8 +28,21 @@ export const publishNow = defineUpdate<PostResource>('publishNow');
  */
 export const cancel = defineUpdate<PostResource>('cancel');
 
-/** Re-runs the failed targets of a `partial` or `failed` post. */
-export const retryFailed = defineUpdate<PostResource>('retryFailed');
+/** How a retry treats targets the platform may already have published. */
+export interface RetryOptions {
+  /**
+   * Publish again, without looking them up, the targets whose outcome is unknown
+   * (`publishing.delivery.unconfirmed`): a person looked, and the post is not there. Without it, a
+   * retry looks each of them up first, and is refused where the platform offers no way to look.
+   */
+  force?: boolean;
+}
+
+/**
+ * Re-runs the failed targets of a `partial` or `failed` post. A target the platform may already
+ * have published is looked up first; see `RetryOptions.force` for platforms without a lookup.
+ */
+export const retryFailed = defineUpdate<PostResource, [options?: RetryOptions]>('retryFailed');
 
 /** Waits until the post is settled (published, partial, failed or cancelled) or `timeoutMs` passes. */
 export const awaitSettled = defineUpdate<PostResource, [timeoutMs: number]>('awaitSettled');

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   log,
   ParentClosePolicy,
   proxyLocalActivities,
@@ -23,7 +24,7 @@ import {
 import { deliverWebhook } from './webhook-delivery';
 import { initialPostState, isSettled, toPostResource, upgradeSpec } from '../api/post-resource';
 import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
-import { deliver } from './delivery';
+import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
 import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
 import {
@@ -46,24 +47,35 @@ const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
 export const RETRY_WINDOW: Duration = '7 days';
 
 /**
+ * What a run hands to the next when its history grew long in the middle of delivering
+ * (continue-as-new): the whole state, each unfinished delivery remembering where it was.
+ */
+export interface CarriedPost {
+  state: PostState;
+  /** Events emitted so far: webhook delivery ids stay unique across runs. */
+  eventCount: number;
+}
+
+/**
  * One post, from creation to its last delivery:
  * wait until it is due → deliver to every target at once → settle as published, partial or
- * failed → re-deliver failed targets when asked, within the retry window.
+ * failed → re-deliver failed targets when asked, within the retry window. A delivery whose
+ * history grew long goes on in a new run of the same workflow, which starts from `carried`.
  */
-export async function publishPost(input: PostSpec): Promise<PostResource> {
-  const spec = upgradeSpec(input);
-  const post = new Post(spec);
+export async function publishPost(input: PostSpec, carried?: CarriedPost): Promise<PostResource> {
+  const post = new Post(upgradeSpec(input), carried);
   post.handleMessages();
   void post.sendEvents();
-  if (spec.mode === 'scheduled') post.emit(scheduledEvent(post.resource()));
+  if (!carried && post.state.status === 'scheduled') post.emit(scheduledEvent(post.resource()));
 
-  if ((await post.waitUntilDue()) === 'deliver') {
-    await post.deliver(post.state.deliveries);
-    while (post.failedDeliveries().length) {
-      const retry = await post.retryRequestedWithin(RETRY_WINDOW);
-      if (!retry) break;
-      await post.deliver(retry);
-    }
+  let deliveries = carried
+    ? post.handedOver()
+    : (await post.waitUntilDue()) === 'deliver'
+      ? post.state.deliveries
+      : undefined;
+  while (deliveries) {
+    if ((await post.deliver(deliveries)) === 'handed-over') return post.continueAsNew();
+    deliveries = post.failedDeliveries().length ? await post.retryRequestedWithin(RETRY_WINDOW) : undefined;
   }
   await condition(() => allHandlersFinished() && post.eventsSent());
   return post.resource();
@@ -90,8 +102,9 @@ class Post {
   private readonly outbox: PostEvent[] = [];
   private eventCount = 0;
 
-  constructor(spec: PostSpec) {
-    this.state = initialPostState(spec, new Date().toISOString());
+  constructor(spec: PostSpec, carried?: CarriedPost) {
+    this.state = carried?.state ?? initialPostState(spec, new Date().toISOString());
+    this.eventCount = carried?.eventCount ?? 0;
   }
 
   resource(): PostResource {
@@ -160,12 +173,15 @@ class Post {
     }
   }
 
-  /** Runs the given deliveries concurrently, then settles the post's status from all of them. */
-  async deliver(deliveries: DeliveryState[]): Promise<void> {
+  /**
+   * Runs the given deliveries concurrently, then settles the post's status from all of them;
+   * or, when the history grew long, stops them before their next wait to hand over to a new run.
+   */
+  async deliver(deliveries: DeliveryState[]): Promise<DeliveryEnd> {
     this.setStatus('publishing');
     const { spec } = this.state;
     const settled = observeDeliveryRun(spec, deliveries);
-    await Promise.all(
+    const ends = await Promise.all(
       deliveries.map((delivery) => {
         const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
         return deliver(
@@ -173,9 +189,11 @@ class Post {
           { postId: spec.id, target, content: spec.content },
           () => this.touch(),
           spec.platformQueues?.[target.platform],
+          historyIsLong,
         );
       }),
     );
+    if (ends.includes('handed-over')) return 'handed-over';
     settled();
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
     if (this.state.deliveries.some((d) => d.receipt)) {
@@ -185,6 +203,21 @@ class Post {
       published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial',
     );
     this.emit(settledEvent(this.resource()));
+    return 'settled';
+  }
+
+  /** The deliveries the previous run handed over in the middle. */
+  handedOver(): DeliveryState[] {
+    return this.state.deliveries.filter((d) => d.engine?.resume);
+  }
+
+  /** Goes on in a new run of this workflow, once every message is answered and every event handed on. */
+  async continueAsNew(): Promise<never> {
+    await condition(() => allHandlersFinished() && this.eventsSent());
+    return continueAsNew<typeof publishPost>(this.state.spec, {
+      state: this.state,
+      eventCount: this.eventCount,
+    });
   }
 
   /** Waits for a `retryFailed` request; returns the deliveries to re-run, or nothing when the window passed. */
@@ -242,14 +275,18 @@ class Post {
     );
     setHandler(
       messages.retryFailed,
-      () => {
+      (options = {}) => {
         this.retryRequested = this.failedDeliveries();
-        for (const d of this.retryRequested) d.status = 'pending';
+        for (const d of this.retryRequested) {
+          d.status = 'pending';
+          // A person looked and found nothing: publish again without (another) lookup.
+          if (options.force) delete d.engine?.unknown;
+        }
         this.setStatus('publishing');
         this.emit(retriedEvent(this.resource(), this.retryRequested.length));
         return this.resource();
       },
-      { validator: () => this.validateRetry() },
+      { validator: (options = {}) => this.validateRetry(options) },
     );
     setHandler(messages.awaitSettled, async (timeoutMs) => {
       await condition(() => isSettled(this.state.status), timeoutMs);
@@ -303,12 +340,27 @@ class Post {
     }
   }
 
-  private validateRetry(): void {
+  /**
+   * A retry checks the platform first for every target it may have published (delivery.ts). Where
+   * the platform offers no way to check, only a person can: such targets are retried on `force`.
+   */
+  private validateRetry({ force }: messages.RetryOptions): void {
     this.requireStatus('partial', 'failed');
-    if (this.failedDeliveries().length === 0) {
+    const failed = this.failedDeliveries();
+    if (failed.length === 0) {
       throw ApplicationFailure.create({
         type: messages.NOTHING_TO_RETRY,
         message: 'No delivery of this post has failed.',
+        nonRetryable: true,
+      });
+    }
+    const unconfirmed = failed.filter((d) => d.engine?.unknown && d.engine.noLookup);
+    if (unconfirmed.length && !force) {
+      const targets = unconfirmed.map((d) => `${d.accountId} (${d.platform})`).join(', ');
+      throw ApplicationFailure.create({
+        type: messages.STATE_INVALID,
+        message: `${targets} may already be published, and the platform offers no way to check. Look at the account; if the post is not there, retry with "force": true to publish it again.`,
+        details: [{ status: this.state.status, unconfirmed: unconfirmed.map((d) => d.accountId) }],
         nonRetryable: true,
       });
     }

@@ -1,5 +1,6 @@
 import type { DeliveryReceipt, JsonValue, PostContent, PublishFailure, TargetSpec } from '../../api/types';
 import type { MediaFile } from '../media';
+import type { OutboundPolicy } from '../net-guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
 export interface AccountContext {
@@ -54,6 +55,8 @@ export interface Processing {
 
 /** Work done before the irreversible call; invisible to the account's followers. */
 export type Prepared = { ready: StepState } | Processing;
+/** What a publish call proven absent was given, now: publishable again, gone, or consumed after all. */
+export type Reusable = 'reuse' | 'renew' | 'taken';
 
 /** What the publish call (or a later check) returns: proof of publication, or "still processing". */
 export type Published = DeliveryReceipt | Processing;
@@ -93,6 +96,14 @@ export interface PlatformAdapter {
    */
   findExisting?(request: PublishRequest, prepared?: StepState): Promise<DeliveryReceipt | null>;
   /**
+   * Whether what `prepare` returned for a publish call since proven absent can still be published
+   * (`reuse`: a Meta container neither expired nor failed), must be made anew (`renew`), or was
+   * consumed by that call after all (`taken`: the post exists, the engine looks it up). Where prepare's result is the platform's own
+   * guard against a second post (a container publishes once), reusing it keeps a late first call
+   * from duplicating the post. Absent: every attempt prepares anew.
+   */
+  reusable?(request: PublishRequest, prepared: StepState): Promise<Reusable>;
+  /**
    * Deletes a published post from the platform: `deleted` once it is gone (also when it was gone
    * already), `not_supported` when this post cannot be deleted through the API (it stays live).
    * Absent where the platform offers no delete at all. Failures throw `PublishError`.
@@ -118,6 +129,11 @@ export interface AdapterOptions {
   timeoutMs?: number;
   /** Settings by environment variable: OAuth clients (`POSTFLOW_<PLATFORM>_CLIENT_ID`, `_SECRET`). */
   env?: Record<string, string | undefined>;
+  /**
+   * How calls to servers an account names (Mastodon's `instance_url`, Bluesky's `service`) are
+   * guarded against SSRF. @default public https addresses only (`PUBLIC_ONLY`)
+   */
+  outbound?: OutboundPolicy;
 }
 
 /** Thrown by adapters for every failure, already classified. */

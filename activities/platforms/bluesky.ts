@@ -22,6 +22,7 @@ import {
   retryAfterMs,
   ruleForStatus,
 } from './http';
+import { PUBLIC_ONLY } from '../net-guard';
 
 const PLATFORM = 'bluesky';
 const DEFAULT_SERVICE = 'https://bsky.social';
@@ -87,6 +88,18 @@ interface Call {
 export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const serviceOf = (account: AccountContext) =>
     (account.credentials.service || options.baseUrl || DEFAULT_SERVICE).replace(/\/$/, '');
+  /**
+   * Servers Postflow's configuration names (the default PDS and video service, or their
+   * POSTFLOW_BLUESKY_API_URL / _VIDEO_URL overrides). Any other, named by the account's
+   * `service` or `video_service`, is SSRF-guarded on every call.
+   */
+  const configured = new Set(
+    [options.baseUrl || DEFAULT_SERVICE, options.env?.POSTFLOW_BLUESKY_VIDEO_URL || VIDEO_SERVICE].map(
+      originOf,
+    ),
+  );
+  const guardFor = (url: URL) =>
+    configured.has(url.origin) ? {} : { userHost: options.outbound ?? PUBLIC_ONLY };
 
   const xrpc = async (base: string, nsid: string, signal: AbortSignal, call: Call = {}) => {
     const url = new URL(`${base}/xrpc/${nsid}`);
@@ -99,7 +112,13 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
     const response = await platformFetch(
       url.toString(),
       { method: call.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body ? { body } : {}) },
-      { platform: PLATFORM, signal, irreversible: !!call.irreversible, timeoutMs: options.timeoutMs },
+      {
+        platform: PLATFORM,
+        signal,
+        irreversible: !!call.irreversible,
+        timeoutMs: options.timeoutMs,
+        ...guardFor(url),
+      },
     );
     const answer = await readBody(response);
     if (!response.ok) throw failure(response, answer, !!call.irreversible);
@@ -292,6 +311,15 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
       }
     },
   };
+}
+
+/** A URL's origin; undefined for a malformed one (URL.parse is newer than Node 20.3). */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A video job's state (app.bsky.video.defs#jobStatus): its blob once processed. */

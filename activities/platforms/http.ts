@@ -1,6 +1,13 @@
 import type { ErrorCategory, PublishFailure } from '../../api/types';
 import { PublishError } from './adapter';
 import { observePlatformCall } from '../platform-call-telemetry';
+import {
+  type OutboundPolicy,
+  outboundDispatcher,
+  PRIVATE_ADDRESS_REFUSED,
+  refusedTarget,
+  withDispatcher,
+} from '../net-guard';
 
 /** How long one platform call may take before it counts as lost. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -25,22 +32,56 @@ export interface CallOptions {
    */
   irreversible?: boolean;
   timeoutMs?: number;
+  /**
+   * The host came from the account (Mastodon's `instance_url`, Bluesky's `service`), not from
+   * Postflow's configuration, so the call is guarded against SSRF (docs/security.md): https to
+   * public addresses only, checked when connecting (unless the policy allows private ones), and
+   * redirects refused.
+   */
+  userHost?: OutboundPolicy;
 }
 
 /**
  * `fetch` for platform APIs. Network failures come back classified: a connection that never
  * opened is a plain retry; one lost after the request was sent leaves the outcome unknown. The
  * URL is never quoted in a failure (Meta and others take tokens in query strings).
+ *
+ * On a user-supplied host (`userHost`) redirects are refused rather than followed: every call
+ * carries the account's token or password, and following a redirect would send it, and a
+ * publish's body, wherever the server points — another host, or one inside Postflow's network.
+ * No Mastodon or AT Protocol API call answers with a redirect; a server that does is set up
+ * behind another address, which the account should name instead.
  */
 export async function platformFetch(url: string, init: RequestInit, call: CallOptions): Promise<Response> {
+  const guard = call.userHost;
+  const refused = guard && refusedTarget(url, guard.allowPrivate);
+  if (refused) throw addressRefused(call.platform, `the server address ${refused}`);
   const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  let response: Response;
   try {
-    return await observePlatformCall(call.platform, url, init, !!call.irreversible, () =>
-      fetch(url, { ...init, signal: AbortSignal.any([call.signal, timeout]) }),
+    response = await observePlatformCall(call.platform, url, init, !!call.irreversible, () =>
+      fetch(url, {
+        ...init,
+        signal: AbortSignal.any([call.signal, timeout]),
+        ...(guard
+          ? {
+              redirect: 'manual',
+              ...withDispatcher(outboundDispatcher(guard.allowPrivate, guard.resolve)),
+            }
+          : {}),
+      }),
     );
   } catch (err) {
     if (call.signal.aborted) throw err; // cancelled by Temporal: not a platform failure
     const code = errorCode(err);
+    if (code === PRIVATE_ADDRESS_REFUSED) {
+      // The resolved address stays in the cause (logs); the post's failure names none.
+      throw addressRefused(
+        call.platform,
+        'the server address resolves to a private or loopback address, which Postflow does not call.',
+        err,
+      );
+    }
     const sent = !NOT_SENT.has(code ?? '');
     const timedOut = timeout.aborted;
     throw new PublishError(
@@ -57,6 +98,44 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
       { cause: err },
     );
   }
+  if (guard && response.status >= 300 && response.status < 400) {
+    // Neither the body nor the Location is read or quoted: either may be someone else's content.
+    await response.body?.cancel().catch(() => undefined);
+    throw userHostFailure(
+      call.platform,
+      'redirect_refused',
+      `the server answered with a redirect (HTTP ${response.status}), which Postflow does not follow for a self-hosted server; reconnect the account with the address the server's API answers at.`,
+    );
+  }
+  return response;
+}
+
+/** The account's server may not be called at the address it gave (SSRF guard). */
+function addressRefused(platform: string, why: string, cause?: unknown): PublishError {
+  return userHostFailure(
+    platform,
+    'address_refused',
+    `${why} Reconnect the account with the server's public https address.`,
+    cause,
+  );
+}
+
+/**
+ * A guarded call that was not made or not followed. Nothing reached the server's API (or only an
+ * answer that did nothing), so the outcome is known; retrying cannot help until the account changes.
+ */
+function userHostFailure(platform: string, code: string, message: string, cause?: unknown): PublishError {
+  return new PublishError(
+    {
+      category: 'validation',
+      caused_by: 'user',
+      code: `platform.${platform}.${code}`,
+      message: `${platform}: ${message}`.slice(0, MESSAGE_MAX),
+      retryable: false,
+      outcomeUnknown: false,
+    },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -18,7 +18,7 @@ import {
   sameText,
 } from './meta-graph';
 import { searchableText, stringList } from './content';
-import { containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
+import { containerReuse, containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
 
 const PLATFORM = 'instagram';
 /** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
@@ -152,6 +152,10 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
     },
 
     checkPrepared: advance,
+
+    async reusable(req, prepared) {
+      return containerReuse(client(req), prepared, CONTAINER);
+    },
 
     async publish(req, prepared) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials);

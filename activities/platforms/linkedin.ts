@@ -154,6 +154,25 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       return pending(req, assetsOf(state), stringList(state.waiting));
     },
 
+    /**
+     * The uploaded images and videos of a call proven absent, while LinkedIn still has them
+     * AVAILABLE: the retry then sends the very same post, which LinkedIn refuses as a duplicate
+     * (an unknown outcome: looked up) should the first call land after all.
+     */
+    async reusable(req, prepared) {
+      const assets = assetsOf(prepared);
+      if (!assets.length) return 'renew';
+      for (const asset of assets) {
+        const status = await assetStatus(settings, req, asset).catch((err: unknown) => {
+          if (err instanceof PublishError && !err.failure.retryable && !err.failure.refreshable)
+            return 'GONE';
+          throw err;
+        });
+        if (status !== 'AVAILABLE') return 'renew';
+      }
+      return 'reuse';
+    },
+
     async publish(req, prepared: StepState) {
       assertTokenFresh(platform, req.account.credentials);
       const post = postBody(family, req, authorOf(req.account), assetsOf(prepared));

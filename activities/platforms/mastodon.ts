@@ -20,6 +20,7 @@ import {
   ruleForStatus,
 } from './http';
 import { altTextAt, sameText, searchableText, stringList } from './content';
+import { PUBLIC_ONLY } from '../net-guard';
 
 const PLATFORM = 'mastodon';
 /** Mastodon asks clients to poll processing media no more often than this. */
@@ -70,6 +71,8 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       signal: req.signal,
       irreversible,
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      // The server is the account's own: every call is SSRF-guarded.
+      userHost: options.outbound ?? PUBLIC_ONLY,
     };
     return async (
       method: string,

@@ -1,5 +1,5 @@
 import type { DeliveryReceipt } from '../../api/types';
-import { type Prepared, PublishError, type StepState } from './adapter';
+import { type Prepared, PublishError, type Reusable, type StepState } from './adapter';
 import { platformFailure, postedSince } from './http';
 import { type ContainerFields, type GraphCall, isGone, receiptFrom } from './meta-graph';
 
@@ -60,6 +60,24 @@ export async function containerVerdict(
   if (status !== 'PUBLISHED') return { absent: true };
   const readyAt = typeof prepared?.ready_at === 'string' ? prepared.ready_at : '';
   return { published: true, since: Number.isNaN(Date.parse(readyAt)) ? since : readyAt };
+}
+
+/**
+ * Whether the container a publish call was given, since proven absent, can be published again
+ * (`PlatformAdapter.reusable`). Meta publishes a container once, so reusing it is Meta's own
+ * guard against that first call landing late: FINISHED or still IN_PROGRESS → reuse; PUBLISHED →
+ * the first call landed after all (`taken`); EXPIRED, ERROR, gone or unreadable → a new one.
+ */
+export async function containerReuse(
+  api: GraphCall,
+  prepared: StepState,
+  fields: ContainerFields,
+): Promise<Reusable> {
+  const id = prepared.container;
+  if (typeof id !== 'string' || id === '') return 'renew';
+  const status = await readStatus(api, id, fields);
+  if (status === 'PUBLISHED') return 'taken';
+  return status === 'FINISHED' || status === 'IN_PROGRESS' ? 'reuse' : 'renew';
 }
 
 /** A container's status; undefined when it is gone, hidden from this token, or undocumented. */

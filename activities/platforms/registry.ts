@@ -24,6 +24,11 @@ export interface PlatformDeps {
   publicUrl: string;
   /** Where platform settings come from (API base URLs, OAuth clients). @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Let servers an account names (Mastodon, Bluesky) be plain http or private addresses
+   * (POSTFLOW_ALLOW_PRIVATE_URLS: development, tests). @default false
+   */
+  allowPrivateUrls?: boolean;
 }
 
 /** Calls one worker makes to one platform at once, unless its rules say otherwise. */
@@ -32,11 +37,16 @@ const DEFAULT_CONCURRENCY = 4;
 export function createPlatformRegistry(deps: PlatformDeps): PlatformRegistry {
   const env = deps.env ?? process.env;
   const timeout = Number(env.POSTFLOW_PLATFORM_TIMEOUT_MS);
-  /** Each adapter's options: its API base URL (official unless overridden), timeout, environment. */
+  const outbound = { allowPrivate: deps.allowPrivateUrls ?? false };
+  /**
+   * Each adapter's options: its API base URL (official unless overridden), timeout, environment,
+   * and the SSRF guard for servers an account names.
+   */
   const options = (platform: string, official: string): AdapterOptions => ({
     baseUrl: apiBaseUrl(env, platform, official),
     ...(Number.isInteger(timeout) && timeout > 0 ? { timeoutMs: timeout } : {}),
     env,
+    outbound,
   });
   const adapters = [
     createSandboxAdapter(deps.store, deps.publicUrl),

@@ -63,6 +63,14 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
       retryable: true,
       outcomeUnknown: true,
     }),
+    lost: () => ({
+      category: 'system',
+      caused_by: 'platform',
+      code: 'publishing.delivery.timeout',
+      message: 'Sandbox never received the post, and its answer was lost (injected timeout).',
+      retryable: true,
+      outcomeUnknown: true,
+    }),
   };
   /** Failures that never pass with retries, whatever `fail_times` says. */
   const permanent = new Set(['auth_revoked', 'validation']);

@@ -18,7 +18,7 @@ import {
   sameText,
 } from './meta-graph';
 import { searchableText, stringList } from './content';
-import { containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
+import { containerReuse, containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';
@@ -109,6 +109,10 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     },
 
     checkPrepared: advance,
+
+    async reusable(req, prepared) {
+      return containerReuse(client(req), prepared, CONTAINER);
+    },
 
     async publish(req, prepared) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials);

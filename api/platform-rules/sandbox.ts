@@ -12,9 +12,9 @@ export const sandboxOptionsSchema = z
   .object({
     /** The failure to inject. Omit for a clean publish. */
     failure: z
-      .enum(['transient', 'rate_limit', 'auth_expired', 'auth_revoked', 'validation', 'unknown'])
+      .enum(['transient', 'rate_limit', 'auth_expired', 'auth_revoked', 'validation', 'unknown', 'lost'])
       .optional(),
-    /** How many publish calls fail before one succeeds (transient, rate_limit, auth_expired, unknown). @default 1 */
+    /** How many publish calls fail before one succeeds (all but auth_revoked and validation). @default 1 */
     fail_times: z.number().int().min(1).max(100).optional(),
     /** Retry-After sent with `rate_limit`, in seconds. @default 2 */
     retry_after_s: z.number().min(0).max(86_400).optional(),

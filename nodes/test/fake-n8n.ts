@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 /** One HTTP call the node made, as the fake received it. */
 export interface Call {
@@ -49,9 +55,59 @@ export function fakeExecute(options: {
 				}
 			: {}),
 	}));
+	const request = fakeHttp(calls, options.routes ?? []);
+	const customData = new Map<string, string>();
+	const context = {
+		getInputData: () => items,
+		getNodeParameter: (name: string, i: number, fallback?: unknown) => {
+			const params = Array.isArray(options.params) ? options.params[i] : options.params;
+			return name in params ? params[name] : fallback;
+		},
+		getNode: () => node,
+		getWorkflow: () => ({ id: 'wf-1', name: 'Test', active: false }),
+		getCredentials: async () => ({ baseUrl: 'http://postflow.test/', apiKey: 'sapi_key_test' }),
+		continueOnFail: () => options.continueOnFail ?? false,
+		evaluateExpression: (expression: string) => {
+			if (expression.includes('$execution.resumeUrl'))
+				return 'http://n8n.test/webhook-waiting/77?signature=abc';
+			throw new Error(`unexpected expression ${expression}`);
+		},
+		getWorkflowDataProxy: () => ({
+			$execution: {
+				customData: {
+					set: (key: string, value: string) => customData.set(key, value),
+					get: (key: string) => customData.get(key),
+				},
+			},
+		}),
+		putExecutionToWait: async (until: Date) => {
+			waits.push(until);
+		},
+		helpers: {
+			httpRequestWithAuthentication: async function (
+				this: unknown,
+				credential: string,
+				req: IHttpRequestOptions,
+			) {
+				if (credential !== 'postflowApi') throw new Error(`unexpected credential ${credential}`);
+				return request(true)(req);
+			},
+			httpRequest: request(false),
+			assertBinaryData: () => ({
+				mimeType: options.binary?.mimeType,
+				fileName: options.binary?.fileName,
+			}),
+			getBinaryDataBuffer: async () => options.binary!.data,
+		},
+	};
+	return { context: context as unknown as IExecuteFunctions, calls, waits, customData };
+}
+
+/** The HTTP side of the fakes: records each call and answers it from the routes. */
+function fakeHttp(calls: Call[], routes: Route[]) {
 	const answer = (call: Call) => {
 		calls.push(call);
-		for (const route of options.routes ?? []) {
+		for (const route of routes) {
 			const found = route(call);
 			if (found) return found;
 		}
@@ -75,23 +131,43 @@ export function fakeExecute(options: {
 		if (req.returnFullResponse) return { ...response, headers: response.headers ?? {} };
 		return response.body;
 	};
+	return request;
+}
+
+/**
+ * A small fake of n8n's webhook functions for a resumed execution: the request's query and body,
+ * the execution's custom data (read through `$execution.customData.get`), and what the node
+ * answered through the response object.
+ */
+export function fakeWebhook(options: {
+	query?: IDataObject;
+	body?: IDataObject;
+	customData?: Record<string, string>;
+	routes?: Route[];
+}) {
+	const calls: Call[] = [];
+	const request = fakeHttp(calls, options.routes ?? []);
+	const answered: { status?: number; body?: unknown } = {};
+	const response = {
+		status(code: number) {
+			answered.status = code;
+			return response;
+		},
+		json(body: unknown) {
+			answered.body = body;
+			return response;
+		},
+	};
 	const context = {
-		getInputData: () => items,
-		getNodeParameter: (name: string, i: number, fallback?: unknown) => {
-			const params = Array.isArray(options.params) ? options.params[i] : options.params;
-			return name in params ? params[name] : fallback;
-		},
+		getQueryData: () => options.query ?? {},
+		getBodyData: () => options.body ?? {},
+		getResponseObject: () => response,
 		getNode: () => node,
-		getWorkflow: () => ({ id: 'wf-1', name: 'Test', active: false }),
 		getCredentials: async () => ({ baseUrl: 'http://postflow.test/', apiKey: 'sapi_key_test' }),
-		continueOnFail: () => options.continueOnFail ?? false,
 		evaluateExpression: (expression: string) => {
-			if (expression.includes('$execution.resumeUrl'))
-				return 'http://n8n.test/webhook-waiting/77?signature=abc';
-			throw new Error(`unexpected expression ${expression}`);
-		},
-		putExecutionToWait: async (until: Date) => {
-			waits.push(until);
+			const key = /\$execution\.customData\.get\("(\w+)"\)/.exec(expression)?.[1];
+			if (!key) throw new Error(`unexpected expression ${expression}`);
+			return options.customData?.[key];
 		},
 		helpers: {
 			httpRequestWithAuthentication: async function (
@@ -102,15 +178,9 @@ export function fakeExecute(options: {
 				if (credential !== 'postflowApi') throw new Error(`unexpected credential ${credential}`);
 				return request(true)(req);
 			},
-			httpRequest: request(false),
-			assertBinaryData: () => ({
-				mimeType: options.binary?.mimeType,
-				fileName: options.binary?.fileName,
-			}),
-			getBinaryDataBuffer: async () => options.binary!.data,
 		},
 	};
-	return { context: context as unknown as IExecuteFunctions, calls, waits };
+	return { context: context as unknown as IWebhookFunctions, calls, answered };
 }
 
 /** A route answering `method path` (path without the base URL and query). */

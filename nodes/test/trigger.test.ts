@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { Postflow } from '../nodes/Postflow/Postflow.node';
 import { PostflowTrigger } from '../nodes/PostflowTrigger/PostflowTrigger.node';
 import { fakeExecute, on } from './fake-n8n';
 
@@ -129,21 +128,6 @@ describe('Postflow Trigger', () => {
 		const ping = fakeHooks([], { body: { event: 'webhook.test', data: {} } });
 		expect(await new PostflowTrigger().webhook.call(ping.webhook)).toEqual({
 			webhookResponse: { received: true },
-		});
-	});
-});
-
-describe('Wait for completion: the resume call', () => {
-	test("Postflow's final event resumes the execution with the post read fresh", async () => {
-		const final = { id: 'post_1', status: 'published', targets: [] };
-		const fake = fakeHooks([on('GET', '/v1/posts/post_1', () => final)], {
-			// The body names another post: the post_id Postflow put in the callback URL wins.
-			body: { event: 'post.published', data: { post_id: 'post_other', status: 'published' } },
-			query: { post_id: 'post_1' },
-		});
-		expect(await new Postflow().webhook.call(fake.webhook)).toEqual({
-			webhookResponse: { received: true },
-			workflowData: [[{ json: final }]],
 		});
 	});
 });

@@ -5,19 +5,7 @@ export const accountPaths: Record<string, Json> = {
     get: {
       summary: 'The user and scopes of the calling API key (needs no scope)',
       responses: {
-        '200': json(
-          {
-            type: 'object',
-            properties: {
-              service: { const: 'postflow' },
-              user_id: { type: 'string' },
-              key_id: { type: 'string' },
-              scopes: { type: 'array', items: { type: 'string' } },
-            },
-            required: ['service', 'user_id', 'key_id', 'scopes'],
-          },
-          'The key',
-        ),
+        '200': json(ref('Me'), 'The key'),
         '401': error('Missing, unknown or revoked API key'),
       },
     },
@@ -32,14 +20,7 @@ export const accountPaths: Record<string, Json> = {
     get: {
       summary: 'List accounts',
       responses: {
-        '200': json(
-          {
-            type: 'object',
-            properties: { count: { type: 'integer' }, data: { type: 'array', items: ref('Account') } },
-            required: ['count', 'data'],
-          },
-          'Accounts',
-        ),
+        '200': json(ref('AccountList'), 'Accounts'),
         ...AUTH_ERRORS,
       },
     },
@@ -87,14 +68,7 @@ export const accountPaths: Record<string, Json> = {
     get: {
       summary: 'What the sandbox platform published for an account',
       responses: {
-        '200': json(
-          {
-            type: 'object',
-            properties: { data: { type: 'array', items: ref('SandboxPost') } },
-            required: ['data'],
-          },
-          'Published items',
-        ),
+        '200': json(ref('SandboxPostList'), 'Published items'),
         ...AUTH_ERRORS,
         '404': error('No such sandbox account'),
       },

@@ -1,17 +1,4 @@
-import { z } from 'zod';
-import { mediaResourceSchema } from '../../api/resources';
-import {
-  AUTH_ERRORS,
-  error,
-  idempotencyKey,
-  json,
-  type Json,
-  pathId,
-  query,
-  ref,
-  schemaOf,
-  success,
-} from './shared';
+import { AUTH_ERRORS, error, idempotencyKey, json, type Json, pathId, query, ref, success } from './shared';
 
 const signed = [query('expires', 'Unix time the URL expires'), query('signature', 'The URL signature')];
 
@@ -33,11 +20,7 @@ export const mediaPaths: Record<string, Json> = {
         },
       },
       responses: {
-        '201': json(
-          // The resource plus its `media_id` (an allOf with the closed resource schema would refuse it).
-          schemaOf(mediaResourceSchema.extend({ media_id: z.string() }), 'output'),
-          'Stored',
-        ),
+        '201': json(ref('MediaUploaded'), 'Stored: the resource plus its `media_id`'),
         '400': error('No file, or larger than 50 MB (validation.field_required, validation.file_too_large)'),
         ...AUTH_ERRORS,
         '413': error('Over the storage quota (billing.storage_quota)'),
@@ -60,7 +43,7 @@ export const mediaPaths: Record<string, Json> = {
     post: {
       summary: 'Mark a PUT upload ready',
       responses: {
-        '200': json(success({ media: ref('Media') }, ['media']), 'Ready'),
+        '200': json(ref('MediaVerified'), 'Ready'),
         '400': error('Nothing uploaded yet (media.not_uploaded)'),
         ...AUTH_ERRORS,
         '404': error('No such media (media.not_found)'),

@@ -1,17 +1,6 @@
 import { POST_STATUSES } from '../../api/types';
 import { POST_SORTS } from '../../client/post-list';
-import {
-  AUTH_ERRORS,
-  body,
-  error,
-  idempotencyKey,
-  json,
-  type Json,
-  pathId,
-  query,
-  ref,
-  success,
-} from './shared';
+import { AUTH_ERRORS, body, error, idempotencyKey, json, type Json, pathId, query, ref } from './shared';
 
 const postAnswer = {
   '200': json(ref('Post'), 'The post'),
@@ -36,6 +25,9 @@ export const postPaths: Record<string, Json> = {
         '400': error('Invalid body (validation.*, media.not_found), every problem in meta.errors'),
         ...AUTH_ERRORS,
         '404': error('Unknown account (account.not_found)'),
+        '409': error(
+          "The Idempotency-Key's post is past Temporal's retention; nothing published again (idempotency.post_gone, the post id in meta.id)",
+        ),
         '422': error('Every target failed (publishing.delivery.all_failed); the post in meta.post'),
       },
     },
@@ -79,10 +71,7 @@ export const postPaths: Record<string, Json> = {
       summary: 'Per-platform constraints',
       parameters: [query('platform', 'One platform (all when omitted)')],
       responses: {
-        '200': json(
-          { type: 'object', properties: { data: { type: 'object' } }, required: ['data'] },
-          'Constraints by platform',
-        ),
+        '200': json(ref('PlatformConstraintsList'), 'Constraints by platform'),
         '400': error('Unknown platform'),
         ...AUTH_ERRORS,
       },
@@ -125,10 +114,7 @@ export const postPaths: Record<string, Json> = {
       summary: "Delete a published post from its platforms (or one account's copy); the post is kept",
       requestBody: { required: false, content: { 'application/json': { schema: ref('Unpublish') } } },
       responses: {
-        '200': json(
-          success({ results: { type: 'array', items: { type: 'object' } } }, ['results']),
-          'Per-target outcomes',
-        ),
+        '200': json(ref('UnpublishResult'), 'Per-target outcomes'),
         '400': error('Invalid body'),
         ...AUTH_ERRORS,
         '404': error('No such post or account'),
@@ -141,12 +127,15 @@ export const postPaths: Record<string, Json> = {
     parameters: [pathId('id')],
     post: {
       summary: 'Retry the failed targets of a partial or failed post',
+      description:
+        'Targets the platform may already have published (error.code publishing.delivery.unconfirmed) are looked up on the platform before anything is published again. Where the platform offers no lookup, the retry is refused (409) unless the body says "force": true.',
+      requestBody: { required: false, content: { 'application/json': { schema: ref('Retry') } } },
       responses: {
-        '200': json(success({ post: ref('Post') }, ['post']), 'Retrying'),
-        '400': error('Nothing to retry (post.no_retryable_deliveries)'),
+        '200': json(ref('RetryResult'), 'Retrying'),
+        '400': error('Nothing to retry (post.no_retryable_deliveries), or an invalid body'),
         ...AUTH_ERRORS,
         '404': error('No such post'),
-        '409': error("Not allowed in the post's state"),
+        '409': error("Not allowed in the post's state, or unconfirmed targets without force"),
       },
     },
   },

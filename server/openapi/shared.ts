@@ -30,10 +30,11 @@ export const idempotencyKey = {
   description: 'Repeating a request with the same key returns what the first one created.',
   schema: { type: 'string', maxLength: 255 },
 };
-export const success = (extra: Json = {}, required: string[] = []) => ({
+export const success = () => ({
   type: 'object',
-  properties: { success: { type: 'boolean' }, ...extra },
-  required: ['success', ...required],
+  properties: { success: { type: 'boolean' } },
+  required: ['success'],
+  additionalProperties: false,
 });
 
 export const AUTH_ERRORS = {

@@ -1,19 +1,5 @@
-import { z } from 'zod';
 import { POST_EVENTS } from '../../api/post-events';
-import { webhookResourceSchema } from '../../api/resources';
-import {
-  AUTH_ERRORS,
-  body,
-  error,
-  idempotencyKey,
-  json,
-  type Json,
-  pathId,
-  query,
-  ref,
-  schemaOf,
-  success,
-} from './shared';
+import { AUTH_ERRORS, body, error, idempotencyKey, json, type Json, pathId, query, ref } from './shared';
 
 const notFound = error('No such webhook (resource.not_found)');
 
@@ -22,14 +8,7 @@ export const webhookPaths: Record<string, Json> = {
     get: {
       summary: 'The events an endpoint can subscribe to',
       responses: {
-        '200': json(
-          {
-            type: 'object',
-            properties: { data: { type: 'array', items: { type: 'object' } } },
-            required: ['data'],
-          },
-          'Events',
-        ),
+        '200': json(ref('WebhookEventList'), 'Events'),
         ...AUTH_ERRORS,
       },
     },
@@ -40,18 +19,7 @@ export const webhookPaths: Record<string, Json> = {
       parameters: [idempotencyKey],
       requestBody: body(ref('CreateWebhook')),
       responses: {
-        '201': json(
-          // The resource plus what only this answer carries (an allOf of the closed resource
-          // schema and these would refuse every real answer).
-          schemaOf(
-            webhookResourceSchema.extend({
-              secret: z.string().optional().describe('Shown once'),
-              message: z.string(),
-            }),
-            'output',
-          ),
-          'Registered',
-        ),
+        '201': json(ref('WebhookCreated'), 'Registered: the resource, its secret (shown once) and a message'),
         '400': error('Invalid body or URL (validation.*)'),
         ...AUTH_ERRORS,
       },
@@ -59,14 +27,7 @@ export const webhookPaths: Record<string, Json> = {
     get: {
       summary: 'List endpoints',
       responses: {
-        '200': json(
-          {
-            type: 'object',
-            properties: { count: { type: 'integer' }, data: { type: 'array', items: ref('Webhook') } },
-            required: ['count', 'data'],
-          },
-          'Endpoints',
-        ),
+        '200': json(ref('WebhookList'), 'Endpoints'),
         ...AUTH_ERRORS,
       },
     },
@@ -90,7 +51,7 @@ export const webhookPaths: Record<string, Json> = {
     delete: {
       summary: 'Delete an endpoint',
       responses: {
-        '200': json(success({ id: { type: 'string' } }, ['id']), 'Deleted'),
+        '200': json(ref('WebhookDeleted'), 'Deleted'),
         ...AUTH_ERRORS,
         '404': notFound,
       },
@@ -101,10 +62,7 @@ export const webhookPaths: Record<string, Json> = {
     post: {
       summary: 'Send a signed test ping',
       responses: {
-        '200': json(
-          success({ status_code: { type: ['integer', 'null'] }, error: { type: 'string' } }, ['status_code']),
-          'The receiver’s answer',
-        ),
+        '200': json(ref('WebhookTestResult'), 'The receiver’s answer'),
         ...AUTH_ERRORS,
         '404': notFound,
       },
@@ -116,14 +74,7 @@ export const webhookPaths: Record<string, Json> = {
       summary: 'The delivery log, newest first',
       parameters: [query('limit', 'How many', { type: 'integer', minimum: 1, maximum: 100, default: 50 })],
       responses: {
-        '200': json(
-          {
-            type: 'object',
-            properties: { data: { type: 'array', items: ref('WebhookDelivery') } },
-            required: ['data'],
-          },
-          'Deliveries',
-        ),
+        '200': json(ref('WebhookDeliveryList'), 'Deliveries'),
         ...AUTH_ERRORS,
         '404': notFound,
       },

@@ -6,11 +6,12 @@ import { ulid } from 'ulid';
 import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
 import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../activities/platforms/registry';
+import type { AccountResource } from '../../api/resources';
 import type { Account, Store } from '../../store/types';
 import { checkOutboundUrl } from '../../activities/net-guard';
 
 /** The account resource; credentials are write-only and never leave the store. */
-export function accountResource(a: Account) {
+export function accountResource(a: Account): AccountResource {
   return {
     id: a.id,
     platform: a.platform,

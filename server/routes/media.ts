@@ -5,6 +5,7 @@ import { ApiError, mediaNotFound } from '../../api/errors';
 import type { PostflowClient } from '../../client';
 import { type MediaLibrary, MediaTooLarge, mediaKey } from '../../media';
 import { newMediaId } from '../../store/media-id';
+import type { MediaResource } from '../../api/resources';
 import type { MediaItem, Store } from '../../store/types';
 import { scope } from '../auth';
 import { createOnce } from '../idempotency';
@@ -31,7 +32,7 @@ export interface MediaRouteDeps {
 
 /** `/v1/media`: the media library (contract §3), and the signed `/media-files/{id}` endpoint. */
 export function mediaRoutes(app: FastifyInstance, { store, library, client }: MediaRouteDeps): void {
-  const resource = async (m: MediaItem) => ({
+  const resource = async (m: MediaItem): Promise<MediaResource> => ({
     id: m.id,
     filename: m.filename,
     content_type: m.contentType,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { accountNotFound, ApiError, errorEnvelope, validationError } from '../../api/errors';
-import { unpublishSchema } from '../../api/schemas';
+import { retrySchema, unpublishSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
 import { scope } from '../auth';
 import { idempotencyKeyOf } from '../idempotency';
@@ -126,7 +126,9 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
   });
 
   app.post<{ Params: { id: string } }>('/v1/posts/:id/retry', scope('posts:write'), async (request) => {
-    const post = await posts(request.userId).retry(request.params.id);
+    const parsed = retrySchema.safeParse(request.body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const post = await posts(request.userId).retry(request.params.id, parsed.data);
     return { success: true, post };
   });
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { accountNotFound, ApiError } from '../../api/errors';
 import { scope } from '../auth';
+import type { SandboxItemResource } from '../../api/resources';
 import type { SandboxItem, Store } from '../../store/types';
 
-function itemResource(item: SandboxItem) {
+function itemResource(item: SandboxItem): SandboxItemResource {
   return {
     platform_post_id: item.platformPostId,
     account_id: item.accountId,

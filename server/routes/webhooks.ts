@@ -7,11 +7,12 @@ import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-sche
 import { zodIssues } from '../../api/zod-issues';
 import { checkOutboundUrl } from '../../activities/net-guard';
 import { postSigned } from '../../activities/webhooks';
+import type { WebhookDeliveryResource, WebhookResource } from '../../api/resources';
 import type { Store, WebhookEndpoint } from '../../store/types';
 import { scope } from '../auth';
 import { createOnce } from '../idempotency';
 
-function webhookResource(e: WebhookEndpoint) {
+function webhookResource(e: WebhookEndpoint): WebhookResource {
   return {
     id: e.id,
     url: e.url,
@@ -163,16 +164,18 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     async (request) => {
       await owned(request.params.id, request.userId);
       const limit = Math.min(Math.max(Number(request.query.limit ?? 50) || 50, 1), 100);
-      const data = (await store.webhooks.deliveries(request.params.id, limit)).map((d) => ({
-        id: d.id,
-        event: d.event,
-        status: d.status,
-        attempts: d.attempts,
-        last_status_code: d.lastStatusCode,
-        last_error: d.lastError,
-        created_at: d.createdAt,
-        updated_at: d.updatedAt,
-      }));
+      const data = (await store.webhooks.deliveries(request.params.id, limit)).map(
+        (d): WebhookDeliveryResource => ({
+          id: d.id,
+          event: d.event,
+          status: d.status,
+          attempts: d.attempts,
+          last_status_code: d.lastStatusCode,
+          last_error: d.lastError,
+          created_at: d.createdAt,
+          updated_at: d.updatedAt,
+        }),
+      );
       return { data };
     },
   );

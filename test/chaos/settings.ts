@@ -48,7 +48,9 @@ const SHORT: Omit<ChaosSettings, 'seed'> = {
   postEveryMs: [800, 2_500],
   sandboxAccounts: 4,
   fakes: true,
-  settleMs: 5 * 60_000,
+  // A publish call Temporal gave up on (its worker killed before the platform had the post) is
+  // believed absent only after its deadline plus a margin, about 6 minutes after the call.
+  settleMs: 9 * 60_000,
 };
 
 const LONG: Omit<ChaosSettings, 'seed'> = {
@@ -61,7 +63,7 @@ const LONG: Omit<ChaosSettings, 'seed'> = {
   killAfterMs: [500, 5_000],
   serverRestartEveryMs: [25_000, 45_000],
   postEveryMs: [1_000, 4_000],
-  settleMs: 8 * 60_000,
+  settleMs: 12 * 60_000,
 };
 
 /** The settings of a form; `seed` defaults to the clock. */

@@ -3,6 +3,7 @@ import { facetsOf, imageSize, isTid, recordKeyFor } from '../../activities/platf
 import { PublishError } from '../../activities/platforms/adapter';
 import { ulid } from 'ulid';
 import { BlueskyFake } from '../fakes/bluesky';
+import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
@@ -14,7 +15,7 @@ const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https:/
 adapterContract({
   platform: 'bluesky',
   startFake: () => new BlueskyFake().start(),
-  adapter: ({ timeoutMs }) => createBlueskyAdapter({ timeoutMs }),
+  adapter: ({ timeoutMs }) => createBlueskyAdapter({ timeoutMs, outbound: REACH_LOOPBACK_FAKES }),
   account: (fake) => ({
     id: 'acc_bluesky',
     platform: 'bluesky',
@@ -113,7 +114,7 @@ adapterContract({
 describe('bluesky specifics', () => {
   let fake: BlueskyFake;
   const host = new MediaHost();
-  const adapter = createBlueskyAdapter();
+  const adapter = createBlueskyAdapter({ outbound: REACH_LOOPBACK_FAKES });
   beforeAll(async () => {
     fake = await new BlueskyFake().start();
     await host.start();

@@ -170,6 +170,44 @@ export function containerReconcileSuite<F extends FakePlatform & { rules: Contai
       expect((await adapter.findExisting!(req, prepared))?.platformPostId).toBe(ours(req)[0]!.id);
     });
 
+    test('a container proven absent is reused: the retry publishes it, and the first call landing late adds nothing', async () => {
+      const req = request();
+      const prepared = await publishUnknown(req, { kind: 'hang' });
+      expect(await adapter.findExisting!(req, prepared)).toBeNull();
+
+      // The engine's next attempt asks before preparing anew (PlatformAdapter.reusable).
+      expect(await adapter.reusable!(req, prepared)).toBe('reuse');
+      const receipt = await adapter.publish(req, prepared);
+      expect(ours(req)).toHaveLength(1);
+      // The first call reaching Meta only now: the container publishes once, so it is refused.
+      const late = await failureOf(adapter.publish(req, prepared));
+      expect(late.outcomeUnknown).toBe(false);
+      expect(ours(req)).toHaveLength(1);
+      expect('platformPostId' in receipt && receipt.platformPostId).toBe(ours(req)[0]!.id);
+      // Consumed now: a further attempt is told the post exists, and looks it up.
+      expect(await adapter.reusable!(req, prepared)).toBe('taken');
+    });
+
+    test('an expired or failed container, or one gone, is prepared anew', async () => {
+      const req = request();
+      const prepared = await publishUnknown(req, { kind: 'hang' });
+      fake.rules.ttlMs = 0;
+      expect(await adapter.reusable!(req, prepared)).toBe('renew');
+      fake.rules.reset();
+
+      const other = request();
+      const failed = await publishUnknown(other, { kind: 'hang' });
+      const container = new RegExp(`/${String(failed.container)}$`);
+      fake.inject(
+        { method: 'GET', path: container },
+        { status: 200, body: { id: failed.container, [subject.statusField]: 'ERROR' } },
+      );
+      expect(await adapter.reusable!(other, failed)).toBe('renew');
+      fake.inject({ method: 'GET', path: container }, MetaGraphFake.notFound(String(failed.container)));
+      expect(await adapter.reusable!(other, failed)).toBe('renew');
+      expect(await adapter.reusable!(other, {})).toBe('renew');
+    });
+
     test('without what prepare made (runs from before): the search by text still works', async () => {
       const req = request();
       await publishUnknown(req, { kind: 'lose-answer' });

@@ -261,6 +261,22 @@ describe('linkedin specifics', () => {
     expect(fake.posts.find((p) => p.id === three.platformPostId)!.content!.multiImage.images).toHaveLength(3);
   });
 
+  test('after a call proven absent, uploaded media still AVAILABLE is reused; media LinkedIn lost is uploaded anew', async () => {
+    const req = publishRequest(memberAccount(), text('Reuse'), {}, host.serve([png, png]));
+    let step = await member.prepare!(req);
+    while ('processing' in step) step = await member.checkPrepared!(req, step.processing);
+    expect(await member.reusable!(req, step.ready)).toBe('reuse');
+    // The same post twice: the second is LinkedIn's duplicate, which the engine looks up.
+    await member.publish(req, step.ready);
+    const again = await failureOf(member.publish(req, step.ready));
+    expect(again.outcomeUnknown).toBe(true);
+
+    const [first] = (step.ready.assets as Array<{ urn: string }>).map((a) => a.urn);
+    fake.assets.delete(first!);
+    expect(await member.reusable!(req, step.ready)).toBe('renew');
+    expect(await member.reusable!(req, {})).toBe('renew');
+  });
+
   test('a video is uploaded in parts, finalized, and polled as a durable wait with ids only', async () => {
     const bytes = Buffer.concat([FAKE_MP4, Buffer.alloc(40, 7)]); // 64 bytes: four 16-byte parts
     const req = publishRequest(

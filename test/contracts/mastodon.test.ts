@@ -1,5 +1,6 @@
 import { createMastodonAdapter } from '../../activities/platforms/mastodon';
 import { MastodonFake } from '../fakes/mastodon';
+import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
@@ -10,7 +11,7 @@ const video = { kind: 'video' as const };
 adapterContract({
   platform: 'mastodon',
   startFake: () => new MastodonFake().start(),
-  adapter: ({ timeoutMs }) => createMastodonAdapter({ timeoutMs }),
+  adapter: ({ timeoutMs }) => createMastodonAdapter({ timeoutMs, outbound: REACH_LOOPBACK_FAKES }),
   account: (fake) => ({
     id: 'acc_mastodon',
     platform: 'mastodon',
@@ -75,7 +76,7 @@ describe('mastodon video', () => {
     const fake = await new MastodonFake().start();
     const host = await new MediaHost().start();
     try {
-      const adapter = createMastodonAdapter();
+      const adapter = createMastodonAdapter({ outbound: REACH_LOOPBACK_FAKES });
       const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials: fake.credentials() };
       const req = publishRequest(
         account,

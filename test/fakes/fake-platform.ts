@@ -1,5 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { OutboundPolicy } from '../../activities/net-guard';
+
+/**
+ * The SSRF policy adapters need to reach a fake: fakes listen on 127.0.0.1 over plain http, which
+ * the default policy refuses for servers an account names (Mastodon, Bluesky).
+ */
+export const REACH_LOOPBACK_FAKES: OutboundPolicy = { allowPrivate: true };
 
 /** One request as a fake platform route sees it. */
 export interface FakeRequest {

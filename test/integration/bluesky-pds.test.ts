@@ -20,7 +20,8 @@ const RED_PNG = Buffer.from(
 describe('bluesky adapter on a real PDS', () => {
   let pds: RunningPds;
   const host = new MediaHost();
-  const adapter = createBlueskyAdapter();
+  // The PDS listens on loopback over http, which the SSRF guard refuses by default.
+  const adapter = createBlueskyAdapter({ outbound: { allowPrivate: true } });
 
   beforeAll(async () => {
     pds = await startPds();

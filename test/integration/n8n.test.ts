@@ -197,7 +197,7 @@ describe('with n8n running', () => {
   });
 
   test('wait for completion pauses the execution until the scheduled post is published, then outputs it', async () => {
-    const scheduledAt = new Date(Date.now() + 8_000).toISOString();
+    const scheduledAt = new Date(Date.now() + 12_000).toISOString();
     const started = await fetch(`${n8n.url}/webhook/schedule-and-wait`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -208,8 +208,37 @@ describe('with n8n running', () => {
     await new Promise((r) => setTimeout(r, 3_000));
     expect(receiver.received.filter((r) => r.path === '/hooks/waited')).toEqual([]);
 
+    // The resume URL Postflow calls back carries this execution's token; n8n keeps the execution
+    // waiting through calls that lack it, name another post, or bring a non-final event.
+    const hooks: Array<{ url: string }> = (await stack.request('GET', '/v1/webhooks')).body.data;
+    const callback = new URL(hooks.find((h) => h.url.includes('/webhook-waiting/'))!.url);
+    const postId = callback.searchParams.get('post_id')!;
+    const callBack = async (url: URL, event: string, id = postId) => {
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event, data: { post_id: id, status: 'published' } }),
+      });
+      return { status: answer.status, body: await answer.json() };
+    };
+    const forged = new URL(callback);
+    forged.searchParams.set('postflow_token', '0'.repeat(64));
+    const tokenless = new URL(callback);
+    tokenless.searchParams.delete('postflow_token');
+    const otherPost = new URL(callback);
+    otherPost.searchParams.set('post_id', 'post_other');
+    expect((await callBack(forged, 'post.published')).status).toBe(401);
+    expect((await callBack(tokenless, 'post.published')).status).toBe(401);
+    expect((await callBack(otherPost, 'post.published', 'post_other')).status).toBe(409);
+    expect(await callBack(callback, 'post.scheduled')).toEqual({
+      status: 200,
+      body: { received: true, resumed: false, reason: 'post.scheduled is not a final event.' },
+    });
+
     const waited = await receiver.waitFor((r) => r.path === '/hooks/waited', 90_000);
     expect(waited.json).toMatchObject({ status: 'published', text: 'Waited for', scheduled_at: scheduledAt });
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
+    expect(waited.json.id).toBe(postId);
+    expect(receiver.received.filter((r) => r.path === '/hooks/waited')).toHaveLength(1);
   });
 });

@@ -232,7 +232,9 @@ test('the codec endpoint decodes and encodes for holders of a payloads:decode ke
       headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
       body: JSON.stringify(body),
     });
-  const bearer = { authorization: `Bearer ${stack.apiKey}` };
+  // Operators mint a codec key on purpose; the stack's own key (POSTFLOW_API_KEY) is a user's.
+  const operatorKey = JSON.parse(stack.runCli('keys', 'create', '--scopes', 'payloads:decode').stdout).key;
+  const bearer = { authorization: `Bearer ${operatorKey}` };
 
   const decoded = await codec('/codec/decode', { payloads: [asJson(input)] }, bearer);
   expect(decoded.status).toBe(200);
@@ -256,7 +258,8 @@ test('the codec endpoint decodes and encodes for holders of a payloads:decode ke
     ['/codec/decode', {}, 401, 'auth.unauthorized'],
     ['/codec/decode', { authorization: 'Bearer sapi_key_wrong' }, 401, 'auth.invalid_key'],
     ['/codec/sapi_key_wrong/decode', {}, 401, 'auth.invalid_key'],
-    // Keys made without --scopes get every scope but this one.
+    // Keys made without --scopes, and the bootstrap POSTFLOW_API_KEY, get every scope but this one.
+    ['/codec/decode', { authorization: `Bearer ${stack.apiKey}` }, 403, 'auth.insufficient_scope'],
     [
       '/codec/decode',
       { authorization: `Bearer ${stack.keyForUser('usr_default')}` },

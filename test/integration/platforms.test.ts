@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FakePlatform } from '../fakes/fake-platform';
 import { BlueskyFake } from '../fakes/bluesky';
 import { FacebookFake } from '../fakes/facebook';
@@ -285,3 +287,49 @@ test('a video post reaches every platform that takes video once, through its upl
     expect(post.targets[i].platform_post_id).toBe(ledger.at(-1)!.id);
   }
 }, 300_000); // platforms poll processing videos on durable timers (Instagram, Threads: 30 s)
+
+test('a Mastodon instance that redirects the publish to an internal address fails the target, and GET /v1/posts quotes nothing of it', async () => {
+  let reached = false;
+  const internal = createServer((_req, res) => {
+    reached = true;
+    res.end('INTERNAL-ONLY: db_password=hunter2');
+  });
+  await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+  const internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/admin`;
+  try {
+    const mastodon = cases.find((c) => c.platform === 'mastodon')!;
+    const account = await stack.request('POST', '/v1/accounts', {
+      platform: 'mastodon',
+      name: 'redirecting instance',
+      credentials: mastodon.credentials(),
+    });
+    expect(account.status).toBe(201);
+    // Private URLs are allowed in this stack (the fakes are on loopback): redirects stay refused.
+    mastodon.fake.inject(
+      { method: 'POST', path: '/api/v1/statuses' },
+      { status: 307, headers: { location: internalUrl }, body: 'see the INTERNAL admin' },
+    );
+    const before = mastodon.published().length;
+    const created = await stack.request('POST', '/v1/posts', {
+      text: 'Postflow, redirected',
+      targets: [{ account_id: account.body.id }],
+      publish_now: true,
+    });
+    // publish_now waits for the outcome: every target failed.
+    expect([created.status, created.body.error?.code]).toEqual([422, 'publishing.delivery.all_failed']);
+    const post = await stack.waitForPost(created.body.error.meta.post.id);
+    expect(post.targets[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'platform.mastodon.redirect_refused' },
+    });
+    const listed = await stack.request('GET', '/v1/posts');
+    for (const shown of [JSON.stringify(created.body), JSON.stringify(post), JSON.stringify(listed.body)]) {
+      expect(shown).not.toContain('INTERNAL');
+      expect(shown).not.toContain(internalUrl);
+    }
+    expect(reached).toBe(false);
+    expect(mastodon.published().length).toBe(before);
+  } finally {
+    internal.close();
+  }
+});

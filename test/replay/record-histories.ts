@@ -82,6 +82,22 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
         await api('POST', '/v1/posts', { account_ids: [a], text: 'lost answer', platform_options: options })
       ).body.id;
     },
+    /** A publish call lost before the platform acted: two looks find nothing, then one publication. */
+    async 'lost-republished'(api, _stack, [a]) {
+      const options = { sandbox: { failure: 'lost' } };
+      const made = await api('POST', '/v1/posts', {
+        account_ids: [a],
+        text: 'lost call',
+        platform_options: options,
+      });
+      return made.status >= 400 ? undefined : made.body.id;
+    },
+    /** Seven 503s: six attempts, then more inside the outage window. */
+    async 'outage-outlasting-attempts'(api, _stack, [a]) {
+      const options = { sandbox: { failure: 'transient', fail_times: 7 } };
+      return (await api('POST', '/v1/posts', { account_ids: [a], text: 'down', platform_options: options }))
+        .body.id;
+    },
     async 'processing-polled'(api, _stack, [a]) {
       const options = { sandbox: { processing_polls: 2, poll_after_s: 1 } };
       const made = await api('POST', '/v1/posts', {

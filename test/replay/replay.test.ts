@@ -52,3 +52,21 @@ test('every recorded history replays against the current workflow code', async (
   expect(failures).toEqual([]);
   expect(histories.length).toBe(recordings.length);
 });
+
+/**
+ * Every `patched()` id in the workflows must appear in some recorded history: a patch whose new
+ * branch never ran in a recording is a branch the replay test has never checked.
+ */
+test('every patch id of the workflows is in a recorded history', () => {
+  const dir = join(__dirname, '..', '..', 'workflows');
+  const ids = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(join(dir, file), 'utf8');
+    for (const m of source.matchAll(/patched\(\s*'([^']+)'\s*\)/g)) ids.add(m[1]!);
+    for (const m of source.matchAll(/export const \w+_PATCH = '([^']+)'/g)) ids.add(m[1]!);
+  }
+  expect(ids.size).toBeGreaterThanOrEqual(5);
+  const recorded = recordings.map((r) => readFileSync(r.path).toString('latin1'));
+  const missing = [...ids].filter((id) => !recorded.some((bytes) => bytes.includes(id)));
+  expect(missing).toEqual([]);
+});

@@ -7,7 +7,7 @@ import { newMediaId } from '../../store/media-id';
 import { openSqlStore } from '../../store/sql-store';
 import { openSqliteDatabase } from '../../store/sqlite-database';
 import type { SqlDatabase } from '../../store/sql';
-import type { Store } from '../../store/types';
+import { API_SCOPES, type Store, USER_SCOPES } from '../../store/types';
 import { DATABASES, type DatabaseKind, tempStore } from '../helpers/fixtures';
 import { freshPostgresDatabase } from '../helpers/postgres';
 import { mkdtempSync } from 'node:fs';
@@ -76,6 +76,30 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.idempotency.find('usr_other', 'accounts', 'k1')).toBeUndefined();
     await store.idempotency.release('usr_i', 'accounts', 'k1');
     expect(await store.idempotency.reserve('usr_i', 'accounts', 'k1', 'res_9')).toBe('res_9');
+  });
+
+  test('idempotency: a purge removes the keys of one scope recorded before the cutoff, and only those', async () => {
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await store.idempotency.reserve('usr_p', 'posts', 'old', 'post_OLD');
+    await store.idempotency.reserve('usr_p', 'accounts', 'old', 'acc_OLD');
+    await tick();
+    const cutoff = new Date();
+    await tick();
+    await store.idempotency.reserve('usr_p', 'posts', 'new', 'post_NEW');
+
+    expect(await store.idempotency.purge('posts', cutoff)).toBe(1);
+    expect(await store.idempotency.find('usr_p', 'posts', 'old')).toBeUndefined();
+    expect(await store.idempotency.find('usr_p', 'posts', 'new')).toBe('post_NEW');
+    expect(await store.idempotency.find('usr_p', 'accounts', 'old')).toBe('acc_OLD');
+    // A purged key is free again.
+    expect(await store.idempotency.reserve('usr_p', 'posts', 'old', 'post_AGAIN')).toBe('post_AGAIN');
+    expect(await store.idempotency.purge('posts', cutoff)).toBe(0);
+  });
+
+  test('API keys: without named scopes a key gets the user scopes, never payloads:decode', async () => {
+    await store.addApiKey('usr_d', 'sapi_key_default_scopes', 'default');
+    expect((await store.findApiKey('sapi_key_default_scopes'))?.scopes).toEqual([...USER_SCOPES]);
+    expect(USER_SCOPES).not.toContain('payloads:decode');
   });
 
   test('webhooks: endpoints, subscribers, secrets and the delivery log', async () => {
@@ -182,6 +206,33 @@ describe.each(DATABASES)('migrations on %s', (kind: DatabaseKind) => {
     try {
       expect(await store.getAccount('acc_old')).toMatchObject({ name: 'Old', status: 'active' });
       expect(await store.media.list('usr_o', { limit: 1 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('bootstrap keys made with every scope lose payloads:decode; keys minted with it keep it', async () => {
+    const db = await open();
+    await db.migrate(SCHEMA, MIGRATIONS.slice(0, 7));
+    const every = API_SCOPES.join(' ');
+    const add = (id: string, name: string, scopes: string) =>
+      db.run(
+        "INSERT INTO api_keys (id, user_id, name, key_hash, scopes, created_at) VALUES (?, 'usr_default', ?, ?, ?, '2026-01-01T00:00:00.000Z')",
+        [id, name, `hash_${id}`, scopes],
+      );
+    await add('key_first', 'first start', every);
+    await add('key_env', 'POSTFLOW_API_KEY', every);
+    await add('key_ops', 'temporal-ui', 'payloads:decode');
+    await add('key_all', 'ops-everything', every);
+    const store = await openSqlStore(db, new SecretBox(randomBytes(32)));
+    try {
+      const scopes = Object.fromEntries((await store.listApiKeys()).map((k) => [k.keyId, k.scopes]));
+      expect(scopes).toEqual({
+        key_all: [...API_SCOPES],
+        key_env: [...USER_SCOPES],
+        key_first: [...USER_SCOPES],
+        key_ops: ['payloads:decode'],
+      });
     } finally {
       await store.close();
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureApiKey } from '../../cli/services';
 import { openStore } from '../../store';
+import { USER_SCOPES } from '../../store/types';
 import { loadConfig } from '../../worker/config';
 
 test('the first start makes a key that is saved and shown once, and never written into the log', async () => {
@@ -35,6 +36,28 @@ test('the first start makes a key that is saved and shown once, and never writte
     );
     expect(shown).toHaveLength(1);
     expect(logged.join('\n')).not.toContain(saved);
+  } finally {
+    await store.close();
+  }
+});
+
+test('the first-start key and POSTFLOW_API_KEY get the user scopes, not payloads:decode', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'first-key-'));
+  const store = await openStore(home);
+  const envKey = `sapi_key_${'a'.repeat(62)}`;
+  try {
+    await ensureApiKey(
+      loadConfig({ POSTFLOW_HOME: home }),
+      store,
+      () => undefined,
+      () => undefined,
+    );
+    const firstStart = readFileSync(join(home, 'api-key'), 'utf8').trim();
+    await ensureApiKey(loadConfig({ POSTFLOW_HOME: home, POSTFLOW_API_KEY: envKey }), store, () => undefined);
+    for (const key of [firstStart, envKey]) {
+      expect((await store.findApiKey(key))?.scopes).toEqual([...USER_SCOPES]);
+    }
+    expect(USER_SCOPES).not.toContain('payloads:decode');
   } finally {
     await store.close();
   }

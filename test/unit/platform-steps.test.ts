@@ -37,7 +37,13 @@ beforeAll(async () => {
   const env = Object.fromEntries(
     Object.keys(PREPARE_STEP).map((p) => [`POSTFLOW_${p.toUpperCase()}_API_URL`, platform.url]),
   );
-  registry = createPlatformRegistry({ store: {} as Store, publicUrl: 'http://postflow.test', env });
+  registry = createPlatformRegistry({
+    store: {} as Store,
+    publicUrl: 'http://postflow.test',
+    env,
+    // The recording server is on loopback; Mastodon's instance_url points at it.
+    allowPrivateUrls: true,
+  });
 });
 afterAll(() => platform.stop());
 

@@ -11,6 +11,7 @@ import { createTokenActivities, settleRevokedToken } from '../../activities/toke
 import type { Store } from '../../store/types';
 import { tokenUpkeepIntervalFrom } from '../../worker/token-upkeep-schedule';
 import { MastodonFake } from '../fakes/mastodon';
+import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
 import { publishRequest } from '../contracts/run-delivery';
 import { inDays, inMinutes, tempStore } from '../helpers/fixtures';
 
@@ -87,7 +88,7 @@ describe('auth failures that are about the token', () => {
     try {
       const credentials = mastodon.credentials();
       mastodon.accessTokens.delete(credentials.access_token!);
-      const adapter = createMastodonAdapter();
+      const adapter = createMastodonAdapter({ outbound: REACH_LOOPBACK_FAKES });
       const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials };
       const failure = await adapter
         .publish(publishRequest(account, { text: 'hello', media: [] }, {}, []), {})

@@ -8,7 +8,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 import { postflowRequest } from '../../transport';
 import { contentBody, contentOptions, mediaBody, mediaField } from './content-fields';
-import { FINAL_STATUSES, waitForFinalPost } from './wait';
+import { callbackUrl, FINAL_STATUSES, waitForFinalPost } from './wait';
 
 const showOnlyForPostCreate = { operation: ['create'], resource: ['post'] };
 
@@ -119,7 +119,8 @@ export async function createPost(
 	const wait =
 		mode !== 'draft' && (this.getNodeParameter('waitForCompletion', i, false) as boolean);
 	const key = (options.idempotencyKey as string) || derivedKey(this, i, body);
-	if (wait) body.callback_url = resumeUrl(this);
+	const callback = wait ? callbackUrl(this, i) : undefined;
+	if (callback) body.callback_url = callback.url;
 
 	const post = await postflowRequest.call(this, 'POST', '/v1/posts', {
 		body,
@@ -127,7 +128,9 @@ export async function createPost(
 		itemIndex: i,
 		postOnAllFailed: true,
 	});
-	if (wait && !FINAL_STATUSES.includes(String(post.status))) return waitForFinalPost(this, i, post);
+	if (callback && !FINAL_STATUSES.includes(String(post.status))) {
+		return waitForFinalPost(this, i, post, callback.token);
+	}
 	return [{ json: post, pairedItem: { item: i } }];
 }
 
@@ -147,12 +150,4 @@ function derivedKey(context: IExecuteFunctions, i: number, body: IDataObject): s
 		JSON.stringify(body),
 	];
 	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40)}`;
-}
-
-/** Where Postflow calls this execution back: its resume URL, addressed to this node. */
-function resumeUrl(context: IExecuteFunctions): string {
-	const base = context.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
-	const url = new URL(base);
-	url.pathname = `${url.pathname.replace(/\/$/, '')}/${context.getNode().id}`;
-	return url.toString();
 }

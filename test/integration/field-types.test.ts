@@ -1,0 +1,191 @@
+import { inDays } from '../helpers/fixtures';
+import { openApiAnswers, openApiChecker } from '../helpers/openapi';
+import { WebhookReceiver } from '../helpers/receiver';
+import { type HttpResponse, Stack } from '../helpers/stack';
+
+/**
+ * Every answer of the API, field by field, against the types /openapi.json gives it — which say
+ * exactly what the contract says (docs/decisions.md "Field types"; test/unit/openapi-field-types
+ * holds the document to that). One of each resource in each of its states is created through
+ * real HTTP, and the test fails if a documented success answer was never seen.
+ */
+let stack: Stack;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  receiver = await new WebhookReceiver().start();
+  // The receiver is on loopback over http, which only this setting allows; publish-now answers
+  // wait for the outcome, so published, partial and failed posts come back settled.
+  stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true', POSTFLOW_SYNC_WAIT_MS: '30000' }).start();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+});
+
+const png = (bytes: number) =>
+  Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(bytes - 8, 7)]);
+
+async function raw(method: string, url: string, init: RequestInit = {}): Promise<HttpResponse> {
+  const response = await fetch(url, { method, ...init });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+test('every answer has exactly the documented fields and types, for one of each resource', async () => {
+  const { answer, unchecked } = await openApiAnswers(stack.baseUrl);
+  const check = await openApiChecker(stack.baseUrl);
+  const api = (method: string, path: string, body?: unknown, route = path) =>
+    stack.request(method, path, body).then((res) => answer(`${method} ${route}`, res));
+  const auth = { authorization: `Bearer ${stack.apiKey}` };
+
+  answer('GET /healthz', await raw('GET', `${stack.baseUrl}/healthz`));
+  answer('GET /openapi.json', await raw('GET', `${stack.baseUrl}/openapi.json`));
+  await api('GET', '/v1/me');
+
+  // Accounts: created, listed, read, renamed, reconnected, deleted.
+  const account = (await api('POST', '/v1/accounts', { platform: 'sandbox', name: 'Main' })).body.id;
+  const second = (
+    await api('POST', '/v1/accounts', { platform: 'sandbox', name: 'Second', username: 'second' })
+  ).body.id;
+  const spare = (await api('POST', '/v1/accounts', { platform: 'sandbox', name: 'Spare' })).body.id;
+  await api('GET', '/v1/accounts');
+  await api('GET', `/v1/accounts/${account}`, undefined, '/v1/accounts/{id}');
+  await api('PATCH', `/v1/accounts/${spare}`, { name: 'Renamed' }, '/v1/accounts/{id}');
+  await api(
+    'POST',
+    `/v1/accounts/${spare}/reconnect`,
+    { credentials: { access_token: 'fresh' } },
+    '/v1/accounts/{id}/reconnect',
+  );
+  await api('DELETE', `/v1/accounts/${spare}`, undefined, '/v1/accounts/{id}');
+
+  // Media: a multipart upload (ready), a signed upload (pending, then ready), the list, the usage.
+  const form = new FormData();
+  form.append('file', new Blob([png(2000)], { type: 'image/png' }), 'photo.png');
+  const photo = answer(
+    'POST /v1/media/upload',
+    await raw('POST', `${stack.baseUrl}/v1/media/upload`, { headers: auth, body: form }),
+  ).body.id;
+  const signed = (
+    await api(
+      'GET',
+      '/v1/media/upload-url?media_type=image/png&filename=late.png',
+      undefined,
+      '/v1/media/upload-url',
+    )
+  ).body;
+  await api('GET', `/v1/media/${signed.media_id}`, undefined, '/v1/media/{id}'); // pending: no size, no url
+  await api('GET', '/v1/media?limit=5', undefined, '/v1/media');
+  answer(
+    'PUT /media-files/{id}',
+    await raw('PUT', signed.upload_url, { headers: { 'content-type': 'image/png' }, body: png(900) }),
+  );
+  await api('POST', `/v1/media/${signed.media_id}/verify`, undefined, '/v1/media/{id}/verify');
+  await api('GET', `/v1/media/${photo}`, undefined, '/v1/media/{id}');
+  await api('GET', '/v1/media/storage');
+  await api('DELETE', `/v1/media/${signed.media_id}`, undefined, '/v1/media/{id}');
+
+  // Webhooks: registered (with its ping), read, listed, changed, tested; deliveries come later.
+  const hook = (
+    await api('POST', '/v1/webhooks', { url: receiver.url, events: ['post.scheduled', 'post.published'] })
+  ).body.id;
+  await api('GET', '/v1/webhooks/events');
+  await api('GET', '/v1/webhooks');
+  await api('GET', `/v1/webhooks/${hook}`, undefined, '/v1/webhooks/{id}');
+  await api(
+    'PATCH',
+    `/v1/webhooks/${hook}`,
+    { events: ['post.scheduled', 'post.published', 'post.failed'] },
+    '/v1/webhooks/{id}',
+  );
+  await api('POST', `/v1/webhooks/${hook}/test`, undefined, '/v1/webhooks/{id}/test');
+
+  // Posts in every state the create answer has: draft (title, media), scheduled (seed dialect),
+  // published (receipts), partial (207) and failed (422, the post in meta.post).
+  const draft = (
+    await api('POST', '/v1/posts', {
+      targets: [{ account_id: account }],
+      text: 'a draft',
+      title: 'With a title',
+      media: [{ source_type: 'media_id', source: photo }],
+    })
+  ).body;
+  expect(draft).toMatchObject({ status: 'draft', title: 'With a title', scheduled_at: null });
+  const scheduled = (
+    await api('POST', '/v1/posts', { account_ids: [account], text: 'later', scheduled_at: inDays(1) })
+  ).body;
+  await api('PATCH', `/v1/posts/${scheduled.id}`, { text: 'later, edited' }, '/v1/posts/{id}');
+  const publishedLater = (
+    await api('POST', `/v1/posts/${scheduled.id}/publish`, undefined, '/v1/posts/{id}/publish')
+  ).body;
+  expect(publishedLater.status).toBe('published');
+  const halfLater = (
+    await api('POST', '/v1/posts', {
+      account_ids: [account, second],
+      text: 'half, later',
+      scheduled_at: inDays(1),
+      platform_options: { sandbox: { failure: 'validation', only_accounts: [second] } },
+    })
+  ).body;
+  const publishedHalf = await api(
+    'POST',
+    `/v1/posts/${halfLater.id}/publish`,
+    undefined,
+    '/v1/posts/{id}/publish',
+  );
+  expect(publishedHalf.status).toBe(207);
+  const published = (await api('POST', '/v1/posts', { account_ids: [account], text: 'now' })).body;
+  expect(published.targets[0]).toMatchObject({ status: 'published', error: null });
+  const partial = await api('POST', '/v1/posts', {
+    account_ids: [account, second],
+    text: 'half',
+    platform_options: { sandbox: { failure: 'validation', only_accounts: [second] } },
+  });
+  expect(partial.status).toBe(207);
+  expect(partial.body.targets[1].error).toMatchObject({ caused_by: 'user', code: expect.any(String) });
+  const failed = await api('POST', '/v1/posts', {
+    account_ids: [account],
+    text: 'doomed',
+    platform_options: { sandbox: { failure: 'validation' } },
+  });
+  expect(failed.status).toBe(422);
+  check('Post', failed.body.error.meta.post);
+
+  await api('GET', `/v1/posts/${published.id}`, undefined, '/v1/posts/{id}');
+  await api('GET', `/v1/posts/${partial.body.id}`, undefined, '/v1/posts/{id}');
+  await api('GET', `/v1/posts/${draft.id}`, undefined, '/v1/posts/{id}');
+  await api('GET', '/v1/posts?limit=10', undefined, '/v1/posts');
+  await api('POST', '/v1/posts/validate', { text: 'x', platforms: ['sandbox', 'instagram'] });
+  await api('POST', '/v1/posts/validate', { text: 'no platforms' }); // a post-level issue: platform null
+  await api('GET', '/v1/posts/validate');
+  await api('POST', `/v1/posts/${partial.body.id}/retry`, undefined, '/v1/posts/{id}/retry');
+  await stack.waitForPost(partial.body.id);
+
+  const platformPostId = published.targets[0].platform_post_id;
+  await api('GET', `/v1/sandbox/${account}/posts`, undefined, '/v1/sandbox/{account_id}/posts');
+  await api('GET', `/v1/sandbox/posts/${platformPostId}`, undefined, '/v1/sandbox/posts/{platform_post_id}');
+  await api('POST', `/v1/posts/${published.id}/unpublish`, {}, '/v1/posts/{id}/unpublish');
+  await api('DELETE', `/v1/posts/${draft.id}`, undefined, '/v1/posts/{id}');
+
+  await receiver.waitFor((r) => r.json?.event === 'post.published');
+  await api('GET', `/v1/webhooks/${hook}/deliveries`, undefined, '/v1/webhooks/{id}/deliveries');
+  await api('DELETE', `/v1/webhooks/${hook}`, undefined, '/v1/webhooks/{id}');
+
+  // Errors, from the router, the body parser and the routes, are the one envelope.
+  await api('GET', '/v1/posts/post_nope', undefined, '/v1/posts/{id}');
+  await api('POST', '/v1/posts', { text: 'no accounts', publish_now: true, targets: [{}] });
+  await api('DELETE', `/v1/webhooks/${hook}`, undefined, '/v1/webhooks/{id}');
+
+  expect(unchecked()).toEqual([]);
+
+  // What the engine keeps beside a post must never leak into it, and a string is never null:
+  // the same answer with either change is refused.
+  const leaked = structuredClone(published);
+  leaked.targets[0].next_attempt_at = '2026-12-01T00:00:00Z';
+  expect(() => answer('GET /v1/posts/{id}', { ...partial, status: 200, body: leaked })).toThrow();
+  const nulled = structuredClone(published);
+  nulled.results[0].permalink = null;
+  expect(() => answer('GET /v1/posts/{id}', { ...partial, status: 200, body: nulled })).toThrow();
+});

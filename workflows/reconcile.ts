@@ -1,0 +1,65 @@
+import { patched, sleep } from '@temporalio/workflow';
+import type { DeliveryJob, DeliveryReceipt, UnknownOutcome } from '../api/types';
+import type { PlatformCalls } from './activity-proxies';
+import { classify } from './delivery-failures';
+
+/** When the first look finds nothing, look again after this long before believing the post absent. */
+export const RECONCILE_SECOND_LOOK_MS = 30_000;
+
+/** What a lookup found: the post, proof it is absent, no lookup on this platform, or a lookup that failed. */
+export type Lookup = DeliveryReceipt | 'absent' | 'no-lookup' | 'unsearchable';
+
+/**
+ * Settles an unknown outcome by looking the post up on the platform. Platforms list new posts
+ * late, and a call a lost worker was making may land until its deadline (`unknown.landsBy`), so
+ * a miss is believed only from a second look made after both. A look that cannot be made (no
+ * lookup, permissions, a token that cannot be refreshed) is never a reason to publish again.
+ * `current` is false for runs recorded before the deadline rule (and before `no-lookup`).
+ */
+export async function reconcile(
+  job: DeliveryJob,
+  calls: PlatformCalls,
+  unknown: UnknownOutcome,
+  current: boolean,
+): Promise<Lookup> {
+  const first = await lookUp(job, calls, unknown, current);
+  if (first !== 'absent' || !patched('reconcile-second-look')) return first;
+  const wait = current
+    ? Math.max(RECONCILE_SECOND_LOOK_MS, unknown.landsBy - Date.now())
+    : RECONCILE_SECOND_LOOK_MS;
+  await sleep(wait);
+  return lookUp(job, calls, unknown, current);
+}
+
+/** One look, with what prepare made when the publish call ran (`findExisting`'s second argument). */
+async function lookUp(
+  job: DeliveryJob,
+  calls: PlatformCalls,
+  { prepared }: UnknownOutcome,
+  current: boolean,
+): Promise<Lookup> {
+  let refreshed = false;
+  for (;;) {
+    try {
+      const result = await calls.findPublished(job, prepared);
+      if (!result.searchable) return current ? 'no-lookup' : 'unsearchable';
+      return result.receipt ?? 'absent';
+    } catch (err) {
+      const failure = classify(err);
+      if (failure.refreshable && !refreshed) {
+        refreshed = true;
+        if (await tokenRefreshed(job.target.accountId, calls)) continue;
+      }
+      return 'unsearchable';
+    }
+  }
+}
+
+export async function tokenRefreshed(accountId: string, calls: PlatformCalls): Promise<boolean> {
+  try {
+    await calls.refreshAccount(accountId);
+    return true;
+  } catch {
+    return false;
+  }
+}
