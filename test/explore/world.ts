@@ -20,7 +20,14 @@ import { tempMedia, tempStore } from '../helpers/fixtures';
 import { type Family, startFamily } from './families';
 import { type AccountPlan, FaultLayer } from './fault-layer';
 import { checkInvariants, type Verdict } from './invariants';
-import { type EventName, FAMILIES, type FamilyName, labelOf, type Schedule, type ScheduledEvent } from './schedule';
+import {
+  type EventName,
+  FAMILIES,
+  type FamilyName,
+  labelOf,
+  type Schedule,
+  type ScheduledEvent,
+} from './schedule';
 
 /**
  * The exploration's world: Temporal's time-skipping test server, the real workflow code on two
