@@ -298,7 +298,7 @@ async function cutOff(signal: AbortSignal): Promise<void> {
   Object.assign(ctx, { heartbeat: () => undefined });
   const timeoutMs = ctx.info.heartbeatTimeoutMs ?? 15_000;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs + 5_000);
+    const timer = setTimeout(resolve, timeoutMs + 1_000);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
       resolve();
