@@ -1,0 +1,99 @@
+import { Worker } from '@temporalio/worker';
+import { javaTestServer } from '../helpers/tools';
+import { checkProperty, describeOutcome, failed, runAll } from './explore-runner';
+import { REGRESSIONS } from './regressions';
+import { enumerate, FAMILIES, type Schedule } from './schedule';
+import { type Outcome, World } from './world';
+
+/**
+ * The exploration's CI form (docs/reliability.md, "Exploration"): on Temporal's time-skipping
+ * test server, with the real workflow code and activities and each platform's fake,
+ * - the named regression schedules (the counterexamples issue 14's defects were found by);
+ * - every schedule with one fault on one of the first platform calls, for every family, each
+ *   followed by the operator's retry;
+ * - fast-check's random schedules (faults and operator and world events anywhere), seeded;
+ * and replays the histories they left, as a restarted worker would.
+ * The long form (`npm run explore`) adds every two-fault schedule and ≥ 10,000 in all.
+ *
+ * `EXPLORE_SCHEDULE='<json>'` runs one printed schedule alone.
+ */
+const CONCURRENCY = 24;
+const SEED = Number(process.env.EXPLORE_SEED ?? 20_261_203);
+const only = process.env.EXPLORE_SCHEDULE
+  ? (JSON.parse(process.env.EXPLORE_SCHEDULE) as Schedule)
+  : undefined;
+
+jest.setTimeout(300_000);
+
+let world: World;
+const histories: Outcome[] = [];
+
+beforeAll(async () => {
+  world = await World.start({ testServer: javaTestServer() });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+/** The failures, printed one by one: a test failing here shows each schedule and how to replay it. */
+const counterexamples = (outcomes: Outcome[]) => outcomes.filter(failed).map(describeOutcome);
+
+if (only) {
+  test('the given schedule keeps every invariant', async () => {
+    const outcome = await world.run(only);
+    process.stdout.write(`${describeOutcome(outcome)}\n`);
+    expect(counterexamples([outcome])).toEqual([]);
+  });
+} else {
+  describe('named regressions', () => {
+    let outcomes: Promise<Outcome[]>;
+    beforeAll(() => {
+      outcomes = runAll(
+        world,
+        REGRESSIONS.map((r) => r.schedule),
+        REGRESSIONS.length,
+      );
+    });
+    test.each(REGRESSIONS.map((r, i) => [r.name, i] as const))('%s', async (_name, i) => {
+      const outcome = (await outcomes)[i]!;
+      histories.push(outcome);
+      expect(counterexamples([outcome])).toEqual([]);
+    });
+  });
+
+  test.each(FAMILIES.map((f) => [f]))(
+    '%s: every one-fault schedule keeps every invariant',
+    async (family) => {
+      const outcomes = await runAll(world, enumerate(family, 1), CONCURRENCY);
+      histories.push(...outcomes.filter((_, i) => i % 8 === 0));
+      expect(counterexamples(outcomes)).toEqual([]);
+    },
+  );
+
+  test('random schedules (fast-check, seeded) keep every invariant', async () => {
+    const result = await checkProperty(world, {
+      seed: SEED,
+      batches: 4,
+      batchSize: 12,
+      timeLimitMs: 120_000,
+    });
+    expect(result.counterexample ?? 'none').toBe('none');
+  });
+
+  test('the histories the schedules left replay on the current workflow code', async () => {
+    const errors: string[] = [];
+    for (const outcome of histories) {
+      const history = await world.env.client.workflow.getHandle(outcome.postId).fetchHistory();
+      const result = await Worker.runReplayHistory(
+        { workflowBundle: world.bundle },
+        history,
+        outcome.postId,
+      ).then(
+        () => undefined,
+        (err: unknown) => String(err),
+      );
+      if (result) errors.push(`${outcome.postId}: ${result}`);
+    }
+    expect(errors).toEqual([]);
+  });
+}

@@ -1,0 +1,189 @@
+import type { PlatformAdapter, Published, StepState } from '../../activities/platforms/adapter';
+import { isProcessing } from '../../activities/platforms/adapter';
+import { createBlueskyAdapter } from '../../activities/platforms/bluesky';
+import { createInstagramAdapter } from '../../activities/platforms/instagram';
+import { createMastodonAdapter } from '../../activities/platforms/mastodon';
+import { createSandboxAdapter } from '../../activities/platforms/sandbox';
+import { createTikTokAdapter } from '../../activities/platforms/tiktok';
+import { createTwitterAdapter } from '../../activities/platforms/twitter';
+import type { Store } from '../../store/types';
+import { BlueskyFake } from '../fakes/bluesky';
+import { InstagramFake } from '../fakes/instagram';
+import { MastodonFake } from '../fakes/mastodon';
+import { TikTokFake } from '../fakes/tiktok';
+import { TwitterFake } from '../fakes/twitter';
+import { FAKE_MP4, type MediaHost, PNG_1X1 } from '../contracts/run-delivery';
+import type { ProcessingControl } from './fault-layer';
+import type { FamilyName } from './schedule';
+
+/**
+ * The adapter families the exploration covers, each a real adapter against its platform's fake:
+ * - sandbox: Postflow's own store (reconcile by ref; processing on request);
+ * - mastodon: Idempotency-Key on the publish call;
+ * - bluesky: a record key derived from the delivery, so a repeated create is refused;
+ * - twitter: reconcile through the account's timeline;
+ * - instagram: containers (prepare makes one, publish publishes it, reconcile asks about it);
+ * - tiktok: publish then processing (status polls), no look-up at all.
+ */
+export interface Family {
+  name: FamilyName;
+  platform: string;
+  /** The real adapter, pointed at the fake. */
+  adapter: PlatformAdapter;
+  /** What processing faults do to this platform (only families with processing). */
+  processing?: ProcessingControl;
+  /** A fresh account's credentials on the platform. */
+  credentials(): Record<string, string>;
+  /** The `POST /v1/posts` body's content for a post whose text carries `marker`. */
+  content(marker: string): Record<string, unknown>;
+  /** The platform's ledger: its live posts whose text carries `marker` (ids as receipts give them). */
+  ledger(marker: string, accountId: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+interface FamilyDeps {
+  store: Store;
+  host: MediaHost;
+}
+
+const TIMEOUT_MS = 15_000;
+/** How long a forever-processing publication says to wait between checks (TikTok's own pace). */
+const FOREVER_POLL_MS = 5_000;
+
+const text = (marker: string) => ({ text: `Explored post ${marker}` });
+
+export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<Family> {
+  switch (name) {
+    case 'sandbox':
+      return sandbox(deps);
+    case 'mastodon': {
+      const fake = await new MastodonFake().start();
+      return {
+        name,
+        platform: 'mastodon',
+        adapter: createMastodonAdapter({ timeoutMs: TIMEOUT_MS }),
+        credentials: () => fake.credentials(),
+        content: text,
+        ledger: async (marker) => fake.statuses.filter((s) => s.text.includes(marker)).map((s) => s.id),
+        stop: () => fake.stop(),
+      };
+    }
+    case 'bluesky': {
+      const fake = await new BlueskyFake().start();
+      return {
+        name,
+        platform: 'bluesky',
+        adapter: createBlueskyAdapter({ timeoutMs: TIMEOUT_MS }),
+        credentials: () => fake.credentials(),
+        content: text,
+        ledger: async (marker) =>
+          fake.posts.filter((p) => String(p.record.text).includes(marker)).map((p) => p.uri),
+        stop: () => fake.stop(),
+      };
+    }
+    case 'twitter': {
+      const fake = await new TwitterFake().start();
+      return {
+        name,
+        platform: 'twitter',
+        adapter: createTwitterAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
+        credentials: () => fake.credentials(),
+        content: text,
+        ledger: async (marker) => fake.posts.filter((p) => p.text.includes(marker)).map((p) => p.id),
+        stop: () => fake.stop(),
+      };
+    }
+    case 'instagram': {
+      const fake = await new InstagramFake().start();
+      const [image] = deps.host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]);
+      return {
+        name,
+        platform: 'instagram',
+        adapter: createInstagramAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
+        credentials: () => fake.credentials(),
+        content: (marker) => ({
+          ...text(marker),
+          media: [image!.ref],
+          platform_data: { content_type: 'feed' },
+        }),
+        ledger: async (marker) => fake.published.filter((m) => m.caption.includes(marker)).map((m) => m.id),
+        stop: () => fake.stop(),
+      };
+    }
+    case 'tiktok':
+      return tiktok(deps);
+  }
+}
+
+function sandbox({ store }: FamilyDeps): Family {
+  return {
+    name: 'sandbox',
+    platform: 'sandbox',
+    adapter: createSandboxAdapter(store, 'http://postflow.test'),
+    // The sandbox publishes synchronously; processing faults turn its receipt into the state its
+    // own `processing_polls` option makes, polled by its real checkPublished.
+    processing: {
+      forever: async (published) => ({
+        processing: { platform_post_id: receiptId(published), polls_left: Number.MAX_SAFE_INTEGER },
+        pollAfterMs: FOREVER_POLL_MS,
+      }),
+      failing: async (published) => ({
+        processing: { platform_post_id: receiptId(published), polls_left: 10 },
+        pollAfterMs: FOREVER_POLL_MS,
+      }),
+      // Its checkPublished answers a missing post as refused: the platform failed it.
+      fail: async (state) => void (await store.sandbox.remove(String(state.platform_post_id))),
+    },
+    credentials: () => ({}),
+    content: text,
+    ledger: async (marker, accountId) =>
+      (await store.sandbox.list(accountId))
+        .filter((i) => i.text.includes(marker))
+        .map((i) => i.platformPostId),
+    stop: async () => undefined,
+  };
+}
+
+async function tiktok({ host }: FamilyDeps): Promise<Family> {
+  const fake = await new TikTokFake().start();
+  const env = { POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1', POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1' };
+  const [clip] = host.serve([{ contentType: 'video/mp4', bytes: FAKE_MP4 }]);
+  const postOf = (state: StepState) => fake.posts.find((p) => p.publishId === state.publish_id);
+  return {
+    name: 'tiktok',
+    platform: 'tiktok',
+    adapter: createTikTokAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS, env }),
+    processing: {
+      forever: async (published) => {
+        const post = isProcessing(published) ? postOf(published.processing) : undefined;
+        if (post) post.pollsLeft = Number.MAX_SAFE_INTEGER;
+        return published;
+      },
+      failing: async (published) => {
+        const post = isProcessing(published) ? postOf(published.processing) : undefined;
+        if (post) post.pollsLeft = 10;
+        return published;
+      },
+      fail: async (state) => {
+        const post = postOf(state);
+        // A final reason: `internal` is retryable, and TikTok's check would be retried in place for hours.
+        if (post) post.failReason = 'file_format_check_failed';
+      },
+    },
+    credentials: () => fake.credentials(),
+    content: (marker) => ({
+      ...text(marker),
+      media: [clip!.ref],
+      platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' },
+    }),
+    // A post TikTok failed is not on the account; one still processing may go live any moment.
+    ledger: async (marker) =>
+      fake.posts.filter((p) => p.text.includes(marker) && !p.failReason).map((p) => p.id),
+    stop: () => fake.stop(),
+  };
+}
+
+function receiptId(published: Published): string {
+  if (isProcessing(published)) throw new Error('the sandbox answered processing to a plain publish');
+  return published.platformPostId;
+}

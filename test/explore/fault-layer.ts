@@ -1,0 +1,394 @@
+import { Context } from '@temporalio/activity';
+import {
+  isProcessing,
+  type PlatformAdapter,
+  PublishError,
+  type PublishRequest,
+  type Published,
+  type StepState,
+} from '../../activities/platforms/adapter';
+import type { PublishFailure } from '../../api/types';
+import type { Fault, Schedule } from './schedule';
+
+/**
+ * Where the exploration's faults meet the real code: a layer around each real adapter (which
+ * talks HTTP to its platform's fake), between the real activities and the platform. Every call
+ * of an explored account takes the next fault of its schedule; what the fault does depends on the
+ * call (below). The platform's own ledger (the fake's) records what really happened, and the
+ * layer keeps a log of the calls for the invariants.
+ *
+ * Faults are injected at this boundary, as the adapters would classify the platform's answers
+ * (their own classification is covered by the contract suites, test/contracts/): the
+ * exploration is about the engine's decisions, which see only these classifications.
+ */
+export type CallKind = 'prepare' | 'checkPrepared' | 'publish' | 'checkPublished' | 'find' | 'refresh';
+
+/** One platform call of an explored account, as the invariants read it. */
+export interface CallRecord {
+  k: number;
+  kind: CallKind;
+  fault: Fault;
+  /** The test server's clock when Temporal scheduled the call (simulated time). */
+  atMs: number;
+  /** publish: whether the platform acted (`lost`, `late`, processing faults still act). */
+  acted?: 'now' | 'late' | 'no';
+  /** publish: the outcome as the engine learns it; `unknown` when the answer never came. */
+  answer?: 'receipt' | 'processing' | 'refused' | 'unknown';
+  /** find: what the look answered. */
+  found?: 'present' | 'absent' | 'failed';
+  /** checkPublished: the platform failed the publication at this check (it is gone). */
+  failedPublication?: boolean;
+}
+
+/** What a family lets the layer do to its platform's processing (families.ts). */
+export interface ProcessingControl {
+  /** Makes the platform process this publication forever; returns the answer the engine sees. */
+  forever(published: Published, req: PublishRequest): Promise<Published>;
+  /** Makes the platform process this publication a little, then fail it. */
+  failing(published: Published, req: PublishRequest): Promise<Published>;
+  /** The platform fails the publication now (it is no longer on the ledger). */
+  fail(state: StepState): Promise<void>;
+}
+
+/** A publish call the platform accepts late, after the worker was cut off from it. */
+interface LateCall {
+  landAtMs: number;
+  land: () => Promise<void>;
+}
+
+/** How long after its call a `late` publish lands: inside the publish call's 5-minute limit. */
+export const LATE_LANDING_MS = 4 * 60_000;
+/** Processing checks of a `processing-failed` publication before the platform fails it. */
+const CHECKS_BEFORE_FAILING = 2;
+
+/** What the driver does at each call (operator and world events, world.ts). */
+export type BeforeCall = (k: number) => Promise<void>;
+
+/** The state of one explored account: its schedule, its log, what it still has in flight. */
+export class AccountPlan {
+  readonly calls: CallRecord[] = [];
+  private readonly late: LateCall[] = [];
+  /** Set by `revoked`: the platform refuses every refresh of this account from now on. */
+  private refreshDead = false;
+  private readonly failingStates = new Map<string, number>();
+
+  constructor(
+    readonly schedule: Schedule,
+    readonly beforeCall: BeforeCall,
+  ) {}
+
+  /** Lands the late calls due by `nowMs`; all of them when `nowMs` is omitted (the end of time). */
+  async landLate(nowMs = Infinity): Promise<void> {
+    for (const call of this.late.filter((c) => c.landAtMs <= nowMs)) {
+      this.late.splice(this.late.indexOf(call), 1);
+      await call.land().catch(() => undefined); // refused on landing: nothing was published
+    }
+  }
+
+  pendingLate(): number {
+    return this.late.length;
+  }
+
+  /** Called by the layer: the next call's number and fault, after firing its events. */
+  async next(kind: CallKind): Promise<CallRecord> {
+    const k = this.calls.length;
+    const record: CallRecord = { k, kind, fault: this.schedule.faults[k] ?? 'ok', atMs: simulatedNow() };
+    this.calls.push(record);
+    await this.beforeCall(k);
+    await this.landLate(record.atMs);
+    return record;
+  }
+
+  isRefreshDead(): boolean {
+    return this.refreshDead;
+  }
+
+  killRefresh(): void {
+    this.refreshDead = true;
+  }
+
+  addLate(call: LateCall): void {
+    this.late.push(call);
+  }
+
+  /** Counts a processing check of a publication set to fail; true once it should fail. */
+  checkFailing(state: StepState): boolean {
+    const key = publicationOf(state);
+    const seen = (this.failingStates.get(key) ?? 0) + 1;
+    this.failingStates.set(key, seen);
+    return seen === CHECKS_BEFORE_FAILING;
+  }
+
+  isFailing(state: StepState): boolean {
+    return this.failingStates.has(publicationOf(state));
+  }
+
+  markFailing(state: StepState): void {
+    this.failingStates.set(publicationOf(state), 0);
+  }
+}
+
+/** Which publication a processing state is about (its polls change the rest of the state). */
+function publicationOf(state: StepState): string {
+  return String(state.platform_post_id ?? state.publish_id ?? JSON.stringify(state));
+}
+
+/**
+ * The test server's clock at the current call: when Temporal scheduled the activity. Time does
+ * not skip while an activity runs, so this is the call's instant in simulated time.
+ */
+function simulatedNow(): number {
+  try {
+    return Context.current().info.currentAttemptScheduledTimestampMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+export class FaultLayer {
+  private readonly plans = new Map<string, AccountPlan>();
+
+  /** Explores `accountId` with `schedule`; `beforeCall` fires its events. */
+  plan(accountId: string, schedule: Schedule, beforeCall: BeforeCall): AccountPlan {
+    const plan = new AccountPlan(schedule, beforeCall);
+    this.plans.set(accountId, plan);
+    return plan;
+  }
+
+  forget(accountId: string): void {
+    this.plans.delete(accountId);
+  }
+
+  /**
+   * The real adapter with the schedule's faults in front of it. Optional steps stay optional
+   * (the engine decides from their presence), except `checkPublished`, which processing faults need.
+   */
+  wrap(
+    real: PlatformAdapter,
+    processing?: ProcessingControl,
+    mapSince?: (since: string) => string,
+  ): PlatformAdapter {
+    const planOf = (accountId: string) => this.plans.get(accountId);
+    const platform = real.platform;
+    const adjusted = (req: PublishRequest): PublishRequest =>
+      mapSince ? { ...req, since: mapSince(req.since) } : req;
+
+    const wrapped: PlatformAdapter = {
+      platform,
+      async publish(req, prepared) {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.publish(req, prepared);
+        const call = await plan.next('publish');
+        const fault = call.fault;
+        const before = failureBefore(platform, fault, plan);
+        if (before) {
+          call.acted = 'no';
+          call.answer = 'refused';
+          throw before;
+        }
+        if (fault === 'late') {
+          call.acted = 'late';
+          call.answer = 'unknown';
+          // The request is on its way when the worker is cut off from Temporal: its heartbeats
+          // stop, so Temporal times the call out. The platform accepts the request minutes
+          // later, whatever the engine does meanwhile.
+          const landing = { ...adjusted(req), signal: new AbortController().signal };
+          plan.addLate({
+            landAtMs: call.atMs + LATE_LANDING_MS,
+            land: async () => void (await real.publish(landing, prepared)),
+          });
+          await cutOff(req.signal);
+          throw new Error('explore: the worker was cut off while the publish call was in flight');
+        }
+        const published = await real.publish(adjusted(req), prepared);
+        call.acted = 'now';
+        if (fault === 'lost') {
+          call.answer = 'unknown';
+          throw new PublishError(unknownOutcome(platform));
+        }
+        if (fault === 'processing-forever' && processing) {
+          call.answer = 'processing';
+          return processing.forever(published, req);
+        }
+        if (fault === 'processing-failed' && processing) {
+          call.answer = 'processing';
+          const started = await processing.failing(published, req);
+          if (isProcessing(started)) plan.markFailing(started.processing);
+          return started;
+        }
+        call.answer = isProcessing(published) ? 'processing' : 'receipt';
+        return published;
+      },
+
+      async checkPublished(req, state) {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.checkPublished!(req, state);
+        const call = await plan.next('checkPublished');
+        const before = readFailure(platform, call.fault, plan);
+        if (before) throw before;
+        if (processing && plan.isFailing(state) && plan.checkFailing(state)) {
+          await processing.fail(state);
+          call.failedPublication = true;
+        }
+        const answer = await real.checkPublished!(req, state);
+        return answer;
+      },
+    };
+    if (real.prepare) {
+      wrapped.prepare = async (req) => {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.prepare!(req);
+        const call = await plan.next('prepare');
+        const before = readFailure(platform, call.fault, plan);
+        if (before) throw before;
+        return real.prepare!(req);
+      };
+    }
+    if (real.checkPrepared) {
+      wrapped.checkPrepared = async (req, state) => {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.checkPrepared!(req, state);
+        const call = await plan.next('checkPrepared');
+        const before = readFailure(platform, call.fault, plan);
+        if (before) throw before;
+        return real.checkPrepared!(req, state);
+      };
+    }
+    if (real.findExisting) {
+      wrapped.findExisting = async (req, prepared) => {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.findExisting!(req, prepared);
+        const call = await plan.next('find');
+        const before = readFailure(platform, call.fault, plan);
+        if (before) {
+          call.found = 'failed';
+          throw before;
+        }
+        const found = await real.findExisting!(adjusted(req), prepared);
+        call.found = found ? 'present' : 'absent';
+        return found;
+      };
+    }
+    if (real.refresh) {
+      wrapped.refresh = async (account) => {
+        const plan = planOf(account.id);
+        if (!plan) return real.refresh!(account);
+        const call = await plan.next('refresh');
+        if (plan.isRefreshDead() || call.fault === 'refused' || call.fault === 'revoked') {
+          throw new PublishError(refreshRefused(platform));
+        }
+        if (call.fault === 'transient' || call.fault === 'lost' || call.fault === 'late')
+          throw new PublishError(transient(platform));
+        return real.refresh!(account);
+      };
+    }
+    if (real.unpublish) wrapped.unpublish = (req) => real.unpublish!(req);
+    if (real.renewWindowMs !== undefined) wrapped.renewWindowMs = real.renewWindowMs;
+    return wrapped;
+  }
+}
+
+/**
+ * Plays a worker cut off from Temporal during the current activity: its heartbeats stop, so
+ * Temporal times the activity out (heartbeat timeout, real seconds: time does not skip while an
+ * activity runs); the activity gives up a little after that, or when it is cancelled.
+ */
+async function cutOff(signal: AbortSignal): Promise<void> {
+  const ctx = Context.current();
+  Object.assign(ctx, { heartbeat: () => undefined });
+  const timeoutMs = ctx.info.heartbeatTimeoutMs ?? 15_000;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs + 1_000);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** A publish call's failure before anything was sent, or undefined when the call goes out. */
+function failureBefore(platform: string, fault: Fault, plan: AccountPlan): PublishError | undefined {
+  switch (fault) {
+    case 'refused':
+      return new PublishError(failure(platform, 'validation', 'rejected', 'the post was refused (400).'));
+    case 'transient':
+      return new PublishError(transient(platform));
+    case 'ratelimit-reset':
+      return new PublishError({ ...rateLimited(platform), retryAfterMs: 60_000 });
+    case 'ratelimit':
+      return new PublishError(rateLimited(platform));
+    case 'expired':
+      return new PublishError(expired(platform));
+    case 'revoked':
+      plan.killRefresh();
+      return new PublishError(revoked(platform));
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A read-only call's failure (prepare, checks, look-ups): those change nothing on the platform,
+ * so a lost or late one is a passing failure, and `refused` is a final refusal that says nothing
+ * about the post (a permission, a scope), not the platform failing it.
+ */
+function readFailure(platform: string, fault: Fault, plan: AccountPlan): PublishError | undefined {
+  switch (fault) {
+    case 'refused':
+      return new PublishError(failure(platform, 'auth', 'forbidden', 'the call was refused (403).'));
+    case 'lost':
+    case 'late':
+      return new PublishError(transient(platform));
+    case 'processing-forever':
+    case 'processing-failed':
+      return undefined;
+    default:
+      return failureBefore(platform, fault, plan);
+  }
+}
+
+function failure(
+  platform: string,
+  category: PublishFailure['category'],
+  code: string,
+  message: string,
+): PublishFailure {
+  return {
+    category,
+    caused_by: category === 'validation' || category === 'auth' ? 'user' : 'platform',
+    code: `platform.${platform}.${code}`,
+    message: `${platform} (explored): ${message}`,
+    retryable: false,
+    outcomeUnknown: false,
+  };
+}
+
+const transient = (platform: string): PublishFailure => ({
+  ...failure(platform, 'platform', 'unavailable', 'the platform is unavailable (503).'),
+  retryable: true,
+});
+
+const rateLimited = (platform: string): PublishFailure => ({
+  ...failure(platform, 'rate_limit', 'rate_limit', 'too many requests (429).'),
+  retryable: true,
+});
+
+const expired = (platform: string): PublishFailure => ({
+  ...failure(platform, 'auth', 'auth', 'the access token expired (401).'),
+  refreshable: true,
+});
+
+const revoked = (platform: string): PublishFailure => ({
+  ...failure(platform, 'auth', 'auth', 'the access token was revoked (401).'),
+  refreshable: true,
+});
+
+const refreshRefused = (platform: string): PublishFailure =>
+  failure(platform, 'auth', 'auth', 'the refresh token was revoked (400 invalid_grant).');
+
+const unknownOutcome = (platform: string): PublishFailure => ({
+  ...failure(platform, 'platform', 'unreachable', 'the connection dropped after the request was sent.'),
+  category: 'platform',
+  retryable: true,
+  outcomeUnknown: true,
+});

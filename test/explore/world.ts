@@ -1,0 +1,397 @@
+import { randomBytes } from 'node:crypto';
+import type { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { PlatformAdapter } from '../../activities/platforms/adapter';
+import { ApiError } from '../../api/errors';
+import { isSettled } from '../../api/post-resource';
+import type { PostResource } from '../../api/types';
+import { PostflowClient } from '../../client';
+import type { Store } from '../../store/types';
+import { MediaHost } from '../contracts/run-delivery';
+import { tempMedia, tempStore } from '../helpers/fixtures';
+import { type Family, startFamily } from './families';
+import { type AccountPlan, FaultLayer } from './fault-layer';
+import { checkInvariants, type Verdict } from './invariants';
+import {
+  type EventName,
+  FAMILIES,
+  type FamilyName,
+  labelOf,
+  type Schedule,
+  type ScheduledEvent,
+} from './schedule';
+
+/**
+ * The exploration's world: Temporal's time-skipping test server, the real workflow code on two
+ * workers (one keeps workflows cached, one replays every task from history, as after a restart),
+ * the real activities with the real adapters, each behind the fault layer and in front of its
+ * platform's fake, and a real store. Many schedules run at once, each on its own account and post.
+ */
+export interface WorldOptions {
+  /** The Java test server's launcher (test/helpers/tools.ts). */
+  testServer: string;
+  families?: readonly FamilyName[];
+}
+
+/** A post must settle within this much simulated time of each delivery run's start. */
+export const SETTLE_BOUND_MS = 6 * 3_600_000;
+/** A workflow run's history must stay under this many events (Temporal warns past 10,240). */
+export const HISTORY_BOUND = 10_240;
+/** How far the driver lets simulated time run between two looks at its post. */
+const STEP_MS = 5 * 60_000;
+/** How often (in steps) the driver counts the history while it waits. */
+const HISTORY_EVERY_STEPS = 6;
+
+const CACHED_QUEUE = 'explore';
+const REPLAY_QUEUE = 'explore-replay';
+
+/** What one schedule did, and what the invariants said about it. */
+export interface Outcome {
+  schedule: Schedule;
+  postId: string;
+  status: string;
+  targets: PostResource['targets'];
+  /** The events as they happened, with the answer to each (`retryFailed: accepted`, `cancel: post.state_invalid`). */
+  log: string[];
+  /** The platform calls, `publish:lost`, `find:absent` … */
+  calls: string[];
+  ledger: string[];
+  historyEvents: number[];
+  simulatedMs: number;
+  verdict: Verdict;
+}
+
+export class World {
+  private readonly layer = new FaultLayer();
+  private readonly workers: Worker[] = [];
+  private running: Array<Promise<void>> = [];
+  private counter = 0;
+  /** The schedules running now, with their plans (what `stalled()` reports). */
+  private readonly inFlight = new Map<
+    string,
+    { schedule: Schedule; plan: AccountPlan; postId: () => string; phase: string }
+  >();
+  /** The one sleep on the test server in progress, which every waiting driver shares. */
+  private tick: Promise<void> | undefined;
+  private readonly nonce = randomBytes(3).toString('hex');
+
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    readonly store: Store,
+    private readonly host: MediaHost,
+    readonly families: Map<FamilyName, Family>,
+    private readonly clients: Record<'cached' | 'replay', PostflowClient>,
+    readonly bundle: WorkflowBundleWithSourceMap,
+  ) {}
+
+  static async start(options: WorldOptions): Promise<World> {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: options.testServer } },
+    });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('ERROR'),
+    });
+    const { store, dir } = await tempStore();
+    const host = await new MediaHost().start();
+    const families = new Map<FamilyName, Family>();
+    for (const name of options.families ?? FAMILIES)
+      families.set(name, await startFamily(name, { store, host }));
+    const client = (taskQueue: string) =>
+      new PostflowClient({
+        temporal: env.client,
+        store,
+        taskQueue,
+        searchAttributes: false,
+        allowPrivateUrls: true,
+        rpcTimeoutMs: 60_000,
+      });
+    const world = new World(
+      env,
+      store,
+      host,
+      families,
+      {
+        cached: client(CACHED_QUEUE),
+        replay: client(REPLAY_QUEUE),
+      },
+      bundle,
+    );
+
+    // Fakes stamp posts with the wall clock, the engine's `since` is simulated time, which runs
+    // ahead: a look-up searches from before the world began instead (texts are unique per post).
+    const began = new Date(Date.now() - 60_000).toISOString();
+    const platforms = new Map<string, PlatformAdapter>(
+      [...families.values()].map((f) => [f.platform, world.layer.wrap(f.adapter, f.processing, () => began)]),
+    );
+    const activities = createActivities({ store, platforms, media: tempMedia(dir), allowPrivateUrls: true });
+    for (const [taskQueue, maxCachedWorkflows] of [
+      [CACHED_QUEUE, 500],
+      [REPLAY_QUEUE, 0],
+    ] as const) {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: bundle,
+        activities,
+        maxCachedWorkflows,
+        maxConcurrentActivityTaskExecutions: 200,
+      });
+      world.workers.push(worker);
+      world.running.push(worker.run());
+    }
+    return world;
+  }
+
+  async stop(): Promise<void> {
+    for (const worker of this.workers) worker.shutdown();
+    await Promise.allSettled(this.running);
+    this.running = [];
+    for (const family of this.families.values()) await family.stop();
+    await this.host.stop();
+    await this.env.teardown();
+    await this.store.close();
+  }
+
+  /** Runs one schedule to its end and checks the invariants on it. */
+  async run(schedule: Schedule): Promise<Outcome> {
+    const family = this.families.get(schedule.family);
+    if (!family) throw new Error(`family ${schedule.family} is not in this world`);
+    const marker = `m${++this.counter}x${this.nonce}`;
+    const client = this.clients[schedule.replay ? 'replay' : 'cached'];
+    const account = await this.store.createAccount({
+      userId: 'usr_default',
+      platform: family.platform,
+      name: `Explored ${marker}`,
+      credentials: family.credentials(),
+    });
+    const log: string[] = [];
+    let postId = '';
+    const fire = async (e: ScheduledEvent) => {
+      const answer = await this.fireEvent(client, e.event, postId, account.id, family, marker);
+      log.push(`${e.event}@${typeof e.at === 'string' ? e.at : `call${e.at.call}`}: ${answer}`);
+      return answer;
+    };
+    const plan = this.layer.plan(account.id, schedule, async (k) => {
+      for (const e of schedule.events) {
+        if (typeof e.at === 'object' && e.at.call === k) await fire(e);
+      }
+    });
+    const running = { schedule, plan, postId: () => postId, phase: 'creating' };
+    this.inFlight.set(marker, running);
+    const startedAt = await this.env.currentTimeMs();
+    try {
+      const scheduled = schedule.start === 'scheduled';
+      const { post } = await client.posts.create({
+        account_ids: [account.id],
+        ...family.content(marker),
+        ...(scheduled
+          ? { scheduled_at: new Date(startedAt + 10 * 60_000).toISOString() }
+          : { publish_now: true }),
+      });
+      postId = post.id;
+      const firstRunId = (await this.env.client.workflow.getHandle(postId).describe()).runId;
+      for (const e of schedule.events.filter((e) => e.at === 'created')) await fire(e);
+
+      running.phase = 'driving';
+      const { final, overdue, historyEvents } = await this.drive(client, postId, firstRunId, schedule, fire);
+      running.phase = 'checking';
+      await plan.landLate();
+      const ledger = await family.ledger(marker, account.id);
+      const verdict = checkInvariants({
+        post: final,
+        plan,
+        ledger,
+        overdue,
+        historyEvents,
+        historyBound: HISTORY_BOUND,
+      });
+      return {
+        schedule,
+        postId,
+        status: final.status,
+        targets: final.targets,
+        log,
+        calls: callsOf(plan),
+        ledger,
+        historyEvents,
+        simulatedMs: (await this.env.currentTimeMs()) - startedAt,
+        verdict,
+      };
+    } finally {
+      running.phase = 'terminating';
+      this.layer.forget(account.id);
+      if (postId) {
+        await withinMs(
+          10_000,
+          this.env.client.workflow.getHandle(postId).terminate('exploration over'),
+        ).catch(() => undefined);
+      }
+      this.inFlight.delete(marker);
+    }
+  }
+
+  /** The schedules still running, with their calls so far: what a watchdog prints when nothing moves. */
+  inFlightReport(): string[] {
+    return [...this.inFlight.values()].map(
+      ({ schedule, plan, postId, phase }) =>
+        `${postId() || '(not created)'} ${phase} ${labelOf(schedule)}: ${callsOf(plan).join(' ')}`,
+    );
+  }
+
+  /**
+   * Lets simulated time run until the post settles, firing the `settled` events in order, one
+   * each time the post is found settled, within SETTLE_BOUND_MS of each run.
+   */
+  private async drive(
+    client: PostflowClient,
+    postId: string,
+    firstRunId: string,
+    schedule: Schedule,
+    fire: (e: ScheduledEvent) => Promise<string>,
+  ): Promise<{ final: PostResource; overdue: boolean; historyEvents: number[] }> {
+    const onSettle = schedule.events.filter((e) => e.at === 'settled');
+    let runStarted = await this.env.currentTimeMs();
+    let steps = 0;
+    let historyEvents: number[] = [];
+    for (;;) {
+      const post = await client.posts.get(postId);
+      if (process.env.EXPLORE_VERBOSE === '2') {
+        process.stdout.write(
+          `[explore] ${postId} ${post.status} at ${(await this.env.currentTimeMs()) - runStarted} ms\n`,
+        );
+      }
+      if (isSettled(post.status)) {
+        if (!onSettle.length) {
+          historyEvents = await historySizes(this.env, postId, firstRunId);
+          return { final: post, overdue: false, historyEvents };
+        }
+        // One event per look at the settled post: what it set going (a retry) runs, and settles, first.
+        if ((await fire(onSettle.shift()!)) === 'accepted') runStarted = await this.env.currentTimeMs();
+        continue;
+      }
+      if (++steps % HISTORY_EVERY_STEPS === 0) {
+        historyEvents = await historySizes(this.env, postId, firstRunId);
+        if (process.env.EXPLORE_VERBOSE) {
+          const simulated = Math.round(((await this.env.currentTimeMs()) - runStarted) / 60_000);
+          process.stdout.write(
+            `[explore] ${postId} ${post.status} after ${simulated} min, history ${historyEvents.join('+')}\n`,
+          );
+        }
+        if (historyEvents.some((n) => n > HISTORY_BOUND))
+          return { final: post, overdue: false, historyEvents };
+      }
+      if ((await this.env.currentTimeMs()) - runStarted > SETTLE_BOUND_MS) {
+        historyEvents = await historySizes(this.env, postId, firstRunId);
+        return { final: post, overdue: true, historyEvents };
+      }
+      await this.passTime();
+    }
+  }
+
+  /**
+   * Lets simulated time run by STEP_MS. The test server deadlocks when several clients sleep on
+   * it at once, so all the drivers share one sleep at a time.
+   */
+  private passTime(): Promise<void> {
+    this.tick ??= this.env.sleep(STEP_MS).finally(() => (this.tick = undefined));
+    return this.tick;
+  }
+
+  private async fireEvent(
+    client: PostflowClient,
+    event: EventName,
+    postId: string,
+    accountId: string,
+    family: Family,
+    marker: string,
+  ): Promise<string> {
+    try {
+      switch (event) {
+        case 'retryFailed':
+          await client.posts.retry(postId);
+          break;
+        case 'cancel':
+          await client.posts.cancel(postId);
+          break;
+        case 'editPost':
+          await client.posts.update(postId, { text: `${String(family.content(marker).text)} (edited)` });
+          break;
+        case 'publishNow':
+          await client.posts.publishNow(postId);
+          break;
+        case 'reschedule':
+          await client.posts.update(postId, {
+            scheduled_at: new Date((await this.env.currentTimeMs()) + 20 * 60_000).toISOString(),
+          });
+          break;
+        case 'reconnectRequired':
+          await this.store.setAccountStatus(
+            accountId,
+            'reconnect_required',
+            'explored: marked by another post',
+          );
+          break;
+        case 'reconnect':
+          await this.store.setAccountStatus(accountId, 'active');
+          break;
+      }
+      return 'accepted';
+    } catch (err) {
+      if (err instanceof ApiError) return err.code;
+      throw err;
+    }
+  }
+}
+
+/** `promise`, or a rejection after `ms` of real time. */
+function withinMs<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Events per run of the post's workflow, following continue-as-new from its first run (the
+ * engine may continue as new; each run's history must stay bounded).
+ */
+async function historySizes(
+  env: TestWorkflowEnvironment,
+  postId: string,
+  firstRunId: string,
+): Promise<number[]> {
+  const sizes: number[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId && sizes.length < 100) {
+    const history: temporal.api.history.v1.IHistory = await env.client.workflow
+      .getHandle(postId, runId)
+      .fetchHistory();
+    const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
+    sizes.push(events.length);
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return sizes;
+}
+
+/** The platform calls, repeated ones counted (`checkPublished ×1020`). */
+function callsOf(plan: AccountPlan): string[] {
+  const out: Array<{ call: string; times: number }> = [];
+  for (const c of plan.calls) {
+    const what = c.kind === 'publish' ? c.answer : c.kind === 'find' ? c.found : undefined;
+    const call = `${c.kind}${c.fault === 'ok' ? '' : `[${c.fault}]`}${what ? `→${what}` : ''}`;
+    if (out.at(-1)?.call === call) out.at(-1)!.times += 1;
+    else out.push({ call, times: 1 });
+  }
+  return out.map(({ call, times }) => (times > 1 ? `${call} ×${times}` : call));
+}
