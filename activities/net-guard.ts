@@ -36,15 +36,10 @@ export async function checkOutboundUrl(
   allowPrivate: boolean,
   resolve: Resolve = systemResolve,
 ): Promise<string | undefined> {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'is not a valid URL.';
-  }
-  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must use https.';
+  const parsed = outboundHost(raw, allowPrivate);
+  if (typeof parsed !== 'object') return parsed;
   if (allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const { host } = parsed;
   const addresses = isIP(host) ? [host] : (await resolve(host, 0).catch(() => [])).map((a) => a.address);
   if (addresses.length === 0) return `host ${host} does not resolve.`;
   const blocked = addresses.find(isPrivateAddress);
@@ -100,14 +95,9 @@ function toIpv4(tail: string): string {
  * because Node skips the connect-time lookup for a literal IP, which must therefore be judged here.
  */
 export function refusedTarget(raw: string, allowPrivate: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'is not a valid URL.';
-  }
-  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must use https.';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const parsed = outboundHost(raw, allowPrivate);
+  if (typeof parsed !== 'object') return parsed;
+  const { host } = parsed;
   if (!allowPrivate && isIP(host) && isPrivateAddress(host))
     return 'points at a private or loopback address; only public hosts are allowed.';
   return undefined;
@@ -177,4 +167,16 @@ export function outboundDispatcher(allowPrivate: boolean, resolve?: Resolve): Ag
 /** `fetch` options carrying a dispatcher (Node's fetch takes undici's; its types do not say so). */
 export function withDispatcher(dispatcher: Agent | undefined): RequestInit {
   return dispatcher ? ({ dispatcher } as unknown as RequestInit) : {};
+}
+
+/** The host of an outbound URL (brackets of an IPv6 literal removed), or why the URL is refused. */
+function outboundHost(raw: string, allowPrivate: boolean): { host: string } | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a valid URL.';
+  }
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) return 'must use https.';
+  return { host: url.hostname.replace(/^\[|\]$/g, '') };
 }
