@@ -28,22 +28,6 @@ export function timedOut(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
 }
 
-/**
- * Whether a failure after the publish call is the platform's verdict on this post (processing
- * failed, the video was rejected): final. Anything else — an account marked for reconnection, a
- * refused permission, a rate limit, our own trouble — says nothing about whether the post is live.
- */
-export function reportsOnThePost(failure: PublishFailure): boolean {
-  return (
-    !failure.retryable &&
-    !failure.outcomeUnknown &&
-    !failure.refreshable &&
-    (failure.category === 'validation' || failure.category === 'platform') &&
-    failure.caused_by !== 'internal' &&
-    !failure.code.startsWith('account.')
-  );
-}
-
 /** The old single-call path cannot poll: a post still processing is left to reconcile. */
 export function stillProcessing(job: DeliveryJob): PublishFailure {
   return {

@@ -17,32 +17,21 @@ import {
   classify,
   errorOf,
   reconnectRequired,
-  reportsOnThePost,
   stillProcessing,
   takenAfterAll,
   timedOut,
   unconfirmed,
 } from './delivery-failures';
-import { reconcile, tokenRefreshed } from './reconcile';
 import { pollPause } from './processing-wait';
+import { reconcile } from './reconcile';
+import {
+  attemptVerdict,
+  failedAfterPublishCall,
+  failedBeforePublishCall,
+  retryDecision,
+} from './retry-decision';
+import { type RefreshScope, refreshedAfter } from './token-refresh';
 
-export { classify } from './delivery-failures';
-
-/** Publish calls per delivery run before a retryable failure becomes final (but see OUTAGE_WINDOW_MS). */
-export const MAX_PUBLISH_ATTEMPTS = 6;
-/**
- * How long after its run began a delivery keeps retrying when the platform keeps failing in ways
- * that published nothing (down, 503, 429): six attempts take about a minute, and an outage lasts
- * minutes, sometimes an hour. Like the steps Temporal retries in place (activity-proxies.ts).
- */
-export const OUTAGE_WINDOW_MS = 2 * 3_600_000;
-/** Backoff between automatic retries: 2 s, 4 s, 8 s … capped at 10 minutes. */
-const BACKOFF_BASE_MS = 2_000;
-const BACKOFF_CAP_MS = 10 * 60_000;
-/** A Retry-After longer than this is not honoured; the delivery fails instead of waiting for days. */
-const RETRY_AFTER_CAP_MS = 24 * 3_600_000;
-/** Give a platform a moment to show a post whose creation answer was lost, before looking it up. */
-const RECONCILE_SETTLE_MS = 2_000;
 /**
  * After its deadline, a publish call a lost worker was still making may yet be processed by the
  * platform for a moment: the lookup that may decide "absent" waits this much longer.
@@ -134,6 +123,11 @@ class Delivery {
     this.job = { ...job, startedAt: this.counters.startedAt };
   }
 
+  /**
+   * The delivery process: before each publish attempt, settle what the platform may already
+   * have; attempt; on failure, do what retry-decision.ts decides (refresh the token, wait and
+   * retry, wait and look the post up, or end the target).
+   */
   async run(): Promise<DeliveryEnd> {
     this.update({ status: 'publishing' });
     for (;;) {
@@ -142,42 +136,64 @@ class Delivery {
       if (cursor?.step === 'attempt') await sleep(Math.max(cursor.wakeAt - Date.now(), 1));
       if (cursor?.step !== 'preparing' && cursor?.step !== 'live') {
         if ((await this.settleUnknownOutcome()) === 'settled') return 'settled';
-        if (this.counters.attempts >= MAX_PUBLISH_ATTEMPTS && !withinOutageWindow(this.job))
-          return this.fail();
-        this.counters.attempts += 1;
-        this.update({
-          attempts: this.state.attempts + 1,
-          retries: this.state.retries + (this.counters.attempts > 1 ? 1 : 0),
-        });
+        if (!this.attemptsLeft()) return this.fail();
+        this.countAttempt();
       }
       const attempt = await this.attempt(cursor);
       if ('handedOver' in attempt) return 'handed-over';
       if ('receipt' in attempt) return this.published(attempt.receipt);
 
       const { failure } = attempt;
-      this.update({ error: errorOf(failure) });
-      if (failure.outcomeUnknown) {
-        this.memory.unknown = {
-          since: this.counters.startedAt,
-          landsBy: attempt.landsBy ?? Date.now(),
-          ...(attempt.prepared ? { prepared: attempt.prepared } : {}),
-        };
+      this.recordFailure(attempt);
+      const decision = retryDecision({
+        failure,
+        attempts: this.counters.attempts,
+        tokenRefreshed: this.counters.refreshed,
+        outcomeUnknown: Boolean(this.memory.unknown),
+      });
+      if (decision.next === 'refresh-token') {
+        if (await refreshedAfter(failure, this.counters, this.job.target.accountId, this.calls)) continue;
+        return this.fail(reconnectRequired(this.job.target.accountId));
       }
-      if (failure.refreshable && !this.counters.refreshed) {
-        this.counters.refreshed = true;
-        if (!(await tokenRefreshed(this.job.target.accountId, this.calls))) {
-          return this.fail(reconnectRequired(this.job.target.accountId));
-        }
-        continue;
-      }
-      if (!failure.retryable && !failure.outcomeUnknown) return this.fail();
-      if ((failure.retryAfterMs ?? 0) > RETRY_AFTER_CAP_MS) return this.fail();
-      const pause = this.memory.unknown
-        ? RECONCILE_SETTLE_MS
-        : (failure.retryAfterMs ?? backoff(this.counters.attempts));
-      if (this.handsOver({ step: 'attempt', run: this.counters, wakeAt: Date.now() + pause }))
+      if (decision.next === 'fail') return this.fail();
+      // `retry` and `reconcile` both wait; the next turn looks the post up first while the
+      // delivery remembers an unknown outcome (settleUnknownOutcome).
+      if (this.handsOver({ step: 'attempt', run: this.counters, wakeAt: Date.now() + decision.afterMs }))
         return 'handed-over';
-      await sleep(pause);
+      await sleep(decision.afterMs);
+    }
+  }
+
+  /**
+   * Whether this run may make another publish call. Runs recorded before the outage window
+   * failed at the sixth attempt, and replay so.
+   */
+  private attemptsLeft(): boolean {
+    const verdict = attemptVerdict({
+      attempts: this.counters.attempts,
+      startedAt: this.job.startedAt!,
+      now: Date.now(),
+    });
+    return verdict === 'attempt' || (verdict === 'outage-window' && patched('outage-window'));
+  }
+
+  private countAttempt(): void {
+    this.counters.attempts += 1;
+    this.update({
+      attempts: this.state.attempts + 1,
+      retries: this.state.retries + (this.counters.attempts > 1 ? 1 : 0),
+    });
+  }
+
+  /** Shows the failure on the target; a call the platform may have received is remembered across runs. */
+  private recordFailure({ failure, prepared, landsBy }: Extract<Attempt, { failure: PublishFailure }>): void {
+    this.update({ error: errorOf(failure) });
+    if (failure.outcomeUnknown) {
+      this.memory.unknown = {
+        since: this.counters.startedAt,
+        landsBy: landsBy ?? Date.now(),
+        ...(prepared ? { prepared } : {}),
+      };
     }
   }
 
@@ -217,70 +233,73 @@ class Delivery {
    * attempt a previous run handed over in the middle of a wait.
    */
   private async attempt(cursor?: DeliveryCursor): Promise<Attempt> {
-    const { job, calls } = this;
     if (!cursor && !patched('platform-steps')) return this.singleCall();
-    let prepared: StepState;
-    let published: PublishedStep;
-    let landsBy: number | undefined;
     if (cursor?.step === 'live') {
-      prepared = cursor.prepared;
-      published = { processing: cursor.processing, pollAfterMs: cursor.pollAfterMs };
-    } else {
-      try {
-        let step: PreparedStep;
-        let polls = 0;
-        let deadline: number;
-        if (cursor?.step === 'preparing') {
-          step = { processing: cursor.processing, pollAfterMs: cursor.pollAfterMs };
-          ({ polls, deadline } = cursor);
-        } else {
-          const reused = await this.reused();
-          // The call proven absent landed after all: the post exists, and reconcile finds it.
-          if (reused === 'taken')
-            return { failure: takenAfterAll(job), prepared: this.reuse, landsBy: Date.now() };
-          step = reused ? { ready: reused } : await this.prepare();
-          deadline = Date.now() + PROCESSING_DEADLINE_MS;
-        }
-        while ('processing' in step) {
-          const { processing, pollAfterMs } = step;
-          if (
-            this.handsOver({
-              step: 'preparing',
-              run: this.counters,
-              processing,
-              pollAfterMs,
-              polls,
-              deadline,
-            })
-          )
-            return { handedOver: true };
-          await pollPause(this.pollWait(pollAfterMs, polls++), deadline, job);
-          step = await calls.checkPreparedTarget(job, processing);
-        }
-        prepared = step.ready;
-      } catch (err) {
-        // Nothing was published yet: whatever happened, trying again cannot duplicate the post.
-        const failure = classify(err);
-        return {
-          failure: {
-            ...failure,
-            outcomeUnknown: false,
-            retryable: failure.retryable || failure.outcomeUnknown,
-          },
-        };
-      }
-      const calledAt = Date.now();
-      try {
-        published = await calls.publishTarget(job, prepared);
-      } catch (err) {
-        // A call Temporal gave up on (a lost worker) may still be running somewhere until its
-        // deadline; one that ended by itself is over, but for the platform's own processing.
-        landsBy = timedOut(err) ? calledAt + PUBLISH_DEADLINE_MS + LANDING_MARGIN_MS : Date.now();
-        return { failure: classify(err), prepared, landsBy };
-      }
+      const { processing, pollAfterMs, prepared } = cursor;
+      return this.untilLive({ processing, pollAfterMs }, prepared, cursor);
     }
-    const live = await this.untilLive(published, prepared, cursor?.step === 'live' ? cursor : undefined);
-    return 'failure' in live ? { ...live, prepared } : live;
+    const preparation = await this.preparation(cursor);
+    if (!('ready' in preparation)) return preparation;
+    const prepared = preparation.ready;
+    const call = await this.publishCall(prepared);
+    if (!('published' in call)) return call;
+    return this.untilLive(call.published, prepared);
+  }
+
+  /**
+   * Prepare (or reuse what an earlier call proven absent was given), then wait while the platform
+   * processes it: what the publish call is given.
+   */
+  private async preparation(cursor?: DeliveryCursor): Promise<{ ready: StepState } | Attempt> {
+    const { job, calls } = this;
+    try {
+      let step: PreparedStep;
+      let polls = 0;
+      let deadline: number;
+      if (cursor?.step === 'preparing') {
+        step = { processing: cursor.processing, pollAfterMs: cursor.pollAfterMs };
+        ({ polls, deadline } = cursor);
+      } else {
+        const reused = await this.reused();
+        // The call proven absent landed after all: the post exists, and reconcile finds it.
+        if (reused === 'taken')
+          return { failure: takenAfterAll(job), prepared: this.reuse, landsBy: Date.now() };
+        step = reused ? { ready: reused } : await this.prepare();
+        deadline = Date.now() + PROCESSING_DEADLINE_MS;
+      }
+      while ('processing' in step) {
+        const { processing, pollAfterMs } = step;
+        if (
+          this.handsOver({
+            step: 'preparing',
+            run: this.counters,
+            processing,
+            pollAfterMs,
+            polls,
+            deadline,
+          })
+        )
+          return { handedOver: true };
+        await pollPause(this.pollWait(pollAfterMs, polls++), deadline, job);
+        step = await calls.checkPreparedTarget(job, processing);
+      }
+      return { ready: step.ready };
+    } catch (err) {
+      return { failure: failedBeforePublishCall(classify(err)) };
+    }
+  }
+
+  /** The irreversible call, made once per attempt; its failure says when it can no longer land. */
+  private async publishCall(prepared: StepState): Promise<{ published: PublishedStep } | Attempt> {
+    const calledAt = Date.now();
+    try {
+      return { published: await this.calls.publishTarget(this.job, prepared) };
+    } catch (err) {
+      // A call Temporal gave up on (a lost worker) may still be running somewhere until its
+      // deadline; one that ended by itself is over, but for the platform's own processing.
+      const landsBy = timedOut(err) ? calledAt + PUBLISH_DEADLINE_MS + LANDING_MARGIN_MS : Date.now();
+      return { failure: classify(err), prepared, landsBy };
+    }
   }
 
   /** Posts started before adapters had steps: a single publish call, whose answer was the receipt. */
@@ -318,9 +337,8 @@ class Delivery {
   /**
    * After the publish call, polls the platform while it processes the post. The post may already
    * be live, so no failure here may lead to a second publish call: an expired token is refreshed
-   * and the same publish polled again; only a failure the platform reports about this post is
-   * final; any other (an account marked for reconnection, a refused permission, checks that keep
-   * failing, processing that never ends) leaves the outcome unknown, for reconcile to settle.
+   * and the same publish polled again; any other failure ends the attempt as retry-decision.ts
+   * `failedAfterPublishCall` says (final, or unknown for reconcile to settle).
    */
   private async untilLive(
     first: PublishedStep,
@@ -330,7 +348,7 @@ class Delivery {
     const deadline = cursor?.deadline ?? Date.now() + PROCESSING_DEADLINE_MS;
     let polls = cursor?.polls ?? 0;
     let step = first;
-    let refreshed = false;
+    const refresh: RefreshScope = { refreshed: false };
     while ('processing' in step) {
       const { processing, pollAfterMs } = step;
       const here = {
@@ -348,14 +366,8 @@ class Delivery {
         step = await this.calls.checkPublishedTarget(this.job, processing);
       } catch (err) {
         const failure = classify(err);
-        if (failure.refreshable && !refreshed) {
-          refreshed = true;
-          if (await tokenRefreshed(this.job.target.accountId, this.calls)) continue;
-        }
-        const final = this.current
-          ? reportsOnThePost(failure)
-          : !failure.retryable && !failure.outcomeUnknown && !failure.refreshable;
-        return { failure: final ? failure : { ...failure, outcomeUnknown: true } };
+        if (await refreshedAfter(failure, refresh, this.job.target.accountId, this.calls)) continue;
+        return { failure: failedAfterPublishCall(failure, this.current), prepared };
       }
     }
     return { receipt: step.receipt };
@@ -411,16 +423,4 @@ class Delivery {
  */
 function skipsPrepare(job: DeliveryJob): boolean {
   return !needsPrepare(job.target, job.content) && patched('skip-empty-prepare');
-}
-
-/**
- * Whether a delivery that used its attempts still waits for the platform to come back. Runs
- * recorded before this rule failed at the sixth attempt, and replay them so.
- */
-function withinOutageWindow(job: DeliveryJob): boolean {
-  return Date.now() - Date.parse(job.startedAt!) < OUTAGE_WINDOW_MS && patched('outage-window');
-}
-
-function backoff(attempt: number): number {
-  return Math.min(BACKOFF_BASE_MS * 2 ** (attempt - 1), BACKOFF_CAP_MS);
 }

@@ -2,6 +2,7 @@ import { patched, sleep } from '@temporalio/workflow';
 import type { DeliveryJob, DeliveryReceipt, UnknownOutcome } from '../api/types';
 import type { PlatformCalls } from './activity-proxies';
 import { classify } from './delivery-failures';
+import { type RefreshScope, refreshedAfter } from './token-refresh';
 
 /** When the first look finds nothing, look again after this long before believing the post absent. */
 export const RECONCILE_SECOND_LOOK_MS = 30_000;
@@ -38,28 +39,15 @@ async function lookUp(
   { prepared }: UnknownOutcome,
   current: boolean,
 ): Promise<Lookup> {
-  let refreshed = false;
+  const scope: RefreshScope = { refreshed: false };
   for (;;) {
     try {
       const result = await calls.findPublished(job, prepared);
       if (!result.searchable) return current ? 'no-lookup' : 'unsearchable';
       return result.receipt ?? 'absent';
     } catch (err) {
-      const failure = classify(err);
-      if (failure.refreshable && !refreshed) {
-        refreshed = true;
-        if (await tokenRefreshed(job.target.accountId, calls)) continue;
-      }
+      if (await refreshedAfter(classify(err), scope, job.target.accountId, calls)) continue;
       return 'unsearchable';
     }
-  }
-}
-
-export async function tokenRefreshed(accountId: string, calls: PlatformCalls): Promise<boolean> {
-  try {
-    await calls.refreshAccount(accountId);
-    return true;
-  } catch {
-    return false;
   }
 }

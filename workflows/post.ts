@@ -1,0 +1,339 @@
+import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  ParentClosePolicy,
+  proxyLocalActivities,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { PostflowActivities } from '../activities';
+import { deletedEvent, type PostEvent, retriedEvent, settledEvent, updatedEvent } from '../api/post-events';
+import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
+import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
+import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
+import { observeDeliveryRun } from './delivery-report';
+import * as messages from './messages';
+import type { publishPost } from './publish-post';
+import {
+  contentSearchAttributes,
+  postRefs,
+  PostRefsKey,
+  PostScheduledAtKey,
+  PostStatusKey,
+  PostTextKey,
+  PostUserIdKey,
+} from './search-attributes';
+import { deliverWebhook } from './webhook-delivery';
+
+/** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
+const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+});
+
+/**
+ * What a run hands to the next when its history grew long in the middle of delivering
+ * (continue-as-new): the whole state, each unfinished delivery remembering where it was.
+ */
+export interface CarriedPost {
+  state: PostState;
+  /** Events emitted so far: webhook delivery ids stay unique across runs. */
+  eventCount: number;
+}
+
+/**
+ * One post's state, the steps of its life and the bodies of its message handlers: each a method
+ * that publishPost (publish-post.ts) calls or registers.
+ */
+export class Post {
+  readonly state: PostState;
+  /** Bumped by every accepted change to the schedule, so the wait re-evaluates. */
+  private revision = 0;
+  /** The deliveries a `retryFailed` request put back to pending, until the workflow re-runs them. */
+  private retryRequested: DeliveryState[] | undefined;
+  /**
+   * Whether the post is indexed by search attributes: only when it was started with them, so a
+   * namespace without Postflow's attributes (a test server, a bare start from another language)
+   * still runs posts.
+   */
+  private readonly indexed = workflowInfo().typedSearchAttributes.get(PostUserIdKey) !== undefined;
+  /** Whether the text is indexed too: not when the post started without it (payload encryption on). */
+  private readonly textIndexing = {
+    text: workflowInfo().typedSearchAttributes.get(PostTextKey) !== undefined,
+  };
+  /** Events waiting to be handed to their webhook deliveries, in order. */
+  private readonly outbox: PostEvent[] = [];
+  private eventCount = 0;
+
+  constructor(spec: PostSpec, carried?: CarriedPost) {
+    this.state = carried?.state ?? initialPostState(spec, new Date().toISOString());
+    this.eventCount = carried?.eventCount ?? 0;
+  }
+
+  resource(): PostResource {
+    return toPostResource(this.state);
+  }
+
+  failedDeliveries(): DeliveryState[] {
+    return this.state.deliveries.filter((d) => d.status === 'failed');
+  }
+
+  emit(event: PostEvent): void {
+    this.outbox.push(event);
+  }
+
+  eventsSent(): boolean {
+    return this.outbox.length === 0;
+  }
+
+  /**
+   * Runs beside the post's life: hands each event to one durable delivery workflow per
+   * subscribed endpoint. Webhooks never hold up or fail a post: a lookup that fails drops the event.
+   */
+  async sendEvents(): Promise<never> {
+    for (;;) {
+      await condition(() => this.outbox.length > 0);
+      const event = this.outbox[0];
+      const seq = ++this.eventCount;
+      try {
+        for (const endpointId of await webhookSubscribers(
+          this.state.spec.userId,
+          event.event,
+          this.state.spec.id,
+        )) {
+          const deliveryId = `dlv_${this.state.spec.id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`;
+          await startChild(deliverWebhook, {
+            workflowId: deliveryId,
+            args: [{ deliveryId, endpointId, event }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          }).catch((err: unknown) =>
+            log.warn('webhook delivery not started', { deliveryId, error: String(err) }),
+          );
+        }
+      } catch (err) {
+        log.warn('post event dropped: subscribers could not be looked up', {
+          event: event.event,
+          error: String(err),
+        });
+      }
+      this.outbox.shift();
+    }
+  }
+
+  /** Sleeps durably until `scheduled_at` (drafts until asked); returns how the wait ended. */
+  async waitUntilDue(): Promise<'deliver' | 'cancelled'> {
+    for (;;) {
+      const { status, spec } = this.state;
+      if (status === 'cancelled') return 'cancelled';
+      if (status !== 'draft' && status !== 'scheduled') return 'deliver';
+      const seen = this.revision;
+      const changed = () => this.revision !== seen;
+      if (status === 'draft') {
+        await condition(changed);
+      } else if (!(await condition(changed, Math.max(Date.parse(spec.scheduledAt!) - Date.now(), 1)))) {
+        return 'deliver'; // the timer fired
+      }
+    }
+  }
+
+  /**
+   * Runs the given deliveries concurrently, then settles the post's status from all of them;
+   * or, when the history grew long, stops them before their next wait to hand over to a new run.
+   */
+  async deliver(deliveries: DeliveryState[]): Promise<DeliveryEnd> {
+    this.setStatus('publishing');
+    const { spec } = this.state;
+    const settled = observeDeliveryRun(spec, deliveries);
+    const ends = await Promise.all(
+      deliveries.map((delivery) => {
+        const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
+        return deliver(
+          delivery,
+          { postId: spec.id, target, content: spec.content },
+          () => this.touch(),
+          spec.platformQueues?.[target.platform],
+          historyIsLong,
+        );
+      }),
+    );
+    if (ends.includes('handed-over')) return 'handed-over';
+    settled();
+    const published = this.state.deliveries.filter((d) => d.status === 'published').length;
+    if (this.state.deliveries.some((d) => d.receipt)) {
+      this.index({ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) });
+    }
+    this.setStatus(
+      published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial',
+    );
+    this.emit(settledEvent(this.resource()));
+    return 'settled';
+  }
+
+  /** The deliveries the previous run handed over in the middle. */
+  handedOver(): DeliveryState[] {
+    return this.state.deliveries.filter((d) => d.engine?.resume);
+  }
+
+  /** Goes on in a new run of this workflow, once every message is answered and every event handed on. */
+  async continueAsNew(): Promise<never> {
+    await condition(() => allHandlersFinished() && this.eventsSent());
+    return continueAsNew<typeof publishPost>(this.state.spec, {
+      state: this.state,
+      eventCount: this.eventCount,
+    });
+  }
+
+  /** Waits for a `retryFailed` request; returns the deliveries to re-run, or nothing when the window passed. */
+  async retryRequestedWithin(window: Duration): Promise<DeliveryState[] | undefined> {
+    await condition(() => this.retryRequested !== undefined || this.state.status === 'cancelled', window);
+    const requested = this.retryRequested;
+    this.retryRequested = undefined;
+    return requested;
+  }
+
+  /** `reschedule`: moves a waiting post to `scheduledAt`; the wait starts over. */
+  reschedule(scheduledAt: string): PostResource {
+    this.state.spec = { ...this.state.spec, mode: 'scheduled', scheduledAt };
+    this.setStatus('scheduled');
+    this.index({ key: PostScheduledAtKey, value: new Date(scheduledAt) });
+    this.revision++;
+    this.emit(updatedEvent(this.resource(), ['scheduled_at']));
+    return this.resource();
+  }
+
+  /** `editPost`: replaces the spec of a waiting post; its mode decides whether it still waits. */
+  edit(spec: PostSpec): PostResource {
+    const changed = changedFields(this.state.spec, spec);
+    this.state.spec = spec;
+    this.setStatus(spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing');
+    if (this.indexed)
+      upsertSearchAttributes(contentSearchAttributes(spec, this.state.deliveries, this.textIndexing));
+    this.revision++;
+    this.emit(updatedEvent(this.resource(), changed));
+    return this.resource();
+  }
+
+  /** `publishNow`: ends the wait of a draft or scheduled post. */
+  publishNow(): PostResource {
+    return this.changeStatus('publishing');
+  }
+
+  /** `cancel`: ends the wait of a waiting post, or the retry window of a failed or partial one. */
+  cancel(): PostResource {
+    const was = this.state.status;
+    const post = this.changeStatus('cancelled');
+    this.emit(deletedEvent(post, was));
+    return post;
+  }
+
+  /** `retryFailed`: puts the failed deliveries back to pending, for the workflow to re-run them. */
+  retryFailed(options: messages.RetryOptions): PostResource {
+    this.retryRequested = this.failedDeliveries();
+    for (const d of this.retryRequested) {
+      d.status = 'pending';
+      // A person looked and found nothing: publish again without (another) lookup.
+      if (options.force) delete d.engine?.unknown;
+    }
+    this.setStatus('publishing');
+    this.emit(retriedEvent(this.resource(), this.retryRequested.length));
+    return this.resource();
+  }
+
+  /** `awaitSettled`: the resource once the post is settled, or as it is when `timeoutMs` passed. */
+  async settled(timeoutMs: number): Promise<PostResource> {
+    await condition(() => isSettled(this.state.status), timeoutMs);
+    return this.resource();
+  }
+
+  /** Refuses a change unless the post is in one of the `allowed` statuses. */
+  requireStatus(...allowed: PostStatus[]): void {
+    const { status } = this.state;
+    if (!allowed.includes(status)) {
+      throw ApplicationFailure.create({
+        type: messages.STATE_INVALID,
+        message: `The post is ${status}; this is allowed only while it is ${allowed.join(' or ')}.`,
+        details: [{ status }],
+        nonRetryable: true,
+      });
+    }
+  }
+
+  validateEdit(spec: PostSpec): void {
+    this.requireStatus('draft', 'scheduled');
+    const before = this.state.spec.targets.map((t) => t.accountId).join();
+    if (spec.id !== this.state.spec.id || spec.targets.map((t) => t.accountId).join() !== before) {
+      throw ApplicationFailure.create({
+        type: messages.STATE_INVALID,
+        message: 'An edit cannot change the post id or its accounts.',
+        nonRetryable: true,
+      });
+    }
+  }
+
+  /**
+   * A retry checks the platform first for every target it may have published (delivery.ts). Where
+   * the platform offers no way to check, only a person can: such targets are retried on `force`.
+   */
+  validateRetry({ force }: messages.RetryOptions): void {
+    this.requireStatus('partial', 'failed');
+    const failed = this.failedDeliveries();
+    if (failed.length === 0) {
+      throw ApplicationFailure.create({
+        type: messages.NOTHING_TO_RETRY,
+        message: 'No delivery of this post has failed.',
+        nonRetryable: true,
+      });
+    }
+    const unconfirmed = failed.filter((d) => d.engine?.unknown && d.engine.noLookup);
+    if (unconfirmed.length && !force) {
+      const targets = unconfirmed.map((d) => `${d.accountId} (${d.platform})`).join(', ');
+      throw ApplicationFailure.create({
+        type: messages.STATE_INVALID,
+        message: `${targets} may already be published, and the platform offers no way to check. Look at the account; if the post is not there, retry with "force": true to publish it again.`,
+        details: [{ status: this.state.status, unconfirmed: unconfirmed.map((d) => d.accountId) }],
+        nonRetryable: true,
+      });
+    }
+  }
+
+  private changeStatus(status: PostStatus): PostResource {
+    this.setStatus(status);
+    this.revision++;
+    return this.resource();
+  }
+
+  private setStatus(status: PostStatus): void {
+    if (this.state.status !== status) {
+      this.state.status = status;
+      this.index({ key: PostStatusKey, value: status });
+    }
+    this.touch();
+  }
+
+  private index(pair: SearchAttributeUpdatePair): void {
+    if (this.indexed) upsertSearchAttributes([pair]);
+  }
+
+  private touch(): void {
+    this.state.updatedAt = new Date().toISOString();
+  }
+}
+
+/** The Post resource fields an edit changed, for `post.updated`. */
+function changedFields(before: PostSpec, after: PostSpec): string[] {
+  const fields: Array<[string, unknown, unknown]> = [
+    ['text', before.content.text, after.content.text],
+    ['title', before.content.title, after.content.title],
+    ['first_comment', before.content.firstComment, after.content.firstComment],
+    ['visibility', before.content.visibility, after.content.visibility],
+    ['media', before.content.media, after.content.media],
+    ['platform_options', before.platformOptions, after.platformOptions],
+    ['scheduled_at', before.scheduledAt, after.scheduledAt],
+  ];
+  return fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([name]) => name);
+}
