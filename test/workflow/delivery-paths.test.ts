@@ -1,0 +1,283 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import type { PostflowActivities, PreparedStep, PublishedStep } from '../../activities';
+import { toPublishFailure } from '../../activities/errors';
+import { PublishError } from '../../activities/platforms/adapter';
+import type {
+  DeliveryReceipt,
+  PostResource,
+  PostSpec,
+  PublishFailure,
+  ReconcileResult,
+} from '../../api/types';
+import type { publishPost } from '../../workflows/publish-post';
+import { javaTestServer } from '../helpers/tools';
+
+/**
+ * A delivery's paths (workflows/delivery.ts) through prepare, publish, the processing checks and
+ * reconcile, with the real workflow code on the time-skipping server and typed fake activities
+ * that answer what each test scripts. Fast, and exact about which calls the workflow makes; the
+ * real activities, adapters and store are covered by exactly-once.test.ts, the contract suite and
+ * the integration tests. The decisions themselves are unit-tested (test/unit/retry-decision.test.ts).
+ */
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let taskQueue: string;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+beforeEach(() => {
+  taskQueue = `test-${expect.getState().currentTestName?.replace(/\W+/g, '-')}`;
+});
+
+const ACCOUNT = 'acc_fake';
+
+const receipt: DeliveryReceipt = {
+  platformPostId: 'pp_1',
+  permalink: 'https://platform.test/pp_1',
+  publishedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/** A post to one account on `platform`, publishing now. */
+function postTo(platform: string): PostSpec {
+  return {
+    id: `post_${taskQueue}`,
+    userId: 'usr_default',
+    mode: 'now',
+    content: { text: 'hello', media: [] },
+    platformOptions: {},
+    targets: [{ accountId: ACCOUNT, platform, options: {} }],
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+/**
+ * A scripted failure: the activity throws it as the real publish call would (activities/errors.ts),
+ * straight back to the workflow.
+ */
+const fails = (failure: Partial<PublishFailure>) => ({ fails: failure });
+type Answer<T> = T | ReturnType<typeof fails>;
+
+const failure = (change: Partial<PublishFailure>): PublishFailure => ({
+  category: 'platform',
+  caused_by: 'platform',
+  code: 'platform.sandbox.unavailable',
+  message: 'Sandbox failed.',
+  retryable: false,
+  outcomeUnknown: false,
+  ...change,
+});
+const tokenExpired = {
+  category: 'auth',
+  caused_by: 'user',
+  code: 'platform.sandbox.auth',
+  refreshable: true,
+} as const;
+
+/** An activity answering `answers` in turn, then the last one again. */
+function inTurn<T>(...answers: Answer<T>[]): () => Promise<T> {
+  let next = 0;
+  return async () => {
+    const answer = answers[Math.min(next++, answers.length - 1)]!;
+    if (typeof answer === 'object' && answer !== null && 'fails' in answer) {
+      throw toPublishFailure(new PublishError(failure(answer.fails)));
+    }
+    return answer as T;
+  };
+}
+
+const notInThisTest = (name: string) => async (): Promise<never> => {
+  throw ApplicationFailure.nonRetryable(`${name} is not scripted in this test`);
+};
+
+/**
+ * Every activity the worker registers, typed by the real ones (a renamed activity breaks this
+ * file at compile time); those a test does not script fail loudly. No webhook subscribers.
+ */
+function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities {
+  return {
+    webhookSubscribers: async () => [],
+    sendWebhook: notInThisTest('sendWebhook'),
+    failWebhookDelivery: notInThisTest('failWebhookDelivery'),
+    refreshAccount: notInThisTest('refreshAccount'),
+    accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
+    renewAccountToken: notInThisTest('renewAccountToken'),
+    prepareTarget: notInThisTest('prepareTarget'),
+    checkPreparedTarget: notInThisTest('checkPreparedTarget'),
+    reusePrepared: notInThisTest('reusePrepared'),
+    publishTarget: notInThisTest('publishTarget'),
+    checkPublishedTarget: notInThisTest('checkPublishedTarget'),
+    findPublished: notInThisTest('findPublished'),
+    unpublishTarget: notInThisTest('unpublishTarget'),
+    ...script,
+  };
+}
+
+/** Runs the post to its end on a worker with `script`; returns it and the delivery's activity calls in order. */
+async function deliver(
+  spec: PostSpec,
+  script: Partial<PostflowActivities>,
+): Promise<{ post: PostResource; calls: Array<{ name: string; args: unknown[] }> }> {
+  const calls: Array<{ name: string; args: unknown[] }> = [];
+  const activities = Object.fromEntries(
+    Object.entries(fakeActivities(script)).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        if (name !== 'webhookSubscribers') calls.push({ name, args });
+        return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      },
+    ]),
+  );
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
+  const post = await worker.runUntil(
+    env.client.workflow.execute<typeof publishPost>('publishPost', {
+      taskQueue,
+      workflowId: spec.id,
+      args: [spec],
+    }),
+  );
+  return { post, calls };
+}
+
+/** How long each timer of the post's history was set for, in seconds, in order. */
+async function timersOf(workflowId: string): Promise<number[]> {
+  const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (events ?? [])
+    .filter((e) => e.timerStartedEventAttributes)
+    .map((e) => Number(String(e.timerStartedEventAttributes!.startToFireTimeout!.seconds)));
+}
+
+test('prepare, its processing, the publish call, the post processing: published after one publish call', async () => {
+  const { post, calls } = await deliver(postTo('instagram'), {
+    prepareTarget: inTurn<PreparedStep>({ processing: { container: 'c_1' }, pollAfterMs: 5_000 }),
+    checkPreparedTarget: inTurn<PreparedStep>({ ready: { container: 'c_1' } }),
+    publishTarget: inTurn<PublishedStep>({ processing: { media: 'm_1' }, pollAfterMs: 30_000 }),
+    checkPublishedTarget: inTurn<PublishedStep>({ receipt }),
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]).toMatchObject({ status: 'published', platform_post_id: 'pp_1', attempts: 1 });
+  expect(calls.map((c) => c.name)).toEqual([
+    'prepareTarget',
+    'checkPreparedTarget',
+    'publishTarget',
+    'checkPublishedTarget',
+  ]);
+  // The publish call is given what prepare made, and each check what the step before returned.
+  expect(calls[1]!.args[1]).toEqual({ container: 'c_1' });
+  expect(calls[2]!.args[1]).toEqual({ container: 'c_1' });
+  expect(calls[3]!.args[1]).toEqual({ media: 'm_1' });
+});
+
+test('an unknown outcome, and the lookup finds the post: published without a second publish call', async () => {
+  const { post, calls } = await deliver(postTo('sandbox'), {
+    publishTarget: inTurn<PublishedStep>(
+      fails({ code: 'platform.sandbox.timeout', retryable: true, outcomeUnknown: true }),
+    ),
+    findPublished: inTurn<ReconcileResult>({ searchable: true, receipt }),
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]).toMatchObject({ platform_post_id: 'pp_1', attempts: 1, error: null });
+  expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'findPublished']);
+});
+
+test('an unknown outcome, and two looks find nothing: the post is published by a second call', async () => {
+  const { post, calls } = await deliver(postTo('sandbox'), {
+    publishTarget: inTurn<PublishedStep>(
+      fails({ code: 'platform.sandbox.timeout', retryable: true, outcomeUnknown: true }),
+      { receipt },
+    ),
+    findPublished: inTurn<ReconcileResult>({ searchable: true, receipt: null }),
+    // The platform cannot reuse what the lost call was given: prepare anew.
+    reusePrepared: async () => 'renew',
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]!.attempts).toBe(2);
+  expect(calls.map((c) => c.name)).toEqual([
+    'publishTarget',
+    'findPublished',
+    'findPublished',
+    'reusePrepared',
+    'publishTarget',
+  ]);
+});
+
+test('rate-limited, then accepted: waits the Retry-After, then publishes', async () => {
+  const spec = postTo('sandbox');
+  const { post, calls } = await deliver(spec, {
+    publishTarget: inTurn<PublishedStep>(
+      fails({ code: 'platform.sandbox.rate_limited', retryable: true, retryAfterMs: 120_000 }),
+      { receipt },
+    ),
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]).toMatchObject({ attempts: 2, error: null });
+  expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'publishTarget']);
+  expect(await timersOf(spec.id)).toEqual([120]);
+});
+
+test('an expired token: refreshed once, then the post publishes', async () => {
+  const { post, calls } = await deliver(postTo('sandbox'), {
+    publishTarget: inTurn<PublishedStep>(fails(tokenExpired), { receipt }),
+    refreshAccount: async () => {},
+  });
+  expect(post.status).toBe('published');
+  expect(calls).toEqual([
+    expect.objectContaining({ name: 'publishTarget' }),
+    { name: 'refreshAccount', args: [ACCOUNT] },
+    expect.objectContaining({ name: 'publishTarget' }),
+  ]);
+});
+
+test('an expired token whose refresh is refused: failed, asking for the account to be reconnected', async () => {
+  const { post, calls } = await deliver(postTo('sandbox'), {
+    publishTarget: inTurn<PublishedStep>(fails(tokenExpired)),
+    refreshAccount: async () => {
+      throw ApplicationFailure.nonRetryable('refused', 'AccountReconnectRequired');
+    },
+  });
+  expect(post.status).toBe('failed');
+  expect(post.targets[0]!.error?.code).toBe('account.reconnection_required');
+  expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'refreshAccount']);
+});
+
+test('an expired token while the post processes: refreshed, and the same publish checked again', async () => {
+  const { post, calls } = await deliver(postTo('sandbox'), {
+    publishTarget: inTurn<PublishedStep>({ processing: { media: 'm_1' }, pollAfterMs: 10_000 }),
+    checkPublishedTarget: inTurn<PublishedStep>(fails(tokenExpired), { receipt }),
+    refreshAccount: async () => {},
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]!.attempts).toBe(1);
+  expect(calls.map((c) => c.name)).toEqual([
+    'publishTarget',
+    'checkPublishedTarget',
+    'refreshAccount',
+    'checkPublishedTarget',
+  ]);
+});
