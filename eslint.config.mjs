@@ -62,4 +62,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The retry decision is plain data in, plain data out, unit-tested without Temporal: it
+    // imports types only, nothing that runs.
+    files: ['workflows/retry-decision.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['*'],
+              message: 'The retry decision stays pure: it imports types only.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
