@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { languages } from '../../api/platform-rules/bluesky';
+import { languages } from '../../platforms/bluesky/descriptor';
 import type { StepState } from './adapter';
 import { altTextAt } from './content';
 

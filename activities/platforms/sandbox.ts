@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ulid } from 'ulid';
-import type { SandboxOptions } from '../../api/platform-rules/sandbox';
+import type { SandboxOptions } from '../../platforms/sandbox/descriptor';
 import type { PublishFailure } from '../../api/types';
 import type { Store } from '../../store/types';
 import { type PlatformAdapter, PublishError, type PublishRequest } from './adapter';

@@ -6,7 +6,7 @@ import { platformFetch, postedSince, resetAfterMs, retryAfterMs } from '../../ac
 import { altTextAt, sameText, searchableText, stringList } from '../../activities/platforms/content';
 import { ConcurrencyLimit, SlotWaitTimeout } from '../../activities/platforms/limiter';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../../activities/platforms/oauth2';
-import { textLength } from '../../api/platform-rules/text-length';
+import { textLength } from '../../platforms/text-length';
 import { closedPortUrl } from '../contracts/run-delivery';
 
 describe('text as each platform counts it', () => {

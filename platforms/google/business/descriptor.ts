@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
 
 const TOPIC_TYPES = ['STANDARD', 'EVENT', 'OFFER', 'ALERT'];
 const ACTION_TYPES = ['BOOK', 'ORDER', 'SHOP', 'LEARN_MORE', 'SIGN_UP', 'CALL'];
@@ -203,3 +203,12 @@ function isHttpUrl(value: string): boolean {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const isObject = (value: unknown): value is Record<string, any> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const googleDescriptor: PlatformDescriptor = {
+  slug: 'google',
+  displayName: 'Google Business Profile',
+  rules: googleRules,
+  credentials: ['access_token', 'location_name'],
+  apiBaseUrl: 'https://mybusiness.googleapis.com',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};

@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /** Pinterest API v5 `POST /v5/pins` field limits (developers.pinterest.com, Create Pin). */
 const LIMITS = { title: 100, description: 800, link: 2048, alt_text: 500 } as const;
@@ -71,3 +71,13 @@ export const pinterestRules: PlatformRules = {
 };
 
 const isBlank = (value: unknown) => value === undefined || value === null || value === '';
+
+export const pinterestDescriptor: PlatformDescriptor = {
+  slug: 'pinterest',
+  displayName: 'Pinterest',
+  rules: pinterestRules,
+  credentials: ['access_token'],
+  prepareStep: 'always',
+  apiBaseUrl: 'https://api.pinterest.com',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};

@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules, PostForRules } from './types';
+import type { Issue } from '../../api/errors';
+import type { PlatformDescriptor, PlatformRules, PostForRules } from '../descriptor';
 
 /** `cta_label` values socialapi-contract §5 accepts (LinkedIn's `contentCallToActionLabel`). */
 const CTA_LABELS = [
@@ -122,3 +122,32 @@ export const linkedinRules: PlatformRules = linkedinFamilyRules('LinkedIn', [
   'logged_in',
   'private',
 ]);
+
+export const linkedinDescriptor: PlatformDescriptor = {
+  slug: 'linkedin',
+  displayName: 'LinkedIn',
+  rules: linkedinRules,
+  credentials: ['access_token'],
+  prepareStep: 'with-media',
+  apiBaseUrl: 'https://api.linkedin.com',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};
+
+/**
+ * A LinkedIn organization page's posts (urn:li:organization): the member rules, but pages have no
+ * connections, so only public or logged-in members (Posts API `visibility`).
+ */
+export const linkedinPageRules: PlatformRules = linkedinFamilyRules('LinkedIn pages', [
+  'public',
+  'logged_in',
+]);
+
+export const linkedinPageDescriptor: PlatformDescriptor = {
+  slug: 'linkedin_page',
+  displayName: 'LinkedIn pages',
+  rules: linkedinPageRules,
+  credentials: ['access_token'],
+  prepareStep: 'with-media',
+  apiBaseUrl: 'https://api.linkedin.com',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};

@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /** app.bsky.embed.images blobs, as Bluesky has long enforced them (see the adapter). */
 const IMAGE_MAX_BYTES = 1_000_000;
@@ -83,3 +83,13 @@ export function languages(options: Record<string, unknown>): string[] | null {
       .filter(Boolean);
   return Array.isArray(value) && value.every((l) => typeof l === 'string') ? value : null;
 }
+
+export const blueskyDescriptor: PlatformDescriptor = {
+  slug: 'bluesky',
+  displayName: 'Bluesky',
+  rules: blueskyRules,
+  credentials: ['identifier', 'app_password'],
+  prepareStep: 'always',
+  apiBaseUrl: 'https://bsky.social',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};

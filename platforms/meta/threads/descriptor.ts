@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
 
 const REPLY_CONTROLS = ['everyone', 'accounts_you_follow', 'mentioned_only'];
 const MAX_TEXT = 500;
@@ -77,4 +77,14 @@ export const threadsRules: PlatformRules = {
     }
     return issues;
   },
+};
+
+export const threadsDescriptor: PlatformDescriptor = {
+  slug: 'threads',
+  displayName: 'Threads',
+  rules: threadsRules,
+  credentials: ['access_token'],
+  prepareStep: 'always',
+  apiBaseUrl: 'https://graph.threads.net',
+  capabilities: { reconcile: true, refresh: true, delete: true },
 };

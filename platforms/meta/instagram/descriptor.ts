@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
 
 const CONTENT_TYPES = ['feed', 'reel', 'carousel', 'stories'] as const;
 /** Instagram's caption limits (IG Media / Content Publishing docs): 30 hashtags, 20 @-mentions. */
@@ -92,4 +92,14 @@ export const instagramRules: PlatformRules = {
     }
     return issues;
   },
+};
+
+export const instagramDescriptor: PlatformDescriptor = {
+  slug: 'instagram',
+  displayName: 'Instagram',
+  rules: instagramRules,
+  credentials: ['access_token', 'user_id'],
+  prepareStep: 'always',
+  apiBaseUrl: 'https://graph.instagram.com',
+  capabilities: { reconcile: true, refresh: true, delete: false },
 };

@@ -1,6 +1,6 @@
-import type { Issue } from '../errors';
-import { textLength } from './text-length';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../api/errors';
+import { textLength } from '../text-length';
+import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 const TEXT_MAX = 280;
 const REPLY_SETTINGS = ['following', 'mentionedUsers', 'subscribers', 'verified'];
@@ -147,3 +147,13 @@ function checkThread(thread: unknown, problem: (field: string, message: string) 
 
 /** X's weighted length (text-length.ts, `weighted`): what X counts against its 280. */
 export const xLength = (text: string): number => textLength(text, 'weighted');
+
+export const twitterDescriptor: PlatformDescriptor = {
+  slug: 'twitter',
+  displayName: 'X (Twitter)',
+  rules: twitterRules,
+  credentials: ['access_token'],
+  prepareStep: 'with-media',
+  apiBaseUrl: 'https://api.x.com',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};

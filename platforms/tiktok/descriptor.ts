@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules, PostForRules } from './types';
+import type { Issue } from '../../api/errors';
+import type { PlatformDescriptor, PlatformRules, PostForRules } from '../descriptor';
 
 export const TIKTOK_PRIVACY_LEVELS = [
   'PUBLIC_TO_EVERYONE',
@@ -120,3 +120,13 @@ function checkOptions({ content, options }: PostForRules): Issue[] {
 }
 
 const utf16 = (text: string) => text.length;
+
+export const tiktokDescriptor: PlatformDescriptor = {
+  slug: 'tiktok',
+  displayName: 'TikTok',
+  rules: tiktokRules,
+  credentials: ['access_token', 'refresh_token'],
+  prepareStep: 'always',
+  apiBaseUrl: 'https://open.tiktokapis.com',
+  capabilities: { reconcile: false, refresh: true, delete: false },
+};

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Issue } from '../errors';
-import { zodIssues } from '../zod-issues';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../api/errors';
+import { zodIssues } from '../../api/zod-issues';
+import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
  * Options of the built-in `sandbox` platform (`platform_options.sandbox`, or a target's
@@ -47,4 +47,12 @@ export const sandboxRules: PlatformRules = {
     const parsed = sandboxOptionsSchema.safeParse(options);
     return parsed.success ? [] : zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` }));
   },
+};
+
+export const sandboxDescriptor: PlatformDescriptor = {
+  slug: 'sandbox',
+  displayName: 'Sandbox',
+  rules: sandboxRules,
+  credentials: [],
+  capabilities: { reconcile: true, refresh: true, delete: true },
 };

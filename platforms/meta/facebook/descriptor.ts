@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
 
 const MIN_AGE = 13;
 const MAX_AGE = 65;
@@ -85,4 +85,14 @@ export const facebookRules: PlatformRules = {
     }
     return issues;
   },
+};
+
+export const facebookDescriptor: PlatformDescriptor = {
+  slug: 'facebook',
+  displayName: 'Facebook Pages',
+  rules: facebookRules,
+  credentials: ['page_id', 'access_token'],
+  prepareStep: 'with-media',
+  apiBaseUrl: 'https://graph.facebook.com',
+  capabilities: { reconcile: true, refresh: false, delete: true },
 };

@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
 
@@ -38,4 +38,13 @@ export const mastodonRules: PlatformRules = {
     }
     return issues;
   },
+};
+
+export const mastodonDescriptor: PlatformDescriptor = {
+  slug: 'mastodon',
+  displayName: 'Mastodon',
+  rules: mastodonRules,
+  credentials: ['instance_url', 'access_token'],
+  prepareStep: 'with-media',
+  capabilities: { reconcile: true, refresh: false, delete: true },
 };

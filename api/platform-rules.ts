@@ -1,43 +1,17 @@
-import type { Issue } from '../errors';
-import type { PostContent } from '../types';
-import { sandboxRules } from './sandbox';
-import { blueskyRules } from './bluesky';
-import { facebookRules } from './facebook';
-import { googleRules } from './google';
-import { instagramRules } from './instagram';
-import { linkedinPageRules } from './linkedin-page';
-import { linkedinRules } from './linkedin';
-import { mastodonRules } from './mastodon';
-import { pinterestRules } from './pinterest';
-import { threadsRules } from './threads';
-import { tiktokRules } from './tiktok';
-import { twitterRules } from './twitter';
-import { youtubeRules } from './youtube';
-import { COUNTING_UNITS, textLength } from './text-length';
-import type { MediaInfo, PlatformRules, TextCounting } from './types';
+import type { Issue } from './errors';
+import type { PostContent } from './types';
+import { byPlatform } from '../platforms/descriptors';
+import { COUNTING_UNITS, textLength } from '../platforms/text-length';
+import type { MediaInfo, PlatformRules, TextCounting } from '../platforms/descriptor';
 
-export type { MediaInfo, PlatformRules, PostForRules, TextCounting } from './types';
+export type { MediaInfo, PlatformRules, PostForRules, TextCounting } from '../platforms/descriptor';
 
 /**
- * Every platform's rules, one file each (`api/platform-rules/<platform>.ts`). A null-prototype
- * object: platform names come from requests, and "constructor" or "toString" must not find
- * Object.prototype's members.
+ * Every platform's rules, from its descriptor (`platforms/<slug>/descriptor.ts`), by slug. A
+ * null-prototype object: platform names come from requests, and "constructor" or "toString" must
+ * not find Object.prototype's members.
  */
-export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = Object.assign(Object.create(null), {
-  sandbox: sandboxRules,
-  instagram: instagramRules,
-  facebook: facebookRules,
-  threads: threadsRules,
-  linkedin: linkedinRules,
-  linkedin_page: linkedinPageRules,
-  tiktok: tiktokRules,
-  youtube: youtubeRules,
-  twitter: twitterRules,
-  google: googleRules,
-  pinterest: pinterestRules,
-  bluesky: blueskyRules,
-  mastodon: mastodonRules,
-});
+export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = byPlatform((d) => d.rules);
 
 /**
  * Checks one target's content and options against its platform's rules.

@@ -1,4 +1,4 @@
-import type { TextCounting } from './types';
+import type { TextCounting } from './descriptor';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 /** X counts every URL as 23 characters, whatever its length (t.co wrapping). */

@@ -1,5 +1,5 @@
-import type { Issue } from '../errors';
-import type { PlatformRules } from './types';
+import type { Issue } from '../../../api/errors';
+import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
 
 const LICENSES = ['youtube', 'creativeCommon'];
 const BOOLEAN_KEYS = [
@@ -109,3 +109,12 @@ function checkPublishAt(value: unknown, problem: (field: string, message: string
     problem('options.publish_at', 'is in the past; leave it out to publish now, or use scheduled_at.');
   }
 }
+
+export const youtubeDescriptor: PlatformDescriptor = {
+  slug: 'youtube',
+  displayName: 'YouTube',
+  rules: youtubeRules,
+  credentials: ['access_token'],
+  apiBaseUrl: 'https://www.googleapis.com',
+  capabilities: { reconcile: true, refresh: true, delete: true },
+};
