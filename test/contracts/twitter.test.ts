@@ -1,5 +1,5 @@
-import { isProcessing } from '../../activities/platforms/adapter';
-import { createTwitterAdapter } from '../../activities/platforms/twitter';
+import { isProcessing } from '../../platforms/kit/adapter';
+import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { checkPlatformRules } from '../../api/platform-rules';
 import { xLength } from '../../platforms/twitter/descriptor';
 import { TwitterFake } from '../fakes/twitter';

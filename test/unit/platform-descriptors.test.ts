@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
+import { ADAPTER_FACTORIES } from '../../platforms/adapters';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
 import type { Store } from '../../store/types';
 
 const registry = createPlatformRegistry({ store: {} as Store, publicUrl: 'http://postflow.test' });
 
 describe('the platform descriptors (platforms/descriptors.ts)', () => {
-  test('name each platform once, and every adapter has one', () => {
+  test('name each platform once, each with one adapter factory (platforms/adapters.ts)', () => {
     const slugs = PLATFORM_DESCRIPTORS.map((d) => d.slug);
     expect(new Set(slugs).size).toBe(slugs.length);
-    expect([...registry.keys()].sort()).toEqual([...slugs].sort());
+    expect(Object.keys(ADAPTER_FACTORIES).sort()).toEqual([...slugs].sort());
+    for (const [slug, adapter] of registry) expect(adapter.platform).toBe(slug);
   });
 
   test.each(PLATFORM_DESCRIPTORS.map((d) => [d.slug, d] as const))(

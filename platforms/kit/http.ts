@@ -1,13 +1,13 @@
 import type { ErrorCategory, PublishFailure } from '../../api/types';
 import { PublishError } from './adapter';
-import { observePlatformCall } from '../platform-call-telemetry';
+import { observePlatformCall } from '../../activities/platform-call-telemetry';
 import {
   type OutboundPolicy,
   outboundDispatcher,
   PRIVATE_ADDRESS_REFUSED,
   refusedTarget,
   withDispatcher,
-} from '../net-guard';
+} from '../../activities/net-guard';
 
 /** How long one platform call may take before it counts as lost. */
 const DEFAULT_TIMEOUT_MS = 60_000;

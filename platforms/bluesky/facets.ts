@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { languages } from '../../platforms/bluesky/descriptor';
-import type { StepState } from './adapter';
-import { altTextAt } from './content';
+import { languages } from './descriptor';
+import type { StepState } from '../kit/adapter';
+import { altTextAt } from '../kit/content';
 
 /**
  * Bluesky's post record, the parts that are pure computation: rich-text facets, the record key,

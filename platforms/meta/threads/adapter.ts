@@ -1,6 +1,6 @@
-import type { MediaFile } from '../media';
-import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from './adapter';
-import { postedSince } from './http';
+import type { MediaFile } from '../../../activities/media';
+import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from '../../kit/adapter';
+import { postedSince } from '../../kit/http';
 import {
   assertMetaTokenFresh,
   type GraphCall,
@@ -16,9 +16,9 @@ import {
   receiptOrPoll,
   refreshLongLivedToken,
   sameText,
-} from './meta-graph';
-import { searchableText, stringList } from './content';
-import { containerReuse, containerVerdict, publishedAmong, readyContainer } from './meta-container-reconcile';
+} from '../graph';
+import { searchableText, stringList } from '../../kit/content';
+import { containerReuse, containerVerdict, publishedAmong, readyContainer } from '../container-reconcile';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';

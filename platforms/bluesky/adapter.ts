@@ -1,5 +1,5 @@
 import type { DeliveryReceipt } from '../../api/types';
-import type { MediaFile } from '../media';
+import type { MediaFile } from '../../activities/media';
 import {
   type AccountContext,
   type AdapterOptions,
@@ -9,8 +9,8 @@ import {
   PublishError,
   type PublishRequest,
   type StepState,
-} from './adapter';
-import { imageSize, mentionedHandles, postRecord, recordKeyFor } from './bluesky-facets';
+} from '../kit/adapter';
+import { imageSize, mentionedHandles, postRecord, recordKeyFor } from './facets';
 import {
   type FailureRule,
   platformFailure,
@@ -21,8 +21,8 @@ import {
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { PUBLIC_ONLY } from '../net-guard';
+} from '../kit/http';
+import { PUBLIC_ONLY } from '../../activities/net-guard';
 
 const PLATFORM = 'bluesky';
 const DEFAULT_SERVICE = 'https://bsky.social';

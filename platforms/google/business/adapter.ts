@@ -1,10 +1,10 @@
-import type { DeliveryReceipt } from '../../api/types';
-import type { AdapterOptions, PlatformAdapter, PublishRequest, StepState } from './adapter';
-import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './google-api';
-import { type PlatformBody, postedSince, rejected } from './http';
-import { assertTokenFresh } from './oauth2';
-import { sameText, searchableText } from './content';
-import { failedForGood, warningOf, withWarning } from './live-receipt';
+import type { DeliveryReceipt } from '../../../api/types';
+import type { AdapterOptions, PlatformAdapter, PublishRequest, StepState } from '../../kit/adapter';
+import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from '../api';
+import { type PlatformBody, postedSince, rejected } from '../../kit/http';
+import { assertTokenFresh } from '../../kit/oauth2';
+import { sameText, searchableText } from '../../kit/content';
+import { failedForGood, warningOf, withWarning } from '../../kit/live-receipt';
 
 const PLATFORM = 'google';
 const OFFICIAL_URL = 'https://mybusiness.googleapis.com';

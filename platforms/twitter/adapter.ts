@@ -7,7 +7,7 @@ import {
   PublishError,
   type PublishRequest,
   type StepState,
-} from './adapter';
+} from '../kit/adapter';
 import {
   type CallOptions,
   type FailureRule,
@@ -19,11 +19,11 @@ import {
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
-import { checkMedia, prepareMedia, type XCall } from './twitter-media';
-import { searchableText, stringList } from './content';
-import { failedForGood, warningOf, withWarning } from './live-receipt';
+} from '../kit/http';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import { checkMedia, prepareMedia, type XCall } from './media';
+import { searchableText, stringList } from '../kit/content';
+import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';

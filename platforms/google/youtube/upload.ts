@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PublishError } from './adapter';
-import { googleFailure, type GoogleRule } from './google-api';
-import { type PlatformBody, platformFetch, readBody } from './http';
+import { PublishError } from '../../kit/adapter';
+import { googleFailure, type GoogleRule } from '../api';
+import { type PlatformBody, platformFetch, readBody } from '../../kit/http';
 
 /**
  * YouTube's resumable upload, the bytes part

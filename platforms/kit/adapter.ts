@@ -1,6 +1,6 @@
 import type { DeliveryReceipt, JsonValue, PostContent, PublishFailure, TargetSpec } from '../../api/types';
-import type { MediaFile } from '../media';
-import type { OutboundPolicy } from '../net-guard';
+import type { MediaFile } from '../../activities/media';
+import type { OutboundPolicy } from '../../activities/net-guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
 export interface AccountContext {

@@ -8,8 +8,8 @@ import {
   PublishError,
   type PublishRequest,
   type StepState,
-} from './adapter';
-import { platformFailure, postedSince, type PlatformBody, rejected } from './http';
+} from '../kit/adapter';
+import { platformFailure, postedSince, type PlatformBody, rejected } from '../kit/http';
 import {
   type ApiSettings,
   type Asset,
@@ -24,10 +24,10 @@ import {
   toLittleText,
   uploadImage,
   uploadVideo,
-} from './linkedin-api';
-import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
-import { sameText, searchableText } from './content';
-import { stringList } from './content';
+} from './api';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import { sameText, searchableText } from '../kit/content';
+import { stringList } from '../kit/content';
 
 /**
  * One member (`linkedin`) or organization page (`linkedin_page`) of LinkedIn. The two differ only

@@ -1,6 +1,6 @@
 import type { DeliveryReceipt } from '../../api/types';
-import { type AccountContext, type Published, PublishError, type StepState } from './adapter';
-import { liveReceipt, warningOf } from './live-receipt';
+import { type AccountContext, type Published, PublishError, type StepState } from '../kit/adapter';
+import { liveReceipt, warningOf } from '../kit/live-receipt';
 import {
   type FailureRule,
   platformFailure,
@@ -10,8 +10,8 @@ import {
   rejected,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { renewDueBeforeCall, tokenExpired } from './token-expiry';
+} from '../kit/http';
+import { renewDueBeforeCall, tokenExpired } from '../kit/token-expiry';
 
 /**
  * The Meta family (Instagram, Threads, Facebook Pages): one Graph API client, one error table,
@@ -420,7 +420,7 @@ export function receiptFrom(
 }
 
 /** Reconcile compares texts whitespace-insensitively: platforms trim and fold line breaks. */
-export { sameText } from './content';
+export { sameText } from '../kit/content';
 
 /** What a file is, from its stored type or, for URL media not yet fetched, its URL's extension. */
 export function mediaKind(file: { contentType: string | null; ref: { source: string } }): 'image' | 'video' {

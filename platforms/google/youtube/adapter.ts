@@ -1,17 +1,17 @@
-import type { DeliveryReceipt } from '../../api/types';
+import type { DeliveryReceipt } from '../../../api/types';
 import {
   type AdapterOptions,
   type PlatformAdapter,
   PublishError,
   type PublishRequest,
   type StepState,
-} from './adapter';
-import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from './google-api';
-import { type PlatformBody, postedSince, rejected } from './http';
-import { assertTokenFresh } from './oauth2';
-import { sameText } from './content';
-import { failedForGood, warningOf, withWarning } from './live-receipt';
-import { chunkBytesFrom, DEFAULT_RESUME, type ResumePolicy, uploadInChunks } from './youtube-upload';
+} from '../../kit/adapter';
+import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from '../api';
+import { type PlatformBody, postedSince, rejected } from '../../kit/http';
+import { assertTokenFresh } from '../../kit/oauth2';
+import { sameText } from '../../kit/content';
+import { failedForGood, warningOf, withWarning } from '../../kit/live-receipt';
+import { chunkBytesFrom, DEFAULT_RESUME, type ResumePolicy, uploadInChunks } from './upload';
 
 const PLATFORM = 'youtube';
 const OFFICIAL_URL = 'https://www.googleapis.com';

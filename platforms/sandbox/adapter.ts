@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ulid } from 'ulid';
-import type { SandboxOptions } from '../../platforms/sandbox/descriptor';
+import type { SandboxOptions } from './descriptor';
 import type { PublishFailure } from '../../api/types';
 import type { Store } from '../../store/types';
-import { type PlatformAdapter, PublishError, type PublishRequest } from './adapter';
+import { type PlatformAdapter, PublishError, type PublishRequest } from '../kit/adapter';
 
 /**
  * The built-in `sandbox` platform: publishes into Postflow's own store, so Postflow can be tried

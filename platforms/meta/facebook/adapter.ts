@@ -1,4 +1,4 @@
-import type { DeliveryReceipt } from '../../api/types';
+import type { DeliveryReceipt } from '../../../api/types';
 import type {
   AdapterOptions,
   PlatformAdapter,
@@ -6,9 +6,9 @@ import type {
   PublishRequest,
   Published,
   StepState,
-} from './adapter';
-import { failedForGood, liveReceipt, warningOf, withWarning } from './live-receipt';
-import { platformFailure, type PlatformBody, postedSince, rejected } from './http';
+} from '../../kit/adapter';
+import { failedForGood, liveReceipt, warningOf, withWarning } from '../../kit/live-receipt';
+import { platformFailure, type PlatformBody, postedSince, rejected } from '../../kit/http';
 import {
   type GraphCall,
   graphClient,
@@ -18,8 +18,8 @@ import {
   mediaKind,
   receiptFrom,
   sameText,
-} from './meta-graph';
-import { searchableText, stringList } from './content';
+} from '../graph';
+import { searchableText, stringList } from '../../kit/content';
 
 const PLATFORM = 'facebook';
 /** Video uploads also go to graph.facebook.com (graph-video.facebook.com is deprecated). */

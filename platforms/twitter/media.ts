@@ -1,7 +1,7 @@
-import type { MediaFile } from '../media';
-import type { Prepared, PublishRequest, StepState } from './adapter';
-import { type PlatformBody, rejected } from './http';
-import { altTextAt, stringList } from './content';
+import type { MediaFile } from '../../activities/media';
+import type { Prepared, PublishRequest, StepState } from '../kit/adapter';
+import { type PlatformBody, rejected } from '../kit/http';
+import { altTextAt, stringList } from '../kit/content';
 
 const PLATFORM = 'twitter';
 /**

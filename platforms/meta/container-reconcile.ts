@@ -1,7 +1,7 @@
 import type { DeliveryReceipt } from '../../api/types';
-import { type Prepared, PublishError, type Reusable, type StepState } from './adapter';
-import { platformFailure, postedSince } from './http';
-import { type ContainerFields, type GraphCall, isGone, receiptFrom } from './meta-graph';
+import { type Prepared, PublishError, type Reusable, type StepState } from '../kit/adapter';
+import { platformFailure, postedSince } from '../kit/http';
+import { type ContainerFields, type GraphCall, isGone, receiptFrom } from './graph';
 
 /**
  * Reconcile by container, for Instagram and Threads (docs/platforms.md "Reconcile"). The publish

@@ -1,11 +1,11 @@
-import type { MediaFile } from '../media';
+import type { MediaFile } from '../../activities/media';
 import {
   type AdapterOptions,
   type PlatformAdapter,
   type Prepared,
   type PublishRequest,
   type StepState,
-} from './adapter';
+} from '../kit/adapter';
 import {
   type CallOptions,
   type FailureRule,
@@ -18,9 +18,9 @@ import {
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { altTextAt, sameText, searchableText, stringList } from './content';
-import { PUBLIC_ONLY } from '../net-guard';
+} from '../kit/http';
+import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
+import { PUBLIC_ONLY } from '../../activities/net-guard';
 
 const PLATFORM = 'mastodon';
 /** Mastodon asks clients to poll processing media no more often than this. */

@@ -1,4 +1,4 @@
-import type { PublishRequest } from './adapter';
+import type { PublishRequest } from '../kit/adapter';
 import {
   type CallOptions,
   type FailureRule,
@@ -8,8 +8,8 @@ import {
   readBody,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { altTextAt } from './content';
+} from '../kit/http';
+import { altTextAt } from '../kit/content';
 
 /**
  * What the LinkedIn family (`linkedin`, `linkedin_page`) shares: the versioned REST API's calls and

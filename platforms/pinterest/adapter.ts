@@ -1,5 +1,11 @@
-import type { MediaFile } from '../media';
-import type { AccountContext, AdapterOptions, PlatformAdapter, Prepared, PublishRequest } from './adapter';
+import type { MediaFile } from '../../activities/media';
+import type {
+  AccountContext,
+  AdapterOptions,
+  PlatformAdapter,
+  Prepared,
+  PublishRequest,
+} from '../kit/adapter';
 import {
   type FailureRule,
   platformFailure,
@@ -10,9 +16,9 @@ import {
   rejected,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
-import { sameText, searchableText } from './content';
+} from '../kit/http';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import { sameText, searchableText } from '../kit/content';
 
 const PLATFORM = 'pinterest';
 /** Pinterest names no polling interval for video processing. */

@@ -1,4 +1,4 @@
-import type { AccountContext, AdapterOptions } from './adapter';
+import type { AccountContext, AdapterOptions } from '../kit/adapter';
 import {
   type CallOptions,
   type FailureRule,
@@ -8,8 +8,8 @@ import {
   readBody,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { oauthClient, refreshOAuth2 } from './oauth2';
+} from '../kit/http';
+import { oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 /**
  * What Google's APIs share, for the `google` (Business Profile) and `youtube` adapters: the

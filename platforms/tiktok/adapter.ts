@@ -5,7 +5,7 @@ import {
   type PublishRequest,
   PublishError,
   type StepState,
-} from './adapter';
+} from '../kit/adapter';
 import {
   type FailureRule,
   platformFailure,
@@ -14,8 +14,8 @@ import {
   rejected,
   retryAfterMs,
   ruleForStatus,
-} from './http';
-import { assertTokenFresh, oauthClient, refreshOAuth2 } from './oauth2';
+} from '../kit/http';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 const PLATFORM = 'tiktok';
 /** TikTok's limits are per one-minute sliding window and it sends no Retry-After: wait one window. */
