@@ -12,12 +12,12 @@ import {
   platformFetch,
   type PlatformBody,
   postedSince,
-  readBody,
   rejected,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import { bearerCaller } from '../kit/call';
 import { sameText, searchableText } from '../kit/content';
 
 const PLATFORM = 'pinterest';
@@ -55,25 +55,11 @@ const BY_STATUS: Record<number, FailureRule> = {
 export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || 'https://api.pinterest.com').replace(/\/$/, '');
 
+  const caller = bearerCaller({ platform: PLATFORM, baseUrl: base, ...timeout(options), failure });
   const call =
     (req: { account: AccountContext; signal: AbortSignal }, irreversible = false) =>
-    async (method: string, path: string, json?: object) => {
-      const response = await platformFetch(
-        `${base}${path}`,
-        {
-          method,
-          headers: {
-            authorization: `Bearer ${req.account.credentials.access_token}`,
-            ...(json ? { 'content-type': 'application/json' } : {}),
-          },
-          ...(json ? { body: JSON.stringify(json) } : {}),
-        },
-        { platform: PLATFORM, signal: req.signal, irreversible, ...timeout(options) },
-      );
-      const body = await readBody(response);
-      if (!response.ok) throw failure(response, body, irreversible);
-      return body;
-    };
+    (method: string, path: string, json?: object) =>
+      caller(req, irreversible)({ method, path, ...(json ? { json } : {}) });
 
   const mediaStatus = async (req: PublishRequest, mediaId: string): Promise<Prepared> => {
     const media = await call(req)('GET', `/v5/media/${encodeURIComponent(mediaId)}`);

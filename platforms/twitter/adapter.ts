@@ -9,17 +9,15 @@ import {
   type StepState,
 } from '../kit/adapter';
 import {
-  type CallOptions,
   type FailureRule,
   platformFailure,
-  platformFetch,
   postedSince,
   type PlatformBody,
-  readBody,
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { bearerCaller } from '../kit/call';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { checkMedia, prepareMedia, type XCall } from './media';
 import { searchableText, stringList } from '../kit/content';
@@ -85,28 +83,16 @@ const ERROR_TABLE: ReadonlyArray<{ status?: number; type?: string; detail?: RegE
 export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || OFFICIAL_URL).replace(/\/$/, '');
 
-  const client = (req: { account: AccountContext; signal: AbortSignal }, irreversible = false): XCall => {
-    const settings: CallOptions = {
-      platform: PLATFORM,
-      signal: req.signal,
-      irreversible,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    };
-    return async (method, path, body, headers = {}) => {
-      const response = await platformFetch(
-        `${base}${path}`,
-        {
-          method,
-          headers: { authorization: `Bearer ${req.account.credentials.access_token}`, ...headers },
-          ...(body !== undefined ? { body } : {}),
-        },
-        settings,
-      );
-      const answer = await readBody(response);
-      if (!response.ok) throw failure(response, answer, irreversible);
-      return answer;
-    };
-  };
+  const caller = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: base,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    failure,
+  });
+  const client =
+    (req: { account: AccountContext; signal: AbortSignal }, irreversible = false): XCall =>
+    (method, path, body, headers = {}) =>
+      caller(req, irreversible)({ method, path, headers, ...(body !== undefined ? { body } : {}) });
 
   const userId = async (req: PublishRequest, state: StepState = {}): Promise<string> => {
     const known = req.account.credentials.user_id ?? state.user_id;
