@@ -5,6 +5,16 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+// Platform adapters (and their HTTP kit) run in the worker only. The API layer and workflows read
+// platforms through their descriptors (platforms/descriptors.ts); types of the adapter interface
+// are fine.
+const adapterCode = {
+  // Anything under platforms/ but the descriptors (and their text counting), or the registry.
+  regex: String.raw`(^|/)platforms/(?!(descriptors?|text-length|([^/]+/)+descriptor)$)`,
+  message: 'Only the worker imports adapter code; read platforms through platforms/descriptors.ts.',
+  allowTypeImports: true,
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -34,6 +44,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    files: [
+      'api/**/*.ts',
+      'server/**/*.ts',
+      'client/**/*.ts',
+      'platforms/descriptors.ts',
+      'platforms/**/descriptor.ts',
+    ],
+    rules: { 'no-restricted-imports': ['error', { patterns: [adapterCode] }] },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -46,6 +66,7 @@ export default tseslint.config(
               message: 'Workflows import activity types only (import type), never side-effecting modules.',
               allowTypeImports: true,
             },
+            adapterCode,
             {
               group: [
                 '@temporalio/client',

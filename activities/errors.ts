@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { PUBLISH_ERROR_TYPE, type PublishFailure } from '../api/types';
-import { PublishError } from './platforms/adapter';
+import { PublishError } from '../platforms/kit/adapter';
 
 /** Thrown by the refresh activity when the account cannot be refreshed and must be reconnected. */
 export const RECONNECT_REQUIRED = 'AccountReconnectRequired';

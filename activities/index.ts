@@ -23,9 +23,9 @@ import {
   type Published,
   type Reusable,
   type StepState,
-} from './platforms/adapter';
-import { type ConcurrencyLimit, SlotWaitTimeout } from './platforms/limiter';
-import { concurrencyLimits, type PlatformRegistry } from './platforms/registry';
+} from '../platforms/kit/adapter';
+import { type ConcurrencyLimit, concurrencyLimits, SlotWaitTimeout } from './platforms/limiter';
+import type { PlatformRegistry } from './platforms/registry';
 
 export interface ActivityDeps {
   store: Store;

@@ -3,7 +3,7 @@ import type { MediaRef, PublishFailure } from '../api/types';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { checkOutboundUrl, outboundDispatcher, withDispatcher } from './net-guard';
-import { PublishError } from './platforms/adapter';
+import { PublishError } from '../platforms/kit/adapter';
 
 /** One media item of a post, ready for an adapter: metadata now, bytes on demand. */
 export interface MediaFile {

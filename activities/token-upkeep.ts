@@ -2,9 +2,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Store } from '../store/types';
 import { RECONNECT_REQUIRED } from './errors';
-import { type AccountContext, type PlatformAdapter, PublishError } from './platforms/adapter';
+import { type AccountContext, type PlatformAdapter, PublishError } from '../platforms/kit/adapter';
 import type { PlatformRegistry } from './platforms/registry';
-import { insideRenewWindow, mayDeferRenewal, RENEW_DEFERRED_AT } from './platforms/token-expiry';
+import { insideRenewWindow, mayDeferRenewal, RENEW_DEFERRED_AT } from '../platforms/kit/token-expiry';
 
 /**
  * Access-token upkeep: the refresh a delivery asks for (`refreshAccount`), the renewals of the

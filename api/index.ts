@@ -17,5 +17,5 @@ export {
   instantSchema,
   type CreateAccountBody,
 } from './schemas';
-export { sandboxOptionsSchema, type SandboxOptions } from './platform-rules/sandbox';
+export { sandboxOptionsSchema, type SandboxOptions } from '../platforms/sandbox/descriptor';
 export { zodIssues, fieldPath } from './zod-issues';

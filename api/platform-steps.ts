@@ -1,31 +1,17 @@
+import { byPlatform } from '../platforms/descriptors';
+import type { PrepareStep } from '../platforms/descriptor';
 import type { PostContent, TargetSpec } from './types';
 
 /**
- * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps").
- * - `always`: every post (containers, creator info, mention lookups, media checks);
- * - `with-media`: only when the post has media to upload; without, prepare makes no call and
- *   publish does the same with `{}` as with what prepare would have returned.
- * A platform missing here has no prepare step at all (its adapter defines no `prepare`).
+ * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps"), from
+ * each descriptor's `prepareStep` (`always`, or `with-media`: only when the post has media to
+ * upload). A platform missing here has no prepare step at all (its adapter defines no `prepare`).
  *
  * The workflow reads this table to skip a prepare activity that would do nothing: three history
  * events and a workflow task per target on the most common post. A test holds it to the adapters
  * (test/unit/platform-steps.test.ts); the contract suite runs deliveries the same way.
  */
-export const PREPARE_STEP: Readonly<Record<string, 'always' | 'with-media'>> = Object.assign(
-  Object.create(null),
-  {
-    bluesky: 'always',
-    instagram: 'always',
-    pinterest: 'always',
-    threads: 'always',
-    tiktok: 'always',
-    facebook: 'with-media',
-    linkedin: 'with-media',
-    linkedin_page: 'with-media',
-    mastodon: 'with-media',
-    twitter: 'with-media',
-  },
-);
+export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = byPlatform((d) => d.prepareStep);
 
 /** Whether this target's delivery must run the prepare step. Deterministic: the workflow calls it. */
 export function needsPrepare(target: TargetSpec, content: PostContent): boolean {

@@ -15,7 +15,7 @@ import { checkOutboundUrl } from '../activities/net-guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
 import { createPostSchema } from '../api/schemas';
-import { AVAILABLE_PLATFORMS } from '../activities/platforms/registry';
+import { AVAILABLE_PLATFORMS } from '../platforms/descriptors';
 import type { MediaRef, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';

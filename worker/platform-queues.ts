@@ -1,4 +1,5 @@
-import { AVAILABLE_PLATFORMS, concurrencyLimits } from '../activities/platforms/registry';
+import { AVAILABLE_PLATFORMS } from '../platforms/descriptors';
+import { concurrencyLimits } from '../activities/platforms/limiter';
 
 /**
  * Per-platform task queues (docs/deploy.md, "Sizing per platform"). By default every activity

@@ -1,6 +1,6 @@
 import { patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { PreparedStep, PublishedStep } from '../activities';
-import type { StepState } from '../activities/platforms/adapter';
+import type { StepState } from '../platforms/kit/adapter';
 import { needsPrepare } from '../api/platform-steps';
 import type {
   DeliveryCursor,

@@ -1,3 +1,4 @@
+import { PLATFORM_RULES } from '../../api/platform-rules';
 /** Thrown when no slot freed up within the wait allowed: the call was never made. */
 export class SlotWaitTimeout extends Error {
   constructor(readonly waitedMs: number) {
@@ -51,4 +52,30 @@ export class ConcurrencyLimit {
       this.waiting.push(entry);
     });
   }
+}
+
+/** Calls one worker makes to one platform at once, unless its rules say otherwise. */
+const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * One concurrency limit per platform, from `POSTFLOW_<PLATFORM>_CONCURRENCY` or the platform's
+ * rules: every call of a delivery (prepare, publish, checks) takes a slot.
+ */
+export function concurrencyLimits(
+  env: Record<string, string | undefined> = process.env,
+): (platform: string) => ConcurrencyLimit {
+  const limits = new Map<string, ConcurrencyLimit>();
+  return (platform) => {
+    let limit = limits.get(platform);
+    if (!limit) {
+      const configured = Number(env[`POSTFLOW_${platform.toUpperCase()}_CONCURRENCY`]);
+      const max =
+        Number.isInteger(configured) && configured > 0
+          ? configured
+          : (PLATFORM_RULES[platform]?.maxConcurrentCalls ?? DEFAULT_CONCURRENCY);
+      limit = new ConcurrencyLimit(max);
+      limits.set(platform, limit);
+    }
+    return limit;
+  };
 }

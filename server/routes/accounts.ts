@@ -5,7 +5,7 @@ import { createOnce } from '../idempotency';
 import { ulid } from 'ulid';
 import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
-import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../activities/platforms/registry';
+import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../platforms/descriptors';
 import type { AccountResource } from '../../api/resources';
 import type { Account, Store } from '../../store/types';
 import { checkOutboundUrl } from '../../activities/net-guard';

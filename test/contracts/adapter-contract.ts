@@ -1,4 +1,4 @@
-import { type AccountContext, type PlatformAdapter, PublishError } from '../../activities/platforms/adapter';
+import { type AccountContext, type PlatformAdapter, PublishError } from '../../platforms/kit/adapter';
 import { checkPlatformRules, type MediaInfo } from '../../api/platform-rules';
 import type { PostContent } from '../../api/types';
 import type { FakePlatform, FakeResponse } from '../fakes/fake-platform';

@@ -1,6 +1,6 @@
-import { createBlueskyAdapter } from '../../activities/platforms/bluesky';
-import { facetsOf, imageSize, isTid, recordKeyFor } from '../../activities/platforms/bluesky-facets';
-import { PublishError } from '../../activities/platforms/adapter';
+import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
+import { facetsOf, imageSize, isTid, recordKeyFor } from '../../platforms/bluesky/facets';
+import { PublishError } from '../../platforms/kit/adapter';
 import { ulid } from 'ulid';
 import { BlueskyFake } from '../fakes/bluesky';
 import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';

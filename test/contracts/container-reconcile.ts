@@ -5,7 +5,7 @@ import {
   PublishError,
   type PublishRequest,
   type StepState,
-} from '../../activities/platforms/adapter';
+} from '../../platforms/kit/adapter';
 import type { PostContent, PublishFailure } from '../../api/types';
 import type { FakePlatform, Fault } from '../fakes/fake-platform';
 import type { ContainerRules } from '../fakes/meta-containers';

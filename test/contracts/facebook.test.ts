@@ -1,4 +1,4 @@
-import { createFacebookAdapter } from '../../activities/platforms/facebook';
+import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
 import { FacebookFake } from '../fakes/facebook';
 import { MetaGraphFake } from '../fakes/meta-graph';
 import { adapterContract } from './adapter-contract';

@@ -1,4 +1,4 @@
-import { createGoogleAdapter } from '../../activities/platforms/google';
+import { createGoogleAdapter } from '../../platforms/google/business/adapter';
 import { GoogleBusinessFake, googleError } from '../fakes/google';
 import { adapterContract } from './adapter-contract';
 import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';

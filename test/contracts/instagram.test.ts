@@ -1,5 +1,5 @@
-import { isProcessing, PublishError, type StepState } from '../../activities/platforms/adapter';
-import { createInstagramAdapter } from '../../activities/platforms/instagram';
+import { isProcessing, PublishError, type StepState } from '../../platforms/kit/adapter';
+import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
 import { InstagramFake } from '../fakes/instagram';
 import { MetaGraphFake } from '../fakes/meta-graph';
 import { adapterContract } from './adapter-contract';

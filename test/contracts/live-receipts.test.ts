@@ -4,12 +4,12 @@ import {
   type Prepared,
   type PublishRequest,
   type Published,
-} from '../../activities/platforms/adapter';
-import { createFacebookAdapter } from '../../activities/platforms/facebook';
-import { createGoogleAdapter } from '../../activities/platforms/google';
-import { createInstagramAdapter } from '../../activities/platforms/instagram';
-import { createThreadsAdapter } from '../../activities/platforms/threads';
-import { createTwitterAdapter } from '../../activities/platforms/twitter';
+} from '../../platforms/kit/adapter';
+import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
+import { createGoogleAdapter } from '../../platforms/google/business/adapter';
+import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
+import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
+import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import type { DeliveryReceipt } from '../../api/types';
 import { FacebookFake } from '../fakes/facebook';
 import { GoogleBusinessFake, googleError } from '../fakes/google';

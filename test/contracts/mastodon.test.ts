@@ -1,4 +1,4 @@
-import { createMastodonAdapter } from '../../activities/platforms/mastodon';
+import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../fakes/mastodon';
 import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
 import { adapterContract } from './adapter-contract';

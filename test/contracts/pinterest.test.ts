@@ -1,5 +1,5 @@
-import { PublishError } from '../../activities/platforms/adapter';
-import { createPinterestAdapter } from '../../activities/platforms/pinterest';
+import { PublishError } from '../../platforms/kit/adapter';
+import { createPinterestAdapter } from '../../platforms/pinterest/adapter';
 import type { MediaRef } from '../../api/types';
 import { PinterestFake } from '../fakes/pinterest';
 import { adapterContract } from './adapter-contract';

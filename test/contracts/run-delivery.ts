@@ -6,7 +6,7 @@ import {
   isProcessing,
   type PlatformAdapter,
   type PublishRequest,
-} from '../../activities/platforms/adapter';
+} from '../../platforms/kit/adapter';
 import { needsPrepare } from '../../api/platform-steps';
 import type { DeliveryReceipt, MediaRef, PostContent } from '../../api/types';
 

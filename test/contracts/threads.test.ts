@@ -1,6 +1,6 @@
-import { isProcessing, type Prepared } from '../../activities/platforms/adapter';
-import { createThreadsAdapter } from '../../activities/platforms/threads';
-import { threadsTextLength } from '../../api/platform-rules/threads';
+import { isProcessing, type Prepared } from '../../platforms/kit/adapter';
+import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
+import { threadsTextLength } from '../../platforms/meta/threads/descriptor';
 import { MetaGraphFake } from '../fakes/meta-graph';
 import { ThreadsFake } from '../fakes/threads';
 import { adapterContract } from './adapter-contract';

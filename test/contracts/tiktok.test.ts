@@ -1,5 +1,5 @@
-import { PublishError } from '../../activities/platforms/adapter';
-import { createTikTokAdapter } from '../../activities/platforms/tiktok';
+import { PublishError } from '../../platforms/kit/adapter';
+import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
 import type { MediaRef } from '../../api/types';
 import { TikTokFake } from '../fakes/tiktok';
 import { adapterContract } from './adapter-contract';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { PublishError } from '../../activities/platforms/adapter';
-import { createYoutubeAdapter } from '../../activities/platforms/youtube';
+import type { PublishError } from '../../platforms/kit/adapter';
+import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
 import { googleError } from '../fakes/google';
 import { YoutubeFake } from '../fakes/youtube';
 import { adapterContract } from './adapter-contract';

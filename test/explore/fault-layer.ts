@@ -6,7 +6,7 @@ import {
   type PublishRequest,
   type Published,
   type StepState,
-} from '../../activities/platforms/adapter';
+} from '../../platforms/kit/adapter';
 import type { PublishFailure } from '../../api/types';
 import type { Fault, Schedule } from './schedule';
 

@@ -9,7 +9,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { PlatformAdapter } from '../../activities/platforms/adapter';
+import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { ApiError } from '../../api/errors';
 import { isSettled } from '../../api/post-resource';
 import type { PostResource } from '../../api/types';

@@ -1,4 +1,4 @@
-import { xLength } from '../../api/platform-rules/twitter';
+import { xLength } from '../../platforms/twitter/descriptor';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
 
 /** X's answer to a call the app may not make (a problem of type client-forbidden): final, not a token problem. */

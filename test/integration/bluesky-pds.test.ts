@@ -1,5 +1,5 @@
-import { PublishError } from '../../activities/platforms/adapter';
-import { createBlueskyAdapter } from '../../activities/platforms/bluesky';
+import { PublishError } from '../../platforms/kit/adapter';
+import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
 import { startPds, type RunningPds } from '../helpers/pds';
 import { MediaHost, PNG_1X1, publishRequest, runDelivery } from '../contracts/run-delivery';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { resolveMedia } from '../../activities/media';
-import { PublishError } from '../../activities/platforms/adapter';
+import { PublishError } from '../../platforms/kit/adapter';
 import { MediaTooLarge } from '../../media';
 import { diskStorage } from '../../media/disk-storage';
 import { MediaUrlSigner } from '../../media/signed-urls';

@@ -1,10 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkOutboundUrl, type OutboundPolicy, type Resolve } from '../../activities/net-guard';
-import { PublishError } from '../../activities/platforms/adapter';
-import { createBlueskyAdapter } from '../../activities/platforms/bluesky';
-import { platformFetch } from '../../activities/platforms/http';
-import { createMastodonAdapter } from '../../activities/platforms/mastodon';
+import { PublishError } from '../../platforms/kit/adapter';
+import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
+import { platformFetch } from '../../platforms/kit/http';
+import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import type { PublishFailure } from '../../api/types';
 import { publishRequest } from '../contracts/run-delivery';
 import { BlueskyFake } from '../fakes/bluesky';

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toPublishFailure } from '../../activities/errors';
-import { PublishError } from '../../activities/platforms/adapter';
-import { platformFetch, postedSince, resetAfterMs, retryAfterMs } from '../../activities/platforms/http';
-import { altTextAt, sameText, searchableText, stringList } from '../../activities/platforms/content';
+import { PublishError } from '../../platforms/kit/adapter';
+import { platformFetch, postedSince, resetAfterMs, retryAfterMs } from '../../platforms/kit/http';
+import { altTextAt, sameText, searchableText, stringList } from '../../platforms/kit/content';
 import { ConcurrencyLimit, SlotWaitTimeout } from '../../activities/platforms/limiter';
-import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../../activities/platforms/oauth2';
-import { textLength } from '../../api/platform-rules/text-length';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../../platforms/kit/oauth2';
+import { textLength } from '../../platforms/text-length';
 import { closedPortUrl } from '../contracts/run-delivery';
 
 describe('text as each platform counts it', () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PlatformAdapter, PublishRequest } from '../../activities/platforms/adapter';
+import type { PlatformAdapter, PublishRequest } from '../../platforms/kit/adapter';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
 import { needsPrepare, PREPARE_STEP } from '../../api/platform-steps';
 import type { PostContent, TargetSpec } from '../../api/types';

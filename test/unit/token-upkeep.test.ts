@@ -1,12 +1,8 @@
-import type { PlatformAdapter } from '../../activities/platforms/adapter';
-import { PublishError } from '../../activities/platforms/adapter';
-import { createMastodonAdapter } from '../../activities/platforms/mastodon';
-import { assertMetaTokenFresh, META_RENEW_WINDOW_MS, metaRule } from '../../activities/platforms/meta-graph';
-import {
-  mayDeferRenewal,
-  RENEW_DEFERRED_AT,
-  renewDueBeforeCall,
-} from '../../activities/platforms/token-expiry';
+import type { PlatformAdapter } from '../../platforms/kit/adapter';
+import { PublishError } from '../../platforms/kit/adapter';
+import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
+import { assertMetaTokenFresh, META_RENEW_WINDOW_MS, metaRule } from '../../platforms/meta/graph';
+import { mayDeferRenewal, RENEW_DEFERRED_AT, renewDueBeforeCall } from '../../platforms/kit/token-expiry';
 import { createTokenActivities, settleRevokedToken } from '../../activities/token-upkeep';
 import type { Store } from '../../store/types';
 import { tokenUpkeepIntervalFrom } from '../../worker/token-upkeep-schedule';

@@ -8,7 +8,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { type PlatformAdapter, PublishError } from '../../activities/platforms/adapter';
+import { type PlatformAdapter, PublishError } from '../../platforms/kit/adapter';
 import { createPlatformRegistry, type PlatformRegistry } from '../../activities/platforms/registry';
 import { PostflowClient } from '../../client';
 import type { PostResource } from '../../api/types';

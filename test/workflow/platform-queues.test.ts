@@ -8,7 +8,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { PlatformAdapter } from '../../activities/platforms/adapter';
+import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
 import { platformQueuesFrom, platformWorkerSettings } from '../../worker/platform-queues';

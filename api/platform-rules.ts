@@ -1,0 +1,95 @@
+import type { Issue } from './errors';
+import type { PostContent } from './types';
+import { byPlatform } from '../platforms/descriptors';
+import { COUNTING_UNITS, textLength } from '../platforms/text-length';
+import type { MediaInfo, PlatformRules, TextCounting } from '../platforms/descriptor';
+
+export type { MediaInfo, PlatformRules, PostForRules, TextCounting } from '../platforms/descriptor';
+
+/**
+ * Every platform's rules, from its descriptor (`platforms/<slug>/descriptor.ts`), by slug. A
+ * null-prototype object: platform names come from requests, and "constructor" or "toString" must
+ * not find Object.prototype's members.
+ */
+export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = byPlatform((d) => d.rules);
+
+/**
+ * Checks one target's content and options against its platform's rules.
+ * `optionsField` is where the target's options sit in the request (`platform_options.instagram`,
+ * `targets[2].platform_data`), used to locate problems with them. `media` describes the content's
+ * media where known (library items); unknown kinds (URLs) are checked when the post is published.
+ */
+export function checkPlatformRules(
+  platform: string,
+  content: PostContent,
+  options: Record<string, unknown>,
+  optionsField: string,
+  media: MediaInfo[] = content.media.map(() => ({ kind: 'unknown' })),
+): Issue[] {
+  const rules = PLATFORM_RULES[platform];
+  if (!rules) return [];
+  const issues: Issue[] = [];
+  const problem = (field: string, code: string, message: string) =>
+    issues.push({ field: field.replace(/^options\./, `${optionsField}.`), code, message, platform });
+
+  checkText(rules.textCounting, content.text, rules.textMaxLength, 'text', problem, platform);
+  if (rules.titleRequired && !content.title) {
+    problem('title', 'validation.field_required', `${platform} requires a title; set "title".`);
+  }
+  if (rules.titleMaxLength && content.title) {
+    checkText('codepoints', content.title, rules.titleMaxLength, 'title', problem, platform);
+  }
+  const count = content.media.length;
+  if (count < rules.media.min || count > rules.media.max) {
+    const range =
+      rules.media.min === rules.media.max
+        ? `exactly ${rules.media.min}`
+        : `${rules.media.min} to ${rules.media.max}`;
+    problem(
+      'media_ids',
+      'validation.field_invalid',
+      `${platform} takes ${range} media items; this post has ${count}.`,
+    );
+  }
+  const kinds = rules.media.kinds;
+  media.forEach((item, i) => {
+    if (kinds && item.kind !== 'unknown' && !kinds.includes(item.kind)) {
+      problem(
+        `media[${i}]`,
+        'validation.field_invalid',
+        `is ${item.kind === 'image' ? 'an image' : 'a video'}; ${platform} takes only ${kinds.join(' and ')}s.`,
+      );
+    }
+  });
+  for (const { key, values } of rules.requiredOptions) {
+    const value = options[key];
+    if (value === undefined || value === null || value === '') {
+      problem(
+        `options.${key}`,
+        'validation.field_required',
+        `${platform} requires "${key}"${values ? ` (one of ${values.join(', ')})` : ''}.`,
+      );
+    } else if (values && !values.includes(String(value))) {
+      problem(`options.${key}`, 'validation.field_invalid', `must be one of ${values.join(', ')}.`);
+    }
+  }
+  for (const issue of rules.check?.({ content, options, media }) ?? []) {
+    problem(issue.field, issue.code, issue.message);
+  }
+  return issues;
+}
+
+function checkText(
+  counting: TextCounting | undefined,
+  text: string,
+  max: number,
+  field: string,
+  problem: (field: string, code: string, message: string) => void,
+  platform: string,
+) {
+  const length = textLength(text, counting);
+  if (length > max) {
+    const unit = COUNTING_UNITS[counting ?? 'codepoints'];
+    problem(field, 'validation.field_invalid', `is ${length} ${unit}; ${platform} allows at most ${max}.`);
+  }
+}

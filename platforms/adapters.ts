@@ -1,0 +1,45 @@
+import type { Store } from '../store/types';
+import type { AdapterOptions, PlatformAdapter } from './kit/adapter';
+import { createBlueskyAdapter } from './bluesky/adapter';
+import { createGoogleAdapter } from './google/business/adapter';
+import { createYoutubeAdapter } from './google/youtube/adapter';
+import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
+import { createMastodonAdapter } from './mastodon/adapter';
+import { createFacebookAdapter } from './meta/facebook/adapter';
+import { createInstagramAdapter } from './meta/instagram/adapter';
+import { createThreadsAdapter } from './meta/threads/adapter';
+import { createPinterestAdapter } from './pinterest/adapter';
+import { createSandboxAdapter } from './sandbox/adapter';
+import { createTikTokAdapter } from './tiktok/adapter';
+import { createTwitterAdapter } from './twitter/adapter';
+
+/** What the worker hands an adapter factory besides its options. */
+export interface AdapterDeps {
+  store: Store;
+  /** Base URL where Postflow is reachable (permalinks of sandbox posts). */
+  publicUrl: string;
+}
+
+/** Makes a platform's adapter from its options (base URL from its descriptor, timeout, env). */
+export type AdapterFactory = (options: AdapterOptions, deps: AdapterDeps) => PlatformAdapter;
+
+/**
+ * Every platform's adapter factory, by slug: the worker side's one list (the API side reads
+ * `platforms/descriptors.ts`, never this). `activities/platforms/registry.ts` makes one adapter per
+ * descriptor from it; a test holds the two lists to each other.
+ */
+export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
+  sandbox: (_options, deps) => createSandboxAdapter(deps.store, deps.publicUrl),
+  bluesky: (options) => createBlueskyAdapter(options),
+  facebook: (options) => createFacebookAdapter(options),
+  google: (options) => createGoogleAdapter(options),
+  instagram: (options) => createInstagramAdapter(options),
+  linkedin: (options) => createLinkedInAdapter(options),
+  linkedin_page: (options) => createLinkedInPageAdapter(options),
+  mastodon: (options) => createMastodonAdapter(options),
+  pinterest: (options) => createPinterestAdapter(options),
+  threads: (options) => createThreadsAdapter(options),
+  tiktok: (options) => createTikTokAdapter(options),
+  twitter: (options) => createTwitterAdapter(options),
+  youtube: (options) => createYoutubeAdapter(options),
+};

@@ -1,0 +1,433 @@
+import type { DeliveryReceipt } from '../../api/types';
+import type { MediaFile } from '../../activities/media';
+import {
+  type AccountContext,
+  type AdapterOptions,
+  type JsonValue,
+  type PlatformAdapter,
+  type Prepared,
+  PublishError,
+  type PublishRequest,
+  type StepState,
+} from '../kit/adapter';
+import { imageSize, mentionedHandles, postRecord, recordKeyFor } from './facets';
+import {
+  type FailureRule,
+  platformFailure,
+  platformFetch,
+  type PlatformBody,
+  readBody,
+  rejected,
+  resetAfterMs,
+  retryAfterMs,
+  ruleForStatus,
+} from '../kit/http';
+import { PUBLIC_ONLY } from '../../activities/net-guard';
+
+const PLATFORM = 'bluesky';
+const DEFAULT_SERVICE = 'https://bsky.social';
+const VIDEO_SERVICE = 'https://video.bsky.app';
+const COLLECTION = 'app.bsky.feed.post';
+/** app.bsky.embed.images has long capped each image at 1,000,000 bytes (newer lexicons: 2 MB). */
+const IMAGE_MAX_BYTES = 1_000_000;
+/** How often to ask the video service about an upload it is processing. */
+const VIDEO_POLL_MS = 3_000;
+/** A session about to expire is refreshed first, so it does not expire during the publish call. */
+const SESSION_MARGIN_MS = 60_000;
+/** Service-auth tokens for the video service: the docs advise 30 minutes for large uploads. */
+const SERVICE_AUTH_TTL_S = 30 * 60;
+
+/**
+ * XRPC errors (atproto.com/specs/xrpc: `{ "error": Name, "message" }`), by name, from the
+ * lexicons' declared errors and the reference PDS. Names not listed fall back to the status.
+ * The PDS answers a second createRecord at an existing rkey with a bare 500 InternalServerError:
+ * by status, "may have acted", so the engine reconciles and finds the first post.
+ */
+const ERRORS: Record<string, FailureRule & { hint?: string }> = {
+  InvalidRequest: { category: 'validation', code: 'invalid_request' },
+  BlobTooLarge: { category: 'validation', code: 'blob_too_large' },
+  ExpiredToken: { category: 'auth', code: 'expired_token', refreshable: true },
+  InvalidToken: { category: 'auth', code: 'invalid_token', refreshable: true },
+  AuthenticationRequired: { category: 'auth', code: 'auth', refreshable: true },
+  AuthMissing: { category: 'auth', code: 'auth', refreshable: true },
+  AuthFactorTokenRequired: {
+    category: 'auth',
+    code: 'auth_factor_required',
+    hint: 'the account asks for an email code at sign-in: connect it with an app password.',
+  },
+  AccountTakedown: { category: 'auth', code: 'account_takedown', hint: 'the account was taken down.' },
+  AccountDeactivated: {
+    category: 'auth',
+    code: 'account_deactivated',
+    hint: 'the account is deactivated; reactivate it on Bluesky.',
+  },
+  RateLimitExceeded: { category: 'rate_limit', code: 'rate_limit', retryable: true },
+};
+type Body = PlatformBody;
+type Loaded = Awaited<ReturnType<MediaFile['load']>>;
+type Mentions = Record<string, string>;
+interface Call {
+  method?: 'GET' | 'POST';
+  query?: Record<string, string>;
+  json?: unknown;
+  bytes?: { data: Buffer; contentType: string };
+  token?: string;
+  irreversible?: boolean;
+}
+
+/**
+ * Bluesky (AT Protocol), on the account's PDS: `service` (default https://bsky.social),
+ * `identifier` (handle or DID) and `app_password` in the credentials; `refresh` signs in
+ * (`com.atproto.server.createSession`) or renews the session (`refreshSession`) and caches it
+ * as `access_token`, `refresh_token`, `expires_at`, `did`, `handle`, `pds_url`.
+ *
+ * prepare: mentions resolved to DIDs, images uploaded as blobs, a video sent to Bluesky's video
+ * service and polled until processed; publish: `createRecord` at a record key derived from the
+ * delivery, so a repeated publish cannot post twice; reconcile: `getRecord` at that key.
+ */
+export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const serviceOf = (account: AccountContext) =>
+    (account.credentials.service || options.baseUrl || DEFAULT_SERVICE).replace(/\/$/, '');
+  /**
+   * Servers Postflow's configuration names (the default PDS and video service, or their
+   * POSTFLOW_BLUESKY_API_URL / _VIDEO_URL overrides). Any other, named by the account's
+   * `service` or `video_service`, is SSRF-guarded on every call.
+   */
+  const configured = new Set(
+    [options.baseUrl || DEFAULT_SERVICE, options.env?.POSTFLOW_BLUESKY_VIDEO_URL || VIDEO_SERVICE].map(
+      originOf,
+    ),
+  );
+  const guardFor = (url: URL) =>
+    configured.has(url.origin) ? {} : { userHost: options.outbound ?? PUBLIC_ONLY };
+
+  const xrpc = async (base: string, nsid: string, signal: AbortSignal, call: Call = {}) => {
+    const url = new URL(`${base}/xrpc/${nsid}`);
+    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (call.token) headers.authorization = `Bearer ${call.token}`;
+    if (call.json !== undefined) headers['content-type'] = 'application/json';
+    if (call.bytes) headers['content-type'] = call.bytes.contentType;
+    const body = call.json !== undefined ? JSON.stringify(call.json) : call.bytes?.data;
+    const response = await platformFetch(
+      url.toString(),
+      { method: call.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body ? { body } : {}) },
+      {
+        platform: PLATFORM,
+        signal,
+        irreversible: !!call.irreversible,
+        timeoutMs: options.timeoutMs,
+        ...guardFor(url),
+      },
+    );
+    const answer = await readBody(response);
+    if (!response.ok) throw failure(response, answer, !!call.irreversible);
+    return answer;
+  };
+
+  /** The PDS, as the account's cached session. */
+  const pds = (req: { account: AccountContext; signal: AbortSignal }) => {
+    const { did, token } = session(req.account);
+    const base = serviceOf(req.account);
+    return {
+      did,
+      base,
+      call: (nsid: string, call: Call = {}) => xrpc(base, nsid, req.signal, { token, ...call }),
+    };
+  };
+
+  /** A token the PDS signs for another service (`com.atproto.server.getServiceAuth`). */
+  const serviceAuth = async (api: ReturnType<typeof pds>, aud: string, lxm: string) => {
+    const exp = String(Math.floor(Date.now() / 1000) + SERVICE_AUTH_TTL_S);
+    const body = await api.call('com.atproto.server.getServiceAuth', { query: { aud, lxm, exp } });
+    return String(body.token);
+  };
+
+  /** Bluesky's video service; the account's own, or `POSTFLOW_BLUESKY_VIDEO_URL` (a proxy, a test fake). */
+  const videoService = (account: AccountContext) => {
+    const url = account.credentials.video_service || options.env?.POSTFLOW_BLUESKY_VIDEO_URL || VIDEO_SERVICE;
+    return url.replace(/\/$/, '');
+  };
+
+  /**
+   * The recommended video flow (docs.bsky.app/docs/tutorials/video): check the account's daily
+   * quota, upload to the video service with a service token for the PDS's `uploadBlob` (the
+   * service stores the processed video there), then poll the job until it holds the blob.
+   */
+  const uploadVideo = async (req: PublishRequest, { bytes, contentType }: Loaded, mentions: Mentions) => {
+    const api = pds(req);
+    const video = videoService(req.account);
+    const limitsToken = await serviceAuth(
+      api,
+      `did:web:${new URL(video).hostname}`,
+      'app.bsky.video.getUploadLimits',
+    );
+    const limits = await xrpc(video, 'app.bsky.video.getUploadLimits', req.signal, { token: limitsToken });
+    if (limits.canUpload === false) {
+      throw rejected(
+        PLATFORM,
+        'video_quota',
+        `${limits.message ?? 'the account cannot upload videos now'} (daily video limits, or an unverified email).`,
+      );
+    }
+    const pdsHost = new URL(req.account.credentials.pds_url || api.base).hostname;
+    const token = await serviceAuth(api, `did:web:${pdsHost}`, 'com.atproto.repo.uploadBlob');
+    const body = await xrpc(video, 'app.bsky.video.uploadVideo', req.signal, {
+      token,
+      query: { did: api.did, name: `${recordKeyFor(req.ref)}.mp4` },
+      bytes: { data: bytes, contentType },
+    });
+    return jobState(body.jobStatus ?? body, mentions);
+  };
+
+  const uploadImage = async (req: PublishRequest, { bytes, contentType }: Loaded) => {
+    if (bytes.length > IMAGE_MAX_BYTES) {
+      throw rejected(
+        PLATFORM,
+        'image_too_large',
+        `an image is ${bytes.length} bytes; Bluesky takes up to ${IMAGE_MAX_BYTES}. Compress it.`,
+      );
+    }
+    const body = await pds(req).call('com.atproto.repo.uploadBlob', { bytes: { data: bytes, contentType } });
+    const size = imageSize(bytes);
+    return { image: body.blob as JsonValue, ...(size ? { aspectRatio: size } : {}) };
+  };
+
+  /** Mentioned handles that resolve, to their DIDs; the others stay plain text. */
+  const resolveMentions = async (req: PublishRequest) => {
+    const dids: Mentions = {};
+    for (const handle of mentionedHandles(req.content.text)) {
+      try {
+        const body = await pds(req).call('com.atproto.identity.resolveHandle', { query: { handle } });
+        if (typeof body.did === 'string') dids[handle] = body.did;
+      } catch (err) {
+        if (!(err instanceof PublishError) || err.failure.category !== 'validation') throw err;
+      }
+    }
+    return dids;
+  };
+
+  return {
+    platform: PLATFORM,
+
+    async prepare(req): Promise<Prepared> {
+      session(req.account);
+      const mentions = await resolveMentions(req);
+      // URL media has no type until loaded; the bytes are needed for the upload anyway.
+      const files: Loaded[] = [];
+      for (const file of req.media) files.push(await file.load());
+      const odd = files.find((f) => !/^(image|video)\//.test(f.contentType));
+      if (odd)
+        throw rejected(PLATFORM, 'media_type', `Bluesky takes images and videos, not ${odd.contentType}.`);
+      const isVideo = (f: Loaded) => f.contentType.startsWith('video/');
+      if (files.length === 1 && isVideo(files[0]!)) return uploadVideo(req, files[0]!, mentions);
+      if (files.some(isVideo)) {
+        throw rejected(
+          PLATFORM,
+          'media_mix',
+          'Bluesky takes one video alone, or up to 4 images; post the video by itself.',
+        );
+      }
+      const images: JsonValue[] = [];
+      for (const file of files) images.push(await uploadImage(req, file));
+      return { ready: { images, mentions } };
+    },
+
+    async checkPrepared(req, state) {
+      const body = await xrpc(videoService(req.account), 'app.bsky.video.getJobStatus', req.signal, {
+        query: { jobId: String(state.job_id) },
+      });
+      return jobState(body.jobStatus ?? {}, (state.mentions ?? {}) as Mentions);
+    },
+
+    async publish(req, prepared: StepState) {
+      const api = pds(req);
+      const rkey = recordKeyFor(req.ref);
+      const record = postRecord(req.content.text, req.target.options, prepared);
+      const body = await api.call('com.atproto.repo.createRecord', {
+        json: { repo: api.did, collection: COLLECTION, rkey, record },
+        irreversible: true,
+      });
+      return receipt(String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`), record.createdAt);
+    },
+
+    async findExisting(req) {
+      const { credentials } = req.account;
+      const repo = credentials.did || credentials.identifier;
+      if (!repo) return null;
+      try {
+        const body = await xrpc(serviceOf(req.account), 'com.atproto.repo.getRecord', req.signal, {
+          query: { repo, collection: COLLECTION, rkey: recordKeyFor(req.ref) },
+        });
+        // The key is derived from this delivery; the text check guards against a stray collision.
+        if (String(body.value?.text ?? '') !== req.content.text) return null;
+        return receipt(String(body.uri), String(body.value?.createdAt ?? new Date().toISOString()));
+      } catch (err) {
+        if (xrpcError(err) === 'RecordNotFound') return null;
+        throw err;
+      }
+    },
+
+    async unpublish(req) {
+      const [, repo, collection, rkey] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(req.platformPostId) ?? [];
+      if (!repo || collection !== COLLECTION) return 'not_supported';
+      try {
+        // deleteRecord succeeds when the record is gone already (lexicon semantics).
+        await pds(req).call('com.atproto.repo.deleteRecord', { json: { repo, collection, rkey } });
+      } catch (err) {
+        if (xrpcError(err) !== 'RecordNotFound') throw err;
+      }
+      return 'deleted';
+    },
+
+    async refresh(account) {
+      const { credentials } = account;
+      const base = serviceOf(account);
+      const signal = new AbortController().signal;
+      if (credentials.refresh_token) {
+        try {
+          return sessionFields(
+            await xrpc(base, 'com.atproto.server.refreshSession', signal, {
+              method: 'POST',
+              token: credentials.refresh_token,
+            }),
+          );
+        } catch (err) {
+          // A dead refresh token: sign in again with the app password, where the account has one.
+          if (!isAuth(err) || !credentials.app_password) throw reconnect(err);
+        }
+      }
+      if (!credentials.identifier || !credentials.app_password) {
+        throw reconnect(new Error('the account has no identifier and app_password to sign in with'));
+      }
+      try {
+        return sessionFields(
+          await xrpc(base, 'com.atproto.server.createSession', signal, {
+            json: { identifier: credentials.identifier, password: credentials.app_password },
+          }),
+        );
+      } catch (err) {
+        throw reconnect(err);
+      }
+    },
+  };
+}
+
+/** A URL's origin; undefined for a malformed one (URL.parse is newer than Node 20.3). */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A video job's state (app.bsky.video.defs#jobStatus): its blob once processed. */
+function jobState(status: Body, mentions: Mentions): Prepared {
+  // A video processed before comes back as an error (`already_exists`) that still holds the blob.
+  if (status.blob) return { ready: { video: status.blob, mentions } };
+  if (status.state === 'JOB_STATE_FAILED' || status.error) {
+    throw rejected(
+      PLATFORM,
+      'video_failed',
+      `the video service could not process the video: ${status.message ?? status.error ?? 'failed'}.`,
+    );
+  }
+  return { processing: { job_id: String(status.jobId), mentions }, pollAfterMs: VIDEO_POLL_MS };
+}
+
+/** The account's cached session; without a live one, a refreshable failure makes the engine sign in. */
+function session(account: AccountContext, now = Date.now()): { did: string; token: string } {
+  const { access_token: token, did, expires_at: expiresAt } = account.credentials;
+  const expired = expiresAt !== undefined && Date.parse(expiresAt) - SESSION_MARGIN_MS <= now;
+  if (token && did && !expired) return { did, token };
+  throw new PublishError({
+    category: 'auth',
+    caused_by: 'user',
+    code: `platform.${PLATFORM}.session`,
+    message: `${PLATFORM}: ${token ? `the session expired at ${expiresAt}` : 'no session yet'}; signing in again.`,
+    retryable: false,
+    outcomeUnknown: false,
+    refreshable: true,
+  });
+}
+
+/** A createSession/refreshSession answer as the account's credentials keep it. */
+function sessionFields(body: Body): Record<string, string> {
+  const fields: Record<string, string> = {
+    access_token: String(body.accessJwt),
+    refresh_token: String(body.refreshJwt),
+    did: String(body.did),
+    handle: String(body.handle ?? ''),
+  };
+  const exp = jwtExpiry(String(body.accessJwt));
+  if (exp) fields.expires_at = exp;
+  const pdsUrl = (body.didDoc?.service ?? []).find((s: Body) =>
+    String(s.id).endsWith('#atproto_pds'),
+  )?.serviceEndpoint;
+  if (typeof pdsUrl === 'string') fields.pds_url = pdsUrl;
+  return fields;
+}
+
+/** The `exp` of a JWT (the access token's lifetime is the PDS's to choose: 2 h on bsky.social). */
+function jwtExpiry(jwt: string): string | undefined {
+  try {
+    const { exp } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof exp === 'number' ? new Date(exp * 1000).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function failure(response: Response, body: Body, irreversible: boolean) {
+  const name = typeof body.error === 'string' ? body.error : undefined;
+  const known = name ? ERRORS[name] : undefined;
+  const rule = known ?? ruleForStatus(response.status);
+  const reason = known?.hint ?? String(body.message ?? body.error ?? body.text ?? response.statusText);
+  // The PDS's rate limiter sends RateLimit-Reset as epoch seconds (draft-polli-ratelimit-headers).
+  const retryAfter =
+    rule.category === 'rate_limit'
+      ? (retryAfterMs(response.headers) ?? resetAfterMs(response.headers.get('ratelimit-reset')))
+      : undefined;
+  const err = platformFailure(
+    PLATFORM,
+    rule,
+    `${name ? `${name}: ` : ''}${reason} (HTTP ${response.status})`,
+    {
+      irreversible,
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+    },
+  );
+  return Object.assign(err, { xrpcError: name });
+}
+
+const xrpcError = (err: unknown) => (err as { xrpcError?: string }).xrpcError;
+const isAuth = (err: unknown) => err instanceof PublishError && err.failure.category === 'auth';
+
+/** A sign-in the account cannot recover from by itself; network trouble and 5xx stay retryable. */
+function reconnect(err: unknown): PublishError {
+  if (err instanceof PublishError && err.failure.retryable) return err;
+  const reason = err instanceof Error ? err.message.replace(/^bluesky: /, '') : String(err);
+  return new PublishError({
+    category: 'auth',
+    caused_by: 'user',
+    code: 'account.reconnection_required',
+    message:
+      `${PLATFORM}: could not sign in (${reason}); reconnect the account with its handle and an app password.`.slice(
+        0,
+        300,
+      ),
+    retryable: false,
+    outcomeUnknown: false,
+  });
+}
+
+function receipt(uri: string, createdAt: string): DeliveryReceipt {
+  const [, did, , rkey] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri) ?? [];
+  return {
+    platformPostId: uri,
+    // The DID, not the handle: handles can change, the profile URL by DID keeps working.
+    permalink: `https://bsky.app/profile/${did}/post/${rkey}`,
+    publishedAt: new Date(createdAt).toISOString(),
+  };
+}

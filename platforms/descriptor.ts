@@ -1,0 +1,97 @@
+import type { Issue } from '../api/errors';
+import type { PostContent } from '../api/types';
+
+/** What the API knows about a media item when the post is created (library items: their type). */
+export interface MediaInfo {
+  kind: 'image' | 'video' | 'unknown';
+  contentType?: string;
+  sizeBytes?: number;
+}
+
+/** One target's post as its platform's rules see it. */
+export interface PostForRules {
+  content: PostContent;
+  /** The target's platform options. */
+  options: Record<string, unknown>;
+  /** One entry per `content.media` item, in order. */
+  media: MediaInfo[];
+}
+
+/**
+ * How a platform counts text against its limit: Unicode code points, UTF-16 code units (TikTok),
+ * grapheme clusters (Bluesky), UTF-8 bytes (YouTube descriptions) or X's weighted count.
+ */
+export type TextCounting = 'codepoints' | 'utf16' | 'graphemes' | 'bytes' | 'weighted';
+
+/**
+ * A platform's publishing rules, as data. `POST /v1/posts` checks every target against them, so a
+ * post that cannot go out fails at creation, not at its schedule.
+ */
+export interface PlatformRules {
+  textMaxLength: number;
+  /** @default 'codepoints' */
+  textCounting?: TextCounting;
+  titleRequired?: boolean;
+  titleMaxLength?: number;
+  media: {
+    min: number;
+    max: number;
+    /** The kinds of file the platform takes (library media of another kind fails at creation). */
+    kinds?: ReadonlyArray<'image' | 'video'>;
+  };
+  /** Options a post must carry for this platform (e.g. Instagram `content_type`). */
+  requiredOptions: ReadonlyArray<{ key: string; values?: readonly string[] }>;
+  /**
+   * Everything else the platform requires. Issues name content fields (`text`, `media[1]`) or
+   * options as `options.<key>`; the caller locates options where the request put them.
+   */
+  check?: (post: PostForRules) => Issue[];
+  /** Publish calls one worker makes to this platform at once (its documented limits). @default 4 */
+  maxConcurrentCalls?: number;
+}
+
+/**
+ * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps").
+ * - `always`: every post (containers, creator info, mention lookups, media checks);
+ * - `with-media`: only when the post has media to upload; without, prepare makes no call and
+ *   publish does the same with `{}` as with what prepare would have returned.
+ */
+export type PrepareStep = 'always' | 'with-media';
+
+/**
+ * What a platform offers beyond publishing. Each is a method of its adapter
+ * (test/unit/platform-descriptors.test.ts holds them to the adapters), and docs/platforms.md's
+ * table shows them.
+ */
+export interface PlatformCapabilities {
+  /** The platform can be asked whether a post exists (`findExisting`), so an unknown outcome is settled. */
+  reconcile: boolean;
+  /** Accounts' tokens can be refreshed (`refresh`). */
+  refresh: boolean;
+  /** Published posts can be deleted through the API (`unpublish`). */
+  delete: boolean;
+}
+
+/**
+ * Everything Postflow knows about a platform without talking to it: pure data (and the pure
+ * functions of its rules), safe for the API process and the workflow sandbox. The adapter lives
+ * beside it (`platforms/<slug>/adapter.ts`); `platforms/descriptors.ts` lists every descriptor.
+ */
+export interface PlatformDescriptor {
+  /** The platform's name in the API: accounts' `platform`, option keys, `platform.<slug>.*` codes. */
+  slug: string;
+  /** The platform's name for people. */
+  displayName: string;
+  /** Checked when a post is created (`POST /v1/posts`, `/v1/posts/validate`). */
+  rules: PlatformRules;
+  /** The credentials an account must carry (`POST /v1/accounts` refuses an account without them). */
+  credentials: readonly string[];
+  /** When the delivery runs a prepare step; absent: the adapter has no `prepare`. */
+  prepareStep?: PrepareStep;
+  /**
+   * The platform API's official base URL (`POSTFLOW_<PLATFORM>_API_URL` overrides it); absent
+   * where each account names its server (Mastodon) or there is no API (the sandbox).
+   */
+  apiBaseUrl?: string;
+  capabilities: PlatformCapabilities;
+}

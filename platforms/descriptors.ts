@@ -1,0 +1,64 @@
+import type { PlatformDescriptor } from './descriptor';
+import { blueskyDescriptor } from './bluesky/descriptor';
+import { googleDescriptor } from './google/business/descriptor';
+import { youtubeDescriptor } from './google/youtube/descriptor';
+import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
+import { mastodonDescriptor } from './mastodon/descriptor';
+import { facebookDescriptor } from './meta/facebook/descriptor';
+import { instagramDescriptor } from './meta/instagram/descriptor';
+import { threadsDescriptor } from './meta/threads/descriptor';
+import { pinterestDescriptor } from './pinterest/descriptor';
+import { sandboxDescriptor } from './sandbox/descriptor';
+import { tiktokDescriptor } from './tiktok/descriptor';
+import { twitterDescriptor } from './twitter/descriptor';
+
+export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './descriptor';
+
+/**
+ * Every platform this build knows, the one place a platform is named: the rules lookup, the
+ * prepare-step table, the platforms accounts may be created for and their credentials are all
+ * derived from this list. Adding a platform: its folder, and one line here (its adapter factory
+ * gets one line in `platforms/adapters.ts`). Pure data: the API process and the workflow sandbox
+ * import it; no adapter code.
+ */
+export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
+  sandboxDescriptor,
+  blueskyDescriptor,
+  facebookDescriptor,
+  googleDescriptor,
+  instagramDescriptor,
+  linkedinDescriptor,
+  linkedinPageDescriptor,
+  mastodonDescriptor,
+  pinterestDescriptor,
+  threadsDescriptor,
+  tiktokDescriptor,
+  twitterDescriptor,
+  youtubeDescriptor,
+];
+
+/**
+ * One value per platform, by slug, from the descriptors. A null-prototype object: platform names
+ * come from requests, and "constructor" or "toString" must not find Object.prototype's members.
+ */
+export function byPlatform<T>(
+  value: (descriptor: PlatformDescriptor) => T | undefined,
+): Readonly<Record<string, T>> {
+  const table: Record<string, T> = Object.create(null);
+  for (const descriptor of PLATFORM_DESCRIPTORS) {
+    const v = value(descriptor);
+    if (v !== undefined) table[descriptor.slug] = v;
+  }
+  return table;
+}
+
+/** Platforms this build can publish to (accounts may only be created for these). */
+export const AVAILABLE_PLATFORMS: readonly string[] = PLATFORM_DESCRIPTORS.map((d) => d.slug);
+
+/**
+ * The credentials an account of each platform must carry (`POST /v1/accounts` refuses an account
+ * without them); docs/platforms.md's platform table explains each.
+ */
+export const REQUIRED_CREDENTIALS: Readonly<Record<string, readonly string[]>> = byPlatform(
+  (d) => d.credentials,
+);

@@ -1,0 +1,231 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { PublishError } from '../../kit/adapter';
+import { googleFailure, type GoogleRule } from '../api';
+import { type PlatformBody, platformFetch, readBody } from '../../kit/http';
+
+/**
+ * YouTube's resumable upload, the bytes part
+ * (developers.google.com/youtube/v3/guides/using_resumable_upload_protocol): the video goes to the
+ * session URL in chunks (`Content-Range: bytes a-b/total`); each chunk but the last is answered
+ * `308 Resume Incomplete` with `Range: bytes=0-N` (what the server holds), the last one with
+ * 200/201 and the video. Only the last chunk's completion creates the video, so a failure before
+ * it publishes nothing: the upload asks the session where it stands (an empty PUT with
+ * `Content-Range: bytes *\/total`) and goes on from there, never from 0 on a guess.
+ */
+
+/** Google's unit for chunks: every chunk but the last is a multiple of 256 KiB. */
+export const CHUNK_UNIT = 256 * 1024;
+/** Large enough that a chunk's request overhead does not matter, small enough to resend cheaply. */
+export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+const CHUNK_SETTING = 'POSTFLOW_YOUTUBE_CHUNK_BYTES';
+
+/**
+ * The chunk size from `POSTFLOW_YOUTUBE_CHUNK_BYTES`; a value Google would refuse stops the worker
+ * at start rather than failing every upload later.
+ */
+export function chunkBytesFrom(env: Record<string, string | undefined> = {}): number {
+  const raw = env[CHUNK_SETTING]?.trim();
+  if (!raw) return DEFAULT_CHUNK_BYTES;
+  const bytes = Number(raw);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % CHUNK_UNIT !== 0) {
+    throw new Error(
+      `${CHUNK_SETTING} must be a positive multiple of ${CHUNK_UNIT} (256 KiB), e.g. ${DEFAULT_CHUNK_BYTES} (8 MiB); got "${raw}".`,
+    );
+  }
+  return bytes;
+}
+
+/** How the upload rides out failures before it hands them to the engine. */
+export interface ResumePolicy {
+  /** Failures in a row, without the server's offset moving on, before the upload gives up. */
+  maxFailures: number;
+  /** The wait before the next try after the `failures`-th failure in a row. */
+  backoffMs(failures: number): number;
+}
+
+/** 1, 2, 4, 8, 16 s, each plus up to 1 s of jitter (Google's advice for resumable uploads). */
+export const DEFAULT_RESUME: ResumePolicy = {
+  maxFailures: 5,
+  backoffMs: (failures) => Math.min(16_000, 1_000 * 2 ** (failures - 1)) + Math.floor(Math.random() * 1_000),
+};
+
+export interface ResumableUpload {
+  platform: string;
+  /** Opens a session (metadata only, creates nothing) and returns its URL, a capability. */
+  openSession(): Promise<string>;
+  bytes: Uint8Array;
+  contentType: string;
+  chunkBytes: number;
+  accessToken: string;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  reasons: Readonly<Record<string, GoogleRule>>;
+}
+
+/** What the session said: the video, where to go on from, that it is gone, or a failure worth a retry. */
+type Answer =
+  | { kind: 'done'; video: PlatformBody }
+  | { kind: 'incomplete'; next: number }
+  | { kind: 'gone' }
+  | { kind: 'failed'; error: PublishError };
+
+/**
+ * Uploads the bytes and returns the video resource of the final answer. Throws `PublishError`:
+ * `outcomeUnknown` only when the final chunk may have completed and the session could not tell.
+ */
+export async function uploadInChunks(
+  upload: ResumableUpload,
+  policy: ResumePolicy = DEFAULT_RESUME,
+): Promise<PlatformBody> {
+  const total = upload.bytes.length;
+  let session = await upload.openSession();
+  let offset = 0;
+  /** The furthest offset the server confirmed; moving past it resets the failure count. */
+  let furthest = 0;
+  let failures = 0;
+  /** A failure of the final chunk that may have created the video, until the session says otherwise. */
+  let unsettled: PublishError | undefined;
+
+  const failedOnce = async (error: PublishError) => {
+    failures += 1;
+    if (failures > policy.maxFailures) {
+      if (unsettled) throw unsettled;
+      // Before the final chunk completes nothing exists: a plain retry for the engine.
+      throw new PublishError({ ...error.failure, retryable: true, outcomeUnknown: false });
+    }
+    // Rejects as soon as the activity is cancelled.
+    await delay(policy.backoffMs(failures), undefined, { signal: upload.signal });
+  };
+
+  /** The empty PUT asking where the upload stands; a refusal while the final chunk is unsettled settles nothing. */
+  const ask = async (): Promise<Answer> => {
+    try {
+      return await put(upload, session, 'status', false);
+    } catch (err) {
+      if (unsettled && err instanceof PublishError) throw unsettled;
+      throw err;
+    }
+  };
+
+  for (;;) {
+    const end = Math.min(offset + upload.chunkBytes, total);
+    const final = end === total;
+    let answer = await put(upload, session, { from: offset, to: end }, final);
+    if (answer.kind === 'failed' && final && answer.error.failure.outcomeUnknown) unsettled = answer.error;
+    if (answer.kind === 'incomplete' && answer.next <= offset) {
+      // The chunk was taken and none of it kept: count it, or a server doing so would loop forever.
+      await failedOnce(stalled(upload.platform));
+    }
+    while (answer.kind === 'failed') {
+      await failedOnce(answer.error);
+      answer = await ask();
+    }
+    if (answer.kind === 'done') return answer.video;
+    if (answer.kind === 'gone') {
+      // Expired or unknown. Had the final chunk maybe completed, a new session could post twice.
+      if (unsettled) throw unsettled;
+      await failedOnce(sessionGone(upload.platform));
+      session = await upload.openSession();
+      offset = 0; // `furthest` stays: a session that keeps expiring makes no progress
+      continue;
+    }
+    // 308: the server holds bytes 0…next-1 and no video exists yet.
+    unsettled = undefined;
+    offset = answer.next;
+    if (offset > furthest) {
+      furthest = offset;
+      failures = 0;
+    }
+  }
+}
+
+/** One PUT to the session: a chunk `[from, to)` of the bytes, or the empty status query. */
+async function put(
+  upload: ResumableUpload,
+  session: string,
+  part: { from: number; to: number } | 'status',
+  final: boolean,
+): Promise<Answer> {
+  const total = upload.bytes.length;
+  const range = part === 'status' ? `bytes */${total}` : `bytes ${part.from}-${part.to - 1}/${total}`;
+  const body = part === 'status' ? new Uint8Array(0) : upload.bytes.subarray(part.from, part.to);
+  let response: Response;
+  try {
+    response = await platformFetch(
+      session,
+      {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${upload.accessToken}`,
+          accept: 'application/json',
+          'content-type': upload.contentType,
+          'content-range': range,
+        },
+        body,
+      },
+      {
+        platform: upload.platform,
+        signal: upload.signal,
+        // Only the final chunk can create the video: its lost answer is an unknown outcome.
+        irreversible: final,
+        ...(upload.timeoutMs ? { timeoutMs: upload.timeoutMs } : {}),
+      },
+    );
+  } catch (err) {
+    if (err instanceof PublishError && !upload.signal.aborted) return { kind: 'failed', error: err };
+    throw err;
+  }
+  const answer = await readBody(response);
+  if (response.status === 200 || response.status === 201) {
+    if (typeof answer.id !== 'string' || !answer.id) throw noVideoId(upload.platform);
+    return { kind: 'done', video: answer };
+  }
+  if (response.status === 308) return incomplete(upload.platform, response.headers.get('range'), total);
+  if (response.status === 404 || response.status === 410) return { kind: 'gone' };
+  const error = googleFailure(upload.platform, response, answer, {
+    reasons: upload.reasons,
+    irreversible: final,
+  });
+  // 5xx and 408: the server failed this request, the session lives on. Anything else is an answer.
+  if (response.status >= 500 || response.status === 408) return { kind: 'failed', error };
+  throw error;
+}
+
+/** `Range: bytes=0-N` → N + 1; no Range: the server holds nothing yet. */
+function incomplete(platform: string, range: string | null, total: number): Answer {
+  if (!range) return { kind: 'incomplete', next: 0 };
+  const last = /^bytes=0-(\d+)$/.exec(range.trim())?.[1];
+  const next = last === undefined ? NaN : Number(last) + 1;
+  // All bytes held and still no video makes no sense either: ask again.
+  if (!Number.isSafeInteger(next) || next >= total) {
+    return {
+      kind: 'failed',
+      error: uploadFailure(platform, 'upload_range', 'the upload session answered an unreadable Range.'),
+    };
+  }
+  return { kind: 'incomplete', next };
+}
+
+const uploadFailure = (platform: string, code: string, message: string, outcomeUnknown = false) =>
+  new PublishError({
+    category: 'platform',
+    caused_by: 'platform',
+    code: `platform.${platform}.${code}`,
+    message: `${platform}: ${message}`,
+    retryable: true,
+    outcomeUnknown,
+  });
+
+const stalled = (platform: string) =>
+  uploadFailure(platform, 'upload_stalled', 'the upload session kept none of a chunk; resuming.');
+
+const sessionGone = (platform: string) =>
+  uploadFailure(
+    platform,
+    'upload_session_expired',
+    'the upload session expired before the video was complete; nothing was published.',
+  );
+
+/** A completed upload whose answer names no video: it exists, but which one only reconcile can say. */
+const noVideoId = (platform: string) =>
+  uploadFailure(platform, 'upload_answer', 'the completed upload answered no video id.', true);

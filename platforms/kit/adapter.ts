@@ -1,0 +1,148 @@
+import type { DeliveryReceipt, JsonValue, PostContent, PublishFailure, TargetSpec } from '../../api/types';
+import type { MediaFile } from '../../activities/media';
+import type { OutboundPolicy } from '../../activities/net-guard';
+
+/** The account an adapter publishes as, with its credentials decrypted for this call only. */
+export interface AccountContext {
+  id: string;
+  platform: string;
+  name: string;
+  credentials: Record<string, string>;
+}
+
+/** One publish of one post to one account. */
+export interface PublishRequest {
+  postId: string;
+  account: AccountContext;
+  target: TargetSpec;
+  /** The post's content with the target's overrides applied. */
+  content: PostContent;
+  /** `content.media`, resolved: metadata, bytes and fetchable URLs (empty for `findExisting`). */
+  media: MediaFile[];
+  /** `<post id>/<account id>`: what `findExisting` looks for after an unknown outcome. */
+  ref: string;
+  /**
+   * When this delivery began (RFC 3339). A platform without a place for `ref` is searched by
+   * content; its posts from before this instant (less clock skew) cannot be this delivery's.
+   */
+  since: string;
+  /** Aborted when the activity is cancelled or the worker shuts down. */
+  signal: AbortSignal;
+}
+
+/** One delete of one published post from one account. */
+export interface UnpublishRequest {
+  account: AccountContext;
+  platformPostId: string;
+  signal: AbortSignal;
+}
+
+/**
+ * What an adapter keeps between the steps of one delivery: upload ids, container ids, a publish
+ * id to poll. It travels through workflow history, so it is plain JSON and never holds a secret.
+ */
+export type StepState = { [key: string]: JsonValue };
+export type { JsonValue };
+
+/**
+ * The platform is still working (processing a video, a container not yet ready). The workflow
+ * waits `pollAfterMs` as a durable timer, then calls the matching `check…` step with `state`.
+ */
+export interface Processing {
+  processing: StepState;
+  pollAfterMs: number;
+}
+
+/** Work done before the irreversible call; invisible to the account's followers. */
+export type Prepared = { ready: StepState } | Processing;
+/** What a publish call proven absent was given, now: publishable again, gone, or consumed after all. */
+export type Reusable = 'reuse' | 'renew' | 'taken';
+
+/** What the publish call (or a later check) returns: proof of publication, or "still processing". */
+export type Published = DeliveryReceipt | Processing;
+
+export const isProcessing = (value: object): value is Processing => 'processing' in value;
+
+/**
+ * One social platform. Adapters contain no Temporal code: they classify their own failures by
+ * throwing `PublishError`, and the activity layer maps that to Temporal once (activities/errors.ts).
+ *
+ * A delivery runs the steps by their side effects (docs/platforms.md):
+ *   prepare → checkPrepared* → publish → checkPublished*
+ * `prepare` and the checks may run any number of times; `publish` only when nothing was published.
+ */
+export interface PlatformAdapter {
+  readonly platform: string;
+  /** Uploads media, creates containers: everything the followers cannot see yet. Retried freely. */
+  prepare?(request: PublishRequest): Promise<Prepared>;
+  /** Asks again whether what `prepare` made is ready (a container being processed). Read-only. */
+  checkPrepared?(request: PublishRequest, state: StepState): Promise<Prepared>;
+  /**
+   * Makes the post public, with what `prepare` returned (`{}` without a prepare step).
+   * Irreversible: the engine never calls it twice unless proven safe.
+   */
+  publish(request: PublishRequest, prepared: StepState): Promise<Published>;
+  /**
+   * Polls a publish the platform finishes asynchronously (TikTok, YouTube processing). Read-only.
+   * Once the post is live, a failure for good here becomes the receipt with a warning, never a
+   * failed target (live-receipt.ts).
+   */
+  checkPublished?(request: PublishRequest, state: StepState): Promise<Published>;
+  /**
+   * Looks the post up on the platform; absent where the platform offers no lookup. `prepared` is
+   * what `prepare` returned for the attempt whose outcome is unknown, when its publish call ran
+   * (unset when the lookup follows an older run): a platform that can be asked about what it
+   * prepared (a container's status) answers exactly instead of searching the account's posts.
+   */
+  findExisting?(request: PublishRequest, prepared?: StepState): Promise<DeliveryReceipt | null>;
+  /**
+   * Whether what `prepare` returned for a publish call since proven absent can still be published
+   * (`reuse`: a Meta container neither expired nor failed), must be made anew (`renew`), or was
+   * consumed by that call after all (`taken`: the post exists, the engine looks it up). Where prepare's result is the platform's own
+   * guard against a second post (a container publishes once), reusing it keeps a late first call
+   * from duplicating the post. Absent: every attempt prepares anew.
+   */
+  reusable?(request: PublishRequest, prepared: StepState): Promise<Reusable>;
+  /**
+   * Deletes a published post from the platform: `deleted` once it is gone (also when it was gone
+   * already), `not_supported` when this post cannot be deleted through the API (it stays live).
+   * Absent where the platform offers no delete at all. Failures throw `PublishError`.
+   */
+  unpublish?(request: UnpublishRequest): Promise<'deleted' | 'not_supported'>;
+  /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
+  refresh?(account: AccountContext): Promise<Record<string, string>>;
+  /**
+   * For tokens refreshable only while still valid (Meta's long-lived ones): renew them this long
+   * before `expires_at`. The token-upkeep job renews such accounts even when they do not post.
+   */
+  renewWindowMs?: number;
+}
+
+/** How an adapter is set up: where its platform is, how long a call may take. */
+export interface AdapterOptions {
+  /**
+   * The platform API's base URL: `POSTFLOW_<PLATFORM>_API_URL` when set (a proxy, a test fake),
+   * else the official one. Self-hosted platforms (Mastodon, Bluesky) read theirs from the account.
+   */
+  baseUrl?: string;
+  /** How long one call may take before its answer counts as lost. @default 60 s */
+  timeoutMs?: number;
+  /** Settings by environment variable: OAuth clients (`POSTFLOW_<PLATFORM>_CLIENT_ID`, `_SECRET`). */
+  env?: Record<string, string | undefined>;
+  /**
+   * How calls to servers an account names (Mastodon's `instance_url`, Bluesky's `service`) are
+   * guarded against SSRF. @default public https addresses only (`PUBLIC_ONLY`)
+   */
+  outbound?: OutboundPolicy;
+}
+
+/** Thrown by adapters for every failure, already classified. */
+export class PublishError extends Error {
+  readonly failure: PublishFailure;
+
+  constructor(failure: PublishFailure, options?: { cause?: unknown }) {
+    super(failure.message, options);
+    this.name = 'PublishError';
+    this.failure = failure;
+  }
+}

@@ -1,0 +1,218 @@
+import type { MediaFile } from '../../activities/media';
+import {
+  type AdapterOptions,
+  type PlatformAdapter,
+  type Prepared,
+  type PublishRequest,
+  type StepState,
+} from '../kit/adapter';
+import {
+  type CallOptions,
+  type FailureRule,
+  platformFailure,
+  platformFetch,
+  postedSince,
+  type PlatformBody,
+  readBody,
+  rejected,
+  resetAfterMs,
+  retryAfterMs,
+  ruleForStatus,
+} from '../kit/http';
+import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
+import { PUBLIC_ONLY } from '../../activities/net-guard';
+
+const PLATFORM = 'mastodon';
+/** Mastodon asks clients to poll processing media no more often than this. */
+const MEDIA_POLL_MS = 2_000;
+/** How far back reconcile looks in the account's own statuses. */
+const RECONCILE_WINDOW = 40;
+/** Postflow visibility → Mastodon's; `visibility` in the options wins. */
+const VISIBILITY: Record<string, string> = {
+  public: 'public',
+  logged_in: 'unlisted',
+  connections_only: 'private',
+  private: 'private',
+};
+
+/**
+ * Mastodon's error answers (docs.joinmastodon.org/entities/Error): `{ "error": "…" }` with the
+ * meaning in the status code. 422 is a status or media Mastodon refuses; 404 after a delete is
+ * "already gone".
+ */
+function ruleFor(status: number): FailureRule {
+  if (status === 422) return { category: 'validation', code: 'rejected' };
+  // Mastodon tokens never expire and have no refresh: a 401 means the token was revoked (the user
+  // removed the app, or an admin suspended the account), so it stays refused until a reconnect.
+  if (status === 401) return { category: 'auth', code: 'auth', reconnect: true };
+  return ruleForStatus(status);
+}
+
+/**
+ * Mastodon (REST API v1/v2), on the account's own server: `instance_url` and `access_token` in
+ * the account's credentials (an app token with `write:statuses write:media read:accounts`).
+ *
+ * prepare: upload each file (`POST /api/v2/media`), polled while the server processes it;
+ * publish: `POST /api/v1/statuses` with an `Idempotency-Key`, so even a replayed call within the
+ * server's hour does not post twice; reconcile: the account's latest statuses, by text.
+ */
+export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const call = (req: { account: PublishRequest['account']; signal: AbortSignal }, irreversible = false) => {
+    const instance = (req.account.credentials.instance_url ?? '').replace(/\/$/, '');
+    if (!/^https?:\/\//.test(instance)) {
+      throw rejected(
+        PLATFORM,
+        'instance_url',
+        'the account has no instance_url (https://your.server); reconnect it.',
+      );
+    }
+    const settings: CallOptions = {
+      platform: PLATFORM,
+      signal: req.signal,
+      irreversible,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      // The server is the account's own: every call is SSRF-guarded.
+      userHost: options.outbound ?? PUBLIC_ONLY,
+    };
+    return async (
+      method: string,
+      path: string,
+      body?: RequestInit['body'],
+      headers: Record<string, string> = {},
+    ) => {
+      const response = await platformFetch(
+        `${instance}${path}`,
+        {
+          method,
+          headers: { authorization: `Bearer ${req.account.credentials.access_token}`, ...headers },
+          ...(body !== undefined ? { body } : {}),
+        },
+        settings,
+      );
+      const answer = await readBody(response);
+      if (!response.ok) throw failure(response, answer, irreversible);
+      return { status: response.status, body: answer };
+    };
+  };
+
+  const upload = async (req: PublishRequest, file: MediaFile, i: number) => {
+    const { bytes, contentType } = await file.load();
+    const form = new FormData();
+    form.set('file', new Blob([bytes], { type: contentType }), `media-${i}`);
+    const alt = altTextAt(req.target.options, i);
+    if (alt) form.set('description', alt);
+    const { body } = await call(req)('POST', '/api/v2/media', form);
+    return { id: String(body.id), ready: body.url !== null && body.url !== undefined };
+  };
+
+  /** Media still being processed is polled; the status is posted once all of it is ready. */
+  const pending = async (req: PublishRequest, ids: string[], waiting: string[]): Promise<Prepared> => {
+    const still: string[] = [];
+    for (const id of waiting) {
+      const { status } = await call(req)('GET', `/api/v1/media/${encodeURIComponent(id)}`);
+      if (status === 206) still.push(id); // 206 Partial Content: still processing
+    }
+    return still.length
+      ? { processing: { media_ids: ids, waiting: still }, pollAfterMs: MEDIA_POLL_MS }
+      : { ready: { media_ids: ids } };
+  };
+
+  return {
+    platform: PLATFORM,
+
+    async prepare(req) {
+      const uploaded = [];
+      for (const [i, file] of req.media.entries()) uploaded.push(await upload(req, file, i));
+      const ids = uploaded.map((u) => u.id);
+      const waiting = uploaded.filter((u) => !u.ready).map((u) => u.id);
+      return waiting.length
+        ? { processing: { media_ids: ids, waiting }, pollAfterMs: MEDIA_POLL_MS }
+        : { ready: { media_ids: ids } };
+    },
+
+    async checkPrepared(req, state) {
+      return pending(req, stringList(state.media_ids), stringList(state.waiting));
+    },
+
+    async publish(req, prepared: StepState) {
+      const o = req.target.options;
+      const status = {
+        status: req.content.text,
+        media_ids: stringList(prepared.media_ids),
+        visibility: String(o.visibility ?? VISIBILITY[req.content.visibility ?? 'public'] ?? 'public'),
+        ...(o.spoiler_text ? { spoiler_text: String(o.spoiler_text) } : {}),
+        ...(o.sensitive !== undefined ? { sensitive: Boolean(o.sensitive) } : {}),
+        ...(o.language ? { language: String(o.language) } : {}),
+      };
+      const { body } = await call(req, true)('POST', '/api/v1/statuses', JSON.stringify(status), {
+        'content-type': 'application/json',
+        // Mastodon remembers the key for an hour: a repeated call returns the same status.
+        'idempotency-key': req.ref,
+      });
+      return receiptOf(body);
+    },
+
+    async findExisting(req) {
+      const api = call(req);
+      const { body: me } = await api('GET', '/api/v1/accounts/verify_credentials');
+      const { body: statuses } = await api(
+        'GET',
+        `/api/v1/accounts/${encodeURIComponent(String(me.id))}/statuses?limit=${RECONCILE_WINDOW}&exclude_replies=true&exclude_reblogs=true`,
+      );
+      const text = searchableText(PLATFORM, req.content.text);
+      const found = (Array.isArray(statuses) ? statuses : Object.values(statuses)).find(
+        (s: PlatformBody) =>
+          postedSince(s.created_at, req.since) && sameText(plainText(String(s.content ?? '')), text),
+      );
+      return found ? receiptOf(found) : null;
+    },
+
+    async unpublish(req) {
+      try {
+        await call(req)('DELETE', `/api/v1/statuses/${encodeURIComponent(req.platformPostId)}`);
+      } catch (err) {
+        if (isNotFound(err)) return 'deleted'; // gone already
+        throw err;
+      }
+      return 'deleted';
+    },
+  };
+}
+
+function failure(response: Response, body: PlatformBody, irreversible: boolean) {
+  const message = String(body.error ?? body.text ?? response.statusText);
+  // Mastodon's rate limit: X-RateLimit-Reset is an ISO 8601 instant (no Retry-After).
+  const retryAfter =
+    response.status === 429
+      ? (retryAfterMs(response.headers) ?? resetAfterMs(response.headers.get('x-ratelimit-reset')))
+      : undefined;
+  const err = platformFailure(PLATFORM, ruleFor(response.status), `${message} (HTTP ${response.status})`, {
+    irreversible,
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  });
+  Object.assign(err, { status: response.status });
+  return err;
+}
+
+const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
+
+function receiptOf(status: PlatformBody) {
+  return {
+    platformPostId: String(status.id),
+    permalink: String(status.url ?? status.uri),
+    publishedAt: new Date(String(status.created_at ?? Date.now())).toISOString(),
+  };
+}
+
+/** Mastodon returns statuses as HTML; reconcile compares their plain text. */
+function plainText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p>\s*<p>/gi, '\n\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}

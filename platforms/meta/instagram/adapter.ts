@@ -1,0 +1,275 @@
+import type { MediaFile } from '../../../activities/media';
+import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from '../../kit/adapter';
+import { postedSince, rejected } from '../../kit/http';
+import {
+  assertMetaTokenFresh,
+  type GraphCall,
+  graphClient,
+  META_RENEW_WINDOW_MS,
+  type GraphParams,
+  type GraphSettings,
+  mediaKind,
+  type MetaErrorRow,
+  pendingContainers,
+  receiptFrom,
+  liveMetaReceipt,
+  receiptOrPoll,
+  refreshLongLivedToken,
+  sameText,
+} from '../graph';
+import { searchableText, stringList } from '../../kit/content';
+import { containerReuse, containerVerdict, publishedAmong, readyContainer } from '../container-reconcile';
+
+const PLATFORM = 'instagram';
+/** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
+const OFFICIAL_HOST = 'https://graph.instagram.com';
+const VERSION = 'v25.0';
+/**
+ * Meta recommends querying a container's status once a minute (for up to five minutes). Image
+ * containers are usually FINISHED at once: prepare asks straight away, so only videos wait.
+ */
+const CONTAINER_POLL_MS = 60_000;
+/** The permalink of a just-published post, when its first lookup failed. */
+const RECEIPT_POLL_MS = 5_000;
+/** How far back reconcile looks in the account's own media. */
+const RECONCILE_WINDOW = 25;
+const CONTAINER = { status: 'status_code', detail: 'status' };
+const POST_FIELDS = { permalink: 'permalink', time: 'timestamp' };
+const HOUR_MS = 3_600_000;
+
+/**
+ * Instagram's content-publishing errors (developers.facebook.com/docs/instagram-platform/
+ * instagram-graph-api/reference/error-codes): matched by `error_subcode`, whatever the `code`
+ * (Meta pairs them with -2, -1, 1, 4, 9, 24, 25, 36000…). The media-format rows (2207004–2207028,
+ * 2207052) could not be re-read in full from the stored docs; their meanings follow the table's
+ * published names.
+ */
+const INSTAGRAM_ERRORS: readonly MetaErrorRow[] = [
+  {
+    codes: [],
+    subcodes: [2207001],
+    rule: { category: 'platform', code: 'api_error', retryable: true, mayHaveActed: true },
+  },
+  // Download timeout, failed container creation, unknown upload error, temporary publish error,
+  // media not ready yet: "try again" (a new attempt prepares new containers).
+  {
+    codes: [],
+    subcodes: [2207003, 2207032, 2207053, 2207008, 2207027],
+    rule: { category: 'platform', code: 'transient', retryable: true },
+  },
+  {
+    codes: [],
+    subcodes: [2207020],
+    rule: { category: 'platform', code: 'container_expired', retryable: true },
+  },
+  // 2207042: the account's 24-hour publishing limit; Meta advises trying again the next day.
+  {
+    codes: [],
+    subcodes: [2207042],
+    rule: { category: 'rate_limit', code: 'publish_limit', retryable: true, retryAfterMs: 24 * HOUR_MS },
+  },
+  { codes: [], subcodes: [2207006], rule: { category: 'auth', code: 'permission', refreshable: true } },
+  // The professional account is inactive, checkpointed or restricted: the user signs in to Instagram.
+  { codes: [], subcodes: [2207050], rule: { category: 'auth', code: 'account_restricted' } },
+  // Suspected spam: Instagram restricts the action; retrying would not help.
+  { codes: [], subcodes: [2207051], rule: { category: 'validation', code: 'restricted' } },
+  {
+    codes: [],
+    subcodes: [2207004, 2207005, 2207009, 2207010, 2207023, 2207026, 2207028, 2207052, 2207057],
+    rule: { category: 'validation', code: 'media_rejected' },
+  },
+];
+
+/** Postflow `content_type` → the container's `media_type` for a single item (feed images have none). */
+type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
+
+/**
+ * Instagram (Instagram API with Instagram Login, Content Publishing). Credentials: `access_token`
+ * (a long-lived Instagram User token, `instagram_business_content_publish`), `user_id` (the
+ * professional account's Instagram id), `expires_at`; `refresh_token` optional (the same token).
+ *
+ * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
+ * Instagram fetches), polled until FINISHED; for a carousel, then the CAROUSEL container of the
+ * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the status of
+ * the container the lost publish call was given (meta-container-reconcile.ts): PUBLISHED → the
+ * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
+ * absent. Without a readable container: the latest media by caption since the delivery began
+ * (stories: the account's current stories).
+ * No delete: the Instagram API with Instagram Login has no media delete.
+ */
+export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const settings: GraphSettings = {
+    platform: PLATFORM,
+    baseUrl: options.baseUrl || OFFICIAL_HOST,
+    version: VERSION,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    refreshes: true,
+    errors: INSTAGRAM_ERRORS,
+  };
+  const client = graphClient(settings);
+  const userPath = (req: PublishRequest) => `/${encodeURIComponent(userId(req))}`;
+
+  /** Creates one container; carousel children carry no caption. */
+  const container = async (api: GraphCall, req: PublishRequest, params: GraphParams) => {
+    const body = await api('POST', `${userPath(req)}/media`, params);
+    return String(body.id);
+  };
+
+  /** Polls what is pending; once the children are ready, makes the carousel container. */
+  const advance = async (req: PublishRequest, state: StepState): Promise<Prepared> => {
+    const api = client(req);
+    const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
+    if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
+    if (state.parent) return readyContainer(String(state.parent));
+    const children = stringList(state.children);
+    if (children.length === 1) return readyContainer(children[0]!);
+    const parent = await container(api, req, {
+      media_type: 'CAROUSEL',
+      children: children.join(','),
+      ...captionParams(req),
+    });
+    return advance(req, { children, parent, pending: [parent] });
+  };
+
+  return {
+    platform: PLATFORM,
+    renewWindowMs: META_RENEW_WINDOW_MS,
+
+    async prepare(req) {
+      assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
+      const type = contentType(req);
+      if (req.media.length === 0)
+        throw rejected(PLATFORM, 'media', 'every Instagram post needs an image or a video.');
+      if (type === 'carousel' && req.media.length < 2) {
+        throw rejected(PLATFORM, 'media', 'a carousel needs 2 to 10 items; use content_type feed for one.');
+      }
+      const api = client(req);
+      const children: string[] = [];
+      for (const [i, file] of req.media.entries()) {
+        children.push(await container(api, req, await itemParams(req, type, file, i)));
+      }
+      return advance(req, { children, pending: children });
+    },
+
+    checkPrepared: advance,
+
+    async reusable(req, prepared) {
+      return containerReuse(client(req), prepared, CONTAINER);
+    },
+
+    async publish(req, prepared) {
+      assertMetaTokenFresh(PLATFORM, req.account.credentials);
+      const body = await client(req, true)('POST', `${userPath(req)}/media_publish`, {
+        creation_id: String(prepared.container),
+      });
+      return receiptOrPoll(client(req), String(body.id), POST_FIELDS, RECEIPT_POLL_MS);
+    },
+
+    async checkPublished(req, state) {
+      return liveMetaReceipt(PLATFORM, client(req), state, POST_FIELDS);
+    },
+
+    async findExisting(req, prepared) {
+      const stories = contentType(req) === 'stories';
+      const api = client(req);
+      const verdict = await containerVerdict(PLATFORM, api, prepared, CONTAINER, req.since);
+      if ('absent' in verdict) return null;
+      const latest = async () =>
+        (
+          await api('GET', `${userPath(req)}/${stories ? 'stories' : 'media'}`, {
+            fields: 'id,caption,timestamp,permalink,media_type',
+            limit: RECONCILE_WINDOW,
+          })
+        ).data;
+      if ('published' in verdict) {
+        // Known to exist: only its id is looked for. A story (no caption) is the one closest in
+        // time to the publish call, never merely "a story since the delivery began".
+        const caption = req.content.text ?? '';
+        const ours = (m: Record<string, unknown>) => stories || sameText(m.caption, caption);
+        return publishedAmong(PLATFORM, await latest(), verdict.since, ours, POST_FIELDS);
+      }
+      // Without a readable container (older runs): the account's latest media, by caption.
+      const text = stories ? '' : searchableText(PLATFORM, req.content.text);
+      const listed: unknown = await latest();
+      const found = (Array.isArray(listed) ? listed : []).find(
+        (m: Record<string, unknown>) =>
+          postedSince(m.timestamp, req.since) &&
+          // Stories have no caption: a story of this delivery is one posted since it began.
+          (stories || sameText(m.caption, text)),
+      );
+      return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
+    },
+
+    async refresh(account) {
+      return refreshLongLivedToken(settings, 'ig_refresh_token', account);
+    },
+  };
+}
+
+function userId(req: PublishRequest): string {
+  const id = req.account.credentials.user_id;
+  if (!id)
+    throw rejected(PLATFORM, 'credentials', 'the account has no user_id (its Instagram id); reconnect it.');
+  return id;
+}
+
+function contentType(req: PublishRequest): ContentType {
+  const type = String(req.target.options.content_type ?? '');
+  if (type === 'feed' || type === 'reel' || type === 'carousel' || type === 'stories') return type;
+  throw rejected(
+    PLATFORM,
+    'content_type',
+    'set platform_data.content_type to feed, reel, carousel or stories.',
+  );
+}
+
+/** The caption and options that belong on the published container (single item or carousel). */
+function captionParams(req: PublishRequest): GraphParams {
+  const o = req.target.options;
+  return {
+    ...(req.content.text ? { caption: req.content.text } : {}),
+    ...(o.location_id ? { location_id: String(o.location_id) } : {}),
+    ...(collaborators(o.collaborators).length
+      ? { collaborators: JSON.stringify(collaborators(o.collaborators)) }
+      : {}),
+  };
+}
+
+/** One item's container parameters: the media by public URL, its kind, and its options. */
+async function itemParams(
+  req: PublishRequest,
+  type: ContentType,
+  file: MediaFile,
+  i: number,
+): Promise<GraphParams> {
+  const kind = mediaKind(file);
+  const url = await file.publicUrl();
+  const media: GraphParams = kind === 'video' ? { video_url: url } : { image_url: url };
+  const o = req.target.options;
+  const alt = typeof o.alt_text === 'string' && kind === 'image' ? { alt_text: o.alt_text } : {};
+  if (type === 'carousel') {
+    return { ...media, is_carousel_item: true, ...(kind === 'video' ? { media_type: 'VIDEO' } : {}), ...alt };
+  }
+  if (type === 'stories') return { ...media, media_type: 'STORIES' }; // stories take no caption
+  if (i > 0)
+    throw rejected(PLATFORM, 'media', `${type} takes one item; use content_type carousel for several.`);
+  if (kind === 'image') {
+    if (type === 'reel') throw rejected(PLATFORM, 'media', 'a reel needs a video.');
+    return { ...media, ...alt, ...captionParams(req) };
+  }
+  // Since July 2023 every single video is published as a reel; a feed video is a reel shared to the feed.
+  return {
+    ...media,
+    media_type: 'REELS',
+    ...captionParams(req),
+    share_to_feed: type === 'feed' ? true : o.share_to_feed !== false,
+    ...(typeof o.cover_url === 'string' ? { cover_url: o.cover_url } : {}),
+    ...(o.video_cover_timestamp_ms !== undefined ? { thumb_offset: Number(o.video_cover_timestamp_ms) } : {}),
+  };
+}
+
+/** `collaborators` as SocialAPI takes it: an array, or one string of comma-separated usernames. */
+function collaborators(value: unknown): string[] {
+  const list = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : [];
+  return list.map((u) => u.trim().replace(/^@/, '')).filter(Boolean);
+}

@@ -1,0 +1,259 @@
+import type { MediaFile } from '../../activities/media';
+import type {
+  AccountContext,
+  AdapterOptions,
+  PlatformAdapter,
+  Prepared,
+  PublishRequest,
+} from '../kit/adapter';
+import {
+  type FailureRule,
+  platformFailure,
+  platformFetch,
+  type PlatformBody,
+  postedSince,
+  rejected,
+  retryAfterMs,
+  ruleForStatus,
+} from '../kit/http';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import { bearerCaller } from '../kit/call';
+import { sameText, searchableText } from '../kit/content';
+
+const PLATFORM = 'pinterest';
+/** Pinterest names no polling interval for video processing. */
+const MEDIA_POLL_MS = 3_000;
+/** Pins of the board searched by reconcile (the newest first; 25 is the API's default page). */
+const RECONCILE_PAGE = 50;
+/** Standard-access category limits are per minute: without a header, wait one minute. */
+const RATE_WINDOW_MS = 60_000;
+
+/**
+ * Pinterest's errors are `{ "code": <int>, "message": "…" }`, with the meaning in the HTTP status
+ * (developers.pinterest.com API v5 reference: each operation lists 400, 401, 403, 404, 409, 429,
+ * 5xx). The numeric `code`s are not documented as a table, so the status decides.
+ */
+const BY_STATUS: Record<number, FailureRule> = {
+  400: { category: 'validation', code: 'invalid_parameters' },
+  401: { category: 'auth', code: 'auth', refreshable: true },
+  403: { category: 'auth', code: 'forbidden' },
+  // On POST /v5/pins: the board does not exist or is not the account's.
+  404: { category: 'validation', code: 'not_found' },
+  409: { category: 'validation', code: 'conflict' },
+};
+
+/**
+ * Pinterest API v5 (api.pinterest.com, OAuth 2 with `pins:write boards:read pins:read`).
+ * Credentials: `access_token`, `refresh_token`, `expires_at`; OAuth client
+ * `POSTFLOW_PINTEREST_CLIENT_ID` / `_CLIENT_SECRET` (the app id and secret, sent as HTTP Basic).
+ *
+ * prepare: an image needs nothing (Pinterest pulls it from Postflow's public URL at publish); a
+ * video is registered (`POST /v5/media`), uploaded to the returned upload URL with its signed form
+ * fields, then polled until `succeeded`. publish: `POST /v5/pins` on the target's board.
+ * reconcile: the board's newest Pins, by description and title, created since the delivery began.
+ */
+export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const base = (options.baseUrl || 'https://api.pinterest.com').replace(/\/$/, '');
+
+  const caller = bearerCaller({ platform: PLATFORM, baseUrl: base, ...timeout(options), failure });
+  const call =
+    (req: { account: AccountContext; signal: AbortSignal }, irreversible = false) =>
+    (method: string, path: string, json?: object) =>
+      caller(req, irreversible)({ method, path, ...(json ? { json } : {}) });
+
+  const mediaStatus = async (req: PublishRequest, mediaId: string): Promise<Prepared> => {
+    const media = await call(req)('GET', `/v5/media/${encodeURIComponent(mediaId)}`);
+    if (media.status === 'succeeded') return { ready: { media_id: mediaId } };
+    if (media.status === 'failed') {
+      throw rejected(
+        PLATFORM,
+        'video_rejected',
+        'Pinterest could not process the video; check its format (MP4/MOV, H.264).',
+      );
+    }
+    return { processing: { media_id: mediaId }, pollAfterMs: MEDIA_POLL_MS };
+  };
+
+  return {
+    platform: PLATFORM,
+
+    async prepare(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const file = req.media[0];
+      if (!file) throw rejected(PLATFORM, 'media_required', 'a Pin needs one image or video.');
+      // Library media knows its type; a URL's is learnt by fetching it (images are fetched anyway).
+      const contentType = file.contentType ?? (await file.load()).contentType;
+      if (!contentType.startsWith('video/')) {
+        if (!contentType.startsWith('image/')) {
+          throw rejected(PLATFORM, 'media_type', `${contentType} cannot be pinned; use an image or a video.`);
+        }
+        return { ready: {} };
+      }
+      const registration = await call(req)('POST', '/v5/media', { media_type: 'video' });
+      await upload(req, registration, (await file.load()).bytes, contentType, options);
+      return mediaStatus(req, String(registration.media_id));
+    },
+
+    async checkPrepared(req, state) {
+      return mediaStatus(req, String(state.media_id));
+    },
+
+    async publish(req, prepared) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const pin = {
+        board_id: boardOf(req),
+        ...fields(req),
+        media_source: prepared.media_id
+          ? videoSource(req, String(prepared.media_id))
+          : { source_type: 'image_url', url: await imageUrl(req.media[0]) },
+      };
+      return receiptOf(await call(req, true)('POST', '/v5/pins', pin));
+    },
+
+    async findExisting(req) {
+      const page = await call(req)(
+        'GET',
+        `/v5/boards/${encodeURIComponent(boardOf(req))}/pins?page_size=${RECONCILE_PAGE}`,
+      );
+      const want = fields(req);
+      searchableText(PLATFORM, `${want.description ?? ''}${want.title ?? ''}`);
+      const found = (Array.isArray(page.items) ? page.items : []).find(
+        (pin: PlatformBody) =>
+          postedSince(utc(pin.created_at), req.since) &&
+          sameText(pin.description, want.description) &&
+          (!want.title || sameText(pin.title, want.title)),
+      );
+      return found ? receiptOf(found) : null;
+    },
+
+    async unpublish(req) {
+      try {
+        await call(req)('DELETE', `/v5/pins/${encodeURIComponent(req.platformPostId)}`);
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err; // 404: gone already
+      }
+      return 'deleted';
+    },
+
+    async refresh(account) {
+      const client = oauthClient(PLATFORM, account.credentials, options.env ?? {});
+      return refreshOAuth2({
+        platform: PLATFORM,
+        tokenUrl: `${base}/v5/oauth/token`,
+        clientId: client.clientId,
+        ...(client.clientSecret ? { clientSecret: client.clientSecret } : {}),
+        refreshToken: account.credentials.refresh_token ?? '',
+        clientAuth: 'basic',
+      });
+    },
+  };
+}
+
+/**
+ * Sends the video to the upload URL Pinterest registered (an S3 bucket): a multipart POST with
+ * every signed `upload_parameters` field, then the file. No bearer token: it is not Pinterest.
+ */
+async function upload(
+  req: PublishRequest,
+  registration: PlatformBody,
+  bytes: Buffer,
+  contentType: string,
+  options: AdapterOptions,
+) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(
+    (registration.upload_parameters ?? {}) as Record<string, string>,
+  )) {
+    form.set(key, String(value));
+  }
+  form.set('file', new Blob([bytes], { type: contentType }), 'video');
+  const response = await platformFetch(
+    String(registration.upload_url),
+    { method: 'POST', body: form },
+    { platform: PLATFORM, signal: req.signal, ...timeout(options) },
+  );
+  if (!response.ok) {
+    await response.text();
+    // The signed form may have expired: a new prepare registers a new upload.
+    const rule: FailureRule = { category: 'platform', code: 'upload_failed', retryable: true };
+    throw platformFailure(PLATFORM, rule, `the video upload failed (HTTP ${response.status}).`);
+  }
+}
+
+/** `board_id`, or its alias `page_id` (the rules refuse both at once). */
+function boardOf(req: PublishRequest): string {
+  const board = req.target.options.board_id ?? req.target.options.page_id;
+  if (typeof board !== 'string' || !board) {
+    throw rejected(PLATFORM, 'board_required', 'the target has no board_id; choose the board to pin to.');
+  }
+  return board;
+}
+
+/** The Pin's texts: options win over the post's title and text. */
+function fields(req: PublishRequest) {
+  const o = req.target.options;
+  const title = typeof o.title === 'string' ? o.title : req.content.title;
+  const description = typeof o.description === 'string' ? o.description : req.content.text;
+  return {
+    ...(title ? { title } : {}),
+    description,
+    ...(typeof o.link === 'string' ? { link: o.link } : {}),
+    ...(typeof o.alt_text === 'string' ? { alt_text: o.alt_text } : {}),
+  };
+}
+
+/** A video Pin needs a cover: the given image URL, else the first frame. */
+function videoSource(req: PublishRequest, mediaId: string) {
+  const cover = req.target.options.cover_image_url;
+  return {
+    source_type: 'video_id',
+    media_id: mediaId,
+    ...(typeof cover === 'string' ? { cover_image_url: cover } : { cover_image_key_frame_time: 0 }),
+  };
+}
+
+async function imageUrl(file: MediaFile | undefined): Promise<string> {
+  if (!file) throw rejected(PLATFORM, 'media_required', 'a Pin needs one image or video.');
+  return file.publicUrl();
+}
+
+function receiptOf(pin: PlatformBody) {
+  return {
+    platformPostId: String(pin.id),
+    permalink: `https://www.pinterest.com/pin/${encodeURIComponent(String(pin.id))}/`,
+    publishedAt: new Date(Date.parse(utc(pin.created_at)) || Date.now()).toISOString(),
+  };
+}
+
+/** Pinterest writes `created_at` in UTC without an offset ("2024-05-01T10:20:30"). */
+function utc(value: unknown): string {
+  const text = String(value ?? '');
+  return /T[\d:.]+$/.test(text) ? `${text}Z` : text;
+}
+
+const timeout = (options: AdapterOptions) => (options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+
+function failure(response: Response, body: PlatformBody, irreversible: boolean) {
+  const rule = BY_STATUS[response.status] ?? ruleForStatus(response.status);
+  const message = `${String(body.message ?? body.text ?? response.statusText)} (HTTP ${response.status}${body.code !== undefined ? `, code ${body.code}` : ''})`;
+  const retryAfter = response.status === 429 ? rateLimitWait(response.headers) : undefined;
+  const err = platformFailure(PLATFORM, rule, message, {
+    irreversible,
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  });
+  return Object.assign(err, { status: response.status });
+}
+
+/**
+ * Pinterest's rate-limit headers are not on its reference pages. Seen in the wild: `Retry-After`
+ * and `X-RateLimit-Reset` (seconds until reset); an epoch value is accepted too. Else one window.
+ */
+function rateLimitWait(headers: Headers): number {
+  const after = retryAfterMs(headers);
+  if (after !== undefined) return after;
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  if (Number.isFinite(reset) && reset > 0) {
+    return reset > 1e9 ? Math.max(0, reset * 1000 - Date.now()) : reset * 1000;
+  }
+  return RATE_WINDOW_MS;
+}

@@ -1,0 +1,315 @@
+import type { DeliveryReceipt } from '../../api/types';
+import {
+  type AdapterOptions,
+  type PlatformAdapter,
+  type PublishRequest,
+  PublishError,
+  type StepState,
+} from '../kit/adapter';
+import {
+  type FailureRule,
+  platformFailure,
+  platformFetch,
+  type PlatformBody,
+  rejected,
+  retryAfterMs,
+  ruleForStatus,
+} from '../kit/http';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+
+const PLATFORM = 'tiktok';
+/** TikTok's limits are per one-minute sliding window and it sends no Retry-After: wait one window. */
+const RATE_WINDOW_MS = 60_000;
+/** Between status fetches (30 a minute per token): TikTok names no interval. */
+const STATUS_POLL_MS = 5_000;
+/** A public post's id comes after moderation ("usually within one minute, sometimes hours"). */
+const MODERATION_POLL_MS = 15_000;
+const MODERATION_POLLS = 20;
+/** How long TikTok may take to start pulling the media from Postflow's public URL. */
+const PULL_URL_TTL_MS = 3_600_000;
+
+/**
+ * TikTok's documented `error.code`s (Direct Post, creator_info, status fetch; developers.tiktok.com
+ * "Content Posting API" reference and "Rate Limits"). Unknown codes fall back to the HTTP status.
+ */
+const ERRORS: Record<string, FailureRule> = {
+  access_token_invalid: { category: 'auth', code: 'auth', refreshable: true },
+  scope_not_authorized: { category: 'auth', code: 'scope_not_authorized' },
+  scope_permission_missed: { category: 'auth', code: 'scope_not_authorized' },
+  rate_limit_exceeded: { category: 'rate_limit', code: 'rate_limit', retryable: true },
+  // Daily caps: waiting inside a delivery does not help; the post must be rescheduled.
+  spam_risk_too_many_posts: { category: 'rate_limit', code: 'daily_post_cap' },
+  spam_risk_too_many_pending_share: { category: 'rate_limit', code: 'pending_share_cap' },
+  reached_active_user_cap: { category: 'rate_limit', code: 'active_user_cap' },
+  spam_risk_user_banned_from_posting: { category: 'auth', code: 'banned_from_posting' },
+  unaudited_client_can_only_post_to_private_accounts: { category: 'validation', code: 'unaudited_client' },
+  privacy_level_option_mismatch: { category: 'validation', code: 'privacy_level_option_mismatch' },
+  // The operator must verify Postflow's media domain (or URL prefix) in the TikTok developer portal.
+  url_ownership_unverified: { category: 'system', code: 'url_ownership_unverified' },
+  invalid_param: { category: 'validation', code: 'invalid_params' },
+  invalid_params: { category: 'validation', code: 'invalid_params' },
+  spam_risk_text: { category: 'validation', code: 'spam_risk' },
+  spam_risk: { category: 'validation', code: 'spam_risk' },
+  internal_error: { category: 'platform', code: 'api_error', retryable: true, mayHaveActed: true },
+};
+
+/**
+ * Why a publish ended `FAILED` (status fetch `fail_reason`). FAILED proves nothing was published,
+ * so transient reasons may be retried with a new publish.
+ */
+const FAIL_REASONS: Record<string, FailureRule> = {
+  file_format_check_failed: { category: 'validation', code: 'media_rejected' },
+  duration_check_failed: { category: 'validation', code: 'media_rejected' },
+  frame_rate_check_failed: { category: 'validation', code: 'media_rejected' },
+  picture_size_check_failed: { category: 'validation', code: 'media_rejected' },
+  video_pull_failed: { category: 'platform', code: 'pull_failed', retryable: true },
+  photo_pull_failed: { category: 'platform', code: 'pull_failed', retryable: true },
+  internal: { category: 'platform', code: 'api_error', retryable: true },
+  publish_cancelled: { category: 'platform', code: 'publish_cancelled' },
+  // The creator removed Postflow's authorization: its tokens are dead until a reconnect.
+  auth_removed: { category: 'auth', code: 'auth_removed', reconnect: true },
+};
+
+/**
+ * TikTok, Content Posting API "Direct Post" (open.tiktokapis.com, OAuth 2 user token with
+ * `video.publish`). Credentials: `access_token`, `refresh_token`, `expires_at`; OAuth client
+ * `POSTFLOW_TIKTOK_CLIENT_ID` (the client key) / `_CLIENT_SECRET` unless the account brings its own.
+ *
+ * prepare: `creator_info/query` (read-only): the privacy level must be one the creator is offered,
+ * interactions the creator turned off stay off. publish: `video/init` (one video) or
+ * `content/init` (photos), both PULL_FROM_URL: TikTok fetches Postflow's public media URL, so the
+ * init call is the whole publish and the one irreversible call. Chosen over FILE_UPLOAD because
+ * photos can only be pulled (the operator verifies the media domain either way), no upload URL or
+ * bytes pass through the worker, and there is no chunk protocol (5–64 MB chunks) to get wrong.
+ * checkPublished: `status/fetch` until PUBLISH_COMPLETE or FAILED.
+ *
+ * No findExisting: the posting scopes list nothing (Display API `video/list` needs `video.list`),
+ * and a lost init answer leaves no publish_id to ask about, so such a delivery ends unconfirmed.
+ * No unpublish: TikTok has no delete API.
+ */
+export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const base = (options.baseUrl || 'https://open.tiktokapis.com').replace(/\/$/, '');
+
+  const post = async (
+    req: { account: PublishRequest['account']; signal: AbortSignal },
+    path: string,
+    body: object,
+    irreversible = false,
+  ) => {
+    const response = await platformFetch(
+      `${base}${path}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${req.account.credentials.access_token}`,
+          'content-type': 'application/json; charset=UTF-8',
+        },
+        body: JSON.stringify(body),
+      },
+      {
+        platform: PLATFORM,
+        signal: req.signal,
+        irreversible,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      },
+    );
+    const text = await response.text();
+    const answer = parse(text);
+    const code = String(answer.error?.code ?? (response.ok ? 'ok' : ''));
+    if (!response.ok || code !== 'ok') throw failure(response, answer, irreversible);
+    return { data: (answer.data ?? {}) as PlatformBody, text };
+  };
+
+  return {
+    platform: PLATFORM,
+
+    async prepare(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const { data: creator } = await post(req, '/v2/post/publish/creator_info/query/', {});
+      const o = req.target.options;
+      const privacy = String(o.privacy_level ?? '');
+      const offered: string[] = Array.isArray(creator.privacy_level_options)
+        ? creator.privacy_level_options
+        : [];
+      if (!offered.includes(privacy)) {
+        throw rejected(
+          PLATFORM,
+          'privacy_level_option_mismatch',
+          `this creator can post as ${offered.join(', ') || 'nothing'}; privacy_level ${privacy || '(none)'} is not offered.`,
+        );
+      }
+      // An interaction the creator turned off in TikTok stays off; otherwise off unless asked for.
+      const off = (option: unknown, creatorOff: unknown) => creatorOff === true || option !== false;
+      return {
+        ready: {
+          username: String(creator.creator_username ?? ''),
+          privacy_level: privacy,
+          disable_comment: off(o.disable_comment, creator.comment_disabled),
+          disable_duet: off(o.disable_duet, creator.duet_disabled),
+          disable_stitch: off(o.disable_stitch, creator.stitch_disabled),
+        },
+      };
+    },
+
+    async publish(req, prepared: StepState) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const photo = isPhotoPost(req);
+      const urls = await Promise.all(req.media.map((m) => m.publicUrl(PULL_URL_TTL_MS)));
+      const { data } = photo
+        ? await post(req, '/v2/post/publish/content/init/', photoBody(req, prepared, urls), true)
+        : await post(req, '/v2/post/publish/video/init/', videoBody(req, prepared, urls), true);
+      const state: StepState = {
+        publish_id: String(data.publish_id),
+        username: String(prepared.username ?? ''),
+        kind: photo ? 'photo' : 'video',
+        private: prepared.privacy_level === 'SELF_ONLY',
+        waits: 0,
+      };
+      return { processing: state, pollAfterMs: STATUS_POLL_MS };
+    },
+
+    async checkPublished(req, state) {
+      let data: PlatformBody;
+      let text: string;
+      try {
+        ({ data, text } = await post(req, '/v2/post/publish/status/fetch/', {
+          publish_id: state.publish_id,
+        }));
+      } catch (err) {
+        // The init call went through: whatever fails here, the post may be live. Never publish again
+        // on the strength of this failure; the engine looks for it (and finds it unconfirmed) instead.
+        if (err instanceof PublishError)
+          throw new PublishError({ ...err.failure, outcomeUnknown: true }, { cause: err });
+        throw err;
+      }
+      const status = String(data.status ?? '');
+      if (status === 'FAILED') {
+        const reason = String(data.fail_reason ?? 'unknown');
+        const rule = FAIL_REASONS[reason] ??
+          ERRORS[reason] ?? { category: 'platform', code: 'publish_failed' };
+        throw platformFailure(PLATFORM, rule, `the post failed: ${reason}.`);
+      }
+      if (status === 'SEND_TO_USER_INBOX') {
+        // Upload (inbox) flow only; the creator must finish it in the app. Publishing again would duplicate.
+        throw platformFailure(
+          PLATFORM,
+          { category: 'platform', code: 'sent_to_inbox' },
+          "TikTok sent the post to the creator's inbox; finish it in the TikTok app.",
+        );
+      }
+      if (status !== 'PUBLISH_COMPLETE') return { processing: state, pollAfterMs: STATUS_POLL_MS };
+      const ids = postIds(text);
+      const waits = Number(state.waits ?? 0);
+      if (!ids.length && !state.private && waits < MODERATION_POLLS) {
+        return { processing: { ...state, waits: waits + 1 }, pollAfterMs: MODERATION_POLL_MS };
+      }
+      return receipt(state, ids[0]);
+    },
+
+    async refresh(account) {
+      const client = oauthClient(PLATFORM, account.credentials, options.env ?? {});
+      return refreshOAuth2({
+        platform: PLATFORM,
+        tokenUrl: `${base}/v2/oauth/token/`,
+        clientId: client.clientId,
+        ...(client.clientSecret ? { clientSecret: client.clientSecret } : {}),
+        refreshToken: account.credentials.refresh_token ?? '',
+        clientAuth: 'body',
+        // TikTok names its client id `client_key`.
+        extra: { client_key: client.clientId },
+      });
+    },
+  };
+}
+
+function isPhotoPost(req: PublishRequest): boolean {
+  if (req.target.options.media_type) return req.target.options.media_type === 'photo';
+  return req.media.length > 0 && req.media.every((m) => (m.contentType ?? '').startsWith('image/'));
+}
+
+function videoBody(req: PublishRequest, prepared: StepState, urls: string[]) {
+  const o = req.target.options;
+  return {
+    post_info: {
+      title: req.content.text,
+      privacy_level: prepared.privacy_level,
+      disable_comment: prepared.disable_comment,
+      disable_duet: prepared.disable_duet,
+      disable_stitch: prepared.disable_stitch,
+      ...(o.video_cover_timestamp_ms !== undefined
+        ? { video_cover_timestamp_ms: Number(o.video_cover_timestamp_ms) }
+        : {}),
+      brand_content_toggle: o.brand_content_toggle === true,
+      brand_organic_toggle: o.brand_organic_toggle === true,
+      ...(o.is_aigc !== undefined ? { is_aigc: o.is_aigc === true } : {}),
+    },
+    source_info: { source: 'PULL_FROM_URL', video_url: urls[0] },
+  };
+}
+
+function photoBody(req: PublishRequest, prepared: StepState, urls: string[]) {
+  const o = req.target.options;
+  return {
+    post_info: {
+      ...(req.content.title ? { title: req.content.title } : {}),
+      description: req.content.text,
+      privacy_level: prepared.privacy_level,
+      disable_comment: prepared.disable_comment,
+      auto_add_music: o.auto_add_music === true,
+      brand_content_toggle: o.brand_content_toggle === true,
+      brand_organic_toggle: o.brand_organic_toggle === true,
+    },
+    source_info: {
+      source: 'PULL_FROM_URL',
+      photo_cover_index: Number(o.photo_cover_index ?? 0),
+      photo_images: urls,
+    },
+    post_mode: 'DIRECT_POST',
+    media_type: 'PHOTO',
+  };
+}
+
+function receipt(state: StepState, postId: string | undefined): DeliveryReceipt {
+  const profile = `https://www.tiktok.com/@${encodeURIComponent(String(state.username))}`;
+  return {
+    // A SELF_ONLY post gets no public id: its publish_id is all TikTok gives.
+    platformPostId: postId ?? String(state.publish_id),
+    permalink: postId ? `${profile}/${state.kind === 'photo' ? 'photo' : 'video'}/${postId}` : profile,
+    publishedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * `publicaly_available_post_id` (sic) is a list of int64: 19-digit ids that JSON.parse would round,
+ * so they are read from the raw text.
+ */
+function postIds(text: string): string[] {
+  const list = /"publicaly_available_post_id"\s*:\s*\[([^\]]*)\]/.exec(text)?.[1] ?? '';
+  return list
+    .split(',')
+    .map((id) => id.trim().replace(/^"|"$/g, ''))
+    .filter((id) => /^\d+$/.test(id));
+}
+
+function parse(text: string): PlatformBody {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return { text: text.slice(0, 300) };
+  }
+}
+
+/** TikTok's error body: `{ "data": {}, "error": { "code", "message", "log_id" } }`. */
+function failure(response: Response, body: PlatformBody, irreversible: boolean): PublishError {
+  const code = String(body.error?.code ?? '');
+  const rule = ERRORS[code] ?? ruleForStatus(response.status);
+  const message = `${body.error?.message || body.text || response.statusText} (${code || `HTTP ${response.status}`}, log_id ${body.error?.log_id ?? '-'})`;
+  const retryAfter =
+    rule.category === 'rate_limit' && rule.retryable
+      ? (retryAfterMs(response.headers) ?? RATE_WINDOW_MS)
+      : undefined;
+  return platformFailure(PLATFORM, rule, message, {
+    irreversible,
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  });
+}

@@ -1,0 +1,370 @@
+import type { DeliveryReceipt } from '../../api/types';
+import {
+  type AccountContext,
+  type AdapterOptions,
+  type PlatformAdapter,
+  type Published,
+  PublishError,
+  type PublishRequest,
+  type StepState,
+} from '../kit/adapter';
+import {
+  type FailureRule,
+  platformFailure,
+  postedSince,
+  type PlatformBody,
+  resetAfterMs,
+  retryAfterMs,
+  ruleForStatus,
+} from '../kit/http';
+import { bearerCaller } from '../kit/call';
+import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import { checkMedia, prepareMedia, type XCall } from './media';
+import { searchableText, stringList } from '../kit/content';
+import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
+
+const PLATFORM = 'twitter';
+const OFFICIAL_URL = 'https://api.x.com';
+/** Pause between two posts of a thread (each is its own step, so progress survives a crash). */
+const THREAD_STEP_MS = 1_000;
+/** Reconcile reads one page of the account's posts (X's maximum page). */
+const PAGE = 100;
+/** Matches `postedSince`: posts older than the delivery, less clock skew, are not searched. */
+const SKEW_MS = 2 * 60_000;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const UNLISTED: FailureRule = { category: 'platform', code: 'duplicate_unlisted', retryable: true };
+/** Boolean options passed to `POST /2/tweets` as they are. */
+const FLAGS = [
+  'for_super_followers_only',
+  'nullcast',
+  'made_with_ai',
+  'paid_partnership',
+  'share_with_followers',
+];
+
+/**
+ * X's error answers, as data. v2 answers errors as RFC 7807 problems
+ * (`{ title, detail, type, status }`, 400s also `errors[]`), `type` a URI ending in
+ * `/2/problems/<name>` (or `about:blank`, when the status says it all). First match wins;
+ * anything else falls back to `ruleForStatus`.
+ */
+const ERROR_TABLE: ReadonlyArray<{ status?: number; type?: string; detail?: RegExp; rule: FailureRule }> = [
+  // "You are not allowed to create a Tweet with duplicate content." The same text is already on
+  // the account: perhaps this very delivery, whose answer was lost. Never a blind retry.
+  {
+    status: 403,
+    detail: /duplicate content/i,
+    rule: { category: 'validation', code: 'duplicate', mayHaveActed: true },
+  },
+  // Monthly post/read cap of the app's plan: waiting minutes will not help.
+  { type: 'usage-capped', rule: { category: 'rate_limit', code: 'usage_capped' } },
+  { type: 'invalid-request', rule: { category: 'validation', code: 'invalid_request' } },
+  { type: 'resource-not-found', rule: { category: 'validation', code: 'not_found' } },
+  // The app is not allowed this endpoint (plan, project) or used an app-only token.
+  { type: 'client-forbidden', rule: { category: 'auth', code: 'client_forbidden' } },
+  { type: 'unsupported-authentication', rule: { category: 'auth', code: 'unsupported_authentication' } },
+  { type: 'not-authorized-for-resource', rule: { category: 'auth', code: 'not_authorized' } },
+  // OAuth 2.0 user tokens last two hours; the refresh token (offline.access) renews them.
+  { status: 401, rule: { category: 'auth', code: 'auth', refreshable: true } },
+];
+
+/**
+ * X (API v2) with an OAuth 2.0 user-context token: `access_token`, `refresh_token`, `expires_at`
+ * in the account's credentials, optionally `user_id`/`username` and, as X is bring-your-own-key,
+ * the app's `client_id`/`client_secret`.
+ *
+ * prepare: media uploads (polled while X processes video/GIF); publish: `POST /2/tweets`. A
+ * thread (`thread[]`) continues in `checkPublished`, one reply per step: before posting a reply
+ * the adapter looks for one already replying to the previous post with that text (its parent's
+ * id is unique to this delivery), so a retried step never posts a segment twice; a reply refused
+ * for good ends the thread there, published with a warning (live-receipt.ts). Reconcile reads
+ * the account's posts since the delivery began and compares text (X rewrites links to t.co).
+ */
+export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const base = (options.baseUrl || OFFICIAL_URL).replace(/\/$/, '');
+
+  const caller = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: base,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    failure,
+  });
+  const client =
+    (req: { account: AccountContext; signal: AbortSignal }, irreversible = false): XCall =>
+    (method, path, body, headers = {}) =>
+      caller(req, irreversible)({ method, path, headers, ...(body !== undefined ? { body } : {}) });
+
+  const userId = async (req: PublishRequest, state: StepState = {}): Promise<string> => {
+    const known = req.account.credentials.user_id ?? state.user_id;
+    if (known) return String(known);
+    const me = await client(req)('GET', '/2/users/me');
+    return String(me.data?.id);
+  };
+
+  /** The account's posts since `start` (ISO) or after `sinceId`, newest first, one page. */
+  const recentPosts = async (
+    req: PublishRequest,
+    user: string,
+    after: { start?: string; sinceId?: string },
+  ) => {
+    const query = new URLSearchParams({
+      max_results: String(PAGE),
+      exclude: 'retweets',
+      'tweet.fields': 'created_at,referenced_tweets',
+      ...(after.sinceId ? { since_id: after.sinceId } : {}),
+      ...(after.start ? { start_time: after.start } : {}),
+    });
+    const body = await client(req)('GET', `/2/users/${encodeURIComponent(user)}/tweets?${query}`);
+    return (Array.isArray(body.data) ? body.data : []) as PlatformBody[];
+  };
+
+  /** The post of this delivery (root), by text, among the account's posts since it began. */
+  const findRoot = async (req: PublishRequest, user: string) => {
+    const start = new Date(Date.parse(req.since) - SKEW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const posts = await recentPosts(req, user, { start });
+    return posts.find((p) => postedSince(p.created_at, req.since) && sameText(p.text, req.content.text));
+  };
+
+  /** The reply to `parent` carrying `text`, if a previous try of this step already posted it. */
+  const findReply = async (req: PublishRequest, user: string, parent: string, text: string) => {
+    const posts = await recentPosts(req, user, { sinceId: parent });
+    return posts.find(
+      (p) =>
+        (p.referenced_tweets ?? []).some((r: PlatformBody) => r.type === 'replied_to' && r.id === parent) &&
+        sameText(p.text, text),
+    );
+  };
+
+  /** After the root: the thread's next reply, or the receipt once every segment is posted. */
+  const threadStep = (req: PublishRequest, ids: string[], user?: string): Published => {
+    if (ids.length > threadOf(req).length) return threadReceipt(req, ids);
+    return {
+      processing: { thread_ids: ids, ...(user ? { user_id: user } : {}) },
+      pollAfterMs: THREAD_STEP_MS,
+    };
+  };
+
+  return {
+    platform: PLATFORM,
+
+    async prepare(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials); // uploads with a dead token would all fail
+      return prepareMedia(client(req), req);
+    },
+
+    async checkPrepared(req, state) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      return checkMedia(client(req), state);
+    },
+
+    async publish(req, prepared) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      try {
+        const answer = await client(req, true)(
+          'POST',
+          '/2/tweets',
+          JSON.stringify(tweetOf(req, prepared)),
+          JSON_HEADERS,
+        );
+        return threadStep(req, [idOf(answer)]);
+      } catch (err) {
+        if (!isDuplicate(err)) throw err;
+        // X refused the text as a duplicate: if it is this delivery's own post, carry on from it.
+        const user = await userId(req).catch(() => undefined);
+        const root = user ? await findRoot(req, user).catch(() => undefined) : undefined;
+        if (!root) throw err;
+        return threadStep(req, [String(root.id)], user);
+      }
+    },
+
+    async checkPublished(req, state) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const ids = stringList(state.thread_ids);
+      const text = threadOf(req)[ids.length - 1];
+      if (text === undefined) return threadReceipt(req, ids);
+      const parent = ids.at(-1)!;
+      let user: string | undefined;
+      let reply: PlatformBody | undefined;
+      try {
+        user = await userId(req, state);
+        reply = await findReply(req, user, parent, text);
+        if (!reply) {
+          const body = { text, reply: { in_reply_to_tweet_id: parent }, ...replySettings(req) };
+          try {
+            reply = (await client(req)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS)).data;
+          } catch (err) {
+            if (!isDuplicate(err)) throw err;
+            reply = await findReply(req, user, parent, text);
+            // X says the reply exists but does not list it yet: this step is retried in place.
+            if (!reply) throw platformFailure(PLATFORM, UNLISTED, 'X does not list the thread reply yet.');
+          }
+        }
+      } catch (err) {
+        // The root (and the replies so far) are live: a reply refused for good ends the thread
+        // there, published with a warning. Never a failure, which would invite posting it all again.
+        if (!failedForGood(err)) throw err;
+        const why = `The post is live, but X refused part ${ids.length + 1} of the thread; the thread stops there`;
+        return withWarning(
+          {
+            ...threadReceipt(req, ids),
+            metadata: { thread_post_ids: ids, thread_failed_at_index: ids.length },
+          },
+          warningOf(PLATFORM, 'thread_incomplete', why, err),
+        );
+      }
+      return threadStep(req, [...ids, idOf({ data: reply })], user);
+    },
+
+    async findExisting(req) {
+      searchableText(PLATFORM, req.content.text);
+      const root = await findRoot(req, await userId(req));
+      return root ? receiptOf(req, String(root.id)) : null;
+    },
+
+    async unpublish(req) {
+      try {
+        await client(req)('DELETE', `/2/tweets/${encodeURIComponent(req.platformPostId)}`);
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return 'deleted'; // gone already
+        throw err;
+      }
+      return 'deleted';
+    },
+
+    async refresh(account) {
+      const { clientId, clientSecret } = oauthClient(PLATFORM, account.credentials, options.env ?? {});
+      return refreshOAuth2({
+        platform: PLATFORM,
+        tokenUrl: `${base}/2/oauth2/token`,
+        clientId,
+        ...(clientSecret ? { clientSecret } : {}),
+        refreshToken: account.credentials.refresh_token ?? '',
+        // Confidential clients authenticate with HTTP Basic; public (PKCE-only) clients send client_id.
+        clientAuth: clientSecret ? 'basic' : 'body',
+      });
+    },
+  };
+}
+
+/** The `POST /2/tweets` body of the post itself (the thread's root); poll is not supported. */
+function tweetOf(req: PublishRequest, prepared: StepState): PlatformBody {
+  const o = req.target.options;
+  const mediaIds = stringList(prepared.media_ids);
+  return {
+    ...(req.content.text ? { text: req.content.text } : {}),
+    ...(mediaIds.length ? { media: { media_ids: mediaIds } } : {}),
+    ...replySettings(req),
+    ...(o.in_reply_to_tweet_id ? { reply: replyOf(o) } : {}),
+    ...(o.quote_tweet_id ? { quote_tweet_id: String(o.quote_tweet_id) } : {}),
+    ...(o.geo_place_id ? { geo: { place_id: String(o.geo_place_id) } } : {}),
+    ...(o.community_id ? { community_id: String(o.community_id) } : {}),
+    ...Object.fromEntries(FLAGS.filter((key) => typeof o[key] === 'boolean').map((key) => [key, o[key]])),
+  };
+}
+
+function replyOf(o: Record<string, unknown>): PlatformBody {
+  const reply: PlatformBody = { in_reply_to_tweet_id: String(o.in_reply_to_tweet_id) };
+  if (Array.isArray(o.exclude_reply_user_ids))
+    reply.exclude_reply_user_ids = stringList(o.exclude_reply_user_ids);
+  if (o.auto_populate_reply_metadata === true) reply.auto_populate_reply_metadata = true;
+  return reply;
+}
+
+/** Who may reply: set on every post of a thread, so the whole conversation follows the choice. */
+const replySettings = (req: PublishRequest) =>
+  req.target.options.reply_settings ? { reply_settings: String(req.target.options.reply_settings) } : {};
+
+const threadOf = (req: PublishRequest): string[] =>
+  Array.isArray(req.target.options.thread) ? stringList(req.target.options.thread) : [];
+
+function idOf(answer: PlatformBody): string {
+  const id = answer.data?.id;
+  if (typeof id === 'string' && id) return id;
+  const rule: FailureRule = { category: 'platform', code: 'api_error', mayHaveActed: true };
+  throw platformFailure(PLATFORM, rule, 'X answered without a post id.', { irreversible: true });
+}
+
+/**
+ * The receipt of a post and, for a thread, its posts: `metadata.thread_post_ids`, root first (the
+ * contract's `targets[].metadata`).
+ */
+function threadReceipt(req: PublishRequest, ids: string[]): DeliveryReceipt {
+  const receipt = receiptOf(req, ids[0]!);
+  return threadOf(req).length ? { ...receipt, metadata: { thread_post_ids: ids } } : receipt;
+}
+
+/** X post ids are snowflakes: their creation time is in the id (ms since 2010-11-04T01:42:54.657Z). */
+function receiptOf(req: PublishRequest, id: string): DeliveryReceipt {
+  let at = Date.now();
+  try {
+    const ms = Number((BigInt(id) >> 22n) + 1288834974657n);
+    if (Math.abs(ms - at) < 365 * 86_400_000) at = ms;
+  } catch {
+    // not a snowflake: keep now
+  }
+  const user = req.account.credentials.username;
+  return {
+    platformPostId: id,
+    permalink: `https://x.com/${user ? encodeURIComponent(user) : 'i/web'}/status/${id}`,
+    publishedAt: new Date(at).toISOString(),
+  };
+}
+
+function failure(response: Response, body: PlatformBody, irreversible: boolean): PublishError {
+  const problem = (Array.isArray(body.errors) && !body.title ? body.errors[0] : body) ?? {};
+  const message = String(problem.detail ?? problem.message ?? body.title ?? body.text ?? response.statusText);
+  const type = String(problem.type ?? body.type ?? '');
+  const row = ERROR_TABLE.find(
+    (r) =>
+      (r.status === undefined || r.status === response.status) &&
+      (r.type === undefined || type.endsWith(`/problems/${r.type}`)) &&
+      (r.detail === undefined || r.detail.test(message)),
+  );
+  const rule = row?.rule ?? ruleForStatus(response.status);
+  const retryAfter =
+    rule.category === 'rate_limit' && rule.code === 'rate_limit'
+      ? rateLimitWait(response.headers)
+      : undefined;
+  const err = platformFailure(PLATFORM, rule, `${message} (HTTP ${response.status})`, {
+    irreversible,
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  });
+  return Object.assign(err, { status: response.status });
+}
+
+/**
+ * How long a 429 asks to wait: the longest spent window among the 15-minute one
+ * (`x-rate-limit-remaining`/`-reset`, epoch seconds) and the 24-hour post allowances
+ * (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`); else the 15-minute reset or Retry-After.
+ */
+function rateLimitWait(headers: Headers): number | undefined {
+  const spent = ['x-rate-limit', 'x-user-limit-24hour', 'x-app-limit-24hour']
+    .filter((prefix) => headers.get(`${prefix}-remaining`) === '0')
+    .map((prefix) => resetAfterMs(headers.get(`${prefix}-reset`)))
+    .filter((ms): ms is number => ms !== undefined);
+  if (spent.length) return Math.max(...spent);
+  return resetAfterMs(headers.get('x-rate-limit-reset')) ?? retryAfterMs(headers);
+}
+
+const isDuplicate = (err: unknown) =>
+  err instanceof PublishError && err.failure.code === `platform.${PLATFORM}.duplicate`;
+
+/**
+ * Whether X's text of a post is the text Postflow sent. X answers with `&`, `<`, `>` as HTML
+ * entities, rewrites every link to a t.co one and appends a t.co link to attached media, and
+ * starts replies with the @names they reply to: links and leading @names are left out.
+ */
+function sameText(platformText: unknown, sent: string): boolean {
+  const theirs = comparable(String(platformText ?? ''));
+  const ours = comparable(sent);
+  return theirs === ours || theirs.replace(/^(@\w+\s+)+/, '') === ours;
+}
+
+const comparable = (text: string) =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();

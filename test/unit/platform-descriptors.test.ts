@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createPlatformRegistry } from '../../activities/platforms/registry';
+import { ADAPTER_FACTORIES } from '../../platforms/adapters';
+import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import type { Store } from '../../store/types';
+
+const registry = createPlatformRegistry({ store: {} as Store, publicUrl: 'http://postflow.test' });
+
+describe('the platform descriptors (platforms/descriptors.ts)', () => {
+  test('name each platform once, each with one adapter factory (platforms/adapters.ts)', () => {
+    const slugs = PLATFORM_DESCRIPTORS.map((d) => d.slug);
+    expect(new Set(slugs).size).toBe(slugs.length);
+    expect(Object.keys(ADAPTER_FACTORIES).sort()).toEqual([...slugs].sort());
+    for (const [slug, adapter] of registry) expect(adapter.platform).toBe(slug);
+  });
+
+  test.each(PLATFORM_DESCRIPTORS.map((d) => [d.slug, d] as const))(
+    '%s: the capabilities are what its adapter does',
+    (slug, descriptor) => {
+      const adapter = registry.get(slug)!;
+      expect({
+        reconcile: typeof adapter.findExisting === 'function',
+        refresh: typeof adapter.refresh === 'function',
+        delete: typeof adapter.unpublish === 'function',
+      }).toEqual(descriptor.capabilities);
+    },
+  );
+
+  test("docs/platforms.md's table lists every platform, its required credentials and capabilities", () => {
+    const doc = readFileSync(join(__dirname, '../../docs/platforms.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## The platforms'));
+    const rows = [...table.matchAll(/^\| `([a-z_]+)` \|(.*)\|$/gm)].map(([, slug, rest]) => {
+      const [credentials, , reconcile, refresh, remove] = rest.split(' | ').map((cell) => cell.trim());
+      // A cell says "no (why)", or how the platform does it.
+      const yes = (cell: string) => !cell.startsWith('no');
+      return {
+        slug,
+        credentials,
+        capabilities: { reconcile: yes(reconcile), refresh: yes(refresh), delete: yes(remove) },
+      };
+    });
+    expect(rows.map((r) => r.slug).sort()).toEqual(PLATFORM_DESCRIPTORS.map((d) => d.slug).sort());
+    for (const { slug, credentials, capabilities } of rows) {
+      const descriptor = PLATFORM_DESCRIPTORS.find((d) => d.slug === slug)!;
+      for (const key of descriptor.credentials) expect(credentials).toContain(`\`${key}\``);
+      expect({ slug, ...capabilities }).toEqual({ slug, ...descriptor.capabilities });
+    }
+  });
+});
