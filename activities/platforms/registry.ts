@@ -116,7 +116,7 @@ export const AVAILABLE_PLATFORMS = [
 
 /**
  * The credentials an account of each platform must carry (`POST /v1/accounts` refuses an account
- * without them); the README's platform table explains each.
+ * without them); the platforms table in docs/platforms.md explains each.
  */
 export const REQUIRED_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
   sandbox: [],
