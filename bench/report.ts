@@ -1,4 +1,4 @@
-/** Renders bench/results/latest.json as the Markdown table the README quotes. */
+/** Renders bench/results/latest.json as the Markdown table docs/performance.md quotes. */
 export function renderMarkdown(r: any): string {
   const n = Object.keys(r.ceiling_ratio);
   const api = r.api as Record<string, Record<string, { p50: number; p99: number; per_s: number }>>;

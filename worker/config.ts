@@ -7,7 +7,7 @@ import { parsePlatformList } from './platform-queues';
 import { type TemporalSecurity, temporalSecurityFrom } from './temporal-connection';
 
 /**
- * Postflow's configuration, from the environment. Every variable is documented in the README.
+ * Postflow's configuration, from the environment. Every variable is documented in docs/configuration.md.
  */
 export interface PostflowConfig {
   /** State of the embedded setup: SQLite store, Temporal's SQLite file, the secret key, media files. */
