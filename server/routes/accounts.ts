@@ -67,7 +67,7 @@ export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUr
         missing.map((key) => ({
           field: `credentials.${key}`,
           code: 'validation.field_required',
-          message: `a ${platform} account needs "${key}" in its credentials (see the README's platform table).`,
+          message: `a ${platform} account needs "${key}" in its credentials (see docs/platforms.md, "The platforms").`,
         })),
       );
     }
