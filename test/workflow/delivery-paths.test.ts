@@ -9,7 +9,7 @@ import {
 } from '@temporalio/worker';
 import type { PostflowActivities, PreparedStep, PublishedStep } from '../../activities';
 import { toPublishFailure } from '../../activities/errors';
-import { PublishError } from '../../activities/platforms/adapter';
+import { PublishError } from '../../platforms/kit/adapter';
 import type {
   DeliveryReceipt,
   PostResource,

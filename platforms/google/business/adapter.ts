@@ -138,7 +138,7 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
 
 /**
  * The LocalPost for a delivery. Options are the keys of socialapi-contract §5 (already checked
- * by api/platform-rules/google.ts): `topicType`, `event`, `offer`, `alertType`, `callToAction`,
+ * by platforms/google/business/descriptor.ts): `topicType`, `event`, `offer`, `alertType`, `callToAction`,
  * `languageCode`. An event without a title takes the post's `title`.
  */
 async function localPost(req: PublishRequest): Promise<PlatformBody> {

@@ -278,7 +278,7 @@ const titleOf = (req: PublishRequest) => String(req.content.title ?? req.target.
 
 /**
  * The video resource from the post and its options (socialapi-contract §5 keys, checked by
- * api/platform-rules/youtube.ts). `publish_at` schedules the video: YouTube requires it private
+ * platforms/google/youtube/descriptor.ts). `publish_at` schedules the video: YouTube requires it private
  * until then. `made_for_kids` is `status.selfDeclaredMadeForKids`, the writable field.
  */
 function videoResource(req: PublishRequest) {
