@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -271,7 +271,7 @@ export class World {
     while (Date.now() < giveUpAt) {
       const described = await withinMs(10_000, handle.describe()).catch(() => undefined);
       if (!described || described.status.name !== 'RUNNING') return;
-      if (!described.raw.pendingActivities?.length) return;
+      if (!described.raw.pendingActivities?.some(holdsTime)) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -373,7 +373,8 @@ export class World {
       );
       if (!described) return false;
       if (described.status.name !== 'RUNNING') continue;
-      if (described.raw.pendingActivities?.length || described.raw.pendingWorkflowTask) return false;
+      if (described.raw.pendingWorkflowTask) return false;
+      if (described.raw.pendingActivities?.some(holdsTime)) return false;
     }
     return true;
   }
@@ -422,6 +423,16 @@ export class World {
       throw err;
     }
   }
+}
+
+/**
+ * Whether a pending activity holds back time skipping: running, being cancelled, or scheduled for
+ * its first attempt. An activity waiting out its retry backoff (a later attempt, not started)
+ * waits for time to pass, and holds nothing.
+ */
+function holdsTime(activity: temporal.api.workflow.v1.IPendingActivityInfo): boolean {
+  const { PENDING_ACTIVITY_STATE_SCHEDULED } = temporal.api.enums.v1.PendingActivityState;
+  return activity.state !== PENDING_ACTIVITY_STATE_SCHEDULED || (activity.attempt ?? 1) <= 1;
 }
 
 /** `promise`, or a rejection after `ms` of real time. */
