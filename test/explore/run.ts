@@ -4,93 +4,181 @@
  *   npm run explore                      # every 1- and 2-fault schedule, random ones up to ≥ 10,000
  *   npm run explore -- --seed 1234       # repeat the random schedules of a run
  *   npm run explore -- --total 2000      # a shorter run
+ *   npm run explore -- --shards 2        # two processes, each with its own test server
  *
  * Prints each distinct counterexample (shrunk by fast-check, with the JSON to replay it),
  * records the figures for docs/reliability.md (`npm run reliability:figures`), and exits 1 when
  * any schedule broke an invariant.
  */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { recordFigures } from '../helpers/figures';
 import { javaTestServer } from '../helpers/tools';
 import { describeOutcome, failed, runAll, signatureOf } from './explore-runner';
 import { LATE_LANDING_MS } from './fault-layer';
 import { REGRESSIONS } from './regressions';
-import { enumerate, FAMILIES, type Schedule, scheduleArbitrary } from './schedule';
+import { enumerate, FAMILIES, type FamilyName, type Schedule, scheduleArbitrary } from './schedule';
 import { HISTORY_BOUND, type Outcome, SETTLE_BOUND_MS, World } from './world';
 
 interface Settings {
   seed: number;
   total: number;
   concurrency: number;
+  /** Processes, each with its own test server and world; the schedules are dealt round-robin. */
+  shards: number;
+  /** Only the first schedules of the plan: a smoke run of the runner itself. */
+  first?: number;
+  /** In a child: which share of the schedules it runs (`k/n`) and where it writes its results. */
+  shard?: { k: number; n: number; out: string };
 }
 
 function settingsFrom(args: string[]): Settings {
-  const value = (name: string, fallback: number) => {
+  const raw = (name: string) => {
     const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
+    return i >= 0 ? args[i + 1] : undefined;
   };
+  const value = (name: string, fallback: number) => Number(raw(name) ?? fallback);
+  const shard = raw('shard')?.split('/').map(Number);
   return {
     seed: value('seed', Date.now() % 1_000_000),
     total: value('total', 10_000),
     concurrency: value('concurrency', 32),
+    shards: value('shards', 1),
+    ...(raw('first') ? { first: value('first', 0) } : {}),
+    ...(shard ? { shard: { k: shard[0]!, n: shard[1]!, out: raw('out')! } } : {}),
   };
 }
 
 type Kind = 'regression' | '1-fault' | '2-fault' | 'random';
+interface Planned {
+  kind: Kind;
+  schedule: Schedule;
+}
+/** What a shard reports per schedule: enough for the figures. */
+interface Result {
+  kind: Kind;
+  family: FamilyName;
+  violations: string[];
+}
+interface ShardReport {
+  results: Result[];
+  counterexamples: string[];
+  /** Time-skipping holds the test server leaked and the world released (world.ts). */
+  leakedHolds: number;
+}
 
-async function main(): Promise<void> {
-  const settings = settingsFrom(process.argv.slice(2));
-  const started = Date.now();
+/**
+ * Every schedule of the run, in order: the named regressions, every 1- and 2-fault schedule of
+ * each family, then fast-check's random schedules (from the seed) up to the total.
+ */
+function plan(settings: Settings): Planned[] {
+  const planned: Planned[] = REGRESSIONS.map((r) => ({ kind: 'regression', schedule: r.schedule }));
+  for (const family of FAMILIES) {
+    planned.push(...enumerate(family, 1).map((schedule) => ({ kind: '1-fault' as const, schedule })));
+    planned.push(...enumerate(family, 2).map((schedule) => ({ kind: '2-fault' as const, schedule })));
+  }
+  const random = Math.max(settings.total - planned.length, 0);
+  const schedules = fc.sample(scheduleArbitrary(), { seed: settings.seed, numRuns: random });
+  planned.push(...schedules.map((schedule) => ({ kind: 'random' as const, schedule })));
+  return settings.first === undefined ? planned : planned.slice(0, settings.first);
+}
+
+/** Runs `planned` on one world; shrinks one counterexample per kind of failure. */
+async function runShard(planned: Planned[], settings: Settings, label: string): Promise<ShardReport> {
   const world = await World.start({ testServer: javaTestServer() });
-  const results: Array<{ kind: Kind; outcome: Outcome }> = [];
-  const progress = (kind: Kind) => (outcome: Outcome, done: number) => {
-    results.push({ kind, outcome });
-    if (done % 250 === 0)
-      console.log(
-        `[explore] ${kind}: ${done} schedules, ${results.filter((r) => failed(r.outcome)).length} failing so far`,
-      );
-  };
   try {
-    await runAll(
+    let failing = 0;
+    const outcomes = await runAll(
       world,
-      REGRESSIONS.map((r) => r.schedule),
+      planned.map((p) => p.schedule),
       settings.concurrency,
-      progress('regression'),
+      (outcome, done) => {
+        if (failed(outcome)) failing += 1;
+        if (done % 250 === 0)
+          console.log(`[explore${label}] ${done}/${planned.length} schedules, ${failing} failing so far`);
+      },
     );
-    for (const family of FAMILIES) {
-      await runAll(world, enumerate(family, 1), settings.concurrency, progress('1-fault'));
-      await runAll(world, enumerate(family, 2), settings.concurrency, progress('2-fault'));
-    }
-    const random = Math.max(settings.total - results.length, 0);
-    const schedules = fc.sample(scheduleArbitrary(), { seed: settings.seed, numRuns: random });
-    await runAll(world, schedules, settings.concurrency, progress('random'));
-
     // One shrunk counterexample per kind of failure: fast-check shrinks from the first schedule found.
-    const firstOf = new Map<string, Outcome>();
-    for (const { outcome } of results) {
-      if (failed(outcome) && !firstOf.has(signatureOf(outcome))) firstOf.set(signatureOf(outcome), outcome);
+    const firstOf = new Map<string, number>();
+    outcomes.forEach((outcome, i) => {
+      if (failed(outcome) && !firstOf.has(signatureOf(outcome))) firstOf.set(signatureOf(outcome), i);
+    });
+    const counterexamples: string[] = [];
+    for (const [signature, i] of firstOf) {
+      const shrunk = await shrink(world, outcomes[i]!.schedule, settings.seed);
+      counterexamples.push(`${signature} (found by ${planned[i]!.kind})\n${describeOutcome(shrunk)}`);
     }
-    const minimal: string[] = [];
-    for (const [signature, outcome] of firstOf) {
-      const shrunk = await shrink(world, outcome.schedule, settings.seed);
-      minimal.push(`${signature} (found by ${labelOfKind(results, outcome)})\n${describeOutcome(shrunk)}`);
-    }
-    for (const line of minimal) console.log(`[explore] counterexample: ${line}`);
-    recordFigures('exploration', figures(results, settings, Date.now() - started));
-    const bad = results.filter((r) => failed(r.outcome)).length;
-    console.log(
-      `[explore] ${results.length} schedules, ${bad} broke an invariant: ${bad ? 'FAILED' : 'PASSED'}`,
-    );
-    await world.stop();
-    process.exit(bad ? 1 : 0);
-  } catch (err) {
+    return {
+      results: outcomes.map((o, i) => ({
+        kind: planned[i]!.kind,
+        family: o.schedule.family,
+        violations: [...o.verdict.violations],
+      })),
+      counterexamples,
+      leakedHolds: world.leakedHoldsReleased,
+    };
+  } finally {
     await world.stop().catch(() => undefined);
-    throw err;
   }
 }
 
-const labelOfKind = (results: Array<{ kind: Kind; outcome: Outcome }>, outcome: Outcome) =>
-  results.find((r) => r.outcome === outcome)?.kind ?? 'random';
+/** Starts one child process per shard and gathers their reports. */
+async function runShards(settings: Settings): Promise<ShardReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'postflow-explore-'));
+  const reports = await Promise.all(
+    Array.from({ length: settings.shards }, (_, k) => {
+      const out = join(dir, `shard-${k}.json`);
+      const args = [
+        ...['--seed', String(settings.seed), '--total', String(settings.total)],
+        ...[
+          '--concurrency',
+          String(settings.concurrency),
+          '--shard',
+          `${k}/${settings.shards}`,
+          '--out',
+          out,
+        ],
+        ...(settings.first === undefined ? [] : ['--first', String(settings.first)]),
+      ];
+      const child = spawn(process.execPath, [__filename, ...args], { stdio: 'inherit' });
+      return new Promise<ShardReport>((resolve, reject) =>
+        child.on('exit', (code) =>
+          code === 0
+            ? resolve(JSON.parse(readFileSync(out, 'utf8')) as ShardReport)
+            : reject(new Error(`explore shard ${k}/${settings.shards} exited with ${code}`)),
+        ),
+      );
+    }),
+  );
+  return {
+    results: reports.flatMap((r) => r.results),
+    counterexamples: reports.flatMap((r) => r.counterexamples),
+    leakedHolds: reports.reduce((sum, r) => sum + r.leakedHolds, 0),
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = settingsFrom(process.argv.slice(2));
+  const planned = plan(settings);
+  if (settings.shard) {
+    const { k, n, out } = settings.shard;
+    const mine = planned.filter((_, i) => i % n === k);
+    writeFileSync(out, JSON.stringify(await runShard(mine, settings, ` ${k}/${n}`)));
+    process.exit(0);
+  }
+  const started = Date.now();
+  const report = settings.shards > 1 ? await runShards(settings) : await runShard(planned, settings, '');
+  for (const line of report.counterexamples) console.log(`[explore] counterexample: ${line}`);
+  recordFigures('exploration', figures(report, settings, Date.now() - started));
+  const bad = report.results.filter((r) => r.violations.length > 0).length;
+  console.log(
+    `[explore] ${report.results.length} schedules, ${bad} broke an invariant: ${bad ? 'FAILED' : 'PASSED'}`,
+  );
+  process.exit(bad ? 1 : 0);
+}
 
 /** fast-check's shrinking, started from a failing schedule; returns the smallest failing outcome. */
 async function shrink(world: World, schedule: Schedule, seed: number): Promise<Outcome> {
@@ -106,11 +194,11 @@ async function shrink(world: World, schedule: Schedule, seed: number): Promise<O
   return smallest ?? (await world.run(schedule));
 }
 
-function figures(results: Array<{ kind: Kind; outcome: Outcome }>, settings: Settings, wallMs: number) {
+function figures({ results, leakedHolds }: ShardReport, settings: Settings, wallMs: number) {
   const rows = FAMILIES.map((family) => {
-    const of = results.filter((r) => r.outcome.schedule.family === family);
+    const of = results.filter((r) => r.family === family);
     const count = (kind: Kind) => of.filter((r) => r.kind === kind).length;
-    const broken = (v: string) => of.filter((r) => r.outcome.verdict.violations.includes(v as never)).length;
+    const broken = (v: string) => of.filter((r) => r.violations.includes(v)).length;
     return [
       family,
       of.length,
@@ -139,10 +227,20 @@ function figures(results: Array<{ kind: Kind; outcome: Outcome }>, settings: Set
     ],
     rows,
     notes: [
-      `${results.length} schedules in ${Math.round(wallMs / 60_000)} min (seed ${settings.seed}, ${settings.concurrency} at once), on Temporal's time-skipping test server with the real workflow code and activities and each platform's fake.`,
+      `${results.length} schedules in ${Math.round(wallMs / 60_000)} min (seed ${settings.seed}; ${settings.shards} process${settings.shards > 1 ? 'es' : ''}, each its own test server, ${settings.concurrency} schedules at once in each), on Temporal's time-skipping test server with the real workflow code and activities and each platform's fake.`,
       `Bounds: every post final within ${SETTLE_BOUND_MS / 3_600_000} h of simulated time per delivery run; at most ${HISTORY_BOUND} history events per run; a late publish lands ${LATE_LANDING_MS / 60_000} min after its call.`,
+      `Commit ${commit()}. The test server leaked ${leakedHolds} time-skipping holds, released by the world while every in-flight post was idle (test/explore/world.ts).`,
     ],
   };
+}
+
+/** The commit the run explored, so the figures say which code they are about. */
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -9,6 +9,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { ConcurrencyLimit } from '../../activities/platforms/limiter';
 import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { ApiError } from '../../api/errors';
 import { isSettled } from '../../api/post-resource';
@@ -47,6 +48,8 @@ export const SETTLE_BOUND_MS = 6 * 3_600_000;
 export const HISTORY_BOUND = 10_240;
 /** How far the driver lets simulated time run between two looks at its post. */
 const STEP_MS = 5 * 60_000;
+/** How long (real time) a step's sleep may take before the world looks for leaked holds. */
+const STALL_CHECK_MS = 3_000;
 /** How often (in steps) the driver counts the history while it waits. */
 const HISTORY_EVERY_STEPS = 6;
 
@@ -81,6 +84,8 @@ export class World {
   >();
   /** The one sleep on the test server in progress, which every waiting driver shares. */
   private tick: Promise<void> | undefined;
+  /** Time-skipping holds the test server leaked and the world released (sleepReleasingLeakedLocks). */
+  leakedHoldsReleased = 0;
   private readonly nonce = randomBytes(3).toString('hex');
 
   private constructor(
@@ -133,7 +138,20 @@ export class World {
     const platforms = new Map<string, PlatformAdapter>(
       [...families.values()].map((f) => [f.platform, world.layer.wrap(f.adapter, f.processing, () => began)]),
     );
-    const activities = createActivities({ store, platforms, media: tempMedia(dir), allowPrivateUrls: true });
+    // Each schedule has its own account; the worker's per-platform slots (sized for one worker's
+    // share of a platform's limits) would couple independent schedules: a late call holding a
+    // slot stops every other schedule's calls, and time with them (it does not skip while an
+    // activity runs). One wide limit per platform keeps the schedules independent.
+    const limits = new Map<string, ConcurrencyLimit>();
+    const limit = (platform: string) =>
+      limits.get(platform) ?? limits.set(platform, new ConcurrencyLimit(10_000)).get(platform)!;
+    const activities = createActivities({
+      store,
+      platforms,
+      media: tempMedia(dir),
+      allowPrivateUrls: true,
+      limit,
+    });
     for (const [taskQueue, maxCachedWorkflows] of [
       [CACHED_QUEUE, 500],
       [REPLAY_QUEUE, 0],
@@ -231,12 +249,30 @@ export class World {
       running.phase = 'terminating';
       this.layer.forget(account.id);
       if (postId) {
+        await this.untilNoActivityRuns(postId);
         await withinMs(
           10_000,
           this.env.client.workflow.getHandle(postId).terminate('exploration over'),
         ).catch(() => undefined);
       }
       this.inFlight.delete(marker);
+    }
+  }
+
+  /**
+   * Waits (up to half a minute of real time) until no activity of the post is scheduled or
+   * running. The test server holds back time skipping for each pending activity and releases it
+   * when the activity completes, fails or times out, but not when its workflow is terminated: one
+   * termination during the final webhook's activity stopped simulated time for good.
+   */
+  private async untilNoActivityRuns(postId: string): Promise<void> {
+    const handle = this.env.client.workflow.getHandle(postId);
+    const giveUpAt = Date.now() + 30_000;
+    while (Date.now() < giveUpAt) {
+      const described = await withinMs(10_000, handle.describe()).catch(() => undefined);
+      if (!described || described.status.name !== 'RUNNING') return;
+      if (!described.raw.pendingActivities?.some(holdsTime)) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
@@ -303,8 +339,44 @@ export class World {
    * it at once, so all the drivers share one sleep at a time.
    */
   private passTime(): Promise<void> {
-    this.tick ??= this.env.sleep(STEP_MS).finally(() => (this.tick = undefined));
+    this.tick ??= this.sleepReleasingLeakedLocks().finally(() => (this.tick = undefined));
     return this.tick;
+  }
+
+  /**
+   * The test server holds back time skipping while anything is pending (an activity, a workflow
+   * task, a query) and now and then keeps one of those holds after the thing is gone: a leaked
+   * hold stops simulated time, and with it every schedule, for good. A sleep that has not
+   * returned after a few seconds while no in-flight post has anything pending is held by leaked
+   * holds only: they are released one at a time, until time moves again. Counted in the figures.
+   */
+  private async sleepReleasingLeakedLocks(): Promise<void> {
+    let slept = false;
+    const sleep = this.env.sleep(STEP_MS).then(() => void (slept = true));
+    for (;;) {
+      await Promise.race([sleep, new Promise((resolve) => setTimeout(resolve, STALL_CHECK_MS))]);
+      if (slept) return sleep;
+      if (await this.everyPostIdle()) {
+        await this.env.connection.testService?.unlockTimeSkipping({});
+        this.leakedHoldsReleased += 1;
+      }
+    }
+  }
+
+  /** No in-flight post is being created or has an activity or workflow task pending. */
+  private async everyPostIdle(): Promise<boolean> {
+    for (const { postId } of this.inFlight.values()) {
+      const id = postId();
+      if (!id) return false;
+      const described = await withinMs(10_000, this.env.client.workflow.getHandle(id).describe()).catch(
+        () => undefined,
+      );
+      if (!described) return false;
+      if (described.status.name !== 'RUNNING') continue;
+      if (described.raw.pendingWorkflowTask) return false;
+      if (described.raw.pendingActivities?.some(holdsTime)) return false;
+    }
+    return true;
   }
 
   private async fireEvent(
@@ -351,6 +423,16 @@ export class World {
       throw err;
     }
   }
+}
+
+/**
+ * Whether a pending activity holds back time skipping: running, being cancelled, or scheduled for
+ * its first attempt. An activity waiting out its retry backoff (a later attempt, not started)
+ * waits for time to pass, and holds nothing.
+ */
+function holdsTime(activity: temporal.api.workflow.v1.IPendingActivityInfo): boolean {
+  const { PENDING_ACTIVITY_STATE_SCHEDULED } = temporal.api.enums.v1.PendingActivityState;
+  return activity.state !== PENDING_ACTIVITY_STATE_SCHEDULED || (activity.attempt ?? 1) <= 1;
 }
 
 /** `promise`, or a rejection after `ms` of real time. */
