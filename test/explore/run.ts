@@ -45,7 +45,7 @@ function settingsFrom(args: string[]): Settings {
   return {
     seed: value('seed', Date.now() % 1_000_000),
     total: value('total', 10_000),
-    concurrency: value('concurrency', 32),
+    concurrency: value('concurrency', 8),
     shards: value('shards', 1),
     ...(raw('first') ? { first: value('first', 0) } : {}),
     ...(shard ? { shard: { k: shard[0]!, n: shard[1]!, out: raw('out')! } } : {}),
