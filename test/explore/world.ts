@@ -86,6 +86,7 @@ export class World {
   private tick: Promise<void> | undefined;
   /** Time-skipping holds the test server leaked and the world released (sleepReleasingLeakedLocks). */
   leakedHoldsReleased = 0;
+  private readonly calls = new Set<Promise<unknown>>();
   private readonly nonce = randomBytes(3).toString('hex');
 
   private constructor(
@@ -171,17 +172,26 @@ export class World {
   }
 
   async stop(): Promise<void> {
+    // Schedules a caller gave up on (fast-check's time limit) still run: let them end first.
+    await withinMs(300_000, Promise.allSettled([...this.calls])).catch(() => undefined);
     for (const worker of this.workers) worker.shutdown();
     await Promise.allSettled(this.running);
     this.running = [];
     for (const family of this.families.values()) await family.stop();
     await this.host.stop();
+    // A call given up on (withinMs) still runs, and retries; closing its connection under it
+    // throws from the retry's timer, into whatever test file runs next in this process.
+    await withinMs(30_000, Promise.allSettled([...this.calls])).catch(() => undefined);
     await this.env.teardown();
     await this.store.close();
   }
 
   /** Runs one schedule to its end and checks the invariants on it. */
-  async run(schedule: Schedule): Promise<Outcome> {
+  run(schedule: Schedule): Promise<Outcome> {
+    return this.tracked(this.runSchedule(schedule));
+  }
+
+  private async runSchedule(schedule: Schedule): Promise<Outcome> {
     const family = this.families.get(schedule.family);
     if (!family) throw new Error(`family ${schedule.family} is not in this world`);
     const marker = `m${++this.counter}x${this.nonce}`;
@@ -252,7 +262,7 @@ export class World {
         await this.untilNoActivityRuns(postId);
         await withinMs(
           10_000,
-          this.env.client.workflow.getHandle(postId).terminate('exploration over'),
+          this.tracked(this.env.client.workflow.getHandle(postId).terminate('exploration over')),
         ).catch(() => undefined);
       }
       this.inFlight.delete(marker);
@@ -269,11 +279,21 @@ export class World {
     const handle = this.env.client.workflow.getHandle(postId);
     const giveUpAt = Date.now() + 30_000;
     while (Date.now() < giveUpAt) {
-      const described = await withinMs(10_000, handle.describe()).catch(() => undefined);
+      const described = await withinMs(10_000, this.tracked(handle.describe())).catch(() => undefined);
       if (!described || described.status.name !== 'RUNNING') return;
       if (!described.raw.pendingActivities?.some(holdsTime)) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+  }
+
+  /** A call to the test server, kept until it settles, so `stop` never closes the connection under it. */
+  private tracked<T>(call: Promise<T>): Promise<T> {
+    this.calls.add(call);
+    void call.then(
+      () => this.calls.delete(call),
+      () => this.calls.delete(call),
+    );
+    return call;
   }
 
   /** The schedules still running, with their calls so far: what a watchdog prints when nothing moves. */
@@ -357,7 +377,8 @@ export class World {
       await Promise.race([sleep, new Promise((resolve) => setTimeout(resolve, STALL_CHECK_MS))]);
       if (slept) return sleep;
       if (await this.everyPostIdle()) {
-        await this.env.connection.testService?.unlockTimeSkipping({});
+        const testService = this.env.connection.testService;
+        if (testService) await this.tracked(testService.unlockTimeSkipping({}));
         this.leakedHoldsReleased += 1;
       }
     }
@@ -368,9 +389,10 @@ export class World {
     for (const { postId } of this.inFlight.values()) {
       const id = postId();
       if (!id) return false;
-      const described = await withinMs(10_000, this.env.client.workflow.getHandle(id).describe()).catch(
-        () => undefined,
-      );
+      const described = await withinMs(
+        10_000,
+        this.tracked(this.env.client.workflow.getHandle(id).describe()),
+      ).catch(() => undefined);
       if (!described) return false;
       if (described.status.name !== 'RUNNING') continue;
       if (described.raw.pendingWorkflowTask) return false;
