@@ -270,18 +270,14 @@ export class World {
   }
 
   /**
-   * Waits (up to half a minute of real time) until no activity of the post is scheduled or
-   * running. The test server holds back time skipping for each pending activity and releases it
-   * when the activity completes, fails or times out, but not when its workflow is terminated: one
-   * termination during the final webhook's activity stopped simulated time for good.
+   * Waits (up to half a minute of real time) until nothing of the post holds back time skipping.
+   * The test server releases an activity's hold when the activity completes, fails or times out,
+   * not when its workflow is terminated (sdk-java's test server): a termination under a pending
+   * activity would stop simulated time for good.
    */
   private async untilNoActivityRuns(postId: string): Promise<void> {
-    const handle = this.env.client.workflow.getHandle(postId);
     const giveUpAt = Date.now() + 30_000;
-    while (Date.now() < giveUpAt) {
-      const described = await withinMs(10_000, this.tracked(handle.describe())).catch(() => undefined);
-      if (!described || described.status.name !== 'RUNNING') return;
-      if (!described.raw.pendingActivities?.some(holdsTime)) return;
+    while (Date.now() < giveUpAt && (await this.holdsTimeNow(postId)) === true) {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -388,17 +384,21 @@ export class World {
   private async everyPostIdle(): Promise<boolean> {
     for (const { postId } of this.inFlight.values()) {
       const id = postId();
-      if (!id) return false;
-      const described = await withinMs(
-        10_000,
-        this.tracked(this.env.client.workflow.getHandle(id).describe()),
-      ).catch(() => undefined);
-      if (!described) return false;
-      if (described.status.name !== 'RUNNING') continue;
-      if (described.raw.pendingWorkflowTask) return false;
-      if (described.raw.pendingActivities?.some(holdsTime)) return false;
+      if (!id || (await this.holdsTimeNow(id)) !== false) return false;
     }
     return true;
+  }
+
+  /**
+   * Whether the post's workflow has something pending that holds back time skipping (a workflow
+   * task, or an activity that `holdsTime`); undefined when the test server did not answer.
+   */
+  private async holdsTimeNow(postId: string): Promise<boolean | undefined> {
+    const handle = this.env.client.workflow.getHandle(postId);
+    const described = await withinMs(10_000, this.tracked(handle.describe())).catch(() => undefined);
+    if (!described) return undefined;
+    if (described.status.name !== 'RUNNING') return false;
+    return !!described.raw.pendingWorkflowTask || !!described.raw.pendingActivities?.some(holdsTime);
   }
 
   private async fireEvent(
