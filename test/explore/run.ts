@@ -88,7 +88,7 @@ function plan(settings: Settings): Planned[] {
 
 /** Runs `planned` on one world; shrinks one counterexample per kind of failure. */
 async function runShard(planned: Planned[], settings: Settings, label: string): Promise<ShardReport> {
-  const world = await World.start({ testServer: javaTestServer() });
+  const world = await World.start({ testServer: javaTestServer(), keepTimeMoving: true });
   try {
     let failing = 0;
     const outcomes = await runAll(
