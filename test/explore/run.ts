@@ -66,8 +66,8 @@ interface Result {
 interface ShardReport {
   results: Result[];
   counterexamples: string[];
-  /** Time-skipping holds the test server leaked and the world released (world.ts). */
-  leakedHolds: number;
+  /** Posts terminated while something of theirs still held time skipping (world.ts). */
+  terminatedWhileHolding: number;
 }
 
 /**
@@ -88,7 +88,7 @@ function plan(settings: Settings): Planned[] {
 
 /** Runs `planned` on one world; shrinks one counterexample per kind of failure. */
 async function runShard(planned: Planned[], settings: Settings, label: string): Promise<ShardReport> {
-  const world = await World.start({ testServer: javaTestServer(), keepTimeMoving: true });
+  const world = await World.start({ testServer: javaTestServer(), independentSlots: true });
   try {
     let failing = 0;
     const outcomes = await runAll(
@@ -118,7 +118,7 @@ async function runShard(planned: Planned[], settings: Settings, label: string): 
         violations: [...o.verdict.violations],
       })),
       counterexamples,
-      leakedHolds: world.leakedHoldsReleased,
+      terminatedWhileHolding: world.terminatedWhileHolding,
     };
   } finally {
     await world.stop().catch(() => undefined);
@@ -156,7 +156,7 @@ async function runShards(settings: Settings): Promise<ShardReport> {
   return {
     results: reports.flatMap((r) => r.results),
     counterexamples: reports.flatMap((r) => r.counterexamples),
-    leakedHolds: reports.reduce((sum, r) => sum + r.leakedHolds, 0),
+    terminatedWhileHolding: reports.reduce((sum, r) => sum + r.terminatedWhileHolding, 0),
   };
 }
 
@@ -194,7 +194,7 @@ async function shrink(world: World, schedule: Schedule, seed: number): Promise<O
   return smallest ?? (await world.run(schedule));
 }
 
-function figures({ results, leakedHolds }: ShardReport, settings: Settings, wallMs: number) {
+function figures({ results, terminatedWhileHolding }: ShardReport, settings: Settings, wallMs: number) {
   const rows = FAMILIES.map((family) => {
     const of = results.filter((r) => r.family === family);
     const count = (kind: Kind) => of.filter((r) => r.kind === kind).length;
@@ -229,7 +229,7 @@ function figures({ results, leakedHolds }: ShardReport, settings: Settings, wall
     notes: [
       `${results.length} schedules in ${Math.round(wallMs / 60_000)} min (seed ${settings.seed}; ${settings.shards} process${settings.shards > 1 ? 'es' : ''}, each its own test server, ${settings.concurrency} schedules at once in each), on Temporal's time-skipping test server with the real workflow code and activities and each platform's fake.`,
       `Bounds: every post final within ${SETTLE_BOUND_MS / 3_600_000} h of simulated time per delivery run; at most ${HISTORY_BOUND} history events per run; a late publish lands ${LATE_LANDING_MS / 60_000} min after its call.`,
-      `Commit ${commit()}. The test server leaked ${leakedHolds} time-skipping holds, released by the world while every in-flight post was idle (test/explore/world.ts).`,
+      `Commit ${commit()}. ${terminatedWhileHolding} posts were terminated while something of theirs still held time skipping, after a minute's wait (test/explore/world.ts).`,
     ],
   };
 }

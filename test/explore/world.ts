@@ -42,13 +42,12 @@ export interface WorldOptions {
   testServer: string;
   families?: readonly FamilyName[];
   /**
-   * The long form's measures against the test server's leaked time-skipping holds (docs/reliability.md,
-   * "Exploration"): one wide slot limit per platform, a post terminated only once none of its
-   * activities holds time, and leaked holds released while every in-flight post is idle. Off in the
-   * CI form, whose few hundred schedules run without them (a CI run with them on saw the Mastodon
-   * family's one-fault schedules outrun their time limit).
+   * One wide slot limit per platform instead of the worker's per-platform slots, which couple
+   * independent schedules (each has its own account): a `late` call holding a slot stops the
+   * others' calls, and time with them, since time does not skip while an activity runs. The long
+   * form's thousands of schedules need it; the CI form runs on the worker's own slots.
    */
-  keepTimeMoving?: boolean;
+  independentSlots?: boolean;
 }
 
 /** A post must settle within this much simulated time of each delivery run's start. */
@@ -57,8 +56,6 @@ export const SETTLE_BOUND_MS = 6 * 3_600_000;
 export const HISTORY_BOUND = 10_240;
 /** How far the driver lets simulated time run between two looks at its post. */
 const STEP_MS = 5 * 60_000;
-/** How long (real time) a step's sleep may take before the world looks for leaked holds. */
-const STALL_CHECK_MS = 3_000;
 /** How often (in steps) the driver counts the history while it waits. */
 const HISTORY_EVERY_STEPS = 6;
 
@@ -93,8 +90,6 @@ export class World {
   >();
   /** The one sleep on the test server in progress, which every waiting driver shares. */
   private tick: Promise<void> | undefined;
-  /** Time-skipping holds the test server leaked and the world released (sleepReleasingLeakedLocks). */
-  leakedHoldsReleased = 0;
   /** Posts terminated while something of theirs still held time (terminateWhenIdle gave up). */
   terminatedWhileHolding = 0;
   private readonly calls = new Set<Promise<unknown>>();
@@ -107,7 +102,6 @@ export class World {
     readonly families: Map<FamilyName, Family>,
     private readonly clients: Record<'cached' | 'replay', PostflowClient>,
     readonly bundle: WorkflowBundleWithSourceMap,
-    private readonly keepTimeMoving: boolean,
   ) {}
 
   static async start(options: WorldOptions): Promise<World> {
@@ -141,7 +135,6 @@ export class World {
         replay: client(REPLAY_QUEUE),
       },
       bundle,
-      options.keepTimeMoving ?? false,
     );
 
     // Fakes stamp posts with the wall clock, the engine's `since` is simulated time, which runs
@@ -162,7 +155,7 @@ export class World {
       platforms,
       media: tempMedia(dir),
       allowPrivateUrls: true,
-      ...(options.keepTimeMoving ? { limit } : {}),
+      ...(options.independentSlots ? { limit } : {}),
     });
     for (const [taskQueue, maxCachedWorkflows] of [
       [CACHED_QUEUE, 500],
@@ -374,39 +367,8 @@ export class World {
    * it at once, so all the drivers share one sleep at a time.
    */
   private passTime(): Promise<void> {
-    const sleep = () => (this.keepTimeMoving ? this.sleepReleasingLeakedLocks() : this.env.sleep(STEP_MS));
-    this.tick ??= sleep().finally(() => (this.tick = undefined));
+    this.tick ??= this.env.sleep(STEP_MS).finally(() => (this.tick = undefined));
     return this.tick;
-  }
-
-  /**
-   * The test server holds back time skipping while anything is pending (an activity, a workflow
-   * task, a query) and now and then keeps one of those holds after the thing is gone: a leaked
-   * hold stops simulated time, and with it every schedule, for good. A sleep that has not
-   * returned after a few seconds while no in-flight post has anything pending is held by leaked
-   * holds only: they are released one at a time, until time moves again. Counted in the figures.
-   */
-  private async sleepReleasingLeakedLocks(): Promise<void> {
-    let slept = false;
-    const sleep = this.env.sleep(STEP_MS).then(() => void (slept = true));
-    for (;;) {
-      await Promise.race([sleep, new Promise((resolve) => setTimeout(resolve, STALL_CHECK_MS))]);
-      if (slept) return sleep;
-      if (await this.everyPostIdle()) {
-        const testService = this.env.connection.testService;
-        if (testService) await this.tracked(testService.unlockTimeSkipping({}));
-        this.leakedHoldsReleased += 1;
-      }
-    }
-  }
-
-  /** No in-flight post is being created or has an activity or workflow task pending. */
-  private async everyPostIdle(): Promise<boolean> {
-    for (const { postId } of this.inFlight.values()) {
-      const id = postId();
-      if (!id || (await this.holdsTimeNow(id)) !== false) return false;
-    }
-    return true;
   }
 
   /**
