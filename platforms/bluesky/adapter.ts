@@ -1,9 +1,9 @@
 import type { DeliveryReceipt } from '../../api/types';
-import type { MediaFile } from '../../activities/media';
 import {
   type AccountContext,
   type AdapterOptions,
   type JsonValue,
+  type MediaFile,
   type PlatformAdapter,
   type Prepared,
   PublishError,
@@ -22,7 +22,7 @@ import {
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
-import { PUBLIC_ONLY } from '../../activities/net-guard';
+import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'bluesky';
 const DEFAULT_SERVICE = 'https://bsky.social';

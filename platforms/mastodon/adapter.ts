@@ -1,6 +1,6 @@
-import type { MediaFile } from '../../activities/media';
 import {
   type AdapterOptions,
+  type MediaFile,
   type PlatformAdapter,
   type Prepared,
   type PublishRequest,
@@ -20,7 +20,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
-import { PUBLIC_ONLY } from '../../activities/net-guard';
+import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'mastodon';
 /** Mastodon asks clients to poll processing media no more often than this. */

@@ -1,5 +1,11 @@
-import type { MediaFile } from '../../../activities/media';
-import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from '../../kit/adapter';
+import type {
+  AdapterOptions,
+  MediaFile,
+  PlatformAdapter,
+  Prepared,
+  PublishRequest,
+  StepState,
+} from '../../kit/adapter';
 import { postedSince, rejected } from '../../kit/http';
 import {
   assertMetaTokenFresh,
