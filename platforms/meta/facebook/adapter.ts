@@ -29,7 +29,7 @@ const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
  * (`pages_manage_posts`, `pages_read_engagement`). No refresh: a Page token obtained from a
  * long-lived User token has no expiration date (it dies only when the user changes password,
  * loses the Page role or removes the app), and there is no refresh grant for it — a 190 means
- * reconnecting. Errors: the family table in meta-graph.ts.
+ * reconnecting. Errors: the family table in ../graph.ts.
  *
  * Text and link posts: `POST /{page}/feed`. One photo: `POST /{page}/photos` (public URL).
  * 2–10 photos: each uploaded unpublished in prepare (`published=false`, invisible), then one

@@ -83,7 +83,7 @@ type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
  * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
  * Instagram fetches), polled until FINISHED; for a carousel, then the CAROUSEL container of the
  * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the status of
- * the container the lost publish call was given (meta-container-reconcile.ts): PUBLISHED → the
+ * the container the lost publish call was given (../container-reconcile.ts): PUBLISHED → the
  * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
  * absent. Without a readable container: the latest media by caption since the delivery began
  * (stories: the account's current stories).

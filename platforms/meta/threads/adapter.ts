@@ -25,13 +25,13 @@ const SKEW_S = 120;
  * Threads (Threads API, graph.threads.net). Credentials: `access_token` (a long-lived Threads
  * user token with `threads_basic` and `threads_content_publish`), `user_id` (else `me`),
  * `expires_at`; `refresh_token` optional (the same token). Errors are Graph errors: the family
- * table in meta-graph.ts.
+ * table in ../graph.ts.
  *
  * prepare: one container (`POST /{user}/threads`, media_type TEXT, IMAGE or VIDEO with the
  * media's public URL, which Threads fetches), or a CAROUSEL container over 2–20 item
  * containers, each polled until FINISHED. publish: `POST /{user}/threads_publish`.
  * Reconcile: the status of the container the lost publish call was given
- * (meta-container-reconcile.ts): PUBLISHED → the post's id from the account's threads since the
+ * (../container-reconcile.ts): PUBLISHED → the post's id from the account's threads since the
  * container was ready; FINISHED, EXPIRED, ERROR → absent. Without a readable container: the
  * account's threads since the delivery began, by text. Delete: `DELETE /{id}`.
  */
