@@ -2,20 +2,10 @@ import { buffer } from 'node:stream/consumers';
 import type { MediaRef, PublishFailure } from '../api/types';
 import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
-import { checkOutboundUrl, outboundDispatcher, withDispatcher } from './net-guard';
-import { PublishError } from '../platforms/kit/adapter';
+import { checkOutboundUrl, outboundDispatcher, withDispatcher } from '../net/guard';
+import { type MediaFile, PublishError } from '../platforms/kit/adapter';
 
-/** One media item of a post, ready for an adapter: metadata now, bytes on demand. */
-export interface MediaFile {
-  ref: MediaRef;
-  /** Library media: its stored type and size; URL media: null until loaded. */
-  contentType: string | null;
-  sizeBytes: number | null;
-  /** The bytes and their type (URL media is fetched now, through the SSRF guard). */
-  load(): Promise<{ bytes: Buffer; contentType: string }>;
-  /** A URL platforms can fetch the file from (a signed Postflow URL for library media). */
-  publicUrl(ttlMs?: number): Promise<string>;
-}
+export type { MediaFile };
 
 /** Past this, a URL's file is refused: the contract's upload limit. */
 const MAX_URL_MEDIA_BYTES = 50 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PostEvent } from '../api/post-events';
 import type { Store } from '../store/types';
-import { checkOutboundUrl, outboundDispatcher, withDispatcher } from './net-guard';
+import { checkOutboundUrl, outboundDispatcher, withDispatcher } from '../net/guard';
 import { signatureHeaders } from './webhook-signature';
 
 /** One event on its way to one endpoint. */

@@ -11,7 +11,7 @@ import {
   normaliseCreatePost,
 } from '../api/normalise';
 import type { MediaInfo } from '../api/platform-rules';
-import { checkOutboundUrl } from '../activities/net-guard';
+import { checkOutboundUrl } from '../net/guard';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import { type ValidationReport, validatePostBody } from '../api/validate';
 import { createPostSchema } from '../api/schemas';

@@ -1,9 +1,9 @@
 import type { DeliveryReceipt } from '../../api/types';
-import type { MediaFile } from '../../activities/media';
 import {
   type AccountContext,
   type AdapterOptions,
   type JsonValue,
+  type MediaFile,
   type PlatformAdapter,
   type Prepared,
   PublishError,
@@ -14,15 +14,14 @@ import { imageSize, mentionedHandles, postRecord, recordKeyFor } from './facets'
 import {
   type FailureRule,
   platformFailure,
-  platformFetch,
   type PlatformBody,
-  readBody,
   rejected,
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
-import { PUBLIC_ONLY } from '../../activities/net-guard';
+import { bearerCaller } from '../kit/call';
+import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'bluesky';
 const DEFAULT_SERVICE = 'https://bsky.social';
@@ -98,31 +97,27 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
       originOf,
     ),
   );
-  const guardFor = (url: URL) =>
-    configured.has(url.origin) ? {} : { userHost: options.outbound ?? PUBLIC_ONLY };
+  const caller = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: '', // each call names its server: the PDS, the video service
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    headers: { accept: 'application/json' },
+    userHost: (url) => (configured.has(originOf(url)) ? undefined : (options.outbound ?? PUBLIC_ONLY)),
+    failure,
+  });
 
   const xrpc = async (base: string, nsid: string, signal: AbortSignal, call: Call = {}) => {
     const url = new URL(`${base}/xrpc/${nsid}`);
     for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (call.token) headers.authorization = `Bearer ${call.token}`;
-    if (call.json !== undefined) headers['content-type'] = 'application/json';
-    if (call.bytes) headers['content-type'] = call.bytes.contentType;
-    const body = call.json !== undefined ? JSON.stringify(call.json) : call.bytes?.data;
-    const response = await platformFetch(
-      url.toString(),
-      { method: call.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body ? { body } : {}) },
-      {
-        platform: PLATFORM,
-        signal,
-        irreversible: !!call.irreversible,
-        timeoutMs: options.timeoutMs,
-        ...guardFor(url),
-      },
-    );
-    const answer = await readBody(response);
-    if (!response.ok) throw failure(response, answer, !!call.irreversible);
-    return answer;
+    const send = caller({ signal }, !!call.irreversible);
+    const { body } = await send({
+      method: call.method ?? (call.json === undefined && !call.bytes ? 'GET' : 'POST'),
+      path: url.toString(),
+      ...(call.token ? { token: call.token } : {}),
+      ...(call.json !== undefined ? { json: call.json } : {}),
+      ...(call.bytes ? { body: call.bytes.data, headers: { 'content-type': call.bytes.contentType } } : {}),
+    });
+    return body;
   };
 
   /** The PDS, as the account's cached session. */

@@ -1,14 +1,12 @@
 import type { AccountContext, AdapterOptions } from '../kit/adapter';
 import {
-  type CallOptions,
   type FailureRule,
   platformFailure,
-  platformFetch,
   type PlatformBody,
-  readBody,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { bearerCaller, type PlatformAnswer } from '../kit/call';
 import { oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 /**
@@ -190,12 +188,6 @@ export function msUntilPacificMidnight(now = Date.now()): number {
 /** The HTTP status a `googleFailure` carries: 404 after a delete means "gone already". */
 export const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
 
-export interface GoogleAnswer {
-  status: number;
-  body: PlatformBody;
-  headers: Headers;
-}
-
 /**
  * An authenticated call to a Google API: the access token in the `Authorization` header (never in
  * the URL), JSON in and out, errors classified by `googleFailure` with the adapter's reasons.
@@ -205,39 +197,32 @@ export function googleCaller(
   options: AdapterOptions,
   reasons: Readonly<Record<string, GoogleRule>>,
 ) {
+  const caller = bearerCaller({
+    platform,
+    baseUrl: '', // calls name whole URLs: Google's APIs live on several hosts
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    headers: { accept: 'application/json' },
+    failure: (response, answer, irreversible) =>
+      googleFailure(platform, response, answer, { reasons, irreversible }),
+  });
   return (req: { account: AccountContext; signal: AbortSignal }, irreversible = false) => {
-    const settings: CallOptions = {
-      platform,
-      signal: req.signal,
-      irreversible,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    };
+    const send = caller(req, irreversible);
     return async (
       method: string,
       url: string,
       body?: RequestInit['body'],
       headers: Record<string, string> = {},
-    ): Promise<GoogleAnswer> => {
-      const json: Record<string, string> =
-        typeof body === 'string' ? { 'content-type': 'application/json; charset=UTF-8' } : {};
-      const response = await platformFetch(
-        url,
-        {
-          method,
-          headers: {
-            authorization: `Bearer ${req.account.credentials.access_token ?? ''}`,
-            accept: 'application/json',
-            ...json,
-            ...headers,
-          },
-          ...(body !== undefined ? { body } : {}),
+    ): Promise<PlatformAnswer> =>
+      send({
+        method,
+        path: url,
+        token: req.account.credentials.access_token ?? '',
+        headers: {
+          ...(typeof body === 'string' ? { 'content-type': 'application/json; charset=UTF-8' } : {}),
+          ...headers,
         },
-        settings,
-      );
-      const answer = await readBody(response);
-      if (!response.ok) throw googleFailure(platform, response, answer, { reasons, irreversible });
-      return { status: response.status, body: answer, headers: response.headers };
-    };
+        ...(body !== undefined ? { body } : {}),
+      });
   };
 }
 

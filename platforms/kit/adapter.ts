@@ -1,6 +1,12 @@
-import type { DeliveryReceipt, JsonValue, PostContent, PublishFailure, TargetSpec } from '../../api/types';
-import type { MediaFile } from '../../activities/media';
-import type { OutboundPolicy } from '../../activities/net-guard';
+import type {
+  DeliveryReceipt,
+  JsonValue,
+  MediaRef,
+  PostContent,
+  PublishFailure,
+  TargetSpec,
+} from '../../api/types';
+import type { OutboundPolicy } from '../../net/guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
 export interface AccountContext {
@@ -8,6 +14,18 @@ export interface AccountContext {
   platform: string;
   name: string;
   credentials: Record<string, string>;
+}
+
+/** One media item of a post, ready for an adapter: metadata now, bytes on demand. */
+export interface MediaFile {
+  ref: MediaRef;
+  /** Library media: its stored type and size; URL media: null until loaded. */
+  contentType: string | null;
+  sizeBytes: number | null;
+  /** The bytes and their type (URL media is fetched now, through the SSRF guard). */
+  load(): Promise<{ bytes: Buffer; contentType: string }>;
+  /** A URL platforms can fetch the file from (a signed Postflow URL for library media). */
+  publicUrl(ttlMs?: number): Promise<string>;
 }
 
 /** One publish of one post to one account. */

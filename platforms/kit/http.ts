@@ -1,13 +1,13 @@
 import type { ErrorCategory, PublishFailure } from '../../api/types';
 import { PublishError } from './adapter';
-import { observePlatformCall } from '../../activities/platform-call-telemetry';
+import { observePlatformCall } from './telemetry';
 import {
   type OutboundPolicy,
   outboundDispatcher,
   PRIVATE_ADDRESS_REFUSED,
   refusedTarget,
   withDispatcher,
-} from '../../activities/net-guard';
+} from '../../net/guard';
 
 /** How long one platform call may take before it counts as lost. */
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -154,7 +154,11 @@ export type PlatformBody = Record<string, any>;
 
 /** The body of a platform answer: parsed JSON when it is JSON, else `{ text }`. */
 export async function readBody(response: Response): Promise<PlatformBody> {
-  const text = await response.text();
+  return parseBody(await response.text());
+}
+
+/** A platform answer's text as `readBody` reads it. */
+export function parseBody(text: string): PlatformBody {
   if (!text) return {};
   try {
     return JSON.parse(text);

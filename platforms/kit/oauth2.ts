@@ -1,5 +1,6 @@
 import { PublishError } from './adapter';
-import { platformFetch, readBody } from './http';
+import { bearerCaller } from './call';
+import type { PlatformBody } from './http';
 import { tokenExpired } from './token-expiry';
 
 export interface RefreshGrant {
@@ -35,22 +36,33 @@ export async function refreshOAuth2(grant: RefreshGrant): Promise<Record<string,
   }
   for (const [key, value] of Object.entries(grant.extra ?? {})) form.set(key, value);
 
-  const response = await platformFetch(
-    grant.tokenUrl,
-    { method: 'POST', headers, body: form },
-    { platform: grant.platform, signal: grant.signal ?? new AbortController().signal },
-  );
-  const body = await readBody(response);
-  const token = body.data?.access_token ? body.data : body; // TikTok nests the token under `data`
-  if (response.ok && typeof token.access_token === 'string') return tokenFields(token);
+  const refresh = bearerCaller({
+    platform: grant.platform,
+    baseUrl: '',
+    failure: (response, body) => refusedRefresh(grant.platform, response, body),
+    failed: (response, body) => !response.ok || typeof tokenOf(body).access_token !== 'string',
+  });
+  // No account: the client authenticates itself (Basic or the form), not with a bearer token.
+  const { body } = await refresh({ signal: grant.signal ?? new AbortController().signal })({
+    method: 'POST',
+    path: grant.tokenUrl,
+    headers,
+    body: form,
+  });
+  return tokenFields(tokenOf(body));
+}
 
+/** TikTok nests the token under `data`. */
+const tokenOf = (body: PlatformBody): PlatformBody => (body.data?.access_token ? body.data : body);
+
+function refusedRefresh(platform: string, response: Response, body: PlatformBody): PublishError {
   const reason = String(body.error_description ?? body.error ?? body.message ?? response.statusText);
   const dead = response.status >= 400 && response.status < 500 && response.status !== 429;
-  throw new PublishError({
+  return new PublishError({
     category: dead ? 'auth' : 'platform',
     caused_by: dead ? 'user' : 'platform',
-    code: dead ? 'account.reconnection_required' : `platform.${grant.platform}.unavailable`,
-    message: `${grant.platform} refused to refresh the access token: ${reason}`.slice(0, 300),
+    code: dead ? 'account.reconnection_required' : `platform.${platform}.unavailable`,
+    message: `${platform} refused to refresh the access token: ${reason}`.slice(0, 300),
     retryable: !dead,
     outcomeUnknown: false,
   });

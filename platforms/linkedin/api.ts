@@ -1,14 +1,12 @@
 import type { PublishRequest } from '../kit/adapter';
 import {
-  type CallOptions,
   type FailureRule,
   platformFailure,
-  platformFetch,
   type PlatformBody,
-  readBody,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { bearerCaller, type PlatformAnswer } from '../kit/call';
 import { altTextAt } from '../kit/content';
 
 /**
@@ -106,48 +104,32 @@ export interface ApiSettings {
 
 type Caller = Pick<PublishRequest, 'account' | 'signal'>;
 
-export interface ApiAnswer {
-  status: number;
-  headers: Headers;
-  body: PlatformBody;
-}
+const caller = (settings: ApiSettings, headers: Record<string, string>) =>
+  bearerCaller({
+    platform: settings.platform,
+    baseUrl: '',
+    ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+    headers,
+    failure: (response, body, irreversible) =>
+      linkedinFailure(settings.platform, response, body, irreversible),
+  });
 
 /**
  * One authenticated call to the REST API: Bearer token, the version headers every /rest
  * resource requires, JSON in and out. Failures come back classified by the error table.
  */
 export function restCall(settings: ApiSettings, req: Caller, irreversible = false) {
-  const call: CallOptions = {
-    platform: settings.platform,
-    signal: req.signal,
-    irreversible,
-    ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-  };
-  return async (
+  const send = caller(settings, {
+    'linkedin-version': settings.version,
+    'x-restli-protocol-version': '2.0.0',
+  })(req, irreversible);
+  return (
     method: string,
     path: string,
     json?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<ApiAnswer> => {
-    const response = await platformFetch(
-      `${settings.baseUrl}${path}`,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${req.account.credentials.access_token}`,
-          'linkedin-version': settings.version,
-          'x-restli-protocol-version': '2.0.0',
-          ...(json !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-      },
-      call,
-    );
-    const body = await readBody(response);
-    if (!response.ok) throw linkedinFailure(settings.platform, response, body, irreversible);
-    return { status: response.status, headers: response.headers, body };
-  };
+  ): Promise<PlatformAnswer> =>
+    send({ method, path: `${settings.baseUrl}${path}`, headers, ...(json !== undefined ? { json } : {}) });
 }
 
 /** PUTs bytes to an upload URL LinkedIn handed out (Images and Videos APIs); returns its ETag. */
@@ -157,25 +139,9 @@ export async function putUpload(
   uploadUrl: string,
   bytes: Uint8Array,
 ): Promise<string | null> {
-  const response = await platformFetch(
-    uploadUrl,
-    {
-      method: 'PUT',
-      headers: {
-        authorization: `Bearer ${req.account.credentials.access_token}`,
-        'content-type': 'application/octet-stream',
-      },
-      body: bytes,
-    },
-    {
-      platform: settings.platform,
-      signal: req.signal,
-      ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-    },
-  );
-  const body = await readBody(response);
-  if (!response.ok) throw linkedinFailure(settings.platform, response, body, false);
-  return response.headers.get('etag');
+  const send = caller(settings, { 'content-type': 'application/octet-stream' })(req);
+  const { headers } = await send({ method: 'PUT', path: uploadUrl, body: bytes });
+  return headers.get('etag');
 }
 
 /** An uploaded asset: its URN and which API owns it. */

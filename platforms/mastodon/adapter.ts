@@ -1,26 +1,25 @@
-import type { MediaFile } from '../../activities/media';
 import {
+  type AccountContext,
   type AdapterOptions,
+  type MediaFile,
   type PlatformAdapter,
   type Prepared,
   type PublishRequest,
   type StepState,
 } from '../kit/adapter';
 import {
-  type CallOptions,
   type FailureRule,
   platformFailure,
-  platformFetch,
   postedSince,
   type PlatformBody,
-  readBody,
   rejected,
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { bearerCaller } from '../kit/call';
 import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
-import { PUBLIC_ONLY } from '../../activities/net-guard';
+import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'mastodon';
 /** Mastodon asks clients to poll processing media no more often than this. */
@@ -57,42 +56,18 @@ function ruleFor(status: number): FailureRule {
  * server's hour does not post twice; reconcile: the account's latest statuses, by text.
  */
 export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const caller = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: instanceOf,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    // The server is the account's own: every call is SSRF-guarded.
+    userHost: options.outbound ?? PUBLIC_ONLY,
+    failure,
+  });
   const call = (req: { account: PublishRequest['account']; signal: AbortSignal }, irreversible = false) => {
-    const instance = (req.account.credentials.instance_url ?? '').replace(/\/$/, '');
-    if (!/^https?:\/\//.test(instance)) {
-      throw rejected(
-        PLATFORM,
-        'instance_url',
-        'the account has no instance_url (https://your.server); reconnect it.',
-      );
-    }
-    const settings: CallOptions = {
-      platform: PLATFORM,
-      signal: req.signal,
-      irreversible,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      // The server is the account's own: every call is SSRF-guarded.
-      userHost: options.outbound ?? PUBLIC_ONLY,
-    };
-    return async (
-      method: string,
-      path: string,
-      body?: RequestInit['body'],
-      headers: Record<string, string> = {},
-    ) => {
-      const response = await platformFetch(
-        `${instance}${path}`,
-        {
-          method,
-          headers: { authorization: `Bearer ${req.account.credentials.access_token}`, ...headers },
-          ...(body !== undefined ? { body } : {}),
-        },
-        settings,
-      );
-      const answer = await readBody(response);
-      if (!response.ok) throw failure(response, answer, irreversible);
-      return { status: response.status, body: answer };
-    };
+    const send = caller(req, irreversible);
+    return (method: string, path: string, body?: RequestInit['body'], headers: Record<string, string> = {}) =>
+      send({ method, path, headers, ...(body !== undefined ? { body } : {}) });
   };
 
   const upload = async (req: PublishRequest, file: MediaFile, i: number) => {
@@ -177,6 +152,19 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       return 'deleted';
     },
   };
+}
+
+/** The account's server, as its credentials name it. */
+function instanceOf(account: AccountContext): string {
+  const instance = (account.credentials.instance_url ?? '').replace(/\/$/, '');
+  if (!/^https?:\/\//.test(instance)) {
+    throw rejected(
+      PLATFORM,
+      'instance_url',
+      'the account has no instance_url (https://your.server); reconnect it.',
+    );
+  }
+  return instance;
 }
 
 function failure(response: Response, body: PlatformBody, irreversible: boolean) {

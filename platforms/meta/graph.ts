@@ -4,13 +4,12 @@ import { liveReceipt, warningOf } from '../kit/live-receipt';
 import {
   type FailureRule,
   platformFailure,
-  platformFetch,
   type PlatformBody,
-  readBody,
   rejected,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { bearerCaller } from '../kit/call';
 import { renewDueBeforeCall, tokenExpired } from '../kit/token-expiry';
 
 /**
@@ -155,33 +154,29 @@ export type GraphCall = (method: string, path: string, params?: GraphParams) => 
  * parameter; the Graph hosts also take `Authorization: Bearer`, which keeps tokens out of URLs.)
  */
 export function graphClient(settings: GraphSettings) {
+  const caller = bearerCaller({
+    platform: settings.platform,
+    baseUrl: `${settings.baseUrl}/${settings.version}`,
+    ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+    headers: { accept: 'application/json' },
+    failure: (response, body, irreversible) => graphFailure(settings, response, body, irreversible),
+    // Graph may answer an error with a 2xx status: the body's `error` decides.
+    failed: (response, body) => !response.ok || !!body.error,
+  });
   return (req: { account: AccountContext; signal: AbortSignal }, irreversible = false): GraphCall => {
-    const token = req.account.credentials.access_token;
-    if (!token) {
+    if (!req.account.credentials.access_token) {
       throw rejected(settings.platform, 'credentials', 'the account has no access_token; reconnect it.');
     }
+    const send = caller(req, irreversible);
     return async (method, path, params = {}) => {
       const form = new URLSearchParams();
       for (const [key, value] of Object.entries(params))
         if (value !== undefined) form.set(key, String(value));
-      const url = `${settings.baseUrl}/${settings.version}${path}`;
-      const query = method === 'POST' ? '' : form.toString();
-      const response = await platformFetch(
-        query ? `${url}?${query}` : url,
-        {
-          method,
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-          ...(method === 'POST' ? { body: form } : {}),
-        },
-        {
-          platform: settings.platform,
-          signal: req.signal,
-          irreversible,
-          ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-        },
-      );
-      const body = await readBody(response);
-      if (!response.ok || body.error) throw graphFailure(settings, response, body, irreversible);
+      const { body } = await send({
+        method,
+        path,
+        ...(method === 'POST' ? { body: form } : { query: form }),
+      });
       return body;
     };
   };
@@ -263,31 +258,36 @@ export async function refreshLongLivedToken(
   const current = account.credentials.refresh_token || account.credentials.access_token;
   if (!current) throw deadToken(settings.platform, 'the account has no token to refresh');
   const query = new URLSearchParams({ grant_type: grantType, access_token: current });
-  const response = await platformFetch(
-    `${settings.baseUrl}/refresh_access_token?${query}`,
-    { method: 'GET', headers: { accept: 'application/json' } },
-    {
-      platform: settings.platform,
-      signal: new AbortController().signal,
-      ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-    },
-  );
-  const body = await readBody(response);
-  if (response.ok && typeof body.access_token === 'string') {
-    return {
-      access_token: body.access_token,
-      refresh_token: body.access_token,
-      ...(Number.isFinite(Number(body.expires_in))
-        ? { expires_at: new Date(Date.now() + Number(body.expires_in) * 1000).toISOString() }
-        : {}),
-    };
-  }
+  const refresh = bearerCaller({
+    platform: settings.platform,
+    baseUrl: settings.baseUrl,
+    ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+    headers: { accept: 'application/json' },
+    failure: (response, body) => refreshFailure(settings.platform, response, body),
+    failed: (response, body) => !response.ok || typeof body.access_token !== 'string',
+  });
+  // No account: the token travels in the query (as documented), not as a bearer header.
+  const { body } = await refresh({ signal: new AbortController().signal })({
+    method: 'GET',
+    path: '/refresh_access_token',
+    query,
+  });
+  return {
+    access_token: body.access_token,
+    refresh_token: body.access_token,
+    ...(Number.isFinite(Number(body.expires_in))
+      ? { expires_at: new Date(Date.now() + Number(body.expires_in) * 1000).toISOString() }
+      : {}),
+  };
+}
+
+/** A refresh Meta refused: a refused token (190, bad parameters) is final; throttling and downtime are retried. */
+function refreshFailure(platform: string, response: Response, body: PlatformBody): PublishError {
   const error: PlatformBody = typeof body.error === 'object' && body.error ? body.error : {};
   const rule = metaRule(error, response.status, { refreshes: false });
   const reason = String(error.message ?? body.text ?? response.statusText);
-  // A refused token (190, bad parameters) is final; throttling and downtime are retried.
-  if (rule.category === 'auth' || rule.category === 'validation') throw deadToken(settings.platform, reason);
-  throw platformFailure(settings.platform, { ...rule, retryable: true }, `refreshing the token: ${reason}`, {
+  if (rule.category === 'auth' || rule.category === 'validation') return deadToken(platform, reason);
+  return platformFailure(platform, { ...rule, retryable: true }, `refreshing the token: ${reason}`, {
     ...(rule.category === 'rate_limit' && metaRetryAfterMs(response.headers) !== undefined
       ? { retryAfter: metaRetryAfterMs(response.headers)! }
       : {}),

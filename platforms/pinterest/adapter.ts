@@ -1,7 +1,7 @@
-import type { MediaFile } from '../../activities/media';
 import type {
   AccountContext,
   AdapterOptions,
+  MediaFile,
   PlatformAdapter,
   Prepared,
   PublishRequest,
@@ -9,7 +9,6 @@ import type {
 import {
   type FailureRule,
   platformFailure,
-  platformFetch,
   type PlatformBody,
   postedSince,
   rejected,
@@ -17,7 +16,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
-import { bearerCaller } from '../kit/call';
+import { bearerCaller, type CallRequest, type PlatformAnswer } from '../kit/call';
 import { sameText, searchableText } from '../kit/content';
 
 const PLATFORM = 'pinterest';
@@ -58,8 +57,15 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
   const caller = bearerCaller({ platform: PLATFORM, baseUrl: base, ...timeout(options), failure });
   const call =
     (req: { account: AccountContext; signal: AbortSignal }, irreversible = false) =>
-    (method: string, path: string, json?: object) =>
-      caller(req, irreversible)({ method, path, ...(json ? { json } : {}) });
+    async (method: string, path: string, json?: object) =>
+      (await caller(req, irreversible)({ method, path, ...(json ? { json } : {}) })).body;
+  // The upload URL is not Pinterest's: no account, so no bearer token.
+  const uploader = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: '',
+    ...timeout(options),
+    failure: uploadFailed,
+  });
 
   const mediaStatus = async (req: PublishRequest, mediaId: string): Promise<Prepared> => {
     const media = await call(req)('GET', `/v5/media/${encodeURIComponent(mediaId)}`);
@@ -90,7 +96,7 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
         return { ready: {} };
       }
       const registration = await call(req)('POST', '/v5/media', { media_type: 'video' });
-      await upload(req, registration, (await file.load()).bytes, contentType, options);
+      await upload(uploader({ signal: req.signal }), registration, (await file.load()).bytes, contentType);
       return mediaStatus(req, String(registration.media_id));
     },
 
@@ -154,11 +160,10 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
  * every signed `upload_parameters` field, then the file. No bearer token: it is not Pinterest.
  */
 async function upload(
-  req: PublishRequest,
+  send: (request: CallRequest) => Promise<PlatformAnswer>,
   registration: PlatformBody,
   bytes: Buffer,
   contentType: string,
-  options: AdapterOptions,
 ) {
   const form = new FormData();
   for (const [key, value] of Object.entries(
@@ -167,17 +172,13 @@ async function upload(
     form.set(key, String(value));
   }
   form.set('file', new Blob([bytes], { type: contentType }), 'video');
-  const response = await platformFetch(
-    String(registration.upload_url),
-    { method: 'POST', body: form },
-    { platform: PLATFORM, signal: req.signal, ...timeout(options) },
-  );
-  if (!response.ok) {
-    await response.text();
-    // The signed form may have expired: a new prepare registers a new upload.
-    const rule: FailureRule = { category: 'platform', code: 'upload_failed', retryable: true };
-    throw platformFailure(PLATFORM, rule, `the video upload failed (HTTP ${response.status}).`);
-  }
+  await send({ method: 'POST', path: String(registration.upload_url), body: form });
+}
+
+/** The signed form may have expired: a new prepare registers a new upload. */
+function uploadFailed(response: Response) {
+  const rule: FailureRule = { category: 'platform', code: 'upload_failed', retryable: true };
+  return platformFailure(PLATFORM, rule, `the video upload failed (HTTP ${response.status}).`);
 }
 
 /** `board_id`, or its alias `page_id` (the rules refuse both at once). */

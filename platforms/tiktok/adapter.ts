@@ -9,12 +9,12 @@ import {
 import {
   type FailureRule,
   platformFailure,
-  platformFetch,
   type PlatformBody,
   rejected,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { bearerCaller } from '../kit/call';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 const PLATFORM = 'tiktok';
@@ -90,33 +90,22 @@ const FAIL_REASONS: Record<string, FailureRule> = {
 export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || 'https://open.tiktokapis.com').replace(/\/$/, '');
 
+  const caller = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: base,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    jsonType: 'application/json; charset=UTF-8',
+    failure,
+    // TikTok also answers errors with 200: only `error.code` "ok" is a success.
+    failed: (response, answer) => !response.ok || String(answer.error?.code ?? 'ok') !== 'ok',
+  });
   const post = async (
     req: { account: PublishRequest['account']; signal: AbortSignal },
     path: string,
     body: object,
     irreversible = false,
   ) => {
-    const response = await platformFetch(
-      `${base}${path}`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${req.account.credentials.access_token}`,
-          'content-type': 'application/json; charset=UTF-8',
-        },
-        body: JSON.stringify(body),
-      },
-      {
-        platform: PLATFORM,
-        signal: req.signal,
-        irreversible,
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      },
-    );
-    const text = await response.text();
-    const answer = parse(text);
-    const code = String(answer.error?.code ?? (response.ok ? 'ok' : ''));
-    if (!response.ok || code !== 'ok') throw failure(response, answer, irreversible);
+    const { body: answer, text } = await caller(req, irreversible)({ method: 'POST', path, json: body });
     return { data: (answer.data ?? {}) as PlatformBody, text };
   };
 
@@ -289,14 +278,6 @@ function postIds(text: string): string[] {
     .split(',')
     .map((id) => id.trim().replace(/^"|"$/g, ''))
     .filter((id) => /^\d+$/.test(id));
-}
-
-function parse(text: string): PlatformBody {
-  try {
-    return text ? JSON.parse(text) : {};
-  } catch {
-    return { text: text.slice(0, 300) };
-  }
 }
 
 /** TikTok's error body: `{ "data": {}, "error": { "code", "message", "log_id" } }`. */

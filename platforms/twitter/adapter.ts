@@ -91,8 +91,9 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
   });
   const client =
     (req: { account: AccountContext; signal: AbortSignal }, irreversible = false): XCall =>
-    (method, path, body, headers = {}) =>
-      caller(req, irreversible)({ method, path, headers, ...(body !== undefined ? { body } : {}) });
+    async (method, path, body, headers = {}) =>
+      (await caller(req, irreversible)({ method, path, headers, ...(body !== undefined ? { body } : {}) }))
+        .body;
 
   const userId = async (req: PublishRequest, state: StepState = {}): Promise<string> => {
     const known = req.account.credentials.user_id ?? state.user_id;

@@ -1,5 +1,4 @@
-import type { MediaFile } from '../../activities/media';
-import type { Prepared, PublishRequest, StepState } from '../kit/adapter';
+import type { MediaFile, Prepared, PublishRequest, StepState } from '../kit/adapter';
 import { type PlatformBody, rejected } from '../kit/http';
 import { altTextAt, stringList } from '../kit/content';
 

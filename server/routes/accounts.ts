@@ -8,7 +8,7 @@ import { zodIssues } from '../../api/zod-issues';
 import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../platforms/descriptors';
 import type { AccountResource } from '../../api/resources';
 import type { Account, Store } from '../../store/types';
-import { checkOutboundUrl } from '../../activities/net-guard';
+import { checkOutboundUrl } from '../../net/guard';
 
 /** The account resource; credentials are write-only and never leave the store. */
 export function accountResource(a: Account): AccountResource {

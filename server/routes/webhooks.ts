@@ -5,7 +5,7 @@ import { ApiError, validationError } from '../../api/errors';
 import { EVENT_CATALOG } from '../../api/post-events';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
 import { zodIssues } from '../../api/zod-issues';
-import { checkOutboundUrl } from '../../activities/net-guard';
+import { checkOutboundUrl } from '../../net/guard';
 import { postSigned } from '../../activities/webhooks';
 import type { WebhookDeliveryResource, WebhookResource } from '../../api/resources';
 import type { Store, WebhookEndpoint } from '../../store/types';

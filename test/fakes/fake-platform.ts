@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { OutboundPolicy } from '../../activities/net-guard';
+import type { OutboundPolicy } from '../../net/guard';
 
 /**
  * The SSRF policy adapters need to reach a fake: fakes listen on 127.0.0.1 over plain http, which

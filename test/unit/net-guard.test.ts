@@ -6,7 +6,7 @@ import {
   outboundDispatcher,
   publicOnlyLookup,
   withDispatcher,
-} from '../../activities/net-guard';
+} from '../../net/guard';
 import { signatureHeaders } from '../../activities/webhook-signature';
 import { createHmac } from 'node:crypto';
 

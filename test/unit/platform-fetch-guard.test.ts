@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkOutboundUrl, type OutboundPolicy, type Resolve } from '../../activities/net-guard';
+import { checkOutboundUrl, type OutboundPolicy, type Resolve } from '../../net/guard';
 import { PublishError } from '../../platforms/kit/adapter';
 import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
 import { platformFetch } from '../../platforms/kit/http';

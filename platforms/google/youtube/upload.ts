@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PublishError } from '../../kit/adapter';
 import { googleFailure, type GoogleRule } from '../api';
-import { type PlatformBody, platformFetch, readBody } from '../../kit/http';
+import { bearerCaller, type PlatformAnswer } from '../../kit/call';
+import type { PlatformBody } from '../../kit/http';
 
 /**
  * YouTube's resumable upload, the bytes part
@@ -78,6 +79,7 @@ export async function uploadInChunks(
   policy: ResumePolicy = DEFAULT_RESUME,
 ): Promise<PlatformBody> {
   const total = upload.bytes.length;
+  const call = sessionCaller(upload);
   let session = await upload.openSession();
   let offset = 0;
   /** The furthest offset the server confirmed; moving past it resets the failure count. */
@@ -100,7 +102,7 @@ export async function uploadInChunks(
   /** The empty PUT asking where the upload stands; a refusal while the final chunk is unsettled settles nothing. */
   const ask = async (): Promise<Answer> => {
     try {
-      return await put(upload, session, 'status', false);
+      return await put(upload, call, session, 'status', false);
     } catch (err) {
       if (unsettled && err instanceof PublishError) throw unsettled;
       throw err;
@@ -110,7 +112,7 @@ export async function uploadInChunks(
   for (;;) {
     const end = Math.min(offset + upload.chunkBytes, total);
     const final = end === total;
-    let answer = await put(upload, session, { from: offset, to: end }, final);
+    let answer = await put(upload, call, session, { from: offset, to: end }, final);
     if (answer.kind === 'failed' && final && answer.error.failure.outcomeUnknown) unsettled = answer.error;
     if (answer.kind === 'incomplete' && answer.next <= offset) {
       // The chunk was taken and none of it kept: count it, or a server doing so would loop forever.
@@ -139,9 +141,26 @@ export async function uploadInChunks(
   }
 }
 
+/** Statuses of a session PUT that `put` reads itself: the video, Resume Incomplete, gone. */
+const SESSION_ANSWERS = new Set([200, 201, 308, 404, 410]);
+
+/** Calls to the session URL Google handed out: the account's token, the video's type. */
+function sessionCaller(upload: ResumableUpload) {
+  return bearerCaller({
+    platform: upload.platform,
+    baseUrl: '',
+    ...(upload.timeoutMs ? { timeoutMs: upload.timeoutMs } : {}),
+    headers: { accept: 'application/json', 'content-type': upload.contentType },
+    failure: (response, answer, irreversible) =>
+      googleFailure(upload.platform, response, answer, { reasons: upload.reasons, irreversible }),
+    failed: (response) => !SESSION_ANSWERS.has(response.status),
+  });
+}
+
 /** One PUT to the session: a chunk `[from, to)` of the bytes, or the empty status query. */
 async function put(
   upload: ResumableUpload,
+  call: ReturnType<typeof sessionCaller>,
   session: string,
   part: { from: number; to: number } | 'status',
   final: boolean,
@@ -149,46 +168,39 @@ async function put(
   const total = upload.bytes.length;
   const range = part === 'status' ? `bytes */${total}` : `bytes ${part.from}-${part.to - 1}/${total}`;
   const body = part === 'status' ? new Uint8Array(0) : upload.bytes.subarray(part.from, part.to);
-  let response: Response;
+  let answer: PlatformAnswer;
   try {
-    response = await platformFetch(
-      session,
-      {
-        method: 'PUT',
-        headers: {
-          authorization: `Bearer ${upload.accessToken}`,
-          accept: 'application/json',
-          'content-type': upload.contentType,
-          'content-range': range,
-        },
-        body,
-      },
-      {
-        platform: upload.platform,
-        signal: upload.signal,
-        // Only the final chunk can create the video: its lost answer is an unknown outcome.
-        irreversible: final,
-        ...(upload.timeoutMs ? { timeoutMs: upload.timeoutMs } : {}),
-      },
-    );
+    // Only the final chunk can create the video: its lost answer is an unknown outcome.
+    answer = await call(
+      { signal: upload.signal },
+      final,
+    )({
+      method: 'PUT',
+      path: session,
+      token: upload.accessToken,
+      headers: { 'content-range': range },
+      body,
+    });
   } catch (err) {
-    if (err instanceof PublishError && !upload.signal.aborted) return { kind: 'failed', error: err };
+    if (err instanceof PublishError && sessionLives(err, upload.signal))
+      return { kind: 'failed', error: err };
     throw err;
   }
-  const answer = await readBody(response);
-  if (response.status === 200 || response.status === 201) {
-    if (typeof answer.id !== 'string' || !answer.id) throw noVideoId(upload.platform);
-    return { kind: 'done', video: answer };
+  if (answer.status === 200 || answer.status === 201) {
+    if (typeof answer.body.id !== 'string' || !answer.body.id) throw noVideoId(upload.platform);
+    return { kind: 'done', video: answer.body };
   }
-  if (response.status === 308) return incomplete(upload.platform, response.headers.get('range'), total);
-  if (response.status === 404 || response.status === 410) return { kind: 'gone' };
-  const error = googleFailure(upload.platform, response, answer, {
-    reasons: upload.reasons,
-    irreversible: final,
-  });
-  // 5xx and 408: the server failed this request, the session lives on. Anything else is an answer.
-  if (response.status >= 500 || response.status === 408) return { kind: 'failed', error };
-  throw error;
+  if (answer.status === 308) return incomplete(upload.platform, answer.headers.get('range'), total);
+  return { kind: 'gone' }; // 404, 410
+}
+
+/**
+ * A failure after which the session lives on: the call did not get through (unless the activity
+ * was cancelled), or the server failed this request (5xx, 408). Any other answer is final.
+ */
+function sessionLives(err: PublishError, signal: AbortSignal): boolean {
+  const status = (err as { status?: number }).status;
+  return status === undefined ? !signal.aborted : status >= 500 || status === 408;
 }
 
 /** `Range: bytes=0-N` → N + 1; no Range: the server holds nothing yet. */

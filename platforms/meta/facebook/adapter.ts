@@ -9,17 +9,9 @@ import type {
 } from '../../kit/adapter';
 import { failedForGood, liveReceipt, warningOf, withWarning } from '../../kit/live-receipt';
 import { platformFailure, type PlatformBody, postedSince, rejected } from '../../kit/http';
-import {
-  type GraphCall,
-  graphClient,
-  type GraphParams,
-  type GraphSettings,
-  isGone,
-  mediaKind,
-  receiptFrom,
-  sameText,
-} from '../graph';
+import { type GraphCall, type GraphParams, isGone, mediaKind, receiptFrom, sameText } from '../graph';
 import { searchableText, stringList } from '../../kit/content';
+import { metaGraph } from '../family';
 
 const PLATFORM = 'facebook';
 /** Video uploads also go to graph.facebook.com (graph-video.facebook.com is deprecated). */
@@ -37,7 +29,7 @@ const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
  * (`pages_manage_posts`, `pages_read_engagement`). No refresh: a Page token obtained from a
  * long-lived User token has no expiration date (it dies only when the user changes password,
  * loses the Page role or removes the app), and there is no refresh grant for it — a 190 means
- * reconnecting. Errors: the family table in meta-graph.ts.
+ * reconnecting. Errors: the family table in ../graph.ts.
  *
  * Text and link posts: `POST /{page}/feed`. One photo: `POST /{page}/photos` (public URL).
  * 2–10 photos: each uploaded unpublished in prepare (`published=false`, invisible), then one
@@ -46,14 +38,10 @@ const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
  * the delivery began, by message. Delete: `DELETE /{id}`.
  */
 export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAdapter {
-  const settings: GraphSettings = {
-    platform: PLATFORM,
-    baseUrl: options.baseUrl || OFFICIAL_HOST,
-    version: VERSION,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    refreshes: false,
-  };
-  const client = graphClient(settings);
+  const { client } = metaGraph(
+    { platform: PLATFORM, officialHost: OFFICIAL_HOST, version: VERSION, refreshes: false },
+    options,
+  );
 
   const receipt = async (api: GraphCall, id: string): Promise<DeliveryReceipt> => {
     const body = await api('GET', `/${encodeURIComponent(id)}`, { fields: 'permalink_url,created_time' });

@@ -1,24 +1,16 @@
-import type { MediaFile } from '../../../activities/media';
-import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from '../../kit/adapter';
+import type { AdapterOptions, MediaFile, PlatformAdapter, PublishRequest } from '../../kit/adapter';
 import { postedSince, rejected } from '../../kit/http';
 import {
   assertMetaTokenFresh,
-  type GraphCall,
-  graphClient,
-  META_RENEW_WINDOW_MS,
   type GraphParams,
-  type GraphSettings,
   mediaKind,
   type MetaErrorRow,
-  pendingContainers,
   receiptFrom,
-  liveMetaReceipt,
-  receiptOrPoll,
-  refreshLongLivedToken,
   sameText,
 } from '../graph';
-import { searchableText, stringList } from '../../kit/content';
-import { containerReuse, containerVerdict, publishedAmong, readyContainer } from '../container-reconcile';
+import { searchableText } from '../../kit/content';
+import { containerSteps } from '../family';
+import { containerVerdict, publishedAmong } from '../container-reconcile';
 
 const PLATFORM = 'instagram';
 /** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
@@ -91,49 +83,38 @@ type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
  * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
  * Instagram fetches), polled until FINISHED; for a carousel, then the CAROUSEL container of the
  * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the status of
- * the container the lost publish call was given (meta-container-reconcile.ts): PUBLISHED → the
+ * the container the lost publish call was given (../container-reconcile.ts): PUBLISHED → the
  * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
  * absent. Without a readable container: the latest media by caption since the delivery began
  * (stories: the account's current stories).
  * No delete: the Instagram API with Instagram Login has no media delete.
  */
 export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAdapter {
-  const settings: GraphSettings = {
-    platform: PLATFORM,
-    baseUrl: options.baseUrl || OFFICIAL_HOST,
-    version: VERSION,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    refreshes: true,
-    errors: INSTAGRAM_ERRORS,
-  };
-  const client = graphClient(settings);
   const userPath = (req: PublishRequest) => `/${encodeURIComponent(userId(req))}`;
-
-  /** Creates one container; carousel children carry no caption. */
-  const container = async (api: GraphCall, req: PublishRequest, params: GraphParams) => {
-    const body = await api('POST', `${userPath(req)}/media`, params);
-    return String(body.id);
-  };
-
-  /** Polls what is pending; once the children are ready, makes the carousel container. */
-  const advance = async (req: PublishRequest, state: StepState): Promise<Prepared> => {
-    const api = client(req);
-    const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
-    if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
-    if (state.parent) return readyContainer(String(state.parent));
-    const children = stringList(state.children);
-    if (children.length === 1) return readyContainer(children[0]!);
-    const parent = await container(api, req, {
-      media_type: 'CAROUSEL',
-      children: children.join(','),
-      ...captionParams(req),
-    });
-    return advance(req, { children, parent, pending: [parent] });
-  };
+  const { client, container, begin, steps } = containerSteps(
+    {
+      platform: PLATFORM,
+      officialHost: OFFICIAL_HOST,
+      version: VERSION,
+      refreshes: true,
+      errors: INSTAGRAM_ERRORS,
+      containerEdge: 'media',
+      publishEdge: 'media_publish',
+      itemsKey: 'children',
+      container: CONTAINER,
+      postFields: POST_FIELDS,
+      containerPollMs: CONTAINER_POLL_MS,
+      receiptPollMs: RECEIPT_POLL_MS,
+      refreshGrant: 'ig_refresh_token',
+      userPath,
+      postParams: captionParams,
+    },
+    options,
+  );
 
   return {
     platform: PLATFORM,
-    renewWindowMs: META_RENEW_WINDOW_MS,
+    ...steps,
 
     async prepare(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
@@ -148,25 +129,7 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
       for (const [i, file] of req.media.entries()) {
         children.push(await container(api, req, await itemParams(req, type, file, i)));
       }
-      return advance(req, { children, pending: children });
-    },
-
-    checkPrepared: advance,
-
-    async reusable(req, prepared) {
-      return containerReuse(client(req), prepared, CONTAINER);
-    },
-
-    async publish(req, prepared) {
-      assertMetaTokenFresh(PLATFORM, req.account.credentials);
-      const body = await client(req, true)('POST', `${userPath(req)}/media_publish`, {
-        creation_id: String(prepared.container),
-      });
-      return receiptOrPoll(client(req), String(body.id), POST_FIELDS, RECEIPT_POLL_MS);
-    },
-
-    async checkPublished(req, state) {
-      return liveMetaReceipt(PLATFORM, client(req), state, POST_FIELDS);
+      return begin(req, children);
     },
 
     async findExisting(req, prepared) {
@@ -198,10 +161,6 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
           (stories || sameText(m.caption, text)),
       );
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
-    },
-
-    async refresh(account) {
-      return refreshLongLivedToken(settings, 'ig_refresh_token', account);
     },
   };
 }

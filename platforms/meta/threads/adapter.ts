@@ -1,24 +1,9 @@
-import type { MediaFile } from '../../../activities/media';
-import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from '../../kit/adapter';
+import type { AdapterOptions, MediaFile, PlatformAdapter, PublishRequest } from '../../kit/adapter';
 import { postedSince } from '../../kit/http';
-import {
-  assertMetaTokenFresh,
-  type GraphCall,
-  graphClient,
-  META_RENEW_WINDOW_MS,
-  type GraphParams,
-  type GraphSettings,
-  isGone,
-  mediaKind,
-  pendingContainers,
-  receiptFrom,
-  liveMetaReceipt,
-  receiptOrPoll,
-  refreshLongLivedToken,
-  sameText,
-} from '../graph';
-import { searchableText, stringList } from '../../kit/content';
-import { containerReuse, containerVerdict, publishedAmong, readyContainer } from '../container-reconcile';
+import { assertMetaTokenFresh, type GraphParams, isGone, mediaKind, receiptFrom, sameText } from '../graph';
+import { searchableText } from '../../kit/content';
+import { containerSteps } from '../family';
+import { containerVerdict, publishedAmong } from '../container-reconcile';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';
@@ -40,49 +25,41 @@ const SKEW_S = 120;
  * Threads (Threads API, graph.threads.net). Credentials: `access_token` (a long-lived Threads
  * user token with `threads_basic` and `threads_content_publish`), `user_id` (else `me`),
  * `expires_at`; `refresh_token` optional (the same token). Errors are Graph errors: the family
- * table in meta-graph.ts.
+ * table in ../graph.ts.
  *
  * prepare: one container (`POST /{user}/threads`, media_type TEXT, IMAGE or VIDEO with the
  * media's public URL, which Threads fetches), or a CAROUSEL container over 2–20 item
  * containers, each polled until FINISHED. publish: `POST /{user}/threads_publish`.
  * Reconcile: the status of the container the lost publish call was given
- * (meta-container-reconcile.ts): PUBLISHED → the post's id from the account's threads since the
+ * (../container-reconcile.ts): PUBLISHED → the post's id from the account's threads since the
  * container was ready; FINISHED, EXPIRED, ERROR → absent. Without a readable container: the
  * account's threads since the delivery began, by text. Delete: `DELETE /{id}`.
  */
 export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdapter {
-  const settings: GraphSettings = {
-    platform: PLATFORM,
-    baseUrl: options.baseUrl || OFFICIAL_HOST,
-    version: VERSION,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    refreshes: true,
-  };
-  const client = graphClient(settings);
   const userPath = (req: PublishRequest) => `/${encodeURIComponent(req.account.credentials.user_id || 'me')}`;
-
-  const container = async (api: GraphCall, req: PublishRequest, params: GraphParams) =>
-    String((await api('POST', `${userPath(req)}/threads`, params)).id);
-
-  /** Polls what is pending; once the items are ready, makes the carousel container over them. */
-  const advance = async (req: PublishRequest, state: StepState): Promise<Prepared> => {
-    const api = client(req);
-    const pending = await pendingContainers(PLATFORM, api, stringList(state.pending), CONTAINER);
-    if (pending.length) return { processing: { ...state, pending }, pollAfterMs: CONTAINER_POLL_MS };
-    if (state.parent) return readyContainer(String(state.parent));
-    const items = stringList(state.items);
-    if (items.length === 1) return readyContainer(items[0]!);
-    const parent = await container(api, req, {
-      media_type: 'CAROUSEL',
-      children: items.join(','),
-      ...postParams(req),
-    });
-    return advance(req, { items, parent, pending: [parent] });
-  };
+  const { client, container, begin, steps } = containerSteps(
+    {
+      platform: PLATFORM,
+      officialHost: OFFICIAL_HOST,
+      version: VERSION,
+      refreshes: true,
+      containerEdge: 'threads',
+      publishEdge: 'threads_publish',
+      itemsKey: 'items',
+      container: CONTAINER,
+      postFields: POST_FIELDS,
+      containerPollMs: CONTAINER_POLL_MS,
+      receiptPollMs: RECEIPT_POLL_MS,
+      refreshGrant: 'th_refresh_token',
+      userPath,
+      postParams,
+    },
+    options,
+  );
 
   return {
     platform: PLATFORM,
-    renewWindowMs: META_RENEW_WINDOW_MS,
+    ...steps,
 
     async prepare(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
@@ -91,7 +68,7 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
         const o = req.target.options;
         const link = typeof o.link_attachment === 'string' ? { link_attachment: o.link_attachment } : {};
         const id = await container(api, req, { media_type: 'TEXT', ...postParams(req), ...link });
-        return advance(req, { items: [id], pending: [id] });
+        return begin(req, [id]);
       }
       const carousel = req.media.length > 1;
       const items: string[] = [];
@@ -105,25 +82,7 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
           ),
         );
       }
-      return advance(req, { items, pending: items });
-    },
-
-    checkPrepared: advance,
-
-    async reusable(req, prepared) {
-      return containerReuse(client(req), prepared, CONTAINER);
-    },
-
-    async publish(req, prepared) {
-      assertMetaTokenFresh(PLATFORM, req.account.credentials);
-      const body = await client(req, true)('POST', `${userPath(req)}/threads_publish`, {
-        creation_id: String(prepared.container),
-      });
-      return receiptOrPoll(client(req), String(body.id), POST_FIELDS, RECEIPT_POLL_MS);
-    },
-
-    async checkPublished(req, state) {
-      return liveMetaReceipt(PLATFORM, client(req), state, POST_FIELDS);
+      return begin(req, items);
     },
 
     async findExisting(req, prepared) {
@@ -159,10 +118,6 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
         if (!isGone(err)) throw err; // already gone counts as deleted
       }
       return 'deleted';
-    },
-
-    async refresh(account) {
-      return refreshLongLivedToken(settings, 'th_refresh_token', account);
     },
   };
 }

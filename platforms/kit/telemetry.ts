@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { processMetrics } from '../worker/metrics';
+import { processMetrics } from '../../worker/metrics';
 
 /** A no-op until the process turns tracing on (worker/tracing.ts registers the provider). */
 const tracer = trace.getTracer('postflow.platforms');
