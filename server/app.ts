@@ -9,7 +9,11 @@ import { codecEndpoint, type CodecEndpointOptions } from './codec-endpoint';
 import { registerErrorHandling } from './errors';
 import { observeRequests } from './request-observer';
 import type { PostflowMetrics } from '../worker/metrics';
-import { openApiDocument } from './openapi';
+import { serveOpenApi } from './openapi';
+import { answer, failure } from './openapi/route-schemas';
+import { contractSerializer, contractValidator } from './schema-compilers';
+import { meSchema } from '../api/resources';
+import { z } from 'zod';
 import { accountRoutes } from './routes/accounts';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { postRoutes } from './routes/posts';
@@ -77,10 +81,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerErrorHandling(app);
   strictJsonBodies(app);
   continueOnlyWhenReading(app);
+  // Routes declare zod schemas: requests are validated and answers serialized through them, and
+  // /openapi.json is rendered from them.
+  app.setValidatorCompiler(contractValidator);
+  app.setSerializerCompiler(contractSerializer);
+  serveOpenApi(app, options.publicUrl ?? '/');
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  const openApi = openApiDocument(options.publicUrl ?? '/');
-  app.get('/openapi.json', async () => openApi);
+  // In a plugin, as every route is: @fastify/swagger sees the routes added once it has loaded.
+  app.register(async (root) => {
+    const alive = { security: [], response: { 200: answer(z.object({ status: z.literal('ok') }), 'Alive') } };
+    root.get('/healthz', { schema: alive }, async () => ({ status: 'ok' as const }));
+  });
   mediaFileRoutes(app, { store: options.store, library: options.media });
   if (options.codec) codecEndpoint(app, options.store, options.codec);
 
@@ -89,8 +100,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     postRoutes(v1, options.client, options.syncWaitMs);
     // Who am I: any valid key, whatever its scopes. Clients (the n8n credential test) use it to
     // tell a Postflow API with a working key from a wrong URL that happens to answer 200.
-    v1.get('/v1/me', async (request) => ({
-      service: 'postflow',
+    const me = {
+      summary: 'The user and scopes of the calling API key (needs no scope)',
+      response: { 200: answer(meSchema, 'The key'), 401: failure('Missing, unknown or revoked API key') },
+    };
+    v1.get('/v1/me', { schema: me }, async (request) => ({
+      service: 'postflow' as const,
       user_id: request.userId,
       key_id: request.apiKey.keyId,
       scopes: request.apiKey.scopes,

@@ -42,26 +42,31 @@ export function codecEndpoint(app: FastifyInstance, store: Store, options: Codec
     for (const operation of ['encode', 'decode'] as const) {
       const url = `${prefix}/${operation}`;
       // The browser's preflight carries no credentials: it only learns what it may send.
-      app.options(url, async (request, reply) => {
+      // Temporal's codec protocol, not the Postflow API: left out of /openapi.json.
+      app.options(url, { schema: { hide: true } }, async (request, reply) => {
         cors(request, reply);
         reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
         reply.header('Access-Control-Allow-Headers', 'authorization, content-type, x-namespace');
         reply.header('Access-Control-Max-Age', '600');
         return reply.status(204).send();
       });
-      app.post<{ Params: { key?: string } }>(url, { bodyLimit: CODEC_BODY_LIMIT }, async (request, reply) => {
-        cors(request, reply);
-        await authorize(store, request.params.key ?? bearerKey(request));
-        const payloads = fromJson(request.body);
-        let result: Payload[];
-        try {
-          result = await options.codec[operation](payloads);
-        } catch (err) {
-          // The codec's messages name key ids and problems, never key material or payload content.
-          throw new ApiError(400, 'validation.body_invalid', (err as Error).message);
-        }
-        return { payloads: result.map(toJson) };
-      });
+      app.post<{ Params: { key?: string } }>(
+        url,
+        { bodyLimit: CODEC_BODY_LIMIT, schema: { hide: true } },
+        async (request, reply) => {
+          cors(request, reply);
+          await authorize(store, request.params.key ?? bearerKey(request));
+          const payloads = fromJson(request.body);
+          let result: Payload[];
+          try {
+            result = await options.codec[operation](payloads);
+          } catch (err) {
+            // The codec's messages name key ids and problems, never key material or payload content.
+            throw new ApiError(400, 'validation.body_invalid', (err as Error).message);
+          }
+          return { payloads: result.map(toJson) };
+        },
+      );
     }
   }
 }

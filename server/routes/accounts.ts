@@ -6,7 +6,16 @@ import { ulid } from 'ulid';
 import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from '../../api/schemas';
 import { zodIssues } from '../../api/zod-issues';
 import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../../platforms/descriptors';
-import type { AccountResource } from '../../api/resources';
+import { accountListSchema, accountResourceSchema, type AccountResource } from '../../api/resources';
+import {
+  answer,
+  AUTH_ERRORS,
+  failure,
+  idempotencyKeyHeader,
+  noContent,
+  pathParams,
+} from '../openapi/route-schemas';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Account, Store } from '../../store/types';
 import { checkOutboundUrl } from '../../net/guard';
 
@@ -29,7 +38,11 @@ export function accountResource(a: Account): AccountResource {
  */
 const SERVER_URL_CREDENTIALS = ['instance_url', 'service', 'video_service'];
 
-export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUrls: boolean): void {
+const notFound = failure('No such account');
+const params = pathParams('id');
+
+export function accountRoutes(fastify: FastifyInstance, store: Store, allowPrivateUrls: boolean): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   /** Refuses credentials whose server URLs point into private networks (SSRF), naming each. */
   const checkServerUrls = async (credentials: Record<string, string> | undefined) => {
     const issues = [];
@@ -48,10 +61,18 @@ export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     return account;
   };
 
-  app.post('/v1/accounts', scope('accounts:manage'), async (request, reply) => {
-    const parsed = createAccountSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const { platform, name, username, credentials } = parsed.data;
+  const create = {
+    summary: 'Register an account with its credentials',
+    body: createAccountSchema,
+    parsedByHandler: { headers: idempotencyKeyHeader },
+    response: {
+      201: answer(accountResourceSchema, 'Created'),
+      400: failure('Invalid body'),
+      ...AUTH_ERRORS,
+    },
+  };
+  app.post('/v1/accounts', { ...scope('accounts:manage'), schema: create }, async (request, reply) => {
+    const { platform, name, username, credentials } = request.body;
     if (!(AVAILABLE_PLATFORMS as readonly string[]).includes(platform)) {
       throw validationError([
         {
@@ -92,12 +113,21 @@ export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     return reply.status(201).send(accountResource(account));
   });
 
-  app.get('/v1/accounts', scope('accounts:read'), async (request) => {
+  const list = {
+    summary: 'List accounts',
+    response: { 200: answer(accountListSchema, 'Accounts'), ...AUTH_ERRORS },
+  };
+  app.get('/v1/accounts', { ...scope('accounts:read'), schema: list }, async (request) => {
     const data = (await store.listAccounts(request.userId)).map(accountResource);
     return { count: data.length, data };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/accounts/:id', scope('accounts:read'), async (request) => {
+  const get = {
+    summary: 'Get an account',
+    params,
+    response: { 200: answer(accountResourceSchema, 'The account'), ...AUTH_ERRORS, 404: notFound },
+  };
+  app.get('/v1/accounts/:id', { ...scope('accounts:read'), schema: get }, async (request) => {
     return accountResource(await owned(request.params.id, request.userId));
   });
 
@@ -111,7 +141,19 @@ export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     await store.setAccountStatus(id, 'active');
   };
 
-  app.patch<{ Params: { id: string } }>('/v1/accounts/:id', scope('accounts:manage'), async (request) => {
+  // The body is read once the account is found: an unknown account is a 404 whatever the body.
+  const update = {
+    summary: 'Rename an account, or reconnect it with fresh credentials',
+    params,
+    parsedByHandler: { body: updateAccountSchema },
+    response: {
+      200: answer(accountResourceSchema, 'Updated'),
+      400: failure('Invalid body'),
+      ...AUTH_ERRORS,
+      404: notFound,
+    },
+  };
+  app.patch('/v1/accounts/:id', { ...scope('accounts:manage'), schema: update }, async (request) => {
     const account = await owned(request.params.id, request.userId);
     const parsed = updateAccountSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -120,9 +162,20 @@ export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     return accountResource((await store.updateAccount(account.id, profile))!);
   });
 
-  app.post<{ Params: { id: string } }>(
+  const reconnectSchema = {
+    summary: 'Reconnect an account (reconnect_required → active) with fresh credentials',
+    params,
+    parsedByHandler: { body: reconnectAccountSchema },
+    response: {
+      200: answer(accountResourceSchema, 'Active again'),
+      400: failure('Invalid body'),
+      ...AUTH_ERRORS,
+      404: notFound,
+    },
+  };
+  app.post(
     '/v1/accounts/:id/reconnect',
-    scope('accounts:manage'),
+    { ...scope('accounts:manage'), schema: reconnectSchema },
     async (request) => {
       const account = await owned(request.params.id, request.userId);
       const parsed = reconnectAccountSchema.safeParse(request.body ?? {});
@@ -134,12 +187,13 @@ export function accountRoutes(app: FastifyInstance, store: Store, allowPrivateUr
 
   // Disconnect: the account and its credentials are deleted at once (204). Posts that still
   // target it fail that target with account.not_found when they run.
-  app.delete<{ Params: { id: string } }>(
-    '/v1/accounts/:id',
-    scope('accounts:manage'),
-    async (request, reply) => {
-      await store.deleteAccount((await owned(request.params.id, request.userId)).id);
-      return reply.status(204).send();
-    },
-  );
+  const remove = {
+    summary: 'Delete an account and its credentials',
+    params,
+    response: { 204: noContent('Deleted'), ...AUTH_ERRORS, 404: notFound },
+  };
+  app.delete('/v1/accounts/:id', { ...scope('accounts:manage'), schema: remove }, async (request, reply) => {
+    await store.deleteAccount((await owned(request.params.id, request.userId)).id);
+    return reply.status(204).send(undefined);
+  });
 }

@@ -5,7 +5,28 @@ import { ApiError, mediaNotFound } from '../../api/errors';
 import type { PostflowClient } from '../../client';
 import { type MediaLibrary, MediaTooLarge, mediaKey } from '../../media';
 import { newMediaId } from '../../store/media-id';
-import type { MediaResource } from '../../api/resources';
+import {
+  mediaPageSchema,
+  mediaResourceSchema,
+  mediaUploadedSchema,
+  mediaVerifiedSchema,
+  type MediaResource,
+  storageUsageSchema,
+  uploadUrlSchema,
+} from '../../api/resources';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  answer,
+  AUTH_ERRORS,
+  binary,
+  failure,
+  idempotencyKeyHeader,
+  noContent,
+  pageSize,
+  pathParams,
+  queryParam,
+} from '../openapi/route-schemas';
 import type { MediaItem, Store } from '../../store/types';
 import { scope } from '../auth';
 import { createOnce } from '../idempotency';
@@ -30,8 +51,86 @@ export interface MediaRouteDeps {
   client: PostflowClient;
 }
 
+const params = pathParams('id');
+const notFound = failure('No such media');
+const overQuota = failure('Over the storage quota (billing.storage_quota)');
+
+// The upload is streamed by @fastify/multipart; the handler reads and checks it.
+const upload = {
+  summary: 'Upload a file (multipart, field "file", at most 50 MB); ready at once',
+  parsedByHandler: {
+    body: { content: { 'multipart/form-data': { schema: z.object({ file: binary() }) } } },
+    headers: idempotencyKeyHeader,
+  },
+  response: {
+    201: answer(mediaUploadedSchema, 'Stored: the resource plus its `media_id`'),
+    400: failure('No file, or larger than 50 MB (validation.field_required, validation.file_too_large)'),
+    ...AUTH_ERRORS,
+    413: overQuota,
+  },
+};
+const uploadUrl = {
+  summary: 'A signed URL to PUT a file to (valid 15 minutes); then verify',
+  parsedByHandler: {
+    querystring: z.object({
+      media_type: queryParam("The file's MIME type"),
+      filename: queryParam('The file name'),
+    }),
+  },
+  response: {
+    200: answer(uploadUrlSchema, 'Where to PUT the file'),
+    400: failure('Missing media_type or filename'),
+    ...AUTH_ERRORS,
+  },
+};
+const verify = {
+  summary: 'Mark a PUT upload ready',
+  params,
+  response: {
+    200: answer(mediaVerifiedSchema, 'Ready'),
+    400: failure('Nothing uploaded yet (media.not_uploaded)'),
+    ...AUTH_ERRORS,
+    404: failure('No such media (media.not_found)'),
+    413: overQuota,
+  },
+};
+const list = {
+  summary: 'List media, newest first',
+  parsedByHandler: {
+    querystring: z.object({
+      cursor: queryParam('next_cursor of the previous page'),
+      limit: queryParam('Page size', pageSize(50)),
+    }),
+  },
+  response: {
+    200: answer(mediaPageSchema, 'A page of media'),
+    400: failure('Invalid parameter'),
+    ...AUTH_ERRORS,
+  },
+};
+const storage = {
+  summary: 'Storage used and the quota (-1: unlimited)',
+  response: { 200: answer(storageUsageSchema, 'Usage'), ...AUTH_ERRORS },
+};
+const get = {
+  summary: 'Get a media item',
+  params,
+  response: { 200: answer(mediaResourceSchema, 'The media'), ...AUTH_ERRORS, 404: notFound },
+};
+const remove = {
+  summary: 'Delete a media item and its file',
+  params,
+  response: {
+    204: noContent('Deleted'),
+    ...AUTH_ERRORS,
+    404: notFound,
+    409: failure('A post that may still publish uses it (media.in_use; meta.post_ids)'),
+  },
+};
+
 /** `/v1/media`: the media library (contract §3), and the signed `/media-files/{id}` endpoint. */
-export function mediaRoutes(app: FastifyInstance, { store, library, client }: MediaRouteDeps): void {
+export function mediaRoutes(fastify: FastifyInstance, { store, library, client }: MediaRouteDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const resource = async (m: MediaItem): Promise<MediaResource> => ({
     id: m.id,
     filename: m.filename,
@@ -61,7 +160,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
   app.register(async (uploads) => {
     await uploads.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
 
-    uploads.post('/v1/media/upload', scope('media:write'), async (request, reply) => {
+    uploads.post('/v1/media/upload', { ...scope('media:write'), schema: upload }, async (request, reply) => {
       if (!request.isMultipart())
         throw fileRequired('Send the file as multipart/form-data in the field "file".');
       const file = await request.file().catch((err: unknown) => {
@@ -126,7 +225,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/v1/media/upload-url',
-    scope('media:write'),
+    { ...scope('media:write'), schema: uploadUrl },
     async (request) => {
       const mediaType = request.query.media_type ?? request.query.content_type;
       const filename = request.query.filename;
@@ -165,7 +264,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
     },
   );
 
-  app.post<{ Params: { id: string } }>('/v1/media/:id/verify', scope('media:write'), async (request) => {
+  app.post('/v1/media/:id/verify', { ...scope('media:write'), schema: verify }, async (request) => {
     const item = await owned(request.params.id, request.userId);
     if (item.status === 'ready') return { success: true, media: await resource(item) };
     const size = await library.storage.size(item.storageKey);
@@ -192,7 +291,7 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
     '/v1/media',
-    scope('media:read'),
+    { ...scope('media:read'), schema: list },
     async (request) => {
       const limit = pageLimit(request.query.limit);
       const cursor = request.query.cursor || undefined;
@@ -219,16 +318,16 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
     },
   );
 
-  app.get('/v1/media/storage', scope('media:read'), async (request) => {
+  app.get('/v1/media/storage', { ...scope('media:read'), schema: storage }, async (request) => {
     const { usedBytes, count } = await store.media.usage(request.userId);
     return { used_bytes: usedBytes, limit_bytes: library.limitBytes ?? -1, count };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/media/:id', scope('media:read'), async (request) =>
+  app.get('/v1/media/:id', { ...scope('media:read'), schema: get }, async (request) =>
     resource(await owned(request.params.id, request.userId)),
   );
 
-  app.delete<{ Params: { id: string } }>('/v1/media/:id', scope('media:write'), async (request, reply) => {
+  app.delete('/v1/media/:id', { ...scope('media:write'), schema: remove }, async (request, reply) => {
     const item = await owned(request.params.id, request.userId);
     const posts = await client.forUser(request.userId).posts.usingMedia(item.id);
     if (posts.length) {
@@ -244,9 +343,39 @@ export function mediaRoutes(app: FastifyInstance, { store, library, client }: Me
     }
     await store.media.remove(item.id);
     await library.storage.remove(item.storageKey);
-    return reply.status(204).send();
+    return reply.status(204).send(undefined);
   });
 }
+
+const signedQuery = z.object({
+  expires: queryParam('Unix time the URL expires'),
+  signature: queryParam('The URL signature'),
+});
+const badUrl = failure('Invalid or expired URL (media.url_invalid)');
+// The body is the file's bytes, streamed to storage by the handler.
+const putFile = {
+  summary: 'Upload the bytes to a signed upload_url (Content-Type as requested)',
+  security: [],
+  params,
+  parsedByHandler: { body: { content: { '*/*': { schema: binary() } } }, querystring: signedQuery },
+  response: {
+    200: answer(z.object({ success: z.boolean() }), 'Stored'),
+    400: failure('Content-Type differs from the requested one'),
+    403: badUrl,
+    409: failure('Already uploaded'),
+  },
+};
+const getFile = {
+  summary: 'Download a ready file by its signed url',
+  security: [],
+  params,
+  parsedByHandler: { querystring: signedQuery },
+  response: {
+    200: { description: 'The file', content: { '*/*': { schema: binary() } } },
+    403: badUrl,
+    404: notFound,
+  },
+};
 
 /**
  * `/media-files/{id}`: bytes in and out by signed URL, with no API key — the target of
@@ -280,6 +409,7 @@ export function mediaFileRoutes(
 
     files.put<{ Params: { id: string }; Querystring: Record<string, string> }>(
       '/media-files/:id',
+      { schema: putFile },
       async (request, reply) => {
         const item = await signed(request, 'PUT');
         if (item.status !== 'pending') {
@@ -333,6 +463,7 @@ export function mediaFileRoutes(
 
     files.get<{ Params: { id: string }; Querystring: Record<string, string> }>(
       '/media-files/:id',
+      { schema: getFile },
       async (request, reply) => {
         const item = await signed(request, 'GET');
         const stream = item.status === 'ready' ? await library.storage.read(item.storageKey) : undefined;

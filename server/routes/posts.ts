@@ -1,7 +1,28 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { accountNotFound, ApiError, errorEnvelope, validationError } from '../../api/errors';
-import { retrySchema, unpublishSchema } from '../../api/schemas';
-import { zodIssues } from '../../api/zod-issues';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { accountNotFound, ApiError, errorEnvelope } from '../../api/errors';
+import { createPostSchema, retrySchema, unpublishSchema, updatePostSchema } from '../../api/schemas';
+import {
+  deletePostResultSchema,
+  platformConstraintsListSchema,
+  postPageSchema,
+  postResourceSchema,
+  retryResultSchema,
+  unpublishResultSchema,
+  validationReportSchema,
+} from '../../api/resources';
+import { POST_STATUSES } from '../../api/types';
+import { POST_SORTS } from '../../client/post-list';
+import {
+  answer,
+  AUTH_ERRORS,
+  failure,
+  idempotencyKeyHeader,
+  pageSize,
+  pathParams,
+  queryParam,
+} from '../openapi/route-schemas';
 import { scope } from '../auth';
 import { idempotencyKeyOf } from '../idempotency';
 import type { PostResource } from '../../api/types';
@@ -9,11 +30,141 @@ import type { PostflowClient, PostListQuery } from '../../client';
 import { PLATFORM_RULES } from '../../api/platform-rules';
 import { platformConstraints } from '../../api/validate';
 
+const params = pathParams('id');
+const postAnswer = {
+  200: answer(postResourceSchema, 'The post'),
+  ...AUTH_ERRORS,
+  404: failure('No such post (post.not_found)'),
+};
+const change = {
+  ...postAnswer,
+  400: failure('Invalid change (validation.*)'),
+  409: failure("Not allowed in the post's state (post.state_invalid)"),
+};
+const instant = (description: string) => queryParam(description, z.string().meta({ format: 'date-time' }));
+
+// The client reads the post bodies (after an Idempotency-Key replay, after the post's state):
+// the routes name the schemas it reads them with.
+const create = {
+  summary: 'Create, schedule or draft a post',
+  parsedByHandler: { body: createPostSchema, headers: idempotencyKeyHeader },
+  response: {
+    201: answer(postResourceSchema, 'Published, publishing, scheduled or drafted'),
+    207: answer(postResourceSchema, 'Some targets failed'),
+    400: failure('Invalid body (validation.*, media.not_found), every problem in meta.errors'),
+    ...AUTH_ERRORS,
+    404: failure('Unknown account (account.not_found)'),
+    409: failure(
+      "The Idempotency-Key's post is past Temporal's retention; nothing published again (idempotency.post_gone, the post id in meta.id)",
+    ),
+    422: failure('Every target failed (publishing.delivery.all_failed); the post in meta.post'),
+  },
+};
+const list = {
+  summary: 'List posts',
+  parsedByHandler: {
+    querystring: z.object({
+      status: queryParam('Only posts in this status', z.enum(POST_STATUSES)),
+      account_ids: queryParam('Comma-separated account ids: posts targeting any of them'),
+      platform: queryParam('Posts with a target on this platform'),
+      from: instant('RFC 3339: scheduled (or, unscheduled, created) at or after'),
+      to: instant('RFC 3339: scheduled (or, unscheduled, created) at or before'),
+      search: queryParam('Words that must all appear in the text (case-insensitive)'),
+      sort: queryParam('Order of the list', z.enum(POST_SORTS).default('scheduled_asc')),
+      cursor: queryParam('next_cursor of the previous page'),
+      limit: queryParam('Page size', pageSize(25)),
+    }),
+  },
+  response: {
+    200: answer(postPageSchema, 'A page of posts'),
+    400: failure('Invalid parameter'),
+    ...AUTH_ERRORS,
+  },
+};
+const dryRun = {
+  summary: 'Dry-run validation',
+  // Any object: its problems are the answer, not a refusal.
+  parsedByHandler: { body: z.object({}) },
+  response: { 200: answer(validationReportSchema, 'Problems and warnings'), ...AUTH_ERRORS },
+};
+const constraints = {
+  summary: 'Per-platform constraints',
+  parsedByHandler: {
+    querystring: z.object({ platform: queryParam('One platform (all when omitted)') }),
+  },
+  response: {
+    200: answer(platformConstraintsListSchema, 'Constraints by platform'),
+    400: failure('Unknown platform'),
+    ...AUTH_ERRORS,
+  },
+};
+const get = {
+  summary: 'Get a post, by its id or by a platform post id it was published as',
+  params,
+  response: { ...postAnswer, 409: failure('A platform post id of several posts (ambiguous_post_id)') },
+};
+const update = {
+  summary: 'Reschedule or edit a draft or scheduled post',
+  params,
+  parsedByHandler: { body: updatePostSchema },
+  response: change,
+};
+const remove = {
+  summary: 'Cancel a post, or delete a published one from its platforms',
+  params,
+  parsedByHandler: {
+    querystring: z.object({ platform: queryParam("Delete only this platform's copies") }),
+  },
+  response: { ...change, 200: answer(deletePostResultSchema, 'Cancelled, or per-target outcomes') },
+};
+const publish = {
+  summary: 'Publish a draft or scheduled post now',
+  params,
+  response: {
+    201: answer(postResourceSchema, 'Published or publishing'),
+    207: answer(postResourceSchema, 'Some targets failed'),
+    422: failure('Every target failed'),
+    ...AUTH_ERRORS,
+    404: failure('No such post'),
+    409: failure("Not allowed in the post's state"),
+  },
+};
+const unpublish = {
+  summary: "Delete a published post from its platforms (or one account's copy); the post is kept",
+  params,
+  body: unpublishSchema,
+  optionalBody: true,
+  response: {
+    200: answer(unpublishResultSchema, 'Per-target outcomes'),
+    400: failure('Invalid body'),
+    ...AUTH_ERRORS,
+    404: failure('No such post or account'),
+    409: failure('Nothing published to remove (post.state_invalid)'),
+    501: failure('The platform cannot delete this post (resource.not_supported)'),
+  },
+};
+const retry = {
+  summary: 'Retry the failed targets of a partial or failed post',
+  description:
+    'Targets the platform may already have published (error.code publishing.delivery.unconfirmed) are looked up on the platform before anything is published again. Where the platform offers no lookup, the retry is refused (409) unless the body says "force": true.',
+  params,
+  body: retrySchema,
+  optionalBody: true,
+  response: {
+    200: answer(retryResultSchema, 'Retrying'),
+    400: failure('Nothing to retry (post.no_retryable_deliveries), or an invalid body'),
+    ...AUTH_ERRORS,
+    404: failure('No such post'),
+    409: failure("Not allowed in the post's state, or unconfirmed targets without force"),
+  },
+};
+
 /** `/v1/posts`: thin handlers over the client, which owns validation and Temporal. */
-export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWaitMs: number): void {
+export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syncWaitMs: number): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const posts = (userId: string) => client.forUser(userId).posts;
 
-  app.post('/v1/posts', scope('posts:write'), async (request, reply) => {
+  app.post('/v1/posts', { ...scope('posts:write'), schema: create }, async (request, reply) => {
     const key = idempotencyKeyOf(request);
     const { post, created } = await posts(request.userId).create(request.body, {
       ...(key ? { idempotencyKey: key } : {}),
@@ -23,17 +174,19 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     return sendCreated(reply, post, request.id);
   });
 
-  app.get<{ Querystring: PostListQuery }>('/v1/posts', scope('posts:read'), async (request) =>
-    posts(request.userId).list(request.query),
+  app.get<{ Querystring: PostListQuery }>(
+    '/v1/posts',
+    { ...scope('posts:read'), schema: list },
+    async (request) => posts(request.userId).list(request.query),
   );
 
-  app.post('/v1/posts/validate', scope('posts:read'), async (request) =>
+  app.post('/v1/posts/validate', { ...scope('posts:read'), schema: dryRun }, async (request) =>
     posts(request.userId).validate(request.body),
   );
 
   app.get<{ Querystring: { platform?: string } }>(
     '/v1/posts/validate',
-    scope('posts:read'),
+    { ...scope('posts:read'), schema: constraints },
     async (request) => {
       const wanted = request.query.platform ? [request.query.platform] : Object.keys(PLATFORM_RULES);
       const data: Record<string, unknown> = {};
@@ -53,17 +206,17 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     },
   );
 
-  app.get<{ Params: { id: string } }>('/v1/posts/:id', scope('posts:read'), async (request) =>
+  app.get('/v1/posts/:id', { ...scope('posts:read'), schema: get }, async (request) =>
     posts(request.userId).get(request.params.id),
   );
 
-  app.patch<{ Params: { id: string } }>('/v1/posts/:id', scope('posts:write'), async (request) =>
+  app.patch('/v1/posts/:id', { ...scope('posts:write'), schema: update }, async (request) =>
     posts(request.userId).update(request.params.id, request.body),
   );
 
   app.delete<{ Params: { id: string }; Querystring: { platform?: string } }>(
     '/v1/posts/:id',
-    scope('posts:write'),
+    { ...scope('posts:write'), schema: remove },
     async (request) => {
       const { platform } = request.query;
       const { deleted, results, post } = await posts(request.userId).delete(request.params.id, {
@@ -80,25 +233,19 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     },
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/v1/posts/:id/publish',
-    scope('posts:write'),
-    async (request, reply) => {
-      const api = posts(request.userId);
-      await api.publishNow(request.params.id);
-      return sendCreated(
-        reply,
-        await api.waitForResult(request.params.id, { timeoutMs: syncWaitMs }),
-        request.id,
-      );
-    },
-  );
+  app.post('/v1/posts/:id/publish', { ...scope('posts:write'), schema: publish }, async (request, reply) => {
+    const api = posts(request.userId);
+    await api.publishNow(request.params.id);
+    return sendCreated(
+      reply,
+      await api.waitForResult(request.params.id, { timeoutMs: syncWaitMs }),
+      request.id,
+    );
+  });
 
   // Removes a published post from its platforms (all, or one account's copy) and keeps the record.
-  app.post<{ Params: { id: string } }>('/v1/posts/:id/unpublish', scope('posts:write'), async (request) => {
-    const parsed = unpublishSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const accountId = parsed.data.account_id;
+  app.post('/v1/posts/:id/unpublish', { ...scope('posts:write'), schema: unpublish }, async (request) => {
+    const accountId = request.body.account_id;
     const post = await posts(request.userId).get(request.params.id);
     if (accountId && !post.account_ids.includes(accountId)) throw accountNotFound(accountId, 'account_id');
     if (!post.targets.some((t) => t.status === 'published' && (!accountId || t.account_id === accountId))) {
@@ -125,10 +272,8 @@ export function postRoutes(app: FastifyInstance, client: PostflowClient, syncWai
     return { success: results.every((r) => r.outcome === 'deleted'), results };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/posts/:id/retry', scope('posts:write'), async (request) => {
-    const parsed = retrySchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const post = await posts(request.userId).retry(request.params.id, parsed.data);
+  app.post('/v1/posts/:id/retry', { ...scope('posts:write'), schema: retry }, async (request) => {
+    const post = await posts(request.userId).retry(request.params.id, request.body);
     return { success: true, post };
   });
 }

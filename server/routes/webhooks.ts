@@ -7,7 +7,29 @@ import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-sche
 import { zodIssues } from '../../api/zod-issues';
 import { checkOutboundUrl } from '../../net/guard';
 import { postSigned } from '../../activities/webhooks';
-import type { WebhookDeliveryResource, WebhookResource } from '../../api/resources';
+import {
+  webhookCreatedSchema,
+  webhookDeletedSchema,
+  webhookDeliveryListSchema,
+  webhookEventListSchema,
+  webhookListSchema,
+  type WebhookDeliveryResource,
+  type WebhookResource,
+  webhookResourceSchema,
+  webhookTestResultSchema,
+} from '../../api/resources';
+import { POST_EVENTS } from '../../api/post-events';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  answer,
+  AUTH_ERRORS,
+  failure,
+  idempotencyKeyHeader,
+  pageSize,
+  pathParams,
+  queryParam,
+} from '../openapi/route-schemas';
 import type { Store, WebhookEndpoint } from '../../store/types';
 import { scope } from '../auth';
 import { createOnce } from '../idempotency';
@@ -48,8 +70,64 @@ async function ping(
   }
 }
 
+const params = pathParams('id');
+const notFound = failure('No such webhook (resource.not_found)');
+const events = {
+  summary: 'The events an endpoint can subscribe to',
+  response: { 200: answer(webhookEventListSchema, 'Events'), ...AUTH_ERRORS },
+};
+const create = {
+  summary: `Register an endpoint for post events (${POST_EVENTS.join(', ')}); a signed test ping is sent`,
+  body: createWebhookSchema,
+  parsedByHandler: { headers: idempotencyKeyHeader },
+  response: {
+    201: answer(webhookCreatedSchema, 'Registered: the resource, its secret (shown once) and a message'),
+    400: failure('Invalid body or URL (validation.*)'),
+    ...AUTH_ERRORS,
+  },
+};
+const list = {
+  summary: 'List endpoints',
+  response: { 200: answer(webhookListSchema, 'Endpoints'), ...AUTH_ERRORS },
+};
+const get = {
+  summary: 'Get an endpoint',
+  params,
+  response: { 200: answer(webhookResourceSchema, 'The endpoint'), ...AUTH_ERRORS, 404: notFound },
+};
+// The body is read once the endpoint is found: an unknown one is a 404 whatever the body.
+const update = {
+  summary: 'Change URL, events or is_active',
+  params,
+  parsedByHandler: { body: updateWebhookSchema },
+  response: {
+    200: answer(webhookResourceSchema, 'Updated'),
+    400: failure('Invalid body'),
+    ...AUTH_ERRORS,
+    404: notFound,
+  },
+};
+const remove = {
+  summary: 'Delete an endpoint',
+  params,
+  response: { 200: answer(webhookDeletedSchema, 'Deleted'), ...AUTH_ERRORS, 404: notFound },
+};
+const test = {
+  summary: 'Send a signed test ping',
+  params,
+  response: { 200: answer(webhookTestResultSchema, 'The receiver’s answer'), ...AUTH_ERRORS, 404: notFound },
+};
+const deliveries = {
+  summary: 'The delivery log, newest first',
+  params,
+  // Out-of-range limits are brought into range, not refused.
+  parsedByHandler: { querystring: z.object({ limit: queryParam('How many', pageSize(50)) }) },
+  response: { 200: answer(webhookDeliveryListSchema, 'Deliveries'), ...AUTH_ERRORS, 404: notFound },
+};
+
 /** `/v1/webhooks` (contract §6): endpoints for post events, signed, delivered durably with a log. */
-export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUrls: boolean): void {
+export function webhookRoutes(fastify: FastifyInstance, store: Store, allowPrivateUrls: boolean): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const manage = scope('webhooks:manage');
   const owned = async (id: string, userId: string) => {
     const endpoint = await store.webhooks.get(id, userId);
@@ -63,14 +141,12 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
       throw validationError([{ field: 'url', code: 'validation.field_invalid', message: refused }]);
   };
 
-  app.get('/v1/webhooks/events', manage, async () => ({
+  app.get('/v1/webhooks/events', { ...manage, schema: events }, async () => ({
     data: Object.entries(EVENT_CATALOG).map(([event, description]) => ({ event, description })),
   }));
 
-  app.post('/v1/webhooks', manage, async (request, reply) => {
-    const parsed = createWebhookSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const { url, events } = parsed.data;
+  app.post('/v1/webhooks', { ...manage, schema: create }, async (request, reply) => {
+    const { url, events } = request.body;
     await checkUrl(url);
     let secret = '';
     const endpoint = await createOnce(
@@ -113,16 +189,16 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     });
   });
 
-  app.get('/v1/webhooks', manage, async (request) => {
+  app.get('/v1/webhooks', { ...manage, schema: list }, async (request) => {
     const data = (await store.webhooks.list(request.userId)).map(webhookResource);
     return { count: data.length, data };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/webhooks/:id', manage, async (request) =>
+  app.get('/v1/webhooks/:id', { ...manage, schema: get }, async (request) =>
     webhookResource(await owned(request.params.id, request.userId)),
   );
 
-  app.patch<{ Params: { id: string } }>('/v1/webhooks/:id', manage, async (request) => {
+  app.patch('/v1/webhooks/:id', { ...manage, schema: update }, async (request) => {
     await owned(request.params.id, request.userId);
     const parsed = updateWebhookSchema.safeParse(request.body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -136,13 +212,13 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
     return webhookResource(updated!);
   });
 
-  app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', manage, async (request) => {
+  app.delete('/v1/webhooks/:id', { ...manage, schema: remove }, async (request) => {
     await owned(request.params.id, request.userId);
     await store.webhooks.remove(request.params.id);
     return { success: true, id: request.params.id };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/webhooks/:id/test', manage, async (request) => {
+  app.post('/v1/webhooks/:id/test', { ...manage, schema: test }, async (request) => {
     const endpoint = await owned(request.params.id, request.userId);
     await checkUrl(endpoint.url);
     const answer = await ping(
@@ -160,7 +236,7 @@ export function webhookRoutes(app: FastifyInstance, store: Store, allowPrivateUr
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
     '/v1/webhooks/:id/deliveries',
-    manage,
+    { ...manage, schema: deliveries },
     async (request) => {
       await owned(request.params.id, request.userId);
       const limit = Math.min(Math.max(Number(request.query.limit ?? 50) || 50, 1), 100);

@@ -3,7 +3,7 @@ import { settledEvent } from '../../api/post-events';
 import { initialPostState, toPostResource } from '../../api/post-resource';
 import { postResourceSchema } from '../../api/resources';
 import type { PostSpec, PostState } from '../../api/types';
-import { openApiDocument } from '../../server/openapi';
+import { openApiDocument } from '../../server/openapi/document';
 
 /**
  * A receipt's metadata and warnings come out in the Post resource as `targets[].metadata` (with
@@ -116,11 +116,13 @@ test('post.published carries each target’s metadata and warnings in results[]'
   expect(results[2]!.metadata).toEqual({});
 });
 
-test('the response schema and the OpenAPI document accept the metadata and warnings', () => {
+test('the response schema and the OpenAPI document accept the metadata and warnings', async () => {
   const post = toPostResource(settled());
   expect(postResourceSchema.parse(post)).toEqual(post);
 
-  const doc = openApiDocument('http://localhost') as { components: { schemas: Record<string, object> } };
+  const doc = (await openApiDocument('http://localhost')) as {
+    components: { schemas: Record<string, object> };
+  };
   const ajv = new Ajv2020({ strict: false });
   for (const [name, schema] of Object.entries(doc.components.schemas))
     ajv.addSchema(schema, `#/components/schemas/${name}`);

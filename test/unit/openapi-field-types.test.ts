@@ -1,4 +1,4 @@
-import { openApiDocument } from '../../server/openapi';
+import { openApiDocument } from '../../server/openapi/document';
 
 /**
  * The field types /openapi.json promises for every answer, held to the contract
@@ -16,7 +16,7 @@ type Schema = {
   items?: Schema;
 };
 
-const doc = openApiDocument('http://localhost') as {
+type Doc = {
   paths: Record<
     string,
     Record<string, { responses?: Record<string, { content?: Record<string, { schema: Schema }> }> }>
@@ -34,10 +34,6 @@ const INPUTS = new Set([
   'CreateWebhook',
   'UpdateWebhook',
 ]);
-const outputs = Object.entries(doc.components.schemas).filter(([name]) => !INPUTS.has(name));
-// A resource embedded in another answer is named by its component (`RetryResult.post` is a Post).
-const byJson = new Map(outputs.map(([name, schema]) => [JSON.stringify(schema), name]));
-
 interface Findings {
   nullable: string[];
   optional: string[];
@@ -66,14 +62,23 @@ function walk(schema: Schema, at: string, found: Findings, top = false): void {
 }
 
 const found: Findings = { nullable: [], optional: [], open: [], embeds: [] };
-for (const [name, schema] of outputs) walk(schema, name, found, true);
-for (const [path, item] of Object.entries(doc.paths))
-  for (const [method, operation] of Object.entries(item))
-    for (const [status, answer] of Object.entries(operation.responses ?? {})) {
-      const schema = answer.content?.['application/json']?.schema;
-      if (schema && path !== '/openapi.json')
-        walk(schema, `${method.toUpperCase()} ${path} ${status}`, found);
-    }
+/** Component schemas by their JSON, to tell an embedded resource by its component. */
+let byJson = new Map<string, string>();
+
+beforeAll(async () => {
+  const doc = (await openApiDocument('http://localhost')) as Doc;
+  const outputs = Object.entries(doc.components.schemas).filter(([name]) => !INPUTS.has(name));
+  // A resource embedded in another answer is named by its component (`RetryResult.post` is a Post).
+  byJson = new Map(outputs.map(([name, schema]) => [JSON.stringify(schema), name]));
+  for (const [name, schema] of outputs) walk(schema, name, found, true);
+  for (const [path, item] of Object.entries(doc.paths))
+    for (const [method, operation] of Object.entries(item))
+      for (const [status, answer] of Object.entries(operation.responses ?? {})) {
+        const schema = answer.content?.['application/json']?.schema;
+        if (schema && path !== '/openapi.json')
+          walk(schema, `${method.toUpperCase()} ${path} ${status}`, found);
+      }
+});
 
 test('only the fields docs/decisions.md lists may be null; every other field is never null', () => {
   expect(found.nullable.sort()).toEqual(
