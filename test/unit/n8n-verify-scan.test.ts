@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -17,6 +18,14 @@ import { projectRoot } from '../../worker/config';
 // `npm run nodes:check` runs it on nodes/ after its build; these tests show what it catches.
 const scan = join(projectRoot(), 'scripts', 'n8n-verify-scan.mjs');
 const nodes = join(projectRoot(), 'nodes');
+
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function runScan(packageDir: string) {
   const result = spawnSync(process.execPath, [scan, packageDir, '--no-build'], { encoding: 'utf8' });
@@ -33,7 +42,7 @@ const newest = (path: string): number =>
  * `npm run nodes:check` leaves it before jest runs), else a build of the copy.
  */
 function builtCopy(): string {
-  const copy = mkdtempSync(join(tmpdir(), 'n8n-verify-scan-copy-'));
+  const copy = tempDir('n8n-verify-scan-copy-');
   for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'LICENSE.md', 'nodes', 'credentials']) {
     cpSync(join(nodes, entry), join(copy, entry), { recursive: true });
   }
@@ -76,7 +85,7 @@ test('the node package passes on its source and its packed tarball; a file only 
 }, 120_000);
 
 test('restricted imports and globals, console, runtime dependencies and install scripts fail the tarball, eslint-disable or not', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'n8n-verify-scan-bad-'));
+  const dir = tempDir('n8n-verify-scan-bad-');
   mkdirSync(join(dir, 'dist', 'nodes', 'Bad'), { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
