@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// n8n's verification scan, run on the package we would publish (issue 20). n8n verifies a
-// community package by packing it from npm and linting what ships — the compiled `**/*.js` and
-// package.json — with the *cloud* config of @n8n/eslint-plugin-community-nodes (`recommended`,
-// which adds no-restricted-globals and no-restricted-imports to the self-hosted set), plus
-// `no-console` and eslint-plugin-n8n-nodes-base's package.json rules, with inline
-// `eslint-disable` comments ignored (n8n-io/n8n, packages/@n8n/scan-community-package,
-// scanner.mjs: buildScanConfig and the tarball leg of analyzePackageByName). `n8n-node lint` sees
-// only the TypeScript sources; this sees what tsc emitted, so a helper tsc adds, a stray file in
-// dist/ or a `files` entry that ships too much is caught before a release, not by n8n.
+// n8n's verification scan, run on the package we would publish (issue 20). n8n's scanner
+// (n8n-io/n8n, packages/@n8n/scan-community-package, scanner.mjs: buildScanConfig and
+// analyzePackageByName) lints two things with one config: the source commit the package's npm
+// provenance names (`package.json` and `{nodes,credentials}/**/*.{js,ts,json}`), and the
+// published tarball (its `**/*.js` and `package.json`). The config is the *cloud* one of
+// @n8n/eslint-plugin-community-nodes (`recommended`: the self-hosted set plus
+// no-restricted-globals and no-restricted-imports), `no-console`, and eslint-plugin-n8n-nodes-base's
+// package.json, node and credential rules; inline `eslint-disable` comments are ignored. This
+// does the same on the working tree and on an `npm pack` of it. `n8n-node lint` sees only the
+// TypeScript sources (and honours disable comments); the tarball leg sees what tsc emitted, so a
+// helper tsc adds, a stray file in dist/ or a `files` entry that ships too much is caught before
+// a release, not by n8n.
 //
 //   node scripts/n8n-verify-scan.mjs [packageDir] [--no-build]
 //
