@@ -39,7 +39,9 @@ export class N8n {
       N8N_USER_FOLDER: this.home,
       N8N_PORT: String(this.port),
       N8N_LISTEN_ADDRESS: '127.0.0.1',
+      // The pinned 2.8.4 reads WEBHOOK_URL; newer n8n deprecates it for N8N_WEBHOOK_URL.
       WEBHOOK_URL: `${this.url}/`,
+      N8N_WEBHOOK_URL: `${this.url}/`,
       N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
       N8N_DIAGNOSTICS_ENABLED: 'false',
       N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
