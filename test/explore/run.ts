@@ -270,9 +270,11 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   const started = Date.now();
+  // The commit explored is the one checked out when the run began (HEAD may move during it).
+  const explored = commit();
   const report = settings.shards > 1 ? await runShards(settings) : await runShard(planned, settings, '');
   for (const line of report.counterexamples) console.log(`[explore] counterexample: ${line}`);
-  recordFigures('exploration', figures(report, settings, Date.now() - started));
+  recordFigures('exploration', figures(report, settings, Date.now() - started, explored));
   const bad = report.results.filter((r) => r.violations.length > 0).length;
   console.log(
     `[explore] ${report.results.length} schedules, ${bad} broke an invariant: ${bad ? 'FAILED' : 'PASSED'}`,
@@ -298,6 +300,7 @@ function figures(
   { results, terminatedWhileHolding, abandonedWorlds }: ShardReport,
   settings: Settings,
   wallMs: number,
+  explored: string,
 ) {
   const rows = FAMILIES.map((family) => {
     const of = results.filter((r) => r.family === family);
@@ -333,7 +336,7 @@ function figures(
     notes: [
       `${results.length} schedules in ${Math.round(wallMs / 60_000)} min (seed ${settings.seed}; ${settings.shards} process${settings.shards > 1 ? 'es' : ''}, ${settings.concurrency} schedules at once in each, a fresh test server every ${settings.batch} schedules), on Temporal's time-skipping test server with the real workflow code and activities and each platform's fake.`,
       `Bounds: every post final within ${SETTLE_BOUND_MS / 3_600_000} h of simulated time per delivery run; at most ${HISTORY_BOUND} history events per run; a late publish lands ${LATE_LANDING_MS / 60_000} min after its call.`,
-      `Commit ${commit()}. ${terminatedWhileHolding} posts were terminated while something of theirs still held time skipping, after a minute's wait (test/explore/world.ts). ${abandonedWorlds} test servers were abandoned when their simulated time stopped; the schedules they had not finished ran again, from the start, on a fresh one (test/explore/run.ts).`,
+      `Commit ${explored}. ${terminatedWhileHolding} posts were terminated while something of theirs still held time skipping, after a minute's wait (test/explore/world.ts). ${abandonedWorlds === 1 ? '1 test server was' : `${abandonedWorlds} test servers were`} abandoned when their simulated time stopped; the schedules not finished there ran again, from the start, on a fresh one (test/explore/run.ts).`,
     ],
   };
 }
