@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { PostResource } from './types';
-import type { ValidationReport } from './validate';
 import { POST_STATUSES } from './types';
 
 /**
@@ -262,5 +261,3 @@ export type PlatformConstraints = z.infer<typeof platformConstraintsSchema>;
 // Compile-time: the types the code returns fit the schemas.
 type SchemaPost = z.infer<typeof postResourceSchema>;
 export const postSchemaMatchesType: [PostResource] extends [SchemaPost] ? true : never = true;
-type SchemaReport = z.infer<typeof validationReportSchema>;
-export const reportSchemaMatchesType: [ValidationReport] extends [SchemaReport] ? true : never = true;

@@ -4,7 +4,7 @@ import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
 import { createPostSchema } from './schemas';
 import { zodIssues } from './zod-issues';
 import { z } from 'zod';
-import type { PlatformConstraints } from './resources';
+import type { PlatformConstraints, validationReportSchema } from './resources';
 
 /** One problem found by a dry run, in the contract's shape. */
 export interface ValidationIssue {
@@ -19,6 +19,11 @@ export interface ValidationReport {
   errors: ValidationIssue[];
   warnings: ValidationIssue[];
 }
+
+// Compile-time: the report the code returns fits the schema the API documents.
+export const reportSchemaMatchesType: [ValidationReport] extends [z.infer<typeof validationReportSchema>]
+  ? true
+  : never = true;
 
 const dryRunExtras = z.object({
   platforms: z.array(z.string().min(1)).max(20).optional(),

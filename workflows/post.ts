@@ -18,7 +18,6 @@ import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } fro
 import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
 import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
-import type { publishPost } from './publish-post';
 import {
   contentSearchAttributes,
   postRefs,
@@ -45,6 +44,9 @@ export interface CarriedPost {
   /** Events emitted so far: webhook delivery ids stay unique across runs. */
   eventCount: number;
 }
+
+/** publishPost's signature (publish-post.ts): the input a new run of it starts with. */
+export type PublishPostWorkflow = (input: PostSpec, carried?: CarriedPost) => Promise<PostResource>;
 
 /**
  * One post's state, the steps of its life and the bodies of its message handlers: each a method
@@ -182,7 +184,7 @@ export class Post {
   /** Goes on in a new run of this workflow, once every message is answered and every event handed on. */
   async continueAsNew(): Promise<never> {
     await condition(() => allHandlersFinished() && this.eventsSent());
-    return continueAsNew<typeof publishPost>(this.state.spec, {
+    return continueAsNew<PublishPostWorkflow>(this.state.spec, {
       state: this.state,
       eventCount: this.eventCount,
     });
