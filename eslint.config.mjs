@@ -54,6 +54,26 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [adapterCode] }] },
   },
   {
+    // Process plumbing (config, logging, metrics, tracing, the Temporal connection) serves every
+    // process, so it sits under the layers that compose a process and imports none of them.
+    files: ['runtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(worker|server|client|cli|services|gateway|activities|workflows)(/|$)`,
+              message:
+                'runtime/ is process plumbing under every layer: take what it needs as a parameter instead.',
+            },
+            adapterCode,
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -3,7 +3,7 @@ import { createActivities } from '../activities';
 import { createPlatformRegistry } from '../activities/platforms/registry';
 import { configuredMediaLibrary } from '../cli/services';
 import { openStore } from '../store';
-import { loadConfig } from '../worker/config';
+import { loadConfig } from '../runtime/config';
 import { baselineActivities } from './baseline/activities';
 
 /**

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../worker/config';
+import { projectRoot } from '../runtime/config';
 
 /** What the figures were measured on: they mean nothing without it. */
 export function describeMachine(temporalCli: string) {

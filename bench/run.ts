@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig, projectRoot } from '../worker/config';
+import { loadConfig, projectRoot } from '../runtime/config';
 import { temporalCli } from '../test/helpers/tools';
 import { openContext, SETTINGS } from './context';
 import { describeMachine } from './machine';

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PostflowConfig } from '../worker/config';
-import { startDevServer } from '../worker/dev-server';
-import { ensureTemporalCli } from '../worker/temporal-cli';
+import type { PostflowConfig } from '../runtime/config';
+import { startDevServer } from '../runtime/dev-server';
+import { ensureTemporalCli } from '../runtime/temporal-cli';
+import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import {
   type Log,
   type Service,
@@ -31,6 +32,7 @@ export async function runDev(config: PostflowConfig, log: Log): Promise<Service[
       port: config.devServerPort,
       uiPort: config.devServerUiPort,
       namespace: config.namespace,
+      searchAttributes: POST_SEARCH_ATTRIBUTES,
     });
     services.push({ name: 'temporal', stop: () => server.stop() });
     address = server.address;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../api/errors';
-import { loadConfig } from '../worker/config';
-import { createLogger, installLogger, loggingOptionsFrom, processLogger } from '../worker/logging';
-import { installTemporalRuntime } from '../worker/runtime';
+import { loadConfig } from '../runtime/config';
+import { createLogger, installLogger, loggingOptionsFrom, processLogger } from '../runtime/logging';
+import { installTemporalRuntime } from '../runtime/runtime';
 import { runDev } from './dev';
 import { keysCommand } from './keys';
-import { parsePlatformList } from '../worker/platform-queues';
+import { parsePlatformList } from '../runtime/platform-queues';
 import {
   connectClient,
   openConfiguredStore,

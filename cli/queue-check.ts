@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { PlatformQueues } from '../worker/platform-queues';
+import type { PlatformQueues } from '../runtime/platform-queues';
 
 /** Workers usually start beside the API: give them this long to poll before looking. */
 export const QUEUE_CHECK_DELAY_MS = 15_000;

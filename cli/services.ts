@@ -9,17 +9,19 @@ import { visibilityPostCounter } from '../server/post-counts';
 import { type MediaLibrary, openMediaLibrary } from '../media';
 import { generateApiKey, loadSecretKey, openStore } from '../store';
 import { type Store, USER_SCOPES } from '../store/types';
-import type { PostflowConfig } from '../worker/config';
-import { ensureSearchAttributes } from '../worker/search-attributes';
+import type { PostflowConfig } from '../runtime/config';
+import { ensureSearchAttributes } from '../runtime/search-attributes';
+import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { keepTokenUpkeepScheduled } from '../worker/token-upkeep-schedule';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
-import { platformQueuesFrom, platformWorkerSettings } from '../worker/platform-queues';
+import { platformQueuesFrom } from '../runtime/platform-queues';
+import { platformWorkerSettings } from '../worker/platform-worker-settings';
 import { createPlatformWorkers } from '../worker/platform-worker';
-import { describeSecurity, temporalConnectionOptions } from '../worker/temporal-connection';
-import { processLogger } from '../worker/logging';
+import { describeSecurity, temporalConnectionOptions } from '../runtime/temporal-connection';
+import { processLogger } from '../runtime/logging';
 import { warnAboutUnservedQueues } from './queue-check';
-import { processMetrics } from '../worker/metrics';
-import { activeTracing } from '../worker/tracing';
+import { processMetrics } from '../runtime/metrics';
+import { activeTracing } from '../runtime/tracing';
 
 /** The user every key and resource belongs to until multi-user key management lands. */
 export const DEFAULT_USER = 'usr_default';
@@ -71,7 +73,7 @@ export async function startWorker(
   const options = connectionOptions(config, address);
   const admin = await Connection.connect(options);
   try {
-    await ensureSearchAttributes(admin, config.namespace);
+    await ensureSearchAttributes(admin, config.namespace, POST_SEARCH_ATTRIBUTES);
     // The token-upkeep job's schedule: idempotent, so every worker may ensure it.
     await keepTokenUpkeepScheduled(
       new Client({ connection: admin, namespace: config.namespace }),
@@ -149,7 +151,7 @@ export async function startPlatformWorkers(
 
 export async function connectClient(config: PostflowConfig, address: string, store: Store) {
   const connection = await Connection.connect(connectionOptions(config, address));
-  const added = await ensureSearchAttributes(connection, config.namespace);
+  const added = await ensureSearchAttributes(connection, config.namespace, POST_SEARCH_ATTRIBUTES);
   const dataConverter = postflowDataConverter(config.payloadKeys);
   const temporal = new Client({
     connection,

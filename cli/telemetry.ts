@@ -1,7 +1,7 @@
-import { processLogger } from '../worker/logging';
-import { processMetrics } from '../worker/metrics';
-import { serveMetrics } from '../worker/metrics-server';
-import { startTracing } from '../worker/tracing';
+import { processLogger } from '../runtime/logging';
+import { processMetrics } from '../runtime/metrics';
+import { serveMetrics } from '../runtime/metrics-server';
+import { startTracing } from '../runtime/tracing';
 import type { Service } from './services';
 
 /**
@@ -9,7 +9,7 @@ import type { Service } from './services';
  * tracing up when created) and stopped after them (so their last spans are sent):
  * - traces by OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`) is set;
  * - Postflow's metrics at `http://$POSTFLOW_METRICS_ADDR/metrics` when that is set.
- * Temporal's own worker metrics are the runtime's (worker/runtime.ts, `POSTFLOW_WORKER_METRICS_ADDR`).
+ * Temporal's own worker metrics are the runtime's (runtime/runtime.ts, `POSTFLOW_WORKER_METRICS_ADDR`).
  */
 export async function startTelemetry(
   serviceName: string,

@@ -20,7 +20,7 @@ import type { MediaRef, PostResource, PostSpec, UnpublishJob, UnpublishResult } 
 import type { Store } from '../store/types';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes, mediaRef, platformPostRef } from '../workflows/search-attributes';
-import { type PlatformQueues, routingFor } from '../worker/platform-queues';
+import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
 import { toApiError } from './errors';
 import { listPosts, type PostListQuery, type PostPage } from './post-list';
 import { DEFAULT_IDEMPOTENCY_KEY_DAYS, newPostId, postIdForKey } from './post-id';

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 
-/**
- * How long the store remembers a post's idempotency key by default (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`):
- * as long as the longest retention Temporal Cloud offers, so a key outlives the run it made.
- */
-export const DEFAULT_IDEMPOTENCY_KEY_DAYS = 90;
+/** Part of the client's API; the store owns it (runtime/config.ts reads it too). */
+export { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -8,7 +8,7 @@ import { clientErrorEnvelope, continueOnlyWhenReading, strictJsonBodies } from '
 import { codecEndpoint, type CodecEndpointOptions } from './codec-endpoint';
 import { registerErrorHandling } from './errors';
 import { observeRequests } from './request-observer';
-import type { PostflowMetrics } from '../worker/metrics';
+import type { PostflowMetrics } from '../runtime/metrics';
 import { serveOpenApi } from './openapi';
 import { answer, failure } from './openapi/route-schemas';
 import { contractSerializer, contractValidator } from './schema-compilers';

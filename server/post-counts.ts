@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PostStatus } from '../api/types';
-import type { PostCounter } from '../worker/metrics';
+import type { PostCounter } from '../runtime/metrics';
 
 /**
  * Counts posts of one status in Temporal's visibility store, all users together. One query per

@@ -8,9 +8,9 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PostflowMetrics } from '../worker/metrics';
+import type { PostflowMetrics } from '../runtime/metrics';
 
-/** A no-op until the process turns tracing on (worker/tracing.ts registers the provider). */
+/** A no-op until the process turns tracing on (runtime/tracing.ts registers the provider). */
 const tracer = trace.getTracer('postflow.api');
 
 /** Routes polled by machines: their lines go to `debug`, so `info` stays readable. */

@@ -115,6 +115,13 @@ export interface MediaItem {
   createdAt: string;
 }
 
+/**
+ * How long the store remembers a post's idempotency key by default (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`):
+ * as long as the longest retention Temporal Cloud offers, so a key outlives the run it made. Here,
+ * below the client and the configuration, so both read the one value.
+ */
+export const DEFAULT_IDEMPOTENCY_KEY_DAYS = 90;
+
 export interface Store {
   createAccount(input: NewAccount): Promise<Account>;
   /** An account, optionally only if it belongs to `userId`. */

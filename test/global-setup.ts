@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../worker/config';
+import { projectRoot } from '../runtime/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
 import { clusterMode, freePort } from './helpers/stack';
 import { TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './helpers/temporal-cluster';

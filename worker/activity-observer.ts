@@ -1,6 +1,6 @@
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
-import type { PostflowMetrics } from './metrics';
+import type { PostflowMetrics } from '../runtime/metrics';
 
 /** What an activity's lines say about the post it works on. */
 export interface PostRef {

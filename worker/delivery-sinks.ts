@@ -1,7 +1,7 @@
 import type { InjectedSinks } from '@temporalio/worker';
 import type { DeliveriesSettled } from '../workflows/delivery-report';
 import type { PostflowSinks } from '../workflows/observability-interceptors';
-import type { PostflowMetrics } from './metrics';
+import type { PostflowMetrics } from '../runtime/metrics';
 
 /** Records a settled delivery run: outcomes, the run's publish retries, and the fire lag. */
 export function recordDeliveries(metrics: PostflowMetrics, event: DeliveriesSettled, now = Date.now()): void {

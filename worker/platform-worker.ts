@@ -2,9 +2,9 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createPlatformRegistry } from '../activities/platforms/registry';
 import { observeActivities } from './activity-observer';
-import { processMetrics } from './metrics';
-import type { PlatformWorkerSettings } from './platform-queues';
-import { activeTracing } from './tracing';
+import { processMetrics } from '../runtime/metrics';
+import type { PlatformWorkerSettings } from './platform-worker-settings';
+import { activeTracing } from '../runtime/tracing';
 import type { PostflowWorkerOptions } from './worker';
 
 export interface PlatformWorkersOptions extends Omit<PostflowWorkerOptions, 'taskQueue'> {

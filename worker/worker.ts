@@ -6,8 +6,8 @@ import type { MediaLibrary } from '../media';
 import type { Store } from '../store/types';
 import { observeActivities } from './activity-observer';
 import { deliverySinks } from './delivery-sinks';
-import { type PostflowMetrics, processMetrics } from './metrics';
-import { activeTracing } from './tracing';
+import { type PostflowMetrics, processMetrics } from '../runtime/metrics';
+import { activeTracing } from '../runtime/tracing';
 import { POSTFLOW_WORKFLOW_INTERCEPTORS, workflowCodeOptions } from './workflow-bundle';
 
 export interface PostflowWorkerOptions {

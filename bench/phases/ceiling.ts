@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { newPostId } from '../../client';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 import { type BenchContext, TASK_QUEUE } from '../context';
 import { median, round } from '../stats';
 

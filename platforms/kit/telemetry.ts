@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { processMetrics } from '../../worker/metrics';
+import { processMetrics } from '../../runtime/metrics';
 
-/** A no-op until the process turns tracing on (worker/tracing.ts registers the provider). */
+/** A no-op until the process turns tracing on (runtime/tracing.ts registers the provider). */
 const tracer = trace.getTracer('postflow.platforms');
 
 /**

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../worker/config';
+import { loadConfig } from '../../runtime/config';
 
 /** The reference PDS the Bluesky adapter is checked against, and the PLC directory it registers DIDs in. */
 export const PDS_VERSION = '0.5.35';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../worker/config';
+import { loadConfig } from '../../runtime/config';
 
 /** The schemathesis release the API fuzzing test runs (PyPI); bump it deliberately. */
 export const SCHEMATHESIS_VERSION = '4.32.5';

@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { projectRoot } from '../../worker/config';
-import { type DevServer, startDevServer } from '../../worker/dev-server';
+import { projectRoot } from '../../runtime/config';
+import { type DevServer, startDevServer } from '../../runtime/dev-server';
+import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freshPostgresDatabase } from './postgres';
 import { freshNamespace, TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './temporal-cluster';
 import { temporalCli } from './tools';
@@ -123,6 +124,7 @@ export class Stack {
       binary: await temporalCli(),
       dbFile: join(this.home, 'temporal.db'),
       port: this.temporalPort,
+      searchAttributes: POST_SEARCH_ATTRIBUTES,
     });
   }
 

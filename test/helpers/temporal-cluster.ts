@@ -17,7 +17,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
 import { ulid } from 'ulid';
-import { ensureSearchAttributes } from '../../worker/search-attributes';
+import { ensureSearchAttributes } from '../../runtime/search-attributes';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freePort } from './stack';
 import { TEMPORAL_SERVER_MODULE_DIR, temporalServer } from './temporal-server';
@@ -247,7 +247,7 @@ export class TemporalCluster {
           }),
       );
       await retry(`adding search attributes to ${namespace}`, () =>
-        ensureSearchAttributes(connection, namespace),
+        ensureSearchAttributes(connection, namespace, POST_SEARCH_ATTRIBUTES),
       );
       await retry(`querying ${namespace} by Postflow's search attributes`, () =>
         connection.workflowService.countWorkflowExecutions({ namespace, query: probeQuery() }),

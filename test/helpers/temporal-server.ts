@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, projectRoot } from '../../worker/config';
-import { runGoWithProgress } from '../../worker/go-command';
+import { loadConfig, projectRoot } from '../../runtime/config';
+import { runGoWithProgress } from '../../runtime/go-command';
 
 /** The server version the Temporal CLI v1.5.1 embeds, so both builds share Go's module and build caches. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';

@@ -10,8 +10,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, projectRoot } from '../../worker/config';
-import { ensureTemporalCli } from '../../worker/temporal-cli';
+import { loadConfig, projectRoot } from '../../runtime/config';
+import { ensureTemporalCli } from '../../runtime/temporal-cli';
 
 const toolsDir = () => loadConfig().toolsDir;
 const log = (line: string) => process.stderr.write(`[tools] ${line}\n`);

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 import { inMinutes } from '../helpers/fixtures';
 import { freshPostgresDatabase, POSTGRES_URL_ENV } from '../helpers/postgres';
 import { freePort } from '../helpers/stack';

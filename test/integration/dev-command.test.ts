@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 import { inMinutes } from '../helpers/fixtures';
 import { freePort } from '../helpers/stack';
 import { temporalCli } from '../helpers/tools';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 import { inDays, inMinutes } from '../helpers/fixtures';
 import { buildApp } from '../../server/app';
 import { openApiChecker } from '../helpers/openapi';

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
-import { type DevServer, startDevServer } from '../../worker/dev-server';
+import { projectRoot } from '../../runtime/config';
+import { type DevServer, startDevServer } from '../../runtime/dev-server';
+import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freshPostgresDatabase } from '../helpers/postgres';
 import { freePort } from '../helpers/stack';
 import { temporalCli } from '../helpers/tools';
@@ -65,7 +66,11 @@ async function printed(child: ChildProcess, pattern: RegExp): Promise<void> {
 beforeAll(async () => {
   const home = mkdtempSync(join(tmpdir(), 'postflow-deploy-'));
   const port = await freePort();
-  temporal = await startDevServer({ binary: await temporalCli(), port: await freePort() });
+  temporal = await startDevServer({
+    binary: await temporalCli(),
+    port: await freePort(),
+    searchAttributes: POST_SEARCH_ATTRIBUTES,
+  });
   apiUrl = `http://127.0.0.1:${port}`;
   env = environment({
     TEMPORAL_ADDRESS: temporal.address,

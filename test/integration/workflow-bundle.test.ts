@@ -1,6 +1,6 @@
 import { statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 import { Stack } from '../helpers/stack';
 
 /**

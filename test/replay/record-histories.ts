@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POST_EVENTS } from '../../api/post-events';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 import { Stack } from '../helpers/stack';
 import { WebhookReceiver } from '../helpers/receiver';
 import { scrubbed } from './scrub';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 
 /**
  * docs/configuration.md lists every POSTFLOW_* variable the code reads, and none it no longer
@@ -15,6 +15,7 @@ const CODE_FOLDERS = [
   'client',
   'codec',
   'media',
+  'runtime',
   'server',
   'store',
   'worker',

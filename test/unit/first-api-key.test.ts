@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensureApiKey } from '../../cli/services';
 import { openStore } from '../../store';
 import { USER_SCOPES } from '../../store/types';
-import { loadConfig } from '../../worker/config';
+import { loadConfig } from '../../runtime/config';
 
 test('the first start makes a key that is saved and shown once, and never written into the log', async () => {
   const home = mkdtempSync(join(tmpdir(), 'first-key-'));

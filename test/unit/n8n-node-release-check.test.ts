@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 
 // The release workflow's first step (.github/workflows/release-n8n-node.yml), run as it runs it.
 const script = join(projectRoot(), 'scripts', 'check-n8n-node-release.mjs');

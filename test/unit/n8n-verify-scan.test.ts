@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 
 // scripts/n8n-verify-scan.mjs: n8n's verification lint on the source and on the packed tarball.
 // `npm run nodes:check` runs it on nodes/ after its build; these tests show what it catches.

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { postRefOf } from '../../worker/activity-observer';
 import { recordDeliveries } from '../../worker/delivery-sinks';
-import { createLogger, loggingOptionsFrom } from '../../worker/logging';
-import { PostflowMetrics } from '../../worker/metrics';
-import { parseHostPort, serveMetrics } from '../../worker/metrics-server';
-import { TemporalPinoLogger } from '../../worker/temporal-logger';
+import { createLogger, loggingOptionsFrom } from '../../runtime/logging';
+import { PostflowMetrics } from '../../runtime/metrics';
+import { parseHostPort, serveMetrics } from '../../runtime/metrics-server';
+import { TemporalPinoLogger } from '../../runtime/temporal-logger';
 import { parsePrometheus, total } from '../helpers/prometheus';
 
 /** A logger writing JSON lines into an array. */

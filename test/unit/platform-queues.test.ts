@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { PostflowClient } from '../../client';
 import type { PostSpec } from '../../api/types';
-import { loadConfig } from '../../worker/config';
+import { loadConfig } from '../../runtime/config';
 import {
   parsePlatformList,
   platformQueueName,
   platformQueuesFrom,
-  platformWorkerSettings,
   routingFor,
-} from '../../worker/platform-queues';
+} from '../../runtime/platform-queues';
+import { platformWorkerSettings } from '../../worker/platform-worker-settings';
 import { tempStore } from '../helpers/fixtures';
 
 describe('configuring per-platform task queues', () => {

@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ensureSearchAttributes } from '../../worker/search-attributes';
+import { ensureSearchAttributes } from '../../runtime/search-attributes';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
@@ -20,7 +20,7 @@ function fakeConnection(added: Array<Record<string, number>>): Connection {
 
 test('every Postflow search attribute is registered with a real indexed type (a cluster refuses UNSPECIFIED)', async () => {
   const added: Array<Record<string, number>> = [];
-  const names = await ensureSearchAttributes(fakeConnection(added), 'ns');
+  const names = await ensureSearchAttributes(fakeConnection(added), 'ns', POST_SEARCH_ATTRIBUTES);
   expect(names).toEqual(POST_SEARCH_ATTRIBUTES.map((key) => key.name));
   expect(added).toHaveLength(1);
   expect(added[0].PostflowText).toBe(IndexedValueType.INDEXED_VALUE_TYPE_TEXT);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../worker/config';
+import { projectRoot } from '../../runtime/config';
 
 /** The API and the worker open the same new store at the same moment; both must come up. */
 test('several processes opening a new store at once all succeed and agree on its schema', async () => {

@@ -13,7 +13,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTemporalCli } from '../../worker/temporal-cli';
+import { ensureTemporalCli } from '../../runtime/temporal-cli';
 
 /**
  * Where `postflow dev` (and the tests' helpers) get the Temporal CLI from, one test per branch of

@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../worker/config';
+import { loadConfig } from '../../runtime/config';
 import {
   describeSecurity,
   temporalConnectionOptions,
   temporalSecurityFrom,
-} from '../../worker/temporal-connection';
+} from '../../runtime/temporal-connection';
 
 const dir = mkdtempSync(join(tmpdir(), 'postflow-tls-'));
 const file = (name: string, text: string) => {

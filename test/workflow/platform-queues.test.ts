@@ -11,7 +11,8 @@ import { createActivities } from '../../activities';
 import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
-import { platformQueuesFrom, platformWorkerSettings } from '../../worker/platform-queues';
+import { platformQueuesFrom } from '../../runtime/platform-queues';
+import { platformWorkerSettings } from '../../worker/platform-worker-settings';
 import { tempMedia, tempStore } from '../helpers/fixtures';
 import { temporalCli } from '../helpers/tools';
 

@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
-import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import type { SearchAttributeKeys } from './search-attributes';
 
 export interface DevServerOptions {
   binary: string;
   /** SQLite file; omit for an in-memory server (tests). */
   dbFile?: string;
   port: number;
+  /** Search attributes registered at start (Postflow's: `POST_SEARCH_ATTRIBUTES`, workflows/search-attributes.ts). */
+  searchAttributes: SearchAttributeKeys;
   /** Web UI port; omit for a headless server. */
   uiPort?: number;
   namespace?: string;
@@ -34,9 +36,9 @@ const CLI_TYPE: Record<string, string> = {
   [SearchAttributeType.BOOL]: 'Bool',
 };
 
-/** `--search-attribute` arguments registering Postflow's search attributes on a dev server. */
-export function searchAttributeArgs(): string[] {
-  return POST_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
+/** `--search-attribute` arguments registering search attributes on a dev server. */
+export function searchAttributeArgs(keys: SearchAttributeKeys): string[] {
+  return keys.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]);
 }
 
 /**
@@ -63,7 +65,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'journal_mode=wal',
     '--sqlite-pragma',
     'synchronous=normal',
-    ...searchAttributeArgs(),
+    ...searchAttributeArgs(options.searchAttributes),
   ];
   const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

@@ -1,9 +1,14 @@
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+
+/** Search attribute keys to register: what `defineSearchAttributeKey` returns. */
+export type SearchAttributeKeys = ReadonlyArray<{
+  readonly name: string;
+  readonly type: SearchAttributeType;
+}>;
 
 /** Every type, so an attribute of a new type cannot go out as UNSPECIFIED (a real cluster refuses that). */
 const INDEXED_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
@@ -17,13 +22,18 @@ const INDEXED_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedVal
 };
 
 /**
- * Registers Postflow's search attributes on an existing Temporal (cluster or Cloud) when missing.
- * The embedded dev server gets them on its command line instead.
+ * Registers search attributes (Postflow's: `POST_SEARCH_ATTRIBUTES`, workflows/search-attributes.ts,
+ * which the caller passes) on an existing Temporal (cluster or Cloud) when missing; returns the
+ * names it added. The embedded dev server gets them on its command line instead.
  */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: SearchAttributeKeys,
+): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = { ...existing.customAttributes, ...existing.systemAttributes };
-  const missing = POST_SEARCH_ATTRIBUTES.filter((key) => !(key.name in known));
+  const missing = keys.filter((key) => !(key.name in known));
   if (missing.length) {
     await connection.operatorService.addSearchAttributes({
       namespace,

@@ -1,0 +1,44 @@
+import { concurrencyLimits } from '../activities/platforms/limiter';
+import { platformQueueName } from '../runtime/platform-queues';
+
+/** The Temporal worker settings of one platform's queue. */
+export interface PlatformWorkerSettings {
+  platform: string;
+  taskQueue: string;
+  /** At most this many of the platform's activities at once in one worker (its concurrency). */
+  maxConcurrentActivityTaskExecutions: number;
+  /** Across every worker of the queue, at most this many activities start per second. Unset: no rate. */
+  maxTaskQueueActivitiesPerSecond?: number;
+}
+
+/**
+ * Settings of a `--platforms` worker's queue for `platform`: its concurrency is the same per-worker
+ * limit the in-process limiter applies (`POSTFLOW_<PLATFORM>_CONCURRENCY`, else the platform's
+ * rules), so the worker never takes a task it would only queue behind its limiter — it stays in
+ * Temporal's queue for any free worker; `POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND` is the
+ * server-side rate of the whole queue.
+ */
+export function platformWorkerSettings(
+  platform: string,
+  taskQueue: string,
+  env: Record<string, string | undefined> = process.env,
+): PlatformWorkerSettings {
+  const rate = positiveNumber(env, `POSTFLOW_${platform.toUpperCase()}_ACTIVITIES_PER_SECOND`);
+  return {
+    platform,
+    taskQueue: platformQueueName(taskQueue, platform),
+    maxConcurrentActivityTaskExecutions: concurrencyLimits(env)(platform).max,
+    ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
+  };
+}
+
+/** A rate such as `2` or `0.5` (one every two seconds); unset or empty: undefined. */
+function positiveNumber(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a number above 0 (activities per second), got "${raw}".`);
+  }
+  return value;
+}
