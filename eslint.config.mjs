@@ -15,6 +15,15 @@ const adapterCode = {
   allowTypeImports: true,
 };
 
+// The platforms' fakes (platforms/**/fake.ts, fake-*.ts) sit beside their adapters but are test
+// code: the production build leaves them out (tsconfig.build.json), so production code must not
+// import them, not even for a type (an imported file is compiled in whatever the build excludes).
+const fakeCode = {
+  regex: String.raw`^\.{1,2}/(.*/)?fake(-[^/]+)?$`,
+  message: 'Fakes are test code, left out of the build; only tests, bench and other fakes import them.',
+};
+const fakeFiles = ['platforms/**/fake.ts', 'platforms/**/fake-*.ts'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -39,10 +48,17 @@ export default tseslint.config(
     },
   },
   {
-    // Tests read JSON answers of the API; typing every one adds nothing.
-    files: ['test/**/*.ts', 'bench/report.ts'],
+    // Tests (and the fakes they run) read JSON bodies; typing every one adds nothing.
+    files: ['test/**/*.ts', 'bench/report.ts', ...fakeFiles],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    files: ['**/*.ts'],
+    ignores: ['test/**', 'bench/**', ...fakeFiles],
+    rules: { 'no-restricted-imports': ['error', { patterns: [fakeCode] }] },
+  },
+  // The rules below replace the one above for their files (a rule's options are not merged), so
+  // each repeats fakeCode.
   {
     files: [
       'api/**/*.ts',
@@ -51,7 +67,7 @@ export default tseslint.config(
       'platforms/descriptors.ts',
       'platforms/**/descriptor.ts',
     ],
-    rules: { 'no-restricted-imports': ['error', { patterns: [adapterCode] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [adapterCode, fakeCode] }] },
   },
   {
     // Process plumbing (config, logging, metrics, tracing, the Temporal connection) serves every
@@ -87,6 +103,7 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             adapterCode,
+            fakeCode,
             {
               group: [
                 '@temporalio/client',
@@ -117,6 +134,7 @@ export default tseslint.config(
               message: 'The retry decision stays pure: it imports types only.',
               allowTypeImports: true,
             },
+            fakeCode,
           ],
         },
       ],

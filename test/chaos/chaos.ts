@@ -1,5 +1,5 @@
-import { BlueskyFake } from '../fakes/bluesky';
-import { MastodonFake } from '../fakes/mastodon';
+import { BlueskyFake } from '../../platforms/bluesky/fake';
+import { MastodonFake } from '../../platforms/mastodon/fake';
 import { Stack } from '../helpers/stack';
 import { callApi } from './api';
 import { FaultInjector } from './fault-injector';

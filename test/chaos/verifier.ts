@@ -1,5 +1,5 @@
-import type { BlueskyFake } from '../fakes/bluesky';
-import type { MastodonFake } from '../fakes/mastodon';
+import type { BlueskyFake } from '../../platforms/bluesky/fake';
+import type { MastodonFake } from '../../platforms/mastodon/fake';
 import type { Stack } from '../helpers/stack';
 import { callApi } from './api';
 import type { ChaosAccount, StreamedPost } from './post-stream';

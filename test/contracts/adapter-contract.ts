@@ -1,7 +1,7 @@
 import { type AccountContext, type PlatformAdapter, PublishError } from '../../platforms/kit/adapter';
 import { checkPlatformRules, type MediaInfo } from '../../api/platform-rules';
 import type { PostContent } from '../../api/types';
-import type { FakePlatform, FakeResponse } from '../fakes/fake-platform';
+import type { FakePlatform, FakeResponse } from '../../platforms/kit/fake-platform';
 import { closedPortUrl, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /** What the shared suite needs to know about one platform. */

@@ -2,8 +2,8 @@ import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
 import { facetsOf, imageSize, isTid, recordKeyFor } from '../../platforms/bluesky/facets';
 import { PublishError } from '../../platforms/kit/adapter';
 import { ulid } from 'ulid';
-import { BlueskyFake } from '../fakes/bluesky';
-import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
+import { BlueskyFake } from '../../platforms/bluesky/fake';
+import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 

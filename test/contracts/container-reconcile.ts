@@ -7,9 +7,9 @@ import {
   type StepState,
 } from '../../platforms/kit/adapter';
 import type { PostContent, PublishFailure } from '../../api/types';
-import type { FakePlatform, Fault } from '../fakes/fake-platform';
-import type { ContainerRules } from '../fakes/meta-containers';
-import { MetaGraphFake } from '../fakes/meta-graph';
+import type { FakePlatform, Fault } from '../../platforms/kit/fake-platform';
+import type { ContainerRules } from '../../platforms/meta/fake-containers';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /** A Meta platform whose publish call consumes a container (Instagram, Threads). */

@@ -1,6 +1,6 @@
 import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
-import { FacebookFake } from '../fakes/facebook';
-import { MetaGraphFake } from '../fakes/meta-graph';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 

@@ -1,5 +1,6 @@
 import { createGoogleAdapter } from '../../platforms/google/business/adapter';
-import { GoogleBusinessFake, googleError } from '../fakes/google';
+import { GoogleBusinessFake } from '../../platforms/google/business/fake';
+import { googleError } from '../../platforms/google/fake-api';
 import { adapterContract } from './adapter-contract';
 import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 

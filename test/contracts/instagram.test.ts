@@ -1,7 +1,7 @@
 import { isProcessing, PublishError, type StepState } from '../../platforms/kit/adapter';
 import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
-import { InstagramFake } from '../fakes/instagram';
-import { MetaGraphFake } from '../fakes/meta-graph';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { adapterContract } from './adapter-contract';
 import { containerReconcileSuite } from './container-reconcile';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';

@@ -2,7 +2,7 @@ import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { PublishError } from '../../platforms/kit/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from '../../platforms/linkedin/adapter';
 import { fromLittleText, msUntilUtcMidnight, toLittleText } from '../../platforms/linkedin/api';
-import { LinkedInFake, liError, liInputError } from '../fakes/linkedin';
+import { LinkedInFake, liError, liInputError } from '../../platforms/linkedin/fake';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 

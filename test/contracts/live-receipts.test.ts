@@ -11,12 +11,13 @@ import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import type { DeliveryReceipt } from '../../api/types';
-import { FacebookFake } from '../fakes/facebook';
-import { GoogleBusinessFake, googleError } from '../fakes/google';
-import { InstagramFake } from '../fakes/instagram';
-import { MetaGraphFake } from '../fakes/meta-graph';
-import { ThreadsFake } from '../fakes/threads';
-import { TwitterFake, X_CLIENT_FORBIDDEN } from '../fakes/twitter';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { GoogleBusinessFake } from '../../platforms/google/business/fake';
+import { googleError } from '../../platforms/google/fake-api';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
+import { TwitterFake, X_CLIENT_FORBIDDEN } from '../../platforms/twitter/fake';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest } from './run-delivery';
 
 /**

@@ -1,6 +1,6 @@
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
-import { MastodonFake } from '../fakes/mastodon';
-import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
+import { MastodonFake } from '../../platforms/mastodon/fake';
+import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 

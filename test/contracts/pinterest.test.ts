@@ -1,7 +1,7 @@
 import { PublishError } from '../../platforms/kit/adapter';
 import { createPinterestAdapter } from '../../platforms/pinterest/adapter';
 import type { MediaRef } from '../../api/types';
-import { PinterestFake } from '../fakes/pinterest';
+import { PinterestFake } from '../../platforms/pinterest/fake';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 

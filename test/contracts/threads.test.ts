@@ -1,8 +1,8 @@
 import { isProcessing, type Prepared } from '../../platforms/kit/adapter';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
 import { threadsTextLength } from '../../platforms/meta/threads/descriptor';
-import { MetaGraphFake } from '../fakes/meta-graph';
-import { ThreadsFake } from '../fakes/threads';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { adapterContract } from './adapter-contract';
 import { containerReconcileSuite } from './container-reconcile';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';

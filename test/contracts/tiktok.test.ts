@@ -1,7 +1,7 @@
 import { PublishError } from '../../platforms/kit/adapter';
 import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
 import type { MediaRef } from '../../api/types';
-import { TikTokFake } from '../fakes/tiktok';
+import { TikTokFake } from '../../platforms/tiktok/fake';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 

@@ -2,7 +2,7 @@ import { isProcessing } from '../../platforms/kit/adapter';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { checkPlatformRules } from '../../api/platform-rules';
 import { xLength } from '../../platforms/twitter/descriptor';
-import { TwitterFake } from '../fakes/twitter';
+import { TwitterFake } from '../../platforms/twitter/fake';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PublishError } from '../../platforms/kit/adapter';
 import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
-import { googleError } from '../fakes/google';
-import { YoutubeFake } from '../fakes/youtube';
+import { googleError } from '../../platforms/google/fake-api';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { adapterContract } from './adapter-contract';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 

@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { FakeResponse } from '../fakes/fake-platform';
+import type { FakeResponse } from '../../platforms/kit/fake-platform';
 
 /**
  * What the proxy does to a matching request:

@@ -1,6 +1,6 @@
 import { PNG_1X1 } from '../contracts/run-delivery';
-import { InstagramFake } from '../fakes/instagram';
-import { ThreadsFake } from '../fakes/threads';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { scheduledActivities } from '../helpers/history';
 import { Stack } from '../helpers/stack';
 

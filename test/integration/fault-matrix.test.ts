@@ -1,5 +1,5 @@
-import { MastodonFake } from '../fakes/mastodon';
-import { TwitterFake } from '../fakes/twitter';
+import { MastodonFake } from '../../platforms/mastodon/fake';
+import { TwitterFake } from '../../platforms/twitter/fake';
 import { FaultProxy } from '../helpers/fault-proxy';
 import { recordFigures } from '../helpers/figures';
 import { publishFailureCodes } from '../helpers/history';

@@ -1,6 +1,6 @@
-import { FacebookFake } from '../fakes/facebook';
-import { MetaGraphFake } from '../fakes/meta-graph';
-import { TwitterFake, X_CLIENT_FORBIDDEN } from '../fakes/twitter';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { TwitterFake, X_CLIENT_FORBIDDEN } from '../../platforms/twitter/fake';
 import { scheduledActivities } from '../helpers/history';
 import { openApiChecker } from '../helpers/openapi';
 import { WebhookReceiver } from '../helpers/receiver';

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { MastodonFake } from '../fakes/mastodon';
+import { MastodonFake } from '../../platforms/mastodon/fake';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver';
 import { type Sample, scrape, total } from '../helpers/prometheus';
 import { freePort, Stack } from '../helpers/stack';

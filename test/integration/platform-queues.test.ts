@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
-import { MastodonFake } from '../fakes/mastodon';
+import { MastodonFake } from '../../platforms/mastodon/fake';
 import { Stack } from '../helpers/stack';
 
 /**

@@ -1,5 +1,5 @@
-import { MastodonFake } from '../fakes/mastodon';
-import { ThreadsFake } from '../fakes/threads';
+import { MastodonFake } from '../../platforms/mastodon/fake';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { inDays } from '../helpers/fixtures';
 import { Stack } from '../helpers/stack';
 import type { TokenUpkeepReport } from '../../workflows/token-upkeep';

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
 import { ADAPTER_FACTORIES } from '../../platforms/adapters';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
@@ -26,6 +26,16 @@ describe('the platform descriptors (platforms/descriptors.ts)', () => {
       }).toEqual(descriptor.capabilities);
     },
   );
+
+  test('every platform folder holds its fake beside its descriptor (but the sandbox, Postflow itself)', () => {
+    const platforms = join(__dirname, '../../platforms');
+    const folders = readdirSync(platforms, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('/descriptor.ts'))
+      .map((file) => dirname(file))
+      .filter((folder) => folder !== 'sandbox');
+    expect(folders.length).toBeGreaterThan(0);
+    expect(folders.filter((folder) => !existsSync(join(platforms, folder, 'fake.ts')))).toEqual([]);
+  });
 
   test("docs/platforms.md's table lists every platform, its required credentials and capabilities", () => {
     const doc = readFileSync(join(__dirname, '../../docs/platforms.md'), 'utf8');

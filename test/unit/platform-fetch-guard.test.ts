@@ -7,9 +7,9 @@ import { platformFetch } from '../../platforms/kit/http';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import type { PublishFailure } from '../../api/types';
 import { publishRequest } from '../contracts/run-delivery';
-import { BlueskyFake } from '../fakes/bluesky';
-import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
-import { MastodonFake } from '../fakes/mastodon';
+import { BlueskyFake } from '../../platforms/bluesky/fake';
+import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
+import { MastodonFake } from '../../platforms/mastodon/fake';
 
 /** What an internal service answers: it must never reach a post's failure. */
 const INTERNAL_BODY = 'INTERNAL-ONLY: db_password=hunter2';

@@ -6,8 +6,8 @@ import { mayDeferRenewal, RENEW_DEFERRED_AT, renewDueBeforeCall } from '../../pl
 import { createTokenActivities, settleRevokedToken } from '../../activities/token-upkeep';
 import type { Store } from '../../store/types';
 import { tokenUpkeepIntervalFrom } from '../../worker/token-upkeep-schedule';
-import { MastodonFake } from '../fakes/mastodon';
-import { REACH_LOOPBACK_FAKES } from '../fakes/fake-platform';
+import { MastodonFake } from '../../platforms/mastodon/fake';
+import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { publishRequest } from '../contracts/run-delivery';
 import { inDays, inMinutes, tempStore } from '../helpers/fixtures';
 

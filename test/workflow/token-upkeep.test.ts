@@ -5,7 +5,7 @@ import { createPlatformRegistry } from '../../activities/platforms/registry';
 import type { Store } from '../../store/types';
 import type { TokenUpkeepReport } from '../../workflows/token-upkeep';
 import { ensureTokenUpkeepSchedule, TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
-import { InstagramFake } from '../fakes/instagram';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { inDays, tempMedia, tempStore } from '../helpers/fixtures';
 import { temporalCli } from '../helpers/tools';
 

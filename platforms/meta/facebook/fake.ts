@@ -1,5 +1,5 @@
-import type { FakeRequest, FakeResponse, Route } from './fake-platform';
-import { MetaGraphFake } from './meta-graph';
+import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
+import { MetaGraphFake } from '../fake-graph';
 
 export interface PagePost {
   id: string;

@@ -1,4 +1,4 @@
-import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 /** Long-lived tokens live 60 days (Meta answers `expires_in` in seconds). */
 export const LONG_LIVED_SECONDS = 5_184_000;

@@ -1,4 +1,4 @@
-import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 interface Status {
   id: string;

@@ -1,6 +1,6 @@
-import type { FakeRequest, FakeResponse, Route } from './fake-platform';
-import { type ContainerLife, ContainerRules } from './meta-containers';
-import { MetaGraphFake } from './meta-graph';
+import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
+import { type ContainerLife, ContainerRules } from '../fake-containers';
+import { MetaGraphFake } from '../fake-graph';
 
 interface Container extends ContainerLife {
   id: string;

@@ -1,5 +1,5 @@
-import { xLength } from '../../platforms/twitter/descriptor';
-import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+import { xLength } from './descriptor';
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 /** X's answer to a call the app may not make (a problem of type client-forbidden): final, not a token problem. */
 export const X_CLIENT_FORBIDDEN: FakeResponse = {

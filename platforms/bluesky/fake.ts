@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 interface Post {
   uri: string;

@@ -1,5 +1,5 @@
-import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from './fake-platform';
-import { authed, googleError, tokenRoute } from './google';
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../../kit/fake-platform';
+import { authed, googleError, tokenRoute } from '../fake-api';
 
 interface Video {
   id: string;
