@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../client/post-id';
+import { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../api/post-id';
 import type { S3Config } from '../media/s3-storage';
 import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
 import { parsePlatformList } from './platform-queues';
