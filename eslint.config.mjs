@@ -90,6 +90,43 @@ export default tseslint.config(
     },
   },
   {
+    // Layers run one way: the gateway knows Temporal and the workflow messages, not the store or
+    // the services above it; the services know the gateway and the store, not their callers.
+    files: ['gateway/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            adapterCode,
+            {
+              regex: String.raw`^(\.\.?/)+(store|services|client|server|cli)(/|$)`,
+              message:
+                'The gateway is the layer under the services: it imports no store and nothing above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            adapterCode,
+            {
+              regex: String.raw`^(\.\.?/)+(client|server|cli)(/|$)`,
+              message: 'Services are called by client/, server/ and cli/; they import none of them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

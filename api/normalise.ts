@@ -33,12 +33,27 @@ export interface MediaLookup {
 /** How far in the past a `scheduled_at` may lie (clock skew, slow clients) before it is refused. */
 const PAST_TOLERANCE_MS = 5 * 60_000;
 
+/** A `POST /v1/posts` body checked against the schema: the schema's verdict, reached once. */
+export type ParsedCreatePost = ReturnType<typeof createPostSchema.safeParse>;
+
+/**
+ * Checks a `POST /v1/posts` body against the schema. Callers that look things up for a body
+ * (accounts, media) parse it once with this and hand the result to `normaliseParsedPost`.
+ */
+export function parseCreatePost(body: unknown): ParsedCreatePost {
+  return createPostSchema.safeParse(body ?? {});
+}
+
 /**
  * Turns a `POST /v1/posts` body of either dialect into a `PostSpec`, or throws an `ApiError`
  * that lists every problem: 400 for the body, 404 `account.not_found` for unknown accounts.
  */
 export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostSpec {
-  const parsed = createPostSchema.safeParse(body ?? {});
+  return normaliseParsedPost(parseCreatePost(body), ctx);
+}
+
+/** `normaliseCreatePost` of a body already parsed with `parseCreatePost`. */
+export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseContext): PostSpec {
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const req = parsed.data;
   const issues: Issue[] = [];

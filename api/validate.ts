@@ -1,7 +1,12 @@
 import { ApiError, type Issue } from './errors';
-import { mediaOf, normaliseCreatePost, type NormaliseContext } from './normalise';
+import {
+  mediaOf,
+  type NormaliseContext,
+  normaliseParsedPost,
+  type ParsedCreatePost,
+  parseCreatePost,
+} from './normalise';
 import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
-import { createPostSchema } from './schemas';
 import { zodIssues } from './zod-issues';
 import { z } from 'zod';
 import type { PlatformConstraints, validationReportSchema } from './resources';
@@ -38,6 +43,8 @@ export function validatePostBody(
   body: unknown,
   ctx: Omit<NormaliseContext, 'id' | 'userId'>,
   available: readonly string[],
+  /** The body already parsed with `parseCreatePost` (by a caller that looked up its accounts). */
+  parsed: ParsedCreatePost = parseCreatePost(body),
 ): ValidationReport {
   const errors: ValidationIssue[] = [];
   const warnings: ValidationIssue[] = [];
@@ -56,7 +63,7 @@ export function validatePostBody(
 
   if (hasAccounts) {
     try {
-      normaliseCreatePost(body, { ...ctx, id: 'post_DRYRUN', userId: 'dry-run' });
+      normaliseParsedPost(parsed, { ...ctx, id: 'post_DRYRUN', userId: 'dry-run' });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const listed = (err.meta?.errors as Issue[] | undefined) ?? [
@@ -65,7 +72,6 @@ export function validatePostBody(
       errors.push(...listed.map((i) => toIssue({ ...i, code: i.code ?? err.code })));
     }
   } else {
-    const parsed = createPostSchema.safeParse(body ?? {});
     if (!parsed.success) errors.push(...zodIssues(parsed.error).map(toIssue));
     else {
       const data = parsed.data;

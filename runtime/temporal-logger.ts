@@ -1,7 +1,7 @@
 import type { Logger as SdkLogger, LogLevel, LogMetadata } from '@temporalio/common';
 import type { Logger } from './logging';
 
-/** The workflow type of posts (client/index.ts `WORKFLOW_TYPE`): its workflow id is the post id. */
+/** The workflow type of posts (gateway/post-workflows.ts `WORKFLOW_TYPE`): its workflow id is the post id. */
 const POST_WORKFLOW_TYPE = 'publishPost';
 
 const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { accountNotFound, ApiError, errorEnvelope } from '../../api/errors';
+import { ApiError, errorEnvelope } from '../../api/errors';
 import { createPostSchema, retrySchema, unpublishSchema, updatePostSchema } from '../../api/schemas';
 import {
   deletePostResultSchema,
@@ -13,7 +13,7 @@ import {
   validationReportSchema,
 } from '../../api/resources';
 import { POST_STATUSES } from '../../api/types';
-import { POST_SORTS } from '../../client/post-list';
+import { POST_SORTS, type PostListQuery } from '../../api/post-list-query';
 import {
   answer,
   AUTH_ERRORS,
@@ -26,9 +26,7 @@ import {
 import { scope } from '../auth';
 import { idempotencyKeyOf } from '../idempotency';
 import type { PostResource } from '../../api/types';
-import type { PostflowClient, PostListQuery } from '../../client';
-import { PLATFORM_RULES } from '../../api/platform-rules';
-import { platformConstraints } from '../../api/validate';
+import type { PostflowClient } from '../../client';
 
 const params = pathParams('id');
 const postAnswer = {
@@ -159,7 +157,7 @@ const retry = {
   },
 };
 
-/** `/v1/posts`: thin handlers over the client, which owns validation and Temporal. */
+/** `/v1/posts`: thin handlers, each over one method of the client's posts (services/posts.ts). */
 export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syncWaitMs: number): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const posts = (userId: string) => client.forUser(userId).posts;
@@ -187,23 +185,7 @@ export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syn
   app.get<{ Querystring: { platform?: string } }>(
     '/v1/posts/validate',
     { ...scope('posts:read'), schema: constraints },
-    async (request) => {
-      const wanted = request.query.platform ? [request.query.platform] : Object.keys(PLATFORM_RULES);
-      const data: Record<string, unknown> = {};
-      for (const platform of wanted) {
-        const constraints = platformConstraints(platform);
-        if (!constraints) {
-          throw new ApiError(
-            400,
-            'validation.field_invalid',
-            `Unknown platform "${platform}"; use one of ${Object.keys(PLATFORM_RULES).join(', ')}.`,
-            { field: 'platform' },
-          );
-        }
-        data[platform] = constraints;
-      }
-      return { data };
-    },
+    async (request) => ({ data: posts(request.userId).constraints(request.query.platform) }),
   );
 
   app.get('/v1/posts/:id', { ...scope('posts:read'), schema: get }, async (request) =>
@@ -234,41 +216,13 @@ export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syn
   );
 
   app.post('/v1/posts/:id/publish', { ...scope('posts:write'), schema: publish }, async (request, reply) => {
-    const api = posts(request.userId);
-    await api.publishNow(request.params.id);
-    return sendCreated(
-      reply,
-      await api.waitForResult(request.params.id, { timeoutMs: syncWaitMs }),
-      request.id,
-    );
+    const post = await posts(request.userId).publishNow(request.params.id, { waitMs: syncWaitMs });
+    return sendCreated(reply, post, request.id);
   });
 
   // Removes a published post from its platforms (all, or one account's copy) and keeps the record.
   app.post('/v1/posts/:id/unpublish', { ...scope('posts:write'), schema: unpublish }, async (request) => {
-    const accountId = request.body.account_id;
-    const post = await posts(request.userId).get(request.params.id);
-    if (accountId && !post.account_ids.includes(accountId)) throw accountNotFound(accountId, 'account_id');
-    if (!post.targets.some((t) => t.status === 'published' && (!accountId || t.account_id === accountId))) {
-      throw new ApiError(
-        409,
-        'post.state_invalid',
-        'Nothing of this post is published; cancel it with DELETE instead.',
-        {
-          id: post.id,
-          status: post.status,
-        },
-      );
-    }
-    const { results } = await posts(request.userId).delete(request.params.id, accountId ? { accountId } : {});
-    const unsupported = results.filter((r) => r.outcome === 'not_supported');
-    if (unsupported.length) {
-      throw new ApiError(
-        501,
-        'resource.not_supported',
-        `${unsupported.map((r) => r.platform).join(', ')} does not allow deleting this post; it stays live there.`,
-        { results },
-      );
-    }
+    const results = await posts(request.userId).unpublish(request.params.id, request.body.account_id);
     return { success: results.every((r) => r.outcome === 'deleted'), results };
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { newPostId, postIdForKey } from '../../client/post-id';
+import { newPostId, postIdForKey } from '../../api/post-id';
 import { SecretBox } from '../../store/secret-box';
 
 describe('post ids', () => {

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 
-/** Part of the client's API; the store owns it (runtime/config.ts reads it too). */
-export { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
-
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** A new post id: `post_<ULID>`. It is also the post's workflow id. */

@@ -1,0 +1,49 @@
+import type { Client } from '@temporalio/client';
+import type { PlatformQueues } from '../runtime/platform-queues';
+import { PostVisibility } from './post-list';
+import { PostWorkflows } from './post-workflows';
+
+export { toApiError } from './errors';
+export { MAX_LISTED_POSTS, PostVisibility } from './post-list';
+export {
+  PostWorkflows,
+  type PostWorkflowsOptions,
+  type UnpublishScope,
+  WORKFLOW_TYPE,
+} from './post-workflows';
+
+export interface PostGatewayOptions {
+  temporal: Client;
+  /** Task queue of the Postflow workers. @default 'postflow' */
+  taskQueue?: string;
+  /** Platforms whose calls run on their own task queue (platform → queue). @default none */
+  platformQueues?: PlatformQueues;
+  /** How long queries and updates may wait for a worker before failing with 503. @default 10 000 ms */
+  rpcTimeoutMs?: number;
+  /** Start posts with Postflow's search attributes (needed to list them). @default true */
+  searchAttributes?: boolean;
+  /** Index the post's text (`PostflowText`); turn off with payload encryption. @default true */
+  indexText?: boolean;
+}
+
+/**
+ * Postflow's posts as Temporal holds them: the thin layer over `@temporalio/client` that starts,
+ * queries, updates and lists post workflows (docs/workflow-contract.md). It checks no ownership,
+ * state or input: a program that already has valid `PostSpec`s can use it alone; `PostflowClient`
+ * (client/) adds the store-backed checks the HTTP API makes.
+ */
+export class PostGateway {
+  /** One post's workflow: start, query, update; and the unpublish workflow. */
+  readonly workflows: PostWorkflows;
+  /** Many posts at once: lists by visibility query. */
+  readonly visibility: PostVisibility;
+
+  constructor(options: PostGatewayOptions) {
+    this.workflows = new PostWorkflows({
+      ...options,
+      taskQueue: options.taskQueue ?? 'postflow',
+      rpcTimeoutMs: options.rpcTimeoutMs ?? 10_000,
+    });
+    this.visibility = new PostVisibility(options.temporal);
+  }
+}

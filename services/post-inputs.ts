@@ -1,0 +1,82 @@
+import type { AccountInfo, MediaLookup, ParsedCreatePost } from '../api/normalise';
+import { mediaOf } from '../api/normalise';
+import type { MediaInfo } from '../api/platform-rules';
+import type { MediaRef } from '../api/types';
+import { checkOutboundUrl } from '../net/guard';
+import type { Store } from '../store/types';
+
+/**
+ * What the normaliser needs to know beyond the body, loaded from the store before it runs: the
+ * accounts a post names and what its media are. Only a body the schema accepted is looked up: a
+ * hostile body may name a hundred thousand accounts or URLs (each URL a DNS lookup), and one the
+ * schema refuses is refused before any lookup is used.
+ */
+export class PostInputs {
+  constructor(private readonly deps: { store: Store; allowPrivateUrls: boolean }) {}
+
+  /** The caller's accounts the body names, for the normaliser's synchronous lookups. */
+  async accounts(userId: string, parsed: ParsedCreatePost): Promise<(id: string) => AccountInfo | undefined> {
+    if (!parsed.success) return () => undefined;
+    const body = parsed.data;
+    const ids = [...(body.account_ids ?? []), ...(body.targets ?? []).map((t) => t.account_id)];
+    const accounts = new Map<string, AccountInfo>();
+    for (const id of new Set(ids)) {
+      const account = await this.deps.store.getAccount(id, userId);
+      if (account) accounts.set(id, { platform: account.platform, status: account.status });
+    }
+    return (id) => accounts.get(id);
+  }
+
+  /**
+   * Checks every media item the body names (post level and per target): library media must be
+   * the caller's and uploaded; URLs must be public (checked again when the post is published).
+   */
+  async media(userId: string, parsed: ParsedCreatePost): Promise<MediaLookup> {
+    if (!parsed.success) return { problem: () => undefined, info: () => undefined };
+    const body = parsed.data;
+    const problems = new Map<string, string | undefined>();
+    const infos = new Map<string, MediaInfo>();
+    for (const level of [body, ...(body.targets ?? [])]) {
+      for (const ref of mediaOf(level) ?? []) {
+        const key = keyOf(ref);
+        if (problems.has(key)) continue;
+        const { problem, info } = await this.mediaProblem(userId, ref);
+        problems.set(key, problem);
+        if (info) infos.set(key, info);
+      }
+    }
+    return { problem: (media) => problems.get(keyOf(media)), info: (media) => infos.get(keyOf(media)) };
+  }
+
+  private async mediaProblem(
+    userId: string,
+    media: MediaRef,
+  ): Promise<{ problem?: string; info?: MediaInfo }> {
+    if (media.source_type === 'url') {
+      const why = await checkOutboundUrl(media.source, this.deps.allowPrivateUrls);
+      return why ? { problem: `media URL ${why}` } : {};
+    }
+    if (media.source_type !== 'media_id') return {};
+    const item = await this.deps.store.media.get(media.source, userId);
+    if (!item)
+      return { problem: `no media ${media.source} in your library; upload it with POST /v1/media/upload.` };
+    if (item.status !== 'ready')
+      return {
+        problem: `media ${media.source} is ${item.status}; finish its upload with POST /v1/media/${media.source}/verify.`,
+      };
+    const kind = item.contentType.startsWith('image/')
+      ? 'image'
+      : item.contentType.startsWith('video/')
+        ? 'video'
+        : 'unknown';
+    return {
+      info: {
+        kind,
+        contentType: item.contentType,
+        ...(item.sizeBytes !== null ? { sizeBytes: item.sizeBytes } : {}),
+      },
+    };
+  }
+}
+
+const keyOf = (media: MediaRef) => `${media.source_type}:${media.source}`;
