@@ -127,6 +127,53 @@ export default tseslint.config(
     },
   },
   {
+    // Layers run one way: the HTTP layer and the application services never reach up into the
+    // worker's activities or the process entries, and services never into HTTP or the client facade.
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            adapterCode,
+            {
+              group: ['**/activities', '**/activities/**', '**/cli/**'],
+              message: 'The HTTP layer calls services; shared helpers live below it (net/, api/).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            adapterCode,
+            {
+              group: [
+                '**/server/**',
+                '**/client',
+                '**/client/**',
+                '**/cli/**',
+                '**/worker/**',
+                '**/activities',
+                '**/activities/**',
+              ],
+              message:
+                'Services sit below the HTTP layer and the client facade; they import layers below them.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

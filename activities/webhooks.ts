@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { PostEvent } from '../api/post-events';
 import type { Store } from '../store/types';
-import { checkOutboundUrl, outboundDispatcher, withDispatcher } from '../net/guard';
-import { signatureHeaders } from './webhook-signature';
+import { checkOutboundUrl } from '../net/guard';
+import { postSigned } from '../net/signed-post';
 
 /** One event on its way to one endpoint. */
 export interface WebhookJob {
@@ -14,33 +14,6 @@ export interface WebhookJob {
 export interface WebhookDeps {
   store: Store;
   allowPrivateUrls: boolean;
-}
-
-/** A receiver has this long to answer 2xx (contract §6). */
-const ANSWER_WITHIN_MS = 10_000;
-
-/** POSTs a signed event; resolves with the status code, or throws on a network failure. */
-export async function postSigned(
-  url: string,
-  secret: string,
-  body: string,
-  headers: Record<string, string>,
-  allowPrivateUrls: boolean,
-): Promise<number> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...headers,
-      ...signatureHeaders(secret, body, Math.floor(Date.now() / 1000)),
-    },
-    body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-    ...withDispatcher(outboundDispatcher(allowPrivateUrls)),
-  });
-  await response.arrayBuffer().catch(() => undefined);
-  return response.status;
 }
 
 export function createWebhookActivities({ store, allowPrivateUrls }: WebhookDeps) {

@@ -7,8 +7,9 @@ import { EncryptionCodec } from '../codec/encryption-codec';
 import { buildApp } from '../server/app';
 import { visibilityPostCounter } from '../server/post-counts';
 import { type MediaLibrary, openMediaLibrary } from '../media';
-import { generateApiKey, loadSecretKey, openStore } from '../store';
-import { type Store, USER_SCOPES } from '../store/types';
+import { loadSecretKey, openStore } from '../store';
+import type { Store } from '../store/types';
+import { KeyService } from '../services/keys';
 import type { PostflowConfig } from '../runtime/config';
 import { ensureSearchAttributes } from '../runtime/search-attributes';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -253,13 +254,12 @@ export async function ensureApiKey(
   showOnce: (key: string) => void = showOnTerminal,
 ): Promise<void> {
   const keyFile = join(config.home, 'api-key');
+  const keys = new KeyService({ store });
   if (config.apiKey) {
-    if (!(await store.findApiKey(config.apiKey)))
-      await store.addApiKey(DEFAULT_USER, config.apiKey, 'POSTFLOW_API_KEY', USER_SCOPES);
+    await keys.adopt(DEFAULT_USER, config.apiKey, 'POSTFLOW_API_KEY');
     log('API key: the one in POSTFLOW_API_KEY.');
-  } else if ((await store.countApiKeys()) === 0) {
-    const key = generateApiKey();
-    await store.addApiKey(DEFAULT_USER, key, 'first start', USER_SCOPES);
+  } else if (await keys.none()) {
+    const { key } = await keys.create(DEFAULT_USER, { name: 'first start' });
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
     log(`Created an API key, saved in ${keyFile} (read it there; keys are never logged).`);
     showOnce(key);

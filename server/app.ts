@@ -19,6 +19,12 @@ import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { webhookRoutes } from './routes/webhooks';
+import { AccountService } from '../services/accounts';
+import { KeyService } from '../services/keys';
+import { MediaService } from '../services/media';
+import { MediaFileService } from '../services/media-files';
+import { SandboxService } from '../services/sandbox';
+import { WebhookService } from '../services/webhooks';
 
 export interface AppOptions {
   client: PostflowClient;
@@ -48,8 +54,28 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The application services the routes call, made once per app. They only keep their
+ * dependencies until called (the OpenAPI document builds the app with placeholders).
+ */
+function appServices({ client, store, media: library, allowPrivateUrls = false }: AppOptions) {
+  return {
+    keys: new KeyService({ store }),
+    accounts: new AccountService({ store, allowPrivateUrls }),
+    media: new MediaService({
+      store,
+      library,
+      postsUsingMedia: (userId, mediaId) => client.forUser(userId).posts.usingMedia(mediaId),
+    }),
+    mediaFiles: new MediaFileService({ store, library }),
+    sandbox: new SandboxService({ store }),
+    webhooks: new WebhookService({ store, allowPrivateUrls }),
+  };
+}
+
 /** Builds the HTTP API (not listening yet). */
 export function buildApp(options: AppOptions): FastifyInstance {
+  const services = appServices(options);
   const app = Fastify({
     ...(options.logger
       ? { loggerInstance: options.logger }
@@ -92,11 +118,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const alive = { security: [], response: { 200: answer(z.object({ status: z.literal('ok') }), 'Alive') } };
     root.get('/healthz', { schema: alive }, async () => ({ status: 'ok' as const }));
   });
-  mediaFileRoutes(app, { store: options.store, library: options.media });
-  if (options.codec) codecEndpoint(app, options.store, options.codec);
+  mediaFileRoutes(app, services.mediaFiles);
+  if (options.codec) codecEndpoint(app, services.keys, options.codec);
 
   app.register(async (v1) => {
-    v1.addHook('onRequest', bearerAuth(options.store));
+    v1.addHook('onRequest', bearerAuth(services.keys));
     postRoutes(v1, options.client, options.syncWaitMs);
     // Who am I: any valid key, whatever its scopes. Clients (the n8n credential test) use it to
     // tell a Postflow API with a working key from a wrong URL that happens to answer 200.
@@ -110,10 +136,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       key_id: request.apiKey.keyId,
       scopes: request.apiKey.scopes,
     }));
-    accountRoutes(v1, options.store, options.allowPrivateUrls ?? false);
-    mediaRoutes(v1, { store: options.store, library: options.media, client: options.client });
-    sandboxRoutes(v1, options.store);
-    webhookRoutes(v1, options.store, options.allowPrivateUrls ?? false);
+    accountRoutes(v1, services.accounts);
+    mediaRoutes(v1, services.media);
+    sandboxRoutes(v1, services.sandbox);
+    webhookRoutes(v1, services.webhooks);
   });
   return app;
 }

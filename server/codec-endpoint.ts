@@ -1,7 +1,8 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api/errors';
-import type { Store } from '../store/types';
+import type { KeyService } from '../services/keys';
+import type { ApiScope } from '../store/types';
 
 export interface CodecEndpointOptions {
   /** The payload codec the worker and client use (codec/encryption-codec.ts). */
@@ -11,7 +12,7 @@ export interface CodecEndpointOptions {
 }
 
 /** The scope a key needs: decoding shows any user's post payloads, so it is for operators. */
-export const CODEC_SCOPE = 'payloads:decode';
+export const CODEC_SCOPE: ApiScope = 'payloads:decode';
 
 /** Payloads can be large (Temporal allows 2 MB each); a history page may hold several. */
 const CODEC_BODY_LIMIT = 16 * 1024 * 1024;
@@ -28,7 +29,7 @@ interface JsonPayload {
  * the `payloads:decode` scope, as `Authorization: Bearer <key>` or, for a UI that cannot send
  * that header, as a path segment (`/codec/<key>/decode`; the protocol only reads the last segment).
  */
-export function codecEndpoint(app: FastifyInstance, store: Store, options: CodecEndpointOptions): void {
+export function codecEndpoint(app: FastifyInstance, keys: KeyService, options: CodecEndpointOptions): void {
   const allowed = new Set(options.corsOrigins);
   const cors = (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
@@ -55,7 +56,11 @@ export function codecEndpoint(app: FastifyInstance, store: Store, options: Codec
         { bodyLimit: CODEC_BODY_LIMIT, schema: { hide: true } },
         async (request, reply) => {
           cors(request, reply);
-          await authorize(store, request.params.key ?? bearerKey(request));
+          await keys.authenticate(
+            request.params.key ?? bearerKey(request),
+            CODEC_SCOPE,
+            'Send a Postflow API key as "Authorization: Bearer <key>".',
+          );
           const payloads = fromJson(request.body);
           let result: Payload[];
           try {
@@ -73,19 +78,6 @@ export function codecEndpoint(app: FastifyInstance, store: Store, options: Codec
 
 function bearerKey(request: FastifyRequest): string | undefined {
   return request.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-}
-
-async function authorize(store: Store, key: string | undefined): Promise<void> {
-  if (!key) {
-    throw new ApiError(401, 'auth.unauthorized', 'Send a Postflow API key as "Authorization: Bearer <key>".');
-  }
-  const owner = await store.findApiKey(key);
-  if (!owner) throw new ApiError(401, 'auth.invalid_key', 'The API key is not valid (unknown or revoked).');
-  if (!(owner.scopes as string[]).includes(CODEC_SCOPE)) {
-    throw new ApiError(403, 'auth.insufficient_scope', `This API key lacks the "${CODEC_SCOPE}" scope.`, {
-      required_scope: CODEC_SCOPE,
-    });
-  }
 }
 
 function fromJson(body: unknown): Payload[] {

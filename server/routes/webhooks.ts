@@ -1,26 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import { ulid } from 'ulid';
-import { ApiError, validationError } from '../../api/errors';
-import { EVENT_CATALOG } from '../../api/post-events';
-import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
-import { zodIssues } from '../../api/zod-issues';
-import { checkOutboundUrl } from '../../net/guard';
-import { postSigned } from '../../activities/webhooks';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { POST_EVENTS } from '../../api/post-events';
 import {
   webhookCreatedSchema,
   webhookDeletedSchema,
   webhookDeliveryListSchema,
   webhookEventListSchema,
   webhookListSchema,
-  type WebhookDeliveryResource,
-  type WebhookResource,
   webhookResourceSchema,
   webhookTestResultSchema,
 } from '../../api/resources';
-import { POST_EVENTS } from '../../api/post-events';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
+import type { WebhookService } from '../../services/webhooks';
+import { scope } from '../auth';
+import { replyCreated } from '../idempotency';
 import {
   answer,
   AUTH_ERRORS,
@@ -30,45 +24,6 @@ import {
   pathParams,
   queryParam,
 } from '../openapi/route-schemas';
-import type { Store, WebhookEndpoint } from '../../store/types';
-import { scope } from '../auth';
-import { createOnce } from '../idempotency';
-
-function webhookResource(e: WebhookEndpoint): WebhookResource {
-  return {
-    id: e.id,
-    url: e.url,
-    events: e.events,
-    is_active: e.isActive,
-    post_id: e.postId,
-    created_at: e.createdAt,
-  };
-}
-
-/** Sends the `webhook.test` ping (signed, no delivery id); resolves with the receiver's status or why it failed. */
-async function ping(
-  url: string,
-  secret: string,
-  webhookId: string,
-  allowPrivateUrls: boolean,
-): Promise<{ ok: boolean; status: number | null; error?: string }> {
-  const body = JSON.stringify({
-    event: 'webhook.test',
-    data: { webhook_id: webhookId, message: 'Postflow test ping' },
-  });
-  try {
-    const status = await postSigned(
-      url,
-      secret,
-      body,
-      { 'X-SocialAPI-Event': 'webhook.test' },
-      allowPrivateUrls,
-    );
-    return { ok: status >= 200 && status < 300, status };
-  } catch (err) {
-    return { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
-  }
-}
 
 const params = pathParams('id');
 const notFound = failure('No such webhook (resource.not_found)');
@@ -126,133 +81,40 @@ const deliveries = {
 };
 
 /** `/v1/webhooks` (contract §6): endpoints for post events, signed, delivered durably with a log. */
-export function webhookRoutes(fastify: FastifyInstance, store: Store, allowPrivateUrls: boolean): void {
+export function webhookRoutes(fastify: FastifyInstance, webhooks: WebhookService): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const manage = scope('webhooks:manage');
-  const owned = async (id: string, userId: string) => {
-    const endpoint = await store.webhooks.get(id, userId);
-    if (!endpoint)
-      throw new ApiError(404, 'resource.not_found', `No webhook with id ${id}.`, { resource: 'webhook', id });
-    return endpoint;
-  };
-  const checkUrl = async (url: string) => {
-    const refused = await checkOutboundUrl(url, allowPrivateUrls);
-    if (refused)
-      throw validationError([{ field: 'url', code: 'validation.field_invalid', message: refused }]);
-  };
 
-  app.get('/v1/webhooks/events', { ...manage, schema: events }, async () => ({
-    data: Object.entries(EVENT_CATALOG).map(([event, description]) => ({ event, description })),
-  }));
+  app.get('/v1/webhooks/events', { ...manage, schema: events }, async () => webhooks.events());
 
-  app.post('/v1/webhooks', { ...manage, schema: create }, async (request, reply) => {
-    const { url, events } = request.body;
-    await checkUrl(url);
-    let secret = '';
-    const endpoint = await createOnce(
-      store,
-      request,
+  app.post('/v1/webhooks', { ...manage, schema: create }, async (request, reply) =>
+    replyCreated(
       reply,
-      'webhooks',
-      `wh_${ulid()}`,
-      (id) => store.webhooks.get(id, request.userId),
-      async (id) => {
-        secret = randomBytes(32).toString('hex');
-        const answer = await ping(url, secret, id, allowPrivateUrls);
-        if (!answer.ok) {
-          throw new ApiError(
-            400,
-            'webhook.verification_failed',
-            `The test ping to ${url} was not answered with 2xx (${answer.status ?? answer.error}); the endpoint was not saved.`,
-            {
-              field: 'url',
-              status_code: answer.status,
-            },
-          );
-        }
-        return store.webhooks.create({
-          id,
-          userId: request.userId,
-          url,
-          events: [...new Set(events)],
-          secret,
-        });
-      },
-    );
-    // The secret is shown once, to the request that created the endpoint.
-    return reply.status(201).send({
-      ...webhookResource(endpoint),
-      ...(secret ? { secret } : {}),
-      message: secret
-        ? 'Save the secret now: it is not shown again.'
-        : 'Existing endpoint (idempotent replay).',
-    });
-  });
-
-  app.get('/v1/webhooks', { ...manage, schema: list }, async (request) => {
-    const data = (await store.webhooks.list(request.userId)).map(webhookResource);
-    return { count: data.length, data };
-  });
-
-  app.get('/v1/webhooks/:id', { ...manage, schema: get }, async (request) =>
-    webhookResource(await owned(request.params.id, request.userId)),
+      await webhooks.create(request.userId, request.body, request.headers['idempotency-key']),
+    ),
   );
 
-  app.patch('/v1/webhooks/:id', { ...manage, schema: update }, async (request) => {
-    await owned(request.params.id, request.userId);
-    const parsed = updateWebhookSchema.safeParse(request.body ?? {});
-    if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const { url, events, is_active } = parsed.data;
-    if (url) await checkUrl(url);
-    const updated = await store.webhooks.update(request.params.id, {
-      ...(url ? { url } : {}),
-      ...(events ? { events: [...new Set(events)] } : {}),
-      ...(is_active !== undefined ? { isActive: is_active } : {}),
-    });
-    return webhookResource(updated!);
-  });
+  app.get('/v1/webhooks', { ...manage, schema: list }, async (request) => webhooks.list(request.userId));
 
-  app.delete('/v1/webhooks/:id', { ...manage, schema: remove }, async (request) => {
-    await owned(request.params.id, request.userId);
-    await store.webhooks.remove(request.params.id);
-    return { success: true, id: request.params.id };
-  });
+  app.get('/v1/webhooks/:id', { ...manage, schema: get }, async (request) =>
+    webhooks.get(request.userId, request.params.id),
+  );
 
-  app.post('/v1/webhooks/:id/test', { ...manage, schema: test }, async (request) => {
-    const endpoint = await owned(request.params.id, request.userId);
-    await checkUrl(endpoint.url);
-    const answer = await ping(
-      endpoint.url,
-      (await store.webhooks.secret(endpoint.id))!,
-      endpoint.id,
-      allowPrivateUrls,
-    );
-    return {
-      success: answer.ok,
-      status_code: answer.status,
-      ...(answer.error ? { error: answer.error } : {}),
-    };
-  });
+  app.patch('/v1/webhooks/:id', { ...manage, schema: update }, async (request) =>
+    webhooks.update(request.userId, request.params.id, request.body),
+  );
+
+  app.delete('/v1/webhooks/:id', { ...manage, schema: remove }, async (request) =>
+    webhooks.remove(request.userId, request.params.id),
+  );
+
+  app.post('/v1/webhooks/:id/test', { ...manage, schema: test }, async (request) =>
+    webhooks.test(request.userId, request.params.id),
+  );
 
   app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
     '/v1/webhooks/:id/deliveries',
     { ...manage, schema: deliveries },
-    async (request) => {
-      await owned(request.params.id, request.userId);
-      const limit = Math.min(Math.max(Number(request.query.limit ?? 50) || 50, 1), 100);
-      const data = (await store.webhooks.deliveries(request.params.id, limit)).map(
-        (d): WebhookDeliveryResource => ({
-          id: d.id,
-          event: d.event,
-          status: d.status,
-          attempts: d.attempts,
-          last_status_code: d.lastStatusCode,
-          last_error: d.lastError,
-          created_at: d.createdAt,
-          updated_at: d.updatedAt,
-        }),
-      );
-      return { data };
-    },
+    async (request) => webhooks.deliveries(request.userId, request.params.id, request.query.limit),
   );
 }

@@ -7,7 +7,7 @@ import {
   publicOnlyLookup,
   withDispatcher,
 } from '../../net/guard';
-import { signatureHeaders } from '../../activities/webhook-signature';
+import { signatureHeaders } from '../../net/webhook-signature';
 import { createHmac } from 'node:crypto';
 
 describe('outbound URL guard (SSRF)', () => {
