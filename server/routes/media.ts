@@ -161,7 +161,7 @@ const signedQuery = z.object({
   signature: queryParam('The URL signature'),
 });
 const badUrl = failure('Invalid or expired URL (media.url_invalid)');
-// The body is the file's bytes, streamed to storage by the handler.
+// The body is the file's bytes, streamed to storage by the media file service.
 const putFile = {
   summary: 'Upload the bytes to a signed upload_url (Content-Type as requested)',
   security: [],
