@@ -24,6 +24,98 @@ const fakeCode = {
 };
 const fakeFiles = ['platforms/**/fake.ts', 'platforms/**/fake-*.ts'];
 
+// Layers run one way (issue #15; docs/architecture.md "Layers"). Each top-level folder lists the
+// project folders it may import; any other is above it, or beside it where the design keeps them
+// apart. Type-only imports of activities are allowed where named (the workflow sandbox proxies
+// them by type). `adapters: true` lets a layer import adapter code; the others read platforms
+// through their descriptors only.
+const PROCESS = ['runtime', 'api', 'store', 'net', 'media', 'codec'];
+const LAYERS = {
+  cli: {
+    below: [
+      'worker',
+      'server',
+      'client',
+      'services',
+      'gateway',
+      'workflows',
+      'activities',
+      'platforms',
+      ...PROCESS,
+    ],
+    message: 'cli/ is the process entry; nothing imports it.',
+    adapters: true,
+  },
+  worker: {
+    below: ['workflows', 'activities', 'platforms', ...PROCESS],
+    message:
+      'The worker process composes workflows, activities and runtime/; it never reaches into the API side.',
+    adapters: true,
+  },
+  server: {
+    below: ['client', 'services', ...PROCESS],
+    message: 'server/ is HTTP only: it calls the services (or the client facade) and nothing under them.',
+  },
+  client: {
+    below: ['services', 'gateway', 'workflows', ...PROCESS],
+    message: 'client/ is the library facade over services/ and gateway/; it imports nothing above them.',
+  },
+  services: {
+    below: ['gateway', 'workflows', 'platforms', ...PROCESS],
+    message:
+      'Services sit under server/, client/ and cli/ and start work through gateway/, never activities.',
+  },
+  gateway: {
+    below: ['workflows', 'runtime', 'api', 'codec'],
+    message: 'The gateway knows Temporal and the workflow messages only: no store, nothing above it.',
+  },
+  workflows: {
+    below: ['api', 'platforms'],
+    typeOnly: ['activities'],
+    message: 'Workflows run in the sandbox: the contract, descriptors, and activity types only.',
+  },
+  activities: {
+    below: ['platforms', ...PROCESS],
+    message: 'Activities run adapters for the workflows; they import no layer above them.',
+    adapters: true,
+  },
+  platforms: {
+    below: ['api', 'store', 'net', 'media', 'runtime'],
+    message: 'Platforms (descriptors, adapters, kit) sit under the activities and import no layer above.',
+    adapters: true,
+  },
+  runtime: {
+    below: ['api', 'store', 'media', 'codec', 'platforms'],
+    message: 'runtime/ is process plumbing under every layer: take what it needs as a parameter instead.',
+  },
+  api: {
+    below: ['platforms'],
+    message: 'api/ is the pure contract: it reads platform descriptors, nothing else.',
+  },
+  store: {
+    below: ['api'],
+    message: "store/ persists the contract's records; it imports nothing above api/.",
+  },
+  net: { below: [], message: 'net/ is a leaf helper: it imports no project layer.' },
+  media: { below: ['net', 'api'], message: 'media/ stores files; it imports no layer above it.' },
+  codec: { below: [], message: 'codec/ is a leaf helper: it imports no project layer.' },
+};
+const LAYER_FOLDERS = [...Object.keys(LAYERS), 'test', 'bench', 'scripts', 'deploy', 'docs', 'nodes'];
+
+/** The import patterns one layer's files may not use: folders not below it, and adapter code. */
+function layerPatterns(folder, below, message, adapters = LAYERS[folder].adapters) {
+  const { typeOnly = [] } = LAYERS[folder];
+  const forbidden = LAYER_FOLDERS.filter((f) => f !== folder && !below.includes(f) && !typeOnly.includes(f));
+  return [
+    { regex: String.raw`^(\.\./)+(${forbidden.join('|')})(/|$)`, message },
+    ...(typeOnly.length
+      ? [{ regex: String.raw`^(\.\./)+(${typeOnly.join('|')})(/|$)`, message, allowTypeImports: true }]
+      : []),
+    ...(adapters ? [] : [adapterCode]),
+    fakeCode,
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -57,118 +149,23 @@ export default tseslint.config(
     ignores: ['test/**', 'bench/**', ...fakeFiles],
     rules: { 'no-restricted-imports': ['error', { patterns: [fakeCode] }] },
   },
-  // The rules below replace the one above for their files (a rule's options are not merged), so
-  // each repeats fakeCode.
-  {
-    files: [
-      'api/**/*.ts',
-      'server/**/*.ts',
-      'client/**/*.ts',
-      'platforms/descriptors.ts',
-      'platforms/**/descriptor.ts',
-    ],
-    rules: { 'no-restricted-imports': ['error', { patterns: [adapterCode, fakeCode] }] },
-  },
-  {
-    // Process plumbing (config, logging, metrics, tracing, the Temporal connection) serves every
-    // process, so it sits under the layers that compose a process and imports none of them.
-    files: ['runtime/**/*.ts'],
+  // One block per layer (below). Each replaces the rule above for its files, since a rule's
+  // options are not merged, so each repeats fakeCode.
+  ...Object.entries(LAYERS).map(([folder, { below, message, adapters }]) => ({
+    files: [`${folder}/**/*.ts`],
+    ignores: fakeFiles,
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: String.raw`^(\.\./)+(worker|server|client|cli|services|gateway|activities|workflows)(/|$)`,
-              message:
-                'runtime/ is process plumbing under every layer: take what it needs as a parameter instead.',
-            },
-            adapterCode,
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: layerPatterns(folder, below, message, adapters) }],
     },
-  },
+  })),
   {
-    // Layers run one way: the gateway knows Temporal and the workflow messages, not the store or
-    // the services above it; the services know the gateway and the store, not their callers.
-    files: ['gateway/**/*.ts'],
+    // Descriptors are what the API process reads of a platform: plain data, no adapter code.
+    files: ['platforms/descriptors.ts', 'platforms/**/descriptor.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            adapterCode,
-            {
-              regex: String.raw`^(\.\.?/)+(store|services|client|server|cli)(/|$)`,
-              message:
-                'The gateway is the layer under the services: it imports no store and nothing above it.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['services/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            adapterCode,
-            {
-              regex: String.raw`^(\.\.?/)+(client|server|cli)(/|$)`,
-              message: 'Services are called by client/, server/ and cli/; they import none of them.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // Layers run one way: the HTTP layer and the application services never reach up into the
-    // worker's activities or the process entries, and services never into HTTP or the client facade.
-    files: ['server/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            adapterCode,
-            {
-              group: ['**/activities', '**/activities/**', '**/cli/**'],
-              message: 'The HTTP layer calls services; shared helpers live below it (net/, api/).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['services/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            adapterCode,
-            {
-              group: [
-                '**/server/**',
-                '**/client',
-                '**/client/**',
-                '**/cli/**',
-                '**/worker/**',
-                '**/activities',
-                '**/activities/**',
-              ],
-              message:
-                'Services sit below the HTTP layer and the client facade; they import layers below them.',
-              allowTypeImports: true,
-            },
-          ],
+          patterns: [...layerPatterns('platforms', LAYERS.platforms.below, LAYERS.platforms.message, false)],
         },
       ],
     },
@@ -186,8 +183,7 @@ export default tseslint.config(
               message: 'Workflows import activity types only (import type), never side-effecting modules.',
               allowTypeImports: true,
             },
-            adapterCode,
-            fakeCode,
+            ...layerPatterns('workflows', LAYERS.workflows.below, LAYERS.workflows.message, false),
             {
               group: [
                 '@temporalio/client',
@@ -218,7 +214,7 @@ export default tseslint.config(
               message: 'The retry decision stays pure: it imports types only.',
               allowTypeImports: true,
             },
-            fakeCode,
+            ...layerPatterns('workflows', LAYERS.workflows.below, LAYERS.workflows.message, false),
           ],
         },
       ],

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { startPostgres, stopPostgres } from '../../test/helpers/postgres';
-import { freePort } from '../../test/helpers/stack';
+import { freePort } from '../../test/helpers/ports';
 import { TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from '../../test/helpers/temporal-cluster';
 import { TEMPORAL_SERVER_VERSION } from '../../test/helpers/temporal-server';
 import { type BenchContext, openContext, type Settings } from '../context';

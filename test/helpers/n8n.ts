@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../runtime/config';
-import { freePort } from './stack';
+import { freePort } from './ports';
 import { n8nBinary } from './tools';
 
 /**

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from './stack';
+import { freePort } from './ports';
 import { motoServer } from './tools';
 
 /** A real S3-compatible server (moto) on loopback, with one bucket. */

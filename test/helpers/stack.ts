@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -8,27 +7,11 @@ import { projectRoot } from '../../runtime/config';
 import { type DevServer, startDevServer } from '../../runtime/dev-server';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freshPostgresDatabase } from './postgres';
+import { freePort } from './ports';
 import { freshNamespace, TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './temporal-cluster';
 import { temporalCli } from './tools';
 
-const handedOut = new Set<number>();
-
-/** A free TCP port on loopback, never one this process handed out before. */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-      server.on('error', reject);
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
+export { freePort } from './ports';
 
 export interface HttpResponse<T = any> {
   status: number;

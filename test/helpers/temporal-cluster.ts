@@ -19,7 +19,7 @@ import { Client as PgClient } from 'pg';
 import { ulid } from 'ulid';
 import { ensureSearchAttributes } from '../../runtime/search-attributes';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { freePort } from './stack';
+import { freePort } from './ports';
 import { TEMPORAL_SERVER_MODULE_DIR, temporalServer } from './temporal-server';
 
 /**

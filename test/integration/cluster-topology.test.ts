@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../../runtime/config';
 import { inMinutes } from '../helpers/fixtures';
 import { freshPostgresDatabase, POSTGRES_URL_ENV } from '../helpers/postgres';
-import { freePort } from '../helpers/stack';
+import { freePort } from '../helpers/ports';
 import { freshNamespace, TemporalCluster } from '../helpers/temporal-cluster';
 
 /**

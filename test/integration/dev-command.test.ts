@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../runtime/config';
 import { inMinutes } from '../helpers/fixtures';
-import { freePort } from '../helpers/stack';
+import { freePort } from '../helpers/ports';
 import { temporalCli } from '../helpers/tools';
 
 /**

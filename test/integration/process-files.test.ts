@@ -7,7 +7,7 @@ import { projectRoot } from '../../runtime/config';
 import { type DevServer, startDevServer } from '../../runtime/dev-server';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { freshPostgresDatabase } from '../helpers/postgres';
-import { freePort } from '../helpers/stack';
+import { freePort } from '../helpers/ports';
 import { temporalCli } from '../helpers/tools';
 
 /**
