@@ -176,7 +176,23 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
  * Changing `platform_options` re-derives every target's options from it.
  */
 export function applyPostUpdate(spec: PostSpec, body: unknown, now: Date, media?: MediaLookup): PostSpec {
-  const parsed = updatePostSchema.safeParse(body ?? {});
+  return applyParsedUpdate(spec, parsePostUpdate(body), now, media);
+}
+
+/** A `PATCH /v1/posts/{id}` body checked against its schema, once, for every step that reads it. */
+export type ParsedPostUpdate = ReturnType<typeof parsePostUpdate>;
+
+export function parsePostUpdate(body: unknown) {
+  return updatePostSchema.safeParse(body ?? {});
+}
+
+/** `applyPostUpdate` of a body already parsed with `parsePostUpdate`. */
+export function applyParsedUpdate(
+  spec: PostSpec,
+  parsed: ParsedPostUpdate,
+  now: Date,
+  media?: MediaLookup,
+): PostSpec {
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const patch = parsed.data;
   const badMedia = mediaIssues(patch, [], media);

@@ -1,4 +1,4 @@
-import type { AccountInfo, MediaLookup, ParsedCreatePost } from '../api/normalise';
+import type { AccountInfo, MediaLookup, ParsedCreatePost, ParsedPostUpdate } from '../api/normalise';
 import { mediaOf } from '../api/normalise';
 import type { MediaInfo } from '../api/platform-rules';
 import type { MediaRef } from '../api/types';
@@ -28,15 +28,22 @@ export class PostInputs {
   }
 
   /**
-   * Checks every media item the body names (post level and per target): library media must be
-   * the caller's and uploaded; URLs must be public (checked again when the post is published).
+   * Checks every media item a create body names (post level and per target): library media must
+   * be the caller's and uploaded; URLs must be public (checked again when the post is published).
    */
   async media(userId: string, parsed: ParsedCreatePost): Promise<MediaLookup> {
-    if (!parsed.success) return { problem: () => undefined, info: () => undefined };
-    const body = parsed.data;
+    return this.mediaOf(userId, parsed.success ? [parsed.data, ...(parsed.data.targets ?? [])] : []);
+  }
+
+  /** The same checks for the media of a `PATCH` body the update schema accepted. */
+  async patchMedia(userId: string, parsed: ParsedPostUpdate): Promise<MediaLookup> {
+    return this.mediaOf(userId, parsed.success ? [parsed.data] : []);
+  }
+
+  private async mediaOf(userId: string, levels: Parameters<typeof mediaOf>[0][]): Promise<MediaLookup> {
     const problems = new Map<string, string | undefined>();
     const infos = new Map<string, MediaInfo>();
-    for (const level of [body, ...(body.targets ?? [])]) {
+    for (const level of levels) {
       for (const ref of mediaOf(level) ?? []) {
         const key = keyOf(ref);
         if (problems.has(key)) continue;

@@ -1,5 +1,5 @@
 import { accountNotFound, ApiError, postNotFound, validationError } from '../api/errors';
-import { applyPostUpdate, normaliseParsedPost, parseCreatePost } from '../api/normalise';
+import { applyParsedUpdate, normaliseParsedPost, parseCreatePost, parsePostUpdate } from '../api/normalise';
 import { PLATFORM_RULES } from '../api/platform-rules';
 import { newPostId, postIdForKey } from '../api/post-id';
 import { pageOf, parsePostListQuery, type PostListQuery, type PostPage } from '../api/post-list-query';
@@ -250,9 +250,8 @@ export class PostsService {
     await this.mutable(userId, id);
     const spec = await this.workflows.spec(id);
     const now = new Date();
-    // Media are looked up only when the PATCH body also passes the create schema (it has text),
-    // as they were before this service existed.
-    const next = applyPostUpdate(spec, body, now, await this.inputs.media(userId, parseCreatePost(body)));
+    const parsed = parsePostUpdate(body);
+    const next = applyParsedUpdate(spec, parsed, now, await this.inputs.patchMedia(userId, parsed));
     const onlyReschedule = next.content === spec.content && next.platformOptions === spec.platformOptions;
     if (onlyReschedule && next.scheduledAt && next.scheduledAt !== spec.scheduledAt) {
       return this.workflows.reschedule(id, next.scheduledAt);

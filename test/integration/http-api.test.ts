@@ -176,6 +176,16 @@ describe('the post lifecycle', () => {
     const badEdit = await stack.request('PATCH', `/v1/posts/${id}`, { scheduled_at: '2026-01-01 10:00' });
     expect(badEdit.status).toBe(400);
 
+    // A PATCH naming only media has them checked like a new post's: not in the library → 400.
+    const unknownMedia = await stack.request('PATCH', `/v1/posts/${id}`, { media_ids: ['med_not_uploaded'] });
+    expect(unknownMedia.status).toBe(400);
+    expect(unknownMedia.body.error).toMatchObject({
+      code: 'media.not_found',
+      meta: { field: 'media_ids[0]' },
+    });
+    expect(unknownMedia.body.error.message).toContain('no media med_not_uploaded in your library');
+    expect((await stack.request('GET', `/v1/posts/${id}`)).body.media_ids).toEqual([]);
+
     const cancelled = await stack.request('DELETE', `/v1/posts/${id}`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ success: true, status: 'cancelled' });
