@@ -19,17 +19,22 @@ export class PostVisibility {
 
   /** Every post of the user matching the filter, unsorted; at most `MAX_LISTED_POSTS` (else 400). */
   async list(userId: string, q: PostListFilter): Promise<ListedPost[]> {
+    // The filter is quoted here, not trusted: the gateway is public, and a caller may build a
+    // filter without parsePostListQuery. No value may leave its quotes (and the user's clause).
     const clauses = ownPosts(userId);
-    if (q.status) clauses.push(`PostflowStatus = '${q.status}'`);
+    if (q.status) clauses.push(`PostflowStatus = ${visibilityString(q.status)}`);
     if (q.accountIds.length)
-      clauses.push(`PostflowAccountIds IN (${q.accountIds.map((a) => `'${a}'`).join(', ')})`);
-    if (q.platform) clauses.push(`PostflowPlatforms = '${q.platform}'`);
+      clauses.push(`PostflowAccountIds IN (${q.accountIds.map(visibilityString).join(', ')})`);
+    if (q.platform) clauses.push(`PostflowPlatforms = ${visibilityString(q.platform)}`);
     // Every word must appear (one full-text match per word: a multi-word match means any of them).
+    // Words are letters and digits only (searchWords), so they need no check of their own.
     for (const word of searchWords(q.search ?? '')) clauses.push(`PostflowText = '${word}'`);
     if (q.from || q.to) {
       // A post's date is its schedule, or for drafts and publish-now posts, its creation.
       const range = (field: string) =>
-        [q.from && `${field} >= '${q.from}'`, q.to && `${field} <= '${q.to}'`].filter(Boolean).join(' AND ');
+        [q.from && `${field} >= ${visibilityString(q.from)}`, q.to && `${field} <= ${visibilityString(q.to)}`]
+          .filter(Boolean)
+          .join(' AND ');
       clauses.push(
         `((${range('PostflowScheduledAt')}) OR (PostflowScheduledAt IS NULL AND ${range('StartTime')}))`,
       );

@@ -1,6 +1,7 @@
 // Fails when the TypeScript sources import each other in a circle (issue #15: layers run one
-// way, 0 cycles). `node scripts/check-import-cycles.mjs [folder]`: the project by default. Reads every import and re-export, type-only ones included: a type cycle still
-// ties two modules' designs together. Prints each cycle as the chain of files that forms it.
+// way, 0 cycles). Usage: `node scripts/check-import-cycles.mjs [folder]`, the project by default.
+// Reads every import and re-export, type-only ones included: a type cycle still ties two
+// modules' designs together. Prints the files of each cycle.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

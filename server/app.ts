@@ -55,8 +55,9 @@ declare module 'fastify' {
 }
 
 /**
- * The application services the routes call, made once per app. They only keep their
- * dependencies until called (the OpenAPI document builds the app with placeholders).
+ * The application services the routes call, made once per app. Their constructors only store
+ * their dependencies and use them when a method is called, so the OpenAPI document can build the
+ * app with placeholders.
  */
 function appServices({ client, store, media: library, allowPrivateUrls = false }: AppOptions) {
   return {

@@ -33,7 +33,8 @@ export function checkIdempotencyKey(key: IdempotencyKeyHeader): string | undefin
  * Creates a resource at most once per idempotency key: the key is reserved for the new id before
  * anything is created, a repeat returns what the first request made (`replayed`), and a creation
  * that fails releases the key. The key is checked here, after the caller's own checks of the
- * body, so a request with both wrong is told about its body first.
+ * body, so a request with both wrong is told about its body first (posts differ: their route
+ * checks the key first, since a repeat is answered whatever its body).
  */
 export async function createOnce<T>(
   store: Store,

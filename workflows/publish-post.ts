@@ -34,8 +34,10 @@ export async function publishPost(input: PostSpec, carried?: CarriedPost): Promi
   return post.resource();
 }
 
-// Post.continueAsNew starts the next run as a PublishPostWorkflow: this keeps the two one signature.
-const _continuesAsItself: [typeof publishPost] extends [PublishPostWorkflow] ? true : never = true;
+// Post.continueAsNew starts the next run as a PublishPostWorkflow: this keeps the two one
+// signature (a compile-time check; it emits nothing into the workflow bundle).
+type Holds<T extends true> = T;
+type _ContinuesAsItself = Holds<[typeof publishPost] extends [PublishPostWorkflow] ? true : false>;
 
 /**
  * The post's message API (messages.ts), registered before the workflow's first wait. Each
