@@ -78,7 +78,6 @@ export class PostflowClient {
       gateway,
       options: {
         allowPrivateUrls: options.allowPrivateUrls,
-        indexText: options.indexText,
         idempotencyKeyDays: options.idempotencyKeyDays,
       },
     });

@@ -37,8 +37,11 @@ export class PostGateway {
   readonly workflows: PostWorkflows;
   /** Many posts at once: lists by visibility query. */
   readonly visibility: PostVisibility;
+  /** Whether posts started here have their text indexed, so a text search can find them. */
+  readonly indexesText: boolean;
 
   constructor(options: PostGatewayOptions) {
+    this.indexesText = options.indexText !== false;
     this.workflows = new PostWorkflows({
       ...options,
       taskQueue: options.taskQueue ?? 'postflow',

@@ -18,8 +18,6 @@ import { PostKeys, postGone } from './post-keys';
 export interface PostsServiceOptions {
   /** Accept media and callback URLs on plain http and private addresses. @default false */
   allowPrivateUrls?: boolean;
-  /** Whether post text is indexed; without it `search` is refused. @default true */
-  indexText?: boolean;
   /** How long the store remembers a post's idempotency key. @default DEFAULT_IDEMPOTENCY_KEY_DAYS */
   idempotencyKeyDays?: number;
 }
@@ -289,7 +287,8 @@ export class PostsService {
    * cursor. Posts started without Postflow's search attributes are not listed.
    */
   async list(userId: string, query: PostListQuery = {}): Promise<PostPage> {
-    if (this.deps.options?.indexText === false && query.search?.trim()) throw searchUnavailable();
+    // The gateway starts the posts, so it knows whether their text is indexed.
+    if (!this.deps.gateway.indexesText && query.search?.trim()) throw searchUnavailable();
     const filter = parsePostListQuery(query);
     const matches = await this.deps.gateway.visibility.list(userId, filter);
     const { page, pagination } = pageOf(matches, filter);
