@@ -20,8 +20,8 @@ import {
 } from './media-items';
 import { type MediaUploaded, type NextFile, uploadMedia } from './media-upload';
 
-export { MAX_SIGNED_UPLOAD_BYTES, MAX_UPLOAD_BYTES } from './media-items';
-export type { NextFile, UploadedFile } from './media-upload';
+/** The multipart upload limit, which the route also gives the multipart parser. */
+export { MAX_UPLOAD_BYTES } from './media-items';
 
 export interface MediaServiceDeps extends MediaDeps {
   /** The posts of a user that may still publish with this media (they keep it from deletion). */
