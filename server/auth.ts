@@ -18,11 +18,15 @@ declare module 'fastify' {
 /** Route options requiring a scope: `app.get(path, scope('posts:read'), handler)`. */
 export const scope = (needed: ApiScope) => ({ config: { scope: needed } });
 
+/** The key of `Authorization: Bearer <key>`; undefined when the header is absent or malformed. */
+export function bearerKey(request: FastifyRequest): string | undefined {
+  return request.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+}
+
 /** Bearer API keys: the key of `Authorization: Bearer <key>`, checked against the route's scope. */
 export function bearerAuth(keys: KeyService) {
   return async (request: FastifyRequest): Promise<void> => {
-    const key = request.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-    const owner = await keys.authenticate(key, request.routeOptions.config.scope);
+    const owner = await keys.authenticate(bearerKey(request), request.routeOptions.config.scope);
     request.userId = owner.userId;
     request.apiKey = owner;
   };

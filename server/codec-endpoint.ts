@@ -1,6 +1,7 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api/errors';
+import { bearerKey } from './auth';
 import type { KeyService } from '../services/keys';
 import type { ApiScope } from '../store/types';
 
@@ -74,10 +75,6 @@ export function codecEndpoint(app: FastifyInstance, keys: KeyService, options: C
       );
     }
   }
-}
-
-function bearerKey(request: FastifyRequest): string | undefined {
-  return request.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
 function fromJson(body: unknown): Payload[] {

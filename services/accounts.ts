@@ -1,13 +1,13 @@
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import { accountNotFound, validationError } from '../api/errors';
+import { accountNotFound, type Issue, validationError } from '../api/errors';
 import type { AccountResource, accountListSchema } from '../api/resources';
 import { type CreateAccountBody, reconnectAccountSchema, updateAccountSchema } from '../api/schemas';
 import { zodIssues } from '../api/zod-issues';
-import { checkOutboundUrl } from '../net/guard';
 import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../platforms/descriptors';
 import type { Account, Store } from '../store/types';
 import { type Created, createOnce, type IdempotencyKeyHeader } from './idempotency';
+import { outboundUrlIssue } from './outbound-url';
 
 export interface AccountServiceDeps {
   store: Store;
@@ -144,11 +144,14 @@ export class AccountService {
 
   /** Refuses credentials whose server URLs point into private networks (SSRF), naming each. */
   private async checkServerUrls(credentials: Record<string, string> | undefined): Promise<void> {
-    const issues = [];
+    const issues: Issue[] = [];
     for (const key of SERVER_URL_CREDENTIALS) {
       const url = credentials?.[key];
-      const why = url === undefined ? undefined : await checkOutboundUrl(url, this.deps.allowPrivateUrls);
-      if (why) issues.push({ field: `credentials.${key}`, code: 'validation.field_invalid', message: why });
+      const issue =
+        url === undefined
+          ? undefined
+          : await outboundUrlIssue(url, `credentials.${key}`, this.deps.allowPrivateUrls);
+      if (issue) issues.push(issue);
     }
     if (issues.length) throw validationError(issues);
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { validationError } from '../api/errors';
 import type { ParsedCreatePost } from '../api/normalise';
 import { FINAL_POST_EVENTS } from '../api/post-events';
-import { checkOutboundUrl } from '../net/guard';
+import { outboundUrlIssue } from './outbound-url';
 import type { Store } from '../store/types';
 
 /**
@@ -17,10 +17,8 @@ export class PostCallbacks {
   /** Registers `callbackUrl` (when a string) for the post; 400 for a URL the guard refuses. */
   async register(userId: string, callbackUrl: unknown, postId: string): Promise<void> {
     if (typeof callbackUrl !== 'string') return;
-    const refused = await checkOutboundUrl(callbackUrl, this.deps.allowPrivateUrls);
-    if (refused) {
-      throw validationError([{ field: 'callback_url', code: 'validation.field_invalid', message: refused }]);
-    }
+    const issue = await outboundUrlIssue(callbackUrl, 'callback_url', this.deps.allowPrivateUrls);
+    if (issue) throw validationError([issue]);
     const url = new URL(callbackUrl);
     url.searchParams.set('post_id', postId);
     const id = `wh_cb_${createHash('sha256').update(`${postId}\n${callbackUrl}`).digest('hex').slice(0, 26)}`;

@@ -15,9 +15,9 @@ import type {
 } from '../api/resources';
 import { type createWebhookSchema, updateWebhookSchema } from '../api/webhook-schemas';
 import { zodIssues } from '../api/zod-issues';
-import { checkOutboundUrl } from '../net/guard';
 import type { Store, WebhookEndpoint } from '../store/types';
 import { type Created, createOnce, type IdempotencyKeyHeader } from './idempotency';
+import { outboundUrlIssue } from './outbound-url';
 import { ping } from './webhook-ping';
 
 export interface WebhookServiceDeps {
@@ -170,8 +170,7 @@ export class WebhookService {
 
   /** Refuses URLs into private networks (SSRF) and, unless allowed, plain http. */
   private async checkUrl(url: string): Promise<void> {
-    const refused = await checkOutboundUrl(url, this.deps.allowPrivateUrls);
-    if (refused)
-      throw validationError([{ field: 'url', code: 'validation.field_invalid', message: refused }]);
+    const issue = await outboundUrlIssue(url, 'url', this.deps.allowPrivateUrls);
+    if (issue) throw validationError([issue]);
   }
 }
