@@ -62,30 +62,22 @@ export class PostflowClient {
   readonly userId: string;
   private readonly service: PostsService;
 
-  constructor(private readonly options: PostflowClientOptions) {
+  /**
+   * @param service for `forUser` only: the service and gateway take the user per call, so every
+   * user's client shares one (the HTTP API makes a client per request).
+   */
+  constructor(
+    private readonly options: PostflowClientOptions,
+    service?: PostsService,
+  ) {
     this.taskQueue = options.taskQueue ?? 'postflow';
     this.userId = options.userId ?? 'usr_default';
-    const gateway = new PostGateway({
-      temporal: options.temporal,
-      taskQueue: this.taskQueue,
-      platformQueues: options.platformQueues,
-      rpcTimeoutMs: options.rpcTimeoutMs,
-      searchAttributes: options.searchAttributes,
-      indexText: options.indexText,
-    });
-    this.service = new PostsService({
-      store: options.store,
-      gateway,
-      options: {
-        allowPrivateUrls: options.allowPrivateUrls,
-        idempotencyKeyDays: options.idempotencyKeyDays,
-      },
-    });
+    this.service = service ?? postsServiceFor(options, this.taskQueue);
   }
 
   /** The same client acting for another user (the HTTP API makes one per request). */
   forUser(userId: string): PostflowClient {
-    return new PostflowClient({ ...this.options, userId });
+    return new PostflowClient({ ...this.options, userId }, this.service);
   }
 
   /** This user's posts; each method is the posts service's (services/posts.ts), documented there. */
@@ -124,4 +116,24 @@ export class PostflowClient {
     waitForResult: (id: string, options: { timeoutMs: number }): Promise<PostResource> =>
       this.service.waitForResult(this.userId, id, options),
   };
+}
+
+/** The posts service over its Temporal gateway, as the client's options describe them. */
+function postsServiceFor(options: PostflowClientOptions, taskQueue: string): PostsService {
+  const gateway = new PostGateway({
+    temporal: options.temporal,
+    taskQueue,
+    platformQueues: options.platformQueues,
+    rpcTimeoutMs: options.rpcTimeoutMs,
+    searchAttributes: options.searchAttributes,
+    indexText: options.indexText,
+  });
+  return new PostsService({
+    store: options.store,
+    gateway,
+    options: {
+      allowPrivateUrls: options.allowPrivateUrls,
+      idempotencyKeyDays: options.idempotencyKeyDays,
+    },
+  });
 }
