@@ -7,7 +7,7 @@ import { clusterMode, freePort } from './helpers/stack';
 import { TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './helpers/temporal-cluster';
 import { temporalServer } from './helpers/temporal-server';
 import { pdsHome } from './helpers/pds';
-import { javaTestServer, motoServer, n8nBinary, temporalCli } from './helpers/tools';
+import { javaTestServer, motoServer, n8nInstall, temporalCli } from './helpers/tools';
 
 /**
  * Runs once before any test file: builds the CLI the integration tests start as processes, and
@@ -39,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
   await temporalServer();
   javaTestServer();
   motoServer();
-  await n8nBinary();
+  await n8nInstall();
   await pdsHome();
   const postgres = startPostgres(await freePort());
   process.env[POSTGRES_URL_ENV] = postgres.url;

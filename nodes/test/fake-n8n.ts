@@ -29,6 +29,14 @@ export const node: INode = {
 };
 
 /**
+ * Where an n8n offers the execution's custom data. Current n8n (2.41) gives every context a
+ * `customData` of its own, and its default expression engine (isolated-vm) cannot call
+ * `$execution.customData.get()`; n8n 2.8 has no `customData` on the context and offers it only
+ * through `$execution` (the workflow data proxy in execute(), an expression in webhook()).
+ */
+export type CustomDataShape = 'current' | '2.8';
+
+/**
  * A small fake of n8n's execute functions: parameters per item, the credential, and HTTP answered
  * by routes (the first route that returns an answer wins; anything else is a 404).
  */
@@ -38,6 +46,7 @@ export function fakeExecute(options: {
 	routes?: Route[];
 	continueOnFail?: boolean;
 	binary?: { data: Buffer; mimeType: string; fileName: string };
+	customDataShape?: CustomDataShape;
 }) {
 	const calls: Call[] = [];
 	const waits: Date[] = [];
@@ -57,7 +66,13 @@ export function fakeExecute(options: {
 	}));
 	const request = fakeHttp(calls, options.routes ?? []);
 	const customData = new Map<string, string>();
+	const store = {
+		set: (key: string, value: string) => customData.set(key, value),
+		get: (key: string) => customData.get(key),
+	};
+	const current = options.customDataShape === 'current';
 	const context = {
+		...(current ? { customData: store } : {}),
 		getInputData: () => items,
 		getNodeParameter: (name: string, i: number, fallback?: unknown) => {
 			const params = Array.isArray(options.params) ? options.params[i] : options.params;
@@ -72,14 +87,7 @@ export function fakeExecute(options: {
 				return 'http://n8n.test/webhook-waiting/77?signature=abc';
 			throw new Error(`unexpected expression ${expression}`);
 		},
-		getWorkflowDataProxy: () => ({
-			$execution: {
-				customData: {
-					set: (key: string, value: string) => customData.set(key, value),
-					get: (key: string) => customData.get(key),
-				},
-			},
-		}),
+		getWorkflowDataProxy: () => ({ $execution: current ? {} : { customData: store } }),
 		putExecutionToWait: async (until: Date) => {
 			waits.push(until);
 		},
@@ -136,14 +144,15 @@ function fakeHttp(calls: Call[], routes: Route[]) {
 
 /**
  * A small fake of n8n's webhook functions for a resumed execution: the request's query and body,
- * the execution's custom data (read through `$execution.customData.get`), and what the node
- * answered through the response object.
+ * the execution's custom data (as `customDataShape` offers it), and what the node answered
+ * through the response object.
  */
 export function fakeWebhook(options: {
 	query?: IDataObject;
 	body?: IDataObject;
 	customData?: Record<string, string>;
 	routes?: Route[];
+	customDataShape?: CustomDataShape;
 }) {
 	const calls: Call[] = [];
 	const request = fakeHttp(calls, options.routes ?? []);
@@ -158,7 +167,10 @@ export function fakeWebhook(options: {
 			return response;
 		},
 	};
+	const current = options.customDataShape === 'current';
+	const saved = (key: string) => options.customData?.[key];
 	const context = {
+		...(current ? { customData: { get: saved, set: () => undefined } } : {}),
 		getQueryData: () => options.query ?? {},
 		getBodyData: () => options.body ?? {},
 		getResponseObject: () => response,
@@ -166,8 +178,8 @@ export function fakeWebhook(options: {
 		getCredentials: async () => ({ baseUrl: 'http://postflow.test/', apiKey: 'sapi_key_test' }),
 		evaluateExpression: (expression: string) => {
 			const key = /\$execution\.customData\.get\("(\w+)"\)/.exec(expression)?.[1];
-			if (!key) throw new Error(`unexpected expression ${expression}`);
-			return options.customData?.[key];
+			if (!key || current) throw new Error(`unexpected expression ${expression}`);
+			return saved(key);
 		},
 		helpers: {
 			httpRequestWithAuthentication: async function (

@@ -1,24 +1,28 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../runtime/config';
 import { freePort } from './ports';
-import { n8nBinary } from './tools';
+import { type N8nInstall, n8nInstall } from './tools';
 
 /**
- * A real n8n (the pinned version) with its own user folder, where n8n-nodes-postflow is installed
+ * A real n8n (`N8N_VERSION`, on the Node it needs) with its own user folder, where n8n-nodes-postflow is installed
  * the way users install community packages: the packed tarball, unpacked into .n8n/nodes.
  */
 export class N8n {
   readonly home = mkdtempSync(join(tmpdir(), 'postflow-n8n-'));
   port = 0;
-  private binary = '';
+  private install: N8nInstall = { node: '', binary: '' };
   private server?: ChildProcess;
   private readonly output: string[] = [];
+  /** The REST session of the owner this helper signs up: n8n's auth cookie is bound to a browser id. */
+  private readonly browserId = randomUUID();
+  private authCookie = '';
 
   async setUp(): Promise<this> {
-    this.binary = await n8nBinary();
+    this.install = await n8nInstall();
     this.port = await freePort();
     this.brokerPort = await freePort();
     this.installPackage();
@@ -39,7 +43,7 @@ export class N8n {
       N8N_USER_FOLDER: this.home,
       N8N_PORT: String(this.port),
       N8N_LISTEN_ADDRESS: '127.0.0.1',
-      // The pinned 2.8.4 reads WEBHOOK_URL; newer n8n deprecates it for N8N_WEBHOOK_URL.
+      // 2.8.4 reads WEBHOOK_URL; newer n8n deprecates it for N8N_WEBHOOK_URL.
       WEBHOOK_URL: `${this.url}/`,
       N8N_WEBHOOK_URL: `${this.url}/`,
       N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
@@ -71,7 +75,7 @@ export class N8n {
 
   /** Runs an n8n CLI command to completion; its output. */
   cli(...args: string[]): { status: number | null; output: string } {
-    const run = spawnSync(process.execPath, [this.binary, ...args], {
+    const run = spawnSync(this.install.node, [this.install.binary, ...args], {
       env: this.env,
       encoding: 'utf8',
       timeout: 120_000,
@@ -120,9 +124,12 @@ export class N8n {
     };
   }
 
-  /** Starts `n8n start`; resolves once the editor (and so the webhooks) are up. */
+  /**
+   * Starts `n8n start`; resolves once the editor is up. Active workflows register their webhooks
+   * after that (about half a second later on 2.41): wait for them with `waitForWebhook`.
+   */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [this.binary, 'start'], {
+    const child = spawn(this.install.node, [this.install.binary, 'start'], {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -146,6 +153,55 @@ export class N8n {
         reject(new Error(`n8n exited with ${code}:\n${this.logs()}`));
       });
     });
+  }
+
+  /**
+   * Resolves once n8n serves the production webhook at `path` (for `method`). A GET probes it
+   * without running anything: n8n answers 404 either way, naming the methods it has for a
+   * registered path and saying "not registered" otherwise.
+   */
+  async waitForWebhook(path: string, method = 'POST', timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = await fetch(`${this.url}/webhook/${path}`);
+      const text = await answer.text();
+      if (text.includes(`make a ${method} request`)) return;
+      if (Date.now() > deadline) throw new Error(`n8n did not register webhook ${path}: ${text}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Signs up the instance owner over n8n's REST API (as the setup page does) and keeps the session. */
+  async setUpOwner(): Promise<void> {
+    const answer = await fetch(`${this.url}/rest/owner/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'browser-id': this.browserId },
+      body: JSON.stringify({
+        email: 'owner@postflow.test',
+        firstName: 'Post',
+        lastName: 'Flow',
+        password: `Pf-${randomUUID()}`,
+      }),
+    });
+    if (answer.status !== 200) throw new Error(`owner setup failed: ${answer.status} ${await answer.text()}`);
+    const cookie = answer.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
+    if (!cookie) throw new Error('owner setup set no n8n-auth cookie');
+    this.authCookie = cookie.split(';')[0];
+  }
+
+  /** A call to n8n's REST API as the owner (`setUpOwner` first); its status and parsed body. */
+  async rest(method: string, path: string, body?: object): Promise<{ status: number; body: any }> {
+    const answer = await fetch(`${this.url}/rest${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'browser-id': this.browserId,
+        cookie: this.authCookie,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await answer.text();
+    return { status: answer.status, body: text ? JSON.parse(text) : undefined };
   }
 
   logs(): string {

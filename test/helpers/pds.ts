@@ -1,42 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runtime/config';
+import { node24, node24Env, npmInstall } from './tools';
 
 /** The reference PDS the Bluesky adapter is checked against, and the PLC directory it registers DIDs in. */
 export const PDS_VERSION = '0.5.35';
 const PLC_SERVER_VERSION = '0.0.1';
-/** The PDS needs Node >= 22; the project runs on 20, so a Node 24 comes from npm (`node-<os>-<arch>`). */
-export const PDS_NODE_VERSION = '24.22.3';
 
 const log = (line: string) => process.stderr.write(`[pds] ${line}\n`);
 const toolsDir = () => loadConfig().toolsDir;
 
-/** A Node 24 binary from the npm package `node-<platform>-<arch>`, installed into .tools on first use. */
-export async function pdsNode(): Promise<{ binary: string; home: string }> {
-  const name = `node-${process.platform}-${process.arch}`;
-  const dir = join(toolsDir(), `node-${PDS_NODE_VERSION}`);
-  const home = join(dir, 'node_modules', name);
-  const binary = join(home, 'bin', 'node');
-  if (!existsSync(join(dir, '.ready'))) {
-    log(`Installing Node ${PDS_NODE_VERSION} (${name}) from npm for the PDS (first run only)…`);
-    await npmInstall(dir, [`${name}@${PDS_NODE_VERSION}`], process.env);
-    writeFileSync(join(dir, '.ready'), '');
-  }
-  return { binary, home };
-}
-
 /**
- * @atproto/pds and @did-plc/server, installed with Node 24 into .tools on first use (~2 min).
+ * @atproto/pds and @did-plc/server (they need Node >= 22), installed with Node 24 into .tools on first use (~2 min).
  * better-sqlite3 is the one native module; its prebuilt binaries come from GitHub releases, which
  * may be unreachable, so it is built from source against the Node package's own headers
  * (`npm_config_nodedir`), never downloading headers either. Needs python3, make and a C++ compiler.
  */
 export async function pdsHome(): Promise<{ home: string; node: string }> {
-  const node = await pdsNode();
+  const node = await node24();
   const home = join(toolsDir(), `atproto-pds-${PDS_VERSION}`);
   if (!existsSync(join(home, '.ready'))) {
     log(
@@ -44,9 +29,7 @@ export async function pdsHome(): Promise<{ home: string; node: string }> {
     );
     rmSync(home, { recursive: true, force: true });
     await npmInstall(home, [`@atproto/pds@${PDS_VERSION}`, `@did-plc/server@${PLC_SERVER_VERSION}`], {
-      ...process.env,
-      PATH: `${join(node.home, 'bin')}:${process.env.PATH}`,
-      npm_config_nodedir: node.home,
+      ...node24Env(node),
       npm_config_build_from_source: 'true',
     });
     writeFileSync(join(home, '.ready'), '');
@@ -54,27 +37,6 @@ export async function pdsHome(): Promise<{ home: string; node: string }> {
   }
   writeFileSync(join(home, 'start.mjs'), START_SCRIPT);
   return { home, node: node.binary };
-}
-
-async function npmInstall(dir: string, packages: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true }));
-  const started = Date.now();
-  const ticker = setInterval(() => log(`  … ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(
-        'npm',
-        ['install', ...packages, '--no-audit', '--no-fund', '--loglevel=error', '--save-exact'],
-        { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] },
-      );
-      child.on('error', reject);
-      child.on('exit', resolve);
-    });
-    if (code !== 0) throw new Error(`npm install ${packages.join(' ')} failed (exit ${code}).`);
-  } finally {
-    clearInterval(ticker);
-  }
 }
 
 /**

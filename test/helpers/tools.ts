@@ -89,42 +89,121 @@ export function motoServer(): string {
   return python;
 }
 
-/** The n8n version the community node's end-to-end tests run in (it runs on Node 20). */
-export const N8N_VERSION = '2.8.4';
+/** Node 24 (the project runs on 20): current n8n and the Bluesky PDS need it. */
+export const NODE24_VERSION = '24.22.3';
+
+/** A Node 24 from the npm package `node-<platform>-<arch>`, installed into .tools on first use. */
+export async function node24(): Promise<{ binary: string; home: string }> {
+  const name = `node-${process.platform}-${process.arch}`;
+  const dir = join(toolsDir(), `node-${NODE24_VERSION}`);
+  const home = join(dir, 'node_modules', name);
+  const binary = join(home, 'bin', 'node');
+  if (!existsSync(join(dir, '.ready'))) {
+    log(`Installing Node ${NODE24_VERSION} (${name}) from npm (first run only)…`);
+    await npmInstall(dir, [`${name}@${NODE24_VERSION}`]);
+    writeFileSync(join(dir, '.ready'), '');
+  }
+  return { binary, home };
+}
 
 /**
- * A real n8n, installed from npm into .tools on first use (several minutes; progress is printed).
- * `xlsx` is overridden to the registry's package: n8n 2.8 fetches it from a CDN otherwise.
+ * The environment that makes npm (and node-gyp under it) use that Node 24: first on PATH, and its
+ * own headers for native builds, so nothing is downloaded (this machine's npmrc pins nodedir).
  */
-export async function n8nBinary(): Promise<string> {
-  const home = join(toolsDir(), `n8n-${N8N_VERSION}`);
-  const binary = join(home, 'node_modules', 'n8n', 'bin', 'n8n');
-  if (existsSync(join(home, '.ready'))) return binary;
-  log(
-    `Installing n8n ${N8N_VERSION} from npm for the community node's end-to-end tests (first run only, ~6 min)…`,
-  );
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, 'package.json'), JSON.stringify({ private: true, overrides: { xlsx: '0.18.5' } }));
+export function node24Env(node: { home: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${join(node.home, 'bin')}:${process.env.PATH}`,
+    npm_config_nodedir: node.home,
+  };
+}
+
+/** Runs npm with `args` in `dir`, printing a heartbeat every 30 s (installs take minutes). */
+export async function npm(dir: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const started = Date.now();
   const ticker = setInterval(() => log(`  … ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(
-        'npm',
-        ['install', `n8n@${N8N_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'],
-        {
-          cwd: home,
-          stdio: ['ignore', 'inherit', 'inherit'],
-        },
-      );
+      const child = spawn('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
       child.on('error', reject);
       child.on('exit', resolve);
     });
-    if (code !== 0) throw new Error(`npm install n8n@${N8N_VERSION} failed (exit ${code}).`);
+    if (code !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${code}).`);
   } finally {
     clearInterval(ticker);
   }
+}
+
+/** `npm install --save-exact` of `packages` into a fresh private package at `dir`. */
+export async function npmInstall(
+  dir: string,
+  packages: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  manifest: object = {},
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, ...manifest }));
+  await npm(dir, ['install', ...packages, '--save-exact'], env);
+}
+
+/**
+ * The n8n the community node's end-to-end tests run in: the newest 2.x this registry serves.
+ * `POSTFLOW_N8N_VERSION=2.8.4 npm run test:n8n-floor` runs them on the oldest version tested.
+ */
+export const N8N_VERSION = process.env.POSTFLOW_N8N_VERSION ?? '2.41.1';
+
+/** n8n after 2.35 requires Node >= 24. */
+function n8nNeedsNode24(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 2 || (major === 2 && minor > 35);
+}
+
+/** How to run n8n: the Node binary and n8n's own bin script. */
+export interface N8nInstall {
+  node: string;
+  binary: string;
+}
+
+/**
+ * A real n8n, installed from npm into .tools on first use (several minutes; progress is printed).
+ * On Node 24 the install skips lifecycle scripts (some download prebuilt binaries from sites this
+ * machine cannot reach) and then builds the two native modules n8n loads, sqlite3 and isolated-vm,
+ * from source against that Node's headers. `xlsx` is overridden to the registry's package: n8n
+ * fetches it from a CDN otherwise. The install counts as ready once both native modules load.
+ */
+export async function n8nInstall(): Promise<N8nInstall> {
+  const home = join(toolsDir(), `n8n-${N8N_VERSION}`);
+  const binary = join(home, 'node_modules', 'n8n', 'bin', 'n8n');
+  const node = n8nNeedsNode24(N8N_VERSION) ? await node24() : undefined;
+  const install = { node: node?.binary ?? process.execPath, binary };
+  if (existsSync(join(home, '.ready'))) return install;
+
+  log(
+    `Installing n8n ${N8N_VERSION} from npm for the community node's end-to-end tests (first run only, ~6 min)…`,
+  );
+  const started = Date.now();
+  rmSync(home, { recursive: true, force: true });
+  const manifest = { overrides: { xlsx: '0.18.5' } };
+  if (!node) {
+    await npmInstall(home, [`n8n@${N8N_VERSION}`], process.env, manifest);
+  } else {
+    const env = { ...node24Env(node), JOBS: '2' };
+    await npmInstall(home, [`n8n@${N8N_VERSION}`, '--ignore-scripts'], env, manifest);
+    log('Building sqlite3 and isolated-vm for Node 24 from source…');
+    await npm(home, ['rebuild', 'sqlite3', 'isolated-vm'], env);
+  }
+  const natives = ['sqlite3', 'isolated-vm'].filter((name) => existsSync(join(home, 'node_modules', name)));
+  const check = spawnSync(install.node, ['-e', natives.map((name) => `require('${name}');`).join(' ')], {
+    cwd: home,
+    encoding: 'utf8',
+  });
+  if (check.status !== 0)
+    throw new Error(`n8n ${N8N_VERSION}'s native modules do not load:\n${check.stderr}`);
   writeFileSync(join(home, '.ready'), '');
   log(`n8n ${N8N_VERSION} ready in ${Math.round((Date.now() - started) / 1000)} s`);
-  return binary;
+  return install;
 }

@@ -175,15 +175,53 @@ describe('with n8n running', () => {
       if (run.status !== 0) throw new Error(`publish:workflow failed:\n${run.output}`);
     }
     await n8n.start();
+    await n8n.waitForWebhook('schedule-and-wait');
+    await n8n.setUpOwner();
   }, 300_000);
 
+  /** Postflow's webhooks whose URL points at this n8n, once `until` holds for them (polled). */
+  const n8nHooks = async (until: (hooks: any[]) => boolean): Promise<any[]> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const hooks = (await stack.request('GET', '/v1/webhooks')).body.data.filter((h: { url: string }) =>
+        h.url.startsWith(n8n.url),
+      );
+      if (until(hooks) || Date.now() > deadline) return hooks;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const triggerHooks = (hooks: any[]) => hooks.filter((h) => h.url.includes('/webhook/'));
+
+  test("the credential's connection test (n8n's credential-test endpoint) passes with the key and names the problem without it", async () => {
+    // As the editor does: the stored credential's (redacted) data goes back to the test, which
+    // n8n fills in from what it stored.
+    const credential = { id: 'pfCredential0001', name: 'Postflow', type: 'postflowApi' };
+    const { body: saved } = await n8n.rest('GET', `/credentials/${credential.id}?includeData=true`);
+    expect(saved.data.data.apiKey).not.toBe(stack.apiKey);
+    const stored = await n8n.rest('POST', '/credentials/test', {
+      credentials: { ...credential, data: saved.data.data },
+    });
+    expect(stored).toEqual({ status: 200, body: { data: expect.objectContaining({ status: 'OK' }) } });
+
+    const wrongKey = await n8n.rest('POST', '/credentials/test', {
+      credentials: { ...credential, data: { baseUrl: stack.baseUrl, apiKey: 'pf_wrong_key' } },
+    });
+    expect(wrongKey.body.data.status).toBe('Error');
+    expect(wrongKey.body.data.message).toMatch(/401|unauthorized|authorization failed/i);
+
+    const notPostflow = await n8n.rest('POST', '/credentials/test', {
+      credentials: { ...credential, data: { baseUrl: `${receiver.url}/not-postflow`, apiKey: stack.apiKey } },
+    });
+    expect(notPostflow.body.data).toEqual({
+      status: 'Error',
+      message: 'This URL does not answer like a Postflow API: check the Base URL.',
+    });
+  });
+
   test('the trigger registers on activation and fires with the event when a post is published', async () => {
-    const hooks = (await stack.request('GET', '/v1/webhooks')).body.data;
-    expect(hooks).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ url: expect.stringContaining(n8n.url), events: ['post.published'] }),
-      ]),
-    );
+    // n8n activates workflows after its editor is up: wait for the registration itself.
+    const hooks = triggerHooks(await n8nHooks((found) => triggerHooks(found).length > 0));
+    expect(hooks).toEqual([expect.objectContaining({ events: ['post.published'] })]);
     const { body: post } = await stack.request('POST', '/v1/posts', {
       account_ids: [account],
       text: 'Trigger me',
@@ -240,5 +278,15 @@ describe('with n8n running', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
     expect(waited.json.id).toBe(postId);
     expect(receiver.received.filter((r) => r.path === '/hooks/waited')).toHaveLength(1);
+  });
+
+  test("deactivating the trigger's workflow removes its webhook from Postflow, and n8n stops serving its URL", async () => {
+    const [hook] = triggerHooks(await n8nHooks((found) => triggerHooks(found).length > 0));
+    const deactivated = await n8n.rest('POST', '/workflows/pfTriggered00001/deactivate', {});
+    expect(deactivated.status).toBe(200);
+
+    expect(triggerHooks(await n8nHooks((found) => triggerHooks(found).length === 0))).toEqual([]);
+    const gone = await fetch(hook.url, { method: 'POST', body: '{}' });
+    expect(gone.status).toBe(404);
   });
 });

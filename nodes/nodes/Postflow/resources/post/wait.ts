@@ -50,8 +50,9 @@ interface CallbackData {
  * The callback URL for a post this execution waits for: the execution's resume URL, addressed
  * to this node, with a random token only this execution knows.
  *
- * n8n's resume URL is guessable (execution ids count up) and n8n checks nothing on it for a
- * node like this one, so the node checks the token itself. The token travels in the URL, not as
+ * n8n 2.8's resume URL is guessable (execution ids count up) and it checks nothing on it for a
+ * node like this one, so the node checks the token itself (current n8n adds a resume token of
+ * its own, `signature`; the node's check holds on every version). The token travels in the URL, not as
  * Postflow's webhook signature: the signing secret of a callback endpoint never leaves Postflow,
  * and a URL is what the create request can carry. The token is kept in the execution's custom
  * data because that is the one per-execution store both execute() and webhook() can reach in
@@ -132,10 +133,7 @@ export async function resumeWithFinalPost(this: IWebhookFunctions): Promise<IWeb
 /** Saves the callback data; refuses the item when n8n did not keep it (its 10-entry limit). */
 function keepCallbackData(context: IExecuteFunctions, i: number, data: CallbackData): void {
 	const value = JSON.stringify(data);
-	const customData = (context.getWorkflowDataProxy(i).$execution as IDataObject | undefined)
-		?.customData as
-		| { set(key: string, value: string): void; get(key: string): unknown }
-		| undefined;
+	const customData = executionCustomData(context) ?? proxiedCustomData(context, i);
 	customData?.set(CALLBACK_DATA_KEY, value);
 	if (customData?.get(CALLBACK_DATA_KEY) !== value) {
 		throw new NodeOperationError(
@@ -153,14 +151,39 @@ function keepCallbackData(context: IExecuteFunctions, i: number, data: CallbackD
 /** The callback data the waiting execution saved, or undefined when there is none. */
 function callbackDataOf(context: IWebhookFunctions): CallbackData | undefined {
 	try {
-		const saved = context.evaluateExpression(
-			`{{ $execution.customData.get("${CALLBACK_DATA_KEY}") }}`,
-		);
+		const own = executionCustomData(context);
+		const saved = own
+			? own.get(CALLBACK_DATA_KEY)
+			: context.evaluateExpression(`{{ $execution.customData.get("${CALLBACK_DATA_KEY}") }}`);
 		const data = typeof saved === 'string' ? (JSON.parse(saved) as Partial<CallbackData>) : {};
 		return typeof data.token === 'string' && data.token ? (data as CallbackData) : undefined;
 	} catch {
 		return undefined;
 	}
+}
+
+interface CustomData {
+	set(key: string, value: string): void;
+	get(key: string): unknown;
+}
+
+/**
+ * The execution's custom data as the context offers it on current n8n (`this.customData`). Older
+ * n8n (2.8) has no such accessor: there the node reaches it through `$execution`, which current
+ * n8n's default expression engine (isolated-vm) no longer bridges for method calls.
+ */
+function executionCustomData(
+	context: IExecuteFunctions | IWebhookFunctions,
+): CustomData | undefined {
+	const own = (context as { customData?: CustomData }).customData;
+	return own && typeof own.get === 'function' ? own : undefined;
+}
+
+/** `$execution.customData` from the workflow data proxy: how n8n 2.8 offers it to execute(). */
+function proxiedCustomData(context: IExecuteFunctions, i: number): CustomData | undefined {
+	return (context.getWorkflowDataProxy(i).$execution as IDataObject | undefined)?.customData as
+		| CustomData
+		| undefined;
 }
 
 function sameToken(given: unknown, token: string): boolean {
