@@ -63,7 +63,15 @@ export function accountNotFound(id: string, field?: string): ApiError {
   );
 }
 
-/** The error body every failed request answers with. */
+/** 404 `brand.not_found`; `field` locates the id in the request when it came from the body or query. */
+export function brandNotFound(id: string, field?: string): ApiError {
+  return new ApiError(404, 'brand.not_found', `No brand with id ${id}; list yours with GET /v1/brands.`, {
+    resource: 'brand',
+    id,
+    ...(field ? { field } : {}),
+  });
+}
+
 /**
  * Seed-era flat codes (`{ "error": "…", "code": "account_not_found" }`), still what the official
  * Python SDK 0.3.0 maps to its exception classes, for the current codes that had one.
@@ -74,6 +82,7 @@ const LEGACY_CODES: Record<string, string> = {
   'account.not_found': 'account_not_found',
   'post.not_found': 'not_found',
   'media.not_found': 'not_found',
+  'brand.not_found': 'not_found',
   'resource.not_found': 'not_found',
   'billing.storage_quota': 'storage_quota_exceeded',
   'resource.not_supported': 'not_supported',

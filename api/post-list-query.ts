@@ -13,6 +13,7 @@ export type PostSort = (typeof POST_SORTS)[number];
 export interface PostListQuery {
   status?: string;
   account_ids?: string;
+  brand_id?: string;
   platform?: string;
   from?: string;
   to?: string;
@@ -38,6 +39,10 @@ export interface ListedPost {
 export interface PostListFilter {
   status?: string;
   accountIds: string[];
+  /** `brand_id`: the service checks it is the caller's and resolves it to `brandAccountIds`. */
+  brandId?: string;
+  /** Posts targeting any of these (a brand's accounts), besides the other filters; empty matches none. */
+  brandAccountIds?: string[];
   platform?: string;
   /** RFC 3339 instants, normalised to UTC. */
   from?: string;
@@ -69,6 +74,10 @@ export function parsePostListQuery(raw: PostListQuery): PostListFilter {
       .filter(Boolean);
     if (q.accountIds.some((a) => !ID.test(a))) bad('account_ids', 'must be account ids separated by commas.');
     if (q.accountIds.length > 100) bad('account_ids', 'at most 100 accounts.');
+  }
+  if (raw.brand_id) {
+    if (typeof raw.brand_id === 'string' && ID.test(raw.brand_id)) q.brandId = raw.brand_id;
+    else bad('brand_id', 'must be one brand id, such as the id POST /v1/brands answered.');
   }
   if (raw.platform) {
     if (/^[a-z_]+$/.test(raw.platform)) q.platform = raw.platform;

@@ -89,6 +89,14 @@ export const accountResourceSchema = z.object({
   username: z.string().nullable(),
   status: z.enum(['active', 'reconnect_required']),
   reconnect_reason: z.string().nullable(),
+  brand_id: z.string().nullable().describe('The brand the account is grouped in; null when none'),
+  created_at: z.string(),
+});
+
+/** A group of the user's accounts (contract §4, "Brands group accounts"). */
+export const brandResourceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
   created_at: z.string(),
 });
 
@@ -192,6 +200,7 @@ export const webhookDeliverySchema = z.object({
 // (test/integration/field-types.test.ts checks real answers against them).
 
 export const accountListSchema = z.object({ count: z.number().int(), data: z.array(accountResourceSchema) });
+export const brandListSchema = z.object({ count: z.number().int(), data: z.array(brandResourceSchema) });
 
 export const webhookCreatedSchema = webhookResourceSchema.extend({
   secret: z.string().optional().describe('Shown once; absent on an idempotent replay'),
@@ -252,6 +261,7 @@ export const platformConstraintsListSchema = z.object({
 // What the serializers return is typed by these (`: AccountResource`…), so the compiler holds them
 // to the schemas /openapi.json is made from.
 export type AccountResource = z.infer<typeof accountResourceSchema>;
+export type BrandResource = z.infer<typeof brandResourceSchema>;
 export type MediaResource = z.infer<typeof mediaResourceSchema>;
 export type WebhookResource = z.infer<typeof webhookResourceSchema>;
 export type WebhookDeliveryResource = z.infer<typeof webhookDeliverySchema>;

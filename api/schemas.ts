@@ -133,12 +133,16 @@ export const updatePostSchema = z.object({
 
 export type UpdatePostBody = z.infer<typeof updatePostSchema>;
 
+/** A brand id in an account body; null (on a change) takes the account out of its brand. */
+const brandId = z.string().min(1, 'must not be empty; send null for no brand.').max(64);
+
 /** `POST /v1/accounts`. */
 export const createAccountSchema = z.object({
   platform: z.string().min(1),
   name: z.string().min(1).max(200),
   username: z.string().max(200).optional(),
   credentials: z.record(z.string(), z.string()).optional(),
+  brand_id: brandId.nullable().optional().describe('One of your brands (GET /v1/brands)'),
 });
 
 export type CreateAccountBody = z.infer<typeof createAccountSchema>;
@@ -149,8 +153,22 @@ export const updateAccountSchema = z
     name: z.string().min(1).max(200).optional(),
     username: z.string().max(200).nullable().optional(),
     credentials: z.record(z.string(), z.string()).optional(),
+    brand_id: brandId
+      .nullable()
+      .optional()
+      .describe('One of your brands; null takes the account out of its brand'),
   })
   .strict();
+
+const brandName = z.string().trim().min(1, 'must not be empty.').max(200, 'at most 200 characters.');
+
+/** `POST /v1/brands`. Unknown fields are refused: nothing else about a brand is stored. */
+export const createBrandSchema = z.object({ name: brandName }).strict();
+
+export type CreateBrandBody = z.infer<typeof createBrandSchema>;
+
+/** `PATCH /v1/brands/{id}`: rename. */
+export const updateBrandSchema = z.object({ name: brandName.optional() }).strict();
 
 /** `POST /v1/posts/{id}/unpublish`: one account's copy, or every published one. */
 export const unpublishSchema = z.object({ account_id: z.string().min(1).optional() });

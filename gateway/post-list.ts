@@ -21,10 +21,15 @@ export class PostVisibility {
   async list(userId: string, q: PostListFilter): Promise<ListedPost[]> {
     // The filter is quoted here, not trusted: the gateway is public, and a caller may build a
     // filter without parsePostListQuery. No value may leave its quotes (and the user's clause).
+    // A brand without accounts has no posts (an empty IN list is not a visibility query).
+    if (q.brandAccountIds && !q.brandAccountIds.length) return [];
     const clauses = ownPosts(userId);
     if (q.status) clauses.push(`PostflowStatus = ${visibilityString(q.status)}`);
     if (q.accountIds.length)
       clauses.push(`PostflowAccountIds IN (${q.accountIds.map(visibilityString).join(', ')})`);
+    // Its own clause: with account_ids too, a post must target one of each list.
+    if (q.brandAccountIds?.length)
+      clauses.push(`PostflowAccountIds IN (${q.brandAccountIds.map(visibilityString).join(', ')})`);
     if (q.platform) clauses.push(`PostflowPlatforms = ${visibilityString(q.platform)}`);
     // Every word must appear (one full-text match per word: a multi-word match means any of them).
     // Words are letters and digits only (searchWords), so they need no check of their own.

@@ -15,11 +15,13 @@ import { contractSerializer, contractValidator } from './schema-compilers';
 import { meSchema } from '../api/resources';
 import { z } from 'zod';
 import { accountRoutes } from './routes/accounts';
+import { brandRoutes } from './routes/brands';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { webhookRoutes } from './routes/webhooks';
 import { AccountService } from '../services/accounts';
+import { BrandService } from '../services/brands';
 import { KeyService } from '../services/keys';
 import { MediaService } from '../services/media';
 import { MediaFileService } from '../services/media-files';
@@ -63,6 +65,7 @@ function appServices({ client, store, media: library, allowPrivateUrls = false }
   return {
     keys: new KeyService({ store }),
     accounts: new AccountService({ store, allowPrivateUrls }),
+    brands: new BrandService({ store }),
     media: new MediaService({
       store,
       library,
@@ -138,6 +141,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       scopes: request.apiKey.scopes,
     }));
     accountRoutes(v1, services.accounts);
+    brandRoutes(v1, services.brands);
     mediaRoutes(v1, services.media);
     sandboxRoutes(v1, services.sandbox);
     webhookRoutes(v1, services.webhooks);

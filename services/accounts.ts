@@ -6,6 +6,7 @@ import { type CreateAccountBody, reconnectAccountSchema, updateAccountSchema } f
 import { zodIssues } from '../api/zod-issues';
 import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../platforms/descriptors';
 import type { Account, Store } from '../store/types';
+import { brandIdParam, ownBrand } from './brands';
 import { type Created, createOnce, type IdempotencyKeyHeader } from './idempotency';
 import { outboundUrlIssue } from './outbound-url';
 
@@ -24,6 +25,7 @@ export function accountResource(a: Account): AccountResource {
     username: a.username,
     status: a.status,
     reconnect_reason: a.reconnectReason,
+    brand_id: a.brandId,
     created_at: a.createdAt,
   };
 }
@@ -45,7 +47,7 @@ export class AccountService {
     idempotencyKey: IdempotencyKeyHeader,
   ): Promise<Created<AccountResource>> {
     const { store } = this.deps;
-    const { platform, name, username, credentials } = body;
+    const { platform, name, username, credentials, brand_id: brandId } = body;
     if (!AVAILABLE_PLATFORMS.includes(platform)) {
       throw validationError([
         {
@@ -66,6 +68,7 @@ export class AccountService {
       );
     }
     await this.checkServerUrls(credentials);
+    if (brandId) await ownBrand(store, userId, brandId, 'brand_id');
     const { resource, replayed } = await createOnce(
       store,
       userId,
@@ -81,13 +84,24 @@ export class AccountService {
           name,
           ...(username ? { username } : {}),
           ...(credentials ? { credentials } : {}),
+          ...(brandId ? { brandId } : {}),
         }),
     );
     return { resource: accountResource(resource), replayed };
   }
 
-  async list(userId: string): Promise<z.infer<typeof accountListSchema>> {
-    const data = (await this.deps.store.listAccounts(userId)).map(accountResource);
+  /**
+   * The user's accounts; with `brand_id` (one of the user's brands), only that brand's. An empty
+   * `brand_id` is no filter, as an empty query parameter is everywhere; other parameters are ignored.
+   */
+  async list(
+    userId: string,
+    query: { brand_id?: string | string[] } = {},
+  ): Promise<z.infer<typeof accountListSchema>> {
+    const { store } = this.deps;
+    const brandId = brandIdParam(query.brand_id);
+    if (brandId) await ownBrand(store, userId, brandId, 'brand_id');
+    const data = (await store.listAccounts(userId, brandId ? { brandId } : {})).map(accountResource);
     return { count: data.length, data };
   }
 
@@ -96,16 +110,18 @@ export class AccountService {
   }
 
   /**
-   * Renames an account, or reconnects it with fresh credentials. The body is read once the
-   * account is found: an unknown account is a 404 whatever the body.
+   * Renames an account, moves it to one of the user's brands (or out of its brand, with null), or
+   * reconnects it with fresh credentials. The body is read once the account is found: an unknown
+   * account is a 404 whatever the body.
    */
   async update(userId: string, id: string, body: unknown): Promise<AccountResource> {
     const account = await this.owned(userId, id);
     const parsed = updateAccountSchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const { credentials, ...profile } = parsed.data;
+    const { credentials, brand_id: brandId, ...profile } = parsed.data;
+    if (brandId) await ownBrand(this.deps.store, userId, brandId, 'brand_id');
     if (credentials) await this.reconnectWith(account.id, credentials);
-    return accountResource((await this.deps.store.updateAccount(account.id, profile))!);
+    return accountResource((await this.deps.store.updateAccount(account.id, { ...profile, brandId }))!);
   }
 
   /** Reconnects an account (reconnect_required → active); the body is read once it is found. */

@@ -11,6 +11,7 @@ import type { PostGateway } from '../gateway';
 import { AVAILABLE_PLATFORMS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
 import { type RetryOptions, STATE_INVALID } from '../workflows/messages';
+import { ownBrand } from './brands';
 import { callbackUrlOf, PostCallbacks } from './post-callback';
 import { PostInputs } from './post-inputs';
 import { PostKeys, postGone } from './post-keys';
@@ -284,12 +285,20 @@ export class PostsService {
 
   /**
    * A page of the user's posts (`GET /v1/posts`): filtered by visibility, sorted, cut at the
-   * cursor. Posts started without Postflow's search attributes are not listed.
+   * cursor. Posts started without Postflow's search attributes are not listed. `brand_id` lists
+   * the posts targeting the brand's accounts as they are now (a target's account is not recorded
+   * with its brand).
    */
   async list(userId: string, query: PostListQuery = {}): Promise<PostPage> {
     // The gateway starts the posts, so it knows whether their text is indexed.
     if (!this.deps.gateway.indexesText && query.search?.trim()) throw searchUnavailable();
     const filter = parsePostListQuery(query);
+    if (filter.brandId) {
+      const { store } = this.deps;
+      await ownBrand(store, userId, filter.brandId, 'brand_id');
+      const accounts = await store.listAccounts(userId, { brandId: filter.brandId });
+      filter.brandAccountIds = accounts.map((a) => a.id);
+    }
     const matches = await this.deps.gateway.visibility.list(userId, filter);
     const { page, pagination } = pageOf(matches, filter);
     const posts = await Promise.all(page.map((c) => this.getIfFound(userId, c.id)));

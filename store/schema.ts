@@ -107,4 +107,14 @@ export const MIGRATIONS: readonly string[] = [
      SET scopes = 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage'
    WHERE name IN ('first start', 'POSTFLOW_API_KEY')
      AND scopes = 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage payloads:decode';`,
+  // 9: brands group a user's accounts (an account is in one brand or none)
+  `CREATE TABLE brands (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX brands_user ON brands (user_id, id);
+   ALTER TABLE accounts ADD COLUMN brand_id TEXT;
+   CREATE INDEX accounts_brand ON accounts (brand_id);`,
 ];

@@ -7,6 +7,7 @@ import {
   type Account,
   type AccountStatus,
   type ApiScope,
+  type Brand,
   type DeliveryStatus,
   type MediaItem,
   type MediaStatus,
@@ -25,7 +26,8 @@ const now = () => new Date().toISOString();
  */
 export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Store> {
   await db.migrate(SCHEMA, MIGRATIONS);
-  const accountColumns = 'id, user_id, platform, name, username, status, reconnect_reason, created_at';
+  const accountColumns =
+    'id, user_id, platform, name, username, status, reconnect_reason, brand_id, created_at';
 
   return {
     async createAccount(input: NewAccount) {
@@ -37,11 +39,12 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         username: input.username ?? null,
         status: 'active',
         reconnectReason: null,
+        brandId: input.brandId ?? null,
         createdAt: now(),
       };
       await db.run(
-        `INSERT INTO accounts (id, user_id, platform, name, username, status, credentials, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO accounts (id, user_id, platform, name, username, status, credentials, brand_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           account.id,
           account.userId,
@@ -50,6 +53,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           account.username,
           account.status,
           box.seal(JSON.stringify(input.credentials ?? {})),
+          account.brandId,
           account.createdAt,
         ],
       );
@@ -59,11 +63,16 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       const row = await db.get<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`, [id]);
       return row && (userId === undefined || row.user_id === userId) ? toAccount(row) : undefined;
     },
-    async listAccounts(userId) {
-      const rows = await db.all<AccountRow>(
-        `SELECT ${accountColumns} FROM accounts WHERE user_id = ? ORDER BY id`,
-        [userId],
-      );
+    async listAccounts(userId, { brandId } = {}) {
+      const rows =
+        brandId === undefined
+          ? await db.all<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE user_id = ? ORDER BY id`, [
+              userId,
+            ])
+          : await db.all<AccountRow>(
+              `SELECT ${accountColumns} FROM accounts WHERE user_id = ? AND brand_id = ? ORDER BY id`,
+              [userId, brandId],
+            );
       return rows.map(toAccount);
     },
     async activeAccountsOn(platforms) {
@@ -99,6 +108,8 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         await db.run('UPDATE accounts SET name = ? WHERE id = ?', [patch.name, id]);
       if (patch.username !== undefined)
         await db.run('UPDATE accounts SET username = ? WHERE id = ?', [patch.username, id]);
+      if (patch.brandId !== undefined)
+        await db.run('UPDATE accounts SET brand_id = ? WHERE id = ?', [patch.brandId, id]);
       const row = await db.get<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`, [id]);
       return row && toAccount(row);
     },
@@ -335,6 +346,39 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
     },
 
+    brands: {
+      async create({ id, userId, name }) {
+        const brand: Brand = { id: id ?? `brand_${ulid()}`, userId, name, createdAt: now() };
+        await db.run('INSERT INTO brands (id, user_id, name, created_at) VALUES (?, ?, ?, ?)', [
+          brand.id,
+          userId,
+          name,
+          brand.createdAt,
+        ]);
+        return brand;
+      },
+      async get(id, userId) {
+        const row = await db.get<BrandRow>('SELECT * FROM brands WHERE id = ?', [id]);
+        return row && (userId === undefined || row.user_id === userId) ? toBrand(row) : undefined;
+      },
+      async list(userId) {
+        const rows = await db.all<BrandRow>('SELECT * FROM brands WHERE user_id = ? ORDER BY id', [userId]);
+        return rows.map(toBrand);
+      },
+      async rename(id, name) {
+        await db.run('UPDATE brands SET name = ? WHERE id = ?', [name, id]);
+        return this.get(id);
+      },
+      async remove(id) {
+        const deleted = await db.run(
+          'DELETE FROM brands WHERE id = ? AND NOT EXISTS (SELECT 1 FROM accounts WHERE brand_id = ?)',
+          [id, id],
+        );
+        if (deleted > 0) return 'deleted';
+        return (await this.get(id)) ? 'in_use' : 'missing';
+      },
+    },
+
     unpublished: {
       async record(postId, accountId) {
         await db.run(
@@ -406,6 +450,7 @@ interface AccountRow {
   username: string | null;
   status: AccountStatus;
   reconnect_reason: string | null;
+  brand_id: string | null;
   created_at: string;
 }
 
@@ -418,9 +463,24 @@ function toAccount(r: AccountRow): Account {
     username: r.username,
     status: r.status,
     reconnectReason: r.reconnect_reason,
+    brandId: r.brand_id,
     createdAt: r.created_at,
   };
 }
+
+interface BrandRow {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: string;
+}
+
+const toBrand = (r: BrandRow): Brand => ({
+  id: r.id,
+  userId: r.user_id,
+  name: r.name,
+  createdAt: r.created_at,
+});
 
 interface KeyRow {
   id: string;

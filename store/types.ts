@@ -13,6 +13,8 @@ export interface Account {
   username: string | null;
   status: AccountStatus;
   reconnectReason: string | null;
+  /** The brand the account is grouped in, if any (always one of the same user's brands). */
+  brandId: string | null;
   createdAt: string;
 }
 
@@ -24,7 +26,19 @@ export interface NewAccount {
   name: string;
   username?: string;
   credentials?: Record<string, string>;
+  brandId?: string;
 }
+
+/** A user's group of accounts (contract §4, "Brands group accounts"). */
+export interface Brand {
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: string;
+}
+
+/** What deleting a brand did: only a brand no account belongs to is deleted. */
+export type BrandRemoval = 'deleted' | 'in_use' | 'missing';
 
 /** What an API key may do (contract §1, scoped keys). */
 export const API_SCOPES = [
@@ -126,15 +140,19 @@ export interface Store {
   createAccount(input: NewAccount): Promise<Account>;
   /** An account, optionally only if it belongs to `userId`. */
   getAccount(id: string, userId?: string): Promise<Account | undefined>;
-  listAccounts(userId: string): Promise<Account[]>;
+  /** A user's accounts by id; with `brandId`, only those in that brand. */
+  listAccounts(userId: string, filter?: { brandId?: string }): Promise<Account[]>;
   /** Active accounts of every user on these platforms (the token-upkeep job), by id. */
   activeAccountsOn(platforms: readonly string[]): Promise<Account[]>;
   /** Decrypted credentials; only activities call this, when they run. */
   accountCredentials(id: string): Promise<Record<string, string>>;
   updateAccountCredentials(id: string, credentials: Record<string, string>): Promise<void>;
   setAccountStatus(id: string, status: AccountStatus, reason?: string): Promise<void>;
-  /** Renames an account; returns it as it is now. */
-  updateAccount(id: string, patch: { name?: string; username?: string | null }): Promise<Account | undefined>;
+  /** Renames an account or moves it to a brand (null: none); returns it as it is now. */
+  updateAccount(
+    id: string,
+    patch: { name?: string; username?: string | null; brandId?: string | null },
+  ): Promise<Account | undefined>;
   /** Deletes an account and its credentials; returns false when there was none. */
   deleteAccount(id: string): Promise<boolean>;
 
@@ -199,6 +217,16 @@ export interface Store {
     setStatus(id: string, status: MediaStatus, sizeBytes?: number): Promise<void>;
     remove(id: string): Promise<boolean>;
     usage(userId: string): Promise<{ usedBytes: number; count: number }>;
+  };
+
+  brands: {
+    create(input: { id?: string; userId: string; name: string }): Promise<Brand>;
+    /** A brand, optionally only if it belongs to `userId`. */
+    get(id: string, userId?: string): Promise<Brand | undefined>;
+    list(userId: string): Promise<Brand[]>;
+    rename(id: string, name: string): Promise<Brand | undefined>;
+    /** Deletes a brand unless an account belongs to it (the check and the delete are one statement). */
+    remove(id: string): Promise<BrandRemoval>;
   };
 
   /** Targets of published posts deleted from their platforms; the Post resource leaves them out. */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   accountListSchema,
   accountResourceSchema,
+  brandListSchema,
+  brandResourceSchema,
   deletePostResultSchema,
   errorEnvelopeSchema,
   mediaPageSchema,
@@ -31,11 +33,13 @@ import {
 } from '../../api/resources';
 import {
   createAccountSchema,
+  createBrandSchema,
   createPostSchema,
   reconnectAccountSchema,
   retrySchema,
   unpublishSchema,
   updateAccountSchema,
+  updateBrandSchema,
   updatePostSchema,
 } from '../../api/schemas';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
@@ -49,6 +53,8 @@ const INPUTS: Record<string, z.ZodType> = {
   CreateAccount: createAccountSchema,
   UpdateAccount: updateAccountSchema,
   ReconnectAccount: reconnectAccountSchema,
+  CreateBrand: createBrandSchema,
+  UpdateBrand: updateBrandSchema,
   Unpublish: unpublishSchema,
   Retry: retrySchema,
   CreateWebhook: createWebhookSchema,
@@ -67,6 +73,8 @@ const OUTPUTS: Record<string, z.ZodType> = {
   RetryResult: retryResultSchema,
   Account: accountResourceSchema,
   AccountList: accountListSchema,
+  Brand: brandResourceSchema,
+  BrandList: brandListSchema,
   Me: meSchema,
   Media: mediaResourceSchema,
   MediaPage: mediaPageSchema,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { accountListSchema, accountResourceSchema } from '../../api/resources';
 import { createAccountSchema, reconnectAccountSchema, updateAccountSchema } from '../../api/schemas';
 import type { AccountService } from '../../services/accounts';
@@ -12,6 +13,7 @@ import {
   idempotencyKeyHeader,
   noContent,
   pathParams,
+  queryParam,
 } from '../openapi/route-schemas';
 
 const notFound = failure('No such account');
@@ -25,11 +27,20 @@ const create = {
     201: answer(accountResourceSchema, 'Created'),
     400: failure('Invalid body'),
     ...AUTH_ERRORS,
+    404: failure('No such brand (brand.not_found, meta.field brand_id)'),
   },
 };
+// Other query parameters are ignored, as they always were here.
 const list = {
   summary: 'List accounts',
-  response: { 200: answer(accountListSchema, 'Accounts'), ...AUTH_ERRORS },
+  parsedByHandler: {
+    querystring: z.object({ brand_id: queryParam("Only this brand's accounts") }),
+  },
+  response: {
+    200: answer(accountListSchema, 'Accounts'),
+    ...AUTH_ERRORS,
+    404: failure('No such brand (brand.not_found, meta.field brand_id)'),
+  },
 };
 const get = {
   summary: 'Get an account',
@@ -38,14 +49,14 @@ const get = {
 };
 // The body is read once the account is found: an unknown account is a 404 whatever the body.
 const update = {
-  summary: 'Rename an account, or reconnect it with fresh credentials',
+  summary: 'Rename an account, move it to a brand (or out of it), or reconnect it with fresh credentials',
   params,
   parsedByHandler: { body: updateAccountSchema },
   response: {
     200: answer(accountResourceSchema, 'Updated'),
     400: failure('Invalid body'),
     ...AUTH_ERRORS,
-    404: notFound,
+    404: failure('No such account, or no such brand (brand.not_found, meta.field brand_id)'),
   },
 };
 const reconnect = {
@@ -76,8 +87,10 @@ export function accountRoutes(fastify: FastifyInstance, accounts: AccountService
     ),
   );
 
-  app.get('/v1/accounts', { ...scope('accounts:read'), schema: list }, async (request) =>
-    accounts.list(request.userId),
+  app.get<{ Querystring: { brand_id?: string | string[] } }>(
+    '/v1/accounts',
+    { ...scope('accounts:read'), schema: list },
+    async (request) => accounts.list(request.userId, request.query),
   );
 
   app.get('/v1/accounts/:id', { ...scope('accounts:read'), schema: get }, async (request) =>

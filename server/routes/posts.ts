@@ -64,6 +64,7 @@ const list = {
     querystring: z.object({
       status: queryParam('Only posts in this status', z.enum(POST_STATUSES)),
       account_ids: queryParam('Comma-separated account ids: posts targeting any of them'),
+      brand_id: queryParam("Posts targeting any of this brand's accounts (as they are now)"),
       platform: queryParam('Posts with a target on this platform'),
       from: instant('RFC 3339: scheduled (or, unscheduled, created) at or after'),
       to: instant('RFC 3339: scheduled (or, unscheduled, created) at or before'),
@@ -77,6 +78,7 @@ const list = {
     200: answer(postPageSchema, 'A page of posts'),
     400: failure('Invalid parameter'),
     ...AUTH_ERRORS,
+    404: failure('No such brand (brand.not_found, meta.field brand_id)'),
   },
 };
 const dryRun = {

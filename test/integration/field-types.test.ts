@@ -61,6 +61,17 @@ test('every answer has exactly the documented fields and types, for one of each 
   );
   await api('DELETE', `/v1/accounts/${spare}`, undefined, '/v1/accounts/{id}');
 
+  // Brands: created, listed, read, renamed; an account in one (brand_id set), then deleted once empty.
+  const brand = (await api('POST', '/v1/brands', { name: 'Acme' })).body.id;
+  await api('GET', '/v1/brands');
+  await api('GET', `/v1/brands/${brand}`, undefined, '/v1/brands/{id}');
+  await api('PATCH', `/v1/brands/${brand}`, { name: 'Acme Inc' }, '/v1/brands/{id}');
+  await api('PATCH', `/v1/accounts/${second}`, { brand_id: brand }, '/v1/accounts/{id}');
+  await api('GET', `/v1/accounts?brand_id=${brand}`, undefined, '/v1/accounts');
+  await api('DELETE', `/v1/brands/${brand}`, undefined, '/v1/brands/{id}'); // 409 brand.in_use
+  await api('PATCH', `/v1/accounts/${second}`, { brand_id: null }, '/v1/accounts/{id}');
+  await api('DELETE', `/v1/brands/${brand}`, undefined, '/v1/brands/{id}');
+
   // Media: a multipart upload (ready), a signed upload (pending, then ready), the list, the usage.
   const form = new FormData();
   form.append('file', new Blob([png(2000)], { type: 'image/png' }), 'photo.png');

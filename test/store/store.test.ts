@@ -48,6 +48,36 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.accountCredentials(account.id)).toEqual({});
   });
 
+  test('brands: per user, accounts in them, deleted only once empty', async () => {
+    const brand = await store.brands.create({ userId: 'usr_br', name: 'Acme' });
+    expect(brand).toMatchObject({ id: expect.stringMatching(/^brand_/), name: 'Acme' });
+    expect(await store.brands.get(brand.id, 'usr_br')).toEqual(brand);
+    expect(await store.brands.get(brand.id, 'usr_other')).toBeUndefined();
+    expect(await store.brands.list('usr_br')).toEqual([brand]);
+    expect(await store.brands.rename(brand.id, 'Acme Inc')).toEqual({ ...brand, name: 'Acme Inc' });
+
+    const inside = await store.createAccount({
+      userId: 'usr_br',
+      platform: 'sandbox',
+      name: 'In',
+      brandId: brand.id,
+    });
+    const outside = await store.createAccount({ userId: 'usr_br', platform: 'sandbox', name: 'Out' });
+    expect([inside.brandId, outside.brandId]).toEqual([brand.id, null]);
+    expect(await store.listAccounts('usr_br', { brandId: brand.id })).toEqual([inside]);
+    expect(await store.updateAccount(outside.id, { brandId: brand.id })).toMatchObject({ brandId: brand.id });
+    expect((await store.listAccounts('usr_br', { brandId: brand.id })).map((a) => a.id)).toEqual(
+      [inside.id, outside.id].sort(),
+    );
+
+    expect(await store.brands.remove(brand.id)).toBe('in_use');
+    await store.updateAccount(outside.id, { brandId: null });
+    await store.deleteAccount(inside.id);
+    expect(await store.brands.remove(brand.id)).toBe('deleted');
+    expect(await store.brands.remove(brand.id)).toBe('missing');
+    expect(await store.getAccount(outside.id)).toMatchObject({ brandId: null });
+  });
+
   test('API keys: stored hashed, found while not revoked, scoped', async () => {
     const before = await store.countApiKeys();
     const keyId = await store.addApiKey('usr_k', 'sapi_key_secret', 'ci', ['posts:read']);
@@ -204,7 +234,11 @@ describe.each(DATABASES)('migrations on %s', (kind: DatabaseKind) => {
     );
     const store = await openSqlStore(db, new SecretBox(randomBytes(32)));
     try {
-      expect(await store.getAccount('acc_old')).toMatchObject({ name: 'Old', status: 'active' });
+      expect(await store.getAccount('acc_old')).toMatchObject({
+        name: 'Old',
+        status: 'active',
+        brandId: null,
+      });
       expect(await store.media.list('usr_o', { limit: 1 })).toEqual([]);
     } finally {
       await store.close();

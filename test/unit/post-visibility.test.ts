@@ -48,8 +48,20 @@ describe('PostVisibility.list', () => {
     ]);
   });
 
+  it("matches a brand's accounts in a clause of their own, and a brand without accounts queries nothing", async () => {
+    const { client, queries } = recordingClient();
+    const visibility = new PostVisibility(client);
+    await visibility.list('usr_a', filter({ accountIds: ['acc_1'], brandAccountIds: ['acc_2', 'acc_3'] }));
+    expect(queries).toEqual([
+      "WorkflowType = 'publishPost' AND PostflowUserId = 'usr_a' AND PostflowAccountIds IN ('acc_1') AND PostflowAccountIds IN ('acc_2', 'acc_3')",
+    ]);
+    expect(await visibility.list('usr_a', filter({ brandAccountIds: [] }))).toEqual([]);
+    expect(queries).toHaveLength(1);
+  });
+
   it.each([
     ['accountIds', { accountIds: ["x') OR ('1'='1"] }],
+    ['brandAccountIds', { brandAccountIds: ["x') OR ('1'='1"] }],
     ['status', { status: "scheduled' OR PostflowUserId = 'usr_b" }],
     ['platform', { platform: "x' OR 'a'='a" }],
     ['to', { to: "2026' OR '1'='1" }],
