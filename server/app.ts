@@ -16,14 +16,18 @@ import { meSchema } from '../api/resources';
 import { z } from 'zod';
 import { accountRoutes } from './routes/accounts';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
+import { keyRoutes } from './routes/keys';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
+import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import { AccountService } from '../services/accounts';
 import { KeyService } from '../services/keys';
 import { MediaService } from '../services/media';
 import { MediaFileService } from '../services/media-files';
 import { SandboxService } from '../services/sandbox';
+import { UsageService } from '../services/usage';
+import { UserService } from '../services/users';
 import { WebhookService } from '../services/webhooks';
 
 export interface AppOptions {
@@ -71,6 +75,12 @@ function appServices({ client, store, media: library, allowPrivateUrls = false }
     mediaFiles: new MediaFileService({ store, library }),
     sandbox: new SandboxService({ store }),
     webhooks: new WebhookService({ store, allowPrivateUrls }),
+    users: new UserService({ store }),
+    usage: new UsageService({
+      store,
+      library,
+      countPosts: (userId, from, to) => client.forUser(userId).posts.countCreated(from, to),
+    }),
   };
 }
 
@@ -141,6 +151,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     mediaRoutes(v1, services.media);
     sandboxRoutes(v1, services.sandbox);
     webhookRoutes(v1, services.webhooks);
+    keyRoutes(v1, services.keys);
+    userRoutes(v1, services.users, services.usage);
   });
   return app;
 }

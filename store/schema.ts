@@ -107,4 +107,16 @@ export const MIGRATIONS: readonly string[] = [
      SET scopes = 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage'
    WHERE name IN ('first start', 'POSTFLOW_API_KEY')
      AND scopes = 'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage payloads:decode';`,
+  // 9: users, with what they set about themselves. Users were only ids on keys and resources: each
+  // gets a row from when its first key or account was made.
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     name TEXT,
+     email TEXT,
+     created_at TEXT NOT NULL
+   );
+   INSERT INTO users (id, created_at)
+     SELECT user_id, min(created_at) FROM (
+       SELECT user_id, created_at FROM api_keys UNION ALL SELECT user_id, created_at FROM accounts
+     ) AS owned GROUP BY user_id;`,
 ];
