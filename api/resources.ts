@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PostResource } from './types';
+import type { PostResource, PostStatus } from './types';
 import { POST_STATUSES } from './types';
 
 /**
@@ -254,7 +254,14 @@ export const usageSchema = z.object({
     .describe('The calendar month (UTC) the post counts cover: start inclusive, end exclusive'),
   posts: z.object({
     created: z.number().int().describe('Posts created in the period (by when their run started)'),
-    by_status: z.record(z.string(), z.number().int()).describe('Those posts by their status now'),
+    by_status: z
+      .object(
+        Object.fromEntries(POST_STATUSES.map((s) => [s, z.number().int()])) as Record<
+          PostStatus,
+          z.ZodNumber
+        >,
+      )
+      .describe('Those posts by their status now'),
   }),
   storage: z.object({
     used_bytes: z.number().int(),

@@ -15,7 +15,7 @@ export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
     const path = fieldPath([...prefix, ...issue.path]) || 'body';
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
-        field: fieldPath([...prefix, ...issue.path, key]),
+        field: fieldPath([...prefix, ...issue.path, key]) || 'body',
         code: 'validation.field_invalid',
         message: 'is not a field this request takes; remove it.',
       }));

@@ -8,7 +8,7 @@ import type { Store, User } from '../store/types';
  * `/v1/users/me`: what a user set about themselves. Nothing else reads these fields: they name the
  * user to people and programs looking at the API (the email is not verified, and nothing is sent
  * to it). A time zone is not taken, as nothing in Postflow would act on it
- * (docs/decisions.md "Users and keys over the API").
+ * (docs/decisions.md "Keys over the API").
  */
 export class UserService {
   constructor(private readonly deps: { store: Store }) {}

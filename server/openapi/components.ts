@@ -4,6 +4,9 @@ import {
   accountResourceSchema,
   deletePostResultSchema,
   errorEnvelopeSchema,
+  keyCreatedSchema,
+  keyListSchema,
+  keyResourceSchema,
   mediaPageSchema,
   mediaResourceSchema,
   mediaUploadedSchema,
@@ -19,6 +22,8 @@ import {
   storageUsageSchema,
   unpublishResultSchema,
   uploadUrlSchema,
+  usageSchema,
+  userResourceSchema,
   validationReportSchema,
   webhookCreatedSchema,
   webhookDeletedSchema,
@@ -38,6 +43,7 @@ import {
   updateAccountSchema,
   updatePostSchema,
 } from '../../api/schemas';
+import { createKeySchema, updateUserSchema } from '../../api/user-schemas';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
 
 export type Json = Record<string, unknown>;
@@ -53,6 +59,8 @@ const INPUTS: Record<string, z.ZodType> = {
   Retry: retrySchema,
   CreateWebhook: createWebhookSchema,
   UpdateWebhook: updateWebhookSchema,
+  CreateKey: createKeySchema,
+  UpdateUser: updateUserSchema,
 };
 
 /**
@@ -87,6 +95,11 @@ const OUTPUTS: Record<string, z.ZodType> = {
   PlatformConstraintsList: platformConstraintsListSchema,
   SandboxPost: sandboxItemSchema,
   SandboxPostList: sandboxListSchema,
+  Key: keyResourceSchema,
+  KeyList: keyListSchema,
+  KeyCreated: keyCreatedSchema,
+  User: userResourceSchema,
+  Usage: usageSchema,
   Error: errorEnvelopeSchema,
 };
 
