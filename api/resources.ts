@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PostResource } from './types';
+import type { PostResource, PostStatus } from './types';
 import { POST_STATUSES } from './types';
 
 /**
@@ -237,6 +237,50 @@ export const meSchema = z.object({
   scopes: z.array(z.string()),
 });
 
+/** An API key as listed: never the key itself. */
+export const keyResourceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+export const keyListSchema = z.object({ count: z.number().int(), data: z.array(keyResourceSchema) });
+export const keyCreatedSchema = keyResourceSchema.extend({
+  raw_key: z.string().describe('The key itself: shown once, in this answer only. Only its SHA-256 is kept.'),
+});
+
+export const userResourceSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export const usageSchema = z.object({
+  period: z
+    .object({ start: z.string(), end: z.string() })
+    .describe('The calendar month (UTC) the post counts cover: start inclusive, end exclusive'),
+  posts: z.object({
+    created: z.number().int().describe('Posts created in the period (by when their run started)'),
+    by_status: z
+      .object(
+        Object.fromEntries(POST_STATUSES.map((s) => [s, z.number().int()])) as Record<
+          PostStatus,
+          z.ZodNumber
+        >,
+      )
+      .describe('Those posts by their status now'),
+  }),
+  storage: z.object({
+    used_bytes: z.number().int(),
+    limit_bytes: z.number().int().describe('POSTFLOW_STORAGE_LIMIT_BYTES; -1: unlimited'),
+    media_count: z.number().int(),
+  }),
+  accounts: z.object({ count: z.number().int() }),
+  webhooks: z.object({ count: z.number().int() }),
+});
+
 const itemRange = { min_items: z.number().int(), max_items: z.number().int() };
 /** `GET /v1/posts/validate`: one platform's constraints (contract §2.10, with Postflow's own keys). */
 export const platformConstraintsSchema = z.object({
@@ -267,6 +311,9 @@ export type WebhookResource = z.infer<typeof webhookResourceSchema>;
 export type WebhookDeliveryResource = z.infer<typeof webhookDeliverySchema>;
 export type SandboxItemResource = z.infer<typeof sandboxItemSchema>;
 export type PlatformConstraints = z.infer<typeof platformConstraintsSchema>;
+export type KeyResource = z.infer<typeof keyResourceSchema>;
+export type UserResource = z.infer<typeof userResourceSchema>;
+export type UsageResource = z.infer<typeof usageSchema>;
 
 // Compile-time: the types the code returns fit the schemas.
 type SchemaPost = z.infer<typeof postResourceSchema>;

@@ -8,22 +8,24 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
     .join('');
 }
 
-/** Turns zod's issues into the contract's, keeping every one. */
+/** Turns zod's issues into the contract's, keeping every one; each unknown field is its own. */
 export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): Issue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue): Issue[] => {
     const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
     const path = fieldPath([...prefix, ...issue.path]) || 'body';
     if (issue.code === 'unrecognized_keys') {
-      return {
-        field: path,
+      return issue.keys.map((key) => ({
+        field: fieldPath([...prefix, ...issue.path, key]) || 'body',
         code: 'validation.field_invalid',
-        message: `unknown option(s) ${issue.keys.join(', ')}.`,
-      };
+        message: 'is not a field this request takes; remove it.',
+      }));
     }
-    return {
-      field: path,
-      code: missing ? 'validation.field_required' : 'validation.field_invalid',
-      message: missing ? 'is required.' : issue.message,
-    };
+    return [
+      {
+        field: path,
+        code: missing ? 'validation.field_required' : 'validation.field_invalid',
+        message: missing ? 'is required.' : issue.message,
+      },
+    ];
   });
 }

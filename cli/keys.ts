@@ -4,8 +4,9 @@ import type { Store } from '../store/types';
 import { DEFAULT_USER } from './services';
 
 /**
- * `postflow keys create | list | revoke`: API keys are managed where the store is, never over
- * the API. A new key is printed once; only its hash is kept.
+ * `postflow keys create | list | revoke`: API keys managed where the store is, for any user and
+ * any scope (`/v1/keys` manages only the caller's user's keys, never `payloads:decode`). A new key
+ * is printed once; only its hash is kept.
  */
 export async function keysCommand(
   args: string[],

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PostListQuery, PostPage } from '../api/post-list-query';
 import type { PlatformConstraints } from '../api/resources';
-import type { PostResource, UnpublishResult } from '../api/types';
+import type { PostResource, PostStatus, UnpublishResult } from '../api/types';
 import type { ValidationReport } from '../api/validate';
 import { PostGateway } from '../gateway';
 import { type CreateOptions, type DeleteResult, PostsService } from '../services/posts';
@@ -112,6 +112,9 @@ export class PostflowClient {
     list: (query: PostListQuery = {}): Promise<PostPage> => this.service.list(this.userId, query),
     /** Posts of this user that may still publish with a media file (to come, or retryable). */
     usingMedia: (mediaId: string): Promise<string[]> => this.service.usingMedia(this.userId, mediaId),
+    /** How many of this user's posts were created in [from, to), by their status now (`GET /v1/usage`). */
+    countCreated: (from: Date, to: Date): Promise<Record<PostStatus, number>> =>
+      this.service.countCreated(this.userId, from, to),
     /** Waits until the post is settled or `timeoutMs` passes, then returns it as it is. */
     waitForResult: (id: string, options: { timeoutMs: number }): Promise<PostResource> =>
       this.service.waitForResult(this.userId, id, options),

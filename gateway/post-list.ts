@@ -1,6 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { ApiError } from '../api/errors';
 import type { ListedPost, PostListFilter } from '../api/post-list-query';
+import { POST_STATUSES, type PostStatus } from '../api/types';
 import { mediaRef, PostScheduledAtKey, platformPostRef, searchWords } from '../workflows/search-attributes';
 import { WORKFLOW_TYPE } from './post-workflows';
 
@@ -75,6 +76,31 @@ export class PostVisibility {
       if (ids.size > 1) break;
     }
     return [...ids];
+  }
+
+  /**
+   * How many of the user's posts were created in [from, to), by status: one count per status, as
+   * SQL visibility counts by no custom attribute. A post counts once, by its latest run (a run
+   * that continued as new is left out), while the namespace's retention keeps it.
+   */
+  async countCreated(userId: string, from: Date, to: Date): Promise<Record<PostStatus, number>> {
+    const clauses = [
+      ...ownPosts(userId),
+      `ExecutionStatus != 'ContinuedAsNew'`,
+      `StartTime >= '${from.toISOString()}'`,
+      `StartTime < '${to.toISOString()}'`,
+    ];
+    const counts = await Promise.all(
+      POST_STATUSES.map(
+        async (status) =>
+          [
+            status,
+            (await this.temporal.workflow.count([...clauses, `PostflowStatus = '${status}'`].join(' AND ')))
+              .count,
+          ] as const,
+      ),
+    );
+    return Object.fromEntries(counts) as Record<PostStatus, number>;
   }
 
   /** Up to 10 of the user's running posts that may still publish with a media file (to come, or retryable). */

@@ -17,8 +17,10 @@ import { z } from 'zod';
 import { accountRoutes } from './routes/accounts';
 import { brandRoutes } from './routes/brands';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
+import { keyRoutes } from './routes/keys';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
+import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import { AccountService } from '../services/accounts';
 import { BrandService } from '../services/brands';
@@ -26,6 +28,8 @@ import { KeyService } from '../services/keys';
 import { MediaService } from '../services/media';
 import { MediaFileService } from '../services/media-files';
 import { SandboxService } from '../services/sandbox';
+import { UsageService } from '../services/usage';
+import { UserService } from '../services/users';
 import { WebhookService } from '../services/webhooks';
 
 export interface AppOptions {
@@ -74,6 +78,12 @@ function appServices({ client, store, media: library, allowPrivateUrls = false }
     mediaFiles: new MediaFileService({ store, library }),
     sandbox: new SandboxService({ store }),
     webhooks: new WebhookService({ store, allowPrivateUrls }),
+    users: new UserService({ store }),
+    usage: new UsageService({
+      store,
+      library,
+      countPosts: (userId, from, to) => client.forUser(userId).posts.countCreated(from, to),
+    }),
   };
 }
 
@@ -145,6 +155,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     mediaRoutes(v1, services.media);
     sandboxRoutes(v1, services.sandbox);
     webhookRoutes(v1, services.webhooks);
+    keyRoutes(v1, services.keys);
+    userRoutes(v1, services.users, services.usage);
   });
   return app;
 }

@@ -1,6 +1,16 @@
+import type { z } from 'zod';
 import { ApiError } from '../api/errors';
+import type { KeyResource, keyCreatedSchema, keyListSchema } from '../api/resources';
+import type { createKeySchema } from '../api/user-schemas';
 import { generateApiKey } from '../store/api-keys';
-import { API_SCOPES, type ApiKeyOwner, type ApiScope, type Store, USER_SCOPES } from '../store/types';
+import {
+  API_SCOPES,
+  type ApiKeyInfo,
+  type ApiKeyOwner,
+  type ApiScope,
+  type Store,
+  USER_SCOPES,
+} from '../store/types';
 
 /** A key just made: the only time the key itself is shown. */
 export interface NewApiKey {
@@ -24,8 +34,9 @@ const SEND_BEARER = 'Send your API key as "Authorization: Bearer <key>".';
 
 /**
  * API keys: who a key acts for and what it may do. Keys are minted where the store is (the CLI,
- * the first start), never over the API; the store keeps only their SHA-256, so a lookup by hash is
- * also a constant-time comparison of the key itself.
+ * the first start) and, by a key holding `keys:manage`, over the API (`/v1/keys`) with no scope
+ * its minter lacks. The store keeps only their SHA-256, so a lookup by hash is also a
+ * constant-time comparison of the key itself.
  */
 export class KeyService {
   constructor(private readonly deps: { store: Store }) {}
@@ -58,19 +69,70 @@ export class KeyService {
     userId: string,
     { name, scopes }: { name: string; scopes?: readonly string[] },
   ): Promise<NewApiKey> {
-    const granted = [...(scopes ?? USER_SCOPES)];
-    const unknown = granted.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-    if (unknown.length) {
+    const granted = knownScopes(scopes ?? USER_SCOPES);
+    const key = generateApiKey();
+    const id = await this.deps.store.addApiKey(userId, key, name, granted as ApiScope[]);
+    return { id, key, user_id: userId, scopes: granted };
+  }
+
+  /**
+   * `POST /v1/keys`: a key for the caller's user, with the named scopes or else the user scopes
+   * the calling key holds. A key never gives a scope it lacks (403 naming it), and
+   * `payloads:decode`, which reads every user's payloads, is minted only with the CLI.
+   */
+  async mint(
+    caller: ApiKeyOwner,
+    body: z.infer<typeof createKeySchema>,
+  ): Promise<z.infer<typeof keyCreatedSchema>> {
+    const wanted = body.scopes
+      ? knownScopes([...new Set(body.scopes)])
+      : USER_SCOPES.filter((s) => caller.scopes.includes(s));
+    if (!wanted.length) {
+      throw new ApiError(
+        400,
+        'validation.field_required',
+        'scopes: this key holds no user scope to give; name the scopes.',
+        {
+          field: 'scopes',
+        },
+      );
+    }
+    if (wanted.includes('payloads:decode')) {
       throw new ApiError(
         400,
         'validation.field_invalid',
-        `Unknown scope(s) ${unknown.join(', ')}; use any of ${API_SCOPES.join(', ')}.`,
+        "scopes: payloads:decode reads every user's payloads and is minted only where the store is: postflow keys create --scopes payloads:decode.",
         { field: 'scopes' },
       );
     }
-    const key = generateApiKey();
-    const id = await this.deps.store.addApiKey(userId, key, name, granted as ApiScope[]);
-    return { id, key, user_id: userId, scopes: granted as ApiScope[] };
+    const lacking = wanted.find((s) => !caller.scopes.includes(s));
+    if (lacking) {
+      throw new ApiError(
+        403,
+        'auth.insufficient_scope',
+        `This API key lacks the "${lacking}" scope, so it cannot give it to a new key; leave it out, or mint with a key that holds it.`,
+        { required_scope: lacking, field: 'scopes' },
+      );
+    }
+    const created = await this.create(caller.userId, { name: body.name, scopes: wanted });
+    const listed = (await this.deps.store.listApiKeys(caller.userId)).find((k) => k.keyId === created.id)!;
+    return { ...keyResource(listed), raw_key: created.key };
+  }
+
+  /** `GET /v1/keys`: the user's keys, revoked ones included, never a key itself. */
+  async listOf(userId: string): Promise<z.infer<typeof keyListSchema>> {
+    const data = (await this.deps.store.listApiKeys(userId)).map(keyResource);
+    return { count: data.length, data };
+  }
+
+  /** `DELETE /v1/keys/{id}`: revokes one of the user's active keys at once (the calling one too). */
+  async revokeOf(userId: string, keyId: string): Promise<void> {
+    if (!(await this.deps.store.revokeApiKey(keyId, userId))) {
+      throw new ApiError(404, 'resource.not_found', `No active key ${keyId}; list yours with GET /v1/keys.`, {
+        resource: 'key',
+        id: keyId,
+      });
+    }
   }
 
   /** Takes on a key made elsewhere (POSTFLOW_API_KEY) for a user, with the user scopes, unless it is known. */
@@ -101,3 +163,25 @@ export class KeyService {
     return this.deps.store.revokeApiKey(keyId);
   }
 }
+
+/** The scopes, checked to exist: 400 naming those that do not. */
+function knownScopes(scopes: readonly string[]): ApiScope[] {
+  const unknown = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
+  if (unknown.length) {
+    throw new ApiError(
+      400,
+      'validation.field_invalid',
+      `Unknown scope(s) ${unknown.join(', ')}; use any of ${API_SCOPES.join(', ')}.`,
+      { field: 'scopes' },
+    );
+  }
+  return scopes as ApiScope[];
+}
+
+const keyResource = (k: ApiKeyInfo): KeyResource => ({
+  id: k.keyId,
+  name: k.name,
+  scopes: k.scopes,
+  created_at: k.createdAt,
+  revoked_at: k.revokedAt,
+});

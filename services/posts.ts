@@ -5,7 +5,7 @@ import { newPostId, postIdForKey } from '../api/post-id';
 import { pageOf, parsePostListQuery, type PostListQuery, type PostPage } from '../api/post-list-query';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import type { PlatformConstraints } from '../api/resources';
-import type { PostResource, UnpublishResult } from '../api/types';
+import type { PostResource, PostStatus, UnpublishResult } from '../api/types';
 import { platformConstraints, type ValidationReport, validatePostBody } from '../api/validate';
 import type { PostGateway } from '../gateway';
 import { AVAILABLE_PLATFORMS } from '../platforms/descriptors';
@@ -308,6 +308,11 @@ export class PostsService {
   /** Posts of the user that may still publish with a media file (to come, or retryable). */
   usingMedia(userId: string, mediaId: string): Promise<string[]> {
     return this.deps.gateway.visibility.usingMedia(userId, mediaId);
+  }
+
+  /** How many of the user's posts were created in [from, to), by their status now. */
+  countCreated(userId: string, from: Date, to: Date): Promise<Record<PostStatus, number>> {
+    return this.deps.gateway.visibility.countCreated(userId, from, to);
   }
 
   /** Waits until the post is settled or `timeoutMs` passes, then returns it as it is. */

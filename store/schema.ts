@@ -117,4 +117,16 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX brands_user ON brands (user_id, id);
    ALTER TABLE accounts ADD COLUMN brand_id TEXT;
    CREATE INDEX accounts_brand ON accounts (brand_id);`,
+  // 10: users, with what they set about themselves. Users were only ids on keys and resources: each
+  // gets a row from when its first key or account was made.
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     name TEXT,
+     email TEXT,
+     created_at TEXT NOT NULL
+   );
+   INSERT INTO users (id, created_at)
+     SELECT user_id, min(created_at) FROM (
+       SELECT user_id, created_at FROM api_keys UNION ALL SELECT user_id, created_at FROM accounts
+     ) AS owned GROUP BY user_id;`,
 ];

@@ -14,6 +14,7 @@ import {
   type NewAccount,
   type SandboxItem,
   type Store,
+  type User,
   USER_SCOPES,
   type WebhookEndpoint,
 } from './types';
@@ -119,9 +120,12 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
 
     async addApiKey(userId, rawKey, name, scopes = USER_SCOPES) {
       const id = `key_${ulid()}`;
+      const at = now();
+      // A user exists from their first key on.
+      await db.run('INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING', [userId, at]);
       await db.run(
         'INSERT INTO api_keys (id, user_id, name, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [id, userId, name, hashApiKey(rawKey), scopes.join(' '), now()],
+        [id, userId, name, hashApiKey(rawKey), scopes.join(' '), at],
       );
       return id;
     },
@@ -150,12 +154,36 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         revokedAt: r.revoked_at,
       }));
     },
-    async revokeApiKey(keyId) {
-      const changed = await db.run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
-        now(),
-        keyId,
-      ]);
+    async revokeApiKey(keyId, userId) {
+      const active = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL';
+      const changed =
+        userId === undefined
+          ? await db.run(active, [now(), keyId])
+          : await db.run(`${active} AND user_id = ?`, [now(), keyId, userId]);
       return changed > 0;
+    },
+
+    users: {
+      async get(id) {
+        const row = await db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+        return row && toUser(row);
+      },
+      async update(id, patch) {
+        for (const field of ['name', 'email'] as const) {
+          if (patch[field] !== undefined)
+            await db.run(`UPDATE users SET ${field} = ? WHERE id = ?`, [patch[field], id]);
+        }
+        return this.get(id);
+      },
+    },
+
+    async counts(userId) {
+      const row = await db.get<{ accounts: number; webhooks: number }>(
+        `SELECT (SELECT count(*) FROM accounts WHERE user_id = ?) AS accounts,
+                (SELECT count(*) FROM webhook_endpoints WHERE user_id = ?) AS webhooks`,
+        [userId, userId],
+      );
+      return { accounts: Number(row?.accounts ?? 0), webhooks: Number(row?.webhooks ?? 0) };
     },
 
     idempotency: {
@@ -490,6 +518,15 @@ interface KeyRow {
   created_at: string;
   revoked_at: string | null;
 }
+
+interface UserRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  created_at: string;
+}
+
+const toUser = (r: UserRow): User => ({ id: r.id, name: r.name, email: r.email, createdAt: r.created_at });
 
 const toScopes = (scopes: string) => scopes.split(' ').filter(Boolean) as ApiScope[];
 

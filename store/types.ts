@@ -49,17 +49,31 @@ export const API_SCOPES = [
   'accounts:read',
   'accounts:manage',
   'webhooks:manage',
+  // The user's own profile (PATCH /v1/users/me).
+  'users:manage',
+  // Minting and revoking the user's keys over the API (/v1/keys): a key holding it can make keys
+  // that outlive its own revocation, so it is never a default (docs/decisions.md "Keys over the API").
+  'keys:manage',
   // Temporal's codec endpoint (/codec): decrypts any user's post payloads, so for operators only.
   'payloads:decode',
 ] as const;
 
 export type ApiScope = (typeof API_SCOPES)[number];
 
+/** Scopes a key has only when they are named as it is minted. */
+const NAMED_ONLY: readonly ApiScope[] = [
+  // Reads every user's payloads: for operators.
+  'payloads:decode',
+  // Mints keys: a leaked key holding it could mint a key that outlives its revocation.
+  'keys:manage',
+];
+
 /**
- * What a key gets unless its scopes are named: everything a user does with their own resources.
- * `payloads:decode` reads every user's payloads, so only a key minted for it has it.
+ * What a key gets unless its scopes are named: everything a user does with their own resources,
+ * but not the scopes minted only on purpose (`payloads:decode`, `keys:manage`). Existing keys keep
+ * the scopes they were minted with: a scope added here reaches only keys minted afterwards.
  */
-export const USER_SCOPES: readonly ApiScope[] = API_SCOPES.filter((s) => s !== 'payloads:decode');
+export const USER_SCOPES: readonly ApiScope[] = API_SCOPES.filter((s) => !NAMED_ONLY.includes(s));
 
 export interface ApiKeyOwner {
   keyId: string;
@@ -72,6 +86,14 @@ export interface ApiKeyInfo extends ApiKeyOwner {
   name: string;
   createdAt: string;
   revokedAt: string | null;
+}
+
+/** A user: an id keys and resources name, and what the user set about themselves. */
+export interface User {
+  id: string;
+  name: string | null;
+  email: string | null;
+  createdAt: string;
 }
 
 /** One post made on the sandbox platform. */
@@ -162,8 +184,21 @@ export interface Store {
   findApiKey(rawKey: string): Promise<ApiKeyOwner | undefined>;
   countApiKeys(): Promise<number>;
   listApiKeys(userId?: string): Promise<ApiKeyInfo[]>;
-  /** Revokes a key at once; returns false when there is no such key. */
-  revokeApiKey(keyId: string): Promise<boolean>;
+  /** Revokes a key at once, optionally only if it belongs to `userId`; false when there is no such active key. */
+  revokeApiKey(keyId: string, userId?: string): Promise<boolean>;
+
+  /**
+   * Users: every user id a key was minted for has a row (made with its first key), holding what
+   * the user may set about themselves.
+   */
+  users: {
+    get(id: string): Promise<User | undefined>;
+    /** Sets the given fields (null clears one); returns the user as it is now. */
+    update(id: string, patch: Partial<Pick<User, 'name' | 'email'>>): Promise<User | undefined>;
+  };
+
+  /** How many accounts and webhook endpoints (as `GET /v1/webhooks` lists them) a user has. */
+  counts(userId: string): Promise<{ accounts: number; webhooks: number }>;
 
   /**
    * Idempotency keys of creating requests: the first request with a key records the resource it

@@ -6,6 +6,9 @@ import {
   brandResourceSchema,
   deletePostResultSchema,
   errorEnvelopeSchema,
+  keyCreatedSchema,
+  keyListSchema,
+  keyResourceSchema,
   mediaPageSchema,
   mediaResourceSchema,
   mediaUploadedSchema,
@@ -21,6 +24,8 @@ import {
   storageUsageSchema,
   unpublishResultSchema,
   uploadUrlSchema,
+  usageSchema,
+  userResourceSchema,
   validationReportSchema,
   webhookCreatedSchema,
   webhookDeletedSchema,
@@ -42,6 +47,7 @@ import {
   updateBrandSchema,
   updatePostSchema,
 } from '../../api/schemas';
+import { createKeySchema, updateUserSchema } from '../../api/user-schemas';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
 
 export type Json = Record<string, unknown>;
@@ -59,6 +65,8 @@ const INPUTS: Record<string, z.ZodType> = {
   Retry: retrySchema,
   CreateWebhook: createWebhookSchema,
   UpdateWebhook: updateWebhookSchema,
+  CreateKey: createKeySchema,
+  UpdateUser: updateUserSchema,
 };
 
 /**
@@ -95,6 +103,11 @@ const OUTPUTS: Record<string, z.ZodType> = {
   PlatformConstraintsList: platformConstraintsListSchema,
   SandboxPost: sandboxItemSchema,
   SandboxPostList: sandboxListSchema,
+  Key: keyResourceSchema,
+  KeyList: keyListSchema,
+  KeyCreated: keyCreatedSchema,
+  User: userResourceSchema,
+  Usage: usageSchema,
   Error: errorEnvelopeSchema,
 };
 

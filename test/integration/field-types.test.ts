@@ -44,6 +44,18 @@ test('every answer has exactly the documented fields and types, for one of each 
   answer('GET /openapi.json', await raw('GET', `${stack.baseUrl}/openapi.json`));
   await api('GET', '/v1/me');
 
+  // Keys, the user, usage; /v1/keys needs a key holding keys:manage, which is minted only by name.
+  const minted = stack.runCli('keys', 'create', '--scopes', 'posts:read,keys:manage', '--name', 'admin');
+  const admin = { authorization: `Bearer ${JSON.parse(minted.stdout).key}` };
+  const asAdmin = (method: string, path: string, body?: unknown, route = path) =>
+    stack.request(method, path, body, admin).then((res) => answer(`${method} ${route}`, res));
+  const key = (await asAdmin('POST', '/v1/keys', { name: 'reader', scopes: ['posts:read'] })).body.id;
+  await asAdmin('GET', '/v1/keys');
+  await asAdmin('DELETE', `/v1/keys/${key}`, undefined, '/v1/keys/{id}');
+  await api('GET', '/v1/users/me');
+  await api('PATCH', '/v1/users/me', { name: 'Ada', email: 'ada@example.com' });
+  await api('GET', '/v1/usage');
+
   // Accounts: created, listed, read, renamed, reconnected, deleted.
   const account = (await api('POST', '/v1/accounts', { platform: 'sandbox', name: 'Main' })).body.id;
   const second = (

@@ -7,7 +7,7 @@ import { newMediaId } from '../../store/media-id';
 import { openSqlStore } from '../../store/sql-store';
 import { openSqliteDatabase } from '../../store/sqlite-database';
 import type { SqlDatabase } from '../../store/sql';
-import { API_SCOPES, type Store, USER_SCOPES } from '../../store/types';
+import { type Store, USER_SCOPES } from '../../store/types';
 import { DATABASES, type DatabaseKind, tempStore } from '../helpers/fixtures';
 import { freshPostgresDatabase } from '../helpers/postgres';
 import { mkdtempSync } from 'node:fs';
@@ -248,7 +248,9 @@ describe.each(DATABASES)('migrations on %s', (kind: DatabaseKind) => {
   test('bootstrap keys made with every scope lose payloads:decode; keys minted with it keep it', async () => {
     const db = await open();
     await db.migrate(SCHEMA, MIGRATIONS.slice(0, 7));
-    const every = API_SCOPES.join(' ');
+    // Every scope of that time (keys:manage and users:manage came later).
+    const every =
+      'posts:read posts:write media:read media:write accounts:read accounts:manage webhooks:manage payloads:decode';
     const add = (id: string, name: string, scopes: string) =>
       db.run(
         "INSERT INTO api_keys (id, user_id, name, key_hash, scopes, created_at) VALUES (?, 'usr_default', ?, ?, ?, '2026-01-01T00:00:00.000Z')",
@@ -262,10 +264,45 @@ describe.each(DATABASES)('migrations on %s', (kind: DatabaseKind) => {
     try {
       const scopes = Object.fromEntries((await store.listApiKeys()).map((k) => [k.keyId, k.scopes]));
       expect(scopes).toEqual({
-        key_all: [...API_SCOPES],
-        key_env: [...USER_SCOPES],
-        key_first: [...USER_SCOPES],
+        key_all: every.split(' '),
+        key_env: USER_SCOPES.filter((s) => s !== 'users:manage'),
+        key_first: USER_SCOPES.filter((s) => s !== 'users:manage'),
         key_ops: ['payloads:decode'],
+      });
+    } finally {
+      await store.close();
+    }
+  });
+  test('users: each user of a key or account before migration 10 gets a row from their first one', async () => {
+    const db = await open();
+    await db.migrate(SCHEMA, MIGRATIONS.slice(0, 9));
+    await db.run(
+      "INSERT INTO api_keys (id, user_id, name, key_hash, scopes, created_at) VALUES ('key_a', 'usr_k', 'a', 'h_a', 'posts:read', '2026-02-01T00:00:00.000Z'), ('key_b', 'usr_k', 'b', 'h_b', 'posts:read', '2026-01-01T00:00:00.000Z')",
+    );
+    await db.run(
+      "INSERT INTO accounts (id, user_id, platform, name, status, created_at) VALUES ('acc_1', 'usr_acc', 'sandbox', 'A', 'active', '2026-03-01T00:00:00.000Z')",
+    );
+    const store = await openSqlStore(db, new SecretBox(randomBytes(32)));
+    try {
+      expect(await store.users.get('usr_k')).toEqual({
+        id: 'usr_k',
+        name: null,
+        email: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      expect((await store.users.get('usr_acc'))?.createdAt).toBe('2026-03-01T00:00:00.000Z');
+      // A new user's first key makes their row; a later key leaves it as it was.
+      await store.addApiKey('usr_new', 'sapi_key_new_user', 'first');
+      const made = await store.users.get('usr_new');
+      await store.addApiKey('usr_new', 'sapi_key_new_user_2', 'second');
+      expect(await store.users.get('usr_new')).toEqual(made);
+      expect(await store.users.update('usr_new', { name: 'New', email: 'n@example.com' })).toMatchObject({
+        name: 'New',
+        email: 'n@example.com',
+      });
+      expect(await store.users.update('usr_new', { email: null })).toMatchObject({
+        name: 'New',
+        email: null,
       });
     } finally {
       await store.close();

@@ -16,6 +16,7 @@ import {
 } from '../../api/schemas';
 import type { PostContent, PostSpec } from '../../api/types';
 import { validatePostBody } from '../../api/validate';
+import { createKeySchema, updateUserSchema } from '../../api/user-schemas';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
 import { zodIssues } from '../../api/zod-issues';
 import { recordFigures } from '../helpers/figures';
@@ -345,6 +346,8 @@ describe('account, webhook and other body schemas', () => {
     'POST /v1/posts/{id}/unpublish': unpublishSchema,
     'POST /v1/webhooks': createWebhookSchema,
     'PATCH /v1/webhooks/{id}': updateWebhookSchema,
+    'POST /v1/keys': createKeySchema,
+    'PATCH /v1/users/me': updateUserSchema,
   };
   const near = fc.record(
     {
@@ -360,6 +363,8 @@ describe('account, webhook and other body schemas', () => {
         fc.array(fc.constantFrom('post.published', 'post.failed', 'post.nope'), { maxLength: 4 }),
       ),
       is_active: nearly(fc.boolean()),
+      scopes: nearly(fc.array(fc.constantFrom('posts:read', 'keys:manage', 'nope', ''), { maxLength: 3 })),
+      email: nearly(fc.oneof(fc.constantFrom('ada@example.com', 'not-an-email', ''), fc.constant(null))),
     },
     { requiredKeys: [] },
   );
