@@ -75,9 +75,9 @@ test('bad bodies are 400s naming the field', async () => {
     ['POST', '/v1/brands', { name: 'x'.repeat(201) }, 'name', 'validation.field_invalid'],
     ['POST', '/v1/brands', { name: 7 }, 'name', 'validation.field_invalid'],
     // Nothing else about a brand is stored, so nothing else is accepted.
-    ['POST', '/v1/brands', { name: 'ok', color: 'red' }, 'body', 'validation.field_invalid'],
+    ['POST', '/v1/brands', { name: 'ok', color: 'red' }, 'color', 'validation.field_invalid'],
     ['PATCH', `/v1/brands/${brand}`, { name: '' }, 'name', 'validation.field_invalid'],
-    ['PATCH', `/v1/brands/${brand}`, { accounts: [] }, 'body', 'validation.field_invalid'],
+    ['PATCH', `/v1/brands/${brand}`, { accounts: [] }, 'accounts', 'validation.field_invalid'],
   ];
   for (const [method, path, body, field, code] of cases) {
     const res = await stack.request(method, path, body);
