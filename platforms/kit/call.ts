@@ -22,6 +22,11 @@ export interface CallerSettings {
    * function decides per URL, where only some hosts are the account's.
    */
   userHost?: OutboundPolicy | ((url: string) => OutboundPolicy | undefined);
+  /**
+   * Masks a secret the URL carries in its path (Telegram's `/bot<token>/`) in the span of each
+   * call (telemetry.ts records the path, never the query).
+   */
+  spanUrl?: (url: string) => string;
   /** The platform's failure for an answer that `failed` (its error table). */
   failure: (response: Response, body: PlatformBody, irreversible: boolean) => PublishError;
   /**
@@ -102,6 +107,7 @@ export function bearerCaller(settings: CallerSettings) {
           irreversible,
           ...(timeoutMs ? { timeoutMs } : {}),
           ...(userHost ? { userHost } : {}),
+          ...(settings.spanUrl ? { spanUrl: settings.spanUrl(url) } : {}),
         },
       );
       const text = await response.text();

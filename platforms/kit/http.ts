@@ -39,6 +39,11 @@ export interface CallOptions {
    * redirects refused.
    */
   userHost?: OutboundPolicy;
+  /**
+   * The URL as the call's span names it, where the real one carries a secret in its path
+   * (Telegram's `/bot<token>/`): spans leave the query out, but record the path.
+   */
+  spanUrl?: string;
 }
 
 /**
@@ -59,7 +64,7 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
   const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await observePlatformCall(call.platform, url, init, !!call.irreversible, () =>
+    response = await observePlatformCall(call.platform, call.spanUrl ?? url, init, !!call.irreversible, () =>
       fetch(url, {
         ...init,
         signal: AbortSignal.any([call.signal, timeout]),

@@ -8,6 +8,7 @@ import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
+import { TelegramFake } from '../../platforms/telegram/fake';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
@@ -124,6 +125,14 @@ const cases: PlatformCase[] = [
     videoWith({ board_id: board, title: 'Everywhere' }),
   ),
   platform(
+    'telegram',
+    new TelegramFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image] }),
+    (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+    videoWith(),
+  ),
+  platform(
     'threads',
     new ThreadsFake(),
     (f) => f.credentials(),
@@ -233,8 +242,10 @@ test('a text post skips the prepare step where it would do nothing, and still pu
     id: string;
     platform: string;
   }>;
-  // Platforms whose prepare only uploads media, plus one that always prepares (containers).
-  const textOnly = cases.filter((c) => ['mastodon', 'twitter', 'facebook', 'threads'].includes(c.platform));
+  // Platforms whose prepare only uploads media (Telegram has none), plus one that always prepares (containers).
+  const textOnly = cases.filter((c) =>
+    ['mastodon', 'twitter', 'facebook', 'telegram', 'threads'].includes(c.platform),
+  );
   const before = new Map(textOnly.map((c) => [c.platform, c.published().length]));
   const created = await stack.request('POST', '/v1/posts', {
     text: 'Postflow, just words',
