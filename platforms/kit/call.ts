@@ -29,6 +29,11 @@ export interface CallerSettings {
    * bodies (Meta, TikTok) or answers statuses the adapter reads itself (YouTube's 308).
    */
   failed?: (response: Response, body: PlatformBody) => boolean;
+  /**
+   * The path as telemetry names it, where the path carries a secret (a Discord webhook's token):
+   * spans leave the process, so the secret must not be in them.
+   */
+  redactPath?: (path: string) => string;
 }
 
 /** One call: a JSON body (`json`, sent with its content type) or a raw one (`body`: forms, bytes). */
@@ -102,6 +107,7 @@ export function bearerCaller(settings: CallerSettings) {
           irreversible,
           ...(timeoutMs ? { timeoutMs } : {}),
           ...(userHost ? { userHost } : {}),
+          ...(settings.redactPath ? { redactPath: settings.redactPath } : {}),
         },
       );
       const text = await response.text();

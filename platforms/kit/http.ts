@@ -39,6 +39,8 @@ export interface CallOptions {
    * redirects refused.
    */
   userHost?: OutboundPolicy;
+  /** The path as telemetry names it, where it carries a secret (a Discord webhook's token). */
+  redactPath?: (path: string) => string;
 }
 
 /**
@@ -59,17 +61,23 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
   const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await observePlatformCall(call.platform, url, init, !!call.irreversible, () =>
-      fetch(url, {
-        ...init,
-        signal: AbortSignal.any([call.signal, timeout]),
-        ...(guard
-          ? {
-              redirect: 'manual',
-              ...withDispatcher(outboundDispatcher(guard.allowPrivate, guard.resolve)),
-            }
-          : {}),
-      }),
+    response = await observePlatformCall(
+      call.platform,
+      url,
+      init,
+      !!call.irreversible,
+      () =>
+        fetch(url, {
+          ...init,
+          signal: AbortSignal.any([call.signal, timeout]),
+          ...(guard
+            ? {
+                redirect: 'manual',
+                ...withDispatcher(outboundDispatcher(guard.allowPrivate, guard.resolve)),
+              }
+            : {}),
+        }),
+      call.redactPath,
     );
   } catch (err) {
     if (call.signal.aborted) throw err; // cancelled by Temporal: not a platform failure
