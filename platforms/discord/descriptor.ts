@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Issue } from '../../api/errors';
 import { zodIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
+import { parseWebhookUrl } from './webhook';
 
 /** Attachments one message carries (discord.com/developers/docs/resources/message, "Uploading Files"). */
 export const DISCORD_MAX_FILES = 10;
@@ -98,6 +99,17 @@ export const discordDescriptor: PlatformDescriptor = {
   rules: discordRules,
   // A channel webhook's URL (Server Settings → Integrations → Webhooks); bot accounts come later.
   credentials: ['webhook_url'],
+  checkCredentials: ({ webhook_url: url }) =>
+    url === undefined || parseWebhookUrl(url)
+      ? []
+      : [
+          {
+            field: 'credentials.webhook_url',
+            code: 'validation.field_invalid',
+            message:
+              "is not a Discord webhook URL; copy it from the channel's Integrations → Webhooks (https://discord.com/api/webhooks/<id>/<token>).",
+          },
+        ],
   apiBaseUrl: 'https://discord.com',
   capabilities: { reconcile: false, refresh: false, delete: true },
 };

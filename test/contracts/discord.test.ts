@@ -1,4 +1,5 @@
 import { createDiscordAdapter } from '../../platforms/discord/adapter';
+import { discordDescriptor } from '../../platforms/discord/descriptor';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { parseWebhookUrl, redactWebhookToken } from '../../platforms/discord/webhook';
 import { PublishError } from '../../platforms/kit/adapter';
@@ -303,6 +304,12 @@ describe('discord specifics', () => {
     ]) {
       expect(parseWebhookUrl(bad)).toBeUndefined();
     }
+    // POST /v1/accounts and reconnects refuse a URL that is not a webhook's, naming the field.
+    const check = discordDescriptor.checkCredentials!;
+    expect(check({ webhook_url: 'https://discord.com/api/webhooks/123/tok' })).toEqual([]);
+    expect(check({ webhook_url: 'https://example.com/hook' }).map((i) => i.field)).toEqual([
+      'credentials.webhook_url',
+    ]);
     expect(redactWebhookToken('/api/v10/webhooks/123/s3cret/messages/9')).toBe(
       '/api/v10/webhooks/123/{token}/messages/9',
     );
