@@ -1,6 +1,7 @@
 import type { Store } from '../store/types';
 import type { AdapterOptions, PlatformAdapter } from './kit/adapter';
 import { createBlueskyAdapter } from './bluesky/adapter';
+import { createDiscordAdapter } from './discord/adapter';
 import { createGoogleAdapter } from './google/business/adapter';
 import { createYoutubeAdapter } from './google/youtube/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
@@ -32,6 +33,7 @@ export type AdapterFactory = (options: AdapterOptions, deps: AdapterDeps) => Pla
 export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   sandbox: (_options, deps) => createSandboxAdapter(deps.store, deps.publicUrl),
   bluesky: (options) => createBlueskyAdapter(options),
+  discord: (options) => createDiscordAdapter(options),
   facebook: (options) => createFacebookAdapter(options),
   google: (options) => createGoogleAdapter(options),
   instagram: (options) => createInstagramAdapter(options),

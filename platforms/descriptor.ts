@@ -86,6 +86,12 @@ export interface PlatformDescriptor {
   rules: PlatformRules;
   /** The credentials an account must carry (`POST /v1/accounts` refuses an account without them). */
   credentials: readonly string[];
+  /**
+   * What is wrong with an account's credentials that can be seen without calling the platform (a
+   * Discord webhook URL that is not one), checked by `POST /v1/accounts` and on reconnect. Issues
+   * name `credentials.<key>`.
+   */
+  checkCredentials?: (credentials: Record<string, string>) => Issue[];
   /** When the delivery runs a prepare step; absent: the adapter has no `prepare`. */
   prepareStep?: PrepareStep;
   /**

@@ -1,5 +1,6 @@
 import type { PlatformDescriptor } from './descriptor';
 import { blueskyDescriptor } from './bluesky/descriptor';
+import { discordDescriptor } from './discord/descriptor';
 import { googleDescriptor } from './google/business/descriptor';
 import { youtubeDescriptor } from './google/youtube/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
@@ -25,6 +26,7 @@ export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './de
 export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   sandboxDescriptor,
   blueskyDescriptor,
+  discordDescriptor,
   facebookDescriptor,
   googleDescriptor,
   instagramDescriptor,

@@ -4,7 +4,7 @@ import { accountNotFound, type Issue, validationError } from '../api/errors';
 import type { AccountResource, accountListSchema } from '../api/resources';
 import { type CreateAccountBody, reconnectAccountSchema, updateAccountSchema } from '../api/schemas';
 import { zodIssues } from '../api/zod-issues';
-import { AVAILABLE_PLATFORMS, REQUIRED_CREDENTIALS } from '../platforms/descriptors';
+import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS, REQUIRED_CREDENTIALS } from '../platforms/descriptors';
 import type { Account, Store } from '../store/types';
 import { brandIdParam, ownBrand } from './brands';
 import { type Created, createOnce, type IdempotencyKeyHeader } from './idempotency';
@@ -67,6 +67,7 @@ export class AccountService {
         })),
       );
     }
+    checkCredentials(platform, credentials);
     await this.checkServerUrls(credentials);
     if (brandId) await ownBrand(store, userId, brandId, 'brand_id');
     const { resource, replayed } = await createOnce(
@@ -120,7 +121,7 @@ export class AccountService {
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
     const { credentials, brand_id: brandId, ...profile } = parsed.data;
     if (brandId) await ownBrand(this.deps.store, userId, brandId, 'brand_id');
-    if (credentials) await this.reconnectWith(account.id, credentials);
+    if (credentials) await this.reconnectWith(account, credentials);
     return accountResource((await this.deps.store.updateAccount(account.id, { ...profile, brandId }))!);
   }
 
@@ -129,7 +130,7 @@ export class AccountService {
     const account = await this.owned(userId, id);
     const parsed = reconnectAccountSchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    await this.reconnectWith(account.id, parsed.data.credentials);
+    await this.reconnectWith(account, parsed.data.credentials);
     return accountResource((await this.deps.store.getAccount(account.id))!);
   }
 
@@ -152,10 +153,11 @@ export class AccountService {
    * Fresh credentials reconnect the account: it is `active` again and publishes at once (posts
    * that failed with account.reconnection_required can be retried).
    */
-  private async reconnectWith(id: string, credentials: Record<string, string>): Promise<void> {
+  private async reconnectWith(account: Account, credentials: Record<string, string>): Promise<void> {
+    checkCredentials(account.platform, credentials);
     await this.checkServerUrls(credentials);
-    await this.deps.store.updateAccountCredentials(id, credentials);
-    await this.deps.store.setAccountStatus(id, 'active');
+    await this.deps.store.updateAccountCredentials(account.id, credentials);
+    await this.deps.store.setAccountStatus(account.id, 'active');
   }
 
   /** Refuses credentials whose server URLs point into private networks (SSRF), naming each. */
@@ -171,4 +173,11 @@ export class AccountService {
     }
     if (issues.length) throw validationError(issues);
   }
+}
+
+/** Refuses credentials the platform's descriptor can tell are wrong (`checkCredentials`), naming each. */
+function checkCredentials(platform: string, credentials: Record<string, string> | undefined): void {
+  const descriptor = PLATFORM_DESCRIPTORS.find((d) => d.slug === platform);
+  const issues = descriptor?.checkCredentials?.(credentials ?? {}) ?? [];
+  if (issues.length) throw validationError(issues);
 }

@@ -22,11 +22,6 @@ export interface CallerSettings {
    * function decides per URL, where only some hosts are the account's.
    */
   userHost?: OutboundPolicy | ((url: string) => OutboundPolicy | undefined);
-  /**
-   * Masks a secret the URL carries in its path (Telegram's `/bot<token>/`) in the span of each
-   * call (telemetry.ts records the path, never the query).
-   */
-  spanUrl?: (url: string) => string;
   /** The platform's failure for an answer that `failed` (its error table). */
   failure: (response: Response, body: PlatformBody, irreversible: boolean) => PublishError;
   /**
@@ -34,6 +29,11 @@ export interface CallerSettings {
    * bodies (Meta, TikTok) or answers statuses the adapter reads itself (YouTube's 308).
    */
   failed?: (response: Response, body: PlatformBody) => boolean;
+  /**
+   * The path as telemetry names it, where the path carries a secret (a Discord webhook's token, Telegram's bot token):
+   * spans leave the process, so the secret must not be in them.
+   */
+  redactPath?: (path: string) => string;
 }
 
 /** One call: a JSON body (`json`, sent with its content type) or a raw one (`body`: forms, bytes). */
@@ -107,7 +107,7 @@ export function bearerCaller(settings: CallerSettings) {
           irreversible,
           ...(timeoutMs ? { timeoutMs } : {}),
           ...(userHost ? { userHost } : {}),
-          ...(settings.spanUrl ? { spanUrl: settings.spanUrl(url) } : {}),
+          ...(settings.redactPath ? { redactPath: settings.redactPath } : {}),
         },
       );
       const text = await response.text();

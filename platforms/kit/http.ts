@@ -39,11 +39,8 @@ export interface CallOptions {
    * redirects refused.
    */
   userHost?: OutboundPolicy;
-  /**
-   * The URL as the call's span names it, where the real one carries a secret in its path
-   * (Telegram's `/bot<token>/`): spans leave the query out, but record the path.
-   */
-  spanUrl?: string;
+  /** The path as telemetry names it, where it carries a secret (a Discord webhook's token, Telegram's bot token). */
+  redactPath?: (path: string) => string;
 }
 
 /**
@@ -64,17 +61,23 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
   const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await observePlatformCall(call.platform, call.spanUrl ?? url, init, !!call.irreversible, () =>
-      fetch(url, {
-        ...init,
-        signal: AbortSignal.any([call.signal, timeout]),
-        ...(guard
-          ? {
-              redirect: 'manual',
-              ...withDispatcher(outboundDispatcher(guard.allowPrivate, guard.resolve)),
-            }
-          : {}),
-      }),
+    response = await observePlatformCall(
+      call.platform,
+      url,
+      init,
+      !!call.irreversible,
+      () =>
+        fetch(url, {
+          ...init,
+          signal: AbortSignal.any([call.signal, timeout]),
+          ...(guard
+            ? {
+                redirect: 'manual',
+                ...withDispatcher(outboundDispatcher(guard.allowPrivate, guard.resolve)),
+              }
+            : {}),
+        }),
+      call.redactPath,
     );
   } catch (err) {
     if (call.signal.aborted) throw err; // cancelled by Temporal: not a platform failure

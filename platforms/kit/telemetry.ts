@@ -7,7 +7,9 @@ const tracer = trace.getTracer('postflow.platforms');
 /**
  * Runs one HTTP call to a platform inside a client span (a child of the activity's span) and
  * times it. The span names the platform, method, host and path, never the query string: some
- * platforms (Meta's) take access tokens there. No trace context is sent to the platform.
+ * platforms (Meta's) take access tokens there. Where the path itself carries a secret (a Discord
+ * webhook's token), `redactPath` says how the span names it. No trace context is sent to the
+ * platform.
  */
 export async function observePlatformCall(
   platform: string,
@@ -15,6 +17,7 @@ export async function observePlatformCall(
   init: RequestInit,
   irreversible: boolean,
   call: () => Promise<Response>,
+  redactPath: (path: string) => string = (path) => path,
 ): Promise<Response> {
   const target = new URL(url);
   const method = (init.method ?? 'GET').toUpperCase();
@@ -24,7 +27,7 @@ export async function observePlatformCall(
     'http.request.method': method,
     'server.address': target.hostname,
     'url.scheme': target.protocol.replace(/:$/, ''),
-    'url.path': target.pathname,
+    'url.path': redactPath(target.pathname),
     ...(target.port ? { 'server.port': Number(target.port) } : {}),
   };
   return tracer.startActiveSpan(

@@ -111,7 +111,7 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
     // The token is part of every path (the Bot API takes no Authorization header).
     baseUrl: (account) => `${base}/bot${tokenOf(account)}`,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    spanUrl: (url) => url.replace(TOKEN_IN_PATH, '/bot[redacted]/'),
+    redactPath: (path) => path.replace(TOKEN_IN_PATH, '/bot[redacted]/'),
     failure,
     failed: (response, body) => !response.ok || body.ok !== true,
   });

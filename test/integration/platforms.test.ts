@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
+import { DiscordFake } from '../../platforms/discord/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
@@ -68,6 +69,14 @@ const cases: PlatformCase[] = [
     (f) => f.appPasswordCredentials(),
     ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
     (f) => f.posts.map((p) => ({ id: p.uri, text: String(p.record.text) })),
+    videoWith(),
+  ),
+  platform(
+    'discord',
+    new DiscordFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
+    (f) => f.messages.map((m) => ({ id: m.id, text: m.content })),
     videoWith(),
   ),
   platform(
@@ -343,4 +352,14 @@ test('a Mastodon instance that redirects the publish to an internal address fail
   } finally {
     internal.close();
   }
+});
+
+test('a Discord account whose webhook_url is not a Discord webhook URL is refused, naming the field', async () => {
+  const refused = await stack.request('POST', '/v1/accounts', {
+    platform: 'discord',
+    name: 'not a webhook',
+    credentials: { webhook_url: 'https://example.com/api/webhooks/1/token' },
+  });
+  expect(refused.status).toBe(400);
+  expect(JSON.stringify(refused.body)).toContain('credentials.webhook_url');
 });

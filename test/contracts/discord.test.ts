@@ -1,0 +1,317 @@
+import { createDiscordAdapter } from '../../platforms/discord/adapter';
+import { discordDescriptor } from '../../platforms/discord/descriptor';
+import { DiscordFake } from '../../platforms/discord/fake';
+import { parseWebhookUrl, redactWebhookToken } from '../../platforms/discord/webhook';
+import { PublishError } from '../../platforms/kit/adapter';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+
+const text = (t: string) => ({ text: t, media: [] });
+const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
+const execute = /^\/api\/v10\/webhooks\/\d+\/[\w-]+$/;
+
+adapterContract({
+  platform: 'discord',
+  startFake: () => new DiscordFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createDiscordAdapter({ baseUrl, timeoutMs }),
+  account: (fake) => ({
+    id: 'acc_discord',
+    platform: 'discord',
+    name: 'Discord',
+    credentials: fake.credentials(),
+  }),
+  post: {
+    content: { text: 'Hello from Postflow, <everyone> & friends', media: [] },
+    options: { username: 'Postflow news', alt_texts: ['A single pixel', 'A clip'], silent: true },
+    media: [
+      { contentType: 'image/png', bytes: PNG_1X1 },
+      { contentType: 'video/mp4', bytes: FAKE_MP4 },
+    ],
+  },
+  invalid: [
+    { name: 'text over 2000 characters', content: text('x'.repeat(2001)), fields: ['text'] },
+    { name: 'eleven media', content: { text: 'hi', media: urls(11) }, fields: ['media_ids'] },
+    {
+      name: 'files over 10 MiB together',
+      content: { text: 'hi', media: urls(2) },
+      media: [
+        { kind: 'video', sizeBytes: 6 * 1024 * 1024 },
+        { kind: 'video', sizeBytes: 5 * 1024 * 1024 },
+      ],
+      fields: ['media'],
+    },
+    { name: 'no text and no media', content: text(' '), fields: ['text'] },
+    {
+      name: 'an option Discord does not take, and a wrong type',
+      content: text('hi'),
+      options: { visibility: 'public', silent: 'yes' },
+      fields: ['platform_data.visibility', 'platform_data.silent'],
+    },
+    {
+      name: 'a new thread and an existing one at once',
+      content: text('hi'),
+      options: { thread_name: 'Launch', thread_id: '123' },
+      fields: ['platform_data.thread_name'],
+    },
+    {
+      name: 'a username Discord refuses, a bad avatar and thread id',
+      content: text('hi'),
+      options: { username: 'Discord bot', avatar_url: 'ftp://x/y.png', thread_id: 'general' },
+      fields: ['platform_data.username', 'platform_data.avatar_url', 'platform_data.thread_id'],
+    },
+  ],
+  publishCall: { method: 'POST', path: execute },
+  published: (fake) => fake.messages.map((m) => ({ id: m.id, text: m.content, media: m.attachments.length })),
+  errors: {
+    validation: {
+      status: 400,
+      body: {
+        code: 50035,
+        message: 'Invalid Form Body',
+        errors: {
+          content: {
+            _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }],
+          },
+        },
+      },
+    },
+    auth: { status: 401, body: { message: '401: Unauthorized', code: 0 } },
+    rateLimit: {
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: 12.5, global: false },
+      headers: { 'retry-after': '13', 'x-ratelimit-reset-after': '12.5', 'x-ratelimit-scope': 'shared' },
+      expectedRetryAfterMs: 12_500,
+    },
+    server: { status: 500, body: { message: '500: Internal Server Error', code: 0 } },
+  },
+  reconciles: false,
+  refreshes: false,
+  unpublishes: true,
+});
+
+describe('discord specifics', () => {
+  let fake: DiscordFake;
+  beforeAll(async () => {
+    fake = await new DiscordFake().start();
+  });
+  afterAll(() => fake.stop());
+
+  const adapter = () => createDiscordAdapter({ baseUrl: fake.url });
+  const account = (credentials = fake.credentials()) => ({
+    id: 'acc_d',
+    platform: 'discord',
+    name: 'D',
+    credentials,
+  });
+  const failureOf = async (promise: Promise<unknown>) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PublishError);
+    return (err as PublishError).failure;
+  };
+
+  test('a text message goes as JSON with wait=true, with its options; the link names server, channel and message', async () => {
+    const acc = account();
+    const receipt = await runDelivery(
+      adapter(),
+      publishRequest(
+        acc,
+        text('Launch day'),
+        { username: 'Launch', suppress_embeds: true, silent: true },
+        [],
+      ),
+    );
+    const sent = fake.messages.at(-1)!;
+    expect(sent).toMatchObject({ id: receipt.platformPostId, content: 'Launch day', username: 'Launch' });
+    expect(sent.flags).toBe((1 << 2) | (1 << 12));
+    expect(receipt.permalink).toMatch(
+      new RegExp(`^https://discord\\.com/channels/\\d+/${sent.channelId}/${sent.id}$`),
+    );
+  });
+
+  test('media go as files with their alt texts, in one call', async () => {
+    const acc = account();
+    const calls = fake.requests.length;
+    const files = [
+      { contentType: 'image/png', bytes: PNG_1X1 },
+      { contentType: 'video/mp4', bytes: FAKE_MP4 },
+    ];
+    const media = files.map((f, i) => ({
+      ref: { source_type: 'url' as const, source: `https://e.x/${i}` },
+      contentType: f.contentType,
+      sizeBytes: f.bytes.length,
+      load: async () => f,
+      publicUrl: async () => `https://e.x/${i}`,
+    }));
+    await runDelivery(adapter(), publishRequest(acc, text('Two files'), { alt_text: 'A pixel' }, media));
+    expect(fake.messages.at(-1)!.attachments).toEqual([
+      { filename: 'media-1.png', contentType: 'image/png', size: PNG_1X1.length, description: 'A pixel' },
+      { filename: 'media-2.mp4', contentType: 'video/mp4', size: FAKE_MP4.length },
+    ]);
+    // The webhook read (for the server id) and the message: no upload step.
+    expect(fake.requests.slice(calls).map((r) => r.method)).toEqual(['GET', 'POST']);
+  });
+
+  test('the webhook is read once per worker', async () => {
+    const acc = account();
+    const a = adapter();
+    await runDelivery(a, publishRequest(acc, text('one'), {}, []));
+    const calls = fake.requests.length;
+    await runDelivery(a, publishRequest(acc, text('two'), {}, []));
+    expect(fake.requests.slice(calls).map((r) => r.method)).toEqual(['POST']);
+  });
+
+  test('posts in an existing thread, or opens a forum post, and deletes it there', async () => {
+    const acc = account();
+    const thread = fake.openThread(acc.credentials.webhook_url!);
+    const a = adapter();
+    const inThread = await runDelivery(
+      a,
+      publishRequest(acc, text('In the thread'), { thread_id: thread }, []),
+    );
+    expect(inThread.platformPostId).toBe(`${thread}/${fake.messages.at(-1)!.id}`);
+    const forum = await runDelivery(
+      a,
+      publishRequest(acc, text('A forum post'), { thread_name: 'Launch' }, []),
+    );
+    const starter = fake.messages.at(-1)!;
+    expect(fake.threads.get(starter.channelId)?.name).toBe('Launch');
+    expect(forum.platformPostId).toBe(`${starter.channelId}/${starter.id}`);
+    for (const receipt of [inThread, forum]) {
+      const del = {
+        account: acc,
+        platformPostId: receipt.platformPostId,
+        signal: new AbortController().signal,
+      };
+      expect(await a.unpublish!(del)).toBe('deleted');
+    }
+    expect(fake.messages.filter((m) => m.channelId === thread || m.id === starter.id)).toEqual([]);
+  });
+
+  test("a thread id the channel does not have fails for good, naming Discord's answer", async () => {
+    const failure = await failureOf(
+      runDelivery(adapter(), publishRequest(account(), text('x'), { thread_id: '42' }, [])),
+    );
+    expect(failure).toMatchObject({
+      category: 'validation',
+      code: 'platform.discord.unknown_channel',
+      retryable: false,
+      outcomeUnknown: false,
+    });
+  });
+
+  test('a deleted webhook or a wrong token asks for a reconnect, before anything is posted', async () => {
+    const gone = account();
+    fake.deleteWebhook(gone.credentials.webhook_url!);
+    const before = fake.messages.length;
+    expect(await failureOf(runDelivery(adapter(), publishRequest(gone, text('x'), {}, [])))).toMatchObject({
+      category: 'auth',
+      code: 'platform.discord.unknown_webhook',
+      reconnect: true,
+    });
+    const wrong = account();
+    const url = wrong.credentials.webhook_url!.replace(/[\w-]+$/, 'not-the-token');
+    expect(
+      await failureOf(
+        runDelivery(adapter(), publishRequest(account({ webhook_url: url }), text('x'), {}, [])),
+      ),
+    ).toMatchObject({ category: 'auth', code: 'platform.discord.invalid_webhook_token', reconnect: true });
+    expect(fake.messages.length).toBe(before);
+  });
+
+  test('an account whose webhook_url is not a Discord webhook is refused without a call', async () => {
+    const calls = fake.requests.length;
+    const failure = await failureOf(
+      runDelivery(
+        adapter(),
+        publishRequest(account({ webhook_url: 'https://example.com/hook' }), text('x'), {}, []),
+      ),
+    );
+    expect(failure).toMatchObject({
+      category: 'auth',
+      code: 'platform.discord.webhook_url',
+      reconnect: true,
+    });
+    expect(fake.requests.length).toBe(calls);
+  });
+
+  test("files over 10 MiB together are refused before the call; Discord's 413 is a validation failure too", async () => {
+    const acc = account();
+    const big = Buffer.alloc(6 * 1024 * 1024);
+    const media = [0, 1].map((i) => ({
+      ref: { source_type: 'url' as const, source: `https://e.x/${i}` },
+      contentType: null,
+      sizeBytes: null,
+      load: async () => ({ bytes: big, contentType: 'video/mp4' }),
+      publicUrl: async () => `https://e.x/${i}`,
+    }));
+    expect(
+      await failureOf(runDelivery(adapter(), publishRequest(acc, text('big'), {}, media))),
+    ).toMatchObject({
+      category: 'validation',
+      code: 'platform.discord.too_large',
+    });
+    fake.inject(
+      { method: 'POST', path: execute },
+      { status: 413, body: { message: 'Request entity too large', code: 40005 } },
+    );
+    expect(await failureOf(runDelivery(adapter(), publishRequest(acc, text('x'), {}, [])))).toMatchObject({
+      category: 'validation',
+      code: 'platform.discord.too_large',
+      outcomeUnknown: false,
+    });
+  });
+
+  test('an invalid form body quotes the fields Discord named', async () => {
+    fake.inject(
+      { method: 'POST', path: execute },
+      {
+        status: 400,
+        body: {
+          code: 50035,
+          message: 'Invalid Form Body',
+          errors: {
+            embeds: {
+              0: { title: { _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }] } },
+            },
+          },
+        },
+      },
+    );
+    const failure = await failureOf(runDelivery(adapter(), publishRequest(account(), text('x'), {}, [])));
+    expect(failure.message).toContain('embeds.0.title: This field is required');
+  });
+
+  test('webhook URLs: the documented hosts, with or without a version; the token never reaches telemetry', () => {
+    for (const host of ['discord.com', 'discordapp.com', 'canary.discord.com', 'ptb.discord.com']) {
+      expect(parseWebhookUrl(`https://${host}/api/webhooks/123/abc-DEF_9`)).toEqual({
+        id: '123',
+        token: 'abc-DEF_9',
+      });
+    }
+    expect(parseWebhookUrl('https://discord.com/api/v10/webhooks/123/tok/')).toEqual({
+      id: '123',
+      token: 'tok',
+    });
+    for (const bad of [
+      'http://discord.com/api/webhooks/123/tok',
+      'https://discord.com.evil.example/api/webhooks/123/tok',
+      'https://evil.example/?https://discord.com/api/webhooks/123/tok',
+      'https://discord.com/api/webhooks/abc/tok',
+      'https://discord.com/api/webhooks/123',
+    ]) {
+      expect(parseWebhookUrl(bad)).toBeUndefined();
+    }
+    // POST /v1/accounts and reconnects refuse a URL that is not a webhook's, naming the field.
+    const check = discordDescriptor.checkCredentials!;
+    expect(check({ webhook_url: 'https://discord.com/api/webhooks/123/tok' })).toEqual([]);
+    expect(check({ webhook_url: 'https://example.com/hook' }).map((i) => i.field)).toEqual([
+      'credentials.webhook_url',
+    ]);
+    expect(redactWebhookToken('/api/v10/webhooks/123/s3cret/messages/9')).toBe(
+      '/api/v10/webhooks/123/{token}/messages/9',
+    );
+  });
+});
