@@ -9,6 +9,7 @@ import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
 import { pinterestDescriptor } from './pinterest/descriptor';
 import { sandboxDescriptor } from './sandbox/descriptor';
+import { slackDescriptor } from './slack/descriptor';
 import { telegramDescriptor } from './telegram/descriptor';
 import { tiktokDescriptor } from './tiktok/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
@@ -32,6 +33,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   linkedinPageDescriptor,
   mastodonDescriptor,
   pinterestDescriptor,
+  slackDescriptor,
   telegramDescriptor,
   threadsDescriptor,
   tiktokDescriptor,
