@@ -11,6 +11,7 @@ import { createInstagramAdapter } from './meta/instagram/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
 import { createPinterestAdapter } from './pinterest/adapter';
 import { createSandboxAdapter } from './sandbox/adapter';
+import { createSlackAdapter } from './slack/adapter';
 import { createTelegramAdapter } from './telegram/adapter';
 import { createTikTokAdapter } from './tiktok/adapter';
 import { createTwitterAdapter } from './twitter/adapter';
@@ -41,6 +42,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   linkedin_page: (options) => createLinkedInPageAdapter(options),
   mastodon: (options) => createMastodonAdapter(options),
   pinterest: (options) => createPinterestAdapter(options),
+  slack: (options) => createSlackAdapter(options),
   telegram: (options) => createTelegramAdapter(options),
   threads: (options) => createThreadsAdapter(options),
   tiktok: (options) => createTikTokAdapter(options),

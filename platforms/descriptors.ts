@@ -10,6 +10,7 @@ import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
 import { pinterestDescriptor } from './pinterest/descriptor';
 import { sandboxDescriptor } from './sandbox/descriptor';
+import { slackDescriptor } from './slack/descriptor';
 import { telegramDescriptor } from './telegram/descriptor';
 import { tiktokDescriptor } from './tiktok/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
@@ -34,6 +35,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   linkedinPageDescriptor,
   mastodonDescriptor,
   pinterestDescriptor,
+  slackDescriptor,
   telegramDescriptor,
   threadsDescriptor,
   tiktokDescriptor,

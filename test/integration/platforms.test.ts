@@ -9,6 +9,7 @@ import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
+import { SlackFake } from '../../platforms/slack/fake';
 import { TelegramFake } from '../../platforms/telegram/fake';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
@@ -132,6 +133,14 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image], board_id: board, title: 'Everywhere' }),
     (f) => f.pins.map((p) => ({ id: p.id, text: p.description })),
     videoWith({ board_id: board, title: 'Everywhere' }),
+  ),
+  platform(
+    'slack',
+    new SlackFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({ media_ids: [image] }),
+    (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
+    videoWith(),
   ),
   platform(
     'telegram',

@@ -67,6 +67,8 @@ function textOnly(adapter: PlatformAdapter): PublishRequest {
         person_urn: 'urn:li:person:1',
         organization_urn: 'urn:li:organization:1',
         author_urn: 'urn:li:person:1',
+        bot_token: 'xoxb-1-test',
+        channel_id: 'C0TEST00001',
       },
     },
     target,

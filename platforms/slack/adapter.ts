@@ -1,0 +1,417 @@
+import type { DeliveryReceipt } from '../../api/types';
+import {
+  type AccountContext,
+  type AdapterOptions,
+  type MediaFile,
+  type PlatformAdapter,
+  PublishError,
+  type PublishRequest,
+  type StepState,
+} from '../kit/adapter';
+import { bearerCaller, type CallContext } from '../kit/call';
+import { sameText, searchableText, stringList } from '../kit/content';
+import {
+  type FailureRule,
+  platformFailure,
+  type PlatformBody,
+  rejected,
+  retryAfterMs,
+  ruleForStatus,
+} from '../kit/http';
+import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
+import { slackEscape } from './descriptor';
+
+const PLATFORM = 'slack';
+const API = 'https://slack.com';
+/** A bot token (Slack app → OAuth & Permissions → Bot User OAuth Token). */
+const BOT_TOKEN = /^xoxb-[\w-]+$/;
+/** A conversation id: C… (channels), G… (older private channels), D… (direct messages). */
+const CHANNEL = /^[CGD][A-Z0-9]{8,}$/;
+/** Slack shares completed uploads asynchronously: how often, and how long, to ask for the message. */
+const SHARE_POLL_MS = 1_000;
+const SHARE_POLLS = 60;
+/** Messages read back when looking a post up by its text. */
+const RECONCILE_WINDOW = 100;
+/** Clock skew allowed between Postflow and Slack (as the kit's `postedSince`), in seconds. */
+const SKEW_S = 120;
+
+const reconnect = 'reconnect the account with the Bot User OAuth Token (xoxb-…) the Slack app shows now.';
+const invite =
+  "invite the app's bot into the channel (/invite @<bot>), or reconnect with a channel it is in.";
+
+/**
+ * The Web API's error answers (api.slack.com/web, "Evaluating responses"): HTTP 200 with
+ * `{ ok: false, error: "<code>" }`, the meaning in `error`. Anything not here falls back to the
+ * HTTP status (`ruleForStatus`: 429 rate limit, 5xx retryable and, on the publish call, an
+ * unknown outcome), and a 200 with an unknown code is a plain refusal. `hint` says what to do.
+ * Bot tokens do not expire (unless the app turned token rotation on, which Postflow does not
+ * support): a refused token is dead, and the account must be reconnected.
+ */
+const ERRORS: ReadonlyMap<string, { rule: FailureRule; hint?: string }> = new Map([
+  ...['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired'].map(
+    (code) => [code, { rule: { category: 'auth', code: 'auth', reconnect: true }, hint: reconnect }] as const,
+  ),
+  [
+    'missing_scope',
+    {
+      rule: { category: 'auth', code: 'missing_scope' },
+      hint: 'add the scope to the Slack app (chat:write, files:write, channels:history, groups:history), reinstall it and reconnect.',
+    },
+  ],
+  [
+    'restricted_action',
+    {
+      rule: { category: 'auth', code: 'forbidden' },
+      hint: "the workspace's settings keep the bot from posting there.",
+    },
+  ],
+  ['not_in_channel', { rule: { category: 'auth', code: 'not_in_channel' }, hint: invite }],
+  [
+    'channel_not_found',
+    {
+      rule: { category: 'validation', code: 'channel_not_found' },
+      hint: `check the account's channel_id (C…, from the channel's details); for a private channel, ${invite}`,
+    },
+  ],
+  [
+    'is_archived',
+    {
+      rule: { category: 'validation', code: 'is_archived' },
+      hint: 'unarchive the channel, or reconnect with another.',
+    },
+  ],
+  [
+    'msg_too_long',
+    { rule: { category: 'validation', code: 'too_long' }, hint: 'shorten the text (40,000 characters).' },
+  ],
+  ['no_text', { rule: { category: 'validation', code: 'no_text' }, hint: 'give the post text or media.' }],
+  // conversations.replies (reconcile of a thread reply): the parent message is not there.
+  [
+    'thread_not_found',
+    {
+      rule: { category: 'validation', code: 'thread_ts' },
+      hint: "thread_ts must be a parent message's ts in this channel.",
+    },
+  ],
+  ['ratelimited', { rule: { category: 'rate_limit', code: 'rate_limit', retryable: true } }],
+  // Slack's own failures: the method may have run before it failed.
+  ...['internal_error', 'fatal_error'].map(
+    (code) =>
+      [
+        code,
+        { rule: { category: 'platform', code: 'api_error', retryable: true, mayHaveActed: true } },
+      ] as const,
+  ),
+  ['service_unavailable', { rule: { category: 'platform', code: 'unavailable', retryable: true } }],
+] as ReadonlyArray<readonly [string, { rule: FailureRule; hint?: string }]>);
+
+/** unpublish: the message or file is gone already (deleted), or Slack will not let the bot delete it. */
+const GONE = new Set(['message_not_found', 'file_not_found', 'file_deleted']);
+const UNDELETABLE = new Set(['cant_delete_message', 'cant_delete_file']);
+
+/**
+ * Slack, Web API (slack.com/api/<method>, `Authorization: Bearer xoxb-…`). Credentials:
+ * `bot_token` (the app's Bot User OAuth Token) and `channel_id` (the channel's C… id); the bot
+ * must be in the channel.
+ *
+ * prepare (with media): each file is uploaded outside any channel (files.getUploadURLExternal,
+ * then the bytes to the upload URL Slack gave), invisible until shared. publish: a text post is
+ * chat.postMessage; a post with media is files.completeUploadExternal, which shares the files into
+ * the channel in one message with the text as its comment. Slack shares them asynchronously, so
+ * checkPublished reads the message's ts from files.info (the file's shares in the channel).
+ * The receipt's link is chat.getPermalink's. findExisting: after a file share, whether the
+ * prepared files were shared into the channel (exact); otherwise the bot's messages in the
+ * channel (or the `thread_ts` thread) since the delivery began, by text. unpublish: chat.delete,
+ * then files.delete for each uploaded file. Bot tokens do not expire: no refresh.
+ */
+export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const base = (options.baseUrl || API).replace(/\/$/, '');
+  const timeout = options.timeoutMs ? { timeoutMs: options.timeoutMs } : {};
+  const caller = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: base,
+    ...timeout,
+    failure,
+    failed: (response, body) => !response.ok || body.ok !== true,
+  });
+  // Upload URLs are whole URLs Slack handed out, and capabilities: their path stays out of spans.
+  const uploader = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: '',
+    ...timeout,
+    spanUrl: (url) => url.replace(/^(https?:\/\/[^/]+)\/.*$/, '$1/[upload URL]'),
+    failure: (response, body, irreversible) =>
+      platformFailure(
+        PLATFORM,
+        ruleForStatus(response.status),
+        `upload: ${body.text ?? response.statusText} (${response.status})`,
+        {
+          irreversible,
+          ...withRetryAfter(response),
+        },
+      ),
+  });
+
+  /** One Web API method, its arguments form-encoded (every method takes them so); the answer's body. */
+  const method = async (
+    req: CallContext,
+    name: string,
+    args: Record<string, string>,
+    irreversible = false,
+  ) => {
+    const answer = await caller(
+      req,
+      irreversible,
+    )({
+      method: 'POST',
+      path: `/api/${name}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(args).toString(),
+      token: tokenOf(req.account!),
+    });
+    return answer.body;
+  };
+
+  /** Uploads one file, unshared; its file id. */
+  const upload = async (req: PublishRequest, file: MediaFile, i: number) => {
+    const { bytes, contentType } = await file.load();
+    const ext = (contentType.split('/')[1] ?? 'bin').replace(/[^\w]/g, '');
+    const ticket = await method(req, 'files.getUploadURLExternal', {
+      filename: `media-${i + 1}.${ext}`,
+      length: String(bytes.length),
+    });
+    await uploader(req)({
+      method: 'POST',
+      path: String(ticket.upload_url),
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(bytes),
+    });
+    return String(ticket.file_id);
+  };
+
+  /** The ts of the message sharing `file` into `channel`, once Slack has shared it. */
+  const sharedTs = async (req: CallContext, channel: string, file: string) => {
+    const body = await method(req, 'files.info', { file });
+    const shares: PlatformBody = body.file?.shares ?? {};
+    const entries = [...(shares.public?.[channel] ?? []), ...(shares.private?.[channel] ?? [])];
+    return entries.length > 0 ? String(entries[0].ts) : undefined;
+  };
+
+  /**
+   * The receipt of a live message. Its link is one more call; the message is live whatever that
+   * call answers, so a failed one leaves the link out with a warning instead of failing the step
+   * (a failed publish step could be retried into a second post).
+   */
+  const receipt = async (req: CallContext, channel: string, ts: string, fileIds: string[]) => {
+    const known = receiptOf(channel, ts, fileIds);
+    if (!ts) return known;
+    try {
+      const body = await method(req, 'chat.getPermalink', { channel, message_ts: ts });
+      return { ...known, permalink: String(body.permalink ?? '') };
+    } catch (err) {
+      if (!(err instanceof PublishError)) throw err;
+      return withWarning(
+        known,
+        warningOf(PLATFORM, 'permalink_unavailable', 'The message is live; Slack gave no link to it.', err),
+      );
+    }
+  };
+
+  return {
+    platform: PLATFORM,
+
+    async prepare(req) {
+      const file_ids: string[] = [];
+      for (const [i, file] of req.media.entries()) file_ids.push(await upload(req, file, i));
+      return { ready: file_ids.length > 0 ? { file_ids } : ({} as StepState) };
+    },
+
+    async publish(req, prepared) {
+      const channel = channelOf(req.account);
+      const o = req.target.options;
+      const thread: Record<string, string> =
+        typeof o.thread_ts === 'string' ? { thread_ts: o.thread_ts } : {};
+      const fileIds = stringList(prepared.file_ids);
+      if (fileIds.length === 0) {
+        const unfurl: Record<string, string> = {};
+        for (const key of ['unfurl_links', 'unfurl_media']) {
+          if (typeof o[key] === 'boolean') unfurl[key] = String(o[key]);
+        }
+        const body = await method(
+          req,
+          'chat.postMessage',
+          { channel, text: slackEscape(req.content.text), ...thread, ...unfurl },
+          true,
+        );
+        return receipt(req, String(body.channel ?? channel), String(body.ts), []);
+      }
+      await method(
+        req,
+        'files.completeUploadExternal',
+        {
+          channel_id: channel,
+          files: JSON.stringify(fileIds.map((id) => ({ id }))),
+          ...(req.content.text.trim() ? { initial_comment: slackEscape(req.content.text) } : {}),
+          ...thread,
+        },
+        true,
+      );
+      return { processing: { channel, file_ids: fileIds, polls: 0 }, pollAfterMs: SHARE_POLL_MS };
+    },
+
+    async checkPublished(req, state) {
+      const channel = String(state.channel);
+      const fileIds = stringList(state.file_ids);
+      const polls = Number(state.polls ?? 0);
+      const unconfirmed = (message: string) =>
+        withWarning(receiptOf(channel, '', fileIds), {
+          code: `platform.${PLATFORM}.share_unconfirmed`,
+          message,
+        });
+      let ts: string | undefined;
+      try {
+        ts = await sharedTs(req, channel, fileIds[0]!);
+      } catch (err) {
+        if (!failedForGood(err)) throw err;
+        return unconfirmed(
+          `The files were shared; Slack did not say in which message (${err.failure.message}).`,
+        );
+      }
+      if (ts) return receipt(req, channel, ts, fileIds);
+      if (polls + 1 >= SHARE_POLLS) {
+        return unconfirmed('The files were shared; Slack had not listed the message a minute later.');
+      }
+      return { processing: { ...state, polls: polls + 1 }, pollAfterMs: SHARE_POLL_MS };
+    },
+
+    async findExisting(req, prepared) {
+      const channel = channelOf(req.account);
+      const preparedFiles = stringList(prepared?.file_ids);
+      if (preparedFiles.length > 0) {
+        const ts = await sharedTs(req, channel, preparedFiles[0]!);
+        return ts ? receipt(req, channel, ts, preparedFiles) : null;
+      }
+      const text = searchableText(PLATFORM, req.content.text);
+      const me = await method(req, 'auth.test', {});
+      const thread = req.target.options.thread_ts;
+      const window = {
+        channel,
+        oldest: (Date.parse(req.since) / 1000 - SKEW_S).toFixed(6),
+        limit: String(RECONCILE_WINDOW),
+      };
+      // Replies in a thread are not in the channel's history; the thread lists them.
+      const body =
+        typeof thread === 'string'
+          ? await method(req, 'conversations.replies', { ...window, ts: thread })
+          : await method(req, 'conversations.history', window);
+      const found = (Array.isArray(body.messages) ? body.messages : []).find(
+        (m: PlatformBody) =>
+          ((me.bot_id && m.bot_id === me.bot_id) || (me.user_id && m.user === me.user_id)) &&
+          sameText(slackUnescape(String(m.text ?? '')), text),
+      );
+      if (!found) return null;
+      const fileIds = stringList((found.files ?? []).map((f: PlatformBody) => f.id));
+      return receipt(req, channel, String(found.ts), fileIds);
+    },
+
+    async unpublish(req) {
+      const channel = channelOf(req.account);
+      const { ts, fileIds } = parsePostId(req.platformPostId);
+      const calls: Array<[string, Record<string, string>]> = [
+        ...(ts ? [['chat.delete', { channel, ts }] as [string, Record<string, string>]] : []),
+        ...fileIds.map((file) => ['files.delete', { file }] as [string, Record<string, string>]),
+      ];
+      for (const [name, args] of calls) {
+        try {
+          await method(req, name, args);
+        } catch (err) {
+          const code = (err as { slackError?: string }).slackError ?? '';
+          if (GONE.has(code)) continue; // deleted already
+          if (UNDELETABLE.has(code)) return 'not_supported';
+          throw err;
+        }
+      }
+      return 'deleted';
+    },
+  };
+}
+
+/** The account's bot token, checked for its shape before it is sent anywhere. */
+function tokenOf(account: AccountContext): string {
+  const token = account.credentials.bot_token ?? '';
+  if (!BOT_TOKEN.test(token)) {
+    throw rejected(
+      PLATFORM,
+      'bot_token',
+      'the account has no valid bot_token (xoxb-…, the Bot User OAuth Token); reconnect it.',
+    );
+  }
+  return token;
+}
+
+function channelOf(account: AccountContext): string {
+  const channel = (account.credentials.channel_id ?? '').trim();
+  if (!CHANNEL.test(channel)) {
+    throw rejected(
+      PLATFORM,
+      'channel_id',
+      "the account has no valid channel_id (C…, from the channel's details in Slack); reconnect it.",
+    );
+  }
+  return channel;
+}
+
+const withRetryAfter = (response: Response) => {
+  const wait = retryAfterMs(response.headers);
+  return wait !== undefined ? { retryAfter: wait } : {};
+};
+
+function failure(response: Response, body: PlatformBody, irreversible: boolean) {
+  const code = typeof body.error === 'string' ? body.error : undefined;
+  const row = code !== undefined ? ERRORS.get(code) : undefined;
+  const rule = row?.rule ?? ruleForStatus(response.status);
+  const needed = code === 'missing_scope' && body.needed ? ` (needs ${String(body.needed)})` : '';
+  const hint = row?.hint ? `; ${row.hint}` : '';
+  const err = platformFailure(
+    PLATFORM,
+    rule,
+    `${code ?? body.text ?? response.statusText}${needed} (${response.status})${hint}`,
+    { irreversible, ...(rule.category === 'rate_limit' ? withRetryAfter(response) : {}) },
+  );
+  // unpublish reads the code: "not found" means deleted already.
+  return Object.assign(err, { slackError: code });
+}
+
+/**
+ * A post's id: the message's ts, and after a file share the uploaded files' ids (deleted with it):
+ * `1712345678.123456` or `1712345678.123456/F0AB12CD34,F0AB12CD35` (no ts when Slack never said
+ * which message shares them).
+ */
+const postIdOf = (ts: string, fileIds: string[]) => (fileIds.length > 0 ? `${ts}/${fileIds.join(',')}` : ts);
+
+function parsePostId(id: string): { ts: string; fileIds: string[] } {
+  const [ts = '', files = ''] = id.split('/');
+  return { ts, fileIds: files.split(',').filter(Boolean) };
+}
+
+function receiptOf(channel: string, ts: string, fileIds: string[]): DeliveryReceipt {
+  return {
+    platformPostId: postIdOf(ts, fileIds),
+    permalink: '',
+    publishedAt: new Date(ts ? Number(ts) * 1000 : Date.now()).toISOString(),
+    metadata: {
+      channel_id: channel,
+      ...(ts ? { ts } : {}),
+      ...(fileIds.length > 0 ? { file_ids: fileIds } : {}),
+    },
+  };
+}
+
+/** A message's text as written: Slack's escapes undone, its link markup (`<url|label>`) as the label. */
+function slackUnescape(text: string): string {
+  return text
+    .replace(/<([^<>|]+)(?:\|([^<>]*))?>/g, (_, target: string, label?: string) => label ?? target)
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

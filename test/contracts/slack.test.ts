@@ -1,0 +1,258 @@
+import { PublishError, type StepState } from '../../platforms/kit/adapter';
+import { createSlackAdapter } from '../../platforms/slack/adapter';
+import { SlackFake, slackError } from '../../platforms/slack/fake';
+import { adapterContract } from './adapter-contract';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+
+const text = (t: string) => ({ text: t, media: [] });
+const url = { source_type: 'url' as const, source: 'https://e.x/a.png' };
+const PUBLISH = /^\/api\/(chat\.postMessage|files\.completeUploadExternal)$/;
+
+adapterContract({
+  platform: 'slack',
+  startFake: () => new SlackFake().start(),
+  adapter: ({ baseUrl, timeoutMs }) => createSlackAdapter({ baseUrl, timeoutMs }),
+  account: (fake) => ({ id: 'acc_slack', platform: 'slack', name: 'Slack', credentials: fake.credentials() }),
+  post: {
+    content: { text: 'Hello from Postflow & friends <3', media: [] },
+    options: {},
+    media: [
+      { contentType: 'image/png', bytes: PNG_1X1 },
+      { contentType: 'video/mp4', bytes: FAKE_MP4 },
+    ],
+  },
+  invalid: [
+    { name: 'text over 40,000 UTF-16 units', content: text('😀'.repeat(20_001)), fields: ['text'] },
+    { name: 'text over 40,000 once escaped', content: text('&'.repeat(10_000)), fields: ['text'] },
+    { name: 'eleven media', content: { text: 'hi', media: Array(11).fill(url) }, fields: ['media_ids'] },
+    { name: 'neither text nor media', content: text(' '), fields: ['text'] },
+    {
+      name: 'a file over 1 GB',
+      content: { text: 'hi', media: [url] },
+      media: [{ kind: 'video', contentType: 'video/mp4', sizeBytes: 1024 ** 3 + 1 }],
+      fields: ['media[0]'],
+    },
+    {
+      name: 'options that are not booleans, a thread_ts that is no ts',
+      content: text('hi'),
+      options: { unfurl_links: 'yes', unfurl_media: 1, thread_ts: '12345' },
+      fields: ['platform_data.unfurl_links', 'platform_data.unfurl_media', 'platform_data.thread_ts'],
+    },
+    {
+      name: 'unfurl settings on a post with media',
+      content: { text: 'hi', media: [url] },
+      options: { unfurl_links: false },
+      fields: ['platform_data.unfurl_links'],
+    },
+  ],
+  publishCall: { method: 'POST', path: PUBLISH },
+  published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.files.length })),
+  errors: {
+    validation: slackError('msg_too_long'),
+    auth: slackError('invalid_auth'),
+    rateLimit: { ...slackError('ratelimited', 429, { 'retry-after': '30' }), expectedRetryAfterMs: 30_000 },
+    server: slackError('internal_error', 500),
+  },
+  reconciles: true,
+  refreshes: false,
+  unpublishes: true,
+});
+
+describe('slack specifics', () => {
+  let fake: SlackFake;
+  const host = new MediaHost();
+  const adapter = () => createSlackAdapter({ baseUrl: fake.url });
+  const account = () => ({ id: 'acc_s', platform: 'slack', name: 'S', credentials: fake.credentials() });
+  const request = (
+    content: { text: string },
+    options: Record<string, unknown> = {},
+    media: TestMedia[] = [],
+    acc = account(),
+  ) => publishRequest(acc, { ...content, media: [] }, options, host.serve(media));
+  const deliver = (...args: Parameters<typeof request>) => runDelivery(adapter(), request(...args));
+  const signal = new AbortController().signal;
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (err: unknown) => {
+        expect(err).toBeInstanceOf(PublishError);
+        return (err as PublishError).failure;
+      },
+    );
+
+  beforeAll(async () => {
+    fake = await new SlackFake().start();
+    await host.start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await host.stop();
+  });
+
+  test('a text post is one chat.postMessage, escaped, with its options; its link is chat.getPermalink', async () => {
+    const receipt = await deliver(text('<!channel> Tom & Jerry'), {
+      unfurl_links: false,
+      unfurl_media: true,
+      thread_ts: '1712345678.000100',
+    });
+    const post = fake.posts.at(-1)!;
+    expect(post).toMatchObject({
+      text: '<!channel> Tom & Jerry',
+      threadTs: '1712345678.000100',
+      unfurlLinks: false,
+      unfurlMedia: true,
+      files: [],
+    });
+    expect(receipt).toMatchObject({
+      platformPostId: post.ts,
+      permalink: `https://postflow-test.slack.com/archives/C0POSTFLOW1/p${post.ts.replace('.', '')}`,
+      metadata: { channel_id: 'C0POSTFLOW1', ts: post.ts },
+    });
+    expect(receipt.publishedAt).toBe(new Date(Number(post.ts) * 1000).toISOString());
+  });
+
+  test('media are uploaded in prepare, unshared, and shared in one message by the publish call', async () => {
+    const acc = account();
+    const req = request(
+      text('Two files'),
+      {},
+      [
+        { contentType: 'image/png', bytes: PNG_1X1 },
+        { contentType: 'video/mp4', bytes: FAKE_MP4 },
+      ],
+      acc,
+    );
+    const slack = adapter();
+    const prepared = await slack.prepare!(req);
+    expect(prepared).toEqual({
+      ready: { file_ids: [expect.stringMatching(/^F/), expect.stringMatching(/^F/)] },
+    });
+    const before = fake.posts.length;
+    expect(fake.posts).toHaveLength(before); // nothing visible yet
+    // Slack shares asynchronously: files.info lists no share at first; checkPublished asks again.
+    fake.shareDelayReads = 1;
+    const published = await slack.publish(req, (prepared as { ready: Record<string, string[]> }).ready);
+    expect(published).toMatchObject({ processing: { channel: 'C0POSTFLOW1', polls: 0 } });
+    const state = (published as { processing: StepState }).processing;
+    const again = await slack.checkPublished!(req, state);
+    expect(again).toMatchObject({ processing: { polls: 1 }, pollAfterMs: 1000 });
+    const receipt = await slack.checkPublished!(req, (again as { processing: StepState }).processing);
+    const post = fake.posts.at(-1)!;
+    expect(post.files.map((f) => f.bytes)).toEqual([PNG_1X1.length, FAKE_MP4.length]);
+    expect(post.files.map((f) => f.name)).toEqual(['media-1.png', 'media-2.mp4']);
+    expect(receipt).toMatchObject({
+      platformPostId: `${post.ts}/${post.files.map((f) => f.id).join(',')}`,
+      metadata: { ts: post.ts, file_ids: post.files.map((f) => f.id) },
+    });
+
+    // Reconcile with what prepare made asks about those very files.
+    const calls = fake.requests.length;
+    expect((await slack.findExisting!(req, { file_ids: state.file_ids }))?.platformPostId).toBe(post.id);
+    expect(fake.requests.slice(calls).map((r) => r.path)).toEqual([
+      '/api/files.info',
+      '/api/chat.getPermalink',
+    ]);
+
+    // Delete removes the message and the files.
+    expect(await slack.unpublish!({ account: acc, platformPostId: post.id, signal })).toBe('deleted');
+    const deletes = fake.requests.slice(calls + 2).map((r) => r.path);
+    expect(deletes).toEqual(['/api/chat.delete', '/api/files.delete', '/api/files.delete']);
+    expect(fake.posts.some((p) => p.id === post.id)).toBe(false);
+  });
+
+  test('files shared without text are one message with the files alone', async () => {
+    await deliver(text(''), {}, [{ contentType: 'image/png', bytes: PNG_1X1 }]);
+    expect(fake.posts.at(-1)).toMatchObject({ text: '', files: [{ name: 'media-1.png' }] });
+  });
+
+  test('reconcile finds a thread reply in its thread, and never another bot’s message', async () => {
+    const thread = { thread_ts: '1712345678.000200' };
+    const req = request(text('In the thread'), thread);
+    fake.inject({ path: /chat\.postMessage$/ }, { kind: 'lose-answer' });
+    expect((await failureOf(runDelivery(adapter(), req))).outcomeUnknown).toBe(true);
+    const post = fake.posts.at(-1)!;
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(post.ts);
+    // The same text outside the thread is another post.
+    expect(await adapter().findExisting!(request(text('In the thread')))).toBeNull();
+  });
+
+  test('a permalink Slack will not give leaves the message published, with a warning', async () => {
+    fake.inject({ path: /chat\.getPermalink$/ }, slackError('internal_error', 500));
+    const receipt = await deliver(text('Linkless'));
+    expect(receipt).toMatchObject({ platformPostId: fake.posts.at(-1)!.ts, permalink: '' });
+    expect(receipt.warnings).toEqual([
+      expect.objectContaining({ code: 'platform.slack.permalink_unavailable' }),
+    ]);
+  });
+
+  test('a revoked token means reconnecting; a bot not in the channel is told how to fix it', async () => {
+    fake.inject({ path: PUBLISH }, slackError('token_revoked'));
+    const revoked = await failureOf(deliver(text('Hi')));
+    expect(revoked).toMatchObject({ category: 'auth', code: 'platform.slack.auth', reconnect: true });
+    expect(revoked.refreshable).toBeUndefined();
+
+    fake.removedFromChannel = true;
+    try {
+      const outside = await failureOf(deliver(text('Hi')));
+      expect(outside).toMatchObject({
+        category: 'auth',
+        code: 'platform.slack.not_in_channel',
+        retryable: false,
+      });
+      expect(outside.reconnect).toBeUndefined();
+      expect(outside.message).toMatch(/not_in_channel.*\/invite/);
+    } finally {
+      fake.removedFromChannel = false;
+    }
+  });
+
+  test('the errors of the table: channel not found, archived, no text, a missing scope', async () => {
+    const acc = account();
+    const wrong = await failureOf(
+      deliver(text('Hi'), {}, [], { ...acc, credentials: { ...acc.credentials, channel_id: 'C0NOWHERE99' } }),
+    );
+    expect(wrong).toMatchObject({ category: 'validation', code: 'platform.slack.channel_not_found' });
+    expect(wrong.message).toContain('channel_id');
+
+    fake.inject({ path: PUBLISH }, slackError('is_archived'));
+    expect(await failureOf(deliver(text('Hi')))).toMatchObject({ code: 'platform.slack.is_archived' });
+    fake.inject({ path: PUBLISH }, slackError('no_text'));
+    expect(await failureOf(deliver(text('Hi')))).toMatchObject({ code: 'platform.slack.no_text' });
+    fake.inject(
+      { path: PUBLISH },
+      { status: 200, body: { ok: false, error: 'missing_scope', needed: 'chat:write' } },
+    );
+    const scope = await failureOf(deliver(text('Hi')));
+    expect(scope).toMatchObject({ category: 'auth', code: 'platform.slack.missing_scope' });
+    expect(scope.message).toContain('needs chat:write');
+  });
+
+  test('a message the bot may not delete stays live: not_supported', async () => {
+    const acc = account();
+    const receipt = await deliver(text('Keep me'), {}, [], acc);
+    fake.inject({ path: /chat\.delete$/ }, slackError('cant_delete_message'));
+    expect(await adapter().unpublish!({ account: acc, platformPostId: receipt.platformPostId, signal })).toBe(
+      'not_supported',
+    );
+  });
+
+  test('an account without a usable bot token or channel fails before any call, never quoting the token', async () => {
+    const calls = fake.requests.length;
+    const noToken = await failureOf(
+      deliver(text('Hi'), {}, [], {
+        ...account(),
+        credentials: { bot_token: 'xoxp-user', channel_id: 'C0POSTFLOW1' },
+      }),
+    );
+    expect(noToken).toMatchObject({ category: 'validation', code: 'platform.slack.bot_token' });
+    expect(noToken.message).not.toContain('xoxp-user');
+    const acc = account();
+    const noChannel = await failureOf(
+      deliver(text('Hi'), {}, [], { ...acc, credentials: { ...acc.credentials, channel_id: '#general' } }),
+    );
+    expect(noChannel).toMatchObject({ category: 'validation', code: 'platform.slack.channel_id' });
+    expect(fake.requests.length).toBe(calls);
+  });
+});
