@@ -139,7 +139,7 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
     platform: PLATFORM,
     baseUrl: '',
     ...timeout,
-    spanUrl: (url) => url.replace(/^(https?:\/\/[^/]+)\/.*$/, '$1/[upload URL]'),
+    redactPath: () => '/[upload URL]',
     failure: (response, body, irreversible) =>
       platformFailure(
         PLATFORM,
