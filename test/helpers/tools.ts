@@ -172,8 +172,9 @@ export interface N8nInstall {
  * A real n8n, installed from npm into .tools on first use (several minutes; progress is printed).
  * On Node 24 the install skips lifecycle scripts (some download prebuilt binaries from sites this
  * machine cannot reach) and then builds the two native modules n8n loads, sqlite3 and isolated-vm,
- * from source against that Node's headers. `xlsx` is overridden to the registry's package: n8n
- * fetches it from a CDN otherwise. The install counts as ready once both native modules load.
+ * from source against that Node's headers. `xlsx` is overridden to the registry's package: n8n 2.8
+ * fetches it from a CDN otherwise (2.41 has no xlsx, so there the override does nothing). The
+ * install counts as ready once the native modules it has load.
  */
 export async function n8nInstall(): Promise<N8nInstall> {
   const home = join(toolsDir(), `n8n-${N8N_VERSION}`);
