@@ -15,6 +15,8 @@ import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import {
   type AccountContext,
+  type CommentReceipt,
+  type CommentRequest,
   isProcessing,
   type PlatformAdapter,
   type Prepared,
@@ -219,6 +221,25 @@ export function createActivities({
     },
 
     /**
+     * Makes the post's first comment under the published target. Irreversible like the publish
+     * call, with the same deadline: the workflow decides every retry (workflows/first-comment.ts).
+     */
+    async commentOnTarget(job: DeliveryJob, post: DeliveryReceipt, since: string): Promise<CommentReceipt> {
+      return step(job, { withMedia: false, repeatable: false }, (adapter, req) =>
+        adapter.comment!(commentRequest(req, post, since)),
+      );
+    },
+
+    /** Looks for the first comment after an unknown outcome. Read-only, retried in place. */
+    async findComment(job: DeliveryJob, post: DeliveryReceipt, since: string): Promise<CommentLookup> {
+      if (!platforms.get(job.target.platform)?.findComment) return { searchable: false, comment: null };
+      const comment = await step(job, { withMedia: false, repeatable: true }, (adapter, req) =>
+        adapter.findComment!(commentRequest(req, post, since)),
+      );
+      return { searchable: true, comment };
+    },
+
+    /**
      * Deletes one published target from its platform and records it, so the Post resource leaves
      * it out. A failure the platform calls final is an outcome; a transient one is thrown, and retried.
      */
@@ -264,6 +285,26 @@ export type PostflowActivities = ReturnType<typeof createActivities>;
 export type PreparedStep = { ready: StepState } | { processing: StepState; pollAfterMs: number };
 /** A publish or check step's answer: the receipt, or still processing. */
 export type PublishedStep = { receipt: DeliveryReceipt } | { processing: StepState; pollAfterMs: number };
+
+/** What a look for a first comment found; `searchable: false` where the platform cannot be asked. */
+export interface CommentLookup {
+  searchable: boolean;
+  comment: CommentReceipt | null;
+}
+
+/** The first comment under `post`, for the account and content a delivery step resolved. */
+function commentRequest(req: PublishRequest, post: DeliveryReceipt, since: string): CommentRequest {
+  return {
+    postId: req.postId,
+    account: req.account,
+    target: req.target,
+    text: req.content.firstComment ?? '',
+    post,
+    ref: `${req.ref}/first-comment`,
+    since,
+    signal: req.signal,
+  };
+}
 
 function stepOf(result: Prepared): PreparedStep;
 function stepOf(result: Published): PublishedStep;

@@ -22,3 +22,13 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
   const { media } = { ...content, ...target.overrides };
   return (media?.length ?? 0) > 0;
 }
+
+/** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */
+const COMMENTS: Readonly<Record<string, true>> = byPlatform((d) =>
+  d.capabilities.comments ? true : undefined,
+);
+
+/** Whether `platform` can carry a post's `first_comment`. Deterministic: the workflow calls it. */
+export function takesComments(platform: string): boolean {
+  return COMMENTS[platform] === true;
+}

@@ -70,6 +70,8 @@ export interface PlatformCapabilities {
   refresh: boolean;
   /** Published posts can be deleted through the API (`unpublish`). */
   delete: boolean;
+  /** A post's `first_comment` is made under it once it is live (`comment`, looked up by `findComment`). */
+  comments: boolean;
 }
 
 /**

@@ -43,8 +43,13 @@ const PREPARE_AND_CHECK: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 };
 
+/*
+ * The first comment (`commentOnTarget`) is irreversible like the publish call, so it runs with
+ * PUBLISH's options: one attempt, the same deadline; workflows/first-comment.ts decides retries.
+ */
+
 /**
- * Looking a post up on the platform changes nothing, so it retries freely with backoff, for as
+ * Looking a post (or its first comment) up on the platform changes nothing, so it retries freely with backoff, for as
  * long as a platform outage reasonably lasts.
  */
 const FIND: ActivityOptions = {
@@ -65,10 +70,10 @@ const REFRESH: ActivityOptions = {
  */
 export function platformCalls(taskQueue?: string) {
   const on = (options: ActivityOptions): ActivityOptions => (taskQueue ? { ...options, taskQueue } : options);
-  const { publishTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
+  const { publishTarget, commentOnTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
   const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
     proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
-  const { findPublished } = proxyActivities<PostflowActivities>(on(FIND));
+  const { findPublished, findComment } = proxyActivities<PostflowActivities>(on(FIND));
   const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
   return {
     publishTarget,
@@ -78,6 +83,8 @@ export function platformCalls(taskQueue?: string) {
     reusePrepared,
     findPublished,
     refreshAccount,
+    commentOnTarget,
+    findComment,
   };
 }
 

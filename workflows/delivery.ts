@@ -1,7 +1,7 @@
 import { patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { PreparedStep, PublishedStep } from '../activities';
 import type { StepState } from '../platforms/kit/adapter';
-import { needsPrepare } from '../api/platform-steps';
+import { needsPrepare, takesComments } from '../api/platform-steps';
 import type {
   DeliveryCursor,
   DeliveryError,
@@ -22,6 +22,7 @@ import {
   timedOut,
   unconfirmed,
 } from './delivery-failures';
+import { commentsUnsupported, postFirstComment, withCommentOutcome } from './first-comment';
 import { pollPause } from './processing-wait';
 import { reconcile } from './reconcile';
 import {
@@ -52,6 +53,8 @@ export const HISTORY_BOUND = 5_000;
  * made, backs off its polls and hands long deliveries over to a new run. One marker per post.
  */
 export const EXACTLY_ONCE_PATCH = 'exactly-once-v2';
+/** Posts recorded before first comments were made replay without the comment step. */
+export const FIRST_COMMENT_PATCH = 'first-comment';
 
 /** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
 export type DeliveryEnd = 'settled' | 'handed-over';
@@ -123,12 +126,19 @@ class Delivery {
     this.job = { ...job, startedAt: this.counters.startedAt };
   }
 
-  /**
-   * The delivery process: before each publish attempt, settle what the platform may already
-   * have; attempt; on failure, do what retry-decision.ts decides (refresh the token, wait and
-   * retry, wait and look the post up, or end the target).
-   */
+  /** The delivery: publish the post to a final state; once it is live, its first comment. */
   async run(): Promise<DeliveryEnd> {
+    const end = await this.settle();
+    if (end === 'settled' && this.state.status === 'published') await this.firstComment();
+    return end;
+  }
+
+  /**
+   * Publishing: before each publish attempt, settle what the platform may already have; attempt;
+   * on failure, do what retry-decision.ts decides (refresh the token, wait and retry, wait and
+   * look the post up, or end the target).
+   */
+  private async settle(): Promise<DeliveryEnd> {
     this.update({ status: 'publishing' });
     for (;;) {
       const cursor = this.resumeAt;
@@ -162,6 +172,20 @@ class Delivery {
         return 'handed-over';
       await sleep(decision.afterMs);
     }
+  }
+
+  /**
+   * The post's `first_comment` (the target's override first), under the live post: made and
+   * shown in the receipt's metadata, or a warning; never a failure of the published target.
+   */
+  private async firstComment(): Promise<void> {
+    const { job, state } = this;
+    const text = { ...job.content, ...job.target.overrides }.firstComment;
+    if (!text || !state.receipt || !patched(FIRST_COMMENT_PATCH)) return;
+    const outcome = takesComments(state.platform)
+      ? await postFirstComment(job, state.receipt, this.calls)
+      : { warning: commentsUnsupported(state.platform) };
+    this.update({ receipt: withCommentOutcome(state.receipt, outcome) });
   }
 
   /**

@@ -111,5 +111,5 @@ export const discordDescriptor: PlatformDescriptor = {
           },
         ],
   apiBaseUrl: 'https://discord.com',
-  capabilities: { reconcile: false, refresh: false, delete: true },
+  capabilities: { reconcile: false, refresh: false, delete: true, comments: false },
 };

@@ -48,6 +48,34 @@ export interface PublishRequest {
   signal: AbortSignal;
 }
 
+/**
+ * One first comment (a reply, where the platform calls it so) under one published post: the
+ * post's `first_comment`, made after the post is live.
+ */
+export interface CommentRequest {
+  postId: string;
+  account: AccountContext;
+  target: TargetSpec;
+  /** The comment's text. */
+  text: string;
+  /** The published post, as its receipt says (id, permalink, the platform's metadata). */
+  post: DeliveryReceipt;
+  /** `<post id>/<account id>/first-comment`: an idempotency handle where the platform takes one. */
+  ref: string;
+  /**
+   * When the comment step began (RFC 3339): comments of the account from before it cannot be this
+   * one, so `findComment` ignores them.
+   */
+  since: string;
+  signal: AbortSignal;
+}
+
+/** Proof of a comment: its id on the platform and a link to it (empty where none can be built). */
+export interface CommentReceipt {
+  commentId: string;
+  permalink: string;
+}
+
 /** One delete of one published post from one account. */
 export interface UnpublishRequest {
   account: AccountContext;
@@ -127,6 +155,18 @@ export interface PlatformAdapter {
    * Absent where the platform offers no delete at all. Failures throw `PublishError`.
    */
   unpublish?(request: UnpublishRequest): Promise<'deleted' | 'not_supported'>;
+  /**
+   * Comments on the post just published (`first_comment`). Irreversible like `publish`: the engine
+   * calls it again only after a failure that proves nothing was made, or after `findComment` found
+   * no comment. Absent where the platform has no comments (the descriptor's `comments: false`).
+   */
+  comment?(request: CommentRequest): Promise<CommentReceipt>;
+  /**
+   * Looks for the comment after an unknown outcome: the account's comment on `request.post` with
+   * `request.text`, made since `request.since`. Absent where the platform cannot be asked: such an
+   * outcome ends as a warning, never a second comment.
+   */
+  findComment?(request: CommentRequest): Promise<CommentReceipt | null>;
   /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
   refresh?(account: AccountContext): Promise<Record<string, string>>;
   /**

@@ -79,5 +79,5 @@ export const pinterestDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://api.pinterest.com',
-  capabilities: { reconcile: true, refresh: true, delete: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
 };

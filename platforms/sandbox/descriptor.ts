@@ -54,5 +54,5 @@ export const sandboxDescriptor: PlatformDescriptor = {
   displayName: 'Sandbox',
   rules: sandboxRules,
   credentials: [],
-  capabilities: { reconcile: true, refresh: true, delete: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };

@@ -128,5 +128,5 @@ export const tiktokDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'refresh_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://open.tiktokapis.com',
-  capabilities: { reconcile: false, refresh: true, delete: false },
+  capabilities: { reconcile: false, refresh: true, delete: false, comments: false },
 };

@@ -23,6 +23,7 @@ describe('the platform descriptors (platforms/descriptors.ts)', () => {
         reconcile: typeof adapter.findExisting === 'function',
         refresh: typeof adapter.refresh === 'function',
         delete: typeof adapter.unpublish === 'function',
+        comments: typeof adapter.comment === 'function',
       }).toEqual(descriptor.capabilities);
     },
   );
@@ -41,13 +42,20 @@ describe('the platform descriptors (platforms/descriptors.ts)', () => {
     const doc = readFileSync(join(__dirname, '../../docs/platforms.md'), 'utf8');
     const table = doc.slice(doc.indexOf('## The platforms'));
     const rows = [...table.matchAll(/^\| `([a-z_]+)` \|(.*)\|$/gm)].map(([, slug, rest]) => {
-      const [credentials, , reconcile, refresh, remove] = rest.split(' | ').map((cell) => cell.trim());
+      const [credentials, , reconcile, refresh, remove, comments] = rest
+        .split(' | ')
+        .map((cell) => cell.trim());
       // A cell says "no (why)", or how the platform does it.
       const yes = (cell: string) => !cell.startsWith('no');
       return {
         slug,
         credentials,
-        capabilities: { reconcile: yes(reconcile), refresh: yes(refresh), delete: yes(remove) },
+        capabilities: {
+          reconcile: yes(reconcile),
+          refresh: yes(refresh),
+          delete: yes(remove),
+          comments: yes(comments),
+        },
       };
     });
     expect(rows.map((r) => r.slug).sort()).toEqual(PLATFORM_DESCRIPTORS.map((d) => d.slug).sort());

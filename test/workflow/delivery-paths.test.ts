@@ -7,9 +7,9 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import type { PostflowActivities, PreparedStep, PublishedStep } from '../../activities';
+import type { CommentLookup, PostflowActivities, PreparedStep, PublishedStep } from '../../activities';
 import { toPublishFailure } from '../../activities/errors';
-import { PublishError } from '../../platforms/kit/adapter';
+import { type CommentReceipt, PublishError } from '../../platforms/kit/adapter';
 import type {
   DeliveryReceipt,
   PostResource,
@@ -130,6 +130,8 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     checkPublishedTarget: notInThisTest('checkPublishedTarget'),
     findPublished: notInThisTest('findPublished'),
     unpublishTarget: notInThisTest('unpublishTarget'),
+    commentOnTarget: notInThisTest('commentOnTarget'),
+    findComment: notInThisTest('findComment'),
     ...script,
   };
 }
@@ -280,4 +282,142 @@ test('an expired token while the post processes: refreshed, and the same publish
     'refreshAccount',
     'checkPublishedTarget',
   ]);
+});
+
+describe('the first comment, after the post is live (workflows/first-comment.ts)', () => {
+  const withComment = (platform: string, comment = 'first!'): PostSpec => {
+    const spec = postTo(platform);
+    return { ...spec, content: { ...spec.content, firstComment: comment } };
+  };
+  const comment: CommentReceipt = { commentId: 'c_1', permalink: 'https://platform.test/pp_1#c_1' };
+  const lost = fails({ code: 'platform.sandbox.timeout', retryable: true, outcomeUnknown: true });
+
+  test('made once under the published post, and shown in the target metadata', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(comment),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets[0]!.metadata).toEqual({ first_comment: { id: 'c_1', permalink: comment.permalink } });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'commentOnTarget']);
+    // The comment call is given the post's receipt.
+    expect(calls[1]!.args[1]).toMatchObject({ platformPostId: 'pp_1' });
+  });
+
+  test("a target's own first_comment replaces the post's", async () => {
+    const spec = withComment('sandbox');
+    spec.targets[0]!.overrides = { firstComment: 'for this account' };
+    const seen: string[] = [];
+    const { post } = await deliver(spec, {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: async (job) => {
+        seen.push(String({ ...job.content, ...job.target.overrides }.firstComment));
+        return comment;
+      },
+    });
+    expect(post.targets[0]!.metadata).toMatchObject({ first_comment: { id: 'c_1' } });
+    expect(seen).toEqual(['for this account']);
+  });
+
+  test('a comment whose answer was lost and is found: no second comment call', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(lost),
+      findComment: inTurn<CommentLookup>({ searchable: true, comment }),
+    });
+    expect(post.targets[0]!.metadata).toEqual({ first_comment: { id: 'c_1', permalink: comment.permalink } });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'commentOnTarget', 'findComment']);
+  });
+
+  test('a comment whose answer was lost and two looks find nothing: commented again', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(lost, comment),
+      findComment: inTurn<CommentLookup>({ searchable: true, comment: null }),
+    });
+    expect(post.targets[0]!.metadata).toMatchObject({ first_comment: { id: 'c_1' } });
+    expect(calls.map((c) => c.name)).toEqual([
+      'publishTarget',
+      'commentOnTarget',
+      'findComment',
+      'findComment',
+      'commentOnTarget',
+    ]);
+  });
+
+  test('a lost comment on a platform that cannot be asked: a warning, never a second comment call', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(lost),
+      findComment: inTurn<CommentLookup>({ searchable: false, comment: null }),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets[0]).toMatchObject({ status: 'published', error: null });
+    expect(post.targets[0]!.metadata).toEqual({
+      warnings: [expect.objectContaining({ code: 'first_comment.unconfirmed' })],
+    });
+    expect(calls.filter((c) => c.name === 'commentOnTarget')).toHaveLength(1);
+  });
+
+  test('a refused comment: a warning on the published target, not a failure', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(
+        fails({ category: 'validation', message: 'Comments are off.' }),
+      ),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets[0]!.metadata).toEqual({
+      warnings: [{ code: 'first_comment.failed', message: expect.stringContaining('Comments are off.') }],
+    });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'commentOnTarget']);
+  });
+
+  test('rate-limited: waits the Retry-After, at most three calls, then a warning', async () => {
+    const spec = withComment('sandbox');
+    const { post, calls } = await deliver(spec, {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(
+        fails({ category: 'rate_limit', retryable: true, retryAfterMs: 60_000 }),
+      ),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets[0]!.metadata).toEqual({
+      warnings: [expect.objectContaining({ code: 'first_comment.failed' })],
+    });
+    expect(calls.filter((c) => c.name === 'commentOnTarget')).toHaveLength(3);
+    expect(await timersOf(spec.id)).toEqual([60, 60]);
+  });
+
+  test('a Retry-After longer than the cap is not waited out: a warning at once', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(
+        fails({ category: 'rate_limit', retryable: true, retryAfterMs: 3_600_000 }),
+      ),
+    });
+    expect(post.targets[0]!.metadata).toMatchObject({
+      warnings: [expect.objectContaining({ code: 'first_comment.failed' })],
+    });
+    expect(calls.filter((c) => c.name === 'commentOnTarget')).toHaveLength(1);
+  });
+
+  test('a platform without comments: a warning, and no comment call', async () => {
+    const { post, calls } = await deliver(withComment('discord'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets[0]!.metadata).toEqual({
+      warnings: [expect.objectContaining({ code: 'first_comment.unsupported' })],
+    });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+  });
+
+  test('a failed post gets no comment', async () => {
+    const { post, calls } = await deliver(withComment('sandbox'), {
+      publishTarget: inTurn<PublishedStep>(fails({ category: 'validation' })),
+    });
+    expect(post.status).toBe('failed');
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+  });
 });
