@@ -78,6 +78,7 @@ export async function postFirstComment(
         unknownUntil = timedOut(err) ? calledAt + PUBLISH_DEADLINE_MS + LANDING_MARGIN_MS : Date.now();
         continue;
       }
+      if (attempts === MAX_COMMENT_ATTEMPTS) return { warning: failed(platform, last) };
       await sleep(decision.afterMs);
     }
   }

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import type { SandboxOptions } from './descriptor';
 import type { PublishFailure } from '../../api/types';
 import type { Store } from '../../store/types';
-import { type PlatformAdapter, PublishError, type PublishRequest } from '../kit/adapter';
+import { type CommentRequest, type PlatformAdapter, PublishError, type PublishRequest } from '../kit/adapter';
 
 /**
  * The built-in `sandbox` platform: publishes into Postflow's own store, so Postflow can be tried
@@ -75,11 +75,17 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
   /** Failures that never pass with retries, whatever `fail_times` says. */
   const permanent = new Set(['auth_revoked', 'validation']);
 
-  const optionsOf = (req: PublishRequest): SandboxOptions => req.target.options as SandboxOptions;
+  const optionsOf = (req: PublishRequest | CommentRequest): SandboxOptions =>
+    req.target.options as SandboxOptions;
   const receiptOf = (platformPostId: string, publishedAt: string) => ({
     platformPostId,
     permalink: `${publicUrl}/v1/sandbox/posts/${platformPostId}`,
     publishedAt,
+  });
+
+  const commentReceiptOf = (commentId: string, platformPostId: string) => ({
+    commentId,
+    permalink: `${publicUrl}/v1/sandbox/posts/${platformPostId}#${commentId}`,
   });
 
   return {
@@ -151,6 +157,38 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
     async findExisting(req) {
       const item = await store.sandbox.findByRef(req.account.id, req.ref);
       return item ? receiptOf(item.platformPostId, item.publishedAt) : null;
+    },
+
+    /**
+     * A first comment is a reply item in the store (`options.in_reply_to`, its ref the comment's),
+     * listed with the account's posts; `comment_failure` injects failures into its calls.
+     */
+    async comment(req) {
+      const options = optionsOf(req);
+      const injected = options.comment_failure;
+      const failing =
+        injected &&
+        (injected === 'validation' ||
+          (await store.sandbox.nextAttempt(req.ref)) <= (options.comment_fail_times ?? 1));
+      if (failing && injected !== 'unknown') throw new PublishError(failures[injected](options));
+      const item = {
+        platformPostId: `sbc_${ulid()}`,
+        accountId: req.account.id,
+        ref: req.ref,
+        text: req.text,
+        title: null,
+        media: [],
+        options: { in_reply_to: req.post.platformPostId },
+        publishedAt: new Date().toISOString(),
+      };
+      await store.sandbox.record(item);
+      if (failing) throw new PublishError(failures.unknown(options));
+      return commentReceiptOf(item.platformPostId, req.post.platformPostId);
+    },
+
+    async findComment(req) {
+      const item = await store.sandbox.findByRef(req.account.id, req.ref);
+      return item ? commentReceiptOf(item.platformPostId, req.post.platformPostId) : null;
     },
 
     async unpublish(req) {

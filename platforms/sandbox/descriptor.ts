@@ -31,6 +31,10 @@ export const sandboxOptionsSchema = z
     poll_after_s: z.number().min(1).max(3_600).optional(),
     /** `false`: the published post cannot be deleted through the API, like TikTok's. @default true */
     deletable: z.boolean().optional(),
+    /** The failure to inject into the first comment's calls (`first_comment`). Omit for a clean comment. */
+    comment_failure: z.enum(['transient', 'rate_limit', 'validation', 'unknown', 'lost']).optional(),
+    /** How many comment calls fail before one succeeds (all but validation). @default 1 */
+    comment_fail_times: z.number().int().min(1).max(100).optional(),
   })
   .strict();
 

@@ -2,7 +2,14 @@ import { type AccountContext, type PlatformAdapter, PublishError } from '../../p
 import { checkPlatformRules, type MediaInfo } from '../../api/platform-rules';
 import type { PostContent } from '../../api/types';
 import type { FakePlatform, FakeResponse } from '../../platforms/kit/fake-platform';
-import { closedPortUrl, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  closedPortUrl,
+  commentRequest,
+  MediaHost,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 /** What the shared suite needs to know about one platform. */
 export interface ContractSubject<F extends FakePlatform> {
@@ -33,6 +40,14 @@ export interface ContractSubject<F extends FakePlatform> {
     auth: FakeResponse;
     rateLimit: FakeResponse & { expectedRetryAfterMs: number };
     server: FakeResponse;
+  };
+  /**
+   * Where the platform takes a first comment: the irreversible comment call (faults go there),
+   * and the fake's comments under a post, with their text. Absent: the adapter has no `comment`.
+   */
+  comments?: {
+    call: { method: string; path: string | RegExp };
+    under(fake: F, platformPostId: string): Array<{ id: string; text: string }>;
   };
   /** Which optional capabilities the platform has. */
   reconciles: boolean;
@@ -205,6 +220,49 @@ export function adapterContract<F extends FakePlatform>(subject: ContractSubject
     } else {
       test('has no token to refresh', () => {
         expect(adapter.refresh).toBeUndefined();
+      });
+    }
+
+    const comments = subject.comments;
+    if (comments) {
+      test('comments once under the published post; the comment can be looked up', async () => {
+        const req = request();
+        const receipt = await runDelivery(adapter, req);
+        const first = commentRequest(req, receipt, `First comment ${n}`);
+        const made = await adapter.comment!(first);
+        const under = comments.under(fake, receipt.platformPostId);
+        expect(under).toEqual([{ id: made.commentId, text: expect.stringContaining(`First comment ${n}`) }]);
+        if (adapter.findComment) {
+          expect((await adapter.findComment(first))?.commentId).toBe(made.commentId);
+          const other = commentRequest(req, receipt, 'A comment nobody made');
+          expect(await adapter.findComment(other)).toBeNull();
+        }
+      });
+
+      test('a lost comment answer leaves the outcome unknown; the one comment is found', async () => {
+        const req = request();
+        const receipt = await runDelivery(adapter, req);
+        const first = commentRequest(req, receipt, `Lost comment ${n}`);
+        fake.inject(comments.call, { kind: 'lose-answer' });
+        const failure = await failureOf(adapter.comment!(first));
+        expect(failure.outcomeUnknown).toBe(true);
+        const under = comments.under(fake, receipt.platformPostId);
+        expect(under).toHaveLength(1);
+        if (adapter.findComment) expect((await adapter.findComment(first))?.commentId).toBe(under[0]!.id);
+      });
+
+      test('a refused comment fails for good and makes nothing', async () => {
+        const req = request();
+        const receipt = await runDelivery(adapter, req);
+        fake.inject(comments.call, subject.errors.validation);
+        const failure = await failureOf(adapter.comment!(commentRequest(req, receipt, 'Refused')));
+        expect(failure).toMatchObject({ retryable: false, outcomeUnknown: false });
+        expect(comments.under(fake, receipt.platformPostId)).toEqual([]);
+      });
+    } else {
+      test('takes no first comment', () => {
+        expect(adapter.comment).toBeUndefined();
+        expect(adapter.findComment).toBeUndefined();
       });
     }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { MediaFile } from '../../activities/media';
 import {
   type AccountContext,
+  type CommentRequest,
   isProcessing,
   type PlatformAdapter,
   type PublishRequest,
@@ -111,6 +112,20 @@ export function publishRequest(
     ref: `${postId}/${account.id}`,
     since: new Date().toISOString(),
     signal,
+  };
+}
+
+/** The first comment `text` under the post `req` published (`receipt`), as the activity builds it. */
+export function commentRequest(req: PublishRequest, receipt: DeliveryReceipt, text: string): CommentRequest {
+  return {
+    postId: req.postId,
+    account: req.account,
+    target: req.target,
+    text,
+    post: receipt,
+    ref: `${req.ref}/first-comment`,
+    since: new Date(Date.now() - 1_000).toISOString(),
+    signal: new AbortController().signal,
   };
 }
 
