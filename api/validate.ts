@@ -7,6 +7,8 @@ import {
   parseCreatePost,
 } from './normalise';
 import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
+import { takesComments } from './platform-steps';
+import type { PostSpec } from './types';
 import { zodIssues } from './zod-issues';
 import { z } from 'zod';
 import type { PlatformConstraints, validationReportSchema } from './resources';
@@ -63,7 +65,8 @@ export function validatePostBody(
 
   if (hasAccounts) {
     try {
-      normaliseParsedPost(parsed, { ...ctx, id: 'post_DRYRUN', userId: 'dry-run' });
+      const spec = normaliseParsedPost(parsed, { ...ctx, id: 'post_DRYRUN', userId: 'dry-run' });
+      warnings.push(...uncommentedTargets(spec));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const listed = (err.meta?.errors as Issue[] | undefined) ?? [
@@ -93,6 +96,8 @@ export function validatePostBody(
         }
         const own = (options[platform] ?? {}) as Record<string, unknown>;
         errors.push(...checkPlatformRules(platform, content, own, `platform_data.${platform}`).map(toIssue));
+        if (data.first_comment && !takesComments(platform))
+          warnings.push(commentUnsupported(platform, 'first_comment'));
       }
     }
     if (platforms.length === 0) {
@@ -113,6 +118,28 @@ export function validatePostBody(
     });
   }
   return { valid: errors.length === 0, errors, warnings };
+}
+
+/**
+ * A `first_comment` for a target whose platform has no comments is not posted there (the target
+ * reports `platform.<slug>.comments_unsupported` when it publishes): the dry run says so beforehand.
+ */
+function uncommentedTargets(spec: PostSpec): ValidationIssue[] {
+  return spec.targets.flatMap((target, i) => {
+    const own = target.overrides?.firstComment !== undefined;
+    const text = own ? target.overrides!.firstComment : spec.content.firstComment;
+    if (!text || takesComments(target.platform)) return [];
+    return [commentUnsupported(target.platform, own ? `targets[${i}].first_comment` : 'first_comment')];
+  });
+}
+
+function commentUnsupported(platform: string, field: string): ValidationIssue {
+  return {
+    platform,
+    field,
+    message: `${platform} has no comments Postflow can make: the first comment will not be posted there.`,
+    code: `platform.${platform}.comments_unsupported`,
+  };
 }
 
 /** `GET /v1/posts/validate?platform=`: a platform's constraints in the contract's shape. */

@@ -94,7 +94,7 @@ export function withCommentOutcome(receipt: DeliveryReceipt, outcome: CommentOut
 /** The warning of a `first_comment` on a platform without comments. */
 export function commentsUnsupported(platform: string): DeliveryWarning {
   return {
-    code: 'first_comment.unsupported',
+    code: `platform.${platform}.comments_unsupported`,
     message: `${platform} has no comments Postflow can make; the first comment was not posted.`,
   };
 }
@@ -121,14 +121,14 @@ async function lookUp(
 
 function failed(platform: string, failure: PublishFailure): DeliveryWarning {
   return {
-    code: 'first_comment.failed',
+    code: `platform.${platform}.first_comment_failed`,
     message: `The post is live, but its first comment on ${platform} failed: ${failure.message}`,
   };
 }
 
 function unconfirmed(platform: string, why: 'no-lookup' | 'unsearchable'): DeliveryWarning {
   return {
-    code: 'first_comment.unconfirmed',
+    code: `platform.${platform}.first_comment_unconfirmed`,
     message:
       why === 'no-lookup'
         ? `The post is live; its first comment on ${platform} may have been made, and ${platform} offers no way to check. Look at the post.`

@@ -38,6 +38,11 @@ export interface Family {
   content(marker: string): Record<string, unknown>;
   /** The platform's ledger: its live posts whose text carries `marker` (ids as receipts give them). */
   ledger(marker: string, accountId: string): Promise<string[]>;
+  /**
+   * Where the family's posts carry a first comment: the platform's comments under the posts
+   * `postIds` (ids as comment receipts give them). Absent: the explored posts have no comment.
+   */
+  comments?(postIds: string[], accountId: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +56,8 @@ const TIMEOUT_MS = 15_000;
 const FOREVER_POLL_MS = 5_000;
 
 const text = (marker: string) => ({ text: `Explored post ${marker}` });
+/** A first comment (without the marker, so ledgers searching posts by marker never count it). */
+const withComment = (marker: string) => ({ ...text(marker), first_comment: 'Explored first comment' });
 
 export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<Family> {
   switch (name) {
@@ -135,10 +142,14 @@ function sandbox({ store }: FamilyDeps): Family {
       fail: async (state) => void (await store.sandbox.remove(String(state.platform_post_id))),
     },
     credentials: () => ({}),
-    content: text,
+    content: withComment,
     ledger: async (marker, accountId) =>
       (await store.sandbox.list(accountId))
         .filter((i) => i.text.includes(marker))
+        .map((i) => i.platformPostId),
+    comments: async (postIds, accountId) =>
+      (await store.sandbox.list(accountId))
+        .filter((i) => postIds.includes(String(i.options.in_reply_to)))
         .map((i) => i.platformPostId),
     stop: async () => undefined,
   };

@@ -21,7 +21,8 @@ import type { Fault, Schedule } from './schedule';
  * (their own classification is covered by the contract suites, test/contracts/): the
  * exploration is about the engine's decisions, which see only these classifications.
  */
-export type CallKind = 'prepare' | 'checkPrepared' | 'publish' | 'checkPublished' | 'find' | 'refresh';
+export type CallKind =
+  'prepare' | 'checkPrepared' | 'publish' | 'checkPublished' | 'find' | 'refresh' | 'comment' | 'findComment';
 
 /** One platform call of an explored account, as the invariants read it. */
 export interface CallRecord {
@@ -30,11 +31,11 @@ export interface CallRecord {
   fault: Fault;
   /** The test server's clock when Temporal scheduled the call (simulated time). */
   atMs: number;
-  /** publish: whether the platform acted (`lost`, `late`, processing faults still act). */
+  /** publish, comment: whether the platform acted (`lost`, `late`, processing faults still act). */
   acted?: 'now' | 'late' | 'no';
-  /** publish: the outcome as the engine learns it; `unknown` when the answer never came. */
+  /** publish, comment: the outcome as the engine learns it; `unknown` when the answer never came. */
   answer?: 'receipt' | 'processing' | 'refused' | 'unknown';
-  /** find: what the look answered. */
+  /** find, findComment: what the look answered. */
   found?: 'present' | 'absent' | 'failed';
   /** checkPublished: the platform failed the publication at this check (it is gone). */
   failedPublication?: boolean;
@@ -265,6 +266,51 @@ export class FaultLayer {
           throw before;
         }
         const found = await real.findExisting!(adjusted(req), prepared);
+        call.found = found ? 'present' : 'absent';
+        return found;
+      };
+    }
+    if (real.comment) {
+      // The first comment is irreversible like the publish call, and meets the same faults.
+      wrapped.comment = async (req) => {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.comment!(req);
+        const call = await plan.next('comment');
+        const before = failureBefore(platform, call.fault, plan);
+        if (before) {
+          call.acted = 'no';
+          call.answer = 'refused';
+          throw before;
+        }
+        if (call.fault === 'late') {
+          call.acted = 'late';
+          call.answer = 'unknown';
+          const landing = { ...req, signal: new AbortController().signal };
+          plan.addLate({
+            landAtMs: call.atMs + LATE_LANDING_MS,
+            land: async () => void (await real.comment!(landing)),
+          });
+          await cutOff(req.signal);
+          throw new Error('explore: the worker was cut off while the comment call was in flight');
+        }
+        const made = await real.comment!(req);
+        call.acted = 'now';
+        call.answer = call.fault === 'lost' ? 'unknown' : 'receipt';
+        if (call.fault === 'lost') throw new PublishError(unknownOutcome(platform));
+        return made;
+      };
+    }
+    if (real.findComment) {
+      wrapped.findComment = async (req) => {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.findComment!(req);
+        const call = await plan.next('findComment');
+        const before = readFailure(platform, call.fault, plan);
+        if (before) {
+          call.found = 'failed';
+          throw before;
+        }
+        const found = await real.findComment!(req);
         call.found = found ? 'present' : 'absent';
         return found;
       };

@@ -11,10 +11,24 @@ import type { AccountPlan } from './fault-layer';
  * - `blind-republish`: no publish call follows one that reached the platform (whatever its answer:
  *   lost, cut off, processing) unless a look-up found the post absent, or the platform failed
  *   the publication, in between;
+ * - `duplicate-comment`, `phantom-comment`, `blind-recomment`: the same three for the post's first
+ *   comment (at most one under the post; a reported comment exists; no comment call after one
+ *   that reached the platform unless a look-up found it absent);
+ * - `comment-failed-target`: a target that got as far as its comment (it was live) ends
+ *   published, whatever happened to the comment (its problems are warnings);
  * - `overdue`: the post reaches a final status within the bound of simulated time of each run;
  * - `history`: every run's history stays under the bound.
  */
-export type Violation = 'duplicate' | 'phantom' | 'blind-republish' | 'overdue' | 'history';
+export type Violation =
+  | 'duplicate'
+  | 'phantom'
+  | 'blind-republish'
+  | 'duplicate-comment'
+  | 'phantom-comment'
+  | 'blind-recomment'
+  | 'comment-failed-target'
+  | 'overdue'
+  | 'history';
 
 export interface Verdict {
   violations: Violation[];
@@ -27,6 +41,8 @@ export interface Observed {
   plan: AccountPlan;
   /** The platform's live posts of this post (ids). */
   ledger: string[];
+  /** The platform's comments under those posts (ids); empty where the family makes none. */
+  comments: string[];
   overdue: boolean;
   historyEvents: number[];
   historyBound: number;
@@ -36,6 +52,7 @@ export function checkInvariants({
   post,
   plan,
   ledger,
+  comments,
   overdue,
   historyEvents,
   historyBound,
@@ -48,20 +65,24 @@ export function checkInvariants({
       details.push(['phantom', `reported published as ${target.platform_post_id}, not on the platform`]);
     }
   }
-  // A publication the platform may hold: from a publish call that reached it (whatever the
-  // engine heard back) until a look-up finds it absent or the platform fails it.
-  let mayExistSince: number | undefined;
-  for (const call of plan.calls) {
-    if ((call.kind === 'find' && call.found === 'absent') || call.failedPublication)
-      mayExistSince = undefined;
-    if (call.kind !== 'publish') continue;
-    if (mayExistSince !== undefined) {
-      details.push([
-        'blind-republish',
-        `publish call #${call.k} while call #${mayExistSince}'s publication may exist, with no look-up finding it absent`,
-      ]);
-    }
-    if (call.acted === 'now' || call.acted === 'late') mayExistSince = call.k;
+  if (comments.length > 1)
+    details.push([
+      'duplicate-comment',
+      `the platform shows ${comments.length} comments: ${comments.join(', ')}`,
+    ]);
+  for (const target of post.targets) {
+    const reported = (target.metadata?.first_comment as { id?: string } | undefined)?.id;
+    if (reported && !comments.includes(reported))
+      details.push(['phantom-comment', `reported comment ${reported}, not on the platform`]);
+  }
+  details.push(...blindRepeats(plan, 'publish', 'find', 'blind-republish'));
+  details.push(...blindRepeats(plan, 'comment', 'findComment', 'blind-recomment'));
+  const commented = plan.calls.some((c) => c.kind === 'comment');
+  for (const target of post.targets.filter((t) => commented && t.status !== 'published')) {
+    details.push([
+      'comment-failed-target',
+      `commented on, then ended ${target.status}: ${target.error?.code}`,
+    ]);
   }
   if (overdue) details.push(['overdue', `still ${post.status} past the bound`]);
   if (historyEvents.some((n) => n > historyBound)) {
@@ -71,4 +92,32 @@ export function checkInvariants({
     violations: [...new Set(details.map(([v]) => v))],
     details: details.map(([v, d]) => `${v}: ${d}`),
   };
+}
+
+/**
+ * Irreversible calls (`publish`, `comment`) made while an earlier one's result may exist on the
+ * platform: from a call that reached it (whatever the engine heard back) until a look-up finds it
+ * absent, or the platform fails the publication.
+ */
+function blindRepeats(
+  plan: AccountPlan,
+  kind: 'publish' | 'comment',
+  look: 'find' | 'findComment',
+  violation: Violation,
+): Array<[Violation, string]> {
+  const out: Array<[Violation, string]> = [];
+  let mayExistSince: number | undefined;
+  for (const call of plan.calls) {
+    if ((call.kind === look && call.found === 'absent') || (kind === 'publish' && call.failedPublication))
+      mayExistSince = undefined;
+    if (call.kind !== kind) continue;
+    if (mayExistSince !== undefined) {
+      out.push([
+        violation,
+        `${kind} call #${call.k} while call #${mayExistSince}'s result may exist, with no look-up finding it absent`,
+      ]);
+    }
+    if (call.acted === 'now' || call.acted === 'late') mayExistSince = call.k;
+  }
+  return out;
 }

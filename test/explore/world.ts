@@ -78,6 +78,8 @@ export interface Outcome {
   /** The platform calls, `publish:lost`, `find:absent` … */
   calls: string[];
   ledger: string[];
+  /** The platform's comments under the post (its first comment). */
+  comments: string[];
   historyEvents: number[];
   simulatedMs: number;
   verdict: Verdict;
@@ -303,10 +305,12 @@ export class World {
       running.phase = 'checking';
       await plan.landLate();
       const ledger = await family.ledger(marker, account.id);
+      const comments = (await family.comments?.(ledger, account.id)) ?? [];
       const verdict = checkInvariants({
         post: final,
         plan,
         ledger,
+        comments,
         overdue,
         historyEvents,
         historyBound: HISTORY_BOUND,
@@ -319,6 +323,7 @@ export class World {
         log,
         calls: callsOf(plan),
         ledger,
+        comments,
         historyEvents,
         simulatedMs: (await this.env.currentTimeMs()) - startedAt,
         verdict,
@@ -553,7 +558,12 @@ async function historySizes(
 function callsOf(plan: AccountPlan): string[] {
   const out: Array<{ call: string; times: number }> = [];
   for (const c of plan.calls) {
-    const what = c.kind === 'publish' ? c.answer : c.kind === 'find' ? c.found : undefined;
+    const what =
+      c.kind === 'publish' || c.kind === 'comment'
+        ? c.answer
+        : c.kind === 'find' || c.kind === 'findComment'
+          ? c.found
+          : undefined;
     const call = `${c.kind}${c.fault === 'ok' ? '' : `[${c.fault}]`}${what ? `→${what}` : ''}`;
     if (out.at(-1)?.call === call) out.at(-1)!.times += 1;
     else out.push({ call, times: 1 });

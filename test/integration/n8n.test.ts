@@ -84,7 +84,7 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
       mode: 'now',
       accountIds: [account],
       text: 'Hello from n8n',
-      options: {},
+      options: { firstComment: 'And a first comment' },
     }),
   );
   const run = n8n.execute('pfPublishNow0001');
@@ -92,12 +92,17 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
   const [item] = run.nodes.Postflow;
   expect(item.json).toMatchObject({ status: 'published', text: 'Hello from n8n', account_ids: [account] });
   const published = (await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data;
-  expect(published).toEqual([expect.objectContaining({ post_id: item.json.id, text: 'Hello from n8n' })]);
+  // The post, then its first comment under it.
+  expect(published).toEqual([
+    expect.objectContaining({ post_id: item.json.id, text: 'Hello from n8n' }),
+    expect.objectContaining({ post_id: item.json.id, text: 'And a first comment' }),
+  ]);
+  expect(item.json.targets[0].metadata.first_comment.id).toBe(published[1].platform_post_id);
 
   // Running the same workflow again publishes nothing new: the derived idempotency key matches.
   const again = n8n.execute('pfPublishNow0001');
   expect(again.nodes.Postflow[0].json.id).toBe(item.json.id);
-  expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(1);
+  expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(2);
 });
 
 describe('with n8n running', () => {

@@ -146,6 +146,53 @@ test('an unknown outcome is reconciled: the post made before the answer was lost
   expect(body.results[0].platform_post_id).toBe(made[0].platform_post_id);
 });
 
+test('the first comment is made once under each live post, and a lost answer does not make a second', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    text: 'Post with a comment',
+    publish_now: true,
+    first_comment: 'Links in the first comment',
+    targets: [
+      { account_id: accounts[0] },
+      // The comment's answer is lost: looked up, found, not made again.
+      {
+        account_id: accounts[1],
+        first_comment: 'Own comment',
+        platform_data: { comment_failure: 'unknown' },
+      },
+    ],
+  });
+  expect(status).toBe(201);
+  expect(body.status).toBe('published');
+  for (const [i, text] of ['Links in the first comment', 'Own comment'].entries()) {
+    const target = body.targets[i];
+    const made = await postsOf(accounts[i]!, body.id);
+    expect(made.map((p) => p.text)).toEqual(['Post with a comment', text]);
+    const [post, comment] = made;
+    expect(comment.platform_options).toEqual({ in_reply_to: post.platform_post_id });
+    expect(target.metadata).toEqual({
+      first_comment: {
+        id: comment.platform_post_id,
+        permalink: expect.stringContaining(comment.platform_post_id),
+      },
+    });
+  }
+});
+
+test('a refused first comment is a warning on the published target, never a failure', async () => {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accounts[2]],
+    text: 'Comments are off',
+    first_comment: 'Nobody reads this',
+    platform_options: { sandbox: { comment_failure: 'validation' } },
+  });
+  expect(status).toBe(201);
+  expect(body.targets[0]).toMatchObject({ status: 'published', error: null });
+  expect(body.targets[0].metadata.warnings).toEqual([
+    { code: 'platform.sandbox.first_comment_failed', message: expect.stringContaining('Sandbox rejected') },
+  ]);
+  expect((await postsOf(accounts[2]!, body.id)).map((p) => p.text)).toEqual(['Comments are off']);
+});
+
 test('an expired token is refreshed once and the post goes out; a revoked one asks for reconnection', async () => {
   const expired = await stack.request('POST', '/v1/posts', {
     account_ids: [accounts[0]],

@@ -354,7 +354,7 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     expect(post.status).toBe('published');
     expect(post.targets[0]).toMatchObject({ status: 'published', error: null });
     expect(post.targets[0]!.metadata).toEqual({
-      warnings: [expect.objectContaining({ code: 'first_comment.unconfirmed' })],
+      warnings: [expect.objectContaining({ code: 'platform.sandbox.first_comment_unconfirmed' })],
     });
     expect(calls.filter((c) => c.name === 'commentOnTarget')).toHaveLength(1);
   });
@@ -368,7 +368,12 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     });
     expect(post.status).toBe('published');
     expect(post.targets[0]!.metadata).toEqual({
-      warnings: [{ code: 'first_comment.failed', message: expect.stringContaining('Comments are off.') }],
+      warnings: [
+        {
+          code: 'platform.sandbox.first_comment_failed',
+          message: expect.stringContaining('Comments are off.'),
+        },
+      ],
     });
     expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'commentOnTarget']);
   });
@@ -383,7 +388,7 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     });
     expect(post.status).toBe('published');
     expect(post.targets[0]!.metadata).toEqual({
-      warnings: [expect.objectContaining({ code: 'first_comment.failed' })],
+      warnings: [expect.objectContaining({ code: 'platform.sandbox.first_comment_failed' })],
     });
     expect(calls.filter((c) => c.name === 'commentOnTarget')).toHaveLength(3);
     expect(await timersOf(spec.id)).toEqual([60, 60]);
@@ -397,7 +402,7 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
       ),
     });
     expect(post.targets[0]!.metadata).toMatchObject({
-      warnings: [expect.objectContaining({ code: 'first_comment.failed' })],
+      warnings: [expect.objectContaining({ code: 'platform.sandbox.first_comment_failed' })],
     });
     expect(calls.filter((c) => c.name === 'commentOnTarget')).toHaveLength(1);
   });
@@ -408,7 +413,7 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     });
     expect(post.status).toBe('published');
     expect(post.targets[0]!.metadata).toEqual({
-      warnings: [expect.objectContaining({ code: 'first_comment.unsupported' })],
+      warnings: [expect.objectContaining({ code: 'platform.discord.comments_unsupported' })],
     });
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
   });

@@ -63,7 +63,7 @@ export const contentOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Posted as the first comment, where the platform supports it (Instagram, Facebook, YouTube)',
+			'Posted under the post once it is live, as a comment or reply where the platform has them; elsewhere the post reports a warning',
 	},
 	{
 		displayName: 'Platform Options (JSON)',
