@@ -2,6 +2,7 @@ import type { DeliveryReceipt } from '../../api/types';
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentRequest,
   type JsonValue,
   type MediaFile,
   type PlatformAdapter,
@@ -82,7 +83,9 @@ interface Call {
  *
  * prepare: mentions resolved to DIDs, images uploaded as blobs, a video sent to Bluesky's video
  * service and polled until processed; publish: `createRecord` at a record key derived from the
- * delivery, so a repeated publish cannot post twice; reconcile: `getRecord` at that key.
+ * delivery, so a repeated publish cannot post twice; reconcile: `getRecord` at that key. A first
+ * comment is a reply record (`reply: { root, parent }`, strong refs to the post) at a key derived
+ * from the comment's ref in the same way, looked up with `getRecord` there.
  */
 export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const serviceOf = (account: AccountContext) =>
@@ -189,9 +192,9 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
   };
 
   /** Mentioned handles that resolve, to their DIDs; the others stay plain text. */
-  const resolveMentions = async (req: PublishRequest) => {
+  const resolveMentions = async (req: PublishRequest | CommentRequest, text: string) => {
     const dids: Mentions = {};
-    for (const handle of mentionedHandles(req.content.text)) {
+    for (const handle of mentionedHandles(text)) {
       try {
         const body = await pds(req).call('com.atproto.identity.resolveHandle', { query: { handle } });
         if (typeof body.did === 'string') dids[handle] = body.did;
@@ -202,12 +205,43 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
     return dids;
   };
 
+  /** The account's post record at `rkey` (`getRecord`: uri, cid, value), or null where there is none. */
+  const recordAt = async (req: PublishRequest | CommentRequest, rkey: string): Promise<Body | null> => {
+    const { credentials } = req.account;
+    const repo = credentials.did || credentials.identifier;
+    if (!repo) return null;
+    try {
+      return await xrpc(serviceOf(req.account), 'com.atproto.repo.getRecord', req.signal, {
+        query: { repo, collection: COLLECTION, rkey },
+      });
+    } catch (err) {
+      if (xrpcError(err) === 'RecordNotFound') return null;
+      throw err;
+    }
+  };
+
+  /**
+   * The post as a reply names it (com.atproto.repo.strongRef): its uri and the cid its receipt
+   * keeps, or, for a receipt from before receipts kept it, the cid `getRecord` reads.
+   */
+  const strongRef = async (req: CommentRequest) => {
+    const uri = req.post.platformPostId;
+    const kept = req.post.metadata?.cid;
+    if (typeof kept === 'string' && kept) return { uri, cid: kept };
+    const [, , , rkey] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri) ?? [];
+    const body = rkey ? await recordAt(req, rkey) : null;
+    if (typeof body?.cid !== 'string') {
+      throw rejected(PLATFORM, 'post_not_found', `the post ${uri} is gone; there is nothing to reply to.`);
+    }
+    return { uri, cid: body.cid };
+  };
+
   return {
     platform: PLATFORM,
 
     async prepare(req): Promise<Prepared> {
       session(req.account);
-      const mentions = await resolveMentions(req);
+      const mentions = await resolveMentions(req, req.content.text);
       // URL media has no type until loaded; the bytes are needed for the upload anyway.
       const files: Loaded[] = [];
       for (const file of req.media) files.push(await file.load());
@@ -243,24 +277,42 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
         json: { repo: api.did, collection: COLLECTION, rkey, record },
         irreversible: true,
       });
-      return receipt(String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`), record.createdAt);
+      return receipt(String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`), record.createdAt, body.cid);
     },
 
     async findExisting(req) {
-      const { credentials } = req.account;
-      const repo = credentials.did || credentials.identifier;
-      if (!repo) return null;
-      try {
-        const body = await xrpc(serviceOf(req.account), 'com.atproto.repo.getRecord', req.signal, {
-          query: { repo, collection: COLLECTION, rkey: recordKeyFor(req.ref) },
-        });
-        // The key is derived from this delivery; the text check guards against a stray collision.
-        if (String(body.value?.text ?? '') !== req.content.text) return null;
-        return receipt(String(body.uri), String(body.value?.createdAt ?? new Date().toISOString()));
-      } catch (err) {
-        if (xrpcError(err) === 'RecordNotFound') return null;
-        throw err;
-      }
+      const body = await recordAt(req, recordKeyFor(req.ref));
+      // The key is derived from this delivery; the text check guards against a stray collision.
+      if (!body || String(body.value?.text ?? '') !== req.content.text) return null;
+      return receipt(String(body.uri), String(body.value?.createdAt ?? new Date().toISOString()), body.cid);
+    },
+
+    /**
+     * A reply to the post (root and parent: Postflow's posts are no replies), at the record key
+     * derived from the comment's ref: a repeated call is refused by the PDS, never a second reply.
+     */
+    async comment(req) {
+      const api = pds(req);
+      const post = await strongRef(req);
+      const mentions = await resolveMentions(req, req.text);
+      const record = {
+        ...postRecord(req.text, req.target.options, { mentions }),
+        reply: { root: post, parent: post },
+      };
+      const rkey = recordKeyFor(req.ref);
+      const body = await api.call('com.atproto.repo.createRecord', {
+        json: { repo: api.did, collection: COLLECTION, rkey, record },
+        irreversible: true,
+      });
+      return commentReceipt(String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`));
+    },
+
+    async findComment(req) {
+      const body = await recordAt(req, recordKeyFor(req.ref));
+      const value: Body = body?.value ?? {};
+      // The key is derived from the comment's ref; text and parent guard against a stray collision.
+      if (value.text !== req.text || value.reply?.parent?.uri !== req.post.platformPostId) return null;
+      return commentReceipt(String(body!.uri));
     },
 
     async unpublish(req) {
@@ -417,12 +469,20 @@ function reconnect(err: unknown): PublishError {
   });
 }
 
-function receipt(uri: string, createdAt: string): DeliveryReceipt {
-  const [, did, , rkey] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri) ?? [];
+/** A post's receipt; `metadata.cid` (the record's content hash) is what a reply's strong ref names. */
+function receipt(uri: string, createdAt: string, cid: unknown): DeliveryReceipt {
   return {
     platformPostId: uri,
-    // The DID, not the handle: handles can change, the profile URL by DID keeps working.
-    permalink: `https://bsky.app/profile/${did}/post/${rkey}`,
+    permalink: linkOf(uri),
     publishedAt: new Date(createdAt).toISOString(),
+    ...(typeof cid === 'string' && cid ? { metadata: { cid } } : {}),
   };
+}
+
+const commentReceipt = (uri: string) => ({ commentId: uri, permalink: linkOf(uri) });
+
+/** The bsky.app link of a post record. The DID, not the handle: handles change, the DID's link keeps working. */
+function linkOf(uri: string): string {
+  const [, did, , rkey] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(uri) ?? [];
+  return `https://bsky.app/profile/${did}/post/${rkey}`;
 }

@@ -91,5 +91,5 @@ export const blueskyDescriptor: PlatformDescriptor = {
   credentials: ['identifier', 'app_password'],
   prepareStep: 'always',
   apiBaseUrl: 'https://bsky.social',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };

@@ -28,7 +28,8 @@ const xrpcError = (status: number, error: string, message: string): FakeResponse
  * A Bluesky PDS and video service as their lexicons and the reference PDS answer
  * (@atproto/pds): sessions as JWTs (createSession with an app password, refreshSession with
  * single-use refresh tokens), blobs, handle resolution, app.bsky.feed.post records at explicit
- * TID keys (a second create at the same key fails with the PDS's bare 500), getRecord,
+ * TID keys (a second create at the same key fails with the PDS's bare 500; replies with their
+ * strong refs checked as the lexicon asks), getRecord,
  * deleteRecord (idempotent), service auth, and video jobs that encode over a few polls.
  * Errors are XRPC's `{ "error", "message" }`.
  */
@@ -229,6 +230,14 @@ export class BlueskyFake extends FakePlatform {
       const { byteStart, byteEnd } = facet.index ?? {};
       if (!(byteStart >= 0 && byteEnd > byteStart && byteEnd <= size))
         return bad('Record/facets has an invalid index');
+    }
+    // A reply names its thread's root and its parent by strong ref (com.atproto.repo.strongRef).
+    for (const which of record.reply ? ['root', 'parent'] : []) {
+      const ref = record.reply[which] ?? {};
+      if (!/^at:\/\//.test(String(ref.uri ?? '')))
+        return bad(`Record/reply/${which}/uri must be a valid at-uri`);
+      if (typeof ref.cid !== 'string' || !ref.cid)
+        return bad(`Record/reply/${which}/cid must be a cid string`);
     }
     const embed = record.embed;
     const blobs: Array<{ ref?: { $link?: string }; size?: number }> =

@@ -1,6 +1,7 @@
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentRequest,
   type MediaFile,
   type PlatformAdapter,
   type Prepared,
@@ -53,7 +54,8 @@ function ruleFor(status: number): FailureRule {
  *
  * prepare: upload each file (`POST /api/v2/media`), polled while the server processes it;
  * publish: `POST /api/v1/statuses` with an `Idempotency-Key`, so even a replayed call within the
- * server's hour does not post twice; reconcile: the account's latest statuses, by text.
+ * server's hour does not post twice; reconcile: the account's latest statuses, by text. A first
+ * comment is a reply status (`in_reply_to_id`), keyed and looked up the same way.
  */
 export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const caller = bearerCaller({
@@ -64,7 +66,7 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     userHost: options.outbound ?? PUBLIC_ONLY,
     failure,
   });
-  const call = (req: { account: PublishRequest['account']; signal: AbortSignal }, irreversible = false) => {
+  const call = (req: { account: AccountContext; signal: AbortSignal }, irreversible = false) => {
     const send = caller(req, irreversible);
     return (method: string, path: string, body?: RequestInit['body'], headers: Record<string, string> = {}) =>
       send({ method, path, headers, ...(body !== undefined ? { body } : {}) });
@@ -90,6 +92,17 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     return still.length
       ? { processing: { media_ids: ids, waiting: still }, pollAfterMs: MEDIA_POLL_MS }
       : { ready: { media_ids: ids } };
+  };
+
+  /** The account's latest statuses, newest first (`filters`: Mastodon's query flags). */
+  const ownStatuses = async (req: PublishRequest | CommentRequest, filters: string) => {
+    const api = call(req);
+    const { body: me } = await api('GET', '/api/v1/accounts/verify_credentials');
+    const { body: statuses } = await api(
+      'GET',
+      `/api/v1/accounts/${encodeURIComponent(String(me.id))}/statuses?limit=${RECONCILE_WINDOW}&${filters}`,
+    );
+    return (Array.isArray(statuses) ? statuses : Object.values(statuses)) as PlatformBody[];
   };
 
   return {
@@ -128,18 +141,48 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     },
 
     async findExisting(req) {
-      const api = call(req);
-      const { body: me } = await api('GET', '/api/v1/accounts/verify_credentials');
-      const { body: statuses } = await api(
-        'GET',
-        `/api/v1/accounts/${encodeURIComponent(String(me.id))}/statuses?limit=${RECONCILE_WINDOW}&exclude_replies=true&exclude_reblogs=true`,
-      );
+      const statuses = await ownStatuses(req, 'exclude_replies=true&exclude_reblogs=true');
       const text = searchableText(PLATFORM, req.content.text);
-      const found = (Array.isArray(statuses) ? statuses : Object.values(statuses)).find(
-        (s: PlatformBody) =>
-          postedSince(s.created_at, req.since) && sameText(plainText(String(s.content ?? '')), text),
+      const found = statuses.find(
+        (s) => postedSince(s.created_at, req.since) && sameText(plainText(String(s.content ?? '')), text),
       );
       return found ? receiptOf(found) : null;
+    },
+
+    /**
+     * A reply status (`in_reply_to_id`), keyed by the ref like the post. Mastodon gives a reply
+     * the visibility it is sent with, not its parent's: the post's is read first, so the comment
+     * on a followers-only post stays followers-only.
+     */
+    async comment(req) {
+      const { body: parent } = await call(req)(
+        'GET',
+        `/api/v1/statuses/${encodeURIComponent(req.post.platformPostId)}`,
+      );
+      const reply = {
+        status: req.text,
+        in_reply_to_id: req.post.platformPostId,
+        visibility: String(parent.visibility ?? 'public'),
+        ...(req.target.options.language ? { language: String(req.target.options.language) } : {}),
+      };
+      const { body } = await call(req, true)('POST', '/api/v1/statuses', JSON.stringify(reply), {
+        'content-type': 'application/json',
+        'idempotency-key': req.ref,
+      });
+      return commentReceiptOf(body);
+    },
+
+    /** The account's latest statuses (replies included), in reply to the post, by text. */
+    async findComment(req) {
+      const statuses = await ownStatuses(req, 'exclude_reblogs=true');
+      const text = searchableText(PLATFORM, req.text);
+      const found = statuses.find(
+        (s) =>
+          String(s.in_reply_to_id) === req.post.platformPostId &&
+          postedSince(s.created_at, req.since) &&
+          sameText(plainText(String(s.content ?? '')), text),
+      );
+      return found ? commentReceiptOf(found) : null;
     },
 
     async unpublish(req) {
@@ -190,6 +233,10 @@ function receiptOf(status: PlatformBody) {
     permalink: String(status.url ?? status.uri),
     publishedAt: new Date(String(status.created_at ?? Date.now())).toISOString(),
   };
+}
+
+function commentReceiptOf(status: PlatformBody) {
+  return { commentId: String(status.id), permalink: String(status.url ?? status.uri ?? '') };
 }
 
 /** Mastodon returns statuses as HTML; reconcile compares their plain text. */

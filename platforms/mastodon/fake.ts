@@ -6,14 +6,18 @@ interface Status {
   mediaIds: string[];
   visibility: string;
   createdAt: string;
+  /** The status it replies to (a first comment), if any. */
+  inReplyToId?: string;
 }
 
 /**
  * A Mastodon server as its REST API documents it (docs.joinmastodon.org/methods/statuses,
  * /methods/media): media uploads that process asynchronously (202, then 206 while polled),
- * statuses with Idempotency-Key, `{ "error": … }` bodies, rate limits with X-RateLimit-Reset.
+ * statuses with Idempotency-Key and replies (`in_reply_to_id`), `{ "error": … }` bodies, rate
+ * limits with X-RateLimit-Reset.
  */
 export class MastodonFake extends FakePlatform {
+  /** Every status, replies included (`inReplyToId`). */
   readonly statuses: Status[] = [];
   private readonly media = new Map<string, { pollsLeft: number; contentType: string }>();
   private readonly idempotency = new Map<string, Status>();
@@ -84,6 +88,9 @@ export class MastodonFake extends FakePlatform {
               status: 422,
               body: { error: 'Validation failed: Text character limit of 500 exceeded' },
             };
+          const inReplyToId = req.body.in_reply_to_id ? String(req.body.in_reply_to_id) : undefined;
+          if (inReplyToId && !this.statuses.some((s) => s.id === inReplyToId))
+            return { status: 404, body: { error: 'Record not found' } };
           const unknown = mediaIds.find((id) => !this.media.has(id) || this.media.get(id)!.pollsLeft > 0);
           if (unknown)
             return { status: 422, body: { error: 'Cannot attach files that have not finished processing' } };
@@ -93,6 +100,7 @@ export class MastodonFake extends FakePlatform {
             mediaIds,
             visibility: String(req.body.visibility ?? 'public'),
             createdAt: new Date().toISOString(),
+            ...(inReplyToId ? { inReplyToId } : {}),
           };
           this.statuses.push(status);
           if (key) this.idempotency.set(key, status);
@@ -109,13 +117,25 @@ export class MastodonFake extends FakePlatform {
         path: /^\/api\/v1\/accounts\/1\/statuses$/,
         handle: authed((req) => {
           const limit = Number(req.query.get('limit') ?? 20);
+          const withReplies = req.query.get('exclude_replies') !== 'true';
           return {
             status: 200,
             body: [...this.statuses]
+              .filter((s) => withReplies || !s.inReplyToId)
               .reverse()
               .slice(0, limit)
               .map((s) => this.entity(s)),
           };
+        }),
+      },
+      {
+        method: 'GET',
+        path: /^\/api\/v1\/statuses\/(?<id>[^/]+)$/,
+        handle: authed((_req, { id }) => {
+          const status = this.statuses.find((s) => s.id === id);
+          return status
+            ? { status: 200, body: this.entity(status) }
+            : { status: 404, body: { error: 'Record not found' } };
         }),
       },
       {
@@ -141,6 +161,7 @@ export class MastodonFake extends FakePlatform {
       id: s.id,
       created_at: s.createdAt,
       visibility: s.visibility,
+      in_reply_to_id: s.inReplyToId ?? null,
       uri: `${this.url}/users/postflow/statuses/${s.id}`,
       url: `${this.url}/@postflow/${s.id}`,
       content: html,

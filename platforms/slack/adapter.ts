@@ -2,6 +2,7 @@ import type { DeliveryReceipt } from '../../api/types';
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentRequest,
   type MediaFile,
   type PlatformAdapter,
   PublishError,
@@ -122,7 +123,9 @@ const UNDELETABLE = new Set(['cant_delete_message', 'cant_delete_file']);
  * The receipt's link is chat.getPermalink's. findExisting: after a file share, whether the
  * prepared files were shared into the channel (exact); otherwise the bot's messages in the
  * channel (or the `thread_ts` thread) since the delivery began, by text. unpublish: chat.delete,
- * then files.delete for each uploaded file. Bot tokens do not expire: no refresh.
+ * then files.delete for each uploaded file. Bot tokens do not expire: no refresh. A first
+ * comment is a reply in the post's thread (chat.postMessage with `thread_ts`), looked up among
+ * the thread's replies (conversations.replies) by the bot and text.
  */
 export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || API).replace(/\/$/, '');
@@ -205,16 +208,67 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
   const receipt = async (req: CallContext, channel: string, ts: string, fileIds: string[]) => {
     const known = receiptOf(channel, ts, fileIds);
     if (!ts) return known;
+    const link = await permalinkOf(req, channel, ts);
+    if (typeof link === 'string') return { ...known, permalink: link };
+    return withWarning(
+      known,
+      warningOf(PLATFORM, 'permalink_unavailable', 'The message is live; Slack gave no link to it.', link),
+    );
+  };
+
+  /** chat.getPermalink's link to a message, or the failure that kept it from answering. */
+  const permalinkOf = async (req: CallContext, channel: string, ts: string) => {
     try {
       const body = await method(req, 'chat.getPermalink', { channel, message_ts: ts });
-      return { ...known, permalink: String(body.permalink ?? '') };
+      return String(body.permalink ?? '');
     } catch (err) {
       if (!(err instanceof PublishError)) throw err;
-      return withWarning(
-        known,
-        warningOf(PLATFORM, 'permalink_unavailable', 'The message is live; Slack gave no link to it.', err),
-      );
+      return err;
     }
+  };
+
+  /** The newest messages since `since` (less clock skew) in the channel, or in the thread `thread`. */
+  const recentMessages = async (req: CallContext, since: string, thread: unknown) => {
+    const window = {
+      channel: channelOf(req.account!),
+      oldest: (Date.parse(since) / 1000 - SKEW_S).toFixed(6),
+      limit: String(RECONCILE_WINDOW),
+    };
+    // Replies in a thread are not in the channel's history; the thread lists them.
+    const body =
+      typeof thread === 'string'
+        ? await method(req, 'conversations.replies', { ...window, ts: thread })
+        : await method(req, 'conversations.history', window);
+    return (Array.isArray(body.messages) ? body.messages : []) as PlatformBody[];
+  };
+
+  /** Whether a message is this bot's (auth.test's `bot_id` / `user_id`) with the text `text`. */
+  const bySelf = async (req: CallContext, text: string) => {
+    const me = await method(req, 'auth.test', {});
+    return (m: PlatformBody) =>
+      ((me.bot_id && m.bot_id === me.bot_id) || (me.user_id && m.user === me.user_id)) &&
+      sameText(slackUnescape(String(m.text ?? '')), text);
+  };
+
+  /**
+   * Where a first comment goes: the thread of the post's message. A post that is itself a reply
+   * (`thread_ts`) is commented on in that thread (Slack's threads are one level deep).
+   */
+  const threadOf = (req: CommentRequest) => {
+    const option = req.target.options.thread_ts;
+    const { ts } = parsePostId(req.post.platformPostId);
+    if (typeof option === 'string') return option;
+    if (ts) return ts;
+    throw rejected(
+      PLATFORM,
+      'no_message',
+      'Slack never said which message shares the files, so there is no thread to comment in; comment in Slack.',
+    );
+  };
+
+  const commentReceipt = async (req: CommentRequest, ts: string) => {
+    const link = await permalinkOf(req, channelOf(req.account), ts);
+    return { commentId: ts, permalink: typeof link === 'string' ? link : '' };
   };
 
   return {
@@ -291,27 +345,31 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
         const ts = await sharedTs(req, channel, preparedFiles[0]!);
         return ts ? receipt(req, channel, ts, preparedFiles) : null;
       }
-      const text = searchableText(PLATFORM, req.content.text);
-      const me = await method(req, 'auth.test', {});
-      const thread = req.target.options.thread_ts;
-      const window = {
-        channel,
-        oldest: (Date.parse(req.since) / 1000 - SKEW_S).toFixed(6),
-        limit: String(RECONCILE_WINDOW),
-      };
-      // Replies in a thread are not in the channel's history; the thread lists them.
-      const body =
-        typeof thread === 'string'
-          ? await method(req, 'conversations.replies', { ...window, ts: thread })
-          : await method(req, 'conversations.history', window);
-      const found = (Array.isArray(body.messages) ? body.messages : []).find(
-        (m: PlatformBody) =>
-          ((me.bot_id && m.bot_id === me.bot_id) || (me.user_id && m.user === me.user_id)) &&
-          sameText(slackUnescape(String(m.text ?? '')), text),
-      );
+      const mine = await bySelf(req, searchableText(PLATFORM, req.content.text));
+      const found = (await recentMessages(req, req.since, req.target.options.thread_ts)).find(mine);
       if (!found) return null;
       const fileIds = stringList((found.files ?? []).map((f: PlatformBody) => f.id));
       return receipt(req, channel, String(found.ts), fileIds);
+    },
+
+    async comment(req) {
+      const body = await method(
+        req,
+        'chat.postMessage',
+        { channel: channelOf(req.account), text: slackEscape(req.text), thread_ts: threadOf(req) },
+        true,
+      );
+      return commentReceipt(req, String(body.ts));
+    },
+
+    async findComment(req) {
+      const thread = threadOf(req);
+      const { ts: post } = parsePostId(req.post.platformPostId);
+      const mine = await bySelf(req, searchableText(PLATFORM, req.text));
+      const found = (await recentMessages(req, req.since, thread)).find(
+        (m) => m.ts !== thread && m.ts !== post && mine(m),
+      );
+      return found ? commentReceipt(req, String(found.ts)) : null;
     },
 
     async unpublish(req) {

@@ -90,5 +90,5 @@ export const slackDescriptor: PlatformDescriptor = {
   credentials: ['bot_token', 'channel_id'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://slack.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
 };

@@ -102,7 +102,9 @@ const UNDELETABLE = /message can't be deleted/i;
  * an idempotency key nor a way for a bot to read a channel's posts back, so there is no
  * reconcile: a lost publish answer ends the delivery `publishing.delivery.unconfirmed`, never
  * sent twice. unpublish: `deleteMessage` for each message of the post (an album is several; its
- * `platformPostId` lists their ids, comma-separated). Tokens do not expire: no refresh.
+ * `platformPostId` lists their ids, comma-separated). Tokens do not expire: no refresh. A first
+ * comment is a `sendMessage` replying to the post (`reply_parameters`; an album's first message)
+ * in the same chat; like the post, it cannot be looked up, so there is no `findComment`.
  */
 export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || API).replace(/\/$/, '');
@@ -174,6 +176,27 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
       for (const file of files) form.set(file.name, file.blob, file.name);
       const messages = await method(req, 'sendMediaGroup', form, true);
       return receiptOf(messages as PlatformBody[]);
+    },
+
+    /**
+     * Plain text (the post's `parse_mode` is for the post's text, checked at creation; the
+     * comment's is not), as silent as the post.
+     */
+    async comment(req) {
+      const [first] = req.post.platformPostId.split(',');
+      const message = (await method(
+        req,
+        'sendMessage',
+        {
+          chat_id: chatOf(req.account),
+          text: req.text,
+          reply_parameters: { message_id: Number(first) },
+          ...(req.target.options.disable_notification === true ? { disable_notification: true } : {}),
+        },
+        true,
+      )) as PlatformBody;
+      const id = String(message.message_id);
+      return { commentId: id, permalink: linkOf(message.chat ?? {}, id) };
     },
 
     async unpublish(req) {

@@ -10,6 +10,8 @@ export interface TelegramPost {
   silent: boolean;
   parseMode?: string;
   previewDisabled: boolean;
+  /** The message it replies to (`reply_parameters`: a first comment), if any. */
+  replyTo?: number;
 }
 
 interface UploadPart {
@@ -39,7 +41,7 @@ export const telegramError = (
  * The Telegram Bot API (core.telegram.org/bots/api) for one bot administering one public channel:
  * `POST /bot<token>/<method>` with JSON or multipart bodies; answers `{ ok: true, result }` or
  * `{ ok: false, error_code, description, parameters? }`. Serves sendMessage, sendPhoto,
- * sendVideo, sendMediaGroup and deleteMessage with their documented limits (text 4096, caption
+ * sendVideo, sendMediaGroup and deleteMessage (replies by `reply_parameters`) with their documented limits (text 4096, caption
  * 1024, albums of 2–10) and errors (401 Unauthorized, 400 chat not found, 403 when the bot is
  * not a member).
  */
@@ -90,6 +92,9 @@ export class TelegramFake extends FakePlatform {
     if (text.length > 4096) return telegramError(400, 'Bad Request: message is too long');
     const parse = this.parseMode(body.parse_mode);
     if (parse) return parse;
+    const reply = body.reply_parameters as { message_id?: unknown } | undefined;
+    if (reply !== undefined && !this.posts.some((p) => p.messageIds.includes(Number(reply.message_id))))
+      return telegramError(400, 'Bad Request: message to be replied not found');
     const preview = body.link_preview_options as { is_disabled?: boolean } | undefined;
     return ok(this.publish(body, text, [], !!preview?.is_disabled)[0]);
   }
@@ -172,6 +177,9 @@ export class TelegramFake extends FakePlatform {
   ) {
     const date = Math.floor(Date.now() / 1000);
     const group = media.length > 1 ? this.nextId() : undefined;
+    const replyTo = (body.reply_parameters as { message_id?: unknown } | undefined)?.message_id;
+    const repliedTo =
+      replyTo !== undefined ? this.posts.find((p) => p.messageIds.includes(Number(replyTo))) : undefined;
     const messages = (media.length ? media : [undefined]).map((item, i) => {
       this.messageId += 1;
       return {
@@ -179,6 +187,7 @@ export class TelegramFake extends FakePlatform {
         sender_chat: CHANNEL,
         chat: CHANNEL,
         date,
+        ...(repliedTo ? { reply_to_message: { message_id: Number(replyTo), chat: CHANNEL, date } } : {}),
         ...(group ? { media_group_id: group } : {}),
         ...(item ? (i === 0 && text ? { caption: text } : {}) : { text }),
         ...(item?.type === 'photo'
@@ -197,6 +206,7 @@ export class TelegramFake extends FakePlatform {
       silent: body.disable_notification === true || body.disable_notification === 'true',
       ...(body.parse_mode ? { parseMode: String(body.parse_mode) } : {}),
       previewDisabled,
+      ...(repliedTo ? { replyTo: Number(replyTo) } : {}),
     });
     return messages;
   }

@@ -2,6 +2,7 @@ import type { DeliveryReceipt } from '../../api/types';
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentRequest,
   type PlatformAdapter,
   type Published,
   PublishError,
@@ -13,6 +14,7 @@ import {
   platformFailure,
   postedSince,
   type PlatformBody,
+  rejected,
   resetAfterMs,
   retryAfterMs,
   ruleForStatus,
@@ -22,6 +24,7 @@ import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { checkMedia, prepareMedia, type XCall } from './media';
 import { searchableText, stringList } from '../kit/content';
 import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
+import { twitterRules, xLength } from './descriptor';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';
@@ -33,6 +36,8 @@ const PAGE = 100;
 const SKEW_MS = 2 * 60_000;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const UNLISTED: FailureRule = { category: 'platform', code: 'duplicate_unlisted', retryable: true };
+/** Who calls: the account and the step's abort signal (a publish or a comment). */
+type XRequest = { account: AccountContext; signal: AbortSignal };
 /** Boolean options passed to `POST /2/tweets` as they are. */
 const FLAGS = [
   'for_super_followers_only',
@@ -79,6 +84,7 @@ const ERROR_TABLE: ReadonlyArray<{ status?: number; type?: string; detail?: RegE
  * id is unique to this delivery), so a retried step never posts a segment twice; a reply refused
  * for good ends the thread there, published with a warning (live-receipt.ts). Reconcile reads
  * the account's posts since the delivery began and compares text (X rewrites links to t.co).
+ * A first comment is a reply to the post, looked up like a thread's reply.
  */
 export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || OFFICIAL_URL).replace(/\/$/, '');
@@ -90,12 +96,12 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
     failure,
   });
   const client =
-    (req: { account: AccountContext; signal: AbortSignal }, irreversible = false): XCall =>
+    (req: XRequest, irreversible = false): XCall =>
     async (method, path, body, headers = {}) =>
       (await caller(req, irreversible)({ method, path, headers, ...(body !== undefined ? { body } : {}) }))
         .body;
 
-  const userId = async (req: PublishRequest, state: StepState = {}): Promise<string> => {
+  const userId = async (req: XRequest, state: StepState = {}): Promise<string> => {
     const known = req.account.credentials.user_id ?? state.user_id;
     if (known) return String(known);
     const me = await client(req)('GET', '/2/users/me');
@@ -103,11 +109,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
   };
 
   /** The account's posts since `start` (ISO) or after `sinceId`, newest first, one page. */
-  const recentPosts = async (
-    req: PublishRequest,
-    user: string,
-    after: { start?: string; sinceId?: string },
-  ) => {
+  const recentPosts = async (req: XRequest, user: string, after: { start?: string; sinceId?: string }) => {
     const query = new URLSearchParams({
       max_results: String(PAGE),
       exclude: 'retweets',
@@ -126,12 +128,16 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
     return posts.find((p) => postedSince(p.created_at, req.since) && sameText(p.text, req.content.text));
   };
 
-  /** The reply to `parent` carrying `text`, if a previous try of this step already posted it. */
-  const findReply = async (req: PublishRequest, user: string, parent: string, text: string) => {
+  /**
+   * The account's reply to `parent` carrying `text` (posted since `since`, when given), if a
+   * previous try already posted it.
+   */
+  const findReply = async (req: XRequest, user: string, parent: string, text: string, since?: string) => {
     const posts = await recentPosts(req, user, { sinceId: parent });
     return posts.find(
       (p) =>
         (p.referenced_tweets ?? []).some((r: PlatformBody) => r.type === 'replied_to' && r.id === parent) &&
+        (since === undefined || postedSince(p.created_at, since)) &&
         sameText(p.text, text),
     );
   };
@@ -222,6 +228,38 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
       return root ? receiptOf(req, String(root.id)) : null;
     },
 
+    /**
+     * A reply to the post, with the post's reply settings. A duplicate-content refusal may be this
+     * very comment (its first answer lost): the outcome is then unknown, and `findComment` decides.
+     */
+    async comment(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      // The comment's text was not checked at creation as the post's was: X's count applies.
+      const max = twitterRules.textMaxLength!;
+      if (xLength(req.text) > max) {
+        throw rejected(
+          PLATFORM,
+          'too_long',
+          `the first comment is ${xLength(req.text)} characters as X counts them; X allows at most ${max}.`,
+        );
+      }
+      const body = {
+        text: req.text,
+        reply: { in_reply_to_tweet_id: req.post.platformPostId },
+        ...replySettings(req),
+      };
+      const answer = await client(req, true)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS);
+      return commentReceiptOf(req, idOf(answer));
+    },
+
+    async findComment(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const text = searchableText(PLATFORM, req.text);
+      const parent = req.post.platformPostId;
+      const reply = await findReply(req, await userId(req), parent, text, req.since);
+      return reply ? commentReceiptOf(req, String(reply.id)) : null;
+    },
+
     async unpublish(req) {
       try {
         await client(req)('DELETE', `/2/tweets/${encodeURIComponent(req.platformPostId)}`);
@@ -271,8 +309,8 @@ function replyOf(o: Record<string, unknown>): PlatformBody {
   return reply;
 }
 
-/** Who may reply: set on every post of a thread, so the whole conversation follows the choice. */
-const replySettings = (req: PublishRequest) =>
+/** Who may reply: set on every post of a thread (and its first comment), so the whole conversation follows the choice. */
+const replySettings = (req: PublishRequest | CommentRequest) =>
   req.target.options.reply_settings ? { reply_settings: String(req.target.options.reply_settings) } : {};
 
 const threadOf = (req: PublishRequest): string[] =>
@@ -295,7 +333,7 @@ function threadReceipt(req: PublishRequest, ids: string[]): DeliveryReceipt {
 }
 
 /** X post ids are snowflakes: their creation time is in the id (ms since 2010-11-04T01:42:54.657Z). */
-function receiptOf(req: PublishRequest, id: string): DeliveryReceipt {
+function receiptOf(req: XRequest, id: string): DeliveryReceipt {
   let at = Date.now();
   try {
     const ms = Number((BigInt(id) >> 22n) + 1288834974657n);
@@ -303,13 +341,16 @@ function receiptOf(req: PublishRequest, id: string): DeliveryReceipt {
   } catch {
     // not a snowflake: keep now
   }
-  const user = req.account.credentials.username;
-  return {
-    platformPostId: id,
-    permalink: `https://x.com/${user ? encodeURIComponent(user) : 'i/web'}/status/${id}`,
-    publishedAt: new Date(at).toISOString(),
-  };
+  return { platformPostId: id, permalink: linkOf(req, id), publishedAt: new Date(at).toISOString() };
 }
+
+/** A post's link: by the account's username where known, else X's username-free `i/web` form. */
+function linkOf(req: XRequest, id: string): string {
+  const user = req.account.credentials.username;
+  return `https://x.com/${user ? encodeURIComponent(user) : 'i/web'}/status/${id}`;
+}
+
+const commentReceiptOf = (req: XRequest, id: string) => ({ commentId: id, permalink: linkOf(req, id) });
 
 function failure(response: Response, body: PlatformBody, irreversible: boolean): PublishError {
   const problem = (Array.isArray(body.errors) && !body.title ? body.errors[0] : body) ?? {};

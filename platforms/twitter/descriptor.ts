@@ -155,5 +155,5 @@ export const twitterDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.x.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };

@@ -5,7 +5,7 @@ import { ulid } from 'ulid';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const image = { kind: 'image' as const };
@@ -75,12 +75,15 @@ adapterContract({
     { name: 'nothing to post', content: text(' '), options: {}, fields: ['text'] },
   ],
   publishCall: { method: 'POST', path: '/xrpc/com.atproto.repo.createRecord' },
+  // The suite's posts are no replies: the replies are their first comments.
   published: (fake) =>
-    fake.posts.map((p) => ({
-      id: p.uri,
-      text: String(p.record.text),
-      media: p.record.embed?.images?.length ?? (p.record.embed?.video ? 1 : 0),
-    })),
+    fake.posts
+      .filter((p) => !p.record.reply)
+      .map((p) => ({
+        id: p.uri,
+        text: String(p.record.text),
+        media: p.record.embed?.images?.length ?? (p.record.embed?.video ? 1 : 0),
+      })),
   errors: {
     validation: {
       status: 400,
@@ -105,6 +108,13 @@ adapterContract({
       };
     },
     server: { status: 500, body: { error: 'InternalServerError', message: 'Internal Server Error' } },
+  },
+  comments: {
+    call: { method: 'POST', path: '/xrpc/com.atproto.repo.createRecord' },
+    under: (fake, uri) =>
+      fake.posts
+        .filter((p) => p.record.reply?.parent?.uri === uri)
+        .map((p) => ({ id: p.uri, text: String(p.record.text) })),
   },
   reconciles: true,
   refreshes: true,
@@ -213,6 +223,36 @@ describe('bluesky specifics', () => {
     expect(fake.posts.filter((p) => p.record.text === 'Only once')).toHaveLength(1);
     expect(fake.posts.at(-1)!.record.langs).toEqual(['en']);
     expect((await adapter.findExisting!(req))?.platformPostId).toBe(receipt.platformPostId);
+  });
+
+  test('a first comment replies by strong refs to the post, at a key from its ref: a repeat cannot reply twice', async () => {
+    const req = publishRequest(account(), text('Reply to me'), {}, []);
+    const receipt = await runDelivery(adapter, req);
+    const post = fake.posts.at(-1)!;
+    const first = commentRequest(req, receipt, 'A reply');
+    const made = await adapter.comment!(first);
+    const rkey = recordKeyFor(first.ref);
+    expect(made).toEqual({
+      commentId: `at://${fake.did}/app.bsky.feed.post/${rkey}`,
+      permalink: `https://bsky.app/profile/${fake.did}/post/${rkey}`,
+    });
+    expect(rkey).not.toBe(post.rkey);
+    const ref = { uri: receipt.platformPostId, cid: receipt.metadata!.cid };
+    expect(fake.posts.at(-1)!.record).toMatchObject({ text: 'A reply', reply: { root: ref, parent: ref } });
+    const failure = await failureOf(adapter.comment!(first));
+    expect(failure).toMatchObject({ category: 'platform', outcomeUnknown: true });
+    expect(fake.posts.filter((p) => p.record.reply?.parent?.uri === receipt.platformPostId)).toHaveLength(1);
+    expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+  });
+
+  test("a receipt without the post's cid: the reply reads it from getRecord", async () => {
+    const req = publishRequest(account(), text('Kept no cid'), {}, []);
+    const { metadata, ...receipt } = await runDelivery(adapter, req);
+    await adapter.comment!(commentRequest(req, receipt, 'Still a reply'));
+    expect(fake.posts.at(-1)!.record.reply.parent).toEqual({
+      uri: receipt.platformPostId,
+      cid: metadata!.cid,
+    });
   });
 
   test('an account without a session signs in with its app password via refresh', async () => {

@@ -2,7 +2,7 @@ import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const image = { kind: 'image' as const };
@@ -47,7 +47,10 @@ adapterContract({
     },
   ],
   publishCall: { method: 'POST', path: '/api/v1/statuses' },
-  published: (fake) => fake.statuses.map((s) => ({ id: s.id, text: s.text, media: s.mediaIds.length })),
+  published: (fake) =>
+    fake.statuses
+      .filter((s) => !s.inReplyToId)
+      .map((s) => ({ id: s.id, text: s.text, media: s.mediaIds.length })),
   errors: {
     validation: { status: 422, body: { error: "Validation failed: Text can't be blank" } },
     auth: { status: 401, body: { error: 'The access token is invalid' } },
@@ -65,6 +68,11 @@ adapterContract({
       };
     },
     server: { status: 500, body: { error: "We're sorry, but something went wrong on our end." } },
+  },
+  comments: {
+    call: { method: 'POST', path: '/api/v1/statuses' },
+    under: (fake, id) =>
+      fake.statuses.filter((s) => s.inReplyToId === id).map((s) => ({ id: s.id, text: s.text })),
   },
   reconciles: true,
   refreshes: false,
@@ -92,6 +100,32 @@ describe('mastodon video', () => {
     } finally {
       await fake.stop();
       await host.stop();
+    }
+  });
+});
+
+describe('mastodon first comment', () => {
+  test("replies with the post's visibility, and a repeat with the same ref makes no second reply", async () => {
+    const fake = await new MastodonFake().start();
+    try {
+      const adapter = createMastodonAdapter({ outbound: REACH_LOOPBACK_FAKES });
+      const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials: fake.credentials() };
+      const req = publishRequest(
+        account,
+        { text: 'For followers', media: [], visibility: 'private' },
+        {},
+        [],
+      );
+      const receipt = await runDelivery(adapter, req);
+      const first = commentRequest(req, receipt, 'A first comment');
+      const made = await adapter.comment!(first);
+      expect(await adapter.comment!(first)).toEqual(made);
+      expect(fake.statuses.filter((s) => s.inReplyToId === receipt.platformPostId)).toEqual([
+        expect.objectContaining({ id: made.commentId, visibility: 'private' }),
+      ]);
+      expect(made.permalink).toBe(`${fake.url}/@postflow/${made.commentId}`);
+    } finally {
+      await fake.stop();
     }
   });
 });

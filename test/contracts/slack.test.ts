@@ -2,7 +2,15 @@ import { PublishError, type StepState } from '../../platforms/kit/adapter';
 import { createSlackAdapter } from '../../platforms/slack/adapter';
 import { SlackFake, slackError } from '../../platforms/slack/fake';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const url = { source_type: 'url' as const, source: 'https://e.x/a.png' };
@@ -46,12 +54,19 @@ adapterContract({
     },
   ],
   publishCall: { method: 'POST', path: PUBLISH },
-  published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.files.length })),
+  // The suite's posts are no thread replies: the ones in a thread are its first comments.
+  published: (fake) =>
+    fake.posts.filter((p) => !p.threadTs).map((p) => ({ id: p.id, text: p.text, media: p.files.length })),
   errors: {
     validation: slackError('msg_too_long'),
     auth: slackError('invalid_auth'),
     rateLimit: { ...slackError('ratelimited', 429, { 'retry-after': '30' }), expectedRetryAfterMs: 30_000 },
     server: slackError('internal_error', 500),
+  },
+  comments: {
+    call: { method: 'POST', path: '/api/chat.postMessage' },
+    under: (fake, id) =>
+      fake.posts.filter((p) => p.threadTs === id.split('/')[0]).map((p) => ({ id: p.id, text: p.text })),
   },
   reconciles: true,
   refreshes: false,
@@ -185,6 +200,19 @@ describe('slack specifics', () => {
     expect(receipt.warnings).toEqual([
       expect.objectContaining({ code: 'platform.slack.permalink_unavailable' }),
     ]);
+  });
+
+  test("a first comment on a thread reply goes into that thread (Slack's threads are one level deep)", async () => {
+    const thread = { thread_ts: '1712345678.000300' };
+    const req = request(text('A reply'), thread);
+    const receipt = await runDelivery(adapter(), req);
+    const first = commentRequest(req, receipt, 'Its first comment');
+    const made = await adapter().comment!(first);
+    expect(fake.posts.at(-1)).toMatchObject({ ts: made.commentId, threadTs: '1712345678.000300' });
+    expect(made.permalink).toContain(made.commentId.replace('.', ''));
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+    // The post itself is in the thread too; only a reply with the comment's text is the comment.
+    expect(await adapter().findComment!(commentRequest(req, receipt, 'A reply'))).toBeNull();
   });
 
   test('a revoked token means reconnecting; a bot not in the channel is told how to fix it', async () => {

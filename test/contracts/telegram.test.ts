@@ -8,7 +8,15 @@ import { PublishError } from '../../platforms/kit/adapter';
 import { createTelegramAdapter } from '../../platforms/telegram/adapter';
 import { TelegramFake, telegramError } from '../../platforms/telegram/fake';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const url = { source_type: 'url' as const, source: 'https://e.x/a.png' };
@@ -72,7 +80,8 @@ adapterContract({
     },
   ],
   publishCall: { method: 'POST', path: SEND },
-  published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.media.length })),
+  published: (fake) =>
+    fake.posts.filter((p) => !p.replyTo).map((p) => ({ id: p.id, text: p.text, media: p.media.length })),
   errors: {
     validation: telegramError(400, 'Bad Request: message is too long'),
     auth: telegramError(401, 'Unauthorized'),
@@ -81,6 +90,13 @@ adapterContract({
       expectedRetryAfterMs: 30_000,
     },
     server: telegramError(500, 'Internal Server Error'),
+  },
+  comments: {
+    call: { method: 'POST', path: /\/sendMessage$/ },
+    under: (fake, id) =>
+      fake.posts
+        .filter((p) => p.replyTo === Number(id.split(',')[0]))
+        .map((p) => ({ id: p.id, text: p.text })),
   },
   reconciles: false,
   refreshes: false,
@@ -177,6 +193,35 @@ describe('telegram specifics', () => {
     );
     expect(fake.requests.slice(deletes).filter((r) => r.path.endsWith('/deleteMessage'))).toHaveLength(3);
     expect(fake.posts.some((p) => p.id === post.id)).toBe(false);
+  });
+
+  test("an album's first comment replies to its first message, as plain text, as silent as the post", async () => {
+    const acc = account();
+    const media = Array(2).fill({ contentType: 'image/png', bytes: PNG_1X1 });
+    const options = { parse_mode: 'MarkdownV2', disable_notification: true };
+    const req = publishRequest(acc, text('Two pixels'), options, host.serve(media));
+    const receipt = await runDelivery(adapter(), req);
+    const post = fake.posts.at(-1)!;
+    const made = await adapter().comment!(commentRequest(req, receipt, 'Plain *not bold*'));
+    expect(fake.posts.at(-1)).toMatchObject({
+      id: made.commentId,
+      replyTo: post.messageIds[0],
+      text: 'Plain *not bold*',
+      silent: true,
+    });
+    expect(fake.posts.at(-1)!.parseMode).toBeUndefined();
+    expect(made.permalink).toBe(`https://t.me/postflow_news/${made.commentId}`);
+    expect(adapter().findComment).toBeUndefined();
+  });
+
+  test('a comment on a post deleted meanwhile fails for good', async () => {
+    const acc = account();
+    const req = publishRequest(acc, text('Soon gone'), {}, []);
+    const receipt = await runDelivery(adapter(), req);
+    const signal = new AbortController().signal;
+    await adapter().unpublish!({ account: acc, platformPostId: receipt.platformPostId, signal });
+    const failure = await failureOf(adapter().comment!(commentRequest(req, receipt, 'Too late')));
+    expect(failure).toMatchObject({ category: 'validation', retryable: false, outcomeUnknown: false });
   });
 
   test('a message Telegram will not delete stays live: not_supported', async () => {

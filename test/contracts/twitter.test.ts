@@ -4,7 +4,7 @@ import { checkPlatformRules } from '../../api/platform-rules';
 import { xLength } from '../../platforms/twitter/descriptor';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const withMedia = (n: number) => ({
@@ -81,7 +81,9 @@ adapterContract({
     },
   ],
   publishCall: { method: 'POST', path: '/2/tweets' },
-  published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.mediaIds.length })),
+  // The suite's posts are no replies: the replies are their first comments.
+  published: (fake) =>
+    fake.posts.filter((p) => !p.replyTo).map((p) => ({ id: p.id, text: p.text, media: p.mediaIds.length })),
   errors: {
     validation: {
       status: 400,
@@ -118,6 +120,10 @@ adapterContract({
         status: 500,
       },
     },
+  },
+  comments: {
+    call: { method: 'POST', path: '/2/tweets' },
+    under: (fake, id) => fake.posts.filter((p) => p.replyTo === id).map((p) => ({ id: p.id, text: p.text })),
   },
   reconciles: true,
   refreshes: true,
@@ -284,6 +290,38 @@ describe('twitter specifics', () => {
       code: 'platform.twitter.usage_capped',
       retryable: false,
     });
+  });
+
+  test("a first comment is a reply with the post's reply settings; X's count applies before any call", async () => {
+    const req = request({ reply_settings: 'mentionedUsers' });
+    const receipt = await runDelivery(adapter(), req);
+    const made = await adapter().comment!(commentRequest(req, receipt, 'More below'));
+    expect(fake.posts.at(-1)).toMatchObject({
+      id: made.commentId,
+      replyTo: receipt.platformPostId,
+      body: { reply_settings: 'mentionedUsers' },
+    });
+    const calls = fake.requests.length;
+    const long = await adapter().comment!(commentRequest(req, receipt, '字'.repeat(141))).catch(
+      (e) => e.failure,
+    );
+    expect(long).toMatchObject({
+      category: 'validation',
+      code: 'platform.twitter.too_long',
+      retryable: false,
+    });
+    expect(fake.requests.length).toBe(calls);
+  });
+
+  test("a duplicate refusal of a comment is an unknown outcome; the lookup finds the account's reply", async () => {
+    const req = request();
+    const receipt = await runDelivery(adapter(), req);
+    const first = commentRequest(req, receipt, `Said once ${n}`);
+    const made = await adapter().comment!(first);
+    const again = await adapter().comment!(first).catch((e) => e.failure);
+    expect(again).toMatchObject({ code: 'platform.twitter.duplicate', outcomeUnknown: true });
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+    expect(made.permalink).toMatch(/^https:\/\/x\.com\/\S+\/status\/\d+$/);
   });
 
   test('a confidential client refreshes with HTTP Basic, a public client with client_id', async () => {

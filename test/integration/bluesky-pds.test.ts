@@ -1,7 +1,7 @@
 import { PublishError } from '../../platforms/kit/adapter';
 import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
 import { startPds, type RunningPds } from '../helpers/pds';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery } from '../contracts/run-delivery';
+import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from '../contracts/run-delivery';
 
 /** First run installs Node 24 and the PDS from npm (a few minutes); later runs start in seconds. */
 const SETUP_TIMEOUT_MS = 15 * 60_000;
@@ -146,5 +146,50 @@ describe('bluesky adapter on a real PDS', () => {
     expect(await adapter.unpublish!(del)).toBe('deleted');
     expect(await adapter.findExisting!(req)).toBeNull();
     expect(await adapter.unpublish!(del)).toBe('deleted');
+  });
+
+  test('a first comment is a reply the PDS accepts, once: a repeat is refused, and it is found at its key', async () => {
+    const me = await pds.createAccount('replier.test');
+    const connected = {
+      id: 'acc_pds_reply',
+      platform: 'bluesky',
+      name: 'PDS',
+      credentials: { service: pds.url, identifier: me.handle, app_password: me.appPassword },
+    };
+    const account = {
+      ...connected,
+      credentials: { ...connected.credentials, ...(await adapter.refresh!(connected)) },
+    };
+    const req = publishRequest(account, { text: 'A post with a first comment', media: [] }, {}, []);
+    const receipt = await runDelivery(adapter, req);
+    const first = commentRequest(req, receipt, 'The first comment https://example.com');
+    const made = await adapter.comment!(first);
+
+    const [, , collection, rkey] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(made.commentId)!;
+    const post = await json('com.atproto.repo.getRecord', {
+      repo: me.did,
+      collection: collection!,
+      rkey: receipt.platformPostId.split('/').at(-1)!,
+    });
+    const stored = await json('com.atproto.repo.getRecord', {
+      repo: me.did,
+      collection: collection!,
+      rkey: rkey!,
+    });
+    const ref = { uri: receipt.platformPostId, cid: post.cid };
+    expect(stored.value).toMatchObject({
+      text: 'The first comment https://example.com',
+      reply: { root: ref, parent: ref },
+    });
+
+    const again = await adapter.comment!(first).then(
+      () => undefined,
+      (err: PublishError) => err.failure,
+    );
+    expect(again).toMatchObject({ category: 'platform', outcomeUnknown: true });
+    const list = await json('com.atproto.repo.listRecords', { repo: me.did, collection: collection! });
+    expect(list.records).toHaveLength(2);
+    expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+    expect(await adapter.findComment!(commentRequest(req, receipt, 'Never made'))).toBeNull();
   });
 });
