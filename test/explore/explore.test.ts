@@ -61,6 +61,15 @@ if (only) {
     });
   });
 
+  // Without faults every family publishes (and comments where it does): an exploration whose
+  // posts all fail for a reason of its own (a fake the adapter may not reach) proves nothing.
+  test.each(FAMILIES.map((f) => [f]))('%s: without faults the post is published', async (family) => {
+    const outcome = await world.run({ family, start: 'now', faults: [], events: [] });
+    expect([outcome.status, outcome.ledger.length, outcome.verdict.violations]).toEqual(['published', 1, []]);
+    const commented = world.families.get(family)!.comments !== undefined;
+    expect(outcome.comments).toHaveLength(commented ? 1 : 0);
+  });
+
   test.each(FAMILIES.map((f) => [f]))(
     '%s: every one-fault schedule keeps every invariant',
     async (family) => {

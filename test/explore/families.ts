@@ -7,6 +7,7 @@ import { createSandboxAdapter } from '../../platforms/sandbox/adapter';
 import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import type { Store } from '../../store/types';
+import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
@@ -22,6 +23,8 @@ import type { FamilyName } from './schedule';
  * - mastodon: Idempotency-Key on the publish call;
  * - bluesky: a record key derived from the delivery, so a repeated create is refused;
  * - twitter: reconcile through the account's timeline;
+ * (these four post a first comment too, each as its platform does: a reply item looked up by ref,
+ * a reply with an Idempotency-Key, a reply at a derived record key, a reply found in the timeline);
  * - instagram: containers (prepare makes one, publish publishes it, reconcile asks about it);
  * - tiktok: publish then processing (status polls), no look-up at all.
  */
@@ -68,10 +71,12 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
       return {
         name,
         platform: 'mastodon',
-        adapter: createMastodonAdapter({ timeoutMs: TIMEOUT_MS }),
+        adapter: createMastodonAdapter({ timeoutMs: TIMEOUT_MS, outbound: REACH_LOOPBACK_FAKES }),
         credentials: () => fake.credentials(),
-        content: text,
+        content: withComment,
         ledger: async (marker) => fake.statuses.filter((s) => s.text.includes(marker)).map((s) => s.id),
+        comments: async (postIds) =>
+          fake.statuses.filter((s) => s.inReplyToId && postIds.includes(s.inReplyToId)).map((s) => s.id),
         stop: () => fake.stop(),
       };
     }
@@ -80,11 +85,17 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
       return {
         name,
         platform: 'bluesky',
-        adapter: createBlueskyAdapter({ timeoutMs: TIMEOUT_MS }),
+        adapter: createBlueskyAdapter({ timeoutMs: TIMEOUT_MS, outbound: REACH_LOOPBACK_FAKES }),
         credentials: () => fake.credentials(),
-        content: text,
+        content: withComment,
         ledger: async (marker) =>
           fake.posts.filter((p) => String(p.record.text).includes(marker)).map((p) => p.uri),
+        comments: async (postIds) =>
+          fake.posts
+            .filter((p) =>
+              postIds.includes(String((p.record.reply as { parent?: { uri?: string } })?.parent?.uri)),
+            )
+            .map((p) => p.uri),
         stop: () => fake.stop(),
       };
     }
@@ -95,8 +106,10 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
         platform: 'twitter',
         adapter: createTwitterAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
         credentials: () => fake.credentials(),
-        content: text,
+        content: withComment,
         ledger: async (marker) => fake.posts.filter((p) => p.text.includes(marker)).map((p) => p.id),
+        comments: async (postIds) =>
+          fake.posts.filter((p) => p.replyTo && postIds.includes(p.replyTo)).map((p) => p.id),
         stop: () => fake.stop(),
       };
     }
