@@ -2,6 +2,7 @@ import type { DeliveryReceipt } from '../../api/types';
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentReceipt,
   type JsonValue,
   type PlatformAdapter,
   type Prepared,
@@ -72,6 +73,8 @@ const IMAGE_POLL_MS = 2_000;
 const VIDEO_POLL_MS = 10_000;
 /** How many of the author's newest posts reconcile reads (the finder's page size). */
 const RECONCILE_WINDOW = 20;
+/** How many of a post's comments `findComment` reads: the first comment follows the post at once. */
+const COMMENT_WINDOW = 50;
 
 export const createLinkedInAdapter = (options: AdapterOptions = {}) => createFamilyAdapter(MEMBER, options);
 export const createLinkedInPageAdapter = (options: AdapterOptions = {}) => createFamilyAdapter(PAGE, options);
@@ -83,6 +86,10 @@ export const createLinkedInPageAdapter = (options: AdapterOptions = {}) => creat
  * prepare: Images/Videos API uploads (video: chunked, finalized, then polled until AVAILABLE);
  * publish: POST /rest/posts; reconcile: the author's newest posts (q=author), by commentary;
  * delete: DELETE /rest/posts/{urn}; refresh: LinkedIn's refresh-token grant (partners only).
+ * First comment: POST /rest/socialActions/{post urn}/comments with the author as `actor` and
+ * `message.text` (plain text, not little text; `w_member_social`, pages `w_organization_social`);
+ * looked up with GET on the same collection, by actor and text (needs `r_member_social` /
+ * `r_organization_social`).
  */
 function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformAdapter {
   const env = options.env ?? {};
@@ -178,18 +185,35 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       const post = postBody(family, req, authorOf(req.account), assetsOf(prepared));
       const { headers, body } = await restCall(settings, req, true)('POST', '/rest/posts', post);
       const id = headers.get('x-restli-id') ?? (typeof body.id === 'string' ? body.id : null);
-      if (!id) {
-        // LinkedIn accepted the post but did not say which it is: look it up before anything else.
-        throw new PublishError({
-          category: 'platform',
-          caused_by: 'platform',
-          code: `platform.${platform}.no_id`,
-          message: `${platform}: the post was accepted without an x-restli-id; looking it up.`,
-          retryable: true,
-          outcomeUnknown: true,
-        });
-      }
+      if (!id) throw unnamed(platform, 'post');
       return receipt(id, new Date().toISOString());
+    },
+
+    async comment(req) {
+      assertTokenFresh(platform, req.account.credentials);
+      const post = req.post.platformPostId;
+      const { headers, body } = await restCall(settings, req, true)('POST', commentsPath(post), {
+        actor: authorOf(req.account),
+        object: post,
+        message: { text: req.text },
+      });
+      const id = body.commentUrn ?? body.$URN ?? headers.get('x-restli-id');
+      if (typeof id !== 'string' || !id) throw unnamed(platform, 'comment');
+      return commentReceipt(post, id);
+    },
+
+    async findComment(req) {
+      const post = req.post.platformPostId;
+      const actor = authorOf(req.account);
+      const { body } = await restCall(settings, req)('GET', `${commentsPath(post)}?count=${COMMENT_WINDOW}`);
+      const found = ((body.elements ?? []) as PlatformBody[]).find(
+        (c) =>
+          c.actor === actor &&
+          sameText(c.message?.text, req.text) &&
+          postedSince(isoOf(c.created?.time), req.since),
+      );
+      const id = found?.commentUrn ?? found?.$URN;
+      return typeof id === 'string' ? commentReceipt(post, id) : null;
     },
 
     async findExisting(req) {
@@ -282,6 +306,29 @@ function postBody(family: Family, req: PublishRequest, author: string, assets: A
       ? { contentCallToActionLabel: str(o.cta_label), contentLandingPage: str(o.cta_url) ?? articleUrl }
       : {}),
   };
+}
+
+/**
+ * A created post or comment without its URN: LinkedIn accepted the call but did not say which it
+ * is, so the outcome is unknown and the engine looks it up before anything else.
+ */
+function unnamed(platform: string, what: 'post' | 'comment'): PublishError {
+  return new PublishError({
+    category: 'platform',
+    caused_by: 'platform',
+    code: `platform.${platform}.no_id`,
+    message: `${platform}: the ${what} was accepted without its URN; looking it up.`,
+    retryable: true,
+    outcomeUnknown: true,
+  });
+}
+
+const commentsPath = (post: string) => `/rest/socialActions/${encodeURIComponent(post)}/comments`;
+
+/** A comment's link: its post's page, scrolled to the comment (`commentUrn`). */
+function commentReceipt(post: string, commentUrn: string): CommentReceipt {
+  const query = new URLSearchParams({ commentUrn });
+  return { commentId: commentUrn, permalink: `https://www.linkedin.com/feed/update/${post}/?${query}` };
 }
 
 function receipt(id: string, publishedAt: string): DeliveryReceipt {

@@ -130,7 +130,7 @@ export const linkedinDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };
 
 /**
@@ -149,5 +149,5 @@ export const linkedinPageDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };

@@ -15,6 +15,17 @@ export interface LinkedInPost {
   body: Record<string, any>;
 }
 
+/** A comment (Comments API, socialActions), as the fake keeps it. */
+export interface LinkedInComment {
+  urn: string;
+  id: string;
+  /** The post it is under. */
+  object: string;
+  actor: string;
+  text: string;
+  createdAt: number;
+}
+
 interface Principal {
   person: string;
   organizations: string[];
@@ -67,11 +78,13 @@ export const liInputError = (
  * LinkedIn's versioned REST API as documented (learn.microsoft.com/linkedin): Posts API with
  * `x-restli-id`, little-text commentary, the Images and Videos upload protocols (chunked video
  * parts with ETags, processing polled to AVAILABLE), the author finder, delete, duplicate
- * detection, and the OAuth refresh grant on /oauth/v2/accessToken.
+ * detection, comments on posts (socialActions, kept in `comments`), and the OAuth refresh grant
+ * on /oauth/v2/accessToken.
  */
 export class LinkedInFake extends FakePlatform {
   readonly posts: LinkedInPost[] = [];
   readonly assets = new Map<string, Asset>();
+  readonly comments: LinkedInComment[] = [];
   /** access token → the member it belongs to, and the organizations that member administers. */
   private readonly principals = new Map<string, Principal>();
   /** refresh token → the member it was issued to. */
@@ -267,8 +280,75 @@ export class LinkedInFake extends FakePlatform {
           return { status: 204 }; // deletes are idempotent: 204 whether or not it was there
         }),
       },
+      {
+        method: 'POST',
+        path: /^\/rest\/socialActions\/(?<urn>[^/]+)\/comments$/,
+        handle: rest((req, { urn }, who) => this.createComment(req, urn!, owns(who, String(req.body.actor)))),
+      },
+      {
+        method: 'GET',
+        path: /^\/rest\/socialActions\/(?<urn>[^/]+)\/comments$/,
+        handle: rest((req, { urn }) => {
+          if (!this.posts.some((p) => p.id === urn)) return liError(404, 'NOT_FOUND', `${urn} not found`);
+          const count = Number(req.query.get('count') ?? 10);
+          const elements = this.comments
+            .filter((c) => c.object === urn)
+            .slice(0, count)
+            .map((c) => this.commentEntity(c));
+          return { status: 200, body: { paging: { start: 0, count, links: [] }, elements } };
+        }),
+      },
       { method: 'POST', path: '/oauth/v2/accessToken', handle: (req) => this.refreshGrant(req) },
     ];
+  }
+
+  /** The comments under one post, as the contract suite reads them. */
+  commentsUnder(post: string): Array<{ id: string; text: string }> {
+    return this.comments.filter((c) => c.object === post).map((c) => ({ id: c.urn, text: c.text }));
+  }
+
+  /** Create a Comment: 201 with the comment, its URN also in `x-restli-id`. */
+  private createComment(req: FakeRequest, post: string, allowed: boolean): FakeResponse {
+    const b = req.body;
+    if (!this.posts.some((p) => p.id === post)) return liError(404, 'NOT_FOUND', `${post} not found`);
+    if (!allowed) return liError(403, 'ACCESS_DENIED', `Not enough permissions to comment as ${b.actor}`);
+    const text = String(b.message?.text ?? '');
+    if (!text) return liInputError('FIELD_REQUIRED', 'message.text is required', '/message/text');
+    if ([...text].length > 1250)
+      return liInputError(
+        'FIELD_LENGTH_TOO_LONG',
+        'message.text is longer than 1250 characters',
+        '/message/text',
+      );
+    const id = this.nextId('68');
+    const comment: LinkedInComment = {
+      urn: `urn:li:comment:(${post},${id})`,
+      id,
+      object: post,
+      actor: String(b.actor),
+      text,
+      createdAt: Date.now(),
+    };
+    this.comments.push(comment);
+    return {
+      status: 201,
+      headers: { 'x-restli-id': encodeURIComponent(comment.urn) },
+      body: this.commentEntity(comment),
+    };
+  }
+
+  private commentEntity(c: LinkedInComment) {
+    const stamp = { actor: c.actor, time: c.createdAt };
+    return {
+      actor: c.actor,
+      commentUrn: c.urn,
+      $URN: c.urn,
+      id: c.id,
+      object: c.object,
+      message: { text: c.text },
+      created: stamp,
+      lastModified: stamp,
+    };
   }
 
   private initializeVideo(req: FakeRequest, allowed: boolean): FakeResponse {

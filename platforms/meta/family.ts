@@ -62,7 +62,7 @@ export interface ContainerPlatform extends MetaPlatform {
   /** The `grant_type` of Meta's long-lived-token refresh. */
   refreshGrant: string;
   /** `/{user}`: the account's path on the Graph API. */
-  userPath(req: PublishRequest): string;
+  userPath(req: Pick<PublishRequest, 'account'>): string;
   /** What belongs on the published container: the single item's or the carousel's. */
   postParams(req: PublishRequest): GraphParams;
 }
@@ -75,8 +75,8 @@ export interface ContainerPlatform extends MetaPlatform {
 export function containerSteps(spec: ContainerPlatform, options: AdapterOptions) {
   const { settings, client } = metaGraph(spec, options);
 
-  /** Creates one container; carousel items carry no post parameters. */
-  const container = async (api: GraphCall, req: PublishRequest, params: GraphParams) =>
+  /** Creates one container; carousel items carry no post parameters (nor does a reply's). */
+  const container = async (api: GraphCall, req: Pick<PublishRequest, 'account'>, params: GraphParams) =>
     String((await api('POST', `${spec.userPath(req)}/${spec.containerEdge}`, params)).id);
 
   /** Polls what is pending; once the items are ready, makes the carousel container over them. */

@@ -75,6 +75,10 @@ adapterContract({
     },
     server: MetaGraphFake.error(500, 1, 'An unknown error has occurred.', { transient: true }),
   },
+  comments: {
+    call: { method: 'POST', path: /^\/v25\.0\/[\d_]+\/comments$/ },
+    under: (fake, id) => fake.comments.under(id),
+  },
   reconciles: true,
   refreshes: false,
   unpublishes: true,

@@ -4,7 +4,15 @@ import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { adapterContract } from './adapter-contract';
 import { containerReconcileSuite } from './container-reconcile';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
 const png: TestMedia = { contentType: 'image/png', bytes: PNG_1X1 };
@@ -87,6 +95,10 @@ adapterContract({
       expectedRetryAfterMs: 7 * 60_000,
     },
     server: MetaGraphFake.error(500, 2, 'Service temporarily unavailable', { transient: true }),
+  },
+  comments: {
+    call: { method: 'POST', path: /^\/v25\.0\/\d+\/comments$/ },
+    under: (fake, id) => fake.comments.under(id),
   },
   reconciles: true,
   refreshes: true,
@@ -178,6 +190,22 @@ describe('instagram specifics', () => {
     const receipt = await runDelivery(adapter(), req);
     expect(fake.published.at(-1)).toMatchObject({ mediaType: 'STORIES', caption: '' });
     expect((await adapter().findExisting!(req))?.platformPostId).toBe(receipt.platformPostId);
+  });
+
+  test("a story's first comment is refused for good, without a call: stories take no comments", async () => {
+    const req = publishRequest(
+      account(),
+      { text: '', media: [] },
+      { content_type: 'stories' },
+      host.serve([png]),
+    );
+    const receipt = await runDelivery(adapter(), req);
+    const calls = fake.requests.length;
+    await expect(adapter().comment!(commentRequest(req, receipt, 'Swipe up'))).rejects.toMatchObject({
+      failure: { category: 'validation', code: 'platform.instagram.story_comment', retryable: false },
+    });
+    expect(fake.requests.length).toBe(calls);
+    expect(fake.comments.under(receipt.platformPostId)).toEqual([]);
   });
 
   /** A story's prepare, then a publish call whose outcome is unknown (`hang`: it never arrived). */

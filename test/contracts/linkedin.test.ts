@@ -95,6 +95,10 @@ adapterContract({
   publishCall: { method: 'POST', path: '/rest/posts' },
   published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.media.length })),
   errors,
+  comments: {
+    call: { method: 'POST', path: /^\/rest\/socialActions\/[^/]+\/comments$/ },
+    under: (fake, post) => fake.commentsUnder(post),
+  },
   reconciles: true,
   refreshes: true,
   unpublishes: true,
@@ -132,6 +136,10 @@ adapterContract({
   publishCall: { method: 'POST', path: '/rest/posts' },
   published: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, media: p.media.length })),
   errors,
+  comments: {
+    call: { method: 'POST', path: /^\/rest\/socialActions\/[^/]+\/comments$/ },
+    under: (fake, post) => fake.commentsUnder(post),
+  },
   reconciles: true,
   refreshes: true,
   unpublishes: true,

@@ -68,6 +68,10 @@ adapterContract({
     },
     server: MetaGraphFake.error(500, 1, 'An unknown error occurred', { transient: true }),
   },
+  comments: {
+    call: { method: 'POST', path: /\/threads_publish$/ },
+    under: (fake, id) => fake.repliesUnder(id),
+  },
   reconciles: true,
   refreshes: true,
   unpublishes: true,

@@ -130,6 +130,10 @@ adapterContract({
     },
     server: youtubeError(500, 'backendError', 'Backend Error', 'global'),
   },
+  comments: {
+    call: { method: 'POST', path: '/youtube/v3/commentThreads' },
+    under: (fake, videoId) => fake.commentsUnder(videoId),
+  },
   reconciles: true,
   refreshes: true,
   unpublishes: true,

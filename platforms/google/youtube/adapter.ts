@@ -1,6 +1,8 @@
 import type { DeliveryReceipt } from '../../../api/types';
 import {
+  type AccountContext,
   type AdapterOptions,
+  type CommentReceipt,
   type PlatformAdapter,
   PublishError,
   type PublishRequest,
@@ -23,6 +25,8 @@ const POLL_DEFAULT_MS = 15_000;
 const MAX_POLLS_UNLISTED = 20;
 /** Latest uploads reconcile reads (playlistItems.list's largest page). */
 const RECONCILE_WINDOW = 50;
+/** The video's newest comment threads `findComment` reads (commentThreads.list's largest page). */
+const COMMENT_WINDOW = 100;
 /** Postflow visibility → privacyStatus; `connections_only`/`logged_in` have no YouTube match: unlisted. */
 const PRIVACY: Record<string, string> = {
   public: 'public',
@@ -54,6 +58,17 @@ const YOUTUBE_REASONS: Readonly<Record<string, GoogleRule>> = {
   youtubeSignupRequired: { category: 'auth', code: 'channel_required' },
   videoNotFound: { category: 'validation', code: 'not_found' },
   playlistNotFound: { category: 'validation', code: 'playlist_not_found' },
+  // commentThreads.insert (the first comment).
+  commentsDisabled: { category: 'validation', code: 'comments_disabled' },
+  commentTextRequired: { category: 'validation', code: 'comment_text' },
+  commentTextTooLong: { category: 'validation', code: 'comment_text' },
+  channelOrVideoIdMissing: { category: 'validation', code: 'invalid_comment' },
+  invalidCommentThreadMetadata: { category: 'validation', code: 'invalid_comment' },
+  // "While this can be a transient error, it usually indicates that the request's input is invalid."
+  processingFailure: { category: 'validation', code: 'invalid_comment' },
+  channelNotFound: { category: 'validation', code: 'not_found' },
+  // The YouTube account must be merged with the user's Google account before it may comment.
+  ineligibleAccount: { category: 'auth', code: 'ineligible_account' },
 };
 
 /**
@@ -69,6 +84,10 @@ const YOUTUBE_REASONS: Readonly<Record<string, GoogleRule>> = {
  * checkPublished: videos.list until processed, then the optional playlist insert. Reconcile: the
  * channel's uploads playlist, by title and description, since the delivery began. The session
  * URL never enters workflow history (it is a capability to the upload).
+ *
+ * First comment (scope `youtube.force-ssl`): commentThreads.insert, a top-level comment of the
+ * channel on its video; looked up with commentThreads.list (the video's newest threads, order=time)
+ * by the channel as author and the text. Its link is the video's with `lc=<comment id>`.
  */
 export function createYoutubeAdapter(
   options: AdapterOptions = {},
@@ -111,6 +130,16 @@ export function createYoutubeAdapter(
       });
     }
     return new URL(session, base).toString();
+  };
+
+  /** The account's channel: `channel_id` when the account names it, else the token's own. */
+  const channelOf = async (req: { account: AccountContext; signal: AbortSignal }) => {
+    const named = req.account.credentials.channel_id;
+    if (named) return named;
+    const { body } = await call(req)('GET', api('channels', { part: 'id', mine: 'true' }));
+    const id = body.items?.[0]?.id;
+    if (typeof id === 'string') return id;
+    throw rejected(PLATFORM, 'channel_missing', 'the account has no YouTube channel; reconnect it.');
   };
 
   /** Processing done → the playlist, then the receipt; still processing → poll again. */
@@ -260,6 +289,49 @@ export function createYoutubeAdapter(
       return receiptOf(String(found.contentDetails?.videoId ?? found.snippet?.resourceId?.videoId), found);
     },
 
+    async comment(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const videoId = req.post.platformPostId;
+      const thread = {
+        snippet: {
+          channelId: await channelOf(req),
+          videoId,
+          topLevelComment: { snippet: { textOriginal: req.text } },
+        },
+      };
+      const { body } = await call(req, true)(
+        'POST',
+        api('commentThreads', { part: 'snippet' }),
+        JSON.stringify(thread),
+      );
+      return commentReceipt(videoId, String(body.snippet?.topLevelComment?.id ?? body.id));
+    },
+
+    async findComment(req) {
+      const channel = await channelOf(req);
+      const videoId = req.post.platformPostId;
+      const { body } = await call(req)(
+        'GET',
+        api('commentThreads', {
+          part: 'snippet',
+          videoId,
+          order: 'time',
+          textFormat: 'plainText',
+          maxResults: String(COMMENT_WINDOW),
+        }),
+      );
+      const found = (Array.isArray(body.items) ? body.items : []).find((thread: PlatformBody) => {
+        const comment = thread.snippet?.topLevelComment?.snippet ?? {};
+        return (
+          comment.authorChannelId?.value === channel &&
+          // textOriginal is given to the comment's author, which the channel is here.
+          sameText(comment.textOriginal ?? comment.textDisplay, req.text) &&
+          postedSince(comment.publishedAt, req.since)
+        );
+      });
+      return found ? commentReceipt(videoId, String(found.snippet?.topLevelComment?.id ?? found.id)) : null;
+    },
+
     async unpublish(req) {
       try {
         await call(req)('DELETE', api('videos', { id: req.platformPostId }));
@@ -318,6 +390,12 @@ function videoResource(req: PublishRequest) {
 }
 
 const flag = (key: string, value: unknown) => (typeof value === 'boolean' ? { [key]: value } : {});
+
+/** A comment's link: the video's watch page with the comment highlighted (`lc`). */
+function commentReceipt(videoId: string, commentId: string): CommentReceipt {
+  const query = new URLSearchParams({ v: videoId, lc: commentId });
+  return { commentId, permalink: `https://www.youtube.com/watch?${query}` };
+}
 
 function receiptOf(id: string, video: PlatformBody): DeliveryReceipt {
   return {

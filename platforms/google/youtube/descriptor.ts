@@ -116,5 +116,5 @@ export const youtubeDescriptor: PlatformDescriptor = {
   rules: youtubeRules,
   credentials: ['access_token'],
   apiBaseUrl: 'https://www.googleapis.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };

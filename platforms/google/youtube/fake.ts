@@ -55,10 +55,26 @@ export interface ChunkRecord {
   status: number;
 }
 
+/** A top-level comment (commentThreads.insert), as the fake keeps it. */
+export interface VideoComment {
+  id: string;
+  videoId: string;
+  text: string;
+  authorChannelId: string;
+  publishedAt: string;
+}
+
 const PRIVACY = ['public', 'private', 'unlisted'];
 
 const youtubeError = (code: number, reason: string, message: string, domain = 'youtube.video') =>
   googleError(code, undefined, message, { reason, domain });
+const commentError = (code: number, reason: string, message: string) =>
+  youtubeError(code, reason, message, 'youtube.commentThread');
+const COMMENT_VIDEO_NOT_FOUND = commentError(
+  404,
+  'videoNotFound',
+  'The video identified by the videoId parameter could not be found.',
+);
 
 /**
  * YouTube Data API v3 as its docs describe it: the resumable upload (POST …/upload/youtube/v3/
@@ -66,11 +82,13 @@ const youtubeError = (code: number, reason: string, message: string, domain = 'y
  * complete, then 201 and the video; empty PUT → where the upload stands; 404 once the session is
  * gone), chunk faults (`failChunk`), videos.list with
  * status/processingDetails (processing over a few polls, then processed), channels.list for the
- * uploads playlist, playlistItems.list/insert, videos.delete, `{ error: { errors: [{ reason }] } }`
+ * uploads playlist, playlistItems.list/insert, commentThreads.insert/list (the channel's comments
+ * in `comments`), videos.delete, `{ error: { errors: [{ reason }] } }`
  * bodies, and Google's token endpoint at `/token`.
  */
 export class YoutubeFake extends FakePlatform {
   readonly videos: Video[] = [];
+  readonly comments: VideoComment[] = [];
   readonly channelId = 'UCfakeChannel0000000000a';
   readonly playlists = new Map<string, string[]>([['PLfavourites', []]]);
   readonly client = { id: 'yt-client.apps.googleusercontent.com', secret: 'yt-secret' };
@@ -193,6 +211,29 @@ export class YoutubeFake extends FakePlatform {
         }),
       },
       {
+        method: 'POST',
+        path: '/youtube/v3/commentThreads',
+        handle: authed(this, (req) => this.insertComment(req)),
+      },
+      {
+        method: 'GET',
+        path: '/youtube/v3/commentThreads',
+        handle: authed(this, (req) => {
+          const videoId = req.query.get('videoId') ?? '';
+          if (!this.videos.some((v) => v.id === videoId)) return COMMENT_VIDEO_NOT_FOUND;
+          const under = this.comments.filter((c) => c.videoId === videoId).reverse(); // order=time: newest first
+          const items = under.slice(0, Number(req.query.get('maxResults') ?? 20)).map((c) => this.thread(c));
+          return {
+            status: 200,
+            body: {
+              kind: 'youtube#commentThreadListResponse',
+              items,
+              pageInfo: { totalResults: items.length },
+            },
+          };
+        }),
+      },
+      {
         method: 'GET',
         path: '/youtube/v3/playlistItems',
         handle: authed(this, (req) => this.listPlaylist(req)),
@@ -218,6 +259,67 @@ export class YoutubeFake extends FakePlatform {
         }),
       },
     ];
+  }
+
+  /** The comments under one video, as the contract suite reads them. */
+  commentsUnder(videoId: string): Array<{ id: string; text: string }> {
+    return this.comments.filter((c) => c.videoId === videoId).map((c) => ({ id: c.id, text: c.text }));
+  }
+
+  /** commentThreads.insert: a top-level comment by the token's channel; the thread's id is the comment's. */
+  private insertComment(req: FakeRequest): FakeResponse {
+    const snippet = req.body?.snippet ?? {};
+    const text = String(snippet.topLevelComment?.snippet?.textOriginal ?? '');
+    if (!snippet.channelId || !snippet.videoId)
+      return commentError(
+        400,
+        'channelOrVideoIdMissing',
+        'The comment thread must be linked to a channel and a video.',
+      );
+    if (!text)
+      return commentError(400, 'commentTextRequired', 'The comment resource must specify a textOriginal.');
+    if (!this.videos.some((v) => v.id === snippet.videoId)) return COMMENT_VIDEO_NOT_FOUND;
+    const comment: VideoComment = {
+      id: `Ug${this.nextId()}`,
+      videoId: String(snippet.videoId),
+      text,
+      authorChannelId: this.channelId,
+      publishedAt: new Date().toISOString(),
+    };
+    this.comments.push(comment);
+    return { status: 200, body: this.thread(comment) };
+  }
+
+  private thread(c: VideoComment) {
+    const comment = {
+      kind: 'youtube#comment',
+      id: c.id,
+      snippet: {
+        channelId: this.channelId,
+        videoId: c.videoId,
+        textDisplay: c.text,
+        textOriginal: c.text,
+        authorDisplayName: 'Postflow',
+        authorChannelId: { value: c.authorChannelId },
+        canRate: true,
+        viewerRating: 'none',
+        likeCount: 0,
+        publishedAt: c.publishedAt,
+        updatedAt: c.publishedAt,
+      },
+    };
+    return {
+      kind: 'youtube#commentThread',
+      id: c.id,
+      snippet: {
+        channelId: this.channelId,
+        videoId: c.videoId,
+        topLevelComment: comment,
+        canReply: true,
+        totalReplyCount: 0,
+        isPublic: true,
+      },
+    };
   }
 
   /** Step 1: checks the metadata as videos.insert does, opens a session, answers its Location. */

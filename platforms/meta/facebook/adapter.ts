@@ -12,6 +12,7 @@ import { platformFailure, type PlatformBody, postedSince, rejected } from '../..
 import { type GraphCall, type GraphParams, isGone, mediaKind, receiptFrom, sameText } from '../graph';
 import { searchableText, stringList } from '../../kit/content';
 import { metaGraph } from '../family';
+import { commentEdge } from '../comments';
 
 const PLATFORM = 'facebook';
 /** Video uploads also go to graph.facebook.com (graph-video.facebook.com is deprecated). */
@@ -36,6 +37,10 @@ const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
  * feed post with `attached_media`. One video: `POST /{page}/videos` with `file_url`, then its
  * status polled until Facebook has processed it. Reconcile: the Page's posts (and videos) since
  * the delivery began, by message. Delete: `DELETE /{id}`.
+ *
+ * First comment (`pages_manage_engagement`, `pages_read_engagement`): `POST /{page-post-id}/comments`
+ * with `message`, made as the Page; looked up among the post's newest comments from the Page, by
+ * text. Its link is the post's with `comment_id`.
  */
 export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const { client } = metaGraph(
@@ -58,8 +63,17 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       };
     }
   };
+  const comments = commentEdge(client, {
+    textField: 'message',
+    timeField: 'created_time',
+    listParams: { order: 'reverse_chronological' },
+    mine: (c, req) => String(c.from?.id ?? '') === req.account.credentials.page_id,
+    permalink: (req, id) => commentLink(req.post.permalink, id),
+  });
+
   return {
     platform: PLATFORM,
+    ...comments,
 
     async prepare(req): Promise<Prepared> {
       const kinds = req.media.map(mediaKind);
@@ -246,6 +260,14 @@ function builtReceipt(req: PublishRequest, state: StepState): DeliveryReceipt {
     ? `https://www.facebook.com/${encodeURIComponent(owner!)}/posts/${encodeURIComponent(post)}`
     : `https://www.facebook.com/${encodeURIComponent(id)}`;
   return { platformPostId: id, permalink, publishedAt };
+}
+
+/** A comment's link: its post's, with `comment_id` (the part of `<post>_<comment>` after the `_`). */
+function commentLink(postLink: string, commentId: string): string {
+  if (!postLink) return '';
+  const url = new URL(postLink);
+  url.searchParams.set('comment_id', commentId.split('_').at(-1)!);
+  return url.toString();
 }
 
 /** Video permalinks come back relative (`/page/videos/1/`). */

@@ -1,5 +1,6 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { MetaGraphFake } from '../fake-graph';
+import { GraphComments } from '../fake-comments';
 
 export interface PagePost {
   id: string;
@@ -17,12 +18,21 @@ export interface PagePost {
  * A Facebook Page through the Graph API: `/{page}/feed` (message, link, attached_media of
  * unpublished photos), `/{page}/photos` (by URL, fetched here; `published=false` keeps them
  * unpublished), `/{page}/videos` (by `file_url`, processed over polls), the Page's posts and videos
- * with `since`, and delete. Page tokens do not expire: no refresh endpoint.
+ * with `since`, comments on posts (made as the Page), and delete. Page tokens do not expire: no
+ * refresh endpoint.
  */
 export class FacebookFake extends MetaGraphFake {
   readonly pageId = '104857600123456';
   readonly published: PagePost[] = [];
   readonly unpublishedPhotos = new Map<string, Record<string, string>>();
+  readonly comments = new GraphComments(this, {
+    textField: 'message',
+    timeField: 'created_time',
+    refusal: (id) => (this.published.some((p) => p.id === id) ? undefined : MetaGraphFake.notFound(id)),
+    author: () => ({ id: this.pageId, name: 'Postflow Page' }),
+    // A comment's id is `<post>_<comment>`, the post's part without the Page's.
+    commentId: (post, fresh) => `${post.split('_').at(-1)}_${fresh}`,
+  });
 
   constructor() {
     super('facebook', 'v25.0');
@@ -47,6 +57,7 @@ export class FacebookFake extends MetaGraphFake {
         handle: this.authed((r, p) => this.list(r, p.edge!)),
       },
       { method: 'GET', path: this.at('/(?<id>[\\d_]+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      ...this.comments.routes((pattern) => this.at(pattern), '[\\d_]+'),
       {
         method: 'DELETE',
         path: this.at('/(?<id>[\\d_]+)'),

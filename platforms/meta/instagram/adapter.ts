@@ -1,4 +1,10 @@
-import type { AdapterOptions, MediaFile, PlatformAdapter, PublishRequest } from '../../kit/adapter';
+import type {
+  AdapterOptions,
+  CommentRequest,
+  MediaFile,
+  PlatformAdapter,
+  PublishRequest,
+} from '../../kit/adapter';
 import { postedSince, rejected } from '../../kit/http';
 import {
   assertMetaTokenFresh,
@@ -11,6 +17,7 @@ import {
 import { searchableText } from '../../kit/content';
 import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
+import { commentEdge } from '../comments';
 
 const PLATFORM = 'instagram';
 /** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
@@ -88,9 +95,14 @@ type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
  * absent. Without a readable container: the latest media by caption since the delivery began
  * (stories: the account's current stories).
  * No delete: the Instagram API with Instagram Login has no media delete.
+ *
+ * First comment (`instagram_business_manage_comments`): `POST /{ig-media-id}/comments` with
+ * `message`; looked up among the media's comments (`from` the account, by text). Stories take no
+ * comments: a story's first comment is refused for good (a warning on the delivered target).
+ * Instagram has no documented URL for a comment: its permalink is ''.
  */
 export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAdapter {
-  const userPath = (req: PublishRequest) => `/${encodeURIComponent(userId(req))}`;
+  const userPath = (req: Pick<PublishRequest, 'account'>) => `/${encodeURIComponent(userId(req))}`;
   const { client, container, begin, steps } = containerSteps(
     {
       platform: PLATFORM,
@@ -111,10 +123,27 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
     },
     options,
   );
+  const comments = commentEdge(client, {
+    textField: 'text',
+    timeField: 'timestamp',
+    // `from.id` is the commenter's Instagram id; the username too, where the account carries it.
+    mine: (c, req) =>
+      String(c.from?.id ?? '') === userId(req) ||
+      (!!req.account.credentials.username && c.from?.username === req.account.credentials.username),
+    permalink: () => '',
+  });
 
   return {
     platform: PLATFORM,
     ...steps,
+
+    async comment(req) {
+      refuseStoryComment(req);
+      assertMetaTokenFresh(PLATFORM, req.account.credentials);
+      return comments.comment(req);
+    },
+
+    findComment: comments.findComment,
 
     async prepare(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
@@ -165,7 +194,18 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
   };
 }
 
-function userId(req: PublishRequest): string {
+/** Stories take no comments (the IG Media comments edge refuses them): nothing to retry. */
+function refuseStoryComment(req: CommentRequest): void {
+  if (req.target.options.content_type === 'stories') {
+    throw rejected(
+      PLATFORM,
+      'story_comment',
+      'Instagram stories take no comments; the story is live, its first_comment was not made.',
+    );
+  }
+}
+
+function userId(req: Pick<PublishRequest, 'account'>): string {
   const id = req.account.credentials.user_id;
   if (!id)
     throw rejected(PLATFORM, 'credentials', 'the account has no user_id (its Instagram id); reconnect it.');

@@ -1,6 +1,7 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
 import { MetaGraphFake } from '../fake-graph';
+import { GraphComments } from '../fake-comments';
 
 interface Container extends ContainerLife {
   id: string;
@@ -34,7 +35,8 @@ const STATUS_TEXT = {
  * The Instagram API with Instagram Login (graph.instagram.com) as its Content Publishing docs
  * describe it: containers from public media URLs (fetched here), status_code IN_PROGRESS →
  * FINISHED over polls for videos, carousels of 2–10 finished children, media_publish, the
- * account's media and stories, refresh_access_token (ig_refresh_token). No delete. Containers
+ * account's media and stories, comments on media (not stories), refresh_access_token
+ * (ig_refresh_token). No delete. Containers
  * expire unpublished and turn PUBLISHED on media_publish; `rules` can make the media list lag
  * (meta-containers.ts).
  */
@@ -43,6 +45,20 @@ export class InstagramFake extends MetaGraphFake {
   readonly published: InstagramMedia[] = [];
   readonly containers = new Map<string, Container>();
   readonly rules = new ContainerRules();
+  readonly comments = new GraphComments(this, {
+    textField: 'text',
+    timeField: 'timestamp',
+    refusal: (id) => {
+      const media = this.published.find((m) => m.id === id);
+      if (!media) return MetaGraphFake.notFound(id);
+      return media.mediaType === 'STORIES'
+        ? MetaGraphFake.error(400, 100, 'Unsupported request: stories do not take comments.', {
+            type: 'IGApiException',
+          })
+        : undefined;
+    },
+    author: () => ({ id: this.userId, username: 'postflow' }),
+  });
 
   constructor() {
     super('instagram', 'v25.0');
@@ -71,6 +87,7 @@ export class InstagramFake extends MetaGraphFake {
         handle: this.authed((r, p) => this.list(r, p.user!, p.edge!)),
       },
       { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      ...this.comments.routes((pattern) => this.at(pattern), '\\d+'),
       this.refreshRoute('ig_refresh_token'),
     ];
   }

@@ -1,6 +1,21 @@
-import type { AdapterOptions, MediaFile, PlatformAdapter, PublishRequest } from '../../kit/adapter';
-import { postedSince } from '../../kit/http';
-import { assertMetaTokenFresh, type GraphParams, isGone, mediaKind, receiptFrom, sameText } from '../graph';
+import type {
+  AdapterOptions,
+  CommentReceipt,
+  MediaFile,
+  PlatformAdapter,
+  PublishRequest,
+} from '../../kit/adapter';
+import { type PlatformBody, platformFailure, postedSince } from '../../kit/http';
+import {
+  assertMetaTokenFresh,
+  type GraphCall,
+  type GraphParams,
+  isGone,
+  mediaKind,
+  pendingContainers,
+  receiptFrom,
+  sameText,
+} from '../graph';
 import { searchableText } from '../../kit/content';
 import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
@@ -20,6 +35,8 @@ const CONTAINER = { status: 'status', detail: 'error_message' };
 const POST_FIELDS = { permalink: 'permalink', time: 'timestamp' };
 /** Clock skew allowed when asking Threads for posts `since` the delivery began. */
 const SKEW_S = 120;
+/** How many of a thread's newest replies `findComment` reads. */
+const REPLY_WINDOW = 50;
 
 /**
  * Threads (Threads API, graph.threads.net). Credentials: `access_token` (a long-lived Threads
@@ -34,9 +51,16 @@ const SKEW_S = 120;
  * (../container-reconcile.ts): PUBLISHED → the post's id from the account's threads since the
  * container was ready; FINISHED, EXPIRED, ERROR → absent. Without a readable container: the
  * account's threads since the delivery began, by text. Delete: `DELETE /{id}`.
+ *
+ * First comment: a reply (`threads_manage_replies`), made like a post: a TEXT container with
+ * `reply_to_id` (invisible; one not FINISHED at once is a plain retry, a new container next time),
+ * then `threads_publish`, the irreversible call. Looked up among the thread's replies
+ * (`GET /{thread-id}/replies`, `is_reply_owned_by_me`) by text; its permalink read once published
+ * ('' when that read fails: the reply is made either way).
  */
 export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdapter {
-  const userPath = (req: PublishRequest) => `/${encodeURIComponent(req.account.credentials.user_id || 'me')}`;
+  const userPath = (req: Pick<PublishRequest, 'account'>) =>
+    `/${encodeURIComponent(req.account.credentials.user_id || 'me')}`;
   const { client, container, begin, steps } = containerSteps(
     {
       platform: PLATFORM,
@@ -111,6 +135,41 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
     },
 
+    async comment(req) {
+      assertMetaTokenFresh(PLATFORM, req.account.credentials);
+      const api = client(req);
+      const id = await container(api, req, {
+        media_type: 'TEXT',
+        text: req.text,
+        reply_to_id: req.post.platformPostId,
+      });
+      if ((await pendingContainers(PLATFORM, api, [id], CONTAINER)).length) {
+        throw platformFailure(
+          PLATFORM,
+          { category: 'platform', code: 'reply_not_ready', retryable: true },
+          'the reply container was not ready yet; trying again (nothing was posted).',
+        );
+      }
+      const body = await client(req, true)('POST', `${userPath(req)}/threads_publish`, { creation_id: id });
+      return replyReceipt(api, String(body.id));
+    },
+
+    async findComment(req) {
+      const body = await client(req)('GET', `/${encodeURIComponent(req.post.platformPostId)}/replies`, {
+        fields: 'id,text,timestamp,permalink,is_reply_owned_by_me',
+        reverse: true,
+        limit: REPLY_WINDOW,
+      });
+      const listed: PlatformBody[] = Array.isArray(body.data) ? body.data : [];
+      const found = listed.find(
+        (r) =>
+          r.is_reply_owned_by_me === true &&
+          sameText(r.text, req.text) &&
+          postedSince(r.timestamp, req.since),
+      );
+      return found ? { commentId: String(found.id), permalink: String(found.permalink ?? '') } : null;
+    },
+
     async unpublish(req) {
       try {
         await client(req)('DELETE', `/${encodeURIComponent(req.platformPostId)}`);
@@ -120,6 +179,14 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
       return 'deleted';
     },
   };
+}
+
+/** A published reply's receipt: its permalink (a shortcode URL the id does not give) read once. */
+async function replyReceipt(api: GraphCall, id: string): Promise<CommentReceipt> {
+  const body = await api('GET', `/${encodeURIComponent(id)}`, { fields: 'permalink' }).catch(
+    (): PlatformBody => ({}),
+  );
+  return { commentId: id, permalink: String(body.permalink ?? '') };
 }
 
 /** What belongs on the post itself (the single container, or the carousel's). */

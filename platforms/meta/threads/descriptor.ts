@@ -86,5 +86,5 @@ export const threadsDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.threads.net',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
 };

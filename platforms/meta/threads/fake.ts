@@ -12,6 +12,8 @@ interface Container extends ContainerLife {
 
 export interface ThreadsPost {
   id: string;
+  /** A reply's thread (`reply_to_id`); unset for the account's own threads. */
+  replyTo?: string;
   text: string;
   mediaType: string;
   /** Images and videos in it (0 for text). */
@@ -25,13 +27,16 @@ const REPLY_CONTROLS = ['everyone', 'accounts_you_follow', 'mentioned_only'];
 /**
  * The Threads API (graph.threads.net/v1.0) as its Posts docs describe it: containers TEXT, IMAGE,
  * VIDEO (processed: IN_PROGRESS → FINISHED over polls) and CAROUSEL (2–20 finished items), media
- * fetched from public URLs, threads_publish, the account's threads with `since`, delete, and
+ * fetched from public URLs, threads_publish, the account's threads with `since`, replies
+ * (containers with `reply_to_id`, kept in `replies`, listed by `/{id}/replies`), delete, and
  * refresh_access_token (th_refresh_token). Containers expire unpublished and turn PUBLISHED on
  * threads_publish; `rules` can make the list of threads lag (meta-containers.ts).
  */
 export class ThreadsFake extends MetaGraphFake {
   readonly userId = '25012345678901234';
   readonly published: ThreadsPost[] = [];
+  /** Published replies (the first comments), apart from the account's threads. */
+  readonly replies: ThreadsPost[] = [];
   readonly containers = new Map<string, Container>();
   readonly rules = new ContainerRules();
 
@@ -63,6 +68,11 @@ export class ThreadsFake extends MetaGraphFake {
         handle: this.authed((r, p) => (mine(p.user!) ? this.list(r) : MetaGraphFake.notFound(p.user!))),
       },
       { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      {
+        method: 'GET',
+        path: this.at('/(?<id>\\d+)/replies'),
+        handle: this.authed((r, p) => this.listReplies(r, p.id!)),
+      },
       { method: 'DELETE', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.remove(p.id!)) },
       this.refreshRoute('th_refresh_token'),
     ];
@@ -88,6 +98,8 @@ export class ThreadsFake extends MetaGraphFake {
       return MetaGraphFake.error(400, 100, 'link_attachment is only available for text posts.');
     if (type === 'TEXT' && !text)
       return MetaGraphFake.error(400, 100, 'Param text is required for TEXT posts.');
+    if (b.reply_to_id && !this.published.some((p) => p.id === b.reply_to_id))
+      return MetaGraphFake.notFound(b.reply_to_id);
     let children: string[] = [];
     let pollsLeft = 0;
     if (type === 'CAROUSEL') {
@@ -133,6 +145,7 @@ export class ThreadsFake extends MetaGraphFake {
       return MetaGraphFake.error(400, 24, 'The requested resource does not exist', { subcode: 4279009 });
     const post: ThreadsPost = {
       id: this.nextId('1'),
+      ...(container.params.reply_to_id ? { replyTo: container.params.reply_to_id } : {}),
       text: container.params.text ?? '',
       mediaType:
         container.mediaType === 'CAROUSEL'
@@ -142,7 +155,7 @@ export class ThreadsFake extends MetaGraphFake {
       params: container.params,
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
     };
-    this.published.push(post);
+    (post.replyTo ? this.replies : this.published).push(post);
     this.rules.published(container, post.id);
     return { status: 200, body: { id: post.id } };
   }
@@ -177,13 +190,27 @@ export class ThreadsFake extends MetaGraphFake {
     return { status: 200, body: { data, paging: {} } };
   }
 
+  /** The replies under `under`, as the contract suite reads them. */
+  repliesUnder(under: string): Array<{ id: string; text: string }> {
+    return this.replies.filter((r) => r.replyTo === under).map((r) => ({ id: r.id, text: r.text }));
+  }
+
+  /** `GET /{id}/replies`: top-level replies, newest first unless `reverse=false`. */
+  private listReplies(req: FakeRequest, id: string): FakeResponse {
+    if (!this.published.some((p) => p.id === id)) return MetaGraphFake.notFound(id);
+    const under = this.replies.filter((r) => r.replyTo === id);
+    if (req.query.get('reverse') !== 'false') under.reverse();
+    const data = under.map((r) => ({ ...this.entity(r), is_reply_owned_by_me: true }));
+    return { status: 200, body: { data, paging: {} } };
+  }
+
   private node(id: string): FakeResponse {
     const container = this.containers.get(id);
     if (container) {
       // Threads container fields: id, status, error_message (on ERROR); no media id.
       return { status: 200, body: { id, status: this.rules.read(container) } };
     }
-    const post = this.published.find((p) => p.id === id);
+    const post = [...this.published, ...this.replies].find((p) => p.id === id);
     return post ? { status: 200, body: this.entity(post) } : MetaGraphFake.notFound(id);
   }
 
