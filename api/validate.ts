@@ -143,5 +143,6 @@ export function platformConstraints(platform: string): PlatformConstraints | und
       key: o.key,
       ...(o.values ? { values: [...o.values] } : {}),
     })),
+    option_keys: [...rules.optionKeys],
   };
 }
