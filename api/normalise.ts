@@ -166,7 +166,7 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
       : isKeyedByPlatform(platformOptions)
         ? `${optionsRoot}.${t.platform}`
         : optionsRoot,
-  );
+  ).map((issue) => atTargetField(issue, req.targets));
   if (ruleIssues.length) throw validationError(ruleIssues);
   return spec;
 }
@@ -272,6 +272,16 @@ function buildTarget(t: TargetBody, platform: string, platformOptions: Record<st
     options,
     ...(Object.keys(overrides).length ? { overrides } : {}),
   };
+}
+
+/**
+ * A target's `board_id` and `page_id` join its options (`buildTarget`); a problem with one (a
+ * platform that takes no board or page) names the field the request set, `targets[0].page_id`.
+ */
+function atTargetField(issue: Issue, targets: TargetBody[] | undefined): Issue {
+  const match = /^targets\[(\d+)\]\.platform_data\.(board_id|page_id)$/.exec(issue.field);
+  if (!match || !targets?.[Number(match[1])]?.[match[2] as 'board_id' | 'page_id']) return issue;
+  return { ...issue, field: `targets[${match[1]}].${match[2]}` };
 }
 
 function checkTargets(

@@ -14,7 +14,8 @@ export type { MediaInfo, PlatformRules, PostForRules, TextCounting } from '../pl
 export const PLATFORM_RULES: Readonly<Record<string, PlatformRules>> = byPlatform((d) => d.rules);
 
 /**
- * Checks one target's content and options against its platform's rules.
+ * Checks one target's content and options against its platform's rules; an option key the
+ * platform does not declare (`optionKeys`) is refused, never ignored.
  * `optionsField` is where the target's options sit in the request (`platform_options.instagram`,
  * `targets[2].platform_data`), used to locate problems with them. `media` describes the content's
  * media where known (library items); unknown kinds (URLs) are checked when the post is published.
@@ -61,8 +62,9 @@ export function checkPlatformRules(
       );
     }
   });
+  const declared = declaredOptions(platform, rules, options, optionsField, problem);
   for (const { key, values } of rules.requiredOptions) {
-    const value = options[key];
+    const value = declared[key];
     if (value === undefined || value === null || value === '') {
       problem(
         `options.${key}`,
@@ -73,10 +75,43 @@ export function checkPlatformRules(
       problem(`options.${key}`, 'validation.field_invalid', `must be one of ${values.join(', ')}.`);
     }
   }
-  for (const issue of rules.check?.({ content, options, media }) ?? []) {
+  for (const issue of rules.check?.({ content, options: declared, media }) ?? []) {
     problem(issue.field, issue.code, issue.message);
   }
   return issues;
+}
+
+/**
+ * Refuses every option key the platform's adapter does not act on (a typo, another platform's
+ * option, one Postflow does not implement yet), naming the keys it takes; answers the others,
+ * which are all the platform's own rules look at.
+ */
+function declaredOptions(
+  platform: string,
+  rules: PlatformRules,
+  options: Record<string, unknown>,
+  optionsField: string,
+  problem: (field: string, code: string, message: string) => void,
+): Record<string, unknown> {
+  const known = new Set(rules.optionKeys);
+  const declared: Record<string, unknown> = {};
+  const takes = rules.optionKeys.length
+    ? `${platform} takes ${rules.optionKeys.join(', ')}.`
+    : `${platform} takes no options.`;
+  // Flat options (`platform_data` without a platform's name) go to every target of the post.
+  const flat = /^\w+$/.test(optionsField)
+    ? ` ${optionsField} applies to every target; nest it by platform ({"${platform}": {…}}) to send an option to one platform only.`
+    : '';
+  for (const [key, value] of Object.entries(options)) {
+    if (known.has(key)) declared[key] = value;
+    else {
+      const why = rules.unsupportedOptionKeys?.includes(key)
+        ? `is not supported by Postflow yet on ${platform}; remove it.`
+        : `is not an option ${platform} takes; remove it or correct its name.`;
+      problem(`options.${key}`, 'validation.field_invalid', `${why} ${takes}${flat}`);
+    }
+  }
+  return declared;
 }
 
 function checkText(

@@ -297,6 +297,9 @@ export const platformConstraintsSchema = z.object({
   carousel: z.object({ supported: z.boolean(), ...itemRange }),
   scheduling: z.object({ supported: z.boolean(), mode: z.enum(['native', 'server_side']) }),
   required_options: z.array(z.object({ key: z.string(), values: z.array(z.string()).optional() })),
+  option_keys: z
+    .array(z.string())
+    .describe('Every platform_data key this platform takes (Postflow’s own); any other is refused'),
 });
 export const platformConstraintsListSchema = z.object({
   data: z.record(z.string(), platformConstraintsSchema),

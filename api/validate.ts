@@ -170,5 +170,6 @@ export function platformConstraints(platform: string): PlatformConstraints | und
       key: o.key,
       ...(o.values ? { values: [...o.values] } : {}),
     })),
+    option_keys: [...rules.optionKeys],
   };
 }

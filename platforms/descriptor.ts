@@ -39,7 +39,18 @@ export interface PlatformRules {
     /** The kinds of file the platform takes (library media of another kind fails at creation). */
     kinds?: ReadonlyArray<'image' | 'video'>;
   };
-  /** Options a post must carry for this platform (e.g. Instagram `content_type`). */
+  /**
+   * Every option key the adapter acts on (`platform_data`, `platform_options`, a target's
+   * `board_id`/`page_id`). Any other key is refused when the post is created: a typo or an option
+   * Postflow lacks must fail loudly, never be ignored. `check` only sees these keys.
+   */
+  optionKeys: readonly string[];
+  /**
+   * Keys the SocialAPI contract lists for this platform that Postflow does not act on yet: refused
+   * like unknown keys, with a message that says they are not supported yet.
+   */
+  unsupportedOptionKeys?: readonly string[];
+  /** Options a post must carry for this platform (e.g. Instagram `content_type`); in `optionKeys`. */
   requiredOptions: ReadonlyArray<{ key: string; values?: readonly string[] }>;
   /**
    * Everything else the platform requires. Issues name content fields (`text`, `media[1]`) or

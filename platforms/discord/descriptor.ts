@@ -57,6 +57,7 @@ export const discordOptionsSchema = z
 export const discordRules: PlatformRules = {
   textMaxLength: 2000,
   media: { min: 0, max: DISCORD_MAX_FILES, kinds: ['image', 'video'] },
+  optionKeys: Object.keys(discordOptionsSchema.shape),
   requiredOptions: [],
   maxConcurrentCalls: 2,
   check: ({ content, options, media }) => {

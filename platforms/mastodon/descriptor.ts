@@ -11,6 +11,7 @@ const VISIBILITIES = ['public', 'unlisted', 'private', 'direct'];
 export const mastodonRules: PlatformRules = {
   textMaxLength: 500,
   media: { min: 0, max: 4, kinds: ['image', 'video'] },
+  optionKeys: ['visibility', 'spoiler_text', 'sensitive', 'language', 'alt_text', 'alt_texts'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: ({ content, options, media }) => {

@@ -19,6 +19,7 @@ export const pinterestRules: PlatformRules = {
   textMaxLength: LIMITS.description,
   titleMaxLength: LIMITS.title,
   media: { min: 1, max: 1, kinds: ['image', 'video'] },
+  optionKeys: ['board_id', 'page_id', 'title', 'description', 'link', 'alt_text', 'cover_image_url'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: ({ options, media }) => {

@@ -44,6 +44,7 @@ export type SandboxOptions = z.infer<typeof sandboxOptionsSchema>;
 export const sandboxRules: PlatformRules = {
   textMaxLength: 10_000,
   media: { min: 0, max: 20 },
+  optionKeys: Object.keys(sandboxOptionsSchema.shape),
   requiredOptions: [],
   // Postflow's own store: no platform limit to respect.
   maxConcurrentCalls: 1_000,

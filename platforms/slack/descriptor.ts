@@ -35,6 +35,7 @@ export const slackRules: PlatformRules = {
   textMaxLength: TEXT_MAX,
   textCounting: 'utf16',
   media: { min: 0, max: MEDIA_MAX, kinds: ['image', 'video'] },
+  optionKeys: ['thread_ts', 'unfurl_links', 'unfurl_media'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: (post) => [...checkContent(post), ...checkOptions(post)],

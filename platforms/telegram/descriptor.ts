@@ -31,6 +31,7 @@ export const telegramRules: PlatformRules = {
   textMaxLength: TEXT_MAX,
   textCounting: 'utf16',
   media: { min: 0, max: MEDIA_MAX, kinds: ['image', 'video'] },
+  optionKeys: ['parse_mode', 'disable_notification', 'disable_web_page_preview'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: (post) => [...checkContent(post), ...checkOptions(post)],

@@ -41,6 +41,13 @@ export const tiktokRules: PlatformRules = {
   textMaxLength: 2200,
   textCounting: 'utf16',
   media: { min: 1, max: PHOTO_MAX, kinds: ['image', 'video'] },
+  optionKeys: [
+    'privacy_level',
+    'media_type',
+    'video_cover_timestamp_ms',
+    'photo_cover_index',
+    ...BOOLEAN_OPTIONS,
+  ],
   requiredOptions: [{ key: 'privacy_level', values: TIKTOK_PRIVACY_LEVELS }],
   maxConcurrentCalls: 2,
   check: (post) => [...checkMedia(post), ...checkOptions(post)],

@@ -34,6 +34,18 @@ export const twitterRules: PlatformRules = {
   textMaxLength: TEXT_MAX,
   textCounting: 'weighted',
   media: { min: 0, max: 4, kinds: ['image', 'video'] },
+  optionKeys: [
+    'reply_settings',
+    'in_reply_to_tweet_id',
+    'exclude_reply_user_ids',
+    'quote_tweet_id',
+    'geo_place_id',
+    'community_id',
+    'thread',
+    'alt_text',
+    'alt_texts',
+    ...BOOLEANS,
+  ],
   requiredOptions: [],
   maxConcurrentCalls: 3,
   check: ({ content, options, media }) => {

@@ -107,6 +107,16 @@ export function adapterContract<F extends FakePlatform>(subject: ContractSubject
       expect(
         checkPlatformRules(subject.platform, subject.post.content, options, 'platform_data', known),
       ).toEqual([]);
+      // A key the adapter does not act on (a typo) is refused, never ignored.
+      expect(
+        checkPlatformRules(
+          subject.platform,
+          subject.post.content,
+          { ...options, not_an_option: true },
+          'platform_data',
+          known,
+        ).map((i) => i.field),
+      ).toEqual(['platform_data.not_an_option']);
       for (const bad of subject.invalid) {
         const issues = checkPlatformRules(
           subject.platform,

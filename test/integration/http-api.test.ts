@@ -109,6 +109,43 @@ describe('bad input starts nothing', () => {
     });
   });
 
+  test('an option no adapter acts on is refused by name, with the keys the platform takes', async () => {
+    const before = await countPostWorkflows();
+    const { status, body } = await stack.request('POST', '/v1/posts', {
+      targets: [{ account_id: account, platform_data: { latency_ms: 1, failur: 'transient' } }],
+      text: 'x',
+      publish_now: true,
+    });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({
+      code: 'validation.field_invalid',
+      meta: { field: 'targets[0].platform_data.failur', platform: 'sandbox' },
+    });
+    expect(body.error.message).toContain('sandbox takes failure, fail_times');
+    expect(await countPostWorkflows()).toBe(before);
+
+    const dryRun = await stack.request('POST', '/v1/posts/validate', {
+      text: 'x',
+      platforms: ['instagram', 'facebook'],
+      platform_data: { instagram: { content_typ: 'feed' }, facebook: { share_to_feed: true } },
+    });
+    expect(dryRun.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          platform: 'instagram',
+          field: 'platform_data.instagram.content_typ',
+          code: 'validation.field_invalid',
+          message: expect.stringContaining('instagram takes content_type, alt_text'),
+        }),
+        expect.objectContaining({
+          platform: 'facebook',
+          field: 'platform_data.facebook.share_to_feed',
+          message: expect.stringContaining('not supported by Postflow yet'),
+        }),
+      ]),
+    );
+  });
+
   test('an unknown account is a 404 account.not_found naming it', async () => {
     const before = await countPostWorkflows();
     const { status, body } = await stack.request('POST', '/v1/posts', {
@@ -332,6 +369,7 @@ describe('dry-run validation', () => {
       carousel: { supported: true, max_items: 10 },
       scheduling: { supported: true },
       required_options: [{ key: 'content_type', values: ['feed', 'reel', 'carousel', 'stories'] }],
+      option_keys: expect.arrayContaining(['content_type', 'alt_text', 'collaborators']),
     });
     expect(Object.keys((await stack.request('GET', '/v1/posts/validate')).body.data)).toContain('sandbox');
     const unknown = await stack.request('GET', '/v1/posts/validate?platform=myspace');

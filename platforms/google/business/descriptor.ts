@@ -24,6 +24,9 @@ type Problem = (field: string, message: string, code?: string) => void;
 export const googleRules: PlatformRules = {
   textMaxLength: 1500,
   media: { min: 0, max: 1, kinds: ['image'] },
+  optionKeys: ['topicType', 'event', 'offer', 'alertType', 'callToAction', 'languageCode'],
+  // Edits a published post's fields; Postflow does not edit published posts.
+  unsupportedOptionKeys: ['updateMask'],
   requiredOptions: [],
   maxConcurrentCalls: 2,
   check: ({ content, options, media }) => {

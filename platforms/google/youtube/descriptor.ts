@@ -27,6 +27,17 @@ export const youtubeRules: PlatformRules = {
   textCounting: 'bytes',
   titleMaxLength: TITLE_MAX,
   media: { min: 1, max: 1, kinds: ['video'] },
+  optionKeys: [
+    'title',
+    'category_id',
+    'tags',
+    'default_language',
+    'license',
+    'publish_at',
+    'recording_date',
+    'playlist_id',
+    ...BOOLEAN_KEYS,
+  ],
   requiredOptions: [],
   maxConcurrentCalls: 1,
   check: ({ content, options }) => {

@@ -18,6 +18,9 @@ const MAX_AGE = 65;
 export const facebookRules: PlatformRules = {
   textMaxLength: 63_206,
   media: { min: 0, max: 10, kinds: ['image', 'video'] },
+  optionKeys: ['link', 'cta_type', 'cta_link', 'min_age', 'max_age', 'alt_text', 'title'],
+  // Reels and Page stories; `share_to_feed` only means something for a reel.
+  unsupportedOptionKeys: ['content_type', 'share_to_feed'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: ({ content, options, media }) => {
@@ -34,12 +37,6 @@ export const facebookRules: PlatformRules = {
       });
     }
     if (video && count > 1) invalid('media', 'a Facebook video must be the only media of its post.');
-    if (options.content_type !== undefined) {
-      invalid(
-        'options.content_type',
-        'Facebook reels and stories are not supported yet; remove content_type to post to the feed.',
-      );
-    }
     const link = options.link;
     if (link !== undefined && (typeof link !== 'string' || !/^https?:\/\/\S+$/.test(link))) {
       invalid('options.link', 'must be an http(s) URL.');

@@ -22,6 +22,15 @@ const MAX_COLLABORATORS = 3;
 export const instagramRules: PlatformRules = {
   textMaxLength: 2200,
   media: { min: 1, max: 10, kinds: ['image', 'video'] },
+  optionKeys: [
+    'content_type',
+    'alt_text',
+    'location_id',
+    'collaborators',
+    'share_to_feed',
+    'cover_url',
+    'video_cover_timestamp_ms',
+  ],
   requiredOptions: [{ key: 'content_type', values: CONTENT_TYPES }],
   maxConcurrentCalls: 4,
   check: ({ content, options, media }) => {

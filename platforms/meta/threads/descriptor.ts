@@ -32,6 +32,7 @@ export const threadsRules: PlatformRules = {
   textMaxLength: MAX_TEXT,
   textCounting: 'graphemes',
   media: { min: 0, max: 20, kinds: ['image', 'video'] },
+  optionKeys: ['reply_control', 'link_attachment', 'alt_text', 'alt_texts'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: ({ content, options }) => {
