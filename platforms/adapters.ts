@@ -1,9 +1,11 @@
 import type { Store } from '../store/types';
 import type { AdapterOptions, PlatformAdapter } from './kit/adapter';
 import { createBlueskyAdapter } from './bluesky/adapter';
+import { createDevtoAdapter } from './devto/adapter';
 import { createDiscordAdapter } from './discord/adapter';
 import { createGoogleAdapter } from './google/business/adapter';
 import { createYoutubeAdapter } from './google/youtube/adapter';
+import { createHashnodeAdapter } from './hashnode/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
 import { createMastodonAdapter } from './mastodon/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
@@ -34,9 +36,11 @@ export type AdapterFactory = (options: AdapterOptions, deps: AdapterDeps) => Pla
 export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   sandbox: (_options, deps) => createSandboxAdapter(deps.store, deps.publicUrl),
   bluesky: (options) => createBlueskyAdapter(options),
+  devto: (options) => createDevtoAdapter(options),
   discord: (options) => createDiscordAdapter(options),
   facebook: (options) => createFacebookAdapter(options),
   google: (options) => createGoogleAdapter(options),
+  hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),
   linkedin: (options) => createLinkedInAdapter(options),
   linkedin_page: (options) => createLinkedInPageAdapter(options),

@@ -1,8 +1,10 @@
 import type { PlatformDescriptor } from './descriptor';
 import { blueskyDescriptor } from './bluesky/descriptor';
+import { devtoDescriptor } from './devto/descriptor';
 import { discordDescriptor } from './discord/descriptor';
 import { googleDescriptor } from './google/business/descriptor';
 import { youtubeDescriptor } from './google/youtube/descriptor';
+import { hashnodeDescriptor } from './hashnode/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
 import { mastodonDescriptor } from './mastodon/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
@@ -27,9 +29,11 @@ export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './de
 export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   sandboxDescriptor,
   blueskyDescriptor,
+  devtoDescriptor,
   discordDescriptor,
   facebookDescriptor,
   googleDescriptor,
+  hashnodeDescriptor,
   instagramDescriptor,
   linkedinDescriptor,
   linkedinPageDescriptor,

@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
+import { DevtoFake } from '../../platforms/devto/fake';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
+import { HashnodeFake } from '../../platforms/hashnode/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
@@ -73,6 +75,18 @@ const cases: PlatformCase[] = [
     videoWith(),
   ),
   platform(
+    'devto',
+    new DevtoFake(),
+    (f) => f.credentials(),
+    // An article: a title, the text as its markdown body, the image as its cover (by URL).
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { tags: ['postflow'] },
+    }),
+    (f) => f.live().map((a) => ({ id: String(a.id), text: a.bodyMarkdown })),
+  ),
+  platform(
     'discord',
     new DiscordFake(),
     (f) => f.credentials(),
@@ -94,6 +108,17 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ photo }) => ({ media_ids: [photo], platform_data: { topicType: 'STANDARD' } }),
     (f) => f.posts.map((p) => ({ id: p.name, text: p.summary ?? '' })),
+  ),
+  platform(
+    'hashnode',
+    new HashnodeFake(),
+    (f) => f.credentials(),
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { tags: ['postflow'] },
+    }),
+    (f) => f.live().map((p) => ({ id: p.id, text: p.markdown })),
   ),
   platform(
     'instagram',

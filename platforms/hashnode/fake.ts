@@ -1,0 +1,166 @@
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
+
+export interface FakeHashnodePost {
+  id: string;
+  publicationId: string;
+  title: string;
+  markdown: string;
+  slug: string;
+  subtitle?: string;
+  tags: string[];
+  coverImageURL?: string;
+  originalArticleURL?: string;
+  disableComments: boolean;
+  seriesId?: string;
+  publishedAt: string;
+  /** `removePost` soft-deletes: the post stays, inactive. */
+  active: boolean;
+}
+
+interface Publication {
+  id: string;
+  host: string;
+  pro: boolean;
+}
+
+const MAX_TAGS = 15;
+const MAX_BODY_BYTES = 100 * 1000;
+const PRO_MESSAGE =
+  'Publication does not have an active Pro plan. Upgrade in your dashboard to access this via the API.';
+
+/**
+ * Hashnode's GraphQL endpoint as its API docs describe it (apidocs.hashnode.com, and Hashnode's
+ * errors-and-limits reference): one `POST /` taking `{ query, variables }`, the token as the whole
+ * `Authorization` header (a "Bearer " prefix is also taken), errors as `errors[]` with
+ * `extensions.code` under HTTP 200 (400 for a query it cannot run), the Pro-plan gate on
+ * publications, a 100 KB body limit. It runs the three operations the adapter sends (told apart by
+ * their root field: `publishPost`, `publication { posts }`, `removePost`), not GraphQL at large.
+ */
+export class HashnodeFake extends FakePlatform {
+  readonly posts: FakeHashnodePost[] = [];
+  /** Personal Access Token → the publications its user may write to. */
+  private readonly tokens = new Map<string, Publication[]>();
+
+  constructor() {
+    super('hashnode');
+    this.routes.push(...this.endpoints());
+  }
+
+  /** A new user's token and publication, as an account's credentials carry them. */
+  credentials({ pro = true } = {}): Record<string, string> {
+    const token = `pat-${this.nextId()}`;
+    const id = objectId(this.nextId());
+    this.tokens.set(token, [{ id, host: `blog${this.tokens.size + 1}.hashnode.dev`, pro }]);
+    return { personal_access_token: token, publication_id: id };
+  }
+
+  /** The posts live on their blogs. */
+  live(): FakeHashnodePost[] {
+    return this.posts.filter((p) => p.active);
+  }
+
+  private endpoints(): Route[] {
+    return [{ method: 'POST', path: '/', handle: (req) => this.graphql(req) }];
+  }
+
+  private graphql(req: FakeRequest): FakeResponse {
+    if (req.raw.length > MAX_BODY_BYTES) return { status: 413, body: 'request entity too large' };
+    const query = String(req.body.query ?? '');
+    const variables = req.body.variables ?? {};
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer /i, '');
+    const publications = this.tokens.get(token);
+    if (!publications) return hashnodeError('UNAUTHENTICATED', 'User is not authenticated.');
+    const publication = (id: unknown) => publications.find((p) => p.id === id);
+
+    if (/\bpublishPost\s*\(/.test(query)) {
+      const input = variables.input ?? {};
+      const target = publication(input.publicationId);
+      if (!target) return hashnodeError('NOT_FOUND', 'Publication not found.');
+      if (!target.pro) return hashnodeError('FORBIDDEN', PRO_MESSAGE);
+      return this.publish(input, target);
+    }
+    if (/\bremovePost\s*\(/.test(query)) {
+      const post = this.posts.find((p) => p.id === variables.input?.id && p.active);
+      if (!post || !publication(post.publicationId)) return hashnodeError('NOT_FOUND', 'Post not found.');
+      post.active = false;
+      return { status: 200, body: { data: { removePost: { post: { id: post.id } } } } };
+    }
+    if (/\bpublication\s*\(/.test(query) && /\bposts\s*\(/.test(query)) {
+      const target = publication(variables.id);
+      if (!target) return hashnodeError('NOT_FOUND', 'Publication not found.');
+      if (!target.pro) return hashnodeError('FORBIDDEN', PRO_MESSAGE);
+      const first = Math.min(Number(variables.first ?? 10), 100);
+      const edges = this.live()
+        .filter((p) => p.publicationId === target.id)
+        .reverse()
+        .slice(0, first)
+        .map((p) => ({ node: { ...this.entity(p, target), content: { markdown: p.markdown } } }));
+      return { status: 200, body: { data: { publication: { id: target.id, posts: { edges } } } } };
+    }
+    return {
+      status: 400,
+      body: {
+        errors: [
+          { message: 'Cannot query this operation.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+        ],
+      },
+    };
+  }
+
+  private publish(input: Record<string, any>, publication: Publication): FakeResponse {
+    const title = String(input.title ?? '').trim();
+    if (!title) return hashnodeError('BAD_USER_INPUT', 'Title is required.');
+    if (typeof input.contentMarkdown !== 'string' || !input.contentMarkdown.trim())
+      return hashnodeError('BAD_USER_INPUT', 'Content is required.');
+    const tags: Array<{ slug?: string }> = Array.isArray(input.tags) ? input.tags : [];
+    if (tags.length > MAX_TAGS)
+      return hashnodeError('BAD_USER_INPUT', `A post can have at most ${MAX_TAGS} tags.`);
+    const slug = String(input.slug ?? slugOf(title));
+    const post: FakeHashnodePost = {
+      id: objectId(this.nextId()),
+      publicationId: publication.id,
+      title,
+      markdown: input.contentMarkdown,
+      // Hashnode keeps slugs unique in a publication.
+      slug: this.posts.some((p) => p.publicationId === publication.id && p.slug === slug)
+        ? `${slug}-${this.posts.length}`
+        : slug,
+      ...(input.subtitle ? { subtitle: String(input.subtitle) } : {}),
+      tags: tags.map((t) => String(t.slug)),
+      ...(input.coverImageOptions?.coverImageURL
+        ? { coverImageURL: String(input.coverImageOptions.coverImageURL) }
+        : {}),
+      ...(input.originalArticleURL ? { originalArticleURL: String(input.originalArticleURL) } : {}),
+      disableComments: input.disableComments === true,
+      ...(input.seriesId ? { seriesId: String(input.seriesId) } : {}),
+      publishedAt: new Date().toISOString(),
+      active: true,
+    };
+    this.posts.push(post);
+    return { status: 200, body: { data: { publishPost: { post: this.entity(post, publication) } } } };
+  }
+
+  private entity(p: FakeHashnodePost, publication: Publication) {
+    return {
+      id: p.id,
+      slug: p.slug,
+      title: p.title,
+      url: `${this.url}/${publication.host}/${p.slug}`,
+      publishedAt: p.publishedAt,
+    };
+  }
+}
+
+/** A GraphQL error answer as Hashnode sends it: HTTP 200, `data: null`, the code in extensions. */
+export function hashnodeError(code: string, message: string): FakeResponse {
+  return { status: 200, body: { data: null, errors: [{ message, extensions: { code } }] } };
+}
+
+/** A 24-hex id from the fake's counter. */
+const objectId = (seed: string) => seed.replace(/\D/g, '').slice(-24).padStart(24, '0');
+
+const slugOf = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'post';
