@@ -54,6 +54,7 @@ export const devtoRules: PlatformRules = {
   titleMaxLength: TITLE_MAX,
   media: { min: 0, max: 1, kinds: ['image'] },
   requiredOptions: [],
+  optionKeys: Object.keys(devtoOptionsSchema.shape),
   maxConcurrentCalls: 1,
   check: ({ options }) => {
     const parsed = devtoOptionsSchema.safeParse(options);

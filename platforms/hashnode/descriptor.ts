@@ -58,6 +58,7 @@ export const hashnodeRules: PlatformRules = {
   titleRequired: true,
   media: { min: 0, max: 1, kinds: ['image'] },
   requiredOptions: [],
+  optionKeys: Object.keys(hashnodeOptionsSchema.shape),
   maxConcurrentCalls: 4,
   check: ({ content, options }) => {
     const issues: Issue[] = [];
