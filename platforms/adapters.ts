@@ -11,6 +11,7 @@ import { createMastodonAdapter } from './mastodon/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
 import { createInstagramAdapter } from './meta/instagram/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
+import { createNostrAdapter } from './nostr/adapter';
 import { createPinterestAdapter } from './pinterest/adapter';
 import { createSandboxAdapter } from './sandbox/adapter';
 import { createSlackAdapter } from './slack/adapter';
@@ -45,6 +46,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   linkedin: (options) => createLinkedInAdapter(options),
   linkedin_page: (options) => createLinkedInPageAdapter(options),
   mastodon: (options) => createMastodonAdapter(options),
+  nostr: (options) => createNostrAdapter(options),
   pinterest: (options) => createPinterestAdapter(options),
   slack: (options) => createSlackAdapter(options),
   telegram: (options) => createTelegramAdapter(options),

@@ -10,6 +10,7 @@ import { mastodonDescriptor } from './mastodon/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
 import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
+import { nostrDescriptor } from './nostr/descriptor';
 import { pinterestDescriptor } from './pinterest/descriptor';
 import { sandboxDescriptor } from './sandbox/descriptor';
 import { slackDescriptor } from './slack/descriptor';
@@ -38,6 +39,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   linkedinDescriptor,
   linkedinPageDescriptor,
   mastodonDescriptor,
+  nostrDescriptor,
   pinterestDescriptor,
   slackDescriptor,
   telegramDescriptor,

@@ -11,8 +11,14 @@ import {
   type TestMedia,
 } from './run-delivery';
 
+/**
+ * What the suite needs of a platform's fake: HTTP fakes are `FakePlatform`s; a fake speaking
+ * another protocol (Nostr's WebSocket relay) offers the same fault injection.
+ */
+export type ContractFake = Pick<FakePlatform, 'url' | 'inject' | 'stop' | 'requests'>;
+
 /** What the shared suite needs to know about one platform. */
-export interface ContractSubject<F extends FakePlatform> {
+export interface ContractSubject<F extends ContractFake> {
   platform: string;
   /** Starts the platform's fake (the suite stops it). */
   startFake(): Promise<F>;
@@ -65,7 +71,7 @@ const HANG_TIMEOUT_MS = 1_000;
  * flow against the platform's fake, each error class from the platform's documented answers,
  * unknown outcomes and reconcile, token refresh, delete.
  */
-export function adapterContract<F extends FakePlatform>(subject: ContractSubject<F>): void {
+export function adapterContract<F extends ContractFake>(subject: ContractSubject<F>): void {
   describe(`${subject.platform} adapter contract`, () => {
     let fake: F;
     let adapter: PlatformAdapter;
@@ -290,13 +296,18 @@ export function adapterContract<F extends FakePlatform>(subject: ContractSubject
   });
 }
 
-/** Accounts of self-hosted platforms (Mastodon, Bluesky) carry their server's URL. */
+/**
+ * Accounts of self-hosted platforms (Mastodon, Bluesky) carry their server's URL; Nostr's, their
+ * relay's, the same address as ws://.
+ */
 function withUrl(account: AccountContext, from: string, to: string): AccountContext {
-  const credentials = Object.fromEntries(
-    Object.entries(account.credentials).map(([k, v]) => [
-      k,
-      v.startsWith(from) ? to + v.slice(from.length) : v,
-    ]),
-  );
+  const ws = (url: string) => url.replace(/^http/, 'ws');
+  const moved = (v: string) =>
+    v.startsWith(from)
+      ? to + v.slice(from.length)
+      : v.startsWith(ws(from))
+        ? ws(to) + v.slice(ws(from).length)
+        : v;
+  const credentials = Object.fromEntries(Object.entries(account.credentials).map(([k, v]) => [k, moved(v)]));
   return { ...account, credentials };
 }

@@ -1,0 +1,232 @@
+import type { ErrorCategory, PostContent } from '../../api/types';
+import { PUBLIC_ONLY } from '../../net/guard';
+import {
+  type AccountContext,
+  type AdapterOptions,
+  type PlatformAdapter,
+  PublishError,
+  type PublishRequest,
+} from '../kit/adapter';
+import { rejected } from '../kit/http';
+import { relayList } from './descriptor';
+import { eventIdOf, type NostrEvent, publicKeyOf, signEvent } from './event';
+import { noteId, parseSecretKey } from './keys';
+import { DELETION, noteOf, TEXT_NOTE } from './note';
+import { type QueryAnswer, queryEvents, type RelayAnswer, type RelayCall, sendEvent } from './relay';
+
+const PLATFORM = 'nostr';
+/** How long one relay may take to connect and answer. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Once one relay accepted, how much longer the others get before the publish returns. */
+const ACCEPTED_GRACE_MS = 3_000;
+/** Relays say `rate-limited:` with no wait; this is how long Postflow waits before trying again. */
+export const RATE_LIMIT_WAIT_MS = 30_000;
+/** Where a note is linked: a public gateway that finds it on the relays by its NIP-19 id. */
+const GATEWAY = 'https://njump.me';
+const MESSAGE_MAX = 300;
+
+/**
+ * Nostr (NIP-01): kind-1 notes signed with the account's key, sent to each of the account's
+ * relays over WebSocket (`["EVENT", …]`, answered `["OK", id, true|false, message]`).
+ *
+ * The note is published once at least one relay accepted it; the others are reported in the
+ * receipt's metadata. The event's id is derived from the delivery (the post and when the delivery
+ * began, never the clock), so a repeated publish sends the same event and relays keep one copy:
+ * that id is the delivery's idempotency handle, and reconcile asks the relays for it (`REQ` by
+ * id). Delete sends a NIP-09 deletion request (kind 5).
+ */
+export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Relays are servers the account names: every connection is SSRF-guarded.
+  const policy = options.outbound ?? PUBLIC_ONLY;
+  const callFor = (signal: AbortSignal): RelayCall => ({ policy, timeoutMs, signal });
+
+  return {
+    platform: PLATFORM,
+
+    async publish(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const event = signEvent(secretKey, noteOf(contentOf(req), req.target.options, req.since));
+      const answers = await broadcast(relays, event, callFor(req.signal));
+      if (req.signal.aborted) throw req.signal.reason;
+      const accepted = answers.filter((a) => a.kind === 'accepted').map((a) => a.relay);
+      if (accepted.length === 0) throw failureOf(answers, true);
+      return receiptOf(event, accepted);
+    },
+
+    async findExisting(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const note = noteOf(contentOf(req), req.target.options, req.since);
+      const id = eventIdOf(publicKeyOf(secretKey), note);
+      const answers = await Promise.all(
+        relays.map((relay) => queryEvents(relay, { ids: [id], limit: 1 }, callFor(req.signal))),
+      );
+      if (req.signal.aborted) throw req.signal.reason;
+      const holding = answers.filter((a) => a.kind === 'events' && a.events.some((e) => e.id === id));
+      if (holding.length > 0) {
+        const event = (holding[0] as Extract<QueryAnswer, { kind: 'events' }>).events.find(
+          (e) => e.id === id,
+        )!;
+        return receiptOf(
+          event,
+          holding.map((a) => a.relay),
+        );
+      }
+      // One relay that answered "not here" is enough: were the note on a relay that did not
+      // answer, publishing again sends the same event, which that relay keeps once.
+      if (answers.some((a) => a.kind === 'events')) return null;
+      throw failureOf(answers as RelayAnswer[], false);
+    },
+
+    async unpublish(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const deletion = signEvent(secretKey, {
+        kind: DELETION,
+        created_at: Math.floor(Date.now() / 1000),
+        tags: [
+          ['e', req.platformPostId],
+          ['k', String(TEXT_NOTE)],
+        ],
+        content: '',
+      });
+      const answers = await broadcast(relays, deletion, callFor(req.signal));
+      if (req.signal.aborted) throw req.signal.reason;
+      if (answers.some((a) => a.kind === 'accepted')) return 'deleted';
+      throw failureOf(answers, false);
+    },
+  };
+}
+
+/**
+ * The post with its media as the publish call has them (`req.media`, resolved from
+ * `content.media`) or, for a lookup, which resolves none, as the post names them: the same URLs.
+ */
+function contentOf(req: PublishRequest): PostContent {
+  return req.media.length > 0 ? { ...req.content, media: req.media.map((file) => file.ref) } : req.content;
+}
+
+/** The account's key and relays; refused for good when the credentials hold neither. */
+function accountOf(account: AccountContext): { secretKey: Uint8Array; relays: string[] } {
+  const secretKey = parseSecretKey(account.credentials.secret_key);
+  if (!secretKey) {
+    throw rejected(
+      PLATFORM,
+      'secret_key',
+      'the account has no valid secret_key (nsec1… or hex); reconnect it.',
+    );
+  }
+  const relays = relayList(account.credentials.relays);
+  if (relays.length === 0) {
+    throw rejected(
+      PLATFORM,
+      'relays',
+      'the account names no relays (comma-separated wss:// URLs); reconnect it.',
+    );
+  }
+  return { secretKey, relays };
+}
+
+/**
+ * Sends the event to every relay at once and gathers their answers. Once one relay accepted, the
+ * rest get `ACCEPTED_GRACE_MS` more, so one slow relay does not hold a published note back; those
+ * count as unanswered.
+ */
+async function broadcast(relays: string[], event: NostrEvent, call: RelayCall): Promise<RelayAnswer[]> {
+  const stop = new AbortController();
+  const signal = AbortSignal.any([call.signal, stop.signal]);
+  const answers: Array<RelayAnswer | undefined> = relays.map(() => undefined);
+  let grace: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    let left = relays.length;
+    relays.forEach(
+      (relay, i) =>
+        void sendEvent(relay, event, { ...call, signal }).then((answer) => {
+          answers[i] ??= answer;
+          if (--left === 0) resolve();
+          else if (answer.kind === 'accepted') grace ??= setTimeout(resolve, ACCEPTED_GRACE_MS);
+        }),
+    );
+  });
+  clearTimeout(grace);
+  const settled = answers.map(
+    (a, i) => a ?? { relay: relays[i]!, kind: 'unknown' as const, why: 'no answer yet' },
+  );
+  stop.abort(); // closes the connections still waiting
+  return settled;
+}
+
+/**
+ * Why no relay took the event, as one failure. The answer a retry is likeliest to change decides:
+ * an event that may have been stored (sent, no answer) leaves the outcome unknown; then a rate
+ * limit, a relay's own error or a relay out of reach (retryable); then an auth refusal; then a
+ * refused address or event (for good). The message quotes each relay's answer.
+ */
+function failureOf(answers: RelayAnswer[], irreversible: boolean): PublishError {
+  const classified = answers.map((a) => ({ answer: a, ...classify(a) }));
+  const rank = (c: (typeof classified)[number]) => RANKS.indexOf(c.code);
+  const worst = classified.reduce((a, b) => (rank(b) < rank(a) ? b : a));
+  const message = `${PLATFORM}: no relay accepted the event: ${answers.map(describe).join('; ')}`;
+  return new PublishError({
+    category: worst.category,
+    caused_by: worst.category === 'validation' || worst.category === 'auth' ? 'user' : 'platform',
+    code: `platform.${PLATFORM}.${worst.code}`,
+    message: message.slice(0, MESSAGE_MAX),
+    retryable: worst.retryable,
+    outcomeUnknown: irreversible && worst.code === 'no_answer',
+    ...(worst.code === 'rate_limit' ? { retryAfterMs: RATE_LIMIT_WAIT_MS } : {}),
+  });
+}
+
+/** Failure codes, the one a retry is likeliest to change first. */
+const RANKS = [
+  'no_answer',
+  'rate_limit',
+  'relay_error',
+  'unreachable',
+  'auth',
+  'address_refused',
+  'rejected',
+];
+
+/**
+ * One relay's answer as a failure class. A refusal's machine-readable prefix (NIP-01) says why:
+ * `rate-limited:`, `error:` (the relay failed), `auth-required:` (NIP-42, not supported yet) and
+ * `restricted:` (a paid or invite-only relay), anything else (`invalid:`, `blocked:`, `pow:`…)
+ * refuses the event itself.
+ */
+function classify(answer: RelayAnswer): { code: string; category: ErrorCategory; retryable: boolean } {
+  switch (answer.kind) {
+    case 'unknown':
+      return { code: 'no_answer', category: 'platform', retryable: true };
+    case 'unreachable':
+      return { code: 'unreachable', category: 'platform', retryable: true };
+    case 'address_refused':
+      return { code: 'address_refused', category: 'validation', retryable: false };
+    case 'accepted':
+      return { code: 'rejected', category: 'validation', retryable: false }; // never asked: nothing failed
+    case 'refused': {
+      const prefix = /^([a-z-]+):/.exec(answer.message)?.[1];
+      if (prefix === 'rate-limited') return { code: 'rate_limit', category: 'rate_limit', retryable: true };
+      if (prefix === 'error') return { code: 'relay_error', category: 'platform', retryable: true };
+      if (prefix === 'auth-required' || prefix === 'restricted') {
+        return { code: 'auth', category: 'auth', retryable: false };
+      }
+      return { code: 'rejected', category: 'validation', retryable: false };
+    }
+  }
+}
+
+function describe(answer: RelayAnswer): string {
+  if (answer.kind === 'refused') return `${answer.relay} refused it (${answer.message})`;
+  if (answer.kind === 'accepted') return `${answer.relay} accepted it`;
+  return `${answer.relay}: ${answer.why}`;
+}
+
+function receiptOf(event: NostrEvent, relays: string[]) {
+  return {
+    platformPostId: event.id,
+    permalink: `${GATEWAY}/${noteId(event.id)}`,
+    publishedAt: new Date(event.created_at * 1000).toISOString(),
+    metadata: { pubkey: event.pubkey, relays },
+  };
+}

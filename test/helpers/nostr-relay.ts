@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../runtime/config';
+
+/** The open-source relay the Nostr adapter is checked against (PyPI `nostr-relay`, Python). */
+export const NOSTR_RELAY_VERSION = '1.14';
+
+const log = (line: string) => process.stderr.write(`[nostr-relay] ${line}\n`);
+
+/** nostr-relay in a virtualenv under .tools, made on first use (~1 min); returns its command. */
+export function nostrRelayCommand(): string {
+  const venv = join(loadConfig().toolsDir, `nostr-relay-${NOSTR_RELAY_VERSION}`);
+  const command = join(venv, 'bin', 'nostr-relay');
+  if (existsSync(join(venv, '.ready'))) return command;
+  log(`Installing nostr-relay ${NOSTR_RELAY_VERSION} from PyPI (first run only, ~1 min)…`);
+  rmSync(venv, { recursive: true, force: true });
+  for (const [program, args] of [
+    ['python3', ['-m', 'venv', venv]],
+    [
+      join(venv, 'bin', 'python'),
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        `nostr-relay==${NOSTR_RELAY_VERSION}`,
+      ],
+    ],
+  ] as const) {
+    const run = spawnSync(program, [...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (run.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (exit ${run.status}).`);
+  }
+  writeFileSync(join(venv, '.ready'), '');
+  log(`nostr-relay ready in ${venv}`);
+  return command;
+}
+
+export interface RunningRelay {
+  /** `ws://127.0.0.1:<port>` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real relay on a free loopback port (uvicorn), its SQLite database in a temporary directory,
+ * checking signatures and event times as it does by default; `stop()` ends it and removes the data.
+ */
+export async function startNostrRelay(): Promise<RunningRelay> {
+  const command = nostrRelayCommand();
+  const data = mkdtempSync(join(tmpdir(), 'postflow-nostr-'));
+  const port = await freePort();
+  const config = join(data, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'DEBUG: false',
+      'relay_name: postflow test relay',
+      'storage:',
+      `  sqlalchemy.url: sqlite+aiosqlite:///${join(data, 'nostr.sqlite3')}`,
+      '  validators:',
+      '    - nostr_relay.validators.is_not_too_large',
+      '    - nostr_relay.validators.is_signed',
+      '    - nostr_relay.validators.is_recent',
+      'gunicorn:',
+      `  bind: 127.0.0.1:${port}`,
+      '  workers: 1',
+      '  loglevel: warning',
+      'verification:',
+      '  nip05_verification: disabled',
+      'authentication:',
+      '  enabled: false',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(command, ['-c', config, 'serve', '--use-uvicorn'], {
+    cwd: data,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = () => stopChild(child).finally(() => rmSync(data, { recursive: true, force: true }));
+  try {
+    await ready(child, port);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `ws://127.0.0.1:${port}`, stop };
+}
+
+/** Resolves once the relay answers its NIP-11 document; rejects with its output if it exits first. */
+async function ready(child: ChildProcess, port: number): Promise<void> {
+  const output: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`nostr-relay exited (${child.exitCode}):\n${output.join('').slice(-2000)}`);
+    const up = await fetch(`http://127.0.0.1:${port}/`, { headers: { accept: 'application/nostr+json' } })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`nostr-relay did not start in 60 s:\n${output.join('').slice(-2000)}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
