@@ -1,17 +1,41 @@
-import { byPlatform } from '../platforms/descriptors';
 import type { PrepareStep } from '../platforms/descriptor';
 import type { PostContent, TargetSpec } from './types';
 
+/*
+ * The workflow's view of the platform descriptors (platforms/descriptors.ts), written out as
+ * literals rather than derived from them: the descriptors carry the platforms' zod option schemas,
+ * and the workflow sandbox evaluates every module it imports once per cached workflow — zod alone
+ * was about 1 MB of the workflow bundle (docs/performance.md, "Worker memory"). A test
+ * (test/unit/platform-steps.test.ts) holds these tables to the descriptors and the adapters.
+ */
+
+/** A null-prototype table: platform names come from data, "constructor" must not find Object's. */
+function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 /**
- * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps"), from
- * each descriptor's `prepareStep` (`always`, or `with-media`: only when the post has media to
- * upload). A platform missing here has no prepare step at all (its adapter defines no `prepare`).
+ * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps"): each
+ * descriptor's `prepareStep` (`always`, or `with-media`: only when the post has media to upload).
+ * A platform missing here has no prepare step at all (its adapter defines no `prepare`).
  *
  * The workflow reads this table to skip a prepare activity that would do nothing: three history
- * events and a workflow task per target on the most common post. A test holds it to the adapters
- * (test/unit/platform-steps.test.ts); the contract suite runs deliveries the same way.
+ * events and a workflow task per target on the most common post. The contract suite runs
+ * deliveries the same way.
  */
-export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = byPlatform((d) => d.prepareStep);
+export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<PrepareStep>({
+  bluesky: 'always',
+  facebook: 'with-media',
+  instagram: 'always',
+  linkedin: 'with-media',
+  linkedin_page: 'with-media',
+  mastodon: 'with-media',
+  pinterest: 'always',
+  slack: 'with-media',
+  threads: 'always',
+  tiktok: 'always',
+  twitter: 'with-media',
+});
 
 /** Whether this target's delivery must run the prepare step. Deterministic: the workflow calls it. */
 export function needsPrepare(target: TargetSpec, content: PostContent): boolean {
@@ -24,9 +48,7 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
 }
 
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */
-const COMMENTS: Readonly<Record<string, true>> = byPlatform((d) =>
-  d.capabilities.comments ? true : undefined,
-);
+export const COMMENTS: Readonly<Record<string, true>> = table<true>({ sandbox: true });
 
 /** Whether `platform` can carry a post's `first_comment`. Deterministic: the workflow calls it. */
 export function takesComments(platform: string): boolean {

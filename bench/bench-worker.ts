@@ -4,6 +4,7 @@ import { createPlatformRegistry } from '../activities/platforms/registry';
 import { configuredMediaLibrary } from '../cli/services';
 import { openStore } from '../store';
 import { loadConfig } from '../runtime/config';
+import { TEMPORAL_DEFAULT, maxCachedWorkflowsFrom } from '../worker/workflow-cache';
 import { baselineActivities } from './baseline/activities';
 
 /**
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config.home, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress ?? '127.0.0.1:7233' });
+  // The same workflow cache as `postflow worker` (POSTFLOW_MAX_CACHED_WORKFLOWS).
+  const cache = maxCachedWorkflowsFrom();
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
@@ -28,11 +31,12 @@ async function main(): Promise<void> {
       }),
       ...baselineActivities,
     },
+    ...(cache === TEMPORAL_DEFAULT ? {} : { maxCachedWorkflows: cache }),
   });
   const stop = () => worker.shutdown();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  console.log(`Worker polling task queue "${config.taskQueue}" (bench).`);
+  console.log(`Worker polling task queue "${config.taskQueue}" (bench, workflow cache ${cache}).`);
   await worker.run();
   await connection.close();
   await store.close();

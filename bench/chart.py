@@ -34,6 +34,8 @@ a.legend(fontsize=8)
 a = ax[1][0]
 sleeping = list(r["worker_rss_mb"].keys())
 a.plot(sleeping, [r["worker_rss_mb"][k] for k in sleeping], marker="o", label="worker")
+if "worker_rss_mb_temporal_cache" in r:
+    a.plot(sleeping, [r["worker_rss_mb_temporal_cache"][k] for k in sleeping], marker="o", label="worker, Temporal's cache")
 a.plot(sleeping, [r["temporal_rss_mb"][k] for k in sleeping], marker="o", label="Temporal dev server")
 a.set_xlabel("sleeping posts")
 a.set_ylabel("RSS MB")

@@ -18,6 +18,12 @@ export interface Settings {
   apiSecondsPerLevel: number;
   sleepingPosts: number[];
   workers: number[];
+  /**
+   * Also measure memory and steady throughput with Temporal's heap-sized workflow cache beside
+   * Postflow's bounded default (worker/workflow-cache.ts). Full form only: it doubles the memory
+   * phase, and CI's short form stays fast.
+   */
+  cacheBaseline: boolean;
 }
 
 export const SETTINGS: Record<'short' | 'full', Settings> = {
@@ -32,6 +38,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     apiSecondsPerLevel: 2,
     sleepingPosts: [0, 100, 500],
     workers: [1, 2, 4],
+    cacheBaseline: false,
   },
   full: {
     form: 'full',
@@ -44,6 +51,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     apiSecondsPerLevel: 10,
     sleepingPosts: [0, 1_000, 10_000],
     workers: [1, 2, 4],
+    cacheBaseline: true,
   },
 };
 
@@ -61,12 +69,14 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
+/** `workerEnv`: more environment for the stack's `postflow worker` (e.g. its workflow cache). */
 export async function openContext(
   settings: Settings,
   log: (line: string) => void,
   accountCount: number,
+  workerEnv: Record<string, string> = {},
 ): Promise<BenchContext> {
-  const stack = await new Stack({ POSTFLOW_SYNC_WAIT_MS: '0' }).start();
+  const stack = await new Stack({ POSTFLOW_SYNC_WAIT_MS: '0', ...workerEnv }).start();
   const accounts: string[] = [];
   for (let i = 0; i < accountCount; i++) accounts.push(await stack.createSandboxAccount(`bench-${i}`));
   const store = await openStore(stack.home);

@@ -36,15 +36,34 @@ export function renderMarkdown(r: any): string {
     '',
     `At 50 clients the API adds **${Math.round(r.api_create_overhead * 100)} %** to the bare start (p50).`,
     '',
-    '## Memory (RSS MB) with sleeping posts',
-    '',
-    '| sleeping posts | worker | Temporal dev server |',
-    '| --- | --- | --- |',
-    ...Object.keys(r.worker_rss_mb).map((k) => `| ${k} | ${r.worker_rss_mb[k]} | ${r.temporal_rss_mb[k]} |`),
-    '',
+    ...memory(r),
     ...scaleOut(r),
   ];
   return lines.join('\n');
+}
+
+/** Memory, and in the full form the workflow cache's trade beside Temporal's default cache. */
+function memory(r: any): string[] {
+  const old = r.worker_rss_mb_temporal_cache as Record<string, number> | undefined;
+  return [
+    '## Memory (RSS MB) with sleeping posts',
+    '',
+    `Worker with its default workflow cache${old ? "; beside it, the same with Temporal's heap-sized cache (before)" : ''}.`,
+    '',
+    `| sleeping posts | worker | ${old ? "worker, Temporal's cache | " : ''}Temporal dev server |`,
+    `| --- | --- | ${old ? '--- | ' : ''}--- |`,
+    ...Object.keys(r.worker_rss_mb).map(
+      (k) => `| ${k} | ${r.worker_rss_mb[k]} | ${old ? `${old[k]} | ` : ''}${r.temporal_rss_mb[k]} |`,
+    ),
+    '',
+    ...(r.cache_bounded_posts_per_s === undefined
+      ? []
+      : [
+          `Steady throughput (5-target posts, one worker, medians, same run): bounded cache ` +
+            `**${r.cache_bounded_posts_per_s}** posts/s, Temporal's cache **${r.cache_temporal_default_posts_per_s}** posts/s.`,
+          '',
+        ]),
+  ];
 }
 
 /**

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, projectRoot } from '../runtime/config';
 import { temporalCli } from '../test/helpers/tools';
-import { openContext, SETTINGS } from './context';
+import { openContext, SETTINGS, type Settings } from './context';
 import { describeMachine } from './machine';
 import { measureApiOverhead } from './phases/api-overhead';
+import { CACHES, measureCacheTrade } from './phases/cache-trade';
 import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
 import { measureMemory } from './phases/memory';
 import { measurePrecision } from './phases/precision';
@@ -35,6 +36,13 @@ async function main(): Promise<void> {
     log('Ceiling ratio and history cost…');
     let workers = await useBenchWorkers(ctx, 1, []);
     const ceiling = await measureCeiling(ctx);
+    let cacheTrade = {};
+    if (settings.cacheBaseline) {
+      log(`Steady throughput, workflow cache ${CACHES.bounded} beside Temporal's default…`);
+      const { workers: running, ...trade } = await measureCacheTrade(ctx, workers);
+      workers = running;
+      cacheTrade = trade;
+    }
     log('Scale-out on the dev server…');
     const scale = await measureScaleOut(ctx, workers);
     workers = scale.workers;
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
     const api = await measureApiOverhead(ctx);
     figures = {
       ...ceiling,
+      ...cacheTrade,
       scale_out_posts_per_s: scale.scale_out_posts_per_s,
       scale_out_cpu_share: scale.scale_out_cpu_share,
       scale_out_cpu_ms_per_post: scale.scale_out_cpu_ms_per_post,
@@ -68,12 +77,12 @@ async function main(): Promise<void> {
     ),
   };
 
-  log('Memory with sleeping posts…');
-  const memoryCtx = await openContext(settings, log, 1);
-  try {
-    figures = { ...figures, ...(await measureMemory(memoryCtx)) };
-  } finally {
-    await memoryCtx.close();
+  log(`Memory with sleeping posts (workflow cache ${CACHES.bounded})…`);
+  figures = { ...figures, ...(await memoryWith(settings, log, CACHES.bounded)) };
+  if (settings.cacheBaseline) {
+    log("Memory with sleeping posts, Temporal's default workflow cache (the baseline)…");
+    const { worker_rss_mb } = await memoryWith(settings, log, CACHES.temporal);
+    figures = { ...figures, worker_rss_mb_temporal_cache: worker_rss_mb };
   }
 
   const result = {
@@ -88,6 +97,16 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.md'), renderMarkdown(result));
   drawChart(join(outDir, 'latest.json'), join(outDir, 'latest.png'), log);
   log(`Results in ${outDir}/latest.{json,md,png} (${result.duration_s} s).`);
+}
+
+/** The memory phase on a fresh stack whose worker has this `POSTFLOW_MAX_CACHED_WORKFLOWS`. */
+async function memoryWith(settings: Settings, log: (line: string) => void, cache: string) {
+  const ctx = await openContext(settings, log, 1, { POSTFLOW_MAX_CACHED_WORKFLOWS: cache });
+  try {
+    return await measureMemory(ctx);
+  } finally {
+    await ctx.close();
+  }
 }
 
 /** Each figure of `figures` over the same key's figure in `baseline`. */

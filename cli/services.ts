@@ -15,6 +15,7 @@ import { ensureSearchAttributes } from '../runtime/search-attributes';
 import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { keepTokenUpkeepScheduled } from '../worker/token-upkeep-schedule';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
+import { maxCachedWorkflowsFrom } from '../worker/workflow-cache';
 import { platformQueuesFrom } from '../runtime/platform-queues';
 import { platformWorkerSettings } from '../worker/platform-worker-settings';
 import { createPlatformWorkers } from '../worker/platform-worker';
@@ -71,6 +72,8 @@ export async function startWorker(
   store: Store,
   log: Log,
 ): Promise<Service> {
+  // Read before connecting: a bad value stops the worker with its error, not half started.
+  const maxCachedWorkflows = maxCachedWorkflowsFrom();
   const options = connectionOptions(config, address);
   const admin = await Connection.connect(options);
   try {
@@ -95,10 +98,11 @@ export async function startWorker(
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,
     dataConverter: postflowDataConverter(config.payloadKeys),
+    maxCachedWorkflows,
   });
   const running = worker.run();
   log(
-    `Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}, ${describeSecurity(config.temporalSecurity)}, ${describePayloads(config)}).`,
+    `Worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace}, ${describeSecurity(config.temporalSecurity)}, ${describePayloads(config)}, workflow cache ${maxCachedWorkflows}).`,
   );
   return {
     name: 'worker',

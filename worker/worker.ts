@@ -9,6 +9,7 @@ import { deliverySinks } from './delivery-sinks';
 import { type PostflowMetrics, processMetrics } from '../runtime/metrics';
 import { activeTracing } from '../runtime/tracing';
 import { POSTFLOW_WORKFLOW_INTERCEPTORS, workflowCodeOptions } from './workflow-bundle';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, TEMPORAL_DEFAULT } from './workflow-cache';
 
 export interface PostflowWorkerOptions {
   connection: NativeConnection;
@@ -22,6 +23,11 @@ export interface PostflowWorkerOptions {
   dataConverter?: DataConverter;
   /** Where the worker's metrics go. @default this process's */
   metrics?: PostflowMetrics;
+  /**
+   * Workflows kept in memory between their tasks (`POSTFLOW_MAX_CACHED_WORKFLOWS`, worker/workflow-cache.ts);
+   * `temporal-default`: the SDK's heap-sized default. @default DEFAULT_MAX_CACHED_WORKFLOWS
+   */
+  maxCachedWorkflows?: number | typeof TEMPORAL_DEFAULT;
 }
 
 /**
@@ -41,6 +47,7 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     interceptorModules: [...(tracing?.workflowModules ?? []), POSTFLOW_WORKFLOW_INTERCEPTORS],
     failureConverterPath: options.dataConverter?.failureConverterPath,
   });
+  const cache = options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -65,6 +72,11 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     sinks: { ...tracing?.sinks, ...deliverySinks(metrics) },
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.
     shutdownGraceTime: '20 seconds',
+    // Bounded: each cached workflow costs memory; past the bound the least recently used is
+    // evicted and replayed from its history on its next task (a sleeping post: once, when due).
+    // The shared V8 context (`reuseV8Context`, the SDK's default) and the sticky queue's 10 s
+    // timeout stay: a context per workflow costs more, and the timeout only matters when a worker dies.
+    ...(cache === TEMPORAL_DEFAULT ? {} : { maxCachedWorkflows: cache }),
   });
 }
 

@@ -10,13 +10,14 @@ export async function useBenchWorkers(
   ctx: BenchContext,
   count: number,
   running: ChildProcess[],
+  env: Record<string, string> = {},
 ): Promise<ChildProcess[]> {
   await ctx.stack.stopWorker('SIGTERM');
   await Promise.all(running.map((w) => stopChild(w)));
   const script = join(projectRoot(), 'dist', 'bench', 'bench-worker.js');
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      ctx.stack.spawnNode([script], `bench-worker-${i}`, /Worker polling/),
+      ctx.stack.spawnNode([script], `bench-worker-${i}`, /Worker polling/, env),
     ),
   );
 }

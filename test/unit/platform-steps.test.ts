@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PlatformAdapter, PublishRequest } from '../../platforms/kit/adapter';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
-import { needsPrepare, PREPARE_STEP } from '../../api/platform-steps';
+import { COMMENTS, needsPrepare, PREPARE_STEP, takesComments } from '../../api/platform-steps';
 import type { PostContent, TargetSpec } from '../../api/types';
+import { byPlatform } from '../../platforms/descriptors';
 import type { Store } from '../../store/types';
 
 /** Records every request and refuses it, so a publish call shows what it would have sent. */
@@ -81,6 +82,14 @@ function textOnly(adapter: PlatformAdapter): PublishRequest {
 }
 
 describe('the prepare step table (api/platform-steps.ts)', () => {
+  // The workflow's tables are literals (no zod in the workflow bundle); the descriptors decide.
+  it('says what the descriptors say (prepareStep, capabilities.comments)', () => {
+    expect({ ...PREPARE_STEP }).toEqual({ ...byPlatform((d) => d.prepareStep) });
+    expect({ ...COMMENTS }).toEqual({ ...byPlatform((d) => (d.capabilities.comments ? true : undefined)) });
+    expect(takesComments('sandbox')).toBe(true);
+    expect(takesComments('constructor')).toBe(false);
+  });
+
   it('names exactly the platforms whose adapters have a prepare step', () => {
     const withPrepare = [...registry.values()].filter((a) => a.prepare).map((a) => a.platform);
     expect(withPrepare.sort()).toEqual(Object.keys(PREPARE_STEP).sort());
