@@ -48,7 +48,20 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
 }
 
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */
-export const COMMENTS: Readonly<Record<string, true>> = table<true>({ sandbox: true });
+export const COMMENTS: Readonly<Record<string, true>> = table<true>({
+  bluesky: true,
+  facebook: true,
+  instagram: true,
+  linkedin: true,
+  linkedin_page: true,
+  mastodon: true,
+  sandbox: true,
+  slack: true,
+  telegram: true,
+  threads: true,
+  twitter: true,
+  youtube: true,
+});
 
 /** Whether `platform` can carry a post's `first_comment`. Deterministic: the workflow calls it. */
 export function takesComments(platform: string): boolean {

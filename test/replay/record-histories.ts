@@ -113,6 +113,16 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       await api('DELETE', `/v1/posts/${id}`);
       return id;
     },
+    /** A first comment under each target: one made at once, one whose answer was lost (looked up). */
+    async 'first-comment'(api, _stack, [a, b]) {
+      const made = await api('POST', '/v1/posts', {
+        text: 'with a comment',
+        first_comment: 'the comment',
+        publish_now: true,
+        targets: [{ account_id: a }, { account_id: b, platform_data: { comment_failure: 'unknown' } }],
+      });
+      return made.status >= 400 ? undefined : made.body.id;
+    },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {
       const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);
