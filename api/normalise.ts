@@ -1,6 +1,12 @@
 import { ApiError, type Issue, validationError } from './errors';
 import { checkPlatformRules, type MediaInfo, PLATFORM_RULES } from './platform-rules';
-import { createPostSchema, type CreatePostBody, type TargetBody, updatePostSchema } from './schemas';
+import {
+  createPostSchema,
+  type CreatePostBody,
+  type TargetBody,
+  type UpdatePostBody,
+  updatePostSchema,
+} from './schemas';
 import type { MediaRef, PostContent, PostMode, PostSpec, TargetSpec } from './types';
 import { zodIssues } from './zod-issues';
 
@@ -94,13 +100,21 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
       });
     }
     seen.add(t.account_id);
-    if (t.scheduled_at) {
+    if (t.scheduled_at && Date.parse(t.scheduled_at) < ctx.now.getTime() - PAST_TOLERANCE_MS) {
       issues.push({
         field: `${t.field}.scheduled_at`,
         code: 'validation.field_invalid',
-        message: 'per-target schedules are not supported; use the post-level scheduled_at.',
+        message: 'is in the past; omit it for the target to go out with the post.',
       });
     }
+  }
+  if (mode === 'draft' && targetBodies.some((t) => t.scheduled_at)) {
+    issues.push({
+      field: 'scheduled_at',
+      code: 'validation.field_required',
+      message:
+        "targets without their own scheduled_at need the post's scheduled_at or publish_now: true (or give every target its own).",
+    });
   }
   issues.push(...mediaIssues(req, targetBodies, ctx.media));
   if (issues.length) throw validationError(issues);
@@ -154,7 +168,7 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
     id: ctx.id,
     userId: ctx.userId,
     mode,
-    ...(mode === 'scheduled' ? { scheduledAt: new Date(Date.parse(req.scheduled_at!)).toISOString() } : {}),
+    ...(mode === 'scheduled' ? { scheduledAt: postInstant(req) } : {}),
     content,
     platformOptions,
     targets,
@@ -207,6 +221,8 @@ export function applyParsedUpdate(
     ]);
   }
   const platformOptions = patch.platform_options ?? patch.platform_data ?? spec.platformOptions;
+  const targetIssues = rescheduledTargetIssues(spec, patch, now);
+  if (targetIssues.length) throw validationError(targetIssues);
   const next: PostSpec = {
     ...spec,
     ...(patch.scheduled_at
@@ -221,10 +237,16 @@ export function applyParsedUpdate(
       ...(mediaOf(patch) !== undefined ? { media: mediaOf(patch) } : {}),
     },
     platformOptions,
-    targets:
+    targets: rescheduled(
       platformOptions === spec.platformOptions
         ? spec.targets
-        : spec.targets.map((t) => buildTarget({ account_id: t.accountId }, t.platform, platformOptions)),
+        : spec.targets.map((t) => ({
+            ...buildTarget({ account_id: t.accountId }, t.platform, platformOptions),
+            ...(t.overrides ? { overrides: t.overrides } : {}),
+            ...(t.scheduledAt ? { scheduledAt: t.scheduledAt } : {}),
+          })),
+      patch,
+    ),
   };
   const issues = checkTargets(next, media, (t) =>
     isKeyedByPlatform(platformOptions) ? `platform_options.${t.platform}` : 'platform_options',
@@ -233,9 +255,39 @@ export function applyParsedUpdate(
   return next;
 }
 
+/** The targets with the instants a PATCH's `targets[]` gives them (the same array when it gives none). */
+function rescheduled(targets: TargetSpec[], patch: UpdatePostBody): TargetSpec[] {
+  if (!patch.targets?.length) return targets;
+  return targets.map((t) => {
+    const moved = patch.targets!.find((m) => m.account_id === t.accountId);
+    return moved ? { ...t, scheduledAt: isoInstant(moved.scheduled_at) } : t;
+  });
+}
+
+/** A PATCH's `targets[]` may move targets of the post to instants not in the past, nothing else. */
+function rescheduledTargetIssues(spec: PostSpec, patch: UpdatePostBody, now: Date): Issue[] {
+  return (patch.targets ?? []).flatMap((t, i): Issue[] => {
+    if (!spec.targets.some((s) => s.accountId === t.account_id))
+      return [
+        {
+          field: `targets[${i}].account_id`,
+          code: 'validation.field_invalid',
+          message: `account ${t.account_id} is not a target of this post.`,
+        },
+      ];
+    if (Date.parse(t.scheduled_at) < now.getTime() - PAST_TOLERANCE_MS)
+      return [
+        { field: `targets[${i}].scheduled_at`, code: 'validation.field_invalid', message: 'is in the past.' },
+      ];
+    return [];
+  });
+}
+
 function resolveMode(req: CreatePostBody): PostMode {
   if (req.publish_now) return 'now';
   if (req.scheduled_at) return 'scheduled';
+  // Every target at its own instant: the post is scheduled (for the earliest).
+  if (req.targets?.length && req.targets.every((t) => t.scheduled_at)) return 'scheduled';
   // The seed dialect publishes at once when no schedule is given; the current one drafts.
   return req.account_ids?.length ? 'now' : 'draft';
 }
@@ -271,8 +323,18 @@ function buildTarget(t: TargetBody, platform: string, platformOptions: Record<st
     platform,
     options,
     ...(Object.keys(overrides).length ? { overrides } : {}),
+    ...(t.scheduled_at ? { scheduledAt: isoInstant(t.scheduled_at) } : {}),
   };
 }
+
+/** A scheduled post's instant: its own `scheduled_at`, else its targets' earliest. */
+function postInstant(req: CreatePostBody): string {
+  if (req.scheduled_at) return isoInstant(req.scheduled_at);
+  const instants = req.targets!.map((t) => Date.parse(t.scheduled_at!));
+  return new Date(Math.min(...instants)).toISOString();
+}
+
+const isoInstant = (instant: string) => new Date(Date.parse(instant)).toISOString();
 
 /**
  * A target's `board_id` and `page_id` join its options (`buildTarget`); a problem with one (a

@@ -63,6 +63,8 @@ export function toPostResource(state: PostState): PostResource {
       platform_post_id: d.receipt?.platformPostId ?? null,
       // A permalink the platform would not give and the id cannot build is absent, not "".
       permalink: d.receipt?.permalink || null,
+      scheduled_at:
+        spec.targets.find((t) => t.accountId === d.accountId)?.scheduledAt ?? spec.scheduledAt ?? null,
       published_at: d.receipt?.publishedAt ?? null,
       attempts: d.attempts,
       error: d.status === 'failed' && d.error ? targetError(d.error) : null,

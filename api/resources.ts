@@ -66,6 +66,10 @@ export const postResourceSchema = z.object({
       status: targetStatus,
       platform_post_id: z.string().nullable(),
       permalink: z.string().nullable(),
+      scheduled_at: z
+        .string()
+        .nullable()
+        .describe("When this target goes out: its own `scheduled_at`, else the post's (null: at once)."),
       published_at: z.string().nullable(),
       attempts: z.number().int(),
       error: deliveryErrorSchema.nullable(),

@@ -126,8 +126,20 @@ export const updatePostSchema = z.object({
   account_ids: z
     .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })
     .optional(),
+  /** Only a target's own schedule can change: `[{ account_id, scheduled_at }]`. */
   targets: z
-    .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })
+    .array(
+      z.strictObject(
+        { account_id: z.string().min(1), scheduled_at: instantSchema },
+        {
+          error: (issue) =>
+            issue.code === 'unrecognized_keys'
+              ? "only a target's scheduled_at can change on an existing post; cancel it and create a new one to change more."
+              : undefined,
+        },
+      ),
+    )
+    .max(100)
     .optional(),
 });
 

@@ -56,6 +56,11 @@ export interface TargetSpec {
   options: Record<string, unknown>;
   /** Per-target content overrides (current dialect). */
   overrides?: Partial<PostContent>;
+  /**
+   * RFC 3339: this target's own instant (`targets[].scheduled_at`). It waits for it inside the
+   * post's workflow; without it the target goes out when the post does.
+   */
+  scheduledAt?: string;
 }
 
 /** The normalised post: the workflow's input. */
@@ -216,6 +221,8 @@ export interface PostTargetResource {
   status: TargetStatus;
   platform_post_id: string | null;
   permalink: string | null;
+  /** When this target goes out: its own `scheduled_at`, else the post's; null for at once. */
+  scheduled_at: string | null;
   published_at: string | null;
   attempts: number;
   error: TargetErrorResource | null;

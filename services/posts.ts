@@ -244,14 +244,20 @@ export class PostsService {
     return results;
   }
 
-  /** Applies a `PATCH` body: reschedule and/or edit a draft or scheduled post. */
+  /**
+   * Applies a `PATCH` body: reschedule and/or edit a draft or scheduled post; while it publishes,
+   * move the targets still waiting for their own instant (the workflow refuses anything else).
+   */
   async update(userId: string, id: string, body: unknown): Promise<PostResource> {
     await this.mutable(userId, id);
     const spec = await this.workflows.spec(id);
     const now = new Date();
     const parsed = parsePostUpdate(body);
     const next = applyParsedUpdate(spec, parsed, now, await this.inputs.patchMedia(userId, parsed));
-    const onlyReschedule = next.content === spec.content && next.platformOptions === spec.platformOptions;
+    const onlyReschedule =
+      next.content === spec.content &&
+      next.platformOptions === spec.platformOptions &&
+      next.targets === spec.targets;
     if (onlyReschedule && next.scheduledAt && next.scheduledAt !== spec.scheduledAt) {
       return this.workflows.reschedule(id, next.scheduledAt);
     }

@@ -56,6 +56,8 @@ export class Post {
   readonly state: PostState;
   /** Bumped by every accepted change to the schedule, so the wait re-evaluates. */
   private revision = 0;
+  /** Set when a delivery of this run handed over to a new run: the waiting ones follow. */
+  private handingOver = false;
   /** The deliveries a `retryFailed` request put back to pending, until the workflow re-runs them. */
   private retryRequested: DeliveryState[] | undefined;
   /**
@@ -137,7 +139,7 @@ export class Post {
       const changed = () => this.revision !== seen;
       if (status === 'draft') {
         await condition(changed);
-      } else if (!(await condition(changed, Math.max(Date.parse(spec.scheduledAt!) - Date.now(), 1)))) {
+      } else if (!(await condition(changed, Math.max(Date.parse(firstInstant(spec)) - Date.now(), 1)))) {
         return 'deliver'; // the timer fired
       }
     }
@@ -151,18 +153,8 @@ export class Post {
     this.setStatus('publishing');
     const { spec } = this.state;
     const settled = observeDeliveryRun(spec, deliveries);
-    const ends = await Promise.all(
-      deliveries.map((delivery) => {
-        const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
-        return deliver(
-          delivery,
-          { postId: spec.id, target, content: spec.content },
-          () => this.touch(),
-          spec.platformQueues?.[target.platform],
-          historyIsLong,
-        );
-      }),
-    );
+    this.handingOver = false;
+    const ends = await Promise.all(deliveries.map((delivery) => this.deliverWhenDue(delivery)));
     if (ends.includes('handed-over')) return 'handed-over';
     settled();
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
@@ -176,9 +168,38 @@ export class Post {
     return 'settled';
   }
 
-  /** The deliveries the previous run handed over in the middle. */
+  /**
+   * One target's delivery, once its instant came: its own `scheduled_at`, else the post's. The
+   * post's wait ends at its first target's instant, so the others wait here, each for its own
+   * (rescheduled targets start their wait over). When another delivery hands over to a new run,
+   * a waiting one hands over too, still pending, and waits on in the new run.
+   */
+  private async deliverWhenDue(delivery: DeliveryState): Promise<DeliveryEnd> {
+    for (;;) {
+      const { spec } = this.state;
+      const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
+      const dueAt = target.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
+      const waitMs = dueAt === undefined ? 0 : Date.parse(dueAt) - Date.now();
+      if (waitMs <= 0) {
+        const end = await deliver(
+          delivery,
+          { postId: spec.id, target, content: spec.content },
+          () => this.touch(),
+          spec.platformQueues?.[target.platform],
+          historyIsLong,
+        );
+        if (end === 'handed-over') this.handingOver = true;
+        return end;
+      }
+      if (this.handingOver) return 'handed-over';
+      const seen = this.revision;
+      await condition(() => this.revision !== seen || this.handingOver, waitMs);
+    }
+  }
+
+  /** The deliveries the previous run handed over: in the middle, or still waiting for their instant. */
   handedOver(): DeliveryState[] {
-    return this.state.deliveries.filter((d) => d.engine?.resume);
+    return this.state.deliveries.filter((d) => d.engine?.resume || d.status === 'pending');
   }
 
   /** Goes on in a new run of this workflow, once every message is answered and every event handed on. */
@@ -208,11 +229,17 @@ export class Post {
     return this.resource();
   }
 
-  /** `editPost`: replaces the spec of a waiting post; its mode decides whether it still waits. */
+  /**
+   * `editPost`: replaces the spec of a waiting post; its mode decides whether it still waits. On a
+   * post that is publishing, only moves its waiting targets (validateEdit).
+   */
   edit(spec: PostSpec): PostResource {
     const changed = changedFields(this.state.spec, spec);
     this.state.spec = spec;
-    this.setStatus(spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing');
+    if (this.state.status !== 'publishing')
+      this.setStatus(
+        spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing',
+      );
     if (this.indexed)
       upsertSearchAttributes(contentSearchAttributes(spec, this.state.deliveries, this.textIndexing));
     this.revision++;
@@ -220,8 +247,10 @@ export class Post {
     return this.resource();
   }
 
-  /** `publishNow`: ends the wait of a draft or scheduled post. */
+  /** `publishNow`: ends the wait of a draft or scheduled post, its targets' own waits too. */
   publishNow(): PostResource {
+    const { spec } = this.state;
+    this.state.spec = { ...spec, mode: 'now', targets: spec.targets.map(({ scheduledAt: _, ...t }) => t) };
     return this.changeStatus('publishing');
   }
 
@@ -266,12 +295,34 @@ export class Post {
   }
 
   validateEdit(spec: PostSpec): void {
+    if (this.state.status === 'publishing') return this.validateWaitingTargetsMoved(spec);
     this.requireStatus('draft', 'scheduled');
     const before = this.state.spec.targets.map((t) => t.accountId).join();
     if (spec.id !== this.state.spec.id || spec.targets.map((t) => t.accountId).join() !== before) {
       throw ApplicationFailure.create({
         type: messages.STATE_INVALID,
         message: 'An edit cannot change the post id or its accounts.',
+        nonRetryable: true,
+      });
+    }
+  }
+
+  /** While the post publishes, an edit may only move the targets still waiting for their instant. */
+  private validateWaitingTargetsMoved(spec: PostSpec): void {
+    const waiting = new Set(
+      this.state.deliveries.filter((d) => d.status === 'pending').map((d) => d.accountId),
+    );
+    const fixed = (s: PostSpec) =>
+      JSON.stringify({
+        ...s,
+        targets: s.targets.map((t) => (waiting.has(t.accountId) ? { ...t, scheduledAt: undefined } : t)),
+      });
+    if (fixed(spec) !== fixed(this.state.spec)) {
+      throw ApplicationFailure.create({
+        type: messages.STATE_INVALID,
+        message:
+          'The post is publishing; only the scheduled_at of its targets still waiting for their own instant can change.',
+        details: [{ status: this.state.status }],
         nonRetryable: true,
       });
     }
@@ -326,6 +377,14 @@ export class Post {
   }
 }
 
+/** When a scheduled post's wait ends: at its own instant, or its first target's when earlier. */
+function firstInstant(spec: PostSpec): string {
+  const instants = [spec.scheduledAt, ...spec.targets.map((t) => t.scheduledAt)].filter(
+    (at): at is string => at !== undefined,
+  );
+  return instants.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+}
+
 /** The Post resource fields an edit changed, for `post.updated`. */
 function changedFields(before: PostSpec, after: PostSpec): string[] {
   const fields: Array<[string, unknown, unknown]> = [
@@ -336,6 +395,7 @@ function changedFields(before: PostSpec, after: PostSpec): string[] {
     ['media', before.content.media, after.content.media],
     ['platform_options', before.platformOptions, after.platformOptions],
     ['scheduled_at', before.scheduledAt, after.scheduledAt],
+    ['targets', before.targets.map((t) => t.scheduledAt), after.targets.map((t) => t.scheduledAt)],
   ];
   return fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([name]) => name);
 }

@@ -56,6 +56,42 @@ describe('Post: Create', () => {
 		});
 	});
 
+	test('Target Schedules give chosen accounts their own instant; an account not chosen is refused', async () => {
+		const fake = fakeExecute({
+			params: {
+				...base,
+				mode: 'schedule',
+				scheduledAt: '2030-01-01T09:00:00Z',
+				options: {
+					targetSchedules: { items: [{ accountId: 'acc_2', scheduledAt: '2030-01-02T09:00:00' }] },
+				},
+			},
+			routes: [on('POST', '/v1/posts', () => ({ statusCode: 201, body: post('scheduled') }))],
+		});
+		await run(fake);
+		expect(fake.calls[0]!.body).toMatchObject({
+			scheduled_at: '2030-01-01T09:00:00.000Z',
+			targets: [
+				{ account_id: 'acc_1' },
+				{ account_id: 'acc_2', scheduled_at: new Date('2030-01-02T09:00:00').toISOString() },
+			],
+		});
+		expect(fake.calls[0]!.body).not.toHaveProperty('targetSchedules');
+
+		const wrong = fakeExecute({
+			params: {
+				...base,
+				mode: 'now',
+				options: {
+					targetSchedules: { items: [{ accountId: 'acc_9', scheduledAt: '2030-01-02T09:00:00Z' }] },
+				},
+			},
+			routes: [],
+		});
+		await expect(run(wrong)).rejects.toThrow(NodeOperationError);
+		expect(wrong.calls).toHaveLength(0);
+	});
+
 	test('the derived idempotency key is the same for a re-run of the same item, and differs per item', async () => {
 		const keyOf = async (items: IDataObject[], index = 0) => {
 			const fake = fakeExecute({

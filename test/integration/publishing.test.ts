@@ -193,6 +193,71 @@ test('a refused first comment is a warning on the published target, never a fail
   expect((await postsOf(accounts[2]!, body.id)).map((p) => p.text)).toEqual(['Comments are off']);
 });
 
+describe('targets at their own instants (targets[].scheduled_at)', () => {
+  const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+  const settledPost = (p: { status: string }) => !['scheduled', 'publishing'].includes(p.status);
+
+  test('each target goes out at its own instant, in one workflow; the resource shows each instant', async () => {
+    const first = inMs(2_000);
+    const second = inMs(5_000);
+    const { status, body } = await stack.request('POST', '/v1/posts', {
+      text: 'Two instants',
+      targets: [
+        { account_id: accounts[0], scheduled_at: first },
+        { account_id: accounts[1], scheduled_at: second },
+      ],
+    });
+    expect(status).toBe(201);
+    // Every target has its own instant: the post is scheduled for the earliest.
+    expect(body).toMatchObject({ status: 'scheduled', scheduled_at: first });
+    expect(body.targets.map((t: any) => t.scheduled_at)).toEqual([first, second]);
+    const done = await stack.waitForPost(body.id, settledPost);
+    expect(done.status).toBe('published');
+    for (const [i, at] of [first, second].entries()) {
+      const [made] = await postsOf(accounts[i]!, body.id);
+      expect(Date.parse(made.published_at)).toBeGreaterThanOrEqual(Date.parse(at));
+    }
+  });
+
+  test('a waiting target is moved by PATCH while the post publishes; nothing else may change then', async () => {
+    const { body } = await stack.request('POST', '/v1/posts', {
+      text: 'Move the second',
+      scheduled_at: inMs(1_000),
+      targets: [{ account_id: accounts[0] }, { account_id: accounts[2], scheduled_at: inMs(3_600_000) }],
+    });
+    const publishing = await stack.waitForPost(body.id, (p) => p.targets[0].status === 'published');
+    expect(publishing.status).toBe('publishing');
+    expect(publishing.targets[1].status).toBe('pending');
+
+    const edit = await stack.request('PATCH', `/v1/posts/${body.id}`, { text: 'changed' });
+    expect([edit.status, edit.body.error?.code]).toEqual([409, 'post.state_invalid']);
+    const soon = inMs(1_500);
+    const moved = await stack.request('PATCH', `/v1/posts/${body.id}`, {
+      targets: [{ account_id: accounts[2], scheduled_at: soon }],
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body.targets[1].scheduled_at).toBe(soon);
+    const done = await stack.waitForPost(body.id, settledPost);
+    expect(done.status).toBe('published');
+    expect(await postsOf(accounts[2]!, body.id)).toHaveLength(1);
+  });
+
+  test('targets without an instant need the post to have one, or publish_now', async () => {
+    const { status, body } = await stack.request('POST', '/v1/posts', {
+      text: 'Half scheduled',
+      targets: [{ account_id: accounts[0], scheduled_at: inMs(60_000) }, { account_id: accounts[1] }],
+    });
+    expect(status).toBe(400);
+    expect(body.error.meta.field).toBe('scheduled_at');
+    const past = await stack.request('POST', '/v1/posts', {
+      text: 'Too late',
+      publish_now: true,
+      targets: [{ account_id: accounts[0], scheduled_at: '2020-01-01T00:00:00Z' }],
+    });
+    expect([past.status, past.body.error.meta.field]).toEqual([400, 'targets[0].scheduled_at']);
+  });
+});
+
 test('an expired token is refreshed once and the post goes out; a revoked one asks for reconnection', async () => {
   const expired = await stack.request('POST', '/v1/posts', {
     account_ids: [accounts[0]],

@@ -426,3 +426,39 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
   });
 });
+
+describe('targets at their own instants', () => {
+  test('the post waits for its first target; the second waits on for its own, in the same workflow', async () => {
+    const start = Date.parse(new Date(await env.currentTimeMs()).toISOString());
+    const at = (hours: number) => new Date(start + hours * 3_600_000).toISOString();
+    const base = postTo('sandbox');
+    const spec: PostSpec = {
+      ...base,
+      mode: 'scheduled',
+      scheduledAt: at(1),
+      targets: [
+        { ...base.targets[0]!, scheduledAt: at(1) },
+        { accountId: 'acc_second', platform: 'sandbox', options: {}, scheduledAt: at(3) },
+      ],
+    };
+    const { post, calls } = await deliver(spec, {
+      publishTarget: async (job) => ({
+        receipt: { ...receipt, platformPostId: `pp_${job.target.accountId}` },
+      }),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets.map((t) => [t.account_id, t.scheduled_at])).toEqual([
+      [ACCOUNT, at(1)],
+      ['acc_second', at(3)],
+    ]);
+    expect(calls.map((c) => (c.args[0] as { target: { accountId: string } }).target.accountId)).toEqual([
+      ACCOUNT,
+      'acc_second',
+    ]);
+    // One timer to the first instant, then the second target's own for the two hours left.
+    const timers = await timersOf(spec.id);
+    expect(timers).toHaveLength(2);
+    expect(timers[0]).toBeGreaterThan(3_590);
+    expect(timers[1]).toBeGreaterThan(7_190);
+  });
+});

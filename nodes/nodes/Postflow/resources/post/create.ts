@@ -78,6 +78,36 @@ export const postCreateDescription: INodeProperties[] = [
 		options: [
 			...contentOptions,
 			{
+				displayName: 'Target Schedules',
+				name: 'targetSchedules',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				description:
+					'Publish to some accounts at their own time instead of with the post (each waits in the same post)',
+				options: [
+					{
+						displayName: 'Target',
+						name: 'items',
+						values: [
+							{
+								displayName: 'Account ID',
+								name: 'accountId',
+								type: 'string',
+								default: '',
+								description: 'One of the accounts chosen above',
+							},
+							{
+								displayName: 'Scheduled At',
+								name: 'scheduledAt',
+								type: 'dateTime',
+								default: '',
+							},
+						],
+					},
+				],
+			},
+			{
 				displayName: 'Idempotency Key',
 				name: 'idempotencyKey',
 				type: 'string',
@@ -106,9 +136,7 @@ export async function createPost(
 	}
 	const body: IDataObject = {
 		text: this.getNodeParameter('text', i) as string,
-		...(accountIds.length
-			? { targets: accountIds.map((accountId) => ({ account_id: accountId })) }
-			: {}),
+		...(accountIds.length ? { targets: targetsOf(this, i, accountIds, options) } : {}),
 		...(mode === 'now' ? { publish_now: true } : {}),
 		...(mode === 'schedule'
 			? { scheduled_at: toInstant(this.getNodeParameter('scheduledAt', i) as string) }
@@ -132,6 +160,35 @@ export async function createPost(
 		return waitForFinalPost(this, i, post, callback.token);
 	}
 	return [{ json: post, pairedItem: { item: i } }];
+}
+
+/** The chosen accounts as targets, each with its own instant where Target Schedules gives one. */
+function targetsOf(
+	ctx: IExecuteFunctions,
+	i: number,
+	accountIds: string[],
+	options: IDataObject,
+): IDataObject[] {
+	const schedules = ((options.targetSchedules as IDataObject | undefined)?.items ??
+		[]) as IDataObject[];
+	for (const { accountId } of schedules) {
+		if (!accountIds.includes(String(accountId))) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Target Schedules names account "${String(accountId)}" [item ${i}]`,
+				{
+					itemIndex: i,
+					description: 'Each account in Target Schedules must be one of the accounts chosen above.',
+				},
+			);
+		}
+	}
+	return accountIds.map((accountId) => {
+		const own = schedules.find((s) => s.accountId === accountId);
+		return own?.scheduledAt
+			? { account_id: accountId, scheduled_at: toInstant(String(own.scheduledAt)) }
+			: { account_id: accountId };
+	});
 }
 
 /** n8n's dateTime values may lack an offset; Postflow refuses naive times, so send UTC. */
