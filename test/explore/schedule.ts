@@ -8,8 +8,11 @@ import fc from 'fast-check';
  */
 export interface Schedule {
   family: FamilyName;
-  /** `scheduled`: the post is due a few minutes after creation, so pre-due events apply. */
-  start: 'now' | 'scheduled';
+  /**
+   * `scheduled`: the post is due a few minutes after creation, so pre-due events apply;
+   * `target`: the same instant given as the target's own `scheduled_at` (targets[]).
+   */
+  start: 'now' | 'scheduled' | 'target';
   /** The k-th platform call of the post's account meets `faults[k]`; later calls go through. */
   faults: Fault[];
   /** Operator and world events, each fired just before the platform call it names, or at a phase. */
@@ -97,7 +100,7 @@ export function labelOf(schedule: Schedule): string {
   const faults = schedule.faults.flatMap((f, k) => (f === 'ok' ? [] : [`${f}@${k}`]));
   const events = schedule.events.map((e) => `${e.event}@${pointLabel(e.at)}`);
   return [
-    `${schedule.family}${schedule.start === 'scheduled' ? ' (scheduled)' : ''}${schedule.replay ? ' (replay)' : ''}:`,
+    `${schedule.family}${schedule.start === 'now' ? '' : ` (${schedule.start})`}${schedule.replay ? ' (replay)' : ''}:`,
     faults.join(' ') || 'no fault',
     ...(events.length ? ['|', events.join(' ')] : []),
   ].join(' ');
@@ -158,7 +161,7 @@ const PRE_DUE: EventName[] = ['editPost', 'reschedule', 'publishNow', 'cancel'];
 export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): fc.Arbitrary<Schedule> {
   return fc.record({
     family: fc.constantFrom(...families),
-    start: fc.constantFrom('now' as const, 'scheduled' as const),
+    start: fc.constantFrom('now' as const, 'scheduled' as const, 'target' as const),
     faults: fc.array(fc.constantFrom(...FAULTS), { maxLength: 6 }),
     events: fc.array(
       fc.oneof(

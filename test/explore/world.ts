@@ -288,13 +288,15 @@ export class World {
     this.inFlight.set(marker, running);
     const startedAt = await this.env.currentTimeMs();
     try {
-      const scheduled = schedule.start === 'scheduled';
+      const dueAt = new Date(startedAt + 10 * 60_000).toISOString();
       const { post } = await client.posts.create({
-        account_ids: [account.id],
         ...family.content(marker),
-        ...(scheduled
-          ? { scheduled_at: new Date(startedAt + 10 * 60_000).toISOString() }
-          : { publish_now: true }),
+        ...(schedule.start === 'now' ? { account_ids: [account.id], publish_now: true } : {}),
+        ...(schedule.start === 'scheduled' ? { account_ids: [account.id], scheduled_at: dueAt } : {}),
+        // The target's own instant: it waits in the delivery step, not (only) in the post's wait.
+        ...(schedule.start === 'target'
+          ? { targets: [{ account_id: account.id, scheduled_at: dueAt }] }
+          : {}),
       });
       postId = post.id;
       const firstRunId = (await this.env.client.workflow.getHandle(postId).describe()).runId;
