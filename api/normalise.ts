@@ -155,6 +155,7 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
     text: req.text,
     ...(req.title !== undefined ? { title: req.title } : {}),
     ...(req.first_comment !== undefined ? { firstComment: req.first_comment } : {}),
+    ...(req.segments?.length ? { segments: req.segments.map((s) => s.text) } : {}),
     ...(req.visibility !== undefined ? { visibility: req.visibility } : {}),
     media: mediaOf(req) ?? [],
   };
@@ -223,13 +224,16 @@ export function applyParsedUpdate(
   const platformOptions = patch.platform_options ?? patch.platform_data ?? spec.platformOptions;
   const targetIssues = rescheduledTargetIssues(spec, patch, now);
   if (targetIssues.length) throw validationError(targetIssues);
+  const { segments: _replaced, ...kept } = spec.content;
+  const content = patch.segments === undefined ? spec.content : kept;
   const next: PostSpec = {
     ...spec,
     ...(patch.scheduled_at
       ? { mode: 'scheduled', scheduledAt: new Date(Date.parse(patch.scheduled_at)).toISOString() }
       : {}),
     content: {
-      ...spec.content,
+      ...content,
+      ...(patch.segments?.length ? { segments: patch.segments.map((s) => s.text) } : {}),
       ...(patch.text !== undefined ? { text: patch.text } : {}),
       ...(patch.title !== undefined ? { title: patch.title } : {}),
       ...(patch.first_comment !== undefined ? { firstComment: patch.first_comment } : {}),

@@ -34,6 +34,7 @@ export function checkPlatformRules(
     issues.push({ field: field.replace(/^options\./, `${optionsField}.`), code, message, platform });
 
   checkText(rules.textCounting, content.text, rules.textMaxLength, 'text', problem, platform);
+  checkSegments(rules, content.segments ?? [], problem, platform);
   if (rules.titleRequired && !content.title) {
     problem('title', 'validation.field_required', `${platform} requires a title; set "title".`);
   }
@@ -112,6 +113,32 @@ function declaredOptions(
     }
   }
   return declared;
+}
+
+/** The platforms whose posts take `segments`, for the message that refuses them elsewhere. */
+const THREAD_PLATFORMS = Object.entries(PLATFORM_RULES)
+  .filter(([, rules]) => rules.threads)
+  .map(([slug]) => slug);
+
+/** A thread's replies: each one a post of its own, held to the platform's text rules. */
+function checkSegments(
+  rules: PlatformRules,
+  segments: string[],
+  problem: (field: string, code: string, message: string) => void,
+  platform: string,
+) {
+  if (segments.length === 0) return;
+  if (!rules.threads) {
+    problem(
+      'segments',
+      'validation.field_invalid',
+      `${platform} has no threads Postflow can post; remove segments, or send the thread in a post of its own to platforms that have them (${THREAD_PLATFORMS.join(', ')}).`,
+    );
+    return;
+  }
+  segments.forEach((text, i) =>
+    checkText(rules.textCounting, text, rules.textMaxLength, `segments[${i}].text`, problem, platform),
+  );
 }
 
 function checkText(

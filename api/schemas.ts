@@ -71,6 +71,25 @@ const mediaInput = z.object({
   source: z.string().min(1),
 });
 
+/** Postflow's bound on a thread's replies (X documents none; the others are in the same range). */
+export const SEGMENTS_MAX = 25;
+const NO_SEGMENT_MEDIA = {
+  error: 'media in a thread reply is not supported yet; attach media to the post itself, or remove it.',
+};
+
+/**
+ * The contract's `SegmentRequest`: one reply of a thread, after the post's text. Its media the
+ * hosted API ignores; Postflow refuses it rather than drop it, and any other key too.
+ */
+const segment = z
+  .object({
+    text: z.string().trim().min(1, 'must not be empty.'),
+    media: z.never(NO_SEGMENT_MEDIA).optional(),
+    media_ids: z.never(NO_SEGMENT_MEDIA).optional(),
+  })
+  .strict();
+const segments = z.array(segment).max(SEGMENTS_MAX, `at most ${SEGMENTS_MAX} replies in a thread.`);
+
 const target = z.object({
   account_id: z.string().min(1, 'must not be empty'),
   text: z.string().optional(),
@@ -97,6 +116,8 @@ export const createPostSchema = z.object({
   // current dialect
   targets: z.array(target).max(100, 'at most 100 targets.').optional(),
   platform_data: options.optional(),
+  /** The thread's replies, after `text`, on the targets whose platforms have threads. */
+  segments: segments.optional(),
   publish_now: z.boolean().optional(),
   media: z.array(mediaInput).max(35).optional(),
   // both
@@ -122,6 +143,8 @@ export const updatePostSchema = z.object({
   media: z.array(mediaInput).max(35).optional(),
   platform_options: options.optional(),
   platform_data: options.optional(),
+  /** The thread's replies; `[]` makes the post a single post again. */
+  segments: segments.optional(),
   scheduled_at: instantSchema.optional(),
   account_ids: z
     .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })

@@ -44,6 +44,11 @@ export interface PostContent {
   text: string;
   title?: string;
   firstComment?: string;
+  /**
+   * A thread (`segments`): the texts posted as replies, in order, after the post's own text, on
+   * platforms with threads (their rules' `thread`). Never set when empty.
+   */
+  segments?: string[];
   visibility?: Visibility;
   media: MediaRef[];
 }

@@ -82,6 +82,7 @@ export function validatePostBody(
       const content = {
         text: data.text,
         ...(data.title ? { title: data.title } : {}),
+        ...(data.segments?.length ? { segments: data.segments.map((s) => s.text) } : {}),
         media: mediaOf(data) ?? [],
       };
       for (const platform of platforms) {

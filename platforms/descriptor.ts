@@ -57,6 +57,12 @@ export interface PlatformRules {
    * options as `options.<key>`; the caller locates options where the request put them.
    */
   check?: (post: PostForRules) => Issue[];
+  /**
+   * The platform has threads: a post's `segments` go out as a chain of replies after it, each
+   * segment held to `textMaxLength` as the post's text is (kit/thread.ts). Absent: a post with
+   * segments is refused for this platform's targets, never posted without its thread.
+   */
+  threads?: boolean;
   /** Publish calls one worker makes to this platform at once (its documented limits). @default 4 */
   maxConcurrentCalls?: number;
 }

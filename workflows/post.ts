@@ -391,6 +391,7 @@ function changedFields(before: PostSpec, after: PostSpec): string[] {
     ['text', before.content.text, after.content.text],
     ['title', before.content.title, after.content.title],
     ['first_comment', before.content.firstComment, after.content.firstComment],
+    ['segments', before.content.segments, after.content.segments],
     ['visibility', before.content.visibility, after.content.visibility],
     ['media', before.content.media, after.content.media],
     ['platform_options', before.platformOptions, after.platformOptions],

@@ -22,6 +22,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
+import { continueThread, startThread, type ThreadPost, type ThreadReplies } from '../kit/thread';
 import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'bluesky';
@@ -85,7 +86,9 @@ interface Call {
  * service and polled until processed; publish: `createRecord` at a record key derived from the
  * delivery, so a repeated publish cannot post twice; reconcile: `getRecord` at that key. A first
  * comment is a reply record (`reply: { root, parent }`, strong refs to the post) at a key derived
- * from the comment's ref in the same way, looked up with `getRecord` there.
+ * from the comment's ref in the same way, looked up with `getRecord` there. A thread (the post's
+ * `segments`) continues in `checkPublished`, one reply record per step, each at a key derived
+ * from the delivery and its index (kit/thread.ts); a first comment goes under the root.
  */
 export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const serviceOf = (account: AccountContext) =>
@@ -236,6 +239,38 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
     return { uri, cid: body.cid };
   };
 
+  /**
+   * A thread's reply (kit/thread.ts): a reply record naming the root and the previous post by
+   * strong ref, at a record key derived from the delivery and the reply's index. The record there,
+   * if a previous try made it, is this reply; else it is made, and a repeat is refused by the PDS.
+   */
+  const thread: ThreadReplies = {
+    platform: PLATFORM,
+    displayName: 'Bluesky',
+    async reply(req, { index, text, chain }) {
+      const rkey = recordKeyFor(`${req.ref}/thread/${index}`);
+      const parent = chain.at(-1)!;
+      const found = await recordAt(req, rkey);
+      if (found && found.value?.text === text && found.value?.reply?.parent?.uri === parent.id) {
+        return { post: { id: String(found.uri), cid: String(found.cid) } };
+      }
+      const api = pds(req);
+      const mentions = await resolveMentions(req, text);
+      const ref = (p: ThreadPost) => ({ uri: p.id, cid: p.cid ?? '' });
+      const record = {
+        ...postRecord(text, req.target.options, { mentions }),
+        reply: { root: ref(chain[0]!), parent: ref(parent) },
+      };
+      const body = await api.call('com.atproto.repo.createRecord', {
+        json: { repo: api.did, collection: COLLECTION, rkey, record },
+        irreversible: true,
+      });
+      return {
+        post: { id: String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`), cid: String(body.cid) },
+      };
+    },
+  };
+
   return {
     platform: PLATFORM,
 
@@ -277,7 +312,12 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
         json: { repo: api.did, collection: COLLECTION, rkey, record },
         irreversible: true,
       });
-      return receipt(String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`), record.createdAt, body.cid);
+      const uri = String(body.uri ?? `at://${api.did}/${COLLECTION}/${rkey}`);
+      return startThread(req, receipt(uri, record.createdAt, body.cid), { id: uri, cid: String(body.cid) });
+    },
+
+    async checkPublished(req, state) {
+      return continueThread(req, state, thread);
     },
 
     async findExisting(req) {

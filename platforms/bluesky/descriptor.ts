@@ -23,6 +23,7 @@ export const blueskyRules: PlatformRules = {
   media: { min: 0, max: 4, kinds: ['image', 'video'] },
   optionKeys: ['alt_text', 'alt_texts', 'langs', 'language', 'labels'],
   requiredOptions: [],
+  threads: true,
   // A PDS limits record writes per account (5,000 points an hour, a post costs 3) and sign-ins
   // (30 per 5 minutes), not concurrency; a few calls at once keep one account's bursts modest.
   maxConcurrentCalls: 4,

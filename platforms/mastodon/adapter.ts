@@ -19,6 +19,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
+import { continueThread, startThread, type ThreadReplies } from '../kit/thread';
 import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
 import { PUBLIC_ONLY } from '../../net/guard';
 
@@ -55,7 +56,9 @@ function ruleFor(status: number): FailureRule {
  * prepare: upload each file (`POST /api/v2/media`), polled while the server processes it;
  * publish: `POST /api/v1/statuses` with an `Idempotency-Key`, so even a replayed call within the
  * server's hour does not post twice; reconcile: the account's latest statuses, by text. A first
- * comment is a reply status (`in_reply_to_id`), keyed and looked up the same way.
+ * comment is a reply status (`in_reply_to_id`), keyed and looked up the same way. A thread (the
+ * post's `segments`) continues in `checkPublished`, one reply status per step, each keyed by the
+ * delivery and its index (kit/thread.ts); a first comment goes under the root.
  */
 export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const caller = bearerCaller({
@@ -105,6 +108,39 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     return (Array.isArray(statuses) ? statuses : Object.values(statuses)) as PlatformBody[];
   };
 
+  /**
+   * A thread's reply (kit/thread.ts): the account's status replying to the previous post with
+   * this text, if a previous try posted it (the parent is unique to this delivery), else a new
+   * one with an Idempotency-Key from the delivery and the reply's index. Replies take the post's
+   * visibility.
+   */
+  const thread: ThreadReplies = {
+    platform: PLATFORM,
+    displayName: 'Mastodon',
+    async reply(req, { index, text, chain }) {
+      const parent = chain.at(-1)!.id;
+      const statuses = await ownStatuses(req, 'exclude_reblogs=true');
+      const found = statuses.find(
+        (s) => String(s.in_reply_to_id) === parent && sameText(plainText(String(s.content ?? '')), text),
+      );
+      if (found) return { post: { id: String(found.id) } };
+      const o = req.target.options;
+      const reply = {
+        status: text,
+        in_reply_to_id: parent,
+        visibility: visibilityOf(req),
+        ...(o.spoiler_text ? { spoiler_text: String(o.spoiler_text) } : {}),
+        ...(o.sensitive !== undefined ? { sensitive: Boolean(o.sensitive) } : {}),
+        ...(o.language ? { language: String(o.language) } : {}),
+      };
+      const { body } = await call(req, true)('POST', '/api/v1/statuses', JSON.stringify(reply), {
+        'content-type': 'application/json',
+        'idempotency-key': `${req.ref}/thread/${index}`,
+      });
+      return { post: { id: String(body.id) } };
+    },
+  };
+
   return {
     platform: PLATFORM,
 
@@ -127,7 +163,7 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       const status = {
         status: req.content.text,
         media_ids: stringList(prepared.media_ids),
-        visibility: String(o.visibility ?? VISIBILITY[req.content.visibility ?? 'public'] ?? 'public'),
+        visibility: visibilityOf(req),
         ...(o.spoiler_text ? { spoiler_text: String(o.spoiler_text) } : {}),
         ...(o.sensitive !== undefined ? { sensitive: Boolean(o.sensitive) } : {}),
         ...(o.language ? { language: String(o.language) } : {}),
@@ -137,7 +173,11 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
         // Mastodon remembers the key for an hour: a repeated call returns the same status.
         'idempotency-key': req.ref,
       });
-      return receiptOf(body);
+      return startThread(req, receiptOf(body));
+    },
+
+    async checkPublished(req, state) {
+      return continueThread(req, state, thread);
     },
 
     async findExisting(req) {
@@ -195,6 +235,12 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       return 'deleted';
     },
   };
+}
+
+/** The post's visibility as Mastodon names it: the `visibility` option, else the post's. */
+function visibilityOf(req: PublishRequest): string {
+  const o = req.target.options;
+  return String(o.visibility ?? VISIBILITY[req.content.visibility ?? 'public'] ?? 'public');
 }
 
 /** The account's server, as its credentials name it. */

@@ -13,6 +13,7 @@ export const mastodonRules: PlatformRules = {
   media: { min: 0, max: 4, kinds: ['image', 'video'] },
   optionKeys: ['visibility', 'spoiler_text', 'sensitive', 'language', 'alt_text', 'alt_texts'],
   requiredOptions: [],
+  threads: true,
   maxConcurrentCalls: 4,
   check: ({ content, options, media }) => {
     const issues: Issue[] = [];

@@ -8,6 +8,7 @@ import {
   type PublishRequest,
 } from '../kit/adapter';
 import { rejected } from '../kit/http';
+import { continueThread, startThread, type ThreadPost, type ThreadReplies } from '../kit/thread';
 import { relayList } from './descriptor';
 import { eventIdOf, type NostrEvent, publicKeyOf, signEvent } from './event';
 import { noteId, parseSecretKey } from './keys';
@@ -33,13 +34,45 @@ const MESSAGE_MAX = 300;
  * receipt's metadata. The event's id is derived from the delivery (the post and when the delivery
  * began, never the clock), so a repeated publish sends the same event and relays keep one copy:
  * that id is the delivery's idempotency handle, and reconcile asks the relays for it (`REQ` by
- * id). Delete sends a NIP-09 deletion request (kind 5).
+ * id). Delete sends a NIP-09 deletion request (kind 5). A thread (the post's `segments`)
+ * continues in `checkPublished`, one reply note per step, its id as deterministic as the post's
+ * (kit/thread.ts).
  */
 export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Relays are servers the account names: every connection is SSRF-guarded.
   const policy = options.outbound ?? PUBLIC_ONLY;
   const callFor = (signal: AbortSignal): RelayCall => ({ policy, timeoutMs, signal });
+
+  /** The relays holding the event `id`, or null when none answered (a query that cannot decide). */
+  const holders = async (relays: string[], id: string, signal: AbortSignal) => {
+    const answers = await Promise.all(
+      relays.map((relay) => queryEvents(relay, { ids: [id], limit: 1 }, callFor(signal))),
+    );
+    if (signal.aborted) throw signal.reason;
+    const holding = answers.filter((a) => a.kind === 'events' && a.events.some((e) => e.id === id));
+    return { answers, holding };
+  };
+
+  /**
+   * A thread's reply (kit/thread.ts): a kind-1 note with NIP-10 `e` tags (the root, and the
+   * previous note as `reply`), made from the delivery alone, so its id is the same on every try.
+   * A relay holding that id already has the reply; else it is sent, and relays keep one copy.
+   */
+  const thread: ThreadReplies = {
+    platform: PLATFORM,
+    displayName: 'Nostr',
+    async reply(req, { index, text, chain }) {
+      const { secretKey, relays } = accountOf(req.account);
+      const event = signEvent(secretKey, replyNote(req, index, text, chain, publicKeyOf(secretKey)));
+      const { holding } = await holders(relays, event.id, req.signal);
+      if (holding.length > 0) return { post: { id: event.id } };
+      const answers = await broadcast(relays, event, callFor(req.signal));
+      if (req.signal.aborted) throw req.signal.reason;
+      if (!answers.some((a) => a.kind === 'accepted')) throw failureOf(answers, true);
+      return { post: { id: event.id } };
+    },
+  };
 
   return {
     platform: PLATFORM,
@@ -51,18 +84,18 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       if (req.signal.aborted) throw req.signal.reason;
       const accepted = answers.filter((a) => a.kind === 'accepted').map((a) => a.relay);
       if (accepted.length === 0) throw failureOf(answers, true);
-      return receiptOf(event, accepted);
+      return startThread(req, receiptOf(event, accepted));
+    },
+
+    async checkPublished(req, state) {
+      return continueThread(req, state, thread);
     },
 
     async findExisting(req) {
       const { secretKey, relays } = accountOf(req.account);
       const note = noteOf(contentOf(req), req.target.options, req.since);
       const id = eventIdOf(publicKeyOf(secretKey), note);
-      const answers = await Promise.all(
-        relays.map((relay) => queryEvents(relay, { ids: [id], limit: 1 }, callFor(req.signal))),
-      );
-      if (req.signal.aborted) throw req.signal.reason;
-      const holding = answers.filter((a) => a.kind === 'events' && a.events.some((e) => e.id === id));
+      const { answers, holding } = await holders(relays, id, req.signal);
       if (holding.length > 0) {
         const event = (holding[0] as Extract<QueryAnswer, { kind: 'events' }>).events.find(
           (e) => e.id === id,
@@ -94,6 +127,27 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       if (answers.some((a) => a.kind === 'accepted')) return 'deleted';
       throw failureOf(answers, false);
     },
+  };
+}
+
+/**
+ * Reply `index` of the delivery's thread, as a note: its text, one second after the one before
+ * (clients order a thread by time; the post's is the delivery's start), NIP-10 marked `e` tags
+ * for the root and, past the first reply, the parent, and the author's `p` tag.
+ */
+function replyNote(req: PublishRequest, index: number, text: string, chain: ThreadPost[], pubkey: string) {
+  const note = noteOf({ text, media: [] }, req.target.options, req.since);
+  const root = chain[0]!.id;
+  const parent = chain.at(-1)!.id;
+  return {
+    ...note,
+    created_at: note.created_at + index + 1,
+    tags: [
+      ...note.tags,
+      ['e', root, '', 'root', pubkey],
+      ...(parent !== root ? [['e', parent, '', 'reply', pubkey]] : []),
+      ['p', pubkey],
+    ],
   };
 }
 

@@ -40,6 +40,7 @@ export const nostrRules: PlatformRules = {
   textMaxLength: NOTE_MAX_LENGTH,
   media: { min: 0, max: NOSTR_MAX_MEDIA, kinds: ['image', 'video'] },
   requiredOptions: [],
+  threads: true,
   optionKeys: Object.keys(nostrOptionsSchema.shape),
   // Each publish opens one connection per relay; relays throttle busy clients.
   maxConcurrentCalls: 4,

@@ -57,6 +57,17 @@ export class NostrRelayFake {
       .map((e) => ({ id: e.id, text: e.content, media: e.tags.filter((t) => t[0] === 'imeta').length }));
   }
 
+  /** The kind-1 notes with the note each replies to (NIP-10: the `reply` marker, else the `root`). */
+  thread(): Array<{ id: string; text: string; replyTo?: string }> {
+    return this.events
+      .filter((e) => e.kind === TEXT_NOTE)
+      .map((e) => {
+        const marked = (marker: string) => e.tags.find((t) => t[0] === 'e' && t[3] === marker)?.[1];
+        const replyTo = marked('reply') ?? marked('root');
+        return { id: e.id, text: e.content, ...(replyTo ? { replyTo } : {}) };
+      });
+  }
+
   async start(): Promise<this> {
     this.server = createServer(
       (_req, res) => void res.writeHead(426).end('a Nostr relay: connect by WebSocket'),

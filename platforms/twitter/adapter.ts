@@ -4,7 +4,6 @@ import {
   type AdapterOptions,
   type CommentRequest,
   type PlatformAdapter,
-  type Published,
   PublishError,
   type PublishRequest,
   type StepState,
@@ -23,13 +22,11 @@ import { bearerCaller } from '../kit/call';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { checkMedia, prepareMedia, type XCall } from './media';
 import { searchableText, stringList } from '../kit/content';
-import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
+import { continueThread, startThread, type ThreadReplies } from '../kit/thread';
 import { twitterRules, xLength } from './descriptor';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';
-/** Pause between two posts of a thread (each is its own step, so progress survives a crash). */
-const THREAD_STEP_MS = 1_000;
 /** Reconcile reads one page of the account's posts (X's maximum page). */
 const PAGE = 100;
 /** Matches `postedSince`: posts older than the delivery, less clock skew, are not searched. */
@@ -79,11 +76,11 @@ const ERROR_TABLE: ReadonlyArray<{ status?: number; type?: string; detail?: RegE
  * the app's `client_id`/`client_secret`.
  *
  * prepare: media uploads (polled while X processes video/GIF); publish: `POST /2/tweets`. A
- * thread (`thread[]`) continues in `checkPublished`, one reply per step: before posting a reply
- * the adapter looks for one already replying to the previous post with that text (its parent's
- * id is unique to this delivery), so a retried step never posts a segment twice; a reply refused
- * for good ends the thread there, published with a warning (live-receipt.ts). Reconcile reads
- * the account's posts since the delivery began and compares text (X rewrites links to t.co).
+ * thread (the post's `segments`, or the older `thread[]` option) continues in `checkPublished`,
+ * one reply per step (kit/thread.ts): before posting a reply the adapter looks for one already
+ * replying to the previous post with that text (its parent's id is unique to this delivery), so a
+ * retried step never posts a segment twice. Reconcile reads the account's posts since the
+ * delivery began and compares text (X rewrites links to t.co).
  * A first comment is a reply to the post, looked up like a thread's reply.
  */
 export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdapter {
@@ -142,13 +139,31 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
     );
   };
 
-  /** After the root: the thread's next reply, or the receipt once every segment is posted. */
-  const threadStep = (req: PublishRequest, ids: string[], user?: string): Published => {
-    if (ids.length > threadOf(req).length) return threadReceipt(req, ids);
-    return {
-      processing: { thread_ids: ids, ...(user ? { user_id: user } : {}) },
-      pollAfterMs: THREAD_STEP_MS,
-    };
+  /**
+   * A thread's next reply (kit/thread.ts): the account's reply to the previous post with this
+   * text, if a previous try posted it (the parent is unique to this delivery), else a new one.
+   */
+  const thread: ThreadReplies = {
+    platform: PLATFORM,
+    displayName: 'X',
+    receiptOf,
+    async reply(req, { text, chain, state }) {
+      const parent = chain.at(-1)!.id;
+      const user = await userId(req, state);
+      let reply = await findReply(req, user, parent, text);
+      if (!reply) {
+        const body = { text, reply: { in_reply_to_tweet_id: parent }, ...replySettings(req) };
+        try {
+          reply = (await client(req)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS)).data;
+        } catch (err) {
+          if (!isDuplicate(err)) throw err;
+          reply = await findReply(req, user, parent, text);
+          // X says the reply exists but does not list it yet: this step is retried in place.
+          if (!reply) throw platformFailure(PLATFORM, UNLISTED, 'X does not list the thread reply yet.');
+        }
+      }
+      return { post: { id: idOf({ data: reply }) }, state: { user_id: user } };
+    },
   };
 
   return {
@@ -173,53 +188,21 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
           JSON.stringify(tweetOf(req, prepared)),
           JSON_HEADERS,
         );
-        return threadStep(req, [idOf(answer)]);
+        const id = idOf(answer);
+        return startThread(req, receiptOf(req, id));
       } catch (err) {
         if (!isDuplicate(err)) throw err;
         // X refused the text as a duplicate: if it is this delivery's own post, carry on from it.
         const user = await userId(req).catch(() => undefined);
         const root = user ? await findRoot(req, user).catch(() => undefined) : undefined;
         if (!root) throw err;
-        return threadStep(req, [String(root.id)], user);
+        return startThread(req, receiptOf(req, String(root.id)), undefined, user ? { user_id: user } : {});
       }
     },
 
     async checkPublished(req, state) {
       assertTokenFresh(PLATFORM, req.account.credentials);
-      const ids = stringList(state.thread_ids);
-      const text = threadOf(req)[ids.length - 1];
-      if (text === undefined) return threadReceipt(req, ids);
-      const parent = ids.at(-1)!;
-      let user: string | undefined;
-      let reply: PlatformBody | undefined;
-      try {
-        user = await userId(req, state);
-        reply = await findReply(req, user, parent, text);
-        if (!reply) {
-          const body = { text, reply: { in_reply_to_tweet_id: parent }, ...replySettings(req) };
-          try {
-            reply = (await client(req)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS)).data;
-          } catch (err) {
-            if (!isDuplicate(err)) throw err;
-            reply = await findReply(req, user, parent, text);
-            // X says the reply exists but does not list it yet: this step is retried in place.
-            if (!reply) throw platformFailure(PLATFORM, UNLISTED, 'X does not list the thread reply yet.');
-          }
-        }
-      } catch (err) {
-        // The root (and the replies so far) are live: a reply refused for good ends the thread
-        // there, published with a warning. Never a failure, which would invite posting it all again.
-        if (!failedForGood(err)) throw err;
-        const why = `The post is live, but X refused part ${ids.length + 1} of the thread; the thread stops there`;
-        return withWarning(
-          {
-            ...threadReceipt(req, ids),
-            metadata: { thread_post_ids: ids, thread_failed_at_index: ids.length },
-          },
-          warningOf(PLATFORM, 'thread_incomplete', why, err),
-        );
-      }
-      return threadStep(req, [...ids, idOf({ data: reply })], user);
+      return continueThread(req, state, thread);
     },
 
     async findExisting(req) {
@@ -313,23 +296,11 @@ function replyOf(o: Record<string, unknown>): PlatformBody {
 const replySettings = (req: PublishRequest | CommentRequest) =>
   req.target.options.reply_settings ? { reply_settings: String(req.target.options.reply_settings) } : {};
 
-const threadOf = (req: PublishRequest): string[] =>
-  Array.isArray(req.target.options.thread) ? stringList(req.target.options.thread) : [];
-
 function idOf(answer: PlatformBody): string {
   const id = answer.data?.id;
   if (typeof id === 'string' && id) return id;
   const rule: FailureRule = { category: 'platform', code: 'api_error', mayHaveActed: true };
   throw platformFailure(PLATFORM, rule, 'X answered without a post id.', { irreversible: true });
-}
-
-/**
- * The receipt of a post and, for a thread, its posts: `metadata.thread_post_ids`, root first (the
- * contract's `targets[].metadata`).
- */
-function threadReceipt(req: PublishRequest, ids: string[]): DeliveryReceipt {
-  const receipt = receiptOf(req, ids[0]!);
-  return threadOf(req).length ? { ...receipt, metadata: { thread_post_ids: ids } } : receipt;
 }
 
 /** X post ids are snowflakes: their creation time is in the id (ms since 2010-11-04T01:42:54.657Z). */

@@ -47,6 +47,7 @@ export const twitterRules: PlatformRules = {
     ...BOOLEANS,
   ],
   requiredOptions: [],
+  threads: true,
   maxConcurrentCalls: 3,
   check: ({ content, options, media }) => {
     const issues: Issue[] = [];
@@ -115,6 +116,9 @@ export const twitterRules: PlatformRules = {
     }
     checkAltTexts(options, problem);
     checkThread(options.thread, problem);
+    if (options.thread !== undefined && content.segments?.length) {
+      problem('options.thread', 'is the older way to give a thread; send segments or thread, not both.');
+    }
     return issues;
   },
 };

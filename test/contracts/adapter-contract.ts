@@ -1,4 +1,12 @@
-import { type AccountContext, type PlatformAdapter, PublishError } from '../../platforms/kit/adapter';
+import {
+  type AccountContext,
+  isProcessing,
+  type PlatformAdapter,
+  type Published,
+  PublishError,
+  type PublishRequest,
+} from '../../platforms/kit/adapter';
+import { stringList } from '../../platforms/kit/content';
 import { checkPlatformRules, type MediaInfo } from '../../api/platform-rules';
 import type { PostContent } from '../../api/types';
 import type { FakePlatform, FakeResponse } from '../../platforms/kit/fake-platform';
@@ -54,6 +62,14 @@ export interface ContractSubject<F extends ContractFake> {
   comments?: {
     call: { method: string; path: string | RegExp };
     under(fake: F, platformPostId: string): Array<{ id: string; text: string }>;
+  };
+  /**
+   * Where the platform has threads (`segments`): the irreversible call of a reply (faults go there
+   * once the post is live), and every post the fake holds with the post it replies to.
+   */
+  thread?: {
+    call: { method: string; path: string | RegExp };
+    posts(fake: F): Array<{ id: string; text: string; replyTo?: string }>;
   };
   /** Which optional capabilities the platform has. */
   reconciles: boolean;
@@ -279,6 +295,85 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
       test('takes no first comment', () => {
         expect(adapter.comment).toBeUndefined();
         expect(adapter.findComment).toBeUndefined();
+      });
+    }
+
+    const thread = subject.thread;
+    if (thread) {
+      /** A post with a thread of two replies, unique to the test. */
+      const threaded = () => {
+        const req = request();
+        return { ...req, content: { ...req.content, segments: [`One of ${n}`, `Two of ${n}`] } };
+      };
+      /** Prepare and publish: the post is live, the thread's replies are steps still to run. */
+      const publishRoot = async (req: PublishRequest) => {
+        let prepared = await (adapter.prepare?.(req) ?? { ready: {} });
+        while (isProcessing(prepared)) prepared = await adapter.checkPrepared!(req, prepared.processing);
+        return adapter.publish(req, prepared.ready);
+      };
+      const checkUntilDone = async (req: PublishRequest, step: Published) => {
+        for (let polls = 0; isProcessing(step); polls++) {
+          if (polls > 10) throw new Error('the thread never finished');
+          step = await adapter.checkPublished!(req, step.processing);
+        }
+        return step;
+      };
+      /** The fake's chain from `root`: each post replying to the one before. */
+      const chainFrom = (root: string) => {
+        const posts = thread.posts(fake);
+        const chain = [posts.find((p) => p.id === root)!];
+        for (;;) {
+          const parent = chain.at(-1)!.id;
+          const reply = posts.find((p) => p.replyTo === parent);
+          if (!reply) break;
+          chain.push(reply);
+        }
+        return chain.map((p) => ({ id: p.id, text: p.text }));
+      };
+      const segmentsOf = (req: PublishRequest) =>
+        req.content.segments!.map((t) => expect.stringContaining(t));
+
+      test('a thread publishes in order, once, and the receipt lists every post, root first', async () => {
+        const req = threaded();
+        const receipt = await runDelivery(adapter, req);
+        const chain = chainFrom(receipt.platformPostId);
+        expect(chain.slice(1).map((p) => p.text)).toEqual(segmentsOf(req));
+        expect(receipt.metadata?.thread_post_ids).toEqual(chain.map((p) => p.id));
+        expect(receipt.warnings).toBeUndefined();
+      });
+
+      test('a lost answer mid-thread: the step is retried and resumes without a duplicate', async () => {
+        const req = threaded();
+        let step: Published = await publishRoot(req);
+        // Past the permalink read (Threads) and the first reply: the second reply's answer is lost.
+        while (isProcessing(step) && stringList(step.processing.thread_ids).length < 2) {
+          step = await adapter.checkPublished!(req, step.processing);
+        }
+        if (!isProcessing(step)) throw new Error('expected a reply still to make');
+        fake.inject(thread.call, { kind: 'lose-answer' });
+        await expect(adapter.checkPublished!(req, step.processing)).rejects.toBeInstanceOf(PublishError);
+        const receipt = await checkUntilDone(req, step);
+        const chain = chainFrom(receipt.platformPostId);
+        expect(chain.slice(1).map((p) => p.text)).toEqual(segmentsOf(req));
+        expect(thread.posts(fake).filter((p) => p.text.includes(`Two of ${n}`))).toHaveLength(1);
+        expect(receipt.metadata?.thread_post_ids).toEqual(chain.map((p) => p.id));
+      });
+
+      test('a reply refused for good: the post is published, with where the thread stopped and a warning', async () => {
+        const req = threaded();
+        const published = await publishRoot(req);
+        fake.inject(thread.call, subject.errors.validation);
+        const receipt = await checkUntilDone(req, published);
+        expect(receipt).toMatchObject({
+          metadata: { thread_post_ids: [receipt.platformPostId], thread_failed_at_index: 1 },
+          warnings: [
+            {
+              code: `platform.${subject.platform}.thread_incomplete`,
+              message: expect.stringContaining('part 2 of the thread'),
+            },
+          ],
+        });
+        expect(chainFrom(receipt.platformPostId)).toHaveLength(1);
       });
     }
 

@@ -109,6 +109,15 @@ adapterContract({
     },
     server: { status: 500, body: { error: 'InternalServerError', message: 'Internal Server Error' } },
   },
+  thread: {
+    call: { method: 'POST', path: '/xrpc/com.atproto.repo.createRecord' },
+    posts: (fake) =>
+      fake.posts.map((p) => ({
+        id: p.uri,
+        text: String(p.record.text),
+        replyTo: p.record.reply?.parent?.uri,
+      })),
+  },
   comments: {
     call: { method: 'POST', path: '/xrpc/com.atproto.repo.createRecord' },
     under: (fake, uri) =>

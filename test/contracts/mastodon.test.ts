@@ -69,6 +69,10 @@ adapterContract({
     },
     server: { status: 500, body: { error: "We're sorry, but something went wrong on our end." } },
   },
+  thread: {
+    call: { method: 'POST', path: '/api/v1/statuses' },
+    posts: (fake) => fake.statuses.map((s) => ({ id: s.id, text: s.text, replyTo: s.inReplyToId })),
+  },
   comments: {
     call: { method: 'POST', path: '/api/v1/statuses' },
     under: (fake, id) =>

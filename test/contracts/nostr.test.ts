@@ -53,6 +53,10 @@ adapterContract({
   ],
   publishCall: { method: 'EVENT', path: '/' },
   published: (fake) => fake.notes(),
+  thread: {
+    call: { method: 'EVENT', path: '/' },
+    posts: (fake) => fake.thread(),
+  },
   errors: {
     validation: { status: 200, body: 'invalid: event creation date is too far off from the current time' },
     auth: { status: 200, body: 'restricted: this relay only accepts events from paying members' },

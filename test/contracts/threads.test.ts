@@ -68,6 +68,11 @@ adapterContract({
     },
     server: MetaGraphFake.error(500, 1, 'An unknown error occurred', { transient: true }),
   },
+  thread: {
+    call: { method: 'POST', path: /\/threads_publish$/ },
+    posts: (fake) =>
+      [...fake.published, ...fake.replies].map((p) => ({ id: p.id, text: p.text, replyTo: p.replyTo })),
+  },
   comments: {
     call: { method: 'POST', path: /\/threads_publish$/ },
     under: (fake, id) => fake.repliesUnder(id),

@@ -121,6 +121,10 @@ adapterContract({
       },
     },
   },
+  thread: {
+    call: { method: 'POST', path: '/2/tweets' },
+    posts: (fake) => fake.posts.map((p) => ({ id: p.id, text: p.text, replyTo: p.replyTo })),
+  },
   comments: {
     call: { method: 'POST', path: '/2/tweets' },
     under: (fake, id) => fake.posts.filter((p) => p.replyTo === id).map((p) => ({ id: p.id, text: p.text })),

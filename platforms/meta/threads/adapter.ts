@@ -1,10 +1,14 @@
-import type {
-  AdapterOptions,
-  CommentReceipt,
-  MediaFile,
-  PlatformAdapter,
-  PublishRequest,
+import {
+  type AdapterOptions,
+  type CommentReceipt,
+  type CommentRequest,
+  isProcessing,
+  type MediaFile,
+  type PlatformAdapter,
+  type Published,
+  type PublishRequest,
 } from '../../kit/adapter';
+import { continueThread, isThreadState, startThread, type ThreadReplies } from '../../kit/thread';
 import { type PlatformBody, platformFailure, postedSince } from '../../kit/http';
 import {
   assertMetaTokenFresh,
@@ -56,7 +60,10 @@ const REPLY_WINDOW = 50;
  * `reply_to_id` (invisible; one not FINISHED at once is a plain retry, a new container next time),
  * then `threads_publish`, the irreversible call. Looked up among the thread's replies
  * (`GET /{thread-id}/replies`, `is_reply_owned_by_me`) by text; its permalink read once published
- * ('' when that read fails: the reply is made either way).
+ * ('' when that read fails: the reply is made either way). A thread (the post's `segments`)
+ * continues in `checkPublished` once the post's receipt is read, one reply per step, each made
+ * like a first comment under the one before and looked up among that one's replies first
+ * (kit/thread.ts); a first comment goes under the root.
  */
 export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const userPath = (req: Pick<PublishRequest, 'account'>) =>
@@ -81,9 +88,69 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     options,
   );
 
+  /** A reply to `parent` (a TEXT container with `reply_to_id`, then `threads_publish`): its id. */
+  const publishReply = async (req: PublishRequest | CommentRequest, parent: string, text: string) => {
+    const api = client(req);
+    const id = await container(api, req, { media_type: 'TEXT', text, reply_to_id: parent });
+    if ((await pendingContainers(PLATFORM, api, [id], CONTAINER)).length) {
+      throw platformFailure(
+        PLATFORM,
+        { category: 'platform', code: 'reply_not_ready', retryable: true },
+        'the reply container was not ready yet; trying again (nothing was posted).',
+      );
+    }
+    const body = await client(req, true)('POST', `${userPath(req)}/threads_publish`, { creation_id: id });
+    return String(body.id);
+  };
+
+  /** The account's reply to `parent` with `text` made since `since`, among its newest replies. */
+  const findReply = async (
+    req: PublishRequest | CommentRequest,
+    parent: string,
+    text: string,
+    since: string,
+  ) => {
+    const body = await client(req)('GET', `/${encodeURIComponent(parent)}/replies`, {
+      fields: 'id,text,timestamp,permalink,is_reply_owned_by_me',
+      reverse: true,
+      limit: REPLY_WINDOW,
+    });
+    const listed: PlatformBody[] = Array.isArray(body.data) ? body.data : [];
+    return listed.find(
+      (r) => r.is_reply_owned_by_me === true && sameText(r.text, text) && postedSince(r.timestamp, since),
+    );
+  };
+
+  /**
+   * A thread's reply (kit/thread.ts): the account's reply to the previous post with this text, if
+   * a previous try published it (the parent is unique to this delivery), else a new one.
+   */
+  const thread: ThreadReplies = {
+    platform: PLATFORM,
+    displayName: 'Threads',
+    async reply(req, { text, chain }) {
+      assertMetaTokenFresh(PLATFORM, req.account.credentials);
+      const parent = chain.at(-1)!.id;
+      const found = await findReply(req, parent, text, req.since);
+      return { post: { id: found ? String(found.id) : await publishReply(req, parent, text) } };
+    },
+  };
+  /** After the publish call, or the permalink read that followed it: the thread, if the post has one. */
+  const threadAfter = (req: PublishRequest, published: Published) =>
+    isProcessing(published) ? published : startThread(req, published);
+
   return {
     platform: PLATFORM,
     ...steps,
+
+    async publish(req, prepared) {
+      return threadAfter(req, await steps.publish(req, prepared));
+    },
+
+    async checkPublished(req, state) {
+      if (isThreadState(state)) return continueThread(req, state, thread);
+      return threadAfter(req, await steps.checkPublished(req, state));
+    },
 
     async prepare(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
@@ -137,36 +204,11 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
 
     async comment(req) {
       assertMetaTokenFresh(PLATFORM, req.account.credentials);
-      const api = client(req);
-      const id = await container(api, req, {
-        media_type: 'TEXT',
-        text: req.text,
-        reply_to_id: req.post.platformPostId,
-      });
-      if ((await pendingContainers(PLATFORM, api, [id], CONTAINER)).length) {
-        throw platformFailure(
-          PLATFORM,
-          { category: 'platform', code: 'reply_not_ready', retryable: true },
-          'the reply container was not ready yet; trying again (nothing was posted).',
-        );
-      }
-      const body = await client(req, true)('POST', `${userPath(req)}/threads_publish`, { creation_id: id });
-      return replyReceipt(api, String(body.id));
+      return replyReceipt(client(req), await publishReply(req, req.post.platformPostId, req.text));
     },
 
     async findComment(req) {
-      const body = await client(req)('GET', `/${encodeURIComponent(req.post.platformPostId)}/replies`, {
-        fields: 'id,text,timestamp,permalink,is_reply_owned_by_me',
-        reverse: true,
-        limit: REPLY_WINDOW,
-      });
-      const listed: PlatformBody[] = Array.isArray(body.data) ? body.data : [];
-      const found = listed.find(
-        (r) =>
-          r.is_reply_owned_by_me === true &&
-          sameText(r.text, req.text) &&
-          postedSince(r.timestamp, req.since),
-      );
+      const found = await findReply(req, req.post.platformPostId, req.text, req.since);
       return found ? { commentId: String(found.id), permalink: String(found.permalink ?? '') } : null;
     },
 

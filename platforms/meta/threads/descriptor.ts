@@ -34,6 +34,7 @@ export const threadsRules: PlatformRules = {
   media: { min: 0, max: 20, kinds: ['image', 'video'] },
   optionKeys: ['reply_control', 'link_attachment', 'alt_text', 'alt_texts'],
   requiredOptions: [],
+  threads: true,
   maxConcurrentCalls: 4,
   check: ({ content, options }) => {
     const issues: Issue[] = [];

@@ -98,7 +98,7 @@ export class ThreadsFake extends MetaGraphFake {
       return MetaGraphFake.error(400, 100, 'link_attachment is only available for text posts.');
     if (type === 'TEXT' && !text)
       return MetaGraphFake.error(400, 100, 'Param text is required for TEXT posts.');
-    if (b.reply_to_id && !this.published.some((p) => p.id === b.reply_to_id))
+    if (b.reply_to_id && ![...this.published, ...this.replies].some((p) => p.id === b.reply_to_id))
       return MetaGraphFake.notFound(b.reply_to_id);
     let children: string[] = [];
     let pollsLeft = 0;
@@ -195,9 +195,9 @@ export class ThreadsFake extends MetaGraphFake {
     return this.replies.filter((r) => r.replyTo === under).map((r) => ({ id: r.id, text: r.text }));
   }
 
-  /** `GET /{id}/replies`: top-level replies, newest first unless `reverse=false`. */
+  /** `GET /{id}/replies`: the direct replies to a thread or a reply, newest first unless `reverse=false`. */
   private listReplies(req: FakeRequest, id: string): FakeResponse {
-    if (!this.published.some((p) => p.id === id)) return MetaGraphFake.notFound(id);
+    if (![...this.published, ...this.replies].some((p) => p.id === id)) return MetaGraphFake.notFound(id);
     const under = this.replies.filter((r) => r.replyTo === id);
     if (req.query.get('reverse') !== 'false') under.reverse();
     const data = under.map((r) => ({ ...this.entity(r), is_reply_owned_by_me: true }));
