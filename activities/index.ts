@@ -13,6 +13,7 @@ import { resolveMedia } from './media';
 import { toPublishFailure } from './errors';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
+import { createImportActivities } from './post-imports';
 import {
   type AccountContext,
   type CommentReceipt,
@@ -154,6 +155,7 @@ export function createActivities({
 
   return {
     ...createWebhookActivities({ store, allowPrivateUrls }),
+    ...createImportActivities({ store }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ImportReport } from './post-import';
 import type { PostResource, PostStatus } from './types';
 import { POST_STATUSES } from './types';
 
@@ -114,6 +115,41 @@ export const validationReportSchema = z.object({
   valid: z.boolean(),
   errors: z.array(issue),
   warnings: z.array(issue),
+});
+
+const importProblem = z.object({
+  row: z.number().int().describe('The data row, counting from 1 (a CSV header is not a row)'),
+  field: z.string().describe('The field of the post body, as POST /v1/posts names it'),
+  code: z.string(),
+  message: z.string(),
+});
+
+/** `POST /v1/posts/import` and `GET /v1/posts/imports/{id}`: an import's progress and each row's outcome. */
+export const importReportSchema = z.object({
+  id: z.string().nullable().describe('The import (imp_…); null for a dry run, which stores nothing'),
+  status: z.enum(['running', 'done']).describe("done once every valid row's post is started"),
+  dry_run: z.boolean(),
+  created_at: z.string(),
+  counts: z.object({
+    total: z.number().int(),
+    valid: z.number().int().describe('Rows that passed every check'),
+    pending: z.number().int().describe('Valid rows whose post is not started yet'),
+    created: z.number().int(),
+    duplicate: z.number().int().describe('Rows whose post existed already (the same row imported before)'),
+    failed: z.number().int(),
+  }),
+  rows: z.array(
+    z.object({
+      row: z.number().int(),
+      status: z.enum(['valid', 'pending', 'created', 'duplicate', 'failed']),
+      post_id: z
+        .string()
+        .nullable()
+        .describe("The row's post (in a dry run, the id it would get); null when failed"),
+      errors: z.array(importProblem),
+    }),
+  ),
+  errors: z.array(importProblem).describe('Every problem of every row, in row order'),
 });
 
 export const sandboxItemSchema = z.object({
@@ -323,5 +359,8 @@ export type UserResource = z.infer<typeof userResourceSchema>;
 export type UsageResource = z.infer<typeof usageSchema>;
 
 // Compile-time: the types the code returns fit the schemas.
+export const importSchemaMatchesType: [ImportReport] extends [z.infer<typeof importReportSchema>]
+  ? true
+  : never = true;
 type SchemaPost = z.infer<typeof postResourceSchema>;
 export const postSchemaMatchesType: [PostResource] extends [SchemaPost] ? true : never = true;

@@ -69,10 +69,7 @@ export function validatePostBody(
       warnings.push(...uncommentedTargets(spec));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      const listed = (err.meta?.errors as Issue[] | undefined) ?? [
-        { field: String(err.meta?.field ?? 'body'), code: err.code, message: err.message },
-      ];
-      errors.push(...listed.map((i) => toIssue({ ...i, code: i.code ?? err.code })));
+      errors.push(...issuesOf(err).map(toIssue));
     }
   } else {
     if (!parsed.success) errors.push(...zodIssues(parsed.error).map(toIssue));
@@ -119,6 +116,17 @@ export function validatePostBody(
     });
   }
   return { valid: errors.length === 0, errors, warnings };
+}
+
+/**
+ * The problems a refusal of the normaliser names (`meta.errors`), or the refusal itself as one
+ * problem (a disconnected account): what a dry run and an import report for a body.
+ */
+export function issuesOf(err: ApiError): Issue[] {
+  const listed = (err.meta?.errors as Issue[] | undefined) ?? [
+    { field: String(err.meta?.field ?? 'body'), code: err.code, message: err.message },
+  ];
+  return listed.map((i) => ({ ...i, code: i.code ?? err.code }));
 }
 
 /**

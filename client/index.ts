@@ -4,6 +4,8 @@ import type { PlatformConstraints } from '../api/resources';
 import type { PostResource, PostStatus, UnpublishResult } from '../api/types';
 import type { ValidationReport } from '../api/validate';
 import { PostGateway } from '../gateway';
+import type { ImportReport } from '../api/post-import';
+import { type ImportOptions, type ImportSource, PostImportsService } from '../services/post-imports';
 import { type CreateOptions, type DeleteResult, PostsService } from '../services/posts';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
@@ -14,6 +16,8 @@ export { newPostId, postIdForKey } from '../api/post-id';
 export { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
 export type { PostListQuery, PostPage } from '../api/post-list-query';
 export type { CreateOptions, DeleteResult } from '../services/posts';
+export type { ImportOptions, ImportSource } from '../services/post-imports';
+export type { ImportReport } from '../api/post-import';
 
 export interface PostflowClientOptions {
   temporal: Client;
@@ -60,24 +64,28 @@ export interface PostflowClientOptions {
 export class PostflowClient {
   readonly taskQueue: string;
   readonly userId: string;
-  private readonly service: PostsService;
+  private readonly services: ClientServices;
 
   /**
-   * @param service for `forUser` only: the service and gateway take the user per call, so every
-   * user's client shares one (the HTTP API makes a client per request).
+   * @param services for `forUser` only: the services and gateway take the user per call, so every
+   * user's client shares them (the HTTP API makes a client per request).
    */
   constructor(
     private readonly options: PostflowClientOptions,
-    service?: PostsService,
+    services?: ClientServices,
   ) {
     this.taskQueue = options.taskQueue ?? 'postflow';
     this.userId = options.userId ?? 'usr_default';
-    this.service = service ?? postsServiceFor(options, this.taskQueue);
+    this.services = services ?? servicesFor(options, this.taskQueue);
+  }
+
+  private get service(): PostsService {
+    return this.services.posts;
   }
 
   /** The same client acting for another user (the HTTP API makes one per request). */
   forUser(userId: string): PostflowClient {
-    return new PostflowClient({ ...this.options, userId }, this.service);
+    return new PostflowClient({ ...this.options, userId }, this.services);
   }
 
   /** This user's posts; each method is the posts service's (services/posts.ts), documented there. */
@@ -118,11 +126,29 @@ export class PostflowClient {
     /** Waits until the post is settled or `timeoutMs` passes, then returns it as it is. */
     waitForResult: (id: string, options: { timeoutMs: number }): Promise<PostResource> =>
       this.service.waitForResult(this.userId, id, options),
+    /**
+     * Bulk import (`POST /v1/posts/import`): checks every row as `create` does and starts the valid
+     * rows' posts in a durable import workflow; with `dryRun`, only reports.
+     */
+    import: (source: ImportSource, options: ImportOptions = {}): Promise<ImportReport> =>
+      this.services.imports.import(this.userId, source, options),
+  };
+
+  /** This user's bulk imports (services/post-imports.ts). */
+  readonly imports = {
+    /** An import's report as it is now: counts, each row's post or problems, running or done. */
+    get: (id: string): Promise<ImportReport> => this.services.imports.get(this.userId, id),
   };
 }
 
-/** The posts service over its Temporal gateway, as the client's options describe them. */
-function postsServiceFor(options: PostflowClientOptions, taskQueue: string): PostsService {
+/** The services a client (and every client `forUser` makes from it) shares. */
+interface ClientServices {
+  posts: PostsService;
+  imports: PostImportsService;
+}
+
+/** The posts and imports services over their Temporal gateway, as the client's options describe them. */
+function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientServices {
   const gateway = new PostGateway({
     temporal: options.temporal,
     taskQueue,
@@ -131,12 +157,19 @@ function postsServiceFor(options: PostflowClientOptions, taskQueue: string): Pos
     searchAttributes: options.searchAttributes,
     indexText: options.indexText,
   });
-  return new PostsService({
-    store: options.store,
-    gateway,
-    options: {
-      allowPrivateUrls: options.allowPrivateUrls,
-      idempotencyKeyDays: options.idempotencyKeyDays,
-    },
-  });
+  return {
+    posts: new PostsService({
+      store: options.store,
+      gateway,
+      options: {
+        allowPrivateUrls: options.allowPrivateUrls,
+        idempotencyKeyDays: options.idempotencyKeyDays,
+      },
+    }),
+    imports: new PostImportsService({
+      store: options.store,
+      gateway,
+      options: { allowPrivateUrls: options.allowPrivateUrls },
+    }),
+  };
 }

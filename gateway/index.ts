@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { PlatformQueues } from '../runtime/platform-queues';
+import { ImportWorkflows } from './import-workflows';
 import { PostVisibility } from './post-list';
 import { PostWorkflows } from './post-workflows';
 
 export { toApiError } from './errors';
+export { IMPORT_WORKFLOW_TYPE, ImportWorkflows, importWorkflowId } from './import-workflows';
 export { MAX_LISTED_POSTS, PostVisibility } from './post-list';
 export {
   PostWorkflows,
@@ -37,6 +39,8 @@ export class PostGateway {
   readonly workflows: PostWorkflows;
   /** Many posts at once: lists by visibility query. */
   readonly visibility: PostVisibility;
+  /** Bulk imports: the workflow that starts an import's posts. */
+  readonly imports: ImportWorkflows;
   /** Whether posts started here have their text indexed, so a text search can find them. */
   readonly indexesText: boolean;
 
@@ -48,5 +52,6 @@ export class PostGateway {
       rpcTimeoutMs: options.rpcTimeoutMs ?? 10_000,
     });
     this.visibility = new PostVisibility(options.temporal);
+    this.imports = new ImportWorkflows({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
   }
 }

@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/accounts';
 import { brandRoutes } from './routes/brands';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { keyRoutes } from './routes/keys';
+import { postImportRoutes } from './routes/post-imports';
 import { postRoutes } from './routes/posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { userRoutes } from './routes/users';
@@ -138,6 +139,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(services.keys));
     postRoutes(v1, options.client, options.syncWaitMs);
+    postImportRoutes(v1, options.client);
     // Who am I: any valid key, whatever its scopes. Clients (the n8n credential test) use it to
     // tell a Postflow API with a working key from a wrong URL that happens to answer 200.
     const me = {

@@ -12,7 +12,20 @@ import type { Store } from '../store/types';
  * schema refuses is refused before any lookup is used.
  */
 export class PostInputs {
-  constructor(private readonly deps: { store: Store; allowPrivateUrls: boolean }) {}
+  /** With `memo`, what was looked up (accounts, media, URL checks) for reuse by later bodies. */
+  private readonly memo?: {
+    accounts: Map<string, Promise<AccountInfo | undefined>>;
+    media: Map<string, Promise<{ problem?: string; info?: MediaInfo }>>;
+  };
+
+  /**
+   * @param deps.memo remember every lookup for the inputs' lifetime: an import checks thousands of
+   * bodies naming the same few accounts and media, at one moment. Off for the long-lived instance
+   * of single requests, which must see the store as it is now.
+   */
+  constructor(private readonly deps: { store: Store; allowPrivateUrls: boolean; memo?: boolean }) {
+    if (deps.memo) this.memo = { accounts: new Map(), media: new Map() };
+  }
 
   /** The caller's accounts the body names, for the normaliser's synchronous lookups. */
   async accounts(userId: string, parsed: ParsedCreatePost): Promise<(id: string) => AccountInfo | undefined> {
@@ -21,8 +34,11 @@ export class PostInputs {
     const ids = [...(body.account_ids ?? []), ...(body.targets ?? []).map((t) => t.account_id)];
     const accounts = new Map<string, AccountInfo>();
     for (const id of new Set(ids)) {
-      const account = await this.deps.store.getAccount(id, userId);
-      if (account) accounts.set(id, { platform: account.platform, status: account.status });
+      const account = await this.remembered(this.memo?.accounts, `${userId}\u0000${id}`, async () => {
+        const found = await this.deps.store.getAccount(id, userId);
+        return found && { platform: found.platform, status: found.status };
+      });
+      if (account) accounts.set(id, account);
     }
     return (id) => accounts.get(id);
   }
@@ -47,12 +63,21 @@ export class PostInputs {
       for (const ref of mediaOf(level) ?? []) {
         const key = keyOf(ref);
         if (problems.has(key)) continue;
-        const { problem, info } = await this.mediaProblem(userId, ref);
+        const { problem, info } = await this.remembered(this.memo?.media, `${userId}\u0000${key}`, () =>
+          this.mediaProblem(userId, ref),
+        );
         problems.set(key, problem);
         if (info) infos.set(key, info);
       }
     }
     return { problem: (media) => problems.get(keyOf(media)), info: (media) => infos.get(keyOf(media)) };
+  }
+
+  private remembered<T>(memo: Map<string, Promise<T>> | undefined, key: string, load: () => Promise<T>) {
+    if (!memo) return load();
+    let found = memo.get(key);
+    if (!found) memo.set(key, (found = load()));
+    return found;
   }
 
   private async mediaProblem(

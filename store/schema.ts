@@ -129,4 +129,21 @@ export const MIGRATIONS: readonly string[] = [
      SELECT user_id, min(created_at) FROM (
        SELECT user_id, created_at FROM api_keys UNION ALL SELECT user_id, created_at FROM accounts
      ) AS owned GROUP BY user_id;`,
+  // 11: bulk imports (POST /v1/posts/import): each row's outcome; a valid row's spec (sealed)
+  // until its post is started
+  `CREATE TABLE post_imports (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE post_import_rows (
+     import_id TEXT NOT NULL,
+     row_index INTEGER NOT NULL,
+     post_id TEXT,
+     outcome TEXT NOT NULL,
+     problems TEXT,
+     spec TEXT,
+     PRIMARY KEY (import_id, row_index)
+   );`,
 ];

@@ -3,6 +3,8 @@ import { hashApiKey } from './api-keys';
 import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
+import type { Issue } from '../api/errors';
+import type { PostSpec } from '../api/types';
 import {
   type Account,
   type AccountStatus,
@@ -14,12 +16,15 @@ import {
   type NewAccount,
   type SandboxItem,
   type Store,
+  type StoredImportOutcome,
   type User,
   USER_SCOPES,
   type WebhookEndpoint,
 } from './types';
 
 const now = () => new Date().toISOString();
+/** Import rows written per INSERT statement. */
+const IMPORT_ROWS_PER_INSERT = 100;
 
 /**
  * The store over SQLite or PostgreSQL: the same statements and migrations for both. Credentials
@@ -420,6 +425,88 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           [postId],
         );
         return rows.map((r) => r.account_id);
+      },
+    },
+
+    imports: {
+      async create({ id, userId, createdAt, rows }) {
+        // Many rows per statement (a 10,000-row import is 100 of them); well under PostgreSQL's
+        // 65,535 parameters.
+        for (let start = 0; start < rows.length; start += IMPORT_ROWS_PER_INSERT) {
+          const batch = rows.slice(start, start + IMPORT_ROWS_PER_INSERT);
+          await db.run(
+            `INSERT INTO post_import_rows (import_id, row_index, post_id, outcome, problems, spec)
+             VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+            batch.flatMap((r) => [
+              id,
+              r.row,
+              r.postId,
+              r.outcome,
+              r.problems.length ? JSON.stringify(r.problems) : null,
+              r.spec ? box.seal(JSON.stringify(r.spec)) : null,
+            ]),
+          );
+        }
+        await db.run(
+          'INSERT INTO post_imports (id, user_id, status, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          [id, userId, 'running', createdAt],
+        );
+      },
+      async get(id, userId) {
+        const found = await db.get<{
+          id: string;
+          user_id: string;
+          status: 'running' | 'done';
+          created_at: string;
+        }>('SELECT id, user_id, status, created_at FROM post_imports WHERE id = ? AND user_id = ?', [
+          id,
+          userId,
+        ]);
+        if (!found) return undefined;
+        const rows = await db.all<{
+          row_index: number;
+          post_id: string | null;
+          outcome: StoredImportOutcome;
+          problems: string | null;
+        }>(
+          'SELECT row_index, post_id, outcome, problems FROM post_import_rows WHERE import_id = ? ORDER BY row_index',
+          [id],
+        );
+        return {
+          id: found.id,
+          userId: found.user_id,
+          status: found.status,
+          createdAt: found.created_at,
+          rows: rows.map((r) => ({
+            row: Number(r.row_index),
+            postId: r.post_id,
+            outcome: r.outcome,
+            problems: r.problems ? (JSON.parse(r.problems) as Issue[]) : [],
+          })),
+        };
+      },
+      async pending(id, afterRow, limit) {
+        const rows = await db.all<{ row_index: number; spec: string }>(
+          `SELECT row_index, spec FROM post_import_rows
+           WHERE import_id = ? AND outcome = 'pending' AND row_index > ? ORDER BY row_index LIMIT ?`,
+          [id, afterRow, limit],
+        );
+        return rows.map((r) => ({
+          row: Number(r.row_index),
+          spec: JSON.parse(box.open(r.spec)) as PostSpec,
+        }));
+      },
+      async settle(id, outcomes) {
+        for (const { row, outcome } of outcomes) {
+          await db.run(
+            `UPDATE post_import_rows SET outcome = ?, spec = NULL
+             WHERE import_id = ? AND row_index = ? AND outcome = 'pending'`,
+            [outcome, id, row],
+          );
+        }
+      },
+      async finish(id) {
+        await db.run("UPDATE post_imports SET status = 'done' WHERE id = ?", [id]);
       },
     },
 

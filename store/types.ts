@@ -3,6 +3,9 @@
  * webhooks, media and the sandbox platform's published items. Async: SQLite or PostgreSQL.
  */
 
+import type { Issue } from '../api/errors';
+import type { PostSpec } from '../api/types';
+
 export type AccountStatus = 'active' | 'reconnect_required';
 
 export interface Account {
@@ -270,6 +273,26 @@ export interface Store {
     accounts(postId: string): Promise<string[]>;
   };
 
+  /**
+   * Bulk imports (`POST /v1/posts/import`): each row's outcome, and the post spec of each valid row
+   * until the import workflow has started its post (sealed at rest, like credentials).
+   */
+  imports: {
+    /** Stores an import and its rows: the rows first, the import last, so a half-written one is never found. */
+    create(input: NewPostImport): Promise<void>;
+    /** The import with its rows in order; only if it belongs to `userId`. */
+    get(id: string, userId: string): Promise<PostImport | undefined>;
+    /** Up to `limit` rows after `afterRow` whose post is not started yet, with their specs, in order. */
+    pending(id: string, afterRow: number, limit: number): Promise<Array<{ row: number; spec: PostSpec }>>;
+    /** Records started rows' outcomes and drops their specs; repeating it changes nothing. */
+    settle(
+      id: string,
+      outcomes: ReadonlyArray<{ row: number; outcome: 'created' | 'duplicate' }>,
+    ): Promise<void>;
+    /** Marks the import done. */
+    finish(id: string): Promise<void>;
+  };
+
   sandbox: {
     record(item: SandboxItem): Promise<void>;
     list(accountId: string): Promise<SandboxItem[]>;
@@ -282,4 +305,29 @@ export interface Store {
   };
 
   close(): Promise<void>;
+}
+
+/** What an import's row became in the store: see `ImportRowStatus` (a stored row is never `valid`). */
+export type StoredImportOutcome = 'pending' | 'created' | 'duplicate' | 'failed';
+
+export interface NewPostImport {
+  id: string;
+  userId: string;
+  createdAt: string;
+  rows: Array<{
+    row: number;
+    postId: string | null;
+    outcome: 'pending' | 'duplicate' | 'failed';
+    problems: Issue[];
+    /** A pending row's post, to start. */
+    spec?: PostSpec;
+  }>;
+}
+
+export interface PostImport {
+  id: string;
+  userId: string;
+  status: 'running' | 'done';
+  createdAt: string;
+  rows: Array<{ row: number; postId: string | null; outcome: StoredImportOutcome; problems: Issue[] }>;
 }

@@ -3,3 +3,4 @@ export { publishPost } from './publish-post';
 export { deliverWebhook } from './webhook-delivery';
 export { unpublishPost } from './unpublish-post';
 export { tokenUpkeep } from './token-upkeep';
+export { importPosts } from './import-posts';

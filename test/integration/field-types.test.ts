@@ -183,6 +183,11 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('POST', '/v1/posts/validate', { text: 'x', platforms: ['sandbox', 'instagram'] });
   await api('POST', '/v1/posts/validate', { text: 'no platforms' }); // a post-level issue: platform null
   await api('GET', '/v1/posts/validate');
+  // Bulk import: a dry run (id null, a failed row's post_id null), a stored import, its report.
+  const rows = [{ text: 'imported', account_ids: [account], scheduled_at: inDays(2) }, { text: '' }];
+  await api('POST', '/v1/posts/import?dry_run=true', rows, '/v1/posts/import');
+  const imported = (await api('POST', '/v1/posts/import', rows)).body.id;
+  await api('GET', `/v1/posts/imports/${imported}`, undefined, '/v1/posts/imports/{id}');
   await api('POST', `/v1/posts/${partial.body.id}/retry`, undefined, '/v1/posts/{id}/retry');
   await stack.waitForPost(partial.body.id);
 

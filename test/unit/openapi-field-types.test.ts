@@ -109,6 +109,8 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'WebhookTestResult.status_code',
       'ValidationReport.errors[].platform',
       'ValidationReport.warnings[].platform',
+      'ImportReport.id',
+      'ImportReport.rows[].post_id',
       'SandboxPost.title',
       'Key.revoked_at',
       'KeyCreated.revoked_at',

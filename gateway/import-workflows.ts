@@ -1,0 +1,56 @@
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { PostSpec } from '../api/types';
+import type { ImportJob } from '../workflows/import-posts';
+import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
+
+/** The import workflow's type (workflows/import-posts.ts). */
+export const IMPORT_WORKFLOW_TYPE = 'importPosts';
+
+export interface ImportWorkflowsOptions {
+  temporal: Client;
+  taskQueue: string;
+  platformQueues?: PlatformQueues;
+  searchAttributes?: boolean;
+  indexText?: boolean;
+}
+
+/** The workflow id of an import: one per import, so a repeated start is a no-op. */
+export const importWorkflowId = (importId: string) => `import_${importId.replace(/^imp_/, '')}`;
+
+/**
+ * Bulk imports' workflows: the import workflow starts the posts of an import's valid rows, with
+ * the same routing and search attributes `PostWorkflows.start` gives a single post.
+ */
+export class ImportWorkflows {
+  constructor(private readonly options: ImportWorkflowsOptions) {}
+
+  /** The spec as the import workflow must start it: with its platforms' queues, decided now. */
+  routed(spec: PostSpec): PostSpec {
+    const platformQueues = routingFor(spec.targets, this.options.platformQueues ?? {});
+    return platformQueues ? { ...spec, platformQueues } : spec;
+  }
+
+  /**
+   * Starts the import's workflow unless it runs or ran already (a running one is joined, a closed
+   * one never started again), so a caller may repeat it after a crash.
+   */
+  async start(importId: string): Promise<void> {
+    const job: ImportJob = {
+      importId,
+      searchAttributes: this.options.searchAttributes !== false,
+      indexText: this.options.indexText !== false,
+    };
+    try {
+      await this.options.temporal.workflow.start(IMPORT_WORKFLOW_TYPE, {
+        taskQueue: this.options.taskQueue,
+        workflowId: importWorkflowId(importId),
+        args: [job],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+}
