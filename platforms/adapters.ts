@@ -6,6 +6,7 @@ import { createDiscordAdapter } from './discord/adapter';
 import { createGoogleAdapter } from './google/business/adapter';
 import { createYoutubeAdapter } from './google/youtube/adapter';
 import { createHashnodeAdapter } from './hashnode/adapter';
+import { createLemmyAdapter } from './lemmy/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
 import { createMastodonAdapter } from './mastodon/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
@@ -13,6 +14,7 @@ import { createInstagramAdapter } from './meta/instagram/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
 import { createNostrAdapter } from './nostr/adapter';
 import { createPinterestAdapter } from './pinterest/adapter';
+import { createRedditAdapter } from './reddit/adapter';
 import { createSandboxAdapter } from './sandbox/adapter';
 import { createSlackAdapter } from './slack/adapter';
 import { createTelegramAdapter } from './telegram/adapter';
@@ -43,11 +45,13 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   google: (options) => createGoogleAdapter(options),
   hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),
+  lemmy: (options) => createLemmyAdapter(options),
   linkedin: (options) => createLinkedInAdapter(options),
   linkedin_page: (options) => createLinkedInPageAdapter(options),
   mastodon: (options) => createMastodonAdapter(options),
   nostr: (options) => createNostrAdapter(options),
   pinterest: (options) => createPinterestAdapter(options),
+  reddit: (options) => createRedditAdapter(options),
   slack: (options) => createSlackAdapter(options),
   telegram: (options) => createTelegramAdapter(options),
   threads: (options) => createThreadsAdapter(options),

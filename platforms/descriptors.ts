@@ -5,6 +5,7 @@ import { discordDescriptor } from './discord/descriptor';
 import { googleDescriptor } from './google/business/descriptor';
 import { youtubeDescriptor } from './google/youtube/descriptor';
 import { hashnodeDescriptor } from './hashnode/descriptor';
+import { lemmyDescriptor } from './lemmy/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
 import { mastodonDescriptor } from './mastodon/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
@@ -12,6 +13,7 @@ import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
 import { nostrDescriptor } from './nostr/descriptor';
 import { pinterestDescriptor } from './pinterest/descriptor';
+import { redditDescriptor } from './reddit/descriptor';
 import { sandboxDescriptor } from './sandbox/descriptor';
 import { slackDescriptor } from './slack/descriptor';
 import { telegramDescriptor } from './telegram/descriptor';
@@ -36,11 +38,13 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   googleDescriptor,
   hashnodeDescriptor,
   instagramDescriptor,
+  lemmyDescriptor,
   linkedinDescriptor,
   linkedinPageDescriptor,
   mastodonDescriptor,
   nostrDescriptor,
   pinterestDescriptor,
+  redditDescriptor,
   slackDescriptor,
   telegramDescriptor,
   threadsDescriptor,

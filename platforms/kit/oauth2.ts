@@ -13,6 +13,8 @@ export interface RefreshGrant {
   clientAuth?: 'basic' | 'body';
   /** Extra form fields some platforms want (`client_key` on TikTok). */
   extra?: Record<string, string>;
+  /** Headers the platform requires on every call (Reddit's descriptive `user-agent`). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -24,6 +26,7 @@ export interface RefreshGrant {
 export async function refreshOAuth2(grant: RefreshGrant): Promise<Record<string, string>> {
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: grant.refreshToken });
   const headers: Record<string, string> = {
+    ...grant.headers,
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
   };
@@ -57,7 +60,10 @@ const tokenOf = (body: PlatformBody): PlatformBody => (body.data?.access_token ?
 
 function refusedRefresh(platform: string, response: Response, body: PlatformBody): PublishError {
   const reason = String(body.error_description ?? body.error ?? body.message ?? response.statusText);
-  const dead = response.status >= 400 && response.status < 500 && response.status !== 429;
+  // Some token endpoints (Reddit's) refuse a grant with `{ error: "invalid_grant" }` in a 200.
+  const dead =
+    (response.status >= 400 && response.status < 500 && response.status !== 429) ||
+    (response.ok && typeof body.error === 'string');
   return new PublishError({
     category: dead ? 'auth' : 'platform',
     caused_by: dead ? 'user' : 'platform',

@@ -71,6 +71,11 @@ export interface ContractSubject<F extends ContractFake> {
     call: { method: string; path: string | RegExp };
     posts(fake: F): Array<{ id: string; text: string; replyTo?: string }>;
   };
+  /**
+   * The account with its refresh made to fail for good, where that is not a revoked refresh token
+   * (Lemmy logs in again with the password: a changed one). Default: `refresh_token: 'rt_revoked'`.
+   */
+  deadRefresh?(account: AccountContext): AccountContext;
   /** Which optional capabilities the platform has. */
   reconciles: boolean;
   refreshes: boolean;
@@ -245,7 +250,9 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
         const renewed = { ...account, credentials: { ...account.credentials, ...fresh } };
         await expect(runDelivery(adapter, request(renewed))).resolves.toHaveProperty('platformPostId');
 
-        const dead = { ...account, credentials: { ...account.credentials, refresh_token: 'rt_revoked' } };
+        const dead = subject.deadRefresh
+          ? subject.deadRefresh(account)
+          : { ...account, credentials: { ...account.credentials, refresh_token: 'rt_revoked' } };
         const refused = await failureOf(adapter.refresh!(dead));
         expect(refused).toMatchObject({ category: 'auth', retryable: false });
       });

@@ -8,9 +8,11 @@ import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { HashnodeFake } from '../../platforms/hashnode/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { LemmyFake } from '../../platforms/lemmy/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
+import { RedditFake } from '../../platforms/reddit/fake';
 import { SlackFake } from '../../platforms/slack/fake';
 import { TelegramFake } from '../../platforms/telegram/fake';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
@@ -129,6 +131,19 @@ const cases: PlatformCase[] = [
     videoWith({ platform_data: { content_type: 'reel' } }),
   ),
   platform(
+    'lemmy',
+    new LemmyFake(),
+    // Connected with its password: the first delivery logs in (a refresh), then posts.
+    (f) => f.credentials(),
+    // A post in a community: a title, the text as its body, the image uploaded to pict-rs as its URL.
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { community_id: 2, alt_text: 'A pixel' },
+    }),
+    (f) => f.live().map((p) => ({ id: String(p.id), text: p.body ?? '' })),
+  ),
+  platform(
     'linkedin',
     new LinkedInFake(),
     (f) => f.credentials('person'),
@@ -158,6 +173,14 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image], board_id: board, title: 'Everywhere' }),
     (f) => f.pins.map((p) => ({ id: p.id, text: p.description })),
     videoWith({ board_id: board, title: 'Everywhere' }),
+  ),
+  platform(
+    'reddit',
+    new RedditFake(),
+    (f) => f.credentials(),
+    // A self post: a title and the text, in a subreddit (Reddit takes no media through Postflow).
+    () => ({ title: 'Postflow, everywhere', platform_data: { sr: 'postflow' } }),
+    (f) => f.live().map((p) => ({ id: `t3_${p.id}`, text: p.selftext })),
   ),
   platform(
     'slack',

@@ -1,0 +1,297 @@
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
+
+export interface FakeSubmission {
+  id: string;
+  author: string;
+  subreddit: string;
+  kind: 'self' | 'link';
+  title: string;
+  selftext: string;
+  url: string;
+  createdUtc: number;
+  flairId: string | null;
+  flairText: string | null;
+  nsfw: boolean;
+  spoiler: boolean;
+  sendReplies: boolean;
+}
+
+export interface FakeComment {
+  id: string;
+  author: string;
+  linkId: string;
+  body: string;
+  createdUtc: number;
+}
+
+const TITLE_MAX = 300;
+const TEXT_MAX = 40_000;
+
+/**
+ * Reddit's OAuth API as its reference documents it (reddit.com/dev/api) and it answers:
+ * `POST /api/submit` and `/api/comment` with `api_type=json` (refusals as 200 with
+ * `{ json: { errors: [[code, message, field]] } }`), Listings for `/user/{name}/submitted` and
+ * `/comments/{id}`, `POST /api/del` answering `{}` even for a deleted post, `{ message, error }`
+ * for HTTP errors, the refresh grant at `/api/v1/access_token` (HTTP Basic client, no rotation;
+ * a dead refresh token answers `{ error: "invalid_grant" }`), and a User-Agent required on
+ * every call (a library's default is throttled with 429).
+ */
+export class RedditFake extends FakePlatform {
+  readonly submissions: FakeSubmission[] = [];
+  readonly comments: FakeComment[] = [];
+  /** Subreddits that exist (any other is SUBREDDIT_NOEXIST). */
+  readonly subreddits = new Set(['postflow', 'test']);
+  /** access token → username. */
+  private readonly users = new Map<string, string>();
+  /** refresh token → username. */
+  private readonly refreshUsers = new Map<string, string>();
+  /** The User-Agent each request carried, for tests. */
+  readonly userAgents: string[] = [];
+  private seq = 0;
+
+  constructor(
+    readonly clientId = 'client-1',
+    readonly clientSecret = 'secret-1',
+  ) {
+    super('reddit');
+    this.routes.push(...this.endpoints());
+  }
+
+  /** A user's OAuth grant, as an account's credentials hold it (a permanent one: with refresh). */
+  credentials(username = 'postflow_bot'): Record<string, string> {
+    const tokens = this.issueTokens(this.clientId);
+    this.users.set(tokens.access_token, username);
+    this.refreshUsers.set(tokens.refresh_token, username);
+    return { ...tokens, expires_at: new Date(Date.now() + 3_600_000).toISOString() };
+  }
+
+  /** The submissions still on the site. */
+  live(): FakeSubmission[] {
+    return this.submissions;
+  }
+
+  private id36(): string {
+    this.seq += 1;
+    return (46_000_000 + this.seq).toString(36);
+  }
+
+  private endpoints(): Route[] {
+    const authed =
+      (handle: (req: FakeRequest, user: string, params: Record<string, string>) => FakeResponse) =>
+      (req: FakeRequest, params: Record<string, string>): FakeResponse => {
+        const ua = String(req.headers['user-agent'] ?? '');
+        this.userAgents.push(ua);
+        if (!ua || /^(node|undici)/i.test(ua))
+          return { status: 429, body: { message: 'Too Many Requests', error: 429 } };
+        const user = req.bearer && this.accessTokens.has(req.bearer) ? this.users.get(req.bearer) : undefined;
+        return user
+          ? handle(req, user, params)
+          : { status: 401, body: { message: 'Unauthorized', error: 401 } };
+      };
+    return [
+      { method: 'POST', path: '/api/v1/access_token', handle: (req) => this.token(req) },
+      {
+        method: 'GET',
+        path: '/api/v1/me',
+        handle: authed((_req, user) => ({ status: 200, body: { name: user } })),
+      },
+      { method: 'POST', path: '/api/submit', handle: authed((req, user) => this.submit(req, user)) },
+      {
+        method: 'GET',
+        path: /^\/user\/(?<name>[^/]+)\/submitted$/,
+        handle: authed((req, _user, { name }) => this.submitted(req, decodeURIComponent(name!))),
+      },
+      { method: 'POST', path: '/api/del', handle: authed((req, user) => this.del(req, user)) },
+      { method: 'POST', path: '/api/comment', handle: authed((req, user) => this.comment(req, user)) },
+      {
+        method: 'GET',
+        path: /^\/comments\/(?<id>[a-z0-9]+)$/,
+        handle: authed((req, _user, { id }) => this.thread(req, id!)),
+      },
+    ];
+  }
+
+  private token(req: FakeRequest): FakeResponse {
+    const basic = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+    const [id, secret] = Buffer.from(basic ?? '', 'base64')
+      .toString('utf8')
+      .split(':');
+    if (id !== this.clientId || secret !== this.clientSecret)
+      return { status: 401, body: { message: 'Unauthorized', error: 401 } };
+    if (req.body.grant_type !== 'refresh_token')
+      return { status: 400, body: { error: 'unsupported_grant_type' } };
+    const refresh = String(req.body.refresh_token ?? '');
+    const user = this.refreshUsers.get(refresh);
+    // Reddit refuses a dead refresh token inside a 200.
+    if (!user) return { status: 200, body: { error: 'invalid_grant' } };
+    const access = `at_${this.nextId()}`;
+    this.accessTokens.add(access);
+    this.users.set(access, user);
+    return {
+      status: 200,
+      body: {
+        access_token: access,
+        token_type: 'bearer',
+        expires_in: 86400,
+        scope: 'identity submit edit read history',
+      },
+    };
+  }
+
+  private submit(req: FakeRequest, user: string): FakeResponse {
+    const f = req.body as Record<string, string>;
+    const sr = String(f.sr ?? '');
+    if (!sr) return refused('SUBREDDIT_REQUIRED', 'you must specify a subreddit', 'sr');
+    if (!this.subreddits.has(sr.toLowerCase()))
+      return refused('SUBREDDIT_NOEXIST', "that subreddit doesn't exist", 'sr');
+    const title = String(f.title ?? '');
+    if (!title.trim()) return refused('NO_TEXT', 'we need something here', 'title');
+    if ([...title].length > TITLE_MAX)
+      return refused('TOO_LONG', `this is too long (max: ${TITLE_MAX})`, 'title');
+    const kind = f.kind === 'link' ? 'link' : f.kind === 'self' ? 'self' : undefined;
+    if (!kind) return refused('INVALID_OPTION', 'that option is not valid', 'kind');
+    const text = String(f.text ?? '');
+    if ([...text].length > TEXT_MAX)
+      return refused('TOO_LONG', `this is too long (max: ${TEXT_MAX})`, 'text');
+    if (kind === 'link' && !/^https?:\/\//.test(String(f.url ?? '')))
+      return refused('BAD_URL', 'you should check that url', 'url');
+    const id = this.id36();
+    const post: FakeSubmission = {
+      id,
+      author: user,
+      subreddit: sr,
+      kind,
+      title,
+      selftext: kind === 'self' ? text : '',
+      url: kind === 'link' ? String(f.url) : '',
+      createdUtc: Date.now() / 1000,
+      flairId: f.flair_id ?? null,
+      flairText: f.flair_text ?? null,
+      nsfw: f.nsfw === 'true',
+      spoiler: f.spoiler === 'true',
+      sendReplies: f.sendreplies !== 'false',
+    };
+    this.submissions.push(post);
+    return {
+      status: 200,
+      body: {
+        json: {
+          errors: [],
+          data: {
+            url: `https://www.reddit.com${this.permalink(post)}`,
+            drafts_count: 0,
+            id,
+            name: `t3_${id}`,
+          },
+        },
+      },
+    };
+  }
+
+  private submitted(req: FakeRequest, name: string): FakeResponse {
+    const limit = Number(req.query.get('limit') ?? 25);
+    const mine = this.submissions
+      .filter((p) => p.author === name)
+      .reverse()
+      .slice(0, limit);
+    return { status: 200, body: listing(mine.map((p) => ({ kind: 't3', data: this.link(p) }))) };
+  }
+
+  private del(req: FakeRequest, user: string): FakeResponse {
+    const id = String(req.body.id ?? '').replace(/^t3_/, '');
+    const i = this.submissions.findIndex((p) => p.id === id && p.author === user);
+    if (i >= 0) this.submissions.splice(i, 1);
+    return { status: 200, body: {} };
+  }
+
+  private comment(req: FakeRequest, user: string): FakeResponse {
+    const thing = String(req.body.thing_id ?? '');
+    const post = this.submissions.find((p) => `t3_${p.id}` === thing);
+    if (!post) return refused('DELETED_LINK', 'the link you are commenting on has been deleted', 'parent');
+    const body = String(req.body.text ?? '');
+    if (!body.trim()) return refused('NO_TEXT', 'we need something here', 'text');
+    const comment: FakeComment = {
+      id: this.id36(),
+      author: user,
+      linkId: thing,
+      body,
+      createdUtc: Date.now() / 1000,
+    };
+    this.comments.push(comment);
+    return {
+      status: 200,
+      body: { json: { errors: [], data: { things: [{ kind: 't1', data: this.entity(comment) }] } } },
+    };
+  }
+
+  private thread(req: FakeRequest, id: string): FakeResponse {
+    const post = this.submissions.find((p) => p.id === id);
+    if (!post) return { status: 404, body: { message: 'Not Found', error: 404 } };
+    const limit = Number(req.query.get('limit') ?? 200);
+    const under = this.comments
+      .filter((c) => c.linkId === `t3_${id}`)
+      .reverse()
+      .slice(0, limit);
+    return {
+      status: 200,
+      body: [
+        listing([{ kind: 't3', data: this.link(post) }]),
+        listing(under.map((c) => ({ kind: 't1', data: this.entity(c) }))),
+      ],
+    };
+  }
+
+  private permalink(p: FakeSubmission): string {
+    const slug = p.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+      .slice(0, 50);
+    return `/r/${p.subreddit}/comments/${p.id}/${slug}/`;
+  }
+
+  /** A Link thing (t3) as listings show it. */
+  private link(p: FakeSubmission) {
+    return {
+      id: p.id,
+      name: `t3_${p.id}`,
+      author: p.author,
+      subreddit: p.subreddit,
+      title: p.title,
+      selftext: p.selftext,
+      is_self: p.kind === 'self',
+      url: p.kind === 'link' ? p.url : `https://www.reddit.com${this.permalink(p)}`,
+      permalink: this.permalink(p),
+      created_utc: p.createdUtc,
+      over_18: p.nsfw,
+      spoiler: p.spoiler,
+      link_flair_template_id: p.flairId,
+      link_flair_text: p.flairText,
+    };
+  }
+
+  /** A Comment thing (t1). */
+  private entity(c: FakeComment) {
+    const post = this.submissions.find((p) => `t3_${p.id}` === c.linkId);
+    return {
+      id: c.id,
+      name: `t1_${c.id}`,
+      author: c.author,
+      body: c.body,
+      link_id: c.linkId,
+      parent_id: c.linkId,
+      created_utc: c.createdUtc,
+      permalink: post ? `${this.permalink(post)}${c.id}/` : `/comments/${c.id}/`,
+    };
+  }
+}
+
+const refused = (code: string, message: string, field: string): FakeResponse => ({
+  status: 200,
+  body: { json: { errors: [[code, message, field]] } },
+});
+
+const listing = (things: unknown[]) => ({
+  kind: 'Listing',
+  data: { after: null, before: null, dist: things.length, children: things },
+});
