@@ -93,6 +93,7 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'Post.targets[].platform_post_id',
       'Post.targets[].permalink',
       'Post.targets[].published_at',
+      'Post.targets[].scheduled_at',
       'Post.targets[].error',
       'DeletePostResult.post',
       'Account.username',

@@ -51,7 +51,13 @@ afterAll(() => platform.stop());
 const far = new Date(Date.now() + 30 * 86_400_000).toISOString();
 
 function textOnly(adapter: PlatformAdapter): PublishRequest {
-  const target: TargetSpec = { accountId: 'acc_1', platform: adapter.platform, options: {} };
+  // Options a platform cannot publish without (Lemmy names its community).
+  const required: Record<string, Record<string, unknown>> = { lemmy: { community_id: 1 } };
+  const target: TargetSpec = {
+    accountId: 'acc_1',
+    platform: adapter.platform,
+    options: required[adapter.platform] ?? {},
+  };
   const content: PostContent = { text: 'Hello from Postflow', media: [] };
   return {
     postId: 'post_1',

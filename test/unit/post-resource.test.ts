@@ -41,6 +41,7 @@ test("a failed target's error is the contract's four fields; the engine's intern
     status: 'failed',
     platform_post_id: null,
     permalink: null,
+    scheduled_at: null,
     published_at: null,
     attempts: 3,
     error: {
