@@ -7,6 +7,7 @@ import { youtubeDescriptor } from './google/youtube/descriptor';
 import { hashnodeDescriptor } from './hashnode/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
 import { mastodonDescriptor } from './mastodon/descriptor';
+import { matrixDescriptor } from './matrix/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
 import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
@@ -39,6 +40,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   linkedinDescriptor,
   linkedinPageDescriptor,
   mastodonDescriptor,
+  matrixDescriptor,
   nostrDescriptor,
   pinterestDescriptor,
   slackDescriptor,
