@@ -9,6 +9,7 @@ import { createHashnodeAdapter } from './hashnode/adapter';
 import { createLemmyAdapter } from './lemmy/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
 import { createMastodonAdapter } from './mastodon/adapter';
+import { createMatrixAdapter } from './matrix/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
 import { createInstagramAdapter } from './meta/instagram/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
@@ -49,6 +50,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   linkedin: (options) => createLinkedInAdapter(options),
   linkedin_page: (options) => createLinkedInPageAdapter(options),
   mastodon: (options) => createMastodonAdapter(options),
+  matrix: (options) => createMatrixAdapter(options),
   nostr: (options) => createNostrAdapter(options),
   pinterest: (options) => createPinterestAdapter(options),
   reddit: (options) => createRedditAdapter(options),

@@ -8,6 +8,7 @@ import { hashnodeDescriptor } from './hashnode/descriptor';
 import { lemmyDescriptor } from './lemmy/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
 import { mastodonDescriptor } from './mastodon/descriptor';
+import { matrixDescriptor } from './matrix/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
 import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
@@ -42,6 +43,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   linkedinDescriptor,
   linkedinPageDescriptor,
   mastodonDescriptor,
+  matrixDescriptor,
   nostrDescriptor,
   pinterestDescriptor,
   redditDescriptor,

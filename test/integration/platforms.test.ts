@@ -11,6 +11,7 @@ import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { LemmyFake } from '../../platforms/lemmy/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
+import { MatrixFake } from '../../platforms/matrix/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { RedditFake } from '../../platforms/reddit/fake';
 import { SlackFake } from '../../platforms/slack/fake';
@@ -164,6 +165,18 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image], platform_data: { alt_text: 'A pixel' } }),
     (f) => f.statuses.map((s) => ({ id: s.id, text: s.text })),
+    videoWith(),
+  ),
+  platform(
+    'matrix',
+    new MatrixFake(),
+    (f) => f.credentials('alias'),
+    // The image as an m.image event, then the text as HTML too.
+    ({ image }) => ({
+      media_ids: [image],
+      platform_data: { formatted_body: '<b>Postflow</b>, everywhere at once' },
+    }),
+    (f) => f.posts().map((p) => ({ id: p.id, text: p.text })),
     videoWith(),
   ),
   platform(

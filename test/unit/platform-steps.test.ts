@@ -42,7 +42,7 @@ beforeAll(async () => {
     store: {} as Store,
     publicUrl: 'http://postflow.test',
     env,
-    // The recording server is on loopback; Mastodon's instance_url points at it.
+    // The recording server is on loopback; Mastodon's instance_url and Matrix's homeserver_url point at it.
     allowPrivateUrls: true,
   });
 });
@@ -70,6 +70,8 @@ function textOnly(adapter: PlatformAdapter): PublishRequest {
         refresh_token: 'refresh',
         expires_at: far,
         instance_url: platform.url,
+        homeserver_url: platform.url,
+        room_id: '!room:postflow.test',
         page_id: '1',
         person_urn: 'urn:li:person:1',
         organization_urn: 'urn:li:organization:1',
