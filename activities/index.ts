@@ -211,9 +211,15 @@ export function createActivities({
       try {
         const { adapter, req } = await request(job, { withMedia: false });
         if (!adapter.findExisting) return { searchable: false };
+        const signal = Context.current().cancellationSignal;
         const receipt = await limit(job.target.platform).run(() =>
-          adapter.findExisting!({ ...req, signal: Context.current().cancellationSignal }, prepared),
+          adapter.findExisting!({ ...req, signal }, prepared),
         );
+        // A post found with steps still to run (a thread's replies) goes on with them.
+        const next = receipt && adapter.continueFound?.({ ...req, signal }, receipt);
+        if (next && isProcessing(next)) {
+          return { searchable: true, receipt: null, live: { processing: next.processing, pollAfterMs: next.pollAfterMs } };
+        }
         return { searchable: true, receipt };
       } catch (err) {
         throw toPublishFailure(await settleRevokedToken(store, job.target.accountId, err), {

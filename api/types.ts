@@ -297,7 +297,17 @@ export interface DeliveryJob {
 }
 
 /** The answer of a reconcile: can the platform be searched, and was the post found there. */
-export type ReconcileResult = { searchable: false } | { searchable: true; receipt: DeliveryReceipt | null };
+export type ReconcileResult =
+  | { searchable: false }
+  | {
+      searchable: true;
+      receipt: DeliveryReceipt | null;
+      /**
+       * The post was found live with steps of its own still to run (a thread's replies): the
+       * delivery goes on with them, as after its publish call. Absent in results from before it.
+       */
+      live?: { processing: { [key: string]: JsonValue }; pollAfterMs: number };
+    };
 
 /** One published target to delete from its platform. */
 export interface UnpublishJob {

@@ -24,7 +24,7 @@ import {
 } from './delivery-failures';
 import { commentsUnsupported, postFirstComment, withCommentOutcome } from './first-comment';
 import { pollPause } from './processing-wait';
-import { reconcile } from './reconcile';
+import { type LiveSteps, reconcile } from './reconcile';
 import {
   attemptVerdict,
   failedAfterPublishCall,
@@ -144,12 +144,17 @@ class Delivery {
       const cursor = this.resumeAt;
       this.resumeAt = undefined;
       if (cursor?.step === 'attempt') await sleep(Math.max(cursor.wakeAt - Date.now(), 1));
+      let found: LiveSteps | undefined;
       if (cursor?.step !== 'preparing' && cursor?.step !== 'live') {
-        if ((await this.settleUnknownOutcome()) === 'settled') return 'settled';
-        if (!this.attemptsLeft()) return this.fail();
-        this.countAttempt();
+        const settled = await this.settleUnknownOutcome();
+        if (settled === 'settled') return 'settled';
+        if (settled !== 'publish') found = settled;
+        else if (!this.attemptsLeft()) return this.fail();
+        else this.countAttempt();
       }
-      const attempt = await this.attempt(cursor);
+      // A post found live with steps still to run (a thread's replies) goes on with them, as
+      // after its publish call; anything else is an attempt (or the rest of one handed over).
+      const attempt = found ? await this.untilLive(found, {}) : await this.attempt(cursor);
       if ('handedOver' in attempt) return 'handed-over';
       if ('receipt' in attempt) return this.published(attempt.receipt);
 
@@ -222,11 +227,12 @@ class Delivery {
   }
 
   /**
-   * Before any publish call: a post the platform may have is looked up. Found → published; proven
+   * Before any publish call: a post the platform may have is looked up. Found → published (found
+   * with steps still to run, a thread's replies: those steps, never a publish call); proven
    * absent → publishing may go on, with what that call's prepare made; no way to look → the
    * delivery ends unconfirmed (a person has to look), never publishing again on a guess.
    */
-  private async settleUnknownOutcome(): Promise<'settled' | 'publish'> {
+  private async settleUnknownOutcome(): Promise<'settled' | 'publish' | LiveSteps> {
     const unknown = this.memory.unknown;
     if (!unknown) return 'publish';
     const found = await reconcile(
@@ -244,6 +250,10 @@ class Delivery {
       if (found === 'no-lookup' && this.current) this.memory.noLookup = true;
       this.fail(unconfirmed(this.state.platform, found));
       return 'settled';
+    }
+    if ('processing' in found) {
+      delete this.memory.unknown;
+      return found;
     }
     this.published(found);
     return 'settled';

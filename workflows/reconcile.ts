@@ -1,5 +1,5 @@
 import { patched, sleep } from '@temporalio/workflow';
-import type { DeliveryJob, DeliveryReceipt, UnknownOutcome } from '../api/types';
+import type { DeliveryJob, DeliveryReceipt, JsonValue, UnknownOutcome } from '../api/types';
 import type { PlatformCalls } from './activity-proxies';
 import { classify } from './delivery-failures';
 import { type RefreshScope, refreshedAfter } from './token-refresh';
@@ -7,8 +7,14 @@ import { type RefreshScope, refreshedAfter } from './token-refresh';
 /** When the first look finds nothing, look again after this long before believing the post absent. */
 export const RECONCILE_SECOND_LOOK_MS = 30_000;
 
-/** What a lookup found: the post, proof it is absent, no lookup on this platform, or a lookup that failed. */
-export type Lookup = DeliveryReceipt | 'absent' | 'no-lookup' | 'unsearchable';
+/** The post found live, with steps of its own still to run (a thread's replies). */
+export type LiveSteps = { processing: { [key: string]: JsonValue }; pollAfterMs: number };
+
+/**
+ * What a lookup found: the post (or the post with steps still to run), proof it is absent, no
+ * lookup on this platform, or a lookup that failed.
+ */
+export type Lookup = DeliveryReceipt | LiveSteps | 'absent' | 'no-lookup' | 'unsearchable';
 
 /**
  * Settles an unknown outcome by looking the post up on the platform. Platforms list new posts
@@ -44,7 +50,7 @@ async function lookUp(
     try {
       const result = await calls.findPublished(job, prepared);
       if (!result.searchable) return current ? 'no-lookup' : 'unsearchable';
-      return result.receipt ?? 'absent';
+      return result.live ?? result.receipt ?? 'absent';
     } catch (err) {
       if (await refreshedAfter(classify(err), scope, job.target.accountId, calls)) continue;
       return 'unsearchable';

@@ -316,6 +316,13 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
       return startThread(req, receipt(uri, record.createdAt, body.cid), { id: uri, cid: String(body.cid) });
     },
 
+    /**
+     * A post found after a lost answer goes on with its thread's replies (at derived record keys:
+     * a repeat is refused), its receipt's `metadata.cid` naming the root in their strong refs.
+     */
+    continueFound: (req, found) =>
+      startThread(req, found, { id: found.platformPostId, cid: String(found.metadata?.cid ?? '') }),
+
     async checkPublished(req, state) {
       return continueThread(req, state, thread);
     },

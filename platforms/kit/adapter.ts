@@ -142,6 +142,13 @@ export interface PlatformAdapter {
    */
   findExisting?(request: PublishRequest, prepared?: StepState): Promise<DeliveryReceipt | null>;
   /**
+   * Where a post `findExisting` found may still have steps of its own to run after the publish
+   * call (a thread's replies): the step that continues them, as `publish` would have returned it
+   * (`Processing`: the engine goes on with `checkPublished`), or the receipt when none remain.
+   * Absent: a post found is settled as it is.
+   */
+  continueFound?(request: PublishRequest, found: DeliveryReceipt): Published;
+  /**
    * Whether what `prepare` returned for a publish call since proven absent can still be published
    * (`reuse`: a Meta container neither expired nor failed), must be made anew (`renew`), or was
    * consumed by that call after all (`taken`: the post exists, the engine looks it up). Where prepare's result is the platform's own

@@ -176,6 +176,9 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       return startThread(req, receiptOf(body));
     },
 
+    /** A post found after a lost answer goes on with its thread's replies (each looked up first). */
+    continueFound: (req, found) => startThread(req, found),
+
     async checkPublished(req, state) {
       return continueThread(req, state, thread);
     },

@@ -87,6 +87,9 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       return startThread(req, receiptOf(event, accepted));
     },
 
+    /** A note found after a lost answer goes on with its thread's replies (same ids: kept once). */
+    continueFound: (req, found) => startThread(req, found),
+
     async checkPublished(req, state) {
       return continueThread(req, state, thread);
     },

@@ -200,6 +200,9 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
       }
     },
 
+    /** A post found after a lost answer goes on with its thread's replies (each looked up first). */
+    continueFound: (req, found) => startThread(req, found),
+
     async checkPublished(req, state) {
       assertTokenFresh(PLATFORM, req.account.credentials);
       return continueThread(req, state, thread);

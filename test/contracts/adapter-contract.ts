@@ -366,6 +366,25 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
         expect(receipt.metadata?.thread_post_ids).toEqual(chain.map((p) => p.id));
       });
 
+      test('a lost answer on the post itself: reconcile finds it, and its thread goes on from it, once', async () => {
+        const req = threaded();
+        fake.inject(subject.publishCall, { kind: 'lose-answer' });
+        await expect(publishRoot(req)).rejects.toBeInstanceOf(PublishError);
+        const found = await adapter.findExisting!(req);
+        expect(found).not.toBeNull();
+        const receipt = await checkUntilDone(req, adapter.continueFound!(req, found!));
+        const chain = chainFrom(receipt.platformPostId);
+        expect(chain.slice(1).map((p) => p.text)).toEqual(segmentsOf(req));
+        expect(receipt.metadata?.thread_post_ids).toEqual(chain.map((p) => p.id));
+        // Found again (a second lost answer, a restart): the replies already made are not made again.
+        const again = await checkUntilDone(
+          req,
+          adapter.continueFound!(req, (await adapter.findExisting!(req))!),
+        );
+        expect(again.metadata?.thread_post_ids).toEqual(chain.map((p) => p.id));
+        expect(thread.posts(fake).filter((p) => p.text.includes(`Two of ${n}`))).toHaveLength(1);
+      });
+
       test('a reply refused for good: the post is published, with where the thread stopped and a warning', async () => {
         const req = threaded();
         const published = await publishRoot(req);

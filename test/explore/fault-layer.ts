@@ -329,6 +329,7 @@ export class FaultLayer {
       };
     }
     if (real.unpublish) wrapped.unpublish = (req) => real.unpublish!(req);
+    if (real.continueFound) wrapped.continueFound = (req, found) => real.continueFound!(req, found);
     if (real.renewWindowMs !== undefined) wrapped.renewWindowMs = real.renewWindowMs;
     return wrapped;
   }

@@ -211,6 +211,24 @@ test('an unknown outcome, and the lookup finds the post: published without a sec
   expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'findPublished']);
 });
 
+test('an unknown outcome, and the post is found with steps still to run (a thread): they run, no publish call', async () => {
+  const { post, calls } = await deliver(postTo('sandbox'), {
+    publishTarget: inTurn<PublishedStep>(
+      fails({ code: 'platform.sandbox.timeout', retryable: true, outcomeUnknown: true }),
+    ),
+    findPublished: inTurn<ReconcileResult>({
+      searchable: true,
+      receipt: null,
+      live: { processing: { thread_ids: ['pp_1'] }, pollAfterMs: 1_000 },
+    }),
+    checkPublishedTarget: inTurn<PublishedStep>({ receipt }),
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]).toMatchObject({ platform_post_id: 'pp_1', attempts: 1, error: null });
+  expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'findPublished', 'checkPublishedTarget']);
+  expect(calls[2]!.args[1]).toEqual({ thread_ids: ['pp_1'] });
+});
+
 test('an unknown outcome, and two looks find nothing: the post is published by a second call', async () => {
   const { post, calls } = await deliver(postTo('sandbox'), {
     publishTarget: inTurn<PublishedStep>(

@@ -147,6 +147,9 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
       return threadAfter(req, await steps.publish(req, prepared));
     },
 
+    /** A post found after a lost answer goes on with its thread's replies (each looked up first). */
+    continueFound: (req, found) => startThread(req, found),
+
     async checkPublished(req, state) {
       if (isThreadState(state)) return continueThread(req, state, thread);
       return threadAfter(req, await steps.checkPublished(req, state));
