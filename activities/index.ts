@@ -218,7 +218,11 @@ export function createActivities({
         // A post found with steps still to run (a thread's replies) goes on with them.
         const next = receipt && adapter.continueFound?.({ ...req, signal }, receipt);
         if (next && isProcessing(next)) {
-          return { searchable: true, receipt: null, live: { processing: next.processing, pollAfterMs: next.pollAfterMs } };
+          return {
+            searchable: true,
+            receipt: null,
+            live: { processing: next.processing, pollAfterMs: next.pollAfterMs },
+          };
         }
         return { searchable: true, receipt };
       } catch (err) {
