@@ -27,8 +27,8 @@ export type CommentOutcome = { comment: CommentReceipt } | { warning: DeliveryWa
  * comment → made | failed: a failure that made nothing is retried (Retry-After or backoff,
  * three calls at most; an expired token is refreshed once); one whose outcome is unknown is
  * looked up (`findComment`, after the call's deadline, twice before it is believed absent) before
- * any second call, and where the
- * platform cannot be asked, ends unconfirmed. Whatever goes wrong ends as a warning.
+ * any second call, and where the platform cannot be asked, ends unconfirmed. Whatever goes wrong
+ * ends as a warning.
  */
 export async function postFirstComment(
   job: DeliveryJob,
