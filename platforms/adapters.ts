@@ -20,6 +20,7 @@ import { createSandboxAdapter } from './sandbox/adapter';
 import { createSlackAdapter } from './slack/adapter';
 import { createTelegramAdapter } from './telegram/adapter';
 import { createTikTokAdapter } from './tiktok/adapter';
+import { createTumblrAdapter } from './tumblr/adapter';
 import { createTwitterAdapter } from './twitter/adapter';
 
 /** What the worker hands an adapter factory besides its options. */
@@ -58,6 +59,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   telegram: (options) => createTelegramAdapter(options),
   threads: (options) => createThreadsAdapter(options),
   tiktok: (options) => createTikTokAdapter(options),
+  tumblr: (options) => createTumblrAdapter(options),
   twitter: (options) => createTwitterAdapter(options),
   youtube: (options) => createYoutubeAdapter(options),
 };

@@ -19,6 +19,7 @@ import { sandboxDescriptor } from './sandbox/descriptor';
 import { slackDescriptor } from './slack/descriptor';
 import { telegramDescriptor } from './telegram/descriptor';
 import { tiktokDescriptor } from './tiktok/descriptor';
+import { tumblrDescriptor } from './tumblr/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
 
 export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './descriptor';
@@ -51,6 +52,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   telegramDescriptor,
   threadsDescriptor,
   tiktokDescriptor,
+  tumblrDescriptor,
   twitterDescriptor,
   youtubeDescriptor,
 ];

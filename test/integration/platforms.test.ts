@@ -18,6 +18,7 @@ import { SlackFake } from '../../platforms/slack/fake';
 import { TelegramFake } from '../../platforms/telegram/fake';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
+import { TumblrFake } from '../../platforms/tumblr/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
@@ -226,6 +227,24 @@ const cases: PlatformCase[] = [
     ({ video }) => ({ media_ids: [video], platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
     (f) => f.posts.filter((p) => !p.failReason).map((p) => ({ id: p.id, text: p.text })),
     videoWith({ platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
+  ),
+  platform(
+    'tumblr',
+    new TumblrFake(),
+    (f) => f.credentials(),
+    // An NPF post: the text as text blocks, the image uploaded with it (multipart), tags.
+    ({ image }) => ({
+      media_ids: [image],
+      platform_data: { tags: ['postflow'], alt_text: 'A pixel' },
+    }),
+    (f) =>
+      f.live().map((p) => ({
+        id: p.id,
+        text: p.content
+          .filter((b) => b.type === 'text')
+          .map((b) => String(b.text))
+          .join('\n'),
+      })),
   ),
   platform(
     'twitter',

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Issue } from '../../api/errors';
+import { zodIssues } from '../../api/zod-issues';
+import type { PlatformDescriptor, PlatformRules } from '../descriptor';
+
+/**
+ * NPF's post content limits (tumblr/docs npf-spec.md, "Post Content Limits"): a text block holds
+ * at most 4,096 code points, a post at most 30 image blocks, and a stored post at most 1 MB —
+ * "in practice closer to 900,000 characters".
+ */
+export const TUMBLR_TEXT_BLOCK_MAX = 4_096;
+const POST_TEXT_MAX = 900_000;
+const IMAGE_BLOCKS_MAX = 30;
+/** An image block's `alt_text`: 4,096 characters at most (npf-spec.md, "Content Block Type: Image"). */
+const ALT_TEXT_MAX = 4_096;
+
+/**
+ * Options of a Tumblr target (`platform_options.tumblr`, or a target's `platform_data`): fields of
+ * `POST /v2/blog/{blog-identifier}/posts` (tumblr/docs api.md, "Create/Reblog a Post (Neue Post
+ * Format)") and of its image blocks; anything else is refused by name.
+ */
+export const tumblrOptionsSchema = z
+  .object({
+    /** `draft` saves the post on the blog unseen; `private` publishes it for the blog's owner only. */
+    state: z.enum(['published', 'draft', 'private']).optional(),
+    /** Tags, sent as Tumblr's comma-separated list: a tag cannot hold a comma. */
+    tags: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1, 'must not be empty.')
+          .regex(/^[^,]+$/, 'must not contain "," (Tumblr separates tags with commas).'),
+      )
+      .optional(),
+    /** Where the post's content comes from (Tumblr shows it as the source). */
+    source_url: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL.' })
+      .max(2048)
+      .optional(),
+    /** The first image's description for screen readers. */
+    alt_text: z.string().max(ALT_TEXT_MAX).optional(),
+    /** One description per image, in the order of the post's media. */
+    alt_texts: z.array(z.string().max(ALT_TEXT_MAX)).max(IMAGE_BLOCKS_MAX).optional(),
+  })
+  .strict();
+
+/**
+ * Tumblr (API v2, Neue Post Format): the post's title as a heading block, its text as one text
+ * block per line, its images (up to 30) uploaded with the post. A text block holds at most 4,096
+ * characters, so each line of the text is held to that.
+ *
+ * maxConcurrentCalls: Tumblr allows 1,000 calls an hour per consumer key and 250 new posts a day
+ * per user (api.md, "Rate Limits"); one call at a time per worker keeps a burst from spending them.
+ */
+export const tumblrRules: PlatformRules = {
+  textMaxLength: POST_TEXT_MAX,
+  titleMaxLength: TUMBLR_TEXT_BLOCK_MAX,
+  media: { min: 0, max: IMAGE_BLOCKS_MAX, kinds: ['image'] },
+  requiredOptions: [],
+  optionKeys: Object.keys(tumblrOptionsSchema.shape),
+  maxConcurrentCalls: 1,
+  check: ({ content, options }) => {
+    const issues: Issue[] = [];
+    const lines = (content.text ?? '').split('\n');
+    const long = lines.findIndex((line) => [...line].length > TUMBLR_TEXT_BLOCK_MAX);
+    if (long >= 0) {
+      issues.push({
+        field: 'text',
+        code: 'validation.field_invalid',
+        message: `line ${long + 1} is ${[...lines[long]!].length} characters; a Tumblr text block (one line of the post) holds ${TUMBLR_TEXT_BLOCK_MAX}. Break it into shorter lines.`,
+      });
+    }
+    const parsed = tumblrOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      issues.push(...zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` })));
+    }
+    return issues;
+  },
+};
+
+export const tumblrDescriptor: PlatformDescriptor = {
+  slug: 'tumblr',
+  displayName: 'Tumblr',
+  rules: tumblrRules,
+  // OAuth 2.0 tokens (scopes `basic write offline_access`) and the blog to post to.
+  credentials: ['access_token', 'blog_identifier'],
+  apiBaseUrl: 'https://api.tumblr.com',
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+};
