@@ -21,6 +21,7 @@ import { createSlackAdapter } from './slack/adapter';
 import { createTelegramAdapter } from './telegram/adapter';
 import { createTikTokAdapter } from './tiktok/adapter';
 import { createTwitterAdapter } from './twitter/adapter';
+import { createWordpressAdapter } from './wordpress/adapter';
 
 /** What the worker hands an adapter factory besides its options. */
 export interface AdapterDeps {
@@ -59,5 +60,6 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   threads: (options) => createThreadsAdapter(options),
   tiktok: (options) => createTikTokAdapter(options),
   twitter: (options) => createTwitterAdapter(options),
+  wordpress: (options) => createWordpressAdapter(options),
   youtube: (options) => createYoutubeAdapter(options),
 };

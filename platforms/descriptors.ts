@@ -20,6 +20,7 @@ import { slackDescriptor } from './slack/descriptor';
 import { telegramDescriptor } from './telegram/descriptor';
 import { tiktokDescriptor } from './tiktok/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
+import { wordpressDescriptor } from './wordpress/descriptor';
 
 export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './descriptor';
 
@@ -52,6 +53,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   threadsDescriptor,
   tiktokDescriptor,
   twitterDescriptor,
+  wordpressDescriptor,
   youtubeDescriptor,
 ];
 

@@ -19,6 +19,7 @@ import { TelegramFake } from '../../platforms/telegram/fake';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { WordpressFake } from '../../platforms/wordpress/fake';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
@@ -234,6 +235,18 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
     videoWith(),
+  ),
+  platform(
+    'wordpress',
+    new WordpressFake(),
+    (f) => f.credentials(),
+    // A post: a title, the text as its content, the image uploaded as its featured image.
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { alt_text: 'A pixel' },
+    }),
+    (f) => f.live().map((p) => ({ id: String(p.id), text: p.content })),
   ),
   platform(
     'youtube',
