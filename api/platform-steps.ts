@@ -26,6 +26,7 @@ function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
 export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<PrepareStep>({
   bluesky: 'always',
   facebook: 'with-media',
+  ghost: 'with-media',
   instagram: 'always',
   lemmy: 'with-media',
   linkedin: 'with-media',

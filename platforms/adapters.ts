@@ -3,6 +3,7 @@ import type { AdapterOptions, PlatformAdapter } from './kit/adapter';
 import { createBlueskyAdapter } from './bluesky/adapter';
 import { createDevtoAdapter } from './devto/adapter';
 import { createDiscordAdapter } from './discord/adapter';
+import { createGhostAdapter } from './ghost/adapter';
 import { createGoogleAdapter } from './google/business/adapter';
 import { createYoutubeAdapter } from './google/youtube/adapter';
 import { createHashnodeAdapter } from './hashnode/adapter';
@@ -44,6 +45,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   devto: (options) => createDevtoAdapter(options),
   discord: (options) => createDiscordAdapter(options),
   facebook: (options) => createFacebookAdapter(options),
+  ghost: (options) => createGhostAdapter(options),
   google: (options) => createGoogleAdapter(options),
   hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),

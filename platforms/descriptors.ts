@@ -2,6 +2,7 @@ import type { PlatformDescriptor } from './descriptor';
 import { blueskyDescriptor } from './bluesky/descriptor';
 import { devtoDescriptor } from './devto/descriptor';
 import { discordDescriptor } from './discord/descriptor';
+import { ghostDescriptor } from './ghost/descriptor';
 import { googleDescriptor } from './google/business/descriptor';
 import { youtubeDescriptor } from './google/youtube/descriptor';
 import { hashnodeDescriptor } from './hashnode/descriptor';
@@ -37,6 +38,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   devtoDescriptor,
   discordDescriptor,
   facebookDescriptor,
+  ghostDescriptor,
   googleDescriptor,
   hashnodeDescriptor,
   instagramDescriptor,

@@ -11,7 +11,7 @@ import type {
   StepState,
 } from '../kit/adapter';
 import { bearerCaller, type CallRequest } from '../kit/call';
-import { sameText } from '../kit/content';
+import { htmlText, sameText } from '../kit/content';
 import {
   type FailureRule,
   platformFailure,
@@ -139,7 +139,7 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
       const found = listOf(body).find(
         (p) =>
           sameText(p.title?.raw, req.content.title) &&
-          sameText(plainText(p.content?.raw), plainText(req.content.text)) &&
+          sameText(htmlText(p.content?.raw), htmlText(req.content.text)) &&
           postedSince(gmt(p.date_gmt), req.since),
       );
       return found ? receiptOf(found) : null;
@@ -167,7 +167,7 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
       });
       const found = listOf(body).find(
         (c) =>
-          sameText(plainText(c.content?.raw), plainText(req.text)) && postedSince(gmt(c.date_gmt), req.since),
+          sameText(htmlText(c.content?.raw), htmlText(req.text)) && postedSince(gmt(c.date_gmt), req.since),
       );
       return found ? commentReceiptOf(found) : null;
     },
@@ -267,18 +267,4 @@ function failure(response: Response, body: PlatformBody, irreversible: boolean) 
   );
   Object.assign(err, { status });
   return err;
-}
-
-/** HTML as its text: WordPress may filter a post's tags (kses) but keeps their text. */
-function plainText(html: unknown): string {
-  return String(html ?? '')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#0?39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
 }

@@ -5,6 +5,7 @@ import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { DevtoFake } from '../../platforms/devto/fake';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { GhostFake } from '../../platforms/ghost/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { HashnodeFake } from '../../platforms/hashnode/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
@@ -105,6 +106,18 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.published.map((p) => ({ id: p.id, text: p.message })),
     videoWith(),
+  ),
+  platform(
+    'ghost',
+    new GhostFake(),
+    (f) => f.credentials(),
+    // A post: a title, the text as its HTML, the image uploaded as its feature image.
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { tags: ['Postflow'] },
+    }),
+    (f) => f.live().map((p) => ({ id: p.id, text: p.html })),
   ),
   platform(
     'google',

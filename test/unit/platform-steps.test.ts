@@ -72,6 +72,8 @@ function textOnly(adapter: PlatformAdapter): PublishRequest {
         instance_url: platform.url,
         homeserver_url: platform.url,
         site_url: platform.url,
+        admin_url: platform.url,
+        admin_api_key: `${'0'.repeat(23)}1:${'ab'.repeat(32)}`,
         username: 'author',
         application_password: 'abcd efgh ijkl mnop',
         room_id: '!room:postflow.test',
