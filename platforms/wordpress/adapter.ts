@@ -157,17 +157,21 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
       return commentReceiptOf(body);
     },
 
-    /** The user's comments on the post since the comment step began, by text. */
+    /**
+     * The user's comments on the post since the comment step began, by text. Only moderators may
+     * read comments in `context=edit`, so the lookup reads them rendered (paragraphs, curly quotes,
+     * dashes: wptexturize) and compares their words.
+     */
     async findComment(req) {
       const author = await me(req);
       const { body } = await call(req)({
         method: 'GET',
         path: '/wp/v2/comments',
-        query: lookup(req.since, { author, post: req.post.platformPostId, status: 'all' }),
+        query: lookup(req.since, { author, post: req.post.platformPostId, status: 'all' }, 'view'),
       });
+      const words = wordsOf(req.text);
       const found = listOf(body).find(
-        (c) =>
-          sameText(htmlText(c.content?.raw), htmlText(req.text)) && postedSince(gmt(c.date_gmt), req.since),
+        (c) => wordsOf(c.content?.rendered) === words && postedSince(gmt(c.date_gmt), req.since),
       );
       return found ? commentReceiptOf(found) : null;
     },
@@ -203,13 +207,13 @@ function postOf(req: PublishRequest, prepared: StepState): Record<string, unknow
   };
 }
 
-/** A lookup's query: the user's items of any status, with their raw fields, newest first. */
-function lookup(since: string, filters: Record<string, string>): URLSearchParams {
+/** A lookup's query: the user's items of any status (raw fields in `edit` context), newest first. */
+function lookup(since: string, filters: Record<string, string>, context = 'edit'): URLSearchParams {
   const after = new Date(Date.parse(since) - AFTER_MARGIN_MS).toISOString().replace(/\.\d+Z$/, '');
   return new URLSearchParams({
     ...filters,
     after,
-    context: 'edit',
+    context,
     per_page: String(RECONCILE_WINDOW),
     orderby: 'date',
     order: 'desc',
@@ -234,6 +238,13 @@ function basicAuthOf(account: AccountContext): string {
     'the account has no username or application_password; reconnect it with an application password (Users → Profile → Application Passwords).',
   );
 }
+
+/** A text's letters and digits, as words: what WordPress's formatting of a comment leaves alone. */
+const wordsOf = (html: unknown) =>
+  htmlText(html)
+    .replace(/&#?\w+;/g, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 /** WordPress's `date_gmt` is UTC without a zone designator: read it as UTC, not local time. */
 const gmt = (value: unknown) => (typeof value === 'string' && value ? `${value}Z` : value);

@@ -210,6 +210,9 @@ export class WordpressFake extends FakePlatform {
 
   private listComments(req: FakeRequest): FakeResponse {
     const q = req.query;
+    // The fake's users are authors: only moderators may read comments in the edit context.
+    if (q.get('context') === 'edit')
+      return wpError(403, 'rest_forbidden_context', 'Sorry, you are not allowed to edit comments.');
     const chosen = this.comments
       .filter((c) => !q.get('post') || String(c.post) === q.get('post'))
       .filter((c) => !q.get('author') || String(c.author) === q.get('author'))
@@ -251,7 +254,8 @@ export class WordpressFake extends FakePlatform {
       post: c.post,
       author: c.author,
       date_gmt: c.dateGmt,
-      content: { raw: c.content, rendered: `<p>${c.content}</p>\n` },
+      // Rendered as core does: a paragraph, curly apostrophes (wptexturize); `raw` only for moderators.
+      content: { rendered: `<p>${c.content.replace(/'/g, '&#8217;')}</p>\n` },
       link: `${post ? this.linkOf(post) : this.url}#comment-${c.id}`,
       status: 'approved',
       type: 'comment',

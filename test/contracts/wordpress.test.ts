@@ -181,6 +181,14 @@ describe('wordpress specifics', () => {
     });
   });
 
+  test('a comment is found by its words, as WordPress renders it (curly quotes), without the edit context', async () => {
+    const req = publishRequest(account(), post('Comment rendered'), {}, []);
+    const receipt = await runDelivery(adapter(), req);
+    const first = commentRequest(req, receipt, "It's live: read it!");
+    const made = await adapter().comment!(first);
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+  });
+
   test('a post deleted for good is gone, not in the trash', async () => {
     const acc = account();
     const receipt = await runDelivery(adapter(), publishRequest(acc, post('Soon gone'), {}, []));
