@@ -26,6 +26,7 @@ function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
 export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<PrepareStep>({
   bluesky: 'always',
   facebook: 'with-media',
+  ghost: 'with-media',
   instagram: 'always',
   lemmy: 'with-media',
   linkedin: 'with-media',
@@ -37,6 +38,7 @@ export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<Prepare
   threads: 'always',
   tiktok: 'always',
   twitter: 'with-media',
+  wordpress: 'with-media',
 });
 
 /** Whether this target's delivery must run the prepare step. Deterministic: the workflow calls it. */
@@ -65,6 +67,7 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   telegram: true,
   threads: true,
   twitter: true,
+  wordpress: true,
   youtube: true,
 });
 

@@ -3,6 +3,7 @@ import type { AdapterOptions, PlatformAdapter } from './kit/adapter';
 import { createBlueskyAdapter } from './bluesky/adapter';
 import { createDevtoAdapter } from './devto/adapter';
 import { createDiscordAdapter } from './discord/adapter';
+import { createGhostAdapter } from './ghost/adapter';
 import { createGoogleAdapter } from './google/business/adapter';
 import { createYoutubeAdapter } from './google/youtube/adapter';
 import { createHashnodeAdapter } from './hashnode/adapter';
@@ -22,6 +23,7 @@ import { createTelegramAdapter } from './telegram/adapter';
 import { createTikTokAdapter } from './tiktok/adapter';
 import { createTumblrAdapter } from './tumblr/adapter';
 import { createTwitterAdapter } from './twitter/adapter';
+import { createWordpressAdapter } from './wordpress/adapter';
 
 /** What the worker hands an adapter factory besides its options. */
 export interface AdapterDeps {
@@ -44,6 +46,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   devto: (options) => createDevtoAdapter(options),
   discord: (options) => createDiscordAdapter(options),
   facebook: (options) => createFacebookAdapter(options),
+  ghost: (options) => createGhostAdapter(options),
   google: (options) => createGoogleAdapter(options),
   hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),
@@ -61,5 +64,6 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   tiktok: (options) => createTikTokAdapter(options),
   tumblr: (options) => createTumblrAdapter(options),
   twitter: (options) => createTwitterAdapter(options),
+  wordpress: (options) => createWordpressAdapter(options),
   youtube: (options) => createYoutubeAdapter(options),
 };

@@ -2,6 +2,7 @@ import type { PlatformDescriptor } from './descriptor';
 import { blueskyDescriptor } from './bluesky/descriptor';
 import { devtoDescriptor } from './devto/descriptor';
 import { discordDescriptor } from './discord/descriptor';
+import { ghostDescriptor } from './ghost/descriptor';
 import { googleDescriptor } from './google/business/descriptor';
 import { youtubeDescriptor } from './google/youtube/descriptor';
 import { hashnodeDescriptor } from './hashnode/descriptor';
@@ -21,6 +22,7 @@ import { telegramDescriptor } from './telegram/descriptor';
 import { tiktokDescriptor } from './tiktok/descriptor';
 import { tumblrDescriptor } from './tumblr/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
+import { wordpressDescriptor } from './wordpress/descriptor';
 
 export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './descriptor';
 
@@ -37,6 +39,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   devtoDescriptor,
   discordDescriptor,
   facebookDescriptor,
+  ghostDescriptor,
   googleDescriptor,
   hashnodeDescriptor,
   instagramDescriptor,
@@ -54,6 +57,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   tiktokDescriptor,
   tumblrDescriptor,
   twitterDescriptor,
+  wordpressDescriptor,
   youtubeDescriptor,
 ];
 

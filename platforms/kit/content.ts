@@ -43,3 +43,20 @@ export function altTextAt(options: Record<string, unknown>, i: number): string |
 
 /** A list option (or step state field) as strings; anything else as an empty list. */
 export const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+/**
+ * HTML as its text, whitespace collapsed: blog platforms filter (WordPress's kses) or re-render
+ * (Ghost) the HTML they are given but keep its text, so reconcile compares that.
+ */
+export function htmlText(html: unknown): string {
+  return String(html ?? '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0?39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -5,6 +5,7 @@ import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { DevtoFake } from '../../platforms/devto/fake';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { GhostFake } from '../../platforms/ghost/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { HashnodeFake } from '../../platforms/hashnode/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
@@ -20,6 +21,7 @@ import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TumblrFake } from '../../platforms/tumblr/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { WordpressFake } from '../../platforms/wordpress/fake';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
@@ -105,6 +107,18 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.published.map((p) => ({ id: p.id, text: p.message })),
     videoWith(),
+  ),
+  platform(
+    'ghost',
+    new GhostFake(),
+    (f) => f.credentials(),
+    // A post: a title, the text as its HTML, the image uploaded as its feature image.
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { tags: ['Postflow'] },
+    }),
+    (f) => f.live().map((p) => ({ id: p.id, text: p.html })),
   ),
   platform(
     'google',
@@ -253,6 +267,18 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
     videoWith(),
+  ),
+  platform(
+    'wordpress',
+    new WordpressFake(),
+    (f) => f.credentials(),
+    // A post: a title, the text as its content, the image uploaded as its featured image.
+    ({ image }) => ({
+      media_ids: [image],
+      title: 'Postflow, everywhere',
+      platform_data: { alt_text: 'A pixel' },
+    }),
+    (f) => f.live().map((p) => ({ id: String(p.id), text: p.content })),
   ),
   platform(
     'youtube',
