@@ -53,6 +53,7 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
 export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   bluesky: true,
   facebook: true,
+  farcaster: true,
   instagram: true,
   lemmy: true,
   linkedin: true,

@@ -10,6 +10,7 @@ import { createLemmyAdapter } from './lemmy/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
 import { createMastodonAdapter } from './mastodon/adapter';
 import { createMatrixAdapter } from './matrix/adapter';
+import { createFarcasterAdapter } from './farcaster/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
 import { createInstagramAdapter } from './meta/instagram/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
@@ -43,6 +44,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   devto: (options) => createDevtoAdapter(options),
   discord: (options) => createDiscordAdapter(options),
   facebook: (options) => createFacebookAdapter(options),
+  farcaster: (options) => createFarcasterAdapter(options),
   google: (options) => createGoogleAdapter(options),
   hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),

@@ -9,6 +9,7 @@ import { lemmyDescriptor } from './lemmy/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
 import { mastodonDescriptor } from './mastodon/descriptor';
 import { matrixDescriptor } from './matrix/descriptor';
+import { farcasterDescriptor } from './farcaster/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
 import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
@@ -36,6 +37,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   devtoDescriptor,
   discordDescriptor,
   facebookDescriptor,
+  farcasterDescriptor,
   googleDescriptor,
   hashnodeDescriptor,
   instagramDescriptor,

@@ -5,6 +5,7 @@ import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { DevtoFake } from '../../platforms/devto/fake';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { FarcasterFake } from '../../platforms/farcaster/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { HashnodeFake } from '../../platforms/hashnode/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
@@ -103,6 +104,15 @@ const cases: PlatformCase[] = [
     (f) => f.credentials(),
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.published.map((p) => ({ id: p.id, text: p.message })),
+    videoWith(),
+  ),
+  platform(
+    'farcaster',
+    new FarcasterFake(),
+    (f) => f.credentials(),
+    // A cast: the image as an embed by its signed Postflow URL, in a channel.
+    ({ image }) => ({ media_ids: [image], platform_data: { channel_id: 'postflow' } }),
+    (f) => f.posts().map((c) => ({ id: c.hash, text: c.text })),
     videoWith(),
   ),
   platform(
