@@ -37,6 +37,7 @@ export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<Prepare
   threads: 'always',
   tiktok: 'always',
   twitter: 'with-media',
+  vk: 'with-media',
 });
 
 /** Whether this target's delivery must run the prepare step. Deterministic: the workflow calls it. */
@@ -66,6 +67,7 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   telegram: true,
   threads: true,
   twitter: true,
+  vk: true,
   youtube: true,
 });
 

@@ -22,6 +22,7 @@ import { createSlackAdapter } from './slack/adapter';
 import { createTelegramAdapter } from './telegram/adapter';
 import { createTikTokAdapter } from './tiktok/adapter';
 import { createTwitterAdapter } from './twitter/adapter';
+import { createVkAdapter } from './vk/adapter';
 
 /** What the worker hands an adapter factory besides its options. */
 export interface AdapterDeps {
@@ -61,5 +62,6 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   threads: (options) => createThreadsAdapter(options),
   tiktok: (options) => createTikTokAdapter(options),
   twitter: (options) => createTwitterAdapter(options),
+  vk: (options) => createVkAdapter(options),
   youtube: (options) => createYoutubeAdapter(options),
 };

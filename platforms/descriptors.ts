@@ -21,6 +21,7 @@ import { slackDescriptor } from './slack/descriptor';
 import { telegramDescriptor } from './telegram/descriptor';
 import { tiktokDescriptor } from './tiktok/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
+import { vkDescriptor } from './vk/descriptor';
 
 export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './descriptor';
 
@@ -54,6 +55,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   threadsDescriptor,
   tiktokDescriptor,
   twitterDescriptor,
+  vkDescriptor,
   youtubeDescriptor,
 ];
 

@@ -20,6 +20,7 @@ import { TelegramFake } from '../../platforms/telegram/fake';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { VkFake } from '../../platforms/vk/fake';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
@@ -244,6 +245,14 @@ const cases: PlatformCase[] = [
     ({ image }) => ({ media_ids: [image] }),
     (f) => f.posts.map((p) => ({ id: p.id, text: p.text })),
     videoWith(),
+  ),
+  platform(
+    'vk',
+    new VkFake(),
+    (f) => f.credentials(),
+    // A community wall post: the image through the wall's photo server, as the community.
+    ({ image }) => ({ media_ids: [image], platform_data: { signed: false } }),
+    (f) => f.posts.map((p) => ({ id: `${p.ownerId}_${p.id}`, text: p.text })),
   ),
   platform(
     'youtube',
