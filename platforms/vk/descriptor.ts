@@ -3,7 +3,10 @@ import type { Issue } from '../../api/errors';
 import { zodIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
-/** A wall post's text: VK takes at most 16,384 characters in `message`. */
+/**
+ * A wall post's text: at most 16,384 characters in `message`, the limit VK's editor and API clients
+ * work with; wall.post's page states none, so a longer limit VK allows is not used.
+ */
 const MESSAGE_MAX = 16_384;
 /** A post carries at most 10 media (dev.vk.com, wall.post: "no more than 10 media"). */
 export const VK_MAX_MEDIA = 10;
