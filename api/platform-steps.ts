@@ -39,6 +39,7 @@ export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<Prepare
   tiktok: 'always',
   twitter: 'with-media',
   wordpress: 'with-media',
+  vk: 'with-media',
 });
 
 /** Whether this target's delivery must run the prepare step. Deterministic: the workflow calls it. */
@@ -55,6 +56,7 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
 export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   bluesky: true,
   facebook: true,
+  farcaster: true,
   instagram: true,
   lemmy: true,
   linkedin: true,
@@ -68,6 +70,7 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   threads: true,
   twitter: true,
   wordpress: true,
+  vk: true,
   youtube: true,
 });
 

@@ -11,6 +11,7 @@ import { createLemmyAdapter } from './lemmy/adapter';
 import { createLinkedInAdapter, createLinkedInPageAdapter } from './linkedin/adapter';
 import { createMastodonAdapter } from './mastodon/adapter';
 import { createMatrixAdapter } from './matrix/adapter';
+import { createFarcasterAdapter } from './farcaster/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
 import { createInstagramAdapter } from './meta/instagram/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
@@ -24,6 +25,7 @@ import { createTikTokAdapter } from './tiktok/adapter';
 import { createTumblrAdapter } from './tumblr/adapter';
 import { createTwitterAdapter } from './twitter/adapter';
 import { createWordpressAdapter } from './wordpress/adapter';
+import { createVkAdapter } from './vk/adapter';
 
 /** What the worker hands an adapter factory besides its options. */
 export interface AdapterDeps {
@@ -47,6 +49,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   discord: (options) => createDiscordAdapter(options),
   facebook: (options) => createFacebookAdapter(options),
   ghost: (options) => createGhostAdapter(options),
+  farcaster: (options) => createFarcasterAdapter(options),
   google: (options) => createGoogleAdapter(options),
   hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),
@@ -65,5 +68,6 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   tumblr: (options) => createTumblrAdapter(options),
   twitter: (options) => createTwitterAdapter(options),
   wordpress: (options) => createWordpressAdapter(options),
+  vk: (options) => createVkAdapter(options),
   youtube: (options) => createYoutubeAdapter(options),
 };

@@ -10,6 +10,7 @@ import { lemmyDescriptor } from './lemmy/descriptor';
 import { linkedinDescriptor, linkedinPageDescriptor } from './linkedin/descriptor';
 import { mastodonDescriptor } from './mastodon/descriptor';
 import { matrixDescriptor } from './matrix/descriptor';
+import { farcasterDescriptor } from './farcaster/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
 import { instagramDescriptor } from './meta/instagram/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
@@ -23,6 +24,7 @@ import { tiktokDescriptor } from './tiktok/descriptor';
 import { tumblrDescriptor } from './tumblr/descriptor';
 import { twitterDescriptor } from './twitter/descriptor';
 import { wordpressDescriptor } from './wordpress/descriptor';
+import { vkDescriptor } from './vk/descriptor';
 
 export type { PlatformCapabilities, PlatformDescriptor, PrepareStep } from './descriptor';
 
@@ -40,6 +42,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   discordDescriptor,
   facebookDescriptor,
   ghostDescriptor,
+  farcasterDescriptor,
   googleDescriptor,
   hashnodeDescriptor,
   instagramDescriptor,
@@ -58,6 +61,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   tumblrDescriptor,
   twitterDescriptor,
   wordpressDescriptor,
+  vkDescriptor,
   youtubeDescriptor,
 ];
 

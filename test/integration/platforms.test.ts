@@ -6,6 +6,7 @@ import { DevtoFake } from '../../platforms/devto/fake';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { GhostFake } from '../../platforms/ghost/fake';
+import { FarcasterFake } from '../../platforms/farcaster/fake';
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { HashnodeFake } from '../../platforms/hashnode/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
@@ -22,6 +23,7 @@ import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TumblrFake } from '../../platforms/tumblr/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { WordpressFake } from '../../platforms/wordpress/fake';
+import { VkFake } from '../../platforms/vk/fake';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { FAKE_MP4, PNG_1X1 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
@@ -119,6 +121,15 @@ const cases: PlatformCase[] = [
       platform_data: { tags: ['Postflow'] },
     }),
     (f) => f.live().map((p) => ({ id: p.id, text: p.html })),
+  ),
+  platform(
+    'farcaster',
+    new FarcasterFake(),
+    (f) => f.credentials(),
+    // A cast: the image as an embed by its signed Postflow URL, in a channel.
+    ({ image }) => ({ media_ids: [image], platform_data: { channel_id: 'postflow' } }),
+    (f) => f.posts().map((c) => ({ id: c.hash, text: c.text })),
+    videoWith(),
   ),
   platform(
     'google',
@@ -279,6 +290,14 @@ const cases: PlatformCase[] = [
       platform_data: { alt_text: 'A pixel' },
     }),
     (f) => f.live().map((p) => ({ id: String(p.id), text: p.content })),
+  ),
+  platform(
+    'vk',
+    new VkFake(),
+    (f) => f.credentials(),
+    // A community wall post: the image through the wall's photo server, as the community.
+    ({ image }) => ({ media_ids: [image], platform_data: { signed: false } }),
+    (f) => f.posts.map((p) => ({ id: `${p.ownerId}_${p.id}`, text: p.text })),
   ),
   platform(
     'youtube',

@@ -83,6 +83,7 @@ function textOnly(adapter: PlatformAdapter): PublishRequest {
         author_urn: 'urn:li:person:1',
         bot_token: 'xoxb-1-test',
         channel_id: 'C0TEST00001',
+        owner_id: '-1',
       },
     },
     target,
