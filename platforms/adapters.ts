@@ -14,6 +14,7 @@ import { createMatrixAdapter } from './matrix/adapter';
 import { createFarcasterAdapter } from './farcaster/adapter';
 import { createFacebookAdapter } from './meta/facebook/adapter';
 import { createInstagramAdapter } from './meta/instagram/adapter';
+import { createInstagramBusinessAdapter } from './meta/instagram_business/adapter';
 import { createThreadsAdapter } from './meta/threads/adapter';
 import { createNostrAdapter } from './nostr/adapter';
 import { createPinterestAdapter } from './pinterest/adapter';
@@ -53,6 +54,7 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   google: (options) => createGoogleAdapter(options),
   hashnode: (options) => createHashnodeAdapter(options),
   instagram: (options) => createInstagramAdapter(options),
+  instagram_business: (options) => createInstagramBusinessAdapter(options),
   lemmy: (options) => createLemmyAdapter(options),
   linkedin: (options) => createLinkedInAdapter(options),
   linkedin_page: (options) => createLinkedInPageAdapter(options),

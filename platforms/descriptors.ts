@@ -13,6 +13,7 @@ import { matrixDescriptor } from './matrix/descriptor';
 import { farcasterDescriptor } from './farcaster/descriptor';
 import { facebookDescriptor } from './meta/facebook/descriptor';
 import { instagramDescriptor } from './meta/instagram/descriptor';
+import { instagramBusinessDescriptor } from './meta/instagram_business/descriptor';
 import { threadsDescriptor } from './meta/threads/descriptor';
 import { nostrDescriptor } from './nostr/descriptor';
 import { pinterestDescriptor } from './pinterest/descriptor';
@@ -46,6 +47,7 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor[] = [
   googleDescriptor,
   hashnodeDescriptor,
   instagramDescriptor,
+  instagramBusinessDescriptor,
   lemmyDescriptor,
   linkedinDescriptor,
   linkedinPageDescriptor,

@@ -1,4 +1,11 @@
-import type { AdapterOptions, PlatformAdapter, Prepared, PublishRequest, StepState } from '../kit/adapter';
+import type {
+  AccountContext,
+  AdapterOptions,
+  PlatformAdapter,
+  Prepared,
+  PublishRequest,
+  StepState,
+} from '../kit/adapter';
 import { stringList } from '../kit/content';
 import { containerReuse, readyContainer } from './container-reconcile';
 import {
@@ -59,8 +66,11 @@ export interface ContainerPlatform extends MetaPlatform {
   containerPollMs: number;
   /** The permalink of a just-published post, when its first lookup failed. */
   receiptPollMs: number;
-  /** The `grant_type` of Meta's long-lived-token refresh. */
-  refreshGrant: string;
+  /**
+   * The `grant_type` of Meta's long-lived-token refresh; none for tokens Meta issues no refresh
+   * for (Instagram through Facebook Login: Page tokens do not expire, a 190 means reconnect).
+   */
+  refreshGrant?: string;
   /** `/{user}`: the account's path on the Graph API. */
   userPath(req: Pick<PublishRequest, 'account'>): string;
   /** What belongs on the published container: the single item's or the carousel's. */
@@ -70,10 +80,17 @@ export interface ContainerPlatform extends MetaPlatform {
 /**
  * The container flow Instagram and Threads share: create a container per item, poll until all
  * are FINISHED, make the CAROUSEL container over several, publish it; long-lived tokens renewed
- * in their last week. The adapter adds its own `prepare` (what its items are), reconcile and delete.
+ * in their last week (where the platform has a `refreshGrant`). The adapter adds its own
+ * `prepare` (what its items are), reconcile and delete.
  */
 export function containerSteps(spec: ContainerPlatform, options: AdapterOptions) {
   const { settings, client } = metaGraph(spec, options);
+  const grant = spec.refreshGrant;
+
+  /** Stops a call with a token due for renewal; without a refresh flow no token is ever "due". */
+  const fresh = (req: Pick<PublishRequest, 'account'>) => {
+    if (grant) assertMetaTokenFresh(spec.platform, req.account.credentials);
+  };
 
   /** Creates one container; carousel items carry no post parameters (nor does a reply's). */
   const container = async (api: GraphCall, req: Pick<PublishRequest, 'account'>, params: GraphParams) =>
@@ -95,8 +112,16 @@ export function containerSteps(spec: ContainerPlatform, options: AdapterOptions)
     return advance(req, { [spec.itemsKey]: items, parent, pending: [parent] });
   };
 
+  /** Refresh and its renewal window, only for tokens Meta refreshes. */
+  const renewal = grant
+    ? {
+        renewWindowMs: META_RENEW_WINDOW_MS,
+        refresh: (account: AccountContext) => refreshLongLivedToken(settings, grant, account),
+      }
+    : {};
+
   const steps = {
-    renewWindowMs: META_RENEW_WINDOW_MS,
+    ...renewal,
 
     checkPrepared: advance,
 
@@ -105,7 +130,7 @@ export function containerSteps(spec: ContainerPlatform, options: AdapterOptions)
     },
 
     async publish(req, prepared) {
-      assertMetaTokenFresh(spec.platform, req.account.credentials);
+      fresh(req);
       const body = await client(req, true)('POST', `${spec.userPath(req)}/${spec.publishEdge}`, {
         creation_id: String(prepared.container),
       });
@@ -115,15 +140,11 @@ export function containerSteps(spec: ContainerPlatform, options: AdapterOptions)
     async checkPublished(req, state) {
       return liveMetaReceipt(spec.platform, client(req), state, spec.postFields);
     },
-
-    async refresh(account) {
-      return refreshLongLivedToken(settings, spec.refreshGrant, account);
-    },
   } satisfies Partial<PlatformAdapter>;
 
   /** Starts the flow over the item containers `prepare` made. */
   const begin = (req: PublishRequest, items: string[]) =>
     advance(req, { [spec.itemsKey]: items, pending: items });
 
-  return { client, container, begin, steps };
+  return { client, container, begin, steps, fresh };
 }

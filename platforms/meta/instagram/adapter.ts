@@ -6,22 +6,12 @@ import type {
   PublishRequest,
 } from '../../kit/adapter';
 import { postedSince, rejected } from '../../kit/http';
-import {
-  assertMetaTokenFresh,
-  type GraphParams,
-  mediaKind,
-  type MetaErrorRow,
-  receiptFrom,
-  sameText,
-} from '../graph';
+import { type GraphParams, mediaKind, type MetaErrorRow, receiptFrom, sameText } from '../graph';
 import { searchableText } from '../../kit/content';
 import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
 import { commentEdge } from '../comments';
 
-const PLATFORM = 'instagram';
-/** Instagram API with Instagram Login (graph.instagram.com): the host of its long-lived tokens. */
-const OFFICIAL_HOST = 'https://graph.instagram.com';
 const VERSION = 'v25.0';
 /**
  * Meta recommends querying a container's status once a minute (for up to five minutes). Image
@@ -83,9 +73,39 @@ const INSTAGRAM_ERRORS: readonly MetaErrorRow[] = [
 type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
 
 /**
- * Instagram (Instagram API with Instagram Login, Content Publishing). Credentials: `access_token`
- * (a long-lived Instagram User token, `instagram_business_content_publish`), `user_id` (the
- * professional account's Instagram id), `expires_at`; `refresh_token` optional (the same token).
+ * One of Instagram's two publishing APIs: same containers, media, comments and error codes; what
+ * differs is the host, where the account's Instagram id is kept, and the token.
+ */
+export interface InstagramFlow {
+  platform: string;
+  /** The official Graph host of this flow's tokens. */
+  officialHost: string;
+  /** The credential holding the professional account's Instagram id. */
+  userIdKey: string;
+  /** Meta's long-lived-token refresh grant; none where the token is not refreshed (Page tokens). */
+  refreshGrant?: string;
+}
+
+/**
+ * Instagram with Instagram Login (graph.instagram.com). Credentials: `access_token` (a long-lived
+ * Instagram User token, `instagram_business_content_publish`), `user_id` (the professional
+ * account's Instagram id), `expires_at`; `refresh_token` optional (the same token), refreshed with
+ * `ig_refresh_token` in its last week.
+ */
+export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAdapter {
+  return createInstagramFlowAdapter(
+    {
+      platform: 'instagram',
+      officialHost: 'https://graph.instagram.com',
+      userIdKey: 'user_id',
+      refreshGrant: 'ig_refresh_token',
+    },
+    options,
+  );
+}
+
+/**
+ * Instagram Content Publishing, for either flow (instagram_business/adapter.ts is the other).
  *
  * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
  * Instagram fetches), polled until FINISHED; for a carousel, then the CAROUSEL container of the
@@ -94,21 +114,35 @@ type ContentType = 'feed' | 'reel' | 'carousel' | 'stories';
  * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
  * absent. Without a readable container: the latest media by caption since the delivery began
  * (stories: the account's current stories).
- * No delete: the Instagram API with Instagram Login has no media delete.
+ * No delete: Postflow publishes no Instagram delete (Instagram Login has none).
  *
- * First comment (`instagram_business_manage_comments`): `POST /{ig-media-id}/comments` with
- * `message`; looked up among the media's comments (`from` the account, by text). Stories take no
- * comments: a story's first comment is refused for good (a warning on the delivered target).
- * Instagram has no documented URL for a comment: its permalink is ''.
+ * First comment (`instagram_business_manage_comments`, or `instagram_manage_comments` through
+ * Facebook Login): `POST /{ig-media-id}/comments` with `message`; looked up among the media's
+ * comments (`from` the account, by text). Stories take no comments: a story's first comment is
+ * refused for good (a warning on the delivered target). Instagram has no documented URL for a
+ * comment: its permalink is ''.
  */
-export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAdapter {
+export function createInstagramFlowAdapter(flow: InstagramFlow, options: AdapterOptions): PlatformAdapter {
+  const { platform } = flow;
+  const userId = (req: Pick<PublishRequest, 'account'>): string => {
+    const id = req.account.credentials[flow.userIdKey];
+    if (!id) {
+      throw rejected(
+        platform,
+        'credentials',
+        `the account has no ${flow.userIdKey} (its Instagram id); reconnect it.`,
+      );
+    }
+    return id;
+  };
   const userPath = (req: Pick<PublishRequest, 'account'>) => `/${encodeURIComponent(userId(req))}`;
-  const { client, container, begin, steps } = containerSteps(
+  const contentType = (req: PublishRequest) => contentTypeOf(platform, req);
+  const { client, container, begin, steps, fresh } = containerSteps(
     {
-      platform: PLATFORM,
-      officialHost: OFFICIAL_HOST,
+      platform,
+      officialHost: flow.officialHost,
       version: VERSION,
-      refreshes: true,
+      refreshes: !!flow.refreshGrant,
       errors: INSTAGRAM_ERRORS,
       containerEdge: 'media',
       publishEdge: 'media_publish',
@@ -117,7 +151,7 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
       postFields: POST_FIELDS,
       containerPollMs: CONTAINER_POLL_MS,
       receiptPollMs: RECEIPT_POLL_MS,
-      refreshGrant: 'ig_refresh_token',
+      ...(flow.refreshGrant ? { refreshGrant: flow.refreshGrant } : {}),
       userPath,
       postParams: captionParams,
     },
@@ -134,29 +168,29 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
   });
 
   return {
-    platform: PLATFORM,
+    platform,
     ...steps,
 
     async comment(req) {
-      refuseStoryComment(req);
-      assertMetaTokenFresh(PLATFORM, req.account.credentials);
+      refuseStoryComment(platform, req);
+      fresh(req);
       return comments.comment(req);
     },
 
     findComment: comments.findComment,
 
     async prepare(req) {
-      assertMetaTokenFresh(PLATFORM, req.account.credentials); // before any call with a dying token
+      fresh(req); // before any call with a dying token
       const type = contentType(req);
       if (req.media.length === 0)
-        throw rejected(PLATFORM, 'media', 'every Instagram post needs an image or a video.');
+        throw rejected(platform, 'media', 'every Instagram post needs an image or a video.');
       if (type === 'carousel' && req.media.length < 2) {
-        throw rejected(PLATFORM, 'media', 'a carousel needs 2 to 10 items; use content_type feed for one.');
+        throw rejected(platform, 'media', 'a carousel needs 2 to 10 items; use content_type feed for one.');
       }
       const api = client(req);
       const children: string[] = [];
       for (const [i, file] of req.media.entries()) {
-        children.push(await container(api, req, await itemParams(req, type, file, i)));
+        children.push(await container(api, req, await itemParams(platform, req, type, file, i)));
       }
       return begin(req, children);
     },
@@ -164,7 +198,7 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
     async findExisting(req, prepared) {
       const stories = contentType(req) === 'stories';
       const api = client(req);
-      const verdict = await containerVerdict(PLATFORM, api, prepared, CONTAINER, req.since);
+      const verdict = await containerVerdict(platform, api, prepared, CONTAINER, req.since);
       if ('absent' in verdict) return null;
       const latest = async () =>
         (
@@ -178,10 +212,10 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
         // time to the publish call, never merely "a story since the delivery began".
         const caption = req.content.text ?? '';
         const ours = (m: Record<string, unknown>) => stories || sameText(m.caption, caption);
-        return publishedAmong(PLATFORM, await latest(), verdict.since, ours, POST_FIELDS);
+        return publishedAmong(platform, await latest(), verdict.since, ours, POST_FIELDS);
       }
       // Without a readable container (older runs): the account's latest media, by caption.
-      const text = stories ? '' : searchableText(PLATFORM, req.content.text);
+      const text = stories ? '' : searchableText(platform, req.content.text);
       const listed: unknown = await latest();
       const found = (Array.isArray(listed) ? listed : []).find(
         (m: Record<string, unknown>) =>
@@ -195,28 +229,21 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
 }
 
 /** Stories take no comments (the IG Media comments edge refuses them): nothing to retry. */
-function refuseStoryComment(req: CommentRequest): void {
+function refuseStoryComment(platform: string, req: CommentRequest): void {
   if (req.target.options.content_type === 'stories') {
     throw rejected(
-      PLATFORM,
+      platform,
       'story_comment',
       'Instagram stories take no comments; the story is live, its first_comment was not made.',
     );
   }
 }
 
-function userId(req: Pick<PublishRequest, 'account'>): string {
-  const id = req.account.credentials.user_id;
-  if (!id)
-    throw rejected(PLATFORM, 'credentials', 'the account has no user_id (its Instagram id); reconnect it.');
-  return id;
-}
-
-function contentType(req: PublishRequest): ContentType {
+function contentTypeOf(platform: string, req: PublishRequest): ContentType {
   const type = String(req.target.options.content_type ?? '');
   if (type === 'feed' || type === 'reel' || type === 'carousel' || type === 'stories') return type;
   throw rejected(
-    PLATFORM,
+    platform,
     'content_type',
     'set platform_data.content_type to feed, reel, carousel or stories.',
   );
@@ -236,6 +263,7 @@ function captionParams(req: PublishRequest): GraphParams {
 
 /** One item's container parameters: the media by public URL, its kind, and its options. */
 async function itemParams(
+  platform: string,
   req: PublishRequest,
   type: ContentType,
   file: MediaFile,
@@ -251,9 +279,9 @@ async function itemParams(
   }
   if (type === 'stories') return { ...media, media_type: 'STORIES' }; // stories take no caption
   if (i > 0)
-    throw rejected(PLATFORM, 'media', `${type} takes one item; use content_type carousel for several.`);
+    throw rejected(platform, 'media', `${type} takes one item; use content_type carousel for several.`);
   if (kind === 'image') {
-    if (type === 'reel') throw rejected(PLATFORM, 'media', 'a reel needs a video.');
+    if (type === 'reel') throw rejected(platform, 'media', 'a reel needs a video.');
     return { ...media, ...alt, ...captionParams(req) };
   }
   // Since July 2023 every single video is published as a reel; a feed video is a reel shared to the feed.

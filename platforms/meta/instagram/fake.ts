@@ -60,9 +60,14 @@ export class InstagramFake extends MetaGraphFake {
     author: () => ({ id: this.userId, username: 'postflow' }),
   });
 
-  constructor() {
-    super('instagram', 'v25.0');
+  /**
+   * `refreshGrant`: the flow's token refresh (Instagram Login's `ig_refresh_token`); none through
+   * Facebook Login, whose Page tokens do not expire (instagram_business/fake.ts).
+   */
+  constructor(name = 'instagram', refreshGrant: string | undefined = 'ig_refresh_token') {
+    super(name, 'v25.0');
     this.routes.push(...this.endpoints());
+    if (refreshGrant) this.routes.push(this.refreshRoute(refreshGrant));
   }
 
   credentials(): Record<string, string> {
@@ -88,7 +93,6 @@ export class InstagramFake extends MetaGraphFake {
       },
       { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
       ...this.comments.routes((pattern) => this.at(pattern), '\\d+'),
-      this.refreshRoute('ig_refresh_token'),
     ];
   }
 
