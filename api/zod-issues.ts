@@ -29,3 +29,12 @@ export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
     ];
   });
 }
+
+/**
+ * A platform's options checked against its zod schema (a descriptor's `check`): each problem
+ * named `options.<key>`, which the rules check relocates to where the request put the options.
+ */
+export function optionIssues(schema: z.ZodType, options: Record<string, unknown>): Issue[] {
+  const parsed = schema.safeParse(options);
+  return parsed.success ? [] : zodIssues(parsed.error, ['options']);
+}

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /** Forem's Article model (forem/forem app/models/article.rb): a title of at most 128 characters… */
@@ -56,11 +55,7 @@ export const devtoRules: PlatformRules = {
   requiredOptions: [],
   optionKeys: Object.keys(devtoOptionsSchema.shape),
   maxConcurrentCalls: 1,
-  check: ({ options }) => {
-    const parsed = devtoOptionsSchema.safeParse(options);
-    if (parsed.success) return [];
-    return zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` }));
-  },
+  check: ({ options }) => optionIssues(devtoOptionsSchema, options),
 };
 
 export const devtoDescriptor: PlatformDescriptor = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 import { parseWebhookUrl } from './webhook';
 
@@ -62,10 +62,7 @@ export const discordRules: PlatformRules = {
   maxConcurrentCalls: 2,
   check: ({ content, options, media }) => {
     const issues: Issue[] = [];
-    const parsed = discordOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(discordOptionsSchema, options));
     if (options.thread_name !== undefined && options.thread_id !== undefined) {
       issues.push({
         field: 'options.thread_name',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -51,10 +51,7 @@ export const farcasterRules: PlatformRules = {
         message: 'Farcaster needs text or media.',
       });
     }
-    const parsed = farcasterOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(farcasterOptionsSchema, options));
     return issues;
   },
 };

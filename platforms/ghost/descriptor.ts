@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /** Ghost's post model (ghost/core, schema.js): a title of at most 255 characters. */
@@ -52,11 +52,7 @@ export const ghostRules: PlatformRules = {
   requiredOptions: [],
   optionKeys: Object.keys(ghostOptionsSchema.shape),
   maxConcurrentCalls: 2,
-  check: ({ options }) => {
-    const parsed = ghostOptionsSchema.safeParse(options);
-    if (parsed.success) return [];
-    return zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` }));
-  },
+  check: ({ options }) => optionIssues(ghostOptionsSchema, options),
 };
 
 export const ghostDescriptor: PlatformDescriptor = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /** Tags one post carries (Hashnode's API limits). */
@@ -62,10 +62,7 @@ export const hashnodeRules: PlatformRules = {
   maxConcurrentCalls: 4,
   check: ({ content, options }) => {
     const issues: Issue[] = [];
-    const parsed = hashnodeOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(hashnodeOptionsSchema, options));
     if (!content.text.trim()) {
       issues.push({
         field: 'text',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -51,10 +51,7 @@ export const lemmyRules: PlatformRules = {
   maxConcurrentCalls: 1,
   check: ({ content, options }) => {
     const issues: Issue[] = [];
-    const parsed = lemmyOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(lemmyOptionsSchema, options));
     const title = content.title ?? '';
     if (title && ([...title.trim()].length < TITLE_MIN || /[\r\n]/.test(title))) {
       issues.push({

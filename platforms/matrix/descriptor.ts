@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -57,10 +57,7 @@ export const matrixRules: PlatformRules = {
   maxConcurrentCalls: 2,
   check: ({ content, options }) => {
     const issues: Issue[] = [];
-    const parsed = matrixOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(matrixOptionsSchema, options));
     if (!content.text.trim() && content.media.length === 0) {
       issues.push({
         field: 'text',

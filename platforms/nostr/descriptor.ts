@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 import { parseSecretKey } from './keys';
 import { noteText } from './note';
@@ -46,10 +46,7 @@ export const nostrRules: PlatformRules = {
   maxConcurrentCalls: 4,
   check: ({ content, options }) => {
     const issues: Issue[] = [];
-    const parsed = nostrOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(nostrOptionsSchema, options));
     if (!content.text.trim() && content.media.length === 0) {
       issues.push({
         field: 'text',

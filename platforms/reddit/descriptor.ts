@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /** Reddit's submit form: a title of at most 300 characters… */
@@ -61,10 +61,7 @@ export const redditRules: PlatformRules = {
   maxConcurrentCalls: 2,
   check: ({ content, options }) => {
     const issues: Issue[] = [];
-    const parsed = redditOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(redditOptionsSchema, options));
     if (options.url !== undefined && content.text.trim() !== '') {
       issues.push({
         field: 'text',

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -48,10 +47,7 @@ export const sandboxRules: PlatformRules = {
   requiredOptions: [],
   // Postflow's own store: no platform limit to respect.
   maxConcurrentCalls: 1_000,
-  check: ({ options }): Issue[] => {
-    const parsed = sandboxOptionsSchema.safeParse(options);
-    return parsed.success ? [] : zodIssues(parsed.error).map((i) => ({ ...i, field: `options.${i.field}` }));
-  },
+  check: ({ options }) => optionIssues(sandboxOptionsSchema, options),
 };
 
 export const sandboxDescriptor: PlatformDescriptor = {

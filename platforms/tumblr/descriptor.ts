@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -71,10 +71,7 @@ export const tumblrRules: PlatformRules = {
         message: `line ${long + 1} is ${[...lines[long]!].length} characters; a Tumblr text block (one line of the post) holds ${TUMBLR_TEXT_BLOCK_MAX}. Break it into shorter lines.`,
       });
     }
-    const parsed = tumblrOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(tumblrOptionsSchema, options));
     return issues;
   },
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -50,10 +50,7 @@ export const vkRules: PlatformRules = {
     if (!content.text.trim() && content.media.length === 0) {
       issues.push({ field: 'text', code: 'validation.field_required', message: 'VK needs text or media.' });
     }
-    const parsed = vkOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      issues.push(...zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` })));
-    }
+    issues.push(...optionIssues(vkOptionsSchema, options));
     return issues;
   },
 };

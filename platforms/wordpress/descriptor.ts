@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Issue } from '../../api/errors';
-import { zodIssues } from '../../api/zod-issues';
+import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 
 /**
@@ -53,11 +52,7 @@ export const wordpressRules: PlatformRules = {
   requiredOptions: [],
   optionKeys: Object.keys(wordpressOptionsSchema.shape),
   maxConcurrentCalls: 2,
-  check: ({ options }) => {
-    const parsed = wordpressOptionsSchema.safeParse(options);
-    if (parsed.success) return [];
-    return zodIssues(parsed.error).map((i): Issue => ({ ...i, field: `options.${i.field}` }));
-  },
+  check: ({ options }) => optionIssues(wordpressOptionsSchema, options),
 };
 
 export const wordpressDescriptor: PlatformDescriptor = {
