@@ -1,6 +1,7 @@
 import type { DeliveryReceipt, JsonValue } from '../../api/types';
 import type { Published, PublishRequest, StepState } from './adapter';
 import { stringList } from './content';
+import { PublishError } from './adapter';
 import { failedForGood, warningOf, withWarning } from './live-receipt';
 
 /**
@@ -11,6 +12,14 @@ import { failedForGood, warningOf, withWarning } from './live-receipt';
  * the parent is unique to this delivery), so a retried step never posts a segment twice. A reply
  * refused for good ends the thread there: the post is live, so the target is published, with a
  * warning (live-receipt.ts), never failed (a retry would post the whole thread again).
+ *
+ * A reply that fails for a passing reason (a rate limit, an outage, a reply the platform calls a
+ * duplicate but does not list) is tried again as a step of its own, a bounded number of times
+ * (`REPLY_TRIES`), then the thread ends there with the same warning. The count travels in the
+ * step state: were such failures thrown to Temporal instead, each would be retried in place for
+ * hours and then handed to reconcile, which finds the live post and starts its thread again, so a
+ * reply the platform never takes would keep the target `publishing` for ever. An expired token is
+ * still thrown, for the engine to refresh it and run the step again.
  */
 
 /** One post of a thread: its id and, where a reply must name more (Bluesky's content hash), that. */
@@ -39,6 +48,11 @@ export interface ThreadReplies {
 
 /** Pause between two posts of a thread: each is its own step. */
 const THREAD_STEP_MS = 1_000;
+/** How often one reply is tried before the thread ends there with a warning. */
+export const REPLY_TRIES = 8;
+/** The pause before the second try of a reply; it doubles with every try, up to REPLY_PAUSE_MAX_MS. */
+const REPLY_PAUSE_MS = 15_000;
+const REPLY_PAUSE_MAX_MS = 15 * 60_000;
 
 /**
  * The thread's replies, in order: the post's `segments`, or X's older `platform_data.thread`
@@ -80,11 +94,17 @@ export async function continueThread(
   try {
     const made = await replies.reply(req, { index, text: segments[index]!, chain, state });
     const grown = [...chain, made.post];
-    const carried = { ...state, ...made.state };
+    const { reply_tries: _tried, ...carried } = { ...state, ...made.state };
     return grown.length > segments.length ? finished(receipt, grown) : next(receipt, grown, carried);
   } catch (err) {
-    if (!failedForGood(err)) throw err;
-    const why = `The post is live, but ${replies.displayName} refused part ${index + 2} of the thread; the thread stops there`;
+    if (err instanceof PublishError && err.failure.refreshable) throw err;
+    const tries = Number(state.reply_tries ?? 0) + 1;
+    if (!failedForGood(err) && tries < REPLY_TRIES) {
+      return next(receipt, chain, { ...state, reply_tries: tries }, replyPause(err, tries));
+    }
+    const why = `The post is live, but ${replies.displayName} ${
+      failedForGood(err) ? 'refused' : `did not take, after ${tries} tries,`
+    } part ${index + 2} of the thread; the thread stops there`;
     return withWarning(
       {
         ...receipt,
@@ -94,20 +114,47 @@ export async function continueThread(
           thread_failed_at_index: chain.length,
         },
       },
-      warningOf(replies.platform, 'thread_incomplete', why, err),
+      warningOf(replies.platform, 'thread_incomplete', why, asPublishError(err)),
     );
   }
 }
 
+/** The pause before try `tries + 1` of a reply: what the platform asked for, else a doubling backoff. */
+function replyPause(err: unknown, tries: number): number {
+  const asked = err instanceof PublishError ? (err.failure.retryAfterMs ?? 0) : 0;
+  return Math.min(Math.max(asked, REPLY_PAUSE_MS * 2 ** (tries - 1)), REPLY_PAUSE_MAX_MS);
+}
+
+/**
+ * An unclassified error (a bug, an answer of an unknown shape) as the warning's cause. Its own
+ * message stays out of the receipt: it was not written for users and may quote a request.
+ */
+function asPublishError(err: unknown): PublishError {
+  if (err instanceof PublishError) return err;
+  return new PublishError({
+    category: 'platform',
+    caused_by: 'platform',
+    code: 'platform.unclassified',
+    message: `an unexpected ${err instanceof Error ? err.name : 'error'}`,
+    retryable: true,
+    outcomeUnknown: false,
+  });
+}
+
 /** The step that makes the next reply: the chain so far (ids, and cids where kept) and the root's receipt. */
-function next(receipt: DeliveryReceipt, chain: ThreadPost[], state: StepState): Published {
+function next(
+  receipt: DeliveryReceipt,
+  chain: ThreadPost[],
+  state: StepState,
+  pollAfterMs = THREAD_STEP_MS,
+): Published {
   const processing: StepState = {
     ...state,
     thread_ids: chain.map((p) => p.id),
     receipt: receipt as unknown as JsonValue,
   };
   if (chain.some((p) => p.cid)) processing.thread_cids = chain.map((p) => p.cid ?? '');
-  return { processing, pollAfterMs: THREAD_STEP_MS };
+  return { processing, pollAfterMs };
 }
 
 function chainOf(state: StepState): ThreadPost[] {

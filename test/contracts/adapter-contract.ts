@@ -349,7 +349,7 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
         expect(receipt.warnings).toBeUndefined();
       });
 
-      test('a lost answer mid-thread: the step is retried and resumes without a duplicate', async () => {
+      test('a lost answer mid-thread: the step is tried again and resumes without a duplicate', async () => {
         const req = threaded();
         let step: Published = await publishRoot(req);
         // Past the permalink read (Threads) and the first reply: the second reply's answer is lost.
@@ -358,8 +358,10 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
         }
         if (!isProcessing(step)) throw new Error('expected a reply still to make');
         fake.inject(thread.call, { kind: 'lose-answer' });
-        await expect(adapter.checkPublished!(req, step.processing)).rejects.toBeInstanceOf(PublishError);
-        const receipt = await checkUntilDone(req, step);
+        // Tried again as a step of its own (kit/thread.ts), which looks for the reply first.
+        const retried = await adapter.checkPublished!(req, step.processing);
+        expect(retried).toMatchObject({ processing: { reply_tries: 1 } });
+        const receipt = await checkUntilDone(req, retried);
         const chain = chainFrom(receipt.platformPostId);
         expect(chain.slice(1).map((p) => p.text)).toEqual(segmentsOf(req));
         expect(thread.posts(fake).filter((p) => p.text.includes(`Two of ${n}`))).toHaveLength(1);

@@ -9,6 +9,7 @@ import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
 import { createGoogleAdapter } from '../../platforms/google/business/adapter';
 import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
+import { REPLY_TRIES } from '../../platforms/kit/thread';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import type { DeliveryReceipt } from '../../api/types';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
@@ -24,7 +25,8 @@ import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest } from './run-delivery';
  * "Once the platform has the post, the target is published" (docs/platforms.md "Live means
  * published"): a step after the publish call that fails for good ends in a receipt with a
  * warning, never in a failure the user would answer by publishing again. Transient failures of
- * those steps are still thrown, for Temporal to retry the step in place.
+ * most of those steps are thrown, for Temporal to retry the step in place; a thread's reply is
+ * tried again as a step of its own, a bounded number of times (kit/thread.ts).
  */
 
 const text = (t: string) => ({ text: t, media: [] });
@@ -137,17 +139,46 @@ describe('X: a thread reply refused for good', () => {
     expect(fake.posts.length - start).toBe(1);
   });
 
-  test('a reply rate-limited is still thrown, to be retried in place, and the thread then completes', async () => {
+  test('a reply rate-limited is tried again as a step of its own after the reset, and the thread then completes', async () => {
     const req = thread(['two']);
     const published = await adapter().publish(req, {});
-    const state = processingOf(published);
     fake.inject({ method: 'POST', path: '/2/tweets' }, X_RATE_LIMITED);
-    await expect(adapter().checkPublished!(req, state)).rejects.toMatchObject({
-      failure: { category: 'rate_limit', retryable: true },
-    });
-    const receipt = (await adapter().checkPublished!(req, state)) as DeliveryReceipt;
+    const retry = await adapter().checkPublished!(req, processingOf(published));
+    expect(retry).toMatchObject({ pollAfterMs: 30_000, processing: { reply_tries: 1 } });
+    const receipt = (await adapter().checkPublished!(req, processingOf(retry))) as DeliveryReceipt;
     expect(receipt.metadata).toEqual({ thread_post_ids: [expect.any(String), expect.any(String)] });
     expect(fake.posts.filter((p) => p.text === req.content.text)).toHaveLength(1);
+    expect(fake.posts.filter((p) => p.text === `two ${n}`)).toHaveLength(1);
+  });
+
+  test('a reply failing for a passing reason every time ends the thread after REPLY_TRIES tries, with a warning', async () => {
+    const req = thread(['two']);
+    let step = await adapter().publish(req, {});
+    const root = fake.posts.at(-1)!;
+    fake.inject(
+      { method: 'POST', path: '/2/tweets' },
+      { status: 503, body: { title: 'Service Unavailable' } },
+      REPLY_TRIES,
+    );
+    const pauses: number[] = [];
+    while (isProcessing(step)) {
+      step = await adapter().checkPublished!(req, step.processing);
+      if (isProcessing(step)) pauses.push(step.pollAfterMs);
+    }
+    expect(pauses).toHaveLength(REPLY_TRIES - 1);
+    // A doubling backoff between tries, never shorter than the one before.
+    expect(pauses).toEqual([...pauses].sort((a, b) => a - b));
+    expect(step).toMatchObject({
+      platformPostId: root.id,
+      metadata: { thread_post_ids: [root.id], thread_failed_at_index: 1 },
+      warnings: [
+        {
+          code: 'platform.twitter.thread_incomplete',
+          message: expect.stringContaining(`after ${REPLY_TRIES} tries, part 2 of the thread`),
+        },
+      ],
+    });
+    expect(fake.posts.filter((p) => p.replyTo === root.id)).toHaveLength(0);
   });
 });
 

@@ -68,6 +68,11 @@ if (only) {
     expect([outcome.status, outcome.ledger.length, outcome.verdict.violations]).toEqual(['published', 1, []]);
     const commented = world.families.get(family)!.comments !== undefined;
     expect(outcome.comments).toHaveLength(commented ? 1 : 0);
+    // A thread's reply is reported where the family posts one (X): root first, then the reply.
+    const threaded = world.families.get(family)!.replies !== undefined;
+    expect(((outcome.targets[0]!.metadata.thread_post_ids as string[] | undefined) ?? []).length).toBe(
+      threaded ? 2 : 0,
+    );
   });
 
   test.each(FAMILIES.map((f) => [f]))(

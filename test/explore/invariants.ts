@@ -14,6 +14,9 @@ import type { AccountPlan } from './fault-layer';
  * - `duplicate-comment`, `phantom-comment`, `blind-recomment`: the same three for the post's first
  *   comment (at most one under the post; a reported comment exists; no comment call after one
  *   that reached the platform unless a look-up found it absent);
+ * - `duplicate-reply`, `phantom-reply`, `silent-thread`: at most one thread reply under the post,
+ *   the replies a target reports (`metadata.thread_post_ids`) exist, and a published target of a
+ *   threaded post has its reply or says why not (a `thread_incomplete` warning);
  * - `comment-failed-target`: a target that got as far as its comment (it was live) ends
  *   published, whatever happened to the comment (its problems are warnings);
  * - `overdue`: the post reaches a final status within the bound of simulated time of each run;
@@ -26,6 +29,9 @@ export type Violation =
   | 'duplicate-comment'
   | 'phantom-comment'
   | 'blind-recomment'
+  | 'duplicate-reply'
+  | 'phantom-reply'
+  | 'silent-thread'
   | 'comment-failed-target'
   | 'overdue'
   | 'history';
@@ -43,6 +49,8 @@ export interface Observed {
   ledger: string[];
   /** The platform's comments under those posts (ids); empty where the family makes none. */
   comments: string[];
+  /** The platform's thread replies under those posts (ids); undefined where the family posts no thread. */
+  replies: string[] | undefined;
   overdue: boolean;
   historyEvents: number[];
   historyBound: number;
@@ -53,6 +61,7 @@ export function checkInvariants({
   plan,
   ledger,
   comments,
+  replies,
   overdue,
   historyEvents,
   historyBound,
@@ -75,6 +84,7 @@ export function checkInvariants({
     if (reported && !comments.includes(reported))
       details.push(['phantom-comment', `reported comment ${reported}, not on the platform`]);
   }
+  if (replies) details.push(...threadViolations(post, replies));
   details.push(...blindRepeats(plan, 'publish', 'find', 'blind-republish'));
   details.push(...blindRepeats(plan, 'comment', 'findComment', 'blind-recomment'));
   const commented = plan.calls.some((c) => c.kind === 'comment');
@@ -118,6 +128,25 @@ function blindRepeats(
       ]);
     }
     if (call.acted === 'now' || call.acted === 'late') mayExistSince = call.k;
+  }
+  return out;
+}
+
+/** The post's one-reply thread: made once, reported truly, never dropped without a word. */
+function threadViolations(post: PostResource, replies: string[]): Array<[Violation, string]> {
+  const out: Array<[Violation, string]> = [];
+  if (replies.length > 1)
+    out.push([
+      'duplicate-reply',
+      `the platform shows ${replies.length} thread replies: ${replies.join(', ')}`,
+    ]);
+  for (const target of post.targets) {
+    const thread = (target.metadata?.thread_post_ids as string[] | undefined) ?? [];
+    for (const id of thread.slice(1).filter((id) => !replies.includes(id)))
+      out.push(['phantom-reply', `reported thread reply ${id}, not on the platform`]);
+    const warned = (target.metadata?.warnings ?? []).some((w) => w.code.endsWith('.thread_incomplete'));
+    if (target.status === 'published' && replies.length === 0 && !warned)
+      out.push(['silent-thread', 'published without its thread reply, and no warning says so']);
   }
   return out;
 }

@@ -308,11 +308,13 @@ export class World {
       await plan.landLate();
       const ledger = await family.ledger(marker, account.id);
       const comments = (await family.comments?.(ledger, account.id)) ?? [];
+      const replies = await family.replies?.(ledger, account.id);
       const verdict = checkInvariants({
         post: final,
         plan,
         ledger,
         comments,
+        replies,
         overdue,
         historyEvents,
         historyBound: HISTORY_BOUND,
