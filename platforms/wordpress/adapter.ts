@@ -10,7 +10,7 @@ import type {
   PublishRequest,
   StepState,
 } from '../kit/adapter';
-import { bearerCaller, type CallRequest } from '../kit/call';
+import { bearerCaller, type CallRequest, type PlatformAnswer } from '../kit/call';
 import { htmlText, sameText } from '../kit/content';
 import {
   type FailureRule,
@@ -41,13 +41,18 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * WordPress's error answers (WP_Error as REST JSON): `{ code, message, data: { status } }`. The code
- * says more than the status: a 401 is a wrong or revoked application password (`incorrect_password`,
- * `invalid_username`), or a host that strips the Authorization header (`rest_cannot_create` while
- * not logged in); a 403 `rest_cannot_create` a user whose role may not publish. Application
- * passwords do not expire and have no refresh: a 401 means reconnecting.
+ * WordPress's error answers (WP_Error as REST JSON): `{ code, message, data: { status } }`. Any 401
+ * is a call made as nobody: a wrong or revoked application password, a removed user, or a host that
+ * strips the Authorization header all look alike, since core tries the password only after it has
+ * settled on "nobody" while loading (a real WordPress answers the route's visitor refusal,
+ * `rest_not_logged_in`, `rest_cannot_create`, `rest_comment_login_required`, not
+ * `incorrect_password`). A 403 `rest_cannot_create` is a user whose role may not publish.
+ * Application passwords do not expire and have no refresh: a 401 means reconnecting. An upload
+ * WordPress will not take (a file that is not the image its name says, an empty one) is a 500
+ * `rest_upload_unknown_error`, which no retry changes.
  */
 const ERROR_CODES: Readonly<Record<string, FailureRule>> = {
+  rest_upload_unknown_error: { category: 'validation', code: 'media_rejected' },
   rest_invalid_param: { category: 'validation', code: 'invalid_param' },
   rest_missing_callback_param: { category: 'validation', code: 'invalid_param' },
   rest_post_invalid_id: { category: 'validation', code: 'not_found' },
@@ -119,6 +124,7 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
     },
 
     async publish(req, prepared: StepState) {
+      await checkTerms(call(req), req.target.options);
       const { body } = await call(
         req,
         true,
@@ -205,6 +211,36 @@ function postOf(req: PublishRequest, prepared: StepState): Record<string, unknow
     ...(typeof o.slug === 'string' ? { slug: o.slug } : {}),
     ...(typeof prepared.featured_media === 'number' ? { featured_media: prepared.featured_media } : {}),
   };
+}
+
+/**
+ * WordPress drops a category or tag id it does not know without a word, and publishes the post
+ * without it (in no category at all when none was known): the ids are looked up before the post is
+ * made and an unknown one is refused by name. (After a featured image's upload, which then stays
+ * unused in the media library.)
+ */
+async function checkTerms(
+  send: (request: CallRequest) => Promise<PlatformAnswer>,
+  options: Record<string, unknown>,
+) {
+  for (const field of ['categories', 'tags'] as const) {
+    const ids = options[field];
+    if (!Array.isArray(ids) || ids.length === 0) continue;
+    const { body } = await send({
+      method: 'GET',
+      path: `/wp/v2/${field}`,
+      query: new URLSearchParams({ include: ids.join(','), per_page: '100', _fields: 'id' }),
+    });
+    const known = new Set(listOf(body).map((term) => Number(term.id)));
+    const unknown = ids.filter((id) => !known.has(Number(id)));
+    if (unknown.length) {
+      throw rejected(
+        PLATFORM,
+        'unknown_term',
+        `the site has no ${field === 'tags' ? 'tag' : 'category'} ${unknown.join(', ')} (platform_data.${field}); use the ids Posts → ${field === 'tags' ? 'Tags' : 'Categories'} shows.`,
+      );
+    }
+  }
 }
 
 /** A lookup's query: the user's items of any status (raw fields in `edit` context), newest first. */

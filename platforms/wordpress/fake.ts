@@ -40,6 +40,8 @@ export class WordpressFake extends FakePlatform {
   readonly posts: FakeWpPost[] = [];
   readonly comments: FakeWpComment[] = [];
   readonly media = new Map<number, { filename: string; contentType: string; altText: string }>();
+  /** The site's terms: categories 1 (Uncategorized) to 5, tags 6 to 9. */
+  readonly terms = { categories: new Set([1, 2, 3, 4, 5]), tags: new Set([6, 7, 8, 9]) };
   private readonly users: User[] = [];
   private next = 100;
 
@@ -63,32 +65,83 @@ export class WordpressFake extends FakePlatform {
   }
 
   private endpoints(): Route[] {
+    /**
+     * A call WordPress authenticates. Core tries an application password only once it knows the
+     * request is for the REST API, after it has settled on "nobody" while loading: a wrong password
+     * is never named as such (no `incorrect_password`), the route answers as to a visitor.
+     */
     const authed =
-      (handle: (req: FakeRequest, user: User, params: Record<string, string>) => FakeResponse) =>
+      (
+        handle: (req: FakeRequest, user: User, params: Record<string, string>) => FakeResponse,
+        visitor: (req: FakeRequest, params: Record<string, string>) => FakeResponse,
+      ) =>
       (req: FakeRequest, params: Record<string, string>): FakeResponse => {
         const user = this.userOf(String(req.headers.authorization ?? ''));
-        return user
-          ? handle(req, user, params)
-          : wpError(401, 'incorrect_password', 'The provided password is an invalid application password.');
+        return user ? handle(req, user, params) : visitor(req, params);
       };
+    const cannotCreate = () =>
+      wpError(401, 'rest_cannot_create', 'Sorry, you are not allowed to create posts as this user.');
     const api = '/wp-json/wp/v2';
     return [
       {
         method: 'GET',
         path: `${api}/users/me`,
-        handle: authed((_req, user) => ({ status: 200, body: { id: user.id, name: user.username } })),
+        handle: authed(
+          (_req, user) => ({ status: 200, body: { id: user.id, name: user.username } }),
+          () => wpError(401, 'rest_not_logged_in', 'You are not currently logged in.'),
+        ),
       },
-      { method: 'POST', path: `${api}/media`, handle: authed((req) => this.upload(req)) },
-      { method: 'POST', path: `${api}/posts`, handle: authed((req, user) => this.create(req, user)) },
-      { method: 'GET', path: `${api}/posts`, handle: authed((req) => this.list(req)) },
+      { method: 'POST', path: `${api}/media`, handle: authed((req) => this.upload(req), cannotCreate) },
+      {
+        method: 'POST',
+        path: `${api}/posts`,
+        handle: authed((req, user) => this.create(req, user), cannotCreate),
+      },
+      {
+        method: 'GET',
+        path: `${api}/posts`,
+        handle: authed(
+          (req) => this.list(req),
+          (req) =>
+            (req.query.get('status') ?? 'publish') === 'publish'
+              ? this.list(req)
+              : invalidParam('status', 'Status is forbidden.'),
+        ),
+      },
       {
         method: 'DELETE',
         path: /^\/wp-json\/wp\/v2\/posts\/(?<id>\d+)$/,
-        handle: authed((req, user, { id }) => this.remove(req, user, Number(id))),
+        handle: authed(
+          (req, user, { id }) => this.remove(req, user, Number(id)),
+          () => wpError(401, 'rest_cannot_delete', 'Sorry, you are not allowed to delete this post.'),
+        ),
       },
-      { method: 'POST', path: `${api}/comments`, handle: authed((req, user) => this.comment(req, user)) },
-      { method: 'GET', path: `${api}/comments`, handle: authed((req) => this.listComments(req)) },
+      {
+        method: 'POST',
+        path: `${api}/comments`,
+        handle: authed(
+          (req, user) => this.comment(req, user),
+          () => wpError(401, 'rest_comment_login_required', 'Sorry, you must be logged in to comment.'),
+        ),
+      },
+      { method: 'GET', path: `${api}/comments`, handle: (req) => this.listComments(req) },
+      {
+        method: 'GET',
+        path: `${api}/categories`,
+        handle: (req) => this.listTerms(req, this.terms.categories),
+      },
+      { method: 'GET', path: `${api}/tags`, handle: (req) => this.listTerms(req, this.terms.tags) },
     ];
+  }
+
+  /** `GET /categories` or `/tags`, public: `include` picks ids (unknown ones are left out). */
+  private listTerms(req: FakeRequest, ids: ReadonlySet<number>): FakeResponse {
+    const include = (req.query.get('include') ?? '').split(',').filter(Boolean).map(Number);
+    const chosen = (include.length ? include.filter((id) => ids.has(id)) : [...ids]).slice(
+      0,
+      Number(req.query.get('per_page') ?? 10),
+    );
+    return { status: 200, body: chosen.map((id) => ({ id })) };
   }
 
   private userOf(authorization: string): User | undefined {
@@ -103,8 +156,15 @@ export class WordpressFake extends FakePlatform {
 
   private upload(req: FakeRequest): FakeResponse {
     const file = req.body.file as { filename: string; contentType?: string; data: Buffer } | undefined;
-    if (!file || !file.data.length) return wpError(400, 'rest_upload_no_data', 'No data supplied.');
-    if (!/\.(jpe?g|png|gif|webp|avif)$/i.test(file.filename))
+    if (!file) return wpError(400, 'rest_upload_no_data', 'No data supplied.');
+    if (!file.data.length)
+      return wpError(
+        500,
+        'rest_upload_unknown_error',
+        'File is empty. Please upload something more substantial.',
+      );
+    // Core checks the name's extension and, for an image, the bytes (wp_check_filetype_and_ext).
+    if (!/\.(jpe?g|png|gif|webp|avif)$/i.test(file.filename) || !isImage(file.data))
       return wpError(
         500,
         'rest_upload_unknown_error',
@@ -127,8 +187,6 @@ export class WordpressFake extends FakePlatform {
     const status = input.status ?? 'draft';
     if (!['publish', 'draft', 'future', 'pending', 'private'].includes(String(status)))
       return invalidParam('status', 'status is not one of publish, future, draft, pending, private.');
-    if (input.featured_media !== undefined && !this.media.has(Number(input.featured_media)))
-      return invalidParam('featured_media', 'Invalid featured media ID.');
     const title = String(input.title ?? '');
     const content = String(input.content ?? '');
     if (!title && !content) return wpError(400, 'empty_content', 'Content, title, and excerpt are empty.');
@@ -142,9 +200,13 @@ export class WordpressFake extends FakePlatform {
       dateGmt: wpDate(new Date()),
       excerpt: String(input.excerpt ?? ''),
       slug: String(input.slug ?? (title.toLowerCase().replace(/[^a-z0-9]+/g, '-') || String(id))),
-      categories: Array.isArray(input.categories) ? input.categories.map(Number) : [1],
-      tags: Array.isArray(input.tags) ? input.tags.map(Number) : [],
-      featuredMedia: Number(input.featured_media ?? 0),
+      // Core drops term ids it does not know without a word (and leaves a post whose categories
+      // were all unknown in none), and an unknown featured image likewise.
+      categories: Array.isArray(input.categories)
+        ? input.categories.map(Number).filter((id) => this.terms.categories.has(id))
+        : [1],
+      tags: Array.isArray(input.tags) ? input.tags.map(Number).filter((id) => this.terms.tags.has(id)) : [],
+      featuredMedia: this.media.has(Number(input.featured_media)) ? Number(input.featured_media) : 0,
     };
     this.posts.push(post);
     return { status: 201, body: this.entity(post) };
@@ -195,7 +257,7 @@ export class WordpressFake extends FakePlatform {
       return wpError(
         409,
         'comment_duplicate',
-        "Duplicate comment detected; it looks as though you've already said that!",
+        'Duplicate comment detected; it looks as though you&#8217;ve already said that!',
       );
     const comment = {
       id: (this.next += 1),
@@ -261,6 +323,18 @@ export class WordpressFake extends FakePlatform {
       type: 'comment',
     };
   }
+}
+
+/** Whether `bytes` start as a JPEG, PNG, GIF, WebP or AVIF file does. */
+function isImage(bytes: Buffer): boolean {
+  const ascii = bytes.subarray(0, 12).toString('latin1');
+  return (
+    ascii.startsWith('\xff\xd8\xff') ||
+    ascii.startsWith('\x89PNG') ||
+    ascii.startsWith('GIF8') ||
+    (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') ||
+    ascii.slice(4, 12) === 'ftypavif'
+  );
 }
 
 /** A WordPress date: seconds precision, UTC, no zone designator. */

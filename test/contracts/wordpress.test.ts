@@ -148,6 +148,29 @@ describe('wordpress specifics', () => {
     expect(receipt.permalink).toBe(`${fake.url}/shipping-it/`);
   });
 
+  test('an unknown category or tag id is refused by name before the post is made (WordPress drops it)', async () => {
+    const before = fake.posts.length;
+    const req = publishRequest(account(), post('Unknown terms'), { categories: [2, 999], tags: [6] }, []);
+    expect(await failureOf(runDelivery(adapter(), req))).toMatchObject({
+      category: 'validation',
+      code: 'platform.wordpress.unknown_term',
+      message: expect.stringContaining('category 999 (platform_data.categories)'),
+    });
+    expect(fake.posts.length).toBe(before);
+  });
+
+  test('an upload WordPress will not take (not the image its name says) fails for good', async () => {
+    const media = host.serve([{ contentType: 'image/png', bytes: Buffer.from('not a png') }]);
+    expect(
+      await failureOf(runDelivery(adapter(), publishRequest(account(), post('Bad image'), {}, media))),
+    ).toMatchObject({
+      category: 'validation',
+      code: 'platform.wordpress.media_rejected',
+      retryable: false,
+      message: expect.stringContaining('rest_upload_unknown_error'),
+    });
+  });
+
   test('status draft saves a draft, which reconcile finds; another account does not find it', async () => {
     const acc = account();
     const req = publishRequest(acc, post('A draft body', 'A draft'), { status: 'draft' }, []);
