@@ -6,6 +6,7 @@ import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/pos
 import { clusterMode, freePort } from './helpers/stack';
 import { TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './helpers/temporal-cluster';
 import { temporalServer } from './helpers/temporal-server';
+import { ghostHome } from './helpers/ghost';
 import { pdsHome } from './helpers/pds';
 import { javaTestServer, motoServer, n8nInstall, temporalCli } from './helpers/tools';
 
@@ -41,6 +42,7 @@ export default async function globalSetup(): Promise<void> {
   motoServer();
   await n8nInstall();
   await pdsHome();
+  await ghostHome();
   const postgres = startPostgres(await freePort());
   process.env[POSTGRES_URL_ENV] = postgres.url;
   process.env[POSTGRES_DIR_ENV] = postgres.dir;
