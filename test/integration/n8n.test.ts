@@ -105,7 +105,57 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
   expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(2);
 });
 
+/**
+ * A workflow started by a POST to n8n's production webhook at `path`, running the Postflow node
+ * with `parameters`; then `report`s, or without one answers the call with the node's output.
+ */
+const webhookWorkflow = (
+  id: string,
+  path: string,
+  webhookId: string,
+  parameters: object,
+  then?: ReturnType<typeof report>,
+) => ({
+  id,
+  name: `Postflow ${id}`,
+  active: false,
+  settings: {},
+  nodes: [
+    {
+      id: 'hook',
+      name: 'Start',
+      type: 'n8n-nodes-base.webhook',
+      typeVersion: 2,
+      position: [0, 0],
+      webhookId,
+      parameters: {
+        httpMethod: 'POST',
+        path,
+        responseMode: then ? 'onReceived' : 'lastNode',
+        options: {},
+      },
+    },
+    {
+      id: 'postflow',
+      name: 'Postflow',
+      type: 'n8n-nodes-postflow.postflow',
+      typeVersion: 1,
+      position: [200, 0],
+      parameters,
+      credentials,
+    },
+    ...(then ? [then] : []),
+  ],
+  connections: {
+    Start: { main: [[{ node: 'Postflow', type: 'main', index: 0 }]] },
+    ...(then ? { Postflow: { main: [[{ node: then.name, type: 'main', index: 0 }]] } } : {}),
+  },
+});
+
 describe('with n8n running', () => {
+  /** A second sandbox account, for the post whose targets go out at their own instants. */
+  let later: string;
+
   beforeAll(async () => {
     // Fires when a post is published: the trigger registers its URL with Postflow on activation.
     n8n.importWorkflow({
@@ -130,57 +180,48 @@ describe('with n8n running', () => {
     });
     // Schedules a post a few seconds ahead and waits for it: the execution resumes when Postflow
     // calls it back, then reports the final post.
-    n8n.importWorkflow({
-      id: 'pfWaitForPost001',
-      name: 'Wait for a post',
-      active: false,
-      settings: {},
-      nodes: [
+    n8n.importWorkflow(
+      webhookWorkflow(
+        'pfWaitForPost001',
+        'schedule-and-wait',
+        '0b8f6c1e-2f0e-4c52-8d0d-6a4c2e9b7f02',
         {
-          id: 'hook',
-          name: 'Start',
-          type: 'n8n-nodes-base.webhook',
-          typeVersion: 2,
-          position: [0, 0],
-          webhookId: '0b8f6c1e-2f0e-4c52-8d0d-6a4c2e9b7f02',
-          parameters: {
-            httpMethod: 'POST',
-            path: 'schedule-and-wait',
-            responseMode: 'onReceived',
-            options: {},
-          },
-        },
-        {
-          id: 'postflow-wait',
-          name: 'Postflow',
-          type: 'n8n-nodes-postflow.postflow',
-          typeVersion: 1,
-          position: [200, 0],
-          parameters: {
-            resource: 'post',
-            operation: 'create',
-            mode: 'schedule',
-            accountIds: [account],
-            text: '={{ $json.body.text }}',
-            scheduledAt: '={{ $json.body.scheduled_at }}',
-            waitForCompletion: true,
-            options: {},
-          },
-          credentials,
+          resource: 'post',
+          operation: 'create',
+          mode: 'schedule',
+          accountIds: [account],
+          text: '={{ $json.body.text }}',
+          scheduledAt: '={{ $json.body.scheduled_at }}',
+          waitForCompletion: true,
+          options: {},
         },
         report('Report', 'waited', 400),
-      ],
-      connections: {
-        Start: { main: [[{ node: 'Postflow', type: 'main', index: 0 }]] },
-        Postflow: { main: [[{ node: 'Report', type: 'main', index: 0 }]] },
-      },
-    });
-    for (const id of ['pfTriggered00001', 'pfWaitForPost001']) {
+      ),
+    );
+    // Schedules a post to two accounts, the second at its own later instant (Target Schedules),
+    // with a first comment; answers the webhook with the node's output.
+    later = await stack.createSandboxAccount('n8n later');
+    n8n.importWorkflow(
+      webhookWorkflow('pfTargetTimes001', 'targets-at-own-times', '7c2e4a19-5b6d-4f0e-9e3a-2d8b1c6f4a03', {
+        resource: 'post',
+        operation: 'create',
+        mode: 'schedule',
+        accountIds: [account, later],
+        text: '={{ $json.body.text }}',
+        scheduledAt: '={{ $json.body.scheduled_at }}',
+        options: {
+          firstComment: 'First comment from n8n',
+          targetSchedules: { items: [{ accountId: later, scheduledAt: '={{ $json.body.later_at }}' }] },
+        },
+      }),
+    );
+    for (const id of ['pfTriggered00001', 'pfWaitForPost001', 'pfTargetTimes001']) {
       const run = n8n.cli('publish:workflow', `--id=${id}`);
       if (run.status !== 0) throw new Error(`publish:workflow failed:\n${run.output}`);
     }
     await n8n.start();
     await n8n.waitForWebhook('schedule-and-wait');
+    await n8n.waitForWebhook('targets-at-own-times');
     await n8n.setUpOwner();
   }, 300_000);
 
@@ -283,6 +324,42 @@ describe('with n8n running', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
     expect(waited.json.id).toBe(postId);
     expect(receiver.received.filter((r) => r.path === '/hooks/waited')).toHaveLength(1);
+  });
+
+  test('Target Schedules send each account at its own instant, and each target reports its first comment', async () => {
+    const at = Date.now() + 5_000;
+    const scheduledAt = new Date(at).toISOString();
+    const laterAt = new Date(at + 3_000).toISOString();
+    const answer = await fetch(`${n8n.url}/webhook/targets-at-own-times`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Two instants', scheduled_at: scheduledAt, later_at: laterAt }),
+    });
+    expect(answer.status).toBe(200);
+    const created: any = await answer.json();
+    const ownInstants = [
+      expect.objectContaining({ account_id: account, scheduled_at: scheduledAt }),
+      expect.objectContaining({ account_id: later, scheduled_at: laterAt }),
+    ];
+    expect(created).toMatchObject({ status: 'scheduled', scheduled_at: scheduledAt, targets: ownInstants });
+    expect((await stack.request('GET', `/v1/posts/${created.id}`)).body.targets).toEqual(ownInstants);
+
+    const post = await stack.waitForPost(created.id);
+    expect(post.status).toBe('published');
+    for (const target of post.targets) {
+      expect(Date.parse(target.published_at)).toBeGreaterThanOrEqual(Date.parse(target.scheduled_at));
+      // The comment is the sandbox item of this post that replies to the target's own.
+      const timeline = (await stack.request('GET', `/v1/sandbox/${target.account_id}/posts`)).body.data;
+      const comment = timeline.find(
+        (item: any) => item.platform_options?.in_reply_to === target.platform_post_id,
+      );
+      expect(comment).toMatchObject({ post_id: post.id, text: 'First comment from n8n' });
+      expect(target.metadata.first_comment).toEqual({
+        id: comment.platform_post_id,
+        permalink: `${target.permalink}#${comment.platform_post_id}`,
+      });
+    }
+    expect(post.targets.map((t: { account_id: string }) => t.account_id)).toEqual([account, later]);
   });
 
   test("deactivating the trigger's workflow removes its webhook from Postflow, and n8n stops serving its URL", async () => {
