@@ -23,7 +23,7 @@ import type { FamilyName } from './schedule';
  * - mastodon: Idempotency-Key on the publish call;
  * - bluesky: a record key derived from the delivery, so a repeated create is refused;
  * - twitter: reconcile through the account's timeline;
- * (these four post a first comment too, each as its platform does: a reply item looked up by ref,
+ * (X posts carry a one-reply thread; these four post a first comment too, each as its platform does: a reply item looked up by ref,
  * a reply with an Idempotency-Key, a reply at a derived record key, a reply found in the timeline);
  * - instagram: containers (prepare makes one, publish publishes it, reconcile asks about it);
  * - tiktok: publish then processing (status polls), no look-up at all.
@@ -46,6 +46,8 @@ export interface Family {
    * `postIds` (ids as comment receipts give them). Absent: the explored posts have no comment.
    */
   comments?(postIds: string[], accountId: string): Promise<string[]>;
+  /** Where the family's posts carry a thread: the platform's thread replies under `postIds`. */
+  replies?(postIds: string[], accountId: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +62,19 @@ const FOREVER_POLL_MS = 5_000;
 
 const text = (marker: string) => ({ text: `Explored post ${marker}` });
 /** A first comment (without the marker, so ledgers searching posts by marker never count it). */
-const withComment = (marker: string) => ({ ...text(marker), first_comment: 'Explored first comment' });
+const COMMENT = 'Explored first comment';
+const withComment = (marker: string) => ({ ...text(marker), first_comment: COMMENT });
+const REPLY = 'Explored reply';
+/**
+ * X's posts: a first comment and a thread of one reply (`segments`), each text its post's own, for
+ * X refuses a text the account already posted (a shared text would send every post after the first
+ * down the duplicate-refusal path). Its ledger counts top-level posts only.
+ */
+const withThread = (marker: string) => ({
+  ...text(marker),
+  first_comment: `${COMMENT} on ${marker}`,
+  segments: [{ text: `${REPLY} to ${marker}` }],
+});
 
 export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<Family> {
   switch (name) {
@@ -106,10 +120,11 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
         platform: 'twitter',
         adapter: createTwitterAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
         credentials: () => fake.credentials(),
-        content: withComment,
-        ledger: async (marker) => fake.posts.filter((p) => p.text.includes(marker)).map((p) => p.id),
-        comments: async (postIds) =>
-          fake.posts.filter((p) => p.replyTo && postIds.includes(p.replyTo)).map((p) => p.id),
+        content: withThread,
+        ledger: async (marker) =>
+          fake.posts.filter((p) => !p.replyTo && p.text.includes(marker)).map((p) => p.id),
+        comments: async (postIds) => repliesWith(fake.posts, postIds, COMMENT),
+        replies: async (postIds) => repliesWith(fake.posts, postIds, REPLY),
         stop: () => fake.stop(),
       };
     }
@@ -205,6 +220,13 @@ async function tiktok({ host }: FamilyDeps): Promise<Family> {
       fake.posts.filter((p) => p.text.includes(marker) && !p.failReason).map((p) => p.id),
     stop: () => fake.stop(),
   };
+}
+
+/** X's posts replying to one of `postIds` with a text starting `prefix` (a first comment, a thread's reply). */
+function repliesWith(posts: TwitterFake['posts'], postIds: string[], prefix: string): string[] {
+  return posts
+    .filter((p) => p.replyTo && postIds.includes(p.replyTo) && p.text.startsWith(prefix))
+    .map((p) => p.id);
 }
 
 function receiptId(published: Published): string {

@@ -185,8 +185,10 @@ export class World {
   }
 
   async stop(): Promise<void> {
-    // Schedules a caller gave up on (fast-check's time limit) still run: let them end first.
-    await withinMs(300_000, Promise.allSettled([...this.calls])).catch(() => undefined);
+    // Schedules a caller gave up on (fast-check's time limit) still run: let them end first, for
+    // two minutes (simulated time may have stopped under them, and the whole stop must fit in the
+    // 5-minute hook timeout).
+    await withinMs(120_000, Promise.allSettled([...this.calls])).catch(() => undefined);
     for (const worker of this.workers) worker.shutdown();
     await Promise.allSettled(this.running);
     this.running = [];
