@@ -54,7 +54,7 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.brands.get(brand.id, 'usr_br')).toEqual(brand);
     expect(await store.brands.get(brand.id, 'usr_other')).toBeUndefined();
     expect(await store.brands.list('usr_br')).toEqual([brand]);
-    expect(await store.brands.rename(brand.id, 'Acme Inc')).toEqual({ ...brand, name: 'Acme Inc' });
+    expect(await store.brands.update(brand.id, { name: 'Acme Inc' })).toEqual({ ...brand, name: 'Acme Inc' });
 
     const inside = await store.createAccount({
       userId: 'usr_br',
