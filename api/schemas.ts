@@ -177,6 +177,13 @@ export const updatePostSchema = z.object({
   account_ids: z
     .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })
     .optional(),
+  // Whether a post needs approval is fixed when it is created (its brand's rule may demand it).
+  requires_approval: z
+    .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
+    .optional(),
+  approval_window_minutes: z
+    .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
+    .optional(),
   /** Only a target's own schedule can change: `[{ account_id, scheduled_at }]`. */
   targets: z
     .array(

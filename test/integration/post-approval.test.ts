@@ -141,6 +141,11 @@ test("a brand's requires_approval is the default of its posts; the post's own va
     requires_approval: false,
   });
   expect(optedOut.body.approval).toBeNull();
+  const changed = await stack.request('PATCH', `/v1/posts/${byDefault.body.id}`, {
+    requires_approval: false,
+  });
+  expect(changed.status).toBe(400);
+  expect(changed.body.error.meta.field).toBe('requires_approval');
   const window = await stack.request('POST', '/v1/posts', {
     account_ids: [account],
     text: 'c',
