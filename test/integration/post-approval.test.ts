@@ -193,3 +193,25 @@ test('an approval sent after the worker was killed publishes the post', async ()
   );
   expect(copies).toHaveLength(1);
 });
+
+test('a post pending approval survives a Temporal restart, and is approved and published after it', async () => {
+  const post = await pendingPost({ text: 'after a restart' });
+  await webhook(post.id, 'post.approval_requested');
+  await stack.temporal.stop();
+  await stack.startTemporal();
+  expect((await stack.waitForPost(post.id, (p) => p.status === 'pending_approval')).approval.status).toBe(
+    'pending',
+  );
+  let answer = await stack.request('POST', `/v1/posts/${post.id}/approve`, undefined, reviewer);
+  while (answer.status === 503) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    answer = await stack.request('POST', `/v1/posts/${post.id}/approve`, undefined, reviewer);
+  }
+  expect([200, 409]).toContain(answer.status);
+  const done = await stack.waitForPost(post.id);
+  expect(done.status).toBe('published');
+  const copies = (await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data.filter(
+    (p: { text: string }) => p.text === 'after a restart',
+  );
+  expect(copies).toHaveLength(1);
+});
