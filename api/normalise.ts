@@ -1,3 +1,4 @@
+import { approvalOf, type BrandApproval } from './approval-rule';
 import { ApiError, type Issue, validationError } from './errors';
 import { checkPlatformRules, type MediaInfo, PLATFORM_RULES } from './platform-rules';
 import {
@@ -14,6 +15,8 @@ import { zodIssues } from './zod-issues';
 export interface AccountInfo {
   platform: string;
   status: 'active' | 'reconnect_required';
+  /** The approval its brand asks of posts to it; absent when it is in no brand. */
+  approval?: BrandApproval;
 }
 
 export interface NormaliseContext {
@@ -24,6 +27,8 @@ export interface NormaliseContext {
   account: (id: string) => AccountInfo | undefined;
   /** What the caller's media library knows about the post's media. Absent: media is not checked. */
   media?: MediaLookup;
+  /** The API key creating the post: recorded, so that a rule "approved by another key" can hold. */
+  authorKeyId?: string;
 }
 
 export interface MediaLookup {
@@ -165,6 +170,11 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
     buildTarget(t, ctx.account(t.account_id)!.platform, platformOptions),
   );
 
+  const approval = approvalOf(
+    req,
+    targetBodies.map((t) => ctx.account(t.account_id)!.approval),
+    ctx.authorKeyId,
+  );
   const spec: PostSpec = {
     id: ctx.id,
     userId: ctx.userId,
@@ -174,6 +184,7 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
     platformOptions,
     targets,
     createdAt: ctx.now.toISOString(),
+    ...(approval ? { approval } : {}),
   };
   const ruleIssues = checkTargets(spec, ctx.media, (t, i) =>
     req.targets

@@ -12,6 +12,10 @@ export const POST_EVENTS = [
   'post.updated',
   'post.deleted',
   'post.retried',
+  'post.approval_requested',
+  'post.approved',
+  'post.rejected',
+  'post.expired',
 ] as const;
 
 export type PostEventType = (typeof POST_EVENTS)[number];
@@ -22,6 +26,8 @@ export const FINAL_POST_EVENTS: PostEventType[] = [
   'post.partial',
   'post.failed',
   'post.deleted',
+  'post.rejected',
+  'post.expired',
 ];
 
 /** Every event an endpoint can subscribe to, with what it means (`GET /v1/webhooks/events`). */
@@ -33,6 +39,11 @@ export const EVENT_CATALOG: Record<PostEventType | 'webhook.test', string> = {
   'post.updated': 'A draft or scheduled post was edited or rescheduled (changed_fields).',
   'post.deleted': 'A draft or scheduled post was cancelled (was_status).',
   'post.retried': 'The failed targets of a post are being retried (retried_count).',
+  'post.approval_requested':
+    'A post needs approval before it can go out (created, or edited after approval): approve or reject it.',
+  'post.approved': 'A post was approved (approved_by); it goes out at its instant, or now if that passed.',
+  'post.rejected': 'A post was rejected (reason); it will not be published.',
+  'post.expired': 'A post was not approved within its approval window; it will not be published.',
   'webhook.test': 'A test ping, sent when an endpoint is registered or tested.',
 };
 
@@ -100,5 +111,23 @@ export function retriedEvent(post: PostResource, retriedCount: number): PostEven
   return {
     event: 'post.retried',
     data: { post_id: post.id, status: post.status, retried_count: retriedCount },
+  };
+}
+
+/** `post.approval_requested`, `post.approved`, `post.rejected` or `post.expired`: the approval as it now stands. */
+export function approvalEvent(
+  event: 'post.approval_requested' | 'post.approved' | 'post.rejected' | 'post.expired',
+  post: PostResource,
+): PostEvent {
+  return {
+    event,
+    data: {
+      post_id: post.id,
+      status: post.status,
+      scheduled_at: post.scheduled_at,
+      text: post.text,
+      targets: post.targets.map((t) => ({ account_id: t.account_id, platform: t.platform })),
+      approval: post.approval,
+    },
   };
 }

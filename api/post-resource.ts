@@ -1,3 +1,4 @@
+import { approvalResource } from './approval';
 import type {
   DeliveryError,
   DeliveryReceipt,
@@ -12,9 +13,18 @@ import type {
 
 /** A post's state before anything happened to it: the workflow starts from it. */
 export function initialPostState(spec: PostSpec, now: string): PostState {
+  const approval = spec.approval ? { status: 'pending' as const, requestedAt: now } : undefined;
   return {
     spec,
-    status: spec.mode === 'draft' ? 'draft' : spec.mode === 'scheduled' ? 'scheduled' : 'publishing',
+    status:
+      spec.mode === 'draft'
+        ? 'draft'
+        : approval
+          ? 'pending_approval'
+          : spec.mode === 'scheduled'
+            ? 'scheduled'
+            : 'publishing',
+    ...(approval ? { approval } : {}),
     deliveries: spec.targets.map((t) => ({
       accountId: t.accountId,
       platform: t.platform,
@@ -70,6 +80,7 @@ export function toPostResource(state: PostState): PostResource {
       error: d.status === 'failed' && d.error ? targetError(d.error) : null,
       metadata: targetMetadata(d.receipt),
     })),
+    approval: approvalResource(spec, state.approval),
   };
 }
 
@@ -90,7 +101,14 @@ export function targetMetadata(receipt: DeliveryReceipt | undefined): TargetMeta
 
 /** Final states: nothing more happens to the post unless someone asks for a retry. */
 export function isSettled(status: PostResource['status']): boolean {
-  return status === 'published' || status === 'partial' || status === 'failed' || status === 'cancelled';
+  return (
+    status === 'published' ||
+    status === 'partial' ||
+    status === 'failed' ||
+    status === 'cancelled' ||
+    status === 'rejected' ||
+    status === 'expired'
+  );
 }
 
 /** The library ids among a post's media (what `media_ids` reports). */

@@ -77,6 +77,26 @@ export const postResourceSchema = z.object({
       metadata: targetMetadataSchema,
     }),
   ),
+  approval: z
+    .object({
+      required: z.literal(true),
+      status: z.enum(['pending', 'approved', 'rejected', 'expired']),
+      requested_at: z.string(),
+      expires_at: z
+        .string()
+        .nullable()
+        .describe('The last instant an approval still publishes the post (null while it is a draft)'),
+      other_key_required: z
+        .boolean()
+        .describe('Only another API key than the one that created the post may approve or reject it'),
+      approved_at: z.string().nullable(),
+      approved_by: z.string().nullable().describe('The id of the API key that approved it'),
+      rejected_at: z.string().nullable(),
+      rejected_by: z.string().nullable(),
+      rejected_reason: z.string().nullable(),
+    })
+    .nullable()
+    .describe('Postflow extension: the approval the post needs before it goes out; null when none'),
 });
 
 export const errorEnvelopeSchema = z.object({
@@ -102,6 +122,10 @@ export const accountResourceSchema = z.object({
 export const brandResourceSchema = z.object({
   id: z.string(),
   name: z.string(),
+  requires_approval: z.boolean().describe("Posts to the brand's accounts need approval by default"),
+  approval_by_other_key: z
+    .boolean()
+    .describe("Posts to the brand's accounts always need approval, by another key than their author's"),
   created_at: z.string(),
 });
 

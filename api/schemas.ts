@@ -71,6 +71,11 @@ const mediaInput = z.object({
   source: z.string().min(1),
 });
 
+/** The longest approval window a post may ask for: 30 days. */
+export const APPROVAL_WINDOW_MAX_MINUTES = 30 * 24 * 60;
+/** The longest rejection reason kept. */
+export const REJECT_REASON_MAX = 1000;
+
 /** Postflow's bound on a thread's replies (X documents none; the others are in the same range). */
 export const SEGMENTS_MAX = 25;
 const NO_SEGMENT_MEDIA = {
@@ -128,7 +133,30 @@ export const createPostSchema = z.object({
    * or deleted), signed like a webhook — e.g. an n8n execution's resume URL.
    */
   callback_url: z.url({ error: 'must be an absolute URL.' }).max(2048).optional(),
+  /**
+   * Postflow extension: a person must approve the post (`POST /v1/posts/{id}/approve`) before it
+   * goes out. Omitted: as the brands of its accounts say.
+   */
+  requires_approval: z.boolean().optional(),
+  /** Minutes after the post's instant an approval still publishes it. @default 1440 (24 h) */
+  approval_window_minutes: z
+    .number()
+    .int('must be a whole number of minutes.')
+    .min(1, 'at least 1 minute.')
+    .max(APPROVAL_WINDOW_MAX_MINUTES, `at most ${APPROVAL_WINDOW_MAX_MINUTES} minutes (30 days).`)
+    .optional(),
 });
+
+/** `POST /v1/posts/{id}/reject`: why; the reason is kept in the post's resource. */
+export const rejectSchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty: say why the post is rejected.')
+      .max(REJECT_REASON_MAX, `at most ${REJECT_REASON_MAX} characters.`),
+  })
+  .strict();
 
 export type CreatePostBody = z.infer<typeof createPostSchema>;
 export type TargetBody = z.infer<typeof target>;
@@ -148,6 +176,13 @@ export const updatePostSchema = z.object({
   scheduled_at: instantSchema.optional(),
   account_ids: z
     .never({ error: 'cannot change on an existing post; cancel it and create a new one.' })
+    .optional(),
+  // Whether a post needs approval is fixed when it is created (its brand's rule may demand it).
+  requires_approval: z
+    .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
+    .optional(),
+  approval_window_minutes: z
+    .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
     .optional(),
   /** Only a target's own schedule can change: `[{ account_id, scheduled_at }]`. */
   targets: z
@@ -197,13 +232,27 @@ export const updateAccountSchema = z
 
 const brandName = z.string().trim().min(1, 'must not be empty.').max(200, 'at most 200 characters.');
 
+/** A brand's approval settings (docs/api.md "Approval before publishing"). */
+const brandSettings = {
+  requires_approval: z
+    .boolean()
+    .optional()
+    .describe("Posts to the brand's accounts need approval unless the post sets requires_approval"),
+  approval_by_other_key: z
+    .boolean()
+    .optional()
+    .describe(
+      "Posts to the brand's accounts always need approval, by another API key than the one that created them",
+    ),
+};
+
 /** `POST /v1/brands`. Unknown fields are refused: nothing else about a brand is stored. */
-export const createBrandSchema = z.object({ name: brandName }).strict();
+export const createBrandSchema = z.object({ name: brandName, ...brandSettings }).strict();
 
 export type CreateBrandBody = z.infer<typeof createBrandSchema>;
 
-/** `PATCH /v1/brands/{id}`: rename. */
-export const updateBrandSchema = z.object({ name: brandName.optional() }).strict();
+/** `PATCH /v1/brands/{id}`: rename, or change its approval settings. */
+export const updateBrandSchema = z.object({ name: brandName.optional(), ...brandSettings }).strict();
 
 /** `POST /v1/posts/{id}/unpublish`: one account's copy, or every published one. */
 export const unpublishSchema = z.object({ account_id: z.string().min(1).optional() });

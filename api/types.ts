@@ -7,7 +7,16 @@
 
 /** Lifecycle of a post. */
 export type PostStatus =
-  'draft' | 'scheduled' | 'publishing' | 'published' | 'partial' | 'failed' | 'cancelled';
+  | 'draft'
+  | 'pending_approval'
+  | 'scheduled'
+  | 'publishing'
+  | 'published'
+  | 'partial'
+  | 'failed'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired';
 
 /** Lifecycle of one delivery (one target account of a post). */
 export type TargetStatus = 'pending' | 'publishing' | 'published' | 'failed';
@@ -22,12 +31,15 @@ export type Visibility = 'public' | 'private' | 'connections_only' | 'logged_in'
 
 export const POST_STATUSES: readonly PostStatus[] = [
   'draft',
+  'pending_approval',
   'scheduled',
   'publishing',
   'published',
   'partial',
   'failed',
   'cancelled',
+  'rejected',
+  'expired',
 ];
 
 /**
@@ -88,6 +100,39 @@ export interface PostSpec {
    * Platforms not named, and posts started without it, use the workflow's own task queue.
    */
   platformQueues?: Record<string, string>;
+  /** Set when a person must approve the post before it goes out (docs/api.md "Approval"). */
+  approval?: ApprovalSpec;
+}
+
+/** A post's approval rule, fixed when it is created. */
+export interface ApprovalSpec {
+  /** The API key that created the post; absent when a library or CLI caller did. */
+  authorKeyId?: string;
+  /** Only another key than `authorKeyId` may approve or reject it. */
+  otherKey: boolean;
+  /**
+   * How long after the post's instant (its `scheduled_at`, or for a publish-now post the moment
+   * approval was asked) an approval still publishes it; then it expires.
+   */
+  windowMs: number;
+}
+
+/** Where a post's approval stands (`PostState.approval`). */
+export interface ApprovalState {
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  /** When approval was last asked for (creation, or the edit that asked again). */
+  requestedAt: string;
+  /** The last decision: approved or rejected, when and by which key. */
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+}
+
+/** Who sends an approval or a rejection: the API key (absent for a library or CLI caller). */
+export interface ApprovalDecision {
+  keyId?: string;
+  /** Why it was rejected (reject only). */
+  reason?: string;
 }
 
 /** A failure as the Post resource reports it. */
@@ -207,6 +252,8 @@ export interface PostState {
   status: PostStatus;
   deliveries: DeliveryState[];
   updatedAt: string;
+  /** Set when the spec requires approval. */
+  approval?: ApprovalState;
 }
 
 /** One entry of the seed-era `results[]`. */
@@ -263,6 +310,24 @@ export interface PostResource {
   updated_at: string;
   results: PostResultResource[];
   targets: PostTargetResource[];
+  /** Postflow extension: the approval the post needs; null when it needs none. */
+  approval: ApprovalResource | null;
+}
+
+/** A post's approval as the resource shows it. */
+export interface ApprovalResource {
+  required: true;
+  status: ApprovalState['status'];
+  requested_at: string;
+  /** The last instant an approval still publishes the post (null while it is a draft). */
+  expires_at: string | null;
+  /** Whether the key that created the post is refused as approver. */
+  other_key_required: boolean;
+  approved_at: string | null;
+  approved_by: string | null;
+  rejected_at: string | null;
+  rejected_by: string | null;
+  rejected_reason: string | null;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ValidationReport } from '../api/validate';
 import { PostGateway } from '../gateway';
 import type { ImportReport } from '../api/post-import';
 import { type ImportOptions, type ImportSource, PostImportsService } from '../services/post-imports';
-import { type CreateOptions, type DeleteResult, PostsService } from '../services/posts';
+import { type ApproverOptions, type CreateOptions, type DeleteResult, PostsService } from '../services/posts';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
 import type { PlatformQueues } from '../runtime/platform-queues';
@@ -15,7 +15,7 @@ export { WORKFLOW_TYPE } from '../gateway';
 export { newPostId, postIdForKey } from '../api/post-id';
 export { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
 export type { PostListQuery, PostPage } from '../api/post-list-query';
-export type { CreateOptions, DeleteResult } from '../services/posts';
+export type { ApproverOptions, CreateOptions, DeleteResult } from '../services/posts';
 export type { ImportOptions, ImportSource } from '../services/post-imports';
 export type { ImportReport } from '../api/post-import';
 
@@ -116,6 +116,12 @@ export class PostflowClient {
     /** Re-runs the failed targets of a `partial` or `failed` post. */
     retry: (id: string, options: RetryOptions = {}): Promise<PostResource> =>
       this.service.retry(this.userId, id, options),
+    /** Approves a post pending approval (`keyId`: the approving API key, for the other-key rule). */
+    approve: (id: string, options: ApproverOptions = {}): Promise<PostResource> =>
+      this.service.approve(this.userId, id, options),
+    /** Rejects a post pending approval, with a reason (`{ reason }`); it will not be published. */
+    reject: (id: string, body: { reason: string }, options: ApproverOptions = {}): Promise<PostResource> =>
+      this.service.reject(this.userId, id, body, options),
     /** A page of this user's posts (`GET /v1/posts`). */
     list: (query: PostListQuery = {}): Promise<PostPage> => this.service.list(this.userId, query),
     /** Posts of this user that may still publish with a media file (to come, or retryable). */

@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { ApiError, postNotFound } from '../api/errors';
-import { NOTHING_TO_RETRY, STATE_INVALID } from '../workflows/messages';
+import { NOTHING_TO_RETRY, SAME_KEY, STATE_INVALID } from '../workflows/messages';
 
 /**
  * Translates what Temporal says about a post into the contract's errors. Anything else is
@@ -15,6 +15,8 @@ export function toApiError(err: unknown, postId: string): unknown {
     if (type === STATE_INVALID)
       return new ApiError(409, STATE_INVALID, message, { id: postId, ...detailsOf(err.cause) });
     if (type === NOTHING_TO_RETRY) return new ApiError(400, NOTHING_TO_RETRY, message, { id: postId });
+    if (type === SAME_KEY)
+      return new ApiError(403, SAME_KEY, message, { id: postId, ...detailsOf(err.cause) });
   }
   if (isDeadlineExceeded(err)) {
     return new ApiError(

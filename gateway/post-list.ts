@@ -108,7 +108,7 @@ export class PostVisibility {
     const query = [
       ...ownPosts(userId),
       `PostflowRefs = ${visibilityString(mediaRef(mediaId))}`,
-      `PostflowStatus IN ('draft', 'scheduled', 'publishing', 'partial', 'failed')`,
+      `PostflowStatus IN ('draft', 'pending_approval', 'scheduled', 'publishing', 'partial', 'failed')`,
     ].join(' AND ');
     const ids: string[] = [];
     for await (const execution of this.temporal.workflow.list({ query })) {

@@ -2,7 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { type SearchAttributePair, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { ApiError } from '../api/errors';
 import { initialPostState } from '../api/post-resource';
-import type { PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
+import type { ApprovalDecision, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
@@ -107,6 +107,16 @@ export class PostWorkflows {
 
   cancel(id: string): Promise<PostResource> {
     return this.update(id, messages.cancel);
+  }
+
+  /** Approves a post pending approval, as `decision.keyId` (see `messages.approve`). */
+  approve(id: string, decision: ApprovalDecision): Promise<PostResource> {
+    return this.update(id, messages.approve, decision);
+  }
+
+  /** Rejects a post pending approval, with `decision.reason`. */
+  reject(id: string, decision: ApprovalDecision): Promise<PostResource> {
+    return this.update(id, messages.reject, decision);
   }
 
   /** Re-runs the failed targets of a `partial` or `failed` post (see `RetryOptions`). */

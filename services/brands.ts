@@ -12,7 +12,13 @@ export interface BrandServiceDeps {
 }
 
 export function brandResource(b: Brand): BrandResource {
-  return { id: b.id, name: b.name, created_at: b.createdAt };
+  return {
+    id: b.id,
+    name: b.name,
+    requires_approval: b.requiresApproval,
+    approval_by_other_key: b.approvalByOtherKey,
+    created_at: b.createdAt,
+  };
 }
 
 /**
@@ -24,7 +30,7 @@ export class BrandService {
 
   async create(
     userId: string,
-    { name }: CreateBrandBody,
+    { name, requires_approval, approval_by_other_key }: CreateBrandBody,
     idempotencyKey: IdempotencyKeyHeader,
   ): Promise<Created<BrandResource>> {
     const { store } = this.deps;
@@ -35,7 +41,14 @@ export class BrandService {
       idempotencyKey,
       `brand_${ulid()}`,
       (id) => store.brands.get(id, userId),
-      (id) => store.brands.create({ id, userId, name }),
+      (id) =>
+        store.brands.create({
+          id,
+          userId,
+          name,
+          requiresApproval: requires_approval ?? false,
+          approvalByOtherKey: approval_by_other_key ?? false,
+        }),
     );
     return { resource: brandResource(resource), replayed };
   }
@@ -49,14 +62,15 @@ export class BrandService {
     return brandResource(await this.owned(userId, id));
   }
 
-  /** Renames a brand; the body is read once the brand is found (an unknown brand is a 404 whatever the body). */
+  /** Renames a brand or changes its approval settings; the body is read once the brand is found (an unknown brand is a 404 whatever the body). */
   async update(userId: string, id: string, body: unknown): Promise<BrandResource> {
     const brand = await this.owned(userId, id);
     const parsed = updateBrandSchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
-    const { name } = parsed.data;
-    if (name === undefined) return brandResource(brand);
-    return brandResource((await this.deps.store.brands.rename(brand.id, name))!);
+    const { name, requires_approval, approval_by_other_key } = parsed.data;
+    const patch = { name, requiresApproval: requires_approval, approvalByOtherKey: approval_by_other_key };
+    if (Object.values(patch).every((v) => v === undefined)) return brandResource(brand);
+    return brandResource((await this.deps.store.brands.update(brand.id, patch))!);
   }
 
   /**

@@ -23,6 +23,8 @@ export type ImportSource = { csv: string } | { json: unknown };
 export interface ImportOptions {
   /** Check every row and report; create nothing. @default false */
   dryRun?: boolean;
+  /** The API key importing: the author of the posts, for a brand's `approval_by_other_key`. */
+  authorKeyId?: string;
 }
 
 /** How many "does this post exist" lookups run at once for the rows that fail their checks. */
@@ -53,7 +55,7 @@ export class PostImportsService {
   async import(
     userId: string,
     source: ImportSource,
-    { dryRun = false }: ImportOptions = {},
+    { dryRun = false, authorKeyId }: ImportOptions = {},
   ): Promise<ImportReport> {
     const rows = 'csv' in source ? csvRows(source.csv) : jsonRows(source.json);
     const now = new Date();
@@ -65,7 +67,7 @@ export class PostImportsService {
     const checked: CheckedRow[] = [];
     const seen = new Set<string>();
     for (const [i, row] of rows.entries()) {
-      const result = await this.check(userId, i + 1, row, inputs, now);
+      const result = await this.check(userId, i + 1, row, inputs, now, authorKeyId);
       // The same row twice in one file is one post: the later one is its duplicate.
       if (!result.problems.length && seen.has(result.postId)) result.exists = true;
       seen.add(result.postId);
@@ -123,6 +125,7 @@ export class PostImportsService {
     { body, problems }: ImportRow,
     inputs: PostInputs,
     now: Date,
+    authorKeyId: string | undefined,
   ): Promise<CheckedRow> {
     const postId = postIdForKey(userId, importRowKey(body));
     const found: Issue[] = [...problems];
@@ -141,6 +144,7 @@ export class PostImportsService {
         now,
         account: await inputs.accounts(userId, parsed),
         media: await inputs.media(userId, parsed),
+        ...(authorKeyId ? { authorKeyId } : {}),
       });
       return { row, postId, spec, problems: found };
     } catch (err) {

@@ -36,7 +36,16 @@ export class PostInputs {
     for (const id of new Set(ids)) {
       const account = await this.remembered(this.memo?.accounts, `${userId}\u0000${id}`, async () => {
         const found = await this.deps.store.getAccount(id, userId);
-        return found && { platform: found.platform, status: found.status };
+        const brand = found?.brandId ? await this.deps.store.brands.get(found.brandId, userId) : undefined;
+        return (
+          found && {
+            platform: found.platform,
+            status: found.status,
+            ...(brand
+              ? { approval: { required: brand.requiresApproval, otherKey: brand.approvalByOtherKey } }
+              : {}),
+          }
+        );
       });
       if (account) accounts.set(id, account);
     }

@@ -6,7 +6,9 @@ import { pageOf, parsePostListQuery, type PostListQuery, type PostPage } from '.
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import type { PlatformConstraints } from '../api/resources';
 import type { PostResource, PostStatus, UnpublishResult } from '../api/types';
+import { rejectSchema } from '../api/schemas';
 import { platformConstraints, type ValidationReport, validatePostBody } from '../api/validate';
+import { zodIssues } from '../api/zod-issues';
 import type { PostGateway } from '../gateway';
 import { AVAILABLE_PLATFORMS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
@@ -37,6 +39,16 @@ export interface CreateOptions {
   idempotencyKey?: string;
   /** For a publish-now post, wait up to this long for every target to settle. @default 0 */
   waitMs?: number;
+  /**
+   * The id of the API key creating the post: kept with a post that needs approval, so that a
+   * brand's `approval_by_other_key` refuses it as approver.
+   */
+  authorKeyId?: string;
+}
+
+/** Who approves or rejects a post: the API key's id (absent for a library or CLI caller). */
+export interface ApproverOptions {
+  keyId?: string;
 }
 
 /** The answer of `delete`: per-target outcomes, and the post as it remains (null: gone). */
@@ -92,6 +104,7 @@ export class PostsService {
       now: new Date(),
       account: await this.inputs.accounts(userId, parsed),
       media: await this.inputs.media(userId, parsed),
+      ...(options.authorKeyId ? { authorKeyId: options.authorKeyId } : {}),
     });
     await this.callbacks.register(userId, callbackUrl, spec.id);
     if (!(await this.workflows.start(spec))) {
@@ -290,6 +303,31 @@ export class PostsService {
   }
 
   /**
+   * `POST /v1/posts/{id}/approve`: a post pending approval goes out at its instant, or at once
+   * when that passed (within its approval window). 409 unless it is pending approval; 403
+   * `approval.same_key` for the author's key where the post requires another.
+   */
+  async approve(userId: string, id: string, { keyId }: ApproverOptions = {}): Promise<PostResource> {
+    await this.mutable(userId, id);
+    return this.workflows.approve(id, keyId ? { keyId } : {}).catch(notPending('approved', id));
+  }
+
+  /** `POST /v1/posts/{id}/reject` (`{ reason }`): the post will not be published. As `approve` otherwise. */
+  async reject(
+    userId: string,
+    id: string,
+    body: unknown,
+    { keyId }: ApproverOptions = {},
+  ): Promise<PostResource> {
+    const parsed = rejectSchema.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    await this.mutable(userId, id);
+    return this.workflows
+      .reject(id, { ...(keyId ? { keyId } : {}), reason: parsed.data.reason })
+      .catch(notPending('rejected', id));
+  }
+
+  /**
    * A page of the user's posts (`GET /v1/posts`): filtered by visibility, sorted, cut at the
    * cursor. Posts started without Postflow's search attributes are not listed. `brand_id` lists
    * the posts targeting the brand's accounts as they are now (a target's account is not recorded
@@ -407,6 +445,22 @@ function withoutTargets(post: PostResource, deleted: ReadonlySet<string>): PostR
     account_ids: post.account_ids.filter((a) => !deleted.has(a)),
     results: post.results.filter((r) => !deleted.has(r.account_id)),
     targets: post.targets.filter((t) => !deleted.has(t.account_id)),
+  };
+}
+
+/** A refused decision: says what the post's status allows and how to see where it stands. */
+function notPending(decision: 'approved' | 'rejected', id: string) {
+  return (err: unknown): never => {
+    if (err instanceof ApiError && err.code === STATE_INVALID && err.meta?.status !== 'pending_approval') {
+      const status = String(err.meta?.status ?? 'not pending approval');
+      throw new ApiError(
+        409,
+        STATE_INVALID,
+        `The post is ${status}; only a post in pending_approval can be ${decision}. GET /v1/posts/${id} shows its approval; a post created without requires_approval needs none.`,
+        { id, status },
+      );
+    }
+    throw err;
   };
 }
 

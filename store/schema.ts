@@ -146,4 +146,7 @@ export const MIGRATIONS: readonly string[] = [
      spec TEXT,
      PRIMARY KEY (import_id, row_index)
    );`,
+  // 12: a brand's approval settings (posts to its accounts need approval; by another key)
+  `ALTER TABLE brands ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE brands ADD COLUMN approval_by_other_key INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -380,14 +380,20 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
     },
 
     brands: {
-      async create({ id, userId, name }) {
-        const brand: Brand = { id: id ?? `brand_${ulid()}`, userId, name, createdAt: now() };
-        await db.run('INSERT INTO brands (id, user_id, name, created_at) VALUES (?, ?, ?, ?)', [
-          brand.id,
+      async create({ id, userId, name, requiresApproval = false, approvalByOtherKey = false }) {
+        const brand: Brand = {
+          id: id ?? `brand_${ulid()}`,
           userId,
           name,
-          brand.createdAt,
-        ]);
+          requiresApproval,
+          approvalByOtherKey,
+          createdAt: now(),
+        };
+        await db.run(
+          `INSERT INTO brands (id, user_id, name, requires_approval, approval_by_other_key, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+          [brand.id, userId, name, Number(requiresApproval), Number(approvalByOtherKey), brand.createdAt],
+        );
         return brand;
       },
       async get(id, userId) {
@@ -398,8 +404,18 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         const rows = await db.all<BrandRow>('SELECT * FROM brands WHERE user_id = ? ORDER BY id', [userId]);
         return rows.map(toBrand);
       },
-      async rename(id, name) {
-        await db.run('UPDATE brands SET name = ? WHERE id = ?', [name, id]);
+      async update(id, { name, requiresApproval, approvalByOtherKey }) {
+        if (name !== undefined) await db.run('UPDATE brands SET name = ? WHERE id = ?', [name, id]);
+        if (requiresApproval !== undefined)
+          await db.run('UPDATE brands SET requires_approval = ? WHERE id = ?', [
+            Number(requiresApproval),
+            id,
+          ]);
+        if (approvalByOtherKey !== undefined)
+          await db.run('UPDATE brands SET approval_by_other_key = ? WHERE id = ?', [
+            Number(approvalByOtherKey),
+            id,
+          ]);
         return this.get(id);
       },
       async remove(id) {
@@ -587,6 +603,8 @@ interface BrandRow {
   id: string;
   user_id: string;
   name: string;
+  requires_approval: number | string;
+  approval_by_other_key: number | string;
   created_at: string;
 }
 
@@ -594,6 +612,8 @@ const toBrand = (r: BrandRow): Brand => ({
   id: r.id,
   userId: r.user_id,
   name: r.name,
+  requiresApproval: Number(r.requires_approval) === 1,
+  approvalByOtherKey: Number(r.approval_by_other_key) === 1,
   createdAt: r.created_at,
 });
 

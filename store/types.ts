@@ -37,7 +37,18 @@ export interface Brand {
   id: string;
   userId: string;
   name: string;
+  /** Its accounts' posts need approval unless the post says otherwise (docs/api.md "Approval"). */
+  requiresApproval: boolean;
+  /** Its accounts' posts always need approval, by another API key than their author's. */
+  approvalByOtherKey: boolean;
   createdAt: string;
+}
+
+/** What a brand's settings can change to (`PATCH /v1/brands/{id}`). */
+export interface BrandPatch {
+  name?: string;
+  requiresApproval?: boolean;
+  approvalByOtherKey?: boolean;
 }
 
 /** What deleting a brand did: only a brand no account belongs to is deleted. */
@@ -47,6 +58,8 @@ export type BrandRemoval = 'deleted' | 'in_use' | 'missing';
 export const API_SCOPES = [
   'posts:read',
   'posts:write',
+  // Approving or rejecting posts that need approval (POST /v1/posts/{id}/approve, /reject).
+  'posts:approve',
   'media:read',
   'media:write',
   'accounts:read',
@@ -258,11 +271,11 @@ export interface Store {
   };
 
   brands: {
-    create(input: { id?: string; userId: string; name: string }): Promise<Brand>;
+    create(input: { id?: string; userId: string; name: string } & BrandPatch): Promise<Brand>;
     /** A brand, optionally only if it belongs to `userId`. */
     get(id: string, userId?: string): Promise<Brand | undefined>;
     list(userId: string): Promise<Brand[]>;
-    rename(id: string, name: string): Promise<Brand | undefined>;
+    update(id: string, patch: BrandPatch): Promise<Brand | undefined>;
     /** Deletes a brand unless an account belongs to it (the check and the delete are one statement). */
     remove(id: string): Promise<BrandRemoval>;
   };

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { PostResource, PostSpec } from '../api/types';
+import type { ApprovalDecision, PostResource, PostSpec } from '../api/types';
 
 /**
  * The messages a post workflow answers. Shared by the workflow and the client.
@@ -44,9 +44,21 @@ export interface RetryOptions {
  */
 export const retryFailed = defineUpdate<PostResource, [options?: RetryOptions]>('retryFailed');
 
+/**
+ * Approves a post pending approval: it goes out at its instant, at once when that passed, unless
+ * its approval window passed too. Refused for another status, or for the author's key where the
+ * post requires another key.
+ */
+export const approve = defineUpdate<PostResource, [decision: ApprovalDecision]>('approve');
+
+/** Rejects a post pending approval, with a reason: it will not be published (status `rejected`). */
+export const reject = defineUpdate<PostResource, [decision: ApprovalDecision]>('reject');
+
 /** Waits until the post is settled (published, partial, failed or cancelled) or `timeoutMs` passes. */
 export const awaitSettled = defineUpdate<PostResource, [timeoutMs: number]>('awaitSettled');
 
 /** ApplicationFailure types the update validators use; the client maps them to HTTP errors. */
 export const STATE_INVALID = 'post.state_invalid';
 export const NOTHING_TO_RETRY = 'post.no_retryable_deliveries';
+/** The author's own key approving or rejecting a post that requires another key. */
+export const SAME_KEY = 'approval.same_key';

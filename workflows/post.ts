@@ -12,9 +12,25 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
-import { deletedEvent, type PostEvent, retriedEvent, settledEvent, updatedEvent } from '../api/post-events';
+import { approvalDeadline, firstInstant } from '../api/approval';
+import {
+  approvalEvent,
+  deletedEvent,
+  type PostEvent,
+  retriedEvent,
+  settledEvent,
+  updatedEvent,
+} from '../api/post-events';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
-import type { DeliveryState, PostResource, PostSpec, PostState, PostStatus } from '../api/types';
+import type {
+  ApprovalDecision,
+  ApprovalState,
+  DeliveryState,
+  PostResource,
+  PostSpec,
+  PostState,
+  PostStatus,
+} from '../api/types';
 import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
 import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
@@ -129,11 +145,18 @@ export class Post {
     }
   }
 
-  /** Sleeps durably until `scheduled_at` (drafts until asked); returns how the wait ended. */
-  async waitUntilDue(): Promise<'deliver' | 'cancelled'> {
+  /**
+   * Sleeps durably until `scheduled_at` (drafts until asked; a post that needs approval until it
+   * is approved); returns how the wait ended.
+   */
+  async waitUntilDue(): Promise<'deliver' | 'cancelled' | 'rejected' | 'expired'> {
     for (;;) {
       const { status, spec } = this.state;
-      if (status === 'cancelled') return 'cancelled';
+      if (status === 'cancelled' || status === 'rejected' || status === 'expired') return status;
+      if (status === 'pending_approval') {
+        await this.awaitApproval();
+        continue;
+      }
       if (status !== 'draft' && status !== 'scheduled') return 'deliver';
       const seen = this.revision;
       const changed = () => this.revision !== seen;
@@ -142,6 +165,22 @@ export class Post {
       } else if (!(await condition(changed, Math.max(Date.parse(firstInstant(spec)) - Date.now(), 1)))) {
         return 'deliver'; // the timer fired
       }
+    }
+  }
+
+  /**
+   * Waits for a person to approve or reject the post, until its approval window ends: then the
+   * post expires. Any accepted change (an edit, a cancel, a decision) ends this wait, and
+   * waitUntilDue looks at the post again. (Only posts whose spec carries `approval` come here, so
+   * histories from before approval existed replay unchanged: no `patched()` is needed.)
+   */
+  private async awaitApproval(): Promise<void> {
+    const seen = this.revision;
+    const deadline = approvalDeadline(this.state.spec, this.approval())!;
+    if (!(await condition(() => this.revision !== seen, Math.max(deadline - Date.now(), 1)))) {
+      this.approval().status = 'expired';
+      this.changeStatus('expired');
+      this.emit(approvalEvent('post.expired', this.resource()));
     }
   }
 
@@ -222,7 +261,7 @@ export class Post {
   /** `reschedule`: moves a waiting post to `scheduledAt`; the wait starts over. */
   reschedule(scheduledAt: string): PostResource {
     this.state.spec = { ...this.state.spec, mode: 'scheduled', scheduledAt };
-    this.setStatus('scheduled');
+    this.waitAsSpecified();
     this.index({ key: PostScheduledAtKey, value: new Date(scheduledAt) });
     this.revision++;
     this.emit(updatedEvent(this.resource(), ['scheduled_at']));
@@ -230,16 +269,20 @@ export class Post {
   }
 
   /**
-   * `editPost`: replaces the spec of a waiting post; its mode decides whether it still waits. On a
-   * post that is publishing, only moves its waiting targets (validateEdit).
+   * `editPost`: replaces the spec of a waiting post; its mode decides whether it still waits. An
+   * approved post whose content changed needs approval again (a new instant alone does not). On
+   * a post that is publishing, only moves its waiting targets (validateEdit).
    */
   edit(spec: PostSpec): PostResource {
     const changed = changedFields(this.state.spec, spec);
     this.state.spec = spec;
-    if (this.state.status !== 'publishing')
-      this.setStatus(
-        spec.mode === 'scheduled' ? 'scheduled' : spec.mode === 'draft' ? 'draft' : 'publishing',
-      );
+    if (this.state.status !== 'publishing') {
+      const approval = this.state.approval;
+      if (approval?.status === 'approved' && changed.some((f) => !SCHEDULE_FIELDS.includes(f))) {
+        this.state.approval = { status: 'pending', requestedAt: new Date().toISOString() };
+      }
+      this.waitAsSpecified();
+    }
     if (this.indexed)
       upsertSearchAttributes(contentSearchAttributes(spec, this.state.deliveries, this.textIndexing));
     this.revision++;
@@ -247,11 +290,101 @@ export class Post {
     return this.resource();
   }
 
-  /** `publishNow`: ends the wait of a draft or scheduled post, its targets' own waits too. */
+  /**
+   * `publishNow`: ends the wait of a draft or scheduled post, its targets' own waits too. A post
+   * still to be approved goes out as soon as it is approved.
+   */
   publishNow(): PostResource {
     const { spec } = this.state;
     this.state.spec = { ...spec, mode: 'now', targets: spec.targets.map(({ scheduledAt: _, ...t }) => t) };
-    return this.changeStatus('publishing');
+    this.waitAsSpecified();
+    this.revision++;
+    return this.resource();
+  }
+
+  /**
+   * `approve`: the post goes out at its instant, or at once when that passed (awaitApproval
+   * expires it once its window passed too, so an approval within the window still publishes).
+   */
+  approve({ keyId }: ApprovalDecision): PostResource {
+    this.decide('approved', keyId);
+    const { spec } = this.state;
+    const due = spec.mode !== 'scheduled' || Date.parse(firstInstant(spec)) <= Date.now();
+    const post = this.changeStatus(due ? 'publishing' : 'scheduled');
+    this.emit(approvalEvent('post.approved', post));
+    return post;
+  }
+
+  /** `reject`: the post will not be published; the reason stays in its resource. */
+  reject({ keyId, reason }: ApprovalDecision): PostResource {
+    this.decide('rejected', keyId, reason);
+    const post = this.changeStatus('rejected');
+    this.emit(approvalEvent('post.rejected', post));
+    return post;
+  }
+
+  private decide(status: 'approved' | 'rejected', keyId?: string, reason?: string): void {
+    this.state.approval = {
+      ...this.approval(),
+      status,
+      decidedAt: new Date().toISOString(),
+      ...(keyId ? { decidedBy: keyId } : {}),
+      ...(reason ? { reason } : {}),
+    };
+  }
+
+  private approval(): ApprovalState {
+    return this.state.approval!;
+  }
+
+  /**
+   * Refuses an approval or a rejection unless the post is pending approval; the author's own key
+   * where the post requires another; an approval after the window closed (the post expires).
+   */
+  validateDecision(decision: ApprovalDecision, kind: 'approve' | 'reject'): void {
+    this.requireStatus('pending_approval');
+    const rule = this.state.spec.approval!;
+    if (rule.otherKey && rule.authorKeyId && decision.keyId === rule.authorKeyId) {
+      throw ApplicationFailure.create({
+        type: messages.SAME_KEY,
+        message: `This post must be ${kind === 'approve' ? 'approved' : 'rejected'} with another API key than the one that created it (${rule.authorKeyId}).`,
+        details: [{ status: this.state.status, author_key_id: rule.authorKeyId }],
+        nonRetryable: true,
+      });
+    }
+    const deadline = approvalDeadline(this.state.spec, this.approval())!;
+    if (kind === 'approve' && Date.now() > deadline) {
+      throw ApplicationFailure.create({
+        type: messages.STATE_INVALID,
+        message: `The approval window ended at ${new Date(deadline).toISOString()}; the post expires without being published. Create it again to publish it.`,
+        details: [{ status: this.state.status }],
+        nonRetryable: true,
+      });
+    }
+  }
+
+  /**
+   * Sets the status of a post that waits as its spec says: a draft, pending approval until
+   * approved, scheduled, or due now. Entering `pending_approval` asks for approval (the webhook),
+   * and the approval window of a publish-now post counts from then.
+   */
+  private waitAsSpecified(): void {
+    const { spec, approval, status: was } = this.state;
+    const status: PostStatus =
+      spec.mode === 'draft'
+        ? 'draft'
+        : approval?.status === 'pending'
+          ? 'pending_approval'
+          : spec.mode === 'scheduled'
+            ? 'scheduled'
+            : 'publishing';
+    if (status === 'pending_approval' && was !== status) {
+      this.state.approval = { status: 'pending', requestedAt: new Date().toISOString() };
+    }
+    this.setStatus(status);
+    if (status === 'pending_approval' && was !== status) {
+      this.emit(approvalEvent('post.approval_requested', this.resource()));
+    }
   }
 
   /** `cancel`: ends the wait of a waiting post, or the retry window of a failed or partial one. */
@@ -296,7 +429,7 @@ export class Post {
 
   validateEdit(spec: PostSpec): void {
     if (this.state.status === 'publishing') return this.validateWaitingTargetsMoved(spec);
-    this.requireStatus('draft', 'scheduled');
+    this.requireStatus('draft', 'pending_approval', 'scheduled');
     const before = this.state.spec.targets.map((t) => t.accountId).join();
     if (spec.id !== this.state.spec.id || spec.targets.map((t) => t.accountId).join() !== before) {
       throw ApplicationFailure.create({
@@ -377,13 +510,8 @@ export class Post {
   }
 }
 
-/** When a scheduled post's wait ends: at its own instant, or its first target's when earlier. */
-function firstInstant(spec: PostSpec): string {
-  const instants = [spec.scheduledAt, ...spec.targets.map((t) => t.scheduledAt)].filter(
-    (at): at is string => at !== undefined,
-  );
-  return instants.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
-}
+/** Fields of `post.updated` that move the post in time only: they keep an approval. */
+const SCHEDULE_FIELDS = ['scheduled_at', 'targets'];
 
 /** The Post resource fields an edit changed, for `post.updated`. */
 function changedFields(before: PostSpec, after: PostSpec): string[] {

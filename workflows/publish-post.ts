@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
-import { scheduledEvent } from '../api/post-events';
+import { approvalEvent, scheduledEvent } from '../api/post-events';
 import { upgradeSpec } from '../api/post-resource';
 import type { PostResource, PostSpec } from '../api/types';
 import * as messages from './messages';
@@ -11,7 +11,7 @@ export const RETRY_WINDOW: Duration = '7 days';
 
 /**
  * One post, from creation to its last delivery:
- * wait until it is due → deliver to every target at once → settle as published, partial or
+ * wait for approval when it needs it (or end rejected or expired) → wait until it is due → deliver to every target at once → settle as published, partial or
  * failed → re-deliver failed targets when asked, within the retry window. A delivery whose
  * history grew long goes on in a new run of the same workflow, which starts from `carried`.
  */
@@ -20,6 +20,8 @@ export async function publishPost(input: PostSpec, carried?: CarriedPost): Promi
   handleMessages(post);
   void post.sendEvents();
   if (!carried && post.state.status === 'scheduled') post.emit(scheduledEvent(post.resource()));
+  if (!carried && post.state.status === 'pending_approval')
+    post.emit(approvalEvent('post.approval_requested', post.resource()));
 
   let deliveries = carried
     ? post.handedOver()
@@ -44,11 +46,11 @@ type _ContinuesAsItself = Holds<[typeof publishPost] extends [PublishPostWorkflo
  * validator refuses, synchronously, a change the post's status does not allow.
  */
 function handleMessages(post: Post): void {
-  const waiting = { validator: () => post.requireStatus('draft', 'scheduled') };
+  const waiting = { validator: () => post.requireStatus('draft', 'pending_approval', 'scheduled') };
   setHandler(messages.postQuery, () => post.resource());
   setHandler(messages.specQuery, () => post.state.spec);
   setHandler(messages.reschedule, (scheduledAt) => post.reschedule(scheduledAt), {
-    validator: (_scheduledAt: string) => post.requireStatus('draft', 'scheduled'),
+    validator: (_scheduledAt: string) => post.requireStatus('draft', 'pending_approval', 'scheduled'),
   });
   setHandler(messages.editPost, (spec) => post.edit(spec), { validator: (spec) => post.validateEdit(spec) });
   setHandler(messages.publishNow, () => post.publishNow(), waiting);
@@ -57,8 +59,14 @@ function handleMessages(post: Post): void {
     () => post.cancel(),
     // A failed or partial post waits for retries; cancelling it ends the wait. (The client
     // unpublishes a partial post's published targets first.)
-    { validator: () => post.requireStatus('draft', 'scheduled', 'failed', 'partial') },
+    { validator: () => post.requireStatus('draft', 'pending_approval', 'scheduled', 'failed', 'partial') },
   );
+  setHandler(messages.approve, (decision) => post.approve(decision), {
+    validator: (decision) => post.validateDecision(decision, 'approve'),
+  });
+  setHandler(messages.reject, (decision) => post.reject(decision), {
+    validator: (decision) => post.validateDecision(decision, 'reject'),
+  });
   setHandler(messages.retryFailed, (options = {}) => post.retryFailed(options), {
     validator: (options = {}) => post.validateRetry(options),
   });

@@ -285,6 +285,8 @@ describe('other post operations', () => {
 			[{ operation: 'cancel' }, 'DELETE', '/v1/posts/post_1'],
 			[{ operation: 'publishNow' }, 'POST', '/v1/posts/post_1/publish'],
 			[{ operation: 'retry' }, 'POST', '/v1/posts/post_1/retry'],
+			[{ operation: 'approve' }, 'POST', '/v1/posts/post_1/approve'],
+			[{ operation: 'reject', reason: 'Off brand' }, 'POST', '/v1/posts/post_1/reject'],
 		];
 		for (const [params, method, path] of cases) {
 			const fake = fakeExecute({
@@ -307,6 +309,21 @@ describe('other post operations', () => {
 		});
 		await run(update);
 		expect(update.calls[0].body).toEqual({ text: 'New', scheduled_at: '2030-02-01T09:00:00.000Z' });
+	});
+
+	test('approve sends no body; reject sends the reason; both output the post', async () => {
+		const approve = fakeExecute({
+			params: { resource: 'post', operation: 'approve', postId: 'post_1' },
+			routes: [on('POST', '/v1/posts/post_1/approve', () => post('scheduled'))],
+		});
+		expect((await run(approve))[0].json.status).toBe('scheduled');
+		expect(approve.calls[0].body).toBeUndefined();
+		const reject = fakeExecute({
+			params: { resource: 'post', operation: 'reject', postId: 'post_1', reason: 'Off brand' },
+			routes: [on('POST', '/v1/posts/post_1/reject', () => post('rejected'))],
+		});
+		expect((await run(reject))[0].json.status).toBe('rejected');
+		expect(reject.calls[0].body).toEqual({ reason: 'Off brand' });
 	});
 });
 

@@ -38,7 +38,7 @@ const get = {
 };
 // The body is read once the brand is found: an unknown brand is a 404 whatever the body.
 const update = {
-  summary: 'Rename a brand',
+  summary: 'Rename a brand or change its approval settings',
   params,
   parsedByHandler: { body: updateBrandSchema },
   response: {

@@ -75,7 +75,10 @@ export function postImportRoutes(fastify: FastifyInstance, client: PostflowClien
         const csv = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === 'text/csv';
         const report = await client
           .forUser(request.userId)
-          .posts.import(csv ? { csv: request.body as string } : { json: request.body }, { dryRun });
+          .posts.import(csv ? { csv: request.body as string } : { json: request.body }, {
+            dryRun,
+            authorKeyId: request.apiKey.keyId,
+          });
         return reply.status(dryRun ? 200 : 202).send(report);
       },
     );

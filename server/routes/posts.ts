@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, errorEnvelope } from '../../api/errors';
-import { createPostSchema, retrySchema, unpublishSchema, updatePostSchema } from '../../api/schemas';
+import {
+  createPostSchema,
+  rejectSchema,
+  retrySchema,
+  unpublishSchema,
+  updatePostSchema,
+} from '../../api/schemas';
 import {
   deletePostResultSchema,
   platformConstraintsListSchema,
@@ -159,6 +165,25 @@ const retry = {
   },
 };
 
+const decision = {
+  ...postAnswer,
+  403: failure(
+    "The key lacks posts:approve, or is the post's author's where its brand requires another key (approval.same_key)",
+  ),
+  409: failure('The post is not pending approval, or its approval window ended (post.state_invalid)'),
+};
+const approve = {
+  summary: 'Approve a post pending approval: it goes out at its instant, or at once when that passed',
+  params,
+  response: decision,
+};
+const reject = {
+  summary: 'Reject a post pending approval, with a reason: it will not be published',
+  params,
+  parsedByHandler: { body: rejectSchema },
+  response: { ...decision, 400: failure('No reason, or one too long (validation.*)') },
+};
+
 /** `/v1/posts`: thin handlers, each over one method of the client's posts (services/posts.ts). */
 export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syncWaitMs: number): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -169,6 +194,7 @@ export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syn
     const { post, created } = await posts(request.userId).create(request.body, {
       ...(key ? { idempotencyKey: key } : {}),
       waitMs: syncWaitMs,
+      authorKeyId: request.apiKey.keyId,
     });
     if (!created) reply.header('Idempotent-Replayed', 'true');
     return sendCreated(reply, post, request.id);
@@ -227,6 +253,17 @@ export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syn
     const results = await posts(request.userId).unpublish(request.params.id, request.body.account_id);
     return { success: results.every((r) => r.outcome === 'deleted'), results };
   });
+
+  app.post('/v1/posts/:id/approve', { ...scope('posts:approve'), schema: approve }, async (request) =>
+    posts(request.userId).approve(request.params.id, { keyId: request.apiKey.keyId }),
+  );
+
+  app.post('/v1/posts/:id/reject', { ...scope('posts:approve'), schema: reject }, async (request) =>
+    // The service checks the body (rejectSchema): a missing or empty reason is a 400 naming it.
+    posts(request.userId).reject(request.params.id, request.body as { reason: string }, {
+      keyId: request.apiKey.keyId,
+    }),
+  );
 
   app.post('/v1/posts/:id/retry', { ...scope('posts:write'), schema: retry }, async (request) => {
     const post = await posts(request.userId).retry(request.params.id, request.body);

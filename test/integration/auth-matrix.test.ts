@@ -61,6 +61,10 @@ const ROUTES: Record<string, [string, string, unknown?][]> = {
     ['POST', '/v1/posts/{post}/retry'],
     ['DELETE', '/v1/posts/{post}'],
   ],
+  'posts:approve': [
+    ['POST', '/v1/posts/{post}/approve'],
+    ['POST', '/v1/posts/{post}/reject', { reason: 'x' }],
+  ],
   'media:read': [
     ['GET', '/v1/media'],
     ['GET', '/v1/media/{media}'],
@@ -147,6 +151,8 @@ test("another user's media, webhook, account and post cannot be read, changed or
     ['POST', '/v1/accounts/{account}/reconnect', { credentials: { access_token: 'x' } }, 'account.not_found'],
     ['DELETE', '/v1/accounts/{account}', undefined, 'account.not_found'],
     ['POST', '/v1/posts/{post}/retry', undefined, 'post.not_found'],
+    ['POST', '/v1/posts/{post}/approve', undefined, 'post.not_found'],
+    ['POST', '/v1/posts/{post}/reject', { reason: 'x' }, 'post.not_found'],
   ];
   for (const [method, path, body, code] of cases) {
     const res = await stack.request(method, fill(path), body, as(other));

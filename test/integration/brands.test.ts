@@ -34,6 +34,8 @@ test('create, list, read, rename and delete a brand', async () => {
   expect(created.body).toEqual({
     id: expect.stringMatching(/^brand_[0-9A-HJKMNP-TV-Z]{26}$/),
     name: 'Acme',
+    requires_approval: false,
+    approval_by_other_key: false,
     created_at: expect.any(String),
   });
   const id = created.body.id;

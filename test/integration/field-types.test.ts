@@ -189,6 +189,17 @@ test('every answer has exactly the documented fields and types, for one of each 
   const imported = (await api('POST', '/v1/posts/import', rows)).body.id;
   await api('GET', `/v1/posts/imports/${imported}`, undefined, '/v1/posts/imports/{id}');
   await api('POST', `/v1/posts/${partial.body.id}/retry`, undefined, '/v1/posts/{id}/retry');
+  // Approval: a post approved (approved_at, approved_by set) and one rejected (its reason kept).
+  const needsApproval = {
+    account_ids: [account],
+    text: 'to review',
+    scheduled_at: inDays(2),
+    requires_approval: true,
+  };
+  const toApprove = (await api('POST', '/v1/posts', needsApproval)).body.id;
+  const toReject = (await api('POST', '/v1/posts', needsApproval)).body.id;
+  await api('POST', `/v1/posts/${toApprove}/approve`, undefined, '/v1/posts/{id}/approve');
+  await api('POST', `/v1/posts/${toReject}/reject`, { reason: 'Off brand' }, '/v1/posts/{id}/reject');
   await stack.waitForPost(partial.body.id);
 
   const platformPostId = published.targets[0].platform_post_id;

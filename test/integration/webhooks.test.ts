@@ -195,6 +195,10 @@ test('the events catalog, the test endpoint, idempotent registration and ownersh
       'post.updated',
       'post.deleted',
       'post.retried',
+      'post.approval_requested',
+      'post.approved',
+      'post.rejected',
+      'post.expired',
     ]),
   );
 

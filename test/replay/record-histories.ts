@@ -20,7 +20,8 @@ import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
 
 type Api = Stack['request'];
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
-const settled = (p: { status: string }) => !['scheduled', 'publishing', 'draft'].includes(p.status);
+const settled = (p: { status: string }) =>
+  !['scheduled', 'publishing', 'draft', 'pending_approval'].includes(p.status);
 
 /** Each scenario returns the ids of the posts it made; `undefined` when this version refuses it. */
 const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => Promise<string | undefined>> =
@@ -122,6 +123,59 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
         targets: [{ account_id: a }, { account_id: b, platform_data: { comment_failure: 'unknown' } }],
       });
       return made.status >= 400 ? undefined : made.body.id;
+    },
+    /** Approval: asked by webhook, approved, then published at once (a publish-now post). */
+    async 'approval-approved'(api, stack, [a]) {
+      const made = await api('POST', '/v1/posts', {
+        account_ids: [a],
+        text: 'approve me',
+        requires_approval: true,
+      });
+      if (made.body.status !== 'pending_approval') return undefined;
+      await api('POST', `/v1/posts/${made.body.id}/approve`);
+      await stack.waitForPost(made.body.id, settled);
+      return made.body.id;
+    },
+    async 'approval-rejected'(api, _stack, [a]) {
+      const made = await api('POST', '/v1/posts', {
+        account_ids: [a],
+        text: 'reject me',
+        scheduled_at: inSeconds(3600),
+        requires_approval: true,
+      });
+      if (made.body.status !== 'pending_approval') return undefined;
+      await api('POST', `/v1/posts/${made.body.id}/reject`, { reason: 'off brand' });
+      return made.body.id;
+    },
+    /** Scheduled 4 minutes ago with a 1-minute window: expires at once. */
+    async 'approval-expired'(api, stack, [a]) {
+      const made = await api('POST', '/v1/posts', {
+        account_ids: [a],
+        text: 'too late',
+        scheduled_at: inSeconds(-240),
+        requires_approval: true,
+        approval_window_minutes: 1,
+      });
+      if (made.body.status !== 'pending_approval') return undefined;
+      await stack.waitForPost(made.body.id, (p) => p.status === 'expired');
+      return made.body.id;
+    },
+    /** Approved, edited (pending again), approved again, moved to soon: published. */
+    async 'approval-edited'(api, stack, [a]) {
+      const made = await api('POST', '/v1/posts', {
+        account_ids: [a],
+        text: 'v1',
+        scheduled_at: inSeconds(3600),
+        requires_approval: true,
+      });
+      if (made.body.status !== 'pending_approval') return undefined;
+      const id = made.body.id;
+      await api('POST', `/v1/posts/${id}/approve`);
+      await api('PATCH', `/v1/posts/${id}`, { text: 'v2' });
+      await api('POST', `/v1/posts/${id}/approve`);
+      await api('PATCH', `/v1/posts/${id}`, { scheduled_at: inSeconds(2) });
+      await stack.waitForPost(id, settled);
+      return id;
     },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {

@@ -44,9 +44,25 @@ export class PostflowTrigger implements INodeType {
 				default: ['post.published', 'post.partial', 'post.failed'],
 				options: [
 					{
+						name: 'Post Approval Requested',
+						value: 'post.approval_requested',
+						description:
+							'A post needs approval before it goes out: approve or reject it (e.g. from Slack or e-mail)',
+					},
+					{
+						name: 'Post Approved',
+						value: 'post.approved',
+						description: 'A post pending approval was approved',
+					},
+					{
 						name: 'Post Deleted',
 						value: 'post.deleted',
 						description: 'A draft or scheduled post was cancelled',
+					},
+					{
+						name: 'Post Expired',
+						value: 'post.expired',
+						description: 'A post was not approved in time; it will not be published',
 					},
 					{
 						name: 'Post Failed',
@@ -62,6 +78,11 @@ export class PostflowTrigger implements INodeType {
 						name: 'Post Published',
 						value: 'post.published',
 						description: 'Every account of a post was published',
+					},
+					{
+						name: 'Post Rejected',
+						value: 'post.rejected',
+						description: 'A post pending approval was rejected (with the reason)',
 					},
 					{
 						name: 'Post Retried',

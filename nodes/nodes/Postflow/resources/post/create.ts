@@ -108,6 +108,23 @@ export const postCreateDescription: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Requires Approval',
+				name: 'requiresApproval',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether a person must approve the post (Approve operation) before it goes out; unset, the accounts' brands decide",
+			},
+			{
+				displayName: 'Approval Window (Minutes)',
+				name: 'approvalWindowMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 43200 },
+				default: 1440,
+				description:
+					'How long after its time an approval still publishes the post; then it expires. Needs Requires Approval.',
+			},
+			{
 				displayName: 'Idempotency Key',
 				name: 'idempotencyKey',
 				type: 'string',
@@ -143,6 +160,12 @@ export async function createPost(
 			: {}),
 		media: mediaBody(this.getNodeParameter('media', i, {}) as IDataObject),
 		...contentBody(options),
+		...(options.requiresApproval !== undefined
+			? { requires_approval: options.requiresApproval as boolean }
+			: {}),
+		...(options.approvalWindowMinutes !== undefined
+			? { approval_window_minutes: options.approvalWindowMinutes as number }
+			: {}),
 	};
 	const wait =
 		mode !== 'draft' && (this.getNodeParameter('waitForCompletion', i, false) as boolean);

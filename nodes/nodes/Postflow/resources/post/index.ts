@@ -2,15 +2,17 @@ import type { INodeProperties } from 'n8n-workflow';
 import { createPost, postCreateDescription } from './create';
 import { getPost } from './get';
 import { getManyPosts, postGetManyDescription } from './getMany';
-import { cancelPost, publishPostNow, retryPost } from './simple-actions';
+import { approvePost, cancelPost, publishPostNow, rejectPost, retryPost } from './simple-actions';
 import { postUpdateDescription, updatePost } from './update';
 
 export const postOperations = {
+	approve: approvePost,
 	cancel: cancelPost,
 	create: createPost,
 	get: getPost,
 	getAll: getManyPosts,
 	publishNow: publishPostNow,
+	reject: rejectPost,
 	retry: retryPost,
 	update: updatePost,
 };
@@ -24,6 +26,13 @@ export const postDescription: INodeProperties[] = [
 		displayOptions: { show: { resource: ['post'] } },
 		default: 'create',
 		options: [
+			{
+				name: 'Approve',
+				value: 'approve',
+				action: 'Approve a post',
+				description:
+					'Approve a post pending approval: it goes out at its time, or at once if that passed',
+			},
 			{
 				name: 'Cancel',
 				value: 'cancel',
@@ -55,6 +64,12 @@ export const postDescription: INodeProperties[] = [
 				description: 'Publish a draft or scheduled post at once',
 			},
 			{
+				name: 'Reject',
+				value: 'reject',
+				action: 'Reject a post',
+				description: 'Reject a post pending approval, with a reason: it will not be published',
+			},
+			{
 				name: 'Retry Failed',
 				value: 'retry',
 				action: 'Retry a post',
@@ -77,8 +92,21 @@ export const postDescription: INodeProperties[] = [
 		placeholder: 'e.g. post_01JABCDEFGHJKMNPQRSTVWXYZ0',
 		description: 'The post to act on. Get also takes the ID a platform gave the published post.',
 		displayOptions: {
-			show: { operation: ['cancel', 'get', 'publishNow', 'retry', 'update'], resource: ['post'] },
+			show: {
+				operation: ['approve', 'cancel', 'get', 'publishNow', 'reject', 'retry', 'update'],
+				resource: ['post'],
+			},
 		},
+	},
+	{
+		displayName: 'Reason',
+		name: 'reason',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. The logo is outdated',
+		description: 'Why the post is rejected (at most 1,000 characters); the post keeps it',
+		displayOptions: { show: { operation: ['reject'], resource: ['post'] } },
 	},
 	...postCreateDescription,
 	...postGetManyDescription,

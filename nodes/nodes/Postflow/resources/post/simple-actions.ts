@@ -1,7 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { postflowRequest } from '../../transport';
 
-/** Cancel, Publish Now and Retry Failed take only the post (the shared Post ID field). */
+/**
+ * Cancel, Publish Now, Retry Failed and Approve take only the post (the shared Post ID field);
+ * Reject takes its reason too.
+ */
 
 const path = (i: number, context: IExecuteFunctions, suffix = '') =>
 	`/v1/posts/${encodeURIComponent(context.getNodeParameter('postId', i) as string)}${suffix}`;
@@ -33,4 +36,28 @@ export async function retryPost(this: IExecuteFunctions, i: number): Promise<INo
 		itemIndex: i,
 	});
 	return [{ json: (answer.post as IDataObject | undefined) ?? answer, pairedItem: { item: i } }];
+}
+
+/** Approves a post pending approval: it goes out at its instant, or at once when that passed. */
+export async function approvePost(
+	this: IExecuteFunctions,
+	i: number,
+): Promise<INodeExecutionData[]> {
+	const post = await postflowRequest.call(this, 'POST', path(i, this, '/approve'), {
+		itemIndex: i,
+	});
+	return [{ json: post, pairedItem: { item: i } }];
+}
+
+/** Rejects a post pending approval, with the reason the post keeps; it will not be published. */
+export async function rejectPost(
+	this: IExecuteFunctions,
+	i: number,
+): Promise<INodeExecutionData[]> {
+	const reason = this.getNodeParameter('reason', i) as string;
+	const post = await postflowRequest.call(this, 'POST', path(i, this, '/reject'), {
+		itemIndex: i,
+		body: { reason },
+	});
+	return [{ json: post, pairedItem: { item: i } }];
 }

@@ -27,13 +27,28 @@ export const resumeWebhooks: IWebhookDescription[] = [
 ];
 
 /** Statuses after which a post changes no more (unless someone retries it): the API's "settled". */
-export const FINAL_STATUSES = ['published', 'partial', 'failed', 'cancelled'];
+export const FINAL_STATUSES = [
+	'published',
+	'partial',
+	'failed',
+	'cancelled',
+	'rejected',
+	'expired',
+];
 
 /**
  * The events Postflow sends a post's `callback_url` (the API's FINAL_POST_EVENTS; `post.deleted`
- * is a cancelled post). The package has no dependencies, so the list is repeated here.
+ * is a cancelled post; `post.rejected` and `post.expired` a post never approved). The package has
+ * no dependencies, so the list is repeated here.
  */
-const FINAL_EVENTS = ['post.published', 'post.partial', 'post.failed', 'post.deleted'];
+const FINAL_EVENTS = [
+	'post.published',
+	'post.partial',
+	'post.failed',
+	'post.deleted',
+	'post.rejected',
+	'post.expired',
+];
 
 /** The query parameter of the callback URL that carries the execution's token. */
 export const TOKEN_PARAM = 'postflow_token';
