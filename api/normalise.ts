@@ -199,7 +199,8 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
 
 /**
  * Applies a `PATCH /v1/posts/{id}` body to a post's spec and checks the result like a new post.
- * Changing `platform_options` re-derives every target's options from it.
+ * Changing `platform_options` re-derives every target's options from it and the target's own
+ * (`ownOptions`, which win as at creation); nothing else of a target changes.
  */
 export function applyPostUpdate(spec: PostSpec, body: unknown, now: Date, media?: MediaLookup): PostSpec {
   return applyParsedUpdate(spec, parsePostUpdate(body), now, media);
@@ -255,11 +256,7 @@ export function applyParsedUpdate(
     targets: rescheduled(
       platformOptions === spec.platformOptions
         ? spec.targets
-        : spec.targets.map((t) => ({
-            ...buildTarget({ account_id: t.accountId }, t.platform, platformOptions),
-            ...(t.overrides ? { overrides: t.overrides } : {}),
-            ...(t.scheduledAt ? { scheduledAt: t.scheduledAt } : {}),
-          })),
+        : spec.targets.map((t) => withPlatformOptions(t, spec.platformOptions, platformOptions)),
       patch,
     ),
   };
@@ -316,12 +313,48 @@ function isKeyedByPlatform(options: Record<string, unknown>): boolean {
   return keys.length > 0 && keys.every((k) => k in PLATFORM_RULES && isObject(options[k]));
 }
 
-function buildTarget(t: TargetBody, platform: string, platformOptions: Record<string, unknown>): TargetSpec {
+/** A target's options: the post-level ones for its platform, then its own, which win. */
+function targetOptions(
+  platform: string,
+  platformOptions: Record<string, unknown>,
+  own: Record<string, unknown>,
+): Record<string, unknown> {
   const shared = isKeyedByPlatform(platformOptions)
     ? ((platformOptions[platform] as Record<string, unknown> | undefined) ?? {})
     : platformOptions;
-  const options = {
-    ...shared,
+  return { ...shared, ...own };
+}
+
+/**
+ * A target under new post-level options: everything else of it (its own options, overrides,
+ * instant) kept, its options merged again as at creation.
+ */
+function withPlatformOptions(
+  t: TargetSpec,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): TargetSpec {
+  const own = t.ownOptions ?? legacyOwnOptions(t, before);
+  return {
+    ...t,
+    options: targetOptions(t.platform, after, own),
+    ...(Object.keys(own).length ? { ownOptions: own } : {}),
+  };
+}
+
+/**
+ * Specs written before `ownOptions` existed: the target's own options are those of its options
+ * the post-level ones did not give (a key it set to the post-level value is not told apart).
+ */
+function legacyOwnOptions(t: TargetSpec, platformOptions: Record<string, unknown>): Record<string, unknown> {
+  const shared = targetOptions(t.platform, platformOptions, {});
+  return Object.fromEntries(
+    Object.entries(t.options).filter(([key, value]) => JSON.stringify(shared[key]) !== JSON.stringify(value)),
+  );
+}
+
+function buildTarget(t: TargetBody, platform: string, platformOptions: Record<string, unknown>): TargetSpec {
+  const own = {
     ...(t.platform_data ?? {}),
     ...(t.board_id ? { board_id: t.board_id } : {}),
     ...(t.page_id ? { page_id: t.page_id } : {}),
@@ -336,7 +369,8 @@ function buildTarget(t: TargetBody, platform: string, platformOptions: Record<st
   return {
     accountId: t.account_id,
     platform,
-    options,
+    options: targetOptions(platform, platformOptions, own),
+    ...(Object.keys(own).length ? { ownOptions: own } : {}),
     ...(Object.keys(overrides).length ? { overrides } : {}),
     ...(t.scheduled_at ? { scheduledAt: isoInstant(t.scheduled_at) } : {}),
   };

@@ -71,6 +71,11 @@ export interface TargetSpec {
   platform: string;
   /** Platform options for this target: post-level options for its platform, then target-level ones. */
   options: Record<string, unknown>;
+  /**
+   * The target-level ones alone (`targets[].platform_data`, `board_id`, `page_id`), absent when
+   * it has none: a PATCH of `platform_options` re-derives `options` from them and the new ones.
+   */
+  ownOptions?: Record<string, unknown>;
   /** Per-target content overrides (current dialect). */
   overrides?: Partial<PostContent>;
   /**

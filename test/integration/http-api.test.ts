@@ -232,6 +232,42 @@ describe('the post lifecycle', () => {
     expect(tooLate.body.error).toMatchObject({ code: 'post.state_invalid', meta: { status: 'cancelled' } });
   });
 
+  test("a PATCH of platform_options changes the post-level options and keeps each target's own", async () => {
+    const other = await stack.createSandboxAccount('own options');
+    const created = await stack.request('POST', '/v1/posts', {
+      text: 'own options',
+      scheduled_at: inDays(2),
+      platform_data: { sandbox: { latency_ms: 1 } },
+      targets: [
+        { account_id: account, text: 'own text', platform_data: { deletable: false, fail_times: 3 } },
+        { account_id: other },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+
+    const patched = await stack.request('PATCH', `/v1/posts/${id}`, {
+      platform_options: { sandbox: { latency_ms: 2, fail_times: 9 } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.platform_options).toEqual({ sandbox: { latency_ms: 2, fail_times: 9 } });
+    const spec: any = await stack.client.workflow.getHandle(id).query('spec');
+    expect(spec.targets.map((t: any) => t.options)).toEqual([
+      { latency_ms: 2, fail_times: 3, deletable: false },
+      { latency_ms: 2, fail_times: 9 },
+    ]);
+
+    const published = await stack.request('POST', `/v1/posts/${id}/publish`);
+    expect(published.body.status).toBe('published');
+    const delivered = async (acc: string) =>
+      (await stack.request('GET', `/v1/sandbox/${acc}/posts`)).body.data.find((p: any) => p.post_id === id);
+    expect(await delivered(account)).toMatchObject({
+      text: 'own text',
+      platform_options: { latency_ms: 2, fail_times: 3, deletable: false },
+    });
+    expect((await delivered(other)).platform_options).toEqual({ latency_ms: 2, fail_times: 9 });
+  });
+
   test('a published post cannot be edited or rescheduled (409 post.state_invalid)', async () => {
     const { body } = await stack.request('POST', '/v1/posts', {
       account_ids: [account],

@@ -99,6 +99,7 @@ describe('the current dialect', () => {
       accountId: 'acc_sb',
       platform: 'sandbox',
       options: { latency_ms: 9, fail_times: 2 },
+      ownOptions: { latency_ms: 9 },
       overrides: { text: 'target text' },
     });
     expect(spec.targets[1].options).toEqual({ latency_ms: 1, fail_times: 2 });
@@ -218,6 +219,65 @@ describe('updates', () => {
     expect(() => applyPostUpdate(spec, { platform_options: { sandbox: { failure: 'x' } } }, now)).toThrow(
       ApiError,
     );
+  });
+
+  test('new platform_options change only the post-level options: each target keeps its own, which win', () => {
+    const before = normaliseCreatePost(
+      {
+        text: 'before',
+        scheduled_at: '2026-04-01T10:00:00Z',
+        platform_data: { sandbox: { latency_ms: 1 } },
+        targets: [
+          {
+            account_id: 'acc_sb',
+            text: 'own text',
+            scheduled_at: '2026-04-02T10:00:00Z',
+            platform_data: { deletable: false, fail_times: 3 },
+          },
+          { account_id: 'acc_sb2' },
+        ],
+      },
+      ctx,
+    );
+    for (const body of [
+      { platform_options: { sandbox: { latency_ms: 5, fail_times: 9 } } },
+      { platform_data: { sandbox: { latency_ms: 5, fail_times: 9 } } },
+    ]) {
+      const next = applyPostUpdate(before, body, now);
+      expect(next.targets).toEqual([
+        {
+          accountId: 'acc_sb',
+          platform: 'sandbox',
+          options: { latency_ms: 5, fail_times: 3, deletable: false },
+          ownOptions: { deletable: false, fail_times: 3 },
+          overrides: { text: 'own text' },
+          scheduledAt: '2026-04-02T10:00:00.000Z',
+        },
+        { accountId: 'acc_sb2', platform: 'sandbox', options: { latency_ms: 5, fail_times: 9 } },
+      ]);
+      // A second change starts from the target's own options, not from the first change's.
+      expect(applyPostUpdate(next, { platform_options: {} }, now).targets.map((t) => t.options)).toEqual([
+        { deletable: false, fail_times: 3 },
+        {},
+      ]);
+    }
+  });
+
+  test('a target of a spec written before ownOptions keeps what the post-level options did not give it', () => {
+    const legacy: PostSpec = {
+      ...spec,
+      platformOptions: { sandbox: { latency_ms: 1 } },
+      targets: [{ accountId: 'acc_sb', platform: 'sandbox', options: { latency_ms: 1, deletable: false } }],
+    };
+    const next = applyPostUpdate(legacy, { platform_options: { sandbox: { fail_times: 2 } } }, now);
+    expect(next.targets).toEqual([
+      {
+        accountId: 'acc_sb',
+        platform: 'sandbox',
+        options: { fail_times: 2, deletable: false },
+        ownOptions: { deletable: false },
+      },
+    ]);
   });
 });
 
