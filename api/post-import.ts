@@ -77,6 +77,8 @@ const COLUMNS = [
   'first_comment',
   'visibility',
   'platform_options',
+  'requires_approval',
+  'approval_window_minutes',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -170,6 +172,31 @@ function bodyOf(cells: Map<Column, string>): ImportRow {
         field: 'platform_options',
         code: 'validation.field_invalid',
         message: 'is not JSON; write a JSON object such as {"instagram":{"content_type":"feed"}}.',
+      });
+    }
+  }
+  const approval = cell('requires_approval')?.trim();
+  if (approval !== undefined) {
+    // Spreadsheets write TRUE and FALSE: the case does not matter.
+    const flag = approval.toLowerCase();
+    if (flag === 'true' || flag === 'false') body.requires_approval = flag === 'true';
+    else {
+      problems.push({
+        field: 'requires_approval',
+        code: 'validation.field_invalid',
+        message: "must be true or false (empty: as the accounts' brands say).",
+      });
+    }
+  }
+  const minutes = cell('approval_window_minutes')?.trim();
+  if (minutes !== undefined) {
+    // A whole number only: the body's own check then says what range it takes.
+    if (/^[+-]?\d+$/.test(minutes)) body.approval_window_minutes = Number(minutes);
+    else {
+      problems.push({
+        field: 'approval_window_minutes',
+        code: 'validation.field_invalid',
+        message: 'must be a whole number of minutes, e.g. 720 (empty: 1440).',
       });
     }
   }

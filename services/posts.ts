@@ -304,15 +304,22 @@ export class PostsService {
 
   /**
    * `POST /v1/posts/{id}/approve`: a post pending approval goes out at its instant, or at once
-   * when that passed (within its approval window). 409 unless it is pending approval; 403
-   * `approval.same_key` for the author's key where the post requires another.
+   * when that passed (within its approval window). A post approved already is answered as it is
+   * (see `repeated`); otherwise 409 unless it is pending approval; 403 `approval.same_key` for
+   * the author's key where the post requires another.
    */
   async approve(userId: string, id: string, { keyId }: ApproverOptions = {}): Promise<PostResource> {
     await this.mutable(userId, id);
-    return this.workflows.approve(id, keyId ? { keyId } : {}).catch(notPending('approved', id));
+    return this.workflows
+      .approve(id, keyId ? { keyId } : {})
+      .catch((err: unknown) => this.repeated(userId, id, err, { status: 'approved' }));
   }
 
-  /** `POST /v1/posts/{id}/reject` (`{ reason }`): the post will not be published. As `approve` otherwise. */
+  /**
+   * `POST /v1/posts/{id}/reject` (`{ reason }`): the post will not be published. A post rejected
+   * already with the same reason is answered as it is; with another reason it is a 409 naming the
+   * first. As `approve` otherwise.
+   */
   async reject(
     userId: string,
     id: string,
@@ -322,9 +329,43 @@ export class PostsService {
     const parsed = rejectSchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
     await this.mutable(userId, id);
+    const { reason } = parsed.data;
     return this.workflows
-      .reject(id, { ...(keyId ? { keyId } : {}), reason: parsed.data.reason })
-      .catch(notPending('rejected', id));
+      .reject(id, { ...(keyId ? { keyId } : {}), reason })
+      .catch((err: unknown) => this.repeated(userId, id, err, { status: 'rejected', reason }));
+  }
+
+  /**
+   * A decision the workflow refused because the post is no longer pending approval: when the post
+   * already carries this very decision, the request is a repeat (a retry after a 503 or a lost
+   * answer, whose first try went through), answered 200 with the post as it is now, with no second
+   * event. This lives here rather than in the workflow's Update validator: the workflow stays as
+   * it is (no new history for repeats, nothing to reason about for replay), and the repeat costs
+   * one query, only on the path that was a 409 anyway. The key that repeats is not checked: the
+   * answer changes nothing, and `approved_by` / `rejected_by` name the key that decided. Anything
+   * else stays a 409 saying where the post stands.
+   */
+  private async repeated(
+    userId: string,
+    id: string,
+    err: unknown,
+    decision: { status: 'approved' } | { status: 'rejected'; reason: string },
+  ): Promise<PostResource> {
+    if (!(err instanceof ApiError) || err.code !== STATE_INVALID || err.meta?.status === 'pending_approval') {
+      throw err;
+    }
+    const post = await this.get(userId, id);
+    const approval = post.approval;
+    if (approval?.status !== decision.status) throw notPending(decision.status, post);
+    if (decision.status === 'rejected' && approval.rejected_reason !== decision.reason) {
+      throw new ApiError(
+        409,
+        STATE_INVALID,
+        `The post was rejected already, with the reason "${approval.rejected_reason}"; a rejection cannot be changed. GET /v1/posts/${id} shows its approval.`,
+        { id, status: post.status, rejected_reason: approval.rejected_reason },
+      );
+    }
+    return post;
   }
 
   /**
@@ -449,19 +490,17 @@ function withoutTargets(post: PostResource, deleted: ReadonlySet<string>): PostR
 }
 
 /** A refused decision: says what the post's status allows and how to see where it stands. */
-function notPending(decision: 'approved' | 'rejected', id: string) {
-  return (err: unknown): never => {
-    if (err instanceof ApiError && err.code === STATE_INVALID && err.meta?.status !== 'pending_approval') {
-      const status = String(err.meta?.status ?? 'not pending approval');
-      throw new ApiError(
-        409,
-        STATE_INVALID,
-        `The post is ${status}; only a post in pending_approval can be ${decision}. GET /v1/posts/${id} shows its approval; a post created without requires_approval needs none.`,
-        { id, status },
-      );
-    }
-    throw err;
-  };
+function notPending(decision: 'approved' | 'rejected', post: PostResource): ApiError {
+  const { id, status } = post;
+  const approval = post.approval
+    ? `its approval is ${post.approval.status}`
+    : 'it needs no approval (created without requires_approval)';
+  return new ApiError(
+    409,
+    STATE_INVALID,
+    `The post is ${status} and ${approval}; only a post in pending_approval can be ${decision}. GET /v1/posts/${id} shows its approval.`,
+    { id, status, approval_status: post.approval?.status ?? null },
+  );
 }
 
 /** With payload encryption the text is not in visibility, so a text search cannot be answered. */

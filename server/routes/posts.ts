@@ -170,7 +170,9 @@ const decision = {
   403: failure(
     "The key lacks posts:approve, or is the post's author's where its brand requires another key (approval.same_key)",
   ),
-  409: failure('The post is not pending approval, or its approval window ended (post.state_invalid)'),
+  409: failure(
+    'The post is not pending approval, nor already carries this decision (a repeat is a 200), or its approval window ended; or it was rejected with another reason (post.state_invalid)',
+  ),
 };
 const approve = {
   summary: 'Approve a post pending approval: it goes out at its instant, or at once when that passed',

@@ -108,6 +108,47 @@ test('a JSON array of post bodies; a repeated row in one file is one post', asyn
   expect((await stack.request('GET', `/v1/posts/${report.rows[0].post_id}`)).body.status).toBe('scheduled');
 });
 
+test('CSV approval columns: requires_approval and approval_window_minutes, each bad cell its row and field', async () => {
+  const account = await stack.createSandboxAccount('approval');
+  const later = inDays(2);
+  const file = [
+    'text,account_ids,scheduled_at,requires_approval,approval_window_minutes',
+    `Ask first,${account},${later},TRUE,720`,
+    `No need,${account},${later},false,`,
+    `Maybe,${account},${later},maybe,`,
+    `Too long,${account},${later},true,43201`,
+    `Half,${account},${later},true,1.5`,
+  ].join('\n');
+  const { status, body } = await csv(file);
+  expect(status).toBe(202);
+  const report = await finished(body.id);
+  expect(report.counts).toMatchObject({ total: 5, created: 2, failed: 3 });
+  expect(report.errors).toEqual([
+    { row: 3, field: 'requires_approval', code: 'validation.field_invalid', message: expect.any(String) },
+    {
+      row: 4,
+      field: 'approval_window_minutes',
+      code: 'validation.field_invalid',
+      message: expect.stringMatching(/at most 43200/),
+    },
+    {
+      row: 5,
+      field: 'approval_window_minutes',
+      code: 'validation.field_invalid',
+      message: expect.stringMatching(/whole number/),
+    },
+  ]);
+  const [asked, free] = report.rows;
+  expect((await stack.request('GET', `/v1/posts/${asked.post_id}`)).body).toMatchObject({
+    status: 'pending_approval',
+    approval: { status: 'pending', expires_at: new Date(Date.parse(later) + 12 * 3_600_000).toISOString() },
+  });
+  expect((await stack.request('GET', `/v1/posts/${free.post_id}`)).body).toMatchObject({
+    status: 'scheduled',
+    approval: null,
+  });
+});
+
 test('a malformed file, an unknown column or too many rows is refused whole', async () => {
   expect((await csv('text,colour\nhi,red')).body.error).toMatchObject({
     code: 'validation.body_invalid',

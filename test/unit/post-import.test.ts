@@ -53,6 +53,34 @@ describe('csvRows', () => {
     expect(rows[2]!.problems[0]!.message).toMatch(/line 4 has 3 fields; the header has 2/);
   });
 
+  test('requires_approval takes true or false in any case, approval_window_minutes a whole number', () => {
+    const rows = csvRows(
+      'text,requires_approval,approval_window_minutes\n' +
+        'a,TRUE,720\n' +
+        'b, false ,\n' +
+        'c,,0\n' +
+        'd,yes,12h\n' +
+        'e,1,7.5\n',
+    );
+    expect(rows.map((r) => r.body)).toEqual([
+      { text: 'a', requires_approval: true, approval_window_minutes: 720 },
+      { text: 'b', requires_approval: false },
+      // Out of range: the post body's own check refuses it, as for a JSON row.
+      { text: 'c', approval_window_minutes: 0 },
+      { text: 'd' },
+      { text: 'e' },
+    ]);
+    const problem = (field: string) => expect.objectContaining({ field, code: 'validation.field_invalid' });
+    expect(rows.slice(0, 3).flatMap((r) => r.problems)).toEqual([]);
+    for (const row of rows.slice(3)) {
+      expect(row.problems).toEqual([problem('requires_approval'), problem('approval_window_minutes')]);
+    }
+    expect(rows[3]!.problems.map((p) => p.message)).toEqual([
+      "must be true or false (empty: as the accounts' brands say).",
+      'must be a whole number of minutes, e.g. 720 (empty: 1440).',
+    ]);
+  });
+
   test('the file is refused whole for an unknown, repeated or missing column, or no rows', () => {
     const refusal = (csv: string) => {
       try {

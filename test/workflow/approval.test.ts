@@ -206,7 +206,7 @@ test('an edit of an approved post returns it to pending_approval; a new instant 
   });
 });
 
-test('approve and reject are refused unless the post is pending approval', async () => {
+test('approve and reject are refused unless the post is pending approval; a repeated decision is answered as it is', async () => {
   const { post } = await client.posts.create({
     account_ids: [accountId],
     text: 'no approval needed',
@@ -219,13 +219,43 @@ test('approve and reject are refused unless the post is pending approval', async
     const refused = { status: 409, code: 'post.state_invalid' };
     await expect(client.posts.approve(post.id)).rejects.toMatchObject(refused);
     await expect(client.posts.reject(post.id, { reason: 'no' })).rejects.toMatchObject(refused);
-    await client.posts.approve(pending.id);
-    await expect(client.posts.approve(pending.id)).rejects.toMatchObject({
+    const approved = await client.posts.approve(pending.id, { keyId: 'key_reviewer' });
+    // A retry after a lost answer: the post as it is, approved by the first key.
+    expect(await client.posts.approve(pending.id, { keyId: 'key_other' })).toMatchObject({
+      status: 'scheduled',
+      approval: {
+        status: 'approved',
+        approved_at: approved.approval?.approved_at,
+        approved_by: 'key_reviewer',
+      },
+    });
+    await expect(client.posts.reject(pending.id, { reason: 'too late' })).rejects.toMatchObject({
       ...refused,
-      message: expect.stringContaining('only a post in pending_approval can be approved'),
+      message: expect.stringContaining(
+        'its approval is approved; only a post in pending_approval can be rejected',
+      ),
     });
     await client.posts.cancel(post.id);
     await client.posts.cancel(pending.id);
+  });
+});
+
+test('a repeated rejection is answered as it is; another reason or an approval is a 409', async () => {
+  const post = await pendingPost('no twice', 1);
+
+  await withWorker(async () => {
+    const rejected = await client.posts.reject(post.id, { reason: 'Wrong logo' });
+    expect(await client.posts.reject(post.id, { reason: ' Wrong logo ' })).toEqual(rejected);
+    await expect(client.posts.reject(post.id, { reason: 'Typo' })).rejects.toMatchObject({
+      status: 409,
+      code: 'post.state_invalid',
+      message: expect.stringContaining('rejected already, with the reason "Wrong logo"'),
+    });
+    await expect(client.posts.approve(post.id)).rejects.toMatchObject({
+      status: 409,
+      code: 'post.state_invalid',
+      message: expect.stringContaining('The post is rejected and its approval is rejected'),
+    });
   });
 });
 
