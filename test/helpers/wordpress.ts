@@ -86,11 +86,11 @@ const WP_CONFIG = `<?php
 define('DB_NAME', 'wordpress');
 define('DB_USER', 'root');
 define('DB_PASSWORD', '');
-define('DB_HOST', 'localhost:' . getenv('POSTFLOW_WP_DB_SOCKET'));
+define('DB_HOST', 'localhost:' . getenv('TEST_WORDPRESS_DB_SOCKET'));
 define('DB_CHARSET', 'utf8mb4');
 define('DB_COLLATE', '');
-define('WP_HOME', getenv('POSTFLOW_WP_URL'));
-define('WP_SITEURL', getenv('POSTFLOW_WP_URL'));
+define('WP_HOME', getenv('TEST_WORDPRESS_URL'));
+define('WP_SITEURL', getenv('TEST_WORDPRESS_URL'));
 // Application passwords need HTTPS, except on a site whose environment is 'local'.
 define('WP_ENVIRONMENT_TYPE', 'local');
 define('AUTOMATIC_UPDATER_DISABLED', true);
@@ -112,7 +112,7 @@ const ROUTER = `<?php
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 if ($path !== '/' && is_file(__DIR__ . $path)) return false;
 if (str_starts_with($path, '/uploads/') && !str_contains($path, '..')) {
-  $file = getenv('POSTFLOW_WP_UPLOADS') . substr($path, strlen('/uploads'));
+  $file = getenv('TEST_WORDPRESS_UPLOADS') . substr($path, strlen('/uploads'));
   if (is_file($file)) {
     header('Content-Type: ' . mime_content_type($file));
     readfile($file);
@@ -131,14 +131,14 @@ require __DIR__ . '/index.php';
  */
 const INSTALL = `<?php
 define('WP_INSTALLING', true);
-$_SERVER['HTTP_HOST'] = parse_url(getenv('POSTFLOW_WP_URL'), PHP_URL_HOST) . ':' . parse_url(getenv('POSTFLOW_WP_URL'), PHP_URL_PORT);
+$_SERVER['HTTP_HOST'] = parse_url(getenv('TEST_WORDPRESS_URL'), PHP_URL_HOST) . ':' . parse_url(getenv('TEST_WORDPRESS_URL'), PHP_URL_PORT);
 require __DIR__ . '/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 [, $title, $user, $password, $email] = $argv;
 $result = wp_install($title, $user, $email, true, '', wp_slash($password));
 update_option('permalink_structure', '/%postname%/');
-update_option('upload_path', getenv('POSTFLOW_WP_UPLOADS'));
-update_option('upload_url_path', getenv('POSTFLOW_WP_URL') . '/uploads');
+update_option('upload_path', getenv('TEST_WORDPRESS_UPLOADS'));
+update_option('upload_url_path', getenv('TEST_WORDPRESS_URL') . '/uploads');
 flush_rewrite_rules();
 [$application_password] = WP_Application_Passwords::create_new_application_password($result['user_id'], ['name' => 'postflow']);
 echo json_encode(['user_id' => $result['user_id'], 'application_password' => $application_password]);
@@ -178,9 +178,9 @@ export async function startWordPress(): Promise<RunningWordPress> {
     mkdirSync(uploads);
     const env = {
       ...process.env,
-      POSTFLOW_WP_DB_SOCKET: socket,
-      POSTFLOW_WP_URL: url,
-      POSTFLOW_WP_UPLOADS: uploads,
+      TEST_WORDPRESS_DB_SOCKET: socket,
+      TEST_WORDPRESS_URL: url,
+      TEST_WORDPRESS_UPLOADS: uploads,
     };
     const install = spawnSync(
       'php',
