@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runtime/config';
 import { freePort } from './ports';
 import { npm } from './tools';
+import { answers, stopChild, untilServing } from './child-process';
 
 /** The Ghost the Ghost adapter is checked against: the newest 5.x, the Admin API version it is written for. */
 export const GHOST_VERSION = '5.130.4';
@@ -101,7 +102,10 @@ export async function startGhost(): Promise<RunningGhost> {
   });
   const stop = () => stopChild(child).finally(() => rmSync(data, { recursive: true, force: true }));
   try {
-    await ready(child, url);
+    await untilServing(child, 'ghost', answers(`${url}/ghost/api/admin/site/`), {
+      timeoutMs: 120_000,
+      everyMs: 500,
+    });
     return { url, adminApiKey: await integrationKey(url), stop };
   } catch (err) {
     await stop();
@@ -146,34 +150,4 @@ async function integrationKey(url: string): Promise<string> {
   const key = integrations[0]?.api_keys.find((k) => k.type === 'admin')?.secret;
   if (!key) throw new Error(`the new integration has no Admin API key: ${JSON.stringify(integrations)}`);
   return key;
-}
-
-/** Resolves once the Admin API answers; rejects with Ghost's output if it exits first. */
-async function ready(child: ChildProcess, url: string): Promise<void> {
-  const output: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`ghost exited (${child.exitCode}):\n${output.join('').slice(-3000)}`);
-    const up = await fetch(`${url}/ghost/api/admin/site/`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`ghost did not start in 120 s:\n${output.join('').slice(-3000)}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runtime/config';
+import { answers, stopChild, untilServing } from './child-process';
 
 /** The open-source relay the Nostr adapter is checked against (PyPI `nostr-relay`, Python). */
 export const NOSTR_RELAY_VERSION = '1.14';
@@ -82,42 +83,17 @@ export async function startNostrRelay(): Promise<RunningRelay> {
   });
   const stop = () => stopChild(child).finally(() => rmSync(data, { recursive: true, force: true }));
   try {
-    await ready(child, port);
+    await untilServing(
+      child,
+      'nostr-relay',
+      answers(`http://127.0.0.1:${port}/`, { headers: { accept: 'application/nostr+json' } }),
+      { timeoutMs: 60_000, everyMs: 200 },
+    );
   } catch (err) {
     await stop();
     throw err;
   }
   return { url: `ws://127.0.0.1:${port}`, stop };
-}
-
-/** Resolves once the relay answers its NIP-11 document; rejects with its output if it exits first. */
-async function ready(child: ChildProcess, port: number): Promise<void> {
-  const output: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`nostr-relay exited (${child.exitCode}):\n${output.join('').slice(-2000)}`);
-    const up = await fetch(`http://127.0.0.1:${port}/`, { headers: { accept: 'application/nostr+json' } })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`nostr-relay did not start in 60 s:\n${output.join('').slice(-2000)}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 function freePort(): Promise<number> {

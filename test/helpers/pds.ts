@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runtime/config';
 import { node24, node24Env, npmInstall } from './tools';
+import { stopChild } from './child-process';
 
 /** The reference PDS the Bluesky adapter is checked against, and the PLC directory it registers DIDs in. */
 export const PDS_VERSION = '0.5.35';
@@ -160,18 +161,6 @@ function ready(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       reject(new Error(`the PDS exited (${code}) before it was ready:\n${output.join('').slice(-2000)}`));
     });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runtime/config';
 import { freePort } from './ports';
+import { answers, stopChild, untilServing } from './child-process';
 
 /** The Matrix homeserver the Matrix adapter is checked against (PyPI `matrix-synapse`, Python ≥ 3.10). */
 export const SYNAPSE_VERSION = '1.163.2';
@@ -115,7 +116,10 @@ export async function startSynapse(): Promise<RunningSynapse> {
   const stop = () => stopChild(child).finally(() => rmSync(data, { recursive: true, force: true }));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await ready(child, url);
+    await untilServing(child, 'synapse', answers(`${url}/_matrix/client/versions`), {
+      timeoutMs: 90_000,
+      everyMs: 250,
+    });
   } catch (err) {
     await stop();
     throw err;
@@ -143,34 +147,4 @@ async function register(python: string, url: string, name: string): Promise<Matr
   });
   if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as MatrixLogin;
-}
-
-/** Resolves once the client API answers; rejects with Synapse's output if it exits first. */
-async function ready(child: ChildProcess, url: string): Promise<void> {
-  const output: string[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`synapse exited (${child.exitCode}):\n${output.join('').slice(-3000)}`);
-    const up = await fetch(`${url}/_matrix/client/versions`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`synapse did not start in 90 s:\n${output.join('').slice(-3000)}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

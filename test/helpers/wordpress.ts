@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runtime/config';
 import { freePort } from './ports';
+import { stopChild } from './child-process';
 
 const log = (line: string) => process.stderr.write(`[wordpress] ${line}\n`);
 
@@ -166,7 +167,7 @@ export async function startWordPress(): Promise<RunningWordPress> {
   const data = mkdtempSync(join(tmpdir(), 'postflow-wordpress-'));
   const processes: ChildProcess[] = [];
   const stop = async () => {
-    for (const child of processes.reverse()) await stopChild(child);
+    for (const child of processes.reverse()) await stopChild(child, { group: true });
     rmSync(data, { recursive: true, force: true });
   };
   try {
@@ -273,24 +274,4 @@ async function ready(child: ChildProcess, url: string, name: string): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${name} did not answer in 30 s:\n${output.join('').slice(-3000)}`);
-}
-
-/** Stops `child` and its process group (PHP's server forks its workers). */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // gone already
-    }
-  };
-  return new Promise((resolve) => {
-    const force = setTimeout(() => signal('SIGKILL'), 10_000);
-    child.on('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    signal('SIGTERM');
-  });
 }
