@@ -13,6 +13,17 @@ let account: string;
 let receiver: WebhookReceiver;
 const credentials = { postflowApi: { id: 'pfCredential0001', name: 'Postflow' } };
 
+/** The Postflow node with `parameters`, after the workflow's trigger. */
+const postflowNode = (parameters: object) => ({
+  id: 'postflow',
+  name: 'Postflow',
+  type: 'n8n-nodes-postflow.postflow',
+  typeVersion: 1,
+  position: [200, 0],
+  parameters,
+  credentials,
+});
+
 const manualWorkflow = (id: string, parameters: object) => ({
   id,
   name: `Postflow ${id}`,
@@ -27,15 +38,7 @@ const manualWorkflow = (id: string, parameters: object) => ({
       position: [0, 0],
       parameters: {},
     },
-    {
-      id: 'postflow',
-      name: 'Postflow',
-      type: 'n8n-nodes-postflow.postflow',
-      typeVersion: 1,
-      position: [200, 0],
-      parameters,
-      credentials,
-    },
+    postflowNode(parameters),
   ],
   connections: { Start: { main: [[{ node: 'Postflow', type: 'main', index: 0 }]] } },
 });
@@ -135,15 +138,7 @@ const webhookWorkflow = (
         options: {},
       },
     },
-    {
-      id: 'postflow',
-      name: 'Postflow',
-      type: 'n8n-nodes-postflow.postflow',
-      typeVersion: 1,
-      position: [200, 0],
-      parameters,
-      credentials,
-    },
+    postflowNode(parameters),
     ...(then ? [then] : []),
   ],
   connections: {
