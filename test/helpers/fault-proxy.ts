@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { freePort } from './ports';
 import type { FakeResponse } from '../../platforms/kit/fake-platform';
 
 /**
@@ -53,8 +54,9 @@ export class FaultProxy {
   }
 
   async start(): Promise<this> {
-    await this.listen(0);
-    this.port = (this.server.address() as AddressInfo).port;
+    // A port of its own stripe, not the kernel's pick: `up()` binds it again after an outage.
+    this.port = await freePort();
+    await this.listen(this.port);
     return this;
   }
 
