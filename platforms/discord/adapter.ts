@@ -8,7 +8,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { PublishError } from '../kit/adapter';
-import { botMode, botOf } from './bot';
+import { botMode, botOf, isBotAccount } from './bot';
 import { API, isGone, messagePayload, PLATFORM, postIdParts, receiptOf, withFiles } from './message';
 import { parseWebhookUrl, redactWebhookToken, type Webhook } from './webhook';
 
@@ -100,6 +100,9 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
       const inThread = o.thread_name !== undefined || o.thread_id !== undefined;
       return receiptOf(body, String(body.guild_id ?? guild), inThread);
     },
+
+    // A webhook cannot list its messages: the engine treats its accounts as having no lookup.
+    searchable: (account) => isBotAccount(account),
 
     async findExisting(req) {
       const bot = botOf(req.account);

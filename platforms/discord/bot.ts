@@ -164,10 +164,14 @@ export function botMode(call: Caller) {
   };
 }
 
+/** Whether the account is a bot's (its credentials have a bot's fields), not a webhook's. */
+export const isBotAccount = (account: AccountContext): boolean =>
+  account.credentials.bot_token !== undefined || account.credentials.channel_id !== undefined;
+
 /** The account's bot, or undefined for a webhook account; half a bot means reconnecting. */
 export function botOf(account: AccountContext): Bot | undefined {
+  if (!isBotAccount(account)) return undefined;
   const { bot_token: token, channel_id: channel } = account.credentials;
-  if (token === undefined && channel === undefined) return undefined;
   if (token && channel && /^\d{1,20}$/.test(channel)) return { token, channel };
   throw platformFailure(
     PLATFORM,

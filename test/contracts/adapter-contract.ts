@@ -215,11 +215,13 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
       const ledger = subject.published(fake);
       expect(ledger).toHaveLength(before + 1);
       if (subject.reconciles) {
+        expect(adapter.searchable?.(req.account) ?? true).toBe(true);
         expect((await adapter.findExisting!(req))?.platformPostId).toBe(ledger.at(-1)!.id);
         expect(await adapter.findExisting!(request())).toBeNull();
       } else if (adapter.findExisting) {
-        // The platform reconciles, this kind of account cannot (a Discord webhook): the lookup
-        // refuses for good, never answers "absent" (that would publish again).
+        // The platform reconciles, this kind of account cannot (a Discord webhook): the engine is
+        // told so (no lookup), and the lookup itself refuses, never answers "absent".
+        expect(adapter.searchable?.(req.account)).toBe(false);
         expect(await failureOf(adapter.findExisting(req))).toMatchObject({ retryable: false });
       } else {
         expect(adapter.findExisting).toBeUndefined();
