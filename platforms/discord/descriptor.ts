@@ -54,6 +54,24 @@ const embedSchema = z
 
 type Embed = z.infer<typeof embedSchema>;
 
+const snowflakes = z.array(z.string().regex(/^\d{1,20}$/, 'must be ids (snowflakes, digits only).')).max(100);
+
+/**
+ * Who the message may ping (discord.com/developers/docs/resources/message#allowed-mentions-object):
+ * without it, Discord pings whatever the content mentions (`@everyone` included).
+ */
+const allowedMentionsSchema = z
+  .object({
+    parse: z.array(z.enum(['roles', 'users', 'everyone'])).optional(),
+    roles: snowflakes.optional(),
+    users: snowflakes.optional(),
+  })
+  .strict()
+  .refine(
+    (m) => !(m.parse?.includes('users') && m.users) && !(m.parse?.includes('roles') && m.roles),
+    'takes "users" (or "roles") either in "parse" or as a list of ids, not both (Discord refuses that).',
+  );
+
 /** The characters Discord counts against an embed's 6,000 (all of a message's embeds together). */
 const embedChars = (e: Embed) =>
   (e.title?.length ?? 0) +
@@ -88,6 +106,8 @@ export const discordOptionsSchema = z
       .optional(),
     /** Webhook mode: shown as the author's avatar instead of the webhook's. */
     avatar_url: httpUrl.optional(),
+    /** Who the message may ping; `{ "parse": [] }` pings nobody. */
+    allowed_mentions: allowedMentionsSchema.optional(),
     /** No link previews under the message (flag SUPPRESS_EMBEDS). */
     suppress_embeds: z.boolean().optional(),
     /** No push or desktop notification for the channel's members (flag SUPPRESS_NOTIFICATIONS). */

@@ -27,6 +27,8 @@ export interface FakeMessage {
   nonce?: string;
   /** A reply: the message it references. */
   referenceId?: string;
+  /** Who it may ping, as sent. */
+  allowedMentions?: unknown;
   username?: string;
   flags: number;
   attachments: Array<{ filename: string; contentType?: string; size: number; description?: string }>;
@@ -325,6 +327,7 @@ export class DiscordFake extends FakePlatform {
       embeds: Array.isArray(payload.embeds) ? payload.embeds : [],
       ...(nonce !== undefined ? { nonce } : {}),
       ...(referenceId ? { referenceId } : {}),
+      ...(payload.allowed_mentions ? { allowedMentions: payload.allowed_mentions } : {}),
       flags: Number(payload.flags ?? 0),
       attachments: attachmentsOf(files, Array.isArray(payload.attachments) ? payload.attachments : []),
       timestamp: new Date().toISOString(),

@@ -24,7 +24,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   'video/webm': 'webm',
 };
 
-/** The payload fields both Execute Webhook and Create Message take: content, embeds, flags. */
+/** The payload fields both Execute Webhook and Create Message take: content, embeds, mentions, flags. */
 export function messagePayload(req: PublishRequest): Record<string, unknown> {
   const o = req.target.options;
   const flags =
@@ -32,6 +32,7 @@ export function messagePayload(req: PublishRequest): Record<string, unknown> {
   return {
     content: req.content.text,
     ...(Array.isArray(o.embeds) ? { embeds: o.embeds } : {}),
+    ...(o.allowed_mentions !== undefined ? { allowed_mentions: o.allowed_mentions } : {}),
     ...(flags ? { flags } : {}),
   };
 }

@@ -127,6 +127,18 @@ adapterContract({
   },
   invalid: [
     {
+      name: 'allowed mentions naming users both ways',
+      content: text('hi'),
+      options: { allowed_mentions: { parse: ['users'], users: ['1'] } },
+      fields: ['platform_data.allowed_mentions'],
+    },
+    {
+      name: 'a mention kind Discord does not have',
+      content: text('hi'),
+      options: { allowed_mentions: { parse: ['here'], roles: ['admins'] } },
+      fields: ['platform_data.allowed_mentions.parse[0]', 'platform_data.allowed_mentions.roles[0]'],
+    },
+    {
       name: 'eleven embeds',
       content: text('hi'),
       options: { embeds: Array(11).fill({ title: 'x' }) },
@@ -209,6 +221,20 @@ describe('discord bot specifics', () => {
     expect(first.permalink).toBe(
       `https://discord.com/channels/${guild}/${acc.credentials.channel_id}/${sent.id}`,
     );
+  });
+
+  test('allowed_mentions goes with the message as given', async () => {
+    const allowed = { parse: [], users: ['80351110224678912'] };
+    await runDelivery(
+      adapter(),
+      publishRequest(
+        account(),
+        text('Hi <@80351110224678912> and @everyone'),
+        { allowed_mentions: allowed },
+        [],
+      ),
+    );
+    expect(fake.messages.at(-1)!.allowedMentions).toEqual(allowed);
   });
 
   test('a global rate limit waits retry_after (seconds with fractions)', async () => {
