@@ -50,11 +50,13 @@ export function botMode(call: Caller) {
   const guildOf = async (req: CallContext, bot: Bot): Promise<string> => {
     const known = guilds.get(bot.channel);
     if (known) return known;
-    const { body } = await call(req)({
-      method: 'GET',
-      path: `${API}/channels/${encodeURIComponent(bot.channel)}`,
-      headers: as(bot),
-    });
+    const { body } = await inChannel(bot, bot.channel, () =>
+      call(req)({
+        method: 'GET',
+        path: `${API}/channels/${encodeURIComponent(bot.channel)}`,
+        headers: as(bot),
+      }),
+    );
     const guild = String(body.guild_id ?? '');
     if (guild) guilds.set(bot.channel, guild);
     return guild;
@@ -95,15 +97,17 @@ export function botMode(call: Caller) {
       const channel = typeof o.thread_id === 'string' ? o.thread_id : bot.channel;
       const payload = { ...messagePayload(req), nonce: nonceOf(req.ref), enforce_nonce: true };
       const form = req.media.length ? await withFiles(req, payload) : undefined;
-      const { body } = await call(
-        req,
-        true,
-      )({
-        method: 'POST',
-        path: `${API}/channels/${encodeURIComponent(channel)}/messages`,
-        headers: as(bot),
-        ...(form ? { body: form } : { json: payload }),
-      });
+      const { body } = await inChannel(bot, channel, () =>
+        call(
+          req,
+          true,
+        )({
+          method: 'POST',
+          path: `${API}/channels/${encodeURIComponent(channel)}/messages`,
+          headers: as(bot),
+          ...(form ? { body: form } : { json: payload }),
+        }),
+      );
       return receiptOf(body, guild, channel !== bot.channel);
     },
 
@@ -178,6 +182,24 @@ export function botOf(account: AccountContext): Bot | undefined {
     { category: 'auth', code: 'bot_credentials', reconnect: true },
     "a bot account needs bot_token and channel_id (the channel's id, digits); reconnect it with both.",
   );
+}
+
+/**
+ * A call in `channel`: where that is the account's own channel, Unknown Channel (10003) means it
+ * was deleted and the account must be reconnected with another; in a `thread_id` it stays the
+ * target's validation failure.
+ */
+async function inChannel<T>(bot: Bot, channel: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (channel !== bot.channel || (err as { discordCode?: number }).discordCode !== 10003) throw err;
+    throw platformFailure(
+      PLATFORM,
+      { category: 'auth', code: 'unknown_channel', reconnect: true },
+      `the account's channel ${bot.channel} no longer exists (HTTP 404, code 10003); reconnect the account with the channel_id of a channel the bot can post in.`,
+    );
+  }
 }
 
 /**

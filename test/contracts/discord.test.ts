@@ -339,6 +339,20 @@ describe('discord bot specifics', () => {
     });
   });
 
+  test("the account's own channel gone asks for a reconnect; an unknown thread_id stays the target's failure", async () => {
+    const acc = account();
+    const gone = account({ ...acc.credentials, channel_id: '9999999999' });
+    expect(await failureOf(runDelivery(adapter(), publishRequest(gone, text('x'), {}, [])))).toMatchObject({
+      category: 'auth',
+      code: 'platform.discord.unknown_channel',
+      reconnect: true,
+    });
+    const thread = publishRequest(acc, text('x'), { thread_id: '9999999999' }, []);
+    const failure = await failureOf(runDelivery(adapter(), thread));
+    expect(failure).toMatchObject({ category: 'validation', code: 'platform.discord.unknown_channel' });
+    expect(failure.reconnect).toBeUndefined();
+  });
+
   test('credentials: a webhook or a bot, each checked by field, never both or neither', () => {
     const check = discordDescriptor.checkCredentials!;
     expect(check({ bot_token: 't', channel_id: '123' })).toEqual([]);
