@@ -210,7 +210,8 @@ export function createActivities({
     async findPublished(job: DeliveryJob, prepared?: StepState): Promise<ReconcileResult> {
       try {
         const { adapter, req } = await request(job, { withMedia: false });
-        if (!adapter.findExisting) return { searchable: false };
+        if (!adapter.findExisting || adapter.searchable?.(req.account) === false)
+          return { searchable: false };
         const signal = Context.current().cancellationSignal;
         const receipt = await limit(job.target.platform).run(() =>
           adapter.findExisting!({ ...req, signal }, prepared),

@@ -56,6 +56,7 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */
 export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   bluesky: true,
+  discord: true, // bot accounts; a webhook account's first comment ends as comments_unsupported
   facebook: true,
   farcaster: true,
   instagram: true,

@@ -55,6 +55,14 @@ export const HISTORY_BOUND = 5_000;
 export const EXACTLY_ONCE_PATCH = 'exactly-once-v2';
 /** Posts recorded before first comments were made replay without the comment step. */
 export const FIRST_COMMENT_PATCH = 'first-comment';
+/**
+ * Discord took first comments once bot accounts came: posts recorded before ended a Discord first
+ * comment as comments_unsupported without a call, and replay so. Asked of every first comment, so
+ * that any post's history carries the marker.
+ */
+export const COMMENTS_BY_ACCOUNT_PATCH = 'comments-by-account';
+/** Platforms whose `first_comment` was refused without a call before COMMENTS_BY_ACCOUNT_PATCH. */
+const COMMENTS_SINCE_PATCH: ReadonlySet<string> = new Set(['discord']);
 
 /** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
 export type DeliveryEnd = 'settled' | 'handed-over';
@@ -187,7 +195,9 @@ class Delivery {
     const { job, state } = this;
     const text = { ...job.content, ...job.target.overrides }.firstComment;
     if (!text || !state.receipt || !patched(FIRST_COMMENT_PATCH)) return;
-    const outcome = takesComments(state.platform)
+    const current = patched(COMMENTS_BY_ACCOUNT_PATCH);
+    const takes = takesComments(state.platform) && (current || !COMMENTS_SINCE_PATCH.has(state.platform));
+    const outcome = takes
       ? await postFirstComment(job, state.receipt, this.calls)
       : { warning: commentsUnsupported(state.platform) };
     this.update({ receipt: withCommentOutcome(state.receipt, outcome) });

@@ -61,6 +61,8 @@ export async function postFirstComment(
       return { comment: await calls.commentOnTarget(job, post, since) };
     } catch (err) {
       last = classify(err);
+      // Where comments depend on the account (a Discord webhook cannot reply), the adapter says so.
+      if (last.code === commentsUnsupported(platform).code) return { warning: commentsUnsupported(platform) };
       const decision = retryDecision({
         failure: last,
         attempts,

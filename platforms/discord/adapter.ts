@@ -1,20 +1,16 @@
-import type { DeliveryReceipt } from '../../api/types';
-import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } from '../kit/adapter';
+import type { AccountContext, AdapterOptions, PlatformAdapter } from '../kit/adapter';
 import { bearerCaller, type CallContext } from '../kit/call';
-import { altTextAt } from '../kit/content';
 import {
   type FailureRule,
   platformFailure,
   type PlatformBody,
-  rejected,
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
-import { DISCORD_MAX_UPLOAD_BYTES } from './descriptor';
+import { PublishError } from '../kit/adapter';
+import { botMode, botOf, isBotAccount } from './bot';
+import { API, isGone, messagePayload, PLATFORM, postIdParts, receiptOf, withFiles } from './message';
 import { parseWebhookUrl, redactWebhookToken, type Webhook } from './webhook';
-
-const PLATFORM = 'discord';
-const API = '/api/v10';
 
 /**
  * Discord's JSON error codes (discord.com/developers/docs/topics/opcodes-and-status-codes#json),
@@ -39,31 +35,19 @@ const ERROR_STATUSES: Readonly<Record<number, FailureRule>> = {
   413: { category: 'validation', code: 'too_large' },
 };
 
-/** Message flags (discord.com/developers/docs/resources/message#message-object-message-flags). */
-const SUPPRESS_EMBEDS = 1 << 2;
-const SUPPRESS_NOTIFICATIONS = 1 << 12;
-
-/** File extensions Discord shows inline (it decides by the file name). */
-const EXTENSIONS: Readonly<Record<string, string>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'video/mp4': 'mp4',
-  'video/quicktime': 'mov',
-  'video/webm': 'webm',
-};
-
 /**
- * Discord by channel webhook (discord.com/developers/docs/resources/webhook): the account's
- * credential is the webhook's URL, whose id and token address every call (no bearer token).
+ * Discord, in two modes chosen by the account's credentials (docs/platforms.md, "Discord").
  *
- * publish: Execute Webhook with `wait=true` (the created message comes back), JSON for text,
- * multipart (`payload_json` + `files[n]`) with media; the webhook itself is read first, once per
- * worker, for the server (guild) id its message links need. No prepare: files go with the message.
- * No reconcile: a webhook cannot list its messages and takes no idempotency key or nonce, so an
- * unknown outcome ends unconfirmed rather than risk a second message. unpublish: Delete Webhook
- * Message. Bot accounts (a bot token, channel ids) are not supported yet.
+ * Webhook mode (discord.com/developers/docs/resources/webhook): the credential is the webhook's
+ * URL, whose id and token address every call (no bearer token). publish: Execute Webhook with
+ * `wait=true` (the created message comes back), JSON for text, multipart (`payload_json` +
+ * `files[n]`) with media; the webhook itself is read first, once per worker, for the server
+ * (guild) id its message links need. No prepare: files go with the message. No lookup: a webhook
+ * cannot list its messages and takes no nonce, so `findExisting` refuses (the outcome ends
+ * unconfirmed rather than risk a second message), and `comment` answers `comments_unsupported`
+ * (a webhook cannot reply). unpublish: Delete Webhook Message.
+ *
+ * Bot mode (`bot_token`, `channel_id`): bot.ts, with reconcile and first comments.
  */
 export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const call = bearerCaller({
@@ -73,6 +57,7 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
     redactPath: redactWebhookToken,
     failure,
   });
+  const bots = botMode(call);
   /** Webhook id → its server's id: a webhook never moves to another server. */
   const guilds = new Map<string, string>();
 
@@ -89,17 +74,16 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
     platform: PLATFORM,
 
     async publish(req) {
+      const bot = botOf(req.account);
+      if (bot) return bots.publish(req, bot);
       const hook = webhookOf(req.account);
       const guild = await guildOf(req, hook);
       const o = req.target.options;
-      const flags =
-        (o.suppress_embeds === true ? SUPPRESS_EMBEDS : 0) | (o.silent === true ? SUPPRESS_NOTIFICATIONS : 0);
       const payload: Record<string, unknown> = {
-        content: req.content.text,
+        ...messagePayload(req),
         ...(typeof o.username === 'string' ? { username: o.username } : {}),
         ...(typeof o.avatar_url === 'string' ? { avatar_url: o.avatar_url } : {}),
         ...(typeof o.thread_name === 'string' ? { thread_name: o.thread_name } : {}),
-        ...(flags ? { flags } : {}),
       };
       const query = new URLSearchParams({ wait: 'true' });
       if (typeof o.thread_id === 'string') query.set('thread_id', o.thread_id);
@@ -117,7 +101,35 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
       return receiptOf(body, String(body.guild_id ?? guild), inThread);
     },
 
+    // A webhook cannot list its messages: the engine treats its accounts as having no lookup.
+    searchable: (account) => isBotAccount(account),
+
+    async findExisting(req) {
+      const bot = botOf(req.account);
+      if (bot) return bots.findExisting(req, bot);
+      throw unsearchable();
+    },
+
+    async comment(req) {
+      const bot = botOf(req.account);
+      if (bot) return bots.comment(req, bot);
+      // The workflow turns this into the target's comments_unsupported warning (first-comment.ts).
+      throw platformFailure(
+        PLATFORM,
+        { category: 'validation', code: 'comments_unsupported' },
+        'a webhook cannot reply to its message; connect the channel with a bot account for first comments.',
+      );
+    },
+
+    async findComment(req) {
+      const bot = botOf(req.account);
+      if (bot) return bots.findComment(req, bot);
+      throw unsearchable();
+    },
+
     async unpublish(req) {
+      const bot = botOf(req.account);
+      if (bot) return bots.unpublish(req, bot);
       const hook = webhookOf(req.account);
       const { thread, message } = postIdParts(req.platformPostId);
       try {
@@ -135,6 +147,17 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
   };
 }
 
+/** A webhook cannot list its messages: a lost answer is never settled by a second message. */
+const unsearchable = () =>
+  new PublishError({
+    category: 'system',
+    caused_by: 'platform',
+    code: `platform.${PLATFORM}.unsearchable`,
+    message: `${PLATFORM}: a webhook cannot list its messages; check the channel.`,
+    retryable: false,
+    outcomeUnknown: false,
+  });
+
 /** The account's webhook; a URL that is not one means the account must be reconnected. */
 function webhookOf(account: AccountContext): Webhook {
   const hook = parseWebhookUrl(account.credentials.webhook_url ?? '');
@@ -148,48 +171,6 @@ function webhookOf(account: AccountContext): Webhook {
 
 const webhookPath = (hook: Webhook) =>
   `${API}/webhooks/${encodeURIComponent(hook.id)}/${encodeURIComponent(hook.token)}`;
-
-/** The message as multipart: `payload_json` and `files[n]`, each file described in `attachments`. */
-async function withFiles(req: PublishRequest, payload: Record<string, unknown>): Promise<FormData> {
-  const files = await Promise.all(req.media.map((file) => file.load()));
-  const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
-  if (total > DISCORD_MAX_UPLOAD_BYTES) {
-    throw rejected(
-      PLATFORM,
-      'too_large',
-      `the files are ${total} bytes together; a webhook message takes at most 10 MiB. Send fewer or smaller files.`,
-    );
-  }
-  const names = files.map((f, i) => `media-${i + 1}.${EXTENSIONS[f.contentType] ?? 'bin'}`);
-  const attachments = names.map((filename, i) => {
-    const description = altTextAt(req.target.options, i);
-    return { id: i, filename, ...(description ? { description } : {}) };
-  });
-  const form = new FormData();
-  form.set('payload_json', JSON.stringify({ ...payload, attachments }));
-  files.forEach((f, i) => form.set(`files[${i}]`, new Blob([f.bytes], { type: f.contentType }), names[i]));
-  return form;
-}
-
-/**
- * A message in a thread is deleted with the thread's id, so its post id carries it:
- * `<thread id>/<message id>`; elsewhere the message id alone.
- */
-function receiptOf(message: PlatformBody, guild: string, inThread: boolean): DeliveryReceipt {
-  const id = String(message.id);
-  const channel = String(message.channel_id);
-  return {
-    platformPostId: inThread ? `${channel}/${id}` : id,
-    // Discord's message link; the server's id is needed (a webhook posts in a server's channel).
-    permalink: guild ? `https://discord.com/channels/${guild}/${channel}/${id}` : '',
-    publishedAt: new Date(String(message.timestamp ?? Date.now())).toISOString(),
-  };
-}
-
-function postIdParts(postId: string): { thread?: string; message: string } {
-  const [first, second] = postId.split('/');
-  return second ? { thread: first!, message: second } : { message: first! };
-}
 
 function failure(response: Response, body: PlatformBody, irreversible: boolean) {
   const status = response.status;
@@ -228,9 +209,3 @@ function formErrors(errors: unknown, path: string[] = [], found: string[] = []):
   }
   return found.slice(0, 3).join('; ');
 }
-
-/** A message (or its thread) already gone: deleting it again is done. */
-const isGone = (err: unknown) => {
-  const { status, discordCode } = err as { status?: number; discordCode?: number };
-  return status === 404 && (discordCode === 10008 || discordCode === 10003);
-};

@@ -142,6 +142,13 @@ export interface PlatformAdapter {
    */
   findExisting?(request: PublishRequest, prepared?: StepState): Promise<DeliveryReceipt | null>;
   /**
+   * Whether this account's posts and comments can be looked up, where that depends on the kind of
+   * account (a Discord webhook cannot list its messages, a Discord bot can). `false`: the engine
+   * treats the account as a platform without `findExisting` and `findComment` (no lookup; a lost
+   * answer ends unconfirmed). Absent: the methods decide alone.
+   */
+  searchable?(account: AccountContext): boolean;
+  /**
    * Where a post `findExisting` found may still have steps of its own to run after the publish
    * call (a thread's replies): the step that continues them, as `publish` would have returned it
    * (`Processing`: the engine goes on with `checkPublished`), or the receipt when none remain.

@@ -28,6 +28,8 @@ export type ContractFake = Pick<FakePlatform, 'url' | 'inject' | 'stop' | 'reque
 /** What the shared suite needs to know about one platform. */
 export interface ContractSubject<F extends ContractFake> {
   platform: string;
+  /** Which kind of account, where one platform's accounts come in kinds the adapter treats apart. */
+  mode?: string;
   /** Starts the platform's fake (the suite stops it). */
   startFake(): Promise<F>;
   /** The adapter under test, pointed at `baseUrl` (the fake's), with `timeoutMs` for each call. */
@@ -93,7 +95,7 @@ const HANG_TIMEOUT_MS = 1_000;
  * unknown outcomes and reconcile, token refresh, delete.
  */
 export function adapterContract<F extends ContractFake>(subject: ContractSubject<F>): void {
-  describe(`${subject.platform} adapter contract`, () => {
+  describe(`${subject.platform}${subject.mode ? ` (${subject.mode})` : ''} adapter contract`, () => {
     let fake: F;
     let adapter: PlatformAdapter;
     const host = new MediaHost();
@@ -213,8 +215,14 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
       const ledger = subject.published(fake);
       expect(ledger).toHaveLength(before + 1);
       if (subject.reconciles) {
+        expect(adapter.searchable?.(req.account) ?? true).toBe(true);
         expect((await adapter.findExisting!(req))?.platformPostId).toBe(ledger.at(-1)!.id);
         expect(await adapter.findExisting!(request())).toBeNull();
+      } else if (adapter.findExisting) {
+        // The platform reconciles, this kind of account cannot (a Discord webhook): the engine is
+        // told so (no lookup), and the lookup itself refuses, never answers "absent".
+        expect(adapter.searchable?.(req.account)).toBe(false);
+        expect(await failureOf(adapter.findExisting(req))).toMatchObject({ retryable: false });
       } else {
         expect(adapter.findExisting).toBeUndefined();
       }
@@ -299,9 +307,23 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
         expect(comments.under(fake, receipt.platformPostId)).toEqual([]);
       });
     } else {
-      test('takes no first comment', () => {
-        expect(adapter.comment).toBeUndefined();
-        expect(adapter.findComment).toBeUndefined();
+      test('takes no first comment', async () => {
+        if (!adapter.comment) {
+          expect(adapter.findComment).toBeUndefined();
+          return;
+        }
+        // The platform has comments, this kind of account cannot make them (a Discord webhook):
+        // the comment call says so before any call, as the engine's comments_unsupported warning.
+        const req = request();
+        const receipt = await runDelivery(adapter, req);
+        const calls = fake.requests.length;
+        const failure = await failureOf(adapter.comment(commentRequest(req, receipt, 'Unsupported')));
+        expect(failure).toMatchObject({
+          code: `platform.${subject.platform}.comments_unsupported`,
+          retryable: false,
+          outcomeUnknown: false,
+        });
+        expect(fake.requests.length).toBe(calls);
       });
     }
 

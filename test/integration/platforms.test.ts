@@ -497,3 +497,43 @@ test('a Discord account whose webhook_url is not a Discord webhook URL is refuse
   expect(refused.status).toBe(400);
   expect(JSON.stringify(refused.body)).toContain('credentials.webhook_url');
 });
+
+test('a Discord bot account publishes in its channel with a first comment as a reply, then deletes the post', async () => {
+  // The same fake plays Discord's bot API beside its webhooks: one POSTFLOW_DISCORD_API_URL.
+  const discord = cases.find((c) => c.platform === 'discord')!.fake as DiscordFake;
+  const credentials = discord.botCredentials();
+  const account = await stack.request('POST', '/v1/accounts', {
+    platform: 'discord',
+    name: 'discord bot',
+    credentials,
+  });
+  expect(account.status).toBe(201);
+  const inChannel = () => discord.messages.filter((m) => m.channelId === credentials.channel_id);
+
+  const created = await stack.request('POST', '/v1/posts', {
+    text: 'Postflow, by bot',
+    first_comment: 'More in the reply',
+    targets: [{ account_id: account.body.id }],
+    publish_now: true,
+  });
+  expect(created.status).toBe(201);
+  const target = created.body.targets[0];
+  expect([target.status, target.warnings ?? []]).toEqual(['published', []]);
+  const [post, reply] = inChannel();
+  expect(inChannel()).toHaveLength(2);
+  expect([post!.content, post!.authorId, post!.referenceId]).toEqual([
+    'Postflow, by bot',
+    reply!.authorId,
+    undefined,
+  ]);
+  expect([reply!.content, reply!.referenceId]).toEqual(['More in the reply', post!.id]);
+  expect(target.platform_post_id).toBe(post!.id);
+  expect(target.metadata.first_comment).toEqual({
+    id: reply!.id,
+    permalink: expect.stringMatching(new RegExp(`/${credentials.channel_id}/${reply!.id}$`)),
+  });
+
+  const removed = await stack.request('POST', `/v1/posts/${created.body.id}/unpublish`, {});
+  expect([removed.status, removed.body.success]).toEqual([200, true]);
+  expect(inChannel().map((m) => m.id)).toEqual([reply!.id]);
+});

@@ -429,14 +429,28 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
   });
 
   test('a platform without comments: a warning, and no comment call', async () => {
+    const { post, calls } = await deliver(withComment('devto'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    expect(post.targets[0]!.metadata).toEqual({
+      warnings: [expect.objectContaining({ code: 'platform.devto.comments_unsupported' })],
+    });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+  });
+
+  test('an account that takes no comments on a platform that does (a Discord webhook): the same warning, one call', async () => {
     const { post, calls } = await deliver(withComment('discord'), {
       publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(
+        fails({ code: 'platform.discord.comments_unsupported', retryable: false, outcomeUnknown: false }),
+      ),
     });
     expect(post.status).toBe('published');
     expect(post.targets[0]!.metadata).toEqual({
       warnings: [expect.objectContaining({ code: 'platform.discord.comments_unsupported' })],
     });
-    expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'commentOnTarget']);
   });
 
   test('a failed post gets no comment', async () => {
