@@ -3,7 +3,6 @@ import type {
   AccountContext,
   AdapterOptions,
   CommentReceipt,
-  MediaFile,
   PlatformAdapter,
   PublishRequest,
   StepState,
@@ -159,7 +158,7 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
    * The post among the account's newest submissions: in the subreddit, with the title, of the
    * kind (a self post's text, a link post's URL), made since the delivery began.
    */
-  const lookup = async (req: PublishRequest, kind: RedditKind): Promise<DeliveryReceipt | null> => {
+  const lookup = async (req: PublishRequest, kind: LookupKind): Promise<DeliveryReceipt | null> => {
     const username = await usernameOf(req);
     const listing = await call(req)(
       'GET',
@@ -253,12 +252,13 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
     platform: PLATFORM,
 
     async prepare(req) {
-      const kind = redditKind(req.target.options, req.media.map(infoOf));
+      // URL media's type is known once loaded: the kind (a video?) follows from what was loaded.
+      const files = await Promise.all(req.media.map((file) => file.load()));
+      const kind = redditKind(req.target.options, files.map(infoOf));
+      files.forEach((file, i) => assertMedia(kind, i, file.contentType, file.bytes.length));
       const assets: StepState[] = [];
-      for (const [i, file] of req.media.entries()) {
-        const { bytes, contentType } = await file.load();
-        assertMedia(kind, i, contentType, bytes.length);
-        assets.push(await upload(req, `media-${i + 1}`, bytes, contentType));
+      for (const [i, file] of files.entries()) {
+        assets.push(await upload(req, `media-${i + 1}`, file.bytes, file.contentType));
       }
       if (kind === 'video' && assets.length === 1) {
         assets.push(await upload(req, 'poster', DEFAULT_POSTER, 'image/png'));
@@ -300,7 +300,12 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
     },
 
     async findExisting(req, prepared) {
-      const kind = (prepared?.kind as RedditKind | undefined) ?? redditKind(req.target.options, []);
+      // Without what prepare made (a lookup after an older run), a post with media is any media post.
+      const kind =
+        (prepared?.kind as RedditKind | undefined) ??
+        (req.content.media.length > 0 && req.target.options.kind === undefined
+          ? 'media'
+          : redditKind(req.target.options, []));
       return lookup(req, kind);
     },
 
@@ -370,9 +375,9 @@ interface Asset {
   mimetype: string;
 }
 
-/** What the rules know of a media item, from what the adapter knows before loading it. */
-function infoOf(file: MediaFile): MediaInfo {
-  const type = file.contentType ?? '';
+/** What the rules know of a loaded media item. */
+function infoOf(file: { contentType: string }): MediaInfo {
+  const type = file.contentType;
   return { kind: type.startsWith('video/') ? 'video' : type.startsWith('image/') ? 'image' : 'unknown' };
 }
 
@@ -428,8 +433,11 @@ function submission(req: PublishRequest, kind: RedditKind, assets: Asset[]): Rec
   return { api_type: 'json', ...flags(req), kind, ...body, raw_json: '1' };
 }
 
+/** A kind of post to look for; `media`: an image, video or gallery post, not known which. */
+type LookupKind = RedditKind | 'media';
+
 /** Whether a listed post is of the kind this delivery makes (and, self or link, its text or URL). */
-function isKind(p: PlatformBody, kind: RedditKind, req: PublishRequest): boolean {
+function isKind(p: PlatformBody, kind: LookupKind, req: PublishRequest): boolean {
   switch (kind) {
     case 'self':
       return p.is_self === true && sameText(p.selftext, req.content.text);
@@ -441,6 +449,8 @@ function isKind(p: PlatformBody, kind: RedditKind, req: PublishRequest): boolean
       return p.is_video === true;
     case 'image':
       return p.is_self !== true && p.is_video !== true && p.is_gallery !== true;
+    case 'media':
+      return p.is_self !== true;
   }
 }
 

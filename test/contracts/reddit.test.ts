@@ -236,7 +236,10 @@ describe('reddit media posts', () => {
     title: string,
     items: Array<typeof png>,
     options: Record<string, unknown> = { sr: 'test' },
-  ) => publishRequest(account(), { text: '', title, media: [] }, options, host.serve(items));
+  ) => {
+    const files = host.serve(items);
+    return publishRequest(account(), { text: '', title, media: files.map((f) => f.ref) }, options, files);
+  };
   const failureOf = async (promise: Promise<unknown>) => {
     const err = await promise.then(
       () => undefined,
@@ -271,6 +274,12 @@ describe('reddit media posts', () => {
 
     await runDelivery(adapter(), media('Another clip', [mp4]));
     expect(fake.submissions.at(-1)!.media.map((m) => m.mimetype)).toEqual(['video/mp4', 'image/png']);
+
+    // URL media: its type is learnt when loaded, and a video makes a video post.
+    const req = media('A clip by URL', [mp4]);
+    req.media = req.media.map((f) => ({ ...f, contentType: null, sizeBytes: null }));
+    await runDelivery(adapter(), req);
+    expect(fake.submissions.at(-1)!.kind).toBe('video');
   });
 
   test('several images make a gallery, which answers with the post', async () => {
@@ -354,8 +363,10 @@ describe('reddit media posts', () => {
     const failure = await failureOf(adapter().publish(req, prepared.ready));
     expect(failure.outcomeUnknown).toBe(true);
     expect(submits()).toBe(before + 1);
-    const found = await adapter().findExisting!(req, prepared.ready);
-    expect(found?.platformPostId).toBe(`t3_${fake.submissions.at(-1)!.id}`);
+    const id = `t3_${fake.submissions.at(-1)!.id}`;
+    expect((await adapter().findExisting!(req, prepared.ready))?.platformPostId).toBe(id);
+    // After an older run (what prepare made unknown), any media post of the title is this one.
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(id);
     // A self post of the same title is not this image post.
     expect(await adapter().findExisting!(media('Lost answer', []))).toBeNull();
   });
