@@ -45,6 +45,21 @@ const COMMENT_WINDOW = 100;
 const LISTED_POLL_MS = 5_000;
 const LISTED_POLLS = 120;
 /**
+ * How long after its submit Reddit may take to list an image or video post: the same 10 minutes
+ * `checkPublished` gives it. Reddit documents no bound; PRAW waits 10 s on the websocket by
+ * default, and large videos take minutes to process, so 10 minutes is generous.
+ */
+const LISTING_BOUND_MS = LISTED_POLLS * LISTED_POLL_MS;
+/**
+ * How long after prepare a submit can still reach Reddit: the publish call follows prepare at
+ * once (Reddit's prepare answers ready) and is aborted at its 5-minute deadline, plus the engine's
+ * 1-minute landing margin (workflows/activity-proxies.ts PUBLISH_DEADLINE_MS, delivery.ts
+ * LANDING_MARGIN_MS).
+ */
+const SUBMIT_WINDOW_MS = 6 * 60_000;
+/** Kinds whose post Reddit lists only once the media is processed (`media`: the kind is unknown). */
+const LISTED_LATE: ReadonlySet<LookupKind> = new Set(['image', 'video', 'media']);
+/**
  * A video post needs a poster image (`video_poster_url`); without one among the media, this 1×1
  * grey PNG is uploaded as PRAW uploads its default poster (Reddit shows the video's own frames
  * once processed).
@@ -263,7 +278,8 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
       if (kind === 'video' && assets.length === 1) {
         assets.push(await upload(req, 'poster', DEFAULT_POSTER, 'image/png'));
       }
-      return { ready: { kind, assets } };
+      // When the submit may go out from: a lookup believes no media post only after its listing bound.
+      return { ready: { kind, assets, preparedAt: Date.now() } };
     },
 
     async publish(req, prepared) {
@@ -306,7 +322,25 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
         (req.content.media.length > 0 && req.target.options.kind === undefined
           ? 'media'
           : redditKind(req.target.options, []));
-      return lookup(req, kind);
+      const found = await lookup(req, kind);
+      if (found || !LISTED_LATE.has(kind)) return found;
+      // An image or video post is listed only once processed: before the bound has passed since
+      // its submit could have landed, a miss proves nothing, so the lookup fails transiently and
+      // is retried (the engine's FIND activity, with backoff) instead of answering "absent" and
+      // letting the engine submit a second post. After an older run (no prepare time), the
+      // delivery's start stands in for it.
+      const from = Number(prepared?.preparedAt ?? Date.parse(req.since));
+      const wait = from + SUBMIT_WINDOW_MS + LISTING_BOUND_MS - Date.now();
+      if (wait > 0) {
+        throw platformFailure(
+          PLATFORM,
+          { category: 'platform', code: 'media_not_listed_yet', retryable: true },
+          `the ${kind} post may still be processing: Reddit lists it only once processed, so the ` +
+            `lookup is made again in ${Math.ceil(wait / 1000)} s.`,
+          { retryAfter: wait },
+        );
+      }
+      return null;
     },
 
     async unpublish(req) {

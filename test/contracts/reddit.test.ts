@@ -371,6 +371,31 @@ describe('reddit media posts', () => {
     expect(await adapter().findExisting!(media('Lost answer', []))).toBeNull();
   });
 
+  test('a lost media submit is not believed absent before Reddit can have listed it', async () => {
+    const req = media('Lost while processing', [png]);
+    const prepared = await adapter().prepare!(req);
+    if (!('ready' in prepared)) throw new Error('prepare should be ready');
+    fake.mediaDelayReads = 1; // still processing at the first lookup
+    fake.inject({ method: 'POST', path: '/api/submit' }, { kind: 'lose-answer' });
+    expect((await failureOf(adapter().publish(req, prepared.ready))).outcomeUnknown).toBe(true);
+    const id = `t3_${fake.submissions.at(-1)!.id}`;
+    // Not listed yet: a transient failure (the engine's lookup retries it), never "absent".
+    const early = await failureOf(adapter().findExisting!(req, prepared.ready));
+    expect(early).toMatchObject({ code: 'platform.reddit.media_not_listed_yet', retryable: true });
+    expect(early.retryAfterMs).toBeGreaterThan(15 * 60_000);
+    expect(early.retryAfterMs).toBeLessThanOrEqual(16 * 60_000);
+    // Retried after the wait it named: listed by then, and found.
+    const later = Date.now() + early.retryAfterMs!;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => later);
+    try {
+      expect((await adapter().findExisting!(req, prepared.ready))?.platformPostId).toBe(id);
+      // Past the bound, a post Reddit never listed is absent.
+      expect(await adapter().findExisting!(media('Never made', [png]), prepared.ready)).toBeNull();
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   test('a post Reddit never lists ends the wait with a failure that says to look', async () => {
     const req = media('Never listed', []);
     const failure = await failureOf(adapter().checkPublished!(req, { kind: 'image', polls: 119 }));
