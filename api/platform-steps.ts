@@ -35,6 +35,7 @@ export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<Prepare
   mastodon: 'with-media',
   matrix: 'with-media',
   pinterest: 'always',
+  reddit: 'with-media',
   slack: 'with-media',
   threads: 'always',
   tiktok: 'always',

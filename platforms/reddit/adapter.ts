@@ -5,6 +5,7 @@ import type {
   CommentReceipt,
   PlatformAdapter,
   PublishRequest,
+  StepState,
 } from '../kit/adapter';
 import { bearerCaller, type CallContext } from '../kit/call';
 import { sameText } from '../kit/content';
@@ -18,6 +19,8 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
+import type { MediaInfo } from '../descriptor';
+import { REDDIT_MEDIA, redditKind, type RedditKind } from './descriptor';
 
 const PLATFORM = 'reddit';
 export const REDDIT_API_URL = 'https://oauth.reddit.com';
@@ -34,6 +37,44 @@ const DEFAULT_USER_AGENT = 'server:postflow:0.1 (Postflow social publishing engi
 /** How many of the account's newest submissions (and of a post's newest comments) a lookup reads. */
 const RECONCILE_WINDOW = 25;
 const COMMENT_WINDOW = 100;
+/**
+ * An image or video submit answers without the post (its id arrives on a websocket once Reddit
+ * has processed the media): the post is looked up in the account's submissions every 5 s, for up
+ * to 10 minutes.
+ */
+const LISTED_POLL_MS = 5_000;
+const LISTED_POLLS = 120;
+/**
+ * How long after its submit Reddit may take to list an image or video post: the same 10 minutes
+ * `checkPublished` gives it. Reddit documents no bound; PRAW waits 10 s on the websocket by
+ * default, and large videos take minutes to process, so 10 minutes is generous.
+ */
+const LISTING_BOUND_MS = LISTED_POLLS * LISTED_POLL_MS;
+/**
+ * How long after prepare a submit can still reach Reddit: the publish call follows prepare at
+ * once (Reddit's prepare answers ready) and is aborted at its 5-minute deadline, plus the engine's
+ * 1-minute landing margin (workflows/activity-proxies.ts PUBLISH_DEADLINE_MS, delivery.ts
+ * LANDING_MARGIN_MS).
+ */
+const SUBMIT_WINDOW_MS = 6 * 60_000;
+/** Kinds whose post Reddit lists only once the media is processed (`media`: the kind is unknown). */
+const LISTED_LATE: ReadonlySet<LookupKind> = new Set(['image', 'video', 'media']);
+/**
+ * A video post needs a poster image (`video_poster_url`); without one among the media, this 1×1
+ * grey PNG is uploaded as PRAW uploads its default poster (Reddit shows the video's own frames
+ * once processed).
+ */
+const DEFAULT_POSTER = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+};
 /** Without a wait in Reddit's answer, a rate limit waits one minute (its limits are per minute). */
 const RATE_WINDOW_MS = 60_000;
 
@@ -48,6 +89,8 @@ const ERROR_CODES: Readonly<Record<string, FailureRule>> = {
   SUBREDDIT_REQUIRED: { category: 'validation', code: 'subreddit_required' },
   NO_SELFS: { category: 'validation', code: 'no_self_posts' },
   NO_LINKS: { category: 'validation', code: 'no_link_posts' },
+  NO_IMAGES: { category: 'validation', code: 'no_image_posts' },
+  NO_VIDEOS: { category: 'validation', code: 'no_video_posts' },
   ALREADY_SUB: { category: 'validation', code: 'already_submitted' },
   THREAD_LOCKED: { category: 'validation', code: 'locked' },
   TOO_OLD: { category: 'validation', code: 'archived' },
@@ -73,10 +116,23 @@ const ERROR_STATUSES: Readonly<Record<number, FailureRule>> = {
  * `POSTFLOW_REDDIT_CLIENT_ID`/`_CLIENT_SECRET`, sent as HTTP Basic (an installed app's secret is
  * empty).
  *
- * publish: `POST /api/submit` (form, `api_type=json`), a self post (title, markdown text) or a
- * link post (`url`) in the target's subreddit. Reddit takes no idempotency key: reconcile reads
- * the account's newest submissions (`/user/{username}/submitted`) for the title, subreddit and
- * text (or URL) since the delivery began. unpublish: `POST /api/del` (also when gone already). A
+ * prepare (media posts only): each file is leased (`POST /api/media/asset.json` with `filepath`
+ * and `mimetype`, answering an S3 form `args` and the `asset`) and sent to the lease's S3 bucket
+ * as that form plus `file`, the way Reddit's web client and PRAW (`Subreddit._upload_media`) do;
+ * Reddit's API reference does not document it. An asset uploaded twice is harmless: an unused one
+ * is never shown.
+ *
+ * publish: `POST /api/submit` (form, `api_type=json`), a self post (title, markdown text), a link
+ * post (`url`), an image post (`kind=image`, `url` the uploaded file) or a video post
+ * (`kind=video`, `video_poster_url` the uploaded poster) in the target's subreddit; a gallery is
+ * `POST /api/submit_gallery_post.json` (items by `media_id`), which answers with the post. Image
+ * and video submits answer without the post: Reddit announces it on the asset's websocket once the
+ * media is processed. Postflow does not open the websocket (Node 20 has no WebSocket client without
+ * a flag, and a connection held across a durable step would not survive a worker restart);
+ * `checkPublished` looks the post up in the account's submissions instead, as reconcile does.
+ * Reddit takes no idempotency key: reconcile reads the account's newest submissions
+ * (`/user/{username}/submitted`) for the title, subreddit and kind, text (or URL) since the
+ * delivery began. unpublish: `POST /api/del` (also when gone already). A
  * first comment is `POST /api/comment` on the post, looked up among the post's newest comments
  * (`/comments/{id}`) by author and text.
  */
@@ -113,34 +169,178 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
     return String(me.name);
   };
 
+  /**
+   * The post among the account's newest submissions: in the subreddit, with the title, of the
+   * kind (a self post's text, a link post's URL), made since the delivery began.
+   */
+  const lookup = async (req: PublishRequest, kind: LookupKind): Promise<DeliveryReceipt | null> => {
+    const username = await usernameOf(req);
+    const listing = await call(req)(
+      'GET',
+      `/user/${encodeURIComponent(username)}/submitted?sort=new&limit=${RECONCILE_WINDOW}&raw_json=1`,
+    );
+    const o = req.target.options;
+    const found = children(listing).find(
+      (p) =>
+        String(p.subreddit).toLowerCase() === String(o.sr).toLowerCase() &&
+        sameText(p.title, req.content.title) &&
+        isKind(p, kind, req) &&
+        postedSince(epoch(p.created_utc), req.since),
+    );
+    return found ? receiptOf(found) : null;
+  };
+
+  // The S3 bucket is not Reddit's API: no account, so no bearer token, and S3's XML errors.
+  const uploader = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: '',
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    failure: uploadFailure,
+  });
+
+  /** One file leased and sent to Reddit's bucket: its asset id and the URL a submit names. */
+  const upload = async (
+    req: PublishRequest,
+    name: string,
+    bytes: Buffer,
+    contentType: string,
+  ): Promise<StepState> => {
+    const filepath = `${name}.${EXTENSIONS[contentType] ?? 'bin'}`;
+    const lease = await call(req)('POST', '/api/media/asset.json', { filepath, mimetype: contentType });
+    const fields: unknown = lease.args?.fields;
+    const assetId = lease.asset?.asset_id;
+    if (typeof lease.args?.action !== 'string' || !Array.isArray(fields) || !assetId) {
+      throw platformFailure(
+        PLATFORM,
+        { category: 'platform', code: 'lease_failed', retryable: true },
+        'Reddit answered the media upload lease without an upload form.',
+      );
+    }
+    // The action is protocol-relative (`//reddit-uploaded-media.s3-accelerate.amazonaws.com`):
+    // https against Reddit's API, the fake's own scheme in tests.
+    const action = new URL(lease.args.action, `${baseUrl}/`).href.replace(/\/$/, '');
+    const form = new FormData();
+    let key = '';
+    for (const field of fields as Array<{ name: string; value: string }>) {
+      form.set(field.name, String(field.value));
+      if (field.name === 'key') key = String(field.value);
+    }
+    form.set('file', new Blob([bytes], { type: contentType }), filepath);
+    await uploader({ signal: req.signal })({ method: 'POST', path: action, body: form });
+    return { asset_id: String(assetId), url: `${action}/${key}`, mimetype: contentType };
+  };
+
+  /** A gallery: one JSON call that answers with the post (PRAW's `submit_gallery`). */
+  const gallery = async (req: PublishRequest, assets: Asset[]) => {
+    const answer = await caller(
+      req,
+      true,
+    )({
+      method: 'POST',
+      path: '/api/submit_gallery_post.json',
+      json: {
+        ...flags(req),
+        api_type: 'json',
+        show_error_list: true,
+        validate_on_submit: true,
+        items: assets.map((a) => ({ media_id: a.asset_id, caption: '', outbound_url: '' })),
+      },
+    });
+    const data = answer.body.json?.data ?? {};
+    const id = data.id ?? /\/gallery\/([a-z0-9]+)/.exec(String(data.url ?? ''))?.[1];
+    if (!id) {
+      throw platformFailure(
+        PLATFORM,
+        { category: 'platform', code: 'api_error', retryable: true, mayHaveActed: true },
+        'Reddit answered the gallery without the post.',
+        { irreversible: true },
+      );
+    }
+    return {
+      platformPostId: fullname(String(id)),
+      permalink: String(data.url ?? ''),
+      publishedAt: new Date().toISOString(),
+    };
+  };
+
   return {
     platform: PLATFORM,
 
-    async publish(req) {
-      const body = await call(req, true)('POST', '/api/submit', submission(req));
-      const data = body.json?.data ?? {};
-      return {
-        platformPostId: String(data.name ?? `t3_${data.id}`),
-        permalink: String(data.url ?? ''),
-        publishedAt: new Date().toISOString(),
-      };
+    async prepare(req) {
+      // URL media's type is known once loaded: the kind (a video?) follows from what was loaded.
+      const files = await Promise.all(req.media.map((file) => file.load()));
+      const kind = redditKind(req.target.options, files.map(infoOf));
+      files.forEach((file, i) => assertMedia(kind, i, file.contentType, file.bytes.length));
+      const assets: StepState[] = [];
+      for (const [i, file] of files.entries()) {
+        assets.push(await upload(req, `media-${i + 1}`, file.bytes, file.contentType));
+      }
+      if (kind === 'video' && assets.length === 1) {
+        assets.push(await upload(req, 'poster', DEFAULT_POSTER, 'image/png'));
+      }
+      // When the submit may go out from: a lookup believes no media post only after its listing bound.
+      return { ready: { kind, assets, preparedAt: Date.now() } };
     },
 
-    async findExisting(req) {
-      const username = await usernameOf(req);
-      const listing = await call(req)(
-        'GET',
-        `/user/${encodeURIComponent(username)}/submitted?sort=new&limit=${RECONCILE_WINDOW}&raw_json=1`,
-      );
-      const o = req.target.options;
-      const found = children(listing).find(
-        (p) =>
-          String(p.subreddit).toLowerCase() === String(o.sr).toLowerCase() &&
-          sameText(p.title, req.content.title) &&
-          (typeof o.url === 'string' ? p.url === o.url : sameText(p.selftext, req.content.text)) &&
-          postedSince(epoch(p.created_utc), req.since),
-      );
-      return found ? receiptOf(found) : null;
+    async publish(req, prepared) {
+      const kind = (prepared.kind as RedditKind | undefined) ?? redditKind(req.target.options, []);
+      const assets = (prepared.assets ?? []) as unknown as Asset[];
+      if (kind === 'gallery') return gallery(req, assets);
+      const body = await call(req, true)('POST', '/api/submit', submission(req, kind, assets));
+      const data = body.json?.data ?? {};
+      if (data.id || data.name) {
+        return {
+          platformPostId: String(data.name ?? `t3_${data.id}`),
+          permalink: String(data.url ?? ''),
+          publishedAt: new Date().toISOString(),
+        };
+      }
+      // An image or video post: Reddit lists it once the media is processed.
+      return { processing: { kind, polls: 0 }, pollAfterMs: LISTED_POLL_MS };
+    },
+
+    async checkPublished(req, state) {
+      const found = await lookup(req, state.kind as RedditKind);
+      if (found) return found;
+      const polls = Number(state.polls ?? 0) + 1;
+      if (polls >= LISTED_POLLS) {
+        throw platformFailure(
+          PLATFORM,
+          { category: 'platform', code: 'media_not_listed' },
+          `Reddit took the ${String(state.kind)} post but it is not among the account's submissions ` +
+            `after ${(LISTED_POLLS * LISTED_POLL_MS) / 60_000} minutes; Reddit may have failed to ` +
+            'process the media. Check the account on reddit.com before posting again.',
+        );
+      }
+      return { processing: { ...state, polls }, pollAfterMs: LISTED_POLL_MS };
+    },
+
+    async findExisting(req, prepared) {
+      // Without what prepare made (a lookup after an older run), a post with media is any media post.
+      const kind =
+        (prepared?.kind as RedditKind | undefined) ??
+        (req.content.media.length > 0 && req.target.options.kind === undefined
+          ? 'media'
+          : redditKind(req.target.options, []));
+      const found = await lookup(req, kind);
+      if (found || !LISTED_LATE.has(kind)) return found;
+      // An image or video post is listed only once processed: before the bound has passed since
+      // its submit could have landed, a miss proves nothing, so the lookup fails transiently and
+      // is retried (the engine's FIND activity, with backoff) instead of answering "absent" and
+      // letting the engine submit a second post. After an older run (no prepare time), the
+      // delivery's start stands in for it.
+      const from = Number(prepared?.preparedAt ?? Date.parse(req.since));
+      const wait = from + SUBMIT_WINDOW_MS + LISTING_BOUND_MS - Date.now();
+      if (wait > 0) {
+        throw platformFailure(
+          PLATFORM,
+          { category: 'platform', code: 'media_not_listed_yet', retryable: true },
+          `the ${kind} post may still be processing: Reddit lists it only once processed, so the ` +
+            `lookup is made again in ${Math.ceil(wait / 1000)} s.`,
+          { retryAfter: wait },
+        );
+      }
+      return null;
     },
 
     async unpublish(req) {
@@ -202,26 +402,90 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
   };
 }
 
-/** The `POST /api/submit` form: a link post where `url` is set, else a self post. */
-function submission(req: PublishRequest): Record<string, string> {
+/** A file uploaded in prepare: its asset id, its URL in Reddit's bucket, its type. */
+interface Asset {
+  asset_id: string;
+  url: string;
+  mimetype: string;
+}
+
+/** What the rules know of a loaded media item. */
+function infoOf(file: { contentType: string }): MediaInfo {
+  const type = file.contentType;
+  return { kind: type.startsWith('video/') ? 'video' : type.startsWith('image/') ? 'image' : 'unknown' };
+}
+
+/** URL media is checked now that its type and size are known (library media was at creation). */
+function assertMedia(kind: RedditKind, index: number, contentType: string, size: number) {
+  const video = kind === 'video' && index === 0;
+  const types: readonly string[] = video ? REDDIT_MEDIA.videoTypes : REDDIT_MEDIA.imageTypes;
+  const max = video ? REDDIT_MEDIA.videoMaxBytes : REDDIT_MEDIA.imageMaxBytes;
+  if (!types.includes(contentType)) {
+    throw rejected(
+      PLATFORM,
+      'media_type',
+      `media[${index}] is ${contentType}; Reddit takes ${types.join(', ')} here.`,
+    );
+  }
+  if (size > max) {
+    throw rejected(
+      PLATFORM,
+      'media_too_large',
+      `media[${index}] is ${size} bytes; Reddit takes at most ${max}.`,
+    );
+  }
+}
+
+/** The subreddit, title and flags every kind of post sends. */
+function flags(req: PublishRequest) {
   const o = req.target.options;
   if (typeof o.sr !== 'string' || !o.sr) {
     throw rejected(PLATFORM, 'subreddit_required', 'the target has no sr; name the subreddit to post in.');
   }
-  const link = typeof o.url === 'string';
   return {
-    api_type: 'json',
     sr: o.sr,
-    kind: link ? 'link' : 'self',
     title: req.content.title ?? '',
-    ...(link ? { url: String(o.url), resubmit: 'true' } : { text: req.content.text }),
     ...(typeof o.flair_id === 'string' ? { flair_id: o.flair_id } : {}),
     ...(typeof o.flair_text === 'string' ? { flair_text: o.flair_text } : {}),
     ...(o.nsfw !== undefined ? { nsfw: String(o.nsfw === true) } : {}),
     ...(o.spoiler !== undefined ? { spoiler: String(o.spoiler === true) } : {}),
     ...(o.sendreplies !== undefined ? { sendreplies: String(o.sendreplies === true) } : {}),
-    raw_json: '1',
   };
+}
+
+/** The `POST /api/submit` form of a self, link, image or video post. */
+function submission(req: PublishRequest, kind: RedditKind, assets: Asset[]): Record<string, string> {
+  const o = req.target.options;
+  const body: Record<string, string> =
+    kind === 'link'
+      ? { url: String(o.url), resubmit: 'true' }
+      : kind === 'image'
+        ? { url: assets[0]!.url, resubmit: 'true' }
+        : kind === 'video'
+          ? { url: assets[0]!.url, video_poster_url: assets[1]!.url, resubmit: 'true' }
+          : { text: req.content.text };
+  return { api_type: 'json', ...flags(req), kind, ...body, raw_json: '1' };
+}
+
+/** A kind of post to look for; `media`: an image, video or gallery post, not known which. */
+type LookupKind = RedditKind | 'media';
+
+/** Whether a listed post is of the kind this delivery makes (and, self or link, its text or URL). */
+function isKind(p: PlatformBody, kind: LookupKind, req: PublishRequest): boolean {
+  switch (kind) {
+    case 'self':
+      return p.is_self === true && sameText(p.selftext, req.content.text);
+    case 'link':
+      return p.url === req.target.options.url;
+    case 'gallery':
+      return p.is_gallery === true;
+    case 'video':
+      return p.is_video === true;
+    case 'image':
+      return p.is_self !== true && p.is_video !== true && p.is_gallery !== true;
+    case 'media':
+      return p.is_self !== true;
+  }
 }
 
 /** `t3_<id>` for a post id with or without its kind prefix. */
@@ -255,6 +519,22 @@ function commentReceiptOf(comment: PlatformBody): CommentReceipt {
 function errorsOf(body: PlatformBody): unknown[][] {
   const errors = body.json?.errors;
   return Array.isArray(errors) ? errors.filter(Array.isArray) : [];
+}
+
+/**
+ * S3's refusal of the upload form (`<Error><Code>…</Code><Message>…</Message></Error>`): a file
+ * over the bucket's size limit (`EntityTooLarge`) fails for good; anything else (an expired or
+ * refused form) is retried with a new lease.
+ */
+function uploadFailure(response: Response, body: PlatformBody) {
+  const xml = String(body.text ?? '');
+  const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `HTTP ${response.status}`;
+  const said = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? response.statusText;
+  const rule: FailureRule =
+    code === 'EntityTooLarge'
+      ? { category: 'validation', code: 'media_too_large' }
+      : { category: 'platform', code: 'upload_failed', retryable: true };
+  return platformFailure(PLATFORM, rule, `Reddit's media bucket refused the upload: ${said} (${code})`);
 }
 
 function failure(response: Response, body: PlatformBody, irreversible: boolean) {

@@ -4,7 +4,7 @@ export interface FakeSubmission {
   id: string;
   author: string;
   subreddit: string;
-  kind: 'self' | 'link';
+  kind: 'self' | 'link' | 'image' | 'video' | 'gallery';
   title: string;
   selftext: string;
   url: string;
@@ -14,6 +14,20 @@ export interface FakeSubmission {
   nsfw: boolean;
   spoiler: boolean;
   sendReplies: boolean;
+  /** The uploaded assets the post shows (a video's poster included). */
+  media: FakeAsset[];
+  /** Listing reads before a media post appears (Reddit lists it once the media is processed). */
+  hiddenReads: number;
+}
+
+/** A media upload lease (`/api/media/asset.json`) and whether its file reached the bucket. */
+export interface FakeAsset {
+  id: string;
+  user: string;
+  key: string;
+  mimetype: string;
+  uploaded: boolean;
+  bytes: number;
 }
 
 export interface FakeComment {
@@ -26,6 +40,10 @@ export interface FakeComment {
 
 const TITLE_MAX = 300;
 const TEXT_MAX = 40_000;
+/** The bucket's limits: images 20 MB, videos 1 GB. */
+const IMAGE_MAX = 20 * 1024 * 1024;
+const VIDEO_MAX = 1024 * 1024 * 1024;
+const MIMETYPES = ['image/jpeg', 'image/png', 'image/gif', 'video/mp4', 'video/quicktime'];
 
 /**
  * Reddit's OAuth API as its reference documents it (reddit.com/dev/api) and it answers:
@@ -35,12 +53,28 @@ const TEXT_MAX = 40_000;
  * for HTTP errors, the refresh grant at `/api/v1/access_token` (HTTP Basic client, no rotation;
  * a dead refresh token answers `{ error: "invalid_grant" }`), and a User-Agent required on
  * every call (a library's default is throttled with 429).
+ *
+ * Media as Reddit's web client and PRAW meet it (undocumented by Reddit): `POST
+ * /api/media/asset.json` leases an S3 form (`args.action` protocol-relative, `args.fields`) and an
+ * asset; the bucket (`/media-upload` here) takes the form and `file`, answers 201 with XML, and
+ * refuses with S3's XML errors (403 `AccessDenied`, 400 `EntityTooLarge`); `kind=image`/`video`
+ * submits answer `{ json: { errors: [], data: { user_submitted_page, websocket_url } } }` without
+ * the post, which appears in the submitted listing after `mediaDelayReads` reads; a gallery
+ * (`/api/submit_gallery_post.json`, JSON) answers with the post.
  */
 export class RedditFake extends FakePlatform {
   readonly submissions: FakeSubmission[] = [];
   readonly comments: FakeComment[] = [];
   /** Subreddits that exist (any other is SUBREDDIT_NOEXIST). */
-  readonly subreddits = new Set(['postflow', 'test']);
+  readonly subreddits = new Set(['postflow', 'test', 'textonly', 'mods']);
+  /** Subreddits that take no image or video posts (NO_IMAGES, NO_VIDEOS). */
+  readonly noMedia = new Set(['textonly']);
+  /** Subreddits where only approved users post (SUBREDDIT_NOTALLOWED). */
+  readonly restricted = new Set(['mods']);
+  /** Media leases by asset id. */
+  readonly assets = new Map<string, FakeAsset>();
+  /** How many listing reads a new image or video post stays out of the submitted listing. */
+  mediaDelayReads = 0;
   /** access token → username. */
   private readonly users = new Map<string, string>();
   /** refresh token → username. */
@@ -97,6 +131,17 @@ export class RedditFake extends FakePlatform {
       },
       { method: 'POST', path: '/api/submit', handle: authed((req, user) => this.submit(req, user)) },
       {
+        method: 'POST',
+        path: '/api/media/asset.json',
+        handle: authed((req, user) => this.lease(req, user)),
+      },
+      { method: 'POST', path: '/media-upload', handle: (req) => this.bucket(req) },
+      {
+        method: 'POST',
+        path: '/api/submit_gallery_post.json',
+        handle: authed((req, user) => this.gallery(req, user)),
+      },
+      {
         method: 'GET',
         path: /^\/user\/(?<name>[^/]+)\/submitted$/,
         handle: authed((req, _user, { name }) => this.submitted(req, decodeURIComponent(name!))),
@@ -148,8 +193,11 @@ export class RedditFake extends FakePlatform {
     if (!title.trim()) return refused('NO_TEXT', 'we need something here', 'title');
     if ([...title].length > TITLE_MAX)
       return refused('TOO_LONG', `this is too long (max: ${TITLE_MAX})`, 'title');
-    const kind = f.kind === 'link' ? 'link' : f.kind === 'self' ? 'self' : undefined;
+    if (this.restricted.has(sr.toLowerCase()))
+      return refused('SUBREDDIT_NOTALLOWED', "you aren't allowed to post there.", 'sr');
+    const kind = (['self', 'link', 'image', 'video'] as const).find((k) => k === f.kind);
     if (!kind) return refused('INVALID_OPTION', 'that option is not valid', 'kind');
+    if (kind === 'image' || kind === 'video') return this.mediaSubmit(f, user, kind);
     const text = String(f.text ?? '');
     if ([...text].length > TEXT_MAX)
       return refused('TOO_LONG', `this is too long (max: ${TEXT_MAX})`, 'text');
@@ -170,6 +218,8 @@ export class RedditFake extends FakePlatform {
       nsfw: f.nsfw === 'true',
       spoiler: f.spoiler === 'true',
       sendReplies: f.sendreplies !== 'false',
+      media: [],
+      hiddenReads: 0,
     };
     this.submissions.push(post);
     return {
@@ -188,10 +238,163 @@ export class RedditFake extends FakePlatform {
     };
   }
 
+  /** An image or video post: its file (and a video's poster) must be uploaded assets of the user. */
+  private mediaSubmit(f: Record<string, string>, user: string, kind: 'image' | 'video'): FakeResponse {
+    const sr = String(f.sr);
+    if (this.noMedia.has(sr.toLowerCase()))
+      return kind === 'image'
+        ? refused('NO_IMAGES', "this subreddit doesn't allow image posts", 'sr')
+        : refused('NO_VIDEOS', "this subreddit doesn't allow videos", 'sr');
+    const file = this.uploadedAt(String(f.url ?? ''), user);
+    if (!file || !file.mimetype.startsWith(kind === 'image' ? 'image/' : 'video/'))
+      return refused('BAD_URL', 'you should check that url', 'url');
+    const poster = kind === 'video' ? this.uploadedAt(String(f.video_poster_url ?? ''), user) : undefined;
+    if (kind === 'video' && !poster?.mimetype.startsWith('image/'))
+      return refused('BAD_URL', 'you should check that url', 'video_poster_url');
+    this.submissions.push({
+      ...this.basics(f, user),
+      kind,
+      media: poster ? [file, poster] : [file],
+      hiddenReads: this.mediaDelayReads,
+    });
+    return {
+      status: 200,
+      body: {
+        json: {
+          errors: [],
+          data: {
+            user_submitted_page: `https://www.reddit.com/user/${user}/submitted/`,
+            websocket_url: `wss://ws-${file.id}.wss.redditmedia.com/rte_images/${file.id}?m=AQAA`,
+          },
+        },
+      },
+    };
+  }
+
+  private gallery(req: FakeRequest, user: string): FakeResponse {
+    const f = req.body as Record<string, unknown>;
+    const sr = String(f.sr ?? '');
+    if (!this.subreddits.has(sr.toLowerCase()))
+      return refused('SUBREDDIT_NOEXIST', "that subreddit doesn't exist", 'sr');
+    if (this.restricted.has(sr.toLowerCase()))
+      return refused('SUBREDDIT_NOTALLOWED', "you aren't allowed to post there.", 'sr');
+    if (this.noMedia.has(sr.toLowerCase()))
+      return refused('NO_IMAGES', "this subreddit doesn't allow image posts", 'sr');
+    if (!String(f.title ?? '').trim()) return refused('NO_TEXT', 'we need something here', 'title');
+    const items = Array.isArray(f.items) ? (f.items as Array<Record<string, unknown>>) : [];
+    const media = items.map((i) => this.assets.get(String(i.media_id)));
+    if (items.length < 2 || items.length > 20 || media.some((m) => !m?.uploaded || m.user !== user))
+      return refused('BAD_GALLERY', 'the gallery items are not valid', 'items');
+    const form = Object.fromEntries(
+      Object.entries(f).map(([k, v]) => [k, typeof v === 'string' ? v : String(v)]),
+    );
+    const post: FakeSubmission = {
+      ...this.basics(form, user),
+      kind: 'gallery',
+      media: media as FakeAsset[],
+      hiddenReads: 0,
+    };
+    this.submissions.push(post);
+    return {
+      status: 200,
+      body: {
+        json: { errors: [], data: { url: `https://www.reddit.com/gallery/${post.id}`, id: `t3_${post.id}` } },
+      },
+    };
+  }
+
+  /** A post's fields every kind shares, from the submit form. */
+  private basics(f: Record<string, string>, user: string) {
+    return {
+      id: this.id36(),
+      author: user,
+      subreddit: String(f.sr),
+      title: String(f.title ?? ''),
+      selftext: '',
+      url: '',
+      createdUtc: Date.now() / 1000,
+      flairId: f.flair_id ?? null,
+      flairText: f.flair_text ?? null,
+      nsfw: f.nsfw === 'true',
+      spoiler: f.spoiler === 'true',
+      sendReplies: f.sendreplies !== 'false',
+    };
+  }
+
+  /** The uploaded asset of `user` a bucket URL names (`<action>/<key>`). */
+  private uploadedAt(url: string, user: string): FakeAsset | undefined {
+    const prefix = `${this.url}/media-upload/`;
+    if (!url.startsWith(prefix)) return undefined;
+    const key = url.slice(prefix.length);
+    return [...this.assets.values()].find((a) => a.key === key && a.user === user && a.uploaded);
+  }
+
+  /** The lease: an S3 form for the bucket, the asset, and the websocket that reports processing. */
+  private lease(req: FakeRequest, user: string): FakeResponse {
+    const filepath = String(req.body.filepath ?? '');
+    const mimetype = String(req.body.mimetype ?? '');
+    if (!filepath || !MIMETYPES.includes(mimetype))
+      return { status: 400, body: { message: 'Bad Request', error: 400 } };
+    const id = `${this.nextId()}`.replace(/[^a-z0-9]/gi, '').toLowerCase();
+    const key = `rte_images/${id}/${filepath}`;
+    this.assets.set(id, { id, user, key, mimetype, uploaded: false, bytes: 0 });
+    const host = this.url.replace(/^https?:/, '');
+    return {
+      status: 200,
+      body: {
+        args: {
+          action: `${host}/media-upload`,
+          fields: [
+            { name: 'acl', value: 'private' },
+            { name: 'key', value: key },
+            { name: 'Content-Type', value: mimetype },
+            { name: 'x-amz-algorithm', value: 'AWS4-HMAC-SHA256' },
+            { name: 'x-amz-signature', value: 'sig' },
+          ],
+        },
+        asset: {
+          asset_id: id,
+          processing_state: 'incomplete',
+          payload: { filepath },
+          websocket_url: `wss://ws-${id}.wss.redditmedia.com/rte_images/${id}?m=AQAA`,
+        },
+      },
+    };
+  }
+
+  /** The S3 bucket: the signed form, then the file; 201 with S3's XML; S3's XML errors. */
+  private bucket(req: FakeRequest): FakeResponse {
+    const xml = { 'content-type': 'application/xml' };
+    const s3Error = (status: number, code: string, message: string): FakeResponse => ({
+      status,
+      headers: xml,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    });
+    if (req.headers.authorization) return s3Error(400, 'InvalidArgument', 'Unsupported Authorization Type');
+    const asset = [...this.assets.values()].find((a) => a.key === req.body.key);
+    const file = req.body.file as { data?: Buffer } | undefined;
+    if (!asset || req.body['x-amz-signature'] !== 'sig')
+      return s3Error(403, 'AccessDenied', 'Invalid according to Policy: Policy Condition failed');
+    if (!file?.data?.length)
+      return s3Error(400, 'InvalidArgument', 'POST requires exactly one file upload per request.');
+    const max = asset.mimetype.startsWith('video/') ? VIDEO_MAX : IMAGE_MAX;
+    if (file.data.length > max)
+      return s3Error(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+    asset.uploaded = true;
+    asset.bytes = file.data.length;
+    return {
+      status: 201,
+      headers: xml,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${this.url}/media-upload/${asset.key}</Location><Key>${asset.key}</Key></PostResponse>`,
+    };
+  }
+
   private submitted(req: FakeRequest, name: string): FakeResponse {
     const limit = Number(req.query.get('limit') ?? 25);
     const mine = this.submissions
       .filter((p) => p.author === name)
+      // A media post appears once Reddit has processed it.
+      .filter((p) => p.hiddenReads-- <= 0)
       .reverse()
       .slice(0, limit);
     return { status: 200, body: listing(mine.map((p) => ({ kind: 't3', data: this.link(p) }))) };
@@ -260,7 +463,18 @@ export class RedditFake extends FakePlatform {
       title: p.title,
       selftext: p.selftext,
       is_self: p.kind === 'self',
-      url: p.kind === 'link' ? p.url : `https://www.reddit.com${this.permalink(p)}`,
+      is_video: p.kind === 'video',
+      is_gallery: p.kind === 'gallery',
+      url:
+        p.kind === 'link'
+          ? p.url
+          : p.kind === 'image'
+            ? `https://i.redd.it/${p.media[0]!.id}.${p.media[0]!.key.split('.').pop()}`
+            : p.kind === 'video'
+              ? `https://v.redd.it/${p.media[0]!.id}`
+              : p.kind === 'gallery'
+                ? `https://www.reddit.com/gallery/${p.id}`
+                : `https://www.reddit.com${this.permalink(p)}`,
       permalink: this.permalink(p),
       created_utc: p.createdUtc,
       over_18: p.nsfw,

@@ -2,7 +2,7 @@ import { PublishError } from '../../platforms/kit/adapter';
 import { createRedditAdapter } from '../../platforms/reddit/adapter';
 import { RedditFake } from '../../platforms/reddit/fake';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, MediaHost, publishRequest, runDelivery } from './run-delivery';
 
 const env = { POSTFLOW_REDDIT_CLIENT_ID: 'client-1', POSTFLOW_REDDIT_CLIENT_SECRET: 'secret-1' };
 const post = (text: string, title = 'Postflow on Reddit') => ({ text, title, media: [] });
@@ -27,7 +27,55 @@ adapterContract({
     { name: 'no title', content: { text: 'Body', media: [] }, fields: ['title'] },
     { name: 'a title over 300', content: post('Body', 't'.repeat(301)), fields: ['title'] },
     { name: 'text over 40,000', content: post('x'.repeat(40_001)), fields: ['text'] },
-    { name: 'an image', content: { ...post('Body'), media: [url] }, fields: ['media_ids'] },
+    { name: 'an image with text', content: { ...post('Body'), media: [url] }, fields: ['text'] },
+    {
+      name: 'a link post with an image',
+      content: { ...post(''), media: [url] },
+      options: { sr: 'postflow', url: 'https://e.x/article' },
+      fields: ['media_ids'],
+    },
+    {
+      name: 'two videos, and a video in a gallery',
+      content: { ...post(''), media: [url, url] },
+      media: [
+        { kind: 'video', contentType: 'video/mp4', sizeBytes: 1000 },
+        { kind: 'video', contentType: 'video/mp4', sizeBytes: 1000 },
+      ],
+      fields: ['media[1]'],
+    },
+    {
+      name: 'a WebP image, an image over 20 MB',
+      content: { ...post(''), media: [url, url] },
+      media: [
+        { kind: 'image', contentType: 'image/webp', sizeBytes: 1000 },
+        { kind: 'image', contentType: 'image/png', sizeBytes: 21 * 1024 * 1024 },
+      ],
+      fields: ['media[0]', 'media[1]'],
+    },
+    {
+      name: 'a gallery of 21 images',
+      content: { ...post(''), media: Array.from({ length: 21 }, () => url) },
+      media: Array.from({ length: 21 }, () => ({ kind: 'image' as const, contentType: 'image/png' })),
+      fields: ['media_ids'],
+    },
+    {
+      name: 'kind image without media',
+      content: post(''),
+      options: { sr: 'postflow', kind: 'image' },
+      fields: ['media_ids'],
+    },
+    {
+      name: 'kind link without url',
+      content: post(''),
+      options: { sr: 'postflow', kind: 'link' },
+      fields: ['platform_data.url'],
+    },
+    {
+      name: 'kind self with url',
+      content: post(''),
+      options: { sr: 'postflow', kind: 'self', url: 'https://e.x/article' },
+      fields: ['platform_data.kind'],
+    },
     { name: 'no subreddit', content: post('Body'), options: {}, fields: ['platform_data.sr'] },
     {
       name: 'a subreddit with r/, flair text without a flair, a bad nsfw',
@@ -156,5 +204,205 @@ describe('reddit specifics', () => {
       made.commentId,
     );
     expect(fake.requests.filter((r) => r.path === '/api/v1/me').length).toBeGreaterThan(0);
+  });
+});
+
+describe('reddit media posts', () => {
+  let fake: RedditFake;
+  const host = new MediaHost();
+  beforeAll(async () => {
+    fake = await new RedditFake().start();
+    await host.start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await host.stop();
+  });
+  afterEach(() => {
+    fake.mediaDelayReads = 0;
+  });
+
+  const adapter = () => createRedditAdapter({ baseUrl: fake.url, env });
+  const account = () => ({
+    id: 'acc_rm',
+    platform: 'reddit',
+    name: 'R',
+    credentials: { ...fake.credentials(), username: 'postflow_bot' },
+  });
+  const png = { contentType: 'image/png', bytes: Buffer.from('png-bytes') };
+  const jpeg = { contentType: 'image/jpeg', bytes: Buffer.from('jpeg-bytes') };
+  const mp4 = { contentType: 'video/mp4', bytes: Buffer.from('mp4-bytes') };
+  const media = (
+    title: string,
+    items: Array<typeof png>,
+    options: Record<string, unknown> = { sr: 'test' },
+  ) => {
+    const files = host.serve(items);
+    return publishRequest(account(), { text: '', title, media: files.map((f) => f.ref) }, options, files);
+  };
+  const failureOf = async (promise: Promise<unknown>) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PublishError);
+    return (err as PublishError).failure;
+  };
+  const submits = () => fake.requests.filter((r) => r.path === '/api/submit').length;
+
+  test('an image post: leased, sent to the bucket, submitted as kind=image, found in the listing', async () => {
+    fake.mediaDelayReads = 2; // Reddit lists it only once the image is processed
+    const receipt = await runDelivery(
+      adapter(),
+      media('A picture', [png], { sr: 'test', flair_id: 'f1', nsfw: true }),
+    );
+    const made = fake.submissions.at(-1)!;
+    expect(made).toMatchObject({ kind: 'image', title: 'A picture', flairId: 'f1', nsfw: true });
+    expect(made.media.map((m) => [m.mimetype, m.uploaded, m.bytes])).toEqual([['image/png', true, 9]]);
+    expect(receipt.platformPostId).toBe(`t3_${made.id}`);
+    expect(receipt.permalink).toMatch(/^https:\/\/www\.reddit\.com\/r\/test\/comments\//);
+    // The bucket is not Reddit's API: the fake's refuses a request carrying a token.
+  });
+
+  test('a video post names its poster: the image after it, else a default one', async () => {
+    const withPoster = await runDelivery(adapter(), media('A clip', [mp4, jpeg]));
+    const made = fake.submissions.at(-1)!;
+    expect(withPoster.platformPostId).toBe(`t3_${made.id}`);
+    expect(made.kind).toBe('video');
+    expect(made.media.map((m) => m.mimetype)).toEqual(['video/mp4', 'image/jpeg']);
+    // media[1] is the asset the submit's video_poster_url named.
+
+    await runDelivery(adapter(), media('Another clip', [mp4]));
+    expect(fake.submissions.at(-1)!.media.map((m) => m.mimetype)).toEqual(['video/mp4', 'image/png']);
+
+    // URL media: its type is learnt when loaded, and a video makes a video post.
+    const req = media('A clip by URL', [mp4]);
+    req.media = req.media.map((f) => ({ ...f, contentType: null, sizeBytes: null }));
+    await runDelivery(adapter(), req);
+    expect(fake.submissions.at(-1)!.kind).toBe('video');
+  });
+
+  test('several images make a gallery, which answers with the post', async () => {
+    const receipt = await runDelivery(adapter(), media('Three pictures', [png, jpeg, png]));
+    const made = fake.submissions.at(-1)!;
+    expect(made).toMatchObject({ kind: 'gallery', title: 'Three pictures' });
+    expect(made.media).toHaveLength(3);
+    expect(receipt.platformPostId).toBe(`t3_${made.id}`);
+  });
+
+  test('a failed lease is retried, and nothing is submitted', async () => {
+    const before = submits();
+    fake.inject(
+      { method: 'POST', path: '/api/media/asset.json' },
+      { status: 500, body: { message: 'x', error: 500 } },
+    );
+    const failure = await failureOf(runDelivery(adapter(), media('No lease', [png])));
+    expect(failure).toMatchObject({ category: 'platform', retryable: true, outcomeUnknown: false });
+    expect(submits()).toBe(before);
+  });
+
+  test("the bucket's XML refusals: a refused form is retried, a file too large is not", async () => {
+    const s3 = (status: number, code: string) => ({
+      status,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>No.</Message></Error>`,
+    });
+    fake.inject({ method: 'POST', path: '/media-upload' }, s3(403, 'AccessDenied'));
+    expect(await failureOf(runDelivery(adapter(), media('Denied', [png])))).toMatchObject({
+      category: 'platform',
+      code: 'platform.reddit.upload_failed',
+      retryable: true,
+    });
+    fake.inject({ method: 'POST', path: '/media-upload' }, s3(400, 'EntityTooLarge'));
+    expect(await failureOf(runDelivery(adapter(), media('Too big', [png])))).toMatchObject({
+      category: 'validation',
+      code: 'platform.reddit.media_too_large',
+      retryable: false,
+    });
+  });
+
+  test('a subreddit without image posts, or closed to the account, refuses for good', async () => {
+    const before = fake.submissions.length;
+    expect(await failureOf(runDelivery(adapter(), media('Pic', [png], { sr: 'textonly' })))).toMatchObject({
+      category: 'validation',
+      code: 'platform.reddit.no_image_posts',
+      retryable: false,
+    });
+    expect(await failureOf(runDelivery(adapter(), media('Pic', [png], { sr: 'mods' })))).toMatchObject({
+      category: 'validation',
+      code: 'platform.reddit.not_allowed',
+    });
+    expect(fake.submissions).toHaveLength(before);
+  });
+
+  test('"you are doing that too much" waits the minutes it names', async () => {
+    fake.inject(
+      { method: 'POST', path: '/api/submit' },
+      {
+        status: 200,
+        body: {
+          json: {
+            errors: [['RATELIMIT', 'you are doing that too much. try again in 3 minutes.', 'ratelimit']],
+          },
+        },
+      },
+    );
+    expect(await failureOf(runDelivery(adapter(), media('Slow down', [png])))).toMatchObject({
+      category: 'rate_limit',
+      retryable: true,
+      retryAfterMs: 180_000,
+    });
+  });
+
+  test('a lost submit answer is settled by the lookup, never by a second submit', async () => {
+    const req = media('Lost answer', [png]);
+    const prepared = await adapter().prepare!(req);
+    if (!('ready' in prepared)) throw new Error('prepare should be ready');
+    const before = submits();
+    fake.inject({ method: 'POST', path: '/api/submit' }, { kind: 'lose-answer' });
+    const failure = await failureOf(adapter().publish(req, prepared.ready));
+    expect(failure.outcomeUnknown).toBe(true);
+    expect(submits()).toBe(before + 1);
+    const id = `t3_${fake.submissions.at(-1)!.id}`;
+    expect((await adapter().findExisting!(req, prepared.ready))?.platformPostId).toBe(id);
+    // After an older run (what prepare made unknown), any media post of the title is this one.
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(id);
+    // A self post of the same title is not this image post.
+    expect(await adapter().findExisting!(media('Lost answer', []))).toBeNull();
+  });
+
+  test('a lost media submit is not believed absent before Reddit can have listed it', async () => {
+    const req = media('Lost while processing', [png]);
+    const prepared = await adapter().prepare!(req);
+    if (!('ready' in prepared)) throw new Error('prepare should be ready');
+    fake.mediaDelayReads = 1; // still processing at the first lookup
+    fake.inject({ method: 'POST', path: '/api/submit' }, { kind: 'lose-answer' });
+    expect((await failureOf(adapter().publish(req, prepared.ready))).outcomeUnknown).toBe(true);
+    const id = `t3_${fake.submissions.at(-1)!.id}`;
+    // Not listed yet: a transient failure (the engine's lookup retries it), never "absent".
+    const early = await failureOf(adapter().findExisting!(req, prepared.ready));
+    expect(early).toMatchObject({ code: 'platform.reddit.media_not_listed_yet', retryable: true });
+    expect(early.retryAfterMs).toBeGreaterThan(15 * 60_000);
+    expect(early.retryAfterMs).toBeLessThanOrEqual(16 * 60_000);
+    // Retried after the wait it named: listed by then, and found.
+    const later = Date.now() + early.retryAfterMs!;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => later);
+    try {
+      expect((await adapter().findExisting!(req, prepared.ready))?.platformPostId).toBe(id);
+      // Past the bound, a post Reddit never listed is absent.
+      expect(await adapter().findExisting!(media('Never made', [png]), prepared.ready)).toBeNull();
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test('a post Reddit never lists ends the wait with a failure that says to look', async () => {
+    const req = media('Never listed', []);
+    const failure = await failureOf(adapter().checkPublished!(req, { kind: 'image', polls: 119 }));
+    expect(failure).toMatchObject({ code: 'platform.reddit.media_not_listed', retryable: false });
+    await expect(adapter().checkPublished!(req, { kind: 'image', polls: 3 })).resolves.toEqual({
+      processing: { kind: 'image', polls: 4 },
+      pollAfterMs: 5_000,
+    });
   });
 });

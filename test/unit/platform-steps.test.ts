@@ -51,8 +51,11 @@ afterAll(() => platform.stop());
 const far = new Date(Date.now() + 30 * 86_400_000).toISOString();
 
 function textOnly(adapter: PlatformAdapter): PublishRequest {
-  // Options a platform cannot publish without (Lemmy names its community).
-  const required: Record<string, Record<string, unknown>> = { lemmy: { community_id: 1 } };
+  // Options a platform cannot publish without (Lemmy names its community, Reddit its subreddit).
+  const required: Record<string, Record<string, unknown>> = {
+    lemmy: { community_id: 1 },
+    reddit: { sr: 'postflow' },
+  };
   const target: TargetSpec = {
     accountId: 'acc_1',
     platform: adapter.platform,

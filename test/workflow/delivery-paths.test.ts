@@ -250,6 +250,43 @@ test('an unknown outcome, and two looks find nothing: the post is published by a
   ]);
 });
 
+test('a lost media submit the platform lists late: the lookup retries in place until listed, no second submit', async () => {
+  // A Reddit image post is listed only once processed: until its listing bound has passed, the
+  // adapter's lookup fails transiently (platforms/reddit/adapter.ts findExisting) rather than
+  // answering "absent", and the lookup activity retries, waiting what it names.
+  let looks = 0;
+  const spec = postTo('reddit');
+  spec.content = { text: '', title: 'A picture', media: [{ source_type: 'media_id', source: 'med_1' }] };
+  const { post, calls } = await deliver(spec, {
+    prepareTarget: inTurn<PreparedStep>({ ready: { kind: 'image', preparedAt: 1 } }),
+    publishTarget: inTurn<PublishedStep>(
+      fails({ code: 'platform.reddit.network', retryable: true, outcomeUnknown: true }),
+      { receipt },
+    ),
+    findPublished: async (): Promise<ReconcileResult> => {
+      if (++looks < 3) {
+        const notYet = failure({
+          code: 'platform.reddit.media_not_listed_yet',
+          retryable: true,
+          retryAfterMs: 16 * 60_000,
+        });
+        throw toPublishFailure(new PublishError(notYet), { retryHere: true });
+      }
+      return { searchable: true, receipt };
+    },
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets[0]).toMatchObject({ platform_post_id: 'pp_1', attempts: 1, error: null });
+  expect(looks).toBe(3);
+  expect(calls.map((c) => c.name)).toEqual([
+    'prepareTarget',
+    'publishTarget',
+    'findPublished',
+    'findPublished',
+    'findPublished',
+  ]);
+});
+
 test('rate-limited, then accepted: waits the Retry-After, then publishes', async () => {
   const spec = postTo('sandbox');
   const { post, calls } = await deliver(spec, {
