@@ -207,15 +207,18 @@ export function createActivities({
      * Looks for the post on the platform after an unknown outcome. Read-only: transient failures
      * are retried in place; a final one (permissions, an expired token) goes back to the workflow.
      */
-    async findPublished(job: DeliveryJob, prepared?: StepState): Promise<ReconcileResult> {
+    async findPublished(job: DeliveryJob, prepared?: StepState, landsBy?: number): Promise<ReconcileResult> {
       try {
         const { adapter, req } = await request(job, { withMedia: false });
         if (!adapter.findExisting || adapter.searchable?.(req.account) === false)
           return { searchable: false };
         const signal = Context.current().cancellationSignal;
-        const receipt = await limit(job.target.platform).run(() =>
-          adapter.findExisting!({ ...req, signal }, prepared),
-        );
+        const lookup: PublishRequest = {
+          ...req,
+          signal,
+          ...(landsBy !== undefined ? { landsBy: new Date(landsBy).toISOString() } : {}),
+        };
+        const receipt = await limit(job.target.platform).run(() => adapter.findExisting!(lookup, prepared));
         // A post found with steps still to run (a thread's replies) goes on with them.
         const next = receipt && adapter.continueFound?.({ ...req, signal }, receipt);
         if (next && isProcessing(next)) {

@@ -38,17 +38,20 @@ export async function reconcile(
   return lookUp(job, calls, unknown, current);
 }
 
-/** One look, with what prepare made when the publish call ran (`findExisting`'s second argument). */
+/**
+ * One look, with what prepare made when the publish call ran (`findExisting`'s second argument)
+ * and when that call could last have landed (for platforms that list a post only well after it).
+ */
 async function lookUp(
   job: DeliveryJob,
   calls: PlatformCalls,
-  { prepared }: UnknownOutcome,
+  { prepared, landsBy }: UnknownOutcome,
   current: boolean,
 ): Promise<Lookup> {
   const scope: RefreshScope = { refreshed: false };
   for (;;) {
     try {
-      const result = await calls.findPublished(job, prepared);
+      const result = await calls.findPublished(job, prepared, current ? landsBy : undefined);
       if (!result.searchable) return current ? 'no-lookup' : 'unsearchable';
       return result.live ?? result.receipt ?? 'absent';
     } catch (err) {

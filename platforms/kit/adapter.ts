@@ -44,6 +44,12 @@ export interface PublishRequest {
    * content; its posts from before this instant (less clock skew) cannot be this delivery's.
    */
   since: string;
+  /**
+   * For `findExisting` after a lost publish call: the latest instant (RFC 3339) that call could
+   * have reached the platform. A platform that lists a post only well after taking it (Reddit's
+   * media posts) counts its listing delay from here. Absent for runs recorded before it was passed.
+   */
+  landsBy?: string;
   /** Aborted when the activity is cancelled or the worker shuts down. */
   signal: AbortSignal;
 }

@@ -51,10 +51,10 @@ const LISTED_POLLS = 120;
  */
 const LISTING_BOUND_MS = LISTED_POLLS * LISTED_POLL_MS;
 /**
- * How long after prepare a submit can still reach Reddit: the publish call follows prepare at
- * once (Reddit's prepare answers ready) and is aborted at its 5-minute deadline, plus the engine's
- * 1-minute landing margin (workflows/activity-proxies.ts PUBLISH_DEADLINE_MS, delivery.ts
- * LANDING_MARGIN_MS).
+ * For runs recorded before the engine passed `landsBy`: how long after prepare a submit can still
+ * reach Reddit. The publish call follows prepare at once (Reddit's prepare answers ready) and is
+ * aborted at its 5-minute deadline, plus the engine's 1-minute landing margin
+ * (workflows/activity-proxies.ts PUBLISH_DEADLINE_MS, delivery.ts LANDING_MARGIN_MS).
  */
 const SUBMIT_WINDOW_MS = 6 * 60_000;
 /** Kinds whose post Reddit lists only once the media is processed (`media`: the kind is unknown). */
@@ -327,10 +327,13 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
       // An image or video post is listed only once processed: before the bound has passed since
       // its submit could have landed, a miss proves nothing, so the lookup fails transiently and
       // is retried (the engine's FIND activity, with backoff) instead of answering "absent" and
-      // letting the engine submit a second post. After an older run (no prepare time), the
-      // delivery's start stands in for it.
-      const from = Number(prepared?.preparedAt ?? Date.parse(req.since));
-      const wait = from + SUBMIT_WINDOW_MS + LISTING_BOUND_MS - Date.now();
+      // letting the engine submit a second post. The engine says when the lost submit could last
+      // have landed; without that (an older run), prepare's time (or else the delivery's start)
+      // plus the submit window stands in for it.
+      const landsBy = req.landsBy
+        ? Date.parse(req.landsBy)
+        : Number(prepared?.preparedAt ?? Date.parse(req.since)) + SUBMIT_WINDOW_MS;
+      const wait = landsBy + LISTING_BOUND_MS - Date.now();
       if (wait > 0) {
         throw platformFailure(
           PLATFORM,

@@ -396,6 +396,26 @@ describe('reddit media posts', () => {
     }
   });
 
+  test('a submit made long after prepare (a worker outage between) waits from when it could land', async () => {
+    const req = media('Prepared before an outage', [png]);
+    const prepared = await adapter().prepare!(req);
+    if (!('ready' in prepared)) throw new Error('prepare should be ready');
+    // The engine says the lost submit could land until 20 minutes after prepare: the 10-minute
+    // listing allowance counts from there, not from prepare.
+    const landsBy = Date.now() + 20 * 60_000;
+    const lookup = { ...req, landsBy: new Date(landsBy).toISOString() };
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => landsBy + 5 * 60_000);
+    try {
+      const early = await failureOf(adapter().findExisting!(lookup, prepared.ready));
+      expect(early).toMatchObject({ code: 'platform.reddit.media_not_listed_yet', retryable: true });
+      expect(early.retryAfterMs).toBe(5 * 60_000);
+      clock.mockImplementation(() => landsBy + 10 * 60_000);
+      expect(await adapter().findExisting!(lookup, prepared.ready)).toBeNull();
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   test('a post Reddit never lists ends the wait with a failure that says to look', async () => {
     const req = media('Never listed', []);
     const failure = await failureOf(adapter().checkPublished!(req, { kind: 'image', polls: 119 }));

@@ -285,6 +285,12 @@ test('a lost media submit the platform lists late: the lookup retries in place u
     'findPublished',
     'findPublished',
   ]);
+  // Each look is told what prepare made and when the lost submit could last have landed (the
+  // adapter counts Reddit's listing delay from there).
+  const lookups = calls.filter((c) => c.name === 'findPublished');
+  const landsBy = lookups[0]!.args[2];
+  expect(typeof landsBy).toBe('number');
+  for (const look of lookups) expect(look.args.slice(1)).toEqual([{ kind: 'image', preparedAt: 1 }, landsBy]);
 });
 
 test('rate-limited, then accepted: waits the Retry-After, then publishes', async () => {
