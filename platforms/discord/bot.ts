@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { DeliveryReceipt } from '../../api/types';
-import type {
-  AccountContext,
-  CommentReceipt,
-  CommentRequest,
-  PublishRequest,
-  UnpublishRequest,
+import {
+  type AccountContext,
+  type CommentReceipt,
+  type CommentRequest,
+  PublishError,
+  type PublishRequest,
+  type UnpublishRequest,
 } from '../kit/adapter';
 import type { bearerCaller, CallContext } from '../kit/call';
 import { searchableText } from '../kit/content';
@@ -22,6 +23,11 @@ const DISCORD_EPOCH_MS = 1_420_070_400_000;
 const SKEW_MS = 2 * 60_000;
 /** Messages one Get Channel Messages call returns at most. */
 const PAGE = 100;
+/**
+ * Pages a lookup reads at most (5,000 messages since the delivery began). A channel busier than
+ * that cannot be searched: the lookup says so rather than answer "absent" and risk a second post.
+ */
+const MAX_PAGES = 50;
 
 /** A bot account: its token and the channel it posts in. */
 interface Bot {
@@ -71,15 +77,36 @@ export function botMode(call: Caller) {
     return String(body.id);
   };
 
-  /** The channel's messages after `after` (a snowflake), newest first, one page. */
-  const messagesAfter = async (req: CallContext, bot: Bot, channel: string, after: string) => {
-    const { body } = await call(req)({
-      method: 'GET',
-      path: `${API}/channels/${encodeURIComponent(channel)}/messages`,
-      query: new URLSearchParams({ after, limit: String(PAGE) }),
-      headers: as(bot),
-    });
-    return (Array.isArray(body) ? body : []) as PlatformBody[];
+  /**
+   * The first of the channel's messages after `after` (a snowflake) that `wanted` picks. Discord
+   * answers `after` with the page of messages right after it (newest first within the page), so
+   * the lookup pages forward from the page's newest until a short page: the whole channel since
+   * `after`, however busy, up to MAX_PAGES.
+   */
+  const firstAfter = async (
+    req: CallContext,
+    bot: Bot,
+    channel: string,
+    after: string,
+    wanted: (message: PlatformBody) => boolean,
+  ): Promise<PlatformBody | undefined> => {
+    let from = after;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { body } = await call(req)({
+        method: 'GET',
+        path: `${API}/channels/${encodeURIComponent(channel)}/messages`,
+        query: new URLSearchParams({ after: from, limit: String(PAGE) }),
+        headers: as(bot),
+      });
+      const messages = (Array.isArray(body) ? body : []) as PlatformBody[];
+      const found = messages.find(wanted);
+      if (found || messages.length < PAGE) return found;
+      from = messages
+        .map((m) => BigInt(m.id))
+        .reduce((a, b) => (b > a ? b : a))
+        .toString();
+    }
+    throw tooBusy(channel);
   };
 
   return {
@@ -117,7 +144,11 @@ export function botMode(call: Caller) {
       const thread = req.target.options.thread_id;
       const channel = typeof thread === 'string' ? thread : bot.channel;
       const after = snowflakeAt(Date.parse(req.since) - SKEW_MS);
-      const found = (await messagesAfter(req, bot, channel, after)).find(
+      const found = await firstAfter(
+        req,
+        bot,
+        channel,
+        after,
         (m) => m.author?.id === self && m.content === text && !m.message_reference,
       );
       return found ? receiptOf(found, await guildOf(req, bot), channel !== bot.channel) : null;
@@ -145,7 +176,11 @@ export function botMode(call: Caller) {
     async findComment(req: CommentRequest, bot: Bot): Promise<CommentReceipt | null> {
       const { channel, message } = replyTarget(req, bot);
       const self = await selfOf(req, bot);
-      const found = (await messagesAfter(req, bot, channel, message)).find(
+      const found = await firstAfter(
+        req,
+        bot,
+        channel,
+        message,
         (m) => m.author?.id === self && m.message_reference?.message_id === message && m.content === req.text,
       );
       return found ? commentReceipt(req, String(found.id)) : null;
@@ -201,6 +236,17 @@ async function inChannel<T>(bot: Bot, channel: string, run: () => Promise<T>): P
     );
   }
 }
+
+/** More messages since the delivery than a lookup reads: unknown, never "absent". */
+const tooBusy = (channel: string) =>
+  new PublishError({
+    category: 'system',
+    caused_by: 'platform',
+    code: `platform.${PLATFORM}.unsearchable`,
+    message: `${PLATFORM}: channel ${channel} has more than ${MAX_PAGES * PAGE} messages since the delivery began, too many to look the post up; check the channel.`,
+    retryable: false,
+    outcomeUnknown: false,
+  });
 
 /**
  * The delivery's nonce (Discord takes at most 25 characters): the same for every attempt of one

@@ -63,7 +63,7 @@ export class DiscordFake extends FakePlatform {
   private readonly bots = new Map<string, BotRecord>();
   /** Bots' channels, by id, with their server. */
   private readonly channels = new Map<string, { guildId: string }>();
-  private sequence = 0;
+  private lastSnowflake = 0n;
   /** Threads of each webhook's channel, by id. */
   readonly threads = new Map<string, { channelId: string; name: string }>();
 
@@ -117,10 +117,26 @@ export class DiscordFake extends FakePlatform {
     return this.bots.get(credentials.bot_token!)!.userId;
   }
 
-  /** A snowflake: the time since Discord's epoch in the high bits, a sequence below. */
+  /** A new snowflake: the time since Discord's epoch in the high bits, always above the last one. */
   private snowflake(): string {
-    this.sequence = (this.sequence + 1) % 4096;
-    return String((BigInt(Date.now() - DISCORD_EPOCH_MS) << 22n) | BigInt(this.sequence));
+    const now = BigInt(Date.now() - DISCORD_EPOCH_MS) << 22n;
+    this.lastSnowflake = now > this.lastSnowflake ? now : this.lastSnowflake + 1n;
+    return String(this.lastSnowflake);
+  }
+
+  /** `count` messages of other members in `channelId`, as a busy channel has them. */
+  chatter(channelId: string, count: number): void {
+    const authorId = this.snowflake();
+    for (let i = 0; i < count; i++) {
+      const message = { id: this.snowflake(), authorId, channelId, content: `chatter ${i}` };
+      this.messages.push({
+        ...message,
+        embeds: [],
+        flags: 0,
+        attachments: [],
+        timestamp: new Date().toISOString(),
+      });
+    }
   }
 
   /** An existing thread in the channel of the webhook `webhookUrl` names. */
@@ -279,10 +295,12 @@ export class DiscordFake extends FakePlatform {
         handle: inChannel((req, _bot, id) => {
           const after = BigInt(req.query.get('after') ?? '0');
           const limit = Math.min(Number(req.query.get('limit') ?? 50), 100);
+          // As Discord answers `after`: the messages right after it, newest first within the page.
           const listed = this.messages
             .filter((m) => m.channelId === id && BigInt(m.id) > after)
-            .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+            .sort((a, b) => (BigInt(a.id) > BigInt(b.id) ? 1 : -1))
             .slice(0, limit)
+            .reverse()
             .map((m) => this.entity(m));
           return { status: 200, body: listed };
         }),

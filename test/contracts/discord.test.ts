@@ -305,6 +305,31 @@ describe('discord bot specifics', () => {
     expect(BigInt(snowflakeAt(Date.parse(req.since)))).toBeGreaterThan(0n);
   });
 
+  test('reconcile pages through a busy channel; one too busy to read through is unsearchable, never absent', async () => {
+    const acc = account();
+    const channel = acc.credentials.channel_id!;
+    const req = publishRequest(acc, text('Before the crowd'), {}, []);
+    fake.chatter(channel, 150); // before the post, since the delivery began
+    fake.inject({ method: 'POST', path: createMessage }, { kind: 'lose-answer' });
+    expect((await failureOf(runDelivery(adapter(), req))).outcomeUnknown).toBe(true);
+    const id = fake.messages.at(-1)!.id;
+    fake.chatter(channel, 250); // and after it
+    const found = await adapter().findExisting!(req);
+    expect(found?.platformPostId).toBe(id);
+    const comment = commentRequest(req, found!, 'Late reply');
+    const made = await adapter().comment!(comment); // a third page after the post
+    expect((await adapter().findComment!(comment))?.commentId).toBe(made.commentId);
+    // 5,000 messages since the delivery began and still not found: no answer it could trust.
+    const crowded = account();
+    fake.chatter(crowded.credentials.channel_id!, 5_000);
+    const lost = publishRequest(crowded, text('Lost in the crowd'), {}, []);
+    expect(await failureOf(adapter().findExisting!(lost))).toMatchObject({
+      code: 'platform.discord.unsearchable',
+      retryable: false,
+      outcomeUnknown: false,
+    });
+  });
+
   test('webhook-only options are refused for a bot account before any call', async () => {
     const calls = fake.requests.length;
     const failure = await failureOf(
