@@ -86,6 +86,23 @@ const ERRORS: ReadonlyMap<string, { rule: FailureRule; hint?: string }> = new Ma
     { rule: { category: 'validation', code: 'too_long' }, hint: 'shorten the text (40,000 characters).' },
   ],
   ['no_text', { rule: { category: 'validation', code: 'no_text' }, hint: 'give the post text or media.' }],
+  ...['invalid_blocks', 'invalid_blocks_format'].map(
+    (code) =>
+      [
+        code,
+        {
+          rule: { category: 'validation', code: 'invalid_blocks' },
+          hint: 'fix platform_options.slack.blocks as Slack says (api.slack.com/reference/block-kit/blocks).',
+        },
+      ] as const,
+  ),
+  [
+    'msg_blocks_too_long',
+    {
+      rule: { category: 'validation', code: 'invalid_blocks' },
+      hint: 'the blocks hold more text than Slack takes in one message; shorten or split them.',
+    },
+  ],
   // conversations.replies (reconcile of a thread reply): the parent message is not there.
   [
     'thread_not_found',
@@ -287,14 +304,16 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
         typeof o.thread_ts === 'string' ? { thread_ts: o.thread_ts } : {};
       const fileIds = stringList(prepared.file_ids);
       if (fileIds.length === 0) {
-        const unfurl: Record<string, string> = {};
+        const extras: Record<string, string> = {};
         for (const key of ['unfurl_links', 'unfurl_media']) {
-          if (typeof o[key] === 'boolean') unfurl[key] = String(o[key]);
+          if (typeof o[key] === 'boolean') extras[key] = String(o[key]);
         }
+        // The layout as given; the text stays the message's `text` (notifications, reconcile).
+        if (Array.isArray(o.blocks)) extras.blocks = JSON.stringify(o.blocks);
         const body = await method(
           req,
           'chat.postMessage',
-          { channel, text: slackEscape(req.content.text), ...thread, ...unfurl },
+          { channel, text: slackEscape(req.content.text), ...thread, ...extras },
           true,
         );
         return receipt(req, String(body.channel ?? channel), String(body.ts), []);
@@ -429,11 +448,14 @@ function failure(response: Response, body: PlatformBody, irreversible: boolean) 
   const row = code !== undefined ? ERRORS.get(code) : undefined;
   const rule = row?.rule ?? ruleForStatus(response.status);
   const needed = code === 'missing_scope' && body.needed ? ` (needs ${String(body.needed)})` : '';
+  // invalid_blocks names what is wrong, and where, in response_metadata.messages.
+  const said = (body.response_metadata as { messages?: unknown } | undefined)?.messages;
+  const details = Array.isArray(said) && said.length ? `: ${said.map(String).join('; ')}` : '';
   const hint = row?.hint ? `; ${row.hint}` : '';
   const err = platformFailure(
     PLATFORM,
     rule,
-    `${code ?? body.text ?? response.statusText}${needed} (${response.status})${hint}`,
+    `${code ?? body.text ?? response.statusText}${needed}${details} (${response.status})${hint}`,
     { irreversible, ...(rule.category === 'rate_limit' ? withRetryAfter(response) : {}) },
   );
   // unpublish reads the code: "not found" means deleted already.

@@ -13,6 +13,10 @@ const FILE_MAX_BYTES = 1024 * 1024 * 1024;
 /** A message's `ts`, which `thread_ts` names: seconds, a dot, microseconds. */
 export const SLACK_TS = /^\d+\.\d+$/;
 const BOOLEAN_OPTIONS = ['unfurl_links', 'unfurl_media'];
+/** A message takes at most 50 Block Kit blocks (api.slack.com/reference/block-kit/blocks). */
+export const BLOCKS_MAX = 50;
+/** A block's `block_id` is at most 255 characters. */
+const BLOCK_ID_MAX = 255;
 
 /**
  * The text as Slack receives it: `&`, `<` and `>` escaped (api.slack.com "Formatting text"), so
@@ -35,7 +39,7 @@ export const slackRules: PlatformRules = {
   textMaxLength: TEXT_MAX,
   textCounting: 'utf16',
   media: { min: 0, max: MEDIA_MAX, kinds: ['image', 'video'] },
-  optionKeys: ['thread_ts', 'unfurl_links', 'unfurl_media'],
+  optionKeys: ['thread_ts', 'unfurl_links', 'unfurl_media', 'blocks'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: (post) => [...checkContent(post), ...checkOptions(post)],
@@ -77,10 +81,43 @@ function checkOptions({ content, options }: PostForRules): Issue[] {
     else if (content.media.length > 0)
       invalid(key, 'applies to text posts only; remove it from a post with media.');
   }
+  if (options.blocks !== undefined) issues.push(...checkBlocks(options.blocks, content.media.length > 0));
   const thread = options.thread_ts;
   if (thread !== undefined && (typeof thread !== 'string' || !SLACK_TS.test(thread))) {
     invalid('thread_ts', "must be the ts of the thread's parent message, like 1712345678.123456.");
   }
+  return issues;
+}
+
+/**
+ * `blocks`: the message's Block Kit layout, sent as given; the post's text stays the message's
+ * `text`, which Slack shows in notifications and which reconcile finds the message by. Postflow
+ * checks the shape Slack documents for every block (an object with a `type`, at most 50, a
+ * `block_id` of at most 255 characters); what each block type holds, Slack judges
+ * (`invalid_blocks`, quoted in the failure).
+ */
+function checkBlocks(blocks: unknown, withMedia: boolean): Issue[] {
+  const issue = (field: string, message: string): Issue => ({
+    field: `options.${field}`,
+    code: 'validation.field_invalid',
+    message,
+  });
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > BLOCKS_MAX) {
+    return [issue('blocks', `must be an array of 1 to ${BLOCKS_MAX} Block Kit blocks.`)];
+  }
+  // A file share (files.completeUploadExternal) shows the files with the text as their comment.
+  if (withMedia) return [issue('blocks', 'applies to text posts only; remove it from a post with media.')];
+  const issues: Issue[] = [];
+  blocks.forEach((block, i) => {
+    const { type, block_id: id } = (block ?? {}) as Record<string, unknown>;
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+      issues.push(issue(`blocks[${i}]`, 'must be a Block Kit block: an object with a type.'));
+    } else if (typeof type !== 'string' || type === '') {
+      issues.push(issue(`blocks[${i}].type`, 'is required: the block type, like "section" or "header".'));
+    } else if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > BLOCK_ID_MAX)) {
+      issues.push(issue(`blocks[${i}].block_id`, `must be a string of 1 to ${BLOCK_ID_MAX} characters.`));
+    }
+  });
   return issues;
 }
 

@@ -11,6 +11,8 @@ export interface SlackPost {
   threadTs?: string;
   unfurlLinks?: boolean;
   unfurlMedia?: boolean;
+  /** The Block Kit blocks it was sent with. */
+  blocks?: unknown[];
 }
 
 /** The fake's workspace, bot and channel. */
@@ -28,6 +30,52 @@ export const slackError = (error: string, status = 200, headers?: Record<string,
   body: { ok: false, error },
   ...(headers ? { headers } : {}),
 });
+
+/** Block types a message may hold (api.slack.com/reference/block-kit/blocks). */
+const MESSAGE_BLOCKS = new Set([
+  'actions',
+  'context',
+  'divider',
+  'file',
+  'header',
+  'image',
+  'input',
+  'markdown',
+  'rich_text',
+  'section',
+  'table',
+  'video',
+]);
+/** A section's text holds at most 3,000 characters. */
+const SECTION_TEXT_MAX = 3000;
+
+/**
+ * chat.postMessage's `blocks`, checked as Slack does: JSON, at most 50 blocks of message types;
+ * what is wrong is said in `response_metadata.messages` with a JSON pointer.
+ */
+function blocksOf(raw: string): { blocks: unknown[] } | { error: FakeResponse } {
+  const refuse = (error: string, messages: string[] = []): { error: FakeResponse } => ({
+    error: { status: 200, body: { ok: false, error, response_metadata: { messages } } },
+  });
+  let blocks: unknown;
+  try {
+    blocks = JSON.parse(raw);
+  } catch {
+    return refuse('invalid_blocks_format');
+  }
+  if (!Array.isArray(blocks)) return refuse('invalid_blocks_format');
+  if (blocks.length > 50)
+    return refuse('invalid_blocks', ['[ERROR] no more than 50 items allowed [json-pointer:/blocks]']);
+  const messages: string[] = [];
+  blocks.forEach((block: { type?: unknown; text?: { text?: unknown } }, i) => {
+    if (!MESSAGE_BLOCKS.has(String(block?.type))) {
+      messages.push(`[ERROR] unsupported type: ${String(block?.type)} [json-pointer:/blocks/${i}/type]`);
+    } else if (block.type === 'section' && String(block.text?.text ?? '').length > SECTION_TEXT_MAX) {
+      messages.push(`[ERROR] must be less than 3001 characters [json-pointer:/blocks/${i}/text/text]`);
+    }
+  });
+  return messages.length ? refuse('invalid_blocks', messages) : { blocks };
+}
 
 interface Upload {
   id: string;
@@ -106,8 +154,11 @@ export class SlackFake extends FakePlatform {
     const text = args.text ?? '';
     if (!text.trim()) return slackError('no_text');
     if (text.length > 40_000) return slackError('msg_too_long');
+    const blocks = args.blocks === undefined ? undefined : blocksOf(args.blocks);
+    if (blocks && 'error' in blocks) return blocks.error;
     const message = this.publish(text, [], args.thread_ts);
     const post = this.posts.at(-1)!;
+    if (blocks) post.blocks = blocks.blocks;
     if (args.unfurl_links !== undefined) post.unfurlLinks = args.unfurl_links === 'true';
     if (args.unfurl_media !== undefined) post.unfurlMedia = args.unfurl_media === 'true';
     return ok({ channel: CHANNEL, ts: message.ts, message });

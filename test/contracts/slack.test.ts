@@ -47,6 +47,24 @@ adapterContract({
       fields: ['platform_data.unfurl_links', 'platform_data.unfurl_media', 'platform_data.thread_ts'],
     },
     {
+      name: 'blocks that are not an array of 1–50 blocks',
+      content: text('hi'),
+      options: { blocks: Array(51).fill({ type: 'divider' }) },
+      fields: ['platform_data.blocks'],
+    },
+    {
+      name: 'a block without a type, a block_id over 255 characters',
+      content: text('hi'),
+      options: { blocks: [{ text: 'x' }, { type: 'divider', block_id: 'b'.repeat(256) }] },
+      fields: ['platform_data.blocks[0].type', 'platform_data.blocks[1].block_id'],
+    },
+    {
+      name: 'blocks on a post with media',
+      content: { text: 'hi', media: [url] },
+      options: { blocks: [{ type: 'divider' }] },
+      fields: ['platform_data.blocks'],
+    },
+    {
       name: 'unfurl settings on a post with media',
       content: { text: 'hi', media: [url] },
       options: { unfurl_links: false },
@@ -234,6 +252,28 @@ describe('slack specifics', () => {
     } finally {
       fake.removedFromChannel = false;
     }
+  });
+
+  test('blocks go with the message as given, the text beside them; Slack’s refusal is quoted', async () => {
+    const blocks = [
+      { type: 'header', text: { type: 'plain_text', text: 'Launch day' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*We shipped.* Read more below.' } },
+    ];
+    const receipt = await deliver(text('Launch day: we shipped.'), { blocks });
+    const post = fake.posts.at(-1)!;
+    expect(post).toMatchObject({ text: 'Launch day: we shipped.', blocks });
+    expect(receipt.platformPostId).toBe(post.ts);
+    // Found again by its text after a lost answer, blocks or not.
+    fake.inject({ path: PUBLISH }, { kind: 'lose-answer' });
+    const lost = request(text('Blocks, answer lost'), { blocks });
+    expect((await failureOf(runDelivery(adapter(), lost))).outcomeUnknown).toBe(true);
+    expect((await adapter().findExisting!(lost))?.platformPostId).toBe(fake.posts.at(-1)!.ts);
+
+    const tooLong = [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }];
+    const refused = await failureOf(deliver(text('Too long'), { blocks: tooLong }));
+    expect(refused).toMatchObject({ category: 'validation', code: 'platform.slack.invalid_blocks' });
+    expect(refused.message).toContain('/blocks/0/text/text');
+    expect(fake.posts.at(-1)!.text).not.toBe('Too long');
   });
 
   test('the errors of the table: channel not found, archived, no text, a missing scope', async () => {
