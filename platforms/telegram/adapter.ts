@@ -70,7 +70,7 @@ const ERRORS: ReadonlyArray<{ status: number; description?: RegExp; rule: Failur
     status: 400,
     description: /can't parse entities/i,
     rule: { category: 'validation', code: 'parse_error' },
-    hint: 'fix the formatting for parse_mode, or leave parse_mode out to send plain text.',
+    hint: 'fix the markup for parse_mode or the entities list, or leave both out to send plain text.',
   },
   {
     status: 400,
@@ -138,7 +138,9 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
         chat_id,
         ...(o.disable_notification === true ? { disable_notification: true } : {}),
       };
-      const parseMode = o.parse_mode ? { parse_mode: String(o.parse_mode) } : {};
+      // The formatting: markup in the text (parse_mode) or an entity list, never both (checked).
+      const parseMode: Record<string, string> = o.parse_mode ? { parse_mode: String(o.parse_mode) } : {};
+      const entities = Array.isArray(o.entities) ? o.entities : undefined;
       if (req.media.length === 0) {
         const message = await method(
           req,
@@ -147,6 +149,7 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
             ...common,
             text: req.content.text,
             ...parseMode,
+            ...(entities ? { entities } : {}),
             ...(o.disable_web_page_preview === true ? { link_preview_options: { is_disabled: true } } : {}),
           },
           true,
@@ -155,7 +158,13 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
       }
       // Every file is read (and checked) before the one call that posts them.
       const files = await Promise.all(req.media.map(loadFile));
-      const caption = req.content.text ? { caption: req.content.text, ...parseMode } : {};
+      const caption: Record<string, string> = req.content.text
+        ? {
+            caption: req.content.text,
+            ...parseMode,
+            ...(entities ? { caption_entities: JSON.stringify(entities) } : {}),
+          }
+        : {};
       const form = new FormData();
       for (const [key, value] of Object.entries(common)) form.set(key, String(value));
       if (files.length === 1) {
@@ -167,10 +176,11 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
       }
       // An album: each file is a part the media list names (`attach://<part>`); the caption
       // goes on the first item, which Telegram shows under the album.
+      const { caption_entities: listed, ...first } = caption;
       const media = files.map((file, i) => ({
         type: file.kind,
         media: `attach://${file.name}`,
-        ...(i === 0 ? caption : {}),
+        ...(i === 0 ? { ...first, ...(listed ? { caption_entities: entities } : {}) } : {}),
       }));
       form.set('media', JSON.stringify(media));
       for (const file of files) form.set(file.name, file.blob, file.name);

@@ -17,6 +17,28 @@ const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 /** Telegram clients play MPEG-4 videos; others would arrive as documents. */
 const VIDEO_TYPES = ['video/mp4'];
 const BOOLEAN_OPTIONS = ['disable_notification', 'disable_web_page_preview'];
+/** MessageEntity types (core.telegram.org/bots/api#messageentity). */
+export const TELEGRAM_ENTITY_TYPES = [
+  'mention',
+  'hashtag',
+  'cashtag',
+  'bot_command',
+  'url',
+  'email',
+  'phone_number',
+  'bold',
+  'italic',
+  'underline',
+  'strikethrough',
+  'spoiler',
+  'blockquote',
+  'expandable_blockquote',
+  'code',
+  'pre',
+  'text_link',
+  'text_mention',
+  'custom_emoji',
+] as const;
 
 /**
  * Telegram Bot API (core.telegram.org/bots/api): a bot posts to a channel or group it
@@ -31,7 +53,7 @@ export const telegramRules: PlatformRules = {
   textMaxLength: TEXT_MAX,
   textCounting: 'utf16',
   media: { min: 0, max: MEDIA_MAX, kinds: ['image', 'video'] },
-  optionKeys: ['parse_mode', 'disable_notification', 'disable_web_page_preview'],
+  optionKeys: ['parse_mode', 'entities', 'disable_notification', 'disable_web_page_preview'],
   requiredOptions: [],
   maxConcurrentCalls: 4,
   check: (post) => [...checkContent(post), ...checkOptions(post)],
@@ -82,10 +104,72 @@ function checkOptions({ content, options }: PostForRules): Issue[] {
       `must be one of ${TELEGRAM_PARSE_MODES.join(', ')}; leave it out to send the text as written.`,
     );
   }
+  if (options.entities !== undefined) issues.push(...checkEntities(options.entities, content.text, mode));
   // Link previews belong to text messages; a post with media shows its media instead.
   if (options.disable_web_page_preview !== undefined && content.media.length > 0) {
     invalid('disable_web_page_preview', 'applies to text posts only; remove it from a post with media.');
   }
+  return issues;
+}
+
+/**
+ * `entities`: the text's formatting as Telegram's MessageEntity list, instead of markup in the
+ * text (`parse_mode`); sent as `entities`, or `caption_entities` with media. Offsets and lengths
+ * count UTF-16 units of the text, and each entity must lie inside it.
+ */
+function checkEntities(entities: unknown, text: string, mode: unknown): Issue[] {
+  const issue = (field: string, message: string): Issue => ({
+    field: `options.${field}`,
+    code: 'validation.field_invalid',
+    message,
+  });
+  if (!Array.isArray(entities) || entities.length === 0) {
+    return [
+      issue(
+        'entities',
+        'must be a non-empty array of Telegram MessageEntity objects ({ type, offset, length }).',
+      ),
+    ];
+  }
+  if (mode !== undefined) {
+    return [
+      issue(
+        'entities',
+        'and parse_mode exclude each other: give the formatting as entities or as markup, not both.',
+      ),
+    ];
+  }
+  const issues: Issue[] = [];
+  entities.forEach((entity, i) => {
+    const at = `entities[${i}]`;
+    const e = (entity ?? {}) as Record<string, unknown>;
+    const { type, offset, length } = e;
+    if (!(TELEGRAM_ENTITY_TYPES as readonly unknown[]).includes(type)) {
+      issues.push(issue(`${at}.type`, `must be one of ${TELEGRAM_ENTITY_TYPES.join(', ')}.`));
+      return;
+    }
+    const whole = (n: unknown, min: number) => Number.isInteger(n) && (n as number) >= min;
+    if (!whole(offset, 0) || !whole(length, 1)) {
+      issues.push(issue(at, 'needs offset (≥ 0) and length (≥ 1), whole numbers of UTF-16 units.'));
+    } else if ((offset as number) + (length as number) > text.length) {
+      issues.push(
+        issue(at, `reaches past the text's ${text.length} UTF-16 units; fix its offset or length.`),
+      );
+    }
+    if (type === 'text_link' && !(typeof e.url === 'string' && /^(https?|tg):\/\//.test(e.url))) {
+      issues.push(issue(`${at}.url`, 'is required for a text_link: an http(s):// or tg:// URL.'));
+    }
+    const user = e.user as { id?: unknown } | undefined;
+    if (type === 'text_mention' && !Number.isInteger(user?.id)) {
+      issues.push(issue(`${at}.user`, 'is required for a text_mention: { id } of the Telegram user.'));
+    }
+    if (type === 'custom_emoji' && !(typeof e.custom_emoji_id === 'string' && e.custom_emoji_id)) {
+      issues.push(issue(`${at}.custom_emoji_id`, 'is required for a custom_emoji.'));
+    }
+    if (e.language !== undefined && (type !== 'pre' || typeof e.language !== 'string')) {
+      issues.push(issue(`${at}.language`, "is for pre entities only: the code block's language."));
+    }
+  });
   return issues;
 }
 

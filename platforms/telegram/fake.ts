@@ -9,6 +9,8 @@ export interface TelegramPost {
   media: Array<{ type: 'photo' | 'video'; contentType: string; bytes: number }>;
   silent: boolean;
   parseMode?: string;
+  /** The formatting sent as a MessageEntity list (`entities` / `caption_entities`). */
+  entities?: unknown[];
   previewDisabled: boolean;
   /** The message it replies to (`reply_parameters`: a first comment), if any. */
   replyTo?: number;
@@ -25,6 +27,56 @@ const CHANNEL = { id: -1001234567890, username: 'postflow_news', title: 'Postflo
 const PARSE_MODES = ['MarkdownV2', 'HTML', 'Markdown'];
 /** Images the fake can "process": PNG, JPEG and WebP by their first bytes. */
 const IMAGE_MAGIC = [Buffer.from('89504e47', 'hex'), Buffer.from('ffd8ff', 'hex'), Buffer.from('RIFF')];
+
+const ENTITY_TYPES = new Set([
+  'mention',
+  'hashtag',
+  'cashtag',
+  'bot_command',
+  'url',
+  'email',
+  'phone_number',
+  'bold',
+  'italic',
+  'underline',
+  'strikethrough',
+  'spoiler',
+  'blockquote',
+  'expandable_blockquote',
+  'code',
+  'pre',
+  'text_link',
+  'text_mention',
+  'custom_emoji',
+]);
+
+const parseJson = (value: unknown): unknown => {
+  try {
+    return JSON.parse(String(value));
+  } catch {
+    return value;
+  }
+};
+
+/** An entity list Telegram cannot apply to `text`: an unknown type, or one outside the text. */
+function entitiesProblem(entities: unknown, text: string): FakeResponse | undefined {
+  if (entities === undefined) return undefined;
+  if (!Array.isArray(entities)) return telegramError(400, "Bad Request: can't parse entities JSON object");
+  for (const e of entities as Array<{ type?: unknown; offset?: unknown; length?: unknown }>) {
+    if (!ENTITY_TYPES.has(String(e?.type)))
+      return telegramError(
+        400,
+        `Bad Request: can't parse entities: unsupported entity type "${String(e?.type)}"`,
+      );
+    const [offset, length] = [Number(e.offset), Number(e.length)];
+    if (!(offset >= 0 && length > 0 && offset + length <= text.length))
+      return telegramError(
+        400,
+        `Bad Request: can't parse entities: entity beyond the end of the text at offset ${offset}`,
+      );
+  }
+  return undefined;
+}
 
 const ok = (result: unknown): FakeResponse => ({ status: 200, body: { ok: true, result } });
 /** The Bot API's error answer. */
@@ -90,7 +142,7 @@ export class TelegramFake extends FakePlatform {
     const text = String(body.text ?? '');
     if (!text.trim()) return telegramError(400, 'Bad Request: message text is empty');
     if (text.length > 4096) return telegramError(400, 'Bad Request: message is too long');
-    const parse = this.parseMode(body.parse_mode);
+    const parse = this.parseMode(body.parse_mode) ?? entitiesProblem(body.entities, text);
     if (parse) return parse;
     const reply = body.reply_parameters as { message_id?: unknown } | undefined;
     if (reply !== undefined && !this.posts.some((p) => p.messageIds.includes(Number(reply.message_id))))
@@ -101,14 +153,25 @@ export class TelegramFake extends FakePlatform {
 
   private sendSingle(body: Record<string, unknown>, type: 'photo' | 'video'): FakeResponse {
     const caption = String(body.caption ?? '');
-    const problem = this.captionProblem(caption, body.parse_mode) ?? this.fileProblem(body[type], type);
+    // A form field: the list as JSON.
+    const entities = body.caption_entities === undefined ? undefined : parseJson(body.caption_entities);
+    const problem =
+      this.captionProblem(caption, body.parse_mode) ??
+      entitiesProblem(entities, caption) ??
+      this.fileProblem(body[type], type);
     if (problem) return problem;
     const file = body[type] as UploadPart;
-    return ok(this.publish(body, caption, [this.mediaOf(type, file)], false)[0]);
+    return ok(this.publish({ ...body, entities }, caption, [this.mediaOf(type, file)], false)[0]);
   }
 
   private sendMediaGroup(body: Record<string, unknown>): FakeResponse {
-    let items: Array<{ type?: string; media?: string; caption?: string; parse_mode?: string }>;
+    let items: Array<{
+      type?: string;
+      media?: string;
+      caption?: string;
+      parse_mode?: string;
+      caption_entities?: unknown;
+    }>;
     try {
       items = JSON.parse(String(body.media ?? ''));
     } catch {
@@ -123,13 +186,19 @@ export class TelegramFake extends FakePlatform {
       const part = /^attach:\/\/(.+)$/.exec(String(item.media ?? ''))?.[1];
       const problem =
         this.captionProblem(String(item.caption ?? ''), item.parse_mode) ??
+        entitiesProblem(item.caption_entities, String(item.caption ?? '')) ??
         this.fileProblem(part ? body[part] : item.media, type);
       if (problem) return problem;
       media.push(this.mediaOf(type, body[part!] as UploadPart));
     }
     const first = items[0]!;
     return ok(
-      this.publish({ ...body, parse_mode: first.parse_mode }, String(first.caption ?? ''), media, false),
+      this.publish(
+        { ...body, parse_mode: first.parse_mode, entities: first.caption_entities },
+        String(first.caption ?? ''),
+        media,
+        false,
+      ),
     );
   }
 
@@ -205,6 +274,7 @@ export class TelegramFake extends FakePlatform {
       media,
       silent: body.disable_notification === true || body.disable_notification === 'true',
       ...(body.parse_mode ? { parseMode: String(body.parse_mode) } : {}),
+      ...(Array.isArray(body.entities) ? { entities: body.entities } : {}),
       previewDisabled,
       ...(repliedTo ? { replyTo: Number(replyTo) } : {}),
     });

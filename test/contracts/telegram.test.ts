@@ -67,6 +67,28 @@ adapterContract({
       fields: ['platform_data.parse_mode'],
     },
     {
+      name: 'entities with parse_mode',
+      content: text('hi'),
+      options: { parse_mode: 'HTML', entities: [{ type: 'bold', offset: 0, length: 2 }] },
+      fields: ['platform_data.entities'],
+    },
+    {
+      name: 'entities of an unknown type, past the text, a text_link without url',
+      content: text('hello'),
+      options: {
+        entities: [
+          { type: 'blink', offset: 0, length: 1 },
+          { type: 'bold', offset: 3, length: 5 },
+          { type: 'text_link', offset: 0, length: 5 },
+        ],
+      },
+      fields: [
+        'platform_data.entities[0].type',
+        'platform_data.entities[1]',
+        'platform_data.entities[2].url',
+      ],
+    },
+    {
       name: 'options that are not booleans',
       content: text('hi'),
       options: { disable_notification: 'yes', disable_web_page_preview: 1 },
@@ -153,6 +175,33 @@ describe('telegram specifics', () => {
       permalink: `https://t.me/postflow_news/${post.id}`,
       metadata: { chat_id: '-1001234567890', message_ids: [post.id] },
     });
+  });
+
+  test('entities format the text without markup: entities on a message, caption_entities with media', async () => {
+    // Offsets count UTF-16 units: the emoji is two.
+    const entities = [
+      { type: 'bold', offset: 3, length: 6 },
+      { type: 'text_link', offset: 10, length: 4, url: 'https://postflow.dev' },
+    ];
+    await deliver(text('🚀 Launch docs'), { entities });
+    expect(fake.posts.at(-1)).toMatchObject({ text: '🚀 Launch docs', entities });
+    expect(fake.posts.at(-1)!.parseMode).toBeUndefined();
+    await deliver(text('🚀 Launch docs'), { entities }, [{ contentType: 'image/png', bytes: PNG_1X1 }]);
+    expect(fake.posts.at(-1)).toMatchObject({ text: '🚀 Launch docs', entities, media: [{ type: 'photo' }] });
+    const album = Array(2).fill({ contentType: 'image/png', bytes: PNG_1X1 });
+    await deliver(text('🚀 Launch docs'), { entities }, album);
+    expect(fake.posts.at(-1)).toMatchObject({
+      entities,
+      messageIds: [expect.any(Number), expect.any(Number)],
+    });
+    // What Telegram cannot apply fails for good, saying how to fix it.
+    fake.inject(
+      { path: /sendMessage$/ },
+      telegramError(400, "Bad Request: can't parse entities: bad offset"),
+    );
+    const refused = await failureOf(deliver(text('🚀 Launch docs'), { entities }));
+    expect(refused).toMatchObject({ category: 'validation', code: 'platform.telegram.parse_error' });
+    expect(refused.message).toContain('entities');
   });
 
   test('without parse_mode the text goes out as written (no formatting is applied)', async () => {
