@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optionIssues } from '../../api/zod-issues';
 import type { PlatformDescriptor, PlatformRules } from '../descriptor';
+import { frontMatterIssues } from './front-matter';
 
 /** Forem's Article model (forem/forem app/models/article.rb): a title of at most 128 characters… */
 const TITLE_MAX = 128;
@@ -55,7 +56,10 @@ export const devtoRules: PlatformRules = {
   requiredOptions: [],
   optionKeys: Object.keys(devtoOptionsSchema.shape),
   maxConcurrentCalls: 1,
-  check: ({ options }) => optionIssues(devtoOptionsSchema, options),
+  check: ({ content, options, media }) => [
+    ...optionIssues(devtoOptionsSchema, options),
+    ...frontMatterIssues(content.text, options, media.length),
+  ],
 };
 
 export const devtoDescriptor: PlatformDescriptor = {

@@ -83,6 +83,8 @@ export class DevtoFake extends FakePlatform {
     this.nextArticle += 1;
     const published = input.published === true;
     const now = new Date().toISOString();
+    // Forem reads the body's front matter as the article's settings, over the JSON fields.
+    const front = frontMatterOf(String(input.body_markdown ?? ''));
     const article: FakeArticle = {
       id: this.nextArticle,
       userId: user,
@@ -92,11 +94,15 @@ export class DevtoFake extends FakePlatform {
       publishedAt: published ? now : null,
       createdAt: now,
       slug: `${slugOf(String(input.title))}-${this.nextArticle.toString(36)}`,
-      tags: Array.isArray(input.tags) ? input.tags.map(String) : [],
-      mainImage: input.main_image ? String(input.main_image) : null,
-      canonicalUrl: input.canonical_url ? String(input.canonical_url) : null,
-      series: input.series ? String(input.series) : null,
-      description: String(input.description ?? ''),
+      tags: front.tags
+        ? front.tags.split(',').map((t) => t.trim())
+        : Array.isArray(input.tags)
+          ? input.tags.map(String)
+          : [],
+      mainImage: front.cover_image ?? (input.main_image ? String(input.main_image) : null),
+      canonicalUrl: front.canonical_url ?? (input.canonical_url ? String(input.canonical_url) : null),
+      series: front.series ?? (input.series ? String(input.series) : null),
+      description: front.description ?? String(input.description ?? ''),
       organizationId: typeof input.organization_id === 'number' ? input.organization_id : null,
     };
     this.articles.push(article);
@@ -197,3 +203,10 @@ const slugOf = (title: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '') || 'article';
+
+/** The body's front matter, `key: value` lines between `---` lines (what Forem's parser reads here). */
+function frontMatterOf(body: string): Record<string, string> {
+  const block = /^---\r?\n([\s\S]*?)\r?\n---/.exec(body)?.[1] ?? '';
+  const pairs = block.split(/\r?\n/).map((line) => /^(\w+):\s*(.*)$/.exec(line)?.slice(1, 3) ?? []);
+  return Object.fromEntries(pairs.filter((pair) => pair.length === 2));
+}

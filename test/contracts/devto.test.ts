@@ -1,5 +1,6 @@
 import { createDevtoAdapter } from '../../platforms/devto/adapter';
 import { DevtoFake } from '../../platforms/devto/fake';
+import { devtoRules } from '../../platforms/devto/descriptor';
 import { PublishError } from '../../platforms/kit/adapter';
 import { adapterContract } from './adapter-contract';
 import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
@@ -23,6 +24,12 @@ adapterContract({
   },
   invalid: [
     { name: 'no title', content: { text: 'Body', media: [] }, fields: ['title'] },
+    {
+      name: 'front matter with the title, or a setting an option also gives',
+      content: article('---\ntitle: Other\ntags: webdev\n---\nBody'),
+      options: { tags: ['api'] },
+      fields: ['text', 'text'],
+    },
     { name: 'a title over 128 characters', content: article('Body', 'x'.repeat(129)), fields: ['title'] },
     { name: 'a body over 800 KB', content: article('é'.repeat(410 * 1024)), fields: ['text'] },
     { name: 'two images', content: { ...article('Body'), media: [url, url] }, fields: ['media_ids'] },
@@ -131,6 +138,31 @@ describe('devto specifics', () => {
     expect(receipt.permalink).toBe(
       `${fake.url}/${fake.articles.at(-1)!.userId}/${fake.articles.at(-1)!.slug}`,
     );
+  });
+
+  test('front matter in the body sets what it may (tags, cover, series…); the article is found again', async () => {
+    const body = '---\ntags: typescript, temporal\ncover_image: https://cdn.e.x/cover.png\n---\n# Hi';
+    const req = publishRequest(account(), article(body, 'Front matter'), {}, []);
+    expect(devtoRules.check!({ content: req.content, options: {}, media: [] })).toEqual([]);
+    fake.inject({ method: 'POST', path: '/api/articles' }, { kind: 'lose-answer' });
+    expect((await failureOf(runDelivery(adapter(), req))).outcomeUnknown).toBe(true);
+    expect(fake.articles.at(-1)).toMatchObject({
+      title: 'Front matter',
+      bodyMarkdown: body,
+      tags: ['typescript', 'temporal'],
+      mainImage: 'https://cdn.e.x/cover.png',
+    });
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(String(fake.articles.at(-1)!.id));
+    // What would hide the article from that lookup, or say one thing twice, is refused.
+    const refused = devtoRules.check!({
+      content: article('---\npublished: false\ncover_image: https://cdn.e.x/c.png\n---\nBody', 'T'),
+      options: {},
+      media: [{ kind: 'image' }],
+    });
+    expect(refused.map((i) => i.message)).toEqual([
+      expect.stringContaining('platform_options.devto.published'),
+      expect.stringContaining('a media item (the cover)'),
+    ]);
   });
 
   test('published: false saves a draft, which reconcile finds among the drafts', async () => {
