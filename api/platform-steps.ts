@@ -60,6 +60,7 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   discord: true, // bot accounts; a webhook account's first comment ends as comments_unsupported
   facebook: true,
   farcaster: true,
+  hashnode: true,
   instagram: true,
   instagram_business: true,
   lemmy: true,

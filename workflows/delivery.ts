@@ -56,13 +56,13 @@ export const EXACTLY_ONCE_PATCH = 'exactly-once-v2';
 /** Posts recorded before first comments were made replay without the comment step. */
 export const FIRST_COMMENT_PATCH = 'first-comment';
 /**
- * Discord took first comments once bot accounts came: posts recorded before ended a Discord first
- * comment as comments_unsupported without a call, and replay so. Asked of every first comment, so
+ * Discord took first comments once bot accounts came, Hashnode once `addComment` was used: posts
+ * recorded before ended their first comment as comments_unsupported without a call, and replay so. Asked of every first comment, so
  * that any post's history carries the marker.
  */
 export const COMMENTS_BY_ACCOUNT_PATCH = 'comments-by-account';
 /** Platforms whose `first_comment` was refused without a call before COMMENTS_BY_ACCOUNT_PATCH. */
-const COMMENTS_SINCE_PATCH: ReadonlySet<string> = new Set(['discord']);
+const COMMENTS_SINCE_PATCH: ReadonlySet<string> = new Set(['discord', 'hashnode']);
 
 /** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
 export type DeliveryEnd = 'settled' | 'handed-over';

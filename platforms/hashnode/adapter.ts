@@ -1,5 +1,13 @@
 import type { DeliveryReceipt } from '../../api/types';
-import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } from '../kit/adapter';
+import {
+  type AccountContext,
+  type AdapterOptions,
+  type CommentReceipt,
+  type CommentRequest,
+  type PlatformAdapter,
+  PublishError,
+  type PublishRequest,
+} from '../kit/adapter';
 import { bearerCaller, type CallContext } from '../kit/call';
 import { sameText } from '../kit/content';
 import {
@@ -29,6 +37,22 @@ const RECENT = `query RecentPosts($id: ObjectId!, $first: Int!) {
 const REMOVE = `mutation RemovePost($input: RemovePostInput!) {
   removePost(input: $input) { post { id } }
 }`;
+const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) {
+  addComment(input: $input) { comment { id stamp dateAdded } }
+}`;
+const RECENT_COMMENTS = `query RecentComments($id: ID!, $first: Int!, $after: String) {
+  me { id }
+  post(id: $id) {
+    url
+    comments(first: $first, after: $after, sortBy: RECENT) {
+      edges { node { id stamp dateAdded author { id } content { markdown } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`;
+/** Comments one page of the lookup reads, and how many pages at most (newest first). */
+const COMMENT_PAGE = 50;
+const COMMENT_PAGES = 20;
 
 /**
  * Hashnode's GraphQL errors by `extensions.code` (apidocs.hashnode.com; Hashnode's
@@ -127,6 +151,48 @@ export function createHashnodeAdapter(options: AdapterOptions = {}): PlatformAda
       return found ? receiptOf(found) : null;
     },
 
+    /**
+     * `addComment` under the post, as the account's user. Hashnode takes no idempotency key: a
+     * lost answer is settled by `findComment`.
+     */
+    async comment(req) {
+      const input = { postId: req.post.platformPostId, contentMarkdown: req.text };
+      const data = await graphql(req, ADD_COMMENT, { input }, true);
+      return commentReceipt(req.post.permalink, data.addComment?.comment ?? {});
+    },
+
+    /**
+     * The post's comments, newest first, page by page back to the comment step's start: the one
+     * by this user with the comment's text. A post with more comments since than the pages read
+     * cannot be searched: that is said, never "absent".
+     */
+    async findComment(req) {
+      let after: string | undefined;
+      for (let page = 0; page < COMMENT_PAGES; page++) {
+        const data = await graphql(req, RECENT_COMMENTS, {
+          id: req.post.platformPostId,
+          first: COMMENT_PAGE,
+          ...(after ? { after } : {}),
+        });
+        const me = String(data.me?.id ?? '');
+        const connection = data.post?.comments ?? {};
+        const comments: PlatformBody[] = (connection.edges ?? []).map(
+          (edge: PlatformBody) => edge.node ?? {},
+        );
+        const found = comments.find(
+          (c) =>
+            c.author?.id === me &&
+            sameText(c.content?.markdown, req.text) &&
+            postedSince(c.dateAdded, req.since),
+        );
+        if (found) return commentReceipt(req.post.permalink, found);
+        const older = comments.some((c) => !postedSince(c.dateAdded, req.since));
+        if (older || !connection.pageInfo?.hasNextPage) return null;
+        after = String(connection.pageInfo.endCursor);
+      }
+      throw tooManyComments(req);
+    },
+
     async unpublish(req) {
       try {
         await graphql(req, REMOVE, { input: { id: req.platformPostId } });
@@ -179,6 +245,22 @@ const missing = (key: string, what: string) =>
     { category: 'auth', code: key, reconnect: true },
     `the account has no ${key}; reconnect it with ${what}.`,
   );
+
+/** A comment's link: the post's, at the comment (Hashnode blogs use its `stamp` as the element id). */
+function commentReceipt(postUrl: string, comment: PlatformBody): CommentReceipt {
+  const stamp = typeof comment.stamp === 'string' && comment.stamp ? comment.stamp : undefined;
+  return { commentId: String(comment.id), permalink: postUrl && stamp ? `${postUrl}#${stamp}` : postUrl };
+}
+
+const tooManyComments = (req: CommentRequest) =>
+  new PublishError({
+    category: 'system',
+    caused_by: 'platform',
+    code: `platform.${PLATFORM}.unsearchable`,
+    message: `${PLATFORM}: post ${req.post.platformPostId} has more than ${COMMENT_PAGE * COMMENT_PAGES} comments since the comment step began, too many to look the comment up; check the post.`,
+    retryable: false,
+    outcomeUnknown: false,
+  });
 
 function receiptOf(post: PlatformBody): DeliveryReceipt {
   return {

@@ -70,6 +70,14 @@ export const hashnodeRules: PlatformRules = {
         message: "is the post's markdown body (Hashnode's required contentMarkdown); it must not be empty.",
       });
     }
+    // Hashnode refuses comments under such a post: the first comment could only fail.
+    if (options.disable_comments === true && content.firstComment) {
+      issues.push({
+        field: 'first_comment',
+        code: 'validation.field_invalid',
+        message: 'cannot be made under a post with disable_comments: true; remove one of them.',
+      });
+    }
     return issues;
   },
 };
@@ -92,5 +100,5 @@ export const hashnodeDescriptor: PlatformDescriptor = {
           },
         ],
   apiBaseUrl: 'https://gql.hashnode.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
 };

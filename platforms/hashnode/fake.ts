@@ -17,6 +17,15 @@ export interface FakeHashnodePost {
   active: boolean;
 }
 
+export interface FakeHashnodeComment {
+  id: string;
+  postId: string;
+  authorId: string;
+  markdown: string;
+  stamp: string;
+  dateAdded: string;
+}
+
 interface Publication {
   id: string;
   host: string;
@@ -33,13 +42,17 @@ const PRO_MESSAGE =
  * errors-and-limits reference): one `POST /` taking `{ query, variables }`, the token as the whole
  * `Authorization` header (a "Bearer " prefix is also taken), errors as `errors[]` with
  * `extensions.code` under HTTP 200 (400 for a query it cannot run), the Pro-plan gate on
- * publications, a 100 KB body limit. It runs the three operations the adapter sends (told apart by
- * their root field: `publishPost`, `publication { posts }`, `removePost`), not GraphQL at large.
+ * publications, a 100 KB body limit. It runs the operations the adapter sends (told apart by their
+ * root field: `publishPost`, `publication { posts }`, `removePost`, `addComment`,
+ * `post { comments }`), not GraphQL at large.
  */
 export class HashnodeFake extends FakePlatform {
   readonly posts: FakeHashnodePost[] = [];
+  readonly comments: FakeHashnodeComment[] = [];
   /** Personal Access Token → the publications its user may write to. */
   private readonly tokens = new Map<string, Publication[]>();
+  /** Personal Access Token → its user's id. */
+  private readonly users = new Map<string, string>();
 
   constructor() {
     super('hashnode');
@@ -51,6 +64,7 @@ export class HashnodeFake extends FakePlatform {
     const token = `pat-${this.nextId()}`;
     const id = objectId(this.nextId());
     this.tokens.set(token, [{ id, host: `blog${this.tokens.size + 1}.hashnode.dev`, pro }]);
+    this.users.set(token, objectId(this.nextId()));
     return { personal_access_token: token, publication_id: id };
   }
 
@@ -79,6 +93,11 @@ export class HashnodeFake extends FakePlatform {
       if (!target.pro) return hashnodeError('FORBIDDEN', PRO_MESSAGE);
       return this.publish(input, target);
     }
+    if (/\baddComment\s*\(/.test(query))
+      return this.addComment(variables.input ?? {}, this.users.get(token)!);
+    if (/\bpost\s*\(/.test(query) && /\bcomments\s*\(/.test(query)) {
+      return this.recentComments(variables, this.users.get(token)!);
+    }
     if (/\bremovePost\s*\(/.test(query)) {
       const post = this.posts.find((p) => p.id === variables.input?.id && p.active);
       if (!post || !publication(post.publicationId)) return hashnodeError('NOT_FOUND', 'Post not found.');
@@ -104,6 +123,66 @@ export class HashnodeFake extends FakePlatform {
           { message: 'Cannot query this operation.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
         ],
       },
+    };
+  }
+
+  /** `addComment`: any user may comment on an active post whose comments are open. */
+  private addComment(input: Record<string, any>, authorId: string): FakeResponse {
+    const post = this.posts.find((p) => p.id === input.postId && p.active);
+    if (!post) return hashnodeError('NOT_FOUND', 'Post not found.');
+    if (post.disableComments) return hashnodeError('BAD_USER_INPUT', 'Comments are disabled for this post.');
+    if (typeof input.contentMarkdown !== 'string' || !input.contentMarkdown.trim())
+      return hashnodeError('BAD_USER_INPUT', 'Comment content is required.');
+    const comment: FakeHashnodeComment = {
+      id: objectId(this.nextId()),
+      postId: post.id,
+      authorId,
+      markdown: input.contentMarkdown,
+      stamp: `comment-${this.nextId()}`,
+      dateAdded: new Date().toISOString(),
+    };
+    this.comments.push(comment);
+    return { status: 200, body: { data: { addComment: { comment: this.commentEntity(comment) } } } };
+  }
+
+  /** `me` and `post(id) { comments(first, after, sortBy: RECENT) }`: newest first, by cursor. */
+  private recentComments(variables: Record<string, any>, me: string): FakeResponse {
+    const post = this.posts.find((p) => p.id === variables.id);
+    if (!post) return { status: 200, body: { data: { me: { id: me }, post: null } } };
+    const first = Math.min(Number(variables.first ?? 10), 50);
+    const newest = this.comments.filter((c) => c.postId === post.id).reverse();
+    const start = variables.after ? Number(variables.after) : 0;
+    const page = newest.slice(start, start + first);
+    const end = start + page.length;
+    const comments = {
+      edges: page.map((c) => ({ node: this.commentEntity(c) })),
+      pageInfo: { hasNextPage: end < newest.length, endCursor: String(end) },
+    };
+    return { status: 200, body: { data: { me: { id: me }, post: { comments } } } };
+  }
+
+  /** `count` comments of other readers under `postId`, as a busy post has them. */
+  chatter(postId: string, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const id = objectId(this.nextId());
+      this.comments.push({
+        id,
+        postId,
+        authorId: 'reader',
+        markdown: `reader comment ${i}`,
+        stamp: `comment-${id}`,
+        dateAdded: new Date().toISOString(),
+      });
+    }
+  }
+
+  private commentEntity(c: FakeHashnodeComment) {
+    return {
+      id: c.id,
+      stamp: c.stamp,
+      dateAdded: c.dateAdded,
+      author: { id: c.authorId },
+      content: { markdown: c.markdown },
     };
   }
 

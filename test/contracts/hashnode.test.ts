@@ -3,7 +3,7 @@ import { hashnodeDescriptor } from '../../platforms/hashnode/descriptor';
 import { HashnodeFake, hashnodeError } from '../../platforms/hashnode/fake';
 import { PublishError } from '../../platforms/kit/adapter';
 import { adapterContract } from './adapter-contract';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const post = (text: string, title = 'Postflow on Hashnode') => ({ text, title, media: [] });
 const url = { source_type: 'url' as const, source: 'https://e.x/cover.png' };
@@ -76,6 +76,11 @@ adapterContract({
     },
     server: hashnodeError('INTERNAL_SERVER_ERROR', 'Internal server error'),
   },
+  comments: {
+    call: { method: 'POST', path: '/' },
+    under: (fake, id) =>
+      fake.comments.filter((c) => c.postId === id).map((c) => ({ id: c.id, text: c.markdown })),
+  },
   reconciles: true,
   refreshes: false,
   unpublishes: true,
@@ -108,6 +113,44 @@ describe('hashnode specifics', () => {
     expect(err).toBeInstanceOf(PublishError);
     return (err as PublishError).failure;
   };
+
+  test("the first comment is the user's comment, linked at its stamp; found again behind a busy thread", async () => {
+    const acc = account();
+    const req = publishRequest(acc, { title: 'Comments', text: 'Body', media: [] }, {}, []);
+    const post = await runDelivery(adapter(), req);
+    const first = commentRequest(req, post, 'Questions welcome below.');
+    const made = await adapter().comment!(first);
+    const stored = fake.comments.find((c) => c.id === made.commentId)!;
+    expect(stored).toMatchObject({ postId: post.platformPostId, markdown: 'Questions welcome below.' });
+    expect(made.permalink).toBe(`${post.permalink}#${stored.stamp}`);
+    // 120 newer comments by readers: the lookup pages back to it. A reader's comment with the same
+    // text is not the account's.
+    fake.chatter(post.platformPostId, 120);
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+    const other = commentRequest(req, post, 'reader comment 3');
+    expect(await adapter().findComment!(other)).toBeNull();
+  });
+
+  test('a post with comments disabled refuses the first comment for good (and at creation)', async () => {
+    const content = { title: 'Closed', text: 'Body', media: [], firstComment: 'Hello' };
+    expect(
+      hashnodeDescriptor.rules.check!({ content, options: { disable_comments: true }, media: [] }),
+    ).toEqual([expect.objectContaining({ field: 'first_comment', code: 'validation.field_invalid' })]);
+    const req = publishRequest(
+      account(),
+      { title: 'Closed', text: 'Body', media: [] },
+      { disable_comments: true },
+      [],
+    );
+    const post = await runDelivery(adapter(), req);
+    const refused = await failureOf(adapter().comment!(commentRequest(req, post, 'Hello')));
+    expect(refused).toMatchObject({
+      category: 'validation',
+      code: 'platform.hashnode.bad_user_input',
+      retryable: false,
+    });
+    expect(fake.comments.some((c) => c.postId === post.platformPostId)).toBe(false);
+  });
 
   test('the post carries the title, the markdown, the options and the cover by URL', async () => {
     const media = host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]);
