@@ -156,3 +156,12 @@ export function minuteOfDay(time: string): number | undefined {
 export function timeOfDay(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
+
+/** Instant `ms` as wall-clock time in `zone` with its offset: `2026-03-29T03:30:00+02:00`. */
+export function localIso(ms: number, zone: string): string {
+  const wall = wallAt(ms, zone);
+  const offset = Math.round((wall - Math.floor(ms / 1000) * 1000) / MINUTE_MS);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${new Date(wall).toISOString().slice(0, 19)}${sign}${timeOfDay(abs)}`;
+}
