@@ -133,6 +133,22 @@ describe('Post: Create', () => {
 		expect(draft.calls[0].body).not.toHaveProperty('publish_now');
 	});
 
+	test('Add to Queue and Share Next send queue, and no time of their own', async () => {
+		for (const [mode, queue] of [
+			['queue', true],
+			['queueNext', 'next'],
+		] as const) {
+			const fake = fakeExecute({
+				params: { ...base, mode },
+				routes: [on('POST', '/v1/posts', () => post('scheduled'))],
+			});
+			await run(fake);
+			expect(fake.calls[0].body).toMatchObject({ queue, targets: [{ account_id: 'acc_1' }, { account_id: 'acc_2' }] });
+			expect(fake.calls[0].body).not.toHaveProperty('scheduled_at');
+			expect(fake.calls[0].body).not.toHaveProperty('publish_now');
+		}
+	});
+
 	test('no account to publish to is refused before any request', async () => {
 		const fake = fakeExecute({ params: { ...base, mode: 'now', accountIds: [] } });
 		await expect(run(fake)).rejects.toBeInstanceOf(NodeOperationError);
