@@ -457,3 +457,20 @@ describe('Media: Upload and Account: Get Many', () => {
 		]);
 	});
 });
+
+describe('Queue', () => {
+	test('Get asks for the queue with its upcoming slots; Get Many lists the queues', async () => {
+		const queue = { id: 'queue_1', upcoming: [{ at: '2030-01-07T08:00:00.000Z', post_id: 'post_1' }] };
+		const get = fakeExecute({
+			params: { resource: 'queue', operation: 'get', queueId: 'queue_1', slotCount: 5 },
+			routes: [on('GET', '/v1/queues/queue_1', () => queue)],
+		});
+		expect(await run(get)).toEqual([{ json: queue, pairedItem: { item: 0 } }]);
+		expect(get.calls[0].qs).toEqual({ count: 5 });
+		const list = fakeExecute({
+			params: { resource: 'queue', operation: 'getAll' },
+			routes: [on('GET', '/v1/queues', () => ({ count: 1, data: [{ id: 'queue_1' }] }))],
+		});
+		expect(await run(list)).toEqual([{ json: { id: 'queue_1' }, pairedItem: { item: 0 } }]);
+	});
+});
