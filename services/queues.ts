@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { accountNotFound, ApiError, validationError } from '../api/errors';
+import { accountNotFound, ApiError, queueNotFound, validationError } from '../api/errors';
 import {
   type CreateQueueBody,
   createQueueSchema,
@@ -186,13 +186,6 @@ export class QueueService {
     if (!queue) throw queueNotFound(id);
     return queue;
   }
-}
-
-export function queueNotFound(id: string): ApiError {
-  return new ApiError(404, 'queue.not_found', `No queue with id ${id}; list yours with GET /v1/queues.`, {
-    resource: 'queue',
-    id,
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { queueNotFound } from '../api/errors';
 import type { WeeklySlot } from '../api/queue-slots';
 import type { SqlDatabase, SqlStatements } from './sql';
 import type { LockedQueueSlots, Queue, QueueReservation, QueueStore } from './types';
@@ -88,7 +89,9 @@ export function queueStore(db: SqlDatabase): QueueStore {
       return db.transaction(async (tx) => {
         // A change to the queue's row locks it on PostgreSQL until the transaction ends (SQLite
         // holds the write lock already), so every change to one queue waits for the one before.
-        await tx.run('UPDATE queues SET updated_at = updated_at WHERE id = ?', [queueId]);
+        // A queue deleted meanwhile has no slots to take.
+        const found = await tx.run('UPDATE queues SET updated_at = updated_at WHERE id = ?', [queueId]);
+        if (!found) throw queueNotFound(queueId);
         return work(lockedSlots(tx, queueId));
       });
     },

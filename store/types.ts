@@ -405,6 +405,6 @@ export interface QueueStore {
   holding(postId: string): Promise<string | undefined>;
   /** Reservations at or after `from`, earliest first, read without the lock. */
   upcoming(queueId: string, from: string): Promise<QueueReservation[]>;
-  /** Runs `work` holding the queue's lock (see LockedQueueSlots). */
+  /** Runs `work` holding the queue's lock (see LockedQueueSlots); 404 `queue.not_found` when it is gone. */
   locked<T>(queueId: string, work: (slots: LockedQueueSlots) => Promise<T>): Promise<T>;
 }

@@ -55,7 +55,12 @@ const get = {
         `How many upcoming slots to show (1–${QUEUE_UPCOMING_MAX}; every slot a post holds is shown too)`,
       ),
   }),
-  response: { 200: answer(queueWithSlotsSchema, 'The queue'), ...AUTH_ERRORS, 404: notFound },
+  response: {
+    200: answer(queueWithSlotsSchema, 'The queue'),
+    400: failure('Invalid count'),
+    ...AUTH_ERRORS,
+    404: notFound,
+  },
 };
 const update = {
   summary: 'Change the slots or time zone of a queue; its queued posts are re-planned',
