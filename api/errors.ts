@@ -64,6 +64,13 @@ export function accountNotFound(id: string, field?: string): ApiError {
 }
 
 /** 404 `brand.not_found`; `field` locates the id in the request when it came from the body or query. */
+export function queueNotFound(id: string): ApiError {
+  return new ApiError(404, 'queue.not_found', `No queue with id ${id}; list yours with GET /v1/queues.`, {
+    resource: 'queue',
+    id,
+  });
+}
+
 export function brandNotFound(id: string, field?: string): ApiError {
   return new ApiError(404, 'brand.not_found', `No brand with id ${id}; list yours with GET /v1/brands.`, {
     resource: 'brand',

@@ -29,6 +29,11 @@ export interface NormaliseContext {
   media?: MediaLookup;
   /** The API key creating the post: recorded, so that a rule "approved by another key" can hold. */
   authorKeyId?: string;
+  /**
+   * The queue slot reserved for a body with `queue` (ISO instant): the post's `scheduled_at`.
+   * Absent: a body with `queue` is refused (only `POST /v1/posts` reserves slots).
+   */
+  queuedAt?: string;
 }
 
 export interface MediaLookup {
@@ -66,8 +71,11 @@ export function normaliseCreatePost(body: unknown, ctx: NormaliseContext): PostS
 /** `normaliseCreatePost` of a body already parsed with `parseCreatePost`. */
 export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseContext): PostSpec {
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const req = parsed.data;
-  const issues: Issue[] = [];
+  const issues: Issue[] = queueIssues(parsed.data, ctx.queuedAt);
+  const req =
+    queuePlacement(parsed.data) && ctx.queuedAt
+      ? { ...parsed.data, scheduled_at: ctx.queuedAt }
+      : parsed.data;
 
   if (req.account_ids && req.targets) {
     issues.push({
@@ -293,6 +301,29 @@ function rescheduledTargetIssues(spec: PostSpec, patch: UpdatePostBody, now: Dat
       ];
     return [];
   });
+}
+
+/** Where a create body asks to be queued: `end` (the next free slot), `next` (the head), or not. */
+export function queuePlacement(req: CreatePostBody): 'end' | 'next' | undefined {
+  if (req.queue === 'next') return 'next';
+  if (req.queue === true || (req.queue === undefined && req.add_to_queue === true)) return 'end';
+  return undefined;
+}
+
+/** A queued post takes its instant from the queue: any other instant in the body is refused. */
+function queueIssues(req: CreatePostBody, queuedAt: string | undefined): Issue[] {
+  if (!queuePlacement(req)) return [];
+  const field = req.queue !== undefined ? 'queue' : 'add_to_queue';
+  const issue = (message: string): Issue => ({ field, code: 'validation.field_invalid', message });
+  if (!queuedAt) return [issue('is taken by POST /v1/posts only; give scheduled_at instead.')];
+  const clashes = [
+    req.scheduled_at !== undefined && 'scheduled_at',
+    req.publish_now && 'publish_now',
+    req.targets?.some((t) => t.scheduled_at) && 'targets[].scheduled_at',
+  ].filter((c): c is string => !!c);
+  return clashes.length
+    ? [issue(`a queued post takes its instant from the queue; remove ${clashes.join(' and ')}, or queue.`)]
+    : [];
 }
 
 function resolveMode(req: CreatePostBody): PostMode {

@@ -138,6 +138,16 @@ export const createPostSchema = z.object({
    * goes out. Omitted: as the brands of its accounts say.
    */
   requires_approval: z.boolean().optional(),
+  /**
+   * Postflow extension: take the next free slot of the target accounts' queue instead of a
+   * `scheduled_at` ("next": the first upcoming slot, moving the queued posts down one each).
+   */
+  queue: z
+    .union([z.boolean(), z.literal('next')], { error: 'must be true, false or "next".' })
+    .optional()
+    .describe('true: the next free slot of the accounts\' queue; "next": the head of the queue'),
+  /** The same as `queue: true` (Buffer's and Ayrshare's name). */
+  add_to_queue: z.boolean().optional().describe('The same as queue: true'),
   /** Minutes after the post's instant an approval still publishes it. @default 1440 (24 h) */
   approval_window_minutes: z
     .number()

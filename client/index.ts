@@ -7,6 +7,9 @@ import { PostGateway } from '../gateway';
 import type { ImportReport } from '../api/post-import';
 import { type ImportOptions, type ImportSource, PostImportsService } from '../services/post-imports';
 import { type ApproverOptions, type CreateOptions, type DeleteResult, PostsService } from '../services/posts';
+import type { Created, IdempotencyKeyHeader } from '../services/idempotency';
+import { QueueService } from '../services/queues';
+import type { QueueResource, QueueWithSlots } from '../api/queue-schemas';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
 import type { PlatformQueues } from '../runtime/platform-queues';
@@ -140,6 +143,28 @@ export class PostflowClient {
       this.services.imports.import(this.userId, source, options),
   };
 
+  /**
+   * This user's posting queues (services/queues.ts; docs/api.md "Queues"). A post takes a slot with
+   * `posts.create({ ..., queue: true })` (or `queue: "next"` for the head of the queue).
+   */
+  readonly queues = {
+    /** Creates the queue of an account or a brand: `{ account_id | brand_id, timezone, slots }`. */
+    create: (
+      body: unknown,
+      options: { idempotencyKey?: IdempotencyKeyHeader } = {},
+    ): Promise<Created<QueueResource>> =>
+      this.services.queues.create(this.userId, body, options.idempotencyKey),
+    list: (): Promise<{ count: number; data: QueueResource[] }> => this.services.queues.list(this.userId),
+    /** The queue with its next `count` slots (default 10) and the posts holding them. */
+    get: (id: string, options: { count?: number } = {}): Promise<QueueWithSlots> =>
+      this.services.queues.get(this.userId, id, options),
+    /** New `slots` or `timezone`; the queued posts are re-planned (each rescheduled). */
+    update: (id: string, body: unknown): Promise<QueueWithSlots> =>
+      this.services.queues.update(this.userId, id, body),
+    /** Deletes the queue; its posts keep their instants. */
+    remove: (id: string): Promise<void> => this.services.queues.remove(this.userId, id),
+  };
+
   /** This user's bulk imports (services/post-imports.ts). */
   readonly imports = {
     /** An import's report as it is now: counts, each row's post or problems, running or done. */
@@ -151,6 +176,7 @@ export class PostflowClient {
 interface ClientServices {
   posts: PostsService;
   imports: PostImportsService;
+  queues: QueueService;
 }
 
 /** The posts and imports services over their Temporal gateway, as the client's options describe them. */
@@ -177,5 +203,6 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
       gateway,
       options: { allowPrivateUrls: options.allowPrivateUrls },
     }),
+    queues: new QueueService({ store: options.store, gateway }),
   };
 }

@@ -16,6 +16,7 @@ import { meSchema } from '../api/resources';
 import { z } from 'zod';
 import { accountRoutes } from './routes/accounts';
 import { brandRoutes } from './routes/brands';
+import { queueRoutes } from './routes/queues';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { keyRoutes } from './routes/keys';
 import { postImportRoutes } from './routes/post-imports';
@@ -154,6 +155,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }));
     accountRoutes(v1, services.accounts);
     brandRoutes(v1, services.brands);
+    queueRoutes(v1, options.client);
     mediaRoutes(v1, services.media);
     sandboxRoutes(v1, services.sandbox);
     webhookRoutes(v1, services.webhooks);

@@ -1,5 +1,13 @@
 import { accountNotFound, ApiError, postNotFound, validationError } from '../api/errors';
-import { applyParsedUpdate, normaliseParsedPost, parseCreatePost, parsePostUpdate } from '../api/normalise';
+import {
+  applyParsedUpdate,
+  type NormaliseContext,
+  normaliseParsedPost,
+  type ParsedCreatePost,
+  parseCreatePost,
+  parsePostUpdate,
+  queuePlacement,
+} from '../api/normalise';
 import { PLATFORM_RULES } from '../api/platform-rules';
 import { newPostId, postIdForKey } from '../api/post-id';
 import { pageOf, parsePostListQuery, type PostListQuery, type PostPage } from '../api/post-list-query';
@@ -17,6 +25,8 @@ import { ownBrand } from './brands';
 import { callbackUrlOf, PostCallbacks } from './post-callback';
 import { PostInputs } from './post-inputs';
 import { PostKeys, postGone } from './post-keys';
+import { QueuePlanner } from './queue-planner';
+import { queueOfAccounts } from './queues';
 
 export interface PostsServiceOptions {
   /** Accept media and callback URLs on plain http and private addresses. @default false */
@@ -67,9 +77,11 @@ export class PostsService {
   private readonly inputs: PostInputs;
   private readonly callbacks: PostCallbacks;
   private readonly keys: PostKeys;
+  private readonly queues: QueuePlanner;
 
   constructor(private readonly deps: PostsServiceDeps) {
     const { store, options = {} } = deps;
+    this.queues = new QueuePlanner(deps);
     const allowPrivateUrls = options.allowPrivateUrls ?? false;
     this.inputs = new PostInputs({ store, allowPrivateUrls });
     this.callbacks = new PostCallbacks({ store, allowPrivateUrls });
@@ -98,19 +110,22 @@ export class PostsService {
       const replayed = await this.replayOf(userId, key, id, callbackUrl);
       if (replayed) return { post: replayed, created: false };
     }
-    const spec = normaliseParsedPost(parsed, {
+    const context: NormaliseContext = {
       id,
       userId,
       now: new Date(),
       account: await this.inputs.accounts(userId, parsed),
       media: await this.inputs.media(userId, parsed),
       ...(options.authorKeyId ? { authorKeyId: options.authorKeyId } : {}),
-    });
+    };
+    const { spec, moved } = await this.placed(userId, parsed, context);
     await this.callbacks.register(userId, callbackUrl, spec.id);
     if (!(await this.workflows.start(spec))) {
       if (key) await this.keys.remember(userId, key, id);
       return { post: await this.get(userId, id), created: false };
     }
+    // A post put at the head of its queue moved others down a slot: their workflows follow now.
+    await this.queues.rescheduleMoved(moved);
     // Recorded once the run exists: a crash before this line leaves the run, which the next
     // repeat finds by its derived id and records then; nothing is recorded for a post never started.
     if (key) await this.keys.remember(userId, key, id);
@@ -120,15 +135,35 @@ export class PostsService {
     return { post: toPostResource(initialPostState(spec, spec.createdAt)), created: true };
   }
 
-  /** A dry run of `create`: every problem and warning, nothing created. */
+  /**
+   * The spec of a new post. A queued one (`queue`) is checked in full first, with a stand-in
+   * instant, so that a body with problems takes no slot; then its queue's slot is reserved and
+   * becomes its instant. A crash after the reservation leaves the slot held by a post that never
+   * started: a repeat with the same idempotency key takes the same slot, and otherwise the queue
+   * frees it (QueuePlanner.settle).
+   */
+  private async placed(userId: string, parsed: ParsedCreatePost, context: NormaliseContext) {
+    const placement = parsed.success ? queuePlacement(parsed.data) : undefined;
+    if (!placement) return { spec: normaliseParsedPost(parsed, context), moved: [] };
+    normaliseParsedPost(parsed, { ...context, queuedAt: standInSlot(context.now) });
+    const req = parsed.data!;
+    const accountIds = req.targets?.map((t) => t.account_id) ?? req.account_ids ?? [];
+    const queue = await queueOfAccounts(this.deps.store, userId, accountIds);
+    const { slotAt, moved } = await this.queues.reserve(queue, context.id, placement, context.now);
+    return { spec: normaliseParsedPost(parsed, { ...context, queuedAt: slotAt }), moved };
+  }
+
+  /** A dry run of `create`: every problem and warning, nothing created (no queue slot taken). */
   async validate(userId: string, body: unknown): Promise<ValidationReport> {
     const parsed = parseCreatePost(body);
+    const now = new Date();
     return validatePostBody(
       body,
       {
-        now: new Date(),
+        now,
         account: await this.inputs.accounts(userId, parsed),
         media: await this.inputs.media(userId, parsed),
+        queuedAt: standInSlot(now),
       },
       AVAILABLE_PLATFORMS,
       parsed,
@@ -198,6 +233,7 @@ export class PostsService {
     if (live.length === 0) {
       if (platform || accountId) return { deleted: false, results: [], post };
       const cancelled = post.status === 'cancelled' ? post : await this.workflows.cancel(id);
+      await this.leaveQueue(id);
       return { deleted: true, results: [], post: cancelled };
     }
     const results = await this.workflows.unpublish(
@@ -271,16 +307,24 @@ export class PostsService {
       next.content === spec.content &&
       next.platformOptions === spec.platformOptions &&
       next.targets === spec.targets;
+    // A post given its own instant leaves its queue slot; an edit of its content keeps it.
+    const leaves = next.scheduledAt !== spec.scheduledAt || next.mode !== spec.mode;
     if (onlyReschedule && next.scheduledAt && next.scheduledAt !== spec.scheduledAt) {
-      return this.workflows.reschedule(id, next.scheduledAt);
+      const moved = await this.workflows.reschedule(id, next.scheduledAt);
+      await this.leaveQueue(id);
+      return moved;
     }
-    return this.workflows.edit(id, next);
+    const edited = await this.workflows.edit(id, next);
+    if (leaves) await this.leaveQueue(id);
+    return edited;
   }
 
   /** Cancels a draft or scheduled post (409 `post.state_invalid` once delivery started). */
   async cancel(userId: string, id: string): Promise<PostResource> {
     await this.mutable(userId, id);
-    return this.workflows.cancel(id);
+    const cancelled = await this.workflows.cancel(id);
+    await this.leaveQueue(id);
+    return cancelled;
   }
 
   /**
@@ -290,6 +334,7 @@ export class PostsService {
   async publishNow(userId: string, id: string, { waitMs }: { waitMs?: number } = {}): Promise<PostResource> {
     await this.mutable(userId, id);
     const post = await this.workflows.publishNow(id);
+    await this.leaveQueue(id);
     return waitMs === undefined ? post : this.waitForResult(userId, id, { timeoutMs: waitMs });
   }
 
@@ -330,9 +375,20 @@ export class PostsService {
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
     await this.mutable(userId, id);
     const { reason } = parsed.data;
-    return this.workflows
+    const post = await this.workflows
       .reject(id, { ...(keyId ? { keyId } : {}), reason })
       .catch((err: unknown) => this.repeated(userId, id, err, { status: 'rejected', reason }));
+    await this.leaveQueue(id);
+    return post;
+  }
+
+  /**
+   * Frees the queue slot of a post that no longer waits for it (cancelled, rejected, published
+   * now, given its own instant). The post changed already, so a store failure here must not turn
+   * the answer into an error: the slot is then freed by the queue's next settle (QueuePlanner).
+   */
+  private async leaveQueue(id: string): Promise<void> {
+    await this.queues.release(id).catch(() => undefined);
   }
 
   /**
@@ -477,6 +533,11 @@ export class PostsService {
     if (!id) throw postNotFound(platformPostId);
     return id;
   }
+}
+
+/** The instant a queued body is checked with before its slot is known: any future one will do. */
+function standInSlot(now: Date): string {
+  return new Date(now.getTime() + 3_600_000).toISOString();
 }
 
 /** The post without the targets deleted from their platforms. */

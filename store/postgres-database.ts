@@ -56,6 +56,28 @@ export async function openPostgresDatabase(url: string): Promise<SqlDatabase> {
         client.release();
       }
     },
+    async transaction(work) {
+      const client = await pool.connect();
+      const run = async (sql: string, params: readonly unknown[] = []) =>
+        client.query(text(sql), params as unknown[]);
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          all: async <Row>(sql: string, params?: readonly unknown[]) =>
+            (await run(sql, params)).rows as Row[],
+          get: async <Row>(sql: string, params?: readonly unknown[]) =>
+            (await run(sql, params)).rows[0] as Row | undefined,
+          run: async (sql, params) => (await run(sql, params)).rowCount ?? 0,
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await pool.end();
     },

@@ -149,4 +149,26 @@ export const MIGRATIONS: readonly string[] = [
   // 12: a brand's approval settings (posts to its accounts need approval; by another key)
   `ALTER TABLE brands ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE brands ADD COLUMN approval_by_other_key INTEGER NOT NULL DEFAULT 0;`,
+  // 13: posting queues (weekly slots of an account or a brand) and the posts holding their slots.
+  // The primary key (queue_id, slot_at) is what keeps two posts out of one slot across processes.
+  `CREATE TABLE queues (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     account_id TEXT,
+     brand_id TEXT,
+     timezone TEXT NOT NULL,
+     slots TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX queues_user ON queues (user_id, id);
+   CREATE UNIQUE INDEX queues_account ON queues (account_id);
+   CREATE UNIQUE INDEX queues_brand ON queues (brand_id);
+   CREATE TABLE queue_slots (
+     queue_id TEXT NOT NULL,
+     slot_at TEXT NOT NULL,
+     post_id TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (queue_id, slot_at)
+   );`,
 ];

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { hashApiKey } from './api-keys';
+import { queueStore } from './queue-store';
 import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
@@ -378,6 +379,8 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         return { usedBytes: Number(row?.used ?? 0), count: Number(row?.n ?? 0) };
       },
     },
+
+    queues: queueStore(db),
 
     brands: {
       async create({ id, userId, name, requiresApproval = false, approvalByOtherKey = false }) {

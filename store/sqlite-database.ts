@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SqlDatabase } from './sql';
+import type { SqlDatabase, SqlStatements } from './sql';
 
 /**
  * The embedded database: one SQLite file in WAL mode, shared by the API and worker processes.
@@ -21,8 +21,7 @@ export function openSqliteDatabase(path: string): SqlDatabase {
     db.pragma('synchronous = NORMAL');
   });
 
-  return {
-    dialect: 'sqlite',
+  const raw: SqlStatements = {
     async all<Row>(sql: string, params: readonly unknown[] = []) {
       return prepare(sql).all(...params) as Row[];
     },
@@ -31,6 +30,50 @@ export function openSqliteDatabase(path: string): SqlDatabase {
     },
     async run(sql, params = []) {
       return prepare(sql).run(...params).changes;
+    },
+  };
+  // One connection serves the whole process: while a transaction is open, its statements are the
+  // only ones that run, so no other request's change joins it (or its rollback). Transactions
+  // queue behind each other here, and behind other processes' at BEGIN IMMEDIATE.
+  let open: Promise<void> | undefined;
+  let lastTransaction: Promise<void> = Promise.resolve();
+
+  return {
+    dialect: 'sqlite',
+    async all<Row>(sql: string, params: readonly unknown[] = []) {
+      while (open) await open;
+      return raw.all<Row>(sql, params);
+    },
+    async get<Row>(sql: string, params: readonly unknown[] = []) {
+      while (open) await open;
+      return raw.get<Row>(sql, params);
+    },
+    async run(sql, params = []) {
+      while (open) await open;
+      return raw.run(sql, params);
+    },
+    async transaction(work) {
+      const before = lastTransaction;
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      lastTransaction = before.then(() => ended);
+      await before;
+      while (open) await open;
+      open = ended;
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(raw);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          db.exec('ROLLBACK');
+          throw err;
+        }
+      } finally {
+        open = undefined;
+        end();
+      }
     },
     async migrate(base, migrations) {
       // Reading the version and applying what is missing happen in one write-locked transaction.

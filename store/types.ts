@@ -4,6 +4,7 @@
  */
 
 import type { Issue } from '../api/errors';
+import type { WeeklySlot } from '../api/queue-slots';
 import type { PostSpec } from '../api/types';
 
 export type AccountStatus = 'active' | 'reconnect_required';
@@ -270,6 +271,9 @@ export interface Store {
     usage(userId: string): Promise<{ usedBytes: number; count: number }>;
   };
 
+  /** Posting queues: weekly slots, and the posts holding upcoming ones (store/queue-store.ts). */
+  queues: QueueStore;
+
   brands: {
     create(input: { id?: string; userId: string; name: string } & BrandPatch): Promise<Brand>;
     /** A brand, optionally only if it belongs to `userId`. */
@@ -343,4 +347,64 @@ export interface PostImport {
   status: 'running' | 'done';
   createdAt: string;
   rows: Array<{ row: number; postId: string | null; outcome: StoredImportOutcome; problems: Issue[] }>;
+}
+
+/** A posting queue: weekly time slots in a time zone, for one account or for a brand's accounts. */
+export interface Queue {
+  id: string;
+  userId: string;
+  /** Exactly one of accountId and brandId is set. */
+  accountId: string | null;
+  brandId: string | null;
+  timezone: string;
+  slots: WeeklySlot[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewQueue = Pick<Queue, 'userId' | 'accountId' | 'brandId' | 'timezone' | 'slots'> & {
+  id?: string;
+};
+
+/** A post holding one slot of a queue: `slotAt` is the slot's instant (ISO 8601, UTC). */
+export interface QueueReservation {
+  postId: string;
+  slotAt: string;
+  createdAt: string;
+}
+
+/**
+ * A queue's reservations, changed under the queue's lock: one transaction holds it, so changes to
+ * one queue from any API process run one after another. The table's primary key (queue, slot)
+ * refuses a second post in a slot whatever happens.
+ */
+export interface LockedQueueSlots {
+  /** Reservations whose slot is at or after `from`, earliest first. */
+  upcoming(from: string): Promise<QueueReservation[]>;
+  /** The post's reservation in this queue, past or upcoming. */
+  of(postId: string): Promise<QueueReservation | undefined>;
+  /** Reserves `slotAt` for the post; false when the slot is taken or the post holds one already. */
+  reserve(postId: string, slotAt: string): Promise<boolean>;
+  /** Moves posts to other slots of this queue, all at once (a post may take a slot another leaves). */
+  move(moves: ReadonlyArray<{ postId: string; slotAt: string }>): Promise<void>;
+  release(postId: string): Promise<boolean>;
+}
+
+export interface QueueStore {
+  /** Creates the queue; undefined when the account or brand has one already. */
+  create(queue: NewQueue): Promise<Queue | undefined>;
+  /** A queue, optionally only if it belongs to `userId`. */
+  get(id: string, userId?: string): Promise<Queue | undefined>;
+  list(userId: string): Promise<Queue[]>;
+  ofAccount(accountId: string): Promise<Queue | undefined>;
+  ofBrand(brandId: string): Promise<Queue | undefined>;
+  update(id: string, patch: Partial<Pick<Queue, 'timezone' | 'slots'>>): Promise<Queue | undefined>;
+  /** Deletes the queue and its reservations (the posts keep their instants). */
+  remove(id: string): Promise<boolean>;
+  /** The queue whose slot the post holds, if any. */
+  holding(postId: string): Promise<string | undefined>;
+  /** Reservations at or after `from`, earliest first, read without the lock. */
+  upcoming(queueId: string, from: string): Promise<QueueReservation[]>;
+  /** Runs `work` holding the queue's lock (see LockedQueueSlots); 404 `queue.not_found` when it is gone. */
+  locked<T>(queueId: string, work: (slots: LockedQueueSlots) => Promise<T>): Promise<T>;
 }

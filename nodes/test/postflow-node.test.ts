@@ -133,6 +133,22 @@ describe('Post: Create', () => {
 		expect(draft.calls[0].body).not.toHaveProperty('publish_now');
 	});
 
+	test('Add to Queue and Share Next send queue, and no time of their own', async () => {
+		for (const [mode, queue] of [
+			['queue', true],
+			['queueNext', 'next'],
+		] as const) {
+			const fake = fakeExecute({
+				params: { ...base, mode },
+				routes: [on('POST', '/v1/posts', () => post('scheduled'))],
+			});
+			await run(fake);
+			expect(fake.calls[0].body).toMatchObject({ queue, targets: [{ account_id: 'acc_1' }, { account_id: 'acc_2' }] });
+			expect(fake.calls[0].body).not.toHaveProperty('scheduled_at');
+			expect(fake.calls[0].body).not.toHaveProperty('publish_now');
+		}
+	});
+
 	test('no account to publish to is refused before any request', async () => {
 		const fake = fakeExecute({ params: { ...base, mode: 'now', accountIds: [] } });
 		await expect(run(fake)).rejects.toBeInstanceOf(NodeOperationError);
@@ -439,5 +455,22 @@ describe('Media: Upload and Account: Get Many', () => {
 			{ name: 'One (sandbox)', value: 'a1' },
 			{ name: 'Two (sandbox, reconnect_required)', value: 'a2' },
 		]);
+	});
+});
+
+describe('Queue', () => {
+	test('Get asks for the queue with its upcoming slots; Get Many lists the queues', async () => {
+		const queue = { id: 'queue_1', upcoming: [{ at: '2030-01-07T08:00:00.000Z', post_id: 'post_1' }] };
+		const get = fakeExecute({
+			params: { resource: 'queue', operation: 'get', queueId: 'queue_1', slotCount: 5 },
+			routes: [on('GET', '/v1/queues/queue_1', () => queue)],
+		});
+		expect(await run(get)).toEqual([{ json: queue, pairedItem: { item: 0 } }]);
+		expect(get.calls[0].qs).toEqual({ count: 5 });
+		const list = fakeExecute({
+			params: { resource: 'queue', operation: 'getAll' },
+			routes: [on('GET', '/v1/queues', () => ({ count: 1, data: [{ id: 'queue_1' }] }))],
+		});
+		expect(await run(list)).toEqual([{ json: { id: 'queue_1' }, pairedItem: { item: 0 } }]);
 	});
 });

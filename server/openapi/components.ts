@@ -48,6 +48,13 @@ import {
   updateBrandSchema,
   updatePostSchema,
 } from '../../api/schemas';
+import {
+  createQueueSchema,
+  queueListSchema,
+  queueResourceSchema,
+  queueWithSlotsSchema,
+  updateQueueSchema,
+} from '../../api/queue-schemas';
 import { createKeySchema, updateUserSchema } from '../../api/user-schemas';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhook-schemas';
 
@@ -62,6 +69,8 @@ const INPUTS: Record<string, z.ZodType> = {
   ReconnectAccount: reconnectAccountSchema,
   CreateBrand: createBrandSchema,
   UpdateBrand: updateBrandSchema,
+  CreateQueue: createQueueSchema,
+  UpdateQueue: updateQueueSchema,
   Unpublish: unpublishSchema,
   Retry: retrySchema,
   CreateWebhook: createWebhookSchema,
@@ -84,6 +93,9 @@ const OUTPUTS: Record<string, z.ZodType> = {
   AccountList: accountListSchema,
   Brand: brandResourceSchema,
   BrandList: brandListSchema,
+  Queue: queueResourceSchema,
+  QueueWithSlots: queueWithSlotsSchema,
+  QueueList: queueListSchema,
   Me: meSchema,
   Media: mediaResourceSchema,
   MediaPage: mediaPageSchema,

@@ -59,7 +59,7 @@ const create = {
     ...AUTH_ERRORS,
     404: failure('Unknown account (account.not_found)'),
     409: failure(
-      "The Idempotency-Key's post is past Temporal's retention; nothing published again (idempotency.post_gone, the post id in meta.id)",
+      "The Idempotency-Key's post is past Temporal's retention; nothing published again (idempotency.post_gone, the post id in meta.id); or a queued post's queue has no free slot (queue.no_free_slot)",
     ),
     422: failure('Every target failed (publishing.delivery.all_failed); the post in meta.post'),
   },

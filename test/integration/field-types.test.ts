@@ -84,6 +84,25 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('PATCH', `/v1/accounts/${second}`, { brand_id: null }, '/v1/accounts/{id}');
   await api('DELETE', `/v1/brands/${brand}`, undefined, '/v1/brands/{id}');
 
+  // Queues: an account's queue with a post in a slot (post_id set and null), re-planned, deleted.
+  const queue = (
+    await api('POST', '/v1/queues', {
+      account_id: second,
+      timezone: 'Europe/Berlin',
+      slots: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], times: ['09:00', '17:00'] }],
+    })
+  ).body.id;
+  await api('POST', '/v1/posts', { account_ids: [second], text: 'queued', queue: true });
+  await api('GET', '/v1/queues');
+  await api('GET', `/v1/queues/${queue}`, undefined, '/v1/queues/{id}');
+  await api(
+    'PATCH',
+    `/v1/queues/${queue}`,
+    { slots: [{ days: ['mon'], times: ['12:00'] }] },
+    '/v1/queues/{id}',
+  );
+  await api('DELETE', `/v1/queues/${queue}`, undefined, '/v1/queues/{id}');
+
   // Media: a multipart upload (ready), a signed upload (pending, then ready), the list, the usage.
   const form = new FormData();
   form.append('file', new Blob([png(2000)], { type: 'image/png' }), 'photo.png');

@@ -296,3 +296,32 @@ test('a spec written before media URLs (content.mediaIds) is read as media refs'
   expect(spec.targets[0].overrides).toEqual({ media: [{ source_type: 'media_id', source: 'm2' }] });
   expect(upgradeSpec(spec)).toEqual(spec);
 });
+
+describe('queued posts (queue / add_to_queue)', () => {
+  const slot = '2026-03-16T08:00:00.000Z';
+  const queued = (body: Record<string, unknown>, queuedAt?: string) =>
+    normaliseCreatePost({ account_ids: ['acc_sb'], text: 'q', ...body }, { ...ctx, queuedAt });
+
+  test('the reserved slot is the post instant', () => {
+    expect(queued({ queue: true }, slot)).toMatchObject({ mode: 'scheduled', scheduledAt: slot });
+    expect(queued({ queue: 'next' }, slot).scheduledAt).toBe(slot);
+    expect(queued({ add_to_queue: true }, slot).scheduledAt).toBe(slot);
+    // queue: false is no queue: the seed dialect publishes at once.
+    expect(queued({ queue: false }, slot).mode).toBe('now');
+  });
+
+  test('an instant of its own clashes, named with the queue field', () => {
+    try {
+      queued({ queue: true, scheduled_at: '2026-03-20T10:00:00Z', publish_now: true }, slot);
+      throw new Error('not refused');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ApiError);
+      expect(JSON.stringify((err as ApiError).meta)).toContain('remove scheduled_at and publish_now');
+    }
+  });
+
+  test('without a reserved slot (a bulk import row) queue is refused', () => {
+    expect(() => queued({ add_to_queue: true })).toThrow(ApiError);
+    expect(() => queued({ queue: 'later' }, slot)).toThrow(ApiError);
+  });
+});

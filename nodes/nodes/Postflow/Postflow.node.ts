@@ -13,6 +13,7 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 import { accountDescription, accountOperations } from './resources/account';
 import { mediaDescription, mediaOperations } from './resources/media';
 import { postDescription, postOperations } from './resources/post';
+import { queueDescription, queueOperations } from './resources/queue';
 import { resumeWebhooks, resumeWithFinalPost } from './resources/post/wait';
 import { postflowRequest } from './transport';
 
@@ -20,6 +21,7 @@ type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeEx
 
 const operations: Record<string, Record<string, Operation>> = {
 	account: accountOperations,
+	queue: queueOperations,
 	media: mediaOperations,
 	post: postOperations,
 };
@@ -49,12 +51,14 @@ export class Postflow implements INodeType {
 					{ name: 'Account', value: 'account' },
 					{ name: 'Media', value: 'media' },
 					{ name: 'Post', value: 'post' },
+					{ name: 'Queue', value: 'queue' },
 				],
 				default: 'post',
 			},
 			...postDescription,
 			...mediaDescription,
 			...accountDescription,
+			...queueDescription,
 		],
 	};
 

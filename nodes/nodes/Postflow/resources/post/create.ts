@@ -20,6 +20,11 @@ export const postCreateDescription: INodeProperties[] = [
 		default: 'now',
 		displayOptions: { show: showOnlyForPostCreate },
 		options: [
+			{
+				name: 'Add to Queue',
+				value: 'queue',
+				description: "Take the next free time slot of the accounts' queue",
+			},
 			{ name: 'Publish Now', value: 'now', description: 'Publish at once' },
 			{
 				name: 'Save as Draft',
@@ -27,6 +32,11 @@ export const postCreateDescription: INodeProperties[] = [
 				description: 'Keep it until it is published or scheduled',
 			},
 			{ name: 'Schedule', value: 'schedule', description: 'Publish at a given time' },
+			{
+				name: 'Share Next',
+				value: 'queueNext',
+				description: "Take the first slot of the accounts' queue; the queued posts move down one",
+			},
 		],
 	},
 	{
@@ -37,7 +47,9 @@ export const postCreateDescription: INodeProperties[] = [
 		default: [],
 		description:
 			'The accounts to publish to. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show: { ...showOnlyForPostCreate, mode: ['now', 'schedule'] } },
+		displayOptions: {
+			show: { ...showOnlyForPostCreate, mode: ['now', 'schedule', 'queue', 'queueNext'] },
+		},
 	},
 	{
 		displayName: 'Text',
@@ -66,7 +78,9 @@ export const postCreateDescription: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to pause this execution until the post is published, partial or failed (days later for a scheduled post), then output the final post. Postflow calls the execution back; nothing polls.',
-		displayOptions: { show: { ...showOnlyForPostCreate, mode: ['now', 'schedule'] } },
+		displayOptions: {
+			show: { ...showOnlyForPostCreate, mode: ['now', 'schedule', 'queue', 'queueNext'] },
+		},
 	},
 	{
 		displayName: 'Options',
@@ -140,7 +154,12 @@ export async function createPost(
 	this: IExecuteFunctions,
 	i: number,
 ): Promise<INodeExecutionData[]> {
-	const mode = this.getNodeParameter('mode', i) as 'now' | 'schedule' | 'draft';
+	const mode = this.getNodeParameter('mode', i) as
+		| 'now'
+		| 'schedule'
+		| 'draft'
+		| 'queue'
+		| 'queueNext';
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
 	const accountIds =
 		mode === 'draft' ? [] : (this.getNodeParameter('accountIds', i, []) as string[]);
@@ -155,6 +174,9 @@ export async function createPost(
 		text: this.getNodeParameter('text', i) as string,
 		...(accountIds.length ? { targets: targetsOf(this, i, accountIds, options) } : {}),
 		...(mode === 'now' ? { publish_now: true } : {}),
+		// The queue's slot becomes the post's time (docs/api.md "Queues with time slots").
+		...(mode === 'queue' ? { queue: true } : {}),
+		...(mode === 'queueNext' ? { queue: 'next' } : {}),
 		...(mode === 'schedule'
 			? { scheduled_at: toInstant(this.getNodeParameter('scheduledAt', i) as string) }
 			: {}),
