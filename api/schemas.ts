@@ -194,6 +194,13 @@ export const updatePostSchema = z.object({
   approval_window_minutes: z
     .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
     .optional(),
+  // A slot is taken when the post is created; a post already made keeps its instant or gets a new one.
+  queue: z
+    .never({ error: 'is taken when the post is created; send scheduled_at to move this post instead.' })
+    .optional(),
+  add_to_queue: z
+    .never({ error: 'is taken when the post is created; send scheduled_at to move this post instead.' })
+    .optional(),
   /** Only a target's own schedule can change: `[{ account_id, scheduled_at }]`. */
   targets: z
     .array(

@@ -324,4 +324,18 @@ describe('queued posts (queue / add_to_queue)', () => {
     expect(() => queued({ add_to_queue: true })).toThrow(ApiError);
     expect(() => queued({ queue: 'later' }, slot)).toThrow(ApiError);
   });
+
+  test('a change to an existing post cannot queue it: refused by name, not ignored', () => {
+    const spec = queued({ queue: true }, slot);
+    for (const field of ['queue', 'add_to_queue']) {
+      try {
+        applyPostUpdate(spec, { [field]: true }, now);
+        throw new Error('not refused');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ApiError);
+        expect(JSON.stringify((err as ApiError).meta)).toContain(field);
+        expect(JSON.stringify((err as ApiError).meta)).toContain('send scheduled_at to move this post');
+      }
+    }
+  });
 });
