@@ -8,7 +8,7 @@ import { TEMPORAL_CLUSTER_HOME_ENV, TemporalCluster } from './helpers/temporal-c
 import { temporalServer } from './helpers/temporal-server';
 import { ghostHome } from './helpers/ghost';
 import { pdsHome } from './helpers/pds';
-import { javaTestServer, motoServer, n8nInstall, temporalCli } from './helpers/tools';
+import { javaTestServer, motoServer, n8nInstall, node24, temporalCli } from './helpers/tools';
 
 /**
  * Runs once before any test file: builds the CLI the integration tests start as processes, and
@@ -40,9 +40,10 @@ export default async function globalSetup(): Promise<void> {
   await temporalServer();
   javaTestServer();
   motoServer();
-  await n8nInstall();
-  await pdsHome();
-  await ghostHome();
+  // The three npm installs (minutes each on a first run) go side by side, after the Node 24 two of
+  // them share is in place.
+  await node24();
+  await Promise.all([n8nInstall(), pdsHome(), ghostHome()]);
   const postgres = startPostgres(await freePort());
   process.env[POSTGRES_URL_ENV] = postgres.url;
   process.env[POSTGRES_DIR_ENV] = postgres.dir;
