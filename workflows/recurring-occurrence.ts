@@ -1,0 +1,52 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { PostflowActivities } from '../activities';
+import { type PostStartSettings, startPost } from './start-post';
+
+/** What a recurring post's Schedule starts each occurrence with (gateway/recurring-schedules.ts). */
+export interface OccurrenceJob extends PostStartSettings {
+  recurringId: string;
+}
+
+/** What an occurrence did: started its post, found it started already, or found its recurring post deleted. */
+export type OccurrenceOutcome = 'created' | 'duplicate' | 'deleted';
+
+/** The store's side: a read and an idempotent write, retried freely. */
+const { recurringOccurrencePost, recordRecurringOccurrence } = proxyActivities<PostflowActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One occurrence of a recurring post, started by its Temporal Schedule: starts the occurrence's
+ * post (a normal post workflow, abandoned child, scheduled at the occurrence's nominal instant)
+ * and records it. The post's id is derived from the recurring post and that instant, so nothing
+ * doubles: a worker killed mid-way resumes from history, and any second run for the same instant
+ * (a catch-up, a retry) finds the post started and records the same one.
+ */
+export async function recurringOccurrence(job: OccurrenceJob): Promise<OccurrenceOutcome> {
+  const occurrenceAt = nominalTime();
+  const spec = await recurringOccurrencePost(job.recurringId, occurrenceAt);
+  if (!spec) return 'deleted';
+  const outcome = await startPost(spec, job);
+  await recordRecurringOccurrence(job.recurringId, occurrenceAt, spec.id);
+  return outcome;
+}
+
+/** `<schedule's workflow id>-<RFC 3339 instant>`: what a Schedule names the runs it starts. */
+const SCHEDULED_ID = /-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)$/;
+
+/**
+ * The occurrence's nominal instant (the time the Schedule's spec gave, not when it ran): Temporal
+ * appends it to the workflow id of each run a Schedule starts. Not started by a Schedule: refused.
+ */
+function nominalTime(): string {
+  const { workflowId } = workflowInfo();
+  const match = SCHEDULED_ID.exec(workflowId);
+  if (!match) {
+    throw ApplicationFailure.nonRetryable(
+      `${workflowId} is not a run of a recurring post's Schedule (no occurrence instant at the end of its id).`,
+      'recurring.not_scheduled',
+    );
+  }
+  return new Date(match[1]!).toISOString();
+}
