@@ -1,3 +1,4 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
 import { type PostStartSettings, startPost } from './start-post';
@@ -32,19 +33,25 @@ export async function recurringOccurrence(job: OccurrenceJob): Promise<Occurrenc
   return outcome;
 }
 
-/** `<schedule's workflow id>-<RFC 3339 instant>`: what a Schedule names the runs it starts. */
+/** What Temporal sets on each run a Schedule starts: the run's nominal instant. */
+const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+/** `<schedule's workflow id>-<RFC 3339 instant>`: how a Schedule names the runs it starts. */
 const SCHEDULED_ID = /-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)$/;
 
 /**
- * The occurrence's nominal instant (the time the Schedule's spec gave, not when it ran): Temporal
- * appends it to the workflow id of each run a Schedule starts. Not started by a Schedule: refused.
+ * The occurrence's nominal instant (the time the Schedule's spec gave, not when it ran): the
+ * `TemporalScheduledStartTime` search attribute, which is in the run's start event (so a replay
+ * reads it too), or else the instant Temporal appends to the workflow id. Not started by a
+ * Schedule: refused.
  */
 function nominalTime(): string {
-  const { workflowId } = workflowInfo();
+  const { workflowId, typedSearchAttributes } = workflowInfo();
+  const scheduled = typedSearchAttributes.get(SCHEDULED_START);
+  if (scheduled) return new Date(scheduled).toISOString();
   const match = SCHEDULED_ID.exec(workflowId);
   if (!match) {
     throw ApplicationFailure.nonRetryable(
-      `${workflowId} is not a run of a recurring post's Schedule (no occurrence instant at the end of its id).`,
+      `${workflowId} is not a run of a recurring post's Schedule (it has no scheduled instant).`,
       'recurring.not_scheduled',
     );
   }

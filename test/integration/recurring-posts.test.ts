@@ -187,7 +187,13 @@ test('an interval recurring post starts one interval from now, or at start_at', 
   // 09:00 in New York in March 2031 (EST before the 9th, EDT after): Mondays on or after start_at.
   expect(changed.body.next_occurrences[0]).toBe('2031-03-03T14:00:00.000Z');
   expect(changed.body.next_occurrences[1]).toBe('2031-03-10T13:00:00.000Z');
-  for (const r of [daily, weekly]) await stack.request('DELETE', `/v1/recurring-posts/${r.id}`);
+  // An Idempotency-Key makes a repeated create return the first one.
+  const keyed = { post: { account_ids: [account], text: 'keyed' }, cron: '0 9 * * *' };
+  const first = await stack.request('POST', '/v1/recurring-posts', keyed, { 'Idempotency-Key': 'rec-1' });
+  const again = await stack.request('POST', '/v1/recurring-posts', keyed, { 'Idempotency-Key': 'rec-1' });
+  expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 201, 'true']);
+  expect(again.body.id).toBe(first.body.id);
+  for (const r of [daily, weekly, first.body]) await stack.request('DELETE', `/v1/recurring-posts/${r.id}`);
 });
 
 test('every field is checked: unknown fields, the rule, the post, the cron as Temporal reads it', async () => {

@@ -13,6 +13,7 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 import { accountDescription, accountOperations } from './resources/account';
 import { mediaDescription, mediaOperations } from './resources/media';
 import { postDescription, postOperations } from './resources/post';
+import { recurringDescription, recurringOperations } from './resources/recurring';
 import { resumeWebhooks, resumeWithFinalPost } from './resources/post/wait';
 import { postflowRequest } from './transport';
 
@@ -22,6 +23,7 @@ const operations: Record<string, Record<string, Operation>> = {
 	account: accountOperations,
 	media: mediaOperations,
 	post: postOperations,
+	recurringPost: recurringOperations,
 };
 
 export class Postflow implements INodeType {
@@ -49,12 +51,14 @@ export class Postflow implements INodeType {
 					{ name: 'Account', value: 'account' },
 					{ name: 'Media', value: 'media' },
 					{ name: 'Post', value: 'post' },
+					{ name: 'Recurring Post', value: 'recurringPost' },
 				],
 				default: 'post',
 			},
 			...postDescription,
 			...mediaDescription,
 			...accountDescription,
+			...recurringDescription,
 		],
 	};
 
