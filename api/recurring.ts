@@ -130,7 +130,10 @@ export const recurringResourceSchema = z.object({
   cron: z.string().nullable(),
   time_zone: z.string().nullable(),
   start_at: z.string().nullable(),
-  end: z.object({ count: z.number().optional(), until: z.string().optional() }).nullable(),
+  end: z
+    .union([z.object({ count: z.number().int() }), z.object({ until: z.string() })])
+    .nullable()
+    .describe('null: repeats until deleted'),
   occurrences: z.number().int().describe('Occurrences so far'),
   next_occurrences: z
     .array(z.string())

@@ -245,7 +245,7 @@ export class RecurringPostsService {
       cron: d.rule.cron ?? null,
       time_zone: d.rule.cron ? (d.rule.time_zone ?? 'UTC') : null,
       start_at: d.rule.start_at ?? null,
-      end: d.rule.end ?? null,
+      end: endOf(d.rule),
       occurrences: state.occurrencesTaken,
       next_occurrences: state.remaining === 0 ? [] : state.nextOccurrences,
       created_at: d.createdAt,
@@ -320,6 +320,13 @@ function checkedRule(rule: RecurrenceRule, now: Date, mode: 'create' | 'patch' =
     return { ...rule, start_at: new Date(first).toISOString() };
   }
   return rule;
+}
+
+/** The rule's end as shown: one of count or until (the create and update checks allow no other). */
+function endOf(rule: RecurrenceRule): RecurringResource['end'] {
+  if (rule.end?.count !== undefined) return { count: rule.end.count };
+  if (rule.end?.until !== undefined) return { until: rule.end.until };
+  return null;
 }
 
 /** The API's rule in Temporal's terms; `taken`: occurrences so far, which an end by count subtracts. */

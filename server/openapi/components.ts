@@ -38,6 +38,13 @@ import {
   webhookTestResultSchema,
 } from '../../api/resources';
 import {
+  createRecurringSchema,
+  occurrenceListSchema,
+  recurringListSchema,
+  recurringResourceSchema,
+  updateRecurringSchema,
+} from '../../api/recurring';
+import {
   createAccountSchema,
   createBrandSchema,
   createPostSchema,
@@ -68,6 +75,8 @@ const INPUTS: Record<string, z.ZodType> = {
   UpdateWebhook: updateWebhookSchema,
   CreateKey: createKeySchema,
   UpdateUser: updateUserSchema,
+  CreateRecurringPost: createRecurringSchema,
+  UpdateRecurringPost: updateRecurringSchema,
 };
 
 /**
@@ -101,6 +110,9 @@ const OUTPUTS: Record<string, z.ZodType> = {
   WebhookDeliveryList: webhookDeliveryListSchema,
   ValidationReport: validationReportSchema,
   ImportReport: importReportSchema,
+  RecurringPost: recurringResourceSchema,
+  RecurringPostList: recurringListSchema,
+  OccurrenceList: occurrenceListSchema,
   PlatformConstraints: platformConstraintsSchema,
   PlatformConstraintsList: platformConstraintsListSchema,
   SandboxPost: sandboxItemSchema,
