@@ -62,7 +62,7 @@ export class RecurringSchedules {
 
   /** Creates the Schedule; one that exists already (a repeated create) is left as it is. */
   async create(id: string, rule: ScheduleRule): Promise<void> {
-    const { action, spec, policies, state } = this.options_(id, rule, false);
+    const { action, spec, policies, state } = this.scheduleOptions(id, rule, false);
     try {
       await this.options.temporal.schedule.create({ scheduleId: id, action, spec, policies, state });
     } catch (err) {
@@ -74,7 +74,7 @@ export class RecurringSchedules {
   /** Replaces when it fires (and how many are left); keeps whether it is paused. */
   async update(id: string, rule: ScheduleRule): Promise<void> {
     try {
-      await this.handle(id).update((previous) => this.options_(id, rule, previous.state.paused));
+      await this.handle(id).update((previous) => this.scheduleOptions(id, rule, previous.state.paused));
     } catch (err) {
       throw refused(err, rule);
     }
@@ -117,7 +117,7 @@ export class RecurringSchedules {
     return this.options.temporal.schedule.getHandle(id);
   }
 
-  private options_(id: string, rule: ScheduleRule, paused: boolean): ScheduleUpdateOptions {
+  private scheduleOptions(id: string, rule: ScheduleRule, paused: boolean): ScheduleUpdateOptions {
     const job: OccurrenceJob = {
       recurringId: id,
       searchAttributes: this.options.searchAttributes !== false,
