@@ -14,6 +14,7 @@ import { toPublishFailure } from './errors';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
+import { createRecurringActivities } from './recurring';
 import {
   type AccountContext,
   type CommentReceipt,
@@ -156,6 +157,7 @@ export function createActivities({
   return {
     ...createWebhookActivities({ store, allowPrivateUrls }),
     ...createImportActivities({ store }),
+    ...createRecurringActivities({ store }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 

@@ -10,6 +10,8 @@ import { type ApproverOptions, type CreateOptions, type DeleteResult, PostsServi
 import type { Created, IdempotencyKeyHeader } from '../services/idempotency';
 import { QueueService } from '../services/queues';
 import type { QueueResource, QueueWithSlots } from '../api/queue-schemas';
+import { RecurringPostsService } from '../services/recurring-posts';
+import type { OccurrenceList, RecurringResource } from '../api/recurring';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
 import type { PlatformQueues } from '../runtime/platform-queues';
@@ -21,6 +23,7 @@ export type { PostListQuery, PostPage } from '../api/post-list-query';
 export type { ApproverOptions, CreateOptions, DeleteResult } from '../services/posts';
 export type { ImportOptions, ImportSource } from '../services/post-imports';
 export type { ImportReport } from '../api/post-import';
+export type { OccurrenceList, RecurringResource } from '../api/recurring';
 
 export interface PostflowClientOptions {
   temporal: Client;
@@ -170,6 +173,34 @@ export class PostflowClient {
     /** An import's report as it is now: counts, each row's post or problems, running or done. */
     get: (id: string): Promise<ImportReport> => this.services.imports.get(this.userId, id),
   };
+
+  /** This user's recurring posts (services/recurring-posts.ts): one normal post per occurrence. */
+  readonly recurring = {
+    /**
+     * Creates a recurring post from a `POST /v1/recurring-posts` body; with `idempotencyKey`, a
+     * repeat returns the first one (`replayed`). `authorKeyId`: the creating API key (approval's author).
+     */
+    create: (
+      body: unknown,
+      options: { idempotencyKey?: string; authorKeyId?: string } = {},
+    ): Promise<{ resource: RecurringResource; replayed: boolean }> =>
+      this.services.recurring.create(this.userId, body, options.idempotencyKey, {
+        authorKeyId: options.authorKeyId,
+      }),
+    list: (): Promise<{ count: number; data: RecurringResource[] }> =>
+      this.services.recurring.list(this.userId),
+    get: (id: string): Promise<RecurringResource> => this.services.recurring.get(this.userId, id),
+    /** Applies a `PATCH` body: the post, when it repeats, its end. */
+    update: (id: string, body: unknown): Promise<RecurringResource> =>
+      this.services.recurring.update(this.userId, id, body),
+    pause: (id: string): Promise<RecurringResource> => this.services.recurring.pause(this.userId, id),
+    resume: (id: string): Promise<RecurringResource> => this.services.recurring.resume(this.userId, id),
+    /** Stops it for good; the posts it created stay. */
+    delete: (id: string): Promise<void> => this.services.recurring.delete(this.userId, id),
+    /** Its occurrences, newest first, with their posts. */
+    occurrences: (id: string, options: { limit?: number } = {}): Promise<OccurrenceList> =>
+      this.services.recurring.occurrences(this.userId, id, options.limit),
+  };
 }
 
 /** The services a client (and every client `forUser` makes from it) shares. */
@@ -177,6 +208,7 @@ interface ClientServices {
   posts: PostsService;
   imports: PostImportsService;
   queues: QueueService;
+  recurring: RecurringPostsService;
 }
 
 /** The posts and imports services over their Temporal gateway, as the client's options describe them. */
@@ -204,5 +236,10 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
       options: { allowPrivateUrls: options.allowPrivateUrls },
     }),
     queues: new QueueService({ store: options.store, gateway }),
+    recurring: new RecurringPostsService({
+      store: options.store,
+      gateway,
+      options: { allowPrivateUrls: options.allowPrivateUrls },
+    }),
   };
 }

@@ -3,10 +3,18 @@ import type { PlatformQueues } from '../runtime/platform-queues';
 import { ImportWorkflows } from './import-workflows';
 import { PostVisibility } from './post-list';
 import { PostWorkflows } from './post-workflows';
+import { RecurringSchedules } from './recurring-schedules';
 
 export { toApiError } from './errors';
 export { IMPORT_WORKFLOW_TYPE, ImportWorkflows, importWorkflowId } from './import-workflows';
 export { MAX_LISTED_POSTS, PostVisibility } from './post-list';
+export {
+  OCCURRENCE_WORKFLOW_TYPE,
+  RECURRING_CATCHUP_WINDOW,
+  RecurringSchedules,
+  type ScheduleRule,
+  type ScheduleState,
+} from './recurring-schedules';
 export {
   PostWorkflows,
   type PostWorkflowsOptions,
@@ -41,6 +49,8 @@ export class PostGateway {
   readonly visibility: PostVisibility;
   /** Bulk imports: the workflow that starts an import's posts. */
   readonly imports: ImportWorkflows;
+  /** Recurring posts' Temporal Schedules. */
+  readonly recurring: RecurringSchedules;
   /** Whether posts started here have their text indexed, so a text search can find them. */
   readonly indexesText: boolean;
 
@@ -53,5 +63,6 @@ export class PostGateway {
     });
     this.visibility = new PostVisibility(options.temporal);
     this.imports = new ImportWorkflows({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
+    this.recurring = new RecurringSchedules({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
   }
 }

@@ -21,6 +21,7 @@ import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { keyRoutes } from './routes/keys';
 import { postImportRoutes } from './routes/post-imports';
 import { postRoutes } from './routes/posts';
+import { recurringPostRoutes } from './routes/recurring-posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
@@ -141,6 +142,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     v1.addHook('onRequest', bearerAuth(services.keys));
     postRoutes(v1, options.client, options.syncWaitMs);
     postImportRoutes(v1, options.client);
+    recurringPostRoutes(v1, options.client);
     // Who am I: any valid key, whatever its scopes. Clients (the n8n credential test) use it to
     // tell a Postflow API with a working key from a wrong URL that happens to answer 200.
     const me = {

@@ -171,4 +171,22 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (queue_id, slot_at)
    );`,
+  // 14: recurring posts (each one's Temporal Schedule has its id): the post body as given and the
+  // spec each occurrence starts from (both sealed), the rule; and each occurrence's post
+  `CREATE TABLE recurring_posts (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     rule TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX recurring_posts_user ON recurring_posts (user_id, id);
+   CREATE TABLE recurring_occurrences (
+     recurring_id TEXT NOT NULL,
+     occurrence_at TEXT NOT NULL,
+     post_id TEXT NOT NULL,
+     PRIMARY KEY (recurring_id, occurrence_at)
+   );`,
 ];

@@ -5,6 +5,7 @@ import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
 import type { Issue } from '../api/errors';
+import type { RecurrenceRule } from '../api/recurring';
 import type { PostSpec } from '../api/types';
 import {
   type Account,
@@ -15,6 +16,7 @@ import {
   type MediaItem,
   type MediaStatus,
   type NewAccount,
+  type RecurringDefinition,
   type SandboxItem,
   type Store,
   type StoredImportOutcome,
@@ -529,6 +531,72 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
     },
 
+    recurring: {
+      async create(r) {
+        await db.run(
+          `INSERT INTO recurring_posts (id, user_id, body, spec, rule, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          [
+            r.id,
+            r.userId,
+            box.seal(JSON.stringify(r.body)),
+            box.seal(JSON.stringify(r.spec)),
+            JSON.stringify(r.rule),
+            r.createdAt,
+            r.updatedAt,
+          ],
+        );
+      },
+      async get(id, userId) {
+        const row = await db.get<RecurringRow>(
+          `SELECT id, user_id, body, spec, rule, created_at, updated_at FROM recurring_posts WHERE id = ?${userId === undefined ? '' : ' AND user_id = ?'}`,
+          userId === undefined ? [id] : [id, userId],
+        );
+        return row && recurringFrom(row, box);
+      },
+      async list(userId) {
+        const rows = await db.all<RecurringRow>(
+          'SELECT id, user_id, body, spec, rule, created_at, updated_at FROM recurring_posts WHERE user_id = ? ORDER BY id',
+          [userId],
+        );
+        return rows.map((r) => recurringFrom(r, box));
+      },
+      async update(r) {
+        await db.run('UPDATE recurring_posts SET body = ?, spec = ?, rule = ?, updated_at = ? WHERE id = ?', [
+          box.seal(JSON.stringify(r.body)),
+          box.seal(JSON.stringify(r.spec)),
+          JSON.stringify(r.rule),
+          r.updatedAt,
+          r.id,
+        ]);
+      },
+      async remove(id) {
+        return (await db.run('DELETE FROM recurring_posts WHERE id = ?', [id])) > 0;
+      },
+      async recordOccurrence(recurringId, occurrenceAt, postId) {
+        await db.run(
+          `INSERT INTO recurring_occurrences (recurring_id, occurrence_at, post_id) VALUES (?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          [recurringId, occurrenceAt, postId],
+        );
+      },
+      async occurrences(recurringId, limit) {
+        const rows = await db.all<{ occurrence_at: string; post_id: string }>(
+          `SELECT occurrence_at, post_id FROM recurring_occurrences WHERE recurring_id = ?
+           ORDER BY occurrence_at DESC LIMIT ?`,
+          [recurringId, limit],
+        );
+        return rows.map((r) => ({ occurrenceAt: r.occurrence_at, postId: r.post_id }));
+      },
+      async countOccurrences(recurringId) {
+        const row = await db.get<{ n: number | string }>(
+          'SELECT count(*) AS n FROM recurring_occurrences WHERE recurring_id = ?',
+          [recurringId],
+        );
+        return Number(row?.n ?? 0);
+      },
+    },
+
     sandbox: {
       async record(item: SandboxItem) {
         const { platformPostId, accountId, ref, publishedAt, ...body } = item;
@@ -713,5 +781,27 @@ function toSandboxItem(row: SandboxRow): SandboxItem {
     ref: row.ref,
     publishedAt: row.published_at,
     ...(JSON.parse(row.body) as Omit<SandboxItem, 'platformPostId' | 'accountId' | 'ref' | 'publishedAt'>),
+  };
+}
+
+interface RecurringRow {
+  id: string;
+  user_id: string;
+  body: string;
+  spec: string;
+  rule: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function recurringFrom(row: RecurringRow, box: SecretBox): RecurringDefinition {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    body: JSON.parse(box.open(row.body)) as Record<string, unknown>,
+    spec: JSON.parse(box.open(row.spec)) as PostSpec,
+    rule: JSON.parse(row.rule) as RecurrenceRule,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

@@ -5,6 +5,7 @@
 
 import type { Issue } from '../api/errors';
 import type { WeeklySlot } from '../api/queue-slots';
+import type { RecurrenceRule } from '../api/recurring';
 import type { PostSpec } from '../api/types';
 
 export type AccountStatus = 'active' | 'reconnect_required';
@@ -310,6 +311,29 @@ export interface Store {
     finish(id: string): Promise<void>;
   };
 
+  /**
+   * Recurring posts (`/v1/recurring-posts`): the definition (its post body and occurrence spec
+   * sealed at rest) and each occurrence's post. When it repeats lives in its Temporal Schedule.
+   */
+  recurring: {
+    /** Stores a new definition (a repeat with the same id changes nothing). */
+    create(input: RecurringDefinition): Promise<void>;
+    /** A definition; only if it belongs to `userId` when given. */
+    get(id: string, userId?: string): Promise<RecurringDefinition | undefined>;
+    /** The user's definitions, oldest first. */
+    list(userId: string): Promise<RecurringDefinition[]>;
+    /** Replaces body, spec and rule. */
+    update(input: RecurringDefinition): Promise<void>;
+    /** Deletes the definition; its occurrences' records stay with their posts. False when absent. */
+    remove(id: string): Promise<boolean>;
+    /** Records an occurrence's post; repeating it changes nothing. */
+    recordOccurrence(recurringId: string, occurrenceAt: string, postId: string): Promise<void>;
+    /** Occurrences, newest first. */
+    occurrences(recurringId: string, limit: number): Promise<Array<{ occurrenceAt: string; postId: string }>>;
+    /** How many occurrences are recorded. */
+    countOccurrences(recurringId: string): Promise<number>;
+  };
+
   sandbox: {
     record(item: SandboxItem): Promise<void>;
     list(accountId: string): Promise<SandboxItem[]>;
@@ -322,6 +346,19 @@ export interface Store {
   };
 
   close(): Promise<void>;
+}
+
+/** A recurring post as stored: `rule` says when (for the API), `spec` what each occurrence starts. */
+export interface RecurringDefinition {
+  id: string;
+  userId: string;
+  /** The post body as given (shown back by the API). */
+  body: Record<string, unknown>;
+  /** The normalised post every occurrence starts from (its id and time set per occurrence). */
+  spec: PostSpec;
+  rule: RecurrenceRule;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** What an import's row became in the store: see `ImportRowStatus` (a stored row is never `valid`). */

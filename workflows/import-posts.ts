@@ -1,12 +1,6 @@
-import { type SearchAttributePair, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { continueAsNew, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
-import { initialPostState } from '../api/post-resource';
-import type { PostSpec } from '../api/types';
-import { initialSearchAttributes } from './search-attributes';
-
-/** The post workflow's type (gateway/ names it too: docs/workflow-contract.md). */
-const POST_WORKFLOW_TYPE = 'publishPost';
+import { startPost } from './start-post';
 
 /** What `importPosts` runs on: the import's id in the store, and how posts are started. */
 export interface ImportJob {
@@ -51,26 +45,4 @@ export async function importPosts(job: ImportJob): Promise<void> {
     after = rows[rows.length - 1]!.row;
   }
   await finishImport(job.importId);
-}
-
-/** Starts one post as the gateway would (docs/workflow-contract.md); `duplicate` when its id exists. */
-async function startPost(spec: PostSpec, job: ImportJob): Promise<'created' | 'duplicate'> {
-  try {
-    await startChild(POST_WORKFLOW_TYPE, {
-      workflowId: spec.id,
-      args: [spec],
-      // The post outlives the import: the import ends once its posts are started.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: job.searchAttributes
-        ? (initialSearchAttributes(spec, initialPostState(spec, spec.createdAt).status, {
-            text: job.indexText,
-          }).filter((pair) => pair.value !== null) as SearchAttributePair[])
-        : [],
-    });
-    return 'created';
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
-    throw err;
-  }
 }

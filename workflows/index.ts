@@ -4,3 +4,4 @@ export { deliverWebhook } from './webhook-delivery';
 export { unpublishPost } from './unpublish-post';
 export { tokenUpkeep } from './token-upkeep';
 export { importPosts } from './import-posts';
+export { recurringOccurrence } from './recurring-occurrence';

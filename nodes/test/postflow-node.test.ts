@@ -143,7 +143,10 @@ describe('Post: Create', () => {
 				routes: [on('POST', '/v1/posts', () => post('scheduled'))],
 			});
 			await run(fake);
-			expect(fake.calls[0].body).toMatchObject({ queue, targets: [{ account_id: 'acc_1' }, { account_id: 'acc_2' }] });
+			expect(fake.calls[0].body).toMatchObject({
+				queue,
+				targets: [{ account_id: 'acc_1' }, { account_id: 'acc_2' }],
+			});
 			expect(fake.calls[0].body).not.toHaveProperty('scheduled_at');
 			expect(fake.calls[0].body).not.toHaveProperty('publish_now');
 		}
@@ -460,7 +463,10 @@ describe('Media: Upload and Account: Get Many', () => {
 
 describe('Queue', () => {
 	test('Get asks for the queue with its upcoming slots; Get Many lists the queues', async () => {
-		const queue = { id: 'queue_1', upcoming: [{ at: '2030-01-07T08:00:00.000Z', post_id: 'post_1' }] };
+		const queue = {
+			id: 'queue_1',
+			upcoming: [{ at: '2030-01-07T08:00:00.000Z', post_id: 'post_1' }],
+		};
 		const get = fakeExecute({
 			params: { resource: 'queue', operation: 'get', queueId: 'queue_1', slotCount: 5 },
 			routes: [on('GET', '/v1/queues/queue_1', () => queue)],
@@ -472,5 +478,91 @@ describe('Queue', () => {
 			routes: [on('GET', '/v1/queues', () => ({ count: 1, data: [{ id: 'queue_1' }] }))],
 		});
 		expect(await run(list)).toEqual([{ json: { id: 'queue_1' }, pairedItem: { item: 0 } }]);
+	});
+});
+
+describe('Recurring Post', () => {
+	const recurring = { id: 'rec_1', object: 'recurring_post', status: 'active' };
+
+	test('Create sends the post, a cron rule in a time zone and an end by count, with an idempotency key', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'recurringPost',
+				operation: 'create',
+				text: 'Weekly tip',
+				accountIds: ['acc_1'],
+				repeat: 'cron',
+				cron: '0 9 * * 1',
+				timeZone: 'Europe/Berlin',
+				end: 'count',
+				count: 10,
+			},
+			routes: [on('POST', '/v1/recurring-posts', () => ({ statusCode: 201, body: recurring }))],
+		});
+		expect(await run(fake)).toEqual([{ json: recurring, pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]).toMatchObject({
+			body: {
+				post: { account_ids: ['acc_1'], text: 'Weekly tip' },
+				cron: '0 9 * * 1',
+				time_zone: 'Europe/Berlin',
+				end: { count: 10 },
+			},
+			headers: { 'Idempotency-Key': expect.stringMatching(/^n8n-rec-[0-9a-f]{40}$/) },
+		});
+	});
+
+	test('Create with an interval and no end sends only the interval', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'recurringPost',
+				operation: 'create',
+				text: 'Daily',
+				accountIds: ['acc_1'],
+				repeat: 'interval',
+				every: 2,
+				unit: 'days',
+				end: 'never',
+			},
+			routes: [on('POST', '/v1/recurring-posts', () => ({ statusCode: 201, body: recurring }))],
+		});
+		await run(fake);
+		expect(fake.calls[0]!.body).toEqual({
+			post: { account_ids: ['acc_1'], text: 'Daily' },
+			interval: { every: 2, unit: 'days' },
+		});
+	});
+
+	test('Get Occurrences outputs one item per occurrence; Pause posts to its route', async () => {
+		const occurrences = [
+			{ occurrence_at: '2030-01-02T09:00:00.000Z', post_id: 'post_2', post: null },
+			{ occurrence_at: '2030-01-01T09:00:00.000Z', post_id: 'post_1', post: null },
+		];
+		const fake = fakeExecute({
+			params: {
+				resource: 'recurringPost',
+				operation: 'getOccurrences',
+				recurringPostId: 'rec_1',
+				limit: 5,
+			},
+			routes: [
+				on('GET', '/v1/recurring-posts/rec_1/occurrences', () => ({
+					statusCode: 200,
+					body: { count: 2, data: occurrences },
+				})),
+			],
+		});
+		expect((await run(fake)).map((o) => o.json)).toEqual(occurrences);
+		expect(fake.calls[0]!.qs).toEqual({ limit: 5 });
+
+		const pause = fakeExecute({
+			params: { resource: 'recurringPost', operation: 'pause', recurringPostId: 'rec_1' },
+			routes: [
+				on('POST', '/v1/recurring-posts/rec_1/pause', () => ({
+					statusCode: 200,
+					body: { ...recurring, status: 'paused' },
+				})),
+			],
+		});
+		expect((await run(pause))[0]!.json).toMatchObject({ status: 'paused' });
 	});
 });

@@ -38,6 +38,13 @@ import {
   webhookTestResultSchema,
 } from '../../api/resources';
 import {
+  createRecurringSchema,
+  occurrenceListSchema,
+  recurringListSchema,
+  recurringResourceSchema,
+  updateRecurringSchema,
+} from '../../api/recurring';
+import {
   createAccountSchema,
   createBrandSchema,
   createPostSchema,
@@ -77,6 +84,8 @@ const INPUTS: Record<string, z.ZodType> = {
   UpdateWebhook: updateWebhookSchema,
   CreateKey: createKeySchema,
   UpdateUser: updateUserSchema,
+  CreateRecurringPost: createRecurringSchema,
+  UpdateRecurringPost: updateRecurringSchema,
 };
 
 /**
@@ -113,6 +122,9 @@ const OUTPUTS: Record<string, z.ZodType> = {
   WebhookDeliveryList: webhookDeliveryListSchema,
   ValidationReport: validationReportSchema,
   ImportReport: importReportSchema,
+  RecurringPost: recurringResourceSchema,
+  RecurringPostList: recurringListSchema,
+  OccurrenceList: occurrenceListSchema,
   PlatformConstraints: platformConstraintsSchema,
   PlatformConstraintsList: platformConstraintsListSchema,
   SandboxPost: sandboxItemSchema,

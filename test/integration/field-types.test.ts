@@ -208,6 +208,30 @@ test('every answer has exactly the documented fields and types, for one of each 
   const imported = (await api('POST', '/v1/posts/import', rows)).body.id;
   await api('GET', `/v1/posts/imports/${imported}`, undefined, '/v1/posts/imports/{id}');
   await api('POST', `/v1/posts/${partial.body.id}/retry`, undefined, '/v1/posts/{id}/retry');
+  // Recurring posts: one occurrence (every two seconds, once), listed with its post; the rest.
+  const recurring = (
+    await api('POST', '/v1/recurring-posts', {
+      post: { account_ids: [account], text: 'again' },
+      cron: '*/2 * * * * * *',
+      end: { count: 1 },
+    })
+  ).body.id;
+  const recurringPath = (suffix = '') => [
+    `/v1/recurring-posts/${recurring}${suffix}`,
+    `/v1/recurring-posts/{id}${suffix}`,
+  ];
+  for (let n = 0; n < 100; n++) {
+    const listed = await stack.request('GET', `/v1/recurring-posts/${recurring}/occurrences`);
+    if (listed.body.data.length === 1) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await api('GET', recurringPath('/occurrences')[0]!, undefined, recurringPath('/occurrences')[1]);
+  await api('GET', '/v1/recurring-posts');
+  await api('GET', recurringPath()[0]!, undefined, recurringPath()[1]);
+  await api('PATCH', recurringPath()[0]!, { cron: '0 9 * * 1', end: null }, recurringPath()[1]);
+  await api('POST', recurringPath('/pause')[0]!, undefined, recurringPath('/pause')[1]);
+  await api('POST', recurringPath('/resume')[0]!, undefined, recurringPath('/resume')[1]);
+  await api('DELETE', recurringPath()[0]!, undefined, recurringPath()[1]);
   // Approval: a post approved (approved_at, approved_by set) and one rejected (its reason kept).
   const needsApproval = {
     account_ids: [account],

@@ -177,6 +177,27 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       await stack.waitForPost(id, settled);
       return id;
     },
+    /** A recurring post's two occurrences, fired by its Schedule every two seconds, then deleted. */
+    async recurring(api, stack, [a]) {
+      const created = await api('POST', '/v1/recurring-posts', {
+        post: { account_ids: [a], text: 'again' },
+        cron: '*/2 * * * * * *',
+        end: { count: 2 },
+      });
+      if (created.status === 404) return undefined;
+      const id: string = created.body.id;
+      for (;;) {
+        const { body } = await api('GET', `/v1/recurring-posts/${id}/occurrences`);
+        if (body.data.length === 2) {
+          for (const o of body.data as Array<{ post_id: string }>)
+            await stack.waitForPost(o.post_id, settled);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await api('DELETE', `/v1/recurring-posts/${id}`);
+      return id;
+    },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {
       const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);
@@ -222,7 +243,12 @@ async function main(label: string): Promise<void> {
     for await (const execution of stack.client.workflow.list()) {
       const handle = stack.client.workflow.getHandle(execution.workflowId, execution.runId);
       const history = await handle.fetchHistory();
-      const scenario = names.get(execution.workflowId) ?? names.get(execution.workflowId.split('/')[0]!);
+      // A Schedule's runs: its id plus the nominal instant (`rec_…-2026-12-05T09:00:00Z`).
+      const scheduled = execution.workflowId.replace(/-\d{4}-\d{2}-\d{2}T[\d:]+Z$/, '');
+      const scenario =
+        names.get(execution.workflowId) ??
+        names.get(execution.workflowId.split('/')[0]!) ??
+        names.get(scheduled);
       const file = `${execution.type}-${scenario ?? 'child'}-${execution.workflowId.replace(/[^\w-]+/g, '_')}.binpb`;
       // Binary protobuf: the SDK's JSON conversion fails when npm nests two protobufjs copies.
       writeFileSync(join(dir, file), scrubbed(history));

@@ -19,7 +19,13 @@ const recordings = readdirSync(root, { withFileTypes: true })
 
 test('recordings cover every workflow type and the scenarios of each release', () => {
   const types = new Set(recordings.map((r) => r.file.split('-')[0]));
-  expect([...types].sort()).toEqual(['deliverWebhook', 'publishPost', 'tokenUpkeep', 'unpublishPost']);
+  expect([...types].sort()).toEqual([
+    'deliverWebhook',
+    'publishPost',
+    'recurringOccurrence',
+    'tokenUpkeep',
+    'unpublishPost',
+  ]);
   const labels = new Set(recordings.map((r) => r.label));
   expect(labels.size).toBeGreaterThanOrEqual(2);
   for (const label of labels) {

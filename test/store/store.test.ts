@@ -200,6 +200,54 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.media.list('usr_other', { limit: 10 })).toEqual([]);
   });
 
+  test('recurring posts: per user, replaced whole, removed; occurrences recorded once, newest first', async () => {
+    const spec = {
+      id: 'post_recurring',
+      userId: 'usr_a',
+      mode: 'now' as const,
+      content: { text: 'again', media: [] },
+      platformOptions: {},
+      targets: [],
+      createdAt: '2030-01-01T00:00:00.000Z',
+    };
+    const definition = {
+      id: 'rec_1',
+      userId: 'usr_a',
+      body: { account_ids: ['acc_1'], text: 'again' },
+      spec,
+      rule: { cron: '0 9 * * *', time_zone: 'Europe/Berlin', end: { count: 3 } },
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+    };
+    await store.recurring.create(definition);
+    await store.recurring.create({ ...definition, body: { text: 'a repeat changes nothing' } });
+    expect(await store.recurring.get('rec_1')).toEqual(definition);
+    expect(await store.recurring.get('rec_1', 'usr_a')).toEqual(definition);
+    expect(await store.recurring.get('rec_1', 'usr_b')).toBeUndefined();
+    expect(await store.recurring.list('usr_a')).toEqual([definition]);
+    expect(await store.recurring.list('usr_b')).toEqual([]);
+    const changed = {
+      ...definition,
+      body: { text: 'new' },
+      rule: { interval: { every: 2, unit: 'days' as const } },
+    };
+    await store.recurring.update({ ...changed, updatedAt: '2030-01-02T00:00:00.000Z' });
+    expect(await store.recurring.get('rec_1')).toMatchObject({ body: { text: 'new' }, rule: changed.rule });
+
+    await store.recurring.recordOccurrence('rec_1', '2030-01-01T09:00:00.000Z', 'post_a');
+    await store.recurring.recordOccurrence('rec_1', '2030-01-02T09:00:00.000Z', 'post_b');
+    await store.recurring.recordOccurrence('rec_1', '2030-01-01T09:00:00.000Z', 'post_a');
+    expect(await store.recurring.occurrences('rec_1', 10)).toEqual([
+      { occurrenceAt: '2030-01-02T09:00:00.000Z', postId: 'post_b' },
+      { occurrenceAt: '2030-01-01T09:00:00.000Z', postId: 'post_a' },
+    ]);
+    expect(await store.recurring.occurrences('rec_1', 1)).toHaveLength(1);
+    expect(await store.recurring.countOccurrences('rec_1')).toBe(2);
+    expect(await store.recurring.remove('rec_1')).toBe(true);
+    expect(await store.recurring.remove('rec_1')).toBe(false);
+    expect(await store.recurring.get('rec_1')).toBeUndefined();
+  });
+
   test('sandbox: records, finds by ref, counts attempts durably', async () => {
     const item = {
       platformPostId: 'sbx_1',

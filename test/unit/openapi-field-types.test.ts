@@ -39,6 +39,8 @@ const INPUTS = new Set([
   'UpdateWebhook',
   'CreateKey',
   'UpdateUser',
+  'CreateRecurringPost',
+  'UpdateRecurringPost',
 ]);
 interface Findings {
   nullable: string[];
@@ -126,6 +128,12 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'ValidationReport.warnings[].platform',
       'ImportReport.id',
       'ImportReport.rows[].post_id',
+      'RecurringPost.interval',
+      'RecurringPost.cron',
+      'RecurringPost.time_zone',
+      'RecurringPost.start_at',
+      'RecurringPost.end',
+      'OccurrenceList.data[].post',
       'SandboxPost.title',
       'Key.revoked_at',
       'KeyCreated.revoked_at',
@@ -162,6 +170,8 @@ test('every answer is closed, except the free-form objects the contract leaves o
       'SandboxPost.platform_options',
       'Error.error.meta',
       'PlatformConstraintsList.data',
+      // The post body each occurrence is made from, as the caller gave it.
+      'RecurringPost.post',
     ].sort(),
   );
 });
@@ -179,6 +189,8 @@ test('answers embed the resources by their component, so each is checked once an
       'WebhookDeliveryList.data[]: WebhookDelivery',
       'SandboxPostList.data[]: SandboxPost',
       'PlatformConstraintsList.data.*: PlatformConstraints',
+      'RecurringPostList.data[]: RecurringPost',
+      'OccurrenceList.data[].post: Post',
     ]),
   );
 });

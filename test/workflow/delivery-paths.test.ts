@@ -123,6 +123,8 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     pendingImportRows: notInThisTest('pendingImportRows'),
     settleImportRows: notInThisTest('settleImportRows'),
     finishImport: notInThisTest('finishImport'),
+    recurringOccurrencePost: notInThisTest('recurringOccurrencePost'),
+    recordRecurringOccurrence: notInThisTest('recordRecurringOccurrence'),
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
     renewAccountToken: notInThisTest('renewAccountToken'),

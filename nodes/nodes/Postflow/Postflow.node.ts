@@ -14,6 +14,7 @@ import { accountDescription, accountOperations } from './resources/account';
 import { mediaDescription, mediaOperations } from './resources/media';
 import { postDescription, postOperations } from './resources/post';
 import { queueDescription, queueOperations } from './resources/queue';
+import { recurringDescription, recurringOperations } from './resources/recurring';
 import { resumeWebhooks, resumeWithFinalPost } from './resources/post/wait';
 import { postflowRequest } from './transport';
 
@@ -24,6 +25,7 @@ const operations: Record<string, Record<string, Operation>> = {
 	queue: queueOperations,
 	media: mediaOperations,
 	post: postOperations,
+	recurringPost: recurringOperations,
 };
 
 export class Postflow implements INodeType {
@@ -52,6 +54,7 @@ export class Postflow implements INodeType {
 					{ name: 'Media', value: 'media' },
 					{ name: 'Post', value: 'post' },
 					{ name: 'Queue', value: 'queue' },
+					{ name: 'Recurring Post', value: 'recurringPost' },
 				],
 				default: 'post',
 			},
@@ -59,6 +62,7 @@ export class Postflow implements INodeType {
 			...mediaDescription,
 			...accountDescription,
 			...queueDescription,
+			...recurringDescription,
 		],
 	};
 
