@@ -1,0 +1,76 @@
+import { PublishError } from './adapter';
+import { postedSince } from './http';
+
+/**
+ * A lookup after a lost answer reads the account's recent posts, newest first. "Absent" makes the
+ * engine publish again, so it may only be answered once every post since the delivery began
+ * (less clock skew, `postedSince`) has been seen: a busy account can have more of them than one
+ * page holds, and the delivery's post be behind it.
+ */
+
+/** How many pages a lookup reads before giving up as unsearchable. */
+export const MAX_LOOKUP_PAGES = 10;
+
+/**
+ * Whether one newest-first page of at most `limit` items reaches back to `since`: it was not full
+ * (there is nothing older), or its oldest item is older than the delivery. An item without a
+ * readable time counts as recent (`postedSince`), so it never proves the window complete.
+ */
+export function windowComplete<T>(
+  page: readonly T[],
+  limit: number,
+  createdAt: (item: T) => unknown,
+  since: string,
+): boolean {
+  return page.length < limit || page.some((item) => !postedSince(createdAt(item), since));
+}
+
+/** More recent posts than a lookup can read: the outcome stays unknown, never "absent". */
+export function unsearchable(platform: string, what: string): PublishError {
+  return new PublishError({
+    category: 'system',
+    caused_by: 'platform',
+    code: `platform.${platform}.unsearchable`,
+    message: `${platform}: ${what} since the delivery began, too many to look the post up; check the account.`,
+    retryable: false,
+    outcomeUnknown: false,
+  });
+}
+
+/** One page of a listing, and the cursor to the next (older) one if the platform has more. */
+export interface LookupPage<T> {
+  items: readonly T[];
+  next?: string | undefined;
+}
+
+export interface WindowSearch<T> {
+  platform: string;
+  /** What was too much to read, for the unsearchable failure ("the account has more than 250 posts"). */
+  what: string;
+  since: string;
+  /** Reads the page at `cursor` (the newest one at `undefined`). */
+  read: (cursor: string | undefined) => Promise<LookupPage<T>>;
+  matches: (item: T) => boolean;
+  /** The item's creation time, where the listing is newest first and not bounded by `since` itself. */
+  createdAt?: (item: T) => unknown;
+  maxPages?: number;
+}
+
+/**
+ * The first item that matches, reading page after page until the listing ends or (with
+ * `createdAt`) reaches back past `since`; `undefined` only then. Past `maxPages` pages the
+ * lookup is unsearchable.
+ */
+export async function searchWindow<T>(search: WindowSearch<T>): Promise<T | undefined> {
+  let cursor: string | undefined;
+  for (let n = 0; n < (search.maxPages ?? MAX_LOOKUP_PAGES); n++) {
+    const page = await search.read(cursor);
+    const found = page.items.find(search.matches);
+    if (found !== undefined) return found;
+    const createdAt = search.createdAt;
+    if (createdAt && page.items.some((item) => !postedSince(createdAt(item), search.since))) return undefined;
+    if (!page.next || page.items.length === 0) return undefined;
+    cursor = page.next;
+  }
+  throw unsearchable(search.platform, search.what);
+}
