@@ -43,17 +43,20 @@ export interface LookupPage<T> {
   next?: string | undefined;
 }
 
-export interface WindowSearch<T> {
+export interface WindowRead<T> {
   platform: string;
   /** What was too much to read, for the unsearchable failure ("the account has more than 250 posts"). */
   what: string;
   since: string;
   /** Reads the page at `cursor` (the newest one at `undefined`). */
   read: (cursor: string | undefined) => Promise<LookupPage<T>>;
-  matches: (item: T) => boolean;
   /** The item's creation time, where the listing is newest first and not bounded by `since` itself. */
   createdAt?: (item: T) => unknown;
   maxPages?: number;
+}
+
+export interface WindowSearch<T> extends WindowRead<T> {
+  matches: (item: T) => boolean;
 }
 
 /**
@@ -62,15 +65,31 @@ export interface WindowSearch<T> {
  * lookup is unsearchable.
  */
 export async function searchWindow<T>(search: WindowSearch<T>): Promise<T | undefined> {
+  let found: T | undefined;
+  await pages(search, (items) => (found = items.find(search.matches)) !== undefined);
+  return found;
+}
+
+/** Every item since `since`, newest first, read as `searchWindow` does. */
+export async function readWindow<T>(read: WindowRead<T>): Promise<T[]> {
+  const all: T[] = [];
+  await pages(read, (items) => {
+    all.push(...items);
+    return false;
+  });
+  return all;
+}
+
+/** Reads pages until `done` says so or the window is complete; unsearchable past the cap. */
+async function pages<T>(read: WindowRead<T>, done: (items: readonly T[]) => boolean): Promise<void> {
   let cursor: string | undefined;
-  for (let n = 0; n < (search.maxPages ?? MAX_LOOKUP_PAGES); n++) {
-    const page = await search.read(cursor);
-    const found = page.items.find(search.matches);
-    if (found !== undefined) return found;
-    const createdAt = search.createdAt;
-    if (createdAt && page.items.some((item) => !postedSince(createdAt(item), search.since))) return undefined;
-    if (!page.next || page.items.length === 0) return undefined;
+  for (let n = 0; n < (read.maxPages ?? MAX_LOOKUP_PAGES); n++) {
+    const page = await read.read(cursor);
+    if (done(page.items)) return;
+    const createdAt = read.createdAt;
+    if (createdAt && page.items.some((item) => !postedSince(createdAt(item), read.since))) return;
+    if (!page.next || page.items.length === 0) return;
     cursor = page.next;
   }
-  throw unsearchable(search.platform, search.what);
+  throw unsearchable(read.platform, read.what);
 }
