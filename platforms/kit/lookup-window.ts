@@ -47,11 +47,14 @@ export interface WindowRead<T> {
   platform: string;
   /** What was too much to read, for the unsearchable failure ("the account has more than 250 posts"). */
   what: string;
-  since: string;
   /** Reads the page at `cursor` (the newest one at `undefined`). */
   read: (cursor: string | undefined) => Promise<LookupPage<T>>;
-  /** The item's creation time, where the listing is newest first and not bounded by `since` itself. */
-  createdAt?: (item: T) => unknown;
+  /**
+   * Where the listing is newest first and not bounded by the platform itself (a `since`/`oldest`
+   * parameter): the delivery's start and each item's creation time, so reading stops at the
+   * first page that reaches back past it.
+   */
+  until?: { since: string; createdAt: (item: T) => unknown };
   maxPages?: number;
 }
 
@@ -61,7 +64,7 @@ export interface WindowSearch<T> extends WindowRead<T> {
 
 /**
  * The first item that matches, reading page after page until the listing ends or (with
- * `createdAt`) reaches back past `since`; `undefined` only then. Past `maxPages` pages the
+ * `until`) reaches back past the delivery's start; `undefined` only then. Past `maxPages` pages the
  * lookup is unsearchable.
  */
 export async function searchWindow<T>(search: WindowSearch<T>): Promise<T | undefined> {
@@ -70,7 +73,7 @@ export async function searchWindow<T>(search: WindowSearch<T>): Promise<T | unde
   return found;
 }
 
-/** Every item since `since`, newest first, read as `searchWindow` does. */
+/** Every item of the window, newest first, read as `searchWindow` does. */
 export async function readWindow<T>(read: WindowRead<T>): Promise<T[]> {
   const all: T[] = [];
   await pages(read, (items) => {
@@ -86,8 +89,8 @@ async function pages<T>(read: WindowRead<T>, done: (items: readonly T[]) => bool
   for (let n = 0; n < (read.maxPages ?? MAX_LOOKUP_PAGES); n++) {
     const page = await read.read(cursor);
     if (done(page.items)) return;
-    const createdAt = read.createdAt;
-    if (createdAt && page.items.some((item) => !postedSince(createdAt(item), read.since))) return;
+    const until = read.until;
+    if (until && page.items.some((item) => !postedSince(until.createdAt(item), until.since))) return;
     if (!page.next || page.items.length === 0) return;
     cursor = page.next;
   }

@@ -159,8 +159,7 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
     const chunk = await readWindow<PlatformBody>({
       platform: PLATFORM,
       what: `the account has sent more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} messages in the room`,
-      since,
-      createdAt: tsOf,
+      until: { since, createdAt: tsOf },
       read: async (from) => {
         const query = new URLSearchParams({
           dir: 'b',

@@ -246,7 +246,6 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
     return searchWindow<PlatformBody>({
       platform: PLATFORM,
       what: `the ${typeof thread === 'string' ? 'thread' : 'channel'} has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} messages`,
-      since,
       read: async (cursor) => {
         const args = { ...window, ...(cursor ? { cursor } : {}) };
         // Replies in a thread are not in the channel's history; the thread lists them.
