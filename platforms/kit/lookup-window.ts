@@ -43,6 +43,21 @@ export interface LookupPage<T> {
   next?: string | undefined;
 }
 
+/**
+ * A listing paged by offset (`offset`/`count`, `start`/`count`, `page`/`per_page` times the
+ * size): a full page may have more behind it, the next one starting after it.
+ */
+export function offsetPages<T>(
+  read: (offset: number) => Promise<readonly T[]>,
+  pageSize: number,
+): (cursor: string | undefined) => Promise<LookupPage<T>> {
+  return async (cursor) => {
+    const offset = Number(cursor ?? 0);
+    const items = await read(offset);
+    return { items, next: items.length >= pageSize ? String(offset + pageSize) : undefined };
+  };
+}
+
 export interface WindowRead<T> {
   platform: string;
   /** What was too much to read, for the unsearchable failure ("the account has more than 250 posts"). */

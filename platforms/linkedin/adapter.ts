@@ -26,7 +26,7 @@ import {
   uploadImage,
   uploadVideo,
 } from './api';
-import { type LookupPage, MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
+import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { sameText, searchableText } from '../kit/content';
 import { stringList } from '../kit/content';
@@ -209,9 +209,10 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       const found = await searchWindow<PlatformBody>({
         platform,
         what: `the post has more than ${MAX_LOOKUP_PAGES * COMMENT_WINDOW} comments`,
-        read: restliPages(async (start) => {
+        // Rest.li pagination: `start` and `count`.
+        read: offsetPages(async (start) => {
           const query = `start=${start}&count=${COMMENT_WINDOW}`;
-          return (await restCall(settings, req)('GET', `${commentsPath(post)}?${query}`)).body;
+          return elementsOf((await restCall(settings, req)('GET', `${commentsPath(post)}?${query}`)).body);
         }, COMMENT_WINDOW),
         matches: (c) =>
           c.actor === actor &&
@@ -231,10 +232,12 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       const found = await searchWindow<PlatformBody>({
         platform,
         what: `the author has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts`,
-        read: restliPages(async (start) => {
+        read: offsetPages(async (start) => {
           const query = `author=${author}&q=author&start=${start}&count=${RECONCILE_WINDOW}&sortBy=CREATED`;
           const call = restCall(settings, req);
-          return (await call('GET', `/rest/posts?${query}`, undefined, { 'x-restli-method': 'FINDER' })).body;
+          return elementsOf(
+            (await call('GET', `/rest/posts?${query}`, undefined, { 'x-restli-method': 'FINDER' })).body,
+          );
         }, RECONCILE_WINDOW),
         until: { since: req.since, createdAt: (p) => isoOf(p.createdAt) },
         matches: (p) =>
@@ -359,15 +362,6 @@ const isoOf = (ms: unknown) =>
   typeof ms === 'number' ? new Date(ms).toISOString() : new Date().toISOString();
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/**
- * A Rest.li collection read a page at a time (LinkedIn's "Pagination": `start` and `count`): a
- * full page may have more behind it, the next one `start`ing after it.
- */
-function restliPages(read: (start: number) => Promise<PlatformBody>, count: number) {
-  return async (cursor: string | undefined): Promise<LookupPage<PlatformBody>> => {
-    const start = Number(cursor ?? 0);
-    const body = await read(start);
-    const items = (Array.isArray(body.elements) ? body.elements : []) as PlatformBody[];
-    return { items, next: items.length >= count ? String(start + count) : undefined };
-  };
-}
+/** A Rest.li collection's elements. */
+const elementsOf = (body: PlatformBody): PlatformBody[] =>
+  Array.isArray(body.elements) ? body.elements : [];
