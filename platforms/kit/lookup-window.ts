@@ -11,20 +11,6 @@ import { postedSince } from './http';
 /** How many pages a lookup reads before giving up as unsearchable. */
 export const MAX_LOOKUP_PAGES = 10;
 
-/**
- * Whether one newest-first page of at most `limit` items reaches back to `since`: it was not full
- * (there is nothing older), or its oldest item is older than the delivery. An item without a
- * readable time counts as recent (`postedSince`), so it never proves the window complete.
- */
-export function windowComplete<T>(
-  page: readonly T[],
-  limit: number,
-  createdAt: (item: T) => unknown,
-  since: string,
-): boolean {
-  return page.length < limit || page.some((item) => !postedSince(createdAt(item), since));
-}
-
 /** More recent posts than a lookup can read: the outcome stays unknown, never "absent". */
 export function unsearchable(platform: string, what: string): PublishError {
   return new PublishError({
