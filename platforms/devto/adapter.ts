@@ -2,6 +2,7 @@ import type { DeliveryReceipt } from '../../api/types';
 import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } from '../kit/adapter';
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { sameText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -14,8 +15,8 @@ import {
 const PLATFORM = 'devto';
 /** Forem serves its API v1 to requests that accept this media type (its docs ask every client to send it). */
 const ACCEPT_V1 = 'application/vnd.forem.api-v1+json';
-/** How many of the account's newest articles (of the kind the delivery made) reconcile reads. */
-const RECONCILE_WINDOW = 30;
+/** How many of the account's articles (of the kind the delivery made) a reconcile page holds. */
+const RECONCILE_WINDOW = 100;
 /**
  * How long the cover image's URL stays valid for library media. Forem keeps `main_image` as a URL
  * and its image CDN loads it when the article is first shown; 7 days is the longest a presigned
@@ -76,20 +77,33 @@ export function createDevtoAdapter(options: AdapterOptions = {}): PlatformAdapte
 
     async findExisting(req) {
       const kind = req.target.options.published === false ? 'unpublished' : 'published';
-      const { body } = await call(req)({
-        method: 'GET',
-        path: `/api/articles/me/${kind}`,
-        query: new URLSearchParams({ per_page: String(RECONCILE_WINDOW) }),
-      });
       // Forem refuses a second article with the same title and body (a uniqueness rule of the
       // account's articles), so a match since the delivery began is this delivery's. A draft has
-      // no publication time to compare: the account's one draft of this title and body is it.
-      const found = (Array.isArray(body) ? body : []).find(
-        (a: PlatformBody) =>
+      // no publication time to compare: the account's one draft of this title and body is it, and
+      // every page of drafts is read. Published articles come newest publication first: pages are
+      // read back to the delivery's start.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} ${kind} articles`,
+        read: offsetPages(async (offset) => {
+          const { body } = await call(req)({
+            method: 'GET',
+            path: `/api/articles/me/${kind}`,
+            query: new URLSearchParams({
+              page: String(offset / RECONCILE_WINDOW + 1),
+              per_page: String(RECONCILE_WINDOW),
+            }),
+          });
+          return Array.isArray(body) ? body : [];
+        }, RECONCILE_WINDOW),
+        ...(kind === 'published'
+          ? { until: { since: req.since, createdAt: (a: PlatformBody) => a.published_at } }
+          : {}),
+        matches: (a) =>
           sameText(a.title, req.content.title) &&
           sameText(a.body_markdown, req.content.text) &&
           postedSince(a.published_at, req.since),
-      );
+      });
       return found ? receiptOf(found) : null;
     },
 

@@ -29,6 +29,28 @@ const MAX_TAGS = 4;
  */
 export class DevtoFake extends FakePlatform {
   readonly articles: FakeArticle[] = [];
+  /** An article (or draft) the user `userId` writes in DEV's editor. */
+  articleFromApp(userId: string, title: string, published = true): void {
+    const now = new Date().toISOString();
+    this.nextArticle += 1;
+    this.articles.push({
+      id: this.nextArticle,
+      userId,
+      title,
+      bodyMarkdown: 'Hello',
+      published,
+      publishedAt: published ? now : null,
+      createdAt: now,
+      slug: `article-${this.nextArticle}`,
+      tags: [],
+      mainImage: null,
+      canonicalUrl: null,
+      series: null,
+      description: '',
+      organizationId: null,
+    });
+  }
+
   /** API key → the user it belongs to. */
   private readonly keys = new Map<string, string>();
   private nextArticle = 100;

@@ -11,6 +11,7 @@ import type {
 } from '../kit/adapter';
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { sameText, searchableText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -22,8 +23,10 @@ import {
 } from '../kit/http';
 
 const PLATFORM = 'farcaster';
-/** How many of the account's newest casts (replies included) reconcile reads. */
+/** How many of the account's casts (replies included) a reconcile page holds. */
 const RECONCILE_WINDOW = 50;
+/** How many of a cast's direct replies a `findComment` page holds (the conversation's largest page). */
+const REPLY_WINDOW = 50;
 /** An embed's URL is at most 256 bytes (the protocol's limit on a cast's embeds). */
 const EMBED_MAX_BYTES = 256;
 /**
@@ -127,20 +130,28 @@ export function createFarcasterAdapter(options: AdapterOptions = {}): PlatformAd
     async findExisting(req) {
       const text = searchableText(PLATFORM, req.content.text);
       const fid = await fidOf(req);
-      const { body } = await call(req)({
-        method: 'GET',
-        path: '/v2/farcaster/feed/user/casts',
-        query: new URLSearchParams({
-          fid: String(fid),
-          limit: String(RECONCILE_WINDOW),
-          include_replies: 'true',
-        }),
-      });
       const parent = typeof req.target.options.parent === 'string' ? req.target.options.parent : null;
-      const found = castsOf(body).find(
-        (c) =>
+      // Newest first, page after page (`cursor`: the last page's `next.cursor`) back to the delivery.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} casts`,
+        read: async (cursor) => {
+          const { body } = await call(req)({
+            method: 'GET',
+            path: '/v2/farcaster/feed/user/casts',
+            query: new URLSearchParams({
+              fid: String(fid),
+              limit: String(RECONCILE_WINDOW),
+              include_replies: 'true',
+              ...(cursor ? { cursor } : {}),
+            }),
+          });
+          return { items: castsOf(body), next: body.next?.cursor ?? undefined };
+        },
+        until: { since: req.since, createdAt: (c) => c.timestamp },
+        matches: (c) =>
           sameHash(c.parent_hash, parent) && sameText(c.text, text) && postedSince(c.timestamp, req.since),
-      );
+      });
       return found ? receiptOf(found) : null;
     },
 
@@ -153,15 +164,28 @@ export function createFarcasterAdapter(options: AdapterOptions = {}): PlatformAd
     async findComment(req) {
       const text = searchableText(PLATFORM, req.text);
       const fid = await fidOf(req);
-      const { body } = await call(req)({
-        method: 'GET',
-        path: '/v2/farcaster/cast/conversation',
-        query: new URLSearchParams({ identifier: req.post.platformPostId, type: 'hash', reply_depth: '1' }),
+      // Every page of direct replies (`cursor`: the last page's `next.cursor`).
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the cast has more than ${MAX_LOOKUP_PAGES * REPLY_WINDOW} replies`,
+        read: async (cursor) => {
+          const { body } = await call(req)({
+            method: 'GET',
+            path: '/v2/farcaster/cast/conversation',
+            query: new URLSearchParams({
+              identifier: req.post.platformPostId,
+              type: 'hash',
+              reply_depth: '1',
+              limit: String(REPLY_WINDOW),
+              ...(cursor ? { cursor } : {}),
+            }),
+          });
+          const replies = body.conversation?.cast?.direct_replies;
+          return { items: Array.isArray(replies) ? replies : [], next: body.next?.cursor ?? undefined };
+        },
+        matches: (c) =>
+          c.author?.fid === fid && sameText(c.text, text) && postedSince(c.timestamp, req.since),
       });
-      const replies = (body.conversation?.cast?.direct_replies ?? []) as PlatformBody[];
-      const found = replies.find(
-        (c) => c.author?.fid === fid && sameText(c.text, text) && postedSince(c.timestamp, req.since),
-      );
       return found ? commentReceiptOf(found) : null;
     },
 

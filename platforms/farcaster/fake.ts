@@ -47,6 +47,19 @@ export class FarcasterFake extends FakePlatform {
     return { api_key: key, signer_uuid: uuid };
   }
 
+  /** A cast `fid` makes in a Farcaster client, a reply to `parentHash` if given. */
+  castFromApp(fid: number, text: string, parentHash: string | null = null): void {
+    this.casts.push({
+      hash: `0x${this.nextId().padStart(40, '0').slice(-40)}`,
+      fid,
+      text,
+      embeds: [],
+      channelId: null,
+      parentHash,
+      timestamp: new Date().toISOString(),
+    });
+  }
+
   /** The casts that are not replies (the account's posts). */
   posts(): FakeCast[] {
     return this.casts.filter((c) => !c.parentHash);
@@ -88,11 +101,9 @@ export class FarcasterFake extends FakePlatform {
           const fid = Number(req.query.get('fid'));
           const limit = Math.min(Number(req.query.get('limit') ?? 25), 150);
           const replies = req.query.get('include_replies') !== 'false';
-          const casts = this.casts
-            .filter((c) => c.fid === fid && (replies || !c.parentHash))
-            .reverse()
-            .slice(0, limit);
-          return { status: 200, body: { casts: casts.map((c) => this.entity(c)), next: { cursor: null } } };
+          const all = this.casts.filter((c) => c.fid === fid && (replies || !c.parentHash)).reverse();
+          const { page, next } = cursorPage(req, all, limit);
+          return { status: 200, body: { casts: page.map((c) => this.entity(c)), next } };
         }),
       },
       {
@@ -102,10 +113,16 @@ export class FarcasterFake extends FakePlatform {
           const hash = String(req.query.get('identifier') ?? '');
           const cast = this.casts.find((c) => c.hash === hash);
           if (req.query.get('type') !== 'hash' || !cast) return error(404, 'NotFound', 'Cast not found');
-          const replies = this.casts.filter((c) => c.parentHash === hash).map((c) => this.entity(c));
+          const limit = Math.min(Number(req.query.get('limit') ?? 20), 50);
+          const { page, next } = cursorPage(
+            req,
+            this.casts.filter((c) => c.parentHash === hash),
+            limit,
+          );
+          const replies = page.map((c) => this.entity(c));
           return {
             status: 200,
-            body: { conversation: { cast: { ...this.entity(cast), direct_replies: replies } }, next: null },
+            body: { conversation: { cast: { ...this.entity(cast), direct_replies: replies } }, next },
           };
         }),
       },
@@ -187,3 +204,12 @@ const error = (status: number, code: string, message: string, property?: string)
   status,
   body: { message, code, ...(property ? { property } : {}) },
 });
+
+/** Neynar's paging: `limit` items from the opaque `cursor`, and `next.cursor` (null on the last page). */
+function cursorPage<T>(req: FakeRequest, all: readonly T[], limit: number) {
+  const cursor = req.query.get('cursor');
+  const from = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;
+  const page = all.slice(from, from + limit);
+  const more = from + limit < all.length;
+  return { page, next: { cursor: more ? Buffer.from(String(from + limit)).toString('base64url') : null } };
+}

@@ -11,6 +11,7 @@ import type {
 } from '../kit/adapter';
 import { bearerCaller, type CallRequest } from '../kit/call';
 import { htmlText, sameText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -25,8 +26,8 @@ import { GHOST_ADMIN_KEY } from './descriptor';
 const PLATFORM = 'ghost';
 /** The Admin API version the adapter is written against (Ghost 5). */
 const ACCEPT_VERSION = 'v5.0';
-/** How many of the site's newest posts reconcile reads. */
-const RECONCILE_WINDOW = 20;
+/** How many of the site's posts a reconcile page holds. */
+const RECONCILE_WINDOW = 100;
 /** Ghost refuses a token that lives longer than 5 minutes; each call signs its own. */
 const TOKEN_TTL_S = 5 * 60;
 /** Clock skew allowed between Postflow and the site when filtering by creation time. */
@@ -117,25 +118,36 @@ export function createGhostAdapter(options: AdapterOptions = {}): PlatformAdapte
 
     async findExisting(req) {
       const after = new Date(Date.parse(req.since) - SKEW_MS).toISOString().replace('T', ' ').slice(0, 19);
-      const { body } = await call(req)({
-        method: 'GET',
-        path: '/posts/',
-        query: new URLSearchParams({
-          filter: `created_at:>'${after}'`,
-          order: 'created_at desc',
-          limit: String(RECONCILE_WINDOW),
-          formats: 'html',
-        }),
-      });
       // No post field holds a reference of ours: the site's post with this title and text since
       // the delivery began is this delivery's. Ghost renders the HTML it was given anew (its editor's
-      // format in between): the text is compared without its tags.
-      const found = (Array.isArray(body.posts) ? (body.posts as PlatformBody[]) : []).find(
-        (p) =>
+      // format in between): the text is compared without its tags. Every `page` of the posts
+      // created since then, while `meta.pagination.next` names one.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the site has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts`,
+        read: async (page) => {
+          const { body } = await call(req)({
+            method: 'GET',
+            path: '/posts/',
+            query: new URLSearchParams({
+              filter: `created_at:>'${after}'`,
+              order: 'created_at desc',
+              limit: String(RECONCILE_WINDOW),
+              formats: 'html',
+              ...(page ? { page } : {}),
+            }),
+          });
+          const next = body.meta?.pagination?.next;
+          return {
+            items: Array.isArray(body.posts) ? body.posts : [],
+            next: typeof next === 'number' ? String(next) : undefined,
+          };
+        },
+        matches: (p) =>
           sameText(p.title, req.content.title) &&
           sameText(htmlText(p.html), htmlText(req.content.text)) &&
           postedSince(p.created_at, req.since),
-      );
+      });
       return found ? receiptOf(found) : null;
     },
 

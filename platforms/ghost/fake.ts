@@ -156,6 +156,28 @@ export class GhostFake extends FakePlatform {
     return { status: 201, body: { posts: [this.entity(post, true)] } };
   }
 
+  /** A post a staff user publishes in Ghost Admin. */
+  postFromApp(title: string, html: string): void {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, '.000Z');
+    const id = this.nextId().slice(-24).padStart(24, '0');
+    this.posts.push({
+      id,
+      uuid: `uuid-${id}`,
+      title,
+      html,
+      status: 'published',
+      slug: id,
+      tags: [],
+      featureImage: null,
+      featureImageAlt: null,
+      customExcerpt: null,
+      featured: false,
+      visibility: 'public',
+      createdAt: now,
+      publishedAt: now,
+    });
+  }
+
   /** `GET /posts/`: `filter` (`created_at:>'…'` and `status:…`, joined by `+`), newest first. */
   private list(req: FakeRequest): FakeResponse {
     const filters = (req.query.get('filter') ?? '').split('+').filter(Boolean);
@@ -169,9 +191,27 @@ export class GhostFake extends FakePlatform {
       }),
     );
     if (req.query.get('order') === 'created_at desc') chosen.reverse();
+    // `limit` a page (15 unless asked) of `page` (from 1), and `meta.pagination` as Ghost answers it.
     const limit = Number(req.query.get('limit') ?? 15);
+    const page = Math.max(Number(req.query.get('page') ?? 1), 1);
+    const pages = Math.max(Math.ceil(chosen.length / limit), 1);
     const html = (req.query.get('formats') ?? '').split(',').includes('html');
-    return { status: 200, body: { posts: chosen.slice(0, limit).map((p) => this.entity(p, html)) } };
+    return {
+      status: 200,
+      body: {
+        posts: chosen.slice((page - 1) * limit, page * limit).map((p) => this.entity(p, html)),
+        meta: {
+          pagination: {
+            page,
+            limit,
+            pages,
+            total: chosen.length,
+            next: page < pages ? page + 1 : null,
+            prev: page > 1 ? page - 1 : null,
+          },
+        },
+      },
+    };
   }
 
   private remove(id: string): FakeResponse {

@@ -10,6 +10,7 @@ import {
 } from '../kit/adapter';
 import { bearerCaller, type CallContext } from '../kit/call';
 import { sameText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -23,7 +24,7 @@ import {
 const PLATFORM = 'hashnode';
 /** Hashnode refuses request bodies over 100 KB. */
 const MAX_BODY_BYTES = 100 * 1000;
-/** How many of the publication's newest posts reconcile reads. */
+/** How many of the publication's posts a reconcile page holds (Hashnode's largest page). */
 const RECONCILE_WINDOW = 20;
 /** How long the cover's URL stays valid for library media (Hashnode keeps the URL it is given). */
 const COVER_URL_TTL_MS = 7 * 24 * 3_600_000;
@@ -31,8 +32,13 @@ const COVER_URL_TTL_MS = 7 * 24 * 3_600_000;
 const PUBLISH = `mutation PublishPost($input: PublishPostInput!) {
   publishPost(input: $input) { post { id slug url publishedAt } }
 }`;
-const RECENT = `query RecentPosts($id: ObjectId!, $first: Int!) {
-  publication(id: $id) { posts(first: $first) { edges { node { id title url publishedAt content { markdown } } } } }
+const RECENT = `query RecentPosts($id: ObjectId!, $first: Int!, $after: String) {
+  publication(id: $id) {
+    posts(first: $first, after: $after) {
+      edges { node { id title url publishedAt content { markdown } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
 }`;
 const REMOVE = `mutation RemovePost($input: RemovePostInput!) {
   removePost(input: $input) { post { id } }
@@ -135,19 +141,29 @@ export function createHashnodeAdapter(options: AdapterOptions = {}): PlatformAda
     },
 
     async findExisting(req) {
-      const data = await graphql(req, RECENT, {
-        id: publicationOf(req.account),
-        first: RECONCILE_WINDOW,
+      // Newest first, page after page (`after`: the last page's `pageInfo.endCursor`).
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the publication has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts`,
+        read: async (after) => {
+          const data = await graphql(req, RECENT, {
+            id: publicationOf(req.account),
+            first: RECONCILE_WINDOW,
+            ...(after ? { after } : {}),
+          });
+          const posts = data.publication?.posts ?? {};
+          const edges: PlatformBody[] = Array.isArray(posts.edges) ? posts.edges : [];
+          return {
+            items: edges.map((edge) => (edge.node ?? {}) as PlatformBody),
+            next: posts.pageInfo?.hasNextPage ? posts.pageInfo.endCursor : undefined,
+          };
+        },
+        until: { since: req.since, createdAt: (post) => post.publishedAt },
+        matches: (post) =>
+          sameText(post.title, req.content.title) &&
+          sameText(post.content?.markdown, req.content.text) &&
+          postedSince(post.publishedAt, req.since),
       });
-      const edges: PlatformBody[] = data.publication?.posts?.edges ?? [];
-      const found = edges
-        .map((edge) => edge.node ?? {})
-        .find(
-          (post: PlatformBody) =>
-            sameText(post.title, req.content.title) &&
-            sameText(post.content?.markdown, req.content.text) &&
-            postedSince(post.publishedAt, req.since),
-        );
       return found ? receiptOf(found) : null;
     },
 

@@ -68,6 +68,22 @@ export class HashnodeFake extends FakePlatform {
     return { personal_access_token: token, publication_id: id };
   }
 
+  /** A post published in the publication from Hashnode's editor. */
+  postFromApp(publicationId: string, title: string): void {
+    const id = objectId(this.nextId());
+    this.posts.push({
+      id,
+      publicationId,
+      title,
+      markdown: 'Hello',
+      slug: id,
+      tags: [],
+      disableComments: false,
+      publishedAt: new Date().toISOString(),
+      active: true,
+    });
+  }
+
   /** The posts live on their blogs. */
   live(): FakeHashnodePost[] {
     return this.posts.filter((p) => p.active);
@@ -108,13 +124,22 @@ export class HashnodeFake extends FakePlatform {
       const target = publication(variables.id);
       if (!target) return hashnodeError('NOT_FOUND', 'Publication not found.');
       if (!target.pro) return hashnodeError('FORBIDDEN', PRO_MESSAGE);
-      const first = Math.min(Number(variables.first ?? 10), 100);
-      const edges = this.live()
+      // A Relay connection, newest first: `first` (at most 20) `after` the cursor, with `pageInfo`.
+      const first = Math.min(Number(variables.first ?? 10), 20);
+      const all = this.live()
         .filter((p) => p.publicationId === target.id)
-        .reverse()
-        .slice(0, first)
-        .map((p) => ({ node: { ...this.entity(p, target), content: { markdown: p.markdown } } }));
-      return { status: 200, body: { data: { publication: { id: target.id, posts: { edges } } } } };
+        .reverse();
+      const from = variables.after ? Number(Buffer.from(String(variables.after), 'base64').toString()) : 0;
+      const page = all.slice(from, from + first);
+      const edges = page.map((p, i) => ({
+        node: { ...this.entity(p, target), content: { markdown: p.markdown } },
+        cursor: Buffer.from(String(from + i + 1)).toString('base64'),
+      }));
+      const pageInfo = { hasNextPage: from + first < all.length, endCursor: edges.at(-1)?.cursor ?? null };
+      return {
+        status: 200,
+        body: { data: { publication: { id: target.id, posts: { edges, pageInfo } } } },
+      };
     }
     return {
       status: 400,

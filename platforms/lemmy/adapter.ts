@@ -10,6 +10,7 @@ import {
 } from '../kit/adapter';
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { altTextAt, sameText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -22,8 +23,8 @@ import {
 import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'lemmy';
-/** How many of the account's newest posts (and of a post's newest comments) a lookup reads. */
-const RECONCILE_WINDOW = 20;
+/** How many of the account's posts (and of a post's comments) a lookup page holds (Lemmy's largest: 50). */
+const RECONCILE_WINDOW = 50;
 const COMMENT_WINDOW = 50;
 /** Lemmy's rate limits send no wait: one minute, then try again. */
 const RATE_WINDOW_MS = 60_000;
@@ -119,27 +120,34 @@ export function createLemmyAdapter(options: AdapterOptions = {}): PlatformAdapte
     },
 
     async findExisting(req) {
-      const body = await call(req)({
-        method: 'GET',
-        path: '/api/v3/user',
-        query: new URLSearchParams({
-          username: usernameOf(req.account),
-          sort: 'New',
-          limit: String(RECONCILE_WINDOW),
-        }),
-      });
       const o = req.target.options;
-      const found = (Array.isArray(body.posts) ? body.posts : [])
-        .map((view: PlatformBody) => (view.post ?? {}) as PlatformBody)
-        .find(
-          (p: PlatformBody) =>
-            !p.deleted &&
-            Number(p.community_id) === Number(o.community_id) &&
-            sameText(p.name, req.content.title) &&
-            sameText(p.body, req.content.text) &&
-            (typeof o.url !== 'string' || p.url === o.url) &&
-            postedSince(utc(p.published), req.since),
-        );
+      // Newest first, `page` after `page` back to the delivery's start.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts`,
+        read: offsetPages(async (offset) => {
+          const body = await call(req)({
+            method: 'GET',
+            path: '/api/v3/user',
+            query: new URLSearchParams({
+              username: usernameOf(req.account),
+              sort: 'New',
+              page: String(offset / RECONCILE_WINDOW + 1),
+              limit: String(RECONCILE_WINDOW),
+            }),
+          });
+          const views: PlatformBody[] = Array.isArray(body.posts) ? body.posts : [];
+          return views.map((view) => (view.post ?? {}) as PlatformBody);
+        }, RECONCILE_WINDOW),
+        until: { since: req.since, createdAt: (p) => utc(p.published) },
+        matches: (p) =>
+          !p.deleted &&
+          Number(p.community_id) === Number(o.community_id) &&
+          sameText(p.name, req.content.title) &&
+          sameText(p.body, req.content.text) &&
+          (typeof o.url !== 'string' || p.url === o.url) &&
+          postedSince(utc(p.published), req.since),
+      });
       return found ? receiptOf(req.account, found) : null;
     },
 
@@ -178,25 +186,33 @@ export function createLemmyAdapter(options: AdapterOptions = {}): PlatformAdapte
     },
 
     async findComment(req) {
-      const body = await call(req)({
-        method: 'GET',
-        path: '/api/v3/comment/list',
-        query: new URLSearchParams({
-          post_id: req.post.platformPostId,
-          sort: 'New',
-          type_: 'All',
-          limit: String(COMMENT_WINDOW),
-        }),
-      });
       const username = usernameOf(req.account).toLowerCase();
-      const found = (Array.isArray(body.comments) ? body.comments : []).find(
-        (view: PlatformBody) =>
+      // Newest first, `page` after `page` back to the comment step's start.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the post has more than ${MAX_LOOKUP_PAGES * COMMENT_WINDOW} comments`,
+        read: offsetPages(async (offset) => {
+          const body = await call(req)({
+            method: 'GET',
+            path: '/api/v3/comment/list',
+            query: new URLSearchParams({
+              post_id: req.post.platformPostId,
+              sort: 'New',
+              type_: 'All',
+              page: String(offset / COMMENT_WINDOW + 1),
+              limit: String(COMMENT_WINDOW),
+            }),
+          });
+          return Array.isArray(body.comments) ? body.comments : [];
+        }, COMMENT_WINDOW),
+        until: { since: req.since, createdAt: (view) => utc(view.comment?.published) },
+        matches: (view) =>
           String(view.creator?.name).toLowerCase() === username &&
           view.creator?.local !== false &&
           String(view.comment?.path) === `0.${view.comment?.id}` && // top-level: under the post itself
           sameText(view.comment?.content, req.text) &&
           postedSince(utc(view.comment?.published), req.since),
-      );
+      });
       return found ? commentReceiptOf(req.account, found.comment) : null;
     },
 

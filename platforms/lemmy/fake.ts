@@ -65,6 +65,37 @@ export class LemmyFake extends FakePlatform {
     return { ...credentials, access_token: this.jwtFor(credentials.username!) };
   }
 
+  /** A post `creator` makes on the instance itself, in community 2. */
+  postFromApp(creator: string, name: string): void {
+    this.nextPost += 1;
+    this.posts.push({
+      id: this.nextPost,
+      creator,
+      communityId: 2,
+      name,
+      body: null,
+      url: null,
+      nsfw: false,
+      languageId: 0,
+      customThumbnail: null,
+      altText: null,
+      published: new Date().toISOString().replace('Z', '000Z'),
+      deleted: false,
+    });
+  }
+
+  /** A top-level comment `creator` makes under the post `postId`. */
+  commentFromApp(postId: number, creator: string, content: string): void {
+    this.nextComment += 1;
+    this.comments.push({
+      id: this.nextComment,
+      creator,
+      postId,
+      content,
+      published: new Date().toISOString().replace('Z', '000Z'),
+    });
+  }
+
   /** Ends every session of the user (a logout, a password change). */
   logout(username: string): void {
     for (const [jwt, user] of this.sessions) if (user === username) this.sessions.delete(jwt);
@@ -112,11 +143,7 @@ export class LemmyFake extends FakePlatform {
         handle: (req) => {
           const name = req.query.get('username') ?? '';
           if (!this.passwords.has(name)) return notFound('couldnt_find_person');
-          const limit = Number(req.query.get('limit') ?? 10);
-          const posts = this.posts
-            .filter((p) => p.creator === name)
-            .reverse()
-            .slice(0, limit);
+          const posts = pageOf(req, this.posts.filter((p) => p.creator === name).reverse());
           return {
             status: 200,
             body: {
@@ -138,11 +165,7 @@ export class LemmyFake extends FakePlatform {
         path: '/api/v3/comment/list',
         handle: (req) => {
           const postId = Number(req.query.get('post_id'));
-          const limit = Number(req.query.get('limit') ?? 10);
-          const under = this.comments
-            .filter((c) => c.postId === postId)
-            .reverse()
-            .slice(0, limit);
+          const under = pageOf(req, this.comments.filter((c) => c.postId === postId).reverse());
           return { status: 200, body: { comments: under.map((c) => this.commentView(c)) } };
         },
       },
@@ -283,3 +306,10 @@ export class LemmyFake extends FakePlatform {
 const error = (code: string): FakeResponse => ({ status: 400, body: { error: code } });
 /** Lemmy answers a missing row (diesel's NotFound) with 404. */
 const notFound = (code: string): FakeResponse => ({ status: 404, body: { error: code } });
+
+/** Lemmy's paging: `page` (from 1) of `limit` items (10 unless asked, at most 50). */
+function pageOf<T>(req: FakeRequest, all: readonly T[]): T[] {
+  const limit = Math.min(Number(req.query.get('limit') ?? 10), 50);
+  const page = Math.max(Number(req.query.get('page') ?? 1), 1);
+  return all.slice((page - 1) * limit, page * limit);
+}

@@ -26,6 +26,7 @@ import {
   uploadImage,
   uploadVideo,
 } from './api';
+import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { sameText, searchableText } from '../kit/content';
 import { stringList } from '../kit/content';
@@ -71,9 +72,9 @@ const PAGE: Family = {
 /** Images are usable once uploaded; videos are transcoded. LinkedIn documents no poll interval. */
 const IMAGE_POLL_MS = 2_000;
 const VIDEO_POLL_MS = 10_000;
-/** How many of the author's newest posts reconcile reads (the finder's page size). */
+/** How many of the author's posts a reconcile page holds (the finder's page size). */
 const RECONCILE_WINDOW = 20;
-/** How many of a post's comments `findComment` reads: the first comment follows the post at once. */
+/** How many of a post's comments a `findComment` page holds. */
 const COMMENT_WINDOW = 50;
 
 export const createLinkedInAdapter = (options: AdapterOptions = {}) => createFamilyAdapter(MEMBER, options);
@@ -205,13 +206,19 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
     async findComment(req) {
       const post = req.post.platformPostId;
       const actor = authorOf(req.account);
-      const { body } = await restCall(settings, req)('GET', `${commentsPath(post)}?count=${COMMENT_WINDOW}`);
-      const found = ((body.elements ?? []) as PlatformBody[]).find(
-        (c) =>
+      const found = await searchWindow<PlatformBody>({
+        platform,
+        what: `the post has more than ${MAX_LOOKUP_PAGES * COMMENT_WINDOW} comments`,
+        // Rest.li pagination: `start` and `count`.
+        read: offsetPages(async (start) => {
+          const query = `start=${start}&count=${COMMENT_WINDOW}`;
+          return elementsOf((await restCall(settings, req)('GET', `${commentsPath(post)}?${query}`)).body);
+        }, COMMENT_WINDOW),
+        matches: (c) =>
           c.actor === actor &&
           sameText(c.message?.text, req.text) &&
           postedSince(isoOf(c.created?.time), req.since),
-      );
+      });
       const id = found?.commentUrn ?? found?.$URN;
       return typeof id === 'string' ? commentReceipt(post, id) : null;
     },
@@ -220,18 +227,23 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       // Members' posts can only be listed with r_member_social (a restricted permission): without
       // it LinkedIn answers 403 and reconcile fails rather than risking a duplicate.
       const author = encodeURIComponent(authorOf(req.account));
-      const { body } = await restCall(settings, req)(
-        'GET',
-        `/rest/posts?author=${author}&q=author&count=${RECONCILE_WINDOW}&sortBy=CREATED`,
-        undefined,
-        { 'x-restli-method': 'FINDER' },
-      );
       const text = searchableText(req.account.platform, req.content.text);
-      const found = ((body.elements ?? []) as PlatformBody[]).find(
-        (p) =>
+      // Newest first (sortBy=CREATED), page after page back to the delivery's start.
+      const found = await searchWindow<PlatformBody>({
+        platform,
+        what: `the author has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts`,
+        read: offsetPages(async (start) => {
+          const query = `author=${author}&q=author&start=${start}&count=${RECONCILE_WINDOW}&sortBy=CREATED`;
+          const call = restCall(settings, req);
+          return elementsOf(
+            (await call('GET', `/rest/posts?${query}`, undefined, { 'x-restli-method': 'FINDER' })).body,
+          );
+        }, RECONCILE_WINDOW),
+        until: { since: req.since, createdAt: (p) => isoOf(p.createdAt) },
+        matches: (p) =>
           postedSince(isoOf(p.createdAt), req.since) &&
           sameText(fromLittleText(String(p.commentary ?? '')), text),
-      );
+      });
       return found ? receipt(String(found.id), isoOf(found.publishedAt ?? found.createdAt)) : null;
     },
 
@@ -349,3 +361,7 @@ function assetsOf(state: StepState): Asset[] {
 const isoOf = (ms: unknown) =>
   typeof ms === 'number' ? new Date(ms).toISOString() : new Date().toISOString();
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** A Rest.li collection's elements. */
+const elementsOf = (body: PlatformBody): PlatformBody[] =>
+  Array.isArray(body.elements) ? body.elements : [];

@@ -251,11 +251,11 @@ export class LinkedInFake extends FakePlatform {
               'ACCESS_DENIED',
               'Not enough permissions to access: partnerApiPostsExternal.FINDER-author',
             );
-          const count = Number(req.query.get('count') ?? 10);
           const mine = this.posts
             .filter((p) => p.author === author)
             .sort((a, b) => b.createdAt - a.createdAt);
-          const elements = mine.slice(0, count).map((p) => ({
+          const { start, count, paging } = restliPage(req, mine.length, 100);
+          const elements = mine.slice(start, start + count).map((p) => ({
             id: p.id,
             author: p.author,
             commentary: p.commentary,
@@ -266,7 +266,7 @@ export class LinkedInFake extends FakePlatform {
             lastModifiedAt: p.createdAt,
             ...(p.content ? { content: p.content } : {}),
           }));
-          return { status: 200, body: { paging: { start: 0, count, links: [] }, elements } };
+          return { status: 200, body: { paging, elements } };
         }),
       },
       {
@@ -290,16 +290,43 @@ export class LinkedInFake extends FakePlatform {
         path: /^\/rest\/socialActions\/(?<urn>[^/]+)\/comments$/,
         handle: rest((req, { urn }) => {
           if (!this.posts.some((p) => p.id === urn)) return liError(404, 'NOT_FOUND', `${urn} not found`);
-          const count = Number(req.query.get('count') ?? 10);
-          const elements = this.comments
-            .filter((c) => c.object === urn)
-            .slice(0, count)
-            .map((c) => this.commentEntity(c));
-          return { status: 200, body: { paging: { start: 0, count, links: [] }, elements } };
+          const under = this.comments.filter((c) => c.object === urn);
+          const { start, count, paging } = restliPage(req, under.length, 100);
+          const elements = under.slice(start, start + count).map((c) => this.commentEntity(c));
+          return { status: 200, body: { paging: { ...paging, total: under.length }, elements } };
         }),
       },
       { method: 'POST', path: '/oauth/v2/accessToken', handle: (req) => this.refreshGrant(req) },
     ];
+  }
+
+  /** A text post `author` makes on LinkedIn itself (not through the API). */
+  postFromApp(author: string, text: string): void {
+    this.posts.push({
+      id: `urn:li:share:${this.nextId('7')}`,
+      author,
+      commentary: text,
+      text,
+      visibility: 'PUBLIC',
+      isReshareDisabledByAuthor: false,
+      content: undefined,
+      media: [],
+      createdAt: Date.now(),
+      body: {},
+    });
+  }
+
+  /** A comment someone else (another member) makes under `post`. */
+  commentFromApp(post: string, text: string): void {
+    const id = this.nextId('68');
+    this.comments.push({
+      urn: `urn:li:comment:(${post},${id})`,
+      id,
+      object: post,
+      actor: 'urn:li:person:someoneElse',
+      text,
+      createdAt: Date.now(),
+    });
   }
 
   /** The comments under one post, as the contract suite reads them. */
@@ -530,4 +557,18 @@ function render(little: string): string {
     }
   }
   return out;
+}
+
+/**
+ * Rest.li paging (LinkedIn's "Pagination"): `start` and `count` (10 unless asked, at most `max`),
+ * answered with `paging: { start, count, links }`, a `next` link while more remain.
+ */
+function restliPage(req: FakeRequest, length: number, max: number) {
+  const start = Number(req.query.get('start') ?? 0);
+  const count = Math.min(Number(req.query.get('count') ?? 10), max);
+  const next = new URLSearchParams(req.query);
+  next.set('start', String(start + count));
+  const links =
+    start + count < length ? [{ rel: 'next', type: 'application/json', href: `${req.path}?${next}` }] : [];
+  return { start, count, paging: { start, count, links } };
 }

@@ -19,6 +19,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import { continueThread, startThread, type ThreadReplies } from '../kit/thread';
 import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
 import { PUBLIC_ONLY } from '../../net/guard';
@@ -26,7 +27,7 @@ import { PUBLIC_ONLY } from '../../net/guard';
 const PLATFORM = 'mastodon';
 /** Mastodon asks clients to poll processing media no more often than this. */
 const MEDIA_POLL_MS = 2_000;
-/** How far back reconcile looks in the account's own statuses. */
+/** How many of the account's own statuses a reconcile page holds (Mastodon's largest page). */
 const RECONCILE_WINDOW = 40;
 /** Postflow visibility → Mastodon's; `visibility` in the options wins. */
 const VISIBILITY: Record<string, string> = {
@@ -97,15 +98,38 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       : { ready: { media_ids: ids } };
   };
 
-  /** The account's latest statuses, newest first (`filters`: Mastodon's query flags). */
-  const ownStatuses = async (req: PublishRequest | CommentRequest, filters: string) => {
+  /**
+   * The account's first status that `matches`, newest first, page after page back (the `max_id` of
+   * the Link header's `rel="next"`), down to the status `after` (Mastodon's `since_id`) or, by
+   * creation time, to `after.since` (`filters`: Mastodon's query flags).
+   */
+  const findStatus = async (
+    req: PublishRequest | CommentRequest,
+    filters: string,
+    after: { sinceId: string } | { since: string },
+    matches: (status: PlatformBody) => boolean,
+  ) => {
     const api = call(req);
     const { body: me } = await api('GET', '/api/v1/accounts/verify_credentials');
-    const { body: statuses } = await api(
-      'GET',
-      `/api/v1/accounts/${encodeURIComponent(String(me.id))}/statuses?limit=${RECONCILE_WINDOW}&${filters}`,
-    );
-    return (Array.isArray(statuses) ? statuses : Object.values(statuses)) as PlatformBody[];
+    const path = `/api/v1/accounts/${encodeURIComponent(String(me.id))}/statuses`;
+    const sinceId = 'sinceId' in after ? `&since_id=${encodeURIComponent(after.sinceId)}` : '';
+    return searchWindow<PlatformBody>({
+      platform: PLATFORM,
+      what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} statuses`,
+      read: async (maxId) => {
+        const page = maxId ? `&max_id=${encodeURIComponent(maxId)}` : '';
+        const { body, headers } = await api(
+          'GET',
+          `${path}?limit=${RECONCILE_WINDOW}&${filters}${sinceId}${page}`,
+        );
+        const items = (Array.isArray(body) ? body : Object.values(body)) as PlatformBody[];
+        return { items, next: nextMaxId(headers.get('link')) };
+      },
+      ...('since' in after
+        ? { until: { since: after.since, createdAt: (s: PlatformBody) => s.created_at } }
+        : {}),
+      matches,
+    });
   };
 
   /**
@@ -119,8 +143,10 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     displayName: 'Mastodon',
     async reply(req, { index, text, chain }) {
       const parent = chain.at(-1)!.id;
-      const statuses = await ownStatuses(req, 'exclude_reblogs=true');
-      const found = statuses.find(
+      const found = await findStatus(
+        req,
+        'exclude_reblogs=true',
+        { sinceId: parent },
         (s) => String(s.in_reply_to_id) === parent && sameText(plainText(String(s.content ?? '')), text),
       );
       if (found) return { post: { id: String(found.id) } };
@@ -184,9 +210,11 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
     },
 
     async findExisting(req) {
-      const statuses = await ownStatuses(req, 'exclude_replies=true&exclude_reblogs=true');
       const text = searchableText(PLATFORM, req.content.text);
-      const found = statuses.find(
+      const found = await findStatus(
+        req,
+        'exclude_replies=true&exclude_reblogs=true',
+        { since: req.since },
         (s) => postedSince(s.created_at, req.since) && sameText(plainText(String(s.content ?? '')), text),
       );
       return found ? receiptOf(found) : null;
@@ -215,11 +243,13 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       return commentReceiptOf(body);
     },
 
-    /** The account's latest statuses (replies included), in reply to the post, by text. */
+    /** The account's statuses since the post (replies included), in reply to it, by text. */
     async findComment(req) {
-      const statuses = await ownStatuses(req, 'exclude_reblogs=true');
       const text = searchableText(PLATFORM, req.text);
-      const found = statuses.find(
+      const found = await findStatus(
+        req,
+        'exclude_reblogs=true',
+        { sinceId: req.post.platformPostId },
         (s) =>
           String(s.in_reply_to_id) === req.post.platformPostId &&
           postedSince(s.created_at, req.since) &&
@@ -299,4 +329,11 @@ function plainText(html: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
+}
+
+/** The `max_id` of a Link header's `rel="next"` page (Mastodon's pagination), if there is one. */
+function nextMaxId(link: string | null): string | undefined {
+  const next = (link ?? '').split(',').find((part) => /;\s*rel="next"/.test(part));
+  const [, maxId] = /[?&]max_id=([^&>]+)/.exec(next ?? '') ?? [];
+  return maxId ? decodeURIComponent(maxId) : undefined;
 }

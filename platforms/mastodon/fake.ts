@@ -27,6 +27,18 @@ export class MastodonFake extends FakePlatform {
     this.routes.push(...this.endpoints());
   }
 
+  /** A status the account posts elsewhere (another app), a reply to `inReplyToId` if given. */
+  chatter(text: string, inReplyToId?: string): void {
+    this.statuses.push({
+      id: this.nextId(),
+      text,
+      mediaIds: [],
+      visibility: 'public',
+      createdAt: new Date().toISOString(),
+      ...(inReplyToId ? { inReplyToId } : {}),
+    });
+  }
+
   /** An account's credentials on this server. */
   credentials(): Record<string, string> {
     const token = `mst_${this.nextId()}`;
@@ -116,15 +128,25 @@ export class MastodonFake extends FakePlatform {
         method: 'GET',
         path: /^\/api\/v1\/accounts\/1\/statuses$/,
         handle: authed((req) => {
-          const limit = Number(req.query.get('limit') ?? 20);
+          const limit = Math.min(Number(req.query.get('limit') ?? 20), 40);
           const withReplies = req.query.get('exclude_replies') !== 'true';
+          // Ids rise with time; max_id and since_id are exclusive bounds.
+          const at = (id: string | null) => (id ? this.statuses.findIndex((s) => s.id === id) : -1);
+          const maxAt = at(req.query.get('max_id'));
+          const sinceAt = at(req.query.get('since_id'));
+          const page = this.statuses
+            .filter((s, i) => (maxAt < 0 || i < maxAt) && i > sinceAt && (withReplies || !s.inReplyToId))
+            .reverse()
+            .slice(0, limit);
+          // Mastodon's Link header: the next (older) page by max_id, the previous by min_id.
+          const base = `${this.url}/api/v1/accounts/1/statuses?limit=${limit}`;
+          const link = page.length
+            ? `<${base}&max_id=${page.at(-1)!.id}>; rel="next", <${base}&min_id=${page[0]!.id}>; rel="prev"`
+            : undefined;
           return {
             status: 200,
-            body: [...this.statuses]
-              .filter((s) => withReplies || !s.inReplyToId)
-              .reverse()
-              .slice(0, limit)
-              .map((s) => this.entity(s)),
+            body: page.map((s) => this.entity(s)),
+            ...(link ? { headers: { link } } : {}),
           };
         }),
       },

@@ -21,6 +21,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { failedForGood } from '../kit/live-receipt';
+import { MAX_LOOKUP_PAGES, readWindow } from '../kit/lookup-window';
 import { assertTokenFresh } from '../kit/oauth2';
 import { ROOM } from './descriptor';
 import {
@@ -39,7 +40,7 @@ import {
 
 const PLATFORM = 'matrix';
 const CLIENT = '/_matrix/client/v3';
-/** How many of the account's newest messages in the room reconcile reads. */
+/** How many of the account's messages in the room reconcile reads a page. */
 const RECONCILE_WINDOW = 50;
 
 /**
@@ -148,23 +149,32 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
   };
 
   /**
-   * The account's newest message events in the room (newest first), each with `unsigned.
-   * transaction_id` where this device sent it, and the account's user id.
+   * The account's message events in the room since `since` (newest first, page after page back
+   * from the newest: `from` the previous page's `end`), each with `unsigned.transaction_id` where
+   * this device sent it.
    */
-  const ownMessages = async (req: Step, room: string) => {
+  const ownMessages = async (req: Step, room: string, since: string) => {
     const { body: me } = await call(req)({ method: 'GET', path: `${CLIENT}/account/whoami` });
     const filter = { senders: [String(me.user_id)], types: ['m.room.message'] };
-    const query = new URLSearchParams({
-      dir: 'b',
-      limit: String(RECONCILE_WINDOW),
-      filter: JSON.stringify(filter),
+    const chunk = await readWindow<PlatformBody>({
+      platform: PLATFORM,
+      what: `the account has sent more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} messages in the room`,
+      until: { since, createdAt: tsOf },
+      read: async (from) => {
+        const query = new URLSearchParams({
+          dir: 'b',
+          limit: String(RECONCILE_WINDOW),
+          filter: JSON.stringify(filter),
+          ...(from ? { from } : {}),
+        });
+        const { body } = await call(req)({
+          method: 'GET',
+          path: `${CLIENT}/rooms/${encodeURIComponent(room)}/messages`,
+          query,
+        });
+        return { items: Array.isArray(body.chunk) ? body.chunk : [], next: body.end };
+      },
     });
-    const { body } = await call(req)({
-      method: 'GET',
-      path: `${CLIENT}/rooms/${encodeURIComponent(room)}/messages`,
-      query,
-    });
-    const chunk = (Array.isArray(body.chunk) ? body.chunk : []) as PlatformBody[];
     return chunk.filter((e) => e.sender === me.user_id && !e.unsigned?.redacted_because);
   };
 
@@ -236,7 +246,7 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
      */
     async findExisting(req) {
       const room = await roomOf(req);
-      const messages = await ownMessages(req, room);
+      const messages = await ownMessages(req, room, req.since);
       const hasText = req.content.text.trim() !== '';
       // The post's media: resolved in a publish request, only named in a lookup's.
       const mediaCount = req.media.length || req.content.media.length;
@@ -277,7 +287,7 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
     async findComment(req: CommentRequest) {
       const room = await roomOf(req);
       const anchor = anchorOf(req.post.platformPostId.split(','), req.post.metadata);
-      const messages = await ownMessages(req, room);
+      const messages = await ownMessages(req, room, req.since);
       const txnId = txnIdOf(req.ref, 'comment');
       const match = messages.find(
         (e) =>

@@ -242,21 +242,36 @@ export class MatrixFake extends FakePlatform {
     return { status: 200, body: { event_id: event.eventId } };
   }
 
-  /** `/messages`: `dir=b` from the newest, `limit`, a RoomEventFilter's `senders` and `types`. */
+  /**
+   * `/messages`: `dir=b` from the newest (or from the `from` token, backwards), `limit` matching
+   * events (a RoomEventFilter's `senders` and `types`) and `end`, the token to go on from;
+   * `end` is omitted once the start of the timeline is reached. A token is a stream position:
+   * `t<n>` lies after the room's first n events.
+   */
   private list(req: FakeRequest, s: Session): FakeResponse {
     const limit = Math.min(Number(req.query.get('limit') ?? 10), 1000);
     const filter = JSON.parse(req.query.get('filter') ?? '{}') as { senders?: string[]; types?: string[] };
-    let chosen = this.events.filter(
-      (e) =>
-        (!filter.senders || filter.senders.includes(e.sender)) &&
-        (!filter.types || filter.types.includes(e.type)),
-    );
-    if (req.query.get('dir') === 'b') chosen = [...chosen].reverse();
+    const backwards = req.query.get('dir') === 'b';
+    const from = req.query.get('from');
+    const at = from ? Number(from.slice(1)) : backwards ? this.events.length : 0;
+    const indexed = this.events
+      .map((e, i) => ({ e, i }))
+      .filter(
+        ({ e, i }) =>
+          (backwards ? i < at : i >= at) &&
+          (!filter.senders || filter.senders.includes(e.sender)) &&
+          (!filter.types || filter.types.includes(e.type)),
+      );
+    if (backwards) indexed.reverse();
+    const page = indexed.slice(0, limit);
+    const last = page.at(-1);
+    const more = indexed.length > limit;
     return {
       status: 200,
       body: {
-        start: 't0',
-        chunk: chosen.slice(0, limit).map((e) => ({
+        start: `t${at}`,
+        ...(more && last ? { end: `t${backwards ? last.i : last.i + 1}` } : {}),
+        chunk: page.map(({ e }) => ({
           event_id: e.eventId,
           room_id: e.roomId,
           sender: e.sender,
@@ -271,6 +286,21 @@ export class MatrixFake extends FakePlatform {
         })),
       },
     };
+  }
+
+  /** A text message the account's user sends from another client (its transaction id unseen). */
+  chatter(text: string): void {
+    this.events.push({
+      eventId: `$${this.nextId()}`,
+      roomId: this.roomId,
+      sender: `@postflow:${SERVER}`,
+      deviceId: 'DEVCHATTER',
+      txnId: `m${this.nextId()}`,
+      type: 'm.room.message',
+      content: { msgtype: 'm.text', body: text },
+      ts: Date.now(),
+      redacted: false,
+    });
   }
 }
 

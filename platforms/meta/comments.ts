@@ -1,13 +1,16 @@
 import type { CommentReceipt, CommentRequest, PlatformAdapter } from '../kit/adapter';
 import { type PlatformBody, postedSince } from '../kit/http';
 import { sameText } from '../kit/content';
-import type { GraphCall, GraphParams } from './graph';
+import { type GraphCall, graphPages, type GraphParams } from './graph';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 
-/** How many of a post's comments `findComment` reads: the first comment follows the post at once. */
+/** How many of a post's comments a `findComment` page holds. */
 const LOOKUP_WINDOW = 50;
 
 /** How one Meta platform's `/{object-id}/comments` edge differs (Instagram media, Facebook Page posts). */
 export interface CommentEdge {
+  /** The platform, as failures name it. */
+  platform: string;
   /** The listed comment's text and time fields (Instagram `text`/`timestamp`, Facebook `message`/`created_time`). */
   textField: string;
   timeField: string;
@@ -42,18 +45,20 @@ export function commentEdge(
     },
 
     async findComment(req) {
-      const body = await client(req)('GET', path(req), {
-        fields: `id,${edge.textField},${edge.timeField},from`,
-        limit: LOOKUP_WINDOW,
-        ...edge.listParams,
-      });
-      const listed: PlatformBody[] = Array.isArray(body.data) ? body.data : [];
-      const found = listed.find(
-        (c) =>
+      // Every page: the edge may list oldest first (Instagram), so no page says the rest is older.
+      const found = await searchWindow<PlatformBody>({
+        platform: edge.platform,
+        what: `the post has more than ${MAX_LOOKUP_PAGES * LOOKUP_WINDOW} comments`,
+        read: graphPages(client(req), path(req), {
+          fields: `id,${edge.textField},${edge.timeField},from`,
+          limit: LOOKUP_WINDOW,
+          ...edge.listParams,
+        }),
+        matches: (c) =>
           edge.mine(c, req) &&
           sameText(c[edge.textField], req.text) &&
           postedSince(c[edge.timeField], req.since),
-      );
+      });
       return found ? receipt(req, String(found.id)) : null;
     },
   };

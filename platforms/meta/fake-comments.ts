@@ -26,7 +26,7 @@ export interface CommentShape {
 /**
  * The Graph `/{object-id}/comments` edge the Instagram and Facebook fakes share: `POST` with
  * `message` answers `{ id }`; `GET` lists `{ data, paging }` oldest first, or newest first with
- * `order=reverse_chronological` (Facebook), `limit` honoured. The comments are the fake's ledger.
+ * `order=reverse_chronological` (Facebook), a page at a time (`limit`, `after`). The comments are the fake's ledger.
  */
 export class GraphComments {
   readonly comments: GraphComment[] = [];
@@ -39,6 +39,18 @@ export class GraphComments {
   /** The comments under one post, as the contract suite reads them. */
   under(objectId: string): Array<{ id: string; text: string }> {
     return this.comments.filter((c) => c.objectId === objectId).map((c) => ({ id: c.id, text: c.text }));
+  }
+
+  /** A comment someone else (a follower, not the account) makes under `objectId`. */
+  chatter(objectId: string, text: string): void {
+    const fresh = this.fake.nextId('1787');
+    this.comments.push({
+      id: this.shape.commentId?.(objectId, fresh) ?? fresh,
+      objectId,
+      text,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+      from: { id: '90000000001', name: 'A follower' },
+    });
   }
 
   /** The edge's routes, under the fake's version path and token check. */
@@ -72,15 +84,14 @@ export class GraphComments {
   }
 
   private list(req: FakeRequest, objectId: string): FakeResponse {
-    const limit = Number(req.query.get('limit') ?? 25);
     const under = this.comments.filter((c) => c.objectId === objectId);
     if (req.query.get('order') === 'reverse_chronological') under.reverse();
-    const data = under.slice(0, limit).map((c) => ({
+    const data = under.map((c) => ({
       id: c.id,
       [this.shape.textField]: c.text,
       [this.shape.timeField]: c.time,
       from: c.from,
     }));
-    return { status: 200, body: { data, paging: {} } };
+    return this.fake.page(req, data);
   }
 }

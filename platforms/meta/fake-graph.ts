@@ -35,6 +35,31 @@ export class MetaGraphFake extends FakePlatform {
     };
   }
 
+  /**
+   * One page of a Graph edge's list, cursor-based as Meta documents it: `limit` items (25 unless
+   * asked) from the `after` cursor, with `paging.cursors` and a `paging.next` link only while more
+   * remain. Cursors are opaque to clients (here: a position in the list, base64).
+   */
+  page(req: FakeRequest, items: readonly Record<string, unknown>[]): FakeResponse {
+    const limit = Number(req.query.get('limit') ?? 25);
+    const after = req.query.get('after');
+    const from = after ? Number(Buffer.from(after, 'base64').toString()) : 0;
+    const data = items.slice(from, from + limit);
+    const cursor = (i: number) => Buffer.from(String(i)).toString('base64');
+    const next = new URLSearchParams(req.query);
+    next.set('after', cursor(from + data.length));
+    return {
+      status: 200,
+      body: {
+        data,
+        paging: {
+          ...(data.length ? { cursors: { before: cursor(from), after: cursor(from + data.length) } } : {}),
+          ...(from + data.length < items.length ? { next: `${this.url}${req.path}?${next}` } : {}),
+        },
+      },
+    };
+  }
+
   /** A Graph error body, as Meta sends it. */
   static error(
     status: number,

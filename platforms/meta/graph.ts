@@ -10,6 +10,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
+import type { LookupPage } from '../kit/lookup-window';
 import { renewDueBeforeCall, tokenExpired } from '../kit/token-expiry';
 
 /**
@@ -147,6 +148,21 @@ export interface GraphSettings {
 
 export type GraphParams = Record<string, string | number | boolean | undefined>;
 export type GraphCall = (method: string, path: string, params?: GraphParams) => Promise<PlatformBody>;
+
+/**
+ * A Graph edge read a page at a time for a lookup (kit/lookup-window.ts): cursor-based paging as
+ * Meta documents it, the next page `after` the last one's `paging.cursors.after`, for as long as
+ * the answer has a `paging.next` (none on the last page).
+ */
+export const graphPages =
+  (api: GraphCall, path: string, params: GraphParams) =>
+  async (after: string | undefined): Promise<LookupPage<PlatformBody>> => {
+    const body = await api('GET', path, { ...params, ...(after ? { after } : {}) });
+    return {
+      items: Array.isArray(body.data) ? body.data : [],
+      next: body.paging?.next ? body.paging?.cursors?.after : undefined,
+    };
+  };
 
 /**
  * The Graph API client. Parameters go as a form body on POST and as the query otherwise; the token

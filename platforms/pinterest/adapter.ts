@@ -18,12 +18,13 @@ import {
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { bearerCaller, type CallRequest, type PlatformAnswer } from '../kit/call';
 import { sameText, searchableText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 
 const PLATFORM = 'pinterest';
 /** Pinterest names no polling interval for video processing. */
 const MEDIA_POLL_MS = 3_000;
-/** Pins of the board searched by reconcile (the newest first; 25 is the API's default page). */
-const RECONCILE_PAGE = 50;
+/** Pins of the board a reconcile page holds (the API's largest page; 25 is its default). */
+const RECONCILE_PAGE = 250;
 /** Standard-access category limits are per minute: without a header, wait one minute. */
 const RATE_WINDOW_MS = 60_000;
 
@@ -117,18 +118,26 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
     },
 
     async findExisting(req) {
-      const page = await call(req)(
-        'GET',
-        `/v5/boards/${encodeURIComponent(boardOf(req))}/pins?page_size=${RECONCILE_PAGE}`,
-      );
       const want = fields(req);
       searchableText(PLATFORM, `${want.description ?? ''}${want.title ?? ''}`);
-      const found = (Array.isArray(page.items) ? page.items : []).find(
-        (pin: PlatformBody) =>
+      const path = `/v5/boards/${encodeURIComponent(boardOf(req))}/pins?page_size=${RECONCILE_PAGE}`;
+      // The board lists its Pins in the board's order, which its owner may rearrange: no page
+      // says the rest is older, so every page is read (`bookmark`: the last page's).
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the board has more than ${MAX_LOOKUP_PAGES * RECONCILE_PAGE} Pins`,
+        read: async (bookmark) => {
+          const page = await call(req)(
+            'GET',
+            bookmark ? `${path}&bookmark=${encodeURIComponent(bookmark)}` : path,
+          );
+          return { items: Array.isArray(page.items) ? page.items : [], next: page.bookmark ?? undefined };
+        },
+        matches: (pin) =>
           postedSince(utc(pin.created_at), req.since) &&
           sameText(pin.description, want.description) &&
           (!want.title || sameText(pin.title, want.title)),
-      );
+      });
       return found ? receiptOf(found) : null;
     },
 

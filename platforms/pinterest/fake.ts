@@ -32,6 +32,20 @@ export class PinterestFake extends FakePlatform {
   readonly boards = new Set(['1022106146619113835']);
   readonly uploads = new Map<string, Upload>();
   readonly clients = new Map([['1484362', 'app-secret-1']]);
+
+  /** A Pin saved to the board on Pinterest itself (first in the board's order), made at `createdAt`. */
+  pinFromApp(boardId: string, description: string, createdAt = new Date()): void {
+    this.pinCount += 1;
+    const pin: Pin = {
+      id: `${1022106146600000000n + BigInt(this.pinCount)}`,
+      boardId,
+      description,
+      mediaType: 'image',
+      mediaSource: {},
+      createdAt: createdAt.toISOString().slice(0, 19),
+    };
+    this.pins.push(pin);
+  }
   /** Media status polls a video stays `processing`. */
   processingPolls = 1;
   private pinCount = 0;
@@ -62,12 +76,16 @@ export class PinterestFake extends FakePlatform {
         path: /^\/v5\/boards\/(?<id>[^/]+)\/pins$/,
         handle: authed((req, { id }) => {
           if (!this.boards.has(id!)) return error(404, 40, 'Board not found.');
+          // The board's order (here: newest first), `page_size` a page (25 unless asked, at most
+          // 250), and an opaque `bookmark` for the next page (null on the last).
           const size = Math.min(Number(req.query.get('page_size') ?? 25), 250);
-          const items = this.pins
-            .filter((p) => p.boardId === id)
-            .reverse()
-            .slice(0, size);
-          return { status: 200, body: { items: items.map((p) => this.entity(p)), bookmark: null } };
+          const all = this.pins.filter((p) => p.boardId === id).reverse();
+          const mark = req.query.get('bookmark');
+          const from = mark ? Number(Buffer.from(mark, 'base64url').toString()) : 0;
+          const items = all.slice(from, from + size);
+          const bookmark =
+            from + size < all.length ? Buffer.from(String(from + size)).toString('base64url') : null;
+          return { status: 200, body: { items: items.map((p) => this.entity(p)), bookmark } };
         }),
       },
       {

@@ -18,6 +18,7 @@ import {
   retryAfterMs,
   ruleForStatus,
 } from '../kit/http';
+import { MAX_LOOKUP_PAGES, searchWindow, unsearchable } from '../kit/lookup-window';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import type { MediaInfo } from '../descriptor';
 import { REDDIT_MEDIA, redditKind, type RedditKind } from './descriptor';
@@ -34,8 +35,9 @@ const SITE = 'https://www.reddit.com';
  * default is refused with 429). `POSTFLOW_REDDIT_USER_AGENT` names the operator's own.
  */
 const DEFAULT_USER_AGENT = 'server:postflow:0.1 (Postflow social publishing engine)';
-/** How many of the account's newest submissions (and of a post's newest comments) a lookup reads. */
-const RECONCILE_WINDOW = 25;
+/** The account's submissions a reconcile page holds (a Listing's largest page). */
+const RECONCILE_WINDOW = 100;
+/** How many of a post's newest comments `findComment` reads (its comment tree is not paged). */
 const COMMENT_WINDOW = 100;
 /**
  * An image or video submit answers without the post (its id arrives on a websocket once Reddit
@@ -175,18 +177,27 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
    */
   const lookup = async (req: PublishRequest, kind: LookupKind): Promise<DeliveryReceipt | null> => {
     const username = await usernameOf(req);
-    const listing = await call(req)(
-      'GET',
-      `/user/${encodeURIComponent(username)}/submitted?sort=new&limit=${RECONCILE_WINDOW}&raw_json=1`,
-    );
+    const path = `/user/${encodeURIComponent(username)}/submitted`;
     const o = req.target.options;
-    const found = children(listing).find(
-      (p) =>
+    // Newest first, page after page (`after`: the last page's `data.after`) back to the delivery.
+    const found = await searchWindow<PlatformBody>({
+      platform: PLATFORM,
+      what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} submissions`,
+      read: async (after) => {
+        const page = after ? `&after=${encodeURIComponent(after)}` : '';
+        const listing = await call(req)(
+          'GET',
+          `${path}?sort=new&limit=${RECONCILE_WINDOW}&raw_json=1${page}`,
+        );
+        return { items: children(listing), next: listing?.data?.after ?? undefined };
+      },
+      until: { since: req.since, createdAt: (p) => epoch(p.created_utc) },
+      matches: (p) =>
         String(p.subreddit).toLowerCase() === String(o.sr).toLowerCase() &&
         sameText(p.title, req.content.title) &&
         isKind(p, kind, req) &&
         postedSince(epoch(p.created_utc), req.since),
-    );
+    });
     return found ? receiptOf(found) : null;
   };
 
@@ -378,8 +389,9 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
         'GET',
         `/comments/${encodeURIComponent(id)}?sort=new&limit=${COMMENT_WINDOW}&depth=1&raw_json=1`,
       );
-      // `[the post's listing, its comments' listing]`
-      const comments = Array.isArray(answer) ? children(answer[1]) : [];
+      // `[the post's listing, its comments' listing]`; past `limit`, a `more` stub names the rest.
+      const things: PlatformBody[] = Array.isArray(answer) ? (answer[1]?.data?.children ?? []) : [];
+      const comments = things.filter((t) => t?.kind === 't1').map((t) => t.data as PlatformBody);
       const found = comments.find(
         (c) =>
           String(c.author).toLowerCase() === username.toLowerCase() &&
@@ -387,7 +399,15 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
           sameText(c.body, req.text) &&
           postedSince(epoch(c.created_utc), req.since),
       );
-      return found ? commentReceiptOf(found) : null;
+      if (found) return commentReceiptOf(found);
+      // Newest first: comments left unlisted are older than the listed ones, so they matter only
+      // while every listed one is from since the comment step began.
+      const unlisted = things.some((t) => t?.kind === 'more');
+      const reachesBack = comments.some((c) => !postedSince(epoch(c.created_utc), req.since));
+      if (unlisted && !reachesBack) {
+        throw unsearchable(PLATFORM, `the post has more than ${COMMENT_WINDOW} comments`);
+      }
+      return null;
     },
 
     async refresh(account) {

@@ -389,15 +389,60 @@ export class RedditFake extends FakePlatform {
     };
   }
 
+  /**
+   * `sort=new`: newest first, `limit` a page (25 unless asked, at most 100), the page after the
+   * fullname `after` (the last page's `data.after`, null on the last page).
+   */
   private submitted(req: FakeRequest, name: string): FakeResponse {
-    const limit = Number(req.query.get('limit') ?? 25);
+    const limit = Math.min(Number(req.query.get('limit') ?? 25), 100);
     const mine = this.submissions
       .filter((p) => p.author === name)
       // A media post appears once Reddit has processed it.
       .filter((p) => p.hiddenReads-- <= 0)
-      .reverse()
-      .slice(0, limit);
-    return { status: 200, body: listing(mine.map((p) => ({ kind: 't3', data: this.link(p) }))) };
+      .reverse();
+    const after = req.query.get('after');
+    const from = after ? mine.findIndex((p) => `t3_${p.id}` === after) + 1 : 0;
+    const page = mine.slice(from, from + limit);
+    const next = from + limit < mine.length ? `t3_${page.at(-1)!.id}` : null;
+    return {
+      status: 200,
+      body: listing(
+        page.map((p) => ({ kind: 't3', data: this.link(p) })),
+        next,
+      ),
+    };
+  }
+
+  /** A submission the account makes on Reddit itself (a self post in `sr`). */
+  postFromApp(author: string, subreddit: string, title: string): void {
+    this.submissions.push({
+      id: this.id36(),
+      author,
+      subreddit,
+      kind: 'self',
+      title,
+      selftext: '',
+      url: '',
+      createdUtc: Date.now() / 1000,
+      flairId: null,
+      flairText: null,
+      nsfw: false,
+      spoiler: false,
+      sendReplies: true,
+      media: [],
+      hiddenReads: 0,
+    });
+  }
+
+  /** A comment someone else makes under the post `linkId` (`t3_…`). */
+  commentFromApp(linkId: string, body: string): void {
+    this.comments.push({
+      id: this.id36(),
+      author: 'someone_else',
+      linkId,
+      body,
+      createdUtc: Date.now() / 1000,
+    });
   }
 
   private del(req: FakeRequest, user: string): FakeResponse {
@@ -431,15 +476,23 @@ export class RedditFake extends FakePlatform {
     const post = this.submissions.find((p) => p.id === id);
     if (!post) return { status: 404, body: { message: 'Not Found', error: 404 } };
     const limit = Number(req.query.get('limit') ?? 200);
-    const under = this.comments
-      .filter((c) => c.linkId === `t3_${id}`)
-      .reverse()
-      .slice(0, limit);
+    const all = this.comments.filter((c) => c.linkId === `t3_${id}`).reverse();
+    const under = all.slice(0, limit);
+    // Comments past `limit` are not listed: a `more` stub names them (for /api/morechildren).
+    const rest = all.slice(limit);
+    const more = rest.length
+      ? [
+          {
+            kind: 'more',
+            data: { count: rest.length, children: rest.map((c) => c.id), parent_id: `t3_${id}` },
+          },
+        ]
+      : [];
     return {
       status: 200,
       body: [
         listing([{ kind: 't3', data: this.link(post) }]),
-        listing(under.map((c) => ({ kind: 't1', data: this.entity(c) }))),
+        listing([...under.map((c) => ({ kind: 't1', data: this.entity(c) })), ...more]),
       ],
     };
   }
@@ -505,7 +558,7 @@ const refused = (code: string, message: string, field: string): FakeResponse => 
   body: { json: { errors: [[code, message, field]] } },
 });
 
-const listing = (things: unknown[]) => ({
+const listing = (things: unknown[], after: string | null = null) => ({
   kind: 'Listing',
-  data: { after: null, before: null, dist: things.length, children: things },
+  data: { after, before: null, dist: things.length, children: things },
 });

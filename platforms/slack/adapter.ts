@@ -20,6 +20,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import { slackEscape } from './descriptor';
 
 const PLATFORM = 'slack';
@@ -31,7 +32,7 @@ const CHANNEL = /^[CGD][A-Z0-9]{8,}$/;
 /** Slack shares completed uploads asynchronously: how often, and how long, to ask for the message. */
 const SHARE_POLL_MS = 1_000;
 const SHARE_POLLS = 60;
-/** Messages read back when looking a post up by its text. */
+/** Messages a page when looking a post up by its text (Slack advises no more than 200). */
 const RECONCILE_WINDOW = 100;
 /** Clock skew allowed between Postflow and Slack (as the kit's `postedSince`), in seconds. */
 const SKEW_S = 120;
@@ -244,19 +245,36 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
     }
   };
 
-  /** The newest messages since `since` (less clock skew) in the channel, or in the thread `thread`. */
-  const recentMessages = async (req: CallContext, since: string, thread: unknown) => {
+  /**
+   * The first message since `since` (less clock skew) in the channel, or in the thread `thread`,
+   * that `matches`: page after page (Slack's `cursor`), so a busy channel cannot hide it.
+   */
+  const findMessage = async (
+    req: CallContext,
+    since: string,
+    thread: unknown,
+    matches: (m: PlatformBody) => boolean,
+  ) => {
     const window = {
       channel: channelOf(req.account!),
       oldest: (Date.parse(since) / 1000 - SKEW_S).toFixed(6),
       limit: String(RECONCILE_WINDOW),
     };
-    // Replies in a thread are not in the channel's history; the thread lists them.
-    const body =
-      typeof thread === 'string'
-        ? await method(req, 'conversations.replies', { ...window, ts: thread })
-        : await method(req, 'conversations.history', window);
-    return (Array.isArray(body.messages) ? body.messages : []) as PlatformBody[];
+    return searchWindow<PlatformBody>({
+      platform: PLATFORM,
+      what: `the ${typeof thread === 'string' ? 'thread' : 'channel'} has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} messages`,
+      read: async (cursor) => {
+        const args = { ...window, ...(cursor ? { cursor } : {}) };
+        // Replies in a thread are not in the channel's history; the thread lists them.
+        const body =
+          typeof thread === 'string'
+            ? await method(req, 'conversations.replies', { ...args, ts: thread })
+            : await method(req, 'conversations.history', args);
+        const next = body.has_more ? String(body.response_metadata?.next_cursor ?? '') : '';
+        return { items: Array.isArray(body.messages) ? body.messages : [], next };
+      },
+      matches,
+    });
   };
 
   /** Whether a message is this bot's (auth.test's `bot_id` / `user_id`) with the text `text`. */
@@ -365,7 +383,7 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
         return ts ? receipt(req, channel, ts, preparedFiles) : null;
       }
       const mine = await bySelf(req, searchableText(PLATFORM, req.content.text));
-      const found = (await recentMessages(req, req.since, req.target.options.thread_ts)).find(mine);
+      const found = await findMessage(req, req.since, req.target.options.thread_ts, mine);
       if (!found) return null;
       const fileIds = stringList((found.files ?? []).map((f: PlatformBody) => f.id));
       return receipt(req, channel, String(found.ts), fileIds);
@@ -385,7 +403,10 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
       const thread = threadOf(req);
       const { ts: post } = parsePostId(req.post.platformPostId);
       const mine = await bySelf(req, searchableText(PLATFORM, req.text));
-      const found = (await recentMessages(req, req.since, thread)).find(
+      const found = await findMessage(
+        req,
+        req.since,
+        thread,
         (m) => m.ts !== thread && m.ts !== post && mine(m),
       );
       return found ? commentReceipt(req, String(found.ts)) : null;

@@ -222,14 +222,46 @@ export class SlackFake extends FakePlatform {
     return ok({ channel: CHANNEL, permalink: `${WORKSPACE}archives/${CHANNEL}/p${ts.replace('.', '')}` });
   }
 
+  /**
+   * Newest first, `limit` a page (Slack's default 100, at most 999); a fuller listing says
+   * `has_more` and hands the next page's `response_metadata.next_cursor` (an opaque string).
+   */
   private history(args: Record<string, string>, thread: string | undefined): FakeResponse {
     const oldest = Number(args.oldest ?? 0);
-    const limit = Number(args.limit ?? 100);
-    const messages = this.messages
+    const limit = Math.min(Number(args.limit ?? 100), 999);
+    const from = args.cursor
+      ? Number(Buffer.from(args.cursor, 'base64').toString().replace('next_ts:', ''))
+      : 0;
+    const all = this.messages
       .filter((m) => Number(m.ts) >= oldest && (thread === undefined ? !m.thread_ts : m.thread_ts === thread))
-      .reverse() // newest first, as conversations.history answers
-      .slice(0, limit);
-    return ok({ messages, has_more: false });
+      .reverse(); // newest first, as conversations.history answers
+    const messages = all.slice(from, from + limit);
+    const more = from + limit < all.length;
+    return ok({
+      messages,
+      has_more: more,
+      ...(more
+        ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${from + limit}`).toString('base64') } }
+        : {}),
+    });
+  }
+
+  /** A message someone else (a user, not the bot) posts in the channel, or in thread `threadTs`. */
+  chatter(text: string, threadTs?: string): void {
+    this.messages.push({
+      type: 'message',
+      ts: this.nextTs(),
+      text,
+      user: 'U0OTHER001',
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+  }
+
+  /** A message's ts: rising, never before now. */
+  private nextTs(): string {
+    this.clock = Math.max(this.clock + 1, Math.floor(Date.now() / 1000));
+    this.seq += 1;
+    return `${this.clock}.${String(this.seq).padStart(6, '0')}`;
   }
 
   private deleteMessage(args: Record<string, string>): FakeResponse {
@@ -251,9 +283,7 @@ export class SlackFake extends FakePlatform {
 
   /** Posts one message as the bot; `text` as Slack stores it (escaped). */
   private publish(text: string, files: Upload[], threadTs: string | undefined) {
-    this.clock = Math.max(this.clock + 1, Math.floor(Date.now() / 1000));
-    this.seq += 1;
-    const ts = `${this.clock}.${String(this.seq).padStart(6, '0')}`;
+    const ts = this.nextTs();
     const message = {
       type: 'message',
       ts,

@@ -2,6 +2,7 @@ import type { DeliveryReceipt } from '../../api/types';
 import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } from '../kit/adapter';
 import { bearerCaller } from '../kit/call';
 import { altTextAt, sameText, searchableText } from '../kit/content';
+import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -14,7 +15,7 @@ import {
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 const PLATFORM = 'tumblr';
-/** The blog's newest posts reconcile reads: 20 is the most `/posts` answers at once. */
+/** The blog's posts a reconcile page holds: 20 is the most `/posts` answers at once. */
 const RECONCILE_PAGE = 20;
 /** A 429 without a wait in its headers: the per-minute window (300 calls a minute per IP). */
 const RATE_WINDOW_MS = 60_000;
@@ -98,19 +99,35 @@ export function createTumblrAdapter(options: AdapterOptions = {}): PlatformAdapt
 
     async findExisting(req) {
       const draft = req.target.options.state === 'draft';
-      const { body } = await caller(req)({
-        method: 'GET',
-        path: `${blog(req.account)}/posts${draft ? '/draft' : ''}`,
-        query: new URLSearchParams({ npf: 'true', ...(draft ? {} : { limit: String(RECONCILE_PAGE) }) }),
-      });
       const want = textOf(req);
       searchableText(PLATFORM, want.join('\n'));
-      const posts: PlatformBody[] = Array.isArray(body.response?.posts) ? body.response.posts : [];
-      const found = posts.find(
-        (p) =>
-          postedSince(new Date(Number(p.timestamp) * 1000).toISOString(), req.since) &&
-          sameText(blockTexts(p).join('\n'), want.join('\n')),
-      );
+      const list = async (query: Record<string, string>): Promise<PlatformBody[]> => {
+        const { body } = await caller(req)({
+          method: 'GET',
+          path: `${blog(req.account)}/posts${draft ? '/draft' : ''}`,
+          query: new URLSearchParams({ npf: 'true', ...query }),
+        });
+        return Array.isArray(body.response?.posts) ? body.response.posts : [];
+      };
+      // Newest first, page after page back to the delivery's start: published posts by `offset`
+      // (20 at most a page), drafts `before_id` the last one listed.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the blog has more than ${MAX_LOOKUP_PAGES * RECONCILE_PAGE} ${draft ? 'drafts' : 'posts'}`,
+        read: draft
+          ? async (beforeId) => {
+              const posts = await list(beforeId ? { before_id: beforeId } : {});
+              const last = posts.at(-1);
+              return { items: posts, next: last ? String(last.id_string ?? last.id) : undefined };
+            }
+          : offsetPages(
+              (offset) => list({ offset: String(offset), limit: String(RECONCILE_PAGE) }),
+              RECONCILE_PAGE,
+            ),
+        until: { since: req.since, createdAt: timeOf },
+        matches: (p) =>
+          postedSince(timeOf(p), req.since) && sameText(blockTexts(p).join('\n'), want.join('\n')),
+      });
       if (!found) return null;
       const id = String(found.id_string ?? found.id);
       return {
@@ -266,3 +283,9 @@ function rateLimitWait(headers: Headers): number {
   }
   return RATE_WINDOW_MS;
 }
+
+/** A post's `timestamp` (Unix seconds) as ISO; undefined without one (counts as recent). */
+const timeOf = (post: PlatformBody): string | undefined => {
+  const ms = Number(post.timestamp) * 1000;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+};

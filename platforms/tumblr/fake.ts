@@ -33,6 +33,18 @@ export class TumblrFake extends FakePlatform {
     this.routes.push(...this.endpoints());
   }
 
+  /** A text post (or draft) made on the blog in Tumblr itself. */
+  postFromApp(blog: string, text: string, state: TumblrPost['state'] = 'published'): void {
+    this.posts.push({
+      id: `${720000000000000000n + BigInt(++this.created)}`,
+      blog,
+      state,
+      content: [{ type: 'text', text }],
+      tags: [],
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+  }
+
   credentials(): Record<string, string> {
     return {
       ...this.issueTokens('consumer-key-1'),
@@ -64,12 +76,15 @@ export class TumblrFake extends FakePlatform {
         method: 'GET',
         path: /^\/v2\/blog\/(?<blog>[^/]+)\/posts$/,
         handle: authed((req, blog) => {
+          // Newest first; `limit` 1–20 (20 unless asked), from `offset`.
           const limit = Math.min(Math.max(Number(req.query.get('limit') ?? 20), 1), 20);
+          const offset = Number(req.query.get('offset') ?? 0);
           const posts = this.posts.filter((p) => p.blog === blog && p.state === 'published');
           return ok(200, {
+            total_posts: posts.length,
             posts: posts
               .reverse()
-              .slice(0, limit)
+              .slice(offset, offset + limit)
               .map((p) => this.entity(p)),
           });
         }),
@@ -77,9 +92,12 @@ export class TumblrFake extends FakePlatform {
       {
         method: 'GET',
         path: /^\/v2\/blog\/(?<blog>[^/]+)\/posts\/draft$/,
-        handle: authed((_req, blog) => {
-          const posts = this.posts.filter((p) => p.blog === blog && p.state === 'draft');
-          return ok(200, { posts: posts.reverse().map((p) => this.entity(p)) });
+        handle: authed((req, blog) => {
+          // Newest first, 20 a page; `before_id` pages back from a listed draft.
+          const drafts = this.posts.filter((p) => p.blog === blog && p.state === 'draft').reverse();
+          const before = req.query.get('before_id');
+          const from = before ? drafts.findIndex((p) => p.id === before) + 1 : 0;
+          return ok(200, { posts: drafts.slice(from, from + 20).map((p) => this.entity(p)) });
         }),
       },
       {

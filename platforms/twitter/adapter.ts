@@ -22,12 +22,13 @@ import { bearerCaller } from '../kit/call';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { checkMedia, prepareMedia, type XCall } from './media';
 import { searchableText, stringList } from '../kit/content';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import { continueThread, startThread, type ThreadReplies } from '../kit/thread';
 import { twitterRules, xLength } from './descriptor';
 
 const PLATFORM = 'twitter';
 const OFFICIAL_URL = 'https://api.x.com';
-/** Reconcile reads one page of the account's posts (X's maximum page). */
+/** Reconcile reads the account's posts a page at a time (X's maximum page). */
 const PAGE = 100;
 /** Matches `postedSince`: posts older than the delivery, less clock skew, are not searched. */
 const SKEW_MS = 2 * 60_000;
@@ -105,24 +106,43 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
     return String(me.data?.id);
   };
 
-  /** The account's posts since `start` (ISO) or after `sinceId`, newest first, one page. */
-  const recentPosts = async (req: XRequest, user: string, after: { start?: string; sinceId?: string }) => {
-    const query = new URLSearchParams({
-      max_results: String(PAGE),
-      exclude: 'retweets',
-      'tweet.fields': 'created_at,referenced_tweets',
-      ...(after.sinceId ? { since_id: after.sinceId } : {}),
-      ...(after.start ? { start_time: after.start } : {}),
+  /**
+   * The account's first post since `start` (ISO) or after `sinceId` that `matches`, newest first,
+   * page after page (`pagination_token`: the last page's `meta.next_token`).
+   */
+  const findPost = async (
+    req: XRequest,
+    user: string,
+    after: { start?: string; sinceId?: string },
+    matches: (post: PlatformBody) => boolean,
+  ) =>
+    searchWindow<PlatformBody>({
+      platform: PLATFORM,
+      what: `the account has more than ${MAX_LOOKUP_PAGES * PAGE} posts`,
+      read: async (cursor) => {
+        const query = new URLSearchParams({
+          max_results: String(PAGE),
+          exclude: 'retweets',
+          'tweet.fields': 'created_at,referenced_tweets',
+          ...(after.sinceId ? { since_id: after.sinceId } : {}),
+          ...(after.start ? { start_time: after.start } : {}),
+          ...(cursor ? { pagination_token: cursor } : {}),
+        });
+        const body = await client(req)('GET', `/2/users/${encodeURIComponent(user)}/tweets?${query}`);
+        return { items: Array.isArray(body.data) ? body.data : [], next: body.meta?.next_token };
+      },
+      matches,
     });
-    const body = await client(req)('GET', `/2/users/${encodeURIComponent(user)}/tweets?${query}`);
-    return (Array.isArray(body.data) ? body.data : []) as PlatformBody[];
-  };
 
   /** The post of this delivery (root), by text, among the account's posts since it began. */
   const findRoot = async (req: PublishRequest, user: string) => {
     const start = new Date(Date.parse(req.since) - SKEW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const posts = await recentPosts(req, user, { start });
-    return posts.find((p) => postedSince(p.created_at, req.since) && sameText(p.text, req.content.text));
+    return findPost(
+      req,
+      user,
+      { start },
+      (p) => postedSince(p.created_at, req.since) && sameText(p.text, req.content.text),
+    );
   };
 
   /**
@@ -130,8 +150,10 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
    * previous try already posted it.
    */
   const findReply = async (req: XRequest, user: string, parent: string, text: string, since?: string) => {
-    const posts = await recentPosts(req, user, { sinceId: parent });
-    return posts.find(
+    return findPost(
+      req,
+      user,
+      { sinceId: parent },
       (p) =>
         (p.referenced_tweets ?? []).some((r: PlatformBody) => r.type === 'replied_to' && r.id === parent) &&
         (since === undefined || postedSince(p.created_at, since)) &&

@@ -92,6 +92,18 @@ export class TwitterFake extends FakePlatform {
     };
   }
 
+  /** A post the account makes elsewhere (X's app, another tool), a reply to `replyTo` if given. */
+  chatter(text: string, replyTo?: string): void {
+    const post: Post = {
+      id: this.snowflake(),
+      text,
+      mediaIds: [],
+      body: {},
+      createdAt: new Date().toISOString(),
+    };
+    this.posts.push(replyTo ? { ...post, replyTo } : post);
+  }
+
   private snowflake(): string {
     this.sequence += 1n;
     return String(((BigInt(Date.now()) - EPOCH) << 22n) | (this.sequence & 0x3fffffn));
@@ -172,7 +184,11 @@ export class TwitterFake extends FakePlatform {
     };
   }
 
-  /** GET /2/users/:id/tweets: newest first; only id, text, edit history unless more fields are asked for. */
+  /**
+   * GET /2/users/:id/tweets: newest first, `max_results` a page and `meta.next_token` while more
+   * remain (the next page's `pagination_token`); only id, text, edit history unless more fields are
+   * asked for.
+   */
   private timeline(req: FakeRequest, id: string): FakeResponse {
     if (id !== USER.id)
       return problem(
@@ -189,26 +205,40 @@ export class TwitterFake extends FakePlatform {
       return invalid(`Invalid 'start_time':'${start}'. 'start_time' must be a valid RFC 3339 date-time.`);
     }
     const sinceId = req.query.get('since_id');
+    const token = req.query.get('pagination_token');
     const fields = (req.query.get('tweet.fields') ?? '').split(',');
     const excluded = (req.query.get('exclude') ?? '').split(',');
-    const data = [...this.posts]
+    // A pagination token (opaque to clients) names the page's first post: the one after the last page's.
+    const before = token ? BigInt(Buffer.from(token, 'base64url').toString()) : undefined;
+    const matching = [...this.posts]
       .reverse()
       .filter((p) => !start || p.createdAt >= start.replace('Z', '.000Z'))
       .filter((p) => !sinceId || BigInt(p.id) > BigInt(sinceId))
-      .filter((p) => !(excluded.includes('replies') && p.replyTo))
-      .slice(0, max)
-      .map((p) => ({
-        id: p.id,
-        text: this.rendered(p),
-        edit_history_tweet_ids: [p.id],
-        ...(fields.includes('created_at') ? { created_at: p.createdAt } : {}),
-        ...(fields.includes('referenced_tweets') && p.replyTo
-          ? { referenced_tweets: [{ type: 'replied_to', id: p.replyTo }] }
-          : {}),
-      }));
+      .filter((p) => before === undefined || BigInt(p.id) <= before)
+      .filter((p) => !(excluded.includes('replies') && p.replyTo));
+    const next = matching[max];
+    const data = matching.slice(0, max).map((p) => ({
+      id: p.id,
+      text: this.rendered(p),
+      edit_history_tweet_ids: [p.id],
+      ...(fields.includes('created_at') ? { created_at: p.createdAt } : {}),
+      ...(fields.includes('referenced_tweets') && p.replyTo
+        ? { referenced_tweets: [{ type: 'replied_to', id: p.replyTo }] }
+        : {}),
+    }));
     return {
       status: 200,
-      body: data.length ? { data, meta: { result_count: data.length } } : { meta: { result_count: 0 } },
+      body: data.length
+        ? {
+            data,
+            meta: {
+              result_count: data.length,
+              newest_id: data[0]!.id,
+              oldest_id: data.at(-1)!.id,
+              ...(next ? { next_token: Buffer.from(next.id).toString('base64url') } : {}),
+            },
+          }
+        : { meta: { result_count: 0 } },
     };
   }
 

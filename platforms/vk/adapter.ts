@@ -12,6 +12,7 @@ import type {
 } from '../kit/adapter';
 import { bearerCaller, type CallContext } from '../kit/call';
 import { sameText, searchableText, stringList } from '../kit/content';
+import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -24,9 +25,9 @@ import {
 const PLATFORM = 'vk';
 /** The API version every call names (dev.vk.com/reference/versions). */
 const API_VERSION = '5.199';
-/** How many of the wall's newest posts reconcile reads (wall.get's `count`). */
-const RECONCILE_WINDOW = 20;
-/** How many of the post's newest comments a comment lookup reads. */
+/** How many of the wall's posts a reconcile page holds (wall.get's largest `count`). */
+const RECONCILE_WINDOW = 100;
+/** How many of the post's comments a comment lookup page holds (wall.getComments' largest `count`). */
 const COMMENT_WINDOW = 100;
 /** The photo types VK takes on a wall (dev.vk.com/en/api/upload/wall-photo). */
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif']);
@@ -163,11 +164,19 @@ export function createVkAdapter(options: AdapterOptions = {}): PlatformAdapter {
     async findExisting(req) {
       const text = searchableText(PLATFORM, req.content.text);
       const wall = wallOf(req.account);
-      const answer = await method(req, 'wall.get', { owner_id: wall, count: RECONCILE_WINDOW });
-      const found = itemsOf(answer).find(
-        (p) =>
-          sameText(p.text, text) && postedSince(new Date(Number(p.date) * 1000).toISOString(), req.since),
-      );
+      // Newest first by `offset`; a pinned post leads the first page whatever its age, so it
+      // never says the rest is older.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the wall has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts`,
+        read: offsetPages(
+          async (offset) =>
+            itemsOf(await method(req, 'wall.get', { owner_id: wall, offset, count: RECONCILE_WINDOW })),
+          RECONCILE_WINDOW,
+        ),
+        until: { since: req.since, createdAt: (p) => (p.is_pinned ? undefined : dateOf(p)) },
+        matches: (p) => sameText(p.text, text) && postedSince(dateOf(p), req.since),
+      });
       return found ? receiptOf(wall, found.id, Number(found.date) * 1000) : null;
     },
 
@@ -192,18 +201,28 @@ export function createVkAdapter(options: AdapterOptions = {}): PlatformAdapter {
     async findComment(req) {
       const text = searchableText(PLATFORM, req.text);
       const { wall, post } = postOf(req.post.platformPostId);
-      const answer = await method(req, 'wall.getComments', {
-        owner_id: wall,
-        post_id: post,
-        count: COMMENT_WINDOW,
-        sort: 'desc',
-      });
-      const found = itemsOf(answer).find(
-        (c) =>
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the post has more than ${MAX_LOOKUP_PAGES * COMMENT_WINDOW} comments`,
+        read: offsetPages(
+          async (offset) =>
+            itemsOf(
+              await method(req, 'wall.getComments', {
+                owner_id: wall,
+                post_id: post,
+                offset,
+                count: COMMENT_WINDOW,
+                sort: 'desc',
+              }),
+            ),
+          COMMENT_WINDOW,
+        ),
+        until: { since: req.since, createdAt: dateOf },
+        matches: (c) =>
           (!asCommunity(req) || Number(c.from_id) === wall) &&
           sameText(c.text, text) &&
-          postedSince(new Date(Number(c.date) * 1000).toISOString(), req.since),
-      );
+          postedSince(dateOf(c), req.since),
+      });
       return found ? commentReceiptOf(wall, post, found.id) : null;
     },
 
@@ -293,3 +312,9 @@ function failure(response: Response, body: PlatformBody, irreversible: boolean) 
     },
   );
 }
+
+/** A post's or comment's `date` (Unix seconds) as ISO; undefined without one (counts as recent). */
+const dateOf = (item: PlatformBody): string | undefined => {
+  const ms = Number(item.date) * 1000;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+};

@@ -52,6 +52,16 @@ export class VkFake extends FakePlatform {
     return { access_token: token, owner_id: String(user ? ids.userId : -ids.groupId) };
   }
 
+  /** A post made on the wall `ownerId` on VK itself (not through the API). */
+  postFromApp(ownerId: number, text: string): void {
+    this.posts.push({ id: this.nextNumber(), ownerId, fromId: ownerId, text, attachments: [], date: now() });
+  }
+
+  /** A comment a VK user makes under the post `postId` of the wall `ownerId`. */
+  commentFromApp(ownerId: number, postId: number, text: string): void {
+    this.comments.push({ id: this.nextNumber(), ownerId, postId, fromId: 424242, text, date: now() });
+  }
+
   private nextNumber(): number {
     this.lastId += 1;
     return this.lastId;
@@ -131,8 +141,11 @@ export class VkFake extends FakePlatform {
     'wall.get': (p, t) => {
       const owner = this.wall(p, t);
       if (typeof owner !== 'number') return owner;
+      // Newest first; `offset` and `count` (20 unless asked, at most 100); `count` answers the total.
       const items = this.posts.filter((x) => x.ownerId === owner).reverse();
-      return ok({ count: items.length, items: items.slice(0, Number(p.count ?? 20)).map(postEntity) });
+      const offset = Number(p.offset ?? 0);
+      const page = items.slice(offset, offset + Math.min(Number(p.count ?? 20), 100));
+      return ok({ count: items.length, items: page.map(postEntity) });
     },
     'wall.getById': (p) => {
       const ids = (p.posts ?? '').split(',');
@@ -169,12 +182,15 @@ export class VkFake extends FakePlatform {
       return ok({ comment_id: comment.id, parents_stack: [] });
     },
     'wall.getComments': (p) => {
-      const items = this.comments
-        .filter((c) => c.ownerId === Number(p.owner_id) && c.postId === Number(p.post_id))
-        .reverse()
-        .slice(0, Number(p.count ?? 10));
+      // Oldest first unless `sort=desc`; `offset` and `count` (10 unless asked, at most 100).
+      const all = this.comments.filter(
+        (c) => c.ownerId === Number(p.owner_id) && c.postId === Number(p.post_id),
+      );
+      if (p.sort === 'desc') all.reverse();
+      const offset = Number(p.offset ?? 0);
+      const items = all.slice(offset, offset + Math.min(Number(p.count ?? 10), 100));
       return ok({
-        count: items.length,
+        count: all.length,
         items: items.map((c) => ({
           id: c.id,
           from_id: c.fromId,

@@ -12,6 +12,7 @@ import type {
 } from '../kit/adapter';
 import { bearerCaller, type CallRequest, type PlatformAnswer } from '../kit/call';
 import { htmlText, sameText } from '../kit/content';
+import { type LookupPage, MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
   platformFailure,
@@ -23,8 +24,8 @@ import {
 } from '../kit/http';
 
 const PLATFORM = 'wordpress';
-/** How many of the account's matching posts (or comments) a lookup reads, newest first. */
-const RECONCILE_WINDOW = 20;
+/** How many of the account's matching posts (or comments) a lookup page holds, newest first. */
+const RECONCILE_WINDOW = 100;
 /**
  * WordPress compares `after` with the post's date in the site's own time zone (the REST API has
  * no GMT form of it), which may be up to 14 hours from UTC: the lookup asks from a day earlier and
@@ -93,6 +94,23 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
     return (request: CallRequest) => send({ ...request, headers: { authorization, ...request.headers } });
   };
 
+  /**
+   * A lookup's listing page by page (`page` from 1), as long as `X-WP-TotalPages` says there are
+   * more: WordPress refuses a page past the last.
+   */
+  const pagesOf =
+    (req: { account: AccountContext; signal: AbortSignal }, path: string, query: URLSearchParams) =>
+    async (cursor: string | undefined): Promise<LookupPage<PlatformBody>> => {
+      const page = Number(cursor ?? 1);
+      const { body, headers } = await call(req)({
+        method: 'GET',
+        path,
+        query: new URLSearchParams({ ...Object.fromEntries(query), page: String(page) }),
+      });
+      const pages = Number(headers.get('x-wp-totalpages') ?? 1);
+      return { items: listOf(body), next: page < pages ? String(page + 1) : undefined };
+    };
+
   /** The user the application password belongs to (its id filters posts and comments). */
   const me = async (req: PublishRequest | CommentRequest) => {
     const { body } = await call(req)({ method: 'GET', path: '/wp/v2/users/me' });
@@ -134,20 +152,23 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
 
     async findExisting(req) {
       const author = await me(req);
-      const { body } = await call(req)({
-        method: 'GET',
-        path: '/wp/v2/posts',
-        query: lookup(req.since, { author, search: req.content.title ?? '', status: 'any' }),
-      });
       // No post field holds a reference of ours: the user's post with this title and text since the
       // delivery began is this delivery's (WordPress may have filtered the HTML of the text: tags
       // are compared as their text).
-      const found = listOf(body).find(
-        (p) =>
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the user has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} posts with this title`,
+        read: pagesOf(
+          req,
+          '/wp/v2/posts',
+          lookup(req.since, { author, search: req.content.title ?? '', status: 'any' }),
+        ),
+        until: { since: req.since, createdAt: (p) => gmt(p.date_gmt) },
+        matches: (p) =>
           sameText(p.title?.raw, req.content.title) &&
           sameText(htmlText(p.content?.raw), htmlText(req.content.text)) &&
           postedSince(gmt(p.date_gmt), req.since),
-      );
+      });
       return found ? receiptOf(found) : null;
     },
 
@@ -170,15 +191,18 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
      */
     async findComment(req) {
       const author = await me(req);
-      const { body } = await call(req)({
-        method: 'GET',
-        path: '/wp/v2/comments',
-        query: lookup(req.since, { author, post: req.post.platformPostId, status: 'all' }, 'view'),
-      });
       const words = wordsOf(req.text);
-      const found = listOf(body).find(
-        (c) => wordsOf(c.content?.rendered) === words && postedSince(gmt(c.date_gmt), req.since),
-      );
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the user has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} comments on the post`,
+        read: pagesOf(
+          req,
+          '/wp/v2/comments',
+          lookup(req.since, { author, post: req.post.platformPostId, status: 'all' }, 'view'),
+        ),
+        until: { since: req.since, createdAt: (c) => gmt(c.date_gmt) },
+        matches: (c) => wordsOf(c.content?.rendered) === words && postedSince(gmt(c.date_gmt), req.since),
+      });
       return found ? commentReceiptOf(found) : null;
     },
 

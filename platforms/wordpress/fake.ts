@@ -59,6 +59,29 @@ export class WordpressFake extends FakePlatform {
     return { site_url: this.url, username: user.username, application_password: user.password };
   }
 
+  /** A post the user `author` publishes from wp-admin. */
+  postFromApp(author: number, title: string, content: string): void {
+    const id = (this.next += 1);
+    this.posts.push({
+      id,
+      author,
+      title,
+      content,
+      status: 'publish',
+      dateGmt: wpDate(new Date()),
+      excerpt: '',
+      slug: String(id),
+      categories: [1],
+      tags: [],
+      featuredMedia: 0,
+    });
+  }
+
+  /** A comment the user `author` makes on the post `post` from the site. */
+  commentFromApp(post: number, author: number, content: string): void {
+    this.comments.push({ id: (this.next += 1), post, author, content, dateGmt: wpDate(new Date()) });
+  }
+
   /** Posts readers see (published ones). */
   live(): FakeWpPost[] {
     return this.posts.filter((p) => p.status === 'publish');
@@ -222,9 +245,8 @@ export class WordpressFake extends FakePlatform {
       .filter((p) => !q.get('author') || String(p.author) === q.get('author'))
       .filter((p) => !q.get('after') || p.dateGmt > String(q.get('after')))
       .filter((p) => terms.every((t) => `${p.title} ${p.content}`.toLowerCase().includes(t)))
-      .reverse()
-      .slice(0, Number(q.get('per_page') ?? 10));
-    return { status: 200, body: chosen.map((p) => this.entity(p)) };
+      .reverse();
+    return paged(q, chosen, (p) => this.entity(p), 'rest_post_invalid_page_number');
   }
 
   private remove(req: FakeRequest, user: User, id: number): FakeResponse {
@@ -279,9 +301,8 @@ export class WordpressFake extends FakePlatform {
       .filter((c) => !q.get('post') || String(c.post) === q.get('post'))
       .filter((c) => !q.get('author') || String(c.author) === q.get('author'))
       .filter((c) => !q.get('after') || c.dateGmt > String(q.get('after')))
-      .reverse()
-      .slice(0, Number(q.get('per_page') ?? 10));
-    return { status: 200, body: chosen.map((c) => this.commentEntity(c)) };
+      .reverse();
+    return paged(q, chosen, (c) => this.commentEntity(c), 'rest_comment_invalid_page_number');
   }
 
   private linkOf(p: FakeWpPost): string {
@@ -353,3 +374,26 @@ const invalidParam = (param: string, message: string): FakeResponse => ({
     data: { status: 400, params: { [param]: message } },
   },
 });
+
+/**
+ * A collection page as the REST API answers it: `per_page` items (10 unless asked, at most 100)
+ * of `page` (from 1), the totals in `X-WP-Total` and `X-WP-TotalPages`, and a 400 for a page past
+ * the last.
+ */
+function paged<T>(
+  q: URLSearchParams,
+  all: readonly T[],
+  entity: (item: T) => unknown,
+  invalid: string,
+): FakeResponse {
+  const size = Math.min(Number(q.get('per_page') ?? 10), 100);
+  const page = Math.max(Number(q.get('page') ?? 1), 1);
+  const pages = Math.ceil(all.length / size);
+  if (page > 1 && page > pages)
+    return wpError(400, invalid, 'The page number requested is larger than the number of pages available.');
+  return {
+    status: 200,
+    headers: { 'x-wp-total': String(all.length), 'x-wp-totalpages': String(pages) },
+    body: all.slice((page - 1) * size, page * size).map(entity),
+  };
+}

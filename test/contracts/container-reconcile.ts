@@ -25,6 +25,8 @@ export interface ContainerSubject<F extends FakePlatform & { rules: ContainerRul
   /** The container's status field (Instagram `status_code`, Threads `status`). */
   statusField: string;
   published(fake: F): Array<{ id: string; text: string }>;
+  /** A post the account makes in the platform's app (no container). */
+  postFromApp(fake: F, text: string): void;
 }
 
 const TIMEOUT_MS = 15_000;
@@ -215,6 +217,19 @@ export function containerReconcileSuite<F extends FakePlatform & { rules: Contai
       expect((await adapter.findExisting!(req))?.platformPostId).toBe(ours(req)[0]!.id);
       expect(listReads(from)).toHaveLength(1);
       expect(await adapter.findExisting!(request())).toBeNull();
+    });
+
+    // Last: it leaves the account with more posts than a lookup reads.
+    test('a post behind full pages of others is found, by container and by text; past 250 posts unsearchable, never absent', async () => {
+      const req = request();
+      const prepared = await publishUnknown(req, { kind: 'lose-answer' });
+      for (let i = 0; i < 100; i++) subject.postFromApp(fake, `From the app ${i}`);
+      expect((await adapter.findExisting!(req, prepared))?.platformPostId).toBe(ours(req)[0]!.id);
+      expect((await adapter.findExisting!(req))?.platformPostId).toBe(ours(req)[0]!.id);
+      for (let i = 0; i < 200; i++) subject.postFromApp(fake, `More from the app ${i}`);
+      const code = `platform.${subject.platform}.unsearchable`;
+      expect(await failureOf(adapter.findExisting!(req))).toMatchObject({ code, retryable: false });
+      expect(await failureOf(adapter.findExisting!(req, prepared))).toMatchObject({ code, retryable: false });
     });
   });
 }

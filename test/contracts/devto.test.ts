@@ -222,3 +222,29 @@ describe('devto specifics', () => {
     expect(fake.requests.length).toBe(calls);
   });
 });
+
+describe('devto lookups on a busy account', () => {
+  test('an article and a draft behind full pages are found; past 1,000 articles unsearchable, never absent', async () => {
+    const fake = await new DevtoFake().start();
+    try {
+      const adapter = createDevtoAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_d', platform: 'devto', name: 'D', credentials: fake.credentials() };
+      for (const published of [true, false]) {
+        const req = publishRequest(account, article(`Behind the chatter (${published})`), { published }, []);
+        fake.inject({ method: 'POST', path: '/api/articles' }, { kind: 'lose-answer' });
+        await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+        const made = fake.articles.at(-1)!;
+        for (let i = 0; i < 150; i++) fake.articleFromApp(made.userId, `From the editor ${i}`, published);
+        expect((await adapter.findExisting!(req))?.platformPostId).toBe(String(made.id));
+      }
+      const req = publishRequest(account, article('Never made'), {}, []);
+      const user = fake.articles[0]!.userId;
+      for (let i = 0; i < 900; i++) fake.articleFromApp(user, `More from the editor ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.devto.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

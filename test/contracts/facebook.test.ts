@@ -2,7 +2,15 @@ import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
 const text = (t: string) => ({ text: t, media: [] });
@@ -176,5 +184,33 @@ describe('facebook specifics', () => {
       code: 'platform.facebook.duplicate',
       retryable: false,
     });
+  });
+});
+
+describe('facebook lookups on a busy Page', () => {
+  test('a post and its first comment behind full pages are found; past 250 posts unsearchable, never absent', async () => {
+    const fake = await new FacebookFake().start();
+    try {
+      const adapter = createFacebookAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_fb', platform: 'facebook', name: 'Page', credentials: fake.credentials() };
+      const req = publishRequest(account, text('Behind the chatter'), {}, []);
+      fake.inject({ method: 'POST', path: /\/feed$/ }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      for (let i = 0; i < 100; i++) fake.postFromApp(`From the app ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(fake.published.find((p) => p.message === 'Behind the chatter')!.id);
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const made = await adapter.comment!(first);
+      for (let i = 0; i < 120; i++) fake.comments.chatter(receipt.platformPostId, `Nice ${i}`);
+      expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+
+      for (let i = 0; i < 200; i++) fake.postFromApp(`More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.facebook.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
   });
 });

@@ -166,3 +166,34 @@ describe('farcaster specifics', () => {
     expect(fake.requests.length).toBe(calls);
   });
 });
+
+describe('farcaster lookups on a busy account', () => {
+  test('a cast and its first comment behind full pages are found; past 500 casts unsearchable, never absent', async () => {
+    const fake = await new FarcasterFake().start();
+    try {
+      const adapter = createFarcasterAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_fc', platform: 'farcaster', name: 'FC', credentials: fake.credentials() };
+      const req = publishRequest(account, { text: 'Behind the chatter', media: [] }, {}, []);
+      fake.inject({ method: 'POST', path: '/v2/farcaster/cast' }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const post = fake.casts.at(-1)!;
+      for (let i = 0; i < 120; i++) fake.castFromApp(post.fid, `From the app ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(post.hash);
+
+      // Other accounts' replies before and after it: it is on neither the first nor the last page.
+      for (let i = 0; i < 60; i++) fake.castFromApp(post.fid + 1000, `Reply ${i}`, post.hash);
+      const first = commentRequest(req, receipt, 'The first comment');
+      const made = await adapter.comment!(first);
+      for (let i = 0; i < 60; i++) fake.castFromApp(post.fid + 1000, `More replies ${i}`, post.hash);
+      expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+
+      for (let i = 0; i < 400; i++) fake.castFromApp(post.fid, `More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.farcaster.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -209,3 +209,25 @@ describe('ghost specifics', () => {
     ).toMatchObject({ category: 'validation', code: 'platform.ghost.address_refused' });
   });
 });
+
+describe('ghost lookups on a busy site', () => {
+  test('a post behind full pages is found; past 1,000 posts since the delivery unsearchable, never absent', async () => {
+    const fake = await new GhostFake().start();
+    try {
+      const adapter = createGhostAdapter({ outbound: REACH_LOOPBACK_FAKES });
+      const account = { id: 'acc_g', platform: 'ghost', name: 'G', credentials: fake.credentials() };
+      const req = publishRequest(account, post('<p>Behind the chatter</p>'), { status: 'published' }, []);
+      fake.inject({ method: 'POST', path: /\/posts\/$/ }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const made = fake.posts.at(-1)!;
+      for (let i = 0; i < 250; i++) fake.postFromApp(`From the admin ${i}`, '<p>Hello</p>');
+      expect((await adapter.findExisting!(req))?.platformPostId).toBe(made.id);
+      for (let i = 0; i < 800; i++) fake.postFromApp(`More from the admin ${i}`, '<p>Hello</p>');
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.ghost.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -306,3 +306,24 @@ describe('google business profile', () => {
     expect((failure as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(25 * 3_600_000);
   });
 });
+
+describe('google business lookups on a busy location', () => {
+  test('a post behind full pages is found (any order); past 1,000 posts unsearchable, never absent', async () => {
+    const fake = await new GoogleBusinessFake().start();
+    try {
+      const adapter = createGoogleAdapter({ baseUrl: fake.url, env: envOf(fake) });
+      const req = publishRequest(account(fake), text('Behind the chatter'), {}, []);
+      fake.inject({ method: 'POST', path: /\/localPosts$/ }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const post = fake.posts.at(-1)!;
+      for (let i = 0; i < 350; i++) fake.postFromApp(`From the profile ${i}`);
+      expect((await adapter.findExisting!(req))?.platformPostId).toBe(post.name);
+      for (let i = 0; i < 700; i++) fake.postFromApp(`More from the profile ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.google.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -249,3 +249,25 @@ describe('hashnode specifics', () => {
     ]);
   });
 });
+
+describe('hashnode lookups on a busy publication', () => {
+  test('a post behind full pages is found; past 200 posts unsearchable, never absent', async () => {
+    const fake = await new HashnodeFake().start();
+    try {
+      const adapter = createHashnodeAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_h', platform: 'hashnode', name: 'H', credentials: fake.credentials() };
+      const req = publishRequest(account, post('Behind the chatter'), {}, []);
+      fake.inject({ method: 'POST', path: '/' }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const made = fake.posts.at(-1)!;
+      for (let i = 0; i < 70; i++) fake.postFromApp(made.publicationId, `From the editor ${i}`);
+      expect((await adapter.findExisting!(req))?.platformPostId).toBe(made.id);
+      for (let i = 0; i < 150; i++) fake.postFromApp(made.publicationId, `More from the editor ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.hashnode.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

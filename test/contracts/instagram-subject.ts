@@ -126,5 +126,6 @@ export function instagramContract<F extends InstagramFake>(flow: InstagramFlowSu
     listCall: /\/(media|stories)$/,
     statusField: 'status_code',
     published: (fake) => fake.published.map((m) => ({ id: m.id, text: m.caption })),
+    postFromApp: (fake, caption) => fake.postFromApp('IMAGE', caption),
   });
 }

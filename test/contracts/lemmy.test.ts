@@ -4,7 +4,7 @@ import { createLemmyAdapter } from '../../platforms/lemmy/adapter';
 import { LemmyFake } from '../../platforms/lemmy/fake';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
 import { adapterContract } from './adapter-contract';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const post = (text: string, title = 'Postflow on Lemmy') => ({ text, title, media: [] });
 const url = { source_type: 'url' as const, source: 'https://e.x/a.png' };
@@ -156,5 +156,35 @@ describe('lemmy specifics', () => {
     );
     expect(failure).toMatchObject({ code: 'platform.lemmy.address_refused', retryable: false });
     expect(fake.requests.length).toBe(calls);
+  });
+});
+
+describe('lemmy lookups on a busy account', () => {
+  test('a post and its first comment behind full pages are found; past 500 posts unsearchable, never absent', async () => {
+    const fake = await new LemmyFake().start();
+    try {
+      const adapter = createLemmyAdapter({ outbound: REACH_LOOPBACK_FAKES });
+      const account = { id: 'acc_l', platform: 'lemmy', name: 'L', credentials: fake.loggedIn() };
+      const user = account.credentials.username!;
+      const req = publishRequest(account, post('Behind the chatter'), { community_id: 2 }, []);
+      fake.inject({ method: 'POST', path: '/api/v3/post' }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const made = fake.posts.at(-1)!;
+      for (let i = 0; i < 120; i++) fake.postFromApp(user, `From the app ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(String(made.id));
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const comment = await adapter.comment!(first);
+      for (let i = 0; i < 120; i++) fake.commentFromApp(made.id, 'someone_else', `Nice ${i}`);
+      expect((await adapter.findComment!(first))?.commentId).toBe(comment.commentId);
+
+      for (let i = 0; i < 400; i++) fake.postFromApp(user, `More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.lemmy.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
   });
 });

@@ -4,7 +4,15 @@ import { createLinkedInAdapter, createLinkedInPageAdapter } from '../../platform
 import { fromLittleText, msUntilUtcMidnight, toLittleText } from '../../platforms/linkedin/api';
 import { LinkedInFake, liError, liInputError } from '../../platforms/linkedin/fake';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 const CLIENT = { id: 'li-client', secret: 'li-secret' };
 /** The operator's OAuth client, as the registry passes the environment. */
@@ -396,6 +404,29 @@ describe('linkedin specifics', () => {
     const old = await runDelivery(member, publishRequest(account, text('Weekly note'), {}, []));
     fake.posts.find((p) => p.id === old.platformPostId)!.createdAt = Date.now() - 3_600_000;
     expect(await member.findExisting!(publishRequest(account, text('Weekly note'), {}, []))).toBeNull();
+  });
+
+  test('a post and its first comment behind full pages are found; past 200 posts unsearchable, never absent', async () => {
+    const account = memberAccount();
+    const author = account.credentials.person_urn!;
+    const req = publishRequest(account, text('Behind the chatter'), {}, []);
+    fake.inject({ method: 'POST', path: '/rest/posts' }, { kind: 'lose-answer' });
+    expect(await failureOf(runDelivery(member, req))).toMatchObject({ outcomeUnknown: true });
+    const post = fake.posts.at(-1)!;
+    for (let i = 0; i < 50; i++) fake.postFromApp(author, `From the app ${i}`);
+    const receipt = (await member.findExisting!(req))!;
+    expect(receipt.platformPostId).toBe(post.id);
+
+    const first = commentRequest(req, receipt, 'The first comment');
+    const made = await member.comment!(first);
+    for (let i = 0; i < 120; i++) fake.commentFromApp(post.id, `Congrats ${i}`);
+    expect((await member.findComment!(first))?.commentId).toBe(made.commentId);
+
+    for (let i = 0; i < 200; i++) fake.postFromApp(author, `More from the app ${i}`);
+    expect(await failureOf(member.findExisting!(req))).toMatchObject({
+      code: 'platform.linkedin.unsearchable',
+      retryable: false,
+    });
   });
 
   test('the refresh grant: form-encoded client credentials; pages fall back to the member client', async () => {

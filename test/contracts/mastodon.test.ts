@@ -133,3 +133,32 @@ describe('mastodon first comment', () => {
     }
   });
 });
+
+describe('mastodon lookups on a busy account', () => {
+  test('page back by the Link header: a post and its comment behind full pages are found; past 400 statuses unsearchable, never absent', async () => {
+    const fake = await new MastodonFake().start();
+    try {
+      const adapter = createMastodonAdapter({ outbound: REACH_LOOPBACK_FAKES });
+      const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials: fake.credentials() };
+      const req = publishRequest(account, text('Behind the chatter'), {}, []);
+      fake.inject({ method: 'POST', path: '/api/v1/statuses' }, { kind: 'lose-answer' });
+      await expect(adapter.publish(req, {})).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const post = fake.statuses.at(-1)!;
+      for (let i = 0; i < 100; i++) fake.chatter(`chatter ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(post.id);
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const made = await adapter.comment!(first);
+      for (let i = 0; i < 100; i++) fake.chatter(`reply ${i}`, i % 2 ? post.id : undefined);
+      expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+
+      for (let i = 0; i < 300; i++) fake.chatter(`more chatter ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.mastodon.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

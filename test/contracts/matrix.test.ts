@@ -170,6 +170,24 @@ describe('matrix', () => {
     expect((await adapter.findExisting!(elsewhere))?.platformPostId).toBe(receipt.platformPostId);
   });
 
+  test("reconcile pages back through the account's busy room; past 500 messages it is unsearchable, never absent", async () => {
+    const credentials = fake.credentials();
+    const req = request(account(credentials), 1);
+    const receipt = await runDelivery(adapter, req);
+    for (let i = 0; i < 120; i++) fake.chatter(`chatter ${i}`);
+    expect((await adapter.findExisting!(req))?.platformPostId).toBe(receipt.platformPostId);
+    const elsewhere = { ...req, account: account(fake.otherDevice(credentials)) };
+    expect((await adapter.findExisting!(elsewhere))?.platformPostId).toBe(receipt.platformPostId);
+    const first = commentRequest(req, receipt, 'Behind the chatter');
+    const made = await adapter.comment!(first);
+    for (let i = 0; i < 60; i++) fake.chatter(`more chatter ${i}`);
+    expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+    for (let i = 0; i < 400; i++) fake.chatter(`yet more chatter ${i}`);
+    expect(await failureOf(adapter.findExisting!(req))).toMatchObject({
+      code: 'platform.matrix.unsearchable',
+    });
+  });
+
   test('a dead session needs reconnecting; an expired one a refresh', async () => {
     const credentials = fake.credentials();
     expect(

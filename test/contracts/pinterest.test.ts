@@ -172,3 +172,34 @@ describe('pinterest specifics', () => {
     expect(err.failure).toMatchObject({ category: 'auth', code: 'account.reconnection_required' });
   });
 });
+
+describe('pinterest lookups on a busy board', () => {
+  test("a Pin behind a full page is found, whatever the board's order; past 2,500 Pins unsearchable, never absent", async () => {
+    const fake = await new PinterestFake().start();
+    const host = await new MediaHost().start();
+    try {
+      const adapter = createPinterestAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_p', platform: 'pinterest', name: 'P', credentials: fake.credentials() };
+      const req = publishRequest(
+        account,
+        { text: 'Behind the chatter', title: 'Busy', media: [url] },
+        { board_id: BOARD },
+        host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]),
+      );
+      fake.inject({ method: 'POST', path: '/v5/pins' }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const pin = fake.pins.at(-1)!;
+      for (let i = 0; i < 300; i++) fake.pinFromApp(BOARD, `From the app ${i}`);
+      // Moved to the top of the board by its owner: an old Pin says nothing about the ones after it.
+      fake.pinFromApp(BOARD, 'An old favourite', new Date('2020-01-01T00:00:00Z'));
+      expect((await adapter.findExisting!(req))?.platformPostId).toBe(pin.id);
+      for (let i = 0; i < 2300; i++) fake.pinFromApp(BOARD, `More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.pinterest.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+      await host.stop();
+    }
+  });
+});

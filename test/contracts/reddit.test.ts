@@ -207,6 +207,41 @@ describe('reddit specifics', () => {
   });
 });
 
+describe('reddit lookups on a busy account', () => {
+  test('a post behind full pages of submissions is found; past 1,000 unsearchable, and a comment past the listed ones too', async () => {
+    const fake = await new RedditFake().start();
+    try {
+      const adapter = createRedditAdapter({ baseUrl: fake.url, env });
+      const acc = { id: 'acc_r', platform: 'reddit', name: 'R', credentials: fake.credentials('busy_bot') };
+      const req = publishRequest(acc, post('Behind the chatter'), { sr: 'test' }, []);
+      fake.inject({ method: 'POST', path: '/api/submit' }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      for (let i = 0; i < 250; i++) fake.postFromApp('busy_bot', 'test', `From the app ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(
+        `t3_${fake.submissions.find((p) => p.selftext === 'Behind the chatter')!.id}`,
+      );
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const made = await adapter.comment!(first);
+      for (let i = 0; i < 50; i++) fake.commentFromApp(receipt.platformPostId, `Nice ${i}`);
+      expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+      // Newest first, the comment is past the 100 Reddit lists: unknown, never absent.
+      for (let i = 0; i < 100; i++) fake.commentFromApp(receipt.platformPostId, `More ${i}`);
+      await expect(adapter.findComment!(first)).rejects.toMatchObject({
+        failure: { code: 'platform.reddit.unsearchable', retryable: false },
+      });
+
+      for (let i = 0; i < 800; i++) fake.postFromApp('busy_bot', 'test', `More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.reddit.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
 describe('reddit media posts', () => {
   let fake: RedditFake;
   const host = new MediaHost();

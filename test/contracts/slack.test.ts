@@ -211,6 +211,26 @@ describe('slack specifics', () => {
     expect(await adapter().findExisting!(request(text('In the thread')))).toBeNull();
   });
 
+  test('reconcile pages through a busy channel; past 1,000 messages it is unsearchable, never absent', async () => {
+    const req = request(text('Behind the chatter'));
+    fake.inject({ path: /chat\.postMessage$/ }, { kind: 'lose-answer' });
+    expect((await failureOf(runDelivery(adapter(), req))).outcomeUnknown).toBe(true);
+    const post = fake.posts.at(-1)!;
+    for (let i = 0; i < 250; i++) fake.chatter(`chatter ${i}`);
+    expect((await adapter().findExisting!(req))?.platformPostId).toBe(post.ts);
+    for (let i = 0; i < 800; i++) fake.chatter(`more chatter ${i}`);
+    expect((await failureOf(adapter().findExisting!(req))).code).toBe('platform.slack.unsearchable');
+  });
+
+  test('a first comment behind a full page of replies in its thread is found', async () => {
+    const req = request(text('A busy thread'));
+    const receipt = await runDelivery(adapter(), req);
+    const first = commentRequest(req, receipt, 'The first comment');
+    const made = await adapter().comment!(first);
+    for (let i = 0; i < 150; i++) fake.chatter(`reply ${i}`, receipt.platformPostId);
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+  });
+
   test('a permalink Slack will not give leaves the message published, with a warning', async () => {
     fake.inject({ path: /chat\.getPermalink$/ }, slackError('internal_error', 500));
     const receipt = await deliver(text('Linkless'));

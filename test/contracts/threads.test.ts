@@ -5,7 +5,15 @@ import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { adapterContract } from './adapter-contract';
 import { containerReconcileSuite } from './container-reconcile';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  type TestMedia,
+} from './run-delivery';
 
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
 const text = (t: string) => ({ text: t, media: [] });
@@ -96,6 +104,7 @@ containerReconcileSuite({
   listCall: /\/threads$/,
   statusField: 'status',
   published: (fake) => fake.published.map((p) => ({ id: p.id, text: p.text })),
+  postFromApp: (fake, text) => fake.postFromApp(text),
 });
 
 describe('threads specifics', () => {
@@ -110,6 +119,19 @@ describe('threads specifics', () => {
   afterAll(async () => {
     await fake.stop();
     await host.stop();
+  });
+
+  test('a first comment behind full pages of replies is found; past 500 replies unsearchable, never absent', async () => {
+    const req = publishRequest(account(), text('A busy thread'), {}, []);
+    const receipt = await runDelivery(adapter(), req);
+    const first = commentRequest(req, receipt, 'The first comment');
+    const made = await adapter().comment!(first);
+    for (let i = 0; i < 120; i++) fake.replyFromApp(receipt.platformPostId, `Reply ${i}`);
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+    for (let i = 0; i < 400; i++) fake.replyFromApp(receipt.platformPostId, `More ${i}`);
+    await expect(adapter().findComment!(first)).rejects.toMatchObject({
+      failure: { code: 'platform.threads.unsearchable', retryable: false },
+    });
   });
 
   test('a text post is one TEXT container, with its link preview and reply control', async () => {

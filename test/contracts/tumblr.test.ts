@@ -191,3 +191,33 @@ describe('tumblr specifics', () => {
     expect(err.failure).toMatchObject({ category: 'auth', code: 'account.reconnection_required' });
   });
 });
+
+describe('tumblr lookups on a busy blog', () => {
+  test('a post and a draft behind full pages are found; past 200 posts unsearchable, never absent', async () => {
+    const fake = await new TumblrFake().start();
+    try {
+      const adapter = createTumblrAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_t', platform: 'tumblr', name: 'T', credentials: fake.credentials() };
+      for (const state of ['published', 'draft'] as const) {
+        const req = publishRequest(
+          account,
+          { text: `Behind the chatter (${state})`, media: [] },
+          { state },
+          [],
+        );
+        fake.inject({ method: 'POST', path: /\/posts$/ }, { kind: 'lose-answer' });
+        await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+        const post = fake.posts.at(-1)!;
+        for (let i = 0; i < 70; i++) fake.postFromApp(post.blog, `From the app ${i}`, state);
+        expect((await adapter.findExisting!(req))?.platformPostId).toBe(post.id);
+      }
+      const req = publishRequest(account, { text: 'Never made', media: [] }, {}, []);
+      for (let i = 0; i < 150; i++) fake.postFromApp(fake.posts[0]!.blog, `More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.tumblr.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

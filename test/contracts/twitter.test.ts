@@ -352,3 +352,33 @@ describe('twitter specifics', () => {
     expect(fresh.access_token).toBeTruthy();
   });
 });
+
+describe('twitter lookups on a busy account', () => {
+  let fake: TwitterFake;
+  const adapter = () => createTwitterAdapter({ baseUrl: fake.url });
+  const account = () => ({ id: 'acc_x', platform: 'twitter', name: 'X', credentials: fake.credentials() });
+  beforeAll(async () => {
+    fake = await new TwitterFake().start();
+  });
+  afterAll(() => fake.stop());
+
+  test('a post and its first comment behind full pages of other posts are found; past 1,000 posts unsearchable, never absent', async () => {
+    const req = publishRequest(account(), text('Behind the chatter'), {}, []);
+    fake.inject({ method: 'POST', path: '/2/tweets' }, { kind: 'lose-answer' });
+    await expect(adapter().publish(req, {})).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+    const post = fake.posts.at(-1)!;
+    for (let i = 0; i < 250; i++) fake.chatter(`chatter ${i}`);
+    const receipt = (await adapter().findExisting!(req))!;
+    expect(receipt.platformPostId).toBe(post.id);
+
+    const first = commentRequest(req, receipt, 'The first comment');
+    const made = await adapter().comment!(first);
+    for (let i = 0; i < 150; i++) fake.chatter(`reply ${i}`, i % 2 ? post.id : undefined);
+    expect((await adapter().findComment!(first))?.commentId).toBe(made.commentId);
+
+    for (let i = 0; i < 700; i++) fake.chatter(`more chatter ${i}`);
+    await expect(adapter().findExisting!(req)).rejects.toMatchObject({
+      failure: { code: 'platform.twitter.unsearchable', retryable: false },
+    });
+  });
+});

@@ -152,3 +152,33 @@ describe('vk specifics', () => {
     });
   });
 });
+
+describe('vk lookups on a busy wall', () => {
+  test('a post and its first comment behind full pages are found; past 1,000 posts unsearchable, never absent', async () => {
+    const fake = await new VkFake().start();
+    try {
+      const adapter = createVkAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_vk', platform: 'vk', name: 'VK', credentials: fake.credentials() };
+      const wall = Number(account.credentials.owner_id);
+      const req = publishRequest(account, { text: 'Behind the chatter', media: [] }, {}, []);
+      fake.inject({ method: 'POST', path: /wall\.post$/ }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const post = fake.posts.at(-1)!;
+      for (let i = 0; i < 250; i++) fake.postFromApp(wall, `From the app ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(`${wall}_${post.id}`);
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const made = await adapter.comment!(first);
+      for (let i = 0; i < 150; i++) fake.commentFromApp(wall, post.id, `Nice ${i}`);
+      expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+
+      for (let i = 0; i < 800; i++) fake.postFromApp(wall, `More from the app ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.vk.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -270,3 +270,37 @@ describe('wordpress specifics', () => {
     );
   });
 });
+
+describe('wordpress lookups on a busy site', () => {
+  test('a post and a comment behind full pages are found; past 1,000 matching posts unsearchable, never absent', async () => {
+    const fake = await new WordpressFake().start();
+    try {
+      const adapter = createWordpressAdapter({ outbound: REACH_LOOPBACK_FAKES });
+      const account = { id: 'acc_wp', platform: 'wordpress', name: 'WP', credentials: fake.credentials() };
+      const req = publishRequest(
+        account,
+        post('Behind the chatter', 'Weekly update'),
+        { status: 'publish' },
+        [],
+      );
+      fake.inject({ method: 'POST', path: '/wp-json/wp/v2/posts' }, { kind: 'lose-answer' });
+      await expect(runDelivery(adapter, req)).rejects.toMatchObject({ failure: { outcomeUnknown: true } });
+      const made = fake.posts.at(-1)!;
+      for (let i = 0; i < 150; i++) fake.postFromApp(made.author, 'Weekly update', `Update ${i}`);
+      const receipt = (await adapter.findExisting!(req))!;
+      expect(receipt.platformPostId).toBe(String(made.id));
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const comment = await adapter.comment!(first);
+      for (let i = 0; i < 150; i++) fake.commentFromApp(made.id, made.author, `Reply ${i}`);
+      expect((await adapter.findComment!(first))?.commentId).toBe(comment.commentId);
+
+      for (let i = 0; i < 900; i++) fake.postFromApp(made.author, 'Weekly update', `More ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.wordpress.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
 import { googleError } from '../../platforms/google/fake-api';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const fakes: YoutubeFake[] = [];
 const envOf = (fake: YoutubeFake) => ({
@@ -491,5 +491,32 @@ describe('youtube', () => {
         expect(() => createYoutubeAdapter({ env: { POSTFLOW_YOUTUBE_CHUNK_BYTES: good } })).not.toThrow();
       }
     });
+  });
+});
+
+describe('youtube lookups on a busy channel', () => {
+  test('a video and its first comment behind full pages are found; past 500 uploads unsearchable, never absent', async () => {
+    const fake = await new YoutubeFake().start();
+    const host = await new MediaHost().start();
+    try {
+      const adapter = createYoutubeAdapter({ baseUrl: fake.url, env: envOf(fake) });
+      const req = publishRequest(account(fake), video('Behind the chatter'), {}, host.serve(clip));
+      const receipt = await runDelivery(adapter, req);
+      for (let i = 0; i < 120; i++) fake.uploadFromApp(`From the studio ${i}`);
+      expect((await adapter.findExisting!(req))?.platformPostId).toBe(receipt.platformPostId);
+
+      const first = commentRequest(req, receipt, 'The first comment');
+      const made = await adapter.comment!(first);
+      for (let i = 0; i < 250; i++) fake.commentFromApp(receipt.platformPostId, `Nice ${i}`);
+      expect((await adapter.findComment!(first))?.commentId).toBe(made.commentId);
+
+      for (let i = 0; i < 400; i++) fake.uploadFromApp(`More from the studio ${i}`);
+      await expect(adapter.findExisting!(req)).rejects.toMatchObject({
+        failure: { code: 'platform.youtube.unsearchable', retryable: false },
+      });
+    } finally {
+      await fake.stop();
+      await host.stop();
+    }
   });
 });

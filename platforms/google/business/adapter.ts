@@ -4,14 +4,14 @@ import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from '../api
 import { type PlatformBody, postedSince, rejected } from '../../kit/http';
 import { assertTokenFresh } from '../../kit/oauth2';
 import { sameText, searchableText } from '../../kit/content';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../../kit/lookup-window';
 import { failedForGood, warningOf, withWarning } from '../../kit/live-receipt';
 
 const PLATFORM = 'google';
 const OFFICIAL_URL = 'https://mybusiness.googleapis.com';
 /** A post Google is still reviewing (`state: PROCESSING`) is asked about again after this. */
 const REVIEW_POLL_MS = 5_000;
-/** localPosts.list pages reconcile reads (100 posts each, the documented maximum page size). */
-const RECONCILE_PAGES = 3;
+/** The posts a localPosts.list page holds for reconcile (the documented maximum page size). */
 const PAGE_SIZE = 100;
 /** Photos a local post takes (developers.google.com/my-business/content/upload-photos): JPG or PNG. */
 const PHOTO_TYPES = ['image/jpeg', 'image/png'];
@@ -105,21 +105,25 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
     async findExisting(req) {
       const location = locationOf(req);
       const summary = searchableText(PLATFORM, req.content.text);
-      let pageToken = '';
-      // The order of localPosts.list is not documented: read a few pages, match on content and time.
-      for (let page = 0; page < RECONCILE_PAGES; page++) {
-        const query = new URLSearchParams({
-          pageSize: String(PAGE_SIZE),
-          ...(pageToken ? { pageToken } : {}),
-        });
-        const { body } = await call(req)('GET', `${base}/v4/${location}/localPosts?${query}`);
-        const posts: PlatformBody[] = Array.isArray(body.localPosts) ? body.localPosts : [];
-        const found = posts.find((p) => postedSince(p.createTime, req.since) && sameText(p.summary, summary));
-        if (found) return receiptOf(found);
-        pageToken = typeof body.nextPageToken === 'string' ? body.nextPageToken : '';
-        if (!pageToken) break;
-      }
-      return null;
+      // The order of localPosts.list is not documented: no page says the rest is older, so every
+      // page is read (`pageToken`: the last page's `nextPageToken`), matching on content and time.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the location has more than ${MAX_LOOKUP_PAGES * PAGE_SIZE} posts`,
+        read: async (pageToken) => {
+          const query = new URLSearchParams({
+            pageSize: String(PAGE_SIZE),
+            ...(pageToken ? { pageToken } : {}),
+          });
+          const { body } = await call(req)('GET', `${base}/v4/${location}/localPosts?${query}`);
+          return {
+            items: Array.isArray(body.localPosts) ? body.localPosts : [],
+            next: typeof body.nextPageToken === 'string' ? body.nextPageToken : undefined,
+          };
+        },
+        matches: (p) => postedSince(p.createTime, req.since) && sameText(p.summary, summary),
+      });
+      return found ? receiptOf(found) : null;
     },
 
     async unpublish(req) {

@@ -28,6 +28,19 @@ export class GoogleBusinessFake extends FakePlatform {
   /** Every form posted to `/token`, to check the grant's shape. */
   readonly tokenRequests: Array<Record<string, string>> = [];
 
+  /** A standard post the business makes in its Business Profile. */
+  postFromApp(summary: string): void {
+    const body = { summary, topicType: 'STANDARD' };
+    this.posts.push({
+      name: `${this.location}/localPosts/${this.nextId()}`,
+      summary,
+      topicType: 'STANDARD',
+      createTime: new Date().toISOString(),
+      state: 'LIVE',
+      body,
+    });
+  }
+
   constructor() {
     super('google');
     this.routes.push(tokenRoute(this, this.tokenRequests), ...this.endpoints());

@@ -12,6 +12,7 @@ import { googleCaller, googleRefresh, type GoogleRule, isNotFound } from '../api
 import { type PlatformBody, postedSince, rejected } from '../../kit/http';
 import { assertTokenFresh } from '../../kit/oauth2';
 import { sameText } from '../../kit/content';
+import { type LookupPage, MAX_LOOKUP_PAGES, searchWindow } from '../../kit/lookup-window';
 import { failedForGood, warningOf, withWarning } from '../../kit/live-receipt';
 import { chunkBytesFrom, DEFAULT_RESUME, type ResumePolicy, uploadInChunks } from './upload';
 
@@ -23,9 +24,9 @@ const POLL_MAX_MS = 60_000;
 const POLL_DEFAULT_MS = 15_000;
 /** Right after the upload, videos.list may not list the video yet; give up after this many polls. */
 const MAX_POLLS_UNLISTED = 20;
-/** Latest uploads reconcile reads (playlistItems.list's largest page). */
+/** Uploads a reconcile page holds (playlistItems.list's largest page). */
 const RECONCILE_WINDOW = 50;
-/** The video's newest comment threads `findComment` reads (commentThreads.list's largest page). */
+/** Comment threads a `findComment` page holds (commentThreads.list's largest page). */
 const COMMENT_WINDOW = 100;
 /** Postflow visibility → privacyStatus; `connections_only`/`logged_in` have no YouTube match: unlisted. */
 const PRIVACY: Record<string, string> = {
@@ -267,24 +268,31 @@ export function createYoutubeAdapter(
       );
       const uploads = channels.items?.[0]?.contentDetails?.relatedPlaylists?.uploads;
       if (typeof uploads !== 'string') return null;
-      // The uploads playlist lists the channel's videos newest first, private and processing ones
-      // included for their owner; one page (1 quota unit) covers any delivery that just ran.
-      const { body } = await call(req)(
-        'GET',
-        api('playlistItems', {
-          part: 'snippet,contentDetails',
-          playlistId: uploads,
-          maxResults: String(RECONCILE_WINDOW),
-        }),
-      );
       const title = titleOf(req);
       const description = req.content.text;
-      const found = (Array.isArray(body.items) ? body.items : []).find(
-        (item: PlatformBody) =>
+      // The uploads playlist lists the channel's videos newest first, private and processing ones
+      // included for their owner: page after page (`pageToken`) back to the delivery's start.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the channel has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} uploads`,
+        read: async (pageToken) => {
+          const { body } = await call(req)(
+            'GET',
+            api('playlistItems', {
+              part: 'snippet,contentDetails',
+              playlistId: uploads,
+              maxResults: String(RECONCILE_WINDOW),
+              ...(pageToken ? { pageToken } : {}),
+            }),
+          );
+          return pageOf(body);
+        },
+        until: { since: req.since, createdAt: (item) => item.snippet?.publishedAt },
+        matches: (item) =>
           postedSince(item.snippet?.publishedAt, req.since) &&
           sameText(item.snippet?.title, title) &&
           sameText(item.snippet?.description, description),
-      );
+      });
       if (!found) return null;
       return receiptOf(String(found.contentDetails?.videoId ?? found.snippet?.resourceId?.videoId), found);
     },
@@ -310,24 +318,35 @@ export function createYoutubeAdapter(
     async findComment(req) {
       const channel = await channelOf(req);
       const videoId = req.post.platformPostId;
-      const { body } = await call(req)(
-        'GET',
-        api('commentThreads', {
-          part: 'snippet',
-          videoId,
-          order: 'time',
-          textFormat: 'plainText',
-          maxResults: String(COMMENT_WINDOW),
-        }),
-      );
-      const found = (Array.isArray(body.items) ? body.items : []).find((thread: PlatformBody) => {
-        const comment = thread.snippet?.topLevelComment?.snippet ?? {};
-        return (
-          comment.authorChannelId?.value === channel &&
-          // textOriginal is given to the comment's author, which the channel is here.
-          sameText(comment.textOriginal ?? comment.textDisplay, req.text) &&
-          postedSince(comment.publishedAt, req.since)
-        );
+      const published = (thread: PlatformBody) => thread.snippet?.topLevelComment?.snippet?.publishedAt;
+      // Newest first (`order=time`), page after page back to the comment step's start.
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the video has more than ${MAX_LOOKUP_PAGES * COMMENT_WINDOW} comments`,
+        read: async (pageToken) => {
+          const { body } = await call(req)(
+            'GET',
+            api('commentThreads', {
+              part: 'snippet',
+              videoId,
+              order: 'time',
+              textFormat: 'plainText',
+              maxResults: String(COMMENT_WINDOW),
+              ...(pageToken ? { pageToken } : {}),
+            }),
+          );
+          return pageOf(body);
+        },
+        until: { since: req.since, createdAt: published },
+        matches: (thread) => {
+          const comment = thread.snippet?.topLevelComment?.snippet ?? {};
+          return (
+            comment.authorChannelId?.value === channel &&
+            // textOriginal is given to the comment's author, which the channel is here.
+            sameText(comment.textOriginal ?? comment.textDisplay, req.text) &&
+            postedSince(comment.publishedAt, req.since)
+          );
+        },
       });
       return found ? commentReceipt(videoId, String(found.snippet?.topLevelComment?.id ?? found.id)) : null;
     },
@@ -402,5 +421,13 @@ function receiptOf(id: string, video: PlatformBody): DeliveryReceipt {
     platformPostId: id,
     permalink: `https://www.youtube.com/watch?v=${encodeURIComponent(id)}`,
     publishedAt: new Date(String(video.snippet?.publishedAt ?? Date.now())).toISOString(),
+  };
+}
+
+/** A Data API list page: its items, and `nextPageToken` where there are more. */
+function pageOf(body: PlatformBody): LookupPage<PlatformBody> {
+  return {
+    items: Array.isArray(body.items) ? body.items : [],
+    next: typeof body.nextPageToken === 'string' ? body.nextPageToken : undefined,
   };
 }

@@ -98,6 +98,35 @@ export class YoutubeFake extends FakePlatform {
   /** Every chunk received, in order; and how many status queries (empty PUTs) were asked. */
   readonly chunks: ChunkRecord[] = [];
   statusQueries = 0;
+
+  /** A video the channel uploads in YouTube Studio. */
+  uploadFromApp(title: string): void {
+    this.videos.push({
+      id: this.nextId('v').slice(-11),
+      title,
+      description: '',
+      tags: [],
+      categoryId: '22',
+      status: { privacyStatus: 'public', uploadStatus: 'processed' },
+      notifySubscribers: true,
+      bytes: 0,
+      data: Buffer.alloc(0),
+      contentType: 'video/mp4',
+      publishedAt: new Date().toISOString(),
+      pollsLeft: 0,
+    });
+  }
+
+  /** A top-level comment a viewer makes under the video `videoId`. */
+  commentFromApp(videoId: string, text: string): void {
+    this.comments.push({
+      id: `Ug${this.nextId()}`,
+      videoId,
+      text,
+      authorChannelId: 'UCsomeViewer000000000000',
+      publishedAt: new Date().toISOString(),
+    });
+  }
   /** A planned chunk fault: `left` more chunks pass before it is armed for the next one. */
   private plan?: { left: number; fault: ChunkFault };
   /** Status queries still to be answered with an error (an outage of the upload server). */
@@ -222,13 +251,15 @@ export class YoutubeFake extends FakePlatform {
           const videoId = req.query.get('videoId') ?? '';
           if (!this.videos.some((v) => v.id === videoId)) return COMMENT_VIDEO_NOT_FOUND;
           const under = this.comments.filter((c) => c.videoId === videoId).reverse(); // order=time: newest first
-          const items = under.slice(0, Number(req.query.get('maxResults') ?? 20)).map((c) => this.thread(c));
+          const { page, nextPageToken } = tokenPage(req, under, 20, 100);
+          const items = page.map((c) => this.thread(c));
           return {
             status: 200,
             body: {
               kind: 'youtube#commentThreadListResponse',
+              ...(nextPageToken ? { nextPageToken } : {}),
               items,
-              pageInfo: { totalResults: items.length },
+              pageInfo: { totalResults: items.length, resultsPerPage: items.length },
             },
           };
         }),
@@ -482,7 +513,6 @@ export class YoutubeFake extends FakePlatform {
 
   private listPlaylist(req: FakeRequest): FakeResponse {
     const playlistId = req.query.get('playlistId') ?? '';
-    const max = Math.min(Number(req.query.get('maxResults') ?? 5), 50);
     let ids: string[];
     if (playlistId === this.uploadsPlaylist) ids = [...this.videos].reverse().map((v) => v.id);
     else if (this.playlists.has(playlistId)) ids = [...this.playlists.get(playlistId)!];
@@ -494,26 +524,32 @@ export class YoutubeFake extends FakePlatform {
         'youtube.playlistItem',
       );
     const only = req.query.get('videoId');
-    const items = ids
-      .filter((id) => !only || id === only)
-      .slice(0, max)
-      .map((id) => {
-        const v = this.videos.find((x) => x.id === id);
-        return {
-          kind: 'youtube#playlistItem',
-          id: `PLI${id}`,
-          snippet: {
-            publishedAt: v?.publishedAt,
-            channelId: this.channelId,
-            title: v?.title ?? 'Deleted video',
-            description: v?.description ?? '',
-            playlistId,
-            resourceId: { kind: 'youtube#video', videoId: id },
-          },
-          contentDetails: { videoId: id, videoPublishedAt: v?.publishedAt },
-        };
-      });
-    return { status: 200, body: { kind: 'youtube#playlistItemListResponse', items } };
+    const { page, nextPageToken } = tokenPage(
+      req,
+      ids.filter((id) => !only || id === only),
+      5,
+      50,
+    );
+    const items = page.map((id) => {
+      const v = this.videos.find((x) => x.id === id);
+      return {
+        kind: 'youtube#playlistItem',
+        id: `PLI${id}`,
+        snippet: {
+          publishedAt: v?.publishedAt,
+          channelId: this.channelId,
+          title: v?.title ?? 'Deleted video',
+          description: v?.description ?? '',
+          playlistId,
+          resourceId: { kind: 'youtube#video', videoId: id },
+        },
+        contentDetails: { videoId: id, videoPublishedAt: v?.publishedAt },
+      };
+    });
+    return {
+      status: 200,
+      body: { kind: 'youtube#playlistItemListResponse', ...(nextPageToken ? { nextPageToken } : {}), items },
+    };
   }
 
   private entity(v: Video) {
@@ -542,4 +578,18 @@ export class YoutubeFake extends FakePlatform {
       },
     };
   }
+}
+
+/**
+ * The Data API's paging: `maxResults` items (`fallback` unless asked, at most `max`) from the
+ * opaque `pageToken`, with `nextPageToken` while more remain.
+ */
+function tokenPage<T>(req: FakeRequest, all: readonly T[], fallback: number, max: number) {
+  const size = Math.min(Number(req.query.get('maxResults') ?? fallback), max);
+  const token = req.query.get('pageToken');
+  const from = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
+  const page = all.slice(from, from + size);
+  const nextPageToken =
+    from + size < all.length ? Buffer.from(String(from + size)).toString('base64url') : undefined;
+  return { page, nextPageToken };
 }

@@ -9,7 +9,16 @@ import type {
 } from '../../kit/adapter';
 import { failedForGood, liveReceipt, warningOf, withWarning } from '../../kit/live-receipt';
 import { platformFailure, type PlatformBody, postedSince, rejected } from '../../kit/http';
-import { type GraphCall, type GraphParams, isGone, mediaKind, receiptFrom, sameText } from '../graph';
+import { MAX_LOOKUP_PAGES, searchWindow } from '../../kit/lookup-window';
+import {
+  type GraphCall,
+  graphPages,
+  type GraphParams,
+  isGone,
+  mediaKind,
+  receiptFrom,
+  sameText,
+} from '../graph';
 import { searchableText, stringList } from '../../kit/content';
 import { metaGraph } from '../family';
 import { commentEdge } from '../comments';
@@ -21,6 +30,7 @@ const VERSION = 'v25.0';
 /** Facebook processes a page video after the call that publishes it; poll its status. */
 const VIDEO_POLL_MS = 10_000;
 const RECEIPT_POLL_MS = 5_000;
+/** A Page's posts (or videos) a reconcile page holds. */
 const RECONCILE_WINDOW = 25;
 const SKEW_S = 120;
 const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
@@ -64,6 +74,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
     }
   };
   const comments = commentEdge(client, {
+    platform: PLATFORM,
     textField: 'message',
     timeField: 'created_time',
     listParams: { order: 'reverse_chronological' },
@@ -183,15 +194,20 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       const video = req.media.some((f) => mediaKind(f) === 'video');
       const since = Math.floor(Date.parse(req.since) / 1000) - SKEW_S;
       // A video's post appears once it is processed; the video itself carries the text at once.
-      const body = await api('GET', `${pagePath(req)}/${video ? 'videos' : 'posts'}`, {
-        fields: video ? 'id,description,created_time,permalink_url' : 'id,message,created_time,permalink_url',
-        since,
-        limit: RECONCILE_WINDOW,
-      });
-      const found = (Array.isArray(body.data) ? body.data : []).find(
-        (p: PlatformBody) =>
+      const found = await searchWindow<PlatformBody>({
+        platform: PLATFORM,
+        what: `the Page has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} ${video ? 'videos' : 'posts'}`,
+        read: graphPages(api, `${pagePath(req)}/${video ? 'videos' : 'posts'}`, {
+          fields: video
+            ? 'id,description,created_time,permalink_url'
+            : 'id,message,created_time,permalink_url',
+          since,
+          limit: RECONCILE_WINDOW,
+        }),
+        until: { since: req.since, createdAt: (p) => p.created_time },
+        matches: (p) =>
           postedSince(p.created_time, req.since) && sameText(video ? p.description : p.message, text),
-      );
+      });
       return found ? absolute(receiptFrom(String(found.id), found, POST_FIELDS)) : null;
     },
 

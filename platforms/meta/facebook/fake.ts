@@ -106,6 +106,11 @@ export class FacebookFake extends MetaGraphFake {
     return { status: 200, body: { id: post.id } };
   }
 
+  /** A text post the Page makes elsewhere (Meta Business Suite, another tool). */
+  postFromApp(message: string): void {
+    this.add('status', message, 0, {});
+  }
+
   private add(
     kind: PagePost['kind'],
     message: string,
@@ -131,9 +136,8 @@ export class FacebookFake extends MetaGraphFake {
     const data = [...this.published]
       .reverse()
       .filter((p) => (edge === 'videos') === (p.kind === 'video') && Date.parse(p.createdTime) >= since)
-      .slice(0, Number(req.query.get('limit') ?? 25))
       .map((p) => this.entity(p));
-    return { status: 200, body: { data, paging: {} } };
+    return this.page(req, data);
   }
 
   private node(id: string): FakeResponse {

@@ -5,8 +5,9 @@ import type {
   PlatformAdapter,
   PublishRequest,
 } from '../../kit/adapter';
-import { postedSince, rejected } from '../../kit/http';
-import { type GraphParams, mediaKind, type MetaErrorRow, receiptFrom, sameText } from '../graph';
+import { type PlatformBody, postedSince, rejected } from '../../kit/http';
+import { MAX_LOOKUP_PAGES, readWindow, searchWindow } from '../../kit/lookup-window';
+import { type GraphParams, graphPages, mediaKind, type MetaErrorRow, receiptFrom, sameText } from '../graph';
 import { searchableText } from '../../kit/content';
 import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
@@ -20,7 +21,7 @@ const VERSION = 'v25.0';
 const CONTAINER_POLL_MS = 60_000;
 /** The permalink of a just-published post, when its first lookup failed. */
 const RECEIPT_POLL_MS = 5_000;
-/** How far back reconcile looks in the account's own media. */
+/** How many of the account's own media a reconcile page holds. */
 const RECONCILE_WINDOW = 25;
 const CONTAINER = { status: 'status_code', detail: 'status' };
 const POST_FIELDS = { permalink: 'permalink', time: 'timestamp' };
@@ -158,6 +159,7 @@ export function createInstagramFlowAdapter(flow: InstagramFlow, options: Adapter
     options,
   );
   const comments = commentEdge(client, {
+    platform,
     textField: 'text',
     timeField: 'timestamp',
     // `from.id` is the commenter's Instagram id; the username too, where the account carries it.
@@ -200,29 +202,39 @@ export function createInstagramFlowAdapter(flow: InstagramFlow, options: Adapter
       const api = client(req);
       const verdict = await containerVerdict(platform, api, prepared, CONTAINER, req.since);
       if ('absent' in verdict) return null;
-      const latest = async () =>
-        (
-          await api('GET', `${userPath(req)}/${stories ? 'stories' : 'media'}`, {
-            fields: 'id,caption,timestamp,permalink,media_type',
-            limit: RECONCILE_WINDOW,
-          })
-        ).data;
+      const edge = stories ? 'stories' : 'media';
+      // Newest first, page after page back to `since` (kit/lookup-window.ts).
+      const window = (since: string) => ({
+        platform,
+        what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} ${edge === 'media' ? 'media' : 'stories'}`,
+        read: graphPages(api, `${userPath(req)}/${edge}`, {
+          fields: 'id,caption,timestamp,permalink,media_type',
+          limit: RECONCILE_WINDOW,
+        }),
+        until: { since, createdAt: (m: PlatformBody) => m.timestamp },
+      });
       if ('published' in verdict) {
         // Known to exist: only its id is looked for. A story (no caption) is the one closest in
         // time to the publish call, never merely "a story since the delivery began".
         const caption = req.content.text ?? '';
         const ours = (m: Record<string, unknown>) => stories || sameText(m.caption, caption);
-        return publishedAmong(platform, await latest(), verdict.since, ours, POST_FIELDS);
+        return publishedAmong(
+          platform,
+          await readWindow(window(verdict.since)),
+          verdict.since,
+          ours,
+          POST_FIELDS,
+        );
       }
-      // Without a readable container (older runs): the account's latest media, by caption.
+      // Without a readable container (older runs): the account's media since then, by caption.
       const text = stories ? '' : searchableText(platform, req.content.text);
-      const listed: unknown = await latest();
-      const found = (Array.isArray(listed) ? listed : []).find(
-        (m: Record<string, unknown>) =>
+      const found = await searchWindow({
+        ...window(req.since),
+        matches: (m) =>
           postedSince(m.timestamp, req.since) &&
           // Stories have no caption: a story of this delivery is one posted since it began.
           (stories || sameText(m.caption, text)),
-      );
+      });
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
     },
   };

@@ -190,14 +190,12 @@ export class InstagramFake extends MetaGraphFake {
 
   private list(req: FakeRequest, user: string, edge: string): FakeResponse {
     if (user !== this.userId) return MetaGraphFake.notFound(user);
-    const limit = Number(req.query.get('limit') ?? 25);
     const data = [...this.published]
       .reverse()
       .filter((m) => (edge === 'stories') === (m.mediaType === 'STORIES'))
       .filter((m) => this.rules.listed(m.id))
-      .slice(0, limit)
       .map((m) => this.entity(m));
-    return { status: 200, body: { data, paging: {} } };
+    return this.page(req, data);
   }
 
   private node(id: string): FakeResponse {

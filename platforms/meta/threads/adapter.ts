@@ -10,9 +10,11 @@ import {
 } from '../../kit/adapter';
 import { continueThread, isThreadState, startThread, type ThreadReplies } from '../../kit/thread';
 import { type PlatformBody, platformFailure, postedSince } from '../../kit/http';
+import { MAX_LOOKUP_PAGES, readWindow, searchWindow } from '../../kit/lookup-window';
 import {
   assertMetaTokenFresh,
   type GraphCall,
+  graphPages,
   type GraphParams,
   isGone,
   mediaKind,
@@ -33,13 +35,13 @@ const VERSION = 'v1.0';
  */
 const CONTAINER_POLL_MS = 30_000;
 const RECEIPT_POLL_MS = 5_000;
-/** How far back reconcile looks in the account's own threads. */
+/** How many of the account's own threads a reconcile page holds. */
 const RECONCILE_WINDOW = 25;
 const CONTAINER = { status: 'status', detail: 'error_message' };
 const POST_FIELDS = { permalink: 'permalink', time: 'timestamp' };
 /** Clock skew allowed when asking Threads for posts `since` the delivery began. */
 const SKEW_S = 120;
-/** How many of a thread's newest replies `findComment` reads. */
+/** How many of a thread's replies a `findComment` page holds. */
 const REPLY_WINDOW = 50;
 
 /**
@@ -110,15 +112,18 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     text: string,
     since: string,
   ) => {
-    const body = await client(req)('GET', `/${encodeURIComponent(parent)}/replies`, {
-      fields: 'id,text,timestamp,permalink,is_reply_owned_by_me',
-      reverse: true,
-      limit: REPLY_WINDOW,
+    // Newest first (`reverse`), page after page: a busy thread's replies cannot hide it.
+    return searchWindow<PlatformBody>({
+      platform: PLATFORM,
+      what: `the thread has more than ${MAX_LOOKUP_PAGES * REPLY_WINDOW} replies`,
+      read: graphPages(client(req), `/${encodeURIComponent(parent)}/replies`, {
+        fields: 'id,text,timestamp,permalink,is_reply_owned_by_me',
+        reverse: true,
+        limit: REPLY_WINDOW,
+      }),
+      matches: (r) =>
+        r.is_reply_owned_by_me === true && sameText(r.text, text) && postedSince(r.timestamp, since),
     });
-    const listed: PlatformBody[] = Array.isArray(body.data) ? body.data : [];
-    return listed.find(
-      (r) => r.is_reply_owned_by_me === true && sameText(r.text, text) && postedSince(r.timestamp, since),
-    );
   };
 
   /**
@@ -183,25 +188,33 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
       const api = client(req);
       const verdict = await containerVerdict(PLATFORM, api, prepared, CONTAINER, req.since);
       if ('absent' in verdict) return null;
-      const threadsSince = async (since: string) =>
-        (
-          await api('GET', `${userPath(req)}/threads`, {
-            fields: 'id,text,timestamp,permalink,media_type',
-            since: Math.floor(Date.parse(since) / 1000) - SKEW_S,
-            limit: RECONCILE_WINDOW,
-          })
-        ).data;
+      // The account's threads since `since`, newest first, page after page (kit/lookup-window.ts).
+      const window = (since: string) => ({
+        platform: PLATFORM,
+        what: `the account has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} threads`,
+        read: graphPages(api, `${userPath(req)}/threads`, {
+          fields: 'id,text,timestamp,permalink,media_type',
+          since: Math.floor(Date.parse(since) / 1000) - SKEW_S,
+          limit: RECONCILE_WINDOW,
+        }),
+      });
       if ('published' in verdict) {
         // Known to exist: only its id is looked for (a post without text: the closest in time).
         const ours = (t: Record<string, unknown>) => sameText(t.text, req.content.text ?? '');
-        return publishedAmong(PLATFORM, await threadsSince(verdict.since), verdict.since, ours, POST_FIELDS);
+        return publishedAmong(
+          PLATFORM,
+          await readWindow(window(verdict.since)),
+          verdict.since,
+          ours,
+          POST_FIELDS,
+        );
       }
       // Without a readable container (older runs): the account's threads since then, by text.
       const text = searchableText(PLATFORM, req.content.text);
-      const listed: unknown = await threadsSince(req.since);
-      const found = (Array.isArray(listed) ? listed : []).find(
-        (t: Record<string, unknown>) => postedSince(t.timestamp, req.since) && sameText(t.text, text),
-      );
+      const found = await searchWindow<PlatformBody>({
+        ...window(req.since),
+        matches: (t) => postedSince(t.timestamp, req.since) && sameText(t.text, text),
+      });
       return found ? receiptFrom(String(found.id), found, POST_FIELDS) : null;
     },
 

@@ -180,14 +180,25 @@ export class ThreadsFake extends MetaGraphFake {
 
   private list(req: FakeRequest): FakeResponse {
     const since = Number(req.query.get('since') ?? 0) * 1000;
-    const limit = Number(req.query.get('limit') ?? 25);
     const data = [...this.published]
       .reverse()
       .filter((p) => Date.parse(p.timestamp) >= since)
       .filter((p) => this.rules.listed(p.id))
-      .slice(0, limit)
       .map((p) => this.entity(p));
-    return { status: 200, body: { data, paging: {} } };
+    return this.page(req, data);
+  }
+
+  /** A reply to `replyTo` the account makes in the Threads app. */
+  replyFromApp(replyTo: string, text: string): void {
+    this.replies.push({
+      id: this.nextId('1'),
+      replyTo,
+      text,
+      mediaType: 'TEXT_POST',
+      items: 0,
+      params: {},
+      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
+    });
   }
 
   /** The replies under `under`, as the contract suite reads them. */
@@ -201,7 +212,7 @@ export class ThreadsFake extends MetaGraphFake {
     const under = this.replies.filter((r) => r.replyTo === id);
     if (req.query.get('reverse') !== 'false') under.reverse();
     const data = under.map((r) => ({ ...this.entity(r), is_reply_owned_by_me: true }));
-    return { status: 200, body: { data, paging: {} } };
+    return this.page(req, data);
   }
 
   private node(id: string): FakeResponse {
