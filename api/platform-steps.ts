@@ -67,6 +67,7 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   linkedin_page: true,
   mastodon: true,
   matrix: true,
+  nostr: true,
   reddit: true,
   sandbox: true,
   slack: true,

@@ -3,6 +3,7 @@ import { PUBLIC_ONLY } from '../../net/guard';
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentRequest,
   type PlatformAdapter,
   PublishError,
   type PublishRequest,
@@ -34,7 +35,8 @@ const MESSAGE_MAX = 300;
  * receipt's metadata. The event's id is derived from the delivery (the post and when the delivery
  * began, never the clock), so a repeated publish sends the same event and relays keep one copy:
  * that id is the delivery's idempotency handle, and reconcile asks the relays for it (`REQ` by
- * id). Delete sends a NIP-09 deletion request (kind 5). A thread (the post's `segments`)
+ * id). Delete sends a NIP-09 deletion request (kind 5). A first comment is a NIP-10 reply note
+ * to the post, its id as deterministic (from the comment request), looked up the same way. A thread (the post's `segments`)
  * continues in `checkPublished`, one reply note per step, its id as deterministic as the post's
  * (kit/thread.ts).
  */
@@ -114,6 +116,31 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       throw failureOf(answers as RelayAnswer[], false);
     },
 
+    /**
+     * The first comment: a NIP-10 reply note to the post, made from the comment request alone
+     * (its text, and the comment step's start as `created_at`), so every try sends the same event
+     * and relays keep one copy.
+     */
+    async comment(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const event = signEvent(secretKey, commentNote(req, publicKeyOf(secretKey)));
+      const answers = await broadcast(relays, event, callFor(req.signal));
+      if (req.signal.aborted) throw req.signal.reason;
+      if (!answers.some((a) => a.kind === 'accepted')) throw failureOf(answers, true);
+      return commentReceiptOf(event.id);
+    },
+
+    /** The comment after a lost answer: `REQ` by the id the comment request makes, as for the post. */
+    async findComment(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const pubkey = publicKeyOf(secretKey);
+      const id = eventIdOf(pubkey, commentNote(req, pubkey));
+      const { answers, holding } = await holders(relays, id, req.signal);
+      if (holding.length > 0) return commentReceiptOf(id);
+      if (answers.some((a) => a.kind === 'events')) return null;
+      throw failureOf(answers as RelayAnswer[], false);
+    },
+
     async unpublish(req) {
       const { secretKey, relays } = accountOf(req.account);
       const deletion = signEvent(secretKey, {
@@ -153,6 +180,21 @@ function replyNote(req: PublishRequest, index: number, text: string, chain: Thre
     ],
   };
 }
+
+/**
+ * The first comment as a note: its text (hashtags as `t` tags, the target's content warning), at
+ * the second the comment step began, a NIP-10 `e` tag with the `root` marker for the post and the
+ * author's `p` tag. Nothing from the clock: `findComment` makes the same id.
+ */
+function commentNote(req: CommentRequest, pubkey: string) {
+  const note = noteOf({ text: req.text, media: [] }, req.target.options, req.since);
+  return {
+    ...note,
+    tags: [...note.tags, ['e', req.post.platformPostId, '', 'root', pubkey], ['p', pubkey]],
+  };
+}
+
+const commentReceiptOf = (id: string) => ({ commentId: id, permalink: `${GATEWAY}/${noteId(id)}` });
 
 /**
  * The post with its media as the publish call has them (`req.media`, resolved from

@@ -94,7 +94,7 @@ export const nostrDescriptor: PlatformDescriptor = {
       : []),
     ...(credentials.relays !== undefined ? relayIssues(credentials.relays) : []),
   ],
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
 };
 
 /** The account's relays, from its credentials: comma-separated, duplicates dropped. */

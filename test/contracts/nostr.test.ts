@@ -8,7 +8,7 @@ import { noteOf } from '../../platforms/nostr/note';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { PublishError } from '../../platforms/kit/adapter';
 import { adapterContract } from './adapter-contract';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const SECRET = toHex(schnorr.utils.randomSecretKey());
 const text = (t: string) => ({ text: t, media: [] });
@@ -66,6 +66,10 @@ adapterContract({
       expectedRetryAfterMs: RATE_LIMIT_WAIT_MS,
     },
     server: { status: 200, body: 'error: could not connect to the database' },
+  },
+  comments: {
+    call: { method: 'EVENT', path: '/' },
+    under: (fake, postId) => fake.comments(postId),
   },
   reconciles: true,
   refreshes: false,
@@ -149,6 +153,33 @@ describe('nostr', () => {
       ['content-warning', 'tiny'],
     ]);
     expect(verifyEvent(event)).toBe(true);
+  });
+
+  test('a first comment is a NIP-10 reply to the post, the same event on every try', async () => {
+    const req = publishRequest(account(`${a.relayUrl},${b.relayUrl}`), text('Comment below'), {}, []);
+    const post = await runDelivery(adapter, req);
+    const first = commentRequest(req, post, 'First! #Nostr');
+    const made = await adapter.comment!(first);
+    expect(await adapter.comment!(first)).toEqual(made);
+    for (const relay of [a, b]) expect(relay.comments(post.platformPostId)).toHaveLength(1);
+    const event = a.events.find((e) => e.id === made.commentId)!;
+    expect(event).toMatchObject({
+      kind: 1,
+      content: 'First! #Nostr',
+      created_at: Math.floor(Date.parse(first.since) / 1000),
+      tags: [
+        ['t', 'nostr'],
+        ['e', post.platformPostId, '', 'root', event.pubkey],
+        ['p', event.pubkey],
+      ],
+    });
+    expect(verifyEvent(event)).toBe(true);
+    expect(made.permalink).toBe(`https://njump.me/${noteId(made.commentId)}`);
+
+    // A lookup no relay can answer cannot say "absent": it fails, retryably.
+    a.inject({ method: 'REQ', path: '/' }, { kind: 'reset' });
+    const lost = await failure(adapter.findComment!({ ...first, account: account(a.relayUrl) }));
+    expect(lost).toMatchObject({ retryable: true, outcomeUnknown: false });
   });
 
   test('the secret key is taken as nsec or hex, and is never quoted', async () => {
