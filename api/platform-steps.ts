@@ -16,7 +16,8 @@ function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
 
 /**
  * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps"): each
- * descriptor's `prepareStep` (`always`, or `with-media`: only when the post has media to upload).
+ * descriptor's `prepareStep` (`always`; `with-media`: only when the post has media to upload;
+ * `with-library-media`: only when it has library media).
  * A platform missing here has no prepare step at all (its adapter defines no `prepare`).
  *
  * The workflow reads this table to skip a prepare activity that would do nothing: three history
@@ -34,6 +35,8 @@ export const PREPARE_STEP: Readonly<Record<string, PrepareStep>> = table<Prepare
   linkedin_page: 'with-media',
   mastodon: 'with-media',
   matrix: 'with-media',
+  // Library media only: Nostr took only URL media before, so no recorded run has such a prepare.
+  nostr: 'with-library-media',
   pinterest: 'always',
   reddit: 'with-media',
   slack: 'with-media',
@@ -50,8 +53,8 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
   if (need === 'always') return true;
   if (need === undefined) return false;
   // The target's overrides apply as the activities apply them (activities/index.ts).
-  const { media } = { ...content, ...target.overrides };
-  return (media?.length ?? 0) > 0;
+  const { media = [] } = { ...content, ...target.overrides };
+  return need === 'with-library-media' ? media.some((m) => m.source_type !== 'url') : media.length > 0;
 }
 
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */
@@ -68,6 +71,7 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   linkedin_page: true,
   mastodon: true,
   matrix: true,
+  nostr: true,
   reddit: true,
   sandbox: true,
   slack: true,

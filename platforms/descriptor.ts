@@ -71,9 +71,11 @@ export interface PlatformRules {
  * When a platform's delivery has work for its prepare step (docs/platforms.md, "Steps").
  * - `always`: every post (containers, creator info, mention lookups, media checks);
  * - `with-media`: only when the post has media to upload; without, prepare makes no call and
- *   publish does the same with `{}` as with what prepare would have returned.
+ *   publish does the same with `{}` as with what prepare would have returned;
+ * - `with-library-media`: only when the post has library media (`source_type: "media_id"`) to
+ *   upload; media by URL is linked as it is (Nostr).
  */
-export type PrepareStep = 'always' | 'with-media';
+export type PrepareStep = 'always' | 'with-media' | 'with-library-media';
 
 /**
  * What a platform offers beyond publishing. Each is a method of its adapter

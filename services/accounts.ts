@@ -32,9 +32,10 @@ export function accountResource(a: Account): AccountResource {
 
 /**
  * Credentials that name a server the worker will send the account's tokens to (self-hosted
- * platforms): they must be public https URLs, like webhook URLs.
+ * platforms, Nostr's NIP-96 `media_server`, which gets the account's signed uploads): they must be
+ * public https URLs, like webhook URLs.
  */
-const SERVER_URL_CREDENTIALS = ['instance_url', 'service', 'video_service'];
+const SERVER_URL_CREDENTIALS = ['instance_url', 'service', 'video_service', 'media_server'];
 
 /** The platform accounts of each user and their credentials (contract §2). */
 export class AccountService {

@@ -57,12 +57,22 @@ export const EXACTLY_ONCE_PATCH = 'exactly-once-v2';
 export const FIRST_COMMENT_PATCH = 'first-comment';
 /**
  * Discord took first comments once bot accounts came, Hashnode once `addComment` was used: posts
- * recorded before ended their first comment as comments_unsupported without a call, and replay so. Asked of every first comment, so
- * that any post's history carries the marker.
+ * recorded before ended their first comment as comments_unsupported without a call, and replay
+ * so. Asked of every first comment, so that any post's history carries the marker.
  */
 export const COMMENTS_BY_ACCOUNT_PATCH = 'comments-by-account';
-/** Platforms whose `first_comment` was refused without a call before COMMENTS_BY_ACCOUNT_PATCH. */
-const COMMENTS_SINCE_PATCH: ReadonlySet<string> = new Set(['discord', 'hashnode']);
+/**
+ * Nostr took first comments (NIP-10 reply notes) after COMMENTS_BY_ACCOUNT_PATCH: posts recorded
+ * before, with or without that marker, ended a Nostr first comment as comments_unsupported without
+ * a call, and replay so. Asked of every first comment, as the one before.
+ */
+export const NOSTR_COMMENTS_PATCH = 'nostr-comments';
+/** Platforms whose `first_comment` was refused without a call before the patch named. */
+const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
+  discord: COMMENTS_BY_ACCOUNT_PATCH,
+  hashnode: COMMENTS_BY_ACCOUNT_PATCH,
+  nostr: NOSTR_COMMENTS_PATCH,
+};
 
 /** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
 export type DeliveryEnd = 'settled' | 'handed-over';
@@ -195,8 +205,12 @@ class Delivery {
     const { job, state } = this;
     const text = { ...job.content, ...job.target.overrides }.firstComment;
     if (!text || !state.receipt || !patched(FIRST_COMMENT_PATCH)) return;
-    const current = patched(COMMENTS_BY_ACCOUNT_PATCH);
-    const takes = takesComments(state.platform) && (current || !COMMENTS_SINCE_PATCH.has(state.platform));
+    // Every patch is asked, whatever the platform, so that every post's history carries them all.
+    const current = new Map(
+      [COMMENTS_BY_ACCOUNT_PATCH, NOSTR_COMMENTS_PATCH].map((id) => [id, patched(id)] as const),
+    );
+    const since = COMMENTS_SINCE_PATCH[state.platform];
+    const takes = takesComments(state.platform) && (since === undefined || current.get(since) === true);
     const outcome = takes
       ? await postFirstComment(job, state.receipt, this.calls)
       : { warning: commentsUnsupported(state.platform) };

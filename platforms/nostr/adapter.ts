@@ -3,13 +3,18 @@ import { PUBLIC_ONLY } from '../../net/guard';
 import {
   type AccountContext,
   type AdapterOptions,
+  type CommentRequest,
   type PlatformAdapter,
+  type Prepared,
   PublishError,
   type PublishRequest,
+  type StepState,
 } from '../kit/adapter';
+import { altTextAt } from '../kit/content';
 import { rejected } from '../kit/http';
 import { continueThread, startThread, type ThreadPost, type ThreadReplies } from '../kit/thread';
-import { relayList } from './descriptor';
+import { mediaServerOf, relayList } from './descriptor';
+import { checkProcessing, discover, type MediaServerCall, upload, type UploadedFile } from './media-server';
 import { eventIdOf, type NostrEvent, publicKeyOf, signEvent } from './event';
 import { noteId, parseSecretKey } from './keys';
 import { DELETION, noteOf, TEXT_NOTE } from './note';
@@ -25,6 +30,8 @@ export const RATE_LIMIT_WAIT_MS = 30_000;
 /** Where a note is linked: a public gateway that finds it on the relays by its NIP-19 id. */
 const GATEWAY = 'https://njump.me';
 const MESSAGE_MAX = 300;
+/** How long a NIP-96 server processing an upload is left before it is asked again. */
+export const MEDIA_POLL_MS = 5_000;
 
 /**
  * Nostr (NIP-01): kind-1 notes signed with the account's key, sent to each of the account's
@@ -34,9 +41,11 @@ const MESSAGE_MAX = 300;
  * receipt's metadata. The event's id is derived from the delivery (the post and when the delivery
  * began, never the clock), so a repeated publish sends the same event and relays keep one copy:
  * that id is the delivery's idempotency handle, and reconcile asks the relays for it (`REQ` by
- * id). Delete sends a NIP-09 deletion request (kind 5). A thread (the post's `segments`)
+ * id). Delete sends a NIP-09 deletion request (kind 5). A first comment is a NIP-10 reply note
+ * to the post, its id as deterministic (from the comment request), looked up the same way. A thread (the post's `segments`)
  * continues in `checkPublished`, one reply note per step, its id as deterministic as the post's
- * (kit/thread.ts).
+ * (kit/thread.ts). Library media is uploaded in `prepare` to the account's NIP-96 server
+ * (media-server.ts); the note is made from what the server answered, so it too stays the same.
  */
 export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -74,12 +83,51 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
     },
   };
 
+  const mediaCall = (signal: AbortSignal): MediaServerCall => ({ policy, timeoutMs, signal });
+
   return {
     platform: PLATFORM,
 
-    async publish(req) {
+    /**
+     * Library media (its Postflow URL expires) is uploaded to the account's NIP-96 file server
+     * (`media_server`); URL media is linked as it is. What the server answered (each file's
+     * NIP-94 tags) is the step state, so the publish and any lookup make the same note.
+     */
+    async prepare(req) {
+      if (!req.media.some((file) => file.ref.source_type !== 'url')) return { ready: {} };
+      const { secretKey } = accountOf(req.account);
+      const call = mediaCall(req.signal);
+      const apiUrl = await discover(mediaServerFor(req.account), call);
+      const files: StepState[] = [];
+      for (const [i, file] of req.media.entries()) {
+        if (file.ref.source_type === 'url') {
+          files.push({ url: file.ref.source });
+          continue;
+        }
+        const { bytes, contentType } = await file.load();
+        const alt = altTextAt(req.target.options, i);
+        files.push(await upload(apiUrl, { bytes, contentType, ...(alt ? { alt } : {}) }, secretKey, call));
+      }
+      return preparedOf(files);
+    },
+
+    /** Asks the NIP-96 server again about each upload it is still processing (its `processing_url`). */
+    async checkPrepared(req, state) {
+      const files = fileList(state);
+      const call = mediaCall(req.signal);
+      for (const [i, file] of files.entries()) {
+        if (typeof file.processing_url === 'string')
+          files[i] = await checkProcessing(file.processing_url, call);
+      }
+      return preparedOf(files);
+    },
+
+    async publish(req, prepared) {
       const { secretKey, relays } = accountOf(req.account);
-      const event = signEvent(secretKey, noteOf(contentOf(req), req.target.options, req.since));
+      const event = signEvent(
+        secretKey,
+        noteOf(contentOf(req), req.target.options, req.since, uploads(prepared)),
+      );
       const answers = await broadcast(relays, event, callFor(req.signal));
       if (req.signal.aborted) throw req.signal.reason;
       const accepted = answers.filter((a) => a.kind === 'accepted').map((a) => a.relay);
@@ -94,9 +142,20 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       return continueThread(req, state, thread);
     },
 
-    async findExisting(req) {
+    async findExisting(req, prepared) {
       const { secretKey, relays } = accountOf(req.account);
-      const note = noteOf(contentOf(req), req.target.options, req.since);
+      if (!prepared && req.content.media.some((m) => m.source_type !== 'url')) {
+        // Without what prepare uploaded, the note's media URLs, and so its id, are unknown.
+        throw new PublishError({
+          category: 'platform',
+          caused_by: 'platform',
+          code: `platform.${PLATFORM}.unsearchable`,
+          message: `${PLATFORM}: the note's uploaded media URLs are not known to this run; it cannot be looked up.`,
+          retryable: false,
+          outcomeUnknown: false,
+        });
+      }
+      const note = noteOf(contentOf(req), req.target.options, req.since, uploads(prepared ?? {}));
       const id = eventIdOf(publicKeyOf(secretKey), note);
       const { answers, holding } = await holders(relays, id, req.signal);
       if (holding.length > 0) {
@@ -110,6 +169,31 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       }
       // One relay that answered "not here" is enough: were the note on a relay that did not
       // answer, publishing again sends the same event, which that relay keeps once.
+      if (answers.some((a) => a.kind === 'events')) return null;
+      throw failureOf(answers as RelayAnswer[], false);
+    },
+
+    /**
+     * The first comment: a NIP-10 reply note to the post, made from the comment request alone
+     * (its text, and the comment step's start as `created_at`), so every try sends the same event
+     * and relays keep one copy.
+     */
+    async comment(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const event = signEvent(secretKey, commentNote(req, publicKeyOf(secretKey)));
+      const answers = await broadcast(relays, event, callFor(req.signal));
+      if (req.signal.aborted) throw req.signal.reason;
+      if (!answers.some((a) => a.kind === 'accepted')) throw failureOf(answers, true);
+      return commentReceiptOf(event.id);
+    },
+
+    /** The comment after a lost answer: `REQ` by the id the comment request makes, as for the post. */
+    async findComment(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const pubkey = publicKeyOf(secretKey);
+      const id = eventIdOf(pubkey, commentNote(req, pubkey));
+      const { answers, holding } = await holders(relays, id, req.signal);
+      if (holding.length > 0) return commentReceiptOf(id);
       if (answers.some((a) => a.kind === 'events')) return null;
       throw failureOf(answers as RelayAnswer[], false);
     },
@@ -133,6 +217,34 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
   };
 }
 
+/** The account's NIP-96 server; library media cannot be published without one. */
+function mediaServerFor(account: AccountContext): string {
+  const server = mediaServerOf(account.credentials.media_server);
+  if (server) return server;
+  throw rejected(
+    PLATFORM,
+    'media_server_missing',
+    "library media needs a file server to host it for good (Postflow's URL expires): reconnect the account with media_server, a NIP-96 server's https:// address, or give the media by URL (source_type 'url').",
+  );
+}
+
+/** Prepare's state: every file uploaded (`ready`), or some still processing on the server. */
+function preparedOf(files: StepState[]): Prepared {
+  const state = { files };
+  return files.some((f) => typeof f.processing_url === 'string')
+    ? { processing: state, pollAfterMs: MEDIA_POLL_MS }
+    : { ready: state };
+}
+
+function fileList(state: StepState): StepState[] {
+  return Array.isArray(state.files) ? state.files.map((f) => ({ ...(f as StepState) })) : [];
+}
+
+/** The files prepare uploaded, by media index (none without media, or for runs from before uploads). */
+function uploads(prepared: StepState): Array<UploadedFile | null> {
+  return fileList(prepared).map((f) => (typeof f.url === 'string' ? (f as UploadedFile) : null));
+}
+
 /**
  * Reply `index` of the delivery's thread, as a note: its text, one second after the one before
  * (clients order a thread by time; the post's is the delivery's start), NIP-10 marked `e` tags
@@ -153,6 +265,21 @@ function replyNote(req: PublishRequest, index: number, text: string, chain: Thre
     ],
   };
 }
+
+/**
+ * The first comment as a note: its text (hashtags as `t` tags, the target's content warning), at
+ * the second the comment step began, a NIP-10 `e` tag with the `root` marker for the post and the
+ * author's `p` tag. Nothing from the clock: `findComment` makes the same id.
+ */
+function commentNote(req: CommentRequest, pubkey: string) {
+  const note = noteOf({ text: req.text, media: [] }, req.target.options, req.since);
+  return {
+    ...note,
+    tags: [...note.tags, ['e', req.post.platformPostId, '', 'root', pubkey], ['p', pubkey]],
+  };
+}
+
+const commentReceiptOf = (id: string) => ({ commentId: id, permalink: `${GATEWAY}/${noteId(id)}` });
 
 /**
  * The post with its media as the publish call has them (`req.media`, resolved from

@@ -33,8 +33,10 @@ export const nostrOptionsSchema = z
   .strict();
 
 /**
- * Nostr kind-1 text notes: text, and media by URL in the note (NIP-92). Library media is refused:
- * its public URL is signed and expires, and a note links its media for as long as relays keep it.
+ * Nostr kind-1 text notes: text, and media linked in the note (NIP-92): by its URL, or library
+ * media uploaded to the account's NIP-96 server (`media_server`) in prepare, since its Postflow
+ * URL expires and a note links its media for as long as relays keep it. Whether the account has a
+ * media server is not known here: prepare refuses library media without one.
  */
 export const nostrRules: PlatformRules = {
   textMaxLength: NOTE_MAX_LENGTH,
@@ -54,16 +56,6 @@ export const nostrRules: PlatformRules = {
         message: 'Nostr needs text or media.',
       });
     }
-    content.media.forEach((m, i) => {
-      if (m.source_type !== 'url') {
-        issues.push({
-          field: `media[${i}]`,
-          code: 'validation.field_invalid',
-          message:
-            "is library media, whose Postflow URL expires; a Nostr note links its media for good. Host the file (a Blossom or other media server) and give its URL (source_type 'url').",
-        });
-      }
-    });
     const length = [...noteText(content)].length;
     if (content.media.length > 0 && length > NOTE_MAX_LENGTH) {
       issues.push({
@@ -81,7 +73,9 @@ export const nostrDescriptor: PlatformDescriptor = {
   displayName: 'Nostr',
   rules: nostrRules,
   // The account's key (nsec1… or hex) signs its notes; `relays` (comma-separated wss:// URLs) are where they go.
+  // Optional `media_server`: a NIP-96 file server's https:// address, where library media is uploaded.
   credentials: ['secret_key', 'relays'],
+  prepareStep: 'with-library-media',
   checkCredentials: (credentials) => [
     ...(credentials.secret_key !== undefined && !parseSecretKey(credentials.secret_key)
       ? [
@@ -93,9 +87,31 @@ export const nostrDescriptor: PlatformDescriptor = {
         ]
       : []),
     ...(credentials.relays !== undefined ? relayIssues(credentials.relays) : []),
+    ...(credentials.media_server !== undefined && !mediaServerOf(credentials.media_server)
+      ? [
+          {
+            field: 'credentials.media_server',
+            code: 'validation.field_invalid',
+            message: "is not a NIP-96 file server's address; give it as https://files.example.com.",
+          },
+        ]
+      : []),
   ],
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
 };
+
+/**
+ * The account's NIP-96 file server, an http(s) URL without query or fragment; undefined when
+ * unset or not one. Only its address is checked here: every call to it is SSRF-guarded (https to
+ * public addresses only, unless private addresses are allowed), like the relays.
+ */
+export function mediaServerOf(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) return undefined;
+  return value.replace(/\/$/, '');
+}
 
 /** The account's relays, from its credentials: comma-separated, duplicates dropped. */
 export function relayList(raw: string | undefined): string[] {

@@ -68,6 +68,13 @@ export class NostrRelayFake {
       });
   }
 
+  /** The kind-1 notes that reply to `postId` directly (NIP-10 `root`, no `reply`): its comments. */
+  comments(postId: string): Array<{ id: string; text: string }> {
+    return this.thread()
+      .filter((n) => n.replyTo === postId)
+      .map(({ id, text }) => ({ id, text }));
+  }
+
   async start(): Promise<this> {
     this.server = createServer(
       (_req, res) => void res.writeHead(426).end('a Nostr relay: connect by WebSocket'),

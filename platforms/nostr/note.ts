@@ -1,6 +1,7 @@
 import type { PostContent } from '../../api/types';
 import { altTextAt } from '../kit/content';
 import type { UnsignedEvent } from './event';
+import type { UploadedFile } from './media-server';
 
 /** Kind 1: a short text note (NIP-01). Kind 5: a deletion request (NIP-09). */
 export const TEXT_NOTE = 1;
@@ -27,18 +28,34 @@ export function noteText(content: PostContent): string {
 }
 
 /**
- * The kind-1 note of a delivery, made only from the post and `since` (when the delivery began),
- * never from the clock or from media URLs signed for the moment: the same delivery always makes
- * the same event, so its id is the same and relays keep one copy, however often it is sent.
+ * The kind-1 note of a delivery, made only from the post, `since` (when the delivery began) and
+ * the files prepare uploaded, never from the clock or from media URLs signed for the moment: the
+ * same delivery always makes the same event, so its id is the same and relays keep one copy,
+ * however often it is sent.
  *
- * Tags: `imeta` for each media URL (NIP-92: `url`, `m` by extension, `alt`), `t` for each
- * hashtag (clients search them), `content-warning` (NIP-36) from the option.
+ * Media: `files[i]`, where prepare uploaded media `i` to the account's NIP-96 server, else the
+ * media's own URL. Tags: `imeta` for each (NIP-92: `url`, `m` from the server or by extension,
+ * the server's `x`, `ox` and `dim`, `alt`), `t` for each hashtag (clients search them),
+ * `content-warning` (NIP-36) from the option.
  */
-export function noteOf(content: PostContent, options: Record<string, unknown>, since: string): UnsignedEvent {
-  const tags: string[][] = mediaUrls(content).map((url, i) => {
-    const type = MEDIA_TYPES[/\.([a-z0-9]+)$/i.exec(url.split(/[?#]/)[0]!)?.[1]?.toLowerCase() ?? ''];
+export function noteOf(
+  content: PostContent,
+  options: Record<string, unknown>,
+  since: string,
+  files: ReadonlyArray<UploadedFile | null> = [],
+): UnsignedEvent {
+  const linked = content.media.map((m, i) => files[i] ?? { url: m.source });
+  const tags: string[][] = linked.map((file, i) => {
+    const type =
+      file.m ?? MEDIA_TYPES[/\.([a-z0-9]+)$/i.exec(file.url.split(/[?#]/)[0]!)?.[1]?.toLowerCase() ?? ''];
     const alt = altTextAt(options, i);
-    return ['imeta', `url ${url}`, ...(type ? [`m ${type}`] : []), ...(alt ? [`alt ${alt}`] : [])];
+    return [
+      'imeta',
+      `url ${file.url}`,
+      ...(type ? [`m ${type}`] : []),
+      ...(['x', 'ox', 'dim'] as const).filter((f) => file[f]).map((f) => `${f} ${file[f]}`),
+      ...(alt ? [`alt ${alt}`] : []),
+    ];
   });
   const hashtags = new Set(
     [...content.text.matchAll(/(?:^|\s)#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!.toLowerCase()),
@@ -49,6 +66,6 @@ export function noteOf(content: PostContent, options: Record<string, unknown>, s
     kind: TEXT_NOTE,
     created_at: Math.floor(Date.parse(since) / 1000),
     tags,
-    content: noteText(content),
+    content: [content.text, ...linked.map((f) => f.url)].filter((part) => part !== '').join('\n'),
   };
 }

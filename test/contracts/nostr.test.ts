@@ -6,19 +6,23 @@ import { NostrRelayFake } from '../../platforms/nostr/fake';
 import { bech32Decode, bech32Encode, noteId, parseSecretKey, toHex } from '../../platforms/nostr/keys';
 import { noteOf } from '../../platforms/nostr/note';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
-import { PublishError } from '../../platforms/kit/adapter';
+import { type MediaFile, PublishError } from '../../platforms/kit/adapter';
+import { FAKE_MAX_BYTES, NostrMediaServerFake } from '../../platforms/nostr/fake-media-server';
+import { httpAuth, sha256Hex } from '../../platforms/nostr/nip98';
 import { adapterContract } from './adapter-contract';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
 
 const SECRET = toHex(schnorr.utils.randomSecretKey());
 const text = (t: string) => ({ text: t, media: [] });
-const library = { source_type: 'media_id' as const, source: 'med_1' };
-const account = (relays: string, secret = SECRET) => ({
+const account = (relays: string, secret = SECRET, extra: Record<string, string> = {}) => ({
   id: 'acc_nostr',
   platform: 'nostr',
   name: 'Nostr',
-  credentials: { secret_key: secret, relays },
+  credentials: { secret_key: secret, relays, ...extra },
 });
+/** Media as library media reaches the adapter: a `media_id` ref, bytes on demand. */
+const fromLibrary = (files: MediaFile[]): MediaFile[] =>
+  files.map((f, i) => ({ ...f, ref: { source_type: 'media_id', source: `med_${i}` } }));
 
 adapterContract({
   platform: 'nostr',
@@ -32,11 +36,6 @@ adapterContract({
   },
   invalid: [
     { name: 'a note over 4,096 characters', content: text('x'.repeat(4097)), fields: ['text'] },
-    {
-      name: 'library media (its URL expires)',
-      content: { text: 'hi', media: [library] },
-      fields: ['media[0]'],
-    },
     {
       name: 'an unknown option',
       content: text('hi'),
@@ -66,6 +65,10 @@ adapterContract({
       expectedRetryAfterMs: RATE_LIMIT_WAIT_MS,
     },
     server: { status: 200, body: 'error: could not connect to the database' },
+  },
+  comments: {
+    call: { method: 'EVENT', path: '/' },
+    under: (fake, postId) => fake.comments(postId),
   },
   reconciles: true,
   refreshes: false,
@@ -149,6 +152,165 @@ describe('nostr', () => {
       ['content-warning', 'tiny'],
     ]);
     expect(verifyEvent(event)).toBe(true);
+  });
+
+  test('a first comment is a NIP-10 reply to the post, the same event on every try', async () => {
+    const req = publishRequest(account(`${a.relayUrl},${b.relayUrl}`), text('Comment below'), {}, []);
+    const post = await runDelivery(adapter, req);
+    const first = commentRequest(req, post, 'First! #Nostr');
+    const made = await adapter.comment!(first);
+    expect(await adapter.comment!(first)).toEqual(made);
+    for (const relay of [a, b]) expect(relay.comments(post.platformPostId)).toHaveLength(1);
+    const event = a.events.find((e) => e.id === made.commentId)!;
+    expect(event).toMatchObject({
+      kind: 1,
+      content: 'First! #Nostr',
+      created_at: Math.floor(Date.parse(first.since) / 1000),
+      tags: [
+        ['t', 'nostr'],
+        ['e', post.platformPostId, '', 'root', event.pubkey],
+        ['p', event.pubkey],
+      ],
+    });
+    expect(verifyEvent(event)).toBe(true);
+    expect(made.permalink).toBe(`https://njump.me/${noteId(made.commentId)}`);
+
+    // A lookup no relay can answer cannot say "absent": it fails, retryably.
+    a.inject({ method: 'REQ', path: '/' }, { kind: 'reset' });
+    const lost = await failure(adapter.findComment!({ ...first, account: account(a.relayUrl) }));
+    expect(lost).toMatchObject({ retryable: true, outcomeUnknown: false });
+  });
+
+  describe("library media: uploaded to the account's NIP-96 server in prepare", () => {
+    let server: NostrMediaServerFake;
+    beforeAll(async () => {
+      server = await new NostrMediaServerFake().start();
+    });
+    afterAll(() => server.stop());
+    const withServer = () => account(a.relayUrl, SECRET, { media_server: server.mediaServer });
+    const libraryPost = (t: string, bytes = PNG_1X1, options: Record<string, unknown> = {}) => {
+      const media = fromLibrary(host.serve([{ contentType: 'image/png', bytes }]));
+      return publishRequest(withServer(), { text: t, media: media.map((m) => m.ref) }, options, media);
+    };
+
+    test('the note links the uploaded file, its imeta tag carries the NIP-94 tags; a repeat is the same event', async () => {
+      const req = libraryPost('From the library', PNG_1X1, { alt_text: 'One pixel' });
+      const receipt = await runDelivery(adapter, req);
+      const hash = sha256Hex(PNG_1X1);
+      const url = `${server.url}/media/${hash}.png`;
+      const event = a.events.find((e) => e.id === receipt.platformPostId)!;
+      expect(event.content).toBe(`From the library\n${url}`);
+      expect(event.tags[0]).toEqual([
+        'imeta',
+        `url ${url}`,
+        'm image/png',
+        `x ${hash}`,
+        `ox ${hash}`,
+        'dim 1x1',
+        'alt One pixel',
+      ]);
+      expect(server.uploads()).toContainEqual(
+        expect.objectContaining({ hash, owner: event.pubkey, alt: 'One pixel', contentType: 'image/png' }),
+      );
+      // The server names the file by its hash: a second upload answers the same URL, so a
+      // repeated delivery makes the same event, and the lookup with prepare's state finds it.
+      const again = await runDelivery(adapter, req);
+      expect(again.platformPostId).toBe(receipt.platformPostId);
+      const prepared = await adapter.prepare!(req);
+      expect('ready' in prepared && (await adapter.findExisting!(req, prepared.ready))?.platformPostId).toBe(
+        receipt.platformPostId,
+      );
+    });
+
+    test('an upload the server processes is polled at its processing_url until done', async () => {
+      server.processingPolls = 2;
+      const bytes = Buffer.concat([PNG_1X1, Buffer.from('processing')]);
+      try {
+        const receipt = await runDelivery(adapter, libraryPost('Processed', bytes));
+        const event = a.events.find((e) => e.id === receipt.platformPostId)!;
+        expect(event.tags[0]).toContain(`x ${sha256Hex(bytes)}`);
+        expect(server.requests.filter((r) => r.path.includes('/processing/'))).toHaveLength(3);
+      } finally {
+        server.processingPolls = 0;
+      }
+    });
+
+    test("the server's refusals: 413 too large and 401 bad auth for good, 5xx retryable; nothing published", async () => {
+      const notes = a.notes().length;
+      const big = await failure(
+        runDelivery(adapter, libraryPost('Too big', Buffer.alloc(FAKE_MAX_BYTES + 1, 1))),
+      );
+      expect(big).toMatchObject({
+        code: 'platform.nostr.media_too_large',
+        category: 'validation',
+        retryable: false,
+      });
+      expect(big.message).toContain('File too large');
+
+      server.inject(
+        { method: 'POST', path: '/api/v2/media' },
+        { status: 401, body: { status: 'error', message: 'Unauthorized' } },
+      );
+      expect(await failure(runDelivery(adapter, libraryPost('Refused')))).toMatchObject({
+        code: 'platform.nostr.media_auth',
+        category: 'auth',
+        retryable: false,
+      });
+      server.inject(
+        { method: 'POST', path: '/api/v2/media' },
+        { status: 500, body: { status: 'error', message: 'disk full' } },
+      );
+      expect(await failure(runDelivery(adapter, libraryPost('Broken')))).toMatchObject({
+        category: 'platform',
+        retryable: true,
+        outcomeUnknown: false,
+      });
+      expect(a.notes()).toHaveLength(notes);
+    });
+
+    test('the fake checks NIP-98 as servers do: signature, u, method and the payload hash', async () => {
+      const api = `${server.url}/api/v2/media`;
+      const post = (authorization: string, bytes = PNG_1X1) => {
+        const form = new FormData();
+        form.append('file', new Blob([bytes], { type: 'image/png' }), 'a.png');
+        return fetch(api, { method: 'POST', body: form, headers: { authorization } });
+      };
+      const key = parseSecretKey(SECRET)!;
+      expect((await post(httpAuth(key, `${api}?x=1`, 'POST'))).status).toBe(401);
+      expect((await post(httpAuth(key, api, 'PUT'))).status).toBe(401);
+      const forged = JSON.parse(Buffer.from(httpAuth(key, api, 'POST').slice(6), 'base64').toString());
+      forged.tags.push(['extra', '1']);
+      expect((await post(`Nostr ${Buffer.from(JSON.stringify(forged)).toString('base64')}`)).status).toBe(
+        401,
+      );
+      const wrongHash = await post(httpAuth(key, api, 'POST', Buffer.from('other')));
+      expect(wrongHash.status).toBe(403);
+      expect(await wrongHash.json()).toMatchObject({ status: 'error' });
+      expect((await post(httpAuth(key, api, 'POST', PNG_1X1))).status).toBeLessThan(300);
+    });
+
+    test('without a media_server, library media is refused before any call, saying to set one', async () => {
+      const media = fromLibrary(host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]));
+      const req = publishRequest(
+        account(a.relayUrl),
+        { text: 'x', media: media.map((m) => m.ref) },
+        {},
+        media,
+      );
+      const refused = await failure(runDelivery(adapter, req));
+      expect(refused).toMatchObject({ code: 'platform.nostr.media_server_missing', retryable: false });
+      expect(refused.message).toContain('media_server');
+    });
+
+    test('the media server is SSRF-guarded like the relays, and checked as an address', async () => {
+      const guarded = createNostrAdapter({ timeoutMs: 2_000 });
+      const refused = await failure(runDelivery(guarded, libraryPost('Guarded')));
+      expect(refused).toMatchObject({ code: 'platform.nostr.address_refused', retryable: false });
+      const issues = (media_server: string) =>
+        nostrDescriptor.checkCredentials!({ secret_key: SECRET, relays: 'wss://r.example', media_server });
+      expect(issues('https://files.example.com')).toEqual([]);
+      expect(issues('ftp://files.example.com').map((i) => i.field)).toEqual(['credentials.media_server']);
+    });
   });
 
   test('the secret key is taken as nsec or hex, and is never quoted', async () => {

@@ -4,7 +4,7 @@ import { type NostrEvent, verifyEvent } from '../../platforms/nostr/event';
 import { bech32Encode, toHex } from '../../platforms/nostr/keys';
 import { queryEvents } from '../../platforms/nostr/relay';
 import { startNostrRelay, type RunningRelay } from '../helpers/nostr-relay';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery } from '../contracts/run-delivery';
+import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from '../contracts/run-delivery';
 
 /** First run installs nostr-relay from PyPI into .tools (about a minute); later runs start in seconds. */
 const SETUP_TIMEOUT_MS = 10 * 60_000;
@@ -83,6 +83,27 @@ describe('nostr adapter on a real relay', () => {
     );
     expect(await read({ ids: [receipt.platformPostId] })).toEqual([]);
     expect(await adapter.findExisting!({ ...req, media: [] })).toBeNull();
+  });
+
+  test('a first comment is a reply note the relay keeps once, found by its id', async () => {
+    const account = {
+      id: 'acc_relay',
+      platform: 'nostr',
+      name: 'Relay',
+      credentials: { secret_key: toHex(secret), relays: relay.url },
+    };
+    const req = publishRequest(account, { text: 'A post with a comment', media: [] }, {}, []);
+    const post = await runDelivery(adapter, req);
+    const first = commentRequest(req, post, 'The first comment');
+    const made = await adapter.comment!(first);
+    // A repeated call is the same event: the relay answers it as a duplicate and keeps one.
+    expect(await adapter.comment!(first)).toEqual(made);
+    const replies = await read({ kinds: [1], '#e': [post.platformPostId] });
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ id: made.commentId, content: 'The first comment' });
+    expect(verifyEvent(replies[0]!)).toBe(true);
+    expect(await adapter.findComment!(first)).toEqual(made);
+    expect(await adapter.findComment!(commentRequest(req, post, 'Never made'))).toBeNull();
   });
 
   test('an event the relay refuses fails for good, quoting the relay', async () => {

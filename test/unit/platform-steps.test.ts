@@ -132,6 +132,11 @@ describe('the prepare step table (api/platform-steps.ts)', () => {
     expect(needsPrepare(target('mastodon', { media: [] }), image)).toBe(false);
     expect(needsPrepare(target('instagram'), text)).toBe(true);
     expect(needsPrepare(target('constructor'), text)).toBe(false);
+    // Nostr links URL media as it is; only library media is uploaded (to its NIP-96 server).
+    expect(needsPrepare(target('nostr'), image)).toBe(false);
+    expect(
+      needsPrepare(target('nostr'), { text: 'hi', media: [{ source_type: 'media_id', source: 'med_1' }] }),
+    ).toBe(true);
   });
 
   const withMedia = Object.entries(PREPARE_STEP)

@@ -484,6 +484,15 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
   });
 
+  test('a platform that took comments behind a patch (Nostr): a new run makes the comment', async () => {
+    const { post, calls } = await deliver(withComment('nostr'), {
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+      commentOnTarget: inTurn<CommentReceipt>(comment),
+    });
+    expect(post.targets[0]!.metadata).toEqual({ first_comment: { id: 'c_1', permalink: comment.permalink } });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget', 'commentOnTarget']);
+  });
+
   test('an account that takes no comments on a platform that does (a Discord webhook): the same warning, one call', async () => {
     const { post, calls } = await deliver(withComment('discord'), {
       publishTarget: inTurn<PublishedStep>({ receipt }),
