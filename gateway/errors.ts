@@ -35,9 +35,11 @@ function detailsOf(failure: ApplicationFailure): Record<string, unknown> {
 }
 
 function isDeadlineExceeded(err: unknown): boolean {
-  // gRPC DEADLINE_EXCEEDED (4) is what a query or update gets when no worker picks it up.
-  const code =
-    (err as { code?: unknown } | undefined)?.code ??
-    (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return code === 4;
+  // gRPC DEADLINE_EXCEEDED (4) is what a query or update gets when no worker picks it up; the
+  // SDK may wrap it more than once (an update's RPC timeout wraps the ServiceError wrapping it).
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === 4) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }

@@ -182,9 +182,10 @@ test('a re-plan cut short by a killed worker is finished by repeating it; nothin
   const cut = await stack.request('PATCH', `/v1/queues/${queue}`, {
     slots: [{ days: [later], times: ['10:00', '11:00'] }],
   });
+  // The worker back before any assertion, so a failure here cannot take the next tests' worker.
+  await stack.startWorker();
   expect(cut.status).toBe(503);
   expect(cut.body.error.code).toBe('queue.replan_incomplete');
-  await stack.startWorker();
   let answer = await stack.request('PATCH', `/v1/queues/${queue}`, {});
   while (answer.status === 503) {
     await new Promise((r) => setTimeout(r, 1_000));
