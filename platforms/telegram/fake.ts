@@ -1,4 +1,5 @@
 import { FakePlatform, type FakeRequest, type FakeResponse } from '../kit/fake-platform';
+import { TELEGRAM_ENTITY_TYPES } from './descriptor';
 
 /** One post as the channel shows it: a message, or an album of several. */
 export interface TelegramPost {
@@ -28,27 +29,8 @@ const PARSE_MODES = ['MarkdownV2', 'HTML', 'Markdown'];
 /** Images the fake can "process": PNG, JPEG and WebP by their first bytes. */
 const IMAGE_MAGIC = [Buffer.from('89504e47', 'hex'), Buffer.from('ffd8ff', 'hex'), Buffer.from('RIFF')];
 
-const ENTITY_TYPES = new Set([
-  'mention',
-  'hashtag',
-  'cashtag',
-  'bot_command',
-  'url',
-  'email',
-  'phone_number',
-  'bold',
-  'italic',
-  'underline',
-  'strikethrough',
-  'spoiler',
-  'blockquote',
-  'expandable_blockquote',
-  'code',
-  'pre',
-  'text_link',
-  'text_mention',
-  'custom_emoji',
-]);
+/** Telegram's MessageEntity types (the descriptor's list is Telegram's documented one). */
+const ENTITY_TYPES: ReadonlySet<string> = new Set(TELEGRAM_ENTITY_TYPES);
 
 const parseJson = (value: unknown): unknown => {
   try {

@@ -15,6 +15,10 @@ import { postflowRequest } from '../../transport';
  */
 
 const show = (operation: string[]) => ({ show: { resource: ['recurringPost'], operation } });
+/** Create's fields that depend on another choice of Create (the repeat kind, the end kind). */
+const createWhen = (choice: Record<string, string[]>) => ({
+	show: { resource: ['recurringPost'], operation: ['create'], ...choice },
+});
 const path = (context: IExecuteFunctions, i: number, suffix = '') =>
 	`/v1/recurring-posts/${encodeURIComponent(context.getNodeParameter('recurringPostId', i) as string)}${suffix}`;
 const one = (i: number, json: IDataObject): INodeExecutionData[] => [
@@ -213,9 +217,7 @@ export const recurringDescription: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 1,
-		displayOptions: {
-			show: { resource: ['recurringPost'], operation: ['create'], repeat: ['interval'] },
-		},
+		displayOptions: createWhen({ repeat: ['interval'] }),
 	},
 	{
 		displayName: 'Unit',
@@ -228,9 +230,7 @@ export const recurringDescription: INodeProperties[] = [
 			{ name: 'Weeks', value: 'weeks' },
 		],
 		default: 'days',
-		displayOptions: {
-			show: { resource: ['recurringPost'], operation: ['create'], repeat: ['interval'] },
-		},
+		displayOptions: createWhen({ repeat: ['interval'] }),
 	},
 	{
 		displayName: 'Cron Expression',
@@ -238,9 +238,7 @@ export const recurringDescription: INodeProperties[] = [
 		type: 'string',
 		default: '0 9 * * 1-5',
 		description: 'Minute hour day-of-month month day-of-week, e.g. 09:00 on weekdays',
-		displayOptions: {
-			show: { resource: ['recurringPost'], operation: ['create'], repeat: ['cron'] },
-		},
+		displayOptions: createWhen({ repeat: ['cron'] }),
 	},
 	{
 		displayName: 'Time Zone',
@@ -249,9 +247,7 @@ export const recurringDescription: INodeProperties[] = [
 		default: 'UTC',
 		placeholder: 'Europe/Berlin',
 		description: 'IANA time zone the cron expression is read in',
-		displayOptions: {
-			show: { resource: ['recurringPost'], operation: ['create'], repeat: ['cron'] },
-		},
+		displayOptions: createWhen({ repeat: ['cron'] }),
 	},
 	{
 		displayName: 'End',
@@ -271,18 +267,14 @@ export const recurringDescription: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 10,
-		displayOptions: {
-			show: { resource: ['recurringPost'], operation: ['create'], end: ['count'] },
-		},
+		displayOptions: createWhen({ end: ['count'] }),
 	},
 	{
 		displayName: 'Until',
 		name: 'until',
 		type: 'dateTime',
 		default: '',
-		displayOptions: {
-			show: { resource: ['recurringPost'], operation: ['create'], end: ['until'] },
-		},
+		displayOptions: createWhen({ end: ['until'] }),
 	},
 ];
 
