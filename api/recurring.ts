@@ -31,6 +31,8 @@ export const recurringPostBodySchema = createPostSchema
   .extend({
     scheduled_at: setPerOccurrence('the schedule (interval or cron) says when each post goes out.'),
     publish_now: setPerOccurrence('each post is published at its occurrence.'),
+    queue: setPerOccurrence('the schedule says when each post goes out, not a queue slot.'),
+    add_to_queue: setPerOccurrence('the schedule says when each post goes out, not a queue slot.'),
     callback_url: z
       .never({
         error: 'is not taken for recurring posts; follow their posts with a webhook (POST /v1/webhooks).',

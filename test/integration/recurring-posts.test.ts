@@ -230,6 +230,8 @@ test('every field is checked: unknown fields, the rule, the post, the cron as Te
     'post.scheduled_at',
   );
   await refused({ post: { ...post, publish_now: true }, cron: '0 9 * * *' }, 400, 'post.publish_now');
+  await refused({ post: { ...post, queue: true }, cron: '0 9 * * *' }, 400, 'post.queue');
+  await refused({ post: { ...post, add_to_queue: true }, cron: '0 9 * * *' }, 400, 'post.add_to_queue');
   await refused(
     { post: { account_ids: [account] }, cron: '0 9 * * *' },
     400,
