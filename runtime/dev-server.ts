@@ -110,7 +110,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 async function answers(address: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    // No retry interceptor: this probe polls by itself, and the SDK's retry timer is not cancelled
+    // when the deadline ends the call, so it would fire after `close()` and throw "Channel has been
+    // shut down" from a timer (an uncaught exception; CI saw it fail a suite).
+    connection = await Connection.connect({ address, connectTimeout: 1000, interceptors: [] });
     await connection.withDeadline(Date.now() + 2000, () =>
       connection!.workflowService.describeNamespace({ namespace: 'default' }),
     );

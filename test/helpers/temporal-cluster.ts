@@ -350,7 +350,10 @@ function alive(pid: number): boolean {
 async function frontendAnswers(address: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    // No retry interceptor: this probe polls by itself, and the SDK's retry timer is not cancelled
+    // when the deadline ends the call, so it would fire after `close()` and throw "Channel has been
+    // shut down" from a timer (an uncaught exception; CI saw it fail a suite).
+    connection = await Connection.connect({ address, connectTimeout: 1000, interceptors: [] });
     // The system namespace exists once the frontend has its persistence and namespace registry.
     await connection.withDeadline(Date.now() + 2000, () =>
       connection!.workflowService.describeNamespace({ namespace: 'temporal-system' }),
