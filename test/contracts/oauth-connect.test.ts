@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { OAuthSecrets } from '../../codec/oauth-secrets';
+import { oauthEndpoints, type PlatformDescriptor } from '../../platforms/descriptor';
+import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import type { FakePlatform } from '../../platforms/kit/fake-platform';
+import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
+import { LinkedInFake } from '../../platforms/linkedin/fake';
+import { RedditFake } from '../../platforms/reddit/fake';
+import { TwitterFake } from '../../platforms/twitter/fake';
+
+/**
+ * Each OAuth platform's connect descriptor against its fake: the consent page takes the
+ * descriptor's parameters, the code redeems (with PKCE where the platform has it) into a token
+ * the fake accepts, the profile names the platform user, and a code is redeemed once only.
+ */
+const CALLBACK = 'http://127.0.0.1:9/v1/oauth/callback';
+const secrets = new OAuthSecrets(Buffer.alloc(32, 7));
+
+const cases: Array<{ fake: FakePlatform; client: [string, string]; identity: string }> = [
+  { fake: new TwitterFake(), client: ['client-1', 'secret-1'], identity: '1580000000000000001' },
+  { fake: new LinkedInFake(), client: ['li-client', 'li-secret'], identity: 'fakemember' },
+  { fake: new RedditFake(), client: ['client-1', 'secret-1'], identity: 'postflow_bot' },
+];
+
+beforeAll(() => Promise.all(cases.map((c) => c.fake.start())));
+afterAll(() => Promise.all(cases.map((c) => c.fake.stop())));
+
+const descriptorOf = (slug: string): PlatformDescriptor => PLATFORM_DESCRIPTORS.find((d) => d.slug === slug)!;
+
+describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
+  const descriptor = descriptorOf(fake.name);
+  const prefix = `POSTFLOW_${fake.name.toUpperCase()}`;
+  const env = () => ({
+    [`${prefix}_API_URL`]: fake.url,
+    [`${prefix}_CLIENT_ID`]: client[0],
+    [`${prefix}_CLIENT_SECRET`]: client[1],
+  });
+
+  /** The consent page as connect sends a person to it; the code it sends back. */
+  async function consent(connectionId: string): Promise<string> {
+    const spec = descriptor.oauth!;
+    const url = new URL(oauthEndpoints(descriptor, env())!.authorizeUrl);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', client[0]);
+    url.searchParams.set('redirect_uri', CALLBACK);
+    url.searchParams.set('scope', spec.scopes.join(' '));
+    url.searchParams.set('state', 'st');
+    if (spec.pkce) {
+      url.searchParams.set('code_challenge', secrets.challenge(connectionId));
+      url.searchParams.set('code_challenge_method', 'S256');
+    }
+    const response = await fetch(url, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const back = new URL(response.headers.get('location')!);
+    expect(back.searchParams.get('state')).toBe('st');
+    return back.searchParams.get('code')!;
+  }
+
+  const redeem = (code: string, connectionId: string) =>
+    redeemCode({
+      descriptor,
+      env: env(),
+      code,
+      redirectUri: CALLBACK,
+      ...(descriptor.oauth!.pkce ? { codeVerifier: secrets.verifier(connectionId) } : {}),
+    });
+
+  test('a consented code becomes the account credentials and profile, once', async () => {
+    const code = await consent('conn_1');
+    const { credentials, profile } = await redeem(code, 'conn_1');
+    expect(profile.id).toBe(identity);
+    expect(credentials[descriptor.oauth!.identityKey]).toBe(identity);
+    expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
+    expect(credentials.refresh_token).toBeTruthy();
+    expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+    await expect(redeem(code, 'conn_1')).rejects.toMatchObject({ code: 'oauth.code_invalid' });
+  });
+
+  if (descriptor.oauth!.pkce) {
+    test('the code needs the verifier of its own connection', async () => {
+      const code = await consent('conn_2');
+      const wrong = redeem(code, 'conn_other');
+      await expect(wrong).rejects.toBeInstanceOf(ConnectRefused);
+    });
+  }
+});
+
+test('the PKCE verifier is RFC 7636-shaped and its challenge is its S256 hash', () => {
+  const verifier = secrets.verifier('conn_x');
+  expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(secrets.challenge('conn_x')).toBe(createHash('sha256').update(verifier).digest('base64url'));
+  expect(secrets.open(secrets.seal('the-code'))).toBe('the-code');
+  expect(new OAuthSecrets(Buffer.alloc(32, 8)).verifier('conn_x')).not.toBe(verifier);
+});
