@@ -9,6 +9,7 @@ import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
 import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
+import { PinterestFake } from '../../platforms/pinterest/fake';
 import { RedditFake } from '../../platforms/reddit/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { openStore } from '../../store';
@@ -25,6 +26,7 @@ const cases: Array<{ fake: FakePlatform; client: [string, string]; identity: str
   { fake: new TwitterFake(), client: ['client-1', 'secret-1'], identity: '1580000000000000001' },
   { fake: new LinkedInFake(), client: ['li-client', 'li-secret'], identity: 'fakemember' },
   { fake: new RedditFake(), client: ['client-1', 'secret-1'], identity: 'postflow_bot' },
+  { fake: new PinterestFake(), client: ['1484362', 'app-secret-1'], identity: '549755885175' },
 ];
 
 beforeAll(() => Promise.all(cases.map((c) => c.fake.start())));
