@@ -159,6 +159,8 @@ export interface OAuthConnectSpec {
   authorizeParams?: Record<string, string>;
   /** Headers every call needs (Reddit's descriptive User-Agent). */
   headers?: Record<string, string>;
+  /** The variable that names the operator's own User-Agent instead (`POSTFLOW_REDDIT_USER_AGENT`). */
+  userAgentVariable?: string;
   /** The signed-in person's profile: a GET on the API base with the new token. */
   profilePath: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a platform's JSON, read by its own descriptor

@@ -45,8 +45,10 @@ export async function redeemCode(
     redirect_uri: grant.redirectUri,
   });
   if (grant.codeVerifier) form.set('code_verifier', grant.codeVerifier);
+  const userAgent = spec.userAgentVariable ? env[spec.userAgentVariable] : undefined;
+  const common = { ...spec.headers, ...(userAgent ? { 'user-agent': userAgent } : {}) };
   const headers: Record<string, string> = {
-    ...spec.headers,
+    ...common,
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
   };
@@ -74,7 +76,7 @@ export async function redeemCode(
 
   const profileResponse = await fetch(`${endpoints.apiBaseUrl}${spec.profilePath}`, {
     headers: {
-      ...spec.headers,
+      ...common,
       authorization: `Bearer ${credentials.access_token}`,
       accept: 'application/json',
     },

@@ -195,6 +195,7 @@ export const redditDescriptor: PlatformDescriptor = {
     authorizeParams: { duration: 'permanent' },
     // Reddit throttles clients without a descriptive User-Agent (the adapter's default).
     headers: { 'user-agent': 'server:postflow:0.1 (Postflow social publishing engine)' },
+    userAgentVariable: 'POSTFLOW_REDDIT_USER_AGENT',
     profilePath: '/api/v1/me',
     readProfile: (body) => ({
       id: String(body.name ?? ''),

@@ -38,6 +38,7 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
   const descriptor = descriptorOf(fake.name);
   const prefix = `POSTFLOW_${fake.name.toUpperCase()}`;
   const env = () => ({
+    POSTFLOW_REDDIT_USER_AGENT: 'test-agent/1.0 by u/operator',
     [`${prefix}_API_URL`]: fake.url,
     [`${prefix}_CLIENT_ID`]: client[0],
     [`${prefix}_CLIENT_SECRET`]: client[1],
@@ -80,6 +81,7 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
     expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
     expect(credentials.refresh_token).toBeTruthy();
     expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+    if (fake instanceof RedditFake) expect(fake.userAgents.at(-1)).toBe('test-agent/1.0 by u/operator');
     await expect(redeem(code, 'conn_1')).rejects.toMatchObject({ code: 'oauth.code_invalid' });
   });
 
