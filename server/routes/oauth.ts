@@ -52,6 +52,8 @@ const callback = {
       description: "To the connection's redirect_uri, with status, account_id or error, and your state",
     },
     ...connectionErrors,
+    // The query is the platform's; a URL over the header limit is refused before the route.
+    431: failure('The URL (request headers) is over 16 KB (validation.headers_too_large)'),
   },
 };
 
