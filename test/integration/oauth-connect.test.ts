@@ -178,6 +178,23 @@ test('refused consent comes back as an error on the redirect', async () => {
   }
 });
 
+test('connect and exchange need accounts:manage', async () => {
+  const run = stack.runCli('keys', 'create', '--scopes', 'accounts:read', '--name', 'reader');
+  const reader = { authorization: `Bearer ${(JSON.parse(run.stdout) as { key: string }).key}` };
+  for (const [path, body] of [
+    ['/v1/accounts/connect', { platform: 'twitter' }],
+    ['/v1/oauth/exchange', { platform: 'twitter', code: 'c', metadata: { state: 's' } }],
+  ] as const) {
+    const { status, body: error } = await stack.request('POST', path, body, reader);
+    expect([path, status, error.error.code, error.error.meta.required_scope]).toEqual([
+      path,
+      403,
+      'auth.insufficient_scope',
+      'accounts:manage',
+    ]);
+  }
+});
+
 test('connect refuses an unregistered redirect_uri, unknown fields, credentials for an OAuth platform', async () => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ platform: 'twitter', redirect_uri: 'https://evil.example/steal' }, 'redirect_uri'],
