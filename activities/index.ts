@@ -15,6 +15,8 @@ import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
+import { createOAuthConnectActivities } from './oauth-connect';
+import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
   type AccountContext,
   type CommentReceipt,
@@ -39,6 +41,10 @@ export interface ActivityDeps {
   allowPrivateUrls?: boolean;
   /** Each platform's concurrency limit in this worker. @default from the environment and the rules */
   limit?: (platform: string) => ConcurrencyLimit;
+  /** Connecting accounts: PKCE verifiers and sealed codes (the store's secret key). @default none: connections fail */
+  oauthSecrets?: OAuthSecrets;
+  /** The operator's OAuth clients and endpoint overrides. @default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -63,6 +69,8 @@ export function createActivities({
   media,
   allowPrivateUrls = false,
   limit = concurrencyLimits(),
+  oauthSecrets,
+  env = process.env,
 }: ActivityDeps) {
   async function request(
     job: DeliveryJob,
@@ -158,6 +166,7 @@ export function createActivities({
     ...createWebhookActivities({ store, allowPrivateUrls }),
     ...createImportActivities({ store }),
     ...createRecurringActivities({ store }),
+    ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 

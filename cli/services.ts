@@ -2,8 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostflowClient } from '../client';
+import { OAuthConnections } from '../gateway';
 import { postflowDataConverter } from '../codec/data-converter';
 import { EncryptionCodec } from '../codec/encryption-codec';
+import { OAuthSecrets } from '../codec/oauth-secrets';
 import { buildApp } from '../server/app';
 import { visibilityPostCounter } from '../server/post-counts';
 import { type MediaLibrary, openMediaLibrary } from '../media';
@@ -99,6 +101,7 @@ export async function startWorker(
     allowPrivateUrls: config.allowPrivateUrls,
     dataConverter: postflowDataConverter(config.payloadKeys),
     maxCachedWorkflows,
+    oauthSecrets: new OAuthSecrets(loadSecretKey(config.home)),
   });
   const running = worker.run();
   log(
@@ -213,6 +216,12 @@ export async function startApi(
     syncWaitMs: config.syncWaitMs,
     publicUrl: config.publicUrl,
     allowPrivateUrls: config.allowPrivateUrls,
+    oauth: {
+      connections: new OAuthConnections({ temporal, taskQueue: config.taskQueue }),
+      secrets: new OAuthSecrets(loadSecretKey(config.home)),
+      redirectUris: config.oauthRedirectUris,
+      stateTtlMs: config.oauthStateTtlMs,
+    },
     ...(config.payloadKeys.length
       ? { codec: { codec: new EncryptionCodec(config.payloadKeys), corsOrigins: config.codecCorsOrigins } }
       : {}),

@@ -66,3 +66,4 @@ export class PostGateway {
     this.recurring = new RecurringSchedules({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
   }
 }
+export { OAUTH_WORKFLOW_TYPE, OAuthConnections, oauthWorkflowId } from './oauth-connections';

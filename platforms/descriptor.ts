@@ -121,4 +121,74 @@ export interface PlatformDescriptor {
    */
   apiBaseUrl?: string;
   capabilities: PlatformCapabilities;
+  /**
+   * How a person connects an account through the platform's consent page (`POST
+   * /v1/accounts/connect`, docs/api.md "Connecting accounts"); absent: the platform is connected
+   * with credentials, or its OAuth connect is not built yet.
+   */
+  oauth?: OAuthConnectSpec;
+}
+
+/** A person's profile on the platform, as its profile endpoint gives it. */
+export interface ConnectedProfile {
+  /** The platform's stable id of the person: the same id reconnects the same account. */
+  id: string;
+  username?: string;
+  name?: string;
+  pictureUrl?: string;
+}
+
+/**
+ * A platform's OAuth 2.0 authorization-code grant, as data. Endpoints on the platform's official
+ * API base go to the official URLs; with `POSTFLOW_<PLATFORM>_API_URL` set (a proxy, a fake), to
+ * that base plus the paths; `POSTFLOW_<PLATFORM>_AUTHORIZE_URL` / `_TOKEN_URL` win over both.
+ */
+export interface OAuthConnectSpec {
+  /** The consent page, officially. */
+  authorizeUrl: string;
+  /** The consent page's path on an overridden API base. */
+  authorizePath: string;
+  tokenUrl: string;
+  tokenPath: string;
+  scopes: readonly string[];
+  /** Proof Key for Code Exchange (RFC 7636, S256), where the platform supports it. */
+  pkce: boolean;
+  /** Where the client credentials go at the token endpoint: HTTP Basic or the form body. */
+  clientAuth: 'basic' | 'body';
+  /** Extra consent-page parameters (Reddit's `duration=permanent` for a refresh token). */
+  authorizeParams?: Record<string, string>;
+  /** Headers every call needs (Reddit's descriptive User-Agent). */
+  headers?: Record<string, string>;
+  /** The variable that names the operator's own User-Agent instead (`POSTFLOW_REDDIT_USER_AGENT`). */
+  userAgentVariable?: string;
+  /** The signed-in person's profile: a GET on the API base with the new token. */
+  profilePath: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a platform's JSON, read by its own descriptor
+  readProfile: (body: any) => ConnectedProfile;
+  /**
+   * The account's credentials beyond the token fields (`access_token`, `refresh_token`,
+   * `expires_at`), as the adapter reads them; must hold `identityKey`.
+   */
+  credentials: (profile: ConnectedProfile) => Record<string, string>;
+  /** The credential naming the platform user, so a second connect finds the same account. */
+  identityKey: string;
+}
+
+/** The OAuth endpoints of a platform under this environment (see OAuthConnectSpec). */
+export function oauthEndpoints(
+  descriptor: PlatformDescriptor,
+  env: Record<string, string | undefined>,
+): { authorizeUrl: string; tokenUrl: string; apiBaseUrl: string } | undefined {
+  const spec = descriptor.oauth;
+  if (!spec) return undefined;
+  const name = descriptor.slug.toUpperCase();
+  const official = descriptor.apiBaseUrl ?? '';
+  const base = (env[`POSTFLOW_${name}_API_URL`] || official).replace(/\/$/, '');
+  const onOfficial = base === official;
+  return {
+    apiBaseUrl: base,
+    authorizeUrl:
+      env[`POSTFLOW_${name}_AUTHORIZE_URL`] || (onOfficial ? spec.authorizeUrl : base + spec.authorizePath),
+    tokenUrl: env[`POSTFLOW_${name}_TOKEN_URL`] || (onOfficial ? spec.tokenUrl : base + spec.tokenPath),
+  };
 }

@@ -51,6 +51,10 @@ export interface PostflowConfig {
   payloadKeys: PayloadKey[];
   /** Browser origins (the Temporal UI) allowed to call the codec endpoint `/codec`. */
   codecCorsOrigins: string[];
+  /** `POSTFLOW_OAUTH_REDIRECT_URIS`: where `POST /v1/accounts/connect` may send people back (exact URIs). */
+  oauthRedirectUris: string[];
+  /** `POSTFLOW_OAUTH_STATE_TTL_SECONDS`: how long a connection waits for consent. */
+  oauthStateTtlMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
@@ -96,6 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
+    oauthRedirectUris: (env.POSTFLOW_OAUTH_REDIRECT_URIS ?? '')
+      .split(',')
+      .map((uri) => uri.trim())
+      .filter(Boolean),
+    oauthStateTtlMs: positiveIntFrom(env, 'POSTFLOW_OAUTH_STATE_TTL_SECONDS', 600) * 1000,
     storageLimitBytes: env.POSTFLOW_STORAGE_LIMIT_BYTES
       ? intFrom(env, 'POSTFLOW_STORAGE_LIMIT_BYTES', 0)
       : undefined,

@@ -15,6 +15,7 @@ import { contractSerializer, contractValidator } from './schema-compilers';
 import { meSchema } from '../api/resources';
 import { z } from 'zod';
 import { accountRoutes } from './routes/accounts';
+import { oauthCallbackRoute, oauthRoutes } from './routes/oauth';
 import { brandRoutes } from './routes/brands';
 import { queueRoutes } from './routes/queues';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
@@ -26,6 +27,12 @@ import { sandboxRoutes } from './routes/sandbox';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import { AccountService } from '../services/accounts';
+import {
+  DEFAULT_OAUTH_STATE_TTL_MS,
+  type OAuthConnectDeps,
+  OAuthConnectService,
+} from '../services/oauth-connect';
+import type { OAuthSecrets } from '../codec/oauth-secrets';
 import { BrandService } from '../services/brands';
 import { KeyService } from '../services/keys';
 import { MediaService } from '../services/media';
@@ -53,6 +60,17 @@ export interface AppOptions {
   metrics?: PostflowMetrics;
   /** Serve Temporal's remote codec protocol at /codec (only when payloads are encrypted). */
   codec?: CodecEndpointOptions;
+  /** Connecting accounts over OAuth (docs/api.md "Connecting accounts"). @default unavailable (503) */
+  oauth?: {
+    connections: NonNullable<OAuthConnectDeps['connections']>;
+    secrets: OAuthSecrets;
+    /** POSTFLOW_OAUTH_REDIRECT_URIS. */
+    redirectUris: readonly string[];
+    /** @default 10 minutes */
+    stateTtlMs?: number;
+    /** @default process.env */
+    env?: Record<string, string | undefined>;
+  };
 }
 
 const CLIENT_REQUEST_ID = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -68,10 +86,27 @@ declare module 'fastify' {
  * their dependencies and use them when a method is called, so the OpenAPI document can build the
  * app with placeholders.
  */
-function appServices({ client, store, media: library, allowPrivateUrls = false }: AppOptions) {
+function appServices({
+  client,
+  store,
+  media: library,
+  allowPrivateUrls = false,
+  publicUrl,
+  oauth,
+}: AppOptions) {
+  const accounts = new AccountService({ store, allowPrivateUrls });
   return {
     keys: new KeyService({ store }),
-    accounts: new AccountService({ store, allowPrivateUrls }),
+    accounts,
+    oauth: new OAuthConnectService({
+      store,
+      accounts,
+      ...(oauth ? { connections: oauth.connections, secrets: oauth.secrets } : {}),
+      callbackUrl: `${(publicUrl ?? '').replace(/\/$/, '')}/v1/oauth/callback`,
+      redirectUris: oauth?.redirectUris ?? [],
+      stateTtlMs: oauth?.stateTtlMs ?? DEFAULT_OAUTH_STATE_TTL_MS,
+      env: oauth?.env ?? process.env,
+    }),
     brands: new BrandService({ store }),
     media: new MediaService({
       store,
@@ -136,6 +171,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     root.get('/healthz', { schema: alive }, async () => ({ status: 'ok' as const }));
   });
   mediaFileRoutes(app, services.mediaFiles);
+  oauthCallbackRoute(app, services.oauth);
   if (options.codec) codecEndpoint(app, services.keys, options.codec);
 
   app.register(async (v1) => {
@@ -156,6 +192,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       scopes: request.apiKey.scopes,
     }));
     accountRoutes(v1, services.accounts);
+    oauthRoutes(v1, services.oauth);
     brandRoutes(v1, services.brands);
     queueRoutes(v1, options.client);
     mediaRoutes(v1, services.media);

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createPlatformRegistry } from '../activities/platforms/registry';
 import type { MediaLibrary } from '../media';
+import type { OAuthSecrets } from '../codec/oauth-secrets';
 import type { Store } from '../store/types';
 import { observeActivities } from './activity-observer';
 import { deliverySinks } from './delivery-sinks';
@@ -28,6 +29,8 @@ export interface PostflowWorkerOptions {
    * `temporal-default`: the SDK's heap-sized default. @default DEFAULT_MAX_CACHED_WORKFLOWS
    */
   maxCachedWorkflows?: number | typeof TEMPORAL_DEFAULT;
+  /** Connecting accounts over OAuth (the API's, from the same secret key). @default none: connections fail */
+  oauthSecrets?: OAuthSecrets;
 }
 
 /**
@@ -61,6 +64,7 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
       platforms,
       media: options.media,
       allowPrivateUrls: options.allowPrivateUrls ?? false,
+      ...(options.oauthSecrets ? { oauthSecrets: options.oauthSecrets } : {}),
     }),
     // Logs with post, account and platform on every line; delivery metrics; with tracing on, spans
     // for workflows and activities that continue the trace of the request (docs/observability.md).

@@ -5,3 +5,4 @@ export { unpublishPost } from './unpublish-post';
 export { tokenUpkeep } from './token-upkeep';
 export { importPosts } from './import-posts';
 export { recurringOccurrence } from './recurring-occurrence';
+export { oauthConnection } from './oauth-connection';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { OutboundPolicy } from '../../net/guard';
@@ -63,6 +64,15 @@ export class FakePlatform {
   readonly accessTokens = new Set<string>();
   /** refresh token → client id that may use it. */
   readonly refreshTokens = new Map<string, string>();
+  /** The consent page refuses (`error=access_denied`) while set. */
+  denyConsent = false;
+  /** Every consent given or refused: the client, the scopes asked, whether PKCE was used. */
+  readonly consents: Array<{ clientId: string; scope: string; pkce: boolean }> = [];
+  /** Authorization codes the consent page issued. */
+  private readonly codes = new Map<
+    string,
+    { clientId: string; redirectUri: string; challenge?: string; used?: boolean }
+  >();
   private readonly faults: PendingFault[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
@@ -119,6 +129,56 @@ export class FakePlatform {
     if (!owner || (clientId !== undefined && owner !== clientId)) return undefined;
     this.refreshTokens.delete(refreshToken);
     return this.issueTokens(owner);
+  }
+
+  /**
+   * The consent page (OAuth 2.0 authorization endpoint) at `path`: for a known client it sends the
+   * browser back to `redirect_uri` with a fresh code and the `state` at once (the person consents),
+   * or with `error=access_denied` when `denyConsent` is set. The code remembers the client, the
+   * redirect URI and the PKCE challenge, which `redeemCode` checks.
+   */
+  protected consentRoute(path: string, knownClient: (clientId: string) => boolean): Route {
+    return {
+      method: 'GET',
+      path,
+      handle: (req) => {
+        const q = req.query;
+        const clientId = q.get('client_id') ?? '';
+        const redirectUri = q.get('redirect_uri') ?? '';
+        if (!knownClient(clientId) || !/^https?:\/\//.test(redirectUri) || q.get('response_type') !== 'code')
+          return { status: 400, body: 'Invalid client_id, redirect_uri or response_type.' };
+        const back = new URL(redirectUri);
+        if (q.get('state') !== null) back.searchParams.set('state', q.get('state')!);
+        if (this.denyConsent) back.searchParams.set('error', 'access_denied');
+        else {
+          const code = `code_${this.nextId()}`;
+          const challenge = q.get('code_challenge') ?? undefined;
+          this.codes.set(code, { clientId, redirectUri, ...(challenge ? { challenge } : {}) });
+          back.searchParams.set('code', code);
+        }
+        this.consents.push({ clientId, scope: q.get('scope') ?? '', pkce: q.has('code_challenge') });
+        return { status: 302, headers: { location: back.toString() } };
+      },
+    };
+  }
+
+  /**
+   * Redeems an authorization code (RFC 6749 §4.1.3): once, by its client, with its redirect URI and,
+   * when the consent had a challenge, the matching S256 verifier. A token pair, or why not.
+   */
+  protected redeemCode(
+    form: Record<string, string | undefined>,
+    clientId: string,
+  ): { access_token: string; refresh_token: string } | undefined {
+    const grant = this.codes.get(String(form.code));
+    if (!grant || grant.used || grant.clientId !== clientId || grant.redirectUri !== form.redirect_uri)
+      return undefined;
+    grant.used = true;
+    if (grant.challenge) {
+      const verifier = String(form.code_verifier ?? '');
+      if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return undefined;
+    }
+    return this.issueTokens(clientId);
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -74,7 +74,7 @@ function refusedRefresh(platform: string, response: Response, body: PlatformBody
   });
 }
 
-function tokenFields(token: Record<string, unknown>): Record<string, string> {
+export function tokenFields(token: Record<string, unknown>): Record<string, string> {
   const fields: Record<string, string> = { access_token: String(token.access_token) };
   if (typeof token.refresh_token === 'string') fields.refresh_token = token.refresh_token;
   if (typeof token.expires_in === 'number' || typeof token.expires_in === 'string') {

@@ -143,6 +143,25 @@ export const linkedinDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  // Sign In with LinkedIn (OpenID Connect) for the profile, w_member_social to post. LinkedIn's
+  // web apps authenticate with their secret; PKCE is for its native apps only.
+  oauth: {
+    authorizeUrl: 'https://www.linkedin.com/oauth/v2/authorization',
+    authorizePath: '/oauth/v2/authorization',
+    tokenUrl: 'https://www.linkedin.com/oauth/v2/accessToken',
+    tokenPath: '/oauth/v2/accessToken',
+    scopes: ['openid', 'profile', 'w_member_social'],
+    pkce: false,
+    clientAuth: 'body',
+    profilePath: '/v2/userinfo',
+    readProfile: (body) => ({
+      id: String(body.sub ?? ''),
+      name: body.name,
+      pictureUrl: body.picture,
+    }),
+    credentials: (profile) => ({ person_id: profile.id }),
+    identityKey: 'person_id',
+  },
 };
 
 /**

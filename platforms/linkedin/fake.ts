@@ -93,6 +93,11 @@ export class LinkedInFake extends FakePlatform {
   private readonly expired = new Set<string>();
   /** Requests to /rest without the required headers. */
   readonly headerFaults: string[] = [];
+  /** The member who consents on the consent page (the same one every time). */
+  readonly member: Principal = {
+    person: 'urn:li:person:fakemember',
+    organizations: ['urn:li:organization:1'],
+  };
   /** The last refresh grant's form, to check its shape. */
   lastGrant: Record<string, string> | undefined;
 
@@ -297,6 +302,20 @@ export class LinkedInFake extends FakePlatform {
         }),
       },
       { method: 'POST', path: '/oauth/v2/accessToken', handle: (req) => this.refreshGrant(req) },
+      this.consentRoute('/oauth/v2/authorization', (clientId) => clientId === this.client.id),
+      // Sign In with LinkedIn (OpenID Connect): the member's id is the `sub`.
+      {
+        method: 'GET',
+        path: '/v2/userinfo',
+        handle: rest((_req, _params, who) => ({
+          status: 200,
+          body: {
+            sub: who.person.split(':').at(-1),
+            name: 'Fake Member',
+            picture: 'https://media.example/member.jpg',
+          },
+        })),
+      },
     ];
   }
 
@@ -510,12 +529,27 @@ export class LinkedInFake extends FakePlatform {
         error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked',
       },
     };
-    if (form.grant_type !== 'refresh_token') return invalid;
+    if (form.grant_type !== 'refresh_token' && form.grant_type !== 'authorization_code') return invalid;
     if (form.client_id !== this.client.id || form.client_secret !== this.client.secret)
       return {
         status: 401,
         body: { error: 'invalid_client', error_description: 'Client authentication failed' },
       };
+    if (form.grant_type === 'authorization_code') {
+      const issued = this.redeemCode(form, form.client_id);
+      if (!issued) return invalid;
+      this.principals.set(issued.access_token, this.member);
+      this.refreshOwners.set(issued.refresh_token, this.member);
+      return {
+        status: 200,
+        body: {
+          ...issued,
+          expires_in: 5_184_000,
+          refresh_token_expires_in: 31_000_000,
+          scope: form.scope ?? '',
+        },
+      };
+    }
     const owner = this.refreshOwners.get(String(form.refresh_token));
     const tokens = this.rotate(String(form.refresh_token), form.client_id);
     if (!tokens || !owner) return invalid;

@@ -81,4 +81,23 @@ export const pinterestDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://api.pinterest.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  // Pinterest API v5: the app id and secret as HTTP Basic; no PKCE.
+  oauth: {
+    authorizeUrl: 'https://www.pinterest.com/oauth/',
+    authorizePath: '/oauth/',
+    tokenUrl: 'https://api.pinterest.com/v5/oauth/token',
+    tokenPath: '/v5/oauth/token',
+    scopes: ['user_accounts:read', 'boards:read', 'boards:write', 'pins:read', 'pins:write'],
+    pkce: false,
+    clientAuth: 'basic',
+    profilePath: '/v5/user_account',
+    readProfile: (body) => ({
+      id: String(body.id ?? body.username ?? ''),
+      username: body.username,
+      name: body.business_name ?? body.username,
+      pictureUrl: body.profile_image,
+    }),
+    credentials: (profile) => ({ user_id: profile.id }),
+    identityKey: 'user_id',
+  },
 };

@@ -25,7 +25,8 @@ const LIMITS = { title: 100, description: 800, link: 2048, alt_text: 500 } as co
  * Pinterest API v5 as documented (developers.pinterest.com/docs/api/v5): Pins created on a board
  * from an image URL (the fake fetches it, like Pinterest) or a registered video (`POST /v5/media`,
  * an S3-style form upload, status registered → processing → succeeded), board Pin listing, delete,
- * `{ code, message }` errors, and the refresh grant with HTTP Basic client credentials.
+ * `{ code, message }` errors, the refresh grant with HTTP Basic client credentials, and the consent
+ * page, authorization-code grant and user account that connect an account.
  */
 export class PinterestFake extends FakePlatform {
   readonly pins: Pin[] = [];
@@ -134,6 +135,21 @@ export class PinterestFake extends FakePlatform {
       },
       { method: 'POST', path: '/s3-upload', handle: (req) => this.s3(req) },
       { method: 'POST', path: '/v5/oauth/token', handle: (req) => this.token(req) },
+      this.consentRoute('/oauth/', (clientId) => this.clients.has(clientId)),
+      {
+        method: 'GET',
+        path: '/v5/user_account',
+        handle: authed(() => ({
+          status: 200,
+          body: {
+            account_type: 'BUSINESS',
+            id: '549755885175',
+            username: 'postflow',
+            business_name: 'Postflow',
+            profile_image: 'https://i.pinimg.com/postflow.jpg',
+          },
+        })),
+      },
     ];
   }
 
@@ -201,8 +217,12 @@ export class PinterestFake extends FakePlatform {
       .toString()
       .split(':');
     if (!id || this.clients.get(id) !== secret) return error(401, 2, 'Authentication failed.');
-    if (req.body.grant_type !== 'refresh_token') return error(400, 1, 'Unsupported grant_type.');
-    const pair = this.rotate(String(req.body.refresh_token ?? ''), id);
+    if (req.body.grant_type !== 'refresh_token' && req.body.grant_type !== 'authorization_code')
+      return error(400, 1, 'Unsupported grant_type.');
+    const pair =
+      req.body.grant_type === 'authorization_code'
+        ? this.redeemCode(req.body, id)
+        : this.rotate(String(req.body.refresh_token ?? ''), id);
     if (!pair) return error(400, 1, 'Invalid refresh token.');
     return {
       status: 200,

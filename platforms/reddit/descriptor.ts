@@ -183,4 +183,27 @@ export const redditDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://oauth.reddit.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  // A web app (confidential, HTTP Basic, no PKCE); `duration=permanent` brings a refresh token.
+  oauth: {
+    authorizeUrl: 'https://www.reddit.com/api/v1/authorize',
+    authorizePath: '/api/v1/authorize',
+    tokenUrl: 'https://www.reddit.com/api/v1/access_token',
+    tokenPath: '/api/v1/access_token',
+    scopes: ['identity', 'submit', 'edit', 'read', 'history'],
+    pkce: false,
+    clientAuth: 'basic',
+    authorizeParams: { duration: 'permanent' },
+    // Reddit throttles clients without a descriptive User-Agent (the adapter's default).
+    headers: { 'user-agent': 'server:postflow:0.1 (Postflow social publishing engine)' },
+    userAgentVariable: 'POSTFLOW_REDDIT_USER_AGENT',
+    profilePath: '/api/v1/me',
+    readProfile: (body) => ({
+      id: String(body.name ?? ''),
+      username: body.name,
+      name: body.name,
+      pictureUrl: body.icon_img,
+    }),
+    credentials: (profile) => ({ username: profile.id }),
+    identityKey: 'username',
+  },
 };

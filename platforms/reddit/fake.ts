@@ -79,6 +79,8 @@ export class RedditFake extends FakePlatform {
   private readonly users = new Map<string, string>();
   /** refresh token → username. */
   private readonly refreshUsers = new Map<string, string>();
+  /** Who consents on the consent page. */
+  consentingUser = 'postflow_bot';
   /** The User-Agent each request carried, for tests. */
   readonly userAgents: string[] = [];
   private seq = 0;
@@ -124,6 +126,7 @@ export class RedditFake extends FakePlatform {
       };
     return [
       { method: 'POST', path: '/api/v1/access_token', handle: (req) => this.token(req) },
+      this.consentRoute('/api/v1/authorize', (clientId) => clientId === this.clientId),
       {
         method: 'GET',
         path: '/api/v1/me',
@@ -163,6 +166,21 @@ export class RedditFake extends FakePlatform {
       .split(':');
     if (id !== this.clientId || secret !== this.clientSecret)
       return { status: 401, body: { message: 'Unauthorized', error: 401 } };
+    if (req.body.grant_type === 'authorization_code') {
+      const issued = this.redeemCode(req.body, id!);
+      if (!issued) return { status: 400, body: { error: 'invalid_grant' } };
+      this.users.set(issued.access_token, this.consentingUser);
+      this.refreshUsers.set(issued.refresh_token, this.consentingUser);
+      return {
+        status: 200,
+        body: {
+          ...issued,
+          token_type: 'bearer',
+          expires_in: 86400,
+          scope: 'identity submit edit read history',
+        },
+      };
+    }
     if (req.body.grant_type !== 'refresh_token')
       return { status: 400, body: { error: 'unsupported_grant_type' } };
     const refresh = String(req.body.refresh_token ?? '');

@@ -172,4 +172,26 @@ export const twitterDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.x.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  // OAuth 2.0 with PKCE; offline.access brings the refresh token, media.write the v2 uploads.
+  oauth: {
+    authorizeUrl: 'https://x.com/i/oauth2/authorize',
+    authorizePath: '/i/oauth2/authorize',
+    tokenUrl: 'https://api.x.com/2/oauth2/token',
+    tokenPath: '/2/oauth2/token',
+    scopes: ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'],
+    pkce: true,
+    clientAuth: 'basic',
+    profilePath: '/2/users/me?user.fields=profile_image_url',
+    readProfile: (body) => ({
+      id: String(body.data?.id ?? ''),
+      username: body.data?.username,
+      name: body.data?.name,
+      pictureUrl: body.data?.profile_image_url,
+    }),
+    credentials: (profile) => ({
+      user_id: profile.id,
+      ...(profile.username ? { username: profile.username } : {}),
+    }),
+    identityKey: 'user_id',
+  },
 };

@@ -65,7 +65,8 @@ const invalid = (message: string) =>
  * v2 media upload (one-shot for images; initialize/append/finalize for video and GIF, processed
  * over STATUS polls), media metadata (alt text), the user's timeline for reconcile (with t.co
  * links and HTML entities in `text`, fields only when asked for), delete, and OAuth 2.0 refresh
- * (confidential clients by HTTP Basic, public ones by `client_id`; refresh tokens single use).
+ * (confidential clients by HTTP Basic, public ones by `client_id`; refresh tokens single use), and
+ * the consent page and authorization-code grant with PKCE that connect accounts.
  */
 export class TwitterFake extends FakePlatform {
   readonly posts: Post[] = [];
@@ -376,6 +377,7 @@ export class TwitterFake extends FakePlatform {
 
   private oauth(): Route[] {
     return [
+      this.consentRoute('/i/oauth2/authorize', (clientId) => this.clients.has(clientId)),
       {
         method: 'POST',
         path: '/2/oauth2/token',
@@ -397,7 +399,9 @@ export class TwitterFake extends FakePlatform {
           const pair =
             req.body.grant_type === 'refresh_token'
               ? this.rotate(String(req.body.refresh_token), String(clientId))
-              : undefined;
+              : req.body.grant_type === 'authorization_code'
+                ? this.redeemCode(req.body, String(clientId))
+                : undefined;
           if (!pair)
             return {
               status: 400,

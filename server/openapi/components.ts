@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectedAccountSchema, connectStartedSchema } from '../../api/oauth-schemas';
 import {
   accountListSchema,
   accountResourceSchema,
@@ -100,6 +101,8 @@ const OUTPUTS: Record<string, z.ZodType> = {
   RetryResult: retryResultSchema,
   Account: accountResourceSchema,
   AccountList: accountListSchema,
+  ConnectedAccount: connectedAccountSchema,
+  ConnectStarted: connectStartedSchema,
   Brand: brandResourceSchema,
   BrandList: brandListSchema,
   Queue: queueResourceSchema,

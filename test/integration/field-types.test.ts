@@ -2,6 +2,7 @@ import { inDays } from '../helpers/fixtures';
 import { openApiAnswers, openApiChecker } from '../helpers/openapi';
 import { WebhookReceiver } from '../helpers/receiver';
 import { type HttpResponse, Stack } from '../helpers/stack';
+import { TwitterFake } from '../../platforms/twitter/fake';
 
 /**
  * Every answer of the API, field by field, against the types /openapi.json gives it — which say
@@ -11,17 +12,27 @@ import { type HttpResponse, Stack } from '../helpers/stack';
  */
 let stack: Stack;
 let receiver: WebhookReceiver;
+/** X's fake, so an account is connected through its consent page. */
+const twitter = new TwitterFake();
 
 beforeAll(async () => {
   receiver = await new WebhookReceiver().start();
+  await twitter.start();
   // The receiver is on loopback over http, which only this setting allows; publish-now answers
   // wait for the outcome, so published, partial and failed posts come back settled.
-  stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true', POSTFLOW_SYNC_WAIT_MS: '30000' }).start();
+  stack = await new Stack({
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
+    POSTFLOW_SYNC_WAIT_MS: '30000',
+    POSTFLOW_TWITTER_API_URL: twitter.url,
+    POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
+    POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
+  }).start();
 });
 
 afterAll(async () => {
   await stack?.stop();
   await receiver?.stop();
+  await twitter.stop();
 });
 
 const png = (bytes: number) =>
@@ -72,6 +83,26 @@ test('every answer has exactly the documented fields and types, for one of each 
     '/v1/accounts/{id}/reconnect',
   );
   await api('DELETE', `/v1/accounts/${spare}`, undefined, '/v1/accounts/{id}');
+
+  // Connecting: a credential platform at once; X through its consent page, finished by the
+  // callback (no redirect_uri: JSON) and by the exchange.
+  await api('POST', '/v1/accounts/connect', { platform: 'sandbox', name: 'Connected' });
+  const consent = async () => {
+    const started = (await api('POST', '/v1/accounts/connect', { platform: 'twitter' })).body;
+    const back = (await fetch(started.auth_url, { redirect: 'manual' })).headers.get('location')!;
+    return { state: started.state, back: new URL(back) };
+  };
+  const first = await consent();
+  answer(
+    'GET /v1/oauth/callback',
+    await raw('GET', `${stack.baseUrl}${first.back.pathname}${first.back.search}`),
+  );
+  const again = await consent();
+  await api('POST', '/v1/oauth/exchange', {
+    platform: 'twitter',
+    code: again.back.searchParams.get('code'),
+    metadata: { state: again.state },
+  });
 
   // Brands: created, listed, read, renamed; an account in one (brand_id set), then deleted once empty.
   const brand = (await api('POST', '/v1/brands', { name: 'Acme' })).body.id;

@@ -28,10 +28,12 @@ test('the stack runs on the store this run asked for (SQLite, or PostgreSQL with
 });
 
 describe('authentication', () => {
-  test('every /v1 route needs a valid bearer key; /healthz does not', async () => {
+  test('every /v1 route needs a valid bearer key but the OAuth callback; /healthz does not', async () => {
     const app = buildApp({ client: {} as never, store: {} as never, media: {} as never, syncWaitMs: 0 });
     await app.ready();
-    const routes = app.servedRoutes.filter((r) => r.includes(' /v1/'));
+    // A browser arrives at the callback from the platform, with no key: its state is what binds it.
+    const callback = 'GET /v1/oauth/callback';
+    const routes = app.servedRoutes.filter((r) => r.includes(' /v1/') && r !== callback);
     await app.close();
     expect(routes.length).toBeGreaterThan(30);
     for (const route of routes) {
@@ -44,6 +46,8 @@ describe('authentication', () => {
       });
       expect([route, response.status]).toEqual([route, 401]);
     }
+    const open = await fetch(`${stack.baseUrl}/v1/oauth/callback?state=unknown&code=c`);
+    expect([open.status, ((await open.json()) as any).error.code]).toEqual([400, 'oauth.state_invalid']);
 
     const missing = await fetch(`${stack.baseUrl}/v1/accounts`);
     expect(missing.status).toBe(401);

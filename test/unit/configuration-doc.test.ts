@@ -16,6 +16,7 @@ const CODE_FOLDERS = [
   'codec',
   'gateway',
   'media',
+  'platforms',
   'runtime',
   'server',
   'services',

@@ -110,6 +110,9 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'Account.username',
       'Account.reconnect_reason',
       'Account.brand_id',
+      'ConnectedAccount.username',
+      'ConnectedAccount.display_name',
+      'ConnectedAccount.profile_picture_url',
       'Queue.account_id',
       'Queue.brand_id',
       'QueueWithSlots.account_id',
@@ -172,6 +175,8 @@ test('every answer is closed, except the free-form objects the contract leaves o
       'PlatformConstraintsList.data',
       // The post body each occurrence is made from, as the caller gave it.
       'RecurringPost.post',
+      // The caller's metadata, handed back with a connected account.
+      'ConnectedAccount.metadata',
     ].sort(),
   );
 });

@@ -123,6 +123,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     pendingImportRows: notInThisTest('pendingImportRows'),
     settleImportRows: notInThisTest('settleImportRows'),
     finishImport: notInThisTest('finishImport'),
+    redeemOAuthConnection: notInThisTest('redeemOAuthConnection'),
     recurringOccurrencePost: notInThisTest('recurringOccurrencePost'),
     recordRecurringOccurrence: notInThisTest('recordRecurringOccurrence'),
     refreshAccount: notInThisTest('refreshAccount'),

@@ -1,0 +1,103 @@
+import { type ConnectedProfile, oauthEndpoints, type PlatformDescriptor } from '../descriptor';
+import type { PlatformBody } from './http';
+import { tokenFields } from './oauth2';
+
+/** A platform's refusal of a connection step: final (a new connect is needed), never a secret in it. */
+export class ConnectRefused extends Error {
+  constructor(
+    readonly code: 'oauth.code_invalid' | 'oauth.profile_unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectRefused';
+  }
+}
+
+export interface CodeGrant {
+  descriptor: PlatformDescriptor;
+  env: Record<string, string | undefined>;
+  code: string;
+  /** The redirect URI the consent page was given (the token endpoint checks it is the same). */
+  redirectUri: string;
+  codeVerifier?: string;
+  signal?: AbortSignal;
+}
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * The authorization-code grant (RFC 6749 §4.1.3, with RFC 7636's verifier), then the person's
+ * profile: the account's credentials and who it is. A refused code is a ConnectRefused; network
+ * trouble and 5xx throw plain errors (retryable: the code is only spent once a token comes back).
+ */
+export async function redeemCode(
+  grant: CodeGrant,
+): Promise<{ credentials: Record<string, string>; profile: ConnectedProfile }> {
+  const { descriptor, env } = grant;
+  const spec = descriptor.oauth!;
+  const endpoints = oauthEndpoints(descriptor, env)!;
+  const prefix = `POSTFLOW_${descriptor.slug.toUpperCase()}`;
+  const clientId = env[`${prefix}_CLIENT_ID`] ?? '';
+  const clientSecret = env[`${prefix}_CLIENT_SECRET`];
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: grant.code,
+    redirect_uri: grant.redirectUri,
+  });
+  if (grant.codeVerifier) form.set('code_verifier', grant.codeVerifier);
+  const userAgent = spec.userAgentVariable ? env[spec.userAgentVariable] : undefined;
+  const common = { ...spec.headers, ...(userAgent ? { 'user-agent': userAgent } : {}) };
+  const headers: Record<string, string> = {
+    ...common,
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  if (spec.clientAuth === 'basic' && clientSecret) {
+    headers.authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+  } else {
+    // Public clients (PKCE only) and body-authenticated ones name themselves in the form.
+    form.set('client_id', clientId);
+    if (clientSecret) form.set('client_secret', clientSecret);
+  }
+  const signal = grant.signal ?? AbortSignal.timeout(TIMEOUT_MS);
+  const tokenResponse = await fetch(endpoints.tokenUrl, { method: 'POST', headers, body: form, signal });
+  const token = await jsonOf(tokenResponse);
+  if (tokenResponse.status >= 500 || tokenResponse.status === 429) {
+    throw new Error(`${descriptor.slug}'s token endpoint answered ${tokenResponse.status}; retrying.`);
+  }
+  if (!tokenResponse.ok || typeof token.access_token !== 'string') {
+    const reason = String(token.error_description ?? token.error ?? tokenResponse.statusText).slice(0, 200);
+    throw new ConnectRefused(
+      'oauth.code_invalid',
+      `${descriptor.displayName} refused the authorization code (${reason}); start a new connection with POST /v1/accounts/connect.`,
+    );
+  }
+  const credentials = tokenFields(token);
+
+  const profileResponse = await fetch(`${endpoints.apiBaseUrl}${spec.profilePath}`, {
+    headers: {
+      ...common,
+      authorization: `Bearer ${credentials.access_token}`,
+      accept: 'application/json',
+    },
+    signal,
+  });
+  const profile = profileResponse.ok ? spec.readProfile(await jsonOf(profileResponse)) : undefined;
+  if (!profile?.id) {
+    // The code is spent: a retry cannot redeem it again, so this is final too.
+    throw new ConnectRefused(
+      'oauth.profile_unavailable',
+      `${descriptor.displayName} gave a token but not the profile (HTTP ${profileResponse.status}); try connecting again.`,
+    );
+  }
+  return { credentials: { ...credentials, ...spec.credentials(profile) }, profile };
+}
+
+async function jsonOf(response: Response): Promise<PlatformBody> {
+  try {
+    const body = await response.json();
+    return body && typeof body === 'object' ? body : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import { ApiError, validationError } from '../api/errors';
+import type { OAuthCallbackAnswer } from '../api/oauth-connection';
+import {
+  type ConnectAccountBody,
+  type connectedAccountSchema,
+  type connectStartedSchema,
+  oauthCallbackQuerySchema,
+  oauthExchangeSchema,
+} from '../api/oauth-schemas';
+import { zodIssues } from '../api/zod-issues';
+import type { OAuthSecrets } from '../codec/oauth-secrets';
+import type { OAuthConnections } from '../gateway';
+import { oauthEndpoints, type PlatformDescriptor } from '../platforms/descriptor';
+import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
+import type { Store } from '../store/types';
+import type { AccountService } from './accounts';
+import { ownBrand } from './brands';
+
+/**
+ * Platforms people connect through a consent page whose OAuth connect is not built yet: connect
+ * says so rather than asking for credentials (docs/api.md "Connecting accounts").
+ */
+const OAUTH_NOT_YET = [
+  'facebook',
+  'instagram',
+  'instagram_business',
+  'threads',
+  'youtube',
+  'google',
+  'tiktok',
+  'linkedin_page',
+  'tumblr',
+  'vk',
+];
+
+/** How long a person has to consent before the connection expires. @default 10 minutes */
+export const DEFAULT_OAUTH_STATE_TTL_MS = 10 * 60_000;
+
+export interface OAuthConnectDeps {
+  store: Store;
+  accounts: AccountService;
+  /** Absent where the API has no Temporal (the OpenAPI document's placeholder app). */
+  connections?: OAuthConnections;
+  secrets?: OAuthSecrets;
+  /** Postflow's callback: `<public URL>/v1/oauth/callback`, as registered in each platform's app. */
+  callbackUrl: string;
+  /** Where connect may send people back (POSTFLOW_OAUTH_REDIRECT_URIS), exact URIs. */
+  redirectUris: readonly string[];
+  stateTtlMs: number;
+  /** The operator's OAuth clients and endpoint overrides (`POSTFLOW_<PLATFORM>_*`). */
+  env: Record<string, string | undefined>;
+}
+
+type Connected = z.infer<typeof connectedAccountSchema>;
+type Started = z.infer<typeof connectStartedSchema>;
+
+/** What the callback answers: a redirect to the caller's URI, or the result itself. */
+export type CallbackAnswer = { redirect: string } | { result: Connected };
+
+/** Connecting accounts as people do: a platform's consent page, or the platform's credentials. */
+export class OAuthConnectService {
+  constructor(private readonly deps: OAuthConnectDeps) {}
+
+  /** `POST /v1/accounts/connect`: the consent page to send the person to, or the account. */
+  async connect(
+    userId: string,
+    body: ConnectAccountBody,
+  ): Promise<{ started: Started } | { connected: Connected }> {
+    const descriptor = PLATFORM_DESCRIPTORS.find((d) => d.slug === body.platform);
+    if (!descriptor || !AVAILABLE_PLATFORMS.includes(body.platform)) {
+      throw validationError([
+        {
+          field: 'platform',
+          code: 'validation.field_invalid',
+          message: `"${body.platform}" is not available in this Postflow; use one of: ${AVAILABLE_PLATFORMS.join(', ')}.`,
+        },
+      ]);
+    }
+    if (descriptor.oauth) return { started: await this.startOAuth(userId, descriptor, body) };
+    if (OAUTH_NOT_YET.includes(descriptor.slug)) {
+      throw new ApiError(
+        501,
+        'resource.not_supported',
+        `Connecting ${descriptor.displayName} through its consent page is not built yet; register the account with its tokens (POST /v1/accounts).`,
+        { field: 'platform' },
+      );
+    }
+    return { connected: await this.withCredentials(userId, descriptor, body) };
+  }
+
+  /**
+   * `GET /v1/oauth/callback`: the platform sends the person back here. The connection finishes
+   * (or is refused); with a `redirect_uri` the person goes there with the result in the query.
+   */
+  async callback(query: unknown): Promise<CallbackAnswer> {
+    const parsed = oauthCallbackQuerySchema.safeParse(query ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const { state, code, error } = parsed.data;
+    if (!state) throw stateMissing();
+    const { connections, secrets } = this.ready();
+    const outcome = await connections.complete(state, {
+      ...(code ? { sealedCode: secrets.seal(code) } : { error: error ?? 'no code' }),
+    });
+    if (!outcome.redirectUri) return { result: connectedOrThrow(outcome) };
+    const target = new URL(outcome.redirectUri);
+    if (outcome.callerState !== undefined) target.searchParams.set('state', outcome.callerState);
+    if (outcome.status === 'connected') {
+      target.searchParams.set('status', 'connected');
+      target.searchParams.set('account_id', outcome.accountId);
+      target.searchParams.set('platform', outcome.platform);
+      if (outcome.username) target.searchParams.set('username', outcome.username);
+    } else {
+      target.searchParams.set('status', 'error');
+      target.searchParams.set('error', outcome.code);
+      target.searchParams.set('error_description', outcome.message);
+    }
+    return { redirect: target.toString() };
+  }
+
+  /** `POST /v1/oauth/exchange`: a code the caller received itself, for one of its connections. */
+  async exchange(userId: string, body: unknown): Promise<Connected> {
+    const parsed = oauthExchangeSchema.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const { platform, code, metadata } = parsed.data;
+    const { connections, secrets } = this.ready();
+    const outcome = await connections.complete(metadata.state, {
+      sealedCode: secrets.seal(code),
+      userId,
+      platform,
+      ...(metadata.redirect_uri !== undefined ? { redirectUri: metadata.redirect_uri } : {}),
+    });
+    return connectedOrThrow(outcome);
+  }
+
+  private async startOAuth(
+    userId: string,
+    descriptor: PlatformDescriptor,
+    body: ConnectAccountBody,
+  ): Promise<Started> {
+    const spec = descriptor.oauth!;
+    const misplaced = (['name', 'credentials'] as const).filter((key) => body[key] !== undefined);
+    if (misplaced.length) {
+      throw validationError(
+        misplaced.map((key) => ({
+          field: key,
+          code: 'validation.field_invalid',
+          message: `${descriptor.displayName} accounts are connected through its consent page, which gives the account's name and tokens; leave "${key}" out.`,
+        })),
+      );
+    }
+    if (body.redirect_uri !== undefined && !this.deps.redirectUris.includes(body.redirect_uri)) {
+      throw validationError([
+        {
+          field: 'redirect_uri',
+          code: 'validation.field_invalid',
+          message: `"${body.redirect_uri}" is not a registered redirect URI; the operator lists allowed ones in POSTFLOW_OAUTH_REDIRECT_URIS.`,
+        },
+      ]);
+    }
+    if (body.brand_id) await ownBrand(this.deps.store, userId, body.brand_id, 'brand_id');
+    const prefix = `POSTFLOW_${descriptor.slug.toUpperCase()}`;
+    const clientId = this.deps.env[`${prefix}_CLIENT_ID`];
+    if (!clientId) {
+      throw new ApiError(
+        501,
+        'resource.not_supported',
+        `This Postflow has no ${descriptor.displayName} app to connect accounts with; the operator sets ${prefix}_CLIENT_ID (and _CLIENT_SECRET), see docs/configuration.md.`,
+        { field: 'platform' },
+      );
+    }
+    const { connections, secrets } = this.ready();
+    const state = randomBytes(24).toString('base64url');
+    const connectionId = `conn_${ulid()}`;
+    await connections.start(state, {
+      connectionId,
+      userId,
+      platform: descriptor.slug,
+      accountId: `acc_${ulid()}`,
+      callbackUrl: this.deps.callbackUrl,
+      ttlMs: this.deps.stateTtlMs,
+      ...(body.brand_id ? { brandId: body.brand_id } : {}),
+      ...(body.redirect_uri ? { redirectUri: body.redirect_uri } : {}),
+      ...(body.state !== undefined ? { callerState: body.state } : {}),
+      ...(body.metadata ? { metadata: body.metadata } : {}),
+    });
+    const authUrl = new URL(oauthEndpoints(descriptor, this.deps.env)!.authorizeUrl);
+    const params = authUrl.searchParams;
+    params.set('response_type', 'code');
+    params.set('client_id', clientId);
+    params.set('redirect_uri', this.deps.callbackUrl);
+    params.set('scope', spec.scopes.join(' '));
+    params.set('state', state);
+    if (spec.pkce) {
+      params.set('code_challenge', secrets.challenge(connectionId));
+      params.set('code_challenge_method', 'S256');
+    }
+    for (const [key, value] of Object.entries(spec.authorizeParams ?? {})) params.set(key, value);
+    return {
+      auth_url: authUrl.toString(),
+      state,
+      message: `Send the person to auth_url to grant access on ${descriptor.displayName} within ${Math.round(this.deps.stateTtlMs / 60_000)} minutes.`,
+    };
+  }
+
+  /** A credential platform: the account is registered with the credentials given, checked as POST /v1/accounts checks them. */
+  private async withCredentials(
+    userId: string,
+    descriptor: PlatformDescriptor,
+    body: ConnectAccountBody,
+  ): Promise<Connected> {
+    const misplaced = (['redirect_uri', 'state'] as const).filter((key) => body[key] !== undefined);
+    if (misplaced.length) {
+      throw validationError(
+        misplaced.map((key) => ({
+          field: key,
+          code: 'validation.field_invalid',
+          message: `${descriptor.displayName} accounts are connected with their credentials, without a consent page; leave "${key}" out.`,
+        })),
+      );
+    }
+    const { resource } = await this.deps.accounts.create(
+      userId,
+      {
+        platform: descriptor.slug,
+        name: body.name ?? descriptor.displayName,
+        ...(body.credentials ? { credentials: body.credentials } : {}),
+        ...(body.brand_id ? { brand_id: body.brand_id } : {}),
+      },
+      undefined,
+    );
+    return {
+      account_id: resource.id,
+      platform: resource.platform,
+      username: resource.username,
+      display_name: resource.name,
+      profile_picture_url: null,
+      created: true,
+      metadata: body.metadata ?? {},
+    };
+  }
+
+  private ready(): { connections: OAuthConnections; secrets: OAuthSecrets } {
+    const { connections, secrets } = this.deps;
+    if (!connections || !secrets)
+      throw new ApiError(503, 'system.unavailable', 'Connecting accounts is not available in this process.');
+    return { connections, secrets };
+  }
+}
+
+const stateMissing = () =>
+  new ApiError(
+    400,
+    'oauth.state_invalid',
+    'The callback has no state; open the auth_url POST /v1/accounts/connect answered.',
+    {
+      field: 'state',
+    },
+  );
+
+/** The connection's account, or its failure as the contract's error. */
+function connectedOrThrow(outcome: OAuthCallbackAnswer): Connected {
+  if (outcome.status === 'failed') throw new ApiError(400, outcome.code, outcome.message);
+  return {
+    account_id: outcome.accountId,
+    platform: outcome.platform,
+    username: outcome.username ?? null,
+    display_name: outcome.displayName ?? null,
+    profile_picture_url: outcome.pictureUrl ?? null,
+    created: outcome.created,
+    metadata: outcome.metadata ?? {},
+  };
+}

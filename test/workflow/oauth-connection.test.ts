@@ -1,0 +1,165 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import type { OAuthConnectionJob, OAuthConnected } from '../../api/oauth-connection';
+import { OAuthConnections } from '../../gateway';
+import { javaTestServer } from '../helpers/tools';
+
+/**
+ * The pending connection's workflow on the time-skipping server, with a scripted exchange: one
+ * callback is the only one even when two race, a failed exchange attempt (a worker lost
+ * mid-exchange) is retried without a second account, refusals leave the connection usable, and
+ * an unused state expires.
+ */
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let taskQueue: string;
+let connections: OAuthConnections;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+beforeEach(() => {
+  taskQueue = `test-${expect.getState().currentTestName?.replace(/\W+/g, '-')}`;
+  connections = new OAuthConnections({ temporal: env.client, taskQueue });
+});
+
+const job = (state: string): OAuthConnectionJob => ({
+  connectionId: `conn_${state}`,
+  userId: 'usr_a',
+  platform: 'twitter',
+  accountId: `acc_${state}`,
+  callbackUrl: 'http://postflow.test/v1/oauth/callback',
+  redirectUri: 'https://app.example/back',
+  callerState: 'mine',
+  ttlMs: 10 * 60_000,
+});
+
+/** A worker whose exchange is `redeem`; calls `fn` while it runs. */
+async function withWorker<T>(
+  redeem: (job: OAuthConnectionJob, sealedCode: string) => Promise<OAuthConnected>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: { redeemOAuthConnection: redeem },
+  });
+  return worker.runUntil(fn());
+}
+
+test('two racing callbacks: one connects, the other is refused; a failed attempt is retried', async () => {
+  const calls: string[] = [];
+  const redeem = async (j: OAuthConnectionJob, sealed: string): Promise<OAuthConnected> => {
+    calls.push(sealed);
+    if (calls.length === 1) throw new Error('worker lost mid-exchange');
+    return { accountId: j.accountId, created: true, username: 'someone' };
+  };
+  await withWorker(redeem, async () => {
+    await connections.start('race', job('race'));
+    const answers = await Promise.allSettled([
+      connections.complete('race', { sealedCode: 'sealed-1' }),
+      connections.complete('race', { sealedCode: 'sealed-2' }),
+    ]);
+    const done = answers.filter((a) => a.status === 'fulfilled');
+    const refused = answers.filter((a) => a.status === 'rejected');
+    expect(done).toHaveLength(1);
+    expect(done[0]!.value).toMatchObject({
+      status: 'connected',
+      accountId: 'acc_race',
+      platform: 'twitter',
+      redirectUri: 'https://app.example/back',
+      callerState: 'mine',
+    });
+    expect(refused.map((r) => (r.reason as { code: string }).code)).toEqual(['oauth.state_used']);
+    // The first attempt failed and was retried with the same code: one code, one account.
+    expect(new Set(calls).size).toBe(1);
+    expect(calls).toHaveLength(2);
+    await expect(connections.complete('race', { sealedCode: 'sealed-3' })).rejects.toMatchObject({
+      status: 409,
+      code: 'oauth.state_used',
+    });
+  });
+});
+
+test('another user, platform or redirect_uri is refused before it touches the connection', async () => {
+  await withWorker(
+    async (j) => ({ accountId: j.accountId, created: true }),
+    async () => {
+      await connections.start('picky', job('picky'));
+      for (const [callback, code] of [
+        [{ userId: 'usr_b' }, 'oauth.state_invalid'],
+        [{ platform: 'reddit' }, 'oauth.state_invalid'],
+        [{ redirectUri: 'https://evil.example/' }, 'oauth.redirect_uri_mismatch'],
+      ] as const) {
+        await expect(connections.complete('picky', { sealedCode: 's', ...callback })).rejects.toMatchObject({
+          code,
+        });
+      }
+      const done = await connections.complete('picky', {
+        sealedCode: 's',
+        userId: 'usr_a',
+        platform: 'twitter',
+        redirectUri: 'https://app.example/back',
+      });
+      expect(done.status).toBe('connected');
+    },
+  );
+});
+
+test('refused consent and a refused code are the outcome, not a failed workflow', async () => {
+  await withWorker(
+    async () => {
+      throw ApplicationFailure.nonRetryable('X refused the authorization code', 'oauth.code_invalid');
+    },
+    async () => {
+      await connections.start('denied', job('denied'));
+      expect(await connections.complete('denied', { error: 'access_denied' })).toMatchObject({
+        status: 'failed',
+        code: 'oauth.consent_denied',
+      });
+      await connections.start('badcode', job('badcode'));
+      expect(await connections.complete('badcode', { sealedCode: 's' })).toMatchObject({
+        status: 'failed',
+        code: 'oauth.code_invalid',
+      });
+    },
+  );
+});
+
+test('an unused state expires; an unknown one is invalid', async () => {
+  await withWorker(
+    async (j) => ({ accountId: j.accountId, created: true }),
+    async () => {
+      await connections.start('late', job('late'));
+      await env.sleep('11 minutes');
+      await expect(connections.complete('late', { sealedCode: 's' })).rejects.toMatchObject({
+        status: 410,
+        code: 'oauth.state_expired',
+      });
+      await expect(connections.complete('never-started', { sealedCode: 's' })).rejects.toMatchObject({
+        status: 400,
+        code: 'oauth.state_invalid',
+      });
+    },
+  );
+});
