@@ -51,6 +51,12 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
         await store.updateAccount(existing, { username });
         return { accountId: existing, created: false, ...shown(profile) };
       }
+      // The brand was checked at connect; it may have been deleted while the person consented.
+      if (job.brandId && !(await store.brands.get(job.brandId, job.userId)))
+        throw ApplicationFailure.nonRetryable(
+          `The brand ${job.brandId} this connection was started for no longer exists; start a new connection without brand_id or with another brand.`,
+          'oauth.brand_not_found',
+        );
       await store.createAccount({
         id: job.accountId,
         userId: job.userId,

@@ -151,6 +151,13 @@ export interface OAuthConnectSpec {
   tokenUrl: string;
   tokenPath: string;
   scopes: readonly string[];
+  /** How the consent page wants the scopes joined (TikTok, Threads and VK: a comma). @default ' ' */
+  scopeSeparator?: string;
+  /**
+   * The parameter naming the client on the consent page and at the token endpoint (TikTok's
+   * `client_key`). @default 'client_id'
+   */
+  clientIdParameter?: string;
   /** Proof Key for Code Exchange (RFC 7636, S256), where the platform supports it. */
   pkce: boolean;
   /** Where the client credentials go at the token endpoint: HTTP Basic or the form body. */
@@ -161,8 +168,19 @@ export interface OAuthConnectSpec {
   headers?: Record<string, string>;
   /** The variable that names the operator's own User-Agent instead (`POSTFLOW_REDDIT_USER_AGENT`). */
   userAgentVariable?: string;
+  /**
+   * A second step after the code grant: the short-lived token is traded for a long-lived one
+   * (Threads: `GET /access_token?grant_type=th_exchange_token&client_secret=…&access_token=…`
+   * on the API base, whose answer replaces the token fields).
+   */
+  longLivedExchange?: { path: string; grantType: string };
   /** The signed-in person's profile: a GET on the API base with the new token. */
   profilePath: string;
+  /**
+   * The query parameter the profile call carries the token in, where the platform takes it there
+   * rather than in an `Authorization: Bearer` header (VK's API methods take `access_token`).
+   */
+  profileTokenParameter?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a platform's JSON, read by its own descriptor
   readProfile: (body: any) => ConnectedProfile;
   /**
@@ -172,6 +190,37 @@ export interface OAuthConnectSpec {
   credentials: (profile: ConnectedProfile) => Record<string, string>;
   /** The credential naming the platform user, so a second connect finds the same account. */
   identityKey: string;
+}
+
+/** Where the consent page sends the person back, and what it binds the grant to. */
+export interface ConsentRequest {
+  clientId: string;
+  redirectUri: string;
+  state: string;
+  /** The S256 challenge of the connection's PKCE verifier, for platforms with PKCE. */
+  codeChallenge?: string;
+}
+
+/** The consent page URL for one connection (RFC 6749 §4.1.1), in the platform's dialect. */
+export function consentUrl(
+  descriptor: PlatformDescriptor,
+  env: Record<string, string | undefined>,
+  request: ConsentRequest,
+): URL {
+  const spec = descriptor.oauth!;
+  const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
+  const params = url.searchParams;
+  params.set('response_type', 'code');
+  params.set(spec.clientIdParameter ?? 'client_id', request.clientId);
+  params.set('redirect_uri', request.redirectUri);
+  params.set('scope', spec.scopes.join(spec.scopeSeparator ?? ' '));
+  params.set('state', request.state);
+  if (spec.pkce && request.codeChallenge) {
+    params.set('code_challenge', request.codeChallenge);
+    params.set('code_challenge_method', 'S256');
+  }
+  for (const [key, value] of Object.entries(spec.authorizeParams ?? {})) params.set(key, value);
+  return url;
 }
 
 /** The OAuth endpoints of a platform under this environment (see OAuthConnectSpec). */

@@ -13,7 +13,7 @@ import {
 import { zodIssues } from '../api/zod-issues';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import type { OAuthConnections } from '../gateway';
-import { oauthEndpoints, type PlatformDescriptor } from '../platforms/descriptor';
+import { consentUrl, type PlatformDescriptor } from '../platforms/descriptor';
 import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
 import type { AccountService } from './accounts';
@@ -23,18 +23,7 @@ import { ownBrand } from './brands';
  * Platforms people connect through a consent page whose OAuth connect is not built yet: connect
  * says so rather than asking for credentials (docs/api.md "Connecting accounts").
  */
-const OAUTH_NOT_YET = [
-  'facebook',
-  'instagram',
-  'instagram_business',
-  'threads',
-  'youtube',
-  'google',
-  'tiktok',
-  'linkedin_page',
-  'tumblr',
-  'vk',
-];
+const OAUTH_NOT_YET = ['facebook', 'instagram', 'instagram_business', 'google', 'linkedin_page'];
 
 /** How long a person has to consent before the connection expires. @default 10 minutes */
 export const DEFAULT_OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -140,7 +129,6 @@ export class OAuthConnectService {
     descriptor: PlatformDescriptor,
     body: ConnectAccountBody,
   ): Promise<Started> {
-    const spec = descriptor.oauth!;
     const misplaced = (['name', 'credentials'] as const).filter((key) => body[key] !== undefined);
     if (misplaced.length) {
       throw validationError(
@@ -186,18 +174,12 @@ export class OAuthConnectService {
       ...(body.state !== undefined ? { callerState: body.state } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),
     });
-    const authUrl = new URL(oauthEndpoints(descriptor, this.deps.env)!.authorizeUrl);
-    const params = authUrl.searchParams;
-    params.set('response_type', 'code');
-    params.set('client_id', clientId);
-    params.set('redirect_uri', this.deps.callbackUrl);
-    params.set('scope', spec.scopes.join(' '));
-    params.set('state', state);
-    if (spec.pkce) {
-      params.set('code_challenge', secrets.challenge(connectionId));
-      params.set('code_challenge_method', 'S256');
-    }
-    for (const [key, value] of Object.entries(spec.authorizeParams ?? {})) params.set(key, value);
+    const authUrl = consentUrl(descriptor, this.deps.env, {
+      clientId,
+      redirectUri: this.deps.callbackUrl,
+      state,
+      codeChallenge: secrets.challenge(connectionId),
+    });
     return {
       auth_url: authUrl.toString(),
       state,

@@ -277,7 +277,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       async subscribers(userId, event, postId) {
         const rows = await db.all<EndpointRow>(
           'SELECT * FROM webhook_endpoints WHERE user_id = ? AND is_active = 1 AND (post_id IS NULL OR post_id = ?) ORDER BY id',
-          [userId, postId],
+          [userId, postId ?? null],
         );
         return rows.map(toEndpoint).filter((e) => e.events.includes(event));
       },

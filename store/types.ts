@@ -251,8 +251,8 @@ export interface Store {
     remove(id: string): Promise<boolean>;
     /** The decrypted signing secret; only the delivery activity calls this. */
     secret(id: string): Promise<string | undefined>;
-    /** Active endpoints of a user subscribed to an event of a post (its own callback included). */
-    subscribers(userId: string, event: string, postId: string): Promise<WebhookEndpoint[]>;
+    /** Active endpoints of a user subscribed to an event of a post (its own callback included); without a post, the endpoints for every post. */
+    subscribers(userId: string, event: string, postId?: string): Promise<WebhookEndpoint[]>;
     /** Records an attempt (creating the delivery on the first one). */
     recordAttempt(
       delivery: { id: string; endpointId: string; event: string },

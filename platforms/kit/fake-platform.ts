@@ -135,15 +135,20 @@ export class FakePlatform {
    * The consent page (OAuth 2.0 authorization endpoint) at `path`: for a known client it sends the
    * browser back to `redirect_uri` with a fresh code and the `state` at once (the person consents),
    * or with `error=access_denied` when `denyConsent` is set. The code remembers the client, the
-   * redirect URI and the PKCE challenge, which `redeemCode` checks.
+   * redirect URI and the PKCE challenge, which `redeemCode` checks. `clientParameter` is the
+   * query parameter naming the client (TikTok's `client_key`).
    */
-  protected consentRoute(path: string, knownClient: (clientId: string) => boolean): Route {
+  protected consentRoute(
+    path: string,
+    knownClient: (clientId: string) => boolean,
+    clientParameter = 'client_id',
+  ): Route {
     return {
       method: 'GET',
       path,
       handle: (req) => {
         const q = req.query;
-        const clientId = q.get('client_id') ?? '';
+        const clientId = q.get(clientParameter) ?? '';
         const redirectUri = q.get('redirect_uri') ?? '';
         if (!knownClient(clientId) || !/^https?:\/\//.test(redirectUri) || q.get('response_type') !== 'code')
           return { status: 400, body: 'Invalid client_id, redirect_uri or response_type.' };

@@ -5,7 +5,7 @@ import { tokenFields } from './oauth2';
 /** A platform's refusal of a connection step: final (a new connect is needed), never a secret in it. */
 export class ConnectRefused extends Error {
   constructor(
-    readonly code: 'oauth.code_invalid' | 'oauth.profile_unavailable',
+    readonly code: 'oauth.code_invalid' | 'oauth.profile_unavailable' | 'oauth.exchange_failed',
     message: string,
   ) {
     super(message);
@@ -56,7 +56,7 @@ export async function redeemCode(
     headers.authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
   } else {
     // Public clients (PKCE only) and body-authenticated ones name themselves in the form.
-    form.set('client_id', clientId);
+    form.set(spec.clientIdParameter ?? 'client_id', clientId);
     if (clientSecret) form.set('client_secret', clientSecret);
   }
   const signal = grant.signal ?? AbortSignal.timeout(TIMEOUT_MS);
@@ -72,12 +72,18 @@ export async function redeemCode(
       `${descriptor.displayName} refused the authorization code (${reason}); start a new connection with POST /v1/accounts/connect.`,
     );
   }
-  const credentials = tokenFields(token);
+  let credentials = tokenFields(token);
+  if (spec.longLivedExchange) {
+    credentials = await longLived(descriptor, endpoints.apiBaseUrl, credentials, clientSecret ?? '', signal);
+  }
 
-  const profileResponse = await fetch(`${endpoints.apiBaseUrl}${spec.profilePath}`, {
+  const profileUrl = new URL(`${endpoints.apiBaseUrl}${spec.profilePath}`);
+  if (spec.profileTokenParameter)
+    profileUrl.searchParams.set(spec.profileTokenParameter, credentials.access_token!);
+  const profileResponse = await fetch(profileUrl, {
     headers: {
       ...common,
-      authorization: `Bearer ${credentials.access_token}`,
+      ...(spec.profileTokenParameter ? {} : { authorization: `Bearer ${credentials.access_token}` }),
       accept: 'application/json',
     },
     signal,
@@ -91,6 +97,33 @@ export async function redeemCode(
     );
   }
   return { credentials: { ...credentials, ...spec.credentials(profile) }, profile };
+}
+
+/**
+ * Trades the code grant's short-lived token for a long-lived one (Threads), the client secret
+ * proving the app. Any failure is final: the code is spent, so a retry could not redeem it again.
+ */
+async function longLived(
+  descriptor: PlatformDescriptor,
+  apiBaseUrl: string,
+  short: Record<string, string>,
+  clientSecret: string,
+  signal: AbortSignal,
+): Promise<Record<string, string>> {
+  const { path, grantType } = descriptor.oauth!.longLivedExchange!;
+  const url = new URL(`${apiBaseUrl}${path}`);
+  url.searchParams.set('grant_type', grantType);
+  url.searchParams.set('client_secret', clientSecret);
+  url.searchParams.set('access_token', short.access_token!);
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+  const body = await jsonOf(response);
+  if (!response.ok || typeof body.access_token !== 'string') {
+    throw new ConnectRefused(
+      'oauth.exchange_failed',
+      `${descriptor.displayName} did not make the token long-lived (HTTP ${response.status}); start a new connection with POST /v1/accounts/connect.`,
+    );
+  }
+  return { ...short, ...tokenFields(body) };
 }
 
 async function jsonOf(response: Response): Promise<PlatformBody> {

@@ -92,6 +92,24 @@ export class TikTokFake extends FakePlatform {
       },
       { method: 'POST', path: '/v2/post/publish/status/fetch/', handle: authed((req) => this.status(req)) },
       { method: 'POST', path: '/v2/oauth/token/', handle: (req) => this.token(req) },
+      this.consentRoute('/v2/auth/authorize/', (key) => this.clients.has(key), 'client_key'),
+      {
+        method: 'GET',
+        path: '/v2/user/info/',
+        handle: authed((req) => {
+          const profile: Record<string, string> = {
+            open_id: 'open-id-1',
+            union_id: 'union-id-1',
+            avatar_url: 'https://p16-sign.tiktokcdn.example/avatar.jpeg',
+            display_name: 'Postflow Test',
+            username: 'postflow.test',
+          };
+          const fields = (req.query.get('fields') ?? '').split(',');
+          return ok({
+            user: Object.fromEntries(Object.entries(profile).filter(([key]) => fields.includes(key))),
+          });
+        }),
+      },
     ];
   }
 
@@ -165,7 +183,7 @@ export class TikTokFake extends FakePlatform {
         },
       };
     }
-    if (grant !== 'refresh_token') {
+    if (grant !== 'refresh_token' && grant !== 'authorization_code') {
       return {
         status: 400,
         body: {
@@ -175,7 +193,10 @@ export class TikTokFake extends FakePlatform {
         },
       };
     }
-    const pair = this.rotate(String(refresh ?? ''), key);
+    const pair =
+      grant === 'authorization_code'
+        ? this.redeemCode(req.body, key)
+        : this.rotate(String(refresh ?? ''), key);
     if (!pair) {
       return {
         status: 400,

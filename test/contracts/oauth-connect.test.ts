@@ -3,16 +3,30 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOAuthConnectActivities } from '../../activities/oauth-connect';
+import type { PostContent } from '../../api/types';
 import { OAuthSecrets } from '../../codec/oauth-secrets';
-import { oauthEndpoints, type PlatformDescriptor } from '../../platforms/descriptor';
+import { consentUrl, oauthEndpoints, type PlatformDescriptor } from '../../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import type { AdapterOptions, PlatformAdapter } from '../../platforms/kit/adapter';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
 import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
+import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { RedditFake } from '../../platforms/reddit/fake';
+import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
+import { TikTokFake } from '../../platforms/tiktok/fake';
+import { createTumblrAdapter } from '../../platforms/tumblr/adapter';
+import { TumblrFake } from '../../platforms/tumblr/fake';
+import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { createVkAdapter } from '../../platforms/vk/adapter';
+import { VkFake } from '../../platforms/vk/fake';
 import { openStore } from '../../store';
+import { FAKE_MP4, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /**
  * Each OAuth platform's connect descriptor against its fake: the consent page takes the
@@ -22,19 +36,93 @@ import { openStore } from '../../store';
 const CALLBACK = 'http://127.0.0.1:9/v1/oauth/callback';
 const secrets = new OAuthSecrets(Buffer.alloc(32, 7));
 
-const cases: Array<{ fake: FakePlatform; client: [string, string]; identity: string }> = [
-  { fake: new TwitterFake(), client: ['client-1', 'secret-1'], identity: '1580000000000000001' },
+/** A post the connected account publishes through its adapter, proving the credentials work. */
+interface ProofPost {
+  adapter: (options: AdapterOptions) => PlatformAdapter;
+  content: PostContent;
+  options?: Record<string, unknown>;
+  media?: TestMedia[];
+}
+
+interface Case {
+  fake: FakePlatform;
+  client: [string, string];
+  identity: string;
+  /** The platform gives no refresh token (Threads renews its long-lived token, VK's never expires). */
+  noRefreshToken?: boolean;
+  /** The token never expires (VK with `offline`). */
+  noExpiry?: boolean;
+  post?: ProofPost;
+}
+
+const text = (t: string): PostContent => ({ text: t, media: [] });
+const video = { source_type: 'url' as const, source: 'https://e.x/clip.mp4' };
+const clip = [{ contentType: 'video/mp4', bytes: FAKE_MP4 }];
+const youtube = new YoutubeFake();
+const threads = new ThreadsFake();
+const vk = new VkFake();
+
+const cases: Case[] = [
+  {
+    fake: new TwitterFake(),
+    client: ['client-1', 'secret-1'],
+    identity: '1580000000000000001',
+    post: { adapter: createTwitterAdapter, content: text('Connected through the consent page') },
+  },
   { fake: new LinkedInFake(), client: ['li-client', 'li-secret'], identity: 'fakemember' },
   { fake: new RedditFake(), client: ['client-1', 'secret-1'], identity: 'postflow_bot' },
   { fake: new PinterestFake(), client: ['1484362', 'app-secret-1'], identity: '549755885175' },
+  {
+    fake: youtube,
+    client: [youtube.client.id, youtube.client.secret],
+    identity: youtube.channelId,
+    post: {
+      adapter: createYoutubeAdapter,
+      content: { text: 'Connected', title: 'First upload', media: [video] },
+      media: clip,
+    },
+  },
+  {
+    fake: new TikTokFake(),
+    client: ['client-key-1', 'client-secret-1'],
+    identity: 'open-id-1',
+    post: {
+      adapter: createTikTokAdapter,
+      content: { text: 'Connected #postflow', media: [video] },
+      options: { privacy_level: 'PUBLIC_TO_EVERYONE' },
+      media: clip,
+    },
+  },
+  {
+    fake: new TumblrFake(),
+    client: ['consumer-key-1', 'consumer-secret-1'],
+    identity: 'postflow-test',
+    post: { adapter: createTumblrAdapter, content: text('Connected through OAuth 2') },
+  },
+  {
+    fake: vk,
+    client: [vk.client.id, vk.client.secret],
+    identity: String(vk.person.id),
+    noRefreshToken: true,
+    noExpiry: true,
+    post: { adapter: createVkAdapter, content: text('Подключено') },
+  },
+  {
+    fake: threads,
+    client: [threads.client.id, threads.client.secret],
+    identity: threads.userId,
+    noRefreshToken: true,
+    post: { adapter: createThreadsAdapter, content: text('Connected to Threads') },
+  },
 ];
+const host = new MediaHost();
 
-beforeAll(() => Promise.all(cases.map((c) => c.fake.start())));
-afterAll(() => Promise.all(cases.map((c) => c.fake.stop())));
+beforeAll(() => Promise.all([host.start(), ...cases.map((c) => c.fake.start())]));
+afterAll(() => Promise.all([host.stop(), ...cases.map((c) => c.fake.stop())]));
 
 const descriptorOf = (slug: string): PlatformDescriptor => PLATFORM_DESCRIPTORS.find((d) => d.slug === slug)!;
 
-describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
+describe.each(cases)('$fake.name', ({ fake, client, identity, noRefreshToken, noExpiry, post }) => {
   const descriptor = descriptorOf(fake.name);
   const prefix = `POSTFLOW_${fake.name.toUpperCase()}`;
   const env = () => ({
@@ -46,17 +134,12 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
 
   /** The consent page as connect sends a person to it; the code it sends back. */
   async function consent(connectionId: string): Promise<string> {
-    const spec = descriptor.oauth!;
-    const url = new URL(oauthEndpoints(descriptor, env())!.authorizeUrl);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', client[0]);
-    url.searchParams.set('redirect_uri', CALLBACK);
-    url.searchParams.set('scope', spec.scopes.join(' '));
-    url.searchParams.set('state', 'st');
-    if (spec.pkce) {
-      url.searchParams.set('code_challenge', secrets.challenge(connectionId));
-      url.searchParams.set('code_challenge_method', 'S256');
-    }
+    const url = consentUrl(descriptor, env(), {
+      clientId: client[0],
+      redirectUri: CALLBACK,
+      state: 'st',
+      codeChallenge: secrets.challenge(connectionId),
+    });
     const response = await fetch(url, { redirect: 'manual' });
     expect(response.status).toBe(302);
     const back = new URL(response.headers.get('location')!);
@@ -78,12 +161,29 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
     const { credentials, profile } = await redeem(code, 'conn_1');
     expect(profile.id).toBe(identity);
     expect(credentials[descriptor.oauth!.identityKey]).toBe(identity);
-    expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
-    expect(credentials.refresh_token).toBeTruthy();
-    expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+    if (!(fake instanceof VkFake)) expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
+    if (noRefreshToken) expect(credentials.refresh_token).toBeUndefined();
+    else expect(credentials.refresh_token).toBeTruthy();
+    if (noExpiry) expect(credentials.expires_at).toBeUndefined();
+    else expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+    expect(profile.username ?? profile.name).toBeTruthy();
+    const spec = descriptor.oauth!;
+    expect(fake.consents.at(-1)).toMatchObject({ clientId: client[0], pkce: spec.pkce });
+    expect(fake.consents.at(-1)!.scope).toBe(spec.scopes.join(spec.scopeSeparator ?? ' '));
     if (fake instanceof RedditFake) expect(fake.userAgents.at(-1)).toBe('test-agent/1.0 by u/operator');
     await expect(redeem(code, 'conn_1')).rejects.toMatchObject({ code: 'oauth.code_invalid' });
   });
+
+  if (post) {
+    test('the connected credentials publish through the adapter', async () => {
+      const { credentials } = await redeem(await consent('conn_3'), 'conn_3');
+      const adapter = post.adapter({ baseUrl: fake.url, timeoutMs: 10_000, env: env() });
+      const account = { id: `acc_${fake.name}`, platform: fake.name, name: fake.name, credentials };
+      const req = publishRequest(account, post.content, post.options ?? {}, host.serve(post.media ?? []));
+      const receipt = await runDelivery(adapter, req);
+      expect(receipt.platformPostId).toBeTruthy();
+    });
+  }
 
   if (descriptor.oauth!.pkce) {
     test('the code needs the verifier of its own connection', async () => {
@@ -102,7 +202,7 @@ test('the PKCE verifier is RFC 7636-shaped and its challenge is its S256 hash', 
   expect(new OAuthSecrets(Buffer.alloc(32, 8)).verifier('conn_x')).not.toBe(verifier);
 });
 
-test('redeeming a connection creates the account once, and the same X user reconnects it (active again)', async () => {
+test('redeeming a connection creates the account once (not for a deleted brand), and the same X user reconnects it (active again)', async () => {
   const twitter = cases[0]!.fake as TwitterFake;
   const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
   const store = await openStore(home);
@@ -115,7 +215,7 @@ test('redeeming a connection creates the account once, and the same X user recon
     const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
     const descriptor = descriptorOf('twitter');
     /** A connection consented on X's fake, as the callback hands it to the activity. */
-    const consented = async (connectionId: string, accountId: string) => {
+    const consented = async (connectionId: string, accountId: string, brandId?: string) => {
       const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
       for (const [key, value] of Object.entries({
         response_type: 'code',
@@ -134,9 +234,20 @@ test('redeeming a connection creates the account once, and the same X user recon
         accountId,
         callbackUrl: CALLBACK,
         ttlMs: 60_000,
+        ...(brandId ? { brandId } : {}),
       };
       return redeemOAuthConnection(job, secrets.seal(back.searchParams.get('code')!));
     };
+
+    // A brand deleted while the person consented: no account points at it.
+    const brand = await store.brands.create({ userId: 'usr_a', name: 'Gone soon' });
+    expect(await store.brands.remove(brand.id)).toBe('deleted');
+    await expect(consented('conn_0', 'acc_branded', brand.id)).rejects.toMatchObject({
+      type: 'oauth.brand_not_found',
+      nonRetryable: true,
+    });
+    expect(await store.getAccount('acc_branded')).toBeUndefined();
+    expect(await store.listAccounts('usr_a')).toEqual([]);
 
     const first = await consented('conn_a', 'acc_first');
     expect(first).toMatchObject({ accountId: 'acc_first', created: true, username: 'postflow' });

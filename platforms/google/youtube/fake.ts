@@ -138,7 +138,11 @@ export class YoutubeFake extends FakePlatform {
 
   constructor() {
     super('youtube');
-    this.routes.push(tokenRoute(this, this.tokenRequests), ...this.endpoints());
+    this.routes.push(
+      tokenRoute(this, this.tokenRequests, this.client, (form) => this.redeemCode(form, form.client_id!)),
+      this.consentRoute('/o/oauth2/v2/auth', (id) => id === this.client.id),
+      ...this.endpoints(),
+    );
   }
 
   credentials(): Record<string, string> {
@@ -232,6 +236,13 @@ export class YoutubeFake extends FakePlatform {
                 {
                   kind: 'youtube#channel',
                   id: this.channelId,
+                  snippet: {
+                    title: 'Postflow Test Channel',
+                    customUrl: '@postflowtest',
+                    thumbnails: {
+                      default: { url: 'https://yt3.ggpht.example/channel=s88', width: 88, height: 88 },
+                    },
+                  },
                   contentDetails: { relatedPlaylists: { likes: '', uploads: this.uploadsPlaylist } },
                 },
               ]
