@@ -1,5 +1,6 @@
 import { oauthWorkflowId } from '../../gateway';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { signaturesValid, WebhookReceiver } from '../helpers/receiver';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -8,14 +9,17 @@ import { Stack } from '../helpers/stack';
  * Postflow's callback → the account, then every refusal the contract names.
  */
 const twitter = new TwitterFake();
+const receiver = new WebhookReceiver();
 let stack: Stack;
 const APP = 'https://app.example/connected';
 /** Short, so the expiry can be seen; the flows below finish well within it. */
 const TTL_SECONDS = 8;
 
 beforeAll(async () => {
-  await twitter.start();
+  await Promise.all([twitter.start(), receiver.start()]);
   stack = await new Stack({
+    // The webhook receiver runs on loopback over http, which only this setting allows.
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
     POSTFLOW_TWITTER_API_URL: twitter.url,
     POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
     POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
@@ -27,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await twitter.stop();
+  await receiver.stop();
 });
 
 /** connect; the 202's body. */
@@ -232,4 +237,69 @@ test('a state not used in time expires', async () => {
   const late = await callback(back);
   expect(late.status).toBe(410);
   expect(late.body.error.code).toBe('oauth.state_expired');
+});
+
+test('each connection sends one signed account.connected to a subscribed endpoint', async () => {
+  const { body: endpoint } = await stack.request('POST', '/v1/webhooks', {
+    url: receiver.url,
+    events: ['account.connected'],
+  });
+  expect(endpoint.events).toEqual(['account.connected']);
+  const catalog = (await stack.request('GET', '/v1/webhooks/events')).body.data.map((e: any) => e.event);
+  expect(catalog).toContain('account.connected');
+
+  const ofConnection = (n: string) => (r: { json: any }) =>
+    r.json?.event === 'account.connected' && r.json.data.metadata?.n === n;
+  const first = await callback(await consent((await connect({ metadata: { n: 'first' } })).auth_url));
+  expect(first.status).toBe(200);
+  const event = await receiver.waitFor(ofConnection('first'));
+  expect(signaturesValid(event, endpoint.secret)).toBe(true);
+  expect(event.headers['x-socialapi-event']).toBe('account.connected');
+  expect(event.json.data).toEqual({
+    account_id: first.body.account_id,
+    platform: 'twitter',
+    username: 'postflow',
+    display_name: 'Postflow',
+    profile_picture_url: first.body.profile_picture_url,
+    created: first.body.created,
+    brand_id: null,
+    metadata: { n: 'first' },
+  });
+
+  // A second connection (the same X user: a reconnect) has its own event; the first is not repeated.
+  const second = await callback(await consent((await connect({ metadata: { n: 'second' } })).auth_url));
+  expect(second.body).toMatchObject({ account_id: first.body.account_id, created: false });
+  expect((await receiver.waitFor(ofConnection('second'))).json.data.created).toBe(false);
+  expect(receiver.received.filter(ofConnection('first'))).toHaveLength(1);
+  // A refused consent connects nothing and announces nothing.
+  twitter.denyConsent = true;
+  try {
+    const refused = await callback(await consent((await connect({ metadata: { n: 'refused' } })).auth_url));
+    expect(refused.body.error.code).toBe('oauth.consent_denied');
+  } finally {
+    twitter.denyConsent = false;
+  }
+  await callback(await consent((await connect({ metadata: { n: 'third' } })).auth_url));
+  await receiver.waitFor(ofConnection('third'));
+  expect(receiver.received.filter(ofConnection('refused'))).toHaveLength(0);
+  await stack.request('DELETE', `/v1/webhooks/${endpoint.id}`);
+});
+
+test('a brand deleted between connect and callback gets no account: the connection says why', async () => {
+  // The X user's account from the tests above is disconnected, so this connection would create one.
+  const twitterAccounts = async () =>
+    (await stack.request('GET', '/v1/accounts')).body.data.filter((a: any) => a.platform === 'twitter');
+  for (const account of await twitterAccounts()) await stack.request('DELETE', `/v1/accounts/${account.id}`);
+  const { body: brand } = await stack.request('POST', '/v1/brands', { name: 'Short-lived' });
+  const started = await connect({ redirect_uri: APP, state: 'b', brand_id: brand.id });
+  expect((await stack.request('DELETE', `/v1/brands/${brand.id}`)).status).toBe(204);
+  const done = await callback(await consent(started.auth_url));
+  const landed = new URL(done.location!);
+  expect(Object.fromEntries(landed.searchParams)).toMatchObject({
+    state: 'b',
+    status: 'error',
+    error: 'oauth.brand_not_found',
+  });
+  expect(landed.searchParams.get('error_description')).toContain(brand.id);
+  expect(await twitterAccounts()).toEqual([]);
 });
