@@ -172,6 +172,34 @@ export interface OAuthConnectSpec {
   credentials: (profile: ConnectedProfile) => Record<string, string>;
   /** The credential naming the platform user, so a second connect finds the same account. */
   identityKey: string;
+  /**
+   * One grant gives several pages (Facebook Pages, Instagram business accounts, LinkedIn
+   * organizations): the connect records them all (`pages` credential) and the account posts to
+   * the one its `activeKey` credential names, which `PATCH /v1/accounts/{id}/pages/{pageId}` sets.
+   */
+  pages?: { activeKey: string; noun: string };
+}
+
+/** The credential that lists a multi-asset grant's pages (JSON of GrantedPage[]). */
+export const PAGES_CREDENTIAL = 'pages';
+
+/** One page (or business account, or organization) of a grant, as the credentials keep it. */
+export interface GrantedPage {
+  id: string;
+  name: string;
+  pictureUrl?: string;
+  /** The page's own token (Meta Page access tokens); absent where the member's token serves. */
+  accessToken?: string;
+}
+
+/** The pages a multi-asset grant recorded in the account's credentials (none: not such an account). */
+export function grantedPages(credentials: Record<string, string>): GrantedPage[] {
+  try {
+    const pages: unknown = JSON.parse(credentials[PAGES_CREDENTIAL] ?? '[]');
+    return Array.isArray(pages) ? (pages as GrantedPage[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The OAuth endpoints of a platform under this environment (see OAuthConnectSpec). */

@@ -181,4 +181,11 @@ export const linkedinPageDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  // The member's grant (the same app as `linkedin`, with the Community Management API's
+  // organization scopes); the organizations the member administers are read after it.
+  oauth: {
+    ...linkedinDescriptor.oauth!,
+    scopes: ['openid', 'profile', 'r_organization_admin', 'w_organization_social', 'r_organization_social'],
+    pages: { activeKey: 'organization_id', noun: 'LinkedIn organization page' },
+  },
 };

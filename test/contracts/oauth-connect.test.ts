@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOAuthConnectActivities } from '../../activities/oauth-connect';
 import { OAuthSecrets } from '../../codec/oauth-secrets';
-import { oauthEndpoints, type PlatformDescriptor } from '../../platforms/descriptor';
+import { grantedPages, oauthEndpoints, type PlatformDescriptor } from '../../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
+import { grantAssetsOf } from '../../platforms/grant-assets';
 import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { RedditFake } from '../../platforms/reddit/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
@@ -22,75 +26,211 @@ import { openStore } from '../../store';
 const CALLBACK = 'http://127.0.0.1:9/v1/oauth/callback';
 const secrets = new OAuthSecrets(Buffer.alloc(32, 7));
 
-const cases: Array<{ fake: FakePlatform; client: [string, string]; identity: string }> = [
+interface Case {
+  fake: FakePlatform;
+  /** The platform, when it is not the fake's name (LinkedIn pages on LinkedIn's fake). */
+  slug?: string;
+  client: [string, string];
+  identity: string;
+  /** Multi-asset grants: every page the grant gives, the first being the default. */
+  pages?: string[];
+}
+
+const linkedin = new LinkedInFake();
+const facebook = new FacebookFake();
+const cases: Case[] = [
   { fake: new TwitterFake(), client: ['client-1', 'secret-1'], identity: '1580000000000000001' },
-  { fake: new LinkedInFake(), client: ['li-client', 'li-secret'], identity: 'fakemember' },
+  { fake: linkedin, client: ['li-client', 'li-secret'], identity: 'fakemember' },
   { fake: new RedditFake(), client: ['client-1', 'secret-1'], identity: 'postflow_bot' },
   { fake: new PinterestFake(), client: ['1484362', 'app-secret-1'], identity: '549755885175' },
+  {
+    fake: facebook,
+    client: ['meta-app-1', 'meta-secret-1'],
+    identity: '10160000000000001',
+    pages: ['104857600123456', '104857600654321'],
+  },
+  {
+    fake: new InstagramBusinessFake(),
+    client: ['meta-app-1', 'meta-secret-1'],
+    identity: '10160000000000001',
+    // The Pages' linked accounts; the Page without one gives none.
+    pages: ['17841400000000001', '17841400000000002'],
+  },
+  {
+    fake: linkedin,
+    slug: 'linkedin_page',
+    client: ['li-client', 'li-secret'],
+    identity: 'fakemember',
+    pages: ['1', '2'],
+  },
 ];
+const fakes = [...new Set(cases.map((c) => c.fake))];
 
-beforeAll(() => Promise.all(cases.map((c) => c.fake.start())));
-afterAll(() => Promise.all(cases.map((c) => c.fake.stop())));
+beforeAll(() => Promise.all(fakes.map((f) => f.start())));
+afterAll(() => Promise.all(fakes.map((f) => f.stop())));
 
 const descriptorOf = (slug: string): PlatformDescriptor => PLATFORM_DESCRIPTORS.find((d) => d.slug === slug)!;
 
-describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
-  const descriptor = descriptorOf(fake.name);
-  const prefix = `POSTFLOW_${fake.name.toUpperCase()}`;
-  const env = () => ({
-    POSTFLOW_REDDIT_USER_AGENT: 'test-agent/1.0 by u/operator',
-    [`${prefix}_API_URL`]: fake.url,
-    [`${prefix}_CLIENT_ID`]: client[0],
-    [`${prefix}_CLIENT_SECRET`]: client[1],
-  });
+describe.each(cases.map((c) => ({ ...c, slug: c.slug ?? c.fake.name })))(
+  '$slug',
+  ({ fake, slug, client, identity, pages }) => {
+    const descriptor = descriptorOf(slug);
+    const prefix = `POSTFLOW_${slug.toUpperCase()}`;
+    const env = () => ({
+      POSTFLOW_REDDIT_USER_AGENT: 'test-agent/1.0 by u/operator',
+      [`${prefix}_API_URL`]: fake.url,
+      [`${prefix}_CLIENT_ID`]: client[0],
+      [`${prefix}_CLIENT_SECRET`]: client[1],
+    });
 
-  /** The consent page as connect sends a person to it; the code it sends back. */
-  async function consent(connectionId: string): Promise<string> {
-    const spec = descriptor.oauth!;
-    const url = new URL(oauthEndpoints(descriptor, env())!.authorizeUrl);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', client[0]);
-    url.searchParams.set('redirect_uri', CALLBACK);
-    url.searchParams.set('scope', spec.scopes.join(' '));
-    url.searchParams.set('state', 'st');
-    if (spec.pkce) {
-      url.searchParams.set('code_challenge', secrets.challenge(connectionId));
-      url.searchParams.set('code_challenge_method', 'S256');
+    /** The consent page as connect sends a person to it; the code it sends back. */
+    async function consent(connectionId: string): Promise<string> {
+      const spec = descriptor.oauth!;
+      const url = new URL(oauthEndpoints(descriptor, env())!.authorizeUrl);
+      url.searchParams.set('response_type', 'code');
+      url.searchParams.set('client_id', client[0]);
+      url.searchParams.set('redirect_uri', CALLBACK);
+      url.searchParams.set('scope', spec.scopes.join(' '));
+      url.searchParams.set('state', 'st');
+      if (spec.pkce) {
+        url.searchParams.set('code_challenge', secrets.challenge(connectionId));
+        url.searchParams.set('code_challenge_method', 'S256');
+      }
+      const response = await fetch(url, { redirect: 'manual' });
+      expect(response.status).toBe(302);
+      const back = new URL(response.headers.get('location')!);
+      expect(back.searchParams.get('state')).toBe('st');
+      return back.searchParams.get('code')!;
     }
-    const response = await fetch(url, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    const back = new URL(response.headers.get('location')!);
-    expect(back.searchParams.get('state')).toBe('st');
-    return back.searchParams.get('code')!;
-  }
 
-  const redeem = (code: string, connectionId: string) =>
-    redeemCode({
+    const redeem = (code: string, connectionId: string) =>
+      redeemCode({
+        descriptor,
+        env: env(),
+        code,
+        redirectUri: CALLBACK,
+        ...(descriptor.oauth!.pkce ? { codeVerifier: secrets.verifier(connectionId) } : {}),
+        ...(pages ? { assets: grantAssetsOf(slug, env()) } : {}),
+      });
+
+    test('a consented code becomes the account credentials and profile, once', async () => {
+      const code = await consent('conn_1');
+      const { credentials, profile } = await redeem(code, 'conn_1');
+      expect(profile.id).toBe(identity);
+      expect(credentials[descriptor.oauth!.identityKey]).toBe(identity);
+      expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
+      if (fake instanceof MetaGraphFake) {
+        // The account posts with the default Page's token (no expiry); the user token is long-lived.
+        expect(fake.pageTokens.has(credentials.access_token!)).toBe(true);
+        expect(fake.userTokens.get(credentials.user_access_token!)).toBe('long');
+        expect(credentials.refresh_token).toBeUndefined();
+        expect(credentials.expires_at).toBeUndefined();
+      } else {
+        expect(credentials.refresh_token).toBeTruthy();
+        expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+      }
+      if (pages) {
+        // Every page of the one grant is recorded; the first is where the account posts.
+        expect(grantedPages(credentials).map((p) => p.id)).toEqual(pages);
+        expect(grantedPages(credentials).every((p) => p.name)).toBe(true);
+        expect(credentials[descriptor.oauth!.pages!.activeKey]).toBe(pages[0]);
+      }
+      if (fake instanceof RedditFake) expect(fake.userAgents.at(-1)).toBe('test-agent/1.0 by u/operator');
+      await expect(redeem(code, 'conn_1')).rejects.toMatchObject({ code: 'oauth.code_invalid' });
+    });
+
+    if (descriptor.oauth!.pkce) {
+      test('the code needs the verifier of its own connection', async () => {
+        const code = await consent('conn_2');
+        const wrong = redeem(code, 'conn_other');
+        await expect(wrong).rejects.toBeInstanceOf(ConnectRefused);
+      });
+    }
+  },
+);
+
+test('a LinkedIn member who administers no organization page gets oauth.no_assets', async () => {
+  const descriptor = descriptorOf('linkedin_page');
+  const env = {
+    POSTFLOW_LINKEDIN_PAGE_API_URL: linkedin.url,
+    POSTFLOW_LINKEDIN_PAGE_CLIENT_ID: 'li-client',
+    POSTFLOW_LINKEDIN_PAGE_CLIENT_SECRET: 'li-secret',
+  };
+  const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
+  for (const [key, value] of Object.entries({
+    response_type: 'code',
+    client_id: 'li-client',
+    redirect_uri: CALLBACK,
+  }))
+    url.searchParams.set(key, value);
+  const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get(
+    'code',
+  )!;
+  const organizations = linkedin.member.organizations.splice(0);
+  try {
+    const redeemed = redeemCode({
       descriptor,
-      env: env(),
+      env,
       code,
       redirectUri: CALLBACK,
-      ...(descriptor.oauth!.pkce ? { codeVerifier: secrets.verifier(connectionId) } : {}),
+      assets: grantAssetsOf('linkedin_page', env),
+    });
+    await expect(redeemed).rejects.toMatchObject({ code: 'oauth.no_assets' });
+  } finally {
+    linkedin.member.organizations.push(...organizations);
+  }
+});
+
+test('reconnecting a Facebook account keeps the Page chosen for it, with that Page’s fresh token', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
+  const store = await openStore(home);
+  try {
+    const env = {
+      POSTFLOW_FACEBOOK_API_URL: facebook.url,
+      POSTFLOW_FACEBOOK_CLIENT_ID: 'meta-app-1',
+      POSTFLOW_FACEBOOK_CLIENT_SECRET: 'meta-secret-1',
+    };
+    const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
+    const consented = async (connectionId: string, accountId: string) => {
+      const url = new URL(oauthEndpoints(descriptorOf('facebook'), env)!.authorizeUrl);
+      for (const [key, value] of Object.entries({
+        response_type: 'code',
+        client_id: 'meta-app-1',
+        redirect_uri: CALLBACK,
+      }))
+        url.searchParams.set(key, value);
+      const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+      const job = {
+        connectionId,
+        userId: 'usr_a',
+        platform: 'facebook',
+        accountId,
+        callbackUrl: CALLBACK,
+        ttlMs: 60_000,
+      };
+      return redeemOAuthConnection(job, secrets.seal(back.searchParams.get('code')!));
+    };
+    expect(await consented('conn_fb1', 'acc_fb')).toMatchObject({
+      created: true,
+      displayName: 'Fake Meta Person',
+    });
+    const first = await store.accountCredentials('acc_fb');
+    expect(first.page_id).toBe('104857600123456');
+    const second = grantedPages(first)[1]!;
+    // As PATCH /v1/accounts/{id}/pages/{pageId} leaves it.
+    await store.updateAccountCredentials('acc_fb', {
+      ...first,
+      page_id: second.id,
+      access_token: second.accessToken!,
     });
 
-  test('a consented code becomes the account credentials and profile, once', async () => {
-    const code = await consent('conn_1');
-    const { credentials, profile } = await redeem(code, 'conn_1');
-    expect(profile.id).toBe(identity);
-    expect(credentials[descriptor.oauth!.identityKey]).toBe(identity);
-    expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
-    expect(credentials.refresh_token).toBeTruthy();
-    expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
-    if (fake instanceof RedditFake) expect(fake.userAgents.at(-1)).toBe('test-agent/1.0 by u/operator');
-    await expect(redeem(code, 'conn_1')).rejects.toMatchObject({ code: 'oauth.code_invalid' });
-  });
-
-  if (descriptor.oauth!.pkce) {
-    test('the code needs the verifier of its own connection', async () => {
-      const code = await consent('conn_2');
-      const wrong = redeem(code, 'conn_other');
-      await expect(wrong).rejects.toBeInstanceOf(ConnectRefused);
-    });
+    expect(await consented('conn_fb2', 'acc_other')).toMatchObject({ accountId: 'acc_fb', created: false });
+    const after = await store.accountCredentials('acc_fb');
+    expect(after.page_id).toBe(second.id);
+    expect(after.access_token).not.toBe(second.accessToken);
+    expect(facebook.pageTokens.get(after.access_token!)).toBe(second.id);
+  } finally {
+    await store.close();
   }
 });
 

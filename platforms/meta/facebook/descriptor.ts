@@ -1,5 +1,6 @@
 import type { Issue } from '../../../api/errors';
 import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
+import { facebookLogin } from '../login';
 
 const MIN_AGE = 13;
 const MAX_AGE = 65;
@@ -92,4 +93,10 @@ export const facebookDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://graph.facebook.com',
   capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
+  // The person's grant lists their Pages; the account posts to one with its Page token. Comments
+  // (first_comment) need pages_manage_engagement, reading posts back pages_read_engagement.
+  oauth: facebookLogin(
+    ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'pages_manage_engagement'],
+    { activeKey: 'page_id', noun: 'Facebook Page' },
+  ),
 };
