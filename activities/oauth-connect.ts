@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import type { OAuthConnectionJob, OAuthConnected } from '../api/oauth-connection';
-import { grantedPages } from '../platforms/descriptor';
+import { credentialsOnPage, type OAuthConnectSpec } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import { grantAssetsOf } from '../platforms/grant-assets';
 import { ConnectRefused, redeemCode } from '../platforms/kit/oauth-connect';
@@ -52,11 +52,7 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
       if (existing) {
         await store.updateAccountCredentials(
           existing,
-          keepChosenPage(
-            descriptor.oauth.pages?.activeKey,
-            await store.accountCredentials(existing),
-            credentials,
-          ),
+          keepChosenPage(descriptor.oauth.pages, await store.accountCredentials(existing), credentials),
         );
         await store.setAccountStatus(existing, 'active');
         await store.updateAccount(existing, { username });
@@ -81,14 +77,12 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
  * grant still includes it; otherwise the grant's first page is the default.
  */
 function keepChosenPage(
-  activeKey: string | undefined,
+  pages: OAuthConnectSpec['pages'],
   before: Record<string, string>,
   fresh: Record<string, string>,
 ): Record<string, string> {
-  const chosen = activeKey ? before[activeKey] : undefined;
-  const page = chosen ? grantedPages(fresh).find((p) => p.id === chosen) : undefined;
-  if (!activeKey || !page) return fresh;
-  return { ...fresh, [activeKey]: page.id, ...(page.accessToken ? { access_token: page.accessToken } : {}) };
+  const chosen = pages ? before[pages.activeKey] : undefined;
+  return (pages && chosen && credentialsOnPage(pages, fresh, chosen)) || fresh;
 }
 
 /** The user's account of this platform user, if one exists (a reconnect, or this job's own retry). */

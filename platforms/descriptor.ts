@@ -220,3 +220,23 @@ export function oauthEndpoints(
     tokenUrl: env[`POSTFLOW_${name}_TOKEN_URL`] || (onOfficial ? spec.tokenUrl : base + spec.tokenPath),
   };
 }
+
+/**
+ * The credentials an account posts with on one of its grant's pages (a target's `page_id`):
+ * that page's id under `activeKey`, and its own token where it has one. Undefined when the grant
+ * does not include the page.
+ */
+export function credentialsOnPage(
+  spec: NonNullable<OAuthConnectSpec['pages']>,
+  credentials: Record<string, string>,
+  pageId: string,
+): Record<string, string> | undefined {
+  if (credentials[spec.activeKey] === pageId) return credentials;
+  const page = grantedPages(credentials).find((p) => p.id === pageId);
+  if (!page) return undefined;
+  return {
+    ...credentials,
+    [spec.activeKey]: page.id,
+    ...(page.accessToken ? { access_token: page.accessToken } : {}),
+  };
+}

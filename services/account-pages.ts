@@ -1,7 +1,7 @@
 import { accountNotFound, ApiError, validationError } from '../api/errors';
 import { type AccountPage, chooseAccountPageSchema } from '../api/account-pages';
 import { zodIssues } from '../api/zod-issues';
-import { grantedPages, type GrantedPage } from '../platforms/descriptor';
+import { credentialsOnPage, grantedPages, type GrantedPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Account, Store } from '../store/types';
 
@@ -36,11 +36,10 @@ export class AccountPagesService {
         { resource: 'page', id: pageId, field: 'pageId' },
       );
     }
-    await this.deps.store.updateAccountCredentials(account.id, {
-      ...credentials,
-      [activeKey]: page.id,
-      ...(page.accessToken ? { access_token: page.accessToken } : {}),
-    });
+    await this.deps.store.updateAccountCredentials(
+      account.id,
+      credentialsOnPage({ activeKey, noun }, credentials, page.id) ?? credentials,
+    );
     return shown(page, page.id);
   }
 

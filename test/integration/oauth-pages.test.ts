@@ -95,6 +95,45 @@ test('a Facebook grant lists its Pages; the Page chosen is where the account pos
   expect(facebook.consents.length).toBe(consents);
 });
 
+test("a target's page_id posts on that Page of the grant, the default staying as it is", async () => {
+  // The same person again: the same account, its chosen Page kept (the first test chose the second).
+  const account = await connected('facebook');
+  const defaultPage = async () =>
+    (await stack.request('GET', `/v1/accounts/${account}/pages`)).body.data.find(
+      (p: { is_default: boolean }) => p.is_default,
+    ).id;
+  const before = await defaultPage();
+  const other = facebook.pages.find((p) => p.id !== before)!;
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: other.id }],
+    text: 'one post on the other Page',
+    publish_now: true,
+  });
+  expect(status).toBeLessThan(300);
+  expect((await stack.waitForPost(body.id)).status).toBe('published');
+  expect(facebook.postsOn(other.id).at(-1)?.message).toBe('one post on the other Page');
+  expect(facebook.postsOn(before).at(-1)?.message).not.toBe('one post on the other Page');
+  expect(await defaultPage()).toBe(before);
+
+  // A Page id the grant lacks fails the target by name; a malformed one is refused at creation.
+  const elsewhere = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: '123' }],
+    text: 'nowhere',
+    publish_now: true,
+  });
+  // Publishing waits for the outcome: every target failed, so 422 with the post in meta.post.
+  expect([elsewhere.status, elsewhere.body.error.code]).toEqual([422, 'publishing.delivery.all_failed']);
+  expect(elsewhere.body.error.meta.post.targets[0]).toMatchObject({
+    status: 'failed',
+    error: { code: 'validation.field_invalid', message: expect.stringContaining('page_id 123') },
+  });
+  const malformed = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: 'my-page' }],
+    text: 'x',
+  });
+  expect([malformed.status, malformed.body.error.meta.field]).toEqual([400, 'targets[0].page_id']);
+});
+
 test('a page the grant does not include, and a body that does not choose, are refused by name', async () => {
   const account = await connected('facebook');
   const unknown = await stack.request('PATCH', `/v1/accounts/${account}/pages/999`, { is_default: true });
