@@ -190,6 +190,34 @@ export interface OAuthConnectSpec {
   credentials: (profile: ConnectedProfile) => Record<string, string>;
   /** The credential naming the platform user, so a second connect finds the same account. */
   identityKey: string;
+  /**
+   * One grant gives several pages (Facebook Pages, Instagram business accounts, LinkedIn
+   * organizations): the connect records them all (`pages` credential) and the account posts to
+   * the one its `activeKey` credential names, which `PATCH /v1/accounts/{id}/pages/{pageId}` sets.
+   */
+  pages?: { activeKey: string; noun: string };
+}
+
+/** The credential that lists a multi-asset grant's pages (JSON of GrantedPage[]). */
+export const PAGES_CREDENTIAL = 'pages';
+
+/** One page (or business account, or organization) of a grant, as the credentials keep it. */
+export interface GrantedPage {
+  id: string;
+  name: string;
+  pictureUrl?: string;
+  /** The page's own token (Meta Page access tokens); absent where the member's token serves. */
+  accessToken?: string;
+}
+
+/** The pages a multi-asset grant recorded in the account's credentials (none: not such an account). */
+export function grantedPages(credentials: Record<string, string>): GrantedPage[] {
+  try {
+    const pages: unknown = JSON.parse(credentials[PAGES_CREDENTIAL] ?? '[]');
+    return Array.isArray(pages) ? (pages as GrantedPage[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Where the consent page sends the person back, and what it binds the grant to. */
@@ -239,5 +267,25 @@ export function oauthEndpoints(
     authorizeUrl:
       env[`POSTFLOW_${name}_AUTHORIZE_URL`] || (onOfficial ? spec.authorizeUrl : base + spec.authorizePath),
     tokenUrl: env[`POSTFLOW_${name}_TOKEN_URL`] || (onOfficial ? spec.tokenUrl : base + spec.tokenPath),
+  };
+}
+
+/**
+ * The credentials an account posts with on one of its grant's pages (a target's `page_id`):
+ * that page's id under `activeKey`, and its own token where it has one. Undefined when the grant
+ * does not include the page.
+ */
+export function credentialsOnPage(
+  spec: NonNullable<OAuthConnectSpec['pages']>,
+  credentials: Record<string, string>,
+  pageId: string,
+): Record<string, string> | undefined {
+  if (credentials[spec.activeKey] === pageId) return credentials;
+  const page = grantedPages(credentials).find((p) => p.id === pageId);
+  if (!page) return undefined;
+  return {
+    ...credentials,
+    [spec.activeKey]: page.id,
+    ...(page.accessToken ? { access_token: page.accessToken } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { answer, failure } from './openapi/route-schemas';
 import { contractSerializer, contractValidator } from './schema-compilers';
 import { meSchema } from '../api/resources';
 import { z } from 'zod';
+import { accountPageRoutes } from './routes/account-pages';
 import { accountRoutes } from './routes/accounts';
 import { oauthCallbackRoute, oauthRoutes } from './routes/oauth';
 import { brandRoutes } from './routes/brands';
@@ -26,6 +27,7 @@ import { recurringPostRoutes } from './routes/recurring-posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
+import { AccountPagesService } from '../services/account-pages';
 import { AccountService } from '../services/accounts';
 import {
   DEFAULT_OAUTH_STATE_TTL_MS,
@@ -98,6 +100,7 @@ function appServices({
   return {
     keys: new KeyService({ store }),
     accounts,
+    accountPages: new AccountPagesService({ store }),
     oauth: new OAuthConnectService({
       store,
       accounts,
@@ -192,6 +195,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       scopes: request.apiKey.scopes,
     }));
     accountRoutes(v1, services.accounts);
+    accountPageRoutes(v1, services.accountPages);
     oauthRoutes(v1, services.oauth);
     brandRoutes(v1, services.brands);
     queueRoutes(v1, options.client);

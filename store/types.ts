@@ -184,7 +184,7 @@ export interface Store {
   listAccounts(userId: string, filter?: { brandId?: string }): Promise<Account[]>;
   /** Active accounts of every user on these platforms (the token-upkeep job), by id. */
   activeAccountsOn(platforms: readonly string[]): Promise<Account[]>;
-  /** Decrypted credentials; only activities call this, when they run. */
+  /** Decrypted credentials: activities, when they run; the pages helper, which never shows them. */
   accountCredentials(id: string): Promise<Record<string, string>>;
   updateAccountCredentials(id: string, credentials: Record<string, string>): Promise<void>;
   setAccountStatus(id: string, status: AccountStatus, reason?: string): Promise<void>;

@@ -5,7 +5,8 @@ import { tokenFields } from './oauth2';
 /** A platform's refusal of a connection step: final (a new connect is needed), never a secret in it. */
 export class ConnectRefused extends Error {
   constructor(
-    readonly code: 'oauth.code_invalid' | 'oauth.profile_unavailable' | 'oauth.exchange_failed',
+    readonly code:
+      'oauth.code_invalid' | 'oauth.profile_unavailable' | 'oauth.exchange_failed' | 'oauth.no_assets',
     message: string,
   ) {
     super(message);
@@ -20,8 +21,30 @@ export interface CodeGrant {
   /** The redirect URI the consent page was given (the token endpoint checks it is the same). */
   redirectUri: string;
   codeVerifier?: string;
+  /** The grant's pages or organizations, for platforms where one grant gives several (oauth-assets.ts). */
+  assets?: GrantAssets;
   signal?: AbortSignal;
 }
+
+/** What a reader of a grant's assets gets: the fresh credentials and where to call. */
+export interface AssetGrant {
+  descriptor: PlatformDescriptor;
+  credentials: Record<string, string>;
+  profile: ConnectedProfile;
+  apiBaseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  signal: AbortSignal;
+}
+
+/**
+ * Reads what one grant gives beyond the person (Facebook Pages, Instagram business accounts,
+ * LinkedIn organizations) and returns the account's credentials with them: the default one
+ * active, and every one listed under `pages` (JSON) for GET /v1/accounts/{id}/pages to offer.
+ * A grant with none is a ConnectRefused (`oauth.no_assets`): there is nothing to post to.
+ */
+export type GrantAssets = (grant: AssetGrant) => Promise<Record<string, string>>;
 
 const TIMEOUT_MS = 30_000;
 
@@ -66,7 +89,12 @@ export async function redeemCode(
     throw new Error(`${descriptor.slug}'s token endpoint answered ${tokenResponse.status}; retrying.`);
   }
   if (!tokenResponse.ok || typeof token.access_token !== 'string') {
-    const reason = String(token.error_description ?? token.error ?? tokenResponse.statusText).slice(0, 200);
+    // OAuth 2.0 bodies name the error in `error`/`error_description`; Meta's Graph in `error.message`.
+    const graph = typeof token.error === 'object' && token.error ? token.error.message : undefined;
+    const reason = String(graph ?? token.error_description ?? token.error ?? tokenResponse.statusText).slice(
+      0,
+      200,
+    );
     throw new ConnectRefused(
       'oauth.code_invalid',
       `${descriptor.displayName} refused the authorization code (${reason}); start a new connection with POST /v1/accounts/connect.`,
@@ -96,7 +124,19 @@ export async function redeemCode(
       `${descriptor.displayName} gave a token but not the profile (HTTP ${profileResponse.status}); try connecting again.`,
     );
   }
-  return { credentials: { ...credentials, ...spec.credentials(profile) }, profile };
+  const account = { ...credentials, ...spec.credentials(profile) };
+  if (!grant.assets) return { credentials: account, profile };
+  const withAssets = await grant.assets({
+    descriptor,
+    credentials: account,
+    profile,
+    apiBaseUrl: endpoints.apiBaseUrl,
+    tokenUrl: endpoints.tokenUrl,
+    clientId,
+    clientSecret,
+    signal,
+  });
+  return { credentials: withAssets, profile };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountPageListSchema, accountPageSchema } from '../../api/account-pages';
 import { connectedAccountSchema, connectStartedSchema } from '../../api/oauth-schemas';
 import {
   accountListSchema,
@@ -103,6 +104,8 @@ const OUTPUTS: Record<string, z.ZodType> = {
   AccountList: accountListSchema,
   ConnectedAccount: connectedAccountSchema,
   ConnectStarted: connectStartedSchema,
+  AccountPage: accountPageSchema,
+  AccountPageList: accountPageListSchema,
   Brand: brandResourceSchema,
   BrandList: brandListSchema,
   Queue: queueResourceSchema,

@@ -61,12 +61,22 @@ async function existingIds(): Promise<Record<string, string>> {
     webhook: expect.objectContaining({ id: expect.any(String) }),
     media: expect.objectContaining({ id: expect.any(String) }),
   });
-  return { account, post: post.body.id, webhook: webhook.body.id, media: media.id };
+  // An account with pages (one, named by its credentials), so the pages operations answer with it.
+  const paged = await stack.request('POST', '/v1/accounts', {
+    platform: 'facebook',
+    name: 'Fuzzed Page',
+    credentials: { page_id: '104857600123456', access_token: 'fuzz-token' },
+  });
+  expect(paged.status).toBe(201);
+  return { account, paged: paged.body.id, post: post.body.id, webhook: webhook.body.id, media: media.id };
 }
 
 /** schemathesis.toml: the ids above for every `{id}` operation of their resource. */
 function configFile(dir: string, ids: Record<string, string>): string {
   const operations = Object.entries({
+    // Before '/v1/accounts/{id}', which would match these paths too.
+    '/v1/accounts/{id}/pages': ids.paged,
+    '/v1/accounts/{id}/pages/{pageId}': ids.paged,
     '/v1/accounts/{id}': ids.account,
     '/v1/accounts/{id}/reconnect': ids.account,
     '/v1/sandbox/{account_id}/posts': ids.account,

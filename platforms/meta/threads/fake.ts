@@ -40,7 +40,7 @@ export class ThreadsFake extends MetaGraphFake {
   readonly containers = new Map<string, Container>();
   readonly rules = new ContainerRules();
   /** The Threads app (its Threads app id and secret) the consent page and token endpoints know. */
-  readonly client = { id: '990602627938098', secret: 'threads-app-secret' };
+  override readonly client = { id: '990602627938098', secret: 'threads-app-secret' };
 
   constructor() {
     super('threads', 'v1.0');
