@@ -13,6 +13,7 @@ import { PinterestFake } from '../../platforms/pinterest/fake';
 import { RedditFake } from '../../platforms/reddit/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { openStore } from '../../store';
+import { answerConsent } from '../helpers/consent';
 
 /**
  * Each OAuth platform's connect descriptor against its fake: the consent page takes the
@@ -57,9 +58,7 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
       url.searchParams.set('code_challenge', secrets.challenge(connectionId));
       url.searchParams.set('code_challenge_method', 'S256');
     }
-    const response = await fetch(url, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    const back = new URL(response.headers.get('location')!);
+    const back = await answerConsent(url, 'approve');
     expect(back.searchParams.get('state')).toBe('st');
     return back.searchParams.get('code')!;
   }
@@ -74,6 +73,8 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
     });
 
   test('a consented code becomes the account credentials and profile, once', async () => {
+    // The app the fake accepts, as the browser test configures Postflow with it.
+    expect(fake.oauthApp()).toEqual({ clientId: client[0], clientSecret: client[1] });
     const code = await consent('conn_1');
     const { credentials, profile } = await redeem(code, 'conn_1');
     expect(profile.id).toBe(identity);
@@ -92,6 +93,41 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
       await expect(wrong).rejects.toBeInstanceOf(ConnectRefused);
     });
   }
+});
+
+test('the consent page is a form naming the app and scopes; Deny sends the browser back refused', async () => {
+  const twitter = cases[0]!.fake;
+  const url = new URL(`${twitter.url}/i/oauth2/authorize`);
+  for (const [key, value] of Object.entries({
+    response_type: 'code',
+    client_id: 'client-1',
+    redirect_uri: CALLBACK,
+    scope: 'tweet.read <b>',
+    state: 'st',
+  }))
+    url.searchParams.set(key, value);
+  const html = await (await fetch(url)).text();
+  expect(html).toContain('<strong id="app">client-1</strong>');
+  expect(html).toContain('<li>tweet.read</li><li>&#60;b&#62;</li>');
+  expect(html).toMatch(/<button type="submit" name="decision" value="approve">Approve<\/button>/);
+  expect(html).toMatch(/<button type="submit" name="decision" value="deny">Deny<\/button>/);
+
+  const requestId = /name="request_id" value="([^"]+)"/.exec(html)![1]!;
+  const answer = (decision: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request_id: requestId, decision }),
+      redirect: 'manual',
+    });
+  const denied = await answer('deny');
+  expect(denied.status).toBe(302);
+  const back = new URL(denied.headers.get('location')!);
+  expect(Object.fromEntries(back.searchParams)).toEqual({ state: 'st', error: 'access_denied' });
+  expect(twitter.consents.at(-1)).toMatchObject({ clientId: 'client-1', approved: false });
+  // The form's request is single use: answering it again is refused.
+  const again = await answer('approve');
+  expect(again.status).toBe(400);
 });
 
 test('the PKCE verifier is RFC 7636-shaped and its challenge is its S256 hash', () => {
@@ -126,7 +162,7 @@ test('redeeming a connection creates the account once, and the same X user recon
         code_challenge_method: 'S256',
       }))
         url.searchParams.set(key, value);
-      const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+      const back = await answerConsent(url, 'approve');
       const job = {
         connectionId,
         userId: 'usr_a',
