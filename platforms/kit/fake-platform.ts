@@ -65,7 +65,7 @@ export class FakePlatform {
   readonly accessTokens = new Set<string>();
   /** refresh token → client id that may use it. */
   readonly refreshTokens = new Map<string, string>();
-  /** Every consent given or refused: the client, the scopes asked, whether PKCE was used. */
+  /** Every consent form answered: the client, the scopes asked, whether PKCE was used, the answer. */
   readonly consents: Array<{ clientId: string; scope: string; pkce: boolean; approved: boolean }> = [];
   /** Consent pages shown and not answered yet, by the form's `request_id` (single use). */
   private readonly consentRequests = new Map<
