@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { accountPageRoutes } from './routes/account-pages';
 import { accountRoutes } from './routes/accounts';
 import { oauthCallbackRoute, oauthRoutes } from './routes/oauth';
+import { redirectUriRoutes } from './routes/oauth-redirect-uris';
 import { brandRoutes } from './routes/brands';
 import { queueRoutes } from './routes/queues';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
@@ -34,6 +35,7 @@ import {
   type OAuthConnectDeps,
   OAuthConnectService,
 } from '../services/oauth-connect';
+import { RedirectUriService } from '../services/oauth-redirect-uris';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import { BrandService } from '../services/brands';
 import { KeyService } from '../services/keys';
@@ -97,6 +99,7 @@ function appServices({
   oauth,
 }: AppOptions) {
   const accounts = new AccountService({ store, allowPrivateUrls });
+  const redirectUris = new RedirectUriService(store, oauth?.redirectUris ?? []);
   return {
     keys: new KeyService({ store }),
     accounts,
@@ -106,10 +109,11 @@ function appServices({
       accounts,
       ...(oauth ? { connections: oauth.connections, secrets: oauth.secrets } : {}),
       callbackUrl: `${(publicUrl ?? '').replace(/\/$/, '')}/v1/oauth/callback`,
-      redirectUris: oauth?.redirectUris ?? [],
+      redirects: redirectUris,
       stateTtlMs: oauth?.stateTtlMs ?? DEFAULT_OAUTH_STATE_TTL_MS,
       env: oauth?.env ?? process.env,
     }),
+    redirectUris,
     brands: new BrandService({ store }),
     media: new MediaService({
       store,
@@ -197,6 +201,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accountRoutes(v1, services.accounts);
     accountPageRoutes(v1, services.accountPages);
     oauthRoutes(v1, services.oauth);
+    redirectUriRoutes(v1, services.redirectUris);
     brandRoutes(v1, services.brands);
     queueRoutes(v1, options.client);
     mediaRoutes(v1, services.media);

@@ -18,6 +18,7 @@ import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS } from '../platforms/descript
 import type { Store } from '../store/types';
 import type { AccountService } from './accounts';
 import { ownBrand } from './brands';
+import type { RedirectUriService } from './oauth-redirect-uris';
 
 /**
  * Platforms people connect through a consent page whose OAuth connect is not built yet: connect
@@ -36,8 +37,8 @@ export interface OAuthConnectDeps {
   secrets?: OAuthSecrets;
   /** Postflow's callback: `<public URL>/v1/oauth/callback`, as registered in each platform's app. */
   callbackUrl: string;
-  /** Where connect may send people back (POSTFLOW_OAUTH_REDIRECT_URIS), exact URIs. */
-  redirectUris: readonly string[];
+  /** Where connect may send people back: the operator's POSTFLOW_OAUTH_REDIRECT_URIS and each user's own. */
+  redirects: RedirectUriService;
   stateTtlMs: number;
   /** The operator's OAuth clients and endpoint overrides (`POSTFLOW_<PLATFORM>_*`). */
   env: Record<string, string | undefined>;
@@ -114,6 +115,8 @@ export class OAuthConnectService {
     const parsed = oauthExchangeSchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
     const { platform, code, metadata } = parsed.data;
+    if (metadata.redirect_uri !== undefined)
+      await this.registered(userId, metadata.redirect_uri, 'metadata.redirect_uri');
     const { connections, secrets } = this.ready();
     const outcome = await connections.complete(metadata.state, {
       sealedCode: secrets.seal(code),
@@ -139,15 +142,7 @@ export class OAuthConnectService {
         })),
       );
     }
-    if (body.redirect_uri !== undefined && !this.deps.redirectUris.includes(body.redirect_uri)) {
-      throw validationError([
-        {
-          field: 'redirect_uri',
-          code: 'validation.field_invalid',
-          message: `"${body.redirect_uri}" is not a registered redirect URI; the operator lists allowed ones in POSTFLOW_OAUTH_REDIRECT_URIS.`,
-        },
-      ]);
-    }
+    if (body.redirect_uri !== undefined) await this.registered(userId, body.redirect_uri, 'redirect_uri');
     if (body.brand_id) await ownBrand(this.deps.store, userId, body.brand_id, 'brand_id');
     const prefix = `POSTFLOW_${descriptor.slug.toUpperCase()}`;
     const clientId = this.deps.env[`${prefix}_CLIENT_ID`];
@@ -222,6 +217,18 @@ export class OAuthConnectService {
       created: true,
       metadata: body.metadata ?? {},
     };
+  }
+
+  /** Refuses a redirect URI neither the operator nor the user registered (exact match). */
+  private async registered(userId: string, uri: string, field: string): Promise<void> {
+    if (await this.deps.redirects.allowed(userId, uri)) return;
+    throw validationError([
+      {
+        field,
+        code: 'validation.field_invalid',
+        message: `"${uri}" is not a registered redirect URI; register it with POST /v1/oauth/redirect-uris (exact match), or the operator lists it in POSTFLOW_OAUTH_REDIRECT_URIS.`,
+      },
+    ]);
   }
 
   private ready(): { connections: OAuthConnections; secrets: OAuthSecrets } {

@@ -189,4 +189,13 @@ export const MIGRATIONS: readonly string[] = [
      post_id TEXT NOT NULL,
      PRIMARY KEY (recurring_id, occurrence_at)
    );`,
+  // 15: redirect URIs a user registered for connect (`/v1/oauth/redirect-uris`), exact URIs,
+  // each once per user
+  `CREATE TABLE oauth_redirect_uris (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     uri TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX oauth_redirect_uris_user ON oauth_redirect_uris (user_id, uri);`,
 ];

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { hashApiKey } from './api-keys';
 import { queueStore } from './queue-store';
+import { redirectUriStore } from './redirect-uri-store';
 import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
@@ -383,6 +384,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
     },
 
     queues: queueStore(db),
+    redirectUris: redirectUriStore(db),
 
     brands: {
       async create({ id, userId, name, requiresApproval = false, approvalByOtherKey = false }) {

@@ -34,6 +34,14 @@ export interface NewAccount {
   brandId?: string;
 }
 
+/** A redirect URI a user registered for connect (`/v1/oauth/redirect-uris`). */
+export interface RedirectUri {
+  id: string;
+  userId: string;
+  uri: string;
+  createdAt: string;
+}
+
 /** A user's group of accounts (contract §4, "Brands group accounts"). */
 export interface Brand {
   id: string;
@@ -283,6 +291,18 @@ export interface Store {
     update(id: string, patch: BrandPatch): Promise<Brand | undefined>;
     /** Deletes a brand unless an account belongs to it (the check and the delete are one statement). */
     remove(id: string): Promise<BrandRemoval>;
+  };
+
+  /** Redirect URIs users registered for connect (store/redirect-uri-store.ts). */
+  redirectUris: {
+    /** Registers `uri` for the user; the existing entry when it is registered already. */
+    add(userId: string, uri: string): Promise<{ entry: RedirectUri; created: boolean }>;
+    /** The user's URIs, oldest first. */
+    list(userId: string): Promise<RedirectUri[]>;
+    /** Whether the user registered exactly `uri`. */
+    has(userId: string, uri: string): Promise<boolean>;
+    /** Deletes one of the user's URIs; false when the user has no such entry. */
+    remove(id: string, userId: string): Promise<boolean>;
   };
 
   /** Targets of published posts deleted from their platforms; the Post resource leaves them out. */

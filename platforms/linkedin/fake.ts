@@ -117,6 +117,10 @@ export class LinkedInFake extends FakePlatform {
     this.routes.push(...this.endpoints());
   }
 
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
+
   /** A member's credentials; with `organization`, a page that member administers. */
   credentials(kind: 'person' | 'organization' = 'person'): Record<string, string> {
     const tokens = this.issueTokens(this.client.id);

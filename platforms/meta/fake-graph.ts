@@ -36,6 +36,10 @@ export class MetaGraphFake extends FakePlatform {
 
   /** The Meta app the consent dialog and token endpoint know. */
   readonly client = { id: 'meta-app-1', secret: 'meta-secret-1' };
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
   /** The person who consents: the same one every time. */
   readonly person = { id: '10160000000000001', name: 'Fake Meta Person' };
   /** User access tokens (from the code, or exchanged for long-lived ones) → long-lived or not. */

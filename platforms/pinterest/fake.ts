@@ -56,6 +56,10 @@ export class PinterestFake extends FakePlatform {
     this.routes.push(...this.endpoints());
   }
 
+  override oauthApp() {
+    return { clientId: '1484362', clientSecret: this.clients.get('1484362')! };
+  }
+
   credentials(): Record<string, string> {
     return {
       ...this.issueTokens('1484362'),

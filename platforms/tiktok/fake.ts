@@ -52,6 +52,11 @@ export class TikTokFake extends FakePlatform {
   /** Status fetches a post stays in processing. */
   processingPolls = 1;
   readonly clients = new Map([['client-key-1', 'client-secret-1']]);
+
+  override oauthApp() {
+    const [[clientId, clientSecret]] = [...this.clients];
+    return { clientId: clientId!, clientSecret: clientSecret! };
+  }
   private posted = 0;
 
   constructor() {

@@ -26,6 +26,11 @@ export class TumblrFake extends FakePlatform {
   readonly posts: TumblrPost[] = [];
   readonly blogs = new Set(['postflow-test']);
   readonly clients = new Map([['consumer-key-1', 'consumer-secret-1']]);
+
+  override oauthApp() {
+    const [[clientId, clientSecret]] = [...this.clients];
+    return { clientId: clientId!, clientSecret: clientSecret! };
+  }
   private created = 0;
 
   constructor() {

@@ -40,6 +40,10 @@ export class VkFake extends FakePlatform {
   private lastId = 100;
   /** The VK app people connect through (its app id and secure key). */
   readonly client = { id: '51234567', secret: 'vk-secure-key' };
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
   /** The VK user who consents on the fake's authorization dialog. */
   readonly person = { id: 7_001_234, first_name: 'Post', last_name: 'Flow', screen_name: 'postflow_test' };
 

@@ -35,6 +35,7 @@ import { TwitterFake } from '../../platforms/twitter/fake';
 import { createVkAdapter } from '../../platforms/vk/adapter';
 import { VkFake } from '../../platforms/vk/fake';
 import { openStore } from '../../store';
+import { answerConsent } from '../helpers/consent';
 import { FAKE_MP4, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /**
@@ -181,9 +182,7 @@ describe.each(cases.map((c) => ({ ...c, slug: c.slug ?? c.fake.name })))('$slug'
       state: 'st',
       codeChallenge: secrets.challenge(connectionId),
     });
-    const response = await fetch(url, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    const back = new URL(response.headers.get('location')!);
+    const back = await answerConsent(url, 'approve');
     expect(back.searchParams.get('state')).toBe('st');
     return back.searchParams.get('code')!;
   }
@@ -279,7 +278,7 @@ test('redeeming a connection creates the account once (not for a deleted brand),
         code_challenge_method: 'S256',
       }))
         url.searchParams.set(key, value);
-      const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+      const back = await answerConsent(url, 'approve');
       const job = {
         connectionId,
         userId: 'usr_a',
@@ -332,9 +331,7 @@ test('a LinkedIn member who administers no organization page gets oauth.no_asset
     redirect_uri: CALLBACK,
   }))
     url.searchParams.set(key, value);
-  const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get(
-    'code',
-  )!;
+  const code = (await answerConsent(url, 'approve')).searchParams.get('code')!;
   const organizations = linkedin.member.organizations.splice(0);
   try {
     const redeemed = redeemCode({
@@ -368,7 +365,7 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
         redirect_uri: CALLBACK,
       }))
         url.searchParams.set(key, value);
-      const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+      const back = await answerConsent(url, 'approve');
       const job = {
         connectionId,
         userId: 'usr_a',
@@ -435,7 +432,7 @@ test('redeeming a connection creates the account once, and the same X user recon
         code_challenge_method: 'S256',
       }))
         url.searchParams.set(key, value);
-      const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+      const back = await answerConsent(url, 'approve');
       const job = {
         connectionId,
         userId: 'usr_a',

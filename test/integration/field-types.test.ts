@@ -1,4 +1,5 @@
 import { inDays } from '../helpers/fixtures';
+import { answerConsent } from '../helpers/consent';
 import { openApiAnswers, openApiChecker } from '../helpers/openapi';
 import { WebhookReceiver } from '../helpers/receiver';
 import { type HttpResponse, Stack } from '../helpers/stack';
@@ -89,8 +90,7 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('POST', '/v1/accounts/connect', { platform: 'sandbox', name: 'Connected' });
   const consent = async () => {
     const started = (await api('POST', '/v1/accounts/connect', { platform: 'twitter' })).body;
-    const back = (await fetch(started.auth_url, { redirect: 'manual' })).headers.get('location')!;
-    return { state: started.state, back: new URL(back) };
+    return { state: started.state, back: await answerConsent(started.auth_url, 'approve') };
   };
   const first = await consent();
   answer(
@@ -103,6 +103,12 @@ test('every answer has exactly the documented fields and types, for one of each 
     code: again.back.searchParams.get('code'),
     metadata: { state: again.state },
   });
+  // Redirect URIs: registered (201), again (200, the same entry), listed, deleted.
+  const redirect = { redirect_uri: 'https://app.example/connected' };
+  const redirectUri = (await api('POST', '/v1/oauth/redirect-uris', redirect)).body.id;
+  await api('POST', '/v1/oauth/redirect-uris', redirect);
+  await api('GET', '/v1/oauth/redirect-uris');
+  await api('DELETE', `/v1/oauth/redirect-uris/${redirectUri}`, undefined, '/v1/oauth/redirect-uris/{id}');
 
   // Brands: created, listed, read, renamed; an account in one (brand_id set), then deleted once empty.
   const brand = (await api('POST', '/v1/brands', { name: 'Acme' })).body.id;

@@ -1,5 +1,6 @@
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { answerConsent } from '../helpers/consent';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -32,9 +33,7 @@ afterAll(async () => {
 async function connected(platform: string): Promise<string> {
   const started = await stack.request('POST', '/v1/accounts/connect', { platform });
   expect(started.status).toBe(202);
-  const consent = await fetch(started.body.auth_url, { redirect: 'manual' });
-  expect(consent.status).toBe(302);
-  const back = new URL(consent.headers.get('location')!);
+  const back = await answerConsent(started.body.auth_url, 'approve');
   const done = await fetch(`${stack.baseUrl}${back.pathname}${back.search}`);
   const body = (await done.json()) as { account_id: string; platform: string };
   expect([done.status, body.platform]).toEqual([200, platform]);

@@ -92,6 +92,10 @@ export class YoutubeFake extends FakePlatform {
   readonly channelId = 'UCfakeChannel0000000000a';
   readonly playlists = new Map<string, string[]>([['PLfavourites', []]]);
   readonly client = { id: 'yt-client.apps.googleusercontent.com', secret: 'yt-secret' };
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
   readonly tokenRequests: Array<Record<string, string>> = [];
   /** Upload sessions by upload_id. */
   private readonly sessions = new Map<string, Session>();
