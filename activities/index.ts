@@ -18,6 +18,7 @@ import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
 import { createOAuthConnectActivities } from './oauth-connect';
+import { createCredentialCheckActivities } from './credential-check';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
   type AccountContext,
@@ -169,6 +170,7 @@ export function createActivities({
     ...createImportActivities({ store }),
     ...createRecurringActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
+    ...createCredentialCheckActivities({ platforms, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 

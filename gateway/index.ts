@@ -67,3 +67,4 @@ export class PostGateway {
   }
 }
 export { OAUTH_WORKFLOW_TYPE, OAuthConnections, oauthWorkflowId } from './oauth-connections';
+export { CREDENTIAL_CHECK_WORKFLOW_TYPE, CredentialChecks } from './credential-checks';

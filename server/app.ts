@@ -68,6 +68,8 @@ export interface AppOptions {
   oauth?: {
     connections: NonNullable<OAuthConnectDeps['connections']>;
     secrets: OAuthSecrets;
+    /** Credential platforms' connect asks the platform through these. @default connect answers 503 for them */
+    credentialChecks?: NonNullable<OAuthConnectDeps['credentialChecks']>;
     /** POSTFLOW_OAUTH_REDIRECT_URIS. */
     redirectUris: readonly string[];
     /** @default 10 minutes */
@@ -108,6 +110,7 @@ function appServices({
       store,
       accounts,
       ...(oauth ? { connections: oauth.connections, secrets: oauth.secrets } : {}),
+      ...(oauth?.credentialChecks ? { credentialChecks: oauth.credentialChecks } : {}),
       callbackUrl: `${(publicUrl ?? '').replace(/\/$/, '')}/v1/oauth/callback`,
       redirects: redirectUris,
       stateTtlMs: oauth?.stateTtlMs ?? DEFAULT_OAUTH_STATE_TTL_MS,

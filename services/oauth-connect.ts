@@ -12,7 +12,7 @@ import {
 } from '../api/oauth-schemas';
 import { zodIssues } from '../api/zod-issues';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
-import type { OAuthConnections } from '../gateway';
+import type { CredentialChecks, OAuthConnections } from '../gateway';
 import { consentUrl, type PlatformDescriptor } from '../platforms/descriptor';
 import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
@@ -34,6 +34,8 @@ export interface OAuthConnectDeps {
   accounts: AccountService;
   /** Absent where the API has no Temporal (the OpenAPI document's placeholder app). */
   connections?: OAuthConnections;
+  /** Asks the platform about a credential platform's credentials (through the worker). */
+  credentialChecks?: CredentialChecks;
   secrets?: OAuthSecrets;
   /** Postflow's callback: `<public URL>/v1/oauth/callback`, as registered in each platform's app. */
   callbackUrl: string;
@@ -182,7 +184,12 @@ export class OAuthConnectService {
     };
   }
 
-  /** A credential platform: the account is registered with the credentials given, checked as POST /v1/accounts checks them. */
+  /**
+   * A credential platform: the credentials are checked as `POST /v1/accounts` checks them, then
+   * the worker asks the platform whose they are (workflows/credential-check.ts: the API does not
+   * call platforms). Refused credentials make nothing; accepted ones make the account, named and
+   * with the username the platform gave.
+   */
   private async withCredentials(
     userId: string,
     descriptor: PlatformDescriptor,
@@ -198,13 +205,41 @@ export class OAuthConnectService {
         })),
       );
     }
+    const credentials = body.credentials ?? {};
+    const brand = body.brand_id ? { brand_id: body.brand_id } : {};
+    await this.deps.accounts.checkNew(userId, { platform: descriptor.slug, credentials, ...brand });
+    const { credentialChecks, secrets } = this.deps;
+    if (!credentialChecks || !secrets)
+      throw new ApiError(503, 'system.unavailable', 'Connecting accounts is not available in this process.');
+    const checked = await credentialChecks.check({
+      platform: descriptor.slug,
+      sealedCredentials: secrets.seal(JSON.stringify(credentials)),
+    });
+    if (checked.status === 'refused') {
+      throw new ApiError(
+        400,
+        'account.invalid_credentials',
+        `${descriptor.displayName} refused these credentials (${checked.message}); check them (docs/connect-guide.md) and connect again.`,
+        { field: 'credentials' },
+      );
+    }
+    if (checked.status === 'unreachable') {
+      throw new ApiError(
+        502,
+        `platform.${descriptor.slug}.api_error`,
+        `${descriptor.displayName} could not check the credentials: ${checked.message} Try again later.`,
+        { field: 'credentials' },
+      );
+    }
+    const profile = checked.status === 'verified' ? checked.profile : undefined;
     const { resource } = await this.deps.accounts.create(
       userId,
       {
         platform: descriptor.slug,
-        name: body.name ?? descriptor.displayName,
-        ...(body.credentials ? { credentials: body.credentials } : {}),
-        ...(body.brand_id ? { brand_id: body.brand_id } : {}),
+        name: body.name ?? profile?.name ?? profile?.username ?? descriptor.displayName,
+        ...(profile?.username ? { username: profile.username } : {}),
+        credentials,
+        ...brand,
       },
       undefined,
     );
@@ -212,8 +247,8 @@ export class OAuthConnectService {
       account_id: resource.id,
       platform: resource.platform,
       username: resource.username,
-      display_name: resource.name,
-      profile_picture_url: null,
+      display_name: profile?.name ?? resource.name,
+      profile_picture_url: profile?.pictureUrl ?? null,
       created: true,
       metadata: body.metadata ?? {},
     };

@@ -187,6 +187,14 @@ export interface PlatformAdapter {
    * outcome ends as a warning, never a second comment.
    */
   findComment?(request: CommentRequest): Promise<CommentReceipt | null>;
+  /**
+   * Checks credentials against the platform before an account is made of them (`POST
+   * /v1/accounts/connect`) and answers whom they belong to. Read-only: no post, no stored session.
+   * Refused credentials throw `PublishError` with `caused_by: 'user'` (auth, or a chat or room the
+   * credentials cannot reach); trouble on the platform's side throws it retryable. Absent: the
+   * platform cannot be asked, and the account is made with the checks its descriptor can do alone.
+   */
+  verifyCredentials?(account: AccountContext, signal: AbortSignal): Promise<VerifiedProfile>;
   /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
   refresh?(account: AccountContext): Promise<Record<string, string>>;
   /**
@@ -194,6 +202,15 @@ export interface PlatformAdapter {
    * before `expires_at`. The token-upkeep job renews such accounts even when they do not post.
    */
   renewWindowMs?: number;
+}
+
+/** Whom an account's credentials belong to on the platform: never a secret (it travels through history). */
+export interface VerifiedProfile {
+  /** The platform's id of the user, bot or key (a DID, a user id, a public key). */
+  id: string;
+  username?: string;
+  name?: string;
+  pictureUrl?: string;
 }
 
 /** How an adapter is set up: where its platform is, how long a call may take. */
