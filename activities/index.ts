@@ -16,6 +16,7 @@ import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
 import { createOAuthConnectActivities } from './oauth-connect';
+import { createAccountHelperActivities } from './account-helpers';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
   type AccountContext,
@@ -167,6 +168,7 @@ export function createActivities({
     ...createImportActivities({ store }),
     ...createRecurringActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
+    ...createAccountHelperActivities({ store, platforms }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 

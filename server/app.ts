@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/accounts';
 import { oauthCallbackRoute, oauthRoutes } from './routes/oauth';
 import { brandRoutes } from './routes/brands';
 import { queueRoutes } from './routes/queues';
+import { accountHelperRoutes } from './routes/account-helpers';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { keyRoutes } from './routes/keys';
 import { postImportRoutes } from './routes/post-imports';
@@ -192,6 +193,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       scopes: request.apiKey.scopes,
     }));
     accountRoutes(v1, services.accounts);
+    accountHelperRoutes(v1, options.client);
     oauthRoutes(v1, services.oauth);
     brandRoutes(v1, services.brands);
     queueRoutes(v1, options.client);

@@ -136,4 +136,5 @@ export const tiktokDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://open.tiktokapis.com',
   capabilities: { reconcile: false, refresh: true, delete: false, comments: false },
+  accountHelpers: ['creator_info'],
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectedAccountSchema, connectStartedSchema } from '../../api/oauth-schemas';
+import { boardListSchema, boardSchema, creatorInfoSchema, limitsSchema } from '../../api/account-helpers';
 import {
   accountListSchema,
   accountResourceSchema,
@@ -103,6 +104,10 @@ const OUTPUTS: Record<string, z.ZodType> = {
   AccountList: accountListSchema,
   ConnectedAccount: connectedAccountSchema,
   ConnectStarted: connectStartedSchema,
+  Board: boardSchema,
+  BoardList: boardListSchema,
+  CreatorInfo: creatorInfoSchema,
+  AccountLimits: limitsSchema,
   Brand: brandResourceSchema,
   BrandList: brandListSchema,
   Queue: queueResourceSchema,

@@ -124,6 +124,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     settleImportRows: notInThisTest('settleImportRows'),
     finishImport: notInThisTest('finishImport'),
     redeemOAuthConnection: notInThisTest('redeemOAuthConnection'),
+    runAccountHelper: notInThisTest('runAccountHelper'),
     recurringOccurrencePost: notInThisTest('recurringOccurrencePost'),
     recordRecurringOccurrence: notInThisTest('recordRecurringOccurrence'),
     refreshAccount: notInThisTest('refreshAccount'),

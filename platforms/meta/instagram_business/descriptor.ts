@@ -10,4 +10,5 @@ export const instagramBusinessDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.facebook.com',
   capabilities: { reconcile: true, refresh: false, delete: false, comments: true },
+  accountHelpers: ['limits'],
 };
