@@ -199,3 +199,18 @@ test('the contract errors: no such account 404, a platform without the helper 50
   expect(failed.body.error.code).toMatch(/^platform\.instagram\./);
   expect(failed.body.error.meta).toEqual({ platform: 'instagram' });
 });
+
+test("an expired token is refreshed once by the helper's workflow, then the platform is asked", async () => {
+  const expired = { ...pinterest.credentials(), expires_at: new Date(Date.now() - 60_000).toISOString() };
+  const created = await stack.request('POST', '/v1/accounts', {
+    platform: 'pinterest',
+    name: 'expired',
+    credentials: expired,
+  });
+  const refreshes = () => pinterest.requests.filter((r) => r.path === '/v5/oauth/token').length;
+  const before = refreshes();
+  const listed = await stack.request('GET', `/v1/accounts/${created.body.id}/boards`);
+  expect(listed.status).toBe(200);
+  expect(listed.body.data.length).toBeGreaterThan(0);
+  expect(refreshes()).toBe(before + 1);
+});
