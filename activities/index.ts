@@ -19,6 +19,7 @@ import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
 import { createOAuthConnectActivities } from './oauth-connect';
 import { createCredentialCheckActivities } from './credential-check';
+import { createAccountHelperActivities } from './account-helpers';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
   type AccountContext,
@@ -171,6 +172,7 @@ export function createActivities({
     ...createRecurringActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     ...createCredentialCheckActivities({ platforms, ...(oauthSecrets ? { oauthSecrets } : {}) }),
+    ...createAccountHelperActivities({ store, platforms }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 

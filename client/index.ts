@@ -11,6 +11,8 @@ import type { Created, IdempotencyKeyHeader } from '../services/idempotency';
 import { QueueService } from '../services/queues';
 import type { QueueResource, QueueWithSlots } from '../api/queue-schemas';
 import { RecurringPostsService } from '../services/recurring-posts';
+import { AccountHelperService } from '../services/account-helpers';
+import type { AccountLimits, Board, CreatorInfo } from '../api/account-helpers';
 import type { OccurrenceList, RecurringResource } from '../api/recurring';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
@@ -93,6 +95,19 @@ export class PostflowClient {
   forUser(userId: string): PostflowClient {
     return new PostflowClient({ ...this.options, userId }, this.services);
   }
+
+  /**
+   * What this user's accounts' platforms say before posting (services/account-helpers.ts):
+   * Pinterest boards, TikTok creator info, remaining quota. Asked through a worker, cached a minute.
+   */
+  readonly accounts = {
+    boards: (id: string): Promise<{ data: Board[] }> => this.services.accountHelpers.boards(this.userId, id),
+    createBoard: (id: string, body: unknown): Promise<Board> =>
+      this.services.accountHelpers.createBoard(this.userId, id, body),
+    creatorInfo: (id: string): Promise<CreatorInfo> =>
+      this.services.accountHelpers.creatorInfo(this.userId, id),
+    limits: (id: string): Promise<AccountLimits> => this.services.accountHelpers.limits(this.userId, id),
+  };
 
   /** This user's posts; each method is the posts service's (services/posts.ts), documented there. */
   readonly posts = {
@@ -206,6 +221,7 @@ export class PostflowClient {
 /** The services a client (and every client `forUser` makes from it) shares. */
 interface ClientServices {
   posts: PostsService;
+  accountHelpers: AccountHelperService;
   imports: PostImportsService;
   queues: QueueService;
   recurring: RecurringPostsService;
@@ -221,10 +237,13 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     searchAttributes: options.searchAttributes,
     indexText: options.indexText,
   });
+  const accountHelpers = new AccountHelperService({ store: options.store, helpers: gateway.helpers });
   return {
+    accountHelpers,
     posts: new PostsService({
       store: options.store,
       gateway,
+      accountHelpers,
       options: {
         allowPrivateUrls: options.allowPrivateUrls,
         idempotencyKeyDays: options.idempotencyKeyDays,

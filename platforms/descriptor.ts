@@ -127,7 +127,15 @@ export interface PlatformDescriptor {
    * with credentials, or its OAuth connect is not built yet.
    */
   oauth?: OAuthConnectSpec;
+  /**
+   * The account helpers the adapter answers from the platform (`GET /v1/accounts/{id}/boards`,
+   * `/creator-info`, `/limits`); absent: none (limits then answer `{}`, the others 501).
+   */
+  accountHelpers?: readonly AccountHelperName[];
 }
+
+/** An account helper a platform may answer: `boards` includes creating one. */
+export type AccountHelperName = 'boards' | 'creator_info' | 'limits';
 
 /** A person's profile on the platform, as its profile endpoint gives it. */
 export interface ConnectedProfile {

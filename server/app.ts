@@ -20,6 +20,7 @@ import { oauthCallbackRoute, oauthRoutes } from './routes/oauth';
 import { redirectUriRoutes } from './routes/oauth-redirect-uris';
 import { brandRoutes } from './routes/brands';
 import { queueRoutes } from './routes/queues';
+import { accountHelperRoutes } from './routes/account-helpers';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { keyRoutes } from './routes/keys';
 import { postImportRoutes } from './routes/post-imports';
@@ -203,6 +204,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }));
     accountRoutes(v1, services.accounts);
     accountPageRoutes(v1, services.accountPages);
+    accountHelperRoutes(v1, options.client);
     oauthRoutes(v1, services.oauth);
     redirectUriRoutes(v1, services.redirectUris);
     brandRoutes(v1, services.brands);

@@ -7,3 +7,4 @@ export { importPosts } from './import-posts';
 export { recurringOccurrence } from './recurring-occurrence';
 export { oauthConnection } from './oauth-connection';
 export { credentialCheck } from './credential-check';
+export { accountHelper } from './account-helper';

@@ -6,6 +6,7 @@ import type {
   PublishFailure,
   TargetSpec,
 } from '../../api/types';
+import type { AccountLimits, Board, CreateBoard, CreatorInfo } from '../../api/account-helpers';
 import type { OutboundPolicy } from '../../net/guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
@@ -202,6 +203,26 @@ export interface PlatformAdapter {
    * before `expires_at`. The token-upkeep job renews such accounts even when they do not post.
    */
   renewWindowMs?: number;
+  /** The account helpers this platform answers (the descriptor's `accountHelpers`). */
+  helpers?: AccountHelpers;
+}
+
+/** One account helper call: read-only unless it says otherwise (creating a board). */
+export interface HelperRequest {
+  account: AccountContext;
+  signal: AbortSignal;
+}
+
+/**
+ * What a client asks an account's platform before posting (`/v1/accounts/{id}/boards`,
+ * `/creator-info`, `/limits`). Each is the descriptor's `accountHelpers`; failures throw
+ * `PublishError`, classified as a publish's are.
+ */
+export interface AccountHelpers {
+  boards?(request: HelperRequest): Promise<Board[]>;
+  createBoard?(request: HelperRequest, board: CreateBoard): Promise<Board>;
+  creatorInfo?(request: HelperRequest): Promise<CreatorInfo>;
+  limits?(request: HelperRequest): Promise<AccountLimits>;
 }
 
 /** Whom an account's credentials belong to on the platform: never a secret (it travels through history). */

@@ -162,4 +162,5 @@ export const tiktokDescriptor: PlatformDescriptor = {
     credentials: (profile) => ({ open_id: profile.id }),
     identityKey: 'open_id',
   },
+  accountHelpers: ['creator_info'],
 };

@@ -47,6 +47,8 @@ export class TikTokFake extends FakePlatform {
     stitch_disabled: false,
     max_video_post_duration_sec: 600,
   };
+  /** The creator reached TikTok's daily cap: creator_info answers `spam_risk_too_many_posts`. */
+  postingCapReached = false;
   /** URL prefixes the app verified; undefined: every URL counts as verified. */
   verifiedPrefixes?: string[];
   /** Status fetches a post stays in processing. */
@@ -83,7 +85,16 @@ export class TikTokFake extends FakePlatform {
       {
         method: 'POST',
         path: '/v2/post/publish/creator_info/query/',
-        handle: authed(() => ok(this.creator)),
+        // A creator at TikTok's daily cap gets the spam-risk error instead (Direct Post reference).
+        handle: authed(() =>
+          this.postingCapReached
+            ? error(
+                403,
+                'spam_risk_too_many_posts',
+                'The daily post cap from the current user has been reached.',
+              )
+            : ok({ creator_avatar_url: 'https://p16.tiktokcdn.example/avatar.jpeg', ...this.creator }),
+        ),
       },
       {
         method: 'POST',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accountPageListSchema, accountPageSchema } from '../../api/account-pages';
 import { connectedAccountSchema, connectStartedSchema } from '../../api/oauth-schemas';
+import { boardListSchema, boardSchema, creatorInfoSchema, limitsSchema } from '../../api/account-helpers';
 import {
   accountListSchema,
   accountResourceSchema,
@@ -106,6 +107,10 @@ const OUTPUTS: Record<string, z.ZodType> = {
   ConnectStarted: connectStartedSchema,
   AccountPage: accountPageSchema,
   AccountPageList: accountPageListSchema,
+  Board: boardSchema,
+  BoardList: boardListSchema,
+  CreatorInfo: creatorInfoSchema,
+  AccountLimits: limitsSchema,
   Brand: brandResourceSchema,
   BrandList: brandListSchema,
   Queue: queueResourceSchema,

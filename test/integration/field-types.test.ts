@@ -4,6 +4,8 @@ import { openApiAnswers, openApiChecker } from '../helpers/openapi';
 import { WebhookReceiver } from '../helpers/receiver';
 import { type HttpResponse, Stack } from '../helpers/stack';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { PinterestFake } from '../../platforms/pinterest/fake';
+import { TikTokFake } from '../../platforms/tiktok/fake';
 
 /**
  * Every answer of the API, field by field, against the types /openapi.json gives it — which say
@@ -15,10 +17,13 @@ let stack: Stack;
 let receiver: WebhookReceiver;
 /** X's fake, so an account is connected through its consent page. */
 const twitter = new TwitterFake();
+/** Pinterest's and TikTok's fakes, for the account helpers. */
+const pinterest = new PinterestFake();
+const tiktok = new TikTokFake();
 
 beforeAll(async () => {
   receiver = await new WebhookReceiver().start();
-  await twitter.start();
+  await Promise.all([twitter.start(), pinterest.start(), tiktok.start()]);
   // The receiver is on loopback over http, which only this setting allows; publish-now answers
   // wait for the outcome, so published, partial and failed posts come back settled.
   stack = await new Stack({
@@ -27,13 +32,15 @@ beforeAll(async () => {
     POSTFLOW_TWITTER_API_URL: twitter.url,
     POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
     POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
+    POSTFLOW_PINTEREST_API_URL: pinterest.url,
+    POSTFLOW_TIKTOK_API_URL: tiktok.url,
   }).start();
 });
 
 afterAll(async () => {
   await stack?.stop();
   await receiver?.stop();
-  await twitter.stop();
+  await Promise.all([twitter.stop(), pinterest.stop(), tiktok.stop()]);
 });
 
 const png = (bytes: number) =>
@@ -109,6 +116,26 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('POST', '/v1/oauth/redirect-uris', redirect);
   await api('GET', '/v1/oauth/redirect-uris');
   await api('DELETE', `/v1/oauth/redirect-uris/${redirectUri}`, undefined, '/v1/oauth/redirect-uris/{id}');
+
+  // The account helpers, asked of Pinterest's and TikTok's fakes; limits where none are reported.
+  const pins = (
+    await api('POST', '/v1/accounts', {
+      platform: 'pinterest',
+      name: 'Pins',
+      credentials: pinterest.credentials(),
+    })
+  ).body.id;
+  const creator = (
+    await api('POST', '/v1/accounts', {
+      platform: 'tiktok',
+      name: 'Clips',
+      credentials: tiktok.credentials(),
+    })
+  ).body.id;
+  await api('POST', `/v1/accounts/${pins}/boards`, { name: 'Recipes' }, '/v1/accounts/{id}/boards');
+  await api('GET', `/v1/accounts/${pins}/boards`, undefined, '/v1/accounts/{id}/boards');
+  await api('GET', `/v1/accounts/${creator}/creator-info`, undefined, '/v1/accounts/{id}/creator-info');
+  await api('GET', `/v1/accounts/${account}/limits`, undefined, '/v1/accounts/{id}/limits');
 
   // Brands: created, listed, read, renamed; an account in one (brand_id set), then deleted once empty.
   const brand = (await api('POST', '/v1/brands', { name: 'Acme' })).body.id;

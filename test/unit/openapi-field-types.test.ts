@@ -178,6 +178,8 @@ test('every answer is closed, except the free-form objects the contract leaves o
       'RecurringPost.post',
       // The caller's metadata, handed back with a connected account.
       'ConnectedAccount.metadata',
+      // Remaining counts under the platform's own keys (Instagram: posts_remaining).
+      'AccountLimits',
     ].sort(),
   );
 });
@@ -198,6 +200,7 @@ test('answers embed the resources by their component, so each is checked once an
       'PlatformConstraintsList.data.*: PlatformConstraints',
       'RecurringPostList.data[]: RecurringPost',
       'OccurrenceList.data[].post: Post',
+      'BoardList.data[]: Board',
     ]),
   );
 });

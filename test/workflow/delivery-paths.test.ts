@@ -125,6 +125,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     finishImport: notInThisTest('finishImport'),
     redeemOAuthConnection: notInThisTest('redeemOAuthConnection'),
     checkAccountCredentials: notInThisTest('checkAccountCredentials'),
+    runAccountHelper: notInThisTest('runAccountHelper'),
     recurringOccurrencePost: notInThisTest('recurringOccurrencePost'),
     recordRecurringOccurrence: notInThisTest('recordRecurringOccurrence'),
     refreshAccount: notInThisTest('refreshAccount'),

@@ -22,4 +22,5 @@ export const instagramBusinessDescriptor: PlatformDescriptor = {
     ],
     { activeKey: 'ig_user_id', noun: 'Instagram business account' },
   ),
+  accountHelpers: ['limits'],
 };
