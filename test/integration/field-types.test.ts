@@ -136,6 +136,20 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('GET', `/v1/accounts/${pins}/boards`, undefined, '/v1/accounts/{id}/boards');
   await api('GET', `/v1/accounts/${creator}/creator-info`, undefined, '/v1/accounts/{id}/creator-info');
   await api('GET', `/v1/accounts/${account}/limits`, undefined, '/v1/accounts/{id}/limits');
+  // The pages of a Facebook account (one, named by its credentials), and choosing it.
+  const paged = await stack.request('POST', '/v1/accounts', {
+    platform: 'facebook',
+    name: 'A Page',
+    credentials: { page_id: '104857600123456', access_token: 'page-token' },
+  });
+  expect(paged.status).toBe(201);
+  await api('GET', `/v1/accounts/${paged.body.id}/pages`, undefined, '/v1/accounts/{id}/pages');
+  await api(
+    'PATCH',
+    `/v1/accounts/${paged.body.id}/pages/104857600123456`,
+    { is_default: true },
+    '/v1/accounts/{id}/pages/{pageId}',
+  );
 
   // Brands: created, listed, read, renamed; an account in one (brand_id set), then deleted once empty.
   const brand = (await api('POST', '/v1/brands', { name: 'Acme' })).body.id;

@@ -29,6 +29,9 @@ let page: Page;
 let landing: Server;
 let landingUrl: string;
 
+/** Platforms played by another platform's fake (the same API, another kind of account). */
+const PLAYED_BY: Record<string, string> = { linkedin_page: 'linkedin' };
+
 /** Every platform fake in platforms/ (…/fake.ts), by the platform it plays. */
 async function allFakes(): Promise<Map<string, FakePlatform>> {
   const found = new Map<string, FakePlatform>();
@@ -58,13 +61,14 @@ beforeAll(async () => {
   fakes = new Map();
   const env: Record<string, string> = { POSTFLOW_OAUTH_STATE_TTL_SECONDS: String(TTL_SECONDS) };
   for (const slug of OAUTH_SLUGS) {
-    const fake = every.get(slug);
+    const fake = every.get(slug) ?? every.get(PLAYED_BY[slug] ?? '');
     const app = fake?.oauthApp();
     if (!fake || !app)
       throw new Error(
         `${slug} has an oauth block: its fake (platforms/…/fake.ts) needs a consentRoute and oauthApp().`,
       );
-    await fake.start();
+    // One fake may play two platforms (LinkedIn's members and pages): started once.
+    if (![...fakes.values()].includes(fake)) await fake.start();
     fakes.set(slug, fake);
     const prefix = `POSTFLOW_${slug.toUpperCase()}`;
     Object.assign(env, {
@@ -98,7 +102,7 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
   await new Promise((resolve) => (landing ? landing.close(resolve) : resolve(undefined)));
-  await Promise.all([...(fakes?.values() ?? [])].map((fake) => fake.stop()));
+  await Promise.all([...new Set(fakes?.values() ?? [])].map((fake) => fake.stop()));
 });
 
 /** connect; the 202's body. */
