@@ -135,5 +135,5 @@ export const tiktokDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'refresh_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://open.tiktokapis.com',
-  capabilities: { reconcile: false, refresh: true, delete: false, comments: false },
+  capabilities: { reconcile: false, refresh: true, delete: false, comments: false, metrics: false },
 };

@@ -83,5 +83,5 @@ export const tumblrDescriptor: PlatformDescriptor = {
   // OAuth 2.0 tokens (scopes `basic write offline_access`) and the blog to post to.
   credentials: ['access_token', 'blog_identifier'],
   apiBaseUrl: 'https://api.tumblr.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: false },
 };

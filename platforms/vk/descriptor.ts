@@ -74,5 +74,5 @@ export const vkDescriptor: PlatformDescriptor = {
         ],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.vk.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
 };

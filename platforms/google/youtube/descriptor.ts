@@ -127,5 +127,5 @@ export const youtubeDescriptor: PlatformDescriptor = {
   rules: youtubeRules,
   credentials: ['access_token'],
   apiBaseUrl: 'https://www.googleapis.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
 };

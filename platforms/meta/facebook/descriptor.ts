@@ -91,5 +91,5 @@ export const facebookDescriptor: PlatformDescriptor = {
   credentials: ['page_id', 'access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://graph.facebook.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
 };

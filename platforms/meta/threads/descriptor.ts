@@ -88,5 +88,5 @@ export const threadsDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.threads.net',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
 };
