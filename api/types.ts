@@ -186,6 +186,19 @@ export interface DeliveryReceipt {
   warnings?: DeliveryWarning[];
 }
 
+/**
+ * A published post's engagement as its platform counts it: the contract's target `metrics`.
+ * `extra` holds what the platform reports beyond the four (views, impressions, quotes), by its
+ * own name in snake_case.
+ */
+export interface PostMetrics {
+  likes: number;
+  comments: number;
+  shares: number;
+  saves: number;
+  extra: Record<string, number>;
+}
+
 /** One target's delivery as the workflow tracks it. */
 export interface DeliveryState {
   accountId: string;

@@ -91,6 +91,12 @@ export interface PlatformCapabilities {
   delete: boolean;
   /** A post's `first_comment` is made under it once it is live (`comment`, looked up by `findComment`). */
   comments: boolean;
+  /**
+   * A published post's engagement can be read (`fetchMetrics`), so Postflow collects it after
+   * publishing. `false` where the platform has no metrics endpoint or Postflow does not read it
+   * yet: the API says so instead of showing zeros.
+   */
+  metrics: boolean;
 }
 
 /**

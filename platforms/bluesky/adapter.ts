@@ -327,6 +327,26 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
       return continueThread(req, state, thread);
     },
 
+    async fetchMetrics(req) {
+      // app.bsky.feed.getPosts through the PDS (which proxies it to the AppView): the post view
+      // carries its counts; a deleted post is left out of the answer.
+      const body = await pds(req).call('app.bsky.feed.getPosts', {
+        query: { uris: req.post.platformPostId },
+      });
+      const view = (Array.isArray(body.posts) ? body.posts : []).find(
+        (p: Body) => p.uri === req.post.platformPostId,
+      ) as Body | undefined;
+      if (!view) return null;
+      const n = (value: unknown) => (typeof value === 'number' ? value : 0);
+      return {
+        likes: n(view.likeCount),
+        comments: n(view.replyCount),
+        shares: n(view.repostCount),
+        saves: n(view.bookmarkCount),
+        extra: { quotes: n(view.quoteCount) },
+      };
+    },
+
     async findExisting(req) {
       const body = await recordAt(req, recordKeyFor(req.ref));
       // The key is derived from this delivery; the text check guards against a stray collision.

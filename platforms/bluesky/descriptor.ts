@@ -93,5 +93,5 @@ export const blueskyDescriptor: PlatformDescriptor = {
   credentials: ['identifier', 'app_password'],
   prepareStep: 'always',
   apiBaseUrl: 'https://bsky.social',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
 };

@@ -45,6 +45,8 @@ export class BlueskyFake extends FakePlatform {
   /** Other accounts a post may mention. */
   readonly handles = new Map([['alice.test', 'did:plc:alice000000000000000000']]);
   readonly posts: Post[] = [];
+  /** Counts a post view shows (`likeCount`, `replyCount`, …), by post uri; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   readonly blobs = new Map<string, Blob>();
   readonly jobs = new Map<string, Job>();
   /** Video uploads the account has left today (app.bsky.video.getUploadLimits). */
@@ -180,6 +182,25 @@ export class BlueskyFake extends FakePlatform {
         'POST',
         'com.atproto.repo.createRecord',
         authed((req) => this.createRecord(req)),
+      ),
+      xrpc(
+        'GET',
+        'app.bsky.feed.getPosts',
+        authed((req) => {
+          const uris = req.query.getAll('uris');
+          const posts = this.posts
+            .filter((p) => uris.includes(p.uri))
+            .map((p) => ({
+              uri: p.uri,
+              cid: cidOf(JSON.stringify(p.record)),
+              author: { did: this.did, handle: this.handle },
+              record: p.record,
+              indexedAt: p.record.createdAt,
+              ...{ likeCount: 0, replyCount: 0, repostCount: 0, quoteCount: 0, bookmarkCount: 0 },
+              ...this.engagement.get(p.uri),
+            }));
+          return { status: 200, body: { posts } };
+        }),
       ),
       xrpc('GET', 'com.atproto.repo.getRecord', (req) => {
         const uri = `at://${req.query.get('repo')}/${req.query.get('collection')}/${req.query.get('rkey')}`;

@@ -81,5 +81,5 @@ export const ghostDescriptor: PlatformDescriptor = {
     return issues;
   },
   prepareStep: 'with-media',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: false, metrics: false },
 };

@@ -3,6 +3,7 @@ import type {
   JsonValue,
   MediaRef,
   PostContent,
+  PostMetrics,
   PublishFailure,
   TargetSpec,
 } from '../../api/types';
@@ -83,6 +84,14 @@ export interface CommentReceipt {
   permalink: string;
 }
 
+/** One read of a published post's engagement (likes, comments, shares, saves). */
+export interface MetricsRequest {
+  account: AccountContext;
+  /** The published post, as its receipt says. */
+  post: DeliveryReceipt;
+  signal: AbortSignal;
+}
+
 /** One delete of one published post from one account. */
 export interface UnpublishRequest {
   account: AccountContext;
@@ -95,7 +104,7 @@ export interface UnpublishRequest {
  * id to poll. It travels through workflow history, so it is plain JSON and never holds a secret.
  */
 export type StepState = { [key: string]: JsonValue };
-export type { JsonValue };
+export type { JsonValue, PostMetrics };
 
 /**
  * The platform is still working (processing a video, a container not yet ready). The workflow
@@ -196,6 +205,13 @@ export interface PlatformAdapter {
    * platform cannot be asked, and the account is made with the checks its descriptor can do alone.
    */
   verifyCredentials?(account: AccountContext, signal: AbortSignal): Promise<VerifiedProfile>;
+  /**
+   * Reads the post's engagement from the platform's metrics endpoint: `null` when the platform
+   * says the post is gone (deleted there), so its collection ends. Read-only, retried freely;
+   * failures throw `PublishError` (a rate limit with its Retry-After). Absent where the platform
+   * has no metrics endpoint (the descriptor's `metrics: false`).
+   */
+  fetchMetrics?(request: MetricsRequest): Promise<PostMetrics | null>;
   /** Exchanges the account's refresh credentials for fresh ones; throws `PublishError` (auth) when dead. */
   refresh?(account: AccountContext): Promise<Record<string, string>>;
   /**

@@ -270,6 +270,31 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
       return found ? commentReceiptOf(found) : null;
     },
 
+    async fetchMetrics(req) {
+      // GET /api/v1/statuses/:id: the Status entity carries its counts. Mastodon counts no
+      // saves that others can read (bookmarks are private), so `saves` stays 0.
+      try {
+        const { body } = await call(req)(
+          'GET',
+          `/api/v1/statuses/${encodeURIComponent(req.post.platformPostId)}`,
+        );
+        return {
+          likes: count(body.favourites_count),
+          comments: count(body.replies_count),
+          shares: count(body.reblogs_count),
+          saves: 0,
+          // Quotes exist since Mastodon 4.5; older servers leave the count out.
+          extra: (body.quotes_count !== undefined ? { quotes: count(body.quotes_count) } : {}) as Record<
+            string,
+            number
+          >,
+        };
+      } catch (err) {
+        if (isNotFound(err)) return null; // deleted on the server
+        throw err;
+      }
+    },
+
     async unpublish(req) {
       try {
         await call(req)('DELETE', `/api/v1/statuses/${encodeURIComponent(req.platformPostId)}`);
@@ -315,6 +340,9 @@ function failure(response: Response, body: PlatformBody, irreversible: boolean) 
   Object.assign(err, { status: response.status });
   return err;
 }
+
+/** A count from the platform's answer; 0 where it gave none. */
+const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 const isNotFound = (err: unknown) => (err as { status?: number }).status === 404;
 

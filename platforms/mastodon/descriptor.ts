@@ -48,5 +48,5 @@ export const mastodonDescriptor: PlatformDescriptor = {
   rules: mastodonRules,
   credentials: ['instance_url', 'access_token'],
   prepareStep: 'with-media',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

@@ -19,6 +19,8 @@ interface Status {
 export class MastodonFake extends FakePlatform {
   /** Every status, replies included (`inReplyToId`). */
   readonly statuses: Status[] = [];
+  /** Counts the Status entity shows (`favourites_count`, `replies_count`, …), by status id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   private readonly media = new Map<string, { pollsLeft: number; contentType: string }>();
   private readonly idempotency = new Map<string, Status>();
 
@@ -196,6 +198,8 @@ export class MastodonFake extends FakePlatform {
       uri: `${this.url}/users/postflow/statuses/${s.id}`,
       url: `${this.url}/@postflow/${s.id}`,
       content: html,
+      ...{ favourites_count: 0, replies_count: 0, reblogs_count: 0 },
+      ...this.engagement.get(s.id),
       media_attachments: s.mediaIds.map((id) => ({
         id,
         type: this.media.get(id)?.contentType.split('/')[0],

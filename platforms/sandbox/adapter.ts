@@ -3,6 +3,7 @@ import { ulid } from 'ulid';
 import type { SandboxOptions } from './descriptor';
 import type { PublishFailure } from '../../api/types';
 import type { Store } from '../../store/types';
+import { simulatedMetrics } from './metrics';
 import { type CommentRequest, type PlatformAdapter, PublishError, type PublishRequest } from '../kit/adapter';
 
 /**
@@ -197,6 +198,12 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
       if (item && (item.options as SandboxOptions).deletable === false) return 'not_supported';
       if (item) await store.sandbox.remove(req.platformPostId);
       return 'deleted';
+    },
+
+    async fetchMetrics(req) {
+      const item = await store.sandbox.get(req.post.platformPostId);
+      if (!item) return null; // deleted from the sandbox
+      return simulatedMetrics(item.platformPostId, (Date.now() - Date.parse(item.publishedAt)) / 3_600_000);
     },
 
     async refresh(account) {

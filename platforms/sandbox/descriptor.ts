@@ -55,5 +55,5 @@ export const sandboxDescriptor: PlatformDescriptor = {
   displayName: 'Sandbox',
   rules: sandboxRules,
   credentials: [],
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
 };

@@ -179,5 +179,5 @@ export const telegramDescriptor: PlatformDescriptor = {
   rules: telegramRules,
   credentials: ['bot_token', 'chat_id'],
   apiBaseUrl: 'https://api.telegram.org',
-  capabilities: { reconcile: false, refresh: false, delete: true, comments: true },
+  capabilities: { reconcile: false, refresh: false, delete: true, comments: true, metrics: false },
 };

@@ -135,7 +135,7 @@ export const tiktokDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'refresh_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://open.tiktokapis.com',
-  capabilities: { reconcile: false, refresh: true, delete: false, comments: false },
+  capabilities: { reconcile: false, refresh: true, delete: false, comments: false, metrics: false },
   // Login Kit for Web (v2): the client is `client_key`, scopes are comma-separated, the secret goes
   // in the form body. No PKCE: TikTok documents it for desktop and mobile apps only, and hex-encodes
   // the challenge there; a web app proves itself with its client secret.

@@ -268,6 +268,32 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
       return reply ? commentReceiptOf(req, String(reply.id)) : null;
     },
 
+    async fetchMetrics(req) {
+      // GET /2/tweets/:id with `tweet.fields=public_metrics`. A deleted post answers 200 with a
+      // resource-not-found error and no `data` (or 404).
+      let body: PlatformBody;
+      try {
+        body = await client(req)(
+          'GET',
+          `/2/tweets/${encodeURIComponent(req.post.platformPostId)}?tweet.fields=public_metrics`,
+        );
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null;
+        throw err;
+      }
+      const data = body.data as PlatformBody | undefined;
+      if (!data) return null;
+      const m = (data.public_metrics ?? {}) as Record<string, unknown>;
+      const n = (key: string) => (typeof m[key] === 'number' ? (m[key] as number) : 0);
+      return {
+        likes: n('like_count'),
+        comments: n('reply_count'),
+        shares: n('retweet_count'),
+        saves: n('bookmark_count'),
+        extra: { quotes: n('quote_count'), impressions: n('impression_count') },
+      };
+    },
+
     async unpublish(req) {
       try {
         await client(req)('DELETE', `/2/tweets/${encodeURIComponent(req.platformPostId)}`);

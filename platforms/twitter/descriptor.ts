@@ -171,7 +171,7 @@ export const twitterDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.x.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // OAuth 2.0 with PKCE; offline.access brings the refresh token, media.write the v2 uploads.
   oauth: {
     authorizeUrl: 'https://x.com/i/oauth2/authorize',

@@ -70,6 +70,8 @@ const invalid = (message: string) =>
  */
 export class TwitterFake extends FakePlatform {
   readonly posts: Post[] = [];
+  /** `public_metrics` counts (`like_count`, `reply_count`, …), by post id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   readonly media = new Map<string, Media>();
   /** OAuth clients: id → secret (undefined for a public client). */
   readonly clients = new Map<string, string | undefined>([['client-1', 'secret-1']]);
@@ -139,6 +141,48 @@ export class TwitterFake extends FakePlatform {
           }
           this.posts.splice(i, 1);
           return { status: 200, body: { data: { deleted: true } } };
+        }),
+      },
+      {
+        method: 'GET',
+        path: /^\/2\/tweets\/(?<id>\d+)$/,
+        handle: this.authed((req, { id }) => {
+          const post = this.posts.find((p) => p.id === id);
+          // X answers a missing post with 200, an error and no data.
+          if (!post) {
+            return {
+              status: 200,
+              body: {
+                errors: [
+                  {
+                    resource_id: id,
+                    type: 'https://api.twitter.com/2/problems/resource-not-found',
+                    title: 'Not Found Error',
+                    detail: `Could not find tweet with id: [${id}].`,
+                  },
+                ],
+              },
+            };
+          }
+          const fields = (req.query.get('tweet.fields') ?? '').split(',');
+          return {
+            status: 200,
+            body: {
+              data: {
+                id: post.id,
+                text: post.text,
+                ...(fields.includes('public_metrics')
+                  ? {
+                      public_metrics: {
+                        ...{ retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0 },
+                        ...{ bookmark_count: 0, impression_count: 0 },
+                        ...this.engagement.get(post.id),
+                      },
+                    }
+                  : {}),
+              },
+            },
+          };
         }),
       },
       {

@@ -24,6 +24,7 @@ describe('the platform descriptors (platforms/descriptors.ts)', () => {
         refresh: typeof adapter.refresh === 'function',
         delete: typeof adapter.unpublish === 'function',
         comments: typeof adapter.comment === 'function',
+        metrics: typeof adapter.fetchMetrics === 'function',
       }).toEqual(descriptor.capabilities);
     },
   );
@@ -42,7 +43,7 @@ describe('the platform descriptors (platforms/descriptors.ts)', () => {
     const doc = readFileSync(join(__dirname, '../../docs/platforms.md'), 'utf8');
     const table = doc.slice(doc.indexOf('## The platforms'));
     const rows = [...table.matchAll(/^\| `([a-z_]+)` \|(.*)\|$/gm)].map(([, slug, rest]) => {
-      const [credentials, , reconcile, refresh, remove, comments] = rest
+      const [credentials, , reconcile, refresh, remove, comments, metrics] = rest
         .split(' | ')
         .map((cell) => cell.trim());
       // A cell says "no (why)", or how the platform does it.
@@ -55,6 +56,7 @@ describe('the platform descriptors (platforms/descriptors.ts)', () => {
           refresh: yes(refresh),
           delete: yes(remove),
           comments: yes(comments),
+          metrics: yes(metrics),
         },
       };
     });

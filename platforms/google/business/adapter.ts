@@ -126,6 +126,14 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
       return found ? receiptOf(found) : null;
     },
 
+    /**
+     * Business Profile local posts carry no engagement counts Postflow can read, and the contract
+     * says their metrics are always 0: zeros, by contract, without a call.
+     */
+    async fetchMetrics() {
+      return { likes: 0, comments: 0, shares: 0, saves: 0, extra: {} };
+    },
+
     async unpublish(req) {
       try {
         await call(req)('DELETE', `${base}/v4/${resourcePath(req.platformPostId)}`);

@@ -213,5 +213,5 @@ export const googleDescriptor: PlatformDescriptor = {
   rules: googleRules,
   credentials: ['access_token', 'location_name'],
   apiBaseUrl: 'https://mybusiness.googleapis.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: true },
 };

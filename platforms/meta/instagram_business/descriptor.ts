@@ -10,7 +10,7 @@ export const instagramBusinessDescriptor: PlatformDescriptor = {
   credentials: ['ig_user_id', 'access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.facebook.com',
-  capabilities: { reconcile: true, refresh: false, delete: false, comments: true },
+  capabilities: { reconcile: true, refresh: false, delete: false, comments: true, metrics: false },
   // Business and creator accounts are reached through the Pages they are linked to.
   oauth: facebookLogin(
     [

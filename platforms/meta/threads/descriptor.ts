@@ -88,7 +88,7 @@ export const threadsDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.threads.net',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
   // The Threads authorization window (comma-separated permissions, no PKCE), the code redeemed
   // at graph.threads.net for an hour's token, then traded for a 60-day one the adapter refreshes.
   // threads_manage_replies posts first comments, threads_read_replies finds them again.
