@@ -5,11 +5,9 @@ import {
   condition,
   defineUpdate,
   log,
-  ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  startChild,
 } from '@temporalio/workflow';
 import { connectedEvent } from '../api/account-events';
 import {
@@ -22,7 +20,7 @@ import {
   type OAuthConnectionResult,
 } from '../api/oauth-connection';
 import type { PostflowActivities } from '../activities';
-import { deliverWebhook } from './webhook-delivery';
+import { startDeliveries } from './webhook-delivery';
 
 /** The platform's redirect came back: the connection finishes and answers with its outcome. */
 export const oauthCallbackUpdate = defineUpdate<OAuthCallbackAnswer, [OAuthCallback]>('oauthCallback');
@@ -106,16 +104,12 @@ export async function oauthConnection(job: OAuthConnectionJob): Promise<OAuthCon
 async function announceConnected(job: OAuthConnectionJob, connected: OAuthConnected): Promise<void> {
   const event = connectedEvent(connected, job);
   try {
-    for (const endpointId of await webhookSubscribers(job.userId, event.event)) {
-      const deliveryId = `dlv_${job.connectionId}_${endpointId.replace(/^wh_/, '')}`;
-      await startChild(deliverWebhook, {
-        workflowId: deliveryId,
-        args: [{ deliveryId, endpointId, event }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      }).catch((err: unknown) =>
-        log.warn('webhook delivery not started', { deliveryId, error: String(err) }),
-      );
-    }
+    const endpointIds = await webhookSubscribers(job.userId, event.event);
+    await startDeliveries(
+      event,
+      endpointIds,
+      (endpointId) => `dlv_${job.connectionId}_${endpointId.replace(/^wh_/, '')}`,
+    );
   } catch (err) {
     log.warn('account event dropped: subscribers could not be looked up', {
       event: event.event,

@@ -5,9 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
-  ParentClosePolicy,
   proxyLocalActivities,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -43,7 +41,7 @@ import {
   PostTextKey,
   PostUserIdKey,
 } from './search-attributes';
-import { deliverWebhook } from './webhook-delivery';
+import { startDeliveries } from './webhook-delivery';
 
 /** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
 const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
@@ -121,20 +119,13 @@ export class Post {
       const event = this.outbox[0];
       const seq = ++this.eventCount;
       try {
-        for (const endpointId of await webhookSubscribers(
-          this.state.spec.userId,
-          event.event,
-          this.state.spec.id,
-        )) {
-          const deliveryId = `dlv_${this.state.spec.id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`;
-          await startChild(deliverWebhook, {
-            workflowId: deliveryId,
-            args: [{ deliveryId, endpointId, event }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-          }).catch((err: unknown) =>
-            log.warn('webhook delivery not started', { deliveryId, error: String(err) }),
-          );
-        }
+        const { userId, id } = this.state.spec;
+        const endpointIds = await webhookSubscribers(userId, event.event, id);
+        await startDeliveries(
+          event,
+          endpointIds,
+          (endpointId) => `dlv_${id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`,
+        );
       } catch (err) {
         log.warn('post event dropped: subscribers could not be looked up', {
           event: event.event,
