@@ -163,6 +163,33 @@ afterAll(() => Promise.all([host.stop(), ...fakes.map((f) => f.stop())]));
 
 const descriptorOf = (slug: string): PlatformDescriptor => PLATFORM_DESCRIPTORS.find((d) => d.slug === slug)!;
 
+/** The code a person's consent on `slug`'s fake sends back for `connectionId` (PKCE where it has it). */
+async function consentedCode(
+  slug: string,
+  env: Record<string, string>,
+  connectionId: string,
+): Promise<string> {
+  const clientId = env[`POSTFLOW_${slug.toUpperCase()}_CLIENT_ID`]!;
+  const url = consentUrl(descriptorOf(slug), env, {
+    clientId,
+    redirectUri: CALLBACK,
+    state: 's',
+    codeChallenge: secrets.challenge(connectionId),
+  });
+  return (await answerConsent(url, 'approve')).searchParams.get('code')!;
+}
+
+/** The redeem activity's job for a connection of `usr_a`, as the workflow hands it over. */
+const connectionJob = (platform: string, connectionId: string, accountId: string, brandId?: string) => ({
+  connectionId,
+  userId: 'usr_a',
+  platform,
+  accountId,
+  callbackUrl: CALLBACK,
+  ttlMs: 60_000,
+  ...(brandId ? { brandId } : {}),
+});
+
 describe.each(cases.map((c) => ({ ...c, slug: c.slug ?? c.fake.name })))('$slug', (c) => {
   const { fake, slug, client, identity, noRefreshToken, noExpiry, post, pages } = c;
   const descriptor = descriptorOf(slug);
@@ -265,31 +292,12 @@ test('redeeming a connection creates the account once (not for a deleted brand),
       POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
     };
     const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
-    const descriptor = descriptorOf('twitter');
     /** A connection consented on X's fake, as the callback hands it to the activity. */
-    const consented = async (connectionId: string, accountId: string, brandId?: string) => {
-      const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
-      for (const [key, value] of Object.entries({
-        response_type: 'code',
-        client_id: 'client-1',
-        redirect_uri: CALLBACK,
-        state: 's',
-        code_challenge: secrets.challenge(connectionId),
-        code_challenge_method: 'S256',
-      }))
-        url.searchParams.set(key, value);
-      const back = await answerConsent(url, 'approve');
-      const job = {
-        connectionId,
-        userId: 'usr_a',
-        platform: 'twitter',
-        accountId,
-        callbackUrl: CALLBACK,
-        ttlMs: 60_000,
-        ...(brandId ? { brandId } : {}),
-      };
-      return redeemOAuthConnection(job, secrets.seal(back.searchParams.get('code')!));
-    };
+    const consented = async (connectionId: string, accountId: string, brandId?: string) =>
+      redeemOAuthConnection(
+        connectionJob('twitter', connectionId, accountId, brandId),
+        secrets.seal(await consentedCode('twitter', env, connectionId)),
+      );
 
     // A brand deleted while the person consented: no account points at it.
     const brand = await store.brands.create({ userId: 'usr_a', name: 'Gone soon' });
@@ -324,14 +332,7 @@ test('a LinkedIn member who administers no organization page gets oauth.no_asset
     POSTFLOW_LINKEDIN_PAGE_CLIENT_ID: 'li-client',
     POSTFLOW_LINKEDIN_PAGE_CLIENT_SECRET: 'li-secret',
   };
-  const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
-  for (const [key, value] of Object.entries({
-    response_type: 'code',
-    client_id: 'li-client',
-    redirect_uri: CALLBACK,
-  }))
-    url.searchParams.set(key, value);
-  const code = (await answerConsent(url, 'approve')).searchParams.get('code')!;
+  const code = await consentedCode('linkedin_page', env, 'conn_none');
   const organizations = linkedin.member.organizations.splice(0);
   try {
     const redeemed = redeemCode({
@@ -357,25 +358,11 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
       POSTFLOW_FACEBOOK_CLIENT_SECRET: 'meta-secret-1',
     };
     const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
-    const consented = async (connectionId: string, accountId: string) => {
-      const url = new URL(oauthEndpoints(descriptorOf('facebook'), env)!.authorizeUrl);
-      for (const [key, value] of Object.entries({
-        response_type: 'code',
-        client_id: 'meta-app-1',
-        redirect_uri: CALLBACK,
-      }))
-        url.searchParams.set(key, value);
-      const back = await answerConsent(url, 'approve');
-      const job = {
-        connectionId,
-        userId: 'usr_a',
-        platform: 'facebook',
-        accountId,
-        callbackUrl: CALLBACK,
-        ttlMs: 60_000,
-      };
-      return redeemOAuthConnection(job, secrets.seal(back.searchParams.get('code')!));
-    };
+    const consented = async (connectionId: string, accountId: string) =>
+      redeemOAuthConnection(
+        connectionJob('facebook', connectionId, accountId),
+        secrets.seal(await consentedCode('facebook', env, connectionId)),
+      );
     expect(await consented('conn_fb1', 'acc_fb')).toMatchObject({
       created: true,
       displayName: 'Fake Meta Person',
