@@ -138,7 +138,8 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
+    // 'close', not 'exit': the report is read from output, which may still be in flight at exit.
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 
