@@ -15,6 +15,7 @@ import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
+import { createRecycleActivities } from './recycle';
 import { createOAuthConnectActivities } from './oauth-connect';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
@@ -166,6 +167,7 @@ export function createActivities({
     ...createWebhookActivities({ store, allowPrivateUrls }),
     ...createImportActivities({ store }),
     ...createRecurringActivities({ store }),
+    ...createRecycleActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),

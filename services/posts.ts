@@ -26,7 +26,7 @@ import { callbackUrlOf, PostCallbacks } from './post-callback';
 import { PostInputs } from './post-inputs';
 import { PostKeys, postGone } from './post-keys';
 import { QueuePlanner } from './queue-planner';
-import { queueOfAccounts } from './queues';
+import { queueOfAccounts } from '../store/queue-lookup';
 
 export interface PostsServiceOptions {
   /** Accept media and callback URLs on plain http and private addresses. @default false */
@@ -142,12 +142,17 @@ export class PostsService {
    * started: a repeat with the same idempotency key takes the same slot, and otherwise the queue
    * frees it (QueuePlanner.settle).
    */
-  private async placed(userId: string, parsed: ParsedCreatePost, context: NormaliseContext) {
+  private async placed(userId: string, parsed: ParsedCreatePost, given: NormaliseContext) {
+    const context = { ...given, recycles: true };
     const placement = parsed.success ? queuePlacement(parsed.data) : undefined;
-    if (!placement) return { spec: normaliseParsedPost(parsed, context), moved: [] };
+    const accountIds = parsed.data?.targets?.map((t) => t.account_id) ?? parsed.data?.account_ids ?? [];
+    if (!placement) {
+      const spec = normaliseParsedPost(parsed, context);
+      // An evergreen post's rounds go into its accounts' queue: it must have one now.
+      if (spec.recycle) await queueOfAccounts(this.deps.store, userId, accountIds, 'recycle');
+      return { spec, moved: [] };
+    }
     normaliseParsedPost(parsed, { ...context, queuedAt: standInSlot(context.now) });
-    const req = parsed.data!;
-    const accountIds = req.targets?.map((t) => t.account_id) ?? req.account_ids ?? [];
     const queue = await queueOfAccounts(this.deps.store, userId, accountIds);
     const { slotAt, moved } = await this.queues.reserve(queue, context.id, placement, context.now);
     return { spec: normaliseParsedPost(parsed, { ...context, queuedAt: slotAt }), moved };
@@ -164,6 +169,7 @@ export class PostsService {
         account: await this.inputs.accounts(userId, parsed),
         media: await this.inputs.media(userId, parsed),
         queuedAt: standInSlot(now),
+        recycles: true,
       },
       AVAILABLE_PLATFORMS,
       parsed,

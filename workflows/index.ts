@@ -5,4 +5,5 @@ export { unpublishPost } from './unpublish-post';
 export { tokenUpkeep } from './token-upkeep';
 export { importPosts } from './import-posts';
 export { recurringOccurrence } from './recurring-occurrence';
+export { recyclePost } from './recycle-post';
 export { oauthConnection } from './oauth-connection';

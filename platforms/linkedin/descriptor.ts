@@ -46,6 +46,7 @@ export function linkedinFamilyRules(name: string, visibilities: readonly string[
     ],
     requiredOptions: [],
     maxConcurrentCalls: 2,
+    refusesDuplicateText: true,
     check: (post) => [...contentIssues(name, post), ...optionIssues(name, post, visibilities)],
   };
 }

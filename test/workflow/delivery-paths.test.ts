@@ -125,6 +125,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     finishImport: notInThisTest('finishImport'),
     redeemOAuthConnection: notInThisTest('redeemOAuthConnection'),
     recurringOccurrencePost: notInThisTest('recurringOccurrencePost'),
+    queueRecycledRound: notInThisTest('queueRecycledRound'),
     recordRecurringOccurrence: notInThisTest('recordRecurringOccurrence'),
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
