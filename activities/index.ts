@@ -17,6 +17,7 @@ import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
+import { createRecycleActivities } from './recycle';
 import { createOAuthConnectActivities } from './oauth-connect';
 import { createCredentialCheckActivities } from './credential-check';
 import { createAccountHelperActivities } from './account-helpers';
@@ -170,6 +171,7 @@ export function createActivities({
     ...createWebhookActivities({ store, allowPrivateUrls }),
     ...createImportActivities({ store }),
     ...createRecurringActivities({ store }),
+    ...createRecycleActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     ...createCredentialCheckActivities({ platforms, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     ...createAccountHelperActivities({ store, platforms }),

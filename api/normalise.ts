@@ -1,6 +1,7 @@
 import { approvalOf, type BrandApproval } from './approval-rule';
 import { ApiError, type Issue, validationError } from './errors';
 import { checkPlatformRules, type MediaInfo, PLATFORM_RULES } from './platform-rules';
+import { recycleOf } from './recycle';
 import {
   createPostSchema,
   type CreatePostBody,
@@ -34,6 +35,11 @@ export interface NormaliseContext {
    * Absent: a body with `queue` is refused (only `POST /v1/posts` reserves slots).
    */
   queuedAt?: string;
+  /**
+   * The caller re-queues evergreen posts (`recycle`): `POST /v1/posts`, which checked that the
+   * accounts have a queue. Absent: a body with `recycle` is refused.
+   */
+  recycles?: boolean;
 }
 
 export interface MediaLookup {
@@ -202,7 +208,46 @@ export function normaliseParsedPost(parsed: ParsedCreatePost, ctx: NormaliseCont
         : optionsRoot,
   ).map((issue) => atTargetField(issue, req.targets));
   if (ruleIssues.length) throw validationError(ruleIssues);
-  return spec;
+  const recycle = recycleChecked(req, spec, ctx);
+  return recycle ? { ...spec, recycle } : spec;
+}
+
+/**
+ * The post's `recycle`, checked: its rule for platforms that refuse a repeated text, and each
+ * round's text held to the targets' rules as the post's own text is.
+ */
+function recycleChecked(req: CreatePostBody, spec: PostSpec, ctx: NormaliseContext) {
+  if (!req.recycle) return undefined;
+  if (!ctx.recycles) {
+    throw validationError([
+      {
+        field: 'recycle',
+        code: 'validation.field_invalid',
+        message: 'is taken by POST /v1/posts only (a recycled post goes back into its queue).',
+      },
+    ]);
+  }
+  const { recycle, issues } = recycleOf(
+    req,
+    spec.id,
+    spec.targets.map((t) => t.platform),
+  );
+  const roundIssues = (recycle?.variations ?? []).flatMap((text, i) =>
+    checkTargets(roundSpec(spec, text), ctx.media, () => 'platform_options')
+      .filter((issue) => issue.field === 'text')
+      .map((issue) => ({ ...issue, field: `recycle.variations[${i}]` })),
+  );
+  if (issues.length || roundIssues.length) throw validationError([...issues, ...roundIssues]);
+  return recycle;
+}
+
+/** The post as a round with `text` goes out: that text for every target. */
+function roundSpec(spec: PostSpec, text: string): PostSpec {
+  return {
+    ...spec,
+    content: { ...spec.content, text },
+    targets: spec.targets.map((t) => ({ ...t, overrides: { ...t.overrides, text } })),
+  };
 }
 
 /**

@@ -81,6 +81,14 @@ export function toPostResource(state: PostState): PostResource {
       metadata: targetMetadata(d.receipt),
     })),
     approval: approvalResource(spec, state.approval),
+    recycle: spec.recycle
+      ? {
+          after_days: spec.recycle.afterDays,
+          rounds_left: spec.recycle.remaining,
+          round: spec.recycle.round,
+          origin_id: spec.recycle.originId,
+        }
+      : null,
   };
 }
 

@@ -33,6 +33,7 @@ export const recurringPostBodySchema = createPostSchema
     publish_now: setPerOccurrence('each post is published at its occurrence.'),
     queue: setPerOccurrence('the schedule says when each post goes out, not a queue slot.'),
     add_to_queue: setPerOccurrence('the schedule says when each post goes out, not a queue slot.'),
+    recycle: setPerOccurrence('the schedule already repeats the post; recycling is for single posts.'),
     callback_url: z
       .never({
         error: 'is not taken for recurring posts; follow their posts with a webhook (POST /v1/webhooks).',

@@ -97,6 +97,15 @@ export const postResourceSchema = z.object({
     })
     .nullable()
     .describe('Postflow extension: the approval the post needs before it goes out; null when none'),
+  recycle: z
+    .object({
+      after_days: z.number().int().describe('Days after the post publishes that its next round takes a slot'),
+      rounds_left: z.number().int().describe('Rounds still to come after this post'),
+      round: z.number().int().describe('This post is round n of its evergreen post (0: the original)'),
+      origin_id: z.string().describe('The post the rounds came from'),
+    })
+    .nullable()
+    .describe('Postflow extension: the evergreen rounds still to come; null when none'),
 });
 
 export const errorEnvelopeSchema = z.object({

@@ -73,6 +73,10 @@ const mediaInput = z.object({
 
 /** The longest approval window a post may ask for: 30 days. */
 export const APPROVAL_WINDOW_MAX_MINUTES = 30 * 24 * 60;
+/** A recycled post comes back at most a year after it published. */
+export const RECYCLE_AFTER_DAYS_MAX = 365;
+/** Rounds of one evergreen post (Ayrshare's auto-repost allows 10 too). */
+export const RECYCLE_TIMES_MAX = 10;
 /** The longest rejection reason kept. */
 export const REJECT_REASON_MAX = 1000;
 
@@ -148,6 +152,29 @@ export const createPostSchema = z.object({
     .describe('true: the next free slot of the accounts\' queue; "next": the head of the queue'),
   /** The same as `queue: true` (Buffer's and Ayrshare's name). */
   add_to_queue: z.boolean().optional().describe('The same as queue: true'),
+  /**
+   * Postflow extension (evergreen posts): once published, the post goes back into its accounts'
+   * queue `after_days` later, `times` times, each round with the next of `variations` as its text.
+   */
+  recycle: z
+    .strictObject({
+      after_days: z
+        .number()
+        .int('must be a whole number of days.')
+        .min(1, 'at least 1 day.')
+        .max(RECYCLE_AFTER_DAYS_MAX, `at most ${RECYCLE_AFTER_DAYS_MAX} days.`),
+      times: z
+        .number()
+        .int('must be a whole number.')
+        .min(1, 'at least 1.')
+        .max(RECYCLE_TIMES_MAX, `at most ${RECYCLE_TIMES_MAX} rounds.`),
+      variations: z
+        .array(z.string().trim().min(1, 'must not be empty.'))
+        .max(RECYCLE_TIMES_MAX, `at most ${RECYCLE_TIMES_MAX} variations.`)
+        .optional(),
+    })
+    .optional()
+    .describe('Re-queue the post after_days after it published, times times (variations: a text per round)'),
   /** Minutes after the post's instant an approval still publishes it. @default 1440 (24 h) */
   approval_window_minutes: z
     .number()
@@ -192,6 +219,9 @@ export const updatePostSchema = z.object({
     .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
     .optional(),
   approval_window_minutes: z
+    .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
+    .optional(),
+  recycle: z
     .never({ error: 'is set when the post is created; cancel it and create a new one to change it.' })
     .optional(),
   // A slot is taken when the post is created; a post already made keeps its instant or gets a new one.

@@ -107,6 +107,22 @@ export interface PostSpec {
   platformQueues?: Record<string, string>;
   /** Set when a person must approve the post before it goes out (docs/api.md "Approval"). */
   approval?: ApprovalSpec;
+  /** Set when the post comes back into its queue after it published (docs/api.md "Evergreen posts"). */
+  recycle?: RecycleSpec;
+}
+
+/** An evergreen post's rounds still to come (`recycle` in `POST /v1/posts`). */
+export interface RecycleSpec {
+  /** Days between the post publishing and its next round taking a queue slot. */
+  afterDays: number;
+  /** Rounds still to come after this post, at least 1. */
+  remaining: number;
+  /** The texts of the rounds, in order (round n takes `variations[n - 1]`, cycling); empty: the post's own text. */
+  variations: string[];
+  /** The post the rounds came from (this one, for the original): it names each round's post. */
+  originId: string;
+  /** This post's round: 0 for the original. */
+  round: number;
 }
 
 /** A post's approval rule, fixed when it is created. */
@@ -330,6 +346,8 @@ export interface PostResource {
   targets: PostTargetResource[];
   /** Postflow extension: the approval the post needs; null when it needs none. */
   approval: ApprovalResource | null;
+  /** Postflow extension: the evergreen rounds still to come; null when none. */
+  recycle: { after_days: number; rounds_left: number; round: number; origin_id: string } | null;
 }
 
 /** A post's approval as the resource shows it. */

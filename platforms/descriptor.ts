@@ -65,6 +65,12 @@ export interface PlatformRules {
   threads?: boolean;
   /** Publish calls one worker makes to this platform at once (its documented limits). @default 4 */
   maxConcurrentCalls?: number;
+  /**
+   * The platform refuses a post whose text repeats one of the account's earlier posts (X's
+   * "duplicate content", LinkedIn's duplicate share): a recycled post (`recycle`) needs a new text
+   * for each round here.
+   */
+  refusesDuplicateText?: boolean;
 }
 
 /**

@@ -26,7 +26,7 @@ import { callbackUrlOf, PostCallbacks } from './post-callback';
 import { PostInputs } from './post-inputs';
 import { PostKeys, postGone } from './post-keys';
 import { QueuePlanner } from './queue-planner';
-import { queueOfAccounts } from './queues';
+import { queueOfAccounts } from '../store/queue-lookup';
 import type { AccountHelperService } from './account-helpers';
 import { creatorIssues } from './creator-checks';
 
@@ -146,11 +146,15 @@ export class PostsService {
    * started: a repeat with the same idempotency key takes the same slot, and otherwise the queue
    * frees it (QueuePlanner.settle).
    */
-  private async placed(userId: string, parsed: ParsedCreatePost, context: NormaliseContext) {
+  private async placed(userId: string, parsed: ParsedCreatePost, given: NormaliseContext) {
+    const context = { ...given, recycles: true };
     const placement = parsed.success ? queuePlacement(parsed.data) : undefined;
+    const accountIds = parsed.data?.targets?.map((t) => t.account_id) ?? parsed.data?.account_ids ?? [];
     if (!placement) {
       const spec = normaliseParsedPost(parsed, context);
       await this.checkCreators(userId, spec, parsed);
+      // An evergreen post's rounds go into its accounts' queue: it must have one now.
+      if (spec.recycle) await queueOfAccounts(this.deps.store, userId, accountIds, 'recycle');
       return { spec, moved: [] };
     }
     await this.checkCreators(
@@ -158,8 +162,6 @@ export class PostsService {
       normaliseParsedPost(parsed, { ...context, queuedAt: standInSlot(context.now) }),
       parsed,
     );
-    const req = parsed.data!;
-    const accountIds = req.targets?.map((t) => t.account_id) ?? req.account_ids ?? [];
     const queue = await queueOfAccounts(this.deps.store, userId, accountIds);
     const { slotAt, moved } = await this.queues.reserve(queue, context.id, placement, context.now);
     return { spec: normaliseParsedPost(parsed, { ...context, queuedAt: slotAt }), moved };
@@ -180,6 +182,7 @@ export class PostsService {
       account: await this.inputs.accounts(userId, parsed),
       media: await this.inputs.media(userId, parsed),
       queuedAt: standInSlot(now),
+      recycles: true,
     };
     const report = validatePostBody(body, context, AVAILABLE_PLATFORMS, parsed);
     if (!report.valid || !parsed.success) return report;

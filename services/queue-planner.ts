@@ -1,5 +1,6 @@
 import { ApiError } from '../api/errors';
-import { nextFreeSlot, slotsAfter, upcomingSlots } from '../api/queue-slots';
+import { slotsAfter, upcomingSlots } from '../api/queue-slots';
+import { reserveQueueEnd } from '../store/queue-lookup';
 import type { PostGateway } from '../gateway';
 import type { Queue, QueueReservation, Store } from '../store/types';
 
@@ -34,15 +35,15 @@ export class QueuePlanner {
     placement: QueuePlacement,
     now = new Date(),
   ): Promise<{ slotAt: string; moved: QueueReservation[] }> {
+    if (placement === 'end') {
+      const slotAt = await reserveQueueEnd(this.deps.store, queue, postId, now);
+      if (!slotAt) throw noSlot(queue);
+      return { slotAt, moved: [] };
+    }
     return this.deps.store.queues.locked(queue.id, async (slots) => {
       const held = await slots.of(postId);
       if (held) return { slotAt: held.slotAt, moved: [] };
       const upcoming = await slots.upcoming(now.toISOString());
-      if (placement === 'end') {
-        const slotAt = nextFreeSlot(queue, now, new Set(upcoming.map((r) => r.slotAt)));
-        if (!slotAt || !(await slots.reserve(postId, slotAt))) throw noSlot(queue);
-        return { slotAt, moved: [] };
-      }
       const holder = new Map(upcoming.map((r) => [r.slotAt, r]));
       const moved: QueueReservation[] = [];
       let slotAt: string | undefined;

@@ -1,11 +1,17 @@
-import type { Duration, SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  type Duration,
+  type SearchAttributeUpdatePair,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
 import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
   log,
+  ParentClosePolicy,
   proxyLocalActivities,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -41,6 +47,7 @@ import {
   PostTextKey,
   PostUserIdKey,
 } from './search-attributes';
+import { recyclePost, recycleWorkflowId } from './recycle-post';
 import { startDeliveries } from './webhook-delivery';
 
 /** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
@@ -195,7 +202,26 @@ export class Post {
       published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial',
     );
     this.emit(settledEvent(this.resource()));
+    if (this.state.status === 'published' && this.state.spec.recycle) await this.recycle();
     return 'settled';
+  }
+
+  /**
+   * An evergreen post that published starts its next round: a workflow that waits, then queues
+   * the round's post. Its id is derived from the round, so a settle after a retry starts nothing
+   * more. (Only specs that carry `recycle` come here, so older histories replay unchanged.)
+   */
+  private async recycle(): Promise<void> {
+    const { spec } = this.state;
+    const workflowId = recycleWorkflowId(spec.recycle!.originId, spec.recycle!.round + 1);
+    await startChild(recyclePost, {
+      workflowId,
+      args: [{ spec, searchAttributes: this.indexed, indexText: this.textIndexing.text }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    }).catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    });
   }
 
   /**

@@ -52,6 +52,7 @@ export function linkedinFamilyRules(
     ],
     requiredOptions: [],
     maxConcurrentCalls: 2,
+    refusesDuplicateText: true,
     check: (post) => [...contentIssues(name, post), ...optionIssues(name, post, visibilities)],
   };
 }

@@ -48,6 +48,7 @@ export const twitterRules: PlatformRules = {
   ],
   requiredOptions: [],
   threads: true,
+  refusesDuplicateText: true,
   maxConcurrentCalls: 3,
   check: ({ content, options, media }) => {
     const issues: Issue[] = [];

@@ -106,6 +106,7 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'Post.approval.rejected_at',
       'Post.approval.rejected_by',
       'Post.approval.rejected_reason',
+      'Post.recycle',
       'DeletePostResult.post',
       'Account.username',
       'Account.reconnect_reason',

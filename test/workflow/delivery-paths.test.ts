@@ -127,6 +127,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     checkAccountCredentials: notInThisTest('checkAccountCredentials'),
     runAccountHelper: notInThisTest('runAccountHelper'),
     recurringOccurrencePost: notInThisTest('recurringOccurrencePost'),
+    queueRecycledRound: notInThisTest('queueRecycledRound'),
     recordRecurringOccurrence: notInThisTest('recordRecurringOccurrence'),
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
