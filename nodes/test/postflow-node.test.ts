@@ -152,6 +152,31 @@ describe('Post: Create', () => {
 		}
 	});
 
+	test('Recycle sends recycle with its variations; unset, no recycle is sent', async () => {
+		const fake = fakeExecute({
+			params: {
+				...base,
+				mode: 'now',
+				options: {
+					recycle: {
+						settings: { afterDays: 14, times: 2, variations: ['Again!', ' ', 'Once more'] },
+					},
+				},
+			},
+			routes: [on('POST', '/v1/posts', () => post('published'))],
+		});
+		await run(fake);
+		expect(fake.calls[0].body).toMatchObject({
+			recycle: { after_days: 14, times: 2, variations: ['Again!', 'Once more'] },
+		});
+		const plain = fakeExecute({
+			params: { ...base, mode: 'now' },
+			routes: [on('POST', '/v1/posts', () => post('published'))],
+		});
+		await run(plain);
+		expect(plain.calls[0].body).not.toHaveProperty('recycle');
+	});
+
 	test('no account to publish to is refused before any request', async () => {
 		const fake = fakeExecute({ params: { ...base, mode: 'now', accountIds: [] } });
 		await expect(run(fake)).rejects.toBeInstanceOf(NodeOperationError);

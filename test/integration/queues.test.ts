@@ -5,7 +5,7 @@ import { Stack } from '../helpers/stack';
  * Queues through the real stack: slots taken by parallel posts through two API processes (never
  * one slot twice), share-next, a freed slot, a re-plan when the slots change (each post's workflow
  * rescheduled), a re-plan finished after a worker SIGKILL, and a queued create repeated across a
- * Temporal restart that makes one post in one slot.
+ * Temporal restart that makes one post in one slot, and an evergreen post's next round.
  */
 let stack: Stack;
 /** A second API process on the same store and Temporal. */
@@ -216,4 +216,39 @@ test('a queued create repeated across a Temporal restart makes one post in one s
   expect(answer.body.scheduled_at).toBe(slots[0].at);
   const again = await stack.request('POST', '/v1/posts', body, key);
   expect(again.body.id).toBe(answer.body.id);
+}, 180_000);
+
+test('an evergreen post published across a worker SIGKILL and a Temporal restart starts one durable next round', async () => {
+  const { account } = await queueFor([9]);
+  await stack.stopWorker('SIGKILL');
+  const created = await stack.request('POST', '/v1/posts', {
+    account_ids: [account],
+    text: 'evergreen',
+    recycle: { after_days: 3, times: 2 },
+  });
+  await stack.temporal.stop();
+  await stack.startTemporal();
+  await stack.startWorker();
+  expect(created.status).toBe(201);
+  const post = await stack.waitForPost(created.body.id);
+  expect(post.status).toBe('published');
+  expect(post.recycle).toEqual({ after_days: 3, rounds_left: 2, round: 0, origin_id: post.id });
+
+  // The first round waits in its own workflow, on a durable timer of after_days; no second one.
+  const origin = post.id.replace(/^post_/, '');
+  const round = stack.client.workflow.getHandle(`recycle_${origin}_1`);
+  let description = await round.describe().catch(() => undefined);
+  for (let i = 0; !description && i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    description = await round.describe().catch(() => undefined);
+  }
+  expect(description?.status.name).toBe('RUNNING');
+  const { events } = await round.fetchHistory();
+  const timers = (events ?? []).filter((e) => e.timerStartedEventAttributes);
+  expect(timers.map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds))).toEqual([
+    3 * 86_400,
+  ]);
+  await expect(stack.client.workflow.getHandle(`recycle_${origin}_2`).describe()).rejects.toThrow(
+    /not found/i,
+  );
 }, 180_000);

@@ -118,6 +118,48 @@ export const postCreateDescription: INodeProperties[] = [
 					'The board the Pinterest accounts chosen above pin to (Pinterest requires one). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
+				displayName: 'Recycle (Evergreen)',
+				name: 'recycle',
+				type: 'fixedCollection',
+				default: {},
+				description:
+					"Once published, the post goes back into its accounts' queue after some days, a number of times (the accounts need a queue)",
+				options: [
+					{
+						displayName: 'Evergreen',
+						name: 'settings',
+						values: [
+							{
+								displayName: 'After Days',
+								name: 'afterDays',
+								type: 'number',
+								typeOptions: { minValue: 1, maxValue: 365 },
+								default: 30,
+								description:
+									'Days after each publish before the post takes the next free slot again',
+							},
+							{
+								displayName: 'Times',
+								name: 'times',
+								type: 'number',
+								typeOptions: { minValue: 1, maxValue: 10 },
+								default: 1,
+								description: 'How many times the post comes back',
+							},
+							{
+								displayName: 'Variations',
+								name: 'variations',
+								type: 'string',
+								typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Variation' },
+								default: [],
+								description:
+									'A different text for each round, in order (required where the platform refuses the same text twice: X, LinkedIn)',
+							},
+						],
+					},
+				],
+			},
+			{
 				displayName: 'Requires Approval',
 				name: 'requiresApproval',
 				type: 'boolean',
@@ -200,6 +242,7 @@ export async function createPost(
 		...(options.approvalWindowMinutes !== undefined
 			? { approval_window_minutes: options.approvalWindowMinutes as number }
 			: {}),
+		...recycleBody(options.recycle as IDataObject | undefined),
 	};
 	const wait =
 		mode !== 'draft' && (this.getNodeParameter('waitForCompletion', i, false) as boolean);
@@ -285,4 +328,18 @@ function derivedKey(context: IExecuteFunctions, i: number, body: IDataObject): s
 		JSON.stringify(body),
 	];
 	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40)}`;
+}
+
+/** The Recycle option as the API's `recycle` (docs/api.md "Evergreen posts"); none when unset. */
+function recycleBody(recycle: IDataObject | undefined): IDataObject {
+	const settings = recycle?.settings as IDataObject | undefined;
+	if (!settings) return {};
+	const variations = ((settings.variations as string[] | undefined) ?? []).filter((v) => v.trim());
+	return {
+		recycle: {
+			after_days: settings.afterDays as number,
+			times: settings.times as number,
+			...(variations.length ? { variations } : {}),
+		},
+	};
 }
