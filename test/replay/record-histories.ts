@@ -198,6 +198,45 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       await api('DELETE', `/v1/recurring-posts/${id}`);
       return id;
     },
+    /** A queued post re-planned by new slots (a reschedule Update), then cancelled, freeing its slot. */
+    async queued(api, stack) {
+      const account = await stack.createSandboxAccount('queued');
+      const day = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][
+        new Date(Date.now() + 2 * 86_400_000).getUTCDay()
+      ];
+      const queue = await api('POST', '/v1/queues', {
+        account_id: account,
+        timezone: 'UTC',
+        slots: [{ days: [day], times: ['09:00'] }],
+      });
+      if (queue.status === 404) return undefined;
+      const id = (await api('POST', '/v1/posts', { account_ids: [account], text: 'in a slot', queue: true }))
+        .body.id;
+      await api('PATCH', `/v1/queues/${queue.body.id}`, { slots: [{ days: [day], times: ['10:00'] }] });
+      await api('DELETE', `/v1/posts/${id}`);
+      return id;
+    },
+    /** An evergreen post: published, its next round waiting on its durable timer (`recyclePost`). */
+    async evergreen(api, stack) {
+      const account = await stack.createSandboxAccount('evergreen');
+      await api('POST', '/v1/queues', {
+        account_id: account,
+        timezone: 'UTC',
+        slots: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], times: ['09:00'] }],
+      });
+      const created = await api('POST', '/v1/posts', {
+        account_ids: [account],
+        text: 'evergreen',
+        recycle: { after_days: 1, times: 1 },
+      });
+      if (created.status !== 201) return undefined;
+      const id: string = created.body.id;
+      await stack.waitForPost(id, settled);
+      const round = stack.client.workflow.getHandle(`recycle_${id.replace(/^post_/, '')}_1`);
+      while (!(await round.describe().catch(() => undefined)))
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      return id;
+    },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {
       const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);

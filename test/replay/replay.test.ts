@@ -23,6 +23,7 @@ test('recordings cover every workflow type and the scenarios of each release', (
     'deliverWebhook',
     'publishPost',
     'recurringOccurrence',
+    'recyclePost',
     'tokenUpkeep',
     'unpublishPost',
   ]);
