@@ -102,7 +102,7 @@ const LAYERS = {
   codec: { below: [], message: 'codec/ is a leaf helper: it imports no project layer.' },
   charts: {
     below: ['api'],
-    message: 'charts/ draws PNGs from plain data (pure, no I/O); it reads the contract types only.',
+    message: 'charts/ draws PNGs from plain data (pure, no I/O); it imports api/ only.',
   },
 };
 const LAYER_FOLDERS = [...Object.keys(LAYERS), 'test', 'bench', 'scripts', 'deploy', 'docs', 'nodes'];

@@ -42,6 +42,8 @@ export class Canvas {
    * at each step, so a segment is equally thick at any angle without antialiasing.
    */
   line(x0: number, y0: number, x1: number, y1: number, colour: Rgb, thickness = 2): void {
+    // The walk below ends on reaching (x1, y1), which a NaN coordinate never is.
+    if (![x0, y0, x1, y1].every(Number.isFinite)) return;
     let [x, y] = [Math.round(x0), Math.round(y0)];
     const [xEnd, yEnd] = [Math.round(x1), Math.round(y1)];
     const dx = Math.abs(xEnd - x);

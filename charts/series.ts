@@ -48,7 +48,8 @@ export interface ChartSeries {
 
 /**
  * The input as lines to draw, passes in time order. A pass whose `at` does not parse is left
- * out rather than failing the whole chart. Undefined when no target has a pass yet.
+ * out rather than failing the whole chart, and so is a count that is not a number. Undefined
+ * when no target has a pass yet.
  */
 export function toSeries(input: MetricsChartInput): ChartSeries | undefined {
   const targets = input.targets.map((target): TargetSeries => {
@@ -56,9 +57,12 @@ export function toSeries(input: MetricsChartInput): ChartSeries | undefined {
       .map((pass) => ({ at: Date.parse(pass.at), metrics: pass.metrics }))
       .filter((pass) => Number.isFinite(pass.at))
       .sort((a, b) => a.at - b.at);
+    // A count that is not a number (a pass stored before a field existed) is a gap, not a 0.
     const lines = METRICS.map((metric) => ({
       metric,
-      points: passes.map((pass) => ({ at: pass.at, value: pass.metrics[metric] })),
+      points: passes
+        .map((pass) => ({ at: pass.at, value: pass.metrics[metric] }))
+        .filter((point) => Number.isFinite(point.value)),
     })).filter((line) => line.points.some((point) => point.value !== 0));
     const maxValue = Math.max(0, ...lines.flatMap((line) => line.points.map((point) => point.value)));
     return { label: target.label, passes: passes.length, lines, maxValue };

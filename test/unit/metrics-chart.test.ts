@@ -268,6 +268,20 @@ describe('renderMetricsChart', () => {
     expect(renderMetricsChart(shuffled).equals(png)).toBe(true);
   });
 
+  it('skips a count that is not a number instead of drawing it or hanging', () => {
+    const gap = pass('2026-12-03T11:00:00Z', {});
+    (gap.metrics as any).likes = undefined;
+    const input = {
+      ...likesOnly,
+      targets: [{ ...likesOnly.targets[0], passes: [...likesOnly.targets[0].passes, gap] }],
+    };
+    expect(toSeries(input)!.targets[0].lines[0].points.map((p) => p.value)).toEqual([1, 4, 9]);
+    const canvas = new Canvas(10, 10, [255, 255, 255]);
+    canvas.line(0, 0, NaN, 5, [0, 0, 0]);
+    expect(countColour(decodePng(canvas.png()), [0, 0, 0])).toBe(0);
+    expect(() => decodePng(renderMetricsChart(input))).not.toThrow();
+  });
+
   it('leaves out a pass whose time does not parse', () => {
     const input = {
       ...likesOnly,
