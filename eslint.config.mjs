@@ -41,6 +41,7 @@ const LAYERS = {
       'workflows',
       'activities',
       'platforms',
+      'charts',
       ...PROCESS,
     ],
     message: 'cli/ is the process entry; nothing imports it.',
@@ -61,7 +62,7 @@ const LAYERS = {
     message: 'client/ is the library facade over services/ and gateway/; it imports nothing above them.',
   },
   services: {
-    below: ['gateway', 'workflows', 'platforms', ...PROCESS],
+    below: ['gateway', 'workflows', 'platforms', 'charts', ...PROCESS],
     message:
       'Services sit under server/, client/ and cli/ and start work through gateway/, never activities.',
   },
@@ -99,6 +100,10 @@ const LAYERS = {
   net: { below: [], message: 'net/ is a leaf helper: it imports no project layer.' },
   media: { below: ['net', 'api'], message: 'media/ stores files; it imports no layer above it.' },
   codec: { below: [], message: 'codec/ is a leaf helper: it imports no project layer.' },
+  charts: {
+    below: ['api'],
+    message: 'charts/ draws PNGs from plain data (pure, no I/O); it imports api/ only.',
+  },
 };
 const LAYER_FOLDERS = [...Object.keys(LAYERS), 'test', 'bench', 'scripts', 'deploy', 'docs', 'nodes'];
 

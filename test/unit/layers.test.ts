@@ -55,6 +55,8 @@ const UPWARD: [string, string][] = [
   ['store/probe.ts', "import { processMetrics } from '../runtime/metrics';"],
   ['worker/probe.ts', "import { buildApp } from '../server/app';"],
   ['worker/probe.ts', "import { MastodonFake } from '../platforms/mastodon/fake';"],
+  ['charts/probe.ts', "import { openStore } from '../store';"],
+  ['server/probe.ts', "import { renderMetricsChart } from '../charts/metrics-chart';"],
 ];
 
 const DOWNWARD: [string, string][] = [
@@ -68,6 +70,8 @@ const DOWNWARD: [string, string][] = [
   ['worker/probe.ts', "import { processMetrics } from '../runtime/metrics';"],
   ['cli/probe.ts', "import { buildApp } from '../server/app';"],
   ['test/probe.ts', "import { MastodonFake } from '../platforms/mastodon/fake';"],
+  ['services/probe.ts', "import { renderMetricsChart } from '../charts/metrics-chart';"],
+  ['charts/probe.ts', "import type { PostMetrics } from '../api/types';"],
 ];
 
 describe('the import-direction rule', () => {
