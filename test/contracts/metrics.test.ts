@@ -4,12 +4,21 @@ import { createGoogleAdapter } from '../../platforms/google/business/adapter';
 import type { AccountContext, PlatformAdapter } from '../../platforms/kit/adapter';
 import { PublishError } from '../../platforms/kit/adapter';
 import { type FakePlatform, REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
+import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { createInstagramBusinessAdapter } from '../../platforms/meta/instagram_business/adapter';
+import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
+import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { simulatedMetrics } from '../../platforms/sandbox/metrics';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { TwitterFake } from '../../platforms/twitter/fake';
-import { publishRequest, runDelivery } from './run-delivery';
+import { MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /**
  * Each adapter's `fetchMetrics` against its fake: the documented endpoint and payload mapped to
@@ -28,9 +37,28 @@ interface Case<F extends FakePlatform> {
   remove: (fake: F, id: string) => void;
   metricsPath: string | RegExp;
   rateLimit: { status: number; body: unknown; headers: Record<string, string> };
+  /** What the post carries where text alone cannot be published (Instagram, video platforms). */
+  post?: { options: Record<string, unknown>; media: TestMedia[] };
 }
 
 const inSeconds = (s: number) => String(Math.floor(Date.now() / 1000) + s);
+
+/**
+ * A Graph throttling error (codes 4, 17, 32, 80001–80014) with the X-Business-Use-Case-Usage
+ * header Meta sends, whose `estimated_time_to_regain_access` (minutes) is the wait.
+ */
+const metaRateLimit = (code: number, message: string, objectId: string, type: string) => {
+  const { status, body, headers } = MetaGraphFake.error(400, code, message, {
+    headers: {
+      'x-business-use-case-usage': JSON.stringify({
+        [objectId]: [
+          { type, call_count: 100, total_cputime: 10, total_time: 12, estimated_time_to_regain_access: 4 },
+        ],
+      }),
+    },
+  });
+  return { status, body, headers: headers! };
+};
 
 const cases = [
   {
@@ -107,6 +135,63 @@ const cases = [
       headers: { 'ratelimit-limit': '3000', 'ratelimit-remaining': '0', 'ratelimit-reset': inSeconds(30) },
     },
   } satisfies Case<BlueskyFake>,
+  {
+    platform: 'facebook',
+    start: () => new FacebookFake().start(),
+    adapter: (fake: FacebookFake) => createFacebookAdapter({ baseUrl: fake.url }),
+    engage: (fake: FacebookFake, id: string) =>
+      fake.engagement.set(id, { reactions: 31, comments: 5, shares: 2 }),
+    expected: { likes: 31, comments: 5, shares: 2, saves: 0, extra: {} },
+    remove: (fake: FacebookFake, id: string) =>
+      fake.published.splice(
+        fake.published.findIndex((p) => p.id === id),
+        1,
+      ),
+    metricsPath: /^\/v25\.0\/[\d_]+$/,
+    rateLimit: metaRateLimit(32, 'Page request limit reached', '104857600123456', 'pages'),
+  } satisfies Case<FacebookFake>,
+  ...(['instagram', 'instagram_business'] as const).map(
+    (platform) =>
+      ({
+        platform,
+        start: () => (platform === 'instagram' ? new InstagramFake() : new InstagramBusinessFake()).start(),
+        adapter: (fake: InstagramFake) =>
+          (platform === 'instagram' ? createInstagramAdapter : createInstagramBusinessAdapter)({
+            baseUrl: fake.url,
+          }),
+        post: { options: { content_type: 'feed' }, media: [{ contentType: 'image/png', bytes: PNG_1X1 }] },
+        engage: (fake: InstagramFake, id: string) =>
+          fake.engagement.set(id, { likes: 25, comments: 4, shares: 3, saved: 9, views: 800, reach: 610 }),
+        expected: { likes: 25, comments: 4, shares: 3, saves: 9, extra: { views: 800, reach: 610 } },
+        remove: (fake: InstagramFake, id: string) =>
+          fake.published.splice(
+            fake.published.findIndex((m) => m.id === id),
+            1,
+          ),
+        metricsPath: /^\/v25\.0\/\d+\/insights$/,
+        rateLimit: metaRateLimit(
+          80002,
+          'There have been too many calls to this Instagram account. Wait a bit and try again.',
+          '17841400000000001',
+          'instagram',
+        ),
+      }) satisfies Case<InstagramFake>,
+  ),
+  {
+    platform: 'threads',
+    start: () => new ThreadsFake().start(),
+    adapter: (fake: ThreadsFake) => createThreadsAdapter({ baseUrl: fake.url }),
+    engage: (fake: ThreadsFake, id: string) =>
+      fake.engagement.set(id, { views: 1200, likes: 50, replies: 6, reposts: 8, quotes: 3 }),
+    expected: { likes: 50, comments: 6, shares: 8, saves: 0, extra: { quotes: 3, views: 1200 } },
+    remove: (fake: ThreadsFake, id: string) =>
+      fake.published.splice(
+        fake.published.findIndex((p) => p.id === id),
+        1,
+      ),
+    metricsPath: /^\/v1\.0\/\d+\/insights$/,
+    rateLimit: metaRateLimit(17, 'User request limit reached', '25012345678901234', 'threads'),
+  } satisfies Case<ThreadsFake>,
 ];
 
 describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMetrics', (c) => {
@@ -114,17 +199,25 @@ describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMe
   let adapter: PlatformAdapter;
   let account: AccountContext;
   const signal = new AbortController().signal;
+  const host = new MediaHost();
 
   beforeAll(async () => {
+    await host.start();
     fake = await c.start();
     adapter = c.adapter(fake);
     const credentials = (fake as unknown as { credentials(): Record<string, string> }).credentials();
     account = { id: `acc_${c.platform}`, platform: c.platform, name: c.platform, credentials };
   });
-  afterAll(() => fake.stop());
+  afterAll(async () => {
+    await fake.stop();
+    await host.stop();
+  });
 
-  const publish = () =>
-    runDelivery(adapter, publishRequest(account, { text: 'metrics please', media: [] }, {}, []));
+  const publish = () => {
+    const media = c.post ? host.serve(c.post.media) : [];
+    const content = { text: 'metrics please', media: media.map((file) => file.ref) };
+    return runDelivery(adapter, publishRequest(account, content, c.post?.options ?? {}, media));
+  };
 
   test('reads the documented counts into the contract shape', async () => {
     const post = await publish();
