@@ -1,6 +1,9 @@
 import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { createGoogleAdapter } from '../../platforms/google/business/adapter';
+import { googleError } from '../../platforms/google/fake-api';
+import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import type { AccountContext, PlatformAdapter } from '../../platforms/kit/adapter';
 import { PublishError } from '../../platforms/kit/adapter';
 import { type FakePlatform, REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
@@ -18,7 +21,7 @@ import { MastodonFake } from '../../platforms/mastodon/fake';
 import { simulatedMetrics } from '../../platforms/sandbox/metrics';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { TwitterFake } from '../../platforms/twitter/fake';
-import { MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /**
  * Each adapter's `fetchMetrics` against its fake: the documented endpoint and payload mapped to
@@ -42,6 +45,14 @@ interface Case<F extends FakePlatform> {
 }
 
 const inSeconds = (s: number) => String(Math.floor(Date.now() / 1000) + s);
+
+/** YouTube's daily quota error (developers.google.com/youtube/v3/docs/errors: 403 quotaExceeded). */
+const YOUTUBE_QUOTA = googleError(
+  403,
+  undefined,
+  'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+  { reason: 'quotaExceeded', domain: 'youtube.quota' },
+);
 
 /**
  * A Graph throttling error (codes 4, 17, 32, 80001–80014) with the X-Business-Use-Case-Usage
@@ -192,6 +203,23 @@ const cases = [
     metricsPath: /^\/v1\.0\/\d+\/insights$/,
     rateLimit: metaRateLimit(17, 'User request limit reached', '25012345678901234', 'threads'),
   } satisfies Case<ThreadsFake>,
+  {
+    platform: 'youtube',
+    start: () => new YoutubeFake().start(),
+    adapter: (fake: YoutubeFake) => createYoutubeAdapter({ baseUrl: fake.url }),
+    post: { options: { title: 'Metrics' }, media: [{ contentType: 'video/mp4', bytes: FAKE_MP4 }] },
+    engage: (fake: YoutubeFake, id: string) =>
+      fake.engagement.set(id, { viewCount: 4321, likeCount: 210, commentCount: 17 }),
+    expected: { likes: 210, comments: 17, shares: 0, saves: 0, extra: { views: 4321 } },
+    remove: (fake: YoutubeFake, id: string) =>
+      fake.videos.splice(
+        fake.videos.findIndex((v) => v.id === id),
+        1,
+      ),
+    metricsPath: '/youtube/v3/videos',
+    // The daily quota: no header says when it returns; it resets at midnight Pacific Time.
+    rateLimit: { status: 403, body: YOUTUBE_QUOTA.body, headers: {} },
+  } satisfies Case<YoutubeFake>,
 ];
 
 describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMetrics', (c) => {
