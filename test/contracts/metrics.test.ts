@@ -16,6 +16,8 @@ import { createInstagramBusinessAdapter } from '../../platforms/meta/instagram_b
 import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
+import { createLinkedInAdapter, createLinkedInPageAdapter } from '../../platforms/linkedin/adapter';
+import { LinkedInFake, liError } from '../../platforms/linkedin/fake';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { simulatedMetrics } from '../../platforms/sandbox/metrics';
@@ -40,11 +42,21 @@ interface Case<F extends FakePlatform> {
   remove: (fake: F, id: string) => void;
   metricsPath: string | RegExp;
   rateLimit: { status: number; body: unknown; headers: Record<string, string> };
+  /** The account's credentials, where the fake's default `credentials()` are not this platform's. */
+  credentials?: (fake: F) => Record<string, string>;
   /** What the post carries where text alone cannot be published (Instagram, video platforms). */
   post?: { options: Record<string, unknown>; media: TestMedia[] };
 }
 
 const inSeconds = (s: number) => String(Math.floor(Date.now() / 1000) + s);
+
+/** LinkedIn's daily throttle (learn.microsoft.com/linkedin/shared/api-guide/concepts/rate-limits). */
+const LINKEDIN_DAY_LIMIT = liError(
+  429,
+  'TOO_MANY_REQUESTS',
+  'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.',
+  101,
+);
 
 /** YouTube's daily quota error (developers.google.com/youtube/v3/docs/errors: 403 quotaExceeded). */
 const YOUTUBE_QUOTA = googleError(
@@ -220,6 +232,30 @@ const cases = [
     // The daily quota: no header says when it returns; it resets at midnight Pacific Time.
     rateLimit: { status: 403, body: YOUTUBE_QUOTA.body, headers: {} },
   } satisfies Case<YoutubeFake>,
+  ...(['linkedin', 'linkedin_page'] as const).map(
+    (platform) =>
+      ({
+        platform,
+        start: () => new LinkedInFake().start(),
+        adapter: (fake: LinkedInFake) =>
+          (platform === 'linkedin' ? createLinkedInAdapter : createLinkedInPageAdapter)({
+            baseUrl: fake.url,
+          }),
+        credentials: (fake: LinkedInFake) =>
+          fake.credentials(platform === 'linkedin' ? 'person' : 'organization'),
+        engage: (fake: LinkedInFake, urn: string) =>
+          fake.engagement.set(urn, { reactions: { LIKE: 11, PRAISE: 3, EMPATHY: 2 }, comments: 4 }),
+        expected: { likes: 16, comments: 4, shares: 0, saves: 0, extra: {} },
+        remove: (fake: LinkedInFake, urn: string) =>
+          fake.posts.splice(
+            fake.posts.findIndex((p) => p.id === urn),
+            1,
+          ),
+        metricsPath: /^\/rest\/socialMetadata\//,
+        // LinkedIn's 429s carry no Retry-After: a DAY limit lasts until midnight UTC.
+        rateLimit: { status: 429, body: LINKEDIN_DAY_LIMIT.body, headers: {} },
+      }) satisfies Case<LinkedInFake>,
+  ),
 ];
 
 describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMetrics', (c) => {
@@ -228,12 +264,14 @@ describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMe
   let account: AccountContext;
   const signal = new AbortController().signal;
   const host = new MediaHost();
+  let published = 0;
 
   beforeAll(async () => {
     await host.start();
     fake = await c.start();
     adapter = c.adapter(fake);
-    const credentials = (fake as unknown as { credentials(): Record<string, string> }).credentials();
+    const credentials =
+      c.credentials?.(fake) ?? (fake as unknown as { credentials(): Record<string, string> }).credentials();
     account = { id: `acc_${c.platform}`, platform: c.platform, name: c.platform, credentials };
   });
   afterAll(async () => {
@@ -243,7 +281,8 @@ describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMe
 
   const publish = () => {
     const media = c.post ? host.serve(c.post.media) : [];
-    const content = { text: 'metrics please', media: media.map((file) => file.ref) };
+    // A text of its own each time: LinkedIn refuses the same commentary twice.
+    const content = { text: `metrics please ${++published}`, media: media.map((file) => file.ref) };
     return runDelivery(adapter, publishRequest(account, content, c.post?.options ?? {}, media));
   };
 
