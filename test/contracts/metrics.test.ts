@@ -20,6 +20,8 @@ import { createLinkedInAdapter, createLinkedInPageAdapter } from '../../platform
 import { LinkedInFake, liError } from '../../platforms/linkedin/fake';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../../platforms/mastodon/fake';
+import { createPinterestAdapter } from '../../platforms/pinterest/adapter';
+import { PinterestFake } from '../../platforms/pinterest/fake';
 import { simulatedMetrics } from '../../platforms/sandbox/metrics';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { TwitterFake } from '../../platforms/twitter/fake';
@@ -256,6 +258,35 @@ const cases = [
         rateLimit: { status: 429, body: LINKEDIN_DAY_LIMIT.body, headers: {} },
       }) satisfies Case<LinkedInFake>,
   ),
+  {
+    platform: 'pinterest',
+    start: () => new PinterestFake().start(),
+    adapter: (fake: PinterestFake) => createPinterestAdapter({ baseUrl: fake.url }),
+    post: {
+      options: { board_id: '1022106146619113835' },
+      media: [{ contentType: 'image/png', bytes: PNG_1X1 }],
+    },
+    engage: (fake: PinterestFake, id: string) =>
+      fake.engagement.set(id, { IMPRESSION: 2400, SAVE: 37, PIN_CLICK: 120, OUTBOUND_CLICK: 45 }),
+    expected: {
+      likes: 0,
+      comments: 0,
+      shares: 0,
+      saves: 37,
+      extra: { impressions: 2400, pin_clicks: 120, outbound_clicks: 45 },
+    },
+    remove: (fake: PinterestFake, id: string) =>
+      fake.pins.splice(
+        fake.pins.findIndex((p) => p.id === id),
+        1,
+      ),
+    metricsPath: /^\/v5\/pins\/\d+\/analytics$/,
+    rateLimit: {
+      status: 429,
+      body: { code: 8, message: 'You have exceeded your rate limit. Try again later.' },
+      headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' },
+    },
+  } satisfies Case<PinterestFake>,
 ];
 
 describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMetrics', (c) => {
