@@ -23,6 +23,8 @@ import { MastodonFake } from '../../platforms/mastodon/fake';
 import { createPinterestAdapter } from '../../platforms/pinterest/adapter';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { simulatedMetrics } from '../../platforms/sandbox/metrics';
+import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
+import { TikTokFake } from '../../platforms/tiktok/fake';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
@@ -43,6 +45,8 @@ interface Case<F extends FakePlatform> {
   /** Deletes the post on the platform, as another app would. */
   remove: (fake: F, id: string) => void;
   metricsPath: string | RegExp;
+  /** The metrics call's method, where it is not GET (TikTok's video query is a POST). */
+  metricsMethod?: string;
   rateLimit: { status: number; body: unknown; headers: Record<string, string> };
   /** The account's credentials, where the fake's default `credentials()` are not this platform's. */
   credentials?: (fake: F) => Record<string, string>;
@@ -287,6 +291,31 @@ const cases = [
       headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '42' },
     },
   } satisfies Case<PinterestFake>,
+  {
+    platform: 'tiktok',
+    start: () => new TikTokFake().start(),
+    adapter: (fake: TikTokFake) => createTikTokAdapter({ baseUrl: fake.url }),
+    post: {
+      options: { privacy_level: 'PUBLIC_TO_EVERYONE' },
+      media: [{ contentType: 'video/mp4', bytes: FAKE_MP4 }],
+    },
+    engage: (fake: TikTokFake, id: string) =>
+      fake.engagement.set(id, { like_count: 640, comment_count: 22, share_count: 15, view_count: 9100 }),
+    expected: { likes: 640, comments: 22, shares: 15, saves: 0, extra: { views: 9100 } },
+    remove: (fake: TikTokFake, id: string) =>
+      fake.posts.splice(
+        fake.posts.findIndex((p) => p.id === id),
+        1,
+      ),
+    metricsPath: '/v2/video/query/',
+    metricsMethod: 'POST',
+    // TikTok's limits are per one-minute window and it sends no Retry-After: the adapter waits one.
+    rateLimit: {
+      status: 429,
+      body: { data: {}, error: { code: 'rate_limit_exceeded', message: 'Too many requests.', log_id: 'l1' } },
+      headers: {},
+    },
+  } satisfies Case<TikTokFake>,
 ];
 
 describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMetrics', (c) => {
@@ -331,7 +360,7 @@ describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMe
 
   test('a rate limit is a retryable rate_limit failure with its wait', async () => {
     const post = await publish();
-    fake.inject({ method: 'GET', path: c.metricsPath }, c.rateLimit);
+    fake.inject({ method: c.metricsMethod ?? 'GET', path: c.metricsPath }, c.rateLimit);
     const err = await adapter.fetchMetrics!({ account, post, signal }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PublishError);
     const { failure } = err as PublishError;
@@ -368,6 +397,29 @@ describe('google: metrics always 0 (the contract)', () => {
       shares: 0,
       saves: 0,
       extra: {},
+    });
+  });
+});
+
+describe('tiktok: a private post has no public video id', () => {
+  test('is refused for good, without a call', async () => {
+    const adapter = createTikTokAdapter({ baseUrl: 'http://127.0.0.1:9' });
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const account = {
+      id: 'acc_t',
+      platform: 'tiktok',
+      name: 't',
+      credentials: { access_token: 'at', expires_at: expires },
+    };
+    const post = { platformPostId: 'v_pub_url~v2-1.123', permalink: '', publishedAt: '' };
+    const err = await adapter.fetchMetrics!({ account, post, signal: new AbortController().signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PublishError);
+    expect((err as PublishError).failure).toMatchObject({
+      category: 'validation',
+      code: 'platform.tiktok.metrics_unavailable',
+      retryable: false,
     });
   });
 });
