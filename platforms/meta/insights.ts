@@ -1,5 +1,5 @@
 import type { PlatformBody } from '../kit/http';
-import { type GraphCall, isGone } from './graph';
+import { type GraphCall, type GraphError, isGone } from './graph';
 
 /**
  * One read of a media object's insights (`GET /{media-id}/insights?metric=a,b,…`), as Instagram
@@ -29,4 +29,10 @@ export async function mediaInsights(
     counts[name] = typeof value === 'number' && Number.isFinite(value) ? value : 0;
   }
   return counts;
+}
+
+/** A Graph 100 that is not "does not exist" (100/33): here, a metric this media does not have. */
+export function refusedMetric(err: unknown): boolean {
+  const e = err as Partial<GraphError>;
+  return e.metaCode === 100 && e.metaSubcode !== 33;
 }

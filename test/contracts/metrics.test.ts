@@ -423,3 +423,28 @@ describe('tiktok: a private post has no public video id', () => {
     });
   });
 });
+
+describe('instagram: a story has its own insights', () => {
+  test('views, reach, shares and replies (as comments); no likes or saves', async () => {
+    const [fake, host] = await Promise.all([new InstagramFake().start(), new MediaHost().start()]);
+    try {
+      const adapter = createInstagramAdapter({ baseUrl: fake.url });
+      const account = { id: 'acc_ig', platform: 'instagram', name: 'ig', credentials: fake.credentials() };
+      const media = host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]);
+      const content = { text: '', media: media.map((file) => file.ref) };
+      const req = publishRequest(account, content, { content_type: 'stories' }, media);
+      const post = await runDelivery(adapter, req);
+      fake.engagement.set(post.platformPostId, { views: 300, reach: 250, shares: 2, replies: 5 });
+      const signal = new AbortController().signal;
+      expect(await adapter.fetchMetrics!({ account, post, signal })).toEqual({
+        likes: 0,
+        comments: 5,
+        shares: 2,
+        saves: 0,
+        extra: { views: 300, reach: 250 },
+      });
+    } finally {
+      await Promise.all([fake.stop(), host.stop()]);
+    }
+  });
+});

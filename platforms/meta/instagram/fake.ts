@@ -4,8 +4,10 @@ import { MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
 import { insightsAnswer } from '../fake-insights';
 
-/** Media insights metrics Instagram documents for current Graph versions (feed posts and reels). */
+/** Media insights metrics Instagram documents for current Graph versions: feed posts and reels… */
 const MEDIA_METRICS = ['likes', 'comments', 'shares', 'saved', 'views', 'reach', 'total_interactions'];
+/** …and stories, which have no likes, comments or saves. */
+const STORY_METRICS = ['views', 'reach', 'shares', 'replies', 'navigation', 'total_interactions'];
 
 interface Container extends ContainerLife {
   id: string;
@@ -106,11 +108,12 @@ export class InstagramFake extends MetaGraphFake {
       {
         method: 'GET',
         path: this.at('/(?<id>\\d+)/insights'),
-        handle: this.authed((r, p) =>
-          this.published.some((m) => m.id === p.id)
-            ? insightsAnswer(r, p.id!, MEDIA_METRICS, this.engagement)
-            : MetaGraphFake.notFound(p.id!),
-        ),
+        handle: this.authed((r, p) => {
+          const media = this.published.find((m) => m.id === p.id);
+          if (!media) return MetaGraphFake.notFound(p.id!);
+          const known = media.mediaType === 'STORIES' ? STORY_METRICS : MEDIA_METRICS;
+          return insightsAnswer(r, p.id!, known, this.engagement);
+        }),
       },
       ...this.comments.routes((pattern) => this.at(pattern), '\\d+'),
     ];
