@@ -264,6 +264,33 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       return 'deleted';
     },
 
+    /**
+     * `GET /rest/socialMetadata/{post urn}` (Social Metadata API, which replaces socialActions'
+     * summaries): `reactionSummaries` (every reaction type, summed, as likes) and
+     * `commentSummary.count`. Members' posts need `r_member_social` (restricted: granted to select
+     * developers), pages' `r_organization_social`. LinkedIn reports reposts and impressions only
+     * in its analytics APIs (organization share statistics), which Postflow does not read yet.
+     */
+    async fetchMetrics(req) {
+      assertTokenFresh(platform, req.account.credentials);
+      let body: PlatformBody;
+      try {
+        const path = `/rest/socialMetadata/${encodeURIComponent(req.post.platformPostId)}`;
+        body = (await restCall(settings, req)('GET', path)).body;
+      } catch (err) {
+        if (isGone(err)) return null; // deleted on LinkedIn
+        throw err;
+      }
+      const reactions = Object.values((body.reactionSummaries ?? {}) as Record<string, PlatformBody>);
+      return {
+        likes: reactions.reduce((sum, r) => sum + count(r.count), 0),
+        comments: count(body.commentSummary?.count),
+        shares: 0,
+        saves: 0,
+        extra: {},
+      };
+    },
+
     async refresh(account) {
       const { refresh_token: refreshToken } = account.credentials;
       if (!refreshToken) {
@@ -365,3 +392,5 @@ const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 /** A Rest.li collection's elements. */
 const elementsOf = (body: PlatformBody): PlatformBody[] =>
   Array.isArray(body.elements) ? body.elements : [];
+
+const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

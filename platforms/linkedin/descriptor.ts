@@ -149,7 +149,7 @@ export const linkedinDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // Sign In with LinkedIn (OpenID Connect) for the profile, w_member_social to post. LinkedIn's
   // web apps authenticate with their secret; PKCE is for its native apps only.
   oauth: {
@@ -189,7 +189,7 @@ export const linkedinPageDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // The member's grant (the same app as `linkedin`, with the Community Management API's
   // organization scopes); the organizations the member administers are read after it.
   oauth: {

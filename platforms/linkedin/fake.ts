@@ -85,6 +85,11 @@ export class LinkedInFake extends FakePlatform {
   readonly posts: LinkedInPost[] = [];
   readonly assets = new Map<string, Asset>();
   readonly comments: LinkedInComment[] = [];
+  /**
+   * What socialMetadata summarizes, by post urn: reactions by type (`LIKE`, `PRAISE`, `EMPATHY`…)
+   * and the comment count (else the comments made here).
+   */
+  readonly engagement = new Map<string, { reactions?: Record<string, number>; comments?: number }>();
   /** access token → the member it belongs to, and the organizations that member administers. */
   private readonly principals = new Map<string, Principal>();
   /** refresh token → the member it was issued to. */
@@ -132,6 +137,30 @@ export class LinkedInFake extends FakePlatform {
     return kind === 'person'
       ? { ...tokens, person_urn: person }
       : { ...tokens, organization_id: organization.split(':').at(-1)! };
+  }
+
+  /**
+   * `GET /rest/socialMetadata/{post urn}` (Social Metadata API, "Get a Summary of Social
+   * Metadata"): `reactionSummaries` keyed by reaction type (`{reactionType, count}`), `commentSummary`
+   * `{count, topLevelCount}`, `commentsState`, `entity`. A post that is not there: 404.
+   */
+  private socialMetadata(urn: string): FakeResponse {
+    if (!this.posts.some((p) => p.id === urn)) return liError(404, 'NOT_FOUND', `${urn} not found`);
+    const counts = this.engagement.get(urn) ?? {};
+    const made = this.comments.filter((c) => c.object === urn).length;
+    const reactionSummaries = Object.fromEntries(
+      Object.entries(counts.reactions ?? {}).map(([type, count]) => [type, { reactionType: type, count }]),
+    );
+    const comments = counts.comments ?? made;
+    return {
+      status: 200,
+      body: {
+        reactionSummaries,
+        commentsState: 'OPEN',
+        commentSummary: { count: comments, topLevelCount: comments },
+        entity: urn,
+      },
+    };
   }
 
   /** Makes LinkedIn answer this access token as expired. */
@@ -293,6 +322,11 @@ export class LinkedInFake extends FakePlatform {
           if (i >= 0) this.posts.splice(i, 1);
           return { status: 204 }; // deletes are idempotent: 204 whether or not it was there
         }),
+      },
+      {
+        method: 'GET',
+        path: /^\/rest\/socialMetadata\/(?<urn>[^/]+)$/,
+        handle: rest((_req, { urn }) => this.socialMetadata(urn!)),
       },
       {
         method: 'POST',

@@ -80,7 +80,7 @@ export const pinterestDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://api.pinterest.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: true },
   accountHelpers: ['boards'],
   // Pinterest API v5: the app id and secret as HTTP Basic; no PKCE.
   oauth: {

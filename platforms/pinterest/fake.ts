@@ -35,6 +35,8 @@ export class PinterestFake extends FakePlatform {
   readonly boardDetails = new Map<string, { name: string; description?: string; privacy: string }>();
   readonly uploads = new Map<string, Upload>();
   readonly clients = new Map([['1484362', 'app-secret-1']]);
+  /** Pin analytics totals by metric type (`IMPRESSION`, `SAVE`, `PIN_CLICK`…), by Pin id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
 
   /** A Pin saved to the board on Pinterest itself (first in the board's order), made at `createdAt`. */
   pinFromApp(boardId: string, description: string, createdAt = new Date()): void {
@@ -60,6 +62,11 @@ export class PinterestFake extends FakePlatform {
 
   override oauthApp() {
     return { clientId: '1484362', clientSecret: this.clients.get('1484362')! };
+  }
+
+  private analytics(req: FakeRequest, id: string): FakeResponse {
+    if (!this.pins.some((p) => p.id === id)) return error(404, 50, 'Pin not found.');
+    return pinAnalytics(req, this.engagement.get(id) ?? {});
   }
 
   credentials(): Record<string, string> {
@@ -96,6 +103,11 @@ export class PinterestFake extends FakePlatform {
             from + size < all.length ? Buffer.from(String(from + size)).toString('base64url') : null;
           return { status: 200, body: { items: items.map((p) => this.entity(p)), bookmark } };
         }),
+      },
+      {
+        method: 'GET',
+        path: /^\/v5\/pins\/(?<id>[^/]+)\/analytics$/,
+        handle: authed((req, { id }) => this.analytics(req, id!)),
       },
       {
         method: 'DELETE',
@@ -305,6 +317,41 @@ export class PinterestFake extends FakePlatform {
       media: { media_type: p.mediaType },
     };
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `GET /v5/pins/{pin_id}/analytics` (Pins API, "Get Pin analytics"): `start_date` no more than 90
+ * days back, `end_date` no more than 90 days past it, `metric_types` required. The answer is keyed
+ * by app type (`all`): `daily_metrics` (`{data_status, date, metrics}`), `lifetime_metrics` (since
+ * the Pin was made) and `summary_metrics` (over the period), each by metric type.
+ */
+function pinAnalytics(req: FakeRequest, counts: Record<string, number>): FakeResponse {
+  const day = (name: string) => {
+    const value = req.query.get(name) ?? '';
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  };
+  const [start, end] = [day('start_date'), day('end_date')];
+  const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start)
+    return error(400, 1, 'Invalid pins analytics parameters: start_date and end_date (YYYY-MM-DD).');
+  if (start < today - 90 * DAY_MS || end - start > 90 * DAY_MS)
+    return error(400, 1, 'Invalid pins analytics parameters: the dates must be within 90 days.');
+  const types = (req.query.get('metric_types') ?? '').split(',').filter(Boolean);
+  if (!types.length) return error(400, 1, 'Invalid pins analytics parameters: metric_types is required.');
+  const metrics = Object.fromEntries(types.map((t) => [t, counts[t] ?? 0]));
+  const date = new Date(end).toISOString().slice(0, 10);
+  return {
+    status: 200,
+    body: {
+      all: {
+        daily_metrics: [{ data_status: 'READY', date, metrics }],
+        lifetime_metrics: metrics,
+        summary_metrics: metrics,
+      },
+    },
+  };
 }
 
 export function error(status: number, code: number, message: string): FakeResponse {

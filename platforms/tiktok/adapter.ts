@@ -28,6 +28,8 @@ const MODERATION_POLL_MS = 15_000;
 const MODERATION_POLLS = 20;
 /** How long TikTok may take to start pulling the media from Postflow's public URL. */
 const PULL_URL_TTL_MS = 3_600_000;
+/** The Video Object fields `fetchMetrics` asks for. */
+const VIDEO_FIELDS = 'id,like_count,comment_count,share_count,view_count';
 
 /**
  * TikTok's documented `error.code`s (Direct Post, creator_info, status fetch; developers.tiktok.com
@@ -237,6 +239,40 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
         return { processing: { ...state, waits: waits + 1 }, pollAfterMs: MODERATION_POLL_MS };
       }
       return receipt(state, ids[0]);
+    },
+
+    /**
+     * Display API `POST /v2/video/query/?fields=id,like_count,comment_count,share_count,view_count`
+     * with `{filters: {video_ids: [id]}}` (scope `video.list`): the Video Object's counts for the
+     * creator's own video. A video no longer the creator's (deleted) is left out of `videos`.
+     * TikTok reports no saves here; views go in `extra`. A private (`SELF_ONLY`) post has no public
+     * video id, only its publish_id, so it cannot be asked about.
+     */
+    async fetchMetrics(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const id = req.post.platformPostId;
+      if (!/^\d+$/.test(id)) {
+        throw rejected(
+          PLATFORM,
+          'metrics_unavailable',
+          'a private post has no public video id to read metrics for.',
+        );
+      }
+      const { data } = await post(req, `/v2/video/query/?fields=${VIDEO_FIELDS}`, {
+        filters: { video_ids: [id] },
+      });
+      const video = Array.isArray(data.videos)
+        ? (data.videos as PlatformBody[]).find((v) => String(v.id) === id)
+        : undefined;
+      if (!video) return null; // deleted on TikTok
+      const n = (key: string) => (Number.isFinite(Number(video[key])) ? Number(video[key]) : 0);
+      return {
+        likes: n('like_count'),
+        comments: n('comment_count'),
+        shares: n('share_count'),
+        saves: 0,
+        extra: { views: n('view_count') },
+      };
     },
 
     async refresh(account) {

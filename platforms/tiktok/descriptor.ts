@@ -135,7 +135,7 @@ export const tiktokDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'refresh_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://open.tiktokapis.com',
-  capabilities: { reconcile: false, refresh: true, delete: false, comments: false, metrics: false },
+  capabilities: { reconcile: false, refresh: true, delete: false, comments: false, metrics: true },
   // Login Kit for Web (v2): the client is `client_key`, scopes are comma-separated, the secret goes
   // in the form body. No PKCE: TikTok documents it for desktop and mobile apps only, and hex-encodes
   // the challenge there; a web app proves itself with its client secret.
@@ -144,7 +144,8 @@ export const tiktokDescriptor: PlatformDescriptor = {
     authorizePath: '/v2/auth/authorize/',
     tokenUrl: 'https://open.tiktokapis.com/v2/oauth/token/',
     tokenPath: '/v2/oauth/token/',
-    scopes: ['user.info.basic', 'user.info.profile', 'video.publish'],
+    // video.list: the Display API's video query, which post metrics are read from.
+    scopes: ['user.info.basic', 'user.info.profile', 'video.publish', 'video.list'],
     scopeSeparator: ',',
     clientIdParameter: 'client_key',
     pkce: false,

@@ -54,6 +54,8 @@ export class TikTokFake extends FakePlatform {
   /** Status fetches a post stays in processing. */
   processingPolls = 1;
   readonly clients = new Map([['client-key-1', 'client-secret-1']]);
+  /** Video object counts (`like_count`, `comment_count`, `share_count`, `view_count`), by post id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
 
   override oauthApp() {
     const [[clientId, clientSecret]] = [...this.clients];
@@ -107,6 +109,7 @@ export class TikTokFake extends FakePlatform {
         handle: authed((req) => this.init(req, 'photo')),
       },
       { method: 'POST', path: '/v2/post/publish/status/fetch/', handle: authed((req) => this.status(req)) },
+      { method: 'POST', path: '/v2/video/query/', handle: authed((req) => this.queryVideos(req)) },
       { method: 'POST', path: '/v2/oauth/token/', handle: (req) => this.token(req) },
       this.consentRoute('/v2/auth/authorize/', (key) => this.clients.has(key), 'client_key'),
       {
@@ -185,6 +188,37 @@ export class TikTokFake extends FakePlatform {
     // Private posts never get a public id; public ones do once moderated.
     const ids = post.postInfo.privacy_level === 'SELF_ONLY' ? [] : [post.id];
     return raw({ status: 'PUBLISH_COMPLETE', publicaly_available_post_id: [] }, ids);
+  }
+
+  /**
+   * Display API `POST /v2/video/query/?fields=…` with `{filters: {video_ids: [...]}}` (at most 20):
+   * the creator's own published videos among the ids, with the fields asked; ids that are not
+   * (or no longer) the creator's are left out.
+   */
+  private queryVideos(req: FakeRequest): FakeResponse {
+    const fields = (req.query.get('fields') ?? '').split(',').filter(Boolean);
+    const ids: unknown = req.body?.filters?.video_ids;
+    if (!fields.length || !Array.isArray(ids) || !ids.length || ids.length > 20)
+      return error(400, 'invalid_params', 'fields and filters.video_ids (1 to 20) are required.');
+    const videos = this.posts
+      .filter((p) => ids.includes(p.id) && !p.failReason && p.postInfo.privacy_level !== 'SELF_ONLY')
+      .map((p) => {
+        const counts = {
+          like_count: 0,
+          comment_count: 0,
+          share_count: 0,
+          view_count: 0,
+          ...this.engagement.get(p.id),
+        };
+        const video: Record<string, unknown> = {
+          id: p.id,
+          ...counts,
+          title: p.text,
+          video_description: p.text,
+        };
+        return Object.fromEntries(fields.filter((f) => f in video).map((f) => [f, video[f]]));
+      });
+    return ok({ videos, cursor: 0, has_more: false });
   }
 
   private token(req: FakeRequest): FakeResponse {

@@ -351,6 +351,31 @@ export function createYoutubeAdapter(
       return found ? commentReceipt(videoId, String(found.snippet?.topLevelComment?.id ?? found.id)) : null;
     },
 
+    /**
+     * `GET /youtube/v3/videos?part=statistics&id=…` (videos.list, 1 quota unit): `likeCount`,
+     * `commentCount` and `viewCount` (in `extra` as `views`), uint64 counts sent as strings. A
+     * video no longer on YouTube is absent from `items`. YouTube reports no shares or saves
+     * (`favoriteCount` is deprecated, always 0); `dislikeCount` is private and not read.
+     */
+    async fetchMetrics(req) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const { body } = await call(req)(
+        'GET',
+        api('videos', { part: 'statistics', id: req.post.platformPostId }),
+      );
+      const video: PlatformBody | undefined = body.items?.[0];
+      if (!video) return null; // deleted on YouTube
+      const stats: PlatformBody = video.statistics ?? {};
+      const n = (key: string) => (Number.isFinite(Number(stats[key])) ? Number(stats[key]) : 0);
+      return {
+        likes: n('likeCount'),
+        comments: n('commentCount'),
+        shares: 0,
+        saves: 0,
+        extra: { views: n('viewCount') },
+      };
+    },
+
     async unpublish(req) {
       try {
         await call(req)('DELETE', api('videos', { id: req.platformPostId }));

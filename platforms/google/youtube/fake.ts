@@ -89,6 +89,8 @@ const COMMENT_VIDEO_NOT_FOUND = commentError(
 export class YoutubeFake extends FakePlatform {
   readonly videos: Video[] = [];
   readonly comments: VideoComment[] = [];
+  /** The `statistics` part's counts (`viewCount`, `likeCount`, `commentCount`), by video id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   readonly channelId = 'UCfakeChannel0000000000a';
   readonly playlists = new Map<string, string[]>([['PLfavourites', []]]);
   readonly client = { id: 'yt-client.apps.googleusercontent.com', secret: 'yt-secret' };
@@ -202,10 +204,14 @@ export class YoutubeFake extends FakePlatform {
         path: '/youtube/v3/videos',
         handle: authed(this, (req) => {
           const ids = (req.query.get('id') ?? '').split(',');
+          const parts = (req.query.get('part') ?? '').split(',');
           const items = this.videos
             .filter((v) => ids.includes(v.id))
             .map((v) => {
-              const entity = this.entity(v);
+              const entity = {
+                ...this.entity(v),
+                ...(parts.includes('statistics') ? { statistics: this.statistics(v.id) } : {}),
+              };
               if (v.pollsLeft > 0) v.pollsLeft -= 1;
               return entity;
             });
@@ -565,6 +571,17 @@ export class YoutubeFake extends FakePlatform {
       status: 200,
       body: { kind: 'youtube#playlistItemListResponse', ...(nextPageToken ? { nextPageToken } : {}), items },
     };
+  }
+
+  /**
+   * A video's `statistics` part: counts as strings (the API's uint64 fields), `dislikeCount`
+   * only for the owner, `favoriteCount` deprecated (always 0).
+   */
+  private statistics(id: string) {
+    const counts = { viewCount: 0, likeCount: 0, dislikeCount: 0, favoriteCount: 0, commentCount: 0 };
+    return Object.fromEntries(
+      Object.entries({ ...counts, ...this.engagement.get(id) }).map(([k, v]) => [k, String(v)]),
+    );
   }
 
   private entity(v: Video) {

@@ -211,6 +211,33 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       return found ? absolute(receiptFrom(String(found.id), found, POST_FIELDS)) : null;
     },
 
+    /**
+     * `GET /{page-post-id}?fields=reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares`
+     * (Graph API Page Post: the reactions and comments edges' `summary.total_count`, the post's
+     * `shares.count`, absent while nobody shared it; `pages_read_engagement`). Reactions of every
+     * kind are the likes; Facebook has no saves an app can read. Impressions and reach are Page
+     * insights (`pages_read_insights`), not read yet.
+     */
+    async fetchMetrics(req) {
+      let body: PlatformBody;
+      try {
+        body = await client(req)('GET', `/${encodeURIComponent(req.post.platformPostId)}`, {
+          fields: 'reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares',
+        });
+      } catch (err) {
+        if (isGone(err)) return null; // deleted on the Page
+        throw err;
+      }
+      const total = (edge: PlatformBody | undefined) => count(edge?.summary?.total_count);
+      return {
+        likes: total(body.reactions),
+        comments: total(body.comments),
+        shares: count(body.shares?.count),
+        saves: 0,
+        extra: {},
+      };
+    },
+
     async unpublish(req) {
       try {
         await client(req)('DELETE', `/${encodeURIComponent(req.platformPostId)}`);
@@ -285,6 +312,8 @@ function commentLink(postLink: string, commentId: string): string {
   url.searchParams.set('comment_id', commentId.split('_').at(-1)!);
   return url.toString();
 }
+
+const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 /** Video permalinks come back relative (`/page/videos/1/`). */
 function absolute(receipt: DeliveryReceipt): DeliveryReceipt {

@@ -99,7 +99,7 @@ export const facebookDescriptor: PlatformDescriptor = {
   credentials: ['page_id', 'access_token'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://graph.facebook.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
   // The person's grant lists their Pages; the account posts to one with its Page token. Comments
   // (first_comment) need pages_manage_engagement, reading posts back pages_read_engagement.
   oauth: facebookLogin(

@@ -32,6 +32,11 @@ export class FacebookFake extends MetaGraphFake {
   ];
   readonly published: PagePost[] = [];
   readonly unpublishedPhotos = new Map<string, Record<string, string>>();
+  /**
+   * What a post's engagement fields summarize, by post id (0 where unset): `reactions` and
+   * `comments` (`summary.total_count`), `shares` (`shares.count`).
+   */
+  readonly engagement = new Map<string, { reactions?: number; comments?: number; shares?: number }>();
   readonly comments = new GraphComments(this, {
     textField: 'message',
     timeField: 'created_time',
@@ -81,7 +86,7 @@ export class FacebookFake extends MetaGraphFake {
         path: this.at('/(?<page>\\d+)/(?<edge>posts|videos)'),
         handle: this.authed((r, p) => this.list(r, p.page!, p.edge!)),
       },
-      { method: 'GET', path: this.at('/(?<id>[\\d_]+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      { method: 'GET', path: this.at('/(?<id>[\\d_]+)'), handle: this.authed((r, p) => this.node(r, p.id!)) },
       ...this.comments.routes((pattern) => this.at(pattern), '[\\d_]+'),
       {
         method: 'DELETE',
@@ -172,10 +177,28 @@ export class FacebookFake extends MetaGraphFake {
     return this.page(req, data);
   }
 
-  private node(id: string): FakeResponse {
+  private node(req: FakeRequest, id: string): FakeResponse {
     const post = this.published.find((p) => p.id === id);
     if (!post) return MetaGraphFake.notFound(id);
-    return { status: 200, body: this.entity(post, true) };
+    return { status: 200, body: { ...this.entity(post, true), ...this.engagementFields(req, post.id) } };
+  }
+
+  /**
+   * The engagement fields asked in `fields`, as Graph answers them on a Page post:
+   * `reactions.summary(total_count)` and `comments.summary(true)` give `{data, summary:
+   * {total_count}}` (`data` empty with `.limit(0)`); `shares` is `{count}` and absent while nobody
+   * has shared the post.
+   */
+  private engagementFields(req: FakeRequest, id: string): Record<string, unknown> {
+    const fields = req.query.get('fields') ?? '';
+    const counts = this.engagement.get(id) ?? {};
+    const edge = (name: 'reactions' | 'comments') =>
+      new RegExp(`(^|,)${name}\\.[^,]*summary\\(`).test(fields)
+        ? { [name]: { data: [], summary: { total_count: counts[name] ?? 0 } } }
+        : {};
+    const shares =
+      /(^|,)shares(,|$)/.test(fields) && counts.shares ? { shares: { count: counts.shares } } : {};
+    return { ...edge('reactions'), ...edge('comments'), ...shares };
   }
 
   private remove(id: string): FakeResponse {

@@ -110,6 +110,6 @@ export const instagramDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'user_id'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.instagram.com',
-  capabilities: { reconcile: true, refresh: true, delete: false, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: false, comments: true, metrics: true },
   accountHelpers: ['limits'],
 };

@@ -2,6 +2,12 @@ import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
 import { MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
+import { insightsAnswer } from '../fake-insights';
+
+/** Media insights metrics Instagram documents for current Graph versions: feed posts and reels… */
+const MEDIA_METRICS = ['likes', 'comments', 'shares', 'saved', 'views', 'reach', 'total_interactions'];
+/** …and stories, which have no likes, comments or saves. */
+const STORY_METRICS = ['views', 'reach', 'shares', 'replies', 'navigation', 'total_interactions'];
 
 interface Container extends ContainerLife {
   id: string;
@@ -44,6 +50,8 @@ export class InstagramFake extends MetaGraphFake {
   readonly userId = '17841400000000001';
   readonly published: InstagramMedia[] = [];
   readonly containers = new Map<string, Container>();
+  /** Media insights values (`likes`, `comments`, `shares`, `saved`, `views`, `reach`), by media id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   readonly rules = new ContainerRules();
   readonly comments = new GraphComments(this, {
     textField: 'text',
@@ -97,6 +105,16 @@ export class InstagramFake extends MetaGraphFake {
         handle: this.authed((_r, p) => this.publishingLimit(p.user!)),
       },
       { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
+      {
+        method: 'GET',
+        path: this.at('/(?<id>\\d+)/insights'),
+        handle: this.authed((r, p) => {
+          const media = this.published.find((m) => m.id === p.id);
+          if (!media) return MetaGraphFake.notFound(p.id!);
+          const known = media.mediaType === 'STORIES' ? STORY_METRICS : MEDIA_METRICS;
+          return insightsAnswer(r, p.id!, known, this.engagement);
+        }),
+      },
       ...this.comments.routes((pattern) => this.at(pattern), '\\d+'),
     ];
   }

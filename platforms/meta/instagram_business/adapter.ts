@@ -6,7 +6,8 @@ import { createInstagramFlowAdapter } from '../instagram/adapter';
  * Creator account linked to a Facebook Page. Credentials: `ig_user_id` (the account's Instagram
  * id, the Page's `instagram_business_account`) and `access_token` (a Page token, or a long-lived
  * user token, from Facebook Login with `instagram_basic`, `instagram_content_publish`,
- * `instagram_manage_comments`, `pages_read_engagement`, `business_management`).
+ * `instagram_manage_comments`, `pages_read_engagement`, `business_management`;
+ * `instagram_manage_insights` for metrics).
  *
  * The containers, reconcile and first comments are Instagram's (../instagram/adapter.ts). No
  * refresh: a Page token from a long-lived user token does not expire, and Graph has no refresh

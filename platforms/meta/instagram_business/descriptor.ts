@@ -10,7 +10,7 @@ export const instagramBusinessDescriptor: PlatformDescriptor = {
   credentials: ['ig_user_id', 'access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.facebook.com',
-  capabilities: { reconcile: true, refresh: false, delete: false, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: false, comments: true, metrics: true },
   // Business and creator accounts are reached through the Pages they are linked to.
   oauth: facebookLogin(
     [
@@ -19,6 +19,8 @@ export const instagramBusinessDescriptor: PlatformDescriptor = {
       'instagram_manage_comments',
       'pages_show_list',
       'pages_read_engagement',
+      // The media insights post metrics are read from.
+      'instagram_manage_insights',
     ],
     { activeKey: 'ig_user_id', noun: 'Instagram business account' },
   ),

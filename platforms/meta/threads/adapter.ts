@@ -25,6 +25,7 @@ import {
 import { searchableText } from '../../kit/content';
 import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
+import { mediaInsights } from '../insights';
 
 const PLATFORM = 'threads';
 const OFFICIAL_HOST = 'https://graph.threads.net';
@@ -43,6 +44,8 @@ const POST_FIELDS = { permalink: 'permalink', time: 'timestamp' };
 const SKEW_S = 120;
 /** How many of a thread's replies a `findComment` page holds. */
 const REPLY_WINDOW = 50;
+/** The media insights `fetchMetrics` reads. */
+const INSIGHTS = ['views', 'likes', 'replies', 'reposts', 'quotes'];
 
 /**
  * Threads (Threads API, graph.threads.net). Credentials: `access_token` (a long-lived Threads
@@ -226,6 +229,25 @@ export function createThreadsAdapter(options: AdapterOptions = {}): PlatformAdap
     async findComment(req) {
       const found = await findReply(req, req.post.platformPostId, req.text, req.since);
       return found ? { commentId: String(found.id), permalink: String(found.permalink ?? '') } : null;
+    },
+
+    /**
+     * `GET /{threads-media-id}/insights?metric=views,likes,replies,reposts,quotes` (Threads Insights
+     * API, Media Insights; `threads_manage_insights`). Reposts are the shares; quotes and views go
+     * in `extra`. Threads counts no saves that an app can read. (The `shares` metric, sends, is
+     * "in development" in the docs and not read.)
+     */
+    async fetchMetrics(req) {
+      assertMetaTokenFresh(PLATFORM, req.account.credentials);
+      const m = await mediaInsights(client(req), req.post.platformPostId, INSIGHTS);
+      if (!m) return null; // deleted on Threads
+      return {
+        likes: m.likes!,
+        comments: m.replies!,
+        shares: m.reposts!,
+        saves: 0,
+        extra: { quotes: m.quotes!, views: m.views! },
+      };
     },
 
     async unpublish(req) {

@@ -88,7 +88,7 @@ export const threadsDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.threads.net',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // The Threads authorization window (comma-separated permissions, no PKCE), the code redeemed
   // at graph.threads.net for an hour's token, then traded for a 60-day one the adapter refreshes.
   // threads_manage_replies posts first comments, threads_read_replies finds them again.
@@ -97,7 +97,14 @@ export const threadsDescriptor: PlatformDescriptor = {
     authorizePath: '/oauth/authorize',
     tokenUrl: 'https://graph.threads.net/oauth/access_token',
     tokenPath: '/oauth/access_token',
-    scopes: ['threads_basic', 'threads_content_publish', 'threads_manage_replies', 'threads_read_replies'],
+    // threads_manage_insights: the media insights post metrics are read from.
+    scopes: [
+      'threads_basic',
+      'threads_content_publish',
+      'threads_manage_replies',
+      'threads_read_replies',
+      'threads_manage_insights',
+    ],
     scopeSeparator: ',',
     pkce: false,
     clientAuth: 'body',

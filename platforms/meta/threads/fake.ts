@@ -1,6 +1,10 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
 import { LONG_LIVED_SECONDS, MetaGraphFake } from '../fake-graph';
+import { insightsAnswer } from '../fake-insights';
+
+/** The media insights metrics Threads documents (`/{threads-media-id}/insights`). */
+const MEDIA_METRICS = ['views', 'likes', 'replies', 'reposts', 'quotes', 'shares'];
 
 interface Container extends ContainerLife {
   id: string;
@@ -38,6 +42,8 @@ export class ThreadsFake extends MetaGraphFake {
   /** Published replies (the first comments), apart from the account's threads. */
   readonly replies: ThreadsPost[] = [];
   readonly containers = new Map<string, Container>();
+  /** Media insights values (`views`, `likes`, `replies`, `reposts`, `quotes`), by post id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   readonly rules = new ContainerRules();
   /** The Threads app (its Threads app id and secret) the consent page and token endpoints know. */
   override readonly client = { id: '990602627938098', secret: 'threads-app-secret' };
@@ -134,6 +140,15 @@ export class ThreadsFake extends MetaGraphFake {
         method: 'GET',
         path: this.at('/(?<id>\\d+)/replies'),
         handle: this.authed((r, p) => this.listReplies(r, p.id!)),
+      },
+      {
+        method: 'GET',
+        path: this.at('/(?<id>\\d+)/insights'),
+        handle: this.authed((r, p) =>
+          [...this.published, ...this.replies].some((x) => x.id === p.id)
+            ? insightsAnswer(r, p.id!, MEDIA_METRICS, this.engagement)
+            : MetaGraphFake.notFound(p.id!),
+        ),
       },
       { method: 'DELETE', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.remove(p.id!)) },
       this.refreshRoute('th_refresh_token'),
