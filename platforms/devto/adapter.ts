@@ -3,6 +3,7 @@ import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } 
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { sameText } from '../kit/content';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import {
   type FailureRule,
   platformFailure,
@@ -116,6 +117,29 @@ export function createDevtoAdapter(options: AdapterOptions = {}): PlatformAdapte
           postedSince(a.published_at, req.since),
       });
       return found ? receiptOf(found) : null;
+    },
+
+    async fetchMetrics(req) {
+      // GET /api/articles/{id} (developers.forem.com/api/v1#tag/articles/operation/getArticleById):
+      // the published article's `public_reactions_count` (every reaction: likes, unicorns, …) and
+      // `comments_count`. Page views are only in the account's article lists, not read here.
+      try {
+        const { body } = await call(req)({
+          method: 'GET',
+          path: `/api/articles/${encodeURIComponent(req.post.platformPostId)}`,
+        });
+        return {
+          likes: metricCount(body.public_reactions_count),
+          comments: metricCount(body.comments_count),
+          shares: 0,
+          saves: 0,
+          extra: {},
+        };
+      } catch (err) {
+        // Deleted, or unpublished back to a draft: no longer on the site.
+        if ((err as { status?: number }).status === 404) return null;
+        throw err;
+      }
     },
 
     async unpublish(req) {
