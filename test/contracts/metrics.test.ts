@@ -30,6 +30,11 @@ import { createDiscordAdapter } from '../../platforms/discord/adapter';
 import { DiscordFake } from '../../platforms/discord/fake';
 import { createSlackAdapter } from '../../platforms/slack/adapter';
 import { SlackFake } from '../../platforms/slack/fake';
+import { createMatrixAdapter } from '../../platforms/matrix/adapter';
+import { MatrixFake } from '../../platforms/matrix/fake';
+import { createNostrAdapter } from '../../platforms/nostr/adapter';
+import type { NostrEvent } from '../../platforms/nostr/event';
+import { NostrRelayFake } from '../../platforms/nostr/fake';
 import { publishRequest, runDelivery } from './run-delivery';
 
 /**
@@ -37,7 +42,8 @@ import { publishRequest, runDelivery } from './run-delivery';
  * the contract's `{likes, comments, shares, saves, extra}`, a post deleted on the platform read
  * as `null` (its collection ends), a rate limit classified with its wait.
  */
-interface Case<F extends FakePlatform> {
+/** `F`: a platform's fake, or a relay's (Nostr), as far as the tests drive it. */
+interface Case<F extends Pick<FakePlatform, 'inject' | 'stop'>> {
   platform: string;
   start: () => Promise<F>;
   adapter: (fake: F) => PlatformAdapter;
@@ -355,6 +361,77 @@ const cases = [
     metricsMethod: 'POST',
     rateLimit: { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '30' } },
   } satisfies Case<SlackFake>,
+  {
+    platform: 'matrix',
+    start: () => new MatrixFake().start(),
+    adapter: () => createMatrixAdapter({ outbound: REACH_LOOPBACK_FAKES }),
+    // 130 reactions: two pages of relations. Three messages in the thread on the post.
+    engage: (fake: MatrixFake, id: string) => {
+      for (let i = 0; i < 130; i++) fake.react(id, i % 2 ? '👍' : '🎉');
+      for (const n of [1, 2, 3]) fake.replyInThread(id, `reply ${n}`);
+    },
+    expected: { likes: 130, comments: 3, shares: 0, saves: 0, extra: {} },
+    remove: (fake: MatrixFake, id: string) => {
+      const event = fake.events.find((e) => e.eventId === id)!;
+      Object.assign(event, { redacted: true, content: {} });
+    },
+    metricsPath: /\/event\/[^/]+$/,
+    rateLimit: {
+      status: 429,
+      body: { errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: 2_000 },
+      headers: {},
+    },
+  } satisfies Case<MatrixFake>,
+  {
+    platform: 'nostr',
+    start: () => new NostrRelayFake().start(),
+    adapter: () => createNostrAdapter({ outbound: REACH_LOOPBACK_FAKES }),
+    credentials: (fake: NostrRelayFake) => fake.credentials('1f'.repeat(32)),
+    // Others' events referring to the note, as relays hold them (signatures are not checked on reads).
+    engage: (fake: NostrRelayFake, id: string) => {
+      const other = (kind: number, tags: string[][], content = '') =>
+        fake.events.push({
+          id: `${kind}${String(fake.events.length).padStart(4, '0')}`.padEnd(64, 'a'),
+          pubkey: 'b'.repeat(64),
+          created_at: Math.floor(Date.now() / 1000),
+          kind,
+          tags,
+          content,
+          sig: 'c'.repeat(128),
+        } satisfies NostrEvent);
+      for (const content of ['+', '🤙', '+', '-'])
+        other(
+          7,
+          [
+            ['e', id],
+            ['p', 'd'.repeat(64)],
+          ],
+          content,
+        );
+      other(6, [['e', id, '', 'root']]);
+      other(16, [
+        ['e', id],
+        ['k', '1'],
+      ]);
+      other(1, [['e', id, '', 'root']], 'a reply');
+      other(1, [['e', id]], 'an older-style reply');
+      other(1, [['e', id, '', 'mention']], 'a mention, no reply');
+      other(9735, [
+        ['e', id],
+        ['p', 'd'.repeat(64)],
+      ]);
+    },
+    expected: { likes: 3, comments: 2, shares: 2, saves: 0, extra: { dislikes: 1, zaps: 1 } },
+    remove: (fake: NostrRelayFake, id: string) =>
+      fake.events.splice(
+        fake.events.findIndex((e) => e.id === id),
+        1,
+      ),
+    metricsPath: '/',
+    metricsMethod: 'REQ',
+    // A relay's refusal of a query (NIP-01 `CLOSED`), its reason machine-readable.
+    rateLimit: { status: 200, body: 'rate-limited: slow down', headers: {} },
+  } satisfies Case<NostrRelayFake>,
 ];
 
 describe.each(cases as unknown as Array<Case<FakePlatform>>)('$platform: fetchMetrics', (c) => {
