@@ -430,9 +430,10 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
 
     /**
      * The message by conversations.replies (api.slack.com/methods/conversations.replies, scope
-     * `channels:history`): `ts` the post's, `latest` = `oldest` = it, inclusive, so only the message
-     * itself; a message with no replies comes back alone. Its `reactions[].count` summed (every
-     * emoji) and its `reply_count`; Slack counts no shares or saves readable by a bot.
+     * `channels:history`): `ts` the post's, `latest` = `oldest` = it, inclusive, so the message
+     * itself (a message with no replies comes back alone); 2 at most, for a post that is a thread
+     * reply, whose thread's parent may come first. Its `reactions[].count` summed (every emoji)
+     * and its `reply_count`; Slack counts no shares or saves readable by a bot.
      */
     async fetchMetrics(req) {
       const { ts } = parsePostId(req.post.platformPostId);
@@ -446,7 +447,7 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
           latest: ts,
           oldest: ts,
           inclusive: 'true',
-          limit: '1',
+          limit: '2',
         });
       } catch (err) {
         if ((err as { slackError?: string }).slackError === 'thread_not_found') return null; // deleted

@@ -239,12 +239,15 @@ export class SlackFake extends FakePlatform {
     const from = args.cursor
       ? Number(Buffer.from(args.cursor, 'base64').toString().replace('next_ts:', ''))
       : 0;
-    // conversations.replies: the thread's parent comes first. (Slack answers thread_not_found for a
-    // `ts` no message has; the fake lists nothing, so threads its tests name need no parent.)
-    const parent = thread === undefined ? undefined : this.messages.find((m) => m.ts === thread);
+    // conversations.replies: a reply's `ts` names its thread, whose parent always comes first.
+    // (Slack answers thread_not_found for a `ts` no message has; the fake lists nothing, so threads
+    // its tests name need no parent.)
+    const named = thread === undefined ? undefined : this.messages.find((m) => m.ts === thread);
+    if (named?.thread_ts) thread = String(named.thread_ts);
+    const parent = named?.thread_ts ? this.messages.find((m) => m.ts === thread) : named;
     const inWindow = (m: Record<string, unknown>) => Number(m.ts) >= oldest && Number(m.ts) <= latest;
     const all = [
-      ...(parent && inWindow(parent) ? [this.shown(parent)] : []),
+      ...(parent ? [this.shown(parent)] : []),
       ...this.messages
         .filter((m) => inWindow(m) && m.ts !== thread)
         .filter((m) => (thread === undefined ? !m.thread_ts : m.thread_ts === thread))
