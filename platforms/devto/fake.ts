@@ -241,6 +241,9 @@ export class DevtoFake extends FakePlatform {
       cover_image: a.mainImage,
       tag_list: a.tags,
       canonical_url: a.canonicalUrl ?? this.urlOf(a),
+      // The owner's view counts its page views too.
+      ...{ comments_count: 0, public_reactions_count: 0, page_views_count: 0 },
+      ...this.engagement.get(a.id),
     };
   }
 }

@@ -213,8 +213,12 @@ const cases = [
     adapter: (fake: DevtoFake) => createDevtoAdapter({ baseUrl: fake.url }),
     post: { content: { title: 'Metrics' } },
     engage: (fake: DevtoFake, id: string) =>
-      fake.engagement.set(Number(id), { public_reactions_count: 9, comments_count: 3 }),
-    expected: { likes: 9, comments: 3, shares: 0, saves: 0, extra: {} },
+      fake.engagement.set(Number(id), {
+        public_reactions_count: 9,
+        comments_count: 3,
+        page_views_count: 480,
+      }),
+    expected: { likes: 9, comments: 3, shares: 0, saves: 0, extra: { page_views: 480 } },
     remove: (fake: DevtoFake, id: string) => {
       fake.articles.find((a) => a.id === Number(id))!.published = false;
     },
