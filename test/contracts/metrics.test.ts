@@ -40,9 +40,9 @@ import { publishRequest, runDelivery } from './run-delivery';
 /**
  * Each adapter's `fetchMetrics` against its fake: the documented endpoint and payload mapped to
  * the contract's `{likes, comments, shares, saves, extra}`, a post deleted on the platform read
- * as `null` (its collection ends), a rate limit classified with its wait.
+ * as `null` (its collection ends), a rate limit classified with its wait. `F` is the platform's
+ * fake, or a relay's (Nostr), as far as the tests drive it.
  */
-/** `F`: a platform's fake, or a relay's (Nostr), as far as the tests drive it. */
 interface Case<F extends Pick<FakePlatform, 'inject' | 'stop'>> {
   platform: string;
   start: () => Promise<F>;
@@ -54,7 +54,7 @@ interface Case<F extends Pick<FakePlatform, 'inject' | 'stop'>> {
   /** Deletes the post on the platform, as another app would. */
   remove: (fake: F, id: string) => void;
   metricsPath: string | RegExp;
-  /** The metrics call's method, where it is not GET (a GraphQL POST, a JSON-RPC method call). */
+  /** The metrics call's method, where it is not GET (a GraphQL or API-method POST, a relay's `REQ`). */
   metricsMethod?: string;
   /** The account's credentials, where the fake's `credentials()` is not what an account holds. */
   credentials?: (fake: F) => Record<string, string>;
