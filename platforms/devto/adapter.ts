@@ -3,6 +3,7 @@ import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } 
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { sameText } from '../kit/content';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import {
   type FailureRule,
   platformFailure,
@@ -17,6 +18,13 @@ const PLATFORM = 'devto';
 const ACCEPT_V1 = 'application/vnd.forem.api-v1+json';
 /** How many of the account's articles (of the kind the delivery made) a reconcile page holds. */
 const RECONCILE_WINDOW = 100;
+/**
+ * Where a metrics read looks for the article's page views: the account's published articles,
+ * newest first, 1,000 a page (Forem's largest), at most 5 pages; an article older than that shows
+ * no views.
+ */
+const VIEWS_PAGE = 1_000;
+const VIEWS_PAGES = 5;
 /**
  * How long the cover image's URL stays valid for library media. Forem keeps `main_image` as a URL
  * and its image CDN loads it when the article is first shown; 7 days is the longest a presigned
@@ -116,6 +124,43 @@ export function createDevtoAdapter(options: AdapterOptions = {}): PlatformAdapte
           postedSince(a.published_at, req.since),
       });
       return found ? receiptOf(found) : null;
+    },
+
+    async fetchMetrics(req) {
+      // GET /api/articles/{id} (developers.forem.com/api/v1#tag/articles/operation/getArticleById):
+      // the published article's `public_reactions_count` (every reaction: likes, unicorns, …) and
+      // `comments_count`. Its `page_views_count` is only in the account's own article list
+      // (`/api/articles/me/published`), which is read for it.
+      let article: PlatformBody;
+      try {
+        ({ body: article } = await call(req)({
+          method: 'GET',
+          path: `/api/articles/${encodeURIComponent(req.post.platformPostId)}`,
+        }));
+      } catch (err) {
+        // Deleted, or unpublished back to a draft: no longer on the site.
+        if ((err as { status?: number }).status === 404) return null;
+        throw err;
+      }
+      let views: number | undefined;
+      for (let page = 1; page <= VIEWS_PAGES && views === undefined; page++) {
+        const { body } = await call(req)({
+          method: 'GET',
+          path: '/api/articles/me/published',
+          query: new URLSearchParams({ page: String(page), per_page: String(VIEWS_PAGE) }),
+        });
+        const listed: PlatformBody[] = Array.isArray(body) ? body : [];
+        const mine = listed.find((a) => String(a.id) === String(article.id));
+        if (mine) views = metricCount(mine.page_views_count);
+        if (listed.length < VIEWS_PAGE) break;
+      }
+      return {
+        likes: metricCount(article.public_reactions_count),
+        comments: metricCount(article.comments_count),
+        shares: 0,
+        saves: 0,
+        extra: views === undefined ? ({} as Record<string, number>) : { page_views: views },
+      };
     },
 
     async unpublish(req) {

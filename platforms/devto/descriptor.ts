@@ -69,5 +69,5 @@ export const devtoDescriptor: PlatformDescriptor = {
   // A DEV API key (Settings → Extensions → DEV Community API Keys); it does not expire.
   credentials: ['api_key'],
   apiBaseUrl: 'https://dev.to',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: false, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: false, metrics: true },
 };

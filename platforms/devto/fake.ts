@@ -29,6 +29,8 @@ const MAX_TAGS = 4;
  */
 export class DevtoFake extends FakePlatform {
   readonly articles: FakeArticle[] = [];
+  /** An article's counts (`public_reactions_count`, `comments_count`, …) by id; 0 where unset. */
+  readonly engagement = new Map<number, Record<string, number>>();
   /** An article (or draft) the user `userId` writes in DEV's editor. */
   articleFromApp(userId: string, title: string, published = true): void {
     const now = new Date().toISOString();
@@ -101,6 +103,17 @@ export class DevtoFake extends FakePlatform {
         method: 'PUT',
         path: /^\/api\/articles\/(?<id>\d+)$/,
         handle: authed((req, user, { id }) => this.update(req, user, Number(id))),
+      },
+      {
+        // A published article, to anyone (Forem's show view); a draft or unknown id is 404.
+        method: 'GET',
+        path: /^\/api\/articles\/(?<id>\d+)$/,
+        handle: (_req, { id }) => {
+          const a = this.articles.find((x) => x.id === Number(id) && x.published);
+          if (!a) return { status: 404, body: { error: 'not found', status: 404 } };
+          const counts = { comments_count: 0, public_reactions_count: 0, positive_reactions_count: 0 };
+          return { status: 200, body: { ...this.entity(a), ...counts, ...this.engagement.get(a.id) } };
+        },
       },
       {
         method: 'GET',
@@ -228,6 +241,9 @@ export class DevtoFake extends FakePlatform {
       cover_image: a.mainImage,
       tag_list: a.tags,
       canonical_url: a.canonicalUrl ?? this.urlOf(a),
+      // The owner's view counts its page views too.
+      ...{ comments_count: 0, public_reactions_count: 0, page_views_count: 0 },
+      ...this.engagement.get(a.id),
     };
   }
 }

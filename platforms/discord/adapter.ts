@@ -8,6 +8,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { PublishError } from '../kit/adapter';
+import { metricCount } from '../kit/metric-count';
 import { botMode, botOf, isBotAccount } from './bot';
 import { API, isGone, messagePayload, PLATFORM, postIdParts, receiptOf, withFiles } from './message';
 import { parseWebhookUrl, redactWebhookToken, type Webhook } from './webhook';
@@ -144,6 +145,39 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
       const bot = botOf(req.account);
       if (bot) return bots.findComment(req, bot);
       throw unsearchable();
+    },
+
+    /**
+     * The message (bot: Get Channel Message; webhook: Get Webhook Message): its `reactions[].count`
+     * summed (every emoji, super reactions included) and the `message_count` of the thread started
+     * from it. Discord counts no shares or saves; replies elsewhere in the channel are not counted.
+     */
+    async fetchMetrics(req) {
+      const bot = botOf(req.account);
+      let message: PlatformBody;
+      try {
+        if (bot) message = await bots.read(req, bot, req.post.platformPostId);
+        else {
+          const { thread, message: id } = postIdParts(req.post.platformPostId);
+          const answer = await call(req)({
+            method: 'GET',
+            path: `${webhookPath(webhookOf(req.account))}/messages/${encodeURIComponent(id)}`,
+            ...(thread ? { query: new URLSearchParams({ thread_id: thread }) } : {}),
+          });
+          message = answer.body;
+        }
+      } catch (err) {
+        if (isGone(err)) return null; // deleted
+        throw err;
+      }
+      const reactions: PlatformBody[] = Array.isArray(message.reactions) ? message.reactions : [];
+      return {
+        likes: reactions.reduce((sum, r) => sum + metricCount(r?.count), 0),
+        comments: metricCount(message.thread?.message_count),
+        shares: 0,
+        saves: 0,
+        extra: {},
+      };
     },
 
     async unpublish(req) {

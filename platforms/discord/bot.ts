@@ -202,6 +202,18 @@ export function botMode(call: Caller) {
       return found ? commentReceipt(req, String(found.id)) : null;
     },
 
+    /** Get Channel Message (needs READ_MESSAGE_HISTORY): the post's message, for its counts. */
+    async read(req: CallContext, bot: Bot, postId: string): Promise<PlatformBody> {
+      const { thread, message } = postIdParts(postId);
+      const channel = thread ?? bot.channel;
+      const { body } = await call(req)({
+        method: 'GET',
+        path: `${API}/channels/${encodeURIComponent(channel)}/messages/${encodeURIComponent(message)}`,
+        headers: as(bot),
+      });
+      return body;
+    },
+
     async unpublish(req: UnpublishRequest, bot: Bot): Promise<'deleted'> {
       const { thread, message } = postIdParts(req.platformPostId);
       const channel = thread ?? bot.channel;

@@ -241,5 +241,5 @@ export const discordDescriptor: PlatformDescriptor = {
   apiBaseUrl: 'https://discord.com',
   // Reconcile and comments are bot mode's; a webhook account's lookups refuse and its first
   // comment ends as the comments_unsupported warning (adapter.ts).
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

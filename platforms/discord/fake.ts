@@ -53,12 +53,17 @@ const DISCORD_EPOCH_MS = 1_420_070_400_000;
  * errors? }`). And a bot's (discord.com/developers/docs/resources/message): Get Current User, Get
  * Channel, Create Message (`nonce` with `enforce_nonce` answers the message already made by the
  * same author with that nonce in the past few minutes; `message_reference` replies), Get Channel
- * Messages (`after`, `limit`; listed messages carry no nonce), Delete Message, with
+ * Messages (`after`, `limit`; listed messages carry no nonce), Get Channel Message (with its
+ * `reactions` and the `thread` started from it), Delete Message, with
  * `Authorization: Bot <token>`, Missing Access for a channel the bot was not added to, and the
  * embed limits. Message ids are snowflakes (their time in the high bits), as `after` needs.
  */
 export class DiscordFake extends FakePlatform {
   readonly messages: FakeMessage[] = [];
+  /** Reactions on a message (`emoji` → `count`), by message id. */
+  readonly reactions = new Map<string, Record<string, number>>();
+  /** Messages in the thread started from a message, by that message's id. */
+  readonly threadMessages = new Map<string, number>();
   private readonly webhooks = new Map<string, WebhookRecord>();
   private readonly bots = new Map<string, BotRecord>();
   /** Bots' channels, by id, with their server. */
@@ -306,6 +311,14 @@ export class DiscordFake extends FakePlatform {
         }),
       },
       {
+        method: 'GET',
+        path: message,
+        handle: inChannel((_req, _bot, id, { message: messageId }) => {
+          const found = this.messages.find((m) => m.id === messageId && m.channelId === id);
+          return found ? { status: 200, body: this.entity(found) } : unknownMessage;
+        }),
+      },
+      {
         method: 'DELETE',
         path: message,
         handle: inChannel((_req, _bot, id, { message: messageId }) => {
@@ -381,6 +394,22 @@ export class DiscordFake extends FakePlatform {
       flags: m.flags,
       timestamp: m.timestamp,
       edited_timestamp: null,
+      // Reactions as the Message object lists them: one entry per emoji, with its count.
+      ...(this.reactions.has(m.id)
+        ? {
+            reactions: Object.entries(this.reactions.get(m.id)!).map(([name, count]) => ({
+              count,
+              count_details: { burst: 0, normal: count },
+              me: false,
+              me_burst: false,
+              emoji: { id: null, name },
+              burst_colors: [],
+            })),
+          }
+        : {}),
+      ...(this.threadMessages.has(m.id)
+        ? { thread: { id: m.id, type: 11, name: 'Thread', message_count: this.threadMessages.get(m.id) } }
+        : {}),
       ...(m.referenceId
         ? {
             type: 19, // REPLY

@@ -12,6 +12,7 @@ import type {
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { sameText, searchableText } from '../kit/content';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import {
   type FailureRule,
   platformFailure,
@@ -208,6 +209,30 @@ export function createFarcasterAdapter(options: AdapterOptions = {}): PlatformAd
           c.author?.fid === fid && sameText(c.text, text) && postedSince(c.timestamp, req.since),
       });
       return found ? commentReceiptOf(found) : null;
+    },
+
+    async fetchMetrics(req) {
+      // GET /v2/farcaster/cast?identifier=<hash>&type=hash (docs.neynar.com/reference/lookup-cast-
+      // by-hash-or-url): the Cast's `reactions.likes_count`, `reactions.recasts_count` and
+      // `replies.count`. Farcaster has no saves.
+      try {
+        const { body } = await call(req)({
+          method: 'GET',
+          path: '/v2/farcaster/cast',
+          query: new URLSearchParams({ identifier: req.post.platformPostId, type: 'hash' }),
+        });
+        const cast: PlatformBody = body.cast ?? {};
+        return {
+          likes: metricCount(cast.reactions?.likes_count),
+          comments: metricCount(cast.replies?.count),
+          shares: metricCount(cast.reactions?.recasts_count),
+          saves: 0,
+          extra: {},
+        };
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null; // deleted
+        throw err;
+      }
     },
 
     async unpublish(req) {

@@ -63,5 +63,5 @@ export const farcasterDescriptor: PlatformDescriptor = {
   // A Neynar API key and an approved managed signer made with that key (docs/platforms.md).
   credentials: ['api_key', 'signer_uuid'],
   apiBaseUrl: 'https://api.neynar.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

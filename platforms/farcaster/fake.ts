@@ -19,12 +19,15 @@ const HASH = /^0x[0-9a-fA-F]{40}$/;
 /**
  * Neynar's Farcaster API v2 as it documents it (docs.neynar.com/reference): `POST` and `DELETE
  * /v2/farcaster/cast` with a managed signer and `idem`, `GET /v2/farcaster/signer`,
+ * `GET /v2/farcaster/cast` (one cast by hash, with its reactions and reply count),
  * `/v2/farcaster/feed/user/casts` and `/v2/farcaster/cast/conversation`, keys in `x-api-key`, and
  * its error bodies `{ message, code }`; the protocol's limits on a cast (320 bytes, 2 embeds of at
  * most 256 bytes) included.
  */
 export class FarcasterFake extends FakePlatform {
   readonly casts: FakeCast[] = [];
+  /** A cast's reactions (`likes_count`, `recasts_count`) by hash; replies are counted from the casts. */
+  readonly engagement = new Map<string, Record<string, number>>();
   private readonly keys = new Set<string>();
   /** signer uuid → the API key it was made with and the fid it casts as (unapproved: no fid). */
   private readonly signers = new Map<string, { key: string; fid?: number }>();
@@ -130,6 +133,16 @@ export class FarcasterFake extends FakePlatform {
       },
       {
         method: 'GET',
+        path: '/v2/farcaster/cast',
+        handle: authed((req) => {
+          const hash = String(req.query.get('identifier') ?? '');
+          const cast = this.casts.find((c) => c.hash === hash);
+          if (req.query.get('type') !== 'hash' || !cast) return error(404, 'NotFound', 'Cast not found');
+          return { status: 200, body: { cast: this.entity(cast) } };
+        }),
+      },
+      {
+        method: 'GET',
         path: '/v2/farcaster/cast/conversation',
         handle: authed((req) => {
           const hash = String(req.query.get('identifier') ?? '');
@@ -218,6 +231,13 @@ export class FarcasterFake extends FakePlatform {
       timestamp: c.timestamp,
       embeds: c.embeds.map((url) => ({ url })),
       channel: c.channelId ? { id: c.channelId, object: 'channel_dehydrated' } : null,
+      reactions: {
+        likes_count: this.engagement.get(c.hash)?.likes_count ?? 0,
+        recasts_count: this.engagement.get(c.hash)?.recasts_count ?? 0,
+        likes: [],
+        recasts: [],
+      },
+      replies: { count: this.casts.filter((r) => r.parentHash === c.hash).length },
     };
   }
 }

@@ -11,6 +11,7 @@ import {
 import { bearerCaller, type CallContext } from '../kit/call';
 import { sameText } from '../kit/content';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import {
   type FailureRule,
   platformFailure,
@@ -55,6 +56,10 @@ const RECENT_COMMENTS = `query RecentComments($id: ID!, $first: Int!, $after: St
       pageInfo { hasNextPage endCursor }
     }
   }
+}`;
+/** A post's counts (apidocs.hashnode.com, the `Post` type); `post` is null once removed. */
+const METRICS = `query PostMetrics($id: ID!) {
+  post(id: $id) { id reactionCount responseCount replyCount views }
 }`;
 /** Comments one page of the lookup reads, and how many pages at most (newest first). */
 const COMMENT_PAGE = 50;
@@ -234,6 +239,20 @@ export function createHashnodeAdapter(options: AdapterOptions = {}): PlatformAda
         after = String(connection.pageInfo.endCursor);
       }
       throw tooManyComments(req);
+    },
+
+    async fetchMetrics(req) {
+      // `post(id:)`: `reactionCount` (every reaction), `responseCount` (comments), `replyCount`
+      // (replies to them), `views`. Hashnode shows no shares, and bookmarks are the reader's own.
+      const { post } = await graphql(req, METRICS, { id: req.post.platformPostId });
+      if (!post) return null; // removed, or deleted on Hashnode
+      return {
+        likes: metricCount(post.reactionCount),
+        comments: metricCount(post.responseCount),
+        shares: 0,
+        saves: 0,
+        extra: { replies: metricCount(post.replyCount), views: metricCount(post.views) },
+      };
     },
 
     async unpublish(req) {

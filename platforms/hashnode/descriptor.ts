@@ -100,5 +100,5 @@ export const hashnodeDescriptor: PlatformDescriptor = {
           },
         ],
   apiBaseUrl: 'https://gql.hashnode.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

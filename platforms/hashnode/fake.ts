@@ -44,11 +44,13 @@ const PRO_MESSAGE =
  * `extensions.code` under HTTP 200 (400 for a query it cannot run), the Pro-plan gate on
  * publications, a 100 KB body limit. It runs the operations the adapter sends (told apart by their
  * root field: `publishPost`, `publication { posts }`, `removePost`, `addComment`,
- * `post { comments }`), not GraphQL at large.
+ * `post { comments }`, `post { reactionCount … }`), not GraphQL at large.
  */
 export class HashnodeFake extends FakePlatform {
   readonly posts: FakeHashnodePost[] = [];
   readonly comments: FakeHashnodeComment[] = [];
+  /** A post's counts (`reactionCount`, `responseCount`, `replyCount`, `views`) by id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   /** Personal Access Token → the publications its user may write to. */
   private readonly tokens = new Map<string, Publication[]>();
   /** Personal Access Token → its user's id. */
@@ -133,6 +135,15 @@ export class HashnodeFake extends FakePlatform {
       return this.addComment(variables.input ?? {}, this.users.get(token)!);
     if (/\bpost\s*\(/.test(query) && /\bcomments\s*\(/.test(query)) {
       return this.recentComments(variables, this.users.get(token)!);
+    }
+    if (/\bpost\s*\(/.test(query) && /\breactionCount\b/.test(query)) {
+      // `post(id:)` is null for an unknown or removed post.
+      const post = this.live().find((p) => p.id === variables.id);
+      const counts = { reactionCount: 0, responseCount: 0, replyCount: 0, views: 0 };
+      return {
+        status: 200,
+        body: { data: { post: post ? { id: post.id, ...counts, ...this.engagement.get(post.id) } : null } },
+      };
     }
     if (/\bremovePost\s*\(/.test(query)) {
       const post = this.posts.find((p) => p.id === variables.input?.id && p.active);

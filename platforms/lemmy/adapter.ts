@@ -10,6 +10,7 @@ import {
 } from '../kit/adapter';
 import { bearerCaller, type CallContext, type CallRequest } from '../kit/call';
 import { altTextAt, sameText } from '../kit/content';
+import { metricCount } from '../kit/metric-count';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
@@ -234,6 +235,34 @@ export function createLemmyAdapter(options: AdapterOptions = {}): PlatformAdapte
           postedSince(utc(view.comment?.published), req.since),
       });
       return found ? commentReceiptOf(req.account, found.comment) : null;
+    },
+
+    async fetchMetrics(req) {
+      // GET /api/v3/post?id= (Lemmy 0.19 GetPost): the PostView's `counts` (PostAggregates:
+      // `upvotes`, `downvotes`, `score`, `comments`). Lemmy counts no shares, and saves are the
+      // reader's own.
+      let view: PlatformBody;
+      try {
+        const body = await call(req)({
+          method: 'GET',
+          path: '/api/v3/post',
+          query: new URLSearchParams({ id: req.post.platformPostId }),
+        });
+        view = body.post_view ?? {};
+      } catch (err) {
+        if (lemmyError(err) === 'couldnt_find_post') return null;
+        throw err;
+      }
+      // Deleted by its creator or removed by a moderator: no longer shown, so no longer counted.
+      if (view.post?.deleted || view.post?.removed) return null;
+      const counts = view.counts ?? {};
+      return {
+        likes: metricCount(counts.upvotes),
+        comments: metricCount(counts.comments),
+        shares: 0,
+        saves: 0,
+        extra: { score: metricCount(counts.score), downvotes: metricCount(counts.downvotes) },
+      };
     },
 
     async refresh(account) {

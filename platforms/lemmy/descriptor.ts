@@ -89,5 +89,5 @@ export const lemmyDescriptor: PlatformDescriptor = {
           },
         ],
   prepareStep: 'with-media',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
 };

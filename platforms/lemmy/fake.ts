@@ -37,6 +37,8 @@ const BODY_MAX = 50_000;
 export class LemmyFake extends FakePlatform {
   readonly posts: FakeLemmyPost[] = [];
   readonly comments: FakeLemmyComment[] = [];
+  /** `PostAggregates` votes (`upvotes`, `downvotes`, `score`) by post id; none where unset. */
+  readonly engagement = new Map<number, Record<string, number>>();
   readonly images: Array<{ file: string; contentType: string; bytes: number }> = [];
   /** Communities by id. */
   readonly communities = new Map([[2, 'postflow']]);
@@ -299,7 +301,13 @@ export class LemmyFake extends FakePlatform {
       },
       creator: this.person(p.creator),
       community: { id: p.communityId, name: this.communities.get(p.communityId), local: true },
-      counts: { post_id: p.id, comments: this.comments.filter((c) => c.postId === p.id).length, score: 1 },
+      // Lemmy 0.19's PostAggregates; the poster's own upvote counts, as Lemmy casts it on create.
+      counts: {
+        post_id: p.id,
+        comments: this.comments.filter((c) => c.postId === p.id).length,
+        ...{ score: 1, upvotes: 1, downvotes: 0, published: p.published },
+        ...this.engagement.get(p.id),
+      },
     };
   }
 

@@ -22,6 +22,7 @@ import {
 } from '../kit/http';
 import { failedForGood } from '../kit/live-receipt';
 import { MAX_LOOKUP_PAGES, readWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import { assertTokenFresh } from '../kit/oauth2';
 import { ROOM } from './descriptor';
 import {
@@ -40,6 +41,10 @@ import {
 
 const PLATFORM = 'matrix';
 const CLIENT = '/_matrix/client/v3';
+/** The relations endpoint is in the client API's v1 (Matrix 1.3). */
+const CLIENT_V1 = '/_matrix/client/v1';
+/** Reactions a metrics read counts, at most (100 a page): past it the count is a floor. */
+const REACTION_PAGES = 20;
 /** How many of the account's messages in the room reconcile reads a page. */
 const RECONCILE_WINDOW = 50;
 
@@ -313,6 +318,51 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
             permalink: permalinkOf(room, String(match.event_id), viaOf(req.account)),
           }
         : null;
+    },
+
+    /**
+     * The post's text event (its anchor): `GET /rooms/{roomId}/event/{eventId}` says whether it is
+     * still there (404, or redacted) and, in `unsigned.m.relations.m.thread.count`, how many
+     * messages its thread holds (the server's aggregation); its reactions are the `m.annotation`
+     * relations (`GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/m.annotation`, paged
+     * by `next_batch`), one `m.reaction` event each. Matrix has no shares or saves.
+     */
+    async fetchMetrics(req) {
+      const room = await roomOf(req);
+      const anchor = anchorOf(req.post.platformPostId.split(','), req.post.metadata);
+      const at = `rooms/${encodeURIComponent(room)}`;
+      let event: PlatformBody;
+      try {
+        ({ body: event } = await call(req)({
+          method: 'GET',
+          path: `${CLIENT}/${at}/event/${encodeURIComponent(anchor)}`,
+        }));
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null; // gone
+        throw err;
+      }
+      if (event.unsigned?.redacted_because) return null; // redacted: deleted
+      let reactions = 0;
+      let from: string | undefined;
+      for (let page = 0; page < REACTION_PAGES; page++) {
+        const query = new URLSearchParams({ limit: '100', ...(from ? { from } : {}) });
+        const { body } = await call(req)({
+          method: 'GET',
+          path: `${CLIENT_V1}/${at}/relations/${encodeURIComponent(anchor)}/m.annotation`,
+          query,
+        });
+        const chunk: PlatformBody[] = Array.isArray(body.chunk) ? body.chunk : [];
+        reactions += chunk.filter((e) => e?.type === 'm.reaction').length;
+        if (typeof body.next_batch !== 'string') break;
+        from = body.next_batch;
+      }
+      return {
+        likes: reactions,
+        comments: metricCount(event.unsigned?.['m.relations']?.['m.thread']?.count),
+        shares: 0,
+        saves: 0,
+        extra: {},
+      };
     },
 
     /** Redacts every event of the post (its platform post id lists them); one gone already counts as deleted. */

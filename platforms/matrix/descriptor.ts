@@ -104,5 +104,5 @@ export const matrixDescriptor: PlatformDescriptor = {
     return issues;
   },
   prepareStep: 'with-media',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
 };

@@ -29,7 +29,8 @@ const CLIENT = '/_matrix/client/v3';
  * and an alias, `PUT …/send/{type}/{txnId}` idempotent per device and transaction id,
  * `/messages` (dir, limit, a `senders`/`types` filter) with `unsigned.transaction_id` for the
  * sending device only, redactions (the content emptied), the media repository (`mxc://`),
- * `/account/whoami`, refresh tokens, and `{ errcode, error }` bodies.
+ * `/account/whoami`, refresh tokens, one event with its thread aggregation (`/event/{eventId}`),
+ * relations by type (`/relations/{eventId}/{relType}`), and `{ errcode, error }` bodies.
  */
 export class MatrixFake extends FakePlatform {
   readonly events: FakeEvent[] = [];
@@ -193,6 +194,57 @@ export class MatrixFake extends FakePlatform {
         ),
       },
       {
+        // One event, with the server's aggregation of the thread on it (`unsigned.m.relations`).
+        method: 'GET',
+        path: /^\/_matrix\/client\/v3\/rooms\/(?<room>[^/]+)\/event\/(?<event>[^/]+)$/,
+        handle: authed(
+          inRoom((_req, s, { event }) => {
+            const found = this.events.find((e) => e.eventId === decodeURIComponent(event!));
+            if (!found) return error(404, 'M_NOT_FOUND', 'Event not found.');
+            const thread = this.relatedTo(found.eventId, 'm.thread');
+            return {
+              status: 200,
+              body: {
+                ...this.shown(found, s),
+                unsigned: {
+                  ...this.shown(found, s).unsigned,
+                  ...(thread.length > 0 && !found.redacted
+                    ? {
+                        'm.relations': {
+                          'm.thread': { count: thread.length, current_user_participated: false },
+                        },
+                      }
+                    : {}),
+                },
+              },
+            };
+          }),
+        ),
+      },
+      {
+        // Relations of one type (Matrix 1.3+, client v1): newest first, `limit` a page, `next_batch`.
+        method: 'GET',
+        path: /^\/_matrix\/client\/v1\/rooms\/(?<room>[^/]+)\/relations\/(?<event>[^/]+)\/(?<rel>[^/]+)$/,
+        handle: authed(
+          inRoom((req, s, { event, rel }) => {
+            const id = decodeURIComponent(event!);
+            if (!this.events.some((e) => e.eventId === id))
+              return error(404, 'M_NOT_FOUND', 'Event not found.');
+            const all = this.relatedTo(id, decodeURIComponent(rel!)).reverse();
+            const limit = Math.min(Number(req.query.get('limit') ?? 5), 100);
+            const from = Number(req.query.get('from') ?? 0);
+            const page = all.slice(from, from + limit);
+            return {
+              status: 200,
+              body: {
+                chunk: page.map((e) => this.shown(e, s)),
+                ...(from + limit < all.length ? { next_batch: String(from + limit) } : {}),
+              },
+            };
+          }),
+        ),
+      },
+      {
         method: 'GET',
         path: /^\/_matrix\/client\/v3\/rooms\/(?<room>[^/]+)\/messages$/,
         handle: authed(inRoom((req, s) => this.list(req, s))),
@@ -278,21 +330,64 @@ export class MatrixFake extends FakePlatform {
       body: {
         start: `t${at}`,
         ...(more && last ? { end: `t${backwards ? last.i : last.i + 1}` } : {}),
-        chunk: page.map(({ e }) => ({
-          event_id: e.eventId,
-          room_id: e.roomId,
-          sender: e.sender,
-          type: e.type,
-          content: e.content,
-          origin_server_ts: e.ts,
-          unsigned: {
-            age: Date.now() - e.ts,
-            ...(e.deviceId === s.deviceId ? { transaction_id: e.txnId } : {}),
-            ...(e.redacted ? { redacted_because: { type: 'm.room.redaction' } } : {}),
-          },
-        })),
+        chunk: page.map(({ e }) => this.shown(e, s)),
       },
     };
+  }
+
+  /** The live events relating to `eventId` with `relType` (`m.annotation`, `m.thread`), oldest first. */
+  private relatedTo(eventId: string, relType: string): FakeEvent[] {
+    return this.events.filter(
+      (e) =>
+        !e.redacted &&
+        e.content['m.relates_to']?.rel_type === relType &&
+        e.content['m.relates_to']?.event_id === eventId,
+    );
+  }
+
+  /** An event as the client API shows it to the session `s`. */
+  private shown(e: FakeEvent, s: Session) {
+    return {
+      event_id: e.eventId,
+      room_id: e.roomId,
+      sender: e.sender,
+      type: e.type,
+      content: e.content,
+      origin_server_ts: e.ts,
+      unsigned: {
+        age: Date.now() - e.ts,
+        ...(e.deviceId === s.deviceId ? { transaction_id: e.txnId } : {}),
+        ...(e.redacted ? { redacted_because: { type: 'm.room.redaction' } } : {}),
+      } as Record<string, unknown>,
+    };
+  }
+
+  /** Someone else in the room reacts to `eventId` with `key` (an `m.reaction` annotation). */
+  react(eventId: string, key: string): void {
+    this.others('m.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key } });
+  }
+
+  /** Someone else in the room replies in the thread on `eventId`. */
+  replyInThread(eventId: string, text: string): void {
+    this.others('m.room.message', {
+      msgtype: 'm.text',
+      body: text,
+      'm.relates_to': { rel_type: 'm.thread', event_id: eventId, is_falling_back: true },
+    });
+  }
+
+  private others(type: string, content: Record<string, any>): void {
+    this.events.push({
+      eventId: `$${this.nextId()}`,
+      roomId: this.roomId,
+      sender: `@reader:${SERVER}`,
+      deviceId: 'DEVREADER',
+      txnId: `m${this.nextId()}`,
+      type,
+      content,
+      ts: Date.now(),
+      redacted: false,
+    });
   }
 
   /** A text message the account's user sends from another client (its transaction id unseen). */

@@ -17,6 +17,7 @@ import { mediaServerOf, relayList } from './descriptor';
 import { checkProcessing, discover, type MediaServerCall, upload, type UploadedFile } from './media-server';
 import { eventIdOf, type NostrEvent, publicKeyOf, signEvent } from './event';
 import { bech32Encode, fromHex, noteId, parseSecretKey } from './keys';
+import { engagementOf, ENGAGEMENT_KINDS } from './metrics';
 import { DELETION, noteOf, TEXT_NOTE } from './note';
 import { type QueryAnswer, queryEvents, type RelayAnswer, type RelayCall, sendEvent } from './relay';
 
@@ -205,6 +206,38 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
       if (holding.length > 0) return commentReceiptOf(id);
       if (answers.some((a) => a.kind === 'events')) return null;
       throw failureOf(answers as RelayAnswer[], false);
+    },
+
+    /**
+     * The note's engagement as the account's relays hold it: per relay, `REQ` for the note
+     * (`ids`) and for the events referring to it (`#e`, the kinds that count), the answers merged
+     * by event id (metrics.ts counts them). Gone (`null`): the author's NIP-09 deletion is there,
+     * or no relay that answered holds the note. No relay answering is a failure, classified as a
+     * publish's is (a `rate-limited:` refusal waits).
+     */
+    async fetchMetrics(req) {
+      const { secretKey, relays } = accountOf(req.account);
+      const id = req.post.platformPostId;
+      const call = callFor(req.signal);
+      const asked = await Promise.all(
+        relays.map(async (relay) => ({
+          note: await queryEvents(relay, { ids: [id], limit: 1 }, call),
+          refs: await queryEvents(relay, { '#e': [id], kinds: ENGAGEMENT_KINDS }, call),
+        })),
+      );
+      if (req.signal.aborted) throw req.signal.reason;
+      const answered = asked.filter((a) => a.note.kind === 'events' && a.refs.kind === 'events');
+      if (answered.length === 0) {
+        const refusals = asked.flatMap((a) => [a.note, a.refs]).filter((a) => a.kind !== 'events');
+        throw failureOf(refusals as RelayAnswer[], false);
+      }
+      const eventsOf = (a: QueryAnswer) => (a.kind === 'events' ? a.events : []);
+      if (!answered.some((a) => eventsOf(a.note).some((e) => e.id === id))) return null; // gone
+      return engagementOf(
+        id,
+        publicKeyOf(secretKey),
+        answered.flatMap((a) => eventsOf(a.refs)),
+      );
     },
 
     async unpublish(req) {

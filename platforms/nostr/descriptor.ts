@@ -97,7 +97,7 @@ export const nostrDescriptor: PlatformDescriptor = {
         ]
       : []),
   ],
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };
 
 /**

@@ -17,6 +17,8 @@ interface Filter {
   since?: number;
   until?: number;
   limit?: number;
+  /** Events with an `e` tag naming one of these ids. */
+  '#e'?: string[];
 }
 
 /**
@@ -25,7 +27,8 @@ interface Filter {
  *
  * Faults, as the shared contract suite injects them, match a client message by its type (`EVENT`,
  * `REQ`) as `method` and the connection's path: an answer fault (`{ status, body }`) refuses the
- * event with `body` as the `OK` message (`"invalid: …"`), the status means nothing to a relay;
+ * event with `body` as the `OK` message (`"invalid: …"`), or a query with it as the `CLOSED`
+ * reason (`"rate-limited: …"`), the status means nothing to a relay;
  * `reset` closes the connection before the event is read, `lose-answer` stores it then closes,
  * `hang` never answers.
  */
@@ -144,6 +147,8 @@ export class NostrRelayFake {
     }
     if (type === 'REQ') {
       const [, sub, ...filters] = message as [string, string, ...Filter[]];
+      // An answer fault refuses the query: `CLOSED` with `body` as its reason (`"rate-limited: …"`).
+      if (fault && !('kind' in fault)) return send(['CLOSED', sub, String(fault.body)]);
       const found = this.events.filter((e) => filters.some((f) => matches(e, f)));
       for (const event of found.slice(0, Math.min(...filters.map((f) => f.limit ?? Infinity)))) {
         send(['EVENT', sub, event]);
@@ -189,7 +194,8 @@ function matches(event: NostrEvent, filter: Filter): boolean {
     (!filter.authors || filter.authors.includes(event.pubkey)) &&
     (!filter.kinds || filter.kinds.includes(event.kind)) &&
     (filter.since === undefined || event.created_at >= filter.since) &&
-    (filter.until === undefined || event.created_at <= filter.until)
+    (filter.until === undefined || event.created_at <= filter.until) &&
+    (!filter['#e'] || event.tags.some((t) => t[0] === 'e' && filter['#e']!.includes(t[1]!)))
   );
 }
 

@@ -17,10 +17,12 @@ export type RelayAnswer =
   | { relay: string; kind: 'unreachable'; why: string }
   | { relay: string; kind: 'address_refused'; why: string };
 
-/** What a relay answered to a query: the events it has, or why it could not be asked. */
+/**
+ * What a relay answered to a query: the events it has, its refusal (`CLOSED` with the reason,
+ * machine-readable prefix first: `rate-limited:`, `auth-required:`…), or why it could not be asked.
+ */
 export type QueryAnswer =
-  | { relay: string; kind: 'events'; events: NostrEvent[] }
-  | Exclude<RelayAnswer, { kind: 'accepted' | 'refused' }>;
+  { relay: string; kind: 'events'; events: NostrEvent[] } | Exclude<RelayAnswer, { kind: 'accepted' }>;
 
 export interface RelayCall {
   policy: OutboundPolicy;
@@ -52,8 +54,9 @@ export function queryEvents(relay: string, filter: object, call: RelayCall): Pro
     if (message[1] !== sub) return;
     if (message[0] === 'EVENT') events.push(message[2] as NostrEvent);
     else if (message[0] === 'EOSE') finish({ relay, kind: 'events', events });
-    // CLOSED: the relay refused the query (auth-required:, restricted:…).
-    else if (message[0] === 'CLOSED') finish({ relay, kind: 'unknown', why: String(message[2] ?? 'closed') });
+    // CLOSED: the relay refused the query (rate-limited:, auth-required:, restricted:…).
+    else if (message[0] === 'CLOSED')
+      finish({ relay, kind: 'refused', message: String(message[2] ?? '') || 'closed without a reason' });
   });
 }
 

@@ -19,6 +19,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { MAX_LOOKUP_PAGES, searchWindow, unsearchable } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import type { MediaInfo } from '../descriptor';
 import { REDDIT_MEDIA, redditKind, type RedditKind } from './descriptor';
@@ -408,6 +409,26 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
         throw unsearchable(PLATFORM, `the post has more than ${COMMENT_WINDOW} comments`);
       }
       return null;
+    },
+
+    async fetchMetrics(req) {
+      // GET /api/info?id=t3_… (reddit.com/dev/api#GET_api_info, scope `read`): a Listing of the
+      // Link thing with its `ups`, `score`, `upvote_ratio`, `num_comments`, `num_crossposts`.
+      // Reddit shows no saves of others (`saved` is the reader's own) and fuzzes `downs` to 0.
+      const body = await call(req)(
+        'GET',
+        `/api/info?id=${encodeURIComponent(fullname(req.post.platformPostId))}&raw_json=1`,
+      );
+      const [post] = children(body);
+      // An unknown id answers an empty Listing; a post its author deleted stays listed, marked.
+      if (!post || post.removed_by_category === 'deleted') return null;
+      return {
+        likes: metricCount(post.ups),
+        comments: metricCount(post.num_comments),
+        shares: metricCount(post.num_crossposts),
+        saves: 0,
+        extra: { score: metricCount(post.score), upvote_ratio: metricCount(post.upvote_ratio) },
+      };
     },
 
     async refresh(account) {

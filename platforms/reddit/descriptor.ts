@@ -182,7 +182,7 @@ export const redditDescriptor: PlatformDescriptor = {
   // Media is uploaded (leased, sent to Reddit's S3 bucket) before the submit.
   prepareStep: 'with-media',
   apiBaseUrl: 'https://oauth.reddit.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // A web app (confidential, HTTP Basic, no PKCE); `duration=permanent` brings a refresh token.
   oauth: {
     authorizeUrl: 'https://www.reddit.com/api/v1/authorize',

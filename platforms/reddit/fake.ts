@@ -65,6 +65,10 @@ const MIMETYPES = ['image/jpeg', 'image/png', 'image/gif', 'video/mp4', 'video/q
 export class RedditFake extends FakePlatform {
   readonly submissions: FakeSubmission[] = [];
   readonly comments: FakeComment[] = [];
+  /** Posts their author deleted: Reddit still lists them by id, marked `removed_by_category: "deleted"`. */
+  readonly deleted: FakeSubmission[] = [];
+  /** A Link's vote and comment counts (`ups`, `score`, `upvote_ratio`, `num_comments`, …), by post id; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   /** Subreddits that exist (any other is SUBREDDIT_NOEXIST). */
   readonly subreddits = new Set(['postflow', 'test', 'textonly', 'mods']);
   /** Subreddits that take no image or video posts (NO_IMAGES, NO_VIDEOS). */
@@ -154,6 +158,7 @@ export class RedditFake extends FakePlatform {
         handle: authed((req, _user, { name }) => this.submitted(req, decodeURIComponent(name!))),
       },
       { method: 'POST', path: '/api/del', handle: authed((req, user) => this.del(req, user)) },
+      { method: 'GET', path: '/api/info', handle: authed((req) => this.info(req)) },
       { method: 'POST', path: '/api/comment', handle: authed((req, user) => this.comment(req, user)) },
       {
         method: 'GET',
@@ -470,8 +475,33 @@ export class RedditFake extends FakePlatform {
   private del(req: FakeRequest, user: string): FakeResponse {
     const id = String(req.body.id ?? '').replace(/^t3_/, '');
     const i = this.submissions.findIndex((p) => p.id === id && p.author === user);
-    if (i >= 0) this.submissions.splice(i, 1);
+    if (i >= 0) this.deleted.push(...this.submissions.splice(i, 1));
     return { status: 200, body: {} };
+  }
+
+  /**
+   * `GET /api/info?id=<fullnames>`: a Listing of the things that exist (an unknown id is left
+   * out); a deleted post keeps its counts, its author and text shown as `[deleted]`.
+   */
+  private info(req: FakeRequest): FakeResponse {
+    const ids = (req.query.get('id') ?? '').split(',').map((id) => id.replace(/^t3_/, ''));
+    const things = ids.flatMap((id) => {
+      const live = this.submissions.find((p) => p.id === id);
+      const gone = live ? undefined : this.deleted.find((p) => p.id === id);
+      const p = live ?? gone;
+      if (!p) return [];
+      const counts = { ups: 1, score: 1, upvote_ratio: 1, num_comments: 0, num_crossposts: 0 };
+      const data = { ...this.link(p), ...counts, ...this.engagement.get(p.id) };
+      return [
+        {
+          kind: 't3',
+          data: gone
+            ? { ...data, author: '[deleted]', selftext: '[deleted]', removed_by_category: 'deleted' }
+            : { ...data, removed_by_category: null },
+        },
+      ];
+    });
+    return { status: 200, body: listing(things, null) };
   }
 
   private comment(req: FakeRequest, user: string): FakeResponse {

@@ -21,6 +21,7 @@ import {
 } from '../kit/http';
 import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import { slackEscape } from './descriptor';
 
 const PLATFORM = 'slack';
@@ -425,6 +426,45 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
         (m) => m.ts !== thread && m.ts !== post && mine(m),
       );
       return found ? commentReceipt(req, String(found.ts)) : null;
+    },
+
+    /**
+     * The message by conversations.replies (api.slack.com/methods/conversations.replies, scope
+     * `channels:history`): `ts` the post's, `latest` = `oldest` = it, inclusive, so the message
+     * itself (a message with no replies comes back alone); 2 at most, for a post that is a thread
+     * reply, whose thread's parent may come first. Its `reactions[].count` summed (every emoji)
+     * and its `reply_count`; Slack counts no shares or saves readable by a bot.
+     */
+    async fetchMetrics(req) {
+      const { ts } = parsePostId(req.post.platformPostId);
+      // Slack never said which message shares the files: there is no message to read.
+      if (!ts) return null;
+      let body: PlatformBody;
+      try {
+        body = await method(req, 'conversations.replies', {
+          channel: channelOf(req.account),
+          ts,
+          latest: ts,
+          oldest: ts,
+          inclusive: 'true',
+          limit: '2',
+        });
+      } catch (err) {
+        if ((err as { slackError?: string }).slackError === 'thread_not_found') return null; // deleted
+        throw err;
+      }
+      const messages: PlatformBody[] = Array.isArray(body.messages) ? body.messages : [];
+      const message = messages.find((m) => m?.ts === ts);
+      // Deleted: gone, or (a parent with replies) left as a tombstone.
+      if (!message || message.subtype === 'tombstone') return null;
+      const reactions: PlatformBody[] = Array.isArray(message.reactions) ? message.reactions : [];
+      return {
+        likes: reactions.reduce((sum, r) => sum + metricCount(r?.count), 0),
+        comments: metricCount(message.reply_count),
+        shares: 0,
+        saves: 0,
+        extra: {},
+      };
     },
 
     async unpublish(req) {

@@ -128,5 +128,5 @@ export const slackDescriptor: PlatformDescriptor = {
   credentials: ['bot_token', 'channel_id'],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://slack.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

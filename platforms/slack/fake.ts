@@ -98,6 +98,8 @@ interface Upload {
  */
 export class SlackFake extends FakePlatform {
   readonly posts: SlackPost[] = [];
+  /** Reactions on a message (`name` → `count`), by its ts. */
+  readonly reactions = new Map<string, Record<string, number>>();
   /** The bot was removed from the channel: posting there is refused with not_in_channel. */
   removedFromChannel = false;
   /** Share completed uploads only after this many files.info reads (Slack shares asynchronously). */
@@ -232,13 +234,26 @@ export class SlackFake extends FakePlatform {
    */
   private history(args: Record<string, string>, thread: string | undefined): FakeResponse {
     const oldest = Number(args.oldest ?? 0);
+    const latest = Number(args.latest ?? Infinity);
     const limit = Math.min(Number(args.limit ?? 100), 999);
     const from = args.cursor
       ? Number(Buffer.from(args.cursor, 'base64').toString().replace('next_ts:', ''))
       : 0;
-    const all = this.messages
-      .filter((m) => Number(m.ts) >= oldest && (thread === undefined ? !m.thread_ts : m.thread_ts === thread))
-      .reverse(); // newest first, as conversations.history answers
+    // conversations.replies: a reply's `ts` names its thread, whose parent always comes first.
+    // (Slack answers thread_not_found for a `ts` no message has; the fake lists nothing, so threads
+    // its tests name need no parent.)
+    const named = thread === undefined ? undefined : this.messages.find((m) => m.ts === thread);
+    if (named?.thread_ts) thread = String(named.thread_ts);
+    const parent = named?.thread_ts ? this.messages.find((m) => m.ts === thread) : named;
+    const inWindow = (m: Record<string, unknown>) => Number(m.ts) >= oldest && Number(m.ts) <= latest;
+    const all = [
+      ...(parent ? [this.shown(parent)] : []),
+      ...this.messages
+        .filter((m) => inWindow(m) && m.ts !== thread)
+        .filter((m) => (thread === undefined ? !m.thread_ts : m.thread_ts === thread))
+        .reverse() // newest first, as conversations.history answers
+        .map((m) => this.shown(m)),
+    ];
     const messages = all.slice(from, from + limit);
     const more = from + limit < all.length;
     return ok({
@@ -266,6 +281,30 @@ export class SlackFake extends FakePlatform {
     this.clock = Math.max(this.clock + 1, Math.floor(Date.now() / 1000));
     this.seq += 1;
     return `${this.clock}.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  /** A message as the history methods list it: its `reactions` and, a parent, its `reply_count`. */
+  private shown(m: Record<string, unknown>): Record<string, unknown> {
+    const replies = this.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).length;
+    const reactions = this.reactions.get(String(m.ts));
+    return {
+      ...m,
+      ...(replies > 0 ? { thread_ts: m.ts, reply_count: replies } : {}),
+      ...(reactions
+        ? {
+            reactions: Object.entries(reactions).map(([name, count]) => ({
+              name,
+              count,
+              users: Array.from({ length: count }, (_, i) => `U0READER${String(i).padStart(2, '0')}`),
+            })),
+          }
+        : {}),
+    };
+  }
+
+  /** The message `ts` deleted in Slack itself (by a person, not through the bot). */
+  deleteInSlack(ts: string): void {
+    this.deleteMessage({ ts });
   }
 
   private deleteMessage(args: Record<string, string>): FakeResponse {

@@ -3,6 +3,7 @@ import type { AccountContext, AdapterOptions, PlatformAdapter, PublishRequest } 
 import { bearerCaller } from '../kit/call';
 import { altTextAt, sameText, searchableText } from '../kit/content';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import {
   type FailureRule,
   platformFailure,
@@ -17,6 +18,11 @@ import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 const PLATFORM = 'tumblr';
 /** The blog's posts a reconcile page holds: 20 is the most `/posts` answers at once. */
 const RECONCILE_PAGE = 20;
+/**
+ * How many pages of a post's conversation notes a metrics read counts replies in (20 notes a
+ * page): past 1,000 replies and commented reblogs the count stops, a floor rather than a failure.
+ */
+const MAX_NOTE_PAGES = 50;
 /** A 429 without a wait in its headers: the per-minute window (300 calls a minute per IP). */
 const RATE_WINDOW_MS = 60_000;
 /**
@@ -135,6 +141,39 @@ export function createTumblrAdapter(options: AdapterOptions = {}): PlatformAdapt
         permalink: String(found.post_url ?? permalinkOf(blogOf(req.account), id)),
         publishedAt: new Date(Number(found.timestamp) * 1000 || Date.now()).toISOString(),
       } satisfies DeliveryReceipt;
+    },
+
+    async fetchMetrics(req) {
+      // GET /v2/blog/{blog}/notes?id=&mode=conversation (tumblr/docs api.md, "/notes"):
+      // `total_likes` and `total_reblogs`, and the replies among the notes, page after page by
+      // `_links.next`. Tumblr shows no saves.
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const path = `${blog(req.account)}/notes`;
+      let query = new URLSearchParams({ id: req.post.platformPostId, mode: 'conversation' });
+      let totals: PlatformBody = {};
+      let replies = 0;
+      for (let page = 0; page < MAX_NOTE_PAGES; page++) {
+        let answer: PlatformBody;
+        try {
+          answer = (await caller(req)({ method: 'GET', path, query })).body.response ?? {};
+        } catch (err) {
+          if ((err as { status?: number }).status === 404) return null; // deleted
+          throw err;
+        }
+        if (page === 0) totals = answer;
+        const notes: PlatformBody[] = Array.isArray(answer.notes) ? answer.notes : [];
+        replies += notes.filter((n) => n?.type === 'reply').length;
+        const next = answer._links?.next?.query_params;
+        if (!next || typeof next !== 'object') break;
+        query = new URLSearchParams(Object.entries(next).map(([k, v]): [string, string] => [k, String(v)]));
+      }
+      return {
+        likes: metricCount(totals.total_likes),
+        comments: replies,
+        shares: metricCount(totals.total_reblogs),
+        saves: 0,
+        extra: {},
+      };
     },
 
     async unpublish(req) {

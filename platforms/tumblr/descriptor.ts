@@ -91,7 +91,7 @@ export const tumblrDescriptor: PlatformDescriptor = {
   // OAuth 2.0 tokens (scopes `basic write offline_access`) and the blog to post to.
   credentials: ['access_token', 'blog_identifier'],
   apiBaseUrl: 'https://api.tumblr.com',
-  capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: false },
+  capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: true },
   // OAuth 2.0 (tumblr.com/docs/en/api/v2 "OAuth 2"): the client in the form body; offline_access
   // brings the refresh token. Tumblr documents no PKCE. The account posts to the person's primary
   // blog; the user name (the primary blog's name at the time) identifies the person.

@@ -24,6 +24,8 @@ const TEXT_BLOCK_MAX = 4_096;
  */
 export class TumblrFake extends FakePlatform {
   readonly posts: TumblrPost[] = [];
+  /** A post's notes as counts (`likes`, `reblogs`, `replies`) by post id; none where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   readonly blogs = new Set(['postflow-test']);
   readonly clients = new Map([['consumer-key-1', 'consumer-secret-1']]);
 
@@ -104,6 +106,11 @@ export class TumblrFake extends FakePlatform {
           const from = before ? drafts.findIndex((p) => p.id === before) + 1 : 0;
           return ok(200, { posts: drafts.slice(from, from + 20).map((p) => this.entity(p)) });
         }),
+      },
+      {
+        method: 'GET',
+        path: /^\/v2\/blog\/(?<blog>[^/]+)\/notes$/,
+        handle: authed((req, blog) => this.notes(req, blog)),
       },
       {
         method: 'POST',
@@ -238,7 +245,50 @@ export class TumblrFake extends FakePlatform {
       trail: [],
     };
   }
+
+  /**
+   * `GET /v2/blog/{blog}/notes?id=&mode=conversation` (api.md "/notes"): replies (and reblogs
+   * with commentary, none here) newest first in `notes`, 20 a page with `_links.next` while older
+   * ones remain, `total_likes` and `total_reblogs` beside them; an unknown post is 404.
+   */
+  private notes(req: FakeRequest, blog: string): FakeResponse {
+    const post = this.posts.find((p) => p.blog === blog && p.id === req.query.get('id'));
+    if (!post) return error(404, 'Not Found', 0);
+    const counts = this.engagement.get(post.id) ?? {};
+    // Reply `n` (1 = oldest) was made at the post's time + n seconds.
+    const replies = Array.from({ length: counts.replies ?? 0 }, (_, i) => ({
+      type: 'reply',
+      timestamp: post.timestamp + i + 1,
+      blog_name: `reader-${i + 1}`,
+      reply_text: 'Nice',
+    })).reverse();
+    const before = Number(req.query.get('before_timestamp') ?? Infinity);
+    const older = replies.filter((n) => n.timestamp < before);
+    const page = older.slice(0, NOTES_PAGE);
+    const next = older.length > NOTES_PAGE ? page.at(-1)!.timestamp : undefined;
+    return ok(200, {
+      notes: page,
+      rollup_notes: [],
+      total_notes: replies.length,
+      total_likes: counts.likes ?? 0,
+      total_reblogs: counts.reblogs ?? 0,
+      ...(next !== undefined
+        ? {
+            _links: {
+              next: {
+                href: `/v2/blog/${blog}/notes?id=${post.id}&mode=conversation&before_timestamp=${next}`,
+                method: 'GET',
+                query_params: { id: post.id, mode: 'conversation', before_timestamp: String(next) },
+              },
+            },
+          }
+        : {}),
+    });
+  }
 }
+
+/** How many notes a `/notes` page holds (Tumblr pages them by `before_timestamp`). */
+const NOTES_PAGE = 20;
 
 function ok(status: number, response: unknown): FakeResponse {
   return { status, body: { meta: { status, msg: status === 201 ? 'Created' : 'OK' }, response } };

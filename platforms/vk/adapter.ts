@@ -13,6 +13,7 @@ import type {
 import { bearerCaller, type CallContext } from '../kit/call';
 import { VK_API_VERSION } from './descriptor';
 import { sameText, searchableText, stringList } from '../kit/content';
+import { metricCount } from '../kit/metric-count';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
   type FailureRule,
@@ -225,6 +226,21 @@ export function createVkAdapter(options: AdapterOptions = {}): PlatformAdapter {
           postedSince(dateOf(c), req.since),
       });
       return found ? commentReceiptOf(wall, post, found.id) : null;
+    },
+
+    async fetchMetrics(req) {
+      // wall.getById (dev.vk.com/method/wall.getById): the post object's `likes`, `comments`,
+      // `reposts` and `views` counters, each `{ count }`. VK shows no one's bookmarks, so no saves.
+      const { wall, post } = postOf(req.post.platformPostId);
+      const [item] = itemsOf(await method(req, 'wall.getById', { posts: `${wall}_${post}` }));
+      if (!item) return null; // deleted: VK leaves it out of `items`
+      return {
+        likes: metricCount(item.likes?.count),
+        comments: metricCount(item.comments?.count),
+        shares: metricCount(item.reposts?.count),
+        saves: 0,
+        extra: { views: metricCount(item.views?.count) },
+      };
     },
 
     async unpublish(req) {

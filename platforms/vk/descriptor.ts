@@ -77,7 +77,7 @@ export const vkDescriptor: PlatformDescriptor = {
         ],
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.vk.com',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
   // The classic authorization code flow (oauth.vk.com), not VK ID's OAuth 2.1: the adapter has
   // no refresh, and `offline` gives a user token that never expires (`expires_in: 0`), where a
   // VK ID token lives an hour and needs the `device_id` from the callback to refresh. The wall is

@@ -31,6 +31,8 @@ const MAX_ATTACHMENTS = 10;
 export class VkFake extends FakePlatform {
   readonly posts: FakeWallPost[] = [];
   readonly comments: FakeWallComment[] = [];
+  /** A post's counts (`likes`, `reposts`, `comments`, `views`), by `<owner_id>_<post_id>`; 0 where unset. */
+  readonly engagement = new Map<string, Record<string, number>>();
   /** token → the user it belongs to, and the community it administers. */
   private readonly tokens = new Map<string, { userId: number; groupId: number }>();
   /** Uploaded photo blobs by their `photo` string, then saved photos by `photo<owner>_<id>`. */
@@ -201,11 +203,12 @@ export class VkFake extends FakePlatform {
       const items = this.posts.filter((x) => x.ownerId === owner).reverse();
       const offset = Number(p.offset ?? 0);
       const page = items.slice(offset, offset + Math.min(Number(p.count ?? 20), 100));
-      return ok({ count: items.length, items: page.map(postEntity) });
+      return ok({ count: items.length, items: page.map((x) => postEntity(x)) });
     },
     'wall.getById': (p) => {
       const ids = (p.posts ?? '').split(',');
-      return ok({ items: this.posts.filter((x) => ids.includes(`${x.ownerId}_${x.id}`)).map(postEntity) });
+      const found = this.posts.filter((x) => ids.includes(`${x.ownerId}_${x.id}`));
+      return ok({ items: found.map((x) => postEntity(x, this.engagement.get(`${x.ownerId}_${x.id}`))) });
     },
     'wall.delete': (p, t) => {
       const owner = this.wall(p, t);
@@ -270,7 +273,8 @@ export class VkFake extends FakePlatform {
 const now = () => Math.floor(Date.now() / 1000);
 const ok = (response: unknown): FakeResponse => ({ status: 200, body: { response } });
 
-function postEntity(x: FakeWallPost) {
+/** A wall post object (dev.vk.com/reference/objects/post), its counters as `{ count }` objects. */
+function postEntity(x: FakeWallPost, counts: Record<string, number> = {}) {
   return {
     id: x.id,
     owner_id: x.ownerId,
@@ -279,6 +283,10 @@ function postEntity(x: FakeWallPost) {
     post_type: 'post',
     text: x.text,
     attachments: x.attachments.map((a) => ({ type: 'photo', photo: { id: Number(a.split('_')[1]) } })),
+    comments: { count: counts.comments ?? 0, can_post: 1 },
+    likes: { count: counts.likes ?? 0, user_likes: 0, can_like: 1, can_publish: 1 },
+    reposts: { count: counts.reposts ?? 0, user_reposted: 0 },
+    views: { count: counts.views ?? 0 },
   };
 }
 

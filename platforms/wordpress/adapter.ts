@@ -13,6 +13,7 @@ import type {
 import { bearerCaller, type CallRequest, type PlatformAnswer } from '../kit/call';
 import { htmlText, sameText } from '../kit/content';
 import { type LookupPage, MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
+import { metricCount } from '../kit/metric-count';
 import {
   type FailureRule,
   platformFailure,
@@ -217,6 +218,30 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
         matches: (c) => wordsOf(c.content?.rendered) === words && postedSince(gmt(c.date_gmt), req.since),
       });
       return found ? commentReceiptOf(found) : null;
+    },
+
+    async fetchMetrics(req) {
+      // WordPress core counts no likes or shares. The post (`GET /wp/v2/posts/{id}`) says whether
+      // it is still there; its approved comments are the `X-WP-Total` of `GET /wp/v2/comments
+      // ?post={id}` (developer.wordpress.org/rest-api/using-the-rest-api/pagination).
+      const id = encodeURIComponent(req.post.platformPostId);
+      try {
+        const { body } = await call(req)({
+          method: 'GET',
+          path: `/wp/v2/posts/${id}`,
+          query: new URLSearchParams({ _fields: 'id,status' }),
+        });
+        if (body.status === 'trash') return null;
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return null; // deleted
+        throw err;
+      }
+      const { headers } = await call(req)({
+        method: 'GET',
+        path: '/wp/v2/comments',
+        query: new URLSearchParams({ post: req.post.platformPostId, per_page: '1', _fields: 'id' }),
+      });
+      return { likes: 0, comments: metricCount(headers.get('x-wp-total')), shares: 0, saves: 0, extra: {} };
     },
 
     async unpublish(req) {

@@ -73,5 +73,5 @@ export const wordpressDescriptor: PlatformDescriptor = {
         ]
       : [],
   prepareStep: 'with-media',
-  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

@@ -143,6 +143,17 @@ export class WordpressFake extends FakePlatform {
         ),
       },
       {
+        // One post: a published one to anyone, the user's own in any status with the password.
+        method: 'GET',
+        path: /^\/wp-json\/wp\/v2\/posts\/(?<id>\d+)$/,
+        handle: (_req, { id }) => {
+          const post = this.posts.find((p) => p.id === Number(id));
+          return post
+            ? { status: 200, body: this.entity(post) }
+            : wpError(404, 'rest_post_invalid_id', 'Invalid post ID.');
+        },
+      },
+      {
         method: 'DELETE',
         path: /^\/wp-json\/wp\/v2\/posts\/(?<id>\d+)$/,
         handle: authed(

@@ -507,6 +507,29 @@ describe('discord specifics', () => {
     expect(fake.messages.filter((m) => m.channelId === thread || m.id === starter.id)).toEqual([]);
   });
 
+  test('metrics of a webhook message: Get Webhook Message, in its thread too; a deleted one is null', async () => {
+    const acc = account();
+    const thread = fake.openThread(acc.credentials.webhook_url!);
+    const a = adapter();
+    const signal = new AbortController().signal;
+    const post = await runDelivery(a, publishRequest(acc, text('Counted'), { thread_id: thread }, []));
+    const id = fake.messages.at(-1)!.id;
+    fake.reactions.set(id, { '🔥': 4 });
+    expect(await a.fetchMetrics!({ account: acc, post, signal })).toEqual({
+      likes: 4,
+      comments: 0,
+      shares: 0,
+      saves: 0,
+      extra: {},
+    });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: expect.stringMatching(new RegExp(`/webhooks/\\d+/[\\w-]+/messages/${id}$`)),
+    });
+    fake.messages.splice(fake.messages.length - 1, 1);
+    expect(await a.fetchMetrics!({ account: acc, post, signal })).toBeNull();
+  });
+
   test("a thread id the channel does not have fails for good, naming Discord's answer", async () => {
     const failure = await failureOf(
       runDelivery(adapter(), publishRequest(account(), text('x'), { thread_id: '42' }, [])),

@@ -129,6 +129,24 @@ describe('slack specifics', () => {
     await host.stop();
   });
 
+  test("metrics of a post made as a thread reply are the reply's own, though its thread's parent comes first", async () => {
+    const parent = await deliver(text('The parent'));
+    fake.reactions.set(parent.platformPostId, { eyes: 9 });
+    const reply = await deliver(text('A reply'), { thread_ts: parent.platformPostId });
+    fake.reactions.set(reply.platformPostId, { thumbsup: 2 });
+    expect(await adapter().fetchMetrics!({ account: account(), post: reply, signal })).toEqual({
+      likes: 2,
+      comments: 0,
+      shares: 0,
+      saves: 0,
+      extra: {},
+    });
+    expect(await adapter().fetchMetrics!({ account: account(), post: parent, signal })).toMatchObject({
+      likes: 9,
+      comments: 1,
+    });
+  });
+
   test('a text post is one chat.postMessage, escaped, with its options; its link is chat.getPermalink', async () => {
     const receipt = await deliver(text('<!channel> Tom & Jerry'), {
       unfurl_links: false,

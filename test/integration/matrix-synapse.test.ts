@@ -128,6 +128,26 @@ describe('matrix adapter on a real Synapse', () => {
       receipt.platformPostId,
     );
 
+    // Metrics: a reaction (an m.annotation) and a message in the thread on the text event, as
+    // Synapse aggregates them; the post redacted reads as gone.
+    const at = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send`;
+    await api('PUT', `${at}/m.reaction/react-1`, {
+      'm.relates_to': { rel_type: 'm.annotation', event_id: textId, key: '👍' },
+    });
+    await api('PUT', `${at}/m.room.message/thread-1`, {
+      msgtype: 'm.text',
+      body: 'In the thread',
+      'm.relates_to': { rel_type: 'm.thread', event_id: textId, is_falling_back: true },
+    });
+    const metrics = { account: refreshed, post: receipt, signal: new AbortController().signal };
+    expect(await adapter.fetchMetrics!(metrics)).toEqual({
+      likes: 1,
+      comments: 1,
+      shares: 0,
+      saves: 0,
+      extra: {},
+    });
+
     const del = {
       account: refreshed,
       platformPostId: receipt.platformPostId,
@@ -139,6 +159,7 @@ describe('matrix adapter on a real Synapse', () => {
       expect(gone.content).toEqual({});
       expect(gone.unsigned.redacted_because).toBeDefined();
     }
+    expect(await adapter.fetchMetrics!(metrics)).toBeNull();
     expect(await adapter.unpublish!(del)).toBe('deleted');
   });
 });

@@ -1,8 +1,8 @@
 import { schnorr } from '@noble/curves/secp256k1';
 import { createNostrAdapter } from '../../platforms/nostr/adapter';
-import { type NostrEvent, verifyEvent } from '../../platforms/nostr/event';
+import { type NostrEvent, signEvent, verifyEvent } from '../../platforms/nostr/event';
 import { bech32Encode, toHex } from '../../platforms/nostr/keys';
-import { queryEvents } from '../../platforms/nostr/relay';
+import { queryEvents, sendEvent } from '../../platforms/nostr/relay';
 import { startNostrRelay, type RunningRelay } from '../helpers/nostr-relay';
 import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from '../contracts/run-delivery';
 
@@ -77,11 +77,33 @@ describe('nostr adapter on a real relay', () => {
       platformPostId: receipt.platformPostId,
     });
 
+    // Metrics: a reader's reaction (NIP-25), found by the relay's #e index; gone once deleted.
+    const reaction = signEvent(schnorr.utils.randomSecretKey(), {
+      kind: 7,
+      created_at: Math.floor(Date.now() / 1000),
+      tags: [
+        ['e', receipt.platformPostId],
+        ['p', stored!.pubkey],
+      ],
+      content: '+',
+    });
+    const call = { policy: outbound, timeoutMs: 10_000, signal: new AbortController().signal };
+    expect(await sendEvent(relay.url, reaction, call)).toMatchObject({ kind: 'accepted' });
+    const metrics = { account, post: receipt, signal: new AbortController().signal };
+    expect(await adapter.fetchMetrics!(metrics)).toEqual({
+      likes: 1,
+      comments: 0,
+      shares: 0,
+      saves: 0,
+      extra: { dislikes: 0, zaps: 0 },
+    });
+
     const signal = new AbortController().signal;
     expect(await adapter.unpublish!({ account, platformPostId: receipt.platformPostId, signal })).toBe(
       'deleted',
     );
     expect(await read({ ids: [receipt.platformPostId] })).toEqual([]);
+    expect(await adapter.fetchMetrics!(metrics)).toBeNull();
     expect(await adapter.findExisting!({ ...req, media: [] })).toBeNull();
   });
 

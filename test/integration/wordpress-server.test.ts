@@ -128,6 +128,16 @@ describe('wordpress adapter on a real WordPress', () => {
     });
     expect(await ok('GET', `/wp/v2/comments?post=${receipt.platformPostId}`)).toHaveLength(1);
 
+    // Metrics: core counts the post's approved comments (X-WP-Total), nothing else; gone: null.
+    const metrics = { account: account(), post: receipt, signal: new AbortController().signal };
+    expect(await adapter.fetchMetrics!(metrics)).toEqual({
+      likes: 0,
+      comments: 1,
+      shares: 0,
+      saves: 0,
+      extra: {},
+    });
+
     const del = {
       account: account(),
       platformPostId: receipt.platformPostId,
@@ -135,6 +145,7 @@ describe('wordpress adapter on a real WordPress', () => {
     };
     expect(await adapter.unpublish!(del)).toBe('deleted');
     expect((await api('GET', `/wp/v2/posts/${receipt.platformPostId}?context=edit`)).status).toBe(404);
+    expect(await adapter.fetchMetrics!(metrics)).toBeNull();
     expect(await adapter.unpublish!(del)).toBe('deleted');
   });
 
