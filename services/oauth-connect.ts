@@ -24,7 +24,7 @@ import type { RedirectUriService } from './oauth-redirect-uris';
  * Platforms people connect through a consent page whose OAuth connect is not built yet: connect
  * says so rather than asking for credentials (docs/api.md "Connecting accounts").
  */
-const OAUTH_NOT_YET = ['instagram', 'google'];
+const OAUTH_NOT_YET = ['google'];
 
 /** How long a person has to consent before the connection expires. @default 10 minutes */
 export const DEFAULT_OAUTH_STATE_TTL_MS = 10 * 60_000;

@@ -21,6 +21,8 @@ import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
@@ -77,6 +79,8 @@ const threads = new ThreadsFake();
 const vk = new VkFake();
 const linkedin = new LinkedInFake();
 const facebook = new FacebookFake();
+const instagram = new InstagramFake();
+const photo = { source_type: 'url' as const, source: 'https://e.x/photo.jpg' };
 
 const cases: Case[] = [
   {
@@ -129,6 +133,18 @@ const cases: Case[] = [
     identity: threads.userId,
     noRefreshToken: true,
     post: { adapter: createThreadsAdapter, content: text('Connected to Threads') },
+  },
+  {
+    fake: instagram,
+    client: [instagram.client.id, instagram.client.secret],
+    identity: instagram.userId,
+    noRefreshToken: true,
+    post: {
+      adapter: createInstagramAdapter,
+      content: { text: 'Connected with Instagram Login', media: [photo] },
+      options: { content_type: 'feed' },
+      media: [{ contentType: 'image/jpeg', bytes: Buffer.from('jpeg-bytes') }],
+    },
   },
   {
     fake: facebook,
@@ -323,6 +339,55 @@ test('redeeming a connection creates the account once (not for a deleted brand),
   } finally {
     await store.close();
   }
+});
+
+describe('instagram (Instagram Login)', () => {
+  const descriptor = descriptorOf('instagram');
+  /** After the fakes started: their URLs are known then. */
+  const env = () => ({
+    POSTFLOW_INSTAGRAM_API_URL: instagram.url,
+    POSTFLOW_INSTAGRAM_CLIENT_ID: instagram.client.id,
+    POSTFLOW_INSTAGRAM_CLIENT_SECRET: instagram.client.secret,
+  });
+  const redeem = (code: string, overrides: Record<string, string> = {}) =>
+    redeemCode({ descriptor, env: { ...env(), ...overrides }, code, redirectUri: CALLBACK });
+
+  test('the code becomes a 60-day token named by the professional account, refreshed with ig_refresh_token', async () => {
+    const { credentials, profile } = await redeem(await consentedCode('instagram', env(), 'conn_ig1'));
+    // `user_id`, not `/me`'s app-scoped `id`, is the account Content Publishing posts to.
+    expect(profile).toEqual({
+      id: instagram.userId,
+      username: 'postflow',
+      name: 'Postflow on Instagram',
+      pictureUrl: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+    });
+    expect(credentials.user_id).toBe(instagram.userId);
+    const days = (Date.parse(credentials.expires_at!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(59);
+    expect(instagram.accessTokens.has(credentials.access_token!)).toBe(true);
+
+    const adapter = createInstagramAdapter({ baseUrl: instagram.url, timeoutMs: 10_000, env: env() });
+    const account = { id: 'acc_ig', platform: 'instagram', name: 'postflow', credentials };
+    expect(adapter.renewWindowMs).toBeGreaterThan(0);
+    const renewed = await adapter.refresh!(account);
+    expect(renewed.access_token).not.toBe(credentials.access_token);
+    expect(instagram.accessTokens.has(renewed.access_token!)).toBe(true);
+    expect(Date.parse(renewed.expires_at!)).toBeGreaterThan(Date.now() + 59 * 86_400_000);
+  });
+
+  test("Instagram's error bodies: a used code names the reason, a wrong app secret fails the exchange", async () => {
+    const code = await consentedCode('instagram', env(), 'conn_ig2');
+    await redeem(code);
+    await expect(redeem(code)).rejects.toMatchObject({
+      code: 'oauth.code_invalid',
+      message: expect.stringContaining('Matching code was not found or was already used'),
+    });
+    const wrong = redeem(await consentedCode('instagram', env(), 'conn_ig3'), {
+      POSTFLOW_INSTAGRAM_CLIENT_SECRET: 'not-the-secret',
+    });
+    await expect(wrong).rejects.toMatchObject({ code: 'oauth.code_invalid' });
+    await expect(wrong).rejects.not.toThrow(/not-the-secret/);
+  });
 });
 
 test('a LinkedIn member who administers no organization page gets oauth.no_assets', async () => {

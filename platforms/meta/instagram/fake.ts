@@ -1,6 +1,6 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
-import { MetaGraphFake } from '../fake-graph';
+import { LONG_LIVED_SECONDS, MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
 
 interface Container extends ContainerLife {
@@ -36,7 +36,7 @@ const STATUS_TEXT = {
  * describe it: containers from public media URLs (fetched here), status_code IN_PROGRESS →
  * FINISHED over polls for videos, carousels of 2–10 finished children, media_publish, the
  * account's media and stories, comments on media (not stories), refresh_access_token
- * (ig_refresh_token). No delete. Containers
+ * (ig_refresh_token), and connecting (Business Login, `connectRoutes`). No delete. Containers
  * expire unpublished and turn PUBLISHED on media_publish; `rules` can make the media list lag
  * (meta-containers.ts).
  */
@@ -67,7 +67,83 @@ export class InstagramFake extends MetaGraphFake {
   constructor(name = 'instagram', refreshGrant: string | undefined = 'ig_refresh_token') {
     super(name, 'v25.0');
     this.routes.push(...this.endpoints());
-    if (refreshGrant) this.routes.push(this.refreshRoute(refreshGrant));
+    if (refreshGrant) this.routes.push(this.refreshRoute(refreshGrant), ...this.connectRoutes());
+  }
+
+  /** The person's app-scoped id on `/me` (`id`), apart from the professional account's `user_id`. */
+  readonly appScopedId = '7590000000000001';
+
+  /**
+   * Connecting with Business Login for Instagram, as documented: the authorization window
+   * (`/oauth/authorize`, www.instagram.com), the code redeemed at `POST /oauth/access_token`
+   * (api.instagram.com: client id and secret, the same redirect_uri) for an hour's token in a
+   * `data` list, or `{error_type, code, error_message}`; `GET /access_token?grant_type=
+   * ig_exchange_token` (graph.instagram.com) for a 60-day token; and `/me` with the fields asked.
+   */
+  private connectRoutes(): Route[] {
+    const oauthError = (message: string): FakeResponse => ({
+      status: 400,
+      body: { error_type: 'OAuthException', code: 400, error_message: message },
+    });
+    return [
+      this.consentRoute('/oauth/authorize', (id) => id === this.client.id),
+      {
+        method: 'POST',
+        path: '/oauth/access_token',
+        handle: (req) => {
+          const form = req.body as Record<string, string>;
+          if (form.client_id !== this.client.id || form.client_secret !== this.client.secret)
+            return oauthError('Invalid platform app');
+          if (form.grant_type !== 'authorization_code')
+            return oauthError('Invalid grant_type: only authorization_code is supported');
+          const pair = this.redeemCode(form, form.client_id);
+          if (!pair) return oauthError('Matching code was not found or was already used');
+          this.refreshTokens.delete(pair.refresh_token);
+          const permissions = this.consents.at(-1)?.scope ?? '';
+          return {
+            status: 200,
+            body: { data: [{ access_token: pair.access_token, user_id: this.userId, permissions }] },
+          };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/access_token',
+        handle: (req) => {
+          if (req.query.get('grant_type') !== 'ig_exchange_token')
+            return MetaGraphFake.error(400, 100, 'Invalid grant_type', { type: 'IGApiException' });
+          if (req.query.get('client_secret') !== this.client.secret)
+            return MetaGraphFake.error(400, 101, 'Error validating client secret.');
+          if (!this.accessTokens.delete(req.query.get('access_token') ?? ''))
+            return MetaGraphFake.invalidToken;
+          const { access_token } = this.longLivedToken();
+          return {
+            status: 200,
+            body: { access_token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+          };
+        },
+      },
+      {
+        method: 'GET',
+        path: this.at('/me'),
+        handle: this.authed((req) => {
+          const profile: Record<string, string> = {
+            id: this.appScopedId,
+            user_id: this.userId,
+            username: 'postflow',
+            name: 'Postflow on Instagram',
+            account_type: 'BUSINESS',
+            profile_picture_url: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+            biography: 'Posts scheduled with Postflow.',
+          };
+          const fields = (req.query.get('fields') ?? 'id').split(',');
+          return {
+            status: 200,
+            body: Object.fromEntries(Object.entries(profile).filter(([key]) => fields.includes(key))),
+          };
+        }),
+      },
+    ];
   }
 
   credentials(): Record<string, string> {
