@@ -105,7 +105,10 @@ export async function redeemCode(
     credentials = await longLived(descriptor, endpoints.apiBaseUrl, credentials, clientSecret ?? '', signal);
   }
 
-  const profileUrl = new URL(`${endpoints.apiBaseUrl}${spec.profilePath}`);
+  const onOfficial = endpoints.apiBaseUrl === descriptor.apiBaseUrl;
+  const profileUrl = new URL(
+    onOfficial && spec.profileUrl ? spec.profileUrl : `${endpoints.apiBaseUrl}${spec.profilePath}`,
+  );
   if (spec.profileTokenParameter)
     profileUrl.searchParams.set(spec.profileTokenParameter, credentials.access_token!);
   const profileResponse = await fetch(profileUrl, {

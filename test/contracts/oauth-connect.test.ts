@@ -7,11 +7,14 @@ import type { PostContent } from '../../api/types';
 import { OAuthSecrets } from '../../codec/oauth-secrets';
 import {
   consentUrl,
+  credentialsOnPage,
   grantedPages,
   oauthEndpoints,
   type PlatformDescriptor,
 } from '../../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import { createGoogleAdapter } from '../../platforms/google/business/adapter';
+import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import type { AdapterOptions, PlatformAdapter } from '../../platforms/kit/adapter';
@@ -80,6 +83,7 @@ const vk = new VkFake();
 const linkedin = new LinkedInFake();
 const facebook = new FacebookFake();
 const instagram = new InstagramFake();
+const googleBusiness = new GoogleBusinessFake();
 const photo = { source_type: 'url' as const, source: 'https://e.x/photo.jpg' };
 
 const cases: Case[] = [
@@ -169,6 +173,14 @@ const cases: Case[] = [
     client: ['li-client', 'li-secret'],
     identity: 'fakemember',
     pages: ['1', '2'],
+  },
+  {
+    fake: googleBusiness,
+    client: [googleBusiness.client.id, googleBusiness.client.secret],
+    identity: googleBusiness.person.sub,
+    // Every location of every account the person manages (their own, a location group).
+    pages: googleBusiness.locationNames(),
+    post: { adapter: createGoogleAdapter, content: text('Connected to Google Business Profile') },
   },
 ];
 const fakes = [...new Set(cases.map((c) => c.fake))];
@@ -387,6 +399,63 @@ describe('instagram (Instagram Login)', () => {
     });
     await expect(wrong).rejects.toMatchObject({ code: 'oauth.code_invalid' });
     await expect(wrong).rejects.not.toThrow(/not-the-secret/);
+  });
+});
+
+describe('google (Business Profile locations)', () => {
+  const descriptor = descriptorOf('google');
+  const env = () => ({
+    POSTFLOW_GOOGLE_API_URL: googleBusiness.url,
+    POSTFLOW_GOOGLE_CLIENT_ID: googleBusiness.client.id,
+    POSTFLOW_GOOGLE_CLIENT_SECRET: googleBusiness.client.secret,
+  });
+  const redeem = async (connectionId: string) =>
+    redeemCode({
+      descriptor,
+      env: env(),
+      code: await consentedCode('google', env(), connectionId),
+      redirectUri: CALLBACK,
+      codeVerifier: secrets.verifier(connectionId),
+      assets: grantAssetsOf('google', env()),
+    });
+
+  test('the account posts to the location chosen among the grant’s, and the named one only', async () => {
+    const { credentials } = await redeem('conn_gb1');
+    const [first, second] = grantedPages(credentials);
+    expect(second).toEqual({ id: 'accounts/4444/locations/3333', name: 'Postflow Bakery' });
+    const adapter = createGoogleAdapter({ baseUrl: googleBusiness.url, timeoutMs: 10_000, env: env() });
+    const onSecond = credentialsOnPage(descriptor.oauth!.pages!, credentials, second!.id)!;
+    expect(onSecond.location_name).toBe(second!.id);
+    const account = { id: 'acc_gb', platform: 'google', name: 'Fake Google Person', credentials: onSecond };
+    const receipt = await runDelivery(adapter, publishRequest(account, text('At the bakery'), {}, []));
+    expect(receipt.platformPostId).toMatch(/^accounts\/4444\/locations\/3333\/localPosts\//);
+    expect(googleBusiness.posts.at(-1)).toMatchObject({ summary: 'At the bakery' });
+    expect(first!.id).toBe(googleBusiness.location);
+  });
+
+  test('locations are read past the first page of the list', async () => {
+    const group = googleBusiness.accounts[1]!;
+    const extra = Array.from({ length: 120 }, (_, i) => ({ id: String(9000 + i), title: `Shop ${i}` }));
+    group.locations.push(...extra);
+    try {
+      const { credentials } = await redeem('conn_gb2');
+      expect(grantedPages(credentials)).toHaveLength(googleBusiness.locationNames().length);
+      expect(grantedPages(credentials).at(-1)).toEqual({
+        id: 'accounts/4444/locations/9119',
+        name: 'Shop 119',
+      });
+    } finally {
+      group.locations.splice(-extra.length);
+    }
+  });
+
+  test('a Google user who manages no location gets oauth.no_assets', async () => {
+    const managed = googleBusiness.accounts.map((a) => a.locations.splice(0));
+    try {
+      await expect(redeem('conn_gb3')).rejects.toMatchObject({ code: 'oauth.no_assets' });
+    } finally {
+      googleBusiness.accounts.forEach((a, i) => a.locations.push(...managed[i]!));
+    }
   });
 });
 
