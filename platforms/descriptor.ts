@@ -150,6 +150,8 @@ export interface ConnectedProfile {
   username?: string;
   name?: string;
   pictureUrl?: string;
+  /** The profile's bio, where the profile call gives one (the account's `bio`). */
+  bio?: string;
 }
 
 /**

@@ -228,6 +228,7 @@ export class OAuthConnectService {
         ...brand,
       },
       undefined,
+      profile ? { profilePictureUrl: profile.pictureUrl ?? null, loginId: profile.id } : undefined,
     );
     return {
       account_id: resource.id,

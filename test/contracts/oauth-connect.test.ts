@@ -339,6 +339,13 @@ test('redeeming a connection creates the account once (not for a deleted brand),
 
     const first = await consented('conn_a', 'acc_first');
     expect(first).toMatchObject({ accountId: 'acc_first', created: true, username: 'postflow' });
+    // The contract's account fields: the X user whose grant it is; X's fake shows no picture.
+    expect(await store.getAccount('acc_first')).toMatchObject({
+      loginId: '1580000000000000001',
+      profilePictureUrl: null,
+      bio: null,
+      pageName: null,
+    });
     await store.setAccountStatus('acc_first', 'reconnect_required', 'token revoked');
 
     const again = await consented('conn_b', 'acc_second');
@@ -372,6 +379,7 @@ describe('instagram (Instagram Login)', () => {
       username: 'postflow',
       name: 'Postflow on Instagram',
       pictureUrl: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+      bio: 'Posts scheduled with Postflow.',
     });
     expect(credentials.user_id).toBe(instagram.userId);
     const days = (Date.parse(credentials.expires_at!) - Date.now()) / 86_400_000;
@@ -385,6 +393,30 @@ describe('instagram (Instagram Login)', () => {
     expect(renewed.access_token).not.toBe(credentials.access_token);
     expect(instagram.accessTokens.has(renewed.access_token!)).toBe(true);
     expect(Date.parse(renewed.expires_at!)).toBeGreaterThan(Date.now() + 59 * 86_400_000);
+  });
+
+  test('the account made from the grant carries its picture, bio and professional account id', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
+    const store = await openStore(home);
+    try {
+      const { redeemOAuthConnection } = createOAuthConnectActivities({
+        store,
+        env: env(),
+        oauthSecrets: secrets,
+      });
+      const code = await consentedCode('instagram', env(), 'conn_ig4');
+      await redeemOAuthConnection(connectionJob('instagram', 'conn_ig4', 'acc_ig'), secrets.seal(code));
+      expect(await store.getAccount('acc_ig')).toMatchObject({
+        name: 'Postflow on Instagram',
+        username: 'postflow',
+        profilePictureUrl: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+        bio: 'Posts scheduled with Postflow.',
+        loginId: instagram.userId,
+        pageName: null,
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   test("Instagram's error bodies: a used code names the reason, a wrong app secret fails the exchange", async () => {
@@ -503,6 +535,12 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
     });
     const first = await store.accountCredentials('acc_fb');
     expect(first.page_id).toBe('104857600123456');
+    // The person who connected, and the Page the account posts to.
+    expect(await store.getAccount('acc_fb')).toMatchObject({
+      loginId: '10160000000000001',
+      pageName: 'Postflow Page',
+      profilePictureUrl: 'https://media.example/page-104857600123456.jpg',
+    });
     const second = grantedPages(first)[1]!;
     // As PATCH /v1/accounts/{id}/pages/{pageId} leaves it.
     await store.updateAccountCredentials('acc_fb', {
@@ -514,6 +552,10 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
     expect(await consented('conn_fb2', 'acc_other')).toMatchObject({ accountId: 'acc_fb', created: false });
     const after = await store.accountCredentials('acc_fb');
     expect(after.page_id).toBe(second.id);
+    expect(await store.getAccount('acc_fb')).toMatchObject({
+      pageName: second.name,
+      profilePictureUrl: second.pictureUrl,
+    });
     expect(after.access_token).not.toBe(second.accessToken);
     expect(facebook.pageTokens.get(after.access_token!)).toBe(second.id);
   } finally {

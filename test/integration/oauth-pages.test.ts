@@ -93,6 +93,12 @@ test('a Facebook grant lists its Pages; the Page chosen is where the account pos
   const after = await stack.request('GET', `/v1/accounts/${account}/pages`);
   expect(after.body.data.map((p: { is_default: boolean }) => p.is_default)).toEqual([false, true]);
 
+  // The account shows the Page it posts to (the contract's page_name), with that Page's picture.
+  expect((await stack.request('GET', `/v1/accounts/${account}`)).body).toMatchObject({
+    page_name: 'Postflow Second Page',
+    profile_picture_url: `https://media.example/page-${second!.id}.jpg`,
+    login_id: facebook.person.id,
+  });
   await publish(account, 'on the second Page');
   expect(facebook.postsOn(second!.id).map((p) => p.message)).toEqual(['on the second Page']);
   expect(facebook.postsOn(first!.id).map((p) => p.message)).toEqual(['on the default Page']);
@@ -122,6 +128,15 @@ test('a Google Business Profile grant lists every location; the one chosen (its 
     is_default: true,
   });
   expect([chosen.status, chosen.body.id, chosen.body.is_default]).toEqual([200, books, true]);
+  // The contract's account fields: the Google user who connected, the location posted to.
+  const shown = await stack.request('GET', `/v1/accounts/${account}`);
+  expect(shown.body).toMatchObject({
+    name: 'Fake Google Person',
+    login_id: google.person.sub,
+    profile_picture_url: 'https://lh3.googleusercontent.com/a/fake-person',
+    page_name: 'Postflow Books',
+    bio: null,
+  });
   await publish(account, 'at the bookshop');
   expect(on(books!)).toEqual(['at the bookshop']);
   expect(on(cafe!)).toEqual(['at the café']);
