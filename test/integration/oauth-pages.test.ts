@@ -161,6 +161,17 @@ test("a target's page_id posts on that Page of the grant, the default staying as
   expect(facebook.postsOn(other.id).at(-1)?.message).toBe('one post on the other Page');
   expect(facebook.postsOn(before).at(-1)?.message).not.toBe('one post on the other Page');
   expect(await defaultPage()).toBe(before);
+  const target = (await stack.request('GET', `/v1/posts/${body.id}`)).body.targets[0];
+  expect(target.metadata).toMatchObject({ page_id: other.id });
+
+  // Deleting it uses that Page's token (the default Page's may not delete another Page's post).
+  const deleted = await stack.request('DELETE', `/v1/posts/${body.id}`);
+  expect(deleted.status).toBe(200);
+  expect(deleted.body).toMatchObject({
+    deleted: true,
+    results: [{ account_id: account, outcome: 'deleted' }],
+  });
+  expect(facebook.postsOn(other.id).map((p) => p.message)).not.toContain('one post on the other Page');
 
   // A Page id the grant lacks fails the target by name; a malformed one is refused at creation.
   const elsewhere = await stack.request('POST', '/v1/posts', {
