@@ -26,6 +26,7 @@ import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { createInstagramBusinessAdapter } from '../../platforms/meta/instagram_business/adapter';
 import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
@@ -84,6 +85,7 @@ const linkedin = new LinkedInFake();
 const facebook = new FacebookFake();
 const instagram = new InstagramFake();
 const googleBusiness = new GoogleBusinessFake();
+const instagramBusiness = new InstagramBusinessFake();
 const photo = { source_type: 'url' as const, source: 'https://e.x/photo.jpg' };
 
 const cases: Case[] = [
@@ -159,7 +161,7 @@ const cases: Case[] = [
     pages: ['104857600123456', '104857600654321'],
   },
   {
-    fake: new InstagramBusinessFake(),
+    fake: instagramBusiness,
     client: ['meta-app-1', 'meta-secret-1'],
     identity: '10160000000000001',
     noRefreshToken: true,
@@ -431,6 +433,51 @@ describe('instagram (Instagram Login)', () => {
     });
     await expect(wrong).rejects.toMatchObject({ code: 'oauth.code_invalid' });
     await expect(wrong).rejects.not.toThrow(/not-the-secret/);
+  });
+});
+
+test("an instagram_business post's page_id publishes on that Instagram account of the grant, with its Page's token", async () => {
+  const descriptor = descriptorOf('instagram_business');
+  const env = {
+    POSTFLOW_INSTAGRAM_BUSINESS_API_URL: instagramBusiness.url,
+    POSTFLOW_INSTAGRAM_BUSINESS_CLIENT_ID: 'meta-app-1',
+    POSTFLOW_INSTAGRAM_BUSINESS_CLIENT_SECRET: 'meta-secret-1',
+  };
+  const { credentials } = await redeemCode({
+    descriptor,
+    env,
+    code: await consentedCode('instagram_business', env, 'conn_igb'),
+    redirectUri: CALLBACK,
+    assets: grantAssetsOf('instagram_business', env),
+  });
+  const second = grantedPages(credentials)[1]!;
+  expect(second.id).toBe('17841400000000002');
+  // The rules take page_id as digits only; the delivery moves the account onto it (activities).
+  const check = (pageId: unknown) =>
+    descriptor.rules.check!({
+      content: { text: 'x', media: [photo] },
+      options: { content_type: 'feed', page_id: pageId },
+      media: [{ kind: 'image' }],
+    } as never);
+  expect(check(second.id)).toEqual([]);
+  expect(check('studio')).toEqual([expect.objectContaining({ field: 'options.page_id' })]);
+  expect(descriptor.rules.optionKeys).toContain('page_id');
+
+  const onSecond = credentialsOnPage(descriptor.oauth!.pages!, credentials, second.id)!;
+  expect(onSecond).toMatchObject({ ig_user_id: second.id, access_token: second.accessToken });
+  const adapter = createInstagramBusinessAdapter({ baseUrl: instagramBusiness.url, timeoutMs: 10_000, env });
+  const account = { id: 'acc_igb', platform: 'instagram_business', name: 'postflow', credentials: onSecond };
+  const media = host.serve([{ contentType: 'image/jpeg', bytes: Buffer.from('jpeg-bytes') }]);
+  const req = publishRequest(
+    account,
+    { text: 'On the studio account', media: [photo] },
+    { content_type: 'feed' },
+    media,
+  );
+  await runDelivery(adapter, req);
+  expect(instagramBusiness.published.at(-1)).toMatchObject({
+    owner: second.id,
+    caption: 'On the studio account',
   });
 });
 

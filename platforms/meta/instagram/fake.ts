@@ -5,6 +5,8 @@ import { GraphComments } from '../fake-comments';
 
 interface Container extends ContainerLife {
   id: string;
+  /** The Instagram account it was made for (only that account may publish it). */
+  owner: string;
   mediaType: string;
   caption: string;
   carouselItem: boolean;
@@ -14,6 +16,8 @@ interface Container extends ContainerLife {
 
 export interface InstagramMedia {
   id: string;
+  /** The Instagram account it was published on. */
+  owner: string;
   caption: string;
   mediaType: string;
   /** Items in it: 1, or the carousel's children. */
@@ -150,6 +154,11 @@ export class InstagramFake extends MetaGraphFake {
     return { user_id: this.userId, ...this.longLivedToken() };
   }
 
+  /** The Instagram accounts this fake's tokens may publish on: its one account here. */
+  protected owns(user: string): boolean {
+    return user === this.userId;
+  }
+
   private endpoints(): Route[] {
     return [
       {
@@ -187,7 +196,7 @@ export class InstagramFake extends MetaGraphFake {
    * hours (`quota_usage`) and its `config` (`quota_total`, `quota_duration` in seconds).
    */
   private publishingLimit(user: string): FakeResponse {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const since = Date.now() - 86_400_000;
     const used = this.apiPublishedAt.filter((at) => at >= since).length;
     return {
@@ -199,7 +208,7 @@ export class InstagramFake extends MetaGraphFake {
   }
 
   private async create(req: FakeRequest, user: string): Promise<FakeResponse> {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const b = req.body as Record<string, string>;
     const mediaType = b.media_type ?? 'IMAGE';
     if (!MEDIA_TYPES.includes(mediaType))
@@ -239,6 +248,7 @@ export class InstagramFake extends MetaGraphFake {
     const id = this.nextId('1790');
     this.containers.set(id, {
       id,
+      owner: user,
       mediaType,
       caption: b.caption ?? '',
       carouselItem: b.is_carousel_item === 'true',
@@ -252,15 +262,16 @@ export class InstagramFake extends MetaGraphFake {
   }
 
   private publish(req: FakeRequest, user: string): FakeResponse {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const container = this.containers.get(String(req.body.creation_id));
-    if (!container) return MetaGraphFake.notFound(String(req.body.creation_id));
+    if (container?.owner !== user) return MetaGraphFake.notFound(String(req.body.creation_id));
     if (this.rules.current(container) === 'EXPIRED')
       return MetaGraphFake.error(400, -2, 'The media has expired; upload it again.', { subcode: 2207020 });
     if (container.status !== 'FINISHED' || container.carouselItem)
       return MetaGraphFake.error(400, 9007, 'Media ID is not available', { subcode: 2207027 });
     const media: InstagramMedia = {
       id: this.nextId('1800'),
+      owner: user,
       caption: container.caption,
       mediaType: container.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : container.mediaType,
       items: container.children.length || 1,
@@ -277,6 +288,7 @@ export class InstagramFake extends MetaGraphFake {
   postFromApp(mediaType: string, caption: string, at = new Date()): InstagramMedia {
     const media: InstagramMedia = {
       id: this.nextId('1800'),
+      owner: this.userId,
       caption,
       mediaType,
       items: 1,
@@ -292,9 +304,10 @@ export class InstagramFake extends MetaGraphFake {
   }
 
   private list(req: FakeRequest, user: string, edge: string): FakeResponse {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const data = [...this.published]
       .reverse()
+      .filter((m) => m.owner === user)
       .filter((m) => (edge === 'stories') === (m.mediaType === 'STORIES'))
       .filter((m) => this.rules.listed(m.id))
       .map((m) => this.entity(m));
