@@ -211,14 +211,14 @@ export function createActivities({
     /** Makes the post public on one account. Irreversible: runs with a single attempt. */
     async publishTarget(job: DeliveryJob, prepared: StepState = {}): Promise<PublishedStep> {
       return step(job, { withMedia: true, repeatable: false }, async (adapter, req) =>
-        stepOf(await adapter.publish(req, prepared)),
+        stepOf(onPage(req, await adapter.publish(req, prepared))),
       );
     },
 
     /** Polls a publish the platform finishes on its own time (video processing). Read-only. */
     async checkPublishedTarget(job: DeliveryJob, state: StepState): Promise<PublishedStep> {
       return step(job, { withMedia: false, repeatable: true }, async (adapter, req) =>
-        stepOf(await adapter.checkPublished!(req, state)),
+        stepOf(onPage(req, await adapter.checkPublished!(req, state))),
       );
     },
 
@@ -247,7 +247,7 @@ export function createActivities({
             live: { processing: next.processing, pollAfterMs: next.pollAfterMs },
           };
         }
-        return { searchable: true, receipt };
+        return { searchable: true, receipt: receipt && onPage(req, receipt) };
       } catch (err) {
         throw toPublishFailure(await settleRevokedToken(store, job.target.accountId, err), {
           retryHere: true,
@@ -290,14 +290,18 @@ export function createActivities({
       if (!adapter?.unpublish)
         return result('not_supported', `${job.platform} offers no way to delete posts.`);
       if (!account) return result('failed', `Account ${job.accountId} no longer exists.`);
+      // The page the post went to, with its own token, whichever page is the default now.
+      const credentials = await store.accountCredentials(account.id);
+      const pages = PLATFORM_DESCRIPTORS.find((d) => d.slug === job.platform)?.oauth?.pages;
+      const onItsPage = pages && job.pageId ? credentialsOnPage(pages, credentials, job.pageId) : credentials;
+      if (!onItsPage)
+        return result(
+          'failed',
+          `The ${pages!.noun} ${job.pageId} this post went to is no longer in the account's grant; reconnect the account with it, then delete again.`,
+        );
       try {
         const outcome = await adapter.unpublish({
-          account: {
-            id: account.id,
-            platform: account.platform,
-            name: account.name,
-            credentials: await store.accountCredentials(account.id),
-          },
+          account: { id: account.id, platform: account.platform, name: account.name, credentials: onItsPage },
           platformPostId: job.platformPostId,
           signal: Context.current().cancellationSignal,
         });
@@ -382,6 +386,19 @@ function busy(platform: string, err: SlotWaitTimeout): PublishError {
     },
     { cause: err },
   );
+}
+
+/**
+ * A multi-page account's receipt names the page the post went to (`metadata.page_id`): a delete
+ * later uses that page's credentials, whichever page is the account's default by then.
+ */
+function onPage(req: Pick<PublishRequest, 'account'>, published: DeliveryReceipt): DeliveryReceipt;
+function onPage(req: Pick<PublishRequest, 'account'>, published: Published): Published;
+function onPage(req: Pick<PublishRequest, 'account'>, published: Published): Published {
+  if (isProcessing(published)) return published;
+  const pages = PLATFORM_DESCRIPTORS.find((d) => d.slug === req.account.platform)?.oauth?.pages;
+  const page = pages && req.account.credentials[pages.activeKey];
+  return page ? { ...published, metadata: { ...published.metadata, page_id: page } } : published;
 }
 
 /**

@@ -1,11 +1,16 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import type { OAuthConnectionJob, OAuthConnected } from '../api/oauth-connection';
-import { credentialsOnPage, type OAuthConnectSpec } from '../platforms/descriptor';
+import {
+  type ConnectedProfile,
+  credentialsOnPage,
+  grantedPages,
+  type OAuthConnectSpec,
+} from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import { grantAssetsOf } from '../platforms/grant-assets';
 import { ConnectRefused, redeemCode } from '../platforms/kit/oauth-connect';
-import type { Store } from '../store/types';
+import type { AccountProfile, Store } from '../store/types';
 
 export interface OAuthConnectDeps {
   store: Store;
@@ -50,12 +55,17 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
       const username = profile.username ?? null;
       const existing = await sameUserAccount(store, job, descriptor.oauth.identityKey, identity);
       if (existing) {
-        await store.updateAccountCredentials(
-          existing,
-          keepChosenPage(descriptor.oauth.pages, await store.accountCredentials(existing), credentials),
+        const kept = keepChosenPage(
+          descriptor.oauth.pages,
+          await store.accountCredentials(existing),
+          credentials,
         );
+        await store.updateAccountCredentials(existing, kept);
         await store.setAccountStatus(existing, 'active');
-        await store.updateAccount(existing, { username });
+        await store.updateAccount(existing, {
+          username,
+          ...accountProfile(descriptor.oauth.pages, profile, identity, kept),
+        });
         return { accountId: existing, created: false, ...shown(profile) };
       }
       // The brand was checked at connect; it may have been deleted while the person consented.
@@ -72,6 +82,7 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
         ...(username ? { username } : {}),
         credentials,
         ...(job.brandId ? { brandId: job.brandId } : {}),
+        profile: accountProfile(descriptor.oauth.pages, profile, identity, credentials),
       });
       return { accountId: job.accountId, created: true, ...shown(profile) };
     },
@@ -89,6 +100,28 @@ function keepChosenPage(
 ): Record<string, string> {
   const chosen = pages ? before[pages.activeKey] : undefined;
   return (pages && chosen && credentialsOnPage(pages, fresh, chosen)) || fresh;
+}
+
+/**
+ * The contract's account fields as this connect read them: a reconnect refreshes them all (a
+ * picture or bio since removed becomes null). `page_name` (and the picture, where pages have
+ * one) is the page the account posts to.
+ */
+function accountProfile(
+  pages: OAuthConnectSpec['pages'],
+  profile: ConnectedProfile,
+  identity: string | undefined,
+  credentials: Record<string, string>,
+): AccountProfile {
+  const active = pages ? credentials[pages.activeKey] : undefined;
+  const page = grantedPages(credentials).find((p) => p.id === active);
+  return {
+    // A Page shows its own picture (Facebook, Instagram business); pages without one, the person's.
+    profilePictureUrl: page?.pictureUrl ?? profile.pictureUrl ?? null,
+    bio: profile.bio ?? null,
+    loginId: identity ?? null,
+    pageName: page?.name ?? null,
+  };
 }
 
 /** The user's account of this platform user, if one exists (a reconnect, or this job's own retry). */

@@ -124,6 +124,28 @@ export const accountResourceSchema = z.object({
   status: z.enum(['active', 'reconnect_required']),
   reconnect_reason: z.string().nullable(),
   brand_id: z.string().nullable().describe('The brand the account is grouped in; null when none'),
+  profile_picture_url: z
+    .string()
+    .nullable()
+    .describe(
+      'The profile picture connect read from the platform; null when not read (tokens registered with POST /v1/accounts) or the platform has none',
+    ),
+  bio: z
+    .string()
+    .nullable()
+    .describe("The profile's bio where connect reads one (Instagram); null otherwise"),
+  login_id: z
+    .string()
+    .nullable()
+    .describe(
+      'The platform user whose grant the account posts with (for a page: the person who connected it); null when not connected through connect',
+    ),
+  page_name: z
+    .string()
+    .nullable()
+    .describe(
+      'For an account of a multi-page grant: the page it posts to (GET /v1/accounts/{id}/pages); null otherwise',
+    ),
   created_at: z.string(),
 });
 

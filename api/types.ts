@@ -416,6 +416,8 @@ export interface UnpublishJob {
   accountId: string;
   platform: string;
   platformPostId: string;
+  /** The page of a multi-page account the post went to (its receipt's `metadata.page_id`). */
+  pageId?: string;
   /** The task queue of the platform's calls (see `PostSpec.platformQueues`); unset: the workflow's. */
   taskQueue?: string;
 }

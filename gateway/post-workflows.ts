@@ -155,6 +155,7 @@ export class PostWorkflows {
       accountId: t.accountId,
       platform: t.platform,
       platformPostId: t.platformPostId,
+      ...(t.pageId ? { pageId: t.pageId } : {}),
       ...(queues?.[t.platform] ? { taskQueue: queues[t.platform] } : {}),
     }));
     return this.options.temporal.workflow.execute<(jobs: UnpublishJob[]) => Promise<UnpublishResult[]>>(

@@ -156,6 +156,8 @@ export interface ConnectedProfile {
   username?: string;
   name?: string;
   pictureUrl?: string;
+  /** The profile's bio, where the profile call gives one (the account's `bio`). */
+  bio?: string;
 }
 
 /**
@@ -196,6 +198,12 @@ export interface OAuthConnectSpec {
   longLivedExchange?: { path: string; grantType: string };
   /** The signed-in person's profile: a GET on the API base with the new token. */
   profilePath: string;
+  /**
+   * The profile endpoint's official URL where it lives on another host than the API base
+   * (Google Business Profile: OpenID Connect's userinfo); an overridden API base serves
+   * `profilePath` instead.
+   */
+  profileUrl?: string;
   /**
    * The query parameter the profile call carries the token in, where the platform takes it there
    * rather than in an `Authorization: Bearer` header (VK's API methods take `access_token`).

@@ -1,3 +1,4 @@
+import { googleGrantLocations } from './google/business/grant-locations';
 import type { GrantAssets } from './kit/oauth-connect';
 import { linkedinGrantOrganizations } from './linkedin/grant-organizations';
 import { facebookGrantPages, instagramGrantAccounts } from './meta/grant-pages';
@@ -16,6 +17,8 @@ export function grantAssetsOf(
       return facebookGrantPages;
     case 'instagram_business':
       return instagramGrantAccounts;
+    case 'google':
+      return googleGrantLocations;
     case 'linkedin_page':
       return linkedinGrantOrganizations(env.POSTFLOW_LINKEDIN_VERSION || undefined);
     default:

@@ -40,6 +40,13 @@ export class AccountPagesService {
       account.id,
       credentialsOnPage({ activeKey, noun }, credentials, page.id) ?? credentials,
     );
+    // The account shows the page it posts to: its name, and its picture where the grant's pages
+    // have them (Facebook, Instagram business; LinkedIn and Google show the person's).
+    const pictured = pagesIn(account, credentials).some((p) => p.pictureUrl);
+    await this.deps.store.updateAccount(account.id, {
+      pageName: page.name,
+      ...(pictured ? { profilePictureUrl: page.pictureUrl ?? null } : {}),
+    });
     return shown(page, page.id);
   }
 

@@ -5,7 +5,7 @@ import type { AccountResource, accountListSchema } from '../api/resources';
 import { type CreateAccountBody, reconnectAccountSchema, updateAccountSchema } from '../api/schemas';
 import { zodIssues } from '../api/zod-issues';
 import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS, REQUIRED_CREDENTIALS } from '../platforms/descriptors';
-import type { Account, Store } from '../store/types';
+import type { Account, AccountProfile, Store } from '../store/types';
 import { brandIdParam, ownBrand } from './brands';
 import { type Created, createOnce, type IdempotencyKeyHeader } from './idempotency';
 import { outboundUrlIssue } from './outbound-url';
@@ -26,6 +26,10 @@ export function accountResource(a: Account): AccountResource {
     status: a.status,
     reconnect_reason: a.reconnectReason,
     brand_id: a.brandId,
+    profile_picture_url: a.profilePictureUrl,
+    bio: a.bio,
+    login_id: a.loginId,
+    page_name: a.pageName,
     created_at: a.createdAt,
   };
 }
@@ -46,6 +50,8 @@ export class AccountService {
     userId: string,
     body: CreateAccountBody,
     idempotencyKey: IdempotencyKeyHeader,
+    /** What connect read of the account on the platform (credential platforms' connect). */
+    profile?: AccountProfile,
   ): Promise<Created<AccountResource>> {
     const { store } = this.deps;
     const { platform, name, username, credentials, brand_id: brandId } = body;
@@ -66,6 +72,7 @@ export class AccountService {
           ...(username ? { username } : {}),
           ...(credentials ? { credentials } : {}),
           ...(brandId ? { brandId } : {}),
+          ...(profile ? { profile } : {}),
         }),
     );
     return { resource: accountResource(resource), replayed };

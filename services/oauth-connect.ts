@@ -20,12 +20,6 @@ import type { AccountService } from './accounts';
 import { ownBrand } from './brands';
 import type { RedirectUriService } from './oauth-redirect-uris';
 
-/**
- * Platforms people connect through a consent page whose OAuth connect is not built yet: connect
- * says so rather than asking for credentials (docs/api.md "Connecting accounts").
- */
-const OAUTH_NOT_YET = ['instagram', 'google'];
-
 /** How long a person has to consent before the connection expires. @default 10 minutes */
 export const DEFAULT_OAUTH_STATE_TTL_MS = 10 * 60_000;
 
@@ -72,14 +66,6 @@ export class OAuthConnectService {
       ]);
     }
     if (descriptor.oauth) return { started: await this.startOAuth(userId, descriptor, body) };
-    if (OAUTH_NOT_YET.includes(descriptor.slug)) {
-      throw new ApiError(
-        501,
-        'resource.not_supported',
-        `Connecting ${descriptor.displayName} through its consent page is not built yet; register the account with its tokens (POST /v1/accounts).`,
-        { field: 'platform' },
-      );
-    }
     return { connected: await this.withCredentials(userId, descriptor, body) };
   }
 
@@ -242,6 +228,7 @@ export class OAuthConnectService {
         ...brand,
       },
       undefined,
+      profile ? { profilePictureUrl: profile.pictureUrl ?? null, loginId: profile.id } : undefined,
     );
     return {
       account_id: resource.id,

@@ -279,6 +279,7 @@ export class PostsService {
         accountId: t.account_id,
         platform: t.platform,
         platformPostId: t.platform_post_id!,
+        ...(typeof t.metadata.page_id === 'string' ? { pageId: t.metadata.page_id } : {}),
       })),
       { platform, accountId },
     );

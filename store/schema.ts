@@ -198,4 +198,10 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL
    );
    CREATE UNIQUE INDEX oauth_redirect_uris_user ON oauth_redirect_uris (user_id, uri);`,
+  // 16: the contract's account fields connect reads (docs/api.md "Account fields"): the profile
+  // picture, the bio, the platform user whose grant it is, the page it posts to
+  `ALTER TABLE accounts ADD COLUMN profile_picture_url TEXT;
+   ALTER TABLE accounts ADD COLUMN bio TEXT;
+   ALTER TABLE accounts ADD COLUMN login_id TEXT;
+   ALTER TABLE accounts ADD COLUMN page_name TEXT;`,
 ];

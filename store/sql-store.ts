@@ -37,7 +37,7 @@ const IMPORT_ROWS_PER_INSERT = 100;
 export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Store> {
   await db.migrate(SCHEMA, MIGRATIONS);
   const accountColumns =
-    'id, user_id, platform, name, username, status, reconnect_reason, brand_id, created_at';
+    'id, user_id, platform, name, username, status, reconnect_reason, brand_id, created_at, profile_picture_url, bio, login_id, page_name';
 
   return {
     async createAccount(input: NewAccount) {
@@ -51,10 +51,15 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         reconnectReason: null,
         brandId: input.brandId ?? null,
         createdAt: now(),
+        profilePictureUrl: input.profile?.profilePictureUrl ?? null,
+        bio: input.profile?.bio ?? null,
+        loginId: input.profile?.loginId ?? null,
+        pageName: input.profile?.pageName ?? null,
       };
       await db.run(
-        `INSERT INTO accounts (id, user_id, platform, name, username, status, credentials, brand_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO accounts (id, user_id, platform, name, username, status, credentials, brand_id, created_at,
+           profile_picture_url, bio, login_id, page_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           account.id,
           account.userId,
@@ -65,6 +70,10 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           box.seal(JSON.stringify(input.credentials ?? {})),
           account.brandId,
           account.createdAt,
+          account.profilePictureUrl,
+          account.bio,
+          account.loginId,
+          account.pageName,
         ],
       );
       return account;
@@ -120,6 +129,10 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         await db.run('UPDATE accounts SET username = ? WHERE id = ?', [patch.username, id]);
       if (patch.brandId !== undefined)
         await db.run('UPDATE accounts SET brand_id = ? WHERE id = ?', [patch.brandId, id]);
+      for (const [key, column] of PROFILE_COLUMNS) {
+        const value = patch[key];
+        if (value !== undefined) await db.run(`UPDATE accounts SET ${column} = ? WHERE id = ?`, [value, id]);
+      }
       const row = await db.get<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ?`, [id]);
       return row && toAccount(row);
     },
@@ -646,6 +659,14 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
   };
 }
 
+/** The account's profile fields and their columns (fixed names: safe in the statement). */
+const PROFILE_COLUMNS = [
+  ['profilePictureUrl', 'profile_picture_url'],
+  ['bio', 'bio'],
+  ['loginId', 'login_id'],
+  ['pageName', 'page_name'],
+] as const;
+
 interface AccountRow {
   id: string;
   user_id: string;
@@ -656,6 +677,10 @@ interface AccountRow {
   reconnect_reason: string | null;
   brand_id: string | null;
   created_at: string;
+  profile_picture_url: string | null;
+  bio: string | null;
+  login_id: string | null;
+  page_name: string | null;
 }
 
 function toAccount(r: AccountRow): Account {
@@ -669,6 +694,10 @@ function toAccount(r: AccountRow): Account {
     reconnectReason: r.reconnect_reason,
     brandId: r.brand_id,
     createdAt: r.created_at,
+    profilePictureUrl: r.profile_picture_url,
+    bio: r.bio,
+    loginId: r.login_id,
+    pageName: r.page_name,
   };
 }
 

@@ -21,7 +21,19 @@ export interface Account {
   /** The brand the account is grouped in, if any (always one of the same user's brands). */
   brandId: string | null;
   createdAt: string;
+  /** What connect read of the account (null: not read, or the platform has none): AccountProfile. */
+  profilePictureUrl: string | null;
+  bio: string | null;
+  loginId: string | null;
+  pageName: string | null;
 }
+
+/**
+ * The contract's account fields connect fills: the picture and bio as the platform shows them,
+ * the platform user whose grant the account posts with (`login_id`), and for accounts of a
+ * multi-asset grant the name of the page it posts to.
+ */
+export type AccountProfile = Partial<Pick<Account, 'profilePictureUrl' | 'bio' | 'loginId' | 'pageName'>>;
 
 export interface NewAccount {
   /** Set when the id was reserved beforehand (idempotency); made up otherwise. */
@@ -32,6 +44,7 @@ export interface NewAccount {
   username?: string;
   credentials?: Record<string, string>;
   brandId?: string;
+  profile?: AccountProfile;
 }
 
 /** A redirect URI a user registered for connect (`/v1/oauth/redirect-uris`). */
@@ -199,7 +212,7 @@ export interface Store {
   /** Renames an account or moves it to a brand (null: none); returns it as it is now. */
   updateAccount(
     id: string,
-    patch: { name?: string; username?: string | null; brandId?: string | null },
+    patch: { name?: string; username?: string | null; brandId?: string | null } & AccountProfile,
   ): Promise<Account | undefined>;
   /** Deletes an account and its credentials; returns false when there was none. */
   deleteAccount(id: string): Promise<boolean>;

@@ -84,17 +84,17 @@ export async function redeemCode(
   }
   const signal = grant.signal ?? AbortSignal.timeout(TIMEOUT_MS);
   const tokenResponse = await fetch(endpoints.tokenUrl, { method: 'POST', headers, body: form, signal });
-  const token = await jsonOf(tokenResponse);
+  const token = tokenOf(await jsonOf(tokenResponse));
   if (tokenResponse.status >= 500 || tokenResponse.status === 429) {
     throw new Error(`${descriptor.slug}'s token endpoint answered ${tokenResponse.status}; retrying.`);
   }
   if (!tokenResponse.ok || typeof token.access_token !== 'string') {
-    // OAuth 2.0 bodies name the error in `error`/`error_description`; Meta's Graph in `error.message`.
+    // OAuth 2.0 bodies name the error in `error`/`error_description`; Meta's Graph in `error.message`;
+    // Instagram Login's token endpoint in `error_message` (`{error_type, code, error_message}`).
     const graph = typeof token.error === 'object' && token.error ? token.error.message : undefined;
-    const reason = String(graph ?? token.error_description ?? token.error ?? tokenResponse.statusText).slice(
-      0,
-      200,
-    );
+    const reason = String(
+      graph ?? token.error_description ?? token.error_message ?? token.error ?? tokenResponse.statusText,
+    ).slice(0, 200);
     throw new ConnectRefused(
       'oauth.code_invalid',
       `${descriptor.displayName} refused the authorization code (${reason}); start a new connection with POST /v1/accounts/connect.`,
@@ -105,7 +105,10 @@ export async function redeemCode(
     credentials = await longLived(descriptor, endpoints.apiBaseUrl, credentials, clientSecret ?? '', signal);
   }
 
-  const profileUrl = new URL(`${endpoints.apiBaseUrl}${spec.profilePath}`);
+  const onOfficial = endpoints.apiBaseUrl === descriptor.apiBaseUrl;
+  const profileUrl = new URL(
+    onOfficial && spec.profileUrl ? spec.profileUrl : `${endpoints.apiBaseUrl}${spec.profilePath}`,
+  );
   if (spec.profileTokenParameter)
     profileUrl.searchParams.set(spec.profileTokenParameter, credentials.access_token!);
   const profileResponse = await fetch(profileUrl, {
@@ -140,7 +143,7 @@ export async function redeemCode(
 }
 
 /**
- * Trades the code grant's short-lived token for a long-lived one (Threads), the client secret
+ * Trades the code grant's short-lived token for a long-lived one (Threads, Instagram), the client secret
  * proving the app. Any failure is final: the code is spent, so a retry could not redeem it again.
  */
 async function longLived(
@@ -164,6 +167,18 @@ async function longLived(
     );
   }
   return { ...short, ...tokenFields(body) };
+}
+
+/**
+ * The token grant's answer. Instagram Login documents its code exchange's answer wrapped in a
+ * list (`{"data": [{"access_token", "user_id", "permissions"}]}`, Business Login for Instagram,
+ * step 2) where every other platform answers the token object itself: both are read.
+ */
+function tokenOf(body: PlatformBody): PlatformBody {
+  const first: unknown = Array.isArray(body.data) ? body.data[0] : undefined;
+  return body.access_token === undefined && first && typeof first === 'object'
+    ? (first as PlatformBody)
+    : body;
 }
 
 async function jsonOf(response: Response): Promise<PlatformBody> {

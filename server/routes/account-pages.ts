@@ -9,7 +9,7 @@ const notSupported = failure("The account's platform has no pages (resource.not_
 
 const list = {
   summary:
-    "List the pages an account's grant gives (Facebook Pages, Instagram business accounts, LinkedIn organizations)",
+    "List the pages an account's grant gives (Facebook Pages, Instagram business accounts, LinkedIn organizations, Business Profile locations)",
   params: pathParams('id'),
   response: {
     200: answer(accountPageListSchema, 'The pages; is_default marks the one the account posts to'),

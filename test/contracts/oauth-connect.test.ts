@@ -7,11 +7,14 @@ import type { PostContent } from '../../api/types';
 import { OAuthSecrets } from '../../codec/oauth-secrets';
 import {
   consentUrl,
+  credentialsOnPage,
   grantedPages,
   oauthEndpoints,
   type PlatformDescriptor,
 } from '../../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import { createGoogleAdapter } from '../../platforms/google/business/adapter';
+import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import type { AdapterOptions, PlatformAdapter } from '../../platforms/kit/adapter';
@@ -21,6 +24,9 @@ import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { createInstagramBusinessAdapter } from '../../platforms/meta/instagram_business/adapter';
 import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
 import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
@@ -77,6 +83,10 @@ const threads = new ThreadsFake();
 const vk = new VkFake();
 const linkedin = new LinkedInFake();
 const facebook = new FacebookFake();
+const instagram = new InstagramFake();
+const googleBusiness = new GoogleBusinessFake();
+const instagramBusiness = new InstagramBusinessFake();
+const photo = { source_type: 'url' as const, source: 'https://e.x/photo.jpg' };
 
 const cases: Case[] = [
   {
@@ -131,6 +141,18 @@ const cases: Case[] = [
     post: { adapter: createThreadsAdapter, content: text('Connected to Threads') },
   },
   {
+    fake: instagram,
+    client: [instagram.client.id, instagram.client.secret],
+    identity: instagram.userId,
+    noRefreshToken: true,
+    post: {
+      adapter: createInstagramAdapter,
+      content: { text: 'Connected with Instagram Login', media: [photo] },
+      options: { content_type: 'feed' },
+      media: [{ contentType: 'image/jpeg', bytes: Buffer.from('jpeg-bytes') }],
+    },
+  },
+  {
     fake: facebook,
     client: ['meta-app-1', 'meta-secret-1'],
     identity: '10160000000000001',
@@ -139,7 +161,7 @@ const cases: Case[] = [
     pages: ['104857600123456', '104857600654321'],
   },
   {
-    fake: new InstagramBusinessFake(),
+    fake: instagramBusiness,
     client: ['meta-app-1', 'meta-secret-1'],
     identity: '10160000000000001',
     noRefreshToken: true,
@@ -153,6 +175,14 @@ const cases: Case[] = [
     client: ['li-client', 'li-secret'],
     identity: 'fakemember',
     pages: ['1', '2'],
+  },
+  {
+    fake: googleBusiness,
+    client: [googleBusiness.client.id, googleBusiness.client.secret],
+    identity: googleBusiness.person.sub,
+    // Every location of every account the person manages (their own, a location group).
+    pages: googleBusiness.locationNames(),
+    post: { adapter: createGoogleAdapter, content: text('Connected to Google Business Profile') },
   },
 ];
 const fakes = [...new Set(cases.map((c) => c.fake))];
@@ -311,6 +341,13 @@ test('redeeming a connection creates the account once (not for a deleted brand),
 
     const first = await consented('conn_a', 'acc_first');
     expect(first).toMatchObject({ accountId: 'acc_first', created: true, username: 'postflow' });
+    // The contract's account fields: the X user whose grant it is; X's fake shows no picture.
+    expect(await store.getAccount('acc_first')).toMatchObject({
+      loginId: '1580000000000000001',
+      profilePictureUrl: null,
+      bio: null,
+      pageName: null,
+    });
     await store.setAccountStatus('acc_first', 'reconnect_required', 'token revoked');
 
     const again = await consented('conn_b', 'acc_second');
@@ -323,6 +360,182 @@ test('redeeming a connection creates the account once (not for a deleted brand),
   } finally {
     await store.close();
   }
+});
+
+describe('instagram (Instagram Login)', () => {
+  const descriptor = descriptorOf('instagram');
+  /** After the fakes started: their URLs are known then. */
+  const env = () => ({
+    POSTFLOW_INSTAGRAM_API_URL: instagram.url,
+    POSTFLOW_INSTAGRAM_CLIENT_ID: instagram.client.id,
+    POSTFLOW_INSTAGRAM_CLIENT_SECRET: instagram.client.secret,
+  });
+  const redeem = (code: string, overrides: Record<string, string> = {}) =>
+    redeemCode({ descriptor, env: { ...env(), ...overrides }, code, redirectUri: CALLBACK });
+
+  test('the code becomes a 60-day token named by the professional account, refreshed with ig_refresh_token', async () => {
+    const { credentials, profile } = await redeem(await consentedCode('instagram', env(), 'conn_ig1'));
+    // `user_id`, not `/me`'s app-scoped `id`, is the account Content Publishing posts to.
+    expect(profile).toEqual({
+      id: instagram.userId,
+      username: 'postflow',
+      name: 'Postflow on Instagram',
+      pictureUrl: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+      bio: 'Posts scheduled with Postflow.',
+    });
+    expect(credentials.user_id).toBe(instagram.userId);
+    const days = (Date.parse(credentials.expires_at!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(59);
+    expect(instagram.accessTokens.has(credentials.access_token!)).toBe(true);
+
+    const adapter = createInstagramAdapter({ baseUrl: instagram.url, timeoutMs: 10_000, env: env() });
+    const account = { id: 'acc_ig', platform: 'instagram', name: 'postflow', credentials };
+    expect(adapter.renewWindowMs).toBeGreaterThan(0);
+    const renewed = await adapter.refresh!(account);
+    expect(renewed.access_token).not.toBe(credentials.access_token);
+    expect(instagram.accessTokens.has(renewed.access_token!)).toBe(true);
+    expect(Date.parse(renewed.expires_at!)).toBeGreaterThan(Date.now() + 59 * 86_400_000);
+  });
+
+  test('the account made from the grant carries its picture, bio and professional account id', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
+    const store = await openStore(home);
+    try {
+      const { redeemOAuthConnection } = createOAuthConnectActivities({
+        store,
+        env: env(),
+        oauthSecrets: secrets,
+      });
+      const code = await consentedCode('instagram', env(), 'conn_ig4');
+      await redeemOAuthConnection(connectionJob('instagram', 'conn_ig4', 'acc_ig'), secrets.seal(code));
+      expect(await store.getAccount('acc_ig')).toMatchObject({
+        name: 'Postflow on Instagram',
+        username: 'postflow',
+        profilePictureUrl: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+        bio: 'Posts scheduled with Postflow.',
+        loginId: instagram.userId,
+        pageName: null,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("Instagram's error bodies: a used code names the reason, a wrong app secret fails the exchange", async () => {
+    const code = await consentedCode('instagram', env(), 'conn_ig2');
+    await redeem(code);
+    await expect(redeem(code)).rejects.toMatchObject({
+      code: 'oauth.code_invalid',
+      message: expect.stringContaining('Matching code was not found or was already used'),
+    });
+    const wrong = redeem(await consentedCode('instagram', env(), 'conn_ig3'), {
+      POSTFLOW_INSTAGRAM_CLIENT_SECRET: 'not-the-secret',
+    });
+    await expect(wrong).rejects.toMatchObject({ code: 'oauth.code_invalid' });
+    await expect(wrong).rejects.not.toThrow(/not-the-secret/);
+  });
+});
+
+test("an instagram_business post's page_id publishes on that Instagram account of the grant, with its Page's token", async () => {
+  const descriptor = descriptorOf('instagram_business');
+  const env = {
+    POSTFLOW_INSTAGRAM_BUSINESS_API_URL: instagramBusiness.url,
+    POSTFLOW_INSTAGRAM_BUSINESS_CLIENT_ID: 'meta-app-1',
+    POSTFLOW_INSTAGRAM_BUSINESS_CLIENT_SECRET: 'meta-secret-1',
+  };
+  const { credentials } = await redeemCode({
+    descriptor,
+    env,
+    code: await consentedCode('instagram_business', env, 'conn_igb'),
+    redirectUri: CALLBACK,
+    assets: grantAssetsOf('instagram_business', env),
+  });
+  const second = grantedPages(credentials)[1]!;
+  expect(second.id).toBe('17841400000000002');
+  // The rules take page_id as digits only; the delivery moves the account onto it (activities).
+  const check = (pageId: unknown) =>
+    descriptor.rules.check!({
+      content: { text: 'x', media: [photo] },
+      options: { content_type: 'feed', page_id: pageId },
+      media: [{ kind: 'image' }],
+    } as never);
+  expect(check(second.id)).toEqual([]);
+  expect(check('studio')).toEqual([expect.objectContaining({ field: 'options.page_id' })]);
+  expect(descriptor.rules.optionKeys).toContain('page_id');
+
+  const onSecond = credentialsOnPage(descriptor.oauth!.pages!, credentials, second.id)!;
+  expect(onSecond).toMatchObject({ ig_user_id: second.id, access_token: second.accessToken });
+  const adapter = createInstagramBusinessAdapter({ baseUrl: instagramBusiness.url, timeoutMs: 10_000, env });
+  const account = { id: 'acc_igb', platform: 'instagram_business', name: 'postflow', credentials: onSecond };
+  const media = host.serve([{ contentType: 'image/jpeg', bytes: Buffer.from('jpeg-bytes') }]);
+  const req = publishRequest(
+    account,
+    { text: 'On the studio account', media: [photo] },
+    { content_type: 'feed' },
+    media,
+  );
+  await runDelivery(adapter, req);
+  expect(instagramBusiness.published.at(-1)).toMatchObject({
+    owner: second.id,
+    caption: 'On the studio account',
+  });
+});
+
+describe('google (Business Profile locations)', () => {
+  const descriptor = descriptorOf('google');
+  const env = () => ({
+    POSTFLOW_GOOGLE_API_URL: googleBusiness.url,
+    POSTFLOW_GOOGLE_CLIENT_ID: googleBusiness.client.id,
+    POSTFLOW_GOOGLE_CLIENT_SECRET: googleBusiness.client.secret,
+  });
+  const redeem = async (connectionId: string) =>
+    redeemCode({
+      descriptor,
+      env: env(),
+      code: await consentedCode('google', env(), connectionId),
+      redirectUri: CALLBACK,
+      codeVerifier: secrets.verifier(connectionId),
+      assets: grantAssetsOf('google', env()),
+    });
+
+  test('the account posts to the location chosen among the grant’s, and the named one only', async () => {
+    const { credentials } = await redeem('conn_gb1');
+    const [first, second] = grantedPages(credentials);
+    expect(second).toEqual({ id: 'accounts/4444/locations/3333', name: 'Postflow Bakery' });
+    const adapter = createGoogleAdapter({ baseUrl: googleBusiness.url, timeoutMs: 10_000, env: env() });
+    const onSecond = credentialsOnPage(descriptor.oauth!.pages!, credentials, second!.id)!;
+    expect(onSecond.location_name).toBe(second!.id);
+    const account = { id: 'acc_gb', platform: 'google', name: 'Fake Google Person', credentials: onSecond };
+    const receipt = await runDelivery(adapter, publishRequest(account, text('At the bakery'), {}, []));
+    expect(receipt.platformPostId).toMatch(/^accounts\/4444\/locations\/3333\/localPosts\//);
+    expect(googleBusiness.posts.at(-1)).toMatchObject({ summary: 'At the bakery' });
+    expect(first!.id).toBe(googleBusiness.location);
+  });
+
+  test('locations are read past the first page of the list', async () => {
+    const group = googleBusiness.accounts[1]!;
+    const extra = Array.from({ length: 120 }, (_, i) => ({ id: String(9000 + i), title: `Shop ${i}` }));
+    group.locations.push(...extra);
+    try {
+      const { credentials } = await redeem('conn_gb2');
+      expect(grantedPages(credentials)).toHaveLength(googleBusiness.locationNames().length);
+      expect(grantedPages(credentials).at(-1)).toEqual({
+        id: 'accounts/4444/locations/9119',
+        name: 'Shop 119',
+      });
+    } finally {
+      group.locations.splice(-extra.length);
+    }
+  });
+
+  test('a Google user who manages no location gets oauth.no_assets', async () => {
+    const managed = googleBusiness.accounts.map((a) => a.locations.splice(0));
+    try {
+      await expect(redeem('conn_gb3')).rejects.toMatchObject({ code: 'oauth.no_assets' });
+    } finally {
+      googleBusiness.accounts.forEach((a, i) => a.locations.push(...managed[i]!));
+    }
+  });
 });
 
 test('a LinkedIn member who administers no organization page gets oauth.no_assets', async () => {
@@ -369,6 +582,12 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
     });
     const first = await store.accountCredentials('acc_fb');
     expect(first.page_id).toBe('104857600123456');
+    // The person who connected, and the Page the account posts to.
+    expect(await store.getAccount('acc_fb')).toMatchObject({
+      loginId: '10160000000000001',
+      pageName: 'Postflow Page',
+      profilePictureUrl: 'https://media.example/page-104857600123456.jpg',
+    });
     const second = grantedPages(first)[1]!;
     // As PATCH /v1/accounts/{id}/pages/{pageId} leaves it.
     await store.updateAccountCredentials('acc_fb', {
@@ -380,6 +599,10 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
     expect(await consented('conn_fb2', 'acc_other')).toMatchObject({ accountId: 'acc_fb', created: false });
     const after = await store.accountCredentials('acc_fb');
     expect(after.page_id).toBe(second.id);
+    expect(await store.getAccount('acc_fb')).toMatchObject({
+      pageName: second.name,
+      profilePictureUrl: second.pictureUrl,
+    });
     expect(after.access_token).not.toBe(second.accessToken);
     expect(facebook.pageTokens.get(after.access_token!)).toBe(second.id);
   } finally {

@@ -105,6 +105,8 @@ test('a thread cut short and a permalink denied are published once, with metadat
       platform_post_id: fbPosts[0]!.id,
       permalink: `https://www.facebook.com/${pageId}/posts/${postId}`,
       metadata: {
+        // The Page it went to (a delete uses that Page's token).
+        page_id: pageId,
         warnings: [
           { code: 'platform.facebook.permalink_unavailable', message: expect.stringContaining('code 10') },
         ],

@@ -89,6 +89,11 @@ test('connect → consent → callback creates the account and redirects with it
     username: 'postflow',
     name: 'Postflow',
     status: 'active',
+    // The contract's account fields: the X user whose grant it is; X's fake shows no picture or bio.
+    login_id: '1580000000000000001',
+    profile_picture_url: null,
+    bio: null,
+    page_name: null,
   });
   expect(twitter.consents.at(-1)).toMatchObject({ clientId: 'client-1', pkce: true });
 

@@ -1,3 +1,4 @@
+import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { answerConsent } from '../helpers/consent';
@@ -10,10 +11,11 @@ import { Stack } from '../helpers/stack';
  */
 const facebook = new FacebookFake();
 const linkedin = new LinkedInFake();
+const google = new GoogleBusinessFake();
 let stack: Stack;
 
 beforeAll(async () => {
-  await Promise.all([facebook.start(), linkedin.start()]);
+  await Promise.all([facebook.start(), linkedin.start(), google.start()]);
   stack = await new Stack({
     POSTFLOW_FACEBOOK_API_URL: facebook.url,
     POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
@@ -21,12 +23,15 @@ beforeAll(async () => {
     POSTFLOW_LINKEDIN_PAGE_API_URL: linkedin.url,
     POSTFLOW_LINKEDIN_PAGE_CLIENT_ID: linkedin.client.id,
     POSTFLOW_LINKEDIN_PAGE_CLIENT_SECRET: linkedin.client.secret,
+    POSTFLOW_GOOGLE_API_URL: google.url,
+    POSTFLOW_GOOGLE_CLIENT_ID: google.client.id,
+    POSTFLOW_GOOGLE_CLIENT_SECRET: google.client.secret,
   }).start();
 });
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([facebook.stop(), linkedin.stop()]);
+  await Promise.all([facebook.stop(), linkedin.stop(), google.stop()]);
 });
 
 /** connect → the fake's consent page → Postflow's callback (no redirect_uri: the account as JSON). */
@@ -88,10 +93,53 @@ test('a Facebook grant lists its Pages; the Page chosen is where the account pos
   const after = await stack.request('GET', `/v1/accounts/${account}/pages`);
   expect(after.body.data.map((p: { is_default: boolean }) => p.is_default)).toEqual([false, true]);
 
+  // The account shows the Page it posts to (the contract's page_name), with that Page's picture.
+  expect((await stack.request('GET', `/v1/accounts/${account}`)).body).toMatchObject({
+    page_name: 'Postflow Second Page',
+    profile_picture_url: `https://media.example/page-${second!.id}.jpg`,
+    login_id: facebook.person.id,
+  });
   await publish(account, 'on the second Page');
   expect(facebook.postsOn(second!.id).map((p) => p.message)).toEqual(['on the second Page']);
   expect(facebook.postsOn(first!.id).map((p) => p.message)).toEqual(['on the default Page']);
   expect(facebook.consents.length).toBe(consents);
+});
+
+test('a Google Business Profile grant lists every location; the one chosen (its id URL-encoded) is where posts go', async () => {
+  const account = await connected('google');
+  const [cafe, bakery, books] = google.locationNames();
+  const listed = await stack.request('GET', `/v1/accounts/${account}/pages`);
+  expect(listed.body).toEqual({
+    count: 3,
+    data: [
+      { id: cafe, name: 'Postflow Café', picture_url: null, is_default: true },
+      { id: bakery, name: 'Postflow Bakery', picture_url: null, is_default: false },
+      { id: books, name: 'Postflow Books', picture_url: null, is_default: false },
+    ],
+  });
+  for (const token of google.accessTokens) expect(JSON.stringify(listed.body)).not.toContain(token);
+  const on = (location: string) =>
+    google.posts.filter((p) => p.name.startsWith(`${location}/`)).map((p) => p.summary);
+
+  await publish(account, 'at the café');
+  expect(on(cafe!)).toEqual(['at the café']);
+
+  const chosen = await stack.request('PATCH', `/v1/accounts/${account}/pages/${encodeURIComponent(books!)}`, {
+    is_default: true,
+  });
+  expect([chosen.status, chosen.body.id, chosen.body.is_default]).toEqual([200, books, true]);
+  // The contract's account fields: the Google user who connected, the location posted to.
+  const shown = await stack.request('GET', `/v1/accounts/${account}`);
+  expect(shown.body).toMatchObject({
+    name: 'Fake Google Person',
+    login_id: google.person.sub,
+    profile_picture_url: 'https://lh3.googleusercontent.com/a/fake-person',
+    page_name: 'Postflow Books',
+    bio: null,
+  });
+  await publish(account, 'at the bookshop');
+  expect(on(books!)).toEqual(['at the bookshop']);
+  expect(on(cafe!)).toEqual(['at the café']);
 });
 
 test("a target's page_id posts on that Page of the grant, the default staying as it is", async () => {
@@ -113,6 +161,17 @@ test("a target's page_id posts on that Page of the grant, the default staying as
   expect(facebook.postsOn(other.id).at(-1)?.message).toBe('one post on the other Page');
   expect(facebook.postsOn(before).at(-1)?.message).not.toBe('one post on the other Page');
   expect(await defaultPage()).toBe(before);
+  const target = (await stack.request('GET', `/v1/posts/${body.id}`)).body.targets[0];
+  expect(target.metadata).toMatchObject({ page_id: other.id });
+
+  // Deleting it uses that Page's token (the default Page's may not delete another Page's post).
+  const deleted = await stack.request('DELETE', `/v1/posts/${body.id}`);
+  expect(deleted.status).toBe(200);
+  expect(deleted.body).toMatchObject({
+    deleted: true,
+    results: [{ account_id: account, outcome: 'deleted' }],
+  });
+  expect(facebook.postsOn(other.id).map((p) => p.message)).not.toContain('one post on the other Page');
 
   // A Page id the grant lacks fails the target by name; a malformed one is refused at creation.
   const elsewhere = await stack.request('POST', '/v1/posts', {

@@ -214,4 +214,29 @@ export const googleDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'location_name'],
   apiBaseUrl: 'https://mybusiness.googleapis.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: true },
+  // Google's OAuth 2.0 for web servers, as YouTube's (PKCE, offline access: a refresh token on
+  // every connect). The account is the signed-in Google user (OpenID Connect userinfo `sub`:
+  // `openid profile` name them); `business.manage` reads their accounts and locations, each
+  // location recorded as a page of the grant (grant-locations.ts) and the first posted to until
+  // PATCH /v1/accounts/{id}/pages chooses another.
+  oauth: {
+    authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+    authorizePath: '/o/oauth2/v2/auth',
+    tokenUrl: 'https://oauth2.googleapis.com/token',
+    tokenPath: '/token',
+    scopes: ['openid', 'profile', 'https://www.googleapis.com/auth/business.manage'],
+    pkce: true,
+    clientAuth: 'body',
+    authorizeParams: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
+    profileUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
+    profilePath: '/v1/userinfo',
+    readProfile: (body) => ({
+      id: String(body.sub ?? ''),
+      name: body.name,
+      pictureUrl: body.picture,
+    }),
+    credentials: (profile) => ({ google_user_id: profile.id }),
+    identityKey: 'google_user_id',
+    pages: { activeKey: 'location_name', noun: 'location' },
+  },
 };

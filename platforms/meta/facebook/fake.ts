@@ -91,7 +91,7 @@ export class FacebookFake extends MetaGraphFake {
       {
         method: 'DELETE',
         path: this.at('/(?<id>[\\d_]+)'),
-        handle: this.authed((_r, p) => this.remove(p.id!)),
+        handle: this.authed((r, p) => this.remove(p.id!, r.bearer!)),
       },
     ];
   }
@@ -201,9 +201,20 @@ export class FacebookFake extends MetaGraphFake {
     return { ...edge('reactions'), ...edge('comments'), ...shares };
   }
 
-  private remove(id: string): FakeResponse {
+  /** A Page's post is deleted with that Page's token; another Page's lacks the permission. */
+  private remove(id: string, token: string): FakeResponse {
     const i = this.published.findIndex((p) => p.id === id);
     if (i < 0) return MetaGraphFake.notFound(id);
+    const tokenPage = this.pageTokens.get(token);
+    if (tokenPage !== undefined && tokenPage !== this.published[i]!.page)
+      return MetaGraphFake.error(
+        403,
+        200,
+        "(#200) The user hasn't authorized the application to perform this action",
+        {
+          type: 'OAuthException',
+        },
+      );
     this.published.splice(i, 1);
     return { status: 200, body: { success: true } };
   }

@@ -112,4 +112,36 @@ export const instagramDescriptor: PlatformDescriptor = {
   apiBaseUrl: 'https://graph.instagram.com',
   capabilities: { reconcile: true, refresh: true, delete: false, comments: true, metrics: true },
   accountHelpers: ['limits'],
+  // Business Login for Instagram (Instagram API with Instagram Login, no Facebook Page): the
+  // authorization window at www.instagram.com (comma-separated instagram_business_* scopes, no
+  // PKCE), the code redeemed at api.instagram.com for an hour's token, traded on
+  // graph.instagram.com (`ig_exchange_token`) for a 60-day one the adapter renews
+  // (`ig_refresh_token`, token upkeep). `/me`'s `user_id` is the professional account's id the
+  // Content Publishing calls take (`id` is only app-scoped).
+  oauth: {
+    authorizeUrl: 'https://www.instagram.com/oauth/authorize',
+    authorizePath: '/oauth/authorize',
+    tokenUrl: 'https://api.instagram.com/oauth/access_token',
+    tokenPath: '/oauth/access_token',
+    scopes: [
+      'instagram_business_basic',
+      'instagram_business_content_publish',
+      'instagram_business_manage_comments',
+      'instagram_business_manage_insights',
+    ],
+    scopeSeparator: ',',
+    pkce: false,
+    clientAuth: 'body',
+    longLivedExchange: { path: '/access_token', grantType: 'ig_exchange_token' },
+    profilePath: '/v25.0/me?fields=user_id,username,name,profile_picture_url,biography',
+    readProfile: (body) => ({
+      id: String(body.user_id ?? ''),
+      username: body.username,
+      name: body.name,
+      pictureUrl: body.profile_picture_url,
+      bio: body.biography,
+    }),
+    credentials: (profile) => ({ user_id: profile.id }),
+    identityKey: 'user_id',
+  },
 };

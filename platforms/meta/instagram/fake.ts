@@ -1,6 +1,6 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
-import { MetaGraphFake } from '../fake-graph';
+import { LONG_LIVED_SECONDS, MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
 import { insightsAnswer } from '../fake-insights';
 
@@ -11,6 +11,8 @@ const STORY_METRICS = ['views', 'reach', 'shares', 'replies', 'navigation', 'tot
 
 interface Container extends ContainerLife {
   id: string;
+  /** The Instagram account it was made for (only that account may publish it). */
+  owner: string;
   mediaType: string;
   caption: string;
   carouselItem: boolean;
@@ -20,6 +22,8 @@ interface Container extends ContainerLife {
 
 export interface InstagramMedia {
   id: string;
+  /** The Instagram account it was published on. */
+  owner: string;
   caption: string;
   mediaType: string;
   /** Items in it: 1, or the carousel's children. */
@@ -42,7 +46,7 @@ const STATUS_TEXT = {
  * describe it: containers from public media URLs (fetched here), status_code IN_PROGRESS →
  * FINISHED over polls for videos, carousels of 2–10 finished children, media_publish, the
  * account's media and stories, comments on media (not stories), refresh_access_token
- * (ig_refresh_token). No delete. Containers
+ * (ig_refresh_token), and connecting (Business Login, `connectRoutes`). No delete. Containers
  * expire unpublished and turn PUBLISHED on media_publish; `rules` can make the media list lag
  * (meta-containers.ts).
  */
@@ -75,11 +79,92 @@ export class InstagramFake extends MetaGraphFake {
   constructor(name = 'instagram', refreshGrant: string | undefined = 'ig_refresh_token') {
     super(name, 'v25.0');
     this.routes.push(...this.endpoints());
-    if (refreshGrant) this.routes.push(this.refreshRoute(refreshGrant));
+    if (refreshGrant) this.routes.push(this.refreshRoute(refreshGrant), ...this.connectRoutes());
+  }
+
+  /** The person's app-scoped id on `/me` (`id`), apart from the professional account's `user_id`. */
+  readonly appScopedId = '7590000000000001';
+
+  /**
+   * Connecting with Business Login for Instagram, as documented: the authorization window
+   * (`/oauth/authorize`, www.instagram.com), the code redeemed at `POST /oauth/access_token`
+   * (api.instagram.com: client id and secret, the same redirect_uri) for an hour's token in a
+   * `data` list, or `{error_type, code, error_message}`; `GET /access_token?grant_type=
+   * ig_exchange_token` (graph.instagram.com) for a 60-day token; and `/me` with the fields asked.
+   */
+  private connectRoutes(): Route[] {
+    const oauthError = (message: string): FakeResponse => ({
+      status: 400,
+      body: { error_type: 'OAuthException', code: 400, error_message: message },
+    });
+    return [
+      this.consentRoute('/oauth/authorize', (id) => id === this.client.id),
+      {
+        method: 'POST',
+        path: '/oauth/access_token',
+        handle: (req) => {
+          const form = req.body as Record<string, string>;
+          if (form.client_id !== this.client.id || form.client_secret !== this.client.secret)
+            return oauthError('Invalid platform app');
+          if (form.grant_type !== 'authorization_code')
+            return oauthError('Invalid grant_type: only authorization_code is supported');
+          const pair = this.redeemCode(form, form.client_id);
+          if (!pair) return oauthError('Matching code was not found or was already used');
+          this.refreshTokens.delete(pair.refresh_token);
+          const permissions = this.consents.at(-1)?.scope ?? '';
+          return {
+            status: 200,
+            body: { data: [{ access_token: pair.access_token, user_id: this.userId, permissions }] },
+          };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/access_token',
+        handle: (req) => {
+          if (req.query.get('grant_type') !== 'ig_exchange_token')
+            return MetaGraphFake.error(400, 100, 'Invalid grant_type', { type: 'IGApiException' });
+          if (req.query.get('client_secret') !== this.client.secret)
+            return MetaGraphFake.error(400, 101, 'Error validating client secret.');
+          if (!this.accessTokens.delete(req.query.get('access_token') ?? ''))
+            return MetaGraphFake.invalidToken;
+          const { access_token } = this.longLivedToken();
+          return {
+            status: 200,
+            body: { access_token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+          };
+        },
+      },
+      {
+        method: 'GET',
+        path: this.at('/me'),
+        handle: this.authed((req) => {
+          const profile: Record<string, string> = {
+            id: this.appScopedId,
+            user_id: this.userId,
+            username: 'postflow',
+            name: 'Postflow on Instagram',
+            account_type: 'BUSINESS',
+            profile_picture_url: 'https://scontent.cdninstagram.example/postflow-avatar.jpg',
+            biography: 'Posts scheduled with Postflow.',
+          };
+          const fields = (req.query.get('fields') ?? 'id').split(',');
+          return {
+            status: 200,
+            body: Object.fromEntries(Object.entries(profile).filter(([key]) => fields.includes(key))),
+          };
+        }),
+      },
+    ];
   }
 
   credentials(): Record<string, string> {
     return { user_id: this.userId, ...this.longLivedToken() };
+  }
+
+  /** The Instagram accounts this fake's tokens may publish on: its one account here. */
+  protected owns(user: string): boolean {
+    return user === this.userId;
   }
 
   private endpoints(): Route[] {
@@ -129,7 +214,7 @@ export class InstagramFake extends MetaGraphFake {
    * hours (`quota_usage`) and its `config` (`quota_total`, `quota_duration` in seconds).
    */
   private publishingLimit(user: string): FakeResponse {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const since = Date.now() - 86_400_000;
     const used = this.apiPublishedAt.filter((at) => at >= since).length;
     return {
@@ -141,7 +226,7 @@ export class InstagramFake extends MetaGraphFake {
   }
 
   private async create(req: FakeRequest, user: string): Promise<FakeResponse> {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const b = req.body as Record<string, string>;
     const mediaType = b.media_type ?? 'IMAGE';
     if (!MEDIA_TYPES.includes(mediaType))
@@ -181,6 +266,7 @@ export class InstagramFake extends MetaGraphFake {
     const id = this.nextId('1790');
     this.containers.set(id, {
       id,
+      owner: user,
       mediaType,
       caption: b.caption ?? '',
       carouselItem: b.is_carousel_item === 'true',
@@ -194,15 +280,16 @@ export class InstagramFake extends MetaGraphFake {
   }
 
   private publish(req: FakeRequest, user: string): FakeResponse {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const container = this.containers.get(String(req.body.creation_id));
-    if (!container) return MetaGraphFake.notFound(String(req.body.creation_id));
+    if (container?.owner !== user) return MetaGraphFake.notFound(String(req.body.creation_id));
     if (this.rules.current(container) === 'EXPIRED')
       return MetaGraphFake.error(400, -2, 'The media has expired; upload it again.', { subcode: 2207020 });
     if (container.status !== 'FINISHED' || container.carouselItem)
       return MetaGraphFake.error(400, 9007, 'Media ID is not available', { subcode: 2207027 });
     const media: InstagramMedia = {
       id: this.nextId('1800'),
+      owner: user,
       caption: container.caption,
       mediaType: container.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : container.mediaType,
       items: container.children.length || 1,
@@ -219,6 +306,7 @@ export class InstagramFake extends MetaGraphFake {
   postFromApp(mediaType: string, caption: string, at = new Date()): InstagramMedia {
     const media: InstagramMedia = {
       id: this.nextId('1800'),
+      owner: this.userId,
       caption,
       mediaType,
       items: 1,
@@ -234,9 +322,10 @@ export class InstagramFake extends MetaGraphFake {
   }
 
   private list(req: FakeRequest, user: string, edge: string): FakeResponse {
-    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    if (!this.owns(user)) return MetaGraphFake.notFound(user);
     const data = [...this.published]
       .reverse()
+      .filter((m) => m.owner === user)
       .filter((m) => (edge === 'stories') === (m.mediaType === 'STORIES'))
       .filter((m) => this.rules.listed(m.id))
       .map((m) => this.entity(m));

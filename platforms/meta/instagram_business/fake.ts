@@ -25,6 +25,11 @@ export class InstagramBusinessFake extends InstagramFake {
     this.routes.unshift(...this.loginRoutes(this.pages));
   }
 
+  /** Every Instagram account linked to one of the person's Pages. */
+  protected override owns(user: string): boolean {
+    return this.pages.some((p) => p.instagram?.id === user);
+  }
+
   override credentials(): Record<string, string> {
     const { access_token } = this.longLivedToken();
     return { ig_user_id: this.userId, access_token: access_token! };

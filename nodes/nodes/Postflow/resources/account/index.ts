@@ -41,7 +41,7 @@ export async function connectAccount(
 	return [{ json: answer, pairedItem: { item: i } }];
 }
 
-/** The pages (Facebook, LinkedIn) one grant of the account gives. */
+/** The pages (Facebook, Instagram business, LinkedIn, Google Business Profile locations) one grant of the account gives. */
 export async function getAccountPages(
 	this: IExecuteFunctions,
 	i: number,
@@ -139,7 +139,8 @@ export const accountDescription: INodeProperties[] = [
 				name: 'Get Pages',
 				value: 'getPages',
 				action: 'Get the pages of an account',
-				description: 'List the Facebook or LinkedIn pages the account can post to',
+				description:
+					'List the Facebook pages, Instagram business accounts, LinkedIn pages or Google Business Profile locations the account can post to',
 			},
 		],
 	},
