@@ -16,6 +16,7 @@ import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
 import { createOAuthConnectActivities } from './oauth-connect';
+import { createMetricsActivities } from './metrics';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
   type AccountContext,
@@ -169,6 +170,7 @@ export function createActivities({
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
+    ...createMetricsActivities({ store, platforms, limit, env }),
 
     /**
      * Everything before the irreversible call: uploads, containers. Invisible to followers, so

@@ -199,6 +199,39 @@ export interface PostMetrics {
   extra: Record<string, number>;
 }
 
+/** One published target whose metrics a collection reads (its receipt says where the post is). */
+export interface MetricsJob {
+  postId: string;
+  accountId: string;
+  platform: string;
+  receipt: DeliveryReceipt;
+  /** The platform's own task queue, when the post was routed to one. */
+  taskQueue?: string;
+}
+
+/**
+ * One metrics read: `synced` with what was stored; `gone` when the post was deleted (through
+ * Postflow, or on the platform); `not_supported` where the platform has no metrics endpoint.
+ */
+export type MetricsOutcome =
+  | { outcome: 'synced'; metrics: PostMetrics; syncedAt: string }
+  | { outcome: 'gone' }
+  | { outcome: 'not_supported' };
+
+/** What `collectPostMetrics` starts with: the post's published targets. */
+export interface CollectMetricsInput {
+  postId: string;
+  userId: string;
+  targets: MetricsJob[];
+}
+
+/** One target's stored metrics: the latest pass. */
+export interface StoredMetrics {
+  accountId: string;
+  metrics: PostMetrics;
+  syncedAt: string;
+}
+
 /** One target's delivery as the workflow tracks it. */
 export interface DeliveryState {
   accountId: string;
@@ -272,6 +305,8 @@ export interface PostState {
   updatedAt: string;
   /** Set when the spec requires approval. */
   approval?: ApprovalState;
+  /** The targets whose metrics collection began (account ids); absent before the first. */
+  metricsCollected?: string[];
 }
 
 /** One entry of the seed-era `results[]`. */

@@ -189,4 +189,20 @@ export const MIGRATIONS: readonly string[] = [
      post_id TEXT NOT NULL,
      PRIMARY KEY (recurring_id, occurrence_at)
    );`,
+  // 15: analytics: each published target's latest metrics pass (the Post resource's `metrics`,
+  // `metrics_synced_at`), and every pass (the engagement curve)
+  `CREATE TABLE post_metrics (
+     post_id TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     metrics TEXT NOT NULL,
+     synced_at TEXT NOT NULL,
+     PRIMARY KEY (post_id, account_id)
+   );
+   CREATE TABLE post_metrics_passes (
+     post_id TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     synced_at TEXT NOT NULL,
+     metrics TEXT NOT NULL,
+     PRIMARY KEY (post_id, account_id, synced_at)
+   );`,
 ];

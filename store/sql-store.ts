@@ -6,7 +6,7 @@ import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
 import type { Issue } from '../api/errors';
 import type { RecurrenceRule } from '../api/recurring';
-import type { PostSpec } from '../api/types';
+import type { PostMetrics, PostSpec, StoredMetrics } from '../api/types';
 import {
   type Account,
   type AccountStatus,
@@ -449,6 +449,36 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
     },
 
+    metrics: {
+      async record(postId, accountId, metrics, syncedAt) {
+        const json = JSON.stringify(metrics);
+        await db.run(
+          'INSERT INTO post_metrics_passes (post_id, account_id, synced_at, metrics) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          [postId, accountId, syncedAt, json],
+        );
+        await db.run(
+          `INSERT INTO post_metrics (post_id, account_id, metrics, synced_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (post_id, account_id) DO UPDATE SET metrics = excluded.metrics, synced_at = excluded.synced_at
+           WHERE excluded.synced_at >= post_metrics.synced_at`,
+          [postId, accountId, json, syncedAt],
+        );
+      },
+      async latest(postId) {
+        const rows = await db.all<{ account_id: string; metrics: string; synced_at: string }>(
+          'SELECT account_id, metrics, synced_at FROM post_metrics WHERE post_id = ? ORDER BY account_id',
+          [postId],
+        );
+        return rows.map(storedMetrics);
+      },
+      async history(postId) {
+        const rows = await db.all<{ account_id: string; metrics: string; synced_at: string }>(
+          'SELECT account_id, metrics, synced_at FROM post_metrics_passes WHERE post_id = ? ORDER BY synced_at, account_id',
+          [postId],
+        );
+        return rows.map(storedMetrics);
+      },
+    },
+
     imports: {
       async create({ id, userId, createdAt, rows }) {
         // Many rows per statement (a 10,000-row import is 100 of them); well under PostgreSQL's
@@ -803,5 +833,13 @@ function recurringFrom(row: RecurringRow, box: SecretBox): RecurringDefinition {
     rule: JSON.parse(row.rule) as RecurrenceRule,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function storedMetrics(row: { account_id: string; metrics: string; synced_at: string }): StoredMetrics {
+  return {
+    accountId: row.account_id,
+    metrics: JSON.parse(row.metrics) as PostMetrics,
+    syncedAt: row.synced_at,
   };
 }

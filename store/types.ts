@@ -6,7 +6,7 @@
 import type { Issue } from '../api/errors';
 import type { WeeklySlot } from '../api/queue-slots';
 import type { RecurrenceRule } from '../api/recurring';
-import type { PostSpec } from '../api/types';
+import type { PostMetrics, PostSpec, StoredMetrics } from '../api/types';
 
 export type AccountStatus = 'active' | 'reconnect_required';
 
@@ -289,6 +289,16 @@ export interface Store {
   unpublished: {
     record(postId: string, accountId: string): Promise<void>;
     accounts(postId: string): Promise<string[]>;
+  };
+
+  /** Published targets' engagement (analytics): the latest pass, and every pass for the curve. */
+  metrics: {
+    /** Stores one pass; an older pass arriving late never replaces a newer latest. */
+    record(postId: string, accountId: string, metrics: PostMetrics, syncedAt: string): Promise<void>;
+    /** The latest pass of each of the post's targets that has one. */
+    latest(postId: string): Promise<StoredMetrics[]>;
+    /** Every pass of the post's targets, oldest first. */
+    history(postId: string): Promise<StoredMetrics[]>;
   };
 
   /**

@@ -6,3 +6,4 @@ export { tokenUpkeep } from './token-upkeep';
 export { importPosts } from './import-posts';
 export { recurringOccurrence } from './recurring-occurrence';
 export { oauthConnection } from './oauth-connection';
+export { collectPostMetrics } from './collect-metrics';

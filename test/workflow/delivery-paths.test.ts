@@ -129,6 +129,9 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
     renewAccountToken: notInThisTest('renewAccountToken'),
+    // A published post starts its metrics collection; these tests schedule no passes.
+    metricsSchedule: async () => [],
+    collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
     checkPreparedTarget: notInThisTest('checkPreparedTarget'),
     reusePrepared: notInThisTest('reusePrepared'),
