@@ -8,6 +8,8 @@ import type {
   UnpublishResult,
 } from '../api/types';
 import type { MediaLibrary } from '../media';
+import { credentialsOnPage } from '../platforms/descriptor';
+import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
 import { resolveMedia } from './media';
 import { toPublishFailure } from './errors';
@@ -16,6 +18,8 @@ import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
 import { createOAuthConnectActivities } from './oauth-connect';
+import { createCredentialCheckActivities } from './credential-check';
+import { createAccountHelperActivities } from './account-helpers';
 import { createMetricsActivities } from './metrics';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
@@ -108,7 +112,7 @@ export function createActivities({
       id: account.id,
       platform: account.platform,
       name: account.name,
-      credentials: await store.accountCredentials(account.id),
+      credentials: onTargetPage(job, await store.accountCredentials(account.id)),
     };
     const content = { ...job.content, ...job.target.overrides };
     return {
@@ -168,6 +172,8 @@ export function createActivities({
     ...createImportActivities({ store }),
     ...createRecurringActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
+    ...createCredentialCheckActivities({ platforms, ...(oauthSecrets ? { oauthSecrets } : {}) }),
+    ...createAccountHelperActivities({ store, platforms }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
     ...createMetricsActivities({ store, platforms, limit, env }),
@@ -375,6 +381,24 @@ function busy(platform: string, err: SlotWaitTimeout): PublishError {
       outcomeUnknown: false,
     },
     { cause: err },
+  );
+}
+
+/**
+ * A target's `page_id` (contract: pick a page within a multi-page account) posts on that page of
+ * the account's grant instead of its default one; a page the grant lacks fails the target.
+ */
+function onTargetPage(job: DeliveryJob, credentials: Record<string, string>): Record<string, string> {
+  const pageId = job.target.options.page_id;
+  const pages = PLATFORM_DESCRIPTORS.find((d) => d.slug === job.target.platform)?.oauth?.pages;
+  if (typeof pageId !== 'string' || !pages) return credentials;
+  const onPage = credentialsOnPage(pages, credentials, pageId);
+  if (onPage) return onPage;
+  throw publishError(
+    'validation',
+    'user',
+    'validation.field_invalid',
+    `page_id ${pageId} is not a ${pages.noun} this account's grant includes; GET /v1/accounts/${job.target.accountId}/pages lists them.`,
   );
 }
 

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { parseMetricsSchedule } from '../api/metrics-schedule';
 import type { MetricsJob, MetricsOutcome } from '../api/types';
+import { PublishError } from '../platforms/kit/adapter';
 import type { Store } from '../store/types';
 import { toPublishFailure } from './errors';
 import type { ConcurrencyLimit } from './platforms/limiter';
@@ -14,6 +15,9 @@ export interface MetricsActivityDeps {
   env: Record<string, string | undefined>;
 }
 
+/** A rate limit that named no reset: wait a minute, the shortest window platforms use. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+
 /** The activities of `collectPostMetrics`: the schedule it follows, and one target's read. */
 export function createMetricsActivities({ store, platforms, limit, env }: MetricsActivityDeps) {
   return {
@@ -23,18 +27,20 @@ export function createMetricsActivities({ store, platforms, limit, env }: Metric
     },
 
     /**
-     * Reads one published target's metrics from its platform and stores them. A target deleted
-     * through Postflow is not read again (`gone`); nor is one the platform says is gone. A read
-     * changes nothing, so Temporal retries failures in place, waiting what a rate limit asked for.
+     * Reads one published target's metrics for the pass due at `dueAt` and stores them (once per
+     * pass: a repeat returns what the first stored). A target deleted through Postflow is not
+     * read again (`gone`); nor is one the platform says is gone. A rate limit goes back to the
+     * workflow with its wait; other failures Temporal retries in place.
      */
-    async collectTargetMetrics(job: MetricsJob): Promise<MetricsOutcome> {
+    async collectTargetMetrics(job: MetricsJob, dueAt: string): Promise<MetricsOutcome> {
       const adapter = platforms.get(job.platform);
       if (!adapter?.fetchMetrics) return { outcome: 'not_supported' };
       if ((await store.unpublished.accounts(job.postId)).includes(job.accountId)) return { outcome: 'gone' };
       const account = await store.getAccount(job.accountId);
       if (!account) return { outcome: 'gone' };
+      let metrics;
       try {
-        const metrics = await limit(job.platform).run(async () =>
+        metrics = await limit(job.platform).run(async () =>
           adapter.fetchMetrics!({
             account: {
               id: account.id,
@@ -46,13 +52,24 @@ export function createMetricsActivities({ store, platforms, limit, env }: Metric
             signal: Context.current().cancellationSignal,
           }),
         );
-        if (!metrics) return { outcome: 'gone' };
-        const syncedAt = new Date().toISOString();
-        await store.metrics.record(job.postId, job.accountId, metrics, syncedAt);
-        return { outcome: 'synced', metrics, syncedAt };
       } catch (err) {
+        if (err instanceof PublishError && err.failure.category === 'rate_limit') {
+          return {
+            outcome: 'rate_limited',
+            retryAfterMs: err.failure.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+          };
+        }
         throw toPublishFailure(await settleRevokedToken(store, job.accountId, err), { retryHere: true });
       }
+      if (!metrics) return { outcome: 'gone' };
+      const stored = await store.metrics.record({
+        postId: job.postId,
+        accountId: job.accountId,
+        dueAt,
+        syncedAt: new Date().toISOString(),
+        metrics,
+      });
+      return { outcome: 'synced', metrics: stored.metrics, syncedAt: stored.syncedAt };
     },
   };
 }

@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import type { OAuthConnectionJob, OAuthConnected } from '../api/oauth-connection';
+import { credentialsOnPage, type OAuthConnectSpec } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
+import { grantAssetsOf } from '../platforms/grant-assets';
 import { ConnectRefused, redeemCode } from '../platforms/kit/oauth-connect';
 import type { Store } from '../store/types';
 
@@ -35,6 +37,8 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
           env,
           code: oauthSecrets.open(sealedCode),
           redirectUri: job.callbackUrl,
+          // Facebook Pages, Instagram business accounts, LinkedIn organizations: all recorded at once.
+          ...(descriptor.oauth.pages ? { assets: grantAssetsOf(descriptor.slug, env) } : {}),
           ...(descriptor.oauth.pkce ? { codeVerifier: oauthSecrets.verifier(job.connectionId) } : {}),
         });
       } catch (err) {
@@ -46,11 +50,20 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
       const username = profile.username ?? null;
       const existing = await sameUserAccount(store, job, descriptor.oauth.identityKey, identity);
       if (existing) {
-        await store.updateAccountCredentials(existing, credentials);
+        await store.updateAccountCredentials(
+          existing,
+          keepChosenPage(descriptor.oauth.pages, await store.accountCredentials(existing), credentials),
+        );
         await store.setAccountStatus(existing, 'active');
         await store.updateAccount(existing, { username });
         return { accountId: existing, created: false, ...shown(profile) };
       }
+      // The brand was checked at connect; it may have been deleted while the person consented.
+      if (job.brandId && !(await store.brands.get(job.brandId, job.userId)))
+        throw ApplicationFailure.nonRetryable(
+          `The brand ${job.brandId} this connection was started for no longer exists; start a new connection without brand_id or with another brand.`,
+          'oauth.brand_not_found',
+        );
       await store.createAccount({
         id: job.accountId,
         userId: job.userId,
@@ -63,6 +76,19 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
       return { accountId: job.accountId, created: true, ...shown(profile) };
     },
   };
+}
+
+/**
+ * A reconnect keeps the page the account was set to post to (PATCH …/pages/{pageId}) while the new
+ * grant still includes it; otherwise the grant's first page is the default.
+ */
+function keepChosenPage(
+  pages: OAuthConnectSpec['pages'],
+  before: Record<string, string>,
+  fresh: Record<string, string>,
+): Record<string, string> {
+  const chosen = pages ? before[pages.activeKey] : undefined;
+  return (pages && chosen && credentialsOnPage(pages, fresh, chosen)) || fresh;
 }
 
 /** The user's account of this platform user, if one exists (a reconnect, or this job's own retry). */

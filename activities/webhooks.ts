@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { AccountEvent } from '../api/account-events';
 import type { PostEvent } from '../api/post-events';
 import type { Store } from '../store/types';
 import { checkOutboundUrl } from '../net/guard';
@@ -8,7 +9,7 @@ import { postSigned } from '../net/signed-post';
 export interface WebhookJob {
   deliveryId: string;
   endpointId: string;
-  event: PostEvent;
+  event: PostEvent | AccountEvent;
 }
 
 export interface WebhookDeps {
@@ -18,8 +19,11 @@ export interface WebhookDeps {
 
 export function createWebhookActivities({ store, allowPrivateUrls }: WebhookDeps) {
   return {
-    /** The endpoints of a user that want this event (run as a local activity: cheap, read-only). */
-    async webhookSubscribers(userId: string, event: string, postId: string): Promise<string[]> {
+    /**
+     * The endpoints of a user that want this event (run as a local activity: cheap, read-only).
+     * Without `postId` (an account event), only the user's endpoints for every post answer.
+     */
+    async webhookSubscribers(userId: string, event: string, postId?: string): Promise<string[]> {
       return (await store.webhooks.subscribers(userId, event, postId)).map((e) => e.id);
     },
 

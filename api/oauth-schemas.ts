@@ -9,7 +9,7 @@ export const connectAccountSchema = z
       .url()
       .optional()
       .describe(
-        'Where the person is sent back after consent: one of POSTFLOW_OAUTH_REDIRECT_URIS (OAuth platforms)',
+        'Where the person is sent back after consent: one you registered (POST /v1/oauth/redirect-uris) or in POSTFLOW_OAUTH_REDIRECT_URIS, exactly (OAuth platforms)',
       ),
     state: z
       .string()
@@ -73,4 +73,29 @@ export const oauthCallbackQuerySchema = z.object({
   code: z.string().max(4000).optional(),
   error: z.string().max(200).optional(),
   error_description: z.string().max(1000).optional(),
+});
+
+/** `POST /v1/oauth/redirect-uris`: a URI connect may send the user's people back to. */
+export const addRedirectUriSchema = z
+  .object({
+    redirect_uri: z
+      .string()
+      .max(2000)
+      .describe(
+        'An absolute https URL without fragment (http only on localhost, 127.0.0.1 or [::1]); matched exactly',
+      ),
+  })
+  .strict();
+
+/** One registered redirect URI. */
+export const redirectUriResourceSchema = z.object({
+  id: z.string(),
+  redirect_uri: z.string(),
+  created_at: z.string(),
+});
+
+/** `GET /v1/oauth/redirect-uris`: the user's own; the operator's list applies to everyone besides. */
+export const redirectUriListSchema = z.object({
+  count: z.number().int(),
+  data: z.array(redirectUriResourceSchema),
 });

@@ -1,3 +1,4 @@
+import { ACCOUNT_EVENTS, type AccountEventType } from './account-events';
 import type { PostResource } from './types';
 
 /**
@@ -21,6 +22,9 @@ export const POST_EVENTS = [
 
 export type PostEventType = (typeof POST_EVENTS)[number];
 
+/** Every event an endpoint can subscribe to: the post events, then the account events. */
+export const WEBHOOK_EVENTS = [...POST_EVENTS, ...ACCOUNT_EVENTS] as const;
+
 /** Events after which a post is done (until someone retries it): what a `callback_url` receives. */
 export const FINAL_POST_EVENTS: PostEventType[] = [
   'post.published',
@@ -32,7 +36,7 @@ export const FINAL_POST_EVENTS: PostEventType[] = [
 ];
 
 /** Every event an endpoint can subscribe to, with what it means (`GET /v1/webhooks/events`). */
-export const EVENT_CATALOG: Record<PostEventType | 'webhook.test', string> = {
+export const EVENT_CATALOG: Record<PostEventType | AccountEventType | 'webhook.test', string> = {
   'post.scheduled': 'A post was scheduled.',
   'post.published': 'Every target of a post was published.',
   'post.partial': 'Some targets of a post were published, some failed.',
@@ -45,6 +49,8 @@ export const EVENT_CATALOG: Record<PostEventType | 'webhook.test', string> = {
   'post.approved': 'A post was approved (approved_by); it goes out at its instant, or now if that passed.',
   'post.rejected': 'A post was rejected (reason); it will not be published.',
   'post.expired': 'A post was not approved within its approval window; it will not be published.',
+  'account.connected':
+    'An account was connected through its consent page: created, or reconnected (created: false).',
   'post.metrics_updated':
     "A pass of a published post's metrics collection stored each target's metrics (metrics, metrics_synced_at).",
   'webhook.test': 'A test ping, sent when an endpoint is registered or tested.',

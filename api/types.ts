@@ -211,12 +211,14 @@ export interface MetricsJob {
 
 /**
  * One metrics read: `synced` with what was stored; `gone` when the post was deleted (through
- * Postflow, or on the platform); `not_supported` where the platform has no metrics endpoint.
+ * Postflow, or on the platform); `not_supported` where the platform has no metrics endpoint;
+ * `rate_limited` with the wait the platform asked for (the workflow waits it, then reads again).
  */
 export type MetricsOutcome =
   | { outcome: 'synced'; metrics: PostMetrics; syncedAt: string }
   | { outcome: 'gone' }
-  | { outcome: 'not_supported' };
+  | { outcome: 'not_supported' }
+  | { outcome: 'rate_limited'; retryAfterMs: number };
 
 /** What `collectPostMetrics` starts with: the post's published targets. */
 export interface CollectMetricsInput {
@@ -225,11 +227,12 @@ export interface CollectMetricsInput {
   targets: MetricsJob[];
 }
 
-/** One target's stored metrics: the latest pass. */
+/** One stored metrics pass of a target: when it was due (the schedule's offset after publishing) and read. */
 export interface StoredMetrics {
   accountId: string;
-  metrics: PostMetrics;
+  dueAt: string;
   syncedAt: string;
+  metrics: PostMetrics;
 }
 
 /** One target's delivery as the workflow tracks it. */
@@ -336,6 +339,11 @@ export interface PostTargetResource {
    * a free-form object, so clients of the contract read it unchanged). `{}` when there is none.
    */
   metadata: TargetMetadata;
+  /** The latest collected pass (analytics); null until the first, and for good where not supported. */
+  metrics: PostMetrics | null;
+  metrics_synced_at: string | null;
+  /** Postflow extension: false where the platform's engagement is not read (null is not zero). */
+  metrics_supported: boolean;
 }
 
 /** `targets[].metadata`: platform facts plus, when something failed after going live, `warnings`. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { POST_EVENTS } from './post-events';
+import { WEBHOOK_EVENTS } from './post-events';
 
 const events = z
-  .array(z.enum(POST_EVENTS, { error: `must be one of ${POST_EVENTS.join(', ')}.` }))
+  .array(z.enum(WEBHOOK_EVENTS, { error: `must be one of ${WEBHOOK_EVENTS.join(', ')}.` }))
   .min(1, 'name at least one event.')
-  .max(POST_EVENTS.length);
+  .max(WEBHOOK_EVENTS.length);
 
 /** `POST /v1/webhooks`. */
 export const createWebhookSchema = z.object({

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostflowClient } from '../client';
-import { OAuthConnections } from '../gateway';
+import { CredentialChecks, OAuthConnections } from '../gateway';
 import { postflowDataConverter } from '../codec/data-converter';
 import { EncryptionCodec } from '../codec/encryption-codec';
 import { OAuthSecrets } from '../codec/oauth-secrets';
@@ -218,6 +218,7 @@ export async function startApi(
     allowPrivateUrls: config.allowPrivateUrls,
     oauth: {
       connections: new OAuthConnections({ temporal, taskQueue: config.taskQueue }),
+      credentialChecks: new CredentialChecks({ temporal, taskQueue: config.taskQueue }),
       secrets: new OAuthSecrets(loadSecretKey(config.home)),
       redirectUris: config.oauthRedirectUris,
       stateTtlMs: config.oauthStateTtlMs,

@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { PlatformQueues } from '../runtime/platform-queues';
+import { AccountHelperCalls } from './account-helpers';
 import { ImportWorkflows } from './import-workflows';
 import { PostVisibility } from './post-list';
 import { PostWorkflows } from './post-workflows';
 import { RecurringSchedules } from './recurring-schedules';
 
+export { ACCOUNT_HELPER_WORKFLOW_TYPE, AccountHelperCalls } from './account-helpers';
 export { toApiError } from './errors';
 export { IMPORT_WORKFLOW_TYPE, ImportWorkflows, importWorkflowId } from './import-workflows';
 export { MAX_LISTED_POSTS, PostVisibility } from './post-list';
@@ -51,6 +53,8 @@ export class PostGateway {
   readonly imports: ImportWorkflows;
   /** Recurring posts' Temporal Schedules. */
   readonly recurring: RecurringSchedules;
+  /** Account helpers (boards, creator info, limits): asked of the platform by a worker. */
+  readonly helpers: AccountHelperCalls;
   /** Whether posts started here have their text indexed, so a text search can find them. */
   readonly indexesText: boolean;
 
@@ -64,6 +68,8 @@ export class PostGateway {
     this.visibility = new PostVisibility(options.temporal);
     this.imports = new ImportWorkflows({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
     this.recurring = new RecurringSchedules({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
+    this.helpers = new AccountHelperCalls({ ...options, taskQueue: options.taskQueue ?? 'postflow' });
   }
 }
 export { OAUTH_WORKFLOW_TYPE, OAuthConnections, oauthWorkflowId } from './oauth-connections';
+export { CREDENTIAL_CHECK_WORKFLOW_TYPE, CredentialChecks } from './credential-checks';

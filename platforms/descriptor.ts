@@ -133,7 +133,15 @@ export interface PlatformDescriptor {
    * with credentials, or its OAuth connect is not built yet.
    */
   oauth?: OAuthConnectSpec;
+  /**
+   * The account helpers the adapter answers from the platform (`GET /v1/accounts/{id}/boards`,
+   * `/creator-info`, `/limits`); absent: none (limits then answer `{}`, the others 501).
+   */
+  accountHelpers?: readonly AccountHelperName[];
 }
+
+/** An account helper a platform may answer: `boards` includes creating one. */
+export type AccountHelperName = 'boards' | 'creator_info' | 'limits';
 
 /** A person's profile on the platform, as its profile endpoint gives it. */
 export interface ConnectedProfile {
@@ -157,6 +165,13 @@ export interface OAuthConnectSpec {
   tokenUrl: string;
   tokenPath: string;
   scopes: readonly string[];
+  /** How the consent page wants the scopes joined (TikTok, Threads and VK: a comma). @default ' ' */
+  scopeSeparator?: string;
+  /**
+   * The parameter naming the client on the consent page and at the token endpoint (TikTok's
+   * `client_key`). @default 'client_id'
+   */
+  clientIdParameter?: string;
   /** Proof Key for Code Exchange (RFC 7636, S256), where the platform supports it. */
   pkce: boolean;
   /** Where the client credentials go at the token endpoint: HTTP Basic or the form body. */
@@ -167,8 +182,19 @@ export interface OAuthConnectSpec {
   headers?: Record<string, string>;
   /** The variable that names the operator's own User-Agent instead (`POSTFLOW_REDDIT_USER_AGENT`). */
   userAgentVariable?: string;
+  /**
+   * A second step after the code grant: the short-lived token is traded for a long-lived one
+   * (Threads: `GET /access_token?grant_type=th_exchange_token&client_secret=…&access_token=…`
+   * on the API base, whose answer replaces the token fields).
+   */
+  longLivedExchange?: { path: string; grantType: string };
   /** The signed-in person's profile: a GET on the API base with the new token. */
   profilePath: string;
+  /**
+   * The query parameter the profile call carries the token in, where the platform takes it there
+   * rather than in an `Authorization: Bearer` header (VK's API methods take `access_token`).
+   */
+  profileTokenParameter?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a platform's JSON, read by its own descriptor
   readProfile: (body: any) => ConnectedProfile;
   /**
@@ -178,6 +204,65 @@ export interface OAuthConnectSpec {
   credentials: (profile: ConnectedProfile) => Record<string, string>;
   /** The credential naming the platform user, so a second connect finds the same account. */
   identityKey: string;
+  /**
+   * One grant gives several pages (Facebook Pages, Instagram business accounts, LinkedIn
+   * organizations): the connect records them all (`pages` credential) and the account posts to
+   * the one its `activeKey` credential names, which `PATCH /v1/accounts/{id}/pages/{pageId}` sets.
+   */
+  pages?: { activeKey: string; noun: string };
+}
+
+/** The credential that lists a multi-asset grant's pages (JSON of GrantedPage[]). */
+export const PAGES_CREDENTIAL = 'pages';
+
+/** One page (or business account, or organization) of a grant, as the credentials keep it. */
+export interface GrantedPage {
+  id: string;
+  name: string;
+  pictureUrl?: string;
+  /** The page's own token (Meta Page access tokens); absent where the member's token serves. */
+  accessToken?: string;
+}
+
+/** The pages a multi-asset grant recorded in the account's credentials (none: not such an account). */
+export function grantedPages(credentials: Record<string, string>): GrantedPage[] {
+  try {
+    const pages: unknown = JSON.parse(credentials[PAGES_CREDENTIAL] ?? '[]');
+    return Array.isArray(pages) ? (pages as GrantedPage[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Where the consent page sends the person back, and what it binds the grant to. */
+export interface ConsentRequest {
+  clientId: string;
+  redirectUri: string;
+  state: string;
+  /** The S256 challenge of the connection's PKCE verifier, for platforms with PKCE. */
+  codeChallenge?: string;
+}
+
+/** The consent page URL for one connection (RFC 6749 §4.1.1), in the platform's dialect. */
+export function consentUrl(
+  descriptor: PlatformDescriptor,
+  env: Record<string, string | undefined>,
+  request: ConsentRequest,
+): URL {
+  const spec = descriptor.oauth!;
+  const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
+  const params = url.searchParams;
+  params.set('response_type', 'code');
+  params.set(spec.clientIdParameter ?? 'client_id', request.clientId);
+  params.set('redirect_uri', request.redirectUri);
+  params.set('scope', spec.scopes.join(spec.scopeSeparator ?? ' '));
+  params.set('state', request.state);
+  if (spec.pkce && request.codeChallenge) {
+    params.set('code_challenge', request.codeChallenge);
+    params.set('code_challenge_method', 'S256');
+  }
+  for (const [key, value] of Object.entries(spec.authorizeParams ?? {})) params.set(key, value);
+  return url;
 }
 
 /** The OAuth endpoints of a platform under this environment (see OAuthConnectSpec). */
@@ -196,5 +281,25 @@ export function oauthEndpoints(
     authorizeUrl:
       env[`POSTFLOW_${name}_AUTHORIZE_URL`] || (onOfficial ? spec.authorizeUrl : base + spec.authorizePath),
     tokenUrl: env[`POSTFLOW_${name}_TOKEN_URL`] || (onOfficial ? spec.tokenUrl : base + spec.tokenPath),
+  };
+}
+
+/**
+ * The credentials an account posts with on one of its grant's pages (a target's `page_id`):
+ * that page's id under `activeKey`, and its own token where it has one. Undefined when the grant
+ * does not include the page.
+ */
+export function credentialsOnPage(
+  spec: NonNullable<OAuthConnectSpec['pages']>,
+  credentials: Record<string, string>,
+  pageId: string,
+): Record<string, string> | undefined {
+  if (credentials[spec.activeKey] === pageId) return credentials;
+  const page = grantedPages(credentials).find((p) => p.id === pageId);
+  if (!page) return undefined;
+  return {
+    ...credentials,
+    [spec.activeKey]: page.id,
+    ...(page.accessToken ? { access_token: page.accessToken } : {}),
   };
 }

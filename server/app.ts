@@ -14,10 +14,13 @@ import { answer, failure } from './openapi/route-schemas';
 import { contractSerializer, contractValidator } from './schema-compilers';
 import { meSchema } from '../api/resources';
 import { z } from 'zod';
+import { accountPageRoutes } from './routes/account-pages';
 import { accountRoutes } from './routes/accounts';
 import { oauthCallbackRoute, oauthRoutes } from './routes/oauth';
+import { redirectUriRoutes } from './routes/oauth-redirect-uris';
 import { brandRoutes } from './routes/brands';
 import { queueRoutes } from './routes/queues';
+import { accountHelperRoutes } from './routes/account-helpers';
 import { mediaFileRoutes, mediaRoutes } from './routes/media';
 import { keyRoutes } from './routes/keys';
 import { postImportRoutes } from './routes/post-imports';
@@ -26,12 +29,14 @@ import { recurringPostRoutes } from './routes/recurring-posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
+import { AccountPagesService } from '../services/account-pages';
 import { AccountService } from '../services/accounts';
 import {
   DEFAULT_OAUTH_STATE_TTL_MS,
   type OAuthConnectDeps,
   OAuthConnectService,
 } from '../services/oauth-connect';
+import { RedirectUriService } from '../services/oauth-redirect-uris';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import { BrandService } from '../services/brands';
 import { KeyService } from '../services/keys';
@@ -64,6 +69,8 @@ export interface AppOptions {
   oauth?: {
     connections: NonNullable<OAuthConnectDeps['connections']>;
     secrets: OAuthSecrets;
+    /** Credential platforms' connect asks the platform through these. @default connect answers 503 for them */
+    credentialChecks?: NonNullable<OAuthConnectDeps['credentialChecks']>;
     /** POSTFLOW_OAUTH_REDIRECT_URIS. */
     redirectUris: readonly string[];
     /** @default 10 minutes */
@@ -95,18 +102,22 @@ function appServices({
   oauth,
 }: AppOptions) {
   const accounts = new AccountService({ store, allowPrivateUrls });
+  const redirectUris = new RedirectUriService(store, oauth?.redirectUris ?? []);
   return {
     keys: new KeyService({ store }),
     accounts,
+    accountPages: new AccountPagesService({ store }),
     oauth: new OAuthConnectService({
       store,
       accounts,
       ...(oauth ? { connections: oauth.connections, secrets: oauth.secrets } : {}),
+      ...(oauth?.credentialChecks ? { credentialChecks: oauth.credentialChecks } : {}),
       callbackUrl: `${(publicUrl ?? '').replace(/\/$/, '')}/v1/oauth/callback`,
-      redirectUris: oauth?.redirectUris ?? [],
+      redirects: redirectUris,
       stateTtlMs: oauth?.stateTtlMs ?? DEFAULT_OAUTH_STATE_TTL_MS,
       env: oauth?.env ?? process.env,
     }),
+    redirectUris,
     brands: new BrandService({ store }),
     media: new MediaService({
       store,
@@ -192,7 +203,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       scopes: request.apiKey.scopes,
     }));
     accountRoutes(v1, services.accounts);
+    accountPageRoutes(v1, services.accountPages);
+    accountHelperRoutes(v1, options.client);
     oauthRoutes(v1, services.oauth);
+    redirectUriRoutes(v1, services.redirectUris);
     brandRoutes(v1, services.brands);
     queueRoutes(v1, options.client);
     mediaRoutes(v1, services.media);

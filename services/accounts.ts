@@ -49,6 +49,40 @@ export class AccountService {
   ): Promise<Created<AccountResource>> {
     const { store } = this.deps;
     const { platform, name, username, credentials, brand_id: brandId } = body;
+    await this.checkNew(userId, body);
+    const { resource, replayed } = await createOnce(
+      store,
+      userId,
+      'accounts',
+      idempotencyKey,
+      `acc_${ulid()}`,
+      (id) => store.getAccount(id, userId),
+      (id) =>
+        store.createAccount({
+          id,
+          userId,
+          platform,
+          name,
+          ...(username ? { username } : {}),
+          ...(credentials ? { credentials } : {}),
+          ...(brandId ? { brandId } : {}),
+        }),
+    );
+    return { resource: accountResource(resource), replayed };
+  }
+
+  /**
+   * Everything `create` checks before it stores the account, without storing it: connect runs it
+   * before it asks the platform about the credentials.
+   */
+  async checkNew(
+    userId: string,
+    {
+      platform,
+      credentials,
+      brand_id: brandId,
+    }: Pick<CreateAccountBody, 'platform' | 'credentials' | 'brand_id'>,
+  ): Promise<void> {
     if (!AVAILABLE_PLATFORMS.includes(platform)) {
       throw validationError([
         {
@@ -70,26 +104,7 @@ export class AccountService {
     }
     checkCredentials(platform, credentials);
     await this.checkServerUrls(credentials);
-    if (brandId) await ownBrand(store, userId, brandId, 'brand_id');
-    const { resource, replayed } = await createOnce(
-      store,
-      userId,
-      'accounts',
-      idempotencyKey,
-      `acc_${ulid()}`,
-      (id) => store.getAccount(id, userId),
-      (id) =>
-        store.createAccount({
-          id,
-          userId,
-          platform,
-          name,
-          ...(username ? { username } : {}),
-          ...(credentials ? { credentials } : {}),
-          ...(brandId ? { brandId } : {}),
-        }),
-    );
-    return { resource: accountResource(resource), replayed };
+    if (brandId) await ownBrand(this.deps.store, userId, brandId, 'brand_id');
   }
 
   /**

@@ -12,29 +12,19 @@ import {
 } from '../api/oauth-schemas';
 import { zodIssues } from '../api/zod-issues';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
-import type { OAuthConnections } from '../gateway';
-import { oauthEndpoints, type PlatformDescriptor } from '../platforms/descriptor';
+import type { CredentialChecks, OAuthConnections } from '../gateway';
+import { consentUrl, type PlatformDescriptor } from '../platforms/descriptor';
 import { AVAILABLE_PLATFORMS, PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
 import type { AccountService } from './accounts';
 import { ownBrand } from './brands';
+import type { RedirectUriService } from './oauth-redirect-uris';
 
 /**
  * Platforms people connect through a consent page whose OAuth connect is not built yet: connect
  * says so rather than asking for credentials (docs/api.md "Connecting accounts").
  */
-const OAUTH_NOT_YET = [
-  'facebook',
-  'instagram',
-  'instagram_business',
-  'threads',
-  'youtube',
-  'google',
-  'tiktok',
-  'linkedin_page',
-  'tumblr',
-  'vk',
-];
+const OAUTH_NOT_YET = ['instagram', 'google'];
 
 /** How long a person has to consent before the connection expires. @default 10 minutes */
 export const DEFAULT_OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -44,11 +34,13 @@ export interface OAuthConnectDeps {
   accounts: AccountService;
   /** Absent where the API has no Temporal (the OpenAPI document's placeholder app). */
   connections?: OAuthConnections;
+  /** Asks the platform about a credential platform's credentials (through the worker). */
+  credentialChecks?: CredentialChecks;
   secrets?: OAuthSecrets;
   /** Postflow's callback: `<public URL>/v1/oauth/callback`, as registered in each platform's app. */
   callbackUrl: string;
-  /** Where connect may send people back (POSTFLOW_OAUTH_REDIRECT_URIS), exact URIs. */
-  redirectUris: readonly string[];
+  /** Where connect may send people back: the operator's POSTFLOW_OAUTH_REDIRECT_URIS and each user's own. */
+  redirects: RedirectUriService;
   stateTtlMs: number;
   /** The operator's OAuth clients and endpoint overrides (`POSTFLOW_<PLATFORM>_*`). */
   env: Record<string, string | undefined>;
@@ -125,6 +117,8 @@ export class OAuthConnectService {
     const parsed = oauthExchangeSchema.safeParse(body ?? {});
     if (!parsed.success) throw validationError(zodIssues(parsed.error));
     const { platform, code, metadata } = parsed.data;
+    if (metadata.redirect_uri !== undefined)
+      await this.registered(userId, metadata.redirect_uri, 'metadata.redirect_uri');
     const { connections, secrets } = this.ready();
     const outcome = await connections.complete(metadata.state, {
       sealedCode: secrets.seal(code),
@@ -140,7 +134,6 @@ export class OAuthConnectService {
     descriptor: PlatformDescriptor,
     body: ConnectAccountBody,
   ): Promise<Started> {
-    const spec = descriptor.oauth!;
     const misplaced = (['name', 'credentials'] as const).filter((key) => body[key] !== undefined);
     if (misplaced.length) {
       throw validationError(
@@ -151,15 +144,7 @@ export class OAuthConnectService {
         })),
       );
     }
-    if (body.redirect_uri !== undefined && !this.deps.redirectUris.includes(body.redirect_uri)) {
-      throw validationError([
-        {
-          field: 'redirect_uri',
-          code: 'validation.field_invalid',
-          message: `"${body.redirect_uri}" is not a registered redirect URI; the operator lists allowed ones in POSTFLOW_OAUTH_REDIRECT_URIS.`,
-        },
-      ]);
-    }
+    if (body.redirect_uri !== undefined) await this.registered(userId, body.redirect_uri, 'redirect_uri');
     if (body.brand_id) await ownBrand(this.deps.store, userId, body.brand_id, 'brand_id');
     const prefix = `POSTFLOW_${descriptor.slug.toUpperCase()}`;
     const clientId = this.deps.env[`${prefix}_CLIENT_ID`];
@@ -186,18 +171,12 @@ export class OAuthConnectService {
       ...(body.state !== undefined ? { callerState: body.state } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),
     });
-    const authUrl = new URL(oauthEndpoints(descriptor, this.deps.env)!.authorizeUrl);
-    const params = authUrl.searchParams;
-    params.set('response_type', 'code');
-    params.set('client_id', clientId);
-    params.set('redirect_uri', this.deps.callbackUrl);
-    params.set('scope', spec.scopes.join(' '));
-    params.set('state', state);
-    if (spec.pkce) {
-      params.set('code_challenge', secrets.challenge(connectionId));
-      params.set('code_challenge_method', 'S256');
-    }
-    for (const [key, value] of Object.entries(spec.authorizeParams ?? {})) params.set(key, value);
+    const authUrl = consentUrl(descriptor, this.deps.env, {
+      clientId,
+      redirectUri: this.deps.callbackUrl,
+      state,
+      codeChallenge: secrets.challenge(connectionId),
+    });
     return {
       auth_url: authUrl.toString(),
       state,
@@ -205,7 +184,12 @@ export class OAuthConnectService {
     };
   }
 
-  /** A credential platform: the account is registered with the credentials given, checked as POST /v1/accounts checks them. */
+  /**
+   * A credential platform: the credentials are checked as `POST /v1/accounts` checks them, then
+   * the worker asks the platform whose they are (workflows/credential-check.ts: the API does not
+   * call platforms). Refused credentials make nothing; accepted ones make the account, named and
+   * with the username the platform gave.
+   */
   private async withCredentials(
     userId: string,
     descriptor: PlatformDescriptor,
@@ -221,13 +205,41 @@ export class OAuthConnectService {
         })),
       );
     }
+    const credentials = body.credentials ?? {};
+    const brand = body.brand_id ? { brand_id: body.brand_id } : {};
+    await this.deps.accounts.checkNew(userId, { platform: descriptor.slug, credentials, ...brand });
+    const { credentialChecks, secrets } = this.deps;
+    if (!credentialChecks || !secrets)
+      throw new ApiError(503, 'system.unavailable', 'Connecting accounts is not available in this process.');
+    const checked = await credentialChecks.check({
+      platform: descriptor.slug,
+      sealedCredentials: secrets.seal(JSON.stringify(credentials)),
+    });
+    if (checked.status === 'refused') {
+      throw new ApiError(
+        400,
+        'account.invalid_credentials',
+        `${descriptor.displayName} refused these credentials (${checked.message}); check them (docs/connect-guide.md) and connect again.`,
+        { field: 'credentials' },
+      );
+    }
+    if (checked.status === 'unreachable') {
+      throw new ApiError(
+        502,
+        `platform.${descriptor.slug}.api_error`,
+        `${descriptor.displayName} could not check the credentials: ${checked.message} Try again later.`,
+        { field: 'credentials' },
+      );
+    }
+    const profile = checked.status === 'verified' ? checked.profile : undefined;
     const { resource } = await this.deps.accounts.create(
       userId,
       {
         platform: descriptor.slug,
-        name: body.name ?? descriptor.displayName,
-        ...(body.credentials ? { credentials: body.credentials } : {}),
-        ...(body.brand_id ? { brand_id: body.brand_id } : {}),
+        name: body.name ?? profile?.name ?? profile?.username ?? descriptor.displayName,
+        ...(profile?.username ? { username: profile.username } : {}),
+        credentials,
+        ...brand,
       },
       undefined,
     );
@@ -235,11 +247,23 @@ export class OAuthConnectService {
       account_id: resource.id,
       platform: resource.platform,
       username: resource.username,
-      display_name: resource.name,
-      profile_picture_url: null,
+      display_name: profile?.name ?? resource.name,
+      profile_picture_url: profile?.pictureUrl ?? null,
       created: true,
       metadata: body.metadata ?? {},
     };
+  }
+
+  /** Refuses a redirect URI neither the operator nor the user registered (exact match). */
+  private async registered(userId: string, uri: string, field: string): Promise<void> {
+    if (await this.deps.redirects.allowed(userId, uri)) return;
+    throw validationError([
+      {
+        field,
+        code: 'validation.field_invalid',
+        message: `"${uri}" is not a registered redirect URI; register it with POST /v1/oauth/redirect-uris (exact match), or the operator lists it in POSTFLOW_OAUTH_REDIRECT_URIS.`,
+      },
+    ]);
   }
 
   private ready(): { connections: OAuthConnections; secrets: OAuthSecrets } {

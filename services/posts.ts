@@ -13,7 +13,7 @@ import { newPostId, postIdForKey } from '../api/post-id';
 import { pageOf, parsePostListQuery, type PostListQuery, type PostPage } from '../api/post-list-query';
 import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
 import type { PlatformConstraints } from '../api/resources';
-import type { PostResource, PostStatus, UnpublishResult } from '../api/types';
+import type { PostResource, PostSpec, PostStatus, UnpublishResult } from '../api/types';
 import { rejectSchema } from '../api/schemas';
 import { platformConstraints, type ValidationReport, validatePostBody } from '../api/validate';
 import { zodIssues } from '../api/zod-issues';
@@ -27,6 +27,9 @@ import { PostInputs } from './post-inputs';
 import { PostKeys, postGone } from './post-keys';
 import { QueuePlanner } from './queue-planner';
 import { queueOfAccounts } from './queues';
+import type { AccountHelperService } from './account-helpers';
+import { creatorIssues } from './creator-checks';
+import { withMetrics } from './post-metrics';
 
 export interface PostsServiceOptions {
   /** Accept media and callback URLs on plain http and private addresses. @default false */
@@ -38,6 +41,8 @@ export interface PostsServiceOptions {
 export interface PostsServiceDeps {
   store: Store;
   gateway: PostGateway;
+  /** TikTok posts are checked against the creator's settings. @default not checked at creation */
+  accountHelpers?: AccountHelperService;
   options?: PostsServiceOptions;
 }
 
@@ -144,8 +149,16 @@ export class PostsService {
    */
   private async placed(userId: string, parsed: ParsedCreatePost, context: NormaliseContext) {
     const placement = parsed.success ? queuePlacement(parsed.data) : undefined;
-    if (!placement) return { spec: normaliseParsedPost(parsed, context), moved: [] };
-    normaliseParsedPost(parsed, { ...context, queuedAt: standInSlot(context.now) });
+    if (!placement) {
+      const spec = normaliseParsedPost(parsed, context);
+      await this.checkCreators(userId, spec, parsed);
+      return { spec, moved: [] };
+    }
+    await this.checkCreators(
+      userId,
+      normaliseParsedPost(parsed, { ...context, queuedAt: standInSlot(context.now) }),
+      parsed,
+    );
     const req = parsed.data!;
     const accountIds = req.targets?.map((t) => t.account_id) ?? req.account_ids ?? [];
     const queue = await queueOfAccounts(this.deps.store, userId, accountIds);
@@ -153,21 +166,43 @@ export class PostsService {
     return { spec: normaliseParsedPost(parsed, { ...context, queuedAt: slotAt }), moved };
   }
 
+  /** Refuses TikTok targets the creator's current settings would refuse (services/creator-checks.ts). */
+  private async checkCreators(userId: string, spec: PostSpec, parsed: ParsedCreatePost): Promise<void> {
+    const issues = await creatorIssues(this.deps.accountHelpers, userId, spec, parsed);
+    if (issues.length) throw validationError(issues);
+  }
+
   /** A dry run of `create`: every problem and warning, nothing created (no queue slot taken). */
   async validate(userId: string, body: unknown): Promise<ValidationReport> {
     const parsed = parseCreatePost(body);
     const now = new Date();
-    return validatePostBody(
-      body,
-      {
-        now,
-        account: await this.inputs.accounts(userId, parsed),
-        media: await this.inputs.media(userId, parsed),
-        queuedAt: standInSlot(now),
-      },
-      AVAILABLE_PLATFORMS,
-      parsed,
-    );
+    const context = {
+      now,
+      account: await this.inputs.accounts(userId, parsed),
+      media: await this.inputs.media(userId, parsed),
+      queuedAt: standInSlot(now),
+    };
+    const report = validatePostBody(body, context, AVAILABLE_PLATFORMS, parsed);
+    if (!report.valid || !parsed.success) return report;
+    // A body valid by the rules is checked against the TikTok creators' settings too.
+    let spec: PostSpec;
+    try {
+      spec = normaliseParsedPost(parsed, { ...context, id: newPostId(), userId });
+    } catch {
+      return report; // a platforms[]-only check names no account to ask about
+    }
+    const issues = await creatorIssues(this.deps.accountHelpers, userId, spec, parsed);
+    if (!issues.length) return report;
+    return {
+      ...report,
+      valid: false,
+      errors: issues.map(({ field, code, message, platform }) => ({
+        platform: platform ?? null,
+        field,
+        code,
+        message,
+      })),
+    };
   }
 
   /** `GET /v1/posts/validate`: the constraints of one platform, or of all; 400 for an unknown one. */
@@ -199,9 +234,10 @@ export class PostsService {
       : await this.byPlatformPostId(userId, idOrPlatformId);
     const post = await this.workflows.post(id);
     if (post.user_id !== userId) throw postNotFound(id);
+    const measured = withMetrics(post, await this.deps.store.metrics.latest(id));
     const deleted = new Set(await this.deps.store.unpublished.accounts(id));
-    if (deleted.size === 0) return post;
-    const live = withoutTargets(post, deleted);
+    if (deleted.size === 0) return measured;
+    const live = withoutTargets(measured, deleted);
     if (live.targets.length === 0) throw postNotFound(id);
     return live;
   }

@@ -189,20 +189,24 @@ export const MIGRATIONS: readonly string[] = [
      post_id TEXT NOT NULL,
      PRIMARY KEY (recurring_id, occurrence_at)
    );`,
-  // 15: analytics: each published target's latest metrics pass (the Post resource's `metrics`,
-  // `metrics_synced_at`), and every pass (the engagement curve)
+  // 15: redirect URIs a user registered for connect (`/v1/oauth/redirect-uris`), exact URIs,
+  // each once per user
+  `CREATE TABLE oauth_redirect_uris (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     uri TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX oauth_redirect_uris_user ON oauth_redirect_uris (user_id, uri);`,
+  // 16: analytics: every metrics pass of each published target, keyed by the time it was due
+  // (the schedule's offset after the publish), so a pass read twice (a worker killed after the read
+  // was stored) stays one row; the latest pass is the Post resource's `metrics`
   `CREATE TABLE post_metrics (
      post_id TEXT NOT NULL,
      account_id TEXT NOT NULL,
-     metrics TEXT NOT NULL,
-     synced_at TEXT NOT NULL,
-     PRIMARY KEY (post_id, account_id)
-   );
-   CREATE TABLE post_metrics_passes (
-     post_id TEXT NOT NULL,
-     account_id TEXT NOT NULL,
+     due_at TEXT NOT NULL,
      synced_at TEXT NOT NULL,
      metrics TEXT NOT NULL,
-     PRIMARY KEY (post_id, account_id, synced_at)
+     PRIMARY KEY (post_id, account_id, due_at)
    );`,
 ];

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { hashApiKey } from './api-keys';
 import { queueStore } from './queue-store';
+import { redirectUriStore } from './redirect-uri-store';
 import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
@@ -277,7 +278,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       async subscribers(userId, event, postId) {
         const rows = await db.all<EndpointRow>(
           'SELECT * FROM webhook_endpoints WHERE user_id = ? AND is_active = 1 AND (post_id IS NULL OR post_id = ?) ORDER BY id',
-          [userId, postId],
+          [userId, postId ?? null],
         );
         return rows.map(toEndpoint).filter((e) => e.events.includes(event));
       },
@@ -383,6 +384,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
     },
 
     queues: queueStore(db),
+    redirectUris: redirectUriStore(db),
 
     brands: {
       async create({ id, userId, name, requiresApproval = false, approvalByOtherKey = false }) {
@@ -450,29 +452,32 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
     },
 
     metrics: {
-      async record(postId, accountId, metrics, syncedAt) {
-        const json = JSON.stringify(metrics);
+      async record(pass) {
+        // The first read of a scheduled pass stays: a repeat (a worker killed after storing) is
+        // answered with the stored numbers, so the webhook and the API tell the same story.
         await db.run(
-          'INSERT INTO post_metrics_passes (post_id, account_id, synced_at, metrics) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          [postId, accountId, syncedAt, json],
+          `INSERT INTO post_metrics (post_id, account_id, due_at, synced_at, metrics) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (post_id, account_id, due_at) DO NOTHING`,
+          [pass.postId, pass.accountId, pass.dueAt, pass.syncedAt, JSON.stringify(pass.metrics)],
         );
-        await db.run(
-          `INSERT INTO post_metrics (post_id, account_id, metrics, synced_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (post_id, account_id) DO UPDATE SET metrics = excluded.metrics, synced_at = excluded.synced_at
-           WHERE excluded.synced_at >= post_metrics.synced_at`,
-          [postId, accountId, json, syncedAt],
+        const row = await db.get<MetricsRow>(
+          'SELECT account_id, due_at, synced_at, metrics FROM post_metrics WHERE post_id = ? AND account_id = ? AND due_at = ?',
+          [pass.postId, pass.accountId, pass.dueAt],
         );
+        return storedMetrics(row!);
       },
       async latest(postId) {
-        const rows = await db.all<{ account_id: string; metrics: string; synced_at: string }>(
-          'SELECT account_id, metrics, synced_at FROM post_metrics WHERE post_id = ? ORDER BY account_id',
+        const rows = await db.all<MetricsRow>(
+          `SELECT account_id, due_at, synced_at, metrics FROM post_metrics p WHERE post_id = ?
+           AND due_at = (SELECT MAX(due_at) FROM post_metrics q WHERE q.post_id = p.post_id AND q.account_id = p.account_id)
+           ORDER BY account_id`,
           [postId],
         );
         return rows.map(storedMetrics);
       },
       async history(postId) {
-        const rows = await db.all<{ account_id: string; metrics: string; synced_at: string }>(
-          'SELECT account_id, metrics, synced_at FROM post_metrics_passes WHERE post_id = ? ORDER BY synced_at, account_id',
+        const rows = await db.all<MetricsRow>(
+          'SELECT account_id, due_at, synced_at, metrics FROM post_metrics WHERE post_id = ? ORDER BY due_at, account_id',
           [postId],
         );
         return rows.map(storedMetrics);
@@ -836,10 +841,18 @@ function recurringFrom(row: RecurringRow, box: SecretBox): RecurringDefinition {
   };
 }
 
-function storedMetrics(row: { account_id: string; metrics: string; synced_at: string }): StoredMetrics {
+interface MetricsRow {
+  account_id: string;
+  due_at: string;
+  synced_at: string;
+  metrics: string;
+}
+
+function storedMetrics(row: MetricsRow): StoredMetrics {
   return {
     accountId: row.account_id,
-    metrics: JSON.parse(row.metrics) as PostMetrics,
+    dueAt: row.due_at,
     syncedAt: row.synced_at,
+    metrics: JSON.parse(row.metrics) as PostMetrics,
   };
 }

@@ -6,7 +6,7 @@
 import type { Issue } from '../api/errors';
 import type { WeeklySlot } from '../api/queue-slots';
 import type { RecurrenceRule } from '../api/recurring';
-import type { PostMetrics, PostSpec, StoredMetrics } from '../api/types';
+import type { PostSpec, StoredMetrics } from '../api/types';
 
 export type AccountStatus = 'active' | 'reconnect_required';
 
@@ -32,6 +32,14 @@ export interface NewAccount {
   username?: string;
   credentials?: Record<string, string>;
   brandId?: string;
+}
+
+/** A redirect URI a user registered for connect (`/v1/oauth/redirect-uris`). */
+export interface RedirectUri {
+  id: string;
+  userId: string;
+  uri: string;
+  createdAt: string;
 }
 
 /** A user's group of accounts (contract §4, "Brands group accounts"). */
@@ -184,7 +192,7 @@ export interface Store {
   listAccounts(userId: string, filter?: { brandId?: string }): Promise<Account[]>;
   /** Active accounts of every user on these platforms (the token-upkeep job), by id. */
   activeAccountsOn(platforms: readonly string[]): Promise<Account[]>;
-  /** Decrypted credentials; only activities call this, when they run. */
+  /** Decrypted credentials: activities, when they run; the pages helper, which never shows them. */
   accountCredentials(id: string): Promise<Record<string, string>>;
   updateAccountCredentials(id: string, credentials: Record<string, string>): Promise<void>;
   setAccountStatus(id: string, status: AccountStatus, reason?: string): Promise<void>;
@@ -251,8 +259,8 @@ export interface Store {
     remove(id: string): Promise<boolean>;
     /** The decrypted signing secret; only the delivery activity calls this. */
     secret(id: string): Promise<string | undefined>;
-    /** Active endpoints of a user subscribed to an event of a post (its own callback included). */
-    subscribers(userId: string, event: string, postId: string): Promise<WebhookEndpoint[]>;
+    /** Active endpoints of a user subscribed to an event of a post (its own callback included); without a post, the endpoints for every post. */
+    subscribers(userId: string, event: string, postId?: string): Promise<WebhookEndpoint[]>;
     /** Records an attempt (creating the delivery on the first one). */
     recordAttempt(
       delivery: { id: string; endpointId: string; event: string },
@@ -285,16 +293,31 @@ export interface Store {
     remove(id: string): Promise<BrandRemoval>;
   };
 
+  /** Redirect URIs users registered for connect (store/redirect-uri-store.ts). */
+  redirectUris: {
+    /** Registers `uri` for the user; the existing entry when it is registered already. */
+    add(userId: string, uri: string): Promise<{ entry: RedirectUri; created: boolean }>;
+    /** The user's URIs, oldest first. */
+    list(userId: string): Promise<RedirectUri[]>;
+    /** Whether the user registered exactly `uri`. */
+    has(userId: string, uri: string): Promise<boolean>;
+    /** Deletes one of the user's URIs; false when the user has no such entry. */
+    remove(id: string, userId: string): Promise<boolean>;
+  };
+
   /** Targets of published posts deleted from their platforms; the Post resource leaves them out. */
   unpublished: {
     record(postId: string, accountId: string): Promise<void>;
     accounts(postId: string): Promise<string[]>;
   };
 
-  /** Published targets' engagement (analytics): the latest pass, and every pass for the curve. */
+  /**
+   * Published targets' engagement (analytics): one row per target per scheduled pass, every pass
+   * kept (the engagement curve), the latest shown on the Post resource.
+   */
   metrics: {
-    /** Stores one pass; an older pass arriving late never replaces a newer latest. */
-    record(postId: string, accountId: string, metrics: PostMetrics, syncedAt: string): Promise<void>;
+    /** Stores one pass unless that pass (target, due time) is stored already; returns the stored one. */
+    record(pass: StoredMetrics & { postId: string }): Promise<StoredMetrics>;
     /** The latest pass of each of the post's targets that has one. */
     latest(postId: string): Promise<StoredMetrics[]>;
     /** Every pass of the post's targets, oldest first. */

@@ -6,4 +6,6 @@ export { tokenUpkeep } from './token-upkeep';
 export { importPosts } from './import-posts';
 export { recurringOccurrence } from './recurring-occurrence';
 export { oauthConnection } from './oauth-connection';
+export { credentialCheck } from './credential-check';
+export { accountHelper } from './account-helper';
 export { collectPostMetrics } from './collect-metrics';

@@ -4,18 +4,23 @@ import {
   ApplicationFailure,
   condition,
   defineUpdate,
+  log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { connectedEvent } from '../api/account-events';
 import {
   CALLBACK_REFUSALS,
   type OAuthCallback,
   type OAuthCallbackAnswer,
+  type OAuthConnected,
   type OAuthConnectionJob,
   type OAuthConnectionOutcome,
   type OAuthConnectionResult,
 } from '../api/oauth-connection';
 import type { PostflowActivities } from '../activities';
+import { startDeliveries } from './webhook-delivery';
 
 /** The platform's redirect came back: the connection finishes and answers with its outcome. */
 export const oauthCallbackUpdate = defineUpdate<OAuthCallbackAnswer, [OAuthCallback]>('oauthCallback');
@@ -25,6 +30,12 @@ const { redeemOAuthConnection } = proxyActivities<PostflowActivities>({
   startToCloseTimeout: '45 seconds',
   scheduleToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' },
+});
+
+/** Looking up the event's subscribers is a quick read of the store (as for post events). */
+const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
 });
 
 /**
@@ -78,9 +89,33 @@ export async function oauthConnection(job: OAuthConnectionJob): Promise<OAuthCon
     return { status: 'expired' };
   }
   settled.outcome = await finish(job, callback!);
+  if (settled.outcome.status === 'connected') await announceConnected(job, settled.outcome);
   // The update's handler answers the caller before the run closes.
   await condition(allHandlersFinished);
   return settled.outcome;
+}
+
+/**
+ * `account.connected` to each subscribed endpoint, through the durable delivery workflow. Its ids
+ * come from the connection, so a worker crash replays to the same children: one event per
+ * connection, never none, never two. Webhooks never fail a connection: a lookup that fails drops
+ * the event, as for post events.
+ */
+async function announceConnected(job: OAuthConnectionJob, connected: OAuthConnected): Promise<void> {
+  const event = connectedEvent(connected, job);
+  try {
+    const endpointIds = await webhookSubscribers(job.userId, event.event);
+    await startDeliveries(
+      event,
+      endpointIds,
+      (endpointId) => `dlv_${job.connectionId}_${endpointId.replace(/^wh_/, '')}`,
+    );
+  } catch (err) {
+    log.warn('account event dropped: subscribers could not be looked up', {
+      event: event.event,
+      error: String(err),
+    });
+  }
 }
 
 async function finish(job: OAuthConnectionJob, callback: OAuthCallback): Promise<OAuthConnectionOutcome> {

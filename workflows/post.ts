@@ -47,7 +47,7 @@ import {
   PostTextKey,
   PostUserIdKey,
 } from './search-attributes';
-import { deliverWebhook } from './webhook-delivery';
+import { startDeliveries } from './webhook-delivery';
 
 /** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
 const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
@@ -125,20 +125,13 @@ export class Post {
       const event = this.outbox[0];
       const seq = ++this.eventCount;
       try {
-        for (const endpointId of await webhookSubscribers(
-          this.state.spec.userId,
-          event.event,
-          this.state.spec.id,
-        )) {
-          const deliveryId = `dlv_${this.state.spec.id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`;
-          await startChild(deliverWebhook, {
-            workflowId: deliveryId,
-            args: [{ deliveryId, endpointId, event }],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-          }).catch((err: unknown) =>
-            log.warn('webhook delivery not started', { deliveryId, error: String(err) }),
-          );
-        }
+        const { userId, id } = this.state.spec;
+        const endpointIds = await webhookSubscribers(userId, event.event, id);
+        await startDeliveries(
+          event,
+          endpointIds,
+          (endpointId) => `dlv_${id.replace(/^post_/, '')}_${seq}_${endpointId.replace(/^wh_/, '')}`,
+        );
       } catch (err) {
         log.warn('post event dropped: subscribers could not be looked up', {
           event: event.event,
@@ -554,7 +547,7 @@ export class Post {
 }
 
 /** Marks runs that start a metrics collection once the post settles (`patched`). */
-const METRICS_COLLECTION_PATCH = 'metrics-collection';
+export const METRICS_COLLECTION_PATCH = 'metrics-collection';
 
 /** Fields of `post.updated` that move the post in time only: they keep an approval. */
 const SCHEDULE_FIELDS = ['scheduled_at', 'targets'];

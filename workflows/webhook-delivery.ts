@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  sleep,
+  startChild,
+} from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
 import type { WebhookJob } from '../activities/webhooks';
 
@@ -30,4 +38,25 @@ export async function deliverWebhook(job: WebhookJob): Promise<'delivered' | 'sk
   }
   await failWebhookDelivery(job.deliveryId);
   return 'failed';
+}
+
+/**
+ * Hands `event` to one durable delivery workflow per endpoint (abandoned children, so a delivery
+ * outlives the workflow that started it). The ids are the caller's, derived from what it knows, so
+ * a replay starts the same children. A start that fails is logged, never thrown: webhooks never
+ * hold up or fail the workflow that emits them.
+ */
+export async function startDeliveries(
+  event: WebhookJob['event'],
+  endpointIds: readonly string[],
+  deliveryIdOf: (endpointId: string) => string,
+): Promise<void> {
+  for (const endpointId of endpointIds) {
+    const deliveryId = deliveryIdOf(endpointId);
+    await startChild(deliverWebhook, {
+      workflowId: deliveryId,
+      args: [{ deliveryId, endpointId, event }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    }).catch((err: unknown) => log.warn('webhook delivery not started', { deliveryId, error: String(err) }));
+  }
 }

@@ -212,6 +212,32 @@ describe('Post: Create', () => {
 	});
 });
 
+describe('post metrics', () => {
+	test('Get Metrics reads GET /v1/posts/{id}/metrics and returns it as the item', async () => {
+		const answer = {
+			post_id: 'post_m',
+			targets: [
+				{
+					account_id: 'acc_1',
+					platform: 'mastodon',
+					status: 'published',
+					platform_post_id: '1',
+					metrics: { likes: 3, comments: 1, shares: 0, saves: 0, extra: {} },
+					metrics_synced_at: '2026-12-05T10:00:00.000Z',
+					metrics_supported: true,
+				},
+			],
+		};
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'getMetrics', postId: 'post_m' },
+			routes: [on('GET', '/v1/posts/post_m/metrics', () => answer)],
+		});
+		const items = await run(fake);
+		expect(items.map((item) => item.json)).toEqual([answer]);
+		expect(fake.calls.map((c) => [c.method, c.url])).toEqual([['GET', 'http://postflow.test/v1/posts/post_m/metrics']]);
+	});
+});
+
 describe('errors', () => {
 	const params = { resource: 'post', operation: 'get', postId: 'post_x' };
 
@@ -564,5 +590,132 @@ describe('Recurring Post', () => {
 			],
 		});
 		expect((await run(pause))[0]!.json).toMatchObject({ status: 'paused' });
+	});
+});
+
+describe('Account: Connect and the account helpers', () => {
+	test('Connect posts the platform and options to /v1/accounts/connect and outputs the auth_url', async () => {
+		const started = {
+			auth_url: 'https://pinterest.test/oauth/?state=s1',
+			state: 's1',
+			message: 'Open it',
+		};
+		const fake = fakeExecute({
+			params: {
+				resource: 'account',
+				operation: 'connect',
+				platform: 'pinterest',
+				connectOptions: { redirectUri: 'https://app.test/back', state: 'mine' },
+			},
+			routes: [on('POST', '/v1/accounts/connect', () => ({ statusCode: 202, body: started }))],
+		});
+		expect(await run(fake)).toEqual([{ json: started, pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]!.body).toEqual({
+			platform: 'pinterest',
+			redirect_uri: 'https://app.test/back',
+			state: 'mine',
+		});
+	});
+
+	test.each([
+		['getBoards', 'boards', { data: [{ board_id: 'b1' }, { board_id: 'b2' }] }, 2],
+		['getPages', 'pages', { data: [{ id: 'p1' }] }, 1],
+	])(
+		'%s outputs one item per entry of GET /v1/accounts/{id}/%s',
+		async (operation, path, answer, count) => {
+			const fake = fakeExecute({
+				params: { resource: 'account', operation, accountId: 'acc_1' },
+				routes: [on('GET', `/v1/accounts/acc_1/${path}`, () => answer)],
+			});
+			const output = await run(fake);
+			expect(output).toHaveLength(count);
+			expect(output.map((o) => o.json)).toEqual((answer as { data: IDataObject[] }).data);
+		},
+	);
+
+	test.each([
+		[
+			'getCreatorInfo',
+			'creator-info',
+			{ platform: 'tiktok', privacy_level_options: ['SELF_ONLY'] },
+		],
+		['getLimits', 'limits', { posts_remaining: 99 }],
+	])('%s outputs GET /v1/accounts/{id}/%s as one item', async (operation, path, answer) => {
+		const fake = fakeExecute({
+			params: { resource: 'account', operation, accountId: 'acc_1' },
+			routes: [on('GET', `/v1/accounts/acc_1/${path}`, () => answer)],
+		});
+		expect(await run(fake)).toEqual([{ json: answer, pairedItem: { item: 0 } }]);
+	});
+
+	test("a platform without the helper is Postflow's refusal, with its code", async () => {
+		const fake = fakeExecute({
+			params: { resource: 'account', operation: 'getBoards', accountId: 'acc_1' },
+			routes: [
+				on('GET', '/v1/accounts/acc_1/boards', () => ({
+					statusCode: 501,
+					body: {
+						error: { code: 'resource.not_supported', message: 'tiktok accounts have no /boards' },
+					},
+				})),
+			],
+		});
+		await expect(run(fake)).rejects.toThrow(NodeApiError);
+	});
+
+	const accounts = {
+		data: [
+			{ id: 'acc_pin', name: 'Pins', platform: 'pinterest' },
+			{ id: 'acc_x', name: 'X', platform: 'twitter' },
+			{ id: 'acc_pin2', name: 'Other pins', platform: 'pinterest' },
+		],
+	};
+
+	test("the board picker lists the chosen Pinterest accounts' boards", async () => {
+		const fake = fakeExecute({
+			params: {},
+			routes: [
+				on('GET', '/v1/accounts', () => accounts),
+				on('GET', '/v1/accounts/acc_pin/boards', () => ({
+					data: [{ id: 'b1', board_id: 'b1', name: 'Recipes', privacy: 'PUBLIC' }],
+				})),
+			],
+		});
+		const context = {
+			...(fake.context as unknown as IDataObject),
+			getCurrentNodeParameter: (name: string) =>
+				name === 'accountIds' ? ['acc_pin', 'acc_x'] : undefined,
+		};
+		const options = await new Postflow().methods.loadOptions.getBoards.call(
+			context as unknown as ILoadOptionsFunctions,
+		);
+		expect(options).toEqual([{ name: 'Recipes (Pins)', value: 'b1' }]);
+		// The unchosen Pinterest account's boards are not asked for.
+		expect(fake.calls.map((c) => c.url)).not.toContain(
+			'http://postflow.test/v1/accounts/acc_pin2/boards',
+		);
+	});
+
+	test('Create gives the chosen board to the Pinterest targets only', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'post',
+				operation: 'create',
+				mode: 'now',
+				text: 'Soup',
+				accountIds: ['acc_pin', 'acc_x'],
+				options: { pinterestBoardId: 'b1' },
+			},
+			routes: [
+				on('GET', '/v1/accounts', () => accounts),
+				on('POST', '/v1/posts', () => ({ statusCode: 201, body: post('published') })),
+			],
+		});
+		await run(fake);
+		const created = fake.calls.find((c) => c.method === 'POST')!;
+		expect(created.body).toMatchObject({
+			targets: [{ account_id: 'acc_pin', board_id: 'b1' }, { account_id: 'acc_x' }],
+		});
+		expect((created.body as { targets: IDataObject[] }).targets[1]).not.toHaveProperty('board_id');
 	});
 });

@@ -394,6 +394,38 @@ export function createBlueskyAdapter(options: AdapterOptions = {}): PlatformAdap
       return 'deleted';
     },
 
+    /**
+     * Signs in with the app password (`createSession`) and reads the profile (`getProfile`, the
+     * PDS proxies it to the AppView). The session is not kept: the first publish signs in again.
+     */
+    async verifyCredentials(account, signal) {
+      const base = serviceOf(account);
+      const { identifier, app_password: password } = account.credentials;
+      let signedIn: Body;
+      try {
+        signedIn = await xrpc(base, 'com.atproto.server.createSession', signal, {
+          json: { identifier, password },
+        });
+      } catch (err) {
+        throw xrpcError(err) === 'AuthFactorTokenRequired'
+          ? reconnect(
+              new Error('this is the main password; create an app password in Settings → App passwords'),
+            )
+          : reconnect(err);
+      }
+      const did = String(signedIn.did);
+      const profile = await xrpc(base, 'app.bsky.actor.getProfile', signal, {
+        query: { actor: did },
+        token: String(signedIn.accessJwt),
+      });
+      return {
+        id: did,
+        username: String(profile.handle ?? signedIn.handle),
+        ...(profile.displayName ? { name: String(profile.displayName) } : {}),
+        ...(profile.avatar ? { pictureUrl: String(profile.avatar) } : {}),
+      };
+    },
+
     async refresh(account) {
       const { credentials } = account;
       const base = serviceOf(account);

@@ -27,7 +27,7 @@ const xrpcError = (status: number, error: string, message: string): FakeResponse
 /**
  * A Bluesky PDS and video service as their lexicons and the reference PDS answer
  * (@atproto/pds): sessions as JWTs (createSession with an app password, refreshSession with
- * single-use refresh tokens), blobs, handle resolution, app.bsky.feed.post records at explicit
+ * single-use refresh tokens), blobs, handle resolution, the account's profile (getProfile), app.bsky.feed.post records at explicit
  * TID keys (a second create at the same key fails with the PDS's bare 500; replies with their
  * strong refs checked as the lexicon asks), getRecord,
  * deleteRecord (idempotent), service auth, and video jobs that encode over a few polls.
@@ -36,6 +36,9 @@ const xrpcError = (status: number, error: string, message: string): FakeResponse
 export class BlueskyFake extends FakePlatform {
   readonly did = 'did:plc:postflowfake0000000000000';
   readonly handle = 'postflow.test';
+  readonly displayName = 'Postflow Test';
+  readonly avatar =
+    'https://cdn.bsky.app/img/avatar/plain/did:plc:postflowfake0000000000000/bafkreiavatar@jpeg';
   readonly appPassword = 'abcd-efgh-ijkl-mnop';
   /** The account's main password: with email 2FA on, it cannot sign in without a code. */
   readonly mainPassword = 'main-password';
@@ -145,6 +148,19 @@ export class BlueskyFake extends FakePlatform {
             lxm: String(req.query.get('lxm')),
           });
           return { status: 200, body: { token } };
+        }),
+      ),
+      xrpc(
+        'GET',
+        'app.bsky.actor.getProfile',
+        authed((req) => {
+          const actor = req.query.get('actor');
+          if (actor !== this.did && actor !== this.handle)
+            return xrpcError(400, 'InvalidRequest', 'Profile not found');
+          return {
+            status: 200,
+            body: { did: this.did, handle: this.handle, displayName: this.displayName, avatar: this.avatar },
+          };
         }),
       ),
       xrpc('GET', 'com.atproto.identity.resolveHandle', (req) => {

@@ -67,6 +67,17 @@ export function createDevtoAdapter(options: AdapterOptions = {}): PlatformAdapte
   return {
     platform: PLATFORM,
 
+    /** The key's user (`GET /api/users/me`): a wrong key is Forem's 401. */
+    async verifyCredentials(account, signal) {
+      const { body } = await call({ account, signal })({ method: 'GET', path: '/api/users/me' });
+      return {
+        id: String(body.id),
+        username: String(body.username),
+        ...(body.name ? { name: String(body.name) } : {}),
+        ...(body.profile_image ? { pictureUrl: String(body.profile_image) } : {}),
+      };
+    },
+
     async publish(req) {
       const { body } = await call(
         req,

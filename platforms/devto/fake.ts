@@ -82,6 +82,20 @@ export class DevtoFake extends FakePlatform {
           : { status: 401, body: { error: 'unauthorized', status: 401 } };
       };
     return [
+      {
+        method: 'GET',
+        path: '/api/users/me',
+        handle: authed((_req, user) => ({
+          status: 200,
+          body: {
+            type_of: 'user',
+            id: Number(user.replace('user', '')),
+            username: user,
+            name: `Postflow ${user}`,
+            profile_image: `${this.url}/uploads/user/profile_image/${user}.png`,
+          },
+        })),
+      },
       { method: 'POST', path: '/api/articles', handle: authed((req, user) => this.create(req, user)) },
       {
         method: 'PUT',

@@ -73,6 +73,25 @@ export function createDiscordAdapter(options: AdapterOptions = {}): PlatformAdap
   return {
     platform: PLATFORM,
 
+    /**
+     * Bot mode: the bot and its channel. Webhook mode: the webhook itself (Get Webhook with Token
+     * needs no other credential; a deleted webhook or a wrong token is Discord's 401/404).
+     */
+    async verifyCredentials(account, signal) {
+      const req = { account, signal };
+      const bot = botOf(account);
+      if (bot) return bots.verify(req, bot);
+      const { body } = await call(req)({ method: 'GET', path: webhookPath(webhookOf(account)) });
+      return {
+        id: String(body.id),
+        username: String(body.name),
+        name: String(body.name),
+        ...(body.avatar
+          ? { pictureUrl: `https://cdn.discordapp.com/avatars/${body.id}/${body.avatar}.png` }
+          : {}),
+      };
+    },
+
     async publish(req) {
       const bot = botOf(req.account);
       if (bot) return bots.publish(req, bot);

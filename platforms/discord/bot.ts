@@ -110,6 +110,22 @@ export function botMode(call: Caller) {
   };
 
   return {
+    /** The token's bot (`users/@me`) and the account's channel as the bot sees it. */
+    async verify(req: CallContext, bot: Bot) {
+      const { body: me } = await call(req)({ method: 'GET', path: `${API}/users/@me`, headers: as(bot) });
+      const { body: channel } = await inChannel(bot, bot.channel, () =>
+        call(req)({
+          method: 'GET',
+          path: `${API}/channels/${encodeURIComponent(bot.channel)}`,
+          headers: as(bot),
+        }),
+      );
+      return {
+        id: String(channel.id),
+        username: String(me.username),
+        ...(channel.name ? { name: `#${channel.name}` } : {}),
+      };
+    },
     async publish(req: PublishRequest, bot: Bot): Promise<DeliveryReceipt> {
       const o = req.target.options;
       const unsupported = WEBHOOK_ONLY.filter((key) => o[key] !== undefined);

@@ -81,7 +81,7 @@ export function createFarcasterAdapter(options: AdapterOptions = {}): PlatformAd
   };
 
   /** The account's fid: the one its signer casts as. */
-  const fidOf = async (req: PublishRequest | CommentRequest): Promise<number> => {
+  const fidOf = async (req: CallContext & { account: AccountContext }): Promise<number> => {
     const { body } = await call(req)({
       method: 'GET',
       path: '/v2/farcaster/signer',
@@ -110,6 +110,27 @@ export function createFarcasterAdapter(options: AdapterOptions = {}): PlatformAd
 
   return {
     platform: PLATFORM,
+
+    /**
+     * The key and the signer (`GET /v2/farcaster/signer`: a wrong key is 401, another key's or no
+     * signer 404, a signer not approved casts as nobody), then the fid's user (`user/bulk`).
+     */
+    async verifyCredentials(account, signal) {
+      const req = { account, signal };
+      const fid = await fidOf(req);
+      const { body } = await call(req)({
+        method: 'GET',
+        path: '/v2/farcaster/user/bulk',
+        query: new URLSearchParams({ fids: String(fid) }),
+      });
+      const user = ((body.users ?? [])[0] ?? {}) as PlatformBody;
+      return {
+        id: String(fid),
+        ...(user.username ? { username: String(user.username) } : {}),
+        ...(user.display_name ? { name: String(user.display_name) } : {}),
+        ...(user.pfp_url ? { pictureUrl: String(user.pfp_url) } : {}),
+      };
+    },
 
     async publish(req) {
       const o = req.target.options;

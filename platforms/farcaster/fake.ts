@@ -77,6 +77,28 @@ export class FarcasterFake extends FakePlatform {
       { method: 'DELETE', path: '/v2/farcaster/cast', handle: authed((req, key) => this.remove(req, key)) },
       {
         method: 'GET',
+        path: '/v2/farcaster/user/bulk',
+        handle: authed((req) => {
+          const fids = String(req.query.get('fids') ?? '')
+            .split(',')
+            .map(Number)
+            .filter((fid) => fid > 0);
+          return {
+            status: 200,
+            body: {
+              users: fids.map((fid) => ({
+                object: 'user',
+                fid,
+                username: `user${fid}`,
+                display_name: `User ${fid}`,
+                pfp_url: `https://i.imgur.com/fid${fid}.png`,
+              })),
+            },
+          };
+        }),
+      },
+      {
+        method: 'GET',
         path: '/v2/farcaster/signer',
         handle: authed((req, key) => {
           const uuid = String(req.query.get('signer_uuid') ?? '');

@@ -83,6 +83,24 @@ export function createGhostAdapter(options: AdapterOptions = {}): PlatformAdapte
   return {
     platform: PLATFORM,
 
+    /**
+     * The key, on an authenticated read (`posts/?limit=1`: a wrong or deleted key is Ghost's 401),
+     * and the site it opens (`site/`: its title and icon name the account).
+     */
+    async verifyCredentials(account, signal) {
+      const api = call({ account, signal });
+      await api({ method: 'GET', path: '/posts/', query: new URLSearchParams({ limit: '1', fields: 'id' }) });
+      const { body } = await api({ method: 'GET', path: '/site/' });
+      const site = (body.site ?? {}) as PlatformBody;
+      const url = String(site.url ?? account.credentials.admin_url);
+      return {
+        id: url,
+        username: new URL(url).host,
+        ...(site.title ? { name: String(site.title) } : {}),
+        ...(site.icon ? { pictureUrl: String(site.icon) } : {}),
+      };
+    },
+
     async prepare(req): Promise<Prepared> {
       const image = req.media[0];
       if (!image) return { ready: {} };

@@ -63,6 +63,15 @@ export class GhostFake extends FakePlatform {
       };
     const api = '/ghost/api/admin';
     return [
+      {
+        // Public in Ghost's Admin API: no key needed.
+        method: 'GET',
+        path: `${api}/site/`,
+        handle: () => ({
+          status: 200,
+          body: { site: { title: 'Postflow Fake Site', url: `${this.url}/`, icon: null, version: '5.0' } },
+        }),
+      },
       { method: 'POST', path: `${api}/images/upload/`, handle: authed((req) => this.upload(req)) },
       { method: 'POST', path: `${api}/posts/`, handle: authed((req) => this.create(req)) },
       { method: 'GET', path: `${api}/posts/`, handle: authed((req) => this.list(req)) },

@@ -45,17 +45,33 @@ export function authed(
 }
 
 /**
- * Google's token endpoint (`POST /token`, form body) for the refresh grant: a new access token
- * for an hour, no new refresh token (Google does not rotate them). Refused grants answer
- * `invalid_grant` / `invalid_client` as Google does.
+ * Google's token endpoint (`POST /token`, form body). The refresh grant: a new access token for
+ * an hour, no new refresh token (Google does not rotate them). The authorization-code grant (with
+ * `redeem`, the fake's own code check): a token pair, the refresh token because connect asks for
+ * `access_type=offline`. Refused grants answer `invalid_grant` / `invalid_client` as Google does.
  */
-export function tokenRoute(fake: FakePlatform, log: Array<Record<string, string>>): Route {
+export function tokenRoute(
+  fake: FakePlatform,
+  log: Array<Record<string, string>>,
+  client?: { id: string; secret: string },
+  redeem?: (form: Record<string, string>) => { access_token: string; refresh_token: string } | undefined,
+): Route {
   return {
     method: 'POST',
     path: '/token',
     handle: (req) => {
       const form = req.body as Record<string, string>;
       log.push(form);
+      if (form.grant_type === 'authorization_code' && redeem && client) {
+        if (form.client_id !== client.id || form.client_secret !== client.secret)
+          return { status: 401, body: { error: 'invalid_client', error_description: 'Unauthorized' } };
+        const pair = redeem(form);
+        if (!pair) return { status: 400, body: { error: 'invalid_grant', error_description: 'Bad Request' } };
+        return {
+          status: 200,
+          body: { ...pair, expires_in: 3599, scope: form.scope ?? '', token_type: 'Bearer' },
+        };
+      }
       if (form.grant_type !== 'refresh_token') {
         return {
           status: 400,

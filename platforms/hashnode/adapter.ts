@@ -134,6 +134,33 @@ export function createHashnodeAdapter(options: AdapterOptions = {}): PlatformAda
   return {
     platform: PLATFORM,
 
+    /**
+     * The token's user (`me`: a wrong token is UNAUTHENTICATED) and the account's publication,
+     * which must exist; the account is named by the publication.
+     */
+    async verifyCredentials(account, signal) {
+      const data = await graphql(
+        { account, signal },
+        'query Verify($id: ObjectId!) { me { id username name profilePicture } publication(id: $id) { id title url } }',
+        { id: publicationOf(account) },
+      );
+      const publication = data.publication as PlatformBody | null;
+      if (!publication) {
+        throw rejected(
+          PLATFORM,
+          'publication_id',
+          `no publication has the id ${publicationOf(account)}; copy it from the blog dashboard's URL.`,
+        );
+      }
+      const me = (data.me ?? {}) as PlatformBody;
+      return {
+        id: String(publication.id),
+        ...(me.username ? { username: String(me.username) } : {}),
+        name: String(publication.title ?? me.name ?? ''),
+        ...(me.profilePicture ? { pictureUrl: String(me.profilePicture) } : {}),
+      };
+    },
+
     async publish(req) {
       const input = await inputOf(req);
       const data = await graphql(req, PUBLISH, { input }, true);

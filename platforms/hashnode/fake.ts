@@ -102,6 +102,26 @@ export class HashnodeFake extends FakePlatform {
     if (!publications) return hashnodeError('UNAUTHENTICATED', 'User is not authenticated.');
     const publication = (id: unknown) => publications.find((p) => p.id === id);
 
+    if (/\bme\s*\{/.test(query) && /\bpublication\s*\(/.test(query) && !/\bposts\s*\(/.test(query)) {
+      const target = publication(variables.id);
+      const user = this.users.get(token)!;
+      return {
+        status: 200,
+        body: {
+          data: {
+            me: {
+              id: user,
+              username: `writer${user.slice(-4)}`,
+              name: 'Postflow Writer',
+              profilePicture: null,
+            },
+            publication: target
+              ? { id: target.id, title: `Blog ${target.host}`, url: `https://${target.host}` }
+              : null,
+          },
+        },
+      };
+    }
     if (/\bpublishPost\s*\(/.test(query)) {
       const input = variables.input ?? {};
       const target = publication(input.publicationId);

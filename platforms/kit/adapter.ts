@@ -7,6 +7,7 @@ import type {
   PublishFailure,
   TargetSpec,
 } from '../../api/types';
+import type { AccountLimits, Board, CreateBoard, CreatorInfo } from '../../api/account-helpers';
 import type { OutboundPolicy } from '../../net/guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
@@ -197,6 +198,14 @@ export interface PlatformAdapter {
    */
   findComment?(request: CommentRequest): Promise<CommentReceipt | null>;
   /**
+   * Checks credentials against the platform before an account is made of them (`POST
+   * /v1/accounts/connect`) and answers whom they belong to. Read-only: no post, no stored session.
+   * Refused credentials throw `PublishError` with `caused_by: 'user'` (auth, or a chat or room the
+   * credentials cannot reach); trouble on the platform's side throws it retryable. Absent: the
+   * platform cannot be asked, and the account is made with the checks its descriptor can do alone.
+   */
+  verifyCredentials?(account: AccountContext, signal: AbortSignal): Promise<VerifiedProfile>;
+  /**
    * Reads the post's engagement from the platform's metrics endpoint: `null` when the platform
    * says the post is gone (deleted there), so its collection ends. Read-only, retried freely;
    * failures throw `PublishError` (a rate limit with its Retry-After). Absent where the platform
@@ -210,6 +219,35 @@ export interface PlatformAdapter {
    * before `expires_at`. The token-upkeep job renews such accounts even when they do not post.
    */
   renewWindowMs?: number;
+  /** The account helpers this platform answers (the descriptor's `accountHelpers`). */
+  helpers?: AccountHelpers;
+}
+
+/** One account helper call: read-only unless it says otherwise (creating a board). */
+export interface HelperRequest {
+  account: AccountContext;
+  signal: AbortSignal;
+}
+
+/**
+ * What a client asks an account's platform before posting (`/v1/accounts/{id}/boards`,
+ * `/creator-info`, `/limits`). Each is the descriptor's `accountHelpers`; failures throw
+ * `PublishError`, classified as a publish's are.
+ */
+export interface AccountHelpers {
+  boards?(request: HelperRequest): Promise<Board[]>;
+  createBoard?(request: HelperRequest, board: CreateBoard): Promise<Board>;
+  creatorInfo?(request: HelperRequest): Promise<CreatorInfo>;
+  limits?(request: HelperRequest): Promise<AccountLimits>;
+}
+
+/** Whom an account's credentials belong to on the platform: never a secret (it travels through history). */
+export interface VerifiedProfile {
+  /** The platform's id of the user, bot or key (a DID, a user id, a public key). */
+  id: string;
+  username?: string;
+  name?: string;
+  pictureUrl?: string;
 }
 
 /** How an adapter is set up: where its platform is, how long a call may take. */

@@ -31,7 +31,8 @@ export interface FakeResponse {
 export type RouteHandler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
 
 export interface Route {
-  method: string;
+  /** One method, or several (a consent page: GET shows the form, POST is its answer). */
+  method: string | readonly string[];
   /** Exact path, or a pattern whose named groups become `params`. */
   path: string | RegExp;
   handle: (req: FakeRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>;
@@ -64,10 +65,13 @@ export class FakePlatform {
   readonly accessTokens = new Set<string>();
   /** refresh token → client id that may use it. */
   readonly refreshTokens = new Map<string, string>();
-  /** The consent page refuses (`error=access_denied`) while set. */
-  denyConsent = false;
-  /** Every consent given or refused: the client, the scopes asked, whether PKCE was used. */
-  readonly consents: Array<{ clientId: string; scope: string; pkce: boolean }> = [];
+  /** Every consent form answered: the client, the scopes asked, whether PKCE was used, the answer. */
+  readonly consents: Array<{ clientId: string; scope: string; pkce: boolean; approved: boolean }> = [];
+  /** Consent pages shown and not answered yet, by the form's `request_id` (single use). */
+  private readonly consentRequests = new Map<
+    string,
+    { clientId: string; redirectUri: string; scope: string; state?: string; challenge?: string }
+  >();
   /** Authorization codes the consent page issued. */
   private readonly codes = new Map<
     string,
@@ -132,34 +136,79 @@ export class FakePlatform {
   }
 
   /**
-   * The consent page (OAuth 2.0 authorization endpoint) at `path`: for a known client it sends the
-   * browser back to `redirect_uri` with a fresh code and the `state` at once (the person consents),
-   * or with `error=access_denied` when `denyConsent` is set. The code remembers the client, the
-   * redirect URI and the PKCE challenge, which `redeemCode` checks.
+   * The OAuth app the fake's consent page and token endpoint accept, for tests that configure
+   * Postflow as an operator would (`POSTFLOW_<PLATFORM>_CLIENT_ID` / `_CLIENT_SECRET`). A fake with
+   * a `consentRoute` overrides it; test/integration/oauth-browser.test.ts needs it for every
+   * platform whose descriptor has an `oauth` block.
    */
-  protected consentRoute(path: string, knownClient: (clientId: string) => boolean): Route {
+  oauthApp(): { clientId: string; clientSecret: string } | undefined {
+    return undefined;
+  }
+
+  /**
+   * The consent page (OAuth 2.0 authorization endpoint) at `path`. GET, for a known client, shows
+   * an HTML form naming the app and the scopes asked, with Approve and Deny buttons; the form
+   * POSTs back to `path`, and the browser is sent to `redirect_uri` with a fresh code and the
+   * `state`, or with `error=access_denied` (RFC 6749 §4.1.2). The code remembers the client, the
+   * redirect URI and the PKCE challenge, which `redeemCode` checks. Tests without a browser post
+   * the form themselves (test/helpers/consent.ts). `clientParameter` is the query parameter naming
+   * the client (TikTok's `client_key`).
+   */
+  protected consentRoute(
+    path: string,
+    knownClient: (clientId: string) => boolean,
+    clientParameter = 'client_id',
+  ): Route {
     return {
-      method: 'GET',
+      method: ['GET', 'POST'],
       path,
       handle: (req) => {
+        if (req.method === 'POST') return this.decide(req.body ?? {});
         const q = req.query;
-        const clientId = q.get('client_id') ?? '';
+        const clientId = q.get(clientParameter) ?? '';
         const redirectUri = q.get('redirect_uri') ?? '';
         if (!knownClient(clientId) || !/^https?:\/\//.test(redirectUri) || q.get('response_type') !== 'code')
           return { status: 400, body: 'Invalid client_id, redirect_uri or response_type.' };
-        const back = new URL(redirectUri);
-        if (q.get('state') !== null) back.searchParams.set('state', q.get('state')!);
-        if (this.denyConsent) back.searchParams.set('error', 'access_denied');
-        else {
-          const code = `code_${this.nextId()}`;
-          const challenge = q.get('code_challenge') ?? undefined;
-          this.codes.set(code, { clientId, redirectUri, ...(challenge ? { challenge } : {}) });
-          back.searchParams.set('code', code);
-        }
-        this.consents.push({ clientId, scope: q.get('scope') ?? '', pkce: q.has('code_challenge') });
-        return { status: 302, headers: { location: back.toString() } };
+        const requestId = `consent_${this.nextId()}`;
+        const scope = q.get('scope') ?? '';
+        this.consentRequests.set(requestId, {
+          clientId,
+          redirectUri,
+          scope,
+          ...(q.get('state') !== null ? { state: q.get('state')! } : {}),
+          ...(q.get('code_challenge') ? { challenge: q.get('code_challenge')! } : {}),
+        });
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: consentPage(this.name, clientId, scope, path, requestId),
+        };
       },
     };
+  }
+
+  /** The consent form's answer: back to the client's redirect URI with a code, or refused. */
+  private decide(form: Record<string, string | undefined>): FakeResponse {
+    const request = this.consentRequests.get(String(form.request_id));
+    if (!request || (form.decision !== 'approve' && form.decision !== 'deny'))
+      return { status: 400, body: 'Unknown or used consent request, or no decision.' };
+    this.consentRequests.delete(String(form.request_id));
+    const { clientId, redirectUri, scope, state, challenge } = request;
+    const back = new URL(redirectUri);
+    if (state !== undefined) back.searchParams.set('state', state);
+    if (form.decision === 'deny') back.searchParams.set('error', 'access_denied');
+    else {
+      const code = `code_${this.nextId()}`;
+      this.codes.set(code, { clientId, redirectUri, ...(challenge ? { challenge } : {}) });
+      back.searchParams.set('code', code);
+    }
+    this.consents.push({
+      clientId,
+      scope,
+      pkce: challenge !== undefined,
+      approved: form.decision === 'approve',
+    });
+    return { status: 302, headers: { location: back.toString() } };
   }
 
   /**
@@ -228,7 +277,8 @@ export class FakePlatform {
 
   private async route(req: FakeRequest): Promise<FakeResponse> {
     for (const route of this.routes) {
-      if (route.method !== req.method) continue;
+      if (typeof route.method === 'string' ? route.method !== req.method : !route.method.includes(req.method))
+        continue;
       if (typeof route.path === 'string') {
         if (route.path === req.path) return route.handle(req, {});
         continue;
@@ -238,6 +288,31 @@ export class FakePlatform {
     }
     return { status: 404, body: { error: `no route ${req.method} ${req.path} in the ${this.name} fake` } };
   }
+}
+
+/** The consent page's HTML: the app, the scopes asked, and the two buttons. */
+function consentPage(platform: string, clientId: string, scope: string, action: string, requestId: string) {
+  const scopes = scope
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => `<li>${escapeHtml(s)}</li>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Authorize ${escapeHtml(clientId)} on ${escapeHtml(platform)}</title></head>
+<body>
+<h1>${escapeHtml(platform)}: authorize an app</h1>
+<p>The app <strong id="app">${escapeHtml(clientId)}</strong> asks for access to your account:</p>
+<ul id="scopes">${scopes}</ul>
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="request_id" value="${escapeHtml(requestId)}">
+<button type="submit" name="decision" value="approve">Approve</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form>
+</body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function matches(pattern: string | RegExp, path: string): boolean {

@@ -5,7 +5,8 @@ import { tokenFields } from './oauth2';
 /** A platform's refusal of a connection step: final (a new connect is needed), never a secret in it. */
 export class ConnectRefused extends Error {
   constructor(
-    readonly code: 'oauth.code_invalid' | 'oauth.profile_unavailable',
+    readonly code:
+      'oauth.code_invalid' | 'oauth.profile_unavailable' | 'oauth.exchange_failed' | 'oauth.no_assets',
     message: string,
   ) {
     super(message);
@@ -20,8 +21,30 @@ export interface CodeGrant {
   /** The redirect URI the consent page was given (the token endpoint checks it is the same). */
   redirectUri: string;
   codeVerifier?: string;
+  /** The grant's pages or organizations, for platforms where one grant gives several (oauth-assets.ts). */
+  assets?: GrantAssets;
   signal?: AbortSignal;
 }
+
+/** What a reader of a grant's assets gets: the fresh credentials and where to call. */
+export interface AssetGrant {
+  descriptor: PlatformDescriptor;
+  credentials: Record<string, string>;
+  profile: ConnectedProfile;
+  apiBaseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  signal: AbortSignal;
+}
+
+/**
+ * Reads what one grant gives beyond the person (Facebook Pages, Instagram business accounts,
+ * LinkedIn organizations) and returns the account's credentials with them: the default one
+ * active, and every one listed under `pages` (JSON) for GET /v1/accounts/{id}/pages to offer.
+ * A grant with none is a ConnectRefused (`oauth.no_assets`): there is nothing to post to.
+ */
+export type GrantAssets = (grant: AssetGrant) => Promise<Record<string, string>>;
 
 const TIMEOUT_MS = 30_000;
 
@@ -56,7 +79,7 @@ export async function redeemCode(
     headers.authorization = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
   } else {
     // Public clients (PKCE only) and body-authenticated ones name themselves in the form.
-    form.set('client_id', clientId);
+    form.set(spec.clientIdParameter ?? 'client_id', clientId);
     if (clientSecret) form.set('client_secret', clientSecret);
   }
   const signal = grant.signal ?? AbortSignal.timeout(TIMEOUT_MS);
@@ -66,18 +89,29 @@ export async function redeemCode(
     throw new Error(`${descriptor.slug}'s token endpoint answered ${tokenResponse.status}; retrying.`);
   }
   if (!tokenResponse.ok || typeof token.access_token !== 'string') {
-    const reason = String(token.error_description ?? token.error ?? tokenResponse.statusText).slice(0, 200);
+    // OAuth 2.0 bodies name the error in `error`/`error_description`; Meta's Graph in `error.message`.
+    const graph = typeof token.error === 'object' && token.error ? token.error.message : undefined;
+    const reason = String(graph ?? token.error_description ?? token.error ?? tokenResponse.statusText).slice(
+      0,
+      200,
+    );
     throw new ConnectRefused(
       'oauth.code_invalid',
       `${descriptor.displayName} refused the authorization code (${reason}); start a new connection with POST /v1/accounts/connect.`,
     );
   }
-  const credentials = tokenFields(token);
+  let credentials = tokenFields(token);
+  if (spec.longLivedExchange) {
+    credentials = await longLived(descriptor, endpoints.apiBaseUrl, credentials, clientSecret ?? '', signal);
+  }
 
-  const profileResponse = await fetch(`${endpoints.apiBaseUrl}${spec.profilePath}`, {
+  const profileUrl = new URL(`${endpoints.apiBaseUrl}${spec.profilePath}`);
+  if (spec.profileTokenParameter)
+    profileUrl.searchParams.set(spec.profileTokenParameter, credentials.access_token!);
+  const profileResponse = await fetch(profileUrl, {
     headers: {
       ...common,
-      authorization: `Bearer ${credentials.access_token}`,
+      ...(spec.profileTokenParameter ? {} : { authorization: `Bearer ${credentials.access_token}` }),
       accept: 'application/json',
     },
     signal,
@@ -90,7 +124,46 @@ export async function redeemCode(
       `${descriptor.displayName} gave a token but not the profile (HTTP ${profileResponse.status}); try connecting again.`,
     );
   }
-  return { credentials: { ...credentials, ...spec.credentials(profile) }, profile };
+  const account = { ...credentials, ...spec.credentials(profile) };
+  if (!grant.assets) return { credentials: account, profile };
+  const withAssets = await grant.assets({
+    descriptor,
+    credentials: account,
+    profile,
+    apiBaseUrl: endpoints.apiBaseUrl,
+    tokenUrl: endpoints.tokenUrl,
+    clientId,
+    clientSecret,
+    signal,
+  });
+  return { credentials: withAssets, profile };
+}
+
+/**
+ * Trades the code grant's short-lived token for a long-lived one (Threads), the client secret
+ * proving the app. Any failure is final: the code is spent, so a retry could not redeem it again.
+ */
+async function longLived(
+  descriptor: PlatformDescriptor,
+  apiBaseUrl: string,
+  short: Record<string, string>,
+  clientSecret: string,
+  signal: AbortSignal,
+): Promise<Record<string, string>> {
+  const { path, grantType } = descriptor.oauth!.longLivedExchange!;
+  const url = new URL(`${apiBaseUrl}${path}`);
+  url.searchParams.set('grant_type', grantType);
+  url.searchParams.set('client_secret', clientSecret);
+  url.searchParams.set('access_token', short.access_token!);
+  const response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+  const body = await jsonOf(response);
+  if (!response.ok || typeof body.access_token !== 'string') {
+    throw new ConnectRefused(
+      'oauth.exchange_failed',
+      `${descriptor.displayName} did not make the token long-lived (HTTP ${response.status}); start a new connection with POST /v1/accounts/connect.`,
+    );
+  }
+  return { ...short, ...tokenFields(body) };
 }
 
 async function jsonOf(response: Response): Promise<PlatformBody> {

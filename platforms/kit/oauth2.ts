@@ -77,7 +77,11 @@ function refusedRefresh(platform: string, response: Response, body: PlatformBody
 export function tokenFields(token: Record<string, unknown>): Record<string, string> {
   const fields: Record<string, string> = { access_token: String(token.access_token) };
   if (typeof token.refresh_token === 'string') fields.refresh_token = token.refresh_token;
-  if (typeof token.expires_in === 'number' || typeof token.expires_in === 'string') {
+  // `expires_in: 0` is VK's "never expires" (the `offline` scope): no expiry to record.
+  if (
+    (typeof token.expires_in === 'number' || typeof token.expires_in === 'string') &&
+    Number(token.expires_in) > 0
+  ) {
     fields.expires_at = new Date(Date.now() + Number(token.expires_in) * 1000).toISOString();
   }
   return fields;

@@ -107,6 +107,26 @@ export function createLemmyAdapter(options: AdapterOptions = {}): PlatformAdapte
   return {
     platform: PLATFORM,
 
+    /**
+     * Logs in with the password (as `refresh` does) or takes the session given, then asks the
+     * instance whose session it is (`GET /api/v3/site`'s `my_user`).
+     */
+    async verifyCredentials(account, signal) {
+      const fresh = account.credentials.password ? await this.refresh!(account) : {};
+      const signedIn = { ...account, credentials: { ...account.credentials, ...fresh } };
+      const site = await call({ account: signedIn, signal })({ method: 'GET', path: '/api/v3/site' });
+      const person = site.my_user?.local_user_view?.person as PlatformBody | undefined;
+      if (!person) {
+        throw rejected(PLATFORM, 'not_logged_in', 'the instance does not know this session; log in again.');
+      }
+      return {
+        id: String(person.actor_id ?? person.id),
+        username: `${person.name}@${new URL(instanceOf(account)).host}`,
+        ...(person.display_name ? { name: String(person.display_name) } : {}),
+        ...(person.avatar ? { pictureUrl: String(person.avatar) } : {}),
+      };
+    },
+
     async prepare(req) {
       return { ready: await uploadImage(req) };
     },

@@ -122,6 +122,28 @@ export class LemmyFake extends FakePlatform {
       };
     return [
       { method: 'POST', path: '/api/v3/user/login', handle: (req) => this.login(req) },
+      {
+        // Lemmy answers the site to anyone; `my_user` only with a valid session.
+        method: 'GET',
+        path: '/api/v3/site',
+        handle: (req) => {
+          const user = req.bearer ? this.sessions.get(req.bearer) : undefined;
+          if (req.bearer && !user) return error('not_logged_in');
+          return {
+            status: 200,
+            body: {
+              site_view: { site: { name: 'Postflow Fake Lemmy' } },
+              ...(user
+                ? {
+                    my_user: {
+                      local_user_view: { person: { ...this.person(user), display_name: `${user} (fake)` } },
+                    },
+                  }
+                : {}),
+            },
+          };
+        },
+      },
       { method: 'POST', path: '/pictrs/image', handle: authed((req) => this.upload(req)) },
       { method: 'POST', path: '/api/v3/post', handle: authed((req, user) => this.createPost(req, user)) },
       {

@@ -27,7 +27,12 @@ const VIDEO_MAX_BYTES = 500 * 1024 * 1024;
  * per member (undisclosed, reset at midnight UTC); uploads are large. Two calls at once per worker
  * keeps one busy account from spending the app's budget in bursts.
  */
-export function linkedinFamilyRules(name: string, visibilities: readonly string[]): PlatformRules {
+export function linkedinFamilyRules(
+  name: string,
+  visibilities: readonly string[],
+  /** Extra keys one member of the family acts on (`page_id`: another of the grant's organizations). */
+  extraOptionKeys: readonly string[] = [],
+): PlatformRules {
   return {
     textMaxLength: 3000,
     textCounting: 'codepoints',
@@ -43,6 +48,7 @@ export function linkedinFamilyRules(name: string, visibilities: readonly string[
       'alt_texts',
       'media_title',
       'disable_reshare',
+      ...extraOptionKeys,
     ],
     requiredOptions: [],
     maxConcurrentCalls: 2,
@@ -168,10 +174,12 @@ export const linkedinDescriptor: PlatformDescriptor = {
  * A LinkedIn organization page's posts (urn:li:organization): the member rules, but pages have no
  * connections, so only public or logged-in members (Posts API `visibility`).
  */
-export const linkedinPageRules: PlatformRules = linkedinFamilyRules('LinkedIn pages', [
-  'public',
-  'logged_in',
-]);
+export const linkedinPageRules: PlatformRules = linkedinFamilyRules(
+  'LinkedIn pages',
+  ['public', 'logged_in'],
+  // One of the organizations the member's grant gives (GET /v1/accounts/{id}/pages), not the default.
+  ['page_id'],
+);
 
 export const linkedinPageDescriptor: PlatformDescriptor = {
   slug: 'linkedin_page',
@@ -181,4 +189,11 @@ export const linkedinPageDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.linkedin.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  // The member's grant (the same app as `linkedin`, with the Community Management API's
+  // organization scopes); the organizations the member administers are read after it.
+  oauth: {
+    ...linkedinDescriptor.oauth!,
+    scopes: ['openid', 'profile', 'r_organization_admin', 'w_organization_social', 'r_organization_social'],
+    pages: { activeKey: 'organization_id', noun: 'LinkedIn organization page' },
+  },
 };

@@ -96,8 +96,13 @@ export class LinkedInFake extends FakePlatform {
   /** The member who consents on the consent page (the same one every time). */
   readonly member: Principal = {
     person: 'urn:li:person:fakemember',
-    organizations: ['urn:li:organization:1'],
+    organizations: ['urn:li:organization:1', 'urn:li:organization:2'],
   };
+  /** Organizations' names (`localizedName`), by id. */
+  readonly organizationNames = new Map([
+    ['1', 'Postflow Inc.'],
+    ['2', 'Postflow Labs'],
+  ]);
   /** The last refresh grant's form, to check its shape. */
   lastGrant: Record<string, string> | undefined;
 
@@ -110,6 +115,10 @@ export class LinkedInFake extends FakePlatform {
   ) {
     super('linkedin');
     this.routes.push(...this.endpoints());
+  }
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
   }
 
   /** A member's credentials; with `organization`, a page that member administers. */
@@ -303,6 +312,47 @@ export class LinkedInFake extends FakePlatform {
       },
       { method: 'POST', path: '/oauth/v2/accessToken', handle: (req) => this.refreshGrant(req) },
       this.consentRoute('/oauth/v2/authorization', (clientId) => clientId === this.client.id),
+      // The member's organization roles (Community Management API, roleAssignee finder): each
+      // organization the member administers, approved.
+      {
+        method: 'GET',
+        path: '/rest/organizationAcls',
+        handle: rest((req, _params, who) => {
+          if (req.query.get('q') !== 'roleAssignee')
+            return liError(400, 'ILLEGAL_ARGUMENT', 'Invalid query parameters passed to request');
+          const role = req.query.get('role');
+          const state = req.query.get('state');
+          const acls = who.organizations
+            .map((organization) => ({
+              organization,
+              role: 'ADMINISTRATOR',
+              state: 'APPROVED',
+              roleAssignee: who.person,
+            }))
+            .filter((acl) => (!role || acl.role === role) && (!state || acl.state === state));
+          const { start, count, paging } = restliPage(req, acls.length, 100);
+          return {
+            status: 200,
+            body: { paging: { ...paging, total: acls.length }, elements: acls.slice(start, start + count) },
+          };
+        }),
+      },
+      {
+        method: 'GET',
+        path: /^\/rest\/organizations\/(?<id>\d+)$/,
+        handle: rest((_req, { id }) => {
+          const name = this.organizationNames.get(id!);
+          if (!name) return liError(404, 'NOT_FOUND', `Organization ${id} not found`);
+          return {
+            status: 200,
+            body: {
+              id: Number(id),
+              localizedName: name,
+              vanityName: name.toLowerCase().replace(/\W+/g, '-'),
+            },
+          };
+        }),
+      },
       // Sign In with LinkedIn (OpenID Connect): the member's id is the `sub`.
       {
         method: 'GET',

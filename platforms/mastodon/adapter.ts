@@ -170,6 +170,18 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
   return {
     platform: PLATFORM,
 
+    /** The token's account (`verify_credentials`), as `user@instance`. */
+    async verifyCredentials(account, signal) {
+      const { body: me } = await call({ account, signal })('GET', '/api/v1/accounts/verify_credentials');
+      const host = new URL(instanceOf(account)).host;
+      return {
+        id: String(me.id),
+        username: `${me.username}@${host}`,
+        ...(me.display_name ? { name: String(me.display_name) } : {}),
+        ...(me.avatar ? { pictureUrl: String(me.avatar) } : {}),
+      };
+    },
+
     async prepare(req) {
       const uploaded = [];
       for (const [i, file] of req.media.entries()) uploaded.push(await upload(req, file, i));

@@ -124,7 +124,16 @@ export class MastodonFake extends FakePlatform {
       {
         method: 'GET',
         path: '/api/v1/accounts/verify_credentials',
-        handle: authed(() => ({ status: 200, body: { id: '1', username: 'postflow', acct: 'postflow' } })),
+        handle: authed(() => ({
+          status: 200,
+          body: {
+            id: '1',
+            username: 'postflow',
+            acct: 'postflow',
+            display_name: 'Postflow Test',
+            avatar: `${this.url}/avatars/original/missing.png`,
+          },
+        })),
       },
       {
         method: 'GET',

@@ -181,6 +181,18 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
   return {
     platform: PLATFORM,
 
+    /**
+     * The token's user (`whoami`) and its membership of the account's room (`joined_members`
+     * answers members only): a room the user has not joined is refused like a wrong token.
+     */
+    async verifyCredentials(account, signal) {
+      const req = { account, signal };
+      const { body: me } = await call(req)({ method: 'GET', path: `${CLIENT}/account/whoami` });
+      const room = await roomOf(req);
+      await call(req)({ method: 'GET', path: `${CLIENT}/rooms/${encodeURIComponent(room)}/joined_members` });
+      return { id: String(me.user_id), username: String(me.user_id) };
+    },
+
     async prepare(req) {
       const media: UploadedMedia[] = [];
       for (const [i, file] of req.media.entries()) {

@@ -144,6 +144,13 @@ export class MatrixFake extends FakePlatform {
       },
       {
         method: 'GET',
+        path: /^\/_matrix\/client\/v3\/rooms\/(?<room>[^/]+)\/joined_members$/,
+        handle: authed(
+          inRoom((_req, s) => ({ status: 200, body: { joined: { [s.userId]: { display_name: null } } } })),
+        ),
+      },
+      {
+        method: 'GET',
         path: /^\/_matrix\/client\/v3\/directory\/room\/(?<alias>[^/]+)$/,
         handle: authed((_req, _s, { alias }) =>
           decodeURIComponent(alias!) === this.alias

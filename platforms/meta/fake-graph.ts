@@ -5,6 +5,16 @@ export const LONG_LIVED_SECONDS = 5_184_000;
 
 type Handler = (req: FakeRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>;
 
+/** A Facebook Page the fake's person manages, and the Instagram business account linked to it. */
+export interface FakeMetaPage {
+  id: string;
+  name: string;
+  instagram?: { id: string; username: string };
+}
+
+/** Short-lived user tokens from the code last about two hours. */
+const SHORT_LIVED_SECONDS = 5_183;
+
 /**
  * What the Meta fakes (Instagram, Threads, Facebook) share: Graph API paths under a version,
  * Graph error bodies (`{"error":{"message","type","code","error_subcode","fbtrace_id"}}`),
@@ -22,6 +32,130 @@ export class MetaGraphFake extends FakePlatform {
   /** A Graph path pattern under this fake's version (`/v25.0/…`), named groups as params. */
   protected at(pattern: string): RegExp {
     return new RegExp(`^/${this.version.replace('.', '\\.')}${pattern}$`);
+  }
+
+  /** The Meta app the consent dialog and token endpoint know. */
+  readonly client = { id: 'meta-app-1', secret: 'meta-secret-1' };
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
+  /** The person who consents: the same one every time. */
+  readonly person = { id: '10160000000000001', name: 'Fake Meta Person' };
+  /** User access tokens (from the code, or exchanged for long-lived ones) → long-lived or not. */
+  readonly userTokens = new Map<string, 'short' | 'long'>();
+  /** Page access tokens → the Page they act for. */
+  readonly pageTokens = new Map<string, string>();
+
+  /** A Page access token for `page`, as /me/accounts gives it. */
+  pageToken(page: string): string {
+    const token = `EAAP${this.nextId()}`;
+    this.accessTokens.add(token);
+    this.pageTokens.set(token, page);
+    return token;
+  }
+
+  /**
+   * Facebook Login as documented: the consent dialog (`/dialog/oauth`), the token endpoint
+   * (`/oauth/access_token`: the code with the app secret and the same redirect_uri, or
+   * `grant_type=fb_exchange_token` for a long-lived user token), `/me`, `/me/accounts` (the
+   * person's `pages` with a Page access token each, cursor-paged) and a Page's
+   * `instagram_business_account`.
+   */
+  protected loginRoutes(pages: readonly FakeMetaPage[]): Route[] {
+    const user = (handle: Handler): Route['handle'] =>
+      this.authed((req, p) =>
+        this.userTokens.has(req.bearer!) ? handle(req, p) : MetaGraphFake.invalidToken,
+      );
+    const token: Route['handle'] = (req) =>
+      this.tokenGrant({ ...Object.fromEntries(req.query), ...(req.body as object) });
+    const ids = pages.map((p) => p.id).join('|');
+    return [
+      this.consentRoute(`/${this.version}/dialog/oauth`, (id) => id === this.client.id),
+      { method: 'GET', path: this.at('/oauth/access_token'), handle: token },
+      { method: 'POST', path: this.at('/oauth/access_token'), handle: token },
+      {
+        method: 'GET',
+        path: this.at('/me'),
+        handle: user(() => ({
+          status: 200,
+          body: {
+            id: this.person.id,
+            name: this.person.name,
+            picture: { data: { url: 'https://media.example/person.jpg' } },
+          },
+        })),
+      },
+      {
+        method: 'GET',
+        path: this.at('/me/accounts'),
+        handle: user((req) =>
+          this.page(
+            req,
+            pages.map((p) => ({
+              id: p.id,
+              name: p.name,
+              access_token: this.pageToken(p.id),
+              category: 'Brand',
+              tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'],
+              picture: { data: { url: `https://media.example/page-${p.id}.jpg` } },
+            })),
+          ),
+        ),
+      },
+      ...(ids
+        ? [
+            {
+              method: 'GET',
+              path: this.at(`/(?<page>${ids})`),
+              handle: this.authed((req, p) => {
+                const page = pages.find((x) => x.id === p.page)!;
+                if (!/instagram_business_account/.test(req.query.get('fields') ?? ''))
+                  return { status: 200, body: { id: page.id, name: page.name } };
+                const ig = page.instagram;
+                return {
+                  status: 200,
+                  body: {
+                    id: page.id,
+                    ...(ig
+                      ? {
+                          instagram_business_account: {
+                            id: ig.id,
+                            username: ig.username,
+                            profile_picture_url: `https://media.example/ig-${ig.id}.jpg`,
+                          },
+                        }
+                      : {}),
+                  },
+                };
+              }),
+            } satisfies Route,
+          ]
+        : []),
+    ];
+  }
+
+  private tokenGrant(form: Record<string, string | undefined>): FakeResponse {
+    if (form.client_id !== this.client.id || form.client_secret !== this.client.secret)
+      return MetaGraphFake.error(400, 1, 'Error validating client secret.');
+    if (form.grant_type === 'fb_exchange_token') {
+      if (!this.userTokens.has(String(form.fb_exchange_token))) return MetaGraphFake.invalidToken;
+      const token = `EAAL${this.nextId()}`;
+      this.accessTokens.add(token);
+      this.userTokens.set(token, 'long');
+      return {
+        status: 200,
+        body: { access_token: token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+      };
+    }
+    const issued = this.redeemCode(form, String(form.client_id));
+    if (!issued)
+      return MetaGraphFake.error(400, 100, 'This authorization code has been used.', { subcode: 36009 });
+    this.userTokens.set(issued.access_token, 'short');
+    return {
+      status: 200,
+      body: { access_token: issued.access_token, token_type: 'bearer', expires_in: SHORT_LIVED_SECONDS },
+    };
   }
 
   /** A long-lived token the fake accepts, as the account's credentials hold it. */

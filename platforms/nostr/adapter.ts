@@ -16,7 +16,7 @@ import { continueThread, startThread, type ThreadPost, type ThreadReplies } from
 import { mediaServerOf, relayList } from './descriptor';
 import { checkProcessing, discover, type MediaServerCall, upload, type UploadedFile } from './media-server';
 import { eventIdOf, type NostrEvent, publicKeyOf, signEvent } from './event';
-import { noteId, parseSecretKey } from './keys';
+import { bech32Encode, fromHex, noteId, parseSecretKey } from './keys';
 import { DELETION, noteOf, TEXT_NOTE } from './note';
 import { type QueryAnswer, queryEvents, type RelayAnswer, type RelayCall, sendEvent } from './relay';
 
@@ -87,6 +87,15 @@ export function createNostrAdapter(options: AdapterOptions = {}): PlatformAdapte
 
   return {
     platform: PLATFORM,
+
+    /**
+     * A Nostr key needs no server to vouch for it: a key that parses is the account, named by its
+     * public key (`npub1…`). Relays are not asked (publishing reports a relay that refuses).
+     */
+    async verifyCredentials(account) {
+      const pubkey = publicKeyOf(accountOf(account).secretKey);
+      return { id: pubkey, username: bech32Encode('npub', fromHex(pubkey)) };
+    },
 
     /**
      * Library media (its Postflow URL expires) is uploaded to the account's NIP-96 file server

@@ -1,3 +1,4 @@
+import { type Board, BOARD_PRIVACY } from '../../api/account-helpers';
 import type {
   AccountContext,
   AdapterOptions,
@@ -161,7 +162,46 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
         clientAuth: 'basic',
       });
     },
+
+    helpers: {
+      // `GET /v5/boards`: the account's boards, page after page (250 a page, the API's largest).
+      async boards(req) {
+        assertTokenFresh(PLATFORM, req.account.credentials);
+        const boards: Board[] = [];
+        let bookmark: string | undefined;
+        for (let page = 0; page < MAX_BOARD_PAGES; page++) {
+          const query = `page_size=${BOARD_PAGE}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`;
+          const answer = await call(req)('GET', `/v5/boards?${query}`);
+          const items = Array.isArray(answer.items) ? (answer.items as PlatformBody[]) : [];
+          boards.push(...items.map(pinterestBoard));
+          bookmark = typeof answer.bookmark === 'string' && answer.bookmark ? answer.bookmark : undefined;
+          if (!bookmark) break;
+        }
+        return boards;
+      },
+
+      // `POST /v5/boards` (`boards:write`): not repeated on an unknown outcome (a second board).
+      async createBoard(req, board) {
+        assertTokenFresh(PLATFORM, req.account.credentials);
+        return pinterestBoard(
+          await call(req, true)('POST', '/v5/boards', {
+            name: board.name,
+            ...(board.description !== undefined ? { description: board.description } : {}),
+            privacy: board.privacy ?? 'PUBLIC',
+          }),
+        );
+      },
+    },
   };
+}
+
+/** Boards read at most: 40 pages of 250. */
+const BOARD_PAGE = 250;
+const MAX_BOARD_PAGES = 40;
+
+function pinterestBoard(board: PlatformBody): Board {
+  const privacy = BOARD_PRIVACY.find((p) => p === board.privacy) ?? 'PUBLIC';
+  return { id: String(board.id), board_id: String(board.id), name: String(board.name ?? ''), privacy };
 }
 
 /**

@@ -81,6 +81,7 @@ export const pinterestDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://api.pinterest.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: false },
+  accountHelpers: ['boards'],
   // Pinterest API v5: the app id and secret as HTTP Basic; no PKCE.
   oauth: {
     authorizeUrl: 'https://www.pinterest.com/oauth/',

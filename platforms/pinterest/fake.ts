@@ -31,6 +31,8 @@ const LIMITS = { title: 100, description: 800, link: 2048, alt_text: 500 } as co
 export class PinterestFake extends FakePlatform {
   readonly pins: Pin[] = [];
   readonly boards = new Set(['1022106146619113835']);
+  /** Each board's name and privacy, where not the defaults (`Board <id>`, PUBLIC). */
+  readonly boardDetails = new Map<string, { name: string; description?: string; privacy: string }>();
   readonly uploads = new Map<string, Upload>();
   readonly clients = new Map([['1484362', 'app-secret-1']]);
 
@@ -56,6 +58,10 @@ export class PinterestFake extends FakePlatform {
     this.routes.push(...this.endpoints());
   }
 
+  override oauthApp() {
+    return { clientId: '1484362', clientSecret: this.clients.get('1484362')! };
+  }
+
   credentials(): Record<string, string> {
     return {
       ...this.issueTokens('1484362'),
@@ -71,6 +77,8 @@ export class PinterestFake extends FakePlatform {
           ? handle(req, params)
           : error(401, 2, 'Authentication failed.');
     return [
+      { method: 'GET', path: '/v5/boards', handle: authed((req) => this.listBoards(req)) },
+      { method: 'POST', path: '/v5/boards', handle: authed((req) => this.createBoard(req)) },
       { method: 'POST', path: '/v5/pins', handle: authed((req) => this.createPin(req)) },
       {
         method: 'GET',
@@ -196,6 +204,53 @@ export class PinterestFake extends FakePlatform {
     };
     this.pins.push(pin);
     return { status: 201, body: this.entity(pin) };
+  }
+
+  /**
+   * `GET /v5/boards`: the account's boards in creation order, `page_size` a page (25 unless asked,
+   * at most 250) and an opaque `bookmark` for the next (null on the last).
+   */
+  private listBoards(req: FakeRequest): FakeResponse {
+    const size = Math.min(Number(req.query.get('page_size') ?? 25), 250);
+    const mark = req.query.get('bookmark');
+    const from = mark ? Number(Buffer.from(mark, 'base64url').toString()) : 0;
+    const all = [...this.boards];
+    const bookmark = from + size < all.length ? Buffer.from(String(from + size)).toString('base64url') : null;
+    return {
+      status: 200,
+      body: { items: all.slice(from, from + size).map((id) => this.board(id)), bookmark },
+    };
+  }
+
+  /**
+   * `POST /v5/boards` (`boards:write`): `name` required, `privacy` PUBLIC (default), PROTECTED or
+   * SECRET; a second board of the same name is a 409, as on Pinterest.
+   */
+  private createBoard(req: FakeRequest): FakeResponse {
+    const name = typeof req.body.name === 'string' ? req.body.name.trim() : '';
+    if (!name) return error(400, 1, 'name is required.');
+    const privacy = String(req.body.privacy ?? 'PUBLIC');
+    if (!['PUBLIC', 'PROTECTED', 'SECRET'].includes(privacy)) return error(400, 1, 'Invalid privacy.');
+    if ([...this.boards].some((id) => this.board(id).name === name))
+      return error(409, 58, 'You already have a board with this name.');
+    let n = 1022106146619113835n + BigInt(this.boards.size);
+    while (this.boards.has(String(n))) n += 1n;
+    const id = String(n);
+    this.boards.add(id);
+    const description = typeof req.body.description === 'string' ? req.body.description : undefined;
+    this.boardDetails.set(id, { name, privacy, ...(description !== undefined ? { description } : {}) });
+    return { status: 201, body: this.board(id) };
+  }
+
+  private board(id: string) {
+    const details = this.boardDetails.get(id);
+    return {
+      id,
+      name: details?.name ?? `Board ${id}`,
+      description: details?.description ?? '',
+      privacy: details?.privacy ?? 'PUBLIC',
+      owner: { username: 'postflow' },
+    };
   }
 
   /** The S3 form upload: every signed field, then the file; 204 like S3. */

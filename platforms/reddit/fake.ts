@@ -93,6 +93,10 @@ export class RedditFake extends FakePlatform {
     this.routes.push(...this.endpoints());
   }
 
+  override oauthApp() {
+    return { clientId: this.clientId, clientSecret: this.clientSecret };
+  }
+
   /** A user's OAuth grant, as an account's credentials hold it (a permanent one: with refresh). */
   credentials(username = 'postflow_bot'): Record<string, string> {
     const tokens = this.issueTokens(this.clientId);

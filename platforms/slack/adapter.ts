@@ -309,6 +309,21 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
   return {
     platform: PLATFORM,
 
+    /**
+     * The token's bot (`auth.test`) and the account's channel (`conversations.info`: a channel
+     * the token cannot see is `channel_not_found`). The account is the channel, as `#name`.
+     */
+    async verifyCredentials(account, signal) {
+      const req = { account, signal };
+      const me = await method(req, 'auth.test', {});
+      const { channel } = await method(req, 'conversations.info', { channel: channelOf(account) });
+      return {
+        id: String(channel.id),
+        username: String(me.user ?? me.user_id),
+        name: `#${channel.name}${me.team ? ` (${me.team})` : ''}`,
+      };
+    },
+
     async prepare(req) {
       const file_ids: string[] = [];
       for (const [i, file] of req.media.entries()) file_ids.push(await upload(req, file, i));

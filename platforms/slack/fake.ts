@@ -90,7 +90,7 @@ interface Upload {
 /**
  * The Slack Web API (api.slack.com/methods) for one bot in one public channel: `POST
  * /api/<method>` with form-encoded arguments and the bot token as bearer; answers HTTP 200 `{ ok:
- * true, … }` or `{ ok: false, error }`. Serves auth.test, chat.postMessage, chat.getPermalink,
+ * true, … }` or `{ ok: false, error }`. Serves auth.test, conversations.info, chat.postMessage, chat.getPermalink,
  * chat.delete, conversations.history / .replies, and the upload flow (files.getUploadURLExternal,
  * the upload URL, files.completeUploadExternal, files.info, files.delete), with Slack's limits
  * (40,000 characters, 10 files a share) and errors (invalid_auth, channel_not_found,
@@ -133,6 +133,10 @@ export class SlackFake extends FakePlatform {
     const args = (req.body ?? {}) as Record<string, string>;
     const handler = {
       'auth.test': () => ok({ url: WORKSPACE, team: 'Postflow Test', user: 'postflow', ...BOT }),
+      'conversations.info': () =>
+        ok({
+          channel: { id: CHANNEL, name: 'postflow', is_channel: true, is_member: !this.removedFromChannel },
+        }),
       'chat.postMessage': () => this.postMessage(args),
       'chat.getPermalink': () => this.permalink(args),
       'chat.delete': () => this.deleteMessage(args),

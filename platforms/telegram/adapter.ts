@@ -131,6 +131,21 @@ export function createTelegramAdapter(options: AdapterOptions = {}): PlatformAda
   return {
     platform: PLATFORM,
 
+    /**
+     * The token's bot (`getMe`) and the account's chat as that bot sees it (`getChat`: a chat the
+     * bot was not added to is "chat not found"). The account is the chat: its @username and title.
+     */
+    async verifyCredentials(account, signal) {
+      const req = { account, signal };
+      const bot = (await method(req, 'getMe', {})) as PlatformBody;
+      const chat = (await method(req, 'getChat', { chat_id: chatOf(account) })) as PlatformBody;
+      return {
+        id: String(chat.id),
+        username: String(chat.username ?? bot.username),
+        ...(chat.title ? { name: String(chat.title) } : {}),
+      };
+    },
+
     async publish(req) {
       const chat_id = chatOf(req.account);
       const o = req.target.options;

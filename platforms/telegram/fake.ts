@@ -25,6 +25,8 @@ interface UploadPart {
 
 /** The fake's channel: public, so its posts have t.me links. */
 const CHANNEL = { id: -1001234567890, username: 'postflow_news', title: 'Postflow News', type: 'channel' };
+/** The bot every token of this fake belongs to (getMe). */
+const BOT = { id: 7000000001, is_bot: true, first_name: 'Postflow Bot', username: 'postflow_bot' };
 const PARSE_MODES = ['MarkdownV2', 'HTML', 'Markdown'];
 /** Images the fake can "process": PNG, JPEG and WebP by their first bytes. */
 const IMAGE_MAGIC = [Buffer.from('89504e47', 'hex'), Buffer.from('ffd8ff', 'hex'), Buffer.from('RIFF')];
@@ -74,7 +76,7 @@ export const telegramError = (
 /**
  * The Telegram Bot API (core.telegram.org/bots/api) for one bot administering one public channel:
  * `POST /bot<token>/<method>` with JSON or multipart bodies; answers `{ ok: true, result }` or
- * `{ ok: false, error_code, description, parameters? }`. Serves sendMessage, sendPhoto,
+ * `{ ok: false, error_code, description, parameters? }`. Serves getMe, getChat, sendMessage, sendPhoto,
  * sendVideo, sendMediaGroup and deleteMessage (replies by `reply_parameters`) with their documented limits (text 4096, caption
  * 1024, albums of 2–10) and errors (401 Unauthorized, 400 chat not found, 403 when the bot is
  * not a member).
@@ -104,7 +106,9 @@ export class TelegramFake extends FakePlatform {
   private call(req: FakeRequest, token: string, method: string): FakeResponse {
     if (!this.accessTokens.has(token)) return telegramError(401, 'Unauthorized');
     const body = (req.body ?? {}) as Record<string, unknown>;
+    if (method === 'getMe') return ok(BOT);
     const handler = {
+      getChat: () => ok(CHANNEL),
       sendMessage: () => this.sendMessage(body),
       sendPhoto: () => this.sendSingle(body, 'photo'),
       sendVideo: () => this.sendSingle(body, 'video'),

@@ -1,3 +1,4 @@
+import type { CreatorInfo } from '../../api/account-helpers';
 import type { DeliveryReceipt } from '../../api/types';
 import {
   type AdapterOptions,
@@ -52,6 +53,31 @@ const ERRORS: Record<string, FailureRule> = {
   spam_risk: { category: 'validation', code: 'spam_risk' },
   internal_error: { category: 'platform', code: 'api_error', retryable: true, mayHaveActed: true },
 };
+
+/** creator_info's answers for a creator who may not post now (our codes for TikTok's). */
+const CANNOT_POST = new Set(
+  ['daily_post_cap', 'pending_share_cap', 'banned_from_posting'].map((c) => `platform.${PLATFORM}.${c}`),
+);
+
+function creatorInfoOf(data: PlatformBody, canPost: boolean): CreatorInfo {
+  return {
+    platform: PLATFORM,
+    nickname: String(data.creator_nickname ?? ''),
+    avatar_url: String(data.creator_avatar_url ?? ''),
+    can_post: canPost,
+    max_video_duration_sec: Number.isInteger(data.max_video_post_duration_sec)
+      ? Number(data.max_video_post_duration_sec)
+      : 0,
+    privacy_level_options: Array.isArray(data.privacy_level_options)
+      ? data.privacy_level_options.map(String)
+      : [],
+    interaction_settings: {
+      comment_disabled: data.comment_disabled === true,
+      duet_disabled: data.duet_disabled === true,
+      stitch_disabled: data.stitch_disabled === true,
+    },
+  };
+}
 
 /**
  * Why a publish ended `FAILED` (status fetch `fail_reason`). FAILED proves nothing was published,
@@ -138,6 +164,24 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
           disable_stitch: off(o.disable_stitch, creator.stitch_disabled),
         },
       };
+    },
+
+    helpers: {
+      /**
+       * `creator_info/query`, as the contract shows it. A creator TikTok lets post nothing more
+       * right now (its daily caps, a posting ban) is `can_post: false`, not an error.
+       */
+      async creatorInfo(req) {
+        assertTokenFresh(PLATFORM, req.account.credentials);
+        try {
+          const { data } = await post(req, '/v2/post/publish/creator_info/query/', {});
+          return creatorInfoOf(data, true);
+        } catch (err) {
+          if (err instanceof PublishError && CANNOT_POST.has(err.failure.code))
+            return creatorInfoOf({}, false);
+          throw err;
+        }
+      },
     },
 
     async publish(req, prepared: StepState) {

@@ -136,4 +136,31 @@ export const tiktokDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://open.tiktokapis.com',
   capabilities: { reconcile: false, refresh: true, delete: false, comments: false, metrics: false },
+  // Login Kit for Web (v2): the client is `client_key`, scopes are comma-separated, the secret goes
+  // in the form body. No PKCE: TikTok documents it for desktop and mobile apps only, and hex-encodes
+  // the challenge there; a web app proves itself with its client secret.
+  oauth: {
+    authorizeUrl: 'https://www.tiktok.com/v2/auth/authorize/',
+    authorizePath: '/v2/auth/authorize/',
+    tokenUrl: 'https://open.tiktokapis.com/v2/oauth/token/',
+    tokenPath: '/v2/oauth/token/',
+    scopes: ['user.info.basic', 'user.info.profile', 'video.publish'],
+    scopeSeparator: ',',
+    clientIdParameter: 'client_key',
+    pkce: false,
+    clientAuth: 'body',
+    profilePath: '/v2/user/info/?fields=open_id,union_id,avatar_url,display_name,username',
+    readProfile: (body) => {
+      const user = body.data?.user;
+      return {
+        id: String(user?.open_id ?? ''),
+        username: user?.username,
+        name: user?.display_name,
+        pictureUrl: user?.avatar_url,
+      };
+    },
+    credentials: (profile) => ({ open_id: profile.id }),
+    identityKey: 'open_id',
+  },
+  accountHelpers: ['creator_info'],
 };

@@ -47,11 +47,18 @@ export class TikTokFake extends FakePlatform {
     stitch_disabled: false,
     max_video_post_duration_sec: 600,
   };
+  /** The creator reached TikTok's daily cap: creator_info answers `spam_risk_too_many_posts`. */
+  postingCapReached = false;
   /** URL prefixes the app verified; undefined: every URL counts as verified. */
   verifiedPrefixes?: string[];
   /** Status fetches a post stays in processing. */
   processingPolls = 1;
   readonly clients = new Map([['client-key-1', 'client-secret-1']]);
+
+  override oauthApp() {
+    const [[clientId, clientSecret]] = [...this.clients];
+    return { clientId: clientId!, clientSecret: clientSecret! };
+  }
   private posted = 0;
 
   constructor() {
@@ -78,7 +85,16 @@ export class TikTokFake extends FakePlatform {
       {
         method: 'POST',
         path: '/v2/post/publish/creator_info/query/',
-        handle: authed(() => ok(this.creator)),
+        // A creator at TikTok's daily cap gets the spam-risk error instead (Direct Post reference).
+        handle: authed(() =>
+          this.postingCapReached
+            ? error(
+                403,
+                'spam_risk_too_many_posts',
+                'The daily post cap from the current user has been reached.',
+              )
+            : ok({ creator_avatar_url: 'https://p16.tiktokcdn.example/avatar.jpeg', ...this.creator }),
+        ),
       },
       {
         method: 'POST',
@@ -92,6 +108,24 @@ export class TikTokFake extends FakePlatform {
       },
       { method: 'POST', path: '/v2/post/publish/status/fetch/', handle: authed((req) => this.status(req)) },
       { method: 'POST', path: '/v2/oauth/token/', handle: (req) => this.token(req) },
+      this.consentRoute('/v2/auth/authorize/', (key) => this.clients.has(key), 'client_key'),
+      {
+        method: 'GET',
+        path: '/v2/user/info/',
+        handle: authed((req) => {
+          const profile: Record<string, string> = {
+            open_id: 'open-id-1',
+            union_id: 'union-id-1',
+            avatar_url: 'https://p16-sign.tiktokcdn.example/avatar.jpeg',
+            display_name: 'Postflow Test',
+            username: 'postflow.test',
+          };
+          const fields = (req.query.get('fields') ?? '').split(',');
+          return ok({
+            user: Object.fromEntries(Object.entries(profile).filter(([key]) => fields.includes(key))),
+          });
+        }),
+      },
     ];
   }
 
@@ -165,7 +199,7 @@ export class TikTokFake extends FakePlatform {
         },
       };
     }
-    if (grant !== 'refresh_token') {
+    if (grant !== 'refresh_token' && grant !== 'authorization_code') {
       return {
         status: 400,
         body: {
@@ -175,7 +209,10 @@ export class TikTokFake extends FakePlatform {
         },
       };
     }
-    const pair = this.rotate(String(refresh ?? ''), key);
+    const pair =
+      grant === 'authorization_code'
+        ? this.redeemCode(req.body, key)
+        : this.rotate(String(refresh ?? ''), key);
     if (!pair) {
       return {
         status: 400,

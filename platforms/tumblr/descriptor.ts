@@ -76,6 +76,14 @@ export const tumblrRules: PlatformRules = {
   },
 };
 
+/** A blog as `/v2/user/info` lists the person's blogs. */
+interface TumblrBlog {
+  name?: string;
+  title?: string;
+  primary?: boolean;
+  avatar?: Array<{ url?: string }>;
+}
+
 export const tumblrDescriptor: PlatformDescriptor = {
   slug: 'tumblr',
   displayName: 'Tumblr',
@@ -84,4 +92,30 @@ export const tumblrDescriptor: PlatformDescriptor = {
   credentials: ['access_token', 'blog_identifier'],
   apiBaseUrl: 'https://api.tumblr.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: false },
+  // OAuth 2.0 (tumblr.com/docs/en/api/v2 "OAuth 2"): the client in the form body; offline_access
+  // brings the refresh token. Tumblr documents no PKCE. The account posts to the person's primary
+  // blog; the user name (the primary blog's name at the time) identifies the person.
+  oauth: {
+    authorizeUrl: 'https://www.tumblr.com/oauth2/authorize',
+    authorizePath: '/oauth2/authorize',
+    tokenUrl: 'https://api.tumblr.com/v2/oauth2/token',
+    tokenPath: '/v2/oauth2/token',
+    scopes: ['basic', 'write', 'offline_access'],
+    pkce: false,
+    clientAuth: 'body',
+    profilePath: '/v2/user/info',
+    readProfile: (body) => {
+      const user = body.response?.user;
+      const blogs: TumblrBlog[] = Array.isArray(user?.blogs) ? user.blogs : [];
+      const primary = blogs.find((blog) => blog.primary) ?? blogs[0];
+      return {
+        id: String(user?.name ?? ''),
+        ...(primary?.name ? { username: primary.name } : {}),
+        ...(primary?.title ? { name: primary.title } : {}),
+        ...(primary?.avatar?.[0]?.url ? { pictureUrl: primary.avatar[0].url } : {}),
+      };
+    },
+    credentials: (profile) => ({ user_name: profile.id, blog_identifier: profile.username ?? profile.id }),
+    identityKey: 'user_name',
+  },
 };

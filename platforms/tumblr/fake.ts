@@ -26,6 +26,11 @@ export class TumblrFake extends FakePlatform {
   readonly posts: TumblrPost[] = [];
   readonly blogs = new Set(['postflow-test']);
   readonly clients = new Map([['consumer-key-1', 'consumer-secret-1']]);
+
+  override oauthApp() {
+    const [[clientId, clientSecret]] = [...this.clients];
+    return { clientId: clientId!, clientSecret: clientSecret! };
+  }
   private created = 0;
 
   constructor() {
@@ -111,6 +116,15 @@ export class TumblrFake extends FakePlatform {
         }),
       },
       { method: 'POST', path: '/v2/oauth2/token', handle: (req) => this.token(req) },
+      this.consentRoute('/oauth2/authorize', (id) => this.clients.has(id)),
+      {
+        method: 'GET',
+        path: '/v2/user/info',
+        handle: (req) =>
+          req.bearer && this.accessTokens.has(req.bearer)
+            ? ok(200, { user: this.user() })
+            : error(401, 'Unauthorized', 0),
+      },
     ];
   }
 
@@ -170,8 +184,13 @@ export class TumblrFake extends FakePlatform {
   private token(req: FakeRequest): FakeResponse {
     const id = String(req.body.client_id ?? '');
     if (!id || this.clients.get(id) !== req.body.client_secret) return error(401, 'Unauthorized', 0);
-    if (req.body.grant_type !== 'refresh_token') return error(400, 'Unsupported grant_type', 0);
-    const pair = this.rotate(String(req.body.refresh_token ?? ''), id);
+    const grant = req.body.grant_type;
+    if (grant !== 'refresh_token' && grant !== 'authorization_code')
+      return error(400, 'Unsupported grant_type', 0);
+    const pair =
+      grant === 'authorization_code'
+        ? this.redeemCode(req.body, id)
+        : this.rotate(String(req.body.refresh_token ?? ''), id);
     if (!pair) return error(401, 'Unauthorized', 0);
     return {
       status: 200,
@@ -182,6 +201,24 @@ export class TumblrFake extends FakePlatform {
         scope: 'basic write offline_access',
         refresh_token: pair.refresh_token,
       },
+    };
+  }
+
+  /** `/v2/user/info`'s user: the name is the primary blog's, and the blogs the person may post to. */
+  private user() {
+    return {
+      name: 'postflow-test',
+      likes: 0,
+      following: 3,
+      default_post_format: 'html',
+      blogs: [...this.blogs].map((name, i) => ({
+        name,
+        title: 'Postflow test blog',
+        primary: i === 0,
+        url: `https://${name}.tumblr.com/`,
+        uuid: `t:${Buffer.from(name).toString('base64url')}`,
+        avatar: [{ width: 64, height: 64, url: `https://64.media.tumblr.com/avatar_${name}_64.png` }],
+      })),
     };
   }
 

@@ -84,6 +84,10 @@ export class TwitterFake extends FakePlatform {
     this.routes.push(...this.tweets(), ...this.uploads(), ...this.oauth());
   }
 
+  override oauthApp() {
+    return { clientId: 'client-1', clientSecret: this.clients.get('client-1')! };
+  }
+
   /** An account's credentials: a user token pair of the given OAuth client. */
   credentials(clientId = 'client-1'): Record<string, string> {
     const secret = this.clients.get(clientId);

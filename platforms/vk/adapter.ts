@@ -11,6 +11,7 @@ import type {
   StepState,
 } from '../kit/adapter';
 import { bearerCaller, type CallContext } from '../kit/call';
+import { VK_API_VERSION } from './descriptor';
 import { sameText, searchableText, stringList } from '../kit/content';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import {
@@ -24,7 +25,7 @@ import {
 
 const PLATFORM = 'vk';
 /** The API version every call names (dev.vk.com/reference/versions). */
-const API_VERSION = '5.199';
+const API_VERSION = VK_API_VERSION;
 /** How many of the wall's posts a reconcile page holds (wall.get's largest `count`). */
 const RECONCILE_WINDOW = 100;
 /** How many of the post's comments a comment lookup page holds (wall.getComments' largest `count`). */

@@ -55,6 +55,9 @@ export const vkRules: PlatformRules = {
   },
 };
 
+/** The VK API version Postflow speaks (required on every method call and on the dialog). */
+export const VK_API_VERSION = '5.199';
+
 export const vkDescriptor: PlatformDescriptor = {
   slug: 'vk',
   displayName: 'VK',
@@ -75,4 +78,33 @@ export const vkDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://api.vk.com',
   capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  // The classic authorization code flow (oauth.vk.com), not VK ID's OAuth 2.1: the adapter has
+  // no refresh, and `offline` gives a user token that never expires (`expires_in: 0`), where a
+  // VK ID token lives an hour and needs the `device_id` from the callback to refresh. The wall is
+  // the person's own; `v` is required on the dialog and on every API method.
+  oauth: {
+    authorizeUrl: 'https://oauth.vk.com/authorize',
+    authorizePath: '/authorize',
+    tokenUrl: 'https://oauth.vk.com/access_token',
+    tokenPath: '/access_token',
+    scopes: ['wall', 'photos', 'offline'],
+    scopeSeparator: ',',
+    pkce: false,
+    clientAuth: 'body',
+    authorizeParams: { display: 'page', v: VK_API_VERSION },
+    profilePath: `/method/users.get?v=${VK_API_VERSION}&fields=screen_name,photo_100`,
+    profileTokenParameter: 'access_token',
+    readProfile: (body) => {
+      const user = body.response?.[0];
+      const name = [user?.first_name, user?.last_name].filter(Boolean).join(' ');
+      return {
+        id: user?.id === undefined ? '' : String(user.id),
+        ...(user?.screen_name ? { username: String(user.screen_name) } : {}),
+        ...(name ? { name } : {}),
+        ...(user?.photo_100 ? { pictureUrl: String(user.photo_100) } : {}),
+      };
+    },
+    credentials: (profile) => ({ user_id: profile.id, owner_id: profile.id }),
+    identityKey: 'user_id',
+  },
 };

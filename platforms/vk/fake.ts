@@ -1,4 +1,4 @@
-import { FakePlatform, type FakeResponse, type Route } from '../kit/fake-platform';
+import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 export interface FakeWallPost {
   id: number;
@@ -38,10 +38,18 @@ export class VkFake extends FakePlatform {
   readonly photos = new Set<string>();
   private readonly guids = new Map<string, number>();
   private lastId = 100;
+  /** The VK app people connect through (its app id and secure key). */
+  readonly client = { id: '51234567', secret: 'vk-secure-key' };
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
+  /** The VK user who consents on the fake's authorization dialog. */
+  readonly person = { id: 7_001_234, first_name: 'Post', last_name: 'Flow', screen_name: 'postflow_test' };
 
   constructor() {
     super('vk');
-    this.routes.push(...this.endpoints());
+    this.routes.push(...this.endpoints(), ...this.connectRoutes());
   }
 
   /** A community's wall and a token of its administrator; `user: true` for the user's own wall. */
@@ -67,18 +75,55 @@ export class VkFake extends FakePlatform {
     return this.lastId;
   }
 
+  /**
+   * The authorization code flow for a user token (oauth.vk.com): the dialog, then
+   * `/access_token` (GET or POST, the app's id and secure key with the code) answering
+   * `{ access_token, expires_in: 0, user_id }` for the `offline` scope, or `{ error, error_description }`.
+   */
+  private connectRoutes(): Route[] {
+    const redeem = (req: FakeRequest): FakeResponse => {
+      const form: Record<string, string> = { ...Object.fromEntries(req.query), ...req.body };
+      if (form.client_id !== this.client.id || form.client_secret !== this.client.secret)
+        return {
+          status: 401,
+          body: { error: 'invalid_client', error_description: 'client_secret is incorrect' },
+        };
+      if (!this.redeemCode(form, form.client_id))
+        return {
+          status: 401,
+          body: { error: 'invalid_grant', error_description: 'Code is invalid or expired.' },
+        };
+      const token = `vk1.a.${this.nextId()}`;
+      this.tokens.set(token, { userId: this.person.id, groupId: this.nextNumber() });
+      return { status: 200, body: { access_token: token, expires_in: 0, user_id: this.person.id } };
+    };
+    return [
+      this.consentRoute('/authorize', (id) => id === this.client.id),
+      { method: 'GET', path: '/access_token', handle: redeem },
+      { method: 'POST', path: '/access_token', handle: redeem },
+    ];
+  }
+
   private endpoints(): Route[] {
+    // API methods take their parameters in the query or the form body, alike.
+    const method = (req: FakeRequest, name: string): FakeResponse => {
+      const params: Record<string, string> = { ...Object.fromEntries(req.query), ...req.body };
+      const token = this.tokens.get(String(params.access_token ?? ''));
+      if (!token) return vkError(5, 'User authorization failed: invalid access_token (4).');
+      if (params.v !== '5.199') return vkError(8, 'Invalid request: v is required');
+      const handler = this.methods[name];
+      return handler ? handler(params, token) : vkError(3, 'Unknown method passed.');
+    };
     return [
       {
         method: 'POST',
         path: /^\/method\/(?<name>[a-zA-Z.]+)$/,
-        handle: (req, { name }) => {
-          const token = this.tokens.get(String(req.body.access_token ?? ''));
-          if (!token) return vkError(5, 'User authorization failed: invalid access_token (4).');
-          if (req.body.v !== '5.199') return vkError(8, 'Invalid request: v is required');
-          const handler = this.methods[name!];
-          return handler ? handler(req.body, token) : vkError(3, 'Unknown method passed.');
-        },
+        handle: (req, { name }) => method(req, name!),
+      },
+      {
+        method: 'GET',
+        path: /^\/method\/(?<name>[a-zA-Z.]+)$/,
+        handle: (req, { name }) => method(req, name!),
       },
       {
         method: 'POST',
@@ -99,6 +144,17 @@ export class VkFake extends FakePlatform {
     string,
     (p: Record<string, string>, t: { userId: number; groupId: number }) => FakeResponse
   > = {
+    'users.get': (p, t) => {
+      const fields = (p.fields ?? '').split(',');
+      const extra = {
+        screen_name: this.person.screen_name,
+        photo_100: 'https://sun1.userapi.example/photo_100.jpg',
+      };
+      const user = { id: t.userId, first_name: this.person.first_name, last_name: this.person.last_name };
+      return ok([
+        { ...user, ...Object.fromEntries(Object.entries(extra).filter(([key]) => fields.includes(key))) },
+      ]);
+    },
     'photos.getWallUploadServer': (p, t) => {
       if (p.group_id && Number(p.group_id) !== t.groupId) return vkError(15, 'Access denied');
       return ok({ album_id: -14, upload_url: `${this.url}/upload/wall-photo`, user_id: t.userId });

@@ -120,6 +120,19 @@ export function createWordpressAdapter(options: AdapterOptions = {}): PlatformAd
   return {
     platform: PLATFORM,
 
+    /** The application password's user (`users/me`): a wrong password is WordPress's 401. */
+    async verifyCredentials(account, signal) {
+      const { body } = await call({ account, signal })({ method: 'GET', path: '/wp/v2/users/me' });
+      const avatars = (body.avatar_urls ?? {}) as Record<string, string>;
+      const picture = avatars['96'] ?? Object.values(avatars).at(-1);
+      return {
+        id: String(body.id),
+        username: String(body.slug ?? account.credentials.username),
+        ...(body.name ? { name: String(body.name) } : {}),
+        ...(picture ? { pictureUrl: picture } : {}),
+      };
+    },
+
     async prepare(req): Promise<Prepared> {
       const image = req.media[0];
       if (!image) return { ready: {} };

@@ -110,7 +110,18 @@ export class WordpressFake extends FakePlatform {
         method: 'GET',
         path: `${api}/users/me`,
         handle: authed(
-          (_req, user) => ({ status: 200, body: { id: user.id, name: user.username } }),
+          (_req, user) => ({
+            status: 200,
+            body: {
+              id: user.id,
+              name: `Author ${user.id}`,
+              slug: user.username,
+              avatar_urls: {
+                '24': `${this.url}/avatar/${user.id}?s=24`,
+                '96': `${this.url}/avatar/${user.id}?s=96`,
+              },
+            },
+          }),
           () => wpError(401, 'rest_not_logged_in', 'You are not currently logged in.'),
         ),
       },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { accountPageListSchema, accountPageSchema } from '../../api/account-pages';
 import { connectedAccountSchema, connectStartedSchema } from '../../api/oauth-schemas';
+import { boardListSchema, boardSchema, creatorInfoSchema, limitsSchema } from '../../api/account-helpers';
 import {
   accountListSchema,
   accountResourceSchema,
@@ -19,6 +21,7 @@ import {
   platformConstraintsListSchema,
   platformConstraintsSchema,
   postPageSchema,
+  postMetricsResourceSchema,
   postResourceSchema,
   retryResultSchema,
   sandboxItemSchema,
@@ -95,6 +98,7 @@ const INPUTS: Record<string, z.ZodType> = {
  */
 const OUTPUTS: Record<string, z.ZodType> = {
   Post: postResourceSchema,
+  PostMetrics: postMetricsResourceSchema,
   PostPage: postPageSchema,
   DeletePostResult: deletePostResultSchema,
   UnpublishResult: unpublishResultSchema,
@@ -103,6 +107,12 @@ const OUTPUTS: Record<string, z.ZodType> = {
   AccountList: accountListSchema,
   ConnectedAccount: connectedAccountSchema,
   ConnectStarted: connectStartedSchema,
+  AccountPage: accountPageSchema,
+  AccountPageList: accountPageListSchema,
+  Board: boardSchema,
+  BoardList: boardListSchema,
+  CreatorInfo: creatorInfoSchema,
+  AccountLimits: limitsSchema,
   Brand: brandResourceSchema,
   BrandList: brandListSchema,
   Queue: queueResourceSchema,

@@ -18,12 +18,16 @@ const connect = {
   response: {
     201: answer(connectedAccountSchema, 'Connected with the credentials given'),
     202: answer(connectStartedSchema, 'Send the person to auth_url'),
-    400: failure('Invalid body, unknown platform, unregistered redirect_uri'),
+    400: failure(
+      'Invalid body, unknown platform, unregistered redirect_uri, credentials the platform refused (account.invalid_credentials)',
+    ),
     ...AUTH_ERRORS,
     404: failure('No such brand (brand.not_found, meta.field brand_id)'),
     501: failure(
       'The platform cannot be connected here yet, or its app is not configured (resource.not_supported)',
     ),
+    502: failure('The platform could not check the credentials (platform.<platform>.api_error)'),
+    503: failure('This process cannot reach the worker to check credentials (system.unavailable)'),
   },
 };
 const connectionErrors = {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { POST_EVENTS } from '../../api/post-events';
+import { WEBHOOK_EVENTS } from '../../api/post-events';
 import {
   webhookCreatedSchema,
   webhookDeletedSchema,
@@ -32,7 +32,7 @@ const events = {
   response: { 200: answer(webhookEventListSchema, 'Events'), ...AUTH_ERRORS },
 };
 const create = {
-  summary: `Register an endpoint for post events (${POST_EVENTS.join(', ')}); a signed test ping is sent`,
+  summary: `Register an endpoint for post and account events (${WEBHOOK_EVENTS.join(', ')}); a signed test ping is sent`,
   body: createWebhookSchema,
   parsedByHandler: { headers: idempotencyKeyHeader },
   response: {

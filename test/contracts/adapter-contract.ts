@@ -2,6 +2,7 @@ import {
   type AccountContext,
   isProcessing,
   type PlatformAdapter,
+  type VerifiedProfile,
   type Published,
   PublishError,
   type PublishRequest,
@@ -78,6 +79,16 @@ export interface ContractSubject<F extends ContractFake> {
    * (Lemmy logs in again with the password: a changed one). Default: `refresh_token: 'rt_revoked'`.
    */
   deadRefresh?(account: AccountContext): AccountContext;
+  /**
+   * Connect's check (`verifyCredentials`): the credentials a person pastes, the same made wrong
+   * (a bad password or token), and what the check must say of the good ones. Absent: the adapter
+   * has no `verifyCredentials`.
+   */
+  verify?: {
+    credentials(fake: F): Record<string, string>;
+    wrong(credentials: Record<string, string>): Record<string, string>;
+    profile(fake: F): Partial<VerifiedProfile>;
+  };
   /** Which optional capabilities the platform has. */
   reconciles: boolean;
   refreshes: boolean;
@@ -267,6 +278,33 @@ export function adapterContract<F extends ContractFake>(subject: ContractSubject
     } else {
       test('has no token to refresh', () => {
         expect(adapter.refresh).toBeUndefined();
+      });
+    }
+
+    const verify = subject.verify;
+    if (verify) {
+      test('checks credentials with the platform: whose they are, or refused; nothing posted', async () => {
+        const credentials = verify.credentials(fake);
+        const secretsOf = (c: Record<string, string>) =>
+          Object.entries(c)
+            .filter(([key]) => /password|token|secret|key/.test(key))
+            .map(([, value]) => value);
+        const posted = subject.published(fake).length;
+        const account = { id: 'acc_check', platform: subject.platform, name: 'check', credentials };
+        const profile = await adapter.verifyCredentials!(account, new AbortController().signal);
+        expect(profile).toMatchObject(verify.profile(fake));
+        expect(profile.id).toBeTruthy();
+        const wrong = { ...account, credentials: verify.wrong(credentials) };
+        const refused = await failureOf(adapter.verifyCredentials!(wrong, new AbortController().signal));
+        expect(refused).toMatchObject({ caused_by: 'user', retryable: false });
+        // Neither the profile nor the refusal repeats a secret.
+        for (const secret of [...secretsOf(credentials), ...secretsOf(wrong.credentials)])
+          expect(`${JSON.stringify(profile)} ${refused.message}`).not.toContain(secret);
+        expect(subject.published(fake)).toHaveLength(posted);
+      });
+    } else {
+      test('cannot check credentials with the platform', () => {
+        expect(adapter.verifyCredentials).toBeUndefined();
       });
     }
 

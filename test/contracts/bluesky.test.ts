@@ -22,6 +22,16 @@ adapterContract({
     name: 'Bluesky',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.appPasswordCredentials(),
+    wrong: (credentials) => ({ ...credentials, app_password: 'wxyz-wxyz-wxyz-wxyz' }),
+    profile: (fake) => ({
+      id: fake.did,
+      username: fake.handle,
+      name: fake.displayName,
+      pictureUrl: fake.avatar,
+    }),
+  },
   post: {
     content: {
       text: 'Hello from Postflow 🦋 with @alice.test, see https://example.com/a. #postflow',

@@ -13,6 +13,14 @@ adapterContract({
   startFake: () => new DevtoFake().start(),
   adapter: ({ baseUrl, timeoutMs }) => createDevtoAdapter({ baseUrl, timeoutMs }),
   account: (fake) => ({ id: 'acc_devto', platform: 'devto', name: 'DEV', credentials: fake.credentials() }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: () => ({ api_key: 'devkey-revoked' }),
+    profile: () => ({
+      username: expect.stringMatching(/^user\d+$/),
+      name: expect.stringMatching(/^Postflow user\d+$/),
+    }),
+  },
   post: {
     content: {
       title: 'Shipping posts everywhere',

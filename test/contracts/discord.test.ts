@@ -47,6 +47,11 @@ adapterContract({
     name: 'Discord',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ webhook_url: credentials.webhook_url!.replace(/\/[\w-]+$/, '/revokedtoken') }),
+    profile: () => ({ username: 'Postflow', name: 'Postflow' }),
+  },
   post: {
     content: { text: 'Hello from Postflow, <everyone> & friends', media: [] },
     options: { username: 'Postflow news', alt_texts: ['A single pixel', 'A clip'], silent: true },
@@ -106,6 +111,11 @@ adapterContract({
     name: 'Discord bot',
     credentials: fake.botCredentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.botCredentials(),
+    wrong: (credentials) => ({ ...credentials, bot_token: 'MTrevoked.bot.token' }),
+    profile: () => ({ username: 'Postflow', name: '#general' }),
+  },
   post: {
     content: { text: 'Hello from the Postflow bot', media: [] },
     options: {

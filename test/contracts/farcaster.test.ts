@@ -17,6 +17,14 @@ adapterContract({
     name: 'Farcaster',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, api_key: 'NEYNAR_revoked' }),
+    profile: () => ({
+      username: expect.stringMatching(/^user\d+$/),
+      name: expect.stringMatching(/^User \d+$/),
+    }),
+  },
   post: {
     content: { text: 'Hello from Postflow, gm ☀️ & <friends>', media: [] },
     options: { channel_id: 'postflow' },

@@ -13,6 +13,11 @@ adapterContract({
   startFake: () => new GhostFake().start(),
   adapter: ({ timeoutMs }) => createGhostAdapter({ timeoutMs, outbound: REACH_LOOPBACK_FAKES }),
   account: (fake) => ({ id: 'acc_ghost', platform: 'ghost', name: 'Ghost', credentials: fake.credentials() }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, admin_api_key: `${'f'.repeat(24)}:${'0'.repeat(64)}` }),
+    profile: (fake) => ({ id: `${fake.url}/`, username: new URL(fake.url).host, name: 'Postflow Fake Site' }),
+  },
   post: {
     // Plain text: Ghost gives it back as a paragraph, which reconcile must still recognise.
     content: { title: 'Shipping posts everywhere', text: 'Hello from Postflow & friends.', media: [] },

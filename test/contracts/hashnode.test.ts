@@ -18,6 +18,14 @@ adapterContract({
     name: 'Hashnode',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, personal_access_token: 'pat-revoked' }),
+    profile: () => ({
+      username: expect.stringMatching(/^writer/),
+      name: expect.stringMatching(/^Blog blog\d+\.hashnode\.dev$/),
+    }),
+  },
   post: {
     content: {
       title: 'Shipping posts everywhere',

@@ -14,6 +14,14 @@ adapterContract({
   startFake: () => new LemmyFake().start(),
   adapter: ({ timeoutMs }) => createLemmyAdapter({ timeoutMs, outbound: REACH_LOOPBACK_FAKES }),
   account: (fake) => ({ id: 'acc_lemmy', platform: 'lemmy', name: 'Lemmy', credentials: fake.loggedIn() }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, password: 'pw-wrong-password' }),
+    profile: (fake) => ({
+      id: expect.stringMatching(new RegExp(`^${fake.url}/u/postflow\\d+$`)),
+      username: expect.stringMatching(/^postflow\d+@/),
+    }),
+  },
   post: {
     content: post('Hello from Postflow: *markdown* & <friends>.'),
     options: { community_id: 2, nsfw: false, language_id: 37, alt_text: 'A single pixel' },

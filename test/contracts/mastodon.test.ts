@@ -18,6 +18,11 @@ adapterContract({
     name: 'Mastodon',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, access_token: 'mst_revoked_token' }),
+    profile: (fake) => ({ id: '1', username: `postflow@${new URL(fake.url).host}`, name: 'Postflow Test' }),
+  },
   post: {
     content: { text: 'Hello from Postflow & friends <3', media: [] },
     options: { alt_texts: ['A single pixel', 'Another pixel'] },

@@ -20,6 +20,11 @@ adapterContract({
     name: 'Matrix',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, access_token: 'syt_revoked_token' }),
+    profile: () => ({ username: expect.stringMatching(/^@.+:.+$/) }),
+  },
   post: {
     content: { text: 'Hello from Postflow & friends <3', media: [] },
     options: { formatted_body: '<p>Hello from <b>Postflow</b></p>' },

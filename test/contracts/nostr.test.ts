@@ -3,7 +3,14 @@ import { createNostrAdapter, RATE_LIMIT_WAIT_MS } from '../../platforms/nostr/ad
 import { nostrDescriptor } from '../../platforms/nostr/descriptor';
 import { verifyEvent } from '../../platforms/nostr/event';
 import { NostrRelayFake } from '../../platforms/nostr/fake';
-import { bech32Decode, bech32Encode, noteId, parseSecretKey, toHex } from '../../platforms/nostr/keys';
+import {
+  bech32Decode,
+  bech32Encode,
+  fromHex,
+  noteId,
+  parseSecretKey,
+  toHex,
+} from '../../platforms/nostr/keys';
 import { noteOf } from '../../platforms/nostr/note';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { type MediaFile, PublishError } from '../../platforms/kit/adapter';
@@ -29,6 +36,14 @@ adapterContract({
   startFake: () => new NostrRelayFake().start(),
   adapter: ({ timeoutMs }) => createNostrAdapter({ timeoutMs, outbound: REACH_LOOPBACK_FAKES }),
   account: (fake) => account(fake.relayUrl),
+  verify: {
+    credentials: (fake) => account(fake.relayUrl).credentials,
+    wrong: (credentials) => ({ ...credentials, secret_key: 'nsec1notakeyatall' }),
+    profile: () => ({
+      id: toHex(schnorr.getPublicKey(fromHex(SECRET))),
+      username: expect.stringMatching(/^npub1/),
+    }),
+  },
   post: {
     content: { text: 'Hello from Postflow #nostr', media: [] },
     options: { alt_text: 'A single pixel' },

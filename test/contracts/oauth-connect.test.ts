@@ -3,16 +3,40 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOAuthConnectActivities } from '../../activities/oauth-connect';
+import type { PostContent } from '../../api/types';
 import { OAuthSecrets } from '../../codec/oauth-secrets';
-import { oauthEndpoints, type PlatformDescriptor } from '../../platforms/descriptor';
+import {
+  consentUrl,
+  grantedPages,
+  oauthEndpoints,
+  type PlatformDescriptor,
+} from '../../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import type { AdapterOptions, PlatformAdapter } from '../../platforms/kit/adapter';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
+import { grantAssetsOf } from '../../platforms/grant-assets';
 import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { MetaGraphFake } from '../../platforms/meta/fake-graph';
+import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
+import { createThreadsAdapter } from '../../platforms/meta/threads/adapter';
+import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { RedditFake } from '../../platforms/reddit/fake';
+import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
+import { TikTokFake } from '../../platforms/tiktok/fake';
+import { createTumblrAdapter } from '../../platforms/tumblr/adapter';
+import { TumblrFake } from '../../platforms/tumblr/fake';
+import { createTwitterAdapter } from '../../platforms/twitter/adapter';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { createVkAdapter } from '../../platforms/vk/adapter';
+import { VkFake } from '../../platforms/vk/fake';
 import { openStore } from '../../store';
+import { answerConsent } from '../helpers/consent';
+import { FAKE_MP4, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
 
 /**
  * Each OAuth platform's connect descriptor against its fake: the consent page takes the
@@ -22,21 +46,154 @@ import { openStore } from '../../store';
 const CALLBACK = 'http://127.0.0.1:9/v1/oauth/callback';
 const secrets = new OAuthSecrets(Buffer.alloc(32, 7));
 
-const cases: Array<{ fake: FakePlatform; client: [string, string]; identity: string }> = [
-  { fake: new TwitterFake(), client: ['client-1', 'secret-1'], identity: '1580000000000000001' },
-  { fake: new LinkedInFake(), client: ['li-client', 'li-secret'], identity: 'fakemember' },
+/** A post the connected account publishes through its adapter, proving the credentials work. */
+interface ProofPost {
+  adapter: (options: AdapterOptions) => PlatformAdapter;
+  content: PostContent;
+  options?: Record<string, unknown>;
+  media?: TestMedia[];
+}
+
+interface Case {
+  fake: FakePlatform;
+  /** The platform, when it is not the fake's name (LinkedIn pages on LinkedIn's fake). */
+  slug?: string;
+  client: [string, string];
+  identity: string;
+  /** The platform gives no refresh token (Threads renews its long-lived token, VK's never expires). */
+  noRefreshToken?: boolean;
+  /** The token never expires (VK with `offline`). */
+  noExpiry?: boolean;
+  post?: ProofPost;
+  /** Multi-asset grants: every page the grant gives, the first being the default. */
+  pages?: string[];
+}
+
+const text = (t: string): PostContent => ({ text: t, media: [] });
+const video = { source_type: 'url' as const, source: 'https://e.x/clip.mp4' };
+const clip = [{ contentType: 'video/mp4', bytes: FAKE_MP4 }];
+const youtube = new YoutubeFake();
+const threads = new ThreadsFake();
+const vk = new VkFake();
+const linkedin = new LinkedInFake();
+const facebook = new FacebookFake();
+
+const cases: Case[] = [
+  {
+    fake: new TwitterFake(),
+    client: ['client-1', 'secret-1'],
+    identity: '1580000000000000001',
+    post: { adapter: createTwitterAdapter, content: text('Connected through the consent page') },
+  },
+  { fake: linkedin, client: ['li-client', 'li-secret'], identity: 'fakemember' },
   { fake: new RedditFake(), client: ['client-1', 'secret-1'], identity: 'postflow_bot' },
   { fake: new PinterestFake(), client: ['1484362', 'app-secret-1'], identity: '549755885175' },
+  {
+    fake: youtube,
+    client: [youtube.client.id, youtube.client.secret],
+    identity: youtube.channelId,
+    post: {
+      adapter: createYoutubeAdapter,
+      content: { text: 'Connected', title: 'First upload', media: [video] },
+      media: clip,
+    },
+  },
+  {
+    fake: new TikTokFake(),
+    client: ['client-key-1', 'client-secret-1'],
+    identity: 'open-id-1',
+    post: {
+      adapter: createTikTokAdapter,
+      content: { text: 'Connected #postflow', media: [video] },
+      options: { privacy_level: 'PUBLIC_TO_EVERYONE' },
+      media: clip,
+    },
+  },
+  {
+    fake: new TumblrFake(),
+    client: ['consumer-key-1', 'consumer-secret-1'],
+    identity: 'postflow-test',
+    post: { adapter: createTumblrAdapter, content: text('Connected through OAuth 2') },
+  },
+  {
+    fake: vk,
+    client: [vk.client.id, vk.client.secret],
+    identity: String(vk.person.id),
+    noRefreshToken: true,
+    noExpiry: true,
+    post: { adapter: createVkAdapter, content: text('Подключено') },
+  },
+  {
+    fake: threads,
+    client: [threads.client.id, threads.client.secret],
+    identity: threads.userId,
+    noRefreshToken: true,
+    post: { adapter: createThreadsAdapter, content: text('Connected to Threads') },
+  },
+  {
+    fake: facebook,
+    client: ['meta-app-1', 'meta-secret-1'],
+    identity: '10160000000000001',
+    noRefreshToken: true,
+    noExpiry: true,
+    pages: ['104857600123456', '104857600654321'],
+  },
+  {
+    fake: new InstagramBusinessFake(),
+    client: ['meta-app-1', 'meta-secret-1'],
+    identity: '10160000000000001',
+    noRefreshToken: true,
+    noExpiry: true,
+    // The Pages' linked accounts; the Page without one gives none.
+    pages: ['17841400000000001', '17841400000000002'],
+  },
+  {
+    fake: linkedin,
+    slug: 'linkedin_page',
+    client: ['li-client', 'li-secret'],
+    identity: 'fakemember',
+    pages: ['1', '2'],
+  },
 ];
+const fakes = [...new Set(cases.map((c) => c.fake))];
+const host = new MediaHost();
 
-beforeAll(() => Promise.all(cases.map((c) => c.fake.start())));
-afterAll(() => Promise.all(cases.map((c) => c.fake.stop())));
+beforeAll(() => Promise.all([host.start(), ...fakes.map((f) => f.start())]));
+afterAll(() => Promise.all([host.stop(), ...fakes.map((f) => f.stop())]));
 
 const descriptorOf = (slug: string): PlatformDescriptor => PLATFORM_DESCRIPTORS.find((d) => d.slug === slug)!;
 
-describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
-  const descriptor = descriptorOf(fake.name);
-  const prefix = `POSTFLOW_${fake.name.toUpperCase()}`;
+/** The code a person's consent on `slug`'s fake sends back for `connectionId` (PKCE where it has it). */
+async function consentedCode(
+  slug: string,
+  env: Record<string, string>,
+  connectionId: string,
+): Promise<string> {
+  const clientId = env[`POSTFLOW_${slug.toUpperCase()}_CLIENT_ID`]!;
+  const url = consentUrl(descriptorOf(slug), env, {
+    clientId,
+    redirectUri: CALLBACK,
+    state: 's',
+    codeChallenge: secrets.challenge(connectionId),
+  });
+  return (await answerConsent(url, 'approve')).searchParams.get('code')!;
+}
+
+/** The redeem activity's job for a connection of `usr_a`, as the workflow hands it over. */
+const connectionJob = (platform: string, connectionId: string, accountId: string, brandId?: string) => ({
+  connectionId,
+  userId: 'usr_a',
+  platform,
+  accountId,
+  callbackUrl: CALLBACK,
+  ttlMs: 60_000,
+  ...(brandId ? { brandId } : {}),
+});
+
+describe.each(cases.map((c) => ({ ...c, slug: c.slug ?? c.fake.name })))('$slug', (c) => {
+  const { fake, slug, client, identity, noRefreshToken, noExpiry, post, pages } = c;
+  const descriptor = descriptorOf(slug);
+  const prefix = `POSTFLOW_${slug.toUpperCase()}`;
   const env = () => ({
     POSTFLOW_REDDIT_USER_AGENT: 'test-agent/1.0 by u/operator',
     [`${prefix}_API_URL`]: fake.url,
@@ -46,20 +203,13 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
 
   /** The consent page as connect sends a person to it; the code it sends back. */
   async function consent(connectionId: string): Promise<string> {
-    const spec = descriptor.oauth!;
-    const url = new URL(oauthEndpoints(descriptor, env())!.authorizeUrl);
-    url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', client[0]);
-    url.searchParams.set('redirect_uri', CALLBACK);
-    url.searchParams.set('scope', spec.scopes.join(' '));
-    url.searchParams.set('state', 'st');
-    if (spec.pkce) {
-      url.searchParams.set('code_challenge', secrets.challenge(connectionId));
-      url.searchParams.set('code_challenge_method', 'S256');
-    }
-    const response = await fetch(url, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    const back = new URL(response.headers.get('location')!);
+    const url = consentUrl(descriptor, env(), {
+      clientId: client[0],
+      redirectUri: CALLBACK,
+      state: 'st',
+      codeChallenge: secrets.challenge(connectionId),
+    });
+    const back = await answerConsent(url, 'approve');
     expect(back.searchParams.get('state')).toBe('st');
     return back.searchParams.get('code')!;
   }
@@ -71,6 +221,7 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
       code,
       redirectUri: CALLBACK,
       ...(descriptor.oauth!.pkce ? { codeVerifier: secrets.verifier(connectionId) } : {}),
+      ...(pages ? { assets: grantAssetsOf(slug, env()) } : {}),
     });
 
   test('a consented code becomes the account credentials and profile, once', async () => {
@@ -78,12 +229,40 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
     const { credentials, profile } = await redeem(code, 'conn_1');
     expect(profile.id).toBe(identity);
     expect(credentials[descriptor.oauth!.identityKey]).toBe(identity);
-    expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
-    expect(credentials.refresh_token).toBeTruthy();
-    expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+    if (!(fake instanceof VkFake)) expect(fake.accessTokens.has(credentials.access_token!)).toBe(true);
+    if (noRefreshToken) expect(credentials.refresh_token).toBeUndefined();
+    else expect(credentials.refresh_token).toBeTruthy();
+    if (noExpiry) expect(credentials.expires_at).toBeUndefined();
+    else expect(Date.parse(credentials.expires_at!)).toBeGreaterThan(Date.now());
+    expect(profile.username ?? profile.name).toBeTruthy();
+    const spec = descriptor.oauth!;
+    expect(fake.consents.at(-1)).toMatchObject({ clientId: client[0], pkce: spec.pkce });
+    expect(fake.consents.at(-1)!.scope).toBe(spec.scopes.join(spec.scopeSeparator ?? ' '));
+    if (pages && fake instanceof MetaGraphFake) {
+      // The account posts with the default Page's token (no expiry); the user token is long-lived.
+      expect(fake.pageTokens.has(credentials.access_token!)).toBe(true);
+      expect(fake.userTokens.get(credentials.user_access_token!)).toBe('long');
+    }
+    if (pages) {
+      // Every page of the one grant is recorded; the first is where the account posts.
+      expect(grantedPages(credentials).map((p) => p.id)).toEqual(pages);
+      expect(grantedPages(credentials).every((p) => p.name)).toBe(true);
+      expect(credentials[descriptor.oauth!.pages!.activeKey]).toBe(pages[0]);
+    }
     if (fake instanceof RedditFake) expect(fake.userAgents.at(-1)).toBe('test-agent/1.0 by u/operator');
     await expect(redeem(code, 'conn_1')).rejects.toMatchObject({ code: 'oauth.code_invalid' });
   });
+
+  if (post) {
+    test('the connected credentials publish through the adapter', async () => {
+      const { credentials } = await redeem(await consent('conn_3'), 'conn_3');
+      const adapter = post.adapter({ baseUrl: fake.url, timeoutMs: 10_000, env: env() });
+      const account = { id: `acc_${slug}`, platform: slug, name: slug, credentials };
+      const req = publishRequest(account, post.content, post.options ?? {}, host.serve(post.media ?? []));
+      const receipt = await runDelivery(adapter, req);
+      expect(receipt.platformPostId).toBeTruthy();
+    });
+  }
 
   if (descriptor.oauth!.pkce) {
     test('the code needs the verifier of its own connection', async () => {
@@ -91,6 +270,120 @@ describe.each(cases)('$fake.name', ({ fake, client, identity }) => {
       const wrong = redeem(code, 'conn_other');
       await expect(wrong).rejects.toBeInstanceOf(ConnectRefused);
     });
+  }
+});
+
+test('the PKCE verifier is RFC 7636-shaped and its challenge is its S256 hash', () => {
+  const verifier = secrets.verifier('conn_x');
+  expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(secrets.challenge('conn_x')).toBe(createHash('sha256').update(verifier).digest('base64url'));
+  expect(secrets.open(secrets.seal('the-code'))).toBe('the-code');
+  expect(new OAuthSecrets(Buffer.alloc(32, 8)).verifier('conn_x')).not.toBe(verifier);
+});
+
+test('redeeming a connection creates the account once (not for a deleted brand), and the same X user reconnects it (active again)', async () => {
+  const twitter = cases[0]!.fake as TwitterFake;
+  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
+  const store = await openStore(home);
+  try {
+    const env = {
+      POSTFLOW_TWITTER_API_URL: twitter.url,
+      POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
+      POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
+    };
+    const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
+    /** A connection consented on X's fake, as the callback hands it to the activity. */
+    const consented = async (connectionId: string, accountId: string, brandId?: string) =>
+      redeemOAuthConnection(
+        connectionJob('twitter', connectionId, accountId, brandId),
+        secrets.seal(await consentedCode('twitter', env, connectionId)),
+      );
+
+    // A brand deleted while the person consented: no account points at it.
+    const brand = await store.brands.create({ userId: 'usr_a', name: 'Gone soon' });
+    expect(await store.brands.remove(brand.id)).toBe('deleted');
+    await expect(consented('conn_0', 'acc_branded', brand.id)).rejects.toMatchObject({
+      type: 'oauth.brand_not_found',
+      nonRetryable: true,
+    });
+    expect(await store.getAccount('acc_branded')).toBeUndefined();
+    expect(await store.listAccounts('usr_a')).toEqual([]);
+
+    const first = await consented('conn_a', 'acc_first');
+    expect(first).toMatchObject({ accountId: 'acc_first', created: true, username: 'postflow' });
+    await store.setAccountStatus('acc_first', 'reconnect_required', 'token revoked');
+
+    const again = await consented('conn_b', 'acc_second');
+    expect(again).toMatchObject({ accountId: 'acc_first', created: false });
+    expect(await store.getAccount('acc_second')).toBeUndefined();
+    expect(await store.getAccount('acc_first')).toMatchObject({ status: 'active', reconnectReason: null });
+    const credentials = await store.accountCredentials('acc_first');
+    expect(credentials).toMatchObject({ user_id: '1580000000000000001', username: 'postflow' });
+    expect(twitter.accessTokens.has(credentials.access_token!)).toBe(true);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a LinkedIn member who administers no organization page gets oauth.no_assets', async () => {
+  const descriptor = descriptorOf('linkedin_page');
+  const env = {
+    POSTFLOW_LINKEDIN_PAGE_API_URL: linkedin.url,
+    POSTFLOW_LINKEDIN_PAGE_CLIENT_ID: 'li-client',
+    POSTFLOW_LINKEDIN_PAGE_CLIENT_SECRET: 'li-secret',
+  };
+  const code = await consentedCode('linkedin_page', env, 'conn_none');
+  const organizations = linkedin.member.organizations.splice(0);
+  try {
+    const redeemed = redeemCode({
+      descriptor,
+      env,
+      code,
+      redirectUri: CALLBACK,
+      assets: grantAssetsOf('linkedin_page', env),
+    });
+    await expect(redeemed).rejects.toMatchObject({ code: 'oauth.no_assets' });
+  } finally {
+    linkedin.member.organizations.push(...organizations);
+  }
+});
+
+test('reconnecting a Facebook account keeps the Page chosen for it, with that Page’s fresh token', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
+  const store = await openStore(home);
+  try {
+    const env = {
+      POSTFLOW_FACEBOOK_API_URL: facebook.url,
+      POSTFLOW_FACEBOOK_CLIENT_ID: 'meta-app-1',
+      POSTFLOW_FACEBOOK_CLIENT_SECRET: 'meta-secret-1',
+    };
+    const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
+    const consented = async (connectionId: string, accountId: string) =>
+      redeemOAuthConnection(
+        connectionJob('facebook', connectionId, accountId),
+        secrets.seal(await consentedCode('facebook', env, connectionId)),
+      );
+    expect(await consented('conn_fb1', 'acc_fb')).toMatchObject({
+      created: true,
+      displayName: 'Fake Meta Person',
+    });
+    const first = await store.accountCredentials('acc_fb');
+    expect(first.page_id).toBe('104857600123456');
+    const second = grantedPages(first)[1]!;
+    // As PATCH /v1/accounts/{id}/pages/{pageId} leaves it.
+    await store.updateAccountCredentials('acc_fb', {
+      ...first,
+      page_id: second.id,
+      access_token: second.accessToken!,
+    });
+
+    expect(await consented('conn_fb2', 'acc_other')).toMatchObject({ accountId: 'acc_fb', created: false });
+    const after = await store.accountCredentials('acc_fb');
+    expect(after.page_id).toBe(second.id);
+    expect(after.access_token).not.toBe(second.accessToken);
+    expect(facebook.pageTokens.get(after.access_token!)).toBe(second.id);
+  } finally {
+    await store.close();
   }
 });
 
@@ -126,7 +419,7 @@ test('redeeming a connection creates the account once, and the same X user recon
         code_challenge_method: 'S256',
       }))
         url.searchParams.set(key, value);
-      const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+      const back = await answerConsent(url, 'approve');
       const job = {
         connectionId,
         userId: 'usr_a',

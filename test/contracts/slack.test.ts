@@ -21,6 +21,11 @@ adapterContract({
   startFake: () => new SlackFake().start(),
   adapter: ({ baseUrl, timeoutMs }) => createSlackAdapter({ baseUrl, timeoutMs }),
   account: (fake) => ({ id: 'acc_slack', platform: 'slack', name: 'Slack', credentials: fake.credentials() }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, bot_token: 'xoxb-revoked-token' }),
+    profile: () => ({ id: 'C0POSTFLOW1', username: 'postflow', name: '#postflow (Postflow Test)' }),
+  },
   post: {
     content: { text: 'Hello from Postflow & friends <3', media: [] },
     options: {},

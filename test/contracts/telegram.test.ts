@@ -32,6 +32,11 @@ adapterContract({
     name: 'Telegram',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, bot_token: '7000000001:AAE_revoked-token' }),
+    profile: () => ({ id: '-1001234567890', username: 'postflow_news', name: 'Postflow News' }),
+  },
   post: {
     content: { text: 'Hello from Postflow & friends <3', media: [] },
     options: { disable_notification: true },

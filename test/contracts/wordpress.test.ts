@@ -18,6 +18,14 @@ adapterContract({
     name: 'WordPress',
     credentials: fake.credentials(),
   }),
+  verify: {
+    credentials: (fake) => fake.credentials(),
+    wrong: (credentials) => ({ ...credentials, application_password: 'wxyz wxyz wxyz wxyz' }),
+    profile: () => ({
+      username: expect.stringMatching(/^author\d+$/),
+      name: expect.stringMatching(/^Author \d+$/),
+    }),
+  },
   post: {
     content: {
       title: 'Shipping posts everywhere',

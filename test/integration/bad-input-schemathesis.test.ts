@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PinterestFake } from '../../platforms/pinterest/fake';
+import { TikTokFake } from '../../platforms/tiktok/fake';
 import { SCHEMATHESIS_VERSION, schemathesisCli } from '../helpers/schemathesis';
 import { WebhookReceiver } from '../helpers/receiver';
 import { Stack } from '../helpers/stack';
@@ -21,6 +23,9 @@ const SEED = 20260401;
 
 let stack: Stack;
 let receiver: WebhookReceiver;
+/** The platforms the account helpers ask (boards, creator info): their fakes, so they answer. */
+const pinterest = new PinterestFake();
+const tiktok = new TikTokFake();
 let st: string;
 /** The run's config file and report. */
 const dir = mkdtempSync(join(tmpdir(), 'postflow-schemathesis-'));
@@ -29,12 +34,19 @@ beforeAll(async () => {
   st = schemathesisCli();
   // Webhook endpoints are pinged when created; this one answers.
   receiver = await new WebhookReceiver().start();
-  stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true', POSTFLOW_SYNC_WAIT_MS: '30000' }).start();
+  await Promise.all([pinterest.start(), tiktok.start()]);
+  stack = await new Stack({
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
+    POSTFLOW_SYNC_WAIT_MS: '30000',
+    POSTFLOW_PINTEREST_API_URL: pinterest.url,
+    POSTFLOW_TIKTOK_API_URL: tiktok.url,
+  }).start();
 }, 600_000);
 
 afterAll(async () => {
   await stack?.stop();
   await receiver?.stop();
+  await Promise.all([pinterest.stop(), tiktok.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,12 +73,43 @@ async function existingIds(): Promise<Record<string, string>> {
     webhook: expect.objectContaining({ id: expect.any(String) }),
     media: expect.objectContaining({ id: expect.any(String) }),
   });
-  return { account, post: post.body.id, webhook: webhook.body.id, media: media.id };
+  // An account with pages (one, named by its credentials), so the pages operations answer with it.
+  const paged = await stack.request('POST', '/v1/accounts', {
+    platform: 'facebook',
+    name: 'Fuzzed Page',
+    credentials: { page_id: '104857600123456', access_token: 'fuzz-token' },
+  });
+  expect(paged.status).toBe(201);
+  // Accounts whose platforms have the helpers (boards, creator info), on their fakes.
+  const [boards, creator] = await Promise.all(
+    [
+      { platform: 'pinterest', credentials: pinterest.credentials() },
+      { platform: 'tiktok', credentials: tiktok.credentials() },
+    ].map(async (body) => {
+      const made = await stack.request('POST', '/v1/accounts', { ...body, name: `Fuzzed ${body.platform}` });
+      expect(made.status).toBe(201);
+      return made.body.id as string;
+    }),
+  );
+  return {
+    account,
+    paged: paged.body.id,
+    boards: boards!,
+    creator: creator!,
+    post: post.body.id,
+    webhook: webhook.body.id,
+    media: media.id,
+  };
 }
 
 /** schemathesis.toml: the ids above for every `{id}` operation of their resource. */
 function configFile(dir: string, ids: Record<string, string>): string {
   const operations = Object.entries({
+    // Before '/v1/accounts/{id}', which would match these paths too.
+    '/v1/accounts/{id}/pages': ids.paged,
+    '/v1/accounts/{id}/pages/{pageId}': ids.paged,
+    '/v1/accounts/{id}/boards': ids.boards,
+    '/v1/accounts/{id}/creator-info': ids.creator,
     '/v1/accounts/{id}': ids.account,
     '/v1/accounts/{id}/reconnect': ids.account,
     '/v1/sandbox/{account_id}/posts': ids.account,
@@ -95,7 +138,8 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
+    // 'close', not 'exit': the report is read from output, which may still be in flight at exit.
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 

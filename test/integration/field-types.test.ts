@@ -1,8 +1,11 @@
 import { inDays } from '../helpers/fixtures';
+import { answerConsent } from '../helpers/consent';
 import { openApiAnswers, openApiChecker } from '../helpers/openapi';
 import { WebhookReceiver } from '../helpers/receiver';
 import { type HttpResponse, Stack } from '../helpers/stack';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { PinterestFake } from '../../platforms/pinterest/fake';
+import { TikTokFake } from '../../platforms/tiktok/fake';
 
 /**
  * Every answer of the API, field by field, against the types /openapi.json gives it — which say
@@ -14,10 +17,13 @@ let stack: Stack;
 let receiver: WebhookReceiver;
 /** X's fake, so an account is connected through its consent page. */
 const twitter = new TwitterFake();
+/** Pinterest's and TikTok's fakes, for the account helpers. */
+const pinterest = new PinterestFake();
+const tiktok = new TikTokFake();
 
 beforeAll(async () => {
   receiver = await new WebhookReceiver().start();
-  await twitter.start();
+  await Promise.all([twitter.start(), pinterest.start(), tiktok.start()]);
   // The receiver is on loopback over http, which only this setting allows; publish-now answers
   // wait for the outcome, so published, partial and failed posts come back settled.
   stack = await new Stack({
@@ -26,13 +32,15 @@ beforeAll(async () => {
     POSTFLOW_TWITTER_API_URL: twitter.url,
     POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
     POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
+    POSTFLOW_PINTEREST_API_URL: pinterest.url,
+    POSTFLOW_TIKTOK_API_URL: tiktok.url,
   }).start();
 });
 
 afterAll(async () => {
   await stack?.stop();
   await receiver?.stop();
-  await twitter.stop();
+  await Promise.all([twitter.stop(), pinterest.stop(), tiktok.stop()]);
 });
 
 const png = (bytes: number) =>
@@ -89,8 +97,7 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('POST', '/v1/accounts/connect', { platform: 'sandbox', name: 'Connected' });
   const consent = async () => {
     const started = (await api('POST', '/v1/accounts/connect', { platform: 'twitter' })).body;
-    const back = (await fetch(started.auth_url, { redirect: 'manual' })).headers.get('location')!;
-    return { state: started.state, back: new URL(back) };
+    return { state: started.state, back: await answerConsent(started.auth_url, 'approve') };
   };
   const first = await consent();
   answer(
@@ -103,6 +110,46 @@ test('every answer has exactly the documented fields and types, for one of each 
     code: again.back.searchParams.get('code'),
     metadata: { state: again.state },
   });
+  // Redirect URIs: registered (201), again (200, the same entry), listed, deleted.
+  const redirect = { redirect_uri: 'https://app.example/connected' };
+  const redirectUri = (await api('POST', '/v1/oauth/redirect-uris', redirect)).body.id;
+  await api('POST', '/v1/oauth/redirect-uris', redirect);
+  await api('GET', '/v1/oauth/redirect-uris');
+  await api('DELETE', `/v1/oauth/redirect-uris/${redirectUri}`, undefined, '/v1/oauth/redirect-uris/{id}');
+
+  // The account helpers, asked of Pinterest's and TikTok's fakes; limits where none are reported.
+  const pins = (
+    await api('POST', '/v1/accounts', {
+      platform: 'pinterest',
+      name: 'Pins',
+      credentials: pinterest.credentials(),
+    })
+  ).body.id;
+  const creator = (
+    await api('POST', '/v1/accounts', {
+      platform: 'tiktok',
+      name: 'Clips',
+      credentials: tiktok.credentials(),
+    })
+  ).body.id;
+  await api('POST', `/v1/accounts/${pins}/boards`, { name: 'Recipes' }, '/v1/accounts/{id}/boards');
+  await api('GET', `/v1/accounts/${pins}/boards`, undefined, '/v1/accounts/{id}/boards');
+  await api('GET', `/v1/accounts/${creator}/creator-info`, undefined, '/v1/accounts/{id}/creator-info');
+  await api('GET', `/v1/accounts/${account}/limits`, undefined, '/v1/accounts/{id}/limits');
+  // The pages of a Facebook account (one, named by its credentials), and choosing it.
+  const paged = await stack.request('POST', '/v1/accounts', {
+    platform: 'facebook',
+    name: 'A Page',
+    credentials: { page_id: '104857600123456', access_token: 'page-token' },
+  });
+  expect(paged.status).toBe(201);
+  await api('GET', `/v1/accounts/${paged.body.id}/pages`, undefined, '/v1/accounts/{id}/pages');
+  await api(
+    'PATCH',
+    `/v1/accounts/${paged.body.id}/pages/104857600123456`,
+    { is_default: true },
+    '/v1/accounts/{id}/pages/{pageId}',
+  );
 
   // Brands: created, listed, read, renamed; an account in one (brand_id set), then deleted once empty.
   const brand = (await api('POST', '/v1/brands', { name: 'Acme' })).body.id;
@@ -229,6 +276,7 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('GET', `/v1/posts/${published.id}`, undefined, '/v1/posts/{id}');
   await api('GET', `/v1/posts/${partial.body.id}`, undefined, '/v1/posts/{id}');
   await api('GET', `/v1/posts/${draft.id}`, undefined, '/v1/posts/{id}');
+  await api('GET', `/v1/posts/${published.id}/metrics`, undefined, '/v1/posts/{id}/metrics');
   await api('GET', '/v1/posts?limit=10', undefined, '/v1/posts');
   await api('POST', '/v1/posts/validate', { text: 'x', platforms: ['sandbox', 'instagram'] });
   await api('POST', '/v1/posts/validate', { text: 'no platforms' }); // a post-level issue: platform null

@@ -210,13 +210,22 @@ describe('with n8n running', () => {
         },
       }),
     );
-    for (const id of ['pfTriggered00001', 'pfWaitForPost001', 'pfTargetTimes001']) {
+    // The account's remaining quota (Account → Get Limits), asked of Postflow by the node.
+    n8n.importWorkflow(
+      webhookWorkflow('pfAccountLimit01', 'account-limits', '3e9d7b20-4c1a-4f6e-8b2d-5a7c9e1f0b04', {
+        resource: 'account',
+        operation: 'getLimits',
+        accountId: account,
+      }),
+    );
+    for (const id of ['pfTriggered00001', 'pfWaitForPost001', 'pfTargetTimes001', 'pfAccountLimit01']) {
       const run = n8n.cli('publish:workflow', `--id=${id}`);
       if (run.status !== 0) throw new Error(`publish:workflow failed:\n${run.output}`);
     }
     await n8n.start();
     await n8n.waitForWebhook('schedule-and-wait');
     await n8n.waitForWebhook('targets-at-own-times');
+    await n8n.waitForWebhook('account-limits');
     await n8n.setUpOwner();
   }, 300_000);
 
@@ -319,6 +328,16 @@ describe('with n8n running', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
     expect(waited.json.id).toBe(postId);
     expect(receiver.received.filter((r) => r.path === '/hooks/waited')).toHaveLength(1);
+  });
+
+  test("Account → Get Limits answers the account's limits from Postflow ({} for the sandbox)", async () => {
+    const answer = await fetch(`${n8n.url}/webhook/account-limits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({});
   });
 
   test('Target Schedules send each account at its own instant, and each target reports its first comment', async () => {

@@ -1,21 +1,26 @@
 import { oauthWorkflowId } from '../../gateway';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { signaturesValid, WebhookReceiver } from '../helpers/receiver';
+import { answerConsent } from '../helpers/consent';
 import { Stack } from '../helpers/stack';
 
 /**
  * Connecting an X account as a person does, through the real stack and X's fake, in plain HTTP
- * (the consent page's and the callback's redirects followed by hand): connect → consent page →
+ * (the consent form posted and the callback's redirects followed by hand): connect → consent page →
  * Postflow's callback → the account, then every refusal the contract names.
  */
 const twitter = new TwitterFake();
+const receiver = new WebhookReceiver();
 let stack: Stack;
 const APP = 'https://app.example/connected';
 /** Short, so the expiry can be seen; the flows below finish well within it. */
 const TTL_SECONDS = 8;
 
 beforeAll(async () => {
-  await twitter.start();
+  await Promise.all([twitter.start(), receiver.start()]);
   stack = await new Stack({
+    // The webhook receiver runs on loopback over http, which only this setting allows.
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
     POSTFLOW_TWITTER_API_URL: twitter.url,
     POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
     POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
@@ -27,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await twitter.stop();
+  await receiver.stop();
 });
 
 /** connect; the 202's body. */
@@ -39,12 +45,8 @@ async function connect(body: Record<string, unknown> = {}) {
   return started as { auth_url: string; state: string; message: string };
 }
 
-/** The consent page: where it sends the browser back (Postflow's callback, with code and state). */
-async function consent(authUrl: string): Promise<URL> {
-  const response = await fetch(authUrl, { redirect: 'manual' });
-  expect(response.status).toBe(302);
-  return new URL(response.headers.get('location')!);
-}
+/** The consent page, approved: where it sends the browser back (Postflow's callback, with code and state). */
+const consent = (authUrl: string): Promise<URL> => answerConsent(authUrl, 'approve');
 
 /** Postflow's callback, as the browser reaches it (no API key). */
 async function callback(back: URL) {
@@ -165,25 +167,88 @@ test('POST /v1/oauth/exchange: the caller brings the code; a reused code, anothe
 });
 
 test('refused consent comes back as an error on the redirect', async () => {
-  twitter.denyConsent = true;
-  try {
-    const done = await callback(await consent((await connect({ redirect_uri: APP, state: 's' })).auth_url));
-    expect(done.status).toBe(302);
-    const landed = new URL(done.location!);
-    expect(landed.searchParams.get('status')).toBe('error');
-    expect(landed.searchParams.get('error')).toBe('oauth.consent_denied');
-    expect(landed.searchParams.get('state')).toBe('s');
-  } finally {
-    twitter.denyConsent = false;
-  }
+  const started = await connect({ redirect_uri: APP, state: 's' });
+  const done = await callback(await answerConsent(started.auth_url, 'deny'));
+  expect(done.status).toBe(302);
+  const landed = new URL(done.location!);
+  expect(landed.searchParams.get('status')).toBe('error');
+  expect(landed.searchParams.get('error')).toBe('oauth.consent_denied');
+  expect(landed.searchParams.get('state')).toBe('s');
 });
 
-test('connect and exchange need accounts:manage', async () => {
+test("a user's registered redirect URI works for their connect, not for another user's", async () => {
+  const mine = 'https://mine.example/oauth/done';
+  const registered = await stack.request('POST', '/v1/oauth/redirect-uris', { redirect_uri: mine });
+  expect(registered.status).toBe(201);
+  expect(registered.body).toEqual({
+    id: expect.stringMatching(/^ruri_/),
+    redirect_uri: mine,
+    created_at: expect.any(String),
+  });
+  const { body: list } = await stack.request('GET', '/v1/oauth/redirect-uris');
+  expect(list).toEqual({ count: 1, data: [registered.body] });
+
+  const done = await callback(await consent((await connect({ redirect_uri: mine, state: 'u1' })).auth_url));
+  expect(done.status).toBe(302);
+  const landed = new URL(done.location!);
+  expect(`${landed.origin}${landed.pathname}`).toBe(mine);
+  expect(landed.searchParams.get('status')).toBe('connected');
+
+  const stranger = { authorization: `Bearer ${stack.keyForUser('usr_other_app')}` };
+  const refused = await stack.request(
+    'POST',
+    '/v1/accounts/connect',
+    { platform: 'twitter', redirect_uri: mine },
+    stranger,
+  );
+  expect(refused.status).toBe(400);
+  expect(refused.body.error).toMatchObject({
+    code: 'validation.field_invalid',
+    meta: { field: 'redirect_uri' },
+  });
+  expect(refused.body.error.message).toContain('POST /v1/oauth/redirect-uris');
+  expect((await stack.request('GET', '/v1/oauth/redirect-uris', undefined, stranger)).body.count).toBe(0);
+  const notTheirs = await stack.request(
+    'DELETE',
+    `/v1/oauth/redirect-uris/${registered.body.id}`,
+    undefined,
+    stranger,
+  );
+  expect(notTheirs.status).toBe(404);
+
+  // An exchange naming a URI nobody registered is refused on that field.
+  const started = await connect();
+  const code = (await consent(started.auth_url)).searchParams.get('code')!;
+  const unregistered = await stack.request('POST', '/v1/oauth/exchange', {
+    platform: 'twitter',
+    code,
+    metadata: { state: started.state, redirect_uri: 'https://nobody.example/cb' },
+  });
+  expect(unregistered.status).toBe(400);
+  expect(unregistered.body.error.meta.field).toBe('metadata.redirect_uri');
+
+  const badUri = await stack.request('POST', '/v1/oauth/redirect-uris', {
+    redirect_uri: 'http://mine.example/cb',
+  });
+  expect([badUri.status, badUri.body.error.meta.field]).toEqual([400, 'redirect_uri']);
+
+  // Deleted, it no longer serves new connections.
+  const deleted = await stack.request('DELETE', `/v1/oauth/redirect-uris/${registered.body.id}`);
+  expect(deleted.status).toBe(204);
+  const after = await stack.request('POST', '/v1/accounts/connect', {
+    platform: 'twitter',
+    redirect_uri: mine,
+  });
+  expect([after.status, after.body.error.meta.field]).toEqual([400, 'redirect_uri']);
+});
+
+test('connect, exchange and registering a redirect URI need accounts:manage', async () => {
   const run = stack.runCli('keys', 'create', '--scopes', 'accounts:read', '--name', 'reader');
   const reader = { authorization: `Bearer ${(JSON.parse(run.stdout) as { key: string }).key}` };
   for (const [path, body] of [
     ['/v1/accounts/connect', { platform: 'twitter' }],
     ['/v1/oauth/exchange', { platform: 'twitter', code: 'c', metadata: { state: 's' } }],
+    ['/v1/oauth/redirect-uris', { redirect_uri: 'https://app.example/x' }],
   ] as const) {
     const { status, body: error } = await stack.request('POST', path, body, reader);
     expect([path, status, error.error.code, error.error.meta.required_scope]).toEqual([
@@ -232,4 +297,65 @@ test('a state not used in time expires', async () => {
   const late = await callback(back);
   expect(late.status).toBe(410);
   expect(late.body.error.code).toBe('oauth.state_expired');
+});
+
+test('each connection sends one signed account.connected to a subscribed endpoint', async () => {
+  const { body: endpoint } = await stack.request('POST', '/v1/webhooks', {
+    url: receiver.url,
+    events: ['account.connected'],
+  });
+  expect(endpoint.events).toEqual(['account.connected']);
+  const catalog = (await stack.request('GET', '/v1/webhooks/events')).body.data.map((e: any) => e.event);
+  expect(catalog).toContain('account.connected');
+
+  const ofConnection = (n: string) => (r: { json: any }) =>
+    r.json?.event === 'account.connected' && r.json.data.metadata?.n === n;
+  const first = await callback(await consent((await connect({ metadata: { n: 'first' } })).auth_url));
+  expect(first.status).toBe(200);
+  const event = await receiver.waitFor(ofConnection('first'));
+  expect(signaturesValid(event, endpoint.secret)).toBe(true);
+  expect(event.headers['x-socialapi-event']).toBe('account.connected');
+  expect(event.json.data).toEqual({
+    account_id: first.body.account_id,
+    platform: 'twitter',
+    username: 'postflow',
+    display_name: 'Postflow',
+    profile_picture_url: first.body.profile_picture_url,
+    created: first.body.created,
+    brand_id: null,
+    metadata: { n: 'first' },
+  });
+
+  // A second connection (the same X user: a reconnect) has its own event; the first is not repeated.
+  const second = await callback(await consent((await connect({ metadata: { n: 'second' } })).auth_url));
+  expect(second.body).toMatchObject({ account_id: first.body.account_id, created: false });
+  expect((await receiver.waitFor(ofConnection('second'))).json.data.created).toBe(false);
+  expect(receiver.received.filter(ofConnection('first'))).toHaveLength(1);
+  // A refused consent connects nothing and announces nothing.
+  const refusedAt = (await connect({ metadata: { n: 'refused' } })).auth_url;
+  const refused = await callback(await answerConsent(refusedAt, 'deny'));
+  expect(refused.body.error.code).toBe('oauth.consent_denied');
+  await callback(await consent((await connect({ metadata: { n: 'third' } })).auth_url));
+  await receiver.waitFor(ofConnection('third'));
+  expect(receiver.received.filter(ofConnection('refused'))).toHaveLength(0);
+  await stack.request('DELETE', `/v1/webhooks/${endpoint.id}`);
+});
+
+test('a brand deleted between connect and callback gets no account: the connection says why', async () => {
+  // The X user's account from the tests above is disconnected, so this connection would create one.
+  const twitterAccounts = async () =>
+    (await stack.request('GET', '/v1/accounts')).body.data.filter((a: any) => a.platform === 'twitter');
+  for (const account of await twitterAccounts()) await stack.request('DELETE', `/v1/accounts/${account.id}`);
+  const { body: brand } = await stack.request('POST', '/v1/brands', { name: 'Short-lived' });
+  const started = await connect({ redirect_uri: APP, state: 'b', brand_id: brand.id });
+  expect((await stack.request('DELETE', `/v1/brands/${brand.id}`)).status).toBe(204);
+  const done = await callback(await consent(started.auth_url));
+  const landed = new URL(done.location!);
+  expect(Object.fromEntries(landed.searchParams)).toMatchObject({
+    state: 'b',
+    status: 'error',
+    error: 'oauth.brand_not_found',
+  });
+  expect(landed.searchParams.get('error_description')).toContain(brand.id);
+  expect(await twitterAccounts()).toEqual([]);
 });

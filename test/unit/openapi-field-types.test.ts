@@ -99,6 +99,11 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'Post.targets[].published_at',
       'Post.targets[].scheduled_at',
       'Post.targets[].error',
+      'Post.targets[].metrics',
+      'Post.targets[].metrics_synced_at',
+      'PostMetrics.targets[].platform_post_id',
+      'PostMetrics.targets[].metrics',
+      'PostMetrics.targets[].metrics_synced_at',
       'Post.approval',
       'Post.approval.expires_at',
       'Post.approval.approved_at',
@@ -113,6 +118,7 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'ConnectedAccount.username',
       'ConnectedAccount.display_name',
       'ConnectedAccount.profile_picture_url',
+      'AccountPage.picture_url',
       'Queue.account_id',
       'Queue.brand_id',
       'QueueWithSlots.account_id',
@@ -170,6 +176,9 @@ test('every answer is closed, except the free-form objects the contract leaves o
     [
       'Post.platform_options',
       'Post.targets[].metadata',
+      // The platform's other counts under its own names (views, impressions).
+      'Post.targets[].metrics.extra',
+      'PostMetrics.targets[].metrics.extra',
       'SandboxPost.platform_options',
       'Error.error.meta',
       'PlatformConstraintsList.data',
@@ -177,6 +186,8 @@ test('every answer is closed, except the free-form objects the contract leaves o
       'RecurringPost.post',
       // The caller's metadata, handed back with a connected account.
       'ConnectedAccount.metadata',
+      // Remaining counts under the platform's own keys (Instagram: posts_remaining).
+      'AccountLimits',
     ].sort(),
   );
 });
@@ -188,6 +199,7 @@ test('answers embed the resources by their component, so each is checked once an
       'RetryResult.post: Post',
       'DeletePostResult.post: Post',
       'AccountList.data[]: Account',
+      'AccountPageList.data[]: AccountPage',
       'MediaPage.data[]: Media',
       'MediaVerified.media: Media',
       'WebhookList.data[]: Webhook',
@@ -196,6 +208,7 @@ test('answers embed the resources by their component, so each is checked once an
       'PlatformConstraintsList.data.*: PlatformConstraints',
       'RecurringPostList.data[]: RecurringPost',
       'OccurrenceList.data[].post: Post',
+      'BoardList.data[]: Board',
     ]),
   );
 });

@@ -22,7 +22,8 @@ test('several processes opening a new store at once all succeed and agree on its
         let out = '';
         child.stdout.on('data', (c: Buffer) => (out += c.toString()));
         child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) => resolve({ code, out }));
+        // 'close', not 'exit': a child may exit before its piped output has been read.
+        child.on('close', (code) => resolve({ code, out }));
       }),
   );
   const results = await Promise.all(runs);

@@ -2,16 +2,14 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { toPublishFailure } from '../../activities/errors';
 import type { WebhookJob } from '../../activities/webhooks';
 import type { CollectMetricsInput, MetricsJob, MetricsOutcome } from '../../api/types';
-import { PublishError } from '../../platforms/kit/adapter';
 import { javaTestServer } from '../helpers/tools';
 
 /**
  * `collectPostMetrics` on the time-skipping server, its activities scripted: the passes land at
  * +1 h, +24 h and +7 d of the server's clock after the publish, a rate limit delays a pass by
- * the wait the platform asked for, a deleted target ends the collection, a cancel stops it.
+ * the wait the platform asked for (a workflow timer), a deleted target ends the collection, a cancel stops it.
  */
 let env: TestWorkflowEnvironment;
 
@@ -44,11 +42,13 @@ type Answer = number | { rateLimitMs: number } | 'gone' | { cancelWith: number }
 interface Run {
   /** Each read's attempt, on the server's clock (its scheduled time). */
   reads: Array<{ at: number; attempt: number }>;
+  /** The pass each read was for (the store's key: one row per target and due time). */
+  dueAts: string[];
   events: WebhookJob['event'][];
 }
 
 async function collect(id: string, answers: Answer[], events = 0) {
-  const run: Run = { reads: [], events: [] };
+  const run: Run = { reads: [], dueAts: [], events: [] };
   let next = 0;
   const taskQueue = `metrics-${id}`;
   const worker = await Worker.create({
@@ -63,7 +63,8 @@ async function collect(id: string, answers: Answer[], events = 0) {
         return 'delivered' as const;
       },
       failWebhookDelivery: async () => {},
-      collectTargetMetrics: async (_job: MetricsJob): Promise<MetricsOutcome> => {
+      collectTargetMetrics: async (_job: MetricsJob, dueAt: string): Promise<MetricsOutcome> => {
+        run.dueAts.push(dueAt);
         const { currentAttemptScheduledTimestampMs: at, attempt } = Context.current().info;
         run.reads.push({ at, attempt });
         const answer = answers[next++]!;
@@ -76,20 +77,8 @@ async function collect(id: string, answers: Answer[], events = 0) {
             syncedAt: new Date(at).toISOString(),
           };
         }
-        if (typeof answer === 'object') {
-          throw toPublishFailure(
-            new PublishError({
-              category: 'rate_limit',
-              caused_by: 'platform',
-              code: 'platform.mastodon.rate_limit',
-              message: 'Too many requests (HTTP 429)',
-              retryable: true,
-              outcomeUnknown: false,
-              retryAfterMs: answer.rateLimitMs,
-            }),
-            { retryHere: true },
-          );
-        }
+        // The activity classifies a rate limit (activities/metrics.ts) and hands back its wait.
+        if (typeof answer === 'object') return { outcome: 'rate_limited', retryAfterMs: answer.rateLimitMs };
         return { outcome: 'synced', metrics: metrics(answer), syncedAt: new Date(at).toISOString() };
       },
     },
@@ -141,18 +130,26 @@ test('reads at +1 h, +24 h and +7 d after the publish, and sends post.metrics_up
   });
 });
 
-test("a rate limit delays the pass by the platform's wait; the pass is not lost", async () => {
-  const wait = 3_000;
-  const { reads, events } = await collect('ratelimit', [{ rateLimitMs: wait }, 7, 8, 9], 3);
-  expect(reads[0]!.attempt).toBe(1);
-  expect(reads[1]!.attempt).toBe(2);
-  // The wait itself is the activity's `nextRetryDelay` (activities/errors.ts), which the Java
-  // test server does not honour; the contract tests check the wait each adapter reads.
-  expect(reads[1]!.at).toBeGreaterThanOrEqual(reads[0]!.at);
-  expect(events.map((e) => e.data.pass)).toEqual([1, 2, 3]);
+test("a rate limit waits the platform's reset on a durable timer, then reads the same pass again", async () => {
+  const wait = 15 * 60_000; // X's window
+  const { reads, dueAts, events, publishedAt } = await collect(
+    'ratelimit',
+    [{ rateLimitMs: wait }, 7, 8, 9],
+    3,
+  );
+  expect(reads).toHaveLength(4);
+  expect(reads[1]!.at).toBeGreaterThanOrEqual(reads[0]!.at + wait);
+  // The retry is the same pass (same due time), so the store keeps one row for it.
+  expect(dueAts[1]).toBe(dueAts[0]);
+  expect(dueAts[0]).toBe(new Date(publishedAt + SCHEDULE[0]!).toISOString());
+  expect(events.map((e) => [e.data.pass, (e.data.targets as any)[0].metrics.likes])).toEqual([
+    [1, 7],
+    [2, 8],
+    [3, 9],
+  ]);
 });
 
-test('a target deleted after the first pass is not read again: the collection ends', async () => {
+test('a target deleted on its platform (fetchMetrics: null) after the first pass is not read again: the collection ends', async () => {
   const { reads, events } = await collect('deleted', [4, 'gone', 99], 1);
   expect(reads).toHaveLength(2);
   expect(events.map((e) => e.data.pass)).toEqual([1]);

@@ -8,6 +8,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { OAuthConnectionJob, OAuthConnected } from '../../api/oauth-connection';
+import type { WebhookJob } from '../../activities/webhooks';
 import { OAuthConnections } from '../../gateway';
 import { javaTestServer } from '../helpers/tools';
 
@@ -53,16 +54,17 @@ const job = (state: string): OAuthConnectionJob => ({
   ttlMs: 10 * 60_000,
 });
 
-/** A worker whose exchange is `redeem`; calls `fn` while it runs. */
+/** A worker whose exchange is `redeem` (no webhook endpoints unless `webhooks` says); calls `fn` while it runs. */
 async function withWorker<T>(
   redeem: (job: OAuthConnectionJob, sealedCode: string) => Promise<OAuthConnected>,
   fn: () => Promise<T>,
+  webhooks: Record<string, unknown> = { webhookSubscribers: async () => [] },
 ): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: { redeemOAuthConnection: redeem },
+    activities: { redeemOAuthConnection: redeem, ...webhooks },
   });
   return worker.runUntil(fn());
 }
@@ -162,4 +164,60 @@ test('an unused state expires; an unknown one is invalid', async () => {
       });
     },
   );
+});
+
+test('a connection sends account.connected once to each subscribed endpoint; a failed one sends none', async () => {
+  const sent: WebhookJob[] = [];
+  const asked: unknown[][] = [];
+  const webhooks = {
+    webhookSubscribers: async (...args: unknown[]) => {
+      asked.push(args);
+      return ['wh_1', 'wh_2'];
+    },
+    sendWebhook: async (j: WebhookJob) => {
+      sent.push(j);
+      return 'delivered';
+    },
+    failWebhookDelivery: async () => undefined,
+  };
+  let attempts = 0;
+  const redeem = async (j: OAuthConnectionJob): Promise<OAuthConnected> => {
+    attempts += 1;
+    if (j.connectionId === 'conn_refused') throw ApplicationFailure.nonRetryable('no', 'oauth.code_invalid');
+    // The first attempt is lost (a worker crash mid-exchange): the retry must not announce twice.
+    if (attempts === 1) throw new Error('worker lost mid-exchange');
+    return { accountId: j.accountId, created: true, username: 'someone', displayName: 'Some One' };
+  };
+  await withWorker(
+    redeem,
+    async () => {
+      await connections.start('announced', { ...job('announced'), brandId: 'brd_1', metadata: { n: 1 } });
+      expect(await connections.complete('announced', { sealedCode: 's' })).toMatchObject({
+        status: 'connected',
+      });
+      await connections.start('refused', job('refused'));
+      expect(await connections.complete('refused', { sealedCode: 's' })).toMatchObject({ status: 'failed' });
+      for (const id of ['dlv_conn_announced_1', 'dlv_conn_announced_2'])
+        await env.client.workflow.getHandle(id).result();
+    },
+    webhooks,
+  );
+  expect(asked).toEqual([['usr_a', 'account.connected']]);
+  expect(sent.map((j) => [j.deliveryId, j.endpointId]).sort()).toEqual([
+    ['dlv_conn_announced_1', 'wh_1'],
+    ['dlv_conn_announced_2', 'wh_2'],
+  ]);
+  expect(sent[0]!.event).toEqual({
+    event: 'account.connected',
+    data: {
+      account_id: 'acc_announced',
+      platform: 'twitter',
+      username: 'someone',
+      display_name: 'Some One',
+      profile_picture_url: null,
+      created: true,
+      brand_id: 'brd_1',
+      metadata: { n: 1 },
+    },
+  });
 });

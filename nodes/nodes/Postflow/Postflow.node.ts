@@ -79,6 +79,26 @@ export class Postflow implements INodeType {
 					value: a.id,
 				}));
 			},
+			/** The boards of the Pinterest accounts chosen for the post, for its board field. */
+			async getBoards(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const chosen = (this.getCurrentNodeParameter('accountIds') as string[] | undefined) ?? [];
+				const answer = await postflowRequest.call(this, 'GET', '/v1/accounts');
+				const accounts =
+					(answer.data as Array<{ id: string; name: string; platform: string }>) ?? [];
+				const options: INodePropertyOptions[] = [];
+				for (const account of accounts) {
+					if (account.platform !== 'pinterest' || !chosen.includes(account.id)) continue;
+					const boards = await postflowRequest.call(
+						this,
+						'GET',
+						`/v1/accounts/${encodeURIComponent(account.id)}/boards`,
+					);
+					for (const board of (boards.data as Array<{ board_id: string; name: string }>) ?? []) {
+						options.push({ name: `${board.name} (${account.name})`, value: board.board_id });
+					}
+				}
+				return options;
+			},
 		},
 	};
 

@@ -128,4 +128,32 @@ export const youtubeDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   apiBaseUrl: 'https://www.googleapis.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  // Google OAuth 2.0 for web server apps: access_type=offline with prompt=consent so every connect
+  // (reconnects too) gets a refresh token; PKCE is supported. youtube.upload uploads videos,
+  // youtube.force-ssl covers comments, playlists and deleting.
+  oauth: {
+    authorizeUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
+    authorizePath: '/o/oauth2/v2/auth',
+    tokenUrl: 'https://oauth2.googleapis.com/token',
+    tokenPath: '/token',
+    scopes: [
+      'https://www.googleapis.com/auth/youtube.upload',
+      'https://www.googleapis.com/auth/youtube.force-ssl',
+    ],
+    pkce: true,
+    clientAuth: 'body',
+    authorizeParams: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
+    profilePath: '/youtube/v3/channels?part=snippet&mine=true',
+    readProfile: (body) => {
+      const channel = body.items?.[0];
+      return {
+        id: String(channel?.id ?? ''),
+        username: channel?.snippet?.customUrl,
+        name: channel?.snippet?.title,
+        pictureUrl: channel?.snippet?.thumbnails?.default?.url,
+      };
+    },
+    credentials: (profile) => ({ channel_id: profile.id }),
+    identityKey: 'channel_id',
+  },
 };

@@ -92,6 +92,10 @@ export class YoutubeFake extends FakePlatform {
   readonly channelId = 'UCfakeChannel0000000000a';
   readonly playlists = new Map<string, string[]>([['PLfavourites', []]]);
   readonly client = { id: 'yt-client.apps.googleusercontent.com', secret: 'yt-secret' };
+
+  override oauthApp() {
+    return { clientId: this.client.id, clientSecret: this.client.secret };
+  }
   readonly tokenRequests: Array<Record<string, string>> = [];
   /** Upload sessions by upload_id. */
   private readonly sessions = new Map<string, Session>();
@@ -138,7 +142,11 @@ export class YoutubeFake extends FakePlatform {
 
   constructor() {
     super('youtube');
-    this.routes.push(tokenRoute(this, this.tokenRequests), ...this.endpoints());
+    this.routes.push(
+      tokenRoute(this, this.tokenRequests, this.client, (form) => this.redeemCode(form, form.client_id!)),
+      this.consentRoute('/o/oauth2/v2/auth', (id) => id === this.client.id),
+      ...this.endpoints(),
+    );
   }
 
   credentials(): Record<string, string> {
@@ -232,6 +240,13 @@ export class YoutubeFake extends FakePlatform {
                 {
                   kind: 'youtube#channel',
                   id: this.channelId,
+                  snippet: {
+                    title: 'Postflow Test Channel',
+                    customUrl: '@postflowtest',
+                    thumbnails: {
+                      default: { url: 'https://yt3.ggpht.example/channel=s88', width: 88, height: 88 },
+                    },
+                  },
                   contentDetails: { relatedPlaylists: { likes: '', uploads: this.uploadsPlaylist } },
                 },
               ]

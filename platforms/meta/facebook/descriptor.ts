@@ -1,5 +1,6 @@
 import type { Issue } from '../../../api/errors';
 import type { PlatformDescriptor, PlatformRules } from '../../descriptor';
+import { facebookLogin } from '../login';
 
 const MIN_AGE = 13;
 const MAX_AGE = 65;
@@ -18,7 +19,8 @@ const MAX_AGE = 65;
 export const facebookRules: PlatformRules = {
   textMaxLength: 63_206,
   media: { min: 0, max: 10, kinds: ['image', 'video'] },
-  optionKeys: ['link', 'cta_type', 'cta_link', 'min_age', 'max_age', 'alt_text', 'title'],
+  // `page_id`: one of the account's Pages (GET /v1/accounts/{id}/pages) instead of its default.
+  optionKeys: ['link', 'cta_type', 'cta_link', 'min_age', 'max_age', 'alt_text', 'title', 'page_id'],
   // Reels and Page stories; `share_to_feed` only means something for a reel.
   unsupportedOptionKeys: ['content_type', 'share_to_feed'],
   requiredOptions: [],
@@ -77,6 +79,12 @@ export const facebookRules: PlatformRules = {
     if (options.alt_text !== undefined && (typeof options.alt_text !== 'string' || count !== 1 || video)) {
       invalid('options.alt_text', 'is text for a single photo; remove it for other posts.');
     }
+    if (
+      options.page_id !== undefined &&
+      (typeof options.page_id !== 'string' || !/^\d+$/.test(options.page_id))
+    ) {
+      invalid('options.page_id', "must be one of the account's Page ids (GET /v1/accounts/{id}/pages).");
+    }
     if (options.title !== undefined && (typeof options.title !== 'string' || !video)) {
       invalid('options.title', 'is the title of a video post; remove it for other posts.');
     }
@@ -92,4 +100,10 @@ export const facebookDescriptor: PlatformDescriptor = {
   prepareStep: 'with-media',
   apiBaseUrl: 'https://graph.facebook.com',
   capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: false },
+  // The person's grant lists their Pages; the account posts to one with its Page token. Comments
+  // (first_comment) need pages_manage_engagement, reading posts back pages_read_engagement.
+  oauth: facebookLogin(
+    ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'pages_manage_engagement'],
+    { activeKey: 'page_id', noun: 'Facebook Page' },
+  ),
 };

@@ -1,9 +1,11 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
-import { MetaGraphFake } from '../fake-graph';
+import { type FakeMetaPage, MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
 
 export interface PagePost {
   id: string;
+  /** The Page it is on. */
+  page: string;
   kind: 'status' | 'photo' | 'album' | 'video';
   message: string;
   /** Photos or videos in it. */
@@ -19,10 +21,15 @@ export interface PagePost {
  * unpublished photos), `/{page}/photos` (by URL, fetched here; `published=false` keeps them
  * unpublished), `/{page}/videos` (by `file_url`, processed over polls), the Page's posts and videos
  * with `since`, comments on posts (made as the Page), and delete. Page tokens do not expire: no
- * refresh endpoint.
+ * refresh endpoint. Facebook Login (consent, code, long-lived exchange, `/me/accounts`) gives the
+ * person's two Pages, each with its own Page token: a Page's edges answer only its own token.
  */
 export class FacebookFake extends MetaGraphFake {
   readonly pageId = '104857600123456';
+  readonly pages: readonly FakeMetaPage[] = [
+    { id: this.pageId, name: 'Postflow Page' },
+    { id: '104857600654321', name: 'Postflow Second Page' },
+  ];
   readonly published: PagePost[] = [];
   readonly unpublishedPhotos = new Map<string, Record<string, string>>();
   readonly comments = new GraphComments(this, {
@@ -36,25 +43,43 @@ export class FacebookFake extends MetaGraphFake {
 
   constructor() {
     super('facebook', 'v25.0');
-    this.routes.push(...this.endpoints());
+    this.routes.push(...this.loginRoutes(this.pages), ...this.endpoints());
   }
 
-  credentials(): Record<string, string> {
-    const { access_token } = this.longLivedToken();
-    return { page_id: this.pageId, access_token: access_token! };
+  /** A Page's credentials as a connect records them: its id and its Page token. */
+  credentials(page = this.pageId): Record<string, string> {
+    return { page_id: page, access_token: this.pageToken(page) };
+  }
+
+  /** The Page's posts, newest last. */
+  postsOn(page: string): PagePost[] {
+    return this.published.filter((p) => p.page === page);
   }
 
   private endpoints(): Route[] {
-    const page = (handle: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>) =>
-      this.authed((req, p) => (p.page === this.pageId ? handle(req) : MetaGraphFake.notFound(p.page!)));
+    // A Page's edges take that Page's token only; another Page's token lacks the permission.
+    const page = (handle: (req: FakeRequest, page: string) => FakeResponse | Promise<FakeResponse>) =>
+      this.authed((req, p) => {
+        if (!this.pages.some((x) => x.id === p.page)) return MetaGraphFake.notFound(p.page!);
+        if (this.pageTokens.get(req.bearer!) !== p.page)
+          return MetaGraphFake.error(
+            403,
+            200,
+            "(#200) The user hasn't authorized the application to perform this action",
+            {
+              type: 'OAuthException',
+            },
+          );
+        return handle(req, p.page!);
+      });
     return [
-      { method: 'POST', path: this.at('/(?<page>\\d+)/feed'), handle: page((r) => this.feed(r)) },
-      { method: 'POST', path: this.at('/(?<page>\\d+)/photos'), handle: page((r) => this.photo(r)) },
-      { method: 'POST', path: this.at('/(?<page>\\d+)/videos'), handle: page((r) => this.video(r)) },
+      { method: 'POST', path: this.at('/(?<page>\\d+)/feed'), handle: page((r, p) => this.feed(r, p)) },
+      { method: 'POST', path: this.at('/(?<page>\\d+)/photos'), handle: page((r, p) => this.photo(r, p)) },
+      { method: 'POST', path: this.at('/(?<page>\\d+)/videos'), handle: page((r, p) => this.video(r, p)) },
       {
         method: 'GET',
         path: this.at('/(?<page>\\d+)/(?<edge>posts|videos)'),
-        handle: this.authed((r, p) => this.list(r, p.edge!)),
+        handle: this.authed((r, p) => this.list(r, p.page!, p.edge!)),
       },
       { method: 'GET', path: this.at('/(?<id>[\\d_]+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
       ...this.comments.routes((pattern) => this.at(pattern), '[\\d_]+'),
@@ -66,7 +91,7 @@ export class FacebookFake extends MetaGraphFake {
     ];
   }
 
-  private feed(req: FakeRequest): FakeResponse {
+  private feed(req: FakeRequest, page: string): FakeResponse {
     const b = req.body as Record<string, string>;
     const attached = Object.keys(b)
       .filter((k) => /^attached_media\[\d+\]$/.test(k))
@@ -76,11 +101,11 @@ export class FacebookFake extends MetaGraphFake {
     const unknown = attached.find((id) => !this.unpublishedPhotos.has(id));
     if (unknown) return MetaGraphFake.notFound(unknown);
     attached.forEach((id) => this.unpublishedPhotos.delete(id));
-    const post = this.add(attached.length ? 'album' : 'status', b.message ?? '', attached.length, b);
+    const post = this.add(page, attached.length ? 'album' : 'status', b.message ?? '', attached.length, b);
     return { status: 200, body: { id: post.id } };
   }
 
-  private async photo(req: FakeRequest): Promise<FakeResponse> {
+  private async photo(req: FakeRequest, page: string): Promise<FakeResponse> {
     const b = req.body as Record<string, string>;
     if (!b.url || !(await this.fetchMedia(b.url)))
       return MetaGraphFake.error(400, 324, '(#324) Requires upload file', { type: 'OAuthException' });
@@ -89,11 +114,11 @@ export class FacebookFake extends MetaGraphFake {
       this.unpublishedPhotos.set(id, b);
       return { status: 200, body: { id } };
     }
-    const post = this.add('photo', b.caption ?? '', 1, b);
+    const post = this.add(page, 'photo', b.caption ?? '', 1, b);
     return { status: 200, body: { id: this.nextId('2'), post_id: post.id } };
   }
 
-  private async video(req: FakeRequest): Promise<FakeResponse> {
+  private async video(req: FakeRequest, page: string): Promise<FakeResponse> {
     const b = req.body as Record<string, string>;
     if (!b.file_url || !(await this.fetchMedia(b.file_url)))
       return MetaGraphFake.error(
@@ -101,25 +126,27 @@ export class FacebookFake extends MetaGraphFake {
         390,
         'There was a problem uploading your video file. Please try again.',
       );
-    const post = this.add('video', b.description ?? '', 1, b);
+    const post = this.add(page, 'video', b.description ?? '', 1, b);
     post.pollsLeft = 1;
     return { status: 200, body: { id: post.id } };
   }
 
   /** A text post the Page makes elsewhere (Meta Business Suite, another tool). */
   postFromApp(message: string): void {
-    this.add('status', message, 0, {});
+    this.add(this.pageId, 'status', message, 0, {});
   }
 
   private add(
+    page: string,
     kind: PagePost['kind'],
     message: string,
     items: number,
     params: Record<string, string>,
   ): PagePost {
-    const id = kind === 'video' ? this.nextId('3') : `${this.pageId}_${this.nextId('4')}`;
+    const id = kind === 'video' ? this.nextId('3') : `${page}_${this.nextId('4')}`;
     const post: PagePost = {
       id,
+      page,
       kind,
       message,
       items,
@@ -131,11 +158,16 @@ export class FacebookFake extends MetaGraphFake {
     return post;
   }
 
-  private list(req: FakeRequest, edge: string): FakeResponse {
+  private list(req: FakeRequest, page: string, edge: string): FakeResponse {
     const since = Number(req.query.get('since') ?? 0) * 1000;
     const data = [...this.published]
       .reverse()
-      .filter((p) => (edge === 'videos') === (p.kind === 'video') && Date.parse(p.createdTime) >= since)
+      .filter(
+        (p) =>
+          p.page === page &&
+          (edge === 'videos') === (p.kind === 'video') &&
+          Date.parse(p.createdTime) >= since,
+      )
       .map((p) => this.entity(p));
     return this.page(req, data);
   }
@@ -171,7 +203,7 @@ export class FacebookFake extends MetaGraphFake {
       id: p.id,
       description: p.message,
       created_time: p.createdTime,
-      permalink_url: `/${this.pageId}/videos/${p.id}/`,
+      permalink_url: `/${p.page}/videos/${p.id}/`,
       status: { video_status: status },
     };
   }

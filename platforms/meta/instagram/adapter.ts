@@ -181,6 +181,24 @@ export function createInstagramFlowAdapter(flow: InstagramFlow, options: Adapter
 
     findComment: comments.findComment,
 
+    helpers: {
+      /**
+       * `content_publishing_limit`: the posts the account may still publish through the API in
+       * the moving 24 hours (Meta allows 100), as the contract's `posts_remaining`.
+       */
+      async limits(req): Promise<Record<string, number>> {
+        fresh(req);
+        const body = await client(req)('GET', `${userPath(req)}/content_publishing_limit`, {
+          fields: 'quota_usage,config',
+        });
+        const row = Array.isArray(body.data) ? body.data[0] : undefined;
+        const total = Number(row?.config?.quota_total);
+        const used = Number(row?.quota_usage);
+        if (!Number.isFinite(total) || !Number.isFinite(used)) return {};
+        return { posts_remaining: Math.max(0, total - used) };
+      },
+    },
+
     async prepare(req) {
       fresh(req); // before any call with a dying token
       const type = contentType(req);

@@ -111,4 +111,5 @@ export const instagramDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.instagram.com',
   capabilities: { reconcile: true, refresh: true, delete: false, comments: true, metrics: false },
+  accountHelpers: ['limits'],
 };

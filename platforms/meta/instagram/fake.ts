@@ -91,9 +91,35 @@ export class InstagramFake extends MetaGraphFake {
         path: this.at('/(?<user>\\d+)/(?<edge>media|stories)'),
         handle: this.authed((r, p) => this.list(r, p.user!, p.edge!)),
       },
+      {
+        method: 'GET',
+        path: this.at('/(?<user>\\d+)/content_publishing_limit'),
+        handle: this.authed((_r, p) => this.publishingLimit(p.user!)),
+      },
       { method: 'GET', path: this.at('/(?<id>\\d+)'), handle: this.authed((_r, p) => this.node(p.id!)) },
       ...this.comments.routes((pattern) => this.at(pattern), '\\d+'),
     ];
+  }
+
+  /** Posts the account may publish through the API in a moving 24 hours (Meta: 100). */
+  publishingQuota = 100;
+  /** When each post published through the API was (ms): posts made in the app do not count. */
+  readonly apiPublishedAt: number[] = [];
+
+  /**
+   * `GET /{ig-user-id}/content_publishing_limit`: the account's API-published posts of the last 24
+   * hours (`quota_usage`) and its `config` (`quota_total`, `quota_duration` in seconds).
+   */
+  private publishingLimit(user: string): FakeResponse {
+    if (user !== this.userId) return MetaGraphFake.notFound(user);
+    const since = Date.now() - 86_400_000;
+    const used = this.apiPublishedAt.filter((at) => at >= since).length;
+    return {
+      status: 200,
+      body: {
+        data: [{ quota_usage: used, config: { quota_total: this.publishingQuota, quota_duration: 86_400 } }],
+      },
+    };
   }
 
   private async create(req: FakeRequest, user: string): Promise<FakeResponse> {
@@ -166,6 +192,7 @@ export class InstagramFake extends MetaGraphFake {
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
     };
     this.published.push(media);
+    this.apiPublishedAt.push(Date.now());
     this.rules.published(container, media.id);
     return { status: 200, body: { id: media.id } };
   }

@@ -89,4 +89,27 @@ export const threadsDescriptor: PlatformDescriptor = {
   prepareStep: 'always',
   apiBaseUrl: 'https://graph.threads.net',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: false },
+  // The Threads authorization window (comma-separated permissions, no PKCE), the code redeemed
+  // at graph.threads.net for an hour's token, then traded for a 60-day one the adapter refreshes.
+  // threads_manage_replies posts first comments, threads_read_replies finds them again.
+  oauth: {
+    authorizeUrl: 'https://threads.net/oauth/authorize',
+    authorizePath: '/oauth/authorize',
+    tokenUrl: 'https://graph.threads.net/oauth/access_token',
+    tokenPath: '/oauth/access_token',
+    scopes: ['threads_basic', 'threads_content_publish', 'threads_manage_replies', 'threads_read_replies'],
+    scopeSeparator: ',',
+    pkce: false,
+    clientAuth: 'body',
+    longLivedExchange: { path: '/access_token', grantType: 'th_exchange_token' },
+    profilePath: '/v1.0/me?fields=id,username,name,threads_profile_picture_url',
+    readProfile: (body) => ({
+      id: String(body.id ?? ''),
+      username: body.username,
+      name: body.name,
+      pictureUrl: body.threads_profile_picture_url,
+    }),
+    credentials: (profile) => ({ user_id: profile.id }),
+    identityKey: 'user_id',
+  },
 };

@@ -1,6 +1,6 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
-import { MetaGraphFake } from '../fake-graph';
+import { LONG_LIVED_SECONDS, MetaGraphFake } from '../fake-graph';
 
 interface Container extends ContainerLife {
   id: string;
@@ -39,14 +39,76 @@ export class ThreadsFake extends MetaGraphFake {
   readonly replies: ThreadsPost[] = [];
   readonly containers = new Map<string, Container>();
   readonly rules = new ContainerRules();
+  /** The Threads app (its Threads app id and secret) the consent page and token endpoints know. */
+  override readonly client = { id: '990602627938098', secret: 'threads-app-secret' };
 
   constructor() {
     super('threads', 'v1.0');
-    this.routes.push(...this.endpoints());
+    this.routes.push(...this.endpoints(), ...this.connectRoutes());
   }
 
   credentials(): Record<string, string> {
     return { user_id: this.userId, ...this.longLivedToken() };
+  }
+
+  /**
+   * Connecting (Threads "Get Access Tokens and Permissions"): the authorization window, the code
+   * redeemed for a short-lived token (`{access_token, user_id}`, an hour), that token traded for a
+   * long-lived one (`GET /access_token?grant_type=th_exchange_token`), and `/me`.
+   */
+  private connectRoutes(): Route[] {
+    return [
+      this.consentRoute('/oauth/authorize', (id) => id === this.client.id),
+      {
+        method: 'POST',
+        path: '/oauth/access_token',
+        handle: (req) => {
+          const form = req.body as Record<string, string>;
+          if (form.client_id !== this.client.id || form.client_secret !== this.client.secret)
+            return MetaGraphFake.error(400, 101, 'Error validating application. Invalid application ID.');
+          const pair =
+            form.grant_type === 'authorization_code' ? this.redeemCode(form, form.client_id) : undefined;
+          if (!pair)
+            return MetaGraphFake.error(400, 100, 'Error validating verification code.', { subcode: 36009 });
+          this.refreshTokens.delete(pair.refresh_token);
+          return { status: 200, body: { access_token: pair.access_token, user_id: Number(this.userId) } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/access_token',
+        handle: (req) => {
+          const short = req.query.get('access_token') ?? '';
+          if (req.query.get('grant_type') !== 'th_exchange_token')
+            return MetaGraphFake.error(400, 100, 'Invalid grant_type', { type: 'IGApiException' });
+          if (req.query.get('client_secret') !== this.client.secret)
+            return MetaGraphFake.error(400, 101, 'Error validating client secret.');
+          if (!this.accessTokens.delete(short)) return MetaGraphFake.invalidToken;
+          const { access_token } = this.longLivedToken();
+          return {
+            status: 200,
+            body: { access_token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+          };
+        },
+      },
+      {
+        method: 'GET',
+        path: this.at('/me'),
+        handle: this.authed((req) => {
+          const profile: Record<string, string> = {
+            id: this.userId,
+            username: 'postflow.threads',
+            name: 'Postflow Threads',
+            threads_profile_picture_url: 'https://scontent.cdninstagram.example/threads-avatar.jpg',
+          };
+          const fields = (req.query.get('fields') ?? 'id').split(',');
+          return {
+            status: 200,
+            body: Object.fromEntries(Object.entries(profile).filter(([key]) => fields.includes(key))),
+          };
+        }),
+      },
+    ];
   }
 
   private endpoints(): Route[] {

@@ -92,6 +92,40 @@ export const postCreateDescription: INodeProperties[] = [
 		options: [
 			...contentOptions,
 			{
+				displayName: 'Approval Window (Minutes)',
+				name: 'approvalWindowMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 43200 },
+				default: 1440,
+				description:
+					'How long after its time an approval still publishes the post; then it expires. Needs Requires Approval.',
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description:
+					'Requests with the same key make one post. Empty: a key derived from the workflow, this node, the item and the post, so re-running the same item never posts twice; set one (e.g. with the date) to post the same content again on purpose.',
+			},
+			{
+				displayName: 'Pinterest Board Name or ID',
+				name: 'pinterestBoardId',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getBoards', loadOptionsDependsOn: ['accountIds'] },
+				default: '',
+				description:
+					'The board the Pinterest accounts chosen above pin to (Pinterest requires one). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Requires Approval',
+				name: 'requiresApproval',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether a person must approve the post (Approve operation) before it goes out; unset, the accounts' brands decide",
+			},
+			{
 				displayName: 'Target Schedules',
 				name: 'targetSchedules',
 				type: 'fixedCollection',
@@ -121,31 +155,6 @@ export const postCreateDescription: INodeProperties[] = [
 					},
 				],
 			},
-			{
-				displayName: 'Requires Approval',
-				name: 'requiresApproval',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether a person must approve the post (Approve operation) before it goes out; unset, the accounts' brands decide",
-			},
-			{
-				displayName: 'Approval Window (Minutes)',
-				name: 'approvalWindowMinutes',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 43200 },
-				default: 1440,
-				description:
-					'How long after its time an approval still publishes the post; then it expires. Needs Requires Approval.',
-			},
-			{
-				displayName: 'Idempotency Key',
-				name: 'idempotencyKey',
-				type: 'string',
-				default: '',
-				description:
-					'Requests with the same key make one post. Empty: a key derived from the workflow, this node, the item and the post, so re-running the same item never posts twice; set one (e.g. with the date) to post the same content again on purpose.',
-			},
 		],
 	},
 ];
@@ -170,9 +179,12 @@ export async function createPost(
 				'Choose at least one account in "Account Names or IDs", or save the post as a draft.',
 		});
 	}
+	const targets = accountIds.length ? targetsOf(this, i, accountIds, options) : [];
+	if (options.pinterestBoardId)
+		await pinToBoard(this, i, targets, String(options.pinterestBoardId));
 	const body: IDataObject = {
 		text: this.getNodeParameter('text', i) as string,
-		...(accountIds.length ? { targets: targetsOf(this, i, accountIds, options) } : {}),
+		...(targets.length ? { targets } : {}),
 		...(mode === 'now' ? { publish_now: true } : {}),
 		// The queue's slot becomes the post's time (docs/api.md "Queues with time slots").
 		...(mode === 'queue' ? { queue: true } : {}),
@@ -234,6 +246,27 @@ function targetsOf(
 			? { account_id: accountId, scheduled_at: toInstant(String(own.scheduledAt)) }
 			: { account_id: accountId };
 	});
+}
+
+/**
+ * Gives the Pinterest targets the chosen board (`board_id` on the target, as the API takes it).
+ * Which targets are Pinterest's comes from the accounts list: the node knows only their ids.
+ */
+async function pinToBoard(
+	ctx: IExecuteFunctions,
+	i: number,
+	targets: IDataObject[],
+	boardId: string,
+): Promise<void> {
+	const answer = await postflowRequest.call(ctx, 'GET', '/v1/accounts', { itemIndex: i });
+	const pinterest = new Set(
+		((answer.data as IDataObject[]) ?? [])
+			.filter((a) => a.platform === 'pinterest')
+			.map((a) => String(a.id)),
+	);
+	for (const target of targets) {
+		if (pinterest.has(String(target.account_id))) target.board_id = boardId;
+	}
 }
 
 /** n8n's dateTime values may lack an offset; Postflow refuses naive times, so send UTC. */

@@ -1,0 +1,145 @@
+import {
+  type AccountHelperAnswer,
+  type AccountHelperJob,
+  type AccountLimits,
+  type Board,
+  type CreateBoard,
+  createBoardSchema,
+  type CreatorInfo,
+} from '../api/account-helpers';
+import { accountNotFound, ApiError, validationError } from '../api/errors';
+import { zodIssues } from '../api/zod-issues';
+import type { AccountHelperCalls } from '../gateway';
+import type { AccountHelperName } from '../platforms/descriptor';
+import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
+import type { Account, Store } from '../store/types';
+
+/** How long a helper's answer is served again without asking the platform. */
+export const HELPER_CACHE_MS = 60_000;
+/**
+ * How long creating a post waits for a creator's settings: with no worker up the check is
+ * skipped after this (publishing asks TikTok again), so creation never hangs on it.
+ */
+const POST_CHECK_TIMEOUT_MS = 8_000;
+
+export interface AccountHelperDeps {
+  store: Store;
+  helpers: AccountHelperCalls;
+  /** @default HELPER_CACHE_MS */
+  cacheMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * The account helpers (`/v1/accounts/{id}/boards`, `/creator-info`, `/limits`): the account's
+ * platform asked through a worker (gateway/account-helpers.ts), each answer kept a minute per
+ * account so that a form loading boards, or a burst of TikTok posts checked against creator info,
+ * does not spend the platform's rate limit.
+ */
+export class AccountHelperService {
+  private readonly cache = new Map<string, { at: number; answer: AccountHelperAnswer }>();
+
+  constructor(private readonly deps: AccountHelperDeps) {}
+
+  /** The Pinterest account's boards. */
+  async boards(userId: string, id: string): Promise<{ data: Board[] }> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    return { data: (await this.cached(account, { kind: 'boards', accountId: id })) as Board[] };
+  }
+
+  /** Creates a board on the Pinterest account; the boards are read afresh next time. */
+  async createBoard(userId: string, id: string, body: unknown): Promise<Board> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    const parsed = createBoardSchema.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    const board: CreateBoard = parsed.data;
+    const made = (await this.deps.helpers.run(account.platform, {
+      kind: 'create_board',
+      accountId: id,
+      board,
+    })) as Board;
+    this.cache.delete(key(id, 'boards'));
+    return made;
+  }
+
+  /** The TikTok creator's posting settings. */
+  async creatorInfo(userId: string, id: string, timeoutMs?: number): Promise<CreatorInfo> {
+    const account = await this.helperAccount(userId, id, 'creator_info', 'creator-info');
+    return (await this.cached(account, { kind: 'creator_info', accountId: id }, timeoutMs)) as CreatorInfo;
+  }
+
+  /**
+   * The creator info of a TikTok account the caller owns, or undefined when it cannot be had now
+   * (the platform or the worker unreachable, the token refused, the account to reconnect): post
+   * checks then leave the decision to publishing, which asks again.
+   */
+  async creatorInfoIfReachable(userId: string, id: string): Promise<CreatorInfo | undefined> {
+    try {
+      return await this.creatorInfo(userId, id, POST_CHECK_TIMEOUT_MS);
+    } catch (err) {
+      // The platform's refusal (a token to refresh, a rate limit) is publishing's to handle.
+      if (err instanceof ApiError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The account's remaining platform quota; `{}` for a platform that reports none. */
+  async limits(userId: string, id: string): Promise<AccountLimits> {
+    const account = await this.activeAccount(userId, id);
+    if (!helpersOf(account.platform).includes('limits')) return {};
+    return (await this.cached(account, { kind: 'limits', accountId: id })) as AccountLimits;
+  }
+
+  private async cached(
+    account: Account,
+    job: AccountHelperJob,
+    timeoutMs?: number,
+  ): Promise<AccountHelperAnswer> {
+    const k = key(account.id, job.kind);
+    const now = (this.deps.now ?? Date.now)();
+    const hit = this.cache.get(k);
+    if (hit && now - hit.at < (this.deps.cacheMs ?? HELPER_CACHE_MS)) return hit.answer;
+    const answer = await this.deps.helpers.run(account.platform, job, timeoutMs);
+    this.cache.set(k, { at: now, answer });
+    return answer;
+  }
+
+  /** The caller's active account of a platform that has `helper`; else the contract's error. */
+  private async helperAccount(userId: string, id: string, helper: AccountHelperName, path: string) {
+    const account = await this.activeAccount(userId, id);
+    if (!helpersOf(account.platform).includes(helper)) {
+      throw new ApiError(
+        501,
+        'resource.not_supported',
+        `${account.platform} accounts have no /${path}; it is served for ${platformsWith(helper)} accounts.`,
+        { platform: account.platform },
+      );
+    }
+    return account;
+  }
+
+  private async activeAccount(userId: string, id: string): Promise<Account> {
+    const account = await this.deps.store.getAccount(id, userId);
+    if (!account) throw accountNotFound(id);
+    if (account.status !== 'active') {
+      throw new ApiError(
+        403,
+        'account.reconnection_required',
+        `Account ${id} must be reconnected before its platform can be asked (POST /v1/accounts/connect).`,
+        { id },
+      );
+    }
+    return account;
+  }
+}
+
+const key = (accountId: string, kind: string) => `${accountId}:${kind}`;
+
+const helpersOf = (platform: string): readonly AccountHelperName[] =>
+  PLATFORM_DESCRIPTORS.find((d) => d.slug === platform)?.accountHelpers ?? [];
+
+const platformsWith = (helper: AccountHelperName) =>
+  PLATFORM_DESCRIPTORS.filter((d) => d.accountHelpers?.includes(helper))
+    .map((d) => d.slug)
+    .join(', ');

@@ -1,0 +1,216 @@
+import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import { PinterestFake } from '../../platforms/pinterest/fake';
+import { TikTokFake } from '../../platforms/tiktok/fake';
+import { FAKE_MP4 } from '../contracts/run-delivery';
+import { Stack } from '../helpers/stack';
+
+/**
+ * The account helpers through the real stack (Temporal dev server, `postflow worker`, `postflow
+ * api`), each platform played by its fake: the API asks the platform through a worker.
+ */
+const pinterest = new PinterestFake();
+const tiktok = new TikTokFake();
+const instagram = new InstagramFake();
+let stack: Stack;
+const accounts: Record<string, string> = {};
+
+beforeAll(async () => {
+  await Promise.all([pinterest.start(), tiktok.start(), instagram.start()]);
+  stack = await new Stack({
+    POSTFLOW_PINTEREST_API_URL: pinterest.url,
+    POSTFLOW_PINTEREST_CLIENT_ID: '1484362',
+    POSTFLOW_PINTEREST_CLIENT_SECRET: 'app-secret-1',
+    POSTFLOW_TIKTOK_API_URL: tiktok.url,
+    POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1',
+    POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1',
+    POSTFLOW_INSTAGRAM_API_URL: instagram.url,
+  }).start();
+  const credentials = {
+    pinterest: pinterest.credentials(),
+    tiktok: tiktok.credentials(),
+    instagram: instagram.credentials(),
+  };
+  for (const [platform, creds] of Object.entries(credentials)) {
+    const { status, body } = await stack.request('POST', '/v1/accounts', {
+      platform,
+      name: platform,
+      credentials: creds,
+    });
+    expect(status).toBe(201);
+    accounts[platform] = body.id;
+  }
+  accounts.sandbox = await stack.createSandboxAccount();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await Promise.all([pinterest.stop(), tiktok.stop(), instagram.stop()]);
+});
+
+const errorOf = (res: { status: number; body: { error: { code: string } } }) => [
+  res.status,
+  res.body.error.code,
+];
+
+test("boards: listed from Pinterest, a new one created there and listed next (the cache doesn't hide it)", async () => {
+  const listed = await stack.request('GET', `/v1/accounts/${accounts.pinterest}/boards`);
+  expect(listed.status).toBe(200);
+  expect(listed.body).toEqual({
+    data: [
+      {
+        id: '1022106146619113835',
+        board_id: '1022106146619113835',
+        name: 'Board 1022106146619113835',
+        privacy: 'PUBLIC',
+      },
+    ],
+  });
+
+  const made = await stack.request('POST', `/v1/accounts/${accounts.pinterest}/boards`, {
+    name: 'Recipes',
+    description: 'Weeknight dinners',
+    privacy: 'SECRET',
+  });
+  expect(made.status).toBe(201);
+  expect(made.body).toEqual({
+    id: made.body.board_id,
+    board_id: expect.stringMatching(/^\d+$/),
+    name: 'Recipes',
+    privacy: 'SECRET',
+  });
+  expect(pinterest.boards.has(made.body.board_id)).toBe(true);
+
+  const again = await stack.request('GET', `/v1/accounts/${accounts.pinterest}/boards`);
+  expect(again.body.data.map((b: { name: string }) => b.name)).toEqual([
+    'Board 1022106146619113835',
+    'Recipes',
+  ]);
+
+  // Within the minute the list is served again without asking Pinterest.
+  const asked = pinterest.requests.filter((r) => r.path === '/v5/boards' && r.method === 'GET').length;
+  await stack.request('GET', `/v1/accounts/${accounts.pinterest}/boards`);
+  expect(pinterest.requests.filter((r) => r.path === '/v5/boards' && r.method === 'GET')).toHaveLength(asked);
+
+  // Pinterest refusing a second board of the same name is the platform's error, named.
+  const twice = await stack.request('POST', `/v1/accounts/${accounts.pinterest}/boards`, { name: 'Recipes' });
+  expect(errorOf(twice)).toEqual([400, 'platform.pinterest.conflict']);
+});
+
+test('a board body is checked before Pinterest is asked; unknown fields are refused by name', async () => {
+  const bad = await stack.request('POST', `/v1/accounts/${accounts.pinterest}/boards`, {
+    name: '',
+    privacy: 'OPEN',
+    colour: 'red',
+  });
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.code).toMatch(/^validation\./);
+  const fields = bad.body.error.meta.errors.map((e: { field: string }) => e.field).sort();
+  expect(fields).toEqual(expect.arrayContaining(['name', 'privacy']));
+});
+
+test('creator-info: TikTok creator_info in the contract shape', async () => {
+  const res = await stack.request('GET', `/v1/accounts/${accounts.tiktok}/creator-info`);
+  expect(res.status).toBe(200);
+  expect(res.body).toEqual({
+    platform: 'tiktok',
+    nickname: 'Postflow',
+    avatar_url: 'https://p16.tiktokcdn.example/avatar.jpeg',
+    can_post: true,
+    max_video_duration_sec: 600,
+    privacy_level_options: ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+    interaction_settings: { comment_disabled: false, duet_disabled: false, stitch_disabled: false },
+  });
+});
+
+test('a TikTok post whose privacy level the creator is not offered is refused at creation, naming the field', async () => {
+  const form = new FormData();
+  form.set('file', new Blob([FAKE_MP4], { type: 'video/mp4' }), 'clip.mp4');
+  const uploaded = await fetch(`${stack.baseUrl}/v1/media/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}` },
+    body: form,
+  });
+  expect(uploaded.status).toBe(201);
+  const { media_id: video } = (await uploaded.json()) as { media_id: string };
+  const post = (privacy: string) => ({
+    text: 'From the helpers suite',
+    media: [{ source_type: 'media_id', source: video }],
+    scheduled_at: new Date(Date.now() + 86_400_000).toISOString(),
+    targets: [{ account_id: accounts.tiktok, platform_data: { privacy_level: privacy } }],
+  });
+  const refused = await stack.request('POST', '/v1/posts', post('FOLLOWER_OF_CREATOR'));
+  expect(errorOf(refused)).toEqual([400, 'validation.field_invalid']);
+  expect(refused.body.error.meta.field).toBe('targets[0].platform_data.privacy_level');
+  expect(refused.body.error.message).toContain('PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, SELF_ONLY');
+
+  const checked = await stack.request('POST', '/v1/posts/validate', post('FOLLOWER_OF_CREATOR'));
+  expect(checked.body).toMatchObject({
+    valid: false,
+    errors: [
+      {
+        platform: 'tiktok',
+        field: 'targets[0].platform_data.privacy_level',
+        code: 'validation.field_invalid',
+      },
+    ],
+  });
+
+  const accepted = await stack.request('POST', '/v1/posts', post('SELF_ONLY'));
+  expect(accepted.status).toBe(201);
+  expect((await stack.request('DELETE', `/v1/posts/${accepted.body.id}`)).status).toBeLessThan(300);
+});
+
+test("limits: Instagram's content publishing limit; {} for a platform that reports none", async () => {
+  instagram.apiPublishedAt.push(Date.now() - 60_000);
+  const ig = await stack.request('GET', `/v1/accounts/${accounts.instagram}/limits`);
+  expect([ig.status, ig.body]).toEqual([200, { posts_remaining: 99 }]);
+  const none = await stack.request('GET', `/v1/accounts/${accounts.sandbox}/limits`);
+  expect([none.status, none.body]).toEqual([200, {}]);
+});
+
+test('the contract errors: no such account 404, a platform without the helper 501, a platform failure classified', async () => {
+  expect(errorOf(await stack.request('GET', '/v1/accounts/acc_nope/boards'))).toEqual([
+    404,
+    'account.not_found',
+  ]);
+  expect(errorOf(await stack.request('GET', `/v1/accounts/${accounts.tiktok}/boards`))).toEqual([
+    501,
+    'resource.not_supported',
+  ]);
+  expect(errorOf(await stack.request('GET', `/v1/accounts/${accounts.pinterest}/creator-info`))).toEqual([
+    501,
+    'resource.not_supported',
+  ]);
+  // A second Instagram account, so that no cached answer stands in for the platform.
+  const second = await stack.request('POST', '/v1/accounts', {
+    platform: 'instagram',
+    name: 'second',
+    credentials: instagram.credentials(),
+  });
+  instagram.inject(
+    { path: /content_publishing_limit$/ },
+    {
+      status: 500,
+      body: { error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1 } },
+    },
+  );
+  const failed = await stack.request('GET', `/v1/accounts/${second.body.id}/limits`);
+  expect(failed.status).toBe(502);
+  expect(failed.body.error.code).toMatch(/^platform\.instagram\./);
+  expect(failed.body.error.meta).toEqual({ platform: 'instagram' });
+});
+
+test("an expired token is refreshed once by the helper's workflow, then the platform is asked", async () => {
+  const expired = { ...pinterest.credentials(), expires_at: new Date(Date.now() - 60_000).toISOString() };
+  const created = await stack.request('POST', '/v1/accounts', {
+    platform: 'pinterest',
+    name: 'expired',
+    credentials: expired,
+  });
+  const refreshes = () => pinterest.requests.filter((r) => r.path === '/v5/oauth/token').length;
+  const before = refreshes();
+  const listed = await stack.request('GET', `/v1/accounts/${created.body.id}/boards`);
+  expect(listed.status).toBe(200);
+  expect(listed.body.data.length).toBeGreaterThan(0);
+  expect(refreshes()).toBe(before + 1);
+});

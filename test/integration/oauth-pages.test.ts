@@ -1,0 +1,185 @@
+import { LinkedInFake } from '../../platforms/linkedin/fake';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { answerConsent } from '../helpers/consent';
+import { Stack } from '../helpers/stack';
+
+/**
+ * Multi-asset grants through the real stack: one Facebook Login (or LinkedIn member grant) gives
+ * several Pages (organizations); the account lists them and posts to the one chosen, with no second
+ * consent. Consent and callback are followed by hand over plain HTTP, as in oauth-connect.test.ts.
+ */
+const facebook = new FacebookFake();
+const linkedin = new LinkedInFake();
+let stack: Stack;
+
+beforeAll(async () => {
+  await Promise.all([facebook.start(), linkedin.start()]);
+  stack = await new Stack({
+    POSTFLOW_FACEBOOK_API_URL: facebook.url,
+    POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
+    POSTFLOW_FACEBOOK_CLIENT_SECRET: facebook.client.secret,
+    POSTFLOW_LINKEDIN_PAGE_API_URL: linkedin.url,
+    POSTFLOW_LINKEDIN_PAGE_CLIENT_ID: linkedin.client.id,
+    POSTFLOW_LINKEDIN_PAGE_CLIENT_SECRET: linkedin.client.secret,
+  }).start();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await Promise.all([facebook.stop(), linkedin.stop()]);
+});
+
+/** connect → the fake's consent page → Postflow's callback (no redirect_uri: the account as JSON). */
+async function connected(platform: string): Promise<string> {
+  const started = await stack.request('POST', '/v1/accounts/connect', { platform });
+  expect(started.status).toBe(202);
+  const back = await answerConsent(started.body.auth_url, 'approve');
+  const done = await fetch(`${stack.baseUrl}${back.pathname}${back.search}`);
+  const body = (await done.json()) as { account_id: string; platform: string };
+  expect([done.status, body.platform]).toEqual([200, platform]);
+  return body.account_id;
+}
+
+async function publish(accountId: string, text: string): Promise<void> {
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    account_ids: [accountId],
+    text,
+    publish_now: true,
+  });
+  expect(status).toBeLessThan(300);
+  expect((await stack.waitForPost(body.id)).status).toBe('published');
+}
+
+test('a Facebook grant lists its Pages; the Page chosen is where the account posts, without a second consent', async () => {
+  const account = await connected('facebook');
+  const consents = facebook.consents.length;
+  const [first, second] = facebook.pages;
+
+  const listed = await stack.request('GET', `/v1/accounts/${account}/pages`);
+  expect(listed.status).toBe(200);
+  expect(listed.body).toEqual({
+    count: 2,
+    data: [
+      {
+        id: first!.id,
+        name: 'Postflow Page',
+        picture_url: `https://media.example/page-${first!.id}.jpg`,
+        is_default: true,
+      },
+      {
+        id: second!.id,
+        name: 'Postflow Second Page',
+        picture_url: `https://media.example/page-${second!.id}.jpg`,
+        is_default: false,
+      },
+    ],
+  });
+  // No token, the user's or a Page's, in what the API answers.
+  for (const token of facebook.accessTokens) expect(JSON.stringify(listed.body)).not.toContain(token);
+
+  await publish(account, 'on the default Page');
+  expect(facebook.postsOn(first!.id).map((p) => p.message)).toEqual(['on the default Page']);
+
+  const chosen = await stack.request('PATCH', `/v1/accounts/${account}/pages/${second!.id}`, {
+    is_default: true,
+  });
+  expect(chosen.status).toBe(200);
+  expect(chosen.body).toMatchObject({ id: second!.id, name: 'Postflow Second Page', is_default: true });
+  const after = await stack.request('GET', `/v1/accounts/${account}/pages`);
+  expect(after.body.data.map((p: { is_default: boolean }) => p.is_default)).toEqual([false, true]);
+
+  await publish(account, 'on the second Page');
+  expect(facebook.postsOn(second!.id).map((p) => p.message)).toEqual(['on the second Page']);
+  expect(facebook.postsOn(first!.id).map((p) => p.message)).toEqual(['on the default Page']);
+  expect(facebook.consents.length).toBe(consents);
+});
+
+test("a target's page_id posts on that Page of the grant, the default staying as it is", async () => {
+  // The same person again: the same account, its chosen Page kept (the first test chose the second).
+  const account = await connected('facebook');
+  const defaultPage = async () =>
+    (await stack.request('GET', `/v1/accounts/${account}/pages`)).body.data.find(
+      (p: { is_default: boolean }) => p.is_default,
+    ).id;
+  const before = await defaultPage();
+  const other = facebook.pages.find((p) => p.id !== before)!;
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: other.id }],
+    text: 'one post on the other Page',
+    publish_now: true,
+  });
+  expect(status).toBeLessThan(300);
+  expect((await stack.waitForPost(body.id)).status).toBe('published');
+  expect(facebook.postsOn(other.id).at(-1)?.message).toBe('one post on the other Page');
+  expect(facebook.postsOn(before).at(-1)?.message).not.toBe('one post on the other Page');
+  expect(await defaultPage()).toBe(before);
+
+  // A Page id the grant lacks fails the target by name; a malformed one is refused at creation.
+  const elsewhere = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: '123' }],
+    text: 'nowhere',
+    publish_now: true,
+  });
+  // Publishing waits for the outcome: every target failed, so 422 with the post in meta.post.
+  expect([elsewhere.status, elsewhere.body.error.code]).toEqual([422, 'publishing.delivery.all_failed']);
+  expect(elsewhere.body.error.meta.post.targets[0]).toMatchObject({
+    status: 'failed',
+    error: { code: 'validation.field_invalid', message: expect.stringContaining('page_id 123') },
+  });
+  const malformed = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: 'my-page' }],
+    text: 'x',
+  });
+  expect([malformed.status, malformed.body.error.meta.field]).toEqual([400, 'targets[0].page_id']);
+});
+
+test('a page the grant does not include, and a body that does not choose, are refused by name', async () => {
+  const account = await connected('facebook');
+  const unknown = await stack.request('PATCH', `/v1/accounts/${account}/pages/999`, { is_default: true });
+  expect(unknown.status).toBe(404);
+  expect(unknown.body.error).toMatchObject({
+    code: 'resource.not_found',
+    meta: { resource: 'page', id: '999', field: 'pageId' },
+  });
+  expect(unknown.body.error.message).toContain(`GET /v1/accounts/${account}/pages`);
+
+  for (const body of [{ is_default: false }, {}, { is_default: true, name: 'x' }]) {
+    const refused = await stack.request('PATCH', `/v1/accounts/${account}/pages/${facebook.pageId}`, body);
+    expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400]);
+    expect(refused.body.error.code).toMatch(/^validation\./);
+  }
+  const missing = await stack.request('GET', '/v1/accounts/acc_nope/pages');
+  expect([missing.status, missing.body.error.code]).toEqual([404, 'account.not_found']);
+});
+
+test("a LinkedIn member's grant lists the organizations they administer; the chosen one is the author", async () => {
+  const account = await connected('linkedin_page');
+  const listed = await stack.request('GET', `/v1/accounts/${account}/pages`);
+  expect(listed.body).toEqual({
+    count: 2,
+    data: [
+      { id: '1', name: 'Postflow Inc.', picture_url: null, is_default: true },
+      { id: '2', name: 'Postflow Labs', picture_url: null, is_default: false },
+    ],
+  });
+  expect((await stack.request('PATCH', `/v1/accounts/${account}/pages/2`, { is_default: true })).status).toBe(
+    200,
+  );
+  await publish(account, 'as Postflow Labs');
+  expect(linkedin.posts.at(-1)).toMatchObject({ author: 'urn:li:organization:2', text: 'as Postflow Labs' });
+});
+
+test('an account of a platform without pages answers resource.not_supported', async () => {
+  const { body: account } = await stack.request('POST', '/v1/accounts', {
+    platform: 'sandbox',
+    name: 'Plain',
+  });
+  for (const [method, path, body] of [
+    ['GET', `/v1/accounts/${account.id}/pages`, undefined],
+    ['PATCH', `/v1/accounts/${account.id}/pages/1`, { is_default: true }],
+  ] as const) {
+    const res = await stack.request(method, path, body);
+    expect([method, res.status, res.body.error.code]).toEqual([method, 501, 'resource.not_supported']);
+    expect(res.body.error.message).toContain('facebook');
+  }
+});

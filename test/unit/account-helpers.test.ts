@@ -1,0 +1,112 @@
+import type { AccountHelperJob, CreatorInfo } from '../../api/account-helpers';
+import { ApiError } from '../../api/errors';
+import type { AccountHelperCalls } from '../../gateway';
+import { AccountHelperService, HELPER_CACHE_MS } from '../../services/account-helpers';
+import type { Store } from '../../store/types';
+import { tempStore } from '../helpers/fixtures';
+
+/** The account helpers' rules and cache, over a recording stand-in for the worker. */
+const USER = 'usr_default';
+const creator: CreatorInfo = {
+  platform: 'tiktok',
+  nickname: 'N',
+  avatar_url: '',
+  can_post: true,
+  max_video_duration_sec: 600,
+  privacy_level_options: ['SELF_ONLY'],
+  interaction_settings: { comment_disabled: false, duet_disabled: false, stitch_disabled: false },
+};
+
+let store: Store;
+let clock: number;
+let calls: AccountHelperJob[];
+let answer: () => unknown;
+let service: AccountHelperService;
+
+beforeEach(async () => {
+  ({ store } = await tempStore());
+  clock = 1_000_000;
+  calls = [];
+  answer = () => [];
+  const helpers = {
+    run: async (_platform: string, job: AccountHelperJob) => {
+      calls.push(job);
+      return answer();
+    },
+  } as unknown as AccountHelperCalls;
+  service = new AccountHelperService({ store, helpers, now: () => clock });
+});
+
+const account = async (platform: string, userId = USER) =>
+  (await store.createAccount({ userId, platform, name: platform })).id;
+const refusal = async (promise: Promise<unknown>) => {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return [(err as ApiError).status, (err as ApiError).code];
+};
+
+test('an answer is served again for a minute per account, then asked afresh', async () => {
+  const pins = await account('pinterest');
+  answer = () => [{ id: 'b', board_id: 'b', name: 'B', privacy: 'PUBLIC' }];
+  await service.boards(USER, pins);
+  clock += HELPER_CACHE_MS - 1;
+  expect(await service.boards(USER, pins)).toEqual({
+    data: [{ id: 'b', board_id: 'b', name: 'B', privacy: 'PUBLIC' }],
+  });
+  expect(calls).toHaveLength(1);
+  clock += 1;
+  await service.boards(USER, pins);
+  expect(calls).toHaveLength(2);
+});
+
+test('creating a board forgets the cached list; its body is checked before the worker is asked', async () => {
+  const pins = await account('pinterest');
+  await service.boards(USER, pins);
+  expect(await refusal(service.createBoard(USER, pins, { name: 'x', colour: 'red' }))).toEqual([
+    400,
+    'validation.field_invalid',
+  ]);
+  expect(calls).toHaveLength(1);
+  answer = () => ({ id: 'n', board_id: 'n', name: 'New', privacy: 'PUBLIC' });
+  await service.createBoard(USER, pins, { name: 'New' });
+  expect(calls[1]).toEqual({ kind: 'create_board', accountId: pins, board: { name: 'New' } });
+  answer = () => [];
+  await service.boards(USER, pins);
+  expect(calls.map((c) => c.kind)).toEqual(['boards', 'create_board', 'boards']);
+});
+
+test("another user's account is not found; a platform without the helper is 501; reconnect_required is 403", async () => {
+  const theirs = await account('pinterest', 'usr_other');
+  expect(await refusal(service.boards(USER, theirs))).toEqual([404, 'account.not_found']);
+  const clips = await account('tiktok');
+  expect(await refusal(service.boards(USER, clips))).toEqual([501, 'resource.not_supported']);
+  const pins = await account('pinterest');
+  expect(await refusal(service.creatorInfo(USER, pins))).toEqual([501, 'resource.not_supported']);
+  await store.setAccountStatus(clips, 'reconnect_required', 'token revoked');
+  expect(await refusal(service.creatorInfo(USER, clips))).toEqual([403, 'account.reconnection_required']);
+  expect(calls).toEqual([]);
+});
+
+test('limits: {} without asking for a platform that reports none; asked for Instagram', async () => {
+  const sandbox = await account('sandbox');
+  expect(await service.limits(USER, sandbox)).toEqual({});
+  expect(calls).toEqual([]);
+  const ig = await account('instagram');
+  answer = () => ({ posts_remaining: 7 });
+  expect(await service.limits(USER, ig)).toEqual({ posts_remaining: 7 });
+  expect(calls).toEqual([{ kind: 'limits', accountId: ig }]);
+});
+
+test("the post check's creator info is undefined when the platform or the worker fails, and not cached", async () => {
+  const clips = await account('tiktok');
+  answer = () => {
+    throw new ApiError(503, 'system.unavailable', 'no worker');
+  };
+  expect(await service.creatorInfoIfReachable(USER, clips)).toBeUndefined();
+  answer = () => creator;
+  expect(await service.creatorInfoIfReachable(USER, clips)).toEqual(creator);
+  expect(calls).toHaveLength(2);
+});
