@@ -14,6 +14,26 @@ export interface MediaStorage {
    * storage can make one (S3). Absent: Postflow serves the file itself at signed URLs.
    */
   presign?(method: 'GET' | 'PUT', key: string, ttlMs: number, contentType?: string): Promise<string>;
+  /**
+   * Uploads in parts by byte offset (disk; a bucket takes parts at its own presigned URLs):
+   * bytes received of `key` so far, the whole file's size once the last part arrived.
+   */
+  received?(key: string): Promise<number>;
+  /**
+   * Stores the part `body` that starts at byte `start` of a `total`-byte file and resolves to the
+   * bytes received since. Bytes before the received offset (a part re-sent after a dropped
+   * connection) are skipped, not stored twice; a part starting past it throws `PartOffsetMismatch`.
+   * With the last byte the file is complete under `key`.
+   */
+  writePart?(key: string, start: number, total: number, body: Readable): Promise<number>;
+}
+
+/** A part that starts past the bytes received so far: the client resumes at `receivedBytes`. */
+export class PartOffsetMismatch extends Error {
+  constructor(readonly receivedBytes: number) {
+    super(`The upload has ${receivedBytes} bytes; send the part that starts there.`);
+    this.name = 'PartOffsetMismatch';
+  }
 }
 
 export class MediaTooLarge extends Error {

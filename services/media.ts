@@ -7,6 +7,8 @@ import type {
   storageUsageSchema,
   uploadUrlSchema,
 } from '../api/resources';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { mediaKey } from '../media';
 import { newMediaId } from '../store/media-id';
 import type { Created, IdempotencyKeyHeader } from './idempotency';
@@ -26,6 +28,13 @@ export { MAX_UPLOAD_BYTES } from './media-items';
 export interface MediaServiceDeps extends MediaDeps {
   /** The posts of a user that may still publish with this media (they keep it from deletion). */
   postsUsingMedia(userId: string, mediaId: string): Promise<string[]>;
+}
+
+/** What the client says of the file it uploaded, checked before the item is ready. */
+export interface VerifyClaims {
+  size_bytes?: number;
+  /** Hex SHA-256 of the whole file. */
+  sha256?: string;
 }
 
 /** The raw query of a media page. */
@@ -90,22 +99,32 @@ export class MediaService {
     return { media_id: id, upload_url: upload.url, expires_at: upload.expiresAt };
   }
 
-  /** Marks a PUT upload ready once its bytes are there and fit the quota (else it is failed and removed). */
-  async verify(userId: string, id: string): Promise<z.infer<typeof mediaVerifiedSchema>> {
+  /**
+   * Marks a PUT upload ready once its bytes are there, match the size and SHA-256 the client gives
+   * (else they are removed and it stays pending for a new upload), and fit the quota (else it is
+   * failed and removed): the quota counts a file once it is complete.
+   */
+  async verify(
+    userId: string,
+    id: string,
+    claims: VerifyClaims = {},
+  ): Promise<z.infer<typeof mediaVerifiedSchema>> {
     const { store, library } = this.deps;
     const item = await this.owned(userId, id);
     if (item.status === 'ready') return { success: true, media: await mediaResource(library, item) };
     const size = await library.storage.size(item.storageKey);
     if (size === undefined) {
+      const received = (await library.storage.received?.(item.storageKey)) ?? 0;
       throw new ApiError(
         400,
         'media.not_uploaded',
-        'Nothing was uploaded yet: PUT the file to the upload_url first.',
-        {
-          id: item.id,
-        },
+        received
+          ? `Only ${received} bytes arrived: PUT the remaining parts (Content-Range from byte ${received}) first.`
+          : 'Nothing was uploaded yet: PUT the file to the upload_url first.',
+        { id: item.id, received_bytes: received },
       );
     }
+    await this.checkClaims(item, size, claims);
     try {
       await checkQuota(this.deps, userId, size);
     } catch (err) {
@@ -118,6 +137,39 @@ export class MediaService {
       success: true,
       media: await mediaResource(library, { ...item, status: 'ready', sizeBytes: size }),
     };
+  }
+
+  /** The stored file is the one the client sent: its size, and its SHA-256 read as a stream. */
+  private async checkClaims(
+    item: { id: string; storageKey: string },
+    size: number,
+    claims: VerifyClaims,
+  ): Promise<void> {
+    const storage = this.deps.library.storage;
+    const mismatch = async (field: string, message: string) => {
+      await storage.remove(item.storageKey);
+      throw new ApiError(
+        400,
+        'media.checksum_mismatch',
+        `${message} The file was removed: upload it again.`,
+        {
+          field,
+          id: item.id,
+        },
+      );
+    };
+    if (claims.size_bytes !== undefined && claims.size_bytes !== size) {
+      await mismatch('size_bytes', `${size} bytes were stored, not ${claims.size_bytes}.`);
+    }
+    if (claims.sha256 === undefined) return;
+    const stream = await storage.read(item.storageKey);
+    if (!stream) throw mediaNotFound(item.id);
+    const hash = createHash('sha256');
+    await pipeline(stream, hash);
+    const stored = hash.digest('hex');
+    if (stored !== claims.sha256.toLowerCase()) {
+      await mismatch('sha256', `The stored file's SHA-256 is ${stored}, not ${claims.sha256}.`);
+    }
   }
 
   /** A page of the user's media, newest first. */
