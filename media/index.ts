@@ -4,7 +4,7 @@ import { type S3Config, s3Storage } from './s3-storage';
 import { MediaUrlSigner } from './signed-urls';
 import type { MediaStorage } from './storage';
 
-export { MediaTooLarge, mediaKey, PartOffsetMismatch, type MediaStorage } from './storage';
+export { MediaTooLarge, mediaKey, PartOffsetMismatch, type MediaStorage, type UploadPart } from './storage';
 export { MediaUrlSigner } from './signed-urls';
 export type { S3Config } from './s3-storage';
 

@@ -26,6 +26,24 @@ export interface MediaStorage {
    * With the last byte the file is complete under `key`.
    */
   writePart?(key: string, start: number, total: number, body: Readable): Promise<number>;
+  /**
+   * A bucket's multipart upload of a `size`-byte file: one presigned URL per part, PUT straight to
+   * the bucket (a part sent again replaces itself, never adds).
+   */
+  presignParts?(key: string, size: number, ttlMs: number, contentType: string): Promise<UploadPart[]>;
+  /**
+   * Assembles the parts of `key`'s multipart upload into the file: `none` when there is no such
+   * upload, else the first part number missing (nothing assembled) or 0 when done.
+   */
+  completeParts?(key: string): Promise<'none' | number>;
+}
+
+/** One part of a multipart upload: bytes `first_byte`..`last_byte` of the file, PUT to `url`. */
+export interface UploadPart {
+  part_number: number;
+  first_byte: number;
+  last_byte: number;
+  url: string;
 }
 
 /** A part that starts past the bytes received so far: the client resumes at `receivedBytes`. */

@@ -64,7 +64,9 @@ export class MediaService {
     userId: string,
     mediaType: string | undefined,
     filename: string | undefined,
+    sizeBytes?: string,
   ): Promise<z.infer<typeof uploadUrlSchema>> {
+    const size = sizeBytes === undefined || sizeBytes === '' ? undefined : Number(sizeBytes);
     const problems = [
       !mediaType && {
         field: 'media_type',
@@ -78,12 +80,30 @@ export class MediaService {
           message: 'must be an image or video MIME type such as image/png or video/mp4.',
         },
       !filename && { field: 'filename', code: 'validation.field_required', message: 'give the file name.' },
+      size !== undefined &&
+        !(Number.isSafeInteger(size) && size > 0) && {
+          field: 'size_bytes',
+          code: 'validation.field_invalid',
+          message: "must be the file's size in bytes, a whole number above 0.",
+        },
     ].filter(Boolean) as Array<{ field: string; code: string; message: string }>;
     if (problems.length) {
       throw new ApiError(400, problems[0].code, `${problems[0].field}: ${problems[0].message}`, {
         field: problems[0].field,
         errors: problems,
       });
+    }
+    const { library } = this.deps;
+    if (size !== undefined) {
+      if (size > library.maxFileBytes) {
+        throw new ApiError(
+          413,
+          'billing.storage_quota',
+          `The file is larger than the ${library.maxFileBytes} bytes an upload may take.`,
+          { field: 'size_bytes', max_bytes: library.maxFileBytes },
+        );
+      }
+      await checkQuota(this.deps, userId, size);
     }
     const id = newMediaId();
     const item = await this.deps.store.media.create({
@@ -95,8 +115,14 @@ export class MediaService {
       status: 'pending',
       storageKey: mediaKey(userId, id),
     });
-    const upload = await this.deps.library.uploadUrl(item, UPLOAD_URL_TTL_MS);
-    return { media_id: id, upload_url: upload.url, expires_at: upload.expiresAt };
+    const upload = await library.uploadUrl(item, UPLOAD_URL_TTL_MS);
+    const answer = { media_id: id, upload_url: upload.url, expires_at: upload.expiresAt };
+    if (size === undefined) return answer;
+    // A bucket takes a large file in parts at their own URLs; a disk takes parts at upload_url.
+    const parts = library.storage.presignParts
+      ? await library.storage.presignParts(item.storageKey, size, UPLOAD_URL_TTL_MS, item.contentType)
+      : [];
+    return { ...answer, parts };
   }
 
   /**
@@ -112,7 +138,20 @@ export class MediaService {
     const { store, library } = this.deps;
     const item = await this.owned(userId, id);
     if (item.status === 'ready') return { success: true, media: await mediaResource(library, item) };
-    const size = await library.storage.size(item.storageKey);
+    let size = await library.storage.size(item.storageKey);
+    if (size === undefined && library.storage.completeParts) {
+      // On a bucket, the parts of a multipart upload become the file now.
+      const missingPart = await library.storage.completeParts(item.storageKey);
+      if (missingPart !== 'none' && missingPart > 0) {
+        throw new ApiError(
+          400,
+          'media.not_uploaded',
+          `Part ${missingPart} of the multipart upload has not arrived: PUT it to its URL first.`,
+          { id: item.id, missing_part: missingPart },
+        );
+      }
+      if (missingPart === 0) size = await library.storage.size(item.storageKey);
+    }
     if (size === undefined) {
       const received = (await library.storage.received?.(item.storageKey)) ?? 0;
       throw new ApiError(

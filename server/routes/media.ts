@@ -52,12 +52,16 @@ const uploadUrl = {
     querystring: z.object({
       media_type: queryParam("The file's MIME type"),
       filename: queryParam('The file name'),
+      size_bytes: queryParam(
+        "The file's size: checked against the per-file limit and the quota at once; on a bucket, the answer's parts are a multipart upload",
+      ),
     }),
   },
   response: {
     200: answer(uploadUrlSchema, 'Where to PUT the file'),
-    400: failure('Missing media_type or filename'),
+    400: failure('Missing media_type or filename, or an invalid size_bytes'),
     ...AUTH_ERRORS,
+    413: overQuota,
   },
 };
 const verify = {
@@ -134,6 +138,7 @@ export function mediaRoutes(fastify: FastifyInstance, media: MediaService): void
         request.userId,
         request.query.media_type ?? request.query.content_type,
         request.query.filename,
+        request.query.size_bytes,
       ),
   );
 

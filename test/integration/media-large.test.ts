@@ -231,4 +231,21 @@ test('a malformed Content-Range or a part over the per-file limit is refused', a
   expect(((await bad.json()) as any).error.meta.field).toBe('Content-Range');
   const huge = await status(url, 5 * 1024 * MiB);
   expect(huge.status).toBe(413);
+  // Said up front, the size is checked before anything is sent; on disk there are no part URLs.
+  const refused = await stack.request(
+    'GET',
+    `/v1/media/upload-url?media_type=video/mp4&filename=huge.mp4&size_bytes=${5 * 1024 * MiB}`,
+  );
+  expect(refused.status).toBe(413);
+  expect(refused.body.error.meta).toMatchObject({ field: 'size_bytes' });
+  const sized = await stack.request(
+    'GET',
+    `/v1/media/upload-url?media_type=video/mp4&filename=a.mp4&size_bytes=${MiB}`,
+  );
+  expect(sized.body).toMatchObject({ parts: [] });
+  const badSize = await stack.request(
+    'GET',
+    '/v1/media/upload-url?media_type=video/mp4&filename=a.mp4&size_bytes=-1',
+  );
+  expect(badSize.body.error.meta).toMatchObject({ field: 'size_bytes' });
 });
