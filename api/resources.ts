@@ -303,6 +303,19 @@ export const uploadUrlSchema = z.object({
   media_id: z.string(),
   upload_url: z.string(),
   expires_at: z.string(),
+  parts: z
+    .array(
+      z.object({
+        part_number: z.number().int(),
+        first_byte: z.number().int(),
+        last_byte: z.number().int(),
+        url: z.string().describe('Presigned: PUT these bytes here (valid as long as upload_url)'),
+      }),
+    )
+    .optional()
+    .describe(
+      "Only with size_bytes. On a bucket: the multipart upload's parts, each PUT to its own URL, then verify; empty: PUT to upload_url (whole or by Content-Range)",
+    ),
 });
 
 export const storageUsageSchema = z.object({

@@ -310,5 +310,22 @@ export const unpublishSchema = z.object({ account_id: z.string().min(1).optional
  */
 export const retrySchema = z.object({ force: z.boolean().optional() }).strict();
 
+/** `POST /v1/media/{id}/verify`: optionally, what the uploaded file must be (checked before ready). */
+export const verifyMediaSchema = z
+  .object({
+    size_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('The whole file size; a different stored size is refused'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be the hex SHA-256 of the whole file (64 hex digits)')
+      .optional()
+      .describe("The file's SHA-256 (hex); the stored bytes are hashed and must match"),
+  })
+  .strict();
+
 /** `POST /v1/accounts/{id}/reconnect`: the account's new credentials. */
 export const reconnectAccountSchema = z.object({ credentials: z.record(z.string(), z.string()) }).strict();

@@ -3,6 +3,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { diskParts } from './disk-parts';
 import { type MediaStorage, MediaTooLarge } from './storage';
 
 /** `<user id>/<media id>`: characters ids may have, and never a `.` or `..` segment. */
@@ -18,6 +19,7 @@ export function diskStorage(root: string): MediaStorage {
     return join(root, key);
   };
   return {
+    ...diskParts(pathOf),
     async write(key, body, maxBytes = Number.POSITIVE_INFINITY) {
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });
@@ -49,6 +51,7 @@ export function diskStorage(root: string): MediaStorage {
     async remove(key) {
       if (!SAFE_KEY.test(key)) return;
       await rm(pathOf(key), { force: true });
+      await rm(`${pathOf(key)}.upload`, { force: true });
     },
   };
 }

@@ -4,9 +4,11 @@ import { type S3Config, s3Storage } from './s3-storage';
 import { MediaUrlSigner } from './signed-urls';
 import type { MediaStorage } from './storage';
 
-export { MediaTooLarge, mediaKey, type MediaStorage } from './storage';
+export { MediaTooLarge, mediaKey, PartOffsetMismatch, type MediaStorage, type UploadPart } from './storage';
 export { MediaUrlSigner } from './signed-urls';
 export type { S3Config } from './s3-storage';
+
+const DEFAULT_MAX_FILE_BYTES = 4 * 1024 ** 3;
 
 /** What URL-making needs to know of a media item. */
 export interface StoredMedia {
@@ -21,6 +23,8 @@ export interface MediaLibrary {
   signer: MediaUrlSigner;
   /** Per-user storage quota in bytes; undefined: unlimited. */
   limitBytes?: number;
+  /** Largest single file a signed upload takes. */
+  maxFileBytes: number;
   /** Where a client PUTs the file: presigned by the bucket, or Postflow's signed `/media-files` URL. */
   uploadUrl(item: StoredMedia, ttlMs: number): Promise<{ url: string; expiresAt: string }>;
   /** Where anyone with the URL can read the file until it expires (clients, URL-fetching platforms). */
@@ -32,6 +36,8 @@ export interface MediaConfig {
   publicUrl: string;
   mediaDir?: string;
   storageLimitBytes?: number;
+  /** Largest single file a signed upload takes; default 4 GiB. */
+  maxFileBytes?: number;
   /** Set: files live in this bucket instead of `mediaDir`. */
   s3?: S3Config;
 }
@@ -46,6 +52,7 @@ export function openMediaLibrary(config: MediaConfig, secretKey: Buffer): MediaL
   return {
     storage,
     signer,
+    maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     ...(config.storageLimitBytes !== undefined ? { limitBytes: config.storageLimitBytes } : {}),
     async uploadUrl(item, ttlMs) {
       if (!storage.presign) return signer.url('PUT', item.id, ttlMs);

@@ -10,6 +10,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Transform, type Readable } from 'node:stream';
+import { s3Parts } from './s3-parts';
 import { type MediaStorage, MediaTooLarge } from './storage';
 
 export interface S3Config {
@@ -39,7 +40,9 @@ export function s3Storage(config: S3Config): MediaStorage {
   const missing = (err: unknown) =>
     err instanceof NoSuchKey || err instanceof NotFound || (err as { name?: string }).name === 'NotFound';
 
+  const { abortParts, ...parts } = s3Parts(s3, Bucket, Key);
   return {
+    ...parts,
     async write(key, body, maxBytes = Number.POSITIVE_INFINITY) {
       let size = 0;
       const counted = body.pipe(
@@ -74,6 +77,7 @@ export function s3Storage(config: S3Config): MediaStorage {
     },
     async remove(key) {
       await s3.send(new DeleteObjectCommand({ Bucket, Key: Key(key) }));
+      await abortParts(key);
     },
     async presign(method, key, ttlMs, contentType) {
       const expiresIn = Math.floor(ttlMs / 1000);

@@ -14,6 +14,44 @@ export interface MediaStorage {
    * storage can make one (S3). Absent: Postflow serves the file itself at signed URLs.
    */
   presign?(method: 'GET' | 'PUT', key: string, ttlMs: number, contentType?: string): Promise<string>;
+  /**
+   * Uploads in parts by byte offset (disk; a bucket takes parts at its own presigned URLs):
+   * bytes received of `key` so far, the whole file's size once the last part arrived.
+   */
+  received?(key: string): Promise<number>;
+  /**
+   * Stores the part `body` that starts at byte `start` of a `total`-byte file and resolves to the
+   * bytes received since. Bytes before the received offset (a part re-sent after a dropped
+   * connection) are skipped, not stored twice; a part starting past it throws `PartOffsetMismatch`.
+   * With the last byte the file is complete under `key`.
+   */
+  writePart?(key: string, start: number, total: number, body: Readable): Promise<number>;
+  /**
+   * A bucket's multipart upload of a `size`-byte file: one presigned URL per part, PUT straight to
+   * the bucket (a part sent again replaces itself, never adds).
+   */
+  presignParts?(key: string, size: number, ttlMs: number, contentType: string): Promise<UploadPart[]>;
+  /**
+   * Assembles the parts of `key`'s multipart upload into the file: `none` when there is no such
+   * upload, else the first part number missing (nothing assembled) or 0 when done.
+   */
+  completeParts?(key: string): Promise<'none' | number>;
+}
+
+/** One part of a multipart upload: bytes `first_byte`..`last_byte` of the file, PUT to `url`. */
+export interface UploadPart {
+  part_number: number;
+  first_byte: number;
+  last_byte: number;
+  url: string;
+}
+
+/** A part that starts past the bytes received so far: the client resumes at `receivedBytes`. */
+export class PartOffsetMismatch extends Error {
+  constructor(readonly receivedBytes: number) {
+    super(`The upload has ${receivedBytes} bytes; send the part that starts there.`);
+    this.name = 'PartOffsetMismatch';
+  }
 }
 
 export class MediaTooLarge extends Error {

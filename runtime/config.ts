@@ -45,6 +45,8 @@ export interface PostflowConfig {
   mediaDir: string;
   /** Per-user media storage quota in bytes; unset: unlimited. */
   storageLimitBytes: number | undefined;
+  /** Largest single file a signed upload takes (whole or in parts). @default 4 GiB */
+  maxFileBytes: number;
   /** An S3-compatible bucket for media instead of `mediaDir` (POSTFLOW_S3_BUCKET set). */
   s3: S3Config | undefined;
   /** `POSTFLOW_PAYLOAD_KEYS`: encrypt Temporal payloads (the first key encrypts, all decrypt); empty: off. */
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     storageLimitBytes: env.POSTFLOW_STORAGE_LIMIT_BYTES
       ? intFrom(env, 'POSTFLOW_STORAGE_LIMIT_BYTES', 0)
       : undefined,
+    maxFileBytes: positiveIntFrom(env, 'POSTFLOW_MEDIA_MAX_FILE_BYTES', 4 * 1024 ** 3),
   };
 }
 

@@ -5,8 +5,6 @@ import type { MediaItem, Store } from '../store/types';
 
 /** The contract's cap on server-side uploads. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-/** Largest file a signed upload URL takes (the quota, when set, may be smaller). */
-export const MAX_SIGNED_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024;
 /** How long an upload URL and a media item's download URL stay valid. */
 export const UPLOAD_URL_TTL_MS = 15 * 60_000;
 const DOWNLOAD_URL_TTL_MS = 60 * 60_000;

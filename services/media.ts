@@ -7,6 +7,8 @@ import type {
   storageUsageSchema,
   uploadUrlSchema,
 } from '../api/resources';
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { mediaKey } from '../media';
 import { newMediaId } from '../store/media-id';
 import type { Created, IdempotencyKeyHeader } from './idempotency';
@@ -26,6 +28,13 @@ export { MAX_UPLOAD_BYTES } from './media-items';
 export interface MediaServiceDeps extends MediaDeps {
   /** The posts of a user that may still publish with this media (they keep it from deletion). */
   postsUsingMedia(userId: string, mediaId: string): Promise<string[]>;
+}
+
+/** What the client says of the file it uploaded, checked before the item is ready. */
+export interface VerifyClaims {
+  size_bytes?: number;
+  /** Hex SHA-256 of the whole file. */
+  sha256?: string;
 }
 
 /** The raw query of a media page. */
@@ -55,7 +64,9 @@ export class MediaService {
     userId: string,
     mediaType: string | undefined,
     filename: string | undefined,
+    sizeBytes?: string,
   ): Promise<z.infer<typeof uploadUrlSchema>> {
+    const size = sizeBytes === undefined || sizeBytes === '' ? undefined : Number(sizeBytes);
     const problems = [
       !mediaType && {
         field: 'media_type',
@@ -69,12 +80,30 @@ export class MediaService {
           message: 'must be an image or video MIME type such as image/png or video/mp4.',
         },
       !filename && { field: 'filename', code: 'validation.field_required', message: 'give the file name.' },
+      size !== undefined &&
+        !(Number.isSafeInteger(size) && size > 0) && {
+          field: 'size_bytes',
+          code: 'validation.field_invalid',
+          message: "must be the file's size in bytes, a whole number above 0.",
+        },
     ].filter(Boolean) as Array<{ field: string; code: string; message: string }>;
     if (problems.length) {
       throw new ApiError(400, problems[0].code, `${problems[0].field}: ${problems[0].message}`, {
         field: problems[0].field,
         errors: problems,
       });
+    }
+    const { library } = this.deps;
+    if (size !== undefined) {
+      if (size > library.maxFileBytes) {
+        throw new ApiError(
+          413,
+          'billing.storage_quota',
+          `The file is larger than the ${library.maxFileBytes} bytes an upload may take.`,
+          { field: 'size_bytes', max_bytes: library.maxFileBytes },
+        );
+      }
+      await checkQuota(this.deps, userId, size);
     }
     const id = newMediaId();
     const item = await this.deps.store.media.create({
@@ -86,26 +115,55 @@ export class MediaService {
       status: 'pending',
       storageKey: mediaKey(userId, id),
     });
-    const upload = await this.deps.library.uploadUrl(item, UPLOAD_URL_TTL_MS);
-    return { media_id: id, upload_url: upload.url, expires_at: upload.expiresAt };
+    const upload = await library.uploadUrl(item, UPLOAD_URL_TTL_MS);
+    const answer = { media_id: id, upload_url: upload.url, expires_at: upload.expiresAt };
+    if (size === undefined) return answer;
+    // A bucket takes a large file in parts at their own URLs; a disk takes parts at upload_url.
+    const parts = library.storage.presignParts
+      ? await library.storage.presignParts(item.storageKey, size, UPLOAD_URL_TTL_MS, item.contentType)
+      : [];
+    return { ...answer, parts };
   }
 
-  /** Marks a PUT upload ready once its bytes are there and fit the quota (else it is failed and removed). */
-  async verify(userId: string, id: string): Promise<z.infer<typeof mediaVerifiedSchema>> {
+  /**
+   * Marks a PUT upload ready once its bytes are there, match the size and SHA-256 the client gives
+   * (else they are removed and it stays pending for a new upload), and fit the quota (else it is
+   * failed and removed): the quota counts a file once it is complete.
+   */
+  async verify(
+    userId: string,
+    id: string,
+    claims: VerifyClaims = {},
+  ): Promise<z.infer<typeof mediaVerifiedSchema>> {
     const { store, library } = this.deps;
     const item = await this.owned(userId, id);
     if (item.status === 'ready') return { success: true, media: await mediaResource(library, item) };
-    const size = await library.storage.size(item.storageKey);
+    let size = await library.storage.size(item.storageKey);
+    if (size === undefined && library.storage.completeParts) {
+      // On a bucket, the parts of a multipart upload become the file now.
+      const missingPart = await library.storage.completeParts(item.storageKey);
+      if (missingPart !== 'none' && missingPart > 0) {
+        throw new ApiError(
+          400,
+          'media.not_uploaded',
+          `Part ${missingPart} of the multipart upload has not arrived: PUT it to its URL first.`,
+          { id: item.id, missing_part: missingPart },
+        );
+      }
+      if (missingPart === 0) size = await library.storage.size(item.storageKey);
+    }
     if (size === undefined) {
+      const received = (await library.storage.received?.(item.storageKey)) ?? 0;
       throw new ApiError(
         400,
         'media.not_uploaded',
-        'Nothing was uploaded yet: PUT the file to the upload_url first.',
-        {
-          id: item.id,
-        },
+        received
+          ? `Only ${received} bytes arrived: PUT the remaining parts (Content-Range from byte ${received}) first.`
+          : 'Nothing was uploaded yet: PUT the file to the upload_url first.',
+        { id: item.id, received_bytes: received },
       );
     }
+    await this.checkClaims(item, size, claims);
     try {
       await checkQuota(this.deps, userId, size);
     } catch (err) {
@@ -118,6 +176,39 @@ export class MediaService {
       success: true,
       media: await mediaResource(library, { ...item, status: 'ready', sizeBytes: size }),
     };
+  }
+
+  /** The stored file is the one the client sent: its size, and its SHA-256 read as a stream. */
+  private async checkClaims(
+    item: { id: string; storageKey: string },
+    size: number,
+    claims: VerifyClaims,
+  ): Promise<void> {
+    const storage = this.deps.library.storage;
+    const mismatch = async (field: string, message: string) => {
+      await storage.remove(item.storageKey);
+      throw new ApiError(
+        400,
+        'media.checksum_mismatch',
+        `${message} The file was removed: upload it again.`,
+        {
+          field,
+          id: item.id,
+        },
+      );
+    };
+    if (claims.size_bytes !== undefined && claims.size_bytes !== size) {
+      await mismatch('size_bytes', `${size} bytes were stored, not ${claims.size_bytes}.`);
+    }
+    if (claims.sha256 === undefined) return;
+    const stream = await storage.read(item.storageKey);
+    if (!stream) throw mediaNotFound(item.id);
+    const hash = createHash('sha256');
+    await pipeline(stream, hash);
+    const stored = hash.digest('hex');
+    if (stored !== claims.sha256.toLowerCase()) {
+      await mismatch('sha256', `The stored file's SHA-256 is ${stored}, not ${claims.sha256}.`);
+    }
   }
 
   /** A page of the user's media, newest first. */

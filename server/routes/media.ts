@@ -9,6 +9,7 @@ import {
   storageUsageSchema,
   uploadUrlSchema,
 } from '../../api/resources';
+import { verifyMediaSchema } from '../../api/schemas';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -51,20 +52,28 @@ const uploadUrl = {
     querystring: z.object({
       media_type: queryParam("The file's MIME type"),
       filename: queryParam('The file name'),
+      size_bytes: queryParam(
+        "The file's size: checked against the per-file limit and the quota at once; on a bucket, the answer's parts are a multipart upload",
+      ),
     }),
   },
   response: {
     200: answer(uploadUrlSchema, 'Where to PUT the file'),
-    400: failure('Missing media_type or filename'),
+    400: failure('Missing media_type or filename, or an invalid size_bytes'),
     ...AUTH_ERRORS,
+    413: overQuota,
   },
 };
 const verify = {
-  summary: 'Mark a PUT upload ready',
+  summary: 'Mark a PUT upload ready, checking its size and SHA-256 when given',
   params,
+  body: verifyMediaSchema,
+  optionalBody: true,
   response: {
     200: answer(mediaVerifiedSchema, 'Ready'),
-    400: failure('Nothing uploaded yet (media.not_uploaded)'),
+    400: failure(
+      'Nothing (or only part) uploaded yet (media.not_uploaded; meta.received_bytes), or the stored size or SHA-256 differs (media.checksum_mismatch; the file is removed)',
+    ),
     ...AUTH_ERRORS,
     404: failure('No such media (media.not_found)'),
     413: overQuota,
@@ -129,11 +138,12 @@ export function mediaRoutes(fastify: FastifyInstance, media: MediaService): void
         request.userId,
         request.query.media_type ?? request.query.content_type,
         request.query.filename,
+        request.query.size_bytes,
       ),
   );
 
   app.post('/v1/media/:id/verify', { ...scope('media:write'), schema: verify }, async (request) =>
-    media.verify(request.userId, request.params.id),
+    media.verify(request.userId, request.params.id, request.body ?? {}),
   );
 
   app.get<{ Querystring: { cursor?: string; limit?: string } }>(
@@ -163,15 +173,37 @@ const signedQuery = z.object({
 const badUrl = failure('Invalid or expired URL (media.url_invalid)');
 // The body is the file's bytes, streamed to storage by the media file service.
 const putFile = {
-  summary: 'Upload the bytes to a signed upload_url (Content-Type as requested)',
+  summary: 'Upload the bytes to a signed upload_url (Content-Type as requested), whole or in parts',
+  description:
+    'With `Content-Range: bytes <first>-<last>/<total>` the body is one part of a resumable upload (on disk storage); `Content-Range: bytes */<total>` with no body asks how many bytes arrived. A part may start at or before the received offset (bytes already stored are skipped), never after it (409). The last byte completes the file; then verify.',
   security: [],
   params,
-  parsedByHandler: { body: { content: { '*/*': { schema: binary() } } }, querystring: signedQuery },
+  parsedByHandler: {
+    body: { content: { '*/*': { schema: binary() } } },
+    querystring: signedQuery,
+    headers: z.object({
+      'content-range': z
+        .string()
+        .optional()
+        .describe('bytes <first>-<last>/<total> (a part) or bytes */<total> (ask the received offset)'),
+    }),
+  },
   response: {
-    200: answer(z.object({ success: z.boolean() }), 'Stored'),
-    400: failure('Content-Type differs from the requested one'),
+    200: answer(
+      z.object({
+        success: z.boolean(),
+        received_bytes: z.number().int().describe('Bytes stored so far (the received offset)'),
+        size_bytes: z.number().int().describe("The whole file's size"),
+        complete: z.boolean().describe('Every byte arrived: verify next'),
+      }),
+      'Stored',
+    ),
+    400: failure('Content-Type differs from the requested one, or a malformed Content-Range'),
     403: badUrl,
-    409: failure('Already uploaded'),
+    409: failure(
+      'Already uploaded, or a part past the received offset (media.upload_offset_mismatch; meta.received_bytes)',
+    ),
+    413: overQuota,
   },
 };
 const getFile = {
@@ -200,14 +232,16 @@ export function mediaFileRoutes(app: FastifyInstance, files: MediaFileService): 
       '/media-files/:id',
       { schema: putFile },
       async (request, reply) => {
-        await files.put(request.params.id, request.query, {
+        const range = request.headers['content-range'];
+        const stored = await files.put(request.params.id, request.query, {
           contentType: String(request.headers['content-type'] ?? '')
             .split(';')[0]
             .trim(),
           contentLength: Number(request.headers['content-length'] ?? 0),
+          ...(range !== undefined ? { contentRange: range } : {}),
           body: request.body as Readable,
         });
-        return reply.status(200).send({ success: true });
+        return reply.status(200).header('upload-offset', stored.received_bytes).send(stored);
       },
     );
 

@@ -172,6 +172,8 @@ test('only the fields docs/decisions.md lists may be absent', () => {
       'PlatformConstraints.title',
       'PlatformConstraints.media.kinds',
       'PlatformConstraints.required_options[].values',
+      // An upload URL's parts, only when the client gave the file's size (docs/api.md).
+      'UploadUrl.parts',
     ].sort(),
   );
 });
