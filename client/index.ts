@@ -133,6 +133,9 @@ export class PostflowClient {
     /** Every collected metrics pass of each target, oldest first: the engagement curve. */
     metricsSeries: (idOrPlatformId: string): Promise<PostMetricsSeries> =>
       this.services.metrics.series(this.userId, idOrPlatformId),
+    /** The engagement curves as a PNG image (`GET /v1/posts/{id}/metrics.png`). */
+    metricsChart: (idOrPlatformId: string): Promise<Buffer> =>
+      this.services.metrics.chart(this.userId, idOrPlatformId),
     /** Cancels a post, or deletes a published one from its platforms (`platform`'s copies only). */
     delete: (id: string, scope: { platform?: string; accountId?: string } = {}): Promise<DeleteResult> =>
       this.service.delete(this.userId, id, scope),

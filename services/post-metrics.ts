@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { postMetricsResourceSchema } from '../api/resources';
 import type { PostMetrics, PostResource, StoredMetrics } from '../api/types';
+import { renderMetricsChart } from '../charts/metrics-chart';
 import type { Store } from '../store/types';
 
 /** `GET /v1/posts/{id}/metrics`: each target's latest collected metrics. */
@@ -58,7 +59,16 @@ export class PostMetricsService {
 
   /** Every stored pass of each target, oldest first: the engagement curve. */
   async series(userId: string, id: string): Promise<PostMetricsSeries> {
+    return this.seriesOf(await this.deps.getPost(userId, id));
+  }
+
+  /** The engagement curves as a PNG (`GET /v1/posts/{id}/metrics.png`). */
+  async chart(userId: string, id: string): Promise<Buffer> {
     const post = await this.deps.getPost(userId, id);
+    return metricsChart(post, await this.seriesOf(post));
+  }
+
+  private async seriesOf(post: PostResource): Promise<PostMetricsSeries> {
     const passes = await this.deps.store.metrics.history(post.id);
     return {
       post_id: post.id,
@@ -72,6 +82,23 @@ export class PostMetricsService {
       })),
     };
   }
+}
+
+/**
+ * `GET /v1/posts/{id}/metrics.png`: the series drawn as engagement curves (charts/), one panel per
+ * target whose platform reports metrics, on the time each pass was read.
+ */
+export function metricsChart(post: Pick<PostResource, 'text'>, series: PostMetricsSeries): Buffer {
+  const title = post.text?.split('\n')[0]?.trim() || series.post_id;
+  return renderMetricsChart({
+    title,
+    targets: series.targets
+      .filter((t) => t.metrics_supported)
+      .map((t) => ({
+        label: `${t.platform} · ${t.account_id}`,
+        passes: t.passes.map((p) => ({ at: p.synced_at, metrics: p.metrics })),
+      })),
+  });
 }
 
 /** The post with each target's latest stored pass as its `metrics` and `metrics_synced_at`. */
