@@ -19,7 +19,6 @@ import type {
 } from '../../api/types';
 import type { publishPost } from '../../workflows/publish-post';
 import { javaTestServer } from '../helpers/tools';
-import { metricsWorkflowId } from '../../workflows/collect-metrics';
 
 /**
  * A delivery's paths (workflows/delivery.ts) through prepare, publish, the processing checks and
@@ -35,23 +34,20 @@ let taskQueue: string;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
   });
 });
 
-// A server per test: a published post starts its metrics collection (an abandoned child), and
-// with it on the server the next test's clock no longer skips ahead (seen: every later durable
-// wait ran in real time), as in test/workflow/metrics-collection.test.ts.
-afterEach(async () => {
+afterAll(async () => {
   await env?.teardown();
 });
 
-beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: javaTestServer() } },
-  });
+beforeEach(() => {
   taskQueue = `test-${expect.getState().currentTestName?.replace(/\W+/g, '-')}`;
 });
 
@@ -136,9 +132,6 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
     renewAccountToken: notInThisTest('renewAccountToken'),
-    // A published post starts its metrics collection; these tests schedule no passes.
-    metricsSchedule: async () => [],
-    collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
     checkPreparedTarget: notInThisTest('checkPreparedTarget'),
     reusePrepared: notInThisTest('reusePrepared'),
@@ -162,8 +155,7 @@ async function deliver(
     Object.entries(fakeActivities(script)).map(([name, fn]) => [
       name,
       (...args: unknown[]) => {
-        // The delivery's calls only: not its webhooks' nor its metrics collection's.
-        if (name !== 'webhookSubscribers' && name !== 'metricsSchedule') calls.push({ name, args });
+        if (name !== 'webhookSubscribers') calls.push({ name, args });
         return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       },
     ]),
@@ -174,24 +166,13 @@ async function deliver(
     workflowBundle: bundle,
     activities,
   });
-  const post = await worker.runUntil(async () => {
-    const settled = await env.client.workflow.execute<typeof publishPost>('publishPost', {
+  const post = await worker.runUntil(
+    env.client.workflow.execute<typeof publishPost>('publishPost', {
       taskQueue,
       workflowId: spec.id,
       args: [spec],
-    });
-    // A published post starts its metrics collection (no passes here): let it end before the
-    // worker stops, or its task, on a queue nobody serves, holds the test server's clock.
-    const collection = env.client.workflow.getHandle(metricsWorkflowId(spec.id));
-    if (
-      await collection.describe().then(
-        () => true,
-        () => false,
-      )
-    )
-      await collection.result();
-    return settled;
-  });
+    }),
+  );
   return { post, calls };
 }
 

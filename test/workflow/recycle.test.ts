@@ -86,7 +86,22 @@ async function queuedAccount(name: string): Promise<string> {
   return id;
 }
 
-const result = (workflowId: string) => env.client.workflow.getHandle(workflowId).result();
+/** A workflow's result, once it exists: the post starts its round's workflow just after it settles. */
+async function result(workflowId: string): Promise<unknown> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  for (
+    let tries = 0;
+    !(await handle.describe().then(
+      () => true,
+      () => false,
+    ));
+    tries++
+  ) {
+    if (tries === 100) throw new Error(`${workflowId} was never started`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return handle.result();
+}
 /** A post's spec as its workflow holds it. */
 const specOf = (postId: string): Promise<PostSpec> =>
   env.client.workflow.getHandle(postId).query<PostSpec>('spec');
