@@ -9,7 +9,6 @@ import {
   consentUrl,
   credentialsOnPage,
   grantedPages,
-  oauthEndpoints,
   type PlatformDescriptor,
 } from '../../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
@@ -605,66 +604,6 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
     });
     expect(after.access_token).not.toBe(second.accessToken);
     expect(facebook.pageTokens.get(after.access_token!)).toBe(second.id);
-  } finally {
-    await store.close();
-  }
-});
-
-test('the PKCE verifier is RFC 7636-shaped and its challenge is its S256 hash', () => {
-  const verifier = secrets.verifier('conn_x');
-  expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  expect(secrets.challenge('conn_x')).toBe(createHash('sha256').update(verifier).digest('base64url'));
-  expect(secrets.open(secrets.seal('the-code'))).toBe('the-code');
-  expect(new OAuthSecrets(Buffer.alloc(32, 8)).verifier('conn_x')).not.toBe(verifier);
-});
-
-test('redeeming a connection creates the account once, and the same X user reconnects it (active again)', async () => {
-  const twitter = cases[0]!.fake as TwitterFake;
-  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
-  const store = await openStore(home);
-  try {
-    const env = {
-      POSTFLOW_TWITTER_API_URL: twitter.url,
-      POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
-      POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
-    };
-    const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
-    const descriptor = descriptorOf('twitter');
-    /** A connection consented on X's fake, as the callback hands it to the activity. */
-    const consented = async (connectionId: string, accountId: string) => {
-      const url = new URL(oauthEndpoints(descriptor, env)!.authorizeUrl);
-      for (const [key, value] of Object.entries({
-        response_type: 'code',
-        client_id: 'client-1',
-        redirect_uri: CALLBACK,
-        state: 's',
-        code_challenge: secrets.challenge(connectionId),
-        code_challenge_method: 'S256',
-      }))
-        url.searchParams.set(key, value);
-      const back = await answerConsent(url, 'approve');
-      const job = {
-        connectionId,
-        userId: 'usr_a',
-        platform: 'twitter',
-        accountId,
-        callbackUrl: CALLBACK,
-        ttlMs: 60_000,
-      };
-      return redeemOAuthConnection(job, secrets.seal(back.searchParams.get('code')!));
-    };
-
-    const first = await consented('conn_a', 'acc_first');
-    expect(first).toMatchObject({ accountId: 'acc_first', created: true, username: 'postflow' });
-    await store.setAccountStatus('acc_first', 'reconnect_required', 'token revoked');
-
-    const again = await consented('conn_b', 'acc_second');
-    expect(again).toMatchObject({ accountId: 'acc_first', created: false });
-    expect(await store.getAccount('acc_second')).toBeUndefined();
-    expect(await store.getAccount('acc_first')).toMatchObject({ status: 'active', reconnectReason: null });
-    const credentials = await store.accountCredentials('acc_first');
-    expect(credentials).toMatchObject({ user_id: '1580000000000000001', username: 'postflow' });
-    expect(twitter.accessTokens.has(credentials.access_token!)).toBe(true);
   } finally {
     await store.close();
   }
