@@ -237,6 +237,29 @@ export class MetaGraphFake extends FakePlatform {
   }
 
   /** `GET /refresh_access_token?grant_type=…&access_token=…` (the long-lived token, in the query). */
+  /**
+   * `GET /access_token`: the short-lived token of a code traded for a 60-day one (Instagram
+   * Login's `ig_exchange_token`, Threads' `th_exchange_token`); the short one stops working.
+   */
+  protected exchangeRoute(grantType: string): Route {
+    return {
+      method: 'GET',
+      path: '/access_token',
+      handle: (req) => {
+        if (req.query.get('grant_type') !== grantType)
+          return MetaGraphFake.error(400, 100, 'Invalid grant_type', { type: 'IGApiException' });
+        if (req.query.get('client_secret') !== this.client.secret)
+          return MetaGraphFake.error(400, 101, 'Error validating client secret.');
+        if (!this.accessTokens.delete(req.query.get('access_token') ?? '')) return MetaGraphFake.invalidToken;
+        const { access_token } = this.longLivedToken();
+        return {
+          status: 200,
+          body: { access_token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+        };
+      },
+    };
+  }
+
   protected refreshRoute(grantType: string): Route {
     return {
       method: 'GET',

@@ -1,6 +1,6 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type ContainerLife, ContainerRules } from '../fake-containers';
-import { LONG_LIVED_SECONDS, MetaGraphFake } from '../fake-graph';
+import { MetaGraphFake } from '../fake-graph';
 import { insightsAnswer } from '../fake-insights';
 
 /** The media insights metrics Threads documents (`/{threads-media-id}/insights`). */
@@ -80,23 +80,7 @@ export class ThreadsFake extends MetaGraphFake {
           return { status: 200, body: { access_token: pair.access_token, user_id: Number(this.userId) } };
         },
       },
-      {
-        method: 'GET',
-        path: '/access_token',
-        handle: (req) => {
-          const short = req.query.get('access_token') ?? '';
-          if (req.query.get('grant_type') !== 'th_exchange_token')
-            return MetaGraphFake.error(400, 100, 'Invalid grant_type', { type: 'IGApiException' });
-          if (req.query.get('client_secret') !== this.client.secret)
-            return MetaGraphFake.error(400, 101, 'Error validating client secret.');
-          if (!this.accessTokens.delete(short)) return MetaGraphFake.invalidToken;
-          const { access_token } = this.longLivedToken();
-          return {
-            status: 200,
-            body: { access_token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
-          };
-        },
-      },
+      this.exchangeRoute('th_exchange_token'),
       {
         method: 'GET',
         path: this.at('/me'),
