@@ -1,5 +1,5 @@
 import { type GrantedPage, PAGES_CREDENTIAL } from '../descriptor';
-import type { PlatformBody } from '../kit/http';
+import { type PlatformBody, readBody } from '../kit/http';
 import { type AssetGrant, ConnectRefused, type GrantAssets } from '../kit/oauth-connect';
 import { DEFAULT_LINKEDIN_VERSION } from './api';
 
@@ -53,12 +53,7 @@ async function rest(grant: AssetGrant, version: string, path: string): Promise<P
     },
     signal: grant.signal,
   });
-  let body: PlatformBody = {};
-  try {
-    body = (await response.json()) ?? {};
-  } catch {
-    // Not JSON: the status says what happened.
-  }
+  const body = await readBody(response);
   if (!response.ok) {
     // The code is spent: a failure after it is final (a retry would only meet oauth.code_invalid).
     throw new ConnectRefused(

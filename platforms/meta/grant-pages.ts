@@ -1,5 +1,5 @@
 import { type GrantedPage, PAGES_CREDENTIAL } from '../descriptor';
-import type { PlatformBody } from '../kit/http';
+import { type PlatformBody, readBody } from '../kit/http';
 import { type AssetGrant, ConnectRefused, type GrantAssets } from '../kit/oauth-connect';
 import { META_GRAPH_VERSION } from './login';
 
@@ -111,12 +111,7 @@ async function graph(grant: AssetGrant, url: string, token: string | undefined):
     headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     signal: grant.signal,
   });
-  let body: PlatformBody = {};
-  try {
-    body = (await response.json()) ?? {};
-  } catch {
-    // A body that is not JSON: the status says what happened.
-  }
+  const body = await readBody(response);
   if (!response.ok) {
     const reason = typeof body.error?.message === 'string' ? body.error.message : `HTTP ${response.status}`;
     throw unavailable(grant, reason.slice(0, 200));

@@ -1,5 +1,5 @@
 import { type GrantedPage, PAGES_CREDENTIAL } from '../../descriptor';
-import type { PlatformBody } from '../../kit/http';
+import { type PlatformBody, readBody } from '../../kit/http';
 import { type AssetGrant, ConnectRefused, type GrantAssets } from '../../kit/oauth-connect';
 
 /** The official hosts of the two Business Profile APIs the grant is read from. */
@@ -74,12 +74,7 @@ async function get(grant: AssetGrant, url: URL): Promise<PlatformBody> {
     headers: { accept: 'application/json', authorization: `Bearer ${grant.credentials.access_token}` },
     signal: grant.signal,
   });
-  let body: PlatformBody = {};
-  try {
-    body = (await response.json()) ?? {};
-  } catch {
-    // Not JSON: the status says what happened.
-  }
+  const body = await readBody(response);
   if (!response.ok) {
     // The code is spent: a failure after it is final. Google names the cause in error.message
     // (an API not enabled, a project without Business Profile API access: quota 0).
