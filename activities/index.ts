@@ -129,8 +129,21 @@ export function createActivities({
         ref: `${job.postId}/${job.target.accountId}`,
         // Deliveries started before `startedAt` existed: look back a day.
         since: job.startedAt ?? new Date(Date.now() - 86_400_000).toISOString(),
+        reportLimits: (limits) => reportLimits(account.id, limits),
       },
     };
+  }
+
+  /**
+   * Keeps what a platform's answer said of the account's allowances. Reading them is a side
+   * matter: a store failure is logged, and the step goes on.
+   */
+  async function reportLimits(accountId: string, limits: Record<string, number>): Promise<void> {
+    try {
+      await store.accountLimits.observe(accountId, limits, new Date().toISOString());
+    } catch (err) {
+      Context.current().log.warn('account limits not kept', { accountId, error: String(err) });
+    }
   }
 
   /**

@@ -50,7 +50,7 @@ export type CreatorInfo = z.infer<typeof creatorInfoSchema>;
 export const limitsSchema = z
   .record(z.string(), z.number().int())
   .describe(
-    'Remaining counts by platform-defined key (Instagram: posts_remaining); {} where the platform reports none',
+    'Remaining counts by platform-defined key (Instagram: posts_remaining; X: posts_24h_limit, posts_24h_remaining, posts_24h_reset and app_posts_24h_*, from its last post answer); {} where the platform reports none',
   );
 export type AccountLimits = z.infer<typeof limitsSchema>;
 

@@ -84,11 +84,18 @@ export class AccountHelperService {
     }
   }
 
-  /** The account's remaining platform quota; `{}` for a platform that reports none. */
+  /**
+   * The account's remaining platform quota: asked of the platform where it has an endpoint
+   * (Instagram); else what its latest answers reported (X's 24-hour post allowances, kept by
+   * each post call); `{}` for a platform that reports none.
+   */
   async limits(userId: string, id: string): Promise<AccountLimits> {
     const account = await this.activeAccount(userId, id);
-    if (!helpersOf(account.platform).includes('limits')) return {};
-    return (await this.cached(account, { kind: 'limits', accountId: id })) as AccountLimits;
+    if (helpersOf(account.platform).includes('limits')) {
+      return (await this.cached(account, { kind: 'limits', accountId: id })) as AccountLimits;
+    }
+    const observed = await this.deps.store.accountLimits.get(id);
+    return observed ? afterResets(observed.limits, (this.deps.now ?? Date.now)()) : {};
   }
 
   private async cached(
@@ -143,3 +150,19 @@ const platformsWith = (helper: AccountHelperName) =>
   PLATFORM_DESCRIPTORS.filter((d) => d.accountHelpers?.includes(helper))
     .map((d) => d.slug)
     .join(', ');
+
+/**
+ * Allowances as they stand now: a window whose reset (`<name>_reset`, epoch seconds) has passed
+ * is whole again (`<name>_remaining` back to `<name>_limit`), though no answer has said so yet.
+ */
+export function afterResets(limits: Record<string, number>, nowMs: number): AccountLimits {
+  const now = { ...limits };
+  for (const [key, reset] of Object.entries(limits)) {
+    const name = key.endsWith('_reset') ? key.slice(0, -'_reset'.length) : undefined;
+    const limit = name === undefined ? undefined : limits[`${name}_limit`];
+    if (name !== undefined && limit !== undefined && reset * 1000 <= nowMs) {
+      now[`${name}_remaining`] = limit;
+    }
+  }
+  return now;
+}

@@ -215,4 +215,11 @@ export const MIGRATIONS: readonly string[] = [
      metrics TEXT NOT NULL,
      PRIMARY KEY (post_id, account_id, due_at)
    );`,
+  // 18: the allowances a platform reports only in its answers (X's 24-hour post caps): the last
+  // answer's, one row per account, served by GET /v1/accounts/{id}/limits
+  `CREATE TABLE account_limits (
+     account_id TEXT PRIMARY KEY,
+     limits TEXT NOT NULL,
+     observed_at TEXT NOT NULL
+   );`,
 ];

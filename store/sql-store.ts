@@ -137,6 +137,7 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       return row && toAccount(row);
     },
     async deleteAccount(id) {
+      await db.run('DELETE FROM account_limits WHERE account_id = ?', [id]);
       return (await db.run('DELETE FROM accounts WHERE id = ?', [id])) > 0;
     },
 
@@ -494,6 +495,27 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
           [postId],
         );
         return rows.map(storedMetrics);
+      },
+    },
+
+    accountLimits: {
+      async observe(accountId, limits, observedAt) {
+        // Two deliveries of one account may answer out of order: the later answer wins.
+        await db.run(
+          `INSERT INTO account_limits (account_id, limits, observed_at) VALUES (?, ?, ?)
+           ON CONFLICT (account_id) DO UPDATE SET limits = excluded.limits, observed_at = excluded.observed_at
+           WHERE excluded.observed_at > account_limits.observed_at`,
+          [accountId, JSON.stringify(limits), observedAt],
+        );
+      },
+      async get(accountId) {
+        const row = await db.get<{ limits: string; observed_at: string }>(
+          'SELECT limits, observed_at FROM account_limits WHERE account_id = ?',
+          [accountId],
+        );
+        return row
+          ? { limits: JSON.parse(row.limits) as Record<string, number>, observedAt: row.observed_at }
+          : undefined;
       },
     },
 

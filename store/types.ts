@@ -338,6 +338,17 @@ export interface Store {
   };
 
   /**
+   * Allowances a platform reports only in its answers (X's 24-hour post caps, in the headers of
+   * each post call): the latest answer's per account, for `GET /v1/accounts/{id}/limits`.
+   */
+  accountLimits: {
+    /** Keeps what an answer read at `observedAt` said, unless a later answer's is kept already. */
+    observe(accountId: string, limits: Record<string, number>, observedAt: string): Promise<void>;
+    /** The latest kept, or undefined when no answer reported any. */
+    get(accountId: string): Promise<{ limits: Record<string, number>; observedAt: string } | undefined>;
+  };
+
+  /**
    * Bulk imports (`POST /v1/posts/import`): each row's outcome, and the post spec of each valid row
    * until the import workflow has started its post (sealed at rest, like credentials).
    */

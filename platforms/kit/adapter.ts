@@ -54,6 +54,11 @@ export interface PublishRequest {
   landsBy?: string;
   /** Aborted when the activity is cancelled or the worker shuts down. */
   signal: AbortSignal;
+  /**
+   * Keeps allowances the platform reports only in its answers (X's 24-hour post caps) for
+   * `GET /v1/accounts/{id}/limits`: integer counts by key. Never fails the step.
+   */
+  reportLimits?: (limits: Record<string, number>) => Promise<void>;
 }
 
 /**

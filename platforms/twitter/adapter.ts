@@ -99,6 +99,36 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
       (await caller(req, irreversible)({ method, path, headers, ...(body !== undefined ? { body } : {}) }))
         .body;
 
+  /**
+   * `POST /2/tweets`. Its answer, a refusal too, carries the 24-hour post allowances: kept for
+   * `GET /v1/accounts/{id}/limits` where the request can report them (delivery steps).
+   */
+  const postTweet = async (
+    req: XRequest & Pick<PublishRequest, 'reportLimits'>,
+    body: Record<string, unknown>,
+    irreversible: boolean,
+  ): Promise<PlatformBody> => {
+    let allowances: Record<string, number> = {};
+    try {
+      const answer = await caller(
+        req,
+        irreversible,
+      )({
+        method: 'POST',
+        path: '/2/tweets',
+        headers: JSON_HEADERS,
+        body: JSON.stringify(body),
+      });
+      allowances = postAllowances(answer.headers);
+      return answer.body;
+    } catch (err) {
+      allowances = (err as { allowances?: Record<string, number> }).allowances ?? {};
+      throw err;
+    } finally {
+      if (req.reportLimits && Object.keys(allowances).length) await req.reportLimits(allowances);
+    }
+  };
+
   const userId = async (req: XRequest, state: StepState = {}): Promise<string> => {
     const known = req.account.credentials.user_id ?? state.user_id;
     if (known) return String(known);
@@ -176,7 +206,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
       if (!reply) {
         const body = { text, reply: { in_reply_to_tweet_id: parent }, ...replySettings(req) };
         try {
-          reply = (await client(req)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS)).data;
+          reply = (await postTweet(req, body, false)).data;
         } catch (err) {
           if (!isDuplicate(err)) throw err;
           reply = await findReply(req, user, parent, text);
@@ -204,12 +234,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
     async publish(req, prepared) {
       assertTokenFresh(PLATFORM, req.account.credentials);
       try {
-        const answer = await client(req, true)(
-          'POST',
-          '/2/tweets',
-          JSON.stringify(tweetOf(req, prepared)),
-          JSON_HEADERS,
-        );
+        const answer = await postTweet(req, tweetOf(req, prepared), true);
         const id = idOf(answer);
         return startThread(req, receiptOf(req, id));
       } catch (err) {
@@ -256,7 +281,7 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
         reply: { in_reply_to_tweet_id: req.post.platformPostId },
         ...replySettings(req),
       };
-      const answer = await client(req, true)('POST', '/2/tweets', JSON.stringify(body), JSON_HEADERS);
+      const answer = await postTweet(req, body, true);
       return commentReceiptOf(req, idOf(answer));
     },
 
@@ -393,7 +418,27 @@ function failure(response: Response, body: PlatformBody, irreversible: boolean):
     irreversible,
     ...(retryAfter !== undefined ? { retryAfter } : {}),
   });
-  return Object.assign(err, { status: response.status });
+  // The allowances go with the refusal: a 429 names the spent 24-hour one (postTweet).
+  return Object.assign(err, { status: response.status, allowances: postAllowances(response.headers) });
+}
+
+/**
+ * X's 24-hour post allowances as a post call's answer reports them (`x-user-limit-24hour-*` for
+ * the account, `x-app-limit-24hour-*` for the app: limit, remaining, and the reset in epoch
+ * seconds). X has no endpoint to read them; only post calls carry them.
+ */
+export function postAllowances(headers: Headers): Record<string, number> {
+  const allowances: Record<string, number> = {};
+  for (const [prefix, key] of [
+    ['x-user-limit-24hour', 'posts_24h'],
+    ['x-app-limit-24hour', 'app_posts_24h'],
+  ] as const) {
+    for (const field of ['limit', 'remaining', 'reset'] as const) {
+      const raw = headers.get(`${prefix}-${field}`);
+      if (raw !== null && /^\d+$/.test(raw.trim())) allowances[`${key}_${field}`] = Number(raw);
+    }
+  }
+  return allowances;
 }
 
 /**

@@ -294,6 +294,39 @@ describe('twitter specifics', () => {
     });
   });
 
+  test("each post call's answer reports the 24-hour post allowances, and so does the refusal once one is spent", async () => {
+    const reported: Array<Record<string, number>> = [];
+    const reporting = () => ({
+      ...request(),
+      reportLimits: async (limits: Record<string, number>) => void reported.push(limits),
+    });
+    await adapter().publish(reporting(), {});
+    const reset = Math.floor(fake.day.resetsAt / 1000);
+    expect(reported).toEqual([
+      {
+        posts_24h_limit: 100,
+        posts_24h_remaining: 100 - fake.day.used,
+        posts_24h_reset: reset,
+        app_posts_24h_limit: 1667,
+        app_posts_24h_remaining: 1667 - fake.day.used,
+        app_posts_24h_reset: reset,
+      },
+    ]);
+
+    fake.dailyCaps.user = fake.day.used;
+    try {
+      const limited = await adapter()
+        .publish(reporting(), {})
+        .catch((e) => e.failure);
+      expect(limited).toMatchObject({ category: 'rate_limit', retryable: true });
+      // The window opened with this suite's first post: its reset is nearly a day away.
+      expect(limited.retryAfterMs).toBeGreaterThan(86_000_000);
+      expect(reported[1]).toMatchObject({ posts_24h_remaining: 0, posts_24h_reset: reset });
+    } finally {
+      fake.dailyCaps.user = 100;
+    }
+  });
+
   test("a first comment is a reply with the post's reply settings; X's count applies before any call", async () => {
     const req = request({ reply_settings: 'mentionedUsers' });
     const receipt = await runDelivery(adapter(), req);

@@ -1,6 +1,7 @@
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
+import { TwitterFake } from '../../platforms/twitter/fake';
 import { FAKE_MP4 } from '../contracts/run-delivery';
 import { Stack } from '../helpers/stack';
 
@@ -11,11 +12,12 @@ import { Stack } from '../helpers/stack';
 const pinterest = new PinterestFake();
 const tiktok = new TikTokFake();
 const instagram = new InstagramFake();
+const x = new TwitterFake();
 let stack: Stack;
 const accounts: Record<string, string> = {};
 
 beforeAll(async () => {
-  await Promise.all([pinterest.start(), tiktok.start(), instagram.start()]);
+  await Promise.all([pinterest.start(), tiktok.start(), instagram.start(), x.start()]);
   stack = await new Stack({
     POSTFLOW_PINTEREST_API_URL: pinterest.url,
     POSTFLOW_PINTEREST_CLIENT_ID: '1484362',
@@ -24,11 +26,13 @@ beforeAll(async () => {
     POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1',
     POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1',
     POSTFLOW_INSTAGRAM_API_URL: instagram.url,
+    POSTFLOW_TWITTER_API_URL: x.url,
   }).start();
   const credentials = {
     pinterest: pinterest.credentials(),
     tiktok: tiktok.credentials(),
     instagram: instagram.credentials(),
+    twitter: x.credentials(),
   };
   for (const [platform, creds] of Object.entries(credentials)) {
     const { status, body } = await stack.request('POST', '/v1/accounts', {
@@ -44,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([pinterest.stop(), tiktok.stop(), instagram.stop()]);
+  await Promise.all([pinterest.stop(), tiktok.stop(), instagram.stop(), x.stop()]);
 });
 
 const errorOf = (res: { status: number; body: { error: { code: string } } }) => [
@@ -166,6 +170,26 @@ test("limits: Instagram's content publishing limit; {} for a platform that repor
   expect([ig.status, ig.body]).toEqual([200, { posts_remaining: 99 }]);
   const none = await stack.request('GET', `/v1/accounts/${accounts.sandbox}/limits`);
   expect([none.status, none.body]).toEqual([200, {}]);
+});
+
+test("limits: X's 24-hour post allowances, as the answer to the account's last post reported them", async () => {
+  expect((await stack.request('GET', `/v1/accounts/${accounts.twitter}/limits`)).body).toEqual({});
+  const made = await stack.request('POST', '/v1/posts', { account_ids: [accounts.twitter], text: 'counted' });
+  expect(made.status).toBe(201);
+  await stack.waitForPost(made.body.id, (p) => p.status === 'published');
+  const reset = Math.floor(x.day.resetsAt / 1000);
+  const limits = await stack.request('GET', `/v1/accounts/${accounts.twitter}/limits`);
+  expect([limits.status, limits.body]).toEqual([
+    200,
+    {
+      posts_24h_limit: 100,
+      posts_24h_remaining: 99,
+      posts_24h_reset: reset,
+      app_posts_24h_limit: 1667,
+      app_posts_24h_remaining: 1666,
+      app_posts_24h_reset: reset,
+    },
+  ]);
 });
 
 test('the contract errors: no such account 404, a platform without the helper 501, a platform failure classified', async () => {

@@ -100,6 +100,23 @@ test('limits: {} without asking for a platform that reports none; asked for Inst
   expect(calls).toEqual([{ kind: 'limits', accountId: ig }]);
 });
 
+test("limits: X's allowances as its latest post answer reported them, whole again once their window reset", async () => {
+  const x = await account('twitter');
+  expect(await service.limits(USER, x)).toEqual({});
+  const reset = Math.floor(clock / 1000) + 3600;
+  const reported = { posts_24h_limit: 100, posts_24h_remaining: 0, posts_24h_reset: reset };
+  await store.accountLimits.observe(x, reported, '2026-12-05T10:00:00.000Z');
+  // An answer read earlier (another delivery's, slower) does not replace a later one.
+  await store.accountLimits.observe(x, { ...reported, posts_24h_remaining: 5 }, '2026-12-05T09:59:00.000Z');
+  expect(await service.limits(USER, x)).toEqual(reported);
+  expect(calls).toEqual([]);
+  clock = reset * 1000;
+  expect(await service.limits(USER, x)).toEqual({ ...reported, posts_24h_remaining: 100 });
+  // Deleting the account forgets them.
+  await store.deleteAccount(x);
+  expect(await store.accountLimits.get(x)).toBeUndefined();
+});
+
 test("the post check's creator info is undefined when the platform or the worker fails, and not cached", async () => {
   const clips = await account('tiktok');
   answer = () => {
