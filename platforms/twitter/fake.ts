@@ -78,8 +78,11 @@ export class TwitterFake extends FakePlatform {
   /** How each refresh authenticated its client, for tests of the grant's shape. */
   readonly refreshes: Array<{ clientAuth: 'basic' | 'body'; clientId: string }> = [];
   private sequence = 0n;
-  /** Posts allowed per 24 hours: per user and per app. */
-  readonly dailyCaps = { user: 100, app: 1667 };
+  /**
+   * Posts allowed per 24 hours, per user and per app (X's Basic plan: 100 and 1,667), once a
+   * test sets them; unset, posts are not counted (suites that post hundreds stay clear of them).
+   */
+  dailyCaps: { user: number; app: number } | undefined;
   /** The current 24-hour window: posts made in it, and when it ends (ms). */
   readonly day = { used: 0, resetsAt: 0 };
 
@@ -203,21 +206,23 @@ export class TwitterFake extends FakePlatform {
   }
 
   /**
-   * `POST /2/tweets` under the 24-hour post allowances (X's Basic plan: 100 per user, 1,667 per
-   * app; one user here, so both count the same posts): every answer reports them in
-   * `x-user-limit-24hour-*` and `x-app-limit-24hour-*` (the reset in epoch seconds), and a post
-   * past either is refused with 429 Too Many Requests.
+   * `POST /2/tweets` under the 24-hour post allowances (`dailyCaps`; one user here, so both
+   * count the same posts): every answer reports them in `x-user-limit-24hour-*` and
+   * `x-app-limit-24hour-*` (the reset in epoch seconds), and a post past either is refused with
+   * 429 Too Many Requests.
    */
   private allowanceChecked(req: FakeRequest): FakeResponse {
+    const caps = this.dailyCaps;
+    if (!caps) return this.create(req);
     const now = Date.now();
     if (now >= this.day.resetsAt) Object.assign(this.day, { used: 0, resetsAt: now + 86_400_000 });
-    const spent = this.day.used >= Math.min(this.dailyCaps.user, this.dailyCaps.app);
+    const spent = this.day.used >= Math.min(caps.user, caps.app);
     const answer = spent ? problem(429, 'Too Many Requests', 'Too Many Requests') : this.create(req);
     if (answer.status === 201) this.day.used += 1;
     const headers: Record<string, string> = {};
     for (const [prefix, cap] of [
-      ['x-user-limit-24hour', this.dailyCaps.user],
-      ['x-app-limit-24hour', this.dailyCaps.app],
+      ['x-user-limit-24hour', caps.user],
+      ['x-app-limit-24hour', caps.app],
     ] as const) {
       headers[`${prefix}-limit`] = String(cap);
       headers[`${prefix}-remaining`] = String(Math.max(0, cap - this.day.used));

@@ -295,6 +295,8 @@ describe('twitter specifics', () => {
   });
 
   test("each post call's answer reports the 24-hour post allowances, and so does the refusal once one is spent", async () => {
+    fake.dailyCaps = { user: 100, app: 1667 };
+    Object.assign(fake.day, { used: 0, resetsAt: 0 });
     const reported: Array<Record<string, number>> = [];
     const reporting = () => ({
       ...request(),
@@ -305,25 +307,25 @@ describe('twitter specifics', () => {
     expect(reported).toEqual([
       {
         posts_24h_limit: 100,
-        posts_24h_remaining: 100 - fake.day.used,
+        posts_24h_remaining: 99,
         posts_24h_reset: reset,
         app_posts_24h_limit: 1667,
-        app_posts_24h_remaining: 1667 - fake.day.used,
+        app_posts_24h_remaining: 1666,
         app_posts_24h_reset: reset,
       },
     ]);
 
-    fake.dailyCaps.user = fake.day.used;
+    fake.dailyCaps.user = 1;
     try {
       const limited = await adapter()
         .publish(reporting(), {})
         .catch((e) => e.failure);
       expect(limited).toMatchObject({ category: 'rate_limit', retryable: true });
-      // The window opened with this suite's first post: its reset is nearly a day away.
+      // The window opened with the first post: its reset is nearly a day away.
       expect(limited.retryAfterMs).toBeGreaterThan(86_000_000);
       expect(reported[1]).toMatchObject({ posts_24h_remaining: 0, posts_24h_reset: reset });
     } finally {
-      fake.dailyCaps.user = 100;
+      fake.dailyCaps = undefined;
     }
   });
 

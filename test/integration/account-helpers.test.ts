@@ -18,6 +18,7 @@ const accounts: Record<string, string> = {};
 
 beforeAll(async () => {
   await Promise.all([pinterest.start(), tiktok.start(), instagram.start(), x.start()]);
+  x.dailyCaps = { user: 100, app: 1667 }; // X's Basic plan
   stack = await new Stack({
     POSTFLOW_PINTEREST_API_URL: pinterest.url,
     POSTFLOW_PINTEREST_CLIENT_ID: '1484362',
