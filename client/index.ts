@@ -17,18 +17,12 @@ import type { OccurrenceList, RecurringResource } from '../api/recurring';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
 import type { PlatformQueues } from '../runtime/platform-queues';
-import {
-  type PostMetricsResource,
-  type PostMetricsSeries,
-  PostMetricsService,
-} from '../services/post-metrics';
 
 export { WORKFLOW_TYPE } from '../gateway';
 export { newPostId, postIdForKey } from '../api/post-id';
 export { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
 export type { PostListQuery, PostPage } from '../api/post-list-query';
 export type { ApproverOptions, CreateOptions, DeleteResult } from '../services/posts';
-export type { MetricsPass, PostMetricsResource, PostMetricsSeries } from '../services/post-metrics';
 export type { ImportOptions, ImportSource } from '../services/post-imports';
 export type { ImportReport } from '../api/post-import';
 export type { OccurrenceList, RecurringResource } from '../api/recurring';
@@ -127,15 +121,6 @@ export class PostflowClient {
       this.service.constraints(platform),
     /** The post, by its id or a platform post id it was published as. */
     get: (idOrPlatformId: string): Promise<PostResource> => this.service.get(this.userId, idOrPlatformId),
-    /** Each target's latest collected metrics (`GET /v1/posts/{id}/metrics`). */
-    metrics: (idOrPlatformId: string): Promise<PostMetricsResource> =>
-      this.services.metrics.current(this.userId, idOrPlatformId),
-    /** Every collected metrics pass of each target, oldest first: the engagement curve. */
-    metricsSeries: (idOrPlatformId: string): Promise<PostMetricsSeries> =>
-      this.services.metrics.series(this.userId, idOrPlatformId),
-    /** The engagement curves as a PNG image (`GET /v1/posts/{id}/metrics.png`). */
-    metricsChart: (idOrPlatformId: string): Promise<Buffer> =>
-      this.services.metrics.chart(this.userId, idOrPlatformId),
     /** Cancels a post, or deletes a published one from its platforms (`platform`'s copies only). */
     delete: (id: string, scope: { platform?: string; accountId?: string } = {}): Promise<DeleteResult> =>
       this.service.delete(this.userId, id, scope),
@@ -236,7 +221,6 @@ export class PostflowClient {
 /** The services a client (and every client `forUser` makes from it) shares. */
 interface ClientServices {
   posts: PostsService;
-  metrics: PostMetricsService;
   accountHelpers: AccountHelperService;
   imports: PostImportsService;
   queues: QueueService;
@@ -254,19 +238,17 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     indexText: options.indexText,
   });
   const accountHelpers = new AccountHelperService({ store: options.store, helpers: gateway.helpers });
-  const posts = new PostsService({
-    store: options.store,
-    gateway,
-    accountHelpers,
-    options: {
-      allowPrivateUrls: options.allowPrivateUrls,
-      idempotencyKeyDays: options.idempotencyKeyDays,
-    },
-  });
   return {
     accountHelpers,
-    posts,
-    metrics: new PostMetricsService({ store: options.store, getPost: (userId, id) => posts.get(userId, id) }),
+    posts: new PostsService({
+      store: options.store,
+      gateway,
+      accountHelpers,
+      options: {
+        allowPrivateUrls: options.allowPrivateUrls,
+        idempotencyKeyDays: options.idempotencyKeyDays,
+      },
+    }),
     imports: new PostImportsService({
       store: options.store,
       gateway,

@@ -5,7 +5,6 @@ import type { S3Config } from '../media/s3-storage';
 import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
 import { parsePlatformList } from './platform-queues';
 import { type TemporalSecurity, temporalSecurityFrom } from './temporal-connection';
-import { parseMetricsSchedule } from '../api/metrics-schedule';
 
 /**
  * Postflow's configuration, from the environment. Every variable is documented in docs/configuration.md.
@@ -61,9 +60,6 @@ export interface PostflowConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
-  // Read by the worker when a collection starts; a typo should stop the process now, not fail
-  // every published post's collection later.
-  parseMetricsSchedule(env.POSTFLOW_METRICS_SCHEDULE);
   const port = intFrom(env, 'POSTFLOW_PORT', 8080);
   const devServerPort = intFrom(env, 'POSTFLOW_TEMPORAL_PORT', 7233);
   const home = resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow'));

@@ -204,18 +204,7 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE accounts ADD COLUMN bio TEXT;
    ALTER TABLE accounts ADD COLUMN login_id TEXT;
    ALTER TABLE accounts ADD COLUMN page_name TEXT;`,
-  // 17: analytics: every metrics pass of each published target, keyed by the time it was due
-  // (the schedule's offset after the publish), so a pass read twice (a worker killed after the read
-  // was stored) stays one row; the latest pass is the Post resource's `metrics`
-  `CREATE TABLE post_metrics (
-     post_id TEXT NOT NULL,
-     account_id TEXT NOT NULL,
-     due_at TEXT NOT NULL,
-     synced_at TEXT NOT NULL,
-     metrics TEXT NOT NULL,
-     PRIMARY KEY (post_id, account_id, due_at)
-   );`,
-  // 18: the allowances a platform reports only in its answers (X's 24-hour post caps): the last
+  // 17: the allowances a platform reports only in its answers (X's 24-hour post caps): the last
   // answer's, one row per account, served by GET /v1/accounts/{id}/limits
   `CREATE TABLE account_limits (
      account_id TEXT PRIMARY KEY,

@@ -9,4 +9,3 @@ export { recyclePost } from './recycle-post';
 export { oauthConnection } from './oauth-connection';
 export { credentialCheck } from './credential-check';
 export { accountHelper } from './account-helper';
-export { collectPostMetrics } from './collect-metrics';

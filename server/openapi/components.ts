@@ -21,7 +21,6 @@ import {
   platformConstraintsListSchema,
   platformConstraintsSchema,
   postPageSchema,
-  postMetricsResourceSchema,
   postResourceSchema,
   retryResultSchema,
   sandboxItemSchema,
@@ -98,7 +97,6 @@ const INPUTS: Record<string, z.ZodType> = {
  */
 const OUTPUTS: Record<string, z.ZodType> = {
   Post: postResourceSchema,
-  PostMetrics: postMetricsResourceSchema,
   PostPage: postPageSchema,
   DeletePostResult: deletePostResultSchema,
   UnpublishResult: unpublishResultSchema,

@@ -34,22 +34,16 @@ let taskQueue: string;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
   });
 });
 
-// A server per test: a published post starts its metrics collection, which outlives the test;
-// a workflow task left on a queue no worker serves any more stops the time-skipping server
-// from skipping (it does not skip while a workflow task is outstanding) for every later test.
-beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: javaTestServer() } },
-  });
-});
-
-afterEach(async () => {
+afterAll(async () => {
   await env?.teardown();
 });
 
@@ -138,9 +132,6 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
     renewAccountToken: notInThisTest('renewAccountToken'),
-    // A published post starts its metrics collection; these tests schedule no passes.
-    metricsSchedule: async () => [],
-    collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
     checkPreparedTarget: notInThisTest('checkPreparedTarget'),
     reusePrepared: notInThisTest('reusePrepared'),
@@ -164,8 +155,7 @@ async function deliver(
     Object.entries(fakeActivities(script)).map(([name, fn]) => [
       name,
       (...args: unknown[]) => {
-        // The delivery's calls only: not its webhooks' nor its metrics collection's.
-        if (name !== 'webhookSubscribers' && name !== 'metricsSchedule') calls.push({ name, args });
+        if (name !== 'webhookSubscribers') calls.push({ name, args });
         return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       },
     ]),
