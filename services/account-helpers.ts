@@ -158,11 +158,10 @@ const platformsWith = (helper: AccountHelperName) =>
 export function afterResets(limits: Record<string, number>, nowMs: number): AccountLimits {
   const now = { ...limits };
   for (const [key, reset] of Object.entries(limits)) {
-    const name = key.endsWith('_reset') ? key.slice(0, -'_reset'.length) : undefined;
-    const limit = name === undefined ? undefined : limits[`${name}_limit`];
-    if (name !== undefined && limit !== undefined && reset * 1000 <= nowMs) {
-      now[`${name}_remaining`] = limit;
-    }
+    if (!key.endsWith('_reset')) continue;
+    const name = key.slice(0, -'_reset'.length);
+    const limit = limits[`${name}_limit`];
+    if (limit !== undefined && reset * 1000 <= nowMs) now[`${name}_remaining`] = limit;
   }
   return now;
 }
