@@ -115,6 +115,9 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
     }
     case 'twitter': {
       const fake = await new TwitterFake().start();
+      // Every answer carries the 24-hour allowances, so each post and reply also keeps them for
+      // /limits under the faults (caps too high to be spent: the subject is delivery, not 429s).
+      fake.dailyCaps = { user: 1_000_000, app: 1_000_000 };
       return {
         name,
         platform: 'twitter',
