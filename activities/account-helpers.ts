@@ -1,7 +1,11 @@
 import { Context } from '@temporalio/activity';
-import type { AccountHelperAnswer, AccountHelperJob } from '../api/account-helpers';
+import type { AccountHelperAnswer, AccountHelperJob, PagesRead } from '../api/account-helpers';
 import type { PublishFailure } from '../api/types';
+import { grantedPages } from '../platforms/descriptor';
+import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
+import { rereadGrant, withPagesRead } from '../platforms/grant-reread';
 import { type AccountHelpers, type HelperRequest, PublishError } from '../platforms/kit/adapter';
+import { ConnectRefused } from '../platforms/kit/oauth-connect';
 import type { Store } from '../store/types';
 import { toPublishFailure } from './errors';
 import type { PlatformRegistry } from './platforms/registry';
@@ -15,9 +19,12 @@ import { settleRevokedToken } from './token-upkeep';
 export function createAccountHelperActivities({
   store,
   platforms,
+  env,
 }: {
   store: Store;
   platforms: PlatformRegistry;
+  /** The operator's OAuth clients and endpoint overrides, for re-reading a grant's pages. */
+  env: Record<string, string | undefined>;
 }) {
   return {
     async runAccountHelper(job: AccountHelperJob): Promise<AccountHelperAnswer> {
@@ -35,6 +42,7 @@ export function createAccountHelperActivities({
           },
           signal: Context.current().cancellationSignal,
         };
+        if (job.kind === 'pages') return await rereadPages(store, env, req);
         return await run(helpers, job, req, account.platform);
       } catch (err) {
         // Never retried in place: a person is waiting on the answer, and creating a board twice
@@ -65,7 +73,45 @@ function run(
       return helpers.creatorInfo(req);
     case 'limits':
       return helpers?.limits ? helpers.limits(req) : Promise.resolve({});
+    case 'pages':
+      throw missing();
   }
+}
+
+/**
+ * The account's grant read again (platforms/grant-reread.ts) and kept in its credentials, which
+ * GET /v1/accounts/{id}/pages lists: the credentials are read once more just before the write,
+ * so a token refreshed meanwhile is not overwritten by the one this read started with.
+ */
+async function rereadPages(
+  store: Store,
+  env: Record<string, string | undefined>,
+  req: HelperRequest,
+): Promise<PagesRead> {
+  const { id, platform, credentials } = req.account;
+  const activeKey = PLATFORM_DESCRIPTORS.find((d) => d.slug === platform)?.oauth?.pages?.activeKey;
+  let read;
+  try {
+    read = activeKey && (await rereadGrant(platform, credentials, env, req.signal));
+  } catch (err) {
+    if (!(err instanceof ConnectRefused)) throw err;
+    // No page left in the grant: only a new consent can give one.
+    if (err.code === 'oauth.no_assets') throw refused('auth', 'account.reconnection_required', err.message);
+    throw new PublishError({
+      category: 'platform',
+      caused_by: 'platform',
+      code: `platform.${platform}.pages_unavailable`,
+      message: `${platform} did not list the account's pages: ${err.message}`,
+      retryable: false,
+      outcomeUnknown: false,
+    });
+  }
+  if (!activeKey || !read) return { pages_read: grantedPages(credentials).length };
+  await store.updateAccountCredentials(
+    id,
+    withPagesRead(activeKey, await store.accountCredentials(id), read),
+  );
+  return { pages_read: grantedPages(read).length };
 }
 
 function refused(category: PublishFailure['category'], code: string, message: string): PublishError {

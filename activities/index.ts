@@ -187,7 +187,7 @@ export function createActivities({
     ...createRecycleActivities({ store }),
     ...createOAuthConnectActivities({ store, env, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     ...createCredentialCheckActivities({ platforms, ...(oauthSecrets ? { oauthSecrets } : {}) }),
-    ...createAccountHelperActivities({ store, platforms }),
+    ...createAccountHelperActivities({ store, platforms, env }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
 
@@ -355,6 +355,7 @@ function commentRequest(req: PublishRequest, post: DeliveryReceipt, since: strin
     ref: `${req.ref}/first-comment`,
     since,
     signal: req.signal,
+    ...(req.reportLimits ? { reportLimits: req.reportLimits } : {}),
   };
 }
 

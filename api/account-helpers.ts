@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 /** Which helper a call runs; a platform lists the ones it answers in its descriptor. */
-export type AccountHelperKind = 'boards' | 'create_board' | 'creator_info' | 'limits';
+export type AccountHelperKind = 'boards' | 'create_board' | 'creator_info' | 'limits' | 'pages';
 
 export const BOARD_PRIVACY = ['PUBLIC', 'PROTECTED', 'SECRET'] as const;
 
@@ -59,6 +59,13 @@ export type AccountHelperJob =
   | { kind: 'boards'; accountId: string; queue?: string }
   | { kind: 'create_board'; accountId: string; board: CreateBoard; queue?: string }
   | { kind: 'creator_info'; accountId: string; queue?: string }
-  | { kind: 'limits'; accountId: string; queue?: string };
+  | { kind: 'limits'; accountId: string; queue?: string }
+  /** Re-reads a multi-asset grant's pages into the account's credentials (services/account-pages.ts). */
+  | { kind: 'pages'; accountId: string; queue?: string };
 
-export type AccountHelperAnswer = Board[] | Board | CreatorInfo | AccountLimits;
+/** What re-reading the pages did: how many the grant gives now (the list itself is in the store). */
+export interface PagesRead {
+  pages_read: number;
+}
+
+export type AccountHelperAnswer = Board[] | Board | CreatorInfo | AccountLimits | PagesRead;

@@ -12,6 +12,8 @@ import { QueueService } from '../services/queues';
 import type { QueueResource, QueueWithSlots } from '../api/queue-schemas';
 import { RecurringPostsService } from '../services/recurring-posts';
 import { AccountHelperService } from '../services/account-helpers';
+import { AccountPagesService } from '../services/account-pages';
+import type { AccountPage } from '../api/account-pages';
 import type { AccountLimits, Board, CreatorInfo } from '../api/account-helpers';
 import type { OccurrenceList, RecurringResource } from '../api/recurring';
 import type { Store } from '../store/types';
@@ -107,6 +109,12 @@ export class PostflowClient {
     creatorInfo: (id: string): Promise<CreatorInfo> =>
       this.services.accountHelpers.creatorInfo(this.userId, id),
     limits: (id: string): Promise<AccountLimits> => this.services.accountHelpers.limits(this.userId, id),
+    /** The pages the account's grant gives, read from the platform again (at most once a minute). */
+    pages: (id: string): Promise<{ count: number; data: AccountPage[] }> =>
+      this.services.accountPages.list(this.userId, id),
+    /** Makes one of them the page the account posts to (`{ is_default: true }`). */
+    choosePage: (id: string, pageId: string, body: unknown): Promise<AccountPage> =>
+      this.services.accountPages.choose(this.userId, id, pageId, body),
   };
 
   /** This user's posts; each method is the posts service's (services/posts.ts), documented there. */
@@ -222,6 +230,7 @@ export class PostflowClient {
 interface ClientServices {
   posts: PostsService;
   accountHelpers: AccountHelperService;
+  accountPages: AccountPagesService;
   imports: PostImportsService;
   queues: QueueService;
   recurring: RecurringPostsService;
@@ -240,6 +249,7 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
   const accountHelpers = new AccountHelperService({ store: options.store, helpers: gateway.helpers });
   return {
     accountHelpers,
+    accountPages: new AccountPagesService({ store: options.store, helpers: gateway.helpers }),
     posts: new PostsService({
       store: options.store,
       gateway,

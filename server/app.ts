@@ -29,7 +29,6 @@ import { recurringPostRoutes } from './routes/recurring-posts';
 import { sandboxRoutes } from './routes/sandbox';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
-import { AccountPagesService } from '../services/account-pages';
 import { AccountService } from '../services/accounts';
 import {
   DEFAULT_OAUTH_STATE_TTL_MS,
@@ -106,7 +105,6 @@ function appServices({
   return {
     keys: new KeyService({ store }),
     accounts,
-    accountPages: new AccountPagesService({ store }),
     oauth: new OAuthConnectService({
       store,
       accounts,
@@ -203,7 +201,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       scopes: request.apiKey.scopes,
     }));
     accountRoutes(v1, services.accounts);
-    accountPageRoutes(v1, services.accountPages);
+    accountPageRoutes(v1, options.client);
     accountHelperRoutes(v1, options.client);
     oauthRoutes(v1, services.oauth);
     redirectUriRoutes(v1, services.redirectUris);

@@ -3,21 +3,40 @@ import { type AccountPage, chooseAccountPageSchema } from '../api/account-pages'
 import { zodIssues } from '../api/zod-issues';
 import { credentialsOnPage, grantedPages, type GrantedPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
+import type { AccountHelperCalls } from '../gateway';
 import type { Account, Store } from '../store/types';
+import { HELPER_CACHE_MS } from './account-helpers';
+
+export interface AccountPagesDeps {
+  store: Store;
+  /** Re-reads the grant from the platform through a worker; without it the recorded list is served. */
+  helpers?: AccountHelperCalls;
+  /** How long a re-read list is served again without asking the platform. @default HELPER_CACHE_MS */
+  cacheMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
 
 /**
  * The pages of accounts whose one grant gives several (Facebook Pages, Instagram business
- * accounts, LinkedIn organizations; descriptor `oauth.pages`): the connect recorded them with
- * their tokens in the account's credentials, and the account posts to the default one.
- * Choosing another moves the account's posts there: its id (and its Page token) become the
- * credentials the adapter publishes with. Tokens never leave the store.
+ * accounts, LinkedIn organizations, Google locations; descriptor `oauth.pages`): the connect
+ * recorded them with their tokens in the account's credentials, and the account posts to the
+ * default one. Listing reads the grant from the platform again (at most once a minute per
+ * account), so pages granted or withdrawn since show, and Meta's Page tokens are renewed.
+ * Choosing another page moves the account's posts there: its id (and its Page token) become the
+ * credentials the adapter publishes with. Tokens never leave the store and the worker.
  */
 export class AccountPagesService {
-  constructor(private readonly deps: { store: Store }) {}
+  private readonly readAt = new Map<string, number>();
+
+  constructor(private readonly deps: AccountPagesDeps) {}
 
   /** `GET /v1/accounts/{id}/pages`. */
   async list(userId: string, accountId: string): Promise<{ count: number; data: AccountPage[] }> {
-    const { account, activeKey, credentials } = await this.pagesOf(userId, accountId);
+    const { account, activeKey, credentials: recorded } = await this.pagesOf(userId, accountId);
+    const credentials = (await this.reread(account, recorded))
+      ? await this.deps.store.accountCredentials(account.id)
+      : recorded;
     const data = pagesIn(account, credentials).map((p) => shown(p, credentials[activeKey]));
     return { count: data.length, data };
   }
@@ -48,6 +67,21 @@ export class AccountPagesService {
       ...(pictured ? { profilePictureUrl: page.pictureUrl ?? null } : {}),
     });
     return shown(page, page.id);
+  }
+
+  /**
+   * Reads the grant again when it was recorded by a consent (an account connected with credentials
+   * has no grant to read) and not read in the last minute; a platform's refusal is the answer,
+   * as for the other account helpers. True when the credentials changed.
+   */
+  private async reread(account: Account, credentials: Record<string, string>): Promise<boolean> {
+    const { helpers, cacheMs = HELPER_CACHE_MS, now = Date.now } = this.deps;
+    if (!helpers || account.status !== 'active' || !grantedPages(credentials).length) return false;
+    const last = this.readAt.get(account.id);
+    if (last !== undefined && now() - last < cacheMs) return false;
+    await helpers.run(account.platform, { kind: 'pages', accountId: account.id });
+    this.readAt.set(account.id, now());
+    return true;
   }
 
   private async pagesOf(userId: string, accountId: string) {

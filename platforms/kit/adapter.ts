@@ -81,6 +81,8 @@ export interface CommentRequest {
    */
   since: string;
   signal: AbortSignal;
+  /** As a publish's: a comment is a post to the platforms that count them so (X). */
+  reportLimits?: PublishRequest['reportLimits'];
 }
 
 /** Proof of a comment: its id on the platform and a link to it (empty where none can be built). */

@@ -30,7 +30,6 @@ export interface CodeGrant {
 export interface AssetGrant {
   descriptor: PlatformDescriptor;
   credentials: Record<string, string>;
-  profile: ConnectedProfile;
   apiBaseUrl: string;
   tokenUrl: string;
   clientId: string;
@@ -132,7 +131,6 @@ export async function redeemCode(
   const withAssets = await grant.assets({
     descriptor,
     credentials: account,
-    profile,
     apiBaseUrl: endpoints.apiBaseUrl,
     tokenUrl: endpoints.tokenUrl,
     clientId,

@@ -101,10 +101,10 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
 
   /**
    * `POST /2/tweets`. Its answer, a refusal too, carries the 24-hour post allowances: kept for
-   * `GET /v1/accounts/{id}/limits` where the request can report them (delivery steps).
+   * `GET /v1/accounts/{id}/limits` where the request can report them (publishes and comments).
    */
   const postTweet = async (
-    req: XRequest & Pick<PublishRequest, 'reportLimits'>,
+    req: XRequest & Pick<PublishRequest | CommentRequest, 'reportLimits'>,
     body: Record<string, unknown>,
     irreversible: boolean,
   ): Promise<PlatformBody> => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { accountPageListSchema, accountPageSchema, chooseAccountPageSchema } from '../../api/account-pages';
-import type { AccountPagesService } from '../../services/account-pages';
+import type { PostflowClient } from '../../client';
 import { scope } from '../auth';
 import { answer, AUTH_ERRORS, failure, pathParams } from '../openapi/route-schemas';
 
@@ -14,8 +14,12 @@ const list = {
   response: {
     200: answer(accountPageListSchema, 'The pages; is_default marks the one the account posts to'),
     ...AUTH_ERRORS,
+    403: failure('The grant gives no page any more: reconnect the account (account.reconnection_required)'),
     404: failure('No such account'),
+    429: failure("The platform's rate limit (platform.<name>.rate_limit)"),
     501: notSupported,
+    502: failure('The platform did not list the pages (platform.<name>.pages_unavailable)'),
+    503: failure('No worker answered in time (system.unavailable)'),
   },
 };
 // The body is read once the page is found: an unknown account or page is a 404 whatever the body.
@@ -33,16 +37,18 @@ const choose = {
 };
 
 /** `/v1/accounts/{id}/pages` (contract §4): choose where a multi-page account posts. */
-export function accountPageRoutes(fastify: FastifyInstance, pages: AccountPagesService): void {
+export function accountPageRoutes(fastify: FastifyInstance, client: PostflowClient): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const pages = (userId: string) => client.forUser(userId).accounts;
 
   app.get('/v1/accounts/:id/pages', { ...scope('accounts:read'), schema: list }, async (request) =>
-    pages.list(request.userId, request.params.id),
+    pages(request.userId).pages(request.params.id),
   );
 
   app.patch(
     '/v1/accounts/:id/pages/:pageId',
     { ...scope('accounts:manage'), schema: choose },
-    async (request) => pages.choose(request.userId, request.params.id, request.params.pageId, request.body),
+    async (request) =>
+      pages(request.userId).choosePage(request.params.id, request.params.pageId, request.body),
   );
 }

@@ -19,6 +19,7 @@ import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import type { AdapterOptions, PlatformAdapter } from '../../platforms/kit/adapter';
 import type { FakePlatform } from '../../platforms/kit/fake-platform';
 import { grantAssetsOf } from '../../platforms/grant-assets';
+import { rereadGrant, withPagesRead } from '../../platforms/grant-reread';
 import { ConnectRefused, redeemCode } from '../../platforms/kit/oauth-connect';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
@@ -607,4 +608,106 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
   } finally {
     await store.close();
   }
+});
+
+describe("re-reading a grant's pages (GET /v1/accounts/{id}/pages)", () => {
+  const signal = new AbortController().signal;
+  // The fake's URL is known once it has started.
+  let linkedinEnv: Record<string, string>;
+  beforeAll(() => {
+    linkedinEnv = {
+      POSTFLOW_LINKEDIN_PAGE_API_URL: linkedin.url,
+      POSTFLOW_LINKEDIN_PAGE_CLIENT_ID: 'li-client',
+      POSTFLOW_LINKEDIN_PAGE_CLIENT_SECRET: 'li-secret',
+    };
+  });
+  const linkedinConnected = async (connectionId: string) =>
+    (
+      await redeemCode({
+        descriptor: descriptorOf('linkedin_page'),
+        env: linkedinEnv,
+        code: await consentedCode('linkedin_page', linkedinEnv, connectionId),
+        redirectUri: CALLBACK,
+        assets: grantAssetsOf('linkedin_page', linkedinEnv),
+      })
+    ).credentials;
+  const ids = (credentials: Record<string, string>) => grantedPages(credentials).map((p) => p.id);
+
+  test('Facebook: the same Pages, the chosen one kept, with a fresh Page token and a renewed user token', async () => {
+    const env = {
+      POSTFLOW_FACEBOOK_API_URL: facebook.url,
+      POSTFLOW_FACEBOOK_CLIENT_ID: 'meta-app-1',
+      POSTFLOW_FACEBOOK_CLIENT_SECRET: 'meta-secret-1',
+    };
+    const { credentials: connected } = await redeemCode({
+      descriptor: descriptorOf('facebook'),
+      env,
+      code: await consentedCode('facebook', env, 'conn_fb_reread'),
+      redirectUri: CALLBACK,
+      assets: grantAssetsOf('facebook', env),
+    });
+    const second = grantedPages(connected)[1]!;
+    const chosen = credentialsOnPage({ activeKey: 'page_id', noun: 'Page' }, connected, second.id)!;
+
+    const read = (await rereadGrant('facebook', chosen, env, signal))!;
+    expect(ids(read)).toEqual(facebook.pages.map((p) => p.id));
+    const kept = withPagesRead('page_id', chosen, read);
+    expect(kept.page_id).toBe(second.id);
+    expect(kept.access_token).not.toBe(chosen.access_token);
+    expect(facebook.pageTokens.get(kept.access_token!)).toBe(second.id);
+    expect(kept.user_access_token).not.toBe(chosen.user_access_token);
+    expect(facebook.userTokens.get(kept.user_access_token!)).toBe('long');
+  });
+
+  test('LinkedIn: organizations granted and withdrawn since show; the one posted to never moves', async () => {
+    const connected = await linkedinConnected('conn_li_reread');
+    expect(ids(connected)).toEqual(['1', '2']);
+    linkedin.organizationNames.set('3', 'Postflow Studio');
+    linkedin.member.organizations.push('urn:li:organization:3');
+    const withdrawn = linkedin.member.organizations.splice(0, 1);
+    try {
+      const read = (await rereadGrant('linkedin_page', connected, linkedinEnv, signal))!;
+      expect(grantedPages(read)).toEqual([
+        { id: '2', name: 'Postflow Labs' },
+        { id: '3', name: 'Postflow Studio' },
+      ]);
+      // Organization 1 is no longer administered, yet posts still go there until another is chosen.
+      const kept = withPagesRead('organization_id', connected, read);
+      expect([kept.organization_id, kept.access_token, ids(kept)]).toEqual([
+        '1',
+        connected.access_token,
+        ['2', '3'],
+      ]);
+    } finally {
+      linkedin.member.organizations.splice(
+        0,
+        linkedin.member.organizations.length,
+        ...withdrawn,
+        'urn:li:organization:2',
+      );
+    }
+  });
+
+  test('an expired member token is refreshed first; a grant with no page left needs a new consent', async () => {
+    const connected = await linkedinConnected('conn_li_expired');
+    const expired = { ...connected, expires_at: new Date(Date.now() - 1000).toISOString() };
+    await expect(rereadGrant('linkedin_page', expired, linkedinEnv, signal)).rejects.toMatchObject({
+      failure: { category: 'auth', refreshable: true },
+    });
+    const organizations = linkedin.member.organizations.splice(0);
+    try {
+      await expect(rereadGrant('linkedin_page', connected, linkedinEnv, signal)).rejects.toMatchObject({
+        code: 'oauth.no_assets',
+      });
+    } finally {
+      linkedin.member.organizations.push(...organizations);
+    }
+  });
+
+  test('an account connected with credentials has no grant to read', async () => {
+    const env = { POSTFLOW_FACEBOOK_API_URL: facebook.url };
+    expect(await rereadGrant('facebook', { page_id: facebook.pageId, access_token: 'x' }, env, signal)).toBe(
+      undefined,
+    );
+  });
 });

@@ -329,6 +329,29 @@ describe('twitter specifics', () => {
     }
   });
 
+  test('a first comment spends the same 24-hour allowance as a post, and reports it', async () => {
+    const req = request();
+    const receipt = await runDelivery(adapter(), req);
+    fake.dailyCaps = { user: 100, app: 1667 };
+    Object.assign(fake.day, { used: 0, resetsAt: 0 });
+    try {
+      const reported: Array<Record<string, number>> = [];
+      await adapter().comment!({
+        ...commentRequest(req, receipt, 'Counted as a post'),
+        reportLimits: async (limits) => void reported.push(limits),
+      });
+      expect(reported).toEqual([
+        expect.objectContaining({
+          posts_24h_limit: 100,
+          posts_24h_remaining: 99,
+          app_posts_24h_remaining: 1666,
+        }),
+      ]);
+    } finally {
+      fake.dailyCaps = undefined;
+    }
+  });
+
   test("a first comment is a reply with the post's reply settings; X's count applies before any call", async () => {
     const req = request({ reply_settings: 'mentionedUsers' });
     const receipt = await runDelivery(adapter(), req);

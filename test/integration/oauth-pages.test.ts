@@ -211,14 +211,18 @@ test('a page the grant does not include, and a body that does not choose, are re
   expect([missing.status, missing.body.error.code]).toEqual([404, 'account.not_found']);
 });
 
-test("a LinkedIn member's grant lists the organizations they administer; the chosen one is the author", async () => {
+test("a LinkedIn member's grant lists the organizations they administer, as LinkedIn says now; the chosen one is the author", async () => {
   const account = await connected('linkedin_page');
+  // Made an administrator of a third page after connecting: the list reads LinkedIn again.
+  linkedin.organizationNames.set('3', 'Postflow Studio');
+  linkedin.member.organizations.push('urn:li:organization:3');
   const listed = await stack.request('GET', `/v1/accounts/${account}/pages`);
   expect(listed.body).toEqual({
-    count: 2,
+    count: 3,
     data: [
       { id: '1', name: 'Postflow Inc.', picture_url: null, is_default: true },
       { id: '2', name: 'Postflow Labs', picture_url: null, is_default: false },
+      { id: '3', name: 'Postflow Studio', picture_url: null, is_default: false },
     ],
   });
   expect((await stack.request('PATCH', `/v1/accounts/${account}/pages/2`, { is_default: true })).status).toBe(
