@@ -1,6 +1,8 @@
 import { GoogleBusinessFake } from '../../platforms/google/business/fake';
 import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
+import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
+import { PNG_1X1 } from '../contracts/run-delivery';
 import { answerConsent } from '../helpers/consent';
 import { Stack } from '../helpers/stack';
 
@@ -12,10 +14,11 @@ import { Stack } from '../helpers/stack';
 const facebook = new FacebookFake();
 const linkedin = new LinkedInFake();
 const google = new GoogleBusinessFake();
+const instagram = new InstagramBusinessFake();
 let stack: Stack;
 
 beforeAll(async () => {
-  await Promise.all([facebook.start(), linkedin.start(), google.start()]);
+  await Promise.all([facebook.start(), linkedin.start(), google.start(), instagram.start()]);
   stack = await new Stack({
     POSTFLOW_FACEBOOK_API_URL: facebook.url,
     POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
@@ -26,12 +29,15 @@ beforeAll(async () => {
     POSTFLOW_GOOGLE_API_URL: google.url,
     POSTFLOW_GOOGLE_CLIENT_ID: google.client.id,
     POSTFLOW_GOOGLE_CLIENT_SECRET: google.client.secret,
+    POSTFLOW_INSTAGRAM_BUSINESS_API_URL: instagram.url,
+    POSTFLOW_INSTAGRAM_BUSINESS_CLIENT_ID: instagram.client.id,
+    POSTFLOW_INSTAGRAM_BUSINESS_CLIENT_SECRET: instagram.client.secret,
   }).start();
 });
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([facebook.stop(), linkedin.stop(), google.stop()]);
+  await Promise.all([facebook.stop(), linkedin.stop(), google.stop(), instagram.stop()]);
 });
 
 /** connect → the fake's consent page → Postflow's callback (no redirect_uri: the account as JSON). */
@@ -245,4 +251,41 @@ test('an account of a platform without pages answers resource.not_supported', as
     expect([method, res.status, res.body.error.code]).toEqual([method, 501, 'resource.not_supported']);
     expect(res.body.error.message).toContain('facebook');
   }
+});
+
+test("an Instagram grant lists the business accounts linked to the person's Pages; a target's page_id posts on another", async () => {
+  const account = await connected('instagram_business');
+  const [shop, studio] = instagram.pages.filter((p) => p.instagram).map((p) => p.instagram!);
+  const listed = await stack.request('GET', `/v1/accounts/${account}/pages`);
+  expect(
+    listed.body.data.map((p: { id: string; name: string; is_default: boolean }) => [
+      p.id,
+      p.name,
+      p.is_default,
+    ]),
+  ).toEqual([
+    [shop!.id, 'postflow', true],
+    [studio!.id, 'postflow_studio', false],
+  ]);
+
+  const form = new FormData();
+  form.set('file', new Blob([PNG_1X1], { type: 'image/png' }), 'pixel.png');
+  const uploaded = await fetch(`${stack.baseUrl}/v1/media/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}` },
+    body: form,
+  });
+  const { media_id } = (await uploaded.json()) as { media_id: string };
+  const { status, body } = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: studio!.id, platform_data: { content_type: 'feed' } }],
+    text: 'on the studio account',
+    media_ids: [media_id],
+    publish_now: true,
+  });
+  expect(status).toBeLessThan(300);
+  expect((await stack.waitForPost(body.id)).status).toBe('published');
+  expect(instagram.published.at(-1)).toMatchObject({ owner: studio!.id, caption: 'on the studio account' });
+  // The default stays the shop's account.
+  const after = await stack.request('GET', `/v1/accounts/${account}/pages`);
+  expect(after.body.data.find((p: { is_default: boolean }) => p.is_default).id).toBe(shop!.id);
 });
