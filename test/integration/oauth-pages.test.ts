@@ -111,7 +111,7 @@ test('a Facebook grant lists its Pages; the Page chosen is where the account pos
   expect(facebook.consents.length).toBe(consents);
 });
 
-test('a Google Business Profile grant lists every location; the one chosen (its id URL-encoded) is where posts go', async () => {
+test("a Google Business Profile grant lists every location; the one chosen (its id URL-encoded) is where posts go, a target's page_id posts once elsewhere", async () => {
   const account = await connected('google');
   const [cafe, bakery, books] = google.locationNames();
   const listed = await stack.request('GET', `/v1/accounts/${account}/pages`);
@@ -146,6 +146,22 @@ test('a Google Business Profile grant lists every location; the one chosen (its 
   await publish(account, 'at the bookshop');
   expect(on(books!)).toEqual(['at the bookshop']);
   expect(on(cafe!)).toEqual(['at the café']);
+
+  // One post at another location (its page_id), the default staying the bookshop.
+  const once = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: bakery }],
+    text: 'fresh bread, once',
+    publish_now: true,
+  });
+  expect((await stack.waitForPost(once.body.id)).status).toBe('published');
+  expect(on(bakery!)).toEqual(['fresh bread, once']);
+  await publish(account, 'back at the bookshop');
+  expect(on(books!)).toEqual(['at the bookshop', 'back at the bookshop']);
+  const malformed = await stack.request('POST', '/v1/posts', {
+    targets: [{ account_id: account, page_id: '2222' }],
+    text: 'x',
+  });
+  expect([malformed.status, malformed.body.error.meta.field]).toEqual([400, 'targets[0].page_id']);
 });
 
 test("a target's page_id posts on that Page of the grant, the default staying as it is", async () => {

@@ -9,6 +9,8 @@ const PHOTO_TYPES = ['image/jpeg', 'image/png'];
 const PHOTO_MIN_BYTES = 10 * 1024;
 const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+/** A location's resource name, as the grant lists it and the v4 localPosts calls take it. */
+const LOCATION = /^accounts\/[^/]+\/locations\/[^/]+$/;
 
 type Problem = (field: string, message: string, code?: string) => void;
 
@@ -24,7 +26,8 @@ type Problem = (field: string, message: string, code?: string) => void;
 export const googleRules: PlatformRules = {
   textMaxLength: 1500,
   media: { min: 0, max: 1, kinds: ['image'] },
-  optionKeys: ['topicType', 'event', 'offer', 'alertType', 'callToAction', 'languageCode'],
+  // `page_id`: another location of the grant (GET /v1/accounts/{id}/pages) for this post only.
+  optionKeys: ['topicType', 'event', 'offer', 'alertType', 'callToAction', 'languageCode', 'page_id'],
   // Edits a published post's fields; Postflow does not edit published posts.
   unsupportedOptionKeys: ['updateMask'],
   requiredOptions: [],
@@ -62,6 +65,12 @@ export const googleRules: PlatformRules = {
     checkCallToAction(topic, options.callToAction, problem);
     if (options.languageCode !== undefined && !LANGUAGE.test(String(options.languageCode))) {
       problem('options.languageCode', 'must be a BCP 47 language code such as "en" or "en-US".');
+    }
+    if (options.page_id !== undefined && !LOCATION.test(String(options.page_id))) {
+      problem(
+        'options.page_id',
+        "must be one of the account's locations, accounts/{accountId}/locations/{locationId} (GET /v1/accounts/{id}/pages).",
+      );
     }
     return issues;
   },
