@@ -171,7 +171,12 @@ export class MediaService {
       await library.storage.remove(item.storageKey);
       throw err;
     }
-    const durationSec = await storedVideoDurationSec(library.storage, item.storageKey, item.contentType, size);
+    const durationSec = await storedVideoDurationSec(
+      library.storage,
+      item.storageKey,
+      item.contentType,
+      size,
+    );
     await store.media.setStatus(item.id, 'ready', size, durationSec);
     return {
       success: true,
