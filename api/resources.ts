@@ -250,6 +250,12 @@ export const mediaResourceSchema = z.object({
   filename: z.string(),
   content_type: z.string(),
   size_bytes: z.number().int().nullable(),
+  duration_sec: z
+    .number()
+    .nullable()
+    .describe(
+      "A video's length in seconds, read from its file (MP4/MOV) when the bytes arrived; null for images, other formats, and until ready",
+    ),
   status: z.enum(['pending', 'ready', 'failed']),
   /** A signed download URL, valid one hour; null until the file is ready. */
   url: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,6 +44,16 @@ export function diskStorage(root: string): MediaStorage {
       const path = pathOf(key);
       if (!(await stat(path).catch(() => undefined))) return undefined;
       return createReadStream(path) as Readable;
+    },
+    async readRange(key, offset, length) {
+      const file = await open(pathOf(key), 'r').catch(() => undefined);
+      if (!file) return undefined;
+      try {
+        const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, offset);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await file.close();
+      }
     },
     async size(key) {
       return (await stat(pathOf(key)).catch(() => undefined))?.size;

@@ -6,6 +6,7 @@ import type { MediaStorage } from './storage';
 
 export { MediaTooLarge, mediaKey, PartOffsetMismatch, type MediaStorage, type UploadPart } from './storage';
 export { MediaUrlSigner } from './signed-urls';
+export { storedVideoDurationSec } from './video-duration';
 export type { S3Config } from './s3-storage';
 
 const DEFAULT_MAX_FILE_BYTES = 4 * 1024 ** 3;

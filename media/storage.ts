@@ -6,6 +6,11 @@ export interface MediaStorage {
   write(key: string, body: Readable, maxBytes?: number): Promise<number>;
   /** The stored bytes, or undefined when nothing is stored under `key`. */
   read(key: string): Promise<Readable | undefined>;
+  /**
+   * Up to `length` bytes of what is stored under `key` from byte `offset` (fewer at its end), or
+   * undefined when nothing is: reading a file's headers without fetching all of it.
+   */
+  readRange(key: string, offset: number, length: number): Promise<Buffer | undefined>;
   /** Size of what is stored under `key`, or undefined. */
   size(key: string): Promise<number | undefined>;
   remove(key: string): Promise<void>;

@@ -6,6 +6,8 @@ export interface MediaInfo {
   kind: 'image' | 'video' | 'unknown';
   contentType?: string;
   sizeBytes?: number;
+  /** A video's length in seconds, where its file says it (MP4/MOV). */
+  durationSec?: number;
 }
 
 /** One target's post as its platform's rules see it. */

@@ -1,12 +1,13 @@
 import type { Issue } from '../api/errors';
-import type { ParsedCreatePost } from '../api/normalise';
+import type { MediaLookup, ParsedCreatePost } from '../api/normalise';
 import type { PostSpec } from '../api/types';
 import type { AccountHelperService } from './account-helpers';
 
 /**
  * TikTok targets against the creator's settings now (`GET /v1/accounts/{id}/creator-info`, cached
- * a minute): the privacy level must be one TikTok offers this creator, and the creator must be
- * allowed to post. Publishing asks TikTok again (the adapter's prepare); this refuses early what
+ * a minute): the privacy level must be one TikTok offers this creator, the creator must be
+ * allowed to post, and a video must be no longer than the creator may post (where `media` knows
+ * its duration). Publishing asks TikTok again (the adapter's prepare); this refuses early what
  * would fail then. When TikTok or the worker cannot be reached the post is not refused here.
  */
 export async function creatorIssues(
@@ -14,6 +15,7 @@ export async function creatorIssues(
   userId: string,
   spec: PostSpec,
   parsed: ParsedCreatePost,
+  media?: MediaLookup,
 ): Promise<Issue[]> {
   if (!helpers) return [];
   const issues: Issue[] = [];
@@ -41,8 +43,49 @@ export async function creatorIssues(
         platform: 'tiktok',
       });
     }
+    issues.push(...durationIssues(spec, i, info.max_video_duration_sec, parsed, media));
   }
   return issues;
+}
+
+/**
+ * Target `i`'s videos longer than `maxSec` (0: TikTok did not say, nothing is checked). A video
+ * whose duration is unknown (a URL, a format whose length Postflow does not read) is left to
+ * publishing, where TikTok refuses it if too long.
+ */
+function durationIssues(
+  spec: PostSpec,
+  i: number,
+  maxSec: number,
+  parsed: ParsedCreatePost,
+  media: MediaLookup | undefined,
+): Issue[] {
+  if (!media || !(maxSec > 0)) return [];
+  const target = spec.targets[i];
+  const refs = target.overrides?.media ?? spec.content.media;
+  return refs.flatMap((ref, j) => {
+    const seconds = media.info(ref)?.durationSec;
+    if (seconds === undefined || seconds <= maxSec) return [];
+    const shown = Math.ceil(seconds * 100) / 100;
+    return [
+      {
+        field: mediaField(parsed, target.overrides?.media ? i : undefined, j),
+        code: 'validation.field_invalid',
+        message: `This video is ${shown} s long; TikTok lets this creator (${target.accountId}) post videos of at most ${maxSec} s (GET /v1/accounts/${target.accountId}/creator-info). Trim it to ${maxSec} s or less and upload it again.`,
+        platform: 'tiktok',
+      },
+    ];
+  });
+}
+
+/**
+ * Where media item `j` sits in the request, as the media checks name it (api/normalise.ts): in
+ * `media` or `media_ids`, of target `target` when it gave its own, else of the post.
+ */
+function mediaField(parsed: ParsedCreatePost, target: number | undefined, j: number): string {
+  const body = target === undefined ? parsed.data : parsed.data?.targets?.[target];
+  const prefix = target === undefined ? '' : `targets[${target}].`;
+  return `${prefix}${body?.media ? 'media' : 'media_ids'}[${j}]`;
 }
 
 /** Where a post-level TikTok option sits: `platform_options.tiktok` or `platform_data.tiktok`. */

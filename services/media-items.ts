@@ -29,6 +29,7 @@ export async function mediaResource(library: MediaLibrary, m: MediaItem): Promis
     filename: m.filename,
     content_type: m.contentType,
     size_bytes: m.sizeBytes,
+    duration_sec: m.durationSec,
     status: m.status,
     url: m.status === 'ready' ? await library.downloadUrl(m, DOWNLOAD_URL_TTL_MS) : null,
     created_at: m.createdAt,

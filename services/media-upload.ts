@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { ApiError } from '../api/errors';
 import type { mediaUploadedSchema } from '../api/resources';
-import { MediaTooLarge, mediaKey } from '../media';
+import { MediaTooLarge, mediaKey, storedVideoDurationSec } from '../media';
 import { newMediaId } from '../store/media-id';
 import { type Created, createOnce, type IdempotencyKeyHeader } from './idempotency';
 import { checkQuota, CONTENT_TYPE, MAX_UPLOAD_BYTES, type MediaDeps, mediaResource } from './media-items';
@@ -80,12 +80,14 @@ export async function uploadMedia(
             )
           : err;
       }
+      const durationSec = await storedVideoDurationSec(library.storage, key, contentType, size);
       return store.media.create({
         id,
         userId,
         filename: file.filename || 'upload',
         contentType,
         sizeBytes: size,
+        ...(durationSec !== undefined ? { durationSec } : {}),
         status: 'ready',
         storageKey: key,
       });

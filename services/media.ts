@@ -9,7 +9,7 @@ import type {
 } from '../api/resources';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { mediaKey } from '../media';
+import { mediaKey, storedVideoDurationSec } from '../media';
 import { newMediaId } from '../store/media-id';
 import type { Created, IdempotencyKeyHeader } from './idempotency';
 import {
@@ -171,10 +171,21 @@ export class MediaService {
       await library.storage.remove(item.storageKey);
       throw err;
     }
-    await store.media.setStatus(item.id, 'ready', size);
+    const durationSec = await storedVideoDurationSec(
+      library.storage,
+      item.storageKey,
+      item.contentType,
+      size,
+    );
+    await store.media.setStatus(item.id, 'ready', size, durationSec);
     return {
       success: true,
-      media: await mediaResource(library, { ...item, status: 'ready', sizeBytes: size }),
+      media: await mediaResource(library, {
+        ...item,
+        status: 'ready',
+        sizeBytes: size,
+        durationSec: durationSec ?? null,
+      }),
     };
   }
 

@@ -115,6 +115,7 @@ export class PostInputs {
         kind,
         contentType: item.contentType,
         ...(item.sizeBytes !== null ? { sizeBytes: item.sizeBytes } : {}),
+        ...(item.durationSec !== null ? { durationSec: item.durationSec } : {}),
       },
     };
   }

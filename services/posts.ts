@@ -1,6 +1,7 @@
 import { accountNotFound, ApiError, postNotFound, validationError } from '../api/errors';
 import {
   applyParsedUpdate,
+  type MediaLookup,
   type NormaliseContext,
   normaliseParsedPost,
   type ParsedCreatePost,
@@ -152,7 +153,7 @@ export class PostsService {
     const accountIds = parsed.data?.targets?.map((t) => t.account_id) ?? parsed.data?.account_ids ?? [];
     if (!placement) {
       const spec = normaliseParsedPost(parsed, context);
-      await this.checkCreators(userId, spec, parsed);
+      await this.checkCreators(userId, spec, parsed, context.media);
       // An evergreen post's rounds go into its accounts' queue: it must have one now.
       if (spec.recycle) await queueOfAccounts(this.deps.store, userId, accountIds, 'recycle');
       return { spec, moved: [] };
@@ -161,6 +162,7 @@ export class PostsService {
       userId,
       normaliseParsedPost(parsed, { ...context, queuedAt: standInSlot(context.now) }),
       parsed,
+      context.media,
     );
     const queue = await queueOfAccounts(this.deps.store, userId, accountIds);
     const { slotAt, moved } = await this.queues.reserve(queue, context.id, placement, context.now);
@@ -168,8 +170,13 @@ export class PostsService {
   }
 
   /** Refuses TikTok targets the creator's current settings would refuse (services/creator-checks.ts). */
-  private async checkCreators(userId: string, spec: PostSpec, parsed: ParsedCreatePost): Promise<void> {
-    const issues = await creatorIssues(this.deps.accountHelpers, userId, spec, parsed);
+  private async checkCreators(
+    userId: string,
+    spec: PostSpec,
+    parsed: ParsedCreatePost,
+    media: MediaLookup | undefined,
+  ): Promise<void> {
+    const issues = await creatorIssues(this.deps.accountHelpers, userId, spec, parsed, media);
     if (issues.length) throw validationError(issues);
   }
 
@@ -193,7 +200,7 @@ export class PostsService {
     } catch {
       return report; // a platforms[]-only check names no account to ask about
     }
-    const issues = await creatorIssues(this.deps.accountHelpers, userId, spec, parsed);
+    const issues = await creatorIssues(this.deps.accountHelpers, userId, spec, parsed, context.media);
     if (!issues.length) return report;
     return {
       ...report,

@@ -211,4 +211,8 @@ export const MIGRATIONS: readonly string[] = [
      limits TEXT NOT NULL,
      observed_at TEXT NOT NULL
    );`,
+  // 18: a video's duration in seconds, read from its file when the bytes arrive (MP4/MOV `mvhd`),
+  // for the TikTok creator's maximum at post creation; NULL where unknown (images, other formats,
+  // items stored before this)
+  `ALTER TABLE media ADD COLUMN duration_sec DOUBLE PRECISION;`,
 ];

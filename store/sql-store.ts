@@ -343,16 +343,17 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
 
     media: {
       async create(item) {
-        const created: MediaItem = { ...item, createdAt: now() };
+        const created: MediaItem = { ...item, durationSec: item.durationSec ?? null, createdAt: now() };
         await db.run(
-          `INSERT INTO media (id, user_id, filename, content_type, size_bytes, status, storage_key, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO media (id, user_id, filename, content_type, size_bytes, duration_sec, status, storage_key, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             item.id,
             item.userId,
             item.filename,
             item.contentType,
             item.sizeBytes,
+            created.durationSec,
             item.status,
             item.storageKey,
             created.createdAt,
@@ -378,12 +379,12 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
               );
         return rows.map(toMedia);
       },
-      async setStatus(id, status, sizeBytes) {
-        await db.run('UPDATE media SET status = ?, size_bytes = COALESCE(?, size_bytes) WHERE id = ?', [
-          status,
-          sizeBytes ?? null,
-          id,
-        ]);
+      async setStatus(id, status, sizeBytes, durationSec) {
+        await db.run(
+          `UPDATE media SET status = ?, size_bytes = COALESCE(?, size_bytes),
+             duration_sec = COALESCE(?, duration_sec) WHERE id = ?`,
+          [status, sizeBytes ?? null, durationSec ?? null, id],
+        );
       },
       async remove(id) {
         return (await db.run('DELETE FROM media WHERE id = ?', [id])) > 0;
@@ -801,6 +802,7 @@ interface MediaRow {
   filename: string;
   content_type: string;
   size_bytes: number | null;
+  duration_sec: number | null;
   status: MediaStatus;
   storage_key: string;
   created_at: string;
@@ -813,6 +815,7 @@ function toMedia(r: MediaRow): MediaItem {
     filename: r.filename,
     contentType: r.content_type,
     sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
+    durationSec: r.duration_sec === null ? null : Number(r.duration_sec),
     status: r.status,
     storageKey: r.storage_key,
     createdAt: r.created_at,

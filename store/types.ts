@@ -185,6 +185,8 @@ export interface MediaItem {
   contentType: string;
   /** Known once the bytes are stored (upload) or verified (presigned flow). */
   sizeBytes: number | null;
+  /** A video's length in seconds where its file says it (MP4/MOV), known with `sizeBytes`. */
+  durationSec: number | null;
   status: MediaStatus;
   storageKey: string;
   createdAt: string;
@@ -284,11 +286,13 @@ export interface Store {
   };
 
   media: {
-    create(item: Omit<MediaItem, 'createdAt'>): Promise<MediaItem>;
+    /** A new item; `durationSec` is null unless given (a pending item's bytes are yet to come). */
+    create(item: Omit<MediaItem, 'createdAt' | 'durationSec'> & { durationSec?: number }): Promise<MediaItem>;
     get(id: string, userId?: string): Promise<MediaItem | undefined>;
     /** A page of a user's media, newest first, after the cursor (a media id) when given. */
     list(userId: string, page: { after?: string; limit: number }): Promise<MediaItem[]>;
-    setStatus(id: string, status: MediaStatus, sizeBytes?: number): Promise<void>;
+    /** The new status, and what became known of the bytes (kept as they were when not given). */
+    setStatus(id: string, status: MediaStatus, sizeBytes?: number, durationSec?: number): Promise<void>;
     remove(id: string): Promise<boolean>;
     usage(userId: string): Promise<{ usedBytes: number; count: number }>;
   };

@@ -3,6 +3,7 @@ import { PinterestFake } from '../../platforms/pinterest/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { FAKE_MP4 } from '../contracts/run-delivery';
+import { mp4Lasting } from '../helpers/mp4';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -161,6 +162,40 @@ test('a TikTok post whose privacy level the creator is not offered is refused at
   });
 
   const accepted = await stack.request('POST', '/v1/posts', post('SELF_ONLY'));
+  expect(accepted.status).toBe(201);
+  expect((await stack.request('DELETE', `/v1/posts/${accepted.body.id}`)).status).toBeLessThan(300);
+});
+
+test("a TikTok video longer than the creator's max_video_duration_sec is refused at creation, naming its media", async () => {
+  const uploadVideo = async (bytes: Buffer) => {
+    const form = new FormData();
+    form.set('file', new Blob([bytes], { type: 'video/mp4' }), 'clip.mp4');
+    const uploaded = await fetch(`${stack.baseUrl}/v1/media/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.apiKey}` },
+      body: form,
+    });
+    return ((await uploaded.json()) as { media_id: string }).media_id;
+  };
+  const post = (video: string) => ({
+    text: 'Too long?',
+    media_ids: [video],
+    scheduled_at: new Date(Date.now() + 86_400_000).toISOString(),
+    targets: [{ account_id: accounts.tiktok, platform_data: { privacy_level: 'SELF_ONLY' } }],
+  });
+  const long = await uploadVideo(mp4Lasting(600.5)); // the fake creator may post 600 s
+  const refused = await stack.request('POST', '/v1/posts', post(long));
+  expect(errorOf(refused)).toEqual([400, 'validation.field_invalid']);
+  expect(refused.body.error.meta.field).toBe('media_ids[0]');
+  expect(refused.body.error.message).toContain('600.5 s long');
+  expect(refused.body.error.message).toContain('at most 600 s');
+  const checked = await stack.request('POST', '/v1/posts/validate', post(long));
+  expect(checked.body).toMatchObject({
+    valid: false,
+    errors: [{ platform: 'tiktok', field: 'media_ids[0]', code: 'validation.field_invalid' }],
+  });
+
+  const accepted = await stack.request('POST', '/v1/posts', post(await uploadVideo(mp4Lasting(600))));
   expect(accepted.status).toBe(201);
   expect((await stack.request('DELETE', `/v1/posts/${accepted.body.id}`)).status).toBeLessThan(300);
 });

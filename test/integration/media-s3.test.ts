@@ -1,5 +1,6 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
+import { mp4Lasting } from '../helpers/mp4';
 import { S3Server } from '../helpers/s3';
 import { Stack } from '../helpers/stack';
 
@@ -63,6 +64,27 @@ test('presigned flow: the client PUTs straight to the bucket, verify reads its s
   expect(published.media).toEqual([
     { source_type: 'media_id', source: body.media_id, content_type: 'video/mp4', size_bytes: 10_000 },
   ]);
+});
+
+test("a video's length is read from the bucket by ranged GETs, on upload and on verify", async () => {
+  const form = new FormData();
+  form.append('file', new Blob([mp4Lasting(33)], { type: 'video/mp4' }), 'short.mp4');
+  const uploaded = await fetch(`${stack.baseUrl}/v1/media/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.apiKey}` },
+    body: form,
+  });
+  expect(await uploaded.json()).toMatchObject({ status: 'ready', duration_sec: 33 });
+
+  const { body } = await stack.request('GET', '/v1/media/upload-url?media_type=video/mp4&filename=long.mp4');
+  const put = await fetch(body.upload_url, {
+    method: 'PUT',
+    headers: { 'content-type': 'video/mp4' },
+    body: mp4Lasting(1234.5),
+  });
+  expect(put.status).toBe(200);
+  const verified = await stack.request('POST', `/v1/media/${body.media_id}/verify`);
+  expect(verified.body.media).toMatchObject({ status: 'ready', duration_sec: 1234.5 });
 });
 
 test('deleting media removes the object from the bucket', async () => {

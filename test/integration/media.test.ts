@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { inDays } from '../helpers/fixtures';
+import { mp4Lasting } from '../helpers/mp4';
 import { openApiChecker } from '../helpers/openapi';
 import { Stack } from '../helpers/stack';
 
@@ -58,6 +59,7 @@ test('a multipart upload is ready at once, and its signed URL serves the bytes',
     filename: 'photo.png',
     content_type: 'image/png',
     size_bytes: 5000,
+    duration_sec: null,
     status: 'ready',
     url: expect.stringContaining(`/media-files/${body.id}?expires=`),
   });
@@ -168,7 +170,11 @@ test('presigned flow: upload-url, PUT with the same type, verify; pending until 
   expect(put.status).toBe(200);
   const verified = await stack.request('POST', `/v1/media/${body.media_id}/verify`);
   expect(verified.status).toBe(200);
-  expect(verified.body).toMatchObject({ success: true, media: { status: 'ready', size_bytes: 7000 } });
+  // Bytes with no MP4 movie header: the video's length is unknown, and nothing refuses it for that.
+  expect(verified.body).toMatchObject({
+    success: true,
+    media: { status: 'ready', size_bytes: 7000, duration_sec: null },
+  });
   const again = await fetch(body.upload_url, {
     method: 'PUT',
     headers: { 'content-type': 'video/mp4' },
@@ -178,6 +184,29 @@ test('presigned flow: upload-url, PUT with the same type, verify; pending until 
   expect((await stack.request('POST', '/v1/media/00000000-0000-7000-8000-000000000000/verify')).status).toBe(
     404,
   );
+});
+
+test("a video's length is read from its MP4 movie header when its bytes arrive: upload, or verify", async () => {
+  const uploaded = await upload(mp4Lasting(12.5), 'short.mp4', 'video/mp4');
+  expect(uploaded.body).toMatchObject({ status: 'ready', content_type: 'video/mp4', duration_sec: 12.5 });
+  const stored = (await stack.request('GET', `/v1/media/${uploaded.body.id}`)).body;
+  expect(stored.duration_sec).toBe(12.5);
+  (await openApiChecker(stack.baseUrl))('Media', stored);
+
+  const { body } = await stack.request(
+    'GET',
+    '/v1/media/upload-url?media_type=video/quicktime&filename=long.mov',
+  );
+  expect((await stack.request('GET', `/v1/media/${body.media_id}`)).body.duration_sec).toBeNull();
+  const put = await fetch(body.upload_url, {
+    method: 'PUT',
+    headers: { 'content-type': 'video/quicktime' },
+    body: mp4Lasting(754),
+  });
+  expect(put.status).toBe(200);
+  const verified = await stack.request('POST', `/v1/media/${body.media_id}/verify`);
+  expect(verified.body.media).toMatchObject({ status: 'ready', duration_sec: 754 });
+  expect((await stack.request('GET', `/v1/media/${body.media_id}`)).body.duration_sec).toBe(754);
 });
 
 test('listing pages newest first by cursor; storage reports usage and the quota', async () => {

@@ -171,7 +171,7 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.webhooks.get(endpoint.id)).toBeUndefined();
   });
 
-  test('media: newest first by cursor, status and size, usage, per user', async () => {
+  test('media: newest first by cursor, status, size and duration, usage, per user', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const id = newMediaId(Date.now() + i);
@@ -184,16 +184,30 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
         sizeBytes: i === 4 ? null : 100 + i,
         status: i === 4 ? 'pending' : 'ready',
         storageKey: `usr_m/${id}`,
+        ...(i === 0 ? { durationSec: 12.5 } : {}),
       });
     }
+    expect(await store.media.get(ids[0])).toMatchObject({ durationSec: 12.5 });
+    expect(await store.media.get(ids[1])).toMatchObject({ durationSec: null });
     const first = await store.media.list('usr_m', { limit: 2 });
     expect(first.map((m) => m.id)).toEqual([ids[4], ids[3]]);
     const second = await store.media.list('usr_m', { after: first[1].id, limit: 10 });
     expect(second.map((m) => m.id)).toEqual([ids[2], ids[1], ids[0]]);
     expect(await store.media.usage('usr_m')).toEqual({ usedBytes: 100 + 101 + 102 + 103, count: 4 });
 
-    await store.media.setStatus(ids[4], 'ready', 2_500_000_000);
-    expect(await store.media.get(ids[4])).toMatchObject({ status: 'ready', sizeBytes: 2_500_000_000 });
+    await store.media.setStatus(ids[4], 'ready', 2_500_000_000, 3_600.04);
+    expect(await store.media.get(ids[4])).toMatchObject({
+      status: 'ready',
+      sizeBytes: 2_500_000_000,
+      durationSec: 3_600.04,
+    });
+    // A later status change without them keeps what was known of the bytes.
+    await store.media.setStatus(ids[4], 'failed');
+    expect(await store.media.get(ids[4])).toMatchObject({
+      status: 'failed',
+      sizeBytes: 2_500_000_000,
+      durationSec: 3_600.04,
+    });
     expect(await store.media.get(ids[4], 'usr_other')).toBeUndefined();
     expect(await store.media.remove(ids[4])).toBe(true);
     expect(await store.media.remove(ids[4])).toBe(false);
