@@ -1,12 +1,14 @@
 import type { Issue } from '../api/errors';
 import type { MediaLookup, ParsedCreatePost } from '../api/normalise';
 import type { PostSpec } from '../api/types';
+import type { CreatorInfo } from '../api/account-helpers';
 import type { AccountHelperService } from './account-helpers';
 
 /**
  * TikTok targets against the creator's settings now (`GET /v1/accounts/{id}/creator-info`, cached
  * a minute): the privacy level must be one TikTok offers this creator, the creator must be
- * allowed to post, and a video must be no longer than the creator may post (where `media` knows
+ * allowed to post, comments, duets and stitches the creator turned off in TikTok cannot be asked
+ * for (`disable_*: false`), and a video must be no longer than the creator may post (where `media` knows
  * its duration). Publishing asks TikTok again (the adapter's prepare); this refuses early what
  * would fail then. When TikTok or the worker cannot be reached the post is not refused here.
  */
@@ -43,9 +45,45 @@ export async function creatorIssues(
         platform: 'tiktok',
       });
     }
+    issues.push(
+      ...interactionIssues(
+        info,
+        target.options,
+        `${byTarget ? `targets[${i}].platform_data` : optionsRoot(parsed)}`,
+        target.accountId,
+      ),
+    );
     issues.push(...durationIssues(spec, i, info.max_video_duration_sec, parsed, media));
   }
   return issues;
+}
+
+/** The interactions a TikTok creator turned off in the app, by the option that asks for them. */
+const INTERACTIONS = [
+  ['disable_comment', 'comment_disabled', 'comments'],
+  ['disable_duet', 'duet_disabled', 'duets'],
+  ['disable_stitch', 'stitch_disabled', 'stitches'],
+] as const;
+
+/**
+ * An interaction asked for (`disable_comment: false`…) that the creator turned off in TikTok:
+ * TikTok's rules have apps grey the switch out, and publishing would keep it off, so asking for
+ * it is refused rather than silently not done.
+ */
+function interactionIssues(
+  info: CreatorInfo,
+  options: Record<string, unknown>,
+  root: string,
+  accountId: string,
+): Issue[] {
+  return INTERACTIONS.filter(
+    ([option, setting]) => options[option] === false && info.interaction_settings[setting],
+  ).map(([option, , what]) => ({
+    field: `${root}.${option}`,
+    code: 'validation.field_invalid',
+    message: `This creator (${accountId}) turned ${what} off in TikTok, so a post cannot allow them; remove ${option} or set it to true (GET /v1/accounts/${accountId}/creator-info shows the settings).`,
+    platform: 'tiktok',
+  }));
 }
 
 /**

@@ -109,3 +109,46 @@ test('beside a privacy level the creator is not offered, both are named', async 
   );
   expect(issues.map((i) => i.field)).toEqual(['targets[0].platform_data.privacy_level', 'media[0]']);
 });
+
+test('comments, duets or stitches the creator turned off cannot be asked for; leaving them off is fine', async () => {
+  const closed = {
+    ...creator,
+    interaction_settings: { comment_disabled: true, duet_disabled: true, stitch_disabled: false },
+  };
+  const asked = await issuesOf(
+    {
+      text: 'Talk to me',
+      media: [item('short')],
+      targets: [
+        target({
+          platform_data: {
+            privacy_level: 'SELF_ONLY',
+            disable_comment: false,
+            disable_duet: true,
+            disable_stitch: false,
+          },
+        }),
+      ],
+    },
+    closed,
+  );
+  expect(asked).toEqual([
+    {
+      field: 'targets[0].platform_data.disable_comment',
+      code: 'validation.field_invalid',
+      platform: 'tiktok',
+      message: expect.stringContaining('turned comments off in TikTok'),
+    },
+  ]);
+  const seed = await issuesOf(
+    {
+      account_ids: ['acc_tt'],
+      media_ids: ['short'],
+      platform_options: { tiktok: { privacy_level: 'SELF_ONLY', disable_duet: false } },
+      text: 'Duet me',
+    },
+    closed,
+  );
+  expect(seed.map((i) => i.field)).toEqual(['platform_options.tiktok.disable_duet']);
+  expect(await issuesOf({ text: 'Quiet', media: [item('short')], targets: [target()] }, closed)).toEqual([]);
+});
