@@ -21,6 +21,7 @@ import { createRecycleActivities } from './recycle';
 import { createOAuthConnectActivities } from './oauth-connect';
 import { createCredentialCheckActivities } from './credential-check';
 import { createAccountHelperActivities } from './account-helpers';
+import { createMetricsActivities } from './metrics';
 import type { OAuthSecrets } from '../codec/oauth-secrets';
 import {
   type AccountContext,
@@ -190,6 +191,7 @@ export function createActivities({
     ...createAccountHelperActivities({ store, platforms, env }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
     ...createTokenActivities({ store, platforms }),
+    ...createMetricsActivities({ store, platforms, limit, env }),
 
     /**
      * Everything before the irreversible call: uploads, containers. Invisible to followers, so

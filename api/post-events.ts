@@ -17,6 +17,7 @@ export const POST_EVENTS = [
   'post.approved',
   'post.rejected',
   'post.expired',
+  'post.metrics_updated',
 ] as const;
 
 export type PostEventType = (typeof POST_EVENTS)[number];
@@ -50,6 +51,8 @@ export const EVENT_CATALOG: Record<PostEventType | AccountEventType | 'webhook.t
   'post.expired': 'A post was not approved within its approval window; it will not be published.',
   'account.connected':
     'An account was connected through its consent page: created, or reconnected (created: false).',
+  'post.metrics_updated':
+    "A pass of a published post's metrics collection stored each target's metrics (metrics, metrics_synced_at).",
   'webhook.test': 'A test ping, sent when an endpoint is registered or tested.',
 };
 
@@ -136,4 +139,16 @@ export function approvalEvent(
       approval: post.approval,
     },
   };
+}
+
+/**
+ * `post.metrics_updated`: one pass of a post's metrics collection (`pass`, from 1), with each
+ * target it read: its metrics and when they were read.
+ */
+export function metricsUpdatedEvent(
+  postId: string,
+  pass: number,
+  targets: Array<{ account_id: string; platform: string; metrics: unknown; metrics_synced_at: string }>,
+): PostEvent {
+  return { event: 'post.metrics_updated', data: { post_id: postId, pass, targets } };
 }

@@ -10,6 +10,7 @@ import type {
   TargetErrorResource,
   TargetMetadata,
 } from './types';
+import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 
 /** A post's state before anything happened to it: the workflow starts from it. */
 export function initialPostState(spec: PostSpec, now: string): PostState {
@@ -79,6 +80,11 @@ export function toPostResource(state: PostState): PostResource {
       attempts: d.attempts,
       error: d.status === 'failed' && d.error ? targetError(d.error) : null,
       metadata: targetMetadata(d.receipt),
+      // Collected after publishing by `collectPostMetrics`; the API reads them from the store
+      // (services/post-metrics.ts), so the workflow's resource says only whether they will come.
+      metrics: null,
+      metrics_synced_at: null,
+      metrics_supported: metricsSupported(d.platform),
     })),
     approval: approvalResource(spec, state.approval),
     recycle: spec.recycle
@@ -140,4 +146,12 @@ export function upgradeSpec(spec: PostSpec): PostSpec {
     content: { ...upgrade(spec.content), media: upgrade(spec.content).media ?? [] },
     targets: spec.targets.map((t) => (t.overrides ? { ...t, overrides: upgrade(t.overrides) } : t)),
   };
+}
+
+/**
+ * Whether Postflow reads the platform's engagement (its descriptor's `capabilities.metrics`): where
+ * it does not, a target's `metrics` stay null for good, which clients must not read as zeros.
+ */
+export function metricsSupported(platform: string): boolean {
+  return PLATFORM_DESCRIPTORS.find((d) => d.slug === platform)?.capabilities.metrics ?? false;
 }

@@ -35,6 +35,46 @@ export const targetMetadataSchema = z
     'What the platform told about the post, e.g. X `thread_post_ids` (root first) and `thread_failed_at_index`. `{}` when there is nothing.',
   );
 
+/** The contract's target `metrics`: the platform's counts; `extra` holds what else it reports (views). */
+export const postMetricsSchema = z.object({
+  likes: z.number().int(),
+  comments: z.number().int(),
+  shares: z.number().int(),
+  saves: z.number().int(),
+  extra: z
+    .record(z.string(), z.number())
+    .describe('Other counts the platform reports, e.g. views, impressions'),
+});
+
+/** A target's metrics fields, on the Post resource and in `GET /v1/posts/{id}/metrics`. */
+const targetMetricsShape = {
+  metrics: postMetricsSchema
+    .nullable()
+    .describe(
+      'The latest collected metrics; null until the first pass, and always where metrics_supported is false',
+    ),
+  metrics_synced_at: z.string().nullable().describe('When the latest metrics were read from the platform'),
+  metrics_supported: z
+    .boolean()
+    .describe(
+      "Postflow extension: false where Postflow does not read the platform's metrics (null is not zero)",
+    ),
+};
+
+/** `GET /v1/posts/{id}/metrics` (contract §2): each target's latest collected metrics. */
+export const postMetricsResourceSchema = z.object({
+  post_id: z.string(),
+  targets: z.array(
+    z.object({
+      account_id: z.string(),
+      platform: z.string(),
+      status: targetStatus,
+      platform_post_id: z.string().nullable(),
+      ...targetMetricsShape,
+    }),
+  ),
+});
+
 export const postResourceSchema = z.object({
   id: z.string(),
   user_id: z.string(),
@@ -75,6 +115,7 @@ export const postResourceSchema = z.object({
       attempts: z.number().int(),
       error: deliveryErrorSchema.nullable(),
       metadata: targetMetadataSchema,
+      ...targetMetricsShape,
     }),
   ),
   approval: z

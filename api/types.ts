@@ -109,6 +109,11 @@ export interface PostSpec {
   approval?: ApprovalSpec;
   /** Set when the post comes back into its queue after it published (docs/api.md "Evergreen posts"). */
   recycle?: RecycleSpec;
+  /**
+   * `false`: no metrics collection starts when the post publishes, decided by the client that
+   * starts it (`POSTFLOW_METRICS_SCHEDULE=off`). Absent: collected (docs/api.md "Analytics").
+   */
+  collectMetrics?: false;
 }
 
 /** An evergreen post's rounds still to come (`recycle` in `POST /v1/posts`). */
@@ -215,6 +220,42 @@ export interface PostMetrics {
   extra: Record<string, number>;
 }
 
+/** One published target whose metrics a collection reads (its receipt says where the post is). */
+export interface MetricsJob {
+  postId: string;
+  accountId: string;
+  platform: string;
+  receipt: DeliveryReceipt;
+  /** The platform's own task queue, when the post was routed to one. */
+  taskQueue?: string;
+}
+
+/**
+ * One metrics read: `synced` with what was stored; `gone` when the post was deleted (through
+ * Postflow, or on the platform); `not_supported` where the platform has no metrics endpoint;
+ * `rate_limited` with the wait the platform asked for (the workflow waits it, then reads again).
+ */
+export type MetricsOutcome =
+  | { outcome: 'synced'; metrics: PostMetrics; syncedAt: string }
+  | { outcome: 'gone' }
+  | { outcome: 'not_supported' }
+  | { outcome: 'rate_limited'; retryAfterMs: number };
+
+/** What `collectPostMetrics` starts with: the post's published targets. */
+export interface CollectMetricsInput {
+  postId: string;
+  userId: string;
+  targets: MetricsJob[];
+}
+
+/** One stored metrics pass of a target: when it was due (the schedule's offset after publishing) and read. */
+export interface StoredMetrics {
+  accountId: string;
+  dueAt: string;
+  syncedAt: string;
+  metrics: PostMetrics;
+}
+
 /** One target's delivery as the workflow tracks it. */
 export interface DeliveryState {
   accountId: string;
@@ -288,6 +329,8 @@ export interface PostState {
   updatedAt: string;
   /** Set when the spec requires approval. */
   approval?: ApprovalState;
+  /** The targets whose metrics collection began (account ids); absent before the first. */
+  metricsCollected?: string[];
 }
 
 /** One entry of the seed-era `results[]`. */
@@ -317,6 +360,11 @@ export interface PostTargetResource {
    * a free-form object, so clients of the contract read it unchanged). `{}` when there is none.
    */
   metadata: TargetMetadata;
+  /** The latest collected pass (analytics); null until the first, and for good where not supported. */
+  metrics: PostMetrics | null;
+  metrics_synced_at: string | null;
+  /** Postflow extension: false where the platform's engagement is not read (null is not zero). */
+  metrics_supported: boolean;
 }
 
 /** `targets[].metadata`: platform facts plus, when something failed after going live, `warnings`. */

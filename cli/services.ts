@@ -185,6 +185,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       // Search attributes are not encrypted by the codec, so with it on the text is not indexed.
       indexText: !dataConverter,
       idempotencyKeyDays: config.idempotencyKeyDays,
+      collectMetrics: config.collectMetrics,
     }),
   };
 }

@@ -19,12 +19,18 @@ import type { OccurrenceList, RecurringResource } from '../api/recurring';
 import type { Store } from '../store/types';
 import type { RetryOptions } from '../workflows/messages';
 import type { PlatformQueues } from '../runtime/platform-queues';
+import {
+  type PostMetricsResource,
+  type PostMetricsSeries,
+  PostMetricsService,
+} from '../services/post-metrics';
 
 export { WORKFLOW_TYPE } from '../gateway';
 export { newPostId, postIdForKey } from '../api/post-id';
 export { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
 export type { PostListQuery, PostPage } from '../api/post-list-query';
 export type { ApproverOptions, CreateOptions, DeleteResult } from '../services/posts';
+export type { MetricsPass, PostMetricsResource, PostMetricsSeries } from '../services/post-metrics';
 export type { ImportOptions, ImportSource } from '../services/post-imports';
 export type { ImportReport } from '../api/post-import';
 export type { OccurrenceList, RecurringResource } from '../api/recurring';
@@ -57,6 +63,11 @@ export interface PostflowClientOptions {
    * `search` is then refused. @default true
    */
   indexText?: boolean;
+  /**
+   * Start each new post's metrics collection when it publishes (docs/api.md "Analytics"); false
+   * with `POSTFLOW_METRICS_SCHEDULE=off`: the posts this client starts collect nothing. @default true
+   */
+  collectMetrics?: boolean;
   /**
    * How long the store remembers a post's idempotency key, from the request that first used it
    * (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`). Within it a repeat never publishes again, even once the
@@ -129,6 +140,15 @@ export class PostflowClient {
       this.service.constraints(platform),
     /** The post, by its id or a platform post id it was published as. */
     get: (idOrPlatformId: string): Promise<PostResource> => this.service.get(this.userId, idOrPlatformId),
+    /** Each target's latest collected metrics (`GET /v1/posts/{id}/metrics`). */
+    metrics: (idOrPlatformId: string): Promise<PostMetricsResource> =>
+      this.services.metrics.current(this.userId, idOrPlatformId),
+    /** Every collected metrics pass of each target, oldest first: the engagement curve. */
+    metricsSeries: (idOrPlatformId: string): Promise<PostMetricsSeries> =>
+      this.services.metrics.series(this.userId, idOrPlatformId),
+    /** The engagement curves as a PNG image (`GET /v1/posts/{id}/metrics.png`). */
+    metricsChart: (idOrPlatformId: string): Promise<Buffer> =>
+      this.services.metrics.chart(this.userId, idOrPlatformId),
     /** Cancels a post, or deletes a published one from its platforms (`platform`'s copies only). */
     delete: (id: string, scope: { platform?: string; accountId?: string } = {}): Promise<DeleteResult> =>
       this.service.delete(this.userId, id, scope),
@@ -229,6 +249,7 @@ export class PostflowClient {
 /** The services a client (and every client `forUser` makes from it) shares. */
 interface ClientServices {
   posts: PostsService;
+  metrics: PostMetricsService;
   accountHelpers: AccountHelperService;
   accountPages: AccountPagesService;
   imports: PostImportsService;
@@ -245,20 +266,23 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     rpcTimeoutMs: options.rpcTimeoutMs,
     searchAttributes: options.searchAttributes,
     indexText: options.indexText,
+    collectMetrics: options.collectMetrics,
   });
   const accountHelpers = new AccountHelperService({ store: options.store, helpers: gateway.helpers });
+  const posts = new PostsService({
+    store: options.store,
+    gateway,
+    accountHelpers,
+    options: {
+      allowPrivateUrls: options.allowPrivateUrls,
+      idempotencyKeyDays: options.idempotencyKeyDays,
+    },
+  });
   return {
     accountHelpers,
     accountPages: new AccountPagesService({ store: options.store, helpers: gateway.helpers }),
-    posts: new PostsService({
-      store: options.store,
-      gateway,
-      accountHelpers,
-      options: {
-        allowPrivateUrls: options.allowPrivateUrls,
-        idempotencyKeyDays: options.idempotencyKeyDays,
-      },
-    }),
+    posts,
+    metrics: new PostMetricsService({ store: options.store, getPost: (userId, id) => posts.get(userId, id) }),
     imports: new PostImportsService({
       store: options.store,
       gateway,

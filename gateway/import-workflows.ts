@@ -1,7 +1,8 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { PostSpec } from '../api/types';
 import type { ImportJob } from '../workflows/import-posts';
-import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
+import type { PlatformQueues } from '../runtime/platform-queues';
+import { startedSpec } from './started-spec';
 
 /** The import workflow's type (workflows/import-posts.ts). */
 export const IMPORT_WORKFLOW_TYPE = 'importPosts';
@@ -12,6 +13,8 @@ export interface ImportWorkflowsOptions {
   platformQueues?: PlatformQueues;
   searchAttributes?: boolean;
   indexText?: boolean;
+  /** Start each post's metrics collection when it publishes. @default true */
+  collectMetrics?: boolean;
 }
 
 /** The workflow id of an import: one per import, so a repeated start is a no-op. */
@@ -26,8 +29,7 @@ export class ImportWorkflows {
 
   /** The spec as the import workflow must start it: with its platforms' queues, decided now. */
   routed(spec: PostSpec): PostSpec {
-    const platformQueues = routingFor(spec.targets, this.options.platformQueues ?? {});
-    return platformQueues ? { ...spec, platformQueues } : spec;
+    return startedSpec(spec, this.options);
   }
 
   /**

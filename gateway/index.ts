@@ -36,6 +36,8 @@ export interface PostGatewayOptions {
   searchAttributes?: boolean;
   /** Index the post's text (`PostflowText`); turn off with payload encryption. @default true */
   indexText?: boolean;
+  /** Start each post's metrics collection when it publishes (`POSTFLOW_METRICS_SCHEDULE`). @default true */
+  collectMetrics?: boolean;
 }
 
 /**

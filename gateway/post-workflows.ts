@@ -5,7 +5,8 @@ import { initialPostState } from '../api/post-resource';
 import type { ApprovalDecision, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes } from '../workflows/search-attributes';
-import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
+import type { PlatformQueues } from '../runtime/platform-queues';
+import { startedSpec } from './started-spec';
 import { toApiError } from './errors';
 
 /** The workflow type name other languages start (see docs/workflow-contract.md). */
@@ -24,6 +25,8 @@ export interface PostWorkflowsOptions {
   searchAttributes?: boolean;
   /** Index the post's text (`PostflowText`); off with payload encryption. @default true */
   indexText?: boolean;
+  /** Start each post's metrics collection when it publishes (`POSTFLOW_METRICS_SCHEDULE`). @default true */
+  collectMetrics?: boolean;
 }
 
 /** Which published copies of a post an unpublish run removes (every one when neither is given). */
@@ -45,14 +48,11 @@ export class PostWorkflows {
    * id exists already: a running one is joined, a closed one is never started again.
    */
   async start(spec: PostSpec): Promise<boolean> {
-    // The routing is decided here, once, and travels in the input: the workflow stays a pure
-    // function of its history, and a post keeps the queues it started with (docs/decisions.md).
-    const platformQueues = routingFor(spec.targets, this.options.platformQueues ?? {});
     try {
       await this.options.temporal.workflow.start(WORKFLOW_TYPE, {
         taskQueue: this.options.taskQueue,
         workflowId: spec.id,
-        args: [platformQueues ? { ...spec, platformQueues } : spec],
+        args: [startedSpec(spec, this.options)],
         // A concurrent duplicate joins the running post; a closed one is never started again.
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -5,6 +5,7 @@ import type { S3Config } from '../media/s3-storage';
 import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
 import { parsePlatformList } from './platform-queues';
 import { type TemporalSecurity, temporalSecurityFrom } from './temporal-connection';
+import { parseMetricsSchedule } from '../api/metrics-schedule';
 
 /**
  * Postflow's configuration, from the environment. Every variable is documented in docs/configuration.md.
@@ -57,9 +58,14 @@ export interface PostflowConfig {
   oauthRedirectUris: string[];
   /** `POSTFLOW_OAUTH_STATE_TTL_SECONDS`: how long a connection waits for consent. */
   oauthStateTtlMs: number;
+  /** False with `POSTFLOW_METRICS_SCHEDULE=off`: the posts this process starts collect no metrics. */
+  collectMetrics: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
+  // Read by the worker when a collection starts; a typo should stop the process now, not fail
+  // every published post's collection later.
+  const metricsSchedule = parseMetricsSchedule(env.POSTFLOW_METRICS_SCHEDULE);
   const port = intFrom(env, 'POSTFLOW_PORT', 8080);
   const devServerPort = intFrom(env, 'POSTFLOW_TEMPORAL_PORT', 7233);
   const home = resolve(env.POSTFLOW_HOME ?? join(projectRoot(), '.postflow'));
@@ -111,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
       ? intFrom(env, 'POSTFLOW_STORAGE_LIMIT_BYTES', 0)
       : undefined,
     maxFileBytes: positiveIntFrom(env, 'POSTFLOW_MEDIA_MAX_FILE_BYTES', 4 * 1024 ** 3),
+    collectMetrics: metricsSchedule.length > 0,
   };
 }
 

@@ -30,6 +30,7 @@ import { QueuePlanner } from './queue-planner';
 import { queueOfAccounts } from '../store/queue-lookup';
 import type { AccountHelperService } from './account-helpers';
 import { creatorIssues } from './creator-checks';
+import { withMetrics } from './post-metrics';
 
 export interface PostsServiceOptions {
   /** Accept media and callback URLs on plain http and private addresses. @default false */
@@ -243,9 +244,10 @@ export class PostsService {
       : await this.byPlatformPostId(userId, idOrPlatformId);
     const post = await this.workflows.post(id);
     if (post.user_id !== userId) throw postNotFound(id);
+    const measured = withMetrics(post, await this.deps.store.metrics.latest(id));
     const deleted = new Set(await this.deps.store.unpublished.accounts(id));
-    if (deleted.size === 0) return post;
-    const live = withoutTargets(post, deleted);
+    if (deleted.size === 0) return measured;
+    const live = withoutTargets(measured, deleted);
     if (live.targets.length === 0) throw postNotFound(id);
     return live;
   }

@@ -215,4 +215,15 @@ export const MIGRATIONS: readonly string[] = [
   // for the TikTok creator's maximum at post creation; NULL where unknown (images, other formats,
   // items stored before this)
   `ALTER TABLE media ADD COLUMN duration_sec DOUBLE PRECISION;`,
+  // 19: analytics: every metrics pass of each published target, keyed by the time it was due
+  // (the schedule's offset after the publish), so a pass read twice (a worker killed after the read
+  // was stored) stays one row; the latest pass is the Post resource's `metrics`
+  `CREATE TABLE post_metrics (
+     post_id TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     due_at TEXT NOT NULL,
+     synced_at TEXT NOT NULL,
+     metrics TEXT NOT NULL,
+     PRIMARY KEY (post_id, account_id, due_at)
+   );`,
 ];

@@ -7,7 +7,7 @@ import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
 import type { Issue } from '../api/errors';
 import type { RecurrenceRule } from '../api/recurring';
-import type { PostSpec } from '../api/types';
+import type { PostMetrics, PostSpec, StoredMetrics } from '../api/types';
 import {
   type Account,
   type AccountStatus,
@@ -466,6 +466,39 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
     },
 
+    metrics: {
+      async record(pass) {
+        // The first read of a scheduled pass stays: a repeat (a worker killed after storing) is
+        // answered with the stored numbers, so the webhook and the API tell the same story.
+        await db.run(
+          `INSERT INTO post_metrics (post_id, account_id, due_at, synced_at, metrics) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (post_id, account_id, due_at) DO NOTHING`,
+          [pass.postId, pass.accountId, pass.dueAt, pass.syncedAt, JSON.stringify(pass.metrics)],
+        );
+        const row = await db.get<MetricsRow>(
+          'SELECT account_id, due_at, synced_at, metrics FROM post_metrics WHERE post_id = ? AND account_id = ? AND due_at = ?',
+          [pass.postId, pass.accountId, pass.dueAt],
+        );
+        return storedMetrics(row!);
+      },
+      async latest(postId) {
+        const rows = await db.all<MetricsRow>(
+          `SELECT account_id, due_at, synced_at, metrics FROM post_metrics p WHERE post_id = ?
+           AND due_at = (SELECT MAX(due_at) FROM post_metrics q WHERE q.post_id = p.post_id AND q.account_id = p.account_id)
+           ORDER BY account_id`,
+          [postId],
+        );
+        return rows.map(storedMetrics);
+      },
+      async history(postId) {
+        const rows = await db.all<MetricsRow>(
+          'SELECT account_id, due_at, synced_at, metrics FROM post_metrics WHERE post_id = ? ORDER BY due_at, account_id',
+          [postId],
+        );
+        return rows.map(storedMetrics);
+      },
+    },
+
     accountLimits: {
       async observe(accountId, limits, observedAt) {
         // Two deliveries of one account may answer out of order: the later answer wins.
@@ -859,5 +892,21 @@ function recurringFrom(row: RecurringRow, box: SecretBox): RecurringDefinition {
     rule: JSON.parse(row.rule) as RecurrenceRule,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+interface MetricsRow {
+  account_id: string;
+  due_at: string;
+  synced_at: string;
+  metrics: string;
+}
+
+function storedMetrics(row: MetricsRow): StoredMetrics {
+  return {
+    accountId: row.account_id,
+    dueAt: row.due_at,
+    syncedAt: row.synced_at,
+    metrics: JSON.parse(row.metrics) as PostMetrics,
   };
 }

@@ -6,7 +6,7 @@
 import type { Issue } from '../api/errors';
 import type { WeeklySlot } from '../api/queue-slots';
 import type { RecurrenceRule } from '../api/recurring';
-import type { PostSpec } from '../api/types';
+import type { PostSpec, StoredMetrics } from '../api/types';
 
 export type AccountStatus = 'active' | 'reconnect_required';
 
@@ -326,6 +326,19 @@ export interface Store {
   unpublished: {
     record(postId: string, accountId: string): Promise<void>;
     accounts(postId: string): Promise<string[]>;
+  };
+
+  /**
+   * Published targets' engagement (analytics): one row per target per scheduled pass, every pass
+   * kept (the engagement curve), the latest shown on the Post resource.
+   */
+  metrics: {
+    /** Stores one pass unless that pass (target, due time) is stored already; returns the stored one. */
+    record(pass: StoredMetrics & { postId: string }): Promise<StoredMetrics>;
+    /** The latest pass of each of the post's targets that has one. */
+    latest(postId: string): Promise<StoredMetrics[]>;
+    /** Every pass of the post's targets, oldest first. */
+    history(postId: string): Promise<StoredMetrics[]>;
   };
 
   /**

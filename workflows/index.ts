@@ -9,3 +9,4 @@ export { recyclePost } from './recycle-post';
 export { oauthConnection } from './oauth-connection';
 export { credentialCheck } from './credential-check';
 export { accountHelper } from './account-helper';
+export { collectPostMetrics } from './collect-metrics';

@@ -8,8 +8,10 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   proxyLocalActivities,
   startChild,
   upsertSearchAttributes,
@@ -30,11 +32,13 @@ import type {
   ApprovalDecision,
   ApprovalState,
   DeliveryState,
+  MetricsJob,
   PostResource,
   PostSpec,
   PostState,
   PostStatus,
 } from '../api/types';
+import { addMetricsTargets, collectPostMetrics, metricsWorkflowId } from './collect-metrics';
 import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
 import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
@@ -203,7 +207,47 @@ export class Post {
     );
     this.emit(settledEvent(this.resource()));
     if (this.state.status === 'published' && this.state.spec.recycle) await this.recycle();
+    // Posts that settled before analytics existed replay without starting a collection.
+    if (published > 0 && this.state.spec.collectMetrics !== false && patched(METRICS_COLLECTION_PATCH))
+      await this.collectMetrics();
     return 'settled';
+  }
+
+  /**
+   * Starts the metrics collection of the targets published since the last settle: the first
+   * ones start the post's `collectPostMetrics` (abandoned by this workflow, so it outlives the
+   * post's run); targets a retry published later join it by signal. Analytics never hold up or
+   * fail a post: a collection that cannot be started or reached is logged.
+   */
+  private async collectMetrics(): Promise<void> {
+    const { spec } = this.state;
+    const started = this.state.metricsCollected ?? [];
+    const jobs: MetricsJob[] = this.state.deliveries
+      .filter((d) => d.status === 'published' && d.receipt && !started.includes(d.accountId))
+      .map((d) => {
+        const taskQueue = spec.platformQueues?.[d.platform];
+        return {
+          postId: spec.id,
+          accountId: d.accountId,
+          platform: d.platform,
+          receipt: d.receipt!,
+          ...(taskQueue ? { taskQueue } : {}),
+        };
+      });
+    if (jobs.length === 0) return;
+    this.state.metricsCollected = [...started, ...jobs.map((j) => j.accountId)];
+    const workflowId = metricsWorkflowId(spec.id);
+    const begin =
+      started.length === 0
+        ? startChild(collectPostMetrics, {
+            workflowId,
+            args: [{ postId: spec.id, userId: spec.userId, targets: jobs }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          })
+        : getExternalWorkflowHandle(workflowId).signal(addMetricsTargets, jobs);
+    await begin.catch((err: unknown) =>
+      log.warn('metrics collection not started', { workflowId, error: String(err) }),
+    );
   }
 
   /**
@@ -526,6 +570,9 @@ export class Post {
     this.state.updatedAt = new Date().toISOString();
   }
 }
+
+/** Marks runs that start a metrics collection once the post settles (`patched`). */
+export const METRICS_COLLECTION_PATCH = 'metrics-collection';
 
 /** Fields of `post.updated` that move the post in time only: they keep an approval. */
 const SCHEDULE_FIELDS = ['scheduled_at', 'targets'];

@@ -237,6 +237,32 @@ describe('Post: Create', () => {
 	});
 });
 
+describe('post metrics', () => {
+	test('Get Metrics reads GET /v1/posts/{id}/metrics and returns it as the item', async () => {
+		const answer = {
+			post_id: 'post_m',
+			targets: [
+				{
+					account_id: 'acc_1',
+					platform: 'mastodon',
+					status: 'published',
+					platform_post_id: '1',
+					metrics: { likes: 3, comments: 1, shares: 0, saves: 0, extra: {} },
+					metrics_synced_at: '2026-12-05T10:00:00.000Z',
+					metrics_supported: true,
+				},
+			],
+		};
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'getMetrics', postId: 'post_m' },
+			routes: [on('GET', '/v1/posts/post_m/metrics', () => answer)],
+		});
+		const items = await run(fake);
+		expect(items.map((item) => item.json)).toEqual([answer]);
+		expect(fake.calls.map((c) => [c.method, c.url])).toEqual([['GET', 'http://postflow.test/v1/posts/post_m/metrics']]);
+	});
+});
+
 describe('errors', () => {
 	const params = { resource: 'post', operation: 'get', postId: 'post_x' };
 

@@ -21,6 +21,7 @@ import {
   platformConstraintsListSchema,
   platformConstraintsSchema,
   postPageSchema,
+  postMetricsResourceSchema,
   postResourceSchema,
   retryResultSchema,
   sandboxItemSchema,
@@ -97,6 +98,7 @@ const INPUTS: Record<string, z.ZodType> = {
  */
 const OUTPUTS: Record<string, z.ZodType> = {
   Post: postResourceSchema,
+  PostMetrics: postMetricsResourceSchema,
   PostPage: postPageSchema,
   DeletePostResult: deletePostResultSchema,
   UnpublishResult: unpublishResultSchema,

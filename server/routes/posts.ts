@@ -12,6 +12,7 @@ import {
 import {
   deletePostResultSchema,
   platformConstraintsListSchema,
+  postMetricsResourceSchema,
   postPageSchema,
   postResourceSchema,
   retryResultSchema,
@@ -23,6 +24,7 @@ import { POST_SORTS, type PostListQuery } from '../../api/post-list-query';
 import {
   answer,
   AUTH_ERRORS,
+  binary,
   failure,
   idempotencyKeyHeader,
   pageSize,
@@ -108,6 +110,30 @@ const get = {
   summary: 'Get a post, by its id or by a platform post id it was published as',
   params,
   response: { ...postAnswer, 409: failure('A platform post id of several posts (ambiguous_post_id)') },
+};
+const metrics = {
+  summary: "A published post's metrics: each target's latest collected likes, comments, shares, saves",
+  description:
+    'Collected after publishing at +1 h, +24 h and +7 d (POSTFLOW_METRICS_SCHEDULE), not read live: metrics_synced_at says when. metrics is null until the first pass, and always where metrics_supported is false (the platform offers no metrics Postflow reads).',
+  params,
+  response: {
+    200: answer(postMetricsResourceSchema, "Each target's latest metrics"),
+    ...AUTH_ERRORS,
+    404: failure('No such post (post.not_found)'),
+    409: failure('A platform post id of several posts (ambiguous_post_id): use the post id'),
+  },
+};
+const metricsChart = {
+  summary: "A post's engagement curves as a PNG chart",
+  description:
+    'Every collected pass of each target whose platform reports metrics, one panel per target: likes, comments, shares and saves over the time each pass was read (docs/api.md, Analytics). Before the first pass the image says that nothing was collected yet.',
+  params,
+  response: {
+    200: { description: 'The chart (image/png)', content: { 'image/png': { schema: binary() } } },
+    ...AUTH_ERRORS,
+    404: failure('No such post (post.not_found)'),
+    409: failure('A platform post id of several posts (ambiguous_post_id): use the post id'),
+  },
 };
 const update = {
   summary: 'Reschedule or edit a draft or scheduled post',
@@ -220,6 +246,21 @@ export function postRoutes(fastify: FastifyInstance, client: PostflowClient, syn
 
   app.get('/v1/posts/:id', { ...scope('posts:read'), schema: get }, async (request) =>
     posts(request.userId).get(request.params.id),
+  );
+
+  app.get('/v1/posts/:id/metrics', { ...scope('posts:read'), schema: metrics }, async (request) =>
+    client.forUser(request.userId).posts.metrics(request.params.id),
+  );
+
+  // Untyped by the zod provider: the answer is a Buffer, sent as it is (no serializer runs).
+  fastify.get<{ Params: { id: string } }>(
+    '/v1/posts/:id/metrics.png',
+    { ...scope('posts:read'), schema: metricsChart },
+    async (request, reply) => {
+      const png = await client.forUser(request.userId).posts.metricsChart(request.params.id);
+      // Drawn from the store on each request; a minute's cache spares a dashboard that polls.
+      return reply.type('image/png').header('cache-control', 'private, max-age=60').send(png);
+    },
   );
 
   app.patch('/v1/posts/:id', { ...scope('posts:write'), schema: update }, async (request) =>

@@ -133,6 +133,10 @@ export class World {
         searchAttributes: false,
         allowPrivateUrls: true,
         rpcTimeoutMs: 60_000,
+        // The exploration checks deliveries; a collection would outlive the schedule that
+        // published it, on the one shared test server. Collections under faults, worker kills and
+        // Temporal restarts: test/workflow/metrics-collection.test.ts, test/integration/metrics.test.ts.
+        collectMetrics: false,
       });
     const world = new World(
       env,

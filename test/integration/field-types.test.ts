@@ -276,6 +276,7 @@ test('every answer has exactly the documented fields and types, for one of each 
   await api('GET', `/v1/posts/${published.id}`, undefined, '/v1/posts/{id}');
   await api('GET', `/v1/posts/${partial.body.id}`, undefined, '/v1/posts/{id}');
   await api('GET', `/v1/posts/${draft.id}`, undefined, '/v1/posts/{id}');
+  await api('GET', `/v1/posts/${published.id}/metrics`, undefined, '/v1/posts/{id}/metrics');
   await api('GET', '/v1/posts?limit=10', undefined, '/v1/posts');
   await api('POST', '/v1/posts/validate', { text: 'x', platforms: ['sandbox', 'instagram'] });
   await api('POST', '/v1/posts/validate', { text: 'no platforms' }); // a post-level issue: platform null

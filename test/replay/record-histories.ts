@@ -237,6 +237,26 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
         await new Promise((resolve) => setTimeout(resolve, 200));
       return id;
     },
+    /** A published post whose metrics collection ran its passes (a short schedule, see main). */
+    async 'metrics-collected'(api, stack, [a]) {
+      const made = await api('POST', '/v1/posts', { account_ids: [a], text: 'count me' });
+      await stack.waitForPost(made.body.id, settled);
+      const collection = stack.client.workflow.getHandle(`metrics_${made.body.id.replace(/^post_/, '')}`);
+      // The post starts it just after it settles: look for a few seconds.
+      for (let tries = 0; ; tries += 1) {
+        if (
+          await collection.describe().then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        if (tries === 50) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await collection.result();
+      return made.body.id;
+    },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {
       const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);
@@ -259,7 +279,12 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
 
 async function main(label: string): Promise<void> {
   const receiver = await new WebhookReceiver().start();
-  const stack = await new Stack({ POSTFLOW_ALLOW_PRIVATE_URLS: 'true' }).start();
+  // Metrics passes a second and two after each publish: every published post's collection ends
+  // while the recorder waits, so its history is whole.
+  const stack = await new Stack({
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
+    POSTFLOW_METRICS_SCHEDULE: '1s,2s',
+  }).start();
   try {
     const api: Api = (...args) => stack.request(...args);
     await api('POST', '/v1/webhooks', { url: receiver.url, events: [...POST_EVENTS] });
@@ -287,6 +312,7 @@ async function main(label: string): Promise<void> {
       const scenario =
         names.get(execution.workflowId) ??
         names.get(execution.workflowId.split('/')[0]!) ??
+        names.get(execution.workflowId.replace(/^metrics_/, 'post_')) ??
         names.get(scheduled);
       const file = `${execution.type}-${scenario ?? 'child'}-${execution.workflowId.replace(/[^\w-]+/g, '_')}.binpb`;
       // Binary protobuf: the SDK's JSON conversion fails when npm nests two protobufjs copies.

@@ -20,6 +20,7 @@ const recordings = readdirSync(root, { withFileTypes: true })
 test('recordings cover every workflow type and the scenarios of each release', () => {
   const types = new Set(recordings.map((r) => r.file.split('-')[0]));
   expect([...types].sort()).toEqual([
+    'collectPostMetrics',
     'deliverWebhook',
     'publishPost',
     'recurringOccurrence',

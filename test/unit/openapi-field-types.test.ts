@@ -99,6 +99,11 @@ test('only the fields docs/decisions.md lists may be null; every other field is 
       'Post.targets[].published_at',
       'Post.targets[].scheduled_at',
       'Post.targets[].error',
+      'Post.targets[].metrics',
+      'Post.targets[].metrics_synced_at',
+      'PostMetrics.targets[].platform_post_id',
+      'PostMetrics.targets[].metrics',
+      'PostMetrics.targets[].metrics_synced_at',
       'Post.approval',
       'Post.approval.expires_at',
       'Post.approval.approved_at',
@@ -180,6 +185,9 @@ test('every answer is closed, except the free-form objects the contract leaves o
     [
       'Post.platform_options',
       'Post.targets[].metadata',
+      // The platform's other counts under its own names (views, impressions).
+      'Post.targets[].metrics.extra',
+      'PostMetrics.targets[].metrics.extra',
       'SandboxPost.platform_options',
       'Error.error.meta',
       'PlatformConstraintsList.data',

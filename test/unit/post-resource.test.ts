@@ -51,6 +51,10 @@ test("a failed target's error is the contract's four fields; the engine's intern
       message: 'No answer.',
     },
     metadata: {},
+    // The sandbox's metrics are read (its descriptor), but none were collected for a failed target.
+    metrics: null,
+    metrics_synced_at: null,
+    metrics_supported: true,
   });
   expect(post.results[0]).toEqual({
     account_id: 'acc_1',

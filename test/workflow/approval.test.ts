@@ -25,9 +25,6 @@ let taskQueue: string;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: javaTestServer() } },
-  });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
@@ -50,8 +47,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await env?.teardown();
   await store?.close();
+});
+
+// A server per test: a published post starts its metrics collection, which outlives the test;
+// a workflow task left on a queue no worker serves any more stops the time-skipping server
+// from skipping (it does not skip while a workflow task is outstanding) for every later test.
+beforeEach(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
+});
+
+afterEach(async () => {
+  await env?.teardown();
 });
 
 // Every test ends its posts: the time-skipping server stops skipping while a workflow task waits

@@ -34,16 +34,22 @@ let taskQueue: string;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: javaTestServer() } },
-  });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
   });
 });
 
-afterAll(async () => {
+// A server per test: a published post starts its metrics collection, which outlives the test;
+// a workflow task left on a queue no worker serves any more stops the time-skipping server
+// from skipping (it does not skip while a workflow task is outstanding) for every later test.
+beforeEach(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
+});
+
+afterEach(async () => {
   await env?.teardown();
 });
 
@@ -132,6 +138,9 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
     renewAccountToken: notInThisTest('renewAccountToken'),
+    // A published post starts its metrics collection; these tests schedule no passes.
+    metricsSchedule: async () => [],
+    collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
     checkPreparedTarget: notInThisTest('checkPreparedTarget'),
     reusePrepared: notInThisTest('reusePrepared'),
@@ -155,7 +164,8 @@ async function deliver(
     Object.entries(fakeActivities(script)).map(([name, fn]) => [
       name,
       (...args: unknown[]) => {
-        if (name !== 'webhookSubscribers') calls.push({ name, args });
+        // The delivery's calls only: not its webhooks' nor its metrics collection's.
+        if (name !== 'webhookSubscribers' && name !== 'metricsSchedule') calls.push({ name, args });
         return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       },
     ]),
@@ -203,6 +213,21 @@ test('prepare, its processing, the publish call, the post processing: published 
   expect(calls[1]!.args[1]).toEqual({ container: 'c_1' });
   expect(calls[2]!.args[1]).toEqual({ container: 'c_1' });
   expect(calls[3]!.args[1]).toEqual({ media: 'm_1' });
+});
+
+test('a published post starts its metrics collection, unless the client that started it collects none', async () => {
+  const published = { publishTarget: inTurn<PublishedStep>({ receipt }) };
+  const collected = postTo('sandbox');
+  expect((await deliver(collected, published)).post.status).toBe('published');
+  const collection = env.client.workflow.getHandle(`metrics_${collected.id.replace(/^post_/, '')}`);
+  expect((await collection.describe()).type).toBe('collectPostMetrics');
+
+  const uncollected: PostSpec = { ...postTo('sandbox'), id: `${collected.id}_off`, collectMetrics: false };
+  expect(
+    (await deliver(uncollected, { publishTarget: inTurn<PublishedStep>({ receipt }) })).post.status,
+  ).toBe('published');
+  const none = env.client.workflow.getHandle(`metrics_${uncollected.id.replace(/^post_/, '')}`);
+  await expect(none.describe()).rejects.toThrow(/not found/i);
 });
 
 test('an unknown outcome, and the lookup finds the post: published without a second publish call', async () => {

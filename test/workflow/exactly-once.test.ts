@@ -34,9 +34,6 @@ let taskQueue: string;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: javaTestServer() } },
-  });
   bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: new DefaultLogger('WARN'),
@@ -45,8 +42,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await env?.teardown();
   await store?.close();
+});
+
+// A server per test: a published post starts its metrics collection, which outlives the test;
+// a workflow task left on a queue no worker serves any more stops the time-skipping server
+// from skipping (it does not skip while a workflow task is outstanding) for every later test.
+beforeEach(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: javaTestServer() } },
+  });
+});
+
+afterEach(async () => {
+  await env?.teardown();
 });
 
 beforeEach(() => {
@@ -70,7 +79,11 @@ async function withWorker<T>(registry: PlatformRegistry, fn: () => Promise<T>): 
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: createActivities({ store, platforms: registry, media: tempMedia(dir) }),
+    activities: createActivities({
+      store,
+      platforms: registry,
+      media: tempMedia(dir),
+    }),
   });
   return worker.runUntil(fn);
 }

@@ -70,6 +70,11 @@ export class PostflowTrigger implements INodeType {
 						description: 'Every account of a post failed',
 					},
 					{
+						name: 'Post Metrics Updated',
+						value: 'post.metrics_updated',
+						description: "A pass of a published post's metrics collection stored new numbers",
+					},
+					{
 						name: 'Post Partial',
 						value: 'post.partial',
 						description: 'Some accounts of a post were published, some failed',

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { createPost, postCreateDescription } from './create';
 import { getPost } from './get';
+import { getPostMetrics } from './getMetrics';
 import { getManyPosts, postGetManyDescription } from './getMany';
 import { approvePost, cancelPost, publishPostNow, rejectPost, retryPost } from './simple-actions';
 import { postUpdateDescription, updatePost } from './update';
@@ -11,6 +12,7 @@ export const postOperations = {
 	create: createPost,
 	get: getPost,
 	getAll: getManyPosts,
+	getMetrics: getPostMetrics,
 	publishNow: publishPostNow,
 	reject: rejectPost,
 	retry: retryPost,
@@ -58,6 +60,13 @@ export const postDescription: INodeProperties[] = [
 				description: 'List posts with filters',
 			},
 			{
+				name: 'Get Metrics',
+				value: 'getMetrics',
+				action: 'Get the metrics of a post',
+				description:
+					"Each account's latest likes, comments, shares and saves, collected after publishing",
+			},
+			{
 				name: 'Publish Now',
 				value: 'publishNow',
 				action: 'Publish a post now',
@@ -90,10 +99,11 @@ export const postDescription: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. post_01JABCDEFGHJKMNPQRSTVWXYZ0',
-		description: 'The post to act on. Get also takes the ID a platform gave the published post.',
+		description:
+			'The post to act on. Get and Get Metrics also take the ID a platform gave the published post.',
 		displayOptions: {
 			show: {
-				operation: ['approve', 'cancel', 'get', 'publishNow', 'reject', 'retry', 'update'],
+				operation: ['approve', 'cancel', 'get', 'getMetrics', 'publishNow', 'reject', 'retry', 'update'],
 				resource: ['post'],
 			},
 		},
