@@ -55,7 +55,7 @@ export function createAccountHelperActivities({
 
 function run(
   helpers: AccountHelpers | undefined,
-  job: AccountHelperJob,
+  job: Exclude<AccountHelperJob, { kind: 'pages' }>,
   req: HelperRequest,
   platform: string,
 ): Promise<AccountHelperAnswer> {
@@ -73,8 +73,6 @@ function run(
       return helpers.creatorInfo(req);
     case 'limits':
       return helpers?.limits ? helpers.limits(req) : Promise.resolve({});
-    case 'pages':
-      throw missing();
   }
 }
 

@@ -36,23 +36,17 @@ export async function creatorIssues(
       });
       continue;
     }
+    const optionsField = byTarget ? `targets[${i}].platform_data` : optionsRoot(parsed);
     const privacy = String(target.options.privacy_level ?? '');
     if (privacy && !info.privacy_level_options.includes(privacy)) {
       issues.push({
-        field: `${byTarget ? `targets[${i}].platform_data` : optionsRoot(parsed)}.privacy_level`,
+        field: `${optionsField}.privacy_level`,
         code: 'validation.field_invalid',
         message: `TikTok offers this creator ${info.privacy_level_options.join(', ') || 'no privacy level'}; ${privacy} is not one of them (GET /v1/accounts/${target.accountId}/creator-info).`,
         platform: 'tiktok',
       });
     }
-    issues.push(
-      ...interactionIssues(
-        info,
-        target.options,
-        `${byTarget ? `targets[${i}].platform_data` : optionsRoot(parsed)}`,
-        target.accountId,
-      ),
-    );
+    issues.push(...interactionIssues(info, target.options, optionsField, target.accountId));
     issues.push(...durationIssues(spec, i, info.max_video_duration_sec, parsed, media));
   }
   return issues;

@@ -6,6 +6,7 @@ import { assertTokenFresh } from '../../kit/oauth2';
 import { sameText, searchableText } from '../../kit/content';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../../kit/lookup-window';
 import { failedForGood, warningOf, withWarning } from '../../kit/live-receipt';
+import { LOCATION_NAME } from './descriptor';
 
 const PLATFORM = 'google';
 const OFFICIAL_URL = 'https://mybusiness.googleapis.com';
@@ -44,7 +45,7 @@ export function createGoogleAdapter(options: AdapterOptions = {}): PlatformAdapt
 
   const locationOf = (req: { account: PublishRequest['account'] }) => {
     const name = req.account.credentials.location_name ?? '';
-    if (!/^accounts\/[^/]+\/locations\/[^/]+$/.test(name)) {
+    if (!LOCATION_NAME.test(name)) {
       throw rejected(
         PLATFORM,
         'location_name',

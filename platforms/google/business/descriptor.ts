@@ -10,7 +10,7 @@ const PHOTO_MIN_BYTES = 10 * 1024;
 const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 /** A location's resource name, as the grant lists it and the v4 localPosts calls take it. */
-const LOCATION = /^accounts\/[^/]+\/locations\/[^/]+$/;
+export const LOCATION_NAME = /^accounts\/[^/]+\/locations\/[^/]+$/;
 
 type Problem = (field: string, message: string, code?: string) => void;
 
@@ -66,7 +66,7 @@ export const googleRules: PlatformRules = {
     if (options.languageCode !== undefined && !LANGUAGE.test(String(options.languageCode))) {
       problem('options.languageCode', 'must be a BCP 47 language code such as "en" or "en-US".');
     }
-    if (options.page_id !== undefined && !LOCATION.test(String(options.page_id))) {
+    if (options.page_id !== undefined && !LOCATION_NAME.test(String(options.page_id))) {
       problem(
         'options.page_id',
         "must be one of the account's locations, accounts/{accountId}/locations/{locationId} (GET /v1/accounts/{id}/pages).",
