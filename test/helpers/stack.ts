@@ -163,6 +163,20 @@ export class Stack {
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** Uploads a file through `POST /v1/media/upload`; its media id. */
+  async upload(bytes: Buffer, contentType: string, filename: string): Promise<string> {
+    const form = new FormData();
+    form.set('file', new Blob([bytes], { type: contentType }), filename);
+    const response = await fetch(`${this.baseUrl}/v1/media/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.apiKey}` },
+      body: form,
+    });
+    const body = await response.text();
+    if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${body}`);
+    return (JSON.parse(body) as { media_id: string }).media_id;
+  }
+
   async createSandboxAccount(name = 'Sandbox'): Promise<string> {
     const { status, body } = await this.request('POST', '/v1/accounts', { platform: 'sandbox', name });
     if (status !== 201) throw new Error(`account creation failed: ${status} ${JSON.stringify(body)}`);

@@ -167,16 +167,7 @@ test('a TikTok post whose privacy level the creator is not offered is refused at
 });
 
 test("a TikTok video longer than the creator's max_video_duration_sec is refused at creation, naming its media", async () => {
-  const uploadVideo = async (bytes: Buffer) => {
-    const form = new FormData();
-    form.set('file', new Blob([bytes], { type: 'video/mp4' }), 'clip.mp4');
-    const uploaded = await fetch(`${stack.baseUrl}/v1/media/upload`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.apiKey}` },
-      body: form,
-    });
-    return ((await uploaded.json()) as { media_id: string }).media_id;
-  };
+  const uploadVideo = (bytes: Buffer) => stack.upload(bytes, 'video/mp4', 'clip.mp4');
   const post = (video: string) => ({
     text: 'Too long?',
     media_ids: [video],

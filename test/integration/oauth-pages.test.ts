@@ -284,14 +284,7 @@ test("an Instagram grant lists the business accounts linked to the person's Page
     [studio!.id, 'postflow_studio', false],
   ]);
 
-  const form = new FormData();
-  form.set('file', new Blob([PNG_1X1], { type: 'image/png' }), 'pixel.png');
-  const uploaded = await fetch(`${stack.baseUrl}/v1/media/upload`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.apiKey}` },
-    body: form,
-  });
-  const { media_id } = (await uploaded.json()) as { media_id: string };
+  const media_id = await stack.upload(PNG_1X1, 'image/png', 'pixel.png');
   const { status, body } = await stack.request('POST', '/v1/posts', {
     targets: [{ account_id: account, page_id: studio!.id, platform_data: { content_type: 'feed' } }],
     text: 'on the studio account',
