@@ -311,6 +311,17 @@ export class Post {
     });
   }
 
+  /**
+   * Whether the post waits for a `retryFailed` request: it has failed deliveries, or one came
+   * while the post was settling (a retry accepted while the metrics collection started has put
+   * its deliveries back to pending already; without this check the post ended there, stranded
+   * `publishing`). The check is patched, so a run that ended that way before replays unchanged.
+   */
+  mayBeRetried(): boolean {
+    if (this.failedDeliveries().length > 0) return true;
+    return this.retryRequested !== undefined && patched(RETRY_WHILE_SETTLING_PATCH);
+  }
+
   /** Waits for a `retryFailed` request; returns the deliveries to re-run, or nothing when the window passed. */
   async retryRequestedWithin(window: Duration): Promise<DeliveryState[] | undefined> {
     await condition(() => this.retryRequested !== undefined || this.state.status === 'cancelled', window);
@@ -573,6 +584,9 @@ export class Post {
 
 /** Marks runs that start a metrics collection once the post settles (`patched`). */
 export const METRICS_COLLECTION_PATCH = 'metrics-collection';
+
+/** Marks runs that re-deliver a retry accepted while the post settled (`Post.mayBeRetried`). */
+export const RETRY_WHILE_SETTLING_PATCH = 'retry-while-settling';
 
 /** Fields of `post.updated` that move the post in time only: they keep an approval. */
 const SCHEDULE_FIELDS = ['scheduled_at', 'targets'];

@@ -30,7 +30,7 @@ export async function publishPost(input: PostSpec, carried?: CarriedPost): Promi
       : undefined;
   while (deliveries) {
     if ((await post.deliver(deliveries)) === 'handed-over') return post.continueAsNew();
-    deliveries = post.failedDeliveries().length ? await post.retryRequestedWithin(RETRY_WINDOW) : undefined;
+    deliveries = post.mayBeRetried() ? await post.retryRequestedWithin(RETRY_WINDOW) : undefined;
   }
   await condition(() => allHandlersFinished() && post.eventsSent());
   return post.resource();

@@ -17,6 +17,7 @@ import type {
   PublishFailure,
   ReconcileResult,
 } from '../../api/types';
+import { awaitSettled, retryFailed } from '../../workflows/messages';
 import type { publishPost } from '../../workflows/publish-post';
 import { javaTestServer } from '../helpers/tools';
 
@@ -228,6 +229,51 @@ test('a published post starts its metrics collection, unless the client that sta
   ).toBe('published');
   const none = env.client.workflow.getHandle(`metrics_${uncollected.id.replace(/^post_/, '')}`);
   await expect(none.describe()).rejects.toThrow(/not found/i);
+});
+
+test('a retry accepted while the settle starts the metrics collection re-runs the failed target', async () => {
+  // The collection starts an hour late (slow-metrics-start.ts), so the retry lands mid-settle.
+  const slowStart = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: [require.resolve('./slow-metrics-start')],
+    logger: new DefaultLogger('WARN'),
+  });
+  const base = postTo('sandbox');
+  const spec: PostSpec = {
+    ...base,
+    targets: [...base.targets, { accountId: 'acc_second', platform: 'sandbox', options: {} }],
+  };
+  let secondCalls = 0;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: slowStart,
+    activities: fakeActivities({
+      publishTarget: async (job) => {
+        const { accountId } = job.target;
+        if (accountId === 'acc_second' && ++secondCalls === 1) {
+          throw toPublishFailure(new PublishError(failure({ category: 'validation', caused_by: 'user' })));
+        }
+        return { receipt: { ...receipt, platformPostId: `pp_${accountId}` } };
+      },
+    }),
+  });
+  const post = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof publishPost>('publishPost', {
+      taskQueue,
+      workflowId: spec.id,
+      args: [spec],
+    });
+    expect(await handle.executeUpdate(awaitSettled, { args: [60_000] })).toMatchObject({ status: 'partial' });
+    expect(await handle.executeUpdate(retryFailed, { args: [{}] })).toMatchObject({ status: 'publishing' });
+    return handle.result();
+  });
+  expect(post.status).toBe('published');
+  expect(post.targets.map((t) => [t.status, t.attempts])).toEqual([
+    ['published', 1],
+    ['published', 2],
+  ]);
+  expect(secondCalls).toBe(2);
 });
 
 test('an unknown outcome, and the lookup finds the post: published without a second publish call', async () => {
