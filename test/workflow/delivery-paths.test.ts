@@ -17,7 +17,7 @@ import type {
   PublishFailure,
   ReconcileResult,
 } from '../../api/types';
-import { awaitSettled, retryFailed } from '../../workflows/messages';
+import { awaitSettled, retryFailed, type RetryOptions } from '../../workflows/messages';
 import type { publishPost } from '../../workflows/publish-post';
 import { javaTestServer } from '../helpers/tools';
 
@@ -265,7 +265,9 @@ test('a retry accepted while the settle starts the metrics collection re-runs th
       args: [spec],
     });
     expect(await handle.executeUpdate(awaitSettled, { args: [60_000] })).toMatchObject({ status: 'partial' });
-    expect(await handle.executeUpdate(retryFailed, { args: [{}] })).toMatchObject({ status: 'publishing' });
+    expect(
+      await handle.executeUpdate<PostResource, [RetryOptions]>(retryFailed.name, { args: [{}] }),
+    ).toMatchObject({ status: 'publishing' });
     return handle.result();
   });
   expect(post.status).toBe('published');
