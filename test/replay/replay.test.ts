@@ -17,6 +17,17 @@ const recordings = readdirSync(root, { withFileTypes: true })
       .map((f) => ({ label: d.name, file: f, path: join(root, d.name, f) })),
   );
 
+/**
+ * Histories a workflow test recorded with a workflow interceptor that changes only when the
+ * workflow does something (`RECORD_INTERCEPTED=<label>`, e.g. test/workflow/slow-metrics-start.ts
+ * for a retry that lands mid-settle): replayed on the current code with the same interceptor.
+ */
+const interceptedRoot = join(__dirname, 'intercepted');
+const intercepted = readdirSync(interceptedRoot)
+  .filter((f) => f.endsWith('.binpb'))
+  .map((f) => ({ file: f, path: join(interceptedRoot, f) }));
+const INTERCEPTORS = [require.resolve('../workflow/slow-metrics-start')];
+
 test('recordings cover every workflow type and the scenarios of each release', () => {
   const types = new Set(recordings.map((r) => r.file.split('-')[0]));
   expect([...types].sort()).toEqual([
@@ -37,7 +48,7 @@ test('recordings cover every workflow type and the scenarios of each release', (
 });
 
 test('recordings carry no stack traces (they name paths on the recording machine)', () => {
-  for (const r of recordings) {
+  for (const r of [...recordings, ...intercepted]) {
     const bytes = readFileSync(r.path).toString('latin1');
     expect([r.file, /\/(node_modules|dist)\/|\bat \w+ \(/.test(bytes)]).toEqual([r.file, false]);
   }
@@ -61,6 +72,27 @@ test('every recorded history replays against the current workflow code', async (
   expect(histories.length).toBe(recordings.length);
 });
 
+test('every intercepted history replays against the current workflow code and its interceptor', async () => {
+  expect(intercepted.length).toBeGreaterThanOrEqual(1);
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: INTERCEPTORS,
+    logger: new DefaultLogger('WARN'),
+  });
+  const histories = intercepted.map((r) => ({
+    workflowId: r.file,
+    history: temporal.api.history.v1.History.decode(readFileSync(r.path)),
+  }));
+  const failures: string[] = [];
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    replayed += 1;
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
+  expect(replayed).toBe(intercepted.length);
+});
+
 /**
  * Every `patched()` id in the workflows must appear in some recorded history: a patch whose new
  * branch never ran in a recording is a branch the replay test has never checked.
@@ -74,7 +106,7 @@ test('every patch id of the workflows is in a recorded history', () => {
     for (const m of source.matchAll(/export const \w+_PATCH = '([^']+)'/g)) ids.add(m[1]!);
   }
   expect(ids.size).toBeGreaterThanOrEqual(5);
-  const recorded = recordings.map((r) => readFileSync(r.path).toString('latin1'));
+  const recorded = [...recordings, ...intercepted].map((r) => readFileSync(r.path).toString('latin1'));
   const missing = [...ids].filter((id) => !recorded.some((bytes) => bytes.includes(id)));
   expect(missing).toEqual([]);
 });

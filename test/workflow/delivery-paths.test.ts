@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -20,6 +22,7 @@ import type {
 import { awaitSettled, retryFailed, type RetryOptions } from '../../workflows/messages';
 import type { publishPost } from '../../workflows/publish-post';
 import { javaTestServer } from '../helpers/tools';
+import { scrubbed } from '../replay/scrub';
 
 /**
  * A delivery's paths (workflows/delivery.ts) through prepare, publish, the processing checks and
@@ -276,6 +279,16 @@ test('a retry accepted while the settle starts the metrics collection re-runs th
     ['published', 2],
   ]);
   expect(secondCalls).toBe(2);
+  // `RECORD_INTERCEPTED=<label>` keeps this run's history for the replay test (test/replay):
+  // no run through the real stack lands a retry mid-settle on demand.
+  const label = process.env.RECORD_INTERCEPTED;
+  if (label) {
+    const history = await env.client.workflow.getHandle(spec.id).fetchHistory();
+    writeFileSync(
+      join(__dirname, '..', 'replay', 'intercepted', `${label}-publishPost-retried-while-settling.binpb`),
+      scrubbed(history),
+    );
+  }
 });
 
 test('an unknown outcome, and the lookup finds the post: published without a second publish call', async () => {
