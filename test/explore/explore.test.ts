@@ -2,7 +2,7 @@ import { Worker } from '@temporalio/worker';
 import { javaTestServer } from '../helpers/tools';
 import { checkProperty, describeOutcome, failed, runAll } from './explore-runner';
 import { REGRESSIONS } from './regressions';
-import { enumerate, FAMILIES, type Schedule } from './schedule';
+import { enumerate, FAMILIES, type Schedule, withCompanion } from './schedule';
 import { type Outcome, World } from './world';
 
 /**
@@ -83,6 +83,16 @@ if (only) {
       expect(counterexamples(outcomes)).toEqual([]);
     },
   );
+
+  // A post to two accounts, the second without faults: each fault leaves the post partial, and
+  // the operator's retry re-runs the failed target beside the published one.
+  test('sandbox: every one-fault schedule with a companion target keeps every invariant', async () => {
+    const outcomes = await runAll(world, withCompanion(enumerate('sandbox', 1)), CONCURRENCY);
+    histories.push(...outcomes.filter((_, i) => i % 8 === 0));
+    expect(outcomes.some((o) => o.log.some((l) => l === 'retryFailed@settled: accepted'))).toBe(true);
+    expect(outcomes.map((o) => o.companion?.status).filter((s) => s !== 'published')).toEqual([]);
+    expect(counterexamples(outcomes)).toEqual([]);
+  });
 
   test('random schedules (fast-check, seeded) keep every invariant', async () => {
     const result = await checkProperty(world, {

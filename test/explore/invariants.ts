@@ -19,6 +19,10 @@ import type { AccountPlan } from './fault-layer';
  *   threaded post has its reply or says why not (a `thread_incomplete` warning);
  * - `comment-failed-target`: a target that got as far as its comment (it was live) ends
  *   published, whatever happened to the comment (its problems are warnings);
+ * - `companion-unpublished`: the post's companion target (a second account, whose calls meet no
+ *   fault) ends published, exactly once, whatever happened to the first target, unless the post
+ *   was cancelled; its publications and comments are held to `duplicate`, `phantom` and
+ *   `duplicate-comment` too;
  * - `overdue`: the post reaches a final status within the bound of simulated time of each run;
  * - `history`: every run's history stays under the bound.
  */
@@ -33,6 +37,7 @@ export type Violation =
   | 'phantom-reply'
   | 'silent-thread'
   | 'comment-failed-target'
+  | 'companion-unpublished'
   | 'overdue'
   | 'history';
 
@@ -54,6 +59,14 @@ export interface Observed {
   overdue: boolean;
   historyEvents: number[];
   historyBound: number;
+  /** The companion target, when the schedule has one, with its account's ledger and comments. */
+  companion?: CompanionObserved;
+}
+
+export interface CompanionObserved {
+  target: PostResource['targets'][number];
+  ledger: string[];
+  comments: string[];
 }
 
 export function checkInvariants({
@@ -65,8 +78,10 @@ export function checkInvariants({
   overdue,
   historyEvents,
   historyBound,
+  companion,
 }: Observed): Verdict {
   const details: Array<[Violation, string]> = [];
+  if (companion) details.push(...companionViolations(post, companion));
   if (ledger.length > 1)
     details.push(['duplicate', `the platform shows ${ledger.length} posts: ${ledger.join(', ')}`]);
   for (const target of post.targets) {
@@ -102,6 +117,26 @@ export function checkInvariants({
     violations: [...new Set(details.map(([v]) => v))],
     details: details.map(([v, d]) => `${v}: ${d}`),
   };
+}
+
+/** The faultless companion target: published once, with at most one comment, unless the post was cancelled. */
+function companionViolations(
+  post: PostResource,
+  { target, ledger, comments }: CompanionObserved,
+): Array<[Violation, string]> {
+  const out: Array<[Violation, string]> = [];
+  if (ledger.length > 1)
+    out.push(['duplicate', `the companion's platform shows ${ledger.length} posts: ${ledger.join(', ')}`]);
+  if (target.status === 'published' && !ledger.includes(target.platform_post_id ?? ''))
+    out.push(['phantom', `companion reported published as ${target.platform_post_id}, not on the platform`]);
+  if (comments.length > 1)
+    out.push(['duplicate-comment', `the companion's platform shows ${comments.length} comments`]);
+  if (post.status !== 'cancelled' && (target.status !== 'published' || ledger.length !== 1))
+    out.push([
+      'companion-unpublished',
+      `the companion ended ${target.status} with ${ledger.length} posts on its platform (post ${post.status})`,
+    ]);
+  return out;
 }
 
 /**

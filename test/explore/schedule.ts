@@ -22,6 +22,13 @@ export interface Schedule {
    * from the start, as after a worker restart.
    */
   replay?: boolean;
+  /**
+   * The post also targets a second account, on the sandbox, whose calls meet no fault: a fault
+   * on the first target then leaves the post `partial`, and the operator's retry re-runs only the
+   * failed target of a post that also published (and started its metrics collection). Not for
+   * X's posts, which carry a thread the sandbox does not take.
+   */
+  companion?: boolean;
 }
 
 export const FAMILIES = ['sandbox', 'mastodon', 'bluesky', 'twitter', 'instagram', 'tiktok'] as const;
@@ -100,7 +107,7 @@ export function labelOf(schedule: Schedule): string {
   const faults = schedule.faults.flatMap((f, k) => (f === 'ok' ? [] : [`${f}@${k}`]));
   const events = schedule.events.map((e) => `${e.event}@${pointLabel(e.at)}`);
   return [
-    `${schedule.family}${schedule.start === 'now' ? '' : ` (${schedule.start})`}${schedule.replay ? ' (replay)' : ''}:`,
+    `${schedule.family}${schedule.start === 'now' ? '' : ` (${schedule.start})`}${schedule.replay ? ' (replay)' : ''}${schedule.companion ? ' (+sandbox)' : ''}:`,
     faults.join(' ') || 'no fault',
     ...(events.length ? ['|', events.join(' ')] : []),
   ].join(' ');
@@ -182,5 +189,11 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
       { maxLength: 4 },
     ),
     replay: fc.boolean(),
+    companion: fc.boolean(),
   });
+}
+
+/** `schedules` again, each with a companion target: their faults leave the post partial. */
+export function withCompanion(schedules: Schedule[]): Schedule[] {
+  return schedules.map((schedule) => ({ ...schedule, companion: true }));
 }

@@ -73,6 +73,8 @@ export interface Outcome {
   postId: string;
   status: string;
   targets: PostResource['targets'];
+  /** The companion target as the post ended, when the schedule has one. */
+  companion?: PostResource['targets'][number];
   /** The events as they happened, with the answer to each (`retryFailed: accepted`, `cancel: post.state_invalid`). */
   log: string[];
   /** The platform calls, `publish:lost`, `find:absent` … */
@@ -278,6 +280,18 @@ export class World {
       name: `Explored ${marker}`,
       credentials: family.credentials(),
     });
+    const sandbox = this.families.get('sandbox');
+    // The sandbox takes no thread: X's threaded posts go without their companion.
+    const withCompanionTarget = schedule.companion && !('segments' in family.content(marker));
+    if (withCompanionTarget && !sandbox) throw new Error('a companion target needs the sandbox family');
+    const companion = withCompanionTarget
+      ? await this.store.createAccount({
+          userId: 'usr_default',
+          platform: 'sandbox',
+          name: `Companion ${marker}`,
+          credentials: sandbox!.credentials(),
+        })
+      : undefined;
     const log: string[] = [];
     let postId = '';
     const fire = async (e: ScheduledEvent) => {
@@ -295,15 +309,19 @@ export class World {
     const startedAt = await this.env.currentTimeMs();
     try {
       const dueAt = new Date(startedAt + 10 * 60_000).toISOString();
-      const { post } = await client.posts.create({
-        ...family.content(marker),
-        ...(schedule.start === 'now' ? { account_ids: [account.id], publish_now: true } : {}),
-        ...(schedule.start === 'scheduled' ? { account_ids: [account.id], scheduled_at: dueAt } : {}),
-        // The target's own instant: it waits in the delivery step, not (only) in the post's wait.
-        ...(schedule.start === 'target'
-          ? { targets: [{ account_id: account.id, scheduled_at: dueAt }] }
-          : {}),
-      });
+      const { post } = await client.posts.create(
+        companion
+          ? withCompanion(family.content(marker), schedule.start, dueAt, account.id, companion.id)
+          : {
+              ...family.content(marker),
+              ...(schedule.start === 'now' ? { account_ids: [account.id], publish_now: true } : {}),
+              ...(schedule.start === 'scheduled' ? { account_ids: [account.id], scheduled_at: dueAt } : {}),
+              // The target's own instant: it waits in the delivery step, not (only) in the post's wait.
+              ...(schedule.start === 'target'
+                ? { targets: [{ account_id: account.id, scheduled_at: dueAt }] }
+                : {}),
+            },
+      );
       postId = post.id;
       const firstRunId = (await this.env.client.workflow.getHandle(postId).describe()).runId;
       for (const e of schedule.events.filter((e) => e.at === 'created')) await fire(e);
@@ -315,8 +333,11 @@ export class World {
       const ledger = await family.ledger(marker, account.id);
       const comments = (await family.comments?.(ledger, account.id)) ?? [];
       const replies = await family.replies?.(ledger, account.id);
+      const companionTarget = final.targets.find((t) => t.account_id === companion?.id);
+      const companionLedger = companion ? await sandbox!.ledger(marker, companion.id) : [];
       const verdict = checkInvariants({
-        post: final,
+        // The first target's checks read its own platform's ledger; the companion has its own.
+        post: { ...final, targets: final.targets.filter((t) => t.account_id === account.id) },
         plan,
         ledger,
         comments,
@@ -324,12 +345,22 @@ export class World {
         overdue,
         historyEvents,
         historyBound: HISTORY_BOUND,
+        ...(companionTarget
+          ? {
+              companion: {
+                target: companionTarget,
+                ledger: companionLedger,
+                comments: (await sandbox!.comments?.(companionLedger, companion!.id)) ?? [],
+              },
+            }
+          : {}),
       });
       return {
         schedule,
         postId,
         status: final.status,
         targets: final.targets,
+        ...(companionTarget ? { companion: companionTarget } : {}),
         log,
         calls: callsOf(plan),
         ledger,
@@ -510,6 +541,30 @@ export class World {
       throw err;
     }
   }
+}
+
+/**
+ * A post to the schedule's account and its sandbox companion (targets[]): the family's
+ * `platform_data` goes to its own target only, since the sandbox takes none of it.
+ */
+function withCompanion(
+  content: Record<string, unknown>,
+  start: Schedule['start'],
+  dueAt: string,
+  accountId: string,
+  companionId: string,
+): Record<string, unknown> {
+  const { platform_data: platformData, ...shared } = content;
+  const own = start === 'target' ? { scheduled_at: dueAt } : {};
+  return {
+    ...shared,
+    ...(start === 'now' ? { publish_now: true } : {}),
+    ...(start === 'scheduled' ? { scheduled_at: dueAt } : {}),
+    targets: [
+      { account_id: accountId, ...(platformData ? { platform_data: platformData } : {}), ...own },
+      { account_id: companionId, ...own },
+    ],
+  };
 }
 
 /**
