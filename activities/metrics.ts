@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { parseMetricsSchedule } from '../api/metrics-schedule';
-import type { MetricsJob, MetricsOutcome } from '../api/types';
+import { ADD_METRICS_TARGETS, metricsWorkflowId } from '../api/metrics-collection';
+import type { CollectMetricsInput, MetricsJob, MetricsOutcome } from '../api/types';
 import { PublishError } from '../platforms/kit/adapter';
 import type { Store } from '../store/types';
 import { toPublishFailure } from './errors';
@@ -24,6 +25,24 @@ export function createMetricsActivities({ store, platforms, limit, env }: Metric
     /** `POSTFLOW_METRICS_SCHEDULE` as offsets (ms) after publishing; recorded once per collection. */
     async metricsSchedule(): Promise<number[]> {
       return parseMetricsSchedule(env.POSTFLOW_METRICS_SCHEDULE);
+    },
+
+    /**
+     * Starts the post's metrics collection with these targets, or hands them to the one running
+     * (signal-with-start on the post's collection id, on the workflow's own task queue): a
+     * repeated call starts nothing twice, and the collection takes each target once. Run as the
+     * post's local activity, it costs the post's history one event where a child workflow's
+     * start cost several.
+     */
+    async startMetricsCollection(input: CollectMetricsInput): Promise<void> {
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart('collectPostMetrics', {
+        workflowId: metricsWorkflowId(input.postId),
+        taskQueue: info.taskQueue,
+        args: [input],
+        signal: ADD_METRICS_TARGETS,
+        signalArgs: [input.targets],
+      });
     },
 
     /**

@@ -10,15 +10,15 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
+import { ADD_METRICS_TARGETS, metricsWorkflowId } from '../api/metrics-collection';
 import { metricsUpdatedEvent } from '../api/post-events';
 import type { CollectMetricsInput, MetricsJob, MetricsOutcome } from '../api/types';
 import { startDeliveries } from './webhook-delivery';
 
-/** The collection's workflow id: one per post, so a second start joins it and a delete finds it. */
-export const metricsWorkflowId = (postId: string) => `metrics_${postId.replace(/^post_/, '')}`;
+export { metricsWorkflowId };
 
 /** Targets a retry published after the collection began: collected from their own publish on. */
-export const addMetricsTargets = defineSignal<[MetricsJob[]]>('addMetricsTargets');
+export const addMetricsTargets = defineSignal<[MetricsJob[]]>(ADD_METRICS_TARGETS);
 
 /** Reading the schedule and the subscribers are quick local reads. */
 const { metricsSchedule, webhookSubscribers } = proxyLocalActivities<PostflowActivities>({

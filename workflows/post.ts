@@ -54,8 +54,11 @@ import {
 import { recyclePost, recycleWorkflowId } from './recycle-post';
 import { startDeliveries } from './webhook-delivery';
 
-/** Looking up an event's subscribers is a quick read of the store: a local activity, not a task round trip. */
-const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
+/**
+ * Looking up an event's subscribers (a quick read of the store) and starting the metrics
+ * collection (one call to Temporal): local activities, not task round trips.
+ */
+const { webhookSubscribers, startMetricsCollection } = proxyLocalActivities<PostflowActivities>({
   startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '1 minute',
 });
@@ -214,10 +217,11 @@ export class Post {
   }
 
   /**
-   * Starts the metrics collection of the targets published since the last settle: the first
-   * ones start the post's `collectPostMetrics` (abandoned by this workflow, so it outlives the
-   * post's run); targets a retry published later join it by signal. Analytics never hold up or
-   * fail a post: a collection that cannot be started or reached is logged.
+   * Starts the metrics collection of the targets published since the last settle: a local
+   * activity signals-with-start the post's `collectPostMetrics`, which outlives the post's run
+   * (the first targets start it; targets a retry published later join it). Analytics never hold
+   * up or fail a post: a collection that cannot be started or reached is logged. Runs from before
+   * the local activity started the collection as a child workflow, and join it by signal.
    */
   private async collectMetrics(): Promise<void> {
     const { spec } = this.state;
@@ -237,6 +241,12 @@ export class Post {
     if (jobs.length === 0) return;
     this.state.metricsCollected = [...started, ...jobs.map((j) => j.accountId)];
     const workflowId = metricsWorkflowId(spec.id);
+    const notStarted = (err: unknown) =>
+      log.warn('metrics collection not started', { workflowId, error: String(err) });
+    if (patched(METRICS_BY_LOCAL_ACTIVITY_PATCH)) {
+      await startMetricsCollection({ postId: spec.id, userId: spec.userId, targets: jobs }).catch(notStarted);
+      return;
+    }
     const begin =
       started.length === 0
         ? startChild(collectPostMetrics, {
@@ -245,9 +255,7 @@ export class Post {
             parentClosePolicy: ParentClosePolicy.ABANDON,
           })
         : getExternalWorkflowHandle(workflowId).signal(addMetricsTargets, jobs);
-    await begin.catch((err: unknown) =>
-      log.warn('metrics collection not started', { workflowId, error: String(err) }),
-    );
+    await begin.catch(notStarted);
   }
 
   /**
@@ -584,6 +592,9 @@ export class Post {
 
 /** Marks runs that start a metrics collection once the post settles (`patched`). */
 export const METRICS_COLLECTION_PATCH = 'metrics-collection';
+
+/** Marks runs that start it by a local activity's signal-with-start, not as a child workflow. */
+export const METRICS_BY_LOCAL_ACTIVITY_PATCH = 'metrics-by-local-activity';
 
 /** Marks runs that re-deliver a retry accepted while the post settled (`Post.mayBeRetried`). */
 export const RETRY_WHILE_SETTLING_PATCH = 'retry-while-settling';

@@ -1,4 +1,5 @@
 import { Worker } from '@temporalio/worker';
+import { metricsWorkflowId } from '../../api/metrics-collection';
 import { javaTestServer } from '../helpers/tools';
 import { checkProperty, describeOutcome, failed, runAll } from './explore-runner';
 import { REGRESSIONS } from './regressions';
@@ -91,6 +92,9 @@ if (only) {
     histories.push(...outcomes.filter((_, i) => i % 8 === 0));
     expect(outcomes.some((o) => o.log.some((l) => l === 'retryFailed@settled: accepted'))).toBe(true);
     expect(outcomes.map((o) => o.companion?.status).filter((s) => s !== 'published')).toEqual([]);
+    // Every post published its companion, so each started its metrics collection as it settled.
+    const collection = world.env.client.workflow.getHandle(metricsWorkflowId(outcomes[0]!.postId));
+    expect((await collection.describe()).type).toBe('collectPostMetrics');
     expect(counterexamples(outcomes)).toEqual([]);
   });
 

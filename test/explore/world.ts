@@ -135,10 +135,6 @@ export class World {
         searchAttributes: false,
         allowPrivateUrls: true,
         rpcTimeoutMs: 60_000,
-        // The exploration checks deliveries; a collection would outlive the schedule that
-        // published it, on the one shared test server. Collections under faults, worker kills and
-        // Temporal restarts: test/workflow/metrics-collection.test.ts, test/integration/metrics.test.ts.
-        collectMetrics: false,
       });
     const world = new World(
       env,
@@ -171,6 +167,12 @@ export class World {
       media: tempMedia(dir),
       allowPrivateUrls: true,
       ...(options.independentSlots ? { limit } : {}),
+      // A published post starts its metrics collection as it settles (that start is part of the
+      // settle explored here), and the collection ends at once: its passes would outlive the
+      // schedule that published it on the one shared test server. Collections under faults,
+      // worker kills and Temporal restarts: test/workflow/metrics-collection.test.ts,
+      // test/integration/metrics.test.ts.
+      env: { ...process.env, POSTFLOW_METRICS_SCHEDULE: 'off' },
     });
     for (const [taskQueue, maxCachedWorkflows] of [
       [CACHED_QUEUE, 500],

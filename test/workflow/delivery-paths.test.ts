@@ -13,6 +13,7 @@ import type { CommentLookup, PostflowActivities, PreparedStep, PublishedStep } f
 import { toPublishFailure } from '../../activities/errors';
 import { type CommentReceipt, PublishError } from '../../platforms/kit/adapter';
 import type {
+  CollectMetricsInput,
   DeliveryReceipt,
   PostResource,
   PostSpec,
@@ -142,7 +143,8 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     refreshAccount: notInThisTest('refreshAccount'),
     accountsDueForRenewal: notInThisTest('accountsDueForRenewal'),
     renewAccountToken: notInThisTest('renewAccountToken'),
-    // A published post starts its metrics collection; these tests schedule no passes.
+    // A published post starts its metrics collection; these tests collect nothing.
+    startMetricsCollection: async () => {},
     metricsSchedule: async () => [],
     collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
@@ -169,7 +171,8 @@ async function deliver(
       name,
       (...args: unknown[]) => {
         // The delivery's calls only: not its webhooks' nor its metrics collection's.
-        if (name !== 'webhookSubscribers' && name !== 'metricsSchedule') calls.push({ name, args });
+        if (!['webhookSubscribers', 'startMetricsCollection', 'metricsSchedule'].includes(name))
+          calls.push({ name, args });
         return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       },
     ]),
@@ -220,18 +223,24 @@ test('prepare, its processing, the publish call, the post processing: published 
 });
 
 test('a published post starts its metrics collection, unless the client that started it collects none', async () => {
-  const published = { publishTarget: inTurn<PublishedStep>({ receipt }) };
+  const started: CollectMetricsInput[] = [];
+  const script = {
+    publishTarget: inTurn<PublishedStep>({ receipt }),
+    startMetricsCollection: async (input: CollectMetricsInput) => void started.push(input),
+  };
   const collected = postTo('sandbox');
-  expect((await deliver(collected, published)).post.status).toBe('published');
-  const collection = env.client.workflow.getHandle(`metrics_${collected.id.replace(/^post_/, '')}`);
-  expect((await collection.describe()).type).toBe('collectPostMetrics');
+  expect((await deliver(collected, script)).post.status).toBe('published');
+  expect(started).toEqual([
+    {
+      postId: collected.id,
+      userId: 'usr_default',
+      targets: [{ postId: collected.id, accountId: ACCOUNT, platform: 'sandbox', receipt }],
+    },
+  ]);
 
   const uncollected: PostSpec = { ...postTo('sandbox'), id: `${collected.id}_off`, collectMetrics: false };
-  expect(
-    (await deliver(uncollected, { publishTarget: inTurn<PublishedStep>({ receipt }) })).post.status,
-  ).toBe('published');
-  const none = env.client.workflow.getHandle(`metrics_${uncollected.id.replace(/^post_/, '')}`);
-  await expect(none.describe()).rejects.toThrow(/not found/i);
+  expect((await deliver(uncollected, script)).post.status).toBe('published');
+  expect(started).toHaveLength(1);
 });
 
 test('a retry accepted while the settle starts the metrics collection re-runs the failed target', async () => {

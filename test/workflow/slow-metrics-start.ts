@@ -9,6 +9,12 @@ import { sleep, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 export const interceptors: WorkflowInterceptorsFactory = () => ({
   outbound: [
     {
+      // The local activity that starts it (posts since metrics-by-local-activity)…
+      async scheduleLocalActivity(input, next) {
+        if (input.activityType === 'startMetricsCollection') await sleep('1 hour');
+        return next(input);
+      },
+      // …and the child workflow that was it before (histories recorded then).
       async startChildWorkflowExecution(input, next) {
         if (input.workflowType === 'collectPostMetrics') await sleep('1 hour');
         return next(input);
