@@ -11,7 +11,7 @@ import type { MediaLibrary } from '../media';
 import { credentialsOnPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
-import { resolveMedia } from './media';
+import { MediaScratch, resolveMedia } from './media';
 import { toPublishFailure } from './errors';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
@@ -80,7 +80,7 @@ export function createActivities({
 }: ActivityDeps) {
   async function request(
     job: DeliveryJob,
-    { withMedia }: { withMedia: boolean },
+    { withMedia, scratch }: { withMedia: boolean; scratch?: MediaScratch },
   ): Promise<{
     req: Omit<PublishRequest, 'signal'>;
     adapter: NonNullable<ReturnType<PlatformRegistry['get']>>;
@@ -123,9 +123,15 @@ export function createActivities({
         account: context,
         target: job.target,
         content,
-        media: withMedia
-          ? await resolveMedia(content.media, account.userId, { store, library: media, allowPrivateUrls })
-          : [],
+        media:
+          withMedia && scratch
+            ? await resolveMedia(content.media, account.userId, {
+                store,
+                library: media,
+                allowPrivateUrls,
+                scratch,
+              })
+            : [],
         ref: `${job.postId}/${job.target.accountId}`,
         // Deliveries started before `startedAt` existed: look back a day.
         since: job.startedAt ?? new Date(Date.now() - 86_400_000).toISOString(),
@@ -161,8 +167,10 @@ export function createActivities({
     // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
     const deadline = options.repeatable ? undefined : withDeadline(ctx);
     const signal = deadline?.signal ?? ctx.cancellationSignal;
+    // URL media this step fetches lives on the worker's disk until the step ends, however it ends.
+    const scratch = new MediaScratch(signal);
     try {
-      const { adapter, req } = await request(job, options);
+      const { adapter, req } = await request(job, { ...options, scratch });
       return await limit(job.target.platform).run(() => {
         // Cancelled or past the deadline while queued: the call must not go out any more.
         if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
@@ -178,6 +186,7 @@ export function createActivities({
     } finally {
       clearInterval(beat);
       deadline?.clear();
+      await scratch.dispose();
     }
   }
 

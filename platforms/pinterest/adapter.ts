@@ -90,7 +90,7 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
       const file = req.media[0];
       if (!file) throw rejected(PLATFORM, 'media_required', 'a Pin needs one image or video.');
       // Library media knows its type; a URL's is learnt by fetching it (images are fetched anyway).
-      const contentType = file.contentType ?? (await file.load()).contentType;
+      const contentType = file.contentType ?? (await file.open()).contentType;
       if (!contentType.startsWith('video/')) {
         if (!contentType.startsWith('image/')) {
           throw rejected(PLATFORM, 'media_type', `${contentType} cannot be pinned; use an image or a video.`);

@@ -1,0 +1,160 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, truncate } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { MediaScratch, resolveMedia } from '../../activities/media';
+import { openMediaLibrary } from '../../media';
+import { PublishError } from '../../platforms/kit/adapter';
+import { chunkRanges, LOAD_MAX_BYTES, READ_MAX_BYTES } from '../../platforms/kit/media-reader';
+import { newMediaId } from '../../store/media-id';
+import type { Store } from '../../store/types';
+import { tempStore } from '../helpers/fixtures';
+
+const failureOf = async (promise: Promise<unknown>) => {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PublishError);
+  return (err as PublishError).failure;
+};
+
+/** A ready library item of `size` bytes stored under `dir`'s media folder. */
+async function libraryItem(
+  store: Store,
+  library: ReturnType<typeof openMediaLibrary>,
+  bytes: Buffer | number,
+) {
+  const id = newMediaId();
+  const key = `usr_r/${id}`;
+  const size = typeof bytes === 'number' ? bytes : bytes.length;
+  await library.storage.write(key, Readable.from([typeof bytes === 'number' ? Buffer.alloc(0) : bytes]));
+  await store.media.create({
+    id,
+    userId: 'usr_r',
+    filename: 'v.mp4',
+    contentType: 'video/mp4',
+    sizeBytes: size,
+    status: 'ready',
+    storageKey: key,
+  });
+  return { id, key };
+}
+
+describe('library media, read by range', () => {
+  test('open() reads any range from storage; load() refuses a file past the in-memory cap unread', async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const small = await libraryItem(store, library, bytes);
+    // Sparse on disk: the size without the bytes.
+    const big = await libraryItem(store, library, LOAD_MAX_BYTES + 1);
+    await truncate(join(dir, 'media', big.key), LOAD_MAX_BYTES + 1);
+    const deps = { store, library, allowPrivateUrls: false, scratch: new MediaScratch() };
+    const [file, video] = await resolveMedia(
+      [small, big].map((m) => ({ source_type: 'media_id' as const, source: m.id })),
+      'usr_r',
+      deps,
+    );
+
+    const reader = await file.open();
+    expect(reader).toMatchObject({ size: bytes.length, contentType: 'video/mp4' });
+    const pieces = [];
+    for (const { start, end } of chunkRanges(reader.size, 1024 * 1024))
+      pieces.push(await reader.read(start, end));
+    expect(Buffer.concat(pieces).equals(bytes)).toBe(true);
+    await expect(reader.read(0, bytes.length + 1)).rejects.toThrow(RangeError);
+    expect((await file.load()).bytes.equals(bytes)).toBe(true);
+
+    expect(await failureOf(video.load())).toMatchObject({
+      code: 'publishing.media.too_large',
+      caused_by: 'user',
+      retryable: false,
+    });
+    const large = await video.open();
+    expect(large.size).toBe(LOAD_MAX_BYTES + 1);
+    await expect(large.read(0, READ_MAX_BYTES + 1)).rejects.toThrow(RangeError);
+    expect((await large.read(LOAD_MAX_BYTES - 9, LOAD_MAX_BYTES + 1)).length).toBe(10);
+    await store.close();
+  });
+});
+
+describe('URL media, fetched to the worker disk', () => {
+  let server: Server;
+  let base = '';
+  const requests: string[] = [];
+  const body = randomBytes(2 * 1024 * 1024 + 5);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/moved') return void res.writeHead(302, { location: '/video.mp4' }).end();
+      if (req.url === '/chunked') {
+        // No Content-Length: the cap is enforced while streaming.
+        res.writeHead(200, { 'content-type': 'video/mp4' });
+        res.write(body);
+        return void res.end(body);
+      }
+      res.writeHead(200, { 'content-type': 'video/mp4; codecs=avc1', 'content-length': body.length });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  test('downloads once per activity however often opened, reads ranges from disk, leaves nothing behind', async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const root = join(dir, 'tmp');
+    await mkdir(root);
+    const scratch = new MediaScratch(new AbortController().signal, root);
+    const [file] = await resolveMedia([{ source_type: 'url', source: `${base}/moved` }], 'usr', {
+      store,
+      library,
+      allowPrivateUrls: true,
+      scratch,
+    });
+    const before = requests.length;
+    const [a, b] = await Promise.all([file.open(), file.open()]);
+    expect(a).toBe(b);
+    expect(requests.slice(before)).toEqual(['/moved', '/video.mp4']);
+    expect(a).toMatchObject({ size: body.length, contentType: 'video/mp4' });
+    const hash = createHash('sha256');
+    for (const { start, end } of chunkRanges(a.size, 700_000)) hash.update(await a.read(start, end));
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+    expect((await file.load()).bytes.equals(body)).toBe(true);
+    expect(requests.length - before).toBe(2);
+    expect((await readdir(root)).length).toBe(1);
+
+    await scratch.dispose();
+    expect(await readdir(root)).toEqual([]);
+    await store.close();
+  });
+
+  test('the per-file limit cuts a download as it streams, with or without Content-Length', async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary(
+      { home: dir, publicUrl: 'http://postflow.test', maxFileBytes: body.length + 1 },
+      randomBytes(32),
+    );
+    const root = join(dir, 'tmp');
+    await mkdir(root);
+    const scratch = new MediaScratch(new AbortController().signal, root);
+    const files = await resolveMedia(
+      ['/video.mp4', '/chunked'].map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
+      'usr',
+      { store, library, allowPrivateUrls: true, scratch },
+    );
+    expect((await files[0].open()).size).toBe(body.length);
+    expect(await failureOf(files[1].open())).toMatchObject({
+      code: 'publishing.media.too_large',
+      message: expect.stringContaining(String(body.length + 1)),
+    });
+    await scratch.dispose();
+    expect(await readdir(root)).toEqual([]);
+    await store.close();
+  });
+});
