@@ -44,6 +44,14 @@ export function streamedForm(
   };
 }
 
+/** The file alone as a request body (an upload URL that takes the raw bytes), read as it is sent. */
+export function streamedFile(reader: MediaReader): StreamedBody {
+  return {
+    body: streamOf(piecesOf(reader)),
+    headers: { 'content-type': reader.contentType, 'content-length': String(reader.size) },
+  };
+}
+
 /** A web stream pulling from `pieces`: nothing is read before the request asks for it. */
 function streamOf(pieces: AsyncGenerator<Buffer>): ReadableStream<Uint8Array> {
   return new ReadableStream({
