@@ -11,7 +11,7 @@ import type { MediaLibrary } from '../media';
 import { credentialsOnPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
-import { MediaScratch, resolveMedia } from './media';
+import { MediaScratch, resolveMedia, sweepStaleScratch } from './media';
 import { toPublishFailure } from './errors';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
@@ -78,6 +78,9 @@ export function createActivities({
   oauthSecrets,
   env = process.env,
 }: ActivityDeps) {
+  // URL media a killed worker left on this machine's disk; a failure to sweep is no failure to start.
+  void sweepStaleScratch().catch(() => undefined);
+
   async function request(
     job: DeliveryJob,
     { withMedia, scratch }: { withMedia: boolean; scratch?: MediaScratch },

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -33,7 +33,7 @@ export class MediaScratch {
 
   /** A fresh file path in the folder. */
   async path(): Promise<string> {
-    this.dir ??= mkdtemp(join(this.root, 'postflow-media-'));
+    this.dir ??= mkdtemp(join(this.root, SCRATCH_PREFIX));
     this.files += 1;
     return join(await this.dir, `url-${this.files}`);
   }
@@ -44,6 +44,28 @@ export class MediaScratch {
     this.dir = undefined;
     if (dir) await rm(await dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** Older than any step runs: a folder this old was left by a worker killed mid-step. */
+const STALE_SCRATCH_MS = 24 * 3_600_000;
+const SCRATCH_PREFIX = 'postflow-media-';
+
+/**
+ * Removes scratch folders left behind by workers killed mid-step (the `finally` that removes a
+ * step's folder never ran): those older than a day, under `root`. Workers on one machine share the
+ * temporary directory, so only folders no running step can still own are touched.
+ */
+export async function sweepStaleScratch(root = tmpdir(), now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith(SCRATCH_PREFIX)) continue;
+    const path = join(root, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory() || now - info.mtimeMs < STALE_SCRATCH_MS) continue;
+    await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    removed += 1;
+  }
+  return removed;
 }
 
 /**

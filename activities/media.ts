@@ -4,10 +4,10 @@ import type { MediaItem, Store } from '../store/types';
 import { checkOutboundUrl } from '../net/guard';
 import type { MediaFile, MediaReader } from '../platforms/kit/adapter';
 import { checkRange, LOAD_MAX_BYTES, loadWhole, tooLargeToLoad } from '../platforms/kit/media-reader';
-import { downloadGuarded, MediaScratch, userError } from './media-download';
+import { downloadGuarded, MediaScratch, sweepStaleScratch, userError } from './media-download';
 
 export type { MediaFile };
-export { MediaScratch };
+export { MediaScratch, sweepStaleScratch };
 
 export interface MediaResolverDeps {
   store: Store;

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, truncate } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, truncate, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { MediaScratch, resolveMedia } from '../../activities/media';
+import { MediaScratch, resolveMedia, sweepStaleScratch } from '../../activities/media';
 import { openMediaLibrary } from '../../media';
 import { PublishError } from '../../platforms/kit/adapter';
 import { chunkRanges, LOAD_MAX_BYTES, READ_MAX_BYTES } from '../../platforms/kit/media-reader';
@@ -157,4 +158,15 @@ describe('URL media, fetched to the worker disk', () => {
     expect(await readdir(root)).toEqual([]);
     await store.close();
   });
+});
+
+test("a killed worker's scratch folders are swept once a day old; nothing else is touched", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sweep-'));
+  const old = new Date(Date.now() - 25 * 3_600_000);
+  for (const name of ['postflow-media-old', 'postflow-media-new', 'other-old']) await mkdir(join(dir, name));
+  await utimes(join(dir, 'postflow-media-old'), old, old);
+  await utimes(join(dir, 'other-old'), old, old);
+  expect(await sweepStaleScratch(dir)).toBe(1);
+  expect((await readdir(dir)).sort()).toEqual(['other-old', 'postflow-media-new']);
+  await rm(dir, { recursive: true });
 });
