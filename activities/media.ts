@@ -4,7 +4,8 @@ import type { MediaItem, Store } from '../store/types';
 import { checkOutboundUrl } from '../net/guard';
 import type { MediaFile, MediaReader } from '../platforms/kit/adapter';
 import { checkRange, LOAD_MAX_BYTES, loadWhole, tooLargeToLoad } from '../platforms/kit/media-reader';
-import { downloadGuarded, MediaScratch, sweepStaleScratch, userError } from './media-download';
+import { downloadGuarded, userError } from './media-download';
+import { MediaScratch, sweepStaleScratch } from './media-scratch';
 
 export type { MediaFile };
 export { MediaScratch, sweepStaleScratch };
