@@ -16,7 +16,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
-import { chunkPlan, sendChunks } from './upload';
+import { chunkPlan, sendChunks, videoSourceFrom } from './upload';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 const PLATFORM = 'tiktok';
@@ -29,22 +29,6 @@ const MODERATION_POLL_MS = 15_000;
 const MODERATION_POLLS = 20;
 /** How long TikTok may take to start pulling the media from Postflow's public URL. */
 const PULL_URL_TTL_MS = 3_600_000;
-/**
- * How videos reach TikTok (`POSTFLOW_TIKTOK_VIDEO_SOURCE`): `pull` (TikTok fetches Postflow's
- * media URL, whose domain the operator verified) or `upload` (the worker sends the file in
- * FILE_UPLOAD chunks; no domain to verify, the bytes pass through the worker). Photos are pulled
- * either way: TikTok takes them no other way.
- */
-type VideoSource = 'pull' | 'upload';
-const VIDEO_SOURCE_SETTING = 'POSTFLOW_TIKTOK_VIDEO_SOURCE';
-
-function videoSourceFrom(env: Record<string, string | undefined> = {}): VideoSource {
-  const raw = env[VIDEO_SOURCE_SETTING]?.trim() || 'pull';
-  if (raw !== 'pull' && raw !== 'upload')
-    throw new Error(`${VIDEO_SOURCE_SETTING} must be "pull" or "upload"; got "${raw}".`);
-  return raw;
-}
-
 /** The Video Object fields `fetchMetrics` asks for. */
 const VIDEO_FIELDS = 'id,like_count,comment_count,share_count,view_count';
 
@@ -237,20 +221,13 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
     async publish(req, prepared: StepState) {
       assertTokenFresh(PLATFORM, req.account.credentials);
       const photo = isPhotoPost(req);
-      const pull = async () => {
-        const urls = await Promise.all(req.media.map((m) => m.publicUrl(PULL_URL_TTL_MS)));
-        return photo
-          ? (await post(req, '/v2/post/publish/content/init/', photoBody(req, prepared, urls), true)).data
-          : (
-              await post(
-                req,
-                '/v2/post/publish/video/init/',
-                videoBody(req, prepared, pullSource(urls)),
-                true,
-              )
-            ).data;
-      };
-      const data = !photo && videoSource === 'upload' ? await uploadVideo(req, prepared) : await pull();
+      const urls = () => Promise.all(req.media.map((m) => m.publicUrl(PULL_URL_TTL_MS)));
+      const init = async (path: string, body: object) => (await post(req, path, body, true)).data;
+      const data = photo
+        ? await init('/v2/post/publish/content/init/', photoBody(req, prepared, await urls()))
+        : videoSource === 'upload'
+          ? await uploadVideo(req, prepared)
+          : await init('/v2/post/publish/video/init/', videoBody(req, prepared, pullSource(await urls())));
       const state: StepState = {
         publish_id: String(data.publish_id),
         username: String(prepared.username ?? ''),

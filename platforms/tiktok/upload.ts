@@ -12,6 +12,22 @@ import type { CallRequest, PlatformAnswer } from '../kit/call';
  */
 
 /**
+ * How videos reach TikTok (`POSTFLOW_TIKTOK_VIDEO_SOURCE`): `pull` (TikTok fetches Postflow's
+ * media URL, whose domain the operator verified) or `upload` (the worker sends the file in
+ * FILE_UPLOAD chunks; no domain to verify, the bytes pass through the worker). Photos are pulled
+ * either way: TikTok takes them no other way.
+ */
+export type VideoSource = 'pull' | 'upload';
+const VIDEO_SOURCE_SETTING = 'POSTFLOW_TIKTOK_VIDEO_SOURCE';
+
+export function videoSourceFrom(env: Record<string, string | undefined> = {}): VideoSource {
+  const raw = env[VIDEO_SOURCE_SETTING]?.trim() || 'pull';
+  if (raw !== 'pull' && raw !== 'upload')
+    throw new Error(`${VIDEO_SOURCE_SETTING} must be "pull" or "upload"; got "${raw}".`);
+  return raw;
+}
+
+/**
  * The chunk size: 10 MiB is over TikTok's 5 MB floor however MB is counted, and leaves the final
  * chunk (under 20 MiB) far below its 128 MB ceiling; 1,000 of them exceed any video TikTok takes.
  */
