@@ -318,7 +318,7 @@ describe('linkedin specifics', () => {
     // Each part of the posted video PUT once; the file read once per prepare (the test prepares twice).
     const parts = [...video.parts.values()];
     expect(parts.map((p) => [p.puts, p.bytesIn])).toEqual(parts.map((p) => [1, p.last - p.first + 1]));
-    expect(file.usage).toEqual({ loads: 0, opens: 2, bytesRead: 2 * bytes.length });
+    expect(file.usage).toEqual({ loads: 0, opens: 2, reads: 8, bytesRead: 2 * bytes.length });
   });
 
   test('a video LinkedIn cannot process fails the delivery for good', async () => {

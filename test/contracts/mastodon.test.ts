@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
@@ -128,11 +129,11 @@ describe('mastodon media of several MB', () => {
     try {
       const adapter = createMastodonAdapter({ outbound: REACH_LOOPBACK_FAKES });
       const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials: fake.credentials() };
-      const movie = randomBytes(3 * 1024 * 1024 + 5);
+      const movie = randomBytes(2 * PIECE_BYTES + 5);
       const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
       const req = publishRequest(account, { text: 'A long clip', media: [] }, { alt_text: 'A film' }, [file]);
       await runDelivery(adapter, req);
-      expect(file.usage).toEqual({ loads: 0, opens: 1, bytesRead: movie.length });
+      expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
       expect([...fake.media.values()].at(-1)).toMatchObject({
         contentType: 'video/mp4',
         bytes: movie.length,

@@ -1,4 +1,5 @@
 import { PublishError } from '../../platforms/kit/adapter';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { createPinterestAdapter } from '../../platforms/pinterest/adapter';
 import type { MediaRef } from '../../api/types';
 import { PinterestFake } from '../../platforms/pinterest/fake';
@@ -138,14 +139,14 @@ describe('pinterest specifics', () => {
   });
 
   test('a video of several MB goes in one form POST, read from the file as it is sent, never loaded', async () => {
-    const movie = randomBytes(2 * 1024 * 1024 + 4_321);
+    const movie = randomBytes(2 * PIECE_BYTES + 4_321);
     const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
     const req = publishRequest(account(), { text: 'A long one', media: [file.ref] }, { board_id: BOARD }, [
       file,
     ]);
     const receipt = await runDelivery(adapter(), req);
     expect(fake.pins.at(-1)).toMatchObject({ id: receipt.platformPostId, mediaType: 'video' });
-    expect(file.usage).toEqual({ loads: 0, opens: 1, bytesRead: movie.length });
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
     expect([...fake.uploads.values()].at(-1)).toMatchObject({
       posts: 1,
       bytes: movie.length,

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { PublishError } from '../../platforms/kit/adapter';
 import { createRedditAdapter } from '../../platforms/reddit/adapter';
 import { RedditFake } from '../../platforms/reddit/fake';
@@ -319,7 +320,7 @@ describe('reddit media posts', () => {
   });
 
   test('a video of several MB goes to the bucket in one streamed form POST, never loaded', async () => {
-    const movie = randomBytes(3 * 1024 * 1024 + 99);
+    const movie = randomBytes(2 * PIECE_BYTES + 99);
     const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
     const req = publishRequest(
       account(),
@@ -328,7 +329,7 @@ describe('reddit media posts', () => {
       [file],
     );
     await runDelivery(adapter(), req);
-    expect(file.usage).toEqual({ loads: 0, opens: 1, bytesRead: movie.length });
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
     const [video] = fake.submissions.at(-1)!.media;
     expect(video).toMatchObject({
       mimetype: 'video/mp4',

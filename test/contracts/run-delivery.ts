@@ -79,8 +79,10 @@ export class MediaHost {
   }
 }
 
-/** A test media file, with what the adapter read of it: whole loads, opens and bytes read by range. */
-export type CountedMediaFile = MediaFile & { usage: { loads: number; opens: number; bytesRead: number } };
+/** A test media file, with what the adapter read of it: whole loads, opens, ranged reads and their bytes. */
+export type CountedMediaFile = MediaFile & {
+  usage: { loads: number; opens: number; reads: number; bytesRead: number };
+};
 
 /**
  * A media file over bytes in memory, as the activity layer hands one to an adapter (library
@@ -91,7 +93,7 @@ export function testMediaFile(
   ref: MediaRef = { source_type: 'url', source: 'https://media.example/file' },
   known = true,
 ): CountedMediaFile {
-  const usage = { loads: 0, opens: 0, bytesRead: 0 };
+  const usage = { loads: 0, opens: 0, reads: 0, bytesRead: 0 };
   const reader = memoryReader(item.bytes, item.contentType);
   return {
     ref,
@@ -109,6 +111,7 @@ export function testMediaFile(
         contentType: reader.contentType,
         read: async (start, end) => {
           const bytes = await reader.read(start, end);
+          usage.reads += 1;
           usage.bytesRead += bytes.length;
           return bytes;
         },

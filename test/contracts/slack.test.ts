@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { PublishError, type StepState } from '../../platforms/kit/adapter';
 import { createSlackAdapter } from '../../platforms/slack/adapter';
 import { SlackFake, slackError } from '../../platforms/slack/fake';
@@ -132,11 +133,11 @@ describe('slack specifics', () => {
   });
 
   test('a file of several MB is sent to its upload URL as read from the file, never loaded', async () => {
-    const movie = randomBytes(3 * 1024 * 1024 + 7);
+    const movie = randomBytes(2 * PIECE_BYTES + 7);
     const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
     const req = publishRequest(account(), { text: 'A long clip', media: [file.ref] }, {}, [file]);
     await runDelivery(adapter(), req);
-    expect(file.usage).toEqual({ loads: 0, opens: 1, bytesRead: movie.length });
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
     expect(fake.posts.at(-1)!.files).toEqual([
       expect.objectContaining({
         bytes: movie.length,

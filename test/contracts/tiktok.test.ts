@@ -182,7 +182,7 @@ describe('tiktok specifics', () => {
         { first: 10 * MiB, last: movie.length - 1, status: 201 },
       ]);
       expect(post.upload).toMatchObject({ received: movie.length, sha256: sha(movie) });
-      expect(file.usage).toEqual({ loads: 0, opens: 1, bytesRead: movie.length });
+      expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 2, bytesRead: movie.length });
       expect(receipt.platformPostId).toBe(post.id);
       // The init call did not name Postflow's URL: nothing for TikTok to pull, no domain to verify.
       expect(JSON.stringify(post.sourceInfo)).not.toMatch(/http/);

@@ -185,7 +185,7 @@ describe('twitter specifics', () => {
       adapter(),
       publishRequest(account(), text(`Long video ${++n}`), {}, [file]),
     );
-    expect(file.usage).toEqual({ loads: 0, opens: 1, bytesRead: movie.length });
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
     const appends = fake.requests.slice(calls).filter((r) => r.path.endsWith('/append'));
     expect(appends).toHaveLength(3);
     const post = fake.posts.at(-1)!;
