@@ -81,9 +81,10 @@ export function createActivities({
   // URL media a killed worker left on this machine's disk; a failure to sweep is no failure to start.
   void sweepStaleScratch().catch(() => undefined);
 
+  /** The request of one step; its media resolved when given where to fetch URL media to. */
   async function request(
     job: DeliveryJob,
-    { withMedia, scratch }: { withMedia: boolean; scratch?: MediaScratch },
+    scratch?: MediaScratch,
   ): Promise<{
     req: Omit<PublishRequest, 'signal'>;
     adapter: NonNullable<ReturnType<PlatformRegistry['get']>>;
@@ -126,15 +127,14 @@ export function createActivities({
         account: context,
         target: job.target,
         content,
-        media:
-          withMedia && scratch
-            ? await resolveMedia(content.media, account.userId, {
-                store,
-                library: media,
-                allowPrivateUrls,
-                scratch,
-              })
-            : [],
+        media: scratch
+          ? await resolveMedia(content.media, account.userId, {
+              store,
+              library: media,
+              allowPrivateUrls,
+              scratch,
+            })
+          : [],
         ref: `${job.postId}/${job.target.accountId}`,
         // Deliveries started before `startedAt` existed: look back a day.
         since: job.startedAt ?? new Date(Date.now() - 86_400_000).toISOString(),
@@ -173,7 +173,7 @@ export function createActivities({
     // URL media this step fetches lives on the worker's disk until the step ends, however it ends.
     const scratch = new MediaScratch(signal);
     try {
-      const { adapter, req } = await request(job, { ...options, scratch });
+      const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
       return await limit(job.target.platform).run(() => {
         // Cancelled or past the deadline while queued: the call must not go out any more.
         if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
@@ -255,7 +255,7 @@ export function createActivities({
      */
     async findPublished(job: DeliveryJob, prepared?: StepState, landsBy?: number): Promise<ReconcileResult> {
       try {
-        const { adapter, req } = await request(job, { withMedia: false });
+        const { adapter, req } = await request(job);
         if (!adapter.findExisting || adapter.searchable?.(req.account) === false)
           return { searchable: false };
         const signal = Context.current().cancellationSignal;
