@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { checkOutboundUrl, outboundDispatcher, withDispatcher } from '../net/guard';
 import { type MediaReader, PublishError } from '../platforms/kit/adapter';
-import { checkRange } from '../platforms/kit/media-reader';
+import { checkRange, shownUrl } from '../platforms/kit/media-reader';
 import type { MediaScratch } from './media-scratch';
 
 const MAX_REDIRECTS = 3;
@@ -28,6 +28,8 @@ export async function downloadGuarded(
     scratch,
   }: { allowPrivateUrls: boolean; maxBytes: number; scratch: MediaScratch },
 ): Promise<MediaReader> {
+  // Errors and messages name the URL without its query or credentials: a signed URL's signature stays out of them.
+  const shown = shownUrl(url);
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const why = await checkOutboundUrl(current, allowPrivateUrls);
@@ -42,7 +44,7 @@ export async function downloadGuarded(
       });
     } catch (err) {
       idle.stop();
-      throw transientError(`Could not fetch media ${url}: ${(err as Error).message}.`);
+      throw transientError(`Could not fetch media ${shown}: ${(err as Error).message}.`);
     }
     if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
       idle.stop();
@@ -50,24 +52,31 @@ export async function downloadGuarded(
       current = new URL(response.headers.get('location')!, current).toString();
       continue;
     }
-    const refused = refusal(response, url, maxBytes);
+    const refused = refusal(response, shown, maxBytes);
     if (refused) {
       idle.stop();
       await response.body?.cancel();
       throw refused;
     }
     const contentType = response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
-    const path = await scratch.path();
+    let path: string | undefined;
     try {
-      const size = await toFile(response, path, maxBytes, url, idle);
+      path = await scratch.path();
+      const size = await toFile(response, path, maxBytes, shown, idle);
       return fileReader(path, size, contentType);
+    } catch (err) {
+      // A cut or failed download's partial file goes now, not with the folder: a retried open
+      // downloads to a fresh file, and the disk holds one copy at most.
+      await response.body?.cancel().catch(() => undefined);
+      if (path) await rm(path, { force: true }).catch(() => undefined);
+      throw err;
     } finally {
       idle.stop();
     }
   }
   throw userError(
     'publishing.media.unreachable',
-    `Media URL ${url} redirects more than ${MAX_REDIRECTS} times.`,
+    `Media URL ${shown} redirects more than ${MAX_REDIRECTS} times.`,
   );
 }
 
@@ -119,7 +128,11 @@ export function fileReader(path: string, size: number, contentType: string): Med
       const file = await open(path, 'r');
       try {
         const { buffer, bytesRead } = await file.read(Buffer.alloc(end - start), 0, end - start, start);
-        return buffer.subarray(0, bytesRead);
+        // The file was written whole before this reader existed: less is a disk gone wrong, and a
+        // short chunk would break a declared Content-Length or Content-Range.
+        if (bytesRead !== end - start)
+          throw new Error(`The downloaded media file is shorter than its ${size} bytes.`);
+        return buffer;
       } finally {
         await file.close();
       }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,22 +14,38 @@ const SCRATCH_PREFIX = 'postflow-media-';
 export class MediaScratch {
   private dir: Promise<string> | undefined;
   private files = 0;
+  private disposed = false;
+  private readonly ended = new AbortController();
+  /**
+   * Fires when the activity is cancelled or the step ends: a download still running then (one of
+   * several opened at once, after another failed) stops instead of filling a removed folder.
+   */
+  readonly signal: AbortSignal;
 
   constructor(
     /** The activity's: a cancelled activity stops its downloads. */
-    readonly signal: AbortSignal = new AbortController().signal,
+    activity: AbortSignal = new AbortController().signal,
     private readonly root = tmpdir(),
-  ) {}
-
-  /** A fresh file path in the folder. */
-  async path(): Promise<string> {
-    this.dir ??= mkdtemp(join(this.root, SCRATCH_PREFIX));
-    this.files += 1;
-    return join(await this.dir, `url-${this.files}`);
+  ) {
+    this.signal = AbortSignal.any([activity, this.ended.signal]);
   }
 
-  /** Removes the folder; a failure to (a file still open elsewhere) is no failure of the activity. */
+  /** A fresh file path in the folder, never one another download of this activity was given. */
+  async path(): Promise<string> {
+    if (this.disposed) throw new Error('The step has ended; its scratch folder is gone.');
+    this.dir ??= mkdtemp(join(this.root, SCRATCH_PREFIX));
+    // Numbered before the folder is awaited: concurrent downloads get distinct files.
+    const name = `url-${++this.files}`;
+    return join(await this.dir, name);
+  }
+
+  /**
+   * Stops the downloads still running and removes the folder; a failure to remove it (a file
+   * still open elsewhere) is no failure of the activity (the startup sweep takes it later).
+   */
   async dispose(): Promise<void> {
+    this.disposed = true;
+    this.ended.abort(new Error('the step ended'));
     const dir = this.dir;
     this.dir = undefined;
     if (dir) await rm(await dir, { recursive: true, force: true }).catch(() => undefined);
@@ -46,10 +62,14 @@ export async function sweepStaleScratch(root = tmpdir(), now = Date.now()): Prom
   for (const name of await readdir(root).catch(() => [] as string[])) {
     if (!name.startsWith(SCRATCH_PREFIX)) continue;
     const path = join(root, name);
-    const info = await stat(path).catch(() => undefined);
+    // lstat: a link named like a scratch folder is not followed to whatever it points at.
+    const info = await lstat(path).catch(() => undefined);
     if (!info?.isDirectory() || now - info.mtimeMs < STALE_SCRATCH_MS) continue;
-    await rm(path, { recursive: true, force: true }).catch(() => undefined);
-    removed += 1;
+    const gone = await rm(path, { recursive: true, force: true }).then(
+      () => true,
+      () => false,
+    );
+    if (gone) removed += 1;
   }
   return removed;
 }

@@ -76,13 +76,23 @@ export function chunkRanges(size: number, chunkBytes: number): Array<{ start: nu
   return ranges;
 }
 
+/** A URL as errors show it: scheme, host and path; no credentials, query or fragment (signatures live there). */
+export function shownUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}${url.search || url.hash ? '?…' : ''}`;
+  } catch {
+    return raw;
+  }
+}
+
 /** A file this path would have to hold in memory whole: a user error, with the contract's code. */
 export function tooLargeToLoad(name: string, size: number): PublishError {
   return new PublishError({
     category: 'validation',
     caused_by: 'user',
     code: 'publishing.media.too_large',
-    message: `Media ${name} is ${size} bytes; this platform's upload takes files up to ${LOAD_MAX_BYTES} bytes.`,
+    message: `Media ${/^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? shownUrl(name) : name} is ${size} bytes; this platform's upload takes files up to ${LOAD_MAX_BYTES} bytes.`,
     retryable: false,
     outcomeUnknown: false,
   });

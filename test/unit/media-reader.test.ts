@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, truncate, utimes } from 'node:fs/promises';
+import { lutimes, mkdir, mkdtemp, readdir, rm, symlink, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MediaScratch, resolveMedia, sweepStaleScratch } from '../../activities/media';
 import { openMediaLibrary } from '../../media';
-import { PublishError } from '../../platforms/kit/adapter';
+import { type MediaReader, PublishError } from '../../platforms/kit/adapter';
 import { chunkRanges, LOAD_MAX_BYTES, READ_MAX_BYTES } from '../../platforms/kit/media-reader';
 import { newMediaId } from '../../store/media-id';
 import type { Store } from '../../store/types';
@@ -87,10 +87,19 @@ describe('URL media, fetched to the worker disk', () => {
   let base = '';
   const requests: string[] = [];
   const body = randomBytes(2 * 1024 * 1024 + 5);
+  /** The answer of `/stalled` once its first bytes are out: it sends no more until ended. */
+  let stalled: ServerResponse | undefined;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(req.url ?? '');
+      if (req.url === '/stalled') {
+        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': body.length });
+        res.write(body.subarray(0, 1024));
+        stalled = res;
+        return;
+      }
+      if (req.url?.startsWith('/gone')) return void res.writeHead(404).end();
       if (req.url === '/moved') return void res.writeHead(302, { location: '/video.mp4' }).end();
       if (req.url === '/chunked') {
         // No Content-Length: the cap is enforced while streaming.
@@ -104,7 +113,10 @@ describe('URL media, fetched to the worker disk', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => {
+    stalled?.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
 
   test('downloads once per activity however often opened, reads ranges from disk, leaves nothing behind', async () => {
     const { store, dir } = await tempStore();
@@ -154,8 +166,80 @@ describe('URL media, fetched to the worker disk', () => {
       code: 'publishing.media.too_large',
       message: expect.stringContaining(String(body.length + 1)),
     });
+    // The cut download's partial file is gone at once; the complete one stays for the step.
+    const [folder] = await readdir(root);
+    expect(await readdir(join(root, folder!))).toEqual(['url-1']);
     await scratch.dispose();
     expect(await readdir(root)).toEqual([]);
+    await store.close();
+  });
+
+  test('two URLs opened at once download to files of their own', async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const root = join(dir, 'tmp');
+    await mkdir(root);
+    const scratch = new MediaScratch(new AbortController().signal, root);
+    const files = await resolveMedia(
+      ['/video.mp4', '/chunked'].map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
+      'usr',
+      { store, library, allowPrivateUrls: true, scratch },
+    );
+    const [single, double] = await Promise.all(files.map((file) => file.open()));
+    const all = async (reader: MediaReader) =>
+      Buffer.concat(
+        await Promise.all(chunkRanges(reader.size, 1024 * 1024).map((r) => reader.read(r.start, r.end))),
+      );
+    expect((await all(single!)).equals(body)).toBe(true);
+    expect((await all(double!)).equals(Buffer.concat([body, body]))).toBe(true);
+    const [folder] = await readdir(root);
+    expect((await readdir(join(root, folder!))).sort()).toEqual(['url-1', 'url-2']);
+    await scratch.dispose();
+    await store.close();
+  });
+
+  test('a step that ends mid-download stops it and leaves no file or folder behind', async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const root = join(dir, 'tmp');
+    await mkdir(root);
+    const scratch = new MediaScratch(new AbortController().signal, root);
+    const [file] = await resolveMedia([{ source_type: 'url', source: `${base}/stalled` }], 'usr', {
+      store,
+      library,
+      allowPrivateUrls: true,
+      scratch,
+    });
+    const opening = failureOf(file!.open());
+    // Under way: the download's file exists on disk.
+    for (let i = 0; i < 500; i++) {
+      const [folder] = await readdir(root);
+      if (folder && (await readdir(join(root, folder))).length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await scratch.dispose();
+    expect(await opening).toMatchObject({ code: 'publishing.media.fetch_failed' });
+    expect(await readdir(root)).toEqual([]);
+    // Opened again after the step: refused, and no new folder is made.
+    expect(await failureOf(file!.open())).toMatchObject({ code: 'publishing.media.fetch_failed' });
+    expect(await readdir(root)).toEqual([]);
+    await store.close();
+  });
+
+  test("errors name a media URL without its query (a signed URL's signature)", async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const scratch = new MediaScratch(new AbortController().signal, join(dir));
+    const [file] = await resolveMedia(
+      [{ source_type: 'url', source: `${base}/gone.mp4?X-Amz-Signature=s3cr3t&token=t0k3n` }],
+      'usr',
+      { store, library, allowPrivateUrls: true, scratch },
+    );
+    const failure = await failureOf(file!.open());
+    expect(failure).toMatchObject({ code: 'publishing.media.unreachable', caused_by: 'user' });
+    expect(failure.message).toContain(`${base}/gone.mp4`);
+    expect(failure.message).not.toMatch(/s3cr3t|t0k3n/);
+    await scratch.dispose();
     await store.close();
   });
 });
@@ -166,7 +250,10 @@ test("a killed worker's scratch folders are swept once a day old; nothing else i
   for (const name of ['postflow-media-old', 'postflow-media-new', 'other-old']) await mkdir(join(dir, name));
   await utimes(join(dir, 'postflow-media-old'), old, old);
   await utimes(join(dir, 'other-old'), old, old);
+  // A link named like a scratch folder is not followed to the folder it points at.
+  await symlink(join(dir, 'other-old'), join(dir, 'postflow-media-link'));
+  await lutimes(join(dir, 'postflow-media-link'), old, old);
   expect(await sweepStaleScratch(dir)).toBe(1);
-  expect((await readdir(dir)).sort()).toEqual(['other-old', 'postflow-media-new']);
+  expect((await readdir(dir)).sort()).toEqual(['other-old', 'postflow-media-link', 'postflow-media-new']);
   await rm(dir, { recursive: true });
 });
