@@ -52,18 +52,36 @@ export function streamedFile(reader: MediaReader): StreamedBody {
   };
 }
 
+/**
+ * Why a streamed body stopped where reading its file failed (the media gone or cut short): the
+ * failure a call reports instead of the platform's (`platformFetch`); fetch only says it failed.
+ */
+const readFailures = new WeakMap<object, unknown>();
+
+/** The failure that stopped a streamed body while its file was read, if any. */
+export function readFailureOf(body: unknown): unknown {
+  return body !== null && typeof body === 'object' ? readFailures.get(body) : undefined;
+}
+
 /** A web stream pulling from `pieces`: nothing is read before the request asks for it. */
 function streamOf(pieces: AsyncGenerator<Buffer>): ReadableStream<Uint8Array> {
-  return new ReadableStream({
+  const stream: ReadableStream<Uint8Array> = new ReadableStream({
     async pull(controller) {
-      const { value, done } = await pieces.next();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await pieces.next();
+      } catch (err) {
+        readFailures.set(stream, err);
+        throw err;
+      }
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
     },
     async cancel() {
       await pieces.return(undefined);
     },
   });
+  return stream;
 }
 
 /** Form field names and filenames are quoted strings: a quote or line break in one is escaped. */

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { memoryReader, PIECE_BYTES } from '../../platforms/kit/media-reader';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PublishError } from '../../platforms/kit/adapter';
+import { platformFetch } from '../../platforms/kit/http';
+import { memoryReader, PIECE_BYTES, tooLargeToLoad } from '../../platforms/kit/media-reader';
 import { streamedFile, streamedForm } from '../../platforms/kit/streamed-form';
 
 /** Everything a streamed body yields, as the server would receive it. */
@@ -44,5 +48,39 @@ describe('streamed request bodies', () => {
     expect(headers).toEqual({ 'content-type': 'video/mp4', 'content-length': String(file.length) });
     expect((await collect(body)).equals(file)).toBe(true);
     expect(reads).toBe(3);
+  });
+
+  test("a file that fails while it streams fails the call with the media's own failure", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const reader = memoryReader(file, 'video/mp4');
+      const { body, headers } = streamedFile({
+        ...reader,
+        // The second piece: the stored file has gone (any PublishError a reader throws).
+        read: (start: number, end: number) =>
+          start === 0 ? reader.read(start, end) : Promise.reject(tooLargeToLoad('media_1', file.length)),
+      });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
+      const err = await platformFetch(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit, {
+        platform: 'slack',
+        signal: new AbortController().signal,
+        irreversible: true,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(PublishError);
+      expect((err as PublishError).failure).toMatchObject({
+        code: 'publishing.media.too_large',
+        caused_by: 'user',
+        outcomeUnknown: false,
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
