@@ -7,20 +7,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MediaScratch, resolveMedia, sweepStaleScratch } from '../../activities/media';
 import { openMediaLibrary } from '../../media';
-import { type MediaReader, PublishError } from '../../platforms/kit/adapter';
+import type { MediaReader } from '../../platforms/kit/adapter';
 import { chunkRanges, LOAD_MAX_BYTES, READ_MAX_BYTES } from '../../platforms/kit/media-reader';
 import { newMediaId } from '../../store/media-id';
 import type { Store } from '../../store/types';
+import { failureOf } from '../helpers/failure';
 import { tempStore } from '../helpers/fixtures';
-
-const failureOf = async (promise: Promise<unknown>) => {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PublishError);
-  return (err as PublishError).failure;
-};
 
 /** A ready library item of `size` bytes stored under `dir`'s media folder. */
 async function libraryItem(

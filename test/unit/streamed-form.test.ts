@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PublishError } from '../../platforms/kit/adapter';
 import { platformFetch } from '../../platforms/kit/http';
 import { memoryReader, PIECE_BYTES, tooLargeToLoad } from '../../platforms/kit/media-reader';
 import { streamedFile, streamedForm } from '../../platforms/kit/streamed-form';
+import { failureOf } from '../helpers/failure';
 
 /** Everything a streamed body yields, as the server would receive it. */
 async function collect(body: ReadableStream<Uint8Array>): Promise<Buffer> {
@@ -65,16 +65,14 @@ describe('streamed request bodies', () => {
           start === 0 ? reader.read(start, end) : Promise.reject(tooLargeToLoad('media_1', file.length)),
       });
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
-      const err = await platformFetch(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit, {
-        platform: 'slack',
-        signal: new AbortController().signal,
-        irreversible: true,
-      }).then(
-        () => undefined,
-        (e: unknown) => e,
+      const failure = await failureOf(
+        platformFetch(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit, {
+          platform: 'slack',
+          signal: new AbortController().signal,
+          irreversible: true,
+        }),
       );
-      expect(err).toBeInstanceOf(PublishError);
-      expect((err as PublishError).failure).toMatchObject({
+      expect(failure).toMatchObject({
         code: 'publishing.media.too_large',
         caused_by: 'user',
         outcomeUnknown: false,
