@@ -124,8 +124,11 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
             // Like a platform that ingests the files: every byte is read, URLs are fetched; a
             // chunk at a time, so a sandbox post of a large video holds none of it in memory.
             const reader = await file.open();
-            for (const { start, end } of chunkRanges(reader.size, INGEST_CHUNK_BYTES))
+            for (const { start, end } of chunkRanges(reader.size, INGEST_CHUNK_BYTES)) {
+              // A cancelled step stops ingesting (a large file is hundreds of reads).
+              req.signal.throwIfAborted();
               await reader.read(start, end);
+            }
             return {
               sourceType: file.ref.source_type,
               source: file.ref.source,
