@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { checkOutboundUrl, outboundDispatcher, withDispatcher } from '../net/guard';
 import { type MediaReader, PublishError } from '../platforms/kit/adapter';
-import { checkRange, shownUrl } from '../platforms/kit/media-reader';
+import { checkRange, shownUrl, userError } from '../platforms/kit/media-reader';
 import type { MediaScratch } from './media-scratch';
 
 const MAX_REDIRECTS = 3;
@@ -165,17 +165,6 @@ class IdleAbort {
 
 const tooLarge = (url: string, maxBytes: number) =>
   userError('publishing.media.too_large', `Media ${url} is larger than ${maxBytes} bytes.`);
-
-export function userError(code: string, message: string): PublishError {
-  return new PublishError({
-    category: 'validation',
-    caused_by: 'user',
-    code,
-    message,
-    retryable: false,
-    outcomeUnknown: false,
-  });
-}
 
 function transientError(message: string): PublishError {
   return new PublishError({

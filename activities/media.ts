@@ -3,8 +3,14 @@ import type { MediaLibrary } from '../media';
 import type { MediaItem, Store } from '../store/types';
 import { checkOutboundUrl } from '../net/guard';
 import type { MediaFile, MediaReader } from '../platforms/kit/adapter';
-import { checkRange, LOAD_MAX_BYTES, loadWhole, tooLargeToLoad } from '../platforms/kit/media-reader';
-import { downloadGuarded, userError } from './media-download';
+import {
+  checkRange,
+  LOAD_MAX_BYTES,
+  loadWhole,
+  tooLargeToLoad,
+  userError,
+} from '../platforms/kit/media-reader';
+import { downloadGuarded } from './media-download';
 import { MediaScratch, sweepStaleScratch } from './media-scratch';
 
 export type { MediaFile };

@@ -88,11 +88,20 @@ export function shownUrl(raw: string): string {
 
 /** A file this path would have to hold in memory whole: a user error, with the contract's code. */
 export function tooLargeToLoad(name: string, size: number): PublishError {
+  const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? shownUrl(name) : name;
+  return userError(
+    'publishing.media.too_large',
+    `Media ${shown} is ${size} bytes; this platform's upload takes files up to ${LOAD_MAX_BYTES} bytes.`,
+  );
+}
+
+/** A media problem the user must fix (gone, refused, too large): not retried. */
+export function userError(code: string, message: string): PublishError {
   return new PublishError({
     category: 'validation',
     caused_by: 'user',
-    code: 'publishing.media.too_large',
-    message: `Media ${/^[a-z][a-z0-9+.-]*:\/\//i.test(name) ? shownUrl(name) : name} is ${size} bytes; this platform's upload takes files up to ${LOAD_MAX_BYTES} bytes.`,
+    code,
+    message,
     retryable: false,
     outcomeUnknown: false,
   });
