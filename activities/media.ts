@@ -60,22 +60,38 @@ export async function resolveMedia(
       const why = await checkOutboundUrl(ref.source, allowPrivateUrls);
       if (why) throw userError('publishing.media.url_refused', `Media URL ${why}`);
       // One download per file and activity, however often (and concurrently) it is opened; a
-      // failed one is tried again by the next open.
-      let opened: Promise<MediaReader> | undefined;
-      const open = () =>
-        (opened ??= downloadGuarded(ref.source, {
-          allowPrivateUrls,
-          maxBytes: library.maxFileBytes,
-          scratch,
-        }).catch((err: unknown) => {
-          opened = undefined;
-          throw err;
-        }));
+      // failed one is tried again by the next open. Loading whole cuts the download at the
+      // in-memory cap: a URL of gigabytes is not fetched to disk only to be refused.
+      let opened: { reader: Promise<MediaReader>; maxBytes: number } | undefined;
+      const download = async (maxBytes: number): Promise<MediaReader> => {
+        const current = opened;
+        if (current) {
+          // Done, a download is the whole file, whatever its cap; cut at a smaller cap than
+          // this one asks for, the file is fetched again (once, however many wait).
+          const reader = await current.reader.catch((err: unknown) => {
+            if (current.maxBytes >= maxBytes) throw err;
+            return undefined;
+          });
+          if (reader) return reader;
+          if (opened) return download(maxBytes);
+        }
+        const attempt = {
+          maxBytes,
+          reader: downloadGuarded(ref.source, { allowPrivateUrls, maxBytes, scratch }),
+        };
+        opened = attempt;
+        attempt.reader.catch(() => {
+          if (opened === attempt) opened = undefined;
+        });
+        return attempt.reader;
+      };
+      const open = () => download(library.maxFileBytes);
       files.push({
         ref,
         contentType: null,
         sizeBytes: null,
-        load: async () => loadWhole(await open(), ref.source),
+        load: async () =>
+          loadWhole(await download(Math.min(library.maxFileBytes, LOAD_MAX_BYTES)), ref.source),
         open,
         publicUrl: async () => ref.source,
       });

@@ -81,6 +81,7 @@ describe('URL media, fetched to the worker disk', () => {
   const body = randomBytes(2 * 1024 * 1024 + 5);
   /** The answer of `/stalled` once its first bytes are out: it sends no more until ended. */
   let stalled: ServerResponse | undefined;
+  let huge: ServerResponse | undefined;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -92,6 +93,13 @@ describe('URL media, fetched to the worker disk', () => {
         return;
       }
       if (req.url?.startsWith('/gone')) return void res.writeHead(404).end();
+      if (req.url === '/huge') {
+        // Announces more than load() holds; the body never comes (the download is refused first).
+        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': LOAD_MAX_BYTES + 1 });
+        res.flushHeaders();
+        huge = res;
+        return;
+      }
       if (req.url === '/moved') return void res.writeHead(302, { location: '/video.mp4' }).end();
       if (req.url === '/chunked') {
         // No Content-Length: the cap is enforced while streaming.
@@ -107,6 +115,7 @@ describe('URL media, fetched to the worker disk', () => {
   });
   afterAll(() => {
     stalled?.destroy();
+    huge?.destroy();
     return new Promise((resolve) => server.close(resolve));
   });
 
@@ -215,6 +224,30 @@ describe('URL media, fetched to the worker disk', () => {
     // Opened again after the step: refused, and no new folder is made.
     expect(await failureOf(file!.open())).toMatchObject({ code: 'publishing.media.fetch_failed' });
     expect(await readdir(root)).toEqual([]);
+    await store.close();
+  });
+
+  test('load() cuts a URL download at the in-memory cap; open() of the same file may fetch it whole', async () => {
+    const { store, dir } = await tempStore();
+    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const root = join(dir, 'tmp');
+    await mkdir(root);
+    const scratch = new MediaScratch(new AbortController().signal, root);
+    const [huge, small] = await resolveMedia(
+      ['/huge', '/video.mp4'].map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
+      'usr',
+      { store, library, allowPrivateUrls: true, scratch },
+    );
+    expect(await failureOf(huge!.load())).toMatchObject({
+      code: 'publishing.media.too_large',
+      message: expect.stringContaining(`larger than ${LOAD_MAX_BYTES} bytes`),
+    });
+    // A file within the cap: loaded, and the same download serves open() (one request).
+    const before = requests.length;
+    expect((await small!.load()).bytes.equals(body)).toBe(true);
+    expect((await small!.open()).size).toBe(body.length);
+    expect(requests.length - before).toBe(1);
+    await scratch.dispose();
     await store.close();
   });
 
