@@ -11,7 +11,7 @@ import type { MediaLibrary } from '../media';
 import { credentialsOnPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
-import { resolveMedia } from './media';
+import { MediaScratch, resolveMedia, sweepStaleScratch } from './media';
 import { toPublishFailure } from './errors';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
@@ -78,9 +78,13 @@ export function createActivities({
   oauthSecrets,
   env = process.env,
 }: ActivityDeps) {
+  // URL media a killed worker left on this machine's disk; a failure to sweep is no failure to start.
+  void sweepStaleScratch().catch(() => undefined);
+
+  /** The request of one step; its media resolved when given where to fetch URL media to. */
   async function request(
     job: DeliveryJob,
-    { withMedia }: { withMedia: boolean },
+    scratch?: MediaScratch,
   ): Promise<{
     req: Omit<PublishRequest, 'signal'>;
     adapter: NonNullable<ReturnType<PlatformRegistry['get']>>;
@@ -123,8 +127,13 @@ export function createActivities({
         account: context,
         target: job.target,
         content,
-        media: withMedia
-          ? await resolveMedia(content.media, account.userId, { store, library: media, allowPrivateUrls })
+        media: scratch
+          ? await resolveMedia(content.media, account.userId, {
+              store,
+              library: media,
+              allowPrivateUrls,
+              scratch,
+            })
           : [],
         ref: `${job.postId}/${job.target.accountId}`,
         // Deliveries started before `startedAt` existed: look back a day.
@@ -161,8 +170,10 @@ export function createActivities({
     // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
     const deadline = options.repeatable ? undefined : withDeadline(ctx);
     const signal = deadline?.signal ?? ctx.cancellationSignal;
+    // URL media this step fetches lives on the worker's disk until the step ends, however it ends.
+    const scratch = new MediaScratch(signal);
     try {
-      const { adapter, req } = await request(job, options);
+      const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
       return await limit(job.target.platform).run(() => {
         // Cancelled or past the deadline while queued: the call must not go out any more.
         if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
@@ -178,6 +189,7 @@ export function createActivities({
     } finally {
       clearInterval(beat);
       deadline?.clear();
+      await scratch.dispose();
     }
   }
 
@@ -243,7 +255,7 @@ export function createActivities({
      */
     async findPublished(job: DeliveryJob, prepared?: StepState, landsBy?: number): Promise<ReconcileResult> {
       try {
-        const { adapter, req } = await request(job, { withMedia: false });
+        const { adapter, req } = await request(job);
         if (!adapter.findExisting || adapter.searchable?.(req.account) === false)
           return { searchable: false };
         const signal = Context.current().cancellationSignal;

@@ -1,30 +1,39 @@
-import { buffer } from 'node:stream/consumers';
-import type { MediaRef, PublishFailure } from '../api/types';
+import type { MediaRef } from '../api/types';
 import type { MediaLibrary } from '../media';
-import type { Store } from '../store/types';
-import { checkOutboundUrl, outboundDispatcher, withDispatcher } from '../net/guard';
-import { type MediaFile, PublishError } from '../platforms/kit/adapter';
+import type { MediaItem, Store } from '../store/types';
+import { checkOutboundUrl } from '../net/guard';
+import type { MediaFile, MediaReader } from '../platforms/kit/adapter';
+import {
+  checkRange,
+  LOAD_MAX_BYTES,
+  loadWhole,
+  tooLargeToLoad,
+  userError,
+} from '../platforms/kit/media-reader';
+import { downloadGuarded } from './media-download';
+import { MediaScratch, sweepStaleScratch } from './media-scratch';
 
 export type { MediaFile };
-
-/** Past this, a URL's file is refused: the contract's upload limit. */
-const MAX_URL_MEDIA_BYTES = 50 * 1024 * 1024;
-const MAX_REDIRECTS = 3;
+export { MediaScratch, sweepStaleScratch };
 
 export interface MediaResolverDeps {
   store: Store;
   library: MediaLibrary;
   allowPrivateUrls: boolean;
+  /** Where URL media is fetched to, for this activity; the caller disposes of it when the activity ends. */
+  scratch: MediaScratch;
 }
 
 /**
  * Resolves a post's media for one publish. Problems the user must fix (media deleted, URL not
  * public) fail the target at once; a URL that is down is a platform-style transient failure.
+ * Bytes are read only when an adapter asks: a range at a time (`open`), or whole for small files
+ * (`load`).
  */
 export async function resolveMedia(
   refs: readonly MediaRef[],
   userId: string,
-  { store, library, allowPrivateUrls }: MediaResolverDeps,
+  { store, library, allowPrivateUrls, scratch }: MediaResolverDeps,
 ): Promise<MediaFile[]> {
   const files: MediaFile[] = [];
   for (const ref of refs) {
@@ -33,25 +42,57 @@ export async function resolveMedia(
       if (!item || item.status !== 'ready') {
         throw userError('media.not_found', `Media ${ref.source} is no longer in the library.`);
       }
+      const open = () => libraryReader(library, item);
       files.push({
         ref,
         contentType: item.contentType,
         sizeBytes: item.sizeBytes,
         async load() {
-          const stream = await library.storage.read(item.storageKey);
-          if (!stream) throw userError('media.not_found', `The file of media ${ref.source} is missing.`);
-          return { bytes: await buffer(stream), contentType: item.contentType };
+          // Refused before a byte is read where the library knows the size.
+          if (item.sizeBytes !== null && item.sizeBytes > LOAD_MAX_BYTES)
+            throw tooLargeToLoad(ref.source, item.sizeBytes);
+          return loadWhole(await open(), ref.source);
         },
+        open,
         publicUrl: (ttlMs = 3_600_000) => library.downloadUrl(item, ttlMs),
       });
     } else {
       const why = await checkOutboundUrl(ref.source, allowPrivateUrls);
       if (why) throw userError('publishing.media.url_refused', `Media URL ${why}`);
+      // One download per file and activity, however often (and concurrently) it is opened; a
+      // failed one is tried again by the next open. Loading whole cuts the download at the
+      // in-memory cap: a URL of gigabytes is not fetched to disk only to be refused.
+      let opened: { reader: Promise<MediaReader>; maxBytes: number } | undefined;
+      const download = async (maxBytes: number): Promise<MediaReader> => {
+        const current = opened;
+        if (current) {
+          // Done, a download is the whole file, whatever its cap; cut at a smaller cap than
+          // this one asks for, the file is fetched again (once, however many wait).
+          const reader = await current.reader.catch((err: unknown) => {
+            if (current.maxBytes >= maxBytes) throw err;
+            return undefined;
+          });
+          if (reader) return reader;
+          if (opened) return download(maxBytes);
+        }
+        const attempt = {
+          maxBytes,
+          reader: downloadGuarded(ref.source, { allowPrivateUrls, maxBytes, scratch }),
+        };
+        opened = attempt;
+        attempt.reader.catch(() => {
+          if (opened === attempt) opened = undefined;
+        });
+        return attempt.reader;
+      };
+      const open = () => download(library.maxFileBytes);
       files.push({
         ref,
         contentType: null,
         sizeBytes: null,
-        load: () => fetchGuarded(ref.source, allowPrivateUrls),
+        load: async () =>
+          loadWhole(await download(Math.min(library.maxFileBytes, LOAD_MAX_BYTES)), ref.source),
+        open,
         publicUrl: async () => ref.source,
       });
     }
@@ -59,88 +100,22 @@ export async function resolveMedia(
   return files;
 }
 
-/** GETs a media URL, re-checking every redirect against the SSRF guard. */
-async function fetchGuarded(
-  url: string,
-  allowPrivateUrls: boolean,
-): Promise<{ bytes: Buffer; contentType: string }> {
-  let current = url;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const why = await checkOutboundUrl(current, allowPrivateUrls);
-    if (why) throw userError('publishing.media.url_refused', `Media URL ${why}`);
-    let response: Response;
-    try {
-      response = await fetch(current, {
-        redirect: 'manual',
-        signal: AbortSignal.timeout(60_000),
-        ...withDispatcher(outboundDispatcher(allowPrivateUrls)),
-      });
-    } catch (err) {
-      throw transientError(`Could not fetch media ${url}: ${(err as Error).message}.`);
-    }
-    if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-      await response.body?.cancel();
-      current = new URL(response.headers.get('location')!, current).toString();
-      continue;
-    }
-    if (response.status >= 500 || response.status === 429) {
-      await response.body?.cancel();
-      throw transientError(`Fetching media ${url} answered ${response.status}.`);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw userError('publishing.media.unreachable', `Fetching media ${url} answered ${response.status}.`);
-    }
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_URL_MEDIA_BYTES) {
-      await response.body?.cancel();
-      throw tooLarge(url);
-    }
-    const contentType = response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream';
-    return { bytes: await readCapped(response, url), contentType };
-  }
-  throw userError(
-    'publishing.media.unreachable',
-    `Media URL ${url} redirects more than ${MAX_REDIRECTS} times.`,
-  );
-}
-
-/** The body, read as it streams and abandoned as soon as it passes the cap (no Content-Length needed). */
-async function readCapped(response: Response, url: string): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > MAX_URL_MEDIA_BYTES) {
-      await response.body?.cancel().catch(() => undefined);
-      throw tooLarge(url);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-const tooLarge = (url: string) =>
-  userError('publishing.media.too_large', `Media ${url} is larger than ${MAX_URL_MEDIA_BYTES} bytes.`);
-
-function userError(code: string, message: string): PublishError {
-  const failure: PublishFailure = {
-    category: 'validation',
-    caused_by: 'user',
-    code,
-    message,
-    retryable: false,
-    outcomeUnknown: false,
+/** Ranged reads of a library file from its storage (a file on disk, an object in a bucket). */
+async function libraryReader(library: MediaLibrary, item: MediaItem): Promise<MediaReader> {
+  const size = item.sizeBytes ?? (await library.storage.size(item.storageKey));
+  const missing = () => userError('media.not_found', `The file of media ${item.id} is missing.`);
+  if (size === undefined) throw missing();
+  return {
+    size,
+    contentType: item.contentType,
+    async read(start, end) {
+      checkRange(size, start, end);
+      const bytes = await library.storage.readRange(item.storageKey, start, end - start);
+      if (!bytes) throw missing();
+      // Shorter than the library says: the stored file changed under it, and will not heal.
+      if (bytes.length !== end - start)
+        throw userError('media.not_found', `The file of media ${item.id} is shorter than its ${size} bytes.`);
+      return bytes;
+    },
   };
-  return new PublishError(failure);
-}
-
-function transientError(message: string): PublishError {
-  return new PublishError({
-    category: 'platform',
-    caused_by: 'platform',
-    code: 'publishing.media.fetch_failed',
-    message,
-    retryable: true,
-    outcomeUnknown: false,
-  });
 }

@@ -24,7 +24,7 @@ export interface MediaLibrary {
   signer: MediaUrlSigner;
   /** Per-user storage quota in bytes; undefined: unlimited. */
   limitBytes?: number;
-  /** Largest single file a signed upload takes. */
+  /** Largest single file a signed upload takes, and a worker fetches from a post's media URL. */
   maxFileBytes: number;
   /** Where a client PUTs the file: presigned by the bucket, or Postflow's signed `/media-files` URL. */
   uploadUrl(item: StoredMedia, ttlMs: number): Promise<{ url: string; expiresAt: string }>;

@@ -46,7 +46,7 @@ export interface PostflowConfig {
   mediaDir: string;
   /** Per-user media storage quota in bytes; unset: unlimited. */
   storageLimitBytes: number | undefined;
-  /** Largest single file a signed upload takes (whole or in parts). @default 4 GiB */
+  /** Largest single file a signed upload takes (whole or in parts), and a worker fetches from a media URL. @default 4 GiB */
   maxFileBytes: number;
   /** An S3-compatible bucket for media instead of `mediaDir` (POSTFLOW_S3_BUCKET set). */
   s3: S3Config | undefined;

@@ -21,13 +21,35 @@ export interface AccountContext {
 /** One media item of a post, ready for an adapter: metadata now, bytes on demand. */
 export interface MediaFile {
   ref: MediaRef;
-  /** Library media: its stored type and size; URL media: null until loaded. */
+  /** Library media: its stored type and size; URL media: null until opened. */
   contentType: string | null;
   sizeBytes: number | null;
-  /** The bytes and their type (URL media is fetched now, through the SSRF guard). */
+  /**
+   * The whole file in memory, for images and small files only: a file larger than
+   * `LOAD_MAX_BYTES` (media-reader.ts) is refused with `publishing.media.too_large`, so a video
+   * is never buffered by accident. Videos go through `open()`.
+   */
   load(): Promise<{ bytes: Buffer; contentType: string }>;
+  /**
+   * The file for ranged reads: its size and type now, its bytes a range at a time. URL media is
+   * fetched now, through the SSRF guard, to a temporary file on the worker's disk (never to
+   * memory), removed when the activity ends.
+   */
+  open(): Promise<MediaReader>;
   /** A URL platforms can fetch the file from (a signed Postflow URL for library media). */
   publicUrl(ttlMs?: number): Promise<string>;
+}
+
+/** A media file open for ranged reads: what chunked upload protocols send from, chunk by chunk. */
+export interface MediaReader {
+  /** The file's size in bytes. */
+  readonly size: number;
+  readonly contentType: string;
+  /**
+   * Bytes `start` up to `end` (exclusive) of the file: one chunk, read when asked and held only
+   * until sent. A range past `READ_MAX_BYTES` (media-reader.ts) throws: whole files go as chunks.
+   */
+  read(start: number, end: number): Promise<Buffer>;
 }
 
 /** One publish of one post to one account. */

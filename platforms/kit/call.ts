@@ -100,7 +100,9 @@ export function bearerCaller(settings: CallerSettings) {
             ...headers,
           },
           ...(json !== undefined ? { body: JSON.stringify(json) } : body !== undefined ? { body } : {}),
-        },
+          // A streamed body (a file read as it is sent) goes out as the request is written.
+          ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        } as RequestInit,
         {
           platform,
           signal: req.signal,

@@ -1,5 +1,6 @@
 import type { ErrorCategory, PublishFailure } from '../../api/types';
 import { PublishError } from './adapter';
+import { readFailureOf } from './streamed-form';
 import { observePlatformCall } from './telemetry';
 import {
   type OutboundPolicy,
@@ -81,6 +82,10 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
     );
   } catch (err) {
     if (call.signal.aborted) throw err; // cancelled by Temporal: not a platform failure
+    // A streamed body that could not be read (its media file gone or cut short): the media's own
+    // failure, with its code, not the platform's, and no unknown outcome (the request never completed).
+    const unread = readFailureOf(init.body);
+    if (unread instanceof PublishError) throw unread;
     const code = errorCode(err);
     if (code === PRIVATE_ADDRESS_REFUSED) {
       // The resolved address stays in the cause (logs); the post's failure names none.

@@ -26,6 +26,7 @@ import {
   uploadImage,
   uploadVideo,
 } from './api';
+import { loadWhole } from '../kit/media-reader';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { sameText, searchableText } from '../kit/content';
@@ -145,10 +146,14 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
       const owner = authorOf(req.account);
       const assets: Asset[] = [];
       for (const file of req.media) {
-        const { bytes, contentType } = await file.load();
-        if (contentType.startsWith('image/')) assets.push(await uploadImage(settings, req, owner, bytes));
-        else if (contentType.startsWith('video/'))
-          assets.push(await uploadVideo(settings, req, owner, bytes));
+        // Images go in one PUT, whole; videos part by part, read from the file as they go.
+        const reader = await file.open();
+        const { contentType } = reader;
+        if (contentType.startsWith('image/')) {
+          const { bytes } = await loadWhole(reader, file.ref.source);
+          assets.push(await uploadImage(settings, req, owner, bytes));
+        } else if (contentType.startsWith('video/'))
+          assets.push(await uploadVideo(settings, req, owner, reader));
         else throw rejected(platform, 'media_type', `LinkedIn takes images and videos, not ${contentType}.`);
       }
       return pending(

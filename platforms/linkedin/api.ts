@@ -1,4 +1,5 @@
-import type { PublishRequest } from '../kit/adapter';
+import type { MediaReader, PublishRequest } from '../kit/adapter';
+import { READ_MAX_BYTES } from '../kit/media-reader';
 import {
   type FailureRule,
   platformFailure,
@@ -163,13 +164,14 @@ export async function uploadImage(settings: ApiSettings, req: Caller, owner: str
 /**
  * Videos API: initializeUpload declares the size; LinkedIn answers with byte ranges (4 MB parts)
  * and a URL for each; each part's ETag goes, in order, into finalizeUpload. Processing follows.
+ * Each part is read from the file as it is PUT: one part in memory, whatever the video's size.
  */
-export async function uploadVideo(settings: ApiSettings, req: Caller, owner: string, bytes: Buffer) {
+export async function uploadVideo(settings: ApiSettings, req: Caller, owner: string, file: MediaReader) {
   const api = restCall(settings, req);
   const { body } = await api('POST', '/rest/videos?action=initializeUpload', {
     initializeUploadRequest: {
       owner,
-      fileSizeBytes: bytes.length,
+      fileSizeBytes: file.size,
       uploadCaptions: false,
       uploadThumbnail: false,
     },
@@ -177,8 +179,13 @@ export async function uploadVideo(settings: ApiSettings, req: Caller, owner: str
   const video = String(body.value.video);
   const parts: string[] = [];
   for (const part of body.value.uploadInstructions as PlatformBody[]) {
-    const chunk = bytes.subarray(Number(part.firstByte), Number(part.lastByte) + 1);
-    const etag = await putUpload(settings, req, String(part.uploadUrl), chunk);
+    const range = partRange(settings.platform, part, file.size);
+    const etag = await putUpload(
+      settings,
+      req,
+      String(part.uploadUrl),
+      await file.read(range.start, range.end),
+    );
     if (!etag) {
       throw platformFailure(
         settings.platform,
@@ -192,6 +199,30 @@ export async function uploadVideo(settings: ApiSettings, req: Caller, owner: str
     finalizeUploadRequest: { video, uploadToken: body.value.uploadToken ?? '', uploadedPartIds: parts },
   });
   return { urn: video, kind: 'video' } satisfies Asset;
+}
+
+/**
+ * An upload instruction's bytes as a range `[start, end)`; one outside the file, or larger than
+ * a read may be, is LinkedIn's answer gone wrong, not a reason to read the whole file.
+ */
+function partRange(platform: string, part: PlatformBody, size: number): { start: number; end: number } {
+  const start = Number(part.firstByte);
+  const end = Number(part.lastByte) + 1;
+  if (
+    !Number.isSafeInteger(start) ||
+    !Number.isSafeInteger(end) ||
+    start < 0 ||
+    end <= start ||
+    end > size ||
+    end - start > READ_MAX_BYTES
+  ) {
+    throw platformFailure(
+      platform,
+      { category: 'platform', code: 'upload', retryable: true },
+      `an upload instruction named bytes ${part.firstByte}-${part.lastByte} of a ${size}-byte video.`,
+    );
+  }
+  return { start, end };
 }
 
 /** Processing status of an asset: WAITING_UPLOAD, PROCESSING, AVAILABLE or PROCESSING_FAILED. */

@@ -36,8 +36,19 @@ interface Asset {
   kind: 'image' | 'video';
   status: 'WAITING_UPLOAD' | 'PROCESSING' | 'AVAILABLE' | 'PROCESSING_FAILED';
   size: number;
-  parts: Map<string, { first: number; last: number; etag?: string; bytes?: Buffer }>;
+  parts: Map<string, Part>;
   pollsLeft: number;
+}
+
+/** One upload URL's part: its byte range, what it holds, and how often bytes came to it. */
+interface Part {
+  first: number;
+  last: number;
+  etag?: string;
+  bytes?: Buffer;
+  /** PUTs with bytes, and the bytes they brought: a part sent twice shows here. */
+  puts: number;
+  bytesIn: number;
 }
 
 const VERSION = /^20\d{4}$/;
@@ -224,7 +235,7 @@ export class LinkedInFake extends FakePlatform {
             kind: 'image',
             status: 'WAITING_UPLOAD',
             size: 0,
-            parts: new Map([[upload, { first: 0, last: Infinity }]]),
+            parts: new Map([[upload, { first: 0, last: Infinity, puts: 0, bytesIn: 0 }]]),
             pollsLeft: 0,
           });
           return {
@@ -259,6 +270,8 @@ export class LinkedInFake extends FakePlatform {
           const [, asset] = entry;
           const part = asset.parts.get(upload!)!;
           if (!req.raw.length) return { status: 400, body: '' };
+          part.puts += 1;
+          part.bytesIn += req.raw.length;
           if (asset.kind === 'video' && req.raw.length !== part.last - part.first + 1)
             return { status: 400, body: '' };
           part.bytes = req.raw;
@@ -489,9 +502,10 @@ export class LinkedInFake extends FakePlatform {
     if (!Number.isInteger(size) || size <= 0)
       return liInputError('FIELD_VALUE_INVALID', 'fileSizeBytes is required', '/fileSizeBytes');
     const urn = `urn:li:video:${this.nextId('C5F')}`;
-    const parts = new Map<string, { first: number; last: number }>();
+    const parts = new Map<string, Part>();
     for (let first = 0; first < size; first += this.partSize) {
-      parts.set(this.nextId('vp'), { first, last: Math.min(first + this.partSize, size) - 1 });
+      const last = Math.min(first + this.partSize, size) - 1;
+      parts.set(this.nextId('vp'), { first, last, puts: 0, bytesIn: 0 });
     }
     this.assets.set(urn, {
       owner: String(init.owner),

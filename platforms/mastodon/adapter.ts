@@ -22,6 +22,7 @@ import { bearerCaller } from '../kit/call';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import { continueThread, startThread, type ThreadReplies } from '../kit/thread';
 import { altTextAt, sameText, searchableText, stringList } from '../kit/content';
+import { streamedForm } from '../kit/streamed-form';
 import { PUBLIC_ONLY } from '../../net/guard';
 
 const PLATFORM = 'mastodon';
@@ -77,12 +78,15 @@ export function createMastodonAdapter(options: AdapterOptions = {}): PlatformAda
   };
 
   const upload = async (req: PublishRequest, file: MediaFile, i: number) => {
-    const { bytes, contentType } = await file.load();
-    const form = new FormData();
-    form.set('file', new Blob([bytes], { type: contentType }), `media-${i}`);
+    // Read from storage as the form goes out: an instance may take videos larger than memory should hold.
+    const reader = await file.open();
     const alt = altTextAt(req.target.options, i);
-    if (alt) form.set('description', alt);
-    const { body } = await call(req)('POST', '/api/v2/media', form);
+    const form = streamedForm(alt ? { description: alt } : {}, {
+      field: 'file',
+      filename: `media-${i}`,
+      reader,
+    });
+    const { body } = await call(req)('POST', '/api/v2/media', form.body, form.headers);
     return { id: String(body.id), ready: body.url !== null && body.url !== undefined };
   };
 

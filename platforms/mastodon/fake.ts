@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 interface Status {
@@ -21,7 +22,11 @@ export class MastodonFake extends FakePlatform {
   readonly statuses: Status[] = [];
   /** Counts the Status entity shows (`favourites_count`, `replies_count`, …), by status id; 0 where unset. */
   readonly engagement = new Map<string, Record<string, number>>();
-  private readonly media = new Map<string, { pollsLeft: number; contentType: string }>();
+  /** Uploaded media: processing left, type, size and SHA-256 (hex) of the file, its description. */
+  readonly media = new Map<
+    string,
+    { pollsLeft: number; contentType: string; bytes: number; sha256: string; description?: string }
+  >();
   private readonly idempotency = new Map<string, Status>();
 
   constructor() {
@@ -66,7 +71,13 @@ export class MastodonFake extends FakePlatform {
           const id = this.nextId();
           const video = String(file.contentType).startsWith('video/');
           // Images are ready at once (200); videos are processed (202, url null, polled).
-          this.media.set(id, { pollsLeft: video ? 1 : 0, contentType: String(file.contentType) });
+          this.media.set(id, {
+            pollsLeft: video ? 1 : 0,
+            contentType: String(file.contentType),
+            bytes: file.data.length,
+            sha256: createHash('sha256').update(file.data).digest('hex'),
+            ...(typeof req.body.description === 'string' ? { description: req.body.description } : {}),
+          });
           return {
             status: video ? 202 : 200,
             body: { id, type: video ? 'video' : 'image', url: video ? null : `${this.url}/media/${id}` },

@@ -24,6 +24,7 @@ import { failedForGood } from '../kit/live-receipt';
 import { MAX_LOOKUP_PAGES, readWindow } from '../kit/lookup-window';
 import { metricCount } from '../kit/metric-count';
 import { assertTokenFresh } from '../kit/oauth2';
+import { streamedFile } from '../kit/streamed-form';
 import { ROOM } from './descriptor';
 import {
   anchorOf,
@@ -201,7 +202,9 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
     async prepare(req) {
       const media: UploadedMedia[] = [];
       for (const [i, file] of req.media.entries()) {
-        const { bytes, contentType } = await file.load();
+        // Read from storage as it is sent: a homeserver may take videos far larger than memory should hold.
+        const reader = await file.open();
+        const { contentType } = reader;
         const msgtype = msgtypeOf(contentType);
         if (!msgtype) {
           throw rejected(
@@ -215,14 +218,13 @@ export function createMatrixAdapter(options: AdapterOptions = {}): PlatformAdapt
           method: 'POST',
           path: '/_matrix/media/v3/upload',
           query: new URLSearchParams({ filename }),
-          headers: { 'content-type': contentType },
-          body: bytes,
+          ...streamedFile(reader),
         });
         media.push({
           mxc: String(body.content_uri),
           msgtype,
           mimetype: contentType,
-          size: bytes.length,
+          size: reader.size,
           filename,
         });
       }

@@ -3,6 +3,7 @@ import type {
   AccountContext,
   AdapterOptions,
   MediaFile,
+  MediaReader,
   PlatformAdapter,
   Prepared,
   PublishRequest,
@@ -20,6 +21,7 @@ import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import { bearerCaller, type CallRequest, type PlatformAnswer } from '../kit/call';
 import { sameText, searchableText } from '../kit/content';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
+import { streamedForm } from '../kit/streamed-form';
 
 const PLATFORM = 'pinterest';
 /** Pinterest names no polling interval for video processing. */
@@ -90,7 +92,7 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
       const file = req.media[0];
       if (!file) throw rejected(PLATFORM, 'media_required', 'a Pin needs one image or video.');
       // Library media knows its type; a URL's is learnt by fetching it (images are fetched anyway).
-      const contentType = file.contentType ?? (await file.load()).contentType;
+      const contentType = file.contentType ?? (await file.open()).contentType;
       if (!contentType.startsWith('video/')) {
         if (!contentType.startsWith('image/')) {
           throw rejected(PLATFORM, 'media_type', `${contentType} cannot be pinned; use an image or a video.`);
@@ -98,7 +100,7 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
         return { ready: {} };
       }
       const registration = await call(req)('POST', '/v5/media', { media_type: 'video' });
-      await upload(uploader({ signal: req.signal }), registration, (await file.load()).bytes, contentType);
+      await upload(uploader({ signal: req.signal }), registration, await file.open());
       return mediaStatus(req, String(registration.media_id));
     },
 
@@ -246,22 +248,23 @@ function pinterestBoard(board: PlatformBody): Board {
 
 /**
  * Sends the video to the upload URL Pinterest registered (an S3 bucket): a multipart POST with
- * every signed `upload_parameters` field, then the file. No bearer token: it is not Pinterest.
+ * every signed `upload_parameters` field, then the file, read from storage as the request goes
+ * out (one request, whatever the size: S3's form upload has no parts). No bearer token: it is
+ * not Pinterest.
  */
 async function upload(
   send: (request: CallRequest) => Promise<PlatformAnswer>,
   registration: PlatformBody,
-  bytes: Buffer,
-  contentType: string,
+  reader: MediaReader,
 ) {
-  const form = new FormData();
-  for (const [key, value] of Object.entries(
-    (registration.upload_parameters ?? {}) as Record<string, string>,
-  )) {
-    form.set(key, String(value));
-  }
-  form.set('file', new Blob([bytes], { type: contentType }), 'video');
-  await send({ method: 'POST', path: String(registration.upload_url), body: form });
+  const fields = Object.fromEntries(
+    Object.entries((registration.upload_parameters ?? {}) as Record<string, unknown>).map(([k, v]) => [
+      k,
+      String(v),
+    ]),
+  );
+  const { body, headers } = streamedForm(fields, { field: 'file', filename: 'video', reader });
+  await send({ method: 'POST', path: String(registration.upload_url), body, headers });
 }
 
 /** The signed form may have expired: a new prepare registers a new upload. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 export interface Pin {
@@ -17,6 +18,10 @@ interface Upload {
   status: 'registered' | 'processing' | 'succeeded' | 'failed';
   pollsLeft: number;
   key: string;
+  /** Form POSTs that brought the file, its size and SHA-256 (hex) as last received. */
+  posts: number;
+  bytes?: number;
+  sha256?: string;
 }
 
 const LIMITS = { title: 100, description: 800, link: 2048, alt_text: 500 } as const;
@@ -126,7 +131,7 @@ export class PinterestFake extends FakePlatform {
           if (req.body.media_type !== 'video') return error(400, 1, 'media_type must be video.');
           const id = this.nextId();
           const key = `uploads/${id}.mp4`;
-          this.uploads.set(id, { status: 'registered', pollsLeft: this.processingPolls, key });
+          this.uploads.set(id, { status: 'registered', pollsLeft: this.processingPolls, key, posts: 0 });
           return {
             status: 201,
             body: {
@@ -271,9 +276,15 @@ export class PinterestFake extends FakePlatform {
       return { status: 400, body: '<Error><Code>InvalidArgument</Code></Error>' };
     const upload = [...this.uploads.values()].find((u) => u.key === req.body.key);
     const file = req.body.file as { data?: Buffer } | undefined;
+    // S3 takes a form upload only with its length announced (no chunked transfer encoding).
+    if (req.headers['content-length'] === undefined)
+      return { status: 411, body: '<Error><Code>MissingContentLength</Code></Error>' };
     if (!upload || req.body['x-amz-signature'] !== 'sig' || !file?.data?.length) {
       return { status: 403, body: '<Error><Code>AccessDenied</Code></Error>' };
     }
+    upload.posts += 1;
+    upload.bytes = file.data.length;
+    upload.sha256 = createHash('sha256').update(file.data).digest('hex');
     upload.status = 'processing';
     return { status: 204 };
   }

@@ -4,6 +4,7 @@ import type {
   AdapterOptions,
   CommentReceipt,
   PlatformAdapter,
+  MediaReader,
   PublishRequest,
   StepState,
 } from '../kit/adapter';
@@ -19,7 +20,9 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { MAX_LOOKUP_PAGES, searchWindow, unsearchable } from '../kit/lookup-window';
+import { memoryReader } from '../kit/media-reader';
 import { metricCount } from '../kit/metric-count';
+import { streamedForm } from '../kit/streamed-form';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 import type { MediaInfo } from '../descriptor';
 import { REDDIT_MEDIA, redditKind, type RedditKind } from './descriptor';
@@ -211,12 +214,8 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
   });
 
   /** One file leased and sent to Reddit's bucket: its asset id and the URL a submit names. */
-  const upload = async (
-    req: PublishRequest,
-    name: string,
-    bytes: Buffer,
-    contentType: string,
-  ): Promise<StepState> => {
+  const upload = async (req: PublishRequest, name: string, file: MediaReader): Promise<StepState> => {
+    const { contentType } = file;
     const filepath = `${name}.${EXTENSIONS[contentType] ?? 'bin'}`;
     const lease = await call(req)('POST', '/api/media/asset.json', { filepath, mimetype: contentType });
     const fields: unknown = lease.args?.fields;
@@ -231,14 +230,14 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
     // The action is protocol-relative (`//reddit-uploaded-media.s3-accelerate.amazonaws.com`):
     // https against Reddit's API, the fake's own scheme in tests.
     const action = new URL(lease.args.action, `${baseUrl}/`).href.replace(/\/$/, '');
-    const form = new FormData();
-    let key = '';
-    for (const field of fields as Array<{ name: string; value: string }>) {
-      form.set(field.name, String(field.value));
-      if (field.name === 'key') key = String(field.value);
-    }
-    form.set('file', new Blob([bytes], { type: contentType }), filepath);
-    await uploader({ signal: req.signal })({ method: 'POST', path: action, body: form });
+    // The signed fields, then the file, read from storage as the request goes out (a video may
+    // be 1 GB; S3's form upload takes it in one request).
+    const signed: Record<string, string> = {};
+    for (const field of fields as Array<{ name: string; value: string }>)
+      signed[field.name] = String(field.value);
+    const key = signed.key ?? '';
+    const { body, headers } = streamedForm(signed, { field: 'file', filename: filepath, reader: file });
+    await uploader({ signal: req.signal })({ method: 'POST', path: action, body, headers });
     return { asset_id: String(assetId), url: `${action}/${key}`, mimetype: contentType };
   };
 
@@ -279,16 +278,16 @@ export function createRedditAdapter(options: AdapterOptions = {}): PlatformAdapt
     platform: PLATFORM,
 
     async prepare(req) {
-      // URL media's type is known once loaded: the kind (a video?) follows from what was loaded.
-      const files = await Promise.all(req.media.map((file) => file.load()));
+      // URL media's type is known once opened: the kind (a video?) follows from what was opened.
+      const files = await Promise.all(req.media.map((file) => file.open()));
       const kind = redditKind(req.target.options, files.map(infoOf));
-      files.forEach((file, i) => assertMedia(kind, i, file.contentType, file.bytes.length));
+      files.forEach((file, i) => assertMedia(kind, i, file.contentType, file.size));
       const assets: StepState[] = [];
       for (const [i, file] of files.entries()) {
-        assets.push(await upload(req, `media-${i + 1}`, file.bytes, file.contentType));
+        assets.push(await upload(req, `media-${i + 1}`, file));
       }
       if (kind === 'video' && assets.length === 1) {
-        assets.push(await upload(req, 'poster', DEFAULT_POSTER, 'image/png'));
+        assets.push(await upload(req, 'poster', memoryReader(DEFAULT_POSTER, 'image/png')));
       }
       // When the submit may go out from: a lookup believes no media post only after its listing bound.
       return { ready: { kind, assets, preparedAt: Date.now() } };

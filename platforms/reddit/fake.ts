@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 export interface FakeSubmission {
@@ -28,6 +29,9 @@ export interface FakeAsset {
   mimetype: string;
   uploaded: boolean;
   bytes: number;
+  /** SHA-256 (hex) of the file as it reached the bucket, and how many form POSTs brought it. */
+  sha256?: string;
+  posts: number;
 }
 
 export interface FakeComment {
@@ -364,7 +368,7 @@ export class RedditFake extends FakePlatform {
       return { status: 400, body: { message: 'Bad Request', error: 400 } };
     const id = `${this.nextId()}`.replace(/[^a-z0-9]/gi, '').toLowerCase();
     const key = `rte_images/${id}/${filepath}`;
-    this.assets.set(id, { id, user, key, mimetype, uploaded: false, bytes: 0 });
+    this.assets.set(id, { id, user, key, mimetype, uploaded: false, bytes: 0, posts: 0 });
     const host = this.url.replace(/^https?:/, '');
     return {
       status: 200,
@@ -400,6 +404,9 @@ export class RedditFake extends FakePlatform {
     if (req.headers.authorization) return s3Error(400, 'InvalidArgument', 'Unsupported Authorization Type');
     const asset = [...this.assets.values()].find((a) => a.key === req.body.key);
     const file = req.body.file as { data?: Buffer } | undefined;
+    // S3 takes a form upload only with its length announced (no chunked transfer encoding).
+    if (req.headers['content-length'] === undefined)
+      return s3Error(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
     if (!asset || req.body['x-amz-signature'] !== 'sig')
       return s3Error(403, 'AccessDenied', 'Invalid according to Policy: Policy Condition failed');
     if (!file?.data?.length)
@@ -409,6 +416,8 @@ export class RedditFake extends FakePlatform {
       return s3Error(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
     asset.uploaded = true;
     asset.bytes = file.data.length;
+    asset.sha256 = createHash('sha256').update(file.data).digest('hex');
+    asset.posts += 1;
     return {
       status: 201,
       headers: xml,

@@ -5,6 +5,10 @@ import type { PublishFailure } from '../../api/types';
 import type { Store } from '../../store/types';
 import { simulatedMetrics } from './metrics';
 import { type CommentRequest, type PlatformAdapter, PublishError, type PublishRequest } from '../kit/adapter';
+import { chunkRanges } from '../kit/media-reader';
+
+/** What the sandbox reads of a file at once while it ingests it. */
+const INGEST_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /**
  * The built-in `sandbox` platform: publishes into Postflow's own store, so Postflow can be tried
@@ -117,13 +121,19 @@ export function createSandboxAdapter(store: Store, publicUrl: string): PlatformA
         title: req.content.title ?? null,
         media: await Promise.all(
           req.media.map(async (file) => {
-            // Like a platform that ingests the files: every byte is read, URLs are fetched.
-            const { bytes, contentType } = await file.load();
+            // Like a platform that ingests the files: every byte is read, URLs are fetched; a
+            // chunk at a time, so a sandbox post of a large video holds none of it in memory.
+            const reader = await file.open();
+            for (const { start, end } of chunkRanges(reader.size, INGEST_CHUNK_BYTES)) {
+              // A cancelled step stops ingesting (a large file is hundreds of reads).
+              req.signal.throwIfAborted();
+              await reader.read(start, end);
+            }
             return {
               sourceType: file.ref.source_type,
               source: file.ref.source,
-              contentType,
-              sizeBytes: bytes.length,
+              contentType: reader.contentType,
+              sizeBytes: reader.size,
             };
           }),
         ),

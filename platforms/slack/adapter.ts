@@ -22,6 +22,7 @@ import {
 import { failedForGood, warningOf, withWarning } from '../kit/live-receipt';
 import { MAX_LOOKUP_PAGES, searchWindow } from '../kit/lookup-window';
 import { metricCount } from '../kit/metric-count';
+import { streamedFile } from '../kit/streamed-form';
 import { slackEscape } from './descriptor';
 
 const PLATFORM = 'slack';
@@ -196,18 +197,15 @@ export function createSlackAdapter(options: AdapterOptions = {}): PlatformAdapte
 
   /** Uploads one file, unshared; its file id. */
   const upload = async (req: PublishRequest, file: MediaFile, i: number) => {
-    const { bytes, contentType } = await file.load();
-    const ext = (contentType.split('/')[1] ?? 'bin').replace(/[^\w]/g, '');
+    // Read from storage as the request goes out: Slack takes files up to 1 GB in one POST.
+    const reader = await file.open();
+    const ext = (reader.contentType.split('/')[1] ?? 'bin').replace(/[^\w]/g, '');
     const ticket = await method(req, 'files.getUploadURLExternal', {
       filename: `media-${i + 1}.${ext}`,
-      length: String(bytes.length),
+      length: String(reader.size),
     });
-    await uploader(req)({
-      method: 'POST',
-      path: String(ticket.upload_url),
-      headers: { 'content-type': contentType },
-      body: new Uint8Array(bytes),
-    });
+    const { body, headers } = streamedFile(reader);
+    await uploader(req)({ method: 'POST', path: String(ticket.upload_url), headers, body });
     return String(ticket.file_id);
   };
 

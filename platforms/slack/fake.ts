@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakePlatform, type FakeRequest, type FakeResponse } from '../kit/fake-platform';
 
 /** One message of the channel as Postflow posted it. */
@@ -7,7 +8,8 @@ export interface SlackPost {
   ts: string;
   /** The text as written (Slack's escapes undone). */
   text: string;
-  files: Array<{ id: string; name: string; bytes: number }>;
+  /** Each file's size and SHA-256 (hex) as uploaded, and how many POSTs brought it. */
+  files: Array<{ id: string; name: string; bytes: number; sha256: string; posts: number }>;
   threadTs?: string;
   unfurlLinks?: boolean;
   unfurlMedia?: boolean;
@@ -82,6 +84,8 @@ interface Upload {
   name: string;
   length: number;
   bytes?: number;
+  sha256?: string;
+  posts: number;
   /** The message sharing it into the channel, once completed. */
   sharedTs?: string;
   deleted?: boolean;
@@ -174,7 +178,7 @@ export class SlackFake extends FakePlatform {
     const length = Number(args.length);
     if (!args.filename || !Number.isInteger(length) || length <= 0) return slackError('invalid_arguments');
     const id = this.nextId('F');
-    this.uploads.set(id, { id, name: args.filename, length });
+    this.uploads.set(id, { id, name: args.filename, length, posts: 0 });
     return ok({ upload_url: `${this.url}/upload/v1/${id}`, file_id: id });
   }
 
@@ -184,6 +188,8 @@ export class SlackFake extends FakePlatform {
     if (!upload) return { status: 404, body: 'Not Found' };
     if (req.raw.length !== upload.length) return { status: 400, body: 'length mismatch' };
     upload.bytes = req.raw.length;
+    upload.sha256 = createHash('sha256').update(req.raw).digest('hex');
+    upload.posts += 1;
     return { status: 200, body: `OK - ${req.raw.length}` };
   }
 
@@ -341,7 +347,13 @@ export class SlackFake extends FakePlatform {
       id: files.length > 0 ? `${ts}/${files.map((f) => f.id).join(',')}` : ts,
       ts,
       text: text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
-      files: files.map((f) => ({ id: f.id, name: f.name, bytes: f.bytes ?? 0 })),
+      files: files.map((f) => ({
+        id: f.id,
+        name: f.name,
+        bytes: f.bytes ?? 0,
+        sha256: f.sha256 ?? '',
+        posts: f.posts,
+      })),
       ...(threadTs ? { threadTs } : {}),
     });
     return message;

@@ -16,6 +16,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
+import { chunkPlan, sendChunks, videoSourceFrom } from './upload';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 const PLATFORM = 'tiktok';
@@ -106,10 +107,11 @@ const FAIL_REASONS: Record<string, FailureRule> = {
  * prepare: `creator_info/query` (read-only): the privacy level must be one the creator is offered,
  * interactions the creator turned off stay off. publish: `video/init` (one video) or
  * `content/init` (photos), both PULL_FROM_URL: TikTok fetches Postflow's public media URL, so the
- * init call is the whole publish and the one irreversible call. Chosen over FILE_UPLOAD because
- * photos can only be pulled (the operator verifies the media domain either way), no upload URL or
- * bytes pass through the worker, and there is no chunk protocol (5–64 MB chunks) to get wrong.
- * checkPublished: `status/fetch` until PUBLISH_COMPLETE or FAILED.
+ * init call is the whole publish and the one irreversible call. Pulling is the default because
+ * photos can only be pulled (the operator verifies the media domain either way) and no bytes pass
+ * through the worker; `POSTFLOW_TIKTOK_VIDEO_SOURCE=upload` sends videos in FILE_UPLOAD chunks
+ * instead (upload.ts), read from the file chunk by chunk, where the final chunk is the
+ * irreversible call. checkPublished: `status/fetch` until PUBLISH_COMPLETE or FAILED.
  *
  * No findExisting: the posting scopes list nothing (Display API `video/list` needs `video.list`),
  * and a lost init answer leaves no publish_id to ask about, so such a delivery ends unconfirmed.
@@ -117,6 +119,7 @@ const FAIL_REASONS: Record<string, FailureRule> = {
  */
 export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapter {
   const base = (options.baseUrl || 'https://open.tiktokapis.com').replace(/\/$/, '');
+  const videoSource = videoSourceFrom(options.env);
 
   const caller = bearerCaller({
     platform: PLATFORM,
@@ -135,6 +138,35 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
   ) => {
     const { body: answer, text } = await caller(req, irreversible)({ method: 'POST', path, json: body });
     return { data: (answer.data ?? {}) as PlatformBody, text };
+  };
+  // The upload URL TikTok hands out is a capability of its own: no bearer token goes to it.
+  const uploader = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: '',
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    failure,
+  });
+
+  /**
+   * A video by FILE_UPLOAD: init declares the chunks (nothing is posted until the last arrives,
+   * so init is not the irreversible call), then the chunks; the last one posts the video.
+   */
+  const uploadVideo = async (req: PublishRequest, prepared: StepState) => {
+    const file = await req.media[0]!.open();
+    const plan = chunkPlan(file.size);
+    if (!plan)
+      throw rejected(PLATFORM, 'media_too_large', `the video is too large for TikTok (${file.size} bytes).`);
+    const source = {
+      source: 'FILE_UPLOAD',
+      video_size: plan.videoSize,
+      chunk_size: plan.chunkSize,
+      total_chunk_count: plan.totalChunkCount,
+    };
+    const { data } = await post(req, '/v2/post/publish/video/init/', videoBody(req, prepared, source));
+    const send = (request: Parameters<ReturnType<typeof uploader>>[0], irreversible: boolean) =>
+      uploader({ signal: req.signal }, irreversible)(request);
+    await sendChunks(send, String(data.upload_url), file, plan);
+    return data;
   };
 
   return {
@@ -189,10 +221,13 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
     async publish(req, prepared: StepState) {
       assertTokenFresh(PLATFORM, req.account.credentials);
       const photo = isPhotoPost(req);
-      const urls = await Promise.all(req.media.map((m) => m.publicUrl(PULL_URL_TTL_MS)));
-      const { data } = photo
-        ? await post(req, '/v2/post/publish/content/init/', photoBody(req, prepared, urls), true)
-        : await post(req, '/v2/post/publish/video/init/', videoBody(req, prepared, urls), true);
+      const urls = () => Promise.all(req.media.map((m) => m.publicUrl(PULL_URL_TTL_MS)));
+      const init = async (path: string, body: object) => (await post(req, path, body, true)).data;
+      const data = photo
+        ? await init('/v2/post/publish/content/init/', photoBody(req, prepared, await urls()))
+        : videoSource === 'upload'
+          ? await uploadVideo(req, prepared)
+          : await init('/v2/post/publish/video/init/', videoBody(req, prepared, pullSource(await urls())));
       const state: StepState = {
         publish_id: String(data.publish_id),
         username: String(prepared.username ?? ''),
@@ -296,7 +331,10 @@ function isPhotoPost(req: PublishRequest): boolean {
   return req.media.length > 0 && req.media.every((m) => (m.contentType ?? '').startsWith('image/'));
 }
 
-function videoBody(req: PublishRequest, prepared: StepState, urls: string[]) {
+/** PULL_FROM_URL's source: TikTok fetches the video from Postflow's URL. */
+const pullSource = (urls: string[]) => ({ source: 'PULL_FROM_URL', video_url: urls[0] });
+
+function videoBody(req: PublishRequest, prepared: StepState, source: Record<string, unknown>) {
   const o = req.target.options;
   return {
     post_info: {
@@ -312,7 +350,7 @@ function videoBody(req: PublishRequest, prepared: StepState, urls: string[]) {
       brand_organic_toggle: o.brand_organic_toggle === true,
       ...(o.is_aigc !== undefined ? { is_aigc: o.is_aigc === true } : {}),
     },
-    source_info: { source: 'PULL_FROM_URL', video_url: urls[0] },
+    source_info: source,
   };
 }
 

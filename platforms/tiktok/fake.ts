@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
 export interface TikTokPost {
@@ -13,7 +14,28 @@ export interface TikTokPost {
   /** Status fetches left before the post completes. */
   pollsLeft: number;
   failReason?: string;
+  /** FILE_UPLOAD: the transfer, until its last chunk arrived (the post waits in PROCESSING_UPLOAD). */
+  upload?: FileUpload;
 }
+
+/** One FILE_UPLOAD transfer as the fake keeps it: what init declared, what the chunks brought. */
+export interface FileUpload {
+  videoSize: number;
+  chunkSize: number;
+  totalChunkCount: number;
+  /** Bytes taken so far, in order, and their running hash (the fake keeps no bytes). */
+  received: number;
+  hash: Hash;
+  /** SHA-256 (hex) of the whole video, once complete. */
+  sha256?: string;
+  /** Every chunk PUT: its range and the fake's answer. */
+  chunks: Array<{ first: number; last: number; status: number }>;
+}
+
+/** TikTok's chunk rules (Media Transfer Guide), in bytes: MB read as 10^6, the stricter reading. */
+const CHUNK_MIN = 5_000_000;
+const CHUNK_MAX = 64_000_000;
+const FINAL_CHUNK_MAX = 128_000_000;
 
 /** What creator_info/query answers; tests change it to play other creators. */
 export interface Creator {
@@ -109,6 +131,8 @@ export class TikTokFake extends FakePlatform {
         handle: authed((req) => this.init(req, 'photo')),
       },
       { method: 'POST', path: '/v2/post/publish/status/fetch/', handle: authed((req) => this.status(req)) },
+      // The upload URL is TikTok's own capability: no bearer token needed.
+      { method: 'PUT', path: '/upload/', handle: (req) => this.receiveChunk(req) },
       { method: 'POST', path: '/v2/video/query/', handle: authed((req) => this.queryVideos(req)) },
       { method: 'POST', path: '/v2/oauth/token/', handle: (req) => this.token(req) },
       this.consentRoute('/v2/auth/authorize/', (key) => this.clients.has(key), 'client_key'),
@@ -143,8 +167,9 @@ export class TikTokFake extends FakePlatform {
         "privacy_level is not one of the creator's options.",
       );
     }
+    if (kind === 'video' && sourceInfo.source === 'FILE_UPLOAD') return this.initUpload(postInfo, sourceInfo);
     if (sourceInfo.source !== 'PULL_FROM_URL') {
-      return error(400, 'invalid_params', 'This fake only implements PULL_FROM_URL.');
+      return error(400, 'invalid_params', 'source must be PULL_FROM_URL or (videos) FILE_UPLOAD.');
     }
     const urls: string[] =
       kind === 'video' ? [String(sourceInfo.video_url ?? '')] : ((sourceInfo.photo_images as string[]) ?? []);
@@ -175,9 +200,96 @@ export class TikTokFake extends FakePlatform {
     return ok({ publish_id: post.publishId });
   }
 
+  /**
+   * A video init with FILE_UPLOAD: the declared chunks must follow TikTok's rules; the answer names
+   * the upload URL. The post waits for its bytes.
+   */
+  private initUpload(postInfo: Record<string, unknown>, source: Record<string, unknown>): FakeResponse {
+    const [size, chunk, count] = [source.video_size, source.chunk_size, source.total_chunk_count].map(Number);
+    const valid =
+      Number.isSafeInteger(size) &&
+      Number.isSafeInteger(chunk) &&
+      size > 0 &&
+      count >= 1 &&
+      count <= 1000 &&
+      count === Math.floor(size / chunk) &&
+      // Under 5 MB: whole; over 64 MB: in chunks of 5–64 MB, the last up to 128 MB.
+      (size < CHUNK_MIN ? chunk === size : chunk >= CHUNK_MIN && chunk <= CHUNK_MAX) &&
+      size - (count - 1) * chunk <= FINAL_CHUNK_MAX;
+    if (!valid)
+      return error(400, 'invalid_params', 'video_size, chunk_size and total_chunk_count do not match.');
+    this.posted += 1;
+    const post: TikTokPost = {
+      id: String(7_300_000_000_000_000_000n + BigInt(this.posted) * 1_000_003n),
+      publishId: `v_pub_file~v2-1.${this.nextId()}`,
+      kind: 'video',
+      text: String(postInfo.title ?? ''),
+      media: 1,
+      postInfo,
+      sourceInfo: source,
+      pollsLeft: this.processingPolls,
+      upload: {
+        videoSize: size,
+        chunkSize: chunk,
+        totalChunkCount: count,
+        received: 0,
+        hash: createHash('sha256'),
+        chunks: [],
+      },
+    };
+    this.posts.push(post);
+    return ok({
+      publish_id: post.publishId,
+      upload_url: `${this.url}/upload/?upload_id=${encodeURIComponent(post.publishId)}`,
+    });
+  }
+
+  /**
+   * One chunk PUT to the upload URL (`Content-Range: bytes first-last/total`): in order, each the
+   * declared chunk size but the last, which takes the rest. 206 until the last, then 201.
+   */
+  private receiveChunk(req: FakeRequest): FakeResponse {
+    const post = this.posts.find((p) => p.publishId === req.query.get('upload_id'));
+    const upload = post?.upload;
+    if (!upload) return { status: 404, body: '' };
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
+    const [first, last, total] = (range?.slice(1) ?? []).map(Number);
+    const record = { first: first ?? -1, last: last ?? -1, status: 400 };
+    upload.chunks.push(record);
+    const index = Math.floor(upload.received / upload.chunkSize);
+    const final = index === upload.totalChunkCount - 1;
+    const expected = final ? upload.videoSize - upload.received : upload.chunkSize;
+    if (
+      !range ||
+      total !== upload.videoSize ||
+      first !== upload.received ||
+      last! - first! + 1 !== req.raw.length ||
+      req.raw.length !== expected
+    ) {
+      // Out of order, or not the chunk the plan declared.
+      record.status = 416;
+      return { status: 416, body: '' };
+    }
+    upload.hash.update(req.raw);
+    upload.received += req.raw.length;
+    if (upload.received < upload.videoSize) {
+      record.status = 206;
+      return { status: 206, body: '' };
+    }
+    upload.sha256 = upload.hash.digest('hex');
+    record.status = 201;
+    return { status: 201, body: '' };
+  }
+
   private status(req: FakeRequest): FakeResponse {
     const post = this.posts.find((p) => p.publishId === req.body.publish_id);
     if (!post) return error(400, 'invalid_publish_id', 'publish_id does not exist.');
+    if (post.upload && post.upload.sha256 === undefined)
+      return raw({
+        status: 'PROCESSING_UPLOAD',
+        uploaded_bytes: post.upload.received,
+        publicaly_available_post_id: [],
+      });
     if (post.failReason) {
       return raw({ status: 'FAILED', fail_reason: post.failReason, publicaly_available_post_id: [] });
     }

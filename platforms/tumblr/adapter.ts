@@ -230,7 +230,7 @@ async function npfOf(req: PublishRequest) {
         ? [{ ...text(first), subtype: 'heading1' }, ...rest.map(text)]
         : [text(first), ...rest.map(text)];
   for (const [i, file] of req.media.entries()) {
-    const type = file.contentType ?? (await file.load()).contentType;
+    const type = file.contentType ?? (await file.open()).contentType;
     if (!type.startsWith('image/')) {
       throw rejected(
         PLATFORM,

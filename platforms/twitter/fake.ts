@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { xLength } from './descriptor';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
@@ -27,6 +28,14 @@ interface Media {
   category: string;
   totalBytes: number;
   received: number;
+  /**
+   * Chunked uploads: the segments by `segment_index` until FINALIZE (a segment appended again
+   * replaces itself), then the SHA-256 (hex) of the file they make, in index order.
+   */
+  segments: Map<number, Buffer>;
+  sha256?: string;
+  /** Every byte APPEND brought, segments sent again included: what the client sent, not kept. */
+  bytesIn: number;
   finalized: boolean;
   /** STATUS polls before processing succeeds (videos and GIFs). */
   pollsLeft: number;
@@ -36,6 +45,8 @@ interface Media {
 const USER = { id: '1580000000000000001', name: 'Postflow', username: 'postflow' };
 /** X's snowflake epoch: post ids carry their creation time. */
 const EPOCH = 1288834974657n;
+/** What one APPEND may carry (the v1.1 APPEND reference: `media` ≤ 5 MB). */
+const SEGMENT_MAX_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/bmp', 'image/pjpeg', 'image/tiff'];
 
 /** X's RFC 7807 problem bodies. */
@@ -354,6 +365,9 @@ export class TwitterFake extends FakePlatform {
             category: 'tweet_image',
             totalBytes: file.data.length,
             received: file.data.length,
+            segments: new Map(),
+            sha256: createHash('sha256').update(file.data).digest('hex'),
+            bytesIn: file.data.length,
             finalized: true,
             pollsLeft: 0,
           });
@@ -382,6 +396,8 @@ export class TwitterFake extends FakePlatform {
             category,
             totalBytes: total,
             received: 0,
+            segments: new Map(),
+            bytesIn: 0,
             finalized: false,
             pollsLeft: 2,
           });
@@ -395,9 +411,16 @@ export class TwitterFake extends FakePlatform {
           const item = this.media.get(id!);
           const chunk = req.body.media as { data: Buffer } | undefined;
           if (!item) return invalid(`Invalid media id: [${id}].`);
+          const segment = Number(req.body.segment_index);
           if (!chunk?.data || req.body.segment_index === undefined)
             return invalid('`media` and `segment_index` are required.');
-          item.received += chunk.data.length;
+          if (!Number.isInteger(segment) || segment < 0 || segment > 999)
+            return invalid('`segment_index` must be between 0 and 999.');
+          if (chunk.data.length > SEGMENT_MAX_BYTES) return invalid('A segment must be at most 5 MB.');
+          if (item.finalized) return invalid(`Media [${id}] is already finalized.`);
+          item.bytesIn += chunk.data.length;
+          item.segments.set(segment, chunk.data);
+          item.received = [...item.segments.values()].reduce((sum, data) => sum + data.length, 0);
           return { status: 200, body: { data: { expires_at: Math.floor(Date.now() / 1000) + 86400 } } };
         }),
       },
@@ -409,6 +432,12 @@ export class TwitterFake extends FakePlatform {
           if (!item) return invalid(`Invalid media id: [${id}].`);
           if (item.received !== item.totalBytes)
             return invalid(`File size mismatch: received ${item.received} of ${item.totalBytes} bytes.`);
+          const order = [...item.segments.keys()].sort((a, b) => a - b);
+          if (order.some((index, i) => index !== i)) return invalid('Segments are missing.');
+          const hash = createHash('sha256');
+          for (const index of order) hash.update(item.segments.get(index)!);
+          item.sha256 = hash.digest('hex');
+          item.segments.clear();
           item.finalized = true;
           return { status: 200, body: { data: this.status(id!, item) } };
         }),

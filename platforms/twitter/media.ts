@@ -1,11 +1,13 @@
-import type { MediaFile, Prepared, PublishRequest, StepState } from '../kit/adapter';
+import type { MediaFile, MediaReader, Prepared, PublishRequest, StepState } from '../kit/adapter';
+import { chunkRanges, loadWhole } from '../kit/media-reader';
 import { type PlatformBody, rejected } from '../kit/http';
 import { altTextAt, stringList } from '../kit/content';
 
 const PLATFORM = 'twitter';
 /**
  * APPEND segment size. X's chunked-upload guide caps a segment at 5 MB (v1.1 APPEND reference);
- * 4 MiB stays under it with room for the multipart envelope. `segment_index` runs 0–999.
+ * 4 MiB stays under it with room for the multipart envelope. `segment_index` runs 0–999. Each
+ * segment is read from the file as it is sent: one segment in memory, whatever the video's size.
  */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_SEGMENTS = 1000;
@@ -45,11 +47,12 @@ export interface Uploaded {
 /**
  * Uploads one file with the v2 media endpoints (docs.x.com/x-api/media): images in one
  * `POST /2/media/upload`; videos and GIFs chunked (initialize → append… → finalize), which X then
- * processes asynchronously. Alt text (≤ 1,000 characters) goes in `POST /2/media/metadata`; X
+ * processes asynchronously, read from the file a segment at a time. Alt text (≤ 1,000 characters) goes in `POST /2/media/metadata`; X
  * documents it for images and GIFs only, so a video's alt text is not sent.
  */
 export async function uploadMedia(api: XCall, file: MediaFile, altText?: string): Promise<Uploaded> {
-  const { bytes, contentType } = await file.load();
+  const reader = await file.open();
+  const { contentType } = reader;
   const kind = mediaKind(contentType);
   if (!kind) {
     throw rejected(
@@ -60,8 +63,8 @@ export async function uploadMedia(api: XCall, file: MediaFile, altText?: string)
   }
   const uploaded =
     kind === 'image'
-      ? await simpleUpload(api, bytes, contentType)
-      : await chunkedUpload(api, bytes, contentType, kind);
+      ? await simpleUpload(api, (await loadWhole(reader, file.ref.source)).bytes, contentType)
+      : await chunkedUpload(api, reader, kind);
   if (altText && kind !== 'video') {
     await api(
       'POST',
@@ -86,29 +89,25 @@ async function simpleUpload(api: XCall, bytes: Buffer, contentType: string): Pro
   return uploadedOf(await api('POST', '/2/media/upload', form));
 }
 
-async function chunkedUpload(
-  api: XCall,
-  bytes: Buffer,
-  contentType: string,
-  kind: MediaKind,
-): Promise<Uploaded> {
-  if (Math.ceil(bytes.length / CHUNK_BYTES) > MAX_SEGMENTS) {
+async function chunkedUpload(api: XCall, file: MediaReader, kind: MediaKind): Promise<Uploaded> {
+  const segments = chunkRanges(file.size, CHUNK_BYTES);
+  if (segments.length > MAX_SEGMENTS) {
     throw rejected(
       PLATFORM,
       'media_too_large',
-      `the ${kind} is too large to upload to X (${bytes.length} bytes).`,
+      `the ${kind} is too large to upload to X (${file.size} bytes).`,
     );
   }
   const init = await api(
     'POST',
     '/2/media/upload/initialize',
-    JSON.stringify({ media_type: contentType, total_bytes: bytes.length, media_category: CATEGORY[kind] }),
+    JSON.stringify({ media_type: file.contentType, total_bytes: file.size, media_category: CATEGORY[kind] }),
     JSON_HEADERS,
   );
   const id = String(init.data?.id);
-  for (let segment = 0, offset = 0; offset < bytes.length; segment++, offset += CHUNK_BYTES) {
+  for (const [segment, { start, end }] of segments.entries()) {
     const form = new FormData();
-    form.set('media', new Blob([bytes.subarray(offset, offset + CHUNK_BYTES)]), 'chunk');
+    form.set('media', new Blob([await file.read(start, end)]), 'chunk');
     form.set('segment_index', String(segment));
     await api('POST', `/2/media/upload/${id}/append`, form);
   }

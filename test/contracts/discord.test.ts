@@ -5,7 +5,14 @@ import { parseWebhookUrl, redactWebhookToken } from '../../platforms/discord/web
 import { nonceOf, snowflakeAt } from '../../platforms/discord/bot';
 import { PublishError } from '../../platforms/kit/adapter';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, FAKE_MP4, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+} from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
@@ -455,13 +462,7 @@ describe('discord specifics', () => {
       { contentType: 'image/png', bytes: PNG_1X1 },
       { contentType: 'video/mp4', bytes: FAKE_MP4 },
     ];
-    const media = files.map((f, i) => ({
-      ref: { source_type: 'url' as const, source: `https://e.x/${i}` },
-      contentType: f.contentType,
-      sizeBytes: f.bytes.length,
-      load: async () => f,
-      publicUrl: async () => `https://e.x/${i}`,
-    }));
+    const media = files.map((f, i) => testMediaFile(f, { source_type: 'url', source: `https://e.x/${i}` }));
     await runDelivery(adapter(), publishRequest(acc, text('Two files'), { alt_text: 'A pixel' }, media));
     expect(fake.messages.at(-1)!.attachments).toEqual([
       { filename: 'media-1.png', contentType: 'image/png', size: PNG_1X1.length, description: 'A pixel' },
@@ -580,13 +581,13 @@ describe('discord specifics', () => {
   test("files over 10 MiB together are refused before the call; Discord's 413 is a validation failure too", async () => {
     const acc = account();
     const big = Buffer.alloc(6 * 1024 * 1024);
-    const media = [0, 1].map((i) => ({
-      ref: { source_type: 'url' as const, source: `https://e.x/${i}` },
-      contentType: null,
-      sizeBytes: null,
-      load: async () => ({ bytes: big, contentType: 'video/mp4' }),
-      publicUrl: async () => `https://e.x/${i}`,
-    }));
+    const media = [0, 1].map((i) =>
+      testMediaFile(
+        { bytes: big, contentType: 'video/mp4' },
+        { source_type: 'url', source: `https://e.x/${i}` },
+        false,
+      ),
+    );
     expect(
       await failureOf(runDelivery(adapter(), publishRequest(acc, text('big'), {}, media))),
     ).toMatchObject({

@@ -12,6 +12,7 @@ import {
   publishRequest,
   runDelivery,
   type TestMedia,
+  testMediaFile,
 } from './run-delivery';
 
 const CLIENT = { id: 'li-client', secret: 'li-secret' };
@@ -294,13 +295,9 @@ describe('linkedin specifics', () => {
   });
 
   test('a video is uploaded in parts, finalized, and polled as a durable wait with ids only', async () => {
-    const bytes = Buffer.concat([FAKE_MP4, Buffer.alloc(40, 7)]); // 64 bytes: four 16-byte parts
-    const req = publishRequest(
-      pageAccount(),
-      text('Clip'),
-      { media_title: 'Clip' },
-      host.serve([{ contentType: 'video/mp4', bytes }]),
-    );
+    const bytes = Buffer.concat([FAKE_MP4, Buffer.alloc(40, 7)]); // 62 bytes: four parts of up to 16
+    const file = testMediaFile({ contentType: 'video/mp4', bytes });
+    const req = publishRequest(pageAccount(), text('Clip'), { media_title: 'Clip' }, [file]);
     const puts = () => fake.requests.filter((r) => r.method === 'PUT').length;
     const before = puts();
     const prepared = await page.prepare!(req);
@@ -318,6 +315,10 @@ describe('linkedin specifics', () => {
     expect(post.content).toEqual({ media: { id: expect.stringMatching(/^urn:li:video:/), title: 'Clip' } });
     const video = fake.assets.get(post.media[0]!)!;
     expect(Buffer.concat([...video.parts.values()].map((p) => p.bytes!))).toEqual(bytes);
+    // Each part of the posted video PUT once; the file read once per prepare (the test prepares twice).
+    const parts = [...video.parts.values()];
+    expect(parts.map((p) => [p.puts, p.bytesIn])).toEqual(parts.map((p) => [1, p.last - p.first + 1]));
+    expect(file.usage).toEqual({ loads: 0, opens: 2, reads: 8, bytesRead: 2 * bytes.length });
   });
 
   test('a video LinkedIn cannot process fails the delivery for good', async () => {

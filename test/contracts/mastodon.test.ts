@@ -1,8 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+} from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const image = { kind: 'image' as const };
@@ -109,6 +119,29 @@ describe('mastodon video', () => {
     } finally {
       await fake.stop();
       await host.stop();
+    }
+  });
+});
+
+describe('mastodon media of several MB', () => {
+  test('go in a streamed form with their description, read from the file, never loaded', async () => {
+    const fake = await new MastodonFake().start();
+    try {
+      const adapter = createMastodonAdapter({ outbound: REACH_LOOPBACK_FAKES });
+      const account = { id: 'acc_m', platform: 'mastodon', name: 'M', credentials: fake.credentials() };
+      const movie = randomBytes(2 * PIECE_BYTES + 5);
+      const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+      const req = publishRequest(account, { text: 'A long clip', media: [] }, { alt_text: 'A film' }, [file]);
+      await runDelivery(adapter, req);
+      expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
+      expect([...fake.media.values()].at(-1)).toMatchObject({
+        contentType: 'video/mp4',
+        bytes: movie.length,
+        sha256: createHash('sha256').update(movie).digest('hex'),
+        description: 'A film',
+      });
+    } finally {
+      await fake.stop();
     }
   });
 });

@@ -1,9 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { createMatrixAdapter } from '../../platforms/matrix/adapter';
 import { MatrixFake } from '../../platforms/matrix/fake';
 import { PublishError } from '../../platforms/kit/adapter';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import {
+  commentRequest,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+} from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
@@ -135,6 +144,20 @@ describe('matrix', () => {
     const count = fake.messages().length;
     expect((await runDelivery(adapter, req)).platformPostId).toBe(receipt.platformPostId);
     expect(fake.messages()).toHaveLength(count);
+  });
+
+  test('a video of several MB is uploaded as read from the file, never loaded', async () => {
+    const movie = randomBytes(2 * PIECE_BYTES + 11);
+    const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+    const receipt = await runDelivery(
+      adapter,
+      publishRequest(account(), { text: `A film ${++n}`, media: [file.ref] }, {}, [file]),
+    );
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
+    const [post] = fake.posts().filter((p) => p.id === receipt.platformPostId);
+    const mxc = String(post!.events[0]!.content.url);
+    expect(fake.uploads.get(mxc)).toEqual({ contentType: 'video/mp4', size: movie.length });
+    expect(post!.events[0]!.content).toMatchObject({ msgtype: 'm.video', info: { size: movie.length } });
   });
 
   test('an alias is resolved to its room', async () => {

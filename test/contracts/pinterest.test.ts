@@ -1,9 +1,19 @@
 import { PublishError } from '../../platforms/kit/adapter';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { createPinterestAdapter } from '../../platforms/pinterest/adapter';
 import type { MediaRef } from '../../api/types';
 import { PinterestFake } from '../../platforms/pinterest/fake';
 import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+  type TestMedia,
+} from './run-delivery';
 
 const env = { POSTFLOW_PINTEREST_CLIENT_ID: '1484362', POSTFLOW_PINTEREST_CLIENT_SECRET: 'app-secret-1' };
 const BOARD = '1022106146619113835';
@@ -125,6 +135,22 @@ describe('pinterest specifics', () => {
     expect(pin.mediaSource).toMatchObject({
       source_type: 'video_id',
       cover_image_url: 'https://example.com/cover.jpg',
+    });
+  });
+
+  test('a video of several MB goes in one form POST, read from the file as it is sent, never loaded', async () => {
+    const movie = randomBytes(2 * PIECE_BYTES + 4_321);
+    const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+    const req = publishRequest(account(), { text: 'A long one', media: [file.ref] }, { board_id: BOARD }, [
+      file,
+    ]);
+    const receipt = await runDelivery(adapter(), req);
+    expect(fake.pins.at(-1)).toMatchObject({ id: receipt.platformPostId, mediaType: 'video' });
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
+    expect([...fake.uploads.values()].at(-1)).toMatchObject({
+      posts: 1,
+      bytes: movie.length,
+      sha256: createHash('sha256').update(movie).digest('hex'),
     });
   });
 

@@ -1,8 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { PublishError } from '../../platforms/kit/adapter';
 import { createRedditAdapter } from '../../platforms/reddit/adapter';
 import { RedditFake } from '../../platforms/reddit/fake';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, MediaHost, publishRequest, runDelivery } from './run-delivery';
+import { commentRequest, MediaHost, publishRequest, runDelivery, testMediaFile } from './run-delivery';
 
 const env = { POSTFLOW_REDDIT_CLIENT_ID: 'client-1', POSTFLOW_REDDIT_CLIENT_SECRET: 'secret-1' };
 const post = (text: string, title = 'Postflow on Reddit') => ({ text, title, media: [] });
@@ -310,11 +312,31 @@ describe('reddit media posts', () => {
     await runDelivery(adapter(), media('Another clip', [mp4]));
     expect(fake.submissions.at(-1)!.media.map((m) => m.mimetype)).toEqual(['video/mp4', 'image/png']);
 
-    // URL media: its type is learnt when loaded, and a video makes a video post.
+    // URL media: its type is learnt when opened, and a video makes a video post.
     const req = media('A clip by URL', [mp4]);
     req.media = req.media.map((f) => ({ ...f, contentType: null, sizeBytes: null }));
     await runDelivery(adapter(), req);
     expect(fake.submissions.at(-1)!.kind).toBe('video');
+  });
+
+  test('a video of several MB goes to the bucket in one streamed form POST, never loaded', async () => {
+    const movie = randomBytes(2 * PIECE_BYTES + 99);
+    const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+    const req = publishRequest(
+      account(),
+      { text: '', title: 'A long clip', media: [file.ref] },
+      { sr: 'test' },
+      [file],
+    );
+    await runDelivery(adapter(), req);
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
+    const [video] = fake.submissions.at(-1)!.media;
+    expect(video).toMatchObject({
+      mimetype: 'video/mp4',
+      posts: 1,
+      bytes: movie.length,
+      sha256: createHash('sha256').update(movie).digest('hex'),
+    });
   });
 
   test('several images make a gallery, which answers with the post', async () => {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MediaFile } from '../../activities/media';
+import { loadWhole, memoryReader } from '../../platforms/kit/media-reader';
 import {
   type AccountContext,
   type CommentRequest,
@@ -73,16 +74,51 @@ export class MediaHost {
     return media.map((item, i) => {
       const path = `/media/${Date.now()}-${i}${extension(item.contentType)}`;
       this.files.set(path, item);
-      const ref: MediaRef = { source_type: 'url', source: `${this.url}${path}` };
-      return {
-        ref,
-        contentType: item.contentType,
-        sizeBytes: item.bytes.length,
-        load: async () => ({ bytes: item.bytes, contentType: item.contentType }),
-        publicUrl: async () => ref.source,
-      };
+      return testMediaFile(item, { source_type: 'url', source: `${this.url}${path}` });
     });
   }
+}
+
+/** A test media file, with what the adapter read of it: whole loads, opens, ranged reads and their bytes. */
+export type CountedMediaFile = MediaFile & {
+  usage: { loads: number; opens: number; reads: number; bytesRead: number };
+};
+
+/**
+ * A media file over bytes in memory, as the activity layer hands one to an adapter (library
+ * media knows its type and size), counting how the adapter reads it.
+ */
+export function testMediaFile(
+  item: TestMedia,
+  ref: MediaRef = { source_type: 'url', source: 'https://media.example/file' },
+  known = true,
+): CountedMediaFile {
+  const usage = { loads: 0, opens: 0, reads: 0, bytesRead: 0 };
+  const reader = memoryReader(item.bytes, item.contentType);
+  return {
+    ref,
+    contentType: known ? item.contentType : null,
+    sizeBytes: known ? item.bytes.length : null,
+    usage,
+    load: async () => {
+      usage.loads += 1;
+      return loadWhole(reader, ref.source);
+    },
+    open: async () => {
+      usage.opens += 1;
+      return {
+        size: reader.size,
+        contentType: reader.contentType,
+        read: async (start, end) => {
+          const bytes = await reader.read(start, end);
+          usage.reads += 1;
+          usage.bytesRead += bytes.length;
+          return bytes;
+        },
+      };
+    },
+    publicUrl: async () => ref.source,
+  };
 }
 
 function extension(contentType: string): string {

@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PIECE_BYTES } from '../../platforms/kit/media-reader';
 import { PublishError, type StepState } from '../../platforms/kit/adapter';
 import { createSlackAdapter } from '../../platforms/slack/adapter';
 import { SlackFake, slackError } from '../../platforms/slack/fake';
@@ -9,6 +11,7 @@ import {
   PNG_1X1,
   publishRequest,
   runDelivery,
+  testMediaFile,
   type TestMedia,
 } from './run-delivery';
 
@@ -129,6 +132,20 @@ describe('slack specifics', () => {
     await host.stop();
   });
 
+  test('a file of several MB is sent to its upload URL as read from the file, never loaded', async () => {
+    const movie = randomBytes(2 * PIECE_BYTES + 7);
+    const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+    const req = publishRequest(account(), { text: 'A long clip', media: [file.ref] }, {}, [file]);
+    await runDelivery(adapter(), req);
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
+    expect(fake.posts.at(-1)!.files).toEqual([
+      expect.objectContaining({
+        bytes: movie.length,
+        posts: 1,
+        sha256: createHash('sha256').update(movie).digest('hex'),
+      }),
+    ]);
+  });
   test("metrics of a post made as a thread reply are the reply's own, though its thread's parent comes first", async () => {
     const parent = await deliver(text('The parent'));
     fake.reactions.set(parent.platformPostId, { eyes: 9 });

@@ -2,8 +2,17 @@ import { PublishError } from '../../platforms/kit/adapter';
 import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
 import type { MediaRef } from '../../api/types';
 import { TikTokFake } from '../../platforms/tiktok/fake';
-import { adapterContract } from './adapter-contract';
-import { FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+import { adapterContract, type ContractSubject } from './adapter-contract';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+  type TestMedia,
+} from './run-delivery';
 
 const env = { POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1', POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1' };
 const url: MediaRef = { source_type: 'url', source: 'https://e.x/m' };
@@ -12,7 +21,7 @@ const image = { kind: 'image' as const, contentType: 'image/jpeg' };
 const video = { kind: 'video' as const, contentType: 'video/mp4' };
 const publicPost = { privacy_level: 'PUBLIC_TO_EVERYONE' };
 
-adapterContract({
+const subject: ContractSubject<TikTokFake> = {
   platform: 'tiktok',
   startFake: () => new TikTokFake().start(),
   adapter: ({ baseUrl, timeoutMs }) => createTikTokAdapter({ baseUrl, timeoutMs, env }),
@@ -70,8 +79,11 @@ adapterContract({
     },
   ],
   publishCall: { method: 'POST', path: '/v2/post/publish/video/init/' },
+  // A FILE_UPLOAD post is published once its last chunk arrived.
   published: (fake) =>
-    fake.posts.filter((p) => !p.failReason).map((p) => ({ id: p.id, text: p.text, media: p.media })),
+    fake.posts
+      .filter((p) => !p.failReason && (!p.upload || p.upload.sha256))
+      .map((p) => ({ id: p.id, text: p.text, media: p.media })),
   errors: {
     validation: {
       status: 400,
@@ -97,6 +109,17 @@ adapterContract({
   reconciles: false,
   refreshes: true,
   unpublishes: false,
+};
+
+adapterContract(subject);
+
+// Videos sent in FILE_UPLOAD chunks: the final chunk is the call that publishes.
+const uploading = { ...env, POSTFLOW_TIKTOK_VIDEO_SOURCE: 'upload' };
+adapterContract({
+  ...subject,
+  adapter: ({ baseUrl, timeoutMs }) => createTikTokAdapter({ baseUrl, timeoutMs, env: uploading }),
+  mode: 'FILE_UPLOAD',
+  publishCall: { method: 'PUT', path: '/upload/' },
 });
 
 describe('tiktok specifics', () => {
@@ -132,6 +155,76 @@ describe('tiktok specifics', () => {
   afterEach(async () => {
     await fake.stop();
     await host.stop();
+  });
+
+  describe('videos by FILE_UPLOAD (POSTFLOW_TIKTOK_VIDEO_SOURCE=upload)', () => {
+    const uploader = () => createTikTokAdapter({ baseUrl: fake.url, timeoutMs: 5_000, env: uploading });
+    const MiB = 1024 * 1024;
+    const deliver = async (bytes: Buffer) => {
+      const file = testMediaFile({ contentType: 'video/mp4', bytes });
+      const req = publishRequest(account(), { text: 'Uploaded', media: [file.ref] }, publicPost, [file]);
+      const receipt = await runDelivery(uploader(), req);
+      return { file, receipt, post: fake.posts.at(-1)! };
+    };
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+    test('a video over two chunks: 10 MiB chunks, the remainder in the last, each byte once, never loaded', async () => {
+      const movie = randomBytes(25 * MiB + 321);
+      const { file, receipt, post } = await deliver(movie);
+      expect(post.sourceInfo).toEqual({
+        source: 'FILE_UPLOAD',
+        video_size: movie.length,
+        chunk_size: 10 * MiB,
+        total_chunk_count: 2,
+      });
+      expect(post.upload!.chunks).toEqual([
+        { first: 0, last: 10 * MiB - 1, status: 206 },
+        { first: 10 * MiB, last: movie.length - 1, status: 201 },
+      ]);
+      expect(post.upload).toMatchObject({ received: movie.length, sha256: sha(movie) });
+      expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 2, bytesRead: movie.length });
+      expect(receipt.platformPostId).toBe(post.id);
+      // The init call did not name Postflow's URL: nothing for TikTok to pull, no domain to verify.
+      expect(JSON.stringify(post.sourceInfo)).not.toMatch(/http/);
+    });
+
+    test('a video under the chunk size goes whole, as one chunk of its own size', async () => {
+      const movie = randomBytes(3 * MiB);
+      const { post } = await deliver(movie);
+      expect(post.sourceInfo).toMatchObject({ chunk_size: movie.length, total_chunk_count: 1 });
+      expect(post.upload!.chunks).toEqual([{ first: 0, last: movie.length - 1, status: 201 }]);
+      expect(post.upload!.sha256).toBe(sha(movie));
+    });
+
+    test('a failed chunk before the last publishes nothing and is a plain retry; a lost final answer is unknown', async () => {
+      const req = (movie: Buffer) => {
+        const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+        return publishRequest(account(), { text: 'Faulty', media: [file.ref] }, publicPost, [file]);
+      };
+      const prepared = await uploader().prepare!(req(FAKE_MP4));
+      const ready = (prepared as { ready: Record<string, string> }).ready;
+      fake.inject({ method: 'PUT', path: '/upload/' }, { status: 503, body: '' });
+      expect(await failureOf(uploader().publish(req(randomBytes(21 * MiB)), ready))).toMatchObject({
+        retryable: true,
+        outcomeUnknown: false,
+      });
+      expect(fake.posts.at(-1)!.upload!.received).toBe(0);
+      expect(fake.posts.at(-1)!.upload!.sha256).toBeUndefined();
+
+      // One chunk, the last: TikTok took it, the answer never came back.
+      const movie = randomBytes(3 * MiB);
+      fake.inject({ method: 'PUT', path: '/upload/' }, { kind: 'lose-answer' });
+      expect(await failureOf(uploader().publish(req(movie), ready))).toMatchObject({ outcomeUnknown: true });
+      expect(fake.posts.at(-1)!.upload!.sha256).toBe(sha(movie));
+    });
+
+    test('photos are still pulled, and a setting other than pull or upload stops the worker at start', async () => {
+      await runDelivery(uploader(), request(publicPost, photos, 'Two'));
+      expect(fake.posts.at(-1)!.sourceInfo).toMatchObject({ source: 'PULL_FROM_URL' });
+      expect(() => createTikTokAdapter({ env: { POSTFLOW_TIKTOK_VIDEO_SOURCE: 'push' } })).toThrow(
+        'POSTFLOW_TIKTOK_VIDEO_SOURCE must be "pull" or "upload"; got "push".',
+      );
+    });
   });
 
   test('a photo post goes to content/init with the images pulled by URL, and links to the photo', async () => {

@@ -4,7 +4,16 @@ import { checkPlatformRules } from '../../api/platform-rules';
 import { xLength } from '../../platforms/twitter/descriptor';
 import { TwitterFake } from '../../platforms/twitter/fake';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+} from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
 const withMedia = (n: number) => ({
@@ -165,6 +174,28 @@ describe('twitter specifics', () => {
       pollsLeft: 0,
     });
     expect(fake.requests.some((r) => /^\/2\/media\/upload\/\d+\/append$/.test(r.path))).toBe(true);
+  });
+
+  test('a video larger than a segment is read and appended 4 MiB at a time, each byte once, never loaded', async () => {
+    const SEGMENT = 4 * 1024 * 1024;
+    const movie = randomBytes(2 * SEGMENT + 123_456);
+    const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+    const calls = fake.requests.length;
+    const receipt = await runDelivery(
+      adapter(),
+      publishRequest(account(), text(`Long video ${++n}`), {}, [file]),
+    );
+    expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 3, bytesRead: movie.length });
+    const appends = fake.requests.slice(calls).filter((r) => r.path.endsWith('/append'));
+    expect(appends).toHaveLength(3);
+    const post = fake.posts.at(-1)!;
+    expect(post.id).toBe(receipt.platformPostId);
+    expect(fake.media.get(post.mediaIds[0]!)).toMatchObject({
+      totalBytes: movie.length,
+      bytesIn: movie.length,
+      sha256: createHash('sha256').update(movie).digest('hex'),
+      finalized: true,
+    });
   });
 
   test('a GIF goes chunked as tweet_gif and keeps its alt text; image alt texts go in media metadata', async () => {

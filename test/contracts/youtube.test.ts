@@ -1,10 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PublishError } from '../../platforms/kit/adapter';
 import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
 import { googleError } from '../../platforms/google/fake-api';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { adapterContract } from './adapter-contract';
-import { commentRequest, FAKE_MP4, MediaHost, PNG_1X1, publishRequest, runDelivery } from './run-delivery';
+import {
+  commentRequest,
+  FAKE_MP4,
+  MediaHost,
+  PNG_1X1,
+  publishRequest,
+  runDelivery,
+  testMediaFile,
+} from './run-delivery';
 
 const fakes: YoutubeFake[] = [];
 const envOf = (fake: YoutubeFake) => ({
@@ -349,6 +357,7 @@ describe('youtube', () => {
     /** Three chunks: two full ones and a shorter last one. */
     const movie = randomBytes(2 * CHUNK + 300_000);
     const total = movie.length;
+    const movieHash = createHash('sha256').update(movie).digest('hex');
     const chunked = (maxFailures = 5) =>
       createYoutubeAdapter(
         { baseUrl: fake.url, env: { ...envOf(fake), POSTFLOW_YOUTUBE_CHUNK_BYTES: String(CHUNK) } },
@@ -389,7 +398,21 @@ describe('youtube', () => {
       const [made] = log.videos();
       expect(log.videos()).toHaveLength(1);
       expect(receipt.platformPostId).toBe(made!.id);
-      expect(made!.data.equals(movie)).toBe(true);
+      expect(made!.sha256).toBe(movieHash);
+    });
+
+    test('reads the file a chunk at a time, never whole; each byte is kept once', async () => {
+      const log = watch();
+      const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+      const req = publishRequest(account(fake), video('read by range'), {}, [file]);
+      fake.failChunk(2, 'reset-mid-chunk');
+      await runDelivery(chunked(), req);
+      expect(file.usage).toMatchObject({ loads: 0, opens: 1 });
+      // The half of the second chunk the session lost is read again; nothing else is.
+      expect(file.usage.bytesRead).toBe(total + CHUNK / 2);
+      const kept = fake.chunks.slice(-4).map((c) => [c.first, c.kept]);
+      expect(kept.reduce((sum, [, n]) => sum + n, 0)).toBe(total);
+      expect(log.videos()[0]).toMatchObject({ bytes: total, sha256: movieHash });
     });
 
     test('a reset in the middle of a chunk resumes from the offset the session holds', async () => {
@@ -406,7 +429,7 @@ describe('youtube', () => {
       expect(log.queries()).toBe(1);
       expect(log.uploads()).toBe(1);
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
-      expect(log.videos()[0]!.data.equals(movie)).toBe(true);
+      expect(log.videos()[0]!.sha256).toBe(movieHash);
     });
 
     test.each([
@@ -425,7 +448,7 @@ describe('youtube', () => {
       ]);
       expect(log.queries()).toBe(1);
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
-      expect(log.videos()[0]!.data.equals(movie)).toBe(true);
+      expect(log.videos()[0]!.sha256).toBe(movieHash);
     });
 
     test('a lost answer on the final chunk is settled by asking the session: one video, no reconcile', async () => {
@@ -452,7 +475,7 @@ describe('youtube', () => {
       ]);
       expect([log.sessions(), log.uploads()]).toEqual([2, 2]);
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
-      expect(log.videos()[0]!.data.equals(movie)).toBe(true);
+      expect(log.videos()[0]!.sha256).toBe(movieHash);
     });
 
     test('a lost final answer the session cannot settle is an unknown outcome; reconcile finds the video', async () => {

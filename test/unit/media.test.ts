@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { resolveMedia } from '../../activities/media';
+import { MediaScratch, resolveMedia } from '../../activities/media';
 import { PublishError } from '../../platforms/kit/adapter';
 import { MediaTooLarge } from '../../media';
 import { diskStorage } from '../../media/disk-storage';
@@ -54,7 +54,7 @@ describe('disk storage', () => {
 describe("resolving a post's media at publish time", () => {
   test('refuses URLs into private networks unless allowed, and media deleted since creation', async () => {
     const { store, dir } = await tempStore();
-    const deps = { store, library: tempMedia(dir), allowPrivateUrls: false };
+    const deps = { store, library: tempMedia(dir), allowPrivateUrls: false, scratch: new MediaScratch() };
     const failure = async (promise: Promise<unknown>) => {
       const err = await promise.then(
         () => undefined,

@@ -229,16 +229,17 @@ export function createYoutubeAdapter(
       const [file] = req.media;
       if (!file || req.media.length !== 1)
         throw rejected(PLATFORM, 'media', 'takes exactly one video per post.');
-      const { bytes, contentType } = await file.load();
+      const video = await file.open();
+      const { contentType } = video;
       if (!contentType.startsWith('video/') && contentType !== 'application/octet-stream') {
         throw rejected(PLATFORM, 'media_type', `takes video files only, not ${contentType}.`);
       }
-      const video = await uploadInChunks(
+      const uploaded = await uploadInChunks(
         {
           platform: PLATFORM,
           // A fresh session is also how an expired one is replaced: it creates nothing.
-          openSession: () => startUpload(req, bytes.length, contentType),
-          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+          openSession: () => startUpload(req, video.size, contentType),
+          file: video,
           contentType,
           chunkBytes,
           accessToken: req.account.credentials.access_token ?? '',
@@ -250,7 +251,7 @@ export function createYoutubeAdapter(
       );
       const playlist = req.target.options.playlist_id;
       const state: StepState = {
-        video_id: String(video.id),
+        video_id: String(uploaded.id),
         ...(typeof playlist === 'string' ? { playlist_id: playlist } : {}),
       };
       return { processing: state, pollAfterMs: POLL_MIN_MS };

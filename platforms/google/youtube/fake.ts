@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../../kit/fake-platform';
 import { authed, googleError, tokenRoute } from '../fake-api';
 
@@ -11,8 +12,11 @@ interface Video {
   recordingDetails?: Record<string, unknown>;
   notifySubscribers: boolean;
   bytes: number;
-  /** The uploaded bytes, assembled from the chunks. */
-  data: Buffer;
+  /**
+   * SHA-256 (hex) of the uploaded bytes as assembled from the chunks: the fake keeps a hash, not
+   * the bytes, so a test can upload hundreds of MB without the fake holding them.
+   */
+  sha256: string;
   contentType: string;
   publishedAt: string;
   /** videos.list answers still processing this many more times. */
@@ -24,8 +28,8 @@ interface Session {
   size: number;
   contentType: string;
   notifySubscribers: boolean;
-  /** The bytes received so far: `data[0…received)`. */
-  data: Buffer;
+  /** The hash of the bytes kept so far, `0…received`, in order. */
+  hash: Hash;
   received: number;
   /** Set once the final chunk completed the upload. */
   video?: Video;
@@ -53,6 +57,8 @@ export interface ChunkRecord {
   total: number;
   /** The fake's answer, also when a fault then dropped the connection before it went out. */
   status: number;
+  /** Bytes of the chunk the session kept (0 for one refused, sent twice, or cut off). */
+  kept: number;
 }
 
 /** A top-level comment (commentThreads.insert), as the fake keeps it. */
@@ -116,7 +122,7 @@ export class YoutubeFake extends FakePlatform {
       status: { privacyStatus: 'public', uploadStatus: 'processed' },
       notifySubscribers: true,
       bytes: 0,
-      data: Buffer.alloc(0),
+      sha256: createHash('sha256').digest('hex'),
       contentType: 'video/mp4',
       publishedAt: new Date().toISOString(),
       pollsLeft: 0,
@@ -434,7 +440,7 @@ export class YoutubeFake extends FakePlatform {
       size,
       contentType,
       notifySubscribers: req.query.get('notifySubscribers') !== 'false',
-      data: Buffer.alloc(size),
+      hash: createHash('sha256'),
       received: 0,
     });
     const location = `${this.url}/upload/youtube/v3/videos?uploadType=resumable&part=${parts.join(',')}&upload_id=${uploadId}`;
@@ -464,10 +470,12 @@ export class YoutubeFake extends FakePlatform {
     const [first, last, total] = m
       ? [Number(m[1]), Number(m[2]), Number(m[3])]
       : [0, req.raw.length - 1, session?.size ?? req.raw.length];
-    const record: ChunkRecord = { uploadId, first, last, total, status: 0 };
+    const record: ChunkRecord = { uploadId, first, last, total, status: 0, kept: 0 };
     this.chunks.push(record);
+    const before = session?.received ?? 0;
     const answer = this.chunk(req, uploadId, session, first, last, total);
     record.status = answer.status;
+    record.kept = (session?.received ?? 0) - before;
     if (this.plan && --this.plan.left <= 0) this.arm();
     return answer;
   }
@@ -496,7 +504,7 @@ export class YoutubeFake extends FakePlatform {
     if (first !== session.received) return this.incomplete(session);
     const kept =
       fault === 'reset-mid-chunk' ? Math.floor(req.raw.length / 2 / CHUNK_UNIT) * CHUNK_UNIT : req.raw.length;
-    req.raw.copy(session.data, first, 0, kept);
+    session.hash.update(req.raw.subarray(0, kept));
     session.received = first + kept;
     if (session.received < session.size) return this.incomplete(session);
     session.video = this.createVideo(session);
@@ -523,7 +531,7 @@ export class YoutubeFake extends FakePlatform {
       ...(recordingDetails ? { recordingDetails } : {}),
       notifySubscribers: session.notifySubscribers,
       bytes: session.size,
-      data: session.data,
+      sha256: session.hash.digest('hex'),
       contentType: session.contentType,
       publishedAt: new Date().toISOString(),
       pollsLeft: this.processingPolls,

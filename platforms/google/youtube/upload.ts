@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PublishError } from '../../kit/adapter';
+import { type MediaReader, PublishError } from '../../kit/adapter';
 import { googleFailure, type GoogleRule } from '../api';
 import { bearerCaller, type PlatformAnswer } from '../../kit/call';
 import type { PlatformBody } from '../../kit/http';
@@ -11,7 +11,8 @@ import type { PlatformBody } from '../../kit/http';
  * `308 Resume Incomplete` with `Range: bytes=0-N` (what the server holds), the last one with
  * 200/201 and the video. Only the last chunk's completion creates the video, so a failure before
  * it publishes nothing: the upload asks the session where it stands (an empty PUT with
- * `Content-Range: bytes *\/total`) and goes on from there, never from 0 on a guess.
+ * `Content-Range: bytes *\/total`) and goes on from there, never from 0 on a guess. Each chunk is
+ * read from the file when it is sent, so a video of any size holds one chunk in memory.
  */
 
 /** Google's unit for chunks: every chunk but the last is a multiple of 256 KiB. */
@@ -54,7 +55,8 @@ export interface ResumableUpload {
   platform: string;
   /** Opens a session (metadata only, creates nothing) and returns its URL, a capability. */
   openSession(): Promise<string>;
-  bytes: Uint8Array;
+  /** The video, read a chunk at a time. */
+  file: MediaReader;
   contentType: string;
   chunkBytes: number;
   accessToken: string;
@@ -78,7 +80,7 @@ export async function uploadInChunks(
   upload: ResumableUpload,
   policy: ResumePolicy = DEFAULT_RESUME,
 ): Promise<PlatformBody> {
-  const total = upload.bytes.length;
+  const total = upload.file.size;
   const call = sessionCaller(upload);
   let session = await upload.openSession();
   let offset = 0;
@@ -165,9 +167,9 @@ async function put(
   part: { from: number; to: number } | 'status',
   final: boolean,
 ): Promise<Answer> {
-  const total = upload.bytes.length;
+  const total = upload.file.size;
   const range = part === 'status' ? `bytes */${total}` : `bytes ${part.from}-${part.to - 1}/${total}`;
-  const body = part === 'status' ? new Uint8Array(0) : upload.bytes.subarray(part.from, part.to);
+  const body = part === 'status' ? new Uint8Array(0) : await upload.file.read(part.from, part.to);
   let answer: PlatformAnswer;
   try {
     // Only the final chunk can create the video: its lost answer is an unknown outcome.

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { platformFetch } from '../../platforms/kit/http';
+import { memoryReader, PIECE_BYTES, tooLargeToLoad } from '../../platforms/kit/media-reader';
+import { streamedFile, streamedForm } from '../../platforms/kit/streamed-form';
+import { failureOf } from '../helpers/failure';
+
+/** Everything a streamed body yields, as the server would receive it. */
+async function collect(body: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const pieces: Uint8Array[] = [];
+  for await (const piece of body) pieces.push(piece);
+  return Buffer.concat(pieces);
+}
+
+describe('streamed request bodies', () => {
+  const file = randomBytes(2 * PIECE_BYTES + 17);
+
+  test('a form reads as multipart/form-data to a standard parser, its Content-Length exact', async () => {
+    const reader = memoryReader(file, 'video/mp4');
+    const { body, headers } = streamedForm(
+      { key: 'uploads/a.mp4', policy: 'e30=', 'x-amz-signature': 'sig' },
+      { field: 'file', filename: 'video', reader },
+    );
+    const raw = await collect(body);
+    expect(Number(headers['content-length'])).toBe(raw.length);
+    const form = await new Response(raw, {
+      headers: { 'content-type': headers['content-type']! },
+    }).formData();
+    expect([...form.keys()]).toEqual(['key', 'policy', 'x-amz-signature', 'file']);
+    expect(form.get('key')).toBe('uploads/a.mp4');
+    const sent = form.get('file') as File;
+    expect([sent.name, sent.type]).toEqual(['video', 'video/mp4']);
+    expect(Buffer.from(await sent.arrayBuffer()).equals(file)).toBe(true);
+  });
+
+  test('a raw file body is the file, in pieces, with its type and length', async () => {
+    let reads = 0;
+    const reader = memoryReader(file, 'video/mp4');
+    const counted = {
+      ...reader,
+      read: (start: number, end: number) => {
+        reads += 1;
+        return reader.read(start, end);
+      },
+    };
+    const { body, headers } = streamedFile(counted);
+    expect(headers).toEqual({ 'content-type': 'video/mp4', 'content-length': String(file.length) });
+    expect((await collect(body)).equals(file)).toBe(true);
+    expect(reads).toBe(3);
+  });
+
+  test("a file that fails while it streams fails the call with the media's own failure", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const reader = memoryReader(file, 'video/mp4');
+      const { body, headers } = streamedFile({
+        ...reader,
+        // The second piece: the stored file has gone (any PublishError a reader throws).
+        read: (start: number, end: number) =>
+          start === 0 ? reader.read(start, end) : Promise.reject(tooLargeToLoad('media_1', file.length)),
+      });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
+      const failure = await failureOf(
+        platformFetch(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit, {
+          platform: 'slack',
+          signal: new AbortController().signal,
+          irreversible: true,
+        }),
+      );
+      expect(failure).toMatchObject({
+        code: 'publishing.media.too_large',
+        caused_by: 'user',
+        outcomeUnknown: false,
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
