@@ -119,18 +119,34 @@ describe('URL media, fetched to the worker disk', () => {
     return new Promise((resolve) => server.close(resolve));
   });
 
-  test('downloads once per activity however often opened, reads ranges from disk, leaves nothing behind', async () => {
+  /**
+   * `paths` on the test server as URL media of one activity step: resolved with a fresh store
+   * and library, downloads going to a scratch folder under `root`.
+   */
+  async function urlMedia(paths: string[], maxFileBytes?: number) {
     const { store, dir } = await tempStore();
-    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
+    const library = openMediaLibrary(
+      { home: dir, publicUrl: 'http://postflow.test', ...(maxFileBytes ? { maxFileBytes } : {}) },
+      randomBytes(32),
+    );
     const root = join(dir, 'tmp');
     await mkdir(root);
     const scratch = new MediaScratch(new AbortController().signal, root);
-    const [file] = await resolveMedia([{ source_type: 'url', source: `${base}/moved` }], 'usr', {
-      store,
-      library,
-      allowPrivateUrls: true,
+    const files = await resolveMedia(
+      paths.map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
+      'usr',
+      { store, library, allowPrivateUrls: true, scratch },
+    );
+    return { files, scratch, root, store };
+  }
+
+  test('downloads once per activity however often opened, reads ranges from disk, leaves nothing behind', async () => {
+    const {
+      files: [file],
       scratch,
-    });
+      root,
+      store,
+    } = await urlMedia(['/moved']);
     const before = requests.length;
     const [a, b] = await Promise.all([file.open(), file.open()]);
     expect(a).toBe(b);
@@ -149,19 +165,7 @@ describe('URL media, fetched to the worker disk', () => {
   });
 
   test('the per-file limit cuts a download as it streams, with or without Content-Length', async () => {
-    const { store, dir } = await tempStore();
-    const library = openMediaLibrary(
-      { home: dir, publicUrl: 'http://postflow.test', maxFileBytes: body.length + 1 },
-      randomBytes(32),
-    );
-    const root = join(dir, 'tmp');
-    await mkdir(root);
-    const scratch = new MediaScratch(new AbortController().signal, root);
-    const files = await resolveMedia(
-      ['/video.mp4', '/chunked'].map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
-      'usr',
-      { store, library, allowPrivateUrls: true, scratch },
-    );
+    const { files, scratch, root, store } = await urlMedia(['/video.mp4', '/chunked'], body.length + 1);
     expect((await files[0].open()).size).toBe(body.length);
     expect(await failureOf(files[1].open())).toMatchObject({
       code: 'publishing.media.too_large',
@@ -176,16 +180,7 @@ describe('URL media, fetched to the worker disk', () => {
   });
 
   test('two URLs opened at once download to files of their own', async () => {
-    const { store, dir } = await tempStore();
-    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
-    const root = join(dir, 'tmp');
-    await mkdir(root);
-    const scratch = new MediaScratch(new AbortController().signal, root);
-    const files = await resolveMedia(
-      ['/video.mp4', '/chunked'].map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
-      'usr',
-      { store, library, allowPrivateUrls: true, scratch },
-    );
+    const { files, scratch, root, store } = await urlMedia(['/video.mp4', '/chunked']);
     const [single, double] = await Promise.all(files.map((file) => file.open()));
     const all = async (reader: MediaReader) =>
       Buffer.concat(
@@ -200,17 +195,12 @@ describe('URL media, fetched to the worker disk', () => {
   });
 
   test('a step that ends mid-download stops it and leaves no file or folder behind', async () => {
-    const { store, dir } = await tempStore();
-    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
-    const root = join(dir, 'tmp');
-    await mkdir(root);
-    const scratch = new MediaScratch(new AbortController().signal, root);
-    const [file] = await resolveMedia([{ source_type: 'url', source: `${base}/stalled` }], 'usr', {
-      store,
-      library,
-      allowPrivateUrls: true,
+    const {
+      files: [file],
       scratch,
-    });
+      root,
+      store,
+    } = await urlMedia(['/stalled']);
     const opening = failureOf(file!.open());
     // Under way: the download's file exists on disk.
     for (let i = 0; i < 500; i++) {
@@ -228,16 +218,11 @@ describe('URL media, fetched to the worker disk', () => {
   });
 
   test('load() cuts a URL download at the in-memory cap; open() of the same file may fetch it whole', async () => {
-    const { store, dir } = await tempStore();
-    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
-    const root = join(dir, 'tmp');
-    await mkdir(root);
-    const scratch = new MediaScratch(new AbortController().signal, root);
-    const [huge, small] = await resolveMedia(
-      ['/huge', '/video.mp4'].map((path) => ({ source_type: 'url' as const, source: `${base}${path}` })),
-      'usr',
-      { store, library, allowPrivateUrls: true, scratch },
-    );
+    const {
+      files: [huge, small],
+      scratch,
+      store,
+    } = await urlMedia(['/huge', '/video.mp4']);
     expect(await failureOf(huge!.load())).toMatchObject({
       code: 'publishing.media.too_large',
       message: expect.stringContaining(`larger than ${LOAD_MAX_BYTES} bytes`),
@@ -252,14 +237,11 @@ describe('URL media, fetched to the worker disk', () => {
   });
 
   test("errors name a media URL without its query (a signed URL's signature)", async () => {
-    const { store, dir } = await tempStore();
-    const library = openMediaLibrary({ home: dir, publicUrl: 'http://postflow.test' }, randomBytes(32));
-    const scratch = new MediaScratch(new AbortController().signal, join(dir));
-    const [file] = await resolveMedia(
-      [{ source_type: 'url', source: `${base}/gone.mp4?X-Amz-Signature=s3cr3t&token=t0k3n` }],
-      'usr',
-      { store, library, allowPrivateUrls: true, scratch },
-    );
+    const {
+      files: [file],
+      scratch,
+      store,
+    } = await urlMedia(['/gone.mp4?X-Amz-Signature=s3cr3t&token=t0k3n']);
     const failure = await failureOf(file!.open());
     expect(failure).toMatchObject({ code: 'publishing.media.unreachable', caused_by: 'user' });
     expect(failure.message).toContain(`${base}/gone.mp4`);
