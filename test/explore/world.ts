@@ -313,7 +313,7 @@ export class World {
       const dueAt = new Date(startedAt + 10 * 60_000).toISOString();
       const { post } = await client.posts.create(
         companion
-          ? withCompanion(family.content(marker), schedule.start, dueAt, account.id, companion.id)
+          ? companionPostBody(family.content(marker), schedule.start, dueAt, account.id, companion.id)
           : {
               ...family.content(marker),
               ...(schedule.start === 'now' ? { account_ids: [account.id], publish_now: true } : {}),
@@ -549,7 +549,7 @@ export class World {
  * A post to the schedule's account and its sandbox companion (targets[]): the family's
  * `platform_data` goes to its own target only, since the sandbox takes none of it.
  */
-function withCompanion(
+function companionPostBody(
   content: Record<string, unknown>,
   start: Schedule['start'],
   dueAt: string,
