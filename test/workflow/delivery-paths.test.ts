@@ -148,6 +148,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     metricsSchedule: async () => [],
     collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
+    uploadTarget: notInThisTest('uploadTarget'),
     checkPreparedTarget: notInThisTest('checkPreparedTarget'),
     reusePrepared: notInThisTest('reusePrepared'),
     publishTarget: notInThisTest('publishTarget'),
