@@ -299,7 +299,7 @@ export function createYoutubeAdapter(
       // earlier publish of this upload could have): the publish call asks it and finds the video.
       const offset = 'offset' in sent ? sent.offset : video.size;
       ledger.progress(offset, video.size);
-      return { upload_key: ledger.key, size: video.size };
+      return { upload_key: ledger.key, size: video.size, offset };
     },
 
     async publish(req, prepared) {
@@ -316,7 +316,9 @@ export function createYoutubeAdapter(
           ...transferOf(req, video),
           // A fresh session is also how an expired one is replaced: it creates nothing.
           openSession: () => startUpload(req, video.size, video.contentType),
-          ...(session ? { resume: session, whenGone: 'fail' as const } : {}),
+          ...(session
+            ? { resume: session, resumeAt: Number(prepared.offset ?? 0), whenGone: 'fail' as const }
+            : {}),
         },
         policy,
       );

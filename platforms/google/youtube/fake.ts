@@ -110,6 +110,25 @@ export class YoutubeFake extends FakePlatform {
   /** Every chunk received, in order; and how many status queries (empty PUTs) were asked. */
   readonly chunks: ChunkRecord[] = [];
   statusQueries = 0;
+  /** Upload sessions opened, in order (their upload_ids), expired ones included. */
+  readonly sessionsOpened: string[] = [];
+
+  /**
+   * Bytes per upload session: `sent` counts every byte of every chunk PUT to it (resent ones
+   * again), `kept` those it kept, `chunks` the PUTs that carried bytes. What a test of a resumed
+   * upload reads: one session, and nothing sent twice beyond the chunk in flight.
+   */
+  sessionBytes(): Map<string, { sent: number; kept: number; chunks: number }> {
+    const bytes = new Map(this.sessionsOpened.map((id) => [id, { sent: 0, kept: 0, chunks: 0 }]));
+    for (const c of this.chunks) {
+      const s = bytes.get(c.uploadId) ?? { sent: 0, kept: 0, chunks: 0 };
+      s.sent += c.last - c.first + 1;
+      s.kept += c.kept;
+      s.chunks += 1;
+      bytes.set(c.uploadId, s);
+    }
+    return bytes;
+  }
 
   /** A video the channel uploads in YouTube Studio. */
   uploadFromApp(title: string): void {
@@ -435,6 +454,7 @@ export class YoutubeFake extends FakePlatform {
       return youtubeError(400, 'mediaBodyRequired', 'The request does not include the video content.');
     }
     const uploadId = this.nextId('up_');
+    this.sessionsOpened.push(uploadId);
     this.sessions.set(uploadId, {
       resource,
       size,
