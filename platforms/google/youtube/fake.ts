@@ -166,6 +166,8 @@ export class YoutubeFake extends FakePlatform {
   private armed?: 'reset-mid-chunk' | 'expire-session' | FakeResponse;
   /** How many videos.list answers say "processing" for a new video. */
   processingPolls = 2;
+  /** A pause before each chunk is taken, as on a slow link (a crash test kills the worker mid-upload). */
+  chunkDelayMs = 0;
 
   constructor() {
     super('youtube');
@@ -223,7 +225,16 @@ export class YoutubeFake extends FakePlatform {
         path: '/upload/youtube/v3/videos',
         handle: authed(this, (req) => this.startSession(req)),
       },
-      { method: 'PUT', path: '/upload/youtube/v3/videos', handle: authed(this, (req) => this.upload(req)) },
+      {
+        method: 'PUT',
+        path: '/upload/youtube/v3/videos',
+        handle: authed(this, async (req) => {
+          // A slow link: each chunk is taken (and kept) only after this pause.
+          if (this.chunkDelayMs > 0 && req.raw.length > 0)
+            await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
+          return this.upload(req);
+        }),
+      },
       {
         method: 'GET',
         path: '/youtube/v3/videos',
