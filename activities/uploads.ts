@@ -29,7 +29,7 @@ export const UPLOAD_SESSION_TTL_MS = 8 * 86_400_000;
 
 /** The opaque key of the upload this activity (and each of its retries) makes. */
 export function uploadKey(info: Pick<Context['info'], 'workflowExecution' | 'activityId'>): string {
-  const { workflowId = "", runId = "" } = info.workflowExecution ?? {};
+  const { workflowId = '', runId = '' } = info.workflowExecution ?? {};
   const digest = createHash('sha256').update(`${workflowId}\n${runId}\n${info.activityId}`).digest('hex');
   return `upl_${digest.slice(0, 32)}`;
 }

@@ -509,7 +509,9 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
         return (await this.get(key)) ?? session;
       },
       async get(key) {
-        const row = await db.get<{ session: string }>('SELECT session FROM upload_sessions WHERE key = ?', [key]);
+        const row = await db.get<{ session: string }>('SELECT session FROM upload_sessions WHERE key = ?', [
+          key,
+        ]);
         return row && box.open(row.session);
       },
       async drop(key) {
