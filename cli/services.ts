@@ -23,7 +23,7 @@ import { platformWorkerSettings, uploadWorkerSettings } from '../worker/platform
 import { createPlatformWorkers } from '../worker/platform-worker';
 import { describeSecurity, temporalConnectionOptions } from '../runtime/temporal-connection';
 import { processLogger } from '../runtime/logging';
-import { warnAboutUnservedQueues } from './queue-check';
+import { UPLOADS, warnAboutUnservedQueues } from './queue-check';
 import { processMetrics } from '../runtime/metrics';
 import { activeTracing } from '../runtime/tracing';
 
@@ -238,7 +238,10 @@ export async function startApi(
   const cancelQueueCheck = warnAboutUnservedQueues(
     connection,
     config.namespace,
-    platformQueuesFrom(config.platformQueues, config.taskQueue),
+    {
+      ...platformQueuesFrom(config.platformQueues, config.taskQueue),
+      ...(config.uploadQueue ? { [UPLOADS]: uploadQueueName(config.taskQueue) } : {}),
+    },
     (line) => processLogger().warn(line),
   );
   log(
