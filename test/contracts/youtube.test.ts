@@ -111,7 +111,8 @@ adapterContract({
       fields: ['platform_data.title'],
     },
   ],
-  publishCall: { method: 'PUT', path: '/upload/youtube/v3/videos' },
+  // The chunks, not the status query the publish call asks first.
+  publishCall: { method: 'PUT', path: '/upload/youtube/v3/videos', withBody: true },
   published: (fake) =>
     fake.videos.map((v) => ({ id: v.id, text: v.description, media: v.bytes > 0 ? 1 : 0 })),
   errors: {
@@ -395,7 +396,7 @@ describe('youtube', () => {
         [CHUNK, 2 * CHUNK - 1, 308],
         [2 * CHUNK, total - 1, 201],
       ]);
-      expect(log.queries()).toBe(0);
+      expect(log.queries()).toBe(1); // the publish call asks the upload step's session once
       const [made] = log.videos();
       expect(log.videos()).toHaveLength(1);
       expect(receipt.platformPostId).toBe(made!.id);
@@ -428,7 +429,7 @@ describe('youtube', () => {
         [kept, kept + CHUNK - 1, 308],
         [kept + CHUNK, total - 1, 201],
       ]);
-      expect(log.queries()).toBe(1);
+      expect(log.queries()).toBe(2); // after the reset, and the publish call's own
       expect(log.uploads()).toBe(1);
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
       expect(log.videos()[0]!.sha256).toBe(movieHash);
@@ -448,7 +449,7 @@ describe('youtube', () => {
         [CHUNK, 2 * CHUNK - 1, 308],
         [2 * CHUNK, total - 1, 201],
       ]);
-      expect(log.queries()).toBe(1);
+      expect(log.queries()).toBe(2); // after the fault, and the publish call's own
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
       expect(log.videos()[0]!.sha256).toBe(movieHash);
     });
@@ -622,7 +623,8 @@ describe('youtube', () => {
         };
         const ready = await chunked().upload!(req, uploads.ledger('upl_final'));
         fake.failChunk(1, 'lose-answer');
-        fake.failStatusQueries(10);
+        // The publish call's first question is answered; those after the lost final chunk are not.
+        fake.failStatusQueries(10, undefined, 1);
         const failure = await failureOf(chunked(1).publish(req, ready));
         expect(failure).toMatchObject({ outcomeUnknown: true });
         fake.failStatusQueries(0);
@@ -641,7 +643,7 @@ describe('youtube', () => {
         };
         const ready = await chunked().upload!(req, uploads.ledger('upl_absent'));
         fake.failChunk(1, 'reset');
-        fake.failStatusQueries(10);
+        fake.failStatusQueries(10, undefined, 1);
         const failure = await failureOf(chunked(1).publish(req, ready));
         expect(failure).toMatchObject({ outcomeUnknown: true });
         fake.failStatusQueries(0);

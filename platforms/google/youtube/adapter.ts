@@ -307,7 +307,7 @@ export function createYoutubeAdapter(
       const video = await openVideo(req);
       const key = typeof prepared.upload_key === 'string' ? prepared.upload_key : undefined;
       // The upload step sent all but the final chunk: this call finishes its session, from the
-      // offset the server acknowledges. A session gone meanwhile published nothing: the step
+      // offset the server acknowledges when asked. A session gone meanwhile published nothing: the step
       // uploads again, in a new one (a plain retry).
       const session = key ? await req.uploadSession?.(key) : undefined;
       if (key && !session) throw uploadLost();
@@ -316,9 +316,9 @@ export function createYoutubeAdapter(
           ...transferOf(req, video),
           // A fresh session is also how an expired one is replaced: it creates nothing.
           openSession: () => startUpload(req, video.size, video.contentType),
-          ...(session
-            ? { resume: session, resumeAt: Number(prepared.offset ?? 0), whenGone: 'fail' as const }
-            : {}),
+          // It asks the session where it stands first: a retry after a lost final chunk, or a
+          // cut-off upload attempt that went on, may have left more than the step's offset.
+          ...(session ? { resume: session, whenGone: 'fail' as const } : {}),
         },
         policy,
       );

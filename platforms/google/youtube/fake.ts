@@ -161,7 +161,11 @@ export class YoutubeFake extends FakePlatform {
   /** A planned chunk fault: `left` more chunks pass before it is armed for the next one. */
   private plan?: { left: number; fault: ChunkFault };
   /** Status queries still to be answered with an error (an outage of the upload server). */
-  private statusFaults: { left: number; answer: FakeResponse } = { left: 0, answer: { status: 503 } };
+  private statusFaults: { skip: number; left: number; answer: FakeResponse } = {
+    skip: 0,
+    left: 0,
+    answer: { status: 503 },
+  };
   /** The fault the next chunk meets inside the handler. */
   private armed?: 'reset-mid-chunk' | 'expire-session' | FakeResponse;
   /** How many videos.list answers say "processing" for a new video. */
@@ -196,18 +200,23 @@ export class YoutubeFake extends FakePlatform {
     if (n <= 1) this.arm();
   }
 
-  /** Answers the next `times` status queries with `answer` (Google's 503 by default). */
+  /**
+   * Answers the next `times` status queries with `answer` (Google's 503 by default), after `skip`
+   * more are answered as usual.
+   */
   failStatusQueries(
     times: number,
     answer = youtubeError(503, 'backendError', 'Backend Error', 'global'),
+    skip = 0,
   ): void {
-    this.statusFaults = { left: times, answer };
+    this.statusFaults = { skip, left: times, answer };
   }
 
   private arm(): void {
     const fault = this.plan!.fault;
     this.plan = undefined;
-    const upload = { method: 'PUT', path: '/upload/youtube/v3/videos' };
+    // Chunks only: a status query (an empty PUT) is never hit.
+    const upload = { method: 'PUT', path: '/upload/youtube/v3/videos', withBody: true };
     if (fault === 'reset') return this.inject(upload, { kind: 'reset' });
     if (fault === 'lose-answer') return this.inject(upload, { kind: 'lose-answer' });
     if (fault === 'reset-mid-chunk') this.inject(upload, { kind: 'lose-answer' });
@@ -489,7 +498,8 @@ export class YoutubeFake extends FakePlatform {
     const range = String(req.headers['content-range'] ?? '');
     if (req.raw.length === 0 && /^bytes \*\/\d+$/.test(range)) {
       this.statusQueries += 1;
-      if (this.statusFaults.left > 0) {
+      if (this.statusFaults.skip > 0) this.statusFaults.skip -= 1;
+      else if (this.statusFaults.left > 0) {
         this.statusFaults.left -= 1;
         return this.statusFaults.answer;
       }
