@@ -61,13 +61,6 @@ export interface ResumableUpload {
    */
   resume?: string;
   /**
-   * Where `resume` stood when last acknowledged (an upload step's last 308): the upload goes on
-   * from there without asking first. Should the session hold more by now, its answer to the
-   * misplaced chunk says so (308 with its Range), and the upload goes on from that. Absent: the
-   * session is asked.
-   */
-  resumeAt?: number;
-  /**
    * Keeps a session just opened before any byte goes to it (an upload step's ledger); answers the
    * one to use. Absent: the session lives in this call only.
    */
@@ -185,10 +178,7 @@ async function transfer(
   if (upload.resume) {
     // A session an earlier attempt kept: where it stands is what the server says, never a guess.
     session = upload.resume;
-    answer =
-      upload.resumeAt !== undefined
-        ? { kind: 'incomplete', next: upload.resumeAt }
-        : await put(upload, call, session, 'status', false);
+    answer = await put(upload, call, session, 'status', false);
   } else {
     session = await open();
     answer = { kind: 'incomplete', next: 0 };
