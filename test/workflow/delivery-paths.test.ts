@@ -744,7 +744,10 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
       publishTarget: inTurn<PublishedStep>({ receipt }),
     });
     expect(post.status).toBe('published');
-    expect((await scheduled(spec.id))[0]).toMatchObject({ type: 'prepareTarget', heartbeat: 30 });
+    const [prepare] = await scheduled(spec.id);
+    expect(prepare).toMatchObject({ type: 'prepareTarget', heartbeat: 30 });
+    // The upload options: no 30-minute start-to-close (the server reports the 24 h bound, or none).
+    expect(prepare!.startToClose === undefined || prepare!.startToClose >= 86_400).toBe(true);
     const text = { ...postTo('twitter'), id: `${spec.id}_text` };
     const { calls } = await deliver(text, { publishTarget: inTurn<PublishedStep>({ receipt }) });
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
