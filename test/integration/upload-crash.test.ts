@@ -44,8 +44,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The post's history as text: payloads decoded, so a secret in one would show. */
 async function historyText(postId: string): Promise<string> {
   const history = await stack.client.workflow.getHandle(postId).fetchHistory();
-  return JSON.stringify(history, (_key, v: unknown) =>
-    v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v,
+  // Payload data comes as bytes or as base64 text, depending on how the history was read.
+  return JSON.stringify(history, (key, v: unknown) =>
+    v instanceof Uint8Array
+      ? Buffer.from(v).toString('utf8')
+      : key === 'data' && typeof v === 'string'
+        ? Buffer.from(v, 'base64').toString('utf8')
+        : v,
   );
 }
 

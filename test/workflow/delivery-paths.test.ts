@@ -645,7 +645,13 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
   /** The history's marker events as text (a patch marker names its patch id). */
   async function markers(workflowId: string): Promise<string> {
     const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    const text = (_key: string, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString() : v);
+    // Payload data comes as bytes or as base64 text, depending on how the history was read.
+    const text = (key: string, v: unknown) =>
+      v instanceof Uint8Array
+        ? Buffer.from(v).toString()
+        : key === 'data' && typeof v === 'string'
+          ? Buffer.from(v, 'base64').toString()
+          : v;
     return JSON.stringify(
       (events ?? []).filter((e) => e.markerRecordedEventAttributes),
       text,
