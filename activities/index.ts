@@ -12,6 +12,13 @@ import { credentialsOnPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import type { Store } from '../store/types';
 import { MediaScratch, resolveMedia, sweepStaleScratch } from './media';
+import {
+  earlierProgress,
+  UPLOAD_SESSION_TTL_MS,
+  uploadKey,
+  uploadLedger,
+  type UploadProgress,
+} from './uploads';
 import { toPublishFailure } from './errors';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
@@ -80,6 +87,8 @@ export function createActivities({
 }: ActivityDeps) {
   // URL media a killed worker left on this machine's disk; a failure to sweep is no failure to start.
   void sweepStaleScratch().catch(() => undefined);
+  // Upload sessions no platform keeps any more; likewise a side matter.
+  void store.uploadSessions?.purge(new Date(Date.now() - UPLOAD_SESSION_TTL_MS)).catch(() => undefined);
 
   /** The request of one step; its media resolved when given where to fetch URL media to. */
   async function request(
@@ -138,6 +147,7 @@ export function createActivities({
         ref: `${job.postId}/${job.target.accountId}`,
         // Deliveries started before `startedAt` existed: look back a day.
         since: job.startedAt ?? new Date(Date.now() - 86_400_000).toISOString(),
+        uploadSession: (key) => store.uploadSessions.get(key),
         reportLimits: (limits) => reportLimits(account.id, limits),
       },
     };
@@ -162,11 +172,12 @@ export function createActivities({
    */
   async function step<T>(
     job: DeliveryJob,
-    options: { withMedia: boolean; repeatable: boolean },
+    options: { withMedia: boolean; repeatable: boolean; details?: () => unknown },
     call: (adapter: PlatformAdapter, req: PublishRequest) => Promise<T>,
   ): Promise<T> {
     const ctx = Context.current();
-    const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    // Each heartbeat carries the step's latest details (an upload's offset), or none.
+    const beat = setInterval(() => ctx.heartbeat(options.details?.()), HEARTBEAT_EVERY_MS);
     // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
     const deadline = options.repeatable ? undefined : withDeadline(ctx);
     const signal = deadline?.signal ?? ctx.cancellationSignal;
@@ -214,6 +225,34 @@ export function createActivities({
       return step(job, { withMedia: true, repeatable: true }, async (adapter, req) =>
         stepOf(await adapter.prepare!(req)),
       );
+    },
+
+    /**
+     * A long upload whose final chunk is the publish itself (YouTube): every byte but that chunk's,
+     * in a platform session kept (sealed) in the store under the activity's own key. Invisible to
+     * followers, so retried in place; it heartbeats the offset the platform acknowledged (key and
+     * offset only), and a retry on another worker goes on in the same session from the offset the
+     * platform says it holds, never from zero. Answers what `publishTarget` finishes from.
+     */
+    async uploadTarget(job: DeliveryJob): Promise<StepState> {
+      const ctx = Context.current();
+      const key = uploadKey(ctx.info);
+      const earlier = earlierProgress(ctx);
+      if (earlier)
+        ctx.log.info('upload resumes', {
+          attempt: ctx.info.attempt,
+          offset: earlier.offset,
+          size: earlier.size,
+        });
+      let latest: UploadProgress | undefined = earlier?.upload_key === key ? earlier : undefined;
+      const ledger = uploadLedger(store, job, key, (progress) => {
+        latest = progress;
+        ctx.heartbeat(progress);
+      });
+      return step(job, { withMedia: true, repeatable: true, details: () => latest }, async (adapter, req) => {
+        if (!adapter.upload) return {};
+        return adapter.upload(req, ledger);
+      });
     },
 
     /** Asks the platform again whether what `prepareTarget` made is ready. Read-only. */

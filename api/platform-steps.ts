@@ -57,6 +57,31 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
   return need === 'with-library-media' ? media.some((m) => m.source_type !== 'url') : media.length > 0;
 }
 
+/**
+ * Where a platform's large uploads run (docs/platforms.md "Uploads that survive a crash"), when
+ * the post has media:
+ * - `upload`: an upload step of its own (`uploadTarget`) before the publish call, for platforms
+ *   whose upload ends in the publish itself (YouTube: the final chunk creates the video). The step
+ *   sends all but that chunk and resumes in the same session after a crash; the publish call
+ *   sends the final chunk.
+ * - `prepare`: the prepare step uploads, before a separate publish call (X, LinkedIn): a crash
+ *   retries the reversible step. Its prepare runs with the upload step's options (a heartbeat
+ *   timeout instead of a start-to-close sized for a file) and on the upload queue when set.
+ */
+export const UPLOAD_STEP: Readonly<Record<string, 'upload' | 'prepare'>> = table<'upload' | 'prepare'>({
+  linkedin: 'prepare',
+  linkedin_page: 'prepare',
+  twitter: 'prepare',
+  youtube: 'upload',
+});
+
+/** Whether this target's media go through a long upload, and where. Deterministic: the workflow calls it. */
+export function uploadStep(target: TargetSpec, content: PostContent): 'upload' | 'prepare' | undefined {
+  const step = UPLOAD_STEP[target.platform];
+  const { media = [] } = { ...content, ...target.overrides };
+  return step && media.length > 0 ? step : undefined;
+}
+
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */
 export const COMMENTS: Readonly<Record<string, true>> = table<true>({
   bluesky: true,

@@ -105,6 +105,13 @@ export interface PostSpec {
    * Platforms not named, and posts started without it, use the workflow's own task queue.
    */
   platformQueues?: Record<string, string>;
+  /**
+   * The task queue of the post's long uploads (`uploadTarget`, and the prepare of platforms that
+   * upload in it), decided by the client from `POSTFLOW_UPLOAD_QUEUE` when it starts a post with
+   * media: big uploads then run on workers of their own and never hold the slots publishing
+   * needs. Absent: the platform's queue (or the workflow's).
+   */
+  uploadQueue?: string;
   /** Set when a person must approve the post before it goes out (docs/api.md "Approval"). */
   approval?: ApprovalSpec;
   /** Set when the post comes back into its queue after it published (docs/api.md "Evergreen posts"). */

@@ -42,8 +42,12 @@ export async function runDev(config: PostflowConfig, log: Log): Promise<Service[
   services.push({ name: 'store', stop: () => store.close() });
   services.push(await startWorker(config, address, store, log));
   // One machine serves every queue: platforms routed to their own queue get their workers here too.
-  if (config.platformQueues.length)
-    services.push(await startPlatformWorkers(config, address, store, log, config.platformQueues));
+  if (config.platformQueues.length || config.uploadQueue)
+    services.push(
+      await startPlatformWorkers(config, address, store, log, config.platformQueues, {
+        uploads: config.uploadQueue,
+      }),
+    );
   services.push(await startApi(config, address, store, log));
   return services;
 }

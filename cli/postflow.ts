@@ -25,6 +25,8 @@ Usage:
   postflow worker --platforms youtube,tiktok
                                     a worker for those platforms' own task queues only
                                     (POSTFLOW_PLATFORM_QUEUES; see docs/deploy.md)
+  postflow worker --uploads         a worker for long uploads only (POSTFLOW_UPLOAD_QUEUE;
+                                    with --platforms, both; see docs/platforms.md)
   postflow api                      the HTTP API, against TEMPORAL_ADDRESS
   postflow post create --file F [--idempotency-key K]
                                     create a post from a POST /v1/posts JSON body
@@ -77,14 +79,15 @@ async function main(argv: string[]): Promise<void> {
         : config.workerPlatforms;
       if (rest.includes('--platforms') && !platforms.length)
         throw new Error('--platforms needs a list of platforms, e.g. --platforms youtube,tiktok.');
+      const uploads = rest.includes('--uploads');
       return runUntilSignal(async () => {
         const telemetry = await startTelemetry(service!);
         const store = await openConfiguredStore(config);
         return [
           ...telemetry,
           { name: 'store', stop: () => store.close() },
-          platforms.length
-            ? await startPlatformWorkers(config, address, store, log, platforms)
+          platforms.length || uploads
+            ? await startPlatformWorkers(config, address, store, log, platforms, { uploads })
             : await startWorker(config, address, store, log),
         ];
       });

@@ -2,13 +2,16 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { PlatformQueues } from '../runtime/platform-queues';
 
+/** The key under which the upload queue (`POSTFLOW_UPLOAD_QUEUE`) is checked beside the platforms'. */
+export const UPLOADS = 'uploads';
+
 /** Workers usually start beside the API: give them this long to poll before looking. */
 export const QUEUE_CHECK_DELAY_MS = 15_000;
 
 /**
  * Warns once, shortly after the API starts, about each platform queue new posts are routed to
  * (`POSTFLOW_PLATFORM_QUEUES`) that no worker polls: those posts would wait in Temporal without a
- * word until a `postflow worker --platforms …` appears. Temporal lists a queue's pollers of the
+ * word until a `postflow worker --platforms …` appears; likewise the upload queue (key `uploads`). Temporal lists a queue's pollers of the
  * last few minutes. Returns a function that cancels a check not yet made.
  */
 export function warnAboutUnservedQueues(
@@ -29,8 +32,11 @@ export function warnAboutUnservedQueues(
         });
         if (pollers.length) continue;
         warn(
-          `No worker polls task queue "${name}": ${platform} posts will wait there until one does ` +
-            `(postflow worker --platforms ${platform}), or remove ${platform} from POSTFLOW_PLATFORM_QUEUES.`,
+          platform === UPLOADS
+            ? `No worker polls task queue "${name}": uploads of posts with media will wait there until one does ` +
+                `(postflow worker --uploads), or unset POSTFLOW_UPLOAD_QUEUE.`
+            : `No worker polls task queue "${name}": ${platform} posts will wait there until one does ` +
+                `(postflow worker --platforms ${platform}), or remove ${platform} from POSTFLOW_PLATFORM_QUEUES.`,
         );
       } catch {
         // The API works without this check; Temporal being unreachable shows up elsewhere.

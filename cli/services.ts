@@ -18,12 +18,12 @@ import { POST_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { keepTokenUpkeepScheduled } from '../worker/token-upkeep-schedule';
 import { NativeConnection, createPostflowWorker } from '../worker/worker';
 import { maxCachedWorkflowsFrom } from '../worker/workflow-cache';
-import { platformQueuesFrom } from '../runtime/platform-queues';
-import { platformWorkerSettings } from '../worker/platform-worker-settings';
+import { platformQueuesFrom, uploadQueueName } from '../runtime/platform-queues';
+import { platformWorkerSettings, uploadWorkerSettings } from '../worker/platform-worker-settings';
 import { createPlatformWorkers } from '../worker/platform-worker';
 import { describeSecurity, temporalConnectionOptions } from '../runtime/temporal-connection';
 import { processLogger } from '../runtime/logging';
-import { warnAboutUnservedQueues } from './queue-check';
+import { UPLOADS, warnAboutUnservedQueues } from './queue-check';
 import { processMetrics } from '../runtime/metrics';
 import { activeTracing } from '../runtime/tracing';
 
@@ -118,8 +118,9 @@ export async function startWorker(
 }
 
 /**
- * Starts `postflow worker --platforms …`: activity-only workers on the given platforms' queues
- * (docs/deploy.md, "Sizing per platform"); resolves once they poll.
+ * Starts `postflow worker --platforms … [--uploads]`: activity-only workers on the given platforms'
+ * queues (docs/deploy.md, "Sizing per platform"), and on the upload queue with `uploads`
+ * (docs/platforms.md "Uploads that survive a crash"); resolves once they poll.
  */
 export async function startPlatformWorkers(
   config: PostflowConfig,
@@ -127,8 +128,12 @@ export async function startPlatformWorkers(
   store: Store,
   log: Log,
   platforms: string[],
+  { uploads = false }: { uploads?: boolean } = {},
 ): Promise<Service> {
-  const queues = platforms.map((p) => platformWorkerSettings(p, config.taskQueue));
+  const queues = [
+    ...platforms.map((p) => platformWorkerSettings(p, config.taskQueue)),
+    ...(uploads ? [uploadWorkerSettings(config.taskQueue)] : []),
+  ];
   const connection = await NativeConnection.connect(connectionOptions(config, address));
   log(`Store: ${describeStore(config)}; media in ${describeMedia(config)}.`);
   const workers = await createPlatformWorkers({
@@ -180,6 +185,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       store,
       taskQueue: config.taskQueue,
       platformQueues: platformQueuesFrom(config.platformQueues, config.taskQueue),
+      ...(config.uploadQueue ? { uploadQueue: uploadQueueName(config.taskQueue) } : {}),
       userId: DEFAULT_USER,
       allowPrivateUrls: config.allowPrivateUrls,
       // Search attributes are not encrypted by the codec, so with it on the text is not indexed.
@@ -232,7 +238,10 @@ export async function startApi(
   const cancelQueueCheck = warnAboutUnservedQueues(
     connection,
     config.namespace,
-    platformQueuesFrom(config.platformQueues, config.taskQueue),
+    {
+      ...platformQueuesFrom(config.platformQueues, config.taskQueue),
+      ...(config.uploadQueue ? { [UPLOADS]: uploadQueueName(config.taskQueue) } : {}),
+    },
     (line) => processLogger().warn(line),
   );
   log(

@@ -46,6 +46,12 @@ export interface PostflowClientOptions {
    * input (docs/deploy.md, "Sizing per platform"). @default none: every call on `taskQueue`
    */
   platformQueues?: PlatformQueues;
+  /**
+   * The task queue of posts' long uploads (`POSTFLOW_UPLOAD_QUEUE`, served by `postflow worker
+   * --uploads`); each new post with media carries it in its input. @default none: uploads run on
+   * the platform's queue
+   */
+  uploadQueue?: string;
   /** The user whose posts this client sees and creates. @default 'usr_default' */
   userId?: string;
   /** How long queries and updates may wait for a worker before failing with 503. @default 10 000 ms */
@@ -263,6 +269,7 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     temporal: options.temporal,
     taskQueue,
     platformQueues: options.platformQueues,
+    ...(options.uploadQueue ? { uploadQueue: options.uploadQueue } : {}),
     rpcTimeoutMs: options.rpcTimeoutMs,
     searchAttributes: options.searchAttributes,
     indexText: options.indexText,

@@ -11,6 +11,12 @@ export interface ImportWorkflowsOptions {
   temporal: Client;
   taskQueue: string;
   platformQueues?: PlatformQueues;
+  /**
+   * The task queue of posts' long uploads (`POSTFLOW_UPLOAD_QUEUE`, served by `postflow worker
+   * --uploads`); each new post with media carries it in its input. @default none: uploads run on
+   * the platform's queue
+   */
+  uploadQueue?: string;
   searchAttributes?: boolean;
   indexText?: boolean;
   /** Start each post's metrics collection when it publishes. @default true */

@@ -19,6 +19,12 @@ export interface PostWorkflowsOptions {
   taskQueue: string;
   /** Platforms whose calls run on their own task queue (platform → queue). @default none */
   platformQueues?: PlatformQueues;
+  /**
+   * The task queue of posts' long uploads (`POSTFLOW_UPLOAD_QUEUE`, served by `postflow worker
+   * --uploads`); each new post with media carries it in its input. @default none: uploads run on
+   * the platform's queue
+   */
+  uploadQueue?: string;
   /** How long queries and updates may wait for a worker before failing with 503. */
   rpcTimeoutMs: number;
   /** Start posts with Postflow's search attributes (needed to list them). @default true */

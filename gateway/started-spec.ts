@@ -9,12 +9,19 @@ import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
  */
 export function startedSpec(
   spec: PostSpec,
-  options: { platformQueues?: PlatformQueues; collectMetrics?: boolean },
+  options: { platformQueues?: PlatformQueues; uploadQueue?: string; collectMetrics?: boolean },
 ): PostSpec {
   const platformQueues = routingFor(spec.targets, options.platformQueues ?? {});
   return {
     ...spec,
     ...(platformQueues ? { platformQueues } : {}),
+    // Only posts that upload anything carry the upload queue: the others start as before.
+    ...(options.uploadQueue && hasMedia(spec) ? { uploadQueue: options.uploadQueue } : {}),
     ...(options.collectMetrics === false ? { collectMetrics: false as const } : {}),
   };
+}
+
+/** Whether any target of the post, with its overrides, has media to upload. */
+function hasMedia(spec: PostSpec): boolean {
+  return spec.targets.some((t) => (({ ...spec.content, ...t.overrides }).media ?? []).length > 0);
 }

@@ -130,6 +130,13 @@ export interface PlatformDescriptor {
   /** When the delivery runs a prepare step; absent: the adapter has no `prepare`. */
   prepareStep?: PrepareStep;
   /**
+   * Where the platform's large uploads run (docs/platforms.md "Uploads that survive a crash"):
+   * `upload`, a resumable upload step of its own before the publish call (the adapter's `upload`:
+   * its final chunk is the publish); `prepare`, in the prepare step, run as an upload (its own
+   * options and queue). Absent: no long upload.
+   */
+  uploadStep?: 'upload' | 'prepare';
+  /**
    * The platform API's official base URL (`POSTFLOW_<PLATFORM>_API_URL` overrides it); absent
    * where each account names its server (Mastodon) or there is no API (the sandbox).
    */

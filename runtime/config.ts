@@ -23,6 +23,11 @@ export interface PostflowConfig {
   taskQueue: string;
   /** `POSTFLOW_PLATFORM_QUEUES`: platforms whose calls new posts send to `<taskQueue>-<platform>`. */
   platformQueues: string[];
+  /**
+   * `POSTFLOW_UPLOAD_QUEUE=true`: new posts with media send their long uploads to
+   * `<taskQueue>-uploads`, served by `postflow worker --uploads`. @default off
+   */
+  uploadQueue: boolean;
   /** `POSTFLOW_WORKER_PLATFORMS`: `postflow worker` serves only these platforms' queues (`--platforms` wins). */
   workerPlatforms: string[];
   /** gRPC and UI ports of the embedded dev server. */
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     taskQueue: env.POSTFLOW_TASK_QUEUE || 'postflow',
     platformQueues: parsePlatformList(env.POSTFLOW_PLATFORM_QUEUES, 'POSTFLOW_PLATFORM_QUEUES'),
     workerPlatforms: parsePlatformList(env.POSTFLOW_WORKER_PLATFORMS, 'POSTFLOW_WORKER_PLATFORMS'),
+    uploadQueue: env.POSTFLOW_UPLOAD_QUEUE === 'true',
     devServerPort,
     devServerUiPort,
     host: env.POSTFLOW_HOST || '127.0.0.1',

@@ -19,6 +19,11 @@ export function platformQueueName(taskQueue: string, platform: string): string {
   return `${taskQueue}-${platform}`;
 }
 
+/** The task queue of long uploads (`POSTFLOW_UPLOAD_QUEUE`): `<task queue>-uploads`. */
+export function uploadQueueName(taskQueue: string): string {
+  return `${taskQueue}-uploads`;
+}
+
 /**
  * A comma-separated list of platforms (`youtube, tiktok`), checked against the platforms this
  * build knows; `source` names the setting in the error. Empty or unset: none.

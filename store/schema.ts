@@ -226,4 +226,16 @@ export const MIGRATIONS: readonly string[] = [
      metrics TEXT NOT NULL,
      PRIMARY KEY (post_id, account_id, due_at)
    );`,
+  // 20: long uploads' platform sessions (a YouTube session URL is a capability: sealed), by an
+  // opaque key that workflow history and heartbeat details carry instead; one row per upload
+  // activity, so a retry on another worker goes on in the same session (docs/platforms.md
+  // "Uploads that survive a crash")
+  `CREATE TABLE upload_sessions (
+     key TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL,
+     platform TEXT NOT NULL,
+     session TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX upload_sessions_created ON upload_sessions (created_at);`,
 ];

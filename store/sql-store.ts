@@ -499,6 +499,29 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
     },
 
+    uploadSessions: {
+      async keep(key, { accountId, platform, session }) {
+        await db.run(
+          `INSERT INTO upload_sessions (key, account_id, platform, session, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO NOTHING`,
+          [key, accountId, platform, box.seal(session), now()],
+        );
+        return (await this.get(key)) ?? session;
+      },
+      async get(key) {
+        const row = await db.get<{ session: string }>('SELECT session FROM upload_sessions WHERE key = ?', [
+          key,
+        ]);
+        return row && box.open(row.session);
+      },
+      async drop(key) {
+        await db.run('DELETE FROM upload_sessions WHERE key = ?', [key]);
+      },
+      async purge(createdBefore) {
+        return db.run('DELETE FROM upload_sessions WHERE created_at < ?', [createdBefore.toISOString()]);
+      },
+    },
+
     accountLimits: {
       async observe(accountId, limits, observedAt) {
         // Two deliveries of one account may answer out of order: the later answer wins.

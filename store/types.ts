@@ -345,6 +345,23 @@ export interface Store {
    * Allowances a platform reports only in its answers (X's 24-hour post caps, in the headers of
    * each post call): the latest answer's per account, for `GET /v1/accounts/{id}/limits`.
    */
+  /**
+   * The platform sessions of long uploads (docs/platforms.md "Uploads that survive a crash"): a
+   * session's URL is a capability, sealed at rest and never in workflow history; the key naming
+   * it is opaque. The first session kept under a key stays: a second attempt racing the first
+   * gets the first's.
+   */
+  uploadSessions: {
+    /** Keeps `session` under `key` unless one is kept already; answers the one kept. */
+    keep(key: string, upload: { accountId: string; platform: string; session: string }): Promise<string>;
+    /** The session kept under `key`, if any. */
+    get(key: string): Promise<string | undefined>;
+    /** Forgets `key`'s session (it completed, or it is gone on the platform). */
+    drop(key: string): Promise<void>;
+    /** Forgets sessions kept before `createdBefore` (the platforms' own expire within a week); returns how many. */
+    purge(createdBefore: Date): Promise<number>;
+  };
+
   accountLimits: {
     /** Keeps what an answer read at `observedAt` said, unless a later answer's is kept already. */
     observe(accountId: string, limits: Record<string, number>, observedAt: string): Promise<void>;

@@ -1,5 +1,5 @@
 import { concurrencyLimits } from '../activities/platforms/limiter';
-import { platformQueueName } from '../runtime/platform-queues';
+import { platformQueueName, uploadQueueName } from '../runtime/platform-queues';
 
 /** The Temporal worker settings of one platform's queue. */
 export interface PlatformWorkerSettings {
@@ -29,6 +29,28 @@ export function platformWorkerSettings(
     taskQueue: platformQueueName(taskQueue, platform),
     maxConcurrentActivityTaskExecutions: concurrencyLimits(env)(platform).max,
     ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
+  };
+}
+
+/** Long uploads one `--uploads` worker runs at once by default: each holds a chunk in memory, and a link. */
+const UPLOAD_CONCURRENCY = 4;
+
+/**
+ * Settings of the upload queue's worker (`postflow worker --uploads`, `POSTFLOW_UPLOAD_QUEUE`):
+ * `POSTFLOW_UPLOAD_CONCURRENCY` uploads at once (default 4), whatever their platform; no rate.
+ */
+export function uploadWorkerSettings(
+  taskQueue: string,
+  env: Record<string, string | undefined> = process.env,
+): PlatformWorkerSettings {
+  const raw = env.POSTFLOW_UPLOAD_CONCURRENCY?.trim();
+  const max = raw ? Number(raw) : UPLOAD_CONCURRENCY;
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new Error(`POSTFLOW_UPLOAD_CONCURRENCY must be a whole number above 0, got "${raw}".`);
+  return {
+    platform: 'uploads',
+    taskQueue: uploadQueueName(taskQueue),
+    maxConcurrentActivityTaskExecutions: max,
   };
 }
 

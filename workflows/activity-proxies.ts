@@ -43,6 +43,19 @@ const PREPARE_AND_CHECK: ActivityOptions = {
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 };
 
+/**
+ * A long upload (`uploadTarget`; the prepare of a platform that uploads in it, `UPLOAD_STEP`) is
+ * reversible and resumable: it heartbeats where it stands, and the heartbeat timeout notices a
+ * dead worker in seconds whatever the file's size; no start-to-close is sized for a file. Each
+ * attempt may run until the schedule-to-close bound; Temporal retries in place, and a retry
+ * goes on in the platform's session from the offset the platform acknowledged.
+ */
+const UPLOAD: ActivityOptions = {
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+};
+
 /*
  * The first comment (`commentOnTarget`) is irreversible like the publish call, so it runs with
  * PUBLISH's options: one attempt, the same deadline; workflows/first-comment.ts decides retries.
@@ -66,10 +79,13 @@ const REFRESH: ActivityOptions = {
 
 /**
  * The platform-calling activities of a delivery, scheduled on `taskQueue` (unset: the workflow's
- * own, exactly as before per-platform queues existed, so older histories replay unchanged).
+ * own, exactly as before per-platform queues existed, so older histories replay unchanged); the
+ * long uploads on `uploadQueue` when the post has one (`PostSpec.uploadQueue`), else likewise.
  */
-export function platformCalls(taskQueue?: string) {
-  const on = (options: ActivityOptions): ActivityOptions => (taskQueue ? { ...options, taskQueue } : options);
+export function platformCalls(taskQueue?: string, uploadQueue?: string) {
+  const on = (options: ActivityOptions, queue = taskQueue): ActivityOptions =>
+    queue ? { ...options, taskQueue: queue } : options;
+  const uploads = proxyActivities<PostflowActivities>(on(UPLOAD, uploadQueue ?? taskQueue));
   const { publishTarget, commentOnTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
   const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
     proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
@@ -78,6 +94,9 @@ export function platformCalls(taskQueue?: string) {
   return {
     publishTarget,
     prepareTarget,
+    uploadTarget: uploads.uploadTarget,
+    /** `prepareTarget` of a platform that uploads in its prepare (`UPLOAD_STEP`), as an upload. */
+    prepareUpload: uploads.prepareTarget,
     checkPreparedTarget,
     checkPublishedTarget,
     reusePrepared,

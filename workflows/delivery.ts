@@ -1,7 +1,7 @@
 import { patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { PreparedStep, PublishedStep } from '../activities';
 import type { StepState } from '../platforms/kit/adapter';
-import { needsPrepare, takesComments } from '../api/platform-steps';
+import { needsPrepare, takesComments, uploadStep } from '../api/platform-steps';
 import type {
   DeliveryCursor,
   DeliveryError,
@@ -67,6 +67,13 @@ export const COMMENTS_BY_ACCOUNT_PATCH = 'comments-by-account';
  * a call, and replay so. Asked of every first comment, as the one before.
  */
 export const NOSTR_COMMENTS_PATCH = 'nostr-comments';
+/**
+ * Long uploads in an activity of their own (docs/platforms.md "Uploads that survive a crash"):
+ * YouTube's upload step before its publish call, X's and LinkedIn's media prepare with the
+ * upload options, both on the post's upload queue when it has one. Asked only of targets with
+ * media on those platforms; runs recorded before upload the old way, and replay so.
+ */
+export const RESUMABLE_UPLOAD_PATCH = 'resumable-upload';
 /** Platforms whose `first_comment` was refused without a call before the patch named. */
 const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
   discord: COMMENTS_BY_ACCOUNT_PATCH,
@@ -99,8 +106,9 @@ export async function deliver(
   touch: () => void,
   taskQueue?: string,
   handOver: () => boolean = () => false,
+  uploadQueue?: string,
 ): Promise<DeliveryEnd> {
-  return new Delivery(delivery, job, touch, platformCalls(taskQueue), handOver).run();
+  return new Delivery(delivery, job, touch, platformCalls(taskQueue, uploadQueue), handOver).run();
 }
 
 /** Whether a run's history is long enough to hand over to a new run. */
@@ -386,10 +394,17 @@ class Delivery {
     return verdict === 'reuse' ? reuse : undefined;
   }
 
-  /** A fresh prepare, or nothing when prepare would do nothing. */
+  /**
+   * A fresh prepare, or nothing when prepare would do nothing. A platform whose upload ends in
+   * its publish call (YouTube) uploads all but the final chunk in its own resumable step, whose
+   * answer (an opaque key, the size) the publish call finishes from.
+   */
   private async prepare(): Promise<PreparedStep> {
+    const upload = uploadStep(this.job.target, this.job.content);
+    const resumable = upload !== undefined && patched(RESUMABLE_UPLOAD_PATCH);
+    if (resumable && upload === 'upload') return { ready: await this.calls.uploadTarget(this.job) };
     if (skipsPrepare(this.job)) return { ready: {} };
-    return this.calls.prepareTarget(this.job);
+    return resumable ? this.calls.prepareUpload(this.job) : this.calls.prepareTarget(this.job);
   }
 
   /**

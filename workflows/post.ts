@@ -295,6 +295,7 @@ export class Post {
           () => this.touch(),
           spec.platformQueues?.[target.platform],
           historyIsLong,
+          spec.uploadQueue,
         );
         if (end === 'handed-over') this.handingOver = true;
         return end;

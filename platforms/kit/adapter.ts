@@ -52,6 +52,30 @@ export interface MediaReader {
   read(start: number, end: number): Promise<Buffer>;
 }
 
+/**
+ * Where a long upload stands, across the attempts of its activity (docs/platforms.md "Uploads that
+ * survive a crash"). A retried attempt (another worker, after the first was killed) finds the
+ * session the first kept and goes on from the offset the platform acknowledges, never from zero.
+ */
+export interface UploadLedger {
+  /**
+   * The upload's opaque key: stable across the activity's attempts, safe for workflow history and
+   * heartbeat details (it names the session; it is not one).
+   */
+  readonly key: string;
+  /** The session an earlier attempt kept, if any. */
+  session(): Promise<string | undefined>;
+  /**
+   * Keeps a session just opened, before any byte goes to it (sealed in Postflow's store, never in
+   * history); answers the session to use: an earlier attempt's, should two have raced.
+   */
+  keep(session: string): Promise<string>;
+  /** Forgets the kept session (the platform says it is gone), before a new one is opened. */
+  forget(): Promise<void>;
+  /** The bytes the platform acknowledged so far, of `total`: the heartbeat's details. */
+  progress(offset: number, total: number): void;
+}
+
 /** One publish of one post to one account. */
 export interface PublishRequest {
   postId: string;
@@ -76,6 +100,12 @@ export interface PublishRequest {
   landsBy?: string;
   /** Aborted when the activity is cancelled or the worker shuts down. */
   signal: AbortSignal;
+  /**
+   * The platform session a long upload (`upload`) kept under `key`, from Postflow's store: what
+   * `publish`, `findExisting` and `reusable` go on with when their `prepared` state names one
+   * (`upload_key`). Absent where the store is not at hand (unit tests).
+   */
+  uploadSession?: (key: string) => Promise<string | undefined>;
   /**
    * Keeps allowances the platform reports only in its answers (X's 24-hour post caps) for
    * `GET /v1/accounts/{id}/limits`: integer counts by key. Never fails the step.
@@ -166,6 +196,14 @@ export interface PlatformAdapter {
   readonly platform: string;
   /** Uploads media, creates containers: everything the followers cannot see yet. Retried freely. */
   prepare?(request: PublishRequest): Promise<Prepared>;
+  /**
+   * A long transfer whose end is the publish itself (YouTube: the final chunk creates the video):
+   * sends every byte but the last chunk's, in a session kept in `ledger`, and returns the state
+   * `publish` finishes it from (`{ upload_key, … }`, no secret). Run in an activity of its own
+   * (`uploadTarget`) that heartbeats the acknowledged offset and is retried in place: a retry goes
+   * on in the same session. Invisible to followers until `publish` sends the final chunk.
+   */
+  upload?(request: PublishRequest, ledger: UploadLedger): Promise<StepState>;
   /** Asks again whether what `prepare` made is ready (a container being processed). Read-only. */
   checkPrepared?(request: PublishRequest, state: StepState): Promise<Prepared>;
   /**

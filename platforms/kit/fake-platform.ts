@@ -50,6 +50,7 @@ export type Fault = FakeResponse | { kind: 'reset' } | { kind: 'lose-answer' } |
 interface PendingFault {
   method?: string;
   path: string | RegExp;
+  withBody?: boolean;
   fault: Fault;
   times: number;
 }
@@ -104,8 +105,15 @@ export class FakePlatform {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Makes the next `times` requests matching `method` and `path` misbehave. */
-  inject(match: { method?: string; path: string | RegExp }, fault: Fault, times = 1): void {
+  /**
+   * Makes the next `times` requests matching `method` and `path` misbehave; with `withBody`, only
+   * requests that carry a body (an upload's chunks, not its empty status queries).
+   */
+  inject(
+    match: { method?: string; path: string | RegExp; withBody?: boolean },
+    fault: Fault,
+    times = 1,
+  ): void {
     this.faults.push({ ...match, fault, times });
   }
 
@@ -266,7 +274,10 @@ export class FakePlatform {
 
   private takeFault(req: FakeRequest): Fault | undefined {
     const i = this.faults.findIndex(
-      (f) => (!f.method || f.method === req.method) && matches(f.path, req.path),
+      (f) =>
+        (!f.method || f.method === req.method) &&
+        matches(f.path, req.path) &&
+        (!f.withBody || req.raw.length > 0),
     );
     if (i < 0) return undefined;
     const pending = this.faults[i]!;

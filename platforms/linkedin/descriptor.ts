@@ -148,6 +148,7 @@ export const linkedinDescriptor: PlatformDescriptor = {
   rules: linkedinRules,
   credentials: ['access_token'],
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://api.linkedin.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // Sign In with LinkedIn (OpenID Connect) for the profile, w_member_social to post. LinkedIn's
@@ -188,6 +189,7 @@ export const linkedinPageDescriptor: PlatformDescriptor = {
   rules: linkedinPageRules,
   credentials: ['access_token'],
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://api.linkedin.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // The member's grant (the same app as `linkedin`, with the Community Management API's

@@ -171,6 +171,7 @@ export const twitterDescriptor: PlatformDescriptor = {
   rules: twitterRules,
   credentials: ['access_token'],
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://api.x.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // OAuth 2.0 with PKCE; offline.access brings the refresh token, media.write the v2 uploads.

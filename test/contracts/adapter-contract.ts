@@ -48,7 +48,7 @@ export interface ContractSubject<F extends ContractFake> {
     fields: string[];
   }>;
   /** The irreversible call, where faults are injected. */
-  publishCall: { method: string; path: string | RegExp };
+  publishCall: { method: string; path: string | RegExp; withBody?: boolean };
   /** The fake's ledger: every post it published, with its text and number of media. */
   published(fake: F): Array<{ id: string; text: string; media: number }>;
   /** The platform's documented error answers, one per class. */

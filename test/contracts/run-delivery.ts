@@ -8,8 +8,9 @@ import {
   isProcessing,
   type PlatformAdapter,
   type PublishRequest,
+  type UploadLedger,
 } from '../../platforms/kit/adapter';
-import { needsPrepare } from '../../api/platform-steps';
+import { needsPrepare, uploadStep } from '../../api/platform-steps';
 import type { DeliveryReceipt, MediaRef, PostContent } from '../../api/types';
 
 /** Processing checks a test delivery makes before it gives up. */
@@ -20,10 +21,21 @@ const POLL_PAUSE_MS = 5;
  * The steps of one delivery as the workflow runs them (prepare → checks → publish → checks),
  * without Temporal: what an adapter does for one target, end to end against its fake.
  */
-export async function runDelivery(adapter: PlatformAdapter, req: PublishRequest): Promise<DeliveryReceipt> {
-  // Like the workflow: a prepare step with nothing to do is skipped (api/platform-steps.ts).
+export async function runDelivery(
+  adapter: PlatformAdapter,
+  request: PublishRequest,
+  uploads: UploadSessions = new UploadSessions(),
+): Promise<DeliveryReceipt> {
+  const req: PublishRequest = { uploadSession: (key) => uploads.get(key), ...request };
+  // Like the workflow: a prepare step with nothing to do is skipped (api/platform-steps.ts); a
+  // platform whose upload ends in its publish call uploads in a step of its own first.
   const content = { ...req.content, media: req.media.map((file) => file.ref) };
-  let prepared = needsPrepare(req.target, content) ? await adapter.prepare!(req) : { ready: {} };
+  let prepared =
+    uploadStep(req.target, content) === 'upload' && adapter.upload
+      ? { ready: await adapter.upload(req, uploads.ledger('upl_contract')) }
+      : needsPrepare(req.target, content)
+        ? await adapter.prepare!(req)
+        : { ready: {} };
   for (let polls = 0; isProcessing(prepared); polls++) {
     if (polls >= MAX_POLLS) throw new Error('prepare never finished processing');
     await pause();
@@ -36,6 +48,35 @@ export async function runDelivery(adapter: PlatformAdapter, req: PublishRequest)
     published = await adapter.checkPublished!(req, published.processing);
   }
   return published;
+}
+
+/**
+ * The upload step's sessions as the store keeps them, in memory: what `uploadTarget` gives an
+ * adapter (activities/uploads.ts), with every offset it reported.
+ */
+export class UploadSessions {
+  readonly sessions = new Map<string, string>();
+  readonly progress: Array<{ key: string; offset: number; total: number }> = [];
+
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.sessions.get(key));
+  }
+
+  ledger(key: string): UploadLedger {
+    return {
+      key,
+      session: () => this.get(key),
+      keep: (session) => {
+        if (!this.sessions.has(key)) this.sessions.set(key, session);
+        return Promise.resolve(this.sessions.get(key)!);
+      },
+      forget: () => {
+        this.sessions.delete(key);
+        return Promise.resolve();
+      },
+      progress: (offset, total) => void this.progress.push({ key, offset, total }),
+    };
+  }
 }
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, POLL_PAUSE_MS));

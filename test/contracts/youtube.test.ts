@@ -12,6 +12,7 @@ import {
   publishRequest,
   runDelivery,
   testMediaFile,
+  UploadSessions,
 } from './run-delivery';
 
 const fakes: YoutubeFake[] = [];
@@ -110,7 +111,8 @@ adapterContract({
       fields: ['platform_data.title'],
     },
   ],
-  publishCall: { method: 'PUT', path: '/upload/youtube/v3/videos' },
+  // The chunks, not the status query the publish call asks first.
+  publishCall: { method: 'PUT', path: '/upload/youtube/v3/videos', withBody: true },
   published: (fake) =>
     fake.videos.map((v) => ({ id: v.id, text: v.description, media: v.bytes > 0 ? 1 : 0 })),
   errors: {
@@ -394,7 +396,7 @@ describe('youtube', () => {
         [CHUNK, 2 * CHUNK - 1, 308],
         [2 * CHUNK, total - 1, 201],
       ]);
-      expect(log.queries()).toBe(0);
+      expect(log.queries()).toBe(1); // the publish call asks the upload step's session once
       const [made] = log.videos();
       expect(log.videos()).toHaveLength(1);
       expect(receipt.platformPostId).toBe(made!.id);
@@ -407,7 +409,8 @@ describe('youtube', () => {
       const req = publishRequest(account(fake), video('read by range'), {}, [file]);
       fake.failChunk(2, 'reset-mid-chunk');
       await runDelivery(chunked(), req);
-      expect(file.usage).toMatchObject({ loads: 0, opens: 1 });
+      // Opened once by the upload step, once by the publish call that sends the final chunk.
+      expect(file.usage).toMatchObject({ loads: 0, opens: 2 });
       // The half of the second chunk the session lost is read again; nothing else is.
       expect(file.usage.bytesRead).toBe(total + CHUNK / 2);
       const kept = fake.chunks.slice(-4).map((c) => [c.first, c.kept]);
@@ -426,7 +429,7 @@ describe('youtube', () => {
         [kept, kept + CHUNK - 1, 308],
         [kept + CHUNK, total - 1, 201],
       ]);
-      expect(log.queries()).toBe(1);
+      expect(log.queries()).toBe(2); // after the reset, and the publish call's own
       expect(log.uploads()).toBe(1);
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
       expect(log.videos()[0]!.sha256).toBe(movieHash);
@@ -446,7 +449,7 @@ describe('youtube', () => {
         [CHUNK, 2 * CHUNK - 1, 308],
         [2 * CHUNK, total - 1, 201],
       ]);
-      expect(log.queries()).toBe(1);
+      expect(log.queries()).toBe(2); // after the fault, and the publish call's own
       expect(log.videos().map((v) => v.id)).toEqual([receipt.platformPostId]);
       expect(log.videos()[0]!.sha256).toBe(movieHash);
     });
@@ -502,6 +505,168 @@ describe('youtube', () => {
       expect(log.chunks()).toEqual([[0, CHUNK - 1, 308]]);
       expect(log.videos()).toHaveLength(0);
       fake.failStatusQueries(0);
+    });
+
+    describe('an upload step that survives a crash (uploadTarget)', () => {
+      /** Five chunks: four full ones and a shorter last one, so a crash can come at 60 %. */
+      const film = randomBytes(4 * CHUNK + 100_000);
+      const filmHash = createHash('sha256').update(film).digest('hex');
+      const media = () => [{ contentType: 'video/mp4', bytes: film }];
+
+      /**
+       * An attempt of the upload step on a worker killed after `chunks` chunk reads: its signal
+       * aborts as the process would stop, mid-way through the next chunk's request.
+       */
+      const killedAfter = async (chunks: number, uploads: UploadSessions, text: string) => {
+        const killed = new AbortController();
+        const [file] = request(video(text), {}, media()).media;
+        let reads = 0;
+        const dying = {
+          ...file!,
+          open: async () => {
+            const reader = await file!.open();
+            return {
+              ...reader,
+              size: reader.size,
+              contentType: reader.contentType,
+              read: async (start: number, end: number) => {
+                if (++reads > chunks) killed.abort(new Error('SIGKILL'));
+                return reader.read(start, end);
+              },
+            };
+          },
+        };
+        const req = { ...request(video(text), {}, media()), media: [dying], signal: killed.signal };
+        await expect(chunked().upload!(req, uploads.ledger('upl_crash'))).rejects.toBeDefined();
+        return req;
+      };
+
+      test('a worker killed at 60 % resumes at 60 % in the same session: one session, nothing resent but the chunk in flight, one video', async () => {
+        const log = watch();
+        const uploads = new UploadSessions();
+        await killedAfter(3, uploads, 'killed at 60 %');
+        // The killed attempt sent 3 chunks whole; the 4th was cut off before it went out.
+        expect(log.chunks()).toEqual([
+          [0, CHUNK - 1, 308],
+          [CHUNK, 2 * CHUNK - 1, 308],
+          [2 * CHUNK, 3 * CHUNK - 1, 308],
+        ]);
+        expect(uploads.progress.at(-1)).toEqual({ key: 'upl_crash', offset: 3 * CHUNK, total: film.length });
+        // The retry, on another worker: the same ledger key, the same session, asked where it stands.
+        const req = request(video('killed at 60 %'), {}, media());
+        const ready = await chunked().upload!(
+          { ...req, uploadSession: (k) => uploads.get(k) },
+          uploads.ledger('upl_crash'),
+        );
+        expect(ready).toEqual({ upload_key: 'upl_crash', size: film.length, offset: 4 * CHUNK });
+        expect(log.queries()).toBe(1);
+        expect(log.videos()).toHaveLength(0); // nothing is published before the final chunk
+        // The publish call sends the final chunk only.
+        const published = await chunked().publish({ ...req, uploadSession: (k) => uploads.get(k) }, ready);
+        expect(log.chunks().slice(3)).toEqual([
+          [3 * CHUNK, 4 * CHUNK - 1, 308],
+          [4 * CHUNK, film.length - 1, 201],
+        ]);
+        expect([log.sessions(), log.uploads()]).toEqual([1, 1]);
+        const [session] = [...fake.sessionBytes().entries()].slice(-1);
+        expect(session![1]).toEqual({ sent: film.length, kept: film.length, chunks: 5 });
+        expect(log.videos()).toHaveLength(1);
+        expect(log.videos()[0]!.sha256).toBe(filmHash);
+        expect(published).toEqual({ processing: { video_id: log.videos()[0]!.id }, pollAfterMs: 5_000 });
+        // The session URL (a capability) is in the store only: never in what the steps answer.
+        expect(JSON.stringify([ready, published, uploads.progress])).not.toMatch(/upload_id|127\.0\.0\.1/);
+      });
+
+      test('a chunk the killed worker was sending when it died is sent again from where the session stands', async () => {
+        const log = watch();
+        const uploads = new UploadSessions();
+        fake.failChunk(2, 'reset-mid-chunk'); // the fake keeps half of the 2nd chunk, the answer is lost
+        await killedAfter(2, uploads, 'killed mid-chunk').catch(() => undefined);
+        const req = {
+          ...request(video('killed mid-chunk'), {}, media()),
+          uploadSession: (k: string) => uploads.get(k),
+        };
+        const ready = await chunked().upload!(req, uploads.ledger('upl_crash'));
+        await chunked().publish(req, ready);
+        const half = CHUNK + CHUNK / 2;
+        // The 2nd chunk's kept half is never sent again.
+        expect(log.chunks().map(([first]) => first)).toEqual(
+          [0, CHUNK, half, half + CHUNK, half + 2 * CHUNK, half + 3 * CHUNK].filter((f) => f < film.length),
+        );
+        expect(log.uploads()).toBe(1);
+        expect(log.videos()[0]!.sha256).toBe(filmHash);
+      });
+
+      test('a session gone between attempts is replaced: the retry starts over in a new session, nothing published', async () => {
+        const log = watch();
+        const uploads = new UploadSessions();
+        await killedAfter(1, uploads, 'expired meanwhile');
+        fake.failStatusQueries(1, { status: 404, body: 'Not Found' });
+        const req = {
+          ...request(video('expired meanwhile'), {}, media()),
+          uploadSession: (k: string) => uploads.get(k),
+        };
+        const ready = await chunked().upload!(req, uploads.ledger('upl_crash'));
+        expect(log.sessions()).toBe(2);
+        expect(uploads.sessions.size).toBe(1);
+        await chunked().publish(req, ready);
+        expect(log.videos()).toHaveLength(1);
+        expect(log.videos()[0]!.sha256).toBe(filmHash);
+      });
+
+      test('the final chunk lost: reconcile asks the session, which says it made the video; reuse says taken', async () => {
+        const log = watch();
+        const uploads = new UploadSessions();
+        const req = {
+          ...request(video('final lost'), {}, media()),
+          uploadSession: (k: string) => uploads.get(k),
+        };
+        const ready = await chunked().upload!(req, uploads.ledger('upl_final'));
+        fake.failChunk(1, 'lose-answer');
+        // The publish call's first question is answered; those after the lost final chunk are not.
+        fake.failStatusQueries(10, undefined, 1);
+        const failure = await failureOf(chunked(1).publish(req, ready));
+        expect(failure).toMatchObject({ outcomeUnknown: true });
+        fake.failStatusQueries(0);
+        const found = await chunked().findExisting!(req, ready);
+        expect(found?.platformPostId).toBe(log.videos()[0]!.id);
+        expect(await chunked().reusable!(req, ready)).toBe('taken');
+        expect(log.videos()).toHaveLength(1);
+      });
+
+      test('the final chunk never arrived: reconcile proves it absent by the session, and the retry finishes the same session', async () => {
+        const log = watch();
+        const uploads = new UploadSessions();
+        const req = {
+          ...request(video('final never arrived'), {}, media()),
+          uploadSession: (k: string) => uploads.get(k),
+        };
+        const ready = await chunked().upload!(req, uploads.ledger('upl_absent'));
+        fake.failChunk(1, 'reset');
+        fake.failStatusQueries(10, undefined, 1);
+        const failure = await failureOf(chunked(1).publish(req, ready));
+        expect(failure).toMatchObject({ outcomeUnknown: true });
+        fake.failStatusQueries(0);
+        expect(await chunked().findExisting!(req, ready)).toBeNull();
+        expect(await chunked().reusable!(req, ready)).toBe('reuse');
+        await chunked().publish(req, ready);
+        expect([log.sessions(), log.uploads(), log.videos().length]).toEqual([1, 1, 1]);
+        expect(log.videos()[0]!.sha256).toBe(filmHash);
+      });
+
+      test('a publish whose upload session is no longer kept is a plain retry, before any byte', async () => {
+        const log = watch();
+        const req = { ...request(video('store lost it'), {}, media()), uploadSession: async () => undefined };
+        const failure = await failureOf(
+          chunked().publish(req, { upload_key: 'upl_gone', size: film.length, offset: 0 }),
+        );
+        expect(failure).toMatchObject({
+          code: 'platform.youtube.upload_session_lost',
+          retryable: true,
+          outcomeUnknown: false,
+        });
+        expect(log.chunks()).toEqual([]);
+      });
     });
 
     test('POSTFLOW_YOUTUBE_CHUNK_BYTES must be a positive multiple of 256 KiB', () => {

@@ -6,6 +6,8 @@ import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { createSandboxAdapter } from '../../platforms/sandbox/adapter';
 import { createTikTokAdapter } from '../../platforms/tiktok/adapter';
 import { createTwitterAdapter } from '../../platforms/twitter/adapter';
+import { createYoutubeAdapter } from '../../platforms/google/youtube/adapter';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import type { Store } from '../../store/types';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
@@ -13,6 +15,7 @@ import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
+import { randomBytes } from 'node:crypto';
 import { FAKE_MP4, type MediaHost, PNG_1X1 } from '../contracts/run-delivery';
 import type { ProcessingControl } from './fault-layer';
 import type { FamilyName } from './schedule';
@@ -26,7 +29,10 @@ import type { FamilyName } from './schedule';
  * (X posts carry a one-reply thread; these four post a first comment too, each as its platform does: a reply item looked up by ref,
  * a reply with an Idempotency-Key, a reply at a derived record key, a reply found in the timeline);
  * - instagram: containers (prepare makes one, publish publishes it, reconcile asks about it);
- * - tiktok: publish then processing (status polls), no look-up at all.
+ * - tiktok: publish then processing (status polls), no look-up at all;
+ * - youtube: a resumable upload step (all but the final chunk, retried in place in the same
+ *   session), the final chunk as the publish call, processing; reconcile asks the upload session,
+ *   and a session proven incomplete is reused.
  */
 export interface Family {
   name: FamilyName;
@@ -150,6 +156,8 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
     }
     case 'tiktok':
       return tiktok(deps);
+    case 'youtube':
+      return youtube(deps);
   }
 }
 
@@ -221,6 +229,50 @@ async function tiktok({ host }: FamilyDeps): Promise<Family> {
     // A post TikTok failed is not on the account; one still processing may go live any moment.
     ledger: async (marker) =>
       fake.posts.filter((p) => p.text.includes(marker) && !p.failReason).map((p) => p.id),
+    stop: () => fake.stop(),
+  };
+}
+
+/** Three chunks of 256 KiB: the upload step sends two, the publish call the final one. */
+const FILM = randomBytes(2 * 256 * 1024 + 50_000);
+
+async function youtube({ host }: FamilyDeps): Promise<Family> {
+  const fake = await new YoutubeFake().start();
+  const env = {
+    POSTFLOW_YOUTUBE_CLIENT_ID: fake.client.id,
+    POSTFLOW_YOUTUBE_CLIENT_SECRET: fake.client.secret,
+    POSTFLOW_YOUTUBE_TOKEN_URL: `${fake.url}/token`,
+    POSTFLOW_YOUTUBE_CHUNK_BYTES: String(256 * 1024),
+  };
+  const [film] = host.serve([{ contentType: 'video/mp4', bytes: FILM }]);
+  const videoOf = (state: StepState) => fake.videos.find((v) => v.id === state.video_id);
+  return {
+    name: 'youtube',
+    platform: 'youtube',
+    adapter: createYoutubeAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS, env }),
+    processing: {
+      forever: async (published) => {
+        const video = isProcessing(published) ? videoOf(published.processing) : undefined;
+        if (video) video.pollsLeft = Number.MAX_SAFE_INTEGER;
+        return published;
+      },
+      failing: async (published) => {
+        const video = isProcessing(published) ? videoOf(published.processing) : undefined;
+        if (video) video.pollsLeft = 10;
+        return published;
+      },
+      fail: async (state) => {
+        const video = videoOf(state);
+        if (video) video.status = { ...video.status, uploadStatus: 'failed', failureReason: 'codec' };
+      },
+    },
+    credentials: () => fake.credentials(),
+    content: (marker) => ({ ...text(marker), title: `Explored ${marker}`, media: [film!.ref] }),
+    // A video YouTube failed is not on the channel.
+    ledger: async (marker) =>
+      fake.videos
+        .filter((v) => v.description.includes(marker) && v.status.uploadStatus !== 'failed')
+        .map((v) => v.id),
     stop: () => fake.stop(),
   };
 }

@@ -22,7 +22,15 @@ import type { Fault, Schedule } from './schedule';
  * exploration is about the engine's decisions, which see only these classifications.
  */
 export type CallKind =
-  'prepare' | 'checkPrepared' | 'publish' | 'checkPublished' | 'find' | 'refresh' | 'comment' | 'findComment';
+  | 'prepare'
+  | 'upload'
+  | 'checkPrepared'
+  | 'publish'
+  | 'checkPublished'
+  | 'find'
+  | 'refresh'
+  | 'comment'
+  | 'findComment';
 
 /** One platform call of an explored account, as the invariants read it. */
 export interface CallRecord {
@@ -245,6 +253,36 @@ export class FaultLayer {
         return real.prepare!(req);
       };
     }
+    if (real.upload) {
+      // A long upload (YouTube's all-but-final chunks): reversible, retried in place by Temporal.
+      // `lost`: the bytes went and the answer was lost, so the retry finds them in the same
+      // session; `late`: the worker is cut off mid-upload (its heartbeats stop, Temporal times the
+      // attempt out and retries it) and goes on uploading in the same session later, as a worker
+      // cut off from Temporal but not from the platform would; neither sends the final chunk.
+      wrapped.upload = async (req, ledger) => {
+        const plan = planOf(req.account.id);
+        if (!plan) return real.upload!(req, ledger);
+        const call = await plan.next('upload');
+        if (call.fault === 'late') {
+          const landing = { ...req, signal: new AbortController().signal };
+          const quiet = { ...ledger, progress: () => undefined };
+          plan.addLate({
+            landAtMs: call.atMs + LATE_LANDING_MS,
+            land: async () => void (await real.upload!(landing, quiet)),
+          });
+          await cutOff(req.signal);
+          throw new Error('explore: the worker was cut off while it uploaded');
+        }
+        if (call.fault === 'lost') {
+          await real.upload!(req, ledger);
+          throw new PublishError(transient(platform));
+        }
+        const before = readFailure(platform, call.fault, plan);
+        if (before) throw before;
+        return real.upload!(req, ledger);
+      };
+    }
+    if (real.reusable) wrapped.reusable = (req, prepared) => real.reusable!(req, prepared);
     if (real.checkPrepared) {
       wrapped.checkPrepared = async (req, state) => {
         const plan = planOf(req.account.id);

@@ -31,7 +31,15 @@ export interface Schedule {
   companion?: boolean;
 }
 
-export const FAMILIES = ['sandbox', 'mastodon', 'bluesky', 'twitter', 'instagram', 'tiktok'] as const;
+export const FAMILIES = [
+  'sandbox',
+  'mastodon',
+  'bluesky',
+  'twitter',
+  'instagram',
+  'tiktok',
+  'youtube',
+] as const;
 export type FamilyName = (typeof FAMILIES)[number];
 
 /**
@@ -93,7 +101,7 @@ export interface ScheduledEvent {
 
 /** The faults that mean something for a family (processing exists only where the platform has it). */
 export function faultsOf(family: FamilyName): Fault[] {
-  const processing = family === 'tiktok' || family === 'sandbox';
+  const processing = family === 'tiktok' || family === 'sandbox' || family === 'youtube';
   return FAULTS.filter((f) => processing || !f.startsWith('processing'));
 }
 

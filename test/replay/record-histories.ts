@@ -9,6 +9,7 @@
  * Commit the files: CI replays them against the current workflow code, so a change that would
  * break posts already running fails before it ships (docs/decisions.md, "Upgrades").
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POST_EVENTS } from '../../api/post-events';
@@ -17,6 +18,12 @@ import { Stack } from '../helpers/stack';
 import { WebhookReceiver } from '../helpers/receiver';
 import { scrubbed } from './scrub';
 import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
+
+/** The YouTube fake the video scenario publishes to (started in main, its URL in the stack's env). */
+const youtube = new YoutubeFake();
+/** YouTube's smallest chunk: the scenario's video goes in three, the upload step sending two. */
+const YOUTUBE_CHUNK = 256 * 1024;
 
 type Api = Stack['request'];
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
@@ -257,6 +264,25 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       await collection.result();
       return made.body.id;
     },
+    /**
+     * A video to YouTube: the upload step (all but the final chunk, resumable) before the publish
+     * call that sends the final chunk (patched resumable-upload), then processing.
+     */
+    async 'youtube-video'(api, stack) {
+      const video = await stack.upload(randomBytes(2 * YOUTUBE_CHUNK + 1_000), 'video/mp4', 'film.mp4');
+      const account = await api('POST', '/v1/accounts', {
+        platform: 'youtube',
+        name: 'Films',
+        credentials: youtube.credentials(),
+      });
+      const made = await api('POST', '/v1/posts', {
+        text: 'a film',
+        targets: [{ account_id: account.body.id, media_ids: [video], title: 'A film' }],
+        publish_now: true,
+      });
+      await stack.waitForPost(made.body.id, settled);
+      return made.body.id;
+    },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {
       const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);
@@ -279,11 +305,18 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
 
 async function main(label: string): Promise<void> {
   const receiver = await new WebhookReceiver().start();
+  await youtube.start();
+  youtube.processingPolls = 1;
   // Metrics passes a second and two after each publish: every published post's collection ends
   // while the recorder waits, so its history is whole.
   const stack = await new Stack({
     POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
     POSTFLOW_METRICS_SCHEDULE: '1s,2s',
+    POSTFLOW_YOUTUBE_API_URL: youtube.url,
+    POSTFLOW_YOUTUBE_CLIENT_ID: youtube.client.id,
+    POSTFLOW_YOUTUBE_CLIENT_SECRET: youtube.client.secret,
+    POSTFLOW_YOUTUBE_TOKEN_URL: `${youtube.url}/token`,
+    POSTFLOW_YOUTUBE_CHUNK_BYTES: String(YOUTUBE_CHUNK),
   }).start();
   try {
     const api: Api = (...args) => stack.request(...args);
@@ -326,6 +359,7 @@ async function main(label: string): Promise<void> {
   } finally {
     await stack.stop();
     await receiver.stop();
+    await youtube.stop();
   }
 }
 

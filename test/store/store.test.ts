@@ -48,6 +48,22 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.accountCredentials(account.id)).toEqual({});
   });
 
+  test('upload sessions: the first kept under a key stays, sealed at rest; dropped; purged by age', async () => {
+    const url = 'https://upload.example/upload?upload_id=SECRET-capability';
+    const upload = { accountId: 'acc_up', platform: 'youtube', session: url };
+    expect(await store.uploadSessions.keep('upl_a', upload)).toBe(url);
+    // A second attempt racing the first gets the first's session.
+    expect(await store.uploadSessions.keep('upl_a', { ...upload, session: `${url}-2` })).toBe(url);
+    expect(await store.uploadSessions.get('upl_a')).toBe(url);
+    expect(await store.uploadSessions.get('upl_b')).toBeUndefined();
+    await store.uploadSessions.drop('upl_a');
+    expect(await store.uploadSessions.get('upl_a')).toBeUndefined();
+    await store.uploadSessions.keep('upl_c', upload);
+    expect(await store.uploadSessions.purge(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.uploadSessions.purge(new Date(Date.now() + 60_000))).toBe(1);
+    expect(await store.uploadSessions.get('upl_c')).toBeUndefined();
+  });
+
   test('brands: per user, accounts in them, deleted only once empty', async () => {
     const brand = await store.brands.create({ userId: 'usr_br', name: 'Acme' });
     expect(brand).toMatchObject({ id: expect.stringMatching(/^brand_/), name: 'Acme' });
@@ -383,5 +399,21 @@ test('PostgreSQL: processes migrating a new database at once agree on one schema
     expect(await Promise.all(stores.map((s) => s.countApiKeys()))).toEqual([0, 0, 0, 0, 0]);
   } finally {
     await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test('an upload session is sealed at rest: the database never holds its URL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'postflow-upload-sessions-'));
+  const db = openSqliteDatabase(join(dir, 'postflow.db'));
+  const store = await openSqlStore(db, new SecretBox(randomBytes(32)));
+  try {
+    const url = 'https://upload.example/upload?upload_id=SECRET-capability';
+    await store.uploadSessions.keep('upl_sealed', { accountId: 'acc_up', platform: 'youtube', session: url });
+    const rows = await db.all<Record<string, string>>('SELECT * FROM upload_sessions');
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain('SECRET');
+    expect(rows[0]).toMatchObject({ key: 'upl_sealed', account_id: 'acc_up', platform: 'youtube' });
+  } finally {
+    await store.close();
   }
 });

@@ -7,8 +7,10 @@ import {
   platformQueueName,
   platformQueuesFrom,
   routingFor,
+  uploadQueueName,
 } from '../../runtime/platform-queues';
-import { platformWorkerSettings } from '../../worker/platform-worker-settings';
+import { startedSpec } from '../../gateway/started-spec';
+import { platformWorkerSettings, uploadWorkerSettings } from '../../worker/platform-worker-settings';
 import { tempStore } from '../helpers/fixtures';
 
 describe('configuring per-platform task queues', () => {
@@ -135,5 +137,43 @@ describe('routing a post', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('the upload queue (POSTFLOW_UPLOAD_QUEUE)', () => {
+  const spec = (media: PostSpec['content']['media']): PostSpec => ({
+    id: 'post_up',
+    userId: 'usr_default',
+    mode: 'now',
+    content: { text: 'hi', media },
+    platformOptions: {},
+    targets: [{ accountId: 'acc_1', platform: 'youtube', options: {} }],
+    createdAt: '2026-01-01T00:00:00.000Z',
+  });
+
+  test('off unless true; its queue is <task queue>-uploads, served with POSTFLOW_UPLOAD_CONCURRENCY', () => {
+    expect(loadConfig({}).uploadQueue).toBe(false);
+    expect(loadConfig({ POSTFLOW_UPLOAD_QUEUE: 'true' }).uploadQueue).toBe(true);
+    expect(uploadQueueName('prod')).toBe('prod-uploads');
+    expect(uploadWorkerSettings('prod', {})).toEqual({
+      platform: 'uploads',
+      taskQueue: 'prod-uploads',
+      maxConcurrentActivityTaskExecutions: 4,
+    });
+    expect(uploadWorkerSettings('prod', { POSTFLOW_UPLOAD_CONCURRENCY: '2' })).toMatchObject({
+      maxConcurrentActivityTaskExecutions: 2,
+    });
+    expect(() => uploadWorkerSettings('prod', { POSTFLOW_UPLOAD_CONCURRENCY: '0' })).toThrow(
+      'POSTFLOW_UPLOAD_CONCURRENCY must be a whole number above 0, got "0".',
+    );
+  });
+
+  test('a post with media carries the upload queue in its input; one without starts as before', () => {
+    const video = [{ source_type: 'media_id' as const, source: 'med_1' }];
+    expect(startedSpec(spec(video), { uploadQueue: 'prod-uploads' })).toMatchObject({
+      uploadQueue: 'prod-uploads',
+    });
+    expect(startedSpec(spec([]), { uploadQueue: 'prod-uploads' })).not.toHaveProperty('uploadQueue');
+    expect(startedSpec(spec(video), {})).not.toHaveProperty('uploadQueue');
   });
 });

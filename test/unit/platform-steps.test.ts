@@ -2,7 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PlatformAdapter, PublishRequest } from '../../platforms/kit/adapter';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
-import { COMMENTS, needsPrepare, PREPARE_STEP, takesComments } from '../../api/platform-steps';
+import {
+  COMMENTS,
+  needsPrepare,
+  PREPARE_STEP,
+  takesComments,
+  UPLOAD_STEP,
+  uploadStep,
+} from '../../api/platform-steps';
 import type { PostContent, TargetSpec } from '../../api/types';
 import { byPlatform } from '../../platforms/descriptors';
 import type { Store } from '../../store/types';
@@ -105,6 +112,20 @@ describe('the prepare step table (api/platform-steps.ts)', () => {
     expect({ ...COMMENTS }).toEqual({ ...byPlatform((d) => (d.capabilities.comments ? true : undefined)) });
     expect(takesComments('sandbox')).toBe(true);
     expect(takesComments('constructor')).toBe(false);
+  });
+
+  it('names the long uploads as the descriptors and adapters do (uploadStep, `upload`)', () => {
+    expect({ ...UPLOAD_STEP }).toEqual({ ...byPlatform((d) => d.uploadStep) });
+    const withUpload = [...registry.values()].filter((a) => a.upload).map((a) => a.platform);
+    expect(withUpload.sort()).toEqual(Object.keys(UPLOAD_STEP).filter((p) => UPLOAD_STEP[p] === 'upload'));
+    for (const [p, step] of Object.entries(UPLOAD_STEP))
+      if (step === 'prepare') expect(PREPARE_STEP[p]).toBe('with-media');
+    const video = { text: 'hi', media: [{ source_type: 'url' as const, source: 'https://x.test/a.mp4' }] };
+    const target = (platform: string): TargetSpec => ({ accountId: 'a', platform, options: {} });
+    expect(uploadStep(target('youtube'), video)).toBe('upload');
+    expect(uploadStep(target('twitter'), video)).toBe('prepare');
+    expect(uploadStep(target('twitter'), { text: 'hi', media: [] })).toBeUndefined();
+    expect(uploadStep(target('mastodon'), video)).toBeUndefined();
   });
 
   it('names exactly the platforms whose adapters have a prepare step', () => {

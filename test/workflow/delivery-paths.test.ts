@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -148,6 +149,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     metricsSchedule: async () => [],
     collectTargetMetrics: notInThisTest('collectTargetMetrics'),
     prepareTarget: notInThisTest('prepareTarget'),
+    uploadTarget: notInThisTest('uploadTarget'),
     checkPreparedTarget: notInThisTest('checkPreparedTarget'),
     reusePrepared: notInThisTest('reusePrepared'),
     publishTarget: notInThisTest('publishTarget'),
@@ -612,6 +614,150 @@ describe('the first comment, after the post is live (workflows/first-comment.ts)
     });
     expect(post.status).toBe('failed');
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+  });
+});
+
+describe('long uploads in a step of their own (resumable-upload)', () => {
+  /** A post with one video to `platform`. */
+  const videoTo = (platform: string): PostSpec => ({
+    ...postTo(platform),
+    content: { text: 'a film', title: 'A film', media: [{ source_type: 'media_id', source: 'med_film' }] },
+  });
+  /** What the upload step answers: an opaque key, the size, the offset acknowledged; no session URL. */
+  const uploaded = { upload_key: 'upl_1', size: 100, offset: 80 };
+  const unknownOutcome = fails({ code: 'platform.youtube.timeout', retryable: true, outcomeUnknown: true });
+
+  /** The history's scheduled activities: type, task queue, heartbeat and start-to-close timeouts (s). */
+  async function scheduled(workflowId: string) {
+    const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const seconds = (d?: { seconds?: unknown } | null) => (d ? Number(String(d.seconds ?? 0)) : undefined);
+    return (events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => e.activityTaskScheduledEventAttributes!)
+      .map((a) => ({
+        type: a.activityType?.name,
+        queue: a.taskQueue?.name,
+        heartbeat: seconds(a.heartbeatTimeout),
+        startToClose: seconds(a.startToCloseTimeout),
+      }));
+  }
+
+  /** The history's marker events as text (a patch marker names its patch id). */
+  async function markers(workflowId: string): Promise<string> {
+    const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    // Payload data comes as bytes or as base64 text, depending on how the history was read.
+    const text = (key: string, v: unknown) =>
+      v instanceof Uint8Array
+        ? Buffer.from(v).toString()
+        : key === 'data' && typeof v === 'string'
+          ? Buffer.from(v, 'base64').toString()
+          : v;
+    return JSON.stringify(
+      (events ?? []).filter((e) => e.markerRecordedEventAttributes),
+      text,
+    );
+  }
+
+  test('a YouTube video: the upload step (heartbeat timeout, no start-to-close per file), then the publish call finishes it', async () => {
+    const spec = videoTo('youtube');
+    const { post, calls } = await deliver(spec, {
+      uploadTarget: async () => uploaded,
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    expect(calls.map((c) => c.name)).toEqual(['uploadTarget', 'publishTarget']);
+    expect(calls[1]!.args[1]).toEqual(uploaded);
+    const [upload, publish] = await scheduled(spec.id);
+    expect(upload).toMatchObject({ type: 'uploadTarget', queue: taskQueue, heartbeat: 30 });
+    // Bounded by the 24 h schedule-to-close only: no per-attempt limit sized for a file.
+    expect(upload!.startToClose === undefined || upload!.startToClose >= 86_400).toBe(true);
+    expect(publish).toMatchObject({ type: 'publishTarget', startToClose: 300 });
+    expect(await markers(spec.id)).toContain('resumable-upload');
+  });
+
+  test('the final chunk lost, the session proves it absent: the same upload is reused, never uploaded again', async () => {
+    const { post, calls } = await deliver(videoTo('youtube'), {
+      uploadTarget: async () => uploaded,
+      publishTarget: inTurn<PublishedStep>(unknownOutcome, { receipt }),
+      findPublished: inTurn<ReconcileResult>({ searchable: true, receipt: null }),
+      reusePrepared: async () => 'reuse',
+    });
+    expect(post.status).toBe('published');
+    const names = calls.map((c) => c.name);
+    expect(names.filter((n) => n === 'uploadTarget')).toHaveLength(1);
+    expect(names.filter((n) => n === 'publishTarget')).toHaveLength(2);
+    expect(names.at(-2)).toBe('reusePrepared');
+    // Reconcile asks with the upload's state (the session knows), and the retry finishes that upload.
+    for (const c of calls.filter((c) => c.name !== 'uploadTarget')) expect(c.args[1]).toEqual(uploaded);
+  });
+
+  test('the session says the lost final chunk made the video: published, no second publish call', async () => {
+    const { post, calls } = await deliver(videoTo('youtube'), {
+      uploadTarget: async () => uploaded,
+      publishTarget: inTurn<PublishedStep>(unknownOutcome),
+      findPublished: inTurn<ReconcileResult>({ searchable: true, receipt }),
+    });
+    expect(post.status).toBe('published');
+    expect(calls.map((c) => c.name)).toEqual(['uploadTarget', 'publishTarget', 'findPublished']);
+  });
+
+  test('an upload attempt that fails is retried in place; the next attempt sees only the key and offset it heartbeat', async () => {
+    const seen: unknown[] = [];
+    const { post, calls } = await deliver(videoTo('youtube'), {
+      uploadTarget: async () => {
+        const ctx = Context.current();
+        seen.push(ctx.info.heartbeatDetails);
+        if (ctx.info.attempt === 1) {
+          ctx.heartbeat({ upload_key: 'upl_1', offset: 60, size: 100 });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          throw ApplicationFailure.retryable('the worker lost its link');
+        }
+        return uploaded;
+      },
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    expect(calls.map((c) => c.name)).toEqual(['uploadTarget', 'uploadTarget', 'publishTarget']);
+    expect(seen).toEqual([undefined, { upload_key: 'upl_1', offset: 60, size: 100 }]);
+  });
+
+  test("the upload step runs on the post's upload queue; the publish call on the platform's", async () => {
+    const spec: PostSpec = { ...videoTo('youtube'), uploadQueue: `${taskQueue}-uploads` };
+    const ranOn: string[] = [];
+    const uploads = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: `${taskQueue}-uploads`,
+      activities: {
+        uploadTarget: async () => {
+          ranOn.push(Context.current().info.taskQueue);
+          return uploaded;
+        },
+      },
+    });
+    const { post, calls } = await uploads.runUntil(
+      deliver(spec, { publishTarget: inTurn<PublishedStep>({ receipt }) }),
+    );
+    expect(post.status).toBe('published');
+    expect(ranOn).toEqual([`${taskQueue}-uploads`]);
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+    expect((await scheduled(spec.id)).map((a) => a.queue)).toEqual([`${taskQueue}-uploads`, taskQueue]);
+  });
+
+  test('X with a video: its media prepare runs as an upload; without media no prepare, as before', async () => {
+    const spec = videoTo('twitter');
+    const { post } = await deliver(spec, {
+      prepareTarget: inTurn<PreparedStep>({ ready: { media_ids: ['m_1'] } }),
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    const [prepare] = await scheduled(spec.id);
+    expect(prepare).toMatchObject({ type: 'prepareTarget', heartbeat: 30 });
+    // The upload options: no 30-minute start-to-close (the server reports the 24 h bound, or none).
+    expect(prepare!.startToClose === undefined || prepare!.startToClose >= 86_400).toBe(true);
+    const text = { ...postTo('twitter'), id: `${spec.id}_text` };
+    const { calls } = await deliver(text, { publishTarget: inTurn<PublishedStep>({ receipt }) });
+    expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
+    expect(await markers(text.id)).not.toContain('resumable-upload');
   });
 });
 

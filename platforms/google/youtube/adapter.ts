@@ -3,6 +3,7 @@ import {
   type AccountContext,
   type AdapterOptions,
   type CommentReceipt,
+  type MediaReader,
   type PlatformAdapter,
   PublishError,
   type PublishRequest,
@@ -14,7 +15,15 @@ import { assertTokenFresh } from '../../kit/oauth2';
 import { sameText } from '../../kit/content';
 import { type LookupPage, MAX_LOOKUP_PAGES, searchWindow } from '../../kit/lookup-window';
 import { failedForGood, warningOf, withWarning } from '../../kit/live-receipt';
-import { chunkBytesFrom, DEFAULT_RESUME, type ResumePolicy, uploadInChunks } from './upload';
+import {
+  chunkBytesFrom,
+  DEFAULT_RESUME,
+  type ResumePolicy,
+  type ResumableUpload,
+  sessionStatus,
+  uploadInChunks,
+  uploadUntilFinalChunk,
+} from './upload';
 
 const PLATFORM = 'youtube';
 const OFFICIAL_URL = 'https://www.googleapis.com';
@@ -221,31 +230,95 @@ export function createYoutubeAdapter(
     }
   };
 
+  /** The one video of the post, open for ranged reads. */
+  const openVideo = async (req: PublishRequest) => {
+    const [file] = req.media;
+    if (!file || req.media.length !== 1)
+      throw rejected(PLATFORM, 'media', 'takes exactly one video per post.');
+    const video = await file.open();
+    const { contentType } = video;
+    if (!contentType.startsWith('video/') && contentType !== 'application/octet-stream') {
+      throw rejected(PLATFORM, 'media_type', `takes video files only, not ${contentType}.`);
+    }
+    return video;
+  };
+
+  /** The parts of a transfer every session call shares. */
+  const transferOf = (req: PublishRequest, video: MediaReader): Omit<ResumableUpload, 'openSession'> => ({
+    platform: PLATFORM,
+    file: video,
+    contentType: video.contentType,
+    chunkBytes,
+    accessToken: req.account.credentials.access_token ?? '',
+    signal: req.signal,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    reasons: YOUTUBE_REASONS,
+  });
+
+  /** Where the upload session `prepared` names stands; undefined when it names none, or none is kept. */
+  const uploadStatus = async (req: PublishRequest, prepared: StepState) => {
+    const key = prepared.upload_key;
+    const session = typeof key === 'string' ? await req.uploadSession?.(key) : undefined;
+    if (!session) return undefined;
+    return sessionStatus(
+      {
+        platform: PLATFORM,
+        contentType: 'application/octet-stream',
+        accessToken: req.account.credentials.access_token ?? '',
+        signal: req.signal,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        reasons: YOUTUBE_REASONS,
+      },
+      session,
+      Number(prepared.size),
+    );
+  };
+
   return {
     platform: PLATFORM,
 
-    async publish(req) {
+    async upload(req, ledger) {
       assertTokenFresh(PLATFORM, req.account.credentials);
-      const [file] = req.media;
-      if (!file || req.media.length !== 1)
-        throw rejected(PLATFORM, 'media', 'takes exactly one video per post.');
-      const video = await file.open();
-      const { contentType } = video;
-      if (!contentType.startsWith('video/') && contentType !== 'application/octet-stream') {
-        throw rejected(PLATFORM, 'media_type', `takes video files only, not ${contentType}.`);
-      }
+      const video = await openVideo(req);
+      const kept = await ledger.session();
+      const sent = await uploadUntilFinalChunk(
+        {
+          ...transferOf(req, video),
+          ...(kept ? { resume: kept } : {}),
+          // A session the platform says is gone is forgotten before a new one is kept.
+          openSession: async () => {
+            await ledger.forget();
+            return startUpload(req, video.size, video.contentType);
+          },
+          keep: (session) => ledger.keep(session),
+          acknowledged: (offset) => ledger.progress(offset, video.size),
+        },
+        policy,
+      );
+      // A session that completed already (only a publish call sends the final chunk, so only an
+      // earlier publish of this upload could have): the publish call asks it and finds the video.
+      const offset = 'offset' in sent ? sent.offset : video.size;
+      ledger.progress(offset, video.size);
+      return { upload_key: ledger.key, size: video.size, offset };
+    },
+
+    async publish(req, prepared) {
+      assertTokenFresh(PLATFORM, req.account.credentials);
+      const video = await openVideo(req);
+      const key = typeof prepared.upload_key === 'string' ? prepared.upload_key : undefined;
+      // The upload step sent all but the final chunk: this call finishes its session, from the
+      // offset the server acknowledges when asked. A session gone meanwhile published nothing: the step
+      // uploads again, in a new one (a plain retry).
+      const session = key ? await req.uploadSession?.(key) : undefined;
+      if (key && !session) throw uploadLost();
       const uploaded = await uploadInChunks(
         {
-          platform: PLATFORM,
+          ...transferOf(req, video),
           // A fresh session is also how an expired one is replaced: it creates nothing.
-          openSession: () => startUpload(req, video.size, contentType),
-          file: video,
-          contentType,
-          chunkBytes,
-          accessToken: req.account.credentials.access_token ?? '',
-          signal: req.signal,
-          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-          reasons: YOUTUBE_REASONS,
+          openSession: () => startUpload(req, video.size, video.contentType),
+          // It asks the session where it stands first: a retry after a lost final chunk, or a
+          // cut-off upload attempt that went on, may have left more than the step's offset.
+          ...(session ? { resume: session, whenGone: 'fail' as const } : {}),
         },
         policy,
       );
@@ -257,11 +330,26 @@ export function createYoutubeAdapter(
       return { processing: state, pollAfterMs: POLL_MIN_MS };
     },
 
+    /**
+     * What the upload step prepared for a publish call since proven absent: its session, while
+     * it stands incomplete, is reused (its final chunk is the only way to complete it, so a late
+     * first call and this one make one video); completed means that call landed after all.
+     */
+    async reusable(req, prepared) {
+      const status = await uploadStatus(req, prepared);
+      if (!status || status.kind === 'gone') return 'renew';
+      return status.kind === 'done' ? 'taken' : 'reuse';
+    },
+
     async checkPublished(req, state) {
       return settle(req, state);
     },
 
-    async findExisting(req) {
+    async findExisting(req, prepared) {
+      // The upload session of the lost call knows exactly: complete with the video, or not.
+      const status = prepared && (await uploadStatus(req, prepared));
+      if (status?.kind === 'done') return receiptOf(String(status.video.id), status.video);
+      if (status?.kind === 'incomplete') return null;
       const channel = req.account.credentials.channel_id;
       const { body: channels } = await call(req)(
         'GET',
@@ -457,3 +545,15 @@ function pageOf(body: PlatformBody): LookupPage<PlatformBody> {
     next: typeof body.nextPageToken === 'string' ? body.nextPageToken : undefined,
   };
 }
+
+/** The session the upload step kept is not in Postflow's store (purged, or a store restored): upload again. */
+const uploadLost = () =>
+  new PublishError({
+    category: 'platform',
+    caused_by: 'internal',
+    code: 'platform.youtube.upload_session_lost',
+    message:
+      'youtube: the upload session prepared for this publish is no longer kept; nothing was published, uploading again.',
+    retryable: true,
+    outcomeUnknown: false,
+  });

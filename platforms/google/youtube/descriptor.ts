@@ -127,6 +127,7 @@ export const youtubeDescriptor: PlatformDescriptor = {
   rules: youtubeRules,
   credentials: ['access_token'],
   apiBaseUrl: 'https://www.googleapis.com',
+  uploadStep: 'upload',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // Google OAuth 2.0 for web server apps: access_type=offline with prompt=consent so every connect
   // (reconnects too) gets a refresh token; PKCE is supported. youtube.upload uploads videos,

@@ -110,6 +110,25 @@ export class YoutubeFake extends FakePlatform {
   /** Every chunk received, in order; and how many status queries (empty PUTs) were asked. */
   readonly chunks: ChunkRecord[] = [];
   statusQueries = 0;
+  /** Upload sessions opened, in order (their upload_ids), expired ones included. */
+  readonly sessionsOpened: string[] = [];
+
+  /**
+   * Bytes per upload session: `sent` counts every byte of every chunk PUT to it (resent ones
+   * again), `kept` those it kept, `chunks` the PUTs that carried bytes. What a test of a resumed
+   * upload reads: one session, and nothing sent twice beyond the chunk in flight.
+   */
+  sessionBytes(): Map<string, { sent: number; kept: number; chunks: number }> {
+    const bytes = new Map(this.sessionsOpened.map((id) => [id, { sent: 0, kept: 0, chunks: 0 }]));
+    for (const c of this.chunks) {
+      const s = bytes.get(c.uploadId) ?? { sent: 0, kept: 0, chunks: 0 };
+      s.sent += c.last - c.first + 1;
+      s.kept += c.kept;
+      s.chunks += 1;
+      bytes.set(c.uploadId, s);
+    }
+    return bytes;
+  }
 
   /** A video the channel uploads in YouTube Studio. */
   uploadFromApp(title: string): void {
@@ -142,11 +161,17 @@ export class YoutubeFake extends FakePlatform {
   /** A planned chunk fault: `left` more chunks pass before it is armed for the next one. */
   private plan?: { left: number; fault: ChunkFault };
   /** Status queries still to be answered with an error (an outage of the upload server). */
-  private statusFaults: { left: number; answer: FakeResponse } = { left: 0, answer: { status: 503 } };
+  private statusFaults: { skip: number; left: number; answer: FakeResponse } = {
+    skip: 0,
+    left: 0,
+    answer: { status: 503 },
+  };
   /** The fault the next chunk meets inside the handler. */
   private armed?: 'reset-mid-chunk' | 'expire-session' | FakeResponse;
   /** How many videos.list answers say "processing" for a new video. */
   processingPolls = 2;
+  /** A pause before each chunk is taken, as on a slow link (a crash test kills the worker mid-upload). */
+  chunkDelayMs = 0;
 
   constructor() {
     super('youtube');
@@ -175,18 +200,23 @@ export class YoutubeFake extends FakePlatform {
     if (n <= 1) this.arm();
   }
 
-  /** Answers the next `times` status queries with `answer` (Google's 503 by default). */
+  /**
+   * Answers the next `times` status queries with `answer` (Google's 503 by default), after `skip`
+   * more are answered as usual.
+   */
   failStatusQueries(
     times: number,
     answer = youtubeError(503, 'backendError', 'Backend Error', 'global'),
+    skip = 0,
   ): void {
-    this.statusFaults = { left: times, answer };
+    this.statusFaults = { skip, left: times, answer };
   }
 
   private arm(): void {
     const fault = this.plan!.fault;
     this.plan = undefined;
-    const upload = { method: 'PUT', path: '/upload/youtube/v3/videos' };
+    // Chunks only: a status query (an empty PUT) is never hit.
+    const upload = { method: 'PUT', path: '/upload/youtube/v3/videos', withBody: true };
     if (fault === 'reset') return this.inject(upload, { kind: 'reset' });
     if (fault === 'lose-answer') return this.inject(upload, { kind: 'lose-answer' });
     if (fault === 'reset-mid-chunk') this.inject(upload, { kind: 'lose-answer' });
@@ -204,7 +234,16 @@ export class YoutubeFake extends FakePlatform {
         path: '/upload/youtube/v3/videos',
         handle: authed(this, (req) => this.startSession(req)),
       },
-      { method: 'PUT', path: '/upload/youtube/v3/videos', handle: authed(this, (req) => this.upload(req)) },
+      {
+        method: 'PUT',
+        path: '/upload/youtube/v3/videos',
+        handle: authed(this, async (req) => {
+          // A slow link: each chunk is taken (and kept) only after this pause.
+          if (this.chunkDelayMs > 0 && req.raw.length > 0)
+            await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
+          return this.upload(req);
+        }),
+      },
       {
         method: 'GET',
         path: '/youtube/v3/videos',
@@ -435,6 +474,7 @@ export class YoutubeFake extends FakePlatform {
       return youtubeError(400, 'mediaBodyRequired', 'The request does not include the video content.');
     }
     const uploadId = this.nextId('up_');
+    this.sessionsOpened.push(uploadId);
     this.sessions.set(uploadId, {
       resource,
       size,
@@ -458,7 +498,8 @@ export class YoutubeFake extends FakePlatform {
     const range = String(req.headers['content-range'] ?? '');
     if (req.raw.length === 0 && /^bytes \*\/\d+$/.test(range)) {
       this.statusQueries += 1;
-      if (this.statusFaults.left > 0) {
+      if (this.statusFaults.skip > 0) this.statusFaults.skip -= 1;
+      else if (this.statusFaults.left > 0) {
         this.statusFaults.left -= 1;
         return this.statusFaults.answer;
       }

@@ -55,6 +55,24 @@ export interface ResumableUpload {
   platform: string;
   /** Opens a session (metadata only, creates nothing) and returns its URL, a capability. */
   openSession(): Promise<string>;
+  /**
+   * A session an earlier attempt opened and kept: the upload asks it where it stands and goes on
+   * from the offset it acknowledges. Absent: a new session is opened.
+   */
+  resume?: string;
+  /**
+   * Keeps a session just opened before any byte goes to it (an upload step's ledger); answers the
+   * one to use. Absent: the session lives in this call only.
+   */
+  keep?(session: string): Promise<string>;
+  /**
+   * What to do when the session is gone (404/410) before the video completed: `reopen` a new one
+   * from byte 0 (nothing was published), or `fail` with a plain retry for the engine (a publish
+   * finishing an upload step's session: the step uploads again). @default 'reopen'
+   */
+  whenGone?: 'reopen' | 'fail';
+  /** Called with each offset the server acknowledges (308 Range): an upload step heartbeats it. */
+  acknowledged?(offset: number): void;
   /** The video, read a chunk at a time. */
   file: MediaReader;
   contentType: string;
@@ -80,9 +98,62 @@ export async function uploadInChunks(
   upload: ResumableUpload,
   policy: ResumePolicy = DEFAULT_RESUME,
 ): Promise<PlatformBody> {
+  const end = await transfer(upload, policy, 'complete');
+  return 'video' in end ? end.video : Promise.reject(new Error('unreachable: a complete transfer parked'));
+}
+
+/**
+ * Sends every byte but the final chunk's (the one whose completion creates the video) and stops:
+ * what an upload step does, so that the irreversible chunk goes in the publish call. Answers the
+ * offset the server acknowledged, or the video should the session already have completed.
+ */
+export async function uploadUntilFinalChunk(
+  upload: ResumableUpload,
+  policy: ResumePolicy = DEFAULT_RESUME,
+): Promise<{ offset: number } | { video: PlatformBody }> {
+  return transfer(upload, policy, 'final-chunk');
+}
+
+/**
+ * Asks a session where it stands (the empty PUT), once: `done` with the video, `incomplete` (no
+ * video: it can only be completed by this session's final chunk), `gone`, or a PublishError. What
+ * reconcile and reuse ask of a session an unknown outcome left.
+ */
+export async function sessionStatus(
+  upload: Pick<
+    ResumableUpload,
+    'platform' | 'contentType' | 'accessToken' | 'signal' | 'timeoutMs' | 'reasons'
+  >,
+  session: string,
+  size: number,
+): Promise<{ kind: 'done'; video: PlatformBody } | { kind: 'incomplete' } | { kind: 'gone' }> {
+  const file: MediaReader = {
+    size,
+    contentType: upload.contentType,
+    read: () => Promise.resolve(Buffer.alloc(0)),
+  };
+  const whole: ResumableUpload = {
+    ...upload,
+    file,
+    chunkBytes: size,
+    openSession: () => Promise.resolve(session),
+  };
+  const answer = await put(whole, sessionCaller(whole), session, 'status', false);
+  if (answer.kind === 'failed') throw answer.error;
+  return answer.kind === 'incomplete' ? { kind: 'incomplete' } : answer;
+}
+
+async function transfer(
+  upload: ResumableUpload,
+  policy: ResumePolicy,
+  until: 'complete' | 'final-chunk',
+): Promise<{ offset: number } | { video: PlatformBody }> {
   const total = upload.file.size;
   const call = sessionCaller(upload);
-  let session = await upload.openSession();
+  const open = async () => {
+    const opened = await upload.openSession();
+    return upload.keep ? upload.keep(opened) : opened;
+  };
   let offset = 0;
   /** The furthest offset the server confirmed; moving past it resets the failure count. */
   let furthest = 0;
@@ -101,6 +172,18 @@ export async function uploadInChunks(
     await delay(policy.backoffMs(failures), undefined, { signal: upload.signal });
   };
 
+  let session: string;
+  /** The last answer of the session, handled at the top of each turn. */
+  let answer: Answer;
+  if (upload.resume) {
+    // A session an earlier attempt kept: where it stands is what the server says, never a guess.
+    session = upload.resume;
+    answer = await put(upload, call, session, 'status', false);
+  } else {
+    session = await open();
+    answer = { kind: 'incomplete', next: 0 };
+  }
+
   /** The empty PUT asking where the upload stands; a refusal while the final chunk is unsettled settles nothing. */
   const ask = async (): Promise<Answer> => {
     try {
@@ -112,34 +195,41 @@ export async function uploadInChunks(
   };
 
   for (;;) {
-    const end = Math.min(offset + upload.chunkBytes, total);
-    const final = end === total;
-    let answer = await put(upload, call, session, { from: offset, to: end }, final);
-    if (answer.kind === 'failed' && final && answer.error.failure.outcomeUnknown) unsettled = answer.error;
-    if (answer.kind === 'incomplete' && answer.next <= offset) {
-      // The chunk was taken and none of it kept: count it, or a server doing so would loop forever.
-      await failedOnce(stalled(upload.platform));
-    }
     while (answer.kind === 'failed') {
       await failedOnce(answer.error);
       answer = await ask();
     }
-    if (answer.kind === 'done') return answer.video;
+    if (answer.kind === 'done') return { video: answer.video };
     if (answer.kind === 'gone') {
       // Expired or unknown. Had the final chunk maybe completed, a new session could post twice.
       if (unsettled) throw unsettled;
+      if (upload.whenGone === 'fail') throw sessionGone(upload.platform);
       await failedOnce(sessionGone(upload.platform));
-      session = await upload.openSession();
+      session = await open();
       offset = 0; // `furthest` stays: a session that keeps expiring makes no progress
-      continue;
+      answer = { kind: 'incomplete', next: 0 };
+      if (until === 'final-chunk' && total - offset <= upload.chunkBytes) return { offset };
+    } else {
+      // 308: the server holds bytes 0…next-1 and no video exists yet.
+      unsettled = undefined;
+      offset = answer.next;
+      upload.acknowledged?.(offset);
+      if (offset > furthest) {
+        furthest = offset;
+        failures = 0;
+      }
+      // What is left is the final chunk: the publish call sends it.
+      if (until === 'final-chunk' && total - offset <= upload.chunkBytes) return { offset };
     }
-    // 308: the server holds bytes 0…next-1 and no video exists yet.
-    unsettled = undefined;
-    offset = answer.next;
-    if (offset > furthest) {
-      furthest = offset;
-      failures = 0;
+    const end = Math.min(offset + upload.chunkBytes, total);
+    const final = end === total;
+    const sent = await put(upload, call, session, { from: offset, to: end }, final);
+    if (sent.kind === 'failed' && final && sent.error.failure.outcomeUnknown) unsettled = sent.error;
+    if (sent.kind === 'incomplete' && sent.next <= offset) {
+      // The chunk was taken and none of it kept: count it, or a server doing so would loop forever.
+      await failedOnce(stalled(upload.platform));
     }
+    answer = sent;
   }
 }
 
