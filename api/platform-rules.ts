@@ -1,4 +1,5 @@
 import type { Issue } from './errors';
+import { mediaLimitProblems } from './media-limits';
 import type { PostContent } from './types';
 import { byPlatform } from '../platforms/descriptors';
 import { COUNTING_UNITS, textLength } from '../platforms/text-length';
@@ -63,6 +64,9 @@ export function checkPlatformRules(
       );
     }
   });
+  for (const { field, message } of mediaLimitProblems(platform, rules.media.limits, media)) {
+    problem(field, 'validation.field_invalid', message);
+  }
   const declared = declaredOptions(platform, rules, options, optionsField, problem);
   for (const { key, values } of rules.requiredOptions) {
     const value = declared[key];

@@ -438,6 +438,13 @@ export const usageSchema = z.object({
 
 const itemRange = { min_items: z.number().int(), max_items: z.number().int() };
 /** `GET /v1/posts/validate`: one platform's constraints (contract §2.10, with Postflow's own keys). */
+const fileLimitsSchema = z.object({
+  min_bytes: z.number().int().optional(),
+  max_bytes: z.number().int().optional(),
+  min_duration_sec: z.number().optional(),
+  max_duration_sec: z.number().optional(),
+  types: z.array(z.string()).optional().describe('Content types the platform takes for this kind'),
+});
 export const platformConstraintsSchema = z.object({
   text: z.object({
     max_length: z.number().int(),
@@ -448,7 +455,14 @@ export const platformConstraintsSchema = z.object({
       ),
   }),
   title: z.object({ max_length: z.number().int(), required: z.boolean() }).optional(),
-  media: z.object({ ...itemRange, kinds: z.array(z.enum(['image', 'video'])).optional() }),
+  media: z.object({
+    ...itemRange,
+    kinds: z.array(z.enum(['image', 'video'])).optional(),
+    limits: z
+      .partialRecord(z.enum(['image', 'video']), fileLimitsSchema)
+      .optional()
+      .describe('The platform’s documented limits per kind of file, checked at creation for library media'),
+  }),
   carousel: z.object({ supported: z.boolean(), ...itemRange }),
   scheduling: z.object({ supported: z.boolean(), mode: z.enum(['native', 'server_side']) }),
   required_options: z.array(z.object({ key: z.string(), values: z.array(z.string()).optional() })),

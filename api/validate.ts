@@ -6,6 +6,7 @@ import {
   type ParsedCreatePost,
   parseCreatePost,
 } from './normalise';
+import { limitsShown } from './media-limits';
 import { checkPlatformRules, PLATFORM_RULES } from './platform-rules';
 import { takesComments } from './platform-steps';
 import type { PostSpec } from './types';
@@ -168,6 +169,7 @@ export function platformConstraints(platform: string): PlatformConstraints | und
       min_items: rules.media.min,
       max_items: rules.media.max,
       ...(rules.media.kinds ? { kinds: [...rules.media.kinds] } : {}),
+      ...(rules.media.limits ? { limits: limitsShown(rules.media.limits) } : {}),
     },
     carousel: {
       supported: rules.media.max > 1,

@@ -10,6 +10,16 @@ export interface MediaInfo {
   durationSec?: number;
 }
 
+/** A platform's documented limits on one kind of file. */
+export interface FileLimits {
+  minBytes?: number;
+  maxBytes?: number;
+  minDurationSec?: number;
+  maxDurationSec?: number;
+  /** The content types the platform takes for this kind of file. */
+  types?: readonly string[];
+}
+
 /** One target's post as its platform's rules see it. */
 export interface PostForRules {
   content: PostContent;
@@ -40,6 +50,12 @@ export interface PlatformRules {
     max: number;
     /** The kinds of file the platform takes (library media of another kind fails at creation). */
     kinds?: ReadonlyArray<'image' | 'video'>;
+    /**
+     * The platform's documented limits per kind of file, checked at creation against what the
+     * library knows of each item (size, content type, a video's duration); what it does not know
+     * (URL media, a duration in another container) is left to the platform at publishing.
+     */
+    limits?: Partial<Record<'image' | 'video', FileLimits>>;
   };
   /**
    * Every option key the adapter acts on (`platform_data`, `platform_options`, a target's

@@ -5,6 +5,7 @@ import type { PlatformDescriptor, PlatformRules } from '../descriptor';
 const IMAGE_MAX_BYTES = 1_000_000;
 /** Bluesky's video service: one video per post, up to 100 MB (3 minutes); daily quotas apply. */
 const VIDEO_MAX_BYTES = 100_000_000;
+const VIDEO_MAX_SECONDS = 180;
 /** app.bsky.feed.post `langs`: at most 3 BCP-47 tags. */
 const MAX_LANGS = 3;
 const LANGUAGE_TAG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/;
@@ -20,7 +21,15 @@ const SELF_LABELS = ['sexual', 'nudity', 'porn', 'graphic-media'];
 export const blueskyRules: PlatformRules = {
   textMaxLength: 300,
   textCounting: 'graphemes',
-  media: { min: 0, max: 4, kinds: ['image', 'video'] },
+  media: {
+    min: 0,
+    max: 4,
+    kinds: ['image', 'video'],
+    limits: {
+      image: { maxBytes: IMAGE_MAX_BYTES },
+      video: { maxBytes: VIDEO_MAX_BYTES, maxDurationSec: VIDEO_MAX_SECONDS },
+    },
+  },
   optionKeys: ['alt_text', 'alt_texts', 'langs', 'language', 'labels'],
   requiredOptions: [],
   threads: true,
@@ -40,15 +49,6 @@ export const blueskyRules: PlatformRules = {
     if (media.some((m) => m.kind === 'video') && content.media.length > 1) {
       issue('media', 'Bluesky takes one video alone, or up to 4 images; not both. Post the video by itself.');
     }
-    media.forEach((m, i) => {
-      const max = m.kind === 'video' ? VIDEO_MAX_BYTES : m.kind === 'image' ? IMAGE_MAX_BYTES : Infinity;
-      if (m.sizeBytes !== undefined && m.sizeBytes > max) {
-        issue(
-          `media[${i}]`,
-          `is ${m.sizeBytes} bytes; Bluesky takes ${m.kind}s up to ${max} bytes. Compress it.`,
-        );
-      }
-    });
     const alts = options.alt_texts;
     if (alts !== undefined && (!Array.isArray(alts) || alts.some((a) => typeof a !== 'string'))) {
       issue('options.alt_texts', 'must be a list of strings, one per image.');

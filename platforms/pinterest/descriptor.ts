@@ -18,7 +18,16 @@ const VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/x-m4v'];
 export const pinterestRules: PlatformRules = {
   textMaxLength: LIMITS.description,
   titleMaxLength: LIMITS.title,
-  media: { min: 1, max: 1, kinds: ['image', 'video'] },
+  media: {
+    min: 1,
+    max: 1,
+    kinds: ['image', 'video'],
+    // Pin media specifications: images 20 MB; videos 2 GB, 4 s to 15 minutes.
+    limits: {
+      image: { maxBytes: 20 * 1024 * 1024 },
+      video: { maxBytes: 2 * 1024 * 1024 * 1024, minDurationSec: 4, maxDurationSec: 15 * 60 },
+    },
+  },
   optionKeys: ['board_id', 'page_id', 'title', 'description', 'link', 'alt_text', 'cover_image_url'],
   requiredOptions: [],
   maxConcurrentCalls: 4,

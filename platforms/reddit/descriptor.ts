@@ -89,7 +89,13 @@ export const redditRules: PlatformRules = {
   textMaxLength: TEXT_MAX,
   titleRequired: true,
   titleMaxLength: TITLE_MAX,
-  media: { min: 0, max: REDDIT_MEDIA.galleryMax, kinds: ['image', 'video'] },
+  media: {
+    min: 0,
+    max: REDDIT_MEDIA.galleryMax,
+    kinds: ['image', 'video'],
+    // Videos up to 15 minutes (types and sizes depend on the post's kind: mediaIssues below).
+    limits: { video: { maxDurationSec: 15 * 60 } },
+  },
   optionKeys: Object.keys(redditOptionsSchema.shape),
   requiredOptions: [{ key: 'sr' }],
   maxConcurrentCalls: 2,

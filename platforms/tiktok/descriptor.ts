@@ -40,7 +40,17 @@ const PHOTO_TITLE_MAX = 90;
 export const tiktokRules: PlatformRules = {
   textMaxLength: 2200,
   textCounting: 'utf16',
-  media: { min: 1, max: PHOTO_MAX, kinds: ['image', 'video'] },
+  media: {
+    min: 1,
+    max: PHOTO_MAX,
+    kinds: ['image', 'video'],
+    // Content Posting API media restrictions: photos 20 MB; videos 4 GB, at least 3 s (the longest is
+    // the creator's own, from creator info: services/creator-checks.ts).
+    limits: {
+      image: { maxBytes: 20 * 1024 * 1024 },
+      video: { maxBytes: 4 * 1024 * 1024 * 1024, minDurationSec: 3 },
+    },
+  },
   optionKeys: [
     'privacy_level',
     'media_type',

@@ -191,6 +191,31 @@ test("a TikTok video longer than the creator's max_video_duration_sec is refused
   expect((await stack.request('DELETE', `/v1/posts/${accepted.body.id}`)).status).toBeLessThan(300);
 });
 
+test("a video past its platform's documented limits is refused at creation, naming it (X: 140 s)", async () => {
+  const post = (video: string) => ({
+    text: 'Within X limits?',
+    media_ids: [video],
+    scheduled_at: new Date(Date.now() + 86_400_000).toISOString(),
+    account_ids: [accounts.twitter],
+  });
+  const long = await stack.upload(mp4Lasting(141), 'video/mp4', 'clip.mp4');
+  const refused = await stack.request('POST', '/v1/posts', post(long));
+  expect(errorOf(refused)).toEqual([400, 'validation.field_invalid']);
+  expect(refused.body.error.message).toContain('lasts 141 s; twitter takes videos up to 140 s');
+  const constraints = await stack.request('GET', '/v1/posts/validate?platform=twitter');
+  expect(constraints.body.data.twitter.media.limits).toEqual({
+    video: { max_bytes: 512 * 1024 * 1024, min_duration_sec: 0.5, max_duration_sec: 140 },
+  });
+
+  const accepted = await stack.request(
+    'POST',
+    '/v1/posts',
+    post(await stack.upload(mp4Lasting(140), 'video/mp4', 'clip.mp4')),
+  );
+  expect(accepted.status).toBe(201);
+  expect((await stack.request('DELETE', `/v1/posts/${accepted.body.id}`)).status).toBeLessThan(300);
+});
+
 test("limits: Instagram's content publishing limit; {} for a platform that reports none", async () => {
   instagram.apiPublishedAt.push(Date.now() - 60_000);
   const ig = await stack.request('GET', `/v1/accounts/${accounts.instagram}/limits`);

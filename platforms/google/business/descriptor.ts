@@ -25,14 +25,19 @@ type Problem = (field: string, message: string, code?: string) => void;
  */
 export const googleRules: PlatformRules = {
   textMaxLength: 1500,
-  media: { min: 0, max: 1, kinds: ['image'] },
+  media: {
+    min: 0,
+    max: 1,
+    kinds: ['image'],
+    limits: { image: { types: PHOTO_TYPES, minBytes: PHOTO_MIN_BYTES, maxBytes: PHOTO_MAX_BYTES } },
+  },
   // `page_id`: another location of the grant (GET /v1/accounts/{id}/pages) for this post only.
   optionKeys: ['topicType', 'event', 'offer', 'alertType', 'callToAction', 'languageCode', 'page_id'],
   // Edits a published post's fields; Postflow does not edit published posts.
   unsupportedOptionKeys: ['updateMask'],
   requiredOptions: [],
   maxConcurrentCalls: 2,
-  check: ({ content, options, media }) => {
+  check: ({ content, options }) => {
     const issues: Issue[] = [];
     const problem: Problem = (field, message, code = 'validation.field_invalid') =>
       issues.push({ field, code, message });
@@ -47,18 +52,6 @@ export const googleRules: PlatformRules = {
     if (topic === 'ALERT' && !content.text.trim()) {
       problem('text', 'an ALERT post needs text (its summary).', 'validation.field_required');
     }
-    media.forEach((item, i) => {
-      if (item.contentType && item.kind === 'image' && !PHOTO_TYPES.includes(item.contentType)) {
-        problem(`media[${i}]`, `is ${item.contentType}; Google takes JPEG or PNG photos.`);
-      }
-      if (
-        item.sizeBytes !== undefined &&
-        (item.sizeBytes < PHOTO_MIN_BYTES || item.sizeBytes > PHOTO_MAX_BYTES)
-      ) {
-        problem(`media[${i}]`, `is ${item.sizeBytes} bytes; Google takes photos of 10 KB to 5 MB.`);
-      }
-    });
-
     checkEvent(topic, options.event, content.title, problem);
     checkOffer(topic, options.offer, problem);
     checkAlert(topic, options.alertType, problem);

@@ -26,7 +26,13 @@ export const youtubeRules: PlatformRules = {
   textMaxLength: 5000,
   textCounting: 'bytes',
   titleMaxLength: TITLE_MAX,
-  media: { min: 1, max: 1, kinds: ['video'] },
+  media: {
+    min: 1,
+    max: 1,
+    kinds: ['video'],
+    // Upload help: 256 GB or 12 hours, whichever is less (longer than 15 minutes needs a verified channel).
+    limits: { video: { maxBytes: 256 * 1024 * 1024 * 1024, maxDurationSec: 12 * 3600 } },
+  },
   optionKeys: [
     'title',
     'category_id',

@@ -18,7 +18,13 @@ const MAX_AGE = 65;
  */
 export const facebookRules: PlatformRules = {
   textMaxLength: 63_206,
-  media: { min: 0, max: 10, kinds: ['image', 'video'] },
+  media: {
+    min: 0,
+    max: 10,
+    kinds: ['image', 'video'],
+    // Page videos: up to 10 GB and 240 minutes (a reel's 3–90 s is Facebook's to hold it to).
+    limits: { video: { maxBytes: 10 * 1024 * 1024 * 1024, maxDurationSec: 240 * 60 } },
+  },
   // `page_id`: one of the account's Pages (GET /v1/accounts/{id}/pages) instead of its default.
   optionKeys: ['link', 'cta_type', 'cta_link', 'min_age', 'max_age', 'alt_text', 'title', 'page_id'],
   // Reels and Page stories; `share_to_feed` only means something for a reel.

@@ -21,7 +21,17 @@ const MAX_COLLABORATORS = 3;
  */
 export const instagramRules: PlatformRules = {
   textMaxLength: 2200,
-  media: { min: 1, max: 10, kinds: ['image', 'video'] },
+  media: {
+    min: 1,
+    max: 10,
+    kinds: ['image', 'video'],
+    // Content publishing: images 8 MB; reels 300 MB, 3 s to 15 minutes (a story's video is held
+    // to Instagram's shorter limit by Instagram).
+    limits: {
+      image: { maxBytes: 8 * 1024 * 1024 },
+      video: { maxBytes: 300 * 1024 * 1024, minDurationSec: 3, maxDurationSec: 15 * 60 },
+    },
+  },
   optionKeys: [
     'content_type',
     'alt_text',

@@ -31,7 +31,16 @@ export function threadsTextLength(text: string): number {
 export const threadsRules: PlatformRules = {
   textMaxLength: MAX_TEXT,
   textCounting: 'graphemes',
-  media: { min: 0, max: 20, kinds: ['image', 'video'] },
+  media: {
+    min: 0,
+    max: 20,
+    kinds: ['image', 'video'],
+    // Threads media specifications: images 8 MB; videos 1 GB, up to 5 minutes.
+    limits: {
+      image: { maxBytes: 8 * 1024 * 1024 },
+      video: { maxBytes: 1024 * 1024 * 1024, maxDurationSec: 5 * 60 },
+    },
+  },
   optionKeys: ['reply_control', 'link_attachment', 'alt_text', 'alt_texts'],
   requiredOptions: [],
   threads: true,
