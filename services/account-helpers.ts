@@ -16,6 +16,8 @@ import type { Account, Store } from '../store/types';
 
 /** How long a helper's answer is served again without asking the platform. */
 export const HELPER_CACHE_MS = 60_000;
+/** TikTok's creator info, served again for as long as the contract caches it (§7: "cached 10 min"). */
+export const CREATOR_INFO_CACHE_MS = 10 * 60_000;
 /**
  * How long creating a post waits for a creator's settings: with no worker up the check is
  * skipped after this (publishing asks TikTok again), so creation never hangs on it.
@@ -25,8 +27,10 @@ const POST_CHECK_TIMEOUT_MS = 8_000;
 export interface AccountHelperDeps {
   store: Store;
   helpers: AccountHelperCalls;
-  /** @default HELPER_CACHE_MS */
+  /** Every helper's but creator info's. @default HELPER_CACHE_MS */
   cacheMs?: number;
+  /** @default CREATOR_INFO_CACHE_MS */
+  creatorInfoCacheMs?: number;
   /** @default Date.now */
   now?: () => number;
 }
@@ -34,8 +38,8 @@ export interface AccountHelperDeps {
 /**
  * The account helpers (`/v1/accounts/{id}/boards`, `/creator-info`, `/limits`): the account's
  * platform asked through a worker (gateway/account-helpers.ts), each answer kept a minute per
- * account so that a form loading boards, or a burst of TikTok posts checked against creator info,
- * does not spend the platform's rate limit.
+ * account (creator info ten, as the contract has it) so that a form loading boards, or a burst of
+ * TikTok posts checked against creator info, does not spend the platform's rate limit.
  */
 export class AccountHelperService {
   private readonly cache = new Map<string, { at: number; answer: AccountHelperAnswer }>();
@@ -106,10 +110,15 @@ export class AccountHelperService {
     const k = key(account.id, job.kind);
     const now = (this.deps.now ?? Date.now)();
     const hit = this.cache.get(k);
-    if (hit && now - hit.at < (this.deps.cacheMs ?? HELPER_CACHE_MS)) return hit.answer;
+    if (hit && now - hit.at < this.cacheMs(job.kind)) return hit.answer;
     const answer = await this.deps.helpers.run(account.platform, job, timeoutMs);
     this.cache.set(k, { at: now, answer });
     return answer;
+  }
+
+  private cacheMs(kind: AccountHelperJob['kind']): number {
+    if (kind === 'creator_info') return this.deps.creatorInfoCacheMs ?? CREATOR_INFO_CACHE_MS;
+    return this.deps.cacheMs ?? HELPER_CACHE_MS;
   }
 
   /** The caller's active account of a platform that has `helper`; else the contract's error. */

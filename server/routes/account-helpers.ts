@@ -40,7 +40,8 @@ const createBoard = {
   },
 };
 const creatorInfo = {
-  summary: "A TikTok creator's posting settings: privacy levels, longest video, interactions turned off",
+  summary:
+    "A TikTok creator's posting settings: privacy levels, longest video, interactions turned off (cached ten minutes)",
   params,
   response: {
     200: answer(creatorInfoSchema, 'Creator info'),

@@ -1,7 +1,7 @@
 import type { AccountHelperJob, CreatorInfo } from '../../api/account-helpers';
 import { ApiError } from '../../api/errors';
 import type { AccountHelperCalls } from '../../gateway';
-import { AccountHelperService, HELPER_CACHE_MS } from '../../services/account-helpers';
+import { AccountHelperService, CREATOR_INFO_CACHE_MS, HELPER_CACHE_MS } from '../../services/account-helpers';
 import type { Store } from '../../store/types';
 import { tempStore } from '../helpers/fixtures';
 
@@ -59,6 +59,20 @@ test('an answer is served again for a minute per account, then asked afresh', as
   expect(calls).toHaveLength(1);
   clock += 1;
   await service.boards(USER, pins);
+  expect(calls).toHaveLength(2);
+});
+
+test("TikTok's creator info is served again for ten minutes, as the contract caches it", async () => {
+  const clips = await account('tiktok');
+  answer = () => creator;
+  await service.creatorInfo(USER, clips);
+  expect(CREATOR_INFO_CACHE_MS).toBe(10 * 60_000);
+  clock += CREATOR_INFO_CACHE_MS - 1;
+  expect(await service.creatorInfo(USER, clips)).toEqual(creator);
+  expect(await service.creatorInfoIfReachable(USER, clips)).toEqual(creator);
+  expect(calls).toHaveLength(1);
+  clock += 1;
+  await service.creatorInfo(USER, clips);
   expect(calls).toHaveLength(2);
 });
 
