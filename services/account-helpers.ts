@@ -6,6 +6,8 @@ import {
   type CreateBoard,
   createBoardSchema,
   type CreatorInfo,
+  type UpdateBoard,
+  updateBoardSchema,
 } from '../api/account-helpers';
 import { accountNotFound, ApiError, validationError } from '../api/errors';
 import { zodIssues } from '../api/zod-issues';
@@ -67,6 +69,53 @@ export class AccountHelperService {
     return made;
   }
 
+  /** One of the Pinterest account's boards (cached like the list). */
+  async board(userId: string, id: string, boardId: string): Promise<Board> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    return (await this.cached(
+      account,
+      { kind: 'board', accountId: id, boardId },
+      undefined,
+      boardId,
+    )) as Board;
+  }
+
+  /** Changes a board's name, description or privacy; the list and the board are read afresh next time. */
+  async updateBoard(userId: string, id: string, boardId: string, body: unknown): Promise<Board> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    const parsed = updateBoardSchema.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    if (Object.keys(parsed.data).length === 0)
+      throw validationError([
+        {
+          field: 'body',
+          code: 'validation.field_required',
+          message: 'Give at least one of name, description, privacy.',
+        },
+      ]);
+    const changes: UpdateBoard = parsed.data;
+    try {
+      return (await this.deps.helpers.run(account.platform, {
+        kind: 'update_board',
+        accountId: id,
+        boardId,
+        changes,
+      })) as Board;
+    } finally {
+      this.forgetBoard(id, boardId);
+    }
+  }
+
+  /** Deletes a board on the Pinterest account (its Pins go with it). */
+  async deleteBoard(userId: string, id: string, boardId: string): Promise<void> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    try {
+      await this.deps.helpers.run(account.platform, { kind: 'delete_board', accountId: id, boardId });
+    } finally {
+      this.forgetBoard(id, boardId);
+    }
+  }
+
   /** The TikTok creator's posting settings. */
   async creatorInfo(userId: string, id: string, timeoutMs?: number): Promise<CreatorInfo> {
     const account = await this.helperAccount(userId, id, 'creator_info', 'creator-info');
@@ -106,14 +155,21 @@ export class AccountHelperService {
     account: Account,
     job: AccountHelperJob,
     timeoutMs?: number,
+    item?: string,
   ): Promise<AccountHelperAnswer> {
-    const k = key(account.id, job.kind);
+    const k = key(account.id, job.kind, item);
     const now = (this.deps.now ?? Date.now)();
     const hit = this.cache.get(k);
     if (hit && now - hit.at < this.cacheMs(job.kind)) return hit.answer;
     const answer = await this.deps.helpers.run(account.platform, job, timeoutMs);
     this.cache.set(k, { at: now, answer });
     return answer;
+  }
+
+  /** A board changed or deleted (or maybe, when the call failed): its account's list and it are read afresh. */
+  private forgetBoard(accountId: string, boardId: string): void {
+    this.cache.delete(key(accountId, 'boards'));
+    this.cache.delete(key(accountId, 'board', boardId));
   }
 
   private cacheMs(kind: AccountHelperJob['kind']): number {
@@ -150,7 +206,8 @@ export class AccountHelperService {
   }
 }
 
-const key = (accountId: string, kind: string) => `${accountId}:${kind}`;
+const key = (accountId: string, kind: string, item?: string) =>
+  item === undefined ? `${accountId}:${kind}` : `${accountId}:${kind}:${item}`;
 
 const helpersOf = (platform: string): readonly AccountHelperName[] =>
   PLATFORM_DESCRIPTORS.find((d) => d.slug === platform)?.accountHelpers ?? [];

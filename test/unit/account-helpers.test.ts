@@ -92,6 +92,48 @@ test('creating a board forgets the cached list; its body is checked before the w
   expect(calls.map((c) => c.kind)).toEqual(['boards', 'create_board', 'boards']);
 });
 
+test('one board is cached like the list; changing or deleting one forgets both; a change body is checked first', async () => {
+  const pins = await account('pinterest');
+  const recipes = { id: 'r', board_id: 'r', name: 'Recipes', privacy: 'PUBLIC' };
+  answer = () => [recipes];
+  await service.boards(USER, pins);
+  answer = () => recipes;
+  expect(await service.board(USER, pins, 'r')).toEqual(recipes);
+  expect(await service.board(USER, pins, 'r')).toEqual(recipes);
+  expect(calls).toEqual([
+    { kind: 'boards', accountId: pins },
+    { kind: 'board', accountId: pins, boardId: 'r' },
+  ]);
+  expect(await refusal(service.updateBoard(USER, pins, 'r', {}))).toEqual([400, 'validation.field_required']);
+  expect(await refusal(service.updateBoard(USER, pins, 'r', { privacy: 'PROTECTED' }))).toEqual([
+    400,
+    'validation.field_invalid',
+  ]);
+  expect(calls).toHaveLength(2);
+  answer = () => ({ ...recipes, name: 'Dinners' });
+  await service.updateBoard(USER, pins, 'r', { name: 'Dinners' });
+  expect(calls[2]).toEqual({
+    kind: 'update_board',
+    accountId: pins,
+    boardId: 'r',
+    changes: { name: 'Dinners' },
+  });
+  await service.board(USER, pins, 'r');
+  await service.boards(USER, pins);
+  answer = () => ({ board_id: 'r', deleted: true });
+  await service.deleteBoard(USER, pins, 'r');
+  await service.board(USER, pins, 'r');
+  expect(calls.map((c) => c.kind)).toEqual([
+    'boards',
+    'board',
+    'update_board',
+    'board',
+    'boards',
+    'delete_board',
+    'board',
+  ]);
+});
+
 test("another user's account is not found; a platform without the helper is 501; reconnect_required is 403", async () => {
   const theirs = await account('pinterest', 'usr_other');
   expect(await refusal(service.boards(USER, theirs))).toEqual([404, 'account.not_found']);
