@@ -46,7 +46,7 @@ export function createAccountHelperActivities({
         return await run(helpers, job, req, account.platform);
       } catch (err) {
         // Never retried in place: a person is waiting on the answer, and creating a board twice
-        // would make two. The workflow refreshes an expired token once.
+        // would make two (changing or deleting one is not repeated blindly either). The workflow refreshes an expired token once.
         throw toPublishFailure(await settleRevokedToken(store, job.accountId, err));
       }
     },
@@ -68,6 +68,15 @@ function run(
     case 'create_board':
       if (!helpers?.createBoard) throw missing();
       return helpers.createBoard(req, job.board);
+    case 'board':
+      if (!helpers?.board) throw missing();
+      return helpers.board(req, job.boardId);
+    case 'update_board':
+      if (!helpers?.updateBoard) throw missing();
+      return helpers.updateBoard(req, job.boardId, job.changes);
+    case 'delete_board':
+      if (!helpers?.deleteBoard) throw missing();
+      return helpers.deleteBoard(req, job.boardId).then(() => ({ board_id: job.boardId, deleted: true }));
     case 'creator_info':
       if (!helpers?.creatorInfo) throw missing();
       return helpers.creatorInfo(req);

@@ -6,11 +6,12 @@ import {
   credentialsOnPage,
   grantedPages,
   type OAuthConnectSpec,
+  type PlatformDescriptor,
 } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 import { grantAssetsOf } from '../platforms/grant-assets';
-import { ConnectRefused, redeemCode } from '../platforms/kit/oauth-connect';
-import type { AccountProfile, Store } from '../store/types';
+import { ConnectRefused, exchangeCode, readConnection } from '../platforms/kit/oauth-connect';
+import type { AccountProfile, KeptConnection, Store } from '../store/types';
 
 export interface OAuthConnectDeps {
   store: Store;
@@ -20,13 +21,22 @@ export interface OAuthConnectDeps {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * How long a connection's kept token may outlive its connection: a redemption is retried for two
+ * minutes (workflows/oauth-connection.ts); a row older than this belongs to one that never finished.
+ */
+export const CONNECTION_TOKEN_TTL_MS = 60 * 60_000;
+
 /** The worker's side of a pending connection (workflows/oauth-connection.ts). */
 export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuthConnectDeps) {
   return {
     /**
-     * Redeems the code (with the connection's PKCE verifier), reads the profile and creates the
-     * account, or updates the user's account of the same platform user (fresh credentials,
-     * `active` again). Repeating it after a crash finds the account it made by its platform user.
+     * Redeems the code (with the connection's PKCE verifier) and keeps the token in the store under
+     * the connection's id, then reads the profile and pages and creates the account, or updates the
+     * user's account of the same platform user (fresh credentials, `active` again). A retry after a
+     * crash or a transient failure finds the kept token and never sends the one-time code again; a
+     * retry of an attempt lost after the save answers what that attempt saved. The token is
+     * forgotten once the account is saved, or once the connection has failed for good.
      */
     async redeemOAuthConnection(job: OAuthConnectionJob, sealedCode: string): Promise<OAuthConnected> {
       const descriptor = PLATFORM_DESCRIPTORS.find((d) => d.slug === job.platform);
@@ -35,58 +45,112 @@ export function createOAuthConnectActivities({ store, oauthSecrets, env }: OAuth
           `This worker cannot connect ${job.platform} accounts.`,
           'system.internal',
         );
-      let redeemed;
+      // Tokens of connections that never finished; a failure to sweep is no failure to connect.
+      void store.connectionTokens
+        .purge(new Date(Date.now() - CONNECTION_TOKEN_TTL_MS))
+        .catch(() => undefined);
+      // Facebook Pages, Instagram business accounts, LinkedIn organizations: all recorded at once.
+      const read = {
+        descriptor,
+        env,
+        ...(descriptor.oauth.pages ? { assets: grantAssetsOf(descriptor.slug, env) } : {}),
+      };
       try {
-        redeemed = await redeemCode({
+        const kept = await keptConnection(store, job, () =>
+          exchangeCode({
+            ...read,
+            code: oauthSecrets.open(sealedCode),
+            redirectUri: job.callbackUrl,
+            ...(descriptor.oauth?.pkce ? { codeVerifier: oauthSecrets.verifier(job.connectionId) } : {}),
+          }),
+        );
+        // An earlier attempt saved the account and was lost before it answered.
+        if (kept.connected) return kept.connected;
+        const connected = await saveAccount(
+          store,
+          job,
           descriptor,
-          env,
-          code: oauthSecrets.open(sealedCode),
-          redirectUri: job.callbackUrl,
-          // Facebook Pages, Instagram business accounts, LinkedIn organizations: all recorded at once.
-          ...(descriptor.oauth.pages ? { assets: grantAssetsOf(descriptor.slug, env) } : {}),
-          ...(descriptor.oauth.pkce ? { codeVerifier: oauthSecrets.verifier(job.connectionId) } : {}),
-        });
+          await readConnection(read, kept.credentials),
+        );
+        await store.connectionTokens.settle(job.connectionId, connected);
+        return connected;
       } catch (err) {
+        const final =
+          err instanceof ConnectRefused || (err instanceof ApplicationFailure && err.nonRetryable);
+        // The connection is over: nothing will use its token again.
+        if (final) await store.connectionTokens.drop(job.connectionId);
         if (err instanceof ConnectRefused) throw ApplicationFailure.nonRetryable(err.message, err.code);
         throw err;
       }
-      const { credentials, profile } = redeemed;
-      const identity = credentials[descriptor.oauth.identityKey];
-      const username = profile.username ?? null;
-      const existing = await sameUserAccount(store, job, descriptor.oauth.identityKey, identity);
-      if (existing) {
-        const kept = keepChosenPage(
-          descriptor.oauth.pages,
-          await store.accountCredentials(existing),
-          credentials,
-        );
-        await store.updateAccountCredentials(existing, kept);
-        await store.setAccountStatus(existing, 'active');
-        await store.updateAccount(existing, {
-          username,
-          ...accountProfile(descriptor.oauth.pages, profile, identity, kept),
-        });
-        return { accountId: existing, created: false, ...shown(profile) };
-      }
-      // The brand was checked at connect; it may have been deleted while the person consented.
-      if (job.brandId && !(await store.brands.get(job.brandId, job.userId)))
-        throw ApplicationFailure.nonRetryable(
-          `The brand ${job.brandId} this connection was started for no longer exists; start a new connection without brand_id or with another brand.`,
-          'oauth.brand_not_found',
-        );
-      await store.createAccount({
-        id: job.accountId,
-        userId: job.userId,
-        platform: job.platform,
-        name: profile.name || profile.username || descriptor.displayName,
-        ...(username ? { username } : {}),
-        credentials,
-        ...(job.brandId ? { brandId: job.brandId } : {}),
-        profile: accountProfile(descriptor.oauth.pages, profile, identity, credentials),
-      });
-      return { accountId: job.accountId, created: true, ...shown(profile) };
     },
   };
+}
+
+/**
+ * What this connection's code gave: the token an earlier attempt kept (or the account it saved),
+ * else the code redeemed now and its token kept before anything else can fail. An attempt that
+ * finds the code spent looks once more, for an earlier attempt (timed out, still running) may have
+ * kept it since.
+ */
+async function keptConnection(
+  store: Store,
+  job: OAuthConnectionJob,
+  redeem: () => Promise<Record<string, string>>,
+): Promise<KeptConnection> {
+  const kept = await store.connectionTokens.get(job.connectionId);
+  if (kept) return kept;
+  let credentials;
+  try {
+    credentials = await redeem();
+  } catch (err) {
+    const spent = err instanceof ConnectRefused && err.code === 'oauth.code_invalid';
+    const keptMeanwhile = spent ? await store.connectionTokens.get(job.connectionId) : undefined;
+    if (keptMeanwhile) return keptMeanwhile;
+    throw err;
+  }
+  return {
+    credentials: await store.connectionTokens.keep(job.connectionId, { platform: job.platform, credentials }),
+  };
+}
+
+/** Creates the connection's account, or updates the user's account of the same platform user. */
+async function saveAccount(
+  store: Store,
+  job: OAuthConnectionJob,
+  descriptor: PlatformDescriptor,
+  { credentials, profile }: { credentials: Record<string, string>; profile: ConnectedProfile },
+): Promise<OAuthConnected> {
+  const oauth = descriptor.oauth!;
+  const identity = credentials[oauth.identityKey];
+  const username = profile.username ?? null;
+  const existing = await sameUserAccount(store, job, oauth.identityKey, identity);
+  if (existing) {
+    const kept = keepChosenPage(oauth.pages, await store.accountCredentials(existing), credentials);
+    await store.updateAccountCredentials(existing, kept);
+    await store.setAccountStatus(existing, 'active');
+    await store.updateAccount(existing, {
+      username,
+      ...accountProfile(oauth.pages, profile, identity, kept),
+    });
+    return { accountId: existing, created: false, ...shown(profile) };
+  }
+  // The brand was checked at connect; it may have been deleted while the person consented.
+  if (job.brandId && !(await store.brands.get(job.brandId, job.userId)))
+    throw ApplicationFailure.nonRetryable(
+      `The brand ${job.brandId} this connection was started for no longer exists; start a new connection without brand_id or with another brand.`,
+      'oauth.brand_not_found',
+    );
+  await store.createAccount({
+    id: job.accountId,
+    userId: job.userId,
+    platform: job.platform,
+    name: profile.name || profile.username || descriptor.displayName,
+    ...(username ? { username } : {}),
+    credentials,
+    ...(job.brandId ? { brandId: job.brandId } : {}),
+    profile: accountProfile(oauth.pages, profile, identity, credentials),
+  });
+  return { accountId: job.accountId, created: true, ...shown(profile) };
 }
 
 /**

@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 
 /** Which helper a call runs; a platform lists the ones it answers in its descriptor. */
-export type AccountHelperKind = 'boards' | 'create_board' | 'creator_info' | 'limits' | 'pages';
+export type AccountHelperKind =
+  'boards' | 'board' | 'create_board' | 'update_board' | 'delete_board' | 'creator_info' | 'limits' | 'pages';
 
 export const BOARD_PRIVACY = ['PUBLIC', 'PROTECTED', 'SECRET'] as const;
 
@@ -29,6 +30,27 @@ export const createBoardSchema = z
   })
   .strict();
 export type CreateBoard = z.infer<typeof createBoardSchema>;
+
+/** The privacy a board can be changed to: Pinterest's `BoardUpdatePrivacy` has no PROTECTED. */
+export const BOARD_UPDATE_PRIVACY = ['PUBLIC', 'SECRET'] as const;
+
+export const updateBoardSchema = z
+  .object({
+    name: z.string().trim().min(1).max(180).optional(),
+    description: z.string().max(500).optional(),
+    privacy: z
+      .enum(BOARD_UPDATE_PRIVACY)
+      .optional()
+      .describe('PUBLIC or SECRET (Pinterest changes to no other)'),
+  })
+  .strict();
+export type UpdateBoard = z.infer<typeof updateBoardSchema>;
+
+/** What deleting a board answers the API (the HTTP answer is a 204). */
+export interface BoardDeleted {
+  board_id: string;
+  deleted: true;
+}
 
 export const creatorInfoSchema = z.object({
   platform: z.string(),
@@ -57,7 +79,10 @@ export type AccountLimits = z.infer<typeof limitsSchema>;
 /** What the API asks the worker: one helper of one account (credentials are loaded by the worker). */
 export type AccountHelperJob =
   | { kind: 'boards'; accountId: string; queue?: string }
+  | { kind: 'board'; accountId: string; boardId: string; queue?: string }
   | { kind: 'create_board'; accountId: string; board: CreateBoard; queue?: string }
+  | { kind: 'update_board'; accountId: string; boardId: string; changes: UpdateBoard; queue?: string }
+  | { kind: 'delete_board'; accountId: string; boardId: string; queue?: string }
   | { kind: 'creator_info'; accountId: string; queue?: string }
   | { kind: 'limits'; accountId: string; queue?: string }
   /** Re-reads a multi-asset grant's pages into the account's credentials (services/account-pages.ts). */
@@ -68,4 +93,4 @@ export interface PagesRead {
   pages_read: number;
 }
 
-export type AccountHelperAnswer = Board[] | Board | CreatorInfo | AccountLimits | PagesRead;
+export type AccountHelperAnswer = Board[] | Board | BoardDeleted | CreatorInfo | AccountLimits | PagesRead;

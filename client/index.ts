@@ -117,12 +117,20 @@ export class PostflowClient {
 
   /**
    * What this user's accounts' platforms say before posting (services/account-helpers.ts):
-   * Pinterest boards, TikTok creator info, remaining quota. Asked through a worker, cached a minute.
+   * Pinterest boards, TikTok creator info, remaining quota. Asked through a worker, cached a minute
+   * (creator info ten).
    */
   readonly accounts = {
     boards: (id: string): Promise<{ data: Board[] }> => this.services.accountHelpers.boards(this.userId, id),
     createBoard: (id: string, body: unknown): Promise<Board> =>
       this.services.accountHelpers.createBoard(this.userId, id, body),
+    board: (id: string, boardId: string): Promise<Board> =>
+      this.services.accountHelpers.board(this.userId, id, boardId),
+    /** Changes a board's `name`, `description` or `privacy` (PUBLIC or SECRET). */
+    updateBoard: (id: string, boardId: string, body: unknown): Promise<Board> =>
+      this.services.accountHelpers.updateBoard(this.userId, id, boardId, body),
+    deleteBoard: (id: string, boardId: string): Promise<void> =>
+      this.services.accountHelpers.deleteBoard(this.userId, id, boardId),
     creatorInfo: (id: string): Promise<CreatorInfo> =>
       this.services.accountHelpers.creatorInfo(this.userId, id),
     limits: (id: string): Promise<AccountLimits> => this.services.accountHelpers.limits(this.userId, id),

@@ -76,7 +76,9 @@ const reconnect = (platform: string) =>
   );
 
 function statusOf(failure: PublishFailure): number {
-  if (failure.code === 'account.not_found') return 404;
+  if (failure.code === 'account.not_found' || failure.code === 'resource.not_found') return 404;
+  // The platform refuses this account the thing (a board another user shared): not a bad token.
+  if (failure.code.endsWith('.forbidden')) return 403;
   if (failure.code === 'resource.not_supported') return 501;
   if (failure.code === 'account.reconnection_required') return 403;
   switch (failure.category) {

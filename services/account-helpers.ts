@@ -6,6 +6,8 @@ import {
   type CreateBoard,
   createBoardSchema,
   type CreatorInfo,
+  type UpdateBoard,
+  updateBoardSchema,
 } from '../api/account-helpers';
 import { accountNotFound, ApiError, validationError } from '../api/errors';
 import { zodIssues } from '../api/zod-issues';
@@ -16,6 +18,8 @@ import type { Account, Store } from '../store/types';
 
 /** How long a helper's answer is served again without asking the platform. */
 export const HELPER_CACHE_MS = 60_000;
+/** TikTok's creator info, served again for as long as the contract caches it (§7: "cached 10 min"). */
+export const CREATOR_INFO_CACHE_MS = 10 * 60_000;
 /**
  * How long creating a post waits for a creator's settings: with no worker up the check is
  * skipped after this (publishing asks TikTok again), so creation never hangs on it.
@@ -25,8 +29,10 @@ const POST_CHECK_TIMEOUT_MS = 8_000;
 export interface AccountHelperDeps {
   store: Store;
   helpers: AccountHelperCalls;
-  /** @default HELPER_CACHE_MS */
+  /** Every helper's but creator info's. @default HELPER_CACHE_MS */
   cacheMs?: number;
+  /** @default CREATOR_INFO_CACHE_MS */
+  creatorInfoCacheMs?: number;
   /** @default Date.now */
   now?: () => number;
 }
@@ -34,8 +40,8 @@ export interface AccountHelperDeps {
 /**
  * The account helpers (`/v1/accounts/{id}/boards`, `/creator-info`, `/limits`): the account's
  * platform asked through a worker (gateway/account-helpers.ts), each answer kept a minute per
- * account so that a form loading boards, or a burst of TikTok posts checked against creator info,
- * does not spend the platform's rate limit.
+ * account (creator info ten, as the contract has it) so that a form loading boards, or a burst of
+ * TikTok posts checked against creator info, does not spend the platform's rate limit.
  */
 export class AccountHelperService {
   private readonly cache = new Map<string, { at: number; answer: AccountHelperAnswer }>();
@@ -61,6 +67,53 @@ export class AccountHelperService {
     })) as Board;
     this.cache.delete(key(id, 'boards'));
     return made;
+  }
+
+  /** One of the Pinterest account's boards (cached like the list). */
+  async board(userId: string, id: string, boardId: string): Promise<Board> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    return (await this.cached(
+      account,
+      { kind: 'board', accountId: id, boardId },
+      undefined,
+      boardId,
+    )) as Board;
+  }
+
+  /** Changes a board's name, description or privacy; the list and the board are read afresh next time. */
+  async updateBoard(userId: string, id: string, boardId: string, body: unknown): Promise<Board> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    const parsed = updateBoardSchema.safeParse(body ?? {});
+    if (!parsed.success) throw validationError(zodIssues(parsed.error));
+    if (Object.keys(parsed.data).length === 0)
+      throw validationError([
+        {
+          field: 'body',
+          code: 'validation.field_required',
+          message: 'Give at least one of name, description, privacy.',
+        },
+      ]);
+    const changes: UpdateBoard = parsed.data;
+    try {
+      return (await this.deps.helpers.run(account.platform, {
+        kind: 'update_board',
+        accountId: id,
+        boardId,
+        changes,
+      })) as Board;
+    } finally {
+      this.forgetBoard(id, boardId);
+    }
+  }
+
+  /** Deletes a board on the Pinterest account (its Pins go with it). */
+  async deleteBoard(userId: string, id: string, boardId: string): Promise<void> {
+    const account = await this.helperAccount(userId, id, 'boards', 'boards');
+    try {
+      await this.deps.helpers.run(account.platform, { kind: 'delete_board', accountId: id, boardId });
+    } finally {
+      this.forgetBoard(id, boardId);
+    }
   }
 
   /** The TikTok creator's posting settings. */
@@ -102,14 +155,26 @@ export class AccountHelperService {
     account: Account,
     job: AccountHelperJob,
     timeoutMs?: number,
+    item?: string,
   ): Promise<AccountHelperAnswer> {
-    const k = key(account.id, job.kind);
+    const k = key(account.id, job.kind, item);
     const now = (this.deps.now ?? Date.now)();
     const hit = this.cache.get(k);
-    if (hit && now - hit.at < (this.deps.cacheMs ?? HELPER_CACHE_MS)) return hit.answer;
+    if (hit && now - hit.at < this.cacheMs(job.kind)) return hit.answer;
     const answer = await this.deps.helpers.run(account.platform, job, timeoutMs);
     this.cache.set(k, { at: now, answer });
     return answer;
+  }
+
+  /** A board changed or deleted (or maybe, when the call failed): its account's list and it are read afresh. */
+  private forgetBoard(accountId: string, boardId: string): void {
+    this.cache.delete(key(accountId, 'boards'));
+    this.cache.delete(key(accountId, 'board', boardId));
+  }
+
+  private cacheMs(kind: AccountHelperJob['kind']): number {
+    if (kind === 'creator_info') return this.deps.creatorInfoCacheMs ?? CREATOR_INFO_CACHE_MS;
+    return this.deps.cacheMs ?? HELPER_CACHE_MS;
   }
 
   /** The caller's active account of a platform that has `helper`; else the contract's error. */
@@ -141,7 +206,8 @@ export class AccountHelperService {
   }
 }
 
-const key = (accountId: string, kind: string) => `${accountId}:${kind}`;
+const key = (accountId: string, kind: string, item?: string) =>
+  item === undefined ? `${accountId}:${kind}` : `${accountId}:${kind}:${item}`;
 
 const helpersOf = (platform: string): readonly AccountHelperName[] =>
   PLATFORM_DESCRIPTORS.find((d) => d.slug === platform)?.accountHelpers ?? [];

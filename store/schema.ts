@@ -238,4 +238,16 @@ export const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX upload_sessions_created ON upload_sessions (created_at);`,
+  // 21: the token an OAuth connection's code was redeemed for (sealed), kept under the connection's
+  // id from the token call until the account is saved, then only what was saved (no secret), so a
+  // retried redemption never sends the one-time code again (docs/reliability.md "Connecting an
+  // account survives a crash")
+  `CREATE TABLE connection_tokens (
+     connection_id TEXT PRIMARY KEY,
+     platform TEXT NOT NULL,
+     credentials TEXT,
+     connected TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX connection_tokens_created ON connection_tokens (created_at);`,
 ];

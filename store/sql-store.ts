@@ -6,6 +6,7 @@ import { MIGRATIONS, SCHEMA } from './schema';
 import type { SecretBox } from './secret-box';
 import type { SqlDatabase } from './sql';
 import type { Issue } from '../api/errors';
+import type { OAuthConnected } from '../api/oauth-connection';
 import type { RecurrenceRule } from '../api/recurring';
 import type { PostMetrics, PostSpec, StoredMetrics } from '../api/types';
 import {
@@ -519,6 +520,39 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       },
       async purge(createdBefore) {
         return db.run('DELETE FROM upload_sessions WHERE created_at < ?', [createdBefore.toISOString()]);
+      },
+    },
+
+    connectionTokens: {
+      async keep(connectionId, { platform, credentials }) {
+        await db.run(
+          `INSERT INTO connection_tokens (connection_id, platform, credentials, created_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (connection_id) DO NOTHING`,
+          [connectionId, platform, box.seal(JSON.stringify(credentials)), now()],
+        );
+        return (await this.get(connectionId))?.credentials ?? credentials;
+      },
+      async get(connectionId) {
+        const row = await db.get<{ credentials: string | null; connected: string | null }>(
+          'SELECT credentials, connected FROM connection_tokens WHERE connection_id = ?',
+          [connectionId],
+        );
+        if (row?.connected) return { connected: JSON.parse(row.connected) as OAuthConnected };
+        if (row?.credentials)
+          return { credentials: JSON.parse(box.open(row.credentials)) as Record<string, string> };
+        return undefined;
+      },
+      async settle(connectionId, connected) {
+        await db.run(
+          'UPDATE connection_tokens SET credentials = NULL, connected = ? WHERE connection_id = ?',
+          [JSON.stringify(connected), connectionId],
+        );
+      },
+      async drop(connectionId) {
+        await db.run('DELETE FROM connection_tokens WHERE connection_id = ?', [connectionId]);
+      },
+      async purge(createdBefore) {
+        return db.run('DELETE FROM connection_tokens WHERE created_at < ?', [createdBefore.toISOString()]);
       },
     },
 

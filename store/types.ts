@@ -4,6 +4,7 @@
  */
 
 import type { Issue } from '../api/errors';
+import type { OAuthConnected } from '../api/oauth-connection';
 import type { WeeklySlot } from '../api/queue-slots';
 import type { RecurrenceRule } from '../api/recurring';
 import type { PostSpec, StoredMetrics } from '../api/types';
@@ -362,6 +363,28 @@ export interface Store {
     purge(createdBefore: Date): Promise<number>;
   };
 
+  /**
+   * The token an OAuth connection's one-time code was redeemed for, from the token call until the
+   * account is saved, then what was saved (docs/reliability.md "Connecting an account survives a
+   * crash"): sealed at rest like an account's credentials, named by the connection's id, never by
+   * anything secret. The first kept under an id stays: a second attempt racing the first gets the first's.
+   */
+  connectionTokens: {
+    /** Keeps `credentials` under `connectionId` unless a row is kept already; answers the credentials kept. */
+    keep(
+      connectionId: string,
+      grant: { platform: string; credentials: Record<string, string> },
+    ): Promise<Record<string, string>>;
+    /** What is kept under `connectionId`: the token, or (once settled) the account made with it. */
+    get(connectionId: string): Promise<KeptConnection | undefined>;
+    /** The account is saved: forgets the token and keeps `connected` (no secret) until purged. */
+    settle(connectionId: string, connected: OAuthConnected): Promise<void>;
+    /** Forgets `connectionId`'s row (the connection failed for good). */
+    drop(connectionId: string): Promise<void>;
+    /** Forgets rows kept before `createdBefore` (finished, or never finished); returns how many. */
+    purge(createdBefore: Date): Promise<number>;
+  };
+
   accountLimits: {
     /** Keeps what an answer read at `observedAt` said, unless a later answer's is kept already. */
     observe(accountId: string, limits: Record<string, number>, observedAt: string): Promise<void>;
@@ -523,3 +546,8 @@ export interface QueueStore {
   /** Runs `work` holding the queue's lock (see LockedQueueSlots); 404 `queue.not_found` when it is gone. */
   locked<T>(queueId: string, work: (slots: LockedQueueSlots) => Promise<T>): Promise<T>;
 }
+
+/** A connection's row (Store['connectionTokens']): its token until the account is saved, then the account. */
+export type KeptConnection =
+  | { credentials: Record<string, string>; connected?: undefined }
+  | { connected: OAuthConnected; credentials?: undefined };

@@ -4,8 +4,8 @@ import { PUBLISH_ERROR_TYPE, type PublishFailure } from '../api/types';
 import type { PostflowActivities } from '../activities';
 
 /**
- * One account helper (`GET /v1/accounts/{id}/boards`, `/creator-info`, `/limits`, creating a
- * board): the API may not call platforms, so it runs this short workflow and waits for its answer.
+ * One account helper (`GET /v1/accounts/{id}/boards`, `/creator-info`, `/limits`, reading,
+ * creating, changing or deleting a board): the API may not call platforms, so it runs this short workflow and waits for its answer.
  * The platform call runs on the platform's queue where it has one (`job.queue`). An expired token
  * is refreshed once, then the call is made again; any other failure is the answer.
  */

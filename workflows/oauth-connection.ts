@@ -43,7 +43,8 @@ const { webhookSubscribers } = proxyLocalActivities<PostflowActivities>({
  * the callback until the state expires; the first callback is the only one (the state is single
  * use: later ones, and ones from another user or naming another redirect URI, are refused before
  * they touch it). A worker crash mid-exchange resumes from history: the code is redeemed by one
- * activity, and the account it makes has an id chosen up front.
+ * activity, which keeps the token in the store before anything else can fail (a retry never sends
+ * the code again), and the account it makes has an id chosen up front.
  */
 export async function oauthConnection(job: OAuthConnectionJob): Promise<OAuthConnectionResult> {
   let callback: OAuthCallback | undefined;

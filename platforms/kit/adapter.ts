@@ -7,7 +7,7 @@ import type {
   PublishFailure,
   TargetSpec,
 } from '../../api/types';
-import type { AccountLimits, Board, CreateBoard, CreatorInfo } from '../../api/account-helpers';
+import type { AccountLimits, Board, CreateBoard, CreatorInfo, UpdateBoard } from '../../api/account-helpers';
 import type { OutboundPolicy } from '../../net/guard';
 
 /** The account an adapter publishes as, with its credentials decrypted for this call only. */
@@ -304,6 +304,12 @@ export interface HelperRequest {
 export interface AccountHelpers {
   boards?(request: HelperRequest): Promise<Board[]>;
   createBoard?(request: HelperRequest, board: CreateBoard): Promise<Board>;
+  /** One board; a board the account cannot see is a PublishError with code `resource.not_found`. */
+  board?(request: HelperRequest, boardId: string): Promise<Board>;
+  /** Changes a board's name, description or privacy; answers the board as it is now. */
+  updateBoard?(request: HelperRequest, boardId: string, changes: UpdateBoard): Promise<Board>;
+  /** Deletes a board (and its Pins, on Pinterest). */
+  deleteBoard?(request: HelperRequest, boardId: string): Promise<void>;
   creatorInfo?(request: HelperRequest): Promise<CreatorInfo>;
   limits?(request: HelperRequest): Promise<AccountLimits>;
 }

@@ -47,28 +47,36 @@ export type GrantAssets = (grant: AssetGrant) => Promise<Record<string, string>>
 
 const TIMEOUT_MS = 30_000;
 
+/** What reading a connection needs once its code is redeemed: no code, only where and as whom to ask. */
+export type ConnectionRead = Omit<CodeGrant, 'code' | 'redirectUri' | 'codeVerifier'>;
+
 /**
  * The authorization-code grant (RFC 6749 §4.1.3, with RFC 7636's verifier), then the person's
- * profile: the account's credentials and who it is. A refused code is a ConnectRefused; network
- * trouble and 5xx throw plain errors (retryable: the code is only spent once a token comes back).
+ * profile: the account's credentials and who it is. `exchangeCode` then `readConnection`, for
+ * callers that keep nothing between them.
  */
 export async function redeemCode(
   grant: CodeGrant,
 ): Promise<{ credentials: Record<string, string>; profile: ConnectedProfile }> {
-  const { descriptor, env } = grant;
+  return readConnection(grant, await exchangeCode(grant));
+}
+
+/**
+ * Redeems the code for the account's token (made long-lived where the platform has that step). This
+ * spends the one-time code: whoever calls it keeps the answer before anything else can fail
+ * (activities/oauth-connect.ts keeps it in the store). A refused code is a ConnectRefused; network
+ * trouble, 5xx and 429 throw plain errors (retryable: the code is only spent once a token comes back).
+ */
+export async function exchangeCode(grant: CodeGrant): Promise<Record<string, string>> {
+  const { descriptor } = grant;
   const spec = descriptor.oauth!;
-  const endpoints = oauthEndpoints(descriptor, env)!;
-  const prefix = `POSTFLOW_${descriptor.slug.toUpperCase()}`;
-  const clientId = env[`${prefix}_CLIENT_ID`] ?? '';
-  const clientSecret = env[`${prefix}_CLIENT_SECRET`];
+  const { endpoints, clientId, clientSecret, common } = oauthCall(grant);
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
     code: grant.code,
     redirect_uri: grant.redirectUri,
   });
   if (grant.codeVerifier) form.set('code_verifier', grant.codeVerifier);
-  const userAgent = spec.userAgentVariable ? env[spec.userAgentVariable] : undefined;
-  const common = { ...spec.headers, ...(userAgent ? { 'user-agent': userAgent } : {}) };
   const headers: Record<string, string> = {
     ...common,
     'content-type': 'application/x-www-form-urlencoded',
@@ -99,36 +107,59 @@ export async function redeemCode(
       `${descriptor.displayName} refused the authorization code (${reason}); start a new connection with POST /v1/accounts/connect.`,
     );
   }
-  let credentials = tokenFields(token);
-  if (spec.longLivedExchange) {
-    credentials = await longLived(descriptor, endpoints.apiBaseUrl, credentials, clientSecret ?? '', signal);
-  }
+  const credentials = tokenFields(token);
+  if (!spec.longLivedExchange) return credentials;
+  return longLived(descriptor, endpoints.apiBaseUrl, credentials, clientSecret ?? '', signal);
+}
 
+/**
+ * With the token a code gave: the person's profile, then the grant's pages where one grant gives
+ * several. Repeatable with the same token, so a retry after a crash or a transient failure asks
+ * again: network trouble, 5xx and 429 throw plain errors (retryable, never naming the token); a
+ * profile the platform refuses is a ConnectRefused (`oauth.profile_unavailable`).
+ */
+export async function readConnection(
+  read: ConnectionRead,
+  credentials: Record<string, string>,
+): Promise<{ credentials: Record<string, string>; profile: ConnectedProfile }> {
+  const { descriptor } = read;
+  const spec = descriptor.oauth!;
+  const { endpoints, clientId, clientSecret, common } = oauthCall(read);
+  const signal = read.signal ?? AbortSignal.timeout(TIMEOUT_MS);
   const onOfficial = endpoints.apiBaseUrl === descriptor.apiBaseUrl;
   const profileUrl = new URL(
     onOfficial && spec.profileUrl ? spec.profileUrl : `${endpoints.apiBaseUrl}${spec.profilePath}`,
   );
   if (spec.profileTokenParameter)
     profileUrl.searchParams.set(spec.profileTokenParameter, credentials.access_token!);
-  const profileResponse = await fetch(profileUrl, {
-    headers: {
-      ...common,
-      ...(spec.profileTokenParameter ? {} : { authorization: `Bearer ${credentials.access_token}` }),
-      accept: 'application/json',
-    },
-    signal,
-  });
+  let profileResponse: Response;
+  try {
+    profileResponse = await fetch(profileUrl, {
+      headers: {
+        ...common,
+        ...(spec.profileTokenParameter ? {} : { authorization: `Bearer ${credentials.access_token}` }),
+        accept: 'application/json',
+      },
+      signal,
+    });
+  } catch (err) {
+    // Not the fetch error itself: where the token travels in the URL, an error could quote it.
+    const reason = (err as { cause?: { code?: unknown } }).cause?.code ?? (err as Error).name;
+    throw new Error(`${descriptor.displayName}'s profile could not be read (${String(reason)}); retrying.`);
+  }
+  if (profileResponse.status >= 500 || profileResponse.status === 429) {
+    throw new Error(`${descriptor.slug}'s profile endpoint answered ${profileResponse.status}; retrying.`);
+  }
   const profile = profileResponse.ok ? spec.readProfile(await jsonOf(profileResponse)) : undefined;
   if (!profile?.id) {
-    // The code is spent: a retry cannot redeem it again, so this is final too.
     throw new ConnectRefused(
       'oauth.profile_unavailable',
       `${descriptor.displayName} gave a token but not the profile (HTTP ${profileResponse.status}); try connecting again.`,
     );
   }
   const account = { ...credentials, ...spec.credentials(profile) };
-  if (!grant.assets) return { credentials: account, profile };
-  const withAssets = await grant.assets({
+  if (!read.assets) return { credentials: account, profile };
+  const withAssets = await read.assets({
     descriptor,
     credentials: account,
     apiBaseUrl: endpoints.apiBaseUrl,
@@ -138,6 +169,19 @@ export async function redeemCode(
     signal,
   });
   return { credentials: withAssets, profile };
+}
+
+/** Where a connection's calls go, as which client, with which headers every call carries. */
+function oauthCall({ descriptor, env }: ConnectionRead) {
+  const spec = descriptor.oauth!;
+  const prefix = `POSTFLOW_${descriptor.slug.toUpperCase()}`;
+  const userAgent = spec.userAgentVariable ? env[spec.userAgentVariable] : undefined;
+  return {
+    endpoints: oauthEndpoints(descriptor, env)!,
+    clientId: env[`${prefix}_CLIENT_ID`] ?? '',
+    clientSecret: env[`${prefix}_CLIENT_SECRET`],
+    common: { ...spec.headers, ...(userAgent ? { 'user-agent': userAgent } : {}) } as Record<string, string>,
+  };
 }
 
 /**

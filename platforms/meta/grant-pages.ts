@@ -119,7 +119,7 @@ async function graph(grant: AssetGrant, url: string, token: string | undefined):
   return body;
 }
 
-/** The code is spent once a token came back: a failure after it is final, never retried into code_invalid. */
+/** Meta refused the read: final (a new consent is needed). Network trouble throws plainly and is retried. */
 const unavailable = (grant: AssetGrant, reason: string) =>
   new ConnectRefused(
     'oauth.profile_unavailable',

@@ -8,6 +8,7 @@ import type {
   Prepared,
   PublishRequest,
 } from '../kit/adapter';
+import { PublishError } from '../kit/adapter';
 import {
   type FailureRule,
   platformFailure,
@@ -233,6 +234,27 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
           }),
         );
       },
+
+      // `GET /v5/boards/{board_id}` (`boards:read`).
+      async board(req, boardId) {
+        assertTokenFresh(PLATFORM, req.account.credentials);
+        return pinterestBoard(await boardCall(req, boardId, () => call(req)('GET', boardPath(boardId))));
+      },
+
+      // `PATCH /v5/boards/{board_id}` (`boards:write`): only the fields given change. The same
+      // changes made twice leave the board as once, but an unknown outcome is not repeated blindly.
+      async updateBoard(req, boardId, changes) {
+        assertTokenFresh(PLATFORM, req.account.credentials);
+        return pinterestBoard(
+          await boardCall(req, boardId, () => call(req, true)('PATCH', boardPath(boardId), changes)),
+        );
+      },
+
+      // `DELETE /v5/boards/{board_id}` (`boards:write`): 204; the board's Pins go with it.
+      async deleteBoard(req, boardId) {
+        assertTokenFresh(PLATFORM, req.account.credentials);
+        await boardCall(req, boardId, () => call(req, true)('DELETE', boardPath(boardId)));
+      },
     },
   };
 }
@@ -240,6 +262,35 @@ export function createPinterestAdapter(options: AdapterOptions = {}): PlatformAd
 /** Boards read at most: 40 pages of 250. */
 const BOARD_PAGE = 250;
 const MAX_BOARD_PAGES = 40;
+
+const boardPath = (boardId: string) => `/v5/boards/${encodeURIComponent(boardId)}`;
+
+/**
+ * A call on one board: Pinterest's 404 ("Board not found.") is the API's `resource.not_found`
+ * (a board the account does not have, as for any id that is not there), not a bad request.
+ */
+async function boardCall<T>(
+  req: { account: AccountContext },
+  boardId: string,
+  send: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (!(err instanceof PublishError) || err.failure.code !== `platform.${PLATFORM}.not_found`) throw err;
+    throw new PublishError(
+      {
+        ...err.failure,
+        caused_by: 'user',
+        code: 'resource.not_found',
+        message: `Board ${boardId} is not one of this Pinterest account's boards (${req.account.id}).`,
+        retryable: false,
+        outcomeUnknown: false,
+      },
+      { cause: err },
+    );
+  }
+}
 
 function pinterestBoard(board: PlatformBody): Board {
   const privacy = BOARD_PRIVACY.find((p) => p === board.privacy) ?? 'PUBLIC';

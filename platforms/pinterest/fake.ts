@@ -36,6 +36,8 @@ const LIMITS = { title: 100, description: 800, link: 2048, alt_text: 500 } as co
 export class PinterestFake extends FakePlatform {
   readonly pins: Pin[] = [];
   readonly boards = new Set(['1022106146619113835']);
+  /** Group boards another user shared with the account: readable, not the account's to change. */
+  readonly sharedBoards = new Set<string>();
   /** Each board's name and privacy, where not the defaults (`Board <id>`, PUBLIC). */
   readonly boardDetails = new Map<string, { name: string; description?: string; privacy: string }>();
   readonly uploads = new Map<string, Upload>();
@@ -91,6 +93,11 @@ export class PinterestFake extends FakePlatform {
     return [
       { method: 'GET', path: '/v5/boards', handle: authed((req) => this.listBoards(req)) },
       { method: 'POST', path: '/v5/boards', handle: authed((req) => this.createBoard(req)) },
+      {
+        method: ['GET', 'PATCH', 'DELETE'],
+        path: /^\/v5\/boards\/(?<id>[^/]+)$/,
+        handle: authed((req, { id }) => this.oneBoard(req, id!)),
+      },
       { method: 'POST', path: '/v5/pins', handle: authed((req) => this.createPin(req)) },
       {
         method: 'GET',
@@ -257,6 +264,48 @@ export class PinterestFake extends FakePlatform {
     const description = typeof req.body.description === 'string' ? req.body.description : undefined;
     this.boardDetails.set(id, { name, privacy, ...(description !== undefined ? { description } : {}) });
     return { status: 201, body: this.board(id) };
+  }
+
+  /**
+   * `GET`, `PATCH` and `DELETE /v5/boards/{board_id}` as API v5 documents them: the board (200),
+   * the board changed (200: `name`, `description`, `privacy` PUBLIC or SECRET, only those given), or
+   * 204. Errors are the reference's examples: 404 "Board not found.", 400 "Invalid board
+   * parameters.", and 403 "Not authorized to update the board." / "…to delete the board." for a
+   * board the account only sees (a group board another user shared, `sharedBoards`).
+   */
+  private oneBoard(req: FakeRequest, id: string): FakeResponse {
+    const shared = this.sharedBoards.has(id);
+    if (!this.boards.has(id) && !shared) return error(404, 404, 'Board not found.');
+    if (req.method === 'GET') return { status: 200, body: this.board(id) };
+    if (shared) {
+      const verb = req.method === 'DELETE' ? 'delete' : 'update';
+      return error(403, 403, `Not authorized to ${verb} the board.`);
+    }
+    if (req.method === 'DELETE') {
+      this.boards.delete(id);
+      this.boardDetails.delete(id);
+      for (let i = this.pins.length - 1; i >= 0; i--)
+        if (this.pins[i]!.boardId === id) this.pins.splice(i, 1);
+      return { status: 204 };
+    }
+    const { name, description, privacy, ...rest } = req.body;
+    const invalid =
+      Object.keys(rest).length > 0 ||
+      (name !== undefined && (typeof name !== 'string' || !name.trim())) ||
+      (description !== undefined && description !== null && typeof description !== 'string') ||
+      (privacy !== undefined && privacy !== 'PUBLIC' && privacy !== 'SECRET');
+    if (invalid) return error(400, 400, 'Invalid board parameters.');
+    const now = this.board(id);
+    this.boardDetails.set(id, {
+      name: typeof name === 'string' ? name.trim() : now.name,
+      privacy: typeof privacy === 'string' ? privacy : now.privacy,
+      ...(description !== undefined
+        ? { description: typeof description === 'string' ? description : '' }
+        : now.description
+          ? { description: now.description }
+          : {}),
+    });
+    return { status: 200, body: this.board(id) };
   }
 
   private board(id: string) {

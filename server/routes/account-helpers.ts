@@ -6,10 +6,11 @@ import {
   createBoardSchema,
   creatorInfoSchema,
   limitsSchema,
+  updateBoardSchema,
 } from '../../api/account-helpers';
 import type { PostflowClient } from '../../client';
 import { scope } from '../auth';
-import { answer, AUTH_ERRORS, failure, pathParams } from '../openapi/route-schemas';
+import { answer, AUTH_ERRORS, failure, noContent, pathParams } from '../openapi/route-schemas';
 
 const params = pathParams('id');
 /** What every helper may answer besides its result (docs/api.md "Account helpers"). */
@@ -39,8 +40,44 @@ const createBoard = {
     501: NOT_SUPPORTED('boards'),
   },
 };
+const boardParams = pathParams('id', 'boardId');
+const BOARD_ERRORS = {
+  ...HELPER_ERRORS,
+  404: failure('No such account (account.not_found), or no such board on it (resource.not_found)'),
+  501: NOT_SUPPORTED('boards'),
+};
+const board = {
+  summary: "One of a Pinterest account's boards (from Pinterest, cached a minute)",
+  params: boardParams,
+  response: { 200: answer(boardSchema, 'Board'), ...BOARD_ERRORS },
+};
+const updateBoard = {
+  summary: "Change a Pinterest board's name, description or privacy (PUBLIC or SECRET)",
+  params: boardParams,
+  parsedByHandler: { body: updateBoardSchema },
+  response: {
+    200: answer(boardSchema, 'The board as it is now'),
+    400: failure('Invalid body, or Pinterest refused the change (platform.pinterest.*)'),
+    ...BOARD_ERRORS,
+    403: failure(
+      'The key lacks the scope (auth.insufficient_scope), or the board is not yours to change (a group board shared with the account: platform.pinterest.forbidden)',
+    ),
+  },
+};
+const deleteBoard = {
+  summary: 'Delete a Pinterest board (its Pins go with it)',
+  params: boardParams,
+  response: {
+    204: noContent('Deleted'),
+    ...BOARD_ERRORS,
+    403: failure(
+      'The key lacks the scope (auth.insufficient_scope), or the board is not yours to delete (platform.pinterest.forbidden)',
+    ),
+  },
+};
 const creatorInfo = {
-  summary: "A TikTok creator's posting settings: privacy levels, longest video, interactions turned off",
+  summary:
+    "A TikTok creator's posting settings: privacy levels, longest video, interactions turned off (cached ten minutes)",
   params,
   response: {
     200: answer(creatorInfoSchema, 'Creator info'),
@@ -68,6 +105,26 @@ export function accountHelperRoutes(fastify: FastifyInstance, client: PostflowCl
     { ...scope('accounts:manage'), schema: createBoard },
     async (request, reply) =>
       reply.status(201).send(await accounts(request.userId).createBoard(request.params.id, request.body)),
+  );
+
+  app.get('/v1/accounts/:id/boards/:boardId', { ...scope('accounts:read'), schema: board }, async (request) =>
+    accounts(request.userId).board(request.params.id, request.params.boardId),
+  );
+
+  app.patch(
+    '/v1/accounts/:id/boards/:boardId',
+    { ...scope('accounts:manage'), schema: updateBoard },
+    async (request) =>
+      accounts(request.userId).updateBoard(request.params.id, request.params.boardId, request.body),
+  );
+
+  app.delete(
+    '/v1/accounts/:id/boards/:boardId',
+    { ...scope('accounts:manage'), schema: deleteBoard },
+    async (request, reply) => {
+      await accounts(request.userId).deleteBoard(request.params.id, request.params.boardId);
+      return reply.status(204).send(undefined);
+    },
   );
 
   app.get(

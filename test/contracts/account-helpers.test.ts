@@ -88,6 +88,62 @@ describe('pinterest boards', () => {
     expect(failure).toMatchObject({ category: 'validation', code: 'platform.pinterest.conflict' });
   });
 
+  test('reads, changes and deletes one board through GET, PATCH and DELETE /v5/boards/{board_id}', async () => {
+    const helpers = adapter().helpers!;
+    const made = await helpers.createBoard!(req(), { name: 'Recipes', privacy: 'PUBLIC' });
+    expect(await helpers.board!(req(), made.board_id)).toEqual(made);
+    const changed = await helpers.updateBoard!(req(), made.board_id, {
+      name: 'Dinners',
+      description: 'Weeknight',
+      privacy: 'SECRET',
+    });
+    expect(changed).toEqual({
+      id: made.board_id,
+      board_id: made.board_id,
+      name: 'Dinners',
+      privacy: 'SECRET',
+    });
+    expect(fake.boardDetails.get(made.board_id)).toEqual({
+      name: 'Dinners',
+      description: 'Weeknight',
+      privacy: 'SECRET',
+    });
+    // Only the fields given change.
+    expect(await helpers.updateBoard!(req(), made.board_id, { privacy: 'PUBLIC' })).toMatchObject({
+      name: 'Dinners',
+      privacy: 'PUBLIC',
+    });
+    expect(
+      fake.requests.filter((r) => r.method === 'PATCH' && r.path === `/v5/boards/${made.board_id}`),
+    ).toHaveLength(2);
+    fake.pinFromApp(made.board_id, 'a pin on it');
+    await helpers.deleteBoard!(req(), made.board_id);
+    expect(fake.boards.has(made.board_id)).toBe(false);
+    expect(fake.pins.some((p) => p.boardId === made.board_id)).toBe(false);
+  });
+
+  test("a board the account lacks is resource.not_found; one shared with it is Pinterest's forbidden", async () => {
+    const helpers = adapter().helpers!;
+    for (const call of [
+      helpers.board!(req(), '999'),
+      helpers.updateBoard!(req(), '999', { name: 'x' }),
+      helpers.deleteBoard!(req(), '999'),
+    ]) {
+      expect(await failureOf(call)).toMatchObject({ category: 'validation', code: 'resource.not_found' });
+    }
+    fake.sharedBoards.add('777');
+    expect(await helpers.board!(req(), '777')).toMatchObject({ board_id: '777' });
+    expect(await failureOf(helpers.updateBoard!(req(), '777', { name: 'x' }))).toMatchObject({
+      category: 'auth',
+      code: 'platform.pinterest.forbidden',
+      message: expect.stringContaining('Not authorized to update the board.'),
+    });
+    expect(await failureOf(helpers.deleteBoard!(req(), '777'))).toMatchObject({
+      code: 'platform.pinterest.forbidden',
+      message: expect.stringContaining('Not authorized to delete the board.'),
+    });
+  });
+
   test('a token Pinterest refuses is an auth failure the engine may refresh', async () => {
     const failure = await failureOf(
       adapter().helpers!.boards!(

@@ -610,6 +610,79 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
   }
 });
 
+test('a read that fails after the code was redeemed is retried with the kept token: one account, the code sent once', async () => {
+  const twitter = cases[0]!.fake as TwitterFake;
+  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
+  const store = await openStore(home);
+  try {
+    const env = {
+      POSTFLOW_TWITTER_API_URL: twitter.url,
+      POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
+      POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
+      POSTFLOW_FACEBOOK_API_URL: facebook.url,
+      POSTFLOW_FACEBOOK_CLIENT_ID: 'meta-app-1',
+      POSTFLOW_FACEBOOK_CLIENT_SECRET: 'meta-secret-1',
+    };
+    const { redeemOAuthConnection } = createOAuthConnectActivities({ store, env, oauthSecrets: secrets });
+    const tokenCalls = (fake: FakePlatform, path: RegExp) =>
+      fake.requests.filter((r) => r.method === 'POST' && path.test(r.path)).length;
+
+    // X: the profile read's connection drops once, then X answers 503 once (both retryable now).
+    const job = connectionJob('twitter', 'conn_flaky', 'acc_flaky');
+    const sealed = secrets.seal(await consentedCode('twitter', env, 'conn_flaky'));
+    const before = tokenCalls(twitter, /\/2\/oauth2\/token$/);
+    twitter.inject({ method: 'GET', path: '/2/users/me' }, { kind: 'reset' });
+    await expect(redeemOAuthConnection(job, sealed)).rejects.toThrow(/profile could not be read/);
+    const kept = (await store.connectionTokens.get('conn_flaky'))?.credentials;
+    expect(twitter.accessTokens.has(kept!.access_token!)).toBe(true);
+    twitter.inject(
+      { method: 'GET', path: '/2/users/me' },
+      { status: 503, body: { title: 'Service Unavailable' } },
+    );
+    await expect(redeemOAuthConnection(job, sealed)).rejects.toThrow(/answered 503; retrying/);
+    expect(await redeemOAuthConnection(job, sealed)).toMatchObject({ accountId: 'acc_flaky', created: true });
+    expect(tokenCalls(twitter, /\/2\/oauth2\/token$/) - before).toBe(1);
+    expect((await store.accountCredentials('acc_flaky')).access_token).toBe(kept!.access_token);
+    // Saved: the token is forgotten; a retry after the save (a worker lost before it answered)
+    // answers what was saved, sending nothing to X.
+    const settled = await store.connectionTokens.get('conn_flaky');
+    expect(settled).toEqual({
+      connected: { accountId: 'acc_flaky', created: true, username: 'postflow', displayName: 'Postflow' },
+    });
+    const calls = twitter.requests.length;
+    expect(await redeemOAuthConnection(job, sealed)).toMatchObject({ accountId: 'acc_flaky', created: true });
+    expect(twitter.requests.length).toBe(calls);
+    expect((await store.listAccounts('usr_a')).filter((a) => a.platform === 'twitter')).toHaveLength(1);
+
+    // Facebook: the Pages read fails once after the code became a token; the retry reads them with it.
+    const fbJob = connectionJob('facebook', 'conn_fb_flaky', 'acc_fb_flaky');
+    const fbSealed = secrets.seal(await consentedCode('facebook', env, 'conn_fb_flaky'));
+    facebook.inject({ method: 'GET', path: /\/me\/accounts$/ }, { kind: 'reset' });
+    await expect(redeemOAuthConnection(fbJob, fbSealed)).rejects.toThrow();
+    expect(await store.connectionTokens.get('conn_fb_flaky')).toBeDefined();
+    expect(await redeemOAuthConnection(fbJob, fbSealed)).toMatchObject({
+      accountId: 'acc_fb_flaky',
+      created: true,
+    });
+    expect(grantedPages(await store.accountCredentials('acc_fb_flaky')).map((p) => p.id)).toEqual(
+      cases.find((c) => c.fake === facebook)!.pages,
+    );
+    expect((await store.connectionTokens.get('conn_fb_flaky'))?.credentials).toBeUndefined();
+
+    // A refusal after the token came back ends the connection and forgets its token.
+    const refused = connectionJob('twitter', 'conn_refused', 'acc_refused');
+    const refusedCode = secrets.seal(await consentedCode('twitter', env, 'conn_refused'));
+    twitter.inject({ method: 'GET', path: '/2/users/me' }, { status: 401, body: { title: 'Unauthorized' } });
+    await expect(redeemOAuthConnection(refused, refusedCode)).rejects.toMatchObject({
+      type: 'oauth.profile_unavailable',
+      nonRetryable: true,
+    });
+    expect(await store.connectionTokens.get('conn_refused')).toBeUndefined();
+  } finally {
+    await store.close();
+  }
+});
+
 describe("re-reading a grant's pages (GET /v1/accounts/{id}/pages)", () => {
   const signal = new AbortController().signal;
   // The fake's URL is known once it has started.

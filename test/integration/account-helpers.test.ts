@@ -102,6 +102,63 @@ test("boards: listed from Pinterest, a new one created there and listed next (th
   expect(errorOf(twice)).toEqual([400, 'platform.pinterest.conflict']);
 });
 
+test('one board: read, changed (only the fields given) and deleted on Pinterest; unknown and shared boards refused', async () => {
+  const made = await stack.request('POST', `/v1/accounts/${accounts.pinterest}/boards`, { name: 'Soups' });
+  expect(made.status).toBe(201);
+  const path = `/v1/accounts/${accounts.pinterest}/boards/${made.body.board_id}`;
+  const read = await stack.request('GET', path);
+  expect(read.status).toBe(200);
+  expect(read.body).toEqual(made.body);
+
+  const changed = await stack.request('PATCH', path, {
+    name: 'Winter soups',
+    description: 'Warm',
+    privacy: 'SECRET',
+  });
+  expect(changed.status).toBe(200);
+  expect(changed.body).toEqual({ ...made.body, name: 'Winter soups', privacy: 'SECRET' });
+  expect(pinterest.boardDetails.get(made.body.board_id)).toEqual({
+    name: 'Winter soups',
+    description: 'Warm',
+    privacy: 'SECRET',
+  });
+  // The change is seen at once: neither the board nor the list is served from before it.
+  expect((await stack.request('GET', path)).body.name).toBe('Winter soups');
+  const listed = await stack.request('GET', `/v1/accounts/${accounts.pinterest}/boards`);
+  expect(listed.body.data.map((b: { name: string }) => b.name)).toContain('Winter soups');
+
+  // Checked before Pinterest is asked: PROTECTED is not a privacy a board can be changed to.
+  const patches = () => pinterest.requests.filter((r) => r.method === 'PATCH').length;
+  const before = patches();
+  expect(errorOf(await stack.request('PATCH', path, { privacy: 'PROTECTED' }))).toEqual([
+    400,
+    'validation.field_invalid',
+  ]);
+  expect(errorOf(await stack.request('PATCH', path, {}))).toEqual([400, 'validation.field_required']);
+  expect(patches()).toBe(before);
+
+  const deleted = await stack.request('DELETE', path);
+  expect(deleted.status).toBe(204);
+  expect(pinterest.boards.has(made.body.board_id)).toBe(false);
+  expect(errorOf(await stack.request('GET', path))).toEqual([404, 'resource.not_found']);
+  expect(errorOf(await stack.request('DELETE', path))).toEqual([404, 'resource.not_found']);
+
+  // A group board another user shared: readable, not this account's to change or delete.
+  pinterest.sharedBoards.add('4242');
+  const shared = `/v1/accounts/${accounts.pinterest}/boards/4242`;
+  expect((await stack.request('GET', shared)).status).toBe(200);
+  expect(errorOf(await stack.request('PATCH', shared, { name: 'Mine now' }))).toEqual([
+    403,
+    'platform.pinterest.forbidden',
+  ]);
+  expect(errorOf(await stack.request('DELETE', shared))).toEqual([403, 'platform.pinterest.forbidden']);
+  // Another platform's account has no boards.
+  expect(errorOf(await stack.request('GET', `/v1/accounts/${accounts.tiktok}/boards/4242`))).toEqual([
+    501,
+    'resource.not_supported',
+  ]);
+});
+
 test('a board body is checked before Pinterest is asked; unknown fields are refused by name', async () => {
   const bad = await stack.request('POST', `/v1/accounts/${accounts.pinterest}/boards`, {
     name: '',

@@ -108,6 +108,7 @@ function configFile(dir: string, ids: Record<string, string>): string {
     // Before '/v1/accounts/{id}', which would match these paths too.
     '/v1/accounts/{id}/pages': ids.paged,
     '/v1/accounts/{id}/pages/{pageId}': ids.paged,
+    '/v1/accounts/{id}/boards/{boardId}': ids.boards,
     '/v1/accounts/{id}/boards': ids.boards,
     '/v1/accounts/{id}/creator-info': ids.creator,
     '/v1/accounts/{id}': ids.account,

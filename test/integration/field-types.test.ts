@@ -132,8 +132,14 @@ test('every answer has exactly the documented fields and types, for one of each 
       credentials: tiktok.credentials(),
     })
   ).body.id;
-  await api('POST', `/v1/accounts/${pins}/boards`, { name: 'Recipes' }, '/v1/accounts/{id}/boards');
+  const recipes = (
+    await api('POST', `/v1/accounts/${pins}/boards`, { name: 'Recipes' }, '/v1/accounts/{id}/boards')
+  ).body.board_id;
   await api('GET', `/v1/accounts/${pins}/boards`, undefined, '/v1/accounts/{id}/boards');
+  const oneBoard = '/v1/accounts/{id}/boards/{boardId}';
+  await api('GET', `/v1/accounts/${pins}/boards/${recipes}`, undefined, oneBoard);
+  await api('PATCH', `/v1/accounts/${pins}/boards/${recipes}`, { privacy: 'SECRET' }, oneBoard);
+  await api('DELETE', `/v1/accounts/${pins}/boards/${recipes}`, undefined, oneBoard);
   await api('GET', `/v1/accounts/${creator}/creator-info`, undefined, '/v1/accounts/{id}/creator-info');
   await api('GET', `/v1/accounts/${account}/limits`, undefined, '/v1/accounts/{id}/limits');
   // The pages of a Facebook account (one, named by its credentials), and choosing it.

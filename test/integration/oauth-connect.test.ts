@@ -138,6 +138,26 @@ test('the same X user connected again is the same account, answered as JSON with
   expect(accounts.data.filter((a: { platform: string }) => a.platform === 'twitter')).toHaveLength(1);
 });
 
+test("X's profile read failing after the code was redeemed is retried with the kept token: connected, the code sent once", async () => {
+  const tokenCalls = () =>
+    twitter.requests.filter((r) => r.method === 'POST' && r.path === '/2/oauth2/token').length;
+  const back = await consent((await connect()).auth_url);
+  const before = tokenCalls();
+  // The exchange succeeds; the profile read's connection drops, then X answers 503: the code is spent.
+  twitter.inject({ method: 'GET', path: '/2/users/me' }, { kind: 'reset' });
+  twitter.inject(
+    { method: 'GET', path: '/2/users/me' },
+    { status: 503, body: { title: 'Service Unavailable' } },
+  );
+  const done = await callback(back);
+  expect(done.status).toBe(200);
+  expect(done.body).toMatchObject({ platform: 'twitter', username: 'postflow' });
+  expect(done.body.error).toBeUndefined();
+  expect(tokenCalls() - before).toBe(1);
+  const { body: accounts } = await stack.request('GET', '/v1/accounts');
+  expect(accounts.data.filter((a: { platform: string }) => a.platform === 'twitter')).toHaveLength(1);
+});
+
 test('POST /v1/oauth/exchange: the caller brings the code; a reused code, another redirect_uri, another user are refused', async () => {
   const started = await connect({ redirect_uri: APP });
   const code = (await consent(started.auth_url)).searchParams.get('code')!;

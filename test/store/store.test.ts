@@ -64,6 +64,28 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.uploadSessions.get('upl_c')).toBeUndefined();
   });
 
+  test('connection tokens: the first kept under a connection stays; settled without the token; dropped; purged by age', async () => {
+    const grant = { platform: 'twitter', credentials: { access_token: 'at-1', refresh_token: 'rt-1' } };
+    expect(await store.connectionTokens.keep('conn_a', grant)).toEqual(grant.credentials);
+    // A second attempt racing the first gets the first's token.
+    expect(
+      await store.connectionTokens.keep('conn_a', { ...grant, credentials: { access_token: 'at-2' } }),
+    ).toEqual(grant.credentials);
+    expect(await store.connectionTokens.get('conn_a')).toEqual({ credentials: grant.credentials });
+    expect(await store.connectionTokens.get('conn_b')).toBeUndefined();
+    // The account saved: the token goes, what was saved stays.
+    await store.connectionTokens.settle('conn_a', { accountId: 'acc_a', created: true, username: 'u' });
+    expect(await store.connectionTokens.get('conn_a')).toEqual({
+      connected: { accountId: 'acc_a', created: true, username: 'u' },
+    });
+    await store.connectionTokens.drop('conn_a');
+    expect(await store.connectionTokens.get('conn_a')).toBeUndefined();
+    await store.connectionTokens.keep('conn_c', grant);
+    expect(await store.connectionTokens.purge(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.connectionTokens.purge(new Date(Date.now() + 60_000))).toBe(1);
+    expect(await store.connectionTokens.get('conn_c')).toBeUndefined();
+  });
+
   test('brands: per user, accounts in them, deleted only once empty', async () => {
     const brand = await store.brands.create({ userId: 'usr_br', name: 'Acme' });
     expect(brand).toMatchObject({ id: expect.stringMatching(/^brand_/), name: 'Acme' });
@@ -399,6 +421,30 @@ test('PostgreSQL: processes migrating a new database at once agree on one schema
     expect(await Promise.all(stores.map((s) => s.countApiKeys()))).toEqual([0, 0, 0, 0, 0]);
   } finally {
     await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test("a connection's token is sealed at rest: the database never holds it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'postflow-connection-tokens-'));
+  const db = openSqliteDatabase(join(dir, 'postflow.db'));
+  const store = await openSqlStore(db, new SecretBox(randomBytes(32)));
+  try {
+    await store.connectionTokens.keep('conn_sealed', {
+      platform: 'twitter',
+      credentials: { access_token: 'SECRET-token', refresh_token: 'SECRET-refresh' },
+    });
+    const rows = await db.all<Record<string, string>>('SELECT * FROM connection_tokens');
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain('SECRET');
+    expect(rows[0]).toMatchObject({ connection_id: 'conn_sealed', platform: 'twitter' });
+    await store.connectionTokens.settle('conn_sealed', { accountId: 'acc_s', created: true });
+    const settled = await db.all<Record<string, string | null>>('SELECT * FROM connection_tokens');
+    expect(settled[0]).toMatchObject({
+      credentials: null,
+      connected: '{"accountId":"acc_s","created":true}',
+    });
+  } finally {
+    await store.close();
   }
 });
 

@@ -1,7 +1,7 @@
 import type { AccountHelperJob, CreatorInfo } from '../../api/account-helpers';
 import { ApiError } from '../../api/errors';
 import type { AccountHelperCalls } from '../../gateway';
-import { AccountHelperService, HELPER_CACHE_MS } from '../../services/account-helpers';
+import { AccountHelperService, CREATOR_INFO_CACHE_MS, HELPER_CACHE_MS } from '../../services/account-helpers';
 import type { Store } from '../../store/types';
 import { tempStore } from '../helpers/fixtures';
 
@@ -62,6 +62,20 @@ test('an answer is served again for a minute per account, then asked afresh', as
   expect(calls).toHaveLength(2);
 });
 
+test("TikTok's creator info is served again for ten minutes, as the contract caches it", async () => {
+  const clips = await account('tiktok');
+  answer = () => creator;
+  await service.creatorInfo(USER, clips);
+  expect(CREATOR_INFO_CACHE_MS).toBe(10 * 60_000);
+  clock += CREATOR_INFO_CACHE_MS - 1;
+  expect(await service.creatorInfo(USER, clips)).toEqual(creator);
+  expect(await service.creatorInfoIfReachable(USER, clips)).toEqual(creator);
+  expect(calls).toHaveLength(1);
+  clock += 1;
+  await service.creatorInfo(USER, clips);
+  expect(calls).toHaveLength(2);
+});
+
 test('creating a board forgets the cached list; its body is checked before the worker is asked', async () => {
   const pins = await account('pinterest');
   await service.boards(USER, pins);
@@ -76,6 +90,48 @@ test('creating a board forgets the cached list; its body is checked before the w
   answer = () => [];
   await service.boards(USER, pins);
   expect(calls.map((c) => c.kind)).toEqual(['boards', 'create_board', 'boards']);
+});
+
+test('one board is cached like the list; changing or deleting one forgets both; a change body is checked first', async () => {
+  const pins = await account('pinterest');
+  const recipes = { id: 'r', board_id: 'r', name: 'Recipes', privacy: 'PUBLIC' };
+  answer = () => [recipes];
+  await service.boards(USER, pins);
+  answer = () => recipes;
+  expect(await service.board(USER, pins, 'r')).toEqual(recipes);
+  expect(await service.board(USER, pins, 'r')).toEqual(recipes);
+  expect(calls).toEqual([
+    { kind: 'boards', accountId: pins },
+    { kind: 'board', accountId: pins, boardId: 'r' },
+  ]);
+  expect(await refusal(service.updateBoard(USER, pins, 'r', {}))).toEqual([400, 'validation.field_required']);
+  expect(await refusal(service.updateBoard(USER, pins, 'r', { privacy: 'PROTECTED' }))).toEqual([
+    400,
+    'validation.field_invalid',
+  ]);
+  expect(calls).toHaveLength(2);
+  answer = () => ({ ...recipes, name: 'Dinners' });
+  await service.updateBoard(USER, pins, 'r', { name: 'Dinners' });
+  expect(calls[2]).toEqual({
+    kind: 'update_board',
+    accountId: pins,
+    boardId: 'r',
+    changes: { name: 'Dinners' },
+  });
+  await service.board(USER, pins, 'r');
+  await service.boards(USER, pins);
+  answer = () => ({ board_id: 'r', deleted: true });
+  await service.deleteBoard(USER, pins, 'r');
+  await service.board(USER, pins, 'r');
+  expect(calls.map((c) => c.kind)).toEqual([
+    'boards',
+    'board',
+    'update_board',
+    'board',
+    'boards',
+    'delete_board',
+    'board',
+  ]);
 });
 
 test("another user's account is not found; a platform without the helper is 501; reconnect_required is 403", async () => {

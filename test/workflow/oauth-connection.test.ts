@@ -8,8 +8,15 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import type { OAuthConnectionJob, OAuthConnected } from '../../api/oauth-connection';
+import { createOAuthConnectActivities } from '../../activities/oauth-connect';
 import type { WebhookJob } from '../../activities/webhooks';
-import { OAuthConnections } from '../../gateway';
+import { OAuthSecrets } from '../../codec/oauth-secrets';
+import { OAuthConnections, oauthWorkflowId } from '../../gateway';
+import { consentUrl } from '../../platforms/descriptor';
+import { PLATFORM_DESCRIPTORS } from '../../platforms/descriptors';
+import { TwitterFake } from '../../platforms/twitter/fake';
+import { answerConsent } from '../helpers/consent';
+import { tempStore } from '../helpers/fixtures';
 import { javaTestServer } from '../helpers/tools';
 
 /**
@@ -220,4 +227,67 @@ test('a connection sends account.connected once to each subscribed endpoint; a f
       metadata: { n: 1 },
     },
   });
+});
+
+test('the code is redeemed once: a profile read that fails, then an attempt lost after the save, end with one account', async () => {
+  const twitter = await new TwitterFake().start();
+  const { store } = await tempStore();
+  try {
+    const secrets = new OAuthSecrets(Buffer.alloc(32, 3));
+    const platformEnv = {
+      POSTFLOW_TWITTER_API_URL: twitter.url,
+      POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
+      POSTFLOW_TWITTER_CLIENT_SECRET: 'secret-1',
+    };
+    const { redeemOAuthConnection } = createOAuthConnectActivities({
+      store,
+      env: platformEnv,
+      oauthSecrets: secrets,
+    });
+    const connection = job('durable');
+    const descriptor = PLATFORM_DESCRIPTORS.find((d) => d.slug === 'twitter')!;
+    const consented = await answerConsent(
+      consentUrl(descriptor, platformEnv, {
+        clientId: 'client-1',
+        redirectUri: connection.callbackUrl,
+        state: 'durable',
+        codeChallenge: secrets.challenge(connection.connectionId),
+      }),
+      'approve',
+    );
+    const code = consented.searchParams.get('code')!;
+    // The token call succeeds, then the profile read's connection drops: the activity fails after
+    // the code is spent.
+    twitter.inject({ method: 'GET', path: '/2/users/me' }, { kind: 'reset' });
+    let attempts = 0;
+    const redeem = async (j: OAuthConnectionJob, sealed: string): Promise<OAuthConnected> => {
+      attempts += 1;
+      const connected = await redeemOAuthConnection(j, sealed);
+      // The second attempt saves the account, and its worker is lost before it answers.
+      if (attempts === 2) throw new Error('worker lost after the save');
+      return connected;
+    };
+    const done = await withWorker(redeem, async () => {
+      await connections.start('durable', connection);
+      return connections.complete('durable', { sealedCode: secrets.seal(code) });
+    });
+    expect(attempts).toBe(3);
+    expect(done).toMatchObject({ status: 'connected', accountId: 'acc_durable', created: true });
+    const tokenCalls = twitter.requests.filter((r) => r.method === 'POST' && r.path === '/2/oauth2/token');
+    expect(tokenCalls).toHaveLength(1);
+    expect(await store.listAccounts('usr_a')).toMatchObject([{ id: 'acc_durable', username: 'postflow' }]);
+    // The token is no longer kept; what was saved is, until purged.
+    expect(await store.connectionTokens.get(connection.connectionId)).toEqual({
+      connected: { accountId: 'acc_durable', created: true, username: 'postflow', displayName: 'Postflow' },
+    });
+    // Neither the code nor the token is in the connection's history.
+    const history = JSON.stringify(
+      await env.client.workflow.getHandle(oauthWorkflowId('durable')).fetchHistory(),
+    );
+    expect(history).not.toContain(code);
+    for (const token of twitter.accessTokens) expect(history).not.toContain(token);
+  } finally {
+    await store.close();
+    await twitter.stop();
+  }
 });
