@@ -744,3 +744,101 @@ describe('Account: Connect and the account helpers', () => {
 		expect((created.body as { targets: IDataObject[] }).targets[1]).not.toHaveProperty('board_id');
 	});
 });
+
+describe('Post: Import and Get Import', () => {
+	const report = (extra: IDataObject = {}) => ({
+		id: 'imp_1',
+		status: 'running',
+		dry_run: false,
+		counts: { total: 2, valid: 2, pending: 2, created: 0, duplicate: 0, failed: 0 },
+		rows: [],
+		errors: [],
+		...extra,
+	});
+	const rows = [
+		{ text: 'One', account_ids: ['acc_1'] },
+		{ text: 'Two', account_ids: ['acc_1'], scheduled_at: '2030-01-01T09:00:00Z' },
+	];
+
+	test('Input Items sends every item as a row in one import, and outputs the report paired to all items', async () => {
+		const fake = fakeExecute({
+			items: rows,
+			params: { resource: 'post', operation: 'import', importSource: 'items', dryRun: false },
+			routes: [on('POST', '/v1/posts/import', () => ({ statusCode: 202, body: report() }))],
+		});
+		expect(await run(fake)).toEqual([
+			{ json: report(), pairedItem: [{ item: 0 }, { item: 1 }] },
+		]);
+		expect(fake.calls).toHaveLength(1);
+		expect(fake.calls[0]).toMatchObject({ method: 'POST', authenticated: true, body: rows });
+		expect(fake.calls[0]!.qs).toBeUndefined();
+	});
+
+	test('Dry Run asks for dry_run=true; JSON Rows takes JSON text or an array, one import per item', async () => {
+		const dry = report({ id: null, status: 'done', dry_run: true });
+		const fake = fakeExecute({
+			items: [{}, {}],
+			params: [
+				{
+					resource: 'post',
+					operation: 'import',
+					importSource: 'json',
+					jsonRows: JSON.stringify(rows),
+					dryRun: true,
+				},
+				{ resource: 'post', operation: 'import', importSource: 'json', jsonRows: rows, dryRun: true },
+			],
+			routes: [on('POST', '/v1/posts/import', () => dry)],
+		});
+		expect((await run(fake)).map((o) => [o.json, o.pairedItem])).toEqual([
+			[dry, { item: 0 }],
+			[dry, { item: 1 }],
+		]);
+		expect(fake.calls.map((c) => [c.qs, c.body])).toEqual([
+			[{ dry_run: 'true' }, rows],
+			[{ dry_run: 'true' }, rows],
+		]);
+	});
+
+	test('JSON Rows that are not an array are refused before any request', async () => {
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'import', importSource: 'json', jsonRows: '{"text":"x"}' },
+		});
+		await expect(run(fake)).rejects.toThrow('JSON Rows is not a JSON array');
+		expect(fake.calls).toEqual([]);
+	});
+
+	test('CSV is sent as text/csv, as written', async () => {
+		const csv = 'text,account_ids\n"Hello, world",acc_1 acc_2\n';
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'import', importSource: 'csv', csv, dryRun: false },
+			routes: [on('POST', '/v1/posts/import', () => ({ statusCode: 202, body: report() }))],
+		});
+		expect(await run(fake)).toEqual([{ json: report(), pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]).toMatchObject({ body: csv, headers: { 'content-type': 'text/csv' } });
+	});
+
+	test("a malformed file is Postflow's refusal, with its code", async () => {
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'import', importSource: 'csv', csv: 'nope\n' },
+			routes: [
+				on('POST', '/v1/posts/import', () => ({
+					statusCode: 400,
+					body: {
+						error: { code: 'validation.body_invalid', message: 'The CSV has no text column.' },
+					},
+				})),
+			],
+		});
+		await expect(run(fake)).rejects.toThrow('validation.body_invalid: The CSV has no text column.');
+	});
+
+	test('Get Import reads GET /v1/posts/imports/{id}', async () => {
+		const done = report({ status: 'done' });
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'getImport', importId: 'imp_1' },
+			routes: [on('GET', '/v1/posts/imports/imp_1', () => done)],
+		});
+		expect(await run(fake)).toEqual([{ json: done, pairedItem: { item: 0 } }]);
+	});
+});
