@@ -532,6 +532,106 @@ describe('Queue', () => {
 	});
 });
 
+describe('Queue: Create, Update and Delete', () => {
+	const queue = { id: 'queue_1', account_id: 'acc_1', timezone: 'Europe/Berlin', slots: [] };
+
+	test('Create sends the account, the time zone and the slot groups with their times split', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'queue',
+				operation: 'create',
+				owner: 'account',
+				queueAccountId: 'acc_1',
+				timezone: 'Europe/Berlin',
+				slots: {
+					groups: [
+						{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: '09:00, 12:30 17:00' },
+						{ days: ['sat'], times: '10:00' },
+					],
+				},
+			},
+			routes: [on('POST', '/v1/queues', () => ({ statusCode: 201, body: queue }))],
+		});
+		expect(await run(fake)).toEqual([{ json: queue, pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]!.body).toEqual({
+			account_id: 'acc_1',
+			timezone: 'Europe/Berlin',
+			slots: [
+				{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: ['09:00', '12:30', '17:00'] },
+				{ days: ['sat'], times: ['10:00'] },
+			],
+		});
+	});
+
+	test('a brand queue sends brand_id; no slots, or a group without times, is refused before any request', async () => {
+		const brand = fakeExecute({
+			params: {
+				resource: 'queue',
+				operation: 'create',
+				owner: 'brand',
+				brandId: 'brand_1',
+				timezone: 'UTC',
+				slots: { groups: [{ days: ['sun'], times: '08:00' }] },
+			},
+			routes: [on('POST', '/v1/queues', () => ({ statusCode: 201, body: queue }))],
+		});
+		await run(brand);
+		expect(brand.calls[0]!.body).toEqual({
+			brand_id: 'brand_1',
+			timezone: 'UTC',
+			slots: [{ days: ['sun'], times: ['08:00'] }],
+		});
+		for (const slots of [{}, { groups: [{ days: ['mon'], times: ' ' }] }]) {
+			const fake = fakeExecute({
+				params: {
+					resource: 'queue',
+					operation: 'create',
+					owner: 'account',
+					queueAccountId: 'acc_1',
+					timezone: 'UTC',
+					slots,
+				},
+			});
+			await expect(run(fake)).rejects.toThrow(NodeOperationError);
+			expect(fake.calls).toEqual([]);
+		}
+	});
+
+	test('Update patches only the fields given (none: {}); Delete outputs a confirmation', async () => {
+		const update = fakeExecute({
+			params: {
+				resource: 'queue',
+				operation: 'update',
+				queueId: 'queue_1',
+				queueUpdateFields: {
+					timezone: 'America/New_York',
+					slots: { groups: [{ days: ['mon'], times: '09:00' }] },
+				},
+			},
+			routes: [on('PATCH', '/v1/queues/queue_1', () => ({ ...queue, upcoming: [] }))],
+		});
+		expect((await run(update))[0]!.json).toMatchObject({ id: 'queue_1', upcoming: [] });
+		expect(update.calls[0]!.body).toEqual({
+			timezone: 'America/New_York',
+			slots: [{ days: ['mon'], times: ['09:00'] }],
+		});
+		const empty = fakeExecute({
+			params: { resource: 'queue', operation: 'update', queueId: 'queue_1', queueUpdateFields: {} },
+			routes: [on('PATCH', '/v1/queues/queue_1', () => queue)],
+		});
+		await run(empty);
+		expect(empty.calls[0]!.body).toEqual({});
+
+		const remove = fakeExecute({
+			params: { resource: 'queue', operation: 'delete', queueId: 'queue_1' },
+			routes: [on('DELETE', '/v1/queues/queue_1', () => ({ statusCode: 204, body: undefined }))],
+		});
+		expect(await run(remove)).toEqual([
+			{ json: { id: 'queue_1', deleted: true }, pairedItem: { item: 0 } },
+		]);
+	});
+});
+
 describe('Recurring Post', () => {
 	const recurring = { id: 'rec_1', object: 'recurring_post', status: 'active' };
 
