@@ -942,3 +942,100 @@ describe('Post: Import and Get Import', () => {
 		expect(await run(fake)).toEqual([{ json: done, pairedItem: { item: 0 } }]);
 	});
 });
+
+describe('Pages of multi-page accounts', () => {
+	const accounts = {
+		data: [
+			{ id: 'acc_fb', name: 'Acme', platform: 'facebook', status: 'active', page_name: 'Acme' },
+			{ id: 'acc_li', name: 'Ann', platform: 'linkedin_page', status: 'active', page_name: 'Acme Inc' },
+			{ id: 'acc_pin', name: 'Pins', platform: 'pinterest', status: 'active', page_name: null },
+			{ id: 'acc_x', name: 'X', platform: 'twitter', status: 'active', page_name: null },
+		],
+	};
+	const pages: Record<string, IDataObject> = {
+		acc_fb: {
+			data: [
+				{ id: '101', name: 'Acme', is_default: true },
+				{ id: '102', name: 'Acme Labs', is_default: false },
+			],
+		},
+		acc_li: { data: [{ id: '9001', name: 'Acme Inc', is_default: true }] },
+	};
+	const routes = [
+		on('GET', '/v1/accounts', () => accounts),
+		on('GET', /^\/v1\/accounts\/[^/]+\/pages$/, (call) => pages[call.url.split('/')[5]!]),
+		on('POST', '/v1/posts', () => ({ statusCode: 201, body: post('published') })),
+	];
+	const withChosen = (fake: ReturnType<typeof fakeExecute>, chosen: string[]) =>
+		({
+			...(fake.context as unknown as IDataObject),
+			getCurrentNodeParameter: (name: string) => (name === 'accountIds' ? chosen : undefined),
+		}) as unknown as ILoadOptionsFunctions;
+
+	test('the account picker names the default page of page accounts and the board a Pinterest account needs', async () => {
+		const fake = fakeExecute({ params: {}, routes });
+		const options = await new Postflow().methods.loadOptions.getAccounts.call(
+			fake.context as unknown as ILoadOptionsFunctions,
+		);
+		expect(options.map((o) => o.name)).toEqual([
+			'Acme (facebook) — Acme',
+			'Ann (linkedin_page) — Acme Inc',
+			'Pins (pinterest) — needs a board',
+			'X (twitter)',
+		]);
+		expect(options[0]!.description).toContain('default page');
+	});
+
+	test("the page picker lists the chosen page accounts' pages, marking the default", async () => {
+		const fake = fakeExecute({ params: {}, routes });
+		const options = await new Postflow().methods.loadOptions.getPages.call(
+			withChosen(fake, ['acc_fb', 'acc_x']),
+		);
+		expect(options).toEqual([
+			{ name: 'Acme (Acme, default)', value: 'acc_fb:101' },
+			{ name: 'Acme Labs (Acme)', value: 'acc_fb:102' },
+		]);
+		expect(fake.calls.map((c) => c.url)).not.toContain('http://postflow.test/v1/accounts/acc_li/pages');
+	});
+
+	const create = (pageIds: string[]) =>
+		fakeExecute({
+			params: {
+				resource: 'post',
+				operation: 'create',
+				mode: 'now',
+				text: 'Hi',
+				accountIds: ['acc_fb', 'acc_li', 'acc_x'],
+				options: { pageIds },
+			},
+			routes,
+		});
+	const targetsSent = (fake: ReturnType<typeof fakeExecute>) =>
+		(fake.calls.find((c) => c.method === 'POST')!.body as { targets: IDataObject[] }).targets;
+
+	test("Create gives each picked page to its account's target only, asking no page list", async () => {
+		const fake = create(['acc_fb:102']);
+		await run(fake);
+		expect(targetsSent(fake)).toEqual([
+			{ account_id: 'acc_fb', page_id: '102' },
+			{ account_id: 'acc_li' },
+			{ account_id: 'acc_x' },
+		]);
+		expect(fake.calls.map((c) => c.method)).toEqual(['POST']);
+	});
+
+	test("a bare page ID goes to the chosen account whose pages include it; a page of none is refused", async () => {
+		const fake = create(['9001']);
+		await run(fake);
+		expect(targetsSent(fake)).toEqual([
+			{ account_id: 'acc_fb' },
+			{ account_id: 'acc_li', page_id: '9001' },
+			{ account_id: 'acc_x' },
+		]);
+		const unknown = create(['555']);
+		await expect(run(unknown)).rejects.toThrow('is not a page of the accounts chosen');
+		expect(unknown.calls.some((c) => c.method === 'POST')).toBe(false);
+		const two = create(['acc_fb:101', 'acc_fb:102']);
+		await expect(run(two)).rejects.toThrow('Two pages chosen');
+	});
+});

@@ -19,10 +19,7 @@ export const postGetImportDescription: INodeProperties[] = [
  * created, duplicate, failed) with its post and problems; `status` is `done` once every valid
  * row's post is started.
  */
-export async function getImport(
-	this: IExecuteFunctions,
-	i: number,
-): Promise<INodeExecutionData[]> {
+export async function getImport(this: IExecuteFunctions, i: number): Promise<INodeExecutionData[]> {
 	const id = encodeURIComponent(this.getNodeParameter('importId', i) as string);
 	const report = await postflowRequest.call(this, 'GET', `/v1/posts/imports/${id}`, {
 		itemIndex: i,

@@ -124,7 +124,8 @@ function jsonRowsOf(ctx: IExecuteFunctions, i: number, value: unknown): IDataObj
 	if (!Array.isArray(rows)) {
 		throw new NodeOperationError(ctx.getNode(), `JSON Rows is not a JSON array [item ${i}]`, {
 			itemIndex: i,
-			description: 'Give an array of Create Post bodies, e.g. [{"text": "Hello", "account_ids": ["acc_1"]}].',
+			description:
+				'Give an array of Create Post bodies, e.g. [{"text": "Hello", "account_ids": ["acc_1"]}].',
 		});
 	}
 	return rows as IDataObject[];
