@@ -742,6 +742,73 @@ describe('Account: Connect and the account helpers', () => {
 		});
 	});
 
+	test('Connect with credentials sends the credentials, name, brand and metadata, and outputs the account', async () => {
+		const connected = {
+			account_id: 'acc_bsky',
+			platform: 'bluesky',
+			username: 'me.bsky.social',
+			display_name: 'Me',
+			profile_picture_url: null,
+			created: true,
+			metadata: { team: 'blue' },
+		};
+		const fake = fakeExecute({
+			params: {
+				resource: 'account',
+				operation: 'connect',
+				platform: 'bluesky',
+				connectWith: 'credentials',
+				credentialFields: {
+					pairs: [
+						{ key: ' identifier ', value: 'me.bsky.social' },
+						{ key: 'app_password', value: 'abcd-efgh-ijkl-mnop' },
+						{ key: '', value: 'ignored' },
+					],
+				},
+				// Redirect URI and State belong to the consent page: not sent with credentials.
+				connectOptions: {
+					name: 'Me on Bluesky',
+					brandId: 'brand_1',
+					metadata: '{"team": "blue"}',
+					redirectUri: 'https://app.test/back',
+					state: 's',
+				},
+			},
+			routes: [on('POST', '/v1/accounts/connect', () => ({ statusCode: 201, body: connected }))],
+		});
+		expect(await run(fake)).toEqual([{ json: connected, pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]!.body).toEqual({
+			platform: 'bluesky',
+			credentials: { identifier: 'me.bsky.social', app_password: 'abcd-efgh-ijkl-mnop' },
+			name: 'Me on Bluesky',
+			brand_id: 'brand_1',
+			metadata: { team: 'blue' },
+		});
+	});
+
+	test('Connect refuses no credentials and metadata that is not a JSON object, before any request; the consent page takes metadata too', async () => {
+		const params = { resource: 'account', operation: 'connect', platform: 'mastodon' };
+		for (const extra of [
+			{ connectWith: 'credentials', credentialFields: {} },
+			{ connectWith: 'credentials', credentialFields: { pairs: [{ key: 'access_token', value: 't' }] }, connectOptions: { metadata: '[1]' } },
+		]) {
+			const fake = fakeExecute({ params: { ...params, ...extra } });
+			await expect(run(fake)).rejects.toThrow(NodeOperationError);
+			expect(fake.calls).toEqual([]);
+		}
+		const oauth = fakeExecute({
+			params: {
+				...params,
+				platform: 'twitter',
+				connectWith: 'oauth',
+				connectOptions: { metadata: { team: 'red' }, name: 'not sent' },
+			},
+			routes: [on('POST', '/v1/accounts/connect', () => ({ statusCode: 202, body: { auth_url: 'u', state: 's' } }))],
+		});
+		await run(oauth);
+		expect(oauth.calls[0]!.body).toEqual({ platform: 'twitter', metadata: { team: 'red' } });
+	});
+
 	test.each([
 		['getBoards', 'boards', { data: [{ board_id: 'b1' }, { board_id: 'b2' }] }, 2],
 		['getPages', 'pages', { data: [{ id: 'p1' }] }, 1],
