@@ -108,6 +108,52 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
   expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(2);
 });
 
+test('Post → Import through n8n: a dry run checks the rows and creates nothing; the import creates their posts', async () => {
+  const rows = JSON.stringify([
+    { text: 'Imported through n8n, one', account_ids: [account] },
+    { text: 'Imported through n8n, two', account_ids: [account] },
+  ]);
+  const importWith = (dryRun: boolean) => ({
+    resource: 'post',
+    operation: 'import',
+    importSource: 'json',
+    jsonRows: rows,
+    dryRun,
+  });
+  n8n.importWorkflow(manualWorkflow('pfImportCheck001', importWith(true)));
+  n8n.importWorkflow(manualWorkflow('pfImportRows0001', importWith(false)));
+
+  const check = n8n.execute('pfImportCheck001');
+  expect([check.status, check.error]).toEqual(['success', undefined]);
+  const dry = check.nodes.Postflow[0].json;
+  expect(dry).toMatchObject({ id: null, dry_run: true, counts: { total: 2, valid: 2, failed: 0 } });
+  const postIds: string[] = dry.rows.map((row: { post_id: string }) => row.post_id);
+  for (const id of postIds) expect((await stack.request('GET', `/v1/posts/${id}`)).status).toBe(404);
+
+  const imported = n8n.execute('pfImportRows0001');
+  expect([imported.status, imported.error]).toEqual(['success', undefined]);
+  const importId: string = imported.nodes.Postflow[0].json.id;
+  expect(importId).toMatch(/^imp_/);
+  n8n.importWorkflow(
+    manualWorkflow('pfImportReport01', { resource: 'post', operation: 'getImport', importId }),
+  );
+  // The import's workflow starts the posts after the answer: follow it with Get Import.
+  let report: any;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    report = n8n.execute('pfImportReport01').nodes.Postflow[0].json;
+    if (report.status === 'done') break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  expect(report).toMatchObject({ id: importId, status: 'done', counts: { created: 2, failed: 0 } });
+  // The dry run named the posts the rows would make: the import made exactly those.
+  expect(report.rows.map((row: { post_id: string }) => row.post_id)).toEqual(postIds);
+  const posts = await Promise.all(postIds.map((id) => stack.waitForPost(id)));
+  expect(posts.map((p) => [p.text, p.status])).toEqual([
+    ['Imported through n8n, one', 'published'],
+    ['Imported through n8n, two', 'published'],
+  ]);
+});
+
 /**
  * A workflow started by a POST to n8n's production webhook at `path`, running the Postflow node
  * with `parameters`; then `report`s, or without one answers the call with the node's output.
