@@ -108,10 +108,12 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
   expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(2);
 });
 
-test('Post → Import through n8n: a dry run checks the rows and creates nothing; the import creates their posts', async () => {
+test("Post → Import through n8n: a dry run creates nothing; the README's flow (check, IF no row failed, import) creates the rows' posts", async () => {
+  // An account of its own: the other tests count the first account's posts.
+  const importer = await stack.createSandboxAccount('n8n import');
   const rows = JSON.stringify([
-    { text: 'Imported through n8n, one', account_ids: [account] },
-    { text: 'Imported through n8n, two', account_ids: [account] },
+    { text: 'Imported through n8n, one', account_ids: [importer] },
+    { text: 'Imported through n8n, two', account_ids: [importer] },
   ]);
   const importWith = (dryRun: boolean) => ({
     resource: 'post',
@@ -121,7 +123,55 @@ test('Post → Import through n8n: a dry run checks the rows and creates nothing
     dryRun,
   });
   n8n.importWorkflow(manualWorkflow('pfImportCheck001', importWith(true)));
-  n8n.importWorkflow(manualWorkflow('pfImportRows0001', importWith(false)));
+  // nodes/README.md's bulk-import example: check, go on when no row failed, import the same rows.
+  const step = (node: ReturnType<typeof postflowNode>, name: string, x: number) => ({
+    ...node,
+    id: name,
+    name,
+    position: [x, 0],
+  });
+  n8n.importWorkflow({
+    id: 'pfImportRows0001',
+    name: 'Postflow: bulk import',
+    active: false,
+    settings: {},
+    nodes: [
+      manualWorkflow('', {}).nodes[0],
+      step(postflowNode(importWith(true)), 'Check rows', 200),
+      {
+        id: 'noProblems',
+        name: 'No problems?',
+        type: 'n8n-nodes-base.if',
+        typeVersion: 2,
+        position: [400, 0],
+        parameters: {
+          conditions: {
+            options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
+            conditions: [
+              {
+                id: 'failed',
+                leftValue: '={{ $json.counts.failed }}',
+                rightValue: 0,
+                operator: { type: 'number', operation: 'equals' },
+              },
+            ],
+            combinator: 'and',
+          },
+          options: {},
+        },
+      },
+      step(
+        postflowNode({ ...importWith(false), jsonRows: "={{ $('Check rows').params.jsonRows }}" }),
+        'Import',
+        600,
+      ),
+    ],
+    connections: {
+      Start: { main: [[{ node: 'Check rows', type: 'main', index: 0 }]] },
+      'Check rows': { main: [[{ node: 'No problems?', type: 'main', index: 0 }]] },
+      'No problems?': { main: [[{ node: 'Import', type: 'main', index: 0 }], []] },
+    },
+  });
 
   const check = n8n.execute('pfImportCheck001');
   expect([check.status, check.error]).toEqual(['success', undefined]);
@@ -132,7 +182,7 @@ test('Post → Import through n8n: a dry run checks the rows and creates nothing
 
   const imported = n8n.execute('pfImportRows0001');
   expect([imported.status, imported.error]).toEqual(['success', undefined]);
-  const importId: string = imported.nodes.Postflow[0].json.id;
+  const importId: string = imported.nodes.Import[0].json.id;
   expect(importId).toMatch(/^imp_/);
   n8n.importWorkflow(
     manualWorkflow('pfImportReport01', { resource: 'post', operation: 'getImport', importId }),
