@@ -204,6 +204,48 @@ test("Post → Import through n8n: a dry run creates nothing; the README's flow 
   ]);
 });
 
+test('Queue → Create, Update and Delete through n8n manage a queue the API then shows', async () => {
+  const owner = await stack.createSandboxAccount('n8n queue');
+  n8n.importWorkflow(
+    manualWorkflow('pfQueueCreate001', {
+      resource: 'queue',
+      operation: 'create',
+      owner: 'account',
+      queueAccountId: owner,
+      timezone: 'Europe/Berlin',
+      slots: { groups: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: '09:00, 17:00' }] },
+    }),
+  );
+  const created = n8n.execute('pfQueueCreate001');
+  expect([created.status, created.error]).toEqual(['success', undefined]);
+  const queue = created.nodes.Postflow[0].json;
+  expect(queue).toMatchObject({
+    account_id: owner,
+    timezone: 'Europe/Berlin',
+    slots: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: ['09:00', '17:00'] }],
+  });
+
+  n8n.importWorkflow(
+    manualWorkflow('pfQueueUpdate001', {
+      resource: 'queue',
+      operation: 'update',
+      queueId: queue.id,
+      queueUpdateFields: { timezone: 'America/New_York' },
+    }),
+  );
+  const updated = n8n.execute('pfQueueUpdate001');
+  expect([updated.status, updated.error]).toEqual(['success', undefined]);
+  expect(updated.nodes.Postflow[0].json).toMatchObject({ id: queue.id, timezone: 'America/New_York' });
+  expect((await stack.request('GET', `/v1/queues/${queue.id}`)).body.timezone).toBe('America/New_York');
+
+  n8n.importWorkflow(
+    manualWorkflow('pfQueueDelete001', { resource: 'queue', operation: 'delete', queueId: queue.id }),
+  );
+  const deleted = n8n.execute('pfQueueDelete001');
+  expect(deleted.nodes.Postflow[0].json).toEqual({ id: queue.id, deleted: true });
+  expect((await stack.request('GET', `/v1/queues/${queue.id}`)).status).toBe(404);
+});
+
 /**
  * A workflow started by a POST to n8n's production webhook at `path`, running the Postflow node
  * with `parameters`; then `report`s, or without one answers the call with the node's output.
