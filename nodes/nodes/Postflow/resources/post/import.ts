@@ -85,27 +85,17 @@ export async function importPosts(
 	// Input Items gathers every item into one import, made once: at the first item.
 	if (source === 'items' && i > 0) return [];
 	const dryRun = this.getNodeParameter('dryRun', i, false) as boolean;
-	const request = {
+	const csv = source === 'csv';
+	const report = await postflowRequest.call(this, 'POST', '/v1/posts/import', {
+		body: csv
+			? (this.getNodeParameter('csv', i) as string)
+			: source === 'items'
+				? this.getInputData().map((item) => item.json)
+				: jsonRowsOf(this, i, this.getNodeParameter('jsonRows', i)),
+		...(csv ? { headers: { 'content-type': 'text/csv' } } : {}),
 		...(dryRun ? { qs: { dry_run: 'true' } } : {}),
 		itemIndex: i,
-	};
-	let report: IDataObject;
-	if (source === 'csv') {
-		report = await postflowRequest.call(this, 'POST', '/v1/posts/import', {
-			...request,
-			body: this.getNodeParameter('csv', i) as string,
-			headers: { 'content-type': 'text/csv' },
-		});
-	} else {
-		const rows =
-			source === 'items'
-				? this.getInputData().map((item) => item.json)
-				: jsonRowsOf(this, i, this.getNodeParameter('jsonRows', i));
-		report = await postflowRequest.call(this, 'POST', '/v1/posts/import', {
-			...request,
-			body: rows,
-		});
-	}
+	});
 	const pairedItem =
 		source === 'items' ? this.getInputData().map((_, item) => ({ item })) : { item: i };
 	return [{ json: report, pairedItem }];
