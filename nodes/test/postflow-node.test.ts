@@ -532,6 +532,106 @@ describe('Queue', () => {
 	});
 });
 
+describe('Queue: Create, Update and Delete', () => {
+	const queue = { id: 'queue_1', account_id: 'acc_1', timezone: 'Europe/Berlin', slots: [] };
+
+	test('Create sends the account, the time zone and the slot groups with their times split', async () => {
+		const fake = fakeExecute({
+			params: {
+				resource: 'queue',
+				operation: 'create',
+				owner: 'account',
+				queueAccountId: 'acc_1',
+				timezone: 'Europe/Berlin',
+				slots: {
+					groups: [
+						{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: '09:00, 12:30 17:00' },
+						{ days: ['sat'], times: '10:00' },
+					],
+				},
+			},
+			routes: [on('POST', '/v1/queues', () => ({ statusCode: 201, body: queue }))],
+		});
+		expect(await run(fake)).toEqual([{ json: queue, pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]!.body).toEqual({
+			account_id: 'acc_1',
+			timezone: 'Europe/Berlin',
+			slots: [
+				{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: ['09:00', '12:30', '17:00'] },
+				{ days: ['sat'], times: ['10:00'] },
+			],
+		});
+	});
+
+	test('a brand queue sends brand_id; no slots, or a group without times, is refused before any request', async () => {
+		const brand = fakeExecute({
+			params: {
+				resource: 'queue',
+				operation: 'create',
+				owner: 'brand',
+				brandId: 'brand_1',
+				timezone: 'UTC',
+				slots: { groups: [{ days: ['sun'], times: '08:00' }] },
+			},
+			routes: [on('POST', '/v1/queues', () => ({ statusCode: 201, body: queue }))],
+		});
+		await run(brand);
+		expect(brand.calls[0]!.body).toEqual({
+			brand_id: 'brand_1',
+			timezone: 'UTC',
+			slots: [{ days: ['sun'], times: ['08:00'] }],
+		});
+		for (const slots of [{}, { groups: [{ days: ['mon'], times: ' ' }] }]) {
+			const fake = fakeExecute({
+				params: {
+					resource: 'queue',
+					operation: 'create',
+					owner: 'account',
+					queueAccountId: 'acc_1',
+					timezone: 'UTC',
+					slots,
+				},
+			});
+			await expect(run(fake)).rejects.toThrow(NodeOperationError);
+			expect(fake.calls).toEqual([]);
+		}
+	});
+
+	test('Update patches only the fields given (none: {}); Delete outputs a confirmation', async () => {
+		const update = fakeExecute({
+			params: {
+				resource: 'queue',
+				operation: 'update',
+				queueId: 'queue_1',
+				queueUpdateFields: {
+					timezone: 'America/New_York',
+					slots: { groups: [{ days: ['mon'], times: '09:00' }] },
+				},
+			},
+			routes: [on('PATCH', '/v1/queues/queue_1', () => ({ ...queue, upcoming: [] }))],
+		});
+		expect((await run(update))[0]!.json).toMatchObject({ id: 'queue_1', upcoming: [] });
+		expect(update.calls[0]!.body).toEqual({
+			timezone: 'America/New_York',
+			slots: [{ days: ['mon'], times: ['09:00'] }],
+		});
+		const empty = fakeExecute({
+			params: { resource: 'queue', operation: 'update', queueId: 'queue_1', queueUpdateFields: {} },
+			routes: [on('PATCH', '/v1/queues/queue_1', () => queue)],
+		});
+		await run(empty);
+		expect(empty.calls[0]!.body).toEqual({});
+
+		const remove = fakeExecute({
+			params: { resource: 'queue', operation: 'delete', queueId: 'queue_1' },
+			routes: [on('DELETE', '/v1/queues/queue_1', () => ({ statusCode: 204, body: undefined }))],
+		});
+		expect(await run(remove)).toEqual([
+			{ json: { id: 'queue_1', deleted: true }, pairedItem: { item: 0 } },
+		]);
+	});
+});
+
 describe('Recurring Post', () => {
 	const recurring = { id: 'rec_1', object: 'recurring_post', status: 'active' };
 
@@ -642,6 +742,73 @@ describe('Account: Connect and the account helpers', () => {
 		});
 	});
 
+	test('Connect with credentials sends the credentials, name, brand and metadata, and outputs the account', async () => {
+		const connected = {
+			account_id: 'acc_bsky',
+			platform: 'bluesky',
+			username: 'me.bsky.social',
+			display_name: 'Me',
+			profile_picture_url: null,
+			created: true,
+			metadata: { team: 'blue' },
+		};
+		const fake = fakeExecute({
+			params: {
+				resource: 'account',
+				operation: 'connect',
+				platform: 'bluesky',
+				connectWith: 'credentials',
+				credentialFields: {
+					pairs: [
+						{ key: ' identifier ', value: 'me.bsky.social' },
+						{ key: 'app_password', value: 'abcd-efgh-ijkl-mnop' },
+						{ key: '', value: 'ignored' },
+					],
+				},
+				// Redirect URI and State belong to the consent page: not sent with credentials.
+				connectOptions: {
+					name: 'Me on Bluesky',
+					brandId: 'brand_1',
+					metadata: '{"team": "blue"}',
+					redirectUri: 'https://app.test/back',
+					state: 's',
+				},
+			},
+			routes: [on('POST', '/v1/accounts/connect', () => ({ statusCode: 201, body: connected }))],
+		});
+		expect(await run(fake)).toEqual([{ json: connected, pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]!.body).toEqual({
+			platform: 'bluesky',
+			credentials: { identifier: 'me.bsky.social', app_password: 'abcd-efgh-ijkl-mnop' },
+			name: 'Me on Bluesky',
+			brand_id: 'brand_1',
+			metadata: { team: 'blue' },
+		});
+	});
+
+	test('Connect refuses no credentials and metadata that is not a JSON object, before any request; the consent page takes metadata too', async () => {
+		const params = { resource: 'account', operation: 'connect', platform: 'mastodon' };
+		for (const extra of [
+			{ connectWith: 'credentials', credentialFields: {} },
+			{ connectWith: 'credentials', credentialFields: { pairs: [{ key: 'access_token', value: 't' }] }, connectOptions: { metadata: '[1]' } },
+		]) {
+			const fake = fakeExecute({ params: { ...params, ...extra } });
+			await expect(run(fake)).rejects.toThrow(NodeOperationError);
+			expect(fake.calls).toEqual([]);
+		}
+		const oauth = fakeExecute({
+			params: {
+				...params,
+				platform: 'twitter',
+				connectWith: 'oauth',
+				connectOptions: { metadata: { team: 'red' }, name: 'not sent' },
+			},
+			routes: [on('POST', '/v1/accounts/connect', () => ({ statusCode: 202, body: { auth_url: 'u', state: 's' } }))],
+		});
+		await run(oauth);
+		expect(oauth.calls[0]!.body).toEqual({ platform: 'twitter', metadata: { team: 'red' } });
+	});
+
 	test.each([
 		['getBoards', 'boards', { data: [{ board_id: 'b1' }, { board_id: 'b2' }] }, 2],
 		['getPages', 'pages', { data: [{ id: 'p1' }] }, 1],
@@ -742,5 +909,200 @@ describe('Account: Connect and the account helpers', () => {
 			targets: [{ account_id: 'acc_pin', board_id: 'b1' }, { account_id: 'acc_x' }],
 		});
 		expect((created.body as { targets: IDataObject[] }).targets[1]).not.toHaveProperty('board_id');
+	});
+});
+
+describe('Post: Import and Get Import', () => {
+	const report = (extra: IDataObject = {}) => ({
+		id: 'imp_1',
+		status: 'running',
+		dry_run: false,
+		counts: { total: 2, valid: 2, pending: 2, created: 0, duplicate: 0, failed: 0 },
+		rows: [],
+		errors: [],
+		...extra,
+	});
+	const rows = [
+		{ text: 'One', account_ids: ['acc_1'] },
+		{ text: 'Two', account_ids: ['acc_1'], scheduled_at: '2030-01-01T09:00:00Z' },
+	];
+
+	test('Input Items sends every item as a row in one import, and outputs the report paired to all items', async () => {
+		const fake = fakeExecute({
+			items: rows,
+			params: { resource: 'post', operation: 'import', importSource: 'items', dryRun: false },
+			routes: [on('POST', '/v1/posts/import', () => ({ statusCode: 202, body: report() }))],
+		});
+		expect(await run(fake)).toEqual([
+			{ json: report(), pairedItem: [{ item: 0 }, { item: 1 }] },
+		]);
+		expect(fake.calls).toHaveLength(1);
+		expect(fake.calls[0]).toMatchObject({ method: 'POST', authenticated: true, body: rows });
+		expect(fake.calls[0]!.qs).toBeUndefined();
+	});
+
+	test('Dry Run asks for dry_run=true; JSON Rows takes JSON text or an array, one import per item', async () => {
+		const dry = report({ id: null, status: 'done', dry_run: true });
+		const fake = fakeExecute({
+			items: [{}, {}],
+			params: [
+				{
+					resource: 'post',
+					operation: 'import',
+					importSource: 'json',
+					jsonRows: JSON.stringify(rows),
+					dryRun: true,
+				},
+				{ resource: 'post', operation: 'import', importSource: 'json', jsonRows: rows, dryRun: true },
+			],
+			routes: [on('POST', '/v1/posts/import', () => dry)],
+		});
+		expect((await run(fake)).map((o) => [o.json, o.pairedItem])).toEqual([
+			[dry, { item: 0 }],
+			[dry, { item: 1 }],
+		]);
+		expect(fake.calls.map((c) => [c.qs, c.body])).toEqual([
+			[{ dry_run: 'true' }, rows],
+			[{ dry_run: 'true' }, rows],
+		]);
+	});
+
+	test('JSON Rows that are not an array are refused before any request', async () => {
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'import', importSource: 'json', jsonRows: '{"text":"x"}' },
+		});
+		await expect(run(fake)).rejects.toThrow('JSON Rows is not a JSON array');
+		expect(fake.calls).toEqual([]);
+	});
+
+	test('CSV is sent as text/csv, as written', async () => {
+		const csv = 'text,account_ids\n"Hello, world",acc_1 acc_2\n';
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'import', importSource: 'csv', csv, dryRun: false },
+			routes: [on('POST', '/v1/posts/import', () => ({ statusCode: 202, body: report() }))],
+		});
+		expect(await run(fake)).toEqual([{ json: report(), pairedItem: { item: 0 } }]);
+		expect(fake.calls[0]).toMatchObject({ body: csv, headers: { 'content-type': 'text/csv' } });
+	});
+
+	test("a malformed file is Postflow's refusal, with its code", async () => {
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'import', importSource: 'csv', csv: 'nope\n' },
+			routes: [
+				on('POST', '/v1/posts/import', () => ({
+					statusCode: 400,
+					body: {
+						error: { code: 'validation.body_invalid', message: 'The CSV has no text column.' },
+					},
+				})),
+			],
+		});
+		await expect(run(fake)).rejects.toThrow('validation.body_invalid: The CSV has no text column.');
+	});
+
+	test('Get Import reads GET /v1/posts/imports/{id}', async () => {
+		const done = report({ status: 'done' });
+		const fake = fakeExecute({
+			params: { resource: 'post', operation: 'getImport', importId: 'imp_1' },
+			routes: [on('GET', '/v1/posts/imports/imp_1', () => done)],
+		});
+		expect(await run(fake)).toEqual([{ json: done, pairedItem: { item: 0 } }]);
+	});
+});
+
+describe('Pages of multi-page accounts', () => {
+	const accounts = {
+		data: [
+			{ id: 'acc_fb', name: 'Acme', platform: 'facebook', status: 'active', page_name: 'Acme' },
+			{ id: 'acc_li', name: 'Ann', platform: 'linkedin_page', status: 'active', page_name: 'Acme Inc' },
+			{ id: 'acc_pin', name: 'Pins', platform: 'pinterest', status: 'active', page_name: null },
+			{ id: 'acc_x', name: 'X', platform: 'twitter', status: 'active', page_name: null },
+		],
+	};
+	const pages: Record<string, IDataObject> = {
+		acc_fb: {
+			data: [
+				{ id: '101', name: 'Acme', is_default: true },
+				{ id: '102', name: 'Acme Labs', is_default: false },
+			],
+		},
+		acc_li: { data: [{ id: '9001', name: 'Acme Inc', is_default: true }] },
+	};
+	const routes = [
+		on('GET', '/v1/accounts', () => accounts),
+		on('GET', /^\/v1\/accounts\/[^/]+\/pages$/, (call) => pages[call.url.split('/')[5]!]),
+		on('POST', '/v1/posts', () => ({ statusCode: 201, body: post('published') })),
+	];
+	const withChosen = (fake: ReturnType<typeof fakeExecute>, chosen: string[]) =>
+		({
+			...(fake.context as unknown as IDataObject),
+			getCurrentNodeParameter: (name: string) => (name === 'accountIds' ? chosen : undefined),
+		}) as unknown as ILoadOptionsFunctions;
+
+	test('the account picker names the default page of page accounts and the board a Pinterest account needs', async () => {
+		const fake = fakeExecute({ params: {}, routes });
+		const options = await new Postflow().methods.loadOptions.getAccounts.call(
+			fake.context as unknown as ILoadOptionsFunctions,
+		);
+		expect(options.map((o) => o.name)).toEqual([
+			'Acme (facebook) — Acme',
+			'Ann (linkedin_page) — Acme Inc',
+			'Pins (pinterest) — needs a board',
+			'X (twitter)',
+		]);
+		expect(options[0]!.description).toContain('default page');
+	});
+
+	test("the page picker lists the chosen page accounts' pages, marking the default", async () => {
+		const fake = fakeExecute({ params: {}, routes });
+		const options = await new Postflow().methods.loadOptions.getPages.call(
+			withChosen(fake, ['acc_fb', 'acc_x']),
+		);
+		expect(options).toEqual([
+			{ name: 'Acme (Acme, default)', value: 'acc_fb:101' },
+			{ name: 'Acme Labs (Acme)', value: 'acc_fb:102' },
+		]);
+		expect(fake.calls.map((c) => c.url)).not.toContain('http://postflow.test/v1/accounts/acc_li/pages');
+	});
+
+	const create = (pageIds: string[]) =>
+		fakeExecute({
+			params: {
+				resource: 'post',
+				operation: 'create',
+				mode: 'now',
+				text: 'Hi',
+				accountIds: ['acc_fb', 'acc_li', 'acc_x'],
+				options: { pageIds },
+			},
+			routes,
+		});
+	const targetsSent = (fake: ReturnType<typeof fakeExecute>) =>
+		(fake.calls.find((c) => c.method === 'POST')!.body as { targets: IDataObject[] }).targets;
+
+	test("Create gives each picked page to its account's target only, asking no page list", async () => {
+		const fake = create(['acc_fb:102']);
+		await run(fake);
+		expect(targetsSent(fake)).toEqual([
+			{ account_id: 'acc_fb', page_id: '102' },
+			{ account_id: 'acc_li' },
+			{ account_id: 'acc_x' },
+		]);
+		expect(fake.calls.map((c) => c.method)).toEqual(['POST']);
+	});
+
+	test("a bare page ID goes to the chosen account whose pages include it; a page of none is refused", async () => {
+		const fake = create(['9001']);
+		await run(fake);
+		expect(targetsSent(fake)).toEqual([
+			{ account_id: 'acc_fb' },
+			{ account_id: 'acc_li', page_id: '9001' },
+			{ account_id: 'acc_x' },
+		]);
+		const unknown = create(['555']);
+		await expect(run(unknown)).rejects.toThrow('is not a page of the accounts chosen');
+		expect(unknown.calls.some((c) => c.method === 'POST')).toBe(false);
+		const two = create(['acc_fb:101', 'acc_fb:102']);
+		await expect(run(two)).rejects.toThrow('Two pages chosen');
 	});
 });

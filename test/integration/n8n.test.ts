@@ -108,6 +108,144 @@ test(`n8n ${N8N_VERSION} runs a workflow that publishes through the node; the no
   expect((await stack.request('GET', `/v1/sandbox/${account}/posts`)).body.data).toHaveLength(2);
 });
 
+test("Post → Import through n8n: a dry run creates nothing; the README's flow (check, IF no row failed, import) creates the rows' posts", async () => {
+  // An account of its own: the other tests count the first account's posts.
+  const importer = await stack.createSandboxAccount('n8n import');
+  const rows = JSON.stringify([
+    { text: 'Imported through n8n, one', account_ids: [importer] },
+    { text: 'Imported through n8n, two', account_ids: [importer] },
+  ]);
+  const importWith = (dryRun: boolean) => ({
+    resource: 'post',
+    operation: 'import',
+    importSource: 'json',
+    jsonRows: rows,
+    dryRun,
+  });
+  n8n.importWorkflow(manualWorkflow('pfImportCheck001', importWith(true)));
+  // nodes/README.md's bulk-import example: check, go on when no row failed, import the same rows.
+  const step = (node: ReturnType<typeof postflowNode>, name: string, x: number) => ({
+    ...node,
+    id: name,
+    name,
+    position: [x, 0],
+  });
+  n8n.importWorkflow({
+    id: 'pfImportRows0001',
+    name: 'Postflow: bulk import',
+    active: false,
+    settings: {},
+    nodes: [
+      manualWorkflow('', {}).nodes[0],
+      step(postflowNode(importWith(true)), 'Check rows', 200),
+      {
+        id: 'noProblems',
+        name: 'No problems?',
+        type: 'n8n-nodes-base.if',
+        typeVersion: 2,
+        position: [400, 0],
+        parameters: {
+          conditions: {
+            options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
+            conditions: [
+              {
+                id: 'failed',
+                leftValue: '={{ $json.counts.failed }}',
+                rightValue: 0,
+                operator: { type: 'number', operation: 'equals' },
+              },
+            ],
+            combinator: 'and',
+          },
+          options: {},
+        },
+      },
+      step(
+        postflowNode({ ...importWith(false), jsonRows: "={{ $('Check rows').params.jsonRows }}" }),
+        'Import',
+        600,
+      ),
+    ],
+    connections: {
+      Start: { main: [[{ node: 'Check rows', type: 'main', index: 0 }]] },
+      'Check rows': { main: [[{ node: 'No problems?', type: 'main', index: 0 }]] },
+      'No problems?': { main: [[{ node: 'Import', type: 'main', index: 0 }], []] },
+    },
+  });
+
+  const check = n8n.execute('pfImportCheck001');
+  expect([check.status, check.error]).toEqual(['success', undefined]);
+  const dry = check.nodes.Postflow[0].json;
+  expect(dry).toMatchObject({ id: null, dry_run: true, counts: { total: 2, valid: 2, failed: 0 } });
+  const postIds: string[] = dry.rows.map((row: { post_id: string }) => row.post_id);
+  for (const id of postIds) expect((await stack.request('GET', `/v1/posts/${id}`)).status).toBe(404);
+
+  const imported = n8n.execute('pfImportRows0001');
+  expect([imported.status, imported.error]).toEqual(['success', undefined]);
+  const importId: string = imported.nodes.Import[0].json.id;
+  expect(importId).toMatch(/^imp_/);
+  n8n.importWorkflow(
+    manualWorkflow('pfImportReport01', { resource: 'post', operation: 'getImport', importId }),
+  );
+  // The import's workflow starts the posts after the answer: follow it with Get Import.
+  let report: any;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    report = n8n.execute('pfImportReport01').nodes.Postflow[0].json;
+    if (report.status === 'done') break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  expect(report).toMatchObject({ id: importId, status: 'done', counts: { created: 2, failed: 0 } });
+  // The dry run named the posts the rows would make: the import made exactly those.
+  expect(report.rows.map((row: { post_id: string }) => row.post_id)).toEqual(postIds);
+  const posts = await Promise.all(postIds.map((id) => stack.waitForPost(id)));
+  expect(posts.map((p) => [p.text, p.status])).toEqual([
+    ['Imported through n8n, one', 'published'],
+    ['Imported through n8n, two', 'published'],
+  ]);
+});
+
+test('Queue → Create, Update and Delete through n8n manage a queue the API then shows', async () => {
+  const owner = await stack.createSandboxAccount('n8n queue');
+  n8n.importWorkflow(
+    manualWorkflow('pfQueueCreate001', {
+      resource: 'queue',
+      operation: 'create',
+      owner: 'account',
+      queueAccountId: owner,
+      timezone: 'Europe/Berlin',
+      slots: { groups: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: '09:00, 17:00' }] },
+    }),
+  );
+  const created = n8n.execute('pfQueueCreate001');
+  expect([created.status, created.error]).toEqual(['success', undefined]);
+  const queue = created.nodes.Postflow[0].json;
+  expect(queue).toMatchObject({
+    account_id: owner,
+    timezone: 'Europe/Berlin',
+    slots: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], times: ['09:00', '17:00'] }],
+  });
+
+  n8n.importWorkflow(
+    manualWorkflow('pfQueueUpdate001', {
+      resource: 'queue',
+      operation: 'update',
+      queueId: queue.id,
+      queueUpdateFields: { timezone: 'America/New_York' },
+    }),
+  );
+  const updated = n8n.execute('pfQueueUpdate001');
+  expect([updated.status, updated.error]).toEqual(['success', undefined]);
+  expect(updated.nodes.Postflow[0].json).toMatchObject({ id: queue.id, timezone: 'America/New_York' });
+  expect((await stack.request('GET', `/v1/queues/${queue.id}`)).body.timezone).toBe('America/New_York');
+
+  n8n.importWorkflow(
+    manualWorkflow('pfQueueDelete001', { resource: 'queue', operation: 'delete', queueId: queue.id }),
+  );
+  const deleted = n8n.execute('pfQueueDelete001');
+  expect(deleted.nodes.Postflow[0].json).toEqual({ id: queue.id, deleted: true });
+  expect((await stack.request('GET', `/v1/queues/${queue.id}`)).status).toBe(404);
+});
+
 /**
  * A workflow started by a POST to n8n's production webhook at `path`, running the Postflow node
  * with `parameters`; then `report`s, or without one answers the call with the node's output.

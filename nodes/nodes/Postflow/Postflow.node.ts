@@ -15,6 +15,12 @@ import { mediaDescription, mediaOperations } from './resources/media';
 import { postDescription, postOperations } from './resources/post';
 import { queueDescription, queueOperations } from './resources/queue';
 import { recurringDescription, recurringOperations } from './resources/recurring';
+import {
+	PAGE_PLATFORMS,
+	pageAccounts,
+	pageOptionValue,
+	pagesOf,
+} from './resources/post/target-pages';
 import { resumeWebhooks, resumeWithFinalPost } from './resources/post/wait';
 import { postflowRequest } from './transport';
 
@@ -68,16 +74,52 @@ export class Postflow implements INodeType {
 
 	methods = {
 		loadOptions: {
-			/** The accounts of the key's user, for the account picker. */
+			/**
+			 * The accounts of the key's user, for the account picker. An account with pages names the
+			 * page it posts to by default; a Pinterest account says it needs a board.
+			 */
 			async getAccounts(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const answer = await postflowRequest.call(this, 'GET', '/v1/accounts');
 				const accounts =
-					(answer.data as Array<{ id: string; name: string; platform: string; status: string }>) ??
-					[];
-				return accounts.map((a) => ({
-					name: `${a.name} (${a.platform}${a.status === 'active' ? '' : `, ${a.status}`})`,
-					value: a.id,
-				}));
+					(answer.data as Array<{
+						id: string;
+						name: string;
+						platform: string;
+						status: string;
+						page_name?: string | null;
+					}>) ?? [];
+				return accounts.map((a) => {
+					const name = `${a.name} (${a.platform}${a.status === 'active' ? '' : `, ${a.status}`})`;
+					if (PAGE_PLATFORMS.includes(a.platform) && a.page_name) {
+						return {
+							name: `${name} — ${a.page_name}`,
+							value: a.id,
+							description: `Posts to ${a.page_name} (its default page); Create's Pages option picks another for one post`,
+						};
+					}
+					if (a.platform === 'pinterest') {
+						return {
+							name: `${name} — needs a board`,
+							value: a.id,
+							description: "Choose the board in Create's Pinterest Board option",
+						};
+					}
+					return { name, value: a.id };
+				});
+			},
+			/** The pages of the chosen accounts that have pages, for Create's Pages option. */
+			async getPages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const chosen = (this.getCurrentNodeParameter('accountIds') as string[] | undefined) ?? [];
+				const options: INodePropertyOptions[] = [];
+				for (const account of await pageAccounts(this, chosen)) {
+					for (const page of await pagesOf(this, account.id)) {
+						options.push({
+							name: `${page.name} (${account.name}${page.is_default ? ', default' : ''})`,
+							value: pageOptionValue(account.id, page.id),
+						});
+					}
+				}
+				return options;
 			},
 			/** The boards of the Pinterest accounts chosen for the post, for its board field. */
 			async getBoards(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

@@ -18,7 +18,8 @@ type PostflowContext =
 	| IWebhookFunctions;
 
 export interface PostflowRequestOptions {
-	body?: IDataObject;
+	/** A JSON object or array; a string is sent as is (with the content-type in `headers`). */
+	body?: IDataObject | IDataObject[] | string;
 	qs?: IDataObject;
 	headers?: IDataObject;
 	itemIndex?: number;

@@ -8,6 +8,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 import { postflowRequest } from '../../transport';
 import { contentBody, contentOptions, mediaBody, mediaField } from './content-fields';
+import { postToPages } from './target-pages';
 import { callbackUrl, FINAL_STATUSES, waitForFinalPost } from './wait';
 
 const showOnlyForPostCreate = { operation: ['create'], resource: ['post'] };
@@ -107,6 +108,15 @@ export const postCreateDescription: INodeProperties[] = [
 				default: '',
 				description:
 					'Requests with the same key make one post. Empty: a key derived from the workflow, this node, the item and the post, so re-running the same item never posts twice; set one (e.g. with the date) to post the same content again on purpose.',
+			},
+			{
+				displayName: 'Page Names or IDs',
+				name: 'pageIds',
+				type: 'multiOptions',
+				typeOptions: { loadOptionsMethod: 'getPages', loadOptionsDependsOn: ['accountIds'] },
+				default: [],
+				description:
+					'For this post only, another page of the Facebook, Instagram business, LinkedIn page or Google Business Profile accounts chosen above (one per account); unset, each posts to its default page. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Pinterest Board Name or ID',
@@ -224,6 +234,8 @@ export async function createPost(
 	const targets = accountIds.length ? targetsOf(this, i, accountIds, options) : [];
 	if (options.pinterestBoardId)
 		await pinToBoard(this, i, targets, String(options.pinterestBoardId));
+	const pageIds = (options.pageIds as string[] | undefined) ?? [];
+	if (pageIds.length && targets.length) await postToPages(this, i, targets, pageIds);
 	const body: IDataObject = {
 		text: this.getNodeParameter('text', i) as string,
 		...(targets.length ? { targets } : {}),

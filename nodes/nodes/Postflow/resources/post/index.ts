@@ -1,9 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { createPost, postCreateDescription } from './create';
 import { getPost } from './get';
+import { getImport, postGetImportDescription } from './getImport';
 import { getPostMetrics } from './getMetrics';
 import { getManyPosts, postGetManyDescription } from './getMany';
 import { approvePost, cancelPost, publishPostNow, rejectPost, retryPost } from './simple-actions';
+import { importPosts, postImportDescription } from './import';
 import { postUpdateDescription, updatePost } from './update';
 
 export const postOperations = {
@@ -12,7 +14,9 @@ export const postOperations = {
 	create: createPost,
 	get: getPost,
 	getAll: getManyPosts,
+	getImport,
 	getMetrics: getPostMetrics,
+	import: importPosts,
 	publishNow: publishPostNow,
 	reject: rejectPost,
 	retry: retryPost,
@@ -54,6 +58,12 @@ export const postDescription: INodeProperties[] = [
 				description: "Get a post and every account's result",
 			},
 			{
+				name: 'Get Import',
+				value: 'getImport',
+				action: 'Get an import of posts',
+				description: "An import's progress: counts, and each row's post or problems",
+			},
+			{
 				name: 'Get Many',
 				value: 'getAll',
 				action: 'Get many posts',
@@ -65,6 +75,13 @@ export const postDescription: INodeProperties[] = [
 				action: 'Get the metrics of a post',
 				description:
 					"Each account's latest likes, comments, shares and saves, collected after publishing",
+			},
+			{
+				name: 'Import',
+				value: 'import',
+				action: 'Import posts',
+				description:
+					'Create many posts at once from rows (input items, JSON or CSV), every row checked; or only check them',
 			},
 			{
 				name: 'Publish Now',
@@ -119,6 +136,8 @@ export const postDescription: INodeProperties[] = [
 		displayOptions: { show: { operation: ['reject'], resource: ['post'] } },
 	},
 	...postCreateDescription,
+	...postImportDescription,
+	...postGetImportDescription,
 	...postGetManyDescription,
 	...postUpdateDescription,
 ];

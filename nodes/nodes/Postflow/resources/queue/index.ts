@@ -5,8 +5,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { postflowRequest } from '../../transport';
+import { createQueue, queueCreateDescription } from './create';
+import { deleteQueue } from './delete';
+import { queueUpdateDescription, updateQueue } from './update';
 
-/** The posting queues (weekly time slots of an account or a brand); made over the API. */
+/** The posting queues (weekly time slots of an account or a brand). */
 export async function getManyQueues(
 	this: IExecuteFunctions,
 	i: number,
@@ -32,7 +35,13 @@ export async function getQueue(
 	return [{ json: queue, pairedItem: { item: i } }];
 }
 
-export const queueOperations = { get: getQueue, getAll: getManyQueues };
+export const queueOperations = {
+	create: createQueue,
+	delete: deleteQueue,
+	get: getQueue,
+	getAll: getManyQueues,
+	update: updateQueue,
+};
 
 const showFor = (operation: string[]) => ({ show: { resource: ['queue'], operation } });
 
@@ -46,6 +55,18 @@ export const queueDescription: INodeProperties[] = [
 		default: 'get',
 		options: [
 			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a queue',
+				description: 'Weekly time slots in a time zone, for an account or a brand',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				action: 'Delete a queue',
+				description: 'Its posts stay scheduled at their times, out of any queue',
+			},
+			{
 				name: 'Get',
 				value: 'get',
 				action: 'Get a queue',
@@ -57,6 +78,12 @@ export const queueDescription: INodeProperties[] = [
 				action: 'Get many queues',
 				description: 'List the posting queues',
 			},
+			{
+				name: 'Update',
+				value: 'update',
+				action: 'Update a queue',
+				description: 'Change the slots or time zone; the queued posts move to the new slots',
+			},
 		],
 	},
 	{
@@ -66,7 +93,7 @@ export const queueDescription: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. queue_01J…',
-		displayOptions: showFor(['get']),
+		displayOptions: showFor(['delete', 'get', 'update']),
 	},
 	{
 		displayName: 'Slot Count',
@@ -77,4 +104,6 @@ export const queueDescription: INodeProperties[] = [
 		description: 'How many upcoming slots to show (every slot a post holds is shown too)',
 		displayOptions: showFor(['get']),
 	},
+	...queueCreateDescription,
+	...queueUpdateDescription,
 ];
