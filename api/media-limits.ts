@@ -54,8 +54,8 @@ export function mediaLimitProblems(
 /** A platform's limits as `GET /v1/posts/validate?platform=` shows them (snake_case, bytes and seconds). */
 export function limitsShown(limits: PlatformRules['media']['limits']) {
   if (!limits) return undefined;
-  const shown: Record<string, Record<string, unknown>> = {};
-  for (const [kind, limit] of Object.entries(limits) as Array<[string, FileLimits]>) {
+  const shown: Partial<Record<'image' | 'video', Record<string, unknown>>> = {};
+  for (const [kind, limit] of Object.entries(limits) as Array<['image' | 'video', FileLimits]>) {
     shown[kind] = {
       ...(limit.minBytes !== undefined ? { min_bytes: limit.minBytes } : {}),
       ...(limit.maxBytes !== undefined ? { max_bytes: limit.maxBytes } : {}),

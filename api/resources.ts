@@ -459,7 +459,7 @@ export const platformConstraintsSchema = z.object({
     ...itemRange,
     kinds: z.array(z.enum(['image', 'video'])).optional(),
     limits: z
-      .partialRecord(z.enum(['image', 'video']), fileLimitsSchema)
+      .object({ image: fileLimitsSchema.optional(), video: fileLimitsSchema.optional() })
       .optional()
       .describe('The platform’s documented limits per kind of file, checked at creation for library media'),
   }),

@@ -81,10 +81,16 @@ test('an upload attempt stopped mid-way is resumed by the next in the same sessi
   const first = new MockActivityEnvironment({ ...identity, attempt: 1 });
   const beats: unknown[] = [];
   first.on('heartbeat', (details: unknown) => beats.push(details));
+  // A slow link, so the attempt is stopped with chunks still to send however busy the machine is.
+  fake.chunkDelayMs = 200;
   const running = first.run(activities.uploadTarget, job);
-  while (fake.chunks.filter((c) => c.kept > 0).length < 3) await new Promise((r) => setTimeout(r, 5));
+  // Stopped once the attempt has heard three chunks acknowledged (its heartbeat says so).
+  const acknowledged = () =>
+    Math.max(0, ...beats.map((b) => (b as { offset?: number } | undefined)?.offset ?? 0));
+  while (acknowledged() < 3 * CHUNK) await new Promise((r) => setTimeout(r, 5));
   first.cancel();
   await expect(running).rejects.toBeDefined();
+  fake.chunkDelayMs = 0;
 
   const key = uploadKey(identity);
   const last = beats.filter(Boolean).at(-1) as { upload_key: string; offset: number; size: number };
