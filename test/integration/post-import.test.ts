@@ -208,6 +208,9 @@ test('a Temporal restart mid-import: every row is started once, none lost, and t
     atStop = (await stack.request('GET', `/v1/posts/imports/${body.id}`)).body;
   }
   await stack.temporal.stop();
+  // The report is the store's: it answers while the server is down (once the client gives up on it).
+  const during = await stack.request('GET', `/v1/posts/imports/${body.id}`);
+  expect([during.status, during.body.status]).toEqual([200, 'running']);
   await new Promise((r) => setTimeout(r, 2_000));
   await stack.startTemporal();
   const report = await finished(body.id, 180_000);
@@ -235,3 +238,25 @@ test('a Temporal restart mid-import: every row is started once, none lost, and t
     text: 'restart 399',
   });
 }, 240_000);
+
+test('an import sent while Temporal is down is refused; the same file sent again after makes each post once', async () => {
+  const account = await stack.createSandboxAccount('down');
+  const at = inDays(5);
+  const file = ['text,account_ids,scheduled_at', ...[0, 1, 2].map((i) => `down ${i},${account},${at}`)].join(
+    '\n',
+  );
+  await stack.temporal.stop();
+  const down = await csv(file);
+  await stack.startTemporal();
+  expect(down.status).toBeGreaterThanOrEqual(500);
+  let again = await csv(file);
+  while (again.status >= 500) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    again = await csv(file);
+  }
+  expect(again.status).toBe(202);
+  const report = await finished(again.body.id);
+  expect(report.counts).toMatchObject({ total: 3, created: 3, duplicate: 0 });
+  const posts = (await stack.request('GET', `/v1/posts?account_ids=${account}`)).body.data;
+  expect(posts.map((p: { text: string }) => p.text).sort()).toEqual(['down 0', 'down 1', 'down 2']);
+}, 180_000);
