@@ -86,8 +86,8 @@ export async function measureBulkImport(ctx: BenchContext) {
     return { acceptedMs, doneMs: performance.now() - started };
   });
   return {
-    dry_run_s: round(dryRunMs / 1000, 1),
-    accepted_s: round(result.acceptedMs / 1000, 1),
+    dry_run_s: round(dryRunMs / 1000, 2),
+    accepted_s: round(result.acceptedMs / 1000, 2),
     done_s: round(result.doneMs / 1000, 1),
     rows_per_s: round(rows.length / (result.doneMs / 1000), 1),
     rss_mb: { at_start: atStart, peak },
