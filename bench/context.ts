@@ -18,6 +18,8 @@ export interface Settings {
   apiSecondsPerLevel: number;
   sleepingPosts: number[];
   workers: number[];
+  /** Rows of the bulk-import phase's file (and of its baseline's single creates). */
+  importRows: number;
   /**
    * Also measure memory and steady throughput with Temporal's heap-sized workflow cache beside
    * Postflow's bounded default (worker/workflow-cache.ts). Full form only: it doubles the memory
@@ -38,6 +40,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     apiSecondsPerLevel: 2,
     sleepingPosts: [0, 100, 500],
     workers: [1, 2, 4],
+    importRows: 200,
     cacheBaseline: false,
   },
   full: {
@@ -51,6 +54,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     apiSecondsPerLevel: 10,
     sleepingPosts: [0, 1_000, 10_000],
     workers: [1, 2, 4],
+    importRows: 10_000,
     cacheBaseline: true,
   },
 };

@@ -38,6 +38,7 @@ export function renderMarkdown(r: any): string {
     '',
     ...memory(r),
     ...scaleOut(r),
+    ...bulkImport(r),
   ];
   return lines.join('\n');
 }
@@ -104,6 +105,25 @@ function scaleOut(r: any): string[] {
         `${perPost(r.scale_out_cluster_cpu_ms_per_post, k)} | **${r.scale_out_cluster_vs_dev[k]}** |`
       );
     }),
+    '',
+  ];
+}
+
+/** The bulk-import phase beside its baseline of single creates (absent from older results). */
+function bulkImport(r: any): string[] {
+  if (!r.import) return [];
+  const i = r.import;
+  const s = r.import_single_creates;
+  return [
+    `## Bulk import (${r.import_rows} scheduled rows, CSV)`,
+    '',
+    '| | checked | accepted (202) | every post started | rows/s | peak RSS API / worker (MB) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| \`POST /v1/posts/import\` | ${i.dry_run_s} s (dry run) | ${i.accepted_s} s | ${i.done_s} s | **${i.rows_per_s}** | ${i.rss_mb.peak.api} / ${i.rss_mb.peak.worker} |`,
+    `| baseline: \`POST /v1/posts\` per row, 10 clients | — | — | ${s.done_s} s | ${s.rows_per_s} | ${s.rss_mb.peak.api} / ${s.rss_mb.peak.worker} |`,
+    '',
+    `The import makes its posts at **${r.import_vs_single_creates}×** the rate of single creates. ` +
+      `RSS at the start: API ${i.rss_mb.at_start.api} / ${s.rss_mb.at_start.api} MB, worker ${i.rss_mb.at_start.worker} / ${s.rss_mb.at_start.worker} MB (import / baseline stacks).`,
     '',
   ];
 }

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, projectRoot } from '../runtime/config';
 import { temporalCli } from '../test/helpers/tools';
-import { openContext, SETTINGS, type Settings } from './context';
+import { type BenchContext, openContext, SETTINGS, type Settings } from './context';
 import { describeMachine } from './machine';
 import { measureApiOverhead } from './phases/api-overhead';
+import { measureBulkImport, measureSingleCreates } from './phases/bulk-import';
 import { CACHES, measureCacheTrade } from './phases/cache-trade';
 import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
 import { measureMemory } from './phases/memory';
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
     figures = { ...figures, worker_rss_mb_temporal_cache: worker_rss_mb };
   }
 
+  log(`Bulk import of ${settings.importRows} rows, beside as many single creates…`);
+  figures = { ...figures, ...(await bulkImport(settings, log)) };
+
   const result = {
     generated_at: new Date().toISOString(),
     duration_s: Math.round((Date.now() - started) / 1000),
@@ -107,6 +111,35 @@ async function memoryWith(settings: Settings, log: (line: string) => void, cache
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * The import and its baseline, each on a fresh stack (a process's RSS seldom shrinks, and the
+ * posts one side leaves would weigh on the other).
+ */
+async function bulkImport(settings: Settings, log: (line: string) => void) {
+  const run = async <T>(measure: (ctx: BenchContext) => Promise<T>) => {
+    const ctx = await openContext(settings, log, 1);
+    try {
+      return await measure(ctx);
+    } finally {
+      await ctx.close();
+    }
+  };
+  const imported = await run(measureBulkImport);
+  const single = await run(measureSingleCreates);
+  log(
+    `  import: dry run ${imported.dry_run_s} s, accepted ${imported.accepted_s} s, every post started ` +
+      `${imported.done_s} s (${imported.rows_per_s} rows/s); single creates ${single.done_s} s ` +
+      `(${single.rows_per_s} rows/s); peak RSS API ${imported.rss_mb.peak.api} / ${single.rss_mb.peak.api} MB, ` +
+      `worker ${imported.rss_mb.peak.worker} / ${single.rss_mb.peak.worker} MB`,
+  );
+  return {
+    import_rows: settings.importRows,
+    import: imported,
+    import_single_creates: single,
+    import_vs_single_creates: round(imported.rows_per_s / single.rows_per_s, 2),
+  };
 }
 
 /** Each figure of `figures` over the same key's figure in `baseline`. */

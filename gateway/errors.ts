@@ -34,11 +34,19 @@ function detailsOf(failure: ApplicationFailure): Record<string, unknown> {
   return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
 }
 
-function isDeadlineExceeded(err: unknown): boolean {
-  // gRPC DEADLINE_EXCEEDED (4) is what a query or update gets when no worker picks it up; the
-  // SDK may wrap it more than once (an update's RPC timeout wraps the ServiceError wrapping it).
+// gRPC DEADLINE_EXCEEDED (4) is what a query or update gets when no worker picks it up; the SDK
+// may wrap it more than once (an update's RPC timeout wraps the ServiceError wrapping it).
+const isDeadlineExceeded = (err: unknown) => hasGrpcCode(err, [4]);
+
+/**
+ * The Temporal server could not be reached (gRPC UNAVAILABLE, 14, once the client's own retries
+ * are spent) or did not answer in time (DEADLINE_EXCEEDED, 4): it is down or restarting.
+ */
+export const isTemporalUnreachable = (err: unknown) => hasGrpcCode(err, [14, 4]);
+
+function hasGrpcCode(err: unknown, codes: number[]): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.code === 4) return true;
+    if (typeof e.code === 'number' && codes.includes(e.code)) return true;
     e = e.cause as typeof e;
   }
   return false;

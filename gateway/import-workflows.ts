@@ -2,6 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { PostSpec } from '../api/types';
 import type { ImportJob } from '../workflows/import-posts';
 import type { PlatformQueues } from '../runtime/platform-queues';
+import { isTemporalUnreachable } from './errors';
 import { startedSpec } from './started-spec';
 
 /** The import workflow's type (workflows/import-posts.ts). */
@@ -58,6 +59,21 @@ export class ImportWorkflows {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+
+  /**
+   * `start` for a reader that can do without it: `false`, not an error, while the Temporal server
+   * cannot be reached. A started import's workflow carries on once the server is back; one never
+   * started is started by a later call.
+   */
+  async resume(importId: string): Promise<boolean> {
+    try {
+      await this.start(importId);
+      return true;
+    } catch (err) {
+      if (isTemporalUnreachable(err)) return false;
       throw err;
     }
   }

@@ -107,14 +107,15 @@ export class PostImportsService {
   /**
    * The import's report as it is now. A running import's workflow is started again (a no-op when
    * it runs or ran), so an API process stopped between storing an import and starting its
-   * workflow leaves nothing behind: the next look resumes it.
+   * workflow leaves nothing behind: the next look resumes it. While the Temporal server is down
+   * the report is still the store's (after the client's retries, about 20 s).
    */
   async get(userId: string, id: string): Promise<ImportReport> {
     const found = id.startsWith('imp_') ? await this.deps.store.imports.get(id, userId) : undefined;
     if (!found) {
       throw new ApiError(404, 'import.not_found', `No import with id ${id}.`, { resource: 'import', id });
     }
-    if (found.status === 'running') await this.deps.gateway.imports.start(id);
+    if (found.status === 'running') await this.deps.gateway.imports.resume(id);
     return storedReport(found);
   }
 

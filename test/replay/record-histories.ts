@@ -19,6 +19,7 @@ import { WebhookReceiver } from '../helpers/receiver';
 import { scrubbed } from './scrub';
 import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import { importWorkflowId } from '../../gateway/import-workflows';
 
 /** The YouTube fake the video scenario publishes to (started in main, its URL in the stack's env). */
 const youtube = new YoutubeFake();
@@ -26,6 +27,19 @@ const youtube = new YoutubeFake();
 const YOUTUBE_CHUNK = 256 * 1024;
 
 type Api = Stack['request'];
+
+/**
+ * Rows in the large import: enough that `importPosts` continues as new (100 rows a page, 20 pages
+ * a run: workflows/import-posts.ts), its second run then finishing the import.
+ */
+const CONTINUED_IMPORT_ROWS = 2_000;
+/**
+ * Workflows a scenario makes but does not want recorded, by their post id's 26 characters (the
+ * large import's posts, their webhook deliveries): two thousand copies of one short history.
+ */
+const unrecorded = new Set<string>();
+/** Workflows a scenario makes beside the one it returns, named after it (an import's other runs). */
+const alsoMade = new Map<string, string>();
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 const settled = (p: { status: string }) =>
   !['scheduled', 'publishing', 'draft', 'pending_approval'].includes(p.status);
@@ -283,6 +297,46 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       await stack.waitForPost(made.body.id, settled);
       return made.body.id;
     },
+    /**
+     * Bulk imports: three rows (one refused at the API) whose two posts publish; the same file
+     * again, whose starts Temporal refuses (duplicates); and a large file whose workflow continues
+     * as new, its posts unrecorded.
+     */
+    async import(api, stack, [a]) {
+      const csv = (rows: string[], headers: Record<string, string> = {}) =>
+        api('POST', '/v1/posts/import', ['text,account_ids,scheduled_at', ...rows].join('\n'), {
+          'content-type': 'text/csv',
+          ...headers,
+        });
+      const done = async (id: string, headers: Record<string, string> = {}) => {
+        for (;;) {
+          const { body } = await api('GET', `/v1/posts/imports/${id}`, undefined, headers);
+          if (body.status === 'done') return body as { rows: Array<{ post_id: string | null }> };
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      };
+      const file = [`imported one,${a},`, `imported two,${a},${inSeconds(2)}`, `refused,acc_missing,`];
+      const first = await csv(file);
+      if (first.status === 404) return undefined;
+      for (const row of (await done(first.body.id)).rows)
+        if (row.post_id) await stack.waitForPost(row.post_id, settled);
+      const again = await csv(file);
+      await done(again.body.id);
+      alsoMade.set(importWorkflowId(again.body.id), 'import-again');
+      // Another user's, so the large import's posts make no webhook deliveries.
+      const key = { authorization: `Bearer ${stack.keyForUser('importer')}` };
+      const own = await api('POST', '/v1/accounts', { platform: 'sandbox', name: 'importer' }, key);
+      const later = inSeconds(30 * 86_400);
+      const rows = Array.from(
+        { length: CONTINUED_IMPORT_ROWS },
+        (_, i) => `imported ${i},${own.body.id},${later}`,
+      );
+      const large = await csv(rows, key);
+      for (const row of (await done(large.body.id, key)).rows)
+        unrecorded.add(row.post_id!.replace(/^post_/, ''));
+      alsoMade.set(importWorkflowId(large.body.id), 'import-continued');
+      return importWorkflowId(first.body.id);
+    },
     /** One run of the token-upkeep job, started by its schedule (the worker created it at start). */
     async 'token-upkeep'(_api, stack) {
       const schedule = stack.client.schedule.getHandle(TOKEN_UPKEEP_SCHEDULE_ID);
@@ -329,15 +383,21 @@ async function main(label: string): Promise<void> {
         .filter(([name]) => !only || only.includes(name))
         .map(async ([name, play]) => [name, await play(api, stack, accounts)] as const),
     );
-    const names = new Map(made.filter(([, id]) => id).map(([name, id]) => [id!, name]));
+    const names = new Map([
+      ...made.filter(([, id]) => id).map(([name, id]) => [id!, name] as const),
+      ...alsoMade,
+    ]);
     for (const id of names.keys())
       if (id.startsWith('post_')) await stack.waitForPost(id, settled).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // let webhook deliveries and unpublishes finish
 
     const dir = join(projectRoot(), 'test', 'replay', 'histories', label);
     mkdirSync(dir, { recursive: true });
+    // A label of some scenarios only says which (the replay test holds whole labels to more).
+    if (only) writeFileSync(join(dir, 'RECORDED_ONLY'), `${only.join('\n')}\n`);
     let count = 0;
     for await (const execution of stack.client.workflow.list()) {
+      if (execution.workflowId.split(/[_/-]/).some((part) => unrecorded.has(part))) continue;
       const handle = stack.client.workflow.getHandle(execution.workflowId, execution.runId);
       const history = await handle.fetchHistory();
       // A Schedule's runs: its id plus the nominal instant (`rec_…-2026-12-05T09:00:00Z`).
@@ -347,7 +407,9 @@ async function main(label: string): Promise<void> {
         names.get(execution.workflowId.split('/')[0]!) ??
         names.get(execution.workflowId.replace(/^metrics_/, 'post_')) ??
         names.get(scheduled);
-      const file = `${execution.type}-${scenario ?? 'child'}-${execution.workflowId.replace(/[^\w-]+/g, '_')}.binpb`;
+      // A run continued as new shares its workflow id with the next run: its run id tells them apart.
+      const run = execution.status.name === 'CONTINUED_AS_NEW' ? `-run_${execution.runId.slice(0, 8)}` : '';
+      const file = `${execution.type}-${scenario ?? 'child'}-${execution.workflowId.replace(/[^\w-]+/g, '_')}${run}.binpb`;
       // Binary protobuf: the SDK's JSON conversion fails when npm nests two protobufjs copies.
       writeFileSync(join(dir, file), scrubbed(history));
       count += 1;

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -33,6 +33,7 @@ test('recordings cover every workflow type and the scenarios of each release', (
   expect([...types].sort()).toEqual([
     'collectPostMetrics',
     'deliverWebhook',
+    'importPosts',
     'publishPost',
     'recurringOccurrence',
     'recyclePost',
@@ -41,7 +42,8 @@ test('recordings cover every workflow type and the scenarios of each release', (
   ]);
   const labels = new Set(recordings.map((r) => r.label));
   expect(labels.size).toBeGreaterThanOrEqual(2);
-  for (const label of labels) {
+  // A label recorded for some scenarios only (`RECORD_ONLY`) names them in RECORDED_ONLY.
+  for (const label of [...labels].filter((l) => !existsSync(join(root, l, 'RECORDED_ONLY')))) {
     const scenarios = recordings.filter((r) => r.label === label && r.file.startsWith('publishPost-'));
     expect(scenarios.length).toBeGreaterThanOrEqual(9);
   }
