@@ -41,8 +41,19 @@ import { TwitterFake } from '../../platforms/twitter/fake';
 import { createVkAdapter } from '../../platforms/vk/adapter';
 import { VkFake } from '../../platforms/vk/fake';
 import { openStore } from '../../store';
+import type { Store } from '../../store/types';
 import { answerConsent } from '../helpers/consent';
 import { FAKE_MP4, MediaHost, publishRequest, runDelivery, type TestMedia } from './run-delivery';
+
+/** A fresh store in a temporary home for one test, closed after it whatever the test did. */
+async function withStore(test: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openStore(mkdtempSync(join(tmpdir(), 'oauth-connect-')));
+  try {
+    await test(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /**
  * Each OAuth platform's connect descriptor against its fake: the consent page takes the
@@ -313,9 +324,7 @@ test('the PKCE verifier is RFC 7636-shaped and its challenge is its S256 hash', 
 
 test('redeeming a connection creates the account once (not for a deleted brand), and the same X user reconnects it (active again)', async () => {
   const twitter = cases[0]!.fake as TwitterFake;
-  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
-  const store = await openStore(home);
-  try {
+  await withStore(async (store) => {
     const env = {
       POSTFLOW_TWITTER_API_URL: twitter.url,
       POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
@@ -357,9 +366,7 @@ test('redeeming a connection creates the account once (not for a deleted brand),
     const credentials = await store.accountCredentials('acc_first');
     expect(credentials).toMatchObject({ user_id: '1580000000000000001', username: 'postflow' });
     expect(twitter.accessTokens.has(credentials.access_token!)).toBe(true);
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 describe('instagram (Instagram Login)', () => {
@@ -398,9 +405,7 @@ describe('instagram (Instagram Login)', () => {
   });
 
   test('the account made from the grant carries its picture, bio and professional account id', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
-    const store = await openStore(home);
-    try {
+    await withStore(async (store) => {
       const { redeemOAuthConnection } = createOAuthConnectActivities({
         store,
         env: env(),
@@ -416,9 +421,7 @@ describe('instagram (Instagram Login)', () => {
         loginId: instagram.userId,
         pageName: null,
       });
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   test("Instagram's error bodies: a used code names the reason, a wrong app secret fails the exchange", async () => {
@@ -562,9 +565,7 @@ test('a LinkedIn member who administers no organization page gets oauth.no_asset
 });
 
 test('reconnecting a Facebook account keeps the Page chosen for it, with that Page’s fresh token', async () => {
-  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
-  const store = await openStore(home);
-  try {
+  await withStore(async (store) => {
     const env = {
       POSTFLOW_FACEBOOK_API_URL: facebook.url,
       POSTFLOW_FACEBOOK_CLIENT_ID: 'meta-app-1',
@@ -605,16 +606,12 @@ test('reconnecting a Facebook account keeps the Page chosen for it, with that Pa
     });
     expect(after.access_token).not.toBe(second.accessToken);
     expect(facebook.pageTokens.get(after.access_token!)).toBe(second.id);
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 test('a read that fails after the code was redeemed is retried with the kept token: one account, the code sent once', async () => {
   const twitter = cases[0]!.fake as TwitterFake;
-  const home = mkdtempSync(join(tmpdir(), 'oauth-connect-'));
-  const store = await openStore(home);
-  try {
+  await withStore(async (store) => {
     const env = {
       POSTFLOW_TWITTER_API_URL: twitter.url,
       POSTFLOW_TWITTER_CLIENT_ID: 'client-1',
@@ -678,9 +675,7 @@ test('a read that fails after the code was redeemed is retried with the kept tok
       nonRetryable: true,
     });
     expect(await store.connectionTokens.get('conn_refused')).toBeUndefined();
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 describe("re-reading a grant's pages (GET /v1/accounts/{id}/pages)", () => {
