@@ -59,8 +59,8 @@ export interface Transfer {
 }
 
 /**
- * Sends the whole file in order. A failure that is worth another try (a dropped connection, a
- * passing 5xx, throttling) is retried here, within the step, from the offset Meta holds; one that
+ * Sends the whole file in order. A failure that is worth another try soon (a dropped connection,
+ * a passing 5xx) is retried here, within the step, from the offset Meta holds; one that
  * is not (a refused token, a refused file) ends the step at once. Nothing here publishes: the
  * publish call comes later, in its own step, so a failure is at worst a plain retry of the prepare.
  */
@@ -87,7 +87,10 @@ export async function transferFile(t: Transfer): Promise<void> {
       failures = 0;
       offset = held;
     } catch (err) {
-      if (!(err instanceof PublishError) || !err.failure.retryable) throw err;
+      // Throttling goes back to the engine, which waits what Meta asked; a refusal ends the step.
+      const passing =
+        err instanceof PublishError && err.failure.retryable && err.failure.category === 'platform';
+      if (!passing) throw err;
       failures += 1;
       if (failures > policy.maxFailures) throw err;
       await delay(policy.backoffMs(failures), undefined, { signal: t.signal });

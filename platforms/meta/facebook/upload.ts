@@ -1,4 +1,10 @@
-import { type AdapterOptions, type MediaFile, PublishError, type PublishRequest } from '../../kit/adapter';
+import {
+  type AdapterOptions,
+  type MediaFile,
+  type MediaReader,
+  PublishError,
+  type PublishRequest,
+} from '../../kit/adapter';
 import { rejected } from '../../kit/http';
 import type { GraphCall, GraphSettings } from '../graph';
 import { transferFile, type TransferPolicy, uploadCaller } from '../upload';
@@ -35,8 +41,7 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
   const sessionUrl = (session: string) => `${settings.baseUrl}/${settings.version}/${session}`;
 
   /** Sends the file into one session; answers the file handle. */
-  const into = async (req: PublishRequest, session: string, media: MediaFile): Promise<string> => {
-    const file = await media.open();
+  const into = async (req: PublishRequest, session: string, file: MediaReader): Promise<string> => {
     let handle = '';
     await transferFile({
       platform: settings.platform,
@@ -75,8 +80,8 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
         `uploading a video needs the Meta app's id in ${APP_ID_SETTING}; set it, or POSTFLOW_META_VIDEO_SOURCE=pull.`,
       );
     }
+    const file = await media.open();
     const open = async () => {
-      const file = await media.open();
       const body = await api('POST', `/${encodeURIComponent(appId)}/uploads`, {
         file_name: fileName(media),
         file_length: file.size,
@@ -85,11 +90,11 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
       return String(body.id);
     };
     try {
-      return await into(req, await open(), media);
+      return await into(req, await open(), file);
     } catch (err) {
       if (!sessionGone(err)) throw err;
       // Sessions expire: nothing was published, so a new one from byte 0 is safe.
-      return into(req, await open(), media);
+      return into(req, await open(), file);
     }
   };
 }
