@@ -37,6 +37,8 @@ export class FacebookFake extends MetaGraphFake {
   readonly unpublishedPhotos = new Map<string, Record<string, string>>();
   /** Files sent by the Resumable Upload API, by session id (`upload:…`). */
   readonly uploads = new FakeUploads();
+  /** A pause before each chunk is taken, as on a slow link (a crash test kills the worker mid-upload). */
+  chunkDelayMs = 0;
   /** File handles of whole uploads → their session. */
   readonly handles = new Map<string, string>();
   /**
@@ -141,7 +143,7 @@ export class FacebookFake extends MetaGraphFake {
    */
   private uploadRoutes(): Route[] {
     const session =
-      (handle: (req: FakeRequest, id: string) => FakeResponse) =>
+      (handle: (req: FakeRequest, id: string) => FakeResponse | Promise<FakeResponse>) =>
       (req: FakeRequest, p: Record<string, string>) => {
         const id = `upload:${p.session}`;
         const token = FakeUploads.oauthToken(req);
@@ -170,7 +172,8 @@ export class FacebookFake extends MetaGraphFake {
       {
         method: 'POST',
         path: this.at('/upload:(?<session>[\\w-]+)'),
-        handle: session((req, id) => {
+        handle: session(async (req, id) => {
+          if (this.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
           const file = this.uploads.files.get(id)!;
           const offset = req.headers.file_offset;
           if (offset === undefined)

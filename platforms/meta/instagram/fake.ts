@@ -62,6 +62,8 @@ export class InstagramFake extends MetaGraphFake {
   /** Media insights values (`likes`, `comments`, `shares`, `saved`, `views`, `reach`), by media id; 0 where unset. */
   readonly engagement = new Map<string, Record<string, number>>();
   readonly rules = new ContainerRules();
+  /** Status reads a video container stays IN_PROGRESS once its media is in (processing). */
+  videoProcessingReads = 1;
   /** Videos sent to rupload, by container id. */
   readonly uploads = new FakeUploads();
   readonly comments = new GraphComments(this, {
@@ -236,7 +238,7 @@ export class InstagramFake extends MetaGraphFake {
     FakeUploads.take(file, offset, req.raw);
     if (file.held === size) {
       container.awaitingBytes = false;
-      container.pollsLeft = 1;
+      container.pollsLeft = this.videoProcessingReads;
     }
     return { status: 200, body: { success: true, message: 'Upload successful.' } };
   }
@@ -307,7 +309,7 @@ export class InstagramFake extends MetaGraphFake {
         );
       if (b.image_url && !media.contentType.startsWith('image/'))
         return MetaGraphFake.error(400, 9004, 'The image format is not supported.', { subcode: 2207005 });
-      if (b.video_url) pollsLeft = 1; // videos are processed: one poll sees IN_PROGRESS
+      if (b.video_url) pollsLeft = this.videoProcessingReads; // videos are processed: a poll sees IN_PROGRESS
     }
     const id = this.nextId('1790');
     this.containers.set(id, {
