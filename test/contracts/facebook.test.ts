@@ -290,6 +290,18 @@ describe('facebook videos by upload (POSTFLOW_META_VIDEO_SOURCE=upload)', () => 
     expect(fake.published.filter((p) => p.kind === 'video')).toHaveLength(1);
   });
 
+  test('the answer with the handle lost: a plain retry of the prepare, nothing published', async () => {
+    fake.inject({ ...chunks, after: 2 }, { kind: 'lose-answer' });
+    const failure = await failureOf(adapter().prepare!(clip(randomBytes(9 * MiB)).req));
+    expect(failure).toMatchObject({
+      code: 'platform.facebook.upload_incomplete',
+      retryable: true,
+      outcomeUnknown: false,
+    });
+    expect(fake.uploads.overlaps(sessions()[0]!)).toBe(false);
+    expect(fake.published).toHaveLength(0);
+  });
+
   test('an expired session is replaced once, from byte 0; nothing is published meanwhile', async () => {
     const movie = randomBytes(MiB);
     fake.inject(chunks, MetaGraphFake.notFound('upload:gone'));

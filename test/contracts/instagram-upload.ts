@@ -104,6 +104,20 @@ export function instagramUploadSuite<F extends InstagramFake>(flow: Flow<F>): vo
       expect(fake.uploads.files.get(again)!.bytes.equals(movie)).toBe(true);
     });
 
+    test('the last chunk taken but its answer lost: sent again to the same offset, then published once', async () => {
+      const movie = randomBytes(5 * MiB);
+      fake.inject(
+        { method: 'POST', path: /^\/ig-api-upload\//, withBody: true, after: 1 },
+        { kind: 'lose-answer' },
+      );
+      const before = fake.published.length;
+      await runDelivery(adapter(), reel(movie).req);
+      const id = lastContainer().id;
+      expect(fake.uploads.files.get(id)!.ranges.map((r) => r.start)).toEqual([0, 4 * MiB, 4 * MiB]);
+      expect(fake.uploads.files.get(id)!.bytes.equals(movie)).toBe(true);
+      expect(fake.published).toHaveLength(before + 1);
+    });
+
     test('images are still pulled; a carousel video and a story go by upload', async () => {
       const clip = video(randomBytes(MiB));
       const [image] = host.serve([png]);

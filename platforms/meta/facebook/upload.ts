@@ -5,7 +5,7 @@ import {
   PublishError,
   type PublishRequest,
 } from '../../kit/adapter';
-import { rejected } from '../../kit/http';
+import { platformFailure, rejected } from '../../kit/http';
 import type { GraphCall, GraphSettings } from '../graph';
 import { transferFile, type TransferPolicy, uploadCaller } from '../upload';
 
@@ -67,8 +67,15 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
         return Number(body.file_offset) || 0;
       },
     });
-    if (!handle)
-      throw rejected(settings.platform, 'upload_incomplete', 'Meta took the video but gave no file handle.');
+    // The answer carrying the handle was lost (Meta holds the whole file): only a new session
+    // gives one. A plain retry of the prepare; nothing was published.
+    if (!handle) {
+      throw platformFailure(
+        settings.platform,
+        { category: 'platform', code: 'upload_incomplete', retryable: true },
+        'Meta holds the whole video, but the answer with its file handle was lost; uploading again.',
+      );
+    }
     return handle;
   };
 

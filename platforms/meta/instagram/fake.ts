@@ -215,7 +215,7 @@ export class InstagramFake extends MetaGraphFake {
     if (!token || !this.accessTokens.has(token))
       return FakeUploads.ruploadError(401, 'AuthorizationError', 'Invalid OAuth access token.');
     const container = this.containers.get(id);
-    if (!container?.awaitingBytes || !this.owns(container.owner))
+    if (container?.params.upload_type !== 'resumable' || !this.owns(container.owner))
       return FakeUploads.ruploadError(400, 'ProcessingFailedError', 'Request processing failed');
     const offset = Number(req.headers.offset);
     const size = Number(req.headers.file_size);
@@ -236,7 +236,7 @@ export class InstagramFake extends MetaGraphFake {
         `offset ${offset} does not follow the bytes received`,
       );
     FakeUploads.take(file, offset, req.raw);
-    if (file.held === size) {
+    if (file.held === size && container.awaitingBytes) {
       container.awaitingBytes = false;
       container.pollsLeft = this.videoProcessingReads;
     }
