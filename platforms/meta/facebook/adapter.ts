@@ -196,7 +196,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
         throw platformFailure(
           PLATFORM,
           { category: 'validation', code: 'video_failed' },
-          `could not process the video (${status}); check its format (MP4 advised) and that its URL is public.`,
+          `could not process the video (${status}); check its format (MP4 advised)${videoSource === 'pull' ? ' and that its URL is public' : ''}.`,
         );
       }
       return { processing: state, pollAfterMs: VIDEO_POLL_MS };
@@ -274,7 +274,8 @@ function pagePath(req: { account: PublishRequest['account'] }): string {
  * (`call_to_action` {type, value.link}), and the audience's ages (`feed_targeting` age_min/age_max).
  * Not re-confirmed in the stored docs: `feed_targeting` and `call_to_action` parameter shapes, and
  * `alt_text_custom` on photos and `file_url` on videos (the video guide now leads with the
- * Resumable Upload API); they follow the Page feed/photos/videos references as last known.
+ * Resumable Upload API, which `POSTFLOW_META_VIDEO_SOURCE=upload` follows: upload.ts); they follow
+ * the Page feed/photos/videos references as last known.
  */
 function feedOptions(req: PublishRequest): GraphParams {
   const o = req.target.options;
