@@ -74,6 +74,21 @@ export const NOSTR_COMMENTS_PATCH = 'nostr-comments';
  * media on those platforms; runs recorded before upload the old way, and replay so.
  */
 export const RESUMABLE_UPLOAD_PATCH = 'resumable-upload';
+/**
+ * Facebook's and Instagram's media prepare with the upload options (it may send a video's bytes:
+ * `POSTFLOW_META_VIDEO_SOURCE=upload`), after RESUMABLE_UPLOAD_PATCH. A patch of its own: a post
+ * recorded before, whose history holds RESUMABLE_UPLOAD_PATCH for another target (X, YouTube),
+ * prepared its Meta targets with the prepare options, and replays so.
+ */
+export const META_UPLOAD_PATCH = 'meta-upload-prepare';
+/** Platforms whose prepare became an upload after RESUMABLE_UPLOAD_PATCH, and the patch that made it one. */
+const UPLOAD_SINCE_PATCH: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    facebook: META_UPLOAD_PATCH,
+    instagram: META_UPLOAD_PATCH,
+    instagram_business: META_UPLOAD_PATCH,
+  }),
+);
 /** Platforms whose `first_comment` was refused without a call before the patch named. */
 const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
   discord: COMMENTS_BY_ACCOUNT_PATCH,
@@ -427,7 +442,11 @@ class Delivery {
    */
   private async prepare(): Promise<PreparedStep> {
     const upload = uploadStep(this.job.target, this.job.content);
-    const resumable = upload !== undefined && (this.enginePatch || patched(RESUMABLE_UPLOAD_PATCH));
+    // A platform that took uploads later has its own patch; the rest are folded into the engine patch.
+    const since = UPLOAD_SINCE_PATCH[this.job.target.platform];
+    const resumable =
+      upload !== undefined &&
+      (since !== undefined ? patched(since) : this.enginePatch || patched(RESUMABLE_UPLOAD_PATCH));
     if (resumable && upload === 'upload') return { ready: await this.calls.uploadTarget(this.job) };
     if (skipsPrepare(this.job, this.enginePatch)) return { ready: {} };
     return resumable ? this.calls.prepareUpload(this.job) : this.calls.prepareTarget(this.job);

@@ -19,12 +19,16 @@ import { WebhookReceiver } from '../helpers/receiver';
 import { scrubbed } from './scrub';
 import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { importWorkflowId } from '../../gateway/import-workflows';
 
 /** The YouTube fake the video scenario publishes to (started in main, its URL in the stack's env). */
 const youtube = new YoutubeFake();
 /** YouTube's smallest chunk: the scenario's video goes in three, the upload step sending two. */
 const YOUTUBE_CHUNK = 256 * 1024;
+
+/** The Facebook fake the Meta upload scenario publishes to (POSTFLOW_META_VIDEO_SOURCE=upload). */
+const facebook = new FacebookFake();
 
 type Api = Stack['request'];
 
@@ -298,6 +302,26 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       return made.body.id;
     },
     /**
+     * A video to a Facebook Page sent by upload (POSTFLOW_META_VIDEO_SOURCE=upload): the media
+     * prepare, which sends the bytes by the Resumable Upload API, runs as an upload (patched
+     * meta-upload-prepare); the publish call makes the video from the handle, then processing.
+     */
+    async 'facebook-video-upload'(api, stack) {
+      const video = await stack.upload(randomBytes(300_000), 'video/mp4', 'clip.mp4');
+      const account = await api('POST', '/v1/accounts', {
+        platform: 'facebook',
+        name: 'Page',
+        credentials: facebook.credentials(),
+      });
+      const made = await api('POST', '/v1/posts', {
+        text: 'a clip',
+        targets: [{ account_id: account.body.id, media_ids: [video] }],
+        publish_now: true,
+      });
+      await stack.waitForPost(made.body.id, settled);
+      return made.body.id;
+    },
+    /**
      * Bulk imports: three rows (one refused at the API) whose two posts publish; the same file
      * again, whose starts Temporal refuses (duplicates); and a large file whose workflow continues
      * as new, its posts unrecorded.
@@ -361,6 +385,7 @@ async function main(label: string): Promise<void> {
   const receiver = await new WebhookReceiver().start();
   await youtube.start();
   youtube.processingPolls = 1;
+  await facebook.start();
   // Metrics passes a second and two after each publish: every published post's collection ends
   // while the recorder waits, so its history is whole.
   const stack = await new Stack({
@@ -371,6 +396,9 @@ async function main(label: string): Promise<void> {
     POSTFLOW_YOUTUBE_CLIENT_SECRET: youtube.client.secret,
     POSTFLOW_YOUTUBE_TOKEN_URL: `${youtube.url}/token`,
     POSTFLOW_YOUTUBE_CHUNK_BYTES: String(YOUTUBE_CHUNK),
+    POSTFLOW_FACEBOOK_API_URL: facebook.url,
+    POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
+    POSTFLOW_META_VIDEO_SOURCE: 'upload',
   }).start();
   try {
     const api: Api = (...args) => stack.request(...args);
@@ -422,6 +450,7 @@ async function main(label: string): Promise<void> {
     await stack.stop();
     await receiver.stop();
     await youtube.stop();
+    await facebook.stop();
   }
 }
 

@@ -772,6 +772,20 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
     expect(await markers(text.id)).not.toContain('resumable-upload');
   });
+
+  test('a Facebook video: its media prepare runs as an upload, behind a patch of its own (meta-upload-prepare)', async () => {
+    const spec = videoTo('facebook');
+    const { post } = await deliver(spec, {
+      prepareTarget: inTurn<PreparedStep>({ ready: { shape: 'video', handle: '2:h' } }),
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    const [prepare] = await scheduled(spec.id);
+    expect(prepare).toMatchObject({ type: 'prepareTarget', queue: taskQueue, heartbeat: 30 });
+    expect(prepare!.startToClose === undefined || prepare!.startToClose >= 86_400).toBe(true);
+    expect(await markers(spec.id)).toContain('meta-upload-prepare');
+    expect(await markers(spec.id)).not.toContain('resumable-upload');
+  });
 });
 
 describe('the engine patch (workflows/post.ts ENGINE_PATCH)', () => {
