@@ -251,7 +251,15 @@ export async function startApi(
     name: 'api',
     async stop() {
       cancelQueueCheck();
-      await app.close();
+      // close() ends the connections idle at that moment; one whose request is still in flight
+      // stays open once answered (keep-alive) and would hold the process for Fastify's 72 s
+      // keep-alive timeout. Closing each as it goes idle lets SIGTERM end in seconds.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 200);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await connection.close();
     },
   };

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../runtime/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
@@ -16,26 +16,33 @@ import { javaTestServer, motoServer, n8nInstall, node24, temporalCli } from './h
  * and API tests also run on (each test file makes its own database in it).
  */
 export default async function globalSetup(): Promise<void> {
-  // A clean build: tsc leaves the output of deleted or moved sources behind, which could shadow new modules.
-  rmSync(join(projectRoot(), 'dist'), { recursive: true, force: true });
-  const tsc = spawnSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: projectRoot(),
-      stdio: 'inherit',
-    },
-  );
-  if (tsc.status !== 0) throw new Error('Building dist/ failed.');
-  // As `npm run build` does: workers spawned by the tests load prebuilt workflow bundles.
-  const bundles = spawnSync(
-    process.execPath,
-    [join(projectRoot(), 'dist', 'worker', 'build-workflow-bundles.js')],
-    {
-      stdio: 'inherit',
-    },
-  );
-  if (bundles.status !== 0) throw new Error('Building the workflow bundles failed.');
+  // `npm test` runs jest three times (SQLite, PostgreSQL, cluster); its later passes set
+  // POSTFLOW_TEST_REUSE_DIST=1 and use the build the first pass just made, rather than spend
+  // half a minute making the same one twice more.
+  const reuse = process.env.POSTFLOW_TEST_REUSE_DIST === '1' && builtAlready();
+  if (reuse) process.stderr.write('[setup] dist/ reused (POSTFLOW_TEST_REUSE_DIST=1)\n');
+  else {
+    // A clean build: tsc leaves the output of deleted or moved sources behind, which could shadow new modules.
+    rmSync(join(projectRoot(), 'dist'), { recursive: true, force: true });
+    const tsc = spawnSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: projectRoot(),
+        stdio: 'inherit',
+      },
+    );
+    if (tsc.status !== 0) throw new Error('Building dist/ failed.');
+    // As `npm run build` does: workers spawned by the tests load prebuilt workflow bundles.
+    const bundles = spawnSync(
+      process.execPath,
+      [join(projectRoot(), 'dist', 'worker', 'build-workflow-bundles.js')],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (bundles.status !== 0) throw new Error('Building the workflow bundles failed.');
+  }
   await temporalCli();
   await temporalServer();
   javaTestServer();
@@ -55,4 +62,14 @@ export default async function globalSetup(): Promise<void> {
     });
     process.env[TEMPORAL_CLUSTER_HOME_ENV] = cluster.home;
   }
+}
+
+/** Whether dist/ holds the CLI and prebuilt workflow bundles (a build to reuse). */
+function builtAlready(): boolean {
+  const bundles = join(projectRoot(), 'dist', 'workflow-bundles');
+  return (
+    existsSync(join(projectRoot(), 'dist', 'cli', 'postflow.js')) &&
+    existsSync(bundles) &&
+    readdirSync(bundles).some((f) => f.endsWith('.js'))
+  );
 }

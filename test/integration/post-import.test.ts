@@ -194,51 +194,6 @@ test('a worker killed mid-import: every row is started once, none lost', async (
   });
 });
 
-test('a Temporal restart mid-import: every row is started once, none lost, and the report completes', async () => {
-  const account = await stack.createSandboxAccount('restart');
-  const at = inDays(5);
-  const rows = Array.from({ length: 400 }, (_, i) => `restart ${i},${account},${at}`);
-  const { body } = await csv(['text,account_ids,scheduled_at', ...rows].join('\n'));
-  expect(body.status).toBe('running');
-  // Stop the server once the first page is started: the rest of the import waits for it.
-  let atStop = body;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && atStop.counts.created === 0 && atStop.status !== 'done') {
-    await new Promise((r) => setTimeout(r, 50));
-    atStop = (await stack.request('GET', `/v1/posts/imports/${body.id}`)).body;
-  }
-  await stack.temporal.stop();
-  // The report is the store's: it answers while the server is down (once the client gives up on it).
-  const during = await stack.request('GET', `/v1/posts/imports/${body.id}`);
-  expect([during.status, during.body.status]).toEqual([200, 'running']);
-  await new Promise((r) => setTimeout(r, 2_000));
-  await stack.startTemporal();
-  const report = await finished(body.id, 180_000);
-  expect(atStop.counts.pending).toBeGreaterThan(0);
-  expect(report.counts).toEqual({
-    total: 400,
-    valid: 400,
-    pending: 0,
-    created: 400,
-    duplicate: 0,
-    failed: 0,
-  });
-  expect(new Set(report.rows.map((r: { post_id: string }) => r.post_id)).size).toBe(400);
-  // Exactly once, as Temporal saw it: one child start per row in the import's history, no retry.
-  const history = await stack.client.workflow
-    .getHandle(`import_${body.id.replace(/^imp_/, '')}`)
-    .fetchHistory();
-  const started = (history.events ?? []).flatMap((e) => {
-    const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    return id ? [id] : [];
-  });
-  expect(started.sort()).toEqual(report.rows.map((r: { post_id: string }) => r.post_id).sort());
-  expect((await stack.request('GET', `/v1/posts/${report.rows[399].post_id}`)).body).toMatchObject({
-    status: 'scheduled',
-    text: 'restart 399',
-  });
-}, 240_000);
-
 test('an import sent while Temporal is down is refused; the same file sent again after makes each post once', async () => {
   const account = await stack.createSandboxAccount('down');
   const at = inDays(5);

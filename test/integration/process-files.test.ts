@@ -171,7 +171,12 @@ test("the platform worker template serves its platform's own queue", async () =>
   const command = platformUnit.ExecStart!.replaceAll('/opt/postflow', root).replaceAll('%i', 'sandbox');
 
   const general = await start(procfile().worker!, /Worker polling/);
-  const api = await start(procfile().api!, /HTTP API on/, { POSTFLOW_PLATFORM_QUEUES: 'sandbox' });
+  // A 10 s sync wait (30 s by default) is ample for the routed post to answer published, and the
+  // queued post below answers publishing once it has run out: the test waits it out in full.
+  const api = await start(procfile().api!, /HTTP API on/, {
+    POSTFLOW_PLATFORM_QUEUES: 'sandbox',
+    POSTFLOW_SYNC_WAIT_MS: '10000',
+  });
   // No worker polls the sandbox's queue yet: the API says so, with the command that fixes it.
   await printed(
     api,
