@@ -20,6 +20,8 @@ export interface Settings {
   workers: number[];
   /** Rows of the bulk-import phase's file (and of its baseline's single creates). */
   importRows: number;
+  /** MiB of the media phase's video (uploaded, then published to YouTube's fake). */
+  mediaMib: number;
   /**
    * Also measure memory and steady throughput with Temporal's heap-sized workflow cache beside
    * Postflow's bounded default (worker/workflow-cache.ts). Full form only: it doubles the memory
@@ -41,6 +43,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     sleepingPosts: [0, 100, 500],
     workers: [1, 2, 4],
     importRows: 200,
+    mediaMib: 256,
     cacheBaseline: false,
   },
   full: {
@@ -55,6 +58,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     sleepingPosts: [0, 1_000, 10_000],
     workers: [1, 2, 4],
     importRows: 10_000,
+    mediaMib: 2048,
     cacheBaseline: true,
   },
 };

@@ -39,6 +39,7 @@ export function renderMarkdown(r: any): string {
     ...memory(r),
     ...scaleOut(r),
     ...bulkImport(r),
+    ...mediaTransfer(r),
   ];
   return lines.join('\n');
 }
@@ -124,6 +125,22 @@ function bulkImport(r: any): string[] {
     '',
     `The import makes its posts at **${r.import_vs_single_creates}×** the rate of single creates. ` +
       `RSS at the start: API ${i.rss_mb.at_start.api} / ${s.rss_mb.at_start.api} MB, worker ${i.rss_mb.at_start.worker} / ${s.rss_mb.at_start.worker} MB (import / baseline stacks).`,
+    '',
+  ];
+}
+
+/** The media phase beside its loopback baselines (absent from older results). */
+function mediaTransfer(r: any): string[] {
+  if (r.media_mib === undefined) return [];
+  return [
+    `## Media (a ${r.media_mib} MiB video)`,
+    '',
+    '| | Postflow MB/s | baseline MB/s | ratio | peak RSS growth |',
+    '| --- | --- | --- | --- | --- |',
+    `| upload: 64 MiB parts to the signed upload URL | ${r.media_upload_mb_s} | ${r.media_upload_baseline_mb_s} (curl to a bare server writing to disk) | **${r.media_upload_vs_baseline}** | API ${r.media_api_rss_growth_mb} MB |`,
+    `| publish: YouTube resumable upload, session to final chunk | ${r.media_publish_mb_s} | ${r.media_publish_baseline_mb_s} (a bare client, same chunks, same fake) | **${r.media_publish_vs_baseline}** | worker ${r.media_worker_rss_growth_mb} MB |`,
+    '',
+    `The post itself, \`POST /v1/posts\` to published, took ${r.media_publish_post_s} s.`,
     '',
   ];
 }

@@ -10,6 +10,7 @@ import { measureApiOverhead } from './phases/api-overhead';
 import { measureBulkImport, measureSingleCreates } from './phases/bulk-import';
 import { CACHES, measureCacheTrade } from './phases/cache-trade';
 import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
+import { measureMediaTransfer } from './phases/media-transfer';
 import { measureMemory } from './phases/memory';
 import { measurePrecision } from './phases/precision';
 import { measureScaleOut } from './phases/scale-out';
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
 
   log(`Bulk import of ${settings.importRows} rows, beside as many single creates…`);
   figures = { ...figures, ...(await bulkImport(settings, log)) };
+
+  log(`Media: a ${settings.mediaMib} MiB video uploaded and published, beside curl and a bare client…`);
+  figures = { ...figures, ...(await measureMediaTransfer(settings, log)) };
 
   const result = {
     generated_at: new Date().toISOString(),

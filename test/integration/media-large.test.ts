@@ -4,13 +4,14 @@ import { GeneratedFile, putPart as putFilePart } from '../helpers/large-file';
 import { Stack } from '../helpers/stack';
 
 /**
- * Issue #21, storage side: a ~1 GiB file (generated as a stream, never held whole) uploaded in
- * parts to the signed upload URL through the real API, with a connection dropped mid-part and
- * resumed, then verified by size and SHA-256, while the API's memory stays flat.
+ * Issue #21, storage side: a file of five parts (generated as a stream, never held whole)
+ * uploaded to the signed upload URL through the real API, with a connection dropped mid-part and
+ * resumed, then verified by size and SHA-256, while the API's memory stays flat. The gigabyte
+ * sizes go through the same upload in media-real-size.test.ts, on their way to the platforms.
  */
 let stack: Stack;
 const MiB = 1024 * 1024;
-const SIZE = 1024 * MiB + 12_345;
+const SIZE = 320 * MiB + 12_345;
 const PART = 64 * MiB;
 
 beforeAll(async () => {
@@ -48,7 +49,7 @@ async function uploadUrl(filename: string) {
   return body as { media_id: string; upload_url: string };
 }
 
-test('a 1 GiB file uploads in parts, resumes after a dropped connection, and verifies by SHA-256 with flat API memory', async () => {
+test('a 320 MiB file uploads in parts, resumes after a dropped connection, and verifies by SHA-256 with flat API memory', async () => {
   const expected = await sha256Of(0, SIZE);
   const { media_id: id, upload_url: url } = await uploadUrl('big.mp4');
   const rssBefore = apiMemory('VmRSS');

@@ -59,6 +59,8 @@ export interface ChunkRecord {
   status: number;
   /** Bytes of the chunk the session kept (0 for one refused, sent twice, or cut off). */
   kept: number;
+  /** When the chunk had arrived whole (ms since the epoch): what a throughput figure spans. */
+  at: number;
 }
 
 /** A top-level comment (commentThreads.insert), as the fake keeps it. */
@@ -112,6 +114,8 @@ export class YoutubeFake extends FakePlatform {
   statusQueries = 0;
   /** Upload sessions opened, in order (their upload_ids), expired ones included. */
   readonly sessionsOpened: string[] = [];
+  /** When each session opened (ms since the epoch). */
+  readonly sessionOpenedAt = new Map<string, number>();
 
   /**
    * Bytes per upload session: `sent` counts every byte of every chunk PUT to it (resent ones
@@ -475,6 +479,7 @@ export class YoutubeFake extends FakePlatform {
     }
     const uploadId = this.nextId('up_');
     this.sessionsOpened.push(uploadId);
+    this.sessionOpenedAt.set(uploadId, Date.now());
     this.sessions.set(uploadId, {
       resource,
       size,
@@ -511,7 +516,7 @@ export class YoutubeFake extends FakePlatform {
     const [first, last, total] = m
       ? [Number(m[1]), Number(m[2]), Number(m[3])]
       : [0, req.raw.length - 1, session?.size ?? req.raw.length];
-    const record: ChunkRecord = { uploadId, first, last, total, status: 0, kept: 0 };
+    const record: ChunkRecord = { uploadId, first, last, total, status: 0, kept: 0, at: Date.now() };
     this.chunks.push(record);
     const before = session?.received ?? 0;
     const answer = this.chunk(req, uploadId, session, first, last, total);

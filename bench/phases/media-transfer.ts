@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import { DEFAULT_CHUNK_BYTES } from '../../platforms/google/youtube/upload';
+import { GeneratedFile } from '../../test/helpers/large-file';
+import { Stack } from '../../test/helpers/stack';
+import type { Settings } from '../context';
+import { round } from '../stats';
+
+const MiB = 1024 * 1024;
+/** The part size a client of a large upload uses (test/integration/media-large.test.ts). */
+const PART_BYTES = 64 * MiB;
+
+/**
+ * Issue 21's figures: one video of `settings.mediaMib` MiB (generated, written once to a
+ * temporary file), moved each way beside a loopback baseline on the same machine, in the same run.
+ * - **upload**: PUT in 64 MiB parts to the API's signed upload URL (stored, SHA-256 kept);
+ *   baseline: `curl -T` of the same file to a bare Node server that writes it to disk.
+ * - **publish**: one post to a YouTube account (the fake), timed by the fake from the upload
+ *   session's opening to its final chunk (the upload step's chunks and the publish call's); the
+ *   post's whole time, `POST /v1/posts` to published, is reported beside it. Baseline: a bare
+ *   client (no Postflow, no Temporal) sending the same file in the same 8 MiB chunks to a session
+ *   of the same fake, timed the same way.
+ * Peak RSS growth: the API's over the upload, the worker's over the publish (VmHWM − VmRSS before).
+ */
+export async function measureMediaTransfer(settings: Settings, log: (line: string) => void) {
+  const size = settings.mediaMib * MiB;
+  const dir = mkdtempSync(join(tmpdir(), 'postflow-bench-media-'));
+  const path = join(dir, 'video.mp4');
+  const youtube = new YoutubeFake();
+  await youtube.start();
+  youtube.processingPolls = 0;
+  const stack = await new Stack({
+    POSTFLOW_SYNC_WAIT_MS: '0',
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
+    POSTFLOW_YOUTUBE_API_URL: youtube.url,
+    POSTFLOW_YOUTUBE_CLIENT_ID: youtube.client.id,
+    POSTFLOW_YOUTUBE_CLIENT_SECRET: youtube.client.secret,
+    POSTFLOW_YOUTUBE_TOKEN_URL: `${youtube.url}/token`,
+  }).start();
+  try {
+    const file = GeneratedFile.mp4(size, 60);
+    await pipeline(file.stream(), createWriteStream(path));
+    const sha256 = await file.sha256();
+
+    const curl = await curlToSink(path, dir);
+    const apiBefore = await memory(stack.api!.pid!, 'VmRSS');
+    const uploadStarted = performance.now();
+    const { mediaId, uploadS } = await uploadFromFile(stack, path, size, sha256, uploadStarted);
+    const apiGrowth = (await memory(stack.api!.pid!, 'VmHWM')) - apiBefore;
+
+    await bareYoutubeUpload(youtube, path, size);
+    const bare = transferSeconds(youtube);
+    const account = await stack.request('POST', '/v1/accounts', {
+      platform: 'youtube',
+      name: 'bench',
+      credentials: youtube.credentials(),
+    });
+    const workerBefore = await memory(stack.worker!.pid!, 'VmRSS');
+    const publishStarted = performance.now();
+    const created = await stack.request('POST', '/v1/posts', {
+      account_ids: [account.body.id],
+      media_ids: [mediaId],
+      text: 'bench video',
+      title: 'bench video',
+    });
+    const post = await stack.waitForPost(created.body.id, (p) => p.status !== 'publishing', 1_800_000);
+    const publishS = (performance.now() - publishStarted) / 1000;
+    const workerGrowth = (await memory(stack.worker!.pid!, 'VmHWM')) - workerBefore;
+    if (post.status !== 'published') throw new Error(`bench video not published: ${JSON.stringify(post)}`);
+    const video = youtube.videos.at(-1)!;
+    if (video.sha256 !== sha256) throw new Error('the video YouTube took is not the file');
+    const transferS = transferSeconds(youtube);
+
+    const mbps = (seconds: number) => round(size / MiB / seconds, 1);
+    const figures = {
+      media_mib: settings.mediaMib,
+      media_upload_mb_s: mbps(uploadS),
+      media_upload_baseline_mb_s: mbps(curl),
+      media_upload_vs_baseline: round(curl / uploadS, 2),
+      media_publish_mb_s: mbps(transferS),
+      media_publish_baseline_mb_s: mbps(bare),
+      media_publish_vs_baseline: round(bare / transferS, 2),
+      media_publish_post_s: round(publishS, 1),
+      media_api_rss_growth_mb: round(Math.max(0, apiGrowth) / MiB, 1),
+      media_worker_rss_growth_mb: round(Math.max(0, workerGrowth) / MiB, 1),
+    };
+    log(
+      `  ${settings.mediaMib} MiB: upload ${figures.media_upload_mb_s} MB/s (curl ${figures.media_upload_baseline_mb_s}), ` +
+        `publish ${figures.media_publish_mb_s} MB/s (bare client ${figures.media_publish_baseline_mb_s}; ` +
+        `the post published in ${figures.media_publish_post_s} s); ` +
+        `RSS growth API ${figures.media_api_rss_growth_mb} MB, worker ${figures.media_worker_rss_growth_mb} MB`,
+    );
+    return figures;
+  } finally {
+    await stack.stop();
+    await youtube.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds for `curl -T` to PUT the file to a bare server writing it to disk: the loopback bound. */
+async function curlToSink(path: string, dir: string): Promise<number> {
+  const sink: Server = createServer((req, res) => {
+    pipeline(req, createWriteStream(join(dir, 'sink'))).then(
+      () => res.end('ok'),
+      () => res.destroy(),
+    );
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const { port } = sink.address() as { port: number };
+  try {
+    const started = performance.now();
+    // Asynchronously: the sink answering curl runs on this process's event loop.
+    await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-T', path, `http://127.0.0.1:${port}/`]);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await new Promise((resolve) => sink.close(resolve));
+    rmSync(join(dir, 'sink'), { force: true });
+  }
+}
+
+/** The file into the library by its signed upload URL, in parts read from disk; seconds to the last part. */
+async function uploadFromFile(stack: Stack, path: string, size: number, sha256: string, started: number) {
+  const created = await stack.request('GET', '/v1/media/upload-url?media_type=video/mp4&filename=bench.mp4');
+  const { media_id: mediaId, upload_url: url } = created.body as { media_id: string; upload_url: string };
+  for (let from = 0; from < size; from += PART_BYTES) {
+    const to = Math.min(from + PART_BYTES, size);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'PUT',
+          headers: {
+            'content-type': 'video/mp4',
+            'content-range': `bytes ${from}-${to - 1}/${size}`,
+            'content-length': String(to - from),
+          },
+        },
+        (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
+      );
+      req.on('error', reject);
+      createReadStream(path, { start: from, end: to - 1 }).pipe(req);
+    });
+    if (status !== 200) throw new Error(`bench upload part at ${from}: ${status}`);
+  }
+  const uploadS = (performance.now() - started) / 1000;
+  const verified = await stack.request('POST', `/v1/media/${mediaId}/verify`, { size_bytes: size, sha256 });
+  if (verified.status !== 200) throw new Error(`bench upload not verified: ${JSON.stringify(verified.body)}`);
+  return { mediaId, uploadS };
+}
+
+/**
+ * A bare client sends the file to a YouTube session of the same fake, in the chunks Postflow
+ * sends (`POSTFLOW_YOUTUBE_CHUNK_BYTES`' default), each read from disk when sent.
+ */
+async function bareYoutubeUpload(youtube: YoutubeFake, path: string, size: number): Promise<void> {
+  const token = youtube.credentials().access_token;
+  const opened = await fetch(
+    `${youtube.url}/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-upload-content-length': String(size),
+        'x-upload-content-type': 'video/mp4',
+      },
+      body: JSON.stringify({ snippet: { title: 'baseline' }, status: { privacyStatus: 'private' } }),
+    },
+  );
+  const session = opened.headers.get('location');
+  if (!session) throw new Error(`baseline session not opened: ${opened.status}`);
+  const handle = await open(path, 'r');
+  try {
+    for (let from = 0; from < size; from += DEFAULT_CHUNK_BYTES) {
+      const to = Math.min(from + DEFAULT_CHUNK_BYTES, size);
+      const { buffer } = await handle.read(Buffer.alloc(to - from), 0, to - from, from);
+      const answer = await fetch(session, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-range': `bytes ${from}-${to - 1}/${size}` },
+        body: buffer,
+      });
+      await answer.arrayBuffer();
+      if (![200, 201, 308].includes(answer.status))
+        throw new Error(`baseline chunk at ${from}: ${answer.status}`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Seconds from the fake's latest upload session opening to its last chunk arriving. */
+function transferSeconds(youtube: YoutubeFake): number {
+  const session = youtube.sessionsOpened.at(-1)!;
+  const last = youtube.chunks.filter((c) => c.uploadId === session).at(-1)!;
+  return (last.at - youtube.sessionOpenedAt.get(session)!) / 1000;
+}
+
+/** A process's VmRSS or VmHWM, in bytes. */
+async function memory(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]) * 1024;
+}
