@@ -71,15 +71,33 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
 export const UPLOAD_STEP: Readonly<Record<string, 'upload' | 'prepare'>> = table<'upload' | 'prepare'>({
   linkedin: 'prepare',
   linkedin_page: 'prepare',
+  tiktok: 'upload',
   twitter: 'prepare',
   youtube: 'upload',
 });
 
-/** Whether this target's media go through a long upload, and where. Deterministic: the workflow calls it. */
-export function uploadStep(target: TargetSpec, content: PostContent): 'upload' | 'prepare' | undefined {
+/**
+ * Platforms whose upload step runs only for a video the post sends as a file: TikTok, whose
+ * videos are pulled by URL unless the client that started the post was set to upload them
+ * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`, carried as `PostSpec.fileUploads`). A TikTok post of
+ * one medium is a video (TikTok takes no single photo) unless `media_type` says `photo`.
+ */
+export const FILE_UPLOAD_ONLY: Readonly<Record<string, true>> = table<true>({ tiktok: true });
+
+/**
+ * Whether this target's media go through a long upload, and where; `fileUpload`: the post sends
+ * its platform's videos as files (`DeliveryJob.fileUpload`). Deterministic: the workflow calls it.
+ */
+export function uploadStep(
+  target: TargetSpec,
+  content: PostContent,
+  fileUpload = false,
+): 'upload' | 'prepare' | undefined {
   const step = UPLOAD_STEP[target.platform];
   const { media = [] } = { ...content, ...target.overrides };
-  return step && media.length > 0 ? step : undefined;
+  if (!step || media.length === 0) return undefined;
+  if (!FILE_UPLOAD_ONLY[target.platform]) return step;
+  return fileUpload && media.length === 1 && target.options.media_type !== 'photo' ? step : undefined;
 }
 
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */

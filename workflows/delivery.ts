@@ -74,6 +74,13 @@ export const NOSTR_COMMENTS_PATCH = 'nostr-comments';
  * media on those platforms; runs recorded before upload the old way, and replay so.
  */
 export const RESUMABLE_UPLOAD_PATCH = 'resumable-upload';
+/**
+ * TikTok's upload step (a video the post sends as a file): init and all but the final chunk in
+ * `uploadTarget`, the final chunk in the publish call. A patch of its own, asked only of those
+ * deliveries: `patched()` answers once per run, so RESUMABLE_UPLOAD_PATCH asked for a YouTube
+ * target of the same post would say nothing of whether this run knew TikTok's step.
+ */
+export const TIKTOK_UPLOAD_PATCH = 'tiktok-upload-step';
 /** Platforms whose `first_comment` was refused without a call before the patch named. */
 const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
   discord: COMMENTS_BY_ACCOUNT_PATCH,
@@ -400,8 +407,10 @@ class Delivery {
    * answer (an opaque key, the size) the publish call finishes from.
    */
   private async prepare(): Promise<PreparedStep> {
-    const upload = uploadStep(this.job.target, this.job.content);
-    const resumable = upload !== undefined && patched(RESUMABLE_UPLOAD_PATCH);
+    const { target, content, fileUpload } = this.job;
+    const upload = uploadStep(target, content, fileUpload === true);
+    const patch = target.platform === 'tiktok' ? TIKTOK_UPLOAD_PATCH : RESUMABLE_UPLOAD_PATCH;
+    const resumable = upload !== undefined && patched(patch);
     if (resumable && upload === 'upload') return { ready: await this.calls.uploadTarget(this.job) };
     if (skipsPrepare(this.job)) return { ready: {} };
     return resumable ? this.calls.prepareUpload(this.job) : this.calls.prepareTarget(this.job);

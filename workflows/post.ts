@@ -291,7 +291,12 @@ export class Post {
       if (waitMs <= 0) {
         const end = await deliver(
           delivery,
-          { postId: spec.id, target, content: spec.content },
+          {
+            postId: spec.id,
+            target,
+            content: spec.content,
+            ...(spec.fileUploads?.includes(target.platform) ? { fileUpload: true as const } : {}),
+          },
           () => this.touch(),
           spec.platformQueues?.[target.platform],
           historyIsLong,
