@@ -360,7 +360,14 @@ export class TikTokFake extends FakePlatform {
     if (!fields.length || !Array.isArray(ids) || !ids.length || ids.length > 20)
       return error(400, 'invalid_params', 'fields and filters.video_ids (1 to 20) are required.');
     const videos = this.posts
-      .filter((p) => ids.includes(p.id) && !p.failReason && p.postInfo.privacy_level !== 'SELF_ONLY')
+      .filter(
+        (p) =>
+          ids.includes(p.id) &&
+          !p.failReason &&
+          p.postInfo.privacy_level !== 'SELF_ONLY' &&
+          // An upload whose final chunk never came was never posted.
+          (!p.upload || p.upload.sha256 !== undefined),
+      )
       .map((p) => {
         const counts = {
           like_count: 0,
