@@ -92,6 +92,7 @@ test('a worker SIGKILLed at 60 % of a TikTok upload: the next worker goes on in 
   await stack.stopWorker('SIGKILL');
   const [session] = fake.fileUploads();
   const atKill = session!.upload!.chunks.length;
+  const heldAtKill = session!.upload!.received;
   expect(session!.upload!.sha256).toBeUndefined();
   await stack.startWorker();
 
@@ -112,7 +113,9 @@ test('a worker SIGKILLed at 60 % of a TikTok upload: the next worker goes on in 
   expect(ranges.every((r) => r.kept === r.sent / r.puts)).toBe(true);
   expect(ranges.filter((r) => r.puts > 1).length).toBeLessThanOrEqual(1);
   expect(ranges.reduce((sum, r) => sum + r.sent, 0) - film.length).toBeLessThanOrEqual(CHUNK);
-  expect(session!.upload!.chunks.slice(atKill)[0]!.first).toBeGreaterThanOrEqual(3 * CHUNK);
+  // The retry went on from the chunk recorded: the last one TikTok held at the kill at the earliest
+  // (the worker may have died between its 206 and recording it: sent again, answered 416, held).
+  expect(session!.upload!.chunks.slice(atKill)[0]!.first).toBeGreaterThanOrEqual(heldAtKill - CHUNK);
   expect(session!.upload).toMatchObject({ received: film.length, sha256: filmHash });
   expect(post.targets[0].platform_post_id).toBe(session!.id);
 
