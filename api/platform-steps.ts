@@ -61,7 +61,8 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
  * Where a platform's large uploads run (docs/platforms.md "Uploads that survive a crash"), when
  * the post has media:
  * - `upload`: an upload step of its own (`uploadTarget`) before the publish call, for platforms
- *   whose upload ends in the publish itself (YouTube: the final chunk creates the video). The step
+ *   whose upload ends in the publish itself (YouTube: the final chunk creates the video; TikTok's
+ *   FILE_UPLOAD, only as FILE_UPLOAD_ONLY says: TikTok posts once the final chunk arrives). The step
  *   sends all but that chunk and resumes in the same session after a crash; the publish call
  *   sends the final chunk.
  * - `prepare`: the prepare step uploads, before a separate publish call (X, LinkedIn): a crash
