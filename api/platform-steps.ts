@@ -65,11 +65,16 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
  *   FILE_UPLOAD, only as FILE_UPLOAD_ONLY says: TikTok posts once the final chunk arrives). The step
  *   sends all but that chunk and resumes in the same session after a crash; the publish call
  *   sends the final chunk.
- * - `prepare`: the prepare step uploads, before a separate publish call (X, LinkedIn): a crash
- *   retries the reversible step. Its prepare runs with the upload step's options (a heartbeat
+ * - `prepare`: the prepare step uploads, before a separate publish call (X, LinkedIn; Facebook
+ *   and Instagram, whose videos go by upload with `POSTFLOW_META_VIDEO_SOURCE=upload`, a worker
+ *   setting the workflow cannot see, so their media prepares always run so): a crash retries the
+ *   reversible step. Its prepare runs with the upload step's options (a heartbeat
  *   timeout instead of a start-to-close sized for a file) and on the upload queue when set.
  */
 export const UPLOAD_STEP: Readonly<Record<string, 'upload' | 'prepare'>> = table<'upload' | 'prepare'>({
+  facebook: 'prepare',
+  instagram: 'prepare',
+  instagram_business: 'prepare',
   linkedin: 'prepare',
   linkedin_page: 'prepare',
   tiktok: 'upload',

@@ -75,12 +75,28 @@ export const NOSTR_COMMENTS_PATCH = 'nostr-comments';
  */
 export const RESUMABLE_UPLOAD_PATCH = 'resumable-upload';
 /**
- * TikTok's upload step (a video the post sends as a file): init and all but the final chunk in
- * `uploadTarget`, the final chunk in the publish call. A patch of its own, asked only of those
- * deliveries: `patched()` answers once per run, so RESUMABLE_UPLOAD_PATCH asked for a YouTube
- * target of the same post would say nothing of whether this run knew TikTok's step.
+ * Facebook's and Instagram's media prepare with the upload options (it may send a video's bytes:
+ * `POSTFLOW_META_VIDEO_SOURCE=upload`), after RESUMABLE_UPLOAD_PATCH. A patch of its own: a post
+ * recorded before, whose history holds RESUMABLE_UPLOAD_PATCH for another target (X, YouTube),
+ * prepared its Meta targets with the prepare options, and replays so.
+ */
+export const META_UPLOAD_PATCH = 'meta-upload-prepare';
+/**
+ * TikTok's upload step (a video the post sends as a file, `DeliveryJob.fileUpload`): init and all
+ * but the final chunk in `uploadTarget`, the final chunk in the publish call. A patch of its own,
+ * asked only of those deliveries: `patched()` answers once per run, so RESUMABLE_UPLOAD_PATCH
+ * asked for a YouTube target of the same post would say nothing of whether this run knew TikTok's step.
  */
 export const TIKTOK_UPLOAD_PATCH = 'tiktok-upload-step';
+/** Platforms whose prepare became an upload after RESUMABLE_UPLOAD_PATCH, and the patch that made it one. */
+const UPLOAD_SINCE_PATCH: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    facebook: META_UPLOAD_PATCH,
+    instagram: META_UPLOAD_PATCH,
+    instagram_business: META_UPLOAD_PATCH,
+    tiktok: TIKTOK_UPLOAD_PATCH,
+  }),
+);
 /** Platforms whose `first_comment` was refused without a call before the patch named. */
 const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
   discord: COMMENTS_BY_ACCOUNT_PATCH,
@@ -90,6 +106,21 @@ const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
 
 /** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
 export type DeliveryEnd = 'settled' | 'handed-over';
+
+/** Where and how a delivery runs, beside what it delivers. */
+export interface DeliveryOptions {
+  /** The platform's own task queue, when the post routes it to one (`PostSpec.platformQueues`). */
+  taskQueue?: string;
+  /** The post's queue for long uploads (`PostSpec.uploadQueue`). */
+  uploadQueue?: string;
+  /** Says when the history is long enough to hand over to a new run; by default never. */
+  handOver?: () => boolean;
+  /**
+   * Whether the post's run took the engine patch (post.ts `ENGINE_PATCH`): every patch of this
+   * file and reconcile.ts is then taken without being asked. By default not: each is asked.
+   */
+  enginePatch?: boolean;
+}
 
 /**
  * Runs one target's delivery to a final state (`published` or `failed`); never throws.
@@ -111,11 +142,16 @@ export async function deliver(
   delivery: DeliveryState,
   job: DeliveryJob,
   touch: () => void,
-  taskQueue?: string,
-  handOver: () => boolean = () => false,
-  uploadQueue?: string,
+  { taskQueue, uploadQueue, handOver = () => false, enginePatch = false }: DeliveryOptions = {},
 ): Promise<DeliveryEnd> {
-  return new Delivery(delivery, job, touch, platformCalls(taskQueue, uploadQueue), handOver).run();
+  return new Delivery(
+    delivery,
+    job,
+    touch,
+    platformCalls(taskQueue, uploadQueue),
+    handOver,
+    enginePatch,
+  ).run();
 }
 
 /** Whether a run's history is long enough to hand over to a new run. */
@@ -132,7 +168,7 @@ type Attempt =
 
 class Delivery {
   /** Runs recorded before this revision replay the engine they ran on: forgetful between runs. */
-  private readonly current = patched(EXACTLY_ONCE_PATCH);
+  private readonly current: boolean;
   private readonly memory: DeliveryMemory;
   private readonly counters: DeliveryRun;
   private readonly job: DeliveryJob;
@@ -146,7 +182,10 @@ class Delivery {
     private readonly touch: () => void,
     private readonly calls: PlatformCalls,
     private readonly historyLong: () => boolean,
+    /** The engine patch (DeliveryOptions.enginePatch): every patch below taken, none asked. */
+    private readonly enginePatch: boolean,
   ) {
+    this.current = enginePatch || patched(EXACTLY_ONCE_PATCH);
     if (!this.current) state.engine = undefined;
     this.memory = state.engine ??= {};
     this.resumeAt = this.memory.resume;
@@ -219,10 +258,13 @@ class Delivery {
   private async firstComment(): Promise<void> {
     const { job, state } = this;
     const text = { ...job.content, ...job.target.overrides }.firstComment;
-    if (!text || !state.receipt || !patched(FIRST_COMMENT_PATCH)) return;
-    // Every patch is asked, whatever the platform, so that every post's history carries them all.
+    if (!text || !state.receipt || !(this.enginePatch || patched(FIRST_COMMENT_PATCH))) return;
+    // Every patch is asked, whatever the platform, so that every post's history carries them all
+    // (under the engine patch none is: its marker stands for them).
     const current = new Map(
-      [COMMENTS_BY_ACCOUNT_PATCH, NOSTR_COMMENTS_PATCH].map((id) => [id, patched(id)] as const),
+      [COMMENTS_BY_ACCOUNT_PATCH, NOSTR_COMMENTS_PATCH].map(
+        (id) => [id, this.enginePatch || patched(id)] as const,
+      ),
     );
     const since = COMMENTS_SINCE_PATCH[state.platform];
     const takes = takesComments(state.platform) && (since === undefined || current.get(since) === true);
@@ -242,7 +284,9 @@ class Delivery {
       startedAt: this.job.startedAt!,
       now: Date.now(),
     });
-    return verdict === 'attempt' || (verdict === 'outage-window' && patched('outage-window'));
+    return (
+      verdict === 'attempt' || (verdict === 'outage-window' && (this.enginePatch || patched('outage-window')))
+    );
   }
 
   private countAttempt(): void {
@@ -274,12 +318,10 @@ class Delivery {
   private async settleUnknownOutcome(): Promise<'settled' | 'publish' | LiveSteps> {
     const unknown = this.memory.unknown;
     if (!unknown) return 'publish';
-    const found = await reconcile(
-      { ...this.job, startedAt: unknown.since },
-      this.calls,
-      unknown,
-      this.current,
-    );
+    const found = await reconcile({ ...this.job, startedAt: unknown.since }, this.calls, unknown, {
+      current: this.current,
+      enginePatch: this.enginePatch,
+    });
     if (found === 'absent') {
       delete this.memory.unknown;
       if (this.current) this.reuse = unknown.prepared;
@@ -306,7 +348,7 @@ class Delivery {
    * attempt a previous run handed over in the middle of a wait.
    */
   private async attempt(cursor?: DeliveryCursor): Promise<Attempt> {
-    if (!cursor && !patched('platform-steps')) return this.singleCall();
+    if (!cursor && !(this.enginePatch || patched('platform-steps'))) return this.singleCall();
     if (cursor?.step === 'live') {
       const { processing, pollAfterMs, prepared } = cursor;
       return this.untilLive({ processing, pollAfterMs }, prepared, cursor);
@@ -409,10 +451,13 @@ class Delivery {
   private async prepare(): Promise<PreparedStep> {
     const { target, content, fileUpload } = this.job;
     const upload = uploadStep(target, content, fileUpload === true);
-    const patch = target.platform === 'tiktok' ? TIKTOK_UPLOAD_PATCH : RESUMABLE_UPLOAD_PATCH;
-    const resumable = upload !== undefined && patched(patch);
+    // A platform that took uploads later has its own patch; the rest are folded into the engine patch.
+    const since = UPLOAD_SINCE_PATCH[target.platform];
+    const resumable =
+      upload !== undefined &&
+      (since !== undefined ? patched(since) : this.enginePatch || patched(RESUMABLE_UPLOAD_PATCH));
     if (resumable && upload === 'upload') return { ready: await this.calls.uploadTarget(this.job) };
-    if (skipsPrepare(this.job)) return { ready: {} };
+    if (skipsPrepare(this.job, this.enginePatch)) return { ready: {} };
     return resumable ? this.calls.prepareUpload(this.job) : this.calls.prepareTarget(this.job);
   }
 
@@ -503,6 +548,6 @@ class Delivery {
  * A prepare step that would do nothing (no prepare for the platform, or nothing to upload) is not
  * scheduled. Runs recorded before this rule scheduled it, and replay so.
  */
-function skipsPrepare(job: DeliveryJob): boolean {
-  return !needsPrepare(job.target, job.content) && patched('skip-empty-prepare');
+function skipsPrepare(job: DeliveryJob, enginePatch: boolean): boolean {
+  return !needsPrepare(job.target, job.content) && (enginePatch || patched('skip-empty-prepare'));
 }

@@ -65,7 +65,8 @@ const { webhookSubscribers, startMetricsCollection } = proxyLocalActivities<Post
 
 /**
  * What a run hands to the next when its history grew long in the middle of delivering
- * (continue-as-new): the whole state, each unfinished delivery remembering where it was.
+ * (continue-as-new): the whole state, each unfinished delivery remembering where it was. Not the
+ * engine patch: a new run takes it at its own first activation (ENGINE_PATCH below says why).
  */
 export interface CarriedPost {
   state: PostState;
@@ -101,8 +102,15 @@ export class Post {
   /** Events waiting to be handed to their webhook deliveries, in order. */
   private readonly outbox: PostEvent[] = [];
   private eventCount = 0;
+  /**
+   * Whether this run took the engine patch (ENGINE_PATCH): then every patch before it is taken
+   * without being asked. Asked once, here, in the run's first activation, and kept: a run that
+   * started before the patch replays it as false and stays on the patches it asked then.
+   */
+  private readonly enginePatch: boolean;
 
   constructor(spec: PostSpec, carried?: CarriedPost) {
+    this.enginePatch = patched(ENGINE_PATCH);
     this.state = carried?.state ?? initialPostState(spec, new Date().toISOString());
     this.eventCount = carried?.eventCount ?? 0;
   }
@@ -202,16 +210,25 @@ export class Post {
     if (ends.includes('handed-over')) return 'handed-over';
     settled();
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
-    if (this.state.deliveries.some((d) => d.receipt)) {
-      this.index({ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) });
+    const refs: SearchAttributeUpdatePair[] = this.state.deliveries.some((d) => d.receipt)
+      ? [{ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) }]
+      : [];
+    const status =
+      published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial';
+    // One upsert for the refs and the status; runs from before the engine patch made two, and replay so.
+    if (this.enginePatch) this.setStatus(status, refs);
+    else {
+      this.index(...refs);
+      this.setStatus(status);
     }
-    this.setStatus(
-      published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial',
-    );
     this.emit(settledEvent(this.resource()));
     if (this.state.status === 'published' && this.state.spec.recycle) await this.recycle();
     // Posts that settled before analytics existed replay without starting a collection.
-    if (published > 0 && this.state.spec.collectMetrics !== false && patched(METRICS_COLLECTION_PATCH))
+    if (
+      published > 0 &&
+      this.state.spec.collectMetrics !== false &&
+      (this.enginePatch || patched(METRICS_COLLECTION_PATCH))
+    )
       await this.collectMetrics();
     return 'settled';
   }
@@ -243,7 +260,7 @@ export class Post {
     const workflowId = metricsWorkflowId(spec.id);
     const notStarted = (err: unknown) =>
       log.warn('metrics collection not started', { workflowId, error: String(err) });
-    if (patched(METRICS_BY_LOCAL_ACTIVITY_PATCH)) {
+    if (this.enginePatch || patched(METRICS_BY_LOCAL_ACTIVITY_PATCH)) {
       await startMetricsCollection({ postId: spec.id, userId: spec.userId, targets: jobs }).catch(notStarted);
       return;
     }
@@ -298,9 +315,12 @@ export class Post {
             ...(spec.fileUploads?.includes(target.platform) ? { fileUpload: true as const } : {}),
           },
           () => this.touch(),
-          spec.platformQueues?.[target.platform],
-          historyIsLong,
-          spec.uploadQueue,
+          {
+            taskQueue: spec.platformQueues?.[target.platform],
+            uploadQueue: spec.uploadQueue,
+            handOver: historyIsLong,
+            enginePatch: this.enginePatch,
+          },
         );
         if (end === 'handed-over') this.handingOver = true;
         return end;
@@ -333,7 +353,7 @@ export class Post {
    */
   mayBeRetried(): boolean {
     if (this.failedDeliveries().length > 0) return true;
-    return this.retryRequested !== undefined && patched(RETRY_WHILE_SETTLING_PATCH);
+    return this.retryRequested !== undefined && (this.enginePatch || patched(RETRY_WHILE_SETTLING_PATCH));
   }
 
   /** Waits for a `retryFailed` request; returns the deliveries to re-run, or nothing when the window passed. */
@@ -579,22 +599,45 @@ export class Post {
     return this.resource();
   }
 
-  private setStatus(status: PostStatus): void {
+  /** Sets the status, indexing it in the same upsert as `alongside` (other attributes that changed). */
+  private setStatus(status: PostStatus, alongside: SearchAttributeUpdatePair[] = []): void {
+    const pairs = [...alongside];
     if (this.state.status !== status) {
       this.state.status = status;
-      this.index({ key: PostStatusKey, value: status });
+      pairs.push({ key: PostStatusKey, value: status });
     }
+    this.index(...pairs);
     this.touch();
   }
 
-  private index(pair: SearchAttributeUpdatePair): void {
-    if (this.indexed) upsertSearchAttributes([pair]);
+  /** One upsert of the given attributes, when the post is indexed and there is any. */
+  private index(...pairs: SearchAttributeUpdatePair[]): void {
+    if (this.indexed && pairs.length > 0) upsertSearchAttributes(pairs);
   }
 
   private touch(): void {
     this.state.updatedAt = new Date().toISOString();
   }
 }
+
+/**
+ * The engine patch: one marker (and its `TemporalChangeVersion` upsert) in a new run's history for
+ * every change publishPost made behind a patch before it, instead of one for each. A run that took
+ * it asks none of these ids and takes every branch they guard, as a new run asking them would:
+ * exactly-once-v2, platform-steps, skip-empty-prepare, first-comment, comments-by-account,
+ * nostr-comments, outage-window and resumable-upload (delivery.ts), reconcile-second-look
+ * (reconcile.ts), metrics-collection, metrics-by-local-activity and retry-while-settling (here).
+ * Under it, the settle writes the platform ids and the status in one upsert.
+ *
+ * Asked in the run's first activation: a run whose first workflow task ran on older code has no
+ * marker, replays it as false, and asks the old ids exactly as it did (when it reaches a patch
+ * only after the deploy, it takes it live, writing that marker, as before). A run continued as
+ * new takes the patch at its own first activation rather than carrying the flag: a new run asked
+ * the old ids fresh and took every branch anyway, so the carried state already meets the newest
+ * branches, and a flag would not say which later engine patch a run took. Patches added after
+ * this one are asked as usual until the next engine patch folds them (docs/decisions.md).
+ */
+export const ENGINE_PATCH = 'engine-2026-12';
 
 /** Marks runs that start a metrics collection once the post settles (`patched`). */
 export const METRICS_COLLECTION_PATCH = 'metrics-collection';

@@ -21,16 +21,17 @@ export type Lookup = DeliveryReceipt | LiveSteps | 'absent' | 'no-lookup' | 'uns
  * late, and a call a lost worker was making may land until its deadline (`unknown.landsBy`), so
  * a miss is believed only from a second look made after both. A look that cannot be made (no
  * lookup, permissions, a token that cannot be refreshed) is never a reason to publish again.
- * `current` is false for runs recorded before the deadline rule (and before `no-lookup`).
+ * `current` is false for runs recorded before the deadline rule (and before `no-lookup`); under
+ * `enginePatch` (the engine patch, post.ts) the second look is taken without asking its patch.
  */
 export async function reconcile(
   job: DeliveryJob,
   calls: PlatformCalls,
   unknown: UnknownOutcome,
-  current: boolean,
+  { current, enginePatch }: { current: boolean; enginePatch: boolean },
 ): Promise<Lookup> {
   const first = await lookUp(job, calls, unknown, current);
-  if (first !== 'absent' || !patched('reconcile-second-look')) return first;
+  if (first !== 'absent' || !(enginePatch || patched('reconcile-second-look'))) return first;
   const wait = current
     ? Math.max(RECONCILE_SECOND_LOOK_MS, unknown.landsBy - Date.now())
     : RECONCILE_SECOND_LOOK_MS;

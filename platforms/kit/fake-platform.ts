@@ -51,6 +51,8 @@ interface PendingFault {
   method?: string;
   path: string | RegExp;
   withBody?: boolean;
+  /** Matching requests still to let through before the fault applies. */
+  after?: number;
   fault: Fault;
   times: number;
 }
@@ -107,10 +109,11 @@ export class FakePlatform {
 
   /**
    * Makes the next `times` requests matching `method` and `path` misbehave; with `withBody`, only
-   * requests that carry a body (an upload's chunks, not its empty status queries).
+   * requests that carry a body (an upload's chunks, not its empty status queries); with `after`,
+   * only once that many matching requests went through untouched (the third chunk, not the first).
    */
   inject(
-    match: { method?: string; path: string | RegExp; withBody?: boolean },
+    match: { method?: string; path: string | RegExp; withBody?: boolean; after?: number },
     fault: Fault,
     times = 1,
   ): void {
@@ -281,6 +284,10 @@ export class FakePlatform {
     );
     if (i < 0) return undefined;
     const pending = this.faults[i]!;
+    if (pending.after) {
+      pending.after -= 1;
+      return undefined;
+    }
     pending.times -= 1;
     if (pending.times <= 0) this.faults.splice(i, 1);
     return pending.fault;

@@ -65,6 +65,18 @@ export async function* piecesOf(
 }
 
 /**
+ * Bytes `[start, end)` of a file as a file of their own: a segment of a chunked upload that goes
+ * out as a streamed form (`streamedForm`), read as it is sent rather than gathered first.
+ */
+export function sliceOf(reader: MediaReader, start: number, end: number): MediaReader {
+  return {
+    size: end - start,
+    contentType: reader.contentType,
+    read: (from, to) => reader.read(start + from, start + to),
+  };
+}
+
+/**
  * The chunks `[start, end)` of a `size`-byte file cut every `chunkBytes`, the last one shorter:
  * the layout most chunked protocols ask for.
  */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { xLength } from './descriptor';
 import { FakePlatform, type FakeRequest, type FakeResponse, type Route } from '../kit/fake-platform';
 
@@ -29,10 +29,13 @@ interface Media {
   totalBytes: number;
   received: number;
   /**
-   * Chunked uploads: the segments by `segment_index` until FINALIZE (a segment appended again
-   * replaces itself), then the SHA-256 (hex) of the file they make, in index order.
+   * Chunked uploads: segments are hashed as soon as they are next in index order, so the fake
+   * holds only those that arrive early, never a whole video. `sizes` and `digests` remember each
+   * segment taken (a segment appended again with the same bytes replaces itself; one with other
+   * bytes after it was hashed is counted in `changedAfterHashing`, which X would take but this
+   * fake cannot). After FINALIZE, `sha256` is the SHA-256 (hex) of the file, in index order.
    */
-  segments: Map<number, Buffer>;
+  segments: SegmentLedger;
   sha256?: string;
   /** Every byte APPEND brought, segments sent again included: what the client sent, not kept. */
   bytesIn: number;
@@ -48,6 +51,49 @@ const EPOCH = 1288834974657n;
 /** What one APPEND may carry (the v1.1 APPEND reference: `media` ≤ 5 MB). */
 const SEGMENT_MAX_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/bmp', 'image/pjpeg', 'image/tiff'];
+
+/** A chunked upload's segments as the fake keeps them (Media.segments). */
+interface SegmentLedger {
+  /** The running hash of segments 0…next-1. */
+  hash: Hash;
+  next: number;
+  /** Segments that came before their turn, held until it comes. */
+  early: Map<number, Buffer>;
+  /** Each segment taken: its size and SHA-256, to tell a segment sent again from a changed one. */
+  sizes: Map<number, number>;
+  digests: Map<number, string>;
+  /** Bytes of the distinct segments taken. */
+  bytes: number;
+  changedAfterHashing: number;
+}
+
+const newLedger = (): SegmentLedger => ({
+  hash: createHash('sha256'),
+  next: 0,
+  early: new Map(),
+  sizes: new Map(),
+  digests: new Map(),
+  bytes: 0,
+  changedAfterHashing: 0,
+});
+
+/** Takes segment `index`: hashed now if it is next (then any early ones after it), else held. */
+function take(ledger: SegmentLedger, index: number, data: Buffer): void {
+  const digest = createHash('sha256').update(data).digest('hex');
+  if (index < ledger.next) {
+    if (ledger.digests.get(index) !== digest) ledger.changedAfterHashing += 1;
+    return;
+  }
+  ledger.bytes += data.length - (ledger.sizes.get(index) ?? 0);
+  ledger.sizes.set(index, data.length);
+  ledger.digests.set(index, digest);
+  ledger.early.set(index, data);
+  for (let next = ledger.early.get(ledger.next); next; next = ledger.early.get(ledger.next)) {
+    ledger.hash.update(next);
+    ledger.early.delete(ledger.next);
+    ledger.next += 1;
+  }
+}
 
 /** X's RFC 7807 problem bodies. */
 const problem = (
@@ -365,7 +411,7 @@ export class TwitterFake extends FakePlatform {
             category: 'tweet_image',
             totalBytes: file.data.length,
             received: file.data.length,
-            segments: new Map(),
+            segments: newLedger(),
             sha256: createHash('sha256').update(file.data).digest('hex'),
             bytesIn: file.data.length,
             finalized: true,
@@ -396,7 +442,7 @@ export class TwitterFake extends FakePlatform {
             category,
             totalBytes: total,
             received: 0,
-            segments: new Map(),
+            segments: newLedger(),
             bytesIn: 0,
             finalized: false,
             pollsLeft: 2,
@@ -419,8 +465,8 @@ export class TwitterFake extends FakePlatform {
           if (chunk.data.length > SEGMENT_MAX_BYTES) return invalid('A segment must be at most 5 MB.');
           if (item.finalized) return invalid(`Media [${id}] is already finalized.`);
           item.bytesIn += chunk.data.length;
-          item.segments.set(segment, chunk.data);
-          item.received = [...item.segments.values()].reduce((sum, data) => sum + data.length, 0);
+          take(item.segments, segment, chunk.data);
+          item.received = item.segments.bytes;
           return { status: 200, body: { data: { expires_at: Math.floor(Date.now() / 1000) + 86400 } } };
         }),
       },
@@ -432,12 +478,8 @@ export class TwitterFake extends FakePlatform {
           if (!item) return invalid(`Invalid media id: [${id}].`);
           if (item.received !== item.totalBytes)
             return invalid(`File size mismatch: received ${item.received} of ${item.totalBytes} bytes.`);
-          const order = [...item.segments.keys()].sort((a, b) => a - b);
-          if (order.some((index, i) => index !== i)) return invalid('Segments are missing.');
-          const hash = createHash('sha256');
-          for (const index of order) hash.update(item.segments.get(index)!);
-          item.sha256 = hash.digest('hex');
-          item.segments.clear();
+          if (item.segments.early.size > 0) return invalid('Segments are missing.');
+          item.sha256 = item.segments.hash.digest('hex');
           item.finalized = true;
           return { status: 200, body: { data: this.status(id!, item) } };
         }),

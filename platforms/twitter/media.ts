@@ -1,5 +1,6 @@
 import type { MediaFile, MediaReader, Prepared, PublishRequest, StepState } from '../kit/adapter';
-import { chunkRanges, loadWhole } from '../kit/media-reader';
+import { chunkRanges, loadWhole, sliceOf } from '../kit/media-reader';
+import { streamedForm } from '../kit/streamed-form';
 import { type PlatformBody, rejected } from '../kit/http';
 import { altTextAt, stringList } from '../kit/content';
 
@@ -106,10 +107,13 @@ async function chunkedUpload(api: XCall, file: MediaReader, kind: MediaKind): Pr
   );
   const id = String(init.data?.id);
   for (const [segment, { start, end }] of segments.entries()) {
-    const form = new FormData();
-    form.set('media', new Blob([await file.read(start, end)]), 'chunk');
-    form.set('segment_index', String(segment));
-    await api('POST', `/2/media/upload/${id}/append`, form);
+    // Streamed, not a FormData of a Blob: a Blob's copy is memory the garbage collector does not
+    // see, so a video's segments piled up in the worker until some later collection.
+    const form = streamedForm(
+      { segment_index: String(segment) },
+      { field: 'media', filename: 'chunk', reader: sliceOf(file, start, end) },
+    );
+    await api('POST', `/2/media/upload/${id}/append`, form.body, form.headers);
   }
   return uploadedOf(await api('POST', `/2/media/upload/${id}/finalize`));
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { PublishError } from '../../platforms/kit/adapter';
 import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
@@ -9,6 +11,7 @@ import {
   PNG_1X1,
   publishRequest,
   runDelivery,
+  testMediaFile,
   type TestMedia,
 } from './run-delivery';
 
@@ -212,5 +215,152 @@ describe('facebook lookups on a busy Page', () => {
     } finally {
       await fake.stop();
     }
+  });
+});
+
+describe('facebook videos by upload (POSTFLOW_META_VIDEO_SOURCE=upload)', () => {
+  let fake: FacebookFake;
+  const MiB = 1024 * 1024;
+  const env = () => ({ POSTFLOW_META_VIDEO_SOURCE: 'upload', POSTFLOW_FACEBOOK_CLIENT_ID: fake.client.id });
+  const adapter = () => createFacebookAdapter({ baseUrl: fake.url, timeoutMs: 5_000, env: env() });
+  const account = () => ({
+    id: 'acc_fb',
+    platform: 'facebook',
+    name: 'Page',
+    credentials: fake.credentials(),
+  });
+  // Postflow's URL is one Meta cannot reach: an upload never hands it out.
+  const clip = (bytes: Buffer) => {
+    const file = testMediaFile(
+      { contentType: 'video/mp4', bytes },
+      { source_type: 'url', source: 'https://private.invalid/clip.mp4' },
+    );
+    return { file, req: publishRequest(account(), text('Uploaded clip'), { title: 'Clip' }, [file]) };
+  };
+  const sessions = () => [...fake.uploads.files.keys()];
+  const chunks = { method: 'POST', path: /\/upload:/, withBody: true };
+  const failureOf = async (promise: Promise<unknown>) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PublishError);
+    return (err as PublishError).failure;
+  };
+  beforeEach(async () => {
+    fake = await new FacebookFake().start();
+  });
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  test('a 9 MiB video: a session, three chunks each sent once, the Page video made from the handle', async () => {
+    const movie = randomBytes(9 * MiB + 77);
+    const { file, req } = clip(movie);
+    const prepared = await adapter().prepare!(req);
+    // Prepare sent every byte and made nothing on the Page.
+    expect(fake.published).toHaveLength(0);
+    expect(prepared).toMatchObject({ ready: { shape: 'video', handle: expect.stringMatching(/^2:/) } });
+    const receipt = await runDelivery(adapter(), req);
+    const [first, second] = sessions();
+    expect(fake.uploads.files.get(first!)!.ranges).toEqual([
+      { start: 0, end: 4 * MiB },
+      { start: 4 * MiB, end: 8 * MiB },
+      { start: 8 * MiB, end: movie.length },
+    ]);
+    expect(fake.uploads.files.get(second!)!.bytes.equals(movie)).toBe(true);
+    const video = fake.published.at(-1)!;
+    expect(video).toMatchObject({ id: receipt.platformPostId, kind: 'video', message: 'Uploaded clip' });
+    expect(video.params.fbuploader_video_file_chunk).toMatch(/^2:/);
+    expect(video.params.file_url).toBeUndefined();
+    expect(file.usage).toMatchObject({ loads: 0, bytesRead: 2 * movie.length });
+  });
+
+  test('a dropped connection mid-transfer resumes from the file_offset Meta answers: no byte twice', async () => {
+    const movie = randomBytes(9 * MiB);
+    // Meta took the second chunk and the connection dropped before its answer came back.
+    fake.inject({ ...chunks, after: 1 }, { kind: 'lose-answer' });
+    await runDelivery(adapter(), clip(movie).req);
+    const [session] = sessions();
+    expect(fake.uploads.files.get(session!)!.ranges.map((r) => r.start)).toEqual([0, 4 * MiB, 8 * MiB]);
+    expect(fake.uploads.overlaps(session!)).toBe(false);
+    expect(fake.uploads.received(session!)).toBe(movie.length);
+    expect(fake.uploads.files.get(session!)!.bytes.equals(movie)).toBe(true);
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.includes('/upload:'))).toHaveLength(1);
+    expect(fake.published.filter((p) => p.kind === 'video')).toHaveLength(1);
+  });
+
+  test('the answer with the handle lost: a plain retry of the prepare, nothing published', async () => {
+    fake.inject({ ...chunks, after: 2 }, { kind: 'lose-answer' });
+    const failure = await failureOf(adapter().prepare!(clip(randomBytes(9 * MiB)).req));
+    expect(failure).toMatchObject({
+      code: 'platform.facebook.upload_incomplete',
+      retryable: true,
+      outcomeUnknown: false,
+    });
+    expect(fake.uploads.overlaps(sessions()[0]!)).toBe(false);
+    expect(fake.published).toHaveLength(0);
+  });
+
+  test('an expired session is replaced once, from byte 0; nothing is published meanwhile', async () => {
+    const movie = randomBytes(MiB);
+    fake.inject(chunks, MetaGraphFake.notFound('upload:gone'));
+    await runDelivery(adapter(), clip(movie).req);
+    expect(sessions()).toHaveLength(2);
+    expect(fake.uploads.received(sessions()[1]!)).toBe(movie.length);
+  });
+
+  test('errors: a dead Page token means reconnecting, throttling goes to the engine, no app id is refused', async () => {
+    fake.inject(chunks, MetaGraphFake.invalidToken);
+    expect(await failureOf(adapter().prepare!(clip(randomBytes(MiB)).req))).toMatchObject({
+      category: 'auth',
+      reconnect: true,
+      retryable: false,
+    });
+    fake.inject(chunks, MetaGraphFake.error(400, 32, 'Page request limit reached'));
+    expect(await failureOf(adapter().prepare!(clip(randomBytes(MiB)).req))).toMatchObject({
+      category: 'rate_limit',
+      retryable: true,
+    });
+    const noApp = createFacebookAdapter({ baseUrl: fake.url, env: { POSTFLOW_META_VIDEO_SOURCE: 'upload' } });
+    expect(await failureOf(noApp.prepare!(clip(randomBytes(MiB)).req))).toMatchObject({
+      category: 'validation',
+      code: 'platform.facebook.upload_unconfigured',
+      message: expect.stringContaining('POSTFLOW_FACEBOOK_CLIENT_ID'),
+    });
+    expect(fake.published).toHaveLength(0);
+  });
+
+  test('the session refuses bytes without the OAuth header or at the wrong file_offset', async () => {
+    const token = fake.credentials().access_token!;
+    const opened = await fetch(`${fake.url}/v25.0/${fake.client.id}/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ file_name: 'a.mp4', file_length: '10', file_type: 'video/mp4' }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const send = (headers: Record<string, string>) =>
+      fetch(`${fake.url}/v25.0/${opened.id}`, { method: 'POST', headers, body: 'abcde' });
+    expect(await (await send({ file_offset: '0' })).json()).toMatchObject({ error: { code: 190 } });
+    expect(await (await send({ authorization: `OAuth ${token}`, file_offset: '5' })).json()).toMatchObject({
+      error: { code: 100 },
+    });
+    expect(await (await send({ authorization: `OAuth ${token}`, file_offset: '0' })).json()).toEqual({
+      id: opened.id,
+      file_offset: 5,
+    });
+  });
+
+  test('photos are still pulled, and a setting other than pull or upload stops the worker at start', async () => {
+    const host = await new MediaHost().start();
+    try {
+      await runDelivery(adapter(), publishRequest(account(), text('A pixel'), {}, host.serve([png])));
+      expect(fake.published.at(-1)).toMatchObject({ kind: 'photo' });
+      expect(sessions()).toHaveLength(0);
+    } finally {
+      await host.stop();
+    }
+    expect(() => createFacebookAdapter({ env: { POSTFLOW_META_VIDEO_SOURCE: 'both' } })).toThrow(
+      'POSTFLOW_META_VIDEO_SOURCE must be "pull" or "upload"; got "both".',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { instagramContract, mp4, png } from './instagram-subject';
+import { instagramUploadSuite } from './instagram-upload';
 import { commentRequest, MediaHost, publishRequest, runDelivery } from './run-delivery';
 
 instagramContract({
@@ -211,4 +212,10 @@ describe('instagram specifics', () => {
       failure: { category: 'auth', refreshable: true },
     });
   });
+});
+
+instagramUploadSuite({
+  platform: 'instagram',
+  startFake: () => new InstagramFake().start(),
+  adapter: (options) => createInstagramAdapter(options),
 });

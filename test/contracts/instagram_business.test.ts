@@ -2,6 +2,7 @@ import { createInstagramBusinessAdapter } from '../../platforms/meta/instagram_b
 import { InstagramBusinessFake } from '../../platforms/meta/instagram_business/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { instagramContract, png } from './instagram-subject';
+import { instagramUploadSuite } from './instagram-upload';
 import { commentRequest, MediaHost, publishRequest, runDelivery } from './run-delivery';
 
 instagramContract({
@@ -81,4 +82,10 @@ describe('instagram_business specifics', () => {
     const receipt = await runDelivery(adapter(), feed(credentials));
     expect(fake.published.at(-1)!.id).toBe(receipt.platformPostId);
   });
+});
+
+instagramUploadSuite({
+  platform: 'instagram_business',
+  startFake: () => new InstagramBusinessFake().start(),
+  adapter: (options) => createInstagramBusinessAdapter(options),
 });

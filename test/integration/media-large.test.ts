@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { Readable } from 'node:stream';
+import { GeneratedFile, putPart as putFilePart } from '../helpers/large-file';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -22,84 +21,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-// Each MiB is a random block stamped with its index: no two MiB of the file are alike.
-const base = randomBytes(MiB);
-function block(index: number): Buffer {
-  const b = Buffer.from(base);
-  b.writeUInt32BE(index, 0);
-  return b;
+/** The generated file of each size a test uses (a random block per MiB: no two MiB alike). */
+const files = new Map<number, GeneratedFile>();
+function fileOf(total: number): GeneratedFile {
+  if (!files.has(total)) files.set(total, new GeneratedFile(total));
+  return files.get(total)!;
 }
-
-/** Bytes [from, to) of the file, made as they are read. */
-function bytes(from: number, to: number): Readable {
-  return Readable.from(
-    (function* () {
-      for (let pos = from; pos < to;) {
-        const index = Math.floor(pos / MiB);
-        const end = Math.min(MiB, to - index * MiB);
-        yield block(index).subarray(pos - index * MiB, end);
-        pos = index * MiB + end;
-      }
-    })(),
-  );
-}
-
-function sha256Of(from: number, to: number): Promise<string> {
-  const hash = createHash('sha256');
-  return new Promise((resolve, reject) => {
-    bytes(from, to)
-      .on('data', (chunk: Buffer) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any;
-}
-
-/**
- * PUTs bytes [from, to) of the file as one part; with `dropAfter`, the connection is cut once that
- * many bytes of the part are sent (status 0).
- */
-function putPart(url: string, from: number, to: number, total: number, dropAfter?: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers = {
-      'content-type': 'video/mp4',
-      'content-range': to > from ? `bytes ${from}-${to - 1}/${total}` : `bytes */${total}`,
-      'content-length': String(to - from),
-    };
-    const req = request(url, { method: 'PUT', headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : null }),
-      );
-    });
-    req.on('error', (err) => (dropAfter === undefined ? reject(err) : undefined));
-    if (to === from) return void req.end();
-    const body = bytes(from, to);
-    let sent = 0;
-    body.on('data', (chunk: Buffer) => {
-      if (dropAfter !== undefined && sent + chunk.length > dropAfter) {
-        req.write(chunk.subarray(0, dropAfter - sent));
-        body.destroy();
-        req.destroy();
-        resolve({ status: 0, headers: {}, body: null });
-        return;
-      }
-      sent += chunk.length;
-      if (!req.write(chunk)) {
-        body.pause();
-        req.once('drain', () => body.resume());
-      }
-    });
-    body.on('end', () => req.end());
-  });
-}
+const putPart = (url: string, from: number, to: number, total: number, dropAfter?: number) =>
+  putFilePart(url, fileOf(total), from, to, dropAfter);
+const sha256Of = (_from: 0, total: number) => fileOf(total).sha256();
 
 const status = (url: string, total: number) => putPart(url, 0, 0, total);
 

@@ -21,6 +21,7 @@ import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TIKTOK_CHUNK_BYTES } from '../../platforms/tiktok/upload';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { importWorkflowId } from '../../gateway/import-workflows';
 
 /** The YouTube fake the video scenario publishes to (started in main, its URL in the stack's env). */
@@ -33,6 +34,8 @@ const YOUTUBE_CHUNK = 256 * 1024;
  * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`): its video goes in two chunks, the upload step sending one.
  */
 const tiktok = new TikTokFake();
+/** The Facebook fake the Meta upload scenario publishes to (POSTFLOW_META_VIDEO_SOURCE=upload). */
+const facebook = new FacebookFake();
 
 type Api = Stack['request'];
 
@@ -330,6 +333,26 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       return made.body.id;
     },
     /**
+     * A video to a Facebook Page sent by upload (POSTFLOW_META_VIDEO_SOURCE=upload): the media
+     * prepare, which sends the bytes by the Resumable Upload API, runs as an upload (patched
+     * meta-upload-prepare); the publish call makes the video from the handle, then processing.
+     */
+    async 'facebook-video-upload'(api, stack) {
+      const video = await stack.upload(randomBytes(300_000), 'video/mp4', 'clip.mp4');
+      const account = await api('POST', '/v1/accounts', {
+        platform: 'facebook',
+        name: 'Page',
+        credentials: facebook.credentials(),
+      });
+      const made = await api('POST', '/v1/posts', {
+        text: 'a clip',
+        targets: [{ account_id: account.body.id, media_ids: [video] }],
+        publish_now: true,
+      });
+      await stack.waitForPost(made.body.id, settled);
+      return made.body.id;
+    },
+    /**
      * Bulk imports: three rows (one refused at the API) whose two posts publish; the same file
      * again, whose starts Temporal refuses (duplicates); and a large file whose workflow continues
      * as new, its posts unrecorded.
@@ -394,6 +417,7 @@ async function main(label: string): Promise<void> {
   await youtube.start();
   youtube.processingPolls = 1;
   await tiktok.start();
+  await facebook.start();
   // Metrics passes a second and two after each publish: every published post's collection ends
   // while the recorder waits, so its history is whole.
   const stack = await new Stack({
@@ -408,6 +432,9 @@ async function main(label: string): Promise<void> {
     POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1',
     POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1',
     POSTFLOW_TIKTOK_VIDEO_SOURCE: 'upload',
+    POSTFLOW_FACEBOOK_API_URL: facebook.url,
+    POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
+    POSTFLOW_META_VIDEO_SOURCE: 'upload',
   }).start();
   try {
     const api: Api = (...args) => stack.request(...args);
@@ -460,6 +487,7 @@ async function main(label: string): Promise<void> {
     await receiver.stop();
     await youtube.stop();
     await tiktok.stop();
+    await facebook.stop();
   }
 }
 

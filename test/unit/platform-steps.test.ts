@@ -119,12 +119,16 @@ describe('the prepare step table (api/platform-steps.ts)', () => {
     const withUpload = [...registry.values()].filter((a) => a.upload).map((a) => a.platform);
     expect(withUpload.sort()).toEqual(Object.keys(UPLOAD_STEP).filter((p) => UPLOAD_STEP[p] === 'upload'));
     for (const [p, step] of Object.entries(UPLOAD_STEP))
-      if (step === 'prepare') expect(PREPARE_STEP[p]).toBe('with-media');
+      if (step === 'prepare') expect(['with-media', 'always']).toContain(PREPARE_STEP[p]);
     const video = { text: 'hi', media: [{ source_type: 'url' as const, source: 'https://x.test/a.mp4' }] };
     const target = (platform: string): TargetSpec => ({ accountId: 'a', platform, options: {} });
     expect(uploadStep(target('youtube'), video)).toBe('upload');
     expect(uploadStep(target('twitter'), video)).toBe('prepare');
     expect(uploadStep(target('twitter'), { text: 'hi', media: [] })).toBeUndefined();
+    // Meta's media prepare may send a video's bytes (POSTFLOW_META_VIDEO_SOURCE=upload).
+    expect(uploadStep(target('instagram'), video)).toBe('prepare');
+    expect(uploadStep(target('facebook'), video)).toBe('prepare');
+    expect(uploadStep(target('facebook'), { text: 'hi', media: [] })).toBeUndefined();
     expect(uploadStep(target('mastodon'), video)).toBeUndefined();
     // TikTok: only a video the post sends as a file; pulled videos and photos have no upload step.
     expect(uploadStep(target('tiktok'), video)).toBeUndefined();

@@ -23,6 +23,7 @@ import type {
   ReconcileResult,
 } from '../../api/types';
 import { awaitSettled, retryFailed, type RetryOptions } from '../../workflows/messages';
+import { ENGINE_PATCH } from '../../workflows/post';
 import type { publishPost } from '../../workflows/publish-post';
 import { javaTestServer } from '../helpers/tools';
 import { scrubbed } from '../replay/scrub';
@@ -194,6 +195,17 @@ async function deliver(
     }),
   );
   return { post, calls };
+}
+
+/** The ids of the patch markers in the post's history, in order. */
+async function patchIds(workflowId: string): Promise<string[]> {
+  const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data =
+      marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : null;
+    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+  });
 }
 
 /** How long each timer of the post's history was set for, in seconds, in order. */
@@ -673,7 +685,8 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
     // Bounded by the 24 h schedule-to-close only: no per-attempt limit sized for a file.
     expect(upload!.startToClose === undefined || upload!.startToClose >= 86_400).toBe(true);
     expect(publish).toMatchObject({ type: 'publishTarget', startToClose: 300 });
-    expect(await markers(spec.id)).toContain('resumable-upload');
+    // A new run takes resumable-upload under the engine patch, whose marker stands for it.
+    expect(await markers(spec.id)).toContain(ENGINE_PATCH);
   });
 
   test('the final chunk lost, the session proves it absent: the same upload is reused, never uploaded again', async () => {
@@ -763,7 +776,7 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
 
   test('a TikTok video the post sends as a file: the upload step, then the final chunk in the publish call, under a patch of its own', async () => {
     const base = videoTo('tiktok');
-    // With a YouTube target too: each step asks its own patch, so each marker says its own.
+    // With a YouTube target too: TikTok's step asks a patch of its own, YouTube's is the engine patch's.
     const spec: PostSpec = {
       ...base,
       targets: [...base.targets, { accountId: 'acc_film', platform: 'youtube', options: {} }],
@@ -780,9 +793,7 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
     expect(tiktok[1]!.args[1]).toEqual(uploaded);
     const [upload] = await scheduled(spec.id);
     expect(upload).toMatchObject({ type: 'uploadTarget', heartbeat: 30 });
-    const text = await markers(spec.id);
-    expect(text).toContain('tiktok-upload-step');
-    expect(text).toContain('resumable-upload');
+    expect((await patchIds(spec.id)).sort()).toEqual([ENGINE_PATCH, 'tiktok-upload-step'].sort());
   });
 
   test('a TikTok video pulled by URL (no fileUploads), and TikTok photos: prepare then publish, no upload step, no marker', async () => {
@@ -806,6 +817,65 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
     });
     expect(second.calls.map((c) => c.name)).toEqual(['prepareTarget', 'publishTarget']);
     expect(await markers(photos.id)).not.toContain('tiktok-upload-step');
+  });
+
+  test('a Facebook video: its media prepare runs as an upload, behind a patch of its own (meta-upload-prepare)', async () => {
+    const spec = videoTo('facebook');
+    const { post } = await deliver(spec, {
+      prepareTarget: inTurn<PreparedStep>({ ready: { shape: 'video', handle: '2:h' } }),
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(post.status).toBe('published');
+    const [prepare] = await scheduled(spec.id);
+    expect(prepare).toMatchObject({ type: 'prepareTarget', queue: taskQueue, heartbeat: 30 });
+    expect(prepare!.startToClose === undefined || prepare!.startToClose >= 86_400).toBe(true);
+    expect(await markers(spec.id)).toContain('meta-upload-prepare');
+    expect(await markers(spec.id)).not.toContain('resumable-upload');
+  });
+});
+
+describe('the engine patch (workflows/post.ts ENGINE_PATCH)', () => {
+  test("a fresh post takes the branches of every patch before it, and its history holds one marker: the engine patch's", async () => {
+    // Nostr took first comments behind nostr-comments; the two looks are reconcile-second-look's.
+    const base = postTo('nostr');
+    const nostr: PostSpec = { ...base, content: { ...base.content, firstComment: 'first!' } };
+    const lost = fails({ code: 'platform.nostr.timeout', retryable: true, outcomeUnknown: true });
+    const comment: CommentReceipt = { commentId: 'c_1', permalink: 'https://platform.test/pp_1#c_1' };
+    const started: CollectMetricsInput[] = [];
+    const first = await deliver(nostr, {
+      publishTarget: inTurn<PublishedStep>(lost, { receipt }),
+      findPublished: inTurn<ReconcileResult>({ searchable: true, receipt: null }),
+      reusePrepared: async () => 'renew',
+      commentOnTarget: inTurn<CommentReceipt>(comment),
+      startMetricsCollection: async (input: CollectMetricsInput) => void started.push(input),
+    });
+    expect(first.post.status).toBe('published');
+    expect(first.post.targets[0]!.metadata).toEqual({
+      first_comment: { id: 'c_1', permalink: comment.permalink },
+    });
+    expect(first.calls.map((c) => c.name)).toEqual([
+      'publishTarget',
+      'findPublished',
+      'findPublished',
+      'reusePrepared',
+      'publishTarget',
+      'commentOnTarget',
+    ]);
+    expect(started).toHaveLength(1); // by the local activity (metrics-by-local-activity)
+    expect(await patchIds(nostr.id)).toEqual([ENGINE_PATCH]);
+
+    // A YouTube video: the upload step of resumable-upload.
+    const video: PostSpec = {
+      ...postTo('youtube'),
+      id: `${nostr.id}_video`,
+      content: { text: 'a film', title: 'A film', media: [{ source_type: 'media_id', source: 'med_film' }] },
+    };
+    const second = await deliver(video, {
+      uploadTarget: async () => ({ upload_key: 'upl_1', size: 100, offset: 80 }),
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(second.calls.map((c) => c.name)).toEqual(['uploadTarget', 'publishTarget']);
+    expect(await patchIds(video.id)).toEqual([ENGINE_PATCH]);
   });
 });
 

@@ -22,6 +22,8 @@ import {
 import { searchableText, stringList } from '../../kit/content';
 import { metaGraph } from '../family';
 import { commentEdge } from '../comments';
+import { metaVideoSourceFrom } from '../upload';
+import { uploadPageVideo } from './upload';
 
 const PLATFORM = 'facebook';
 /** Video uploads also go to graph.facebook.com (graph-video.facebook.com is deprecated). */
@@ -45,7 +47,9 @@ const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
  * Text and link posts: `POST /{page}/feed`. One photo: `POST /{page}/photos` (public URL).
  * 2–10 photos: each uploaded unpublished in prepare (`published=false`, invisible), then one
  * feed post with `attached_media`. One video: `POST /{page}/videos` with `file_url`, then its
- * status polled until Facebook has processed it. Reconcile: the Page's posts (and videos) since
+ * status polled until Facebook has processed it; with `POSTFLOW_META_VIDEO_SOURCE=upload`, the
+ * prepare step sends the file by the Resumable Upload API (upload.ts) and the publish call makes
+ * the video from its handle (`fbuploader_video_file_chunk`) instead of `file_url`. Reconcile: the Page's posts (and videos) since
  * the delivery began, by message. Delete: `DELETE /{id}`.
  *
  * First comment (`pages_manage_engagement`, `pages_read_engagement`): `POST /{page-post-id}/comments`
@@ -53,10 +57,12 @@ const POST_FIELDS = { permalink: 'permalink_url', time: 'created_time' };
  * text. Its link is the post's with `comment_id`.
  */
 export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAdapter {
-  const { client } = metaGraph(
+  const { client, settings } = metaGraph(
     { platform: PLATFORM, officialHost: OFFICIAL_HOST, version: VERSION, refreshes: false },
     options,
   );
+  const videoSource = metaVideoSourceFrom(options.env);
+  const uploadVideo = uploadPageVideo(settings, options);
 
   const receipt = async (api: GraphCall, id: string): Promise<DeliveryReceipt> => {
     const body = await api('GET', `/${encodeURIComponent(id)}`, { fields: 'permalink_url,created_time' });
@@ -91,7 +97,10 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       if (kinds.includes('video')) {
         if (kinds.length > 1)
           throw rejected(PLATFORM, 'media', 'a video must be the only media of a Page post.');
-        return { ready: { shape: 'video' } };
+        if (videoSource === 'pull') return { ready: { shape: 'video' } };
+        // The bytes go now, before the publish call: a failure here publishes nothing.
+        const handle = await uploadVideo(client(req), req, req.media[0]!);
+        return { ready: { shape: 'video', handle } };
       }
       if (kinds.length <= 1) return { ready: { shape: kinds.length ? 'photo' : 'text' } };
       // Several photos: uploaded unpublished (nobody sees them) and attached to one feed post.
@@ -112,8 +121,13 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       const message = req.content.text ? { message: req.content.text } : {};
       if (prepared.shape === 'video') {
         const o = req.target.options;
+        // A prepared handle (the file sent by upload), else the file's URL for Facebook to fetch.
+        const source =
+          typeof prepared.handle === 'string'
+            ? { fbuploader_video_file_chunk: prepared.handle }
+            : { file_url: await req.media[0]!.publicUrl() };
         const body = await api('POST', `${pagePath(req)}/videos`, {
-          file_url: await req.media[0]!.publicUrl(),
+          ...source,
           ...(req.content.text ? { description: req.content.text } : {}),
           ...(typeof o.title === 'string' ? { title: o.title } : {}),
         });
@@ -182,7 +196,7 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
         throw platformFailure(
           PLATFORM,
           { category: 'validation', code: 'video_failed' },
-          `could not process the video (${status}); check its format (MP4 advised) and that its URL is public.`,
+          `could not process the video (${status}); check its format (MP4 advised)${videoSource === 'pull' ? ' and that its URL is public' : ''}.`,
         );
       }
       return { processing: state, pollAfterMs: VIDEO_POLL_MS };
@@ -260,7 +274,8 @@ function pagePath(req: { account: PublishRequest['account'] }): string {
  * (`call_to_action` {type, value.link}), and the audience's ages (`feed_targeting` age_min/age_max).
  * Not re-confirmed in the stored docs: `feed_targeting` and `call_to_action` parameter shapes, and
  * `alt_text_custom` on photos and `file_url` on videos (the video guide now leads with the
- * Resumable Upload API); they follow the Page feed/photos/videos references as last known.
+ * Resumable Upload API, which `POSTFLOW_META_VIDEO_SOURCE=upload` follows: upload.ts); they follow
+ * the Page feed/photos/videos references as last known.
  */
 function feedOptions(req: PublishRequest): GraphParams {
   const o = req.target.options;

@@ -104,6 +104,8 @@ export const facebookDescriptor: PlatformDescriptor = {
   rules: facebookRules,
   credentials: ['page_id', 'access_token'],
   prepareStep: 'with-media',
+  // Videos may go by upload in prepare (POSTFLOW_META_VIDEO_SOURCE=upload): run it as an upload.
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://graph.facebook.com',
   capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
   // The person's grant lists their Pages; the account posts to one with its Page token. Comments

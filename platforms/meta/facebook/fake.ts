@@ -1,6 +1,7 @@
 import type { FakeRequest, FakeResponse, Route } from '../../kit/fake-platform';
 import { type FakeMetaPage, MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
+import { FakeUploads } from '../fake-uploads';
 
 export interface PagePost {
   id: string;
@@ -19,7 +20,9 @@ export interface PagePost {
 /**
  * A Facebook Page through the Graph API: `/{page}/feed` (message, link, attached_media of
  * unpublished photos), `/{page}/photos` (by URL, fetched here; `published=false` keeps them
- * unpublished), `/{page}/videos` (by `file_url`, processed over polls), the Page's posts and videos
+ * unpublished), `/{page}/videos` (by `file_url`, or by `fbuploader_video_file_chunk`: the handle of
+ * a file sent by the Resumable Upload API, `/{app-id}/uploads` and `/upload:<session>`; processed
+ * over polls), the Page's posts and videos
  * with `since`, comments on posts (made as the Page), and delete. Page tokens do not expire: no
  * refresh endpoint. Facebook Login (consent, code, long-lived exchange, `/me/accounts`) gives the
  * person's two Pages, each with its own Page token: a Page's edges answer only its own token.
@@ -32,6 +35,12 @@ export class FacebookFake extends MetaGraphFake {
   ];
   readonly published: PagePost[] = [];
   readonly unpublishedPhotos = new Map<string, Record<string, string>>();
+  /** Files sent by the Resumable Upload API, by session id (`upload:…`). */
+  readonly uploads = new FakeUploads();
+  /** A pause before each chunk is taken, as on a slow link (a crash test kills the worker mid-upload). */
+  chunkDelayMs = 0;
+  /** File handles of whole uploads → their session. */
+  readonly handles = new Map<string, string>();
   /**
    * What a post's engagement fields summarize, by post id (0 where unset): `reactions` and
    * `comments` (`summary.total_count`), `shares` (`shares.count`).
@@ -78,6 +87,7 @@ export class FacebookFake extends MetaGraphFake {
         return handle(req, p.page!);
       });
     return [
+      ...this.uploadRoutes(),
       { method: 'POST', path: this.at('/(?<page>\\d+)/feed'), handle: page((r, p) => this.feed(r, p)) },
       { method: 'POST', path: this.at('/(?<page>\\d+)/photos'), handle: page((r, p) => this.photo(r, p)) },
       { method: 'POST', path: this.at('/(?<page>\\d+)/videos'), handle: page((r, p) => this.video(r, p)) },
@@ -123,9 +133,89 @@ export class FacebookFake extends MetaGraphFake {
     return { status: 200, body: { id: this.nextId('2'), post_id: post.id } };
   }
 
+  /**
+   * The Resumable Upload API as its guide documents it: `POST /{app-id}/uploads` (`file_name`,
+   * `file_length`, `file_type`; the app must be this fake's) → `{"id": "upload:<session>"}`;
+   * `POST /upload:<session>` with `Authorization: OAuth <token>` and a `file_offset` header → `{"h":
+   * handle}` once whole, `{"id", "file_offset"}` before; `GET /upload:<session>` → `{"id",
+   * "file_offset"}`. Without the OAuth header, or with a `file_offset` other than the bytes held, the
+   * call is refused (Graph error bodies); an expired session is an object Graph does not know.
+   */
+  private uploadRoutes(): Route[] {
+    const session =
+      (handle: (req: FakeRequest, id: string) => FakeResponse | Promise<FakeResponse>) =>
+      (req: FakeRequest, p: Record<string, string>) => {
+        const id = `upload:${p.session}`;
+        const token = FakeUploads.oauthToken(req);
+        if (!token || !this.accessTokens.has(token)) return MetaGraphFake.invalidToken;
+        const file = this.uploads.files.get(id);
+        if (!file || file.expired) return MetaGraphFake.notFound(id);
+        return handle(req, id);
+      };
+    return [
+      {
+        method: 'POST',
+        path: this.at('/(?<app>[^/:]+)/uploads'),
+        handle: this.authed((req, p) => {
+          if (p.app !== this.client.id) return MetaGraphFake.notFound(p.app!);
+          const b = req.body as Record<string, string>;
+          const length = Number(b.file_length);
+          if (!b.file_name || !(length > 0) || !b.file_type)
+            return MetaGraphFake.error(400, 100, '(#100) file_name, file_length and file_type are required');
+          if (!['application/pdf', 'image/jpeg', 'image/jpg', 'image/png', 'video/mp4'].includes(b.file_type))
+            return MetaGraphFake.error(400, 100, `(#100) Invalid file_type ${b.file_type}`);
+          const id = `upload:${Buffer.from(`attachment:${this.nextId()}`).toString('base64url')}`;
+          this.uploads.open(id, length);
+          return { status: 200, body: { id } };
+        }),
+      },
+      {
+        method: 'POST',
+        path: this.at('/upload:(?<session>[\\w-]+)'),
+        handle: session(async (req, id) => {
+          if (this.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
+          const file = this.uploads.files.get(id)!;
+          const offset = req.headers.file_offset;
+          if (offset === undefined)
+            return MetaGraphFake.error(400, 100, '(#100) The file_offset header is required');
+          if (Number(offset) !== file.held)
+            return MetaGraphFake.error(
+              400,
+              100,
+              `(#100) file_offset ${offset} does not match the ${file.held} bytes received`,
+            );
+          if (file.held + req.raw.length > file.size!)
+            return MetaGraphFake.error(400, 100, '(#100) More bytes than file_length');
+          FakeUploads.take(file, file.held, req.raw);
+          if (file.held < file.size!) return { status: 200, body: { id, file_offset: file.held } };
+          const h = `2:${Buffer.from('video.mp4').toString('base64')}:video/mp4:${this.nextId('GK')}:e:${Math.floor(Date.now() / 1000) + 86_400}:ARZ${this.nextId()}`;
+          this.handles.set(h, id);
+          return { status: 200, body: { h } };
+        }),
+      },
+      {
+        method: 'GET',
+        path: this.at('/upload:(?<session>[\\w-]+)'),
+        handle: session((_req, id) => ({
+          status: 200,
+          body: { id, file_offset: this.uploads.files.get(id)!.held },
+        })),
+      },
+    ];
+  }
+
+  /** Meta forgets the session (they expire): its calls answer as for an unknown object. */
+  expireSession(id: string): void {
+    const file = this.uploads.files.get(id);
+    if (file) file.expired = true;
+  }
+
   private async video(req: FakeRequest, page: string): Promise<FakeResponse> {
     const b = req.body as Record<string, string>;
-    if (!b.file_url || !(await this.fetchMedia(b.file_url)))
+    if (b.fbuploader_video_file_chunk !== undefined) {
+      if (!this.handles.has(b.fbuploader_video_file_chunk))
+        return MetaGraphFake.error(400, 100, '(#100) Invalid file handle');
+    } else if (!b.file_url || !(await this.fetchMedia(b.file_url)))
       return MetaGraphFake.error(
         400,
         390,

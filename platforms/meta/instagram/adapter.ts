@@ -13,6 +13,8 @@ import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
 import { commentEdge } from '../comments';
 import { mediaInsights, refusedMetric } from '../insights';
+import { type MetaVideoSource, metaVideoSourceFrom } from '../upload';
+import { uploadContainerVideo } from './rupload';
 
 const VERSION = 'v25.0';
 /**
@@ -113,7 +115,8 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
  * Instagram Content Publishing, for either flow (instagram_business/adapter.ts is the other).
  *
  * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
- * Instagram fetches), polled until FINISHED; for a carousel, then the CAROUSEL container of the
+ * Instagram fetches; with `POSTFLOW_META_VIDEO_SOURCE=upload` a video's container is made with
+ * `upload_type=resumable` and its bytes sent to the `uri` it answers, rupload.ts), polled until FINISHED; for a carousel, then the CAROUSEL container of the
  * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the status of
  * the container the lost publish call was given (../container-reconcile.ts): PUBLISHED → the
  * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
@@ -129,6 +132,12 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
  */
 export function createInstagramFlowAdapter(flow: InstagramFlow, options: AdapterOptions): PlatformAdapter {
   const { platform } = flow;
+  const videoSource = metaVideoSourceFrom(options.env);
+  const upload = uploadContainerVideo(platform, options, {
+    officialHost: flow.officialHost,
+    refreshes: !!flow.refreshGrant,
+    errors: INSTAGRAM_ERRORS,
+  });
   const userId = (req: Pick<PublishRequest, 'account'>): string => {
     const id = req.account.credentials[flow.userIdKey];
     if (!id) {
@@ -246,7 +255,14 @@ export function createInstagramFlowAdapter(flow: InstagramFlow, options: Adapter
       const api = client(req);
       const children: string[] = [];
       for (const [i, file] of req.media.entries()) {
-        children.push(await container(api, req, await itemParams(platform, req, type, file, i)));
+        const params = await itemParams(platform, req, type, file, i, videoSource);
+        if (params.upload_type !== 'resumable') children.push(await container(api, req, params));
+        else {
+          // The bytes go before the container is polled; a failure here publishes nothing.
+          const made = await api('POST', `${userPath(req)}/media`, params);
+          await upload(req, made, file);
+          children.push(String(made.id));
+        }
       }
       return begin(req, children);
     },
@@ -327,17 +343,25 @@ function captionParams(req: PublishRequest): GraphParams {
   };
 }
 
-/** One item's container parameters: the media by public URL, its kind, and its options. */
+/**
+ * One item's container parameters: the media by public URL (or, for a video sent by upload,
+ * `upload_type=resumable` instead of its URL), its kind, and its options.
+ */
 async function itemParams(
   platform: string,
   req: PublishRequest,
   type: ContentType,
   file: MediaFile,
   i: number,
+  videoSource: MetaVideoSource,
 ): Promise<GraphParams> {
   const kind = mediaKind(file);
-  const url = await file.publicUrl();
-  const media: GraphParams = kind === 'video' ? { video_url: url } : { image_url: url };
+  const media: GraphParams =
+    kind === 'image'
+      ? { image_url: await file.publicUrl() }
+      : videoSource === 'upload'
+        ? { upload_type: 'resumable' }
+        : { video_url: await file.publicUrl() };
   const o = req.target.options;
   const alt = typeof o.alt_text === 'string' && kind === 'image' ? { alt_text: o.alt_text } : {};
   if (type === 'carousel') {

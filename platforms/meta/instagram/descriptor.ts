@@ -119,6 +119,8 @@ export const instagramDescriptor: PlatformDescriptor = {
   rules: instagramRules,
   credentials: ['access_token', 'user_id'],
   prepareStep: 'always',
+  // Videos may go by upload in prepare (POSTFLOW_META_VIDEO_SOURCE=upload): run it as an upload.
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://graph.instagram.com',
   capabilities: { reconcile: true, refresh: true, delete: false, comments: true, metrics: true },
   accountHelpers: ['limits'],

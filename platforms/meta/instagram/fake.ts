@@ -3,6 +3,7 @@ import { type ContainerLife, ContainerRules } from '../fake-containers';
 import { MetaGraphFake } from '../fake-graph';
 import { GraphComments } from '../fake-comments';
 import { insightsAnswer } from '../fake-insights';
+import { FakeUploads } from '../fake-uploads';
 
 /** Media insights metrics Instagram documents for current Graph versions: feed posts and reels… */
 const MEDIA_METRICS = ['likes', 'comments', 'shares', 'saved', 'views', 'reach', 'total_interactions'];
@@ -18,6 +19,8 @@ interface Container extends ContainerLife {
   carouselItem: boolean;
   children: string[];
   params: Record<string, string>;
+  /** Made with `upload_type=resumable`: IN_PROGRESS, unprocessed, until all its bytes arrived. */
+  awaitingBytes?: boolean;
 }
 
 export interface InstagramMedia {
@@ -45,7 +48,9 @@ const STATUS_TEXT = {
  * The Instagram API with Instagram Login (graph.instagram.com) as its Content Publishing docs
  * describe it: containers from public media URLs (fetched here), status_code IN_PROGRESS →
  * FINISHED over polls for videos, carousels of 2–10 finished children, media_publish, the
- * account's media and stories, comments on media (not stories), refresh_access_token
+ * account's media and stories, comments on media (not stories), resumable video containers
+ * (`upload_type=resumable`: the answer's `uri` on this fake's rupload path, `POST
+ * /ig-api-upload/{version}/{container}` with `offset` and `file_size`), refresh_access_token
  * (ig_refresh_token), and connecting (Business Login, `connectRoutes`). No delete. Containers
  * expire unpublished and turn PUBLISHED on media_publish; `rules` can make the media list lag
  * (meta-containers.ts).
@@ -57,6 +62,10 @@ export class InstagramFake extends MetaGraphFake {
   /** Media insights values (`likes`, `comments`, `shares`, `saved`, `views`, `reach`), by media id; 0 where unset. */
   readonly engagement = new Map<string, Record<string, number>>();
   readonly rules = new ContainerRules();
+  /** Status reads a video container stays IN_PROGRESS once its media is in (processing). */
+  videoProcessingReads = 1;
+  /** Videos sent to rupload, by container id. */
+  readonly uploads = new FakeUploads();
   readonly comments = new GraphComments(this, {
     textField: 'text',
     timeField: 'timestamp',
@@ -185,7 +194,53 @@ export class InstagramFake extends MetaGraphFake {
         }),
       },
       ...this.comments.routes((pattern) => this.at(pattern), '\\d+'),
+      {
+        method: 'POST',
+        path: new RegExp(`^/ig-api-upload/${this.version.replace('.', '\\.')}/(?<id>\\d+)$`),
+        handle: (r, p) => this.rupload(r, p.id!),
+      },
     ];
+  }
+
+  /**
+   * rupload as the resumable-upload guide shows it: `Authorization: OAuth <token>`, `offset` (where
+   * this body starts in the file) and `file_size` (the whole file's), the bytes as the body;
+   * `{"success": true, "message": "Upload successful."}`. Bytes at an offset the fake already holds
+   * replace those (the offset places them); an offset past what it holds, a missing header, or a
+   * `file_size` that changed is refused. Once all bytes are in, the container is processed (one
+   * status read sees IN_PROGRESS, then FINISHED).
+   */
+  private rupload(req: FakeRequest, id: string): FakeResponse {
+    const token = FakeUploads.oauthToken(req);
+    if (!token || !this.accessTokens.has(token))
+      return FakeUploads.ruploadError(401, 'AuthorizationError', 'Invalid OAuth access token.');
+    const container = this.containers.get(id);
+    if (container?.params.upload_type !== 'resumable' || !this.owns(container.owner))
+      return FakeUploads.ruploadError(400, 'ProcessingFailedError', 'Request processing failed');
+    const offset = Number(req.headers.offset);
+    const size = Number(req.headers.file_size);
+    if (
+      req.headers.offset === undefined ||
+      req.headers.file_size === undefined ||
+      !(size > 0) ||
+      !(offset >= 0)
+    )
+      return FakeUploads.ruploadError(400, 'ProcessingFailedError', 'Request processing failed');
+    const file = this.uploads.files.get(id) ?? this.uploads.open(id, size);
+    if (file.size !== size)
+      return FakeUploads.ruploadError(400, 'ProcessingFailedError', 'file_size does not match the upload');
+    if (offset > file.held || offset + req.raw.length > size)
+      return FakeUploads.ruploadError(
+        400,
+        'ProcessingFailedError',
+        `offset ${offset} does not follow the bytes received`,
+      );
+    FakeUploads.take(file, offset, req.raw);
+    if (file.held === size && container.awaitingBytes) {
+      container.awaitingBytes = false;
+      container.pollsLeft = this.videoProcessingReads;
+    }
+    return { status: 200, body: { success: true, message: 'Upload successful.' } };
   }
 
   /** Posts the account may publish through the API in a moving 24 hours (Meta: 100). */
@@ -227,6 +282,15 @@ export class InstagramFake extends MetaGraphFake {
         (id) => !this.isReady(this.containers.get(id)) || !this.containers.get(id)?.carouselItem,
       );
       if (bad) return MetaGraphFake.error(400, 24, 'Media ID is not available', { subcode: 2207006 });
+    } else if (b.upload_type === 'resumable') {
+      if (!['REELS', 'STORIES', 'VIDEO'].includes(mediaType) || b.video_url || b.image_url)
+        return MetaGraphFake.error(
+          400,
+          100,
+          'Resumable uploads take media_type REELS, STORIES or VIDEO, without a URL.',
+        );
+      if (mediaType === 'VIDEO' && b.is_carousel_item !== 'true')
+        return MetaGraphFake.error(400, 100, 'media_type VIDEO is for carousel items.');
     } else {
       const url = b.video_url ?? b.image_url;
       if (!url)
@@ -245,7 +309,7 @@ export class InstagramFake extends MetaGraphFake {
         );
       if (b.image_url && !media.contentType.startsWith('image/'))
         return MetaGraphFake.error(400, 9004, 'The image format is not supported.', { subcode: 2207005 });
-      if (b.video_url) pollsLeft = 1; // videos are processed: one poll sees IN_PROGRESS
+      if (b.video_url) pollsLeft = this.videoProcessingReads; // videos are processed: a poll sees IN_PROGRESS
     }
     const id = this.nextId('1790');
     this.containers.set(id, {
@@ -256,11 +320,13 @@ export class InstagramFake extends MetaGraphFake {
       carouselItem: b.is_carousel_item === 'true',
       children,
       pollsLeft,
-      status: pollsLeft ? 'IN_PROGRESS' : 'FINISHED',
+      status: pollsLeft || b.upload_type === 'resumable' ? 'IN_PROGRESS' : 'FINISHED',
       createdAt: Date.now(),
       params: b,
+      ...(b.upload_type === 'resumable' ? { awaitingBytes: true } : {}),
     });
-    return { status: 200, body: { id } };
+    if (b.upload_type !== 'resumable') return { status: 200, body: { id } };
+    return { status: 200, body: { id, uri: `${this.url}/ig-api-upload/${this.version}/${id}` } };
   }
 
   private publish(req: FakeRequest, user: string): FakeResponse {
@@ -320,7 +386,7 @@ export class InstagramFake extends MetaGraphFake {
     const container = this.containers.get(id);
     if (container) {
       // IG Container fields: id, status_code, status (and copyright_check_status); no media id.
-      const status = this.rules.read(container);
+      const status = container.awaitingBytes ? 'IN_PROGRESS' : this.rules.read(container);
       return { status: 200, body: { id, status_code: status, status: STATUS_TEXT[status] } };
     }
     const media = this.published.find((m) => m.id === id);

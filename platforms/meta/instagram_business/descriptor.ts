@@ -30,6 +30,8 @@ export const instagramBusinessDescriptor: PlatformDescriptor = {
   rules: instagramBusinessRules,
   credentials: ['ig_user_id', 'access_token'],
   prepareStep: 'always',
+  // Videos may go by upload in prepare (POSTFLOW_META_VIDEO_SOURCE=upload): run it as an upload.
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://graph.facebook.com',
   capabilities: { reconcile: true, refresh: false, delete: false, comments: true, metrics: true },
   // Business and creator accounts are reached through the Pages they are linked to.
