@@ -60,6 +60,7 @@ export function uploadLedger(
     session: () => store.uploadSessions.get(key),
     keep: (session) => store.uploadSessions.keep(key, { accountId, platform, session }),
     forget: () => store.uploadSessions.drop(key),
+    update: (session) => store.uploadSessions.update(key, session),
     progress: (offset, size) => report({ upload_key: key, offset, size }),
   };
 }

@@ -61,7 +61,8 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
  * Where a platform's large uploads run (docs/platforms.md "Uploads that survive a crash"), when
  * the post has media:
  * - `upload`: an upload step of its own (`uploadTarget`) before the publish call, for platforms
- *   whose upload ends in the publish itself (YouTube: the final chunk creates the video). The step
+ *   whose upload ends in the publish itself (YouTube: the final chunk creates the video; TikTok's
+ *   FILE_UPLOAD, only as FILE_UPLOAD_ONLY says: TikTok posts once the final chunk arrives). The step
  *   sends all but that chunk and resumes in the same session after a crash; the publish call
  *   sends the final chunk.
  * - `prepare`: the prepare step uploads, before a separate publish call (X, LinkedIn; Facebook
@@ -76,15 +77,33 @@ export const UPLOAD_STEP: Readonly<Record<string, 'upload' | 'prepare'>> = table
   instagram_business: 'prepare',
   linkedin: 'prepare',
   linkedin_page: 'prepare',
+  tiktok: 'upload',
   twitter: 'prepare',
   youtube: 'upload',
 });
 
-/** Whether this target's media go through a long upload, and where. Deterministic: the workflow calls it. */
-export function uploadStep(target: TargetSpec, content: PostContent): 'upload' | 'prepare' | undefined {
+/**
+ * Platforms whose upload step runs only for a video the post sends as a file: TikTok, whose
+ * videos are pulled by URL unless the client that started the post was set to upload them
+ * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`, carried as `PostSpec.fileUploads`). A TikTok post of
+ * one medium is a video (TikTok takes no single photo) unless `media_type` says `photo`.
+ */
+export const FILE_UPLOAD_ONLY: Readonly<Record<string, true>> = table<true>({ tiktok: true });
+
+/**
+ * Whether this target's media go through a long upload, and where; `fileUpload`: the post sends
+ * its platform's videos as files (`DeliveryJob.fileUpload`). Deterministic: the workflow calls it.
+ */
+export function uploadStep(
+  target: TargetSpec,
+  content: PostContent,
+  fileUpload = false,
+): 'upload' | 'prepare' | undefined {
   const step = UPLOAD_STEP[target.platform];
   const { media = [] } = { ...content, ...target.overrides };
-  return step && media.length > 0 ? step : undefined;
+  if (!step || media.length === 0) return undefined;
+  if (!FILE_UPLOAD_ONLY[target.platform]) return step;
+  return fileUpload && media.length === 1 && target.options.media_type !== 'photo' ? step : undefined;
 }
 
 /** The platforms whose posts take a first comment (descriptors' `capabilities.comments`). */

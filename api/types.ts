@@ -112,6 +112,13 @@ export interface PostSpec {
    * needs. Absent: the platform's queue (or the workflow's).
    */
   uploadQueue?: string;
+  /**
+   * Platforms whose videos this post sends as files, in an upload step that survives a crash,
+   * rather than letting the platform pull them by URL: `tiktok` when the client that started the
+   * post had `POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`. Absent: pulled, or (posts started before it)
+   * uploaded whole in the publish call as the worker's setting says.
+   */
+  fileUploads?: string[];
   /** Set when a person must approve the post before it goes out (docs/api.md "Approval"). */
   approval?: ApprovalSpec;
   /** Set when the post comes back into its queue after it published (docs/api.md "Evergreen posts"). */
@@ -450,6 +457,8 @@ export interface DeliveryJob {
   content: PostContent;
   /** When this delivery run began: reconcile ignores the account's posts from before it. */
   startedAt?: string;
+  /** The post sends this platform's video as a file (`PostSpec.fileUploads` names it). */
+  fileUpload?: true;
 }
 
 /** The answer of a reconcile: can the platform be searched, and was the post found there. */

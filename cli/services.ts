@@ -186,6 +186,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       taskQueue: config.taskQueue,
       platformQueues: platformQueuesFrom(config.platformQueues, config.taskQueue),
       ...(config.uploadQueue ? { uploadQueue: uploadQueueName(config.taskQueue) } : {}),
+      fileUploads: config.fileUploads,
       userId: DEFAULT_USER,
       allowPrivateUrls: config.allowPrivateUrls,
       // Search attributes are not encrypted by the codec, so with it on the text is not indexed.

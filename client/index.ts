@@ -52,6 +52,11 @@ export interface PostflowClientOptions {
    * the platform's queue
    */
   uploadQueue?: string;
+  /**
+   * Platforms whose videos new posts send as files in a resumable upload step
+   * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`: `tiktok`). @default none
+   */
+  fileUploads?: string[];
   /** The user whose posts this client sees and creates. @default 'usr_default' */
   userId?: string;
   /** How long queries and updates may wait for a worker before failing with 503. @default 10 000 ms */
@@ -278,6 +283,7 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     taskQueue,
     platformQueues: options.platformQueues,
     ...(options.uploadQueue ? { uploadQueue: options.uploadQueue } : {}),
+    ...(options.fileUploads?.length ? { fileUploads: options.fileUploads } : {}),
     rpcTimeoutMs: options.rpcTimeoutMs,
     searchAttributes: options.searchAttributes,
     indexText: options.indexText,

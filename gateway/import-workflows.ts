@@ -18,6 +18,12 @@ export interface ImportWorkflowsOptions {
    * the platform's queue
    */
   uploadQueue?: string;
+  /**
+   * Platforms whose videos new posts send as files in a resumable upload step
+   * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`: `tiktok`); each new post with a target on one carries
+   * them in its input (`PostSpec.fileUploads`). @default none
+   */
+  fileUploads?: string[];
   searchAttributes?: boolean;
   indexText?: boolean;
   /** Start each post's metrics collection when it publishes. @default true */

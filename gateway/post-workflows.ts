@@ -25,6 +25,12 @@ export interface PostWorkflowsOptions {
    * the platform's queue
    */
   uploadQueue?: string;
+  /**
+   * Platforms whose videos new posts send as files in a resumable upload step
+   * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`: `tiktok`); each new post with a target on one carries
+   * them in its input (`PostSpec.fileUploads`). @default none
+   */
+  fileUploads?: string[];
   /** How long queries and updates may wait for a worker before failing with 503. */
   rpcTimeoutMs: number;
   /** Start posts with Postflow's search attributes (needed to list them). @default true */

@@ -9,14 +9,22 @@ import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
  */
 export function startedSpec(
   spec: PostSpec,
-  options: { platformQueues?: PlatformQueues; uploadQueue?: string; collectMetrics?: boolean },
+  options: {
+    platformQueues?: PlatformQueues;
+    uploadQueue?: string;
+    fileUploads?: string[];
+    collectMetrics?: boolean;
+  },
 ): PostSpec {
   const platformQueues = routingFor(spec.targets, options.platformQueues ?? {});
+  // Decided now, like the queues: a post keeps how its videos travel whatever the workers say later.
+  const fileUploads = (options.fileUploads ?? []).filter((p) => spec.targets.some((t) => t.platform === p));
   return {
     ...spec,
     ...(platformQueues ? { platformQueues } : {}),
     // Only posts that upload anything carry the upload queue: the others start as before.
     ...(options.uploadQueue && hasMedia(spec) ? { uploadQueue: options.uploadQueue } : {}),
+    ...(fileUploads.length ? { fileUploads } : {}),
     ...(options.collectMetrics === false ? { collectMetrics: false as const } : {}),
   };
 }

@@ -28,6 +28,11 @@ export interface PostflowConfig {
    * `<taskQueue>-uploads`, served by `postflow worker --uploads`. @default off
    */
   uploadQueue: boolean;
+  /**
+   * Platforms whose videos new posts send as files in a resumable upload step: `tiktok` with
+   * `POSTFLOW_TIKTOK_VIDEO_SOURCE=upload` (its worker checks the value at start). @default none
+   */
+  fileUploads: string[];
   /** `POSTFLOW_WORKER_PLATFORMS`: `postflow worker` serves only these platforms' queues (`--platforms` wins). */
   workerPlatforms: string[];
   /** gRPC and UI ports of the embedded dev server. */
@@ -85,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     platformQueues: parsePlatformList(env.POSTFLOW_PLATFORM_QUEUES, 'POSTFLOW_PLATFORM_QUEUES'),
     workerPlatforms: parsePlatformList(env.POSTFLOW_WORKER_PLATFORMS, 'POSTFLOW_WORKER_PLATFORMS'),
     uploadQueue: env.POSTFLOW_UPLOAD_QUEUE === 'true',
+    fileUploads: env.POSTFLOW_TIKTOK_VIDEO_SOURCE?.trim() === 'upload' ? ['tiktok'] : [],
     devServerPort,
     devServerUiPort,
     host: env.POSTFLOW_HOST || '127.0.0.1',

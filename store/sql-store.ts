@@ -518,6 +518,9 @@ export async function openSqlStore(db: SqlDatabase, box: SecretBox): Promise<Sto
       async drop(key) {
         await db.run('DELETE FROM upload_sessions WHERE key = ?', [key]);
       },
+      async update(key, session) {
+        await db.run('UPDATE upload_sessions SET session = ? WHERE key = ?', [box.seal(session), key]);
+      },
       async purge(createdBefore) {
         return db.run('DELETE FROM upload_sessions WHERE created_at < ?', [createdBefore.toISOString()]);
       },

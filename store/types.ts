@@ -359,6 +359,8 @@ export interface Store {
     get(key: string): Promise<string | undefined>;
     /** Forgets `key`'s session (it completed, or it is gone on the platform). */
     drop(key: string): Promise<void>;
+    /** Replaces the session kept under `key` (TikTok's records the bytes acknowledged); none kept: nothing. */
+    update(key: string, session: string): Promise<void>;
     /** Forgets sessions kept before `createdBefore` (the platforms' own expire within a week); returns how many. */
     purge(createdBefore: Date): Promise<number>;
   };

@@ -81,12 +81,20 @@ export const RESUMABLE_UPLOAD_PATCH = 'resumable-upload';
  * prepared its Meta targets with the prepare options, and replays so.
  */
 export const META_UPLOAD_PATCH = 'meta-upload-prepare';
+/**
+ * TikTok's upload step (a video the post sends as a file, `DeliveryJob.fileUpload`): init and all
+ * but the final chunk in `uploadTarget`, the final chunk in the publish call. A patch of its own,
+ * asked only of those deliveries: `patched()` answers once per run, so RESUMABLE_UPLOAD_PATCH
+ * asked for a YouTube target of the same post would say nothing of whether this run knew TikTok's step.
+ */
+export const TIKTOK_UPLOAD_PATCH = 'tiktok-upload-step';
 /** Platforms whose prepare became an upload after RESUMABLE_UPLOAD_PATCH, and the patch that made it one. */
 const UPLOAD_SINCE_PATCH: Readonly<Record<string, string>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, string>, {
     facebook: META_UPLOAD_PATCH,
     instagram: META_UPLOAD_PATCH,
     instagram_business: META_UPLOAD_PATCH,
+    tiktok: TIKTOK_UPLOAD_PATCH,
   }),
 );
 /** Platforms whose `first_comment` was refused without a call before the patch named. */
@@ -441,9 +449,10 @@ class Delivery {
    * answer (an opaque key, the size) the publish call finishes from.
    */
   private async prepare(): Promise<PreparedStep> {
-    const upload = uploadStep(this.job.target, this.job.content);
+    const { target, content, fileUpload } = this.job;
+    const upload = uploadStep(target, content, fileUpload === true);
     // A platform that took uploads later has its own patch; the rest are folded into the engine patch.
-    const since = UPLOAD_SINCE_PATCH[this.job.target.platform];
+    const since = UPLOAD_SINCE_PATCH[target.platform];
     const resumable =
       upload !== undefined &&
       (since !== undefined ? patched(since) : this.enginePatch || patched(RESUMABLE_UPLOAD_PATCH));

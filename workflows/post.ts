@@ -308,7 +308,12 @@ export class Post {
       if (waitMs <= 0) {
         const end = await deliver(
           delivery,
-          { postId: spec.id, target, content: spec.content },
+          {
+            postId: spec.id,
+            target,
+            content: spec.content,
+            ...(spec.fileUploads?.includes(target.platform) ? { fileUpload: true as const } : {}),
+          },
           () => this.touch(),
           {
             taskQueue: spec.platformQueues?.[target.platform],

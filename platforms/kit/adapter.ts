@@ -72,6 +72,11 @@ export interface UploadLedger {
   keep(session: string): Promise<string>;
   /** Forgets the kept session (the platform says it is gone), before a new one is opened. */
   forget(): Promise<void>;
+  /**
+   * Replaces the kept session's record: a platform whose upload URL cannot be asked where it
+   * stands (TikTok) records there the bytes it acknowledged, before the next chunk goes.
+   */
+  update(session: string): Promise<void>;
   /** The bytes the platform acknowledged so far, of `total`: the heartbeat's details. */
   progress(offset: number, total: number): void;
 }

@@ -92,7 +92,8 @@ export class FakePlatform {
   constructor(readonly name: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.dispatch(req, res));
+    // A client that went away mid-request (a cancelled upload's chunk) has no answer to wait for.
+    this.server = createServer((req, res) => void this.dispatch(req, res).catch(() => req.socket.destroy()));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

@@ -16,7 +16,7 @@ import {
   ruleForStatus,
 } from '../kit/http';
 import { bearerCaller } from '../kit/call';
-import { chunkPlan, sendChunks, videoSourceFrom } from './upload';
+import { chunkPlan, sendChunks, sendFinalChunk, uploadUntilFinalChunk, videoSourceFrom } from './upload';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
 
 const PLATFORM = 'tiktok';
@@ -111,7 +111,10 @@ const FAIL_REASONS: Record<string, FailureRule> = {
  * photos can only be pulled (the operator verifies the media domain either way) and no bytes pass
  * through the worker; `POSTFLOW_TIKTOK_VIDEO_SOURCE=upload` sends videos in FILE_UPLOAD chunks
  * instead (upload.ts), read from the file chunk by chunk, where the final chunk is the
- * irreversible call. checkPublished: `status/fetch` until PUBLISH_COMPLETE or FAILED.
+ * irreversible call. Posts the client started with the upload source (`PostSpec.fileUploads`)
+ * run an upload step (`upload`, docs/platforms.md "Uploads that survive a crash"): creator_info,
+ * init and every chunk but the final one, resumable after a crash; their publish call sends only
+ * the final chunk. checkPublished: `status/fetch` until PUBLISH_COMPLETE or FAILED.
  *
  * No findExisting: the posting scopes list nothing (Display API `video/list` needs `video.list`),
  * and a lost init answer leaves no publish_id to ask about, so such a delivery ends unconfirmed.
@@ -148,29 +151,89 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
   });
 
   /**
-   * A video by FILE_UPLOAD: init declares the chunks (nothing is posted until the last arrives,
-   * so init is not the irreversible call), then the chunks; the last one posts the video.
+   * What the upload step's chunks are answered: 206 taken; 416 out of sequence (one TikTok holds
+   * already is out of it); 403, 404, 410 the upload URL expired or unknown. Anything else fails.
    */
-  const uploadVideo = async (req: PublishRequest, prepared: StepState) => {
+  const stepUploader = bearerCaller({
+    platform: PLATFORM,
+    baseUrl: '',
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    failure,
+    failed: (response) => !response.ok && ![416, 403, 404, 410].includes(response.status),
+  });
+
+  /** The video and its chunks, for FILE_UPLOAD; a video past 1,000 chunks is refused. */
+  const videoPlan = async (req: PublishRequest) => {
     const file = await req.media[0]!.open();
     const plan = chunkPlan(file.size);
     if (!plan)
       throw rejected(PLATFORM, 'media_too_large', `the video is too large for TikTok (${file.size} bytes).`);
-    const source = {
-      source: 'FILE_UPLOAD',
-      video_size: plan.videoSize,
-      chunk_size: plan.chunkSize,
-      total_chunk_count: plan.totalChunkCount,
-    };
-    const { data } = await post(req, '/v2/post/publish/video/init/', videoBody(req, prepared, source));
+    return { file, plan };
+  };
+  const fileSource = (plan: NonNullable<ReturnType<typeof chunkPlan>>) => ({
+    source: 'FILE_UPLOAD',
+    video_size: plan.videoSize,
+    chunk_size: plan.chunkSize,
+    total_chunk_count: plan.totalChunkCount,
+  });
+
+  /**
+   * A video by FILE_UPLOAD: init declares the chunks (nothing is posted until the last arrives,
+   * so init is not the irreversible call), then the chunks; the last one posts the video.
+   */
+  const uploadVideo = async (req: PublishRequest, prepared: StepState) => {
+    const { file, plan } = await videoPlan(req);
+    const body = videoBody(req, prepared, fileSource(plan));
+    const { data } = await post(req, '/v2/post/publish/video/init/', body);
     const send = (request: Parameters<ReturnType<typeof uploader>>[0], irreversible: boolean) =>
       uploader({ signal: req.signal }, irreversible)(request);
     await sendChunks(send, String(data.upload_url), file, plan);
     return data;
   };
 
-  return {
+  /** The final chunk of the upload step's session (`prepared.upload_key`): the irreversible call. */
+  const finishUpload = async (req: PublishRequest, prepared: StepState) => {
+    const { file, plan } = await videoPlan(req);
+    const kept = await req.uploadSession?.(String(prepared.upload_key));
+    const send = (request: Parameters<ReturnType<typeof uploader>>[0]) =>
+      uploader({ signal: req.signal }, true)(request);
+    return { publish_id: await sendFinalChunk(PLATFORM, kept, file, plan, send) };
+  };
+
+  const adapter: PlatformAdapter = {
     platform: PLATFORM,
+
+    /**
+     * The upload step: creator_info (what init declares comes from it), init, and every chunk but
+     * the final one, in the session kept in `ledger` (upload.ts `uploadUntilFinalChunk`). Answers
+     * what prepare would, with the upload's key and where it stands: no secret.
+     */
+    async upload(req, ledger) {
+      if (isPhotoPost(req))
+        throw rejected(PLATFORM, 'invalid_params', 'photos are pulled by URL; only a video is uploaded.');
+      const { ready } = (await adapter.prepare!(req)) as { ready: StepState };
+      const { file, plan } = await videoPlan(req);
+      const session = await uploadUntilFinalChunk({
+        platform: PLATFORM,
+        file,
+        plan,
+        ledger,
+        init: async () => {
+          const { data } = await post(
+            req,
+            '/v2/post/publish/video/init/',
+            videoBody(req, ready, fileSource(plan)),
+          );
+          return { publish_id: String(data.publish_id), upload_url: String(data.upload_url) };
+        },
+        put: async (request) => {
+          const { status } = await stepUploader({ signal: req.signal })(request);
+          if (status === 416) return 'out-of-sequence';
+          return status === 403 || status === 404 || status === 410 ? 'gone' : 'taken';
+        },
+      });
+      return { ...ready, upload_key: ledger.key, size: plan.videoSize, offset: session.acknowledged };
+    },
 
     async prepare(req) {
       assertTokenFresh(PLATFORM, req.account.credentials);
@@ -225,9 +288,11 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
       const init = async (path: string, body: object) => (await post(req, path, body, true)).data;
       const data = photo
         ? await init('/v2/post/publish/content/init/', photoBody(req, prepared, await urls()))
-        : videoSource === 'upload'
-          ? await uploadVideo(req, prepared)
-          : await init('/v2/post/publish/video/init/', videoBody(req, prepared, pullSource(await urls())));
+        : prepared.upload_key !== undefined
+          ? await finishUpload(req, prepared)
+          : videoSource === 'upload'
+            ? await uploadVideo(req, prepared)
+            : await init('/v2/post/publish/video/init/', videoBody(req, prepared, pullSource(await urls())));
       const state: StepState = {
         publish_id: String(data.publish_id),
         username: String(prepared.username ?? ''),
@@ -324,6 +389,7 @@ export function createTikTokAdapter(options: AdapterOptions = {}): PlatformAdapt
       });
     },
   };
+  return adapter;
 }
 
 function isPhotoPost(req: PublishRequest): boolean {

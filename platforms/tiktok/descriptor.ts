@@ -144,6 +144,8 @@ export const tiktokDescriptor: PlatformDescriptor = {
   rules: tiktokRules,
   credentials: ['access_token', 'refresh_token'],
   prepareStep: 'always',
+  // Only for a video the post sends as a file (api/platform-steps.ts FILE_UPLOAD_ONLY).
+  uploadStep: 'upload',
   apiBaseUrl: 'https://open.tiktokapis.com',
   capabilities: { reconcile: false, refresh: true, delete: false, comments: false, metrics: true },
   // Login Kit for Web (v2): the client is `client_key`, scopes are comma-separated, the secret goes

@@ -28,8 +28,10 @@ export interface FileUpload {
   hash: Hash;
   /** SHA-256 (hex) of the whole video, once complete. */
   sha256?: string;
-  /** Every chunk PUT: its range and the fake's answer. */
-  chunks: Array<{ first: number; last: number; status: number }>;
+  /** Every chunk PUT: its range, its bytes, and the fake's answer. */
+  chunks: Array<{ first: number; last: number; bytes: number; status: number }>;
+  /** When init answered (ms since the epoch): the upload URL is valid for `uploadUrlTtlMs`. */
+  openedAt: number;
 }
 
 /** TikTok's chunk rules (Media Transfer Guide), in bytes: MB read as 10^6, the stricter reading. */
@@ -75,6 +77,10 @@ export class TikTokFake extends FakePlatform {
   verifiedPrefixes?: string[];
   /** Status fetches a post stays in processing. */
   processingPolls = 1;
+  /** A slow link: each chunk is taken this long after it arrived (tests stop a worker mid-upload). */
+  chunkDelayMs = 0;
+  /** How long an upload URL takes chunks: one hour (Direct Post reference, `upload_url`). */
+  uploadUrlTtlMs = 3_600_000;
   readonly clients = new Map([['client-key-1', 'client-secret-1']]);
   /** Video object counts (`like_count`, `comment_count`, `share_count`, `view_count`), by post id; 0 where unset. */
   readonly engagement = new Map<string, Record<string, number>>();
@@ -132,7 +138,14 @@ export class TikTokFake extends FakePlatform {
       },
       { method: 'POST', path: '/v2/post/publish/status/fetch/', handle: authed((req) => this.status(req)) },
       // The upload URL is TikTok's own capability: no bearer token needed.
-      { method: 'PUT', path: '/upload/', handle: (req) => this.receiveChunk(req) },
+      {
+        method: 'PUT',
+        path: '/upload/',
+        handle: async (req) => {
+          if (this.chunkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
+          return this.receiveChunk(req);
+        },
+      },
       { method: 'POST', path: '/v2/video/query/', handle: authed((req) => this.queryVideos(req)) },
       { method: 'POST', path: '/v2/oauth/token/', handle: (req) => this.token(req) },
       this.consentRoute('/v2/auth/authorize/', (key) => this.clients.has(key), 'client_key'),
@@ -235,6 +248,7 @@ export class TikTokFake extends FakePlatform {
         received: 0,
         hash: createHash('sha256'),
         chunks: [],
+        openedAt: Date.now(),
       },
     };
     this.posts.push(post);
@@ -246,7 +260,11 @@ export class TikTokFake extends FakePlatform {
 
   /**
    * One chunk PUT to the upload URL (`Content-Range: bytes first-last/total`): in order, each the
-   * declared chunk size but the last, which takes the rest. 206 until the last, then 201.
+   * declared chunk size but the last, which takes the rest. 206 until the last, then 201. TikTok
+   * takes chunks only in sequence (Media Transfer Guide) and documents no way to ask what it
+   * holds: a chunk out of sequence, one it holds already included (a retry re-sending the chunk
+   * whose answer it lost), is answered 416 Range Not Satisfiable and changes nothing. After the
+   * URL's hour, or once the upload completed, the URL takes nothing: 403.
    */
   private receiveChunk(req: FakeRequest): FakeResponse {
     const post = this.posts.find((p) => p.publishId === req.query.get('upload_id'));
@@ -254,8 +272,12 @@ export class TikTokFake extends FakePlatform {
     if (!upload) return { status: 404, body: '' };
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
     const [first, last, total] = (range?.slice(1) ?? []).map(Number);
-    const record = { first: first ?? -1, last: last ?? -1, status: 400 };
+    const record = { first: first ?? -1, last: last ?? -1, bytes: req.raw.length, status: 400 };
     upload.chunks.push(record);
+    if (Date.now() - upload.openedAt >= this.uploadUrlTtlMs || upload.sha256 !== undefined) {
+      record.status = 403;
+      return { status: 403, body: '' };
+    }
     const index = Math.floor(upload.received / upload.chunkSize);
     const final = index === upload.totalChunkCount - 1;
     const expected = final ? upload.videoSize - upload.received : upload.chunkSize;
@@ -279,6 +301,31 @@ export class TikTokFake extends FakePlatform {
     upload.sha256 = upload.hash.digest('hex');
     record.status = 201;
     return { status: 201, body: '' };
+  }
+
+  /** The FILE_UPLOAD inits answered: one per upload session opened. */
+  fileUploads(): TikTokPost[] {
+    return this.posts.filter((p) => p.upload);
+  }
+
+  /**
+   * Per session (publish_id), per byte range `first-last`: the bytes PUT for it in all and the
+   * bytes taken. A range sent twice shows as `sent` twice its size.
+   */
+  rangeBytes(): Map<string, Map<string, { sent: number; kept: number; puts: number }>> {
+    const all = new Map<string, Map<string, { sent: number; kept: number; puts: number }>>();
+    for (const post of this.fileUploads()) {
+      const ranges = new Map<string, { sent: number; kept: number; puts: number }>();
+      for (const c of post.upload!.chunks) {
+        const r = ranges.get(`${c.first}-${c.last}`) ?? { sent: 0, kept: 0, puts: 0 };
+        r.sent += c.bytes;
+        r.puts += 1;
+        if (c.status === 206 || c.status === 201) r.kept += c.bytes;
+        ranges.set(`${c.first}-${c.last}`, r);
+      }
+      all.set(post.publishId, ranges);
+    }
+    return all;
   }
 
   private status(req: FakeRequest): FakeResponse {
@@ -313,7 +360,14 @@ export class TikTokFake extends FakePlatform {
     if (!fields.length || !Array.isArray(ids) || !ids.length || ids.length > 20)
       return error(400, 'invalid_params', 'fields and filters.video_ids (1 to 20) are required.');
     const videos = this.posts
-      .filter((p) => ids.includes(p.id) && !p.failReason && p.postInfo.privacy_level !== 'SELF_ONLY')
+      .filter(
+        (p) =>
+          ids.includes(p.id) &&
+          !p.failReason &&
+          p.postInfo.privacy_level !== 'SELF_ONLY' &&
+          // An upload whose final chunk never came was never posted.
+          (!p.upload || p.upload.sha256 !== undefined),
+      )
       .map((p) => {
         const counts = {
           like_count: 0,

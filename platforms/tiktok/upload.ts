@@ -1,4 +1,4 @@
-import type { MediaReader } from '../kit/adapter';
+import { type MediaReader, PublishError, type UploadLedger } from '../kit/adapter';
 import type { CallRequest, PlatformAnswer } from '../kit/call';
 
 /**
@@ -59,6 +59,24 @@ export function chunkPlan(size: number, chunkBytes = TIKTOK_CHUNK_BYTES): ChunkP
   return { videoSize: size, chunkSize: chunkBytes, totalChunkCount: count, ranges };
 }
 
+/** One chunk's PUT to the upload URL: `Content-Range: bytes first-last/total`, the bytes read now. */
+async function chunkRequest(
+  uploadUrl: string,
+  file: MediaReader,
+  plan: ChunkPlan,
+  { start, end }: { start: number; end: number },
+): Promise<CallRequest> {
+  return {
+    method: 'PUT',
+    path: uploadUrl,
+    headers: {
+      'content-type': file.contentType,
+      'content-range': `bytes ${start}-${end - 1}/${plan.videoSize}`,
+    },
+    body: await file.read(start, end),
+  };
+}
+
 /**
  * PUTs every chunk of the plan to the upload URL, in order (TikTok takes them sequentially). The
  * final chunk completes the upload, after which TikTok posts the video: its call is the
@@ -70,16 +88,184 @@ export async function sendChunks(
   file: MediaReader,
   plan: ChunkPlan,
 ): Promise<void> {
-  for (const [i, { start, end }] of plan.ranges.entries()) {
-    const request: CallRequest = {
-      method: 'PUT',
-      path: uploadUrl,
-      headers: {
-        'content-type': file.contentType,
-        'content-range': `bytes ${start}-${end - 1}/${plan.videoSize}`,
-      },
-      body: await file.read(start, end),
-    };
-    await send(request, i === plan.ranges.length - 1);
+  for (const [i, range] of plan.ranges.entries()) {
+    await send(await chunkRequest(uploadUrl, file, plan, range), i === plan.ranges.length - 1);
   }
 }
+
+/*
+ * The upload step (docs/platforms.md "TikTok video uploads"): init and every chunk but the final
+ * one in an activity of its own (`uploadTarget`), which survives a worker's crash; the publish
+ * call sends only the final chunk, in the same session. TikTok posts once the final chunk
+ * arrives, so nothing before it can publish: a session may be given up and a new one opened
+ * (another init) as long as its final chunk was never sent, which the step never does.
+ */
+
+/**
+ * TikTok's upload session as Postflow keeps it (sealed in the store, never in history or logs:
+ * the upload URL is a capability). TikTok documents no way to ask an upload URL what it holds, so
+ * the session itself records the bytes TikTok acknowledged (206), written before the next chunk
+ * goes: a retry on another worker goes on from there, the chunk in flight at the crash aside.
+ */
+export interface TikTokUploadSession {
+  publish_id: string;
+  upload_url: string;
+  /** When init answered it (ms since the epoch): the upload URL is valid for one hour. */
+  opened_at: number;
+  /** Bytes TikTok acknowledged: the start of the next chunk to send. */
+  acknowledged: number;
+}
+
+/** TikTok's upload URL is valid for one hour from init (Direct Post reference, `upload_url`). */
+export const UPLOAD_URL_TTL_MS = 3_600_000;
+/**
+ * A kept session is given up this long before its hour ends: the step opens a new one rather
+ * than sending chunks that may arrive after the URL expired, and the publish call will not start
+ * its final chunk so late that it could be cut off.
+ */
+export const UPLOAD_URL_MARGIN_MS = 5 * 60_000;
+
+export function sessionText(session: TikTokUploadSession): string {
+  return JSON.stringify(session);
+}
+
+/** A kept session, or undefined for anything that is not one (nothing to resume). */
+export function readSession(text: string | undefined): TikTokUploadSession | undefined {
+  if (!text) return undefined;
+  try {
+    const s = JSON.parse(text) as Partial<TikTokUploadSession>;
+    return typeof s.publish_id === 'string' &&
+      typeof s.upload_url === 'string' &&
+      typeof s.opened_at === 'number' &&
+      typeof s.acknowledged === 'number'
+      ? (s as TikTokUploadSession)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the session's upload URL is too close to (or past) its hour to be used now. */
+export function sessionExpired(session: TikTokUploadSession, now = Date.now()): boolean {
+  return now >= session.opened_at + UPLOAD_URL_TTL_MS - UPLOAD_URL_MARGIN_MS;
+}
+
+/** What the upload URL answered a chunk: taken (206), out of sequence (416), gone, or else. */
+type ChunkAnswer = 'taken' | 'out-of-sequence' | 'gone';
+
+/** The upload step's side of the transfer. */
+export interface UploadUntilFinal {
+  platform: string;
+  file: MediaReader;
+  plan: ChunkPlan;
+  ledger: UploadLedger;
+  /** Calls init (`/v2/post/publish/video/init/` with FILE_UPLOAD): reversible, posts nothing yet. */
+  init(): Promise<{ publish_id: string; upload_url: string }>;
+  /** PUTs one chunk (never the final one here); a failure other than 206/416/gone throws. */
+  put(request: CallRequest): Promise<ChunkAnswer>;
+  now?: () => number;
+}
+
+/**
+ * Init (unless an earlier attempt kept a session still valid) and every chunk but the final one,
+ * each acknowledged chunk recorded in the kept session before the next goes. Answers the
+ * session's final state: its `acknowledged` is the final chunk's start.
+ *
+ * Resuming, the first chunk sent may be the one in flight when the earlier attempt stopped: TikTok
+ * may hold it already and answer 416 (chunks go in sequence; one it holds is out of it). That
+ * answer, for that chunk only, means "held": the step goes on after it. Any other sign that the
+ * session and the record disagree (a second 416), or an expired or unknown upload URL, gives the
+ * session up and opens a new one: safe, since its final chunk was never sent.
+ */
+export async function uploadUntilFinalChunk(upload: UploadUntilFinal): Promise<TikTokUploadSession> {
+  const { file, plan, ledger } = upload;
+  const now = upload.now ?? Date.now;
+  const last = plan.ranges.length - 1;
+  let session = readSession(await ledger.session());
+  if (
+    session &&
+    (sessionExpired(session, now()) || !plan.ranges.some((r) => r.start === session!.acknowledged))
+  )
+    session = undefined;
+  /** Whether the next chunk is the first this attempt sends in a resumed session. */
+  let resumed = session !== undefined;
+  let opened = 0;
+  const open = async (): Promise<TikTokUploadSession> => {
+    // A second new session in one attempt: the upload URLs keep failing; Temporal retries later.
+    if (opened++ > 0)
+      throw uploadFailure(
+        upload.platform,
+        'upload_session_lost',
+        'the upload session was lost twice; retrying the upload.',
+      );
+    await ledger.forget();
+    const { publish_id, upload_url } = await upload.init();
+    const fresh = { publish_id, upload_url, opened_at: now(), acknowledged: 0 };
+    // Kept before any byte goes; an attempt racing this one may have kept its own first.
+    return readSession(await ledger.keep(sessionText(fresh))) ?? fresh;
+  };
+  session ??= await open();
+  ledger.progress(session.acknowledged, plan.videoSize);
+  for (;;) {
+    const index = plan.ranges.findIndex((r) => r.start === session!.acknowledged);
+    if (index === last) return session;
+    if (index < 0 || sessionExpired(session, now())) {
+      session = await open();
+      resumed = false;
+      continue;
+    }
+    const range = plan.ranges[index]!;
+    const answer = await upload.put(await chunkRequest(session.upload_url, file, plan, range));
+    const held = answer === 'out-of-sequence' && resumed;
+    resumed = false;
+    if (answer === 'taken' || held) {
+      session = { ...session, acknowledged: range.end };
+      await ledger.update(sessionText(session));
+      ledger.progress(range.end, plan.videoSize);
+    } else {
+      session = await open();
+    }
+  }
+}
+
+/**
+ * The publish call's side: the final chunk, in the session the upload step kept. Refuses (a plain
+ * retry, nothing sent) a session that is gone or too close to its hour: the next attempt's upload
+ * step opens a new one. Answers the session's publish_id.
+ */
+export async function sendFinalChunk(
+  platform: string,
+  text: string | undefined,
+  file: MediaReader,
+  plan: ChunkPlan,
+  send: (request: CallRequest) => Promise<PlatformAnswer>,
+  now = Date.now(),
+): Promise<string> {
+  const session = readSession(text);
+  const final = plan.ranges.at(-1)!;
+  if (!session || session.acknowledged !== final.start)
+    throw uploadFailure(
+      platform,
+      'upload_session_lost',
+      'the upload session is gone; nothing was published; uploading again.',
+    );
+  if (sessionExpired(session, now))
+    throw uploadFailure(
+      platform,
+      'upload_session_expired',
+      "the upload URL's hour is (nearly) over before the final chunk; nothing was published; uploading again.",
+    );
+  await send(await chunkRequest(session.upload_url, file, plan, final));
+  return session.publish_id;
+}
+
+/** A failure before the final chunk: nothing published, a plain retry. */
+const uploadFailure = (platform: string, code: string, message: string) =>
+  new PublishError({
+    category: 'platform',
+    caused_by: 'platform',
+    code: `platform.${platform}.${code}`,
+    message: `${platform}: ${message}`,
+    retryable: true,
+    outcomeUnknown: false,
+  });

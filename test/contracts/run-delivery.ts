@@ -25,13 +25,15 @@ export async function runDelivery(
   adapter: PlatformAdapter,
   request: PublishRequest,
   uploads: UploadSessions = new UploadSessions(),
+  /** The post sends its video as a file (`PostSpec.fileUploads` names the platform). */
+  fileUpload = false,
 ): Promise<DeliveryReceipt> {
   const req: PublishRequest = { uploadSession: (key) => uploads.get(key), ...request };
   // Like the workflow: a prepare step with nothing to do is skipped (api/platform-steps.ts); a
   // platform whose upload ends in its publish call uploads in a step of its own first.
   const content = { ...req.content, media: req.media.map((file) => file.ref) };
   let prepared =
-    uploadStep(req.target, content) === 'upload' && adapter.upload
+    uploadStep(req.target, content, fileUpload) === 'upload' && adapter.upload
       ? { ready: await adapter.upload(req, uploads.ledger('upl_contract')) }
       : needsPrepare(req.target, content)
         ? await adapter.prepare!(req)
@@ -72,6 +74,10 @@ export class UploadSessions {
       },
       forget: () => {
         this.sessions.delete(key);
+        return Promise.resolve();
+      },
+      update: (session) => {
+        if (this.sessions.has(key)) this.sessions.set(key, session);
         return Promise.resolve();
       },
       progress: (offset, total) => void this.progress.push({ key, offset, total }),

@@ -4,9 +4,11 @@ import type { MediaRef } from '../../api/types';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { adapterContract, type ContractSubject } from './adapter-contract';
 import { createHash, randomBytes } from 'node:crypto';
+import { readSession, sessionText } from '../../platforms/tiktok/upload';
 import {
   FAKE_MP4,
   MediaHost,
+  UploadSessions,
   PNG_1X1,
   publishRequest,
   runDelivery,
@@ -178,8 +180,8 @@ describe('tiktok specifics', () => {
         total_chunk_count: 2,
       });
       expect(post.upload!.chunks).toEqual([
-        { first: 0, last: 10 * MiB - 1, status: 206 },
-        { first: 10 * MiB, last: movie.length - 1, status: 201 },
+        { first: 0, last: 10 * MiB - 1, bytes: 10 * MiB, status: 206 },
+        { first: 10 * MiB, last: movie.length - 1, bytes: movie.length - 10 * MiB, status: 201 },
       ]);
       expect(post.upload).toMatchObject({ received: movie.length, sha256: sha(movie) });
       expect(file.usage).toEqual({ loads: 0, opens: 1, reads: 2, bytesRead: movie.length });
@@ -192,7 +194,9 @@ describe('tiktok specifics', () => {
       const movie = randomBytes(3 * MiB);
       const { post } = await deliver(movie);
       expect(post.sourceInfo).toMatchObject({ chunk_size: movie.length, total_chunk_count: 1 });
-      expect(post.upload!.chunks).toEqual([{ first: 0, last: movie.length - 1, status: 201 }]);
+      expect(post.upload!.chunks).toEqual([
+        { first: 0, last: movie.length - 1, bytes: movie.length, status: 201 },
+      ]);
       expect(post.upload!.sha256).toBe(sha(movie));
     });
 
@@ -216,6 +220,92 @@ describe('tiktok specifics', () => {
       fake.inject({ method: 'PUT', path: '/upload/' }, { kind: 'lose-answer' });
       expect(await failureOf(uploader().publish(req(movie), ready))).toMatchObject({ outcomeUnknown: true });
       expect(fake.posts.at(-1)!.upload!.sha256).toBe(sha(movie));
+    });
+
+    describe('in an upload step of its own (the post carries fileUploads: tiktok)', () => {
+      /** Pull is the worker's setting: the post's own decision (the upload step) is what counts. */
+      const stepAdapter = () => createTikTokAdapter({ baseUrl: fake.url, timeoutMs: 5_000, env });
+      const stepRequest = (movie: Buffer) => {
+        const file = testMediaFile({ contentType: 'video/mp4', bytes: movie });
+        return publishRequest(account(), { text: 'Stepped', media: [file.ref] }, publicPost, [file]);
+      };
+      /** Four chunks: three in the step, the final one (with the remainder) in the publish call. */
+      const movie = randomBytes(40 * MiB + 4_321);
+
+      test('init and every chunk but the final one in the step; the publish call sends only the final chunk, in the same session', async () => {
+        const uploads = new UploadSessions();
+        const receipt = await runDelivery(stepAdapter(), stepRequest(movie), uploads, true);
+        expect(fake.fileUploads()).toHaveLength(1);
+        const [post] = fake.fileUploads();
+        expect(post!.upload!.chunks.map((c) => c.status)).toEqual([206, 206, 206, 201]);
+        expect(post!.upload).toMatchObject({ received: movie.length, sha256: sha(movie) });
+        expect(receipt.platformPostId).toBe(post!.id);
+        // Each chunk's progress was reported, and the kept session names where the upload stood.
+        expect(uploads.progress.map((p) => p.offset)).toEqual([0, 10 * MiB, 20 * MiB, 30 * MiB]);
+        expect(readSession(uploads.sessions.get('upl_contract'))).toMatchObject({
+          publish_id: post!.publishId,
+          acknowledged: 30 * MiB,
+        });
+      });
+
+      test('a retried step goes on in the kept session from the acknowledged chunk; a chunk TikTok took whose answer was lost (416 when sent again) counts as held', async () => {
+        const uploads = new UploadSessions();
+        const ledger = uploads.ledger('upl_retry');
+        // The first chunk reaches TikTok, the answer never comes back: the attempt fails.
+        fake.inject({ method: 'PUT', path: '/upload/' }, { kind: 'lose-answer' });
+        const first = await failureOf(stepAdapter().upload!(stepRequest(movie), ledger));
+        expect(first).toMatchObject({ retryable: true, outcomeUnknown: false });
+        expect(readSession(await ledger.session())).toMatchObject({ acknowledged: 0 });
+
+        const ready = await stepAdapter().upload!(stepRequest(movie), ledger);
+        expect(ready).toMatchObject({ upload_key: 'upl_retry', size: movie.length, offset: 30 * MiB });
+        expect(JSON.stringify(ready)).not.toMatch(/upload_id|http/);
+        expect(fake.fileUploads()).toHaveLength(1);
+        const session = fake.fileUploads()[0]!.publishId;
+        const ranges = fake.rangeBytes().get(session)!;
+        // The chunk whose answer was lost went again (416: TikTok held it); every other once.
+        expect(ranges.get(`0-${10 * MiB - 1}`)).toEqual({ puts: 2, sent: 20 * MiB, kept: 10 * MiB });
+        expect([...ranges.values()].slice(1).map((r) => r.puts)).toEqual([1, 1]);
+        expect(fake.fileUploads()[0]!.upload!.received).toBe(30 * MiB);
+
+        const published = await stepAdapter().publish(
+          { ...stepRequest(movie), uploadSession: (key) => uploads.get(key) },
+          ready,
+        );
+        expect(published).toMatchObject({ processing: { publish_id: session } });
+        expect(fake.fileUploads()[0]!.upload!.sha256).toBe(sha(movie));
+      });
+
+      test('an upload URL near its hour is given up before the final chunk: the step opens a new session, the publish call refuses (nothing sent)', async () => {
+        const uploads = new UploadSessions();
+        const ledger = uploads.ledger('upl_old');
+        await stepAdapter().upload!(stepRequest(movie), ledger);
+        const kept = readSession(await ledger.session())!;
+        const hourAgo = { ...kept, opened_at: Date.now() - 3_600_000 };
+        await ledger.update(sessionText(hourAgo));
+
+        // The publish call: a plain retry, no chunk sent, nothing published.
+        const puts = fake.fileUploads()[0]!.upload!.chunks.length;
+        const refused = await failureOf(
+          stepAdapter().publish(
+            { ...stepRequest(movie), uploadSession: (key) => uploads.get(key) },
+            { upload_key: 'upl_old', privacy_level: 'PUBLIC_TO_EVERYONE' },
+          ),
+        );
+        expect(refused).toMatchObject({
+          code: 'platform.tiktok.upload_session_expired',
+          retryable: true,
+          outcomeUnknown: false,
+        });
+        expect(fake.fileUploads()[0]!.upload!.chunks).toHaveLength(puts);
+
+        // The step again: a new init, from byte 0; the old session never gets its final chunk.
+        const ready = await stepAdapter().upload!(stepRequest(movie), ledger);
+        expect(fake.fileUploads()).toHaveLength(2);
+        expect(readSession(await ledger.session())!.publish_id).toBe(fake.fileUploads()[1]!.publishId);
+        expect(ready).toMatchObject({ offset: 30 * MiB });
+        expect(fake.fileUploads()[0]!.upload!.sha256).toBeUndefined();
+      });
     });
 
     test('photos are still pulled, and a setting other than pull or upload stops the worker at start', async () => {

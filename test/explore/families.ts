@@ -30,6 +30,13 @@ import type { FamilyName } from './schedule';
  * a reply with an Idempotency-Key, a reply at a derived record key, a reply found in the timeline);
  * - instagram: containers (prepare makes one, publish publishes it, reconcile asks about it);
  * - tiktok: publish then processing (status polls), no look-up at all;
+ * - tiktok-upload: TikTok with its video sent as a file (the post carries `fileUploads`): the
+ *   upload step (creator_info, init, all but the final chunk, retried in place in the same
+ *   session), the final chunk as the publish call, processing; no look-up. It shares the tiktok
+ *   family's fake and adapter (one per platform); its one-chunk clip makes the step init only,
+ *   the chunks before the final one being explored in test/unit/tiktok-upload-activity.test.ts,
+ *   the contract and test/integration/tiktok-upload-crash.test.ts (TikTok's chunks are 5 MB at
+ *   least: each explored post would move tens of megabytes).
  * - youtube: a resumable upload step (all but the final chunk, retried in place in the same
  *   session), the final chunk as the publish call, processing; reconcile asks the upload session,
  *   and a session proven incomplete is reused.
@@ -41,6 +48,8 @@ export interface Family {
   adapter: PlatformAdapter;
   /** What processing faults do to this platform (only families with processing). */
   processing?: ProcessingControl;
+  /** Platforms whose videos the family's posts send as files (`PostSpec.fileUploads`). */
+  fileUploads?: string[];
   /** A fresh account's credentials on the platform. */
   credentials(): Record<string, string>;
   /** The `POST /v1/posts` body's content for a post whose text carries `marker`. */
@@ -155,7 +164,9 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
       };
     }
     case 'tiktok':
-      return tiktok(deps);
+      return tiktok(deps, 'tiktok');
+    case 'tiktok-upload':
+      return { ...(await tiktok(deps, 'tiktok-upload')), fileUploads: ['tiktok'] };
     case 'youtube':
       return youtube(deps);
   }
@@ -194,13 +205,30 @@ function sandbox({ store }: FamilyDeps): Family {
   };
 }
 
-async function tiktok({ host }: FamilyDeps): Promise<Family> {
-  const fake = await new TikTokFake().start();
+/** The TikTok fake both TikTok families share (the world has one adapter per platform), while either runs. */
+let sharedTikTok: { fake: Promise<TikTokFake>; users: number } | undefined;
+
+async function tiktokFake(): Promise<{ fake: TikTokFake; release: () => Promise<void> }> {
+  sharedTikTok ??= { fake: new TikTokFake().start(), users: 0 };
+  const shared = sharedTikTok;
+  shared.users += 1;
+  const fake = await shared.fake;
+  const release = async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    if (sharedTikTok === shared) sharedTikTok = undefined;
+    await fake.stop();
+  };
+  return { fake, release };
+}
+
+async function tiktok({ host }: FamilyDeps, name: 'tiktok' | 'tiktok-upload'): Promise<Family> {
+  const { fake, release } = await tiktokFake();
   const env = { POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1', POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1' };
   const [clip] = host.serve([{ contentType: 'video/mp4', bytes: FAKE_MP4 }]);
   const postOf = (state: StepState) => fake.posts.find((p) => p.publishId === state.publish_id);
   return {
-    name: 'tiktok',
+    name,
     platform: 'tiktok',
     adapter: createTikTokAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS, env }),
     processing: {
@@ -226,10 +254,15 @@ async function tiktok({ host }: FamilyDeps): Promise<Family> {
       media: [clip!.ref],
       platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' },
     }),
-    // A post TikTok failed is not on the account; one still processing may go live any moment.
+    // A post TikTok failed is not on the account; one still processing may go live any moment. An
+    // upload whose final chunk never came is no post: TikTok posts once the upload completes.
     ledger: async (marker) =>
-      fake.posts.filter((p) => p.text.includes(marker) && !p.failReason).map((p) => p.id),
-    stop: () => fake.stop(),
+      fake.posts
+        .filter(
+          (p) => p.text.includes(marker) && !p.failReason && (!p.upload || p.upload.sha256 !== undefined),
+        )
+        .map((p) => p.id),
+    stop: release,
   };
 }
 

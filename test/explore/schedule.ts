@@ -38,6 +38,7 @@ export const FAMILIES = [
   'twitter',
   'instagram',
   'tiktok',
+  'tiktok-upload',
   'youtube',
 ] as const;
 export type FamilyName = (typeof FAMILIES)[number];
@@ -101,7 +102,8 @@ export interface ScheduledEvent {
 
 /** The faults that mean something for a family (processing exists only where the platform has it). */
 export function faultsOf(family: FamilyName): Fault[] {
-  const processing = family === 'tiktok' || family === 'sandbox' || family === 'youtube';
+  const processing =
+    family === 'tiktok' || family === 'tiktok-upload' || family === 'sandbox' || family === 'youtube';
   return FAULTS.filter((f) => processing || !f.startsWith('processing'));
 }
 

@@ -109,7 +109,7 @@ export class World {
     readonly store: Store,
     private readonly host: MediaHost,
     readonly families: Map<FamilyName, Family>,
-    private readonly clients: Record<'cached' | 'replay', PostflowClient>,
+    private readonly clients: Record<'cached' | 'replay' | 'cached-files' | 'replay-files', PostflowClient>,
     readonly bundle: WorkflowBundleWithSourceMap,
   ) {}
 
@@ -127,7 +127,7 @@ export class World {
     const families = new Map<FamilyName, Family>();
     for (const name of options.families ?? FAMILIES)
       families.set(name, await startFamily(name, { store, host }));
-    const client = (taskQueue: string) =>
+    const client = (taskQueue: string, fileUploads?: string[]) =>
       new PostflowClient({
         temporal: env.client,
         store,
@@ -135,6 +135,7 @@ export class World {
         searchAttributes: false,
         allowPrivateUrls: true,
         rpcTimeoutMs: 60_000,
+        ...(fileUploads ? { fileUploads } : {}),
       });
     const world = new World(
       env,
@@ -144,6 +145,9 @@ export class World {
       {
         cached: client(CACHED_QUEUE),
         replay: client(REPLAY_QUEUE),
+        // The families whose posts send TikTok videos as files start them with a client set so.
+        'cached-files': client(CACHED_QUEUE, ['tiktok']),
+        'replay-files': client(REPLAY_QUEUE, ['tiktok']),
       },
       bundle,
     );
@@ -275,7 +279,8 @@ export class World {
     const family = this.families.get(schedule.family);
     if (!family) throw new Error(`family ${schedule.family} is not in this world`);
     const marker = `m${++this.counter}x${this.nonce}`;
-    const client = this.clients[schedule.replay ? 'replay' : 'cached'];
+    const files = family.fileUploads ? '-files' : '';
+    const client = this.clients[`${schedule.replay ? 'replay' : 'cached'}${files}` as const];
     const account = await this.store.createAccount({
       userId: 'usr_default',
       platform: family.platform,

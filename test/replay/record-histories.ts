@@ -19,6 +19,8 @@ import { WebhookReceiver } from '../helpers/receiver';
 import { scrubbed } from './scrub';
 import { TOKEN_UPKEEP_SCHEDULE_ID } from '../../worker/token-upkeep-schedule';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import { TikTokFake } from '../../platforms/tiktok/fake';
+import { TIKTOK_CHUNK_BYTES } from '../../platforms/tiktok/upload';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { importWorkflowId } from '../../gateway/import-workflows';
 
@@ -27,6 +29,11 @@ const youtube = new YoutubeFake();
 /** YouTube's smallest chunk: the scenario's video goes in three, the upload step sending two. */
 const YOUTUBE_CHUNK = 256 * 1024;
 
+/**
+ * The TikTok fake the TikTok video scenario publishes to, by FILE_UPLOAD
+ * (`POSTFLOW_TIKTOK_VIDEO_SOURCE=upload`): its video goes in two chunks, the upload step sending one.
+ */
+const tiktok = new TikTokFake();
 /** The Facebook fake the Meta upload scenario publishes to (POSTFLOW_META_VIDEO_SOURCE=upload). */
 const facebook = new FacebookFake();
 
@@ -283,6 +290,30 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       return made.body.id;
     },
     /**
+     * A video to TikTok sent as a file (the post carries `fileUploads: ['tiktok']`) and to YouTube,
+     * in one post: TikTok's upload step (init, all but the final chunk) under its own patch
+     * (tiktok-upload-step), YouTube's under resumable-upload, each before its publish call.
+     */
+    async 'tiktok-video-upload'(api, stack) {
+      const bytes = randomBytes(TIKTOK_CHUNK_BYTES + 1_000);
+      const video = await stack.upload(bytes, 'video/mp4', 'clip.mp4');
+      const account = async (platform: string, credentials: Record<string, string>) =>
+        (await api('POST', '/v1/accounts', { platform, name: `Clips on ${platform}`, credentials })).body
+          .id as string;
+      const clips = await account('tiktok', tiktok.credentials());
+      const films = await account('youtube', youtube.credentials());
+      const made = await api('POST', '/v1/posts', {
+        text: 'a clip',
+        targets: [
+          { account_id: clips, media_ids: [video], platform_data: { privacy_level: 'PUBLIC_TO_EVERYONE' } },
+          { account_id: films, media_ids: [video], title: 'A clip' },
+        ],
+        publish_now: true,
+      });
+      await stack.waitForPost(made.body.id, settled);
+      return made.body.id;
+    },
+    /**
      * A video to YouTube: the upload step (all but the final chunk, resumable) before the publish
      * call that sends the final chunk (patched resumable-upload), then processing.
      */
@@ -385,6 +416,7 @@ async function main(label: string): Promise<void> {
   const receiver = await new WebhookReceiver().start();
   await youtube.start();
   youtube.processingPolls = 1;
+  await tiktok.start();
   await facebook.start();
   // Metrics passes a second and two after each publish: every published post's collection ends
   // while the recorder waits, so its history is whole.
@@ -396,6 +428,10 @@ async function main(label: string): Promise<void> {
     POSTFLOW_YOUTUBE_CLIENT_SECRET: youtube.client.secret,
     POSTFLOW_YOUTUBE_TOKEN_URL: `${youtube.url}/token`,
     POSTFLOW_YOUTUBE_CHUNK_BYTES: String(YOUTUBE_CHUNK),
+    POSTFLOW_TIKTOK_API_URL: tiktok.url,
+    POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1',
+    POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1',
+    POSTFLOW_TIKTOK_VIDEO_SOURCE: 'upload',
     POSTFLOW_FACEBOOK_API_URL: facebook.url,
     POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
     POSTFLOW_META_VIDEO_SOURCE: 'upload',
@@ -450,6 +486,7 @@ async function main(label: string): Promise<void> {
     await stack.stop();
     await receiver.stop();
     await youtube.stop();
+    await tiktok.stop();
     await facebook.stop();
   }
 }

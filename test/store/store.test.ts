@@ -48,13 +48,18 @@ describe.each(DATABASES)('store on %s', (kind: DatabaseKind) => {
     expect(await store.accountCredentials(account.id)).toEqual({});
   });
 
-  test('upload sessions: the first kept under a key stays, sealed at rest; dropped; purged by age', async () => {
+  test('upload sessions: the first kept under a key stays, sealed at rest; updated; dropped; purged by age', async () => {
     const url = 'https://upload.example/upload?upload_id=SECRET-capability';
     const upload = { accountId: 'acc_up', platform: 'youtube', session: url };
     expect(await store.uploadSessions.keep('upl_a', upload)).toBe(url);
     // A second attempt racing the first gets the first's session.
     expect(await store.uploadSessions.keep('upl_a', { ...upload, session: `${url}-2` })).toBe(url);
     expect(await store.uploadSessions.get('upl_a')).toBe(url);
+    expect(await store.uploadSessions.get('upl_b')).toBeUndefined();
+    // A session recording where the upload stands (TikTok's) is replaced as chunks are acknowledged.
+    await store.uploadSessions.update('upl_a', `${url}#acknowledged=10`);
+    expect(await store.uploadSessions.get('upl_a')).toBe(`${url}#acknowledged=10`);
+    await store.uploadSessions.update('upl_b', url);
     expect(await store.uploadSessions.get('upl_b')).toBeUndefined();
     await store.uploadSessions.drop('upl_a');
     expect(await store.uploadSessions.get('upl_a')).toBeUndefined();

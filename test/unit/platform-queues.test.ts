@@ -176,4 +176,16 @@ describe('the upload queue (POSTFLOW_UPLOAD_QUEUE)', () => {
     expect(startedSpec(spec([]), { uploadQueue: 'prod-uploads' })).not.toHaveProperty('uploadQueue');
     expect(startedSpec(spec(video), {})).not.toHaveProperty('uploadQueue');
   });
+
+  test('POSTFLOW_TIKTOK_VIDEO_SOURCE=upload: a post with a TikTok target carries fileUploads, decided when it starts', () => {
+    expect(loadConfig({}).fileUploads).toEqual([]);
+    expect(loadConfig({ POSTFLOW_TIKTOK_VIDEO_SOURCE: 'pull' }).fileUploads).toEqual([]);
+    const { fileUploads } = loadConfig({ POSTFLOW_TIKTOK_VIDEO_SOURCE: 'upload' });
+    expect(fileUploads).toEqual(['tiktok']);
+    const video = [{ source_type: 'media_id' as const, source: 'med_1' }];
+    const tiktok = { ...spec(video), targets: [{ accountId: 'acc_2', platform: 'tiktok', options: {} }] };
+    expect(startedSpec(tiktok, { fileUploads })).toMatchObject({ fileUploads: ['tiktok'] });
+    expect(startedSpec(spec(video), { fileUploads })).not.toHaveProperty('fileUploads');
+    expect(startedSpec(tiktok, {})).not.toHaveProperty('fileUploads');
+  });
 });

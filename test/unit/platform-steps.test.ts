@@ -130,6 +130,13 @@ describe('the prepare step table (api/platform-steps.ts)', () => {
     expect(uploadStep(target('facebook'), video)).toBe('prepare');
     expect(uploadStep(target('facebook'), { text: 'hi', media: [] })).toBeUndefined();
     expect(uploadStep(target('mastodon'), video)).toBeUndefined();
+    // TikTok: only a video the post sends as a file; pulled videos and photos have no upload step.
+    expect(uploadStep(target('tiktok'), video)).toBeUndefined();
+    expect(uploadStep(target('tiktok'), video, true)).toBe('upload');
+    const photos = { ...video, media: [...video.media, ...video.media] };
+    expect(uploadStep(target('tiktok'), photos, true)).toBeUndefined();
+    const photo = { ...target('tiktok'), options: { media_type: 'photo' } };
+    expect(uploadStep(photo, video, true)).toBeUndefined();
   });
 
   it('names exactly the platforms whose adapters have a prepare step', () => {

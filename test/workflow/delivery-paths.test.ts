@@ -15,6 +15,7 @@ import { toPublishFailure } from '../../activities/errors';
 import { type CommentReceipt, PublishError } from '../../platforms/kit/adapter';
 import type {
   CollectMetricsInput,
+  DeliveryJob,
   DeliveryReceipt,
   PostResource,
   PostSpec,
@@ -771,6 +772,51 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
     const { calls } = await deliver(text, { publishTarget: inTurn<PublishedStep>({ receipt }) });
     expect(calls.map((c) => c.name)).toEqual(['publishTarget']);
     expect(await markers(text.id)).not.toContain('resumable-upload');
+  });
+
+  test('a TikTok video the post sends as a file: the upload step, then the final chunk in the publish call, under a patch of its own', async () => {
+    const base = videoTo('tiktok');
+    // With a YouTube target too: TikTok's step asks a patch of its own, YouTube's is the engine patch's.
+    const spec: PostSpec = {
+      ...base,
+      targets: [...base.targets, { accountId: 'acc_film', platform: 'youtube', options: {} }],
+      fileUploads: ['tiktok'],
+    };
+    const { post, calls } = await deliver(spec, {
+      uploadTarget: async () => uploaded,
+      publishTarget: inTurn<PublishedStep>({ receipt }, { receipt }),
+    });
+    expect(post.status).toBe('published');
+    const tiktok = calls.filter((c) => (c.args[0] as DeliveryJob).target.platform === 'tiktok');
+    expect(tiktok.map((c) => c.name)).toEqual(['uploadTarget', 'publishTarget']);
+    expect(tiktok[0]!.args[0]).toMatchObject({ fileUpload: true });
+    expect(tiktok[1]!.args[1]).toEqual(uploaded);
+    const [upload] = await scheduled(spec.id);
+    expect(upload).toMatchObject({ type: 'uploadTarget', heartbeat: 30 });
+    expect((await patchIds(spec.id)).sort()).toEqual([ENGINE_PATCH, 'tiktok-upload-step'].sort());
+  });
+
+  test('a TikTok video pulled by URL (no fileUploads), and TikTok photos: prepare then publish, no upload step, no marker', async () => {
+    const spec = videoTo('tiktok');
+    const { calls } = await deliver(spec, {
+      prepareTarget: inTurn<PreparedStep>({ ready: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(calls.map((c) => c.name)).toEqual(['prepareTarget', 'publishTarget']);
+    expect(await markers(spec.id)).not.toContain('tiktok-upload-step');
+    const photo = { source_type: 'media_id' as const, source: 'med_photo' };
+    const photos: PostSpec = {
+      ...spec,
+      id: `${spec.id}_photos`,
+      content: { text: 'two photos', media: [photo, photo] },
+      fileUploads: ['tiktok'],
+    };
+    const second = await deliver(photos, {
+      prepareTarget: inTurn<PreparedStep>({ ready: { privacy_level: 'PUBLIC_TO_EVERYONE' } }),
+      publishTarget: inTurn<PublishedStep>({ receipt }),
+    });
+    expect(second.calls.map((c) => c.name)).toEqual(['prepareTarget', 'publishTarget']);
+    expect(await markers(photos.id)).not.toContain('tiktok-upload-step');
   });
 
   test('a Facebook video: its media prepare runs as an upload, behind a patch of its own (meta-upload-prepare)', async () => {
