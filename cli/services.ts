@@ -205,6 +205,9 @@ function describePayloads(config: PostflowConfig): string {
 }
 
 /** Starts the HTTP API on `address`'s Temporal; resolves once it listens. */
+/** How long a stopping API waits for requests in flight before it cuts their connections. */
+const API_STOP_GRACE_MS = 10_000;
+
 export async function startApi(
   config: PostflowConfig,
   address: string,
@@ -256,10 +259,15 @@ export async function startApi(
       // stays open once answered (keep-alive) and would hold the process for Fastify's 72 s
       // keep-alive timeout. Closing each as it goes idle lets SIGTERM end in seconds.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 200);
+      // A request still unanswered after the grace (an upload part from a client that stopped
+      // sending, a request whose body the server refused before reading it all) is cut: a part
+      // upload resumes from the bytes stored, and nothing else takes that long.
+      const cut = setTimeout(() => app.server.closeAllConnections(), API_STOP_GRACE_MS);
       try {
         await app.close();
       } finally {
         clearInterval(sweep);
+        clearTimeout(cut);
       }
       await connection.close();
     },
