@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type MediaReader, PublishError } from '../kit/adapter';
 import { bearerCaller, type PlatformAnswer } from '../kit/call';
 import { platformFailure, type PlatformBody } from '../kit/http';
+import { type VideoSource, videoSourceSetting } from '../kit/video-source';
 import { metaRule, type MetaErrorRow } from './graph';
 
 /**
@@ -10,15 +11,12 @@ import { metaRule, type MetaErrorRow } from './graph';
  * sends the file's bytes to Meta, for installs whose storage Meta cannot reach: disk behind a
  * firewall). Images are pulled either way. Threads has no upload and always pulls.
  */
-export type MetaVideoSource = 'pull' | 'upload';
+export type MetaVideoSource = VideoSource;
 const VIDEO_SOURCE_SETTING = 'POSTFLOW_META_VIDEO_SOURCE';
 
 /** Read at adapter creation, so a bad value stops the worker at start, naming the variable. */
 export function metaVideoSourceFrom(env: Record<string, string | undefined> = {}): MetaVideoSource {
-  const raw = env[VIDEO_SOURCE_SETTING]?.trim() || 'pull';
-  if (raw !== 'pull' && raw !== 'upload')
-    throw new Error(`${VIDEO_SOURCE_SETTING} must be "pull" or "upload"; got "${raw}".`);
-  return raw;
+  return videoSourceSetting(VIDEO_SOURCE_SETTING, env);
 }
 
 /**

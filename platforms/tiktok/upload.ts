@@ -1,4 +1,6 @@
-import { type MediaReader, PublishError, type UploadLedger } from '../kit/adapter';
+import { type MediaReader, type UploadLedger } from '../kit/adapter';
+import { platformFailure } from '../kit/http';
+import { type VideoSource, videoSourceSetting } from '../kit/video-source';
 import type { CallRequest, PlatformAnswer } from '../kit/call';
 
 /**
@@ -17,14 +19,11 @@ import type { CallRequest, PlatformAnswer } from '../kit/call';
  * FILE_UPLOAD chunks; no domain to verify, the bytes pass through the worker). Photos are pulled
  * either way: TikTok takes them no other way.
  */
-export type VideoSource = 'pull' | 'upload';
+export type { VideoSource };
 const VIDEO_SOURCE_SETTING = 'POSTFLOW_TIKTOK_VIDEO_SOURCE';
 
 export function videoSourceFrom(env: Record<string, string | undefined> = {}): VideoSource {
-  const raw = env[VIDEO_SOURCE_SETTING]?.trim() || 'pull';
-  if (raw !== 'pull' && raw !== 'upload')
-    throw new Error(`${VIDEO_SOURCE_SETTING} must be "pull" or "upload"; got "${raw}".`);
-  return raw;
+  return videoSourceSetting(VIDEO_SOURCE_SETTING, env);
 }
 
 /**
@@ -261,11 +260,4 @@ export async function sendFinalChunk(
 
 /** A failure before the final chunk: nothing published, a plain retry. */
 const uploadFailure = (platform: string, code: string, message: string) =>
-  new PublishError({
-    category: 'platform',
-    caused_by: 'platform',
-    code: `platform.${platform}.${code}`,
-    message: `${platform}: ${message}`,
-    retryable: true,
-    outcomeUnknown: false,
-  });
+  platformFailure(platform, { category: 'platform', code, retryable: true }, message);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PublishError } from '../../platforms/kit/adapter';
+import { failureOf } from '../helpers/failure';
 import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
 import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
@@ -239,14 +239,6 @@ describe('facebook videos by upload (POSTFLOW_META_VIDEO_SOURCE=upload)', () => 
   };
   const sessions = () => [...fake.uploads.files.keys()];
   const chunks = { method: 'POST', path: /\/upload:/, withBody: true };
-  const failureOf = async (promise: Promise<unknown>) => {
-    const err = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(PublishError);
-    return (err as PublishError).failure;
-  };
   beforeEach(async () => {
     fake = await new FacebookFake().start();
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type AdapterOptions, type PlatformAdapter, PublishError } from '../../platforms/kit/adapter';
+import type { AdapterOptions, PlatformAdapter } from '../../platforms/kit/adapter';
+import { failureOf } from '../helpers/failure';
 import type { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { FakeUploads } from '../../platforms/meta/fake-uploads';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
@@ -40,14 +41,6 @@ export function instagramUploadSuite<F extends InstagramFake>(flow: Flow<F>): vo
     const reel = (bytes: Buffer, options: Record<string, unknown> = { content_type: 'reel' }) => {
       const file = video(bytes);
       return { file, req: publishRequest(account(), { text: 'Uploaded reel', media: [] }, options, [file]) };
-    };
-    const failureOf = async (promise: Promise<unknown>) => {
-      const err = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(PublishError);
-      return (err as PublishError).failure;
     };
     const lastContainer = () => [...fake.containers.values()].at(-1)!;
 
