@@ -1,4 +1,5 @@
 import { inDays } from '../helpers/fixtures';
+import { importCsv, importFinished } from '../helpers/imports';
 import { openApiChecker } from '../helpers/openapi';
 import { Stack } from '../helpers/stack';
 
@@ -23,23 +24,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const csv = (text: string, query = '') =>
-  stack.request('POST', `/v1/posts/import${query}`, text, { 'content-type': 'text/csv' });
-
-/** Polls the import until it is done. */
-async function finished(id: string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { status, body } = await stack.request('GET', `/v1/posts/imports/${id}`);
-    expect(status).toBe(200);
-    if (body.status === 'done') {
-      check('ImportReport', body);
-      return body;
-    }
-    if (Date.now() > deadline) throw new Error(`import ${id} is not done: ${JSON.stringify(body.counts)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const csv = (text: string, query = '') => importCsv(stack, text, query);
+const finished = (id: string, timeoutMs?: number) => importFinished(stack, check, id, timeoutMs);
 
 test('a Temporal restart mid-import: every row is started once, none lost, and the report completes', async () => {
   const account = await stack.createSandboxAccount('restart');
