@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { TikTokFake } from '../../platforms/tiktok/fake';
+import { historyText } from '../helpers/history-text';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -58,18 +59,6 @@ async function uploadLarge(bytes: Buffer): Promise<string> {
   return id;
 }
 
-/** The post's history as text: payloads decoded, so a secret in one would show. */
-async function historyText(postId: string): Promise<string> {
-  const history = await stack.client.workflow.getHandle(postId).fetchHistory();
-  return JSON.stringify(history, (key, v: unknown) =>
-    v instanceof Uint8Array
-      ? Buffer.from(v).toString('utf8')
-      : key === 'data' && typeof v === 'string'
-        ? Buffer.from(v, 'base64').toString('utf8')
-        : v,
-  );
-}
-
 test('a worker SIGKILLed at 60 % of a TikTok upload: the next worker goes on in the same session; one init, one publish_id, one post', async () => {
   const video = await uploadLarge(film);
   const account = await stack.request('POST', '/v1/accounts', {
@@ -120,7 +109,7 @@ test('a worker SIGKILLed at 60 % of a TikTok upload: the next worker goes on in 
   expect(post.targets[0].platform_post_id).toBe(session!.id);
 
   // History holds the upload's key and offset, never the upload URL (a capability).
-  const history = await historyText(created.body.id);
+  const history = await historyText(stack, created.body.id);
   expect(history).toContain('upload_key');
   expect(history).not.toContain('upload_id=');
   expect(history).not.toContain('upload_url');

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
+import { historyText } from '../helpers/history-text';
 import { Stack } from '../helpers/stack';
 
 /**
@@ -40,19 +41,6 @@ afterAll(async () => {
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The post's history as text: payloads decoded, so a secret in one would show. */
-async function historyText(postId: string): Promise<string> {
-  const history = await stack.client.workflow.getHandle(postId).fetchHistory();
-  // Payload data comes as bytes or as base64 text, depending on how the history was read.
-  return JSON.stringify(history, (key, v: unknown) =>
-    v instanceof Uint8Array
-      ? Buffer.from(v).toString('utf8')
-      : key === 'data' && typeof v === 'string'
-        ? Buffer.from(v, 'base64').toString('utf8')
-        : v,
-  );
-}
 
 test('a worker SIGKILLed at 60 % of a YouTube upload: the next worker resumes the same session at 60 %; one session, one video', async () => {
   const video = await stack.upload(film, 'video/mp4', 'film.mp4');
@@ -104,7 +92,7 @@ test('a worker SIGKILLed at 60 % of a YouTube upload: the next worker resumes th
   });
 
   // History holds the upload's key and offset, never the session URL (a capability).
-  const history = await historyText(created.body.id);
+  const history = await historyText(stack, created.body.id);
   expect(history).toContain('upload_key');
   expect(history).not.toContain('upload_id=');
   expect(history).not.toContain('/upload/youtube/v3/videos');
