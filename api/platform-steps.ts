@@ -67,7 +67,8 @@ export function needsPrepare(target: TargetSpec, content: PostContent): boolean 
  *   sends the final chunk.
  * - `prepare`: the prepare step uploads, before a separate publish call (X, LinkedIn; Facebook
  *   and Instagram, whose videos go by upload with `POSTFLOW_META_VIDEO_SOURCE=upload`, a worker
- *   setting the workflow cannot see, so their media prepares always run so): a crash retries the
+ *   setting the workflow cannot see, so their media prepares always run so; Pinterest, Reddit,
+ *   Slack, Matrix and Mastodon, which take a file in one streamed request): a crash retries the
  *   reversible step. Its prepare runs with the upload step's options (a heartbeat
  *   timeout instead of a start-to-close sized for a file) and on the upload queue when set.
  */
@@ -77,6 +78,11 @@ export const UPLOAD_STEP: Readonly<Record<string, 'upload' | 'prepare'>> = table
   instagram_business: 'prepare',
   linkedin: 'prepare',
   linkedin_page: 'prepare',
+  mastodon: 'prepare',
+  matrix: 'prepare',
+  pinterest: 'prepare',
+  reddit: 'prepare',
+  slack: 'prepare',
   tiktok: 'upload',
   twitter: 'prepare',
   youtube: 'upload',

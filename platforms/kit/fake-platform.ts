@@ -64,6 +64,13 @@ interface PendingFault {
  */
 export class FakePlatform {
   readonly requests: Array<Pick<FakeRequest, 'method' | 'path'>> = [];
+  /**
+   * How fast the fake reads request bodies, in bytes a second: a slow link, so that a test can act
+   * while an upload is still arriving. 0: as fast as they come.
+   */
+  bodyBytesPerSecond = 0;
+  /** Request body bytes read so far, of requests done and of those still arriving. */
+  bodyBytesRead = 0;
   /** Access tokens the fake accepts; `expire(token)` makes one answer like an expired token. */
   readonly accessTokens = new Set<string>();
   /** refresh token → client id that may use it. */
@@ -244,7 +251,13 @@ export class FakePlatform {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    for await (const chunk of req) {
+      chunks.push(chunk as Buffer);
+      this.bodyBytesRead += (chunk as Buffer).length;
+      const pace = this.bodyBytesPerSecond;
+      if (pace > 0)
+        await new Promise((resolve) => setTimeout(resolve, ((chunk as Buffer).length / pace) * 1000));
+    }
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = Buffer.concat(chunks);
     const request: FakeRequest = {

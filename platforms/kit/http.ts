@@ -59,18 +59,25 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
   const guard = call.userHost;
   const refused = guard && refusedTarget(url, guard.allowPrivate);
   if (refused) throw addressRefused(call.platform, `the server address ${refused}`);
-  const timeout = AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const limitMs = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeout = idleTimeout(limitMs);
+  // A streamed body (a file read as it is sent) may take far longer than one call should; what
+  // must not pass is a stretch without progress, so every piece the request takes restarts it.
+  const streamed = init.body instanceof ReadableStream;
+  const sent = streamed
+    ? { ...init, body: withProgress(init.body as ReadableStream, timeout.restart) }
+    : init;
   let response: Response;
   try {
     response = await observePlatformCall(
       call.platform,
       url,
-      init,
+      sent,
       !!call.irreversible,
       () =>
         fetch(url, {
-          ...init,
-          signal: AbortSignal.any([call.signal, timeout]),
+          ...sent,
+          signal: AbortSignal.any([call.signal, timeout.signal]),
           ...(guard
             ? {
                 redirect: 'manual',
@@ -95,18 +102,21 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
         err,
       );
     }
-    const sent = !NOT_SENT.has(code ?? '');
-    const timedOut = timeout.aborted;
+    const reached = !NOT_SENT.has(code ?? '');
+    const timedOut = timeout.signal.aborted;
+    const seconds = Math.round(limitMs / 1000);
     throw new PublishError(
       {
         category: 'platform',
         caused_by: 'platform',
         code: timedOut ? `platform.${call.platform}.timeout` : `platform.${call.platform}.unreachable`,
-        message: timedOut
-          ? `${call.platform} did not answer within ${Math.round((call.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s.`
-          : `Could not reach ${call.platform} (${code ?? 'connection failed'}).`,
+        message: !timedOut
+          ? `Could not reach ${call.platform} (${code ?? 'connection failed'}).`
+          : streamed
+            ? `${call.platform} took none of the upload, or did not answer it, for ${seconds} s.`
+            : `${call.platform} did not answer within ${seconds} s.`,
         retryable: true,
-        outcomeUnknown: !!call.irreversible && (sent || timedOut),
+        outcomeUnknown: !!call.irreversible && (reached || timedOut),
       },
       { cause: err },
     );
@@ -121,6 +131,51 @@ export async function platformFetch(url: string, init: RequestInit, call: CallOp
     );
   }
   return response;
+}
+
+/**
+ * A timeout that can be restarted: it fires `ms` after it was made or last restarted. Its timer
+ * does not keep the process alive, and is left to run out (the answer's body is read after the
+ * call returns, under the same timeout).
+ */
+function idleTimeout(ms: number): { signal: AbortSignal; restart: () => void } {
+  const controller = new AbortController();
+  const fire = () => controller.abort(new DOMException('The platform call timed out.', 'TimeoutError'));
+  let timer = setTimeout(fire, ms).unref();
+  return {
+    signal: controller.signal,
+    restart() {
+      if (controller.signal.aborted) return;
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms).unref();
+    },
+  };
+}
+
+/**
+ * How much of a streamed body the request is handed at a time. The request asks for more as the
+ * socket drains, so each hand-over is progress; a piece of several MiB handed at once would leave
+ * a slow link without any for longer than the timeout.
+ */
+const PROGRESS_BYTES = 256 * 1024;
+
+/** `body` as the request reads it, in views (no copies) of at most `PROGRESS_BYTES`, calling `progressed` as each is taken. */
+function withProgress(body: ReadableStream<Uint8Array>, progressed: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let left: Uint8Array | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!left?.length) {
+        const next = await reader.read();
+        progressed();
+        if (next.done) return controller.close();
+        left = next.value;
+      } else progressed();
+      controller.enqueue(left.subarray(0, PROGRESS_BYTES));
+      left = left.subarray(PROGRESS_BYTES);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
 
 /** The account's server may not be called at the address it gave (SSRF guard). */

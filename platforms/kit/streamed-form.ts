@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MediaReader } from './adapter';
-import { piecesOf } from './media-reader';
+import { piecesOf, sliceOf } from './media-reader';
 
 /** A request body built as it is sent, with the headers that describe it. */
 export interface StreamedBody {
@@ -50,6 +50,15 @@ export function streamedFile(reader: MediaReader): StreamedBody {
     body: streamOf(piecesOf(reader)),
     headers: { 'content-type': reader.contentType, 'content-length': String(reader.size) },
   };
+}
+
+/**
+ * Bytes `[start, end)` of a file as a request body, read as it is sent: one chunk of a chunked
+ * upload. A `Buffer` body would cost two more copies of the chunk (fetch copies it, then its byte
+ * stream clones it), and at 8 MiB a chunk that garbage is what bounds a gigabyte's transfer.
+ */
+export function streamedChunk(reader: MediaReader, start: number, end: number): StreamedBody {
+  return streamedFile(sliceOf(reader, start, end));
 }
 
 /**

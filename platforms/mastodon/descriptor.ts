@@ -48,5 +48,6 @@ export const mastodonDescriptor: PlatformDescriptor = {
   rules: mastodonRules,
   credentials: ['instance_url', 'access_token'],
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

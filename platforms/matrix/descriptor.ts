@@ -104,5 +104,6 @@ export const matrixDescriptor: PlatformDescriptor = {
     return issues;
   },
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
 };

@@ -88,6 +88,7 @@ export const pinterestDescriptor: PlatformDescriptor = {
   rules: pinterestRules,
   credentials: ['access_token'],
   prepareStep: 'always',
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://api.pinterest.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: false, metrics: true },
   accountHelpers: ['boards'],

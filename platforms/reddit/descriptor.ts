@@ -187,6 +187,7 @@ export const redditDescriptor: PlatformDescriptor = {
   credentials: ['access_token'],
   // Media is uploaded (leased, sent to Reddit's S3 bucket) before the submit.
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://oauth.reddit.com',
   capabilities: { reconcile: true, refresh: true, delete: true, comments: true, metrics: true },
   // A web app (confidential, HTTP Basic, no PKCE); `duration=permanent` brings a refresh token.

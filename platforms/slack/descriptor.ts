@@ -127,6 +127,7 @@ export const slackDescriptor: PlatformDescriptor = {
   rules: slackRules,
   credentials: ['bot_token', 'channel_id'],
   prepareStep: 'with-media',
+  uploadStep: 'prepare',
   apiBaseUrl: 'https://slack.com',
   capabilities: { reconcile: true, refresh: false, delete: true, comments: true, metrics: true },
 };

@@ -2,6 +2,7 @@ import { type MediaReader, type UploadLedger } from '../kit/adapter';
 import { platformFailure } from '../kit/http';
 import { type VideoSource, videoSourceSetting } from '../kit/video-source';
 import type { CallRequest, PlatformAnswer } from '../kit/call';
+import { streamedChunk } from '../kit/streamed-form';
 
 /**
  * TikTok's FILE_UPLOAD transfer (developers.tiktok.com, Content Posting API "Media Transfer
@@ -58,21 +59,19 @@ export function chunkPlan(size: number, chunkBytes = TIKTOK_CHUNK_BYTES): ChunkP
   return { videoSize: size, chunkSize: chunkBytes, totalChunkCount: count, ranges };
 }
 
-/** One chunk's PUT to the upload URL: `Content-Range: bytes first-last/total`, the bytes read now. */
-async function chunkRequest(
+/** One chunk's PUT to the upload URL: `Content-Range: bytes first-last/total`, the bytes read as they are sent. */
+function chunkRequest(
   uploadUrl: string,
   file: MediaReader,
   plan: ChunkPlan,
   { start, end }: { start: number; end: number },
-): Promise<CallRequest> {
+): CallRequest {
+  const chunk = streamedChunk(file, start, end);
   return {
     method: 'PUT',
     path: uploadUrl,
-    headers: {
-      'content-type': file.contentType,
-      'content-range': `bytes ${start}-${end - 1}/${plan.videoSize}`,
-    },
-    body: await file.read(start, end),
+    headers: { ...chunk.headers, 'content-range': `bytes ${start}-${end - 1}/${plan.videoSize}` },
+    body: chunk.body,
   };
 }
 
@@ -88,7 +87,7 @@ export async function sendChunks(
   plan: ChunkPlan,
 ): Promise<void> {
   for (const [i, range] of plan.ranges.entries()) {
-    await send(await chunkRequest(uploadUrl, file, plan, range), i === plan.ranges.length - 1);
+    await send(chunkRequest(uploadUrl, file, plan, range), i === plan.ranges.length - 1);
   }
 }
 
@@ -214,7 +213,7 @@ export async function uploadUntilFinalChunk(upload: UploadUntilFinal): Promise<T
       continue;
     }
     const range = plan.ranges[index]!;
-    const answer = await upload.put(await chunkRequest(session.upload_url, file, plan, range));
+    const answer = await upload.put(chunkRequest(session.upload_url, file, plan, range));
     const held = answer === 'out-of-sequence' && resumed;
     resumed = false;
     if (answer === 'taken' || held) {
@@ -254,7 +253,7 @@ export async function sendFinalChunk(
       'upload_session_expired',
       "the upload URL's hour is (nearly) over before the final chunk; nothing was published; uploading again.",
     );
-  await send(await chunkRequest(session.upload_url, file, plan, final));
+  await send(chunkRequest(session.upload_url, file, plan, final));
   return session.publish_id;
 }
 

@@ -128,8 +128,12 @@ describe('the prepare step table (api/platform-steps.ts)', () => {
     // Meta's media prepare may send a video's bytes (POSTFLOW_META_VIDEO_SOURCE=upload).
     expect(uploadStep(target('instagram'), video)).toBe('prepare');
     expect(uploadStep(target('facebook'), video)).toBe('prepare');
+    // A file in one streamed request, which may outlast a step's start-to-close: the prepare is an upload.
+    for (const p of ['pinterest', 'reddit', 'slack', 'matrix', 'mastodon'])
+      expect(uploadStep(target(p), video)).toBe('prepare');
     expect(uploadStep(target('facebook'), { text: 'hi', media: [] })).toBeUndefined();
-    expect(uploadStep(target('mastodon'), video)).toBeUndefined();
+    // Bluesky's videos (100 MB at most) are loaded whole in its prepare, which stays an ordinary step.
+    expect(uploadStep(target('bluesky'), video)).toBeUndefined();
     // TikTok: only a video the post sends as a file; pulled videos and photos have no upload step.
     expect(uploadStep(target('tiktok'), video)).toBeUndefined();
     expect(uploadStep(target('tiktok'), video, true)).toBe('upload');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { platformFetch } from '../../platforms/kit/http';
 import { memoryReader, PIECE_BYTES, tooLargeToLoad } from '../../platforms/kit/media-reader';
@@ -80,5 +81,66 @@ describe('streamed request bodies', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  describe("a streamed upload's timeout counts from its last progress, not from its start", () => {
+    /** A server for one test; its connections are cut when it closes. */
+    async function serving(handler: RequestListener, run: (url: string) => Promise<void>) {
+      const server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+    const upload = (url: string, body: ReadableStream<Uint8Array>, headers: Record<string, string>) =>
+      platformFetch(url, { method: 'PUT', body, headers, duplex: 'half' } as RequestInit, {
+        platform: 'slack',
+        signal: new AbortController().signal,
+        irreversible: true,
+        timeoutMs: 1_200,
+      });
+
+    test('an upload longer than the timeout goes through while its pieces keep going out', async () => {
+      const big = randomBytes(3 * PIECE_BYTES + 1);
+      const reader = memoryReader(big, 'video/mp4');
+      // Four pieces, each read half a second after the one before: two seconds, past the timeout.
+      const slow = {
+        ...reader,
+        read: (start: number, end: number) => delay(500).then(() => reader.read(start, end)),
+      };
+      let received = 0;
+      await serving(
+        (req, res) => {
+          req.on('data', (piece: Buffer) => (received += piece.length));
+          req.on('end', () => res.end('{"ok":true}'));
+        },
+        async (url) => {
+          const { body, headers } = streamedFile(slow);
+          const response = await upload(url, body, headers);
+          expect(await response.json()).toEqual({ ok: true });
+        },
+      );
+      expect(received).toBe(big.length);
+    });
+
+    test('an upload the platform stops taking fails as a timeout, its outcome unknown for the publish', async () => {
+      const big = randomBytes(4 * PIECE_BYTES);
+      await serving(
+        (req) => req.pause(), // takes nothing and never answers
+        async (url) => {
+          const { body, headers } = streamedFile(memoryReader(big, 'video/mp4'));
+          const failure = await failureOf(upload(url, body, headers));
+          expect(failure).toMatchObject({
+            code: 'platform.slack.timeout',
+            retryable: true,
+            outcomeUnknown: true,
+          });
+          expect(failure.message).toMatch(/took none of the upload, or did not answer it, for 1 s/);
+        },
+      );
+    });
   });
 });

@@ -774,6 +774,23 @@ describe('long uploads in a step of their own (resumable-upload)', () => {
     expect(await markers(text.id)).not.toContain('resumable-upload');
   });
 
+  test.each(['pinterest', 'mastodon'])(
+    '%s with a video: its one streamed upload request runs in a prepare with the upload options',
+    async (platform) => {
+      const spec = videoTo(platform);
+      const { post, calls } = await deliver(spec, {
+        prepareTarget: inTurn<PreparedStep>({ ready: { media_id: 'm_1' } }),
+        publishTarget: inTurn<PublishedStep>({ receipt }),
+      });
+      expect(post.status).toBe('published');
+      expect(calls.map((c) => c.name)).toEqual(['prepareTarget', 'publishTarget']);
+      const [prepare, publish] = await scheduled(spec.id);
+      expect(prepare).toMatchObject({ type: 'prepareTarget', heartbeat: 30 });
+      expect(prepare!.startToClose === undefined || prepare!.startToClose >= 86_400).toBe(true);
+      expect(publish).toMatchObject({ type: 'publishTarget', startToClose: 300 });
+    },
+  );
+
   test('a TikTok video the post sends as a file: the upload step, then the final chunk in the publish call, under a patch of its own', async () => {
     const base = videoTo('tiktok');
     // With a YouTube target too: TikTok's step asks a patch of its own, YouTube's is the engine patch's.

@@ -3,6 +3,7 @@ import { type MediaReader, PublishError } from '../../kit/adapter';
 import { googleFailure, type GoogleRule } from '../api';
 import { bearerCaller, type PlatformAnswer } from '../../kit/call';
 import type { PlatformBody } from '../../kit/http';
+import { streamedChunk } from '../../kit/streamed-form';
 
 /**
  * YouTube's resumable upload, the bytes part
@@ -259,7 +260,7 @@ async function put(
 ): Promise<Answer> {
   const total = upload.file.size;
   const range = part === 'status' ? `bytes */${total}` : `bytes ${part.from}-${part.to - 1}/${total}`;
-  const body = part === 'status' ? new Uint8Array(0) : await upload.file.read(part.from, part.to);
+  const chunk = part === 'status' ? undefined : streamedChunk(upload.file, part.from, part.to);
   let answer: PlatformAnswer;
   try {
     // Only the final chunk can create the video: its lost answer is an unknown outcome.
@@ -270,8 +271,8 @@ async function put(
       method: 'PUT',
       path: session,
       token: upload.accessToken,
-      headers: { 'content-range': range },
-      body,
+      headers: { 'content-range': range, ...chunk?.headers, 'content-type': upload.contentType },
+      body: chunk?.body ?? new Uint8Array(0),
     });
   } catch (err) {
     if (err instanceof PublishError && sessionLives(err, upload.signal))
