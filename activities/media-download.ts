@@ -123,16 +123,17 @@ export function fileReader(path: string, size: number, contentType: string): Med
   return {
     size,
     contentType,
-    async read(start, end) {
+    async read(start, end, into) {
       checkRange(size, start, end);
       const file = await open(path, 'r');
       try {
-        const { buffer, bytesRead } = await file.read(Buffer.alloc(end - start), 0, end - start, start);
+        const target = into ?? Buffer.allocUnsafe(end - start);
+        const { buffer, bytesRead } = await file.read(target, 0, end - start, start);
         // The file was written whole before this reader existed: less is a disk gone wrong, and a
         // short chunk would break a declared Content-Length or Content-Range.
         if (bytesRead !== end - start)
           throw new Error(`The downloaded media file is shorter than its ${size} bytes.`);
-        return buffer;
+        return buffer.subarray(0, bytesRead);
       } finally {
         await file.close();
       }

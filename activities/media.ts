@@ -108,9 +108,9 @@ async function libraryReader(library: MediaLibrary, item: MediaItem): Promise<Me
   return {
     size,
     contentType: item.contentType,
-    async read(start, end) {
+    async read(start, end, into) {
       checkRange(size, start, end);
-      const bytes = await library.storage.readRange(item.storageKey, start, end - start);
+      const bytes = await library.storage.readRange(item.storageKey, start, end - start, into);
       if (!bytes) throw missing();
       // Shorter than the library says: the stored file changed under it, and will not heal.
       if (bytes.length !== end - start)

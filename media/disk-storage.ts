@@ -45,12 +45,13 @@ export function diskStorage(root: string): MediaStorage {
       if (!(await stat(path).catch(() => undefined))) return undefined;
       return createReadStream(path) as Readable;
     },
-    async readRange(key, offset, length) {
+    async readRange(key, offset, length, into) {
       const file = await open(pathOf(key), 'r').catch(() => undefined);
       if (!file) return undefined;
       try {
         // Unzeroed: only the bytes read are handed out (a zeroed 8 MiB chunk costs as much again).
-        const { buffer, bytesRead } = await file.read(Buffer.allocUnsafe(length), 0, length, offset);
+        const target = into ?? Buffer.allocUnsafe(length);
+        const { buffer, bytesRead } = await file.read(target, 0, length, offset);
         return buffer.subarray(0, bytesRead);
       } finally {
         await file.close();

@@ -8,9 +8,11 @@ export interface MediaStorage {
   read(key: string): Promise<Readable | undefined>;
   /**
    * Up to `length` bytes of what is stored under `key` from byte `offset` (fewer at its end), or
-   * undefined when nothing is: reading a file's headers without fetching all of it.
+   * undefined when nothing is: reading a file's headers without fetching all of it. With `into`
+   * (at least `length` bytes), a storage that can reads into it and answers a view of it; others
+   * answer a buffer of their own.
    */
-  readRange(key: string, offset: number, length: number): Promise<Buffer | undefined>;
+  readRange(key: string, offset: number, length: number, into?: Buffer): Promise<Buffer | undefined>;
   /** Size of what is stored under `key`, or undefined. */
   size(key: string): Promise<number | undefined>;
   remove(key: string): Promise<void>;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ const PART_BYTES = 64 * MiB;
  *   post's whole time, `POST /v1/posts` to published, is reported beside it. Baseline: a bare
  *   client (no Postflow, no Temporal) sending the same file in the same 8 MiB chunks to a session
  *   of the same fake, timed the same way.
- * Peak RSS growth: the API's over the upload, the worker's over the publish (VmHWM − VmRSS before).
+ * Peak RSS growth: the API's over the upload, the worker's over the publish (VmHWM, its peak reset
+ * when the transfer starts, − VmRSS then), after a small video went the same way (`warmUp`).
  */
 export async function measureMediaTransfer(settings: Settings, log: (line: string) => void) {
   const size = settings.mediaMib * MiB;
@@ -49,20 +50,26 @@ export async function measureMediaTransfer(settings: Settings, log: (line: strin
     await pipeline(file.stream(), createWriteStream(path));
     const sha256 = await file.sha256();
 
+    const account = await stack.request('POST', '/v1/accounts', {
+      platform: 'youtube',
+      name: 'bench',
+      credentials: youtube.credentials(),
+    });
+    await warmUp(stack, dir, account.body.id);
+
+    // Each side writes the file to the same disk: each starts with the writes before it on disk.
+    const sync = () => promisify(execFile)('sync');
+    await sync();
     const curl = await curlToSink(path, dir);
-    const apiBefore = await memory(stack.api!.pid!, 'VmRSS');
+    await sync();
+    const apiBefore = await resetPeak(stack.api!.pid!);
     const uploadStarted = performance.now();
     const { mediaId, uploadS } = await uploadFromFile(stack, path, size, sha256, uploadStarted);
     const apiGrowth = (await memory(stack.api!.pid!, 'VmHWM')) - apiBefore;
 
     await bareYoutubeUpload(youtube, path, size);
     const bare = transferSeconds(youtube);
-    const account = await stack.request('POST', '/v1/accounts', {
-      platform: 'youtube',
-      name: 'bench',
-      credentials: youtube.credentials(),
-    });
-    const workerBefore = await memory(stack.worker!.pid!, 'VmRSS');
+    const workerBefore = await resetPeak(stack.worker!.pid!);
     const publishStarted = performance.now();
     const created = await stack.request('POST', '/v1/posts', {
       account_ids: [account.body.id],
@@ -103,6 +110,27 @@ export async function measureMediaTransfer(settings: Settings, log: (line: strin
     await youtube.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A small video uploaded and published first, as the measured one is: a fresh process's first
+ * upload and first post load modules and compile code (about 70 MB for the worker, whatever the
+ * file's size), which is not what a transfer costs.
+ */
+async function warmUp(stack: Stack, dir: string, accountId: string): Promise<void> {
+  const size = 2 * MiB;
+  const path = join(dir, 'warm-up.mp4');
+  const file = GeneratedFile.mp4(size, 5);
+  await pipeline(file.stream(), createWriteStream(path));
+  const { mediaId } = await uploadFromFile(stack, path, size, await file.sha256(), performance.now());
+  const created = await stack.request('POST', '/v1/posts', {
+    account_ids: [accountId],
+    media_ids: [mediaId],
+    text: 'warm-up',
+    title: 'warm-up',
+  });
+  const post = await stack.waitForPost(created.body.id, (p) => p.status !== 'publishing', 120_000);
+  if (post.status !== 'published') throw new Error(`warm-up video not published: ${JSON.stringify(post)}`);
 }
 
 /** Seconds for `curl -T` to PUT the file to a bare server writing it to disk: the loopback bound. */
@@ -158,7 +186,9 @@ async function uploadFromFile(stack: Stack, path: string, size: number, sha256: 
 
 /**
  * A bare client sends the file to a YouTube session of the same fake, in the chunks Postflow
- * sends (`POSTFLOW_YOUTUBE_CHUNK_BYTES`' default), each read from disk when sent.
+ * sends (`POSTFLOW_YOUTUBE_CHUNK_BYTES`' default), each streamed from disk into its request
+ * (node:http, no copy of a chunk in memory). It runs in a process of its own, as Postflow's worker
+ * does: in this one it would share a core with the fake.
  */
 async function bareYoutubeUpload(youtube: YoutubeFake, path: string, size: number): Promise<void> {
   const token = youtube.credentials().access_token;
@@ -177,30 +207,55 @@ async function bareYoutubeUpload(youtube: YoutubeFake, path: string, size: numbe
   );
   const session = opened.headers.get('location');
   if (!session) throw new Error(`baseline session not opened: ${opened.status}`);
-  const handle = await open(path, 'r');
-  try {
-    for (let from = 0; from < size; from += DEFAULT_CHUNK_BYTES) {
-      const to = Math.min(from + DEFAULT_CHUNK_BYTES, size);
-      const { buffer } = await handle.read(Buffer.alloc(to - from), 0, to - from, from);
-      const answer = await fetch(session, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${token}`, 'content-range': `bytes ${from}-${to - 1}/${size}` },
-        body: buffer,
-      });
-      await answer.arrayBuffer();
-      if (![200, 201, 308].includes(answer.status))
-        throw new Error(`baseline chunk at ${from}: ${answer.status}`);
-    }
-  } finally {
-    await handle.close();
-  }
+  await promisify(execFile)(process.execPath, ['-e', BARE_CLIENT], {
+    env: {
+      SESSION: session,
+      TOKEN: token,
+      FILE: path,
+      SIZE: String(size),
+      CHUNK: String(DEFAULT_CHUNK_BYTES),
+    },
+  });
 }
+
+/** The bare client's program: every chunk PUT in turn, each piped from the file; exits 1 on a refusal. */
+const BARE_CLIENT = `
+const { createReadStream } = require('node:fs');
+const { Agent, request } = require('node:http');
+const { SESSION, TOKEN, FILE } = process.env;
+const [size, chunk] = [Number(process.env.SIZE), Number(process.env.CHUNK)];
+const agent = new Agent({ keepAlive: true });
+const put = (from, to) => new Promise((resolve, reject) => {
+  const req = request(SESSION, { method: 'PUT', agent, headers: {
+    authorization: 'Bearer ' + TOKEN, 'content-type': 'video/mp4',
+    'content-range': 'bytes ' + from + '-' + (to - 1) + '/' + size, 'content-length': String(to - from),
+  } }, (res) => res.resume().on('end', () => resolve(res.statusCode)));
+  req.on('error', reject);
+  createReadStream(FILE, { start: from, end: to - 1, highWaterMark: 1024 * 1024 }).pipe(req);
+});
+(async () => {
+  for (let from = 0; from < size; from += chunk) {
+    const status = await put(from, Math.min(from + chunk, size));
+    if (![200, 201, 308].includes(status)) throw new Error('baseline chunk at ' + from + ': ' + status);
+  }
+  agent.destroy();
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
 
 /** Seconds from the fake's latest upload session opening to its last chunk arriving. */
 function transferSeconds(youtube: YoutubeFake): number {
   const session = youtube.sessionsOpened.at(-1)!;
   const last = youtube.chunks.filter((c) => c.uploadId === session).at(-1)!;
   return (last.at - youtube.sessionOpenedAt.get(session)!) / 1000;
+}
+
+/**
+ * Starts a process's peak (VmHWM) again from its RSS now, which it answers: the peak since the
+ * process started would count what came before the transfer (Linux's `clear_refs` 5).
+ */
+async function resetPeak(pid: number): Promise<number> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5');
+  return memory(pid, 'VmRSS');
 }
 
 /** A process's VmRSS or VmHWM, in bytes. */

@@ -48,8 +48,10 @@ export interface MediaReader {
   /**
    * Bytes `start` up to `end` (exclusive) of the file: one chunk, read when asked and held only
    * until sent. A range past `READ_MAX_BYTES` (media-reader.ts) throws: whole files go as chunks.
+   * With `into` (at least `end - start` bytes), a reader that can reads into it and answers a view
+   * of it, so a chunked upload reuses one buffer instead of leaving one per chunk to the collector.
    */
-  read(start: number, end: number): Promise<Buffer>;
+  read(start: number, end: number, into?: Buffer): Promise<Buffer>;
 }
 
 /**

@@ -73,7 +73,7 @@ export function sliceOf(reader: MediaReader, start: number, end: number): MediaR
   return {
     size: end - start,
     contentType: reader.contentType,
-    read: (from, to) => reader.read(start + from, start + to),
+    read: (from, to, into) => reader.read(start + from, start + to, into),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MediaReader } from './adapter';
-import { piecesOf, sliceOf } from './media-reader';
+import { PIECE_BYTES, piecesOf, sliceOf } from './media-reader';
 
 /** A request body built as it is sent, with the headers that describe it. */
 export interface StreamedBody {
@@ -56,9 +56,37 @@ export function streamedFile(reader: MediaReader): StreamedBody {
  * Bytes `[start, end)` of a file as a request body, read as it is sent: one chunk of a chunked
  * upload. A `Buffer` body would cost two more copies of the chunk (fetch copies it, then its byte
  * stream clones it), and at 8 MiB a chunk that garbage is what bounds a gigabyte's transfer.
+ *
+ * With `scratch` (at least the chunk's size) the chunk is read into it, so that an upload reuses
+ * one buffer for all its chunks. The caller awaits `release()` once the request is over (answered
+ * or failed) before the scratch takes the next chunk: a body the server answered early may still
+ * be reading, and what it reads after its release goes to buffers of its own.
  */
-export function streamedChunk(reader: MediaReader, start: number, end: number): StreamedBody {
-  return streamedFile(sliceOf(reader, start, end));
+export function streamedChunk(
+  reader: MediaReader,
+  start: number,
+  end: number,
+  scratch?: Buffer,
+): StreamedBody & { release(): Promise<void> } {
+  const chunk = sliceOf(reader, start, end);
+  let lent = scratch;
+  let reading: Promise<unknown> = Promise.resolve();
+  async function* pieces() {
+    for (let at = 0; at < chunk.size; at += PIECE_BYTES) {
+      const to = Math.min(at + PIECE_BYTES, chunk.size);
+      const read = chunk.read(at, to, lent?.subarray(at, to));
+      reading = read.catch(() => undefined);
+      yield await read;
+    }
+  }
+  return {
+    body: streamOf(pieces()),
+    headers: { 'content-type': chunk.contentType, 'content-length': String(chunk.size) },
+    async release() {
+      lent = undefined;
+      await reading;
+    },
+  };
 }
 
 /**

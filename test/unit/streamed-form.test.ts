@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { platformFetch } from '../../platforms/kit/http';
 import { memoryReader, PIECE_BYTES, tooLargeToLoad } from '../../platforms/kit/media-reader';
-import { streamedFile, streamedForm } from '../../platforms/kit/streamed-form';
+import { streamedChunk, streamedFile, streamedForm } from '../../platforms/kit/streamed-form';
 import { failureOf } from '../helpers/failure';
 
 /** Everything a streamed body yields, as the server would receive it. */
@@ -49,6 +49,43 @@ describe('streamed request bodies', () => {
     expect(headers).toEqual({ 'content-type': 'video/mp4', 'content-length': String(file.length) });
     expect((await collect(body)).equals(file)).toBe(true);
     expect(reads).toBe(3);
+  });
+
+  test('a chunk read into a scratch buffer: the bytes are the range, read into it until it is released', async () => {
+    const reader = memoryReader(file, 'video/mp4');
+    // A reader that can read into a buffer, as the library's disk reader does.
+    const into = {
+      ...reader,
+      read: async (start: number, end: number, target?: Buffer) => {
+        const bytes = await reader.read(start, end);
+        if (!target) return Buffer.from(bytes);
+        bytes.copy(target);
+        return target.subarray(0, bytes.length);
+      },
+    };
+    const scratch = Buffer.alloc(2 * PIECE_BYTES);
+    const [start, end] = [5, 5 + PIECE_BYTES + 3];
+    const whole = streamedChunk(into, start, end, scratch);
+    expect(whole.headers['content-length']).toBe(String(end - start));
+    const pieces: Uint8Array[] = [];
+    for await (const piece of whole.body) pieces.push(piece);
+    expect(Buffer.concat(pieces).equals(file.subarray(start, end))).toBe(true);
+    expect(pieces.every((p) => p.buffer === scratch.buffer)).toBe(true);
+    await whole.release();
+
+    // Released after its first piece (the server answered early): nothing is read into the
+    // scratch after its release resolves, and what is read then is the file's.
+    const [from, to] = [0, 2 * PIECE_BYTES + 9];
+    const lent = Buffer.alloc(to - from);
+    const early = streamedChunk(into, from, to, lent);
+    const reading = early.body.getReader();
+    await reading.read();
+    await early.release();
+    lent.fill(0);
+    const rest: Uint8Array[] = [];
+    for (let next = await reading.read(); !next.done; next = await reading.read()) rest.push(next.value);
+    expect(lent.every((b) => b === 0)).toBe(true);
+    expect(Buffer.from(rest.at(-1)!).equals(file.subarray(2 * PIECE_BYTES, to))).toBe(true);
   });
 
   test("a file that fails while it streams fails the call with the media's own failure", async () => {

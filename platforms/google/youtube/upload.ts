@@ -151,6 +151,8 @@ async function transfer(
 ): Promise<{ offset: number } | { video: PlatformBody }> {
   const total = upload.file.size;
   const call = sessionCaller(upload);
+  // One buffer for every chunk: each is read into it once the one before was answered.
+  const scratch = Buffer.allocUnsafe(Math.min(upload.chunkBytes, total));
   const open = async () => {
     const opened = await upload.openSession();
     return upload.keep ? upload.keep(opened) : opened;
@@ -224,7 +226,7 @@ async function transfer(
     }
     const end = Math.min(offset + upload.chunkBytes, total);
     const final = end === total;
-    const sent = await put(upload, call, session, { from: offset, to: end }, final);
+    const sent = await put(upload, call, session, { from: offset, to: end }, final, scratch);
     if (sent.kind === 'failed' && final && sent.error.failure.outcomeUnknown) unsettled = sent.error;
     if (sent.kind === 'incomplete' && sent.next <= offset) {
       // The chunk was taken and none of it kept: count it, or a server doing so would loop forever.
@@ -257,10 +259,11 @@ async function put(
   session: string,
   part: { from: number; to: number } | 'status',
   final: boolean,
+  scratch?: Buffer,
 ): Promise<Answer> {
   const total = upload.file.size;
   const range = part === 'status' ? `bytes */${total}` : `bytes ${part.from}-${part.to - 1}/${total}`;
-  const chunk = part === 'status' ? undefined : streamedChunk(upload.file, part.from, part.to);
+  const chunk = part === 'status' ? undefined : streamedChunk(upload.file, part.from, part.to, scratch);
   let answer: PlatformAnswer;
   try {
     // Only the final chunk can create the video: its lost answer is an unknown outcome.
@@ -278,6 +281,9 @@ async function put(
     if (err instanceof PublishError && sessionLives(err, upload.signal))
       return { kind: 'failed', error: err };
     throw err;
+  } finally {
+    // The request is over: the scratch may take the next chunk.
+    await chunk?.release();
   }
   if (answer.status === 200 || answer.status === 201) {
     if (typeof answer.body.id !== 'string' || !answer.body.id) throw noVideoId(upload.platform);
