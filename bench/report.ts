@@ -138,7 +138,7 @@ function mediaTransfer(r: any): string[] {
     '| | Postflow MB/s | baseline MB/s | ratio | peak RSS growth |',
     '| --- | --- | --- | --- | --- |',
     `| upload: 64 MiB parts to the signed upload URL | ${r.media_upload_mb_s} | ${r.media_upload_baseline_mb_s} (curl to a bare server writing to disk) | **${r.media_upload_vs_baseline}** | API ${r.media_api_rss_growth_mb} MB |`,
-    `| publish: YouTube resumable upload, session to final chunk | ${r.media_publish_mb_s} | ${r.media_publish_baseline_mb_s} (a bare client, same chunks, same fake) | **${r.media_publish_vs_baseline}** | worker ${r.media_worker_rss_growth_mb} MB |`,
+    `| publish: YouTube resumable upload, session to final chunk | ${r.media_publish_mb_s} | ${r.media_publish_baseline_mb_s} (a bare client in a process of its own: the same chunks streamed from disk to the same fake) | **${r.media_publish_vs_baseline}** | worker ${r.media_worker_rss_growth_mb} MB |`,
     '',
     `The post itself, \`POST /v1/posts\` to published, took ${r.media_publish_post_s} s.`,
     '',
