@@ -142,3 +142,36 @@ export const COMMENTS: Readonly<Record<string, true>> = table<true>({
 export function takesComments(platform: string): boolean {
   return COMMENTS[platform] === true;
 }
+
+/**
+ * The platforms whose engagement Postflow reads (descriptors' `capabilities.metrics`): a post
+ * resource, which the workflow builds, says so per target.
+ */
+export const METRICS: Readonly<Record<string, true>> = table<true>({
+  bluesky: true,
+  devto: true,
+  discord: true,
+  facebook: true,
+  farcaster: true,
+  google: true,
+  hashnode: true,
+  instagram: true,
+  instagram_business: true,
+  lemmy: true,
+  linkedin: true,
+  linkedin_page: true,
+  mastodon: true,
+  matrix: true,
+  nostr: true,
+  pinterest: true,
+  reddit: true,
+  sandbox: true,
+  slack: true,
+  threads: true,
+  tiktok: true,
+  tumblr: true,
+  twitter: true,
+  vk: true,
+  wordpress: true,
+  youtube: true,
+});

@@ -1,4 +1,5 @@
 import { approvalResource } from './approval';
+import { METRICS } from './platform-steps';
 import type {
   DeliveryError,
   DeliveryReceipt,
@@ -10,7 +11,6 @@ import type {
   TargetErrorResource,
   TargetMetadata,
 } from './types';
-import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
 
 /** A post's state before anything happened to it: the workflow starts from it. */
 export function initialPostState(spec: PostSpec, now: string): PostState {
@@ -153,5 +153,5 @@ export function upgradeSpec(spec: PostSpec): PostSpec {
  * it does not, a target's `metrics` stay null for good, which clients must not read as zeros.
  */
 export function metricsSupported(platform: string): boolean {
-  return PLATFORM_DESCRIPTORS.find((d) => d.slug === platform)?.capabilities.metrics ?? false;
+  return METRICS[platform] === true;
 }

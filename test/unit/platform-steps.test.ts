@@ -7,6 +7,7 @@ import {
   needsPrepare,
   PREPARE_STEP,
   takesComments,
+  METRICS,
   UPLOAD_STEP,
   uploadStep,
 } from '../../api/platform-steps';
@@ -107,9 +108,10 @@ function textOnly(adapter: PlatformAdapter): PublishRequest {
 
 describe('the prepare step table (api/platform-steps.ts)', () => {
   // The workflow's tables are literals (no zod in the workflow bundle); the descriptors decide.
-  it('says what the descriptors say (prepareStep, capabilities.comments)', () => {
+  it('says what the descriptors say (prepareStep, capabilities.comments, capabilities.metrics)', () => {
     expect({ ...PREPARE_STEP }).toEqual({ ...byPlatform((d) => d.prepareStep) });
     expect({ ...COMMENTS }).toEqual({ ...byPlatform((d) => (d.capabilities.comments ? true : undefined)) });
+    expect({ ...METRICS }).toEqual({ ...byPlatform((d) => (d.capabilities.metrics ? true : undefined)) });
     expect(takesComments('sandbox')).toBe(true);
     expect(takesComments('constructor')).toBe(false);
   });
