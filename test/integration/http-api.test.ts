@@ -19,8 +19,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const countPostWorkflows = async () =>
-  (await stack.client.workflow.count('WorkflowType="publishPost"')).count;
+/**
+ * Post workflows started since `since` (an ISO time taken before the request): the list Temporal
+ * counts is updated after the fact, so a plain count before and after could take in a post an
+ * earlier test started, listed late.
+ */
+const countPostWorkflowsSince = async (since: string) =>
+  (await stack.client.workflow.count(`WorkflowType="publishPost" AND StartTime >= "${since}"`)).count;
 
 test('the stack runs on the store this run asked for (SQLite, or PostgreSQL with POSTFLOW_TEST_DATABASE)', () => {
   const expected = process.env.POSTFLOW_TEST_DATABASE === 'postgres' ? 'Store: PostgreSQL' : 'Store: SQLite';
@@ -81,7 +86,7 @@ describe('authentication', () => {
 
 describe('bad input starts nothing', () => {
   test('every problem is reported at once, with field paths, and no workflow starts', async () => {
-    const before = await countPostWorkflows();
+    const since = new Date().toISOString();
     const { status, body } = await stack.request('POST', '/v1/posts', {
       account_ids: [account, ''],
       text: '',
@@ -96,7 +101,7 @@ describe('bad input starts nothing', () => {
     expect(body.error.meta.errors.find((e: any) => e.field === 'scheduled_at').message).toMatch(
       /no UTC offset/,
     );
-    expect(await countPostWorkflows()).toBe(before);
+    expect(await countPostWorkflowsSince(since)).toBe(0);
   });
 
   test('platform rules are checked at creation, before the schedule', async () => {
@@ -114,7 +119,7 @@ describe('bad input starts nothing', () => {
   });
 
   test('an option no adapter acts on is refused by name, with the keys the platform takes', async () => {
-    const before = await countPostWorkflows();
+    const since = new Date().toISOString();
     const { status, body } = await stack.request('POST', '/v1/posts', {
       targets: [{ account_id: account, platform_data: { latency_ms: 1, failur: 'transient' } }],
       text: 'x',
@@ -126,7 +131,7 @@ describe('bad input starts nothing', () => {
       meta: { field: 'targets[0].platform_data.failur', platform: 'sandbox' },
     });
     expect(body.error.message).toContain('sandbox takes failure, fail_times');
-    expect(await countPostWorkflows()).toBe(before);
+    expect(await countPostWorkflowsSince(since)).toBe(0);
 
     const dryRun = await stack.request('POST', '/v1/posts/validate', {
       text: 'x',
@@ -151,7 +156,7 @@ describe('bad input starts nothing', () => {
   });
 
   test('an unknown account is a 404 account.not_found naming it', async () => {
-    const before = await countPostWorkflows();
+    const since = new Date().toISOString();
     const { status, body } = await stack.request('POST', '/v1/posts', {
       account_ids: [account, 'acc_unknown'],
       text: 'hi',
@@ -162,7 +167,7 @@ describe('bad input starts nothing', () => {
       meta: { id: 'acc_unknown', field: 'account_ids[1]' },
     });
     expect(body.code).toBe('account_not_found');
-    expect(await countPostWorkflows()).toBe(before);
+    expect(await countPostWorkflowsSince(since)).toBe(0);
   });
 
   test('malformed JSON is a 400 in the error envelope', async () => {
@@ -357,7 +362,7 @@ describe('the post lifecycle', () => {
 
 describe('dry-run validation', () => {
   test('platforms[] without accounts lists every rule problem per platform and creates nothing', async () => {
-    const before = await countPostWorkflows();
+    const since = new Date().toISOString();
     const { status, body } = await stack.request('POST', '/v1/posts/validate', {
       text: 'x'.repeat(600),
       platforms: ['threads', 'instagram', 'sandbox'],
@@ -379,7 +384,7 @@ describe('dry-run validation', () => {
     expect(body.errors.some((e: any) => e.platform === 'sandbox')).toBe(false);
     // Every platform with rules has an adapter now: nothing to warn about.
     expect(body.warnings).toEqual([]);
-    expect(await countPostWorkflows()).toBe(before);
+    expect(await countPostWorkflowsSince(since)).toBe(0);
   });
 
   test('with accounts it runs exactly the checks of POST /v1/posts', async () => {
