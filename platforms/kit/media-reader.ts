@@ -53,15 +53,17 @@ export async function loadWhole(
 
 /**
  * Bytes `start` to `end` of a reader, a piece at a time: the body of one request that sends a
- * whole file (a signed form upload), holding one piece at a time.
+ * whole file (a signed form upload), holding one piece at a time. `read` reads each piece
+ * (`streamedChunk` reads into a reused buffer); the reader's own `read` by default.
  */
 export async function* piecesOf(
   reader: MediaReader,
   start = 0,
   end = reader.size,
+  read: (from: number, to: number) => Promise<Buffer> = (from, to) => reader.read(from, to),
 ): AsyncGenerator<Buffer, void, undefined> {
   for (let at = start; at < end; at += PIECE_BYTES) {
-    yield await reader.read(at, Math.min(at + PIECE_BYTES, end));
+    yield await read(at, Math.min(at + PIECE_BYTES, end));
   }
 }
 

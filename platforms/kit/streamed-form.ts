@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { MediaReader } from './adapter';
-import { PIECE_BYTES, piecesOf, sliceOf } from './media-reader';
+import { piecesOf, sliceOf } from './media-reader';
 
 /** A request body built as it is sent, with the headers that describe it. */
 export interface StreamedBody {
@@ -71,16 +71,13 @@ export function streamedChunk(
   const chunk = sliceOf(reader, start, end);
   let lent = scratch;
   let reading: Promise<unknown> = Promise.resolve();
-  async function* pieces() {
-    for (let at = 0; at < chunk.size; at += PIECE_BYTES) {
-      const to = Math.min(at + PIECE_BYTES, chunk.size);
-      const read = chunk.read(at, to, lent?.subarray(at, to));
-      reading = read.catch(() => undefined);
-      yield await read;
-    }
-  }
+  const readLent = (from: number, to: number) => {
+    const read = chunk.read(from, to, lent?.subarray(from, to));
+    reading = read.catch(() => undefined);
+    return read;
+  };
   return {
-    body: streamOf(pieces()),
+    body: streamOf(piecesOf(chunk, 0, chunk.size, readLent)),
     headers: { 'content-type': chunk.contentType, 'content-length': String(chunk.size) },
     async release() {
       lent = undefined;
