@@ -22,6 +22,8 @@ export interface Settings {
   importRows: number;
   /** MiB of the media phase's video (uploaded, then published to YouTube's fake). */
   mediaMib: number;
+  /** Rounds of the media phase, each Postflow and its baseline back to back (medians). */
+  mediaRounds: number;
   /**
    * Also measure memory and steady throughput with Temporal's heap-sized workflow cache beside
    * Postflow's bounded default (worker/workflow-cache.ts). Full form only: it doubles the memory
@@ -44,6 +46,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     workers: [1, 2, 4],
     importRows: 200,
     mediaMib: 256,
+    mediaRounds: 3,
     cacheBaseline: false,
   },
   full: {
@@ -59,6 +62,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     workers: [1, 2, 4],
     importRows: 10_000,
     mediaMib: 2048,
+    mediaRounds: 5,
     cacheBaseline: true,
   },
 };

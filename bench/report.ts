@@ -135,6 +135,14 @@ function mediaTransfer(r: any): string[] {
   return [
     `## Media (a ${r.media_mib} MiB video)`,
     '',
+    ...(r.media_rounds
+      ? [
+          `Median of ${r.media_rounds} rounds, each Postflow and its baseline back to back; ratios of the rounds: ` +
+            `upload ${r.media_upload_vs_baseline_range.join('–')}, publish ${r.media_publish_vs_baseline_range.join('–')}. ` +
+            'Peak RSS growth: the largest round.',
+          '',
+        ]
+      : []),
     '| | Postflow MB/s | baseline MB/s | ratio | peak RSS growth |',
     '| --- | --- | --- | --- | --- |',
     `| upload: 64 MiB parts to the signed upload URL | ${r.media_upload_mb_s} | ${r.media_upload_baseline_mb_s} (curl to a bare server writing to disk) | **${r.media_upload_vs_baseline}** | API ${r.media_api_rss_growth_mb} MB |`,

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,7 +11,7 @@ import { DEFAULT_CHUNK_BYTES } from '../../platforms/google/youtube/upload';
 import { GeneratedFile } from '../../test/helpers/large-file';
 import { Stack } from '../../test/helpers/stack';
 import type { Settings } from '../context';
-import { round } from '../stats';
+import { median, round } from '../stats';
 
 const MiB = 1024 * 1024;
 /** The part size a client of a large upload uses (test/integration/media-large.test.ts). */
@@ -27,8 +27,13 @@ const PART_BYTES = 64 * MiB;
  *   post's whole time, `POST /v1/posts` to published, is reported beside it. Baseline: a bare
  *   client (no Postflow, no Temporal) sending the same file in the same 8 MiB chunks to a session
  *   of the same fake, timed the same way.
- * Peak RSS growth: the API's over the upload, the worker's over the publish (VmHWM, its peak reset
- * when the transfer starts, − VmRSS then), after a small video went the same way (`warmUp`).
+ * Each is measured in `settings.mediaRounds` rounds, Postflow and its baseline back to back in a
+ * round (the baseline first in every other one), and reported as the median round: one round on
+ * this machine's disk varies by 3× either way, with the page cache's writeback, so a ratio is
+ * only fair between two transfers that met the same disk.
+ * Peak RSS growth, the largest of the rounds: the API's over the upload, the worker's over the
+ * publish (VmHWM, its peak reset when the transfer starts, − VmRSS then), after a small video went
+ * the same way (`warmUp`).
  */
 export async function measureMediaTransfer(settings: Settings, log: (line: string) => void) {
   const size = settings.mediaMib * MiB;
@@ -57,52 +62,68 @@ export async function measureMediaTransfer(settings: Settings, log: (line: strin
     });
     await warmUp(stack, dir, account.body.id);
 
-    // Each side writes the file to the same disk: each starts with the writes before it on disk.
-    const sync = () => promisify(execFile)('sync');
-    await sync();
-    const curl = await curlToSink(path, dir);
-    await sync();
-    const apiBefore = await resetPeak(stack.api!.pid!);
-    const uploadStarted = performance.now();
-    const { mediaId, uploadS } = await uploadFromFile(stack, path, size, sha256, uploadStarted);
-    const apiGrowth = (await memory(stack.api!.pid!, 'VmHWM')) - apiBefore;
+    const uploads: Array<Pair & { apiGrowth: number }> = [];
+    const publishes: Array<Pair & { postS: number; workerGrowth: number }> = [];
+    for (let i = 0; i < settings.mediaRounds; i++) {
+      const baselineFirst = i % 2 === 0;
+      let upload = { mediaId: '', uploadS: 0, apiGrowth: 0 };
+      const uploadPair = await backToBack(
+        baselineFirst,
+        () => curlToSink(path, dir),
+        async () => {
+          const before = await resetPeak(stack.api!.pid!);
+          const done = await uploadFromFile(stack, path, size, sha256, performance.now());
+          upload = { ...done, apiGrowth: (await memory(stack.api!.pid!, 'VmHWM')) - before };
+          return done.uploadS;
+        },
+      );
+      uploads.push({ ...uploadPair, apiGrowth: upload.apiGrowth });
 
-    await bareYoutubeUpload(youtube, path, size);
-    const bare = transferSeconds(youtube);
-    const workerBefore = await resetPeak(stack.worker!.pid!);
-    const publishStarted = performance.now();
-    const created = await stack.request('POST', '/v1/posts', {
-      account_ids: [account.body.id],
-      media_ids: [mediaId],
-      text: 'bench video',
-      title: 'bench video',
-    });
-    const post = await stack.waitForPost(created.body.id, (p) => p.status !== 'publishing', 1_800_000);
-    const publishS = (performance.now() - publishStarted) / 1000;
-    const workerGrowth = (await memory(stack.worker!.pid!, 'VmHWM')) - workerBefore;
-    if (post.status !== 'published') throw new Error(`bench video not published: ${JSON.stringify(post)}`);
-    const video = youtube.videos.at(-1)!;
-    if (video.sha256 !== sha256) throw new Error('the video YouTube took is not the file');
-    const transferS = transferSeconds(youtube);
+      let publish = { postS: 0, workerGrowth: 0 };
+      const publishPair = await backToBack(
+        baselineFirst,
+        async () => {
+          await bareYoutubeUpload(youtube, path, size);
+          return transferSeconds(youtube);
+        },
+        async () => {
+          publish = await publishVideo(stack, youtube, account.body.id, upload.mediaId, sha256);
+          return transferSeconds(youtube);
+        },
+      );
+      publishes.push({ ...publishPair, ...publish });
+      // Each round's copy is stored anew; the rounds before need not fill the disk.
+      const removed = await stack.request('DELETE', `/v1/media/${upload.mediaId}`);
+      if (removed.status >= 300) throw new Error(`bench video not removed: ${JSON.stringify(removed.body)}`);
+    }
 
     const mbps = (seconds: number) => round(size / MiB / seconds, 1);
+    const mb = (bytes: number) => round(Math.max(0, bytes) / MiB, 1);
+    const upload = summarise(uploads);
+    const publish = summarise(publishes);
     const figures = {
       media_mib: settings.mediaMib,
-      media_upload_mb_s: mbps(uploadS),
-      media_upload_baseline_mb_s: mbps(curl),
-      media_upload_vs_baseline: round(curl / uploadS, 2),
-      media_publish_mb_s: mbps(transferS),
-      media_publish_baseline_mb_s: mbps(bare),
-      media_publish_vs_baseline: round(bare / transferS, 2),
-      media_publish_post_s: round(publishS, 1),
-      media_api_rss_growth_mb: round(Math.max(0, apiGrowth) / MiB, 1),
-      media_worker_rss_growth_mb: round(Math.max(0, workerGrowth) / MiB, 1),
+      media_rounds: settings.mediaRounds,
+      media_upload_mb_s: mbps(upload.postflowS),
+      media_upload_baseline_mb_s: mbps(upload.baselineS),
+      media_upload_vs_baseline: upload.ratio,
+      media_upload_vs_baseline_range: upload.ratioRange,
+      media_publish_mb_s: mbps(publish.postflowS),
+      media_publish_baseline_mb_s: mbps(publish.baselineS),
+      media_publish_vs_baseline: publish.ratio,
+      media_publish_vs_baseline_range: publish.ratioRange,
+      media_publish_post_s: round(median(publishes.map((p) => p.postS)), 1),
+      media_api_rss_growth_mb: mb(Math.max(...uploads.map((u) => u.apiGrowth))),
+      media_worker_rss_growth_mb: mb(Math.max(...publishes.map((p) => p.workerGrowth))),
     };
     log(
-      `  ${settings.mediaMib} MiB: upload ${figures.media_upload_mb_s} MB/s (curl ${figures.media_upload_baseline_mb_s}), ` +
+      `  ${settings.mediaMib} MiB, median of ${settings.mediaRounds} rounds: ` +
+        `upload ${figures.media_upload_mb_s} MB/s (curl ${figures.media_upload_baseline_mb_s}; ` +
+        `ratio ${figures.media_upload_vs_baseline}, rounds ${upload.ratioRange.join('–')}), ` +
         `publish ${figures.media_publish_mb_s} MB/s (bare client ${figures.media_publish_baseline_mb_s}; ` +
+        `ratio ${figures.media_publish_vs_baseline}, rounds ${publish.ratioRange.join('–')}; ` +
         `the post published in ${figures.media_publish_post_s} s); ` +
-        `RSS growth API ${figures.media_api_rss_growth_mb} MB, worker ${figures.media_worker_rss_growth_mb} MB`,
+        `peak RSS growth API ${figures.media_api_rss_growth_mb} MB, worker ${figures.media_worker_rss_growth_mb} MB`,
     );
     return figures;
   } finally {
@@ -110,6 +131,63 @@ export async function measureMediaTransfer(settings: Settings, log: (line: strin
     await youtube.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Seconds of one transfer and of its baseline, measured back to back. */
+interface Pair {
+  postflowS: number;
+  baselineS: number;
+}
+
+/**
+ * Runs a transfer and its baseline one after the other, in the order given, each after a `sync`:
+ * each side writes to the same disk and starts without the other's writes pending.
+ */
+async function backToBack(
+  baselineFirst: boolean,
+  baseline: () => Promise<number>,
+  postflow: () => Promise<number>,
+): Promise<Pair> {
+  const sync = () => promisify(execFile)('sync');
+  const pair = { postflowS: 0, baselineS: 0 };
+  const sides: Array<() => Promise<void>> = [
+    async () => void (pair.baselineS = await baseline()),
+    async () => void (pair.postflowS = await postflow()),
+  ];
+  for (const side of baselineFirst ? sides : sides.reverse()) {
+    await sync();
+    await side();
+  }
+  return pair;
+}
+
+/** The median round's seconds each side, and the median and range of the rounds' ratios (baseline time / Postflow's). */
+function summarise(pairs: Pair[]) {
+  const ratios = pairs.map((p) => round(p.baselineS / p.postflowS, 2));
+  return {
+    postflowS: median(pairs.map((p) => p.postflowS)),
+    baselineS: median(pairs.map((p) => p.baselineS)),
+    ratio: median(ratios),
+    ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+  };
+}
+
+/** One post of the uploaded video to YouTube's fake, to published; the worker's peak RSS growth over it. */
+async function publishVideo(stack: Stack, youtube: YoutubeFake, accountId: string, mediaId: string, sha256: string) {
+  const workerBefore = await resetPeak(stack.worker!.pid!);
+  const started = performance.now();
+  const created = await stack.request('POST', '/v1/posts', {
+    account_ids: [accountId],
+    media_ids: [mediaId],
+    text: 'bench video',
+    title: 'bench video',
+  });
+  const post = await stack.waitForPost(created.body.id, (p) => p.status !== 'publishing', 1_800_000);
+  const postS = (performance.now() - started) / 1000;
+  const workerGrowth = (await memory(stack.worker!.pid!, 'VmHWM')) - workerBefore;
+  if (post.status !== 'published') throw new Error(`bench video not published: ${JSON.stringify(post)}`);
+  if (youtube.videos.at(-1)!.sha256 !== sha256) throw new Error('the video YouTube took is not the file');
+  return { postS, workerGrowth };
 }
 
 /**
@@ -154,35 +232,43 @@ async function curlToSink(path: string, dir: string): Promise<number> {
   }
 }
 
-/** The file into the library by its signed upload URL, in parts read from disk; seconds to the last part. */
+/**
+ * The file into the library by its signed upload URL, in 64 MiB parts streamed from disk by a
+ * client in a process of its own (`PARTS_CLIENT`), as curl is one; seconds to the last part.
+ */
 async function uploadFromFile(stack: Stack, path: string, size: number, sha256: string, started: number) {
   const created = await stack.request('GET', '/v1/media/upload-url?media_type=video/mp4&filename=bench.mp4');
   const { media_id: mediaId, upload_url: url } = created.body as { media_id: string; upload_url: string };
-  for (let from = 0; from < size; from += PART_BYTES) {
-    const to = Math.min(from + PART_BYTES, size);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: 'PUT',
-          headers: {
-            'content-type': 'video/mp4',
-            'content-range': `bytes ${from}-${to - 1}/${size}`,
-            'content-length': String(to - from),
-          },
-        },
-        (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)),
-      );
-      req.on('error', reject);
-      createReadStream(path, { start: from, end: to - 1 }).pipe(req);
-    });
-    if (status !== 200) throw new Error(`bench upload part at ${from}: ${status}`);
-  }
+  await promisify(execFile)(process.execPath, ['-e', PARTS_CLIENT], {
+    env: { URL: url, FILE: path, SIZE: String(size), PART: String(PART_BYTES) },
+  });
   const uploadS = (performance.now() - started) / 1000;
   const verified = await stack.request('POST', `/v1/media/${mediaId}/verify`, { size_bytes: size, sha256 });
   if (verified.status !== 200) throw new Error(`bench upload not verified: ${JSON.stringify(verified.body)}`);
   return { mediaId, uploadS };
 }
+
+/** The upload client's program: every part PUT in turn, each piped from the file; exits 1 on a refusal. */
+const PARTS_CLIENT = `
+const { createReadStream } = require('node:fs');
+const { request } = require('node:http');
+const { URL, FILE } = process.env;
+const [size, part] = [Number(process.env.SIZE), Number(process.env.PART)];
+const put = (from, to) => new Promise((resolve, reject) => {
+  const req = request(URL, { method: 'PUT', headers: {
+    'content-type': 'video/mp4',
+    'content-range': 'bytes ' + from + '-' + (to - 1) + '/' + size, 'content-length': String(to - from),
+  } }, (res) => res.resume().on('end', () => resolve(res.statusCode)));
+  req.on('error', reject);
+  createReadStream(FILE, { start: from, end: to - 1 }).pipe(req);
+});
+(async () => {
+  for (let from = 0; from < size; from += part) {
+    const status = await put(from, Math.min(from + part, size));
+    if (status !== 200) throw new Error('upload part at ' + from + ': ' + status);
+  }
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
 
 /**
  * A bare client sends the file to a YouTube session of the same fake, in the chunks Postflow
@@ -263,3 +349,4 @@ async function memory(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]) * 1024;
 }
+

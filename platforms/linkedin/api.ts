@@ -9,6 +9,7 @@ import {
 } from '../kit/http';
 import { bearerCaller, type PlatformAnswer } from '../kit/call';
 import { altTextAt } from '../kit/content';
+import { streamedChunk } from '../kit/streamed-form';
 
 /**
  * What the LinkedIn family (`linkedin`, `linkedin_page`) shares: the versioned REST API's calls and
@@ -133,16 +134,20 @@ export function restCall(settings: ApiSettings, req: Caller, irreversible = fals
     send({ method, path: `${settings.baseUrl}${path}`, headers, ...(json !== undefined ? { json } : {}) });
 }
 
-/** PUTs bytes to an upload URL LinkedIn handed out (Images and Videos APIs); returns its ETag. */
+/**
+ * PUTs bytes to an upload URL LinkedIn handed out (Images and Videos APIs); returns its ETag. A
+ * streamed body comes with its `content-length`.
+ */
 export async function putUpload(
   settings: ApiSettings,
   req: Caller,
   uploadUrl: string,
-  bytes: Uint8Array,
+  body: Uint8Array | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
 ): Promise<string | null> {
   const send = caller(settings, { 'content-type': 'application/octet-stream' })(req);
-  const { headers } = await send({ method: 'PUT', path: uploadUrl, body: bytes });
-  return headers.get('etag');
+  const answer = await send({ method: 'PUT', path: uploadUrl, body, headers });
+  return answer.headers.get('etag');
 }
 
 /** An uploaded asset: its URN and which API owns it. */
@@ -164,7 +169,8 @@ export async function uploadImage(settings: ApiSettings, req: Caller, owner: str
 /**
  * Videos API: initializeUpload declares the size; LinkedIn answers with byte ranges (4 MB parts)
  * and a URL for each; each part's ETag goes, in order, into finalizeUpload. Processing follows.
- * Each part is read from the file as it is PUT: one part in memory, whatever the video's size.
+ * Each part is read from the file as it is PUT, into one buffer all the parts reuse: one part in
+ * memory, whatever the video's size.
  */
 export async function uploadVideo(settings: ApiSettings, req: Caller, owner: string, file: MediaReader) {
   const api = restCall(settings, req);
@@ -177,15 +183,23 @@ export async function uploadVideo(settings: ApiSettings, req: Caller, owner: str
     },
   });
   const video = String(body.value.video);
+  const instructions = (body.value.uploadInstructions as PlatformBody[]).map((part) => ({
+    url: String(part.uploadUrl),
+    ...partRange(settings.platform, part, file.size),
+  }));
+  const scratch = Buffer.allocUnsafe(Math.max(0, ...instructions.map((p) => p.end - p.start)));
   const parts: string[] = [];
-  for (const part of body.value.uploadInstructions as PlatformBody[]) {
-    const range = partRange(settings.platform, part, file.size);
-    const etag = await putUpload(
-      settings,
-      req,
-      String(part.uploadUrl),
-      await file.read(range.start, range.end),
-    );
+  for (const part of instructions) {
+    const chunk = streamedChunk(file, part.start, part.end, scratch);
+    let etag: string | null;
+    try {
+      etag = await putUpload(settings, req, part.url, chunk.body, {
+        'content-length': chunk.headers['content-length'],
+      });
+    } finally {
+      // The request is over: the scratch may take the next part.
+      await chunk.release();
+    }
     if (!etag) {
       throw platformFailure(
         settings.platform,
