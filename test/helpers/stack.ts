@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { API_NODE_FLAGS } from '../../runtime/api-node-flags';
 import { projectRoot } from '../../runtime/config';
 import { type DevServer, startDevServer } from '../../runtime/dev-server';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -115,7 +116,7 @@ export class Stack {
   }
 
   async startApi(): Promise<void> {
-    this.api = await this.spawnNode([this.cli, 'api'], 'api', /HTTP API on/);
+    this.api = await this.spawnNode([...API_NODE_FLAGS, this.cli, 'api'], 'api', /HTTP API on/);
   }
 
   /** Runs a `postflow` CLI command against this stack's store (e.g. `keys create`); its stdout. */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { API_NODE_FLAGS } from '../../runtime/api-node-flags';
 import { projectRoot } from '../../runtime/config';
 import { type DevServer, startDevServer } from '../../runtime/dev-server';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -140,7 +141,8 @@ test('the Procfile and the systemd units start workers and an API that publish t
   const workerUnit = unit('postflow-worker.service');
   const apiUnit = unit('postflow-api.service');
   expect(workerUnit).toMatchObject({ EnvironmentFile: '/etc/postflow/postflow.env', KillSignal: 'SIGTERM' });
-  expect(apiUnit.ExecStart).toContain('postflow.js api');
+  expect(apiUnit.ExecStart).toContain(`node ${API_NODE_FLAGS.join(' ')} /opt/postflow/dist/cli/postflow.js api`);
+  expect(processes.api).toBe(`node ${API_NODE_FLAGS.join(' ')} dist/cli/postflow.js api`);
 
   const worker = await start(processes.worker!, /Worker polling/);
   // A second worker as systemd runs it, from the unit's ExecStart in this checkout.
