@@ -155,6 +155,12 @@ describe('URL media, fetched to the worker disk', () => {
     const hash = createHash('sha256');
     for (const { start, end } of chunkRanges(a.size, 700_000)) hash.update(await a.read(start, end));
     expect(hash.digest('hex')).toBe(createHash('sha256').update(body).digest('hex'));
+    // Into a caller's buffer (an upload reusing one for all its chunks): the bytes land in it.
+    const scratchBuffer = Buffer.alloc(700_000);
+    const piece = await a.read(1_000, 701_000, scratchBuffer);
+    expect(piece.buffer).toBe(scratchBuffer.buffer);
+    expect(piece.byteOffset).toBe(scratchBuffer.byteOffset);
+    expect(piece.equals(body.subarray(1_000, 701_000))).toBe(true);
     expect((await file.load()).bytes.equals(body)).toBe(true);
     expect(requests.length - before).toBe(2);
     expect((await readdir(root)).length).toBe(1);
