@@ -173,7 +173,13 @@ function summarise(pairs: Pair[]) {
 }
 
 /** One post of the uploaded video to YouTube's fake, to published; the worker's peak RSS growth over it. */
-async function publishVideo(stack: Stack, youtube: YoutubeFake, accountId: string, mediaId: string, sha256: string) {
+async function publishVideo(
+  stack: Stack,
+  youtube: YoutubeFake,
+  accountId: string,
+  mediaId: string,
+  sha256: string,
+) {
   const workerBefore = await resetPeak(stack.worker!.pid!);
   const started = performance.now();
   const created = await stack.request('POST', '/v1/posts', {
@@ -349,4 +355,3 @@ async function memory(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]) * 1024;
 }
-

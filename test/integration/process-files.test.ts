@@ -141,7 +141,9 @@ test('the Procfile and the systemd units start workers and an API that publish t
   const workerUnit = unit('postflow-worker.service');
   const apiUnit = unit('postflow-api.service');
   expect(workerUnit).toMatchObject({ EnvironmentFile: '/etc/postflow/postflow.env', KillSignal: 'SIGTERM' });
-  expect(apiUnit.ExecStart).toContain(`node ${API_NODE_FLAGS.join(' ')} /opt/postflow/dist/cli/postflow.js api`);
+  expect(apiUnit.ExecStart).toContain(
+    `node ${API_NODE_FLAGS.join(' ')} /opt/postflow/dist/cli/postflow.js api`,
+  );
   expect(processes.api).toBe(`node ${API_NODE_FLAGS.join(' ')} dist/cli/postflow.js api`);
 
   const worker = await start(processes.worker!, /Worker polling/);
