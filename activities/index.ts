@@ -7,6 +7,7 @@ import type {
   UnpublishJob,
   UnpublishResult,
 } from '../api/types';
+import { UPLOAD_STEP } from '../api/platform-steps';
 import type { MediaLibrary } from '../media';
 import { credentialsOnPage } from '../platforms/descriptor';
 import { PLATFORM_DESCRIPTORS } from '../platforms/descriptors';
@@ -42,6 +43,7 @@ import {
   type Published,
   type Reusable,
   type StepState,
+  type UploadLedger,
 } from '../platforms/kit/adapter';
 import { type ConcurrencyLimit, concurrencyLimits, SlotWaitTimeout } from './platforms/limiter';
 import type { PlatformRegistry } from './platforms/registry';
@@ -204,6 +206,29 @@ export function createActivities({
     }
   }
 
+  /**
+   * The ledger of the upload this activity (and each of its retries) makes: sessions kept under
+   * the activity's key, progress heartbeat as it goes, and the latest progress for the periodic
+   * heartbeat (`details`), starting from what an earlier attempt reported.
+   */
+  function resumableUpload(job: DeliveryJob): { ledger: UploadLedger; details: () => unknown } {
+    const ctx = Context.current();
+    const key = uploadKey(ctx.info);
+    const earlier = earlierProgress(ctx);
+    if (earlier)
+      ctx.log.info('upload resumes', {
+        attempt: ctx.info.attempt,
+        offset: earlier.offset,
+        size: earlier.size,
+      });
+    let latest: UploadProgress | undefined = earlier?.upload_key === key ? earlier : undefined;
+    const ledger = uploadLedger(store, job, key, (progress) => {
+      latest = progress;
+      ctx.heartbeat(progress);
+    });
+    return { ledger, details: () => latest };
+  }
+
   return {
     ...createWebhookActivities({ store, allowPrivateUrls }),
     ...createImportActivities({ store }),
@@ -222,8 +247,14 @@ export function createActivities({
      */
     async prepareTarget(job: DeliveryJob): Promise<PreparedStep> {
       if (!platforms.get(job.target.platform)?.prepare) return { ready: {} };
-      return step(job, { withMedia: true, repeatable: true }, async (adapter, req) =>
-        stepOf(await adapter.prepare!(req)),
+      // Where prepare is the platform's upload step, a retry after a crash may go on from the
+      // upload the dead attempt kept (X's media id and next segment), as uploadTarget does.
+      const resumable = UPLOAD_STEP[job.target.platform] === 'prepare';
+      const upload = resumable ? resumableUpload(job) : undefined;
+      return step(
+        job,
+        { withMedia: true, repeatable: true, details: upload?.details },
+        async (adapter, req) => stepOf(await adapter.prepare!(req, upload?.ledger)),
       );
     },
 
@@ -235,21 +266,8 @@ export function createActivities({
      * platform says it holds, never from zero. Answers what `publishTarget` finishes from.
      */
     async uploadTarget(job: DeliveryJob): Promise<StepState> {
-      const ctx = Context.current();
-      const key = uploadKey(ctx.info);
-      const earlier = earlierProgress(ctx);
-      if (earlier)
-        ctx.log.info('upload resumes', {
-          attempt: ctx.info.attempt,
-          offset: earlier.offset,
-          size: earlier.size,
-        });
-      let latest: UploadProgress | undefined = earlier?.upload_key === key ? earlier : undefined;
-      const ledger = uploadLedger(store, job, key, (progress) => {
-        latest = progress;
-        ctx.heartbeat(progress);
-      });
-      return step(job, { withMedia: true, repeatable: true, details: () => latest }, async (adapter, req) => {
+      const { ledger, details } = resumableUpload(job);
+      return step(job, { withMedia: true, repeatable: true, details }, async (adapter, req) => {
         if (!adapter.upload) return {};
         return adapter.upload(req, ledger);
       });

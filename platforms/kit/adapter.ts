@@ -201,8 +201,12 @@ export const isProcessing = (value: object): value is Processing => 'processing'
  */
 export interface PlatformAdapter {
   readonly platform: string;
-  /** Uploads media, creates containers: everything the followers cannot see yet. Retried freely. */
-  prepare?(request: PublishRequest): Promise<Prepared>;
+  /**
+   * Uploads media, creates containers: everything the followers cannot see yet. Retried freely.
+   * Where the platform's prepare is its upload step (the descriptor's `uploadStep: 'prepare'`),
+   * `ledger` keeps what a retry after a crash may go on from (an upload's id and offset).
+   */
+  prepare?(request: PublishRequest, ledger?: UploadLedger): Promise<Prepared>;
   /**
    * A long transfer whose end is the publish itself (YouTube: the final chunk creates the video):
    * sends every byte but the last chunk's, in a session kept in `ledger`, and returns the state

@@ -221,9 +221,9 @@ export function createTwitterAdapter(options: AdapterOptions = {}): PlatformAdap
   return {
     platform: PLATFORM,
 
-    async prepare(req) {
+    async prepare(req, ledger) {
       assertTokenFresh(PLATFORM, req.account.credentials); // uploads with a dead token would all fail
-      return prepareMedia(client(req), req);
+      return prepareMedia(client(req), req, ledger);
     },
 
     async checkPrepared(req, state) {

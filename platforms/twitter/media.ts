@@ -1,4 +1,12 @@
-import type { MediaFile, MediaReader, Prepared, PublishRequest, StepState } from '../kit/adapter';
+import {
+  type MediaFile,
+  type MediaReader,
+  type Prepared,
+  PublishError,
+  type PublishRequest,
+  type StepState,
+  type UploadLedger,
+} from '../kit/adapter';
 import { chunkRanges, loadWhole, sliceOf } from '../kit/media-reader';
 import { streamedForm } from '../kit/streamed-form';
 import { type PlatformBody, rejected } from '../kit/http';
@@ -51,7 +59,12 @@ export interface Uploaded {
  * processes asynchronously, read from the file a segment at a time. Alt text (≤ 1,000 characters) goes in `POST /2/media/metadata`; X
  * documents it for images and GIFs only, so a video's alt text is not sent.
  */
-export async function uploadMedia(api: XCall, file: MediaFile, altText?: string): Promise<Uploaded> {
+export async function uploadMedia(
+  api: XCall,
+  file: MediaFile,
+  altText?: string,
+  resume?: ChunkedResume,
+): Promise<Uploaded> {
   const reader = await file.open();
   const { contentType } = reader;
   const kind = mediaKind(contentType);
@@ -65,7 +78,7 @@ export async function uploadMedia(api: XCall, file: MediaFile, altText?: string)
   const uploaded =
     kind === 'image'
       ? await simpleUpload(api, (await loadWhole(reader, file.ref.source)).bytes, contentType)
-      : await chunkedUpload(api, reader, kind);
+      : await chunkedUpload(api, reader, kind, resume);
   if (altText && kind !== 'video') {
     await api(
       'POST',
@@ -90,7 +103,56 @@ async function simpleUpload(api: XCall, bytes: Buffer, contentType: string): Pro
   return uploadedOf(await api('POST', '/2/media/upload', form));
 }
 
-async function chunkedUpload(api: XCall, file: MediaReader, kind: MediaKind): Promise<Uploaded> {
+/**
+ * Where a chunked upload stands, kept in the prepare's ledger (`UploadLedger`, sealed in
+ * Postflow's store) before each segment goes on: a retry of the prepare after a crash appends
+ * from there to the same media id, instead of sending the whole file again. X's APPEND reference:
+ * uploads "can be paused and resumed", segments "retried individually"; the media id lasts
+ * `expires_after_secs` (a day). The media id is no capability (it needs the account's token).
+ */
+interface KeptUpload {
+  /** The prepare's file it is for (its index in the post's media) and that file's size. */
+  file: number;
+  size: number;
+  media_id: string;
+  /** Segments X answered, in order: the next to send is this index. */
+  appended: number;
+}
+
+/** A prepare's ledger and which of its files this upload is. */
+export interface ChunkedResume {
+  ledger: UploadLedger;
+  file: number;
+}
+
+function keptUpload(session: string | undefined, file: number, size: number): KeptUpload | undefined {
+  if (!session) return undefined;
+  try {
+    const kept = JSON.parse(session) as Partial<KeptUpload>;
+    return kept.file === file &&
+      kept.size === size &&
+      typeof kept.media_id === 'string' &&
+      Number.isInteger(kept.appended)
+      ? (kept as KeptUpload)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * initialize → append… → finalize. With `resume`, an upload an earlier attempt kept goes on from
+ * its next segment (the one in flight when that attempt died is sent again: X takes a segment
+ * appended again in its place). A kept upload X refuses (expired, or finalized by the attempt
+ * that died before it could record it) is forgotten and the file sent again once, in a new one:
+ * nothing was published, the tweet is a separate call.
+ */
+async function chunkedUpload(
+  api: XCall,
+  file: MediaReader,
+  kind: MediaKind,
+  resume?: ChunkedResume,
+): Promise<Uploaded> {
   const segments = chunkRanges(file.size, CHUNK_BYTES);
   if (segments.length > MAX_SEGMENTS) {
     throw rejected(
@@ -99,23 +161,50 @@ async function chunkedUpload(api: XCall, file: MediaReader, kind: MediaKind): Pr
       `the ${kind} is too large to upload to X (${file.size} bytes).`,
     );
   }
-  const init = await api(
-    'POST',
-    '/2/media/upload/initialize',
-    JSON.stringify({ media_type: file.contentType, total_bytes: file.size, media_category: CATEGORY[kind] }),
-    JSON_HEADERS,
-  );
-  const id = String(init.data?.id);
-  for (const [segment, { start, end }] of segments.entries()) {
-    // Streamed, not a FormData of a Blob: a Blob's copy is memory the garbage collector does not
-    // see, so a video's segments piled up in the worker until some later collection.
-    const form = streamedForm(
-      { segment_index: String(segment) },
-      { field: 'media', filename: 'chunk', reader: sliceOf(file, start, end) },
-    );
-    await api('POST', `/2/media/upload/${id}/append`, form.body, form.headers);
+  const ledger = resume?.ledger;
+  let kept = resume && keptUpload(await resume.ledger.session(), resume.file, file.size);
+  for (let fresh = !kept; ; fresh = true) {
+    try {
+      if (!kept) {
+        const init = await api(
+          'POST',
+          '/2/media/upload/initialize',
+          JSON.stringify({
+            media_type: file.contentType,
+            total_bytes: file.size,
+            media_category: CATEGORY[kind],
+          }),
+          JSON_HEADERS,
+        );
+        kept = { file: resume?.file ?? 0, size: file.size, media_id: String(init.data?.id), appended: 0 };
+        if (ledger) kept = keptUpload(await ledger.keep(JSON.stringify(kept)), kept.file, kept.size) ?? kept;
+      }
+      for (let segment = kept.appended; segment < segments.length; segment++) {
+        const { start, end } = segments[segment]!;
+        // Streamed, not a FormData of a Blob: a Blob's copy is memory the garbage collector does
+        // not see, so a video's segments piled up in the worker until some later collection.
+        const form = streamedForm(
+          { segment_index: String(segment) },
+          { field: 'media', filename: 'chunk', reader: sliceOf(file, start, end) },
+        );
+        await api('POST', `/2/media/upload/${kept.media_id}/append`, form.body, form.headers);
+        kept = { ...kept, appended: segment + 1 };
+        if (ledger) {
+          await ledger.update(JSON.stringify(kept));
+          ledger.progress(end, file.size);
+        }
+      }
+      const finalized = uploadedOf(await api('POST', `/2/media/upload/${kept.media_id}/finalize`));
+      // Done: nothing is left to resume (a retry that finds nothing kept uploads anew, harmlessly).
+      await ledger?.forget();
+      return finalized;
+    } catch (err) {
+      const refused = err instanceof PublishError && err.failure.category === 'validation';
+      if (fresh || !refused || !ledger) throw err;
+      await ledger.forget();
+      kept = undefined;
+    }
   }
-  return uploadedOf(await api('POST', `/2/media/upload/${id}/finalize`));
 }
 
 /**
@@ -143,11 +232,20 @@ function uploadedOf(body: PlatformBody, knownId?: string): Uploaded {
   return { id, checkAfterMs: Number(info.check_after_secs ?? DEFAULT_CHECK_AFTER_S) * 1000 };
 }
 
-/** prepare: every file uploaded; the step waits while X still processes any of them. */
-export async function prepareMedia(api: XCall, req: PublishRequest): Promise<Prepared> {
+/**
+ * prepare: every file uploaded; the step waits while X still processes any of them. With the
+ * prepare's `ledger`, a chunked upload a crashed attempt left goes on where it stood.
+ */
+export async function prepareMedia(
+  api: XCall,
+  req: PublishRequest,
+  ledger?: UploadLedger,
+): Promise<Prepared> {
   const uploaded = [];
   for (const [i, file] of req.media.entries())
-    uploaded.push(await uploadMedia(api, file, altTextAt(req.target.options, i)));
+    uploaded.push(
+      await uploadMedia(api, file, altTextAt(req.target.options, i), ledger && { ledger, file: i }),
+    );
   return mediaStep(uploaded);
 }
 

@@ -36,7 +36,13 @@ export async function runDelivery(
     uploadStep(req.target, content, fileUpload) === 'upload' && adapter.upload
       ? { ready: await adapter.upload(req, uploads.ledger('upl_contract')) }
       : needsPrepare(req.target, content)
-        ? await adapter.prepare!(req)
+        ? await adapter.prepare!(
+            req,
+            // As prepareTarget: a prepare that is the platform's upload step gets a ledger.
+            uploadStep(req.target, content, fileUpload) === 'prepare'
+              ? uploads.ledger('upl_prepare')
+              : undefined,
+          )
         : { ready: {} };
   for (let polls = 0; isProcessing(prepared); polls++) {
     if (polls >= MAX_POLLS) throw new Error('prepare never finished processing');

@@ -13,6 +13,7 @@ import {
   publishRequest,
   runDelivery,
   testMediaFile,
+  UploadSessions,
 } from './run-delivery';
 
 const text = (t: string) => ({ text: t, media: [] });
@@ -195,6 +196,82 @@ describe('twitter specifics', () => {
       bytesIn: movie.length,
       sha256: createHash('sha256').update(movie).digest('hex'),
       finalized: true,
+    });
+  });
+
+  describe('a prepare retried after its attempt died mid-upload', () => {
+    const SEGMENT = 4 * 1024 * 1024;
+    const appendsSince = (calls: number) =>
+      fake.requests.slice(calls).filter((r) => r.path.endsWith('/append'));
+
+    test('appends from the segment its kept upload stands at, to the same media id, and forgets it once finalized', async () => {
+      const movie = randomBytes(3 * SEGMENT + 1_000);
+      const uploads = new UploadSessions();
+      const ledger = uploads.ledger('upl_x');
+      const req = publishRequest(account(), text(`Resumed video ${++n}`), {}, [
+        testMediaFile({ contentType: 'video/mp4', bytes: movie }),
+      ]);
+      // The first attempt: its third segment's connection drops, as when the worker dies.
+      fake.inject({ method: 'POST', path: /\/append$/, after: 2 }, { kind: 'reset' });
+      const calls = fake.requests.length;
+      await expect(adapter().prepare!(req, ledger)).rejects.toThrow();
+      const kept = JSON.parse((await ledger.session())!) as { media_id: string; appended: number };
+      expect(kept).toMatchObject({ file: 0, size: movie.length, appended: 2 });
+      expect(uploads.progress.map((p) => p.offset)).toEqual([SEGMENT, 2 * SEGMENT]);
+
+      // The retry: the same media id, from segment 2; no second initialize.
+      const retried = fake.requests.length;
+      const prepared = await adapter().prepare!(req, ledger);
+      expect(fake.requests.slice(calls).filter((r) => r.path.endsWith('/initialize'))).toHaveLength(1);
+      expect(appendsSince(retried).map((r) => r.path)).toEqual([
+        `/2/media/upload/${kept.media_id}/append`,
+        `/2/media/upload/${kept.media_id}/append`,
+      ]);
+      expect(prepared).toMatchObject({ processing: { media_ids: [kept.media_id] } });
+      expect(fake.media.get(kept.media_id)).toMatchObject({
+        totalBytes: movie.length,
+        // Two segments the first attempt sent, two the retry sent: each byte once.
+        bytesIn: movie.length,
+        sha256: createHash('sha256').update(movie).digest('hex'),
+        finalized: true,
+      });
+      expect(await ledger.session()).toBeUndefined();
+    });
+
+    test('a kept upload X no longer knows is forgotten and the file sent again in a new one', async () => {
+      const movie = randomBytes(SEGMENT + 10);
+      const uploads = new UploadSessions();
+      const ledger = uploads.ledger('upl_x_gone');
+      await ledger.keep(JSON.stringify({ file: 0, size: movie.length, media_id: '999', appended: 1 }));
+      const calls = fake.requests.length;
+      const prepared = await adapter().prepare!(
+        publishRequest(account(), text(`Expired upload ${++n}`), {}, [
+          testMediaFile({ contentType: 'video/mp4', bytes: movie }),
+        ]),
+        ledger,
+      );
+      const paths = fake.requests.slice(calls).map((r) => r.path);
+      expect(paths.filter((p) => p.endsWith('/initialize'))).toHaveLength(1);
+      expect(paths.filter((p) => p.startsWith('/2/media/upload/999/'))).toEqual([
+        '/2/media/upload/999/append',
+      ]);
+      const id = (prepared as unknown as { processing: { media_ids: string[] } }).processing.media_ids[0]!;
+      expect(fake.media.get(id)).toMatchObject({ bytesIn: movie.length, finalized: true });
+    });
+
+    test('a kept upload of another file or size is not used', async () => {
+      const movie = randomBytes(100);
+      const uploads = new UploadSessions();
+      const ledger = uploads.ledger('upl_x_other');
+      await ledger.keep(JSON.stringify({ file: 0, size: 99, media_id: '999', appended: 1 }));
+      const calls = fake.requests.length;
+      await adapter().prepare!(
+        publishRequest(account(), text(`Other file ${++n}`), {}, [
+          testMediaFile({ contentType: 'video/mp4', bytes: movie }),
+        ]),
+        ledger,
+      );
+      expect(fake.requests.slice(calls).some((r) => r.path.includes('/999/'))).toBe(false);
     });
   });
 
