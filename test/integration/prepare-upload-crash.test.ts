@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { MastodonFake } from '../../platforms/mastodon/fake';
+import { TwitterFake } from '../../platforms/twitter/fake';
+import { Stack } from '../helpers/stack';
+
+/**
+ * Issue #21: uploads that run in the media prepare (the descriptors' `uploadStep: 'prepare'`),
+ * through the real stack, with a worker SIGKILLed mid-upload:
+ * - a platform that takes a file in one streamed request (Mastodon here; Pinterest, Reddit, Slack
+ *   and Matrix alike) costs a new prepare that sends the file again, never a second post (that
+ *   such a request may outlast a call's timeout while its bytes keep going out:
+ *   test/unit/streamed-form.test.ts);
+ * - X's chunked upload goes on in the same media id from the segment the dead attempt kept.
+ */
+const MiB = 1024 * 1024;
+const mastodon = new MastodonFake();
+const x = new TwitterFake();
+let stack: Stack;
+
+beforeAll(async () => {
+  await Promise.all([mastodon.start(), x.start()]);
+  stack = await new Stack({
+    POSTFLOW_SYNC_WAIT_MS: '0',
+    POSTFLOW_ALLOW_PRIVATE_URLS: 'true',
+    POSTFLOW_TWITTER_API_URL: x.url,
+  }).start();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await Promise.all([mastodon.stop(), x.stop()]);
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const settled = (p: { status: string }) => !['scheduled', 'publishing'].includes(p.status);
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+test('a worker SIGKILLed mid-request: the next worker prepares again and sends the whole file; one status', async () => {
+  const video = randomBytes(6 * MiB + 5);
+  const account = await stack.request('POST', '/v1/accounts', {
+    platform: 'mastodon',
+    name: 'slow instance',
+    credentials: mastodon.credentials(),
+  });
+  expect(account.status).toBe(201);
+  const mediaId = await stack.upload(video, 'video/mp4', 'slow.mp4');
+  // A slow link: the request is still arriving when the worker is killed.
+  mastodon.bodyBytesPerSecond = 2 * MiB;
+  const created = await stack.request('POST', '/v1/posts', {
+    text: 'One request, killed halfway',
+    account_ids: [account.body.id],
+    media_ids: [mediaId],
+    publish_now: true,
+  });
+  expect(created.status).toBeLessThan(300);
+
+  const started = mastodon.bodyBytesRead;
+  while (mastodon.bodyBytesRead - started < video.length / 3) await pause(20);
+  await stack.stopWorker('SIGKILL');
+  expect(mastodon.media.size).toBe(0);
+  expect(mastodon.statuses).toHaveLength(0);
+  mastodon.bodyBytesPerSecond = 0;
+  await stack.startWorker();
+
+  const post = await stack.waitForPost(created.body.id, settled, 150_000);
+  expect(post.targets[0].status).toBe('published');
+  // The cut request stored nothing; the retry's whole file is the one medium, in the one status.
+  const media = [...mastodon.media.entries()];
+  expect(media).toHaveLength(1);
+  expect(media[0]![1]).toMatchObject({ bytes: video.length, sha256: sha256(video) });
+  expect(mastodon.statuses).toHaveLength(1);
+  expect(mastodon.statuses[0]!.mediaIds).toEqual([media[0]![0]]);
+  // The cut request's bytes, then the whole file again.
+  expect(mastodon.bodyBytesRead - started).toBeGreaterThan(video.length + video.length / 3);
+}, 240_000);
+
+test("a worker SIGKILLed mid-upload to X: the next worker appends from the kept segment to the same media id; one post", async () => {
+  const SEGMENT = 4 * MiB;
+  const video = randomBytes(6 * SEGMENT + 5);
+  const account = await stack.request('POST', '/v1/accounts', {
+    platform: 'twitter',
+    name: 'slow link to X',
+    credentials: x.credentials(),
+  });
+  expect(account.status).toBe(201);
+  const mediaId = await stack.upload(video, 'video/mp4', 'slow.mp4');
+  const appends = () => x.requests.filter((r) => r.path.endsWith('/append')).length;
+  const before = { requests: x.requests.length, appends: appends(), bytes: x.bodyBytesRead };
+  // A slow link: segments are still going out when the worker is killed.
+  x.bodyBytesPerSecond = 4 * MiB;
+  const created = await stack.request('POST', '/v1/posts', {
+    text: 'A chunked upload, killed halfway',
+    account_ids: [account.body.id],
+    media_ids: [mediaId],
+    publish_now: true,
+  });
+  expect(created.status).toBeLessThan(300);
+
+  while (appends() - before.appends < 3) await pause(20);
+  await stack.stopWorker('SIGKILL');
+  expect(x.posts.filter((p) => p.text === 'A chunked upload, killed halfway')).toHaveLength(0);
+  x.bodyBytesPerSecond = 0;
+  await stack.startWorker();
+
+  const post = await stack.waitForPost(created.body.id, settled, 150_000);
+  expect(post.targets[0].status).toBe('published');
+  const requests = x.requests.slice(before.requests);
+  // One upload: initialized once; the retry appended to the same media id.
+  expect(requests.filter((r) => r.path.endsWith('/initialize'))).toHaveLength(1);
+  const tweet = x.posts.filter((p) => p.text === 'A chunked upload, killed halfway');
+  expect(tweet).toHaveLength(1);
+  const media = x.media.get(tweet[0]!.mediaIds[0]!)!;
+  expect(media).toMatchObject({ totalBytes: video.length, sha256: sha256(video), finalized: true });
+  // Segments X took twice: at most the one in flight when the worker died.
+  expect(media.bytesIn).toBeLessThanOrEqual(video.length + SEGMENT);
+  // What went over the wire: the file once, plus at most the segment cut and the one sent again.
+  expect(x.bodyBytesRead - before.bytes).toBeLessThan(video.length + 2 * SEGMENT + MiB);
+}, 240_000);
