@@ -244,13 +244,14 @@ export class FaultLayer {
       },
     };
     if (real.prepare) {
-      wrapped.prepare = async (req) => {
+      // The prepare's ledger (where prepare is the platform's upload step) goes through as given.
+      wrapped.prepare = async (req, ledger) => {
         const plan = planOf(req.account.id);
-        if (!plan) return real.prepare!(req);
+        if (!plan) return real.prepare!(req, ledger);
         const call = await plan.next('prepare');
         const before = readFailure(platform, call.fault, plan);
         if (before) throw before;
-        return real.prepare!(req);
+        return real.prepare!(req, ledger);
       };
     }
     if (real.upload) {
