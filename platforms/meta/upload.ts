@@ -54,6 +54,10 @@ export interface Transfer {
    * chunk that failed is sent again from its own offset, the ones Meta answered never are.
    */
   ask?(): Promise<number>;
+  /** Start by asking (`ask`): the session is one an earlier attempt kept, whose bytes Meta may hold. */
+  resumed?: boolean;
+  /** Reports the offset Meta holds after each chunk it took (the upload's heartbeat). */
+  progress?(offset: number): void;
 }
 
 /**
@@ -68,7 +72,7 @@ export async function transferFile(t: Transfer): Promise<void> {
   const size = t.file.size;
   let offset = 0;
   let failures = 0;
-  let lost = false;
+  let lost = t.resumed === true;
   while (offset < size) {
     try {
       // After a failure, where Meta stands is Meta's answer, not a guess.
@@ -84,6 +88,7 @@ export async function transferFile(t: Transfer): Promise<void> {
       if (held <= offset) throw stalled(t.platform, offset);
       failures = 0;
       offset = held;
+      t.progress?.(offset);
     } catch (err) {
       // Throttling goes back to the engine, which waits what Meta asked; a refusal ends the step.
       const passing =

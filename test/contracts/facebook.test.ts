@@ -13,6 +13,7 @@ import {
   runDelivery,
   testMediaFile,
   type TestMedia,
+  UploadSessions,
 } from './run-delivery';
 
 const urls = (n: number) => Array(n).fill({ source_type: 'url', source: 'https://e.x/a.png' });
@@ -292,6 +293,42 @@ describe('facebook videos by upload (POSTFLOW_META_VIDEO_SOURCE=upload)', () => 
     });
     expect(fake.uploads.overlaps(sessions()[0]!)).toBe(false);
     expect(fake.published).toHaveLength(0);
+  });
+
+  test('a prepare retried after its attempt ended mid-transfer asks the kept session and goes on from there', async () => {
+    const movie = randomBytes(9 * MiB + 5);
+    const { req } = clip(movie);
+    const uploads = new UploadSessions();
+    const ledger = uploads.ledger('upl_fb');
+    // The third chunk meets throttling, which goes back to the engine: the attempt ends there.
+    fake.inject({ ...chunks, after: 2 }, MetaGraphFake.error(400, 32, 'Page request limit reached'));
+    await expect(adapter().prepare!(req, ledger)).rejects.toThrow();
+    expect(JSON.parse((await ledger.session())!)).toEqual({ session: sessions()[0], size: movie.length });
+    expect(uploads.progress.map((p) => p.offset)).toEqual([4 * MiB, 8 * MiB]);
+
+    const prepared = await adapter().prepare!(req, ledger);
+    expect(prepared).toMatchObject({ ready: { shape: 'video', handle: expect.stringMatching(/^2:/) } });
+    // One session: Meta was asked once where it stood, and only the last chunk went again.
+    expect(sessions()).toHaveLength(1);
+    const [session] = sessions();
+    expect(fake.uploads.files.get(session!)!.ranges.map((r) => r.start)).toEqual([0, 4 * MiB, 8 * MiB]);
+    expect(fake.uploads.overlaps(session!)).toBe(false);
+    expect(fake.uploads.files.get(session!)!.bytes.equals(movie)).toBe(true);
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path.includes('/upload:'))).toHaveLength(1);
+    expect(await ledger.session()).toBeUndefined();
+  });
+
+  test('with a kept session whose handle answer was lost, the retry opens a new session instead of asking forever', async () => {
+    const movie = randomBytes(MiB);
+    const { req } = clip(movie);
+    const ledger = new UploadSessions().ledger('upl_fb_lost');
+    fake.inject(chunks, { kind: 'lose-answer' });
+    await expect(adapter().prepare!(req, ledger)).rejects.toThrow(/file handle was lost/);
+    expect(await ledger.session()).toBeUndefined();
+    expect(await adapter().prepare!(req, ledger)).toMatchObject({
+      ready: { handle: expect.stringMatching(/^2:/) },
+    });
+    expect(sessions()).toHaveLength(2);
   });
 
   test('an expired session is replaced once, from byte 0; nothing is published meanwhile', async () => {

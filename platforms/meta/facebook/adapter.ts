@@ -92,14 +92,15 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
     platform: PLATFORM,
     ...comments,
 
-    async prepare(req): Promise<Prepared> {
+    async prepare(req, ledger): Promise<Prepared> {
       const kinds = req.media.map(mediaKind);
       if (kinds.includes('video')) {
         if (kinds.length > 1)
           throw rejected(PLATFORM, 'media', 'a video must be the only media of a Page post.');
         if (videoSource === 'pull') return { ready: { shape: 'video' } };
         // The bytes go now, before the publish call: a failure here publishes nothing.
-        const handle = await uploadVideo(client(req), req, req.media[0]!);
+        // With the prepare's ledger, a retry after a crash goes on in the session kept.
+        const handle = await uploadVideo(client(req), req, req.media[0]!, ledger);
         return { ready: { shape: 'video', handle } };
       }
       if (kinds.length <= 1) return { ready: { shape: kinds.length ? 'photo' : 'text' } };

@@ -4,6 +4,7 @@ import {
   type MediaReader,
   PublishError,
   type PublishRequest,
+  type UploadLedger,
 } from '../../kit/adapter';
 import { platformFailure, rejected } from '../../kit/http';
 import type { GraphCall, GraphSettings } from '../graph';
@@ -27,6 +28,10 @@ const APP_ID_SETTING = 'POSTFLOW_FACEBOOK_CLIENT_ID';
  * to a chunk before the last carrying `file_offset` is read as where Meta stands, else the chunk's
  * end. A session Meta no longer knows (expired) is replaced once by a new one from byte 0.
  *
+ * With the prepare's `ledger`, the session is kept (sealed in Postflow's store) before any byte
+ * goes to it, and forgotten once Meta answers the handle: a retry of the prepare after a crash
+ * asks the kept session where Meta stands and goes on from there, instead of from byte 0.
+ *
  * Not re-confirmed in the stored docs: the guide asks for a User token of someone with a role on
  * the app; Postflow sends the account's Page token (the same person's, derived from their User
  * token). The app id is the operator's Meta app: `POSTFLOW_FACEBOOK_CLIENT_ID`.
@@ -40,13 +45,21 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
   const appId = options.env?.[APP_ID_SETTING]?.trim();
   const sessionUrl = (session: string) => `${settings.baseUrl}/${settings.version}/${session}`;
 
-  /** Sends the file into one session; answers the file handle. */
-  const into = async (req: PublishRequest, session: string, file: MediaReader): Promise<string> => {
+  /** Sends the file into one session (one an earlier attempt kept: `resumed`); answers the file handle. */
+  const into = async (
+    req: PublishRequest,
+    session: string,
+    file: MediaReader,
+    resumed: boolean,
+    ledger?: UploadLedger,
+  ): Promise<string> => {
     let handle = '';
     await transferFile({
       platform: settings.platform,
       file,
       signal: req.signal,
+      resumed,
+      ...(ledger ? { progress: (offset: number) => ledger.progress(offset, file.size) } : {}),
       ...(policy ? { policy } : {}),
       send: async (start, end, bytes) => {
         const { body } = await send(req, {
@@ -79,7 +92,12 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
     return handle;
   };
 
-  return async (api: GraphCall, req: PublishRequest, media: MediaFile): Promise<string> => {
+  return async (
+    api: GraphCall,
+    req: PublishRequest,
+    media: MediaFile,
+    ledger?: UploadLedger,
+  ): Promise<string> => {
     if (!appId) {
       throw rejected(
         settings.platform,
@@ -94,16 +112,48 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
         file_length: file.size,
         file_type: file.contentType,
       });
-      return String(body.id);
+      const session = String(body.id);
+      // Kept before any byte goes: a retry after a crash finds it (an earlier one's, if two raced).
+      return ledger
+        ? (keptSession(await ledger.keep(keepOf(session, file.size)), file.size) ?? session)
+        : session;
+    };
+    const kept = ledger && keptSession(await ledger.session(), file.size);
+    const uploadInto = async (session: string, resumed: boolean) => {
+      try {
+        const handle = await into(req, session, file, resumed, ledger);
+        await ledger?.forget();
+        return handle;
+      } catch (err) {
+        // Meta holds the whole file but its handle was lost: only a new session gives one.
+        if (err instanceof PublishError && err.failure.code.endsWith('.upload_incomplete'))
+          await ledger?.forget();
+        throw err;
+      }
     };
     try {
-      return await into(req, await open(), file);
+      return await uploadInto(kept ?? (await open()), kept !== undefined);
     } catch (err) {
       if (!sessionGone(err)) throw err;
       // Sessions expire: nothing was published, so a new one from byte 0 is safe.
-      return into(req, await open(), file);
+      await ledger?.forget();
+      return uploadInto(await open(), false);
     }
   };
+}
+
+/** What the ledger keeps of a session: its id and the file's size (no secret: it needs the token). */
+const keepOf = (session: string, size: number) => JSON.stringify({ session, size });
+
+/** The kept session, if it was for a file of this size. */
+function keptSession(kept: string | undefined, size: number): string | undefined {
+  if (!kept) return undefined;
+  try {
+    const { session, size: keptSize } = JSON.parse(kept) as { session?: unknown; size?: unknown };
+    return typeof session === 'string' && keptSize === size ? session : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Graph's answer for an object it does not know (100/33), or 404: the upload session is gone. */
