@@ -74,7 +74,7 @@ test('a worker SIGKILLed mid-request: the next worker prepares again and sends t
   expect(mastodon.bodyBytesRead - started).toBeGreaterThan(video.length + video.length / 3);
 }, 240_000);
 
-test("a worker SIGKILLed mid-upload to X: the next worker appends from the kept segment to the same media id; one post", async () => {
+test('a worker SIGKILLed mid-upload to X: the next worker appends from the kept segment to the same media id; one post', async () => {
   const SEGMENT = 4 * MiB;
   const video = randomBytes(6 * SEGMENT + 5);
   const account = await stack.request('POST', '/v1/accounts', {
