@@ -60,7 +60,7 @@ export async function measureMediaTransfer(settings: Settings, log: (line: strin
       name: 'bench',
       credentials: youtube.credentials(),
     });
-    await warmUp(stack, dir, account.body.id);
+    await warmUp(stack, youtube, dir, account.body.id);
 
     const uploads: Array<Pair & { apiGrowth: number }> = [];
     const publishes: Array<Pair & { postS: number; workerGrowth: number }> = [];
@@ -201,20 +201,14 @@ async function publishVideo(
  * upload and first post load modules and compile code (about 70 MB for the worker, whatever the
  * file's size), which is not what a transfer costs.
  */
-async function warmUp(stack: Stack, dir: string, accountId: string): Promise<void> {
+async function warmUp(stack: Stack, youtube: YoutubeFake, dir: string, accountId: string): Promise<void> {
   const size = 2 * MiB;
   const path = join(dir, 'warm-up.mp4');
   const file = GeneratedFile.mp4(size, 5);
   await pipeline(file.stream(), createWriteStream(path));
-  const { mediaId } = await uploadFromFile(stack, path, size, await file.sha256(), performance.now());
-  const created = await stack.request('POST', '/v1/posts', {
-    account_ids: [accountId],
-    media_ids: [mediaId],
-    text: 'warm-up',
-    title: 'warm-up',
-  });
-  const post = await stack.waitForPost(created.body.id, (p) => p.status !== 'publishing', 120_000);
-  if (post.status !== 'published') throw new Error(`warm-up video not published: ${JSON.stringify(post)}`);
+  const sha256 = await file.sha256();
+  const { mediaId } = await uploadFromFile(stack, path, size, sha256, performance.now());
+  await publishVideo(stack, youtube, accountId, mediaId, sha256);
 }
 
 /** Seconds for `curl -T` to PUT the file to a bare server writing it to disk: the loopback bound. */
