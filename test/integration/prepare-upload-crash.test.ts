@@ -35,20 +35,34 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const settled = (p: { status: string }) => !['scheduled', 'publishing'].includes(p.status);
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+/** A new account on `platform` and `video` uploaded to the library: the account and media ids. */
+async function accountWithVideo(
+  platform: string,
+  name: string,
+  credentials: Record<string, string>,
+  video: Buffer,
+) {
+  const account = await stack.request('POST', '/v1/accounts', { platform, name, credentials });
+  expect(account.status).toBe(201);
+  return {
+    accountId: account.body.id as string,
+    mediaId: await stack.upload(video, 'video/mp4', 'slow.mp4'),
+  };
+}
+
 test('a worker SIGKILLed mid-request: the next worker prepares again and sends the whole file; one status', async () => {
   const video = randomBytes(6 * MiB + 5);
-  const account = await stack.request('POST', '/v1/accounts', {
-    platform: 'mastodon',
-    name: 'slow instance',
-    credentials: mastodon.credentials(),
-  });
-  expect(account.status).toBe(201);
-  const mediaId = await stack.upload(video, 'video/mp4', 'slow.mp4');
+  const { accountId, mediaId } = await accountWithVideo(
+    'mastodon',
+    'slow instance',
+    mastodon.credentials(),
+    video,
+  );
   // A slow link: the request is still arriving when the worker is killed.
   mastodon.bodyBytesPerSecond = 2 * MiB;
   const created = await stack.request('POST', '/v1/posts', {
     text: 'One request, killed halfway',
-    account_ids: [account.body.id],
+    account_ids: [accountId],
     media_ids: [mediaId],
     publish_now: true,
   });
@@ -77,20 +91,14 @@ test('a worker SIGKILLed mid-request: the next worker prepares again and sends t
 test('a worker SIGKILLed mid-upload to X: the next worker appends from the kept segment to the same media id; one post', async () => {
   const SEGMENT = 4 * MiB;
   const video = randomBytes(6 * SEGMENT + 5);
-  const account = await stack.request('POST', '/v1/accounts', {
-    platform: 'twitter',
-    name: 'slow link to X',
-    credentials: x.credentials(),
-  });
-  expect(account.status).toBe(201);
-  const mediaId = await stack.upload(video, 'video/mp4', 'slow.mp4');
+  const { accountId, mediaId } = await accountWithVideo('twitter', 'slow link to X', x.credentials(), video);
   const appends = () => x.requests.filter((r) => r.path.endsWith('/append')).length;
   const before = { requests: x.requests.length, appends: appends(), bytes: x.bodyBytesRead };
   // A slow link: segments are still going out when the worker is killed.
   x.bodyBytesPerSecond = 4 * MiB;
   const created = await stack.request('POST', '/v1/posts', {
     text: 'A chunked upload, killed halfway',
-    account_ids: [account.body.id],
+    account_ids: [accountId],
     media_ids: [mediaId],
     publish_now: true,
   });
