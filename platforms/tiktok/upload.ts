@@ -59,20 +59,35 @@ export function chunkPlan(size: number, chunkBytes = TIKTOK_CHUNK_BYTES): ChunkP
   return { videoSize: size, chunkSize: chunkBytes, totalChunkCount: count, ranges };
 }
 
-/** One chunk's PUT to the upload URL: `Content-Range: bytes first-last/total`, the bytes read as they are sent. */
-function chunkRequest(
+/**
+ * One chunk's PUT to the upload URL: `Content-Range: bytes first-last/total`, the bytes read as
+ * they are sent, into `scratch` when given (one buffer for all of an upload's chunks).
+ */
+async function putChunk<T>(
+  put: (request: CallRequest) => Promise<T>,
   uploadUrl: string,
   file: MediaReader,
   plan: ChunkPlan,
   { start, end }: { start: number; end: number },
-): CallRequest {
-  const chunk = streamedChunk(file, start, end);
-  return {
-    method: 'PUT',
-    path: uploadUrl,
-    headers: { ...chunk.headers, 'content-range': `bytes ${start}-${end - 1}/${plan.videoSize}` },
-    body: chunk.body,
-  };
+  scratch?: Buffer,
+): Promise<T> {
+  const chunk = streamedChunk(file, start, end, scratch);
+  try {
+    return await put({
+      method: 'PUT',
+      path: uploadUrl,
+      headers: { ...chunk.headers, 'content-range': `bytes ${start}-${end - 1}/${plan.videoSize}` },
+      body: chunk.body,
+    });
+  } finally {
+    // The request is over: the scratch may take the next chunk.
+    await chunk.release();
+  }
+}
+
+/** A buffer for an upload's chunks: the largest of `ranges`. */
+function scratchFor(ranges: ChunkPlan['ranges']): Buffer {
+  return Buffer.allocUnsafe(Math.max(0, ...ranges.map((r) => r.end - r.start)));
 }
 
 /**
@@ -86,8 +101,10 @@ export async function sendChunks(
   file: MediaReader,
   plan: ChunkPlan,
 ): Promise<void> {
+  const scratch = scratchFor(plan.ranges);
   for (const [i, range] of plan.ranges.entries()) {
-    await send(chunkRequest(uploadUrl, file, plan, range), i === plan.ranges.length - 1);
+    const final = i === plan.ranges.length - 1;
+    await putChunk((request) => send(request, final), uploadUrl, file, plan, range, scratch);
   }
 }
 
@@ -204,6 +221,7 @@ export async function uploadUntilFinalChunk(upload: UploadUntilFinal): Promise<T
   };
   session ??= await open();
   ledger.progress(session.acknowledged, plan.videoSize);
+  let scratch: Buffer | undefined;
   for (;;) {
     const index = plan.ranges.findIndex((r) => r.start === session!.acknowledged);
     if (index === last) return session;
@@ -213,7 +231,9 @@ export async function uploadUntilFinalChunk(upload: UploadUntilFinal): Promise<T
       continue;
     }
     const range = plan.ranges[index]!;
-    const answer = await upload.put(chunkRequest(session.upload_url, file, plan, range));
+    scratch ??= scratchFor(plan.ranges.slice(0, last));
+    const put = (request: CallRequest) => upload.put(request);
+    const answer = await putChunk(put, session.upload_url, file, plan, range, scratch);
     const held = answer === 'out-of-sequence' && resumed;
     resumed = false;
     if (answer === 'taken' || held) {
@@ -253,7 +273,7 @@ export async function sendFinalChunk(
       'upload_session_expired',
       "the upload URL's hour is (nearly) over before the final chunk; nothing was published; uploading again.",
     );
-  await send(chunkRequest(session.upload_url, file, plan, final));
+  await putChunk(send, session.upload_url, file, plan, final);
   return session.publish_id;
 }
 
