@@ -16,6 +16,7 @@ import { MediaScratch, resolveMedia, sweepStaleScratch } from './media';
 import {
   earlierProgress,
   UPLOAD_SESSION_TTL_MS,
+  prepareUploadKey,
   uploadKey,
   uploadLedger,
   type UploadProgress,
@@ -208,12 +209,20 @@ export function createActivities({
 
   /**
    * The ledger of the upload this activity (and each of its retries) makes: sessions kept under
-   * the activity's key, progress heartbeat as it goes, and the latest progress for the periodic
-   * heartbeat (`details`), starting from what an earlier attempt reported.
+   * its key (the activity's for the upload step; for a prepare, the post's, account's and
+   * media's, so a prepare run again after a refresh or the operator's retry finds them too),
+   * progress heartbeat as it goes, and the latest progress for the periodic heartbeat
+   * (`details`), starting from what an earlier attempt reported.
    */
-  function resumableUpload(job: DeliveryJob): { ledger: UploadLedger; details: () => unknown } {
+  function resumableUpload(
+    job: DeliveryJob,
+    step: 'upload' | 'prepare',
+  ): { ledger: UploadLedger; details: () => unknown } {
     const ctx = Context.current();
-    const key = uploadKey(ctx.info);
+    const key =
+      step === 'prepare'
+        ? prepareUploadKey(ctx.info.workflowExecution?.workflowId ?? '', job)
+        : uploadKey(ctx.info);
     const earlier = earlierProgress(ctx);
     if (earlier)
       ctx.log.info('upload resumes', {
@@ -250,7 +259,7 @@ export function createActivities({
       // Where prepare is the platform's upload step, a retry after a crash may go on from the
       // upload the dead attempt kept (X's media id and next segment), as uploadTarget does.
       const resumable = UPLOAD_STEP[job.target.platform] === 'prepare';
-      const upload = resumable ? resumableUpload(job) : undefined;
+      const upload = resumable ? resumableUpload(job, 'prepare') : undefined;
       return step(
         job,
         { withMedia: true, repeatable: true, details: upload?.details },
@@ -266,7 +275,7 @@ export function createActivities({
      * platform says it holds, never from zero. Answers what `publishTarget` finishes from.
      */
     async uploadTarget(job: DeliveryJob): Promise<StepState> {
-      const { ledger, details } = resumableUpload(job);
+      const { ledger, details } = resumableUpload(job, 'upload');
       return step(job, { withMedia: true, repeatable: true, details }, async (adapter, req) => {
         if (!adapter.upload) return {};
         return adapter.upload(req, ledger);

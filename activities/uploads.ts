@@ -34,6 +34,21 @@ export function uploadKey(info: Pick<Context['info'], 'workflowExecution' | 'act
   return `upl_${digest.slice(0, 32)}`;
 }
 
+/**
+ * The key of a prepare that is the platform's upload step (X, Facebook, LinkedIn, Instagram): one
+ * per post, account and media, whichever activity runs it. Temporal retries a cut attempt in
+ * place, but the delivery also runs the prepare again as a new activity: after a token refresh,
+ * or at the operator's retry (in a new run of the post's workflow, too). Each of those goes on in
+ * the upload the first kept, never leaving it unfinished for a new one; the platform's answer
+ * still decides (a kept upload it refuses is replaced once). The media are in the key: an edit
+ * that changes them starts afresh.
+ */
+export function prepareUploadKey(workflowId: string, job: DeliveryJob): string {
+  const media = job.target.overrides?.media ?? job.content.media;
+  const identity = JSON.stringify(['prepare', workflowId, job.target.accountId, media]);
+  return `upl_${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
+}
+
 /** The progress an earlier attempt of this activity heartbeat last, if it was one of ours. */
 export function earlierProgress(ctx: Pick<Context, 'info'>): UploadProgress | undefined {
   const details: unknown = ctx.info.heartbeatDetails;

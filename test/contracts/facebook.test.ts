@@ -163,7 +163,28 @@ describe('facebook specifics', () => {
       permalink: expect.stringMatching(/^https:\/\/www\.facebook\.com\//),
     });
     expect(fake.published.at(-1)!.params).toMatchObject({ title: 'Clip', description: 'A clip' });
-    expect((await adapter().findExisting!(req))?.platformPostId).toBe(state.video_id);
+    // As the engine looks (activities/index.ts findPublished): no media resolved, with what
+    // prepare made, or (a delivery from before that was passed) without it.
+    const lookup = { ...req, media: [] };
+    const ready = (prepared as { ready: Record<string, string> }).ready;
+    expect((await adapter().findExisting!(lookup, ready))?.platformPostId).toBe(state.video_id);
+    expect((await adapter().findExisting!(lookup))?.platformPostId).toBe(state.video_id);
+  });
+
+  test('a video whose publish answer was lost is found among the videos while it still processes', async () => {
+    const req = publishRequest(account(), text('A lost clip'), { title: 'Clip' }, host.serve([mp4]));
+    const prepared = (await adapter().prepare!(req)) as { ready: Record<string, string> };
+    fake.inject({ method: 'POST', path: /\/videos$/ }, { kind: 'lose-answer' });
+    await expect(adapter().publish(req, prepared.ready)).rejects.toMatchObject({
+      failure: { outcomeUnknown: true },
+    });
+    const video = fake.published.at(-1)!;
+    expect(video).toMatchObject({ kind: 'video', message: 'A lost clip' });
+    expect(video.pollsLeft).toBeGreaterThan(0);
+    const found = await adapter().findExisting!({ ...req, media: [] }, prepared.ready);
+    expect(found?.platformPostId).toBe(video.id);
+    // A text post of the same words is looked for among the posts, where the video is not.
+    expect(await adapter().findExisting!({ ...req, media: [] }, { shape: 'text' })).toBeNull();
   });
 
   test('a dead Page token is not refreshable: the Page must be reconnected', async () => {

@@ -104,6 +104,8 @@ export interface TestMedia {
  */
 export class MediaHost {
   private readonly files = new Map<string, TestMedia>();
+  /** Files served so far: each gets a path of its own, however many are served in one millisecond. */
+  private served = 0;
   private server = createServer((req, res) => {
     const file = this.files.get(new URL(req.url ?? '/', 'http://x').pathname);
     if (!file) return void res.writeHead(404).end();
@@ -125,7 +127,7 @@ export class MediaHost {
   /** The post's media as an adapter receives it: metadata, bytes on demand, a fetchable URL. */
   serve(media: TestMedia[]): MediaFile[] {
     return media.map((item, i) => {
-      const path = `/media/${Date.now()}-${i}${extension(item.contentType)}`;
+      const path = `/media/${Date.now()}-${++this.served}-${i}${extension(item.contentType)}`;
       this.files.set(path, item);
       return testMediaFile(item, { source_type: 'url', source: `${this.url}${path}` });
     });

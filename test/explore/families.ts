@@ -1,6 +1,9 @@
+import type { MediaRef } from '../../api/types';
 import type { PlatformAdapter, Published, StepState } from '../../platforms/kit/adapter';
 import { isProcessing } from '../../platforms/kit/adapter';
 import { createBlueskyAdapter } from '../../platforms/bluesky/adapter';
+import { createFacebookAdapter } from '../../platforms/meta/facebook/adapter';
+import { FacebookFake } from '../../platforms/meta/facebook/fake';
 import { createInstagramAdapter } from '../../platforms/meta/instagram/adapter';
 import { createMastodonAdapter } from '../../platforms/mastodon/adapter';
 import { createSandboxAdapter } from '../../platforms/sandbox/adapter';
@@ -18,6 +21,7 @@ import { TwitterFake } from '../../platforms/twitter/fake';
 import { randomBytes } from 'node:crypto';
 import { FAKE_MP4, type MediaHost, PNG_1X1 } from '../contracts/run-delivery';
 import type { ProcessingControl } from './fault-layer';
+import type { UploadSeen } from './invariants';
 import type { FamilyName } from './schedule';
 
 /**
@@ -40,6 +44,13 @@ import type { FamilyName } from './schedule';
  * - youtube: a resumable upload step (all but the final chunk, retried in place in the same
  *   session), the final chunk as the publish call, processing; reconcile asks the upload session,
  *   and a session proven incomplete is reused.
+ * - twitter-video: X with a video, uploaded in the prepare step (INIT, two APPENDs, FINALIZE,
+ *   STATUS polls) and kept in the prepare's ledger, so a prepare cut partway goes on in the same
+ *   upload from the segment X answered last; then the tweet. It shares the twitter family's fake
+ *   and adapter. Each post's video has a size of its own, which tells its upload sessions apart.
+ * - facebook-video: a Page video sent by Meta's Resumable Upload API in the prepare step (a
+ *   session, two chunks, each at the offset Meta holds; a retry asks the kept session where it
+ *   stands), then the Page video made from the handle, processing polls.
  */
 export interface Family {
   name: FamilyName;
@@ -63,6 +74,11 @@ export interface Family {
   comments?(postIds: string[], accountId: string): Promise<string[]>;
   /** Where the family's posts carry a thread: the platform's thread replies under `postIds`. */
   replies?(postIds: string[], accountId: string): Promise<string[]>;
+  /**
+   * Where the family's posts send a video in pieces: the platform's upload sessions of the post
+   * whose text carries `marker`, oldest first. Absent: the family uploads nothing in pieces.
+   */
+  uploads?(marker: string): Promise<UploadSeen[]>;
   stop(): Promise<void>;
 }
 
@@ -128,24 +144,12 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
         stop: () => fake.stop(),
       };
     }
-    case 'twitter': {
-      const fake = await new TwitterFake().start();
-      // Every answer carries the 24-hour allowances, so each post and reply also keeps them for
-      // /limits under the faults (caps too high to be spent: the subject is delivery, not 429s).
-      fake.dailyCaps = { user: 1_000_000, app: 1_000_000 };
-      return {
-        name,
-        platform: 'twitter',
-        adapter: createTwitterAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
-        credentials: () => fake.credentials(),
-        content: withThread,
-        ledger: async (marker) =>
-          fake.posts.filter((p) => !p.replyTo && p.text.includes(marker)).map((p) => p.id),
-        comments: async (postIds) => repliesWith(fake.posts, postIds, COMMENT),
-        replies: async (postIds) => repliesWith(fake.posts, postIds, REPLY),
-        stop: () => fake.stop(),
-      };
-    }
+    case 'twitter':
+      return twitter(name, withThread);
+    case 'twitter-video':
+      return twitterVideo(deps);
+    case 'facebook-video':
+      return facebookVideo(deps);
     case 'instagram': {
       const fake = await new InstagramFake().start();
       const [image] = deps.host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]);
@@ -263,6 +267,130 @@ async function tiktok({ host }: FamilyDeps, name: 'tiktok' | 'tiktok-upload'): P
         )
         .map((p) => p.id),
     stop: release,
+  };
+}
+
+/** The X fake both X families share (the world has one adapter per platform), while either runs. */
+let sharedTwitter: { fake: Promise<TwitterFake>; users: number } | undefined;
+
+async function twitterFake(): Promise<{ fake: TwitterFake; release: () => Promise<void> }> {
+  sharedTwitter ??= { fake: startTwitterFake(), users: 0 };
+  const shared = sharedTwitter;
+  shared.users += 1;
+  const fake = await shared.fake;
+  const release = async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    if (sharedTwitter === shared) sharedTwitter = undefined;
+    await fake.stop();
+  };
+  return { fake, release };
+}
+
+async function startTwitterFake(): Promise<TwitterFake> {
+  const fake = await new TwitterFake().start();
+  // Every answer carries the 24-hour allowances, so each post and reply also keeps them for
+  // /limits under the faults (caps too high to be spent: the subject is delivery, not 429s).
+  fake.dailyCaps = { user: 1_000_000, app: 1_000_000 };
+  return fake;
+}
+
+async function twitter(
+  name: 'twitter' | 'twitter-video',
+  content: (marker: string) => Record<string, unknown>,
+): Promise<Family & { fake: TwitterFake }> {
+  const { fake, release } = await twitterFake();
+  return {
+    name,
+    platform: 'twitter',
+    fake,
+    adapter: createTwitterAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
+    credentials: () => fake.credentials(),
+    content,
+    ledger: async (marker) =>
+      fake.posts.filter((p) => !p.replyTo && p.text.includes(marker)).map((p) => p.id),
+    ...(name === 'twitter'
+      ? {
+          comments: async (postIds: string[]) => repliesWith(fake.posts, postIds, COMMENT),
+          replies: async (postIds: string[]) => repliesWith(fake.posts, postIds, REPLY),
+        }
+      : {}),
+    stop: release,
+  };
+}
+
+/**
+ * Videos of a size of their own per post: `base` bytes (the platform's first upload piece) and a
+ * little more, plus the post's number (markers are `m<n>x<nonce>`, n counting the world's posts)
+ * up to VIDEO_SIZES, so a fake's uploads of one post are told apart by their size. Views of one
+ * buffer: no post holds a copy.
+ */
+const VIDEO_SIZES = 200_000;
+function sizedVideos(host: MediaHost, base: number): (marker: string) => { ref: MediaRef; size: number } {
+  const bytes = randomBytes(base + 64 * 1024 + VIDEO_SIZES);
+  const videos = new Map<string, { ref: MediaRef; size: number }>();
+  return (marker) => {
+    let video = videos.get(marker);
+    if (!video) {
+      const size = base + 64 * 1024 + (Number(marker.slice(1, marker.indexOf('x'))) % VIDEO_SIZES);
+      const [file] = host.serve([{ contentType: 'video/mp4', bytes: bytes.subarray(0, size) }]);
+      video = { ref: file!.ref, size };
+      videos.set(marker, video);
+    }
+    return video;
+  };
+}
+
+/** X's APPEND segments and Facebook's upload chunks: 4 MiB each, so each explored video goes in two. */
+const UPLOAD_PIECE = 4 * 1024 * 1024;
+
+async function twitterVideo({ host }: FamilyDeps): Promise<Family> {
+  const videoOf = sizedVideos(host, UPLOAD_PIECE);
+  const family = await twitter('twitter-video', (marker) => ({
+    ...text(marker),
+    media: [videoOf(marker).ref],
+  }));
+  const { fake } = family;
+  return {
+    ...family,
+    uploads: async (marker) =>
+      [...fake.media.entries()]
+        .filter(([, m]) => m.category === 'tweet_video' && m.totalBytes === videoOf(marker).size)
+        .map(([id, m]) => ({
+          id,
+          complete: m.finalized,
+          heldBytes: m.received,
+          resentBytes: m.bytesIn - m.received,
+        })),
+  };
+}
+
+/**
+ * A Facebook Page's videos sent by the Resumable Upload API (`POSTFLOW_META_VIDEO_SOURCE=upload`):
+ * the prepare opens a session and sends the chunks, each at the `file_offset` Meta holds, kept in
+ * the prepare's ledger; the publish call makes the Page video from the handle; processing polls.
+ */
+async function facebookVideo({ host }: FamilyDeps): Promise<Family> {
+  const fake = await new FacebookFake().start();
+  const env = { POSTFLOW_META_VIDEO_SOURCE: 'upload', POSTFLOW_FACEBOOK_CLIENT_ID: fake.client.id };
+  const videoOf = sizedVideos(host, UPLOAD_PIECE);
+  return {
+    name: 'facebook-video',
+    platform: 'facebook',
+    adapter: createFacebookAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS, env }),
+    credentials: () => fake.credentials(),
+    content: (marker) => ({ ...text(marker), media: [videoOf(marker).ref] }),
+    ledger: async (marker) => fake.published.filter((p) => p.message.includes(marker)).map((p) => p.id),
+    uploads: async (marker) =>
+      [...fake.uploads.files.entries()]
+        .filter(([, f]) => f.size === videoOf(marker).size)
+        .map(([id, f]) => ({
+          id,
+          complete: f.held === f.size,
+          heldBytes: f.held,
+          resentBytes: fake.uploads.received(id) - f.held,
+        })),
+    stop: () => fake.stop(),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type PublishRequest,
   type Published,
   type StepState,
+  type UploadLedger,
 } from '../../platforms/kit/adapter';
 import type { PublishFailure } from '../../api/types';
 import type { Fault, Schedule } from './schedule';
@@ -244,11 +245,28 @@ export class FaultLayer {
       },
     };
     if (real.prepare) {
-      // The prepare's ledger (where prepare is the platform's upload step) goes through as given.
+      // A prepare with a ledger is the platform's upload step (X's INIT, APPENDs, FINALIZE): `lost`
+      // and `late` cut it partway, after the first piece the platform answered (or, where nothing
+      // goes in pieces, once it is done): `lost` drops the connection there, so the retry must go
+      // on in the kept upload; `late` cuts the worker off there (its heartbeats stop, Temporal
+      // retries the attempt), and that worker goes on with the upload later, as one cut off from
+      // Temporal but not from the platform would. Without a ledger they are passing failures.
       wrapped.prepare = async (req, ledger) => {
         const plan = planOf(req.account.id);
         if (!plan) return real.prepare!(req, ledger);
         const call = await plan.next('prepare');
+        if (ledger && (call.fault === 'lost' || call.fault === 'late')) {
+          await untilFirstPiece(() => real.prepare!(req, cutAtFirstPiece(ledger)));
+          if (call.fault === 'lost') throw new PublishError(transient(platform));
+          const landing = { ...req, signal: new AbortController().signal };
+          const quiet = { ...ledger, progress: () => undefined };
+          plan.addLate({
+            landAtMs: call.atMs + LATE_LANDING_MS,
+            land: async () => void (await real.prepare!(landing, quiet)),
+          });
+          await cutOff(req.signal);
+          throw new Error('explore: the worker was cut off while it uploaded in its prepare');
+        }
         const before = readFailure(platform, call.fault, plan);
         if (before) throw before;
         return real.prepare!(req, ledger);
@@ -390,6 +408,32 @@ async function cutOff(signal: AbortSignal): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Thrown from the first progress an upload reports: the cut of a prepare partway. */
+class CutPartway extends Error {}
+
+/** `ledger`, whose first report of progress (a piece the platform answered) cuts the upload there. */
+function cutAtFirstPiece(ledger: UploadLedger): UploadLedger {
+  let cut = false;
+  return {
+    ...ledger,
+    progress(offset, total) {
+      ledger.progress(offset, total);
+      if (cut) return;
+      cut = true;
+      throw new CutPartway();
+    },
+  };
+}
+
+/** Runs an upload until it is cut at its first piece, or to its end; either way its answer is lost. */
+async function untilFirstPiece(upload: () => Promise<unknown>): Promise<void> {
+  try {
+    await upload();
+  } catch (err) {
+    if (!(err instanceof CutPartway)) throw err;
+  }
 }
 
 /** A publish call's failure before anything was sent, or undefined when the call goes out. */

@@ -23,6 +23,10 @@ import type { AccountPlan } from './fault-layer';
  *   fault) ends published, exactly once, whatever happened to the first target, unless the post
  *   was cancelled; its publications and comments are held to `duplicate`, `phantom` and
  *   `duplicate-comment` too;
+ * - `restarted-upload`: where the post's video goes in pieces, an upload the platform holds
+ *   unfinished is never left for a new one: every retry goes on in the upload it kept;
+ * - `resent-upload`: no piece is sent twice, unless a prepare was cut off and went on late (its
+ *   worker, cut off from Temporal, sends what the retry sends too);
  * - `overdue`: the post reaches a final status within the bound of simulated time of each run;
  * - `history`: every run's history stays under the bound.
  */
@@ -38,6 +42,8 @@ export type Violation =
   | 'silent-thread'
   | 'comment-failed-target'
   | 'companion-unpublished'
+  | 'restarted-upload'
+  | 'resent-upload'
   | 'overdue'
   | 'history';
 
@@ -61,6 +67,19 @@ export interface Observed {
   historyBound: number;
   /** The companion target, when the schedule has one, with its account's ledger and comments. */
   companion?: CompanionObserved;
+  /** The platform's upload sessions of the post's video, oldest first (families that upload in pieces). */
+  uploads?: UploadSeen[];
+}
+
+/** An upload session the platform holds for the post's video. */
+export interface UploadSeen {
+  id: string;
+  /** The platform took the whole file (X: finalized). */
+  complete: boolean;
+  /** Bytes of the file the platform holds (each piece once). */
+  heldBytes: number;
+  /** Bytes that came again: pieces sent more than once. */
+  resentBytes: number;
 }
 
 export interface CompanionObserved {
@@ -79,9 +98,11 @@ export function checkInvariants({
   historyEvents,
   historyBound,
   companion,
+  uploads,
 }: Observed): Verdict {
   const details: Array<[Violation, string]> = [];
   if (companion) details.push(...companionViolations(post, companion));
+  if (uploads) details.push(...uploadViolations(plan, uploads));
   if (ledger.length > 1)
     details.push(['duplicate', `the platform shows ${ledger.length} posts: ${ledger.join(', ')}`]);
   for (const target of post.targets) {
@@ -164,6 +185,27 @@ function blindRepeats(
     }
     if (call.acted === 'now' || call.acted === 'late') mayExistSince = call.k;
   }
+  return out;
+}
+
+/** The post's video uploads: one upload carried to its end across retries, no piece sent twice. */
+function uploadViolations(plan: AccountPlan, uploads: UploadSeen[]): Array<[Violation, string]> {
+  const out: Array<[Violation, string]> = [];
+  uploads.forEach((upload, i) => {
+    const newer = uploads.slice(i + 1).map((u) => u.id);
+    if (!upload.complete && newer.length)
+      out.push([
+        'restarted-upload',
+        `upload ${upload.id} left with ${upload.heldBytes} bytes, for a new one: ${newer.join(', ')}`,
+      ]);
+  });
+  const wentOnLate = plan.calls.some((c) => c.kind === 'prepare' && c.fault === 'late');
+  const resent = uploads.filter((u) => u.resentBytes > 0);
+  if (resent.length && !wentOnLate)
+    out.push([
+      'resent-upload',
+      resent.map((u) => `upload ${u.id} got ${u.resentBytes} bytes twice`).join('; '),
+    ]);
   return out;
 }
 

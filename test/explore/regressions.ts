@@ -7,8 +7,8 @@ import { OPERATOR_RETRIES, type Schedule } from './schedule';
  */
 export interface Regression {
   name: string;
-  /** The issue's defect number. */
-  defect: number;
+  /** Issue 14's defect number, or the issue and what the exploration found (`21: …`). */
+  defect: number | string;
   schedule: Schedule;
 }
 
@@ -60,5 +60,28 @@ export const REGRESSIONS: Regression[] = [
     defect: 6,
     // Instagram: call 0 makes the container, call 1 is media_publish.
     schedule: { family: 'instagram', start: 'now', faults: ['ok', 'late'], events: [] },
+  },
+  {
+    name: "Facebook video: the publish call's answer lost while the video processes",
+    defect:
+      '21: the look-up, which resolves no media, searched the Page posts, not its videos: published twice',
+    // Facebook video: call 0 is the prepare (the upload), call 1 the publish call.
+    schedule: { family: 'facebook-video', start: 'now', faults: ['ok', 'lost'], events: [] },
+  },
+  {
+    name: 'X video: upload cut after its first segment, the retry meets an expired token',
+    defect: '21: the refreshed prepare left the kept upload unfinished and opened a new one',
+    // X video: call 0 is the prepare (cut partway), call 1 its retry (expired), then the refresh.
+    schedule: { family: 'twitter-video', start: 'now', faults: ['lost', 'expired'], events: [] },
+  },
+  {
+    name: 'X video: upload cut after its first segment, the retry refused, then retryFailed',
+    defect: "21: the operator's retry left the kept upload unfinished and opened a new one",
+    schedule: {
+      family: 'twitter-video',
+      start: 'now',
+      faults: ['lost', 'refused'],
+      events: [...OPERATOR_RETRIES],
+    },
   },
 ];

@@ -40,6 +40,8 @@ export const FAMILIES = [
   'tiktok',
   'tiktok-upload',
   'youtube',
+  'twitter-video',
+  'facebook-video',
 ] as const;
 export type FamilyName = (typeof FAMILIES)[number];
 

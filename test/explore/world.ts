@@ -340,6 +340,7 @@ export class World {
       const ledger = await family.ledger(marker, account.id);
       const comments = (await family.comments?.(ledger, account.id)) ?? [];
       const replies = await family.replies?.(ledger, account.id);
+      const uploads = await family.uploads?.(marker);
       const companionTarget = final.targets.find((t) => t.account_id === companion?.id);
       const companionLedger = companion ? await sandbox!.ledger(marker, companion.id) : [];
       const verdict = checkInvariants({
@@ -352,6 +353,7 @@ export class World {
         overdue,
         historyEvents,
         historyBound: HISTORY_BOUND,
+        ...(uploads ? { uploads } : {}),
         ...(companionTarget
           ? {
               companion: {

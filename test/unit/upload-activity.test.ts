@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createPlatformRegistry } from '../../activities/platforms/registry';
-import { uploadKey } from '../../activities/uploads';
+import { prepareUploadKey, uploadKey } from '../../activities/uploads';
 import type { DeliveryJob } from '../../api/types';
 import { YoutubeFake } from '../../platforms/google/youtube/fake';
 import type { StepState } from '../../platforms/kit/adapter';
@@ -132,4 +132,26 @@ test('the upload key is stable across attempts and differs between activities an
   expect(
     uploadKey({ ...identity, workflowExecution: { workflowId: 'post_upload1', runId: 'run-2' } }),
   ).not.toBe(key);
+});
+
+test("a prepare's upload key is one per post, account and media, whichever activity or run prepares", () => {
+  const key = prepareUploadKey('post_upload1', job);
+  expect(key).toMatch(/^upl_[0-9a-f]{32}$/);
+  // The same key for a refreshed prepare, the operator's retry, a later run of the post's workflow:
+  // none of those is in it.
+  expect(prepareUploadKey('post_upload1', { ...job, startedAt: '2026-12-06T20:00:00.000Z' })).toBe(key);
+  expect(prepareUploadKey('post_upload2', job)).not.toBe(key);
+  expect(
+    prepareUploadKey('post_upload1', { ...job, target: { ...job.target, accountId: 'acc_other' } }),
+  ).not.toBe(key);
+  // An edit that changes the media starts afresh, in the post's content or the target's overrides.
+  const other = { source_type: 'url', source: 'https://media.example/other.mp4' } as const;
+  expect(prepareUploadKey('post_upload1', { ...job, content: { ...job.content, media: [other] } })).not.toBe(
+    key,
+  );
+  expect(
+    prepareUploadKey('post_upload1', { ...job, target: { ...job.target, overrides: { media: [other] } } }),
+  ).not.toBe(key);
+  // Never the key of an upload step's activity.
+  expect(key).not.toBe(uploadKey(identity));
 });

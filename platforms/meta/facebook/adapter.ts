@@ -203,27 +203,35 @@ export function createFacebookAdapter(options: AdapterOptions = {}): PlatformAda
       return { processing: state, pollAfterMs: VIDEO_POLL_MS };
     },
 
-    async findExisting(req) {
+    async findExisting(req, prepared) {
       const text = searchableText(PLATFORM, req.content.text);
       const api = client(req);
-      const video = req.media.some((f) => mediaKind(f) === 'video');
+      // A look-up resolves no media (`req.media` is empty): what prepare made says whether the
+      // post is a video. A video's post appears once it is processed; the video itself carries
+      // the text at once, so a video is looked for among the Page's videos. A delivery that kept
+      // no prepared state (from before it was passed) is looked for in both.
+      const edges: Array<'posts' | 'videos'> =
+        prepared?.shape === 'video' ? ['videos'] : prepared?.shape ? ['posts'] : ['posts', 'videos'];
       const since = Math.floor(Date.parse(req.since) / 1000) - SKEW_S;
-      // A video's post appears once it is processed; the video itself carries the text at once.
-      const found = await searchWindow<PlatformBody>({
-        platform: PLATFORM,
-        what: `the Page has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} ${video ? 'videos' : 'posts'}`,
-        read: graphPages(api, `${pagePath(req)}/${video ? 'videos' : 'posts'}`, {
-          fields: video
-            ? 'id,description,created_time,permalink_url'
-            : 'id,message,created_time,permalink_url',
-          since,
-          limit: RECONCILE_WINDOW,
-        }),
-        until: { since: req.since, createdAt: (p) => p.created_time },
-        matches: (p) =>
-          postedSince(p.created_time, req.since) && sameText(video ? p.description : p.message, text),
-      });
-      return found ? absolute(receiptFrom(String(found.id), found, POST_FIELDS)) : null;
+      for (const edge of edges) {
+        const video = edge === 'videos';
+        const found = await searchWindow<PlatformBody>({
+          platform: PLATFORM,
+          what: `the Page has more than ${MAX_LOOKUP_PAGES * RECONCILE_WINDOW} ${edge}`,
+          read: graphPages(api, `${pagePath(req)}/${edge}`, {
+            fields: video
+              ? 'id,description,created_time,permalink_url'
+              : 'id,message,created_time,permalink_url',
+            since,
+            limit: RECONCILE_WINDOW,
+          }),
+          until: { since: req.since, createdAt: (p) => p.created_time },
+          matches: (p) =>
+            postedSince(p.created_time, req.since) && sameText(video ? p.description : p.message, text),
+        });
+        if (found) return absolute(receiptFrom(String(found.id), found, POST_FIELDS));
+      }
+      return null;
     },
 
     /**
