@@ -56,8 +56,16 @@ export interface Transfer {
   ask?(): Promise<number>;
   /** Start by asking (`ask`): the session is one an earlier attempt kept, whose bytes Meta may hold. */
   resumed?: boolean;
-  /** Reports the offset Meta holds after each chunk it took (the upload's heartbeat). */
-  progress?(offset: number): void;
+  /**
+   * Where to start without asking: the bytes an earlier attempt recorded as answered (Instagram's
+   * kept container). 0 by default.
+   */
+  from?: number;
+  /**
+   * Reports the offset Meta holds after each chunk it took (the upload's heartbeat, the kept
+   * record); awaited before the next chunk goes.
+   */
+  progress?(offset: number): void | Promise<void>;
 }
 
 /**
@@ -70,7 +78,7 @@ export async function transferFile(t: Transfer): Promise<void> {
   const chunk = t.chunkBytes ?? META_CHUNK_BYTES;
   const policy = t.policy ?? DEFAULT_TRANSFER;
   const size = t.file.size;
-  let offset = 0;
+  let offset = t.from ?? 0;
   let failures = 0;
   let lost = t.resumed === true;
   while (offset < size) {
@@ -88,7 +96,7 @@ export async function transferFile(t: Transfer): Promise<void> {
       if (held <= offset) throw stalled(t.platform, offset);
       failures = 0;
       offset = held;
-      t.progress?.(offset);
+      await t.progress?.(offset);
     } catch (err) {
       // Throttling goes back to the engine, which waits what Meta asked; a refusal ends the step.
       const passing =
