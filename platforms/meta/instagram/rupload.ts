@@ -69,12 +69,12 @@ export function ruploadSender(
       from: upload.from,
       progress: upload.progress,
       ...(settings.policy ? { policy: settings.policy } : {}),
-      send: async (start, end, bytes) => {
+      send: async (start, end, chunk) => {
         await send(req, {
           method: 'POST',
           url: upload.uri,
           headers: { offset: String(start), file_size: String(file.size) },
-          body: bytes,
+          body: chunk,
         });
         return end;
       },
