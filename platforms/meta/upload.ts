@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type MediaReader, PublishError } from '../kit/adapter';
 import { bearerCaller, type PlatformAnswer } from '../kit/call';
 import { platformFailure, type PlatformBody } from '../kit/http';
+import { streamedChunk } from '../kit/streamed-form';
 import { type VideoSource, videoSourceSetting } from '../kit/video-source';
 import { metaRule, type MetaErrorRow } from './graph';
 
@@ -39,6 +40,12 @@ export const DEFAULT_TRANSFER: TransferPolicy = {
   backoffMs: (failures) => 1_000 * 2 ** (failures - 1),
 };
 
+/** One chunk's bytes as a request body, and its length (the `content-length` to declare). */
+export interface ChunkBody {
+  body: ReadableStream<Uint8Array>;
+  length: number;
+}
+
 /** One video's bytes going to Meta, a chunk at a time, read from the file as each is sent. */
 export interface Transfer {
   platform: string;
@@ -46,8 +53,11 @@ export interface Transfer {
   signal: AbortSignal;
   chunkBytes?: number;
   policy?: TransferPolicy;
-  /** Sends bytes `[start, end)`; answers the offset Meta now holds (`end` when it took them all). */
-  send(start: number, end: number, bytes: Buffer): Promise<number>;
+  /**
+   * Sends bytes `[start, end)`, a body read from the file as it goes out (`length` bytes); answers
+   * the offset Meta now holds (`end` when it took them all).
+   */
+  send(start: number, end: number, chunk: ChunkBody): Promise<number>;
   /**
    * Asks Meta how many bytes it holds, after a failed send (Facebook's `GET /upload:<id>`
    * `file_offset`). Absent where Meta documents no such question (Instagram's rupload): the
@@ -56,8 +66,16 @@ export interface Transfer {
   ask?(): Promise<number>;
   /** Start by asking (`ask`): the session is one an earlier attempt kept, whose bytes Meta may hold. */
   resumed?: boolean;
-  /** Reports the offset Meta holds after each chunk it took (the upload's heartbeat). */
-  progress?(offset: number): void;
+  /**
+   * Where to start without asking: the bytes an earlier attempt recorded as answered (Instagram's
+   * kept container). 0 by default.
+   */
+  from?: number;
+  /**
+   * Reports the offset Meta holds after each chunk it took (the upload's heartbeat, the kept
+   * record); awaited before the next chunk goes.
+   */
+  progress?(offset: number): void | Promise<void>;
 }
 
 /**
@@ -70,9 +88,11 @@ export async function transferFile(t: Transfer): Promise<void> {
   const chunk = t.chunkBytes ?? META_CHUNK_BYTES;
   const policy = t.policy ?? DEFAULT_TRANSFER;
   const size = t.file.size;
-  let offset = 0;
+  let offset = t.from ?? 0;
   let failures = 0;
   let lost = t.resumed === true;
+  // One buffer for every chunk's bytes, rather than one per chunk left to the collector.
+  const scratch = Buffer.allocUnsafe(Math.min(chunk, size));
   while (offset < size) {
     try {
       // After a failure, where Meta stands is Meta's answer, not a guess.
@@ -84,11 +104,18 @@ export async function transferFile(t: Transfer): Promise<void> {
         if (offset >= size) break;
       }
       const end = Math.min(offset + chunk, size);
-      const held = await t.send(offset, end, await t.file.read(offset, end));
+      const body = streamedChunk(t.file, offset, end, scratch);
+      let held: number;
+      try {
+        held = await t.send(offset, end, { body: body.body, length: end - offset });
+      } finally {
+        // The request is over: the scratch may take the next chunk.
+        await body.release();
+      }
       if (held <= offset) throw stalled(t.platform, offset);
       failures = 0;
       offset = held;
-      t.progress?.(offset);
+      await t.progress?.(offset);
     } catch (err) {
       // Throttling goes back to the engine, which waits what Meta asked; a refusal ends the step.
       const passing =
@@ -136,7 +163,7 @@ export function uploadCaller(settings: {
   });
   return (
     req: { account: { credentials: Record<string, string> }; signal: AbortSignal },
-    call: { method: string; url: string; headers?: Record<string, string>; body?: Buffer },
+    call: { method: string; url: string; headers?: Record<string, string>; body?: ChunkBody },
   ): Promise<PlatformAnswer> => {
     const token = req.account.credentials.access_token ?? '';
     return caller({ signal: req.signal })({
@@ -144,10 +171,12 @@ export function uploadCaller(settings: {
       path: call.url,
       headers: {
         authorization: `OAuth ${token}`,
-        ...(call.body ? { 'content-type': 'application/octet-stream' } : {}),
+        ...(call.body
+          ? { 'content-type': 'application/octet-stream', 'content-length': String(call.body.length) }
+          : {}),
         ...call.headers,
       },
-      ...(call.body ? { body: call.body } : {}),
+      ...(call.body ? { body: call.body.body } : {}),
     });
   };
 }

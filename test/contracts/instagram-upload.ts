@@ -5,7 +5,7 @@ import type { InstagramFake } from '../../platforms/meta/instagram/fake';
 import { FakeUploads } from '../../platforms/meta/fake-uploads';
 import { MetaGraphFake } from '../../platforms/meta/fake-graph';
 import { png } from './instagram-subject';
-import { MediaHost, publishRequest, runDelivery, testMediaFile } from './run-delivery';
+import { MediaHost, publishRequest, runDelivery, testMediaFile, UploadSessions } from './run-delivery';
 
 const MiB = 1024 * 1024;
 const uploading = { POSTFLOW_META_VIDEO_SOURCE: 'upload' };
@@ -109,6 +109,115 @@ export function instagramUploadSuite<F extends InstagramFake>(flow: Flow<F>): vo
       expect(fake.uploads.files.get(id)!.ranges.map((r) => r.start)).toEqual([0, 4 * MiB, 4 * MiB]);
       expect(fake.uploads.files.get(id)!.bytes.equals(movie)).toBe(true);
       expect(fake.published).toHaveLength(before + 1);
+    });
+
+    const chunks = { method: 'POST', path: /^\/ig-api-upload\//, withBody: true };
+    /**
+     * Ends a prepare mid-transfer as a crash would: the `after`+1-th chunk is taken by rupload but
+     * its answer is lost (a dropped connection), and the same chunk sent again meets throttling,
+     * which goes back to the engine. The ledger then records the chunks answered before it.
+     */
+    const endMidTransfer = async (
+      req: ReturnType<typeof reel>['req'],
+      uploads: UploadSessions,
+      after: number,
+    ) => {
+      fake.inject({ ...chunks, after }, { kind: 'lose-answer' });
+      fake.inject(chunks, MetaGraphFake.error(400, 4, 'Application request limit reached'));
+      expect(await failureOf(runDelivery(adapter(), req, uploads))).toMatchObject({ category: 'rate_limit' });
+      return JSON.parse((await uploads.get('upl_prepare'))!) as Record<string, unknown>;
+    };
+    const containersSince = (before: number) => [...fake.containers.values()].slice(before);
+
+    test('a prepare retried after its attempt ended mid-transfer goes on in the kept container from the last answered chunk', async () => {
+      const movie = randomBytes(9 * MiB + 5);
+      const { req } = reel(movie);
+      const uploads = new UploadSessions();
+      const before = fake.containers.size;
+      const kept = await endMidTransfer(req, uploads, 1);
+      const [container] = containersSince(before);
+      expect(kept).toEqual({
+        file: 0,
+        size: movie.length,
+        container: container!.id,
+        uri: `${fake.url}/ig-api-upload/v25.0/${container!.id}`,
+        acknowledged: 4 * MiB,
+      });
+      expect(uploads.progress.map((p) => p.offset)).toEqual([4 * MiB]);
+
+      const receipt = await runDelivery(adapter(), req, uploads);
+      // One container; only the chunk in flight when the attempt ended went twice, to its own offset.
+      expect(containersSince(before)).toHaveLength(1);
+      const upload = fake.uploads.files.get(container!.id)!;
+      expect(upload.ranges.map((r) => r.start)).toEqual([0, 4 * MiB, 4 * MiB, 8 * MiB]);
+      expect(upload.bytes.equals(movie)).toBe(true);
+      expect(await uploads.get('upl_prepare')).toBeUndefined();
+      expect(fake.published.at(-1)).toMatchObject({ id: receipt.platformPostId, caption: 'Uploaded reel' });
+    });
+
+    test('a carousel of two videos: the kept record names the second, which resumes; the first goes anew', async () => {
+      const [first, second] = [randomBytes(MiB), randomBytes(6 * MiB)];
+      const files = [video(first), video(second)];
+      const req = publishRequest(
+        account(),
+        { text: 'Two clips', media: [] },
+        { content_type: 'carousel' },
+        files,
+      );
+      const uploads = new UploadSessions();
+      const before = fake.containers.size;
+      // The first video's one chunk, then the second's first, are answered; its second is not.
+      const kept = await endMidTransfer(req, uploads, 2);
+      const second1 = containersSince(before)[1]!;
+      expect(kept).toMatchObject({
+        file: 1,
+        size: second.length,
+        container: second1.id,
+        acknowledged: 4 * MiB,
+      });
+
+      await runDelivery(adapter(), req, uploads);
+      const children = containersSince(before).filter((c) => c.carouselItem);
+      const parent = containersSince(before).find((c) => c.mediaType === 'CAROUSEL')!;
+      // The first video again, in a new container (its record was forgotten once it was whole);
+      // the second in the one the record kept.
+      expect(children).toHaveLength(3);
+      expect(parent.children).toEqual([children[2]!.id, second1.id]);
+      expect(fake.uploads.files.get(children[2]!.id)!.bytes.equals(first)).toBe(true);
+      expect(fake.uploads.files.get(second1.id)!.ranges.map((r) => r.start)).toEqual([0, 4 * MiB, 4 * MiB]);
+      expect(fake.uploads.files.get(second1.id)!.bytes.equals(second)).toBe(true);
+      expect(fake.published.at(-1)).toMatchObject({ mediaType: 'CAROUSEL_ALBUM', items: 2 });
+      expect(await uploads.get('upl_prepare')).toBeUndefined();
+    });
+
+    test('a kept container Meta refuses (expired, or its bytes refused) is forgotten; one new container, from byte 0', async () => {
+      for (const refuse of ['expired', 'bytes refused'] as const) {
+        const movie = randomBytes(9 * MiB);
+        const { req } = reel(movie);
+        const uploads = new UploadSessions();
+        const before = fake.containers.size;
+        const kept = await endMidTransfer(req, uploads, 1);
+        const stale = fake.containers.get(String(kept.container))!;
+        if (refuse === 'expired')
+          stale.createdAt -= 25 * 3_600_000; // a day unpublished: EXPIRED
+        else
+          fake.inject(
+            chunks,
+            FakeUploads.ruploadError(400, 'ProcessingFailedError', 'Request processing failed'),
+          );
+
+        await runDelivery(adapter(), req, uploads);
+        const made = containersSince(before);
+        expect(made).toHaveLength(2);
+        expect(fake.uploads.files.get(made[1]!.id)!.ranges.map((r) => r.start)).toEqual([
+          0,
+          4 * MiB,
+          8 * MiB,
+        ]);
+        expect(fake.uploads.files.get(made[1]!.id)!.bytes.equals(movie)).toBe(true);
+        expect(made[1]!.status).toBe('PUBLISHED');
+        expect(await uploads.get('upl_prepare')).toBeUndefined();
+      }
     });
 
     test('images are still pulled; a carousel video and a story go by upload', async () => {

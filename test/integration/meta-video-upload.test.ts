@@ -8,8 +8,8 @@ import { Stack } from '../helpers/stack';
  * the real stack (Temporal dev server, `postflow worker`, `postflow api`), with the default disk
  * storage: library videos Meta never fetches (no `video_url`, no `file_url`), their bytes sent by
  * the worker in the media prepare, which runs as an upload (heartbeat-bounded); a worker killed
- * mid-upload costs a new prepare, which goes on in the upload session the dead one kept (Facebook),
- * never a second post.
+ * mid-upload costs a new prepare, which goes on in the upload session (Facebook) or the container
+ * (Instagram) the dead one kept, never a second post.
  */
 const MiB = 1024 * 1024;
 const instagram = new InstagramFake();
@@ -115,4 +115,40 @@ test('a worker SIGKILLed mid-upload: the next worker goes on in the kept session
   expect(facebook.uploads.files.get(session!)!.bytes.equals(clip)).toBe(true);
   expect(facebook.requests.some((r) => r.method === 'GET' && r.path.includes('/upload:'))).toBe(true);
   expect(facebook.published.slice(before).filter((p) => p.kind === 'video')).toHaveLength(1);
+}, 240_000);
+
+test('a worker SIGKILLed mid-upload to rupload: the next worker goes on in the kept container from the last answered chunk; one reel', async () => {
+  const CHUNK = 4 * MiB;
+  instagram.uploads.files.clear();
+  const before = { containers: instagram.containers.size, published: instagram.published.length };
+  const reel = randomBytes(6 * CHUNK + 7);
+  const accountId = await account('instagram', instagram.credentials());
+  const mediaId = await stack.upload(reel, 'video/mp4', 'killed-reel.mp4');
+  // A slow link: chunks are still going out when the worker is killed.
+  instagram.bodyBytesPerSecond = 4 * MiB;
+  const created = await stack.request('POST', '/v1/posts', {
+    text: 'A reel killed mid-upload',
+    targets: [{ account_id: accountId, media_ids: [mediaId], platform_data: { content_type: 'reel' } }],
+    publish_now: true,
+  });
+  expect(created.status).toBeLessThan(300);
+  const held = () => [...instagram.uploads.files.values()].reduce((sum, f) => sum + f.held, 0);
+  while (held() < 2 * CHUNK) await pause(20);
+  await stack.stopWorker('SIGKILL');
+  expect(instagram.published).toHaveLength(before.published);
+  instagram.bodyBytesPerSecond = 0;
+  await stack.startWorker();
+
+  const post = await stack.waitForPost(created.body.id, settled, 150_000);
+  expect(post.targets[0].status).toBe('published');
+  // One container: the retry went on in the one the dead worker kept.
+  const made = [...instagram.containers.values()].slice(before.containers);
+  expect(made).toHaveLength(1);
+  const upload = instagram.uploads.files.get(made[0]!.id)!;
+  expect(upload.bytes.equals(reel)).toBe(true);
+  // No range twice beyond the chunk in flight when the worker died (sent again to its own offset).
+  const starts = upload.ranges.map((r) => r.start);
+  expect(starts.length - new Set(starts).size).toBeLessThanOrEqual(1);
+  expect(instagram.uploads.received(made[0]!.id)).toBeLessThanOrEqual(reel.length + CHUNK);
+  expect(instagram.published.slice(before.published)).toHaveLength(1);
 }, 240_000);

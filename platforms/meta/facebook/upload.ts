@@ -61,12 +61,12 @@ export function uploadPageVideo(settings: GraphSettings, options: AdapterOptions
       resumed,
       ...(ledger ? { progress: (offset: number) => ledger.progress(offset, file.size) } : {}),
       ...(policy ? { policy } : {}),
-      send: async (start, end, bytes) => {
+      send: async (start, end, chunk) => {
         const { body } = await send(req, {
           method: 'POST',
           url: sessionUrl(session),
           headers: { file_offset: String(start) },
-          body: bytes,
+          body: chunk,
         });
         if (typeof body.h === 'string' && body.h) {
           handle = body.h;

@@ -7,14 +7,23 @@ import type {
 } from '../../kit/adapter';
 import { type PlatformBody, postedSince, rejected } from '../../kit/http';
 import { MAX_LOOKUP_PAGES, readWindow, searchWindow } from '../../kit/lookup-window';
-import { type GraphParams, graphPages, mediaKind, type MetaErrorRow, receiptFrom, sameText } from '../graph';
+import {
+  type GraphParams,
+  graphPages,
+  mediaKind,
+  type MetaErrorRow,
+  pendingContainers,
+  receiptFrom,
+  sameText,
+} from '../graph';
 import { searchableText } from '../../kit/content';
 import { containerSteps } from '../family';
 import { containerVerdict, publishedAmong } from '../container-reconcile';
 import { commentEdge } from '../comments';
 import { mediaInsights, refusedMetric } from '../insights';
 import { type MetaVideoSource, metaVideoSourceFrom } from '../upload';
-import { uploadContainerVideo } from './rupload';
+import { ruploadSender } from './rupload';
+import { resumableContainer } from './resumable-container';
 
 const VERSION = 'v25.0';
 /**
@@ -116,7 +125,9 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
  *
  * prepare: one container per item (`POST /{ig-user-id}/media` with the media's public URL, which
  * Instagram fetches; with `POSTFLOW_META_VIDEO_SOURCE=upload` a video's container is made with
- * `upload_type=resumable` and its bytes sent to the `uri` it answers, rupload.ts), polled until FINISHED; for a carousel, then the CAROUSEL container of the
+ * `upload_type=resumable` and its bytes sent to the `uri` it answers, rupload.ts; after a crash the
+ * prepare goes on in the container its `ledger` kept, resumable-container.ts), polled until
+ * FINISHED; for a carousel, then the CAROUSEL container of the
  * children, polled too. publish: `POST /{ig-user-id}/media_publish`. Reconcile: the status of
  * the container the lost publish call was given (../container-reconcile.ts): PUBLISHED → the
  * post's id from the account's latest media (stories: current stories); FINISHED, EXPIRED, ERROR →
@@ -133,10 +144,14 @@ export function createInstagramAdapter(options: AdapterOptions = {}): PlatformAd
 export function createInstagramFlowAdapter(flow: InstagramFlow, options: AdapterOptions): PlatformAdapter {
   const { platform } = flow;
   const videoSource = metaVideoSourceFrom(options.env);
-  const upload = uploadContainerVideo(platform, options, {
-    officialHost: flow.officialHost,
-    refreshes: !!flow.refreshGrant,
-    errors: INSTAGRAM_ERRORS,
+  const uploadVideo = resumableContainer({
+    create: (api, req, params) => api('POST', `${userPath(req)}/media`, params),
+    pending: async (api, id) => (await pendingContainers(platform, api, [id], CONTAINER)).length > 0,
+    send: ruploadSender(platform, options, {
+      officialHost: flow.officialHost,
+      refreshes: !!flow.refreshGrant,
+      errors: INSTAGRAM_ERRORS,
+    }),
   });
   const userId = (req: Pick<PublishRequest, 'account'>): string => {
     const id = req.account.credentials[flow.userIdKey];
@@ -244,7 +259,7 @@ export function createInstagramFlowAdapter(flow: InstagramFlow, options: Adapter
       },
     },
 
-    async prepare(req) {
+    async prepare(req, ledger) {
       fresh(req); // before any call with a dying token
       const type = contentType(req);
       if (req.media.length === 0)
@@ -257,12 +272,8 @@ export function createInstagramFlowAdapter(flow: InstagramFlow, options: Adapter
       for (const [i, file] of req.media.entries()) {
         const params = await itemParams(platform, req, type, file, i, videoSource);
         if (params.upload_type !== 'resumable') children.push(await container(api, req, params));
-        else {
-          // The bytes go before the container is polled; a failure here publishes nothing.
-          const made = await api('POST', `${userPath(req)}/media`, params);
-          await upload(req, made, file);
-          children.push(String(made.id));
-        }
+        // The bytes go before the container is polled; a failure here publishes nothing.
+        else children.push(await uploadVideo(api, req, params, file, ledger && { ledger, file: i }));
       }
       return begin(req, children);
     },

@@ -207,15 +207,21 @@ export class InstagramFake extends MetaGraphFake {
    * this body starts in the file) and `file_size` (the whole file's), the bytes as the body;
    * `{"success": true, "message": "Upload successful."}`. Bytes at an offset the fake already holds
    * replace those (the offset places them); an offset past what it holds, a missing header, or a
-   * `file_size` that changed is refused. Once all bytes are in, the container is processed (one
-   * status read sees IN_PROGRESS, then FINISHED).
+   * `file_size` that changed is refused, as is a container that expired (24 hours unpublished,
+   * waiting for bytes or not), failed or was published. Once all bytes are in, the container is
+   * processed (one status read sees IN_PROGRESS, then FINISHED); a chunk sent again after that
+   * still lands in its place.
    */
   private rupload(req: FakeRequest, id: string): FakeResponse {
     const token = FakeUploads.oauthToken(req);
     if (!token || !this.accessTokens.has(token))
       return FakeUploads.ruploadError(401, 'AuthorizationError', 'Invalid OAuth access token.');
     const container = this.containers.get(id);
-    if (container?.params.upload_type !== 'resumable' || !this.owns(container.owner))
+    if (
+      container?.params.upload_type !== 'resumable' ||
+      !this.owns(container.owner) ||
+      (!this.awaiting(container) && !['IN_PROGRESS', 'FINISHED'].includes(this.rules.current(container)))
+    )
       return FakeUploads.ruploadError(400, 'ProcessingFailedError', 'Request processing failed');
     const offset = Number(req.headers.offset);
     const size = Number(req.headers.file_size);
@@ -367,6 +373,15 @@ export class InstagramFake extends MetaGraphFake {
     return media;
   }
 
+  /** A resumable container still waiting for its bytes; one left waiting a lifetime has expired. */
+  private awaiting(c: Container): boolean {
+    if (c.awaitingBytes && Date.now() - c.createdAt >= this.rules.ttlMs) {
+      c.awaitingBytes = false;
+      c.status = 'EXPIRED';
+    }
+    return !!c.awaitingBytes;
+  }
+
   private isReady(c: Container | undefined): boolean {
     return !!c && this.rules.current(c) === 'FINISHED';
   }
@@ -386,7 +401,7 @@ export class InstagramFake extends MetaGraphFake {
     const container = this.containers.get(id);
     if (container) {
       // IG Container fields: id, status_code, status (and copyright_check_status); no media id.
-      const status = container.awaitingBytes ? 'IN_PROGRESS' : this.rules.read(container);
+      const status = this.awaiting(container) ? 'IN_PROGRESS' : this.rules.read(container);
       return { status: 200, body: { id, status_code: status, status: STATUS_TEXT[status] } };
     }
     const media = this.published.find((m) => m.id === id);

@@ -1,5 +1,5 @@
-import type { AdapterOptions, MediaFile, PublishRequest } from '../../kit/adapter';
-import { platformFailure, type PlatformBody } from '../../kit/http';
+import type { AdapterOptions, MediaReader, PublishRequest } from '../../kit/adapter';
+import { platformFailure } from '../../kit/http';
 import type { MetaErrorRow } from '../graph';
 import { transferFile, type TransferPolicy, uploadCaller } from '../upload';
 
@@ -20,14 +20,16 @@ const RUPLOAD_ORIGIN = 'https://rupload.facebook.com';
  * `META_CHUNK_BYTES`, each with the `offset` it starts at, so no request outgrows one call's timeout
  * and a dropped connection costs one chunk: the `offset` header is rupload's way to go on from a
  * given byte. Meta documents no question asking rupload how many bytes it holds, so a chunk left
- * unanswered is sent again from its own offset; chunks Meta answered are never sent again.
+ * unanswered is sent again from its own offset; chunks Meta answered are never sent again. After
+ * a crash, the prepare goes on from the bytes the ledger recorded as answered, in the same
+ * container (resumable-container.ts).
  * (The guide names Facebook Login for Business apps; Instagram Login's own publishing reference
  * takes the same `upload_type=resumable`, not re-confirmed in the stored docs.)
  *
  * The token goes only to Meta's upload host (or the host `POSTFLOW_<PLATFORM>_API_URL` names: a
  * proxy, a test fake): a `uri` anywhere else is refused.
  */
-export function uploadContainerVideo(
+export function ruploadSender(
   platform: string,
   options: AdapterOptions,
   settings: {
@@ -45,11 +47,10 @@ export function uploadContainerVideo(
   });
   const allowed = new Set([RUPLOAD_ORIGIN, new URL(options.baseUrl || settings.officialHost).origin]);
 
-  return async (req: PublishRequest, container: PlatformBody, media: MediaFile): Promise<void> => {
-    const uri = typeof container.uri === 'string' ? container.uri : '';
+  return async (req: PublishRequest, upload: RuploadTransfer): Promise<void> => {
     let origin = '';
     try {
-      origin = new URL(uri).origin;
+      origin = new URL(upload.uri).origin;
     } catch {
       // no usable uri: refused below
     }
@@ -60,21 +61,33 @@ export function uploadContainerVideo(
         `the video container's upload address is not on ${RUPLOAD_ORIGIN}; not sending the token there.`,
       );
     }
-    const file = await media.open();
+    const { file } = upload;
     await transferFile({
       platform,
       file,
       signal: req.signal,
+      from: upload.from,
+      progress: upload.progress,
       ...(settings.policy ? { policy: settings.policy } : {}),
-      send: async (start, end, bytes) => {
+      send: async (start, end, chunk) => {
         await send(req, {
           method: 'POST',
-          url: uri,
+          url: upload.uri,
           headers: { offset: String(start), file_size: String(file.size) },
-          body: bytes,
+          body: chunk,
         });
         return end;
       },
     });
   };
+}
+
+/** One video's bytes going to its container's `uri`, from `from` on. */
+export interface RuploadTransfer {
+  uri: string;
+  file: MediaReader;
+  /** The first byte to send: 0, or where an earlier attempt's answered chunks end. */
+  from: number;
+  /** Called with the bytes rupload answered for, after each chunk, before the next goes. */
+  progress(acknowledged: number): Promise<void>;
 }
