@@ -24,8 +24,8 @@ import {
   restCall,
   toLittleText,
   uploadImage,
-  uploadVideo,
 } from './api';
+import { uploadVideo } from './video-upload';
 import { loadWhole } from '../kit/media-reader';
 import { MAX_LOOKUP_PAGES, offsetPages, searchWindow } from '../kit/lookup-window';
 import { assertTokenFresh, oauthClient, refreshOAuth2 } from '../kit/oauth2';
@@ -141,11 +141,12 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
   return {
     platform,
 
-    async prepare(req) {
+    /** With the prepare's `ledger`, a video upload a crashed attempt left goes on where it stood. */
+    async prepare(req, ledger) {
       assertTokenFresh(platform, req.account.credentials);
       const owner = authorOf(req.account);
       const assets: Asset[] = [];
-      for (const file of req.media) {
+      for (const [i, file] of req.media.entries()) {
         // Images go in one PUT, whole; videos part by part, read from the file as they go.
         const reader = await file.open();
         const { contentType } = reader;
@@ -153,7 +154,7 @@ function createFamilyAdapter(family: Family, options: AdapterOptions): PlatformA
           const { bytes } = await loadWhole(reader, file.ref.source);
           assets.push(await uploadImage(settings, req, owner, bytes));
         } else if (contentType.startsWith('video/'))
-          assets.push(await uploadVideo(settings, req, owner, reader));
+          assets.push(await uploadVideo(settings, req, owner, reader, ledger && { ledger, file: i }));
         else throw rejected(platform, 'media_type', `LinkedIn takes images and videos, not ${contentType}.`);
       }
       return pending(

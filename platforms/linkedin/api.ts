@@ -1,5 +1,4 @@
-import type { MediaReader, PublishRequest } from '../kit/adapter';
-import { READ_MAX_BYTES } from '../kit/media-reader';
+import type { PublishRequest } from '../kit/adapter';
 import {
   type FailureRule,
   platformFailure,
@@ -9,11 +8,10 @@ import {
 } from '../kit/http';
 import { bearerCaller, type PlatformAnswer } from '../kit/call';
 import { altTextAt } from '../kit/content';
-import { streamedChunk } from '../kit/streamed-form';
 
 /**
  * What the LinkedIn family (`linkedin`, `linkedin_page`) shares: the versioned REST API's calls and
- * headers, its error table, "little" text, and the Images/Videos upload protocols.
+ * headers, its error table, "little" text, and the Images upload protocol (videos: video-upload.ts).
  * Sources: learn.microsoft.com/linkedin (Posts API, Images API, Videos API, little text format,
  * API error handling, rate limits, programmatic refresh tokens).
  */
@@ -104,7 +102,8 @@ export interface ApiSettings {
   timeoutMs?: number;
 }
 
-type Caller = Pick<PublishRequest, 'account' | 'signal'>;
+/** What a call needs of the request: the account's token and the step's abort signal. */
+export type Caller = Pick<PublishRequest, 'account' | 'signal'>;
 
 const caller = (settings: ApiSettings, headers: Record<string, string>) =>
   bearerCaller({
@@ -164,79 +163,6 @@ export async function uploadImage(settings: ApiSettings, req: Caller, owner: str
   });
   await putUpload(settings, req, String(body.value.uploadUrl), bytes);
   return { urn: String(body.value.image), kind: 'image' } satisfies Asset;
-}
-
-/**
- * Videos API: initializeUpload declares the size; LinkedIn answers with byte ranges (4 MB parts)
- * and a URL for each; each part's ETag goes, in order, into finalizeUpload. Processing follows.
- * Each part is read from the file as it is PUT, into one buffer all the parts reuse: one part in
- * memory, whatever the video's size.
- */
-export async function uploadVideo(settings: ApiSettings, req: Caller, owner: string, file: MediaReader) {
-  const api = restCall(settings, req);
-  const { body } = await api('POST', '/rest/videos?action=initializeUpload', {
-    initializeUploadRequest: {
-      owner,
-      fileSizeBytes: file.size,
-      uploadCaptions: false,
-      uploadThumbnail: false,
-    },
-  });
-  const video = String(body.value.video);
-  const instructions = (body.value.uploadInstructions as PlatformBody[]).map((part) => ({
-    url: String(part.uploadUrl),
-    ...partRange(settings.platform, part, file.size),
-  }));
-  const scratch = Buffer.allocUnsafe(Math.max(0, ...instructions.map((p) => p.end - p.start)));
-  const parts: string[] = [];
-  for (const part of instructions) {
-    const chunk = streamedChunk(file, part.start, part.end, scratch);
-    let etag: string | null;
-    try {
-      etag = await putUpload(settings, req, part.url, chunk.body, {
-        'content-length': chunk.headers['content-length'],
-      });
-    } finally {
-      // The request is over: the scratch may take the next part.
-      await chunk.release();
-    }
-    if (!etag) {
-      throw platformFailure(
-        settings.platform,
-        { category: 'platform', code: 'upload', retryable: true },
-        'a video part upload answered without an ETag; retrying the upload.',
-      );
-    }
-    parts.push(etag);
-  }
-  await api('POST', '/rest/videos?action=finalizeUpload', {
-    finalizeUploadRequest: { video, uploadToken: body.value.uploadToken ?? '', uploadedPartIds: parts },
-  });
-  return { urn: video, kind: 'video' } satisfies Asset;
-}
-
-/**
- * An upload instruction's bytes as a range `[start, end)`; one outside the file, or larger than
- * a read may be, is LinkedIn's answer gone wrong, not a reason to read the whole file.
- */
-function partRange(platform: string, part: PlatformBody, size: number): { start: number; end: number } {
-  const start = Number(part.firstByte);
-  const end = Number(part.lastByte) + 1;
-  if (
-    !Number.isSafeInteger(start) ||
-    !Number.isSafeInteger(end) ||
-    start < 0 ||
-    end <= start ||
-    end > size ||
-    end - start > READ_MAX_BYTES
-  ) {
-    throw platformFailure(
-      platform,
-      { category: 'platform', code: 'upload', retryable: true },
-      `an upload instruction named bytes ${part.firstByte}-${part.lastByte} of a ${size}-byte video.`,
-    );
-  }
-  return { start, end };
 }
 
 /** Processing status of an asset: WAITING_UPLOAD, PROCESSING, AVAILABLE or PROCESSING_FAILED. */

@@ -37,6 +37,8 @@ interface Asset {
   status: 'WAITING_UPLOAD' | 'PROCESSING' | 'AVAILABLE' | 'PROCESSING_FAILED';
   size: number;
   parts: Map<string, Part>;
+  /** A multi-part video's upload session, which its `finalizeUpload` must name. */
+  uploadToken?: string;
   pollsLeft: number;
 }
 
@@ -261,6 +263,7 @@ export class LinkedInFake extends FakePlatform {
           return liError(400, 'BAD_REQUEST', 'Unknown action');
         }),
       },
+      // An upload URL: a part PUT again replaces the bytes and ETag it held before.
       {
         method: 'PUT',
         path: /^\/dms-uploads\/(?<upload>[^/]+)$/,
@@ -507,12 +510,15 @@ export class LinkedInFake extends FakePlatform {
       const last = Math.min(first + this.partSize, size) - 1;
       parts.set(this.nextId('vp'), { first, last, puts: 0, bytesIn: 0 });
     }
+    // LinkedIn's examples answer an empty uploadToken for a one-part upload, a token for more.
+    const uploadToken = parts.size > 1 ? this.nextId('ut') : '';
     this.assets.set(urn, {
       owner: String(init.owner),
       kind: 'video',
       status: 'WAITING_UPLOAD',
       size,
       parts,
+      uploadToken,
       pollsLeft: this.videoPolls,
     });
     const uploadInstructions = [...parts].map(([id, p]) => ({
@@ -527,16 +533,22 @@ export class LinkedInFake extends FakePlatform {
           uploadUrlsExpireAt: Date.now() + 3_600_000,
           video: urn,
           uploadInstructions,
-          uploadToken: '',
+          uploadToken,
         },
       },
     };
   }
 
+  /**
+   * `finalizeUpload`: the upload's token, and every part's ETag in the instructions' order. A part
+   * PUT again replaced the earlier bytes and ETag, so only each part's latest ETag is taken.
+   */
   private finalizeVideo(req: FakeRequest): FakeResponse {
-    const { video, uploadedPartIds } = req.body.finalizeUploadRequest ?? {};
+    const { video, uploadToken, uploadedPartIds } = req.body.finalizeUploadRequest ?? {};
     const asset = this.assets.get(String(video));
     if (!asset) return liError(404, 'NOT_FOUND', `Not found: ${video}`);
+    if (String(uploadToken ?? '') !== asset.uploadToken)
+      return liInputError('FIELD_VALUE_INVALID', 'uploadToken does not match the upload', '/uploadToken');
     const etags = [...asset.parts.values()].map((p) => p.etag);
     if (etags.some((e) => !e) || JSON.stringify(etags) !== JSON.stringify(uploadedPartIds))
       return liInputError(
