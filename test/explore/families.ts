@@ -15,6 +15,9 @@ import type { Store } from '../../store/types';
 import { REACH_LOOPBACK_FAKES } from '../../platforms/kit/fake-platform';
 import { BlueskyFake } from '../../platforms/bluesky/fake';
 import { InstagramFake } from '../../platforms/meta/instagram/fake';
+import type { FakeUploads } from '../../platforms/meta/fake-uploads';
+import { createLinkedInAdapter } from '../../platforms/linkedin/adapter';
+import { LinkedInFake } from '../../platforms/linkedin/fake';
 import { MastodonFake } from '../../platforms/mastodon/fake';
 import { TikTokFake } from '../../platforms/tiktok/fake';
 import { TwitterFake } from '../../platforms/twitter/fake';
@@ -150,23 +153,12 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
       return twitterVideo(deps);
     case 'facebook-video':
       return facebookVideo(deps);
-    case 'instagram': {
-      const fake = await new InstagramFake().start();
-      const [image] = deps.host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]);
-      return {
-        name,
-        platform: 'instagram',
-        adapter: createInstagramAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS }),
-        credentials: () => fake.credentials(),
-        content: (marker) => ({
-          ...text(marker),
-          media: [image!.ref],
-          platform_data: { content_type: 'feed' },
-        }),
-        ledger: async (marker) => fake.published.filter((m) => m.caption.includes(marker)).map((m) => m.id),
-        stop: () => fake.stop(),
-      };
-    }
+    case 'instagram':
+      return instagram(deps);
+    case 'instagram-video':
+      return instagramVideo(deps);
+    case 'linkedin-video':
+      return linkedinVideo(deps);
     case 'tiktok':
       return tiktok(deps, 'tiktok');
     case 'tiktok-upload':
@@ -381,15 +373,119 @@ async function facebookVideo({ host }: FamilyDeps): Promise<Family> {
     credentials: () => fake.credentials(),
     content: (marker) => ({ ...text(marker), media: [videoOf(marker).ref] }),
     ledger: async (marker) => fake.published.filter((p) => p.message.includes(marker)).map((p) => p.id),
+    uploads: async (marker) => metaUploads(fake.uploads, videoOf(marker).size),
+    stop: () => fake.stop(),
+  };
+}
+
+/** The Instagram fake both Instagram families share (the world has one adapter per platform). */
+let sharedInstagram: { fake: Promise<InstagramFake>; users: number } | undefined;
+
+/**
+ * Instagram, its videos sent to rupload (`POSTFLOW_META_VIDEO_SOURCE=upload`; images are pulled
+ * by URL either way): the `instagram` family's image posts and `instagram-video`'s reels.
+ */
+async function instagramFamily(
+  name: 'instagram' | 'instagram-video',
+): Promise<Family & { fake: InstagramFake }> {
+  sharedInstagram ??= { fake: new InstagramFake().start(), users: 0 };
+  const shared = sharedInstagram;
+  shared.users += 1;
+  const fake = await shared.fake;
+  return {
+    name,
+    platform: 'instagram',
+    fake,
+    adapter: createInstagramAdapter({
+      baseUrl: fake.url,
+      timeoutMs: TIMEOUT_MS,
+      env: { POSTFLOW_META_VIDEO_SOURCE: 'upload' },
+    }),
+    credentials: () => fake.credentials(),
+    content: text,
+    ledger: async (marker) => fake.published.filter((m) => m.caption.includes(marker)).map((m) => m.id),
+    stop: async () => {
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      if (sharedInstagram === shared) sharedInstagram = undefined;
+      await fake.stop();
+    },
+  };
+}
+
+async function instagram({ host }: FamilyDeps): Promise<Family> {
+  const [image] = host.serve([{ contentType: 'image/png', bytes: PNG_1X1 }]);
+  const family = await instagramFamily('instagram');
+  return {
+    ...family,
+    content: (marker) => ({ ...text(marker), media: [image!.ref], platform_data: { content_type: 'feed' } }),
+  };
+}
+
+/** Meta's uploads as the fakes keep them (FakeUploads), for the invariants. */
+function metaUploads(uploads: FakeUploads, size: number): UploadSeen[] {
+  return [...uploads.files.entries()]
+    .filter(([, f]) => f.size === size)
+    .map(([id, f]) => ({
+      id,
+      complete: f.held === f.size,
+      heldBytes: f.held,
+      resentBytes: uploads.received(id) - f.held,
+    }));
+}
+
+/**
+ * Reels sent to rupload in the prepare step: a container with `upload_type=resumable`, two chunks
+ * kept in the prepare's ledger (a retry goes on in the kept container from the last chunk rupload
+ * answered), the container polled, then `media_publish`.
+ */
+async function instagramVideo({ host }: FamilyDeps): Promise<Family> {
+  const videoOf = sizedVideos(host, UPLOAD_PIECE);
+  const family = await instagramFamily('instagram-video');
+  return {
+    ...family,
+    content: (marker) => ({
+      ...text(marker),
+      media: [videoOf(marker).ref],
+      platform_data: { content_type: 'reel' },
+    }),
+    uploads: async (marker) => metaUploads(family.fake.uploads, videoOf(marker).size),
+  };
+}
+
+/** LinkedIn's video parts in the explored world: 64 KiB (LinkedIn cuts 4 MB), two and a bit per video. */
+const LINKEDIN_PART = 64 * 1024;
+
+/**
+ * A member's video post: `initializeUpload`, each part PUT to its upload URL and its ETag kept in
+ * the prepare's ledger (a retry PUTs only the parts without one), `finalizeUpload`, processing
+ * polled in checkPrepared, then the post; reconcile through the author's posts.
+ */
+async function linkedinVideo({ host }: FamilyDeps): Promise<Family> {
+  const client = { id: 'li-client', secret: 'li-secret' };
+  const fake = await new LinkedInFake(client, LINKEDIN_PART).start();
+  const env = { POSTFLOW_LINKEDIN_CLIENT_ID: client.id, POSTFLOW_LINKEDIN_CLIENT_SECRET: client.secret };
+  const videoOf = sizedVideos(host, LINKEDIN_PART);
+  return {
+    name: 'linkedin-video',
+    platform: 'linkedin',
+    adapter: createLinkedInAdapter({ baseUrl: fake.url, timeoutMs: TIMEOUT_MS, env }),
+    credentials: () => fake.credentials(),
+    content: (marker) => ({ ...text(marker), media: [videoOf(marker).ref] }),
+    ledger: async (marker) => fake.posts.filter((p) => p.text.includes(marker)).map((p) => p.id),
     uploads: async (marker) =>
-      [...fake.uploads.files.entries()]
-        .filter(([, f]) => f.size === videoOf(marker).size)
-        .map(([id, f]) => ({
-          id,
-          complete: f.held === f.size,
-          heldBytes: f.held,
-          resentBytes: fake.uploads.received(id) - f.held,
-        })),
+      [...fake.assets.entries()]
+        .filter(([, a]) => a.kind === 'video' && a.size === videoOf(marker).size)
+        .map(([id, a]) => {
+          const parts = [...a.parts.values()];
+          const held = parts.reduce((sum, p) => sum + (p.etag ? p.last - p.first + 1 : 0), 0);
+          return {
+            id,
+            complete: a.status !== 'WAITING_UPLOAD',
+            heldBytes: held,
+            resentBytes: parts.reduce((sum, p) => sum + p.bytesIn, 0) - held,
+          };
+        }),
     stop: () => fake.stop(),
   };
 }

@@ -42,6 +42,8 @@ export const FAMILIES = [
   'youtube',
   'twitter-video',
   'facebook-video',
+  'instagram-video',
+  'linkedin-video',
 ] as const;
 export type FamilyName = (typeof FAMILIES)[number];
 
