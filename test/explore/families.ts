@@ -168,6 +168,30 @@ export async function startFamily(name: FamilyName, deps: FamilyDeps): Promise<F
   }
 }
 
+/**
+ * The fake of a platform two families explore (TikTok, X, Instagram: pulled and uploaded videos,
+ * text and video posts): the world has one adapter per platform, so both families talk to one
+ * fake, started by the first and stopped when the last releases it.
+ */
+const sharedFakes = new Map<string, { fake: Promise<{ stop(): Promise<void> }>; users: number }>();
+
+async function sharedFake<T extends { stop(): Promise<void> }>(
+  platform: string,
+  start: () => Promise<T>,
+): Promise<{ fake: T; release: () => Promise<void> }> {
+  const shared = sharedFakes.get(platform) ?? { fake: start(), users: 0 };
+  sharedFakes.set(platform, shared);
+  shared.users += 1;
+  const fake = (await shared.fake) as T;
+  const release = async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    if (sharedFakes.get(platform) === shared) sharedFakes.delete(platform);
+    await fake.stop();
+  };
+  return { fake, release };
+}
+
 function sandbox({ store }: FamilyDeps): Family {
   return {
     name: 'sandbox',
@@ -201,25 +225,8 @@ function sandbox({ store }: FamilyDeps): Family {
   };
 }
 
-/** The TikTok fake both TikTok families share (the world has one adapter per platform), while either runs. */
-let sharedTikTok: { fake: Promise<TikTokFake>; users: number } | undefined;
-
-async function tiktokFake(): Promise<{ fake: TikTokFake; release: () => Promise<void> }> {
-  sharedTikTok ??= { fake: new TikTokFake().start(), users: 0 };
-  const shared = sharedTikTok;
-  shared.users += 1;
-  const fake = await shared.fake;
-  const release = async () => {
-    shared.users -= 1;
-    if (shared.users > 0) return;
-    if (sharedTikTok === shared) sharedTikTok = undefined;
-    await fake.stop();
-  };
-  return { fake, release };
-}
-
 async function tiktok({ host }: FamilyDeps, name: 'tiktok' | 'tiktok-upload'): Promise<Family> {
-  const { fake, release } = await tiktokFake();
+  const { fake, release } = await sharedFake('tiktok', () => new TikTokFake().start());
   const env = { POSTFLOW_TIKTOK_CLIENT_ID: 'client-key-1', POSTFLOW_TIKTOK_CLIENT_SECRET: 'client-secret-1' };
   const [clip] = host.serve([{ contentType: 'video/mp4', bytes: FAKE_MP4 }]);
   const postOf = (state: StepState) => fake.posts.find((p) => p.publishId === state.publish_id);
@@ -262,23 +269,6 @@ async function tiktok({ host }: FamilyDeps, name: 'tiktok' | 'tiktok-upload'): P
   };
 }
 
-/** The X fake both X families share (the world has one adapter per platform), while either runs. */
-let sharedTwitter: { fake: Promise<TwitterFake>; users: number } | undefined;
-
-async function twitterFake(): Promise<{ fake: TwitterFake; release: () => Promise<void> }> {
-  sharedTwitter ??= { fake: startTwitterFake(), users: 0 };
-  const shared = sharedTwitter;
-  shared.users += 1;
-  const fake = await shared.fake;
-  const release = async () => {
-    shared.users -= 1;
-    if (shared.users > 0) return;
-    if (sharedTwitter === shared) sharedTwitter = undefined;
-    await fake.stop();
-  };
-  return { fake, release };
-}
-
 async function startTwitterFake(): Promise<TwitterFake> {
   const fake = await new TwitterFake().start();
   // Every answer carries the 24-hour allowances, so each post and reply also keeps them for
@@ -291,7 +281,7 @@ async function twitter(
   name: 'twitter' | 'twitter-video',
   content: (marker: string) => Record<string, unknown>,
 ): Promise<Family & { fake: TwitterFake }> {
-  const { fake, release } = await twitterFake();
+  const { fake, release } = await sharedFake('twitter', startTwitterFake);
   return {
     name,
     platform: 'twitter',
@@ -378,9 +368,6 @@ async function facebookVideo({ host }: FamilyDeps): Promise<Family> {
   };
 }
 
-/** The Instagram fake both Instagram families share (the world has one adapter per platform). */
-let sharedInstagram: { fake: Promise<InstagramFake>; users: number } | undefined;
-
 /**
  * Instagram, its videos sent to rupload (`POSTFLOW_META_VIDEO_SOURCE=upload`; images are pulled
  * by URL either way): the `instagram` family's image posts and `instagram-video`'s reels.
@@ -388,10 +375,7 @@ let sharedInstagram: { fake: Promise<InstagramFake>; users: number } | undefined
 async function instagramFamily(
   name: 'instagram' | 'instagram-video',
 ): Promise<Family & { fake: InstagramFake }> {
-  sharedInstagram ??= { fake: new InstagramFake().start(), users: 0 };
-  const shared = sharedInstagram;
-  shared.users += 1;
-  const fake = await shared.fake;
+  const { fake, release } = await sharedFake('instagram', () => new InstagramFake().start());
   return {
     name,
     platform: 'instagram',
@@ -404,12 +388,7 @@ async function instagramFamily(
     credentials: () => fake.credentials(),
     content: text,
     ledger: async (marker) => fake.published.filter((m) => m.caption.includes(marker)).map((m) => m.id),
-    stop: async () => {
-      shared.users -= 1;
-      if (shared.users > 0) return;
-      if (sharedInstagram === shared) sharedInstagram = undefined;
-      await fake.stop();
-    },
+    stop: release,
   };
 }
 

@@ -258,13 +258,7 @@ export class FaultLayer {
         if (ledger && (call.fault === 'lost' || call.fault === 'late')) {
           await untilFirstPiece(() => real.prepare!(req, cutAtFirstPiece(ledger)));
           if (call.fault === 'lost') throw new PublishError(transient(platform));
-          const landing = { ...req, signal: new AbortController().signal };
-          const quiet = { ...ledger, progress: () => undefined };
-          plan.addLate({
-            landAtMs: call.atMs + LATE_LANDING_MS,
-            land: async () => void (await real.prepare!(landing, quiet)),
-          });
-          await cutOff(req.signal);
+          await goesOnLate(plan, call, req, ledger, (r, l) => real.prepare!(r, l));
           throw new Error('explore: the worker was cut off while it uploaded in its prepare');
         }
         const before = readFailure(platform, call.fault, plan);
@@ -283,13 +277,7 @@ export class FaultLayer {
         if (!plan) return real.upload!(req, ledger);
         const call = await plan.next('upload');
         if (call.fault === 'late') {
-          const landing = { ...req, signal: new AbortController().signal };
-          const quiet = { ...ledger, progress: () => undefined };
-          plan.addLate({
-            landAtMs: call.atMs + LATE_LANDING_MS,
-            land: async () => void (await real.upload!(landing, quiet)),
-          });
-          await cutOff(req.signal);
+          await goesOnLate(plan, call, req, ledger, (r, l) => real.upload!(r, l));
           throw new Error('explore: the worker was cut off while it uploaded');
         }
         if (call.fault === 'lost') {
@@ -408,6 +396,27 @@ async function cutOff(signal: AbortSignal): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * An upload whose worker is cut off from Temporal (but not from the platform): the attempt goes
+ * quiet until Temporal times it out, and the upload goes on LATE_LANDING_MS after the call, in
+ * the same ledger, beside whatever the retry does meanwhile.
+ */
+async function goesOnLate(
+  plan: AccountPlan,
+  call: CallRecord,
+  req: PublishRequest,
+  ledger: UploadLedger,
+  upload: (req: PublishRequest, ledger: UploadLedger) => Promise<unknown>,
+): Promise<void> {
+  const landing = { ...req, signal: new AbortController().signal };
+  const quiet = { ...ledger, progress: () => undefined };
+  plan.addLate({
+    landAtMs: call.atMs + LATE_LANDING_MS,
+    land: async () => void (await upload(landing, quiet)),
+  });
+  await cutOff(req.signal);
 }
 
 /** Thrown from the first progress an upload reports: the cut of a prepare partway. */
