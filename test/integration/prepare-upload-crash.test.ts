@@ -84,12 +84,14 @@ test('a worker SIGKILLed mid-request: the next worker prepares again and sends t
 
   const post = await stack.waitForPost(created.body.id, settled, 150_000);
   expect(post.targets[0].status).toBe('published');
-  // The cut request stored nothing; the retry's whole file is the one medium, in the one status.
-  const media = [...mastodon.media.entries()];
-  expect(media).toHaveLength(1);
-  expect(media[0]![1]).toMatchObject({ bytes: video.length, sha256: sha256(video) });
+  // One status, with the retry's whole file. The cut request stored nothing, or a medium no status
+  // uses: the kernel may hold the rest of its body in the socket's buffers when the worker dies,
+  // and deliver it after (the fresh CI of 2026-12-06 saw this).
   expect(mastodon.statuses).toHaveLength(1);
-  expect(mastodon.statuses[0]!.mediaIds).toEqual([media[0]![0]]);
+  const [used, ...more] = mastodon.statuses[0]!.mediaIds;
+  expect(more).toEqual([]);
+  expect(mastodon.media.get(used!)).toMatchObject({ bytes: video.length, sha256: sha256(video) });
+  expect([...mastodon.media.keys()].filter((id) => id !== used).length).toBeLessThanOrEqual(1);
   // The cut request's bytes, then the whole file again.
   expect(mastodon.bodyBytesRead - started).toBeGreaterThan(video.length + video.length / 3);
 }, 240_000);
