@@ -383,14 +383,40 @@ export class FaultLayer {
 /**
  * Plays a worker cut off from Temporal during the current activity: its heartbeats stop, so
  * Temporal times the activity out (heartbeat timeout, real seconds: time does not skip while an
- * activity runs); the activity gives up a little after that, or when it is cancelled.
+ * activity runs). A cut-off worker's answer never reaches Temporal, so the attempt ends only once
+ * Temporal has timed it out (or cancelled it): an attempt that ended first, on a loaded machine,
+ * was taken for a call that was over, not one that could still land (seen in CI).
  */
 async function cutOff(signal: AbortSignal): Promise<void> {
   const ctx = Context.current();
   Object.assign(ctx, { heartbeat: () => undefined });
-  const timeoutMs = ctx.info.heartbeatTimeoutMs ?? 15_000;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs + 1_000);
+  let waitMs = (ctx.info.heartbeatTimeoutMs ?? 15_000) + 1_000;
+  const giveUpAt = Date.now() + 3 * waitMs + 60_000;
+  while (!signal.aborted && Date.now() < giveUpAt) {
+    await abortableSleep(waitMs, signal);
+    if (signal.aborted || (await timedOutByTemporal(ctx))) return;
+    waitMs = 1_000;
+  }
+}
+
+/** Whether Temporal is done with the current attempt: it is no longer pending, or a later one is. */
+async function timedOutByTemporal(ctx: Context): Promise<boolean> {
+  const { workflowExecution, activityId, attempt } = ctx.info;
+  if (!workflowExecution) return true;
+  try {
+    const { raw } = await ctx.client.workflow
+      .getHandle(workflowExecution.workflowId, workflowExecution.runId)
+      .describe();
+    const pending = raw.pendingActivities?.find((a) => a.activityId === activityId);
+    return !pending || (pending.attempt ?? 1) > attempt;
+  } catch {
+    return true; // the run is over
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
       resolve();

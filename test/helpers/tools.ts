@@ -54,10 +54,11 @@ export function javaTestServer(): string {
   rmSync(join(home, 'lib'), { recursive: true, force: true });
   renameSync(staging, join(home, 'lib'));
   mkdirSync(join(toolsDir(), 'bin'), { recursive: true });
-  // Quick-start JVM flags: the SDK gives the server 5 s to answer.
+  // Quick-start JVM flags: the SDK gives the server 5 s to answer. The class path is found from
+  // the launcher's own place, so a .tools directory reached through a symlink or moved still works.
   writeFileSync(
     launcher,
-    `#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp '${join(home, 'lib')}/*' io.temporal.testserver.TestServer "$@"\n`,
+    `#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp "$(dirname "$0")/../java-test-server/lib/*" io.temporal.testserver.TestServer "$@"\n`,
   );
   chmodSync(launcher, 0o755);
   log(`Java test server ready: ${launcher}`);
