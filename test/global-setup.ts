@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../runtime/config';
 import { POSTGRES_DIR_ENV, POSTGRES_URL_ENV, startPostgres } from './helpers/postgres';
@@ -62,6 +62,9 @@ export default async function globalSetup(): Promise<void> {
     });
     process.env[TEMPORAL_CLUSTER_HOME_ENV] = cluster.home;
   }
+  // scripts/jest-lanes.mjs starts its second lane once dist/ and the tools are in place.
+  const setupDone = process.env.POSTFLOW_TEST_SETUP_DONE;
+  if (setupDone) writeFileSync(setupDone, '');
 }
 
 /** Whether dist/ holds the CLI and prebuilt workflow bundles (a build to reuse). */

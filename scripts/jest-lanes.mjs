@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `npm test`'s jest run, in two lanes. The suites in LANE spend most of their time waiting in
+ * real time (the chaos run waits out the 5-minute publish deadline of a call its worker was
+ * killed in), so they run in a second jest process beside the others instead of after them. The
+ * second process starts once the first one's global setup has built dist/ and the tools, and
+ * reuses them (POSTFLOW_TEST_REUSE_DIST). Its output is kept and printed when it ends, so the two
+ * do not interleave. Arguments go to the first lane's jest; the exit code is the first failure's.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const LANE = ['test/integration/chaos.test.ts'];
+
+const jest = join(process.cwd(), 'node_modules', 'jest', 'bin', 'jest.js');
+const scratch = mkdtempSync(join(tmpdir(), 'postflow-lanes-'));
+const setupDone = join(scratch, 'setup-done');
+const laneLog = join(scratch, 'lane.log');
+const args = process.argv.slice(2);
+
+const run = (jestArgs, env, stdio) =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [jest, ...jestArgs], { env, stdio });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+
+const main = run(
+  [...args, ...LANE.map((path) => `--testPathIgnorePatterns=${path}`)],
+  { ...process.env, POSTFLOW_TEST_SETUP_DONE: setupDone },
+  'inherit',
+);
+let mainCode;
+main.then((code) => (mainCode = code));
+
+// The second lane starts after the first lane's global setup (or not at all, if that failed).
+while (!existsSync(setupDone) && mainCode === undefined) await new Promise((r) => setTimeout(r, 1_000));
+let laneCode = 0;
+if (existsSync(setupDone)) {
+  process.stderr.write(`[lanes] ${LANE.join(', ')} running beside the other suites; output when it ends\n`);
+  const env = { ...process.env, POSTFLOW_TEST_REUSE_DIST: '1' };
+  delete env.POSTFLOW_TEST_SETUP_DONE;
+  const out = openSync(laneLog, 'w');
+  laneCode = await run(LANE, env, ['ignore', out, out]);
+  closeSync(out);
+}
+const code = await main;
+if (existsSync(laneLog)) {
+  process.stdout.write(`\n[lanes] the second lane (${LANE.join(', ')}), exit ${laneCode}:\n`);
+  process.stdout.write(readFileSync(laneLog, 'utf8'));
+}
+rmSync(scratch, { recursive: true, force: true });
+process.exit(code || laneCode);
