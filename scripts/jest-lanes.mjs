@@ -5,7 +5,8 @@
  * killed in), so they run in a second jest process beside the others instead of after them. The
  * second process starts once the first one's global setup has built dist/ and the tools, and
  * reuses them (POSTFLOW_TEST_REUSE_DIST). Its output is kept and printed when it ends, so the two
- * do not interleave. Arguments go to the first lane's jest; the exit code is the first failure's.
+ * do not interleave; the exit code is the first failure's. With arguments (`npm test -- <path>`),
+ * one plain jest run takes them: the lanes are for the whole run.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +26,8 @@ const run = (jestArgs, env, stdio) =>
     const child = spawn(process.execPath, [jest, ...jestArgs], { env, stdio });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+
+if (args.length) process.exit(await run(args, process.env, 'inherit'));
 
 const main = run(
   [...args, ...LANE.map((path) => `--testPathIgnorePatterns=${path}`)],

@@ -58,25 +58,18 @@ if (only) {
   const oneFault = FAMILIES.map((family) => enumerate(family, 1));
   const companions = withCompanion(enumerate('sandbox', 1));
   const pooled = [...REGRESSIONS.map((r) => r.schedule), ...oneFault.flat(), ...companions];
-  let pool: Promise<Outcome[]>;
-  /** The pool's outcomes of `schedules`, in their order (each schedule object is in the pool once). */
+  let pool: Promise<Map<Schedule, Outcome>>;
   const outcomesOf = async (schedules: readonly Schedule[]) => {
     const outcomes = await pool;
-    return schedules.map((s) => outcomes[pooled.indexOf(s)]!);
+    return schedules.map((s) => outcomes.get(s)!);
   };
   beforeAll(() => {
-    const holdsFirst = [...pooled.keys()].sort(
-      (a, b) => Number(pooled[b]!.faults.includes('late')) - Number(pooled[a]!.faults.includes('late')),
+    const holdsFirst = [...pooled].sort(
+      (a, b) => Number(b.faults.includes('late')) - Number(a.faults.includes('late')),
     );
-    pool = runAll(
-      world,
-      holdsFirst.map((i) => pooled[i]!),
-      CONCURRENCY,
-    ).then((sorted) => {
-      const outcomes: Outcome[] = new Array(pooled.length);
-      holdsFirst.forEach((i, at) => (outcomes[i] = sorted[at]!));
-      return outcomes;
-    });
+    pool = runAll(world, holdsFirst, CONCURRENCY).then(
+      (outcomes) => new Map(holdsFirst.map((s, i) => [s, outcomes[i]!])),
+    );
     pool.catch(() => undefined); // awaited by the tests below
   });
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import {
   isProcessing,
@@ -393,7 +394,7 @@ async function cutOff(signal: AbortSignal): Promise<void> {
   let waitMs = (ctx.info.heartbeatTimeoutMs ?? 15_000) + 1_000;
   const giveUpAt = Date.now() + 3 * waitMs + 60_000;
   while (!signal.aborted && Date.now() < giveUpAt) {
-    await abortableSleep(waitMs, signal);
+    await delay(waitMs, undefined, { signal }).catch(() => undefined); // aborted: Temporal cancelled it
     if (signal.aborted || (await timedOutByTemporal(ctx))) return;
     waitMs = 1_000;
   }
@@ -412,16 +413,6 @@ async function timedOutByTemporal(ctx: Context): Promise<boolean> {
   } catch {
     return true; // the run is over
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 /**
