@@ -2,11 +2,13 @@
 /**
  * `npm test`'s jest run, in two lanes. The suites in LANE spend most of their time waiting in
  * real time (the chaos run waits out the 5-minute publish deadline of a call its worker was
- * killed in), so they run in a second jest process beside the others instead of after them. The
- * second process starts once the first one's global setup has built dist/ and the tools, and
- * reuses them (POSTFLOW_TEST_REUSE_DIST). Its output is kept and printed when it ends, so the two
- * do not interleave; the exit code is the first failure's. With arguments (`npm test -- <path>`),
- * one plain jest run takes them: the lanes are for the whole run.
+ * killed in), so they run in a second jest process beside the others instead of after them; the
+ * suites that need no server (jest.light.config.js: unit tests and the adapters' contract suite)
+ * follow them in that lane, as their CPU fits in its waits. The second lane starts once the first
+ * one's global setup has built dist/ and the tools, and reuses them (POSTFLOW_TEST_REUSE_DIST).
+ * Its output is kept and printed when it ends, so the two do not interleave; the exit code is the
+ * first failure's. With arguments (`npm test -- <path>`), one plain jest run takes them: the
+ * lanes are for the whole run.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const LANE = ['test/integration/chaos.test.ts'];
+/** The light suites: the second lane runs them after LANE, and the first lane leaves them out. */
+const LIGHT = { config: 'jest.light.config.js', paths: ['/test/unit/', '/test/contracts/'] };
 
 const jest = join(process.cwd(), 'node_modules', 'jest', 'bin', 'jest.js');
 const scratch = mkdtempSync(join(tmpdir(), 'postflow-lanes-'));
@@ -30,7 +34,7 @@ const run = (jestArgs, env, stdio) =>
 if (args.length) process.exit(await run(args, process.env, 'inherit'));
 
 const main = run(
-  [...args, ...LANE.map((path) => `--testPathIgnorePatterns=${path}`)],
+  [...LANE, ...LIGHT.paths].map((path) => `--testPathIgnorePatterns=${path}`),
   { ...process.env, POSTFLOW_TEST_SETUP_DONE: setupDone },
   'inherit',
 );
@@ -41,16 +45,20 @@ main.then((code) => (mainCode = code));
 while (!existsSync(setupDone) && mainCode === undefined) await new Promise((r) => setTimeout(r, 1_000));
 let laneCode = 0;
 if (existsSync(setupDone)) {
-  process.stderr.write(`[lanes] ${LANE.join(', ')} running beside the other suites; output when it ends\n`);
+  process.stderr.write(
+    `[lanes] ${LANE.join(', ')}, then ${LIGHT.config}, running beside the other suites; output when they end\n`,
+  );
   const env = { ...process.env, POSTFLOW_TEST_REUSE_DIST: '1' };
   delete env.POSTFLOW_TEST_SETUP_DONE;
   const out = openSync(laneLog, 'w');
   laneCode = await run(LANE, env, ['ignore', out, out]);
+  const lightCode = await run(['--config', LIGHT.config], env, ['ignore', out, out]);
+  laneCode ||= lightCode;
   closeSync(out);
 }
 const code = await main;
 if (existsSync(laneLog)) {
-  process.stdout.write(`\n[lanes] the second lane (${LANE.join(', ')}), exit ${laneCode}:\n`);
+  process.stdout.write(`\n[lanes] the second lane (${LANE.join(', ')}, ${LIGHT.config}), exit ${laneCode}:\n`);
   process.stdout.write(readFileSync(laneLog, 'utf8'));
 }
 rmSync(scratch, { recursive: true, force: true });
