@@ -58,7 +58,9 @@ if (existsSync(setupDone)) {
 }
 const code = await main;
 if (existsSync(laneLog)) {
-  process.stdout.write(`\n[lanes] the second lane (${LANE.join(', ')}, ${LIGHT.config}), exit ${laneCode}:\n`);
+  process.stdout.write(
+    `\n[lanes] the second lane (${LANE.join(', ')}, ${LIGHT.config}), exit ${laneCode}:\n`,
+  );
   process.stdout.write(readFileSync(laneLog, 'utf8'));
 }
 rmSync(scratch, { recursive: true, force: true });
