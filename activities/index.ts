@@ -22,6 +22,7 @@ import {
   type UploadProgress,
 } from './uploads';
 import { toPublishFailure } from './errors';
+import { untilInstant } from './dispatch-wait';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
@@ -175,7 +176,13 @@ export function createActivities({
    */
   async function step<T>(
     job: DeliveryJob,
-    options: { withMedia: boolean; repeatable: boolean; details?: () => unknown },
+    options: {
+      withMedia: boolean;
+      repeatable: boolean;
+      details?: () => unknown;
+      /** A pre-dispatched publish call's instant: everything before the call is done, then it waits. */
+      notBefore?: string;
+    },
     call: (adapter: PlatformAdapter, req: PublishRequest) => Promise<T>,
   ): Promise<T> {
     const ctx = Context.current();
@@ -183,11 +190,18 @@ export function createActivities({
     const beat = setInterval(() => ctx.heartbeat(options.details?.()), HEARTBEAT_EVERY_MS);
     // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
     const deadline = options.repeatable ? undefined : withDeadline(ctx);
-    const signal = deadline?.signal ?? ctx.cancellationSignal;
+    let signal = deadline?.signal ?? ctx.cancellationSignal;
     // URL media this step fetches lives on the worker's disk until the step ends, however it ends.
     const scratch = new MediaScratch(signal);
     try {
       const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
+      if (options.notBefore) {
+        // Outside the platform's slots: the calls due at one instant queue for them only then.
+        await untilInstant(options.notBefore, signal);
+        // From the instant on, a recall comes too late: the call runs to its answer (or deadline),
+        // which the workflow waits for, rather than being cut off with its outcome unknown.
+        signal = deadline?.deadlineOnly ?? signal;
+      }
       return await limit(job.target.platform).run(() => {
         // Cancelled or past the deadline while queued: the call must not go out any more.
         if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
@@ -301,9 +315,15 @@ export function createActivities({
       );
     },
 
-    /** Makes the post public on one account. Irreversible: runs with a single attempt. */
+    /**
+     * Makes the post public on one account. Irreversible: runs with a single attempt. A call
+     * dispatched before its instant (`job.notBefore`) loads the account and media first, then
+     * waits for the instant in the worker (dispatch-wait.ts).
+     */
     async publishTarget(job: DeliveryJob, prepared: StepState = {}): Promise<PublishedStep> {
-      return step(job, { withMedia: true, repeatable: false }, async (adapter, req) =>
+      const { notBefore } = job;
+      const options = { withMedia: true, repeatable: false, ...(notBefore ? { notBefore } : {}) };
+      return step(job, options, async (adapter, req) =>
         stepOf(onPage(req, await adapter.publish(req, prepared))),
       );
     },
@@ -451,7 +471,7 @@ function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
  * when it has one (the publish call): past it, the workflow may already have looked the post up
  * and found nothing, so a call still running here must not land. Node's fetch aborts with it.
  */
-function withDeadline(ctx: Context): { signal: AbortSignal; clear: () => void } {
+function withDeadline(ctx: Context): { signal: AbortSignal; deadlineOnly?: AbortSignal; clear: () => void } {
   const { scheduledTimestampMs, scheduleToCloseTimeoutMs } = ctx.info;
   if (!scheduleToCloseTimeoutMs || scheduleToCloseTimeoutMs > MAX_DEADLINE_MS)
     return { signal: ctx.cancellationSignal, clear: () => {} };
@@ -465,7 +485,7 @@ function withDeadline(ctx: Context): { signal: AbortSignal; clear: () => void } 
     scheduleToCloseTimeoutMs - queued,
   );
   const signal = AbortSignal.any([ctx.cancellationSignal, deadline.signal]);
-  return { signal, clear: () => clearTimeout(timer) };
+  return { signal, deadlineOnly: deadline.signal, clear: () => clearTimeout(timer) };
 }
 
 function busy(platform: string, err: SlotWaitTimeout): PublishError {

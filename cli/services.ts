@@ -193,6 +193,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       indexText: !dataConverter,
       idempotencyKeyDays: config.idempotencyKeyDays,
       collectMetrics: config.collectMetrics,
+      preDispatchMs: config.preDispatchMs,
     }),
   };
 }

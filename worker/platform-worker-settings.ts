@@ -1,6 +1,9 @@
 import { concurrencyLimits } from '../activities/platforms/limiter';
 import { platformQueueName, uploadQueueName } from '../runtime/platform-queues';
 
+/** Activity slots a worker keeps for publish calls waiting for their instant (activities/dispatch-wait.ts). */
+export const DISPATCH_SLOTS = 1_000;
+
 /** The Temporal worker settings of one platform's queue. */
 export interface PlatformWorkerSettings {
   platform: string;
@@ -15,8 +18,9 @@ export interface PlatformWorkerSettings {
  * Settings of a `--platforms` worker's queue for `platform`: its concurrency is the same per-worker
  * limit the in-process limiter applies (`POSTFLOW_<PLATFORM>_CONCURRENCY`, else the platform's
  * rules), so the worker never takes a task it would only queue behind its limiter — it stays in
- * Temporal's queue for any free worker; `POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND` is the
- * server-side rate of the whole queue.
+ * Temporal's queue for any free worker — plus room for the publish calls dispatched ahead of
+ * their instant, which wait in the worker without calling (DISPATCH_SLOTS);
+ * `POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND` is the server-side rate of the whole queue.
  */
 export function platformWorkerSettings(
   platform: string,
@@ -27,7 +31,7 @@ export function platformWorkerSettings(
   return {
     platform,
     taskQueue: platformQueueName(taskQueue, platform),
-    maxConcurrentActivityTaskExecutions: concurrencyLimits(env)(platform).max,
+    maxConcurrentActivityTaskExecutions: concurrencyLimits(env)(platform).max + DISPATCH_SLOTS,
     ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { type PostflowMetrics, processMetrics } from '../runtime/metrics';
 import { activeTracing } from '../runtime/tracing';
 import { POSTFLOW_WORKFLOW_INTERCEPTORS, workflowCodeOptions } from './workflow-bundle';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, TEMPORAL_DEFAULT } from './workflow-cache';
+import { DISPATCH_SLOTS } from './platform-worker-settings';
 
 export interface PostflowWorkerOptions {
   connection: NativeConnection;
@@ -37,6 +38,10 @@ export interface PostflowWorkerOptions {
  * A Postflow worker: runs post workflows and their activities on one task queue. Run as many as
  * needed, on any machines; Temporal spreads the work between them.
  */
+/** The SDK's default number of activities a worker runs at once. */
+const DEFAULT_ACTIVITY_SLOTS = 100;
+
+
 export async function createPostflowWorker(options: PostflowWorkerOptions): Promise<Worker> {
   const platforms = createPlatformRegistry({
     store: options.store,
@@ -76,6 +81,10 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     sinks: { ...tracing?.sinks, ...deliverySinks(metrics) },
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.
     shutdownGraceTime: '20 seconds',
+    // Room beside the SDK's default for publish calls dispatched ahead of their instant, which
+    // wait here holding a slot (a burst due at one instant), while others still get theirs; the
+    // platform calls themselves go through each platform's concurrency limit at the instant.
+    maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS + DISPATCH_SLOTS,
     // Bounded: each cached workflow costs memory; past the bound the least recently used is
     // evicted and replayed from its history on its next task (a sleeping post: once, when due).
     // The shared V8 context (`reuseV8Context`, the SDK's default) and the sticky queue's 10 s

@@ -1,4 +1,4 @@
-import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
 
 /**
@@ -29,6 +29,27 @@ const PUBLISH: ActivityOptions = {
   heartbeatTimeout: '15 seconds',
   retry: { maximumAttempts: 1 },
 };
+
+/**
+ * A publish call dispatched before its instant (`DeliveryJob.notBefore`) waits in the worker, and
+ * the workflow may recall it then (a cancel or reschedule came). A recall must not be taken for
+ * the end of the call: the workflow waits for the activity's own answer, which says whether it
+ * stopped before calling or had called already. The activity learns of the recall with the answer
+ * to its next heartbeat, which the SDK sends at most every 0.8 × the heartbeat timeout: hence a
+ * shorter one than PUBLISH's (RECALL_BOUND_MS).
+ */
+const PUBLISH_AT: ActivityOptions = {
+  ...PUBLISH,
+  heartbeatTimeout: '10 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
+/**
+ * How long recalling a dispatched publish call may take, at most: its next heartbeat (8 s apart
+ * at most, PUBLISH_AT), its answer, and the workflow task. A change of a waiting post may wait
+ * this long for it (post.ts `changeWaiting`); the client gives such updates this much more time.
+ */
+export const RECALL_BOUND_MS = 15_000;
 
 /**
  * Preparing (uploads, containers) and checking processing status change nothing the followers
@@ -87,12 +108,15 @@ export function platformCalls(taskQueue?: string, uploadQueue?: string) {
     queue ? { ...options, taskQueue: queue } : options;
   const uploads = proxyActivities<PostflowActivities>(on(UPLOAD, uploadQueue ?? taskQueue));
   const { publishTarget, commentOnTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
+  const dispatched = proxyActivities<PostflowActivities>(on(PUBLISH_AT));
   const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
     proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
   const { findPublished, findComment } = proxyActivities<PostflowActivities>(on(FIND));
   const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
   return {
     publishTarget,
+    /** `publishTarget` dispatched before its instant: a recall waits for the activity's answer. */
+    publishTargetAt: dispatched.publishTarget,
     prepareTarget,
     uploadTarget: uploads.uploadTarget,
     /** `prepareTarget` of a platform that uploads in its prepare (`UPLOAD_STEP`), as an upload. */

@@ -10,7 +10,7 @@ import {
   uploadQueueName,
 } from '../../runtime/platform-queues';
 import { startedSpec } from '../../gateway/started-spec';
-import { platformWorkerSettings, uploadWorkerSettings } from '../../worker/platform-worker-settings';
+import { DISPATCH_SLOTS, platformWorkerSettings, uploadWorkerSettings } from '../../worker/platform-worker-settings';
 import { tempStore } from '../helpers/fixtures';
 
 describe('configuring per-platform task queues', () => {
@@ -54,12 +54,12 @@ describe('configuring per-platform task queues', () => {
     });
   });
 
-  test("a platform worker's concurrency is the platform's per-worker limit; the queue rate comes from POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND", () => {
+  test("a platform worker's concurrency is the platform's per-worker limit, with room for calls waiting for their instant; the queue rate comes from POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND", () => {
     // From the platform's rules (YouTube uploads: 1 at once), no rate unless set.
     expect(platformWorkerSettings('youtube', 'postflow', {})).toEqual({
       platform: 'youtube',
       taskQueue: 'postflow-youtube',
-      maxConcurrentActivityTaskExecutions: 1,
+      maxConcurrentActivityTaskExecutions: 1 + DISPATCH_SLOTS,
     });
     expect(
       platformWorkerSettings('linkedin_page', 'postflow', {
@@ -69,7 +69,7 @@ describe('configuring per-platform task queues', () => {
     ).toEqual({
       platform: 'linkedin_page',
       taskQueue: 'postflow-linkedin_page',
-      maxConcurrentActivityTaskExecutions: 3,
+      maxConcurrentActivityTaskExecutions: 3 + DISPATCH_SLOTS,
       maxTaskQueueActivitiesPerSecond: 0.5,
     });
   });
