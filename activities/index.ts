@@ -62,6 +62,11 @@ export interface ActivityDeps {
   oauthSecrets?: OAuthSecrets;
   /** The operator's OAuth clients and endpoint overrides. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * How a publish call dispatched ahead of its instant waits for it (`job.notBefore`), until the
+   * signal aborts. @default the worker's clock (dispatch-wait.ts); a time-skipping test replaces it
+   */
+  dispatchWait?: (job: DeliveryJob, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -88,6 +93,7 @@ export function createActivities({
   limit = concurrencyLimits(),
   oauthSecrets,
   env = process.env,
+  dispatchWait = (job, signal) => untilInstant(job.notBefore!, signal),
 }: ActivityDeps) {
   // URL media a killed worker left on this machine's disk; a failure to sweep is no failure to start.
   void sweepStaleScratch().catch(() => undefined);
@@ -180,8 +186,8 @@ export function createActivities({
       withMedia: boolean;
       repeatable: boolean;
       details?: () => unknown;
-      /** A pre-dispatched publish call's instant: everything before the call is done, then it waits. */
-      notBefore?: string;
+      /** A publish call dispatched ahead (`job.notBefore`): everything before the call is done, then it waits. */
+      notBefore?: true;
     },
     call: (adapter: PlatformAdapter, req: PublishRequest) => Promise<T>,
   ): Promise<T> {
@@ -195,9 +201,9 @@ export function createActivities({
     const scratch = new MediaScratch(signal);
     try {
       const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
-      if (options.notBefore) {
+      if (options.notBefore && job.notBefore) {
         // Outside the platform's slots: the calls due at one instant queue for them only then.
-        await untilInstant(options.notBefore, signal);
+        await dispatchWait(job, signal);
         // From the instant on, a recall comes too late: the call runs to its answer (or deadline),
         // which the workflow waits for, rather than being cut off with its outcome unknown.
         signal = deadline?.deadlineOnly ?? signal;
@@ -321,8 +327,11 @@ export function createActivities({
      * waits for the instant in the worker (dispatch-wait.ts).
      */
     async publishTarget(job: DeliveryJob, prepared: StepState = {}): Promise<PublishedStep> {
-      const { notBefore } = job;
-      const options = { withMedia: true, repeatable: false, ...(notBefore ? { notBefore } : {}) };
+      const options = {
+        withMedia: true,
+        repeatable: false,
+        ...(job.notBefore ? { notBefore: true as const } : {}),
+      };
       return step(job, options, async (adapter, req) =>
         stepOf(onPage(req, await adapter.publish(req, prepared))),
       );

@@ -95,10 +95,11 @@ export type EventName = (typeof EVENTS)[number];
 
 /**
  * When an event fires: `created` right after the post is created (before it is due),
- * `{ call: k }` just before the k-th platform call, `settled` each time the post settles
- * (in order, one per settlement).
+ * `dispatched` once its publish call, dispatched ahead of a scheduled post's instant, waits for it
+ * in the worker (the first time only; never for a post published now), `{ call: k }` just
+ * before the k-th platform call, `settled` each time the post settles (in order, one per settlement).
  */
-export type EventPoint = 'created' | 'settled' | { call: number };
+export type EventPoint = 'created' | 'dispatched' | 'settled' | { call: number };
 export interface ScheduledEvent {
   at: EventPoint;
   event: EventName;
@@ -187,6 +188,7 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
     events: fc.array(
       fc.oneof(
         fc.record({ at: fc.constant<EventPoint>('created'), event: fc.constantFrom(...PRE_DUE) }),
+        fc.record({ at: fc.constant<EventPoint>('dispatched'), event: fc.constantFrom(...PRE_DUE) }),
         fc.record({
           at: fc.integer({ min: 0, max: 6 }).map<EventPoint>(
             (call) => ({ call }),
@@ -205,6 +207,24 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
     replay: fc.boolean(),
     companion: fc.boolean(),
   });
+}
+
+/**
+ * Scheduled posts, whose publish call is dispatched ahead of the instant (pre-dispatch): every
+ * one-fault schedule of `family` started scheduled, and each change of a waiting post made while
+ * the dispatched call waits (which recalls it), alone or before a lost or passing failure.
+ */
+export function enumerateDispatched(family: FamilyName): Schedule[] {
+  const scheduled = enumerate(family, 1).map((s): Schedule => ({ ...s, start: 'scheduled' }));
+  const changes = PRE_DUE.flatMap((event) =>
+    [[], ['lost'], ['transient']].map((faults): Schedule => ({
+      family,
+      start: 'scheduled',
+      faults: faults as Fault[],
+      events: [{ at: 'dispatched', event }, ...OPERATOR_RETRIES],
+    })),
+  );
+  return [...scheduled, ...changes];
 }
 
 /** `schedules` again, each with a companion target: their faults leave the post partial. */
