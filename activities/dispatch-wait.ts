@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DISPATCH_RECALLED } from '../api/types';
 import { PublishError } from '../platforms/kit/adapter';
+import type { Store } from '../store/types';
 
 /**
  * A pre-dispatched publish call (docs/performance.md "Publish on the second") waits here, in the
@@ -28,4 +29,35 @@ export async function untilInstant(notBefore: string, signal: AbortSignal, now =
       outcomeUnknown: false,
     });
   }
+}
+
+/** The store's claims of dispatched calls: `idempotency_keys` rows under this owner and scope. */
+export const DISPATCH_FENCE = { owner: 'postflow', scope: 'dispatch' } as const;
+
+/** How long the store keeps a dispatched call's claim: well past any call's deadline. */
+export const DISPATCH_FENCE_TTL_MS = 2 * 86_400_000;
+
+/**
+ * Claims a dispatched call's fence for `by`: the call (`called`, just before it goes out) or the
+ * workflow that gave up on it (`abandoned`). The first claim wins; answers the winner.
+ */
+export async function claimDispatch(
+  store: Store,
+  dispatchId: string,
+  by: 'called' | 'abandoned',
+): Promise<'called' | 'abandoned'> {
+  const { owner, scope } = DISPATCH_FENCE;
+  return (await store.idempotency.reserve(owner, scope, dispatchId, by)) as 'called' | 'abandoned';
+}
+
+/** The failure of a dispatched call whose workflow gave up on it first: nothing was sent. */
+export function abandoned(dispatchId: string): PublishError {
+  return new PublishError({
+    category: 'system',
+    caused_by: 'internal',
+    code: DISPATCH_RECALLED,
+    message: `The publish call ${dispatchId} was given up on while it waited for its instant; nothing was sent.`,
+    retryable: true,
+    outcomeUnknown: false,
+  });
 }

@@ -22,7 +22,13 @@ import {
   type UploadProgress,
 } from './uploads';
 import { toPublishFailure } from './errors';
-import { untilInstant } from './dispatch-wait';
+import {
+  abandoned,
+  claimDispatch,
+  DISPATCH_FENCE,
+  DISPATCH_FENCE_TTL_MS,
+  untilInstant,
+} from './dispatch-wait';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
@@ -99,6 +105,10 @@ export function createActivities({
   void sweepStaleScratch().catch(() => undefined);
   // Upload sessions no platform keeps any more; likewise a side matter.
   void store.uploadSessions?.purge(new Date(Date.now() - UPLOAD_SESSION_TTL_MS)).catch(() => undefined);
+  // Fences of dispatched calls long past their deadline; likewise.
+  void store.idempotency
+    .purge(DISPATCH_FENCE.scope, new Date(Date.now() - DISPATCH_FENCE_TTL_MS))
+    .catch(() => undefined);
 
   /** The request of one step; its media resolved when given where to fetch URL media to. */
   async function request(
@@ -204,6 +214,9 @@ export function createActivities({
       if (options.notBefore && job.notBefore) {
         // Outside the platform's slots: the calls due at one instant queue for them only then.
         await dispatchWait(job, signal);
+        // The fence: a workflow that gave up on this call while it waited has claimed it already.
+        if (job.dispatchId && (await claimDispatch(store, job.dispatchId, 'called')) !== 'called')
+          throw abandoned(job.dispatchId);
         // From the instant on, a recall comes too late: the call runs to its answer (or deadline),
         // which the workflow waits for, rather than being cut off with its outcome unknown.
         signal = deadline?.deadlineOnly ?? signal;
@@ -335,6 +348,15 @@ export function createActivities({
       return step(job, options, async (adapter, req) =>
         stepOf(onPage(req, await adapter.publish(req, prepared))),
       );
+    },
+
+    /**
+     * Gives up on a publish call dispatched ahead whose worker went silent (Temporal timed it
+     * out): claims its fence, unless the call claimed it first. `abandoned`: the call never went
+     * out, and never will; `called`: it may have, and the platform must be looked at.
+     */
+    async abandonDispatch(dispatchId: string): Promise<'called' | 'abandoned'> {
+      return claimDispatch(store, dispatchId, 'abandoned');
     },
 
     /** Polls a publish the platform finishes on its own time (video processing). Read-only. */

@@ -476,6 +476,12 @@ export interface DeliveryJob {
    * publish activity waits in the worker until then before it calls the platform.
    */
   notBefore?: string;
+  /**
+   * The fence of a publish call dispatched ahead (with `notBefore`): the call goes out only if it
+   * claims this id in the store first, and a workflow that gave up on the call (its worker went
+   * silent while it waited) claims it instead, proving the call can no longer go out.
+   */
+  dispatchId?: string;
 }
 
 /** The answer of a reconcile: can the platform be searched, and was the post found there. */

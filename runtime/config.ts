@@ -72,7 +72,7 @@ export interface PostflowConfig {
   collectMetrics: boolean;
   /**
    * `POSTFLOW_PRE_DISPATCH_SECONDS` in ms: how long before its instant each delivery of a new
-   * scheduled post is dispatched (0: at the instant). @default 15 s
+   * scheduled post is dispatched (0: at the instant). @default 0: off
    */
   preDispatchMs: number;
 }
@@ -155,7 +155,7 @@ function preDispatchFrom(env: NodeJS.ProcessEnv): number {
 }
 
 /** How long before their instant new scheduled posts' deliveries are dispatched, by default. */
-export const DEFAULT_PRE_DISPATCH_SECONDS = 15;
+export const DEFAULT_PRE_DISPATCH_SECONDS = 0;
 /** The longest pre-dispatch lead `POSTFLOW_PRE_DISPATCH_SECONDS` takes. */
 export const MAX_PRE_DISPATCH_SECONDS = 60;
 

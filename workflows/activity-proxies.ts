@@ -111,7 +111,7 @@ export function platformCalls(taskQueue?: string, uploadQueue?: string) {
   const dispatched = proxyActivities<PostflowActivities>(on(PUBLISH_AT));
   const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
     proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
-  const { findPublished, findComment } = proxyActivities<PostflowActivities>(on(FIND));
+  const { findPublished, findComment, abandonDispatch } = proxyActivities<PostflowActivities>(on(FIND));
   const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
   return {
     publishTarget,
@@ -125,6 +125,8 @@ export function platformCalls(taskQueue?: string, uploadQueue?: string) {
     checkPublishedTarget,
     reusePrepared,
     findPublished,
+    /** Claims the fence of a dispatched call Temporal gave up on (store only; retried like a look-up). */
+    abandonDispatch,
     refreshAccount,
     commentOnTarget,
     findComment,

@@ -1,4 +1,4 @@
-import { CancelledFailure, isCancellation, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancelledFailure, isCancellation, patched, sleep, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { PreparedStep, PublishedStep } from '../activities';
 import type { StepState } from '../platforms/kit/adapter';
 import { needsPrepare, takesComments, uploadStep } from '../api/platform-steps';
@@ -442,15 +442,19 @@ class Delivery {
   private async publishCall(prepared: StepState): Promise<{ published: PublishedStep } | Attempt> {
     const calledAt = Date.now();
     const dispatch = this.dispatch?.open ? this.dispatch : undefined;
+    const job = dispatch ? { ...this.job, dispatchId: uuid4() } : this.job;
     try {
       const published = dispatch
-        ? await dispatch.recallable(() => this.calls.publishTargetAt(this.job, prepared))
-        : await this.calls.publishTarget(this.job, prepared);
+        ? await dispatch.recallable(() => this.calls.publishTargetAt(job, prepared))
+        : await this.calls.publishTarget(job, prepared);
       this.answered();
       return { published };
     } catch (err) {
       // A recalled call that stopped before calling the platform (or was never picked up).
       if (dispatch?.recalling && stoppedBeforeCall(err)) throw new CancelledFailure('recalled');
+      // A dispatched call whose worker went silent: if it had not claimed its fence, it never will.
+      if (dispatch && timedOut(err) && (await this.calls.abandonDispatch(job.dispatchId!)) === 'abandoned')
+        return { failure: neverCalled(err) };
       // Stopped before calling without a recall (its worker shut down): nothing sent, retried.
       if (!(dispatch && classify(err).code === DISPATCH_RECALLED)) this.answered();
       // A call Temporal gave up on (a lost worker) may still be running somewhere until its
@@ -602,6 +606,17 @@ class Delivery {
  */
 function skipsPrepare(job: DeliveryJob, enginePatch: boolean): boolean {
   return !needsPrepare(job.target, job.content) && (enginePatch || patched('skip-empty-prepare'));
+}
+
+/** A dispatched call Temporal gave up on before it claimed its fence: it never called, and never will. */
+function neverCalled(err: unknown): PublishFailure {
+  return {
+    ...classify(err),
+    code: DISPATCH_RECALLED,
+    message:
+      'The worker of the publish call went silent while the call waited for its instant; nothing was sent.',
+    outcomeUnknown: false,
+  };
 }
 
 /** Whether a pre-dispatched publish call ended without calling the platform: recalled, or cancelled before it started. */

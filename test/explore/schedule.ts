@@ -80,7 +80,10 @@ export type Fault = (typeof FAULTS)[number];
  * - the operator's `retryFailed`, `cancel`, `editPost`, `publishNow`, `reschedule` (through the
  *   client, as the HTTP API sends them; a refused one is recorded, not an error);
  * - `reconnectRequired`: the account is marked `reconnect_required` (another post saw its token
- *   revoked); `reconnect`: the user reconnects it.
+ *   revoked); `reconnect`: the user reconnects it;
+ * - `workerLost` (at `dispatched` only; elsewhere it does nothing): the worker of the call waiting
+ *   for its instant is cut off from Temporal; it comes back once Temporal gave up on the call, and
+ *   goes on to call (world.ts `dispatchedWait`).
  */
 export const EVENTS = [
   'retryFailed',
@@ -90,6 +93,7 @@ export const EVENTS = [
   'reschedule',
   'reconnectRequired',
   'reconnect',
+  'workerLost',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
 
@@ -188,7 +192,10 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
     events: fc.array(
       fc.oneof(
         fc.record({ at: fc.constant<EventPoint>('created'), event: fc.constantFrom(...PRE_DUE) }),
-        fc.record({ at: fc.constant<EventPoint>('dispatched'), event: fc.constantFrom(...PRE_DUE) }),
+        fc.record({
+          at: fc.constant<EventPoint>('dispatched'),
+          event: fc.constantFrom(...PRE_DUE, 'workerLost' as const),
+        }),
         fc.record({
           at: fc.integer({ min: 0, max: 6 }).map<EventPoint>(
             (call) => ({ call }),
@@ -216,7 +223,7 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
  */
 export function enumerateDispatched(family: FamilyName): Schedule[] {
   const scheduled = enumerate(family, 1).map((s): Schedule => ({ ...s, start: 'scheduled' }));
-  const changes = PRE_DUE.flatMap((event) =>
+  const changes = [...PRE_DUE, 'workerLost' as const].flatMap((event) =>
     [[], ['lost'], ['transient']].map((faults): Schedule => ({
       family,
       start: 'scheduled',

@@ -22,7 +22,7 @@ import { MediaHost } from '../contracts/run-delivery';
 import { tempMedia, tempStore } from '../helpers/fixtures';
 import { startQuietTimeSkipping } from '../helpers/time-skipping';
 import { type Family, startFamily } from './families';
-import { type AccountPlan, FaultLayer } from './fault-layer';
+import { type AccountPlan, cutOff, FaultLayer } from './fault-layer';
 import { checkInvariants, type Verdict } from './invariants';
 import {
   type EventName,
@@ -112,7 +112,10 @@ export class World {
     { schedule: Schedule; plan: AccountPlan; postId: () => string; phase: string }
   >();
   /** Per account: fires the schedule's `dispatched` events, answered when the promise settles. */
-  private readonly onDispatched = new Map<string, () => Promise<unknown>>();
+  private readonly onDispatched = new Map<
+    string,
+    () => { answered: Promise<unknown>; workerLost: boolean }
+  >();
   /** The one sleep on the test server in progress, which every waiting driver shares. */
   private tick: Promise<void> | undefined;
   /** Posts terminated while something of theirs still held time (terminateWhenIdle gave up). */
@@ -337,7 +340,7 @@ export class World {
     this.onDispatched.set(account.id, () => {
       const due = dispatchedEvents;
       dispatchedEvents = [];
-      return Promise.all(due.map(fire));
+      return { answered: Promise.all(due.map(fire)), workerLost: due.some((e) => e.event === 'workerLost') };
     });
     const running = { schedule, plan, postId: () => postId, phase: 'creating' };
     this.inFlight.set(marker, running);
@@ -516,14 +519,17 @@ export class World {
    * first the schedule's `dispatched` events fire, and the call waits for their answers (or for
    * the recall one of them makes); then it waits for its instant as a worker does, measured from
    * the activity's scheduled time (simulated time stands still while it runs), at most
-   * EXPLORE_WAIT_MS of real time. It heartbeats meanwhile, so that a recall reaches it.
+   * EXPLORE_WAIT_MS of real time. It heartbeats meanwhile, so that a recall reaches it (unless
+   * the schedule loses its worker there: `workerLost`).
    */
   async dispatchedWait(job: DeliveryJob, signal: AbortSignal): Promise<void> {
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), 50);
     try {
-      const answered = this.onDispatched.get(job.target.accountId)?.();
-      if (answered) await Promise.race([answered, abortedBy(signal)]);
+      const events = this.onDispatched.get(job.target.accountId)?.();
+      if (events) await Promise.race([events.answered, abortedBy(signal)]);
+      // Cut off from Temporal: silent until Temporal gave up on the call, then on to call anyway.
+      if (events?.workerLost) await cutOff(new AbortController().signal);
       const instant = Date.parse(job.notBefore!);
       const lead = instant - ctx.info.currentAttemptScheduledTimestampMs;
       await untilInstant(job.notBefore!, signal, () => instant - Math.min(lead, EXPLORE_WAIT_MS));
@@ -594,6 +600,8 @@ export class World {
         case 'reconnect':
           await this.store.setAccountStatus(accountId, 'active');
           break;
+        case 'workerLost':
+          break; // played by dispatchedWait, where it means something
       }
       return 'accepted';
     } catch (err) {

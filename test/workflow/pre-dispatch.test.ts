@@ -13,6 +13,8 @@ import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
 import { PRE_DISPATCH_PATCH } from '../../workflows/dispatch';
+import { DISPATCH_FENCE, untilInstant } from '../../activities/dispatch-wait';
+import { cutOff } from '../explore/fault-layer';
 import { tempMedia, tempStore } from '../helpers/fixtures';
 import { temporalCli } from '../helpers/tools';
 
@@ -49,6 +51,10 @@ const adapter: PlatformAdapter = {
 };
 
 const taskQueue = 'pre-dispatch';
+/** The text of a post whose worker goes silent while its call waits, and comes back after. */
+const LOST = 'worker lost while waiting';
+/** The posts whose first dispatched call lost its worker. */
+const lost = new Set<string>();
 const LEAD_MS = 6_000;
 const client = () =>
   new PostflowClient({
@@ -108,6 +114,14 @@ beforeAll(async () => {
       store,
       platforms: new Map([['sandbox', adapter]]),
       media: tempMedia(dir),
+      // A post whose text says so loses its worker while the call waits (the last test).
+      dispatchWait: async (job, signal) => {
+        if (job.content.text === LOST && !lost.has(job.postId)) {
+          lost.add(job.postId);
+          await cutOff(new AbortController().signal);
+        }
+        await untilInstant(job.notBefore!, signal);
+      },
     }),
   });
   running = worker.run();
@@ -225,4 +239,28 @@ test('a change that comes after the publish call went out is refused, and the po
   const post = await settled(posts, id);
   expect(post.status).toBe('published');
   expect(calls.map((c) => c.text)).toEqual(['as it was']);
+});
+
+test('a worker that goes silent while its call waits never calls once Temporal gave up on it: the fence stops it, and the retry publishes once', async () => {
+  const posts = client();
+  const { id } = await scheduledPost(posts, 3_000, LOST);
+
+  const post = await settled(posts, id);
+  expect(post.status).toBe('published');
+  // The silent attempt came back after its heartbeat timeout and found its fence claimed.
+  const events = await history(id);
+  const dispatchIds = events
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishTarget')
+    .map((e) => {
+      const [job] = e.activityTaskScheduledEventAttributes!.input!.payloads!.map(
+        (p) => JSON.parse(Buffer.from(p.data!).toString()) as { dispatchId?: string },
+      );
+      return job!.dispatchId!;
+    });
+  expect(dispatchIds).toHaveLength(2);
+  const claims = await Promise.all(
+    dispatchIds.map((d) => store.idempotency.find(DISPATCH_FENCE.owner, DISPATCH_FENCE.scope, d)),
+  );
+  expect(claims).toEqual(['abandoned', 'called']);
+  expect(calls.map((c) => c.text)).toEqual([LOST]);
 });
