@@ -70,12 +70,20 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
 export const TASK_QUEUE = 'postflow';
 
 /** A running stack plus direct clients to it, shared by the phases. */
+/**
+ * The pre-dispatch lead the precision phase measures (`POSTFLOW_PRE_DISPATCH_SECONDS`): long enough
+ * for a burst's dispatches to be done before its instant on this machine.
+ */
+export const PRE_DISPATCH_MS = 30_000;
+
 export interface BenchContext {
   settings: Settings;
   stack: Stack;
   store: Store;
   temporal: Client;
   client: PostflowClient;
+  /** The same client with pre-dispatch on (PRE_DISPATCH_MS): its scheduled posts are dispatched ahead. */
+  preDispatchClient: PostflowClient;
   accounts: string[];
   log: (line: string) => void;
   close(): Promise<void>;
@@ -98,12 +106,20 @@ export async function openContext(
   // The baseline collects no metrics, so neither do the bench's posts: a published post's
   // collection is a workflow of its own, and its cost is not the delivery's (docs/performance.md).
   const client = new PostflowClient({ temporal, store, taskQueue: TASK_QUEUE, collectMetrics: false });
+  const preDispatchClient = new PostflowClient({
+    temporal,
+    store,
+    taskQueue: TASK_QUEUE,
+    collectMetrics: false,
+    preDispatchMs: PRE_DISPATCH_MS,
+  });
   return {
     settings,
     stack,
     store,
     temporal,
     client,
+    preDispatchClient,
     accounts,
     log,
     async close() {
