@@ -41,7 +41,6 @@ export interface PostflowWorkerOptions {
 /** The SDK's default number of activities a worker runs at once. */
 const DEFAULT_ACTIVITY_SLOTS = 100;
 
-
 export async function createPostflowWorker(options: PostflowWorkerOptions): Promise<Worker> {
   const platforms = createPlatformRegistry({
     store: options.store,

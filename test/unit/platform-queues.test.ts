@@ -10,7 +10,11 @@ import {
   uploadQueueName,
 } from '../../runtime/platform-queues';
 import { startedSpec } from '../../gateway/started-spec';
-import { DISPATCH_SLOTS, platformWorkerSettings, uploadWorkerSettings } from '../../worker/platform-worker-settings';
+import {
+  DISPATCH_SLOTS,
+  platformWorkerSettings,
+  uploadWorkerSettings,
+} from '../../worker/platform-worker-settings';
 import { tempStore } from '../helpers/fixtures';
 
 describe('configuring per-platform task queues', () => {
