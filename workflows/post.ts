@@ -388,7 +388,7 @@ export class Post {
   /**
    * Runs a change of a waiting post (reschedule, edit, publish now, cancel). Deliveries dispatched
    * ahead of their instant are recalled first: the change applies once each has stopped before
-   * calling the platform, and is refused when a publish call went out first (the instant came).
+   * calling the platform, and is refused when the instant came first (a call went out, or is under way).
    * `revalidate` checks the change again after the wait, as other changes may have come meanwhile.
    */
   async changeWaiting(revalidate: () => void, change: () => PostResource): Promise<PostResource> {
@@ -729,12 +729,15 @@ export const METRICS_BY_LOCAL_ACTIVITY_PATCH = 'metrics-by-local-activity';
 /** Marks runs that re-deliver a retry accepted while the post settled (`Post.mayBeRetried`). */
 export const RETRY_WHILE_SETTLING_PATCH = 'retry-while-settling';
 
-/** A change refused because a dispatched publish call went out before the change reached it. */
+/**
+ * A change refused because the post's instant came before it: a dispatched publish call went out,
+ * or is under way (its delivery is past its instant, still preparing or about to call).
+ */
 function tooLate(): ApplicationFailure {
   return ApplicationFailure.create({
     type: messages.STATE_INVALID,
     message:
-      "The post's instant came, and its publish call went out before this change reached it: it is publishing as it was.",
+      "The post's instant came before this change reached it, and its publishing is under way: it publishes as it was.",
     details: [{ status: 'publishing' }],
     nonRetryable: true,
   });

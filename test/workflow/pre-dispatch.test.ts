@@ -234,7 +234,7 @@ test('a change that comes after the publish call went out is refused, and the po
   release();
   expect(refused).toBeInstanceOf(ApiError);
   expect((refused as ApiError).status).toBe(409);
-  expect((refused as ApiError).message).toMatch(/publish call went out/);
+  expect((refused as ApiError).message).toMatch(/instant came before this change/);
 
   const post = await settled(posts, id);
   expect(post.status).toBe('published');
