@@ -131,7 +131,7 @@ export interface PostSpec {
   /**
    * How long before a target's instant its delivery is dispatched, in ms (docs/performance.md
    * "Publish on the second"): decided by the client that starts the post, from
-   * `POSTFLOW_PRE_DISPATCH`. Absent or 0: the delivery starts at the instant.
+   * `POSTFLOW_PRE_DISPATCH_SECONDS`. Absent or 0: the delivery starts at the instant.
    */
   preDispatchMs?: number;
 }
