@@ -141,8 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
 
 /**
  * `POSTFLOW_PRE_DISPATCH_SECONDS`: at most MAX_PRE_DISPATCH_SECONDS, since a dispatched call holds
- * a worker's activity slot while it waits, and a worker's graceful shutdown (20 s) should let the
- * waits end before it cancels them.
+ * a worker's activity slot while it waits (a worker shutting down lets waits of up to its 20 s
+ * grace end, and cancels longer ones, which are dispatched again elsewhere).
  */
 function preDispatchFrom(env: NodeJS.ProcessEnv): number {
   const seconds = intFrom(env, 'POSTFLOW_PRE_DISPATCH_SECONDS', DEFAULT_PRE_DISPATCH_SECONDS);
