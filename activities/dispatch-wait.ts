@@ -20,15 +20,41 @@ export async function untilInstant(notBefore: string, signal: AbortSignal, now =
     await sleep(waitMs, undefined, { signal });
   } catch (err) {
     if (!signal.aborted) throw err;
-    throw new PublishError({
+    throw recalled(notBefore);
+  }
+}
+
+function recalled(notBefore: string): PublishError {
+  return new PublishError({
+    category: 'system',
+    caused_by: 'internal',
+    code: DISPATCH_RECALLED,
+    message: `The publish call was recalled before its instant (${notBefore}); nothing was sent.`,
+    retryable: true,
+    outcomeUnknown: false,
+  });
+}
+
+/**
+ * What a dispatched call that failed before claiming its fence answers: nothing was sent, so its
+ * outcome is known whatever went wrong (the account or media could not be loaded, the store could
+ * not be written); recalled when the activity was cancelled (a recall, or its worker stopping).
+ */
+export function failedUnsent(err: unknown, cancelled: boolean, notBefore: string): PublishError {
+  if (cancelled) return recalled(notBefore);
+  if (err instanceof PublishError)
+    return new PublishError({ ...err.failure, outcomeUnknown: false }, { cause: err });
+  return new PublishError(
+    {
       category: 'system',
       caused_by: 'internal',
-      code: DISPATCH_RECALLED,
-      message: `The publish call was recalled before its instant (${notBefore}); nothing was sent.`,
+      code: 'system.internal',
+      message: `The publish call failed before it was sent: ${err instanceof Error ? err.message : String(err)}`,
       retryable: true,
       outcomeUnknown: false,
-    });
-  }
+    },
+    { cause: err },
+  );
 }
 
 /** The store's claims of dispatched calls: `idempotency_keys` rows under this owner and scope. */

@@ -27,6 +27,7 @@ import {
   claimDispatch,
   DISPATCH_FENCE,
   DISPATCH_FENCE_TTL_MS,
+  failedUnsent,
   untilInstant,
 } from './dispatch-wait';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
@@ -209,6 +210,8 @@ export function createActivities({
     let signal = deadline?.signal ?? ctx.cancellationSignal;
     // URL media this step fetches lives on the worker's disk until the step ends, however it ends.
     const scratch = new MediaScratch(signal);
+    // A dispatched call sends nothing until it claims its fence: what fails before, failed unsent.
+    let unsent = Boolean(options.notBefore && job.notBefore);
     try {
       const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
       if (options.notBefore && job.notBefore) {
@@ -217,6 +220,7 @@ export function createActivities({
         // The fence: a workflow that gave up on this call while it waited has claimed it already.
         if (job.dispatchId && (await claimDispatch(store, job.dispatchId, 'called')) !== 'called')
           throw abandoned(job.dispatchId);
+        unsent = false;
         // From the instant on, a recall comes too late: the call runs to its answer (or deadline),
         // which the workflow waits for, rather than being cut off with its outcome unknown.
         signal = deadline?.deadlineOnly ?? signal;
@@ -227,6 +231,7 @@ export function createActivities({
         return call(adapter, { ...req, signal });
       }, SLOT_WAIT_MS);
     } catch (err) {
+      if (unsent) throw toPublishFailure(failedUnsent(err, ctx.cancellationSignal.aborted, job.notBefore!));
       if (err instanceof SlotWaitTimeout)
         throw toPublishFailure(busy(job.target.platform, err), { retryHere: options.repeatable });
       // A token the platform revoked: the account is marked for reconnection (token-upkeep.ts).

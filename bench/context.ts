@@ -96,7 +96,12 @@ export async function openContext(
   accountCount: number,
   workerEnv: Record<string, string> = {},
 ): Promise<BenchContext> {
-  const stack = await new Stack({ POSTFLOW_SYNC_WAIT_MS: '0', ...workerEnv }).start();
+  // The workers keep slots for the precision phase's dispatched calls (pre-dispatch on).
+  const stack = await new Stack({
+    POSTFLOW_SYNC_WAIT_MS: '0',
+    POSTFLOW_PRE_DISPATCH_SECONDS: String(PRE_DISPATCH_MS / 1000),
+    ...workerEnv,
+  }).start();
   const accounts: string[] = [];
   for (let i = 0; i < accountCount; i++) accounts.push(await stack.createSandboxAccount(`bench-${i}`));
   const store = await openStore(stack.home);

@@ -102,6 +102,7 @@ export async function startWorker(
     dataConverter: postflowDataConverter(config.payloadKeys),
     maxCachedWorkflows,
     oauthSecrets: new OAuthSecrets(loadSecretKey(config.home)),
+    preDispatch: config.preDispatchMs > 0,
   });
   const running = worker.run();
   log(

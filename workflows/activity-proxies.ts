@@ -31,25 +31,25 @@ const PUBLISH: ActivityOptions = {
 };
 
 /**
- * A publish call dispatched before its instant (`DeliveryJob.notBefore`) waits in the worker, and
- * the workflow may recall it then (a cancel or reschedule came). A recall must not be taken for
- * the end of the call: the workflow waits for the activity's own answer, which says whether it
- * stopped before calling or had called already. The activity learns of the recall with the answer
- * to its next heartbeat, which the SDK sends at most every 0.8 × the heartbeat timeout: hence a
- * shorter one than PUBLISH's (RECALL_BOUND_MS).
+ * A delivery dispatched before its instant (`DeliveryJob.notBefore`) may be recalled until its
+ * publish call answers (a cancel or reschedule came): the workflow cancels what it is doing. A
+ * cancelled activity must not be taken for ended: the workflow waits for its own answer, which for
+ * the publish call says whether it stopped before calling, and for an upload that it stopped
+ * writing to the session the next dispatch goes on in. The activity learns of the recall with the
+ * answer to its next heartbeat, which the SDK sends at most every 0.8 × the heartbeat timeout:
+ * hence the publish call's shorter one here (RECALL_BOUND_MS).
  */
-const PUBLISH_AT: ActivityOptions = {
-  ...PUBLISH,
-  heartbeatTimeout: '10 seconds',
+const RECALLABLE: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 
 /**
- * How long recalling a dispatched publish call may take, at most: its next heartbeat (8 s apart
- * at most, PUBLISH_AT), its answer, and the workflow task. A change of a waiting post may wait
- * this long for it (post.ts `changeWaiting`); the client gives such updates this much more time.
+ * How long recalling a dispatched delivery may take, at most: the next heartbeat of what it runs
+ * (8 s apart at most for the publish call, 24 s for an upload), its answer, and the workflow task.
+ * A change of a waiting post may wait this long (post.ts `changeWaiting`); the client gives such
+ * updates this much more time.
  */
-export const RECALL_BOUND_MS = 15_000;
+export const RECALL_BOUND_MS = 30_000;
 
 /**
  * Preparing (uploads, containers) and checking processing status change nothing the followers
@@ -103,20 +103,22 @@ const REFRESH: ActivityOptions = {
  * own, exactly as before per-platform queues existed, so older histories replay unchanged); the
  * long uploads on `uploadQueue` when the post has one (`PostSpec.uploadQueue`), else likewise.
  */
-export function platformCalls(taskQueue?: string, uploadQueue?: string) {
-  const on = (options: ActivityOptions, queue = taskQueue): ActivityOptions =>
-    queue ? { ...options, taskQueue: queue } : options;
+export function platformCalls(taskQueue?: string, uploadQueue?: string, { recallable = false } = {}) {
+  const on = (options: ActivityOptions, queue = taskQueue): ActivityOptions => {
+    // A dispatched delivery's calls (RECALLABLE); the publish call learns of a recall sooner.
+    const recall: ActivityOptions = recallable
+      ? { ...RECALLABLE, ...(options === PUBLISH ? { heartbeatTimeout: '10 seconds' } : {}) }
+      : {};
+    return { ...options, ...recall, ...(queue ? { taskQueue: queue } : {}) };
+  };
   const uploads = proxyActivities<PostflowActivities>(on(UPLOAD, uploadQueue ?? taskQueue));
   const { publishTarget, commentOnTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
-  const dispatched = proxyActivities<PostflowActivities>(on(PUBLISH_AT));
   const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
     proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
   const { findPublished, findComment, abandonDispatch } = proxyActivities<PostflowActivities>(on(FIND));
   const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
   return {
     publishTarget,
-    /** `publishTarget` dispatched before its instant: a recall waits for the activity's answer. */
-    publishTargetAt: dispatched.publishTarget,
     prepareTarget,
     uploadTarget: uploads.uploadTarget,
     /** `prepareTarget` of a platform that uploads in its prepare (`UPLOAD_STEP`), as an upload. */

@@ -158,7 +158,7 @@ export async function deliver(
     delivery,
     job,
     touch,
-    platformCalls(taskQueue, uploadQueue),
+    platformCalls(taskQueue, uploadQueue, { recallable: dispatch !== undefined }),
     handOver,
     enginePatch,
     dispatch,
@@ -221,7 +221,8 @@ class Delivery {
     try {
       end = await this.settle();
     } catch (err) {
-      if (!(this.dispatch?.recalling && isCancellation(err))) throw err;
+      // Whatever a recall interrupted before the publish call (a timer, an activity it cancelled).
+      if (!this.dispatch?.recalling) throw err;
       this.dispatch.recalled();
       return 'recalled';
     } finally {
@@ -433,7 +434,7 @@ class Delivery {
       }
       return { ready: step.ready };
     } catch (err) {
-      if (this.dispatch?.recalling) throw err;
+      if (this.dispatch?.recalling) throw new CancelledFailure('recalled');
       return { failure: failedBeforePublishCall(classify(err)) };
     }
   }
@@ -445,7 +446,7 @@ class Delivery {
     const job = dispatch ? { ...this.job, dispatchId: uuid4() } : this.job;
     try {
       const published = dispatch
-        ? await dispatch.recallable(() => this.calls.publishTargetAt(job, prepared))
+        ? await dispatch.recallable(() => this.calls.publishTarget(job, prepared))
         : await this.calls.publishTarget(job, prepared);
       this.answered();
       return { published };
@@ -453,14 +454,27 @@ class Delivery {
       // A recalled call that stopped before calling the platform (or was never picked up).
       if (dispatch?.recalling && stoppedBeforeCall(err)) throw new CancelledFailure('recalled');
       // A dispatched call whose worker went silent: if it had not claimed its fence, it never will.
-      if (dispatch && timedOut(err) && (await this.calls.abandonDispatch(job.dispatchId!)) === 'abandoned')
+      if (dispatch && timedOut(err) && (await this.abandoned(job.dispatchId!)))
         return { failure: neverCalled(err) };
-      // Stopped before calling without a recall (its worker shut down): nothing sent, retried.
-      if (!(dispatch && classify(err).code === DISPATCH_RECALLED)) this.answered();
+      // Only a call that may have published commits the delivery; one that sent nothing (it
+      // failed before its fence, or its worker stopped) or was refused may still be recalled.
+      if (classify(err).outcomeUnknown) this.answered();
       // A call Temporal gave up on (a lost worker) may still be running somewhere until its
       // deadline; one that ended by itself is over, but for the platform's own processing.
       const landsBy = timedOut(err) ? calledAt + PUBLISH_DEADLINE_MS + LANDING_MARGIN_MS : Date.now();
       return { failure: classify(err), prepared, landsBy };
+    }
+  }
+
+  /**
+   * Whether a dispatched call Temporal gave up on never went out: the workflow claimed its fence
+   * first. When the claim cannot be made, the call may have gone out (its outcome stays unknown).
+   */
+  private async abandoned(dispatchId: string): Promise<boolean> {
+    try {
+      return (await this.calls.abandonDispatch(dispatchId)) === 'abandoned';
+    } catch {
+      return false;
     }
   }
 
@@ -562,9 +576,12 @@ class Delivery {
     return this.current ? Math.max(pollAfterMs, 1_000 * 1.5 ** polls) : pollAfterMs;
   }
 
-  /** Leaves `cursor` in the delivery's memory when the run should hand over; says whether it did. */
+  /**
+   * Leaves `cursor` in the delivery's memory when the run should hand over; says whether it did.
+   * A delivery that may still be recalled does not: its few steps before the instant stay in this run.
+   */
   private handsOver(cursor: DeliveryCursor): boolean {
-    if (!this.current || !this.historyLong()) return false;
+    if (!this.current || !this.historyLong() || this.dispatch?.open) return false;
     this.memory.resume = cursor;
     return true;
   }

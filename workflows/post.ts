@@ -229,7 +229,7 @@ export class Post {
     settled();
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
     const refs: SearchAttributeUpdatePair[] = this.state.deliveries.some((d) => d.receipt)
-      ? [{ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) }]
+      ? [{ key: PostRefsKey, value: postRefs(this.state.spec, this.state.deliveries) }]
       : [];
     const status =
       published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial';

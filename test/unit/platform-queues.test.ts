@@ -58,13 +58,18 @@ describe('configuring per-platform task queues', () => {
     });
   });
 
-  test("a platform worker's concurrency is the platform's per-worker limit, with room for calls waiting for their instant; the queue rate comes from POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND", () => {
+  test("a platform worker's concurrency is the platform's per-worker limit (with pre-dispatch on, with room for calls waiting for their instant); the queue rate comes from POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND", () => {
     // From the platform's rules (YouTube uploads: 1 at once), no rate unless set.
     expect(platformWorkerSettings('youtube', 'postflow', {})).toEqual({
       platform: 'youtube',
       taskQueue: 'postflow-youtube',
-      maxConcurrentActivityTaskExecutions: 1 + DISPATCH_SLOTS,
+      maxConcurrentActivityTaskExecutions: 1,
     });
+    // With pre-dispatch on, room for the calls waiting for their instant.
+    expect(
+      platformWorkerSettings('youtube', 'postflow', { POSTFLOW_PRE_DISPATCH_SECONDS: '15' })
+        .maxConcurrentActivityTaskExecutions,
+    ).toBe(1 + DISPATCH_SLOTS);
     expect(
       platformWorkerSettings('linkedin_page', 'postflow', {
         POSTFLOW_LINKEDIN_PAGE_CONCURRENCY: '3',
@@ -73,7 +78,7 @@ describe('configuring per-platform task queues', () => {
     ).toEqual({
       platform: 'linkedin_page',
       taskQueue: 'postflow-linkedin_page',
-      maxConcurrentActivityTaskExecutions: 3 + DISPATCH_SLOTS,
+      maxConcurrentActivityTaskExecutions: 3,
       maxTaskQueueActivitiesPerSecond: 0.5,
     });
   });
