@@ -22,6 +22,14 @@ import {
   type UploadProgress,
 } from './uploads';
 import { toPublishFailure } from './errors';
+import {
+  abandoned,
+  claimDispatch,
+  DISPATCH_FENCE,
+  DISPATCH_FENCE_TTL_MS,
+  failedUnsent,
+  untilInstant,
+} from './dispatch-wait';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
@@ -61,6 +69,11 @@ export interface ActivityDeps {
   oauthSecrets?: OAuthSecrets;
   /** The operator's OAuth clients and endpoint overrides. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * How a publish call dispatched ahead of its instant waits for it (`job.notBefore`), until the
+   * signal aborts. @default the worker's clock (dispatch-wait.ts); a time-skipping test replaces it
+   */
+  dispatchWait?: (job: DeliveryJob, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -87,11 +100,16 @@ export function createActivities({
   limit = concurrencyLimits(),
   oauthSecrets,
   env = process.env,
+  dispatchWait = (job, signal) => untilInstant(job.notBefore!, signal),
 }: ActivityDeps) {
   // URL media a killed worker left on this machine's disk; a failure to sweep is no failure to start.
   void sweepStaleScratch().catch(() => undefined);
   // Upload sessions no platform keeps any more; likewise a side matter.
   void store.uploadSessions?.purge(new Date(Date.now() - UPLOAD_SESSION_TTL_MS)).catch(() => undefined);
+  // Fences of dispatched calls long past their deadline; likewise.
+  void store.idempotency
+    .purge(DISPATCH_FENCE.scope, new Date(Date.now() - DISPATCH_FENCE_TTL_MS))
+    .catch(() => undefined);
 
   /** The request of one step; its media resolved when given where to fetch URL media to. */
   async function request(
@@ -175,7 +193,13 @@ export function createActivities({
    */
   async function step<T>(
     job: DeliveryJob,
-    options: { withMedia: boolean; repeatable: boolean; details?: () => unknown },
+    options: {
+      withMedia: boolean;
+      repeatable: boolean;
+      details?: () => unknown;
+      /** A publish call dispatched ahead (`job.notBefore`): everything before the call is done, then it waits. */
+      notBefore?: true;
+    },
     call: (adapter: PlatformAdapter, req: PublishRequest) => Promise<T>,
   ): Promise<T> {
     const ctx = Context.current();
@@ -183,17 +207,31 @@ export function createActivities({
     const beat = setInterval(() => ctx.heartbeat(options.details?.()), HEARTBEAT_EVERY_MS);
     // Only the publish call has a deadline the workflow counts on (repeatable steps are retried).
     const deadline = options.repeatable ? undefined : withDeadline(ctx);
-    const signal = deadline?.signal ?? ctx.cancellationSignal;
+    let signal = deadline?.signal ?? ctx.cancellationSignal;
     // URL media this step fetches lives on the worker's disk until the step ends, however it ends.
     const scratch = new MediaScratch(signal);
+    // A dispatched call sends nothing until it claims its fence: what fails before, failed unsent.
+    let unsent = Boolean(options.notBefore && job.notBefore);
     try {
       const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
+      if (options.notBefore && job.notBefore) {
+        // Outside the platform's slots: the calls due at one instant queue for them only then.
+        await dispatchWait(job, signal);
+        // The fence: a workflow that gave up on this call while it waited has claimed it already.
+        if (job.dispatchId && (await claimDispatch(store, job.dispatchId, 'called')) !== 'called')
+          throw abandoned(job.dispatchId);
+        unsent = false;
+        // From the instant on, a recall comes too late: the call runs to its answer (or deadline),
+        // which the workflow waits for, rather than being cut off with its outcome unknown.
+        signal = deadline?.deadlineOnly ?? signal;
+      }
       return await limit(job.target.platform).run(() => {
         // Cancelled or past the deadline while queued: the call must not go out any more.
         if (signal.aborted) throw new Error('The activity was cancelled before its turn came.');
         return call(adapter, { ...req, signal });
       }, SLOT_WAIT_MS);
     } catch (err) {
+      if (unsent) throw toPublishFailure(failedUnsent(err, ctx.cancellationSignal.aborted, job.notBefore!));
       if (err instanceof SlotWaitTimeout)
         throw toPublishFailure(busy(job.target.platform, err), { retryHere: options.repeatable });
       // A token the platform revoked: the account is marked for reconnection (token-upkeep.ts).
@@ -301,11 +339,29 @@ export function createActivities({
       );
     },
 
-    /** Makes the post public on one account. Irreversible: runs with a single attempt. */
+    /**
+     * Makes the post public on one account. Irreversible: runs with a single attempt. A call
+     * dispatched before its instant (`job.notBefore`) loads the account and media first, then
+     * waits for the instant in the worker (dispatch-wait.ts).
+     */
     async publishTarget(job: DeliveryJob, prepared: StepState = {}): Promise<PublishedStep> {
-      return step(job, { withMedia: true, repeatable: false }, async (adapter, req) =>
+      const options = {
+        withMedia: true,
+        repeatable: false,
+        ...(job.notBefore ? { notBefore: true as const } : {}),
+      };
+      return step(job, options, async (adapter, req) =>
         stepOf(onPage(req, await adapter.publish(req, prepared))),
       );
+    },
+
+    /**
+     * Gives up on a publish call dispatched ahead whose worker went silent (Temporal timed it
+     * out): claims its fence, unless the call claimed it first. `abandoned`: the call never went
+     * out, and never will; `called`: it may have, and the platform must be looked at.
+     */
+    async abandonDispatch(dispatchId: string): Promise<'called' | 'abandoned'> {
+      return claimDispatch(store, dispatchId, 'abandoned');
     },
 
     /** Polls a publish the platform finishes on its own time (video processing). Read-only. */
@@ -451,7 +507,7 @@ function stepOf(result: Prepared | Published): PreparedStep | PublishedStep {
  * when it has one (the publish call): past it, the workflow may already have looked the post up
  * and found nothing, so a call still running here must not land. Node's fetch aborts with it.
  */
-function withDeadline(ctx: Context): { signal: AbortSignal; clear: () => void } {
+function withDeadline(ctx: Context): { signal: AbortSignal; deadlineOnly?: AbortSignal; clear: () => void } {
   const { scheduledTimestampMs, scheduleToCloseTimeoutMs } = ctx.info;
   if (!scheduleToCloseTimeoutMs || scheduleToCloseTimeoutMs > MAX_DEADLINE_MS)
     return { signal: ctx.cancellationSignal, clear: () => {} };
@@ -465,7 +521,7 @@ function withDeadline(ctx: Context): { signal: AbortSignal; clear: () => void } 
     scheduleToCloseTimeoutMs - queued,
   );
   const signal = AbortSignal.any([ctx.cancellationSignal, deadline.signal]);
-  return { signal, clear: () => clearTimeout(timer) };
+  return { signal, deadlineOnly: deadline.signal, clear: () => clearTimeout(timer) };
 }
 
 function busy(platform: string, err: SlotWaitTimeout): PublishError {

@@ -128,6 +128,12 @@ export interface PostSpec {
    * starts it (`POSTFLOW_METRICS_SCHEDULE=off`). Absent: collected (docs/api.md "Analytics").
    */
   collectMetrics?: false;
+  /**
+   * How long before a target's instant its delivery is dispatched, in ms (docs/performance.md
+   * "Publish on the second"): decided by the client that starts the post, from
+   * `POSTFLOW_PRE_DISPATCH_SECONDS`. Absent or 0: the delivery starts at the instant.
+   */
+  preDispatchMs?: number;
 }
 
 /** An evergreen post's rounds still to come (`recycle` in `POST /v1/posts`). */
@@ -434,6 +440,12 @@ export interface ApprovalResource {
  */
 export const PUBLISH_ERROR_TYPE = 'PublishError';
 
+/**
+ * The code of a pre-dispatched publish call (`DeliveryJob.notBefore`) that ended before its
+ * instant without calling the platform: the workflow recalled it, or its worker stopped.
+ */
+export const DISPATCH_RECALLED = 'publishing.dispatch.recalled';
+
 export interface PublishFailure extends DeliveryError {
   /** True when retrying cannot publish twice: the failure proves nothing was published. */
   retryable: boolean;
@@ -459,6 +471,17 @@ export interface DeliveryJob {
   startedAt?: string;
   /** The post sends this platform's video as a file (`PostSpec.fileUploads` names it). */
   fileUpload?: true;
+  /**
+   * RFC 3339: the instant of a publish call dispatched before it (`PostSpec.preDispatchMs`). The
+   * publish activity waits in the worker until then before it calls the platform.
+   */
+  notBefore?: string;
+  /**
+   * The fence of a publish call dispatched ahead (with `notBefore`): the call goes out only if it
+   * claims this id in the store first, and a workflow that gave up on the call (its worker went
+   * silent while it waited) claims it instead, proving the call can no longer go out.
+   */
+  dispatchId?: string;
 }
 
 /** The answer of a reconcile: can the platform be searched, and was the post found there. */

@@ -70,12 +70,20 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
 export const TASK_QUEUE = 'postflow';
 
 /** A running stack plus direct clients to it, shared by the phases. */
+/**
+ * The pre-dispatch lead the precision phase measures (`POSTFLOW_PRE_DISPATCH_SECONDS`): long enough
+ * for a burst's dispatches to be done before its instant on this machine.
+ */
+export const PRE_DISPATCH_MS = 30_000;
+
 export interface BenchContext {
   settings: Settings;
   stack: Stack;
   store: Store;
   temporal: Client;
   client: PostflowClient;
+  /** The same client with pre-dispatch on (PRE_DISPATCH_MS): its scheduled posts are dispatched ahead. */
+  preDispatchClient: PostflowClient;
   accounts: string[];
   log: (line: string) => void;
   close(): Promise<void>;
@@ -88,7 +96,12 @@ export async function openContext(
   accountCount: number,
   workerEnv: Record<string, string> = {},
 ): Promise<BenchContext> {
-  const stack = await new Stack({ POSTFLOW_SYNC_WAIT_MS: '0', ...workerEnv }).start();
+  // The workers keep slots for the precision phase's dispatched calls (pre-dispatch on).
+  const stack = await new Stack({
+    POSTFLOW_SYNC_WAIT_MS: '0',
+    POSTFLOW_PRE_DISPATCH_SECONDS: String(PRE_DISPATCH_MS / 1000),
+    ...workerEnv,
+  }).start();
   const accounts: string[] = [];
   for (let i = 0; i < accountCount; i++) accounts.push(await stack.createSandboxAccount(`bench-${i}`));
   const store = await openStore(stack.home);
@@ -98,12 +111,20 @@ export async function openContext(
   // The baseline collects no metrics, so neither do the bench's posts: a published post's
   // collection is a workflow of its own, and its cost is not the delivery's (docs/performance.md).
   const client = new PostflowClient({ temporal, store, taskQueue: TASK_QUEUE, collectMetrics: false });
+  const preDispatchClient = new PostflowClient({
+    temporal,
+    store,
+    taskQueue: TASK_QUEUE,
+    collectMetrics: false,
+    preDispatchMs: PRE_DISPATCH_MS,
+  });
   return {
     settings,
     stack,
     store,
     temporal,
     client,
+    preDispatchClient,
     accounts,
     log,
     async close() {

@@ -20,9 +20,17 @@ export function renderMarkdown(r: any): string {
     '',
     '## Schedule precision',
     '',
-    `${r.precision_posts} posts over ${r.settings.precision.windowS} s and a burst of ${r.precision_burst} due in the same second: ` +
-      `lag from scheduled_at to the publish call p50 **${r.fire_lag_ms.p50} ms**, p99 **${r.fire_lag_ms.p99} ms**, max ${r.fire_lag_ms.max} ms; ` +
-      `the burst drained in **${r.burst_1000_drain_s} s**.`,
+    `${r.precision_posts} posts over ${r.settings.precision.windowS} s and a burst of ${r.precision_burst} due in the same second; ` +
+      'lag from scheduled_at to the publish call:',
+    '',
+    '| publish call | lag p50 ms | p99 ms | max ms | burst drained, s |',
+    '| --- | --- | --- | --- | --- |',
+    ...(r.fire_lag_pre_dispatch_ms
+      ? [
+          `| dispatched ${r.pre_dispatch_s} s ahead | **${r.fire_lag_pre_dispatch_ms.p50}** | **${r.fire_lag_pre_dispatch_ms.p99}** | ${r.fire_lag_pre_dispatch_ms.max} | ${r.burst_1000_drain_pre_dispatch_s} |`,
+        ]
+      : []),
+    `| at the instant (baseline) | ${r.fire_lag_ms.p50} | ${r.fire_lag_ms.p99} | ${r.fire_lag_ms.max} | ${r.burst_1000_drain_s} |`,
     '',
     '## API overhead (latency ms p50 / p99, calls/s)',
     '',

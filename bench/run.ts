@@ -12,7 +12,7 @@ import { CACHES, measureCacheTrade } from './phases/cache-trade';
 import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
 import { measureMediaTransfer } from './phases/media-transfer';
 import { measureMemory } from './phases/memory';
-import { measurePrecision } from './phases/precision';
+import { measurePrecisionBothWays } from './phases/precision';
 import { measureScaleOut } from './phases/scale-out';
 import { measureScaleOutOnCluster } from './phases/scale-out-cluster';
 import { renderMarkdown } from './report';
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     await Promise.all(workers.map(stopChild));
     await ctx.stack.startWorker();
     // Precision before the API phase: the API phase leaves thousands of sleeping posts behind.
-    log('Schedule precision…');
-    const precision = await measurePrecision(ctx);
+    log('Schedule precision, at the instant and dispatched ahead…');
+    const precision = await measurePrecisionBothWays(ctx);
     log('API overhead…');
     const api = await measureApiOverhead(ctx);
     figures = {

@@ -102,6 +102,7 @@ export async function startWorker(
     dataConverter: postflowDataConverter(config.payloadKeys),
     maxCachedWorkflows,
     oauthSecrets: new OAuthSecrets(loadSecretKey(config.home)),
+    preDispatch: config.preDispatchMs > 0,
   });
   const running = worker.run();
   log(
@@ -193,6 +194,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       indexText: !dataConverter,
       idempotencyKeyDays: config.idempotencyKeyDays,
       collectMetrics: config.collectMetrics,
+      preDispatchMs: config.preDispatchMs,
     }),
   };
 }

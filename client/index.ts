@@ -80,6 +80,12 @@ export interface PostflowClientOptions {
    */
   collectMetrics?: boolean;
   /**
+   * Dispatch each new scheduled post's deliveries this long before their instant, in ms
+   * (`POSTFLOW_PRE_DISPATCH_SECONDS`, docs/performance.md "Publish on the second"): the publish
+   * call waits for the instant in the worker, so it goes out on the second. @default 0: at the instant
+   */
+  preDispatchMs?: number;
+  /**
    * How long the store remembers a post's idempotency key, from the request that first used it
    * (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`). Within it a repeat never publishes again, even once the
    * namespace's retention has removed the post's run (docs/decisions.md). @default 90
@@ -288,6 +294,7 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     searchAttributes: options.searchAttributes,
     indexText: options.indexText,
     collectMetrics: options.collectMetrics,
+    ...(options.preDispatchMs ? { preDispatchMs: options.preDispatchMs } : {}),
   });
   const accountHelpers = new AccountHelperService({ store: options.store, helpers: gateway.helpers });
   const posts = new PostsService({

@@ -50,6 +50,11 @@ export interface PostGatewayOptions {
   indexText?: boolean;
   /** Start each post's metrics collection when it publishes (`POSTFLOW_METRICS_SCHEDULE`). @default true */
   collectMetrics?: boolean;
+  /**
+   * Dispatch each new scheduled post's deliveries this long before their instant, in ms
+   * (`POSTFLOW_PRE_DISPATCH_SECONDS`; `PostSpec.preDispatchMs`). @default 0: at the instant
+   */
+  preDispatchMs?: number;
 }
 
 /**

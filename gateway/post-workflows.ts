@@ -3,6 +3,7 @@ import { type SearchAttributePair, type UpdateDefinition, WorkflowNotFoundError 
 import { ApiError } from '../api/errors';
 import { initialPostState } from '../api/post-resource';
 import type { ApprovalDecision, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
+import { RECALL_BOUND_MS } from '../workflows/activity-proxies';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import type { PlatformQueues } from '../runtime/platform-queues';
@@ -39,6 +40,8 @@ export interface PostWorkflowsOptions {
   indexText?: boolean;
   /** Start each post's metrics collection when it publishes (`POSTFLOW_METRICS_SCHEDULE`). @default true */
   collectMetrics?: boolean;
+  /** Dispatch new scheduled posts' deliveries this long before their instant, in ms. @default 0 */
+  preDispatchMs?: number;
 }
 
 /** Which published copies of a post an unpublish run removes (every one when neither is given). */
@@ -103,37 +106,40 @@ export class PostWorkflows {
     return this.call(id, () => this.handle(id).query(messages.specQuery));
   }
 
+  // The changes of a waiting post may first recall deliveries dispatched ahead of its instant
+  // (workflows/dispatch.ts), which takes up to RECALL_BOUND_MS: they get that much more time.
+
   /** Moves a scheduled post (or schedules a draft) to `scheduledAt`. */
   reschedule(id: string, scheduledAt: string): Promise<PostResource> {
-    return this.update(id, messages.reschedule, scheduledAt);
+    return this.update(id, RECALL_BOUND_MS, messages.reschedule, scheduledAt);
   }
 
   /** Replaces a draft or scheduled post's spec (content, options, schedule). */
   edit(id: string, spec: PostSpec): Promise<PostResource> {
-    return this.update(id, messages.editPost, spec);
+    return this.update(id, RECALL_BOUND_MS, messages.editPost, spec);
   }
 
   publishNow(id: string): Promise<PostResource> {
-    return this.update(id, messages.publishNow);
+    return this.update(id, RECALL_BOUND_MS, messages.publishNow);
   }
 
   cancel(id: string): Promise<PostResource> {
-    return this.update(id, messages.cancel);
+    return this.update(id, RECALL_BOUND_MS, messages.cancel);
   }
 
   /** Approves a post pending approval, as `decision.keyId` (see `messages.approve`). */
   approve(id: string, decision: ApprovalDecision): Promise<PostResource> {
-    return this.update(id, messages.approve, decision);
+    return this.update(id, 0, messages.approve, decision);
   }
 
   /** Rejects a post pending approval, with `decision.reason`. */
   reject(id: string, decision: ApprovalDecision): Promise<PostResource> {
-    return this.update(id, messages.reject, decision);
+    return this.update(id, 0, messages.reject, decision);
   }
 
   /** Re-runs the failed targets of a `partial` or `failed` post (see `RetryOptions`). */
   retryFailed(id: string, options: messages.RetryOptions): Promise<PostResource> {
-    return this.update(id, messages.retryFailed, options);
+    return this.update(id, 0, messages.retryFailed, options);
   }
 
   /**
@@ -189,14 +195,18 @@ export class PostWorkflows {
    */
   private async update<Args extends unknown[]>(
     id: string,
+    extraMs: number,
     def: UpdateDefinition<PostResource, Args>,
     ...args: Args
   ): Promise<PostResource> {
     // The SDK's overloads split updates with and without arguments; the definitions above are typed.
-    return this.call(id, () =>
-      this.handle(id).executeUpdate<PostResource, [unknown]>(def.name, {
-        args: args as unknown as [unknown],
-      }),
+    return this.call(
+      id,
+      () =>
+        this.handle(id).executeUpdate<PostResource, [unknown]>(def.name, {
+          args: args as unknown as [unknown],
+        }),
+      extraMs,
     );
   }
 
@@ -205,9 +215,12 @@ export class PostWorkflows {
   }
 
   /** Runs one Temporal call for a post with a deadline, translating its errors to the contract's. */
-  private async call<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(id: string, fn: () => Promise<T>, extraMs = 0): Promise<T> {
     try {
-      return await this.options.temporal.workflow.withDeadline(Date.now() + this.options.rpcTimeoutMs, fn);
+      return await this.options.temporal.workflow.withDeadline(
+        Date.now() + this.options.rpcTimeoutMs + extraMs,
+        fn,
+      );
     } catch (err) {
       throw await this.explainClosed(toApiError(err, id), id);
     }

@@ -14,6 +14,7 @@ export function startedSpec(
     uploadQueue?: string;
     fileUploads?: string[];
     collectMetrics?: boolean;
+    preDispatchMs?: number;
   },
 ): PostSpec {
   const platformQueues = routingFor(spec.targets, options.platformQueues ?? {});
@@ -26,7 +27,14 @@ export function startedSpec(
     ...(options.uploadQueue && hasMedia(spec) ? { uploadQueue: options.uploadQueue } : {}),
     ...(fileUploads.length ? { fileUploads } : {}),
     ...(options.collectMetrics === false ? { collectMetrics: false as const } : {}),
+    // Only posts that wait for an instant may be dispatched ahead of it: the others start as before.
+    ...(options.preDispatchMs && waitsForInstant(spec) ? { preDispatchMs: options.preDispatchMs } : {}),
   };
+}
+
+/** Whether the post waits for an instant (scheduled, or a draft that may be) of its own or a target's. */
+function waitsForInstant(spec: PostSpec): boolean {
+  return spec.mode !== 'now' || spec.targets.some((t) => t.scheduledAt !== undefined);
 }
 
 /** Whether any target of the post, with its overrides, has media to upload. */

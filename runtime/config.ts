@@ -70,6 +70,11 @@ export interface PostflowConfig {
   oauthStateTtlMs: number;
   /** False with `POSTFLOW_METRICS_SCHEDULE=off`: the posts this process starts collect no metrics. */
   collectMetrics: boolean;
+  /**
+   * `POSTFLOW_PRE_DISPATCH_SECONDS` in ms: how long before its instant each delivery of a new
+   * scheduled post is dispatched (0: at the instant). @default 0: off
+   */
+  preDispatchMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
@@ -130,8 +135,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
       : undefined,
     maxFileBytes: positiveIntFrom(env, 'POSTFLOW_MEDIA_MAX_FILE_BYTES', 4 * 1024 ** 3),
     collectMetrics: metricsSchedule.length > 0,
+    preDispatchMs: preDispatchFrom(env) * 1000,
   };
 }
+
+/**
+ * `POSTFLOW_PRE_DISPATCH_SECONDS`: at most MAX_PRE_DISPATCH_SECONDS, since a dispatched call holds
+ * a worker's activity slot while it waits (a worker shutting down lets waits of up to its 20 s
+ * grace end, and cancels longer ones, which are dispatched again elsewhere).
+ */
+function preDispatchFrom(env: NodeJS.ProcessEnv): number {
+  const seconds = intFrom(env, 'POSTFLOW_PRE_DISPATCH_SECONDS', DEFAULT_PRE_DISPATCH_SECONDS);
+  if (seconds > MAX_PRE_DISPATCH_SECONDS) {
+    throw new Error(
+      `POSTFLOW_PRE_DISPATCH_SECONDS must be at most ${MAX_PRE_DISPATCH_SECONDS} (0 turns pre-dispatch off), got "${env.POSTFLOW_PRE_DISPATCH_SECONDS}".`,
+    );
+  }
+  return seconds;
+}
+
+/** How long before their instant new scheduled posts' deliveries are dispatched, by default. */
+export const DEFAULT_PRE_DISPATCH_SECONDS = 0;
+/** The longest pre-dispatch lead `POSTFLOW_PRE_DISPATCH_SECONDS` takes. */
+export const MAX_PRE_DISPATCH_SECONDS = 60;
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -1,6 +1,17 @@
 import { concurrencyLimits } from '../activities/platforms/limiter';
 import { platformQueueName, uploadQueueName } from '../runtime/platform-queues';
 
+/**
+ * Activity slots a worker keeps for publish calls waiting for their instant (activities/dispatch-wait.ts)
+ * when pre-dispatch is on (`POSTFLOW_PRE_DISPATCH_SECONDS` above 0).
+ */
+export const DISPATCH_SLOTS = 1_000;
+
+/** DISPATCH_SLOTS with pre-dispatch on, else none. */
+function dispatchSlots(env: Record<string, string | undefined>): number {
+  return Number(env.POSTFLOW_PRE_DISPATCH_SECONDS ?? 0) > 0 ? DISPATCH_SLOTS : 0;
+}
+
 /** The Temporal worker settings of one platform's queue. */
 export interface PlatformWorkerSettings {
   platform: string;
@@ -15,8 +26,9 @@ export interface PlatformWorkerSettings {
  * Settings of a `--platforms` worker's queue for `platform`: its concurrency is the same per-worker
  * limit the in-process limiter applies (`POSTFLOW_<PLATFORM>_CONCURRENCY`, else the platform's
  * rules), so the worker never takes a task it would only queue behind its limiter — it stays in
- * Temporal's queue for any free worker; `POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND` is the
- * server-side rate of the whole queue.
+ * Temporal's queue for any free worker — plus, with pre-dispatch on, room for the publish calls
+ * dispatched ahead of their instant, which wait in the worker without calling (DISPATCH_SLOTS);
+ * `POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND` is the server-side rate of the whole queue.
  */
 export function platformWorkerSettings(
   platform: string,
@@ -27,7 +39,7 @@ export function platformWorkerSettings(
   return {
     platform,
     taskQueue: platformQueueName(taskQueue, platform),
-    maxConcurrentActivityTaskExecutions: concurrencyLimits(env)(platform).max,
+    maxConcurrentActivityTaskExecutions: concurrencyLimits(env)(platform).max + dispatchSlots(env),
     ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
   };
 }

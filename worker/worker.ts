@@ -11,6 +11,7 @@ import { type PostflowMetrics, processMetrics } from '../runtime/metrics';
 import { activeTracing } from '../runtime/tracing';
 import { POSTFLOW_WORKFLOW_INTERCEPTORS, workflowCodeOptions } from './workflow-bundle';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, TEMPORAL_DEFAULT } from './workflow-cache';
+import { DISPATCH_SLOTS } from './platform-worker-settings';
 
 export interface PostflowWorkerOptions {
   connection: NativeConnection;
@@ -31,7 +32,15 @@ export interface PostflowWorkerOptions {
   maxCachedWorkflows?: number | typeof TEMPORAL_DEFAULT;
   /** Connecting accounts over OAuth (the API's, from the same secret key). @default none: connections fail */
   oauthSecrets?: OAuthSecrets;
+  /**
+   * Keep DISPATCH_SLOTS more activity slots for publish calls waiting for their instant
+   * (`POSTFLOW_PRE_DISPATCH_SECONDS` set). @default false: the SDK's 100
+   */
+  preDispatch?: boolean;
 }
+
+/** The SDK's default number of activities a worker runs at once. */
+const DEFAULT_ACTIVITY_SLOTS = 100;
 
 /**
  * A Postflow worker: runs post workflows and their activities on one task queue. Run as many as
@@ -76,6 +85,12 @@ export async function createPostflowWorker(options: PostflowWorkerOptions): Prom
     sinks: { ...tracing?.sinks, ...deliverySinks(metrics) },
     // On SIGTERM, let running publish calls finish instead of leaving their outcome unknown.
     shutdownGraceTime: '20 seconds',
+    // With pre-dispatch, room beside the SDK's default for publish calls dispatched ahead of their
+    // instant, which wait here holding a slot (a burst due at one instant), while others still
+    // get theirs; the platform calls go through each platform's concurrency limit at the instant.
+    ...(options.preDispatch
+      ? { maxConcurrentActivityTaskExecutions: DEFAULT_ACTIVITY_SLOTS + DISPATCH_SLOTS }
+      : {}),
     // Bounded: each cached workflow costs memory; past the bound the least recently used is
     // evicted and replayed from its history on its next task (a sleeping post: once, when due).
     // The shared V8 context (`reuseV8Context`, the SDK's default) and the sticky queue's 10 s

@@ -1,4 +1,4 @@
-import { type ActivityOptions, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, proxyActivities } from '@temporalio/workflow';
 import type { PostflowActivities } from '../activities';
 
 /**
@@ -29,6 +29,27 @@ const PUBLISH: ActivityOptions = {
   heartbeatTimeout: '15 seconds',
   retry: { maximumAttempts: 1 },
 };
+
+/**
+ * A delivery dispatched before its instant (`DeliveryJob.notBefore`) may be recalled until its
+ * publish call answers (a cancel or reschedule came): the workflow cancels what it is doing. A
+ * cancelled activity must not be taken for ended: the workflow waits for its own answer, which for
+ * the publish call says whether it stopped before calling, and for an upload that it stopped
+ * writing to the session the next dispatch goes on in. The activity learns of the recall with the
+ * answer to its next heartbeat, which the SDK sends at most every 0.8 × the heartbeat timeout:
+ * hence the publish call's shorter one here (RECALL_BOUND_MS).
+ */
+const RECALLABLE: ActivityOptions = {
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
+/**
+ * How long recalling a dispatched delivery may take, at most: the next heartbeat of what it runs
+ * (8 s apart at most for the publish call, 24 s for an upload), its answer, and the workflow task.
+ * A change of a waiting post may wait this long (post.ts `changeWaiting`); the client gives such
+ * updates this much more time.
+ */
+export const RECALL_BOUND_MS = 30_000;
 
 /**
  * Preparing (uploads, containers) and checking processing status change nothing the followers
@@ -82,14 +103,19 @@ const REFRESH: ActivityOptions = {
  * own, exactly as before per-platform queues existed, so older histories replay unchanged); the
  * long uploads on `uploadQueue` when the post has one (`PostSpec.uploadQueue`), else likewise.
  */
-export function platformCalls(taskQueue?: string, uploadQueue?: string) {
-  const on = (options: ActivityOptions, queue = taskQueue): ActivityOptions =>
-    queue ? { ...options, taskQueue: queue } : options;
+export function platformCalls(taskQueue?: string, uploadQueue?: string, { recallable = false } = {}) {
+  const on = (options: ActivityOptions, queue = taskQueue): ActivityOptions => {
+    // A dispatched delivery's calls (RECALLABLE); the publish call learns of a recall sooner.
+    const recall: ActivityOptions = recallable
+      ? { ...RECALLABLE, ...(options === PUBLISH ? { heartbeatTimeout: '10 seconds' } : {}) }
+      : {};
+    return { ...options, ...recall, ...(queue ? { taskQueue: queue } : {}) };
+  };
   const uploads = proxyActivities<PostflowActivities>(on(UPLOAD, uploadQueue ?? taskQueue));
   const { publishTarget, commentOnTarget } = proxyActivities<PostflowActivities>(on(PUBLISH));
   const { prepareTarget, checkPreparedTarget, checkPublishedTarget, reusePrepared } =
     proxyActivities<PostflowActivities>(on(PREPARE_AND_CHECK));
-  const { findPublished, findComment } = proxyActivities<PostflowActivities>(on(FIND));
+  const { findPublished, findComment, abandonDispatch } = proxyActivities<PostflowActivities>(on(FIND));
   const { refreshAccount } = proxyActivities<PostflowActivities>(on(REFRESH));
   return {
     publishTarget,
@@ -101,6 +127,8 @@ export function platformCalls(taskQueue?: string, uploadQueue?: string) {
     checkPublishedTarget,
     reusePrepared,
     findPublished,
+    /** Claims the fence of a dispatched call Temporal gave up on (store only; retried like a look-up). */
+    abandonDispatch,
     refreshAccount,
     commentOnTarget,
     findComment,

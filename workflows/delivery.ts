@@ -1,16 +1,17 @@
-import { patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancelledFailure, isCancellation, patched, sleep, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { PreparedStep, PublishedStep } from '../activities';
 import type { StepState } from '../platforms/kit/adapter';
 import { needsPrepare, takesComments, uploadStep } from '../api/platform-steps';
-import type {
-  DeliveryCursor,
-  DeliveryError,
-  DeliveryJob,
-  DeliveryMemory,
-  DeliveryReceipt,
-  DeliveryRun,
-  DeliveryState,
-  PublishFailure,
+import {
+  DISPATCH_RECALLED,
+  type DeliveryCursor,
+  type DeliveryError,
+  type DeliveryJob,
+  type DeliveryMemory,
+  type DeliveryReceipt,
+  type DeliveryRun,
+  type DeliveryState,
+  type PublishFailure,
 } from '../api/types';
 import { type PlatformCalls, platformCalls, PUBLISH_DEADLINE_MS } from './activity-proxies';
 import {
@@ -22,6 +23,7 @@ import {
   timedOut,
   unconfirmed,
 } from './delivery-failures';
+import type { Dispatch } from './dispatch';
 import { commentsUnsupported, postFirstComment, withCommentOutcome } from './first-comment';
 import { pollPause } from './processing-wait';
 import { type LiveSteps, reconcile } from './reconcile';
@@ -104,8 +106,11 @@ const COMMENTS_SINCE_PATCH: Readonly<Record<string, string>> = {
   nostr: NOSTR_COMMENTS_PATCH,
 };
 
-/** How a delivery run ended: settled (`published` or `failed`), or handed over to a new run. */
-export type DeliveryEnd = 'settled' | 'handed-over';
+/**
+ * How a delivery run ended: settled (`published` or `failed`), handed over to a new run, or
+ * recalled before its instant (a pre-dispatched delivery, `DeliveryOptions.dispatch`).
+ */
+export type DeliveryEnd = 'settled' | 'handed-over' | 'recalled';
 
 /** Where and how a delivery runs, beside what it delivers. */
 export interface DeliveryOptions {
@@ -120,6 +125,11 @@ export interface DeliveryOptions {
    * file and reconcile.ts is then taken without being asked. By default not: each is asked.
    */
   enginePatch?: boolean;
+  /**
+   * Set when the delivery runs before its target's instant (dispatch.ts): the publish call waits
+   * for `job.notBefore` in the worker, and until it answers, the post may recall the delivery.
+   */
+  dispatch?: Dispatch;
 }
 
 /**
@@ -142,15 +152,16 @@ export async function deliver(
   delivery: DeliveryState,
   job: DeliveryJob,
   touch: () => void,
-  { taskQueue, uploadQueue, handOver = () => false, enginePatch = false }: DeliveryOptions = {},
+  { taskQueue, uploadQueue, handOver = () => false, enginePatch = false, dispatch }: DeliveryOptions = {},
 ): Promise<DeliveryEnd> {
   return new Delivery(
     delivery,
     job,
     touch,
-    platformCalls(taskQueue, uploadQueue),
+    platformCalls(taskQueue, uploadQueue, { recallable: dispatch !== undefined }),
     handOver,
     enginePatch,
+    dispatch,
   ).run();
 }
 
@@ -184,6 +195,8 @@ class Delivery {
     private readonly historyLong: () => boolean,
     /** The engine patch (DeliveryOptions.enginePatch): every patch below taken, none asked. */
     private readonly enginePatch: boolean,
+    /** A delivery dispatched before its instant (DeliveryOptions.dispatch). */
+    private readonly dispatch?: Dispatch,
   ) {
     this.current = enginePatch || patched(EXACTLY_ONCE_PATCH);
     if (!this.current) state.engine = undefined;
@@ -198,11 +211,30 @@ class Delivery {
     this.job = { ...job, startedAt: this.counters.startedAt };
   }
 
-  /** The delivery: publish the post to a final state; once it is live, its first comment. */
+  /**
+   * The delivery: publish the post to a final state; once it is live, its first comment. A
+   * pre-dispatched delivery that a recall stopped before its publish call ends `recalled`, having
+   * sent nothing (the post puts its state back).
+   */
   async run(): Promise<DeliveryEnd> {
-    const end = await this.settle();
+    let end: DeliveryEnd;
+    try {
+      end = await this.settle();
+    } catch (err) {
+      // Whatever a recall interrupted before the publish call (a timer, an activity it cancelled).
+      if (!this.dispatch?.recalling) throw err;
+      this.dispatch.recalled();
+      return 'recalled';
+    } finally {
+      this.dispatch?.ended();
+    }
     if (end === 'settled' && this.state.status === 'published') await this.firstComment();
     return end;
+  }
+
+  /** Runs a step before the publish call so that a recall stops it (only while one may come). */
+  private recallable<T>(step: () => Promise<T>): Promise<T> {
+    return this.dispatch ? this.dispatch.recallable(step) : step();
   }
 
   /**
@@ -211,7 +243,8 @@ class Delivery {
    * look the post up, or end the target).
    */
   private async settle(): Promise<DeliveryEnd> {
-    this.update({ status: 'publishing' });
+    // A pre-dispatched target stays pending until its publish call answers (publishCall).
+    if (!this.dispatch?.open) this.update({ status: 'publishing' });
     for (;;) {
       const cursor = this.resumeAt;
       this.resumeAt = undefined;
@@ -239,7 +272,8 @@ class Delivery {
         outcomeUnknown: Boolean(this.memory.unknown),
       });
       if (decision.next === 'refresh-token') {
-        if (await refreshedAfter(failure, this.counters, this.job.target.accountId, this.calls)) continue;
+        const refreshed = () => refreshedAfter(failure, this.counters, this.job.target.accountId, this.calls);
+        if (await this.recallable(refreshed)) continue;
         return this.fail(reconnectRequired(this.job.target.accountId));
       }
       if (decision.next === 'fail') return this.fail();
@@ -247,7 +281,7 @@ class Delivery {
       // delivery remembers an unknown outcome (settleUnknownOutcome).
       if (this.handsOver({ step: 'attempt', run: this.counters, wakeAt: Date.now() + decision.afterMs }))
         return 'handed-over';
-      await sleep(decision.afterMs);
+      await this.recallable(() => sleep(decision.afterMs));
     }
   }
 
@@ -353,7 +387,7 @@ class Delivery {
       const { processing, pollAfterMs, prepared } = cursor;
       return this.untilLive({ processing, pollAfterMs }, prepared, cursor);
     }
-    const preparation = await this.preparation(cursor);
+    const preparation = await this.recallable(() => this.preparation(cursor));
     if (!('ready' in preparation)) return preparation;
     const prepared = preparation.ready;
     const call = await this.publishCall(prepared);
@@ -400,6 +434,7 @@ class Delivery {
       }
       return { ready: step.ready };
     } catch (err) {
+      if (this.dispatch?.recalling) throw new CancelledFailure('recalled');
       return { failure: failedBeforePublishCall(classify(err)) };
     }
   }
@@ -407,14 +442,47 @@ class Delivery {
   /** The irreversible call, made once per attempt; its failure says when it can no longer land. */
   private async publishCall(prepared: StepState): Promise<{ published: PublishedStep } | Attempt> {
     const calledAt = Date.now();
+    const dispatch = this.dispatch?.open ? this.dispatch : undefined;
+    const job = dispatch ? { ...this.job, dispatchId: uuid4() } : this.job;
     try {
-      return { published: await this.calls.publishTarget(this.job, prepared) };
+      const published = dispatch
+        ? await dispatch.recallable(() => this.calls.publishTarget(job, prepared))
+        : await this.calls.publishTarget(job, prepared);
+      this.answered();
+      return { published };
     } catch (err) {
+      // A recalled call that stopped before calling the platform (or was never picked up).
+      if (dispatch?.recalling && stoppedBeforeCall(err)) throw new CancelledFailure('recalled');
+      // A dispatched call whose worker went silent: if it had not claimed its fence, it never will.
+      if (dispatch && timedOut(err) && (await this.abandoned(job.dispatchId!)))
+        return { failure: neverCalled(err) };
+      // Only a call that may have published commits the delivery; one that sent nothing (it
+      // failed before its fence, or its worker stopped) or was refused may still be recalled.
+      if (classify(err).outcomeUnknown) this.answered();
       // A call Temporal gave up on (a lost worker) may still be running somewhere until its
       // deadline; one that ended by itself is over, but for the platform's own processing.
       const landsBy = timedOut(err) ? calledAt + PUBLISH_DEADLINE_MS + LANDING_MARGIN_MS : Date.now();
       return { failure: classify(err), prepared, landsBy };
     }
+  }
+
+  /**
+   * Whether a dispatched call Temporal gave up on never went out: the workflow claimed its fence
+   * first. When the claim cannot be made, the call may have gone out (its outcome stays unknown).
+   */
+  private async abandoned(dispatchId: string): Promise<boolean> {
+    try {
+      return (await this.calls.abandonDispatch(dispatchId)) === 'abandoned';
+    } catch {
+      return false;
+    }
+  }
+
+  /** The publish call answered: a pre-dispatched target is publishing, and can no longer be recalled. */
+  private answered(): void {
+    if (!this.dispatch?.open) return;
+    this.dispatch.called();
+    this.update({ status: 'publishing' });
   }
 
   /** Posts started before adapters had steps: a single publish call, whose answer was the receipt. */
@@ -508,9 +576,12 @@ class Delivery {
     return this.current ? Math.max(pollAfterMs, 1_000 * 1.5 ** polls) : pollAfterMs;
   }
 
-  /** Leaves `cursor` in the delivery's memory when the run should hand over; says whether it did. */
+  /**
+   * Leaves `cursor` in the delivery's memory when the run should hand over; says whether it did.
+   * A delivery that may still be recalled does not: its few steps before the instant stay in this run.
+   */
   private handsOver(cursor: DeliveryCursor): boolean {
-    if (!this.current || !this.historyLong()) return false;
+    if (!this.current || !this.historyLong() || this.dispatch?.open) return false;
     this.memory.resume = cursor;
     return true;
   }
@@ -526,6 +597,8 @@ class Delivery {
    * (`publishing.delivery.unconfirmed`, with why it could not be settled), whatever else went wrong.
    */
   private fail(error?: DeliveryError): 'settled' {
+    // A recall that stopped a step before the publish call is not the delivery's failure.
+    if (this.dispatch?.recalling) throw new CancelledFailure('recalled');
     const unknown = this.current && this.memory.unknown;
     const reason = error ?? this.state.error;
     this.update({
@@ -550,4 +623,20 @@ class Delivery {
  */
 function skipsPrepare(job: DeliveryJob, enginePatch: boolean): boolean {
   return !needsPrepare(job.target, job.content) && (enginePatch || patched('skip-empty-prepare'));
+}
+
+/** A dispatched call Temporal gave up on before it claimed its fence: it never called, and never will. */
+function neverCalled(err: unknown): PublishFailure {
+  return {
+    ...classify(err),
+    code: DISPATCH_RECALLED,
+    message:
+      'The worker of the publish call went silent while the call waited for its instant; nothing was sent.',
+    outcomeUnknown: false,
+  };
+}
+
+/** Whether a pre-dispatched publish call ended without calling the platform: recalled, or cancelled before it started. */
+function stoppedBeforeCall(err: unknown): boolean {
+  return isCancellation(err) || classify(err).code === DISPATCH_RECALLED;
 }

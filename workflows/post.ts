@@ -31,15 +31,18 @@ import { initialPostState, isSettled, toPostResource } from '../api/post-resourc
 import type {
   ApprovalDecision,
   ApprovalState,
+  DeliveryJob,
   DeliveryState,
   MetricsJob,
   PostResource,
   PostSpec,
   PostState,
   PostStatus,
+  TargetSpec,
 } from '../api/types';
 import { addMetricsTargets, collectPostMetrics, metricsWorkflowId } from './collect-metrics';
 import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
+import { Dispatch, PRE_DISPATCH_PATCH } from './dispatch';
 import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
 import {
@@ -108,11 +111,22 @@ export class Post {
    * started before the patch replays it as false and stays on the patches it asked then.
    */
   private readonly enginePatch: boolean;
+  /**
+   * How long before its instant each delivery is dispatched (`PostSpec.preDispatchMs`), or 0.
+   * Asked once, in the run's first activation, of posts that wait for an instant at all.
+   */
+  private readonly lead: number;
+  /** Deliveries dispatched before their instant, while they run (dispatch.ts). */
+  private readonly dispatches = new Set<Dispatch>();
+  /** Changes waiting for dispatched deliveries to be recalled: no delivery is dispatched meanwhile. */
+  private recalls = 0;
 
   constructor(spec: PostSpec, carried?: CarriedPost) {
     this.enginePatch = patched(ENGINE_PATCH);
     this.state = carried?.state ?? initialPostState(spec, new Date().toISOString());
     this.eventCount = carried?.eventCount ?? 0;
+    const lead = this.state.spec.preDispatchMs ?? 0;
+    this.lead = lead > 0 && waitsForInstant(this.state.spec) && patched(PRE_DISPATCH_PATCH) ? lead : 0;
   }
 
   resource(): PostResource {
@@ -175,8 +189,10 @@ export class Post {
       const changed = () => this.revision !== seen;
       if (status === 'draft') {
         await condition(changed);
-      } else if (!(await condition(changed, Math.max(Date.parse(firstInstant(spec)) - Date.now(), 1)))) {
-        return 'deliver'; // the timer fired
+      } else if (
+        !(await condition(changed, Math.max(Date.parse(firstInstant(spec)) - this.lead - Date.now(), 1)))
+      ) {
+        return 'deliver'; // the timer fired (`lead` before the instant, when deliveries are dispatched ahead)
       }
     }
   }
@@ -201,17 +217,19 @@ export class Post {
    * Runs the given deliveries concurrently, then settles the post's status from all of them;
    * or, when the history grew long, stops them before their next wait to hand over to a new run.
    */
-  async deliver(deliveries: DeliveryState[]): Promise<DeliveryEnd> {
-    this.setStatus('publishing');
+  async deliver(deliveries: DeliveryState[]): Promise<DeliveryEnd | 'withdrawn'> {
+    // Dispatched ahead of their instant, deliveries leave the post scheduled until a call answers.
+    if (!this.lead) this.setStatus('publishing');
     const { spec } = this.state;
     const settled = observeDeliveryRun(spec, deliveries);
     this.handingOver = false;
     const ends = await Promise.all(deliveries.map((delivery) => this.deliverWhenDue(delivery)));
     if (ends.includes('handed-over')) return 'handed-over';
+    if (ends.includes('withdrawn')) return 'withdrawn';
     settled();
     const published = this.state.deliveries.filter((d) => d.status === 'published').length;
     const refs: SearchAttributeUpdatePair[] = this.state.deliveries.some((d) => d.receipt)
-      ? [{ key: PostRefsKey, value: postRefs(spec, this.state.deliveries) }]
+      ? [{ key: PostRefsKey, value: postRefs(this.state.spec, this.state.deliveries) }]
       : [];
     const status =
       published === this.state.deliveries.length ? 'published' : published === 0 ? 'failed' : 'partial';
@@ -299,36 +317,99 @@ export class Post {
    * (rescheduled targets start their wait over). When another delivery hands over to a new run,
    * a waiting one hands over too, still pending, and waits on in the new run.
    */
-  private async deliverWhenDue(delivery: DeliveryState): Promise<DeliveryEnd> {
+  private async deliverWhenDue(delivery: DeliveryState): Promise<DeliveryEnd | 'withdrawn'> {
     for (;;) {
+      if (this.lead) {
+        // A change recalling dispatched deliveries is under way: dispatch nothing before it is done.
+        if (this.recalls > 0) await condition(() => this.recalls === 0);
+        // A change while dispatched made the post wait again (cancelled, a draft, to be approved).
+        if (WITHDRAWN.includes(this.state.status)) return 'withdrawn';
+      }
       const { spec } = this.state;
       const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
       const dueAt = target.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
       const waitMs = dueAt === undefined ? 0 : Date.parse(dueAt) - Date.now();
-      if (waitMs <= 0) {
-        const end = await deliver(
-          delivery,
-          {
-            postId: spec.id,
-            target,
-            content: spec.content,
-            ...(spec.fileUploads?.includes(target.platform) ? { fileUpload: true as const } : {}),
-          },
-          () => this.touch(),
-          {
-            taskQueue: spec.platformQueues?.[target.platform],
-            uploadQueue: spec.uploadQueue,
-            handOver: historyIsLong,
-            enginePatch: this.enginePatch,
-          },
-        );
+      // Only a delivery that has not begun is dispatched ahead; one carried over waits for the instant.
+      const lead = this.lead && delivery.status === 'pending' && !delivery.engine ? this.lead : 0;
+      if (waitMs <= lead) {
+        const end = await this.deliverNow(delivery, target, waitMs > 0 ? dueAt : undefined);
+        if (end === 'recalled') continue;
         if (end === 'handed-over') this.handingOver = true;
         return end;
       }
       if (this.handingOver) return 'handed-over';
       const seen = this.revision;
-      await condition(() => this.revision !== seen || this.handingOver, waitMs);
+      await condition(() => this.revision !== seen || this.handingOver, waitMs - lead);
     }
+  }
+
+  /**
+   * Runs one delivery: at its instant, or dispatched ahead of it (`notBefore`), when a recall may
+   * stop it before its publish call; the delivery's state is then put back as it was.
+   */
+  private async deliverNow(
+    delivery: DeliveryState,
+    target: TargetSpec,
+    notBefore?: string,
+  ): Promise<DeliveryEnd> {
+    const { spec } = this.state;
+    const job: DeliveryJob = {
+      postId: spec.id,
+      target,
+      content: spec.content,
+      ...(spec.fileUploads?.includes(target.platform) ? { fileUpload: true as const } : {}),
+      ...(notBefore ? { notBefore } : {}),
+    };
+    const options = {
+      taskQueue: spec.platformQueues?.[target.platform],
+      uploadQueue: spec.uploadQueue,
+      handOver: historyIsLong,
+      enginePatch: this.enginePatch,
+    };
+    if (!notBefore) {
+      if (this.lead) this.setStatus('publishing');
+      return deliver(delivery, job, () => this.touch(), options);
+    }
+    const before = JSON.stringify(delivery);
+    const dispatch = new Dispatch(notBefore, () => this.setStatus('publishing'));
+    this.dispatches.add(dispatch);
+    try {
+      const end = await deliver(delivery, job, () => this.touch(), { ...options, dispatch });
+      if (end === 'recalled') {
+        for (const key of Object.keys(delivery)) delete (delivery as unknown as Record<string, unknown>)[key];
+        Object.assign(delivery, JSON.parse(before));
+      }
+      return end;
+    } finally {
+      this.dispatches.delete(dispatch);
+    }
+  }
+
+  /**
+   * Runs a change of a waiting post (reschedule, edit, publish now, cancel). Deliveries dispatched
+   * ahead of their instant are recalled first: the change applies once each has stopped before
+   * calling the platform, and is refused when the instant came first (a call went out, or is under way).
+   * `revalidate` checks the change again after the wait, as other changes may have come meanwhile.
+   */
+  async changeWaiting(revalidate: () => void, change: () => PostResource): Promise<PostResource> {
+    const open = [...this.dispatches].filter((d) => d.open);
+    if (open.length === 0) return change();
+    // Past the instant, the call is (about to be) on its way: too late, without waiting for its answer.
+    if (open.some((d) => Date.parse(d.notBefore) <= Date.now())) throw tooLate();
+    this.recalls++;
+    try {
+      const outcomes = await Promise.all(open.map((d) => d.recall()));
+      if (outcomes.includes('called')) throw tooLate();
+      revalidate();
+      return change();
+    } finally {
+      this.recalls--;
+    }
+  }
+
+  /** The deliveries still to run when the post waited again after a change withdrew them. */
+  waitingDeliveries(): DeliveryState[] {
+    return this.state.deliveries.filter((d) => d.status === 'pending');
   }
 
   /** The deliveries the previous run handed over: in the middle, or still waiting for their instant. */
@@ -647,6 +728,28 @@ export const METRICS_BY_LOCAL_ACTIVITY_PATCH = 'metrics-by-local-activity';
 
 /** Marks runs that re-deliver a retry accepted while the post settled (`Post.mayBeRetried`). */
 export const RETRY_WHILE_SETTLING_PATCH = 'retry-while-settling';
+
+/**
+ * A change refused because the post's instant came before it: a dispatched publish call went out,
+ * or is under way (its delivery is past its instant, still preparing or about to call).
+ */
+function tooLate(): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: messages.STATE_INVALID,
+    message:
+      "The post's instant came before this change reached it, and its publishing is under way: it publishes as it was.",
+    details: [{ status: 'publishing' }],
+    nonRetryable: true,
+  });
+}
+
+/** Statuses a change may give a post whose deliveries were dispatched: they go back to waiting. */
+const WITHDRAWN: PostStatus[] = ['cancelled', 'draft', 'pending_approval'];
+
+/** Whether the post waits for an instant of its own or of a target (so may dispatch ahead of it). */
+function waitsForInstant(spec: PostSpec): boolean {
+  return spec.mode !== 'now' || spec.targets.some((t) => t.scheduledAt !== undefined);
+}
 
 /** Fields of `post.updated` that move the post in time only: they keep an approval. */
 const SCHEDULE_FIELDS = ['scheduled_at', 'targets'];

@@ -29,7 +29,13 @@ export async function publishPost(input: PostSpec, carried?: CarriedPost): Promi
       ? post.state.deliveries
       : undefined;
   while (deliveries) {
-    if ((await post.deliver(deliveries)) === 'handed-over') return post.continueAsNew();
+    const end = await post.deliver(deliveries);
+    if (end === 'handed-over') return post.continueAsNew();
+    // Deliveries dispatched ahead of the instant, recalled by a change that made the post wait again.
+    if (end === 'withdrawn') {
+      deliveries = (await post.waitUntilDue()) === 'deliver' ? post.waitingDeliveries() : undefined;
+      continue;
+    }
     deliveries = post.mayBeRetried() ? await post.retryRequestedWithin(RETRY_WINDOW) : undefined;
   }
   await condition(() => allHandlersFinished() && post.eventsSent());
@@ -46,21 +52,33 @@ type _ContinuesAsItself = Holds<[typeof publishPost] extends [PublishPostWorkflo
  * validator refuses, synchronously, a change the post's status does not allow.
  */
 function handleMessages(post: Post): void {
-  const waiting = { validator: () => post.requireStatus('draft', 'pending_approval', 'scheduled') };
+  const isWaiting = () => post.requireStatus('draft', 'pending_approval', 'scheduled');
+  // A failed or partial post waits for retries; cancelling it ends the wait. (The client
+  // unpublishes a partial post's published targets first.)
+  const mayCancel = () => post.requireStatus('draft', 'pending_approval', 'scheduled', 'failed', 'partial');
   setHandler(messages.postQuery, () => post.resource());
   setHandler(messages.specQuery, () => post.state.spec);
-  setHandler(messages.reschedule, (scheduledAt) => post.reschedule(scheduledAt), {
-    validator: (_scheduledAt: string) => post.requireStatus('draft', 'pending_approval', 'scheduled'),
-  });
-  setHandler(messages.editPost, (spec) => post.edit(spec), { validator: (spec) => post.validateEdit(spec) });
-  setHandler(messages.publishNow, () => post.publishNow(), waiting);
+  // Each change of a waiting post first recalls the deliveries dispatched ahead of its instant.
   setHandler(
-    messages.cancel,
-    () => post.cancel(),
-    // A failed or partial post waits for retries; cancelling it ends the wait. (The client
-    // unpublishes a partial post's published targets first.)
-    { validator: () => post.requireStatus('draft', 'pending_approval', 'scheduled', 'failed', 'partial') },
+    messages.reschedule,
+    (scheduledAt) => post.changeWaiting(isWaiting, () => post.reschedule(scheduledAt)),
+    { validator: (_scheduledAt: string) => isWaiting() },
   );
+  setHandler(
+    messages.editPost,
+    (spec) =>
+      post.changeWaiting(
+        () => post.validateEdit(spec),
+        () => post.edit(spec),
+      ),
+    { validator: (spec) => post.validateEdit(spec) },
+  );
+  setHandler(messages.publishNow, () => post.changeWaiting(isWaiting, () => post.publishNow()), {
+    validator: isWaiting,
+  });
+  setHandler(messages.cancel, () => post.changeWaiting(mayCancel, () => post.cancel()), {
+    validator: mayCancel,
+  });
   setHandler(messages.approve, (decision) => post.approve(decision), {
     validator: (decision) => post.validateDecision(decision, 'approve'),
   });

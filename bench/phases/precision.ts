@@ -1,18 +1,33 @@
-import type { BenchContext } from '../context';
+import type { PostflowClient } from '../../client';
+import { type BenchContext, PRE_DISPATCH_MS } from '../context';
 import { percentile, pool, round } from '../stats';
 
 /**
  * Schedule precision: posts spread evenly over a window, plus a burst due in the same second;
- * the lag is from `scheduled_at` to the sandbox's publish call.
+ * the lag is from `scheduled_at` to the sandbox's publish call. Run once with the posts' publish
+ * calls dispatched ahead of their instant (pre-dispatch), once at the instant (the baseline).
  */
-export async function measurePrecision(ctx: BenchContext) {
+export async function measurePrecisionBothWays(ctx: BenchContext) {
+  ctx.log('  at the instant (the baseline):');
+  const atInstant = await measurePrecision(ctx, ctx.client);
+  ctx.log(`  dispatched ${PRE_DISPATCH_MS / 1000} s ahead (pre-dispatch):`);
+  const ahead = await measurePrecision(ctx, ctx.preDispatchClient);
+  return {
+    ...atInstant,
+    fire_lag_pre_dispatch_ms: ahead.fire_lag_ms,
+    burst_1000_drain_pre_dispatch_s: ahead.burst_1000_drain_s,
+    pre_dispatch_s: PRE_DISPATCH_MS / 1000,
+  };
+}
+
+async function measurePrecision(ctx: BenchContext, client: PostflowClient) {
   const { posts, windowS, burst } = ctx.settings.precision;
   const [spreadAccount, burstAccount] = ctx.accounts;
 
   // Lead time: enough to create every post before the first is due (measured rate, with margin).
   const probeStart = performance.now();
   await pool(Array.from({ length: 20 }), 10, async () => {
-    await ctx.client.posts.create({
+    await client.posts.create({
       account_ids: [spreadAccount],
       text: 'probe',
       scheduled_at: new Date(Date.now() + 86_400_000).toISOString(),
@@ -33,7 +48,7 @@ export async function measurePrecision(ctx: BenchContext) {
     ...Array.from({ length: burst }, () => ({ account: burstAccount, at: burstAt })),
   ];
   await pool(plan, 20, async ({ account, at }) => {
-    const { post } = await ctx.client.posts.create({
+    const { post } = await client.posts.create({
       account_ids: [account],
       text: 'on time',
       scheduled_at: new Date(at).toISOString(),

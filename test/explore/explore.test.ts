@@ -3,7 +3,14 @@ import { metricsWorkflowId } from '../../api/metrics-collection';
 import { javaTestServer } from '../helpers/tools';
 import { checkProperty, describeOutcome, failed, runAll } from './explore-runner';
 import { REGRESSIONS } from './regressions';
-import { enumerate, FAMILIES, type Schedule, withCompanion } from './schedule';
+import {
+  enumerate,
+  enumerateDispatched,
+  FAMILIES,
+  type FamilyName,
+  type Schedule,
+  withCompanion,
+} from './schedule';
 import { type Outcome, World } from './world';
 
 /**
@@ -19,6 +26,9 @@ import { type Outcome, World } from './world';
  *
  * `EXPLORE_SCHEDULE='<json>'` runs one printed schedule alone.
  */
+/** The families whose scheduled posts the CI form explores pre-dispatched (enumerateDispatched). */
+const DISPATCHED_FAMILIES: FamilyName[] = ['sandbox', 'facebook-video', 'youtube', 'tiktok'];
+
 /** Schedules run side by side: beyond this the run is bound by the worker's one thread, not by waits. */
 const CONCURRENCY = 64;
 /** The first test to read the pool waits for all of it (about 3 minutes here, more on a loaded CI). */
@@ -57,7 +67,13 @@ if (only) {
   // of the time of running family after family).
   const oneFault = FAMILIES.map((family) => enumerate(family, 1));
   const companions = withCompanion(enumerate('sandbox', 1));
-  const pooled = [...REGRESSIONS.map((r) => r.schedule), ...oneFault.flat(), ...companions];
+  const dispatched = DISPATCHED_FAMILIES.map((family) => enumerateDispatched(family));
+  const pooled = [
+    ...REGRESSIONS.map((r) => r.schedule),
+    ...oneFault.flat(),
+    ...companions,
+    ...dispatched.flat(),
+  ];
   let pool: Promise<Map<Schedule, Outcome>>;
   const outcomesOf = async (schedules: readonly Schedule[]) => {
     const outcomes = await pool;
@@ -121,6 +137,27 @@ if (only) {
       // Every post published its companion, so each started its metrics collection as it settled.
       const collection = world.env.client.workflow.getHandle(metricsWorkflowId(outcomes[0]!.postId));
       expect((await collection.describe()).type).toBe('collectPostMetrics');
+      expect(counterexamples(outcomes)).toEqual([]);
+    },
+    POOL_TIMEOUT_MS,
+  );
+
+  // Scheduled posts dispatch their publish call ahead of the instant: one family per kind of
+  // delivery (a plain call; a container made in prepare; an upload step; processing after the call).
+  test.each(DISPATCHED_FAMILIES.map((f, i) => [f, i] as const))(
+    '%s, scheduled (pre-dispatched): every one-fault schedule, and every change while the call waits, keeps every invariant',
+    async (_family, i) => {
+      const outcomes = await outcomesOf(dispatched[i]!);
+      histories.push(...outcomes.filter((_, k) => k % 8 === 0));
+      // A cancel while the call waits recalls it: the post ends cancelled, with no call made.
+      const cancelled = outcomes.filter((o) => o.log.includes('cancel@dispatched: accepted'));
+      expect(cancelled.length).toBeGreaterThan(0);
+      expect(cancelled.map((o) => [o.status, o.ledger.length])).toEqual(
+        cancelled.map(() => ['cancelled', 0]),
+      );
+      // An edit while the call waits is what goes out, once.
+      const edited = outcomes.filter((o) => o.log.includes('editPost@dispatched: accepted'));
+      expect(edited.length).toBeGreaterThan(0);
       expect(counterexamples(outcomes)).toEqual([]);
     },
     POOL_TIMEOUT_MS,

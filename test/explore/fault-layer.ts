@@ -388,7 +388,7 @@ export class FaultLayer {
  * Temporal has timed it out (or cancelled it): an attempt that ended first, on a loaded machine,
  * was taken for a call that was over, not one that could still land (seen in CI).
  */
-async function cutOff(signal: AbortSignal): Promise<void> {
+export async function cutOff(signal: AbortSignal): Promise<void> {
   const ctx = Context.current();
   Object.assign(ctx, { heartbeat: () => undefined });
   let waitMs = (ctx.info.heartbeatTimeoutMs ?? 15_000) + 1_000;

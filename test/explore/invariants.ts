@@ -27,6 +27,8 @@ import type { AccountPlan } from './fault-layer';
  *   unfinished is never left for a new one: every retry goes on in the upload it kept;
  * - `resent-upload`: no piece is sent twice, unless a prepare was cut off and went on late (its
  *   worker, cut off from Temporal, sends what the retry sends too);
+ * - `published-after-cancel`: a post whose cancel was accepted while it waited for its instant
+ *   (right after it was created, or while its dispatched publish call waited) is on no platform;
  * - `overdue`: the post reaches a final status within the bound of simulated time of each run;
  * - `history`: every run's history stays under the bound.
  */
@@ -44,6 +46,7 @@ export type Violation =
   | 'companion-unpublished'
   | 'restarted-upload'
   | 'resent-upload'
+  | 'published-after-cancel'
   | 'overdue'
   | 'history';
 
@@ -65,6 +68,8 @@ export interface Observed {
   overdue: boolean;
   historyEvents: number[];
   historyBound: number;
+  /** The events as they happened, with their answers (`cancel@dispatched: accepted`). */
+  log?: string[];
   /** The companion target, when the schedule has one, with its account's ledger and comments. */
   companion?: CompanionObserved;
   /** The platform's upload sessions of the post's video, oldest first (families that upload in pieces). */
@@ -99,8 +104,16 @@ export function checkInvariants({
   historyBound,
   companion,
   uploads,
+  log = [],
 }: Observed): Verdict {
   const details: Array<[Violation, string]> = [];
+  const cancelledWaiting = log.find((l) => /^cancel@(created|dispatched): accepted$/.test(l));
+  const published = [...ledger, ...(companion?.ledger ?? [])];
+  if (cancelledWaiting && published.length > 0)
+    details.push([
+      'published-after-cancel',
+      `${cancelledWaiting}, yet the platform shows ${published.join(', ')}`,
+    ]);
   if (companion) details.push(...companionViolations(post, companion));
   if (uploads) details.push(...uploadViolations(plan, uploads));
   if (ledger.length > 1)

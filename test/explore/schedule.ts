@@ -80,7 +80,10 @@ export type Fault = (typeof FAULTS)[number];
  * - the operator's `retryFailed`, `cancel`, `editPost`, `publishNow`, `reschedule` (through the
  *   client, as the HTTP API sends them; a refused one is recorded, not an error);
  * - `reconnectRequired`: the account is marked `reconnect_required` (another post saw its token
- *   revoked); `reconnect`: the user reconnects it.
+ *   revoked); `reconnect`: the user reconnects it;
+ * - `workerLost` (at `dispatched` only; elsewhere it does nothing): the worker of the call waiting
+ *   for its instant is cut off from Temporal; it comes back once Temporal gave up on the call, and
+ *   goes on to call (world.ts `dispatchedWait`).
  */
 export const EVENTS = [
   'retryFailed',
@@ -90,15 +93,17 @@ export const EVENTS = [
   'reschedule',
   'reconnectRequired',
   'reconnect',
+  'workerLost',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /**
  * When an event fires: `created` right after the post is created (before it is due),
- * `{ call: k }` just before the k-th platform call, `settled` each time the post settles
- * (in order, one per settlement).
+ * `dispatched` once its publish call, dispatched ahead of a scheduled post's instant, waits for it
+ * in the worker (the first time only; never for a post published now), `{ call: k }` just
+ * before the k-th platform call, `settled` each time the post settles (in order, one per settlement).
  */
-export type EventPoint = 'created' | 'settled' | { call: number };
+export type EventPoint = 'created' | 'dispatched' | 'settled' | { call: number };
 export interface ScheduledEvent {
   at: EventPoint;
   event: EventName;
@@ -188,6 +193,10 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
       fc.oneof(
         fc.record({ at: fc.constant<EventPoint>('created'), event: fc.constantFrom(...PRE_DUE) }),
         fc.record({
+          at: fc.constant<EventPoint>('dispatched'),
+          event: fc.constantFrom(...PRE_DUE, 'workerLost' as const),
+        }),
+        fc.record({
           at: fc.integer({ min: 0, max: 6 }).map<EventPoint>(
             (call) => ({ call }),
             (value) => {
@@ -205,6 +214,24 @@ export function scheduleArbitrary(families: readonly FamilyName[] = FAMILIES): f
     replay: fc.boolean(),
     companion: fc.boolean(),
   });
+}
+
+/**
+ * Scheduled posts, whose publish call is dispatched ahead of the instant (pre-dispatch): every
+ * one-fault schedule of `family` started scheduled, and each change of a waiting post made while
+ * the dispatched call waits (which recalls it), alone or before a lost or passing failure.
+ */
+export function enumerateDispatched(family: FamilyName): Schedule[] {
+  const scheduled = enumerate(family, 1).map((s): Schedule => ({ ...s, start: 'scheduled' }));
+  const changes = [...PRE_DUE, 'workerLost' as const].flatMap((event) =>
+    [[], ['lost'], ['transient']].map((faults): Schedule => ({
+      family,
+      start: 'scheduled',
+      faults: faults as Fault[],
+      events: [{ at: 'dispatched', event }, ...OPERATOR_RETRIES],
+    })),
+  );
+  return [...scheduled, ...changes];
 }
 
 /** `schedules` again, each with a companion target: their faults leave the post partial. */

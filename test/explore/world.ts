@@ -8,19 +8,21 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { Context } from '@temporalio/activity';
 import { createActivities } from '../../activities';
 import { ConcurrencyLimit } from '../../activities/platforms/limiter';
 import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { ApiError } from '../../api/errors';
 import { isSettled } from '../../api/post-resource';
-import type { PostResource } from '../../api/types';
+import type { DeliveryJob, PostResource } from '../../api/types';
+import { untilInstant } from '../../activities/dispatch-wait';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
 import { MediaHost } from '../contracts/run-delivery';
 import { tempMedia, tempStore } from '../helpers/fixtures';
 import { startQuietTimeSkipping } from '../helpers/time-skipping';
 import { type Family, startFamily } from './families';
-import { type AccountPlan, FaultLayer } from './fault-layer';
+import { type AccountPlan, cutOff, FaultLayer } from './fault-layer';
 import { checkInvariants, type Verdict } from './invariants';
 import {
   type EventName,
@@ -64,6 +66,18 @@ const STEP_MS = 5 * 60_000;
 /** How often (in steps) the driver counts the history while it waits. */
 const HISTORY_EVERY_STEPS = 6;
 
+/**
+ * The world's posts dispatch their publish call this long before a scheduled instant (the longest
+ * lead `POSTFLOW_PRE_DISPATCH_SECONDS` takes): long enough in simulated time that a change made
+ * while the call waits usually finds it still waiting, however time skips around it.
+ */
+const EXPLORE_LEAD_MS = 60_000;
+/**
+ * Simulated time stands still while the dispatched call waits (an activity runs), so the call
+ * waits in real time, this long at most.
+ */
+const EXPLORE_WAIT_MS = 1_000;
+
 const CACHED_QUEUE = 'explore';
 const REPLAY_QUEUE = 'explore-replay';
 
@@ -96,6 +110,11 @@ export class World {
   private readonly inFlight = new Map<
     string,
     { schedule: Schedule; plan: AccountPlan; postId: () => string; phase: string }
+  >();
+  /** Per account: fires the schedule's `dispatched` events, answered when the promise settles. */
+  private readonly onDispatched = new Map<
+    string,
+    () => { answered: Promise<unknown>; workerLost: boolean }
   >();
   /** The one sleep on the test server in progress, which every waiting driver shares. */
   private tick: Promise<void> | undefined;
@@ -135,6 +154,8 @@ export class World {
         searchAttributes: false,
         allowPrivateUrls: true,
         rpcTimeoutMs: 60_000,
+        // Scheduled posts dispatch their publish call ahead (dispatchedWait below).
+        preDispatchMs: EXPLORE_LEAD_MS,
         ...(fileUploads ? { fileUploads } : {}),
       });
     const world = new World(
@@ -177,6 +198,7 @@ export class World {
       // worker kills and Temporal restarts: test/workflow/metrics-collection.test.ts,
       // test/integration/metrics.test.ts.
       env: { ...process.env, POSTFLOW_METRICS_SCHEDULE: 'off' },
+      dispatchWait: (job, signal) => world.dispatchedWait(job, signal),
     });
     for (const [taskQueue, maxCachedWorkflows] of [
       [CACHED_QUEUE, 500],
@@ -189,6 +211,9 @@ export class World {
         activities,
         maxCachedWorkflows,
         maxConcurrentActivityTaskExecutions: 200,
+        // A recall reaches a waiting publish call with the answer to its next heartbeat: sent
+        // at once here, so that a recall explored while the call waits (dispatchedWait) stops it.
+        maxHeartbeatThrottleInterval: '100 milliseconds',
       });
       world.workers.push(worker);
       world.running.push(worker.run());
@@ -311,6 +336,12 @@ export class World {
         if (typeof e.at === 'object' && e.at.call === k) await fire(e);
       }
     });
+    let dispatchedEvents = schedule.events.filter((e) => e.at === 'dispatched');
+    this.onDispatched.set(account.id, () => {
+      const due = dispatchedEvents;
+      dispatchedEvents = [];
+      return { answered: Promise.all(due.map(fire)), workerLost: due.some((e) => e.event === 'workerLost') };
+    });
     const running = { schedule, plan, postId: () => postId, phase: 'creating' };
     this.inFlight.set(marker, running);
     const startedAt = await this.env.currentTimeMs();
@@ -353,6 +384,7 @@ export class World {
         overdue,
         historyEvents,
         historyBound: HISTORY_BOUND,
+        log,
         ...(uploads ? { uploads } : {}),
         ...(companionTarget
           ? {
@@ -381,6 +413,7 @@ export class World {
     } finally {
       running.phase = 'terminating';
       this.layer.forget(account.id);
+      this.onDispatched.delete(account.id);
       if (postId) await this.terminateWhenIdle(postId);
       this.inFlight.delete(marker);
     }
@@ -482,6 +515,30 @@ export class World {
   }
 
   /**
+   * How a publish call dispatched ahead of its instant waits here (ActivityDeps.dispatchWait):
+   * first the schedule's `dispatched` events fire, and the call waits for their answers (or for
+   * the recall one of them makes); then it waits for its instant as a worker does, measured from
+   * the activity's scheduled time (simulated time stands still while it runs), at most
+   * EXPLORE_WAIT_MS of real time. It heartbeats meanwhile, so that a recall reaches it (unless
+   * the schedule loses its worker there: `workerLost`).
+   */
+  async dispatchedWait(job: DeliveryJob, signal: AbortSignal): Promise<void> {
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat(), 50);
+    try {
+      const events = this.onDispatched.get(job.target.accountId)?.();
+      if (events) await Promise.race([events.answered, abortedBy(signal)]);
+      // Cut off from Temporal: silent until Temporal gave up on the call, then on to call anyway.
+      if (events?.workerLost) await cutOff(new AbortController().signal);
+      const instant = Date.parse(job.notBefore!);
+      const lead = instant - ctx.info.currentAttemptScheduledTimestampMs;
+      await untilInstant(job.notBefore!, signal, () => instant - Math.min(lead, EXPLORE_WAIT_MS));
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /**
    * Lets simulated time run by STEP_MS. The test server deadlocks when several clients sleep on
    * it at once, so all the drivers share one sleep at a time.
    */
@@ -543,6 +600,8 @@ export class World {
         case 'reconnect':
           await this.store.setAccountStatus(accountId, 'active');
           break;
+        case 'workerLost':
+          break; // played by dispatchedWait, where it means something
       }
       return 'accepted';
     } catch (err) {
@@ -595,6 +654,14 @@ function workflowTaskPending(events: temporal.api.history.v1.IHistoryEvent[]): b
     temporal.api.enums.v1.EventType;
   const last = events.at(-1)?.eventType;
   return last === EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || last === EVENT_TYPE_WORKFLOW_TASK_STARTED;
+}
+
+/** Resolves once `signal` aborts. */
+function abortedBy(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /** `promise`, or a rejection after `ms` of real time. */

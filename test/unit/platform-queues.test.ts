@@ -10,7 +10,11 @@ import {
   uploadQueueName,
 } from '../../runtime/platform-queues';
 import { startedSpec } from '../../gateway/started-spec';
-import { platformWorkerSettings, uploadWorkerSettings } from '../../worker/platform-worker-settings';
+import {
+  DISPATCH_SLOTS,
+  platformWorkerSettings,
+  uploadWorkerSettings,
+} from '../../worker/platform-worker-settings';
 import { tempStore } from '../helpers/fixtures';
 
 describe('configuring per-platform task queues', () => {
@@ -54,13 +58,18 @@ describe('configuring per-platform task queues', () => {
     });
   });
 
-  test("a platform worker's concurrency is the platform's per-worker limit; the queue rate comes from POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND", () => {
+  test("a platform worker's concurrency is the platform's per-worker limit (with pre-dispatch on, with room for calls waiting for their instant); the queue rate comes from POSTFLOW_<PLATFORM>_ACTIVITIES_PER_SECOND", () => {
     // From the platform's rules (YouTube uploads: 1 at once), no rate unless set.
     expect(platformWorkerSettings('youtube', 'postflow', {})).toEqual({
       platform: 'youtube',
       taskQueue: 'postflow-youtube',
       maxConcurrentActivityTaskExecutions: 1,
     });
+    // With pre-dispatch on, room for the calls waiting for their instant.
+    expect(
+      platformWorkerSettings('youtube', 'postflow', { POSTFLOW_PRE_DISPATCH_SECONDS: '15' })
+        .maxConcurrentActivityTaskExecutions,
+    ).toBe(1 + DISPATCH_SLOTS);
     expect(
       platformWorkerSettings('linkedin_page', 'postflow', {
         POSTFLOW_LINKEDIN_PAGE_CONCURRENCY: '3',

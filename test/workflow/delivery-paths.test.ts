@@ -157,6 +157,7 @@ function fakeActivities(script: Partial<PostflowActivities>): PostflowActivities
     publishTarget: notInThisTest('publishTarget'),
     checkPublishedTarget: notInThisTest('checkPublishedTarget'),
     findPublished: notInThisTest('findPublished'),
+    abandonDispatch: notInThisTest('abandonDispatch'),
     unpublishTarget: notInThisTest('unpublishTarget'),
     commentOnTarget: notInThisTest('commentOnTarget'),
     findComment: notInThisTest('findComment'),
