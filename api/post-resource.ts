@@ -113,6 +113,14 @@ export function targetMetadata(receipt: DeliveryReceipt | undefined): TargetMeta
   return { ...receipt.metadata, ...(warnings.length ? { warnings } : {}) };
 }
 
+/**
+ * Whether the post waits for an instant (scheduled, or a draft that may be) of its own or of a
+ * target's: only such a post may be dispatched ahead of it (pre-dispatch).
+ */
+export function waitsForInstant(spec: PostSpec): boolean {
+  return spec.mode !== 'now' || spec.targets.some((t) => t.scheduledAt !== undefined);
+}
+
 /** Final states: nothing more happens to the post unless someone asks for a retry. */
 export function isSettled(status: PostResource['status']): boolean {
   return (

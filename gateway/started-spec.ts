@@ -1,3 +1,4 @@
+import { waitsForInstant } from '../api/post-resource';
 import type { PostSpec } from '../api/types';
 import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
 
@@ -30,11 +31,6 @@ export function startedSpec(
     // Only posts that wait for an instant may be dispatched ahead of it: the others start as before.
     ...(options.preDispatchMs && waitsForInstant(spec) ? { preDispatchMs: options.preDispatchMs } : {}),
   };
-}
-
-/** Whether the post waits for an instant (scheduled, or a draft that may be) of its own or a target's. */
-function waitsForInstant(spec: PostSpec): boolean {
-  return spec.mode !== 'now' || spec.targets.some((t) => t.scheduledAt !== undefined);
 }
 
 /** Whether any target of the post, with its overrides, has media to upload. */

@@ -27,7 +27,7 @@ import {
   settledEvent,
   updatedEvent,
 } from '../api/post-events';
-import { initialPostState, isSettled, toPostResource } from '../api/post-resource';
+import { initialPostState, isSettled, toPostResource, waitsForInstant } from '../api/post-resource';
 import type {
   ApprovalDecision,
   ApprovalState,
@@ -745,11 +745,6 @@ function tooLate(): ApplicationFailure {
 
 /** Statuses a change may give a post whose deliveries were dispatched: they go back to waiting. */
 const WITHDRAWN: PostStatus[] = ['cancelled', 'draft', 'pending_approval'];
-
-/** Whether the post waits for an instant of its own or of a target (so may dispatch ahead of it). */
-function waitsForInstant(spec: PostSpec): boolean {
-  return spec.mode !== 'now' || spec.targets.some((t) => t.scheduledAt !== undefined);
-}
 
 /** Fields of `post.updated` that move the post in time only: they keep an approval. */
 const SCHEDULE_FIELDS = ['scheduled_at', 'targets'];
