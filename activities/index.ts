@@ -31,6 +31,7 @@ import {
   untilInstant,
 } from './dispatch-wait';
 import { createTokenActivities, settleRevokedToken } from './token-upkeep';
+import { tokenExpired } from '../platforms/kit/token-expiry';
 import { createWebhookActivities } from './webhooks';
 import { createImportActivities } from './post-imports';
 import { createRecurringActivities } from './recurring';
@@ -110,6 +111,8 @@ export function createActivities({
   void store.idempotency
     .purge(DISPATCH_FENCE.scope, new Date(Date.now() - DISPATCH_FENCE_TTL_MS))
     .catch(() => undefined);
+  // One instance, so that a delivery's refresh and a dispatched call's share the in-flight one.
+  const tokens = createTokenActivities({ store, platforms });
 
   /** The request of one step; its media resolved when given where to fetch URL media to. */
   async function request(
@@ -175,6 +178,27 @@ export function createActivities({
   }
 
   /**
+   * Pre-staging: the token of a call dispatched ahead, when it would expire by the call's instant,
+   * is refreshed while the call waits rather than at the instant (a refresh round trip, then the
+   * call again). Best effort: a refresh that fails leaves the call as it was, and the call at the
+   * instant refreshes (or fails) as any call does.
+   */
+  async function freshAtInstant(job: DeliveryJob, account: AccountContext): Promise<AccountContext> {
+    const adapter = platforms.get(job.target.platform);
+    if (!adapter?.refresh || !tokenExpired(account.credentials, Date.parse(job.notBefore!))) return account;
+    try {
+      await tokens.refreshAccount(account.id);
+    } catch (err) {
+      Context.current().log.warn('token not refreshed ahead of the instant', {
+        accountId: account.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return account;
+    }
+    return { ...account, credentials: onTargetPage(job, await store.accountCredentials(account.id)) };
+  }
+
+  /**
    * Keeps what a platform's answer said of the account's allowances. Reading them is a side
    * matter: a store failure is logged, and the step goes on.
    */
@@ -215,6 +239,7 @@ export function createActivities({
     try {
       const { adapter, req } = await request(job, options.withMedia ? scratch : undefined);
       if (options.notBefore && job.notBefore) {
+        req.account = await freshAtInstant(job, req.account);
         // Outside the platform's slots: the calls due at one instant queue for them only then.
         await dispatchWait(job, signal);
         // The fence: a workflow that gave up on this call while it waited has claimed it already.
@@ -285,7 +310,7 @@ export function createActivities({
     ...createCredentialCheckActivities({ platforms, ...(oauthSecrets ? { oauthSecrets } : {}) }),
     ...createAccountHelperActivities({ store, platforms, env }),
     // refreshAccount (deliveries) and the token-upkeep job's renewals.
-    ...createTokenActivities({ store, platforms }),
+    ...tokens,
     ...createMetricsActivities({ store, platforms, limit, env }),
 
     /**

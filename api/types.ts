@@ -134,7 +134,22 @@ export interface PostSpec {
    * `POSTFLOW_PRE_DISPATCH_SECONDS`. Absent or 0: the delivery starts at the instant.
    */
   preDispatchMs?: number;
+  /**
+   * Pre-staging (docs/performance.md "Pre-staging"), on posts dispatched ahead: per account id,
+   * how long before its instant a target whose delivery prepares (uploads, containers) starts,
+   * in ms; its publish call is still dispatched `preDispatchMs` ahead. Decided by the client that
+   * starts the post from its platform and media (gateway/stage-leads.ts), again on each edit.
+   * Present (possibly empty) when the post was started with pre-staging on; absent, no delivery
+   * starts before `preDispatchMs`.
+   */
+  preStageMs?: Record<string, number>;
 }
+
+/**
+ * How a client pre-stages (`POSTFLOW_PRE_STAGE`, gateway/stage-leads.ts): `true` by a lead per
+ * platform and media, a number for one lead in ms for every target that prepares, `false` not at all.
+ */
+export type PreStage = boolean | number;
 
 /** An evergreen post's rounds still to come (`recycle` in `POST /v1/posts`). */
 export interface RecycleSpec {

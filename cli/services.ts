@@ -195,6 +195,7 @@ export async function connectClient(config: PostflowConfig, address: string, sto
       idempotencyKeyDays: config.idempotencyKeyDays,
       collectMetrics: config.collectMetrics,
       preDispatchMs: config.preDispatchMs,
+      preStage: config.preStage,
     }),
   };
 }

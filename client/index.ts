@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PostListQuery, PostPage } from '../api/post-list-query';
 import type { PlatformConstraints } from '../api/resources';
-import type { PostResource, PostStatus, UnpublishResult } from '../api/types';
+import type { PostResource, PostStatus, PreStage, UnpublishResult } from '../api/types';
 import type { ValidationReport } from '../api/validate';
 import { PostGateway } from '../gateway';
 import type { ImportReport } from '../api/post-import';
@@ -85,6 +85,13 @@ export interface PostflowClientOptions {
    * call waits for the instant in the worker, so it goes out on the second. @default 0: at the instant
    */
   preDispatchMs?: number;
+  /**
+   * With `preDispatchMs`: start the deliveries that prepare (uploads, containers) earlier still,
+   * by a lead per platform and media, or by one lead in ms for every one of them (`POSTFLOW_PRE_STAGE`,
+   * docs/performance.md "Pre-staging").
+   * @default true
+   */
+  preStage?: PreStage;
   /**
    * How long the store remembers a post's idempotency key, from the request that first used it
    * (`POSTFLOW_IDEMPOTENCY_KEY_DAYS`). Within it a repeat never publishes again, even once the
@@ -295,6 +302,7 @@ function servicesFor(options: PostflowClientOptions, taskQueue: string): ClientS
     indexText: options.indexText,
     collectMetrics: options.collectMetrics,
     ...(options.preDispatchMs ? { preDispatchMs: options.preDispatchMs } : {}),
+    ...(options.preStage !== undefined ? { preStage: options.preStage } : {}),
   });
   const accountHelpers = new AccountHelperService({ store: options.store, helpers: gateway.helpers });
   const posts = new PostsService({

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PlatformQueues } from '../runtime/platform-queues';
+import type { PreStage } from '../api/types';
 import { AccountHelperCalls } from './account-helpers';
 import { ImportWorkflows } from './import-workflows';
 import { PostVisibility } from './post-list';
@@ -55,6 +56,12 @@ export interface PostGatewayOptions {
    * (`POSTFLOW_PRE_DISPATCH_SECONDS`; `PostSpec.preDispatchMs`). @default 0: at the instant
    */
   preDispatchMs?: number;
+  /**
+   * With `preDispatchMs`: start the deliveries that prepare (uploads, containers) earlier still,
+   * by a lead per platform and media, or by one lead in ms for every one of them (`POSTFLOW_PRE_STAGE`;
+   * gateway/stage-leads.ts). @default true
+   */
+  preStage?: PreStage;
 }
 
 /**

@@ -2,11 +2,19 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { type SearchAttributePair, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { ApiError } from '../api/errors';
 import { initialPostState } from '../api/post-resource';
-import type { ApprovalDecision, PostResource, PostSpec, UnpublishJob, UnpublishResult } from '../api/types';
+import type {
+  ApprovalDecision,
+  PostResource,
+  PostSpec,
+  PreStage,
+  UnpublishJob,
+  UnpublishResult,
+} from '../api/types';
 import { RECALL_BOUND_MS } from '../workflows/activity-proxies';
 import * as messages from '../workflows/messages';
 import { initialSearchAttributes } from '../workflows/search-attributes';
 import type { PlatformQueues } from '../runtime/platform-queues';
+import { fixedLead, restaged } from './stage-leads';
 import { startedSpec } from './started-spec';
 import { toApiError } from './errors';
 
@@ -42,6 +50,8 @@ export interface PostWorkflowsOptions {
   collectMetrics?: boolean;
   /** Dispatch new scheduled posts' deliveries this long before their instant, in ms. @default 0 */
   preDispatchMs?: number;
+  /** With `preDispatchMs`: start the deliveries that prepare earlier still (gateway/stage-leads.ts). @default true */
+  preStage?: PreStage;
 }
 
 /** Which published copies of a post an unpublish run removes (every one when neither is given). */
@@ -116,7 +126,13 @@ export class PostWorkflows {
 
   /** Replaces a draft or scheduled post's spec (content, options, schedule). */
   edit(id: string, spec: PostSpec): Promise<PostResource> {
-    return this.update(id, RECALL_BOUND_MS, messages.editPost, spec);
+    // A post started with pre-staging stages what its edited content needs.
+    return this.update(
+      id,
+      RECALL_BOUND_MS,
+      messages.editPost,
+      restaged(spec, fixedLead(this.options.preStage)),
+    );
   }
 
   publishNow(id: string): Promise<PostResource> {

@@ -1,6 +1,7 @@
 import { waitsForInstant } from '../api/post-resource';
-import type { PostSpec } from '../api/types';
+import type { PostSpec, PreStage } from '../api/types';
 import { type PlatformQueues, routingFor } from '../runtime/platform-queues';
+import { fixedLead, stagedLeads } from './stage-leads';
 
 /**
  * A post's spec as its workflow starts with it: what the starting client decides from its
@@ -16,12 +17,15 @@ export function startedSpec(
     fileUploads?: string[];
     collectMetrics?: boolean;
     preDispatchMs?: number;
+    /** Pre-stage the deliveries that prepare, when dispatched ahead (stage-leads.ts). @default true */
+    preStage?: PreStage;
   },
 ): PostSpec {
   const platformQueues = routingFor(spec.targets, options.platformQueues ?? {});
   // Decided now, like the queues: a post keeps how its videos travel whatever the workers say later.
   const fileUploads = (options.fileUploads ?? []).filter((p) => spec.targets.some((t) => t.platform === p));
-  return {
+  const preDispatchMs = options.preDispatchMs && waitsForInstant(spec) ? options.preDispatchMs : 0;
+  const started: PostSpec = {
     ...spec,
     ...(platformQueues ? { platformQueues } : {}),
     // Only posts that upload anything carry the upload queue: the others start as before.
@@ -29,8 +33,11 @@ export function startedSpec(
     ...(fileUploads.length ? { fileUploads } : {}),
     ...(options.collectMetrics === false ? { collectMetrics: false as const } : {}),
     // Only posts that wait for an instant may be dispatched ahead of it: the others start as before.
-    ...(options.preDispatchMs && waitsForInstant(spec) ? { preDispatchMs: options.preDispatchMs } : {}),
+    ...(preDispatchMs ? { preDispatchMs } : {}),
   };
+  // Whether its deliveries are staged is decided now too; their leads follow the post's edits (restaged).
+  if (!preDispatchMs || options.preStage === false) return started;
+  return { ...started, preStageMs: stagedLeads(started, preDispatchMs, fixedLead(options.preStage)) };
 }
 
 /** Whether any target of the post, with its overrides, has media to upload. */

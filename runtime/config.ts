@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_IDEMPOTENCY_KEY_DAYS } from '../store/types';
+import type { PreStage } from '../api/types';
 import type { S3Config } from '../media/s3-storage';
 import { type PayloadKey, payloadKeysFrom } from '../codec/keys';
 import { parsePlatformList } from './platform-queues';
@@ -75,6 +76,12 @@ export interface PostflowConfig {
    * scheduled post is dispatched (0: at the instant). @default 0: off
    */
   preDispatchMs: number;
+  /**
+   * `POSTFLOW_PRE_STAGE`: with pre-dispatch on, whether deliveries that prepare start earlier
+   * still: `on`, by a lead per platform and media (gateway/stage-leads.ts); a number of seconds,
+   * by that lead for every one of them (here in ms); `off`. @default on
+   */
+  preStage: PreStage;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig {
@@ -136,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PostflowConfig
     maxFileBytes: positiveIntFrom(env, 'POSTFLOW_MEDIA_MAX_FILE_BYTES', 4 * 1024 ** 3),
     collectMetrics: metricsSchedule.length > 0,
     preDispatchMs: preDispatchFrom(env) * 1000,
+    preStage: preStageFrom(env),
   };
 }
 
@@ -166,6 +174,22 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}".`);
   return value;
 }
+
+/** `POSTFLOW_PRE_STAGE`: `on` (the default), `off`, or one lead in seconds, at most MAX_PRE_STAGE_SECONDS. */
+function preStageFrom(env: NodeJS.ProcessEnv): PreStage {
+  const raw = env.POSTFLOW_PRE_STAGE;
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRE_STAGE_SECONDS)
+    throw new Error(
+      `POSTFLOW_PRE_STAGE must be "on", "off" or a whole number of seconds from 1 to ${MAX_PRE_STAGE_SECONDS}, got "${raw}".`,
+    );
+  return seconds * 1000;
+}
+
+/** The longest lead `POSTFLOW_PRE_STAGE` takes: well inside the 24 hours Meta keeps a container. */
+export const MAX_PRE_STAGE_SECONDS = 3_600;
 
 function positiveIntFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = intFrom(env, name, fallback);

@@ -15,7 +15,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const LANE = ['test/integration/chaos.test.ts'];
+const LANE = ['test/integration/chaos.test.ts', 'test/explore/explore.test.ts'];
 /** The light suites: the second lane runs them after LANE, and the first lane leaves them out. */
 const LIGHT = { config: 'jest.light.config.js', paths: ['/test/unit/', '/test/contracts/'] };
 

@@ -130,6 +130,11 @@ export interface DeliveryOptions {
    * for `job.notBefore` in the worker, and until it answers, the post may recall the delivery.
    */
   dispatch?: Dispatch;
+  /**
+   * What an earlier dispatch of this delivery prepared before a recall stopped it (a staged
+   * delivery rescheduled): offered to the platform again (`reusePrepared`) instead of preparing anew.
+   */
+  staged?: StepState;
 }
 
 /**
@@ -152,7 +157,14 @@ export async function deliver(
   delivery: DeliveryState,
   job: DeliveryJob,
   touch: () => void,
-  { taskQueue, uploadQueue, handOver = () => false, enginePatch = false, dispatch }: DeliveryOptions = {},
+  {
+    taskQueue,
+    uploadQueue,
+    handOver = () => false,
+    enginePatch = false,
+    dispatch,
+    staged,
+  }: DeliveryOptions = {},
 ): Promise<DeliveryEnd> {
   return new Delivery(
     delivery,
@@ -162,6 +174,7 @@ export async function deliver(
     handOver,
     enginePatch,
     dispatch,
+    staged,
   ).run();
 }
 
@@ -197,7 +210,9 @@ class Delivery {
     private readonly enginePatch: boolean,
     /** A delivery dispatched before its instant (DeliveryOptions.dispatch). */
     private readonly dispatch?: Dispatch,
+    staged?: StepState,
   ) {
+    this.reuse = staged;
     this.current = enginePatch || patched(EXACTLY_ONCE_PATCH);
     if (!this.current) state.engine = undefined;
     this.memory = state.engine ??= {};
@@ -390,6 +405,11 @@ class Delivery {
     const preparation = await this.recallable(() => this.preparation(cursor));
     if (!('ready' in preparation)) return preparation;
     const prepared = preparation.ready;
+    if (this.dispatch?.open) {
+      // Kept if a recall comes now; a staged delivery waits here until its call is due.
+      this.dispatch.prepared = prepared;
+      await this.dispatch.untilCallTime();
+    }
     const call = await this.publishCall(prepared);
     if (!('published' in call)) return call;
     return this.untilLive(call.published, prepared);

@@ -1,4 +1,5 @@
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
+import type { StepState } from '../platforms/kit/adapter';
 
 /**
  * Posts whose client sets `PostSpec.preDispatchMs` dispatch each delivery that long before its
@@ -18,12 +19,28 @@ export class Dispatch {
   readonly scope = new CancellationScope();
   private state: 'open' | 'called' | 'recalled' = 'open';
   private recallAsked = false;
+  /** What the delivery's prepare made (a staged delivery's uploads, containers), once ready. */
+  prepared?: StepState;
 
   constructor(
     readonly notBefore: string,
     /** Called once, when the publish call has answered: the post is publishing from then on. */
     private readonly onCalled: () => void,
+    /**
+     * A staged delivery (pre-staging: it prepares minutes ahead): epoch ms at which its publish
+     * call is dispatched, once it is prepared. Absent, the call follows the prepare at once.
+     */
+    private readonly callAt?: number,
   ) {}
+
+  /**
+   * A staged delivery, prepared: waits (a durable timer, which a recall cancels) until its publish
+   * call is due to be dispatched.
+   */
+  async untilCallTime(): Promise<void> {
+    if (this.callAt === undefined || this.callAt <= Date.now()) return;
+    await this.recallable(() => sleep(this.callAt! - Date.now()));
+  }
 
   /** Whether the delivery may still be recalled: its publish call has not answered yet. */
   get open(): boolean {

@@ -42,6 +42,7 @@ import type {
 } from '../api/types';
 import { addMetricsTargets, collectPostMetrics, metricsWorkflowId } from './collect-metrics';
 import { deliver, type DeliveryEnd, historyIsLong } from './delivery';
+import type { StepState } from '../platforms/kit/adapter';
 import { Dispatch, PRE_DISPATCH_PATCH } from './dispatch';
 import { observeDeliveryRun } from './delivery-report';
 import * as messages from './messages';
@@ -116,6 +117,13 @@ export class Post {
    * Asked once, in the run's first activation, of posts that wait for an instant at all.
    */
   private readonly lead: number;
+  /**
+   * Whether deliveries that prepare start earlier still (pre-staging, `PostSpec.preStageMs`):
+   * posts started with it carry the field, and only those read it.
+   */
+  private readonly staging: boolean;
+  /** What a recalled staged delivery had prepared, per account: reused if it still fits (stageKey). */
+  private readonly staged = new Map<string, { key: string; prepared: StepState }>();
   /** Deliveries dispatched before their instant, while they run (dispatch.ts). */
   private readonly dispatches = new Set<Dispatch>();
   /** Changes waiting for dispatched deliveries to be recalled: no delivery is dispatched meanwhile. */
@@ -127,6 +135,27 @@ export class Post {
     this.eventCount = carried?.eventCount ?? 0;
     const lead = this.state.spec.preDispatchMs ?? 0;
     this.lead = lead > 0 && waitsForInstant(this.state.spec) && patched(PRE_DISPATCH_PATCH) ? lead : 0;
+    this.staging = this.lead > 0 && this.state.spec.preStageMs !== undefined;
+  }
+
+  /**
+   * How long before its instant a target's delivery starts: its stage lead when it prepares
+   * (pre-staging), else the publish call's lead (`lead`).
+   */
+  private leadFor(target: TargetSpec): number {
+    if (!this.staging) return this.lead;
+    return Math.max(this.lead, this.state.spec.preStageMs?.[target.accountId] ?? 0);
+  }
+
+  /** When the post's wait ends: its first instant less the lead, or a staged target's start if sooner. */
+  private wakeAt(spec: PostSpec): number {
+    const first = Date.parse(firstInstant(spec)) - this.lead;
+    if (!this.staging) return first;
+    const starts = spec.targets.map((t) => {
+      const dueAt = t.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
+      return dueAt === undefined ? first : Date.parse(dueAt) - this.leadFor(t);
+    });
+    return Math.min(first, ...starts);
   }
 
   resource(): PostResource {
@@ -189,10 +218,8 @@ export class Post {
       const changed = () => this.revision !== seen;
       if (status === 'draft') {
         await condition(changed);
-      } else if (
-        !(await condition(changed, Math.max(Date.parse(firstInstant(spec)) - this.lead - Date.now(), 1)))
-      ) {
-        return 'deliver'; // the timer fired (`lead` before the instant, when deliveries are dispatched ahead)
+      } else if (!(await condition(changed, Math.max(this.wakeAt(spec) - Date.now(), 1)))) {
+        return 'deliver'; // the timer fired (leads before the instant, when deliveries are dispatched ahead)
       }
     }
   }
@@ -330,7 +357,7 @@ export class Post {
       const dueAt = target.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
       const waitMs = dueAt === undefined ? 0 : Date.parse(dueAt) - Date.now();
       // Only a delivery that has not begun is dispatched ahead; one carried over waits for the instant.
-      const lead = this.lead && delivery.status === 'pending' && !delivery.engine ? this.lead : 0;
+      const lead = this.lead && delivery.status === 'pending' && !delivery.engine ? this.leadFor(target) : 0;
       if (waitMs <= lead) {
         const end = await this.deliverNow(delivery, target, waitMs > 0 ? dueAt : undefined);
         if (end === 'recalled') continue;
@@ -371,13 +398,25 @@ export class Post {
       return deliver(delivery, job, () => this.touch(), options);
     }
     const before = JSON.stringify(delivery);
-    const dispatch = new Dispatch(notBefore, () => this.setStatus('publishing'));
+    // A staged delivery prepares now and dispatches its publish call `lead` before the instant.
+    const staged = this.leadFor(target) > this.lead;
+    const callAt = staged ? Date.parse(notBefore) - this.lead : undefined;
+    const dispatch = new Dispatch(notBefore, () => this.setStatus('publishing'), callAt);
+    // What an earlier dispatch prepared for the same target and content (a reschedule recalled it).
+    const key = stageKey(job);
+    const kept = this.staged.get(target.accountId);
+    this.staged.delete(target.accountId);
     this.dispatches.add(dispatch);
     try {
-      const end = await deliver(delivery, job, () => this.touch(), { ...options, dispatch });
+      const end = await deliver(delivery, job, () => this.touch(), {
+        ...options,
+        dispatch,
+        ...(kept?.key === key ? { staged: kept.prepared } : {}),
+      });
       if (end === 'recalled') {
         for (const key of Object.keys(delivery)) delete (delivery as unknown as Record<string, unknown>)[key];
         Object.assign(delivery, JSON.parse(before));
+        if (dispatch.prepared) this.staged.set(target.accountId, { key, prepared: dispatch.prepared });
       }
       return end;
     } finally {
@@ -763,4 +802,13 @@ function changedFields(before: PostSpec, after: PostSpec): string[] {
     ['targets', before.targets.map((t) => t.scheduledAt), after.targets.map((t) => t.scheduledAt)],
   ];
   return fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([name]) => name);
+}
+
+/**
+ * What a delivery prepares from: its target (less its instant) and content. A reschedule keeps it,
+ * so what was staged is offered again; an edit of either prepares anew.
+ */
+function stageKey(job: DeliveryJob): string {
+  const { scheduledAt: _, ...target } = job.target;
+  return JSON.stringify([target, job.content, job.fileUpload ?? false]);
 }

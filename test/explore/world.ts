@@ -73,10 +73,16 @@ const HISTORY_EVERY_STEPS = 6;
  */
 const EXPLORE_LEAD_MS = 60_000;
 /**
+ * The world's deliveries that prepare start this long before a scheduled instant (pre-staging,
+ * `POSTFLOW_PRE_STAGE`), half way from the post's creation to its instant: the events before the
+ * first platform calls (`{ call: 0 }`) meet a staged delivery.
+ */
+const EXPLORE_STAGE_MS = 5 * 60_000;
+/**
  * Simulated time stands still while the dispatched call waits (an activity runs), so the call
  * waits in real time, this long at most.
  */
-const EXPLORE_WAIT_MS = 1_000;
+const EXPLORE_WAIT_MS = 100;
 
 const CACHED_QUEUE = 'explore';
 const REPLAY_QUEUE = 'explore-replay';
@@ -154,8 +160,10 @@ export class World {
         searchAttributes: false,
         allowPrivateUrls: true,
         rpcTimeoutMs: 60_000,
-        // Scheduled posts dispatch their publish call ahead (dispatchedWait below).
+        // Scheduled posts dispatch their publish call ahead (dispatchedWait below), and the
+        // deliveries that prepare start earlier still: a change meets them while they prepare.
         preDispatchMs: EXPLORE_LEAD_MS,
+        preStage: EXPLORE_STAGE_MS,
         ...(fileUploads ? { fileUploads } : {}),
       });
     const world = new World(

@@ -13,6 +13,7 @@ import type { PlatformAdapter } from '../../platforms/kit/adapter';
 import { PostflowClient } from '../../client';
 import type { Store } from '../../store/types';
 import { PRE_DISPATCH_PATCH } from '../../workflows/dispatch';
+import { specQuery } from '../../workflows/messages';
 import { DISPATCH_FENCE, untilInstant } from '../../activities/dispatch-wait';
 import { cutOff } from '../explore/fault-layer';
 import { tempMedia, tempStore } from '../helpers/fixtures';
@@ -32,8 +33,13 @@ let account: string;
 let worker: Worker;
 let running: Promise<void>;
 
-/** Every platform call: when it was made, and the text it published. */
-let calls: Array<{ at: number; text: string }> = [];
+/** Every platform call: when it was made, the text it published, and the container it published (Threads). */
+let calls: Array<{ at: number; text: string; container?: string }> = [];
+/** Threads' containers, made by its prepare step; and the containers offered to it again. */
+let containers: Array<{ at: number; id: string; text: string }> = [];
+let offeredAgain: string[] = [];
+/** The containers Threads said were ready (processed). */
+let ready: string[] = [];
 /** When set, the platform holds each publish call until it is released. */
 let gate: Promise<void> | undefined;
 
@@ -50,12 +56,44 @@ const adapter: PlatformAdapter = {
   },
 };
 
+/**
+ * A Threads-like platform: prepare makes a container the platform processes for a second, the
+ * publish call publishes it, and a container not yet published may be offered again.
+ */
+const threads: PlatformAdapter = {
+  platform: 'threads',
+  async prepare(req) {
+    const id = `container-${containers.length + 1}`;
+    containers.push({ at: Date.now(), id, text: String(req.content.text) });
+    return { processing: { id }, pollAfterMs: 1_000 };
+  },
+  async checkPrepared(_req, state) {
+    ready.push(String(state.id));
+    return { ready: state };
+  },
+  async reusable(_req, prepared) {
+    offeredAgain.push(String(prepared.id));
+    return 'reuse';
+  },
+  async publish(req, prepared) {
+    calls.push({ at: Date.now(), text: String(req.content.text), container: String(prepared.id) });
+    return {
+      platformPostId: `th-${req.postId}`,
+      permalink: `https://threads.test/${req.postId}`,
+      publishedAt: new Date().toISOString(),
+    };
+  },
+};
+
 const taskQueue = 'pre-dispatch';
 /** The text of a post whose worker goes silent while its call waits, and comes back after. */
 const LOST = 'worker lost while waiting';
 /** The posts whose first dispatched call lost its worker. */
 const lost = new Set<string>();
 const LEAD_MS = 6_000;
+/** Pre-staging's lead in these tests (POSTFLOW_PRE_STAGE in seconds): 12 s for every target that prepares. */
+const STAGE_MS = 12_000;
+let threadsAccount: string;
 const client = () =>
   new PostflowClient({
     temporal: env.client,
@@ -63,6 +101,7 @@ const client = () =>
     taskQueue,
     searchAttributes: false,
     preDispatchMs: LEAD_MS,
+    preStage: STAGE_MS,
     collectMetrics: false,
   });
 
@@ -106,13 +145,17 @@ beforeAll(async () => {
   });
   ({ store, dir } = await tempStore());
   account = (await store.createAccount({ userId: 'usr_default', platform: 'sandbox', name: 'S' })).id;
+  threadsAccount = (await store.createAccount({ userId: 'usr_default', platform: 'threads', name: 'T' })).id;
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
     activities: createActivities({
       store,
-      platforms: new Map([['sandbox', adapter]]),
+      platforms: new Map([
+        ['sandbox', adapter],
+        ['threads', threads],
+      ]),
       media: tempMedia(dir),
       // A post whose text says so loses its worker while the call waits (the last test).
       dispatchWait: async (job, signal) => {
@@ -136,6 +179,9 @@ afterAll(async () => {
 
 beforeEach(() => {
   calls = [];
+  containers = [];
+  offeredAgain = [];
+  ready = [];
   gate = undefined;
 });
 
@@ -263,4 +309,88 @@ test('a worker that goes silent while its call waits never calls once Temporal g
   );
   expect(claims).toEqual(['abandoned', 'called']);
   expect(calls.map((c) => c.text)).toEqual([LOST]);
+});
+
+/** A Threads post due `inMs` from now: staged STAGE_MS ahead, its call dispatched LEAD_MS ahead. */
+async function stagedPost(posts: PostflowClient, inMs: number, text: string) {
+  const scheduledAt = new Date(Date.now() + inMs).toISOString();
+  const { post } = await posts.posts.create({
+    account_ids: [threadsAccount],
+    text,
+    scheduled_at: scheduledAt,
+  });
+  return { id: post.id, scheduledAt: Date.parse(scheduledAt) };
+}
+
+async function untilContainers(count: number): Promise<void> {
+  while (containers.length < count) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Until Threads has processed `count` containers: the staged deliveries wait for their call time. */
+async function untilReady(count: number): Promise<void> {
+  while (ready.length < count) await new Promise((r) => setTimeout(r, 50));
+}
+
+test('pre-staging: a target that prepares makes its container ahead of its instant, reads scheduled meanwhile, and its publish call still goes out at the instant', async () => {
+  const posts = client();
+  const { id, scheduledAt } = await stagedPost(posts, 16_000, 'staged ahead');
+  expect((await env.client.workflow.getHandle(id).query(specQuery)).preStageMs).toEqual({
+    [threadsAccount]: STAGE_MS,
+  });
+
+  await untilContainers(1);
+  // Made in the stage window, well before the call's own lead.
+  expect(containers[0]!.at).toBeLessThan(scheduledAt - LEAD_MS);
+  const staging = await posts.posts.get(id);
+  expect(staging.status).toBe('scheduled');
+  expect(staging.targets.map((t) => t.status)).toEqual(['pending']);
+
+  const post = await settled(posts, id);
+  expect(post.status).toBe('published');
+  expect(calls).toEqual([expect.objectContaining({ text: 'staged ahead', container: 'container-1' })]);
+  expect(calls[0]!.at).toBeGreaterThanOrEqual(scheduledAt);
+  // The publish call was dispatched after the staged container was ready, and before the instant.
+  const events = await history(id);
+  const dispatched = events.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishTarget',
+  );
+  const dispatchedAt = Number(dispatched!.eventTime!.seconds) * 1000;
+  expect(dispatchedAt).toBeLessThan(scheduledAt);
+  expect(dispatchedAt).toBeGreaterThan(containers[0]!.at);
+});
+
+test('pre-staging: a reschedule while staged offers the same container again at the new instant; an edit makes a new one; each publishes once', async () => {
+  const posts = client();
+  const moved = await stagedPost(posts, 14_000, 'moved');
+  await untilReady(1);
+  const later = new Date(Date.now() + 15_000).toISOString();
+  await posts.posts.update(moved.id, { scheduled_at: later });
+
+  const edited = await stagedPost(posts, 14_000, 'before the edit');
+  await untilContainers(2);
+  await posts.posts.update(edited.id, { text: 'after the edit' });
+
+  expect((await settled(posts, edited.id)).status).toBe('published');
+  expect((await settled(posts, moved.id)).status).toBe('published');
+  // The moved post's container, offered again and published at its new instant; the edited
+  // post's first container was left unpublished, and a new one made for the new text.
+  expect(offeredAgain).toEqual(['container-1']);
+  expect(containers.map((c) => c.text)).toEqual(['moved', 'before the edit', 'after the edit']);
+  expect(calls.map((c) => [c.text, c.container]).sort()).toEqual([
+    ['after the edit', 'container-3'],
+    ['moved', 'container-1'],
+  ]);
+  expect(calls.find((c) => c.text === 'moved')!.at).toBeGreaterThanOrEqual(Date.parse(later));
+});
+
+test('pre-staging: a cancel while staged stops the delivery before any publish call: nothing is published, then or later', async () => {
+  const posts = client();
+  const { id, scheduledAt } = await stagedPost(posts, 14_000, 'never published');
+  await untilContainers(1);
+
+  expect((await posts.posts.cancel(id)).status).toBe('cancelled');
+  await env.client.workflow.getHandle(id).result();
+  await new Promise((r) => setTimeout(r, Math.max(scheduledAt - Date.now(), 0) + 1_500));
+  expect(calls).toEqual([]);
+  expect((await posts.posts.get(id)).status).toBe('cancelled');
 });
