@@ -30,6 +30,12 @@ export interface Settings {
    * phase, and CI's short form stays fast.
    */
   cacheBaseline: boolean;
+  /**
+   * The media precision phase (phases/media-precision.ts): video posts per way, the window they
+   * are due over, how long Threads' fake processes each container (s), and the stage lead (s; the
+   * gateway's table when unset). Full form only: its posts must be created minutes ahead.
+   */
+  mediaPrecision?: { posts: number; windowS: number; processingS: [number, number]; stageS?: number };
 }
 
 export const SETTINGS: Record<'short' | 'full', Settings> = {
@@ -64,6 +70,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     mediaMib: 2048,
     mediaRounds: 5,
     cacheBaseline: true,
+    mediaPrecision: { posts: 50, windowS: 120, processingS: [30, 120] },
   },
 };
 

@@ -32,6 +32,31 @@ export function renderMarkdown(r: any): string {
       : []),
     `| at the instant (baseline) | ${r.fire_lag_ms.p50} | ${r.fire_lag_ms.p99} | ${r.fire_lag_ms.max} | ${r.burst_1000_drain_s} |`,
     '',
+    ...(r.media_fire_lag_ms
+      ? [
+          `Video posts to Threads' fake, ${r.media_precision_posts} each way, each container processing ` +
+            `${r.media_processing_s[0]}–${r.media_processing_s[1]} s; lag from scheduled_at to threads_publish:`,
+          '',
+          '| video post | lag p50 ms | p99 ms | max ms |',
+          '| --- | --- | --- | --- |',
+          ...(
+            [
+              [
+                `pre-staged (${r.media_stage_s === 'table' ? "the gateway's table" : `${r.media_stage_s} s`})`,
+                r.media_fire_lag_ms,
+                true,
+              ],
+              [`dispatched ${r.pre_dispatch_s} s ahead only`, r.media_fire_lag_pre_dispatch_only_ms, false],
+              ['at the instant', r.media_fire_lag_at_instant_ms, false],
+            ] as Array<[string, { p50: number; p99: number; max: number }, boolean]>
+          ).map(([way, lag, bold]) =>
+            bold
+              ? `| ${way} | **${lag.p50}** | **${lag.p99}** | ${lag.max} |`
+              : `| ${way} | ${lag.p50} | ${lag.p99} | ${lag.max} |`,
+          ),
+          '',
+        ]
+      : []),
     '## API overhead (latency ms p50 / p99, calls/s)',
     '',
     '| clients | POST /v1/posts | bare workflow.start | GET /v1/posts/{id} | bare query |',

@@ -10,6 +10,7 @@ import { measureApiOverhead } from './phases/api-overhead';
 import { measureBulkImport, measureSingleCreates } from './phases/bulk-import';
 import { CACHES, measureCacheTrade } from './phases/cache-trade';
 import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
+import { measureMediaPrecision } from './phases/media-precision';
 import { measureMediaTransfer } from './phases/media-transfer';
 import { measureMemory } from './phases/memory';
 import { measurePrecisionBothWays } from './phases/precision';
@@ -89,6 +90,13 @@ async function main(): Promise<void> {
 
   log(`Bulk import of ${settings.importRows} rows, beside as many single creates…`);
   figures = { ...figures, ...(await bulkImport(settings, log)) };
+
+  if (settings.mediaPrecision) {
+    log(
+      'Media posts on the second: Threads videos processing 30–120 s, pre-staged, dispatched ahead only, at the instant…',
+    );
+    figures = { ...figures, ...(await measureMediaPrecision(settings, log)) };
+  }
 
   log(`Media: a ${settings.mediaMib} MiB video uploaded and published, beside curl and a bare client…`);
   figures = { ...figures, ...(await measureMediaTransfer(settings, log)) };

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm test`'s jest run, in two lanes. The suites in LANE spend most of their time waiting in
- * real time (the chaos run waits out the 5-minute publish deadline of a call its worker was
- * killed in), so they run in a second jest process beside the others instead of after them; the
+ * `npm test`'s jest run, in two lanes. The suites in LANE run in a second jest process beside the
+ * others instead of after them: the chaos run spends most of its time waiting in real time (it
+ * waits out the 5-minute publish deadline of a call its worker was killed in), and the
+ * exploration's CI form (nine minutes) has a time-skipping test server of its own; the
  * suites that need no server (jest.light.config.js: unit tests and the adapters' contract suite)
  * follow them in that lane, as their CPU fits in its waits. The second lane starts once the first
  * one's global setup has built dist/ and the tools, and reuses them (POSTFLOW_TEST_REUSE_DIST).

@@ -387,11 +387,17 @@ export class Post {
       ...(spec.fileUploads?.includes(target.platform) ? { fileUpload: true as const } : {}),
       ...(notBefore ? { notBefore } : {}),
     };
+    const key = stageKey(job);
+    const kept = this.staged.get(target.accountId);
+    this.staged.delete(target.accountId);
     const options = {
       taskQueue: spec.platformQueues?.[target.platform],
       uploadQueue: spec.uploadQueue,
       handOver: historyIsLong,
       enginePatch: this.enginePatch,
+      // What an earlier dispatch prepared for the same target and content, before a reschedule or
+      // a publish-now recalled it: offered to the platform again.
+      ...(kept?.key === key ? { staged: kept.prepared } : {}),
     };
     if (!notBefore) {
       if (this.lead) this.setStatus('publishing');
@@ -402,17 +408,9 @@ export class Post {
     const staged = this.leadFor(target) > this.lead;
     const callAt = staged ? Date.parse(notBefore) - this.lead : undefined;
     const dispatch = new Dispatch(notBefore, () => this.setStatus('publishing'), callAt);
-    // What an earlier dispatch prepared for the same target and content (a reschedule recalled it).
-    const key = stageKey(job);
-    const kept = this.staged.get(target.accountId);
-    this.staged.delete(target.accountId);
     this.dispatches.add(dispatch);
     try {
-      const end = await deliver(delivery, job, () => this.touch(), {
-        ...options,
-        dispatch,
-        ...(kept?.key === key ? { staged: kept.prepared } : {}),
-      });
+      const end = await deliver(delivery, job, () => this.touch(), { ...options, dispatch });
       if (end === 'recalled') {
         for (const key of Object.keys(delivery)) delete (delivery as unknown as Record<string, unknown>)[key];
         Object.assign(delivery, JSON.parse(before));

@@ -14,6 +14,8 @@ export interface ContainerLife {
   pollsLeft: number;
   /** Set by the publish call: the IN_PROGRESS being counted down is the publishing. */
   publishing?: boolean;
+  /** Epoch ms before which the media is still processing, however often it is read (a fake set to take time). */
+  readyAt?: number;
 }
 
 /** Meta's container lifetime: unpublished for 24 hours, it expires. */
@@ -31,6 +33,7 @@ export class ContainerRules {
   /** The status as a read sees it now; a read also advances what is in progress. */
   read(c: ContainerLife): ContainerStatus {
     if (c.status === 'IN_PROGRESS') {
+      if (!c.publishing && c.readyAt !== undefined && Date.now() < c.readyAt) return 'IN_PROGRESS';
       if (c.pollsLeft > 0) c.pollsLeft -= 1;
       else c.status = c.publishing ? 'PUBLISHED' : 'FINISHED';
       return c.publishing ? 'IN_PROGRESS' : c.status;

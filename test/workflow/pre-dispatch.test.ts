@@ -383,6 +383,20 @@ test('pre-staging: a reschedule while staged offers the same container again at 
   expect(calls.find((c) => c.text === 'moved')!.at).toBeGreaterThanOrEqual(Date.parse(later));
 });
 
+test('pre-staging: publish now while staged offers the same container again and publishes it at once, once', async () => {
+  const posts = client();
+  const { id, scheduledAt } = await stagedPost(posts, 14_000, 'right away');
+  await untilReady(1);
+
+  await posts.posts.publishNow(id);
+
+  expect((await settled(posts, id)).status).toBe('published');
+  expect(offeredAgain).toEqual(['container-1']);
+  expect(containers).toHaveLength(1);
+  expect(calls).toEqual([expect.objectContaining({ text: 'right away', container: 'container-1' })]);
+  expect(calls[0]!.at).toBeLessThan(scheduledAt);
+});
+
 test('pre-staging: a cancel while staged stops the delivery before any publish call: nothing is published, then or later', async () => {
   const posts = client();
   const { id, scheduledAt } = await stagedPost(posts, 14_000, 'never published');

@@ -45,6 +45,13 @@ export class ThreadsFake extends MetaGraphFake {
   /** Media insights values (`views`, `likes`, `replies`, `reposts`, `quotes`), by post id; 0 where unset. */
   readonly engagement = new Map<string, Record<string, number>>();
   readonly rules = new ContainerRules();
+  /**
+   * How long Threads processes each new video container, in ms (the docs advise about 30 s on
+   * average; the bench makes it 30–120 s): it reads IN_PROGRESS until then. @default none (by polls only)
+   */
+  videoProcessingMs: () => number = () => 0;
+  /** When each post was published (its `threads_publish` call), in epoch ms: `timestamp` has seconds only. */
+  readonly publishedAt = new Map<string, number>();
   /** The Threads app (its Threads app id and secret) the consent page and token endpoints know. */
   override readonly client = { id: '990602627938098', secret: 'threads-app-secret' };
 
@@ -194,6 +201,7 @@ export class ThreadsFake extends MetaGraphFake {
       pollsLeft,
       status: pollsLeft ? 'IN_PROGRESS' : 'FINISHED',
       createdAt: Date.now(),
+      ...(type === 'VIDEO' ? { readyAt: Date.now() + this.videoProcessingMs() } : {}),
       params: b,
     });
     return { status: 200, body: { id } };
@@ -217,6 +225,7 @@ export class ThreadsFake extends MetaGraphFake {
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, '+0000'),
     };
     (post.replyTo ? this.replies : this.published).push(post);
+    this.publishedAt.set(post.id, Date.now());
     this.rules.published(container, post.id);
     return { status: 200, body: { id: post.id } };
   }
