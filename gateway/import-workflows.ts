@@ -1,5 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { PostSpec } from '../api/types';
+import type { PostSpec, PreStage } from '../api/types';
 import type { ImportJob } from '../workflows/import-posts';
 import type { PlatformQueues } from '../runtime/platform-queues';
 import { isTemporalUnreachable } from './errors';
@@ -28,6 +28,10 @@ export interface ImportWorkflowsOptions {
   indexText?: boolean;
   /** Start each post's metrics collection when it publishes. @default true */
   collectMetrics?: boolean;
+  /** Dispatch the posts' deliveries this long before their instant, in ms (started-spec.ts). @default 0 */
+  preDispatchMs?: number;
+  /** With `preDispatchMs`: stage the deliveries that prepare (stage-leads.ts). @default true */
+  preStage?: PreStage;
 }
 
 /** The workflow id of an import: one per import, so a repeated start is a no-op. */

@@ -58,8 +58,9 @@ export function stagedLeads(spec: PostSpec, preDispatchMs: number, fixedMs?: num
 }
 
 /**
- * An edited spec of a post started with pre-staging: its leads again, from what it now says
- * (`fixedMs` as the post started).
+ * An edited spec of a post started with pre-staging: its leads again, from what it now says, by
+ * the editing client's setting (`fixedMs`: its `POSTFLOW_PRE_STAGE` in ms when a number). A
+ * client with pre-staging off still stages a post started with it on: its leads come from the table.
  */
 export function restaged(spec: PostSpec, fixedMs?: number): PostSpec {
   if (spec.preStageMs === undefined || !spec.preDispatchMs) return spec;

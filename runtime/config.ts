@@ -180,7 +180,7 @@ function preStageFrom(env: NodeJS.ProcessEnv): PreStage {
   const raw = env.POSTFLOW_PRE_STAGE;
   if (raw === undefined || raw === '' || raw === 'on') return true;
   if (raw === 'off') return false;
-  const seconds = Number(raw);
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRE_STAGE_SECONDS)
     throw new Error(
       `POSTFLOW_PRE_STAGE must be "on", "off" or a whole number of seconds from 1 to ${MAX_PRE_STAGE_SECONDS}, got "${raw}".`,

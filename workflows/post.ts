@@ -414,7 +414,10 @@ export class Post {
       if (end === 'recalled') {
         for (const key of Object.keys(delivery)) delete (delivery as unknown as Record<string, unknown>)[key];
         Object.assign(delivery, JSON.parse(before));
-        if (dispatch.prepared) this.staged.set(target.accountId, { key, prepared: dispatch.prepared });
+        // Only what a staged delivery made is kept: a delivery dispatched at the call's own lead
+        // prepared within it (or had nothing to prepare), and its runs replay without reuse.
+        const made = staged ? dispatch.prepared : undefined;
+        if (made && Object.keys(made).length > 0) this.staged.set(target.accountId, { key, prepared: made });
       }
       return end;
     } finally {
@@ -669,9 +672,11 @@ export class Post {
     const waiting = new Set(
       this.state.deliveries.filter((d) => d.status === 'pending').map((d) => d.accountId),
     );
+    // The stage leads are the editing client's to decide again (gateway/stage-leads.ts), not a change.
     const fixed = (s: PostSpec) =>
       JSON.stringify({
         ...s,
+        preStageMs: undefined,
         targets: s.targets.map((t) => (waiting.has(t.accountId) ? { ...t, scheduledAt: undefined } : t)),
       });
     if (fixed(spec) !== fixed(this.state.spec)) {

@@ -61,7 +61,7 @@ beforeEach(() => {
   refreshFails = false;
 });
 
-/** An account whose token expires `expiresInMs` from now, and a call dispatched 300 ms before its instant. */
+/** An account whose token expires `expiresInMs` from now, and a call dispatched a second before its instant. */
 async function dispatchedCall(expiresInMs: number) {
   const { id } = await store.createAccount({ userId: 'usr_default', platform: 'sandbox', name: 'S' });
   await store.updateAccountCredentials(id, {
@@ -73,7 +73,7 @@ async function dispatchedCall(expiresInMs: number) {
     postId: `post_${id}`,
     target: { accountId: id, platform: 'sandbox', options: {} },
     content: { text: 'on the second', media: [] },
-    notBefore: new Date(Date.now() + 300).toISOString(),
+    notBefore: new Date(Date.now() + 1_000).toISOString(),
   };
   const env = new MockActivityEnvironment({
     scheduledTimestampMs: Date.now(),
@@ -84,8 +84,8 @@ async function dispatchedCall(expiresInMs: number) {
 }
 
 test('a token that would expire by the instant is refreshed while the call waits; the call goes out with the new one', async () => {
-  // Still valid now, but within the expiry margin (a minute) at the instant.
-  await dispatchedCall(45_000);
+  // Valid now, even with the minute's margin every call keeps, but inside it at the instant.
+  await dispatchedCall(60_500);
   expect(refreshes).toBe(1);
   expect(usedTokens).toEqual(['fresh-token']);
 });
@@ -98,7 +98,7 @@ test('a token valid well past the instant is left alone', async () => {
 
 test('a refresh that fails ahead of the instant leaves the call as it was: it goes out with the token it had', async () => {
   refreshFails = true;
-  await dispatchedCall(45_000);
+  await dispatchedCall(60_500);
   expect(refreshes).toBe(1);
   expect(usedTokens).toEqual(['old-token']);
 });

@@ -23,7 +23,7 @@ test('POSTFLOW_PRE_STAGE: on by default, off, or one lead in seconds; anything e
   expect(loadConfig({}).preStage).toBe(true);
   expect(loadConfig({ POSTFLOW_PRE_STAGE: 'off' }).preStage).toBe(false);
   expect(loadConfig({ POSTFLOW_PRE_STAGE: '900' }).preStage).toBe(900_000);
-  for (const bad of ['0', String(MAX_PRE_STAGE_SECONDS + 1), 'soon'])
+  for (const bad of ['0', String(MAX_PRE_STAGE_SECONDS + 1), 'soon', '1e3', ' 60 '])
     expect(() => loadConfig({ POSTFLOW_PRE_STAGE: bad })).toThrow(
       `POSTFLOW_PRE_STAGE must be "on", "off" or a whole number of seconds from 1 to 3600, got "${bad}".`,
     );

@@ -38,8 +38,6 @@ let calls: Array<{ at: number; text: string; container?: string }> = [];
 /** Threads' containers, made by its prepare step; and the containers offered to it again. */
 let containers: Array<{ at: number; id: string; text: string }> = [];
 let offeredAgain: string[] = [];
-/** The containers Threads said were ready (processed). */
-let ready: string[] = [];
 /** When set, the platform holds each publish call until it is released. */
 let gate: Promise<void> | undefined;
 
@@ -68,7 +66,6 @@ const threads: PlatformAdapter = {
     return { processing: { id }, pollAfterMs: 1_000 };
   },
   async checkPrepared(_req, state) {
-    ready.push(String(state.id));
     return { ready: state };
   },
   async reusable(_req, prepared) {
@@ -181,7 +178,6 @@ beforeEach(() => {
   calls = [];
   containers = [];
   offeredAgain = [];
-  ready = [];
   gate = undefined;
 });
 
@@ -326,9 +322,23 @@ async function untilContainers(count: number): Promise<void> {
   while (containers.length < count) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** Until Threads has processed `count` containers: the staged deliveries wait for their call time. */
-async function untilReady(count: number): Promise<void> {
-  while (ready.length < count) await new Promise((r) => setTimeout(r, 50));
+/**
+ * Until the post's staged delivery, its container processed, waits on its timer for its call
+ * time: the workflow has seen the container ready (a processing check completed, then a timer).
+ */
+async function untilStaged(id: string): Promise<void> {
+  for (;;) {
+    const checks = new Set<string>();
+    let checked = false;
+    for (const e of await history(id)) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name === 'checkPreparedTarget') checks.add(String(e.eventId));
+      const completed = e.activityTaskCompletedEventAttributes;
+      if (completed && checks.has(String(completed.scheduledEventId))) checked = true;
+      if (checked && e.timerStartedEventAttributes) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 test('pre-staging: a target that prepares makes its container ahead of its instant, reads scheduled meanwhile, and its publish call still goes out at the instant', async () => {
@@ -362,7 +372,7 @@ test('pre-staging: a target that prepares makes its container ahead of its insta
 test('pre-staging: a reschedule while staged offers the same container again at the new instant; an edit makes a new one; each publishes once', async () => {
   const posts = client();
   const moved = await stagedPost(posts, 14_000, 'moved');
-  await untilReady(1);
+  await untilStaged(moved.id);
   const later = new Date(Date.now() + 15_000).toISOString();
   await posts.posts.update(moved.id, { scheduled_at: later });
 
@@ -386,7 +396,7 @@ test('pre-staging: a reschedule while staged offers the same container again at 
 test('pre-staging: publish now while staged offers the same container again and publishes it at once, once', async () => {
   const posts = client();
   const { id, scheduledAt } = await stagedPost(posts, 14_000, 'right away');
-  await untilReady(1);
+  await untilStaged(id);
 
   await posts.posts.publishNow(id);
 
