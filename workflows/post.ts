@@ -152,7 +152,7 @@ export class Post {
     const first = Date.parse(firstInstant(spec)) - this.lead;
     if (!this.staging) return first;
     const starts = spec.targets.map((t) => {
-      const dueAt = t.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
+      const dueAt = dueAtOf(spec, t);
       return dueAt === undefined ? first : Date.parse(dueAt) - this.leadFor(t);
     });
     return Math.min(first, ...starts);
@@ -354,7 +354,7 @@ export class Post {
       }
       const { spec } = this.state;
       const target = spec.targets.find((t) => t.accountId === delivery.accountId)!;
-      const dueAt = target.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
+      const dueAt = dueAtOf(spec, target);
       const waitMs = dueAt === undefined ? 0 : Date.parse(dueAt) - Date.now();
       // Only a delivery that has not begun is dispatched ahead; one carried over waits for the instant.
       const lead = this.lead && delivery.status === 'pending' && !delivery.engine ? this.leadFor(target) : 0;
@@ -814,4 +814,9 @@ function changedFields(before: PostSpec, after: PostSpec): string[] {
 function stageKey(job: DeliveryJob): string {
   const { scheduledAt: _, ...target } = job.target;
   return JSON.stringify([target, job.content, job.fileUpload ?? false]);
+}
+
+/** A target's instant: its own `scheduled_at`, else the post's when scheduled; none when due now. */
+function dueAtOf(spec: PostSpec, target: TargetSpec): string | undefined {
+  return target.scheduledAt ?? (spec.mode === 'scheduled' ? spec.scheduledAt : undefined);
 }
