@@ -30,6 +30,8 @@ export interface Settings {
    * phase, and CI's short form stays fast.
    */
   cacheBaseline: boolean;
+  /** OAuth connections of the connect phase (phases/oauth-connect.ts), each beside a bare one. */
+  oauthConnects: number;
   /**
    * The media precision phase (phases/media-precision.ts): video posts per way, the window they
    * are due over, how long Threads' fake processes each container (s), and the stage lead (s; the
@@ -54,6 +56,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     mediaMib: 128,
     mediaRounds: 2,
     cacheBaseline: false,
+    oauthConnects: 5,
   },
   full: {
     form: 'full',
@@ -70,6 +73,7 @@ export const SETTINGS: Record<'short' | 'full', Settings> = {
     mediaMib: 2048,
     mediaRounds: 5,
     cacheBaseline: true,
+    oauthConnects: 30,
     mediaPrecision: { posts: 50, windowS: 120, processingS: [30, 120] },
   },
 };

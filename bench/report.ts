@@ -69,8 +69,10 @@ export function renderMarkdown(r: any): string {
     '',
     `At 50 clients the API adds **${Math.round(r.api_create_overhead * 100)} %** to the bare start (p50).`,
     '',
+    ...queueSlots(r),
     ...memory(r),
     ...scaleOut(r),
+    ...oauthConnect(r),
     ...bulkImport(r),
     ...mediaTransfer(r),
   ];
@@ -182,6 +184,42 @@ function mediaTransfer(r: any): string[] {
     `| publish: YouTube resumable upload, session to final chunk | ${r.media_publish_mb_s} | ${r.media_publish_baseline_mb_s} (a bare client in a process of its own: the same chunks streamed from disk to the same fake) | **${r.media_publish_vs_baseline}** | worker ${r.media_worker_rss_growth_mb} MB |`,
     '',
     `The post itself, \`POST /v1/posts\` to published, took ${r.media_publish_post_s} s.`,
+    '',
+  ];
+}
+
+/** Queue slots taken by concurrent adds, beside plain scheduled creates (absent from older results). */
+function queueSlots(r: any): string[] {
+  if (!r.queue_add_ms) return [];
+  const q = r.queue_add_ms;
+  const b = r.queue_add_baseline_ms;
+  return [
+    `## Queue slots (${r.queue_adds} adds at once, each to a different slot)`,
+    '',
+    '| | latency p50 / p99 ms | all answered, ms |',
+    '| --- | --- | --- |',
+    `| \`POST /v1/posts\` with \`"queue": true\` | ${q.p50} / ${q.p99} | **${q.all_done_ms}** |`,
+    `| baseline: \`POST /v1/posts\` with the same \`scheduled_at\` | ${b.p50} / ${b.p99} | ${b.all_done_ms} |`,
+    '',
+    `Taking the slots costs **${r.queue_add_vs_baseline}×** the time of the plain creates.`,
+    '',
+  ];
+}
+
+/** The OAuth connect round trip beside a bare client's platform calls (absent from older results). */
+function oauthConnect(r: any): string[] {
+  if (!r.oauth_connect_ms) return [];
+  const p = r.oauth_connect_ms;
+  const b = r.oauth_connect_baseline_ms;
+  return [
+    `## OAuth connect round trip (X's fake, ${r.oauth_connects} connections each way)`,
+    '',
+    '| | p50 ms | p99 ms |',
+    '| --- | --- | --- |',
+    `| connect → consent → Postflow's callback → account | **${p.p50}** | ${p.p99} |`,
+    `| baseline: consent with PKCE, token, user, by a bare client | ${b.p50} | ${b.p99} |`,
+    '',
+    `Postflow adds **${r.oauth_connect_added_ms} ms** (p50) to the platform's own round trips.`,
     '',
   ];
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, projectRoot } from '../runtime/config';
@@ -13,7 +13,9 @@ import { measureCeiling, stopChild, useBenchWorkers } from './phases/ceiling';
 import { measureMediaPrecision } from './phases/media-precision';
 import { measureMediaTransfer } from './phases/media-transfer';
 import { measureMemory } from './phases/memory';
+import { measureOAuthConnect } from './phases/oauth-connect';
 import { measurePrecisionBothWays } from './phases/precision';
+import { measureQueueSlots } from './phases/queue-slots';
 import { measureScaleOut } from './phases/scale-out';
 import { measureScaleOutOnCluster } from './phases/scale-out-cluster';
 import { renderMarkdown } from './report';
@@ -33,6 +35,11 @@ async function main(): Promise<void> {
   const machine = describeMachine(await temporalCli());
   log(`Postflow bench, ${settings.form} form, on ${machine.cpu} (${machine.cores} cores)`);
 
+  // A long run that fails late keeps what it measured: each phase's figures so far, in partial.json.
+  const checkpoint = (soFar: Record<string, unknown>) => {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'partial.json'), `${JSON.stringify(soFar, null, 2)}\n`);
+  };
   const ctx = await openContext(settings, log, Math.max(...settings.targets));
   let figures: Record<string, unknown> = {};
   try {
@@ -56,6 +63,8 @@ async function main(): Promise<void> {
     const precision = await measurePrecisionBothWays(ctx);
     log('API overhead…');
     const api = await measureApiOverhead(ctx);
+    log('Queue slots taken by concurrent adds…');
+    const queue = await measureQueueSlots(ctx);
     figures = {
       ...ceiling,
       ...cacheTrade,
@@ -63,8 +72,10 @@ async function main(): Promise<void> {
       scale_out_cpu_share: scale.scale_out_cpu_share,
       scale_out_cpu_ms_per_post: scale.scale_out_cpu_ms_per_post,
       ...api,
+      ...queue,
       ...precision,
     };
+    checkpoint(figures);
   } finally {
     await ctx.close();
   }
@@ -80,6 +91,12 @@ async function main(): Promise<void> {
     ),
   };
 
+  checkpoint(figures);
+
+  log('OAuth connect round trip, beside a bare client…');
+  figures = { ...figures, ...(await measureOAuthConnect(settings, log)) };
+  checkpoint(figures);
+
   log(`Memory with sleeping posts (workflow cache ${CACHES.bounded})…`);
   figures = { ...figures, ...(await memoryWith(settings, log, CACHES.bounded)) };
   if (settings.cacheBaseline) {
@@ -88,14 +105,18 @@ async function main(): Promise<void> {
     figures = { ...figures, worker_rss_mb_temporal_cache: worker_rss_mb };
   }
 
+  checkpoint(figures);
+
   log(`Bulk import of ${settings.importRows} rows, beside as many single creates…`);
   figures = { ...figures, ...(await bulkImport(settings, log)) };
+  checkpoint(figures);
 
   if (settings.mediaPrecision) {
     log(
       'Media posts on the second: Threads videos processing 30–120 s, pre-staged, dispatched ahead only, at the instant…',
     );
     figures = { ...figures, ...(await measureMediaPrecision(settings, log)) };
+    checkpoint(figures);
   }
 
   log(`Media: a ${settings.mediaMib} MiB video uploaded and published, beside curl and a bare client…`);
@@ -111,6 +132,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(outDir, 'latest.md'), renderMarkdown(result));
+  rmSync(join(outDir, 'partial.json'), { force: true });
   drawChart(join(outDir, 'latest.json'), join(outDir, 'latest.png'), log);
   log(`Results in ${outDir}/latest.{json,md,png} (${result.duration_s} s).`);
 }
