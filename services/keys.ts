@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ApiError } from '../api/errors';
 import type { KeyResource, keyCreatedSchema, keyListSchema } from '../api/resources';
 import type { createKeySchema } from '../api/user-schemas';
-import { generateApiKey } from '../store/api-keys';
+import { generateApiKey, hashApiKey } from '../store/api-keys';
 import {
   API_SCOPES,
   type ApiKeyInfo,
@@ -33,13 +33,53 @@ export interface ApiKeyListing {
 const SEND_BEARER = 'Send your API key as "Authorization: Bearer <key>".';
 
 /**
+ * How long a key found in the store is trusted without asking the store again (docs/api.md "API
+ * keys"): every request presents its key, and this spares the store a read per request. It is the
+ * bound on a revocation made by another process (the CLI, another API replica); one made through
+ * this process (`DELETE /v1/keys/{id}`) takes effect at once.
+ */
+export const KEY_TRUST_MS = 5_000;
+/** The most keys remembered at once: the oldest is forgotten first. */
+const RECENT_KEYS_MAX = 10_000;
+
+/** Keys found in the store lately, by their hash (never the key itself), until their time is up. */
+class RecentKeys {
+  private readonly entries = new Map<string, { owner: ApiKeyOwner; until: number }>();
+
+  constructor(private readonly trustMs: number) {}
+
+  get(hash: string): ApiKeyOwner | undefined {
+    const entry = this.entries.get(hash);
+    if (entry && entry.until > Date.now()) return entry.owner;
+    if (entry) this.entries.delete(hash);
+    return undefined;
+  }
+
+  remember(hash: string, owner: ApiKeyOwner): void {
+    if (this.trustMs <= 0) return;
+    if (this.entries.size >= RECENT_KEYS_MAX) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(hash, { owner, until: Date.now() + this.trustMs });
+  }
+
+  /** A key revoked here: no request may pass with it from now on. */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.entries) if (entry.owner.keyId === keyId) this.entries.delete(hash);
+  }
+}
+
+/**
  * API keys: who a key acts for and what it may do. Keys are minted where the store is (the CLI,
  * the first start) and, by a key holding `keys:manage`, over the API (`/v1/keys`) with no scope
  * its minter lacks. The store keeps only their SHA-256, so a lookup by hash is also a
  * constant-time comparison of the key itself.
  */
 export class KeyService {
-  constructor(private readonly deps: { store: Store }) {}
+  private readonly recent: RecentKeys;
+
+  /** `trustMs`: how long a key found in the store is trusted (KEY_TRUST_MS; 0 asks the store every time). */
+  constructor(private readonly deps: { store: Store; trustMs?: number }) {
+    this.recent = new RecentKeys(deps.trustMs ?? KEY_TRUST_MS);
+  }
 
   /**
    * The owner of a presented key that exists, is not revoked and has the `needed` scope; 401 or
@@ -51,7 +91,13 @@ export class KeyService {
     howToSend = SEND_BEARER,
   ): Promise<ApiKeyOwner> {
     if (!key) throw new ApiError(401, 'auth.unauthorized', howToSend);
-    const owner = await this.deps.store.findApiKey(key);
+    const hash = hashApiKey(key);
+    let owner = this.recent.get(hash);
+    if (!owner) {
+      owner = await this.deps.store.findApiKey(key);
+      // Only keys found are remembered: a key made meanwhile works at once.
+      if (owner) this.recent.remember(hash, owner);
+    }
     if (!owner) throw new ApiError(401, 'auth.invalid_key', 'The API key is not valid (unknown or revoked).');
     if (needed && !owner.scopes.includes(needed)) {
       throw new ApiError(403, 'auth.insufficient_scope', `This API key lacks the "${needed}" scope.`, {
@@ -133,6 +179,7 @@ export class KeyService {
         id: keyId,
       });
     }
+    this.recent.forget(keyId);
   }
 
   /** Takes on a key made elsewhere (POSTFLOW_API_KEY) for a user, with the user scopes, unless it is known. */
@@ -159,8 +206,10 @@ export class KeyService {
   }
 
   /** Revokes a key at once; false when there is no active key of that id. */
-  revoke(keyId: string): Promise<boolean> {
-    return this.deps.store.revokeApiKey(keyId);
+  async revoke(keyId: string): Promise<boolean> {
+    const revoked = await this.deps.store.revokeApiKey(keyId);
+    this.recent.forget(keyId);
+    return revoked;
   }
 }
 
