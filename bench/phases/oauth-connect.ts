@@ -40,7 +40,9 @@ export async function measureOAuthConnect(settings: Settings, log: (line: string
     const figures = (ms: number[]) => ({ p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)) });
     const p = figures(postflow);
     const b = figures(bare);
-    log(`  ${settings.oauthConnects} connects: Postflow p50 ${p.p50} / p99 ${p.p99} ms; bare p50 ${b.p50} / p99 ${b.p99} ms`);
+    log(
+      `  ${settings.oauthConnects} connects: Postflow p50 ${p.p50} / p99 ${p.p99} ms; bare p50 ${b.p50} / p99 ${b.p99} ms`,
+    );
     return {
       oauth_connects: settings.oauthConnects,
       oauth_connect_ms: p,
@@ -99,7 +101,8 @@ async function connectBare(platformUrl: string): Promise<void> {
     }),
   });
   const pair = (await token.json()) as { access_token?: string };
-  if (token.status !== 200 || !pair.access_token) throw new Error(`X's token endpoint answered ${token.status}`);
+  if (token.status !== 200 || !pair.access_token)
+    throw new Error(`X's token endpoint answered ${token.status}`);
   const me = await fetch(new URL('/2/users/me', platformUrl), {
     headers: { authorization: `Bearer ${pair.access_token}` },
   });

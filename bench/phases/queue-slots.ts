@@ -39,7 +39,8 @@ export async function measureQueueSlots(ctx: BenchContext) {
     });
     if (status !== 201) throw new Error(`POST /v1/queues answered ${status}`);
 
-    const addToQueue = () => addAtOnce(ctx, () => ({ account_ids: [queuedAccount], text: 'queued', queue: true }));
+    const addToQueue = () =>
+      addAtOnce(ctx, () => ({ account_ids: [queuedAccount], text: 'queued', queue: true }));
     // The baseline's instants are the queued side's, or the next hours when it has not run yet.
     const plainCreates = (instants: string[]) =>
       addAtOnce(ctx, (i) => ({ account_ids: [plainAccount], text: 'scheduled', scheduled_at: instants[i] }));
@@ -97,7 +98,8 @@ async function addAtOnce(ctx: BenchContext, body: (i: number) => Record<string, 
         body: JSON.stringify(body(i)),
       });
       const post = (await res.json()) as { scheduled_at?: string };
-      if (res.status !== 201) throw new Error(`POST /v1/posts answered ${res.status}: ${JSON.stringify(post)}`);
+      if (res.status !== 201)
+        throw new Error(`POST /v1/posts answered ${res.status}: ${JSON.stringify(post)}`);
       return { ms: performance.now() - t, instant: String(post.scheduled_at) };
     }),
   );

@@ -333,6 +333,24 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
       return made.body.id;
     },
     /**
+     * Pre-staging (recorded with STAGED_ENV): a YouTube video due in 14 s, its upload step staged
+     * 8 s ahead, a timer until its publish call's lead (3 s), the call dispatched and sent at the instant.
+     */
+    async 'staged-youtube-video'(api, stack) {
+      return stagedYoutubeVideo(api, stack, 'a staged film');
+    },
+    /**
+     * Pre-staging, recalled: the same video post, rescheduled while staged (the upload made, the
+     * timer running): the delivery is recalled, its upload offered again (YouTube renews it), and
+     * it publishes once at the new instant.
+     */
+    async 'staged-rescheduled'(api, stack) {
+      return stagedYoutubeVideo(api, stack, 'a moved film', async (id) => {
+        await new Promise((resolve) => setTimeout(resolve, 9_000));
+        await api('PATCH', `/v1/posts/${id}`, { scheduled_at: inSeconds(12) });
+      });
+    },
+    /**
      * A video to a Facebook Page sent by upload (POSTFLOW_META_VIDEO_SOURCE=upload): the media
      * prepare, which sends the bytes by the Resumable Upload API, runs as an upload (patched
      * meta-upload-prepare); the publish call makes the video from the handle, then processing.
@@ -412,6 +430,35 @@ const scenarios: Record<string, (api: Api, stack: Stack, accounts: string[]) => 
     },
   };
 
+/** A YouTube video post due in 14 s; `meanwhile` runs once it is created. */
+async function stagedYoutubeVideo(
+  api: Api,
+  stack: Stack,
+  text: string,
+  meanwhile?: (id: string) => Promise<void>,
+): Promise<string> {
+  const video = await stack.upload(randomBytes(2 * YOUTUBE_CHUNK + 1_000), 'video/mp4', 'film.mp4');
+  const account = await api('POST', '/v1/accounts', {
+    platform: 'youtube',
+    name: `Films ${text}`,
+    credentials: youtube.credentials(),
+  });
+  const made = await api('POST', '/v1/posts', {
+    text,
+    targets: [{ account_id: account.body.id, media_ids: [video], title: text }],
+    scheduled_at: inSeconds(14),
+  });
+  await meanwhile?.(made.body.id);
+  await stack.waitForPost(made.body.id, settled);
+  return made.body.id;
+}
+
+/**
+ * The stack's settings when only staged scenarios are recorded (`RECORD_ONLY=staged-…`): publish
+ * calls dispatched 3 s ahead, deliveries that prepare staged 8 s ahead.
+ */
+const STAGED_ENV = { POSTFLOW_PRE_DISPATCH_SECONDS: '3', POSTFLOW_PRE_STAGE: '8' };
+
 async function main(label: string): Promise<void> {
   const receiver = await new WebhookReceiver().start();
   await youtube.start();
@@ -435,6 +482,7 @@ async function main(label: string): Promise<void> {
     POSTFLOW_FACEBOOK_API_URL: facebook.url,
     POSTFLOW_FACEBOOK_CLIENT_ID: facebook.client.id,
     POSTFLOW_META_VIDEO_SOURCE: 'upload',
+    ...(process.env.RECORD_ONLY?.split(',').every((name) => name.startsWith('staged-')) ? STAGED_ENV : {}),
   }).start();
   try {
     const api: Api = (...args) => stack.request(...args);
