@@ -9,6 +9,14 @@ export function percentile(values: number[], p: number): number {
 
 export const median = (values: number[]) => percentile(values, 50);
 
+/** The percentiles a lag distribution is drawn from (latest.png), up to the worst. */
+const DISTRIBUTION_POINTS = [0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100];
+
+/** A distribution as `{ "p<point>": value }` at DISTRIBUTION_POINTS (p0 the least, p100 the most). */
+export function distribution(values: number[]): Record<string, number> {
+  return Object.fromEntries(DISTRIBUTION_POINTS.map((p) => [`p${p}`, round(percentile(values, p))]));
+}
+
 export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

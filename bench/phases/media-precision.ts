@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PostflowClient } from '../../client';
 import { ThreadsFake } from '../../platforms/meta/threads/fake';
 import { type BenchContext, openContext, PRE_DISPATCH_MS, type Settings, TASK_QUEUE } from '../context';
-import { percentile, pool, round } from '../stats';
+import { distribution, percentile, pool, round } from '../stats';
 
 /**
  * Schedule precision of media posts whose platform processes them before they can be published:
@@ -74,9 +74,12 @@ export async function measureMediaPrecision(settings: Settings, log: (line: stri
       await new Promise((r) => setTimeout(r, 1000));
     if (published().length < due.size)
       throw new Error(`only ${published().length} of ${due.size} media posts were published by the deadline`);
+    const lagsOf = (way: keyof typeof ways) =>
+      published()
+        .filter((p) => due.get(p.text)!.way === way)
+        .map((p) => threads.publishedAt.get(p.id)! - due.get(p.text)!.at);
     const lags = (way: keyof typeof ways) => {
-      const of = published().filter((p) => due.get(p.text)!.way === way);
-      const values = of.map((p) => threads.publishedAt.get(p.id)! - due.get(p.text)!.at);
+      const values = lagsOf(way);
       return {
         p50: round(percentile(values, 50)),
         p99: round(percentile(values, 99)),
@@ -87,6 +90,11 @@ export async function measureMediaPrecision(settings: Settings, log: (line: stri
       media_fire_lag_ms: lags('pre_staged'),
       media_fire_lag_pre_dispatch_only_ms: lags('pre_dispatch'),
       media_fire_lag_at_instant_ms: lags('at_instant'),
+      media_fire_lag_distribution_ms: {
+        pre_staged: distribution(lagsOf('pre_staged')),
+        pre_dispatch_only: distribution(lagsOf('pre_dispatch')),
+        at_instant: distribution(lagsOf('at_instant')),
+      },
       media_precision_posts: posts,
       media_processing_s: processingS,
       media_stage_s: stageS ?? 'table',

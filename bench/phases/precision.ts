@@ -1,6 +1,6 @@
 import type { PostflowClient } from '../../client';
 import { type BenchContext, PRE_DISPATCH_MS } from '../context';
-import { percentile, pool, round } from '../stats';
+import { distribution, percentile, pool, round } from '../stats';
 
 /**
  * Schedule precision: posts spread evenly over a window, plus a burst due in the same second;
@@ -12,9 +12,11 @@ export async function measurePrecisionBothWays(ctx: BenchContext) {
   const atInstant = await measurePrecision(ctx, ctx.client);
   ctx.log(`  dispatched ${PRE_DISPATCH_MS / 1000} s ahead (pre-dispatch):`);
   const ahead = await measurePrecision(ctx, ctx.preDispatchClient);
+  const { distribution: atInstantDistribution, ...figures } = atInstant;
   return {
-    ...atInstant,
+    ...figures,
     fire_lag_pre_dispatch_ms: ahead.fire_lag_ms,
+    fire_lag_distribution_ms: { at_instant: atInstantDistribution, pre_dispatch: ahead.distribution },
     burst_1000_drain_pre_dispatch_s: ahead.burst_1000_drain_s,
     pre_dispatch_s: PRE_DISPATCH_MS / 1000,
   };
@@ -87,6 +89,7 @@ async function measurePrecision(ctx: BenchContext, client: PostflowClient) {
     burst_1000_drain_s: round(burstDrain / 1000, 2),
     precision_posts: posts,
     precision_burst: burst,
+    distribution: distribution(lags),
   };
   ctx.log(
     `  lag p50 ${result.fire_lag_ms.p50} ms, p99 ${result.fire_lag_ms.p99} ms, max ${result.fire_lag_ms.max} ms; burst of ${burst} drained in ${result.burst_1000_drain_s} s`,
