@@ -4,6 +4,7 @@ import { newPostId } from '../../client';
 import { projectRoot } from '../../runtime/config';
 import { type BenchContext, TASK_QUEUE } from '../context';
 import { median, round } from '../stats';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../runtime/worker-process';
 
 /** Starts `count` bench workers (Postflow + baseline workflows) in place of the stack's worker. */
 export async function useBenchWorkers(
@@ -17,7 +18,11 @@ export async function useBenchWorkers(
   const script = join(projectRoot(), 'dist', 'bench', 'bench-worker.js');
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
-      ctx.stack.spawnNode([script], `bench-worker-${i}`, /Worker polling/, env),
+      // Started as `postflow worker` is (runtime/worker-process.ts).
+      ctx.stack.spawnNode([...WORKER_NODE_FLAGS, script], `bench-worker-${i}`, /Worker polling/, {
+        ...WORKER_ENV,
+        ...env,
+      }),
     ),
   );
 }

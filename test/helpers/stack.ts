@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { API_NODE_FLAGS } from '../../runtime/api-node-flags';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../runtime/worker-process';
 import { projectRoot } from '../../runtime/config';
 import { type DevServer, startDevServer } from '../../runtime/dev-server';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -112,7 +113,14 @@ export class Stack {
   }
 
   async startWorker(): Promise<void> {
-    this.worker = await this.spawnNode([this.cli, 'worker'], 'worker', /Worker polling/);
+    this.worker = await this.spawnNode(
+      [...WORKER_NODE_FLAGS, this.cli, 'worker'],
+      'worker',
+      /Worker polling/,
+      {
+        ...WORKER_ENV,
+      },
+    );
   }
 
   async startApi(): Promise<void> {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_NODE_FLAGS } from '../../runtime/api-node-flags';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../runtime/worker-process';
 import { projectRoot } from '../../runtime/config';
 import { type DevServer, startDevServer } from '../../runtime/dev-server';
 import { POST_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -145,6 +146,15 @@ test('the Procfile and the systemd units start workers and an API that publish t
     `node ${API_NODE_FLAGS.join(' ')} /opt/postflow/dist/cli/postflow.js api`,
   );
   expect(processes.api).toBe(`node ${API_NODE_FLAGS.join(' ')} dist/cli/postflow.js api`);
+  // The worker's memory settings (runtime/worker-process.ts), in both files.
+  const workerEnv = Object.entries(WORKER_ENV).map(([name, value]) => `${name}=${value}`);
+  expect(workerUnit.Environment).toBe(workerEnv.join(' '));
+  expect(workerUnit.ExecStart).toBe(
+    `/usr/bin/env node ${WORKER_NODE_FLAGS.join(' ')} /opt/postflow/dist/cli/postflow.js worker`,
+  );
+  expect(processes.worker).toBe(
+    `env ${workerEnv.join(' ')} node ${WORKER_NODE_FLAGS.join(' ')} dist/cli/postflow.js worker`,
+  );
 
   const worker = await start(processes.worker!, /Worker polling/);
   // A second worker as systemd runs it, from the unit's ExecStart in this checkout.
