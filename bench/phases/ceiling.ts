@@ -54,9 +54,9 @@ async function sustained(seconds: number, publishOne: () => Promise<string>) {
 }
 
 /** Postflow: create through the client, wait for the workflow's result. */
-export function postflowThroughput(ctx: BenchContext, targets: number, seconds: number) {
+export function postflowThroughput(ctx: BenchContext, targets: number, seconds: number, client = ctx.client) {
   return sustained(seconds, async () => {
-    const { post } = await ctx.client.posts.create({
+    const { post } = await client.posts.create({
       account_ids: ctx.accounts.slice(0, targets),
       text: 'bench',
       platform_options: { sandbox: { latency_ms: ctx.settings.latencyMs } },
