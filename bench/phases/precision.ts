@@ -22,7 +22,7 @@ export async function measurePrecisionBothWays(ctx: BenchContext) {
   };
 }
 
-export async function measurePrecision(ctx: BenchContext, client: PostflowClient) {
+async function measurePrecision(ctx: BenchContext, client: PostflowClient) {
   const { posts, windowS, burst } = ctx.settings.precision;
   const [spreadAccount, burstAccount] = ctx.accounts;
 
