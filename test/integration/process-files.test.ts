@@ -180,7 +180,12 @@ test("the platform worker template serves its platform's own queue", async () =>
   expect(platformUnit).toMatchObject({
     EnvironmentFile: '/etc/postflow/postflow.env',
     KillSignal: 'SIGTERM',
+    // The worker's memory settings (runtime/worker-process.ts), as in the main worker's unit.
+    Environment: Object.entries(WORKER_ENV)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' '),
   });
+  expect(platformUnit.ExecStart).toContain(`node ${WORKER_NODE_FLAGS.join(' ')} /opt/postflow`);
   // systemd puts the instance name (after the @) where the unit says %i.
   const command = platformUnit.ExecStart!.replaceAll('/opt/postflow', root).replaceAll('%i', 'sandbox');
 
